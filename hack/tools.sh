@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Builds the control-plane binaries the tests and the demo run (kube-apiserver,
+# kube-controller-manager, kube-scheduler, kubectl, etcd, kwok) from their Go modules
+# into a cache outside the repository, keyed by version. Idempotent: a warm run only
+# checks that each binary answers `--version`.
+#
+# Usage: hack/tools.sh            build what is missing, print the binary directory
+#        hack/tools.sh --print    print the binary paths as shell assignments
+#
+# Cache root: $ODOO_TOOLS_CACHE, default ~/.cache/odoo-operator/tools.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=versions.env
+source "$here/versions.env"
+
+cache=${ODOO_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/odoo-operator/tools}
+k8s_dir=$cache/kubernetes-$KUBERNETES_VERSION
+etcd_dir=$cache/etcd-$ETCD_VERSION
+kwok_dir=$cache/kwok-$KWOK_VERSION
+
+if [[ ${1:-} == --print ]]; then
+    echo "KUBE_APISERVER=$k8s_dir/kube-apiserver"
+    echo "KUBE_CONTROLLER_MANAGER=$k8s_dir/kube-controller-manager"
+    echo "KUBE_SCHEDULER=$k8s_dir/kube-scheduler"
+    echo "KUBECTL=$k8s_dir/kubectl"
+    echo "ETCD=$etcd_dir/etcd"
+    echo "KWOK=$kwok_dir/kwok"
+    exit 0
+fi
+
+# The project's Go builds use the machine's Go; no toolchain download.
+export GOTOOLCHAIN=local
+export GOFLAGS=-buildvcs=false
+
+log() { printf '[tools] %s\n' "$*" >&2; }
+
+# True when every named binary exists and answers --version (a half-written file
+# from an interrupted build does not).
+have() {
+    local bin
+    for bin in "$@"; do
+        [[ -x $bin ]] && "$bin" --version >/dev/null 2>&1 || return 1
+    done
+}
+
+build_kubernetes() {
+    local bins=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
+    have "${bins[@]/#/$k8s_dir/}" && { log "kubernetes $KUBERNETES_VERSION: cached"; return; }
+    log "kubernetes $KUBERNETES_VERSION: building (cold builds take a while)"
+    local minor=${KUBERNETES_VERSION#v1.}
+    minor=${minor%%.*}
+    local staging_version=v0.${KUBERNETES_VERSION#v1.}
+    local work=$cache/src/kubernetes-$KUBERNETES_VERSION
+    mkdir -p "$work"
+    # k8s.io/kubernetes replaces each staging module with a path inside its own tree, so
+    # it only builds from a wrapper that points every staging module at its published tag.
+    # The list comes from the pinned version's own go.mod, so a new staging module
+    # cannot be missed.
+    local gomod
+    gomod=$(cd "$work" && go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" |
+        sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+    local staging
+    staging=$(sed -n 's#^[[:space:]]*\(k8s.io/[a-z0-9-]*\) => ./staging/src/.*#\1#p' "$gomod" | sort -u)
+    [[ -n $staging ]] || { log "no staging modules found in $gomod"; exit 1; }
+    local godebug
+    godebug=$(sed -n 's/^godebug \(.*\)/\1/p' "$gomod")
+    local goline
+    goline=$(sed -n 's/^go \(.*\)/\1/p' "$gomod")
+    {
+        echo "module odoo-operator.dev/tools/kubernetes"
+        echo
+        echo "go $goline"
+        # A dependency's godebug line is ignored; the wrapper must repeat it.
+        [[ -n $godebug ]] && echo "godebug $godebug"
+        echo
+        echo "tool ("
+        for b in "${bins[@]}"; do echo "    k8s.io/kubernetes/cmd/$b"; done
+        echo ")"
+        echo
+        echo "require k8s.io/kubernetes $KUBERNETES_VERSION"
+        echo
+        echo "replace ("
+        for m in $staging; do echo "    $m => $m $staging_version"; done
+        echo ")"
+    } >"$work/go.mod"
+    log "wrapper replaces $(wc -w <<<"$staging") staging modules with $staging_version"
+    (cd "$work" && go mod tidy)
+    local date
+    date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+    local ldflags="-s -w"
+    for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+        ldflags+=" -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1"
+        ldflags+=" -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean -X $pkg.buildDate=$date"
+    done
+    mkdir -p "$k8s_dir"
+    for b in "${bins[@]}"; do
+        have "$k8s_dir/$b" && continue
+        log "  go build $b"
+        (cd "$work" && CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" \
+            -o "$k8s_dir/$b.partial" "k8s.io/kubernetes/cmd/$b")
+        mv "$k8s_dir/$b.partial" "$k8s_dir/$b"
+    done
+}
+
+build_etcd() {
+    have "$etcd_dir/etcd" && { log "etcd $ETCD_VERSION: cached"; return; }
+    log "etcd $ETCD_VERSION: building"
+    local work=$cache/src/etcd-$ETCD_VERSION
+    mkdir -p "$work"
+    # go.etcd.io/etcd/server/v3 is the etcd main package, but its go.mod replaces the
+    # sibling modules with relative paths; pin each of them to the same tag instead.
+    cat >"$work/go.mod" <<EOF
+module odoo-operator.dev/tools/etcd
+
+go 1.24
+
+tool go.etcd.io/etcd/server/v3
+
+require go.etcd.io/etcd/server/v3 $ETCD_VERSION
+
+replace (
+    go.etcd.io/etcd/api/v3 => go.etcd.io/etcd/api/v3 $ETCD_VERSION
+    go.etcd.io/etcd/client/pkg/v3 => go.etcd.io/etcd/client/pkg/v3 $ETCD_VERSION
+    go.etcd.io/etcd/client/v3 => go.etcd.io/etcd/client/v3 $ETCD_VERSION
+    go.etcd.io/etcd/pkg/v3 => go.etcd.io/etcd/pkg/v3 $ETCD_VERSION
+)
+EOF
+    (cd "$work" && go mod tidy)
+    mkdir -p "$etcd_dir"
+    # Go would name the binary "server" after the path element before /v3.
+    (cd "$work" && CGO_ENABLED=0 go build -trimpath \
+        -ldflags "-s -w -X go.etcd.io/etcd/api/v3/version.GitSHA=$ETCD_VERSION" \
+        -o "$etcd_dir/etcd.partial" go.etcd.io/etcd/server/v3)
+    mv "$etcd_dir/etcd.partial" "$etcd_dir/etcd"
+}
+
+build_kwok() {
+    have "$kwok_dir/kwok" && { log "kwok $KWOK_VERSION: cached"; return; }
+    log "kwok $KWOK_VERSION: building"
+    mkdir -p "$kwok_dir"
+    # kwok depends only on published k8s.io modules, so a plain install works.
+    GOBIN=$kwok_dir.partial CGO_ENABLED=0 go install -trimpath \
+        -ldflags "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION" \
+        "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+    mv "$kwok_dir.partial/kwok" "$kwok_dir/kwok"
+    rmdir "$kwok_dir.partial"
+}
+
+start=$SECONDS
+build_etcd
+build_kwok
+build_kubernetes
+log "done in $((SECONDS - start))s; binaries under $cache"

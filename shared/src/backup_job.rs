@@ -1,0 +1,165 @@
+//! `OdooBackupJob`: a database and filestore backup streamed to S3 or a volume.
+
+use kube::{CustomResource, KubeSchema};
+use serde::{Deserialize, Serialize};
+
+use crate::common::{InstanceRef, JobStatusCommon, S3Bucket, default_true};
+
+/// Backs up an instance's database and filestore.
+#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, KubeSchema)]
+#[kube(
+    group = "odoo-operator.dev",
+    version = "v1alpha1",
+    kind = "OdooBackupJob",
+    namespaced,
+    shortname = "odoobackup",
+    category = "odoo",
+    status = "OdooBackupJobStatus",
+    doc = "Backs up an Odoo instance's database and filestore, streamed to S3-compatible storage or a volume.",
+    printcolumn(
+        name = "Instance",
+        type_ = "string",
+        json_path = ".spec.instanceRef.name",
+        description = "The instance backed up"
+    ),
+    printcolumn(
+        name = "Format",
+        type_ = "string",
+        json_path = ".spec.format",
+        description = "Archive format"
+    ),
+    printcolumn(
+        name = "Phase",
+        type_ = "string",
+        json_path = ".status.phase",
+        description = "Where the job stands"
+    ),
+    printcolumn(
+        name = "Size",
+        type_ = "integer",
+        json_path = ".status.sizeBytes",
+        description = "Archive size in bytes"
+    ),
+    printcolumn(
+        name = "Age",
+        type_ = "date",
+        json_path = ".metadata.creationTimestamp"
+    )
+)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("self == oldSelf").message("an OdooBackupJob's spec is immutable; create a new one instead"))]
+pub struct OdooBackupJobSpec {
+    /// The instance to back up.
+    pub instance_ref: InstanceRef,
+    /// What to back up and where.
+    #[serde(flatten)]
+    pub backup: BackupTemplate,
+}
+
+/// What a backup contains and where it goes; shared with backup schedules.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupTemplate {
+    /// Archive format. `Zip` is Odoo's own layout (`dump.sql`, `filestore/`,
+    /// `manifest.json`), restorable by Odoo's database manager.
+    #[serde(default)]
+    pub format: BackupFormat,
+    /// Include the filestore (`Zip` only).
+    #[serde(default = "default_true")]
+    pub with_filestore: bool,
+    /// Where the archive is written.
+    pub destination: BackupDestination,
+}
+
+/// Archive format of a backup.
+#[derive(
+    Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, schemars::JsonSchema,
+)]
+pub enum BackupFormat {
+    /// Odoo's zip: `dump.sql`, `filestore/…`, `manifest.json`.
+    #[default]
+    Zip,
+    /// `pg_dump` custom format (database only).
+    Dump,
+    /// Plain SQL (database only).
+    Sql,
+}
+
+/// Exactly one destination.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("has(self.s3) != has(self.pvc)").message("destination needs exactly one of s3 or pvc"))]
+pub struct BackupDestination {
+    /// S3-compatible object storage, written with multipart upload.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3: Option<S3Destination>,
+    /// A PersistentVolumeClaim in the same namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pvc: Option<PvcDestination>,
+}
+
+/// An S3 destination.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct S3Destination {
+    /// The bucket and how to reach it.
+    #[serde(flatten)]
+    pub bucket: S3Bucket,
+    /// Object key template. `{namespace}`, `{instance}`, `{database}`,
+    /// `{timestamp}` (UTC, `20260101T120000Z`) and `{ext}` are replaced.
+    #[serde(default = "default_key_template")]
+    #[schemars(length(min = 1, max = 1024))]
+    pub key: String,
+}
+
+fn default_key_template() -> String {
+    "{namespace}/{instance}/{timestamp}.{ext}".into()
+}
+
+/// A volume destination.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PvcDestination {
+    /// Name of the PersistentVolumeClaim.
+    #[schemars(
+        length(min = 1, max = 253),
+        regex(pattern = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+    )]
+    pub claim_name: String,
+    /// File path template inside the volume; same placeholders as the S3 key.
+    #[serde(default = "default_key_template")]
+    #[schemars(length(min = 1, max = 1024))]
+    #[x_kube(validation = Rule::new("!self.startsWith('/') && !self.contains('..')").message("pvc.path is relative to the volume root and may not contain '..'"))]
+    pub path: String,
+}
+
+/// Observed state of a backup job.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OdooBackupJobStatus {
+    /// Phase, conditions and timing.
+    #[serde(flatten)]
+    pub job: JobStatusCommon,
+    /// Where the archive was written (`s3://bucket/key` or `pvc://claim/path`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// Archive size in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size_bytes: Option<i64>,
+    /// SHA-256 of the archive, hex-encoded; restores verify it before touching data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9a-f]{64}$"))]
+    pub sha256: Option<String>,
+    /// How long the backup took, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_seconds: Option<i64>,
+    /// Odoo version of the database backed up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub odoo_version: Option<String>,
+    /// PostgreSQL server version the dump was taken from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pg_version: Option<String>,
+    /// Bytes written so far while running, for progress display.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress_bytes: Option<i64>,
+}

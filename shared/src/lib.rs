@@ -1,0 +1,33 @@
+//! The typed model of the Odoo operator: every custom resource, its phases and
+//! conditions, the label keys and the field manager. The operator and the kubectl
+//! plugin both compile against this crate, so a schema change that one side does not
+//! follow is a compile error. No client I/O lives here.
+
+pub mod backup_job;
+pub mod backup_schedule;
+pub mod cluster_migration;
+pub mod common;
+pub mod crds;
+pub mod init_job;
+pub mod instance;
+pub mod labels;
+pub mod restore_job;
+pub mod upgrade_job;
+
+pub use backup_job::{OdooBackupJob, OdooBackupJobSpec, OdooBackupJobStatus};
+pub use backup_schedule::{OdooBackupSchedule, OdooBackupScheduleSpec, OdooBackupScheduleStatus};
+pub use cluster_migration::{
+    OdooClusterMigration, OdooClusterMigrationSpec, OdooClusterMigrationStatus,
+};
+pub use common::{InstanceRef, JobPhase};
+pub use init_job::{OdooInitJob, OdooInitJobSpec, OdooInitJobStatus};
+pub use instance::{InstancePhase, OdooInstance, OdooInstanceSpec, OdooInstanceStatus};
+pub use restore_job::{OdooRestoreJob, OdooRestoreJobSpec, OdooRestoreJobStatus};
+pub use upgrade_job::{OdooUpgradeJob, OdooUpgradeJobSpec, OdooUpgradeJobStatus};
+
+/// The API group of every custom resource of the project.
+pub const API_GROUP: &str = "odoo-operator.dev";
+/// The served and stored version of every custom resource.
+pub const API_VERSION: &str = "v1alpha1";
+/// The version of this model crate; the plugin compares it with the operator's.
+pub const MODEL_VERSION: &str = env!("CARGO_PKG_VERSION");

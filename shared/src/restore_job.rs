@@ -1,0 +1,151 @@
+//! `OdooRestoreJob`: restore a backup into an instance, switching only after success.
+
+use kube::{CustomResource, KubeSchema};
+use serde::{Deserialize, Serialize};
+
+use crate::common::{InstanceRef, JobStatusCommon, S3Bucket};
+
+/// Restores a backup into an instance.
+#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, KubeSchema)]
+#[kube(
+    group = "odoo-operator.dev",
+    version = "v1alpha1",
+    kind = "OdooRestoreJob",
+    namespaced,
+    shortname = "odoorestore",
+    category = "odoo",
+    status = "OdooRestoreJobStatus",
+    doc = "Restores a backup into an Odoo instance: verifies the checksum, loads a temporary database and switches names only after success.",
+    printcolumn(
+        name = "Instance",
+        type_ = "string",
+        json_path = ".spec.instanceRef.name",
+        description = "The instance restored into"
+    ),
+    printcolumn(
+        name = "Phase",
+        type_ = "string",
+        json_path = ".status.phase",
+        description = "Where the job stands"
+    ),
+    printcolumn(
+        name = "Age",
+        type_ = "date",
+        json_path = ".metadata.creationTimestamp"
+    )
+)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("self == oldSelf").message("an OdooRestoreJob's spec is immutable; create a new one instead"))]
+pub struct OdooRestoreJobSpec {
+    /// The instance restored into.
+    pub instance_ref: InstanceRef,
+    /// Where the backup comes from.
+    pub source: RestoreSource,
+    /// Expected SHA-256 of the archive (hex); verified before anything is touched. A
+    /// backup resource's recorded checksum is used when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9a-f]{64}$"))]
+    pub sha256: Option<String>,
+    /// `Copy` gives the restored database a new identity (uuid and secret), for
+    /// duplicates; `Move` keeps it, for disaster recovery.
+    #[serde(default)]
+    pub mode: RestoreMode,
+    /// Neutralize the restored database (disable outgoing mail, external crons and
+    /// payment providers), for staging copies.
+    #[serde(default)]
+    pub neutralize: bool,
+    /// What happens to the database being replaced once the restored one is in place.
+    #[serde(default)]
+    pub previous_database: PreviousDatabase,
+}
+
+/// Exactly one source of a restore.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("[has(self.backupJob), has(self.s3), has(self.pvc), has(self.latestBackupOf)].filter(x, x).size() == 1").message("source needs exactly one of backupJob, s3, pvc or latestBackupOf"))]
+pub struct RestoreSource {
+    /// Name of a succeeded OdooBackupJob in the same namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 253))]
+    pub backup_job: Option<String>,
+    /// An object in S3-compatible storage (Odoo zip, pg custom dump or SQL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3: Option<S3Object>,
+    /// A file on a PersistentVolumeClaim (where `kubectl odoo restore --from-file`
+    /// uploads a local archive).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pvc: Option<PvcObject>,
+    /// The latest successful backup of another instance in the same namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_backup_of: Option<InstanceRef>,
+}
+
+/// An object in S3-compatible storage.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct S3Object {
+    /// The bucket and how to reach it.
+    #[serde(flatten)]
+    pub bucket: S3Bucket,
+    /// Object key.
+    #[schemars(length(min = 1, max = 1024))]
+    pub key: String,
+}
+
+/// A file on a PersistentVolumeClaim.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PvcObject {
+    /// Name of the PersistentVolumeClaim.
+    #[schemars(
+        length(min = 1, max = 253),
+        regex(pattern = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+    )]
+    pub claim_name: String,
+    /// Path of the archive inside the volume.
+    #[schemars(length(min = 1, max = 1024))]
+    #[x_kube(validation = Rule::new("!self.startsWith('/') && !self.contains('..')").message("pvc.path is relative to the volume root and may not contain '..'"))]
+    pub path: String,
+}
+
+/// Identity of a restored database.
+#[derive(
+    Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, schemars::JsonSchema,
+)]
+pub enum RestoreMode {
+    /// A duplicate: new database uuid and secret.
+    #[default]
+    Copy,
+    /// The same database moved: identity kept.
+    Move,
+}
+
+/// Fate of the replaced database.
+#[derive(
+    Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, schemars::JsonSchema,
+)]
+pub enum PreviousDatabase {
+    /// Keep it under a dated name; status records the name.
+    #[default]
+    Keep,
+    /// Drop it after the switch succeeded.
+    Drop,
+}
+
+/// Observed state of a restore job.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OdooRestoreJobStatus {
+    /// Phase, conditions and timing.
+    #[serde(flatten)]
+    pub job: JobStatusCommon,
+    /// The verified SHA-256 of the archive restored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// Name under which the replaced database was kept, if it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_database_name: Option<String>,
+    /// Bytes restored so far while running, for progress display.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress_bytes: Option<i64>,
+}
