@@ -35,12 +35,13 @@ export GOFLAGS=-buildvcs=false
 
 log() { printf '[tools] %s\n' "$*" >&2; }
 
-# True when every named binary exists and answers --version (a half-written file
-# from an interrupted build does not).
+# True when every named binary exists and reports its version (a half-written file
+# from an interrupted build does not). kubectl has no --version flag.
 have() {
     local bin
     for bin in "$@"; do
-        [[ -x $bin ]] && "$bin" --version >/dev/null 2>&1 || return 1
+        [[ -x $bin ]] || return 1
+        "$bin" --version >/dev/null 2>&1 || "$bin" version --client >/dev/null 2>&1 || return 1
     done
 }
 

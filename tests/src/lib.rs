@@ -1,1 +1,94 @@
+//! Test harness: a real control plane on loopback per test binary, a fresh client and
+//! namespace per test. See the README's testing section.
 
+pub mod control_plane;
+pub mod pki;
+pub mod process;
+pub mod tools;
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use k8s_openapi::api::core::v1::Namespace;
+use kube::api::{DeleteParams, PostParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::{Api, Client};
+
+pub use control_plane::{ControlPlane, Options};
+
+/// The workspace root (where `Cargo.toml` of the workspace is).
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
+}
+
+fn start_shared(options: Options) -> &'static ControlPlane {
+    // Forked by the spawner thread so the processes die with the test binary. The
+    // value lives in a static and is never dropped; the kernel does the teardown.
+    let cp = process::on_spawner_thread(move || {
+        let cp = ControlPlane::start(options)?;
+        cp.install_crds()?;
+        anyhow::Ok(cp)
+    });
+    Box::leak(Box::new(cp.unwrap_or_else(|e| panic!("starting the control plane: {e:#}"))))
+}
+
+/// The control plane of this test binary (etcd + kube-apiserver, CRDs installed),
+/// started on first use.
+pub fn api_server() -> &'static ControlPlane {
+    static CP: OnceLock<&'static ControlPlane> = OnceLock::new();
+    CP.get_or_init(|| start_shared(Options::default()))
+}
+
+/// The simulated cluster of this test binary (plus controller-manager, scheduler and
+/// kwok), started on first use.
+pub fn simulated_cluster() -> &'static ControlPlane {
+    static CP: OnceLock<&'static ControlPlane> = OnceLock::new();
+    CP.get_or_init(|| start_shared(Options { simulated: true, dir: None }))
+}
+
+/// A fresh client (clients are bound to the runtime that created them, and every test
+/// has its own runtime).
+pub async fn client(cp: &ControlPlane) -> anyhow::Result<Client> {
+    let kubeconfig = Kubeconfig::read_from(&cp.kubeconfig)?;
+    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default()).await?;
+    Ok(Client::try_from(config)?)
+}
+
+/// A namespace of its own for one test, deleted when dropped.
+pub struct TestNamespace {
+    pub name: String,
+    pub client: Client,
+}
+
+impl TestNamespace {
+    /// Creates `<prefix>-<random>` and a client for it.
+    pub async fn new(cp: &ControlPlane, prefix: &str) -> anyhow::Result<TestNamespace> {
+        let client = client(cp).await?;
+        let suffix: u32 = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or_default();
+        let name = format!("{prefix}-{:x}", suffix ^ std::process::id());
+        let ns = Namespace {
+            metadata: kube::api::ObjectMeta { name: Some(name.clone()), ..Default::default() },
+            ..Default::default()
+        };
+        Api::<Namespace>::all(client.clone()).create(&PostParams::default(), &ns).await?;
+        Ok(TestNamespace { name, client })
+    }
+
+    /// A typed API in this namespace.
+    pub fn api<K>(&self) -> Api<K>
+    where
+        K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+        <K as kube::Resource>::DynamicType: Default,
+    {
+        Api::namespaced(self.client.clone(), &self.name)
+    }
+
+    /// Deletes the namespace (best effort; a bare API server without the controller
+    /// manager leaves it Terminating, which is harmless).
+    pub async fn delete(self) {
+        let _ = Api::<Namespace>::all(self.client.clone()).delete(&self.name, &DeleteParams::default()).await;
+    }
+}

@@ -1,0 +1,73 @@
+//! Child processes that cannot outlive the test run.
+//!
+//! Every control-plane process is started through `setpriv --pdeathsig KILL`, so the
+//! kernel kills it when its parent goes away — on a normal exit, a panic, an abort,
+//! Ctrl-C or SIGKILL alike. The parent that counts is the *thread* that forked, so all
+//! processes are forked by one spawner thread that lives as long as the process.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::sync::mpsc::{Sender, channel};
+
+type Job = Box<dyn FnOnce() + Send>;
+
+fn spawner() -> &'static std::sync::Mutex<Sender<Job>> {
+    static SPAWNER: OnceLock<std::sync::Mutex<Sender<Job>>> = OnceLock::new();
+    SPAWNER.get_or_init(|| {
+        let (tx, rx) = channel::<Job>();
+        std::thread::Builder::new()
+            .name("process-spawner".into())
+            .spawn(move || {
+                // The sender lives in a static, so this loop ends only with the process.
+                while let Ok(job) = rx.recv() {
+                    job();
+                }
+            })
+            .expect("spawning the process-spawner thread");
+        std::sync::Mutex::new(tx)
+    })
+}
+
+/// Runs `f` on the spawner thread and waits for its result. Anything `f` forks dies
+/// with the test process.
+pub fn on_spawner_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = channel();
+    let job: Job = Box::new(move || {
+        let _ = tx.send(f());
+    });
+    spawner().lock().unwrap_or_else(|e| e.into_inner()).send(job).expect("spawner thread is gone");
+    rx.recv().expect("spawner thread dropped the job")
+}
+
+/// Starts `program args…` with its output in `log`, killed when this process dies.
+/// Must be called on the spawner thread (see [`on_spawner_thread`]).
+pub fn spawn_guarded(program: &Path, args: &[String], log: &Path) -> std::io::Result<Child> {
+    let out = std::fs::File::create(log)?;
+    let err = out.try_clone()?;
+    Command::new("setpriv")
+        .arg("--pdeathsig")
+        .arg("KILL")
+        .arg("--")
+        .arg(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(err)
+        .spawn()
+}
+
+/// The last lines of a log file, for error messages.
+pub fn tail(log: &Path, lines: usize) -> String {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+/// A free TCP port on 127.0.0.1.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("binding an ephemeral port on 127.0.0.1")
+}

@@ -1,0 +1,66 @@
+//! Where the control-plane binaries are: the cache `hack/tools.sh` fills, keyed by the
+//! versions pinned in `hack/versions.env` (read at compile time, so the harness and
+//! the build script cannot disagree).
+
+use std::path::PathBuf;
+
+const VERSIONS: &str = include_str!("../../hack/versions.env");
+
+/// A pinned version from `hack/versions.env`.
+pub fn version(key: &str) -> &'static str {
+    VERSIONS
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .find(|(k, _)| k.trim() == key)
+        .map(|(_, v)| v.trim())
+        .unwrap_or_else(|| panic!("{key} missing from hack/versions.env"))
+}
+
+fn cache_root() -> PathBuf {
+    if let Some(dir) = std::env::var_os("ODOO_TOOLS_CACHE") {
+        return PathBuf::from(dir);
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(|| PathBuf::from("/tmp"));
+    base.join("odoo-operator").join("tools")
+}
+
+/// The control-plane binaries.
+#[derive(Debug, Clone)]
+pub struct Tools {
+    pub etcd: PathBuf,
+    pub kube_apiserver: PathBuf,
+    pub kube_controller_manager: PathBuf,
+    pub kube_scheduler: PathBuf,
+    pub kubectl: PathBuf,
+    pub kwok: PathBuf,
+}
+
+impl Tools {
+    /// Finds every binary, or panics with the command that builds them.
+    pub fn locate() -> Tools {
+        let root = cache_root();
+        let k8s = root.join(format!("kubernetes-{}", version("KUBERNETES_VERSION")));
+        let tools = Tools {
+            etcd: root.join(format!("etcd-{}", version("ETCD_VERSION"))).join("etcd"),
+            kube_apiserver: k8s.join("kube-apiserver"),
+            kube_controller_manager: k8s.join("kube-controller-manager"),
+            kube_scheduler: k8s.join("kube-scheduler"),
+            kubectl: k8s.join("kubectl"),
+            kwok: root.join(format!("kwok-{}", version("KWOK_VERSION"))).join("kwok"),
+        };
+        for bin in [
+            &tools.etcd,
+            &tools.kube_apiserver,
+            &tools.kube_controller_manager,
+            &tools.kube_scheduler,
+            &tools.kubectl,
+            &tools.kwok,
+        ] {
+            assert!(bin.is_file(), "{} is missing: run hack/tools.sh first", bin.display());
+        }
+        tools
+    }
+}
