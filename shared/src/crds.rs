@@ -12,9 +12,13 @@ use crate::{
 /// Path of the generated CRD file, relative to the workspace root.
 pub const CRD_FILE: &str = "charts/odoo-operator/crds/odoo-operator.dev.yaml";
 
+/// Annotation on every CRD carrying the model version that generated it; the plugin
+/// and the operator compare it with their own to warn about skew.
+pub const MODEL_VERSION_ANNOTATION: &str = "odoo-operator.dev/model-version";
+
 /// Every CRD, in a stable order.
 pub fn all() -> Vec<CustomResourceDefinition> {
-    vec![
+    let mut crds = vec![
         OdooInstance::crd(),
         OdooInitJob::crd(),
         OdooUpgradeJob::crd(),
@@ -22,7 +26,14 @@ pub fn all() -> Vec<CustomResourceDefinition> {
         OdooRestoreJob::crd(),
         OdooBackupSchedule::crd(),
         OdooClusterMigration::crd(),
-    ]
+    ];
+    for crd in &mut crds {
+        crd.metadata
+            .annotations
+            .get_or_insert_with(Default::default)
+            .insert(MODEL_VERSION_ANNOTATION.into(), crate::MODEL_VERSION.into());
+    }
+    crds
 }
 
 /// Every CRD as one multi-document YAML file.

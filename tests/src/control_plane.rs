@@ -37,7 +37,10 @@ pub struct ControlPlane {
 
 impl std::fmt::Debug for ControlPlane {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ControlPlane").field("server", &self.server).field("dir", &self.dir).finish()
+        f.debug_struct("ControlPlane")
+            .field("server", &self.server)
+            .field("dir", &self.dir)
+            .finish()
     }
 }
 
@@ -48,10 +51,14 @@ fn run_root() -> PathBuf {
 /// Removes state directories left by test processes that no longer exist (a killed
 /// run cannot clean up after itself; its processes died with it).
 fn sweep_stale_dirs() {
-    let Ok(entries) = std::fs::read_dir(run_root()) else { return };
+    let Ok(entries) = std::fs::read_dir(run_root()) else {
+        return;
+    };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = name.split('-').next().and_then(|p| p.parse::<u32>().ok()) else { continue };
+        let Some(pid) = name.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
         if !Path::new(&format!("/proc/{pid}")).exists() {
             let _ = std::fs::remove_dir_all(entry.path());
         }
@@ -98,8 +105,12 @@ impl ControlPlane {
 
     fn spawn(&mut self, name: &str, program: &Path, args: Vec<String>) -> anyhow::Result<()> {
         let log = self.log(name);
-        let child = spawn_guarded(program, &args, &log).with_context(|| format!("starting {name}"))?;
-        self.children.get_mut().unwrap_or_else(|e| e.into_inner()).push((name.to_owned(), child));
+        let child =
+            spawn_guarded(program, &args, &log).with_context(|| format!("starting {name}"))?;
+        self.children
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((name.to_owned(), child));
         Ok(())
     }
 
@@ -155,7 +166,8 @@ impl ControlPlane {
         let bin = self.tools.kube_apiserver.clone();
         self.spawn("kube-apiserver", &bin, args)?;
         self.wait_until("kube-apiserver", Duration::from_secs(90), || {
-            self.kubectl_output(&["get", "--raw=/readyz"]).is_ok_and(|out| out.trim() == "ok")
+            self.kubectl_output(&["get", "--raw=/readyz"])
+                .is_ok_and(|out| out.trim() == "ok")
         })
     }
 
@@ -166,7 +178,10 @@ impl ControlPlane {
             "--leader-elect=false".into(),
             "--bind-address=127.0.0.1".into(),
             format!("--secure-port={}", free_port()),
-            format!("--service-account-private-key-file={}", self.pki.sa_key.display()),
+            format!(
+                "--service-account-private-key-file={}",
+                self.pki.sa_key.display()
+            ),
             format!("--root-ca-file={}", self.pki.ca_cert.display()),
             format!("--cluster-signing-cert-file={}", self.pki.ca_cert.display()),
             format!("--cluster-signing-key-file={}", self.pki.ca_key.display()),
@@ -198,15 +213,35 @@ impl ControlPlane {
         self.spawn("kwok", &bin, kwok)?;
         self.kubectl_apply_stdin(FAKE_NODE)?;
         self.wait_until("fake node Ready", Duration::from_secs(60), || {
-            self.kubectl_output(&["get", "node", "kwok-node-0", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"])
-                .is_ok_and(|s| s.trim() == "True")
+            self.kubectl_output(&[
+                "get",
+                "node",
+                "kwok-node-0",
+                "-o",
+                "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}",
+            ])
+            .is_ok_and(|s| s.trim() == "True")
         })?;
         self.wait_until("default ServiceAccount", Duration::from_secs(60), || {
-            self.kubectl_output(&["get", "serviceaccount", "default", "-n", "default", "-o", "name"]).is_ok()
+            self.kubectl_output(&[
+                "get",
+                "serviceaccount",
+                "default",
+                "-n",
+                "default",
+                "-o",
+                "name",
+            ])
+            .is_ok()
         })
     }
 
-    fn wait_until(&self, what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) -> anyhow::Result<()> {
+    fn wait_until(
+        &self,
+        what: &str,
+        timeout: Duration,
+        mut ready: impl FnMut() -> bool,
+    ) -> anyhow::Result<()> {
         let start = Instant::now();
         while start.elapsed() < timeout {
             if ready() {
@@ -215,7 +250,10 @@ impl ControlPlane {
             self.check_alive()?;
             std::thread::sleep(Duration::from_millis(200));
         }
-        bail!("{what} not ready after {timeout:?}; logs in {}", self.dir.display())
+        bail!(
+            "{what} not ready after {timeout:?}; logs in {}",
+            self.dir.display()
+        )
     }
 
     /// Fails with the log tail of the first process that exited.
@@ -223,7 +261,10 @@ impl ControlPlane {
         let mut children = self.children.lock().unwrap_or_else(|e| e.into_inner());
         for (name, child) in children.iter_mut() {
             if let Some(status) = child.try_wait()? {
-                bail!("{name} exited with {status}:\n{}", tail(&self.log(name), 30));
+                bail!(
+                    "{name} exited with {status}:\n{}",
+                    tail(&self.log(name), 30)
+                );
             }
         }
         Ok(())
@@ -232,7 +273,8 @@ impl ControlPlane {
     /// A kubectl command against this control plane.
     pub fn kubectl(&self) -> Command {
         let mut cmd = Command::new(&self.tools.kubectl);
-        cmd.env("KUBECONFIG", &self.kubeconfig).env_remove("KUBECTL_PLUGINS_PATH");
+        cmd.env("KUBECONFIG", &self.kubeconfig)
+            .env_remove("KUBECTL_PLUGINS_PATH");
         cmd
     }
 
@@ -240,7 +282,11 @@ impl ControlPlane {
     pub fn kubectl_output(&self, args: &[&str]) -> anyhow::Result<String> {
         let out = self.kubectl().args(args).output()?;
         if !out.status.success() {
-            bail!("kubectl {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim());
+            bail!(
+                "kubectl {}: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
         }
         Ok(String::from_utf8(out.stdout)?)
     }
@@ -254,10 +300,17 @@ impl ControlPlane {
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()?;
-        child.stdin.take().context("kubectl stdin")?.write_all(yaml.as_bytes())?;
+        child
+            .stdin
+            .take()
+            .context("kubectl stdin")?
+            .write_all(yaml.as_bytes())?;
         let out = child.wait_with_output()?;
         if !out.status.success() {
-            bail!("kubectl apply: {}", String::from_utf8_lossy(&out.stderr).trim());
+            bail!(
+                "kubectl apply: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
         }
         Ok(String::from_utf8(out.stdout)?)
     }
@@ -267,7 +320,13 @@ impl ControlPlane {
         let file = crate::workspace_root().join(odoo_model::crds::CRD_FILE);
         let file = file.to_string_lossy();
         self.kubectl_output(&["apply", "--server-side", "-f", &file])?;
-        self.kubectl_output(&["wait", "--for=condition=Established", "--timeout=60s", "-f", &file])?;
+        self.kubectl_output(&[
+            "wait",
+            "--for=condition=Established",
+            "--timeout=60s",
+            "-f",
+            &file,
+        ])?;
         Ok(())
     }
 
@@ -293,9 +352,14 @@ impl Drop for ControlPlane {
 }
 
 fn etcd_healthy(port: u16) -> bool {
-    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return false };
+    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
     let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    if stream.write_all(b"GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").is_err() {
+    if stream
+        .write_all(b"GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+        .is_err()
+    {
         return false;
     }
     let mut body = String::new();

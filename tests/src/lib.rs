@@ -18,7 +18,10 @@ pub use control_plane::{ControlPlane, Options};
 
 /// The workspace root (where `Cargo.toml` of the workspace is).
 pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
 }
 
 fn start_shared(options: Options) -> &'static ControlPlane {
@@ -29,7 +32,9 @@ fn start_shared(options: Options) -> &'static ControlPlane {
         cp.install_crds()?;
         anyhow::Ok(cp)
     });
-    Box::leak(Box::new(cp.unwrap_or_else(|e| panic!("starting the control plane: {e:#}"))))
+    Box::leak(Box::new(
+        cp.unwrap_or_else(|e| panic!("starting the control plane: {e:#}")),
+    ))
 }
 
 /// The control plane of this test binary (etcd + kube-apiserver, CRDs installed),
@@ -43,14 +48,20 @@ pub fn api_server() -> &'static ControlPlane {
 /// kwok), started on first use.
 pub fn simulated_cluster() -> &'static ControlPlane {
     static CP: OnceLock<&'static ControlPlane> = OnceLock::new();
-    CP.get_or_init(|| start_shared(Options { simulated: true, dir: None }))
+    CP.get_or_init(|| {
+        start_shared(Options {
+            simulated: true,
+            dir: None,
+        })
+    })
 }
 
 /// A fresh client (clients are bound to the runtime that created them, and every test
 /// has its own runtime).
 pub async fn client(cp: &ControlPlane) -> anyhow::Result<Client> {
     let kubeconfig = Kubeconfig::read_from(&cp.kubeconfig)?;
-    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default()).await?;
+    let config =
+        kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default()).await?;
     Ok(Client::try_from(config)?)
 }
 
@@ -70,10 +81,15 @@ impl TestNamespace {
             .unwrap_or_default();
         let name = format!("{prefix}-{:x}", suffix ^ std::process::id());
         let ns = Namespace {
-            metadata: kube::api::ObjectMeta { name: Some(name.clone()), ..Default::default() },
+            metadata: kube::api::ObjectMeta {
+                name: Some(name.clone()),
+                ..Default::default()
+            },
             ..Default::default()
         };
-        Api::<Namespace>::all(client.clone()).create(&PostParams::default(), &ns).await?;
+        Api::<Namespace>::all(client.clone())
+            .create(&PostParams::default(), &ns)
+            .await?;
         Ok(TestNamespace { name, client })
     }
 
@@ -89,6 +105,24 @@ impl TestNamespace {
     /// Deletes the namespace (best effort; a bare API server without the controller
     /// manager leaves it Terminating, which is harmless).
     pub async fn delete(self) {
-        let _ = Api::<Namespace>::all(self.client.clone()).delete(&self.name, &DeleteParams::default()).await;
+        let _ = Api::<Namespace>::all(self.client.clone())
+            .delete(&self.name, &DeleteParams::default())
+            .await;
     }
+}
+
+/// Path of a workspace binary, built on demand (`cargo test` of this crate does not
+/// build other packages' binaries).
+pub fn workspace_binary(package: &str, bin: &str) -> PathBuf {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .args(["build", "--quiet", "-p", package, "--bin", bin])
+        .current_dir(workspace_root())
+        .status()
+        .expect("running cargo build");
+    assert!(status.success(), "cargo build -p {package} failed");
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"));
+    target.join("debug").join(bin)
 }

@@ -37,24 +37,42 @@ impl Pki {
         let ca_key_pem = ca_key.serialize_pem();
         let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca_params.distinguished_name.push(DnType::CommonName, "odoo-operator-test-ca");
-        ca_params.key_usages =
-            vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+        ca_params
+            .distinguished_name
+            .push(DnType::CommonName, "odoo-operator-test-ca");
+        ca_params.key_usages = vec![
+            KeyUsagePurpose::KeyCertSign,
+            KeyUsagePurpose::CrlSign,
+            KeyUsagePurpose::DigitalSignature,
+        ];
         let ca = CertifiedIssuer::self_signed(ca_params, ca_key)?;
 
         let serving_key = KeyPair::generate()?;
-        let mut serving =
-            CertificateParams::new(vec!["localhost".into(), "kubernetes".into(), "kubernetes.default".into()])?;
-        serving.subject_alt_names.push(SanType::IpAddress([127, 0, 0, 1].into()));
-        serving.subject_alt_names.push(SanType::IpAddress([10, 96, 0, 1].into()));
-        serving.distinguished_name.push(DnType::CommonName, "kube-apiserver");
+        let mut serving = CertificateParams::new(vec![
+            "localhost".into(),
+            "kubernetes".into(),
+            "kubernetes.default".into(),
+        ])?;
+        serving
+            .subject_alt_names
+            .push(SanType::IpAddress([127, 0, 0, 1].into()));
+        serving
+            .subject_alt_names
+            .push(SanType::IpAddress([10, 96, 0, 1].into()));
+        serving
+            .distinguished_name
+            .push(DnType::CommonName, "kube-apiserver");
         serving.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
         let serving_cert = serving.signed_by(&serving_key, &ca)?;
 
         let admin_key = KeyPair::generate()?;
         let mut admin = CertificateParams::new(Vec::<String>::new())?;
-        admin.distinguished_name.push(DnType::CommonName, "odoo-test-admin");
-        admin.distinguished_name.push(DnType::OrganizationName, "system:masters");
+        admin
+            .distinguished_name
+            .push(DnType::CommonName, "odoo-test-admin");
+        admin
+            .distinguished_name
+            .push(DnType::OrganizationName, "system:masters");
         admin.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
         let admin_cert = admin.signed_by(&admin_key, &ca)?;
 

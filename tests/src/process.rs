@@ -36,7 +36,11 @@ pub fn on_spawner_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'stat
     let job: Job = Box::new(move || {
         let _ = tx.send(f());
     });
-    spawner().lock().unwrap_or_else(|e| e.into_inner()).send(job).expect("spawner thread is gone");
+    spawner()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .send(job)
+        .expect("spawner thread is gone");
     rx.recv().expect("spawner thread dropped the job")
 }
 

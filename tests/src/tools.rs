@@ -44,12 +44,16 @@ impl Tools {
         let root = cache_root();
         let k8s = root.join(format!("kubernetes-{}", version("KUBERNETES_VERSION")));
         let tools = Tools {
-            etcd: root.join(format!("etcd-{}", version("ETCD_VERSION"))).join("etcd"),
+            etcd: root
+                .join(format!("etcd-{}", version("ETCD_VERSION")))
+                .join("etcd"),
             kube_apiserver: k8s.join("kube-apiserver"),
             kube_controller_manager: k8s.join("kube-controller-manager"),
             kube_scheduler: k8s.join("kube-scheduler"),
             kubectl: k8s.join("kubectl"),
-            kwok: root.join(format!("kwok-{}", version("KWOK_VERSION"))).join("kwok"),
+            kwok: root
+                .join(format!("kwok-{}", version("KWOK_VERSION")))
+                .join("kwok"),
         };
         for bin in [
             &tools.etcd,
@@ -59,7 +63,11 @@ impl Tools {
             &tools.kubectl,
             &tools.kwok,
         ] {
-            assert!(bin.is_file(), "{} is missing: run hack/tools.sh first", bin.display());
+            assert!(
+                bin.is_file(),
+                "{} is missing: run hack/tools.sh first",
+                bin.display()
+            );
         }
         tools
     }

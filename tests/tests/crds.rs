@@ -2,8 +2,8 @@
 //! applied, invalid objects refused with messages a user understands.
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
-use kube::api::{Api, PostParams};
 use kube::ResourceExt;
+use kube::api::{Api, PostParams};
 use odoo_model::OdooInstance;
 use odoo_tests::{TestNamespace, api_server, client};
 
@@ -51,7 +51,10 @@ async fn a_minimal_instance_is_stored_with_schema_defaults() -> anyhow::Result<(
     assert_eq!(spec["environment"], "Production");
     assert_eq!(spec["autoUpgrade"]["enabled"], true);
     assert_eq!(spec["init"]["modules"], serde_json::json!(["base"]));
-    assert_eq!(stored.spec.deletion_policy, odoo_model::instance::DeletionPolicy::Retain);
+    assert_eq!(
+        stored.spec.deletion_policy,
+        odoo_model::instance::DeletionPolicy::Retain
+    );
     ns.delete().await;
     Ok(())
 }

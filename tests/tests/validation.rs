@@ -5,7 +5,8 @@
 use kube::api::{Api, ApiResource, DynamicObject, Patch, PatchParams, PostParams};
 use kube::{Resource, ResourceExt};
 use odoo_model::{
-    OdooBackupJob, OdooBackupSchedule, OdooClusterMigration, OdooInitJob, OdooInstance, OdooRestoreJob,
+    OdooBackupJob, OdooBackupSchedule, OdooClusterMigration, OdooInitJob, OdooInstance,
+    OdooRestoreJob,
 };
 use odoo_tests::{TestNamespace, api_server};
 use serde_json::{Value, json};
@@ -25,8 +26,15 @@ fn object<K: Resource<DynamicType = ()>>(name: &str, spec: Value) -> DynamicObje
 }
 
 /// Creates the object and returns the API server's refusal message.
-async fn refused<K: Resource<DynamicType = ()>>(ns: &TestNamespace, name: &str, spec: Value) -> String {
-    match dynamic::<K>(ns).create(&PostParams::default(), &object::<K>(name, spec)).await {
+async fn refused<K: Resource<DynamicType = ()>>(
+    ns: &TestNamespace,
+    name: &str,
+    spec: Value,
+) -> String {
+    match dynamic::<K>(ns)
+        .create(&PostParams::default(), &object::<K>(name, spec))
+        .await
+    {
         Ok(_) => panic!("{} {name} was accepted, expected a refusal", K::kind(&())),
         Err(kube::Error::Api(status)) => {
             assert_eq!(status.code, 422, "unexpected status: {status:?}");
@@ -37,26 +45,65 @@ async fn refused<K: Resource<DynamicType = ()>>(ns: &TestNamespace, name: &str, 
 }
 
 fn assert_says(message: &str, expected: &str) {
-    assert!(message.contains(expected), "message {message:?} does not contain {expected:?}");
+    assert!(
+        message.contains(expected),
+        "message {message:?} does not contain {expected:?}"
+    );
 }
 
 #[tokio::test]
 async fn instance_spec_values_out_of_range_are_refused() -> anyhow::Result<()> {
     let ns = TestNamespace::new(api_server(), "invalid").await?;
     let cases: Vec<(Value, &str)> = vec![
-        (json!({"image": "odoo:latest"}), "image must be pinned to a tag or digest"),
-        (json!({"image": "registry.local:5000/odoo"}), "image must be pinned to a tag or digest"),
-        (json!({"replicas": -1}), "spec.replicas: Invalid value: -1: spec.replicas in body should be greater than or equal to 0"),
-        (json!({"replicas": 101}), "should be less than or equal to 100"),
+        (
+            json!({"image": "odoo:latest"}),
+            "image must be pinned to a tag or digest",
+        ),
+        (
+            json!({"image": "registry.local:5000/odoo"}),
+            "image must be pinned to a tag or digest",
+        ),
+        (
+            json!({"replicas": -1}),
+            "spec.replicas: Invalid value: -1: spec.replicas in body should be greater than or equal to 0",
+        ),
+        (
+            json!({"replicas": 101}),
+            "should be less than or equal to 100",
+        ),
         (json!({"workers": 65}), "spec.workers"),
-        (json!({"environment": "Prod"}), "spec.environment: Unsupported value: \"Prod\""),
-        (json!({"deletionPolicy": "Destroy"}), "supported values: \"Retain\", \"Delete\""),
-        (json!({"configOptions": {"Limit-Time": "60"}}), "configOptions keys are odoo.conf option names"),
-        (json!({"ingress": {"hosts": []}}), "spec.ingress.hosts: Invalid value: 0: spec.ingress.hosts in body should have at least 1 items"),
-        (json!({"ingress": {"hosts": ["Shop_Example.com"]}}), "spec.ingress.hosts[0]"),
-        (json!({"webhook": {"url": "ftp://example.com/hook"}}), "webhook.url must be an http:// or https:// URL"),
-        (json!({"filestore": {"storageSize": "lots"}}), "filestore.storageSize must be a positive quantity"),
-        (json!({"database": {"name": "Shop DB"}}), "spec.database.name"),
+        (
+            json!({"environment": "Prod"}),
+            "spec.environment: Unsupported value: \"Prod\"",
+        ),
+        (
+            json!({"deletionPolicy": "Destroy"}),
+            "supported values: \"Retain\", \"Delete\"",
+        ),
+        (
+            json!({"configOptions": {"Limit-Time": "60"}}),
+            "configOptions keys are odoo.conf option names",
+        ),
+        (
+            json!({"ingress": {"hosts": []}}),
+            "spec.ingress.hosts: Invalid value: 0: spec.ingress.hosts in body should have at least 1 items",
+        ),
+        (
+            json!({"ingress": {"hosts": ["Shop_Example.com"]}}),
+            "spec.ingress.hosts[0]",
+        ),
+        (
+            json!({"webhook": {"url": "ftp://example.com/hook"}}),
+            "webhook.url must be an http:// or https:// URL",
+        ),
+        (
+            json!({"filestore": {"storageSize": "lots"}}),
+            "filestore.storageSize must be a positive quantity",
+        ),
+        (
+            json!({"database": {"name": "Shop DB"}}),
+            "spec.database.name",
+        ),
         (json!({"cron": {"replicas": 11}}), "spec.cron.replicas"),
     ];
     for (i, (spec, expected)) in cases.into_iter().enumerate() {
@@ -67,8 +114,16 @@ async fn instance_spec_values_out_of_range_are_refused() -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn apply_spec(api: &Api<DynamicObject>, obj: &DynamicObject) -> Result<DynamicObject, kube::Error> {
-    api.patch(&obj.name_any(), &PatchParams::apply("odoo-tests").force(), &Patch::Apply(obj)).await
+async fn apply_spec(
+    api: &Api<DynamicObject>,
+    obj: &DynamicObject,
+) -> Result<DynamicObject, kube::Error> {
+    api.patch(
+        &obj.name_any(),
+        &PatchParams::apply("odoo-tests").force(),
+        &Patch::Apply(obj),
+    )
+    .await
 }
 
 #[tokio::test]
@@ -79,16 +134,37 @@ async fn filestore_never_shrinks_and_database_name_is_immutable() -> anyhow::Res
     apply_spec(&api, &object::<OdooInstance>("shop", base)).await?;
 
     // Raising is allowed, also across units.
-    apply_spec(&api, &object::<OdooInstance>("shop", json!({"filestore": {"storageSize": "20480Mi"}, "database": {"name": "shop"}})))
-        .await?;
-    let shrink = apply_spec(&api, &object::<OdooInstance>("shop", json!({"filestore": {"storageSize": "5Gi"}, "database": {"name": "shop"}})))
-        .await
-        .expect_err("shrinking must be refused");
-    assert_says(&shrink.to_string(), "filestore.storageSize may not decrease");
+    apply_spec(
+        &api,
+        &object::<OdooInstance>(
+            "shop",
+            json!({"filestore": {"storageSize": "20480Mi"}, "database": {"name": "shop"}}),
+        ),
+    )
+    .await?;
+    let shrink = apply_spec(
+        &api,
+        &object::<OdooInstance>(
+            "shop",
+            json!({"filestore": {"storageSize": "5Gi"}, "database": {"name": "shop"}}),
+        ),
+    )
+    .await
+    .expect_err("shrinking must be refused");
+    assert_says(
+        &shrink.to_string(),
+        "filestore.storageSize may not decrease",
+    );
 
-    let rename = apply_spec(&api, &object::<OdooInstance>("shop", json!({"filestore": {"storageSize": "20Gi"}, "database": {"name": "other"}})))
-        .await
-        .expect_err("renaming the database must be refused");
+    let rename = apply_spec(
+        &api,
+        &object::<OdooInstance>(
+            "shop",
+            json!({"filestore": {"storageSize": "20Gi"}, "database": {"name": "other"}}),
+        ),
+    )
+    .await
+    .expect_err("renaming the database must be refused");
     assert_says(&rename.to_string(), "database.name is immutable once set");
     ns.delete().await;
     Ok(())
@@ -107,7 +183,12 @@ async fn job_resources_refuse_incomplete_or_ambiguous_specs() -> anyhow::Result<
     .await;
     assert_says(&both, "destination needs exactly one of s3 or pvc");
 
-    let no_instance = refused::<OdooBackupJob>(&ns, "noref", json!({"destination": {"pvc": {"claimName": "b"}}})).await;
+    let no_instance = refused::<OdooBackupJob>(
+        &ns,
+        "noref",
+        json!({"destination": {"pvc": {"claimName": "b"}}}),
+    )
+    .await;
     assert_says(&no_instance, "spec.instanceRef: Required value");
 
     let escape = refused::<OdooBackupJob>(
@@ -118,8 +199,16 @@ async fn job_resources_refuse_incomplete_or_ambiguous_specs() -> anyhow::Result<
     .await;
     assert_says(&escape, "pvc.path is relative to the volume root");
 
-    let no_source = refused::<OdooRestoreJob>(&ns, "nosource", json!({"instanceRef": {"name": "shop"}, "source": {}})).await;
-    assert_says(&no_source, "source needs exactly one of backupJob, s3, pvc or latestBackupOf");
+    let no_source = refused::<OdooRestoreJob>(
+        &ns,
+        "nosource",
+        json!({"instanceRef": {"name": "shop"}, "source": {}}),
+    )
+    .await;
+    assert_says(
+        &no_source,
+        "source needs exactly one of backupJob, s3, pvc or latestBackupOf",
+    );
 
     let bad_sum = refused::<OdooRestoreJob>(
         &ns,
@@ -152,15 +241,31 @@ async fn job_resources_refuse_incomplete_or_ambiguous_specs() -> anyhow::Result<
 async fn job_specs_are_immutable_after_creation() -> anyhow::Result<()> {
     let ns = TestNamespace::new(api_server(), "jobimmutable").await?;
     let init = dynamic::<OdooInitJob>(&ns);
-    apply_spec(&init, &object::<OdooInitJob>("init", json!({"instanceRef": {"name": "shop"}}))).await?;
-    let changed = apply_spec(&init, &object::<OdooInitJob>("init", json!({"instanceRef": {"name": "shop"}, "demo": true})))
-        .await
-        .expect_err("changing an init job must be refused");
+    apply_spec(
+        &init,
+        &object::<OdooInitJob>("init", json!({"instanceRef": {"name": "shop"}})),
+    )
+    .await?;
+    let changed = apply_spec(
+        &init,
+        &object::<OdooInitJob>(
+            "init",
+            json!({"instanceRef": {"name": "shop"}, "demo": true}),
+        ),
+    )
+    .await
+    .expect_err("changing an init job must be refused");
     assert_says(&changed.to_string(), "an OdooInitJob's spec is immutable");
 
     let migration = dynamic::<OdooClusterMigration>(&ns);
-    apply_spec(&migration, &object::<OdooClusterMigration>("move", json!({"instanceRef": {"name": "shop"}, "targetCluster": "pg-b"})))
-        .await?;
+    apply_spec(
+        &migration,
+        &object::<OdooClusterMigration>(
+            "move",
+            json!({"instanceRef": {"name": "shop"}, "targetCluster": "pg-b"}),
+        ),
+    )
+    .await?;
     // Confirming the source drop later is allowed…
     apply_spec(
         &migration,
@@ -168,10 +273,19 @@ async fn job_specs_are_immutable_after_creation() -> anyhow::Result<()> {
     )
     .await?;
     // …retargeting is not.
-    let retarget = apply_spec(&migration, &object::<OdooClusterMigration>("move", json!({"instanceRef": {"name": "shop"}, "targetCluster": "pg-c"})))
-        .await
-        .expect_err("retargeting a migration must be refused");
-    assert_says(&retarget.to_string(), "instanceRef and targetCluster are immutable");
+    let retarget = apply_spec(
+        &migration,
+        &object::<OdooClusterMigration>(
+            "move",
+            json!({"instanceRef": {"name": "shop"}, "targetCluster": "pg-c"}),
+        ),
+    )
+    .await
+    .expect_err("retargeting a migration must be refused");
+    assert_says(
+        &retarget.to_string(),
+        "instanceRef and targetCluster are immutable",
+    );
     ns.delete().await;
     Ok(())
 }

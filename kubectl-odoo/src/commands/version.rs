@@ -1,0 +1,149 @@
+//! `kubectl odoo version`: plugin vs CRD vs operator versions.
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use kube::api::{Api, ListParams};
+use kube::{CustomResourceExt, ResourceExt};
+use odoo_model::OdooInstance;
+use odoo_model::crds::MODEL_VERSION_ANNOTATION;
+use serde::Serialize;
+
+use crate::cli::{GlobalArgs, OutputFormat};
+use crate::ctx::Ctx;
+use crate::error::CliError;
+use crate::output::Printer;
+
+/// Flags of `version`.
+#[derive(clap::Args, Debug)]
+pub struct VersionArgs {
+    /// Print only the plugin's version; do not contact the cluster.
+    #[arg(long)]
+    pub client: bool,
+    /// Output format (table, json or yaml).
+    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+}
+
+/// The versions found.
+#[derive(Serialize, Debug, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Versions {
+    pub plugin: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crd: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+pub async fn run(global: &GlobalArgs, args: VersionArgs) -> Result<(), CliError> {
+    let printer = Printer::new(args.output, global.color);
+    let mut versions = Versions {
+        plugin: crate::VERSION.to_owned(),
+        ..Default::default()
+    };
+    if !args.client {
+        let ctx = Ctx::resolve(global).await?;
+        versions.crd = crd_version(&ctx).await?;
+        versions.operator = operator_version(&ctx).await?;
+        versions.warnings = skew_warnings(&versions);
+    }
+    match args.output {
+        OutputFormat::Json | OutputFormat::Yaml => printer.structured(&versions),
+        _ => {
+            let mut text = format!("Plugin:   {}\n", versions.plugin);
+            if !args.client {
+                text.push_str(&format!(
+                    "CRDs:     {}\n",
+                    versions.crd.as_deref().unwrap_or("not installed")
+                ));
+                text.push_str(&format!(
+                    "Operator: {}\n",
+                    versions.operator.as_deref().unwrap_or("not found")
+                ));
+            }
+            printer.out(&text)?;
+            for w in &versions.warnings {
+                printer.warn(w);
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn crd_version(ctx: &Ctx) -> Result<Option<String>, CliError> {
+    let api: Api<CustomResourceDefinition> = Api::all(ctx.client.clone());
+    let crd = api
+        .get_opt(&OdooInstance::crd_name().to_string())
+        .await
+        .map_err(CliError::api("reading the OdooInstance CRD"))?;
+    Ok(crd.map(|crd| {
+        crd.annotations()
+            .get(MODEL_VERSION_ANNOTATION)
+            .cloned()
+            .unwrap_or_else(|| "unknown".to_owned())
+    }))
+}
+
+/// The operator's version from its Deployment's version label, when the operator runs
+/// in the cluster (an out-of-cluster operator has no Deployment to find).
+async fn operator_version(ctx: &Ctx) -> Result<Option<String>, CliError> {
+    let api: Api<Deployment> = Api::all(ctx.client.clone());
+    let params = ListParams::default().labels("app.kubernetes.io/name=odoo-operator");
+    match api.list_metadata(&params.into()).await {
+        Ok(list) => Ok(list.items.into_iter().find_map(|d| {
+            d.metadata
+                .labels
+                .and_then(|l| l.get("app.kubernetes.io/version").cloned())
+        })),
+        // Users without cluster-wide read on Deployments still get the other versions.
+        Err(kube::Error::Api(status)) if status.code == 403 => Ok(None),
+        Err(e) => Err(CliError::api("looking for the operator Deployment")(e)),
+    }
+}
+
+fn skew_warnings(v: &Versions) -> Vec<String> {
+    let mut warnings = Vec::new();
+    match &v.crd {
+        None => warnings
+            .push("the CRDs are not installed in this cluster; install the chart first".to_owned()),
+        Some(crd) if crd != &v.plugin => warnings.push(format!(
+            "plugin {} and CRDs {crd} differ; upgrade the older one so fields are not lost",
+            v.plugin
+        )),
+        Some(_) => {}
+    }
+    if let Some(op) = &v.operator {
+        if op != &v.plugin {
+            warnings.push(format!("plugin {} and operator {op} differ", v.plugin));
+        }
+    }
+    warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skew_is_reported_only_when_versions_differ() {
+        let same = Versions {
+            plugin: "1.0.0".into(),
+            crd: Some("1.0.0".into()),
+            ..Default::default()
+        };
+        assert!(skew_warnings(&same).is_empty());
+        let old_crd = Versions {
+            plugin: "1.1.0".into(),
+            crd: Some("1.0.0".into()),
+            ..Default::default()
+        };
+        assert_eq!(skew_warnings(&old_crd).len(), 1);
+        let missing = Versions {
+            plugin: "1.1.0".into(),
+            ..Default::default()
+        };
+        assert!(skew_warnings(&missing)[0].contains("not installed"));
+    }
+}

@@ -1,0 +1,49 @@
+//! One context per invocation: kubeconfig, context and namespace resolved once.
+
+use kube::Client;
+use kube::config::{KubeConfigOptions, Kubeconfig};
+
+use crate::cli::GlobalArgs;
+use crate::error::CliError;
+
+/// What every command needs to talk to the cluster.
+pub struct Ctx {
+    pub client: Client,
+    pub namespace: String,
+    pub global: GlobalArgs,
+}
+
+impl Ctx {
+    /// Resolves the kubeconfig like kubectl: `--kubeconfig`, else every path in
+    /// `KUBECONFIG` merged, else `~/.kube/config`; then `--context`; then the namespace
+    /// from `-n`, the context, or `default`.
+    pub async fn resolve(global: &GlobalArgs) -> Result<Ctx, CliError> {
+        let kubeconfig = match &global.kubeconfig {
+            Some(path) => Kubeconfig::read_from(path)
+                .map_err(|e| CliError::Kubeconfig(format!("reading {}: {e}", path.display())))?,
+            None => Kubeconfig::read().map_err(|e| CliError::Kubeconfig(e.to_string()))?,
+        };
+        let options = KubeConfigOptions {
+            context: global.context.clone(),
+            ..Default::default()
+        };
+        let mut config = kube::Config::from_custom_kubeconfig(kubeconfig, &options)
+            .await
+            .map_err(|e| CliError::Kubeconfig(e.to_string()))?;
+        if let Some(timeout) = global.request_timeout.filter(|t| !t.is_zero()) {
+            config.read_timeout = Some(timeout);
+            config.connect_timeout = Some(timeout);
+            config.write_timeout = Some(timeout);
+        }
+        let namespace = global
+            .namespace
+            .clone()
+            .unwrap_or_else(|| config.default_namespace.clone());
+        let client = Client::try_from(config).map_err(|e| CliError::Kubeconfig(e.to_string()))?;
+        Ok(Ctx {
+            client,
+            namespace,
+            global: global.clone(),
+        })
+    }
+}

@@ -1,0 +1,40 @@
+//! Errors of the plugin and the exit codes scripts can rely on.
+
+/// What went wrong, with the exit code it maps to.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Bad flags or arguments (exit 2, like clap's own usage errors).
+    #[error("{0}")]
+    Usage(String),
+    /// The kubeconfig could not be read or has no usable context (exit 3).
+    #[error("kubeconfig: {0}")]
+    Kubeconfig(String),
+    /// The API server could not be reached or refused the request (exit 4).
+    #[error("{action}: {source}")]
+    Api { action: String, source: kube::Error },
+    /// Writing output failed.
+    #[error("writing output: {0}")]
+    Output(#[from] std::io::Error),
+    /// stdout was closed by the reader (`| head`): not an error.
+    #[error("broken pipe")]
+    BrokenPipe,
+}
+
+impl CliError {
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Usage(_) => 2,
+            CliError::Kubeconfig(_) => 3,
+            CliError::Api { .. } => 4,
+            CliError::Output(_) => 1,
+            CliError::BrokenPipe => 0,
+        }
+    }
+
+    /// Wraps a client error with what the plugin was doing.
+    pub fn api(action: impl Into<String>) -> impl FnOnce(kube::Error) -> CliError {
+        let action = action.into();
+        move |source| CliError::Api { action, source }
+    }
+}

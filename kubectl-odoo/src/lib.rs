@@ -1,0 +1,36 @@
+//! `kubectl odoo`: the command-line interface of the Odoo operator.
+
+pub mod cli;
+pub mod commands;
+pub mod ctx;
+pub mod error;
+pub mod output;
+
+use std::process::ExitCode;
+
+use crate::error::CliError;
+
+/// The plugin's version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Runs a parsed command line and maps the outcome to an exit code.
+pub fn run(cli: cli::Cli) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: starting the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(commands::dispatch(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::BrokenPipe) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! The one printer: data to stdout in the chosen format, messages to stderr.
+
+use std::io::{IsTerminal, Write};
+
+use serde::Serialize;
+
+use crate::cli::{ColorChoice, OutputFormat};
+use crate::error::CliError;
+
+/// Renders command results.
+pub struct Printer {
+    pub format: OutputFormat,
+    pub color: bool,
+}
+
+/// Whether to colour a stream, following `--color`, `NO_COLOR` and `CLICOLOR_FORCE`.
+pub fn use_color(choice: ColorChoice, is_terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+                false
+            } else if std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0")
+            {
+                true
+            } else {
+                is_terminal
+            }
+        }
+    }
+}
+
+impl Printer {
+    pub fn new(format: OutputFormat, color: ColorChoice) -> Printer {
+        Printer {
+            format,
+            color: use_color(color, std::io::stdout().is_terminal()),
+        }
+    }
+
+    /// Writes text to stdout; a closed pipe ends the command quietly.
+    pub fn out(&self, text: &str) -> Result<(), CliError> {
+        let mut stdout = std::io::stdout().lock();
+        match stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush())
+        {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(CliError::BrokenPipe),
+            other => Ok(other?),
+        }
+    }
+
+    /// Serialises `value` as JSON or YAML.
+    pub fn structured<T: Serialize>(&self, value: &T) -> Result<(), CliError> {
+        let text = match self.format {
+            OutputFormat::Yaml => {
+                serde_norway::to_string(value).map_err(|e| CliError::Usage(e.to_string()))?
+            }
+            _ => {
+                let mut s = serde_json::to_string_pretty(value)
+                    .map_err(|e| CliError::Usage(e.to_string()))?;
+                s.push('\n');
+                s
+            }
+        };
+        self.out(&text)
+    }
+
+    /// Bold text when colour is on.
+    pub fn bold(&self, text: &str) -> String {
+        if self.color {
+            format!("\x1b[1m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    /// A warning on stderr.
+    pub fn warn(&self, text: &str) {
+        let color = use_color(ColorChoice::Auto, std::io::stderr().is_terminal()) && self.color;
+        if color {
+            eprintln!("\x1b[33mwarning:\x1b[0m {text}");
+        } else {
+            eprintln!("warning: {text}");
+        }
+    }
+}
