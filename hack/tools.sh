@@ -26,6 +26,7 @@ if [[ ${1:-} == --print ]]; then
     echo "KUBECTL=$k8s_dir/kubectl"
     echo "ETCD=$etcd_dir/etcd"
     echo "KWOK=$kwok_dir/kwok"
+    echo "KWOK_CONFIG=$kwok_dir/kwok.yaml"
     exit 0
 fi
 
@@ -137,7 +138,11 @@ EOF
 }
 
 build_kwok() {
-    have "$kwok_dir/kwok" && { log "kwok $KWOK_VERSION: cached"; return; }
+    # The configuration is part of the cache key: regenerate it when this script changes.
+    if have "$kwok_dir/kwok" && [[ -s $kwok_dir/kwok.yaml && $kwok_dir/kwok.yaml -nt ${BASH_SOURCE[0]} ]]; then
+        log "kwok $KWOK_VERSION: cached"
+        return
+    fi
     log "kwok $KWOK_VERSION: building"
     mkdir -p "$kwok_dir"
     # kwok depends only on published k8s.io modules, so a plain install works.
@@ -146,6 +151,30 @@ build_kwok() {
         "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
     mv "$kwok_dir.partial/kwok" "$kwok_dir/kwok"
     rmdir "$kwok_dir.partial"
+    # kwok run alone (without kwokctl) needs its stages in its configuration: take
+    # the pinned module's own defaults: nodes become Ready and keep a lease
+    # heartbeat, pods become Ready, pods owned by Jobs complete.
+    local src
+    src=$(cd "$kwok_dir" && go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" |
+        sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+    {
+        cat <<'EOF'
+apiVersion: config.kwok.x-k8s.io/v1alpha1
+kind: KwokConfiguration
+options:
+  nodeLeaseDurationSeconds: 40
+  nodeLeaseParallelism: 4
+  nodePlayStageParallelism: 4
+  podPlayStageParallelism: 4
+  podsOnNodeSyncParallelism: 4
+EOF
+        for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+            pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+            printf -- '---\n'
+            cat "$src/kustomize/stage/$f"
+        done
+    } >"$kwok_dir/kwok.yaml.partial"
+    mv "$kwok_dir/kwok.yaml.partial" "$kwok_dir/kwok.yaml"
 }
 
 start=$SECONDS

@@ -200,14 +200,12 @@ impl ControlPlane {
         ];
         let bin = self.tools.kube_scheduler.clone();
         self.spawn("kube-scheduler", &bin, scheduler)?;
-        // kwok's built-in stages make pods ready and complete pods owned by Jobs.
         let kwok = vec![
             kubeconfig,
             "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake".into(),
             format!("--server-address=127.0.0.1:{}", free_port()),
             "--node-ip=127.0.0.1".into(),
-            // No config file: the built-in default stages apply.
-            format!("--config={}", self.dir.join("kwok-none.yaml").display()),
+            format!("--config={}", self.tools.kwok_config.display()),
         ];
         let bin = self.tools.kwok.clone();
         self.spawn("kwok", &bin, kwok)?;

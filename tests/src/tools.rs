@@ -36,6 +36,8 @@ pub struct Tools {
     pub kube_scheduler: PathBuf,
     pub kubectl: PathBuf,
     pub kwok: PathBuf,
+    /// kwok's configuration with its default stages, written by `hack/tools.sh`.
+    pub kwok_config: PathBuf,
 }
 
 impl Tools {
@@ -43,6 +45,7 @@ impl Tools {
     pub fn locate() -> Tools {
         let root = cache_root();
         let k8s = root.join(format!("kubernetes-{}", version("KUBERNETES_VERSION")));
+        let kwok = root.join(format!("kwok-{}", version("KWOK_VERSION")));
         let tools = Tools {
             etcd: root
                 .join(format!("etcd-{}", version("ETCD_VERSION")))
@@ -51,9 +54,8 @@ impl Tools {
             kube_controller_manager: k8s.join("kube-controller-manager"),
             kube_scheduler: k8s.join("kube-scheduler"),
             kubectl: k8s.join("kubectl"),
-            kwok: root
-                .join(format!("kwok-{}", version("KWOK_VERSION")))
-                .join("kwok"),
+            kwok: kwok.join("kwok"),
+            kwok_config: kwok.join("kwok.yaml"),
         };
         for bin in [
             &tools.etcd,
@@ -62,6 +64,7 @@ impl Tools {
             &tools.kube_scheduler,
             &tools.kubectl,
             &tools.kwok,
+            &tools.kwok_config,
         ] {
             assert!(
                 bin.is_file(),
