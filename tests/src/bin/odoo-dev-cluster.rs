@@ -1,0 +1,157 @@
+//! `odoo-dev-cluster up|down|status`: the simulated cluster for the demo and for
+//! trying the operator on a laptop. `up` starts a supervisor in the background that
+//! owns every process (they die with it); `down` stops it.
+
+use std::path::{Path, PathBuf};
+use std::os::unix::process::CommandExt as _;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use odoo_tests::{ControlPlane, Options, process};
+
+fn state_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("ODOO_DEV_CLUSTER_DIR") {
+        return PathBuf::from(dir);
+    }
+    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/tmp"));
+    home.join(".cache").join("odoo-operator").join("dev-cluster")
+}
+
+fn usage() -> ! {
+    eprintln!("usage: odoo-dev-cluster up|down|status");
+    std::process::exit(2)
+}
+
+fn main() -> anyhow::Result<()> {
+    let dir = state_dir();
+    match std::env::args().nth(1).as_deref() {
+        Some("up") => up(&dir),
+        Some("down") => down(&dir),
+        Some("status") => status(&dir),
+        Some("serve") => serve(&dir),
+        _ => usage(),
+    }
+}
+
+fn pid_file(dir: &Path) -> PathBuf {
+    dir.join("supervisor.pid")
+}
+
+fn kubeconfig(dir: &Path) -> PathBuf {
+    dir.join("cluster").join("kubeconfig")
+}
+
+/// The supervisor's pid, if it is alive.
+fn running(dir: &Path) -> Option<u32> {
+    let pid: u32 = std::fs::read_to_string(pid_file(dir)).ok()?.trim().parse().ok()?;
+    Path::new(&format!("/proc/{pid}")).exists().then_some(pid)
+}
+
+fn up(dir: &Path) -> anyhow::Result<()> {
+    if running(dir).is_some() {
+        eprintln!("simulated cluster already running");
+        println!("{}", kubeconfig(dir).display());
+        return Ok(());
+    }
+    // A fresh cluster every time: the demo is reproducible and no stale PKI lingers.
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir)?;
+    let log = std::fs::File::create(dir.join("supervisor.log"))?;
+    let exe = std::env::current_exe()?;
+    let mut child = Command::new(exe)
+        .arg("serve")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        // Its own process group: Ctrl-C in the terminal that ran `up` does not stop it.
+        .process_group(0)
+        .spawn()
+        .context("starting the supervisor")?;
+    let start = Instant::now();
+    eprint!("starting the simulated cluster (etcd, kube-apiserver, controller-manager, scheduler, kwok)…");
+    while start.elapsed() < Duration::from_secs(180) {
+        if dir.join("ready").exists() {
+            eprintln!(" ready in {:.1}s", start.elapsed().as_secs_f64());
+            println!("{}", kubeconfig(dir).display());
+            return Ok(());
+        }
+        if let Some(status) = child.try_wait()? {
+            eprintln!();
+            bail!(
+                "the supervisor exited with {status}:\n{}",
+                process::tail(&dir.join("supervisor.log"), 30)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    bail!("the simulated cluster did not become ready in 180s; see {}", dir.display())
+}
+
+fn serve(dir: &Path) -> anyhow::Result<()> {
+    std::fs::write(pid_file(dir), std::process::id().to_string())?;
+    let cluster_dir = dir.join("cluster");
+    let cp = process::on_spawner_thread(move || {
+        let cp = ControlPlane::start(Options { simulated: true, dir: Some(cluster_dir) })?;
+        cp.install_crds()?;
+        anyhow::Ok(cp)
+    })?;
+    std::fs::write(dir.join("ready"), cp.server.as_bytes())?;
+    eprintln!("simulated cluster ready at {}", cp.server);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        let mut check = tokio::time::interval(Duration::from_secs(2));
+        loop {
+            tokio::select! {
+                _ = term.recv() => break,
+                _ = tokio::signal::ctrl_c() => break,
+                _ = check.tick() => {
+                    if let Err(e) = cp.check_alive() {
+                        eprintln!("a control-plane process died: {e:#}");
+                        break;
+                    }
+                }
+            }
+        }
+        anyhow::Ok(())
+    })?;
+    cp.stop();
+    let _ = std::fs::remove_file(dir.join("ready"));
+    let _ = std::fs::remove_file(pid_file(dir));
+    eprintln!("simulated cluster stopped");
+    Ok(())
+}
+
+fn down(dir: &Path) -> anyhow::Result<()> {
+    let Some(pid) = running(dir) else {
+        eprintln!("simulated cluster is not running");
+        return Ok(());
+    };
+    let status = Command::new("kill").args(["-TERM", &pid.to_string()]).status()?;
+    if !status.success() {
+        bail!("could not signal supervisor {pid}");
+    }
+    let start = Instant::now();
+    while Path::new(&format!("/proc/{pid}")).exists() {
+        if start.elapsed() > Duration::from_secs(30) {
+            bail!("supervisor {pid} did not stop in 30s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    eprintln!("simulated cluster stopped");
+    Ok(())
+}
+
+fn status(dir: &Path) -> anyhow::Result<()> {
+    match running(dir) {
+        Some(pid) => {
+            println!("running (supervisor pid {pid}); KUBECONFIG={}", kubeconfig(dir).display());
+            Ok(())
+        }
+        None => {
+            println!("not running");
+            std::process::exit(1)
+        }
+    }
+}
