@@ -9,6 +9,7 @@ command -v go >/dev/null || { echo "go is required (the control plane is built f
 command -v cargo >/dev/null || { echo "cargo is required" >&2; exit 1; }
 # setpriv (util-linux) ties every test control-plane process to its parent's life.
 command -v setpriv >/dev/null || missing+=(util-linux)
+command -v curl >/dev/null || missing+=(curl)
 
 if ((${#missing[@]})); then
     if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then

@@ -73,6 +73,11 @@ pub enum OutputFormat {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Create an Odoo instance from flags or a file.
+    Create(commands::create::CreateArgs),
+    /// List Odoo instances.
+    #[command(alias = "get", alias = "ls")]
+    List(commands::list::ListArgs),
     /// Print the plugin, operator and CRD versions and warn about skew.
     Version(commands::version::VersionArgs),
 }

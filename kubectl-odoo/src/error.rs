@@ -10,7 +10,7 @@ pub enum CliError {
     #[error("kubeconfig: {0}")]
     Kubeconfig(String),
     /// The API server could not be reached or refused the request (exit 4).
-    #[error("{action}: {source}")]
+    #[error("{action}: {}", describe(source))]
     Api { action: String, source: kube::Error },
     /// Writing output failed.
     #[error("writing output: {0}")]
@@ -36,5 +36,14 @@ impl CliError {
     pub fn api(action: impl Into<String>) -> impl FnOnce(kube::Error) -> CliError {
         let action = action.into();
         move |source| CliError::Api { action, source }
+    }
+}
+
+/// The part of a client error a user acts on: the API server's own message for a
+/// refusal (it names the field and the rule), the transport error otherwise.
+pub fn describe(error: &kube::Error) -> String {
+    match error {
+        kube::Error::Api(status) if !status.message.is_empty() => status.message.clone(),
+        other => other.to_string(),
     }
 }

@@ -86,3 +86,34 @@ impl Printer {
         }
     }
 }
+
+/// A kubectl-style table: left-aligned columns separated by three spaces, no borders.
+pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    let mut table = comfy_table::Table::new();
+    table.load_style(comfy_table::presets::NOTHING);
+    table.set_header(header.iter().copied());
+    for row in rows {
+        table.add_row(row);
+    }
+    for column in table.column_iter_mut() {
+        column.set_padding((0, 3));
+    }
+    let mut text: String = table.lines().map(|l| format!("{}\n", l.trim_end())).collect();
+    if text.is_empty() {
+        text.push('\n');
+    }
+    text
+}
+
+/// Age like kubectl: `45s`, `12m`, `5h`, `3d`.
+pub fn age(created: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>) -> String {
+    let Some(created) = created else { return "-".into() };
+    let now = k8s_openapi::jiff::Timestamp::now();
+    let secs = now.duration_since(created.0).as_secs().max(0);
+    match secs {
+        s if s < 120 => format!("{s}s"),
+        s if s < 7200 => format!("{}m", s / 60),
+        s if s < 172_800 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86400),
+    }
+}

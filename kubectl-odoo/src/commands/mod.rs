@@ -1,13 +1,94 @@
 //! One module per command; each exposes its `Args` and `run`.
 
+pub mod create;
+pub mod list;
 pub mod version;
 
-use crate::cli::{Cli, Command};
+use kube::ResourceExt;
+use odoo_model::OdooInstance;
+
+use crate::cli::{Cli, Command, OutputFormat};
 use crate::error::CliError;
+use crate::output::{Printer, age};
+
+/// `--dry-run` values, as with kubectl.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DryRun {
+    #[default]
+    None,
+    Client,
+    Server,
+}
 
 /// Runs the chosen command.
 pub async fn dispatch(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Version(args) => version::run(&cli.global, args).await,
+        Command::Create(args) => create::run(&cli.global, args).await,
+        Command::List(args) => list::run(&cli.global, args).await,
+    }
+}
+
+/// One instance after a write: `odoo/NAME VERB`, or the object as data.
+pub fn print_instance(printer: &Printer, instance: &OdooInstance, verb: &str) -> Result<(), CliError> {
+    match printer.format {
+        OutputFormat::Json | OutputFormat::Yaml => {
+            // Like kubectl, managed fields are noise unless asked for.
+            let mut shown = instance.clone();
+            shown.metadata.managed_fields = None;
+            printer.structured(&shown)
+        }
+        OutputFormat::Name => printer.out(&format!("odoo/{}\n", instance.name_any())),
+        _ => printer.out(&format!("odoo/{} {verb}\n", instance.name_any())),
+    }
+}
+
+/// Several instances as a table, names, or a List object.
+pub fn print_instances(printer: &Printer, items: &[OdooInstance], namespaces: bool) -> Result<(), CliError> {
+    match printer.format {
+        OutputFormat::Json | OutputFormat::Yaml => printer.structured(&serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "List",
+            "items": items,
+        })),
+        OutputFormat::Name => {
+            printer.out(&items.iter().map(|i| format!("odoo/{}\n", i.name_any())).collect::<String>())
+        }
+        format => {
+            if items.is_empty() {
+                eprintln!("No Odoo instances found.");
+                return Ok(());
+            }
+            let wide = format == OutputFormat::Wide;
+            let mut header = vec![];
+            if namespaces {
+                header.push("NAMESPACE");
+            }
+            header.extend(["NAME", "PHASE", "VERSION", "READY", "URL", "AGE"]);
+            if wide {
+                header.extend(["IMAGE", "CLUSTER"]);
+            }
+            let rows = items.iter().map(|i| {
+                let status = i.status.clone().unwrap_or_default();
+                let mut row = vec![];
+                if namespaces {
+                    row.push(i.namespace().unwrap_or_default());
+                }
+                row.extend([
+                    i.name_any(),
+                    status.phase.map(|p| p.to_string()).unwrap_or_else(|| "-".into()),
+                    status.odoo_version.unwrap_or_else(|| "-".into()),
+                    status.ready.unwrap_or_else(|| "-".into()),
+                    status.url.unwrap_or_else(|| "-".into()),
+                    age(i.creation_timestamp().as_ref()),
+                ]);
+                if wide {
+                    row.push(i.spec.image.clone().unwrap_or_else(|| "-".into()));
+                    row.push(i.spec.database.cluster.clone().unwrap_or_else(|| "-".into()));
+                }
+                row
+            });
+            printer.out(&crate::output::table(&header, rows))
+        }
     }
 }

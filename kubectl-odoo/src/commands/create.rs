@@ -1,0 +1,216 @@
+//! `kubectl odoo create`: write a new OdooInstance from flags or a file.
+
+use std::path::PathBuf;
+
+use kube::api::{Api, Patch, PatchParams};
+use kube::ResourceExt;
+use odoo_model::instance::{DeletionPolicy, Environment, IngressSpec};
+use odoo_model::labels::PLUGIN_FIELD_MANAGER;
+use odoo_model::{OdooInstance, OdooInstanceSpec};
+
+use crate::cli::{GlobalArgs, OutputFormat};
+use crate::commands::DryRun;
+use crate::ctx::Ctx;
+use crate::error::CliError;
+use crate::output::Printer;
+
+/// Flags of `create`.
+#[derive(clap::Args, Debug)]
+pub struct CreateArgs {
+    /// Name of the instance (optional with -f when the file names it).
+    pub name: Option<String>,
+    /// Read the OdooInstance from this YAML or JSON file ("-" for stdin); flags given
+    /// as well override the file.
+    #[arg(short = 'f', long = "filename", value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Odoo image, pinned to a tag or digest (default: the operator's).
+    #[arg(long)]
+    pub image: Option<String>,
+    /// Web pods.
+    #[arg(long)]
+    pub replicas: Option<i32>,
+    /// Cron pods (0 disables scheduled actions).
+    #[arg(long)]
+    pub cron_replicas: Option<i32>,
+    /// Host name routed to the instance; repeat for several.
+    #[arg(long = "host", value_name = "HOST")]
+    pub hosts: Vec<String>,
+    /// Filestore volume size, e.g. 10Gi (default: the operator's).
+    #[arg(long)]
+    pub storage_size: Option<String>,
+    /// Filestore StorageClass (default: the operator's).
+    #[arg(long)]
+    pub storage_class: Option<String>,
+    /// PostgreSQL cluster from the operator's pg-clusters Secret (default: the
+    /// cluster marked default).
+    #[arg(long)]
+    pub cluster: Option<String>,
+    /// Modules installed at initialization, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub modules: Vec<String>,
+    /// Load demo data at initialization.
+    #[arg(long)]
+    pub demo: bool,
+    /// What deletion does to the database and volume.
+    #[arg(long, value_enum)]
+    pub deletion_policy: Option<DeletionPolicyArg>,
+    /// The kind of environment.
+    #[arg(long, value_enum)]
+    pub environment: Option<EnvironmentArg>,
+    /// none: create it; client: print it without sending; server: have the API
+    /// server validate and default it without storing it.
+    #[arg(long, value_enum, default_value_t = DryRun::None, num_args = 0..=1, default_missing_value = "client")]
+    pub dry_run: DryRun,
+    /// Output format of the created object (name by default).
+    #[arg(short = 'o', long, value_enum)]
+    pub output: Option<OutputFormat>,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy)]
+pub enum DeletionPolicyArg {
+    Retain,
+    Delete,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy)]
+pub enum EnvironmentArg {
+    Production,
+    Staging,
+    Development,
+}
+
+/// The object the flags (and file) describe. Pure, so it is unit-tested.
+pub fn build(args: &CreateArgs, from_file: Option<OdooInstance>) -> Result<OdooInstance, CliError> {
+    let mut instance = from_file.unwrap_or_else(|| OdooInstance::new("", OdooInstanceSpec::default()));
+    match (&args.name, instance.metadata.name.as_deref()) {
+        (Some(name), _) => instance.metadata.name = Some(name.clone()),
+        (None, Some(n)) if !n.is_empty() => {}
+        _ => return Err(CliError::Usage("a name is required: kubectl odoo create NAME".into())),
+    }
+    let spec = &mut instance.spec;
+    if args.image.is_some() {
+        spec.image.clone_from(&args.image);
+    }
+    if let Some(r) = args.replicas {
+        spec.replicas = r;
+    }
+    if let Some(r) = args.cron_replicas {
+        spec.cron.replicas = r;
+    }
+    if !args.hosts.is_empty() {
+        let ingress = spec.ingress.get_or_insert_with(|| IngressSpec { tls: true, ..Default::default() });
+        ingress.hosts.clone_from(&args.hosts);
+    }
+    if args.storage_size.is_some() {
+        spec.filestore.storage_size.clone_from(&args.storage_size);
+    }
+    if args.storage_class.is_some() {
+        spec.filestore.storage_class.clone_from(&args.storage_class);
+    }
+    if args.cluster.is_some() {
+        spec.database.cluster.clone_from(&args.cluster);
+    }
+    if !args.modules.is_empty() {
+        spec.init.modules.clone_from(&args.modules);
+    }
+    if args.demo {
+        spec.init.demo = true;
+    }
+    if let Some(p) = args.deletion_policy {
+        spec.deletion_policy = match p {
+            DeletionPolicyArg::Retain => DeletionPolicy::Retain,
+            DeletionPolicyArg::Delete => DeletionPolicy::Delete,
+        };
+    }
+    if let Some(e) = args.environment {
+        spec.environment = match e {
+            EnvironmentArg::Production => Environment::Production,
+            EnvironmentArg::Staging => Environment::Staging,
+            EnvironmentArg::Development => Environment::Development,
+        };
+    }
+    Ok(instance)
+}
+
+fn read_file(path: &PathBuf) -> Result<OdooInstance, CliError> {
+    let text = if path.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin())?
+    } else {
+        std::fs::read_to_string(path).map_err(|e| CliError::Usage(format!("reading {}: {e}", path.display())))?
+    };
+    serde_norway::from_str(&text)
+        .map_err(|e| CliError::Usage(format!("{} is not an OdooInstance: {e}", path.display())))
+}
+
+pub async fn run(global: &GlobalArgs, args: CreateArgs) -> Result<(), CliError> {
+    let from_file = args.file.as_ref().map(read_file).transpose()?;
+    let mut instance = build(&args, from_file)?;
+    let output = args.output.unwrap_or(OutputFormat::Table);
+    let printer = Printer::new(output, global.color);
+    if args.dry_run == DryRun::Client {
+        return crate::commands::print_instance(&printer, &instance, "created (dry run)");
+    }
+    let ctx = Ctx::resolve(global).await?;
+    instance.metadata.namespace = Some(ctx.namespace.clone());
+    let name = instance.name_any();
+    let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
+    if api.get_opt(&name).await.map_err(CliError::api(format!("reading odoo/{name}")))?.is_some() {
+        return Err(CliError::Usage(format!(
+            "odoo/{name} already exists in namespace {}; change it with kubectl odoo scale/upgrade, or delete it first",
+            ctx.namespace
+        )));
+    }
+    let mut params = PatchParams::apply(PLUGIN_FIELD_MANAGER);
+    params.dry_run = args.dry_run == DryRun::Server;
+    // Server-side apply with our own field manager: later edits by other managers
+    // (the operator's defaults, kubectl) merge instead of being overwritten.
+    let created = api
+        .patch(&name, &params, &Patch::Apply(&instance))
+        .await
+        .map_err(CliError::api(format!("creating odoo/{name}")))?;
+    let verb = if params.dry_run { "created (server dry run)" } else { "created" };
+    crate::commands::print_instance(&printer, &created, verb)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn parse(args: &[&str]) -> CreateArgs {
+        #[derive(Parser)]
+        struct Wrapper {
+            #[command(flatten)]
+            args: CreateArgs,
+        }
+        Wrapper::parse_from(std::iter::once("create").chain(args.iter().copied())).args
+    }
+
+    #[test]
+    fn flags_become_the_spec() {
+        let args = parse(&["shop", "--image", "odoo:18.0", "--replicas", "3", "--host", "erp.example.com", "--modules", "sale,stock"]);
+        let i = build(&args, None).expect("valid");
+        assert_eq!(i.metadata.name.as_deref(), Some("shop"));
+        assert_eq!(i.spec.image.as_deref(), Some("odoo:18.0"));
+        assert_eq!(i.spec.replicas, 3);
+        assert_eq!(i.spec.ingress.map(|i| i.hosts), Some(vec!["erp.example.com".to_owned()]));
+        assert_eq!(i.spec.init.modules, ["sale", "stock"]);
+    }
+
+    #[test]
+    fn a_name_is_required() {
+        let err = build(&parse(&[]), None).expect_err("no name");
+        assert_eq!(err.exit_code(), 2);
+    }
+
+    #[test]
+    fn flags_override_the_file() {
+        let file: OdooInstance = serde_norway::from_str(
+            "apiVersion: odoo-operator.dev/v1alpha1\nkind: OdooInstance\nmetadata: {name: fromfile}\nspec: {replicas: 2}\n",
+        )
+        .expect("valid yaml");
+        let i = build(&parse(&["--replicas", "4"]), Some(file)).expect("valid");
+        assert_eq!(i.metadata.name.as_deref(), Some("fromfile"));
+        assert_eq!(i.spec.replicas, 4);
+    }
+}
