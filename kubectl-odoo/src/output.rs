@@ -98,7 +98,10 @@ pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> St
     for column in table.column_iter_mut() {
         column.set_padding((0, 3));
     }
-    let mut text: String = table.lines().map(|l| format!("{}\n", l.trim_end())).collect();
+    let mut text: String = table
+        .lines()
+        .map(|l| format!("{}\n", l.trim_end()))
+        .collect();
     if text.is_empty() {
         text.push('\n');
     }
@@ -107,7 +110,9 @@ pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> St
 
 /// Age like kubectl: `45s`, `12m`, `5h`, `3d`.
 pub fn age(created: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>) -> String {
-    let Some(created) = created else { return "-".into() };
+    let Some(created) = created else {
+        return "-".into();
+    };
     let now = k8s_openapi::jiff::Timestamp::now();
     let secs = now.duration_since(created.0).as_secs().max(0);
     match secs {

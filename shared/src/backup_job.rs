@@ -13,7 +13,7 @@ use crate::common::{InstanceRef, JobStatusCommon, S3Bucket, default_true};
     kind = "OdooBackupJob",
     namespaced,
     shortname = "odoobackup",
-    category = "odoo",
+    category = "odoo-all",
     status = "OdooBackupJobStatus",
     doc = "Backs up an Odoo instance's database and filestore, streamed to S3-compatible storage or a volume.",
     printcolumn(

@@ -15,7 +15,7 @@ use crate::common::InstanceRef;
     kind = "OdooBackupSchedule",
     namespaced,
     shortname = "odoobackupschedule",
-    category = "odoo",
+    category = "odoo-all",
     status = "OdooBackupScheduleStatus",
     doc = "Backs up an Odoo instance on a cron schedule, keeping the newest backups.",
     printcolumn(

@@ -14,7 +14,7 @@ use crate::common::InstanceRef;
     kind = "OdooClusterMigration",
     namespaced,
     shortname = "odoomigration",
-    category = "odoo",
+    category = "odoo-all",
     status = "OdooClusterMigrationStatus",
     doc = "Moves an Odoo instance's database to another PostgreSQL cluster: copy under a temporary name, verify, switch, start; the source is kept until the user confirms.",
     printcolumn(

@@ -13,7 +13,7 @@ use crate::common::{InstanceRef, JobStatusCommon};
     kind = "OdooInitJob",
     namespaced,
     shortname = "odooinit",
-    category = "odoo",
+    category = "odoo-all",
     status = "OdooInitJobStatus",
     doc = "Initializes an Odoo instance's database: `odoo --init <modules> --stop-after-init`.",
     printcolumn(

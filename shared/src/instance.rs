@@ -18,7 +18,7 @@ use crate::common::{SecretKeyRef, default_true};
     kind = "OdooInstance",
     namespaced,
     shortname = "odoo",
-    category = "odoo",
+    category = "odoo-all",
     status = "OdooInstanceStatus",
     doc = "An Odoo instance: one database on a PostgreSQL cluster, its filestore, web and cron workloads, routing and configuration.",
     scale(

@@ -13,7 +13,7 @@ use crate::common::{InstanceRef, JobStatusCommon, S3Bucket};
     kind = "OdooRestoreJob",
     namespaced,
     shortname = "odoorestore",
-    category = "odoo",
+    category = "odoo-all",
     status = "OdooRestoreJobStatus",
     doc = "Restores a backup into an Odoo instance: verifies the checksum, loads a temporary database and switches names only after success.",
     printcolumn(

@@ -14,7 +14,7 @@ use crate::common::{InstanceRef, JobStatusCommon};
     kind = "OdooUpgradeJob",
     namespaced,
     shortname = "odooupgrade",
-    category = "odoo",
+    category = "odoo-all",
     status = "OdooUpgradeJobStatus",
     doc = "Upgrades an Odoo instance: scales cron to zero, runs `odoo -u` with the target image, then rolls out the image; on failure the previous image keeps serving.",
     printcolumn(

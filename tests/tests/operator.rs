@@ -22,17 +22,32 @@ fn operator_is_ready_only_once_its_crds_are_established() -> anyhow::Result<()> 
     let (op, log) = on_spawner_thread(move || (spawn_guarded(&operator, &args, &log), log));
     let mut op = op?;
 
-    assert!(eventually(Duration::from_secs(30), || http_status(port, "/healthz") == Some(200)), "{}", tail(&log, 20));
-    assert_eq!(http_status(port, "/readyz"), Some(503), "ready without CRDs");
     assert!(
-        eventually(Duration::from_secs(15), || tail(&log, 50).contains("odooinstances.odoo-operator.dev is not installed")),
+        eventually(Duration::from_secs(30), || http_status(port, "/healthz")
+            == Some(200)),
+        "{}",
+        tail(&log, 20)
+    );
+    assert_eq!(
+        http_status(port, "/readyz"),
+        Some(503),
+        "ready without CRDs"
+    );
+    assert!(
+        eventually(Duration::from_secs(15), || tail(&log, 50)
+            .contains("odooinstances.odoo-operator.dev is not installed")),
         "the log should name the missing CRD:\n{}",
         tail(&log, 20)
     );
 
     cp.install_crds()?;
     // The operator re-checks every 5 seconds.
-    assert!(eventually(Duration::from_secs(20), || http_status(port, "/readyz") == Some(200)), "{}", tail(&log, 20));
+    assert!(
+        eventually(Duration::from_secs(20), || http_status(port, "/readyz")
+            == Some(200)),
+        "{}",
+        tail(&log, 20)
+    );
 
     op.kill()?;
     op.wait()?;

@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use kube::api::{Api, Patch, PatchParams};
 use kube::ResourceExt;
+use kube::api::{Api, Patch, PatchParams};
 use odoo_model::instance::{DeletionPolicy, Environment, IngressSpec};
 use odoo_model::labels::PLUGIN_FIELD_MANAGER;
 use odoo_model::{OdooInstance, OdooInstanceSpec};
@@ -81,11 +81,16 @@ pub enum EnvironmentArg {
 
 /// The object the flags (and file) describe. Pure, so it is unit-tested.
 pub fn build(args: &CreateArgs, from_file: Option<OdooInstance>) -> Result<OdooInstance, CliError> {
-    let mut instance = from_file.unwrap_or_else(|| OdooInstance::new("", OdooInstanceSpec::default()));
+    let mut instance =
+        from_file.unwrap_or_else(|| OdooInstance::new("", OdooInstanceSpec::default()));
     match (&args.name, instance.metadata.name.as_deref()) {
         (Some(name), _) => instance.metadata.name = Some(name.clone()),
         (None, Some(n)) if !n.is_empty() => {}
-        _ => return Err(CliError::Usage("a name is required: kubectl odoo create NAME".into())),
+        _ => {
+            return Err(CliError::Usage(
+                "a name is required: kubectl odoo create NAME".into(),
+            ));
+        }
     }
     let spec = &mut instance.spec;
     if args.image.is_some() {
@@ -98,7 +103,10 @@ pub fn build(args: &CreateArgs, from_file: Option<OdooInstance>) -> Result<OdooI
         spec.cron.replicas = r;
     }
     if !args.hosts.is_empty() {
-        let ingress = spec.ingress.get_or_insert_with(|| IngressSpec { tls: true, ..Default::default() });
+        let ingress = spec.ingress.get_or_insert_with(|| IngressSpec {
+            tls: true,
+            ..Default::default()
+        });
         ingress.hosts.clone_from(&args.hosts);
     }
     if args.storage_size.is_some() {
@@ -136,7 +144,8 @@ fn read_file(path: &PathBuf) -> Result<OdooInstance, CliError> {
     let text = if path.as_os_str() == "-" {
         std::io::read_to_string(std::io::stdin())?
     } else {
-        std::fs::read_to_string(path).map_err(|e| CliError::Usage(format!("reading {}: {e}", path.display())))?
+        std::fs::read_to_string(path)
+            .map_err(|e| CliError::Usage(format!("reading {}: {e}", path.display())))?
     };
     serde_norway::from_str(&text)
         .map_err(|e| CliError::Usage(format!("{} is not an OdooInstance: {e}", path.display())))
@@ -154,7 +163,12 @@ pub async fn run(global: &GlobalArgs, args: CreateArgs) -> Result<(), CliError> 
     instance.metadata.namespace = Some(ctx.namespace.clone());
     let name = instance.name_any();
     let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
-    if api.get_opt(&name).await.map_err(CliError::api(format!("reading odoo/{name}")))?.is_some() {
+    if api
+        .get_opt(&name)
+        .await
+        .map_err(CliError::api(format!("reading odoo/{name}")))?
+        .is_some()
+    {
         return Err(CliError::Usage(format!(
             "odoo/{name} already exists in namespace {}; change it with kubectl odoo scale/upgrade, or delete it first",
             ctx.namespace
@@ -168,7 +182,11 @@ pub async fn run(global: &GlobalArgs, args: CreateArgs) -> Result<(), CliError> 
         .patch(&name, &params, &Patch::Apply(&instance))
         .await
         .map_err(CliError::api(format!("creating odoo/{name}")))?;
-    let verb = if params.dry_run { "created (server dry run)" } else { "created" };
+    let verb = if params.dry_run {
+        "created (server dry run)"
+    } else {
+        "created"
+    };
     crate::commands::print_instance(&printer, &created, verb)
 }
 
@@ -188,12 +206,25 @@ mod tests {
 
     #[test]
     fn flags_become_the_spec() {
-        let args = parse(&["shop", "--image", "odoo:18.0", "--replicas", "3", "--host", "erp.example.com", "--modules", "sale,stock"]);
+        let args = parse(&[
+            "shop",
+            "--image",
+            "odoo:18.0",
+            "--replicas",
+            "3",
+            "--host",
+            "erp.example.com",
+            "--modules",
+            "sale,stock",
+        ]);
         let i = build(&args, None).expect("valid");
         assert_eq!(i.metadata.name.as_deref(), Some("shop"));
         assert_eq!(i.spec.image.as_deref(), Some("odoo:18.0"));
         assert_eq!(i.spec.replicas, 3);
-        assert_eq!(i.spec.ingress.map(|i| i.hosts), Some(vec!["erp.example.com".to_owned()]));
+        assert_eq!(
+            i.spec.ingress.map(|i| i.hosts),
+            Some(vec!["erp.example.com".to_owned()])
+        );
         assert_eq!(i.spec.init.modules, ["sale", "stock"]);
     }
 

@@ -33,7 +33,10 @@ pub async fn run(global: &GlobalArgs, args: ListArgs) -> Result<(), CliError> {
     if let Some(s) = &args.selector {
         params = params.labels(s);
     }
-    let list = api.list(&params).await.map_err(CliError::api("listing OdooInstances"))?;
+    let list = api
+        .list(&params)
+        .await
+        .map_err(CliError::api("listing OdooInstances"))?;
     let printer = Printer::new(args.output, global.color);
     crate::commands::print_instances(&printer, &list.items, args.all_namespaces)
 }

@@ -30,7 +30,11 @@ pub async fn dispatch(cli: Cli) -> Result<(), CliError> {
 }
 
 /// One instance after a write: `odoo/NAME VERB`, or the object as data.
-pub fn print_instance(printer: &Printer, instance: &OdooInstance, verb: &str) -> Result<(), CliError> {
+pub fn print_instance(
+    printer: &Printer,
+    instance: &OdooInstance,
+    verb: &str,
+) -> Result<(), CliError> {
     match printer.format {
         OutputFormat::Json | OutputFormat::Yaml => {
             // Like kubectl, managed fields are noise unless asked for.
@@ -44,16 +48,23 @@ pub fn print_instance(printer: &Printer, instance: &OdooInstance, verb: &str) ->
 }
 
 /// Several instances as a table, names, or a List object.
-pub fn print_instances(printer: &Printer, items: &[OdooInstance], namespaces: bool) -> Result<(), CliError> {
+pub fn print_instances(
+    printer: &Printer,
+    items: &[OdooInstance],
+    namespaces: bool,
+) -> Result<(), CliError> {
     match printer.format {
         OutputFormat::Json | OutputFormat::Yaml => printer.structured(&serde_json::json!({
             "apiVersion": "v1",
             "kind": "List",
             "items": items,
         })),
-        OutputFormat::Name => {
-            printer.out(&items.iter().map(|i| format!("odoo/{}\n", i.name_any())).collect::<String>())
-        }
+        OutputFormat::Name => printer.out(
+            &items
+                .iter()
+                .map(|i| format!("odoo/{}\n", i.name_any()))
+                .collect::<String>(),
+        ),
         format => {
             if items.is_empty() {
                 eprintln!("No Odoo instances found.");
@@ -76,7 +87,10 @@ pub fn print_instances(printer: &Printer, items: &[OdooInstance], namespaces: bo
                 }
                 row.extend([
                     i.name_any(),
-                    status.phase.map(|p| p.to_string()).unwrap_or_else(|| "-".into()),
+                    status
+                        .phase
+                        .map(|p| p.to_string())
+                        .unwrap_or_else(|| "-".into()),
                     status.odoo_version.unwrap_or_else(|| "-".into()),
                     status.ready.unwrap_or_else(|| "-".into()),
                     status.url.unwrap_or_else(|| "-".into()),
@@ -84,7 +98,13 @@ pub fn print_instances(printer: &Printer, items: &[OdooInstance], namespaces: bo
                 ]);
                 if wide {
                     row.push(i.spec.image.clone().unwrap_or_else(|| "-".into()));
-                    row.push(i.spec.database.cluster.clone().unwrap_or_else(|| "-".into()));
+                    row.push(
+                        i.spec
+                            .database
+                            .cluster
+                            .clone()
+                            .unwrap_or_else(|| "-".into()),
+                    );
                 }
                 row
             });

@@ -2,8 +2,8 @@
 //! trying the operator on a laptop. `up` starts a supervisor in the background that
 //! owns every process (they die with it); `down` stops it.
 
-use std::path::{Path, PathBuf};
 use std::os::unix::process::CommandExt as _;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -14,8 +14,12 @@ fn state_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("ODOO_DEV_CLUSTER_DIR") {
         return PathBuf::from(dir);
     }
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/tmp"));
-    home.join(".cache").join("odoo-operator").join("dev-cluster")
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/tmp"));
+    home.join(".cache")
+        .join("odoo-operator")
+        .join("dev-cluster")
 }
 
 fn usage() -> ! {
@@ -44,7 +48,11 @@ fn kubeconfig(dir: &Path) -> PathBuf {
 
 /// The supervisor's pid, if it is alive.
 fn running(dir: &Path) -> Option<u32> {
-    let pid: u32 = std::fs::read_to_string(pid_file(dir)).ok()?.trim().parse().ok()?;
+    let pid: u32 = std::fs::read_to_string(pid_file(dir))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
     Path::new(&format!("/proc/{pid}")).exists().then_some(pid)
 }
 
@@ -69,7 +77,9 @@ fn up(dir: &Path) -> anyhow::Result<()> {
         .spawn()
         .context("starting the supervisor")?;
     let start = Instant::now();
-    eprint!("starting the simulated cluster (etcd, kube-apiserver, controller-manager, scheduler, kwok)…");
+    eprint!(
+        "starting the simulated cluster (etcd, kube-apiserver, controller-manager, scheduler, kwok)…"
+    );
     while start.elapsed() < Duration::from_secs(180) {
         if dir.join("ready").exists() {
             eprintln!(" ready in {:.1}s", start.elapsed().as_secs_f64());
@@ -85,20 +95,28 @@ fn up(dir: &Path) -> anyhow::Result<()> {
         }
         std::thread::sleep(Duration::from_millis(250));
     }
-    bail!("the simulated cluster did not become ready in 180s; see {}", dir.display())
+    bail!(
+        "the simulated cluster did not become ready in 180s; see {}",
+        dir.display()
+    )
 }
 
 fn serve(dir: &Path) -> anyhow::Result<()> {
     std::fs::write(pid_file(dir), std::process::id().to_string())?;
     let cluster_dir = dir.join("cluster");
     let cp = process::on_spawner_thread(move || {
-        let cp = ControlPlane::start(Options { simulated: true, dir: Some(cluster_dir) })?;
+        let cp = ControlPlane::start(Options {
+            simulated: true,
+            dir: Some(cluster_dir),
+        })?;
         cp.install_crds()?;
         anyhow::Ok(cp)
     })?;
     std::fs::write(dir.join("ready"), cp.server.as_bytes())?;
     eprintln!("simulated cluster ready at {}", cp.server);
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async {
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         let mut check = tokio::time::interval(Duration::from_secs(2));
@@ -128,7 +146,9 @@ fn down(dir: &Path) -> anyhow::Result<()> {
         eprintln!("simulated cluster is not running");
         return Ok(());
     };
-    let status = Command::new("kill").args(["-TERM", &pid.to_string()]).status()?;
+    let status = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()?;
     if !status.success() {
         bail!("could not signal supervisor {pid}");
     }
@@ -146,7 +166,10 @@ fn down(dir: &Path) -> anyhow::Result<()> {
 fn status(dir: &Path) -> anyhow::Result<()> {
     match running(dir) {
         Some(pid) => {
-            println!("running (supervisor pid {pid}); KUBECONFIG={}", kubeconfig(dir).display());
+            println!(
+                "running (supervisor pid {pid}); KUBECONFIG={}",
+                kubeconfig(dir).display()
+            );
             Ok(())
         }
         None => {
