@@ -3,6 +3,10 @@
 //! plugin both compile against this crate, so a schema change that one side does not
 //! follow is a compile error. No client I/O lives here.
 
+// kube-derive repeats `type_ = "string"` across printcolumn attributes, which this lint
+// mistakes for a duplicated attribute.
+#![allow(clippy::duplicated_attributes)]
+
 pub mod backup_job;
 pub mod backup_schedule;
 pub mod cluster_migration;

@@ -75,7 +75,7 @@ pub async fn run(global: &GlobalArgs, args: VersionArgs) -> Result<(), CliError>
 async fn crd_version(ctx: &Ctx) -> Result<Option<String>, CliError> {
     let api: Api<CustomResourceDefinition> = Api::all(ctx.client.clone());
     let crd = api
-        .get_opt(&OdooInstance::crd_name().to_string())
+        .get_opt(OdooInstance::crd_name())
         .await
         .map_err(CliError::api("reading the OdooInstance CRD"))?;
     Ok(crd.map(|crd| {
@@ -91,7 +91,7 @@ async fn crd_version(ctx: &Ctx) -> Result<Option<String>, CliError> {
 async fn operator_version(ctx: &Ctx) -> Result<Option<String>, CliError> {
     let api: Api<Deployment> = Api::all(ctx.client.clone());
     let params = ListParams::default().labels("app.kubernetes.io/name=odoo-operator");
-    match api.list_metadata(&params.into()).await {
+    match api.list_metadata(&params).await {
         Ok(list) => Ok(list.items.into_iter().find_map(|d| {
             d.metadata
                 .labels
@@ -114,10 +114,8 @@ fn skew_warnings(v: &Versions) -> Vec<String> {
         )),
         Some(_) => {}
     }
-    if let Some(op) = &v.operator {
-        if op != &v.plugin {
-            warnings.push(format!("plugin {} and operator {op} differ", v.plugin));
-        }
+    if let Some(op) = v.operator.as_ref().filter(|op| *op != &v.plugin) {
+        warnings.push(format!("plugin {} and operator {op} differ", v.plugin));
     }
     warnings
 }
