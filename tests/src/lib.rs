@@ -112,11 +112,12 @@ impl TestNamespace {
 }
 
 /// Path of a workspace binary, built on demand (`cargo test` of this crate does not
-/// build other packages' binaries).
+/// build other packages' binaries). The whole workspace is built, as the test command
+/// does beforehand, so features unify the same way and the build is a no-op there.
 pub fn workspace_binary(package: &str, bin: &str) -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = std::process::Command::new(cargo)
-        .args(["build", "--quiet", "-p", package, "--bin", bin])
+        .args(["build", "--quiet", "--workspace", "--bins"])
         .current_dir(workspace_root())
         .status()
         .expect("running cargo build");
