@@ -1,8 +1,10 @@
 //! The Odoo operator: reconciles `OdooInstance` and its job resources.
 
+pub mod build;
 pub mod cli;
 pub mod crd_check;
 pub mod health;
+pub mod validate;
 
 /// The operator's version, reported on `/version` and compared by the plugin.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -15,6 +15,7 @@ pub mod crds;
 pub mod init_job;
 pub mod instance;
 pub mod labels;
+pub mod names;
 pub mod restore_job;
 pub mod upgrade_job;
 

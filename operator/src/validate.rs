@@ -1,0 +1,128 @@
+//! Validation: the raw OdooInstance becomes a [`ValidInstance`], the only view the
+//! builders see. Every default is resolved and every name computed here, once.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{Affinity, ResourceRequirements, Toleration};
+use kube::ResourceExt;
+use odoo_model::OdooInstance;
+use odoo_model::common::SecretKeyRef;
+use odoo_model::instance::{DeletionPolicy, Environment};
+use odoo_model::names;
+
+/// Where the instance's database lives, resolved from the pg-clusters Secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseTarget {
+    /// Cluster name from the pg-clusters Secret.
+    pub cluster: String,
+    pub host: String,
+    pub port: u16,
+    /// libpq sslmode (`disable`, `prefer`, `require`, `verify-full`, …).
+    pub ssl_mode: String,
+    /// Database name.
+    pub name: String,
+    /// Role Odoo connects as.
+    pub role: String,
+}
+
+/// Routing, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidIngress {
+    pub hosts: Vec<String>,
+    pub class_name: Option<String>,
+    /// cert-manager ClusterIssuer annotation value.
+    pub issuer: Option<String>,
+    /// TLS Secret name; `None` serves plain HTTP.
+    pub tls_secret: Option<String>,
+}
+
+/// The instance as the builders see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidInstance {
+    pub name: String,
+    pub namespace: String,
+    /// UID for owner references.
+    pub uid: String,
+    pub image: String,
+    pub image_pull_secrets: Vec<String>,
+    /// Web pods; 0 when stopped.
+    pub replicas: i32,
+    /// Odoo HTTP workers per web pod (0 = threaded).
+    pub workers: i32,
+    /// Cron pods; 0 when stopped or disabled.
+    pub cron_replicas: i32,
+    pub cron_threads: i32,
+    pub resources: Option<ResourceRequirements>,
+    pub cron_resources: Option<ResourceRequirements>,
+    pub affinity: Option<Affinity>,
+    pub tolerations: Vec<Toleration>,
+    pub node_selector: BTreeMap<String, String>,
+    pub ingress: Option<ValidIngress>,
+    pub storage_size: String,
+    pub storage_class: Option<String>,
+    pub database: DatabaseTarget,
+    pub config_options: BTreeMap<String, String>,
+    /// Where the master password is.
+    pub admin_password: SecretKeyRef,
+    /// Where the database role's password is (key `password`).
+    pub db_secret: String,
+    pub environment: Environment,
+    pub deletion_policy: DeletionPolicy,
+}
+
+/// Why an instance cannot be built. Permanent: it waits for a spec change.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ValidationError {
+    #[error("spec.{field} is not set and the operator has no default for it")]
+    MissingDefault { field: &'static str },
+    #[error("the object has no {what} yet")]
+    Metadata { what: &'static str },
+}
+
+/// Builds the validated view. `database` comes from the pg-clusters Secret.
+pub fn validate(instance: &OdooInstance, database: DatabaseTarget) -> Result<ValidInstance, ValidationError> {
+    let spec = &instance.spec;
+    let name = instance.name_any();
+    let namespace = instance.namespace().ok_or(ValidationError::Metadata { what: "namespace" })?;
+    let uid = instance.uid().ok_or(ValidationError::Metadata { what: "uid" })?;
+    let image = spec.image.clone().ok_or(ValidationError::MissingDefault { field: "image" })?;
+    let storage_size =
+        spec.filestore.storage_size.clone().ok_or(ValidationError::MissingDefault { field: "filestore.storageSize" })?;
+    let stopped = spec.replicas == 0;
+    let ingress = spec.ingress.as_ref().map(|i| ValidIngress {
+        hosts: i.hosts.clone(),
+        class_name: i.class_name.clone(),
+        issuer: i.issuer.clone(),
+        tls_secret: i.tls.then(|| i.tls_secret_name.clone().unwrap_or_else(|| names::tls_secret(&name))),
+    });
+    let admin_password = spec
+        .admin_password_secret_ref
+        .clone()
+        .unwrap_or_else(|| SecretKeyRef { name: names::admin_secret(&name), key: "password".into() });
+    Ok(ValidInstance {
+        image,
+        image_pull_secrets: spec.image_pull_secrets.clone(),
+        replicas: spec.replicas,
+        workers: spec.workers,
+        // Stopping the instance stops cron too: scheduled actions need the web's data.
+        cron_replicas: if stopped { 0 } else { spec.cron.replicas },
+        cron_threads: spec.cron.threads,
+        resources: spec.resources.clone(),
+        cron_resources: spec.cron.resources.clone().or_else(|| spec.resources.clone()),
+        affinity: spec.affinity.clone(),
+        tolerations: spec.tolerations.clone(),
+        node_selector: spec.node_selector.clone(),
+        ingress,
+        storage_size,
+        storage_class: spec.filestore.storage_class.clone(),
+        database,
+        config_options: spec.config_options.clone(),
+        admin_password,
+        db_secret: names::db_secret(&name),
+        environment: spec.environment,
+        deletion_policy: spec.deletion_policy,
+        name,
+        namespace,
+        uid,
+    })
+}
