@@ -32,6 +32,12 @@ enum Command {
         #[arg(long)]
         write: Option<PathBuf>,
     },
+    /// Print the lifecycle state diagram (Markdown with Mermaid), or write the doc.
+    StateDiagram {
+        /// Write the file at this path instead of printing.
+        #[arg(long)]
+        write: Option<PathBuf>,
+    },
 }
 
 /// Flags of the operator process.
@@ -66,21 +72,22 @@ enum LogFormat {
 impl Cli {
     pub async fn run(self) -> anyhow::Result<()> {
         match self.command {
-            Some(Command::Crds { write }) => print_crds(write),
+            Some(Command::Crds { write }) => {
+                let yaml = odoo_model::crds::to_yaml().context("rendering the CRDs")?;
+                print_or_write(&yaml, write)
+            }
+            Some(Command::StateDiagram { write }) => print_or_write(&crate::state::mermaid::document(), write),
             Some(Command::Run(args)) => run(args).await,
             None => run(self.run).await,
         }
     }
 }
 
-fn print_crds(write: Option<PathBuf>) -> anyhow::Result<()> {
-    let yaml = odoo_model::crds::to_yaml().context("rendering the CRDs")?;
+fn print_or_write(text: &str, write: Option<PathBuf>) -> anyhow::Result<()> {
     match write {
-        Some(path) => {
-            std::fs::write(&path, yaml).with_context(|| format!("writing {}", path.display()))
-        }
+        Some(path) => std::fs::write(&path, text).with_context(|| format!("writing {}", path.display())),
         None => {
-            print!("{yaml}");
+            print!("{text}");
             Ok(())
         }
     }

@@ -4,6 +4,7 @@ pub mod build;
 pub mod cli;
 pub mod crd_check;
 pub mod health;
+pub mod state;
 pub mod validate;
 
 /// The operator's version, reported on `/version` and compared by the plugin.

@@ -1,0 +1,52 @@
+//! The OdooInstance lifecycle as data: a static transition table ([`table`]) with
+//! guards over observed facts and one-shot actions, and an idempotent description
+//! of what each phase keeps in place ([`ensure`]).
+
+pub mod ensure;
+pub mod mermaid;
+pub mod table;
+
+use odoo_model::JobPhase;
+use odoo_model::cluster_migration::MigrationPhase;
+
+/// What the operator observed this reconcile: the only input of the guards.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Observed {
+    /// The spec validated and its PostgreSQL cluster resolved.
+    pub spec_valid: bool,
+    /// Role and database exist on the cluster (recorded in a condition, so the
+    /// operator does not connect to PostgreSQL on every reconcile).
+    pub database_ready: bool,
+    /// The database holds an Odoo schema (initialized, restored or migrated).
+    pub database_initialized: bool,
+    /// `spec.init.enabled`.
+    pub init_enabled: bool,
+    /// The newest init job of the instance, if any.
+    pub init_job: Option<JobPhase>,
+    /// The newest upgrade job of the instance, if any.
+    pub upgrade_job: Option<JobPhase>,
+    /// The newest restore job of the instance, if any.
+    pub restore_job: Option<JobPhase>,
+    /// The newest backup job of the instance, if any.
+    pub backup_job: Option<JobPhase>,
+    /// The newest cluster migration of the instance, if any.
+    pub migration: Option<MigrationPhase>,
+    /// `spec.replicas`.
+    pub desired_replicas: i32,
+    /// Ready web pods.
+    pub ready_replicas: i32,
+    /// The image the spec asks for equals the image the web pods run.
+    pub image_current: bool,
+}
+
+impl Observed {
+    pub(crate) fn job_running(phase: Option<JobPhase>) -> bool {
+        matches!(phase, Some(JobPhase::Running))
+    }
+
+    pub(crate) fn migration_running(&self) -> bool {
+        self.migration.is_some_and(|p| {
+            !matches!(p, MigrationPhase::Pending | MigrationPhase::Succeeded | MigrationPhase::RolledBack | MigrationPhase::Failed)
+        })
+    }
+}
