@@ -1,10 +1,14 @@
 //! The Odoo operator: reconciles `OdooInstance` and its job resources.
 
+pub mod apply;
 pub mod build;
 pub mod cli;
+pub mod config;
 pub mod crd_check;
+pub mod defaults;
 pub mod health;
 pub mod state;
+pub mod status;
 pub mod validate;
 
 /// The operator's version, reported on `/version` and compared by the plugin.

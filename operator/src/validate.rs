@@ -80,25 +80,47 @@ pub enum ValidationError {
 }
 
 /// Builds the validated view. `database` comes from the pg-clusters Secret.
-pub fn validate(instance: &OdooInstance, database: DatabaseTarget) -> Result<ValidInstance, ValidationError> {
+pub fn validate(
+    instance: &OdooInstance,
+    database: DatabaseTarget,
+) -> Result<ValidInstance, ValidationError> {
     let spec = &instance.spec;
     let name = instance.name_any();
-    let namespace = instance.namespace().ok_or(ValidationError::Metadata { what: "namespace" })?;
-    let uid = instance.uid().ok_or(ValidationError::Metadata { what: "uid" })?;
-    let image = spec.image.clone().ok_or(ValidationError::MissingDefault { field: "image" })?;
+    let namespace = instance
+        .namespace()
+        .ok_or(ValidationError::Metadata { what: "namespace" })?;
+    let uid = instance
+        .uid()
+        .ok_or(ValidationError::Metadata { what: "uid" })?;
+    let image = spec
+        .image
+        .clone()
+        .ok_or(ValidationError::MissingDefault { field: "image" })?;
     let storage_size =
-        spec.filestore.storage_size.clone().ok_or(ValidationError::MissingDefault { field: "filestore.storageSize" })?;
+        spec.filestore
+            .storage_size
+            .clone()
+            .ok_or(ValidationError::MissingDefault {
+                field: "filestore.storageSize",
+            })?;
     let stopped = spec.replicas == 0;
     let ingress = spec.ingress.as_ref().map(|i| ValidIngress {
         hosts: i.hosts.clone(),
         class_name: i.class_name.clone(),
         issuer: i.issuer.clone(),
-        tls_secret: i.tls.then(|| i.tls_secret_name.clone().unwrap_or_else(|| names::tls_secret(&name))),
+        tls_secret: i.tls.then(|| {
+            i.tls_secret_name
+                .clone()
+                .unwrap_or_else(|| names::tls_secret(&name))
+        }),
     });
     let admin_password = spec
         .admin_password_secret_ref
         .clone()
-        .unwrap_or_else(|| SecretKeyRef { name: names::admin_secret(&name), key: "password".into() });
+        .unwrap_or_else(|| SecretKeyRef {
+            name: names::admin_secret(&name),
+            key: "password".into(),
+        });
     Ok(ValidInstance {
         image,
         image_pull_secrets: spec.image_pull_secrets.clone(),
@@ -108,7 +130,11 @@ pub fn validate(instance: &OdooInstance, database: DatabaseTarget) -> Result<Val
         cron_replicas: if stopped { 0 } else { spec.cron.replicas },
         cron_threads: spec.cron.threads,
         resources: spec.resources.clone(),
-        cron_resources: spec.cron.resources.clone().or_else(|| spec.resources.clone()),
+        cron_resources: spec
+            .cron
+            .resources
+            .clone()
+            .or_else(|| spec.resources.clone()),
         affinity: spec.affinity.clone(),
         tolerations: spec.tolerations.clone(),
         node_selector: spec.node_selector.clone(),
