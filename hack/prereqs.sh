@@ -10,9 +10,19 @@ command -v cargo >/dev/null || { echo "cargo is required" >&2; exit 1; }
 # setpriv (util-linux) ties every test control-plane process to its parent's life.
 command -v setpriv >/dev/null || missing+=(util-linux)
 command -v curl >/dev/null || missing+=(curl)
+# PostgreSQL server binaries: tests start their own throw-away servers with initdb
+# and postgres from /usr/lib/postgresql/<version>/bin (tests/src/postgres.rs).
+pg_missing=false
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || { pg_missing=true; missing+=(postgresql); }
 
 if ((${#missing[@]})); then
     if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+        if $pg_missing; then
+            # Only the binaries are wanted: no system cluster on port 5432.
+            mkdir -p /etc/postgresql-common/createcluster.d
+            echo 'create_main_cluster = false' \
+                >/etc/postgresql-common/createcluster.d/no-main-cluster.conf
+        fi
         apt-get update -qq
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
     else

@@ -1,0 +1,17 @@
+//! PostgreSQL: the pg-clusters Secret contract and, on those clusters, each instance's
+//! role and database.
+
+pub mod clusters;
+mod connect;
+pub mod error;
+pub mod provision;
+pub mod sql;
+mod tls;
+
+pub use clusters::{CLUSTERS_KEY, ClustersError, PgCluster, PgClusters, SslMode};
+pub use error::{PgError, describe};
+pub use provision::{
+    Provisioned, connect, database_exists, drop_database_and_role, ensure_role_and_database,
+    has_odoo_schema, role_can_login, role_exists, server_major_version, server_version,
+};
+pub use sql::generate_password;

@@ -1,0 +1,399 @@
+//! The operator's PostgreSQL provisioning against a real PostgreSQL server started by
+//! the harness: roles and databases created, rotated and dropped as a user of the
+//! pg-clusters Secret would see them, over every sslMode.
+
+use odoo_operator::pg::{self, PgCluster, PgClusters};
+use odoo_tests::postgres::{Postgres, shared_postgres, start_another};
+
+/// The shared server as the only, default cluster `main`.
+fn clusters_for(pg: &Postgres, host: &str, ssl_mode: &str) -> PgClusters {
+    pg::clusters::parse(&pg.cluster_yaml("main", host, true, ssl_mode))
+        .expect("the harness writes a valid clusters.yaml")
+}
+
+fn main_cluster() -> PgCluster {
+    let clusters = clusters_for(shared_postgres(), "127.0.0.1", "disable");
+    clusters.default_cluster().expect("one default").1.clone()
+}
+
+/// Runs SQL as the cluster admin in `database`.
+async fn admin_sql(cluster: &PgCluster, database: &str, sql: &str) -> anyhow::Result<()> {
+    let client = pg::connect(cluster, database).await?;
+    client.batch_execute(sql).await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_default_cluster_of_the_secret_is_reachable() -> anyhow::Result<()> {
+    let pg = shared_postgres();
+    let yaml = format!(
+        "{}{}",
+        pg.cluster_yaml("main", "127.0.0.1", true, "prefer"),
+        pg.cluster_yaml("reports", "localhost", false, "verify-full")
+    );
+    let clusters = pg::clusters::parse(&yaml)?;
+    let (name, cluster) = clusters.default_cluster()?;
+    assert_eq!(name, "main");
+    let version = pg::server_version(cluster).await?;
+    let major = pg::server_major_version(clusters.get("reports")?).await?;
+    assert!(major >= 13, "WITH (FORCE) needs 13, got {version}");
+    assert!(
+        version.starts_with(&major.to_string()),
+        "{version} vs {major}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn default_cluster_errors_name_the_problem() -> anyhow::Result<()> {
+    let pg = shared_postgres();
+    let none = format!(
+        "{}{}",
+        pg.cluster_yaml("a", "127.0.0.1", false, "disable"),
+        pg.cluster_yaml("b", "127.0.0.1", false, "disable")
+    );
+    let err = pg::clusters::parse(&none)?
+        .default_cluster()
+        .expect_err("no default");
+    assert_eq!(
+        err.to_string(),
+        "no cluster is marked default: true in the pg-clusters Secret; mark exactly one"
+    );
+    let both = none.replace("default: false", "default: true");
+    let err = pg::clusters::parse(&both)?
+        .default_cluster()
+        .expect_err("two defaults");
+    assert_eq!(
+        err.to_string(),
+        "clusters a and b are both marked default: true; mark exactly one"
+    );
+    let err = pg::clusters::parse(&both)?.get("c").expect_err("unknown");
+    assert!(err.to_string().contains("known: a, b"), "{err}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn ensure_is_idempotent_and_the_role_logs_in() -> anyhow::Result<()> {
+    let cluster = main_cluster();
+    let password = pg::generate_password();
+    let first = pg::ensure_role_and_database(&cluster, "odoo_idem", &password, "idem").await?;
+    assert!(first.role_created && first.database_created, "{first:?}");
+    let again = pg::ensure_role_and_database(&cluster, "odoo_idem", &password, "idem").await?;
+    assert!(!again.role_created && !again.database_created, "{again:?}");
+    pg::role_can_login(&cluster, "odoo_idem", &password, "idem").await?;
+    assert!(
+        pg::role_can_login(&cluster, "odoo_idem", "wrong", "idem")
+            .await
+            .is_err()
+    );
+    assert!(pg::database_exists(&cluster, "idem").await?);
+    assert!(pg::role_exists(&cluster, "odoo_idem").await?);
+
+    // What Odoo's database manager would create: UTF-8, collation C, owned by the role,
+    // and the role may create databases (duplicate, restore).
+    let client = pg::connect(&cluster, "postgres").await?;
+    let row = client
+        .query_one(
+            "SELECT pg_encoding_to_char(d.encoding), d.datcollate, \
+                    pg_get_userbyid(d.datdba)::text, r.rolcanlogin, r.rolcreatedb \
+             FROM pg_database d, pg_roles r \
+             WHERE d.datname = 'idem' AND r.rolname = 'odoo_idem'",
+            &[],
+        )
+        .await?;
+    assert_eq!(row.get::<_, String>(0), "UTF8");
+    assert_eq!(row.get::<_, String>(1), "C");
+    assert_eq!(row.get::<_, String>(2), "odoo_idem");
+    assert!(row.get::<_, bool>(3) && row.get::<_, bool>(4));
+
+    // Another tenant of the same cluster cannot connect to this database.
+    let other = pg::generate_password();
+    pg::ensure_role_and_database(&cluster, "odoo_idem_other", &other, "idem_other").await?;
+    let err = pg::role_can_login(&cluster, "odoo_idem_other", &other, "idem")
+        .await
+        .expect_err("PUBLIC has no CONNECT");
+    assert!(err.to_string().contains("permission denied"), "{err}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_second_ensure_rotates_the_password() -> anyhow::Result<()> {
+    let cluster = main_cluster();
+    let old = pg::generate_password();
+    let new = pg::generate_password();
+    pg::ensure_role_and_database(&cluster, "odoo_rotate", &old, "rotate").await?;
+    pg::role_can_login(&cluster, "odoo_rotate", &old, "rotate").await?;
+    pg::ensure_role_and_database(&cluster, "odoo_rotate", &new, "rotate").await?;
+    pg::role_can_login(&cluster, "odoo_rotate", &new, "rotate").await?;
+    let err = pg::role_can_login(&cluster, "odoo_rotate", &old, "rotate")
+        .await
+        .expect_err("the old password no longer works");
+    assert!(
+        err.to_string().contains("password authentication failed"),
+        "{err}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn odd_names_and_passwords_are_quoted_not_interpreted() -> anyhow::Result<()> {
+    let cluster = main_cluster();
+    let role = "odoo_a\"b";
+    let database = "Shop \"EU\"; DROP ROLE postgres; --";
+    let password = r#"it's a "pass\word"; -- $$"#;
+    let done = pg::ensure_role_and_database(&cluster, role, password, database).await?;
+    assert!(done.role_created && done.database_created);
+    pg::role_can_login(&cluster, role, password, database).await?;
+    assert!(pg::database_exists(&cluster, database).await?);
+    assert!(pg::role_exists(&cluster, role).await?);
+    // Stored under exactly these names, nothing else was created, postgres survived.
+    assert!(!pg::role_exists(&cluster, "odoo_ab").await?);
+    assert!(!pg::database_exists(&cluster, "shop \"eu\"; drop role postgres; --").await?);
+    assert!(pg::role_exists(&cluster, "postgres").await?);
+    pg::drop_database_and_role(&cluster, role, database).await?;
+    assert!(!pg::database_exists(&cluster, database).await?);
+    assert!(!pg::role_exists(&cluster, role).await?);
+
+    // Names PostgreSQL would silently truncate are refused before any SQL runs.
+    let long = "x".repeat(64);
+    let err = pg::ensure_role_and_database(&cluster, &long, password, "fine")
+        .await
+        .expect_err("too long");
+    assert!(err.to_string().contains("at most 63"), "{err}");
+    assert!(!pg::database_exists(&cluster, "fine").await?);
+    Ok(())
+}
+
+#[tokio::test]
+async fn drop_removes_both_even_with_sessions_and_is_idempotent() -> anyhow::Result<()> {
+    let cluster = main_cluster();
+    let password = pg::generate_password();
+    pg::ensure_role_and_database(&cluster, "odoo_drop", &password, "drop_me").await?;
+    // An Odoo worker still connected must not block the drop.
+    let mut as_role = cluster.clone();
+    as_role.admin_user = "odoo_drop".into();
+    as_role.admin_password = password.clone();
+    let session = pg::connect(&as_role, "drop_me").await?;
+    session
+        .batch_execute("CREATE TABLE t (id int); INSERT INTO t VALUES (1)")
+        .await?;
+
+    pg::drop_database_and_role(&cluster, "odoo_drop", "drop_me").await?;
+    assert!(!pg::database_exists(&cluster, "drop_me").await?);
+    assert!(!pg::role_exists(&cluster, "odoo_drop").await?);
+    assert!(
+        session.batch_execute("SELECT 1").await.is_err(),
+        "session was ended"
+    );
+    assert!(
+        pg::role_can_login(&cluster, "odoo_drop", &password, "postgres")
+            .await
+            .is_err()
+    );
+    // Already gone: still fine, so a finalizer can retry.
+    pg::drop_database_and_role(&cluster, "odoo_drop", "drop_me").await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn drop_fails_loudly_when_the_role_still_owns_objects() -> anyhow::Result<()> {
+    let cluster = main_cluster();
+    let password = pg::generate_password();
+    pg::ensure_role_and_database(&cluster, "odoo_owner", &password, "owner_main").await?;
+    // The role made a second database (Odoo's duplicate): dropping the role must fail
+    // and say why, not leave a half-removed tenant behind silently.
+    admin_sql(
+        &cluster,
+        "postgres",
+        "CREATE DATABASE owner_copy OWNER odoo_owner",
+    )
+    .await?;
+    let err = pg::drop_database_and_role(&cluster, "odoo_owner", "owner_main")
+        .await
+        .expect_err("the role owns owner_copy");
+    let message = err.to_string();
+    assert!(
+        message.contains("dropping role \"odoo_owner\""),
+        "{message}"
+    );
+    assert!(message.contains("owner_copy"), "{message}");
+    admin_sql(&cluster, "postgres", "DROP DATABASE owner_copy").await?;
+    pg::drop_database_and_role(&cluster, "odoo_owner", "owner_main").await?;
+    assert!(!pg::role_exists(&cluster, "odoo_owner").await?);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_admin_database_and_role_are_never_dropped() -> anyhow::Result<()> {
+    let cluster = main_cluster();
+    let err = pg::drop_database_and_role(&cluster, "odoo_x", "postgres")
+        .await
+        .expect_err("admin database");
+    assert!(err.to_string().contains("refusing"), "{err}");
+    let err = pg::drop_database_and_role(&cluster, "postgres", "x")
+        .await
+        .expect_err("admin role");
+    assert!(err.to_string().contains("refusing"), "{err}");
+    assert!(pg::database_exists(&cluster, "postgres").await?);
+    Ok(())
+}
+
+#[tokio::test]
+async fn another_owners_database_is_not_taken_over() -> anyhow::Result<()> {
+    let cluster = main_cluster();
+    admin_sql(&cluster, "postgres", "CREATE DATABASE someone_elses").await?;
+    let err = pg::ensure_role_and_database(
+        &cluster,
+        "odoo_thief",
+        &pg::generate_password(),
+        "someone_elses",
+    )
+    .await
+    .expect_err("owned by postgres");
+    assert!(err.to_string().contains("owned by \"postgres\""), "{err}");
+    assert!(
+        !pg::role_exists(&cluster, "odoo_thief").await?,
+        "nothing created"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_odoo_schema_is_detected() -> anyhow::Result<()> {
+    let cluster = main_cluster();
+    let password = pg::generate_password();
+    pg::ensure_role_and_database(&cluster, "odoo_schema", &password, "schema").await?;
+    assert!(!pg::has_odoo_schema(&cluster, "schema").await?);
+    let mut as_role = cluster.clone();
+    as_role.admin_user = "odoo_schema".into();
+    as_role.admin_password = password;
+    admin_sql(&as_role, "schema", "CREATE TABLE ir_module_module (id int)").await?;
+    assert!(pg::has_odoo_schema(&cluster, "schema").await?);
+    Ok(())
+}
+
+/// Managed PostgreSQL gives no superuser: an admin with CREATEROLE and CREATEDB must
+/// be able to provision and remove tenants.
+#[tokio::test]
+async fn a_non_superuser_admin_provisions_and_drops() -> anyhow::Result<()> {
+    let superuser = main_cluster();
+    let admin_password = pg::generate_password();
+    admin_sql(
+        &superuser,
+        "postgres",
+        &format!("CREATE ROLE managed_admin LOGIN CREATEROLE CREATEDB PASSWORD '{admin_password}'"),
+    )
+    .await?;
+    let mut cluster = superuser.clone();
+    cluster.admin_user = "managed_admin".into();
+    cluster.admin_password = admin_password;
+    let password = pg::generate_password();
+    pg::ensure_role_and_database(&cluster, "odoo_managed", &password, "managed").await?;
+    pg::ensure_role_and_database(&cluster, "odoo_managed", &password, "managed").await?;
+    pg::role_can_login(&cluster, "odoo_managed", &password, "managed").await?;
+    assert!(!pg::has_odoo_schema(&cluster, "managed").await?);
+    pg::drop_database_and_role(&cluster, "odoo_managed", "managed").await?;
+    assert!(!pg::database_exists(&superuser, "managed").await?);
+    assert!(!pg::role_exists(&superuser, "odoo_managed").await?);
+    Ok(())
+}
+
+/// Whether the admin's own session with this cluster config is encrypted.
+async fn encrypted(clusters: &PgClusters) -> anyhow::Result<bool> {
+    let client = pg::connect(clusters.default_cluster()?.1, "postgres").await?;
+    let row = client
+        .query_one(
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            &[],
+        )
+        .await?;
+    Ok(row.get(0))
+}
+
+#[tokio::test]
+async fn every_ssl_mode_behaves_like_libpq() -> anyhow::Result<()> {
+    let pg = shared_postgres();
+    assert!(!encrypted(&clusters_for(pg, "127.0.0.1", "disable")).await?);
+    assert!(encrypted(&clusters_for(pg, "127.0.0.1", "prefer")).await?);
+    // The harness's certificate is for localhost, not 127.0.0.1: verify-ca checks the
+    // chain only, verify-full the name too.
+    assert!(encrypted(&clusters_for(pg, "127.0.0.1", "verify-ca")).await?);
+    assert!(encrypted(&clusters_for(pg, "localhost", "verify-full")).await?);
+    let err = encrypted(&clusters_for(pg, "127.0.0.1", "verify-full"))
+        .await
+        .expect_err("name mismatch");
+    assert!(format!("{err:#}").contains("not valid for name"), "{err:#}");
+
+    // require without a CA only encrypts; with a CA it checks the chain, like libpq
+    // with a root certificate file.
+    let yaml = pg.cluster_yaml("main", "127.0.0.1", true, "require");
+    let no_ca = &yaml[..yaml.find("  caCert:").expect("caCert entry")];
+    assert!(encrypted(&pg::clusters::parse(no_ca)?).await?);
+    assert!(encrypted(&clusters_for(pg, "127.0.0.1", "require")).await?);
+    // Without caCert, verify-full trusts the system roots, which never issued ours.
+    let system_roots = pg::clusters::parse(
+        &no_ca
+            .replace("127.0.0.1", "localhost")
+            .replace("require", "verify-full"),
+    )?;
+    let err = encrypted(&system_roots).await.expect_err("not a public CA");
+    assert!(format!("{err:#}").contains("UnknownIssuer"), "{err:#}");
+    let yaml = pg
+        .cluster_yaml("main", "localhost", true, "verify-full")
+        .replace(&pem_body(&pg.ca_pem), &foreign_ca_body());
+    for mode in ["verify-full", "require"] {
+        let clusters = pg::clusters::parse(&yaml.replace("verify-full", mode))?;
+        let err = encrypted(&clusters).await.expect_err("untrusted CA");
+        assert!(
+            format!("{err:#}").contains("UnknownIssuer"),
+            "{mode}: {err:#}"
+        );
+    }
+
+    // The role logs in over TLS too, with SCRAM (and channel binding where offered).
+    let cluster = clusters_for(pg, "localhost", "verify-full")
+        .default_cluster()?
+        .1
+        .clone();
+    let password = pg::generate_password();
+    pg::ensure_role_and_database(&cluster, "odoo_tls", &password, "tls").await?;
+    pg::role_can_login(&cluster, "odoo_tls", &password, "tls").await?;
+    Ok(())
+}
+
+/// The base64 body of a CA certificate no server here uses, indented as in
+/// [`Postgres::cluster_yaml`].
+fn foreign_ca_body() -> String {
+    let key = rcgen::KeyPair::generate().expect("key");
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca = params.self_signed(&key).expect("self-signed");
+    pem_body(&ca.pem())
+}
+
+fn pem_body(pem: &str) -> String {
+    pem.lines()
+        .filter(|l| !l.starts_with("-----"))
+        .map(|l| format!("    {l}\n"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_second_server_is_independent_and_stops_when_dropped() -> anyhow::Result<()> {
+    let other = tokio::task::spawn_blocking(start_another).await??;
+    let clusters = clusters_for(&other, "127.0.0.1", "disable");
+    let cluster = clusters.default_cluster()?.1;
+    let password = pg::generate_password();
+    pg::ensure_role_and_database(cluster, "odoo_moved", &password, "moved").await?;
+    assert!(pg::database_exists(cluster, "moved").await?);
+    assert!(!pg::database_exists(&main_cluster(), "moved").await?);
+
+    let (port, dir) = (other.port, other.dir.clone());
+    tokio::task::spawn_blocking(move || drop(other)).await?;
+    assert!(!dir.exists(), "{} removed", dir.display());
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "nothing listens on {port} any more"
+    );
+    Ok(())
+}
