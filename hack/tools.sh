@@ -153,7 +153,8 @@ build_kwok() {
     rmdir "$kwok_dir.partial"
     # kwok run alone (without kwokctl) needs its stages in its configuration: take
     # the pinned module's own defaults: nodes become Ready and keep a lease
-    # heartbeat, pods become Ready, pods owned by Jobs complete.
+    # heartbeat, pods become Ready, pods owned by Jobs complete, claims of the
+    # kwok-volume StorageClass are provisioned and bound.
     local src
     src=$(cd "$kwok_dir" && go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" |
         sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
@@ -169,7 +170,9 @@ options:
   podsOnNodeSyncParallelism: 4
 EOF
         for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
-            pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+            pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml \
+            volume/fast/pvc-provision.yaml volume/fast/pv-bind.yaml volume/fast/pvc-delete.yaml \
+            volume/fast/pv-delete.yaml; do
             printf -- '---\n'
             cat "$src/kustomize/stage/$f"
         done

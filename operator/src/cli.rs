@@ -10,6 +10,9 @@ use kube::Client;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use tracing::{info, warn};
 
+use k8s_openapi::api::core::v1::{Affinity, ResourceRequirements, Toleration};
+
+use crate::config::OperatorConfig;
 use crate::health::Health;
 
 /// Kubernetes operator for Odoo.
@@ -25,7 +28,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run the operator (the default).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Print every CustomResourceDefinition as YAML, or write the chart's CRD file.
     Crds {
         /// Write the file at this path instead of printing.
@@ -61,6 +64,69 @@ pub struct RunArgs {
         default_value = "text"
     )]
     log_format: LogFormat,
+    /// The operator's namespace, where the pg-clusters Secret lives.
+    #[arg(long, env = "POD_NAMESPACE", default_value = "odoo-operator")]
+    namespace: String,
+    /// Name of the Secret listing the PostgreSQL clusters (key clusters.yaml).
+    #[arg(
+        long,
+        env = "ODOO_OPERATOR_PG_CLUSTERS_SECRET",
+        default_value = "pg-clusters"
+    )]
+    pg_clusters_secret: String,
+    /// Default Odoo image, pinned to a tag or digest.
+    #[arg(
+        long,
+        env = "ODOO_OPERATOR_DEFAULT_IMAGE",
+        default_value = "odoo:18.0-20251001"
+    )]
+    default_image: String,
+    /// Default filestore size.
+    #[arg(
+        long,
+        env = "ODOO_OPERATOR_DEFAULT_STORAGE_SIZE",
+        default_value = "10Gi"
+    )]
+    default_storage_size: String,
+    /// Default filestore StorageClass (the cluster default when unset).
+    #[arg(long, env = "ODOO_OPERATOR_DEFAULT_STORAGE_CLASS")]
+    default_storage_class: Option<String>,
+    /// Default IngressClass.
+    #[arg(long, env = "ODOO_OPERATOR_DEFAULT_INGRESS_CLASS")]
+    default_ingress_class: Option<String>,
+    /// Default cert-manager ClusterIssuer.
+    #[arg(long, env = "ODOO_OPERATOR_DEFAULT_INGRESS_ISSUER")]
+    default_ingress_issuer: Option<String>,
+    /// Default resources of the Odoo pods, as JSON (a ResourceRequirements).
+    #[arg(long, env = "ODOO_OPERATOR_DEFAULT_RESOURCES", value_parser = parse_json::<ResourceRequirements>)]
+    default_resources: Option<ResourceRequirements>,
+    /// Default affinity of the Odoo pods, as JSON (an Affinity).
+    #[arg(long, env = "ODOO_OPERATOR_DEFAULT_AFFINITY", value_parser = parse_json::<Affinity>)]
+    default_affinity: Option<Affinity>,
+    /// Default tolerations of the Odoo pods, as a JSON list.
+    #[arg(long, env = "ODOO_OPERATOR_DEFAULT_TOLERATIONS", value_parser = parse_json::<Vec<Toleration>>)]
+    default_tolerations: Option<Vec<Toleration>>,
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, String> {
+    serde_json::from_str(s).map_err(|e| format!("invalid JSON: {e}"))
+}
+
+impl RunArgs {
+    fn operator_config(&self) -> OperatorConfig {
+        OperatorConfig {
+            image: self.default_image.clone(),
+            storage_size: self.default_storage_size.clone(),
+            storage_class: self.default_storage_class.clone(),
+            ingress_class: self.default_ingress_class.clone(),
+            ingress_issuer: self.default_ingress_issuer.clone(),
+            resources: self.default_resources.clone(),
+            affinity: self.default_affinity.clone(),
+            tolerations: self.default_tolerations.clone().unwrap_or_default(),
+            namespace: self.namespace.clone(),
+            pg_clusters_secret: self.pg_clusters_secret.clone(),
+        }
+    }
 }
 
 #[derive(clap::ValueEnum, Debug, Clone, Copy)]
@@ -76,8 +142,10 @@ impl Cli {
                 let yaml = odoo_model::crds::to_yaml().context("rendering the CRDs")?;
                 print_or_write(&yaml, write)
             }
-            Some(Command::StateDiagram { write }) => print_or_write(&crate::state::mermaid::document(), write),
-            Some(Command::Run(args)) => run(args).await,
+            Some(Command::StateDiagram { write }) => {
+                print_or_write(&crate::state::mermaid::document(), write)
+            }
+            Some(Command::Run(args)) => run(*args).await,
             None => run(self.run).await,
         }
     }
@@ -85,7 +153,9 @@ impl Cli {
 
 fn print_or_write(text: &str, write: Option<PathBuf>) -> anyhow::Result<()> {
     match write {
-        Some(path) => std::fs::write(&path, text).with_context(|| format!("writing {}", path.display())),
+        Some(path) => {
+            std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))
+        }
         None => {
             print!("{text}");
             Ok(())
@@ -140,9 +210,14 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
     info!("CRDs established");
     health.set_ready(true);
 
+    let ctx = Arc::new(crate::controller::Context::new(
+        client,
+        args.operator_config(),
+    ));
     tokio::select! {
         res = server => res.context("health server task")?.context("health server")?,
-        _ = tokio::signal::ctrl_c() => info!("interrupted, shutting down"),
+        // The controllers stop on SIGTERM/Ctrl-C after finishing in-flight reconciles.
+        () = crate::controller::run(ctx) => info!("controllers stopped, shutting down"),
     }
     Ok(())
 }

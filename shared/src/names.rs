@@ -52,7 +52,13 @@ pub fn default_database(namespace: &str, instance: &str) -> String {
     let raw = format!("{namespace}_{instance}");
     let mut name: String = raw
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .collect();
     name.truncate(63);
     name

@@ -210,6 +210,7 @@ impl ControlPlane {
         let bin = self.tools.kwok.clone();
         self.spawn("kwok", &bin, kwok)?;
         self.kubectl_apply_stdin(FAKE_NODE)?;
+        self.kubectl_apply_stdin(STORAGE_CLASS)?;
         self.wait_until("fake node Ready", Duration::from_secs(60), || {
             self.kubectl_output(&[
                 "get",
@@ -393,6 +394,20 @@ current-context: odoo-local
         key = pki.admin_key.display(),
     )
 }
+
+/// The default StorageClass whose claims kwok's volume stages provision and bind
+/// (the stages select it by name). Expansion is allowed so resize can be tested.
+const STORAGE_CLASS: &str = r#"apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: kwok-volume
+  annotations:
+    storageclass.kubernetes.io/is-default-class: "true"
+provisioner: kwok.x-k8s.io/volume
+reclaimPolicy: Delete
+volumeBindingMode: Immediate
+allowVolumeExpansion: true
+"#;
 
 const FAKE_NODE: &str = r#"apiVersion: v1
 kind: Node

@@ -2,7 +2,9 @@
 //! namespace per test. See the README's testing section.
 
 pub mod control_plane;
+pub mod operator;
 pub mod pki;
+pub mod postgres;
 pub mod process;
 pub mod tools;
 

@@ -35,26 +35,62 @@ pub struct Workloads {
 
 /// The plan of `phase` for an instance that wants `web` / `cron` replicas.
 pub fn plan(phase: P, web: i32, cron: i32) -> Plan {
-    let serving = |image| Some(Workloads { web_replicas: web, cron_replicas: cron, image });
-    let down = Some(Workloads { web_replicas: 0, cron_replicas: 0, image: ImageChoice::Running });
+    let serving = |image| {
+        Some(Workloads {
+            web_replicas: web,
+            cron_replicas: cron,
+            image,
+        })
+    };
+    let down = Some(Workloads {
+        web_replicas: 0,
+        cron_replicas: 0,
+        image: ImageChoice::Running,
+    });
     match phase {
         // A permanent error touches nothing: the last good state keeps serving.
-        P::Error => Plan { database: false, children: false, workloads: None },
-        P::Provisioning => Plan { database: true, children: true, workloads: None },
+        P::Error => Plan {
+            database: false,
+            children: false,
+            workloads: None,
+        },
+        P::Provisioning => Plan {
+            database: true,
+            children: true,
+            workloads: None,
+        },
         // No Odoo schema yet: nothing could serve.
-        P::Uninitialized | P::Initializing | P::InitFailed => Plan { database: false, children: true, workloads: down },
-        P::Starting | P::Running | P::Degraded | P::BackingUp => {
-            Plan { database: false, children: true, workloads: serving(ImageChoice::Spec) }
-        }
+        P::Uninitialized | P::Initializing | P::InitFailed => Plan {
+            database: false,
+            children: true,
+            workloads: down,
+        },
+        P::Starting | P::Running | P::Degraded | P::BackingUp => Plan {
+            database: false,
+            children: true,
+            workloads: serving(ImageChoice::Spec),
+        },
         // The old image keeps serving; cron is held at zero so the upgrade does not
         // fight cron workers for locks on ir_module_module.
         P::Upgrading => Plan {
             database: false,
             children: true,
-            workloads: Some(Workloads { web_replicas: web, cron_replicas: 0, image: ImageChoice::Running }),
+            workloads: Some(Workloads {
+                web_replicas: web,
+                cron_replicas: 0,
+                image: ImageChoice::Running,
+            }),
         },
-        P::UpgradeFailed => Plan { database: false, children: true, workloads: serving(ImageChoice::Running) },
-        P::Stopped | P::Restoring | P::Migrating => Plan { database: false, children: true, workloads: down },
+        P::UpgradeFailed => Plan {
+            database: false,
+            children: true,
+            workloads: serving(ImageChoice::Running),
+        },
+        P::Stopped | P::Restoring | P::Migrating => Plan {
+            database: false,
+            children: true,
+            workloads: down,
+        },
     }
 }
 
@@ -65,22 +101,43 @@ mod tests {
     #[test]
     fn only_provisioning_touches_postgres() {
         for phase in P::ALL {
-            assert_eq!(plan(phase, 2, 1).database, phase == P::Provisioning, "{phase:?}");
+            assert_eq!(
+                plan(phase, 2, 1).database,
+                phase == P::Provisioning,
+                "{phase:?}"
+            );
         }
     }
 
     #[test]
     fn cron_is_down_whenever_the_database_is_being_changed() {
-        for phase in [P::Upgrading, P::Restoring, P::Migrating, P::Stopped, P::Initializing] {
+        for phase in [
+            P::Upgrading,
+            P::Restoring,
+            P::Migrating,
+            P::Stopped,
+            P::Initializing,
+        ] {
             let w = plan(phase, 2, 1).workloads.expect("workloads managed");
             assert_eq!(w.cron_replicas, 0, "{phase:?}");
         }
-        assert_eq!(plan(P::Running, 2, 1).workloads.map(|w| (w.web_replicas, w.cron_replicas)), Some((2, 1)));
+        assert_eq!(
+            plan(P::Running, 2, 1)
+                .workloads
+                .map(|w| (w.web_replicas, w.cron_replicas)),
+            Some((2, 1))
+        );
     }
 
     #[test]
     fn a_failed_upgrade_keeps_the_old_image() {
-        assert_eq!(plan(P::UpgradeFailed, 2, 1).workloads.map(|w| w.image), Some(ImageChoice::Running));
-        assert_eq!(plan(P::Running, 2, 1).workloads.map(|w| w.image), Some(ImageChoice::Spec));
+        assert_eq!(
+            plan(P::UpgradeFailed, 2, 1).workloads.map(|w| w.image),
+            Some(ImageChoice::Running)
+        );
+        assert_eq!(
+            plan(P::Running, 2, 1).workloads.map(|w| w.image),
+            Some(ImageChoice::Spec)
+        );
     }
 }

@@ -22,7 +22,10 @@ pub fn document() -> String {
     let _ = writeln!(out, "    [*] --> {}", InstancePhase::Provisioning);
     for t in TRANSITIONS {
         for from in t.from {
-            let action = t.action.map(|a| format!(" / {}", <&str>::from(a))).unwrap_or_default();
+            let action = t
+                .action
+                .map(|a| format!(" / {}", <&str>::from(a)))
+                .unwrap_or_default();
             let _ = writeln!(out, "    {from} --> {}: {}{action}", t.to, t.guard.name);
         }
     }
@@ -30,7 +33,13 @@ pub fn document() -> String {
     for t in TRANSITIONS {
         let from: Vec<String> = t.from.iter().map(ToString::to_string).collect();
         let action = t.action.map(<&str>::from).unwrap_or("");
-        let _ = writeln!(out, "| {} | {} | {} | {action} |", from.join(", "), t.to, t.guard.name);
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {action} |",
+            from.join(", "),
+            t.to,
+            t.guard.name
+        );
     }
     out
 }
@@ -39,7 +48,9 @@ pub fn document() -> String {
 mod tests {
     #[test]
     fn the_committed_diagram_is_current() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(super::DOC_FILE);
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join(super::DOC_FILE);
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(
             committed == super::document(),

@@ -46,7 +46,13 @@ impl Observed {
 
     pub(crate) fn migration_running(&self) -> bool {
         self.migration.is_some_and(|p| {
-            !matches!(p, MigrationPhase::Pending | MigrationPhase::Succeeded | MigrationPhase::RolledBack | MigrationPhase::Failed)
+            !matches!(
+                p,
+                MigrationPhase::Pending
+                    | MigrationPhase::Succeeded
+                    | MigrationPhase::RolledBack
+                    | MigrationPhase::Failed
+            )
         })
     }
 }

@@ -39,36 +39,65 @@ const SETTLED: &[P] = &[P::Running, P::Degraded, P::Stopped, P::Starting];
 
 const SPEC_INVALID: Guard = g("spec invalid", |o| !o.spec_valid);
 const SPEC_VALID: Guard = g("spec valid", |o| o.spec_valid);
-const NEEDS_INIT: Guard =
-    g("database ready, not initialized, init enabled", |o| o.database_ready && !o.database_initialized && o.init_enabled);
+const NEEDS_INIT: Guard = g("database ready, not initialized, init enabled", |o| {
+    o.database_ready && !o.database_initialized && o.init_enabled
+});
 const WAITS_FOR_INIT: Guard = g("database ready, not initialized, init disabled", |o| {
     o.database_ready && !o.database_initialized && !o.init_enabled
 });
-const INITIALIZED: Guard = g("database ready and initialized", |o| o.database_ready && o.database_initialized);
-const INIT_REQUESTED: Guard =
-    g("init enabled or init job running", |o| o.init_enabled || Observed::job_running(o.init_job));
-const INIT_SUCCEEDED: Guard = g("init job succeeded", |o| o.init_job == Some(JobPhase::Succeeded));
+const INITIALIZED: Guard = g("database ready and initialized", |o| {
+    o.database_ready && o.database_initialized
+});
+const INIT_REQUESTED: Guard = g("init enabled or init job running", |o| {
+    o.init_enabled || Observed::job_running(o.init_job)
+});
+const INIT_SUCCEEDED: Guard = g("init job succeeded", |o| {
+    o.init_job == Some(JobPhase::Succeeded)
+});
 const INIT_FAILED: Guard = g("init job failed", |o| o.init_job == Some(JobPhase::Failed));
-const INIT_RETRIED: Guard = g("new init job running", |o| Observed::job_running(o.init_job));
-const UPGRADE_RUNNING: Guard = g("upgrade job running", |o| Observed::job_running(o.upgrade_job));
-const UPGRADE_SUCCEEDED: Guard = g("upgrade job succeeded", |o| o.upgrade_job == Some(JobPhase::Succeeded));
-const UPGRADE_FAILED: Guard = g("upgrade job failed", |o| o.upgrade_job == Some(JobPhase::Failed));
+const INIT_RETRIED: Guard = g("new init job running", |o| {
+    Observed::job_running(o.init_job)
+});
+const UPGRADE_RUNNING: Guard = g("upgrade job running", |o| {
+    Observed::job_running(o.upgrade_job)
+});
+const UPGRADE_SUCCEEDED: Guard = g("upgrade job succeeded", |o| {
+    o.upgrade_job == Some(JobPhase::Succeeded)
+});
+const UPGRADE_FAILED: Guard = g("upgrade job failed", |o| {
+    o.upgrade_job == Some(JobPhase::Failed)
+});
 const IMAGE_SETTLED: Guard = g("spec image is the running image", |o| o.image_current);
-const RESTORE_RUNNING: Guard = g("restore job running", |o| Observed::job_running(o.restore_job));
-const RESTORE_FINISHED: Guard = g("restore job finished", |o| o.restore_job.is_some_and(JobPhase::is_finished));
-const BACKUP_RUNNING: Guard = g("backup job running", |o| Observed::job_running(o.backup_job));
-const BACKUP_FINISHED: Guard = g("backup job finished", |o| !Observed::job_running(o.backup_job));
+const RESTORE_RUNNING: Guard = g("restore job running", |o| {
+    Observed::job_running(o.restore_job)
+});
+const RESTORE_FINISHED: Guard = g("restore job finished", |o| {
+    o.restore_job.is_some_and(JobPhase::is_finished)
+});
+const BACKUP_RUNNING: Guard = g("backup job running", |o| {
+    Observed::job_running(o.backup_job)
+});
+const BACKUP_FINISHED: Guard = g("backup job finished", |o| {
+    !Observed::job_running(o.backup_job)
+});
 const MIGRATION_RUNNING: Guard = g("migration running", Observed::migration_running);
 const MIGRATION_ENDED: Guard = g("migration ended", |o| !o.migration_running());
 const SCALED_TO_ZERO: Guard = g("replicas = 0", |o| o.desired_replicas == 0);
 const SCALED_UP: Guard = g("replicas > 0", |o| o.desired_replicas > 0);
-const ALL_READY: Guard =
-    g("all web pods ready", |o| o.desired_replicas > 0 && o.ready_replicas >= o.desired_replicas);
-const SOME_NOT_READY: Guard =
-    g("some web pods not ready", |o| o.desired_replicas > 0 && o.ready_replicas < o.desired_replicas);
+const ALL_READY: Guard = g("all web pods ready", |o| {
+    o.desired_replicas > 0 && o.ready_replicas >= o.desired_replicas
+});
+const SOME_NOT_READY: Guard = g("some web pods not ready", |o| {
+    o.desired_replicas > 0 && o.ready_replicas < o.desired_replicas
+});
 
 const fn t(from: &'static [P], to: P, guard: Guard, action: Option<Action>) -> Transition {
-    Transition { from, to, guard, action }
+    Transition {
+        from,
+        to,
+        guard,
+        action,
+    }
 }
 
 /// Every phase except Error can fail permanently on an invalid spec.
@@ -93,10 +122,20 @@ pub static TRANSITIONS: &[Transition] = &[
     t(ALL_BUT_ERROR, P::Error, SPEC_INVALID, None),
     t(&[P::Error], P::Provisioning, SPEC_VALID, None),
     // First provisioning.
-    t(&[P::Provisioning], P::Initializing, NEEDS_INIT, Some(Action::CreateInitJob)),
+    t(
+        &[P::Provisioning],
+        P::Initializing,
+        NEEDS_INIT,
+        Some(Action::CreateInitJob),
+    ),
     t(&[P::Provisioning], P::Uninitialized, WAITS_FOR_INIT, None),
     t(&[P::Provisioning], P::Starting, INITIALIZED, None),
-    t(&[P::Uninitialized], P::Initializing, INIT_REQUESTED, Some(Action::CreateInitJob)),
+    t(
+        &[P::Uninitialized],
+        P::Initializing,
+        INIT_REQUESTED,
+        Some(Action::CreateInitJob),
+    ),
     t(&[P::Initializing], P::Starting, INIT_SUCCEEDED, None),
     t(&[P::Initializing], P::InitFailed, INIT_FAILED, None),
     t(&[P::InitFailed], P::Initializing, INIT_RETRIED, None),
@@ -105,7 +144,12 @@ pub static TRANSITIONS: &[Transition] = &[
     t(SETTLED, P::Restoring, RESTORE_RUNNING, None),
     t(SETTLED, P::Upgrading, UPGRADE_RUNNING, None),
     t(&[P::UpgradeFailed], P::Upgrading, UPGRADE_RUNNING, None),
-    t(&[P::Running, P::Degraded, P::Stopped], P::BackingUp, BACKUP_RUNNING, None),
+    t(
+        &[P::Running, P::Degraded, P::Stopped],
+        P::BackingUp,
+        BACKUP_RUNNING,
+        None,
+    ),
     t(&[P::Migrating], P::Starting, MIGRATION_ENDED, None),
     t(&[P::Restoring], P::Starting, RESTORE_FINISHED, None),
     t(&[P::Upgrading], P::Starting, UPGRADE_SUCCEEDED, None),
@@ -113,7 +157,12 @@ pub static TRANSITIONS: &[Transition] = &[
     t(&[P::UpgradeFailed], P::Starting, IMAGE_SETTLED, None),
     t(&[P::BackingUp], P::Starting, BACKUP_FINISHED, None),
     // Serving.
-    t(&[P::Starting, P::Running, P::Degraded], P::Stopped, SCALED_TO_ZERO, None),
+    t(
+        &[P::Starting, P::Running, P::Degraded],
+        P::Stopped,
+        SCALED_TO_ZERO,
+        None,
+    ),
     t(&[P::Stopped], P::Starting, SCALED_UP, None),
     t(&[P::Starting, P::Degraded], P::Running, ALL_READY, None),
     t(&[P::Running], P::Degraded, SOME_NOT_READY, None),
@@ -121,7 +170,9 @@ pub static TRANSITIONS: &[Transition] = &[
 
 /// The transition that fires from `phase`, if any.
 pub fn next(phase: P, observed: &Observed) -> Option<&'static Transition> {
-    TRANSITIONS.iter().find(|t| t.from.contains(&phase) && (t.guard.holds)(observed))
+    TRANSITIONS
+        .iter()
+        .find(|t| t.from.contains(&phase) && (t.guard.holds)(observed))
 }
 
 #[cfg(test)]
@@ -129,7 +180,13 @@ mod tests {
     use super::*;
 
     fn ready_db() -> Observed {
-        Observed { spec_valid: true, database_ready: true, init_enabled: true, desired_replicas: 2, ..Default::default() }
+        Observed {
+            spec_valid: true,
+            database_ready: true,
+            init_enabled: true,
+            desired_replicas: 2,
+            ..Default::default()
+        }
     }
 
     /// Follows the table until it rests, like successive reconciles would.
@@ -147,7 +204,10 @@ mod tests {
     fn a_new_instance_initializes_then_starts_then_runs() {
         let mut o = ready_db();
         let t = next(P::Provisioning, &o).expect("transition");
-        assert_eq!((t.to, t.action), (P::Initializing, Some(Action::CreateInitJob)));
+        assert_eq!(
+            (t.to, t.action),
+            (P::Initializing, Some(Action::CreateInitJob))
+        );
         o.init_job = Some(JobPhase::Running);
         assert_eq!(settle(P::Initializing, &o), P::Initializing);
         o.init_job = Some(JobPhase::Succeeded);
@@ -162,9 +222,16 @@ mod tests {
     fn an_invalid_spec_is_an_error_from_anywhere_and_recovers() {
         let invalid = Observed::default();
         for phase in ALL_BUT_ERROR {
-            assert_eq!(next(*phase, &invalid).map(|t| t.to), Some(P::Error), "{phase:?}");
+            assert_eq!(
+                next(*phase, &invalid).map(|t| t.to),
+                Some(P::Error),
+                "{phase:?}"
+            );
         }
-        assert_eq!(next(P::Error, &ready_db()).map(|t| t.to), Some(P::Provisioning));
+        assert_eq!(
+            next(P::Error, &ready_db()).map(|t| t.to),
+            Some(P::Provisioning)
+        );
     }
 
     #[test]
@@ -209,5 +276,4 @@ mod tests {
             assert!(left, "{phase:?} is never left");
         }
     }
-
 }

@@ -1,0 +1,138 @@
+//! PostgreSQL work of the instance controller: provisioning, and the Delete policy's
+//! cleanup. These are the only places it connects to PostgreSQL.
+
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::PersistentVolumeClaim;
+use kube::ResourceExt;
+use kube::api::{Api, DeleteParams, Patch, PatchParams};
+use kube::runtime::controller::Action;
+use odoo_model::instance::DeletionPolicy;
+use odoo_model::{OdooInstance, names};
+use serde_json::json;
+
+use super::error::Error;
+use super::{Context, observe};
+use crate::validate::ValidInstance;
+
+/// Ensures role and database; returns whether the database already holds an Odoo
+/// schema (restored or migrated databases skip initialization).
+pub async fn provision_database(
+    ctx: &Context,
+    valid: &ValidInstance,
+    password: &str,
+) -> Result<bool, Error> {
+    let clusters = observe::pg_clusters(ctx).await?;
+    let target = &valid.database;
+    let cluster = clusters
+        .get(&target.cluster)
+        .map_err(|e| Error::PgClusters(e.to_string()))?;
+    let db_err = |e: crate::pg::provision::PgError| Error::Database {
+        cluster: target.cluster.clone(),
+        message: e.to_string(),
+    };
+    crate::pg::provision::ensure_role_and_database(cluster, &target.role, password, &target.name)
+        .await
+        .map_err(db_err)?;
+    has_odoo_schema(cluster, &target.name).await.map_err(db_err)
+}
+
+/// True when the database holds Odoo's module registry table.
+async fn has_odoo_schema(
+    cluster: &crate::pg::clusters::PgCluster,
+    database: &str,
+) -> Result<bool, crate::pg::provision::PgError> {
+    let client = crate::pg::provision::connect(cluster, database).await?;
+    let row = client
+        .query_one(
+            "SELECT to_regclass('public.ir_module_module') IS NOT NULL",
+            &[],
+        )
+        .await
+        .map_err(|source| crate::pg::provision::PgError::QueryCatalog {
+            what: "looking for the Odoo schema",
+            source,
+        })?;
+    Ok(row.get(0))
+}
+
+/// Deletion. `Retain` keeps database, role and volume (the PVC has no owner
+/// reference, so it survives). `Delete` scales to zero, waits for the pods to go,
+/// drops database and role, then removes the volume; a failure keeps the finalizer.
+pub async fn cleanup(instance: &OdooInstance, ctx: &Context) -> Result<Action, Error> {
+    if instance.spec.deletion_policy == DeletionPolicy::Retain {
+        ctx.event(
+            instance,
+            false,
+            "Retained",
+            "database, role and filestore volume kept (deletionPolicy Retain)".into(),
+        )
+        .await;
+        return Ok(Action::await_change());
+    }
+    let name = instance.name_any();
+    let ns = instance.namespace().unwrap_or_default();
+    let deployments: Api<Deployment> = Api::namespaced(ctx.client.clone(), &ns);
+    let mut pods_left = 0;
+    for deployment in [names::web_deployment(&name), names::cron_deployment(&name)] {
+        if let Some(d) = deployments
+            .get_opt(&deployment)
+            .await
+            .map_err(Error::kube(format!("reading Deployment {deployment}")))?
+        {
+            if d.spec.as_ref().and_then(|s| s.replicas) != Some(0) {
+                // Through the scale subresource: an apply of only `replicas` under the
+                // operator's field manager would drop every other field it owns.
+                let patch = json!({ "spec": { "replicas": 0 } });
+                deployments
+                    .patch_scale(&deployment, &PatchParams::default(), &Patch::Merge(&patch))
+                    .await
+                    .map_err(Error::kube(format!(
+                        "scaling Deployment {deployment} to zero"
+                    )))?;
+            }
+            pods_left += d.status.and_then(|s| s.replicas).unwrap_or(0);
+        }
+    }
+    // Pods connected to the database would block the drop or reconnect after it.
+    if pods_left > 0 {
+        // An Ok here would let the finalizer go; an error keeps it and retries.
+        return Err(Error::WaitingForPods { pods: pods_left });
+    }
+    if let (Some(cluster_name), Some(db)) = (
+        &instance.spec.database.cluster,
+        &instance.spec.database.name,
+    ) {
+        let clusters = observe::pg_clusters(ctx).await?;
+        let cluster = clusters
+            .get(cluster_name)
+            .map_err(|e| Error::PgClusters(e.to_string()))?;
+        let role = names::database_role(&ns, &name);
+        if let Err(e) = crate::pg::provision::drop_database_and_role(cluster, &role, db).await {
+            let message = format!(
+                "dropping database {db} and role {role} on {cluster_name} failed: {e}; the finalizer stays until it succeeds"
+            );
+            ctx.event(instance, true, "DropFailed", message.clone())
+                .await;
+            return Err(Error::Database {
+                cluster: cluster_name.clone(),
+                message,
+            });
+        }
+        ctx.event(
+            instance,
+            false,
+            "DatabaseDropped",
+            format!("dropped database {db} and role {role} on {cluster_name}"),
+        )
+        .await;
+    }
+    let pvcs: Api<PersistentVolumeClaim> = Api::namespaced(ctx.client.clone(), &ns);
+    let pvc = names::filestore_pvc(&name);
+    match pvcs.delete(&pvc, &DeleteParams::default()).await {
+        Ok(_) => {}
+        Err(kube::Error::Api(s)) if s.code == 404 => {}
+        Err(e) => return Err(Error::kube(format!("deleting PVC {pvc}"))(e)),
+    }
+    Ok(Action::await_change())
+}

@@ -1,0 +1,49 @@
+//! Reconcile errors, split into permanent (wait for a change) and transient (retry
+//! with backoff).
+
+use crate::apply::ApplyError;
+
+/// Why a reconcile failed.
+#[derive(Debug, thiserror::Error, strum::IntoStaticStr)]
+pub enum Error {
+    /// The spec cannot work as written; a Warning event and condition say why, and
+    /// the operator waits for a change.
+    #[error("{0}")]
+    InvalidSpec(String),
+    /// The pg-clusters Secret is missing or wrong; waits for a change there.
+    #[error("{0}")]
+    PgClusters(String),
+    #[error(transparent)]
+    Apply(#[from] ApplyError),
+    #[error("{action}: {}", describe(source))]
+    Kube { action: String, source: kube::Error },
+    #[error("PostgreSQL cluster {cluster}: {message}")]
+    Database { cluster: String, message: String },
+    /// Deletion waits for the instance's pods to stop before dropping the database.
+    #[error("waiting for {pods} pods to stop before dropping the database")]
+    WaitingForPods { pods: i32 },
+    #[error("finalizer: {0}")]
+    Finalizer(String),
+}
+
+impl Error {
+    /// Wraps a client error with what the operator was doing.
+    pub fn kube(action: impl Into<String>) -> impl FnOnce(kube::Error) -> Error {
+        let action = action.into();
+        move |source| Error::Kube { action, source }
+    }
+
+    /// The metric label / event reason of this error.
+    pub fn category(&self) -> &'static str {
+        self.into()
+    }
+}
+
+/// The API server's own message for a refusal (it names the field and the rule),
+/// the transport error otherwise.
+pub fn describe(error: &kube::Error) -> String {
+    match error {
+        kube::Error::Api(status) if !status.message.is_empty() => status.message.clone(),
+        other => other.to_string(),
+    }
+}

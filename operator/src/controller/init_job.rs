@@ -1,0 +1,311 @@
+//! OdooInitJob: runs `odoo --init` once in a Kubernetes Job and records the outcome
+//! in its own status (the Job may be garbage-collected later).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use k8s_openapi::api::batch::v1::{Job, JobSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{OwnerReference, Time};
+use kube::api::{Api, Patch, PatchParams};
+use kube::runtime::controller::Action;
+use kube::{Resource, ResourceExt};
+use odoo_model::init_job::OdooInitJobStatus;
+use odoo_model::labels::OPERATOR_FIELD_MANAGER;
+use odoo_model::{JobPhase, OdooInitJob, OdooInitJobSpec, OdooInstance, names};
+use serde_json::json;
+
+use super::error::Error;
+use super::{Context, instance::odoo_version};
+use crate::build::{self, pod};
+use crate::validate::ValidInstance;
+
+/// Name of the init job the operator creates on first provisioning.
+pub fn auto_name(instance: &str) -> String {
+    format!("{instance}-init")
+}
+
+/// The `CreateInitJob` action: an OdooInitJob from the instance's init spec. Its
+/// name is fixed, so running the action twice changes nothing.
+pub async fn create_for_instance(ctx: &Context, v: &ValidInstance) -> Result<(), Error> {
+    let api: Api<OdooInitJob> = Api::namespaced(ctx.client.clone(), &v.namespace);
+    let name = auto_name(&v.name);
+    if api
+        .get_opt(&name)
+        .await
+        .map_err(Error::kube(format!("reading OdooInitJob {name}")))?
+        .is_some()
+    {
+        return Ok(());
+    }
+    let instance: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &v.namespace);
+    let spec = instance
+        .get(&v.name)
+        .await
+        .map_err(Error::kube("reading the instance"))?
+        .spec
+        .init;
+    let mut job = OdooInitJob::new(
+        &name,
+        OdooInitJobSpec {
+            instance_ref: odoo_model::InstanceRef {
+                name: v.name.clone(),
+            },
+            modules: spec.modules,
+            demo: spec.demo,
+            language: spec.language,
+        },
+    );
+    job.metadata.namespace = Some(v.namespace.clone());
+    job.metadata.labels = Some(odoo_model::labels::instance_labels(&v.name, "init"));
+    job.metadata.owner_references = Some(vec![build::meta::owner_reference(v)]);
+    api.patch(
+        &name,
+        &PatchParams::apply(OPERATOR_FIELD_MANAGER).force(),
+        &Patch::Apply(&job),
+    )
+    .await
+    .map_err(Error::kube(format!("creating OdooInitJob {name}")))?;
+    Ok(())
+}
+
+/// The `odoo` arguments of an init run. Odoo 19 replaced `--without-demo` (demo data
+/// was on by default) with `--with-demo` (off by default).
+pub fn init_args(spec: &OdooInitJobSpec, database: &str, odoo_major: Option<u32>) -> Vec<String> {
+    let mut args = vec![
+        pod::config_flag(),
+        format!("--database={database}"),
+        format!("--init={}", spec.modules.join(",")),
+    ];
+    match (odoo_major.is_some_and(|m| m >= 19), spec.demo) {
+        (true, true) => args.push("--with-demo".into()),
+        (false, false) => args.push("--without-demo=all".into()),
+        _ => {}
+    }
+    if let Some(lang) = &spec.language {
+        args.push(format!("--load-language={lang}"));
+    }
+    args.extend(["--stop-after-init".into(), "--no-http".into()]);
+    args
+}
+
+/// The Kubernetes Job of an init job.
+pub fn build_job(job: &OdooInitJob, v: &ValidInstance) -> Job {
+    let major = odoo_version(&v.image).and_then(|s| s.split('.').next()?.parse().ok());
+    let args = init_args(&job.spec, &v.database.name, major);
+    let container = pod::container(v, args, v.resources.clone());
+    let mut template = pod::template(v, "init", container, "");
+    if let Some(spec) = template.spec.as_mut() {
+        spec.restart_policy = Some("Never".into());
+    }
+    let mut meta = build::meta::object_meta(v, job_name(job), "init");
+    meta.owner_references = Some(vec![OwnerReference {
+        api_version: OdooInitJob::api_version(&()).into(),
+        kind: OdooInitJob::kind(&()).into(),
+        name: job.name_any(),
+        uid: job.uid().unwrap_or_default(),
+        controller: Some(true),
+        block_owner_deletion: Some(true),
+    }]);
+    Job {
+        metadata: meta,
+        spec: Some(JobSpec {
+            // A failed init leaves a half-initialized database: retrying blindly would
+            // hide the first error. The user retries with a new OdooInitJob.
+            backoff_limit: Some(0),
+            template,
+            ..JobSpec::default()
+        }),
+        status: None,
+    }
+}
+
+fn job_name(job: &OdooInitJob) -> String {
+    format!("{}-job", job.name_any())
+}
+
+pub async fn reconcile(job: Arc<OdooInitJob>, ctx: Arc<Context>) -> Result<Action, Error> {
+    let ns = job.namespace().unwrap_or_default();
+    let status = job.status.clone().unwrap_or_default();
+    if status.job.phase.is_some_and(JobPhase::is_finished) {
+        return Ok(Action::await_change());
+    }
+    let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ns);
+    let Some(instance) = instances
+        .get_opt(&job.spec.instance_ref.name)
+        .await
+        .map_err(Error::kube("reading the instance"))?
+    else {
+        return write_status(
+            &ctx,
+            &job,
+            JobPhase::Pending,
+            format!("waiting for OdooInstance {}", job.spec.instance_ref.name),
+            None,
+        )
+        .await;
+    };
+    // The instance's configuration Secret must exist: it is what the Job mounts.
+    let secrets: Api<k8s_openapi::api::core::v1::Secret> = Api::namespaced(ctx.client.clone(), &ns);
+    if secrets
+        .get_opt(&names::config_secret(&instance.name_any()))
+        .await
+        .map_err(Error::kube("reading the config Secret"))?
+        .is_none()
+    {
+        return write_status(
+            &ctx,
+            &job,
+            JobPhase::Pending,
+            "waiting for the instance's database and configuration".into(),
+            None,
+        )
+        .await;
+    }
+    let target = crate::validate::DatabaseTarget {
+        cluster: instance.spec.database.cluster.clone().unwrap_or_default(),
+        host: String::new(),
+        port: 0,
+        ssl_mode: String::new(),
+        name: instance.spec.database.name.clone().unwrap_or_default(),
+        role: String::new(),
+    };
+    let valid = crate::validate::validate(&instance, target)
+        .map_err(|e| Error::InvalidSpec(e.to_string()))?;
+    let desired = build_job(&job, &valid);
+    let jobs: Api<Job> = Api::namespaced(ctx.client.clone(), &ns);
+    let name = job_name(&job);
+    let live = match jobs
+        .get_opt(&name)
+        .await
+        .map_err(Error::kube(format!("reading Job {name}")))?
+    {
+        Some(live) => live,
+        None => {
+            crate::apply::apply(&ctx.client, &desired).await?;
+            return write_status(
+                &ctx,
+                &job,
+                JobPhase::Running,
+                format!("Job {name} started"),
+                Some(name),
+            )
+            .await;
+        }
+    };
+    let conditions = live.status.and_then(|s| s.conditions).unwrap_or_default();
+    let holds = |t: &str| {
+        conditions
+            .iter()
+            .any(|c| c.type_ == t && c.status == "True")
+    };
+    if holds("Complete") {
+        write_status(
+            &ctx,
+            &job,
+            JobPhase::Succeeded,
+            format!("modules {} installed", job.spec.modules.join(",")),
+            Some(name),
+        )
+        .await
+    } else if holds("Failed") {
+        ctx.event(
+            job.as_ref(),
+            true,
+            "InitFailed",
+            format!("Job {name} failed; see kubectl logs job/{name}"),
+        )
+        .await;
+        write_status(
+            &ctx,
+            &job,
+            JobPhase::Failed,
+            format!("Job {name} failed; see kubectl logs job/{name}"),
+            Some(name),
+        )
+        .await
+    } else {
+        write_status(
+            &ctx,
+            &job,
+            JobPhase::Running,
+            format!("Job {name} running"),
+            Some(name),
+        )
+        .await
+    }
+}
+
+async fn write_status(
+    ctx: &Context,
+    job: &OdooInitJob,
+    phase: JobPhase,
+    message: String,
+    job_name: Option<String>,
+) -> Result<Action, Error> {
+    let current = job.status.clone().unwrap_or_default();
+    let now = Time(k8s_openapi::jiff::Timestamp::now());
+    let mut next = OdooInitJobStatus {
+        job: current.job.clone(),
+    };
+    next.job.phase = Some(phase);
+    next.job.message = Some(message);
+    next.job.observed_generation = job.meta().generation;
+    next.job.job_name = job_name.or(current.job.job_name.clone());
+    if phase == JobPhase::Running && next.job.start_time.is_none() {
+        next.job.start_time = Some(now.clone());
+    }
+    if phase.is_finished() {
+        next.job.completion_time = Some(now);
+    }
+    if next != current {
+        let api: Api<OdooInitJob> =
+            Api::namespaced(ctx.client.clone(), &job.namespace().unwrap_or_default());
+        api.patch_status(
+            &job.name_any(),
+            &PatchParams::default(),
+            &Patch::Merge(json!({ "status": next })),
+        )
+        .await
+        .map_err(Error::kube("writing the init job status"))?;
+    }
+    Ok(if phase.is_finished() {
+        Action::await_change()
+    } else {
+        Action::requeue(Duration::from_secs(30))
+    })
+}
+
+pub fn error_policy(job: Arc<OdooInitJob>, error: &Error, _ctx: Arc<Context>) -> Action {
+    tracing::warn!(name = %job.name_any(), namespace = ?job.namespace(), error = %error, "init job reconcile failed");
+    Action::requeue(Duration::from_secs(15))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(demo: bool) -> OdooInitJobSpec {
+        OdooInitJobSpec {
+            modules: vec!["base".into(), "sale".into()],
+            demo,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn demo_flags_follow_the_odoo_version() {
+        assert!(init_args(&spec(false), "db", Some(18)).contains(&"--without-demo=all".to_owned()));
+        assert!(
+            !init_args(&spec(true), "db", Some(18))
+                .iter()
+                .any(|a| a.contains("demo"))
+        );
+        assert!(init_args(&spec(true), "db", Some(19)).contains(&"--with-demo".to_owned()));
+        assert!(
+            !init_args(&spec(false), "db", Some(19))
+                .iter()
+                .any(|a| a.contains("demo"))
+        );
+        assert!(init_args(&spec(false), "db", Some(18)).contains(&"--init=base,sale".to_owned()));
+    }
+}

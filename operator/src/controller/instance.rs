@@ -1,0 +1,490 @@
+//! OdooInstance reconcile: dereference → validate → transition → build → apply →
+//! status. Each step is a function below; this file reads top to bottom.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use k8s_openapi::ByteString;
+use k8s_openapi::api::core::v1::Secret;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use kube::api::{Api, Patch, PatchParams, PostParams};
+use kube::runtime::controller::Action;
+use kube::runtime::finalizer::{Event as Finalizer, finalizer};
+use kube::{Resource, ResourceExt};
+use odoo_model::labels::{INSTANCE_FINALIZER, LEGACY_KOPF_FINALIZER, instance_labels};
+use odoo_model::{InstancePhase, OdooInstance, OdooInstanceStatus, names};
+use serde_json::json;
+use tracing::{info, warn};
+
+use super::error::Error;
+use super::{Context, observe};
+use crate::state::ensure::{ImageChoice, plan};
+use crate::state::{Observed, table};
+use crate::status::{self, types};
+use crate::validate::{DatabaseTarget, ValidInstance, validate};
+use crate::{apply, build, defaults};
+
+/// Entry point of the instance controller.
+pub async fn reconcile(instance: Arc<OdooInstance>, ctx: Arc<Context>) -> Result<Action, Error> {
+    let ns = instance.namespace().unwrap_or_default();
+    let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ns);
+    // The previous (Kopf) operator's finalizer would block deletion forever.
+    if instance
+        .finalizers()
+        .iter()
+        .any(|f| f == LEGACY_KOPF_FINALIZER)
+    {
+        remove_legacy_finalizer(&api, &instance).await?;
+        return Ok(Action::requeue(Duration::ZERO));
+    }
+    let ctx2 = ctx.clone();
+    finalizer(&api, INSTANCE_FINALIZER, instance, |event| async move {
+        match event {
+            Finalizer::Apply(instance) => apply_instance(&instance, &ctx2).await,
+            Finalizer::Cleanup(instance) => super::instance_cleanup(&instance, &ctx2).await,
+        }
+    })
+    .await
+    .map_err(|e| match e {
+        kube::runtime::finalizer::Error::ApplyFailed(e)
+        | kube::runtime::finalizer::Error::CleanupFailed(e) => e,
+        other => Error::Finalizer(other.to_string()),
+    })
+}
+
+/// Permanent errors wait for a change; transient ones retry with a delay.
+pub fn error_policy(instance: Arc<OdooInstance>, error: &Error, _ctx: Arc<Context>) -> Action {
+    if let Error::WaitingForPods { .. } = error {
+        return Action::requeue(Duration::from_secs(2));
+    }
+    warn!(name = %instance.name_any(), namespace = ?instance.namespace(), category = error.category(), error = %error, "reconcile failed");
+    match error {
+        Error::InvalidSpec(_) | Error::PgClusters(_) => Action::await_change(),
+        _ => Action::requeue(Duration::from_secs(15)),
+    }
+}
+
+async fn remove_legacy_finalizer(
+    api: &Api<OdooInstance>,
+    instance: &OdooInstance,
+) -> Result<(), Error> {
+    let kept: Vec<&String> = instance
+        .finalizers()
+        .iter()
+        .filter(|f| *f != LEGACY_KOPF_FINALIZER)
+        .collect();
+    let patch = json!({ "metadata": { "finalizers": kept, "resourceVersion": instance.resource_version() } });
+    api.patch(
+        &instance.name_any(),
+        &PatchParams::default(),
+        &Patch::Merge(&patch),
+    )
+    .await
+    .map_err(Error::kube("removing the legacy Kopf finalizer"))?;
+    Ok(())
+}
+
+async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action, Error> {
+    let name = instance.name_any();
+    let ns = instance.namespace().unwrap_or_default();
+    let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ns);
+    let current = instance.status.clone().unwrap_or_default();
+    let phase = current.phase.unwrap_or(InstancePhase::Provisioning);
+
+    // Dereference and validate. Either failure is permanent: condition + event, wait.
+    let target = match resolve_database(instance, ctx).await {
+        Ok(Some(target)) => target,
+        Ok(None) => return Ok(Action::await_change()), // defaults were written; the update re-triggers
+        Err(e @ (Error::InvalidSpec(_) | Error::PgClusters(_))) => {
+            return fail_permanently(instance, ctx, &api, e).await;
+        }
+        Err(e) => return Err(e),
+    };
+    let valid = match validate(instance, target) {
+        Ok(v) => v,
+        Err(e) => {
+            return fail_permanently(instance, ctx, &api, Error::InvalidSpec(e.to_string())).await;
+        }
+    };
+
+    // Observe and transition.
+    let conditions = current.conditions.clone();
+    let web = observe::web_deployment(ctx, instance).await?;
+    let ready_replicas = web
+        .as_ref()
+        .and_then(|d| d.status.as_ref())
+        .and_then(|s| s.ready_replicas)
+        .unwrap_or(0);
+    let observed = Observed {
+        spec_valid: true,
+        database_ready: status::is_true(&conditions, types::DATABASE_READY),
+        database_initialized: status::is_true(&conditions, types::INITIALIZED),
+        init_enabled: instance.spec.init.enabled,
+        init_job: observe::init_job(ctx, instance).await?,
+        desired_replicas: instance.spec.replicas,
+        ready_replicas,
+        image_current: current.image.as_deref() == instance.spec.image.as_deref(),
+        ..Default::default()
+    };
+    let transition = table::next(phase, &observed);
+    let next_phase = transition.map_or(phase, |t| t.to);
+    if let Some(t) = transition {
+        info!(%name, %ns, from = %phase, to = %t.to, guard = t.guard.name, "phase transition");
+        if let Some(action) = t.action {
+            run_action(action, &valid, ctx).await?;
+        }
+    }
+
+    // Ensure what the phase keeps in place.
+    let mut conditions = conditions;
+    let now = Time(k8s_openapi::jiff::Timestamp::now());
+    let p = plan(next_phase, valid.replicas, valid.cron_replicas);
+    let db_password = ensure_generated_secret(ctx, &valid, &valid.db_secret, instance).await?;
+    if p.database && !observed.database_ready {
+        let initialized = super::provision_database(ctx, &valid, &db_password).await?;
+        let message = format!(
+            "database {} on cluster {}",
+            valid.database.name, valid.database.cluster
+        );
+        status::set_condition(
+            &mut conditions,
+            types::DATABASE_READY,
+            true,
+            "Provisioned",
+            &message,
+            instance.meta().generation,
+            &now,
+        );
+        status::set_condition(
+            &mut conditions,
+            types::INITIALIZED,
+            initialized,
+            if initialized { "SchemaFound" } else { "Empty" },
+            "",
+            instance.meta().generation,
+            &now,
+        );
+        ctx.event(instance, false, "DatabaseProvisioned", message)
+            .await;
+    }
+    if observed.init_job == Some(odoo_model::JobPhase::Succeeded)
+        && !status::is_true(&conditions, types::INITIALIZED)
+    {
+        status::set_condition(
+            &mut conditions,
+            types::INITIALIZED,
+            true,
+            "InitJobSucceeded",
+            "",
+            instance.meta().generation,
+            &now,
+        );
+    }
+    if p.children {
+        let admin_password = if instance.spec.admin_password_secret_ref.is_none() {
+            ensure_generated_secret(ctx, &valid, &names::admin_secret(&name), instance).await?
+        } else {
+            observe::secret_value(
+                ctx,
+                &ns,
+                &valid.admin_password.name,
+                &valid.admin_password.key,
+            )
+            .await?
+            .ok_or_else(|| {
+                Error::InvalidSpec(format!(
+                    "Secret {} has no key {}",
+                    valid.admin_password.name, valid.admin_password.key
+                ))
+            })?
+        };
+        let conf = build::odoo_conf::render(&valid, &db_password, &admin_password);
+        let hash = build::odoo_conf::hash(&conf);
+        apply::apply(
+            &ctx.client,
+            &build::config_secret::config_secret(&valid, &conf),
+        )
+        .await?;
+        apply::apply(&ctx.client, &build::pvc::filestore_pvc(&valid)).await?;
+        apply::apply(&ctx.client, &build::service::service(&valid)).await?;
+        if let Some(ingress) = build::ingress::ingress(&valid) {
+            apply::apply(&ctx.client, &ingress).await?;
+        }
+        if let Some(w) = p.workloads {
+            let mut v = valid.clone();
+            v.replicas = w.web_replicas;
+            v.cron_replicas = w.cron_replicas;
+            if let (ImageChoice::Running, Some(running)) = (w.image, current.image.clone()) {
+                v.image = running;
+            }
+            apply::apply(&ctx.client, &build::deployment::web(&v, &hash)).await?;
+            apply::apply(&ctx.client, &build::deployment::cron(&v, &hash)).await?;
+        }
+    }
+
+    // Status, written only when it changed.
+    let message = transition.map_or_else(
+        || current.message.clone().unwrap_or_default(),
+        |t| format!("{}: {}", t.to, t.guard.name),
+    );
+    let web_status = web
+        .as_ref()
+        .and_then(|d| d.status.clone())
+        .unwrap_or_default();
+    let web_image = web
+        .as_ref()
+        .and_then(|d| d.spec.as_ref())
+        .and_then(|s| s.template.spec.as_ref())
+        .and_then(|s| s.containers.first())
+        .and_then(|c| c.image.clone());
+    status::phase_conditions(
+        &mut conditions,
+        next_phase,
+        &message,
+        instance.meta().generation,
+        &now,
+    );
+    let desired = OdooInstanceStatus {
+        phase: Some(next_phase),
+        message: Some(message.clone()),
+        conditions,
+        observed_generation: instance.meta().generation,
+        replicas: web_status.replicas.unwrap_or(0),
+        ready_replicas,
+        ready: Some(format!("{ready_replicas}/{}", instance.spec.replicas)),
+        selector: Some(format!(
+            "{}={},{}=web",
+            odoo_model::labels::INSTANCE_LABEL,
+            name,
+            odoo_model::labels::APP_COMPONENT
+        )),
+        url: Some(url(&valid)),
+        image: web_image
+            .or(current.image.clone())
+            .or_else(|| Some(valid.image.clone())),
+        odoo_version: odoo_version(current.image.as_deref().unwrap_or(&valid.image)),
+        database: Some(valid.database.name.clone()),
+        ..current.clone()
+    };
+    if desired != current {
+        api.patch_status(
+            &name,
+            &PatchParams::default(),
+            &Patch::Merge(json!({ "status": desired })),
+        )
+        .await
+        .map_err(Error::kube("writing the status"))?;
+    }
+    if let Some(t) = transition {
+        let warning = matches!(
+            t.to,
+            InstancePhase::InitFailed
+                | InstancePhase::UpgradeFailed
+                | InstancePhase::Degraded
+                | InstancePhase::Error
+        );
+        ctx.event(
+            instance,
+            warning,
+            &format!("Phase{}", t.to),
+            format!("{phase} → {}: {}", t.to, t.guard.name),
+        )
+        .await;
+        return Ok(Action::requeue(Duration::ZERO));
+    }
+    Ok(Action::requeue(Duration::from_secs(300)))
+}
+
+/// Writes defaults when some are missing (returns `None`: the update re-triggers),
+/// else resolves the database target from the pg-clusters Secret.
+async fn resolve_database(
+    instance: &OdooInstance,
+    ctx: &Context,
+) -> Result<Option<DatabaseTarget>, Error> {
+    let name = instance.name_any();
+    let ns = instance.namespace().unwrap_or_default();
+    let clusters = observe::pg_clusters(ctx).await?;
+    let default_cluster = match &instance.spec.database.cluster {
+        Some(_) => None,
+        None => Some(
+            clusters
+                .default_cluster()
+                .map_err(|e| Error::PgClusters(e.to_string()))?
+                .0
+                .to_owned(),
+        ),
+    };
+    let db_name = names::default_database(&ns, &name);
+    if let Some((patch, fields)) = defaults::patch(
+        &instance.spec,
+        &ctx.config,
+        default_cluster.as_deref(),
+        &db_name,
+    ) {
+        let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ns);
+        api.patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await
+            .map_err(Error::kube("writing spec defaults"))?;
+        ctx.event(
+            instance,
+            false,
+            "DefaultsApplied",
+            format!("set {}", fields.join(", ")),
+        )
+        .await;
+        return Ok(None);
+    }
+    let cluster_name = instance.spec.database.cluster.clone().unwrap_or_default();
+    let cluster = clusters
+        .get(&cluster_name)
+        .map_err(|e| Error::PgClusters(e.to_string()))?;
+    Ok(Some(DatabaseTarget {
+        cluster: cluster_name,
+        host: cluster.host.clone(),
+        port: cluster.port,
+        ssl_mode: cluster.ssl_mode.as_str().to_owned(),
+        name: instance.spec.database.name.clone().unwrap_or(db_name),
+        role: names::database_role(&ns, &name),
+    }))
+}
+
+/// Records a permanent error: phase Error, conditions, a Warning event; then waits.
+async fn fail_permanently(
+    instance: &OdooInstance,
+    ctx: &Context,
+    api: &Api<OdooInstance>,
+    error: Error,
+) -> Result<Action, Error> {
+    let mut current = instance.status.clone().unwrap_or_default();
+    let message = error.to_string();
+    if current.phase == Some(InstancePhase::Error)
+        && current.message.as_deref() == Some(message.as_str())
+    {
+        return Ok(Action::await_change());
+    }
+    let now = Time(k8s_openapi::jiff::Timestamp::now());
+    status::phase_conditions(
+        &mut current.conditions,
+        InstancePhase::Error,
+        &message,
+        instance.meta().generation,
+        &now,
+    );
+    current.phase = Some(InstancePhase::Error);
+    current.message = Some(message.clone());
+    current.observed_generation = instance.meta().generation;
+    api.patch_status(
+        &instance.name_any(),
+        &PatchParams::default(),
+        &Patch::Merge(json!({ "status": current })),
+    )
+    .await
+    .map_err(Error::kube("writing the status"))?;
+    ctx.event(instance, true, error.category(), message).await;
+    Ok(Action::await_change())
+}
+
+async fn run_action(
+    action: table::Action,
+    valid: &ValidInstance,
+    ctx: &Context,
+) -> Result<(), Error> {
+    match action {
+        table::Action::CreateInitJob => super::init_job::create_for_instance(ctx, valid).await,
+    }
+}
+
+/// Returns the `password` key of a generated Secret, creating it with a CSPRNG
+/// password when missing. Never overwritten: the password lives only there.
+async fn ensure_generated_secret(
+    ctx: &Context,
+    valid: &ValidInstance,
+    secret: &str,
+    instance: &OdooInstance,
+) -> Result<String, Error> {
+    if let Some(existing) = observe::secret_value(ctx, &valid.namespace, secret, "password").await?
+    {
+        return Ok(existing);
+    }
+    let password = crate::pg::sql::generate_password();
+    let mut meta = build::meta::object_meta(valid, secret.to_owned(), "credentials");
+    meta.labels = Some(instance_labels(&valid.name, "credentials"));
+    let object = Secret {
+        metadata: meta,
+        data: Some(BTreeMap::from([(
+            "password".to_owned(),
+            ByteString(password.clone().into_bytes()),
+        )])),
+        type_: Some("Opaque".into()),
+        ..Default::default()
+    };
+    let api: Api<Secret> = Api::namespaced(ctx.client.clone(), &valid.namespace);
+    match api.create(&PostParams::default(), &object).await {
+        Ok(_) => {
+            ctx.event(
+                instance,
+                false,
+                "SecretCreated",
+                format!("generated a password in Secret {secret}"),
+            )
+            .await;
+            Ok(password)
+        }
+        // Another reconcile won the race: use its password.
+        Err(kube::Error::Api(s)) if s.code == 409 => {
+            observe::secret_value(ctx, &valid.namespace, secret, "password")
+                .await?
+                .ok_or_else(|| {
+                    Error::InvalidSpec(format!("Secret {secret} exists without a password key"))
+                })
+        }
+        Err(e) => Err(Error::kube(format!("creating Secret {secret}"))(e)),
+    }
+}
+
+fn url(v: &ValidInstance) -> String {
+    match &v.ingress {
+        Some(i) => format!(
+            "{}://{}",
+            if i.tls_secret.is_some() {
+                "https"
+            } else {
+                "http"
+            },
+            i.hosts[0]
+        ),
+        None => format!(
+            "http://{}.{}.svc:8069",
+            names::service(&v.name),
+            v.namespace
+        ),
+    }
+}
+
+/// The Odoo major version from an image tag: `odoo:18.0-20250101` → `18.0`.
+pub fn odoo_version(image: &str) -> Option<String> {
+    let tag = image.split('@').next()?.rsplit_once(':')?.1;
+    let version: String = tag
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let version = version.trim_end_matches('.');
+    version.contains('.').then(|| version.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn odoo_versions_come_from_image_tags() {
+        assert_eq!(
+            super::odoo_version("odoo:18.0-20250101").as_deref(),
+            Some("18.0")
+        );
+        assert_eq!(
+            super::odoo_version("registry.local:5000/odoo:17.0").as_deref(),
+            Some("17.0")
+        );
+        assert_eq!(super::odoo_version("odoo:custom"), None);
+    }
+}

@@ -1,0 +1,58 @@
+//! The controllers: OdooInstance (lifecycle and children) and OdooInitJob.
+
+pub mod context;
+pub mod database;
+pub mod error;
+pub mod init_job;
+pub mod instance;
+pub mod observe;
+
+use std::sync::Arc;
+
+use futures::StreamExt;
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::{Secret, Service};
+use k8s_openapi::api::networking::v1::Ingress;
+use kube::runtime::reflector::ObjectRef;
+use kube::runtime::{Controller, watcher};
+use kube::{Api, ResourceExt};
+use odoo_model::labels::{APP_MANAGED_BY, OPERATOR_FIELD_MANAGER};
+use odoo_model::{OdooInitJob, OdooInstance};
+
+pub use context::Context;
+pub(crate) use database::{cleanup as instance_cleanup, provision_database};
+
+/// Runs both controllers until the process is told to stop.
+pub async fn run(ctx: Arc<Context>) {
+    let client = ctx.client.clone();
+    // Only the operator's own children: a cluster-wide watch of every Secret would
+    // cost memory and API traffic for nothing.
+    let owned =
+        watcher::Config::default().labels(&format!("{APP_MANAGED_BY}={OPERATOR_FIELD_MANAGER}"));
+    let instances = Controller::new(
+        Api::<OdooInstance>::all(client.clone()),
+        watcher::Config::default(),
+    )
+    .owns(Api::<Deployment>::all(client.clone()), owned.clone())
+    .owns(Api::<Service>::all(client.clone()), owned.clone())
+    .owns(Api::<Ingress>::all(client.clone()), owned.clone())
+    .owns(Api::<Secret>::all(client.clone()), owned.clone())
+    .watches(
+        Api::<OdooInitJob>::all(client.clone()),
+        watcher::Config::default(),
+        |job| Some(ObjectRef::new(&job.spec.instance_ref.name).within(&job.namespace()?)),
+    )
+    .shutdown_on_signal()
+    .run(instance::reconcile, instance::error_policy, ctx.clone())
+    .for_each(|_| futures::future::ready(()));
+    let init_jobs = Controller::new(
+        Api::<OdooInitJob>::all(client.clone()),
+        watcher::Config::default(),
+    )
+    .owns(Api::<Job>::all(client.clone()), owned)
+    .shutdown_on_signal()
+    .run(init_job::reconcile, init_job::error_policy, ctx)
+    .for_each(|_| futures::future::ready(()));
+    tokio::join!(instances, init_jobs);
+}

@@ -1,0 +1,97 @@
+//! Dereference: the reads a reconcile needs, gathered before anything is decided.
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::Secret;
+use kube::ResourceExt;
+use kube::api::{Api, ListParams};
+use odoo_model::{JobPhase, OdooInitJob, OdooInstance, names};
+
+use super::Context;
+use super::error::Error;
+use crate::pg::clusters::PgClusters;
+
+/// The key of the pg-clusters Secret that holds the clusters YAML.
+pub const PG_CLUSTERS_KEY: &str = "clusters.yaml";
+
+/// Reads and parses the pg-clusters Secret from the operator's namespace.
+pub async fn pg_clusters(ctx: &Context) -> Result<PgClusters, Error> {
+    let api: Api<Secret> = Api::namespaced(ctx.client.clone(), &ctx.config.namespace);
+    let name = &ctx.config.pg_clusters_secret;
+    let secret = api
+        .get_opt(name)
+        .await
+        .map_err(Error::kube(format!("reading Secret {}/{name}", ctx.config.namespace)))?
+        .ok_or_else(|| {
+            Error::PgClusters(format!(
+                "the pg-clusters Secret {}/{name} does not exist; create it with key {PG_CLUSTERS_KEY}",
+                ctx.config.namespace
+            ))
+        })?;
+    let bytes = secret
+        .data
+        .as_ref()
+        .and_then(|d| d.get(PG_CLUSTERS_KEY))
+        .ok_or_else(|| {
+            Error::PgClusters(format!(
+                "Secret {}/{name} has no key {PG_CLUSTERS_KEY}",
+                ctx.config.namespace
+            ))
+        })?;
+    let text = std::str::from_utf8(&bytes.0).map_err(|_| {
+        Error::PgClusters(format!("{PG_CLUSTERS_KEY} in Secret {name} is not UTF-8"))
+    })?;
+    crate::pg::clusters::parse(text).map_err(|e| Error::PgClusters(format!("Secret {name}: {e}")))
+}
+
+/// The phase of the newest init job of the instance.
+pub async fn init_job(ctx: &Context, instance: &OdooInstance) -> Result<Option<JobPhase>, Error> {
+    let ns = instance.namespace().unwrap_or_default();
+    let api: Api<OdooInitJob> = Api::namespaced(ctx.client.clone(), &ns);
+    let jobs = api
+        .list(&ListParams::default())
+        .await
+        .map_err(Error::kube("listing OdooInitJobs"))?;
+    Ok(jobs
+        .items
+        .into_iter()
+        .filter(|j| j.spec.instance_ref.name == instance.name_any())
+        .max_by_key(|j| j.creation_timestamp().map(|t| t.0))
+        .map(|j| {
+            j.status
+                .and_then(|s| s.job.phase)
+                .unwrap_or(JobPhase::Pending)
+        }))
+}
+
+/// The web Deployment, if it exists.
+pub async fn web_deployment(
+    ctx: &Context,
+    instance: &OdooInstance,
+) -> Result<Option<Deployment>, Error> {
+    let api: Api<Deployment> = Api::namespaced(
+        ctx.client.clone(),
+        &instance.namespace().unwrap_or_default(),
+    );
+    let name = names::web_deployment(&instance.name_any());
+    api.get_opt(&name)
+        .await
+        .map_err(Error::kube(format!("reading Deployment {name}")))
+}
+
+/// A key of a Secret in the instance's namespace, if both exist.
+pub async fn secret_value(
+    ctx: &Context,
+    ns: &str,
+    name: &str,
+    key: &str,
+) -> Result<Option<String>, Error> {
+    let api: Api<Secret> = Api::namespaced(ctx.client.clone(), ns);
+    let secret = api
+        .get_opt(name)
+        .await
+        .map_err(Error::kube(format!("reading Secret {name}")))?;
+    Ok(secret
+        .and_then(|s| s.data)
+        .and_then(|d| d.get(key).cloned())
+        .and_then(|b| String::from_utf8(b.0).ok()))
+}

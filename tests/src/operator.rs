@@ -1,0 +1,72 @@
+//! Runs the real operator binary against a test control plane.
+
+use std::path::PathBuf;
+use std::process::Child;
+use std::time::Duration;
+
+use crate::process::{free_port, on_spawner_thread, spawn_guarded, tail};
+use crate::{ControlPlane, eventually, http_status, workspace_binary};
+
+/// A running operator process, killed on drop.
+pub struct OperatorProcess {
+    child: Child,
+    pub log: PathBuf,
+    pub health_port: u16,
+    pub namespace: String,
+}
+
+impl OperatorProcess {
+    /// Starts the operator with its pg-clusters Secret expected in `namespace`, and
+    /// waits until it reports ready.
+    pub fn start(
+        cp: &ControlPlane,
+        namespace: &str,
+        extra: &[&str],
+    ) -> anyhow::Result<OperatorProcess> {
+        let binary = workspace_binary("odoo-operator", "odoo-operator");
+        let port = free_port();
+        static SEQ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let log = cp.dir.join(format!("operator-{namespace}-{n}.log"));
+        let mut args = vec![
+            "--kubeconfig".to_owned(),
+            cp.kubeconfig.display().to_string(),
+            "--health-addr".to_owned(),
+            format!("127.0.0.1:{port}"),
+            "--namespace".to_owned(),
+            namespace.to_owned(),
+        ];
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        let log2 = log.clone();
+        let child = on_spawner_thread(move || spawn_guarded(&binary, &args, &log2))?;
+        let op = OperatorProcess {
+            child,
+            log,
+            health_port: port,
+            namespace: namespace.to_owned(),
+        };
+        if !eventually(Duration::from_secs(60), || {
+            http_status(port, "/readyz") == Some(200)
+        }) {
+            anyhow::bail!("operator not ready:\n{}", op.log_tail(40));
+        }
+        Ok(op)
+    }
+
+    /// The last lines of the operator's log.
+    pub fn log_tail(&self, lines: usize) -> String {
+        tail(&self.log, lines)
+    }
+
+    /// Kills the operator (SIGKILL, like a node failure).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for OperatorProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

@@ -1,0 +1,371 @@
+//! The OdooInstance lifecycle on the simulated cluster with a real PostgreSQL server:
+//! create → Provisioning → Initializing → Starting → Running, the children the
+//! operator builds, stop/start and scale, storage expansion, config rollout, and
+//! deletion under both policies.
+
+use std::time::Duration;
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, PersistentVolumeClaim, Secret};
+use kube::api::{Api, Patch, PatchParams, PostParams};
+use kube::{Client, ResourceExt};
+use odoo_model::{InstancePhase, OdooInstance, names};
+use odoo_operator::pg::clusters::PgClusters;
+use odoo_tests::operator::OperatorProcess;
+use odoo_tests::postgres::{Postgres, shared_postgres};
+use odoo_tests::{TestNamespace, simulated_cluster};
+use serde_json::json;
+
+/// Creates the operator namespace with a pg-clusters Secret pointing at `pg`.
+fn clusters_yaml(pg: &Postgres) -> String {
+    format!(
+        "main:\n  host: {}\n  port: {}\n  adminUser: {}\n  adminPassword: {}\n  default: true\n  sslMode: disable\n",
+        pg.host, pg.port, pg.superuser, pg.password
+    )
+}
+
+/// The operator's own view of the test server, to check what it did there.
+fn cluster(pg: &Postgres) -> PgClusters {
+    odoo_operator::pg::clusters::parse(&clusters_yaml(pg)).expect("valid clusters yaml")
+}
+
+async fn database_exists(pg: &Postgres, db: &str) -> anyhow::Result<bool> {
+    let clusters = cluster(pg);
+    Ok(odoo_operator::pg::provision::database_exists(clusters.get("main")?, db).await?)
+}
+
+async fn operator_namespace(client: &Client, name: &str, pg: &Postgres) -> anyhow::Result<()> {
+    let ns: Namespace = serde_json::from_value(json!({ "metadata": { "name": name } }))?;
+    Api::<Namespace>::all(client.clone())
+        .create(&PostParams::default(), &ns)
+        .await?;
+    let clusters = clusters_yaml(pg);
+    let secret: Secret = serde_json::from_value(json!({
+        "metadata": { "name": "pg-clusters", "namespace": name },
+        "stringData": { "clusters.yaml": clusters },
+    }))?;
+    Api::<Secret>::namespaced(client.clone(), name)
+        .create(&PostParams::default(), &secret)
+        .await?;
+    Ok(())
+}
+
+async fn wait_for_phase(
+    api: &Api<OdooInstance>,
+    name: &str,
+    phase: InstancePhase,
+    op: &OperatorProcess,
+) -> OdooInstance {
+    let start = std::time::Instant::now();
+    let mut last = None;
+    while start.elapsed() < Duration::from_secs(90) {
+        if let Ok(i) = api.get(name).await {
+            let status = i.status.clone().unwrap_or_default();
+            if status.phase == Some(phase) && status.observed_generation == i.metadata.generation {
+                return i;
+            }
+            last = Some(status);
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    panic!(
+        "{name} did not reach {phase:?}; last status {last:?}\noperator log:\n{}",
+        op.log_tail(40)
+    );
+}
+
+async fn deployment(ns: &TestNamespace, name: &str) -> Deployment {
+    ns.api::<Deployment>()
+        .get(name)
+        .await
+        .expect("deployment exists")
+}
+
+#[tokio::test]
+async fn an_instance_goes_from_create_to_running_and_through_its_lifecycle() -> anyhow::Result<()> {
+    let cp = simulated_cluster();
+    let pg = shared_postgres();
+    let ns = TestNamespace::new(cp, "lifecycle").await?;
+    let op_ns = format!("{}-op", ns.name);
+    operator_namespace(&ns.client, &op_ns, pg).await?;
+    let op = OperatorProcess::start(cp, &op_ns, &["--default-image", "odoo:18.0-20250101"])?;
+    let api: Api<OdooInstance> = ns.api();
+    let instance: OdooInstance = serde_json::from_value(json!({
+        "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
+        "metadata": { "name": "shop" },
+        "spec": { "replicas": 2, "workers": 2, "ingress": { "hosts": ["shop.example.com"] } },
+    }))?;
+    api.create(&PostParams::default(), &instance).await?;
+
+    let running = wait_for_phase(&api, "shop", InstancePhase::Running, &op).await;
+    // Defaults were written into the spec.
+    assert_eq!(running.spec.image.as_deref(), Some("odoo:18.0-20250101"));
+    assert_eq!(running.spec.database.cluster.as_deref(), Some("main"));
+    let db = running
+        .spec
+        .database
+        .name
+        .clone()
+        .expect("database name defaulted");
+    let status = running.status.clone().unwrap_or_default();
+    assert_eq!(status.ready.as_deref(), Some("2/2"));
+    assert_eq!(status.url.as_deref(), Some("https://shop.example.com"));
+    assert_eq!(status.odoo_version.as_deref(), Some("18.0"));
+
+    // The init job ran and succeeded.
+    let init: Api<odoo_model::OdooInitJob> = ns.api();
+    let init = init.get("shop-init").await?;
+    assert_eq!(
+        init.status.and_then(|s| s.job.phase),
+        Some(odoo_model::JobPhase::Succeeded)
+    );
+
+    // Children: web and cron split, secure pods, config from a Secret, owner refs.
+    let web = deployment(&ns, &names::web_deployment("shop")).await;
+    let cron = deployment(&ns, &names::cron_deployment("shop")).await;
+    let web_pod = web
+        .spec
+        .clone()
+        .unwrap_or_default()
+        .template
+        .spec
+        .unwrap_or_default();
+    let c = &web_pod.containers[0];
+    assert!(
+        c.args
+            .clone()
+            .unwrap_or_default()
+            .contains(&"--max-cron-threads=0".to_owned()),
+        "web runs no cron: {:?}",
+        c.args
+    );
+    let ports: Vec<i32> = c
+        .ports
+        .clone()
+        .unwrap_or_default()
+        .iter()
+        .map(|p| p.container_port)
+        .collect();
+    assert_eq!(ports, [8069, 8072]);
+    assert!(
+        c.readiness_probe
+            .as_ref()
+            .and_then(|p| p.http_get.as_ref())
+            .is_some_and(|h| h.path.as_deref() == Some("/web/health"))
+    );
+    let sc = c.security_context.clone().unwrap_or_default();
+    assert_eq!(
+        (sc.read_only_root_filesystem, sc.allow_privilege_escalation),
+        (Some(true), Some(false))
+    );
+    assert_eq!(
+        web_pod.security_context.and_then(|s| s.run_as_non_root),
+        Some(true)
+    );
+    let volumes = web_pod.volumes.unwrap_or_default();
+    assert!(
+        volumes.iter().any(
+            |v| v.secret.as_ref().and_then(|s| s.secret_name.as_deref()) == Some("shop-config")
+        )
+    );
+    assert!(volumes.iter().any(|v| {
+        v.persistent_volume_claim
+            .as_ref()
+            .is_some_and(|p| p.claim_name == "shop-filestore")
+    }));
+    assert!(
+        c.env
+            .clone()
+            .unwrap_or_default()
+            .iter()
+            .all(|e| e.value.is_none()),
+        "no env literals"
+    );
+    assert_eq!(web.owner_references()[0].name, "shop");
+    let cron_args = cron
+        .spec
+        .clone()
+        .unwrap_or_default()
+        .template
+        .spec
+        .unwrap_or_default()
+        .containers[0]
+        .args
+        .clone()
+        .unwrap_or_default();
+    assert!(
+        cron_args
+            .iter()
+            .any(|a| a.starts_with("--max-cron-threads=") && a != "--max-cron-threads=0"),
+        "{cron_args:?}"
+    );
+    assert_eq!(cron.spec.as_ref().and_then(|s| s.replicas), Some(1));
+    let pvc = ns
+        .api::<PersistentVolumeClaim>()
+        .get("shop-filestore")
+        .await?;
+    assert!(
+        pvc.owner_references().is_empty(),
+        "the filestore must outlive the instance"
+    );
+    assert_eq!(
+        pvc.spec.clone().unwrap_or_default().access_modes,
+        Some(vec!["ReadWriteMany".to_owned()])
+    );
+
+    // The database exists and the generated password works.
+    let password = String::from_utf8(
+        ns.api::<Secret>()
+            .get("shop-db")
+            .await?
+            .data
+            .unwrap_or_default()["password"]
+            .0
+            .clone(),
+    )?;
+    let role = names::database_role(&ns.name, "shop");
+    let clusters = cluster(pg);
+    odoo_operator::pg::provision::role_can_login(clusters.get("main")?, &role, &password, &db)
+        .await?;
+    // No password anywhere but Secrets: not in ConfigMaps, the instance, or the logs.
+    let configmaps = ns.api::<ConfigMap>().list(&Default::default()).await?;
+    let everything = format!(
+        "{:?}{:?}{:?}{}",
+        configmaps.items,
+        api.get("shop").await?,
+        web,
+        op.log_tail(10_000)
+    );
+    assert!(
+        !everything.contains(&password),
+        "the database password leaked"
+    );
+
+    // Stop and start.
+    api.patch(
+        "shop",
+        &PatchParams::default(),
+        &Patch::Merge(json!({ "spec": { "replicas": 0 } })),
+    )
+    .await?;
+    wait_for_phase(&api, "shop", InstancePhase::Stopped, &op).await;
+    assert_eq!(
+        deployment(&ns, "shop-cron")
+            .await
+            .spec
+            .and_then(|s| s.replicas),
+        Some(0),
+        "cron stops too"
+    );
+    api.patch(
+        "shop",
+        &PatchParams::default(),
+        &Patch::Merge(json!({ "spec": { "replicas": 1 } })),
+    )
+    .await?;
+    wait_for_phase(&api, "shop", InstancePhase::Running, &op).await;
+
+    // kubectl scale goes through the scale subresource.
+    cp.kubectl_output(&["scale", "-n", &ns.name, "odoo/shop", "--replicas=3"])?;
+    let scaled = wait_for_phase(&api, "shop", InstancePhase::Running, &op).await;
+    assert_eq!(scaled.status.and_then(|s| s.ready), Some("3/3".to_owned()));
+
+    // Raising storage expands the claim; a config change rolls the pods.
+    let hash_before = deployment(&ns, "shop-web")
+        .await
+        .spec
+        .unwrap_or_default()
+        .template
+        .metadata
+        .unwrap_or_default()
+        .annotations
+        .unwrap_or_default();
+    api.patch(
+        "shop",
+        &PatchParams::default(),
+        &Patch::Merge(json!({ "spec": { "filestore": { "storageSize": "20Gi" }, "configOptions": { "limit_time_cpu": "120" } } })),
+    )
+    .await?;
+    wait_for_phase(&api, "shop", InstancePhase::Running, &op).await;
+    let requests = ns
+        .api::<PersistentVolumeClaim>()
+        .get("shop-filestore")
+        .await?
+        .spec
+        .unwrap_or_default()
+        .resources
+        .unwrap_or_default()
+        .requests
+        .unwrap_or_default();
+    assert_eq!(requests["storage"].0, "20Gi");
+    let hash_after = deployment(&ns, "shop-web")
+        .await
+        .spec
+        .unwrap_or_default()
+        .template
+        .metadata
+        .unwrap_or_default()
+        .annotations
+        .unwrap_or_default();
+    assert_ne!(
+        hash_before.get(odoo_model::labels::CONFIG_HASH_ANNOTATION),
+        hash_after.get(odoo_model::labels::CONFIG_HASH_ANNOTATION)
+    );
+
+    // Delete under Retain keeps the database and the volume.
+    api.delete("shop", &Default::default()).await?;
+    let gone = odoo_tests::eventually(Duration::from_secs(30), || {
+        cp.kubectl_output(&["get", "odoo", "shop", "-n", &ns.name])
+            .is_err()
+    });
+    assert!(gone, "instance not deleted:\n{}", op.log_tail(30));
+    assert!(
+        ns.api::<PersistentVolumeClaim>()
+            .get_opt("shop-filestore")
+            .await?
+            .is_some()
+    );
+    assert!(database_exists(pg, &db).await?, "Retain keeps the database");
+    ns.delete().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn delete_policy_drops_the_database_and_the_volume() -> anyhow::Result<()> {
+    let cp = simulated_cluster();
+    let pg = shared_postgres();
+    let ns = TestNamespace::new(cp, "deletion").await?;
+    let op_ns = format!("{}-op", ns.name);
+    operator_namespace(&ns.client, &op_ns, pg).await?;
+    let op = OperatorProcess::start(cp, &op_ns, &[])?;
+    let api: Api<OdooInstance> = ns.api();
+    let instance: OdooInstance = serde_json::from_value(json!({
+        "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
+        "metadata": { "name": "tmp" },
+        "spec": { "deletionPolicy": "Delete", "image": "odoo:17.0-20240101" },
+    }))?;
+    api.create(&PostParams::default(), &instance).await?;
+    let running = wait_for_phase(&api, "tmp", InstancePhase::Running, &op).await;
+    let db = running.spec.database.name.clone().expect("database name");
+    assert!(database_exists(pg, &db).await?);
+
+    api.delete("tmp", &Default::default()).await?;
+    let gone = odoo_tests::eventually(Duration::from_secs(60), || {
+        cp.kubectl_output(&["get", "odoo", "tmp", "-n", &ns.name])
+            .is_err()
+    });
+    assert!(gone, "instance not deleted:\n{}", op.log_tail(30));
+    assert!(
+        !database_exists(pg, &db).await?,
+        "Delete drops the database:\n{}",
+        op.log_tail(30)
+    );
+    assert!(
+        ns.api::<PersistentVolumeClaim>()
+            .get_opt("tmp-filestore")
+            .await?
+            .is_none_or(|p| p.metadata.deletion_timestamp.is_some())
+    );
+    ns.delete().await;
+    Ok(())
+}
