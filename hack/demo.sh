@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo: from a fresh clone, build everything, start the simulated cluster
-# (etcd, kube-apiserver, controller-manager, scheduler, kwok) on 127.0.0.1, run the
-# operator against it, create an Odoo instance with the kubectl plugin and show it.
+# (etcd, kube-apiserver, controller-manager, scheduler, kwok) and a PostgreSQL server
+# on 127.0.0.1, run the operator against them, create an Odoo instance with the
+# kubectl plugin and follow it until it is Ready.
 #
 #   hack/demo.sh         run the demo (a second run reuses every cache)
 #   hack/demo.sh down    stop the operator and the simulated cluster
@@ -45,7 +46,7 @@ export PATH=$bindir:$PATH
 step "running the operator out of cluster"
 stop_operator
 "$root/target/debug/odoo-operator" --kubeconfig "$KUBECONFIG" --health-addr 127.0.0.1:18080 \
-    >"$state/operator.log" 2>&1 &
+    --namespace odoo-operator --default-image odoo:18.0-20251001 >"$state/operator.log" 2>&1 &
 echo $! >"$state/operator.pid"
 for _ in $(seq 1 60); do
     curl -fsS http://127.0.0.1:18080/readyz >/dev/null 2>&1 && break
@@ -61,9 +62,14 @@ step "kubectl odoo create demo"
 kubectl delete odoo demo --ignore-not-found >/dev/null
 kubectl odoo create demo --image odoo:18.0-20251001 --host demo.localhost --replicas 2
 
-step "kubectl odoo list  /  kubectl get odoo"
-kubectl odoo list
-kubectl get odoo -o wide
+step "following demo to Ready (database provisioned on PostgreSQL, init job, web and cron rolled out)"
+kubectl wait --for=condition=Ready odoo/demo --timeout=180s
+kubectl get events --field-selector involvedObject.name=demo --sort-by=.lastTimestamp \
+    -o custom-columns=TYPE:.type,REASON:.reason,MESSAGE:.message
+
+step "kubectl odoo list  /  its children"
+kubectl odoo list -o wide
+kubectl get odooinitjobs,deployments,pods,pvc,secrets -l odoo-operator.dev/instance=demo
 
 cat <<MSG
 
@@ -71,6 +77,8 @@ Demo finished in $((SECONDS - start))s. The cluster and the operator keep runnin
 
   export KUBECONFIG=$KUBECONFIG PATH=$bindir:\$PATH
   kubectl odoo list
+  kubectl scale odoo/demo --replicas=0     # -> Stopped; cron stops too
+  kubectl get odoo demo -o yaml            # the defaults the operator wrote into the spec
   kubectl explain odooinstance.spec
   kubectl odoo create shop --image odoo:18.0-20251001 --dry-run=server -o yaml
 

@@ -25,7 +25,7 @@ cargo build --workspace --bins --locked
 cargo test --workspace --locked
 
 step "no control-plane process outlived the tests"
-if leftovers=$(pgrep -af 'odoo-operator-control-planes/' | grep -E 'etcd|kube-|kwok'); then
+if leftovers=$(pgrep -af 'odoo-operator-control-planes/|odoo-operator-postgres/' | grep -E 'etcd|kube-|kwok|postgres'); then
     echo "leftover processes:" >&2
     echo "$leftovers" >&2
     exit 1

@@ -204,7 +204,6 @@ impl ControlPlane {
             kubeconfig,
             "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake".into(),
             format!("--server-address=127.0.0.1:{}", free_port()),
-            "--node-ip=127.0.0.1".into(),
             format!("--config={}", self.tools.kwok_config.display()),
         ];
         let bin = self.tools.kwok.clone();

@@ -1,7 +1,6 @@
 //! PostgreSQL work of the instance controller: provisioning, and the Delete policy's
 //! cleanup. These are the only places it connects to PostgreSQL.
 
-
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 use kube::ResourceExt;

@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail};
 use odoo_tests::{ControlPlane, Options, process};
 
+/// Namespace of the operator and its pg-clusters Secret on the dev cluster.
+const OPERATOR_NAMESPACE: &str = "odoo-operator";
+
 fn state_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("ODOO_DEV_CLUSTER_DIR") {
         return PathBuf::from(dir);
@@ -78,7 +81,7 @@ fn up(dir: &Path) -> anyhow::Result<()> {
         .context("starting the supervisor")?;
     let start = Instant::now();
     eprint!(
-        "starting the simulated cluster (etcd, kube-apiserver, controller-manager, scheduler, kwok)…"
+        "starting the simulated cluster (etcd, kube-apiserver, controller-manager, scheduler, kwok) and PostgreSQL…"
     );
     while start.elapsed() < Duration::from_secs(180) {
         if dir.join("ready").exists() {
@@ -112,8 +115,22 @@ fn serve(dir: &Path) -> anyhow::Result<()> {
         cp.install_crds()?;
         anyhow::Ok(cp)
     })?;
+    // A real PostgreSQL server for the operator, registered in the operator
+    // namespace's pg-clusters Secret as the default cluster.
+    let pg = odoo_tests::postgres::start_guarded()?;
+    let pg_clusters = format!(
+        "apiVersion: v1\nkind: Namespace\nmetadata: {{name: {OPERATOR_NAMESPACE}}}\n---\n\
+         apiVersion: v1\nkind: Secret\nmetadata: {{name: pg-clusters, namespace: {OPERATOR_NAMESPACE}}}\n\
+         stringData:\n  clusters.yaml: |\n    main:\n      host: {}\n      port: {}\n      adminUser: {}\n      \
+         adminPassword: {}\n      default: true\n      sslMode: disable\n",
+        pg.host, pg.port, pg.superuser, pg.password
+    );
+    cp.kubectl_apply_stdin(&pg_clusters)?;
     std::fs::write(dir.join("ready"), cp.server.as_bytes())?;
-    eprintln!("simulated cluster ready at {}", cp.server);
+    eprintln!(
+        "simulated cluster ready at {}; PostgreSQL on {}:{}",
+        cp.server, pg.host, pg.port
+    );
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -134,6 +151,7 @@ fn serve(dir: &Path) -> anyhow::Result<()> {
         }
         anyhow::Ok(())
     })?;
+    drop(pg);
     cp.stop();
     let _ = std::fs::remove_file(dir.join("ready"));
     let _ = std::fs::remove_file(pid_file(dir));
