@@ -8,6 +8,7 @@ pub mod controller;
 pub mod crd_check;
 pub mod defaults;
 pub mod health;
+pub mod metrics;
 pub mod pg;
 pub mod state;
 pub mod status;

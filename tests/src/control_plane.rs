@@ -28,6 +28,10 @@ pub struct Options {
 pub struct ControlPlane {
     pub dir: PathBuf,
     pub kubeconfig: PathBuf,
+    /// Kubeconfig of the operator's own identity (user `odoo-operator`).
+    pub operator_kubeconfig: PathBuf,
+    /// The API server's audit log: one JSON line per write request.
+    pub audit_log: PathBuf,
     pub server: String,
     pub pki: Pki,
     pub tools: Tools,
@@ -85,10 +89,22 @@ impl ControlPlane {
         let api_port = free_port();
         let server = format!("https://127.0.0.1:{api_port}");
         let kubeconfig = dir.join("kubeconfig");
-        std::fs::write(&kubeconfig, kubeconfig_yaml(&server, &pki))?;
+        std::fs::write(
+            &kubeconfig,
+            kubeconfig_yaml(&server, &pki.ca_cert, &pki.admin_cert, &pki.admin_key),
+        )?;
+        let operator_kubeconfig = dir.join("operator.kubeconfig");
+        std::fs::write(
+            &operator_kubeconfig,
+            kubeconfig_yaml(&server, &pki.ca_cert, &pki.operator_cert, &pki.operator_key),
+        )?;
+        let audit_log = dir.join("audit.log");
+        std::fs::write(dir.join("audit-policy.yaml"), AUDIT_POLICY)?;
         let mut cp = ControlPlane {
             dir: dir.clone(),
             kubeconfig,
+            operator_kubeconfig,
+            audit_log,
             server,
             pki,
             tools,
@@ -162,6 +178,12 @@ impl ControlPlane {
             // One client at a time on a laptop; fairness queues only add latency.
             "--enable-priority-and-fairness=false".into(),
             "--v=1".into(),
+            format!(
+                "--audit-policy-file={}",
+                self.dir.join("audit-policy.yaml").display()
+            ),
+            format!("--audit-log-path={}", self.audit_log.display()),
+            "--audit-log-format=json".into(),
         ];
         let bin = self.tools.kube_apiserver.clone();
         self.spawn("kube-apiserver", &bin, args)?;
@@ -328,6 +350,29 @@ impl ControlPlane {
         Ok(())
     }
 
+    /// Write requests the user `username` sent, from the audit log, as
+    /// `verb resource/name` strings in order.
+    pub fn audited_writes(&self, username: &str) -> Vec<String> {
+        let text = std::fs::read_to_string(&self.audit_log).unwrap_or_default();
+        text.lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|e| e["user"]["username"] == username && e["stage"] == "ResponseComplete")
+            .map(|e| {
+                let o = &e["objectRef"];
+                let sub = o["subresource"]
+                    .as_str()
+                    .map(|s| format!("/{s}"))
+                    .unwrap_or_default();
+                format!(
+                    "{} {}/{}{sub}",
+                    e["verb"].as_str().unwrap_or_default(),
+                    o["resource"].as_str().unwrap_or_default(),
+                    o["name"].as_str().unwrap_or_default()
+                )
+            })
+            .collect()
+    }
+
     /// Stops every process and removes the state directory (unless it was given).
     pub fn stop(&self) {
         let mut children = self.children.lock().unwrap_or_else(|e| e.into_inner());
@@ -365,8 +410,8 @@ fn etcd_healthy(port: u16) -> bool {
     body.contains("\"health\":\"true\"")
 }
 
-/// A kubeconfig for the admin client certificate.
-pub fn kubeconfig_yaml(server: &str, pki: &Pki) -> String {
+/// A kubeconfig for a client certificate.
+pub fn kubeconfig_yaml(server: &str, ca: &Path, cert: &Path, key: &Path) -> String {
     format!(
         "apiVersion: v1
 kind: Config
@@ -376,7 +421,7 @@ clusters:
     server: {server}
     certificate-authority: {ca}
 users:
-- name: odoo-local-admin
+- name: odoo-local-user
   user:
     client-certificate: {cert}
     client-key: {key}
@@ -384,18 +429,27 @@ contexts:
 - name: odoo-local
   context:
     cluster: odoo-local
-    user: odoo-local-admin
+    user: odoo-local-user
     namespace: default
 current-context: odoo-local
 ",
-        ca = pki.ca_cert.display(),
-        cert = pki.admin_cert.display(),
-        key = pki.admin_key.display(),
+        ca = ca.display(),
+        cert = cert.display(),
+        key = key.display(),
     )
 }
 
-/// The default StorageClass whose claims kwok's volume stages provision and bind
-/// (the stages select it by name). Expansion is allowed so resize can be tested.
+/// Audit every write request (metadata only), nothing else: tests count the
+/// operator's writes from this log.
+const AUDIT_POLICY: &str = r#"apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived", "ResponseStarted"]
+rules:
+- level: Metadata
+  verbs: ["create", "update", "patch", "delete", "deletecollection"]
+- level: None
+"#;
+
 const STORAGE_CLASS: &str = r#"apiVersion: storage.k8s.io/v1
 kind: StorageClass
 metadata:

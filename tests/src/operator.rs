@@ -30,7 +30,7 @@ impl OperatorProcess {
         let log = cp.dir.join(format!("operator-{namespace}-{n}.log"));
         let mut args = vec![
             "--kubeconfig".to_owned(),
-            cp.kubeconfig.display().to_string(),
+            cp.operator_kubeconfig.display().to_string(),
             "--health-addr".to_owned(),
             format!("127.0.0.1:{port}"),
             "--namespace".to_owned(),

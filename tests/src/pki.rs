@@ -18,6 +18,10 @@ pub struct Pki {
     pub serving_key: PathBuf,
     pub admin_cert: PathBuf,
     pub admin_key: PathBuf,
+    /// The operator's own client certificate (user `odoo-operator`, in
+    /// `system:masters`), so the audit log tells its requests apart.
+    pub operator_cert: PathBuf,
+    pub operator_key: PathBuf,
     pub sa_key: PathBuf,
     pub sa_pub: PathBuf,
     /// The CA certificate, PEM, for kubeconfigs and webhook CA bundles.
@@ -76,6 +80,17 @@ impl Pki {
         admin.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
         let admin_cert = admin.signed_by(&admin_key, &ca)?;
 
+        let operator_key = KeyPair::generate()?;
+        let mut operator = CertificateParams::new(Vec::<String>::new())?;
+        operator
+            .distinguished_name
+            .push(DnType::CommonName, "odoo-operator");
+        operator
+            .distinguished_name
+            .push(DnType::OrganizationName, "system:masters");
+        operator.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        let operator_cert = operator.signed_by(&operator_key, &ca)?;
+
         let sa_key = KeyPair::generate()?;
         Ok(Pki {
             ca_cert: write(dir, "ca.crt", &ca.pem())?,
@@ -84,6 +99,8 @@ impl Pki {
             serving_key: write(dir, "apiserver.key", &serving_key.serialize_pem())?,
             admin_cert: write(dir, "admin.crt", &admin_cert.pem())?,
             admin_key: write(dir, "admin.key", &admin_key.serialize_pem())?,
+            operator_cert: write(dir, "operator.crt", &operator_cert.pem())?,
+            operator_key: write(dir, "operator.key", &operator_key.serialize_pem())?,
             sa_key: write(dir, "sa.key", &sa_key.serialize_pem())?,
             sa_pub: write(dir, "sa.pub", &sa_key.public_key_pem())?,
             ca_pem: ca.pem(),
