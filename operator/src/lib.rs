@@ -8,6 +8,7 @@ pub mod controller;
 pub mod crd_check;
 pub mod defaults;
 pub mod health;
+pub mod leader;
 pub mod metrics;
 pub mod pg;
 pub mod state;
