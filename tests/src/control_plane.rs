@@ -339,7 +339,8 @@ impl ControlPlane {
     pub fn install_crds(&self) -> anyhow::Result<()> {
         let file = crate::workspace_root().join(odoo_model::crds::CRD_FILE);
         let file = file.to_string_lossy();
-        self.kubectl_output(&["apply", "--server-side", "-f", &file])?;
+        // Forced: the generated CRDs are authoritative over any earlier edit.
+        self.kubectl_output(&["apply", "--server-side", "--force-conflicts", "-f", &file])?;
         self.kubectl_output(&[
             "wait",
             "--for=condition=Established",

@@ -1,8 +1,8 @@
 //! What every reconcile shares.
 
-use kube::Client;
-use kube::Resource;
+use k8s_openapi::api::core::v1::ObjectReference;
 use kube::runtime::events::{Event, EventType, Recorder, Reporter};
+use kube::{Client, Resource};
 
 use crate::config::OperatorConfig;
 
@@ -35,6 +35,18 @@ impl Context {
         reason: &str,
         note: String,
     ) {
+        self.event_on_ref(&object.object_ref(&()), warning, reason, note)
+            .await;
+    }
+
+    /// Publishes an event on the object `reference` points at.
+    pub async fn event_on_ref(
+        &self,
+        reference: &ObjectReference,
+        warning: bool,
+        reason: &str,
+        note: String,
+    ) {
         let event = Event {
             type_: if warning {
                 EventType::Warning
@@ -46,7 +58,7 @@ impl Context {
             action: reason.into(),
             secondary: None,
         };
-        if let Err(e) = self.recorder.publish(&event, &object.object_ref(&())).await {
+        if let Err(e) = self.recorder.publish(&event, reference).await {
             tracing::warn!(error = %e, reason, "publishing an event failed");
         }
     }

@@ -123,6 +123,7 @@ fn job_name(job: &OdooInitJob) -> String {
     format!("{}-job", job.name_any())
 }
 
+#[tracing::instrument(skip_all, fields(name = %job.name_any(), namespace = job.namespace().unwrap_or_default()))]
 pub async fn reconcile(job: Arc<OdooInitJob>, ctx: Arc<Context>) -> Result<Action, Error> {
     let ns = job.namespace().unwrap_or_default();
     let status = job.status.clone().unwrap_or_default();

@@ -9,6 +9,7 @@ use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::api::{Api, Patch, PatchParams, PostParams};
+use kube::core::DeserializeGuard;
 use kube::runtime::controller::Action;
 use kube::runtime::finalizer::{Event as Finalizer, finalizer};
 use kube::{Resource, ResourceExt};
@@ -26,7 +27,31 @@ use crate::validate::{DatabaseTarget, ValidInstance, validate};
 use crate::{apply, build, defaults};
 
 /// Entry point of the instance controller.
-pub async fn reconcile(instance: Arc<OdooInstance>, ctx: Arc<Context>) -> Result<Action, Error> {
+///
+/// A stored object this build cannot read (written under an older schema, say) gets
+/// a Warning event and is left alone; the watch and every other instance go on.
+#[tracing::instrument(skip_all, fields(name = %guard.name_any(), namespace = guard.namespace().unwrap_or_default()))]
+pub async fn reconcile(
+    guard: Arc<DeserializeGuard<OdooInstance>>,
+    ctx: Arc<Context>,
+) -> Result<Action, Error> {
+    let instance = match &guard.0 {
+        Ok(instance) => Arc::new(instance.clone()),
+        Err(invalid) => {
+            warn!(error = %invalid.error, "stored object cannot be read");
+            ctx.event_on_ref(
+                &guard.object_ref(&()),
+                true,
+                "InvalidObject",
+                format!(
+                    "the operator cannot read this object: {}; fix or re-apply it",
+                    invalid.error
+                ),
+            )
+            .await;
+            return Ok(Action::await_change());
+        }
+    };
     let ns = instance.namespace().unwrap_or_default();
     let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ns);
     // The previous (Kopf) operator's finalizer would block deletion forever.
@@ -54,11 +79,15 @@ pub async fn reconcile(instance: Arc<OdooInstance>, ctx: Arc<Context>) -> Result
 }
 
 /// Permanent errors wait for a change; transient ones retry with a delay.
-pub fn error_policy(instance: Arc<OdooInstance>, error: &Error, _ctx: Arc<Context>) -> Action {
+pub fn error_policy(
+    guard: Arc<DeserializeGuard<OdooInstance>>,
+    error: &Error,
+    _ctx: Arc<Context>,
+) -> Action {
     if let Error::WaitingForPods { .. } = error {
         return Action::requeue(Duration::from_secs(2));
     }
-    warn!(name = %instance.name_any(), namespace = ?instance.namespace(), category = error.category(), error = %error, "reconcile failed");
+    warn!(name = %guard.name_any(), namespace = guard.namespace().unwrap_or_default(), category = error.category(), error = %error, "reconcile failed");
     match error {
         Error::InvalidSpec(_) | Error::PgClusters(_) => Action::await_change(),
         _ => Action::requeue(Duration::from_secs(15)),

@@ -14,6 +14,7 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{Secret, Service};
 use k8s_openapi::api::networking::v1::Ingress;
+use kube::core::DeserializeGuard;
 use kube::runtime::reflector::ObjectRef;
 use kube::runtime::{Controller, watcher};
 use kube::{Api, ResourceExt};
@@ -30,8 +31,10 @@ pub async fn run(ctx: Arc<Context>) {
     // cost memory and API traffic for nothing.
     let owned =
         watcher::Config::default().labels(&format!("{APP_MANAGED_BY}={OPERATOR_FIELD_MANAGER}"));
+    // DeserializeGuard: one stored object this build cannot read must not break the
+    // watch of all the others.
     let instances = Controller::new(
-        Api::<OdooInstance>::all(client.clone()),
+        Api::<DeserializeGuard<OdooInstance>>::all(client.clone()),
         watcher::Config::default(),
     )
     .owns(Api::<Deployment>::all(client.clone()), owned.clone())

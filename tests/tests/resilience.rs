@@ -1,0 +1,136 @@
+//! One stored object the operator cannot read does not stop it: the object gets a
+//! Warning event and every other instance is reconciled as usual. Also: a permanent
+//! error (a cluster that does not exist) is reported and waits for a fix.
+
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::{Event, Namespace, Secret};
+use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
+use odoo_model::{InstancePhase, OdooInstance};
+use odoo_tests::operator::OperatorProcess;
+use odoo_tests::postgres::shared_postgres;
+use odoo_tests::{TestNamespace, simulated_cluster};
+use serde_json::json;
+
+async fn phase_of(
+    api: &Api<OdooInstance>,
+    name: &str,
+    phase: InstancePhase,
+    op: &OperatorProcess,
+) -> OdooInstance {
+    for _ in 0..300 {
+        if let Ok(i) = api.get(name).await {
+            if i.status.as_ref().and_then(|s| s.phase) == Some(phase) {
+                return i;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    panic!("{name} never reached {phase:?}\n{}", op.log_tail(30));
+}
+
+async fn warning_reasons(ns: &TestNamespace, object: &str) -> Vec<String> {
+    let events: Api<Event> = ns.api();
+    let list = events
+        .list(&ListParams::default().fields(&format!("involvedObject.name={object},type=Warning")))
+        .await;
+    list.map(|l| l.items.into_iter().filter_map(|e| e.reason).collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn an_unreadable_object_and_a_missing_cluster_do_not_stop_the_operator() -> anyhow::Result<()>
+{
+    let cp = simulated_cluster();
+    let pg = shared_postgres();
+    let ns = TestNamespace::new(cp, "resilience").await?;
+
+    // Store an object under a permissive schema, then restore the real one: the
+    // object stays in etcd as written, as after a schema change between versions.
+    cp.kubectl_output(&[
+        "patch",
+        "crd",
+        "odooinstances.odoo-operator.dev",
+        "--type=json",
+        "-p",
+        r#"[{"op":"replace","path":"/spec/versions/0/schema/openAPIV3Schema/properties/spec","value":{"type":"object","x-kubernetes-preserve-unknown-fields":true}}]"#,
+    ])?;
+    let broken = json!({
+        "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
+        "metadata": { "name": "broken", "namespace": ns.name },
+        "spec": { "replicas": 1, "workers": "many" },
+    });
+    let mut stored = Err(anyhow::anyhow!("not tried"));
+    for _ in 0..50 {
+        // The API server picks up the new schema within a moment.
+        stored = cp.kubectl_apply_stdin(&broken.to_string());
+        if stored.is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    stored.map_err(|e| e.context("storing the unreadable object"))?;
+    cp.install_crds()?;
+
+    let op_ns = format!("{}-op", ns.name);
+    let namespace: Namespace = serde_json::from_value(json!({ "metadata": { "name": op_ns } }))?;
+    Api::<Namespace>::all(ns.client.clone())
+        .create(&PostParams::default(), &namespace)
+        .await?;
+    let secret: Secret = serde_json::from_value(json!({
+        "metadata": { "name": "pg-clusters" },
+        "stringData": { "clusters.yaml": format!(
+            "main:\n  host: {}\n  port: {}\n  adminUser: {}\n  adminPassword: {}\n  default: true\n  sslMode: disable\n",
+            pg.host, pg.port, pg.superuser, pg.password) },
+    }))?;
+    Api::<Secret>::namespaced(ns.client.clone(), &op_ns)
+        .create(&PostParams::default(), &secret)
+        .await?;
+    let op = OperatorProcess::start(cp, &op_ns, &[])?;
+
+    let api: Api<OdooInstance> = ns.api();
+    let good: OdooInstance = serde_json::from_value(json!({
+        "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
+        "metadata": { "name": "good" }, "spec": {},
+    }))?;
+    api.create(&PostParams::default(), &good).await?;
+    phase_of(&api, "good", InstancePhase::Running, &op).await;
+    let mut reasons = Vec::new();
+    for _ in 0..50 {
+        reasons = warning_reasons(&ns, "broken").await;
+        if !reasons.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(reasons, ["InvalidObject"], "{}", op.log_tail(20));
+
+    // A cluster that is not in the pg-clusters Secret: Error, with the names the
+    // user can choose from, and a Warning event; fixing the spec recovers.
+    let lost: OdooInstance = serde_json::from_value(json!({
+        "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
+        "metadata": { "name": "lost" }, "spec": { "database": { "cluster": "nowhere" } },
+    }))?;
+    api.create(&PostParams::default(), &lost).await?;
+    let failed = phase_of(&api, "lost", InstancePhase::Error, &op).await;
+    let message = failed.status.and_then(|s| s.message).unwrap_or_default();
+    assert!(
+        message.contains("nowhere") && message.contains("main"),
+        "{message}"
+    );
+    assert!(
+        warning_reasons(&ns, "lost")
+            .await
+            .contains(&"PgClusters".to_owned())
+    );
+    // The cluster field is not immutable in this issue's scope (migration comes later).
+    api.patch(
+        "lost",
+        &PatchParams::default(),
+        &Patch::Merge(json!({ "spec": { "database": { "cluster": "main" } } })),
+    )
+    .await?;
+    phase_of(&api, "lost", InstancePhase::Running, &op).await;
+    ns.delete().await;
+    Ok(())
+}
