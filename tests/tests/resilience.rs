@@ -19,10 +19,10 @@ async fn phase_of(
     op: &OperatorProcess,
 ) -> OdooInstance {
     for _ in 0..300 {
-        if let Ok(i) = api.get(name).await {
-            if i.status.as_ref().and_then(|s| s.phase) == Some(phase) {
-                return i;
-            }
+        if let Ok(i) = api.get(name).await
+            && i.status.as_ref().and_then(|s| s.phase) == Some(phase)
+        {
+            return i;
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
