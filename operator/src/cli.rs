@@ -12,7 +12,14 @@ use tracing::{info, warn};
 
 use k8s_openapi::api::core::v1::{Affinity, ResourceRequirements, Toleration};
 
+use k8s_openapi::api::coordination::v1::Lease;
+use kube::Api;
+
 use crate::config::OperatorConfig;
+use crate::leader::LeaderElector;
+
+/// Name of the Lease the replicas compete for, in the operator's namespace.
+const LEASE_NAME: &str = "odoo-operator-leader";
 use crate::health::Health;
 
 /// Kubernetes operator for Odoo.
@@ -194,7 +201,14 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
     info!(version = crate::VERSION, "starting odoo-operator");
     let client = client(args.kubeconfig.as_ref()).await?;
     let health = Arc::new(Health::default());
-    let server = tokio::spawn(crate::health::serve(args.health_addr, health.clone()));
+    let metrics = crate::metrics::Metrics::new();
+    // Probes and metrics are served from the start, so a standby replica waiting for
+    // the lease is alive and ready rather than restarted by its liveness probe.
+    let server = tokio::spawn(crate::health::serve(
+        args.health_addr,
+        health.clone(),
+        metrics.clone(),
+    ));
 
     // Readiness means the CRDs this build knows are installed and Established: an
     // operator reconciling against missing or stale CRDs would only produce errors.
@@ -210,14 +224,36 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
     info!("CRDs established");
     health.set_ready(true);
 
+    // Only the holder of the Lease reconciles, so two replicas never act twice.
+    let leases = Api::<Lease>::namespaced(client.clone(), &args.namespace);
+    let elector = LeaderElector::new(leases, LEASE_NAME, crate::leader::default_identity());
+    info!(
+        identity = elector.identity(),
+        lease = LEASE_NAME,
+        "waiting for leadership"
+    );
+    let guard = tokio::select! {
+        guard = elector.acquire() => guard.context("acquiring the leader lease")?,
+        _ = tokio::signal::ctrl_c() => return Ok(()),
+    };
+    info!(identity = elector.identity(), "leading");
+
     let ctx = Arc::new(crate::controller::Context::new(
         client,
         args.operator_config(),
+        metrics,
     ));
+    let lost = guard.lost();
     tokio::select! {
         res = server => res.context("health server task")?.context("health server")?,
         // The controllers stop on SIGTERM/Ctrl-C after finishing in-flight reconciles.
         () = crate::controller::run(ctx) => info!("controllers stopped, shutting down"),
+        () = lost => anyhow::bail!("leadership lost; exiting so the other replica takes over"),
     }
+    // Hand the lease over at once instead of letting the standby wait for expiry.
+    guard
+        .release()
+        .await
+        .context("releasing the leader lease")?;
     Ok(())
 }

@@ -23,8 +23,12 @@ impl Health {
     }
 }
 
-/// Serves the probe endpoints until the process ends.
-pub async fn serve(addr: SocketAddr, health: Arc<Health>) -> Result<(), std::io::Error> {
+/// Serves the probe endpoints and `/metrics` until the process ends.
+pub async fn serve(
+    addr: SocketAddr,
+    health: Arc<Health>,
+    metrics: crate::metrics::Metrics,
+) -> Result<(), std::io::Error> {
     let healthz = warp::path!("healthz").map(|| String::from("ok"));
     let readyz = warp::path!("readyz").map(move || {
         if health.is_ready() {
@@ -37,9 +41,14 @@ pub async fn serve(addr: SocketAddr, health: Arc<Health>) -> Result<(), std::io:
     let version = warp::path!("version").map(|| String::from(crate::VERSION));
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "health endpoints listening");
-    warp::serve(healthz.or(readyz).or(version))
-        .incoming(listener)
-        .run()
-        .await;
+    warp::serve(
+        healthz
+            .or(readyz)
+            .or(version)
+            .or(crate::metrics::routes(metrics)),
+    )
+    .incoming(listener)
+    .run()
+    .await;
     Ok(())
 }

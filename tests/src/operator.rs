@@ -58,6 +58,30 @@ impl OperatorProcess {
         tail(&self.log, lines)
     }
 
+    /// The `/metrics` text, or an empty string when it does not answer.
+    pub fn metrics(&self) -> String {
+        use std::io::{Read, Write};
+        let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", self.health_port)) else {
+            return String::new();
+        };
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+        let _ = stream.write_all(b"GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+        let mut response = String::new();
+        let _ = stream.read_to_string(&mut response);
+        response
+    }
+
+    /// The value of a metric series (`name{labels}` as printed), 0 when absent.
+    pub fn metric(&self, series: &str) -> f64 {
+        self.metrics()
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix(series)
+                    .and_then(|rest| rest.trim().parse().ok())
+            })
+            .unwrap_or(0.0)
+    }
+
     /// Kills the operator (SIGKILL, like a node failure).
     pub fn kill(&mut self) {
         let _ = self.child.kill();

@@ -78,6 +78,7 @@ async fn steady_instances_cause_no_writes() -> anyhow::Result<()> {
         "only {before} operator writes audited"
     );
     println!("operator writes to bring {INSTANCES} instances to Running: {before}");
+    let reconciles = op.metric("odoo_operator_reconciles_total{controller=\"instance\"}");
     api.patch(
         "shop00",
         &PatchParams::default(),

@@ -11,10 +11,15 @@ pub struct Context {
     pub client: Client,
     pub config: OperatorConfig,
     pub recorder: Recorder,
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl Context {
-    pub fn new(client: Client, config: OperatorConfig) -> Context {
+    pub fn new(
+        client: Client,
+        config: OperatorConfig,
+        metrics: crate::metrics::Metrics,
+    ) -> Context {
         let reporter = Reporter {
             controller: "odoo-operator".into(),
             instance: std::env::var("POD_NAME").ok(),
@@ -24,6 +29,7 @@ impl Context {
             client,
             config,
             recorder,
+            metrics,
         }
     }
 

@@ -125,6 +125,7 @@ fn job_name(job: &OdooInitJob) -> String {
 
 #[tracing::instrument(skip_all, fields(name = %job.name_any(), namespace = job.namespace().unwrap_or_default()))]
 pub async fn reconcile(job: Arc<OdooInitJob>, ctx: Arc<Context>) -> Result<Action, Error> {
+    let _timer = ctx.metrics.reconcile_timer("init_job");
     let ns = job.namespace().unwrap_or_default();
     let status = job.status.clone().unwrap_or_default();
     if status.job.phase.is_some_and(JobPhase::is_finished) {
@@ -276,7 +277,8 @@ async fn write_status(
     })
 }
 
-pub fn error_policy(job: Arc<OdooInitJob>, error: &Error, _ctx: Arc<Context>) -> Action {
+pub fn error_policy(job: Arc<OdooInitJob>, error: &Error, ctx: Arc<Context>) -> Action {
+    ctx.metrics.reconcile_error("init_job", error.category());
     tracing::warn!(name = %job.name_any(), namespace = ?job.namespace(), error = %error, "init job reconcile failed");
     Action::requeue(Duration::from_secs(15))
 }

@@ -26,6 +26,9 @@ use crate::status::{self, types};
 use crate::validate::{DatabaseTarget, ValidInstance, validate};
 use crate::{apply, build, defaults};
 
+/// The `controller` label of this controller's metrics.
+const CONTROLLER: &str = "instance";
+
 /// Entry point of the instance controller.
 ///
 /// A stored object this build cannot read (written under an older schema, say) gets
@@ -35,6 +38,7 @@ pub async fn reconcile(
     guard: Arc<DeserializeGuard<OdooInstance>>,
     ctx: Arc<Context>,
 ) -> Result<Action, Error> {
+    let _timer = ctx.metrics.reconcile_timer(CONTROLLER);
     let instance = match &guard.0 {
         Ok(instance) => Arc::new(instance.clone()),
         Err(invalid) => {
@@ -82,11 +86,12 @@ pub async fn reconcile(
 pub fn error_policy(
     guard: Arc<DeserializeGuard<OdooInstance>>,
     error: &Error,
-    _ctx: Arc<Context>,
+    ctx: Arc<Context>,
 ) -> Action {
     if let Error::WaitingForPods { .. } = error {
         return Action::requeue(Duration::from_secs(2));
     }
+    ctx.metrics.reconcile_error(CONTROLLER, error.category());
     warn!(name = %guard.name_any(), namespace = guard.namespace().unwrap_or_default(), category = error.category(), error = %error, "reconcile failed");
     match error {
         Error::InvalidSpec(_) | Error::PgClusters(_) => Action::await_change(),
@@ -160,6 +165,8 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
     let next_phase = transition.map_or(phase, |t| t.to);
     if let Some(t) = transition {
         info!(%name, %ns, from = %phase, to = %t.to, guard = t.guard.name, "phase transition");
+        ctx.metrics
+            .phase_transition(&phase.to_string(), &t.to.to_string());
         if let Some(action) = t.action {
             run_action(action, &valid, ctx).await?;
         }

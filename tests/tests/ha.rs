@@ -1,0 +1,103 @@
+//! Two operator replicas: one leads and reconciles, the other waits; when the leader
+//! dies the other takes over.
+
+use std::time::Duration;
+
+use k8s_openapi::api::coordination::v1::Lease;
+use k8s_openapi::api::core::v1::{Namespace, Secret};
+use kube::api::{Api, PostParams};
+use odoo_model::{InstancePhase, OdooInstance};
+use odoo_tests::operator::OperatorProcess;
+use odoo_tests::postgres::shared_postgres;
+use odoo_tests::{TestNamespace, simulated_cluster};
+use serde_json::json;
+
+const RECONCILES: &str = "odoo_operator_reconciles_total{controller=\"instance\"}";
+
+async fn running(api: &Api<OdooInstance>, name: &str) -> bool {
+    for _ in 0..200 {
+        if api
+            .get(name)
+            .await
+            .ok()
+            .and_then(|i| i.status)
+            .and_then(|s| s.phase)
+            == Some(InstancePhase::Running)
+        {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn two_replicas_elect_one_leader_and_fail_over() -> anyhow::Result<()> {
+    let cp = simulated_cluster();
+    let pg = shared_postgres();
+    let ns = TestNamespace::new(cp, "ha").await?;
+    let op_ns = format!("{}-op", ns.name);
+    let namespace: Namespace = serde_json::from_value(json!({ "metadata": { "name": op_ns } }))?;
+    Api::<Namespace>::all(ns.client.clone())
+        .create(&PostParams::default(), &namespace)
+        .await?;
+    let secret: Secret = serde_json::from_value(json!({
+        "metadata": { "name": "pg-clusters" },
+        "stringData": { "clusters.yaml": format!(
+            "main:\n  host: {}\n  port: {}\n  adminUser: {}\n  adminPassword: {}\n  default: true\n  sslMode: disable\n",
+            pg.host, pg.port, pg.superuser, pg.password) },
+    }))?;
+    Api::<Secret>::namespaced(ns.client.clone(), &op_ns)
+        .create(&PostParams::default(), &secret)
+        .await?;
+
+    let mut first = OperatorProcess::start(cp, &op_ns, &[])?;
+    // Give the first a head start so the leader is known.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let second = OperatorProcess::start(cp, &op_ns, &[])?;
+    let leases: Api<Lease> = Api::namespaced(ns.client.clone(), &op_ns);
+    let holder = leases
+        .get("odoo-operator-leader")
+        .await?
+        .spec
+        .and_then(|s| s.holder_identity);
+    assert!(holder.is_some(), "nobody holds the lease");
+
+    let api: Api<OdooInstance> = ns.api();
+    let create = |name: &str| -> anyhow::Result<OdooInstance> {
+        Ok(serde_json::from_value(json!({
+            "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
+            "metadata": { "name": name }, "spec": {},
+        }))?)
+    };
+    api.create(&PostParams::default(), &create("one")?).await?;
+    assert!(running(&api, "one").await, "{}", first.log_tail(20));
+    assert!(
+        first.metric(RECONCILES) > 0.0,
+        "the leader reconciled nothing"
+    );
+    assert_eq!(
+        second.metric(RECONCILES),
+        0.0,
+        "the standby reconciled:\n{}",
+        second.log_tail(20)
+    );
+
+    // The leader dies without releasing; the standby takes over once the lease expires.
+    first.kill();
+    api.create(&PostParams::default(), &create("two")?).await?;
+    assert!(
+        running(&api, "two").await,
+        "no failover:\n{}",
+        second.log_tail(20)
+    );
+    assert!(second.metric(RECONCILES) > 0.0);
+    let transitions = leases
+        .get("odoo-operator-leader")
+        .await?
+        .spec
+        .and_then(|s| s.lease_transitions);
+    assert_eq!(transitions, Some(1));
+    ns.delete().await;
+    Ok(())
+}
