@@ -87,6 +87,11 @@ async fn steady_instances_cause_no_writes() -> anyhow::Result<()> {
     .await?;
     tokio::time::sleep(Duration::from_secs(5)).await;
     let writes = cp.audited_writes(OPERATOR_USER);
+    let after = op.metric("odoo_operator_reconciles_total{controller=\"instance\"}");
+    assert!(
+        after > reconciles,
+        "the change did not trigger a reconcile ({reconciles} -> {after})"
+    );
     assert_eq!(
         writes[before..],
         [] as [String; 0],
