@@ -15,13 +15,19 @@ use serde_json::Value;
 /// Why an apply failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {
-    #[error("reading {kind} {name}: {source}")]
+    #[error(
+        "reading {kind} {name}: {}",
+        crate::controller::error::describe(source)
+    )]
     Get {
         kind: &'static str,
         name: String,
         source: kube::Error,
     },
-    #[error("applying {kind} {name}: {source}")]
+    #[error(
+        "applying {kind} {name}: {}",
+        crate::controller::error::describe(source)
+    )]
     Patch {
         kind: &'static str,
         name: String,

@@ -81,6 +81,10 @@ pub struct RunArgs {
         default_value = "pg-clusters"
     )]
     pg_clusters_secret: String,
+    /// Reconcile only the instances of this namespace (every namespace when unset),
+    /// for tenants that run an operator of their own.
+    #[arg(long, env = "ODOO_OPERATOR_WATCH_NAMESPACE")]
+    watch_namespace: Option<String>,
     /// Default Odoo image, pinned to a tag or digest.
     #[arg(
         long,
@@ -132,6 +136,7 @@ impl RunArgs {
             tolerations: self.default_tolerations.clone().unwrap_or_default(),
             namespace: self.namespace.clone(),
             pg_clusters_secret: self.pg_clusters_secret.clone(),
+            watch_namespace: self.watch_namespace.clone(),
         }
     }
 }

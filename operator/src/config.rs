@@ -19,4 +19,6 @@ pub struct OperatorConfig {
     pub namespace: String,
     /// Name of the pg-clusters Secret.
     pub pg_clusters_secret: String,
+    /// Reconcile only this namespace (every namespace when unset).
+    pub watch_namespace: Option<String>,
 }

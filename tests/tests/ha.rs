@@ -51,10 +51,10 @@ async fn two_replicas_elect_one_leader_and_fail_over() -> anyhow::Result<()> {
         .create(&PostParams::default(), &secret)
         .await?;
 
-    let mut first = OperatorProcess::start(cp, &op_ns, &[])?;
+    let mut first = OperatorProcess::start(cp, &op_ns, &["--watch-namespace", &ns.name])?;
     // Give the first a head start so the leader is known.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let second = OperatorProcess::start(cp, &op_ns, &[])?;
+    let second = OperatorProcess::start(cp, &op_ns, &["--watch-namespace", &ns.name])?;
     let leases: Api<Lease> = Api::namespaced(ns.client.clone(), &op_ns);
     let holder = leases
         .get("odoo-operator-leader")

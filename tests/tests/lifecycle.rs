@@ -88,7 +88,16 @@ async fn an_instance_goes_from_create_to_running_and_through_its_lifecycle() -> 
     let ns = TestNamespace::new(cp, "lifecycle").await?;
     let op_ns = format!("{}-op", ns.name);
     operator_namespace(&ns.client, &op_ns, pg).await?;
-    let op = OperatorProcess::start(cp, &op_ns, &["--default-image", "odoo:18.0-20250101"])?;
+    let op = OperatorProcess::start(
+        cp,
+        &op_ns,
+        &[
+            "--watch-namespace",
+            &ns.name,
+            "--default-image",
+            "odoo:18.0-20250101",
+        ],
+    )?;
     let api: Api<OdooInstance> = ns.api();
     let instance: OdooInstance = serde_json::from_value(json!({
         "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
@@ -182,6 +191,23 @@ async fn an_instance_goes_from_create_to_running_and_through_its_lifecycle() -> 
         "no env literals"
     );
     assert_eq!(web.owner_references()[0].name, "shop");
+    let labels = web.labels();
+    assert_eq!(
+        labels.get("odoo-operator.dev/instance").map(String::as_str),
+        Some("shop")
+    );
+    assert_eq!(
+        labels
+            .get("app.kubernetes.io/component")
+            .map(String::as_str),
+        Some("web")
+    );
+    assert_eq!(
+        labels
+            .get("app.kubernetes.io/managed-by")
+            .map(String::as_str),
+        Some("odoo-operator")
+    );
     let cron_args = cron
         .spec
         .clone()
@@ -229,6 +255,15 @@ async fn an_instance_goes_from_create_to_running_and_through_its_lifecycle() -> 
         .await?;
     // No password anywhere but Secrets: not in ConfigMaps, the instance, or the logs.
     let configmaps = ns.api::<ConfigMap>().list(&Default::default()).await?;
+    let events = ns
+        .api::<k8s_openapi::api::core::v1::Event>()
+        .list(&Default::default())
+        .await?;
+    assert!(!events.items.is_empty());
+    assert!(
+        !format!("{:?}", events.items).contains(&password),
+        "the password leaked into an event"
+    );
     let everything = format!(
         "{:?}{:?}{:?}{}",
         configmaps.items,
@@ -337,7 +372,7 @@ async fn delete_policy_drops_the_database_and_the_volume() -> anyhow::Result<()>
     let ns = TestNamespace::new(cp, "deletion").await?;
     let op_ns = format!("{}-op", ns.name);
     operator_namespace(&ns.client, &op_ns, pg).await?;
-    let op = OperatorProcess::start(cp, &op_ns, &[])?;
+    let op = OperatorProcess::start(cp, &op_ns, &["--watch-namespace", &ns.name])?;
     let api: Api<OdooInstance> = ns.api();
     let instance: OdooInstance = serde_json::from_value(json!({
         "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
@@ -349,7 +384,56 @@ async fn delete_policy_drops_the_database_and_the_volume() -> anyhow::Result<()>
     let db = running.spec.database.name.clone().expect("database name");
     assert!(database_exists(pg, &db).await?);
 
+    // First the drop fails (the admin password in pg-clusters is wrong): the
+    // finalizer stays and a Warning event says why.
+    let secrets: Api<Secret> = Api::namespaced(ns.client.clone(), &op_ns);
+    let broken = clusters_yaml(pg).replace(&pg.password, "not-the-password");
+    secrets
+        .patch(
+            "pg-clusters",
+            &PatchParams::default(),
+            &Patch::Merge(json!({ "stringData": { "clusters.yaml": broken } })),
+        )
+        .await?;
     api.delete("tmp", &Default::default()).await?;
+    let mut reasons = Vec::new();
+    for _ in 0..100 {
+        let events = ns
+            .api::<k8s_openapi::api::core::v1::Event>()
+            .list(&Default::default())
+            .await?;
+        reasons = events
+            .items
+            .into_iter()
+            .filter(|e| e.type_.as_deref() == Some("Warning"))
+            .filter_map(|e| e.reason)
+            .collect();
+        if reasons.iter().any(|r| r == "DropFailed") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    assert!(
+        reasons.iter().any(|r| r == "DropFailed"),
+        "{reasons:?}\n{}",
+        op.log_tail(20)
+    );
+    let held = api.get("tmp").await?;
+    assert!(held.metadata.deletion_timestamp.is_some());
+    assert_eq!(
+        held.metadata.finalizers,
+        Some(vec![odoo_model::labels::INSTANCE_FINALIZER.to_owned()])
+    );
+    assert!(database_exists(pg, &db).await?, "nothing dropped yet");
+
+    // Fixed: deletion completes.
+    secrets
+        .patch(
+            "pg-clusters",
+            &PatchParams::default(),
+            &Patch::Merge(json!({ "stringData": { "clusters.yaml": clusters_yaml(pg) } })),
+        )
+        .await?;
     let gone = odoo_tests::eventually(Duration::from_secs(60), || {
         cp.kubectl_output(&["get", "odoo", "tmp", "-n", &ns.name])
             .is_err()

@@ -86,7 +86,7 @@ async fn an_unreadable_object_and_a_missing_cluster_do_not_stop_the_operator() -
     Api::<Secret>::namespaced(ns.client.clone(), &op_ns)
         .create(&PostParams::default(), &secret)
         .await?;
-    let op = OperatorProcess::start(cp, &op_ns, &[])?;
+    let op = OperatorProcess::start(cp, &op_ns, &["--watch-namespace", &ns.name])?;
 
     let api: Api<OdooInstance> = ns.api();
     let good: OdooInstance = serde_json::from_value(json!({
@@ -131,6 +131,18 @@ async fn an_unreadable_object_and_a_missing_cluster_do_not_stop_the_operator() -
     )
     .await?;
     phase_of(&api, "lost", InstancePhase::Running, &op).await;
+
+    // The previous (Kopf) operator's finalizer is removed so deletion is not blocked.
+    let legacy: OdooInstance = serde_json::from_value(json!({
+        "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
+        "metadata": { "name": "legacy", "finalizers": ["kopf.zalando.org/KopfFinalizerMarker"] }, "spec": {},
+    }))?;
+    api.create(&PostParams::default(), &legacy).await?;
+    let migrated = phase_of(&api, "legacy", InstancePhase::Running, &op).await;
+    assert_eq!(
+        migrated.metadata.finalizers,
+        Some(vec![odoo_model::labels::INSTANCE_FINALIZER.to_owned()])
+    );
     ns.delete().await;
     Ok(())
 }

@@ -87,7 +87,7 @@ async fn a_killed_operator_converges_from_any_phase() -> anyhow::Result<()> {
     let api: Api<OdooInstance> = ns.api();
     let pool = format!("pool-{}", ns.name);
 
-    let mut op = OperatorProcess::start(cp, &op_ns, &[])?;
+    let mut op = OperatorProcess::start(cp, &op_ns, &["--watch-namespace", &ns.name])?;
     // The reference: an instance that never sees a restart.
     api.create(
         &PostParams::default(),
@@ -146,7 +146,7 @@ async fn a_killed_operator_converges_from_any_phase() -> anyhow::Result<()> {
             &Patch::Merge(json!({ "metadata": { "labels": { "pool": pool } } })),
         )
         .await?;
-    let op = OperatorProcess::start(cp, &op_ns, &[])?;
+    let op = OperatorProcess::start(cp, &op_ns, &["--watch-namespace", &ns.name])?;
     let log = || op.log_tail(40);
     let reference = end_state(&ns, "reference").await?;
     for name in ["stopped", "uninit", "initializing"] {

@@ -43,7 +43,7 @@ async fn steady_instances_cause_no_writes() -> anyhow::Result<()> {
     Api::<Secret>::namespaced(ns.client.clone(), &op_ns)
         .create(&PostParams::default(), &secret)
         .await?;
-    let op = OperatorProcess::start(cp, &op_ns, &[])?;
+    let op = OperatorProcess::start(cp, &op_ns, &["--watch-namespace", &ns.name])?;
 
     let api: Api<OdooInstance> = ns.api();
     for i in 0..INSTANCES {

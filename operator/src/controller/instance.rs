@@ -68,18 +68,29 @@ pub async fn reconcile(
         return Ok(Action::requeue(Duration::ZERO));
     }
     let ctx2 = ctx.clone();
-    finalizer(&api, INSTANCE_FINALIZER, instance, |event| async move {
-        match event {
-            Finalizer::Apply(instance) => apply_instance(&instance, &ctx2).await,
-            Finalizer::Cleanup(instance) => super::instance_cleanup(&instance, &ctx2).await,
-        }
-    })
+    let result = finalizer(
+        &api,
+        INSTANCE_FINALIZER,
+        instance.clone(),
+        |event| async move {
+            match event {
+                Finalizer::Apply(instance) => apply_instance(&instance, &ctx2).await,
+                Finalizer::Cleanup(instance) => super::instance_cleanup(&instance, &ctx2).await,
+            }
+        },
+    )
     .await
     .map_err(|e| match e {
         kube::runtime::finalizer::Error::ApplyFailed(e)
         | kube::runtime::finalizer::Error::CleanupFailed(e) => e,
         other => Error::Finalizer(other.to_string()),
-    })
+    });
+    // A child the API server refused is the user's to see on the instance itself.
+    if let Err(e @ Error::Apply(_)) = &result {
+        ctx.event(instance.as_ref(), true, e.category(), e.to_string())
+            .await;
+    }
+    result
 }
 
 /// Permanent errors wait for a change; transient ones retry with a delay.

@@ -24,9 +24,22 @@ use odoo_model::{OdooInitJob, OdooInstance};
 pub use context::Context;
 pub(crate) use database::{cleanup as instance_cleanup, provision_database};
 
+/// Every namespace, or only the one the operator is limited to.
+fn api<K>(ctx: &Context) -> Api<K>
+where
+    K: kube::Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug,
+{
+    match &ctx.config.watch_namespace {
+        Some(ns) => Api::namespaced(ctx.client.clone(), ns),
+        None => Api::all(ctx.client.clone()),
+    }
+}
+
 /// Runs both controllers until the process is told to stop.
 pub async fn run(ctx: Arc<Context>) {
-    let client = ctx.client.clone();
     // Only the operator's own children: a cluster-wide watch of every Secret would
     // cost memory and API traffic for nothing.
     let owned =
@@ -34,28 +47,25 @@ pub async fn run(ctx: Arc<Context>) {
     // DeserializeGuard: one stored object this build cannot read must not break the
     // watch of all the others.
     let instances = Controller::new(
-        Api::<DeserializeGuard<OdooInstance>>::all(client.clone()),
+        api::<DeserializeGuard<OdooInstance>>(&ctx),
         watcher::Config::default(),
     )
-    .owns(Api::<Deployment>::all(client.clone()), owned.clone())
-    .owns(Api::<Service>::all(client.clone()), owned.clone())
-    .owns(Api::<Ingress>::all(client.clone()), owned.clone())
-    .owns(Api::<Secret>::all(client.clone()), owned.clone())
+    .owns(api::<Deployment>(&ctx), owned.clone())
+    .owns(api::<Service>(&ctx), owned.clone())
+    .owns(api::<Ingress>(&ctx), owned.clone())
+    .owns(api::<Secret>(&ctx), owned.clone())
     .watches(
-        Api::<OdooInitJob>::all(client.clone()),
+        api::<OdooInitJob>(&ctx),
         watcher::Config::default(),
         |job| Some(ObjectRef::new(&job.spec.instance_ref.name).within(&job.namespace()?)),
     )
     .shutdown_on_signal()
     .run(instance::reconcile, instance::error_policy, ctx.clone())
     .for_each(|_| futures::future::ready(()));
-    let init_jobs = Controller::new(
-        Api::<OdooInitJob>::all(client.clone()),
-        watcher::Config::default(),
-    )
-    .owns(Api::<Job>::all(client.clone()), owned)
-    .shutdown_on_signal()
-    .run(init_job::reconcile, init_job::error_policy, ctx)
-    .for_each(|_| futures::future::ready(()));
+    let init_jobs = Controller::new(api::<OdooInitJob>(&ctx), watcher::Config::default())
+        .owns(api::<Job>(&ctx), owned)
+        .shutdown_on_signal()
+        .run(init_job::reconcile, init_job::error_policy, ctx)
+        .for_each(|_| futures::future::ready(()));
     tokio::join!(instances, init_jobs);
 }
