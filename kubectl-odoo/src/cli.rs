@@ -78,6 +78,9 @@ pub enum Command {
     /// List Odoo instances.
     #[command(alias = "get", alias = "ls")]
     List(commands::list::ListArgs),
+    /// Show an instance's phase, conditions, children and warnings; --watch follows
+    /// them live, --until waits with a truthful exit code.
+    Status(commands::status::StatusArgs),
     /// Print the plugin, operator and CRD versions and warn about skew.
     Version(commands::version::VersionArgs),
 }

@@ -15,6 +15,18 @@ pub enum CliError {
     /// Writing output failed.
     #[error("writing output: {0}")]
     Output(#[from] std::io::Error),
+    /// The object does not exist (exit 4, like other API answers).
+    #[error("{0}")]
+    NotFound(String),
+    /// What the command waited for failed instead (exit 1).
+    #[error("{0}")]
+    Failed(String),
+    /// A wait ran out of time (exit 5).
+    #[error("{0}")]
+    Timeout(String),
+    /// Interrupted by Ctrl-C while following (exit 130, as shells report SIGINT).
+    #[error("interrupted")]
+    Interrupted,
     /// stdout was closed by the reader (`| head`): not an error.
     #[error("broken pipe")]
     BrokenPipe,
@@ -28,6 +40,10 @@ impl CliError {
             CliError::Kubeconfig(_) => 3,
             CliError::Api { .. } => 4,
             CliError::Output(_) => 1,
+            CliError::NotFound(_) => 4,
+            CliError::Failed(_) => 1,
+            CliError::Timeout(_) => 5,
+            CliError::Interrupted => 130,
             CliError::BrokenPipe => 0,
         }
     }

@@ -5,6 +5,7 @@ pub mod commands;
 pub mod ctx;
 pub mod error;
 pub mod output;
+pub mod watch;
 
 use std::process::ExitCode;
 

@@ -94,3 +94,33 @@ impl Drop for OperatorProcess {
         self.kill();
     }
 }
+
+/// The `clusters.yaml` of a pg-clusters Secret naming `pg` as the default cluster
+/// `main` (plain TCP on loopback).
+pub fn clusters_yaml(pg: &crate::postgres::Postgres) -> String {
+    pg.cluster_yaml("main", &pg.host, true, "disable")
+}
+
+/// Creates the operator namespace `<test namespace>-op` holding a pg-clusters Secret
+/// for `pg`, and returns its name.
+pub async fn operator_namespace(
+    ns: &crate::TestNamespace,
+    pg: &crate::postgres::Postgres,
+) -> anyhow::Result<String> {
+    use k8s_openapi::api::core::v1::{Namespace, Secret};
+    use kube::api::{Api, PostParams};
+    let name = format!("{}-op", ns.name);
+    let namespace: Namespace =
+        serde_json::from_value(serde_json::json!({ "metadata": { "name": name } }))?;
+    Api::<Namespace>::all(ns.client.clone())
+        .create(&PostParams::default(), &namespace)
+        .await?;
+    let secret: Secret = serde_json::from_value(serde_json::json!({
+        "metadata": { "name": "pg-clusters" },
+        "stringData": { "clusters.yaml": clusters_yaml(pg) },
+    }))?;
+    Api::<Secret>::namespaced(ns.client.clone(), &name)
+        .create(&PostParams::default(), &secret)
+        .await?;
+    Ok(name)
+}

@@ -6,23 +6,15 @@
 use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::{ConfigMap, Namespace, PersistentVolumeClaim, Secret};
+use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Secret};
+use kube::ResourceExt;
 use kube::api::{Api, Patch, PatchParams, PostParams};
-use kube::{Client, ResourceExt};
 use odoo_model::{InstancePhase, OdooInstance, names};
 use odoo_operator::pg::clusters::PgClusters;
-use odoo_tests::operator::OperatorProcess;
+use odoo_tests::operator::{OperatorProcess, clusters_yaml, operator_namespace};
 use odoo_tests::postgres::{Postgres, shared_postgres};
 use odoo_tests::{TestNamespace, simulated_cluster};
 use serde_json::json;
-
-/// Creates the operator namespace with a pg-clusters Secret pointing at `pg`.
-fn clusters_yaml(pg: &Postgres) -> String {
-    format!(
-        "main:\n  host: {}\n  port: {}\n  adminUser: {}\n  adminPassword: {}\n  default: true\n  sslMode: disable\n",
-        pg.host, pg.port, pg.superuser, pg.password
-    )
-}
 
 /// The operator's own view of the test server, to check what it did there.
 fn cluster(pg: &Postgres) -> PgClusters {
@@ -32,22 +24,6 @@ fn cluster(pg: &Postgres) -> PgClusters {
 async fn database_exists(pg: &Postgres, db: &str) -> anyhow::Result<bool> {
     let clusters = cluster(pg);
     Ok(odoo_operator::pg::provision::database_exists(clusters.get("main")?, db).await?)
-}
-
-async fn operator_namespace(client: &Client, name: &str, pg: &Postgres) -> anyhow::Result<()> {
-    let ns: Namespace = serde_json::from_value(json!({ "metadata": { "name": name } }))?;
-    Api::<Namespace>::all(client.clone())
-        .create(&PostParams::default(), &ns)
-        .await?;
-    let clusters = clusters_yaml(pg);
-    let secret: Secret = serde_json::from_value(json!({
-        "metadata": { "name": "pg-clusters", "namespace": name },
-        "stringData": { "clusters.yaml": clusters },
-    }))?;
-    Api::<Secret>::namespaced(client.clone(), name)
-        .create(&PostParams::default(), &secret)
-        .await?;
-    Ok(())
 }
 
 async fn wait_for_phase(
@@ -86,8 +62,7 @@ async fn an_instance_goes_from_create_to_running_and_through_its_lifecycle() -> 
     let cp = simulated_cluster();
     let pg = shared_postgres();
     let ns = TestNamespace::new(cp, "lifecycle").await?;
-    let op_ns = format!("{}-op", ns.name);
-    operator_namespace(&ns.client, &op_ns, pg).await?;
+    let op_ns = operator_namespace(&ns, pg).await?;
     let op = OperatorProcess::start(
         cp,
         &op_ns,
@@ -370,8 +345,7 @@ async fn delete_policy_drops_the_database_and_the_volume() -> anyhow::Result<()>
     let cp = simulated_cluster();
     let pg = shared_postgres();
     let ns = TestNamespace::new(cp, "deletion").await?;
-    let op_ns = format!("{}-op", ns.name);
-    operator_namespace(&ns.client, &op_ns, pg).await?;
+    let op_ns = operator_namespace(&ns, pg).await?;
     let op = OperatorProcess::start(cp, &op_ns, &["--watch-namespace", &ns.name])?;
     let api: Api<OdooInstance> = ns.api();
     let instance: OdooInstance = serde_json::from_value(json!({

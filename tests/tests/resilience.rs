@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::{Event, Namespace, Secret};
+use k8s_openapi::api::core::v1::Event;
 use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
 use odoo_model::{InstancePhase, OdooInstance};
-use odoo_tests::operator::OperatorProcess;
+use odoo_tests::operator::{OperatorProcess, operator_namespace};
 use odoo_tests::postgres::shared_postgres;
 use odoo_tests::{TestNamespace, simulated_cluster};
 use serde_json::json;
@@ -72,20 +72,7 @@ async fn an_unreadable_object_and_a_missing_cluster_do_not_stop_the_operator() -
     stored.map_err(|e| e.context("storing the unreadable object"))?;
     cp.install_crds()?;
 
-    let op_ns = format!("{}-op", ns.name);
-    let namespace: Namespace = serde_json::from_value(json!({ "metadata": { "name": op_ns } }))?;
-    Api::<Namespace>::all(ns.client.clone())
-        .create(&PostParams::default(), &namespace)
-        .await?;
-    let secret: Secret = serde_json::from_value(json!({
-        "metadata": { "name": "pg-clusters" },
-        "stringData": { "clusters.yaml": format!(
-            "main:\n  host: {}\n  port: {}\n  adminUser: {}\n  adminPassword: {}\n  default: true\n  sslMode: disable\n",
-            pg.host, pg.port, pg.superuser, pg.password) },
-    }))?;
-    Api::<Secret>::namespaced(ns.client.clone(), &op_ns)
-        .create(&PostParams::default(), &secret)
-        .await?;
+    let op_ns = operator_namespace(&ns, pg).await?;
     let op = OperatorProcess::start(cp, &op_ns, &["--watch-namespace", &ns.name])?;
 
     let api: Api<OdooInstance> = ns.api();
@@ -122,6 +109,38 @@ async fn an_unreadable_object_and_a_missing_cluster_do_not_stop_the_operator() -
         warning_reasons(&ns, "lost")
             .await
             .contains(&"PgClusters".to_owned())
+    );
+
+    // What `kubectl odoo status` tells a script about each.
+    let plugin = odoo_tests::workspace_binary("kubectl-odoo", "kubectl-odoo");
+    let status = |args: &[&str]| {
+        std::process::Command::new(&plugin)
+            .env("KUBECONFIG", &cp.kubeconfig)
+            .args(["status", "-n", &ns.name])
+            .args(args)
+            .output()
+            .expect("running kubectl-odoo")
+    };
+    let ok = status(&["good", "--until", "ready", "--timeout", "30s"]);
+    assert_eq!(ok.status.code(), Some(0), "{ok:?}");
+    let failed = status(&["lost", "--until", "ready", "--timeout", "30s"]);
+    assert_eq!(failed.status.code(), Some(1), "{failed:?}");
+    assert!(
+        String::from_utf8_lossy(&failed.stderr).contains("is Error"),
+        "{failed:?}"
+    );
+    let timeout = status(&["good", "--until", "Stopped", "--timeout", "2s"]);
+    assert_eq!(timeout.status.code(), Some(5), "{timeout:?}");
+    let missing = status(&["nothing"]);
+    assert_eq!(missing.status.code(), Some(4), "{missing:?}");
+    let json = status(&["good", "-o", "json"]);
+    let snapshot: serde_json::Value = serde_json::from_slice(&json.stdout)?;
+    assert_eq!(snapshot["phase"], "Running");
+    assert!(
+        snapshot["children"]
+            .as_array()
+            .is_some_and(|c| c.len() >= 3),
+        "{snapshot}"
     );
     // The cluster field is not immutable in this scope (migration comes later).
     api.patch(

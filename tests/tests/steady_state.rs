@@ -4,10 +4,9 @@
 
 use std::time::{Duration, Instant};
 
-use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use odoo_model::{InstancePhase, OdooInstance};
-use odoo_tests::operator::OperatorProcess;
+use odoo_tests::operator::{OperatorProcess, operator_namespace};
 use odoo_tests::postgres::shared_postgres;
 use odoo_tests::{TestNamespace, simulated_cluster};
 use serde_json::json;
@@ -29,20 +28,7 @@ async fn steady_instances_cause_no_writes() -> anyhow::Result<()> {
     let cp = simulated_cluster();
     let pg = shared_postgres();
     let ns = TestNamespace::new(cp, "steady").await?;
-    let op_ns = format!("{}-op", ns.name);
-    let namespace: Namespace = serde_json::from_value(json!({ "metadata": { "name": op_ns } }))?;
-    Api::<Namespace>::all(ns.client.clone())
-        .create(&PostParams::default(), &namespace)
-        .await?;
-    let secret: Secret = serde_json::from_value(json!({
-        "metadata": { "name": "pg-clusters" },
-        "stringData": { "clusters.yaml": format!(
-            "main:\n  host: {}\n  port: {}\n  adminUser: {}\n  adminPassword: {}\n  default: true\n  sslMode: disable\n",
-            pg.host, pg.port, pg.superuser, pg.password) },
-    }))?;
-    Api::<Secret>::namespaced(ns.client.clone(), &op_ns)
-        .create(&PostParams::default(), &secret)
-        .await?;
+    let op_ns = operator_namespace(&ns, pg).await?;
     let op = OperatorProcess::start(cp, &op_ns, &["--watch-namespace", &ns.name])?;
 
     let api: Api<OdooInstance> = ns.api();

@@ -2,6 +2,7 @@
 
 pub mod create;
 pub mod list;
+pub mod status;
 pub mod version;
 
 use kube::ResourceExt;
@@ -26,6 +27,7 @@ pub async fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Version(args) => version::run(&cli.global, args).await,
         Command::Create(args) => create::run(&cli.global, args).await,
         Command::List(args) => list::run(&cli.global, args).await,
+        Command::Status(args) => status::run(&cli.global, args).await,
     }
 }
 

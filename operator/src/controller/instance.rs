@@ -273,7 +273,7 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
     // Status, written only when it changed.
     let message = transition.map_or_else(
         || current.message.clone().unwrap_or_default(),
-        |t| format!("{}: {}", t.to, t.guard.name),
+        |t| t.guard.name.to_owned(),
     );
     let web_status = web
         .as_ref()

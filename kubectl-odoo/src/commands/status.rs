@@ -1,0 +1,260 @@
+//! `kubectl odoo status NAME [--watch] [--until ready|PHASE] [--timeout D]`.
+//!
+//! Without `--watch`, one snapshot. With it, the same snapshot follows every change of
+//! the instance, its Deployments and its events: redrawn in place on a terminal, one
+//! timestamped line per change otherwise, one JSON object per change with `-o json`.
+//! `--until` turns it into a wait with a truthful exit code: 0 when reached (and the
+//! operator has seen the latest spec), 1 when the instance fails instead, 5 on timeout.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use futures::StreamExt;
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::Event;
+use kube::api::Api;
+use kube::runtime::{WatchStreamExt, watcher};
+use odoo_model::OdooInstance;
+use odoo_model::labels::instance_selector;
+
+use crate::cli::{GlobalArgs, OutputFormat};
+use crate::ctx::Ctx;
+use crate::error::CliError;
+use crate::output::{Printer, use_color};
+use crate::watch::{Snapshot, collect, render};
+
+/// Flags of `status`.
+#[derive(clap::Args, Debug)]
+pub struct StatusArgs {
+    /// Name of the instance.
+    pub name: String,
+    /// Follow changes until interrupted (or until --until is reached).
+    #[arg(short = 'w', long)]
+    pub watch: bool,
+    /// Wait until the instance is `ready` (Running) or in the named phase; implies
+    /// --watch. Exits 1 if it fails instead (Error, InitFailed, UpgradeFailed).
+    #[arg(long, value_name = "ready|PHASE")]
+    pub until: Option<String>,
+    /// Give up after this long (e.g. 5m); exit code 5.
+    #[arg(long, value_parser = crate::cli::parse_duration, default_value = "10m")]
+    pub timeout: Duration,
+    /// Output format: table (default), json or yaml; with --watch, json is one
+    /// object per line.
+    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+}
+
+/// What a snapshot means for `--until`.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Reached,
+    Failed(String),
+    Waiting,
+}
+
+const FAILED_PHASES: [&str; 3] = ["Error", "InitFailed", "UpgradeFailed"];
+
+/// Pure: has the wait ended? Only snapshots the operator produced for the current
+/// spec count, so a stale "Running" from before the last change is not success.
+pub fn verdict(snapshot: &Snapshot, until: &str) -> Verdict {
+    if !snapshot.exists {
+        return Verdict::Failed(format!("odoo/{} does not exist", snapshot.name));
+    }
+    if !snapshot.caught_up() {
+        return Verdict::Waiting;
+    }
+    let target = if until.eq_ignore_ascii_case("ready") {
+        "Running"
+    } else {
+        until
+    };
+    if snapshot.phase.eq_ignore_ascii_case(target) {
+        Verdict::Reached
+    } else if FAILED_PHASES.contains(&snapshot.phase.as_str()) {
+        Verdict::Failed(format!(
+            "odoo/{} is {}: {}",
+            snapshot.name, snapshot.phase, snapshot.message
+        ))
+    } else {
+        Verdict::Waiting
+    }
+}
+
+pub async fn run(global: &GlobalArgs, args: StatusArgs) -> Result<(), CliError> {
+    let ctx = Ctx::resolve(global).await?;
+    let printer = Printer::new(args.output, global.color);
+    let first = collect(&ctx.client, &ctx.namespace, &args.name).await?;
+    if !first.exists && args.until.is_none() {
+        return Err(CliError::NotFound(format!(
+            "odoo/{} not found in namespace {}",
+            args.name, ctx.namespace
+        )));
+    }
+    if !args.watch && args.until.is_none() {
+        return match args.output {
+            OutputFormat::Json | OutputFormat::Yaml => printer.structured(&first),
+            _ => printer.out(&(render::block(&first, printer.color, 0).join("\n") + "\n")),
+        };
+    }
+    let result = tokio::time::timeout(args.timeout, follow(&ctx, &args, &printer, first)).await;
+    match result {
+        Ok(r) => r,
+        Err(_) => Err(CliError::Timeout(format!(
+            "odoo/{} did not become {} within {:?}",
+            args.name,
+            args.until.as_deref().unwrap_or("ready"),
+            args.timeout
+        ))),
+    }
+}
+
+/// The renderer for this output.
+enum Renderer {
+    Live { drawn: usize },
+    Lines,
+    Json,
+}
+
+async fn follow(
+    ctx: &Ctx,
+    args: &StatusArgs,
+    printer: &Printer,
+    first: Snapshot,
+) -> Result<(), CliError> {
+    let tty = std::io::stdout().is_terminal();
+    let mut renderer = match args.output {
+        OutputFormat::Json => Renderer::Json,
+        _ if tty => Renderer::Live { drawn: 0 },
+        _ => Renderer::Lines,
+    };
+    let color = use_color(ctx.global.color, tty);
+    // Change signals from the instance, its Deployments and its events only.
+    let ns = &ctx.namespace;
+    let instance = watcher(
+        Api::<OdooInstance>::namespaced(ctx.client.clone(), ns),
+        watcher::Config::default().fields(&format!("metadata.name={}", args.name)),
+    )
+    .touched_objects()
+    .map(|_| ());
+    let deployments = watcher(
+        Api::<Deployment>::namespaced(ctx.client.clone(), ns),
+        watcher::Config::default().labels(&instance_selector(&args.name)),
+    )
+    .touched_objects()
+    .map(|_| ());
+    let events = watcher(
+        Api::<Event>::namespaced(ctx.client.clone(), ns),
+        watcher::Config::default().fields(&format!("involvedObject.name={}", args.name)),
+    )
+    .touched_objects()
+    .map(|_| ());
+    // Claims and init jobs are not watched; a slow tick catches their changes.
+    let tick = futures::stream::unfold((), |()| async {
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        Some(((), ()))
+    });
+    let mut signals = futures::stream::select_all(vec![
+        instance.boxed(),
+        deployments.boxed(),
+        events.boxed(),
+        tick.boxed(),
+    ]);
+
+    let mut last: Option<Snapshot> = None;
+    let mut snapshot = first;
+    loop {
+        if last.as_ref() != Some(&snapshot) {
+            draw(&mut renderer, printer, last.as_ref(), &snapshot, color)?;
+            last = Some(snapshot.clone());
+        }
+        if let Some(until) = &args.until {
+            match verdict(&snapshot, until) {
+                Verdict::Reached => return Ok(()),
+                Verdict::Failed(message) => return Err(CliError::Failed(message)),
+                Verdict::Waiting => {}
+            }
+        }
+        tokio::select! {
+            next = signals.next() => if next.is_none() { return Ok(()) },
+            _ = tokio::signal::ctrl_c() => return Err(CliError::Interrupted),
+        }
+        // Changes come in bursts (status, then children): settle briefly, read once.
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        snapshot = collect(&ctx.client, ns, &args.name).await?;
+    }
+}
+
+fn draw(
+    renderer: &mut Renderer,
+    printer: &Printer,
+    old: Option<&Snapshot>,
+    new: &Snapshot,
+    color: bool,
+) -> Result<(), CliError> {
+    match renderer {
+        Renderer::Json => printer
+            .out(&(serde_json::to_string(new).map_err(|e| CliError::Usage(e.to_string()))? + "\n")),
+        Renderer::Lines => {
+            let now = k8s_openapi::jiff::Zoned::now()
+                .strftime("%H:%M:%S")
+                .to_string();
+            let lines = render::changes(old, new, &now);
+            if lines.is_empty() {
+                Ok(())
+            } else {
+                printer.out(&(lines.join("\n") + "\n"))
+            }
+        }
+        Renderer::Live { drawn } => {
+            let (width, height) = terminal_size::terminal_size()
+                .map(|(w, h)| (usize::from(w.0), usize::from(h.0)))
+                .unwrap_or((100, 40));
+            let mut lines = render::block(new, color, width);
+            // Never taller than the terminal: a redraw could not reach lines that
+            // scrolled away, and the scrollback would fill with half frames.
+            lines.truncate(height.saturating_sub(1).max(1));
+            let mut frame = String::new();
+            if *drawn > 0 {
+                // Up to the first line of the previous frame, clear to the end.
+                frame.push_str(&format!("\x1b[{drawn}F\x1b[J"));
+            }
+            frame.push_str(&lines.join("\n"));
+            frame.push('\n');
+            *drawn = lines.len();
+            printer.out(&frame)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snap(phase: &str, generation: i64, observed: i64) -> Snapshot {
+        Snapshot {
+            name: "shop".into(),
+            phase: phase.into(),
+            generation,
+            observed_generation: observed,
+            exists: true,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn success_counts_only_once_the_operator_caught_up() {
+        assert_eq!(verdict(&snap("Running", 3, 2), "ready"), Verdict::Waiting);
+        assert_eq!(verdict(&snap("Running", 3, 3), "ready"), Verdict::Reached);
+        assert_eq!(verdict(&snap("Stopped", 3, 3), "Stopped"), Verdict::Reached);
+        assert!(matches!(
+            verdict(&snap("InitFailed", 1, 1), "ready"),
+            Verdict::Failed(_)
+        ));
+        assert_eq!(verdict(&snap("Starting", 1, 1), "ready"), Verdict::Waiting);
+        let gone = Snapshot {
+            exists: false,
+            ..snap("Running", 1, 1)
+        };
+        assert!(matches!(verdict(&gone, "ready"), Verdict::Failed(_)));
+    }
+}

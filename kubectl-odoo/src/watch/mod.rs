@@ -1,0 +1,10 @@
+//! The watch engine: one snapshot of an instance (status, conditions, children,
+//! recent warnings), collected with reads scoped to the instance, and three
+//! renderers — a live view on a terminal, one line per change otherwise, NDJSON with
+//! `-o json`. Only the named object, its children (by label) and their events are
+//! read; never a namespace-wide list.
+
+pub mod render;
+pub mod snapshot;
+
+pub use snapshot::{Snapshot, collect};

@@ -1,0 +1,220 @@
+//! What `status` shows, gathered into one serialisable struct.
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{Event, PersistentVolumeClaim};
+use kube::ResourceExt;
+use kube::api::{Api, ListParams};
+use odoo_model::labels::instance_selector;
+use odoo_model::{OdooInitJob, OdooInstance, names};
+use serde::Serialize;
+
+use crate::error::CliError;
+
+/// One view of an instance.
+#[derive(Serialize, Debug, Clone, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Snapshot {
+    pub name: String,
+    pub namespace: String,
+    pub phase: String,
+    pub message: String,
+    pub ready: String,
+    pub url: String,
+    pub image: String,
+    pub generation: i64,
+    pub observed_generation: i64,
+    pub conditions: Vec<ConditionView>,
+    pub children: Vec<ChildView>,
+    pub warnings: Vec<EventView>,
+    /// False when the instance does not exist (deleted while watching).
+    pub exists: bool,
+}
+
+/// A condition, flattened for display.
+#[derive(Serialize, Debug, Clone, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ConditionView {
+    pub type_: String,
+    pub status: String,
+    pub reason: String,
+    pub message: String,
+}
+
+/// A child object and how far along it is.
+#[derive(Serialize, Debug, Clone, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ChildView {
+    pub kind: String,
+    pub name: String,
+    /// `2/2` for workloads, the phase for claims and jobs.
+    pub state: String,
+    pub ok: bool,
+}
+
+/// A warning event on the instance or a child.
+#[derive(Serialize, Debug, Clone, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct EventView {
+    pub object: String,
+    pub reason: String,
+    pub message: String,
+    pub count: i32,
+}
+
+impl Snapshot {
+    /// True once the operator has seen the latest spec.
+    pub fn caught_up(&self) -> bool {
+        self.exists && self.observed_generation >= self.generation
+    }
+}
+
+/// Reads the instance and its children. Missing instance → `exists: false`.
+pub async fn collect(
+    client: &kube::Client,
+    namespace: &str,
+    name: &str,
+) -> Result<Snapshot, CliError> {
+    let instances: Api<OdooInstance> = Api::namespaced(client.clone(), namespace);
+    let Some(instance) = instances
+        .get_opt(name)
+        .await
+        .map_err(CliError::api(format!("reading odoo/{name}")))?
+    else {
+        return Ok(Snapshot {
+            name: name.into(),
+            namespace: namespace.into(),
+            ..Default::default()
+        });
+    };
+    let status = instance.status.clone().unwrap_or_default();
+    let mut snap = Snapshot {
+        name: name.into(),
+        namespace: namespace.into(),
+        phase: status
+            .phase
+            .map(|p| p.to_string())
+            .unwrap_or_else(|| "Pending".into()),
+        message: status.message.unwrap_or_default(),
+        ready: status.ready.unwrap_or_default(),
+        url: status.url.unwrap_or_default(),
+        image: instance.spec.image.clone().unwrap_or_default(),
+        generation: instance.metadata.generation.unwrap_or_default(),
+        observed_generation: status.observed_generation.unwrap_or_default(),
+        conditions: status
+            .conditions
+            .iter()
+            .map(|c| ConditionView {
+                type_: c.type_.clone(),
+                status: c.status.clone(),
+                reason: c.reason.clone(),
+                message: c.message.clone(),
+            })
+            .collect(),
+        exists: true,
+        ..Default::default()
+    };
+    let selector = ListParams::default().labels(&instance_selector(name));
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), namespace);
+    let mut deps = deployments
+        .list(&selector)
+        .await
+        .map_err(CliError::api("listing the instance's Deployments"))?
+        .items;
+    deps.sort_by_key(|d| d.name_any());
+    for d in deps {
+        let want = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0);
+        let ready = d
+            .status
+            .as_ref()
+            .and_then(|s| s.ready_replicas)
+            .unwrap_or(0);
+        snap.children.push(ChildView {
+            kind: "Deployment".into(),
+            name: d.name_any(),
+            state: format!("{ready}/{want}"),
+            ok: ready >= want,
+        });
+    }
+    let pvcs: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), namespace);
+    if let Some(pvc) = pvcs
+        .get_opt(&names::filestore_pvc(name))
+        .await
+        .map_err(CliError::api("reading the filestore claim"))?
+    {
+        let phase = pvc
+            .status
+            .and_then(|s| s.phase)
+            .unwrap_or_else(|| "Pending".into());
+        snap.children.push(ChildView {
+            kind: "PVC".into(),
+            name: pvc.metadata.name.unwrap_or_default(),
+            ok: phase == "Bound",
+            state: phase,
+        });
+    }
+    let jobs: Api<OdooInitJob> = Api::namespaced(client.clone(), namespace);
+    let init = jobs
+        .list(&selector)
+        .await
+        .map_err(CliError::api("listing init jobs"))?;
+    for j in init.items {
+        let phase = j
+            .status
+            .as_ref()
+            .and_then(|s| s.job.phase)
+            .map(|p| format!("{p:?}"))
+            .unwrap_or_else(|| "Pending".into());
+        snap.children.push(ChildView {
+            kind: "OdooInitJob".into(),
+            name: j.name_any(),
+            ok: phase == "Succeeded",
+            state: phase,
+        });
+    }
+    snap.warnings = warnings(client, namespace, name, &snap.children).await?;
+    Ok(snap)
+}
+
+/// Warning events of the instance and its children, newest last, at most five.
+async fn warnings(
+    client: &kube::Client,
+    namespace: &str,
+    name: &str,
+    children: &[ChildView],
+) -> Result<Vec<EventView>, CliError> {
+    let events: Api<Event> = Api::namespaced(client.clone(), namespace);
+    let mut objects: Vec<String> = vec![name.to_owned()];
+    objects.extend(children.iter().map(|c| c.name.clone()));
+    let mut found: Vec<Event> = Vec::new();
+    for object in objects {
+        let params =
+            ListParams::default().fields(&format!("involvedObject.name={object},type=Warning"));
+        found.extend(
+            events
+                .list(&params)
+                .await
+                .map_err(CliError::api("listing events"))?
+                .items,
+        );
+    }
+    found.sort_by_key(|e| {
+        e.last_timestamp
+            .as_ref()
+            .map(|t| t.0)
+            .or(e.event_time.as_ref().map(|t| t.0))
+    });
+    let start = found.len().saturating_sub(5);
+    Ok(found[start..]
+        .iter()
+        .map(|e| EventView {
+            object: format!(
+                "{}/{}",
+                e.involved_object.kind.clone().unwrap_or_default(),
+                e.involved_object.name.clone().unwrap_or_default()
+            ),
+            reason: e.reason.clone().unwrap_or_default(),
+            message: e.message.clone().unwrap_or_default(),
+            count: e.count.unwrap_or(1),
+        })
+        .collect())
+}
