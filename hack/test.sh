@@ -22,7 +22,7 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "cargo test"
 cargo build --workspace --bins --locked
-cargo test --workspace --locked
+cargo test --workspace --locked --no-fail-fast
 
 step "no control-plane process outlived the tests"
 if leftovers=$(pgrep -af 'odoo-operator-control-planes/|odoo-operator-postgres/' | grep -E 'etcd|kube-|kwok|postgres'); then

@@ -18,6 +18,9 @@ fn operator_is_ready_only_once_its_crds_are_established() -> anyhow::Result<()> 
         cp.kubeconfig.display().to_string(),
         "--health-addr".to_owned(),
         format!("127.0.0.1:{port}"),
+        // The leader Lease lives in the operator's namespace, which must exist.
+        "--namespace".to_owned(),
+        "default".to_owned(),
     ];
     let (op, log) = on_spawner_thread(move || (spawn_guarded(&operator, &args, &log), log));
     let mut op = op?;
