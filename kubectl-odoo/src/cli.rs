@@ -81,8 +81,20 @@ pub enum Command {
     /// Show an instance's phase, conditions, children and warnings; --watch follows
     /// them live, --until waits with a truthful exit code.
     Status(commands::status::StatusArgs),
+    /// Print a shell completion script (bash, zsh or fish).
+    Completion(commands::completion::CompletionArgs),
     /// Print the plugin, operator and CRD versions and warn about skew.
     Version(commands::version::VersionArgs),
+    /// Stop an instance: web (and with it cron) to zero, remembering the replicas.
+    Stop(commands::stop::StopArgs),
+    /// Start a stopped instance with the replicas it had before kubectl odoo stop.
+    Start(commands::start::StartArgs),
+    /// Set the web and cron replicas of an instance.
+    Scale(commands::scale::ScaleArgs),
+    /// Delete an instance; its database and volume are kept unless --purge.
+    Delete(commands::delete::DeleteArgs),
+    /// Show the Kubernetes events of an instance and its children.
+    Events(commands::events::EventsArgs),
 }
 
 /// Parses `10s`, `2m`, `1h`, `500ms` or a bare number of seconds.

@@ -14,6 +14,19 @@ use crate::error::CliError;
 /// The plugin's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// Answers kubectl's completion protocol; never fails loudly (a broken completion
+/// must not spill errors into the user's prompt).
+pub fn complete(words: Vec<String>) -> ExitCode {
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return ExitCode::SUCCESS;
+    };
+    let _ = runtime.block_on(commands::completion::complete(words));
+    ExitCode::SUCCESS
+}
+
 /// Runs a parsed command line and maps the outcome to an exit code.
 pub fn run(cli: cli::Cli) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_current_thread()

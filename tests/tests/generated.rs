@@ -23,3 +23,48 @@ fn committed_crds_match_the_types() {
         );
     }
 }
+
+#[test]
+fn committed_completions_match_the_cli() {
+    let plugin = odoo_tests::workspace_binary("kubectl-odoo", "kubectl-odoo");
+    for shell in ["bash", "zsh", "fish"] {
+        let out = std::process::Command::new(&plugin)
+            .args(["completion", shell])
+            .output()
+            .expect("running kubectl-odoo");
+        assert!(out.status.success(), "{out:?}");
+        let path = workspace_root()
+            .join("completions")
+            .join(format!("kubectl-odoo.{shell}"));
+        let committed = std::fs::read(&path).unwrap_or_default();
+        assert!(
+            committed == out.stdout,
+            "{} is stale; regenerate it with\n  target/debug/kubectl-odoo completion {shell} > completions/kubectl-odoo.{shell}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn kubectl_plugin_completion_protocol() {
+    let plugin = odoo_tests::workspace_binary("kubectl-odoo", "kubectl-odoo");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let link = dir.path().join("kubectl_complete-odoo");
+    std::os::unix::fs::symlink(&plugin, &link).expect("symlink");
+    let out = std::process::Command::new(&link)
+        .args(["sta"])
+        .output()
+        .expect("running the completer");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines.iter().any(|l| l.starts_with("start\t"))
+            && lines.iter().any(|l| l.starts_with("status\t")),
+        "{text}"
+    );
+    assert_eq!(
+        lines.last(),
+        Some(&":4"),
+        "the directive ends the answer: {text}"
+    );
+}

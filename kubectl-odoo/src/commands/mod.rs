@@ -1,8 +1,15 @@
 //! One module per command; each exposes its `Args` and `run`.
 
+pub mod change;
+pub mod completion;
 pub mod create;
+pub mod delete;
+pub mod events;
 pub mod list;
+pub mod scale;
+pub mod start;
 pub mod status;
+pub mod stop;
 pub mod version;
 
 use kube::ResourceExt;
@@ -28,6 +35,12 @@ pub async fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Create(args) => create::run(&cli.global, args).await,
         Command::List(args) => list::run(&cli.global, args).await,
         Command::Status(args) => status::run(&cli.global, args).await,
+        Command::Completion(args) => completion::run(args),
+        Command::Stop(args) => stop::run(&cli.global, args).await,
+        Command::Start(args) => start::run(&cli.global, args).await,
+        Command::Scale(args) => scale::run(&cli.global, args).await,
+        Command::Delete(args) => delete::run(&cli.global, args).await,
+        Command::Events(args) => events::run(&cli.global, args).await,
     }
 }
 

@@ -1,0 +1,350 @@
+//! `kubectl odoo delete NAME [--purge] [--yes] [--wait]`: delete an instance.
+//!
+//! The safe default keeps the data: deletionPolicy is set to Retain first, so the
+//! operator leaves the database and the filestore volume behind. `--purge` sets Delete
+//! instead, which destroys both; it asks for the instance's name on a terminal and
+//! refuses to run unattended without `--yes` (it never waits for input that cannot
+//! come).
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::time::Duration;
+
+use kube::ResourceExt;
+use kube::api::{Api, DeleteParams, Preconditions};
+use odoo_model::instance::DeletionPolicy;
+use odoo_model::{OdooInstance, names};
+use serde_json::Value;
+
+use crate::cli::{GlobalArgs, OutputFormat, parse_duration};
+use crate::commands::DryRun;
+use crate::commands::change::{self, Written};
+use crate::ctx::Ctx;
+use crate::error::CliError;
+use crate::output::Printer;
+
+/// Flags of `delete`.
+#[derive(clap::Args, Debug)]
+pub struct DeleteArgs {
+    /// Name of the instance.
+    pub name: String,
+    /// Also destroy the data: drop the database and its role and remove the filestore
+    /// volume (deletionPolicy Delete). Asks you to type the name on a terminal.
+    #[arg(long)]
+    pub purge: bool,
+    /// With --purge: do not ask. Required when not run from a terminal.
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    /// Wait until the instance is gone (the operator's cleanup has finished).
+    #[arg(long)]
+    pub wait: bool,
+    /// With --wait: give up after this long (e.g. 90s, 10m) and exit 1.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "5m")]
+    pub timeout: Duration,
+    /// none: delete it; client: only say what would be deleted; server: have the API
+    /// server check the change and the deletion without doing them.
+    #[arg(long, value_enum, default_value_t = DryRun::None, num_args = 0..=1, default_missing_value = "client")]
+    pub dry_run: DryRun,
+    /// Output format (table: `odoo/NAME deleted`; name: `odoo/NAME`).
+    #[arg(short = 'o', long, value_enum)]
+    pub output: Option<OutputFormat>,
+}
+
+/// Whether a destructive command may go ahead.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Confirm {
+    /// Ask on the terminal.
+    Ask,
+    /// `--yes` was given.
+    Proceed,
+    /// Nobody can answer a prompt and `--yes` was not given.
+    Refuse,
+}
+
+/// Ask only when someone can see the question (stderr) and answer it (stdin).
+pub fn confirm_policy(stdin_tty: bool, stderr_tty: bool, yes: bool) -> Confirm {
+    if yes {
+        Confirm::Proceed
+    } else if stdin_tty && stderr_tty {
+        Confirm::Ask
+    } else {
+        Confirm::Refuse
+    }
+}
+
+/// Reads one line; true when it is exactly `expected` (surrounding blanks aside).
+pub fn typed_confirmation(input: &mut impl BufRead, expected: &str) -> std::io::Result<bool> {
+    let mut line = String::new();
+    input.read_line(&mut line)?;
+    Ok(line.trim() == expected)
+}
+
+/// The data an instance's deletion keeps or destroys, named for the user.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Data {
+    pub database: String,
+    pub cluster: Option<String>,
+    pub volume: String,
+}
+
+impl Data {
+    pub fn of(instance: &OdooInstance, namespace: &str) -> Data {
+        let name = instance.name_any();
+        let database = instance
+            .status
+            .as_ref()
+            .and_then(|s| s.database.clone())
+            .or_else(|| instance.spec.database.name.clone())
+            .unwrap_or_else(|| names::default_database(namespace, &name));
+        Data {
+            database,
+            cluster: instance.spec.database.cluster.clone(),
+            volume: names::filestore_pvc(&name),
+        }
+    }
+
+    fn database_text(&self) -> String {
+        match &self.cluster {
+            Some(c) => format!("database {} (cluster {c})", self.database),
+            None => format!("database {}", self.database),
+        }
+    }
+}
+
+/// The apply request that sets the deletion policy, or None when it is set already.
+pub fn policy_change(instance: &OdooInstance, policy: DeletionPolicy) -> Option<Value> {
+    if instance.spec.deletion_policy == policy {
+        return None;
+    }
+    let mut body = change::applied_config(instance);
+    change::set(
+        &mut body,
+        &["spec", "deletionPolicy"],
+        serde_json::to_value(policy).unwrap_or_default(),
+    );
+    Some(body)
+}
+
+pub async fn run(global: &GlobalArgs, args: DeleteArgs) -> Result<(), CliError> {
+    let printer = Printer::new(args.output.unwrap_or(OutputFormat::Table), global.color);
+    let ctx = Ctx::resolve(global).await?;
+    let ns = &ctx.namespace;
+    let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), ns);
+    let name = &args.name;
+    let live = change::get(&api, name, ns).await?;
+    let data = Data::of(&live, ns);
+    let policy = if args.purge {
+        DeletionPolicy::Delete
+    } else {
+        DeletionPolicy::Retain
+    };
+
+    // A dry run destroys nothing, so it needs no confirmation.
+    if args.purge && args.dry_run == DryRun::None {
+        let stdin_tty = std::io::stdin().is_terminal();
+        let stderr_tty = std::io::stderr().is_terminal();
+        match confirm_policy(stdin_tty, stderr_tty, args.yes) {
+            Confirm::Proceed => {}
+            Confirm::Refuse => {
+                return Err(CliError::Usage(format!(
+                    "--purge destroys the {} and volume {} of odoo/{name}; confirm by running it from a terminal, or pass --yes",
+                    data.database_text(),
+                    data.volume
+                )));
+            }
+            Confirm::Ask => {
+                let prompt = format!(
+                    "This deletes odoo/{name} in namespace {ns} and destroys its data:\n  - {} and its role\n  - filestore volume {}\nThis cannot be undone. Type the instance name ({name}) to confirm: ",
+                    data.database_text(),
+                    data.volume
+                );
+                if !ask(prompt, name.clone()).await? {
+                    return Err(CliError::Failed(
+                        "the typed name did not match; nothing was deleted".into(),
+                    ));
+                }
+            }
+        }
+    }
+    if live.metadata.deletion_timestamp.is_some() {
+        printer.warn(&format!(
+            "odoo/{name} is already being deleted; the policy still applies if the operator has not cleaned up yet"
+        ));
+    }
+
+    // The policy is stored before the deletion: the operator's finalizer reads it.
+    let ((), written) = change::apply(&api, ns, name, args.dry_run, |i| {
+        Ok(((), policy_change(i, policy)))
+    })
+    .await?;
+    let mut shown = match written {
+        Written::Unchanged(i) | Written::Applied(i) => i,
+        Written::Preview(_) => live.clone(),
+    };
+    if live.spec.deletion_policy != policy && args.dry_run == DryRun::None {
+        eprintln!(
+            "deletionPolicy changed from {:?} to {policy:?}.",
+            live.spec.deletion_policy
+        );
+    }
+    let uid = shown.uid();
+    if args.dry_run != DryRun::Client {
+        let params = DeleteParams {
+            dry_run: args.dry_run == DryRun::Server,
+            // Only the object whose policy was just set, never a newer one of the name.
+            preconditions: Some(Preconditions {
+                uid: uid.clone(),
+                resource_version: None,
+            }),
+            ..Default::default()
+        };
+        match api.delete(name, &params).await {
+            Ok(result) => {
+                if let Some(terminating) = result.left() {
+                    shown = terminating;
+                }
+            }
+            Err(kube::Error::Api(s)) if s.code == 404 => {
+                return Err(change::not_found(name, ns));
+            }
+            Err(e) => return Err(CliError::api(format!("deleting odoo/{name}"))(e)),
+        }
+    }
+    crate::commands::print_instance(&printer, &shown, &change::verb("deleted", args.dry_run))?;
+    if args.purge {
+        eprintln!(
+            "The operator drops the {} with its role and removes volume {}.",
+            data.database_text(),
+            data.volume
+        );
+    } else {
+        eprintln!(
+            "The {} and volume {} are kept (deletionPolicy Retain).",
+            data.database_text(),
+            data.volume
+        );
+    }
+    if args.wait && args.dry_run == DryRun::None {
+        wait_until_gone(&api, name, uid.as_deref(), args.timeout).await?;
+        eprintln!("odoo/{name} is gone.");
+    }
+    Ok(())
+}
+
+/// Prompts on stderr and reads the answer from stdin, off the async runtime.
+async fn ask(prompt: String, expected: String) -> Result<bool, CliError> {
+    let answer = tokio::task::spawn_blocking(move || {
+        let mut stderr = std::io::stderr().lock();
+        stderr.write_all(prompt.as_bytes())?;
+        stderr.flush()?;
+        typed_confirmation(&mut std::io::stdin().lock(), &expected)
+    })
+    .await
+    .map_err(|e| CliError::Failed(format!("reading the confirmation: {e}")))?;
+    Ok(answer?)
+}
+
+/// Polls until the object with `uid` is gone (a new object of the same name counts as
+/// gone); exit 1 when `timeout` passes first.
+async fn wait_until_gone(
+    api: &Api<OdooInstance>,
+    name: &str,
+    uid: Option<&str>,
+    timeout: Duration,
+) -> Result<(), CliError> {
+    let mut last: Option<OdooInstance> = None;
+    let poll = async {
+        loop {
+            let current = api
+                .get_opt(name)
+                .await
+                .map_err(CliError::api(format!("reading odoo/{name}")))?;
+            match current {
+                Some(i) if uid.is_none() || i.uid().as_deref() == uid => {
+                    last = Some(i);
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                _ => return Ok::<(), CliError>(()),
+            }
+        }
+    };
+    match tokio::time::timeout(timeout, poll).await {
+        Ok(result) => result,
+        Err(_) => {
+            let why = last
+                .as_ref()
+                .map(|i| {
+                    let finalizers = i.finalizers().join(", ");
+                    let message = i.status.as_ref().and_then(|s| s.message.clone());
+                    match (finalizers.is_empty(), message) {
+                        (false, Some(m)) => format!(" (finalizers: {finalizers}; {m})"),
+                        (false, None) => format!(" (finalizers: {finalizers})"),
+                        (true, _) => String::new(),
+                    }
+                })
+                .unwrap_or_default();
+            Err(CliError::Timeout(format!(
+                "odoo/{name} still exists after {}{why}; the operator's cleanup has not finished: see kubectl odoo events {name}",
+                short_duration(timeout)
+            )))
+        }
+    }
+}
+
+/// `5m`, `90s`, `1h`.
+fn short_duration(d: Duration) -> String {
+    let secs = d.as_secs();
+    match secs {
+        0 => format!("{}ms", d.as_millis()),
+        s if s % 3600 == 0 => format!("{}h", s / 3600),
+        s if s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::change::tests::created_by_plugin;
+    use serde_json::json;
+
+    #[test]
+    fn prompts_only_when_someone_can_answer() {
+        assert_eq!(confirm_policy(true, true, false), Confirm::Ask);
+        assert_eq!(confirm_policy(true, true, true), Confirm::Proceed);
+        assert_eq!(confirm_policy(false, false, true), Confirm::Proceed);
+        // CI: stdin or stderr redirected and no --yes.
+        assert_eq!(confirm_policy(false, true, false), Confirm::Refuse);
+        assert_eq!(confirm_policy(true, false, false), Confirm::Refuse);
+        assert_eq!(confirm_policy(false, false, false), Confirm::Refuse);
+    }
+
+    #[test]
+    fn only_the_exact_name_confirms() {
+        let check = |input: &str| {
+            typed_confirmation(&mut std::io::Cursor::new(input), "shop").expect("reads")
+        };
+        assert!(check("shop\n"));
+        assert!(check("  shop  \r\n"));
+        assert!(!check("y\n"));
+        assert!(!check("Shop\n"));
+        assert!(!check("")); // end of input, as with Ctrl-D
+    }
+
+    #[test]
+    fn the_policy_is_applied_only_when_it_differs() {
+        let retained = created_by_plugin(1);
+        assert_eq!(policy_change(&retained, DeletionPolicy::Retain), None);
+        let body = policy_change(&retained, DeletionPolicy::Delete).expect("changes");
+        assert_eq!(body["spec"]["deletionPolicy"], json!("Delete"));
+        assert_eq!(body["spec"]["ingress"]["hosts"], json!(["erp.example.com"]));
+    }
+
+    #[test]
+    fn the_data_is_named() {
+        let data = Data::of(&created_by_plugin(1), "team");
+        assert_eq!(data.database, "team_shop");
+        assert_eq!(data.volume, "shop-filestore");
+        assert_eq!(short_duration(Duration::from_secs(300)), "5m");
+        assert_eq!(short_duration(Duration::from_secs(90)), "90s");
+    }
+}

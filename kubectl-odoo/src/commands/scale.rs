@@ -1,0 +1,150 @@
+//! `kubectl odoo scale NAME --replicas N [--cron-replicas M]`: set the web and cron
+//! pod counts. The API server enforces the maximums of the CRD schema.
+
+use kube::api::Api;
+use odoo_model::OdooInstance;
+use serde_json::Value;
+
+use crate::cli::{GlobalArgs, OutputFormat};
+use crate::commands::DryRun;
+use crate::commands::change;
+use crate::commands::stop::REPLICAS_BEFORE_STOP;
+use crate::ctx::Ctx;
+use crate::error::CliError;
+use crate::output::Printer;
+
+/// Flags of `scale`.
+#[derive(clap::Args, Debug)]
+#[command(group(
+    clap::ArgGroup::new("counts")
+        .args(["replicas", "cron_replicas"])
+        .required(true)
+        .multiple(true)
+))]
+pub struct ScaleArgs {
+    /// Name of the instance.
+    pub name: String,
+    /// Web pods (0 stops the instance, cron included).
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub replicas: Option<i32>,
+    /// Cron pods (0 disables scheduled actions).
+    #[arg(long, value_name = "M", allow_negative_numbers = true)]
+    pub cron_replicas: Option<i32>,
+    /// none: scale it; client: print the change without sending it; server: have the
+    /// API server validate the change without storing it.
+    #[arg(long, value_enum, default_value_t = DryRun::None, num_args = 0..=1, default_missing_value = "client")]
+    pub dry_run: DryRun,
+    /// Output format of the changed object (table: `odoo/NAME scaled`).
+    #[arg(short = 'o', long, value_enum)]
+    pub output: Option<OutputFormat>,
+}
+
+/// Refuses negative counts before anything is sent.
+pub fn validate(replicas: Option<i32>, cron_replicas: Option<i32>) -> Result<(), CliError> {
+    for (flag, value) in [("--replicas", replicas), ("--cron-replicas", cron_replicas)] {
+        if let Some(n) = value.filter(|n| *n < 0) {
+            return Err(CliError::Usage(format!(
+                "{flag} must be 0 or more, got {n}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The apply request that scales `instance`. Pure, so it is unit-tested.
+pub fn plan(instance: &OdooInstance, replicas: Option<i32>, cron_replicas: Option<i32>) -> Value {
+    let mut body = change::applied_config(instance);
+    if let Some(n) = replicas {
+        change::set(&mut body, &["spec", "replicas"], Value::from(n));
+        if n > 0 {
+            // Running again: what stop remembered is stale.
+            change::remove(
+                &mut body,
+                &["metadata", "annotations", REPLICAS_BEFORE_STOP],
+            );
+        }
+    }
+    if let Some(n) = cron_replicas {
+        change::set(&mut body, &["spec", "cron", "replicas"], Value::from(n));
+    }
+    body
+}
+
+pub async fn run(global: &GlobalArgs, args: ScaleArgs) -> Result<(), CliError> {
+    validate(args.replicas, args.cron_replicas)?;
+    let printer = Printer::new(args.output.unwrap_or(OutputFormat::Table), global.color);
+    let ctx = Ctx::resolve(global).await?;
+    let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
+    let name = &args.name;
+    let ((), written) = change::apply(&api, &ctx.namespace, name, args.dry_run, |i| {
+        Ok(((), Some(plan(i, args.replicas, args.cron_replicas))))
+    })
+    .await?;
+    change::print(
+        &printer,
+        name,
+        &written,
+        &change::verb("scaled", args.dry_run),
+    )?;
+    if args.replicas == Some(0) {
+        eprintln!(
+            "With 0 web replicas the operator stops cron too; `kubectl odoo stop {name}` would also remember the count for `kubectl odoo start`."
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::change::tests::created_by_plugin;
+    use serde_json::json;
+
+    #[test]
+    fn negative_counts_are_usage_errors() {
+        assert!(validate(Some(0), Some(2)).is_ok());
+        let err = validate(Some(-1), None).expect_err("negative");
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("--replicas must be 0 or more"));
+        let err = validate(None, Some(-3)).expect_err("negative");
+        assert!(err.to_string().contains("--cron-replicas"));
+    }
+
+    #[test]
+    fn only_the_given_counts_change() {
+        let body = plan(&created_by_plugin(3), None, Some(0));
+        assert_eq!(body["spec"]["cron"], json!({"replicas": 0}));
+        // Replicas stay as the plugin applied them.
+        assert_eq!(body["spec"]["replicas"], json!(3));
+        let body = plan(&created_by_plugin(3), Some(5), None);
+        assert_eq!(body["spec"]["replicas"], json!(5));
+        assert!(body["spec"].get("cron").is_none());
+    }
+
+    #[test]
+    fn scaling_up_forgets_the_stop_annotation() {
+        let mut stopped = created_by_plugin(0);
+        stopped
+            .metadata
+            .annotations
+            .get_or_insert_default()
+            .insert(REPLICAS_BEFORE_STOP.into(), "3".into());
+        // Pretend stop applied it, so the plugin owns it.
+        if let Some(entry) = stopped
+            .metadata
+            .managed_fields
+            .as_mut()
+            .and_then(|m| m.first_mut())
+            && let Some(f) = entry.fields_v1.as_mut()
+        {
+            f.0["f:metadata"] = json!({"f:annotations": {format!("f:{REPLICAS_BEFORE_STOP}"): {}}});
+        }
+        let kept = plan(&stopped, None, Some(1));
+        assert_eq!(
+            kept["metadata"]["annotations"][REPLICAS_BEFORE_STOP],
+            json!("3")
+        );
+        let dropped = plan(&stopped, Some(2), None);
+        assert!(dropped["metadata"].get("annotations").is_none());
+    }
+}

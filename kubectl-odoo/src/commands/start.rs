@@ -1,0 +1,195 @@
+//! `kubectl odoo start NAME [--replicas N]`: bring a stopped instance back with the
+//! web replicas it had before `kubectl odoo stop` (1 when unknown).
+
+use kube::ResourceExt;
+use kube::api::Api;
+use odoo_model::OdooInstance;
+use serde_json::Value;
+
+use crate::cli::{GlobalArgs, OutputFormat};
+use crate::commands::DryRun;
+use crate::commands::change;
+use crate::commands::stop::REPLICAS_BEFORE_STOP;
+use crate::ctx::Ctx;
+use crate::error::CliError;
+use crate::output::Printer;
+
+/// Flags of `start`.
+#[derive(clap::Args, Debug)]
+pub struct StartArgs {
+    /// Name of the instance.
+    pub name: String,
+    /// Web pods to start (default: the replicas before `kubectl odoo stop`, else 1).
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub replicas: Option<i32>,
+    /// none: start it; client: print the change without sending it; server: have the
+    /// API server validate the change without storing it.
+    #[arg(long, value_enum, default_value_t = DryRun::None, num_args = 0..=1, default_missing_value = "client")]
+    pub dry_run: DryRun,
+    /// Output format of the changed object (table: `odoo/NAME started`).
+    #[arg(short = 'o', long, value_enum)]
+    pub output: Option<OutputFormat>,
+}
+
+/// Where the replicas to start with came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Flag,
+    Remembered,
+    Default,
+}
+
+/// The outcome of a start, for the messages.
+#[derive(Debug, PartialEq)]
+pub struct Started {
+    pub replicas: i32,
+    pub source: Source,
+    /// The remembered value, when it was not a replica count (it is dropped).
+    pub unreadable: Option<String>,
+    /// It was running already and --replicas changed the count.
+    pub was_running: bool,
+}
+
+/// What starting means for an instance.
+#[derive(Debug, PartialEq)]
+pub enum Plan {
+    /// Running with this many web replicas and no other count requested.
+    AlreadyRunning(i32),
+    /// Apply the request.
+    Start(Started, Value),
+}
+
+/// The apply request that starts `instance`. Pure, so it is unit-tested.
+pub fn plan(instance: &OdooInstance, requested: Option<i32>) -> Result<Plan, CliError> {
+    if let Some(n) = requested.filter(|n| *n < 1) {
+        return Err(CliError::Usage(format!(
+            "--replicas must be at least 1 to start an instance, got {n} (kubectl odoo stop scales to 0)"
+        )));
+    }
+    let current = instance.spec.replicas;
+    if current > 0 && requested.is_none_or(|n| n == current) {
+        return Ok(Plan::AlreadyRunning(current));
+    }
+    let remembered = instance.annotations().get(REPLICAS_BEFORE_STOP);
+    let parsed = remembered.and_then(|r| r.trim().parse::<i32>().ok().filter(|n| *n > 0));
+    let unreadable = remembered.filter(|_| parsed.is_none()).cloned();
+    let (replicas, source) = match (requested, parsed) {
+        (Some(n), _) => (n, Source::Flag),
+        (None, Some(n)) => (n, Source::Remembered),
+        (None, None) => (1, Source::Default),
+    };
+    let mut body = change::applied_config(instance);
+    change::set(&mut body, &["spec", "replicas"], Value::from(replicas));
+    // Drop the plugin's claim on the annotation, which removes it. (Set by someone
+    // else, it stays; a later stop overwrites it.)
+    change::remove(
+        &mut body,
+        &["metadata", "annotations", REPLICAS_BEFORE_STOP],
+    );
+    let started = Started {
+        replicas,
+        source,
+        unreadable,
+        was_running: current > 0,
+    };
+    Ok(Plan::Start(started, body))
+}
+
+pub async fn run(global: &GlobalArgs, args: StartArgs) -> Result<(), CliError> {
+    let printer = Printer::new(args.output.unwrap_or(OutputFormat::Table), global.color);
+    let ctx = Ctx::resolve(global).await?;
+    let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
+    let name = &args.name;
+    let (started, written) = change::apply(&api, &ctx.namespace, name, args.dry_run, |i| {
+        Ok(match plan(i, args.replicas)? {
+            Plan::AlreadyRunning(n) => (Err(n), None),
+            Plan::Start(started, body) => (Ok(started), Some(body)),
+        })
+    })
+    .await?;
+    let started = match started {
+        Err(n) => {
+            eprintln!("odoo/{name} is already running ({n} web replica(s)); nothing to do.");
+            return Ok(());
+        }
+        Ok(started) => started,
+    };
+    if let Some(value) = &started.unreadable {
+        printer.warn(&format!(
+            "annotation {REPLICAS_BEFORE_STOP}={value:?} is not a replica count; ignoring it"
+        ));
+    }
+    let verb = if started.was_running {
+        "scaled"
+    } else {
+        "started"
+    };
+    change::print(&printer, name, &written, &change::verb(verb, args.dry_run))?;
+    let why = match started.source {
+        Source::Flag => "as requested",
+        Source::Remembered => "as before kubectl odoo stop",
+        Source::Default => "none remembered",
+    };
+    eprintln!("{} web replica(s), {why}.", started.replicas);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::change::tests::created_by_plugin;
+    use crate::commands::stop;
+    use serde_json::json;
+
+    /// The instance as stored after `stop` applied its request.
+    fn stopped(annotation: Option<&str>) -> OdooInstance {
+        let mut i = created_by_plugin(0);
+        if let Some(a) = annotation {
+            i.annotations_mut()
+                .insert(REPLICAS_BEFORE_STOP.into(), a.into());
+        }
+        i
+    }
+
+    #[test]
+    fn start_restores_what_stop_remembered() {
+        let stop::Plan::Stop { body, .. } = stop::plan(&created_by_plugin(3)) else {
+            panic!("stops");
+        };
+        let remembered = body["metadata"]["annotations"][REPLICAS_BEFORE_STOP]
+            .as_str()
+            .map(str::to_owned);
+        let Ok(Plan::Start(started, body)) = plan(&stopped(remembered.as_deref()), None) else {
+            panic!("starts");
+        };
+        assert_eq!((started.replicas, started.source), (3, Source::Remembered));
+        assert_eq!(body["spec"]["replicas"], json!(3));
+        assert!(
+            change::get_path(&body, &["metadata", "annotations", REPLICAS_BEFORE_STOP]).is_none()
+        );
+        assert_eq!(body["spec"]["ingress"]["hosts"], json!(["erp.example.com"]));
+    }
+
+    #[test]
+    fn the_flag_wins_and_one_is_the_default() {
+        let Ok(Plan::Start(started, _)) = plan(&stopped(Some("3")), Some(5)) else {
+            panic!("starts");
+        };
+        assert_eq!((started.replicas, started.source), (5, Source::Flag));
+        let Ok(Plan::Start(started, _)) = plan(&stopped(Some("lots")), None) else {
+            panic!("starts");
+        };
+        assert_eq!((started.replicas, started.source), (1, Source::Default));
+        assert_eq!(started.unreadable.as_deref(), Some("lots"));
+    }
+
+    #[test]
+    fn running_instances_and_bad_counts() {
+        assert_eq!(
+            plan(&created_by_plugin(2), None).ok(),
+            Some(Plan::AlreadyRunning(2))
+        );
+        let err = plan(&stopped(None), Some(0)).expect_err("zero does not start");
+        assert_eq!(err.exit_code(), 2);
+    }
+}

@@ -1,0 +1,116 @@
+//! `kubectl odoo stop NAME`: scale the web pods to zero (the operator stops cron
+//! too), remembering the replicas so `kubectl odoo start` can restore them.
+
+use kube::api::Api;
+use odoo_model::OdooInstance;
+use serde_json::Value;
+
+use crate::cli::{GlobalArgs, OutputFormat};
+use crate::commands::DryRun;
+use crate::commands::change;
+use crate::ctx::Ctx;
+use crate::error::CliError;
+use crate::output::Printer;
+
+/// Annotation holding the web replicas an instance had when it was stopped.
+pub const REPLICAS_BEFORE_STOP: &str = "odoo-operator.dev/replicas-before-stop";
+
+/// Flags of `stop`.
+#[derive(clap::Args, Debug)]
+pub struct StopArgs {
+    /// Name of the instance.
+    pub name: String,
+    /// none: stop it; client: print the change without sending it; server: have the
+    /// API server validate the change without storing it.
+    #[arg(long, value_enum, default_value_t = DryRun::None, num_args = 0..=1, default_missing_value = "client")]
+    pub dry_run: DryRun,
+    /// Output format of the changed object (table: `odoo/NAME stopped`).
+    #[arg(short = 'o', long, value_enum)]
+    pub output: Option<OutputFormat>,
+}
+
+/// What stopping means for an instance.
+#[derive(Debug, PartialEq)]
+pub enum Plan {
+    AlreadyStopped,
+    /// Apply `body`; the instance had `before` web replicas.
+    Stop {
+        before: i32,
+        body: Value,
+    },
+}
+
+/// The apply request that stops `instance`. Pure, so it is unit-tested.
+pub fn plan(instance: &OdooInstance) -> Plan {
+    let before = instance.spec.replicas;
+    if before == 0 {
+        return Plan::AlreadyStopped;
+    }
+    let mut body = change::applied_config(instance);
+    change::set(&mut body, &["spec", "replicas"], Value::from(0));
+    change::set(
+        &mut body,
+        &["metadata", "annotations", REPLICAS_BEFORE_STOP],
+        Value::String(before.to_string()),
+    );
+    Plan::Stop { before, body }
+}
+
+pub async fn run(global: &GlobalArgs, args: StopArgs) -> Result<(), CliError> {
+    let printer = Printer::new(args.output.unwrap_or(OutputFormat::Table), global.color);
+    let ctx = Ctx::resolve(global).await?;
+    let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
+    let name = &args.name;
+    let (before, written) = change::apply(&api, &ctx.namespace, name, args.dry_run, |i| {
+        Ok(match plan(i) {
+            Plan::AlreadyStopped => (None, None),
+            Plan::Stop { before, body } => (Some(before), Some(body)),
+        })
+    })
+    .await?;
+    let Some(before) = before else {
+        eprintln!("odoo/{name} is already stopped (0 web replicas); nothing to do.");
+        return Ok(());
+    };
+    change::print(
+        &printer,
+        name,
+        &written,
+        &change::verb("stopped", args.dry_run),
+    )?;
+    if args.dry_run == DryRun::None {
+        eprintln!(
+            "The operator scales web and cron to zero. `kubectl odoo start {name}` restores {before} web replica(s)."
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::change::tests::created_by_plugin;
+    use serde_json::json;
+
+    #[test]
+    fn stopping_sets_zero_and_remembers_the_replicas() {
+        let Plan::Stop { before, body } = plan(&created_by_plugin(3)) else {
+            panic!("a running instance is stopped");
+        };
+        assert_eq!(before, 3);
+        assert_eq!(body["spec"]["replicas"], json!(0));
+        assert_eq!(
+            body["metadata"]["annotations"][REPLICAS_BEFORE_STOP],
+            json!("3")
+        );
+        // What the plugin applied before (create's hosts) is kept in the request.
+        assert_eq!(body["spec"]["ingress"]["hosts"], json!(["erp.example.com"]));
+        // Fields of other managers are not claimed.
+        assert!(body["spec"].get("image").is_none());
+    }
+
+    #[test]
+    fn a_stopped_instance_is_left_alone() {
+        assert_eq!(plan(&created_by_plugin(0)), Plan::AlreadyStopped);
+    }
+}
