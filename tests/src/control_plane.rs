@@ -52,20 +52,10 @@ fn run_root() -> PathBuf {
     std::env::temp_dir().join("odoo-operator-control-planes")
 }
 
-/// Removes state directories left by test processes that no longer exist (a killed
-/// run cannot clean up after itself; its processes died with it).
+/// Removes state directories left by killed test runs.
 fn sweep_stale_dirs() {
-    let Ok(entries) = std::fs::read_dir(run_root()) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = name.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
-            continue;
-        };
-        if !Path::new(&format!("/proc/{pid}")).exists() {
-            let _ = std::fs::remove_dir_all(entry.path());
-        }
+    for dir in crate::process::orphaned_run_dirs(&run_root()) {
+        let _ = std::fs::remove_dir_all(dir);
     }
 }
 

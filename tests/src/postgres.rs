@@ -129,22 +129,12 @@ fn setpriv(account: Option<&(String, String)>, program: &Path, dir: &Path) -> Co
     cmd
 }
 
-/// Removes directories of test processes that no longer exist, and the small SysV
-/// shared-memory segment their killed server left behind.
+/// Removes directories of killed test runs, and the small SysV shared-memory segment
+/// their killed server left behind.
 fn sweep_stale_dirs() {
-    let Ok(entries) = std::fs::read_dir(run_root()) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = name.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
-            continue;
-        };
-        if Path::new(&format!("/proc/{pid}")).exists() {
-            continue;
-        }
-        remove_shared_memory(&entry.path().join("data"));
-        let _ = std::fs::remove_dir_all(entry.path());
+    for dir in crate::process::orphaned_run_dirs(&run_root()) {
+        remove_shared_memory(&dir.join("data"));
+        let _ = std::fs::remove_dir_all(dir);
     }
 }
 

@@ -117,22 +117,10 @@ fn health_probe(period_seconds: i32, timeout_seconds: i32, failure_threshold: i3
 
 #[cfg(test)]
 mod tests {
-    use k8s_openapi::api::core::v1::PodSpec;
     use odoo_model::labels::CONFIG_HASH_ANNOTATION;
 
     use super::*;
-    use crate::build::sample;
-
-    fn pod(d: &Deployment) -> &PodSpec {
-        d.spec
-            .as_ref()
-            .and_then(|s| s.template.spec.as_ref())
-            .expect("pod spec")
-    }
-
-    fn odoo(d: &Deployment) -> &Container {
-        &pod(d).containers[0]
-    }
+    use crate::build::{odoo_of as odoo, sample};
 
     fn port_names(c: &Container) -> Vec<&str> {
         c.ports

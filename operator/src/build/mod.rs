@@ -38,6 +38,25 @@ pub fn prefork(v: &crate::validate::ValidInstance) -> bool {
     v.workers > 0
 }
 
+/// The pod spec of a built Deployment (tests).
+#[cfg(test)]
+pub(crate) fn pod_of(
+    d: &k8s_openapi::api::apps::v1::Deployment,
+) -> &k8s_openapi::api::core::v1::PodSpec {
+    d.spec
+        .as_ref()
+        .and_then(|s| s.template.spec.as_ref())
+        .expect("pod spec")
+}
+
+/// The Odoo container of a built Deployment (tests).
+#[cfg(test)]
+pub(crate) fn odoo_of(
+    d: &k8s_openapi::api::apps::v1::Deployment,
+) -> &k8s_openapi::api::core::v1::Container {
+    &pod_of(d).containers[0]
+}
+
 #[cfg(test)]
 pub(crate) fn sample() -> crate::validate::ValidInstance {
     use std::collections::BTreeMap;

@@ -158,22 +158,9 @@ fn non_empty<T>(items: Vec<T>) -> Option<Vec<T>> {
 
 #[cfg(test)]
 mod tests {
-    use k8s_openapi::api::apps::v1::Deployment;
 
-    use super::*;
     use crate::build::deployment::{cron, web};
-    use crate::build::sample;
-
-    fn pod(d: &Deployment) -> &PodSpec {
-        d.spec
-            .as_ref()
-            .and_then(|s| s.template.spec.as_ref())
-            .expect("pod spec")
-    }
-
-    fn odoo(d: &Deployment) -> &Container {
-        &pod(d).containers[0]
-    }
+    use crate::build::{odoo_of as odoo, pod_of as pod, sample};
 
     #[test]
     fn pods_get_no_secret_in_their_spec() {
