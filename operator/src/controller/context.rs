@@ -12,6 +12,8 @@ pub struct Context {
     pub config: OperatorConfig,
     pub recorder: Recorder,
     pub metrics: crate::metrics::Metrics,
+    /// Retry delays of objects whose last reconcile failed transiently.
+    pub backoff: super::backoff::Backoff,
 }
 
 impl Context {
@@ -30,6 +32,7 @@ impl Context {
             config,
             recorder,
             metrics,
+            backoff: super::backoff::Backoff::default(),
         }
     }
 

@@ -244,6 +244,8 @@ async fn write_status(
     message: String,
     job_name: Option<String>,
 ) -> Result<Action, Error> {
+    // Every successful pass ends here: forget earlier transient failures.
+    ctx.backoff.succeeded(&backoff_key(job));
     let current = job.status.clone().unwrap_or_default();
     let now = Time(k8s_openapi::jiff::Timestamp::now());
     let mut next = OdooInitJobStatus {
@@ -277,10 +279,23 @@ async fn write_status(
     })
 }
 
+fn backoff_key(job: &OdooInitJob) -> String {
+    format!(
+        "init/{}/{}",
+        job.namespace().unwrap_or_default(),
+        job.name_any()
+    )
+}
+
 pub fn error_policy(job: Arc<OdooInitJob>, error: &Error, ctx: Arc<Context>) -> Action {
     ctx.metrics.reconcile_error("init_job", error.category());
     tracing::warn!(name = %job.name_any(), namespace = ?job.namespace(), error = %error, "init job reconcile failed");
-    Action::requeue(Duration::from_secs(15))
+    let key = format!(
+        "init/{}/{}",
+        job.namespace().unwrap_or_default(),
+        job.name_any()
+    );
+    Action::requeue(ctx.backoff.failed(&key))
 }
 
 #[cfg(test)]

@@ -85,6 +85,9 @@ pub async fn reconcile(
         | kube::runtime::finalizer::Error::CleanupFailed(e) => e,
         other => Error::Finalizer(other.to_string()),
     });
+    if result.is_ok() {
+        ctx.backoff.succeeded(&backoff_key(instance.as_ref()));
+    }
     // A child the API server refused is the user's to see on the instance itself.
     if let Err(e @ Error::Apply(_)) = &result {
         ctx.event(instance.as_ref(), true, e.category(), e.to_string())
@@ -93,7 +96,15 @@ pub async fn reconcile(
     result
 }
 
-/// Permanent errors wait for a change; transient ones retry with a delay.
+fn backoff_key(object: &impl ResourceExt) -> String {
+    format!(
+        "{}/{}",
+        object.namespace().unwrap_or_default(),
+        object.name_any()
+    )
+}
+
+/// Permanent errors wait for a change; transient ones retry with a growing delay.
 pub fn error_policy(
     guard: Arc<DeserializeGuard<OdooInstance>>,
     error: &Error,
@@ -106,7 +117,7 @@ pub fn error_policy(
     warn!(name = %guard.name_any(), namespace = guard.namespace().unwrap_or_default(), category = error.category(), error = %error, "reconcile failed");
     match error {
         Error::InvalidSpec(_) | Error::PgClusters(_) => Action::await_change(),
-        _ => Action::requeue(Duration::from_secs(15)),
+        _ => Action::requeue(ctx.backoff.failed(&backoff_key(guard.as_ref()))),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The controllers: OdooInstance (lifecycle and children) and OdooInitJob.
 
+pub mod backoff;
 pub mod context;
 pub mod database;
 pub mod error;
