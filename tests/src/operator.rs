@@ -124,3 +124,30 @@ pub async fn operator_namespace(
         .await?;
     Ok(name)
 }
+
+/// Waits (up to 90 s) until the instance is in `phase` for its current spec
+/// (observedGeneration caught up) and returns it; panics with the last status and
+/// the operator's log otherwise.
+pub async fn wait_for_phase(
+    api: &kube::Api<odoo_model::OdooInstance>,
+    name: &str,
+    phase: odoo_model::InstancePhase,
+    op: &OperatorProcess,
+) -> odoo_model::OdooInstance {
+    let start = std::time::Instant::now();
+    let mut last = None;
+    while start.elapsed() < Duration::from_secs(90) {
+        if let Ok(i) = api.get(name).await {
+            let status = i.status.clone().unwrap_or_default();
+            if status.phase == Some(phase) && status.observed_generation == i.metadata.generation {
+                return i;
+            }
+            last = Some(status);
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    panic!(
+        "{name} did not reach {phase:?}; last status {last:?}\noperator log:\n{}",
+        op.log_tail(40)
+    );
+}

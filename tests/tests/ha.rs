@@ -6,29 +6,12 @@ use std::time::Duration;
 use k8s_openapi::api::coordination::v1::Lease;
 use kube::api::{Api, PostParams};
 use odoo_model::{InstancePhase, OdooInstance};
-use odoo_tests::operator::{OperatorProcess, operator_namespace};
+use odoo_tests::operator::{OperatorProcess, operator_namespace, wait_for_phase};
 use odoo_tests::postgres::shared_postgres;
 use odoo_tests::{TestNamespace, simulated_cluster};
 use serde_json::json;
 
 const RECONCILES: &str = "odoo_operator_reconciles_total{controller=\"instance\"}";
-
-async fn running(api: &Api<OdooInstance>, name: &str) -> bool {
-    for _ in 0..200 {
-        if api
-            .get(name)
-            .await
-            .ok()
-            .and_then(|i| i.status)
-            .and_then(|s| s.phase)
-            == Some(InstancePhase::Running)
-        {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-    false
-}
 
 #[tokio::test]
 async fn two_replicas_elect_one_leader_and_fail_over() -> anyhow::Result<()> {
@@ -57,7 +40,7 @@ async fn two_replicas_elect_one_leader_and_fail_over() -> anyhow::Result<()> {
         }))?)
     };
     api.create(&PostParams::default(), &create("one")?).await?;
-    assert!(running(&api, "one").await, "{}", first.log_tail(20));
+    wait_for_phase(&api, "one", InstancePhase::Running, &first).await;
     assert!(
         first.metric(RECONCILES) > 0.0,
         "the leader reconciled nothing"
@@ -72,11 +55,8 @@ async fn two_replicas_elect_one_leader_and_fail_over() -> anyhow::Result<()> {
     // The leader dies without releasing; the standby takes over once the lease expires.
     first.kill();
     api.create(&PostParams::default(), &create("two")?).await?;
-    assert!(
-        running(&api, "two").await,
-        "no failover:\n{}",
-        second.log_tail(20)
-    );
+    // No failover would time out here, with the standby's log.
+    wait_for_phase(&api, "two", InstancePhase::Running, &second).await;
     assert!(second.metric(RECONCILES) > 0.0);
     let transitions = leases
         .get("odoo-operator-leader")

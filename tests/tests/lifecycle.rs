@@ -11,7 +11,7 @@ use kube::ResourceExt;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use odoo_model::{InstancePhase, OdooInstance, names};
 use odoo_operator::pg::clusters::PgClusters;
-use odoo_tests::operator::{OperatorProcess, clusters_yaml, operator_namespace};
+use odoo_tests::operator::{OperatorProcess, clusters_yaml, operator_namespace, wait_for_phase};
 use odoo_tests::postgres::{Postgres, shared_postgres};
 use odoo_tests::{TestNamespace, simulated_cluster};
 use serde_json::json;
@@ -24,30 +24,6 @@ fn cluster(pg: &Postgres) -> PgClusters {
 async fn database_exists(pg: &Postgres, db: &str) -> anyhow::Result<bool> {
     let clusters = cluster(pg);
     Ok(odoo_operator::pg::provision::database_exists(clusters.get("main")?, db).await?)
-}
-
-async fn wait_for_phase(
-    api: &Api<OdooInstance>,
-    name: &str,
-    phase: InstancePhase,
-    op: &OperatorProcess,
-) -> OdooInstance {
-    let start = std::time::Instant::now();
-    let mut last = None;
-    while start.elapsed() < Duration::from_secs(90) {
-        if let Ok(i) = api.get(name).await {
-            let status = i.status.clone().unwrap_or_default();
-            if status.phase == Some(phase) && status.observed_generation == i.metadata.generation {
-                return i;
-            }
-            last = Some(status);
-        }
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-    panic!(
-        "{name} did not reach {phase:?}; last status {last:?}\noperator log:\n{}",
-        op.log_tail(40)
-    );
 }
 
 async fn deployment(ns: &TestNamespace, name: &str) -> Deployment {

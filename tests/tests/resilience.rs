@@ -7,27 +7,10 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::Event;
 use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
 use odoo_model::{InstancePhase, OdooInstance};
-use odoo_tests::operator::{OperatorProcess, operator_namespace};
+use odoo_tests::operator::{OperatorProcess, operator_namespace, wait_for_phase};
 use odoo_tests::postgres::shared_postgres;
 use odoo_tests::{TestNamespace, simulated_cluster};
 use serde_json::json;
-
-async fn phase_of(
-    api: &Api<OdooInstance>,
-    name: &str,
-    phase: InstancePhase,
-    op: &OperatorProcess,
-) -> OdooInstance {
-    for _ in 0..300 {
-        if let Ok(i) = api.get(name).await
-            && i.status.as_ref().and_then(|s| s.phase) == Some(phase)
-        {
-            return i;
-        }
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-    panic!("{name} never reached {phase:?}\n{}", op.log_tail(30));
-}
 
 async fn warning_reasons(ns: &TestNamespace, object: &str) -> Vec<String> {
     let events: Api<Event> = ns.api();
@@ -81,7 +64,7 @@ async fn an_unreadable_object_and_a_missing_cluster_do_not_stop_the_operator() -
         "metadata": { "name": "good" }, "spec": {},
     }))?;
     api.create(&PostParams::default(), &good).await?;
-    phase_of(&api, "good", InstancePhase::Running, &op).await;
+    wait_for_phase(&api, "good", InstancePhase::Running, &op).await;
     let mut reasons = Vec::new();
     for _ in 0..50 {
         reasons = warning_reasons(&ns, "broken").await;
@@ -99,7 +82,7 @@ async fn an_unreadable_object_and_a_missing_cluster_do_not_stop_the_operator() -
         "metadata": { "name": "lost" }, "spec": { "database": { "cluster": "nowhere" } },
     }))?;
     api.create(&PostParams::default(), &lost).await?;
-    let failed = phase_of(&api, "lost", InstancePhase::Error, &op).await;
+    let failed = wait_for_phase(&api, "lost", InstancePhase::Error, &op).await;
     let message = failed.status.and_then(|s| s.message).unwrap_or_default();
     assert!(
         message.contains("nowhere") && message.contains("main"),
@@ -149,7 +132,7 @@ async fn an_unreadable_object_and_a_missing_cluster_do_not_stop_the_operator() -
         &Patch::Merge(json!({ "spec": { "database": { "cluster": "main" } } })),
     )
     .await?;
-    phase_of(&api, "lost", InstancePhase::Running, &op).await;
+    wait_for_phase(&api, "lost", InstancePhase::Running, &op).await;
 
     // The previous (Kopf) operator's finalizer is removed so deletion is not blocked.
     let legacy: OdooInstance = serde_json::from_value(json!({
@@ -157,7 +140,7 @@ async fn an_unreadable_object_and_a_missing_cluster_do_not_stop_the_operator() -
         "metadata": { "name": "legacy", "finalizers": ["kopf.zalando.org/KopfFinalizerMarker"] }, "spec": {},
     }))?;
     api.create(&PostParams::default(), &legacy).await?;
-    let migrated = phase_of(&api, "legacy", InstancePhase::Running, &op).await;
+    let migrated = wait_for_phase(&api, "legacy", InstancePhase::Running, &op).await;
     assert_eq!(
         migrated.metadata.finalizers,
         Some(vec![odoo_model::labels::INSTANCE_FINALIZER.to_owned()])

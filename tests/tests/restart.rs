@@ -2,37 +2,14 @@
 //! same end state as an uninterrupted run: every step is resumable from what is
 //! stored in the API server.
 
-use std::time::Duration;
-
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Node;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use odoo_model::{InstancePhase, OdooInitJob, OdooInstance};
-use odoo_tests::operator::{OperatorProcess, operator_namespace};
+use odoo_tests::operator::{OperatorProcess, operator_namespace, wait_for_phase};
 use odoo_tests::postgres::shared_postgres;
 use odoo_tests::{TestNamespace, simulated_cluster};
 use serde_json::{Value, json};
-
-async fn wait_for(
-    api: &Api<OdooInstance>,
-    name: &str,
-    phase: InstancePhase,
-    log: &dyn Fn() -> String,
-) {
-    let start = std::time::Instant::now();
-    let mut last = None;
-    while start.elapsed() < Duration::from_secs(90) {
-        if let Ok(i) = api.get(name).await {
-            let status = i.status.clone().unwrap_or_default();
-            if status.phase == Some(phase) && status.observed_generation == i.metadata.generation {
-                return;
-            }
-            last = status.phase;
-        }
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-    panic!("{name} did not reach {phase:?} (last {last:?})\n{}", log());
-}
 
 fn instance(name: &str, spec: Value) -> anyhow::Result<OdooInstance> {
     Ok(serde_json::from_value(json!({
@@ -105,11 +82,10 @@ async fn a_killed_operator_converges_from_any_phase() -> anyhow::Result<()> {
         )?,
     )
     .await?;
-    let log = || op_ns.clone();
-    wait_for(&api, "reference", InstancePhase::Running, &log).await;
-    wait_for(&api, "stopped", InstancePhase::Stopped, &log).await;
-    wait_for(&api, "uninit", InstancePhase::Uninitialized, &log).await;
-    wait_for(&api, "initializing", InstancePhase::Initializing, &log).await;
+    wait_for_phase(&api, "reference", InstancePhase::Running, &op).await;
+    wait_for_phase(&api, "stopped", InstancePhase::Stopped, &op).await;
+    wait_for_phase(&api, "uninit", InstancePhase::Uninitialized, &op).await;
+    wait_for_phase(&api, "initializing", InstancePhase::Initializing, &op).await;
 
     // Kill it, change what each instance waits for while it is down, restart.
     op.kill();
@@ -134,10 +110,9 @@ async fn a_killed_operator_converges_from_any_phase() -> anyhow::Result<()> {
         )
         .await?;
     let op = OperatorProcess::start(cp, &op_ns, &["--watch-namespace", &ns.name])?;
-    let log = || op.log_tail(40);
     let reference = end_state(&ns, "reference").await?;
     for name in ["stopped", "uninit", "initializing"] {
-        wait_for(&api, name, InstancePhase::Running, &log).await;
+        wait_for_phase(&api, name, InstancePhase::Running, &op).await;
         let state = end_state(&ns, name).await?;
         assert_eq!(state, reference, "{name} converged differently");
     }
