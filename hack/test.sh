@@ -21,11 +21,20 @@ step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "cargo test"
+# Test state (and so every test process's command line) lives under a directory of
+# this run only: the leftover check below cannot mistake another run's processes,
+# a concurrent test run or the demo's, for ours.
+run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/odoo-test-run.XXXXXX")
+# PostgreSQL runs as an unprivileged user when the tests run as root: it must be
+# able to reach its directory below this one.
+chmod 755 "$run_tmp"
+trap 'rm -rf "$run_tmp"' EXIT
+export TMPDIR=$run_tmp
 cargo build --workspace --bins --locked
 cargo test --workspace --locked --no-fail-fast
 
 step "no control-plane process outlived the tests"
-if leftovers=$(pgrep -af 'odoo-operator-control-planes/|odoo-operator-postgres/' | grep -E 'etcd|kube-|kwok|postgres'); then
+if leftovers=$(pgrep -af "$run_tmp/" | grep -E 'etcd|kube-|kwok|postgres'); then
     echo "leftover processes:" >&2
     echo "$leftovers" >&2
     exit 1
