@@ -34,22 +34,29 @@ fn write(dir: &Path, name: &str, contents: &str) -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
+/// A self-signed CA for tests, and its private key as PEM.
+pub fn certificate_authority(
+    common_name: &str,
+) -> anyhow::Result<(CertifiedIssuer<'static, KeyPair>, String)> {
+    let key = KeyPair::generate()?;
+    let key_pem = key.serialize_pem();
+    let mut params = CertificateParams::new(Vec::<String>::new())?;
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params
+        .distinguished_name
+        .push(DnType::CommonName, common_name);
+    params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    Ok((CertifiedIssuer::self_signed(params, key)?, key_pem))
+}
+
 impl Pki {
     /// Generates everything into `dir`.
     pub fn generate(dir: &Path) -> anyhow::Result<Pki> {
-        let ca_key = KeyPair::generate()?;
-        let ca_key_pem = ca_key.serialize_pem();
-        let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
-        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca_params
-            .distinguished_name
-            .push(DnType::CommonName, "odoo-operator-test-ca");
-        ca_params.key_usages = vec![
-            KeyUsagePurpose::KeyCertSign,
-            KeyUsagePurpose::CrlSign,
-            KeyUsagePurpose::DigitalSignature,
-        ];
-        let ca = CertifiedIssuer::self_signed(ca_params, ca_key)?;
+        let (ca, ca_key_pem) = certificate_authority("odoo-operator-test-ca")?;
 
         let serving_key = KeyPair::generate()?;
         let mut serving = CertificateParams::new(vec![

@@ -18,10 +18,7 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
-use rcgen::{
-    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
-    KeyPair, KeyUsagePurpose,
-};
+use rcgen::{CertificateParams, DnType, ExtendedKeyUsagePurpose, KeyPair};
 
 use crate::process::{free_port, on_spawner_thread, tail};
 
@@ -159,18 +156,7 @@ fn remove_shared_memory(data: &Path) {
 
 /// A CA and a server certificate for `localhost`.
 fn tls_files(dir: &Path) -> anyhow::Result<String> {
-    let ca_key = KeyPair::generate()?;
-    let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "odoo-operator-test-postgres-ca");
-    ca_params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
-    let ca = CertifiedIssuer::self_signed(ca_params, ca_key)?;
+    let (ca, _) = crate::pki::certificate_authority("odoo-operator-test-postgres-ca")?;
     let key = KeyPair::generate()?;
     let mut params = CertificateParams::new(vec!["localhost".into()])?;
     params
