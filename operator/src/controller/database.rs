@@ -14,18 +14,15 @@ use super::error::Error;
 use super::{Context, observe};
 use crate::validate::ValidInstance;
 
-/// Ensures role and database; returns whether the database already holds an Odoo
+/// Ensures role and database on `cluster` (resolved by the reconcile that calls this,
+/// so the pg-clusters Secret is read once); returns whether the database already holds an Odoo
 /// schema (restored or migrated databases skip initialization).
 pub async fn provision_database(
-    ctx: &Context,
+    cluster: &crate::pg::clusters::PgCluster,
     valid: &ValidInstance,
     password: &str,
 ) -> Result<bool, Error> {
-    let clusters = observe::pg_clusters(ctx).await?;
     let target = &valid.database;
-    let cluster = clusters
-        .get(&target.cluster)
-        .map_err(|e| Error::PgClusters(e.to_string()))?;
     let db_err = |e: crate::pg::provision::PgError| Error::Database {
         cluster: target.cluster.clone(),
         message: e.to_string(),

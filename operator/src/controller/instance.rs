@@ -20,6 +20,7 @@ use tracing::{info, warn};
 
 use super::error::Error;
 use super::{Context, observe};
+use crate::pg::clusters::PgCluster;
 use crate::state::ensure::{ImageChoice, plan};
 use crate::state::{Observed, table};
 use crate::status::{self, types};
@@ -149,8 +150,8 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
     let phase = current.phase.unwrap_or(InstancePhase::Provisioning);
 
     // Dereference and validate. Either failure is permanent: condition + event, wait.
-    let target = match resolve_database(instance, ctx).await {
-        Ok(Some(target)) => target,
+    let (target, cluster) = match resolve_database(instance, ctx).await {
+        Ok(Some(resolved)) => resolved,
         Ok(None) => return Ok(Action::await_change()), // defaults were written; the update re-triggers
         Err(e @ (Error::InvalidSpec(_) | Error::PgClusters(_))) => {
             return fail_permanently(instance, ctx, &api, e).await;
@@ -200,7 +201,7 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
     let p = plan(next_phase, valid.replicas, valid.cron_replicas);
     let db_password = ensure_generated_secret(ctx, &valid, &valid.db_secret, instance).await?;
     if p.database && !observed.database_ready {
-        let initialized = super::provision_database(ctx, &valid, &db_password).await?;
+        let initialized = super::provision_database(&cluster, &valid, &db_password).await?;
         let message = format!(
             "database {} on cluster {}",
             valid.database.name, valid.database.cluster
@@ -359,7 +360,7 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
 async fn resolve_database(
     instance: &OdooInstance,
     ctx: &Context,
-) -> Result<Option<DatabaseTarget>, Error> {
+) -> Result<Option<(DatabaseTarget, PgCluster)>, Error> {
     let name = instance.name_any();
     let ns = instance.namespace().unwrap_or_default();
     let clusters = observe::pg_clusters(ctx).await?;
@@ -397,14 +398,15 @@ async fn resolve_database(
     let cluster = clusters
         .get(&cluster_name)
         .map_err(|e| Error::PgClusters(e.to_string()))?;
-    Ok(Some(DatabaseTarget {
+    let target = DatabaseTarget {
         cluster: cluster_name,
         host: cluster.host.clone(),
         port: cluster.port,
         ssl_mode: cluster.ssl_mode.as_str().to_owned(),
         name: instance.spec.database.name.clone().unwrap_or(db_name),
         role: names::database_role(&ns, &name),
-    }))
+    };
+    Ok(Some((target, cluster.clone())))
 }
 
 /// Records a permanent error: phase Error, conditions, a Warning event; then waits.
