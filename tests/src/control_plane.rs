@@ -283,7 +283,10 @@ impl ControlPlane {
     /// A kubectl command against this control plane.
     pub fn kubectl(&self) -> Command {
         let mut cmd = Command::new(&self.tools.kubectl);
+        // A discovery cache of its own: a cache under $HOME from an earlier
+        // server on the same port would hide freshly installed CRDs.
         cmd.env("KUBECONFIG", &self.kubeconfig)
+            .env("KUBECACHEDIR", self.dir.join("kube-cache"))
             .env_remove("KUBECTL_PLUGINS_PATH");
         cmd
     }
@@ -338,7 +341,25 @@ impl ControlPlane {
             "-f",
             &file,
         ])?;
-        Ok(())
+        // Established does not mean published: the OpenAPI document that
+        // `kubectl explain` reads is rebuilt asynchronously afterwards.
+        let path = format!(
+            "/openapi/v3/apis/{}/{}",
+            odoo_model::API_GROUP,
+            odoo_model::API_VERSION
+        );
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            match self.kubectl_output(&["get", "--raw", &path]) {
+                Ok(doc) if doc.contains("OdooInstanceSpec") || doc.contains("\"OdooInstance\"") => {
+                    return Ok(());
+                }
+                _ if std::time::Instant::now() > deadline => {
+                    bail!("the OpenAPI document {path} never listed OdooInstance");
+                }
+                _ => std::thread::sleep(std::time::Duration::from_millis(250)),
+            }
+        }
     }
 
     /// Write requests the user `username` sent, from the audit log, as
