@@ -117,6 +117,28 @@ pub struct RunArgs {
     /// Default tolerations of the Odoo pods, as a JSON list.
     #[arg(long, env = "ODOO_OPERATOR_DEFAULT_TOLERATIONS", value_parser = parse_json::<Vec<Toleration>>)]
     default_tolerations: Option<Vec<Toleration>>,
+    /// Serve the validating admission webhook over HTTPS with this certificate (PEM).
+    /// Reloaded when the file changes. Needs --webhook-key; no webhook when unset.
+    #[arg(long, env = "ODOO_OPERATOR_WEBHOOK_CERT", requires = "webhook_key")]
+    webhook_cert: Option<PathBuf>,
+    /// Private key (PEM) of the webhook certificate.
+    #[arg(long, env = "ODOO_OPERATOR_WEBHOOK_KEY", requires = "webhook_cert")]
+    webhook_key: Option<PathBuf>,
+    /// Address of the admission webhook.
+    #[arg(
+        long,
+        env = "ODOO_OPERATOR_WEBHOOK_ADDR",
+        default_value = "0.0.0.0:9443"
+    )]
+    webhook_addr: SocketAddr,
+    /// How often the webhook certificate files are checked for a rotation, in seconds.
+    #[arg(long, env = "ODOO_OPERATOR_WEBHOOK_RELOAD_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    webhook_reload_seconds: u64,
+    /// Username the operator's own API requests carry, which admission lets through
+    /// the flows only the operator runs (a cluster migration's switch).
+    /// `system:serviceaccount:<namespace>:odoo-operator` when unset.
+    #[arg(long, env = "ODOO_OPERATOR_USER")]
+    operator_user: Option<String>,
 }
 
 fn parse_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, String> {
@@ -161,6 +183,41 @@ impl Cli {
             None => run(self.run).await,
         }
     }
+}
+
+async fn webhook(
+    args: &RunArgs,
+    client: &Client,
+) -> anyhow::Result<Option<crate::admission::server::WebhookServer>> {
+    let (Some(cert), Some(key)) = (&args.webhook_cert, &args.webhook_key) else {
+        info!("admission webhook off (no --webhook-cert/--webhook-key)");
+        return Ok(None);
+    };
+    let state = crate::admission::AdmissionState {
+        lookup: crate::admission::lookup::KubeLookup {
+            client: client.clone(),
+            operator_namespace: args.namespace.clone(),
+            pg_clusters_secret: args.pg_clusters_secret.clone(),
+        },
+        operator_user: args
+            .operator_user
+            .clone()
+            .unwrap_or_else(|| format!("system:serviceaccount:{}:odoo-operator", args.namespace)),
+        default_image: args.default_image.clone(),
+    };
+    let files = crate::admission::tls::CertFiles {
+        cert: cert.clone(),
+        key: key.clone(),
+    };
+    let server = crate::admission::server::WebhookServer::bind(
+        args.webhook_addr,
+        files,
+        std::time::Duration::from_secs(args.webhook_reload_seconds),
+        state,
+    )
+    .await
+    .context("starting the admission webhook")?;
+    Ok(Some(server))
 }
 
 fn print_or_write(text: &str, write: Option<PathBuf>) -> anyhow::Result<()> {
@@ -214,6 +271,10 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         health.clone(),
         metrics.clone(),
     ));
+    // Every replica answers admission, leader or not: the Service spreads requests.
+    if let Some(webhook) = webhook(&args, &client).await? {
+        tokio::spawn(webhook.serve());
+    }
 
     // Readiness means the CRDs this build knows are installed and Established: an
     // operator reconciling against missing or stale CRDs would only produce errors.

@@ -25,6 +25,11 @@ pub const CONFIG_HASH_ANNOTATION: &str = "odoo-operator.dev/config-hash";
 /// (custom addon options), comma-separated.
 pub const ALLOW_CONFIG_KEYS_ANNOTATION: &str = "odoo-operator.dev/allow-config-keys";
 
+/// Annotation the cluster-migration flow sets on an instance, naming the
+/// migration, in the same write that switches `spec.database.cluster`: the only
+/// change of cluster admission lets through.
+pub const CLUSTER_MIGRATION_ANNOTATION: &str = "odoo-operator.dev/cluster-migration";
+
 /// Finalizer the operator places on every OdooInstance.
 pub const INSTANCE_FINALIZER: &str = "odoo-operator.dev/finalizer";
 /// Finalizer left by the previous Python/Kopf operator; removed on sight.

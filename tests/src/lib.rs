@@ -7,6 +7,7 @@ pub mod pki;
 pub mod postgres;
 pub mod process;
 pub mod tools;
+pub mod webhook;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;

@@ -1,0 +1,135 @@
+//! A test CA, webhook serving certificates signed by it, and the
+//! ValidatingWebhookConfiguration that sends a namespace's requests to an operator
+//! listening on loopback.
+
+use std::path::{Path, PathBuf};
+
+use k8s_openapi::api::admissionregistration::v1::ValidatingWebhookConfiguration;
+use kube::api::{Api, DeleteParams, PostParams};
+use rcgen::{
+    CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, KeyPair, SanType,
+};
+
+/// A CA that signs webhook serving certificates for 127.0.0.1.
+pub struct WebhookCa {
+    issuer: CertifiedIssuer<'static, KeyPair>,
+    /// The CA certificate, PEM: the webhook configuration's caBundle.
+    pub ca_pem: String,
+}
+
+impl WebhookCa {
+    pub fn new() -> anyhow::Result<WebhookCa> {
+        let (issuer, _) = crate::pki::certificate_authority("odoo-webhook-test-ca")?;
+        let ca_pem = issuer.pem();
+        Ok(WebhookCa { issuer, ca_pem })
+    }
+
+    /// Writes a fresh serving certificate and key as `tls.crt` / `tls.key` in `dir`
+    /// (replacing any earlier pair the way the kubelet does: write aside, rename),
+    /// and returns the certificate's DER so a test can tell pairs apart.
+    pub fn issue(&self, dir: &Path) -> anyhow::Result<Vec<u8>> {
+        let key = KeyPair::generate()?;
+        let mut params = CertificateParams::new(vec!["localhost".to_owned()])?;
+        params
+            .subject_alt_names
+            .push(SanType::IpAddress([127, 0, 0, 1].into()));
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "odoo-operator-webhook");
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        let cert = params.signed_by(&key, &self.issuer)?;
+        for (name, pem) in [("tls.key", key.serialize_pem()), ("tls.crt", cert.pem())] {
+            let tmp = dir.join(format!(".{name}.tmp"));
+            std::fs::write(&tmp, pem)?;
+            std::fs::rename(&tmp, dir.join(name))?;
+        }
+        Ok(cert.der().to_vec())
+    }
+}
+
+/// `tls.crt` and `tls.key` in `dir`.
+pub fn cert_paths(dir: &Path) -> (PathBuf, PathBuf) {
+    (dir.join("tls.crt"), dir.join("tls.key"))
+}
+
+/// Registers a webhook named `name` for every odoo-operator.dev resource created or
+/// updated in `namespace`, pointing at `https://127.0.0.1:<port>/validate`.
+/// Failure policy Fail: a webhook that cannot be reached refuses, as in production.
+pub async fn register(
+    client: &kube::Client,
+    name: &str,
+    namespace: &str,
+    port: u16,
+    ca_pem: &str,
+) -> anyhow::Result<()> {
+    let mut config: ValidatingWebhookConfiguration = serde_json::from_value(serde_json::json!({
+        "metadata": { "name": name },
+        "webhooks": [{
+            "name": "validate.odoo-operator.dev",
+            "admissionReviewVersions": ["v1"],
+            "sideEffects": "None",
+            "failurePolicy": "Fail",
+            "timeoutSeconds": 10,
+            "clientConfig": {
+                "url": format!("https://127.0.0.1:{port}/validate"),
+            },
+            "namespaceSelector": {
+                "matchLabels": { "kubernetes.io/metadata.name": namespace }
+            },
+            "rules": [{
+                "apiGroups": [odoo_model::API_GROUP],
+                "apiVersions": [odoo_model::API_VERSION],
+                "operations": ["CREATE", "UPDATE"],
+                "resources": [
+                    "odooinstances", "odooinitjobs", "odooupgradejobs", "odoobackupjobs",
+                    "odoorestorejobs", "odoobackupschedules", "odooclustermigrations"
+                ],
+                "scope": "Namespaced"
+            }]
+        }]
+    }))?;
+    for webhook in config.webhooks.iter_mut().flatten() {
+        webhook.client_config.ca_bundle = Some(k8s_openapi::ByteString(ca_pem.as_bytes().to_vec()));
+    }
+    Api::<ValidatingWebhookConfiguration>::all(client.clone())
+        .create(&PostParams::default(), &config)
+        .await?;
+    Ok(())
+}
+
+/// Removes the webhook registration.
+pub async fn unregister(client: &kube::Client, name: &str) {
+    let _ = Api::<ValidatingWebhookConfiguration>::all(client.clone())
+        .delete(name, &DeleteParams::default())
+        .await;
+}
+
+/// The DER of the certificate a TLS server on 127.0.0.1:`port` presents.
+pub fn served_certificate(port: u16, ca_pem: &str) -> anyhow::Result<Vec<u8>> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, ServerName};
+    use std::io::Write;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
+        roots.add(cert?)?;
+    }
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let name = ServerName::try_from("127.0.0.1")?.to_owned();
+    let mut conn = rustls::ClientConnection::new(std::sync::Arc::new(config), name)?;
+    let mut tcp = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    tcp.set_read_timeout(Some(std::time::Duration::from_secs(5)))?;
+    let mut tls = rustls::Stream::new(&mut conn, &mut tcp);
+    // A request completes the handshake; the answer itself does not matter.
+    tls.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")?;
+    let cert = conn
+        .peer_certificates()
+        .and_then(|c| c.first())
+        .map(|c| c.to_vec())
+        .ok_or_else(|| anyhow::anyhow!("no certificate presented"))?;
+    Ok(cert)
+}
