@@ -104,11 +104,9 @@ pub async fn unregister(client: &kube::Client, name: &str) {
         .await;
 }
 
-/// The DER of the certificate a TLS server on 127.0.0.1:`port` presents.
-pub fn served_certificate(port: u16, ca_pem: &str) -> anyhow::Result<Vec<u8>> {
+fn client_connection(ca_pem: &str) -> anyhow::Result<rustls::ClientConnection> {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, ServerName};
-    use std::io::Write;
     let mut roots = rustls::RootCertStore::empty();
     for cert in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
         roots.add(cert?)?;
@@ -120,7 +118,53 @@ pub fn served_certificate(port: u16, ca_pem: &str) -> anyhow::Result<Vec<u8>> {
     .with_root_certificates(roots)
     .with_no_client_auth();
     let name = ServerName::try_from("127.0.0.1")?.to_owned();
-    let mut conn = rustls::ClientConnection::new(std::sync::Arc::new(config), name)?;
+    Ok(rustls::ClientConnection::new(
+        std::sync::Arc::new(config),
+        name,
+    )?)
+}
+
+/// POSTs `body` to `https://127.0.0.1:<port>/validate`; the status code and body.
+/// `claimed_length` overrides the Content-Length header (the body is then not sent),
+/// to see how an oversized request is answered.
+pub fn post_review(
+    port: u16,
+    ca_pem: &str,
+    body: &[u8],
+    claimed_length: Option<usize>,
+) -> anyhow::Result<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut conn = client_connection(ca_pem)?;
+    let mut tcp = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    tcp.set_read_timeout(Some(std::time::Duration::from_secs(10)))?;
+    let mut tls = rustls::Stream::new(&mut conn, &mut tcp);
+    let head = format!(
+        "POST /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        claimed_length.unwrap_or(body.len())
+    );
+    tls.write_all(head.as_bytes())?;
+    if claimed_length.is_none() {
+        tls.write_all(body)?;
+    }
+    let mut response = Vec::new();
+    let _ = tls.read_to_end(&mut response);
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("no HTTP status in {text:?}"))?;
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    Ok((status, body))
+}
+
+/// The DER of the certificate a TLS server on 127.0.0.1:`port` presents.
+pub fn served_certificate(port: u16, ca_pem: &str) -> anyhow::Result<Vec<u8>> {
+    use std::io::Write;
+    let mut conn = client_connection(ca_pem)?;
     let mut tcp = std::net::TcpStream::connect(("127.0.0.1", port))?;
     tcp.set_read_timeout(Some(std::time::Duration::from_secs(5)))?;
     let mut tls = rustls::Stream::new(&mut conn, &mut tcp);

@@ -7,7 +7,9 @@ use std::time::Duration;
 use odoo_tests::operator::{OperatorProcess, operator_namespace};
 use odoo_tests::postgres::shared_postgres;
 use odoo_tests::process::free_port;
-use odoo_tests::webhook::{WebhookCa, cert_paths, register, served_certificate, unregister};
+use odoo_tests::webhook::{
+    WebhookCa, cert_paths, post_review, register, served_certificate, unregister,
+};
 use odoo_tests::{ControlPlane, TestNamespace, api_server, eventually, workspace_binary};
 
 /// An operator serving the webhook for `ns`, registered with the API server.
@@ -342,6 +344,35 @@ async fn a_rotated_certificate_is_served_without_a_restart() -> anyhow::Result<(
         &instance(&ns.name, "  configOptions:\n    nonsense_key: '1'\n", ""),
         &["nonsense_key is not an odoo.conf option"],
     );
+    admission.stop(&ns).await;
+    ns.delete().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn bodies_that_are_not_reviews_get_a_review_back_over_https() -> anyhow::Result<()> {
+    let cp = api_server();
+    let ns = TestNamespace::new(cp, "admit-raw").await?;
+    let admission = Admission::start(cp, &ns).await?;
+    let cases: [(&[u8], Option<usize>); 5] = [
+        (b"", None),
+        (b"not json", None),
+        (b"{\"request\": 5}", None),
+        (b"[1,2,3]", None),
+        // Larger than any review the API server sends.
+        (b"", Some(5 * 1024 * 1024)),
+    ];
+    for (body, claimed) in cases {
+        let (status, text) = post_review(admission.port, &admission.ca.ca_pem, body, claimed)?;
+        assert_eq!(status, 200, "{text}");
+        let review: serde_json::Value = serde_json::from_str(&text)?;
+        assert_eq!(review["kind"], "AdmissionReview", "{text}");
+        assert_eq!(review["response"]["allowed"], false, "{text}");
+        assert!(
+            review["response"]["status"]["message"].is_string(),
+            "{text}"
+        );
+    }
     admission.stop(&ns).await;
     ns.delete().await;
     Ok(())

@@ -13,6 +13,9 @@ pub mod quantity;
 pub mod server;
 pub mod tls;
 
+#[cfg(test)]
+mod fuzz_tests;
+
 use kube::core::DynamicObject;
 use kube::core::admission::{AdmissionRequest, AdmissionResponse, AdmissionReview, Operation};
 use odoo_model::OdooInstance;
@@ -79,10 +82,26 @@ pub(crate) async fn review_with<L: Lookup>(
     operator_user: &str,
     default_image: &str,
 ) -> AdmissionReview<DynamicObject> {
+    let mut review = answer(body, lookup, operator_user, default_image).await;
+    // The only version registered; an answer never echoes a malformed type back.
+    review.types = kube::core::TypeMeta {
+        api_version: "admission.k8s.io/v1".into(),
+        kind: "AdmissionReview".into(),
+    };
+    review
+}
+
+async fn answer<L: Lookup>(
+    body: &[u8],
+    lookup: &L,
+    operator_user: &str,
+    default_image: &str,
+) -> AdmissionReview<DynamicObject> {
     let review: AdmissionReview<DynamicObject> = match serde_json::from_slice(body) {
         Ok(r) => r,
         Err(e) => {
-            return AdmissionResponse::invalid(format!("not an AdmissionReview: {e}")).into_review();
+            return AdmissionResponse::invalid(format!("not an AdmissionReview: {e}"))
+                .into_review();
         }
     };
     let request: AdmissionRequest<DynamicObject> = match review.try_into() {
