@@ -12,6 +12,8 @@ pub mod types {
     pub const DEGRADED: &str = "Degraded";
     pub const DATABASE_READY: &str = "DatabaseReady";
     pub const INITIALIZED: &str = "Initialized";
+    /// False while a pod of the instance cannot pull its image.
+    pub const IMAGE_PULLED: &str = "ImagePulled";
 }
 
 /// Sets `type_` to `status` in `conditions`, keeping `lastTransitionTime` when the
@@ -52,6 +54,12 @@ pub fn is_true(conditions: &[Condition], type_: &str) -> bool {
     conditions
         .iter()
         .any(|c| c.type_ == type_ && c.status == "True")
+}
+
+pub fn is_false(conditions: &[Condition], type_: &str) -> bool {
+    conditions
+        .iter()
+        .any(|c| c.type_ == type_ && c.status == "False")
 }
 
 /// The kstatus-style conditions implied by a phase.

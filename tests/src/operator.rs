@@ -107,6 +107,14 @@ pub async fn operator_namespace(
     ns: &crate::TestNamespace,
     pg: &crate::postgres::Postgres,
 ) -> anyhow::Result<String> {
+    operator_namespace_with(ns, &clusters_yaml(pg)).await
+}
+
+/// Like [`operator_namespace`], with the pg-clusters Secret holding `clusters_yaml`.
+pub async fn operator_namespace_with(
+    ns: &crate::TestNamespace,
+    clusters_yaml: &str,
+) -> anyhow::Result<String> {
     use k8s_openapi::api::core::v1::{Namespace, Secret};
     use kube::api::{Api, PostParams};
     let name = format!("{}-op", ns.name);
@@ -117,7 +125,7 @@ pub async fn operator_namespace(
         .await?;
     let secret: Secret = serde_json::from_value(serde_json::json!({
         "metadata": { "name": "pg-clusters" },
-        "stringData": { "clusters.yaml": clusters_yaml(pg) },
+        "stringData": { "clusters.yaml": clusters_yaml },
     }))?;
     Api::<Secret>::namespaced(ns.client.clone(), &name)
         .create(&PostParams::default(), &secret)

@@ -375,7 +375,9 @@ mod tests {
     const MAJORS: [u32; 4] = [16, 17, 18, 19];
 
     fn has(major: u32, name: &str) -> bool {
-        known_options(major).expect("a list for this major").contains(&name)
+        known_options(major)
+            .expect("a list for this major")
+            .contains(&name)
     }
 
     #[test]

@@ -25,6 +25,11 @@ pub async fn provision_database(
     let target = &valid.database;
     let db_err = |e: crate::pg::provision::PgError| Error::Database {
         cluster: target.cluster.clone(),
+        unreachable: matches!(
+            e,
+            crate::pg::provision::PgError::Connect { .. }
+                | crate::pg::provision::PgError::ConfigureTls { .. }
+        ),
         message: e.to_string(),
     };
     crate::pg::provision::ensure_role_and_database(cluster, &target.role, password, &target.name)
@@ -113,6 +118,7 @@ pub async fn cleanup(instance: &OdooInstance, ctx: &Context) -> Result<Action, E
             return Err(Error::Database {
                 cluster: cluster_name.clone(),
                 message,
+                unreachable: false,
             });
         }
         ctx.event(

@@ -18,7 +18,12 @@ pub enum Error {
     #[error("{action}: {}", describe(source))]
     Kube { action: String, source: kube::Error },
     #[error("PostgreSQL cluster {cluster}: {message}")]
-    Database { cluster: String, message: String },
+    Database {
+        cluster: String,
+        message: String,
+        /// The server could not be reached at all (as opposed to refusing a statement).
+        unreachable: bool,
+    },
     /// Deletion waits for the instance's pods to stop before dropping the database.
     #[error("waiting for {pods} pods to stop before dropping the database")]
     WaitingForPods { pods: i32 },

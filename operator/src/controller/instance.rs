@@ -201,7 +201,13 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
     let p = plan(next_phase, valid.replicas, valid.cron_replicas);
     let db_password = ensure_generated_secret(ctx, &valid, &valid.db_secret, instance).await?;
     if p.database && !observed.database_ready {
-        let initialized = super::provision_database(&cluster, &valid, &db_password).await?;
+        let initialized = match super::provision_database(&cluster, &valid, &db_password).await {
+            Ok(initialized) => initialized,
+            Err(e) => {
+                report_database_failure(instance, ctx, &api, &cluster, &e).await?;
+                return Err(e);
+            }
+        };
         let message = format!(
             "database {} on cluster {}",
             valid.database.name, valid.database.cluster
@@ -280,6 +286,57 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
             apply::apply(&ctx.client, &build::deployment::web(&v, &hash)).await?;
             apply::apply(&ctx.client, &build::deployment::cron(&v, &hash)).await?;
         }
+    }
+
+    // Image pulls: a condition naming the image, and one Warning event per failure
+    // streak (not per reconcile, which would write on every pod status change).
+    let pull_failures = observe::image_pull_failures(ctx, instance).await?;
+    let was_failing = status::is_false(&conditions, types::IMAGE_PULLED);
+    match pull_failures.first() {
+        Some(f) => {
+            let message = format!(
+                "image {} cannot be pulled ({} in pod {}){}",
+                f.image,
+                f.reason,
+                f.pod,
+                if f.message.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", f.message)
+                }
+            );
+            status::set_condition(
+                &mut conditions,
+                types::IMAGE_PULLED,
+                false,
+                &f.reason,
+                &message,
+                instance.meta().generation,
+                &now,
+            );
+            if !was_failing {
+                ctx.event(instance, true, "ImagePullFailed", message).await;
+            }
+        }
+        None if was_failing => {
+            status::set_condition(
+                &mut conditions,
+                types::IMAGE_PULLED,
+                true,
+                "Pulled",
+                "",
+                instance.meta().generation,
+                &now,
+            );
+            ctx.event(
+                instance,
+                false,
+                "ImagePulled",
+                "the image pulls again".into(),
+            )
+            .await;
+        }
+        None => {}
     }
 
     // Status, written only when it changed.
@@ -410,6 +467,55 @@ async fn resolve_database(
 }
 
 /// Records a permanent error: phase Error, conditions, a Warning event; then waits.
+/// Pre-flight before the first rollout: a database that cannot be reached or
+/// provisioned shows on the instance (condition + Warning event naming the cluster
+/// and the error), not only in the operator's log. The reconcile then retries.
+async fn report_database_failure(
+    instance: &OdooInstance,
+    ctx: &Context,
+    api: &Api<OdooInstance>,
+    cluster: &PgCluster,
+    error: &Error,
+) -> Result<(), Error> {
+    let (reason, event) = match error {
+        Error::Database {
+            unreachable: true, ..
+        } => ("Unreachable", "DatabaseUnreachable"),
+        _ => ("ProvisioningFailed", "DatabaseProvisioningFailed"),
+    };
+    let message = format!("{error} (server {}:{})", cluster.host, cluster.port);
+    let mut current = instance.status.clone().unwrap_or_default();
+    let now = Time(k8s_openapi::jiff::Timestamp::now());
+    let before = current.conditions.clone();
+    status::set_condition(
+        &mut current.conditions,
+        types::DATABASE_READY,
+        false,
+        reason,
+        &message,
+        instance.meta().generation,
+        &now,
+    );
+    let phase = current.phase.unwrap_or(InstancePhase::Provisioning);
+    if current.conditions != before || current.phase.is_none() {
+        let status = json!({ "status": {
+            "phase": phase,
+            "message": message,
+            "conditions": current.conditions,
+            "observedGeneration": instance.meta().generation,
+        }});
+        api.patch_status(
+            &instance.name_any(),
+            &PatchParams::default(),
+            &Patch::Merge(status),
+        )
+        .await
+        .map_err(Error::kube("writing the status"))?;
+    }
+    ctx.event(instance, true, event, message).await;
+    Ok(())
+}
+
 async fn fail_permanently(
     instance: &OdooInstance,
     ctx: &Context,

@@ -13,13 +13,13 @@ use std::sync::Arc;
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{Secret, Service};
+use k8s_openapi::api::core::v1::{Pod, Secret, Service};
 use k8s_openapi::api::networking::v1::Ingress;
 use kube::core::DeserializeGuard;
 use kube::runtime::reflector::ObjectRef;
 use kube::runtime::{Controller, watcher};
 use kube::{Api, ResourceExt};
-use odoo_model::labels::{APP_MANAGED_BY, OPERATOR_FIELD_MANAGER};
+use odoo_model::labels::{APP_MANAGED_BY, INSTANCE_LABEL, OPERATOR_FIELD_MANAGER};
 use odoo_model::{OdooInitJob, OdooInstance};
 
 pub use context::Context;
@@ -55,6 +55,12 @@ pub async fn run(ctx: Arc<Context>) {
     .owns(api::<Service>(&ctx), owned.clone())
     .owns(api::<Ingress>(&ctx), owned.clone())
     .owns(api::<Secret>(&ctx), owned.clone())
+    // Pods only for what their status says (image pulls): they carry the instance
+    // label, and nothing else about them is the instance's business.
+    .watches(api::<Pod>(&ctx), owned.clone(), |pod| {
+        let instance = pod.labels().get(INSTANCE_LABEL)?;
+        Some(ObjectRef::new(instance).within(&pod.namespace()?))
+    })
     .watches(
         api::<OdooInitJob>(&ctx),
         watcher::Config::default(),

@@ -1,7 +1,7 @@
 //! Dereference: the reads a reconcile needs, gathered before anything is decided.
 
 use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::Secret;
+use k8s_openapi::api::core::v1::{Pod, Secret};
 use kube::ResourceExt;
 use kube::api::{Api, ListParams};
 use odoo_model::{JobPhase, OdooInitJob, OdooInstance, names};
@@ -94,4 +94,94 @@ pub async fn secret_value(
         .and_then(|s| s.data)
         .and_then(|d| d.get(key).cloned())
         .and_then(|b| String::from_utf8(b.0).ok()))
+}
+
+/// A container of the instance's pods whose image cannot be pulled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImagePullFailure {
+    pub pod: String,
+    pub image: String,
+    /// The kubelet's reason: `ErrImagePull`, `ImagePullBackOff`, `InvalidImageName`, …
+    pub reason: String,
+    pub message: String,
+}
+
+/// Waiting reasons that mean the image itself is the problem.
+const PULL_REASONS: &[&str] = &[
+    "ErrImagePull",
+    "ImagePullBackOff",
+    "InvalidImageName",
+    "ErrImageNeverPull",
+];
+
+/// Image pull failures among the instance's pods (web, cron and job pods).
+pub async fn image_pull_failures(
+    ctx: &Context,
+    instance: &OdooInstance,
+) -> Result<Vec<ImagePullFailure>, Error> {
+    let api: Api<Pod> = Api::namespaced(
+        ctx.client.clone(),
+        &instance.namespace().unwrap_or_default(),
+    );
+    let selector = format!(
+        "{}={}",
+        odoo_model::labels::INSTANCE_LABEL,
+        instance.name_any()
+    );
+    let pods = api
+        .list(&ListParams::default().labels(&selector))
+        .await
+        .map_err(Error::kube("listing the instance's pods"))?;
+    Ok(pods.items.iter().flat_map(pull_failures).collect())
+}
+
+/// The pull failures one pod reports, init containers included.
+pub fn pull_failures(pod: &Pod) -> Vec<ImagePullFailure> {
+    let Some(status) = &pod.status else {
+        return Vec::new();
+    };
+    let containers = status.init_container_statuses.iter().flatten();
+    containers
+        .chain(status.container_statuses.iter().flatten())
+        .filter_map(|c| {
+            let waiting = c.state.as_ref()?.waiting.as_ref()?;
+            let reason = waiting.reason.clone()?;
+            PULL_REASONS
+                .contains(&reason.as_str())
+                .then(|| ImagePullFailure {
+                    pod: pod.name_any(),
+                    image: c.image.clone(),
+                    reason,
+                    message: waiting.message.clone().unwrap_or_default(),
+                })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waiting_pull_reasons_are_failures_and_others_are_not() {
+        let pod: Pod = serde_json::from_value(serde_json::json!({
+            "metadata": { "name": "shop-web-1" },
+            "status": {
+                "initContainerStatuses": [{
+                    "name": "agent", "image": "op:1", "imageID": "", "ready": false, "restartCount": 0,
+                    "state": { "waiting": { "reason": "PodInitializing" } }
+                }],
+                "containerStatuses": [{
+                    "name": "odoo", "image": "odoo:99.0", "imageID": "", "ready": false, "restartCount": 0,
+                    "state": { "waiting": { "reason": "ImagePullBackOff", "message": "Back-off pulling image" } }
+                }]
+            }
+        }))
+        .expect("pod");
+        let failures = pull_failures(&pod);
+        assert_eq!(failures.len(), 1);
+        assert_eq!(failures[0].image, "odoo:99.0");
+        assert_eq!(failures[0].reason, "ImagePullBackOff");
+        assert_eq!(failures[0].pod, "shop-web-1");
+    }
 }
