@@ -12,6 +12,8 @@ pub mod types {
     pub const DEGRADED: &str = "Degraded";
     pub const DATABASE_READY: &str = "DatabaseReady";
     pub const INITIALIZED: &str = "Initialized";
+    /// True after an upgraded image was reverted because its pods never became ready.
+    pub const ROLLED_BACK: &str = "RolledBack";
     /// False while a pod of the instance cannot pull its image.
     pub const IMAGE_PULLED: &str = "ImagePulled";
 }

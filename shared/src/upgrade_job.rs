@@ -87,6 +87,10 @@ pub struct OdooUpgradeJobStatus {
     /// Phase, conditions and timing.
     #[serde(flatten)]
     pub job: JobStatusCommon,
+    /// The image the database is upgraded to: `spec.image`, or the instance's image
+    /// when unset. Recorded when the job starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
     /// The image the instance ran before the upgrade.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_image: Option<String>,

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use k8s_openapi::api::batch::v1::{Job, JobSpec};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{OwnerReference, Time};
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
@@ -92,31 +92,7 @@ pub fn init_args(spec: &OdooInitJobSpec, database: &str, odoo_major: Option<u32>
 pub fn build_job(job: &OdooInitJob, v: &ValidInstance) -> Job {
     let major = odoo_version(&v.image).and_then(|s| s.split('.').next()?.parse().ok());
     let args = init_args(&job.spec, &v.database.name, major);
-    let container = pod::container(v, args, v.resources.clone());
-    let mut template = pod::template(v, "init", container, "");
-    if let Some(spec) = template.spec.as_mut() {
-        spec.restart_policy = Some("Never".into());
-    }
-    let mut meta = build::meta::object_meta(v, job_name(job), "init");
-    meta.owner_references = Some(vec![OwnerReference {
-        api_version: OdooInitJob::api_version(&()).into(),
-        kind: OdooInitJob::kind(&()).into(),
-        name: job.name_any(),
-        uid: job.uid().unwrap_or_default(),
-        controller: Some(true),
-        block_owner_deletion: Some(true),
-    }]);
-    Job {
-        metadata: meta,
-        spec: Some(JobSpec {
-            // A failed init leaves a half-initialized database: retrying blindly would
-            // hide the first error. The user retries with a new OdooInitJob.
-            backoff_limit: Some(0),
-            template,
-            ..JobSpec::default()
-        }),
-        status: None,
-    }
+    super::batch::odoo_job(job, job_name(job), v, "init", args)
 }
 
 fn job_name(job: &OdooInitJob) -> String {
@@ -194,13 +170,8 @@ pub async fn reconcile(job: Arc<OdooInitJob>, ctx: Arc<Context>) -> Result<Actio
             .await;
         }
     };
-    let conditions = live.status.and_then(|s| s.conditions).unwrap_or_default();
-    let holds = |t: &str| {
-        conditions
-            .iter()
-            .any(|c| c.type_ == t && c.status == "True")
-    };
-    if holds("Complete") {
+    let outcome = super::batch::outcome(&live);
+    if outcome == super::batch::Outcome::Complete {
         write_status(
             &ctx,
             &job,
@@ -209,7 +180,7 @@ pub async fn reconcile(job: Arc<OdooInitJob>, ctx: Arc<Context>) -> Result<Actio
             Some(name),
         )
         .await
-    } else if holds("Failed") {
+    } else if outcome == super::batch::Outcome::Failed {
         ctx.event(
             job.as_ref(),
             true,

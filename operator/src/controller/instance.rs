@@ -173,6 +173,16 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
         .and_then(|d| d.status.as_ref())
         .and_then(|s| s.ready_replicas)
         .unwrap_or(0);
+    let (upgrade, upgrade_targets) = observe::upgrade_jobs(ctx, instance).await?;
+    // The approved image is what the Deployments run. With automatic upgrades it
+    // changes only when an upgrade job succeeded (or is rolled back); without, it
+    // follows the spec at once.
+    let mut approved = match (&current.image, instance.spec.auto_upgrade.enabled) {
+        (Some(image), true) => image.clone(),
+        _ => valid.image.clone(),
+    };
+    let now_ts = k8s_openapi::jiff::Timestamp::now();
+    let rollback_deadline = rollback_deadline(instance, upgrade.as_ref(), &approved);
     let observed = Observed {
         spec_valid: true,
         database_ready: status::is_true(&conditions, types::DATABASE_READY),
@@ -181,7 +191,12 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
         init_job: observe::init_job(ctx, instance).await?,
         desired_replicas: instance.spec.replicas,
         ready_replicas,
-        image_current: current.image.as_deref() == instance.spec.image.as_deref(),
+        image_current: approved == valid.image,
+        upgrade_job: upgrade.as_ref().map(|u| u.phase),
+        auto_upgrade: instance.spec.auto_upgrade.enabled,
+        upgrade_attempted: upgrade_targets.contains(&valid.image),
+        rollout_timed_out: rollback_deadline.is_some_and(|d| now_ts > d)
+            && !rollout_complete(web.as_ref(), instance.spec.replicas),
         ..Default::default()
     };
     let transition = table::next(phase, &observed);
@@ -191,13 +206,46 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
         ctx.metrics
             .phase_transition(&phase.to_string(), &t.to.to_string());
         if let Some(action) = t.action {
-            run_action(action, &valid, ctx).await?;
+            run_action(
+                action,
+                &valid,
+                instance,
+                upgrade.as_ref(),
+                &mut approved,
+                ctx,
+            )
+            .await?;
         }
     }
 
     // Ensure what the phase keeps in place.
     let mut conditions = conditions;
     let now = Time(k8s_openapi::jiff::Timestamp::now());
+    match transition.and_then(|t| t.action) {
+        Some(table::Action::RollbackImage) => status::set_condition(
+            &mut conditions,
+            types::ROLLED_BACK,
+            true,
+            "NotReadyInWindow",
+            &format!("reverted to {approved}; the database stays upgraded"),
+            instance.meta().generation,
+            &now,
+        ),
+        Some(table::Action::AdoptUpgradedImage)
+            if status::is_true(&conditions, types::ROLLED_BACK) =>
+        {
+            status::set_condition(
+                &mut conditions,
+                types::ROLLED_BACK,
+                false,
+                "Upgraded",
+                &format!("upgraded to {approved}"),
+                instance.meta().generation,
+                &now,
+            )
+        }
+        _ => {}
+    }
     let p = plan(next_phase, valid.replicas, valid.cron_replicas);
     let db_password = ensure_generated_secret(ctx, &valid, &valid.db_secret, instance).await?;
     if p.database && !observed.database_ready {
@@ -280,9 +328,19 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
             let mut v = valid.clone();
             v.replicas = w.web_replicas;
             v.cron_replicas = w.cron_replicas;
-            if let (ImageChoice::Running, Some(running)) = (w.image, current.image.clone()) {
-                v.image = running;
+            if next_phase == InstancePhase::Upgrading
+                && upgrade.as_ref().is_some_and(|u| u.maintenance)
+            {
+                v.replicas = 0;
             }
+            v.image = match (w.image, current.image.clone()) {
+                (ImageChoice::Running, Some(running))
+                    if next_phase != InstancePhase::UpgradeFailed =>
+                {
+                    running
+                }
+                _ => approved.clone(),
+            };
             apply::apply(&ctx.client, &build::deployment::web(&v, &hash)).await?;
             apply::apply(&ctx.client, &build::deployment::cron(&v, &hash)).await?;
         }
@@ -348,12 +406,6 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
         .as_ref()
         .and_then(|d| d.status.clone())
         .unwrap_or_default();
-    let web_image = web
-        .as_ref()
-        .and_then(|d| d.spec.as_ref())
-        .and_then(|s| s.template.spec.as_ref())
-        .and_then(|s| s.containers.first())
-        .and_then(|c| c.image.clone());
     status::phase_conditions(
         &mut conditions,
         next_phase,
@@ -376,9 +428,7 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
             odoo_model::labels::APP_COMPONENT
         )),
         url: Some(url(&valid)),
-        image: web_image
-            .or(current.image.clone())
-            .or_else(|| Some(valid.image.clone())),
+        image: Some(approved.clone()),
         odoo_version: odoo_version(current.image.as_deref().unwrap_or(&valid.image)),
         database: Some(valid.database.name.clone()),
         ..current.clone()
@@ -409,7 +459,54 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
         .await;
         return Ok(Action::requeue(Duration::ZERO));
     }
+    // An upgraded image on probation: look again when its window closes.
+    if let Some(deadline) = rollback_deadline
+        && !rollout_complete(web.as_ref(), instance.spec.replicas)
+    {
+        let left = (deadline - now_ts)
+            .total(k8s_openapi::jiff::Unit::Second)
+            .unwrap_or(0.0);
+        return Ok(Action::requeue(Duration::from_secs_f64(
+            left.clamp(0.0, 300.0) + 1.0,
+        )));
+    }
     Ok(Action::requeue(Duration::from_secs(300)))
+}
+
+/// The web Deployment runs only pods of its current template, all ready. Ready
+/// replicas alone would count old pods a rolling update keeps while new ones fail.
+fn rollout_complete(web: Option<&k8s_openapi::api::apps::v1::Deployment>, desired: i32) -> bool {
+    let Some(d) = web else { return false };
+    let s = d.status.clone().unwrap_or_default();
+    let current = s.observed_generation >= d.metadata.generation;
+    let updated = s.updated_replicas.unwrap_or(0);
+    current
+        && updated >= desired
+        && s.replicas.unwrap_or(0) <= updated
+        && s.ready_replicas.unwrap_or(0) >= desired
+}
+
+/// When the image of the newest upgrade must be ready by, if it is on probation:
+/// the upgrade succeeded, rolled out (it is the approved image), was not rolled back,
+/// and the instance asks for automatic rollback.
+fn rollback_deadline(
+    instance: &OdooInstance,
+    upgrade: Option<&observe::UpgradeView>,
+    approved: &str,
+) -> Option<k8s_openapi::jiff::Timestamp> {
+    let auto = &instance.spec.auto_upgrade;
+    let u = upgrade?;
+    let on_probation = auto.rollback
+        && u.phase == odoo_model::JobPhase::Succeeded
+        && !u.rolled_back
+        && u.target.as_deref() == Some(approved)
+        && u.previous_image.as_deref().is_some_and(|p| p != approved);
+    if !on_probation {
+        return None;
+    }
+    let window =
+        k8s_openapi::jiff::SignedDuration::from_secs(i64::from(auto.rollback_window_seconds));
+    u.completed?.checked_add(window).ok()
 }
 
 /// Writes defaults when some are missing (returns `None`: the update re-triggers),
@@ -466,7 +563,6 @@ async fn resolve_database(
     Ok(Some((target, cluster.clone())))
 }
 
-/// Records a permanent error: phase Error, conditions, a Warning event; then waits.
 /// Pre-flight before the first rollout: a database that cannot be reached or
 /// provisioned shows on the instance (condition + Warning event naming the cluster
 /// and the error), not only in the operator's log. The reconcile then retries.
@@ -516,6 +612,7 @@ async fn report_database_failure(
     Ok(())
 }
 
+/// Records a permanent error: phase Error, conditions, a Warning event; then waits.
 async fn fail_permanently(
     instance: &OdooInstance,
     ctx: &Context,
@@ -554,10 +651,37 @@ async fn fail_permanently(
 async fn run_action(
     action: table::Action,
     valid: &ValidInstance,
+    instance: &OdooInstance,
+    upgrade: Option<&observe::UpgradeView>,
+    approved: &mut String,
     ctx: &Context,
 ) -> Result<(), Error> {
     match action {
         table::Action::CreateInitJob => super::init_job::create_for_instance(ctx, valid).await,
+        table::Action::CreateUpgradeJob => {
+            super::upgrade_job::create_for_instance(ctx, valid, instance).await
+        }
+        table::Action::AdoptUpgradedImage => {
+            if let Some(target) = upgrade.and_then(|u| u.target.clone()) {
+                *approved = target;
+            }
+            Ok(())
+        }
+        table::Action::RollbackImage => {
+            let Some(u) = upgrade else { return Ok(()) };
+            let Some(previous) = u.previous_image.clone() else {
+                return Ok(());
+            };
+            super::upgrade_job::mark_rolled_back(ctx, &valid.namespace, &u.name).await?;
+            let message = format!(
+                "web pods of {approved} were not ready within {}s after {}; reverted to {previous} (the database stays upgraded)",
+                instance.spec.auto_upgrade.rollback_window_seconds, u.name
+            );
+            ctx.event(instance, true, "UpgradeRolledBack", message)
+                .await;
+            *approved = previous;
+            Ok(())
+        }
     }
 }
 

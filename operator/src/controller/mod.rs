@@ -1,12 +1,14 @@
 //! The controllers: OdooInstance (lifecycle and children) and OdooInitJob.
 
 pub mod backoff;
+pub mod batch;
 pub mod context;
 pub mod database;
 pub mod error;
 pub mod init_job;
 pub mod instance;
 pub mod observe;
+pub mod upgrade_job;
 
 use std::sync::Arc;
 
@@ -20,7 +22,7 @@ use kube::runtime::reflector::ObjectRef;
 use kube::runtime::{Controller, watcher};
 use kube::{Api, ResourceExt};
 use odoo_model::labels::{APP_MANAGED_BY, INSTANCE_LABEL, OPERATOR_FIELD_MANAGER};
-use odoo_model::{OdooInitJob, OdooInstance};
+use odoo_model::{OdooInitJob, OdooInstance, OdooUpgradeJob};
 
 pub use context::Context;
 pub(crate) use database::{cleanup as instance_cleanup, provision_database};
@@ -66,13 +68,27 @@ pub async fn run(ctx: Arc<Context>) {
         watcher::Config::default(),
         |job| Some(ObjectRef::new(&job.spec.instance_ref.name).within(&job.namespace()?)),
     )
+    .watches(
+        api::<OdooUpgradeJob>(&ctx),
+        watcher::Config::default(),
+        |job| Some(ObjectRef::new(&job.spec.instance_ref.name).within(&job.namespace()?)),
+    )
     .shutdown_on_signal()
     .run(instance::reconcile, instance::error_policy, ctx.clone())
     .for_each(|_| futures::future::ready(()));
+    let upgrade_jobs = Controller::new(api::<OdooUpgradeJob>(&ctx), watcher::Config::default())
+        .owns(api::<Job>(&ctx), owned.clone())
+        .shutdown_on_signal()
+        .run(
+            upgrade_job::reconcile,
+            upgrade_job::error_policy,
+            ctx.clone(),
+        )
+        .for_each(|_| futures::future::ready(()));
     let init_jobs = Controller::new(api::<OdooInitJob>(&ctx), watcher::Config::default())
         .owns(api::<Job>(&ctx), owned)
         .shutdown_on_signal()
         .run(init_job::reconcile, init_job::error_policy, ctx)
         .for_each(|_| futures::future::ready(()));
-    tokio::join!(instances, init_jobs);
+    tokio::join!(instances, init_jobs, upgrade_jobs);
 }

@@ -4,7 +4,7 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Pod, Secret};
 use kube::ResourceExt;
 use kube::api::{Api, ListParams};
-use odoo_model::{JobPhase, OdooInitJob, OdooInstance, names};
+use odoo_model::{JobPhase, OdooInitJob, OdooInstance, OdooUpgradeJob, names};
 
 use super::Context;
 use super::error::Error;
@@ -184,4 +184,59 @@ mod tests {
         assert_eq!(failures[0].reason, "ImagePullBackOff");
         assert_eq!(failures[0].pod, "shop-web-1");
     }
+}
+
+/// The newest upgrade job of an instance, as the lifecycle needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpgradeView {
+    pub name: String,
+    pub phase: JobPhase,
+    /// The image upgraded to, once the job has started (or as the spec names it).
+    pub target: Option<String>,
+    pub previous_image: Option<String>,
+    pub completed: Option<k8s_openapi::jiff::Timestamp>,
+    pub rolled_back: bool,
+    pub maintenance: bool,
+}
+
+/// The instance's upgrade jobs: the newest, and every image one of them targets.
+pub async fn upgrade_jobs(
+    ctx: &Context,
+    instance: &OdooInstance,
+) -> Result<(Option<UpgradeView>, Vec<String>), Error> {
+    let api: Api<OdooUpgradeJob> = Api::namespaced(
+        ctx.client.clone(),
+        &instance.namespace().unwrap_or_default(),
+    );
+    let jobs: Vec<OdooUpgradeJob> = api
+        .list(&ListParams::default())
+        .await
+        .map_err(Error::kube("listing OdooUpgradeJobs"))?
+        .items
+        .into_iter()
+        .filter(|j| j.spec.instance_ref.name == instance.name_any())
+        .collect();
+    let target = |j: &OdooUpgradeJob| {
+        j.status
+            .as_ref()
+            .and_then(|s| s.image.clone())
+            .or_else(|| j.spec.image.clone())
+    };
+    let targets = jobs.iter().filter_map(target).collect();
+    let newest = jobs
+        .iter()
+        .max_by_key(|j| j.creation_timestamp().map(|t| t.0))
+        .map(|j| {
+            let status = j.status.clone().unwrap_or_default();
+            UpgradeView {
+                name: j.name_any(),
+                phase: status.job.phase.unwrap_or(JobPhase::Pending),
+                target: target(j),
+                previous_image: status.previous_image.clone(),
+                completed: status.job.completion_time.as_ref().map(|t| t.0),
+                rolled_back: status.rolled_back,
+                maintenance: j.spec.mode == odoo_model::upgrade_job::UpgradeMode::Maintenance,
+            }
+        });
+    Ok((newest, targets))
 }

@@ -35,8 +35,17 @@ pub struct Observed {
     pub desired_replicas: i32,
     /// Ready web pods.
     pub ready_replicas: i32,
-    /// The image the spec asks for equals the image the web pods run.
+    /// The image the spec asks for is the approved image (`status.image`, the one
+    /// the Deployments run).
     pub image_current: bool,
+    /// `spec.autoUpgrade.enabled`.
+    pub auto_upgrade: bool,
+    /// An upgrade job for the spec's image exists already (whatever its outcome), so
+    /// a failed automatic upgrade is not retried in a loop.
+    pub upgrade_attempted: bool,
+    /// The newest upgrade rolled out an image whose web pods did not become ready
+    /// within the rollback window.
+    pub rollout_timed_out: bool,
 }
 
 impl Observed {

@@ -19,6 +19,12 @@ pub struct Guard {
 pub enum Action {
     /// Create an OdooInitJob for the instance's init modules.
     CreateInitJob,
+    /// Create an OdooUpgradeJob to the spec's image (automatic upgrade).
+    CreateUpgradeJob,
+    /// Approve the upgraded image: the Deployments roll to it.
+    AdoptUpgradedImage,
+    /// Revert to the image before the upgrade (never the database), with an event.
+    RollbackImage,
 }
 
 /// A row of the table.
@@ -66,6 +72,12 @@ const UPGRADE_SUCCEEDED: Guard = g("upgrade job succeeded", |o| {
 });
 const UPGRADE_FAILED: Guard = g("upgrade job failed", |o| {
     o.upgrade_job == Some(JobPhase::Failed)
+});
+const AUTO_UPGRADE: Guard = g("spec image changed, auto-upgrade on", |o| {
+    o.auto_upgrade && !o.image_current && !o.upgrade_attempted
+});
+const ROLLOUT_TIMED_OUT: Guard = g("upgraded pods not ready within the rollback window", |o| {
+    o.rollout_timed_out
 });
 const IMAGE_SETTLED: Guard = g("spec image is the running image", |o| o.image_current);
 const RESTORE_RUNNING: Guard = g("restore job running", |o| {
@@ -145,6 +157,18 @@ pub static TRANSITIONS: &[Transition] = &[
     t(SETTLED, P::Upgrading, UPGRADE_RUNNING, None),
     t(&[P::UpgradeFailed], P::Upgrading, UPGRADE_RUNNING, None),
     t(
+        &[
+            P::Running,
+            P::Degraded,
+            P::Stopped,
+            P::Starting,
+            P::UpgradeFailed,
+        ],
+        P::Upgrading,
+        AUTO_UPGRADE,
+        Some(Action::CreateUpgradeJob),
+    ),
+    t(
         &[P::Running, P::Degraded, P::Stopped],
         P::BackingUp,
         BACKUP_RUNNING,
@@ -152,10 +176,21 @@ pub static TRANSITIONS: &[Transition] = &[
     ),
     t(&[P::Migrating], P::Starting, MIGRATION_ENDED, None),
     t(&[P::Restoring], P::Starting, RESTORE_FINISHED, None),
-    t(&[P::Upgrading], P::Starting, UPGRADE_SUCCEEDED, None),
+    t(
+        &[P::Upgrading],
+        P::Starting,
+        UPGRADE_SUCCEEDED,
+        Some(Action::AdoptUpgradedImage),
+    ),
     t(&[P::Upgrading], P::UpgradeFailed, UPGRADE_FAILED, None),
     t(&[P::UpgradeFailed], P::Starting, IMAGE_SETTLED, None),
     t(&[P::BackingUp], P::Starting, BACKUP_FINISHED, None),
+    t(
+        &[P::Starting, P::Running, P::Degraded],
+        P::UpgradeFailed,
+        ROLLOUT_TIMED_OUT,
+        Some(Action::RollbackImage),
+    ),
     // Serving.
     t(
         &[P::Starting, P::Running, P::Degraded],

@@ -1,0 +1,428 @@
+//! OdooUpgradeJob: `odoo -u` with the target image while the old image keeps
+//! serving, cron held at zero. The instance's lifecycle does the rest: it enters
+//! Upgrading when this job runs, rolls out the new image when it succeeded, and
+//! keeps the old one (phase UpgradeFailed) when it failed.
+//!
+//! Jobs of one instance run one at a time; a job that has to wait stays Pending
+//! with a message naming what it waits for.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use kube::api::{Api, Patch, PatchParams};
+use kube::runtime::controller::Action;
+use kube::{Resource, ResourceExt};
+use odoo_model::labels::OPERATOR_FIELD_MANAGER;
+use odoo_model::upgrade_job::{OdooUpgradeJobStatus, UpgradeMode};
+use odoo_model::{
+    InstancePhase, JobPhase, OdooInstance, OdooUpgradeJob, OdooUpgradeJobSpec, names,
+};
+use serde_json::json;
+
+use super::Context;
+use super::batch::{self, Outcome};
+use super::error::Error;
+use crate::build::{self, pod};
+use crate::validate::ValidInstance;
+
+/// Name of the upgrade job an image change creates: one per target image, so an
+/// automatic upgrade that failed is not created again for the same image.
+pub fn auto_name(instance: &str, image: &str) -> String {
+    format!("{instance}-upgrade-{}", &build::odoo_conf::hash(image)[..8])
+}
+
+/// The `CreateUpgradeJob` action: an upgrade of every module to the spec's image.
+pub async fn create_for_instance(
+    ctx: &Context,
+    v: &ValidInstance,
+    instance: &OdooInstance,
+) -> Result<(), Error> {
+    let api: Api<OdooUpgradeJob> = Api::namespaced(ctx.client.clone(), &v.namespace);
+    let name = auto_name(&v.name, &v.image);
+    let mut job = OdooUpgradeJob::new(
+        &name,
+        OdooUpgradeJobSpec {
+            instance_ref: odoo_model::InstanceRef {
+                name: v.name.clone(),
+            },
+            image: Some(v.image.clone()),
+            ..Default::default()
+        },
+    );
+    job.metadata.namespace = Some(v.namespace.clone());
+    job.metadata.labels = Some(odoo_model::labels::instance_labels(&v.name, "upgrade"));
+    job.metadata.owner_references = Some(vec![build::meta::owner_reference(v)]);
+    // Apply is idempotent: a second run of the action finds it unchanged.
+    api.patch(
+        &name,
+        &PatchParams::apply(OPERATOR_FIELD_MANAGER).force(),
+        &Patch::Apply(&job),
+    )
+    .await
+    .map_err(Error::kube(format!("creating OdooUpgradeJob {name}")))?;
+    ctx.event(
+        instance,
+        false,
+        "UpgradeRequested",
+        format!(
+            "image changed to {}: {name} upgrades the database first",
+            v.image
+        ),
+    )
+    .await;
+    Ok(())
+}
+
+/// The `odoo` arguments of an upgrade run.
+pub fn upgrade_args(modules: &[String], database: &str) -> Vec<String> {
+    let modules = if modules.is_empty() {
+        "all".to_owned()
+    } else {
+        modules.join(",")
+    };
+    vec![
+        pod::config_flag(),
+        format!("--database={database}"),
+        format!("--update={modules}"),
+        "--stop-after-init".into(),
+        "--no-http".into(),
+    ]
+}
+
+fn job_name(job: &OdooUpgradeJob) -> String {
+    format!("{}-job", job.name_any())
+}
+
+/// Phases in which an instance can be upgraded: it has a schema and is not busy.
+fn upgradable(phase: Option<InstancePhase>) -> bool {
+    matches!(
+        phase,
+        Some(
+            InstancePhase::Starting
+                | InstancePhase::Running
+                | InstancePhase::Degraded
+                | InstancePhase::Stopped
+                | InstancePhase::Upgrading
+                | InstancePhase::UpgradeFailed
+        )
+    )
+}
+
+#[tracing::instrument(skip_all, fields(name = %job.name_any(), namespace = job.namespace().unwrap_or_default()))]
+pub async fn reconcile(job: Arc<OdooUpgradeJob>, ctx: Arc<Context>) -> Result<Action, Error> {
+    let _timer = ctx.metrics.reconcile_timer("upgrade_job");
+    let ns = job.namespace().unwrap_or_default();
+    let mut status = job.status.clone().unwrap_or_default();
+    let phase = status.job.phase.unwrap_or(JobPhase::Pending);
+    if phase.is_finished() {
+        return Ok(Action::await_change());
+    }
+    let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ns);
+    let instance_name = &job.spec.instance_ref.name;
+    let Some(instance) = instances
+        .get_opt(instance_name)
+        .await
+        .map_err(Error::kube("reading the instance"))?
+    else {
+        status.job.message = Some(format!("OdooInstance {instance_name} does not exist"));
+        return finish(&ctx, &job, status, JobPhase::Failed, None).await;
+    };
+
+    if phase != JobPhase::Running {
+        let now = k8s_openapi::jiff::Timestamp::now();
+        if let Some(at) = job.spec.scheduled_at.as_ref().map(|t| t.0)
+            && at > now
+        {
+            status.job.message = Some(format!("scheduled for {at}"));
+            write(&ctx, &job, status, JobPhase::Scheduled).await?;
+            let wait = (at - now)
+                .total(k8s_openapi::jiff::Unit::Second)
+                .unwrap_or(60.0);
+            return Ok(Action::requeue(Duration::from_secs_f64(
+                wait.clamp(1.0, 3600.0),
+            )));
+        }
+        let instance_phase = instance.status.as_ref().and_then(|s| s.phase);
+        let busy = busy_with(&ctx, &job, &instance).await?;
+        let waiting = match (&busy, upgradable(instance_phase)) {
+            (Some(other), _) => Some(format!("queued: waiting for {other} to finish")),
+            (None, false) => Some(format!(
+                "queued: waiting for the instance to be initialized and settled (it is {})",
+                instance_phase.map_or("new".into(), |p| p.to_string())
+            )),
+            (None, true) => None,
+        };
+        if let Some(message) = waiting {
+            status.job.message = Some(message);
+            write(&ctx, &job, status, JobPhase::Pending).await?;
+            return Ok(Action::requeue(Duration::from_secs(10)));
+        }
+        let current = instance.status.clone().unwrap_or_default();
+        let target = job
+            .spec
+            .image
+            .clone()
+            .or_else(|| instance.spec.image.clone())
+            .unwrap_or_default();
+        status.image = Some(target.clone());
+        status.previous_image = current.image.clone();
+        status.previous_cron_replicas = Some(instance.spec.cron.replicas);
+        status.job.message = Some(format!(
+            "upgrading {} to {target}; cron is stopped first",
+            instance.name_any()
+        ));
+        write(&ctx, &job, status, JobPhase::Running).await?;
+        ctx.event(
+            &instance,
+            false,
+            "UpgradeStarted",
+            format!("{} → {target}", current.image.unwrap_or_default()),
+        )
+        .await;
+        return Ok(Action::requeue(Duration::from_secs(1)));
+    }
+
+    // Running: the batch Job starts only once no cron worker holds the database.
+    let target = status.image.clone().unwrap_or_default();
+    let jobs: Api<Job> = Api::namespaced(ctx.client.clone(), &ns);
+    let name = job_name(&job);
+    let live = jobs
+        .get_opt(&name)
+        .await
+        .map_err(Error::kube(format!("reading Job {name}")))?;
+    let Some(live) = live else {
+        if let Some(waiting) = workers_still_running(&ctx, &instance, job.spec.mode).await? {
+            status.job.message = Some(waiting);
+            write(&ctx, &job, status, JobPhase::Running).await?;
+            return Ok(Action::requeue(Duration::from_secs(2)));
+        }
+        let mut valid = valid_instance(&instance)?;
+        valid.image = target.clone();
+        let desired = batch::odoo_job(
+            job.as_ref(),
+            name.clone(),
+            &valid,
+            "upgrade",
+            upgrade_args(&job.spec.modules, &valid.database.name),
+        );
+        crate::apply::apply(&ctx.client, &desired).await?;
+        status.job.job_name = Some(name.clone());
+        status.job.message = Some(format!("Job {name} running odoo --update with {target}"));
+        write(&ctx, &job, status, JobPhase::Running).await?;
+        return Ok(Action::requeue(Duration::from_secs(30)));
+    };
+    match batch::outcome(&live) {
+        Outcome::Running => Ok(Action::requeue(Duration::from_secs(30))),
+        Outcome::Complete => {
+            // An explicit target becomes the spec's image, so spec and the running
+            // image agree once it rolls out.
+            if job.spec.image.is_some() && instance.spec.image.as_deref() != Some(target.as_str()) {
+                instances
+                    .patch(
+                        &instance.name_any(),
+                        &PatchParams::default(),
+                        &Patch::Merge(json!({ "spec": { "image": target } })),
+                    )
+                    .await
+                    .map_err(Error::kube("setting the instance's image"))?;
+            }
+            status.job.message = Some(format!("database upgraded to {target}; rolling out"));
+            finish(&ctx, &job, status, JobPhase::Succeeded, Some(&instance)).await
+        }
+        Outcome::Failed => {
+            let message = format!(
+                "upgrade to {target} failed; the previous image keeps serving. Logs: kubectl logs job/{name} -n {ns}"
+            );
+            ctx.event(job.as_ref(), true, "UpgradeFailed", message.clone())
+                .await;
+            ctx.event(&instance, true, "UpgradeFailed", message.clone())
+                .await;
+            status.job.message = Some(message);
+            finish(&ctx, &job, status, JobPhase::Failed, Some(&instance)).await
+        }
+    }
+}
+
+/// The first other job of the instance that runs, as `Kind/name`.
+async fn busy_with(
+    ctx: &Context,
+    job: &OdooUpgradeJob,
+    instance: &OdooInstance,
+) -> Result<Option<String>, Error> {
+    let api: Api<OdooUpgradeJob> = Api::namespaced(
+        ctx.client.clone(),
+        &instance.namespace().unwrap_or_default(),
+    );
+    let mine = job.creation_timestamp().map(|t| t.0);
+    let upgrades = api
+        .list(&Default::default())
+        .await
+        .map_err(Error::kube("listing OdooUpgradeJobs"))?;
+    // Running ones, and older ones still waiting: first come, first served.
+    let other = upgrades.items.iter().find(|j| {
+        j.name_any() != job.name_any()
+            && j.spec.instance_ref.name == instance.name_any()
+            && match j.status.as_ref().and_then(|s| s.job.phase) {
+                Some(JobPhase::Running) => true,
+                None | Some(JobPhase::Pending) => j.creation_timestamp().map(|t| t.0) < mine,
+                _ => false,
+            }
+    });
+    if let Some(other) = other {
+        return Ok(Some(format!("OdooUpgradeJob/{}", other.name_any())));
+    }
+    let phase = instance.status.as_ref().and_then(|s| s.phase);
+    Ok(match phase {
+        Some(InstancePhase::BackingUp) => Some("a running backup".into()),
+        Some(InstancePhase::Restoring) => Some("a running restore".into()),
+        Some(InstancePhase::Migrating) => Some("a running cluster migration".into()),
+        _ => None,
+    })
+}
+
+/// What still runs that must stop before `odoo --update` starts, if anything.
+async fn workers_still_running(
+    ctx: &Context,
+    instance: &OdooInstance,
+    mode: UpgradeMode,
+) -> Result<Option<String>, Error> {
+    let phase = instance.status.as_ref().and_then(|s| s.phase);
+    if phase != Some(InstancePhase::Upgrading) {
+        return Ok(Some("waiting for the instance to enter Upgrading".into()));
+    }
+    let api: Api<Deployment> = Api::namespaced(
+        ctx.client.clone(),
+        &instance.namespace().unwrap_or_default(),
+    );
+    let mut deployments = vec![names::cron_deployment(&instance.name_any())];
+    if mode == UpgradeMode::Maintenance {
+        deployments.push(names::web_deployment(&instance.name_any()));
+    }
+    for name in deployments {
+        let d = api
+            .get_opt(&name)
+            .await
+            .map_err(Error::kube(format!("reading Deployment {name}")))?;
+        let (wanted, running) = d.map_or((0, 0), |d| {
+            (
+                d.spec.and_then(|s| s.replicas).unwrap_or(0),
+                d.status.and_then(|s| s.replicas).unwrap_or(0),
+            )
+        });
+        if wanted > 0 || running > 0 {
+            return Ok(Some(format!(
+                "waiting for the pods of {name} to stop ({running} left)"
+            )));
+        }
+    }
+    Ok(None)
+}
+
+fn valid_instance(instance: &OdooInstance) -> Result<ValidInstance, Error> {
+    // The Job needs names and the config Secret, not the database endpoint.
+    let target = crate::validate::DatabaseTarget {
+        cluster: instance.spec.database.cluster.clone().unwrap_or_default(),
+        host: String::new(),
+        port: 0,
+        ssl_mode: String::new(),
+        name: instance.spec.database.name.clone().unwrap_or_default(),
+        role: String::new(),
+    };
+    crate::validate::validate(instance, target).map_err(|e| Error::InvalidSpec(e.to_string()))
+}
+
+async fn write(
+    ctx: &Context,
+    job: &OdooUpgradeJob,
+    mut next: OdooUpgradeJobStatus,
+    phase: JobPhase,
+) -> Result<(), Error> {
+    ctx.backoff.succeeded(&backoff_key(job));
+    let current = job.status.clone().unwrap_or_default();
+    let now = Time(k8s_openapi::jiff::Timestamp::now());
+    next.job.phase = Some(phase);
+    next.job.observed_generation = job.meta().generation;
+    if phase == JobPhase::Running && next.job.start_time.is_none() {
+        next.job.start_time = Some(now.clone());
+    }
+    if phase.is_finished() && next.job.completion_time.is_none() {
+        next.job.completion_time = Some(now);
+    }
+    if next != current {
+        let api: Api<OdooUpgradeJob> =
+            Api::namespaced(ctx.client.clone(), &job.namespace().unwrap_or_default());
+        api.patch_status(
+            &job.name_any(),
+            &PatchParams::default(),
+            &Patch::Merge(json!({ "status": next })),
+        )
+        .await
+        .map_err(Error::kube("writing the upgrade job status"))?;
+    }
+    Ok(())
+}
+
+async fn finish(
+    ctx: &Context,
+    job: &OdooUpgradeJob,
+    status: OdooUpgradeJobStatus,
+    phase: JobPhase,
+    _instance: Option<&OdooInstance>,
+) -> Result<Action, Error> {
+    write(ctx, job, status, phase).await?;
+    Ok(Action::await_change())
+}
+
+/// Marks the job as rolled back (the lifecycle reverted its image).
+pub async fn mark_rolled_back(ctx: &Context, namespace: &str, name: &str) -> Result<(), Error> {
+    let api: Api<OdooUpgradeJob> = Api::namespaced(ctx.client.clone(), namespace);
+    api.patch_status(
+        name,
+        &PatchParams::default(),
+        &Patch::Merge(json!({ "status": { "rolledBack": true } })),
+    )
+    .await
+    .map_err(Error::kube(format!(
+        "marking OdooUpgradeJob {name} rolled back"
+    )))?;
+    Ok(())
+}
+
+fn backoff_key(job: &OdooUpgradeJob) -> String {
+    format!(
+        "upgrade/{}/{}",
+        job.namespace().unwrap_or_default(),
+        job.name_any()
+    )
+}
+
+pub fn error_policy(job: Arc<OdooUpgradeJob>, error: &Error, ctx: Arc<Context>) -> Action {
+    ctx.metrics.reconcile_error("upgrade_job", error.category());
+    tracing::warn!(name = %job.name_any(), namespace = ?job.namespace(), error = %error, "upgrade job reconcile failed");
+    Action::requeue(ctx.backoff.failed(&backoff_key(&job)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_module_is_updated_unless_some_are_named() {
+        let args = upgrade_args(&[], "shop");
+        assert!(args.contains(&"--update=all".to_owned()), "{args:?}");
+        assert!(args.contains(&"--stop-after-init".to_owned()));
+        let args = upgrade_args(&["sale".into(), "stock".into()], "shop");
+        assert!(args.contains(&"--update=sale,stock".to_owned()), "{args:?}");
+    }
+
+    #[test]
+    fn auto_names_differ_per_image_and_stay_short() {
+        let a = auto_name("shop", "odoo:18.0-20250101");
+        assert_ne!(a, auto_name("shop", "odoo:18.0-20250201"));
+        assert_eq!(a, auto_name("shop", "odoo:18.0-20250101"));
+        assert!(a.len() < 30, "{a}");
+    }
+}

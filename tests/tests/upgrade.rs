@@ -1,0 +1,256 @@
+//! Upgrades on the simulated cluster with a real PostgreSQL server: an image change
+//! runs `odoo --update` with the new image first (cron held at zero), a failure keeps
+//! the old image serving, a success rolls the new one out, and a new image whose
+//! pods never become ready is rolled back.
+//!
+//! kwok stands in for the kubelet; two image tags (hack/kwok-stages.yaml) make job
+//! pods fail (`odoo:19.0-fails-in-jobs`) or pods never pass readiness
+//! (`odoo:19.0-never-ready`).
+
+use std::time::Duration;
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::Event;
+use kube::ResourceExt;
+use kube::api::{Api, Patch, PatchParams, PostParams};
+use odoo_model::{InstancePhase, JobPhase, OdooInstance, OdooUpgradeJob, names};
+use odoo_tests::operator::{OperatorProcess, operator_namespace, wait_for_phase};
+use odoo_tests::postgres::shared_postgres;
+use odoo_tests::{TestNamespace, simulated_cluster};
+use serde_json::json;
+
+const OLD: &str = "odoo:18.0-20250101";
+
+async fn start(
+    prefix: &str,
+    spec: serde_json::Value,
+) -> anyhow::Result<(TestNamespace, OperatorProcess, Api<OdooInstance>)> {
+    let cp = simulated_cluster();
+    let ns = TestNamespace::new(cp, prefix).await?;
+    let op_ns = operator_namespace(&ns, shared_postgres()).await?;
+    let op = OperatorProcess::start(cp, &op_ns, &["--watch-namespace", &ns.name])?;
+    let api: Api<OdooInstance> = ns.api();
+    let instance: OdooInstance = serde_json::from_value(json!({
+        "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
+        "metadata": { "name": "shop" },
+        "spec": spec,
+    }))?;
+    api.create(&PostParams::default(), &instance).await?;
+    wait_for_phase(&api, "shop", InstancePhase::Running, &op).await;
+    Ok((ns, op, api))
+}
+
+async fn set_image(api: &Api<OdooInstance>, image: &str) -> anyhow::Result<()> {
+    api.patch(
+        "shop",
+        &PatchParams::default(),
+        &Patch::Merge(json!({ "spec": { "image": image } })),
+    )
+    .await?;
+    Ok(())
+}
+
+fn image_of(d: &Deployment) -> Option<String> {
+    d.spec
+        .as_ref()?
+        .template
+        .spec
+        .as_ref()?
+        .containers
+        .first()?
+        .image
+        .clone()
+}
+
+fn replicas_of(d: &Deployment) -> (i32, i32) {
+    (
+        d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0),
+        d.status.as_ref().and_then(|s| s.replicas).unwrap_or(0),
+    )
+}
+
+/// Follows the upgrade job for `image` to its end. While its batch Job exists and
+/// runs, the cron Deployment must be at zero (wanted and running): asserted on
+/// every poll. Returns the finished job and how many polls saw the batch Job.
+async fn follow_upgrade(
+    ns: &TestNamespace,
+    image: &str,
+    op: &OperatorProcess,
+) -> (OdooUpgradeJob, usize) {
+    let jobs: Api<OdooUpgradeJob> = ns.api();
+    let batch: Api<Job> = ns.api();
+    let deployments: Api<Deployment> = ns.api();
+    let mut seen_running = 0;
+    for _ in 0..600 {
+        let list = jobs
+            .list(&Default::default())
+            .await
+            .expect("list upgrade jobs");
+        if let Some(job) = list
+            .items
+            .into_iter()
+            .find(|j| j.spec.image.as_deref() == Some(image))
+        {
+            let phase = job.status.as_ref().and_then(|s| s.job.phase);
+            if phase.is_some_and(JobPhase::is_finished) {
+                return (job, seen_running);
+            }
+            let running_batch = batch
+                .get_opt(&format!("{}-job", job.name_any()))
+                .await
+                .expect("read batch job")
+                .filter(|j| {
+                    j.status
+                        .as_ref()
+                        .and_then(|s| s.completion_time.as_ref())
+                        .is_none()
+                });
+            if running_batch.is_some() {
+                let cron = deployments
+                    .get(&names::cron_deployment("shop"))
+                    .await
+                    .expect("cron deployment");
+                assert_eq!(
+                    replicas_of(&cron),
+                    (0, 0),
+                    "cron must be stopped while odoo --update runs"
+                );
+                seen_running += 1;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "the upgrade to {image} never finished:\n{}",
+        op.log_tail(40)
+    );
+}
+
+async fn warnings(ns: &TestNamespace, reason: &str) -> Vec<String> {
+    ns.api::<Event>()
+        .list(&Default::default())
+        .await
+        .map(|l| l.items)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| e.type_.as_deref() == Some("Warning") && e.reason.as_deref() == Some(reason))
+        .filter_map(|e| e.message)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_failed_upgrade_keeps_the_old_image_and_a_good_one_rolls_out() -> anyhow::Result<()> {
+    let (ns, op, api) = start("upgrade", json!({ "image": OLD, "replicas": 1 })).await?;
+    let deployments: Api<Deployment> = ns.api();
+
+    // A failing upgrade: the job's pod exits 1.
+    let broken = "odoo:19.0-fails-in-jobs";
+    set_image(&api, broken).await?;
+    let (job, polls) = follow_upgrade(&ns, broken, &op).await;
+    assert_eq!(
+        job.status.as_ref().and_then(|s| s.job.phase),
+        Some(JobPhase::Failed)
+    );
+    let message = job.status.and_then(|s| s.job.message).unwrap_or_default();
+    assert!(message.contains("kubectl logs job/"), "{message}");
+    println!("cron asserted at zero on {polls} polls of a running upgrade");
+    let failed = wait_for_phase(&api, "shop", InstancePhase::UpgradeFailed, &op).await;
+    assert_eq!(failed.status.and_then(|s| s.image).as_deref(), Some(OLD));
+    let web = deployments.get(&names::web_deployment("shop")).await?;
+    assert_eq!(
+        image_of(&web).as_deref(),
+        Some(OLD),
+        "the old image keeps serving"
+    );
+    assert!(!warnings(&ns, "UpgradeFailed").await.is_empty());
+    // Cron is back while the old image serves.
+    let mut cron_back = false;
+    for _ in 0..100 {
+        let cron = deployments.get(&names::cron_deployment("shop")).await?;
+        if replicas_of(&cron).0 == 1 {
+            cron_back = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(cron_back, "cron replicas restored after the failed upgrade");
+
+    // A good image: upgraded first, then rolled out.
+    let good = "odoo:18.0-20250201";
+    set_image(&api, good).await?;
+    let (job, polls) = follow_upgrade(&ns, good, &op).await;
+    assert_eq!(
+        job.status.as_ref().and_then(|s| s.job.phase),
+        Some(JobPhase::Succeeded)
+    );
+    assert!(polls > 0, "the batch Job was never seen running");
+    let running = wait_for_phase(&api, "shop", InstancePhase::Running, &op).await;
+    assert_eq!(running.status.and_then(|s| s.image).as_deref(), Some(good));
+    let web = deployments.get(&names::web_deployment("shop")).await?;
+    assert_eq!(image_of(&web).as_deref(), Some(good));
+    let cron = deployments.get(&names::cron_deployment("shop")).await?;
+    assert_eq!(
+        (image_of(&cron).as_deref(), replicas_of(&cron).0),
+        (Some(good), 1)
+    );
+    ns.delete().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_image_whose_pods_never_get_ready_is_rolled_back() -> anyhow::Result<()> {
+    let spec = json!({
+        "image": OLD, "replicas": 1,
+        "autoUpgrade": { "rollbackWindowSeconds": 30 },
+    });
+    let (ns, op, api) = start("rollback", spec).await?;
+    let deployments: Api<Deployment> = ns.api();
+    let bad = "odoo:19.0-never-ready";
+    set_image(&api, bad).await?;
+    let (job, _) = follow_upgrade(&ns, bad, &op).await;
+    assert_eq!(
+        job.status.as_ref().and_then(|s| s.job.phase),
+        Some(JobPhase::Succeeded)
+    );
+    // The new image rolls out and its pods never become ready (the old pod keeps
+    // serving meanwhile, as a rolling update does).
+    let mut rolled_out = false;
+    for _ in 0..100 {
+        let web = deployments.get(&names::web_deployment("shop")).await?;
+        if image_of(&web).as_deref() == Some(bad) {
+            rolled_out = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(rolled_out, "the upgraded image was never rolled out");
+
+    let failed = wait_for_phase(&api, "shop", InstancePhase::UpgradeFailed, &op).await;
+    let status = failed.status.clone().unwrap_or_default();
+    assert_eq!(status.image.as_deref(), Some(OLD));
+    let rolled = status.conditions.iter().find(|c| c.type_ == "RolledBack");
+    assert_eq!(
+        rolled.map(|c| c.status.as_str()),
+        Some("True"),
+        "{:?}",
+        status.conditions
+    );
+    let web = deployments.get(&names::web_deployment("shop")).await?;
+    assert_eq!(
+        image_of(&web).as_deref(),
+        Some(OLD),
+        "the image was reverted"
+    );
+    let events = warnings(&ns, "UpgradeRolledBack").await;
+    assert!(
+        events
+            .iter()
+            .any(|m| m.contains("reverted to odoo:18.0-20250101")),
+        "{events:?}"
+    );
+    let job: OdooUpgradeJob = ns.api().get(&job.name_any()).await?;
+    assert!(job.status.is_some_and(|s| s.rolled_back));
+    ns.delete().await;
+    Ok(())
+}
