@@ -117,6 +117,10 @@ pub struct RunArgs {
     /// Default tolerations of the Odoo pods, as a JSON list.
     #[arg(long, env = "ODOO_OPERATOR_DEFAULT_TOLERATIONS", value_parser = parse_json::<Vec<Toleration>>)]
     default_tolerations: Option<Vec<Toleration>>,
+    /// Image of the operator itself, from which backup and restore pods copy the
+    /// agent binary (`odoo-operator:<version>` when unset).
+    #[arg(long, env = "ODOO_OPERATOR_AGENT_IMAGE")]
+    agent_image: Option<String>,
     /// Serve the validating admission webhook over HTTPS with this certificate (PEM).
     /// Reloaded when the file changes. Needs --webhook-key; no webhook when unset.
     #[arg(long, env = "ODOO_OPERATOR_WEBHOOK_CERT", requires = "webhook_key")]
@@ -159,6 +163,10 @@ impl RunArgs {
             namespace: self.namespace.clone(),
             pg_clusters_secret: self.pg_clusters_secret.clone(),
             watch_namespace: self.watch_namespace.clone(),
+            agent_image: self
+                .agent_image
+                .clone()
+                .unwrap_or_else(|| format!("odoo-operator:{}", crate::VERSION)),
         }
     }
 }

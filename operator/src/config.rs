@@ -21,4 +21,6 @@ pub struct OperatorConfig {
     pub pg_clusters_secret: String,
     /// Reconcile only this namespace (every namespace when unset).
     pub watch_namespace: Option<String>,
+    /// Image the backup and restore pods copy the agent from (the operator's own).
+    pub agent_image: String,
 }

@@ -1,6 +1,7 @@
 //! The controllers: OdooInstance (lifecycle and children) and OdooInitJob.
 
 pub mod backoff;
+pub mod backup_job;
 pub mod batch;
 pub mod context;
 pub mod database;
@@ -22,7 +23,7 @@ use kube::runtime::reflector::ObjectRef;
 use kube::runtime::{Controller, watcher};
 use kube::{Api, ResourceExt};
 use odoo_model::labels::{APP_MANAGED_BY, INSTANCE_LABEL, OPERATOR_FIELD_MANAGER};
-use odoo_model::{OdooInitJob, OdooInstance, OdooUpgradeJob};
+use odoo_model::{OdooBackupJob, OdooInitJob, OdooInstance, OdooUpgradeJob};
 
 pub use context::Context;
 pub(crate) use database::{cleanup as instance_cleanup, provision_database};
@@ -73,9 +74,19 @@ pub async fn run(ctx: Arc<Context>) {
         watcher::Config::default(),
         |job| Some(ObjectRef::new(&job.spec.instance_ref.name).within(&job.namespace()?)),
     )
+    .watches(
+        api::<OdooBackupJob>(&ctx),
+        watcher::Config::default(),
+        |job| Some(ObjectRef::new(&job.spec.instance_ref.name).within(&job.namespace()?)),
+    )
     .shutdown_on_signal()
     .run(instance::reconcile, instance::error_policy, ctx.clone())
     .for_each(|_| futures::future::ready(()));
+    let backup_jobs = Controller::new(api::<OdooBackupJob>(&ctx), watcher::Config::default())
+        .owns(api::<Job>(&ctx), owned.clone())
+        .shutdown_on_signal()
+        .run(backup_job::reconcile, backup_job::error_policy, ctx.clone())
+        .for_each(|_| futures::future::ready(()));
     let upgrade_jobs = Controller::new(api::<OdooUpgradeJob>(&ctx), watcher::Config::default())
         .owns(api::<Job>(&ctx), owned.clone())
         .shutdown_on_signal()
@@ -90,5 +101,5 @@ pub async fn run(ctx: Arc<Context>) {
         .shutdown_on_signal()
         .run(init_job::reconcile, init_job::error_policy, ctx)
         .for_each(|_| futures::future::ready(()));
-    tokio::join!(instances, init_jobs, upgrade_jobs);
+    tokio::join!(instances, init_jobs, upgrade_jobs, backup_jobs);
 }

@@ -240,3 +240,25 @@ pub async fn upgrade_jobs(
         });
     Ok((newest, targets))
 }
+
+/// The phase of the newest backup job of the instance.
+pub async fn backup_job(ctx: &Context, instance: &OdooInstance) -> Result<Option<JobPhase>, Error> {
+    let api: Api<odoo_model::OdooBackupJob> = Api::namespaced(
+        ctx.client.clone(),
+        &instance.namespace().unwrap_or_default(),
+    );
+    let jobs = api
+        .list(&ListParams::default())
+        .await
+        .map_err(Error::kube("listing OdooBackupJobs"))?;
+    Ok(jobs
+        .items
+        .into_iter()
+        .filter(|j| j.spec.instance_ref.name == instance.name_any())
+        .max_by_key(|j| j.creation_timestamp().map(|t| t.0))
+        .map(|j| {
+            j.status
+                .and_then(|s| s.job.phase)
+                .unwrap_or(JobPhase::Pending)
+        }))
+}

@@ -1,0 +1,586 @@
+//! OdooBackupJob: a Job whose pod runs the backup agent (the operator binary,
+//! copied in by an init container) in the instance's own image, for its pg_dump,
+//! with the filestore mounted read-only. The agent streams the archive to S3 or a
+//! volume and reports size, checksum and versions in its termination message,
+//! which becomes the job's status.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::{
+    Container, EnvVar, EnvVarSource, PersistentVolumeClaimVolumeSource, Pod, SecretKeySelector,
+    Volume, VolumeMount,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use kube::api::{Api, ListParams, Patch, PatchParams};
+use kube::runtime::controller::Action;
+use kube::{Resource, ResourceExt};
+use odoo_model::backup_job::{BackupFormat, OdooBackupJobStatus};
+use odoo_model::{InstancePhase, JobPhase, OdooBackupJob, OdooInstance};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::batch::{self, Outcome};
+use super::error::Error;
+use super::{Context, observe};
+use crate::build::DATA_DIR;
+use crate::validate::{DatabaseTarget, ValidInstance};
+
+/// Where the init container puts the agent binary in the job pod.
+const AGENT_DIR: &str = "/agent";
+/// Where a volume destination is mounted.
+const BACKUP_DIR: &str = "/backup";
+
+/// The archive's file extension.
+pub fn extension(format: BackupFormat) -> &'static str {
+    match format {
+        BackupFormat::Zip => "zip",
+        BackupFormat::Dump => "dump",
+        BackupFormat::Sql => "sql",
+    }
+}
+
+/// Fills a key template: `{namespace}`, `{instance}`, `{database}`, `{timestamp}`
+/// (UTC, `20260101T120000Z`) and `{ext}`.
+pub fn render_key(
+    template: &str,
+    namespace: &str,
+    instance: &str,
+    database: &str,
+    at: k8s_openapi::jiff::Timestamp,
+    ext: &str,
+) -> String {
+    template
+        .replace("{namespace}", namespace)
+        .replace("{instance}", instance)
+        .replace("{database}", database)
+        .replace("{timestamp}", &at.strftime("%Y%m%dT%H%M%SZ").to_string())
+        .replace("{ext}", ext)
+}
+
+/// The agent's destination argument for a job: `s3://bucket/key` or a path on the
+/// mounted volume.
+pub fn destination(
+    job: &OdooBackupJob,
+    v: &ValidInstance,
+    at: k8s_openapi::jiff::Timestamp,
+) -> String {
+    let ext = extension(job.spec.backup.format);
+    let d = &job.spec.backup.destination;
+    let render = |t: &str| render_key(t, &v.namespace, &v.name, &v.database.name, at, ext);
+    match (&d.s3, &d.pvc) {
+        (Some(s3), _) => format!("s3://{}/{}", s3.bucket.bucket, render(&s3.key)),
+        (None, Some(pvc)) => format!("{BACKUP_DIR}/{}", render(&pvc.path)),
+        (None, None) => String::new(),
+    }
+}
+
+fn env(name: &str, value: impl Into<String>) -> EnvVar {
+    EnvVar {
+        name: name.into(),
+        value: Some(value.into()),
+        ..EnvVar::default()
+    }
+}
+
+fn secret_env(name: &str, secret: &str, key: &str) -> EnvVar {
+    EnvVar {
+        name: name.into(),
+        value_from: Some(EnvVarSource {
+            secret_key_ref: Some(SecretKeySelector {
+                name: secret.into(),
+                key: key.into(),
+                optional: Some(false),
+            }),
+            ..EnvVarSource::default()
+        }),
+        ..EnvVar::default()
+    }
+}
+
+fn mount(name: &str, path: &str, read_only: bool) -> VolumeMount {
+    VolumeMount {
+        name: name.into(),
+        mount_path: path.into(),
+        read_only: Some(read_only),
+        ..VolumeMount::default()
+    }
+}
+
+/// The Kubernetes Job of a backup: pure, from the job, the instance as validated
+/// (its approved image in `v.image`), the archive's location and the agent image.
+pub fn build_job(job: &OdooBackupJob, v: &ValidInstance, location: &str, agent_image: &str) -> Job {
+    let spec = &job.spec.backup;
+    let mut env = vec![
+        env("PGHOST", &v.database.host),
+        env("PGPORT", v.database.port.to_string()),
+        env("PGUSER", &v.database.role),
+        env("PGDATABASE", &v.database.name),
+        env("PGSSLMODE", &v.database.ssl_mode),
+        secret_env("PGPASSWORD", &v.db_secret, "password"),
+        env("ODOO_AGENT_DESTINATION", location),
+        env("ODOO_AGENT_FORMAT", extension(spec.format)),
+        env(
+            "ODOO_AGENT_FILESTORE",
+            format!("{DATA_DIR}/filestore/{}", v.database.name),
+        ),
+        env("ODOO_AGENT_TERMINATION_LOG", "/dev/termination-log"),
+    ];
+    if let Some(version) = super::instance::odoo_version(&v.image) {
+        env.push(self::env("ODOO_VERSION", version));
+    }
+    if !spec.with_filestore || spec.format != BackupFormat::Zip {
+        env.push(self::env("ODOO_AGENT_WITHOUT_FILESTORE", "true"));
+    }
+    let mut mounts = vec![
+        mount("agent", AGENT_DIR, true),
+        mount("filestore", DATA_DIR, true),
+        mount("tmp", "/tmp", false),
+    ];
+    let mut extra_volumes = vec![Volume {
+        name: "agent".into(),
+        empty_dir: Some(Default::default()),
+        ..Volume::default()
+    }];
+    if let Some(s3) = &spec.destination.s3 {
+        let b = &s3.bucket;
+        env.extend([
+            self::env("ODOO_AGENT_S3_ENDPOINT", &b.endpoint),
+            self::env("ODOO_AGENT_S3_REGION", &b.region),
+            self::env(
+                "ODOO_AGENT_S3_FORCE_PATH_STYLE",
+                b.force_path_style.to_string(),
+            ),
+            self::env(
+                "ODOO_AGENT_S3_INSECURE_SKIP_TLS_VERIFY",
+                b.insecure_skip_tls_verify.to_string(),
+            ),
+            secret_env(
+                "AWS_ACCESS_KEY_ID",
+                &b.credentials.secret_name,
+                &b.credentials.access_key_id_key,
+            ),
+            secret_env(
+                "AWS_SECRET_ACCESS_KEY",
+                &b.credentials.secret_name,
+                &b.credentials.secret_access_key_key,
+            ),
+        ]);
+    }
+    if let Some(pvc) = &spec.destination.pvc {
+        mounts.push(mount("destination", BACKUP_DIR, false));
+        extra_volumes.push(Volume {
+            name: "destination".into(),
+            persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
+                claim_name: pvc.claim_name.clone(),
+                read_only: None,
+            }),
+            ..Volume::default()
+        });
+    }
+    let mut k8s_job = batch::odoo_job(job, format!("{}-job", job.name_any()), v, "backup", vec![]);
+    if let Some(pod) = k8s_job.spec.as_mut().and_then(|s| s.template.spec.as_mut()) {
+        let odoo = &mut pod.containers[0];
+        odoo.name = "backup".into();
+        odoo.command = Some(vec![
+            format!("{AGENT_DIR}/odoo-operator"),
+            "agent".into(),
+            "backup".into(),
+        ]);
+        odoo.args = None;
+        odoo.env = Some(env);
+        odoo.volume_mounts = Some(mounts);
+        odoo.termination_message_policy = Some("FallbackToLogsOnError".into());
+        // The agent comes from the operator image: nothing is installed at run time,
+        // and the Odoo image stays the only image with database tools.
+        pod.init_containers = Some(vec![Container {
+            name: "agent-install".into(),
+            image: Some(agent_image.into()),
+            command: Some(vec![
+                "odoo-operator".into(),
+                "agent".into(),
+                "install".into(),
+                "--to".into(),
+                AGENT_DIR.into(),
+            ]),
+            volume_mounts: Some(vec![mount("agent", AGENT_DIR, false)]),
+            security_context: odoo.security_context.clone(),
+            ..Container::default()
+        }]);
+        pod.volumes
+            .get_or_insert_with(Vec::new)
+            .extend(extra_volumes);
+    }
+    k8s_job
+}
+
+/// The agent's result line.
+#[derive(Debug, Deserialize, Default)]
+struct Report {
+    location: Option<String>,
+    size_bytes: Option<i64>,
+    sha256: Option<String>,
+    duration_seconds: Option<f64>,
+    odoo_version: Option<String>,
+    pg_version: Option<String>,
+    error: Option<String>,
+}
+
+/// The agent's report from the terminated container of the Job's pod.
+async fn report(ctx: &Context, ns: &str, job_name: &str) -> Result<Option<Report>, Error> {
+    let pods: Api<Pod> = Api::namespaced(ctx.client.clone(), ns);
+    let list = pods
+        .list(&ListParams::default().labels(&format!("job-name={job_name}")))
+        .await
+        .map_err(Error::kube("listing the backup pods"))?;
+    Ok(list.items.iter().find_map(|p| {
+        let statuses = p.status.as_ref()?.container_statuses.as_ref()?;
+        let message = statuses
+            .iter()
+            .find(|c| c.name == "backup")?
+            .state
+            .as_ref()?
+            .terminated
+            .as_ref()?
+            .message
+            .clone()?;
+        serde_json::from_str(&message).ok()
+    }))
+}
+
+#[tracing::instrument(skip_all, fields(name = %job.name_any(), namespace = job.namespace().unwrap_or_default()))]
+pub async fn reconcile(job: Arc<OdooBackupJob>, ctx: Arc<Context>) -> Result<Action, Error> {
+    let _timer = ctx.metrics.reconcile_timer("backup_job");
+    let ns = job.namespace().unwrap_or_default();
+    let mut status = job.status.clone().unwrap_or_default();
+    let phase = status.job.phase.unwrap_or(JobPhase::Pending);
+    if phase.is_finished() {
+        return Ok(Action::await_change());
+    }
+    let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ns);
+    let name = &job.spec.instance_ref.name;
+    let Some(instance) = instances
+        .get_opt(name)
+        .await
+        .map_err(Error::kube("reading the instance"))?
+    else {
+        status.job.message = Some(format!("OdooInstance {name} does not exist"));
+        return write(&ctx, &job, status, JobPhase::Failed).await;
+    };
+    let instance_phase = instance.status.as_ref().and_then(|s| s.phase);
+    let batch_name = format!("{}-job", job.name_any());
+
+    if phase != JobPhase::Running {
+        let waiting = match instance_phase {
+            Some(
+                InstancePhase::Running
+                | InstancePhase::Degraded
+                | InstancePhase::Stopped
+                | InstancePhase::Starting,
+            ) => busy_with(&ctx, &job, &instance).await?,
+            other => Some(format!(
+                "the instance to be initialized and settled (it is {})",
+                other.map_or("new".into(), |p| p.to_string())
+            )),
+        };
+        if let Some(what) = waiting {
+            status.job.message = Some(format!("queued: waiting for {what}"));
+            write(&ctx, &job, status, JobPhase::Pending).await?;
+            return Ok(Action::requeue(Duration::from_secs(10)));
+        }
+        let v = valid_instance(&ctx, &instance).await?;
+        // Fixed at start so a retried reconcile writes the same object.
+        status.location = Some(destination(&job, &v, k8s_openapi::jiff::Timestamp::now()));
+        status.odoo_version = super::instance::odoo_version(&v.image);
+        status.job.message = Some(format!(
+            "backing up {} to {}",
+            v.database.name,
+            status.location.clone().unwrap_or_default()
+        ));
+        write(&ctx, &job, status, JobPhase::Running).await?;
+        return Ok(Action::requeue(Duration::from_secs(1)));
+    }
+
+    let jobs: Api<Job> = Api::namespaced(ctx.client.clone(), &ns);
+    let Some(live) = jobs
+        .get_opt(&batch_name)
+        .await
+        .map_err(Error::kube(format!("reading Job {batch_name}")))?
+    else {
+        let v = valid_instance(&ctx, &instance).await?;
+        let location = status.location.clone().unwrap_or_default();
+        crate::apply::apply(
+            &ctx.client,
+            &build_job(&job, &v, &location, &ctx.config.agent_image),
+        )
+        .await?;
+        status.job.job_name = Some(batch_name.clone());
+        write(&ctx, &job, status, JobPhase::Running).await?;
+        return Ok(Action::requeue(Duration::from_secs(30)));
+    };
+    match batch::outcome(&live) {
+        Outcome::Running => Ok(Action::requeue(Duration::from_secs(30))),
+        Outcome::Complete => {
+            let r = report(&ctx, &ns, &batch_name).await?.unwrap_or_default();
+            status.location = r.location.or(status.location);
+            status.size_bytes = r.size_bytes;
+            status.sha256 = r.sha256;
+            status.duration_seconds = r.duration_seconds.map(|d| d.round() as i64);
+            status.odoo_version = r.odoo_version.or(status.odoo_version);
+            status.pg_version = r.pg_version;
+            status.job.message = Some(match &status.sha256 {
+                Some(sha) => format!("{} bytes, sha256 {sha}", status.size_bytes.unwrap_or(0)),
+                None => "done, but the agent left no report: size and checksum unknown".into(),
+            });
+            write(&ctx, &job, status, JobPhase::Succeeded).await?;
+            let patch = json!({ "status": { "lastBackup": {
+                "name": job.name_any(),
+                "completionTime": Time(k8s_openapi::jiff::Timestamp::now()),
+            }}});
+            instances
+                .patch_status(
+                    &instance.name_any(),
+                    &PatchParams::default(),
+                    &Patch::Merge(patch),
+                )
+                .await
+                .map_err(Error::kube("recording the last backup"))?;
+            Ok(Action::await_change())
+        }
+        Outcome::Failed => {
+            let r = report(&ctx, &ns, &batch_name).await?.unwrap_or_default();
+            let message = format!(
+                "backup failed: {}; logs: kubectl logs job/{batch_name} -n {ns}",
+                r.error
+                    .unwrap_or_else(|| "the agent exited with an error".into())
+            );
+            ctx.event(job.as_ref(), true, "BackupFailed", message.clone())
+                .await;
+            ctx.event(&instance, true, "BackupFailed", message.clone())
+                .await;
+            status.job.message = Some(message);
+            write(&ctx, &job, status, JobPhase::Failed).await
+        }
+    }
+}
+
+/// Another job of the instance that runs first, if any.
+async fn busy_with(
+    ctx: &Context,
+    job: &OdooBackupJob,
+    instance: &OdooInstance,
+) -> Result<Option<String>, Error> {
+    let api: Api<OdooBackupJob> = Api::namespaced(
+        ctx.client.clone(),
+        &instance.namespace().unwrap_or_default(),
+    );
+    let mine = job.creation_timestamp().map(|t| t.0);
+    let list = api
+        .list(&ListParams::default())
+        .await
+        .map_err(Error::kube("listing OdooBackupJobs"))?;
+    let other = list.items.iter().find(|j| {
+        j.name_any() != job.name_any()
+            && j.spec.instance_ref.name == instance.name_any()
+            && match j.status.as_ref().and_then(|s| s.job.phase) {
+                Some(JobPhase::Running) => true,
+                None | Some(JobPhase::Pending) => j.creation_timestamp().map(|t| t.0) < mine,
+                _ => false,
+            }
+    });
+    Ok(other.map(|j| format!("OdooBackupJob/{}", j.name_any())))
+}
+
+async fn valid_instance(ctx: &Context, instance: &OdooInstance) -> Result<ValidInstance, Error> {
+    let clusters = observe::pg_clusters(ctx).await?;
+    let cluster_name = instance.spec.database.cluster.clone().unwrap_or_default();
+    let cluster = clusters
+        .get(&cluster_name)
+        .map_err(|e| Error::PgClusters(e.to_string()))?;
+    let ns = instance.namespace().unwrap_or_default();
+    let target = DatabaseTarget {
+        cluster: cluster_name,
+        host: cluster.host.clone(),
+        port: cluster.port,
+        ssl_mode: cluster.ssl_mode.as_str().to_owned(),
+        name: instance.spec.database.name.clone().unwrap_or_default(),
+        role: odoo_model::names::database_role(&ns, &instance.name_any()),
+    };
+    let mut v = crate::validate::validate(instance, target)
+        .map_err(|e| Error::InvalidSpec(e.to_string()))?;
+    // The image the database is at, which has the matching pg_dump.
+    if let Some(image) = instance.status.as_ref().and_then(|s| s.image.clone()) {
+        v.image = image;
+    }
+    Ok(v)
+}
+
+async fn write(
+    ctx: &Context,
+    job: &OdooBackupJob,
+    mut next: OdooBackupJobStatus,
+    phase: JobPhase,
+) -> Result<Action, Error> {
+    ctx.backoff.succeeded(&backoff_key(job));
+    let current = job.status.clone().unwrap_or_default();
+    let now = Time(k8s_openapi::jiff::Timestamp::now());
+    next.job.phase = Some(phase);
+    next.job.observed_generation = job.meta().generation;
+    if phase == JobPhase::Running && next.job.start_time.is_none() {
+        next.job.start_time = Some(now.clone());
+    }
+    if phase.is_finished() && next.job.completion_time.is_none() {
+        next.job.completion_time = Some(now);
+    }
+    if next != current {
+        let api: Api<OdooBackupJob> =
+            Api::namespaced(ctx.client.clone(), &job.namespace().unwrap_or_default());
+        api.patch_status(
+            &job.name_any(),
+            &PatchParams::default(),
+            &Patch::Merge(json!({ "status": next })),
+        )
+        .await
+        .map_err(Error::kube("writing the backup job status"))?;
+    }
+    Ok(if phase.is_finished() {
+        Action::await_change()
+    } else {
+        Action::requeue(Duration::from_secs(30))
+    })
+}
+
+fn backoff_key(job: &OdooBackupJob) -> String {
+    format!(
+        "backup/{}/{}",
+        job.namespace().unwrap_or_default(),
+        job.name_any()
+    )
+}
+
+pub fn error_policy(job: Arc<OdooBackupJob>, error: &Error, ctx: Arc<Context>) -> Action {
+    ctx.metrics.reconcile_error("backup_job", error.category());
+    tracing::warn!(name = %job.name_any(), namespace = ?job.namespace(), error = %error, "backup job reconcile failed");
+    Action::requeue(ctx.backoff.failed(&backoff_key(&job)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use odoo_model::backup_job::{
+        BackupDestination, BackupTemplate, OdooBackupJobSpec, S3Destination,
+    };
+    use odoo_model::common::{S3Bucket, S3Credentials};
+
+    fn s3_job() -> OdooBackupJob {
+        let mut job = OdooBackupJob::new(
+            "nightly",
+            OdooBackupJobSpec {
+                instance_ref: odoo_model::InstanceRef {
+                    name: "shop".into(),
+                },
+                backup: BackupTemplate {
+                    format: BackupFormat::Zip,
+                    with_filestore: true,
+                    destination: BackupDestination {
+                        s3: Some(S3Destination {
+                            bucket: S3Bucket {
+                                endpoint: "https://s3.example.com".into(),
+                                bucket: "backups".into(),
+                                region: "eu-1".into(),
+                                credentials: S3Credentials {
+                                    secret_name: "s3".into(),
+                                    access_key_id_key: "id".into(),
+                                    secret_access_key_key: "secret".into(),
+                                },
+                                force_path_style: true,
+                                insecure_skip_tls_verify: false,
+                            },
+                            key: "{instance}/{timestamp}.{ext}".into(),
+                        }),
+                        pvc: None,
+                    },
+                },
+            },
+        );
+        job.metadata.namespace = Some("prod".into());
+        job
+    }
+
+    #[test]
+    fn the_pod_runs_the_copied_agent_with_credentials_by_reference() {
+        let v = crate::build::sample();
+        let job = build_job(
+            &s3_job(),
+            &v,
+            "s3://backups/shop/x.zip",
+            "odoo-operator:9.9",
+        );
+        let pod = job.spec.and_then(|s| s.template.spec).expect("pod");
+        let init = &pod.init_containers.as_ref().expect("init")[0];
+        assert_eq!(init.image.as_deref(), Some("odoo-operator:9.9"));
+        let c = &pod.containers[0];
+        assert_eq!(
+            c.image.as_deref(),
+            Some(v.image.as_str()),
+            "the instance's image, for its pg_dump"
+        );
+        assert_eq!(
+            c.command.as_ref().expect("command")[0],
+            "/agent/odoo-operator"
+        );
+        let env = c.env.clone().unwrap_or_default();
+        let get = |n: &str| env.iter().find(|e| e.name == n).cloned().expect(n);
+        assert_eq!(
+            get("ODOO_AGENT_DESTINATION").value.as_deref(),
+            Some("s3://backups/shop/x.zip")
+        );
+        let secret = get("AWS_SECRET_ACCESS_KEY")
+            .value_from
+            .and_then(|f| f.secret_key_ref)
+            .expect("ref");
+        assert_eq!(
+            (secret.name.as_str(), secret.key.as_str()),
+            ("s3", "secret")
+        );
+        assert!(
+            get("PGPASSWORD").value.is_none(),
+            "the password is never inlined"
+        );
+        let filestore = c
+            .volume_mounts
+            .as_ref()
+            .expect("mounts")
+            .iter()
+            .find(|m| m.name == "filestore")
+            .expect("filestore");
+        assert_eq!(filestore.read_only, Some(true));
+    }
+
+    #[test]
+    fn destinations_are_rendered_at_start() {
+        let v = crate::build::sample();
+        let at: k8s_openapi::jiff::Timestamp = "2026-01-02T03:04:05Z".parse().expect("time");
+        assert_eq!(
+            destination(&s3_job(), &v, at),
+            format!("s3://backups/{}/20260102T030405Z.zip", v.name)
+        );
+    }
+
+    #[test]
+    fn key_templates_fill_every_placeholder() {
+        let at: k8s_openapi::jiff::Timestamp = "2026-01-02T03:04:05Z".parse().expect("time");
+        assert_eq!(
+            render_key(
+                "{namespace}/{instance}/{database}-{timestamp}.{ext}",
+                "prod",
+                "shop",
+                "prod_shop",
+                at,
+                "zip"
+            ),
+            "prod/shop/prod_shop-20260102T030405Z.zip"
+        );
+    }
+}

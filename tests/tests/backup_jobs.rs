@@ -1,0 +1,130 @@
+//! Backup jobs on the simulated cluster with a real PostgreSQL server: the job pod
+//! the operator builds, the instance's BackingUp phase, and a backup of a Stopped
+//! instance. kwok completes the pod without running the agent, so the archive's
+//! size and checksum stay unknown here; the agent's own data path is tested
+//! against real PostgreSQL and S3 processes in tests/tests/agent.rs.
+
+use std::time::Duration;
+
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::PersistentVolumeClaim;
+use kube::api::{Api, Patch, PatchParams, PostParams};
+use odoo_model::{InstancePhase, JobPhase, OdooBackupJob, OdooInstance};
+use odoo_tests::operator::{OperatorProcess, operator_namespace, wait_for_phase};
+use odoo_tests::postgres::shared_postgres;
+use odoo_tests::{TestNamespace, simulated_cluster};
+use serde_json::json;
+
+#[tokio::test]
+async fn a_stopped_instance_is_backed_up_by_an_agent_pod() -> anyhow::Result<()> {
+    let cp = simulated_cluster();
+    let ns = TestNamespace::new(cp, "backup").await?;
+    let op_ns = operator_namespace(&ns, shared_postgres()).await?;
+    let op = OperatorProcess::start(
+        cp,
+        &op_ns,
+        &[
+            "--watch-namespace",
+            &ns.name,
+            "--agent-image",
+            "odoo-operator:test",
+        ],
+    )?;
+    let api: Api<OdooInstance> = ns.api();
+    let instance: OdooInstance = serde_json::from_value(json!({
+        "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
+        "metadata": { "name": "shop" },
+        "spec": { "image": "odoo:18.0-20250101", "replicas": 1 },
+    }))?;
+    api.create(&PostParams::default(), &instance).await?;
+    wait_for_phase(&api, "shop", InstancePhase::Running, &op).await;
+    api.patch(
+        "shop",
+        &PatchParams::default(),
+        &Patch::Merge(json!({ "spec": { "replicas": 0 } })),
+    )
+    .await?;
+    wait_for_phase(&api, "shop", InstancePhase::Stopped, &op).await;
+
+    let claim: PersistentVolumeClaim = serde_json::from_value(json!({
+        "metadata": { "name": "backups" },
+        "spec": { "accessModes": ["ReadWriteOnce"], "resources": { "requests": { "storage": "1Gi" } } },
+    }))?;
+    ns.api::<PersistentVolumeClaim>()
+        .create(&PostParams::default(), &claim)
+        .await?;
+    let backup: OdooBackupJob = serde_json::from_value(json!({
+        "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooBackupJob",
+        "metadata": { "name": "before-maintenance" },
+        "spec": { "instanceRef": { "name": "shop" }, "destination": { "pvc": { "claimName": "backups" } } },
+    }))?;
+    let jobs: Api<OdooBackupJob> = ns.api();
+    jobs.create(&PostParams::default(), &backup).await?;
+
+    // Follow it: the instance shows BackingUp while it runs, the job ends Succeeded.
+    let mut phases = Vec::new();
+    let mut finished = None;
+    for _ in 0..600 {
+        let i = api.get("shop").await?;
+        let phase = i.status.and_then(|s| s.phase);
+        if phases.last() != Some(&phase) {
+            phases.push(phase);
+        }
+        let job = jobs.get("before-maintenance").await?;
+        if job
+            .status
+            .as_ref()
+            .and_then(|s| s.job.phase)
+            .is_some_and(JobPhase::is_finished)
+        {
+            finished = Some(job);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let job = finished.unwrap_or_else(|| panic!("the backup never finished:\n{}", op.log_tail(30)));
+    let status = job.status.clone().unwrap_or_default();
+    assert_eq!(
+        status.job.phase,
+        Some(JobPhase::Succeeded),
+        "{:?}",
+        status.job.message
+    );
+    assert!(
+        phases.contains(&Some(InstancePhase::BackingUp)),
+        "{phases:?}"
+    );
+    let location = status.location.clone().unwrap_or_default();
+    let prefix = format!("/backup/{}/shop/", ns.name);
+    assert!(
+        location.starts_with(&prefix) && location.ends_with(".zip"),
+        "{location}"
+    );
+    assert_eq!(status.odoo_version.as_deref(), Some("18.0"));
+
+    // The pod the operator built: agent copied from the operator image, run in the
+    // instance's image with the filestore read-only and the volume destination.
+    let batch: Job = ns.api().get("before-maintenance-job").await?;
+    let pod = batch.spec.and_then(|s| s.template.spec).expect("pod spec");
+    let init = &pod.init_containers.as_ref().expect("init containers")[0];
+    assert_eq!(init.image.as_deref(), Some("odoo-operator:test"));
+    let c = &pod.containers[0];
+    assert_eq!(c.image.as_deref(), Some("odoo:18.0-20250101"));
+    let env = c.env.clone().unwrap_or_default();
+    assert!(env.iter().any(
+        |e| e.name == "ODOO_AGENT_DESTINATION" && e.value.as_deref() == Some(location.as_str())
+    ));
+    let volumes = pod.volumes.clone().unwrap_or_default();
+    assert!(volumes.iter().any(|v| {
+        v.persistent_volume_claim
+            .as_ref()
+            .is_some_and(|c| c.claim_name == "backups")
+    }));
+
+    // Back to Stopped, with the backup recorded on the instance.
+    let stopped = wait_for_phase(&api, "shop", InstancePhase::Stopped, &op).await;
+    let last = stopped.status.and_then(|s| s.last_backup).map(|b| b.name);
+    assert_eq!(last.as_deref(), Some("before-maintenance"));
+    ns.delete().await;
+    Ok(())
+}
