@@ -1,5 +1,6 @@
 //! The Odoo operator: reconciles `OdooInstance` and its job resources.
 
+pub mod agent;
 pub mod apply;
 pub mod build;
 pub mod cli;
