@@ -107,12 +107,28 @@ async fn shutdown_signal() {
     }
 }
 
+/// An error with its causes, each added only when the message does not already
+/// include it (most variants here embed their source).
+fn describe(e: &dyn std::error::Error) -> String {
+    let mut message = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message = format!("{message}: {text}");
+        }
+        source = cause.source();
+    }
+    message
+}
+
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .try_init();
 }
@@ -149,7 +165,7 @@ pub async fn run(command: AgentCommand) -> anyhow::Result<()> {
             let output = args.output.clone();
             let result = backup::run(*args)
                 .await
-                .map_err(|e| (e.to_string(), false, EXIT_BACKUP_FAILED));
+                .map_err(|e| (describe(&e), false, EXIT_BACKUP_FAILED));
             ("backup", output, result)
         }
         AgentCommand::Restore(args) => {
@@ -160,7 +176,7 @@ pub async fn run(command: AgentCommand) -> anyhow::Result<()> {
                 } else {
                     EXIT_RESTORE_REFUSED
                 };
-                (e.to_string(), e.touched_target(), code)
+                (describe(&e), e.touched_target(), code)
             });
             ("restore", output, result)
         }

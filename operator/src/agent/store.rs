@@ -167,6 +167,7 @@ impl S3Args {
                 .ok_or(StoreError::MissingCredential(name))
         };
         let client = ClientOptions::new()
+            .with_allow_http(endpoint.starts_with("http://"))
             .with_allow_invalid_certificates(self.insecure_skip_tls_verify)
             .with_connect_timeout(Duration::from_secs(10))
             // A part at a few MB/s must not time out.
@@ -180,7 +181,6 @@ impl S3Args {
         };
         let mut builder = AmazonS3Builder::new()
             .with_endpoint(&endpoint)
-            .with_allow_http(endpoint.starts_with("http://"))
             .with_bucket_name(bucket)
             .with_region(&self.region)
             .with_access_key_id(env("AWS_ACCESS_KEY_ID")?)
