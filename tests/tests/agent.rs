@@ -317,3 +317,323 @@ fn file_destination_and_database_only_formats_restore_identically() {
         assert_restored(&target, (format == "zip").then_some(target_dir.as_path()));
     }
 }
+
+/// Odoo's `zip_dir(dump_dir, stream, include_dir=False, fnct_sort=…)`, as its
+/// database manager calls it: Python's zipfile, deflated, dump.sql sorted first, then
+/// the rest of the top level, then the filestore as os.walk finds it.
+const ODOO_ZIP_DIR: &str = r#"
+import os, sys, zipfile
+path = os.path.normpath(sys.argv[1])
+len_prefix = len(path) + 1
+with open(sys.argv[2], 'wb') as stream:
+    with zipfile.ZipFile(stream, 'w', compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zipf:
+        for dirpath, dirnames, filenames in os.walk(path):
+            filenames = sorted(filenames, key=lambda file_name: file_name != 'dump.sql')
+            for fname in filenames:
+                bname, ext = os.path.splitext(fname)
+                ext = ext or bname
+                if ext not in ['.pyc', '.pyo', '.swp', '.DS_Store']:
+                    p = os.path.normpath(os.path.join(dirpath, fname))
+                    if os.path.isfile(p):
+                        zipf.write(p, p[len_prefix:])
+"#;
+
+/// Stages what Odoo's dump_db stages (filestore copy, manifest.json, dump.sql from
+/// `pg_dump --no-owner` run by another role than the restoring one) and zips it the
+/// way Odoo does.
+fn odoo_made_zip(db: &Database, filestore: &Path, manifest: bool, out: &Path) {
+    let pg = odoo_tests::postgres::shared_postgres();
+    let stage = tempfile::tempdir().expect("temporary directory");
+    let copy = Command::new("cp")
+        .arg("-r")
+        .arg(filestore)
+        .arg(stage.path().join("filestore"))
+        .status()
+        .expect("cp");
+    assert!(copy.success());
+    if manifest {
+        let manifest = serde_json::json!({
+            "odoo_dump": "1", "db_name": db.name, "version": "16.0",
+            "version_info": [16, 0, 0, "final", 0, ""], "major_version": "16.0",
+            "pg_version": "15.0", "modules": {"base": "16.0.1.3"},
+        });
+        std::fs::write(
+            stage.path().join("manifest.json"),
+            serde_json::to_string_pretty(&manifest).expect("json"),
+        )
+        .expect("manifest.json");
+    }
+    let dump = Command::new(pg.bin_dir.join("pg_dump"))
+        .arg("--no-owner")
+        .arg(format!(
+            "--file={}",
+            stage.path().join("dump.sql").display()
+        ))
+        .args([
+            "-h",
+            &pg.host,
+            "-p",
+            &pg.port.to_string(),
+            "-U",
+            &pg.superuser,
+        ])
+        .arg(&db.name)
+        .env("PGPASSWORD", &pg.password)
+        .output()
+        .expect("pg_dump");
+    assert!(
+        dump.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dump.stderr)
+    );
+    let zip = Command::new("python3")
+        .args(["-c", ODOO_ZIP_DIR])
+        .arg(stage.path())
+        .arg(out)
+        .output()
+        .expect("python3");
+    assert!(
+        zip.status.success(),
+        "{}",
+        String::from_utf8_lossy(&zip.stderr)
+    );
+}
+
+#[test]
+fn zips_made_by_odoos_database_manager_restore() {
+    let env = s3_env();
+    let work = tempfile::tempdir().expect("temporary directory");
+    // A database of its own, with what a dump by another role carries: an extension
+    // and its comment, grants to other roles.
+    let db = Database::create("agent_odoo_made", ROLE).expect("database");
+    db.populate_odoo_like(5).expect("populating");
+    odoo_tests::agent::superuser_sql(
+        &db.name,
+        "CREATE EXTENSION pg_trgm; COMMENT ON EXTENSION pg_trgm IS 'set by the superuser'; \
+         GRANT SELECT ON res_partner TO PUBLIC;",
+    )
+    .expect("extension and grants");
+    let filestore = work.path().join("filestore");
+    make_filestore(&filestore, 50, 7).expect("filestore");
+    let expected = db.snapshot().expect("snapshot");
+    let expected_files = checksums(&filestore).expect("checksums");
+
+    for (manifest, via_s3) in [(true, true), (false, false)] {
+        let archive = work.path().join(format!("odoo-{manifest}.zip"));
+        odoo_made_zip(&db, &filestore, manifest, &archive);
+        let location = if via_s3 {
+            let key = format!("odoo-made/{manifest}.zip");
+            let bytes = std::fs::read(&archive).expect("archive");
+            block_on(shared_s3().put(BUCKET, &key, bytes)).expect("uploading");
+            format!("s3://{BUCKET}/{key}")
+        } else {
+            archive.display().to_string()
+        };
+        let target = Database::create("agent_from_odoo", ROLE).expect("target");
+        let target_dir = work.path().join("restored").join(&target.name);
+        let run = restore(
+            &target,
+            &location,
+            &["--filestore", &target_dir.display().to_string()],
+            &env,
+            &work.path().join("tmp"),
+        );
+        let report = run.assert_success();
+        println!(
+            "{}",
+            run.figures(&format!("Odoo-made zip (manifest: {manifest})"))
+        );
+        assert_eq!(
+            report["odoo_version"],
+            if manifest {
+                serde_json::json!("16.0")
+            } else {
+                serde_json::Value::Null
+            }
+        );
+        assert!(run.stderr.contains("skipped privilege"), "{}", run.stderr);
+        let restored = target.snapshot().expect("snapshot");
+        assert_eq!(restored, expected);
+        assert_eq!(checksums(&target_dir).expect("checksums"), expected_files);
+    }
+}
+
+#[test]
+fn corrupt_truncated_and_unexpected_archives_are_refused_untouched() {
+    let src = source();
+    let work = tempfile::tempdir().expect("temporary directory");
+    let good = work.path().join("good.zip");
+    let run = backup(
+        &src.db,
+        &good.display().to_string(),
+        &["--filestore", &src.filestore.display().to_string()],
+        &[],
+        &work.path().join("tmp"),
+    );
+    let sha = run.assert_success()["sha256"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let bytes = std::fs::read(&good).expect("archive");
+
+    let corrupt = work.path().join("corrupt.zip");
+    let mut flipped = bytes.clone();
+    let middle = flipped.len() / 2;
+    for b in &mut flipped[middle..middle + 16] {
+        *b ^= 0xff;
+    }
+    std::fs::write(&corrupt, &flipped).expect("corrupt copy");
+    let truncated = work.path().join("truncated.zip");
+    std::fs::write(&truncated, &bytes[..bytes.len() * 2 / 3]).expect("truncated copy");
+    let wrong_sha = "0".repeat(64);
+
+    let cases: [(&str, &Path, Vec<&str>, &str); 4] = [
+        ("corrupt", &corrupt, vec![], "corrupt"),
+        ("truncated", &truncated, vec![], "truncated"),
+        (
+            "wrong sha256",
+            &good,
+            vec!["--expected-sha256", &wrong_sha],
+            "SHA-256 mismatch",
+        ),
+        (
+            "corrupt, right sha256 given",
+            &corrupt,
+            vec!["--expected-sha256", &sha],
+            "corrupt",
+        ),
+    ];
+    for (what, archive, extra, message) in cases {
+        let target = Database::create("agent_refused", ROLE).expect("target");
+        let target_dir = work.path().join("restored").join(&target.name);
+        let termination_log = work.path().join(format!("{}.log", target.name));
+        let mut args = vec![
+            "--filestore".to_owned(),
+            target_dir.display().to_string(),
+            "--termination-log".to_owned(),
+            termination_log.display().to_string(),
+        ];
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = restore(
+            &target,
+            &archive.display().to_string(),
+            &args,
+            &[],
+            &work.path().join("tmp"),
+        );
+        println!("{what}: {}", run.stderr.lines().last().unwrap_or_default());
+        assert_eq!(run.status.code(), Some(3), "{what}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("nothing was written"),
+            "{what}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains(message), "{what}: {}", run.stderr);
+        let failure: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(&termination_log).expect("termination log"),
+        )
+        .expect("JSON failure");
+        assert_eq!(failure["target_touched"], false);
+        assert_eq!(target.table_count().expect("tables"), 0, "{what}");
+        assert!(!target_dir.exists(), "{what}: filestore directory created");
+    }
+
+    // Restoring over the live database itself is refused too.
+    let run = restore(
+        &src.db,
+        &good.display().to_string(),
+        &[],
+        &[],
+        &work.path().join("tmp"),
+    );
+    assert_eq!(run.status.code(), Some(3), "{}", run.stderr);
+    assert!(run.stderr.contains("is not empty"), "{}", run.stderr);
+
+    assert_eq!(
+        src.db.snapshot().expect("snapshot"),
+        src.snapshot,
+        "the live database changed"
+    );
+}
+
+#[test]
+fn failed_uploads_leave_no_object() {
+    let src = source();
+    let work = tempfile::tempdir().expect("temporary directory");
+
+    // Wrong credentials: refused at the start.
+    let mut env = s3_env();
+    for (k, v) in &mut env {
+        if k == "AWS_SECRET_ACCESS_KEY" {
+            *v = "not-the-secret".into();
+        }
+    }
+    let key = "ns/shop/wrong-credentials.zip";
+    let run = backup(
+        &src.db,
+        &format!("s3://{BUCKET}/{key}"),
+        &["--filestore", &src.filestore.display().to_string()],
+        &env,
+        &work.path().join("tmp"),
+    );
+    println!(
+        "wrong credentials: {}",
+        run.stderr.lines().last().unwrap_or_default()
+    );
+    assert_eq!(run.status.code(), Some(1), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("SignatureDoesNotMatch"),
+        "{}",
+        run.stderr
+    );
+    let keys = block_on(shared_s3().list(BUCKET)).expect("listing");
+    assert!(!keys.iter().any(|k| k == key), "{keys:?}");
+
+    // The server dies once parts are arriving.
+    let s3 = odoo_tests::s3::S3Server::start().expect("a server of its own");
+    s3.create_bucket(BUCKET).expect("bucket");
+    let staging = s3.data_dir().join(BUCKET).join(".sgwtmp");
+    let killed = std::sync::atomic::AtomicBool::new(false);
+    let run = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+            while std::time::Instant::now() < deadline {
+                if odoo_tests::s3::du(&staging) > 0 {
+                    s3.kill();
+                    killed.store(true, std::sync::atomic::Ordering::SeqCst);
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+        });
+        backup(
+            &src.db,
+            &format!("s3://{BUCKET}/ns/shop/killed.zip"),
+            &[
+                "--filestore",
+                &src.filestore.display().to_string(),
+                "--s3-part-size-mib",
+                "5",
+            ],
+            &s3.agent_env(),
+            &work.path().join("tmp"),
+        )
+    });
+    assert!(
+        killed.load(std::sync::atomic::Ordering::SeqCst),
+        "the upload finished before the server could be stopped:\n{}",
+        run.stderr
+    );
+    println!("{}", run.figures("backup with the server killed"));
+    println!(
+        "server killed: {}",
+        run.stderr.lines().last().unwrap_or_default()
+    );
+    assert_eq!(run.status.code(), Some(1), "{}", run.stderr);
+    s3.spawn().expect("restarting the server");
+    assert_eq!(
+        block_on(s3.list(BUCKET)).expect("listing"),
+        Vec::<String>::new()
+    );
+}

@@ -119,7 +119,31 @@ fn describe(e: &dyn std::error::Error) -> String {
         }
         source = cause.source();
     }
-    message
+    shorten_s3_error(&message)
+}
+
+/// S3 errors carry the server's whole XML error document (string to sign, request
+/// bytes in hex…); its code and message are what a person needs.
+fn shorten_s3_error(message: &str) -> String {
+    let Some(start) = message.find("<Error>") else {
+        return message.to_owned();
+    };
+    let tag = |name: &str| {
+        let open = format!("<{name}>");
+        let from = message[start..].find(&open)? + start + open.len();
+        let to = message[from..].find(&format!("</{name}>"))? + from;
+        Some(message[from..to].to_owned())
+    };
+    let end = message[start..]
+        .find("</Error>")
+        .map_or(message.len(), |i| start + i + "</Error>".len());
+    format!(
+        "{}{} ({}){}",
+        &message[..start],
+        tag("Code").unwrap_or_default(),
+        tag("Message").unwrap_or_default(),
+        &message[end..]
+    )
 }
 
 fn init_logging() {
@@ -198,5 +222,23 @@ pub async fn run(command: AgentCommand) -> anyhow::Result<()> {
             write_termination_log(&output, &json);
             std::process::exit(code);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn s3_error_documents_shrink_to_code_and_message() {
+        let raw = "starting the upload: Client error with status 403 Forbidden: \
+                   <Error><Code>SignatureDoesNotMatch</Code><Message>The signature does not match.</Message>\
+                   <StringToSignBytes>41 57 53</StringToSignBytes></Error>";
+        assert_eq!(
+            shorten_s3_error(raw),
+            "starting the upload: Client error with status 403 Forbidden: \
+             SignatureDoesNotMatch (The signature does not match.)"
+        );
+        assert_eq!(shorten_s3_error("plain"), "plain");
     }
 }

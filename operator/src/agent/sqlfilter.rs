@@ -1,6 +1,7 @@
 //! Drops from a plain `pg_dump` script the statements a database owner who is not a
 //! superuser cannot run: privileges (`GRANT`/`REVOKE`, default privileges), ownership
-//! (`ALTER … OWNER TO`) and `COMMENT ON EXTENSION`. The agent restores as the
+//! (`ALTER … OWNER TO`) and `COMMENT ON EXTENSION`, plus `SET transaction_timeout`,
+//! which pg_dump 17 writes and older servers reject. The agent restores as the
 //! instance's role, and a dump made by another role (Odoo's database manager, another
 //! hosting) carries these; with `ON_ERROR_STOP` any of them would fail the restore.
 //!
@@ -102,7 +103,7 @@ impl<W: Write> SqlFilter<W> {
         if text.is_empty() || text.starts_with(b"--") || text.starts_with(b"\\") {
             return true;
         }
-        if self.skipping_entry {
+        if self.skipping_entry || text.starts_with(b"SET transaction_timeout") {
             return false;
         }
         if complete
@@ -193,6 +194,7 @@ mod tests {
 
 \\restrict abc123
 SET statement_timeout = 0;
+SET transaction_timeout = 0;
 
 --
 -- Name: pg_trgm; Type: EXTENSION; Schema: -; Owner: -
@@ -279,6 +281,7 @@ ALTER DEFAULT PRIVILEGES FOR ROLE odoo IN SCHEMA public GRANT SELECT ON TABLES T
             "REVOKE USAGE",
             "GRANT ALL ON SCHEMA public TO odoo;",
             "ALTER DEFAULT PRIVILEGES",
+            "transaction_timeout",
         ] {
             assert!(!out.contains(gone), "{gone:?} survived:\n{out}");
         }
@@ -293,7 +296,7 @@ ALTER DEFAULT PRIVILEGES FOR ROLE odoo IN SCHEMA public GRANT SELECT ON TABLES T
         ] {
             assert!(out.contains(kept), "{kept:?} lost:\n{out}");
         }
-        assert_eq!(dropped, 5);
+        assert_eq!(dropped, 6);
     }
 
     #[test]
