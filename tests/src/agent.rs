@@ -326,6 +326,17 @@ fn vm_hwm_kib(pid: u32) -> Option<u64> {
 /// client tools first, and TMPDIR and the working directory set to `watch`), tied
 /// to this process's life, sampling its peak RSS and `watch`'s size until it exits.
 pub fn run_agent(args: &[String], env: &[(String, String)], watch: &Path) -> AgentRun {
+    run_agent_observed(args, env, watch, &|_| {})
+}
+
+/// [`run_agent`], calling `observe(pid)` every 10 ms while the agent runs (to signal
+/// it, or break something under it).
+pub fn run_agent_observed(
+    args: &[String],
+    env: &[(String, String)],
+    watch: &Path,
+    observe: &dyn Fn(u32),
+) -> AgentRun {
     let bin = agent_binary();
     let pg_bin = crate::postgres::bin_dir().expect("PostgreSQL client tools");
     let path = format!(
@@ -369,6 +380,7 @@ pub fn run_agent(args: &[String], env: &[(String, String)], watch: &Path) -> Age
         if let Some(status) = child.try_wait().expect("waiting for the agent") {
             break status;
         }
+        observe(pid);
         std::thread::sleep(Duration::from_millis(10));
     };
     AgentRun {

@@ -4,12 +4,16 @@
 //! to see the memory, disk and time figures.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use odoo_tests::agent::{
-    AgentRun, Database, Snapshot, block_on, checksums, make_filestore, run_agent, strings,
+    AgentRun, Database, Snapshot, block_on, checksums, make_filestore, run_agent,
+    run_agent_observed, strings,
 };
+use odoo_tests::odoo_zip;
 use odoo_tests::s3::shared_s3;
 use sha2::{Digest, Sha256};
 
@@ -118,28 +122,6 @@ fn sha256_hex(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
 }
 
-/// Reads an archive the way Odoo's restore does (Python's zipfile): the order of the
-/// entries, the CRC test of every member and manifest.json.
-fn python_zip_listing(archive: &Path) -> serde_json::Value {
-    let script = "import json, sys, zipfile\n\
-                  z = zipfile.ZipFile(sys.argv[1])\n\
-                  bad = z.testzip()\n\
-                  names = z.namelist()\n\
-                  manifest = json.loads(z.read('manifest.json')) if 'manifest.json' in names else None\n\
-                  print(json.dumps({'bad': bad, 'names': names, 'manifest': manifest}))\n";
-    let out = Command::new("python3")
-        .args(["-c", script])
-        .arg(archive)
-        .output()
-        .expect("running python3 (hack/prereqs.sh installs it)");
-    assert!(
-        out.status.success(),
-        "Python's zipfile rejects the archive: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("python output")
-}
-
 #[test]
 fn zip_backup_to_s3_streams_and_restores_identically() {
     let src = source();
@@ -195,7 +177,7 @@ fn zip_backup_to_s3_streams_and_restores_identically() {
     // Odoo's reader accepts it, in Odoo's order, with Odoo's manifest.
     let archive = work.path().join("backup.zip");
     std::fs::write(&archive, &object).expect("writing the archive");
-    let listing = python_zip_listing(&archive);
+    let listing = odoo_zip::python_listing(&archive);
     assert_eq!(listing["bad"], serde_json::Value::Null);
     let names: Vec<&str> = listing["names"]
         .as_array()
@@ -318,87 +300,6 @@ fn file_destination_and_database_only_formats_restore_identically() {
     }
 }
 
-/// Odoo's `zip_dir(dump_dir, stream, include_dir=False, fnct_sort=…)`, as its
-/// database manager calls it: Python's zipfile, deflated, dump.sql sorted first, then
-/// the rest of the top level, then the filestore as os.walk finds it.
-const ODOO_ZIP_DIR: &str = r#"
-import os, sys, zipfile
-path = os.path.normpath(sys.argv[1])
-len_prefix = len(path) + 1
-with open(sys.argv[2], 'wb') as stream:
-    with zipfile.ZipFile(stream, 'w', compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zipf:
-        for dirpath, dirnames, filenames in os.walk(path):
-            filenames = sorted(filenames, key=lambda file_name: file_name != 'dump.sql')
-            for fname in filenames:
-                bname, ext = os.path.splitext(fname)
-                ext = ext or bname
-                if ext not in ['.pyc', '.pyo', '.swp', '.DS_Store']:
-                    p = os.path.normpath(os.path.join(dirpath, fname))
-                    if os.path.isfile(p):
-                        zipf.write(p, p[len_prefix:])
-"#;
-
-/// Stages what Odoo's dump_db stages (filestore copy, manifest.json, dump.sql from
-/// `pg_dump --no-owner` run by another role than the restoring one) and zips it the
-/// way Odoo does.
-fn odoo_made_zip(db: &Database, filestore: &Path, manifest: bool, out: &Path) {
-    let pg = odoo_tests::postgres::shared_postgres();
-    let stage = tempfile::tempdir().expect("temporary directory");
-    let copy = Command::new("cp")
-        .arg("-r")
-        .arg(filestore)
-        .arg(stage.path().join("filestore"))
-        .status()
-        .expect("cp");
-    assert!(copy.success());
-    if manifest {
-        let manifest = serde_json::json!({
-            "odoo_dump": "1", "db_name": db.name, "version": "16.0",
-            "version_info": [16, 0, 0, "final", 0, ""], "major_version": "16.0",
-            "pg_version": "15.0", "modules": {"base": "16.0.1.3"},
-        });
-        std::fs::write(
-            stage.path().join("manifest.json"),
-            serde_json::to_string_pretty(&manifest).expect("json"),
-        )
-        .expect("manifest.json");
-    }
-    let dump = Command::new(pg.bin_dir.join("pg_dump"))
-        .arg("--no-owner")
-        .arg(format!(
-            "--file={}",
-            stage.path().join("dump.sql").display()
-        ))
-        .args([
-            "-h",
-            &pg.host,
-            "-p",
-            &pg.port.to_string(),
-            "-U",
-            &pg.superuser,
-        ])
-        .arg(&db.name)
-        .env("PGPASSWORD", &pg.password)
-        .output()
-        .expect("pg_dump");
-    assert!(
-        dump.status.success(),
-        "{}",
-        String::from_utf8_lossy(&dump.stderr)
-    );
-    let zip = Command::new("python3")
-        .args(["-c", ODOO_ZIP_DIR])
-        .arg(stage.path())
-        .arg(out)
-        .output()
-        .expect("python3");
-    assert!(
-        zip.status.success(),
-        "{}",
-        String::from_utf8_lossy(&zip.stderr)
-    );
-}
-
 #[test]
 fn zips_made_by_odoos_database_manager_restore() {
     let env = s3_env();
@@ -420,7 +321,7 @@ fn zips_made_by_odoos_database_manager_restore() {
 
     for (manifest, via_s3) in [(true, true), (false, false)] {
         let archive = work.path().join(format!("odoo-{manifest}.zip"));
-        odoo_made_zip(&db, &filestore, manifest, &archive);
+        odoo_zip::odoo_made_zip(&db, &filestore, manifest, &archive);
         let location = if via_s3 {
             let key = format!("odoo-made/{manifest}.zip");
             let bytes = std::fs::read(&archive).expect("archive");
@@ -590,38 +491,72 @@ fn failed_uploads_leave_no_object() {
     let keys = block_on(shared_s3().list(BUCKET)).expect("listing");
     assert!(!keys.iter().any(|k| k == key), "{keys:?}");
 
-    // The server dies once parts are arriving.
+    // A server of its own for the two interruptions below; parts of 5 MiB so several
+    // land before the archive is complete.
     let s3 = odoo_tests::s3::S3Server::start().expect("a server of its own");
     s3.create_bucket(BUCKET).expect("bucket");
     let staging = s3.data_dir().join(BUCKET).join(".sgwtmp");
-    let killed = std::sync::atomic::AtomicBool::new(false);
-    let run = std::thread::scope(|scope| {
-        scope.spawn(|| {
-            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-            while std::time::Instant::now() < deadline {
-                if odoo_tests::s3::du(&staging) > 0 {
-                    s3.kill();
-                    killed.store(true, std::sync::atomic::Ordering::SeqCst);
-                    return;
-                }
-                std::thread::sleep(std::time::Duration::from_millis(5));
-            }
-        });
-        backup(
-            &src.db,
-            &format!("s3://{BUCKET}/ns/shop/killed.zip"),
-            &[
-                "--filestore",
-                &src.filestore.display().to_string(),
-                "--s3-part-size-mib",
-                "5",
-            ],
-            &s3.agent_env(),
-            &work.path().join("tmp"),
-        )
+    let parts_arrived = || odoo_tests::s3::du(&staging) > 0;
+    let interrupted_backup = |key: &str, observe: &dyn Fn(u32)| {
+        let (mut args, mut env) = src.db.agent_args();
+        args.insert(0, "backup".into());
+        args.extend(strings(&[
+            "--destination",
+            &format!("s3://{BUCKET}/{key}"),
+            "--odoo-version",
+            "17.0",
+            "--filestore",
+            &src.filestore.display().to_string(),
+            "--s3-part-size-mib",
+            "5",
+        ]));
+        env.extend(s3.agent_env());
+        run_agent_observed(&args, &env, &work.path().join("tmp"), observe)
+    };
+
+    // The job is stopped (SIGTERM, as for a deleted pod) while parts are arriving:
+    // the agent aborts the upload, and the server drops the parts.
+    let signalled = AtomicBool::new(false);
+    let run = interrupted_backup("ns/shop/terminated.zip", &|pid| {
+        if parts_arrived() && !signalled.swap(true, Ordering::SeqCst) {
+            let _ = Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status();
+        }
     });
     assert!(
-        killed.load(std::sync::atomic::Ordering::SeqCst),
+        signalled.load(Ordering::SeqCst),
+        "finished before the signal:\n{}",
+        run.stderr
+    );
+    println!("{}", run.figures("backup stopped by SIGTERM"));
+    assert_eq!(run.status.code(), Some(1), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("interrupted by a signal"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("multipart upload aborted"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(odoo_tests::s3::du(&staging), 0, "parts left on the server");
+    assert_eq!(
+        block_on(s3.list(BUCKET)).expect("listing"),
+        Vec::<String>::new()
+    );
+
+    // The server dies while parts are arriving: the upload fails, its abort cannot
+    // reach the server, and no object exists once the server is back.
+    let killed = AtomicBool::new(false);
+    let run = interrupted_backup("ns/shop/killed.zip", &|_| {
+        if parts_arrived() && !killed.swap(true, Ordering::SeqCst) {
+            s3.kill();
+        }
+    });
+    assert!(
+        killed.load(Ordering::SeqCst),
         "the upload finished before the server could be stopped:\n{}",
         run.stderr
     );

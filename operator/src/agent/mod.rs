@@ -10,6 +10,7 @@
 //! after it began writing to the target, which the operator must drop.
 
 pub mod backup;
+mod bridge;
 pub mod install;
 pub mod layout;
 mod manifest;

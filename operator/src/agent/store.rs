@@ -10,20 +10,11 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
-use futures::StreamExt as _;
 use object_store::aws::AmazonS3Builder;
-use object_store::{
-    ClientOptions, GetOptions, MultipartUpload, ObjectStore, ObjectStoreExt as _, RetryConfig,
-};
-use tokio::sync::{mpsc, oneshot};
-use tokio::task::JoinSet;
+use object_store::{ClientOptions, GetOptions, ObjectStore, ObjectStoreExt as _, RetryConfig};
+use tokio::sync::oneshot;
 
-/// S3 allows at most this many parts per upload.
-const MAX_PARTS: u64 = 10_000;
-/// Parts uploaded concurrently: enough to keep the link busy while the next part
-/// fills, few enough to bound memory.
-const PARTS_IN_FLIGHT: usize = 2;
+use super::bridge;
 
 /// How to reach S3. Credentials are never flags: `AWS_ACCESS_KEY_ID`,
 /// `AWS_SECRET_ACCESS_KEY` and, if set, `AWS_SESSION_TOKEN` from the environment.
@@ -95,7 +86,8 @@ pub enum StoreError {
         source: object_store::Error,
     },
     #[error(
-        "the archive needs more than {MAX_PARTS} parts of {part_size_mib} MiB; raise --s3-part-size-mib"
+        "the archive needs more than {} parts of {part_size_mib} MiB; raise --s3-part-size-mib",
+        super::bridge::MAX_PARTS
     )]
     TooManyParts { part_size_mib: u64 },
     #[error("the archive writer stopped before finishing")]
@@ -158,7 +150,8 @@ impl std::fmt::Display for Location {
 }
 
 impl S3Args {
-    fn store(&self, bucket: &str) -> Result<Arc<dyn ObjectStore>, StoreError> {
+    /// A client for `bucket`; `long_reads` for streamed GETs rather than uploads.
+    fn store(&self, bucket: &str, long_reads: bool) -> Result<Arc<dyn ObjectStore>, StoreError> {
         let endpoint = self.endpoint.clone().ok_or(StoreError::MissingEndpoint)?;
         let env = |name: &'static str| {
             std::env::var(name)
@@ -169,9 +162,19 @@ impl S3Args {
         let client = ClientOptions::new()
             .with_allow_http(endpoint.starts_with("http://"))
             .with_allow_invalid_certificates(self.insecure_skip_tls_verify)
-            .with_connect_timeout(Duration::from_secs(10))
-            // A part at a few MB/s must not time out.
-            .with_timeout(Duration::from_secs(300));
+            .with_connect_timeout(Duration::from_secs(10));
+        let client = if long_reads {
+            // A restore's GET lasts as long as the restore, and psql may not read for
+            // minutes while it builds an index: no overall limit, but a connection
+            // that stops delivering while read fails (and object_store resumes the
+            // stream with a range request on the same ETag).
+            client
+                .with_timeout_disabled()
+                .with_read_timeout(Duration::from_secs(120))
+        } else {
+            // A part at a few hundred KB/s must not time out.
+            client.with_timeout(Duration::from_secs(300))
+        };
         // Few quick retries: a dead endpoint fails the job in seconds, and the job
         // as a whole is what gets retried.
         let retry = RetryConfig {
@@ -195,10 +198,6 @@ impl S3Args {
             .build()
             .map_err(|source| StoreError::Configure { endpoint, source })?;
         Ok(Arc::new(store))
-    }
-
-    fn part_size(&self) -> usize {
-        usize::try_from(self.part_size_mib << 20).unwrap_or(16 << 20)
     }
 }
 
@@ -236,7 +235,7 @@ pub async fn open_destination(
 ) -> Result<(Box<dyn ArchiveSink>, Destination), StoreError> {
     match location {
         Location::S3 { bucket, key } => {
-            let store = s3.store(bucket)?;
+            let store = s3.store(bucket, false)?;
             let path = object_path(key)?;
             let upload =
                 store
@@ -246,20 +245,8 @@ pub async fn open_destination(
                         location: location.to_string(),
                         source,
                     })?;
-            let (tx, rx) = mpsc::channel(1);
-            let (cancel, cancelled) = oneshot::channel();
-            let task = tokio::spawn(upload_parts(
-                upload,
-                rx,
-                cancelled,
-                location.to_string(),
-                s3.part_size_mib,
-            ));
-            let sink = ChannelWriter {
-                tx,
-                buf: BytesMut::with_capacity(s3.part_size()),
-                part_size: s3.part_size(),
-            };
+            let (sink, task, cancel) =
+                bridge::spawn_upload(upload, location.to_string(), s3.part_size_mib);
             Ok((
                 Box::new(sink),
                 Destination::S3 {
@@ -285,7 +272,7 @@ pub async fn open_destination(
             let partial = PathBuf::from(partial);
             let file = std::fs::File::create(&partial).map_err(file_err)?;
             Ok((
-                Box::new(FileSink(io::BufWriter::with_capacity(1 << 20, file))),
+                Box::new(bridge::FileSink::new(file)),
                 Destination::File {
                     partial,
                     path: path.clone(),
@@ -347,145 +334,6 @@ impl Destination {
     }
 }
 
-enum Message {
-    Part(Bytes),
-    Done,
-}
-
-/// Uploads parts as they come, at most [`PARTS_IN_FLIGHT`] at a time, and completes
-/// the upload on `Done`. Any failure, a cancel or a writer that went away aborts the
-/// upload, so no object appears.
-async fn upload_parts(
-    mut upload: Box<dyn MultipartUpload>,
-    mut rx: mpsc::Receiver<Message>,
-    mut cancelled: oneshot::Receiver<()>,
-    location: String,
-    part_size_mib: u64,
-) -> Result<(), StoreError> {
-    let mut parts: JoinSet<(u64, object_store::Result<()>)> = JoinSet::new();
-    let mut next_part = 0u64;
-    let part_failed = |part, source| StoreError::UploadPart {
-        location: location.clone(),
-        part,
-        source,
-    };
-    let outcome = loop {
-        tokio::select! {
-            _ = &mut cancelled => break Err(StoreError::Cancelled),
-            Some(joined) = parts.join_next(), if !parts.is_empty() => {
-                if let Ok((part, Err(source))) = joined {
-                    break Err(part_failed(part, source));
-                }
-            }
-            msg = rx.recv(), if parts.len() < PARTS_IN_FLIGHT => match msg {
-                Some(Message::Part(bytes)) => {
-                    next_part += 1;
-                    if next_part > MAX_PARTS {
-                        break Err(StoreError::TooManyParts { part_size_mib });
-                    }
-                    let put = upload.put_part(bytes.into());
-                    let part = next_part;
-                    parts.spawn(async move { (part, put.await) });
-                }
-                Some(Message::Done) => {
-                    let mut failed = None;
-                    while let Some(joined) = parts.join_next().await {
-                        if let Ok((part, Err(source))) = joined {
-                            failed = Some(part_failed(part, source));
-                            break;
-                        }
-                    }
-                    break failed.map_or(Ok(()), Err);
-                }
-                None => break Err(StoreError::WriterGone),
-            },
-        }
-    };
-    let outcome = match outcome {
-        Ok(()) => match upload.complete().await {
-            Ok(_) => return Ok(()),
-            Err(source) => Err(StoreError::CompleteUpload {
-                location: location.clone(),
-                source,
-            }),
-        },
-        Err(e) => Err(e),
-    };
-    parts.shutdown().await;
-    match upload.abort().await {
-        Ok(()) => tracing::warn!(%location, "multipart upload aborted; no object was written"),
-        Err(e) => tracing::warn!(
-            %location, error = %e,
-            "aborting the multipart upload failed; it never completed, so no object exists, but its parts stay until the bucket's lifecycle rule for incomplete uploads removes them"
-        ),
-    }
-    outcome
-}
-
-/// Cuts the archive into parts and hands them to the upload task.
-struct ChannelWriter {
-    tx: mpsc::Sender<Message>,
-    buf: BytesMut,
-    part_size: usize,
-}
-
-impl ChannelWriter {
-    fn send(&mut self, msg: Message) -> io::Result<()> {
-        self.tx.blocking_send(msg).map_err(|_| {
-            io::Error::new(
-                io::ErrorKind::BrokenPipe,
-                "the upload stopped (see its error)",
-            )
-        })
-    }
-}
-
-impl Write for ChannelWriter {
-    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        let n = data.len().min(self.part_size - self.buf.len());
-        self.buf.extend_from_slice(&data[..n]);
-        if self.buf.len() == self.part_size {
-            let part = self.buf.split().freeze();
-            self.buf.reserve(self.part_size);
-            self.send(Message::Part(part))?;
-        }
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        // Parts have a minimum size: only whole parts are sent before close.
-        Ok(())
-    }
-}
-
-impl ArchiveSink for ChannelWriter {
-    fn close(mut self: Box<Self>) -> io::Result<()> {
-        if !self.buf.is_empty() {
-            let part = self.buf.split().freeze();
-            self.send(Message::Part(part))?;
-        }
-        self.send(Message::Done)
-    }
-}
-
-struct FileSink(io::BufWriter<std::fs::File>);
-
-impl Write for FileSink {
-    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        self.0.write(data)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.0.flush()
-    }
-}
-
-impl ArchiveSink for FileSink {
-    fn close(mut self: Box<Self>) -> io::Result<()> {
-        self.0.flush()?;
-        self.0.get_ref().sync_all()
-    }
-}
-
 /// A restore's source, read front to back once per pass.
 pub struct Source {
     location: Location,
@@ -495,7 +343,7 @@ pub struct Source {
 impl Source {
     pub fn new(location: Location, s3: &S3Args) -> Result<Source, StoreError> {
         let s3 = match &location {
-            Location::S3 { bucket, key } => Some((s3.store(bucket)?, object_path(key)?)),
+            Location::S3 { bucket, key } => Some((s3.store(bucket, true)?, object_path(key)?)),
             Location::File(_) => None,
         };
         Ok(Source { location, s3 })
@@ -529,42 +377,8 @@ impl Source {
                 source,
             })?;
         let etag = result.meta.e_tag.clone();
-        let mut stream = result.into_stream();
-        let (tx, rx) = mpsc::channel::<io::Result<Bytes>>(16);
-        tokio::spawn(async move {
-            while let Some(chunk) = stream.next().await {
-                let chunk = chunk.map_err(io::Error::other);
-                let failed = chunk.is_err();
-                if tx.send(chunk).await.is_err() || failed {
-                    break;
-                }
-            }
-        });
-        let reader = ChannelReader {
-            rx,
-            current: Bytes::new(),
-        };
+        let reader = bridge::stream_reader(result.into_stream());
         Ok((Box::new(reader), etag))
-    }
-}
-
-/// The blocking side of a streamed GET.
-struct ChannelReader {
-    rx: mpsc::Receiver<io::Result<Bytes>>,
-    current: Bytes,
-}
-
-impl Read for ChannelReader {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        while self.current.is_empty() {
-            match self.rx.blocking_recv() {
-                Some(chunk) => self.current = chunk?,
-                None => return Ok(0),
-            }
-        }
-        let n = out.len().min(self.current.len());
-        out[..n].copy_from_slice(&self.current.split_to(n));
-        Ok(n)
     }
 }
 
