@@ -82,7 +82,13 @@ pub async fn run(args: BackupArgs) -> Result<Report, BackupError> {
             }
             Some(dir)
         }
-        _ => None,
+        ArchiveFormat::Zip => None,
+        ArchiveFormat::Dump | ArchiveFormat::Sql => {
+            if args.filestore.is_some() {
+                tracing::warn!(format = %args.format, "this format holds the database only; --filestore is ignored");
+            }
+            None
+        }
     };
     let version = match (args.format, &args.odoo_version) {
         (_, Some(v)) => Some(OdooVersion::parse(v)?),

@@ -23,7 +23,8 @@ pub struct PgArgs {
     /// PostgreSQL port.
     #[arg(long = "pg-port", env = "PGPORT", default_value_t = 5432)]
     pub port: u16,
-    /// Role to connect as (the instance's role).
+    /// Role to connect as (the instance's role). Its password comes from PGPASSWORD
+    /// in the environment only.
     #[arg(long = "pg-user", env = "PGUSER")]
     pub user: String,
     /// Database: the one backed up, or the (existing, empty) restore target.

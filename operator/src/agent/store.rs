@@ -21,7 +21,9 @@ use super::bridge;
 #[derive(clap::Args, Debug, Clone)]
 pub struct S3Args {
     /// Endpoint URL of the S3-compatible service, e.g.
-    /// https://s3.eu-west-1.amazonaws.com or http://minio.storage:9000.
+    /// https://s3.eu-west-1.amazonaws.com or http://minio.storage:9000. Credentials
+    /// come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN)
+    /// in the environment only.
     #[arg(long = "s3-endpoint", env = "ODOO_AGENT_S3_ENDPOINT")]
     pub endpoint: Option<String>,
     /// Region of the bucket.
