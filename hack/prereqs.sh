@@ -10,6 +10,8 @@ command -v cargo >/dev/null || { echo "cargo is required" >&2; exit 1; }
 # setpriv (util-linux) ties every test control-plane process to its parent's life.
 command -v setpriv >/dev/null || missing+=(util-linux)
 command -v curl >/dev/null || missing+=(curl)
+# The backup agent's tests read its archives with Python's zipfile, Odoo's own reader.
+command -v python3 >/dev/null || missing+=(python3)
 # PostgreSQL server binaries: tests start their own throw-away servers with initdb
 # and postgres from /usr/lib/postgresql/<version>/bin (tests/src/postgres.rs).
 pg_missing=false

@@ -34,7 +34,7 @@ cargo build --workspace --bins --locked
 cargo test --workspace --locked --no-fail-fast
 
 step "no control-plane process outlived the tests"
-if leftovers=$(pgrep -af "$run_tmp/" | grep -E 'etcd|kube-|kwok|postgres'); then
+if leftovers=$(pgrep -af "$run_tmp/" | grep -E 'etcd|kube-|kwok|postgres|versitygw'); then
     echo "leftover processes:" >&2
     echo "$leftovers" >&2
     exit 1

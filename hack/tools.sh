@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the control-plane binaries the tests and the demo run (kube-apiserver,
-# kube-controller-manager, kube-scheduler, kubectl, etcd, kwok) from their Go modules
+# kube-controller-manager, kube-scheduler, kubectl, etcd, kwok) and the S3 server of
+# the backup tests (versitygw) from their Go modules
 # into a cache outside the repository, keyed by version. Idempotent: a warm run only
 # checks that each binary answers `--version`.
 #
@@ -18,6 +19,7 @@ cache=${ODOO_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/odoo-operator/tools}
 k8s_dir=$cache/kubernetes-$KUBERNETES_VERSION
 etcd_dir=$cache/etcd-$ETCD_VERSION
 kwok_dir=$cache/kwok-$KWOK_VERSION
+versitygw_dir=$cache/versitygw-$VERSITYGW_VERSION
 
 if [[ ${1:-} == --print ]]; then
     echo "KUBE_APISERVER=$k8s_dir/kube-apiserver"
@@ -27,6 +29,7 @@ if [[ ${1:-} == --print ]]; then
     echo "ETCD=$etcd_dir/etcd"
     echo "KWOK=$kwok_dir/kwok"
     echo "KWOK_CONFIG=$kwok_dir/kwok.yaml"
+    echo "VERSITYGW=$versitygw_dir/versitygw"
     exit 0
 fi
 
@@ -193,8 +196,23 @@ EOF
     mv "$kwok_dir/kwok.yaml.partial" "$kwok_dir/kwok.yaml"
 }
 
+build_versitygw() {
+    have "$versitygw_dir/versitygw" && { log "versitygw $VERSITYGW_VERSION: cached"; return; }
+    log "versitygw $VERSITYGW_VERSION: building"
+    mkdir -p "$versitygw_dir"
+    # A real S3 gateway over a plain directory (posix backend): the backup agent's
+    # multipart uploads and ranged reads are tested against it, not against a mock.
+    # Its go.mod has no replace directives, so a plain install works.
+    GOBIN=$versitygw_dir.partial CGO_ENABLED=0 go install -trimpath \
+        -ldflags "-s -w -X main.Version=$VERSITYGW_VERSION -X main.Build=$VERSITYGW_VERSION" \
+        "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION"
+    mv "$versitygw_dir.partial/versitygw" "$versitygw_dir/versitygw"
+    rmdir "$versitygw_dir.partial"
+}
+
 start=$SECONDS
 build_etcd
 build_kwok
+build_versitygw
 build_kubernetes
 log "done in $((SECONDS - start))s; binaries under $cache"

@@ -48,6 +48,11 @@ enum Command {
         #[arg(long)]
         write: Option<PathBuf>,
     },
+    /// The data path of backup and restore jobs, run inside their pods.
+    Agent {
+        #[command(subcommand)]
+        command: crate::agent::AgentCommand,
+    },
 }
 
 /// Flags of the operator process.
@@ -188,6 +193,7 @@ impl Cli {
                 print_or_write(&crate::state::mermaid::document(), write)
             }
             Some(Command::Run(args)) => run(*args).await,
+            Some(Command::Agent { command }) => crate::agent::run(command).await,
             None => run(self.run).await,
         }
     }

@@ -1,6 +1,7 @@
 //! The Odoo operator: reconciles `OdooInstance` and its job resources.
 
 pub mod admission;
+pub mod agent;
 pub mod apply;
 pub mod build;
 pub mod cli;

@@ -1,11 +1,14 @@
 //! Test harness: a real control plane on loopback per test binary, a fresh client and
 //! namespace per test. See the README's testing section.
 
+pub mod agent;
 pub mod control_plane;
+pub mod odoo_zip;
 pub mod operator;
 pub mod pki;
 pub mod postgres;
 pub mod process;
+pub mod s3;
 pub mod tools;
 pub mod webhook;
 

@@ -1,6 +1,6 @@
-//! Where the control-plane binaries are: the cache `hack/tools.sh` fills, keyed by the
-//! versions pinned in `hack/versions.env` (read at compile time, so the harness and
-//! the build script cannot disagree).
+//! Where the control-plane binaries and the S3 server are: the cache `hack/tools.sh`
+//! fills, keyed by the versions pinned in `hack/versions.env` (read at compile time, so
+//! the harness and the build script cannot disagree).
 
 use std::path::PathBuf;
 
@@ -74,4 +74,18 @@ impl Tools {
         }
         tools
     }
+}
+
+/// The S3 server of the backup tests (versitygw), or a panic with the command that
+/// builds it. Apart from [`Tools`], so those tests do not need the control plane.
+pub fn versitygw() -> PathBuf {
+    let bin = cache_root()
+        .join(format!("versitygw-{}", version("VERSITYGW_VERSION")))
+        .join("versitygw");
+    assert!(
+        bin.is_file(),
+        "{} is missing: run hack/tools.sh first",
+        bin.display()
+    );
+    bin
 }

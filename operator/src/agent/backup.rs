@@ -1,0 +1,211 @@
+//! `odoo-operator agent backup`: pg_dump (and the filestore) streamed into an archive
+//! that goes straight to S3 or a volume, hashed on the way.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use super::layout::ArchiveFormat;
+use super::manifest::{Manifest, ManifestError, OdooVersion};
+use super::pg::{PgArgs, PgToolError, Tool};
+use super::store::{self, Location, S3Args, StoreError};
+use super::stream::{Digested, TallyWriter, human_bytes};
+use super::zipwrite::{ZipStats, ZipWriteError, write_odoo_zip};
+use super::{OutputArgs, Report};
+
+#[derive(clap::Args, Debug)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    pub pg: PgArgs,
+    #[command(flatten)]
+    pub s3: S3Args,
+    /// Where the archive goes: s3://BUCKET/KEY, or an absolute path (file:///PATH) on
+    /// a mounted volume. An existing file is never overwritten.
+    #[arg(long, env = "ODOO_AGENT_DESTINATION")]
+    pub destination: Location,
+    /// Archive format.
+    #[arg(long, env = "ODOO_AGENT_FORMAT", value_enum, default_value = "zip")]
+    pub format: ArchiveFormat,
+    /// The database's filestore, `<data_dir>/filestore/<database>`; zip only.
+    #[arg(long, env = "ODOO_AGENT_FILESTORE")]
+    pub filestore: Option<PathBuf>,
+    /// Leave the filestore out of a zip (database only).
+    #[arg(long, env = "ODOO_AGENT_WITHOUT_FILESTORE")]
+    pub without_filestore: bool,
+    /// Odoo version for the zip's manifest.json: 17.0, 17.0+e, saas~17.4, or an image
+    /// tag such as 18.0-20251001. The official Odoo image sets ODOO_VERSION.
+    #[arg(long, env = "ODOO_VERSION")]
+    pub odoo_version: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    #[error("a zip backup needs --odoo-version (ODOO_VERSION) for its manifest")]
+    MissingOdooVersion,
+    #[error(transparent)]
+    ParseOdooVersion(#[from] ManifestError),
+    #[error(
+        "a zip backup with the filestore needs --filestore (or --without-filestore for the database only)"
+    )]
+    MissingFilestore,
+    #[error(
+        "the filestore directory {0} does not exist; is the volume mounted? (--without-filestore backs up the database only)"
+    )]
+    FilestoreNotFound(PathBuf),
+    #[error(transparent)]
+    Pg(#[from] PgToolError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Zip(#[from] ZipWriteError),
+    #[error("streaming the dump: {0}")]
+    Stream(#[source] std::io::Error),
+    #[error("finishing the archive: {0}")]
+    Close(#[source] std::io::Error),
+    #[error("interrupted by a signal")]
+    Interrupted,
+    #[error("the backup thread panicked")]
+    Panicked,
+}
+
+pub async fn run(args: BackupArgs) -> Result<Report, BackupError> {
+    let started = Instant::now();
+    let filestore = match args.format {
+        ArchiveFormat::Zip if !args.without_filestore => {
+            let dir = args
+                .filestore
+                .clone()
+                .ok_or(BackupError::MissingFilestore)?;
+            if !dir.is_dir() {
+                return Err(BackupError::FilestoreNotFound(dir));
+            }
+            Some(dir)
+        }
+        ArchiveFormat::Zip => None,
+        ArchiveFormat::Dump | ArchiveFormat::Sql => {
+            if args.filestore.is_some() {
+                tracing::warn!(format = %args.format, "this format holds the database only; --filestore is ignored");
+            }
+            None
+        }
+    };
+    let version = match (args.format, &args.odoo_version) {
+        (_, Some(v)) => Some(OdooVersion::parse(v)?),
+        (ArchiveFormat::Zip, None) => return Err(BackupError::MissingOdooVersion),
+        (_, None) => None,
+    };
+
+    // Everything that can fail cheaply runs before the upload exists, so a wrong
+    // password or a non-Odoo database leaves nothing to clean up.
+    let pg = args.pg.clone();
+    let zip = args.format == ArchiveFormat::Zip;
+    let (manifest, pg_version) = blocking(move || {
+        let (num, pg_version) = pg.server_version()?;
+        let manifest = match (zip, &version) {
+            (true, Some(version)) => {
+                let modules = pg.installed_modules()?;
+                tracing::info!(modules = modules.len(), "read the installed modules");
+                Some(Manifest::new(&pg.database, version, num, modules).to_json())
+            }
+            _ => None,
+        };
+        Ok::<_, BackupError>((manifest, pg_version))
+    })
+    .await??;
+
+    let (sink, destination) = store::open_destination(&args.destination, &args.s3).await?;
+    tracing::info!(
+        destination = %destination.describe(),
+        format = %args.format,
+        database = %args.pg.database,
+        filestore = ?filestore,
+        "backup started"
+    );
+    let pg = args.pg.clone();
+    let format = args.format;
+    let pipeline =
+        blocking(move || write_archive(&pg, format, manifest.as_deref(), filestore, sink));
+    let outcome = tokio::select! {
+        outcome = pipeline => outcome.and_then(|r| r),
+        () = super::shutdown_signal() => Err(BackupError::Interrupted),
+    };
+    let (digested, stats) = match outcome {
+        Ok(done) => done,
+        Err(e) => {
+            // The upload's own failure is the root cause of a writer that broke off.
+            let root = destination.abort().await;
+            return Err(root.map_or(e, BackupError::Store));
+        }
+    };
+    destination.commit().await?;
+    tracing::info!(
+        size = %human_bytes(digested.bytes),
+        dump = %human_bytes(stats.dump_bytes),
+        filestore_files = stats.filestore_files,
+        filestore = %human_bytes(stats.filestore_bytes),
+        "backup complete"
+    );
+    Ok(Report {
+        operation: "backup",
+        location: args.destination.to_string(),
+        format: args.format,
+        size_bytes: digested.bytes,
+        sha256: digested.sha256,
+        duration_seconds: super::seconds(started.elapsed()),
+        odoo_version: args
+            .odoo_version
+            .as_deref()
+            .and_then(|v| OdooVersion::parse(v).ok())
+            .map(|v| v.version),
+        pg_version: Some(pg_version),
+        filestore_files: zip.then_some(stats.filestore_files),
+    })
+}
+
+/// Runs pg_dump and writes the archive into `sink`; blocking.
+fn write_archive(
+    pg: &PgArgs,
+    format: ArchiveFormat,
+    manifest: Option<&[u8]>,
+    filestore: Option<PathBuf>,
+    sink: Box<dyn store::ArchiveSink>,
+) -> Result<(Digested, ZipStats), BackupError> {
+    let mut cmd = pg.command("pg_dump");
+    // Odoo's own flags: ownership is the restoring role's business.
+    cmd.arg("--no-owner");
+    if format == ArchiveFormat::Dump {
+        cmd.arg("--format=custom");
+    }
+    let mut dump = Tool::spawn("pg_dump", cmd, false, true)?.into_output()?;
+    let mut out = TallyWriter::new(sink, "archive written:");
+    let mut stats = ZipStats::default();
+    let out = match format {
+        ArchiveFormat::Zip => {
+            let (out, zip_stats) = write_odoo_zip(
+                out,
+                &mut dump,
+                manifest.unwrap_or(b"{}"),
+                filestore.as_deref(),
+            )?;
+            stats = zip_stats;
+            out
+        }
+        ArchiveFormat::Dump | ArchiveFormat::Sql => {
+            stats.dump_bytes = std::io::copy(&mut dump, &mut out).map_err(BackupError::Stream)?;
+            out
+        }
+    };
+    let (sink, digested) = out.into_parts();
+    sink.close().map_err(BackupError::Close)?;
+    Ok((digested, stats))
+}
+
+/// Runs blocking work (child processes, pipes, files) off the async threads.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, BackupError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|_| BackupError::Panicked)
+}

@@ -1,0 +1,280 @@
+//! PostgreSQL through its own client tools (`pg_dump`, `psql`, `pg_restore`) from the
+//! job's image, whose major version the operator matched to the server. Going through
+//! libpq everywhere, queries included, means one connection setup (TLS modes, CA
+//! file, password from `PGPASSWORD`) for every step.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+/// How much of a tool's stderr is kept for the error message.
+const STDERR_TAIL: usize = 8 * 1024;
+
+/// Connection to the database. The password is never a flag: libpq reads
+/// `PGPASSWORD` from the environment, which the tools inherit.
+#[derive(clap::Args, Debug, Clone)]
+pub struct PgArgs {
+    /// PostgreSQL host.
+    #[arg(long = "pg-host", env = "PGHOST")]
+    pub host: String,
+    /// PostgreSQL port.
+    #[arg(long = "pg-port", env = "PGPORT", default_value_t = 5432)]
+    pub port: u16,
+    /// Role to connect as (the instance's role). Its password comes from PGPASSWORD
+    /// in the environment only.
+    #[arg(long = "pg-user", env = "PGUSER")]
+    pub user: String,
+    /// Database: the one backed up, or the (existing, empty) restore target.
+    #[arg(long = "pg-database", env = "PGDATABASE")]
+    pub database: String,
+    /// libpq sslmode: disable, allow, prefer, require, verify-ca, verify-full.
+    #[arg(long = "pg-sslmode", env = "PGSSLMODE", default_value = "prefer",
+          value_parser = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"])]
+    pub sslmode: String,
+    /// CA certificate file for verify-ca / verify-full.
+    #[arg(long = "pg-sslrootcert", env = "PGSSLROOTCERT")]
+    pub sslrootcert: Option<PathBuf>,
+    /// Directory of pg_dump, psql and pg_restore; found on PATH when unset.
+    #[arg(long = "pg-bin-dir", env = "ODOO_AGENT_PG_BIN_DIR")]
+    pub bin_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PgToolError {
+    #[error("starting {tool}: {source} (is postgresql-client installed in the job image?)")]
+    Spawn {
+        tool: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{tool} failed ({status}): {stderr}")]
+    Failed {
+        tool: &'static str,
+        status: ExitStatus,
+        stderr: String,
+    },
+    #[error("waiting for {tool}: {source}")]
+    Wait {
+        tool: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{what}: unexpected psql output {output:?}")]
+    ParseOutput { what: &'static str, output: String },
+}
+
+impl PgArgs {
+    /// A tool's command with the connection in its environment (libpq's own
+    /// variables, so no value ever appears in a process listing).
+    pub fn command(&self, tool: &str) -> Command {
+        let program = match &self.bin_dir {
+            Some(dir) => dir.join(tool),
+            None => PathBuf::from(tool),
+        };
+        let mut cmd = Command::new(program);
+        cmd.env("PGHOST", &self.host)
+            .env("PGPORT", self.port.to_string())
+            .env("PGUSER", &self.user)
+            .env("PGDATABASE", &self.database)
+            .env("PGSSLMODE", &self.sslmode)
+            .env("PGAPPNAME", "odoo-operator-agent")
+            .env("PGCONNECT_TIMEOUT", "30");
+        if let Some(ca) = &self.sslrootcert {
+            cmd.env("PGSSLROOTCERT", ca);
+        }
+        cmd
+    }
+
+    /// Runs one query through psql and returns its single unaligned output line.
+    pub fn query_one(&self, what: &'static str, sql: &str) -> Result<String, PgToolError> {
+        let mut cmd = self.command("psql");
+        cmd.args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql]);
+        let tool = Tool::spawn("psql", cmd, false, true)?;
+        let mut tool = tool;
+        let mut out = String::new();
+        if let Some(mut stdout) = tool.stdout.take() {
+            let _ = stdout.read_to_string(&mut out);
+        }
+        tool.finish()?;
+        let line = out.trim();
+        if line.is_empty() || line.contains('\n') {
+            return Err(PgToolError::ParseOutput { what, output: out });
+        }
+        Ok(line.to_owned())
+    }
+
+    /// The server's version (`server_version_num`, `server_version`).
+    pub fn server_version(&self) -> Result<(u32, String), PgToolError> {
+        let what = "reading the server version";
+        let line = self.query_one(
+            what,
+            "SELECT current_setting('server_version_num') || ' ' || current_setting('server_version')",
+        )?;
+        let bad = || PgToolError::ParseOutput {
+            what,
+            output: line.clone(),
+        };
+        let (num, text) = line.split_once(' ').ok_or_else(bad)?;
+        let num = num.parse().map_err(|_| bad())?;
+        // "15.14 (Debian 15.14-0+deb12u1)" → "15.14"
+        let short = text.split_whitespace().next().unwrap_or(text).to_owned();
+        Ok((num, short))
+    }
+
+    /// Installed modules and their versions, as Odoo's manifest lists them.
+    pub fn installed_modules(&self) -> Result<BTreeMap<String, Option<String>>, PgToolError> {
+        let what = "reading the installed modules from ir_module_module";
+        let line = self.query_one(
+            what,
+            "SELECT coalesce(json_object_agg(name, latest_version ORDER BY name), '{}') \
+             FROM ir_module_module WHERE state = 'installed'",
+        )?;
+        serde_json::from_str(&line).map_err(|_| PgToolError::ParseOutput { what, output: line })
+    }
+
+    /// Number of relations, types and functions outside the system schemas: zero for
+    /// a freshly created database.
+    pub fn user_object_count(&self) -> Result<u64, PgToolError> {
+        let what = "checking the target database is empty";
+        let line = self.query_one(
+            what,
+            "SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+                      WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') \
+                        AND n.nspname NOT LIKE 'pg_toast%') \
+                  + (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
+                      WHERE n.nspname NOT IN ('pg_catalog', 'information_schema'))",
+        )?;
+        line.parse()
+            .map_err(|_| PgToolError::ParseOutput { what, output: line })
+    }
+}
+
+/// A running client tool: its stdin/stdout as requested, stderr collected in the
+/// background (forwarded to ours, the tail kept for the error message). Killed when
+/// dropped unfinished, so a failed pipeline leaves no pg_dump running.
+pub struct Tool {
+    pub name: &'static str,
+    child: Child,
+    pub stdin: Option<ChildStdin>,
+    pub stdout: Option<ChildStdout>,
+    stderr: Option<JoinHandle<()>>,
+    tail: Arc<Mutex<Vec<u8>>>,
+    finished: bool,
+}
+
+impl Tool {
+    pub fn spawn(
+        name: &'static str,
+        mut cmd: Command,
+        stdin: bool,
+        stdout: bool,
+    ) -> Result<Tool, PgToolError> {
+        let piped = |yes: bool| if yes { Stdio::piped() } else { Stdio::null() };
+        cmd.stdin(piped(stdin))
+            .stdout(piped(stdout))
+            .stderr(Stdio::piped());
+        let mut child = cmd
+            .spawn()
+            .map_err(|source| PgToolError::Spawn { tool: name, source })?;
+        let tail = Arc::new(Mutex::new(Vec::new()));
+        let stderr = child.stderr.take().map(|mut err| {
+            let tail = tail.clone();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = err.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    let _ = std::io::stderr().write_all(&buf[..n]);
+                    let mut t = tail.lock().unwrap_or_else(|e| e.into_inner());
+                    t.extend_from_slice(&buf[..n]);
+                    if t.len() > STDERR_TAIL {
+                        let cut = t.len() - STDERR_TAIL;
+                        t.drain(..cut);
+                    }
+                }
+            })
+        });
+        Ok(Tool {
+            name,
+            stdin: child.stdin.take(),
+            stdout: child.stdout.take(),
+            child,
+            stderr,
+            tail,
+            finished: false,
+        })
+    }
+
+    /// Closes stdin, waits, and fails with the tool's own words on a non-zero exit.
+    pub fn finish(mut self) -> Result<(), PgToolError> {
+        drop(self.stdin.take());
+        drop(self.stdout.take());
+        let status = self.child.wait().map_err(|source| PgToolError::Wait {
+            tool: self.name,
+            source,
+        })?;
+        self.finished = true;
+        if let Some(h) = self.stderr.take() {
+            let _ = h.join();
+        }
+        if status.success() {
+            return Ok(());
+        }
+        let tail = self.tail.lock().unwrap_or_else(|e| e.into_inner());
+        Err(PgToolError::Failed {
+            tool: self.name,
+            status,
+            stderr: String::from_utf8_lossy(&tail).trim().to_owned(),
+        })
+    }
+}
+
+impl Drop for Tool {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// A tool's stdout whose end reports the tool's exit: a pg_dump that fails halfway
+/// ends its output early, and this turns that end into the read error it is, before
+/// anything is made of the partial output.
+pub struct ToolOutput {
+    stdout: ChildStdout,
+    tool: Option<Tool>,
+}
+
+impl Tool {
+    /// The tool's stdout (spawned with `stdout: true`) as a checked reader.
+    pub fn into_output(mut self) -> Result<ToolOutput, PgToolError> {
+        match self.stdout.take() {
+            Some(stdout) => Ok(ToolOutput {
+                stdout,
+                tool: Some(self),
+            }),
+            None => Err(PgToolError::ParseOutput {
+                what: self.name,
+                output: "no stdout pipe".into(),
+            }),
+        }
+    }
+}
+
+impl Read for ToolOutput {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.stdout.read(buf)?;
+        if n == 0
+            && !buf.is_empty()
+            && let Some(tool) = self.tool.take()
+        {
+            tool.finish().map_err(std::io::Error::other)?;
+        }
+        Ok(n)
+    }
+}

@@ -1,0 +1,175 @@
+//! The second pass: loads the database (psql in one transaction, committed only
+//! after the archive read back with the verified SHA-256) and writes the filestore.
+
+use std::io::{self, BufRead, Read, Write};
+use std::path::Path;
+
+use super::{RestoreFailure, peek};
+use crate::agent::layout::{self, ArchiveFormat};
+use crate::agent::pg::{PgArgs, Tool};
+use crate::agent::psql::PsqlSession;
+use crate::agent::stream::{Digested, TallyReader};
+use crate::agent::zipread::{ZipReadError, ZipStream};
+
+/// Pass 2; blocking.
+pub(super) fn restore(
+    reader: Box<dyn Read + Send>,
+    format: ArchiveFormat,
+    first: &Digested,
+    pg: &PgArgs,
+    filestore: Option<&Path>,
+) -> Result<(), RestoreFailure> {
+    let tally = TallyReader::new(reader, "restored:");
+    let (_, mut input) = peek(tally).map_err(RestoreFailure::Read)?;
+    let psql = match format {
+        ArchiveFormat::Sql => {
+            let mut psql = PsqlSession::start(pg)?;
+            let mut sql = psql.sql();
+            let copied = io::copy(&mut input, &mut sql);
+            let finished = sql.finish().map(|(_, dropped)| dropped);
+            if let Ok(dropped) = finished {
+                log_dropped(dropped);
+            }
+            if copied.is_err() || finished.is_err() {
+                return Err(copied
+                    .err()
+                    .filter(|e| e.kind() != io::ErrorKind::BrokenPipe)
+                    .map(RestoreFailure::Read)
+                    .unwrap_or_else(|| psql.failure().into()));
+            }
+            psql.sync()?
+        }
+        ArchiveFormat::Dump => restore_custom(&mut input, pg)?,
+        ArchiveFormat::Zip => {
+            let mut zip = ZipStream::new(input);
+            let psql = restore_zip(&mut zip, pg, filestore)?;
+            input = zip.into_inner();
+            psql
+        }
+    };
+    io::copy(&mut input, &mut io::sink()).map_err(RestoreFailure::Read)?;
+    let (_, tally) = input.into_inner().into_inner();
+    let second = tally.drain().map_err(RestoreFailure::Read)?;
+    if second.sha256 != first.sha256 {
+        // psql is dropped uncommitted: the transaction rolls back.
+        return Err(RestoreFailure::Changed {
+            first: first.sha256.clone(),
+            second: second.sha256,
+        });
+    }
+    psql.commit()?;
+    tracing::info!("database committed");
+    Ok(())
+}
+
+/// pg_dump's custom format: pg_restore turns it back into SQL, which goes through the
+/// same filter and transaction as a plain dump.
+fn restore_custom(input: &mut impl Read, pg: &PgArgs) -> Result<PsqlSession, RestoreFailure> {
+    let mut cmd = pg.command("pg_restore");
+    cmd.args(["--no-owner", "--no-acl", "--file=-"]);
+    let mut pg_restore = Tool::spawn("pg_restore", cmd, true, true)?;
+    let mut archive_in = pg_restore.stdin.take();
+    let mut sql_out = pg_restore.stdout.take();
+    let psql = PsqlSession::start(pg)?;
+    // pg_restore's output is pumped into psql on a thread of its own while this one
+    // feeds it the archive; both pipes would fill up otherwise.
+    let pump = std::thread::spawn(move || {
+        let mut psql = psql;
+        let mut sql = psql.sql();
+        let copied = sql_out
+            .as_mut()
+            .map(|out| io::copy(out, &mut sql))
+            .transpose();
+        let finished = sql.finish().map(|(_, dropped)| log_dropped(dropped));
+        (psql, copied.is_ok() && finished.is_ok())
+    });
+    let fed = match archive_in.as_mut() {
+        Some(stdin) => io::copy(input, stdin).map(|_| ()),
+        None => Ok(()),
+    };
+    drop(archive_in);
+    let (psql, pumped) = pump.join().map_err(|_| {
+        RestoreFailure::Read(io::Error::other("the pg_restore pump thread panicked"))
+    })?;
+    pg_restore.finish()?;
+    if let Err(e) = fed
+        && e.kind() != io::ErrorKind::BrokenPipe
+    {
+        return Err(RestoreFailure::Read(e));
+    }
+    if !pumped {
+        return Err(psql.failure().into());
+    }
+    Ok(psql.sync()?)
+}
+
+fn restore_zip<R: BufRead>(
+    zip: &mut ZipStream<R>,
+    pg: &PgArgs,
+    filestore: Option<&Path>,
+) -> Result<PsqlSession, RestoreFailure> {
+    let mut psql = None;
+    let mut files = 0u64;
+    if let Some(dir) = filestore {
+        std::fs::create_dir_all(dir).map_err(|source| RestoreFailure::WriteFile {
+            path: dir.to_owned(),
+            source,
+        })?;
+    }
+    while let Some(entry) = zip.next_entry()? {
+        if entry.name == "dump.sql" {
+            let mut session = PsqlSession::start(pg)?;
+            let mut sql = session.sql();
+            let read = zip.read_data(&mut sql);
+            let finished = sql.finish().map(|(_, dropped)| log_dropped(dropped));
+            match (read, finished) {
+                (Ok(_), Ok(_)) => {}
+                (Err(ZipReadError::Write { .. }), _) | (Ok(_), Err(_)) => {
+                    return Err(session.failure().into());
+                }
+                (Err(e), _) => return Err(e.into()),
+            }
+            psql = Some(session.sync()?);
+            tracing::info!("dump.sql loaded (not committed yet)");
+            continue;
+        }
+        // Names were checked in pass 1; this pass reads the same bytes.
+        let (Some(root), Ok(Some(relative))) = (filestore, layout::filestore_relative(&entry.name))
+        else {
+            continue;
+        };
+        let path = root.join(&relative);
+        let write_err = |source| RestoreFailure::WriteFile {
+            path: path.clone(),
+            source,
+        };
+        if entry.is_dir() {
+            std::fs::create_dir_all(&path).map_err(write_err)?;
+            continue;
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(write_err)?;
+        }
+        // create_new: a name twice in the archive is an error, not an overwrite.
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(write_err)?;
+        let mut out = io::BufWriter::with_capacity(256 * 1024, file);
+        zip.read_data(&mut out)?;
+        out.flush().map_err(write_err)?;
+        files += 1;
+    }
+    tracing::info!(files, "filestore written");
+    psql.ok_or_else(|| RestoreFailure::Read(io::Error::other("dump.sql vanished in pass 2")))
+}
+
+fn log_dropped(statements: u64) {
+    if statements > 0 {
+        tracing::info!(
+            statements,
+            "skipped privilege, ownership and extension-comment statements the instance's role cannot run"
+        );
+    }
+}

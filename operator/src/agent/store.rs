@@ -1,0 +1,414 @@
+//! Where archives go and come from: S3-compatible object storage (multipart upload,
+//! streamed GET) or a file on a mounted volume. The archive is produced and consumed
+//! by blocking code (pg_dump pipes, the zip writer and reader) on its own thread;
+//! bounded channels connect it to the async S3 client, so memory stays at a few
+//! upload parts whatever the archive's size.
+
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use object_store::aws::AmazonS3Builder;
+use object_store::{ClientOptions, GetOptions, ObjectStore, ObjectStoreExt as _, RetryConfig};
+use tokio::sync::oneshot;
+
+use super::bridge;
+
+/// How to reach S3. Credentials are never flags: `AWS_ACCESS_KEY_ID`,
+/// `AWS_SECRET_ACCESS_KEY` and, if set, `AWS_SESSION_TOKEN` from the environment.
+#[derive(clap::Args, Debug, Clone)]
+pub struct S3Args {
+    /// Endpoint URL of the S3-compatible service, e.g.
+    /// https://s3.eu-west-1.amazonaws.com or http://minio.storage:9000. Credentials
+    /// come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN)
+    /// in the environment only.
+    #[arg(long = "s3-endpoint", env = "ODOO_AGENT_S3_ENDPOINT")]
+    pub endpoint: Option<String>,
+    /// Region of the bucket.
+    #[arg(
+        long = "s3-region",
+        env = "ODOO_AGENT_S3_REGION",
+        default_value = "us-east-1"
+    )]
+    pub region: String,
+    /// Path-style addressing (endpoint/bucket/key) instead of virtual-hosted style.
+    #[arg(long = "s3-force-path-style", env = "ODOO_AGENT_S3_FORCE_PATH_STYLE",
+          default_value_t = true, action = clap::ArgAction::Set)]
+    pub force_path_style: bool,
+    /// Skip TLS certificate verification (test setups with self-signed certificates).
+    #[arg(long = "s3-insecure-skip-tls-verify", env = "ODOO_AGENT_S3_INSECURE_SKIP_TLS_VERIFY",
+          default_value_t = false, action = clap::ArgAction::Set)]
+    pub insecure_skip_tls_verify: bool,
+    /// Upload part size in MiB. S3 allows 10,000 parts, so this caps the archive at
+    /// 10,000 × this size (16 MiB: about 156 GiB). Memory use is about five parts.
+    #[arg(long = "s3-part-size-mib", env = "ODOO_AGENT_S3_PART_SIZE_MIB", default_value_t = 16,
+          value_parser = clap::value_parser!(u64).range(5..=5120))]
+    pub part_size_mib: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0:?} is not a location: use s3://BUCKET/KEY, file:///PATH or an absolute path")]
+    ParseLocation(String),
+    #[error("an s3:// location needs --s3-endpoint (ODOO_AGENT_S3_ENDPOINT)")]
+    MissingEndpoint,
+    #[error("{0} is not set; S3 credentials come from the environment only")]
+    MissingCredential(&'static str),
+    #[error("configuring the S3 client for {endpoint}: {source}")]
+    Configure {
+        endpoint: String,
+        #[source]
+        source: object_store::Error,
+    },
+    #[error("invalid S3 key {key:?}: {source}")]
+    Key {
+        key: String,
+        #[source]
+        source: object_store::path::Error,
+    },
+    #[error("starting the multipart upload to {location}: {source}")]
+    CreateUpload {
+        location: String,
+        #[source]
+        source: object_store::Error,
+    },
+    #[error("uploading part {part} to {location}: {source}")]
+    UploadPart {
+        location: String,
+        part: u64,
+        #[source]
+        source: object_store::Error,
+    },
+    #[error("completing the multipart upload to {location}: {source}")]
+    CompleteUpload {
+        location: String,
+        #[source]
+        source: object_store::Error,
+    },
+    #[error(
+        "the archive needs more than {} parts of {part_size_mib} MiB; raise --s3-part-size-mib",
+        super::bridge::MAX_PARTS
+    )]
+    TooManyParts { part_size_mib: u64 },
+    #[error("the archive writer stopped before finishing")]
+    WriterGone,
+    #[error("the upload was cancelled")]
+    Cancelled,
+    #[error("reading {location}: {source}")]
+    Get {
+        location: String,
+        #[source]
+        source: object_store::Error,
+    },
+    #[error("{path}: {source}")]
+    File {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("{0} already exists; a backup never overwrites")]
+    Exists(PathBuf),
+}
+
+/// An archive's location, as given on the command line and reported back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    S3 { bucket: String, key: String },
+    File(PathBuf),
+}
+
+impl FromStr for Location {
+    type Err = StoreError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let err = || StoreError::ParseLocation(s.to_owned());
+        if let Some(rest) = s.strip_prefix("s3://") {
+            let (bucket, key) = rest.split_once('/').ok_or_else(err)?;
+            if bucket.is_empty() || key.is_empty() || key.ends_with('/') {
+                return Err(err());
+            }
+            return Ok(Location::S3 {
+                bucket: bucket.to_owned(),
+                key: key.to_owned(),
+            });
+        }
+        let path = Path::new(s.strip_prefix("file://").unwrap_or(s));
+        if !path.is_absolute() || path.file_name().is_none() {
+            return Err(err());
+        }
+        Ok(Location::File(path.to_owned()))
+    }
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::S3 { bucket, key } => write!(f, "s3://{bucket}/{key}"),
+            Location::File(path) => write!(f, "file://{}", path.display()),
+        }
+    }
+}
+
+impl S3Args {
+    /// A client for `bucket`; `long_reads` for streamed GETs rather than uploads.
+    fn store(&self, bucket: &str, long_reads: bool) -> Result<Arc<dyn ObjectStore>, StoreError> {
+        let endpoint = self.endpoint.clone().ok_or(StoreError::MissingEndpoint)?;
+        let env = |name: &'static str| {
+            std::env::var(name)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .ok_or(StoreError::MissingCredential(name))
+        };
+        let client = ClientOptions::new()
+            .with_allow_http(endpoint.starts_with("http://"))
+            .with_allow_invalid_certificates(self.insecure_skip_tls_verify)
+            .with_connect_timeout(Duration::from_secs(10));
+        let client = if long_reads {
+            // A restore's GET lasts as long as the restore, and psql may not read for
+            // minutes while it builds an index: no overall limit, but a connection
+            // that stops delivering while read fails (and object_store resumes the
+            // stream with a range request on the same ETag).
+            client
+                .with_timeout_disabled()
+                .with_read_timeout(Duration::from_secs(120))
+        } else {
+            // A part at a few hundred KB/s must not time out.
+            client.with_timeout(Duration::from_secs(300))
+        };
+        // Few quick retries: a dead endpoint fails the job in seconds, and the job
+        // as a whole is what gets retried.
+        let retry = RetryConfig {
+            max_retries: 5,
+            retry_timeout: Duration::from_secs(120),
+            ..RetryConfig::default()
+        };
+        let mut builder = AmazonS3Builder::new()
+            .with_endpoint(&endpoint)
+            .with_bucket_name(bucket)
+            .with_region(&self.region)
+            .with_access_key_id(env("AWS_ACCESS_KEY_ID")?)
+            .with_secret_access_key(env("AWS_SECRET_ACCESS_KEY")?)
+            .with_virtual_hosted_style_request(!self.force_path_style)
+            .with_client_options(client)
+            .with_retry(retry);
+        if let Ok(token) = env("AWS_SESSION_TOKEN") {
+            builder = builder.with_token(token);
+        }
+        let store = builder
+            .build()
+            .map_err(|source| StoreError::Configure { endpoint, source })?;
+        Ok(Arc::new(store))
+    }
+}
+
+fn object_path(key: &str) -> Result<object_store::path::Path, StoreError> {
+    object_store::path::Path::parse(key).map_err(|source| StoreError::Key {
+        key: key.to_owned(),
+        source,
+    })
+}
+
+/// The blocking side of a destination: the archive is written here, then closed.
+pub trait ArchiveSink: Write + Send {
+    /// Writes out what is buffered and marks the archive complete.
+    fn close(self: Box<Self>) -> io::Result<()>;
+}
+
+/// The async side of a destination: makes the archive visible, or removes every
+/// trace of it.
+pub enum Destination {
+    S3 {
+        location: String,
+        task: tokio::task::JoinHandle<Result<(), StoreError>>,
+        cancel: oneshot::Sender<()>,
+    },
+    File {
+        partial: PathBuf,
+        path: PathBuf,
+    },
+}
+
+/// Opens a destination: starts the multipart upload, or creates `<path>.partial`.
+pub async fn open_destination(
+    location: &Location,
+    s3: &S3Args,
+) -> Result<(Box<dyn ArchiveSink>, Destination), StoreError> {
+    match location {
+        Location::S3 { bucket, key } => {
+            let store = s3.store(bucket, false)?;
+            let path = object_path(key)?;
+            let upload =
+                store
+                    .put_multipart(&path)
+                    .await
+                    .map_err(|source| StoreError::CreateUpload {
+                        location: location.to_string(),
+                        source,
+                    })?;
+            let (sink, task, cancel) =
+                bridge::spawn_upload(upload, location.to_string(), s3.part_size_mib);
+            Ok((
+                Box::new(sink),
+                Destination::S3 {
+                    location: location.to_string(),
+                    task,
+                    cancel,
+                },
+            ))
+        }
+        Location::File(path) => {
+            if path.exists() {
+                return Err(StoreError::Exists(path.clone()));
+            }
+            let file_err = |source| StoreError::File {
+                path: path.clone(),
+                source,
+            };
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(file_err)?;
+            }
+            let mut partial = path.clone().into_os_string();
+            partial.push(".partial");
+            let partial = PathBuf::from(partial);
+            let file = std::fs::File::create(&partial).map_err(file_err)?;
+            Ok((
+                Box::new(bridge::FileSink::new(file)),
+                Destination::File {
+                    partial,
+                    path: path.clone(),
+                },
+            ))
+        }
+    }
+}
+
+impl Destination {
+    /// After the sink was closed: completes the upload, or renames the file into
+    /// place (and syncs the directory, so the rename survives a node crash).
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Destination::S3 { task, .. } => task.await.unwrap_or(Err(StoreError::WriterGone)),
+            Destination::File { partial, path } => {
+                let file_err = |source| StoreError::File {
+                    path: path.clone(),
+                    source,
+                };
+                if path.exists() {
+                    return Err(StoreError::Exists(path));
+                }
+                std::fs::rename(&partial, &path).map_err(file_err)?;
+                if let Some(parent) = path.parent() {
+                    std::fs::File::open(parent)
+                        .and_then(|d| d.sync_all())
+                        .map_err(file_err)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Aborts the upload (S3 drops its parts) or removes the partial file. Returns
+    /// the upload's own failure if it had failed first: that is the root cause of
+    /// whatever the writer saw.
+    pub async fn abort(self) -> Option<StoreError> {
+        match self {
+            Destination::S3 { task, cancel, .. } => {
+                let _ = cancel.send(());
+                match task.await {
+                    Ok(Err(StoreError::Cancelled)) | Ok(Ok(())) | Err(_) => None,
+                    Ok(Err(e)) => Some(e),
+                }
+            }
+            Destination::File { partial, .. } => {
+                let _ = std::fs::remove_file(&partial);
+                None
+            }
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Destination::S3 { location, .. } => location.clone(),
+            Destination::File { path, .. } => format!("file://{}", path.display()),
+        }
+    }
+}
+
+/// A restore's source, read front to back once per pass.
+pub struct Source {
+    location: Location,
+    s3: Option<(Arc<dyn ObjectStore>, object_store::path::Path)>,
+}
+
+impl Source {
+    pub fn new(location: Location, s3: &S3Args) -> Result<Source, StoreError> {
+        let s3 = match &location {
+            Location::S3 { bucket, key } => Some((s3.store(bucket, true)?, object_path(key)?)),
+            Location::File(_) => None,
+        };
+        Ok(Source { location, s3 })
+    }
+
+    /// Opens the archive for one pass. `if_match` is the ETag of the first pass, so
+    /// the second pass reads the very object that was verified.
+    pub async fn open(
+        &self,
+        if_match: Option<String>,
+    ) -> Result<(Box<dyn Read + Send>, Option<String>), StoreError> {
+        let Some((store, path)) = &self.s3 else {
+            let Location::File(path) = &self.location else {
+                return Err(StoreError::MissingEndpoint);
+            };
+            let file = std::fs::File::open(path).map_err(|source| StoreError::File {
+                path: path.clone(),
+                source,
+            })?;
+            return Ok((Box::new(file), None));
+        };
+        let options = GetOptions {
+            if_match,
+            ..GetOptions::default()
+        };
+        let result = store
+            .get_opts(path, options)
+            .await
+            .map_err(|source| StoreError::Get {
+                location: self.location.to_string(),
+                source,
+            })?;
+        let etag = result.meta.e_tag.clone();
+        let reader = bridge::stream_reader(result.into_stream());
+        Ok((Box::new(reader), etag))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_parse_and_print_back() {
+        for (text, printed) in [
+            (
+                "s3://backups/ns/shop/2026.zip",
+                "s3://backups/ns/shop/2026.zip",
+            ),
+            ("file:///backups/shop.zip", "file:///backups/shop.zip"),
+            ("/backups/shop.zip", "file:///backups/shop.zip"),
+        ] {
+            let location = text.parse::<Location>().map(|l| l.to_string());
+            assert_eq!(location.ok().as_deref(), Some(printed));
+        }
+        for bad in [
+            "s3://bucket",
+            "s3://bucket/",
+            "s3:///key",
+            "relative.zip",
+            "/",
+        ] {
+            assert!(bad.parse::<Location>().is_err(), "{bad:?}");
+        }
+    }
+}
