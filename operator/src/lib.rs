@@ -3,6 +3,7 @@
 pub mod admission;
 pub mod apply;
 pub mod build;
+pub mod callbacks;
 pub mod cli;
 pub mod config;
 pub mod controller;

@@ -407,6 +407,7 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
             format!("{phase} → {}: {}", t.to, t.guard.name),
         )
         .await;
+        ctx.callbacks.phase_changed(instance, phase, t.to);
         return Ok(Action::requeue(Duration::ZERO));
     }
     Ok(Action::requeue(Duration::from_secs(300)))
