@@ -157,7 +157,7 @@ async fn reconcile_schedule(s: &OdooBackupSchedule, ctx: &Context) -> Result<Act
                     false,
                     "CatchUpBackup",
                     format!(
-                        "the backup of {} ran late, as a catch-up; {} earlier missed slots were skipped",
+                        "catch-up backup for the slot {} (missed while the operator was not running); {} earlier missed slots were skipped",
                         due.slot,
                         timing::describe_count(due.skipped)
                     ),
