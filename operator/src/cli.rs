@@ -318,11 +318,14 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
     };
     info!(identity = elector.identity(), "leading");
 
-    let ctx = Arc::new(crate::controller::Context::new(
-        client,
-        args.operator_config(),
-        metrics,
-    ));
+    let mut ctx = crate::controller::Context::new(client.clone(), args.operator_config(), metrics);
+    // Callbacks are sent by a task of their own, so a slow receiver never holds up
+    // a reconcile.
+    let (callbacks, deliveries) =
+        crate::callbacks::Callbacks::new(client, ctx.recorder.clone(), ctx.metrics.clone());
+    ctx.callbacks = callbacks;
+    tokio::spawn(deliveries);
+    let ctx = Arc::new(ctx);
     let lost = guard.lost();
     tokio::select! {
         res = server => res.context("health server task")?.context("health server")?,

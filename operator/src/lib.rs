@@ -4,6 +4,7 @@ pub mod admission;
 pub mod agent;
 pub mod apply;
 pub mod build;
+pub mod callbacks;
 pub mod cli;
 pub mod config;
 pub mod controller;
@@ -19,3 +20,8 @@ pub mod validate;
 
 /// The operator's version, reported on `/version` and compared by the plugin.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Lowercase hex of `bytes` (digests, signatures).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

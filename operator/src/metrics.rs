@@ -39,6 +39,11 @@ struct TransitionLabels {
     to: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CallbackLabels {
+    outcome: &'static str,
+}
+
 type HistogramFamily<S> = Family<S, Histogram, fn() -> Histogram>;
 
 /// The operator's metrics. Cheap to clone: every clone updates the same series.
@@ -49,6 +54,7 @@ pub struct Metrics {
     reconciles_total: Family<ControllerLabels, Counter>,
     reconcile_errors_total: Family<ErrorLabels, Counter>,
     phase_transitions_total: Family<TransitionLabels, Counter>,
+    callbacks_total: Family<CallbackLabels, Counter>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -77,6 +83,7 @@ impl Metrics {
         let reconciles_total = Family::<ControllerLabels, Counter>::default();
         let reconcile_errors_total = Family::<ErrorLabels, Counter>::default();
         let phase_transitions_total = Family::<TransitionLabels, Counter>::default();
+        let callbacks_total = Family::<CallbackLabels, Counter>::default();
         // The client appends the unit and, for counters, `_total` to these names.
         registry.register_with_unit(
             "reconcile_duration",
@@ -95,12 +102,18 @@ impl Metrics {
             "OdooInstance phase changes",
             phase_transitions_total.clone(),
         );
+        registry.register(
+            "callbacks",
+            "Instance callbacks by outcome: delivered, retried (one failed attempt), failed (gave up), dropped (queue full)",
+            callbacks_total.clone(),
+        );
         Metrics {
             registry: Arc::new(registry),
             reconcile_duration_seconds,
             reconciles_total,
             reconcile_errors_total,
             phase_transitions_total,
+            callbacks_total,
         }
     }
 
@@ -130,6 +143,13 @@ impl Metrics {
             to: to.to_owned(),
         };
         self.phase_transitions_total.get_or_create(&labels).inc();
+    }
+
+    /// Counts one callback outcome (a static word, see the series' help).
+    pub fn callback(&self, outcome: &'static str) {
+        self.callbacks_total
+            .get_or_create(&CallbackLabels { outcome })
+            .inc();
     }
 
     /// All series in OpenMetrics text, ending with `# EOF`.

@@ -17,6 +17,9 @@ use crate::common::InstanceRef;
     shortname = "odoobackupschedule",
     category = "odoo-all",
     status = "OdooBackupScheduleStatus",
+    // Backup jobs are named `<schedule>-<UTC slot time>` and carry the schedule's
+    // name in a label, whose values are at most 63 characters.
+    validation = Rule::new("self.metadata.name.size() <= 48").message("an OdooBackupSchedule's name is at most 48 characters (its backups are named <schedule>-<yyyymmddhhmmss>)"),
     doc = "Backs up an Odoo instance on a cron schedule, keeping the newest backups.",
     printcolumn(
         name = "Instance",
@@ -53,9 +56,11 @@ pub struct OdooBackupScheduleSpec {
     /// The instance to back up. Backups also run while it is stopped.
     pub instance_ref: InstanceRef,
     /// Five-field cron expression (minute hour day-of-month month day-of-week), for
-    /// example `0 3 * * *`.
+    /// example `0 3 * * *`, or six fields with a leading seconds field. Read in
+    /// `timeZone`; across a daylight-saving change a fixed time the clocks skip runs
+    /// right after the jump, and one they repeat runs once.
     #[schemars(length(min = 9, max = 128))]
-    #[x_kube(validation = Rule::new("self.split(' ').filter(f, f != '').size() == 5").message("schedule must be a five-field cron expression, for example '0 3 * * *'"))]
+    #[x_kube(validation = Rule::new("self.split(' ').filter(f, f != '').size() in [5, 6]").message("schedule must be a five-field cron expression (or six, with leading seconds), for example '0 3 * * *'"))]
     pub schedule: String,
     /// IANA time zone of the schedule, for example `Europe/Brussels`; UTC when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -74,6 +79,11 @@ pub struct OdooBackupScheduleSpec {
     #[serde(default = "default_keep_failed")]
     #[schemars(range(min = 0, max = 100))]
     pub keep_failed: i32,
+    /// Succeeded backups younger than this are kept even beyond `keepLast`, for
+    /// example `30d`, `12h` or `1w2d` (units `w`, `d`, `h`, `m`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 2, max = 32), regex(pattern = r"^([0-9]{1,6}[wdhm])+$"))]
+    pub max_age: Option<String>,
 }
 
 fn default_keep_last() -> i32 {

@@ -17,6 +17,10 @@ pub const APP_MANAGED_BY: &str = "app.kubernetes.io/managed-by";
 /// Label carrying the name of the OdooInstance an object belongs to; the plugin
 /// watches children by this label only.
 pub const INSTANCE_LABEL: &str = "odoo-operator.dev/instance";
+/// Label carrying the name of the OdooBackupSchedule that created a backup job.
+pub const SCHEDULE_LABEL: &str = "odoo-operator.dev/schedule";
+/// Annotation on a scheduled backup job: the schedule slot (RFC 3339, UTC) it is for.
+pub const SCHEDULED_TIME_ANNOTATION: &str = "odoo-operator.dev/scheduled-time";
 
 /// Annotation carrying the hash of the rendered configuration on pod templates, so a
 /// configuration change rolls the pods.

@@ -2,6 +2,7 @@
 //! test PostgreSQL, the real agent binary run with its memory and temporary-disk use
 //! sampled, and snapshots to compare a restored database with its source.
 
+use odoo_operator::hex;
 use std::collections::BTreeMap;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -229,7 +230,7 @@ pub fn make_filestore(dir: &Path, files: usize, seed: u64) -> anyhow::Result<u64
         let len = 1024 + (random_bytes(&mut state, 2)[0] as usize * 19 * 1024 / 255);
         let mut content = random_bytes(&mut state, len);
         content.extend_from_slice(&(i as u64).to_le_bytes());
-        let name = format!("{:x}", Sha256::digest(&content));
+        let name = hex(&Sha256::digest(&content));
         let name = &name[..40];
         let path = dir.join(&name[..2]).join(name);
         std::fs::create_dir_all(path.parent().context("no parent")?)?;
@@ -250,10 +251,7 @@ pub fn checksums(dir: &Path) -> anyhow::Result<BTreeMap<String, String>> {
                 stack.push(entry.path());
             } else {
                 let rel = entry.path().strip_prefix(dir)?.display().to_string();
-                out.insert(
-                    rel,
-                    format!("{:x}", Sha256::digest(std::fs::read(entry.path())?)),
-                );
+                out.insert(rel, hex(&Sha256::digest(std::fs::read(entry.path())?)));
             }
         }
     }

@@ -3,6 +3,7 @@
 //! pg_dump/psql/pg_restore from the machine's PostgreSQL. Run with `--nocapture`
 //! to see the memory, disk and time figures.
 
+use odoo_operator::hex;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -119,7 +120,7 @@ fn assert_restored(target: &Database, filestore: Option<&Path>) {
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    format!("{:x}", Sha256::digest(bytes))
+    hex(&Sha256::digest(bytes))
 }
 
 #[test]

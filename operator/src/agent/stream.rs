@@ -1,6 +1,7 @@
 //! Byte accounting on the archive stream: SHA-256, size and periodic progress lines,
 //! computed while the bytes pass through, so nothing is staged to be measured.
 
+use crate::hex;
 use std::io::{self, Read, Write};
 use std::time::{Duration, Instant};
 
@@ -57,7 +58,7 @@ impl Tally {
 
     pub fn finish(self) -> Digested {
         Digested {
-            sha256: format!("{:x}", self.hasher.finalize()),
+            sha256: hex(&self.hasher.finalize()),
             bytes: self.bytes,
         }
     }
@@ -156,7 +157,7 @@ mod tests {
             .expect("reading memory");
         assert_eq!(written, read);
         assert_eq!(read.bytes, 100_000);
-        assert_eq!(read.sha256, format!("{:x}", Sha256::digest(&data)));
+        assert_eq!(read.sha256, hex(&Sha256::digest(&data)));
     }
 
     #[test]

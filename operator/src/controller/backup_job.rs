@@ -333,7 +333,15 @@ pub async fn reconcile(job: Arc<OdooBackupJob>, ctx: Arc<Context>) -> Result<Act
                 Some(sha) => format!("{} bytes, sha256 {sha}", status.size_bytes.unwrap_or(0)),
                 None => "done, but the agent left no report: size and checksum unknown".into(),
             });
+            let message = status.job.message.clone().unwrap_or_default();
             write(&ctx, &job, status, JobPhase::Succeeded).await?;
+            ctx.callbacks.job_finished(
+                &instance,
+                "OdooBackupJob",
+                &job.name_any(),
+                JobPhase::Succeeded,
+                &message,
+            );
             let patch = json!({ "status": { "lastBackup": {
                 "name": job.name_any(),
                 "completionTime": Time(k8s_openapi::jiff::Timestamp::now()),
@@ -359,8 +367,16 @@ pub async fn reconcile(job: Arc<OdooBackupJob>, ctx: Arc<Context>) -> Result<Act
                 .await;
             ctx.event(&instance, true, "BackupFailed", message.clone())
                 .await;
-            status.job.message = Some(message);
-            write(&ctx, &job, status, JobPhase::Failed).await
+            status.job.message = Some(message.clone());
+            let done = write(&ctx, &job, status, JobPhase::Failed).await?;
+            ctx.callbacks.job_finished(
+                &instance,
+                "OdooBackupJob",
+                &job.name_any(),
+                JobPhase::Failed,
+                &message,
+            );
+            Ok(done)
         }
     }
 }

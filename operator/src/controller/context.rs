@@ -14,6 +14,9 @@ pub struct Context {
     pub metrics: crate::metrics::Metrics,
     /// Retry delays of objects whose last reconcile failed transiently.
     pub backoff: super::backoff::Backoff,
+    /// Signed callbacks to the instances' webhooks; sends nothing until the binary
+    /// replaces it with a running one (see `cli::run`).
+    pub callbacks: crate::callbacks::Callbacks,
 }
 
 impl Context {
@@ -33,6 +36,7 @@ impl Context {
             recorder,
             metrics,
             backoff: super::backoff::Backoff::default(),
+            callbacks: crate::callbacks::Callbacks::disabled(),
         }
     }
 

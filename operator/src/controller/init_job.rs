@@ -172,9 +172,10 @@ pub async fn reconcile(job: Arc<OdooInitJob>, ctx: Arc<Context>) -> Result<Actio
     };
     let outcome = super::batch::outcome(&live);
     if outcome == super::batch::Outcome::Complete {
-        write_status(
+        finish(
             &ctx,
             &job,
+            &instance,
             JobPhase::Succeeded,
             format!("modules {} installed", job.spec.modules.join(",")),
             Some(name),
@@ -188,9 +189,10 @@ pub async fn reconcile(job: Arc<OdooInitJob>, ctx: Arc<Context>) -> Result<Actio
             format!("Job {name} failed; see kubectl logs job/{name}"),
         )
         .await;
-        write_status(
+        finish(
             &ctx,
             &job,
+            &instance,
             JobPhase::Failed,
             format!("Job {name} failed; see kubectl logs job/{name}"),
             Some(name),
@@ -206,6 +208,23 @@ pub async fn reconcile(job: Arc<OdooInitJob>, ctx: Arc<Context>) -> Result<Actio
         )
         .await
     }
+}
+
+/// Records the outcome, then tells the instance's webhook (once the outcome is
+/// stored, so a failed write does not announce it twice).
+async fn finish(
+    ctx: &Context,
+    job: &OdooInitJob,
+    instance: &OdooInstance,
+    phase: JobPhase,
+    message: String,
+    job_name: Option<String>,
+) -> Result<Action, Error> {
+    let action = write_status(ctx, job, phase, message.clone(), job_name).await?;
+    let kind = OdooInitJob::kind(&());
+    ctx.callbacks
+        .job_finished(instance, &kind, &job.name_any(), phase, &message);
+    Ok(action)
 }
 
 async fn write_status(

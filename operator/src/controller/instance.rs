@@ -458,6 +458,7 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
             format!("{phase} → {}: {}", t.to, t.guard.name),
         )
         .await;
+        ctx.callbacks.phase_changed(instance, phase, t.to);
         return Ok(Action::requeue(Duration::ZERO));
     }
     // An upgraded image on probation: look again when its window closes.

@@ -1,4 +1,5 @@
-//! The controllers: OdooInstance (lifecycle and children) and OdooInitJob.
+//! The controllers: OdooInstance (lifecycle and children), OdooInitJob and
+//! OdooBackupSchedule.
 
 pub mod backoff;
 pub mod backup_job;
@@ -9,6 +10,7 @@ pub mod error;
 pub mod init_job;
 pub mod instance;
 pub mod observe;
+pub mod schedule;
 pub mod upgrade_job;
 
 use std::sync::Arc;
@@ -22,8 +24,8 @@ use kube::core::DeserializeGuard;
 use kube::runtime::reflector::ObjectRef;
 use kube::runtime::{Controller, watcher};
 use kube::{Api, ResourceExt};
-use odoo_model::labels::{APP_MANAGED_BY, INSTANCE_LABEL, OPERATOR_FIELD_MANAGER};
-use odoo_model::{OdooBackupJob, OdooInitJob, OdooInstance, OdooUpgradeJob};
+use odoo_model::labels::{APP_MANAGED_BY, INSTANCE_LABEL, OPERATOR_FIELD_MANAGER, SCHEDULE_LABEL};
+use odoo_model::{OdooBackupJob, OdooBackupSchedule, OdooInitJob, OdooInstance, OdooUpgradeJob};
 
 pub use context::Context;
 pub(crate) use database::{cleanup as instance_cleanup, provision_database};
@@ -42,7 +44,7 @@ where
     }
 }
 
-/// Runs both controllers until the process is told to stop.
+/// Runs the controllers until the process is told to stop.
 pub async fn run(ctx: Arc<Context>) {
     // Only the operator's own children: a cluster-wide watch of every Secret would
     // cost memory and API traffic for nothing.
@@ -99,7 +101,20 @@ pub async fn run(ctx: Arc<Context>) {
     let init_jobs = Controller::new(api::<OdooInitJob>(&ctx), watcher::Config::default())
         .owns(api::<Job>(&ctx), owned)
         .shutdown_on_signal()
-        .run(init_job::reconcile, init_job::error_policy, ctx)
+        .run(init_job::reconcile, init_job::error_policy, ctx.clone())
         .for_each(|_| futures::future::ready(()));
-    tokio::join!(instances, init_jobs, upgrade_jobs, backup_jobs);
+    // A schedule reacts to its own jobs' phases (retention, last success); it asks
+    // to be woken at its next slot.
+    let schedules = Controller::new(
+        api::<DeserializeGuard<OdooBackupSchedule>>(&ctx),
+        watcher::Config::default(),
+    )
+    .owns(
+        api::<OdooBackupJob>(&ctx),
+        watcher::Config::default().labels(SCHEDULE_LABEL),
+    )
+    .shutdown_on_signal()
+    .run(schedule::reconcile, schedule::error_policy, ctx)
+    .for_each(|_| futures::future::ready(()));
+    tokio::join!(instances, init_jobs, upgrade_jobs, backup_jobs, schedules);
 }

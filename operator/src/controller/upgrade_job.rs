@@ -365,14 +365,21 @@ async fn write(
     Ok(())
 }
 
+/// Records the outcome, then tells the instance's webhook (after the write, so a
+/// failed write does not announce it twice).
 async fn finish(
     ctx: &Context,
     job: &OdooUpgradeJob,
     status: OdooUpgradeJobStatus,
     phase: JobPhase,
-    _instance: Option<&OdooInstance>,
+    instance: Option<&OdooInstance>,
 ) -> Result<Action, Error> {
+    let message = status.job.message.clone().unwrap_or_default();
     write(ctx, job, status, phase).await?;
+    if let Some(instance) = instance {
+        ctx.callbacks
+            .job_finished(instance, "OdooUpgradeJob", &job.name_any(), phase, &message);
+    }
     Ok(Action::await_change())
 }
 

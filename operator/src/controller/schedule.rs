@@ -1,0 +1,372 @@
+//! OdooBackupSchedule: creates an OdooBackupJob at each slot of its cron schedule
+//! and deletes old ones beyond its retention.
+//!
+//! Each slot's job is named `<schedule>-<UTC slot time>`, so a reconcile retried
+//! after a failed status write finds the job it created instead of making a second.
+//! Slots missed while the operator was down (or the schedule suspended or invalid)
+//! are not replayed: at most one catch-up runs, for the newest missed slot while
+//! the operator was down, and an event says how many were skipped. The reconcile
+//! asks to run again exactly at the next slot.
+//!
+//! Retention deletes OdooBackupJob resources only; whether a deleted job's archive
+//! goes with it is the backup job controller's deletion policy.
+
+mod retention;
+mod timing;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
+use kube::core::{DeserializeGuard, ObjectMeta};
+use kube::runtime::controller::Action;
+use kube::{Resource, ResourceExt};
+use odoo_model::labels::{SCHEDULE_LABEL, SCHEDULED_TIME_ANNOTATION, instance_labels};
+use odoo_model::{
+    JobPhase, OdooBackupJob, OdooBackupJobSpec, OdooBackupSchedule, OdooBackupScheduleStatus,
+};
+use serde_json::json;
+
+pub use retention::{Backup, Policy, parse_max_age, to_delete};
+pub use timing::{Cron, Due, TimingError};
+
+use super::Context;
+use super::error::Error;
+use crate::status::set_condition;
+
+/// The `controller` label of this controller's metrics.
+const CONTROLLER: &str = "schedule";
+/// The schedule's one condition: True while it creates backups.
+const READY: &str = "Ready";
+/// A slot started later than this after its time is announced as a catch-up.
+const LATE: SignedDuration = SignedDuration::from_secs(60);
+
+/// Entry point of the schedule controller. An unreadable stored object gets a
+/// Warning event and is left alone.
+#[tracing::instrument(skip_all, fields(name = %guard.name_any(), namespace = guard.namespace().unwrap_or_default()))]
+pub async fn reconcile(
+    guard: Arc<DeserializeGuard<OdooBackupSchedule>>,
+    ctx: Arc<Context>,
+) -> Result<Action, Error> {
+    let _timer = ctx.metrics.reconcile_timer(CONTROLLER);
+    let schedule = match &guard.0 {
+        Ok(schedule) => schedule,
+        Err(invalid) => {
+            ctx.event_on_ref(
+                &guard.object_ref(&()),
+                true,
+                "InvalidObject",
+                format!(
+                    "the operator cannot read this object: {}; fix or re-apply it",
+                    invalid.error
+                ),
+            )
+            .await;
+            return Ok(Action::await_change());
+        }
+    };
+    let result = reconcile_schedule(schedule, &ctx).await;
+    if result.is_ok() {
+        ctx.backoff.succeeded(&backoff_key(guard.as_ref()));
+    }
+    result
+}
+
+/// Transient errors retry with a growing delay.
+pub fn error_policy(
+    guard: Arc<DeserializeGuard<OdooBackupSchedule>>,
+    error: &Error,
+    ctx: Arc<Context>,
+) -> Action {
+    ctx.metrics.reconcile_error(CONTROLLER, error.category());
+    tracing::warn!(name = %guard.name_any(), namespace = guard.namespace().unwrap_or_default(), error = %error, "schedule reconcile failed");
+    Action::requeue(ctx.backoff.failed(&backoff_key(guard.as_ref())))
+}
+
+fn backoff_key(object: &impl ResourceExt) -> String {
+    format!(
+        "schedule/{}/{}",
+        object.namespace().unwrap_or_default(),
+        object.name_any()
+    )
+}
+
+async fn reconcile_schedule(s: &OdooBackupSchedule, ctx: &Context) -> Result<Action, Error> {
+    let name = s.name_any();
+    let api: Api<OdooBackupJob> =
+        Api::namespaced(ctx.client.clone(), &s.namespace().unwrap_or_default());
+    let now = Timestamp::now();
+    let current = s.status.clone().unwrap_or_default();
+    let mut status = OdooBackupScheduleStatus {
+        observed_generation: s.meta().generation,
+        ..current.clone()
+    };
+    let condition = |status: &mut OdooBackupScheduleStatus, ok: bool, reason: &str, msg: &str| {
+        set_condition(
+            &mut status.conditions,
+            READY,
+            ok,
+            reason,
+            msg,
+            s.meta().generation,
+            &Time(now),
+        );
+    };
+
+    // An expression or zone that cannot work is permanent: say so once, then wait.
+    let cron = match Cron::parse(&s.spec.schedule, s.spec.time_zone.as_deref(), now) {
+        Ok(cron) => cron,
+        Err(e) => {
+            condition(&mut status, false, "InvalidSchedule", &e.to_string());
+            status.next_schedule_time = None;
+            if status.conditions != current.conditions {
+                ctx.event(s, true, "InvalidSchedule", e.to_string()).await;
+            }
+            write_status(ctx, s, &current, &status).await?;
+            return Ok(Action::await_change());
+        }
+    };
+
+    let (mut backups, last_success) = list_backups(&api, s).await?;
+    if s.spec.suspend {
+        condition(
+            &mut status,
+            false,
+            "Suspended",
+            "no new backups while spec.suspend is true",
+        );
+        status.next_schedule_time = None;
+    } else {
+        if let Some(due) = cron.due(since(s, &current, &backups, now), now) {
+            let job = cron.job_name(&name, due.slot);
+            if create_job(ctx, s, &job, due.slot).await? {
+                ctx.event(
+                    s,
+                    false,
+                    "BackupCreated",
+                    format!("created OdooBackupJob {job} for {}", due.slot),
+                )
+                .await;
+            }
+            if due.skipped > 0 || now.duration_since(due.slot) > LATE {
+                ctx.event(
+                    s,
+                    false,
+                    "CatchUpBackup",
+                    format!(
+                        "catch-up backup for the slot {} (missed while the operator was not running); {} earlier missed slots were skipped",
+                        due.slot,
+                        timing::describe_count(due.skipped)
+                    ),
+                )
+                .await;
+            }
+            status.last_schedule_time = Some(Time(due.slot));
+            status.last_backup_job = Some(job.clone());
+            if !backups.iter().any(|b| b.name == job) {
+                backups.push(Backup {
+                    name: job,
+                    phase: None,
+                    time: due.slot,
+                });
+            }
+        }
+        let zone = s.spec.time_zone.as_deref().unwrap_or("UTC");
+        let message = format!("backups at '{}' ({zone})", s.spec.schedule);
+        condition(&mut status, true, "Scheduled", &message);
+        status.next_schedule_time = cron.next_after(now).map(Time);
+    }
+
+    prune(ctx, s, &api, &backups, now).await?;
+    status.last_successful_time = [
+        current.last_successful_time.as_ref().map(|t| t.0),
+        last_success,
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+    .map(Time);
+    write_status(ctx, s, &current, &status).await?;
+    Ok(match &status.next_schedule_time {
+        Some(next) => Action::requeue(
+            Duration::try_from(next.0.duration_since(Timestamp::now())).unwrap_or(Duration::ZERO),
+        ),
+        None => Action::await_change(),
+    })
+}
+
+/// The time after which slots count: the last slot run, or when the schedule
+/// became active (created, resumed, fixed) — so a suspended schedule does not
+/// replay what it skipped, and a new one does not run for a slot before it existed.
+fn since(
+    s: &OdooBackupSchedule,
+    current: &OdooBackupScheduleStatus,
+    backups: &[Backup],
+    now: Timestamp,
+) -> Timestamp {
+    let active_since = match current.conditions.iter().find(|c| c.type_ == READY) {
+        Some(c) if c.status == "True" => c.last_transition_time.0,
+        // Becomes active in this reconcile.
+        Some(_) => now,
+        None => s.creation_timestamp().map_or(now, |t| t.0),
+    };
+    let last_run = current.last_schedule_time.as_ref().map(|t| t.0);
+    // Jobs tell the slots already run even when the cached status lags behind.
+    let newest_job = backups.iter().map(|b| b.time).max();
+    [Some(active_since), last_run, newest_job]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(now)
+}
+
+/// The schedule's backup jobs (by label, on the server), and when the newest
+/// succeeded one completed.
+async fn list_backups(
+    api: &Api<OdooBackupJob>,
+    s: &OdooBackupSchedule,
+) -> Result<(Vec<Backup>, Option<Timestamp>), Error> {
+    let selector = format!("{SCHEDULE_LABEL}={}", s.name_any());
+    let jobs = api
+        .list(&ListParams::default().labels(&selector))
+        .await
+        .map_err(Error::kube("listing the schedule's OdooBackupJobs"))?;
+    let uid = s.uid();
+    let mut last_success = None;
+    let mut backups = Vec::new();
+    // A same-named schedule deleted earlier left jobs the garbage collector takes.
+    for job in jobs.items.into_iter().filter(|j| {
+        j.owner_references()
+            .iter()
+            .any(|o| Some(&o.uid) == uid.as_ref())
+    }) {
+        let status = job.status.clone().unwrap_or_default().job;
+        let time = job
+            .annotations()
+            .get(SCHEDULED_TIME_ANNOTATION)
+            .and_then(|t| t.parse().ok())
+            .or(job.creation_timestamp().map(|t| t.0))
+            .unwrap_or_else(Timestamp::now);
+        if status.phase == Some(JobPhase::Succeeded) {
+            let done = status.completion_time.map_or(time, |t| t.0);
+            last_success = last_success.max(Some(done));
+        }
+        backups.push(Backup {
+            name: job.name_any(),
+            phase: status.phase,
+            time,
+        });
+    }
+    Ok((backups, last_success))
+}
+
+/// Creates the slot's job; false when it exists already (a retried reconcile).
+async fn create_job(
+    ctx: &Context,
+    s: &OdooBackupSchedule,
+    name: &str,
+    slot: Timestamp,
+) -> Result<bool, Error> {
+    let instance = &s.spec.instance_ref.name;
+    let mut labels = instance_labels(instance, "backup");
+    labels.insert(SCHEDULE_LABEL.to_owned(), s.name_any());
+    let job = OdooBackupJob {
+        metadata: ObjectMeta {
+            name: Some(name.to_owned()),
+            namespace: s.namespace(),
+            labels: Some(labels),
+            annotations: Some(BTreeMap::from([(
+                SCHEDULED_TIME_ANNOTATION.to_owned(),
+                slot.to_string(),
+            )])),
+            owner_references: s.controller_owner_ref(&()).map(|o| vec![o]),
+            ..ObjectMeta::default()
+        },
+        spec: OdooBackupJobSpec {
+            instance_ref: s.spec.instance_ref.clone(),
+            backup: s.spec.template.clone(),
+        },
+        status: None,
+    };
+    let api: Api<OdooBackupJob> =
+        Api::namespaced(ctx.client.clone(), &s.namespace().unwrap_or_default());
+    match api.create(&PostParams::default(), &job).await {
+        Ok(_) => Ok(true),
+        Err(kube::Error::Api(e)) if e.code == 409 => Ok(false),
+        Err(e) => Err(Error::kube(format!("creating OdooBackupJob {name}"))(e)),
+    }
+}
+
+/// Deletes the jobs beyond the schedule's retention.
+async fn prune(
+    ctx: &Context,
+    s: &OdooBackupSchedule,
+    api: &Api<OdooBackupJob>,
+    backups: &[Backup],
+    now: Timestamp,
+) -> Result<(), Error> {
+    let policy = Policy {
+        keep_last: usize::try_from(s.spec.keep_last).unwrap_or(1).max(1),
+        keep_failed: usize::try_from(s.spec.keep_failed).unwrap_or(0),
+        max_age: s.spec.max_age.as_deref().and_then(parse_max_age),
+    };
+    let doomed = to_delete(backups, &policy, now);
+    if doomed.is_empty() {
+        return Ok(());
+    }
+    for name in &doomed {
+        match api.delete(name, &DeleteParams::background()).await {
+            Ok(_) => {}
+            Err(kube::Error::Api(e)) if e.code == 404 => {}
+            Err(e) => return Err(Error::kube(format!("deleting OdooBackupJob {name}"))(e)),
+        }
+    }
+    ctx.event(
+        s,
+        false,
+        "BackupsPruned",
+        format!(
+            "deleted {} (keepLast {}, keepFailed {}{})",
+            doomed.join(", "),
+            policy.keep_last,
+            policy.keep_failed,
+            s.spec
+                .max_age
+                .as_deref()
+                .map(|a| format!(", maxAge {a}"))
+                .unwrap_or_default()
+        ),
+    )
+    .await;
+    Ok(())
+}
+
+async fn write_status(
+    ctx: &Context,
+    s: &OdooBackupSchedule,
+    current: &OdooBackupScheduleStatus,
+    next: &OdooBackupScheduleStatus,
+) -> Result<(), Error> {
+    if next == current {
+        return Ok(());
+    }
+    let schedules: Api<OdooBackupSchedule> =
+        Api::namespaced(ctx.client.clone(), &s.namespace().unwrap_or_default());
+    let mut status = json!(next);
+    // A merge patch keeps what it does not mention: clear nextScheduleTime explicitly.
+    if next.next_schedule_time.is_none() {
+        status["nextScheduleTime"] = serde_json::Value::Null;
+    }
+    schedules
+        .patch_status(
+            &s.name_any(),
+            &PatchParams::default(),
+            &Patch::Merge(json!({ "status": status })),
+        )
+        .await
+        .map_err(Error::kube("writing the schedule status"))?;
+    Ok(())
+}
