@@ -108,6 +108,28 @@ impl TestNamespace {
         Api::namespaced(self.client.clone(), &self.name)
     }
 
+    /// The namespace's events with `reason`.
+    pub async fn events(&self, reason: &str) -> Vec<k8s_openapi::api::core::v1::Event> {
+        self.api::<k8s_openapi::api::core::v1::Event>()
+            .list(&Default::default())
+            .await
+            .map(|l| l.items)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|e| e.reason.as_deref() == Some(reason))
+            .collect()
+    }
+
+    /// The messages of the namespace's Warning events with `reason`.
+    pub async fn warnings(&self, reason: &str) -> Vec<String> {
+        self.events(reason)
+            .await
+            .into_iter()
+            .filter(|e| e.type_.as_deref() == Some("Warning"))
+            .filter_map(|e| e.message)
+            .collect()
+    }
+
     /// Deletes the namespace (best effort; a bare API server without the controller
     /// manager leaves it Terminating, which is harmless).
     pub async fn delete(self) {

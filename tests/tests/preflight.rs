@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::{Event, Pod};
+use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use odoo_model::{InstancePhase, OdooInstance, OdooInstanceSpec};
 use odoo_tests::operator::{
@@ -42,19 +42,6 @@ async fn wait_for_condition(
     );
 }
 
-/// The Warning events of the namespace with `reason`, as their messages.
-async fn warnings(ns: &TestNamespace, reason: &str) -> Vec<String> {
-    ns.api::<Event>()
-        .list(&Default::default())
-        .await
-        .map(|l| l.items)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|e| e.type_.as_deref() == Some("Warning") && e.reason.as_deref() == Some(reason))
-        .filter_map(|e| e.message)
-        .collect()
-}
-
 #[tokio::test]
 async fn an_unreachable_database_shows_on_the_instance() -> anyhow::Result<()> {
     let cp = api_server();
@@ -86,7 +73,7 @@ async fn an_unreachable_database_shows_on_the_instance() -> anyhow::Result<()> {
     );
     let mut events = Vec::new();
     for _ in 0..50 {
-        events = warnings(&ns, "DatabaseUnreachable").await;
+        events = ns.warnings("DatabaseUnreachable").await;
         if !events.is_empty() {
             break;
         }
@@ -160,7 +147,7 @@ async fn a_pod_that_cannot_pull_its_image_names_the_image() -> anyhow::Result<()
         c.message
     );
     assert!(c.message.contains("shop-web-abc"), "{}", c.message);
-    let events = warnings(&ns, "ImagePullFailed").await;
+    let events = ns.warnings("ImagePullFailed").await;
     assert!(
         events.iter().any(|m| m.contains("odoo:18.0-no-such-build")),
         "{events:?}"

@@ -8,7 +8,6 @@
 
 use std::time::{Duration, Instant};
 
-use k8s_openapi::api::core::v1::Event;
 use k8s_openapi::jiff::{SignedDuration, Timestamp};
 use kube::ResourceExt;
 use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
@@ -97,20 +96,18 @@ async fn until<T, F: std::future::Future<Output = Option<T>>>(
     }
 }
 
-async fn events(ns: &TestNamespace, reason: &str) -> Vec<Event> {
-    ns.api::<Event>()
-        .list(&Default::default())
-        .await
-        .map(|l| l.items)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|e| e.reason.as_deref() == Some(reason))
-        .collect()
-}
-
 async fn operator(ns: &TestNamespace) -> anyhow::Result<(OperatorProcess, String)> {
-    // No instance is reconciled here: the pg-clusters Secret is never read.
+    // The instance exists but never settles (the pg-clusters Secret lists no
+    // cluster), so the backup controller keeps the schedule's jobs queued and the
+    // test plays the runner by writing their outcome.
     let op_ns = operator_namespace_with(ns, "{}").await?;
+    let instance: odoo_model::OdooInstance = serde_json::from_value(json!({
+        "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
+        "metadata": { "name": "shop" }, "spec": {},
+    }))?;
+    ns.api::<odoo_model::OdooInstance>()
+        .create(&kube::api::PostParams::default(), &instance)
+        .await?;
     let op = OperatorProcess::start(api_server(), &op_ns, &["--watch-namespace", &ns.name])?;
     Ok((op, op_ns))
 }
@@ -187,7 +184,7 @@ async fn jobs_appear_at_their_slots_are_pruned_once_marked_finished_and_stop_whe
         .collect();
     assert_eq!(succeeded, names[1..3], "the newest two succeeded stay");
     assert!(live.iter().any(|j| j.name_any() == failed), "keepFailed 1");
-    assert!(!events(&ns, "BackupsPruned").await.is_empty());
+    assert!(!ns.events("BackupsPruned").await.is_empty());
 
     let schedules: Api<OdooBackupSchedule> = ns.api();
     let status = schedules.get("fast").await?.status.unwrap_or_default();
@@ -198,7 +195,13 @@ async fn jobs_appear_at_their_slots_are_pruned_once_marked_finished_and_stop_whe
     );
     assert!(status.last_successful_time.is_some());
     let next = status.next_schedule_time.expect("nextScheduleTime").0;
-    assert_eq!(next.duration_since(last), SignedDuration::from_secs(5));
+    // The next slot follows the last one scheduled; under load the status read may
+    // fall between a slot's job and its status write, so it may be a slot further.
+    let gap = next.duration_since(last).as_secs();
+    assert!(
+        gap > 0 && gap % 5 == 0 && gap <= 10,
+        "next {next} after last {last}"
+    );
 
     // Suspended: no new jobs.
     schedules
@@ -261,7 +264,7 @@ async fn jobs_appear_at_their_slots_are_pruned_once_marked_finished_and_stop_whe
         "a slot from the suspension was replayed: {}",
         newest.name_any()
     );
-    assert!(events(&ns, "CatchUpBackup").await.is_empty());
+    assert!(ns.events("CatchUpBackup").await.is_empty());
     ns.delete().await;
     Ok(())
 }
@@ -287,7 +290,7 @@ async fn a_restarted_operator_runs_one_catch_up_for_the_slots_it_missed() -> any
         Duration::from_secs(40),
         "a CatchUpBackup event",
         &op,
-        || async { events(&ns, "CatchUpBackup").await.into_iter().next() },
+        || async { ns.events("CatchUpBackup").await.into_iter().next() },
     )
     .await;
     let after = jobs(&ns, "nightly").await;
@@ -348,7 +351,7 @@ async fn an_unknown_time_zone_is_a_warning_and_creates_nothing() -> anyhow::Resu
         "an InvalidSchedule event",
         &op,
         || async {
-            let e = events(&ns, "InvalidSchedule").await;
+            let e = ns.events("InvalidSchedule").await;
             (!e.is_empty()).then_some(e)
         },
     )

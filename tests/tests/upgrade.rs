@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::Event;
 use kube::ResourceExt;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use odoo_model::{InstancePhase, JobPhase, OdooInstance, OdooUpgradeJob, names};
@@ -127,18 +126,6 @@ async fn follow_upgrade(
     );
 }
 
-async fn warnings(ns: &TestNamespace, reason: &str) -> Vec<String> {
-    ns.api::<Event>()
-        .list(&Default::default())
-        .await
-        .map(|l| l.items)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|e| e.type_.as_deref() == Some("Warning") && e.reason.as_deref() == Some(reason))
-        .filter_map(|e| e.message)
-        .collect()
-}
-
 #[tokio::test]
 async fn a_failed_upgrade_keeps_the_old_image_and_a_good_one_rolls_out() -> anyhow::Result<()> {
     let (ns, op, api) = start("upgrade", json!({ "image": OLD, "replicas": 1 })).await?;
@@ -163,7 +150,7 @@ async fn a_failed_upgrade_keeps_the_old_image_and_a_good_one_rolls_out() -> anyh
         Some(OLD),
         "the old image keeps serving"
     );
-    assert!(!warnings(&ns, "UpgradeFailed").await.is_empty());
+    assert!(!ns.warnings("UpgradeFailed").await.is_empty());
     // Cron is back while the old image serves.
     let mut cron_back = false;
     for _ in 0..100 {
@@ -242,7 +229,7 @@ async fn an_image_whose_pods_never_get_ready_is_rolled_back() -> anyhow::Result<
         Some(OLD),
         "the image was reverted"
     );
-    let events = warnings(&ns, "UpgradeRolledBack").await;
+    let events = ns.warnings("UpgradeRolledBack").await;
     assert!(
         events
             .iter()

@@ -440,26 +440,8 @@ async fn write(
 ) -> Result<Action, Error> {
     ctx.backoff.succeeded(&backoff_key(job));
     let current = job.status.clone().unwrap_or_default();
-    let now = Time(k8s_openapi::jiff::Timestamp::now());
-    next.job.phase = Some(phase);
-    next.job.observed_generation = job.meta().generation;
-    if phase == JobPhase::Running && next.job.start_time.is_none() {
-        next.job.start_time = Some(now.clone());
-    }
-    if phase.is_finished() && next.job.completion_time.is_none() {
-        next.job.completion_time = Some(now);
-    }
-    if next != current {
-        let api: Api<OdooBackupJob> =
-            Api::namespaced(ctx.client.clone(), &job.namespace().unwrap_or_default());
-        api.patch_status(
-            &job.name_any(),
-            &PatchParams::default(),
-            &Patch::Merge(json!({ "status": next })),
-        )
-        .await
-        .map_err(Error::kube("writing the backup job status"))?;
-    }
+    super::batch::stamp(&mut next.job, phase, job.meta().generation);
+    super::batch::patch_status(&ctx.client, job, &current, &next).await?;
     Ok(if phase.is_finished() {
         Action::await_change()
     } else {

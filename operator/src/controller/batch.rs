@@ -75,3 +75,60 @@ pub fn outcome(job: &Job) -> Outcome {
         Outcome::Running
     }
 }
+
+/// Sets what every job resource's status says about a pass: the phase, the
+/// generation seen, and when it started and finished.
+pub fn stamp(
+    common: &mut odoo_model::common::JobStatusCommon,
+    phase: odoo_model::JobPhase,
+    generation: Option<i64>,
+) {
+    let now =
+        k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(k8s_openapi::jiff::Timestamp::now());
+    common.phase = Some(phase);
+    common.observed_generation = generation;
+    if phase == odoo_model::JobPhase::Running && common.start_time.is_none() {
+        common.start_time = Some(now.clone());
+    }
+    if phase.is_finished() && common.completion_time.is_none() {
+        common.completion_time = Some(now);
+    }
+}
+
+/// Writes a job resource's status with a merge patch, only when it changed.
+pub async fn patch_status<K, S>(
+    client: &kube::Client,
+    job: &K,
+    current: &S,
+    next: &S,
+) -> Result<(), super::error::Error>
+where
+    K: Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug,
+    S: serde::Serialize + PartialEq,
+{
+    if next == current {
+        return Ok(());
+    }
+    let api: kube::Api<K> =
+        kube::Api::namespaced(client.clone(), &job.namespace().unwrap_or_default());
+    api.patch_status(
+        &job.name_any(),
+        &kube::api::PatchParams::default(),
+        // The resourceVersion read makes the write conditional: a pass that started
+        // from a stale copy must not overwrite an outcome recorded meanwhile.
+        &kube::api::Patch::Merge(serde_json::json!({
+            "metadata": { "resourceVersion": job.resource_version() },
+            "status": next,
+        })),
+    )
+    .await
+    .map_err(super::error::Error::kube(format!(
+        "writing the status of {} {}",
+        K::kind(&()),
+        job.name_any()
+    )))?;
+    Ok(())
+}

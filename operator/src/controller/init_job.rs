@@ -5,14 +5,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
 use odoo_model::init_job::OdooInitJobStatus;
 use odoo_model::labels::OPERATOR_FIELD_MANAGER;
 use odoo_model::{JobPhase, OdooInitJob, OdooInitJobSpec, OdooInstance, names};
-use serde_json::json;
 
 use super::error::Error;
 use super::{Context, instance::odoo_version};
@@ -237,31 +235,13 @@ async fn write_status(
     // Every successful pass ends here: forget earlier transient failures.
     ctx.backoff.succeeded(&backoff_key(job));
     let current = job.status.clone().unwrap_or_default();
-    let now = Time(k8s_openapi::jiff::Timestamp::now());
     let mut next = OdooInitJobStatus {
         job: current.job.clone(),
     };
-    next.job.phase = Some(phase);
     next.job.message = Some(message);
-    next.job.observed_generation = job.meta().generation;
     next.job.job_name = job_name.or(current.job.job_name.clone());
-    if phase == JobPhase::Running && next.job.start_time.is_none() {
-        next.job.start_time = Some(now.clone());
-    }
-    if phase.is_finished() {
-        next.job.completion_time = Some(now);
-    }
-    if next != current {
-        let api: Api<OdooInitJob> =
-            Api::namespaced(ctx.client.clone(), &job.namespace().unwrap_or_default());
-        api.patch_status(
-            &job.name_any(),
-            &PatchParams::default(),
-            &Patch::Merge(json!({ "status": next })),
-        )
-        .await
-        .map_err(Error::kube("writing the init job status"))?;
-    }
+    super::batch::stamp(&mut next.job, phase, job.meta().generation);
+    super::batch::patch_status(&ctx.client, job, &current, &next).await?;
     Ok(if phase.is_finished() {
         Action::await_change()
     } else {

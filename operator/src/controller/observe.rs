@@ -43,24 +43,44 @@ pub async fn pg_clusters(ctx: &Context) -> Result<PgClusters, Error> {
     crate::pg::clusters::parse(text).map_err(|e| Error::PgClusters(format!("Secret {name}: {e}")))
 }
 
-/// The phase of the newest init job of the instance.
-pub async fn init_job(ctx: &Context, instance: &OdooInstance) -> Result<Option<JobPhase>, Error> {
-    let ns = instance.namespace().unwrap_or_default();
-    let api: Api<OdooInitJob> = Api::namespaced(ctx.client.clone(), &ns);
+/// The phase of the newest job resource of kind `K` that names the instance.
+async fn newest_job_phase<K>(
+    ctx: &Context,
+    instance: &OdooInstance,
+    instance_of: fn(&K) -> &str,
+    phase_of: fn(&K) -> Option<JobPhase>,
+) -> Result<Option<JobPhase>, Error>
+where
+    K: kube::Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug,
+{
+    let api: Api<K> = Api::namespaced(
+        ctx.client.clone(),
+        &instance.namespace().unwrap_or_default(),
+    );
     let jobs = api
         .list(&ListParams::default())
         .await
-        .map_err(Error::kube("listing OdooInitJobs"))?;
+        .map_err(Error::kube(format!("listing {}s", K::kind(&()))))?;
     Ok(jobs
         .items
-        .into_iter()
-        .filter(|j| j.spec.instance_ref.name == instance.name_any())
+        .iter()
+        .filter(|j| instance_of(j) == instance.name_any())
         .max_by_key(|j| j.creation_timestamp().map(|t| t.0))
-        .map(|j| {
-            j.status
-                .and_then(|s| s.job.phase)
-                .unwrap_or(JobPhase::Pending)
-        }))
+        .map(|j| phase_of(j).unwrap_or(JobPhase::Pending)))
+}
+
+/// The phase of the newest init job of the instance.
+pub async fn init_job(ctx: &Context, instance: &OdooInstance) -> Result<Option<JobPhase>, Error> {
+    newest_job_phase::<OdooInitJob>(
+        ctx,
+        instance,
+        |j| &j.spec.instance_ref.name,
+        |j| j.status.as_ref().and_then(|s| s.job.phase),
+    )
+    .await
 }
 
 /// The web Deployment, if it exists.
@@ -243,22 +263,11 @@ pub async fn upgrade_jobs(
 
 /// The phase of the newest backup job of the instance.
 pub async fn backup_job(ctx: &Context, instance: &OdooInstance) -> Result<Option<JobPhase>, Error> {
-    let api: Api<odoo_model::OdooBackupJob> = Api::namespaced(
-        ctx.client.clone(),
-        &instance.namespace().unwrap_or_default(),
-    );
-    let jobs = api
-        .list(&ListParams::default())
-        .await
-        .map_err(Error::kube("listing OdooBackupJobs"))?;
-    Ok(jobs
-        .items
-        .into_iter()
-        .filter(|j| j.spec.instance_ref.name == instance.name_any())
-        .max_by_key(|j| j.creation_timestamp().map(|t| t.0))
-        .map(|j| {
-            j.status
-                .and_then(|s| s.job.phase)
-                .unwrap_or(JobPhase::Pending)
-        }))
+    newest_job_phase::<odoo_model::OdooBackupJob>(
+        ctx,
+        instance,
+        |j| &j.spec.instance_ref.name,
+        |j| j.status.as_ref().and_then(|s| s.job.phase),
+    )
+    .await
 }

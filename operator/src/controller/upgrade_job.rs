@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
@@ -342,26 +341,8 @@ async fn write(
 ) -> Result<(), Error> {
     ctx.backoff.succeeded(&backoff_key(job));
     let current = job.status.clone().unwrap_or_default();
-    let now = Time(k8s_openapi::jiff::Timestamp::now());
-    next.job.phase = Some(phase);
-    next.job.observed_generation = job.meta().generation;
-    if phase == JobPhase::Running && next.job.start_time.is_none() {
-        next.job.start_time = Some(now.clone());
-    }
-    if phase.is_finished() && next.job.completion_time.is_none() {
-        next.job.completion_time = Some(now);
-    }
-    if next != current {
-        let api: Api<OdooUpgradeJob> =
-            Api::namespaced(ctx.client.clone(), &job.namespace().unwrap_or_default());
-        api.patch_status(
-            &job.name_any(),
-            &PatchParams::default(),
-            &Patch::Merge(json!({ "status": next })),
-        )
-        .await
-        .map_err(Error::kube("writing the upgrade job status"))?;
-    }
+    super::batch::stamp(&mut next.job, phase, job.meta().generation);
+    super::batch::patch_status(&ctx.client, job, &current, &next).await?;
     Ok(())
 }
 
