@@ -44,6 +44,7 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_needs_command" -f -a "start" -d
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_needs_command" -f -a "scale" -d 'Set the web and cron replicas of an instance'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_needs_command" -f -a "delete" -d 'Delete an instance; its database and volume are kept unless --purge'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_needs_command" -f -a "events" -d 'Show the Kubernetes events of an instance and its children'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_needs_command" -f -a "upgrade" -d 'Upgrade an instance\'s database with a new image before it rolls out (an OdooUpgradeJob); --wait follows it with a truthful exit code'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand create" -s f -l filename -d 'Read the OdooInstance from this YAML or JSON file ("-" for stdin); flags given as well override the file' -r -F
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand create" -l image -d 'Odoo image, pinned to a tag or digest (default: the operator\'s)' -r
@@ -235,14 +236,39 @@ never\t''"
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand events" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand events" -s h -l help -d 'Print help'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand events" -s V -l version -d 'Print version'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events help" -f -a "create" -d 'Create an Odoo instance from flags or a file'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events help" -f -a "list" -d 'List Odoo instances'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events help" -f -a "status" -d 'Show an instance\'s phase, conditions, children and warnings; --watch follows them live, --until waits with a truthful exit code'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events help" -f -a "completion" -d 'Print a shell completion script (bash, zsh or fish)'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events help" -f -a "version" -d 'Print the plugin, operator and CRD versions and warn about skew'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events help" -f -a "stop" -d 'Stop an instance: web (and with it cron) to zero, remembering the replicas'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events help" -f -a "start" -d 'Start a stopped instance with the replicas it had before kubectl odoo stop'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events help" -f -a "scale" -d 'Set the web and cron replicas of an instance'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events help" -f -a "delete" -d 'Delete an instance; its database and volume are kept unless --purge'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events help" -f -a "events" -d 'Show the Kubernetes events of an instance and its children'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l image -d 'Target image, pinned to a tag or digest (the current image when omitted: re-run module updates)' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l modules -d 'Modules to update, comma-separated (every installed module when omitted)' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l at -d 'Start no earlier than this time (RFC 3339, e.g. 2026-12-01T02:00:00Z)' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l timeout -d 'How long --wait waits (e.g. 30m)' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l dry-run -d 'none: upgrade; client: print the job without sending it; server: have the API server validate it without storing it' -r -f -a "none\t''
+client\t''
+server\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -s o -l output -d 'Output format of the created job (table: `odooupgradejob/NAME created`)' -r -f -a "table\t''
+wide\t''
+json\t''
+yaml\t''
+name\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -s n -l namespace -d 'The namespace (default: the context\'s namespace, then "default")' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l request-timeout -d 'How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l color -d 'When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l maintenance -d 'Stop the web pods during the upgrade instead of serving the old image'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l wait -d 'Follow the upgrade until it ends; exit 1 if it fails'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -s h -l help -d 'Print help'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -s V -l version -d 'Print version'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade help" -f -a "create" -d 'Create an Odoo instance from flags or a file'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade help" -f -a "list" -d 'List Odoo instances'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade help" -f -a "status" -d 'Show an instance\'s phase, conditions, children and warnings; --watch follows them live, --until waits with a truthful exit code'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade help" -f -a "completion" -d 'Print a shell completion script (bash, zsh or fish)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade help" -f -a "version" -d 'Print the plugin, operator and CRD versions and warn about skew'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade help" -f -a "stop" -d 'Stop an instance: web (and with it cron) to zero, remembering the replicas'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade help" -f -a "start" -d 'Start a stopped instance with the replicas it had before kubectl odoo stop'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade help" -f -a "scale" -d 'Set the web and cron replicas of an instance'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade help" -f -a "delete" -d 'Delete an instance; its database and volume are kept unless --purge'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade help" -f -a "events" -d 'Show the Kubernetes events of an instance and its children'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade help" -f -a "upgrade" -d 'Upgrade an instance\'s database with a new image before it rolls out (an OdooUpgradeJob); --wait follows it with a truthful exit code'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -258,6 +258,32 @@ _arguments "${_arguments_options[@]}" : \
 ':name -- Name of the instance:_default' \
 && ret=0
 ;;
+(upgrade)
+_arguments "${_arguments_options[@]}" : \
+'--image=[Target image, pinned to a tag or digest (the current image when omitted\: re-run module updates)]:IMAGE:_default' \
+'*--modules=[Modules to update, comma-separated (every installed module when omitted)]:MODULES:_default' \
+'--at=[Start no earlier than this time (RFC 3339, e.g. 2026-12-01T02\:00\:00Z)]:AT:_default' \
+'--timeout=[How long --wait waits (e.g. 30m)]:TIMEOUT:_default' \
+'--dry-run=[none\: upgrade; client\: print the job without sending it; server\: have the API server validate it without storing it]::DRY_RUN:(none client server)' \
+'-o+[Output format of the created job (table\: \`odooupgradejob/NAME created\`)]:OUTPUT:(table wide json yaml name)' \
+'--output=[Output format of the created job (table\: \`odooupgradejob/NAME created\`)]:OUTPUT:(table wide json yaml name)' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG, then ~/.kube/config)]:PATH:_files' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
+'--namespace=[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
+'--request-timeout=[How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit]:DURATION:_default' \
+'--color=[When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto]:COLOR:(auto always never)' \
+'-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'--maintenance[Stop the web pods during the upgrade instead of serving the old image]' \
+'--wait[Follow the upgrade until it ends; exit 1 if it fails]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':name -- Name of the instance:_default' \
+&& ret=0
+;;
 (help)
 _arguments "${_arguments_options[@]}" : \
 ":: :_kubectl-odoo__subcmd__help_commands" \
@@ -310,6 +336,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(upgrade)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (help)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -336,6 +366,7 @@ _kubectl-odoo_commands() {
 'scale:Set the web and cron replicas of an instance' \
 'delete:Delete an instance; its database and volume are kept unless --purge' \
 'events:Show the Kubernetes events of an instance and its children' \
+'upgrade:Upgrade an instance'\''s database with a new image before it rolls out (an OdooUpgradeJob); --wait follows it with a truthful exit code' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'kubectl-odoo commands' commands "$@"
@@ -373,6 +404,7 @@ _kubectl-odoo__subcmd__help_commands() {
 'scale:Set the web and cron replicas of an instance' \
 'delete:Delete an instance; its database and volume are kept unless --purge' \
 'events:Show the Kubernetes events of an instance and its children' \
+'upgrade:Upgrade an instance'\''s database with a new image before it rolls out (an OdooUpgradeJob); --wait follows it with a truthful exit code' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'kubectl-odoo help commands' commands "$@"
@@ -427,6 +459,11 @@ _kubectl-odoo__subcmd__help__subcmd__stop_commands() {
     local commands; commands=()
     _describe -t commands 'kubectl-odoo help stop commands' commands "$@"
 }
+(( $+functions[_kubectl-odoo__subcmd__help__subcmd__upgrade_commands] )) ||
+_kubectl-odoo__subcmd__help__subcmd__upgrade_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo help upgrade commands' commands "$@"
+}
 (( $+functions[_kubectl-odoo__subcmd__help__subcmd__version_commands] )) ||
 _kubectl-odoo__subcmd__help__subcmd__version_commands() {
     local commands; commands=()
@@ -456,6 +493,11 @@ _kubectl-odoo__subcmd__status_commands() {
 _kubectl-odoo__subcmd__stop_commands() {
     local commands; commands=()
     _describe -t commands 'kubectl-odoo stop commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__upgrade_commands] )) ||
+_kubectl-odoo__subcmd__upgrade_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo upgrade commands' commands "$@"
 }
 (( $+functions[_kubectl-odoo__subcmd__version_commands] )) ||
 _kubectl-odoo__subcmd__version_commands() {

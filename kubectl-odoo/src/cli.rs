@@ -95,6 +95,9 @@ pub enum Command {
     Delete(commands::delete::DeleteArgs),
     /// Show the Kubernetes events of an instance and its children.
     Events(commands::events::EventsArgs),
+    /// Upgrade an instance's database with a new image before it rolls out
+    /// (an OdooUpgradeJob); --wait follows it with a truthful exit code.
+    Upgrade(commands::upgrade::UpgradeArgs),
 }
 
 /// Parses `10s`, `2m`, `1h`, `500ms` or a bare number of seconds.

@@ -142,8 +142,11 @@ async fn a_failed_upgrade_keeps_the_old_image_and_a_good_one_rolls_out() -> anyh
     let message = job.status.and_then(|s| s.job.message).unwrap_or_default();
     assert!(message.contains("kubectl logs job/"), "{message}");
     println!("cron asserted at zero on {polls} polls of a running upgrade");
-    let failed = wait_for_phase(&api, "shop", InstancePhase::UpgradeFailed, &op).await;
-    assert_eq!(failed.status.and_then(|s| s.image).as_deref(), Some(OLD));
+    // The spec never named the broken image, so the instance goes back to serving
+    // the old one as before.
+    let back = wait_for_phase(&api, "shop", InstancePhase::Running, &op).await;
+    assert_eq!(back.spec.image.as_deref(), Some(OLD));
+    assert_eq!(back.status.and_then(|s| s.image).as_deref(), Some(OLD));
     let web = deployments.get(&names::web_deployment("shop")).await?;
     assert_eq!(
         image_of(&web).as_deref(),
@@ -238,6 +241,74 @@ async fn an_image_whose_pods_never_get_ready_is_rolled_back() -> anyhow::Result<
     );
     let job: OdooUpgradeJob = ns.api().get(&job.name_any()).await?;
     assert!(job.status.is_some_and(|s| s.rolled_back));
+    ns.delete().await;
+    Ok(())
+}
+
+/// `kubectl odoo upgrade … --wait` in the test namespace: exit code, stdout, stderr.
+fn plugin_upgrade(ns: &TestNamespace, image: &str) -> (Option<i32>, String, String) {
+    let out =
+        std::process::Command::new(odoo_tests::workspace_binary("kubectl-odoo", "kubectl-odoo"))
+            .env("KUBECONFIG", &simulated_cluster().kubeconfig)
+            .args([
+                "upgrade",
+                "shop",
+                "-n",
+                &ns.name,
+                "--image",
+                image,
+                "--wait",
+                "--timeout",
+                "3m",
+            ])
+            .output()
+            .expect("run kubectl-odoo");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn kubectl_odoo_upgrade_waits_and_exits_with_the_outcome() -> anyhow::Result<()> {
+    let (ns, op, api) = start("plugin-upgrade", json!({ "image": OLD, "replicas": 1 })).await?;
+    let (code, stdout, stderr) = plugin_upgrade(&ns, "odoo:19.0-fails-in-jobs");
+    assert_eq!(
+        code,
+        Some(1),
+        "stdout: {stdout}\nstderr: {stderr}\n{}",
+        op.log_tail(20)
+    );
+    assert!(
+        stdout.contains("odooupgradejob/shop-upgrade-") && stdout.contains("created"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("failed") && stderr.contains("kubectl logs job/"),
+        "{stderr}"
+    );
+    // The spec never named the broken image, so the instance goes back to serving
+    // the old one as before.
+    let back = wait_for_phase(&api, "shop", InstancePhase::Running, &op).await;
+    assert_eq!(back.spec.image.as_deref(), Some(OLD));
+    assert_eq!(back.status.and_then(|s| s.image).as_deref(), Some(OLD));
+
+    // The plugin's job names the image; on success the operator makes it the spec's.
+    let good = "odoo:18.0-20250301";
+    let (code, _, stderr) = plugin_upgrade(&ns, good);
+    assert_eq!(code, Some(0), "{stderr}\n{}", op.log_tail(20));
+    let running = wait_for_phase(&api, "shop", InstancePhase::Running, &op).await;
+    assert_eq!(running.spec.image.as_deref(), Some(good));
+    assert_eq!(running.status.and_then(|s| s.image).as_deref(), Some(good));
+
+    let (code, _, stderr) = plugin_upgrade(&ns, "odoo:latest");
+    assert_eq!(
+        code,
+        Some(4),
+        "an unpinned image is refused by the API server: {stderr}"
+    );
+    assert!(stderr.contains("pinned"), "{stderr}");
     ns.delete().await;
     Ok(())
 }

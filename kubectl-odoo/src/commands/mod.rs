@@ -10,6 +10,7 @@ pub mod scale;
 pub mod start;
 pub mod status;
 pub mod stop;
+pub mod upgrade;
 pub mod version;
 
 use kube::ResourceExt;
@@ -41,6 +42,7 @@ pub async fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Scale(args) => scale::run(&cli.global, args).await,
         Command::Delete(args) => delete::run(&cli.global, args).await,
         Command::Events(args) => events::run(&cli.global, args).await,
+        Command::Upgrade(args) => upgrade::run(&cli.global, args).await,
     }
 }
 
