@@ -381,31 +381,20 @@ pub async fn reconcile(job: Arc<OdooBackupJob>, ctx: Arc<Context>) -> Result<Act
     }
 }
 
-/// Another job of the instance that runs first, if any.
+/// Another backup of the instance that goes first, if any.
 async fn busy_with(
     ctx: &Context,
     job: &OdooBackupJob,
     instance: &OdooInstance,
 ) -> Result<Option<String>, Error> {
-    let api: Api<OdooBackupJob> = Api::namespaced(
-        ctx.client.clone(),
-        &instance.namespace().unwrap_or_default(),
-    );
-    let mine = job.creation_timestamp().map(|t| t.0);
-    let list = api
-        .list(&ListParams::default())
-        .await
-        .map_err(Error::kube("listing OdooBackupJobs"))?;
-    let other = list.items.iter().find(|j| {
-        j.name_any() != job.name_any()
-            && j.spec.instance_ref.name == instance.name_any()
-            && match j.status.as_ref().and_then(|s| s.job.phase) {
-                Some(JobPhase::Running) => true,
-                None | Some(JobPhase::Pending) => j.creation_timestamp().map(|t| t.0) < mine,
-                _ => false,
-            }
-    });
-    Ok(other.map(|j| format!("OdooBackupJob/{}", j.name_any())))
+    batch::queued_behind(
+        &ctx.client,
+        job,
+        &instance.name_any(),
+        |j| &j.spec.instance_ref.name,
+        |j| j.status.as_ref().and_then(|s| s.job.phase),
+    )
+    .await
 }
 
 async fn valid_instance(ctx: &Context, instance: &OdooInstance) -> Result<ValidInstance, Error> {

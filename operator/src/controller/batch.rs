@@ -132,3 +132,39 @@ where
     )))?;
     Ok(())
 }
+
+/// The job of the same kind and instance that goes first, as `Kind/name`: one that
+/// runs, or an older one still waiting (first come, first served).
+pub async fn queued_behind<K>(
+    client: &kube::Client,
+    job: &K,
+    instance: &str,
+    instance_of: fn(&K) -> &str,
+    phase_of: fn(&K) -> Option<odoo_model::JobPhase>,
+) -> Result<Option<String>, super::error::Error>
+where
+    K: Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug,
+{
+    use odoo_model::JobPhase;
+    let api: kube::Api<K> =
+        kube::Api::namespaced(client.clone(), &job.namespace().unwrap_or_default());
+    let kind = K::kind(&());
+    let mine = job.creation_timestamp().map(|t| t.0);
+    let list = api
+        .list(&Default::default())
+        .await
+        .map_err(super::error::Error::kube(format!("listing {kind}s")))?;
+    let other = list.items.iter().find(|j| {
+        j.name_any() != job.name_any()
+            && instance_of(j) == instance
+            && match phase_of(j) {
+                Some(JobPhase::Running) => true,
+                None | Some(JobPhase::Pending) => j.creation_timestamp().map(|t| t.0) < mine,
+                _ => false,
+            }
+    });
+    Ok(other.map(|j| format!("{kind}/{}", j.name_any())))
+}

@@ -251,27 +251,16 @@ async fn busy_with(
     job: &OdooUpgradeJob,
     instance: &OdooInstance,
 ) -> Result<Option<String>, Error> {
-    let api: Api<OdooUpgradeJob> = Api::namespaced(
-        ctx.client.clone(),
-        &instance.namespace().unwrap_or_default(),
-    );
-    let mine = job.creation_timestamp().map(|t| t.0);
-    let upgrades = api
-        .list(&Default::default())
-        .await
-        .map_err(Error::kube("listing OdooUpgradeJobs"))?;
-    // Running ones, and older ones still waiting: first come, first served.
-    let other = upgrades.items.iter().find(|j| {
-        j.name_any() != job.name_any()
-            && j.spec.instance_ref.name == instance.name_any()
-            && match j.status.as_ref().and_then(|s| s.job.phase) {
-                Some(JobPhase::Running) => true,
-                None | Some(JobPhase::Pending) => j.creation_timestamp().map(|t| t.0) < mine,
-                _ => false,
-            }
-    });
-    if let Some(other) = other {
-        return Ok(Some(format!("OdooUpgradeJob/{}", other.name_any())));
+    let other = batch::queued_behind(
+        &ctx.client,
+        job,
+        &instance.name_any(),
+        |j| &j.spec.instance_ref.name,
+        |j| j.status.as_ref().and_then(|s| s.job.phase),
+    )
+    .await?;
+    if other.is_some() {
+        return Ok(other);
     }
     let phase = instance.status.as_ref().and_then(|s| s.phase);
     Ok(match phase {
