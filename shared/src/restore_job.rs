@@ -148,4 +148,37 @@ pub struct OdooRestoreJobStatus {
     /// Bytes restored so far while running, for progress display.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress_bytes: Option<i64>,
+    /// Where the restore stands while running; every step resumes from status alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<RestoreStep>,
+    /// The archive restored, resolved from the source when the restore started:
+    /// `s3://bucket/key` or a path on the source volume.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// The new database the archive is loaded into before the switch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temporary_database: Option<String>,
+    /// True once the restored database carries the instance's database name.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub database_switched: bool,
+    /// The Odoo version the archive's manifest names, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub odoo_version: Option<String>,
+}
+
+/// The steps of a running restore.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, schemars::JsonSchema)]
+pub enum RestoreStep {
+    /// The archive is verified and loaded into a temporary database and filestore
+    /// directory while the instance keeps serving the current ones.
+    Loading,
+    /// The instance is stopped, the restored database and filestore take the live
+    /// names, and the previous ones are kept or dropped.
+    Switching,
+}
+
+impl std::fmt::Display for RestoreStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self, f)
+    }
 }

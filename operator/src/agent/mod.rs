@@ -20,6 +20,7 @@ pub mod restore;
 mod sqlfilter;
 mod store;
 mod stream;
+pub mod switch;
 mod zipread;
 mod zipwrite;
 
@@ -46,6 +47,9 @@ pub enum AgentCommand {
     Backup(Box<backup::BackupArgs>),
     /// Restore an archive into a new, empty database and filestore directory.
     Restore(Box<restore::RestoreArgs>),
+    /// Give the restored filestore directory the live name, keeping or removing the
+    /// previous one (the last step of a restore).
+    SwitchFilestore(switch::SwitchArgs),
     /// Copy this binary into a directory (a job pod's init container).
     Install(install::InstallArgs),
 }
@@ -185,6 +189,30 @@ pub async fn run(command: AgentCommand) -> anyhow::Result<()> {
             let installed = install::install(&args.to)?;
             println!("{}", installed.display());
             return Ok(());
+        }
+        AgentCommand::SwitchFilestore(args) => {
+            let output = OutputArgs {
+                termination_log: std::env::var_os("ODOO_AGENT_TERMINATION_LOG").map(PathBuf::from),
+            };
+            return match switch::run(&args) {
+                Ok(done) => {
+                    let json = serde_json::to_string(&done)?;
+                    println!("{json}");
+                    write_termination_log(&output, &json);
+                    Ok(())
+                }
+                Err(e) => {
+                    let message = describe(&e);
+                    tracing::error!("switch-filestore failed: {message}");
+                    let json = serde_json::to_string(&Failure {
+                        operation: "switch-filestore",
+                        error: &message,
+                        target_touched: false,
+                    })?;
+                    write_termination_log(&output, &json);
+                    std::process::exit(EXIT_BACKUP_FAILED);
+                }
+            };
         }
         AgentCommand::Backup(args) => {
             let output = args.output.clone();

@@ -8,12 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{
-    Container, EnvVar, EnvVarSource, PersistentVolumeClaimVolumeSource, Pod, SecretKeySelector,
-    Volume, VolumeMount,
-};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
-use kube::api::{Api, ListParams, Patch, PatchParams};
+use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
 use odoo_model::backup_job::{BackupFormat, OdooBackupJobStatus};
@@ -23,14 +19,12 @@ use serde_json::json;
 
 use super::batch::{self, Outcome};
 use super::error::Error;
-use super::{Context, observe};
+use super::{Context, agent_pod, observe};
 use crate::build::DATA_DIR;
 use crate::validate::{DatabaseTarget, ValidInstance};
 
-/// Where the init container puts the agent binary in the job pod.
-const AGENT_DIR: &str = "/agent";
 /// Where a volume destination is mounted.
-const BACKUP_DIR: &str = "/backup";
+pub const BACKUP_DIR: &str = "/backup";
 
 /// The archive's file extension.
 pub fn extension(format: BackupFormat) -> &'static str {
@@ -76,143 +70,45 @@ pub fn destination(
     }
 }
 
-fn env(name: &str, value: impl Into<String>) -> EnvVar {
-    EnvVar {
-        name: name.into(),
-        value: Some(value.into()),
-        ..EnvVar::default()
-    }
-}
-
-fn secret_env(name: &str, secret: &str, key: &str) -> EnvVar {
-    EnvVar {
-        name: name.into(),
-        value_from: Some(EnvVarSource {
-            secret_key_ref: Some(SecretKeySelector {
-                name: secret.into(),
-                key: key.into(),
-                optional: Some(false),
-            }),
-            ..EnvVarSource::default()
-        }),
-        ..EnvVar::default()
-    }
-}
-
-fn mount(name: &str, path: &str, read_only: bool) -> VolumeMount {
-    VolumeMount {
-        name: name.into(),
-        mount_path: path.into(),
-        read_only: Some(read_only),
-        ..VolumeMount::default()
-    }
-}
-
 /// The Kubernetes Job of a backup: pure, from the job, the instance as validated
 /// (its approved image in `v.image`), the archive's location and the agent image.
 pub fn build_job(job: &OdooBackupJob, v: &ValidInstance, location: &str, agent_image: &str) -> Job {
     let spec = &job.spec.backup;
-    let mut env = vec![
-        env("PGHOST", &v.database.host),
-        env("PGPORT", v.database.port.to_string()),
-        env("PGUSER", &v.database.role),
-        env("PGDATABASE", &v.database.name),
-        env("PGSSLMODE", &v.database.ssl_mode),
-        secret_env("PGPASSWORD", &v.db_secret, "password"),
-        env("ODOO_AGENT_DESTINATION", location),
-        env("ODOO_AGENT_FORMAT", extension(spec.format)),
-        env(
+    let mut env = agent_pod::pg_env(v, &v.database.name);
+    env.extend([
+        agent_pod::env("ODOO_AGENT_DESTINATION", location),
+        agent_pod::env("ODOO_AGENT_FORMAT", extension(spec.format)),
+        agent_pod::env(
             "ODOO_AGENT_FILESTORE",
             format!("{DATA_DIR}/filestore/{}", v.database.name),
         ),
-        env("ODOO_AGENT_TERMINATION_LOG", "/dev/termination-log"),
-    ];
+    ]);
     if let Some(version) = super::instance::odoo_version(&v.image) {
-        env.push(self::env("ODOO_VERSION", version));
+        env.push(agent_pod::env("ODOO_VERSION", version));
     }
     if !spec.with_filestore || spec.format != BackupFormat::Zip {
-        env.push(self::env("ODOO_AGENT_WITHOUT_FILESTORE", "true"));
+        env.push(agent_pod::env("ODOO_AGENT_WITHOUT_FILESTORE", "true"));
     }
-    let mut mounts = vec![
-        mount("agent", AGENT_DIR, true),
-        mount("filestore", DATA_DIR, true),
-        mount("tmp", "/tmp", false),
-    ];
-    let mut extra_volumes = vec![Volume {
-        name: "agent".into(),
-        empty_dir: Some(Default::default()),
-        ..Volume::default()
-    }];
+    let mut mounts = vec![agent_pod::mount("filestore", DATA_DIR, true)];
+    let mut volumes = vec![];
     if let Some(s3) = &spec.destination.s3 {
-        let b = &s3.bucket;
-        env.extend([
-            self::env("ODOO_AGENT_S3_ENDPOINT", &b.endpoint),
-            self::env("ODOO_AGENT_S3_REGION", &b.region),
-            self::env(
-                "ODOO_AGENT_S3_FORCE_PATH_STYLE",
-                b.force_path_style.to_string(),
-            ),
-            self::env(
-                "ODOO_AGENT_S3_INSECURE_SKIP_TLS_VERIFY",
-                b.insecure_skip_tls_verify.to_string(),
-            ),
-            secret_env(
-                "AWS_ACCESS_KEY_ID",
-                &b.credentials.secret_name,
-                &b.credentials.access_key_id_key,
-            ),
-            secret_env(
-                "AWS_SECRET_ACCESS_KEY",
-                &b.credentials.secret_name,
-                &b.credentials.secret_access_key_key,
-            ),
-        ]);
+        env.extend(agent_pod::s3_env(&s3.bucket));
     }
     if let Some(pvc) = &spec.destination.pvc {
-        mounts.push(mount("destination", BACKUP_DIR, false));
-        extra_volumes.push(Volume {
-            name: "destination".into(),
-            persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
-                claim_name: pvc.claim_name.clone(),
-                read_only: None,
-            }),
-            ..Volume::default()
-        });
+        mounts.push(agent_pod::mount("destination", BACKUP_DIR, false));
+        volumes.push(agent_pod::claim_volume("destination", &pvc.claim_name));
     }
-    let mut k8s_job = batch::odoo_job(job, format!("{}-job", job.name_any()), v, "backup", vec![]);
-    if let Some(pod) = k8s_job.spec.as_mut().and_then(|s| s.template.spec.as_mut()) {
-        let odoo = &mut pod.containers[0];
-        odoo.name = "backup".into();
-        odoo.command = Some(vec![
-            format!("{AGENT_DIR}/odoo-operator"),
-            "agent".into(),
-            "backup".into(),
-        ]);
-        odoo.args = None;
-        odoo.env = Some(env);
-        odoo.volume_mounts = Some(mounts);
-        odoo.termination_message_policy = Some("FallbackToLogsOnError".into());
-        // The agent comes from the operator image: nothing is installed at run time,
-        // and the Odoo image stays the only image with database tools.
-        pod.init_containers = Some(vec![Container {
-            name: "agent-install".into(),
-            image: Some(agent_image.into()),
-            command: Some(vec![
-                "odoo-operator".into(),
-                "agent".into(),
-                "install".into(),
-                "--to".into(),
-                AGENT_DIR.into(),
-            ]),
-            volume_mounts: Some(vec![mount("agent", AGENT_DIR, false)]),
-            security_context: odoo.security_context.clone(),
-            ..Container::default()
-        }]);
-        pod.volumes
-            .get_or_insert_with(Vec::new)
-            .extend(extra_volumes);
-    }
-    k8s_job
+    let run = agent_pod::AgentRun {
+        name: format!("{}-job", job.name_any()),
+        component: "backup",
+        container: "backup",
+        subcommand: "backup",
+        env,
+        mounts,
+        volumes,
+        retries: 0,
+    };
+    agent_pod::build(job, v, run, agent_image)
 }
 
 /// The agent's result line.
@@ -225,28 +121,6 @@ struct Report {
     odoo_version: Option<String>,
     pg_version: Option<String>,
     error: Option<String>,
-}
-
-/// The agent's report from the terminated container of the Job's pod.
-async fn report(ctx: &Context, ns: &str, job_name: &str) -> Result<Option<Report>, Error> {
-    let pods: Api<Pod> = Api::namespaced(ctx.client.clone(), ns);
-    let list = pods
-        .list(&ListParams::default().labels(&format!("job-name={job_name}")))
-        .await
-        .map_err(Error::kube("listing the backup pods"))?;
-    Ok(list.items.iter().find_map(|p| {
-        let statuses = p.status.as_ref()?.container_statuses.as_ref()?;
-        let message = statuses
-            .iter()
-            .find(|c| c.name == "backup")?
-            .state
-            .as_ref()?
-            .terminated
-            .as_ref()?
-            .message
-            .clone()?;
-        serde_json::from_str(&message).ok()
-    }))
 }
 
 #[tracing::instrument(skip_all, fields(name = %job.name_any(), namespace = job.namespace().unwrap_or_default()))]
@@ -322,7 +196,9 @@ pub async fn reconcile(job: Arc<OdooBackupJob>, ctx: Arc<Context>) -> Result<Act
     match batch::outcome(&live) {
         Outcome::Running => Ok(Action::requeue(Duration::from_secs(30))),
         Outcome::Complete => {
-            let r = report(&ctx, &ns, &batch_name).await?.unwrap_or_default();
+            let r = agent_pod::report::<Report>(&ctx, &ns, &batch_name, "backup")
+                .await?
+                .unwrap_or_default();
             status.location = r.location.or(status.location);
             status.size_bytes = r.size_bytes;
             status.sha256 = r.sha256;
@@ -357,7 +233,9 @@ pub async fn reconcile(job: Arc<OdooBackupJob>, ctx: Arc<Context>) -> Result<Act
             Ok(Action::await_change())
         }
         Outcome::Failed => {
-            let r = report(&ctx, &ns, &batch_name).await?.unwrap_or_default();
+            let r = agent_pod::report::<Report>(&ctx, &ns, &batch_name, "backup")
+                .await?
+                .unwrap_or_default();
             let message = format!(
                 "backup failed: {}; logs: kubectl logs job/{batch_name} -n {ns}",
                 r.error
@@ -397,7 +275,10 @@ async fn busy_with(
     .await
 }
 
-async fn valid_instance(ctx: &Context, instance: &OdooInstance) -> Result<ValidInstance, Error> {
+pub(super) async fn valid_instance(
+    ctx: &Context,
+    instance: &OdooInstance,
+) -> Result<ValidInstance, Error> {
     let clusters = observe::pg_clusters(ctx).await?;
     let cluster_name = instance.spec.database.cluster.clone().unwrap_or_default();
     let cluster = clusters

@@ -168,3 +168,34 @@ where
     });
     Ok(other.map(|j| format!("{kind}/{}", j.name_any())))
 }
+
+/// Which of the named Deployments still runs pods, as a message, if any: work that
+/// changes the database waits until nothing else uses it.
+pub async fn deployments_stopped(
+    ctx: &super::Context,
+    namespace: &str,
+    deployments: &[String],
+) -> Result<Option<String>, super::error::Error> {
+    let api: kube::Api<k8s_openapi::api::apps::v1::Deployment> =
+        kube::Api::namespaced(ctx.client.clone(), namespace);
+    for name in deployments {
+        let d = api
+            .get_opt(name)
+            .await
+            .map_err(super::error::Error::kube(format!(
+                "reading Deployment {name}"
+            )))?;
+        let (wanted, running) = d.map_or((0, 0), |d| {
+            (
+                d.spec.and_then(|s| s.replicas).unwrap_or(0),
+                d.status.and_then(|s| s.replicas).unwrap_or(0),
+            )
+        });
+        if wanted > 0 || running > 0 {
+            return Ok(Some(format!(
+                "waiting for the pods of {name} to stop ({running} left)"
+            )));
+        }
+    }
+    Ok(None)
+}

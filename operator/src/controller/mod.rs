@@ -1,6 +1,7 @@
 //! The controllers: OdooInstance (lifecycle and children), OdooInitJob and
 //! OdooBackupSchedule.
 
+pub mod agent_pod;
 pub mod backoff;
 pub mod backup_job;
 pub mod batch;
@@ -10,6 +11,8 @@ pub mod error;
 pub mod init_job;
 pub mod instance;
 pub mod observe;
+pub mod restore_job;
+pub mod restore_plan;
 pub mod schedule;
 pub mod upgrade_job;
 
@@ -25,7 +28,9 @@ use kube::runtime::reflector::ObjectRef;
 use kube::runtime::{Controller, watcher};
 use kube::{Api, ResourceExt};
 use odoo_model::labels::{APP_MANAGED_BY, INSTANCE_LABEL, OPERATOR_FIELD_MANAGER, SCHEDULE_LABEL};
-use odoo_model::{OdooBackupJob, OdooBackupSchedule, OdooInitJob, OdooInstance, OdooUpgradeJob};
+use odoo_model::{
+    OdooBackupJob, OdooBackupSchedule, OdooInitJob, OdooInstance, OdooRestoreJob, OdooUpgradeJob,
+};
 
 pub use context::Context;
 pub(crate) use database::{cleanup as instance_cleanup, provision_database};
@@ -81,6 +86,11 @@ pub async fn run(ctx: Arc<Context>) {
         watcher::Config::default(),
         |job| Some(ObjectRef::new(&job.spec.instance_ref.name).within(&job.namespace()?)),
     )
+    .watches(
+        api::<OdooRestoreJob>(&ctx),
+        watcher::Config::default(),
+        |job| Some(ObjectRef::new(&job.spec.instance_ref.name).within(&job.namespace()?)),
+    )
     .shutdown_on_signal()
     .run(instance::reconcile, instance::error_policy, ctx.clone())
     .for_each(|_| futures::future::ready(()));
@@ -88,6 +98,15 @@ pub async fn run(ctx: Arc<Context>) {
         .owns(api::<Job>(&ctx), owned.clone())
         .shutdown_on_signal()
         .run(backup_job::reconcile, backup_job::error_policy, ctx.clone())
+        .for_each(|_| futures::future::ready(()));
+    let restore_jobs = Controller::new(api::<OdooRestoreJob>(&ctx), watcher::Config::default())
+        .owns(api::<Job>(&ctx), owned.clone())
+        .shutdown_on_signal()
+        .run(
+            restore_job::reconcile,
+            restore_job::error_policy,
+            ctx.clone(),
+        )
         .for_each(|_| futures::future::ready(()));
     let upgrade_jobs = Controller::new(api::<OdooUpgradeJob>(&ctx), watcher::Config::default())
         .owns(api::<Job>(&ctx), owned.clone())
@@ -116,5 +135,12 @@ pub async fn run(ctx: Arc<Context>) {
     .shutdown_on_signal()
     .run(schedule::reconcile, schedule::error_policy, ctx)
     .for_each(|_| futures::future::ready(()));
-    tokio::join!(instances, init_jobs, upgrade_jobs, backup_jobs, schedules);
+    tokio::join!(
+        instances,
+        init_jobs,
+        upgrade_jobs,
+        backup_jobs,
+        restore_jobs,
+        schedules
+    );
 }

@@ -271,3 +271,57 @@ pub async fn backup_job(ctx: &Context, instance: &OdooInstance) -> Result<Option
     )
     .await
 }
+
+/// What the instance's restore jobs ask of it: `Running` while one is at the
+/// switch (the instance must be down), else the newest one's phase once finished.
+/// A restore that is still loading needs nothing: the instance keeps serving.
+pub async fn restore_job(
+    ctx: &Context,
+    instance: &OdooInstance,
+) -> Result<Option<JobPhase>, Error> {
+    use odoo_model::restore_job::RestoreStep;
+    let jobs = restore_jobs(ctx, instance).await?;
+    let switching = jobs.iter().any(|j| {
+        j.status.as_ref().is_some_and(|s| {
+            s.job.phase == Some(JobPhase::Running) && s.step == Some(RestoreStep::Switching)
+        })
+    });
+    if switching {
+        return Ok(Some(JobPhase::Running));
+    }
+    Ok(jobs
+        .iter()
+        .max_by_key(|j| j.creation_timestamp().map(|t| t.0))
+        .and_then(|j| j.status.as_ref()?.job.phase)
+        .filter(|p| p.is_finished()))
+}
+
+/// The name of a restore of the instance that has started and not finished.
+pub async fn restore_in_progress(
+    ctx: &Context,
+    instance: &OdooInstance,
+) -> Result<Option<String>, Error> {
+    Ok(restore_jobs(ctx, instance)
+        .await?
+        .iter()
+        .find(|j| j.status.as_ref().and_then(|s| s.job.phase) == Some(JobPhase::Running))
+        .map(ResourceExt::name_any))
+}
+
+async fn restore_jobs(
+    ctx: &Context,
+    instance: &OdooInstance,
+) -> Result<Vec<odoo_model::OdooRestoreJob>, Error> {
+    let api: Api<odoo_model::OdooRestoreJob> = Api::namespaced(
+        ctx.client.clone(),
+        &instance.namespace().unwrap_or_default(),
+    );
+    Ok(api
+        .list(&ListParams::default())
+        .await
+        .map_err(Error::kube("listing OdooRestoreJobs"))?
+        .items
+        .into_iter()
+        .filter(|j| j.spec.instance_ref.name == instance.name_any())
+        .collect())
+}

@@ -9,7 +9,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::batch::v1::Job;
 use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::controller::Action;
@@ -262,6 +261,11 @@ async fn busy_with(
     if other.is_some() {
         return Ok(other);
     }
+    // A restore loading in the background would later switch in a database of the
+    // old version under the upgraded image.
+    if let Some(restore) = super::observe::restore_in_progress(ctx, instance).await? {
+        return Ok(Some(format!("OdooRestoreJob/{restore}")));
+    }
     let phase = instance.status.as_ref().and_then(|s| s.phase);
     Ok(match phase {
         Some(InstancePhase::BackingUp) => Some("a running backup".into()),
@@ -281,32 +285,11 @@ async fn workers_still_running(
     if phase != Some(InstancePhase::Upgrading) {
         return Ok(Some("waiting for the instance to enter Upgrading".into()));
     }
-    let api: Api<Deployment> = Api::namespaced(
-        ctx.client.clone(),
-        &instance.namespace().unwrap_or_default(),
-    );
     let mut deployments = vec![names::cron_deployment(&instance.name_any())];
     if mode == UpgradeMode::Maintenance {
         deployments.push(names::web_deployment(&instance.name_any()));
     }
-    for name in deployments {
-        let d = api
-            .get_opt(&name)
-            .await
-            .map_err(Error::kube(format!("reading Deployment {name}")))?;
-        let (wanted, running) = d.map_or((0, 0), |d| {
-            (
-                d.spec.and_then(|s| s.replicas).unwrap_or(0),
-                d.status.and_then(|s| s.replicas).unwrap_or(0),
-            )
-        });
-        if wanted > 0 || running > 0 {
-            return Ok(Some(format!(
-                "waiting for the pods of {name} to stop ({running} left)"
-            )));
-        }
-    }
-    Ok(None)
+    batch::deployments_stopped(ctx, &instance.namespace().unwrap_or_default(), &deployments).await
 }
 
 fn valid_instance(instance: &OdooInstance) -> Result<ValidInstance, Error> {

@@ -80,6 +80,22 @@ pub enum PgError {
         #[source]
         source: tokio_postgres::Error,
     },
+    #[error("renaming database {from:?} to {to:?}: {}", describe(.source))]
+    RenameDatabase {
+        from: String,
+        to: String,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+    #[error("preparing the restored database {database:?} ({what}): {}", describe(.source))]
+    PrepareRestored {
+        database: String,
+        what: &'static str,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+    #[error("{0}")]
+    SwitchState(String),
     #[error("refusing to drop the admin's own {what} {name:?}")]
     ProtectAdmin { what: &'static str, name: String },
 }

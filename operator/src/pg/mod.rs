@@ -5,6 +5,7 @@ pub mod clusters;
 mod connect;
 pub mod error;
 pub mod provision;
+pub mod restore;
 pub mod sql;
 mod tls;
 

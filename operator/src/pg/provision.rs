@@ -96,7 +96,11 @@ pub async fn ensure_role_and_database(
 /// `CREATE DATABASE` as Odoo's own database manager does it (UTF-8, collation C,
 /// from template0). Cannot run in a transaction, so the existence check is separate;
 /// a concurrent creation is recognised by its error code.
-async fn create_database(client: &Client, role: &str, database: &str) -> Result<bool, PgError> {
+pub(super) async fn create_database(
+    client: &Client,
+    role: &str,
+    database: &str,
+) -> Result<bool, PgError> {
     let create = format!(
         "CREATE DATABASE {} WITH OWNER {} ENCODING 'UTF8' LC_COLLATE 'C' TEMPLATE template0",
         quote_ident(database),
@@ -130,7 +134,7 @@ fn concurrently_created(e: &tokio_postgres::Error, already_exists: &SqlState) ->
 /// A non-superuser admin (managed PostgreSQL) may only create a database owned by
 /// `role`, or drop it, as a member of `role` that can SET ROLE to it and inherits
 /// its rights. PostgreSQL 16 no longer gives the creator of a role those options.
-async fn grant_role_to_admin(client: &Client, role: &str) -> Result<(), PgError> {
+pub(super) async fn grant_role_to_admin(client: &Client, role: &str) -> Result<(), PgError> {
     let row = client
         .query_one(
             "SELECT r.rolsuper, current_setting('server_version_num')::int >= 160000, \
@@ -317,7 +321,10 @@ async fn role_exists_on(client: &Client, role: &str) -> Result<bool, PgError> {
     Ok(row.is_some())
 }
 
-async fn database_owner(client: &Client, database: &str) -> Result<Option<String>, PgError> {
+pub(super) async fn database_owner(
+    client: &Client,
+    database: &str,
+) -> Result<Option<String>, PgError> {
     let row = client
         .query_opt(
             "SELECT pg_get_userbyid(datdba)::text FROM pg_database WHERE datname = $1::text",

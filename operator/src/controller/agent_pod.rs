@@ -1,0 +1,206 @@
+//! The Job of a job resource whose pod runs the agent: the operator binary, copied
+//! in by an init container from the operator image, inside the instance's own Odoo
+//! image (for its pg_dump/psql, matched to the server). Backup and restore jobs
+//! build theirs here, so both get the same copy step, the same security context and
+//! the same way of passing credentials (by Secret reference, never inlined).
+
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{
+    Container, EnvVar, EnvVarSource, PersistentVolumeClaimVolumeSource, SecretKeySelector, Volume,
+    VolumeMount,
+};
+use kube::Resource;
+use kube::api::{Api, ListParams};
+use odoo_model::common::S3Bucket;
+
+use super::batch;
+use crate::validate::ValidInstance;
+
+/// Where the init container puts the agent binary in the job pod.
+pub const AGENT_DIR: &str = "/agent";
+
+pub fn env(name: &str, value: impl Into<String>) -> EnvVar {
+    EnvVar {
+        name: name.into(),
+        value: Some(value.into()),
+        ..EnvVar::default()
+    }
+}
+
+pub fn secret_env(name: &str, secret: &str, key: &str) -> EnvVar {
+    EnvVar {
+        name: name.into(),
+        value_from: Some(EnvVarSource {
+            secret_key_ref: Some(SecretKeySelector {
+                name: secret.into(),
+                key: key.into(),
+                optional: Some(false),
+            }),
+            ..EnvVarSource::default()
+        }),
+        ..EnvVar::default()
+    }
+}
+
+pub fn mount(name: &str, path: &str, read_only: bool) -> VolumeMount {
+    VolumeMount {
+        name: name.into(),
+        mount_path: path.into(),
+        read_only: Some(read_only),
+        ..VolumeMount::default()
+    }
+}
+
+pub fn claim_volume(name: &str, claim: &str) -> Volume {
+    Volume {
+        name: name.into(),
+        persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
+            claim_name: claim.into(),
+            read_only: None,
+        }),
+        ..Volume::default()
+    }
+}
+
+/// The agent's connection to the instance's database as the instance's role.
+pub fn pg_env(v: &ValidInstance, database: &str) -> Vec<EnvVar> {
+    vec![
+        env("PGHOST", &v.database.host),
+        env("PGPORT", v.database.port.to_string()),
+        env("PGUSER", &v.database.role),
+        env("PGDATABASE", database),
+        env("PGSSLMODE", &v.database.ssl_mode),
+        secret_env("PGPASSWORD", &v.db_secret, "password"),
+    ]
+}
+
+/// The agent's S3 endpoint and credentials.
+pub fn s3_env(b: &S3Bucket) -> Vec<EnvVar> {
+    vec![
+        env("ODOO_AGENT_S3_ENDPOINT", &b.endpoint),
+        env("ODOO_AGENT_S3_REGION", &b.region),
+        env(
+            "ODOO_AGENT_S3_FORCE_PATH_STYLE",
+            b.force_path_style.to_string(),
+        ),
+        env(
+            "ODOO_AGENT_S3_INSECURE_SKIP_TLS_VERIFY",
+            b.insecure_skip_tls_verify.to_string(),
+        ),
+        secret_env(
+            "AWS_ACCESS_KEY_ID",
+            &b.credentials.secret_name,
+            &b.credentials.access_key_id_key,
+        ),
+        secret_env(
+            "AWS_SECRET_ACCESS_KEY",
+            &b.credentials.secret_name,
+            &b.credentials.secret_access_key_key,
+        ),
+    ]
+}
+
+/// What differs between agent jobs.
+pub struct AgentRun {
+    /// The Job's name.
+    pub name: String,
+    /// The `app.kubernetes.io/component` of the Job and its pod.
+    pub component: &'static str,
+    /// The agent container's name, where the controller reads the report from.
+    pub container: &'static str,
+    /// `agent <subcommand>`.
+    pub subcommand: &'static str,
+    pub env: Vec<EnvVar>,
+    /// Mounts besides the agent's own directory and /tmp.
+    pub mounts: Vec<VolumeMount>,
+    /// Volumes besides the instance's filestore and the agent's directory.
+    pub volumes: Vec<Volume>,
+    /// Tries of the pod: 0 unless the step is safe to repeat.
+    pub retries: i32,
+}
+
+/// The Job: pure, from its owner, the instance as validated (its approved image in
+/// `v.image`) and the operator image the agent comes from.
+pub fn build<K>(owner: &K, v: &ValidInstance, run: AgentRun, agent_image: &str) -> Job
+where
+    K: Resource<DynamicType = ()>,
+{
+    let mut job = batch::odoo_job(owner, run.name, v, run.component, vec![]);
+    if let Some(spec) = job.spec.as_mut() {
+        spec.backoff_limit = Some(run.retries);
+    }
+    let Some(pod) = job.spec.as_mut().and_then(|s| s.template.spec.as_mut()) else {
+        return job;
+    };
+    let agent = &mut pod.containers[0];
+    agent.name = run.container.into();
+    agent.command = Some(vec![
+        format!("{AGENT_DIR}/odoo-operator"),
+        "agent".into(),
+        run.subcommand.into(),
+    ]);
+    agent.args = None;
+    let mut env = run.env;
+    env.push(self::env(
+        "ODOO_AGENT_TERMINATION_LOG",
+        "/dev/termination-log",
+    ));
+    agent.env = Some(env);
+    let mut mounts = vec![mount("agent", AGENT_DIR, true), mount("tmp", "/tmp", false)];
+    mounts.extend(run.mounts);
+    agent.volume_mounts = Some(mounts);
+    agent.termination_message_policy = Some("FallbackToLogsOnError".into());
+    // Nothing is installed at run time, and the Odoo image stays the only image
+    // with database tools.
+    pod.init_containers = Some(vec![Container {
+        name: "agent-install".into(),
+        image: Some(agent_image.into()),
+        command: Some(vec![
+            "odoo-operator".into(),
+            "agent".into(),
+            "install".into(),
+            "--to".into(),
+            AGENT_DIR.into(),
+        ]),
+        volume_mounts: Some(vec![mount("agent", AGENT_DIR, false)]),
+        security_context: agent.security_context.clone(),
+        ..Container::default()
+    }]);
+    let volumes = pod.volumes.get_or_insert_with(Vec::new);
+    volumes.push(Volume {
+        name: "agent".into(),
+        empty_dir: Some(Default::default()),
+        ..Volume::default()
+    });
+    volumes.extend(run.volumes);
+    job
+}
+
+/// The agent's report (its JSON result line) from the terminated `container` of
+/// the Job's pod: Kubernetes keeps it as the termination message.
+pub async fn report<T: serde::de::DeserializeOwned>(
+    ctx: &super::Context,
+    ns: &str,
+    job_name: &str,
+    container: &str,
+) -> Result<Option<T>, super::error::Error> {
+    let pods: Api<Pod> = Api::namespaced(ctx.client.clone(), ns);
+    let list = pods
+        .list(&ListParams::default().labels(&format!("job-name={job_name}")))
+        .await
+        .map_err(super::error::Error::kube("listing the agent's pods"))?;
+    Ok(list.items.iter().find_map(|p| {
+        let statuses = p.status.as_ref()?.container_statuses.as_ref()?;
+        let message = statuses
+            .iter()
+            .find(|c| c.name == container)?
+            .state
+            .as_ref()?
+            .terminated
+            .as_ref()?
+            .message
+            .clone()?;
+        serde_json::from_str(&message).ok()
+    }))
+}

@@ -1,0 +1,233 @@
+//! The pure half of a restore: where the archive is, the names of the temporary and
+//! kept databases, and the two Jobs (load, then switch the filestore).
+
+use k8s_openapi::api::batch::v1::Job;
+use kube::ResourceExt;
+use odoo_model::common::S3Bucket;
+use odoo_model::restore_job::PreviousDatabase;
+use odoo_model::{JobPhase, OdooBackupJob, OdooRestoreJob};
+
+use super::agent_pod::{self, AgentRun};
+use super::backup_job::BACKUP_DIR;
+use crate::build::DATA_DIR;
+use crate::validate::ValidInstance;
+
+/// PostgreSQL truncates longer identifiers; every name made here fits.
+const MAX_NAME: usize = 63;
+
+/// The archive to restore, resolved from the job's source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// `s3://bucket/key`, or a path under [`BACKUP_DIR`] on `claim`.
+    pub location: String,
+    pub sha256: Option<String>,
+    pub bucket: Option<S3Bucket>,
+    pub claim: Option<String>,
+}
+
+/// Why a source cannot be used (yet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unusable {
+    /// Refused for good; the message says why.
+    Refused(String),
+    /// The backup it names is still running.
+    Wait(String),
+}
+
+/// A backup job's archive, if it has one to restore.
+pub fn from_backup(b: &OdooBackupJob) -> Result<Source, Unusable> {
+    let name = b.name_any();
+    let status = b.status.clone().unwrap_or_default();
+    match status.job.phase {
+        Some(JobPhase::Succeeded) => {}
+        Some(JobPhase::Failed) => {
+            return Err(Unusable::Refused(format!(
+                "OdooBackupJob {name} failed; it has no archive to restore"
+            )));
+        }
+        _ => return Err(Unusable::Wait(format!("OdooBackupJob {name} to finish"))),
+    }
+    let Some(location) = status.location.filter(|l| !l.is_empty()) else {
+        return Err(Unusable::Refused(format!(
+            "OdooBackupJob {name} records no archive location"
+        )));
+    };
+    let d = &b.spec.backup.destination;
+    Ok(Source {
+        location,
+        sha256: status.sha256,
+        bucket: d.s3.as_ref().map(|s| s.bucket.clone()),
+        claim: d.pvc.as_ref().map(|p| p.claim_name.clone()),
+    })
+}
+
+/// The newest succeeded backup among `backups` of `instance`.
+pub fn latest_backup<'a>(
+    backups: &'a [OdooBackupJob],
+    instance: &str,
+) -> Option<&'a OdooBackupJob> {
+    backups
+        .iter()
+        .filter(|b| b.spec.instance_ref.name == instance)
+        .filter(|b| b.status.as_ref().and_then(|s| s.job.phase) == Some(JobPhase::Succeeded))
+        .max_by_key(|b| {
+            b.status
+                .as_ref()
+                .and_then(|s| s.job.completion_time.as_ref())
+                .map(|t| t.0)
+        })
+}
+
+/// A source given directly (S3 object or volume path), without a backup resource.
+pub fn direct(job: &OdooRestoreJob) -> Option<Source> {
+    let s = &job.spec.source;
+    if let Some(o) = &s.s3 {
+        return Some(Source {
+            location: format!("s3://{}/{}", o.bucket.bucket, o.key),
+            sha256: None,
+            bucket: Some(o.bucket.clone()),
+            claim: None,
+        });
+    }
+    s.pvc.as_ref().map(|p| Source {
+        location: format!("{BACKUP_DIR}/{}", p.path),
+        sha256: None,
+        bucket: None,
+        claim: Some(p.claim_name.clone()),
+    })
+}
+
+/// `base` cut to `max` bytes on a character boundary.
+fn cut(base: &str, max: usize) -> &str {
+    let mut end = base.len().min(max);
+    while !base.is_char_boundary(end) {
+        end -= 1;
+    }
+    &base[..end]
+}
+
+/// The database (and filestore directory) the archive is loaded into: unique per
+/// restore job, so a retried reconcile finds its own and two restores never share.
+pub fn temporary_name(database: &str, job_uid: &str) -> String {
+    let hash = crate::hex(&<sha2::Sha256 as sha2::Digest>::digest(job_uid.as_bytes()));
+    let suffix = format!("_restoring_{}", &hash[..8]);
+    format!("{}{suffix}", cut(database, MAX_NAME - suffix.len()))
+}
+
+/// The name the replaced database (and its files) are kept under: dated, so a
+/// person sees at once which restore replaced it.
+pub fn kept_name(database: &str, at: k8s_openapi::jiff::Timestamp) -> String {
+    let suffix = format!("_pre_restore_{}", at.strftime("%Y%m%d%H%M%S"));
+    format!("{}{suffix}", cut(database, MAX_NAME - suffix.len()))
+}
+
+/// The Job that verifies and loads the archive into the temporary database and
+/// filestore directory, while the instance keeps serving the live ones.
+pub fn load_job(
+    job: &OdooRestoreJob,
+    v: &ValidInstance,
+    source: &Source,
+    temporary: &str,
+    agent_image: &str,
+) -> Job {
+    let mut env = agent_pod::pg_env(v, temporary);
+    env.extend([
+        agent_pod::env("ODOO_AGENT_SOURCE", &source.location),
+        agent_pod::env(
+            "ODOO_AGENT_FILESTORE",
+            format!("{DATA_DIR}/filestore/{temporary}"),
+        ),
+    ]);
+    if let Some(sha) = job.spec.sha256.as_ref().or(source.sha256.as_ref()) {
+        env.push(agent_pod::env("ODOO_AGENT_EXPECTED_SHA256", sha));
+    }
+    if let Some(bucket) = &source.bucket {
+        env.extend(agent_pod::s3_env(bucket));
+    }
+    let mut mounts = vec![agent_pod::mount("filestore", DATA_DIR, false)];
+    let mut volumes = vec![];
+    if let Some(claim) = &source.claim {
+        mounts.push(agent_pod::mount("source", BACKUP_DIR, true));
+        volumes.push(agent_pod::claim_volume("source", claim));
+    }
+    let run = AgentRun {
+        name: format!("{}-load", job.name_any()),
+        component: "restore",
+        container: "restore",
+        subcommand: "restore",
+        env,
+        mounts,
+        volumes,
+        retries: 0,
+    };
+    agent_pod::build(job, v, run, agent_image)
+}
+
+/// The Job that gives the restored filestore directory the live name. Safe to
+/// repeat, so its pod may be retried.
+pub fn switch_job(
+    job: &OdooRestoreJob,
+    v: &ValidInstance,
+    temporary: &str,
+    kept: &str,
+    agent_image: &str,
+) -> Job {
+    let mut env = vec![
+        agent_pod::env("ODOO_AGENT_FILESTORE_ROOT", format!("{DATA_DIR}/filestore")),
+        agent_pod::env("ODOO_AGENT_LIVE", &v.database.name),
+        agent_pod::env("ODOO_AGENT_RESTORED", temporary),
+        agent_pod::env("ODOO_AGENT_KEPT", kept),
+    ];
+    if job.spec.previous_database == PreviousDatabase::Drop {
+        env.push(agent_pod::env("ODOO_AGENT_DROP_PREVIOUS", "true"));
+    }
+    let run = AgentRun {
+        name: format!("{}-switch", job.name_any()),
+        component: "restore",
+        container: "switch",
+        subcommand: "switch-filestore",
+        env,
+        mounts: vec![agent_pod::mount("filestore", DATA_DIR, false)],
+        volumes: vec![],
+        retries: 2,
+    };
+    agent_pod::build(job, v, run, agent_image)
+}
+
+/// The leading number of an Odoo version (`17` of `17.0`, `saas~17.2` too).
+pub fn odoo_major(version: &str) -> Option<u32> {
+    let digits: String = version
+        .trim_start_matches(|c: char| !c.is_ascii_digit())
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_fit_postgres_and_differ_per_job() {
+        let long = "a".repeat(63);
+        let t = temporary_name(&long, "uid-1");
+        assert!(t.len() <= 63, "{t}");
+        assert!(t.contains("_restoring_"));
+        assert_ne!(t, temporary_name(&long, "uid-2"));
+        let at: k8s_openapi::jiff::Timestamp = "2026-01-02T03:04:05Z".parse().expect("time");
+        assert_eq!(kept_name("shop", at), "shop_pre_restore_20260102030405");
+        assert!(kept_name(&long, at).len() <= 63);
+        // A multi-byte character at the cut is not split.
+        let wide = "é".repeat(40);
+        assert!(temporary_name(&wide, "u").is_char_boundary(0));
+    }
+
+    #[test]
+    fn majors_compare_across_version_spellings() {
+        assert_eq!(odoo_major("17.0"), Some(17));
+        assert_eq!(odoo_major("saas~17.2"), Some(17));
+        assert_eq!(odoo_major("18.0-20251001"), Some(18));
+        assert_eq!(odoo_major("unknown"), None);
+    }
+}
