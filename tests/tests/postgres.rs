@@ -397,3 +397,76 @@ async fn a_second_server_is_independent_and_stops_when_dropped() -> anyhow::Resu
     );
     Ok(())
 }
+
+async fn marker(cluster: &PgCluster, database: &str) -> anyhow::Result<String> {
+    let client = pg::connect(cluster, database).await?;
+    Ok(client
+        .query_one("SELECT note FROM marker", &[])
+        .await?
+        .get(0))
+}
+
+#[tokio::test]
+async fn a_restore_switch_is_atomic_repeatable_and_reversible() -> anyhow::Result<()> {
+    use odoo_operator::pg::restore::{Switch, create_restore_database, revert, switch};
+    let cluster = main_cluster();
+    let (role, live, restored, kept) =
+        ("sw_owner", "sw_live", "sw_live_restoring_1", "sw_live_pre");
+    pg::ensure_role_and_database(&cluster, role, "pw-sw", live).await?;
+    admin_sql(
+        &cluster,
+        live,
+        "CREATE TABLE marker (note text); INSERT INTO marker VALUES ('live')",
+    )
+    .await?;
+    create_restore_database(&cluster, role, restored).await?;
+    create_restore_database(&cluster, role, restored).await?;
+    admin_sql(
+        &cluster,
+        restored,
+        "CREATE TABLE marker (note text); INSERT INTO marker VALUES ('restored')",
+    )
+    .await?;
+    // A session left open on the live database (a straggler) does not block it.
+    let straggler = pg::connect(&cluster, live).await?;
+    let names = Switch {
+        live,
+        restored,
+        kept,
+    };
+
+    switch(&cluster, &names).await?;
+    assert_eq!(marker(&cluster, live).await?, "restored");
+    assert_eq!(marker(&cluster, kept).await?, "live");
+    assert!(!pg::database_exists(&cluster, restored).await?);
+    assert!(
+        straggler.query_one("SELECT 1", &[]).await.is_err(),
+        "the straggler was closed"
+    );
+    switch(&cluster, &names).await?;
+    assert_eq!(
+        marker(&cluster, live).await?,
+        "restored",
+        "a repeat changes nothing"
+    );
+
+    revert(&cluster, &names).await?;
+    revert(&cluster, &names).await?;
+    assert_eq!(marker(&cluster, live).await?, "live");
+    assert_eq!(marker(&cluster, restored).await?, "restored");
+    assert!(!pg::database_exists(&cluster, kept).await?);
+    // Restored databases are closed to other roles like provisioned ones.
+    let client = pg::connect(&cluster, &cluster.admin_database).await?;
+    let public_connect: bool = client
+        .query_one(
+            "SELECT has_database_privilege('public', $1, 'CONNECT')",
+            &[&restored],
+        )
+        .await?
+        .get(0);
+    assert!(!public_connect);
+    for db in [live, restored, kept] {
+        pg::restore::drop_database(&cluster, db).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,351 @@
+//! Restore jobs on the simulated cluster with the whole data path real: the
+//! operator orchestrates against the real API server and PostgreSQL; the job pods'
+//! agent commands run on this machine through the local-pods harness (kwok runs no
+//! containers), reading archives from a directory standing for a volume.
+
+use std::path::Path;
+use std::time::Duration;
+
+use kube::api::{Api, PostParams};
+use odoo_model::{InstancePhase, JobPhase, OdooInstance, OdooRestoreJob, names};
+use odoo_tests::TestNamespace;
+use odoo_tests::agent::{Database, checksums, make_filestore};
+use odoo_tests::local_pods::{LOCAL_IMAGE, LocalPods};
+use odoo_tests::odoo_zip::odoo_made_zip;
+use odoo_tests::operator::{OperatorProcess, operator_namespace, wait_for_phase};
+use odoo_tests::postgres::shared_postgres;
+use odoo_tests::simulated_cluster;
+use serde_json::json;
+
+/// Connects to `db` on the shared server as the superuser.
+async fn superuser(db: &str) -> anyhow::Result<tokio_postgres::Client> {
+    let pg = shared_postgres();
+    let (client, connection) = tokio_postgres::Config::new()
+        .host(&pg.host)
+        .port(pg.port)
+        .user(&pg.superuser)
+        .password(&pg.password)
+        .dbname(db)
+        .connect(tokio_postgres::NoTls)
+        .await?;
+    tokio::spawn(connection);
+    Ok(client)
+}
+
+async fn databases_like(pattern: &str) -> anyhow::Result<Vec<String>> {
+    let rows = superuser("postgres")
+        .await?
+        .query(
+            "SELECT datname::text FROM pg_database WHERE datname LIKE $1 ORDER BY 1",
+            &[&pattern],
+        )
+        .await?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
+async fn scalar(db: &str, sql: &str) -> anyhow::Result<String> {
+    let row = superuser(db).await?.query_one(sql, &[]).await?;
+    Ok(row.get(0))
+}
+
+struct Setup {
+    ns: TestNamespace,
+    op: OperatorProcess,
+    pods: LocalPods,
+    instances: Api<OdooInstance>,
+    restores: Api<OdooRestoreJob>,
+    /// The instance's database name.
+    database: String,
+}
+
+/// An instance `shop` Running on the local image, its live database marked with a
+/// `before_restore` table and its filestore with one file.
+async fn running_shop(prefix: &str) -> anyhow::Result<Setup> {
+    let cp = simulated_cluster();
+    let ns = TestNamespace::new(cp, prefix).await?;
+    let op_ns = operator_namespace(&ns, shared_postgres()).await?;
+    let op = OperatorProcess::start(cp, &op_ns, &["--watch-namespace", &ns.name])?;
+    let pods = LocalPods::start(ns.client.clone(), &ns.name)?;
+    let instances: Api<OdooInstance> = ns.api();
+    let instance: OdooInstance = serde_json::from_value(json!({
+        "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
+        "metadata": { "name": "shop" },
+        "spec": { "image": LOCAL_IMAGE, "replicas": 1 },
+    }))?;
+    instances.create(&PostParams::default(), &instance).await?;
+    let running = wait_for_phase(&instances, "shop", InstancePhase::Running, &op).await;
+    let database = running.spec.database.name.clone().expect("defaulted name");
+    superuser(&database)
+        .await?
+        .batch_execute(
+            "CREATE TABLE before_restore (note text); \
+             INSERT INTO before_restore VALUES ('written before the restore')",
+        )
+        .await?;
+    let live_files = pods
+        .claim_dir(&names::filestore_pvc("shop"))
+        .join("filestore")
+        .join(&database)
+        .join("ab");
+    std::fs::create_dir_all(&live_files)?;
+    std::fs::write(
+        live_files.join("before"),
+        "a file written before the restore",
+    )?;
+    let restores = ns.api();
+    Ok(Setup {
+        ns,
+        op,
+        pods,
+        instances,
+        restores,
+        database,
+    })
+}
+
+async fn create_restore(s: &Setup, name: &str, spec: serde_json::Value) -> anyhow::Result<()> {
+    let claim: k8s_openapi::api::core::v1::PersistentVolumeClaim = serde_json::from_value(json!({
+        "metadata": { "name": "uploads" },
+        "spec": { "accessModes": ["ReadWriteOnce"], "resources": { "requests": { "storage": "1Gi" } } },
+    }))?;
+    let _ = s.ns.api().create(&PostParams::default(), &claim).await;
+    let job: OdooRestoreJob = serde_json::from_value(json!({
+        "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooRestoreJob",
+        "metadata": { "name": name },
+        "spec": spec,
+    }))?;
+    s.restores.create(&PostParams::default(), &job).await?;
+    Ok(())
+}
+
+/// Follows the job to its end, recording the instance's phases on the way.
+async fn follow(s: &Setup, name: &str) -> anyhow::Result<(OdooRestoreJob, Vec<InstancePhase>)> {
+    let mut phases: Vec<InstancePhase> = Vec::new();
+    for _ in 0..1200 {
+        if let Some(p) = s
+            .instances
+            .get("shop")
+            .await?
+            .status
+            .and_then(|st| st.phase)
+            && phases.last() != Some(&p)
+        {
+            phases.push(p);
+        }
+        let job = s.restores.get(name).await?;
+        if job
+            .status
+            .as_ref()
+            .and_then(|st| st.job.phase)
+            .is_some_and(JobPhase::is_finished)
+        {
+            return Ok((job, phases));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "restore {name} never finished; pods run: {:?}\n{}",
+        s.pods.runs(),
+        s.op.log_tail(40)
+    );
+}
+
+/// An Odoo-made zip (16.0 manifest) of a populated database with 200 files, with
+/// an `ir_config_parameter`, an `ir_cron` and an `ir_mail_server` table.
+fn archive(out: &Path, files: &Path) -> anyhow::Result<Database> {
+    let db = Database::create("restore_src", "restore_src_owner")?;
+    db.populate_odoo_like(3)?;
+    db.sql(
+        "CREATE TABLE ir_config_parameter (id serial PRIMARY KEY, key varchar NOT NULL UNIQUE, value text);
+         INSERT INTO ir_config_parameter (key, value) VALUES
+             ('database.uuid', '11111111-2222-4333-8444-555555555555'),
+             ('database.secret', 'original-secret'), ('database.create_date', '2020-01-01 00:00:00');
+         CREATE TABLE ir_model_data (id serial PRIMARY KEY, module varchar, name varchar, model varchar, res_id int);
+         CREATE TABLE ir_cron (id serial PRIMARY KEY, name varchar, active boolean);
+         INSERT INTO ir_cron (name, active) VALUES ('autovacuum', true), ('send invoices', true);
+         INSERT INTO ir_model_data (module, name, model, res_id) VALUES ('base', 'autovacuum_job', 'ir.cron', 1);
+         CREATE TABLE ir_mail_server (id serial PRIMARY KEY, name varchar, smtp_host varchar, smtp_port int,
+             smtp_encryption varchar, smtp_authentication varchar, active boolean, sequence int);
+         INSERT INTO ir_mail_server (name, smtp_host, smtp_port, smtp_encryption, smtp_authentication, active, sequence)
+             VALUES ('production relay', 'smtp.example.com', 587, 'starttls', 'login', true, 10);",
+    )?;
+    make_filestore(files, 200, 7)?;
+    odoo_made_zip(&db, files, true, out);
+    Ok(db)
+}
+
+#[tokio::test]
+async fn a_failed_restore_leaves_the_old_database_serving() -> anyhow::Result<()> {
+    let s = running_shop("restore-fail").await?;
+    // A truncated archive: the agent's verification pass refuses it before loading.
+    let uploads = s.pods.claim_dir("uploads");
+    let files = tempfile::tempdir()?;
+    let zip = uploads.join("full.zip");
+    let (zip2, files2) = (zip.clone(), files.path().to_path_buf());
+    tokio::task::spawn_blocking(move || archive(&zip2, &files2)).await??;
+    let bytes = std::fs::read(&zip)?;
+    std::fs::write(uploads.join("truncated.zip"), &bytes[..bytes.len() / 2])?;
+    create_restore(
+        &s,
+        "from-truncated",
+        json!({ "instanceRef": { "name": "shop" }, "source": { "pvc": { "claimName": "uploads", "path": "truncated.zip" } } }),
+    )
+    .await?;
+    let (job, phases) = follow(&s, "from-truncated").await?;
+    let status = job.status.unwrap_or_default();
+    let message = status.job.message.unwrap_or_default();
+    assert_eq!(status.job.phase, Some(JobPhase::Failed), "{message}");
+    assert!(
+        message.contains("loading the archive failed") && message.contains("was not touched"),
+        "{message}"
+    );
+    assert!(
+        !phases.contains(&InstancePhase::Restoring),
+        "the instance never stopped for a load that failed: {phases:?}"
+    );
+    let restore_runs: Vec<_> = s
+        .pods
+        .runs()
+        .into_iter()
+        .filter(|r| r.command == "restore")
+        .collect();
+    assert_eq!(restore_runs.len(), 1, "{restore_runs:?}");
+    assert_eq!(
+        restore_runs[0].exit_code, 3,
+        "refused before writing: {}",
+        restore_runs[0].output
+    );
+
+    // Still serving the same database, with what was written before.
+    wait_for_phase(&s.instances, "shop", InstancePhase::Running, &s.op).await;
+    assert_eq!(
+        scalar(&s.database, "SELECT note FROM before_restore").await?,
+        "written before the restore"
+    );
+    assert!(
+        databases_like(&format!("{}_restoring_%", s.database))
+            .await?
+            .is_empty(),
+        "the temporary database is dropped"
+    );
+    let warnings = s.ns.warnings("RestoreFailed").await;
+    assert!(!warnings.is_empty(), "a RestoreFailed warning event");
+    s.ns.delete().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_restore_switches_in_the_archive_neutralized_and_keeps_the_previous_database()
+-> anyhow::Result<()> {
+    let s = running_shop("restore-ok").await?;
+    let uploads = s.pods.claim_dir("uploads");
+    let files = tempfile::tempdir()?;
+    let zip = uploads.join("shop.zip");
+    let (zip2, files2) = (zip.clone(), files.path().to_path_buf());
+    let source = tokio::task::spawn_blocking(move || archive(&zip2, &files2)).await??;
+    let source_snapshot = tokio::task::spawn_blocking(move || source.snapshot()).await??;
+    let sha = odoo_operator::hex(&<sha2::Sha256 as sha2::Digest>::digest(std::fs::read(
+        &zip,
+    )?));
+    create_restore(
+        &s,
+        "staging-copy",
+        json!({
+            "instanceRef": { "name": "shop" },
+            "source": { "pvc": { "claimName": "uploads", "path": "shop.zip" } },
+            "sha256": sha, "mode": "Copy", "neutralize": true,
+        }),
+    )
+    .await?;
+    let (job, phases) = follow(&s, "staging-copy").await?;
+    let status = job.status.unwrap_or_default();
+    let message = status.job.message.clone().unwrap_or_default();
+    assert_eq!(
+        status.job.phase,
+        Some(JobPhase::Succeeded),
+        "{message}\n{:?}",
+        s.pods.runs()
+    );
+    assert_eq!(status.sha256.as_deref(), Some(sha.as_str()));
+    assert!(
+        phases.contains(&InstancePhase::Restoring),
+        "stopped for the switch: {phases:?}"
+    );
+    let kept = status.previous_database_name.clone().expect("kept name");
+    assert!(message.contains(&kept), "{message}");
+    wait_for_phase(&s.instances, "shop", InstancePhase::Running, &s.op).await;
+
+    // The live name holds the archive's data; the previous database is kept.
+    let counts = |t: &str| format!("SELECT count(*)::text FROM {t}");
+    for table in ["res_partner", "sale_order", "ir_attachment"] {
+        assert_eq!(
+            scalar(&s.database, &counts(table)).await?,
+            source_snapshot.tables[table].0.to_string(),
+            "{table}"
+        );
+    }
+    assert!(
+        superuser(&s.database)
+            .await?
+            .query("SELECT 1 FROM before_restore", &[])
+            .await
+            .is_err(),
+        "the live database is the restored one"
+    );
+    assert_eq!(
+        scalar(&kept, "SELECT note FROM before_restore").await?,
+        "written before the restore"
+    );
+    // Copy: a new identity. Neutralized: crons off but the autovacuum, mail off.
+    let uuid = scalar(
+        &s.database,
+        "SELECT value FROM ir_config_parameter WHERE key = 'database.uuid'",
+    )
+    .await?;
+    assert_ne!(uuid, "11111111-2222-4333-8444-555555555555");
+    assert_eq!(uuid.len(), 36, "{uuid}");
+    assert_eq!(
+        scalar(
+            &s.database,
+            "SELECT string_agg(name || '=' || active, ',' ORDER BY id) FROM ir_cron"
+        )
+        .await?,
+        "autovacuum=true,send invoices=false"
+    );
+    assert_eq!(
+        scalar(
+            &s.database,
+            "SELECT count(*)::text FROM ir_mail_server WHERE active AND smtp_host <> 'invalid'"
+        )
+        .await?,
+        "0"
+    );
+    assert_eq!(
+        scalar(
+            &s.database,
+            "SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'"
+        )
+        .await?,
+        "True"
+    );
+    assert!(
+        databases_like(&format!("{}_restoring_%", s.database))
+            .await?
+            .is_empty()
+    );
+
+    // The filestore: the archive's files under the live name, the old ones kept.
+    let root = s
+        .pods
+        .claim_dir(&names::filestore_pvc("shop"))
+        .join("filestore");
+    assert_eq!(
+        checksums(&root.join(&s.database))?,
+        checksums(files.path())?
+    );
+    assert!(root.join(&kept).join("ab/before").exists());
+    let restored = s.ns.events("Restored").await;
+    assert!(!restored.is_empty(), "a Restored event");
+    s.ns.delete().await;
+    Ok(())
+}
