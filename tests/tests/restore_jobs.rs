@@ -349,3 +349,135 @@ async fn a_restore_switches_in_the_archive_neutralized_and_keeps_the_previous_da
     s.ns.delete().await;
     Ok(())
 }
+
+#[tokio::test]
+async fn a_backup_taken_in_the_cluster_restores_as_the_latest_backup_of_the_instance()
+-> anyhow::Result<()> {
+    let s = running_shop("restore-roundtrip").await?;
+    let live_files = s
+        .pods
+        .claim_dir(&names::filestore_pvc("shop"))
+        .join("filestore")
+        .join(&s.database);
+    make_filestore(&live_files, 100, 3)?;
+    let files_before = checksums(&live_files)?;
+    superuser(&s.database)
+        .await?
+        .batch_execute(
+            "CREATE TABLE res_partner (id serial PRIMARY KEY, name text);
+             INSERT INTO res_partner (name) SELECT 'partner ' || g FROM generate_series(1, 5000) g;
+             ALTER TABLE res_partner OWNER TO CURRENT_USER;",
+        )
+        .await?;
+    let owner = names::database_role(&s.ns.name, "shop");
+    superuser(&s.database)
+        .await?
+        .batch_execute(&format!(
+            "ALTER TABLE res_partner OWNER TO \"{owner}\"; ALTER TABLE before_restore OWNER TO \"{owner}\";"
+        ))
+        .await?;
+
+    // A backup job to a volume, run for real: its status gets size and checksum.
+    let claim: k8s_openapi::api::core::v1::PersistentVolumeClaim = serde_json::from_value(json!({
+        "metadata": { "name": "backups" },
+        "spec": { "accessModes": ["ReadWriteOnce"], "resources": { "requests": { "storage": "1Gi" } } },
+    }))?;
+    s.ns.api().create(&PostParams::default(), &claim).await?;
+    let backups: Api<odoo_model::OdooBackupJob> = s.ns.api();
+    let backup: odoo_model::OdooBackupJob = serde_json::from_value(json!({
+        "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooBackupJob",
+        "metadata": { "name": "nightly" },
+        "spec": { "instanceRef": { "name": "shop" }, "destination": { "pvc": { "claimName": "backups" } } },
+    }))?;
+    backups.create(&PostParams::default(), &backup).await?;
+    let mut done = None;
+    for _ in 0..600 {
+        let b = backups.get("nightly").await?;
+        if b.status
+            .as_ref()
+            .and_then(|st| st.job.phase)
+            .is_some_and(JobPhase::is_finished)
+        {
+            done = Some(b);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let status = done
+        .expect("the backup finished")
+        .status
+        .unwrap_or_default();
+    assert_eq!(
+        status.job.phase,
+        Some(JobPhase::Succeeded),
+        "{:?} {:?}",
+        status.job.message,
+        s.pods.runs()
+    );
+    assert!(status.size_bytes.unwrap_or(0) > 100_000, "{status:?}");
+    assert_eq!(status.sha256.as_deref().map(str::len), Some(64));
+
+    // Damage after the backup, then restore the instance's latest backup in place,
+    // identity kept and the damaged copy dropped.
+    superuser(&s.database)
+        .await?
+        .batch_execute("DELETE FROM res_partner WHERE id > 10")
+        .await?;
+    std::fs::remove_dir_all(
+        live_files.join(
+            files_before
+                .keys()
+                .next()
+                .expect("a file")
+                .split('/')
+                .next()
+                .expect("dir"),
+        ),
+    )?;
+    create_restore(
+        &s,
+        "undo",
+        json!({
+            "instanceRef": { "name": "shop" }, "source": { "latestBackupOf": { "name": "shop" } },
+            "mode": "Move", "previousDatabase": "Drop",
+        }),
+    )
+    .await?;
+    let (job, _) = follow(&s, "undo").await?;
+    let st = job.status.unwrap_or_default();
+    assert_eq!(
+        st.job.phase,
+        Some(JobPhase::Succeeded),
+        "{:?}\n{:?}",
+        st.job.message,
+        s.pods.runs()
+    );
+    assert_eq!(
+        st.sha256, status.sha256,
+        "the backup's checksum was verified"
+    );
+    assert_eq!(st.previous_database_name, None, "dropped");
+    assert_eq!(
+        scalar(&s.database, "SELECT count(*)::text FROM res_partner").await?,
+        "5000"
+    );
+    assert_eq!(checksums(&live_files)?, files_before);
+    assert!(
+        databases_like(&format!("{}_pre_restore_%", s.database))
+            .await?
+            .is_empty()
+    );
+    let root = live_files.parent().expect("filestore root").to_path_buf();
+    let leftovers: Vec<_> = std::fs::read_dir(&root)?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != &s.database)
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "previous files dropped too: {leftovers:?}"
+    );
+    wait_for_phase(&s.instances, "shop", InstancePhase::Running, &s.op).await;
+    s.ns.delete().await;
+    Ok(())
+}

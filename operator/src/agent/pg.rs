@@ -127,6 +127,12 @@ impl PgArgs {
     /// Installed modules and their versions, as Odoo's manifest lists them.
     pub fn installed_modules(&self) -> Result<BTreeMap<String, Option<String>>, PgToolError> {
         let what = "reading the installed modules from ir_module_module";
+        // A database Odoo never initialized has no module table: it is still backed
+        // up, with an empty module list rather than not at all.
+        let present = self.query_one(what, "SELECT to_regclass('ir_module_module') IS NOT NULL")?;
+        if present.trim() != "t" {
+            return Ok(BTreeMap::new());
+        }
         let line = self.query_one(
             what,
             "SELECT coalesce(json_object_agg(name, latest_version ORDER BY name), '{}') \

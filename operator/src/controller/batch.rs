@@ -121,7 +121,7 @@ where
         // from a stale copy must not overwrite an outcome recorded meanwhile.
         &kube::api::Patch::Merge(serde_json::json!({
             "metadata": { "resourceVersion": job.resource_version() },
-            "status": next,
+            "status": with_removals(current, next),
         })),
     )
     .await
@@ -131,6 +131,20 @@ where
         job.name_any()
     )))?;
     Ok(())
+}
+
+/// `next` as a merge patch over `current`: a field `next` no longer has is sent as
+/// null, so it is removed rather than left behind by the merge.
+fn with_removals<S: serde::Serialize>(current: &S, next: &S) -> serde_json::Value {
+    let mut patch = serde_json::to_value(next).unwrap_or_default();
+    if let (Some(patch), Ok(serde_json::Value::Object(current))) =
+        (patch.as_object_mut(), serde_json::to_value(current))
+    {
+        for key in current.keys() {
+            patch.entry(key.clone()).or_insert(serde_json::Value::Null);
+        }
+    }
+    patch
 }
 
 /// The job of the same kind and instance that goes first, as `Kind/name`: one that
@@ -198,4 +212,19 @@ pub async fn deployments_stopped(
         }
     }
     Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_dropped_from_a_status_are_removed_by_the_patch() {
+        let current = serde_json::json!({ "phase": "Running", "step": "Switching", "kept": "x" });
+        let next = serde_json::json!({ "phase": "Succeeded", "kept": "x" });
+        assert_eq!(
+            with_removals(&current, &next),
+            serde_json::json!({ "phase": "Succeeded", "step": null, "kept": "x" })
+        );
+    }
 }
