@@ -8,12 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{
-    Container, EnvVar, EnvVarSource, PersistentVolumeClaimVolumeSource, Pod, SecretKeySelector,
-    Volume, VolumeMount,
-};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaimVolumeSource, Volume};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
-use kube::api::{Api, ListParams, Patch, PatchParams};
+use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
 use odoo_model::backup_job::{BackupFormat, OdooBackupJobStatus};
@@ -21,14 +18,12 @@ use odoo_model::{InstancePhase, JobPhase, OdooBackupJob, OdooInstance};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::batch::{self, Outcome};
+use super::batch::{self, Outcome, env, mount, secret_env};
 use super::error::Error;
 use super::{Context, observe};
 use crate::build::DATA_DIR;
 use crate::validate::{DatabaseTarget, ValidInstance};
 
-/// Where the init container puts the agent binary in the job pod.
-const AGENT_DIR: &str = "/agent";
 /// Where a volume destination is mounted.
 const BACKUP_DIR: &str = "/backup";
 
@@ -76,57 +71,19 @@ pub fn destination(
     }
 }
 
-fn env(name: &str, value: impl Into<String>) -> EnvVar {
-    EnvVar {
-        name: name.into(),
-        value: Some(value.into()),
-        ..EnvVar::default()
-    }
-}
-
-fn secret_env(name: &str, secret: &str, key: &str) -> EnvVar {
-    EnvVar {
-        name: name.into(),
-        value_from: Some(EnvVarSource {
-            secret_key_ref: Some(SecretKeySelector {
-                name: secret.into(),
-                key: key.into(),
-                optional: Some(false),
-            }),
-            ..EnvVarSource::default()
-        }),
-        ..EnvVar::default()
-    }
-}
-
-fn mount(name: &str, path: &str, read_only: bool) -> VolumeMount {
-    VolumeMount {
-        name: name.into(),
-        mount_path: path.into(),
-        read_only: Some(read_only),
-        ..VolumeMount::default()
-    }
-}
-
 /// The Kubernetes Job of a backup: pure, from the job, the instance as validated
 /// (its approved image in `v.image`), the archive's location and the agent image.
 pub fn build_job(job: &OdooBackupJob, v: &ValidInstance, location: &str, agent_image: &str) -> Job {
     let spec = &job.spec.backup;
-    let mut env = vec![
-        env("PGHOST", &v.database.host),
-        env("PGPORT", v.database.port.to_string()),
-        env("PGUSER", &v.database.role),
-        env("PGDATABASE", &v.database.name),
-        env("PGSSLMODE", &v.database.ssl_mode),
-        secret_env("PGPASSWORD", &v.db_secret, "password"),
-        env("ODOO_AGENT_DESTINATION", location),
-        env("ODOO_AGENT_FORMAT", extension(spec.format)),
-        env(
+    let mut env = batch::pg_env("PG", v);
+    env.extend([
+        self::env("ODOO_AGENT_DESTINATION", location),
+        self::env("ODOO_AGENT_FORMAT", extension(spec.format)),
+        self::env(
             "ODOO_AGENT_FILESTORE",
             format!("{DATA_DIR}/filestore/{}", v.database.name),
         ),
-        env("ODOO_AGENT_TERMINATION_LOG", "/dev/termination-log"),
-    ];
+    ]);
     if let Some(version) = super::instance::odoo_version(&v.image) {
         env.push(self::env("ODOO_VERSION", version));
     }
@@ -134,15 +91,10 @@ pub fn build_job(job: &OdooBackupJob, v: &ValidInstance, location: &str, agent_i
         env.push(self::env("ODOO_AGENT_WITHOUT_FILESTORE", "true"));
     }
     let mut mounts = vec![
-        mount("agent", AGENT_DIR, true),
         mount("filestore", DATA_DIR, true),
         mount("tmp", "/tmp", false),
     ];
-    let mut extra_volumes = vec![Volume {
-        name: "agent".into(),
-        empty_dir: Some(Default::default()),
-        ..Volume::default()
-    }];
+    let mut extra_volumes = vec![];
     if let Some(s3) = &spec.destination.s3 {
         let b = &s3.bucket;
         env.extend([
@@ -180,38 +132,17 @@ pub fn build_job(job: &OdooBackupJob, v: &ValidInstance, location: &str, agent_i
         });
     }
     let mut k8s_job = batch::odoo_job(job, format!("{}-job", job.name_any()), v, "backup", vec![]);
-    if let Some(pod) = k8s_job.spec.as_mut().and_then(|s| s.template.spec.as_mut()) {
-        let odoo = &mut pod.containers[0];
-        odoo.name = "backup".into();
-        odoo.command = Some(vec![
-            format!("{AGENT_DIR}/odoo-operator"),
-            "agent".into(),
-            "backup".into(),
-        ]);
-        odoo.args = None;
-        odoo.env = Some(env);
-        odoo.volume_mounts = Some(mounts);
-        odoo.termination_message_policy = Some("FallbackToLogsOnError".into());
-        // The agent comes from the operator image: nothing is installed at run time,
-        // and the Odoo image stays the only image with database tools.
-        pod.init_containers = Some(vec![Container {
-            name: "agent-install".into(),
-            image: Some(agent_image.into()),
-            command: Some(vec![
-                "odoo-operator".into(),
-                "agent".into(),
-                "install".into(),
-                "--to".into(),
-                AGENT_DIR.into(),
-            ]),
-            volume_mounts: Some(vec![mount("agent", AGENT_DIR, false)]),
-            security_context: odoo.security_context.clone(),
-            ..Container::default()
-        }]);
-        pod.volumes
-            .get_or_insert_with(Vec::new)
-            .extend(extra_volumes);
-    }
+    batch::run_agent(
+        &mut k8s_job,
+        batch::AgentRun {
+            container: "backup",
+            subcommand: "backup",
+            env,
+            mounts,
+            volumes: extra_volumes,
+            agent_image,
+        },
+    );
     k8s_job
 }
 
@@ -225,28 +156,6 @@ struct Report {
     odoo_version: Option<String>,
     pg_version: Option<String>,
     error: Option<String>,
-}
-
-/// The agent's report from the terminated container of the Job's pod.
-async fn report(ctx: &Context, ns: &str, job_name: &str) -> Result<Option<Report>, Error> {
-    let pods: Api<Pod> = Api::namespaced(ctx.client.clone(), ns);
-    let list = pods
-        .list(&ListParams::default().labels(&format!("job-name={job_name}")))
-        .await
-        .map_err(Error::kube("listing the backup pods"))?;
-    Ok(list.items.iter().find_map(|p| {
-        let statuses = p.status.as_ref()?.container_statuses.as_ref()?;
-        let message = statuses
-            .iter()
-            .find(|c| c.name == "backup")?
-            .state
-            .as_ref()?
-            .terminated
-            .as_ref()?
-            .message
-            .clone()?;
-        serde_json::from_str(&message).ok()
-    }))
 }
 
 #[tracing::instrument(skip_all, fields(name = %job.name_any(), namespace = job.namespace().unwrap_or_default()))]
@@ -322,7 +231,9 @@ pub async fn reconcile(job: Arc<OdooBackupJob>, ctx: Arc<Context>) -> Result<Act
     match batch::outcome(&live) {
         Outcome::Running => Ok(Action::requeue(Duration::from_secs(30))),
         Outcome::Complete => {
-            let r = report(&ctx, &ns, &batch_name).await?.unwrap_or_default();
+            let r = batch::agent_report::<Report>(&ctx.client, &ns, &batch_name, "backup")
+                .await?
+                .unwrap_or_default();
             status.location = r.location.or(status.location);
             status.size_bytes = r.size_bytes;
             status.sha256 = r.sha256;
@@ -357,7 +268,9 @@ pub async fn reconcile(job: Arc<OdooBackupJob>, ctx: Arc<Context>) -> Result<Act
             Ok(Action::await_change())
         }
         Outcome::Failed => {
-            let r = report(&ctx, &ns, &batch_name).await?.unwrap_or_default();
+            let r = batch::agent_report::<Report>(&ctx.client, &ns, &batch_name, "backup")
+                .await?
+                .unwrap_or_default();
             let message = format!(
                 "backup failed: {}; logs: kubectl logs job/{batch_name} -n {ns}",
                 r.error

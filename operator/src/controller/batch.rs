@@ -1,7 +1,11 @@
-//! The Kubernetes Jobs that job resources run (init, upgrade): one builder and one
-//! reading of their outcome, so every job resource behaves the same way.
+//! The Kubernetes Jobs that job resources run (init, upgrade, backup, migration copy):
+//! one builder, one way to run the agent in them and one reading of their outcome,
+//! so every job resource behaves the same way.
 
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
+use k8s_openapi::api::core::v1::{
+    Container, EnvVar, EnvVarSource, Pod, SecretKeySelector, Volume, VolumeMount,
+};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use kube::{Resource, ResourceExt};
 
@@ -167,4 +171,145 @@ where
             }
     });
     Ok(other.map(|j| format!("{kind}/{}", j.name_any())))
+}
+
+pub fn env(name: &str, value: impl Into<String>) -> EnvVar {
+    EnvVar {
+        name: name.into(),
+        value: Some(value.into()),
+        ..EnvVar::default()
+    }
+}
+
+pub fn secret_env(name: &str, secret: &str, key: &str) -> EnvVar {
+    EnvVar {
+        name: name.into(),
+        value_from: Some(EnvVarSource {
+            secret_key_ref: Some(SecretKeySelector {
+                name: secret.into(),
+                key: key.into(),
+                optional: Some(false),
+            }),
+            ..EnvVarSource::default()
+        }),
+        ..EnvVar::default()
+    }
+}
+
+pub fn mount(name: &str, path: &str, read_only: bool) -> VolumeMount {
+    VolumeMount {
+        name: name.into(),
+        mount_path: path.into(),
+        read_only: Some(read_only),
+        ..VolumeMount::default()
+    }
+}
+
+/// libpq's connection variables for the instance's database as `v` resolves it,
+/// named `<prefix>HOST`, `<prefix>PORT` …: `PG` for the tools' own, another prefix
+/// for the second side of a copy. The password is a Secret reference, never inlined.
+pub fn pg_env(prefix: &str, v: &ValidInstance) -> Vec<EnvVar> {
+    let db = &v.database;
+    vec![
+        env(&format!("{prefix}HOST"), &db.host),
+        env(&format!("{prefix}PORT"), db.port.to_string()),
+        env(&format!("{prefix}USER"), &db.role),
+        env(&format!("{prefix}DATABASE"), &db.name),
+        env(&format!("{prefix}SSLMODE"), &db.ssl_mode),
+        secret_env(&format!("{prefix}PASSWORD"), &v.db_secret, "password"),
+    ]
+}
+
+/// Where the init container puts the agent binary in the job pod.
+const AGENT_DIR: &str = "/agent";
+
+/// What a Job's pod runs as the agent.
+pub struct AgentRun<'a> {
+    /// Name of the (first) container, which runs the agent.
+    pub container: &'a str,
+    /// `odoo-operator agent <subcommand>`.
+    pub subcommand: &'a str,
+    pub env: Vec<EnvVar>,
+    pub mounts: Vec<VolumeMount>,
+    pub volumes: Vec<Volume>,
+    pub agent_image: &'a str,
+}
+
+/// Turns the Odoo container of `job` into an agent run: the binary comes from the
+/// operator image through an init container, so nothing is installed at run time
+/// and the Odoo image stays the only image with database tools. The result is
+/// written as the termination message, where [`agent_report`] reads it.
+pub fn run_agent(job: &mut Job, run: AgentRun<'_>) {
+    let Some(pod) = job.spec.as_mut().and_then(|s| s.template.spec.as_mut()) else {
+        return;
+    };
+    let mut env = run.env;
+    env.push(env_var_termination_log());
+    let mut mounts = vec![mount("agent", AGENT_DIR, true)];
+    mounts.extend(run.mounts);
+    let odoo = &mut pod.containers[0];
+    odoo.name = run.container.into();
+    odoo.command = Some(vec![
+        format!("{AGENT_DIR}/odoo-operator"),
+        "agent".into(),
+        run.subcommand.into(),
+    ]);
+    odoo.args = None;
+    odoo.env = Some(env);
+    odoo.volume_mounts = Some(mounts);
+    odoo.termination_message_policy = Some("FallbackToLogsOnError".into());
+    pod.init_containers = Some(vec![Container {
+        name: "agent-install".into(),
+        image: Some(run.agent_image.into()),
+        command: Some(vec![
+            "odoo-operator".into(),
+            "agent".into(),
+            "install".into(),
+            "--to".into(),
+            AGENT_DIR.into(),
+        ]),
+        volume_mounts: Some(vec![mount("agent", AGENT_DIR, false)]),
+        security_context: odoo.security_context.clone(),
+        ..Container::default()
+    }]);
+    let volumes = pod.volumes.get_or_insert_with(Vec::new);
+    volumes.push(Volume {
+        name: "agent".into(),
+        empty_dir: Some(Default::default()),
+        ..Volume::default()
+    });
+    volumes.extend(run.volumes);
+}
+
+fn env_var_termination_log() -> EnvVar {
+    env("ODOO_AGENT_TERMINATION_LOG", "/dev/termination-log")
+}
+
+/// The agent's result line from the terminated `container` of the Job's pod.
+pub async fn agent_report<T: serde::de::DeserializeOwned>(
+    client: &kube::Client,
+    ns: &str,
+    job_name: &str,
+    container: &str,
+) -> Result<Option<T>, super::error::Error> {
+    let pods: kube::Api<Pod> = kube::Api::namespaced(client.clone(), ns);
+    let list = pods
+        .list(&kube::api::ListParams::default().labels(&format!("job-name={job_name}")))
+        .await
+        .map_err(super::error::Error::kube(format!(
+            "listing the pods of Job {job_name}"
+        )))?;
+    Ok(list.items.iter().find_map(|p| {
+        let statuses = p.status.as_ref()?.container_statuses.as_ref()?;
+        let message = statuses
+            .iter()
+            .find(|c| c.name == container)?
+            .state
+            .as_ref()?
+            .terminated
+            .as_ref()?
+            .message
+            .clone()?;
+        serde_json::from_str(&message).ok()
+    }))
 }
