@@ -194,6 +194,7 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
         image_current: approved == valid.image,
         upgrade_job: upgrade.as_ref().map(|u| u.phase),
         backup_job: observe::backup_job(ctx, instance).await?,
+        migration: observe::migration(ctx, instance).await?,
         auto_upgrade: instance.spec.auto_upgrade.enabled,
         upgrade_attempted: upgrade_targets.contains(&valid.image),
         rollout_timed_out: rollback_deadline.is_some_and(|d| now_ts > d)

@@ -1,5 +1,5 @@
-//! The controllers: OdooInstance (lifecycle and children), OdooInitJob and
-//! OdooBackupSchedule.
+//! The controllers: OdooInstance (lifecycle and children), the job resources,
+//! OdooClusterMigration and OdooBackupSchedule.
 
 pub mod backoff;
 pub mod backup_job;
@@ -9,6 +9,7 @@ pub mod database;
 pub mod error;
 pub mod init_job;
 pub mod instance;
+pub mod migration;
 pub mod observe;
 pub mod schedule;
 pub mod upgrade_job;
@@ -25,7 +26,10 @@ use kube::runtime::reflector::ObjectRef;
 use kube::runtime::{Controller, watcher};
 use kube::{Api, ResourceExt};
 use odoo_model::labels::{APP_MANAGED_BY, INSTANCE_LABEL, OPERATOR_FIELD_MANAGER, SCHEDULE_LABEL};
-use odoo_model::{OdooBackupJob, OdooBackupSchedule, OdooInitJob, OdooInstance, OdooUpgradeJob};
+use odoo_model::{
+    OdooBackupJob, OdooBackupSchedule, OdooClusterMigration, OdooInitJob, OdooInstance,
+    OdooUpgradeJob,
+};
 
 pub use context::Context;
 pub(crate) use database::{cleanup as instance_cleanup, provision_database};
@@ -81,6 +85,11 @@ pub async fn run(ctx: Arc<Context>) {
         watcher::Config::default(),
         |job| Some(ObjectRef::new(&job.spec.instance_ref.name).within(&job.namespace()?)),
     )
+    .watches(
+        api::<OdooClusterMigration>(&ctx),
+        watcher::Config::default(),
+        |m| Some(ObjectRef::new(&m.spec.instance_ref.name).within(&m.namespace()?)),
+    )
     .shutdown_on_signal()
     .run(instance::reconcile, instance::error_policy, ctx.clone())
     .for_each(|_| futures::future::ready(()));
@@ -98,6 +107,16 @@ pub async fn run(ctx: Arc<Context>) {
             ctx.clone(),
         )
         .for_each(|_| futures::future::ready(()));
+    // A migration also polls while it waits on its instance: the instance's phase
+    // is not an object the migration owns.
+    let migrations = Controller::new(
+        api::<OdooClusterMigration>(&ctx),
+        watcher::Config::default(),
+    )
+    .owns(api::<Job>(&ctx), owned.clone())
+    .shutdown_on_signal()
+    .run(migration::reconcile, migration::error_policy, ctx.clone())
+    .for_each(|_| futures::future::ready(()));
     let init_jobs = Controller::new(api::<OdooInitJob>(&ctx), watcher::Config::default())
         .owns(api::<Job>(&ctx), owned)
         .shutdown_on_signal()
@@ -116,5 +135,12 @@ pub async fn run(ctx: Arc<Context>) {
     .shutdown_on_signal()
     .run(schedule::reconcile, schedule::error_policy, ctx)
     .for_each(|_| futures::future::ready(()));
-    tokio::join!(instances, init_jobs, upgrade_jobs, backup_jobs, schedules);
+    tokio::join!(
+        instances,
+        init_jobs,
+        upgrade_jobs,
+        backup_jobs,
+        migrations,
+        schedules
+    );
 }
