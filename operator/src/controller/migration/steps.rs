@@ -376,15 +376,15 @@ async fn switching(
     if let Err(e) = renamed {
         return Ok(Next::Fail("RenameFailed", e));
     }
-    if pass.instance.spec.database.cluster.as_deref() != Some(target_name.as_str()) {
-        if let Err(e) = switch_instance(pass, &target_name).await {
-            return match e {
-                kube::Error::Api(s) if (400..500).contains(&s.code) && s.code != 409 => {
-                    Ok(Next::Fail("SwitchRefused", s.message))
-                }
-                other => Err(Error::kube("switching spec.database.cluster")(other)),
-            };
-        }
+    if pass.instance.spec.database.cluster.as_deref() != Some(target_name.as_str())
+        && let Err(e) = switch_instance(pass, &target_name).await
+    {
+        return match e {
+            kube::Error::Api(s) if (400..500).contains(&s.code) && s.code != 409 => {
+                Ok(Next::Fail("SwitchRefused", s.message))
+            }
+            other => Err(Error::kube("switching spec.database.cluster")(other)),
+        };
     }
     status.switched = true;
     Ok(Next::Advance(
