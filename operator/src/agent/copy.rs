@@ -19,10 +19,15 @@ use super::stream::{TallyReader, human_bytes};
 #[derive(clap::Args, Debug, Clone)]
 pub struct TargetPgArgs {
     /// Target PostgreSQL host.
-    #[arg(long = "target-pg-host", env = "ODOO_AGENT_TARGET_PGHOST")]
+    #[arg(
+        id = "target_host",
+        long = "target-pg-host",
+        env = "ODOO_AGENT_TARGET_PGHOST"
+    )]
     pub host: String,
     /// Target PostgreSQL port.
     #[arg(
+        id = "target_port",
         long = "target-pg-port",
         env = "ODOO_AGENT_TARGET_PGPORT",
         default_value_t = 5432
@@ -30,17 +35,26 @@ pub struct TargetPgArgs {
     pub port: u16,
     /// Role on the target (the instance's role, recreated there). Its password comes
     /// from ODOO_AGENT_TARGET_PGPASSWORD in the environment only.
-    #[arg(long = "target-pg-user", env = "ODOO_AGENT_TARGET_PGUSER")]
+    #[arg(
+        id = "target_user",
+        long = "target-pg-user",
+        env = "ODOO_AGENT_TARGET_PGUSER"
+    )]
     pub user: String,
     /// The existing, empty database on the target.
-    #[arg(long = "target-pg-database", env = "ODOO_AGENT_TARGET_PGDATABASE")]
+    #[arg(
+        id = "target_database",
+        long = "target-pg-database",
+        env = "ODOO_AGENT_TARGET_PGDATABASE"
+    )]
     pub database: String,
     /// libpq sslmode of the target.
-    #[arg(long = "target-pg-sslmode", env = "ODOO_AGENT_TARGET_PGSSLMODE", default_value = "prefer",
+    #[arg(id = "target_sslmode", long = "target-pg-sslmode", env = "ODOO_AGENT_TARGET_PGSSLMODE", default_value = "prefer",
           value_parser = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"])]
     pub sslmode: String,
     /// CA certificate file of the target for verify-ca / verify-full.
     #[arg(
+        id = "target_sslrootcert",
         long = "target-pg-sslrootcert",
         env = "ODOO_AGENT_TARGET_PGSSLROOTCERT"
     )]
@@ -209,4 +223,36 @@ fn copy(source: &PgArgs, target: &PgArgs) -> Result<(u64, String, String), CopyE
     psql.commit().map_err(CopyError::Failed)?;
     tracing::info!(size = %human_bytes(bytes), "copy committed");
     Ok((bytes, source_version, target_version))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{CommandFactory, Parser};
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        copy: CopyArgs,
+    }
+
+    #[test]
+    fn source_and_target_flags_are_distinct() {
+        Cli::command().debug_assert();
+        let cli = Cli::try_parse_from([
+            "copy",
+            "--pg-host=a",
+            "--pg-user=u",
+            "--pg-database=d",
+            "--target-pg-host=b",
+            "--target-pg-port=5433",
+            "--target-pg-user=u",
+            "--target-pg-database=d_mig",
+        ])
+        .expect("parses");
+        assert_eq!(cli.copy.source.host, "a");
+        assert_eq!(cli.copy.target.host, "b");
+        assert_eq!(cli.copy.target.port, 5433);
+        assert_eq!(cli.copy.target.pg(&cli.copy.source).database, "d_mig");
+    }
 }
