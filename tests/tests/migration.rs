@@ -306,6 +306,23 @@ impl Setup {
         );
     }
 
+    /// [`Setup::finish`], asserting the end state; returns the status and its message.
+    async fn ends_in(
+        &self,
+        name: &str,
+        phase: MigrationPhase,
+    ) -> (
+        odoo_model::cluster_migration::OdooClusterMigrationStatus,
+        String,
+        Vec<InstancePhase>,
+    ) {
+        let (m, seen) = self.finish(name).await;
+        let st = m.status.unwrap_or_default();
+        let message = st.message.clone().unwrap_or_default();
+        assert_eq!(st.phase, Some(phase), "{message}\n{}", self.op.log_tail(40));
+        (st, message, seen)
+    }
+
     async fn events(&self, reason: &str) -> Vec<String> {
         let events: Api<Event> = self.ns.api();
         events
@@ -350,23 +367,12 @@ fn start_operator(op_ns: &str, args: &[String]) -> anyhow::Result<OperatorProces
     OperatorProcess::start(simulated_cluster(), op_ns, &args)
 }
 
-fn status(m: &OdooClusterMigration) -> odoo_model::cluster_migration::OdooClusterMigrationStatus {
-    m.status.clone().unwrap_or_default()
-}
-
 #[tokio::test]
 async fn an_unreachable_target_is_refused_before_anything_stops() -> anyhow::Result<()> {
     let s = Setup::new("mig-down", json!({}), &[]).await?;
     s.migrate("to-nowhere", "down").await?;
-    let (m, seen) = s.finish("to-nowhere").await;
-    let st = status(&m);
-    assert_eq!(
-        st.phase,
-        Some(MigrationPhase::RolledBack),
-        "{:?}",
-        st.message
-    );
-    let message = st.message.clone().unwrap_or_default();
+    let (st, message, seen) = s.ends_in("to-nowhere", MigrationPhase::RolledBack).await;
+    assert!(!st.switched);
     assert!(message.contains("PreChecks failed"), "{message}");
     assert!(message.contains("cluster down"), "{message}");
     assert!(
@@ -392,15 +398,7 @@ async fn a_copy_that_does_not_verify_rolls_back_to_the_source() -> anyhow::Resul
     let db = database.clone();
     tokio::task::spawn_blocking(move || superuser_sql_on(shared_postgres(), &db, &sql)).await??;
     s.migrate("move", "other").await?;
-    let (m, seen) = s.finish("move").await;
-    let st = status(&m);
-    assert_eq!(
-        st.phase,
-        Some(MigrationPhase::RolledBack),
-        "{:?}",
-        st.message
-    );
-    let message = st.message.clone().unwrap_or_default();
+    let (st, message, seen) = s.ends_in("move", MigrationPhase::RolledBack).await;
     assert!(message.contains("Verifying failed"), "{message}");
     assert!(
         message.contains("table public.sale_order is missing"),
@@ -458,15 +456,7 @@ async fn a_failing_copy_job_rolls_back() -> anyhow::Result<()> {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     s.restart()?;
-    let (m, _) = s.finish("move").await;
-    let st = status(&m);
-    assert_eq!(
-        st.phase,
-        Some(MigrationPhase::RolledBack),
-        "{:?}",
-        st.message
-    );
-    let message = st.message.clone().unwrap_or_default();
+    let (st, message, _) = s.ends_in("move", MigrationPhase::RolledBack).await;
     assert!(message.contains("Copying failed"), "{message}");
     assert!(message.contains("kubectl logs job/move-copy"), "{message}");
     assert!(!s.events("CopyFailed").await.is_empty());
@@ -534,15 +524,7 @@ async fn the_switch_passes_the_webhook_and_survives_operator_restarts() -> anyho
         }
         s.restart()?;
     }
-    let (m, seen) = s.finish("move").await;
-    let st = status(&m);
-    assert_eq!(
-        st.phase,
-        Some(MigrationPhase::Succeeded),
-        "{:?}\n{}",
-        st.message,
-        s.op.log_tail(40)
-    );
+    let (st, _, seen) = s.ends_in("move", MigrationPhase::Succeeded).await;
     assert!(st.switched && st.ran_on_target && !st.source_dropped);
     assert_eq!(st.source_cluster.as_deref(), Some("main"));
     assert!(seen.contains(&InstancePhase::Migrating), "{seen:?}");

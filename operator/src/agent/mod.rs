@@ -178,13 +178,22 @@ fn write_termination_log(args: &OutputArgs, json: &str) {
     }
 }
 
-/// A restore's or a copy's exit code: whether the target may hold partial data.
-fn exit_code(target_touched: bool) -> i32 {
-    if target_touched {
-        EXIT_RESTORE_FAILED
-    } else {
-        EXIT_RESTORE_REFUSED
-    }
+/// A restore's or a copy's result line or failure, whose exit code says whether the
+/// target may hold partial data.
+#[allow(clippy::type_complexity)]
+fn target_outcome<R: Serialize, E: std::error::Error>(
+    result: Result<R, E>,
+    touched: impl Fn(&E) -> bool,
+) -> Result<serde_json::Result<String>, (String, bool, i32)> {
+    result.map(|r| serde_json::to_string(&r)).map_err(|e| {
+        let touched = touched(&e);
+        let code = if touched {
+            EXIT_RESTORE_FAILED
+        } else {
+            EXIT_RESTORE_REFUSED
+        };
+        (describe(&e), touched, code)
+    })
 }
 
 /// Runs an agent command and exits the process with its code.
@@ -209,30 +218,12 @@ pub async fn run(command: AgentCommand) -> anyhow::Result<()> {
         }
         AgentCommand::Copy(args) => {
             let output = args.output.clone();
-            let result = copy::run(*args)
-                .await
-                .map(|r| serde_json::to_string(&r))
-                .map_err(|e| {
-                    (
-                        describe(&e),
-                        e.touched_target(),
-                        exit_code(e.touched_target()),
-                    )
-                });
+            let result = target_outcome(copy::run(*args).await, |e| e.touched_target());
             ("copy", output, result)
         }
         AgentCommand::Restore(args) => {
             let output = args.output.clone();
-            let result = restore::run(*args)
-                .await
-                .map(|r| serde_json::to_string(&r))
-                .map_err(|e| {
-                    (
-                        describe(&e),
-                        e.touched_target(),
-                        exit_code(e.touched_target()),
-                    )
-                });
+            let result = target_outcome(restore::run(*args).await, |e| e.touched_target());
             ("restore", output, result)
         }
     };
