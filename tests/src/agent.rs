@@ -46,7 +46,11 @@ async fn connect(
 
 /// Runs SQL in `db` as the superuser.
 pub fn superuser_sql(db: &str, sql: &str) -> anyhow::Result<()> {
-    let pg = shared_postgres();
+    superuser_sql_on(shared_postgres(), db, sql)
+}
+
+/// Runs SQL in `db` on `pg` as its superuser.
+pub fn superuser_sql_on(pg: &Postgres, db: &str, sql: &str) -> anyhow::Result<()> {
     block_on(async {
         connect(pg, &pg.superuser, &pg.password, db)
             .await?
@@ -62,15 +66,30 @@ pub struct Database {
     pub name: String,
     pub role: String,
     pub password: String,
+    /// The server it is on.
+    pub server: &'static Postgres,
 }
 
 impl Database {
-    /// A new, empty database owned by `role` (created when missing).
+    /// A new, empty database owned by `role` (created when missing) on the shared
+    /// server.
     pub fn create(prefix: &str, role: &str) -> anyhow::Result<Database> {
+        Database::create_on(shared_postgres(), prefix, role)
+    }
+
+    /// [`Database::create`] on `server`. The role's password depends only on its
+    /// name, so a role of the same name on two servers logs in alike (as the
+    /// operator recreates an instance's role on a migration's target).
+    pub fn create_on(
+        server: &'static Postgres,
+        prefix: &str,
+        role: &str,
+    ) -> anyhow::Result<Database> {
         static SEQ: AtomicU32 = AtomicU32::new(0);
         let name = format!("{prefix}_{}", SEQ.fetch_add(1, Ordering::Relaxed));
         let password = format!("pw-{role}");
-        superuser_sql(
+        superuser_sql_on(
+            server,
             "postgres",
             &format!(
                 "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN \
@@ -78,17 +97,22 @@ impl Database {
             ),
         )?;
         // Alone: CREATE DATABASE cannot run in the implicit transaction of a batch.
-        superuser_sql("postgres", &format!("CREATE DATABASE {name} OWNER {role}"))?;
+        superuser_sql_on(
+            server,
+            "postgres",
+            &format!("CREATE DATABASE {name} OWNER {role}"),
+        )?;
         Ok(Database {
             name,
             role: role.to_owned(),
             password,
+            server,
         })
     }
 
     /// Runs SQL in this database as its owner.
     pub fn sql(&self, sql: &str) -> anyhow::Result<()> {
-        let pg = shared_postgres();
+        let pg = self.server;
         block_on(async {
             connect(pg, &self.role, &self.password, &self.name)
                 .await?
@@ -138,7 +162,7 @@ impl Database {
 
     /// Row count and content digest of every table, and every sequence's state.
     pub fn snapshot(&self) -> anyhow::Result<Snapshot> {
-        let pg = shared_postgres();
+        let pg = self.server;
         block_on(async {
             let client = connect(pg, &pg.superuser, &pg.password, &self.name).await?;
             let mut snapshot = Snapshot::default();
@@ -181,7 +205,7 @@ impl Database {
 
     /// Connection flags and environment for the agent, as this database's owner.
     pub fn agent_args(&self) -> (Vec<String>, Vec<(String, String)>) {
-        let pg = shared_postgres();
+        let pg = self.server;
         let args = [
             "--pg-host",
             &pg.host,

@@ -6,11 +6,12 @@
 //!
 //! Result: one JSON line on stdout (also written to `--termination-log`, where the
 //! controller reads it from the pod status). Exit codes: 0 done; 1 backup failed,
-//! nothing left behind; 3 restore refused before writing anything; 4 restore failed
-//! after it began writing to the target, which the operator must drop.
+//! nothing left behind; 3 restore or copy refused before writing anything; 4 restore
+//! or copy failed after it began writing to the target, which the operator must drop.
 
 pub mod backup;
 mod bridge;
+pub mod copy;
 pub mod install;
 pub mod layout;
 mod manifest;
@@ -50,6 +51,9 @@ pub enum AgentCommand {
     /// Give the restored filestore directory the live name, keeping or removing the
     /// previous one (the last step of a restore).
     SwitchFilestore(switch::SwitchArgs),
+    /// Copy a database into an empty one on another server (a cluster migration),
+    /// streaming pg_dump into psql in one transaction.
+    Copy(Box<copy::CopyArgs>),
     /// Copy this binary into a directory (a job pod's init container).
     Install(install::InstallArgs),
 }
@@ -178,6 +182,24 @@ fn write_termination_log(args: &OutputArgs, json: &str) {
     }
 }
 
+/// A restore's or a copy's result line or failure, whose exit code says whether the
+/// target may hold partial data.
+#[allow(clippy::type_complexity)]
+fn target_outcome<R: Serialize, E: std::error::Error>(
+    result: Result<R, E>,
+    touched: impl Fn(&E) -> bool,
+) -> Result<serde_json::Result<String>, (String, bool, i32)> {
+    result.map(|r| serde_json::to_string(&r)).map_err(|e| {
+        let touched = touched(&e);
+        let code = if touched {
+            EXIT_RESTORE_FAILED
+        } else {
+            EXIT_RESTORE_REFUSED
+        };
+        (describe(&e), touched, code)
+    })
+}
+
 /// Runs an agent command and exits the process with its code.
 pub async fn run(command: AgentCommand) -> anyhow::Result<()> {
     init_logging();
@@ -218,25 +240,24 @@ pub async fn run(command: AgentCommand) -> anyhow::Result<()> {
             let output = args.output.clone();
             let result = backup::run(*args)
                 .await
+                .map(|r| serde_json::to_string(&r))
                 .map_err(|e| (describe(&e), false, EXIT_BACKUP_FAILED));
             ("backup", output, result)
         }
+        AgentCommand::Copy(args) => {
+            let output = args.output.clone();
+            let result = target_outcome(copy::run(*args).await, |e| e.touched_target());
+            ("copy", output, result)
+        }
         AgentCommand::Restore(args) => {
             let output = args.output.clone();
-            let result = restore::run(*args).await.map_err(|e| {
-                let code = if e.touched_target() {
-                    EXIT_RESTORE_FAILED
-                } else {
-                    EXIT_RESTORE_REFUSED
-                };
-                (describe(&e), e.touched_target(), code)
-            });
+            let result = target_outcome(restore::run(*args).await, |e| e.touched_target());
             ("restore", output, result)
         }
     };
     match result {
-        Ok(report) => {
-            let json = serde_json::to_string(&report)?;
+        Ok(json) => {
+            let json = json?;
             println!("{json}");
             write_termination_log(&output, &json);
             Ok(())

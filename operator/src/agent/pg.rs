@@ -40,6 +40,9 @@ pub struct PgArgs {
     /// Directory of pg_dump, psql and pg_restore; found on PATH when unset.
     #[arg(long = "pg-bin-dir", env = "ODOO_AGENT_PG_BIN_DIR")]
     pub bin_dir: Option<PathBuf>,
+    /// A password of its own (the other side of a copy); PGPASSWORD otherwise.
+    #[arg(skip)]
+    pub password: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -84,6 +87,9 @@ impl PgArgs {
             .env("PGCONNECT_TIMEOUT", "30");
         if let Some(ca) = &self.sslrootcert {
             cmd.env("PGSSLROOTCERT", ca);
+        }
+        if let Some(password) = &self.password {
+            cmd.env("PGPASSWORD", password);
         }
         cmd
     }

@@ -63,15 +63,23 @@ pub fn claim_volume(name: &str, claim: &str) -> Volume {
     }
 }
 
-/// The agent's connection to the instance's database as the instance's role.
+/// The agent's connection to `database` on the instance's cluster as the
+/// instance's role, in libpq's variables.
 pub fn pg_env(v: &ValidInstance, database: &str) -> Vec<EnvVar> {
+    pg_env_as("PG", v, database)
+}
+
+/// [`pg_env`] named `<prefix>HOST`, `<prefix>PORT` …: another prefix for the second
+/// side of a copy. The password is a Secret reference, never inlined.
+pub fn pg_env_as(prefix: &str, v: &ValidInstance, database: &str) -> Vec<EnvVar> {
+    let db = &v.database;
     vec![
-        env("PGHOST", &v.database.host),
-        env("PGPORT", v.database.port.to_string()),
-        env("PGUSER", &v.database.role),
-        env("PGDATABASE", database),
-        env("PGSSLMODE", &v.database.ssl_mode),
-        secret_env("PGPASSWORD", &v.db_secret, "password"),
+        env(&format!("{prefix}HOST"), &db.host),
+        env(&format!("{prefix}PORT"), db.port.to_string()),
+        env(&format!("{prefix}USER"), &db.role),
+        env(&format!("{prefix}DATABASE"), database),
+        env(&format!("{prefix}SSLMODE"), &db.ssl_mode),
+        secret_env(&format!("{prefix}PASSWORD"), &v.db_secret, "password"),
     ]
 }
 

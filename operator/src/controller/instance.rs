@@ -195,11 +195,11 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
         upgrade_job: upgrade.as_ref().map(|u| u.phase),
         backup_job: observe::backup_job(ctx, instance).await?,
         restore_job: observe::restore_job(ctx, instance).await?,
+        migration: observe::migration(ctx, instance).await?,
         auto_upgrade: instance.spec.auto_upgrade.enabled,
         upgrade_attempted: upgrade_targets.contains(&valid.image),
         rollout_timed_out: rollback_deadline.is_some_and(|d| now_ts > d)
             && !rollout_complete(web.as_ref(), instance.spec.replicas),
-        ..Default::default()
     };
     let transition = table::next(phase, &observed);
     let next_phase = transition.map_or(phase, |t| t.to);

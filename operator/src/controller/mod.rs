@@ -1,5 +1,5 @@
-//! The controllers: OdooInstance (lifecycle and children), OdooInitJob and
-//! OdooBackupSchedule.
+//! The controllers: OdooInstance (lifecycle and children), the job resources,
+//! OdooClusterMigration and OdooBackupSchedule.
 
 pub mod agent_pod;
 pub mod backoff;
@@ -10,6 +10,7 @@ pub mod database;
 pub mod error;
 pub mod init_job;
 pub mod instance;
+pub mod migration;
 pub mod observe;
 pub mod restore_job;
 pub mod restore_plan;
@@ -29,7 +30,8 @@ use kube::runtime::{Controller, watcher};
 use kube::{Api, ResourceExt};
 use odoo_model::labels::{APP_MANAGED_BY, INSTANCE_LABEL, OPERATOR_FIELD_MANAGER, SCHEDULE_LABEL};
 use odoo_model::{
-    OdooBackupJob, OdooBackupSchedule, OdooInitJob, OdooInstance, OdooRestoreJob, OdooUpgradeJob,
+    OdooBackupJob, OdooBackupSchedule, OdooClusterMigration, OdooInitJob, OdooInstance,
+    OdooRestoreJob, OdooUpgradeJob,
 };
 
 pub use context::Context;
@@ -91,6 +93,11 @@ pub async fn run(ctx: Arc<Context>) {
         watcher::Config::default(),
         |job| Some(ObjectRef::new(&job.spec.instance_ref.name).within(&job.namespace()?)),
     )
+    .watches(
+        api::<OdooClusterMigration>(&ctx),
+        watcher::Config::default(),
+        |m| Some(ObjectRef::new(&m.spec.instance_ref.name).within(&m.namespace()?)),
+    )
     .shutdown_on_signal()
     .run(instance::reconcile, instance::error_policy, ctx.clone())
     .for_each(|_| futures::future::ready(()));
@@ -117,6 +124,16 @@ pub async fn run(ctx: Arc<Context>) {
             ctx.clone(),
         )
         .for_each(|_| futures::future::ready(()));
+    // A migration also polls while it waits on its instance: the instance's phase
+    // is not an object the migration owns.
+    let migrations = Controller::new(
+        api::<OdooClusterMigration>(&ctx),
+        watcher::Config::default(),
+    )
+    .owns(api::<Job>(&ctx), owned.clone())
+    .shutdown_on_signal()
+    .run(migration::reconcile, migration::error_policy, ctx.clone())
+    .for_each(|_| futures::future::ready(()));
     let init_jobs = Controller::new(api::<OdooInitJob>(&ctx), watcher::Config::default())
         .owns(api::<Job>(&ctx), owned)
         .shutdown_on_signal()
@@ -141,6 +158,7 @@ pub async fn run(ctx: Arc<Context>) {
         upgrade_jobs,
         backup_jobs,
         restore_jobs,
+        migrations,
         schedules
     );
 }

@@ -325,3 +325,24 @@ async fn restore_jobs(
         .filter(|j| j.spec.instance_ref.name == instance.name_any())
         .collect())
 }
+
+/// The phase of the newest cluster migration of the instance.
+pub async fn migration(
+    ctx: &Context,
+    instance: &OdooInstance,
+) -> Result<Option<odoo_model::cluster_migration::MigrationPhase>, Error> {
+    let api: Api<odoo_model::OdooClusterMigration> = Api::namespaced(
+        ctx.client.clone(),
+        &instance.namespace().unwrap_or_default(),
+    );
+    let list = api
+        .list(&ListParams::default())
+        .await
+        .map_err(Error::kube("listing OdooClusterMigrations"))?;
+    Ok(list
+        .items
+        .iter()
+        .filter(|m| m.spec.instance_ref.name == instance.name_any())
+        .max_by_key(|m| m.creation_timestamp().map(|t| t.0))
+        .map(|m| m.status.as_ref().and_then(|s| s.phase).unwrap_or_default()))
+}

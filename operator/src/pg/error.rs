@@ -74,16 +74,16 @@ pub enum PgError {
         #[source]
         source: tokio_postgres::Error,
     },
-    #[error("dropping role {role:?}: {}", describe(.source))]
-    DropRole {
-        role: String,
-        #[source]
-        source: tokio_postgres::Error,
-    },
     #[error("renaming database {from:?} to {to:?}: {}", describe(.source))]
     RenameDatabase {
         from: String,
         to: String,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+    #[error("dropping role {role:?}: {}", describe(.source))]
+    DropRole {
+        role: String,
         #[source]
         source: tokio_postgres::Error,
     },

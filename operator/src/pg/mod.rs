@@ -2,6 +2,7 @@
 //! role and database.
 
 pub mod clusters;
+pub mod compare;
 mod connect;
 pub mod error;
 pub mod provision;

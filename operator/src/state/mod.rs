@@ -53,14 +53,17 @@ impl Observed {
         matches!(phase, Some(JobPhase::Running))
     }
 
+    /// A migration holds the instance down from Stopping until the switch: its
+    /// pre-checks stop nothing (a refused migration costs no downtime), and in
+    /// Starting the instance must start, on the target.
     pub(crate) fn migration_running(&self) -> bool {
         self.migration.is_some_and(|p| {
-            !matches!(
+            matches!(
                 p,
-                MigrationPhase::Pending
-                    | MigrationPhase::Succeeded
-                    | MigrationPhase::RolledBack
-                    | MigrationPhase::Failed
+                MigrationPhase::Stopping
+                    | MigrationPhase::Copying
+                    | MigrationPhase::Verifying
+                    | MigrationPhase::Switching
             )
         })
     }

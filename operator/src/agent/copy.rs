@@ -1,0 +1,258 @@
+//! `odoo-operator agent copy`: the data path of a cluster migration. `pg_dump` of the
+//! source database streams through the same filter as a restore into `psql` on the
+//! target's temporary database, in one transaction that commits only when the whole
+//! dump was loaded: the target ends up either a full copy or empty. Nothing is staged
+//! on disk or in memory, and the source is only read.
+
+use std::io;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::pg::{PgArgs, PgToolError, Tool};
+use super::psql::PsqlSession;
+use super::stream::{TallyReader, human_bytes};
+
+/// The target's connection: the operator's temporary database on the other cluster,
+/// created empty and owned by the instance's role.
+#[derive(clap::Args, Debug, Clone)]
+pub struct TargetPgArgs {
+    /// Target PostgreSQL host.
+    #[arg(
+        id = "target_host",
+        long = "target-pg-host",
+        env = "ODOO_AGENT_TARGET_PGHOST"
+    )]
+    pub host: String,
+    /// Target PostgreSQL port.
+    #[arg(
+        id = "target_port",
+        long = "target-pg-port",
+        env = "ODOO_AGENT_TARGET_PGPORT",
+        default_value_t = 5432
+    )]
+    pub port: u16,
+    /// Role on the target (the instance's role, recreated there). Its password comes
+    /// from ODOO_AGENT_TARGET_PGPASSWORD in the environment only.
+    #[arg(
+        id = "target_user",
+        long = "target-pg-user",
+        env = "ODOO_AGENT_TARGET_PGUSER"
+    )]
+    pub user: String,
+    /// The existing, empty database on the target.
+    #[arg(
+        id = "target_database",
+        long = "target-pg-database",
+        env = "ODOO_AGENT_TARGET_PGDATABASE"
+    )]
+    pub database: String,
+    /// libpq sslmode of the target.
+    #[arg(id = "target_sslmode", long = "target-pg-sslmode", env = "ODOO_AGENT_TARGET_PGSSLMODE", default_value = "prefer",
+          value_parser = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"])]
+    pub sslmode: String,
+    /// CA certificate file of the target for verify-ca / verify-full.
+    #[arg(
+        id = "target_sslrootcert",
+        long = "target-pg-sslrootcert",
+        env = "ODOO_AGENT_TARGET_PGSSLROOTCERT"
+    )]
+    pub sslrootcert: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CopyArgs {
+    /// The source: the instance's live database, only read.
+    #[command(flatten)]
+    pub source: PgArgs,
+    #[command(flatten)]
+    pub target: TargetPgArgs,
+    #[command(flatten)]
+    pub output: super::OutputArgs,
+}
+
+impl TargetPgArgs {
+    /// The target as tool arguments, with its own password (never the source's
+    /// PGPASSWORD, which the tools would otherwise inherit).
+    fn pg(&self, source: &PgArgs) -> PgArgs {
+        PgArgs {
+            host: self.host.clone(),
+            port: self.port,
+            user: self.user.clone(),
+            database: self.database.clone(),
+            sslmode: self.sslmode.clone(),
+            sslrootcert: self.sslrootcert.clone(),
+            bin_dir: source.bin_dir.clone(),
+            password: Some(std::env::var("ODOO_AGENT_TARGET_PGPASSWORD").unwrap_or_default()),
+        }
+    }
+}
+
+/// Why a copy was refused before anything was written to the target.
+#[derive(Debug, thiserror::Error)]
+pub enum CopyRefusal {
+    #[error("checking the source: {0}")]
+    CheckSource(#[source] PgToolError),
+    #[error("checking the target: {0}")]
+    CheckTarget(#[source] PgToolError),
+    #[error(
+        "the target database {database:?} is not empty ({objects} objects); a copy goes into a new, empty database"
+    )]
+    TargetNotEmpty { database: String, objects: u64 },
+    #[error(
+        "the target runs PostgreSQL {target}, older than the source's {source_version}; refusing to copy to an older major version"
+    )]
+    OlderTarget { source_version: u32, target: u32 },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CopyError {
+    #[error("copy refused, nothing was written: {0}")]
+    Refused(#[from] CopyRefusal),
+    #[error(
+        "copy failed after it began writing: {0}. The transaction was not committed; the target database may still be dropped before retrying. The source was only read."
+    )]
+    Failed(#[source] PgToolError),
+    #[error("reading the dump: {0}")]
+    Stream(#[source] io::Error),
+    #[error("the copy thread panicked")]
+    Panicked,
+}
+
+impl CopyError {
+    /// Whether the target may hold partial data.
+    pub fn touched_target(&self) -> bool {
+        !matches!(self, CopyError::Refused(_))
+    }
+}
+
+/// The result line.
+#[derive(Serialize, Debug, Clone)]
+pub struct CopyReport {
+    pub operation: &'static str,
+    /// `host:port/database` of each side.
+    pub source: String,
+    pub target: String,
+    /// Bytes of SQL streamed from pg_dump to psql.
+    pub size_bytes: u64,
+    pub duration_seconds: f64,
+    pub source_pg_version: String,
+    pub target_pg_version: String,
+}
+
+fn endpoint(pg: &PgArgs) -> String {
+    format!("{}:{}/{}", pg.host, pg.port, pg.database)
+}
+
+pub async fn run(args: CopyArgs) -> Result<CopyReport, CopyError> {
+    let started = Instant::now();
+    let source = args.source.clone();
+    let target = args.target.pg(&args.source);
+    let copy = tokio::task::spawn_blocking(move || copy(&source, &target));
+    let (bytes, source_version, target_version) = tokio::select! {
+        r = copy => r.map_err(|_| CopyError::Panicked)??,
+        // psql dies with the process: its open transaction rolls back.
+        () = super::shutdown_signal() => return Err(CopyError::Failed(PgToolError::ParseOutput {
+            what: "copying", output: "interrupted by a signal".into() })),
+    };
+    Ok(CopyReport {
+        operation: "copy",
+        source: endpoint(&args.source),
+        target: endpoint(&args.target.pg(&args.source)),
+        size_bytes: bytes,
+        duration_seconds: super::seconds(started.elapsed()),
+        source_pg_version: source_version,
+        target_pg_version: target_version,
+    })
+}
+
+/// Checks both sides, then streams; blocking.
+fn copy(source: &PgArgs, target: &PgArgs) -> Result<(u64, String, String), CopyError> {
+    let (source_num, source_version) = source.server_version().map_err(CopyRefusal::CheckSource)?;
+    let (target_num, target_version) = target.server_version().map_err(CopyRefusal::CheckTarget)?;
+    if target_num / 10000 < source_num / 10000 {
+        return Err(CopyRefusal::OlderTarget {
+            source_version: source_num / 10000,
+            target: target_num / 10000,
+        }
+        .into());
+    }
+    let objects = target
+        .user_object_count()
+        .map_err(CopyRefusal::CheckTarget)?;
+    if objects > 0 {
+        return Err(CopyRefusal::TargetNotEmpty {
+            database: target.database.clone(),
+            objects,
+        }
+        .into());
+    }
+    tracing::info!(
+        source = %endpoint(source), source_version, target = %endpoint(target), target_version,
+        "copying"
+    );
+    let mut cmd = source.command("pg_dump");
+    // Ownership and privileges are the target role's: it owns what it loads.
+    cmd.args(["--no-owner", "--no-privileges"]);
+    let dump = Tool::spawn("pg_dump", cmd, false, true)
+        .and_then(Tool::into_output)
+        .map_err(CopyError::Failed)?;
+    let mut dump = TallyReader::new(dump, "copied:");
+    let mut psql = PsqlSession::start(target).map_err(CopyError::Failed)?;
+    let mut sql = psql.sql();
+    let copied = io::copy(&mut dump, &mut sql);
+    let finished = sql.finish().map(|(_, dropped)| dropped);
+    let bytes = match (copied, finished) {
+        (Ok(bytes), Ok(dropped)) => {
+            if dropped > 0 {
+                tracing::info!(
+                    statements = dropped,
+                    "skipped statements the instance's role cannot run"
+                );
+            }
+            bytes
+        }
+        // A broken pipe is psql having stopped: its own error says why.
+        (Err(e), _) if e.kind() != io::ErrorKind::BrokenPipe => {
+            return Err(CopyError::Stream(e));
+        }
+        _ => return Err(CopyError::Failed(psql.failure())),
+    };
+    let psql = psql.sync().map_err(CopyError::Failed)?;
+    psql.commit().map_err(CopyError::Failed)?;
+    tracing::info!(size = %human_bytes(bytes), "copy committed");
+    Ok((bytes, source_version, target_version))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{CommandFactory, Parser};
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        copy: CopyArgs,
+    }
+
+    #[test]
+    fn source_and_target_flags_are_distinct() {
+        Cli::command().debug_assert();
+        let cli = Cli::try_parse_from([
+            "copy",
+            "--pg-host=a",
+            "--pg-user=u",
+            "--pg-database=d",
+            "--target-pg-host=b",
+            "--target-pg-port=5433",
+            "--target-pg-user=u",
+            "--target-pg-database=d_mig",
+        ])
+        .expect("parses");
+        assert_eq!(cli.copy.source.host, "a");
+        assert_eq!(cli.copy.target.host, "b");
+        assert_eq!(cli.copy.target.port, 5433);
+        assert_eq!(cli.copy.target.pg(&cli.copy.source).database, "d_mig");
+    }
+}

@@ -1,0 +1,346 @@
+//! OdooClusterMigration: moves an instance's database to another PostgreSQL cluster.
+//!
+//! A step machine driven by the migration's status alone, so an operator killed at
+//! any point picks up where it was: every step is idempotent and the next one is
+//! recorded only once its work is done. PreChecks → Stopping (the instance goes
+//! Migrating: web and cron at zero) → Copying (the agent streams pg_dump into a
+//! temporary database on the target) → Verifying (row counts, sequences, extensions,
+//! schemas) → Switching (rename into place, `spec.database.cluster` through the
+//! webhook's sanctioned path) → Starting → Succeeded.
+//!
+//! A failure before the switch drops the temporary database and ends RolledBack: the
+//! instance starts again on the source, which was only ever read. A failure after
+//! the switch, before the instance ran on the target, switches back the same way.
+
+mod copy_job;
+mod steps;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
+use kube::api::{Api, Patch, PatchParams};
+use kube::runtime::controller::Action;
+use kube::{Resource, ResourceExt};
+use odoo_model::cluster_migration::{MigrationPhase, OdooClusterMigrationStatus};
+use odoo_model::labels::CLUSTER_MIGRATION_ANNOTATION;
+use odoo_model::{JobPhase, OdooClusterMigration, OdooInstance};
+use serde_json::json;
+
+use super::error::Error;
+use super::{Context, observe};
+use crate::pg::clusters::{PgCluster, PgClusters};
+use crate::validate::{DatabaseTarget, ValidInstance};
+
+/// Condition types of a migration.
+pub mod conditions {
+    /// True while a step runs; its reason is the step, its transition time the
+    /// step's start (how long Starting has waited).
+    pub const STEP: &str = "Progressing";
+    /// True once the instance runs on the target; False with the reason on rollback.
+    pub const MIGRATED: &str = "Migrated";
+}
+
+/// What a step decided.
+#[derive(Debug)]
+enum Next {
+    /// The step's work is done: record the next step now.
+    Advance(MigrationPhase, String),
+    /// Stay, saying what is awaited; look again after the delay.
+    Wait(String, Duration),
+    /// The step failed (reason, message): roll back.
+    Fail(&'static str, String),
+}
+
+/// What every step reads.
+struct Pass<'a> {
+    ctx: &'a Context,
+    m: &'a OdooClusterMigration,
+    instance: &'a OdooInstance,
+    clusters: &'a PgClusters,
+}
+
+impl Pass<'_> {
+    fn ns(&self) -> String {
+        self.instance.namespace().unwrap_or_default()
+    }
+
+    fn cluster(&self, name: &str) -> Result<&PgCluster, String> {
+        self.clusters.get(name).map_err(|e| e.to_string())
+    }
+
+    /// The instance validated with its database on `cluster` under `database`.
+    fn valid(&self, cluster: &str, database: &str) -> Result<ValidInstance, Error> {
+        let c = self
+            .cluster(cluster)
+            .map_err(|e| Error::PgClusters(e.to_string()))?;
+        let target = DatabaseTarget {
+            cluster: cluster.to_owned(),
+            host: c.host.clone(),
+            port: c.port,
+            ssl_mode: c.ssl_mode.as_str().to_owned(),
+            name: database.to_owned(),
+            role: odoo_model::names::database_role(&self.ns(), &self.instance.name_any()),
+        };
+        let mut v = crate::validate::validate(self.instance, target)
+            .map_err(|e| Error::InvalidSpec(e.to_string()))?;
+        // The image the database is at, with the matching pg_dump.
+        if let Some(image) = self.instance.status.as_ref().and_then(|s| s.image.clone()) {
+            v.image = image;
+        }
+        Ok(v)
+    }
+
+    fn database(&self) -> String {
+        self.instance.spec.database.name.clone().unwrap_or_default()
+    }
+}
+
+/// `<database>_mig_<8 hex of the migration's uid>`, within PostgreSQL's 63 bytes.
+pub fn temporary_name(database: &str, uid: &str) -> String {
+    let mut cut = database.len().min(50);
+    while !database.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let hash = crate::build::odoo_conf::hash(uid);
+    format!("{}_mig_{}", &database[..cut], &hash[..8])
+}
+
+#[tracing::instrument(skip_all, fields(name = %m.name_any(), namespace = m.namespace().unwrap_or_default()))]
+pub async fn reconcile(m: Arc<OdooClusterMigration>, ctx: Arc<Context>) -> Result<Action, Error> {
+    let _timer = ctx.metrics.reconcile_timer("migration");
+    let ns = m.namespace().unwrap_or_default();
+    let status = m.status.clone().unwrap_or_default();
+    let phase = status.phase.unwrap_or_default();
+    let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ns);
+    let instance = instances
+        .get_opt(&m.spec.instance_ref.name)
+        .await
+        .map_err(Error::kube("reading the instance"))?;
+    match (phase, instance) {
+        (MigrationPhase::Succeeded, Some(instance)) => {
+            steps::drop_source_if_asked(&ctx, &m, &instance, status).await
+        }
+        (MigrationPhase::Succeeded | MigrationPhase::RolledBack | MigrationPhase::Failed, _) => {
+            Ok(Action::await_change())
+        }
+        (_, None) => {
+            let message = format!(
+                "OdooInstance {} does not exist; nothing was moved",
+                m.spec.instance_ref.name
+            );
+            ctx.event(m.as_ref(), true, "InstanceMissing", message.clone())
+                .await;
+            end(
+                &ctx,
+                &m,
+                None,
+                status,
+                MigrationPhase::Failed,
+                "InstanceMissing",
+                message,
+            )
+            .await
+        }
+        (_, Some(instance)) => {
+            let clusters = observe::pg_clusters(&ctx).await?;
+            let pass = Pass {
+                ctx: &ctx,
+                m: &m,
+                instance: &instance,
+                clusters: &clusters,
+            };
+            let mut next_status = status.clone();
+            let next = steps::run(&pass, phase, &mut next_status).await?;
+            decide(&pass, phase, next_status, next).await
+        }
+    }
+}
+
+/// Records what a step decided.
+async fn decide(
+    pass: &Pass<'_>,
+    phase: MigrationPhase,
+    mut status: OdooClusterMigrationStatus,
+    next: Next,
+) -> Result<Action, Error> {
+    let Pass {
+        ctx, m, instance, ..
+    } = *pass;
+    match next {
+        Next::Advance(MigrationPhase::Succeeded, message) => {
+            ctx.event(m, false, "MigrationSucceeded", message.clone())
+                .await;
+            ctx.event(instance, false, "MigrationSucceeded", message.clone())
+                .await;
+            let reason = "RanOnTarget";
+            end(
+                ctx,
+                m,
+                Some(instance),
+                status,
+                MigrationPhase::Succeeded,
+                reason,
+                message,
+            )
+            .await
+        }
+        Next::Advance(to, message) => {
+            status.message = Some(message.clone());
+            step_condition(&mut status.conditions, to, &message, m.meta().generation);
+            write(ctx, m, status, to).await?;
+            ctx.event(m, false, &format!("{to:?}"), message).await;
+            Ok(Action::requeue(Duration::ZERO))
+        }
+        Next::Wait(message, delay) => {
+            status.message = Some(message);
+            write(ctx, m, status, phase).await?;
+            Ok(Action::requeue(delay))
+        }
+        Next::Fail(reason, message) => {
+            let notes = steps::undo(pass, phase, &mut status).await?;
+            let message = format!("{phase:?} failed: {message}. {notes}");
+            ctx.event(m, true, reason, message.clone()).await;
+            ctx.event(instance, true, "MigrationRolledBack", message.clone())
+                .await;
+            end(
+                ctx,
+                m,
+                Some(instance),
+                status,
+                MigrationPhase::RolledBack,
+                reason,
+                message,
+            )
+            .await
+        }
+    }
+}
+
+/// Sets the step condition, its transition time being the step's start.
+fn step_condition(
+    conditions: &mut Vec<Condition>,
+    phase: MigrationPhase,
+    message: &str,
+    generation: Option<i64>,
+) {
+    conditions.retain(|c| c.type_ != conditions::STEP);
+    let running = !matches!(
+        phase,
+        MigrationPhase::Succeeded | MigrationPhase::RolledBack | MigrationPhase::Failed
+    );
+    conditions.push(Condition {
+        type_: conditions::STEP.into(),
+        status: if running { "True" } else { "False" }.into(),
+        reason: format!("{phase:?}"),
+        message: message.into(),
+        observed_generation: generation,
+        last_transition_time: Time(k8s_openapi::jiff::Timestamp::now()),
+    });
+}
+
+/// When the current step started.
+fn step_started(status: &OdooClusterMigrationStatus) -> Option<k8s_openapi::jiff::Timestamp> {
+    status
+        .conditions
+        .iter()
+        .find(|c| c.type_ == conditions::STEP)
+        .map(|c| c.last_transition_time.0)
+}
+
+/// An end state: conditions, completion time, and the instance's callback.
+async fn end(
+    ctx: &Context,
+    m: &OdooClusterMigration,
+    instance: Option<&OdooInstance>,
+    mut status: OdooClusterMigrationStatus,
+    phase: MigrationPhase,
+    reason: &str,
+    message: String,
+) -> Result<Action, Error> {
+    let now = Time(k8s_openapi::jiff::Timestamp::now());
+    status.message = Some(message.clone());
+    step_condition(&mut status.conditions, phase, &message, m.meta().generation);
+    crate::status::set_condition(
+        &mut status.conditions,
+        conditions::MIGRATED,
+        phase == MigrationPhase::Succeeded,
+        reason,
+        &message,
+        m.meta().generation,
+        &now,
+    );
+    status.completion_time.get_or_insert(now);
+    write(ctx, m, status, phase).await?;
+    if let Some(instance) = instance {
+        let outcome = if phase == MigrationPhase::Succeeded {
+            JobPhase::Succeeded
+        } else {
+            JobPhase::Failed
+        };
+        ctx.callbacks.job_finished(
+            instance,
+            "OdooClusterMigration",
+            &m.name_any(),
+            outcome,
+            &message,
+        );
+    }
+    Ok(Action::await_change())
+}
+
+async fn write(
+    ctx: &Context,
+    m: &OdooClusterMigration,
+    mut next: OdooClusterMigrationStatus,
+    phase: MigrationPhase,
+) -> Result<(), Error> {
+    ctx.backoff.succeeded(&backoff_key(m));
+    next.phase = Some(phase);
+    next.observed_generation = m.meta().generation;
+    let current = m.status.clone().unwrap_or_default();
+    super::batch::patch_status(&ctx.client, m, &current, &next).await
+}
+
+/// Points the instance at `cluster` in the one write the admission webhook lets
+/// through: by the operator, naming the migration in the same request.
+async fn switch_instance(pass: &Pass<'_>, cluster: &str) -> Result<(), kube::Error> {
+    let api: Api<OdooInstance> = Api::namespaced(pass.ctx.client.clone(), &pass.ns());
+    let patch = json!({
+        "metadata": { "annotations": { CLUSTER_MIGRATION_ANNOTATION: pass.m.name_any() } },
+        "spec": { "database": { "cluster": cluster } },
+    });
+    api.patch(
+        &pass.instance.name_any(),
+        &PatchParams::default(),
+        &Patch::Merge(patch),
+    )
+    .await
+    .map(|_| ())
+}
+
+fn backoff_key(m: &OdooClusterMigration) -> String {
+    format!(
+        "migration/{}/{}",
+        m.namespace().unwrap_or_default(),
+        m.name_any()
+    )
+}
+
+pub fn error_policy(m: Arc<OdooClusterMigration>, error: &Error, ctx: Arc<Context>) -> Action {
+    ctx.metrics.reconcile_error("migration", error.category());
+    tracing::warn!(name = %m.name_any(), namespace = ?m.namespace(), error = %error, "migration reconcile failed");
+    Action::requeue(ctx.backoff.failed(&backoff_key(&m)))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn temporary_names_fit_postgres_and_differ_per_migration() {
+        let long = "d".repeat(63);
+        let a = super::temporary_name(&long, "uid-1");
+        assert!(a.len() <= 63, "{a}");
+        assert_ne!(a, super::temporary_name(&long, "uid-2"));
+        assert!(super::temporary_name("shop", "u").starts_with("shop_mig_"));
+    }
+}

@@ -1,0 +1,555 @@
+//! The steps of a migration, each idempotent: run again after a crash it finds its
+//! own work done (or half done) and goes on from there.
+
+use std::time::Duration;
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use kube::ResourceExt;
+use kube::api::Api;
+use kube::runtime::controller::Action;
+use odoo_model::cluster_migration::{MigrationPhase as P, OdooClusterMigrationStatus};
+use odoo_model::{InstancePhase, OdooClusterMigration, OdooInstance, names};
+use serde::Deserialize;
+
+use super::{Next, Pass, copy_job, switch_instance, temporary_name};
+use crate::controller::batch::{self, Outcome};
+use crate::controller::error::Error;
+use crate::controller::{Context, observe};
+use crate::pg::{self, compare};
+
+/// How long the instance may take to become ready on the target before the
+/// migration switches it back to the source.
+const START_TIMEOUT: Duration = Duration::from_secs(600);
+/// How often a waiting step looks again.
+const POLL: Duration = Duration::from_secs(2);
+
+pub(super) async fn run(
+    pass: &Pass<'_>,
+    phase: P,
+    status: &mut OdooClusterMigrationStatus,
+) -> Result<Next, Error> {
+    match phase {
+        P::Pending => pending(pass, status).await,
+        P::PreChecks => Ok(pre_checks(pass, status).await),
+        P::Stopping => stopping(pass).await,
+        P::Copying => copying(pass, status).await,
+        P::Verifying => Ok(verifying(pass, status).await),
+        P::Switching => switching(pass, status).await,
+        P::Starting => Ok(starting(pass, status)),
+        P::Succeeded | P::RolledBack | P::Failed => Ok(Next::Wait(
+            status.message.clone().unwrap_or_default(),
+            Duration::from_secs(3600),
+        )),
+    }
+}
+
+fn source_cluster(status: &OdooClusterMigrationStatus) -> String {
+    status.source_cluster.clone().unwrap_or_default()
+}
+
+fn temporary(status: &OdooClusterMigrationStatus) -> String {
+    status.temporary_database.clone().unwrap_or_default()
+}
+
+/// Queued behind another migration of the instance, or until the instance settled;
+/// then fixes the source and the temporary name.
+async fn pending(pass: &Pass<'_>, status: &mut OdooClusterMigrationStatus) -> Result<Next, Error> {
+    let Pass {
+        ctx, m, instance, ..
+    } = *pass;
+    if let Some(other) = other_migration(ctx, m).await? {
+        return Ok(Next::Wait(
+            format!("queued: waiting for OdooClusterMigration/{other} to finish"),
+            Duration::from_secs(10),
+        ));
+    }
+    let phase = instance.status.as_ref().and_then(|s| s.phase);
+    if !matches!(
+        phase,
+        Some(
+            InstancePhase::Running
+                | InstancePhase::Degraded
+                | InstancePhase::Stopped
+                | InstancePhase::Starting
+        )
+    ) {
+        return Ok(Next::Wait(
+            format!(
+                "queued: waiting for the instance to be settled (it is {})",
+                phase.map_or("new".into(), |p| p.to_string())
+            ),
+            Duration::from_secs(10),
+        ));
+    }
+    let source = instance.spec.database.cluster.clone().unwrap_or_default();
+    status.source_cluster = Some(source.clone());
+    status.temporary_database = Some(temporary_name(
+        &pass.database(),
+        &m.uid().unwrap_or_default(),
+    ));
+    status.previous_replicas = Some(instance.spec.replicas);
+    status.start_time = Some(Time(k8s_openapi::jiff::Timestamp::now()));
+    Ok(Next::Advance(
+        P::PreChecks,
+        format!(
+            "checking cluster {} before moving from {source}",
+            m.spec.target_cluster
+        ),
+    ))
+}
+
+/// Another migration of the same instance that goes first: one under way, or an
+/// older one still waiting.
+async fn other_migration(ctx: &Context, m: &OdooClusterMigration) -> Result<Option<String>, Error> {
+    let api: Api<OdooClusterMigration> =
+        Api::namespaced(ctx.client.clone(), &m.namespace().unwrap_or_default());
+    let list = api
+        .list(&Default::default())
+        .await
+        .map_err(Error::kube("listing OdooClusterMigrations"))?;
+    let mine = m.creation_timestamp().map(|t| t.0);
+    Ok(list
+        .items
+        .iter()
+        .find(|o| {
+            o.name_any() != m.name_any()
+                && o.spec.instance_ref.name == m.spec.instance_ref.name
+                && match o.status.as_ref().and_then(|s| s.phase).unwrap_or_default() {
+                    P::Pending => o.creation_timestamp().map(|t| t.0) < mine,
+                    P::Succeeded | P::RolledBack | P::Failed => false,
+                    _ => true,
+                }
+        })
+        .map(ResourceExt::name_any))
+}
+
+/// Nothing is stopped until the target is known, reachable, not older than the
+/// source, and free of a database of the instance's name.
+async fn pre_checks(pass: &Pass<'_>, status: &OdooClusterMigrationStatus) -> Next {
+    let target_name = &pass.m.spec.target_cluster;
+    let source_name = source_cluster(status);
+    if *target_name == source_name {
+        return Next::Fail(
+            "SameCluster",
+            format!("the instance's database is on {source_name} already"),
+        );
+    }
+    let (source, target) = match (pass.cluster(&source_name), pass.cluster(target_name)) {
+        (Ok(s), Ok(t)) => (s, t),
+        (Err(e), _) | (_, Err(e)) => return Next::Fail("UnknownCluster", e),
+    };
+    let target_major = match pg::server_major_version(target).await {
+        Ok(v) => v,
+        Err(e) => return Next::Fail("TargetUnreachable", format!("cluster {target_name}: {e}")),
+    };
+    let source_major = match pg::server_major_version(source).await {
+        Ok(v) => v,
+        Err(e) => return Next::Fail("SourceUnreachable", format!("cluster {source_name}: {e}")),
+    };
+    if target_major < source_major {
+        return Next::Fail(
+            "OlderTarget",
+            format!(
+                "cluster {target_name} runs PostgreSQL {target_major}, older than {source_name}'s {source_major}"
+            ),
+        );
+    }
+    let database = pass.database();
+    match pg::database_exists(target, &database).await {
+        Ok(false) => {}
+        Ok(true) => {
+            return Next::Fail(
+                "TargetDatabaseExists",
+                format!("cluster {target_name} already has a database named {database}"),
+            );
+        }
+        Err(e) => return Next::Fail("TargetUnreachable", format!("cluster {target_name}: {e}")),
+    }
+    Next::Advance(
+        P::Stopping,
+        format!(
+            "{target_name} runs PostgreSQL {target_major} ({source_name}: {source_major}); stopping the instance"
+        ),
+    )
+}
+
+/// Waits until the instance is Migrating and no web or cron pod is left: nothing
+/// writes to the source while it is copied.
+async fn stopping(pass: &Pass<'_>) -> Result<Next, Error> {
+    let instance = pass.instance;
+    let phase = instance.status.as_ref().and_then(|s| s.phase);
+    if phase != Some(InstancePhase::Migrating) {
+        return Ok(Next::Wait(
+            format!(
+                "waiting for the instance to stop (it is {})",
+                phase.map_or("new".into(), |p| p.to_string())
+            ),
+            POLL,
+        ));
+    }
+    let api: Api<Deployment> = Api::namespaced(pass.ctx.client.clone(), &pass.ns());
+    let mut left = 0;
+    for name in [
+        names::web_deployment(&instance.name_any()),
+        names::cron_deployment(&instance.name_any()),
+    ] {
+        let d = api
+            .get_opt(&name)
+            .await
+            .map_err(Error::kube(format!("reading Deployment {name}")))?;
+        left += d.map_or(0, |d| {
+            let wanted = d.spec.and_then(|s| s.replicas).unwrap_or(0);
+            let running = d.status.and_then(|s| s.replicas).unwrap_or(0);
+            wanted.max(running)
+        });
+    }
+    if left > 0 {
+        return Ok(Next::Wait(
+            format!("waiting for {left} web and cron pods to stop"),
+            POLL,
+        ));
+    }
+    Ok(Next::Advance(
+        P::Copying,
+        format!(
+            "instance stopped; copying {} to {} on {}",
+            pass.database(),
+            pass.m.spec.target_cluster,
+            pass.m.spec.target_cluster
+        ),
+    ))
+}
+
+/// The agent's result line.
+#[derive(Debug, Deserialize, Default)]
+struct CopyReport {
+    size_bytes: Option<u64>,
+    error: Option<String>,
+}
+
+/// Role and empty temporary database on the target (as the instance's role, with
+/// its password), then the copy Job.
+async fn copying(pass: &Pass<'_>, status: &mut OdooClusterMigrationStatus) -> Result<Next, Error> {
+    let Pass { ctx, m, .. } = *pass;
+    let ns = pass.ns();
+    let job_name = copy_job::name(m);
+    let jobs: Api<Job> = Api::namespaced(ctx.client.clone(), &ns);
+    let live = jobs
+        .get_opt(&job_name)
+        .await
+        .map_err(Error::kube(format!("reading Job {job_name}")))?;
+    let Some(live) = live else {
+        let target_name = &m.spec.target_cluster;
+        let source = pass.valid(&source_cluster(status), &pass.database())?;
+        let target = pass.valid(target_name, &temporary(status))?;
+        let Some(password) = observe::secret_value(ctx, &ns, &source.db_secret, "password").await?
+        else {
+            return Ok(Next::Fail(
+                "NoPassword",
+                format!("Secret {} has no password", source.db_secret),
+            ));
+        };
+        let cluster = pass.cluster(target_name).map_err(Error::PgClusters)?;
+        let temp = temporary(status);
+        if let Err(e) =
+            pg::ensure_role_and_database(cluster, &target.database.role, &password, &temp).await
+        {
+            return Ok(Next::Fail(
+                "PrepareTargetFailed",
+                format!("cluster {target_name}: {e}"),
+            ));
+        }
+        let job = copy_job::build(m, &source, &target, &ctx.config.agent_image);
+        crate::apply::apply(&ctx.client, &job).await?;
+        return Ok(Next::Wait(
+            format!("Job {job_name} copies the database"),
+            POLL,
+        ));
+    };
+    match batch::outcome(&live) {
+        Outcome::Running => Ok(Next::Wait(
+            format!("Job {job_name} copies the database"),
+            POLL,
+        )),
+        Outcome::Failed => {
+            let r: CopyReport =
+                super::super::agent_pod::report(ctx, &ns, &job_name, copy_job::CONTAINER)
+                    .await?
+                    .unwrap_or_default();
+            Ok(Next::Fail(
+                "CopyFailed",
+                format!(
+                    "{}; logs: kubectl logs job/{job_name} -n {ns}",
+                    r.error.unwrap_or_else(|| "the copy job failed".into())
+                ),
+            ))
+        }
+        Outcome::Complete => {
+            let r: CopyReport =
+                super::super::agent_pod::report(ctx, &ns, &job_name, copy_job::CONTAINER)
+                    .await?
+                    .unwrap_or_default();
+            status.progress = r.size_bytes.map(|b| format!("{b} bytes of SQL copied"));
+            Ok(Next::Advance(
+                P::Verifying,
+                "copied; comparing the copy with the source".into(),
+            ))
+        }
+    }
+}
+
+/// Both databases read as the clusters' admin, compared fact by fact.
+async fn verifying(pass: &Pass<'_>, status: &mut OdooClusterMigrationStatus) -> Next {
+    let target_name = &pass.m.spec.target_cluster;
+    let source_name = source_cluster(status);
+    let (Ok(source), Ok(target)) = (pass.cluster(&source_name), pass.cluster(target_name)) else {
+        return Next::Fail(
+            "UnknownCluster",
+            "a cluster left the pg-clusters Secret".into(),
+        );
+    };
+    let original = match compare::inventory(source, &pass.database()).await {
+        Ok(i) => i,
+        Err(e) => return Next::Fail("VerificationFailed", format!("reading the source: {e}")),
+    };
+    let copy = match compare::inventory(target, &temporary(status)).await {
+        Ok(i) => i,
+        Err(e) => return Next::Fail("VerificationFailed", format!("reading the copy: {e}")),
+    };
+    let differences = compare::differences(&original, &copy);
+    let tables = original.tables.len();
+    let matching = original
+        .tables
+        .iter()
+        .filter(|(t, n)| copy.tables.get(*t) == Some(n))
+        .count();
+    status.progress = Some(format!("{matching}/{tables} tables match"));
+    if !differences.is_empty() {
+        let shown: Vec<&str> = differences.iter().take(5).map(String::as_str).collect();
+        return Next::Fail(
+            "VerificationFailed",
+            format!(
+                "the copy differs from the source in {} ways: {}",
+                differences.len(),
+                shown.join("; ")
+            ),
+        );
+    }
+    Next::Advance(
+        P::Switching,
+        format!(
+            "verified: {tables} tables with equal row counts, {} sequences, extensions {:?}, schemas {:?}",
+            original.sequences.len(),
+            original.extensions,
+            original.schemas
+        ),
+    )
+}
+
+/// Renames the copy into place, then points the instance at the target.
+async fn switching(
+    pass: &Pass<'_>,
+    status: &mut OdooClusterMigrationStatus,
+) -> Result<Next, Error> {
+    let target_name = pass.m.spec.target_cluster.clone();
+    let Ok(target) = pass.cluster(&target_name) else {
+        return Ok(Next::Fail(
+            "UnknownCluster",
+            format!("{target_name} is gone"),
+        ));
+    };
+    let (database, temp) = (pass.database(), temporary(status));
+    let exists = |name: String| async move { pg::database_exists(target, &name).await };
+    let renamed = match (exists(temp.clone()).await, exists(database.clone()).await) {
+        // Renamed before a crash.
+        (Ok(false), Ok(true)) => Ok(()),
+        (Ok(true), Ok(false)) => compare::rename_database(target, &temp, &database)
+            .await
+            .map_err(|e| e.to_string()),
+        (Ok(t), Ok(d)) => Err(format!(
+            "expected {temp} (found: {t}) and no {database} (found: {d}) on {target_name}"
+        )),
+        (Err(e), _) | (_, Err(e)) => Err(e.to_string()),
+    };
+    if let Err(e) = renamed {
+        return Ok(Next::Fail("RenameFailed", e));
+    }
+    if pass.instance.spec.database.cluster.as_deref() != Some(target_name.as_str())
+        && let Err(e) = switch_instance(pass, &target_name).await
+    {
+        return match e {
+            kube::Error::Api(s) if (400..500).contains(&s.code) && s.code != 409 => {
+                Ok(Next::Fail("SwitchRefused", s.message))
+            }
+            other => Err(Error::kube("switching spec.database.cluster")(other)),
+        };
+    }
+    status.switched = true;
+    Ok(Next::Advance(
+        P::Starting,
+        format!("the instance now uses {database} on {target_name}; starting it"),
+    ))
+}
+
+/// Done once the instance settled on the target for the spec that names it.
+fn starting(pass: &Pass<'_>, status: &mut OdooClusterMigrationStatus) -> Next {
+    let instance = pass.instance;
+    let s = instance.status.clone().unwrap_or_default();
+    let current = s.observed_generation == instance.metadata.generation
+        && instance.spec.database.cluster.as_deref() == Some(pass.m.spec.target_cluster.as_str());
+    if current
+        && matches!(
+            s.phase,
+            Some(InstancePhase::Running | InstancePhase::Stopped)
+        )
+    {
+        status.ran_on_target = true;
+        return Next::Advance(
+            P::Succeeded,
+            format!(
+                "{} runs on {}; the source database on {} is kept{}",
+                instance.name_any(),
+                pass.m.spec.target_cluster,
+                source_cluster(status),
+                if pass.m.spec.drop_source_after {
+                    " until dropped now"
+                } else {
+                    " until spec.dropSourceAfter is set"
+                }
+            ),
+        );
+    }
+    let waited = super::step_started(status).map_or(Duration::ZERO, |t| {
+        let secs = (k8s_openapi::jiff::Timestamp::now() - t)
+            .total(k8s_openapi::jiff::Unit::Second)
+            .unwrap_or(0.0);
+        Duration::from_secs_f64(secs.max(0.0))
+    });
+    if waited > START_TIMEOUT {
+        return Next::Fail(
+            "StartFailed",
+            format!(
+                "the instance was not ready on the target within {}s (it is {})",
+                START_TIMEOUT.as_secs(),
+                s.phase.map_or("new".into(), |p| p.to_string())
+            ),
+        );
+    }
+    Next::Wait(
+        format!(
+            "waiting for the instance to run on {} (it is {})",
+            pass.m.spec.target_cluster,
+            s.phase.map_or("new".into(), |p| p.to_string())
+        ),
+        POLL,
+    )
+}
+
+/// Undoes what the failed step `at` and those before it did; returns what the user
+/// should know. The source database was never written to.
+pub(super) async fn undo(
+    pass: &Pass<'_>,
+    at: P,
+    status: &mut OdooClusterMigrationStatus,
+) -> Result<String, Error> {
+    let target_name = pass.m.spec.target_cluster.clone();
+    let source = source_cluster(status);
+    let (database, temp) = (pass.database(), temporary(status));
+    let target = pass.cluster(&target_name).ok();
+    if status.switched {
+        // Back to the source; the copy is kept aside, as the instance may have
+        // written to it while starting.
+        let mut kept = String::new();
+        if let Some(target) = target
+            && matches!(pg::database_exists(target, &database).await, Ok(true))
+        {
+            kept = match compare::rename_database(target, &database, &temp).await {
+                Ok(()) => {
+                    format!(" The copy on {target_name} is kept as {temp}; drop it when done.")
+                }
+                Err(e) => format!(" The copy on {target_name} could not be renamed back ({e})."),
+            };
+        }
+        if pass.instance.spec.database.cluster.as_deref() != Some(source.as_str()) {
+            switch_instance(pass, &source)
+                .await
+                .map_err(Error::kube("switching the instance back to the source"))?;
+        }
+        status.switched = false;
+        return Ok(format!("The instance was switched back to {source}.{kept}"));
+    }
+    if !matches!(at, P::Copying | P::Verifying | P::Switching) {
+        return Ok(format!(
+            "Nothing was changed; the instance runs on {source}."
+        ));
+    }
+    let Some(target) = target else {
+        return Ok(format!(
+            "The temporary database {temp} on {target_name} may remain: the cluster is gone from the pg-clusters Secret."
+        ));
+    };
+    let mut dropped = compare::drop_database(target, &temp).await;
+    // A rename that happened before the spec switch failed: that copy is no one's.
+    if dropped.is_ok()
+        && at == P::Switching
+        && pass.instance.spec.database.cluster.as_deref() != Some(target_name.as_str())
+    {
+        dropped = compare::drop_database(target, &database).await;
+    }
+    Ok(match dropped {
+        Ok(()) => format!(
+            "The temporary database {temp} on {target_name} was dropped; the instance starts again on {source}."
+        ),
+        Err(e) => format!(
+            "The temporary database {temp} on {target_name} could not be dropped ({e}); drop it by hand. The instance starts again on {source}."
+        ),
+    })
+}
+
+/// With `spec.dropSourceAfter`, drops the source database and the instance's role
+/// there (kept if something else still needs it), once.
+pub(super) async fn drop_source_if_asked(
+    ctx: &Context,
+    m: &OdooClusterMigration,
+    instance: &OdooInstance,
+    mut status: OdooClusterMigrationStatus,
+) -> Result<Action, Error> {
+    if !m.spec.drop_source_after || status.source_dropped {
+        return Ok(Action::await_change());
+    }
+    let source_name = source_cluster(&status);
+    if instance.spec.database.cluster.as_deref() == Some(source_name.as_str()) {
+        return Ok(Action::await_change());
+    }
+    let clusters = observe::pg_clusters(ctx).await?;
+    let source = clusters
+        .get(&source_name)
+        .map_err(|e| Error::PgClusters(e.to_string()))?;
+    let database = instance.spec.database.name.clone().unwrap_or_default();
+    let role = names::database_role(
+        &instance.namespace().unwrap_or_default(),
+        &instance.name_any(),
+    );
+    let db_error = |e: pg::PgError| Error::Database {
+        cluster: source_name.clone(),
+        unreachable: matches!(e, pg::PgError::Connect { .. }),
+        message: e.to_string(),
+    };
+    let note = match pg::drop_database_and_role(source, &role, &database).await {
+        Ok(()) => format!("dropped database {database} and role {role} on {source_name}"),
+        Err(pg::PgError::DropRole { .. }) => {
+            format!(
+                "dropped database {database} on {source_name}; role {role} is still used there and was kept"
+            )
+        }
+        Err(e) => return Err(db_error(e)),
+    };
+    status.source_dropped = true;
+    status.message = Some(note.clone());
+    super::write(ctx, m, status, P::Succeeded).await?;
+    ctx.event(m, false, "SourceDropped", note.clone()).await;
+    ctx.event(instance, false, "SourceDropped", note).await;
+    Ok(Action::await_change())
+}

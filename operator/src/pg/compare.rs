@@ -1,0 +1,223 @@
+//! What a cluster migration compares between the source database and its copy, and
+//! the two statements it runs on the target besides provisioning: renaming the copy
+//! into place and dropping it. The operator connects as each cluster's admin.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::clusters::PgCluster;
+use super::connect::connect;
+use super::error::PgError;
+use super::sql::{check_identifier, quote_ident};
+
+/// Schemas PostgreSQL itself keeps in every database.
+const SYSTEM_SCHEMAS: &str = "('pg_catalog', 'information_schema', 'pg_toast')";
+
+/// The facts of a database a copy must reproduce exactly.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Inventory {
+    pub schemas: BTreeSet<String>,
+    /// Installed extensions by name (versions may differ between majors).
+    pub extensions: BTreeSet<String>,
+    /// `schema.table` → exact row count.
+    pub tables: BTreeMap<String, i64>,
+    /// `schema.sequence` → last value (None before the first `nextval`).
+    pub sequences: BTreeMap<String, Option<i64>>,
+}
+
+fn catalog(what: &'static str) -> impl FnOnce(tokio_postgres::Error) -> PgError {
+    move |source| PgError::QueryCatalog { what, source }
+}
+
+/// Reads `database`'s inventory: an exact `count(*)` of every table, so it takes as
+/// long as scanning the data once.
+pub async fn inventory(cluster: &PgCluster, database: &str) -> Result<Inventory, PgError> {
+    check_identifier("database name", database)?;
+    let client = connect(cluster, database).await?;
+    let mut inv = Inventory::default();
+    let schemas = client
+        .query(
+            &format!(
+                "SELECT nspname::text FROM pg_namespace \
+                 WHERE nspname NOT IN {SYSTEM_SCHEMAS} AND nspname NOT LIKE 'pg\\_temp\\_%' \
+                   AND nspname NOT LIKE 'pg\\_toast\\_temp\\_%'"
+            ),
+            &[],
+        )
+        .await
+        .map_err(catalog("listing the schemas"))?;
+    inv.schemas = schemas.iter().map(|r| r.get(0)).collect();
+    let extensions = client
+        .query("SELECT extname::text FROM pg_extension", &[])
+        .await
+        .map_err(catalog("listing the extensions"))?;
+    inv.extensions = extensions.iter().map(|r| r.get(0)).collect();
+    let tables = client
+        .query(
+            &format!(
+                "SELECT schemaname::text, tablename::text FROM pg_tables \
+                 WHERE schemaname NOT IN {SYSTEM_SCHEMAS}"
+            ),
+            &[],
+        )
+        .await
+        .map_err(catalog("listing the tables"))?;
+    for row in tables {
+        let (schema, table): (String, String) = (row.get(0), row.get(1));
+        let count = client
+            .query_one(
+                &format!(
+                    "SELECT count(*) FROM {}.{}",
+                    quote_ident(&schema),
+                    quote_ident(&table)
+                ),
+                &[],
+            )
+            .await
+            .map_err(catalog("counting rows"))?;
+        inv.tables.insert(format!("{schema}.{table}"), count.get(0));
+    }
+    let sequences = client
+        .query(
+            &format!(
+                "SELECT schemaname::text, sequencename::text, last_value FROM pg_sequences \
+                 WHERE schemaname NOT IN {SYSTEM_SCHEMAS}"
+            ),
+            &[],
+        )
+        .await
+        .map_err(catalog("reading the sequences"))?;
+    inv.sequences = sequences
+        .iter()
+        .map(|r| {
+            let (schema, name): (String, String) = (r.get(0), r.get(1));
+            (format!("{schema}.{name}"), r.get(2))
+        })
+        .collect();
+    Ok(inv)
+}
+
+/// Every way `copy` differs from `source`, one line each; empty when it is faithful.
+pub fn differences(source: &Inventory, copy: &Inventory) -> Vec<String> {
+    let mut out = Vec::new();
+    let sets = [
+        ("schema", &source.schemas, &copy.schemas),
+        ("extension", &source.extensions, &copy.extensions),
+    ];
+    for (what, a, b) in sets {
+        out.extend(a.difference(b).map(|n| format!("{what} {n} is missing")));
+        out.extend(b.difference(a).map(|n| format!("{what} {n} is extra")));
+    }
+    for (table, rows) in &source.tables {
+        match copy.tables.get(table) {
+            None => out.push(format!("table {table} is missing")),
+            Some(r) if r != rows => out.push(format!("table {table} has {r} rows, not {rows}")),
+            Some(_) => {}
+        }
+    }
+    out.extend(
+        copy.tables
+            .keys()
+            .filter(|t| !source.tables.contains_key(*t))
+            .map(|t| format!("table {t} is extra")),
+    );
+    for (seq, value) in &source.sequences {
+        match copy.sequences.get(seq) {
+            None => out.push(format!("sequence {seq} is missing")),
+            Some(v) if v != value => {
+                out.push(format!("sequence {seq} is at {v:?}, not {value:?}"));
+            }
+            Some(_) => {}
+        }
+    }
+    out
+}
+
+/// `ALTER DATABASE from RENAME TO to`, after ending sessions on `from` (the copy
+/// job's, had it not quite gone). Fails when `to` exists.
+pub async fn rename_database(cluster: &PgCluster, from: &str, to: &str) -> Result<(), PgError> {
+    check_identifier("database name", from)?;
+    check_identifier("database name", to)?;
+    let client = connect(cluster, &cluster.admin_database).await?;
+    client
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1::text",
+            &[&from],
+        )
+        .await
+        .map_err(catalog("ending sessions on the database to rename"))?;
+    client
+        .batch_execute(&format!(
+            "ALTER DATABASE {} RENAME TO {}",
+            quote_ident(from),
+            quote_ident(to)
+        ))
+        .await
+        .map_err(|source| PgError::RenameDatabase {
+            from: from.into(),
+            to: to.into(),
+            source,
+        })
+}
+
+/// Drops `database` if it exists, sessions included.
+pub async fn drop_database(cluster: &PgCluster, database: &str) -> Result<(), PgError> {
+    check_identifier("database name", database)?;
+    let client = connect(cluster, &cluster.admin_database).await?;
+    client
+        .batch_execute(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            quote_ident(database)
+        ))
+        .await
+        .map_err(|source| PgError::DropDatabase {
+            database: database.into(),
+            source,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inv(tables: &[(&str, i64)], seqs: &[(&str, Option<i64>)], ext: &[&str]) -> Inventory {
+        Inventory {
+            schemas: ["public".to_owned()].into(),
+            extensions: ext.iter().map(|e| (*e).to_owned()).collect(),
+            tables: tables.iter().map(|(t, n)| ((*t).to_owned(), *n)).collect(),
+            sequences: seqs.iter().map(|(s, v)| ((*s).to_owned(), *v)).collect(),
+        }
+    }
+
+    #[test]
+    fn a_faithful_copy_has_no_differences() {
+        let a = inv(&[("public.t", 3)], &[("public.s", Some(7))], &["plpgsql"]);
+        assert!(differences(&a, &a.clone()).is_empty());
+    }
+
+    #[test]
+    fn every_kind_of_difference_is_named() {
+        let source = inv(
+            &[("public.a", 10), ("public.b", 1)],
+            &[("public.s", Some(7)), ("public.u", None)],
+            &["plpgsql", "citext"],
+        );
+        let mut copy = inv(
+            &[("public.a", 9), ("public.c", 0)],
+            &[("public.s", Some(6)), ("public.u", None)],
+            &["plpgsql"],
+        );
+        copy.schemas.insert("reporting".into());
+        let d = differences(&source, &copy);
+        for expected in [
+            "schema reporting is extra",
+            "extension citext is missing",
+            "table public.a has 9 rows, not 10",
+            "table public.b is missing",
+            "table public.c is extra",
+            "sequence public.s is at Some(6), not Some(7)",
+        ] {
+            assert!(d.iter().any(|l| l == expected), "{expected:?} not in {d:?}");
+        }
+        assert_eq!(d.len(), 6, "{d:?}");
+    }
+}

@@ -1,0 +1,579 @@
+//! Moving an instance to another PostgreSQL cluster, with two real PostgreSQL
+//! servers registered as clusters `main` and `other`.
+//!
+//! The data path (`odoo-operator agent copy`) runs for real against both servers.
+//! On the simulated cluster kwok runs no containers, so the copy Job's pod completes
+//! without copying: an instance whose database is empty (as kwok's init job leaves
+//! it) then migrates faithfully, and one holding rows fails verification and must
+//! roll back to the source with nothing lost.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::{Event, Secret};
+use kube::api::{Api, Patch, PatchParams, PostParams};
+use odoo_model::cluster_migration::MigrationPhase;
+use odoo_model::{InstancePhase, OdooClusterMigration, OdooInstance, names};
+use odoo_operator::pg::compare;
+use odoo_tests::agent::{Database, block_on, run_agent, superuser_sql_on};
+use odoo_tests::operator::{OperatorProcess, operator_namespace_with, wait_for_phase};
+use odoo_tests::postgres::{Postgres, shared_postgres, start_another};
+use odoo_tests::process::free_port;
+use odoo_tests::webhook::{WebhookCa, cert_paths, register, unregister};
+use odoo_tests::{TestNamespace, simulated_cluster};
+use serde_json::json;
+
+/// The second server, cluster `other`.
+fn other_postgres() -> &'static Postgres {
+    static PG: OnceLock<&'static Postgres> = OnceLock::new();
+    PG.get_or_init(|| {
+        let pg = start_another().unwrap_or_else(|e| panic!("starting PostgreSQL: {e:#}"));
+        Box::leak(Box::new(pg))
+    })
+}
+
+fn cluster(pg: &Postgres) -> odoo_operator::pg::PgCluster {
+    let yaml = pg.cluster_yaml("x", &pg.host, true, "disable");
+    odoo_operator::pg::clusters::parse(&yaml)
+        .and_then(|c| c.get("x").cloned())
+        .expect("cluster")
+}
+
+// ---- The data path ----
+
+/// `agent copy` from `source` into `target`, both as their owner.
+fn copy(
+    source: &Database,
+    target: &Database,
+    watch: &std::path::Path,
+) -> odoo_tests::agent::AgentRun {
+    let (mut args, mut env) = source.agent_args();
+    args.insert(0, "copy".into());
+    args.extend(
+        [
+            "--target-pg-host",
+            &target.server.host,
+            "--target-pg-port",
+            &target.server.port.to_string(),
+            "--target-pg-user",
+            &target.role,
+            "--target-pg-database",
+            &target.name,
+            "--target-pg-sslmode",
+            "require",
+        ]
+        .map(str::to_owned),
+    );
+    env.push((
+        "ODOO_AGENT_TARGET_PGPASSWORD".into(),
+        target.password.clone(),
+    ));
+    run_agent(&args, &env, watch)
+}
+
+#[test]
+fn the_copy_agent_reproduces_a_populated_database_on_another_server() {
+    let source = Database::create("mig_src", "mig_owner").expect("source");
+    source.populate_odoo_like(20).expect("populate");
+    source
+        .sql(
+            "CREATE EXTENSION citext; CREATE EXTENSION pg_trgm;
+             CREATE INDEX res_partner_name_trgm ON res_partner USING gin (name gin_trgm_ops);
+             CREATE SCHEMA reporting;
+             CREATE TABLE reporting.daily (id bigserial PRIMARY KEY, day date, total numeric,
+                 tag citext);
+             INSERT INTO reporting.daily (day, total, tag)
+                 SELECT date '2024-01-01' + g, g * 3.25, 'Tag' || (g % 17)
+                 FROM generate_series(1, 5000) g;
+             CREATE SEQUENCE reporting.batch_seq START 500;
+             SELECT nextval('reporting.batch_seq'), nextval('reporting.batch_seq');",
+        )
+        .expect("extensions and a second schema");
+    let target = Database::create_on(other_postgres(), "mig_tmp", "mig_owner").expect("target");
+    let dir = tempfile::tempdir().expect("tempdir");
+
+    let run = copy(&source, &target, dir.path());
+    let report = run.assert_success();
+    println!("{}", run.figures("copy"));
+    assert_eq!(report["operation"], "copy");
+    assert!(
+        report["size_bytes"].as_u64().unwrap_or(0) > 2_000_000,
+        "{report}"
+    );
+    assert!(
+        run.max_watched_bytes < 1024 * 1024,
+        "nothing is staged on disk: {} bytes",
+        run.max_watched_bytes
+    );
+
+    // What the operator's Verifying step compares, and the rows themselves.
+    let original = block_on(compare::inventory(
+        &cluster(shared_postgres()),
+        &source.name,
+    ))
+    .expect("source inventory");
+    let copied = block_on(compare::inventory(&cluster(other_postgres()), &target.name))
+        .expect("copy inventory");
+    assert_eq!(
+        compare::differences(&original, &copied),
+        Vec::<String>::new()
+    );
+    assert!(original.extensions.contains("citext") && original.extensions.contains("pg_trgm"));
+    assert!(original.schemas.contains("reporting"));
+    assert_eq!(original.tables.get("reporting.daily"), Some(&5000));
+    assert_eq!(original.tables.get("public.res_partner"), Some(&40000));
+    assert_eq!(
+        original.sequences.get("reporting.batch_seq"),
+        Some(&Some(501))
+    );
+    assert_eq!(
+        source.snapshot().expect("snapshot"),
+        target.snapshot().expect("snapshot"),
+        "every public row is identical"
+    );
+
+    // A second copy into the now filled database is refused before writing.
+    let again = copy(&source, &target, dir.path());
+    assert_eq!(again.status.code(), Some(3), "{}", again.stderr);
+    assert!(again.stderr.contains("not empty"), "{}", again.stderr);
+    assert_eq!(
+        block_on(compare::inventory(&cluster(other_postgres()), &target.name)).expect("inventory"),
+        copied,
+        "the refused copy left the target as it was"
+    );
+}
+
+#[test]
+fn a_copy_that_fails_after_it_began_commits_nothing() {
+    let source = Database::create("mig_src", "mig_owner").expect("source");
+    source
+        .sql(
+            "CREATE TABLE t (id int PRIMARY KEY, v text);
+             INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 3000) g;
+             CREATE SCHEMA reporting; CREATE TABLE reporting.r (id int);",
+        )
+        .expect("populate");
+    // A schema is no relation, so the target passes the emptiness check; the dump's
+    // CREATE SCHEMA then fails inside the transaction.
+    let target = Database::create_on(other_postgres(), "mig_tmp", "mig_owner").expect("target");
+    superuser_sql_on(
+        other_postgres(),
+        &target.name,
+        "CREATE SCHEMA reporting AUTHORIZATION postgres;",
+    )
+    .expect("foreign schema");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = copy(&source, &target, dir.path());
+    assert_eq!(run.status.code(), Some(4), "{}", run.stderr);
+    assert!(run.stderr.contains("reporting"), "{}", run.stderr);
+    let left =
+        block_on(compare::inventory(&cluster(other_postgres()), &target.name)).expect("inventory");
+    assert!(left.tables.is_empty(), "nothing was committed: {left:?}");
+    let original = block_on(compare::inventory(
+        &cluster(shared_postgres()),
+        &source.name,
+    ))
+    .expect("inventory");
+    assert_eq!(
+        original.tables.get("public.t"),
+        Some(&3000),
+        "the source is intact"
+    );
+}
+
+// ---- On the simulated cluster ----
+
+const IMAGE: &str = "odoo:18.0-20250101";
+
+/// `main` (the default, the shared server), `other` (a second server) and `down`
+/// (a port nothing listens on).
+fn clusters_yaml() -> String {
+    let (main, other) = (shared_postgres(), other_postgres());
+    format!(
+        "{}{}down:\n  host: 127.0.0.1\n  port: {}\n  adminUser: postgres\n  adminPassword: x\n  sslMode: disable\n",
+        main.cluster_yaml("main", &main.host, true, "disable"),
+        other.cluster_yaml("other", &other.host, false, "disable"),
+        free_port()
+    )
+}
+
+async fn exists(pg: &Postgres, name: &str) -> bool {
+    odoo_operator::pg::database_exists(&cluster(pg), name)
+        .await
+        .expect("query")
+}
+
+struct Setup {
+    ns: TestNamespace,
+    op_ns: String,
+    args: Vec<String>,
+    op: OperatorProcess,
+    instances: Api<OdooInstance>,
+    migrations: Api<OdooClusterMigration>,
+}
+
+impl Setup {
+    /// An operator for a fresh namespace, and instance `shop` Running on `main`.
+    async fn new(prefix: &str, spec: serde_json::Value, extra: &[String]) -> anyhow::Result<Setup> {
+        let cp = simulated_cluster();
+        let ns = TestNamespace::new(cp, prefix).await?;
+        let op_ns = operator_namespace_with(&ns, &clusters_yaml()).await?;
+        let mut args = vec![
+            "--watch-namespace".to_owned(),
+            ns.name.clone(),
+            "--agent-image".into(),
+            "odoo-operator:test".into(),
+        ];
+        args.extend(extra.iter().cloned());
+        let op = start_operator(&op_ns, &args)?;
+        let instances: Api<OdooInstance> = ns.api();
+        let mut spec = spec;
+        spec["image"] = json!(IMAGE);
+        spec["replicas"] = json!(1);
+        let instance: OdooInstance = serde_json::from_value(json!({
+            "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
+            "metadata": { "name": "shop" }, "spec": spec,
+        }))?;
+        instances.create(&PostParams::default(), &instance).await?;
+        wait_for_phase(&instances, "shop", InstancePhase::Running, &op).await;
+        let migrations = ns.api();
+        Ok(Setup {
+            ns,
+            op_ns,
+            args,
+            op,
+            instances,
+            migrations,
+        })
+    }
+
+    fn restart(&mut self) -> anyhow::Result<()> {
+        self.op.kill();
+        self.op = start_operator(&self.op_ns, &self.args)?;
+        Ok(())
+    }
+
+    async fn migrate(&self, name: &str, to: &str) -> anyhow::Result<()> {
+        let m: OdooClusterMigration = serde_json::from_value(json!({
+            "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooClusterMigration",
+            "metadata": { "name": name },
+            "spec": { "instanceRef": { "name": "shop" }, "targetCluster": to },
+        }))?;
+        self.migrations.create(&PostParams::default(), &m).await?;
+        Ok(())
+    }
+
+    async fn phase(&self, name: &str) -> Option<MigrationPhase> {
+        self.migrations
+            .get(name)
+            .await
+            .ok()
+            .and_then(|m| m.status)
+            .and_then(|s| s.phase)
+    }
+
+    /// Follows the migration to an end state; returns it and every instance phase
+    /// seen meanwhile.
+    async fn finish(&self, name: &str) -> (OdooClusterMigration, Vec<InstancePhase>) {
+        let mut seen = Vec::new();
+        for _ in 0..1200 {
+            if let Some(p) = self
+                .instances
+                .get("shop")
+                .await
+                .ok()
+                .and_then(|i| i.status)
+                .and_then(|s| s.phase)
+                && seen.last() != Some(&p)
+            {
+                seen.push(p);
+            }
+            let m = self.migrations.get(name).await.expect("migration");
+            if matches!(
+                m.status.as_ref().and_then(|s| s.phase),
+                Some(
+                    MigrationPhase::Succeeded | MigrationPhase::RolledBack | MigrationPhase::Failed
+                )
+            ) {
+                return (m, seen);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "migration {name} did not end: {:?}\n{}",
+            self.migrations.get(name).await.ok().and_then(|m| m.status),
+            self.op.log_tail(40)
+        );
+    }
+
+    /// [`Setup::finish`], asserting the end state; returns the status and its message.
+    async fn ends_in(
+        &self,
+        name: &str,
+        phase: MigrationPhase,
+    ) -> (
+        odoo_model::cluster_migration::OdooClusterMigrationStatus,
+        String,
+        Vec<InstancePhase>,
+    ) {
+        let (m, seen) = self.finish(name).await;
+        let st = m.status.unwrap_or_default();
+        let message = st.message.clone().unwrap_or_default();
+        assert_eq!(st.phase, Some(phase), "{message}\n{}", self.op.log_tail(40));
+        (st, message, seen)
+    }
+
+    async fn events(&self, reason: &str) -> Vec<String> {
+        let events: Api<Event> = self.ns.api();
+        events
+            .list(&Default::default())
+            .await
+            .map(|l| l.items)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|e| e.reason.as_deref() == Some(reason))
+            .filter_map(|e| e.message)
+            .collect()
+    }
+
+    /// The instance's database name and role.
+    async fn database(&self) -> (String, String) {
+        let i = self.instances.get("shop").await.expect("instance");
+        (
+            i.spec.database.name.clone().expect("database name"),
+            names::database_role(&self.ns.name, "shop"),
+        )
+    }
+
+    async fn odoo_conf(&self) -> String {
+        let secret: Secret = self
+            .ns
+            .api()
+            .get(&names::config_secret("shop"))
+            .await
+            .expect("config secret");
+        let data = secret.data.unwrap_or_default();
+        String::from_utf8(
+            data.get("odoo.conf")
+                .map(|b| b.0.clone())
+                .unwrap_or_default(),
+        )
+        .unwrap_or_default()
+    }
+}
+
+fn start_operator(op_ns: &str, args: &[String]) -> anyhow::Result<OperatorProcess> {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    OperatorProcess::start(simulated_cluster(), op_ns, &args)
+}
+
+#[tokio::test]
+async fn an_unreachable_target_is_refused_before_anything_stops() -> anyhow::Result<()> {
+    let s = Setup::new("mig-down", json!({}), &[]).await?;
+    s.migrate("to-nowhere", "down").await?;
+    let (st, message, seen) = s.ends_in("to-nowhere", MigrationPhase::RolledBack).await;
+    assert!(!st.switched);
+    assert!(message.contains("PreChecks failed"), "{message}");
+    assert!(message.contains("cluster down"), "{message}");
+    assert!(
+        !seen.contains(&InstancePhase::Migrating),
+        "the instance never stopped: {seen:?}"
+    );
+    assert!(!s.events("TargetUnreachable").await.is_empty());
+    let instance = wait_for_phase(&s.instances, "shop", InstancePhase::Running, &s.op).await;
+    assert_eq!(instance.spec.database.cluster.as_deref(), Some("main"));
+    s.ns.delete().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_copy_that_does_not_verify_rolls_back_to_the_source() -> anyhow::Result<()> {
+    let s = Setup::new("mig-verify", json!({}), &[]).await?;
+    let (database, role) = s.database().await;
+    let sql = format!(
+        "SET ROLE \"{role}\";
+         CREATE TABLE sale_order (id serial PRIMARY KEY, amount numeric);
+         INSERT INTO sale_order (amount) SELECT g FROM generate_series(1, 5000) g;"
+    );
+    let db = database.clone();
+    tokio::task::spawn_blocking(move || superuser_sql_on(shared_postgres(), &db, &sql)).await??;
+    s.migrate("move", "other").await?;
+    let (st, message, seen) = s.ends_in("move", MigrationPhase::RolledBack).await;
+    assert!(message.contains("Verifying failed"), "{message}");
+    assert!(
+        message.contains("table public.sale_order is missing"),
+        "{message}"
+    );
+    assert!(message.contains("was dropped"), "{message}");
+    assert!(seen.contains(&InstancePhase::Migrating), "{seen:?}");
+    assert!(!s.events("VerificationFailed").await.is_empty());
+    assert!(!s.events("MigrationRolledBack").await.is_empty());
+    let temp = st.temporary_database.clone().expect("temporary database");
+    assert!(!exists(other_postgres(), &temp).await, "temp dropped");
+    assert!(!exists(other_postgres(), &database).await);
+
+    // Serving from the source again, with every row.
+    let instance = wait_for_phase(&s.instances, "shop", InstancePhase::Running, &s.op).await;
+    assert_eq!(instance.spec.database.cluster.as_deref(), Some("main"));
+    assert!(
+        s.odoo_conf()
+            .await
+            .contains(&format!("db_port = {}", shared_postgres().port))
+    );
+    let inv = compare::inventory(&cluster(shared_postgres()), &database).await?;
+    assert_eq!(inv.tables.get("public.sale_order"), Some(&5000));
+    s.ns.delete().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_failing_copy_job_rolls_back() -> anyhow::Result<()> {
+    // Without automatic upgrades the image changes at once; its job pods fail.
+    let mut s = Setup::new(
+        "mig-job",
+        json!({ "autoUpgrade": { "enabled": false } }),
+        &[],
+    )
+    .await?;
+    s.instances
+        .patch(
+            "shop",
+            &PatchParams::default(),
+            &Patch::Merge(json!({ "spec": { "image": "odoo:19.0-fails-in-jobs" } })),
+        )
+        .await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    wait_for_phase(&s.instances, "shop", InstancePhase::Running, &s.op).await;
+    s.migrate("move", "other").await?;
+    // Killed once mid-way: the restarted operator picks the step up from status.
+    for _ in 0..600 {
+        if matches!(
+            s.phase("move").await,
+            Some(MigrationPhase::Stopping | MigrationPhase::Copying)
+        ) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    s.restart()?;
+    let (st, message, _) = s.ends_in("move", MigrationPhase::RolledBack).await;
+    assert!(message.contains("Copying failed"), "{message}");
+    assert!(message.contains("kubectl logs job/move-copy"), "{message}");
+    assert!(!s.events("CopyFailed").await.is_empty());
+    let temp = st.temporary_database.clone().expect("temporary database");
+    assert!(!exists(other_postgres(), &temp).await, "temp dropped");
+    let instance = wait_for_phase(&s.instances, "shop", InstancePhase::Running, &s.op).await;
+    assert_eq!(instance.spec.database.cluster.as_deref(), Some("main"));
+    s.ns.delete().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_switch_passes_the_webhook_and_survives_operator_restarts() -> anyhow::Result<()> {
+    let cp = simulated_cluster();
+    let ca = WebhookCa::new()?;
+    let certs = tempfile::tempdir()?;
+    ca.issue(certs.path())?;
+    let (cert, key) = cert_paths(certs.path());
+    let port = free_port();
+    let webhook = [
+        "--webhook-cert".to_owned(),
+        cert.display().to_string(),
+        "--webhook-key".into(),
+        key.display().to_string(),
+        "--webhook-addr".into(),
+        format!("127.0.0.1:{port}"),
+        "--operator-user".into(),
+        "odoo-operator".into(),
+    ];
+    let mut s = Setup::new("mig-ok", json!({}), &webhook).await?;
+    let config = format!("{}-webhook", s.ns.name);
+    register(&s.ns.client, &config, &s.ns.name, port, &ca.ca_pem).await?;
+    let _ = cp;
+
+    // A plain edit is refused.
+    let refused = s
+        .instances
+        .patch(
+            "shop",
+            &PatchParams::default(),
+            &Patch::Merge(json!({ "spec": { "database": { "cluster": "other" } } })),
+        )
+        .await
+        .expect_err("a plain cluster change must be refused");
+    assert!(
+        refused
+            .to_string()
+            .contains("kubectl odoo migrate-cluster shop --to other"),
+        "{refused}"
+    );
+
+    let (database, _) = s.database().await;
+    s.migrate("move", "other").await?;
+    // Killed at two points of the flow; each restart converges from status alone.
+    for stop_at in [
+        &[MigrationPhase::Stopping, MigrationPhase::Copying][..],
+        &[MigrationPhase::Starting][..],
+    ] {
+        for _ in 0..1200 {
+            match s.phase("move").await {
+                Some(p) if stop_at.contains(&p) => break,
+                Some(MigrationPhase::Succeeded | MigrationPhase::RolledBack) => break,
+                _ => tokio::time::sleep(Duration::from_millis(20)).await,
+            }
+        }
+        s.restart()?;
+    }
+    let (st, _, seen) = s.ends_in("move", MigrationPhase::Succeeded).await;
+    assert!(st.switched && st.ran_on_target && !st.source_dropped);
+    assert_eq!(st.source_cluster.as_deref(), Some("main"));
+    assert!(seen.contains(&InstancePhase::Migrating), "{seen:?}");
+    let instance = wait_for_phase(&s.instances, "shop", InstancePhase::Running, &s.op).await;
+    assert_eq!(instance.spec.database.cluster.as_deref(), Some("other"));
+    assert!(
+        s.odoo_conf()
+            .await
+            .contains(&format!("db_port = {}", other_postgres().port))
+    );
+    assert!(
+        exists(other_postgres(), &database).await,
+        "renamed into place"
+    );
+    assert!(
+        exists(shared_postgres(), &database).await,
+        "the source is kept"
+    );
+    assert!(!s.events("MigrationSucceeded").await.is_empty());
+
+    // Dropping the source on request.
+    s.migrations
+        .patch(
+            "move",
+            &PatchParams::default(),
+            &Patch::Merge(json!({ "spec": { "dropSourceAfter": true } })),
+        )
+        .await?;
+    let mut dropped = false;
+    for _ in 0..300 {
+        if s.migrations
+            .get("move")
+            .await
+            .ok()
+            .and_then(|m| m.status)
+            .is_some_and(|s| s.source_dropped)
+        {
+            dropped = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(dropped, "{}", s.op.log_tail(30));
+    assert!(
+        !exists(shared_postgres(), &database).await,
+        "source dropped"
+    );
+    assert!(exists(other_postgres(), &database).await);
+    unregister(&s.ns.client, &config).await;
+    s.ns.delete().await;
+    Ok(())
+}
