@@ -6,6 +6,7 @@ pub mod control_plane;
 pub mod odoo_zip;
 pub mod operator;
 pub mod pki;
+pub mod plugin;
 pub mod postgres;
 pub mod process;
 pub mod s3;

@@ -1,11 +1,16 @@
 //! One module per command; each exposes its `Args` and `run`.
 
+pub mod backup;
 pub mod change;
 pub mod completion;
 pub mod create;
 pub mod delete;
+pub mod doctor;
 pub mod events;
 pub mod list;
+pub mod logs;
+pub mod migrate;
+pub mod restore;
 pub mod scale;
 pub mod start;
 pub mod status;
@@ -13,8 +18,13 @@ pub mod stop;
 pub mod upgrade;
 pub mod version;
 
-use kube::ResourceExt;
+use k8s_openapi::NamespaceResourceScope;
+use kube::api::{Api, Patch, PatchParams};
+use kube::{Resource, ResourceExt};
 use odoo_model::OdooInstance;
+use odoo_model::labels::PLUGIN_FIELD_MANAGER;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::cli::{Cli, Command, OutputFormat};
 use crate::error::CliError;
@@ -43,7 +53,63 @@ pub async fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Delete(args) => delete::run(&cli.global, args).await,
         Command::Events(args) => events::run(&cli.global, args).await,
         Command::Upgrade(args) => upgrade::run(&cli.global, args).await,
+        Command::Backup(args) => backup::run(&cli.global, args).await,
+        Command::Restore(args) => restore::run(&cli.global, args).await,
+        Command::MigrateCluster(args) => migrate::run(&cli.global, args).await,
+        Command::Logs(args) => logs::run(&cli.global, args).await,
+        Command::Doctor(args) => doctor::run(&cli.global, args).await,
     }
+}
+
+/// Creates or updates `object` by server-side apply with the plugin's field manager;
+/// `--dry-run=server` has the API server default and validate it without storing.
+/// `DryRun::Client` must be handled by the caller (nothing is sent).
+pub async fn apply<K>(
+    client: &kube::Client,
+    namespace: &str,
+    object: &K,
+    dry_run: DryRun,
+) -> Result<K, CliError>
+where
+    K: Resource<Scope = NamespaceResourceScope, DynamicType = ()>
+        + Clone
+        + Serialize
+        + DeserializeOwned
+        + std::fmt::Debug,
+{
+    let api: Api<K> = Api::namespaced(client.clone(), namespace);
+    let name = object.name_any();
+    let mut params = PatchParams::apply(PLUGIN_FIELD_MANAGER).force();
+    params.dry_run = dry_run == DryRun::Server;
+    api.patch(&name, &params, &Patch::Apply(object))
+        .await
+        .map_err(CliError::api(format!(
+            "applying {}/{name}",
+            K::kind(&()).to_lowercase()
+        )))
+}
+
+/// One resource after a write: `KIND/NAME VERB`, its name, or the object as data
+/// (without managed fields, like kubectl).
+pub fn print_resource<K>(printer: &Printer, object: &K, verb: &str) -> Result<(), CliError>
+where
+    K: Resource<DynamicType = ()> + Clone + Serialize,
+{
+    let id = format!("{}/{}", K::kind(&()).to_lowercase(), object.name_any());
+    match printer.format {
+        OutputFormat::Json | OutputFormat::Yaml => {
+            let mut shown = object.clone();
+            shown.meta_mut().managed_fields = None;
+            printer.structured(&shown)
+        }
+        OutputFormat::Name => printer.out(&format!("{id}\n")),
+        _ => printer.out(&format!("{id} {verb}\n")),
+    }
+}
+
+/// A timestamp for generated resource names: `20260101120000`.
+pub fn name_stamp(now: k8s_openapi::jiff::Timestamp) -> String {
+    now.strftime("%Y%m%d%H%M%S").to_string()
 }
 
 /// One instance after a write: `odoo/NAME VERB`, or the object as data.
