@@ -46,6 +46,9 @@ _kubectl__odoo() {
             kubectl__odoo,migrate-cluster)
                 cmd="kubectl__odoo__subcmd__migrate__subcmd__cluster"
                 ;;
+            kubectl__odoo,report)
+                cmd="kubectl__odoo__subcmd__report"
+                ;;
             kubectl__odoo,restore)
                 cmd="kubectl__odoo__subcmd__restore"
                 ;;
@@ -139,6 +142,9 @@ _kubectl__odoo() {
             kubectl__odoo__subcmd__help,migrate-cluster)
                 cmd="kubectl__odoo__subcmd__help__subcmd__migrate__subcmd__cluster"
                 ;;
+            kubectl__odoo__subcmd__help,report)
+                cmd="kubectl__odoo__subcmd__help__subcmd__report"
+                ;;
             kubectl__odoo__subcmd__help,restore)
                 cmd="kubectl__odoo__subcmd__help__subcmd__restore"
                 ;;
@@ -185,7 +191,7 @@ _kubectl__odoo() {
 
     case "${cmd}" in
         kubectl__odoo)
-            opts="-n -v -h -V --kubeconfig --context --namespace --request-timeout --color --v --help --version create list status completion version stop start scale delete events upgrade backup restore migrate-cluster logs doctor help"
+            opts="-n -v -h -V --kubeconfig --context --namespace --request-timeout --color --v --help --version create list status completion version stop start scale delete events upgrade backup restore migrate-cluster logs doctor report help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1147,7 +1153,7 @@ _kubectl__odoo() {
             return 0
             ;;
         kubectl__subcmd__odoo__subcmd__help)
-            opts="create list status completion version stop start scale delete events upgrade backup restore migrate-cluster logs doctor help"
+            opts="create list status completion version stop start scale delete events upgrade backup restore migrate-cluster logs doctor report help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1371,6 +1377,20 @@ _kubectl__odoo() {
             return 0
             ;;
         kubectl__subcmd__odoo__subcmd__help__subcmd__migrate__subcmd__cluster)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__odoo__subcmd__help__subcmd__report)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1631,6 +1651,68 @@ _kubectl__odoo() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__odoo__subcmd__report)
+            opts="-o -n -v -h -V --output --no-redact --operator-namespace --log-lines --kubeconfig --context --namespace --request-timeout --color --v --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-lines)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)

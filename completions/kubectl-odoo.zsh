@@ -617,6 +617,28 @@ _arguments "${_arguments_options[@]}" : \
 '--version[Print version]' \
 && ret=0
 ;;
+(report)
+_arguments "${_arguments_options[@]}" : \
+'-o+[Zip file to write (default\: odoo-report-NAME-TIMESTAMP.zip). Here -o names a file\: the bundle is the output]:FILE.zip:_files' \
+'--output=[Zip file to write (default\: odoo-report-NAME-TIMESTAMP.zip). Here -o names a file\: the bundle is the output]:FILE.zip:_files' \
+'--operator-namespace=[Namespace of the operator, whose logs are included]:NAMESPACE:_default' \
+'--log-lines=[Log lines per pod]:N:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG, then ~/.kube/config)]:PATH:_files' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
+'--namespace=[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
+'--request-timeout=[How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit]:DURATION:_default' \
+'--color=[When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto]:COLOR:(auto always never)' \
+'-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'--no-redact[Keep Secret values (they are replaced by REDACTED by default)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':name -- Name of the instance:_default' \
+&& ret=0
+;;
 (help)
 _arguments "${_arguments_options[@]}" : \
 ":: :_kubectl-odoo__subcmd__help_commands" \
@@ -729,6 +751,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(report)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (help)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -761,6 +787,7 @@ _kubectl-odoo_commands() {
 'migrate-cluster:Move an instance'\''s database to another PostgreSQL cluster (an OdooClusterMigration); --wait follows its steps' \
 'logs:Print the logs of an instance'\''s pods or of a job'\''s pods; -f follows them' \
 'doctor:Check the CRDs, your RBAC, the operator and the pg-clusters Secret' \
+'report:Write a support bundle (zip) of an instance\: objects, events, logs; Secret values redacted' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'kubectl-odoo commands' commands "$@"
@@ -900,6 +927,7 @@ _kubectl-odoo__subcmd__help_commands() {
 'migrate-cluster:Move an instance'\''s database to another PostgreSQL cluster (an OdooClusterMigration); --wait follows its steps' \
 'logs:Print the logs of an instance'\''s pods or of a job'\''s pods; -f follows them' \
 'doctor:Check the CRDs, your RBAC, the operator and the pg-clusters Secret' \
+'report:Write a support bundle (zip) of an instance\: objects, events, logs; Secret values redacted' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'kubectl-odoo help commands' commands "$@"
@@ -991,6 +1019,11 @@ _kubectl-odoo__subcmd__help__subcmd__migrate-cluster_commands() {
     local commands; commands=()
     _describe -t commands 'kubectl-odoo help migrate-cluster commands' commands "$@"
 }
+(( $+functions[_kubectl-odoo__subcmd__help__subcmd__report_commands] )) ||
+_kubectl-odoo__subcmd__help__subcmd__report_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo help report commands' commands "$@"
+}
 (( $+functions[_kubectl-odoo__subcmd__help__subcmd__restore_commands] )) ||
 _kubectl-odoo__subcmd__help__subcmd__restore_commands() {
     local commands; commands=()
@@ -1040,6 +1073,11 @@ _kubectl-odoo__subcmd__logs_commands() {
 _kubectl-odoo__subcmd__migrate-cluster_commands() {
     local commands; commands=()
     _describe -t commands 'kubectl-odoo migrate-cluster commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__report_commands] )) ||
+_kubectl-odoo__subcmd__report_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo report commands' commands "$@"
 }
 (( $+functions[_kubectl-odoo__subcmd__restore_commands] )) ||
 _kubectl-odoo__subcmd__restore_commands() {

@@ -111,6 +111,9 @@ pub enum Command {
     Logs(commands::logs::LogsArgs),
     /// Check the CRDs, your RBAC, the operator and the pg-clusters Secret.
     Doctor(commands::doctor::DoctorArgs),
+    /// Write a support bundle (zip) of an instance: objects, events, logs; Secret
+    /// values redacted.
+    Report(commands::report::ReportArgs),
 }
 
 /// Parses `10s`, `2m`, `1h`, `500ms` or a bare number of seconds.

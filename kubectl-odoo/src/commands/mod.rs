@@ -10,6 +10,7 @@ pub mod events;
 pub mod list;
 pub mod logs;
 pub mod migrate;
+pub mod report;
 pub mod restore;
 pub mod scale;
 pub mod start;
@@ -58,6 +59,7 @@ pub async fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::MigrateCluster(args) => migrate::run(&cli.global, args).await,
         Command::Logs(args) => logs::run(&cli.global, args).await,
         Command::Doctor(args) => doctor::run(&cli.global, args).await,
+        Command::Report(args) => report::run(&cli.global, args).await,
     }
 }
 
