@@ -5,17 +5,16 @@
 use std::time::Duration;
 
 use kube::ResourceExt;
-use kube::api::{Api, ApiResource};
+use kube::api::Api;
 use odoo_model::labels::INSTANCE_LABEL;
 use odoo_model::{InstanceRef, OdooClusterMigration, OdooClusterMigrationSpec, OdooInstance};
 
 use crate::cli::{GlobalArgs, OutputFormat, parse_duration};
-use crate::commands::{DryRun, apply, change, name_stamp, print_resource};
+use crate::commands::{DryRun, change, name_stamp, submit};
 use crate::confirm::confirm;
 use crate::ctx::Ctx;
 use crate::error::CliError;
 use crate::output::Printer;
-use crate::watch::job;
 
 /// Flags of `migrate-cluster`.
 #[derive(clap::Args, Debug)]
@@ -107,28 +106,14 @@ pub async fn run(global: &GlobalArgs, args: MigrateArgs) -> Result<(), CliError>
     } else {
         eprintln!("{plan}");
     }
-    let mut migration = build(&args, k8s_openapi::jiff::Timestamp::now());
-    if args.dry_run == DryRun::Client {
-        return print_resource(&printer, &migration, "created (dry run)");
-    }
-    migration.metadata.namespace = Some(ns.clone());
-    let created = apply(&ctx.client, ns, &migration, args.dry_run).await?;
-    if args.dry_run == DryRun::Server {
-        return print_resource(&printer, &created, "created (server dry run)");
-    }
-    print_resource(&printer, &created, "created")?;
-    if args.wait {
-        let name = created.name_any();
-        job::follow(
-            &ctx.client,
-            ns,
-            &ApiResource::erase::<OdooClusterMigration>(&()),
-            &name,
-            args.timeout,
-            &printer,
-            &format!("kubectl get odooclustermigration {name} -n {ns} -w"),
-        )
-        .await?;
-    }
-    Ok(())
+    let migration = build(&args, k8s_openapi::jiff::Timestamp::now());
+    submit(
+        &ctx,
+        &printer,
+        migration,
+        args.dry_run,
+        args.wait.then_some(args.timeout),
+        &format!("kubectl get odooclustermigration {{name}} -n {ns} -w"),
+    )
+    .await
 }

@@ -109,6 +109,49 @@ where
     }
 }
 
+/// Sends a new job resource (nothing with `--dry-run=client`), prints it, and with
+/// `wait` follows it to its end through the watch engine. `resume` says how to follow
+/// it again after Ctrl-C or a timeout; `{name}` stands for the resource's name.
+pub async fn submit<K>(
+    ctx: &crate::ctx::Ctx,
+    printer: &Printer,
+    mut object: K,
+    dry_run: DryRun,
+    wait: Option<std::time::Duration>,
+    resume: &str,
+) -> Result<(), CliError>
+where
+    K: Resource<Scope = NamespaceResourceScope, DynamicType = ()>
+        + Clone
+        + Serialize
+        + DeserializeOwned
+        + std::fmt::Debug,
+{
+    if dry_run == DryRun::Client {
+        return print_resource(printer, &object, "created (dry run)");
+    }
+    object.meta_mut().namespace = Some(ctx.namespace.clone());
+    let created = apply(&ctx.client, &ctx.namespace, &object, dry_run).await?;
+    if dry_run == DryRun::Server {
+        return print_resource(printer, &created, "created (server dry run)");
+    }
+    print_resource(printer, &created, "created")?;
+    let Some(timeout) = wait else {
+        return Ok(());
+    };
+    let name = created.name_any();
+    crate::watch::job::follow(
+        &ctx.client,
+        &ctx.namespace,
+        &kube::api::ApiResource::erase::<K>(&()),
+        &name,
+        timeout,
+        printer,
+        &resume.replace("{name}", &name),
+    )
+    .await
+}
+
 /// A timestamp for generated resource names: `20260101120000`.
 pub fn name_stamp(now: k8s_openapi::jiff::Timestamp) -> String {
     now.strftime("%Y%m%d%H%M%S").to_string()

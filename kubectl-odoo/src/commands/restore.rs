@@ -10,19 +10,18 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use kube::ResourceExt;
-use kube::api::{Api, ApiResource};
+use kube::api::Api;
 use odoo_model::labels::INSTANCE_LABEL;
 use odoo_model::restore_job::{PreviousDatabase, RestoreMode, RestoreSource, S3Object};
 use odoo_model::{InstanceRef, OdooBackupJob, OdooInstance, OdooRestoreJob, OdooRestoreJobSpec};
 
 use crate::cli::{GlobalArgs, OutputFormat, parse_duration};
 use crate::commands::backup::{S3Flags, newest_destination};
-use crate::commands::{DryRun, apply, change, name_stamp, print_resource};
+use crate::commands::{DryRun, apply, change, name_stamp, submit};
 use crate::confirm::confirm;
 use crate::ctx::Ctx;
 use crate::error::CliError;
 use crate::output::{Printer, size};
-use crate::watch::job;
 
 /// Flags of `restore`.
 #[derive(clap::Args, Debug)]
@@ -346,11 +345,10 @@ pub async fn run(global: &GlobalArgs, args: RestoreArgs) -> Result<(), CliError>
             None,
         ),
     };
-    let mut restore = build(&args, &target, restore_source, sha256, now);
-    if args.dry_run == DryRun::Client {
-        return print_resource(&printer, &restore, "created (dry run)");
-    }
-    if let Some(into) = &args.into {
+    let restore = build(&args, &target, restore_source, sha256, now);
+    if let Some(into) = &args.into
+        && args.dry_run != DryRun::Client
+    {
         let mut copy = copy_instance(&source_instance, into);
         copy.metadata.namespace = Some(ns.clone());
         let created = apply(&ctx.client, &ns, &copy, args.dry_run).await?;
@@ -358,26 +356,15 @@ pub async fn run(global: &GlobalArgs, args: RestoreArgs) -> Result<(), CliError>
             eprintln!("odoo/{} created", created.name_any());
         }
     }
-    restore.metadata.namespace = Some(ns.clone());
-    let created = apply(&ctx.client, &ns, &restore, args.dry_run).await?;
-    if args.dry_run == DryRun::Server {
-        return print_resource(&printer, &created, "created (server dry run)");
-    }
-    print_resource(&printer, &created, "created")?;
-    if args.wait {
-        let name = created.name_any();
-        job::follow(
-            &ctx.client,
-            &ns,
-            &ApiResource::erase::<OdooRestoreJob>(&()),
-            &name,
-            args.timeout,
-            &printer,
-            &format!("kubectl get odoorestorejob {name} -n {ns} -w"),
-        )
-        .await?;
-    }
-    Ok(())
+    submit(
+        &ctx,
+        &printer,
+        restore,
+        args.dry_run,
+        args.wait.then_some(args.timeout),
+        &format!("kubectl get odoorestorejob {{name}} -n {ns} -w"),
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -6,17 +6,15 @@
 use std::time::Duration;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
-use kube::ResourceExt;
-use kube::api::{Api, ApiResource};
+use kube::api::Api;
 use odoo_model::upgrade_job::UpgradeMode;
 use odoo_model::{InstanceRef, OdooInstance, OdooUpgradeJob, OdooUpgradeJobSpec};
 
 use crate::cli::{GlobalArgs, OutputFormat, parse_duration};
-use crate::commands::{DryRun, apply, change, print_resource};
+use crate::commands::{DryRun, change, print_resource, submit};
 use crate::ctx::Ctx;
 use crate::error::CliError;
 use crate::output::Printer;
-use crate::watch::job;
 
 /// Flags of `upgrade`.
 #[derive(clap::Args, Debug)]
@@ -80,7 +78,7 @@ pub fn build(args: &UpgradeArgs, now: k8s_openapi::jiff::Timestamp) -> OdooUpgra
 
 pub async fn run(global: &GlobalArgs, args: UpgradeArgs) -> Result<(), CliError> {
     let printer = Printer::new(args.output.unwrap_or(OutputFormat::Table), global.color);
-    let mut job = build(&args, k8s_openapi::jiff::Timestamp::now());
+    let job = build(&args, k8s_openapi::jiff::Timestamp::now());
     if args.dry_run == DryRun::Client {
         return print_resource(&printer, &job, "created (dry run)");
     }
@@ -88,32 +86,22 @@ pub async fn run(global: &GlobalArgs, args: UpgradeArgs) -> Result<(), CliError>
     let ns = &ctx.namespace;
     let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), ns);
     change::get(&instances, &args.name, ns).await?;
-    job.metadata.namespace = Some(ns.clone());
-    let created = apply(&ctx.client, ns, &job, args.dry_run).await?;
-    if args.dry_run == DryRun::Server {
-        return print_resource(&printer, &created, "created (server dry run)");
-    }
-    print_resource(&printer, &created, "created")?;
-    if args.wait {
-        let name = created.name_any();
-        job::follow(
-            &ctx.client,
-            ns,
-            &ApiResource::erase::<OdooUpgradeJob>(&()),
-            &name,
-            args.timeout,
-            &printer,
-            &format!("kubectl odoo status {} -n {ns} --watch", args.name),
-        )
-        .await?;
-    }
-    Ok(())
+    submit(
+        &ctx,
+        &printer,
+        job,
+        args.dry_run,
+        args.wait.then_some(args.timeout),
+        &format!("kubectl odoo status {} -n {ns} --watch", args.name),
+    )
+    .await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use clap::Parser;
+    use kube::ResourceExt;
 
     fn parse(args: &[&str]) -> UpgradeArgs {
         #[derive(Parser)]

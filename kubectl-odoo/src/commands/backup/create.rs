@@ -11,11 +11,10 @@ use odoo_model::{InstanceRef, OdooBackupJob, OdooBackupJobSpec, OdooInstance};
 
 use super::{DestinationArgs, FormatArg};
 use crate::cli::{GlobalArgs, OutputFormat, parse_duration};
-use crate::commands::{DryRun, apply, change, name_stamp, print_resource};
+use crate::commands::{DryRun, change, name_stamp, print_resource, submit};
 use crate::ctx::Ctx;
 use crate::error::CliError;
 use crate::output::Printer;
-use crate::watch::job;
 
 /// Flags of `backup create`.
 #[derive(clap::Args, Debug)]
@@ -88,30 +87,16 @@ pub async fn run(global: &GlobalArgs, args: CreateArgs) -> Result<(), CliError> 
         .destination
         .resolve(&ctx.client, ns, &args.name)
         .await?;
-    let mut backup = build(&args, dest, now);
-    if args.dry_run == DryRun::Client {
-        return print_resource(&printer, &backup, "created (dry run)");
-    }
-    backup.metadata.namespace = Some(ns.clone());
-    let created = apply(&ctx.client, ns, &backup, args.dry_run).await?;
-    if args.dry_run == DryRun::Server {
-        return print_resource(&printer, &created, "created (server dry run)");
-    }
-    print_resource(&printer, &created, "created")?;
-    if args.wait {
-        let name = created.name_any();
-        job::follow(
-            &ctx.client,
-            ns,
-            &kube::api::ApiResource::erase::<OdooBackupJob>(&()),
-            &name,
-            args.timeout,
-            &printer,
-            &format!("kubectl odoo backup describe {name} -n {ns}"),
-        )
-        .await?;
-    }
-    Ok(())
+    let backup = build(&args, dest, now);
+    submit(
+        &ctx,
+        &printer,
+        backup,
+        args.dry_run,
+        args.wait.then_some(args.timeout),
+        &format!("kubectl odoo backup describe {{name}} -n {ns}"),
+    )
+    .await
 }
 
 #[cfg(test)]
