@@ -45,6 +45,12 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_needs_command" -f -a "scale" -d
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_needs_command" -f -a "delete" -d 'Delete an instance; its database and volume are kept unless --purge'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_needs_command" -f -a "events" -d 'Show the Kubernetes events of an instance and its children'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_needs_command" -f -a "upgrade" -d 'Upgrade an instance\'s database with a new image before it rolls out (an OdooUpgradeJob); --wait follows it with a truthful exit code'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_needs_command" -f -a "backup" -d 'Back up instances, list, inspect, download and delete backups, and schedule them'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_needs_command" -f -a "restore" -d 'Restore a backup into an instance (or a new copy of it), after showing the plan; --wait follows the restore'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_needs_command" -f -a "migrate-cluster" -d 'Move an instance\'s database to another PostgreSQL cluster (an OdooClusterMigration); --wait follows its steps'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_needs_command" -f -a "logs" -d 'Print the logs of an instance\'s pods or of a job\'s pods; -f follows them'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_needs_command" -f -a "doctor" -d 'Check the CRDs, your RBAC, the operator and the pg-clusters Secret'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_needs_command" -f -a "report" -d 'Write a support bundle (zip) of an instance: objects, events, logs; Secret values redacted'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand create" -s f -l filename -d 'Read the OdooInstance from this YAML or JSON file ("-" for stdin); flags given as well override the file' -r -F
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand create" -l image -d 'Odoo image, pinned to a tag or digest (default: the operator\'s)' -r
@@ -114,6 +120,7 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand status" -s v -
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand status" -s w -l watch -d 'Follow changes until interrupted (or until --until is reached)'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand status" -s h -l help -d 'Print help'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand status" -s V -l version -d 'Print version'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand completion" -l dir -d 'Directory to install `kubectl_complete-odoo` into (it must be on PATH)' -r -F
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand completion" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand completion" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand completion" -s n -l namespace -d 'The namespace (default: the context\'s namespace, then "default")' -r
@@ -122,6 +129,7 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand completion" -l
 always\t''
 never\t''"
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand completion" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand completion" -l install -d 'Install `kubectl_complete-odoo`, which kubectl (1.26 and later) runs to complete `kubectl odoo <TAB>`: next to this binary, or into --dir'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand completion" -s h -l help -d 'Print help'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand completion" -s V -l version -d 'Print version'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand version" -s o -l output -d 'Output format (table, json or yaml)' -r -f -a "table\t''
@@ -260,15 +268,281 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l ma
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l wait -d 'Follow the upgrade until it ends; exit 1 if it fails'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -s h -l help -d 'Print help'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -s V -l version -d 'Print version'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade help" -f -a "create" -d 'Create an Odoo instance from flags or a file'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade help" -f -a "list" -d 'List Odoo instances'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade help" -f -a "status" -d 'Show an instance\'s phase, conditions, children and warnings; --watch follows them live, --until waits with a truthful exit code'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade help" -f -a "completion" -d 'Print a shell completion script (bash, zsh or fish)'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade help" -f -a "version" -d 'Print the plugin, operator and CRD versions and warn about skew'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade help" -f -a "stop" -d 'Stop an instance: web (and with it cron) to zero, remembering the replicas'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade help" -f -a "start" -d 'Start a stopped instance with the replicas it had before kubectl odoo stop'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade help" -f -a "scale" -d 'Set the web and cron replicas of an instance'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade help" -f -a "delete" -d 'Delete an instance; its database and volume are kept unless --purge'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade help" -f -a "events" -d 'Show the Kubernetes events of an instance and its children'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade help" -f -a "upgrade" -d 'Upgrade an instance\'s database with a new image before it rolls out (an OdooUpgradeJob); --wait follows it with a truthful exit code'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -s n -l namespace -d 'The namespace (default: the context\'s namespace, then "default")' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -l request-timeout -d 'How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -l color -d 'When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -s h -l help -d 'Print help'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -s V -l version -d 'Print version'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -f -a "create" -d 'Back up an instance now (an OdooBackupJob); --wait follows it'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -f -a "list" -d 'List backups, newest first'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -f -a "describe" -d 'Show a backup\'s outcome: location, size, checksum, versions, duration, events'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -f -a "download" -d 'Download a backup\'s archive from S3, verifying its checksum'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -f -a "schedule" -d 'Create or update a backup schedule (an OdooBackupSchedule) of an instance'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -f -a "delete" -d 'Delete a backup resource (the archive stays in storage)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l format -d 'Archive format' -r -f -a "zip\t'Odoo\'s zip: dump.sql, filestore/, manifest.json'
+dump\t'pg_dump custom format (database only)'
+sql\t'Plain SQL (database only)'"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l s3-endpoint -d 'Endpoint URL of the S3-compatible service, e.g. https://s3.eu-west-1.amazonaws.com' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l bucket -d 'Bucket name' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l region -d 'Region of the bucket' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l credentials-secret -d 'Secret in the namespace holding AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l key -d 'Object key (or volume path) template; {namespace}, {instance}, {database}, {timestamp} and {ext} are replaced' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l pvc -d 'Write to this PersistentVolumeClaim instead of S3' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l path -d 'Path template inside the volume (with --pvc)' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l like -d 'Reuse the destination of this OdooBackupJob or OdooBackupSchedule' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l timeout -d 'How long --wait waits (e.g. 30m)' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l dry-run -d 'none: create; client: print the job without sending it; server: have the API server validate it without storing it' -r -f -a "none\t''
+client\t''
+server\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format of the created job (table: `odoobackupjob/NAME created`)' -r -f -a "table\t''
+wide\t''
+json\t''
+yaml\t''
+name\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -s n -l namespace -d 'The namespace (default: the context\'s namespace, then "default")' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l request-timeout -d 'How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l color -d 'When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l no-filestore -d 'Leave the filestore out (database only)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l s3-insecure-skip-tls-verify -d 'Skip TLS certificate verification (test setups with self-signed certificates)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l wait -d 'Follow the backup until it ends; exit 1 if it fails'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
+wide\t''
+json\t''
+yaml\t''
+name\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from list" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from list" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from list" -s n -l namespace -d 'The namespace (default: the context\'s namespace, then "default")' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from list" -l request-timeout -d 'How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from list" -l color -d 'When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from list" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from list" -s A -l all-namespaces -d 'List the backups of every namespace'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from describe" -s o -l output -d 'Output format: table (the description), json or yaml (the resource and its events)' -r -f -a "table\t''
+wide\t''
+json\t''
+yaml\t''
+name\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from describe" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from describe" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from describe" -s n -l namespace -d 'The namespace (default: the context\'s namespace, then "default")' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from describe" -l request-timeout -d 'How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from describe" -l color -d 'When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from describe" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from describe" -s h -l help -d 'Print help'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from describe" -s V -l version -d 'Print version'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from download" -s o -l output -d 'File to write (`-` for stdout); the object\'s file name in the current directory by default. Here -o names a file: the archive is the output' -r -F
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from download" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from download" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from download" -s n -l namespace -d 'The namespace (default: the context\'s namespace, then "default")' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from download" -l request-timeout -d 'How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from download" -l color -d 'When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from download" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from download" -l force -d 'Overwrite the file if it exists'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from download" -s h -l help -d 'Print help'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from download" -s V -l version -d 'Print version'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l name -d 'Name of the schedule (default: the instance\'s name)' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l cron -d 'Cron expression, e.g. "0 3 * * *" (required when creating)' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l time-zone -d 'IANA time zone of the cron expression, e.g. Europe/Brussels (UTC by default)' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l keep-last -d 'How many succeeded backups to keep' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l max-age -d 'Keep succeeded backups younger than this even beyond --keep-last (e.g. 30d)' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l suspend -d 'Suspend the schedule (--suspend=false resumes it)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l format -d 'Archive format' -r -f -a "zip\t'Odoo\'s zip: dump.sql, filestore/, manifest.json'
+dump\t'pg_dump custom format (database only)'
+sql\t'Plain SQL (database only)'"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l s3-endpoint -d 'Endpoint URL of the S3-compatible service, e.g. https://s3.eu-west-1.amazonaws.com' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l bucket -d 'Bucket name' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l region -d 'Region of the bucket' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l credentials-secret -d 'Secret in the namespace holding AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l key -d 'Object key (or volume path) template; {namespace}, {instance}, {database}, {timestamp} and {ext} are replaced' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l pvc -d 'Write to this PersistentVolumeClaim instead of S3' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l path -d 'Path template inside the volume (with --pvc)' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l like -d 'Reuse the destination of this OdooBackupJob or OdooBackupSchedule' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l dry-run -d 'none: apply; client: print the schedule without sending it; server: have the API server validate it without storing it' -r -f -a "none\t''
+client\t''
+server\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -s o -l output -d 'Output format of the schedule (table: `odoobackupschedule/NAME configured`)' -r -f -a "table\t''
+wide\t''
+json\t''
+yaml\t''
+name\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -s n -l namespace -d 'The namespace (default: the context\'s namespace, then "default")' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l request-timeout -d 'How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l color -d 'When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l no-filestore -d 'Leave the filestore out (database only)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l s3-insecure-skip-tls-verify -d 'Skip TLS certificate verification (test setups with self-signed certificates)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -s V -l version -d 'Print version'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from delete" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from delete" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from delete" -s n -l namespace -d 'The namespace (default: the context\'s namespace, then "default")' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from delete" -l request-timeout -d 'How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from delete" -l color -d 'When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from delete" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (required when no one can answer a prompt)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "create" -d 'Back up an instance now (an OdooBackupJob); --wait follows it'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "list" -d 'List backups, newest first'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "describe" -d 'Show a backup\'s outcome: location, size, checksum, versions, duration, events'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "download" -d 'Download a backup\'s archive from S3, verifying its checksum'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "schedule" -d 'Create or update a backup schedule (an OdooBackupSchedule) of an instance'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a backup resource (the archive stays in storage)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l from-backup -d 'Restore this OdooBackupJob' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l latest-of -d 'Restore the latest successful backup of this instance' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l from-s3 -d 'Restore this S3 object (with --s3-endpoint and --credentials-secret)' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l from-file -d 'Upload this local archive (an Odoo backup zip, a pg dump or SQL) to S3, then restore it. The bucket is the instance\'s newest backup destination unless the S3 flags name one' -r -F
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l s3-endpoint -d 'Endpoint URL of the S3-compatible service, e.g. https://s3.eu-west-1.amazonaws.com' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l bucket -d 'Bucket name' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l region -d 'Region of the bucket' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l credentials-secret -d 'Secret in the namespace holding AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l sha256 -d 'Expected SHA-256 of the archive (hex)' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l into -d 'Restore into a new instance of this name, with NAME\'s spec (and no initialization), instead of replacing NAME\'s database' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l mode -d 'copy: a duplicate with a new database identity; move: keep the identity' -r -f -a "copy\t''
+move\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l timeout -d 'How long --wait waits (e.g. 1h)' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l dry-run -d 'none: restore; client: print the job without sending it (nothing uploaded); server: have the API server validate it without storing it' -r -f -a "none\t''
+client\t''
+server\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -s o -l output -d 'Output format of the created job (table: `odoorestorejob/NAME created`)' -r -f -a "table\t''
+wide\t''
+json\t''
+yaml\t''
+name\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -s n -l namespace -d 'The namespace (default: the context\'s namespace, then "default")' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l request-timeout -d 'How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l color -d 'When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l s3-insecure-skip-tls-verify -d 'Skip TLS certificate verification (test setups with self-signed certificates)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l neutralize -d 'Neutralize the restored database (no outgoing mail, crons or payments)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l drop-previous -d 'Drop the replaced database after the switch instead of keeping it'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -s y -l yes -d 'Do not ask for confirmation (required when no one can answer a prompt)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l wait -d 'Follow the restore until it ends; exit 1 if it fails'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -s h -l help -d 'Print help'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -s V -l version -d 'Print version'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand migrate-cluster" -l to -d 'Target PostgreSQL cluster (a name from the operator\'s pg-clusters Secret)' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand migrate-cluster" -l timeout -d 'How long --wait waits (e.g. 2h)' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand migrate-cluster" -l dry-run -d 'none: migrate; client: print the migration without sending it; server: have the API server validate it without storing it' -r -f -a "none\t''
+client\t''
+server\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand migrate-cluster" -s o -l output -d 'Output format of the created migration' -r -f -a "table\t''
+wide\t''
+json\t''
+yaml\t''
+name\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand migrate-cluster" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand migrate-cluster" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand migrate-cluster" -s n -l namespace -d 'The namespace (default: the context\'s namespace, then "default")' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand migrate-cluster" -l request-timeout -d 'How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand migrate-cluster" -l color -d 'When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand migrate-cluster" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand migrate-cluster" -l drop-source-after -d 'Drop the source database once the instance runs on the target'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand migrate-cluster" -s y -l yes -d 'Do not ask for confirmation (required when no one can answer a prompt)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand migrate-cluster" -l wait -d 'Follow the migration until it ends; exit 1 if it fails or rolls back'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand migrate-cluster" -s h -l help -d 'Print help'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand migrate-cluster" -s V -l version -d 'Print version'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand logs" -l job -d 'The pods of this job resource instead: backup/NAME, restore/NAME, upgrade/NAME, init/NAME (or the full kind, e.g. odoobackupjob/NAME)' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand logs" -l component -d 'Only the pods of this component' -r -f -a "web\t''
+cron\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand logs" -l tail -d 'Lines of recent log to show per pod (all when unset)' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand logs" -l since -d 'Only lines newer than this (e.g. 10m)' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand logs" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand logs" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand logs" -s n -l namespace -d 'The namespace (default: the context\'s namespace, then "default")' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand logs" -l request-timeout -d 'How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand logs" -l color -d 'When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand logs" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand logs" -s f -l follow -d 'Keep streaming new lines'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand logs" -s h -l help -d 'Print help'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand logs" -s V -l version -d 'Print version'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand doctor" -l operator-namespace -d 'Namespace of the operator and its pg-clusters Secret' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand doctor" -s o -l output -d 'Output format: table (✓/✗ lines) or json/yaml' -r -f -a "table\t''
+wide\t''
+json\t''
+yaml\t''
+name\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand doctor" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand doctor" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand doctor" -s n -l namespace -d 'The namespace (default: the context\'s namespace, then "default")' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand doctor" -l request-timeout -d 'How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand doctor" -l color -d 'When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand doctor" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand doctor" -s h -l help -d 'Print help'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand doctor" -s V -l version -d 'Print version'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand report" -s o -l output -d 'Zip file to write (default: odoo-report-NAME-TIMESTAMP.zip). Here -o names a file: the bundle is the output' -r -F
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand report" -l operator-namespace -d 'Namespace of the operator, whose logs are included' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand report" -l log-lines -d 'Log lines per pod' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand report" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand report" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand report" -s n -l namespace -d 'The namespace (default: the context\'s namespace, then "default")' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand report" -l request-timeout -d 'How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand report" -l color -d 'When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand report" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand report" -l no-redact -d 'Keep Secret values (they are replaced by REDACTED by default)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand report" -s h -l help -d 'Print help'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand report" -s V -l version -d 'Print version'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade backup restore migrate-cluster logs doctor report help" -f -a "create" -d 'Create an Odoo instance from flags or a file'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade backup restore migrate-cluster logs doctor report help" -f -a "list" -d 'List Odoo instances'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade backup restore migrate-cluster logs doctor report help" -f -a "status" -d 'Show an instance\'s phase, conditions, children and warnings; --watch follows them live, --until waits with a truthful exit code'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade backup restore migrate-cluster logs doctor report help" -f -a "completion" -d 'Print a shell completion script (bash, zsh or fish)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade backup restore migrate-cluster logs doctor report help" -f -a "version" -d 'Print the plugin, operator and CRD versions and warn about skew'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade backup restore migrate-cluster logs doctor report help" -f -a "stop" -d 'Stop an instance: web (and with it cron) to zero, remembering the replicas'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade backup restore migrate-cluster logs doctor report help" -f -a "start" -d 'Start a stopped instance with the replicas it had before kubectl odoo stop'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade backup restore migrate-cluster logs doctor report help" -f -a "scale" -d 'Set the web and cron replicas of an instance'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade backup restore migrate-cluster logs doctor report help" -f -a "delete" -d 'Delete an instance; its database and volume are kept unless --purge'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade backup restore migrate-cluster logs doctor report help" -f -a "events" -d 'Show the Kubernetes events of an instance and its children'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade backup restore migrate-cluster logs doctor report help" -f -a "upgrade" -d 'Upgrade an instance\'s database with a new image before it rolls out (an OdooUpgradeJob); --wait follows it with a truthful exit code'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade backup restore migrate-cluster logs doctor report help" -f -a "backup" -d 'Back up instances, list, inspect, download and delete backups, and schedule them'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade backup restore migrate-cluster logs doctor report help" -f -a "restore" -d 'Restore a backup into an instance (or a new copy of it), after showing the plan; --wait follows the restore'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade backup restore migrate-cluster logs doctor report help" -f -a "migrate-cluster" -d 'Move an instance\'s database to another PostgreSQL cluster (an OdooClusterMigration); --wait follows its steps'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade backup restore migrate-cluster logs doctor report help" -f -a "logs" -d 'Print the logs of an instance\'s pods or of a job\'s pods; -f follows them'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade backup restore migrate-cluster logs doctor report help" -f -a "doctor" -d 'Check the CRDs, your RBAC, the operator and the pg-clusters Secret'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade backup restore migrate-cluster logs doctor report help" -f -a "report" -d 'Write a support bundle (zip) of an instance: objects, events, logs; Secret values redacted'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade backup restore migrate-cluster logs doctor report help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "create" -d 'Back up an instance now (an OdooBackupJob); --wait follows it'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "list" -d 'List backups, newest first'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "describe" -d 'Show a backup\'s outcome: location, size, checksum, versions, duration, events'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "download" -d 'Download a backup\'s archive from S3, verifying its checksum'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "schedule" -d 'Create or update a backup schedule (an OdooBackupSchedule) of an instance'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "delete" -d 'Delete a backup resource (the archive stays in storage)'

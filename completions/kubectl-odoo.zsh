@@ -116,6 +116,7 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (completion)
 _arguments "${_arguments_options[@]}" : \
+'--dir=[Directory to install \`kubectl_complete-odoo\` into (it must be on PATH)]:DIR:_files' \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG, then ~/.kube/config)]:PATH:_files' \
 '--context=[The kubeconfig context to use]:NAME:_default' \
 '-n+[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
@@ -124,11 +125,12 @@ _arguments "${_arguments_options[@]}" : \
 '--color=[When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto]:COLOR:(auto always never)' \
 '-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
 '--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'()--install[Install \`kubectl_complete-odoo\`, which kubectl (1.26 and later) runs to complete \`kubectl odoo <TAB>\`\: next to this binary, or into --dir]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
 '--version[Print version]' \
-':shell -- The shell to print a completion script for:(bash elvish fish powershell zsh)' \
+'::shell -- The shell to print a completion script for:(bash elvish fish powershell zsh)' \
 && ret=0
 ;;
 (version)
@@ -284,6 +286,359 @@ _arguments "${_arguments_options[@]}" : \
 ':name -- Name of the instance:_default' \
 && ret=0
 ;;
+(backup)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG, then ~/.kube/config)]:PATH:_files' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
+'--namespace=[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
+'--request-timeout=[How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit]:DURATION:_default' \
+'--color=[When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto]:COLOR:(auto always never)' \
+'-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_kubectl-odoo__subcmd__backup_commands" \
+"*::: :->backup" \
+&& ret=0
+
+    case $state in
+    (backup)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:kubectl-odoo-backup-command-$line[1]:"
+        case $line[1] in
+            (create)
+_arguments "${_arguments_options[@]}" : \
+'--format=[Archive format]:FORMAT:((zip\:"Odoo'\''s zip\: dump.sql, filestore/, manifest.json"
+dump\:"pg_dump custom format (database only)"
+sql\:"Plain SQL (database only)"))' \
+'--s3-endpoint=[Endpoint URL of the S3-compatible service, e.g. https\://s3.eu-west-1.amazonaws.com]:URL:_default' \
+'--bucket=[Bucket name]:BUCKET:_default' \
+'--region=[Region of the bucket]:REGION:_default' \
+'--credentials-secret=[Secret in the namespace holding AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY]:SECRET:_default' \
+'--key=[Object key (or volume path) template; {namespace}, {instance}, {database}, {timestamp} and {ext} are replaced]:TEMPLATE:_default' \
+'(--s3-endpoint --bucket --credentials-secret)--pvc=[Write to this PersistentVolumeClaim instead of S3]:CLAIM:_default' \
+'--path=[Path template inside the volume (with --pvc)]:PATH:_default' \
+'(--s3-endpoint --bucket --credentials-secret --pvc)--like=[Reuse the destination of this OdooBackupJob or OdooBackupSchedule]:BACKUPJOB_OR_SCHEDULE:_default' \
+'--timeout=[How long --wait waits (e.g. 30m)]:TIMEOUT:_default' \
+'--dry-run=[none\: create; client\: print the job without sending it; server\: have the API server validate it without storing it]::DRY_RUN:(none client server)' \
+'-o+[Output format of the created job (table\: \`odoobackupjob/NAME created\`)]:OUTPUT:(table wide json yaml name)' \
+'--output=[Output format of the created job (table\: \`odoobackupjob/NAME created\`)]:OUTPUT:(table wide json yaml name)' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG, then ~/.kube/config)]:PATH:_files' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
+'--namespace=[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
+'--request-timeout=[How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit]:DURATION:_default' \
+'--color=[When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto]:COLOR:(auto always never)' \
+'-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'--no-filestore[Leave the filestore out (database only)]' \
+'--s3-insecure-skip-tls-verify[Skip TLS certificate verification (test setups with self-signed certificates)]' \
+'--wait[Follow the backup until it ends; exit 1 if it fails]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':name -- Name of the instance to back up:_default' \
+&& ret=0
+;;
+(list)
+_arguments "${_arguments_options[@]}" : \
+'-o+[Output format]:OUTPUT:(table wide json yaml name)' \
+'--output=[Output format]:OUTPUT:(table wide json yaml name)' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG, then ~/.kube/config)]:PATH:_files' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
+'--namespace=[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
+'--request-timeout=[How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit]:DURATION:_default' \
+'--color=[When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto]:COLOR:(auto always never)' \
+'-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'-A[List the backups of every namespace]' \
+'--all-namespaces[List the backups of every namespace]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'::instance -- Only the backups of this instance:_default' \
+&& ret=0
+;;
+(describe)
+_arguments "${_arguments_options[@]}" : \
+'-o+[Output format\: table (the description), json or yaml (the resource and its events)]:OUTPUT:(table wide json yaml name)' \
+'--output=[Output format\: table (the description), json or yaml (the resource and its events)]:OUTPUT:(table wide json yaml name)' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG, then ~/.kube/config)]:PATH:_files' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
+'--namespace=[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
+'--request-timeout=[How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit]:DURATION:_default' \
+'--color=[When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto]:COLOR:(auto always never)' \
+'-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':name -- Name of the OdooBackupJob:_default' \
+&& ret=0
+;;
+(download)
+_arguments "${_arguments_options[@]}" : \
+'-o+[File to write (\`-\` for stdout); the object'\''s file name in the current directory by default. Here -o names a file\: the archive is the output]:FILE:_files' \
+'--output=[File to write (\`-\` for stdout); the object'\''s file name in the current directory by default. Here -o names a file\: the archive is the output]:FILE:_files' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG, then ~/.kube/config)]:PATH:_files' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
+'--namespace=[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
+'--request-timeout=[How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit]:DURATION:_default' \
+'--color=[When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto]:COLOR:(auto always never)' \
+'-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'--force[Overwrite the file if it exists]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':name -- Name of the OdooBackupJob:_default' \
+&& ret=0
+;;
+(schedule)
+_arguments "${_arguments_options[@]}" : \
+'--name=[Name of the schedule (default\: the instance'\''s name)]:NAME:_default' \
+'--cron=[Cron expression, e.g. "0 3 * * *" (required when creating)]:EXPR:_default' \
+'--time-zone=[IANA time zone of the cron expression, e.g. Europe/Brussels (UTC by default)]:TZ:_default' \
+'--keep-last=[How many succeeded backups to keep]:N:_default' \
+'--max-age=[Keep succeeded backups younger than this even beyond --keep-last (e.g. 30d)]:DURATION:_default' \
+'--suspend=[Suspend the schedule (--suspend=false resumes it)]::BOOL:(true false)' \
+'--format=[Archive format]:FORMAT:((zip\:"Odoo'\''s zip\: dump.sql, filestore/, manifest.json"
+dump\:"pg_dump custom format (database only)"
+sql\:"Plain SQL (database only)"))' \
+'--s3-endpoint=[Endpoint URL of the S3-compatible service, e.g. https\://s3.eu-west-1.amazonaws.com]:URL:_default' \
+'--bucket=[Bucket name]:BUCKET:_default' \
+'--region=[Region of the bucket]:REGION:_default' \
+'--credentials-secret=[Secret in the namespace holding AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY]:SECRET:_default' \
+'--key=[Object key (or volume path) template; {namespace}, {instance}, {database}, {timestamp} and {ext} are replaced]:TEMPLATE:_default' \
+'(--s3-endpoint --bucket --credentials-secret)--pvc=[Write to this PersistentVolumeClaim instead of S3]:CLAIM:_default' \
+'--path=[Path template inside the volume (with --pvc)]:PATH:_default' \
+'(--s3-endpoint --bucket --credentials-secret --pvc)--like=[Reuse the destination of this OdooBackupJob or OdooBackupSchedule]:BACKUPJOB_OR_SCHEDULE:_default' \
+'--dry-run=[none\: apply; client\: print the schedule without sending it; server\: have the API server validate it without storing it]::DRY_RUN:(none client server)' \
+'-o+[Output format of the schedule (table\: \`odoobackupschedule/NAME configured\`)]:OUTPUT:(table wide json yaml name)' \
+'--output=[Output format of the schedule (table\: \`odoobackupschedule/NAME configured\`)]:OUTPUT:(table wide json yaml name)' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG, then ~/.kube/config)]:PATH:_files' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
+'--namespace=[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
+'--request-timeout=[How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit]:DURATION:_default' \
+'--color=[When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto]:COLOR:(auto always never)' \
+'-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'--no-filestore[Leave the filestore out (database only)]' \
+'--s3-insecure-skip-tls-verify[Skip TLS certificate verification (test setups with self-signed certificates)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':instance -- Name of the instance to back up:_default' \
+&& ret=0
+;;
+(delete)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG, then ~/.kube/config)]:PATH:_files' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
+'--namespace=[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
+'--request-timeout=[How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit]:DURATION:_default' \
+'--color=[When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto]:COLOR:(auto always never)' \
+'-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'-y[Do not ask for confirmation (required when no one can answer a prompt)]' \
+'--yes[Do not ask for confirmation (required when no one can answer a prompt)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':name -- Name of the OdooBackupJob:_default' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_kubectl-odoo__subcmd__backup__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:kubectl-odoo-backup-help-command-$line[1]:"
+        case $line[1] in
+            (create)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(list)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(describe)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(download)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(schedule)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(delete)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(restore)
+_arguments "${_arguments_options[@]}" : \
+'--from-backup=[Restore this OdooBackupJob]:BACKUPJOB:_default' \
+'--latest-of=[Restore the latest successful backup of this instance]:INSTANCE:_default' \
+'--from-s3=[Restore this S3 object (with --s3-endpoint and --credentials-secret)]:s3://BUCKET/KEY:_default' \
+'--from-file=[Upload this local archive (an Odoo backup zip, a pg dump or SQL) to S3, then restore it. The bucket is the instance'\''s newest backup destination unless the S3 flags name one]:FILE:_files' \
+'--s3-endpoint=[Endpoint URL of the S3-compatible service, e.g. https\://s3.eu-west-1.amazonaws.com]:URL:_default' \
+'--bucket=[Bucket name]:BUCKET:_default' \
+'--region=[Region of the bucket]:REGION:_default' \
+'--credentials-secret=[Secret in the namespace holding AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY]:SECRET:_default' \
+'--sha256=[Expected SHA-256 of the archive (hex)]:HEX:_default' \
+'--into=[Restore into a new instance of this name, with NAME'\''s spec (and no initialization), instead of replacing NAME'\''s database]:NEWNAME:_default' \
+'--mode=[copy\: a duplicate with a new database identity; move\: keep the identity]:MODE:(copy move)' \
+'--timeout=[How long --wait waits (e.g. 1h)]:TIMEOUT:_default' \
+'--dry-run=[none\: restore; client\: print the job without sending it (nothing uploaded); server\: have the API server validate it without storing it]::DRY_RUN:(none client server)' \
+'-o+[Output format of the created job (table\: \`odoorestorejob/NAME created\`)]:OUTPUT:(table wide json yaml name)' \
+'--output=[Output format of the created job (table\: \`odoorestorejob/NAME created\`)]:OUTPUT:(table wide json yaml name)' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG, then ~/.kube/config)]:PATH:_files' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
+'--namespace=[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
+'--request-timeout=[How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit]:DURATION:_default' \
+'--color=[When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto]:COLOR:(auto always never)' \
+'-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'--s3-insecure-skip-tls-verify[Skip TLS certificate verification (test setups with self-signed certificates)]' \
+'--neutralize[Neutralize the restored database (no outgoing mail, crons or payments)]' \
+'--drop-previous[Drop the replaced database after the switch instead of keeping it]' \
+'-y[Do not ask for confirmation (required when no one can answer a prompt)]' \
+'--yes[Do not ask for confirmation (required when no one can answer a prompt)]' \
+'--wait[Follow the restore until it ends; exit 1 if it fails]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':name -- The instance restored into (with --into\: the instance whose spec is copied):_default' \
+&& ret=0
+;;
+(migrate-cluster)
+_arguments "${_arguments_options[@]}" : \
+'--to=[Target PostgreSQL cluster (a name from the operator'\''s pg-clusters Secret)]:CLUSTER:_default' \
+'--timeout=[How long --wait waits (e.g. 2h)]:TIMEOUT:_default' \
+'--dry-run=[none\: migrate; client\: print the migration without sending it; server\: have the API server validate it without storing it]::DRY_RUN:(none client server)' \
+'-o+[Output format of the created migration]:OUTPUT:(table wide json yaml name)' \
+'--output=[Output format of the created migration]:OUTPUT:(table wide json yaml name)' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG, then ~/.kube/config)]:PATH:_files' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
+'--namespace=[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
+'--request-timeout=[How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit]:DURATION:_default' \
+'--color=[When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto]:COLOR:(auto always never)' \
+'-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'--drop-source-after[Drop the source database once the instance runs on the target]' \
+'-y[Do not ask for confirmation (required when no one can answer a prompt)]' \
+'--yes[Do not ask for confirmation (required when no one can answer a prompt)]' \
+'--wait[Follow the migration until it ends; exit 1 if it fails or rolls back]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':name -- Name of the instance:_default' \
+&& ret=0
+;;
+(logs)
+_arguments "${_arguments_options[@]}" : \
+'(--component)--job=[The pods of this job resource instead\: backup/NAME, restore/NAME, upgrade/NAME, init/NAME (or the full kind, e.g. odoobackupjob/NAME)]:KIND/NAME:_default' \
+'--component=[Only the pods of this component]:COMPONENT:(web cron)' \
+'--tail=[Lines of recent log to show per pod (all when unset)]:N:_default' \
+'--since=[Only lines newer than this (e.g. 10m)]:DURATION:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG, then ~/.kube/config)]:PATH:_files' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
+'--namespace=[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
+'--request-timeout=[How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit]:DURATION:_default' \
+'--color=[When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto]:COLOR:(auto always never)' \
+'-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'-f[Keep streaming new lines]' \
+'--follow[Keep streaming new lines]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':name -- Name of the instance:_default' \
+&& ret=0
+;;
+(doctor)
+_arguments "${_arguments_options[@]}" : \
+'--operator-namespace=[Namespace of the operator and its pg-clusters Secret]:NAMESPACE:_default' \
+'-o+[Output format\: table (✓/✗ lines) or json/yaml]:OUTPUT:(table wide json yaml name)' \
+'--output=[Output format\: table (✓/✗ lines) or json/yaml]:OUTPUT:(table wide json yaml name)' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG, then ~/.kube/config)]:PATH:_files' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
+'--namespace=[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
+'--request-timeout=[How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit]:DURATION:_default' \
+'--color=[When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto]:COLOR:(auto always never)' \
+'-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(report)
+_arguments "${_arguments_options[@]}" : \
+'-o+[Zip file to write (default\: odoo-report-NAME-TIMESTAMP.zip). Here -o names a file\: the bundle is the output]:FILE.zip:_files' \
+'--output=[Zip file to write (default\: odoo-report-NAME-TIMESTAMP.zip). Here -o names a file\: the bundle is the output]:FILE.zip:_files' \
+'--operator-namespace=[Namespace of the operator, whose logs are included]:NAMESPACE:_default' \
+'--log-lines=[Log lines per pod]:N:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG, then ~/.kube/config)]:PATH:_files' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
+'--namespace=[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
+'--request-timeout=[How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit]:DURATION:_default' \
+'--color=[When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto]:COLOR:(auto always never)' \
+'-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'--no-redact[Keep Secret values (they are replaced by REDACTED by default)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':name -- Name of the instance:_default' \
+&& ret=0
+;;
 (help)
 _arguments "${_arguments_options[@]}" : \
 ":: :_kubectl-odoo__subcmd__help_commands" \
@@ -340,6 +695,66 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(backup)
+_arguments "${_arguments_options[@]}" : \
+":: :_kubectl-odoo__subcmd__help__subcmd__backup_commands" \
+"*::: :->backup" \
+&& ret=0
+
+    case $state in
+    (backup)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:kubectl-odoo-help-backup-command-$line[1]:"
+        case $line[1] in
+            (create)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(list)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(describe)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(download)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(schedule)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(delete)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+(restore)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(migrate-cluster)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(logs)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(doctor)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(report)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (help)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -367,9 +782,106 @@ _kubectl-odoo_commands() {
 'delete:Delete an instance; its database and volume are kept unless --purge' \
 'events:Show the Kubernetes events of an instance and its children' \
 'upgrade:Upgrade an instance'\''s database with a new image before it rolls out (an OdooUpgradeJob); --wait follows it with a truthful exit code' \
+'backup:Back up instances, list, inspect, download and delete backups, and schedule them' \
+'restore:Restore a backup into an instance (or a new copy of it), after showing the plan; --wait follows the restore' \
+'migrate-cluster:Move an instance'\''s database to another PostgreSQL cluster (an OdooClusterMigration); --wait follows its steps' \
+'logs:Print the logs of an instance'\''s pods or of a job'\''s pods; -f follows them' \
+'doctor:Check the CRDs, your RBAC, the operator and the pg-clusters Secret' \
+'report:Write a support bundle (zip) of an instance\: objects, events, logs; Secret values redacted' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'kubectl-odoo commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__backup_commands] )) ||
+_kubectl-odoo__subcmd__backup_commands() {
+    local commands; commands=(
+'create:Back up an instance now (an OdooBackupJob); --wait follows it' \
+'list:List backups, newest first' \
+'describe:Show a backup'\''s outcome\: location, size, checksum, versions, duration, events' \
+'download:Download a backup'\''s archive from S3, verifying its checksum' \
+'schedule:Create or update a backup schedule (an OdooBackupSchedule) of an instance' \
+'delete:Delete a backup resource (the archive stays in storage)' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'kubectl-odoo backup commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__backup__subcmd__create_commands] )) ||
+_kubectl-odoo__subcmd__backup__subcmd__create_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo backup create commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__backup__subcmd__delete_commands] )) ||
+_kubectl-odoo__subcmd__backup__subcmd__delete_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo backup delete commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__backup__subcmd__describe_commands] )) ||
+_kubectl-odoo__subcmd__backup__subcmd__describe_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo backup describe commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__backup__subcmd__download_commands] )) ||
+_kubectl-odoo__subcmd__backup__subcmd__download_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo backup download commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__backup__subcmd__help_commands] )) ||
+_kubectl-odoo__subcmd__backup__subcmd__help_commands() {
+    local commands; commands=(
+'create:Back up an instance now (an OdooBackupJob); --wait follows it' \
+'list:List backups, newest first' \
+'describe:Show a backup'\''s outcome\: location, size, checksum, versions, duration, events' \
+'download:Download a backup'\''s archive from S3, verifying its checksum' \
+'schedule:Create or update a backup schedule (an OdooBackupSchedule) of an instance' \
+'delete:Delete a backup resource (the archive stays in storage)' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'kubectl-odoo backup help commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__backup__subcmd__help__subcmd__create_commands] )) ||
+_kubectl-odoo__subcmd__backup__subcmd__help__subcmd__create_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo backup help create commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__backup__subcmd__help__subcmd__delete_commands] )) ||
+_kubectl-odoo__subcmd__backup__subcmd__help__subcmd__delete_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo backup help delete commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__backup__subcmd__help__subcmd__describe_commands] )) ||
+_kubectl-odoo__subcmd__backup__subcmd__help__subcmd__describe_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo backup help describe commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__backup__subcmd__help__subcmd__download_commands] )) ||
+_kubectl-odoo__subcmd__backup__subcmd__help__subcmd__download_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo backup help download commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__backup__subcmd__help__subcmd__help_commands] )) ||
+_kubectl-odoo__subcmd__backup__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo backup help help commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__backup__subcmd__help__subcmd__list_commands] )) ||
+_kubectl-odoo__subcmd__backup__subcmd__help__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo backup help list commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__backup__subcmd__help__subcmd__schedule_commands] )) ||
+_kubectl-odoo__subcmd__backup__subcmd__help__subcmd__schedule_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo backup help schedule commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__backup__subcmd__list_commands] )) ||
+_kubectl-odoo__subcmd__backup__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo backup list commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__backup__subcmd__schedule_commands] )) ||
+_kubectl-odoo__subcmd__backup__subcmd__schedule_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo backup schedule commands' commands "$@"
 }
 (( $+functions[_kubectl-odoo__subcmd__completion_commands] )) ||
 _kubectl-odoo__subcmd__completion_commands() {
@@ -385,6 +897,11 @@ _kubectl-odoo__subcmd__create_commands() {
 _kubectl-odoo__subcmd__delete_commands() {
     local commands; commands=()
     _describe -t commands 'kubectl-odoo delete commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__doctor_commands] )) ||
+_kubectl-odoo__subcmd__doctor_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo doctor commands' commands "$@"
 }
 (( $+functions[_kubectl-odoo__subcmd__events_commands] )) ||
 _kubectl-odoo__subcmd__events_commands() {
@@ -405,9 +922,57 @@ _kubectl-odoo__subcmd__help_commands() {
 'delete:Delete an instance; its database and volume are kept unless --purge' \
 'events:Show the Kubernetes events of an instance and its children' \
 'upgrade:Upgrade an instance'\''s database with a new image before it rolls out (an OdooUpgradeJob); --wait follows it with a truthful exit code' \
+'backup:Back up instances, list, inspect, download and delete backups, and schedule them' \
+'restore:Restore a backup into an instance (or a new copy of it), after showing the plan; --wait follows the restore' \
+'migrate-cluster:Move an instance'\''s database to another PostgreSQL cluster (an OdooClusterMigration); --wait follows its steps' \
+'logs:Print the logs of an instance'\''s pods or of a job'\''s pods; -f follows them' \
+'doctor:Check the CRDs, your RBAC, the operator and the pg-clusters Secret' \
+'report:Write a support bundle (zip) of an instance\: objects, events, logs; Secret values redacted' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'kubectl-odoo help commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__help__subcmd__backup_commands] )) ||
+_kubectl-odoo__subcmd__help__subcmd__backup_commands() {
+    local commands; commands=(
+'create:Back up an instance now (an OdooBackupJob); --wait follows it' \
+'list:List backups, newest first' \
+'describe:Show a backup'\''s outcome\: location, size, checksum, versions, duration, events' \
+'download:Download a backup'\''s archive from S3, verifying its checksum' \
+'schedule:Create or update a backup schedule (an OdooBackupSchedule) of an instance' \
+'delete:Delete a backup resource (the archive stays in storage)' \
+    )
+    _describe -t commands 'kubectl-odoo help backup commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__help__subcmd__backup__subcmd__create_commands] )) ||
+_kubectl-odoo__subcmd__help__subcmd__backup__subcmd__create_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo help backup create commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__help__subcmd__backup__subcmd__delete_commands] )) ||
+_kubectl-odoo__subcmd__help__subcmd__backup__subcmd__delete_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo help backup delete commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__help__subcmd__backup__subcmd__describe_commands] )) ||
+_kubectl-odoo__subcmd__help__subcmd__backup__subcmd__describe_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo help backup describe commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__help__subcmd__backup__subcmd__download_commands] )) ||
+_kubectl-odoo__subcmd__help__subcmd__backup__subcmd__download_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo help backup download commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__help__subcmd__backup__subcmd__list_commands] )) ||
+_kubectl-odoo__subcmd__help__subcmd__backup__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo help backup list commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__help__subcmd__backup__subcmd__schedule_commands] )) ||
+_kubectl-odoo__subcmd__help__subcmd__backup__subcmd__schedule_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo help backup schedule commands' commands "$@"
 }
 (( $+functions[_kubectl-odoo__subcmd__help__subcmd__completion_commands] )) ||
 _kubectl-odoo__subcmd__help__subcmd__completion_commands() {
@@ -424,6 +989,11 @@ _kubectl-odoo__subcmd__help__subcmd__delete_commands() {
     local commands; commands=()
     _describe -t commands 'kubectl-odoo help delete commands' commands "$@"
 }
+(( $+functions[_kubectl-odoo__subcmd__help__subcmd__doctor_commands] )) ||
+_kubectl-odoo__subcmd__help__subcmd__doctor_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo help doctor commands' commands "$@"
+}
 (( $+functions[_kubectl-odoo__subcmd__help__subcmd__events_commands] )) ||
 _kubectl-odoo__subcmd__help__subcmd__events_commands() {
     local commands; commands=()
@@ -438,6 +1008,26 @@ _kubectl-odoo__subcmd__help__subcmd__help_commands() {
 _kubectl-odoo__subcmd__help__subcmd__list_commands() {
     local commands; commands=()
     _describe -t commands 'kubectl-odoo help list commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__help__subcmd__logs_commands] )) ||
+_kubectl-odoo__subcmd__help__subcmd__logs_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo help logs commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__help__subcmd__migrate-cluster_commands] )) ||
+_kubectl-odoo__subcmd__help__subcmd__migrate-cluster_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo help migrate-cluster commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__help__subcmd__report_commands] )) ||
+_kubectl-odoo__subcmd__help__subcmd__report_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo help report commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__help__subcmd__restore_commands] )) ||
+_kubectl-odoo__subcmd__help__subcmd__restore_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo help restore commands' commands "$@"
 }
 (( $+functions[_kubectl-odoo__subcmd__help__subcmd__scale_commands] )) ||
 _kubectl-odoo__subcmd__help__subcmd__scale_commands() {
@@ -473,6 +1063,26 @@ _kubectl-odoo__subcmd__help__subcmd__version_commands() {
 _kubectl-odoo__subcmd__list_commands() {
     local commands; commands=()
     _describe -t commands 'kubectl-odoo list commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__logs_commands] )) ||
+_kubectl-odoo__subcmd__logs_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo logs commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__migrate-cluster_commands] )) ||
+_kubectl-odoo__subcmd__migrate-cluster_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo migrate-cluster commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__report_commands] )) ||
+_kubectl-odoo__subcmd__report_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo report commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__restore_commands] )) ||
+_kubectl-odoo__subcmd__restore_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo restore commands' commands "$@"
 }
 (( $+functions[_kubectl-odoo__subcmd__scale_commands] )) ||
 _kubectl-odoo__subcmd__scale_commands() {

@@ -98,6 +98,22 @@ pub enum Command {
     /// Upgrade an instance's database with a new image before it rolls out
     /// (an OdooUpgradeJob); --wait follows it with a truthful exit code.
     Upgrade(commands::upgrade::UpgradeArgs),
+    /// Back up instances, list, inspect, download and delete backups, and schedule
+    /// them.
+    Backup(commands::backup::BackupArgs),
+    /// Restore a backup into an instance (or a new copy of it), after showing the
+    /// plan; --wait follows the restore.
+    Restore(commands::restore::RestoreArgs),
+    /// Move an instance's database to another PostgreSQL cluster (an
+    /// OdooClusterMigration); --wait follows its steps.
+    MigrateCluster(commands::migrate::MigrateArgs),
+    /// Print the logs of an instance's pods or of a job's pods; -f follows them.
+    Logs(commands::logs::LogsArgs),
+    /// Check the CRDs, your RBAC, the operator and the pg-clusters Secret.
+    Doctor(commands::doctor::DoctorArgs),
+    /// Write a support bundle (zip) of an instance: objects, events, logs; Secret
+    /// values redacted.
+    Report(commands::report::ReportArgs),
 }
 
 /// Parses `10s`, `2m`, `1h`, `500ms` or a bare number of seconds.

@@ -18,6 +18,11 @@ pub enum CliError {
     /// The object does not exist (exit 4, like other API answers).
     #[error("{0}")]
     NotFound(String),
+    /// The object exists but is not in a state the command can work with: a backup
+    /// that has not succeeded, a destination the command cannot read (exit 4, with
+    /// the other answers about objects).
+    #[error("{0}")]
+    Precondition(String),
     /// What the command waited for failed instead (exit 1).
     #[error("{0}")]
     Failed(String),
@@ -40,7 +45,7 @@ impl CliError {
             CliError::Kubeconfig(_) => 3,
             CliError::Api { .. } => 4,
             CliError::Output(_) => 1,
-            CliError::NotFound(_) => 4,
+            CliError::NotFound(_) | CliError::Precondition(_) => 4,
             CliError::Failed(_) => 1,
             CliError::Timeout(_) => 5,
             CliError::Interrupted => 130,

@@ -2,9 +2,11 @@
 
 pub mod cli;
 pub mod commands;
+pub mod confirm;
 pub mod ctx;
 pub mod error;
 pub mod output;
+pub mod s3;
 pub mod watch;
 
 use std::process::ExitCode;

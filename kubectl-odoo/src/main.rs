@@ -9,5 +9,10 @@ fn main() -> ExitCode {
     if argv0.rsplit('/').next() == Some("kubectl_complete-odoo") {
         return kubectl_odoo::complete(std::env::args().skip(1).collect());
     }
+    // The shim `completion --install` writes calls `kubectl-odoo __complete WORDS…`;
+    // the words (with -n, --context) are the user's, not this binary's flags.
+    if std::env::args().nth(1).as_deref() == Some("__complete") {
+        return kubectl_odoo::complete(std::env::args().skip(2).collect());
+    }
     kubectl_odoo::run(kubectl_odoo::cli::Cli::parse())
 }

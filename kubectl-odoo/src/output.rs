@@ -122,3 +122,19 @@ pub fn age(created: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time
         s => format!("{}d", s / 86400),
     }
 }
+
+/// A byte count for people: `512 B`, `1.5 KiB`, `20.0 MiB`, `3.2 GiB`.
+pub fn size(bytes: i64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}

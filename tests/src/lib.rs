@@ -7,6 +7,7 @@ pub mod local_pods;
 pub mod odoo_zip;
 pub mod operator;
 pub mod pki;
+pub mod plugin;
 pub mod postgres;
 pub mod process;
 pub mod s3;

@@ -68,3 +68,29 @@ fn kubectl_plugin_completion_protocol() {
         "the directive ends the answer: {text}"
     );
 }
+
+#[test]
+fn completion_install_writes_a_shim_kubectl_can_run() {
+    let plugin = odoo_tests::workspace_binary("kubectl-odoo", "kubectl-odoo");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = std::process::Command::new(&plugin)
+        .args(["completion", "--install", "--dir"])
+        .arg(dir.path())
+        .output()
+        .expect("installing the shim");
+    assert!(out.status.success(), "{out:?}");
+    let shim = dir.path().join("kubectl_complete-odoo");
+    let out = std::process::Command::new(&shim)
+        .args(["backup", "cr"])
+        .output()
+        .expect("running the shim");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.lines().any(|l| l.starts_with("create\t")), "{text}");
+    assert_eq!(text.lines().last(), Some(":4"), "{text}");
+    // Neither a shell nor --install is a usage error.
+    let none = std::process::Command::new(&plugin)
+        .arg("completion")
+        .output()
+        .expect("run");
+    assert_eq!(none.status.code(), Some(2), "{none:?}");
+}

@@ -2,55 +2,16 @@
 //! test API server. No operator runs here: the tests assert on the stored objects and
 //! on what a user sees (exit codes, output).
 
-use std::path::PathBuf;
-use std::process::{Output, Stdio};
-use std::sync::OnceLock;
-
 use k8s_openapi::api::core::v1::{Event, ObjectReference};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::ResourceExt;
 use kube::api::{Api, ObjectMeta, PostParams};
 use odoo_model::instance::DeletionPolicy;
 use odoo_model::{OdooInstance, OdooInstanceSpec};
-use odoo_tests::{ControlPlane, TestNamespace, api_server, workspace_binary};
+use odoo_tests::plugin::{odoo, plugin_path, text};
+use odoo_tests::{TestNamespace, api_server};
 
 const BEFORE_STOP: &str = "odoo-operator.dev/replicas-before-stop";
-
-/// A PATH on which kubectl finds the freshly built plugin (a directory of cargo's
-/// test scratch space holding only a link to it).
-fn plugin_path() -> &'static str {
-    static PATH: OnceLock<String> = OnceLock::new();
-    PATH.get_or_init(|| {
-        let plugin = workspace_binary("kubectl-odoo", "kubectl-odoo");
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("plugin-commands-bin");
-        std::fs::create_dir_all(&dir).expect("plugin directory");
-        let link = dir.join("kubectl-odoo");
-        let _ = std::fs::remove_file(&link);
-        std::os::unix::fs::symlink(&plugin, &link).expect("link the plugin");
-        format!(
-            "{}:{}",
-            dir.display(),
-            std::env::var("PATH").unwrap_or_default()
-        )
-    })
-}
-
-/// `kubectl odoo ARGS -n NS` with stdin not a terminal, as in CI.
-fn odoo(cp: &ControlPlane, ns: &str, args: &[&str]) -> anyhow::Result<Output> {
-    Ok(cp
-        .kubectl()
-        .env("PATH", plugin_path())
-        .env("NO_COLOR", "1")
-        .arg("odoo")
-        .args(args)
-        .args(["-n", ns])
-        .stdin(Stdio::null())
-        .output()?)
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 async fn create(ns: &TestNamespace, name: &str, replicas: i32) -> anyhow::Result<OdooInstance> {
     let spec = OdooInstanceSpec {
@@ -393,6 +354,7 @@ async fn events_show_only_the_instance_and_its_children() -> anyhow::Result<()> 
 #[tokio::test]
 async fn purge_on_a_terminal_asks_for_the_name() -> anyhow::Result<()> {
     use std::io::Write;
+    use std::process::Stdio;
     if std::process::Command::new("script")
         .arg("--version")
         .output()
@@ -412,6 +374,7 @@ async fn purge_on_a_terminal_asks_for_the_name() -> anyhow::Result<()> {
             .env("PATH", plugin_path())
             .env("KUBECONFIG", &cp.kubeconfig)
             .env("NO_COLOR", "1")
+            .env_remove("CI")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

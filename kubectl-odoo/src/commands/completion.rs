@@ -3,6 +3,8 @@
 //! protocol: kubectl (≥ 1.26) runs `kubectl_complete-odoo WORDS… CURRENT` for
 //! `kubectl odoo <TAB>`; this binary answers when called by that name (a symlink),
 //! one candidate per line and a final `:4` directive (no file completion).
+//! `completion --install` writes that executable next to the plugin (or into
+//! `--dir`): a two-line shell script calling `kubectl-odoo __complete`.
 
 use clap::CommandFactory;
 use clap_complete::Shell;
@@ -17,8 +19,46 @@ use crate::error::CliError;
 #[derive(clap::Args, Debug)]
 pub struct CompletionArgs {
     /// The shell to print a completion script for.
-    #[arg(value_enum)]
-    pub shell: Shell,
+    #[arg(value_enum, required_unless_present = "install")]
+    pub shell: Option<Shell>,
+    /// Install `kubectl_complete-odoo`, which kubectl (1.26 and later) runs to
+    /// complete `kubectl odoo <TAB>`: next to this binary, or into --dir.
+    #[arg(long, conflicts_with = "shell")]
+    pub install: bool,
+    /// Directory to install `kubectl_complete-odoo` into (it must be on PATH).
+    #[arg(long, requires = "install", value_name = "DIR")]
+    pub dir: Option<std::path::PathBuf>,
+}
+
+/// The shim kubectl runs: hands the words to `kubectl-odoo __complete`.
+pub fn shim(plugin: &std::path::Path) -> String {
+    let quoted = plugin.display().to_string().replace('\'', "'\\''");
+    format!(
+        "#!/bin/sh\n# kubectl runs this to complete `kubectl odoo`; written by `kubectl odoo completion --install`.\nexec '{quoted}' __complete \"$@\"\n"
+    )
+}
+
+/// Writes the shim into `dir` (the plugin's own directory by default).
+fn install(dir: Option<std::path::PathBuf>) -> Result<(), CliError> {
+    use std::os::unix::fs::PermissionsExt;
+    let plugin = std::env::current_exe()
+        .map_err(|e| CliError::Failed(format!("locating the plugin binary: {e}")))?;
+    let dir = match dir {
+        Some(dir) => dir,
+        None => plugin
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .ok_or_else(|| CliError::Failed("the plugin binary has no directory".into()))?,
+    };
+    let path = dir.join("kubectl_complete-odoo");
+    let failed = |e: std::io::Error| CliError::Failed(format!("writing {}: {e}", path.display()));
+    std::fs::write(&path, shim(&plugin)).map_err(failed)?;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).map_err(failed)?;
+    eprintln!(
+        "Installed {}; kubectl odoo <TAB> completes once its directory is on PATH.",
+        path.display()
+    );
+    Ok(())
 }
 
 /// The completion script of `shell` for the `kubectl-odoo` binary.
@@ -29,23 +69,55 @@ pub fn script(shell: Shell) -> String {
 }
 
 pub fn run(args: CompletionArgs) -> Result<(), CliError> {
+    let Some(shell) = args.shell else {
+        return install(args.dir);
+    };
     crate::output::Printer::new(
         crate::cli::OutputFormat::Table,
         crate::cli::ColorChoice::Never,
     )
-    .out(&script(args.shell))
+    .out(&script(shell))
 }
 
 /// Subcommands and flags matching what is typed; `None` when an instance name is
 /// wanted (the caller lists them).
 pub fn static_candidates(words: &[String]) -> Option<Vec<String>> {
     let current = words.last().map(String::as_str).unwrap_or("");
-    let cmd = Cli::command();
-    let sub = words[..words.len().saturating_sub(1)]
-        .iter()
-        .find(|w| !w.starts_with('-'))
-        .and_then(|w| cmd.find_subcommand(w.as_str()).cloned());
-    let Some(sub) = sub else {
+    let root = Cli::command();
+    // Descend through the subcommands typed so far (`backup create …`).
+    let mut sub: Option<clap::Command> = None;
+    let typed = &words[..words.len().saturating_sub(1)];
+    for (i, w) in typed.iter().enumerate() {
+        // Flags, and the values of the global flags that take one (`-n team`).
+        let value_of_flag = i > 0
+            && matches!(
+                typed[i - 1].as_str(),
+                "-n" | "--namespace" | "--context" | "--kubeconfig"
+            );
+        if w.starts_with('-') || value_of_flag {
+            continue;
+        }
+        let found = sub
+            .as_ref()
+            .unwrap_or(&root)
+            .find_subcommand(w.as_str())
+            .cloned();
+        match found {
+            Some(s) => sub = Some(s),
+            None => break,
+        }
+    }
+    let cmd = sub.as_ref().unwrap_or(&root);
+    if current.starts_with('-') {
+        return Some(
+            cmd.get_arguments()
+                .chain(root.get_arguments())
+                .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
+                .filter(|f| f.starts_with(current))
+                .collect(),
+        );
+    }
+    if cmd.has_subcommands() {
         return Some(
             cmd.get_subcommands()
                 .filter(|s| !s.is_hide_set() && s.get_name().starts_with(current))
@@ -58,17 +130,10 @@ pub fn static_candidates(words: &[String]) -> Option<Vec<String>> {
                 })
                 .collect(),
         );
-    };
-    if current.starts_with('-') {
-        return Some(
-            sub.get_arguments()
-                .chain(cmd.get_arguments())
-                .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
-                .filter(|f| f.starts_with(current))
-                .collect(),
-        );
     }
-    let takes_name = sub.get_positionals().any(|p| p.get_id() == "name");
+    let takes_name = cmd
+        .get_positionals()
+        .any(|p| matches!(p.get_id().as_str(), "name" | "instance"));
     if takes_name { None } else { Some(Vec::new()) }
 }
 
@@ -136,6 +201,12 @@ mod tests {
             static_candidates(&words(&["status", ""])).is_none(),
             "an instance name is wanted"
         );
+        let nested = static_candidates(&words(&["-n", "team", "backup", "d"])).expect("nested");
+        assert!(
+            nested.iter().any(|s| s.starts_with("download\t")),
+            "{nested:?}"
+        );
+        assert!(static_candidates(&words(&["backup", "create", ""])).is_none());
     }
 
     #[test]

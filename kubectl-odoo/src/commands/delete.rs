@@ -6,7 +6,6 @@
 //! refuses to run unattended without `--yes` (it never waits for input that cannot
 //! come).
 
-use std::io::{BufRead, IsTerminal, Write};
 use std::time::Duration;
 
 use kube::ResourceExt;
@@ -18,6 +17,7 @@ use serde_json::Value;
 use crate::cli::{GlobalArgs, OutputFormat, parse_duration};
 use crate::commands::DryRun;
 use crate::commands::change::{self, Written};
+use crate::confirm::confirm;
 use crate::ctx::Ctx;
 use crate::error::CliError;
 use crate::output::Printer;
@@ -47,35 +47,6 @@ pub struct DeleteArgs {
     /// Output format (table: `odoo/NAME deleted`; name: `odoo/NAME`).
     #[arg(short = 'o', long, value_enum)]
     pub output: Option<OutputFormat>,
-}
-
-/// Whether a destructive command may go ahead.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Confirm {
-    /// Ask on the terminal.
-    Ask,
-    /// `--yes` was given.
-    Proceed,
-    /// Nobody can answer a prompt and `--yes` was not given.
-    Refuse,
-}
-
-/// Ask only when someone can see the question (stderr) and answer it (stdin).
-pub fn confirm_policy(stdin_tty: bool, stderr_tty: bool, yes: bool) -> Confirm {
-    if yes {
-        Confirm::Proceed
-    } else if stdin_tty && stderr_tty {
-        Confirm::Ask
-    } else {
-        Confirm::Refuse
-    }
-}
-
-/// Reads one line; true when it is exactly `expected` (surrounding blanks aside).
-pub fn typed_confirmation(input: &mut impl BufRead, expected: &str) -> std::io::Result<bool> {
-    let mut line = String::new();
-    input.read_line(&mut line)?;
-    Ok(line.trim() == expected)
 }
 
 /// The data an instance's deletion keeps or destroys, named for the user.
@@ -140,30 +111,17 @@ pub async fn run(global: &GlobalArgs, args: DeleteArgs) -> Result<(), CliError> 
 
     // A dry run destroys nothing, so it needs no confirmation.
     if args.purge && args.dry_run == DryRun::None {
-        let stdin_tty = std::io::stdin().is_terminal();
-        let stderr_tty = std::io::stderr().is_terminal();
-        match confirm_policy(stdin_tty, stderr_tty, args.yes) {
-            Confirm::Proceed => {}
-            Confirm::Refuse => {
-                return Err(CliError::Usage(format!(
-                    "--purge destroys the {} and volume {} of odoo/{name}; confirm by running it from a terminal, or pass --yes",
-                    data.database_text(),
-                    data.volume
-                )));
-            }
-            Confirm::Ask => {
-                let prompt = format!(
-                    "This deletes odoo/{name} in namespace {ns} and destroys its data:\n  - {} and its role\n  - filestore volume {}\nThis cannot be undone. Type the instance name ({name}) to confirm: ",
-                    data.database_text(),
-                    data.volume
-                );
-                if !ask(prompt, name.clone()).await? {
-                    return Err(CliError::Failed(
-                        "the typed name did not match; nothing was deleted".into(),
-                    ));
-                }
-            }
-        }
+        let plan = format!(
+            "This deletes odoo/{name} in namespace {ns} and destroys its data:\n  - {} and its role\n  - filestore volume {}\nThis cannot be undone.",
+            data.database_text(),
+            data.volume
+        );
+        let unattended = format!(
+            "--purge destroys the {} and volume {} of odoo/{name}; confirm by running it from a terminal, or pass --yes",
+            data.database_text(),
+            data.volume
+        );
+        confirm(args.yes, &plan, "the instance name", name, unattended).await?;
     }
     if live.metadata.deletion_timestamp.is_some() {
         printer.warn(&format!(
@@ -230,19 +188,6 @@ pub async fn run(global: &GlobalArgs, args: DeleteArgs) -> Result<(), CliError> 
     Ok(())
 }
 
-/// Prompts on stderr and reads the answer from stdin, off the async runtime.
-async fn ask(prompt: String, expected: String) -> Result<bool, CliError> {
-    let answer = tokio::task::spawn_blocking(move || {
-        let mut stderr = std::io::stderr().lock();
-        stderr.write_all(prompt.as_bytes())?;
-        stderr.flush()?;
-        typed_confirmation(&mut std::io::stdin().lock(), &expected)
-    })
-    .await
-    .map_err(|e| CliError::Failed(format!("reading the confirmation: {e}")))?;
-    Ok(answer?)
-}
-
 /// Polls until the object with `uid` is gone (a new object of the same name counts as
 /// gone); exit 1 when `timeout` passes first.
 async fn wait_until_gone(
@@ -306,29 +251,6 @@ mod tests {
     use super::*;
     use crate::commands::change::tests::created_by_plugin;
     use serde_json::json;
-
-    #[test]
-    fn prompts_only_when_someone_can_answer() {
-        assert_eq!(confirm_policy(true, true, false), Confirm::Ask);
-        assert_eq!(confirm_policy(true, true, true), Confirm::Proceed);
-        assert_eq!(confirm_policy(false, false, true), Confirm::Proceed);
-        // CI: stdin or stderr redirected and no --yes.
-        assert_eq!(confirm_policy(false, true, false), Confirm::Refuse);
-        assert_eq!(confirm_policy(true, false, false), Confirm::Refuse);
-        assert_eq!(confirm_policy(false, false, false), Confirm::Refuse);
-    }
-
-    #[test]
-    fn only_the_exact_name_confirms() {
-        let check = |input: &str| {
-            typed_confirmation(&mut std::io::Cursor::new(input), "shop").expect("reads")
-        };
-        assert!(check("shop\n"));
-        assert!(check("  shop  \r\n"));
-        assert!(!check("y\n"));
-        assert!(!check("Shop\n"));
-        assert!(!check("")); // end of input, as with Ctrl-D
-    }
 
     #[test]
     fn the_policy_is_applied_only_when_it_differs() {

@@ -1,19 +1,17 @@
 //! `kubectl odoo upgrade NAME --image IMAGE`: an OdooUpgradeJob that runs
 //! `odoo --update` with the new image while the old one keeps serving; the operator
-//! rolls the new image out only when it succeeded. `--wait` follows the job and
-//! exits 0 when it succeeded, 1 when it failed, 5 on timeout.
+//! rolls the new image out only when it succeeded. `--wait` follows the job through
+//! the watch engine and exits 0 when it succeeded, 1 when it failed, 5 on timeout.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
-use kube::ResourceExt;
-use kube::api::{Api, Patch, PatchParams};
-use odoo_model::labels::PLUGIN_FIELD_MANAGER;
+use kube::api::Api;
 use odoo_model::upgrade_job::UpgradeMode;
-use odoo_model::{InstanceRef, JobPhase, OdooInstance, OdooUpgradeJob, OdooUpgradeJobSpec};
+use odoo_model::{InstanceRef, OdooInstance, OdooUpgradeJob, OdooUpgradeJobSpec};
 
 use crate::cli::{GlobalArgs, OutputFormat, parse_duration};
-use crate::commands::{DryRun, change};
+use crate::commands::{DryRun, change, print_resource, submit};
 use crate::ctx::Ctx;
 use crate::error::CliError;
 use crate::output::Printer;
@@ -59,7 +57,7 @@ fn parse_time(s: &str) -> Result<Time, String> {
 
 /// The job resource for `args`, named after the instance and the moment. Pure.
 pub fn build(args: &UpgradeArgs, now: k8s_openapi::jiff::Timestamp) -> OdooUpgradeJob {
-    let name = format!("{}-upgrade-{}", args.name, now.strftime("%Y%m%d%H%M%S"));
+    let name = format!("{}-upgrade-{}", args.name, crate::commands::name_stamp(now));
     OdooUpgradeJob::new(
         &name,
         OdooUpgradeJobSpec {
@@ -80,83 +78,30 @@ pub fn build(args: &UpgradeArgs, now: k8s_openapi::jiff::Timestamp) -> OdooUpgra
 
 pub async fn run(global: &GlobalArgs, args: UpgradeArgs) -> Result<(), CliError> {
     let printer = Printer::new(args.output.unwrap_or(OutputFormat::Table), global.color);
-    let mut job = build(&args, k8s_openapi::jiff::Timestamp::now());
+    let job = build(&args, k8s_openapi::jiff::Timestamp::now());
     if args.dry_run == DryRun::Client {
-        return print(&printer, &job, "created (dry run)");
+        return print_resource(&printer, &job, "created (dry run)");
     }
     let ctx = Ctx::resolve(global).await?;
-    let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
-    change::get(&instances, &args.name, &ctx.namespace).await?;
-    job.metadata.namespace = Some(ctx.namespace.clone());
-    let jobs: Api<OdooUpgradeJob> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
-    let mut params = PatchParams::apply(PLUGIN_FIELD_MANAGER);
-    params.dry_run = args.dry_run == DryRun::Server;
-    let name = job.name_any();
-    let created = jobs
-        .patch(&name, &params, &Patch::Apply(&job))
-        .await
-        .map_err(CliError::api(format!("creating odooupgradejob/{name}")))?;
-    if params.dry_run {
-        return print(&printer, &created, "created (server dry run)");
-    }
-    print(&printer, &created, "created")?;
-    if args.wait {
-        wait(&jobs, &name, args.timeout).await?;
-    }
-    Ok(())
-}
-
-fn print(printer: &Printer, job: &OdooUpgradeJob, verb: &str) -> Result<(), CliError> {
-    match printer.format {
-        OutputFormat::Json | OutputFormat::Yaml => {
-            let mut shown = job.clone();
-            shown.metadata.managed_fields = None;
-            printer.structured(&shown)
-        }
-        _ => printer.out(&format!("odooupgradejob/{} {verb}\n", job.name_any())),
-    }
-}
-
-/// Follows the job, printing each new message on stderr, until it ends.
-async fn wait(jobs: &Api<OdooUpgradeJob>, name: &str, timeout: Duration) -> Result<(), CliError> {
-    let start = Instant::now();
-    let mut last = String::new();
-    loop {
-        let job = jobs
-            .get(name)
-            .await
-            .map_err(CliError::api(format!("reading odooupgradejob/{name}")))?;
-        let status = job.status.unwrap_or_default();
-        let message = status.job.message.unwrap_or_default();
-        if !message.is_empty() && message != last {
-            eprintln!("{message}");
-            last = message.clone();
-        }
-        match status.job.phase {
-            Some(JobPhase::Succeeded) => return Ok(()),
-            Some(JobPhase::Failed) => {
-                return Err(CliError::Failed(format!(
-                    "odooupgradejob/{name} failed: {message}"
-                )));
-            }
-            _ => {}
-        }
-        if start.elapsed() > timeout {
-            return Err(CliError::Timeout(format!(
-                "odooupgradejob/{name} did not finish within {timeout:?}; it keeps running (kubectl odoo status)"
-            )));
-        }
-        tokio::select! {
-            () = tokio::time::sleep(Duration::from_secs(1)) => {}
-            _ = tokio::signal::ctrl_c() => return Err(CliError::Interrupted),
-        }
-    }
+    let ns = &ctx.namespace;
+    let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), ns);
+    change::get(&instances, &args.name, ns).await?;
+    submit(
+        &ctx,
+        &printer,
+        job,
+        args.dry_run,
+        args.wait.then_some(args.timeout),
+        &format!("kubectl odoo status {} -n {ns} --watch", args.name),
+    )
+    .await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use clap::Parser;
+    use kube::ResourceExt;
 
     fn parse(args: &[&str]) -> UpgradeArgs {
         #[derive(Parser)]

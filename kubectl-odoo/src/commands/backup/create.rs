@@ -1,0 +1,155 @@
+//! `kubectl odoo backup create NAME`: an OdooBackupJob of instance NAME, to the
+//! destination the flags name (or the instance's newest one); `--wait` follows it.
+
+use std::time::Duration;
+
+use kube::ResourceExt;
+use kube::api::Api;
+use odoo_model::backup_job::{BackupDestination, BackupTemplate};
+use odoo_model::labels::INSTANCE_LABEL;
+use odoo_model::{InstanceRef, OdooBackupJob, OdooBackupJobSpec, OdooInstance};
+
+use super::{DestinationArgs, FormatArg};
+use crate::cli::{GlobalArgs, OutputFormat, parse_duration};
+use crate::commands::{DryRun, change, name_stamp, print_resource, submit};
+use crate::ctx::Ctx;
+use crate::error::CliError;
+use crate::output::Printer;
+
+/// Flags of `backup create`.
+#[derive(clap::Args, Debug)]
+pub struct CreateArgs {
+    /// Name of the instance to back up.
+    pub name: String,
+    /// Archive format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Zip)]
+    pub format: FormatArg,
+    /// Leave the filestore out (database only).
+    #[arg(long)]
+    pub no_filestore: bool,
+    #[command(flatten)]
+    pub destination: DestinationArgs,
+    /// Follow the backup until it ends; exit 1 if it fails.
+    #[arg(long)]
+    pub wait: bool,
+    /// How long --wait waits (e.g. 30m).
+    #[arg(long, value_parser = parse_duration, default_value = "1h")]
+    pub timeout: Duration,
+    /// none: create; client: print the job without sending it; server: have the API
+    /// server validate it without storing it.
+    #[arg(long, value_enum, default_value_t = DryRun::None, num_args = 0..=1, default_missing_value = "client")]
+    pub dry_run: DryRun,
+    /// Output format of the created job (table: `odoobackupjob/NAME created`).
+    #[arg(short = 'o', long, value_enum)]
+    pub output: Option<OutputFormat>,
+}
+
+/// The job resource. Pure.
+pub fn build(
+    args: &CreateArgs,
+    destination: BackupDestination,
+    now: k8s_openapi::jiff::Timestamp,
+) -> OdooBackupJob {
+    let name = format!("{}-backup-{}", args.name, name_stamp(now));
+    let mut job = OdooBackupJob::new(
+        &name,
+        OdooBackupJobSpec {
+            instance_ref: InstanceRef {
+                name: args.name.clone(),
+            },
+            backup: BackupTemplate {
+                format: args.format.into(),
+                with_filestore: !args.no_filestore,
+                destination,
+            },
+        },
+    );
+    // Found with the instance's other children by label (status, report).
+    job.labels_mut()
+        .insert(INSTANCE_LABEL.into(), args.name.clone());
+    job
+}
+
+pub async fn run(global: &GlobalArgs, args: CreateArgs) -> Result<(), CliError> {
+    let printer = Printer::new(args.output.unwrap_or(OutputFormat::Table), global.color);
+    let now = k8s_openapi::jiff::Timestamp::now();
+    // Flags alone suffice for a client dry run; --like and reuse read the cluster.
+    if args.dry_run == DryRun::Client
+        && let Some(dest) = args.destination.from_flags()?
+    {
+        return print_resource(&printer, &build(&args, dest, now), "created (dry run)");
+    }
+    let ctx = Ctx::resolve(global).await?;
+    let ns = &ctx.namespace;
+    let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), ns);
+    change::get(&instances, &args.name, ns).await?;
+    let dest = args
+        .destination
+        .resolve(&ctx.client, ns, &args.name)
+        .await?;
+    let backup = build(&args, dest, now);
+    submit(
+        &ctx,
+        &printer,
+        backup,
+        args.dry_run,
+        args.wait.then_some(args.timeout),
+        &format!("kubectl odoo backup describe {{name}} -n {ns}"),
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        args: CreateArgs,
+    }
+
+    #[test]
+    fn flags_become_the_job() {
+        let args = Wrapper::parse_from([
+            "create",
+            "shop",
+            "--format",
+            "dump",
+            "--no-filestore",
+            "--s3-endpoint",
+            "http://s3.local:9000",
+            "--bucket",
+            "backups",
+            "--credentials-secret",
+            "s3-creds",
+        ])
+        .args;
+        let dest = args
+            .destination
+            .from_flags()
+            .expect("valid")
+            .expect("given");
+        let now: k8s_openapi::jiff::Timestamp = "2026-11-25T10:00:00Z".parse().expect("time");
+        let job = build(&args, dest, now);
+        assert_eq!(job.name_any(), "shop-backup-20261125100000");
+        assert!(!job.spec.backup.with_filestore);
+        let s3 = job.spec.backup.destination.s3.expect("s3");
+        assert_eq!(s3.bucket.bucket, "backups");
+        assert_eq!(s3.bucket.credentials.secret_name, "s3-creds");
+        assert_eq!(s3.key, "{namespace}/{instance}/{timestamp}.{ext}");
+    }
+
+    #[test]
+    fn an_incomplete_bucket_or_two_destinations_are_usage_errors() {
+        let args = Wrapper::parse_from(["create", "shop", "--bucket", "b"]).args;
+        assert!(matches!(
+            args.destination.from_flags(),
+            Err(CliError::Usage(m)) if m.contains("--s3-endpoint")
+        ));
+        assert!(
+            Wrapper::try_parse_from(["create", "shop", "--bucket", "b", "--pvc", "c"]).is_err()
+        );
+    }
+}

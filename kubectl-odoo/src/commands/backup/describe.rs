@@ -1,0 +1,151 @@
+//! `kubectl odoo backup describe JOB`: everything a backup recorded, and its events.
+
+use k8s_openapi::api::core::v1::Event;
+use kube::ResourceExt;
+use kube::api::{Api, ListParams};
+use odoo_model::OdooBackupJob;
+use serde::Serialize;
+
+use super::describe_destination;
+use crate::cli::{GlobalArgs, OutputFormat};
+use crate::ctx::Ctx;
+use crate::error::CliError;
+use crate::output::{Printer, age, size};
+
+/// Flags of `backup describe`.
+#[derive(clap::Args, Debug)]
+pub struct DescribeArgs {
+    /// Name of the OdooBackupJob.
+    pub name: String,
+    /// Output format: table (the description), json or yaml (the resource and its
+    /// events).
+    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+}
+
+/// The resource and its events, as `-o json|yaml` prints them.
+#[derive(Serialize)]
+struct Described {
+    backup: OdooBackupJob,
+    events: Vec<EventLine>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EventLine {
+    type_: String,
+    reason: String,
+    age: String,
+    message: String,
+}
+
+/// Reads a backup; a missing one is a not-found error (exit 4).
+pub async fn get(
+    api: &Api<OdooBackupJob>,
+    name: &str,
+    ns: &str,
+) -> Result<OdooBackupJob, CliError> {
+    api.get_opt(name)
+        .await
+        .map_err(CliError::api(format!("reading odoobackupjob/{name}")))?
+        .ok_or_else(|| {
+            CliError::NotFound(format!("odoobackupjob/{name} not found in namespace {ns}"))
+        })
+}
+
+pub async fn run(global: &GlobalArgs, args: DescribeArgs) -> Result<(), CliError> {
+    let printer = Printer::new(args.output, global.color);
+    let ctx = Ctx::resolve(global).await?;
+    let ns = &ctx.namespace;
+    let api: Api<OdooBackupJob> = Api::namespaced(ctx.client.clone(), ns);
+    let mut backup = get(&api, &args.name, ns).await?;
+    backup.metadata.managed_fields = None;
+    let events: Api<Event> = Api::namespaced(ctx.client.clone(), ns);
+    let mut found = events
+        .list(&ListParams::default().fields(&format!(
+            "involvedObject.name={},involvedObject.kind=OdooBackupJob",
+            args.name
+        )))
+        .await
+        .map_err(CliError::api("listing events"))?
+        .items;
+    found.sort_by_key(|e| e.last_timestamp.as_ref().map(|t| t.0));
+    let events = found
+        .iter()
+        .map(|e| EventLine {
+            type_: e.type_.clone().unwrap_or_default(),
+            reason: e.reason.clone().unwrap_or_default(),
+            age: age(e.last_timestamp.as_ref()),
+            message: e.message.clone().unwrap_or_default(),
+        })
+        .collect();
+    let described = Described { backup, events };
+    match args.output {
+        OutputFormat::Json | OutputFormat::Yaml => printer.structured(&described),
+        _ => printer.out(&text(&described)),
+    }
+}
+
+fn text(d: &Described) -> String {
+    let b = &d.backup;
+    let s = b.status.clone().unwrap_or_default();
+    let or_dash = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+    let time = |t: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>| {
+        t.map(|t| t.0.to_string()).unwrap_or_else(|| "-".into())
+    };
+    let fields = [
+        ("Name", b.name_any()),
+        ("Namespace", b.namespace().unwrap_or_default()),
+        ("Instance", b.spec.instance_ref.name.clone()),
+        ("Phase", super::list::phase(b)),
+        ("Message", or_dash(s.job.message.clone())),
+        ("Format", format!("{:?}", b.spec.backup.format)),
+        ("Filestore", b.spec.backup.with_filestore.to_string()),
+        (
+            "Destination",
+            describe_destination(&b.spec.backup.destination),
+        ),
+        ("Location", or_dash(s.location.clone())),
+        (
+            "Size",
+            s.size_bytes
+                .map(|n| format!("{} ({n} bytes)", size(n)))
+                .unwrap_or_else(|| "-".into()),
+        ),
+        ("SHA-256", or_dash(s.sha256.clone())),
+        ("Odoo", or_dash(s.odoo_version.clone())),
+        ("PostgreSQL", or_dash(s.pg_version.clone())),
+        ("Started", time(s.job.start_time.as_ref())),
+        ("Completed", time(s.job.completion_time.as_ref())),
+        (
+            "Duration",
+            s.duration_seconds
+                .map(|d| format!("{d}s"))
+                .unwrap_or_else(|| "-".into()),
+        ),
+        ("Job", or_dash(s.job.job_name.clone())),
+        ("Age", age(b.creation_timestamp().as_ref())),
+    ];
+    let mut out: String = fields
+        .iter()
+        .map(|(k, v)| format!("{:<12} {v}\n", format!("{k}:")))
+        .collect();
+    out.push_str("Events:");
+    if d.events.is_empty() {
+        out.push_str("      <none>\n");
+    } else {
+        out.push('\n');
+        out.push_str(&crate::output::table(
+            &["  TYPE", "REASON", "AGE", "MESSAGE"],
+            d.events.iter().map(|e| {
+                vec![
+                    format!("  {}", e.type_),
+                    e.reason.clone(),
+                    e.age.clone(),
+                    e.message.clone(),
+                ]
+            }),
+        ));
+    }
+    out
+}

@@ -1,0 +1,165 @@
+//! `kubectl odoo backup schedule INSTANCE --cron EXPR …`: creates the instance's
+//! OdooBackupSchedule, or updates the fields given on an existing one.
+
+use kube::ResourceExt;
+use kube::api::Api;
+use odoo_model::backup_job::BackupTemplate;
+use odoo_model::labels::INSTANCE_LABEL;
+use odoo_model::{InstanceRef, OdooBackupSchedule, OdooBackupScheduleSpec, OdooInstance};
+
+use super::{DestinationArgs, FormatArg};
+use crate::cli::{GlobalArgs, OutputFormat};
+use crate::commands::{DryRun, apply, change, print_resource};
+use crate::ctx::Ctx;
+use crate::error::CliError;
+use crate::output::Printer;
+
+/// Flags of `backup schedule`.
+#[derive(clap::Args, Debug)]
+pub struct ScheduleArgs {
+    /// Name of the instance to back up.
+    pub instance: String,
+    /// Name of the schedule (default: the instance's name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Cron expression, e.g. "0 3 * * *" (required when creating).
+    #[arg(long, value_name = "EXPR")]
+    pub cron: Option<String>,
+    /// IANA time zone of the cron expression, e.g. Europe/Brussels (UTC by default).
+    #[arg(long, value_name = "TZ")]
+    pub time_zone: Option<String>,
+    /// How many succeeded backups to keep.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i32).range(1..=1000))]
+    pub keep_last: Option<i32>,
+    /// Keep succeeded backups younger than this even beyond --keep-last (e.g. 30d).
+    #[arg(long, value_name = "DURATION")]
+    pub max_age: Option<String>,
+    /// Suspend the schedule (--suspend=false resumes it).
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    pub suspend: Option<bool>,
+    /// Archive format.
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// Leave the filestore out (database only).
+    #[arg(long)]
+    pub no_filestore: bool,
+    #[command(flatten)]
+    pub destination: DestinationArgs,
+    /// none: apply; client: print the schedule without sending it; server: have the
+    /// API server validate it without storing it.
+    #[arg(long, value_enum, default_value_t = DryRun::None, num_args = 0..=1, default_missing_value = "client")]
+    pub dry_run: DryRun,
+    /// Output format of the schedule (table: `odoobackupschedule/NAME configured`).
+    #[arg(short = 'o', long, value_enum)]
+    pub output: Option<OutputFormat>,
+}
+
+/// The schedule: the existing spec (if any) with the given fields on top. Pure.
+pub fn build(
+    args: &ScheduleArgs,
+    existing: Option<OdooBackupScheduleSpec>,
+    template: Option<BackupTemplate>,
+) -> Result<OdooBackupSchedule, CliError> {
+    let name = args.name.clone().unwrap_or_else(|| args.instance.clone());
+    let mut spec = match (existing, template) {
+        (Some(spec), None) => spec,
+        (Some(spec), Some(template)) => OdooBackupScheduleSpec { template, ..spec },
+        (None, Some(template)) => OdooBackupScheduleSpec {
+            instance_ref: InstanceRef {
+                name: args.instance.clone(),
+            },
+            schedule: args.cron.clone().ok_or_else(|| {
+                CliError::Usage(format!(
+                    "odoobackupschedule/{name} does not exist yet: --cron is required"
+                ))
+            })?,
+            template,
+            keep_last: 7,
+            keep_failed: 3,
+            ..Default::default()
+        },
+        (None, None) => unreachable!("a new schedule always gets a template"),
+    };
+    if spec.instance_ref.name != args.instance {
+        return Err(CliError::Usage(format!(
+            "odoobackupschedule/{name} backs up odoo/{}, not odoo/{}",
+            spec.instance_ref.name, args.instance
+        )));
+    }
+    if let Some(cron) = &args.cron {
+        spec.schedule = cron.clone();
+    }
+    if let Some(tz) = &args.time_zone {
+        spec.time_zone = Some(tz.clone());
+    }
+    if let Some(n) = args.keep_last {
+        spec.keep_last = n;
+    }
+    if let Some(age) = &args.max_age {
+        spec.max_age = Some(age.clone());
+    }
+    if let Some(suspend) = args.suspend {
+        spec.suspend = suspend;
+    }
+    if let Some(format) = args.format {
+        spec.template.format = format.into();
+    }
+    if args.no_filestore {
+        spec.template.with_filestore = false;
+    }
+    let mut schedule = OdooBackupSchedule::new(&name, spec);
+    schedule
+        .labels_mut()
+        .insert(INSTANCE_LABEL.into(), args.instance.clone());
+    Ok(schedule)
+}
+
+fn destination_given(d: &DestinationArgs) -> bool {
+    d.s3.given() || d.pvc.is_some() || d.like.is_some() || d.key.is_some()
+}
+
+pub async fn run(global: &GlobalArgs, args: ScheduleArgs) -> Result<(), CliError> {
+    let printer = Printer::new(args.output.unwrap_or(OutputFormat::Table), global.color);
+    let ctx = Ctx::resolve(global).await?;
+    let ns = &ctx.namespace;
+    let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), ns);
+    change::get(&instances, &args.instance, ns).await?;
+    let name = args.name.clone().unwrap_or_else(|| args.instance.clone());
+    let schedules: Api<OdooBackupSchedule> = Api::namespaced(ctx.client.clone(), ns);
+    let existing = schedules
+        .get_opt(&name)
+        .await
+        .map_err(CliError::api(format!("reading odoobackupschedule/{name}")))?;
+    let verb = if existing.is_some() {
+        "configured"
+    } else {
+        "created"
+    };
+    let template = if existing.is_none() || destination_given(&args.destination) {
+        let destination = args
+            .destination
+            .resolve(&ctx.client, ns, &args.instance)
+            .await?;
+        let old = existing.as_ref().map(|s| s.spec.template.clone());
+        Some(BackupTemplate {
+            destination,
+            ..old.unwrap_or(BackupTemplate {
+                with_filestore: true,
+                ..Default::default()
+            })
+        })
+    } else {
+        None
+    };
+    let mut schedule = build(&args, existing.map(|s| s.spec), template)?;
+    if args.dry_run == DryRun::Client {
+        return print_resource(&printer, &schedule, &format!("{verb} (dry run)"));
+    }
+    schedule.metadata.namespace = Some(ns.clone());
+    let applied = apply(&ctx.client, ns, &schedule, args.dry_run).await?;
+    let verb = match args.dry_run {
+        DryRun::Server => format!("{verb} (server dry run)"),
+        _ => verb.to_owned(),
+    };
+    print_resource(&printer, &applied, &verb)
+}

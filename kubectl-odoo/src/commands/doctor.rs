@@ -1,0 +1,318 @@
+//! `kubectl odoo doctor`: checks that the pieces the plugin relies on are in place —
+//! the CRDs (and their model version against the plugin's), the user's RBAC for the
+//! plugin's verbs (SelfSubjectAccessReview), the operator's Deployment and version,
+//! the pg-clusters Secret (cluster names only; no secret value is ever printed).
+//! Each check passes or fails with a hint; exit 0 when all pass, 1 otherwise.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::authorization::v1::{
+    ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
+};
+use k8s_openapi::api::core::v1::Secret;
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use kube::ResourceExt;
+use kube::api::{Api, ListParams, PostParams};
+use odoo_model::crds::MODEL_VERSION_ANNOTATION;
+use serde::Serialize;
+
+use crate::cli::{GlobalArgs, OutputFormat};
+use crate::ctx::Ctx;
+use crate::error::CliError;
+use crate::output::Printer;
+
+/// Flags of `doctor`.
+#[derive(clap::Args, Debug)]
+pub struct DoctorArgs {
+    /// Namespace of the operator and its pg-clusters Secret.
+    #[arg(long, default_value = "odoo-operator", value_name = "NAMESPACE")]
+    pub operator_namespace: String,
+    /// Output format: table (✓/✗ lines) or json/yaml.
+    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+}
+
+/// One check's outcome.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Check {
+    pub name: String,
+    pub ok: bool,
+    pub detail: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub hint: String,
+}
+
+fn check(name: impl Into<String>, ok: bool, detail: impl Into<String>, hint: &str) -> Check {
+    Check {
+        name: name.into(),
+        ok,
+        detail: detail.into(),
+        hint: if ok { String::new() } else { hint.to_owned() },
+    }
+}
+
+/// The (verb, resource, group) pairs the plugin's commands need in the namespace.
+const NEEDED: [(&str, &str, &str); 12] = [
+    ("get", "odooinstances", "odoo-operator.dev"),
+    ("list", "odooinstances", "odoo-operator.dev"),
+    ("watch", "odooinstances", "odoo-operator.dev"),
+    ("patch", "odooinstances", "odoo-operator.dev"),
+    ("create", "odoobackupjobs", "odoo-operator.dev"),
+    ("create", "odoorestorejobs", "odoo-operator.dev"),
+    ("create", "odooupgradejobs", "odoo-operator.dev"),
+    ("create", "odooclustermigrations", "odoo-operator.dev"),
+    ("list", "deployments", "apps"),
+    ("list", "events", ""),
+    ("get", "pods/log", ""),
+    ("get", "secrets", ""),
+];
+
+pub async fn run(global: &GlobalArgs, args: DoctorArgs) -> Result<(), CliError> {
+    let printer = Printer::new(args.output, global.color);
+    let ctx = Ctx::resolve(global).await?;
+    let mut checks = crds(&ctx).await?;
+    checks.extend(rbac(&ctx).await?);
+    let (operator, operator_ns) = operator(&ctx, &args.operator_namespace).await?;
+    checks.push(operator);
+    checks.push(pg_clusters(&ctx, &operator_ns).await?);
+    match args.output {
+        OutputFormat::Json | OutputFormat::Yaml => printer.structured(&checks)?,
+        _ => {
+            let mark = |ok: bool| match (ok, printer.color) {
+                (true, true) => "\x1b[32m✓\x1b[0m",
+                (true, false) => "✓",
+                (false, true) => "\x1b[31m✗\x1b[0m",
+                (false, false) => "✗",
+            };
+            let mut text = String::new();
+            for c in &checks {
+                text.push_str(&format!("{} {}: {}\n", mark(c.ok), c.name, c.detail));
+                if !c.hint.is_empty() {
+                    text.push_str(&format!("    fix: {}\n", c.hint));
+                }
+            }
+            printer.out(&text)?;
+        }
+    }
+    let failed = checks.iter().filter(|c| !c.ok).count();
+    if failed > 0 {
+        return Err(CliError::Failed(format!(
+            "{failed} of {} checks failed",
+            checks.len()
+        )));
+    }
+    Ok(())
+}
+
+async fn crds(ctx: &Ctx) -> Result<Vec<Check>, CliError> {
+    let api: Api<CustomResourceDefinition> = Api::all(ctx.client.clone());
+    let mut checks = Vec::new();
+    for crd in odoo_model::crds::all() {
+        let name = crd.name_any();
+        let found = match api.get_opt(&name).await {
+            Ok(found) => found,
+            Err(kube::Error::Api(s)) if s.code == 403 => {
+                checks.push(check(format!("CRD {name}"), false, "cannot read CRDs (forbidden)",
+                    "ask an administrator for get on customresourcedefinitions, or run doctor as one"));
+                continue;
+            }
+            Err(e) => return Err(CliError::api(format!("reading CRD {name}"))(e)),
+        };
+        checks.push(match found {
+            None => check(
+                format!("CRD {name}"),
+                false,
+                "not installed",
+                "install the operator's Helm chart (it ships the CRDs)",
+            ),
+            Some(live) => {
+                let version = live
+                    .annotations()
+                    .get(MODEL_VERSION_ANNOTATION)
+                    .cloned()
+                    .unwrap_or_else(|| "unknown".into());
+                check(
+                    format!("CRD {name}"),
+                    version == odoo_model::MODEL_VERSION,
+                    format!("version {version} (plugin {})", odoo_model::MODEL_VERSION),
+                    "upgrade the chart's CRDs or the plugin so their versions match",
+                )
+            }
+        });
+    }
+    Ok(checks)
+}
+
+async fn rbac(ctx: &Ctx) -> Result<Vec<Check>, CliError> {
+    let api: Api<SelfSubjectAccessReview> = Api::all(ctx.client.clone());
+    let mut denied = Vec::new();
+    for (verb, resource, group) in NEEDED {
+        let (resource, subresource) = match resource.split_once('/') {
+            Some((r, s)) => (r, Some(s.to_owned())),
+            None => (resource, None),
+        };
+        let review = SelfSubjectAccessReview {
+            spec: SelfSubjectAccessReviewSpec {
+                resource_attributes: Some(ResourceAttributes {
+                    namespace: Some(ctx.namespace.clone()),
+                    verb: Some(verb.into()),
+                    resource: Some(resource.into()),
+                    subresource: subresource.clone(),
+                    group: Some(group.into()),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let answer = api
+            .create(&PostParams::default(), &review)
+            .await
+            .map_err(CliError::api("asking the API server what you may do"))?;
+        if !answer.status.is_some_and(|s| s.allowed) {
+            let what = match subresource {
+                Some(s) => format!("{resource}/{s}"),
+                None => resource.to_owned(),
+            };
+            denied.push(format!("{verb} {what}"));
+        }
+    }
+    Ok(vec![check(
+        format!("RBAC in namespace {}", ctx.namespace),
+        denied.is_empty(),
+        if denied.is_empty() {
+            "every verb the plugin uses is allowed".to_owned()
+        } else {
+            format!("denied: {}", denied.join(", "))
+        },
+        "bind the chart's odoo-operator-editor ClusterRole to you in this namespace",
+    )])
+}
+
+/// The operator's Deployment (by label, in any namespace) and the namespace it runs
+/// in (for the pg-clusters Secret).
+async fn operator(ctx: &Ctx, default_ns: &str) -> Result<(Check, String), CliError> {
+    let api: Api<Deployment> = Api::all(ctx.client.clone());
+    let params = ListParams::default().labels("app.kubernetes.io/name=odoo-operator");
+    let list = match api.list(&params).await {
+        Ok(list) => list.items,
+        Err(kube::Error::Api(s)) if s.code == 403 => {
+            return Ok((
+                check(
+                    "operator",
+                    false,
+                    "cannot list Deployments cluster-wide (forbidden)",
+                    "ask an administrator, or check the operator with kubectl -n odoo-operator get deploy",
+                ),
+                default_ns.to_owned(),
+            ));
+        }
+        Err(e) => return Err(CliError::api("looking for the operator Deployment")(e)),
+    };
+    let Some(d) = list.first() else {
+        return Ok((
+            check(
+                "operator",
+                false,
+                "no Deployment labelled app.kubernetes.io/name=odoo-operator",
+                "install the operator's Helm chart",
+            ),
+            default_ns.to_owned(),
+        ));
+    };
+    let ns = d.namespace().unwrap_or_else(|| default_ns.to_owned());
+    let ready = d
+        .status
+        .as_ref()
+        .and_then(|s| s.ready_replicas)
+        .unwrap_or(0);
+    let version = d
+        .labels()
+        .get("app.kubernetes.io/version")
+        .cloned()
+        .unwrap_or_else(|| "unknown".into());
+    Ok((
+        check(
+            "operator",
+            ready > 0,
+            format!("{ns}/{} version {version}, {ready} ready", d.name_any()),
+            "look at its pods: kubectl -n <namespace> describe deploy -l app.kubernetes.io/name=odoo-operator",
+        ),
+        ns,
+    ))
+}
+
+/// Cluster names from the Secret's clusters.yaml, and whether one is the default.
+pub fn cluster_names(yaml: &str) -> Result<(Vec<String>, Option<String>), String> {
+    let clusters: BTreeMap<String, serde_json::Value> =
+        serde_norway::from_str(yaml).map_err(|e| format!("clusters.yaml does not parse: {e}"))?;
+    let default = clusters
+        .iter()
+        .find(|(_, c)| c.get("default").and_then(serde_json::Value::as_bool) == Some(true))
+        .map(|(n, _)| n.clone());
+    Ok((clusters.into_keys().collect(), default))
+}
+
+async fn pg_clusters(ctx: &Ctx, ns: &str) -> Result<Check, CliError> {
+    let name = format!("pg-clusters Secret {ns}/pg-clusters");
+    let hint = "create it with a clusters.yaml key listing the PostgreSQL clusters (see the chart's README)";
+    let api: Api<Secret> = Api::namespaced(ctx.client.clone(), ns);
+    let secret = match api.get_opt("pg-clusters").await {
+        Ok(s) => s,
+        Err(kube::Error::Api(s)) if s.code == 403 => {
+            return Ok(check(
+                name,
+                false,
+                "cannot read it (forbidden)",
+                "run doctor as a user who may read Secrets in the operator's namespace",
+            ));
+        }
+        Err(e) => return Err(CliError::api("reading the pg-clusters Secret")(e)),
+    };
+    let Some(secret) = secret else {
+        return Ok(check(name, false, "missing", hint));
+    };
+    let yaml = secret
+        .data
+        .as_ref()
+        .and_then(|d| d.get("clusters.yaml"))
+        .map(|v| String::from_utf8_lossy(&v.0).into_owned());
+    let Some(yaml) = yaml else {
+        return Ok(check(name, false, "has no clusters.yaml key", hint));
+    };
+    Ok(match cluster_names(&yaml) {
+        Ok((names, Some(default))) if !names.is_empty() => check(
+            name,
+            true,
+            format!("clusters {} (default {default})", names.join(", ")),
+            hint,
+        ),
+        Ok((names, _)) => check(
+            name,
+            false,
+            format!(
+                "clusters [{}] but none is marked default: true",
+                names.join(", ")
+            ),
+            "mark one cluster default: true",
+        ),
+        Err(e) => check(name, false, e, hint),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cluster_names_and_the_default_are_read_without_values() {
+        let (names, default) =
+            cluster_names("main:\n  host: pg\n  default: true\nold:\n  host: pg-old\n")
+                .expect("parses");
+        assert_eq!(names, ["main", "old"]);
+        assert_eq!(default.as_deref(), Some("main"));
+        assert!(cluster_names("- not a map").is_err());
+    }
+}

@@ -1,0 +1,271 @@
+//! `kubectl odoo report NAME [-o FILE.zip] [--no-redact]`: a support bundle — the
+//! instance, its children (by label), its job resources, events, the logs of its
+//! pods and jobs, and the operator's last log lines — in one zip. Secret values are
+//! replaced by `REDACTED` (keys kept) unless `--no-redact`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::{ConfigMap, Event, PersistentVolumeClaim, Pod, Secret, Service};
+use k8s_openapi::api::networking::v1::Ingress;
+use kube::ResourceExt;
+use kube::api::{Api, ApiResource, DynamicObject, ListParams, LogParams};
+use odoo_model::labels::instance_selector;
+use odoo_model::{
+    OdooBackupJob, OdooBackupSchedule, OdooClusterMigration, OdooInitJob, OdooInstance,
+    OdooRestoreJob, OdooUpgradeJob,
+};
+use serde_json::Value;
+
+use crate::cli::GlobalArgs;
+use crate::ctx::Ctx;
+use crate::error::CliError;
+use crate::output::size;
+
+/// Flags of `report`.
+#[derive(clap::Args, Debug)]
+pub struct ReportArgs {
+    /// Name of the instance.
+    pub name: String,
+    /// Zip file to write (default: odoo-report-NAME-TIMESTAMP.zip). Here -o names a
+    /// file: the bundle is the output.
+    #[arg(short = 'o', long = "output", value_name = "FILE.zip")]
+    pub file: Option<PathBuf>,
+    /// Keep Secret values (they are replaced by REDACTED by default).
+    #[arg(long)]
+    pub no_redact: bool,
+    /// Namespace of the operator, whose logs are included.
+    #[arg(long, default_value = "odoo-operator", value_name = "NAMESPACE")]
+    pub operator_namespace: String,
+    /// Log lines per pod.
+    #[arg(long, default_value_t = 500, value_name = "N")]
+    pub log_lines: i64,
+}
+
+/// An object as the bundle stores it: no managed fields, Secret values redacted.
+pub fn clean(mut object: Value, redact: bool) -> Value {
+    if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.remove("managedFields");
+    }
+    if redact && object.get("kind").and_then(Value::as_str) == Some("Secret") {
+        for field in ["data", "stringData"] {
+            if let Some(map) = object.get_mut(field).and_then(Value::as_object_mut) {
+                for v in map.values_mut() {
+                    *v = Value::String("REDACTED".into());
+                }
+            }
+        }
+        if let Some(ann) = object
+            .pointer_mut("/metadata/annotations")
+            .and_then(Value::as_object_mut)
+        {
+            ann.remove("kubectl.kubernetes.io/last-applied-configuration");
+        }
+    }
+    object
+}
+
+struct Bundle {
+    zip: zip::ZipWriter<std::fs::File>,
+}
+
+impl Bundle {
+    fn add(&mut self, name: &str, bytes: &[u8]) -> Result<(), CliError> {
+        let options = zip::write::SimpleFileOptions::default();
+        self.zip
+            .start_file(name, options)
+            .map_err(|e| CliError::Failed(format!("writing {name} into the report: {e}")))?;
+        self.zip.write_all(bytes)?;
+        Ok(())
+    }
+
+    fn add_yaml(&mut self, name: &str, value: &Value) -> Result<(), CliError> {
+        let text = serde_norway::to_string(value).map_err(|e| CliError::Failed(e.to_string()))?;
+        self.add(name, text.as_bytes())
+    }
+}
+
+/// Every object of `resource` in the namespace matching `params`, cleaned.
+async fn objects(
+    ctx: &Ctx,
+    resource: &ApiResource,
+    params: &ListParams,
+    redact: bool,
+) -> Result<Vec<(String, Value)>, CliError> {
+    let api: Api<DynamicObject> =
+        Api::namespaced_with(ctx.client.clone(), &ctx.namespace, resource);
+    let list = api
+        .list(params)
+        .await
+        .map_err(CliError::api(format!("listing {}", resource.plural)))?;
+    list.items
+        .into_iter()
+        .map(|mut o| {
+            o.types = Some(kube::api::TypeMeta {
+                api_version: resource.api_version.clone(),
+                kind: resource.kind.clone(),
+            });
+            let name = o.name_any();
+            let value = serde_json::to_value(&o).map_err(|e| CliError::Failed(e.to_string()))?;
+            Ok((name, clean(value, redact)))
+        })
+        .collect()
+}
+
+async fn logs(ctx: &Ctx, namespace: &str, selector: &str, lines: i64) -> Vec<(String, String)> {
+    let pods: Api<Pod> = Api::namespaced(ctx.client.clone(), namespace);
+    let Ok(list) = pods.list(&ListParams::default().labels(selector)).await else {
+        return Vec::new();
+    };
+    let params = LogParams {
+        tail_lines: Some(lines),
+        ..Default::default()
+    };
+    let mut out = Vec::new();
+    for pod in list.items {
+        let name = pod.name_any();
+        let text = pods
+            .logs(&name, &params)
+            .await
+            .unwrap_or_else(|e| format!("(log not available: {})", crate::error::describe(&e)));
+        out.push((name, text));
+    }
+    out
+}
+
+pub async fn run(global: &GlobalArgs, args: ReportArgs) -> Result<(), CliError> {
+    let ctx = Ctx::resolve(global).await?;
+    let ns = ctx.namespace.clone();
+    let redact = !args.no_redact;
+    let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ns);
+    let instance = crate::commands::change::get(&instances, &args.name, &ns).await?;
+    let stamp = crate::commands::name_stamp(k8s_openapi::jiff::Timestamp::now());
+    let path = args
+        .file
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("odoo-report-{}-{stamp}.zip", args.name)));
+    let file = std::fs::File::create(&path)
+        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+    let mut bundle = Bundle {
+        zip: zip::ZipWriter::new(file),
+    };
+    let mut instance_value =
+        serde_json::to_value(&instance).map_err(|e| CliError::Failed(e.to_string()))?;
+    instance_value = clean(instance_value, redact);
+    bundle.add_yaml("instance.yaml", &instance_value)?;
+
+    // Children by label, and the job resources that name the instance.
+    let by_label = ListParams::default().labels(&instance_selector(&args.name));
+    let mut names = vec![args.name.clone()];
+    let children = [
+        ApiResource::erase::<Deployment>(&()),
+        ApiResource::erase::<Service>(&()),
+        ApiResource::erase::<Ingress>(&()),
+        ApiResource::erase::<PersistentVolumeClaim>(&()),
+        ApiResource::erase::<ConfigMap>(&()),
+        ApiResource::erase::<Secret>(&()),
+        ApiResource::erase::<Job>(&()),
+        ApiResource::erase::<Pod>(&()),
+    ];
+    for resource in &children {
+        for (name, value) in objects(&ctx, resource, &by_label, redact).await? {
+            bundle.add_yaml(&format!("children/{}/{name}.yaml", resource.plural), &value)?;
+            names.push(name);
+        }
+    }
+    let jobs = [
+        ApiResource::erase::<OdooInitJob>(&()),
+        ApiResource::erase::<OdooUpgradeJob>(&()),
+        ApiResource::erase::<OdooBackupJob>(&()),
+        ApiResource::erase::<OdooRestoreJob>(&()),
+        ApiResource::erase::<OdooBackupSchedule>(&()),
+        ApiResource::erase::<OdooClusterMigration>(&()),
+    ];
+    for resource in &jobs {
+        for (name, value) in objects(&ctx, resource, &ListParams::default(), redact).await? {
+            if value
+                .pointer("/spec/instanceRef/name")
+                .and_then(Value::as_str)
+                == Some(&args.name)
+            {
+                bundle.add_yaml(&format!("jobs/{}/{name}.yaml", resource.plural), &value)?;
+                names.push(name);
+            }
+        }
+    }
+
+    // Events of everything collected.
+    let events: Api<Event> = Api::namespaced(ctx.client.clone(), &ns);
+    let mut lines = String::new();
+    for event in events
+        .list(&ListParams::default())
+        .await
+        .map_err(CliError::api("listing events"))?
+        .items
+        .into_iter()
+        .filter(|e| {
+            e.involved_object
+                .name
+                .as_ref()
+                .is_some_and(|n| names.contains(n))
+        })
+    {
+        lines.push_str(&format!(
+            "{} {} {}/{} {}: {}\n",
+            event
+                .last_timestamp
+                .as_ref()
+                .map(|t| t.0.to_string())
+                .unwrap_or_default(),
+            event.type_.unwrap_or_default(),
+            event.involved_object.kind.unwrap_or_default(),
+            event.involved_object.name.unwrap_or_default(),
+            event.reason.unwrap_or_default(),
+            event.message.unwrap_or_default()
+        ));
+    }
+    bundle.add("events.txt", lines.as_bytes())?;
+
+    // Logs: the instance's pods (jobs' pods carry the label too), then the operator's.
+    for (pod, text) in logs(&ctx, &ns, &instance_selector(&args.name), args.log_lines).await {
+        bundle.add(&format!("logs/{pod}.log"), text.as_bytes())?;
+    }
+    for (pod, text) in logs(
+        &ctx,
+        &args.operator_namespace,
+        "app.kubernetes.io/name=odoo-operator",
+        args.log_lines,
+    )
+    .await
+    {
+        bundle.add(&format!("operator/{pod}.log"), text.as_bytes())?;
+    }
+    bundle
+        .zip
+        .finish()
+        .map_err(|e| CliError::Failed(format!("finishing {}: {e}", path.display())))?;
+    let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    println!("{} ({})", path.display(), size(bytes as i64));
+    if !redact {
+        eprintln!("warning: the report contains Secret values; share it with care");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn secret_values_are_redacted_and_keys_kept() {
+        let secret = json!({"kind": "Secret", "metadata": {"name": "s", "managedFields": []},
+            "data": {"password": "c2VjcmV0"}});
+        let cleaned = clean(secret.clone(), true);
+        assert_eq!(cleaned["data"]["password"], "REDACTED");
+        assert!(cleaned["metadata"].get("managedFields").is_none());
+        assert_eq!(clean(secret, false)["data"]["password"], "c2VjcmV0");
+    }
+}

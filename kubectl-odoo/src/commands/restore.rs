@@ -1,0 +1,424 @@
+//! `kubectl odoo restore NAME (--from-backup JOB | --latest-of INSTANCE | --from-s3
+//! s3://BUCKET/KEY | --from-file ZIP) [--into NEWNAME] …`: an OdooRestoreJob.
+//!
+//! The plan (what replaces what) is shown and confirmed before anything is written;
+//! unattended runs need `--yes`. `--from-file` streams the local archive to S3 first
+//! (multipart, hashed on the way) so the restore can verify it. `--into` restores into
+//! a new instance with the source's spec instead of replacing anything.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use kube::ResourceExt;
+use kube::api::Api;
+use odoo_model::labels::INSTANCE_LABEL;
+use odoo_model::restore_job::{PreviousDatabase, RestoreMode, RestoreSource, S3Object};
+use odoo_model::{InstanceRef, OdooBackupJob, OdooInstance, OdooRestoreJob, OdooRestoreJobSpec};
+
+use crate::cli::{GlobalArgs, OutputFormat, parse_duration};
+use crate::commands::backup::{S3Flags, newest_destination};
+use crate::commands::{DryRun, apply, change, name_stamp, submit};
+use crate::confirm::confirm;
+use crate::ctx::Ctx;
+use crate::error::CliError;
+use crate::output::{Printer, size};
+
+/// Flags of `restore`.
+#[derive(clap::Args, Debug)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["from_backup", "latest_of", "from_s3", "from_file"])))]
+pub struct RestoreArgs {
+    /// The instance restored into (with --into: the instance whose spec is copied).
+    pub name: String,
+    /// Restore this OdooBackupJob.
+    #[arg(long, value_name = "BACKUPJOB")]
+    pub from_backup: Option<String>,
+    /// Restore the latest successful backup of this instance.
+    #[arg(long, value_name = "INSTANCE")]
+    pub latest_of: Option<String>,
+    /// Restore this S3 object (with --s3-endpoint and --credentials-secret).
+    #[arg(long, value_name = "s3://BUCKET/KEY")]
+    pub from_s3: Option<String>,
+    /// Upload this local archive (an Odoo backup zip, a pg dump or SQL) to S3, then
+    /// restore it. The bucket is the instance's newest backup destination unless the
+    /// S3 flags name one.
+    #[arg(long, value_name = "FILE")]
+    pub from_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub s3: S3Flags,
+    /// Expected SHA-256 of the archive (hex).
+    #[arg(long, value_name = "HEX")]
+    pub sha256: Option<String>,
+    /// Restore into a new instance of this name, with NAME's spec (and no
+    /// initialization), instead of replacing NAME's database.
+    #[arg(long, value_name = "NEWNAME")]
+    pub into: Option<String>,
+    /// Neutralize the restored database (no outgoing mail, crons or payments).
+    #[arg(long)]
+    pub neutralize: bool,
+    /// copy: a duplicate with a new database identity; move: keep the identity.
+    #[arg(long, value_enum, default_value_t = ModeArg::Copy)]
+    pub mode: ModeArg,
+    /// Drop the replaced database after the switch instead of keeping it.
+    #[arg(long)]
+    pub drop_previous: bool,
+    /// Do not ask for confirmation (required when no one can answer a prompt).
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    /// Follow the restore until it ends; exit 1 if it fails.
+    #[arg(long)]
+    pub wait: bool,
+    /// How long --wait waits (e.g. 1h).
+    #[arg(long, value_parser = parse_duration, default_value = "1h")]
+    pub timeout: Duration,
+    /// none: restore; client: print the job without sending it (nothing uploaded);
+    /// server: have the API server validate it without storing it.
+    #[arg(long, value_enum, default_value_t = DryRun::None, num_args = 0..=1, default_missing_value = "client")]
+    pub dry_run: DryRun,
+    /// Output format of the created job (table: `odoorestorejob/NAME created`).
+    #[arg(short = 'o', long, value_enum)]
+    pub output: Option<OutputFormat>,
+}
+
+/// Restore mode flag.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModeArg {
+    Copy,
+    Move,
+}
+
+/// The restore job for a resolved source. Pure.
+pub fn build(
+    args: &RestoreArgs,
+    target: &str,
+    source: RestoreSource,
+    sha256: Option<String>,
+    now: k8s_openapi::jiff::Timestamp,
+) -> OdooRestoreJob {
+    let mut restore = OdooRestoreJob::new(
+        &format!("{target}-restore-{}", name_stamp(now)),
+        OdooRestoreJobSpec {
+            instance_ref: InstanceRef {
+                name: target.to_owned(),
+            },
+            source,
+            sha256: sha256.or_else(|| args.sha256.clone()),
+            mode: match args.mode {
+                ModeArg::Copy => RestoreMode::Copy,
+                ModeArg::Move => RestoreMode::Move,
+            },
+            neutralize: args.neutralize,
+            previous_database: if args.drop_previous {
+                PreviousDatabase::Drop
+            } else {
+                PreviousDatabase::Keep
+            },
+        },
+    );
+    restore
+        .labels_mut()
+        .insert(INSTANCE_LABEL.into(), target.to_owned());
+    restore
+}
+
+/// A new instance with `source`'s spec: no initialization (the restore fills the
+/// database), no ingress hosts (they belong to the source), its own database name.
+pub fn copy_instance(source: &OdooInstance, name: &str) -> OdooInstance {
+    let mut spec = source.spec.clone();
+    spec.init.enabled = false;
+    spec.database.name = None;
+    spec.ingress = None;
+    OdooInstance::new(name, spec)
+}
+
+/// The key an uploaded archive gets.
+pub fn upload_key(namespace: &str, instance: &str, file: &std::path::Path, now: &str) -> String {
+    let file_name = file
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "backup.zip".into());
+    format!("uploads/{namespace}/{instance}/{now}-{file_name}")
+}
+
+/// What the restore reads, before anything is uploaded.
+enum Source {
+    Ready(RestoreSource, String),
+    Upload {
+        bucket: odoo_model::common::S3Bucket,
+        key: String,
+        file: PathBuf,
+    },
+}
+
+async fn resolve_source(
+    ctx: &Ctx,
+    args: &RestoreArgs,
+    target: &str,
+    now: k8s_openapi::jiff::Timestamp,
+) -> Result<Source, CliError> {
+    let ns = &ctx.namespace;
+    if let Some(backup) = &args.from_backup {
+        let api: Api<OdooBackupJob> = Api::namespaced(ctx.client.clone(), ns);
+        let job = crate::commands::backup::describe::get(&api, backup, ns).await?;
+        let status = job.status.clone().unwrap_or_default();
+        if status.job.phase != Some(odoo_model::JobPhase::Succeeded) {
+            return Err(CliError::Precondition(format!(
+                "odoobackupjob/{backup} has not succeeded (phase {}); it cannot be restored",
+                crate::commands::backup::list::phase(&job)
+            )));
+        }
+        let what = format!(
+            "odoobackupjob/{backup} ({}, {}, sha256 {})",
+            status.location.unwrap_or_else(|| "-".into()),
+            status
+                .size_bytes
+                .map(size)
+                .unwrap_or_else(|| "size unknown".into()),
+            status.sha256.unwrap_or_else(|| "-".into())
+        );
+        return Ok(Source::Ready(
+            RestoreSource {
+                backup_job: Some(backup.clone()),
+                ..Default::default()
+            },
+            what,
+        ));
+    }
+    if let Some(instance) = &args.latest_of {
+        let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), ns);
+        change::get(&instances, instance, ns).await?;
+        return Ok(Source::Ready(
+            RestoreSource {
+                latest_backup_of: Some(InstanceRef {
+                    name: instance.clone(),
+                }),
+                ..Default::default()
+            },
+            format!("the latest successful backup of odoo/{instance}"),
+        ));
+    }
+    if let Some(url) = &args.from_s3 {
+        let (bucket, key) = crate::s3::parse_url(url).ok_or_else(|| {
+            CliError::Usage(format!("--from-s3 {url:?}: write it as s3://BUCKET/KEY"))
+        })?;
+        let bucket = args.s3.bucket(Some(&bucket))?;
+        return Ok(Source::Ready(
+            RestoreSource {
+                s3: Some(S3Object {
+                    bucket: bucket.clone(),
+                    key,
+                }),
+                ..Default::default()
+            },
+            format!("{url} ({})", bucket.endpoint),
+        ));
+    }
+    let file = args.from_file.clone().unwrap_or_default();
+    if !file.is_file() {
+        return Err(CliError::Usage(format!(
+            "--from-file {}: no such file",
+            file.display()
+        )));
+    }
+    let bucket = if args.s3.given() {
+        args.s3.bucket(None)?
+    } else {
+        newest_destination(&ctx.client, ns, &args.name)
+            .await?
+            .and_then(|(_, d)| d.s3)
+            .map(|s3| s3.bucket)
+            .ok_or_else(|| {
+                CliError::Usage(format!(
+                    "odoo/{} has no S3 backup destination to upload to; give --s3-endpoint, --bucket and --credentials-secret",
+                    args.name
+                ))
+            })?
+    };
+    let stamp = now.strftime("%Y%m%dT%H%M%SZ").to_string();
+    Ok(Source::Upload {
+        key: upload_key(ns, target, &file, &stamp),
+        bucket,
+        file,
+    })
+}
+
+pub async fn run(global: &GlobalArgs, args: RestoreArgs) -> Result<(), CliError> {
+    let printer = Printer::new(args.output.unwrap_or(OutputFormat::Table), global.color);
+    let ctx = Ctx::resolve(global).await?;
+    let ns = ctx.namespace.clone();
+    let now = k8s_openapi::jiff::Timestamp::now();
+    let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ns);
+    let source_instance = change::get(&instances, &args.name, &ns).await?;
+    let target = args.into.clone().unwrap_or_else(|| args.name.clone());
+    if let Some(into) = &args.into
+        && instances
+            .get_opt(into)
+            .await
+            .map_err(CliError::api(format!("reading odoo/{into}")))?
+            .is_some()
+    {
+        return Err(CliError::Precondition(format!(
+            "odoo/{into} already exists; restore into it with kubectl odoo restore {into} …, or pick a new name"
+        )));
+    }
+    let source = resolve_source(&ctx, &args, &target, now).await?;
+
+    let source_text = match &source {
+        Source::Ready(_, what) => what.clone(),
+        Source::Upload { bucket, key, file } => format!(
+            "{} (uploaded first to s3://{}/{key})",
+            file.display(),
+            bucket.bucket
+        ),
+    };
+    let target_text = match &args.into {
+        Some(into) => format!(
+            "a new instance odoo/{into} with odoo/{}'s spec (no initialization, no ingress hosts)",
+            args.name
+        ),
+        None => {
+            let status = source_instance.status.clone().unwrap_or_default();
+            format!(
+                "odoo/{} in namespace {ns}: its database {} on cluster {} ⇒ replaced by the restored one",
+                args.name,
+                status
+                    .database
+                    .unwrap_or_else(|| odoo_model::names::default_database(&ns, &args.name)),
+                source_instance
+                    .spec
+                    .database
+                    .cluster
+                    .clone()
+                    .unwrap_or_else(|| "default".into())
+            )
+        }
+    };
+    let plan = format!(
+        "Restore plan:\n  from:      {source_text}\n  into:      {target_text}\n  previous:  {}\n  mode:      {}\n  neutralize: {}",
+        if args.drop_previous {
+            "dropped after the switch"
+        } else {
+            "kept under a dated name"
+        },
+        match args.mode {
+            ModeArg::Copy => "copy (new database identity)",
+            ModeArg::Move => "move (identity kept)",
+        },
+        if args.neutralize { "yes" } else { "no" }
+    );
+    // A dry run changes nothing, and a restore into a new instance replaces nothing.
+    if args.dry_run == DryRun::None && args.into.is_none() {
+        confirm(
+            args.yes,
+            &plan, "the instance name",
+            &args.name,
+            format!(
+                "restoring replaces the database of odoo/{}; confirm by running it from a terminal, or pass --yes\n{plan}",
+                args.name
+            ),
+        )
+        .await?;
+    } else {
+        eprintln!("{plan}");
+    }
+
+    let (restore_source, sha256) = match source {
+        Source::Ready(s, _) => (s, None),
+        Source::Upload { bucket, key, file } if args.dry_run == DryRun::None => {
+            let location = format!("s3://{}/{key}", bucket.bucket);
+            let store = crate::s3::store(&ctx.client, &ns, &bucket).await?;
+            eprintln!("Uploading {} to {location} …", file.display());
+            let (bytes, sha) = crate::s3::upload(&store, &location, &key, &file).await?;
+            eprintln!("Uploaded {} (sha256 {sha}).", size(bytes as i64));
+            (
+                RestoreSource {
+                    s3: Some(S3Object { bucket, key }),
+                    ..Default::default()
+                },
+                Some(sha),
+            )
+        }
+        Source::Upload { bucket, key, .. } => (
+            RestoreSource {
+                s3: Some(S3Object { bucket, key }),
+                ..Default::default()
+            },
+            None,
+        ),
+    };
+    let restore = build(&args, &target, restore_source, sha256, now);
+    if let Some(into) = &args.into
+        && args.dry_run != DryRun::Client
+    {
+        let mut copy = copy_instance(&source_instance, into);
+        copy.metadata.namespace = Some(ns.clone());
+        let created = apply(&ctx.client, &ns, &copy, args.dry_run).await?;
+        if args.dry_run == DryRun::None {
+            eprintln!("odoo/{} created", created.name_any());
+        }
+    }
+    submit(
+        &ctx,
+        &printer,
+        restore,
+        args.dry_run,
+        args.wait.then_some(args.timeout),
+        &format!("kubectl get odoorestorejob {{name}} -n {ns} -w"),
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        args: RestoreArgs,
+    }
+
+    #[test]
+    fn exactly_one_source_is_required() {
+        assert!(Wrapper::try_parse_from(["restore", "shop"]).is_err());
+        assert!(
+            Wrapper::try_parse_from(["restore", "shop", "--from-backup", "b", "--latest-of", "x"])
+                .is_err()
+        );
+        assert!(Wrapper::try_parse_from(["restore", "shop", "--latest-of", "x"]).is_ok());
+    }
+
+    #[test]
+    fn flags_become_the_job_and_uploads_get_a_dated_key() {
+        let args = Wrapper::parse_from([
+            "restore",
+            "shop",
+            "--from-backup",
+            "shop-backup-1",
+            "--neutralize",
+            "--mode",
+            "move",
+            "--drop-previous",
+        ])
+        .args;
+        let now: k8s_openapi::jiff::Timestamp = "2026-11-25T10:00:00Z".parse().expect("time");
+        let source = RestoreSource {
+            backup_job: Some("shop-backup-1".into()),
+            ..Default::default()
+        };
+        let job = build(&args, "shop", source, None, now);
+        assert_eq!(job.name_any(), "shop-restore-20261125100000");
+        assert!(job.spec.neutralize);
+        assert_eq!(job.spec.mode, RestoreMode::Move);
+        assert_eq!(job.spec.previous_database, PreviousDatabase::Drop);
+        assert_eq!(
+            upload_key(
+                "team",
+                "shop",
+                std::path::Path::new("/tmp/My.zip"),
+                "20261125T100000Z"
+            ),
+            "uploads/team/shop/20261125T100000Z-My.zip"
+        );
+    }
+}

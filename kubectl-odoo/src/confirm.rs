@@ -1,0 +1,107 @@
+//! Confirmation of destructive commands: a typed answer on a terminal, `--yes`
+//! otherwise. A command never waits for input nobody can give (CI, a pipe).
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use crate::error::CliError;
+
+/// Whether a destructive command may go ahead.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Confirm {
+    /// Ask on the terminal.
+    Ask,
+    /// `--yes` was given.
+    Proceed,
+    /// Nobody can answer a prompt and `--yes` was not given.
+    Refuse,
+}
+
+/// Ask only when someone can see the question (stderr), answer it (stdin), and the
+/// environment does not declare itself a CI run (`CI` set).
+pub fn policy(stdin_tty: bool, stderr_tty: bool, ci: bool, yes: bool) -> Confirm {
+    if yes {
+        Confirm::Proceed
+    } else if stdin_tty && stderr_tty && !ci {
+        Confirm::Ask
+    } else {
+        Confirm::Refuse
+    }
+}
+
+/// Reads one line; true when it is exactly `expected` (surrounding blanks aside).
+pub fn typed_confirmation(input: &mut impl BufRead, expected: &str) -> std::io::Result<bool> {
+    let mut line = String::new();
+    input.read_line(&mut line)?;
+    Ok(line.trim() == expected)
+}
+
+/// The whole flow: go ahead with `--yes`; refuse with a usage error (exit 2) saying
+/// `unattended` when nobody can answer; otherwise show `plan`, ask for `expected`
+/// (`what` names it: "the instance name") to be typed, and fail (exit 1) when
+/// something else was typed.
+pub async fn confirm(
+    yes: bool,
+    plan: &str,
+    what: &str,
+    expected: &str,
+    unattended: String,
+) -> Result<(), CliError> {
+    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
+    match policy(
+        std::io::stdin().is_terminal(),
+        std::io::stderr().is_terminal(),
+        ci,
+        yes,
+    ) {
+        Confirm::Proceed => Ok(()),
+        Confirm::Refuse => Err(CliError::Usage(unattended)),
+        Confirm::Ask => {
+            let prompt = format!("{plan}\nType {what} ({expected}) to confirm: ");
+            let expected = expected.to_owned();
+            let answer = tokio::task::spawn_blocking(move || {
+                let mut stderr = std::io::stderr().lock();
+                stderr.write_all(prompt.as_bytes())?;
+                stderr.flush()?;
+                typed_confirmation(&mut std::io::stdin().lock(), &expected)
+            })
+            .await
+            .map_err(|e| CliError::Failed(format!("reading the confirmation: {e}")))?;
+            if answer? {
+                Ok(())
+            } else {
+                Err(CliError::Failed(
+                    "the typed answer did not match; nothing was changed".into(),
+                ))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prompts_only_when_someone_can_answer() {
+        assert_eq!(policy(true, true, false, false), Confirm::Ask);
+        assert_eq!(policy(true, true, false, true), Confirm::Proceed);
+        assert_eq!(policy(false, false, false, true), Confirm::Proceed);
+        // stdin or stderr redirected, or CI set, and no --yes.
+        assert_eq!(policy(false, true, false, false), Confirm::Refuse);
+        assert_eq!(policy(true, false, false, false), Confirm::Refuse);
+        assert_eq!(policy(true, true, true, false), Confirm::Refuse);
+        assert_eq!(policy(true, true, true, true), Confirm::Proceed);
+    }
+
+    #[test]
+    fn only_the_exact_answer_confirms() {
+        let check = |input: &str| {
+            typed_confirmation(&mut std::io::Cursor::new(input), "shop").expect("reads")
+        };
+        assert!(check("shop\n"));
+        assert!(check("  shop  \r\n"));
+        assert!(!check("y\n"));
+        assert!(!check("Shop\n"));
+        assert!(!check("")); // end of input, as with Ctrl-D
+    }
+}

@@ -1,0 +1,358 @@
+//! Following one job resource (backup, restore, upgrade, cluster migration): its
+//! phase, message and progress, and the last lines of its batch Job's pod. Reads the
+//! named object and the pods of the Job it names (by the `job-name` label) only.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use futures::StreamExt;
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, ApiResource, DynamicObject, ListParams, LogParams};
+use kube::runtime::{WatchStreamExt, watcher};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::cli::OutputFormat;
+use crate::error::CliError;
+use crate::output::{Printer, use_color};
+
+/// Lines of the job's log shown while following.
+const LOG_TAIL: i64 = 5;
+
+/// One view of a job resource.
+#[derive(Serialize, Debug, Clone, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct JobSnapshot {
+    pub kind: String,
+    pub name: String,
+    pub phase: String,
+    pub message: String,
+    pub progress: String,
+    pub job_name: String,
+    pub generation: i64,
+    pub observed_generation: i64,
+    pub log_tail: Vec<String>,
+    /// False when the resource does not exist (deleted while following).
+    pub exists: bool,
+}
+
+/// Where a followed job stands.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Succeeded,
+    Failed(String),
+    Waiting,
+}
+
+/// Pure: has the job ended? `RolledBack` is a migration's failed end.
+pub fn outcome(s: &JobSnapshot) -> Outcome {
+    let what = format!("{}/{}", s.kind.to_lowercase(), s.name);
+    if !s.exists {
+        return Outcome::Failed(format!("{what} was deleted"));
+    }
+    if s.observed_generation < s.generation {
+        return Outcome::Waiting;
+    }
+    match s.phase.as_str() {
+        "Succeeded" => Outcome::Succeeded,
+        "Failed" => Outcome::Failed(format!("{what} failed: {}", s.message)),
+        "RolledBack" => Outcome::Failed(format!("{what} rolled back: {}", s.message)),
+        _ => Outcome::Waiting,
+    }
+}
+
+/// Reads the job resource and, while its batch Job runs, the tail of its log.
+pub async fn collect(
+    client: &kube::Client,
+    namespace: &str,
+    resource: &ApiResource,
+    name: &str,
+) -> Result<JobSnapshot, CliError> {
+    let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), namespace, resource);
+    let what = format!("{}/{name}", resource.kind.to_lowercase());
+    let Some(object) = api
+        .get_opt(name)
+        .await
+        .map_err(CliError::api(format!("reading {what}")))?
+    else {
+        return Ok(JobSnapshot {
+            kind: resource.kind.clone(),
+            name: name.into(),
+            ..Default::default()
+        });
+    };
+    let status = object.data.get("status").cloned().unwrap_or(Value::Null);
+    let text = |key: &str| {
+        status
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let progress = match status.get("progressBytes").and_then(Value::as_i64) {
+        Some(bytes) => crate::output::size(bytes),
+        None => text("progress"),
+    };
+    let mut snap = JobSnapshot {
+        kind: resource.kind.clone(),
+        name: name.into(),
+        phase: Some(text("phase"))
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| "Pending".into()),
+        message: text("message"),
+        progress,
+        job_name: text("jobName"),
+        generation: object.metadata.generation.unwrap_or_default(),
+        observed_generation: status
+            .get("observedGeneration")
+            .and_then(Value::as_i64)
+            .unwrap_or_default(),
+        log_tail: Vec::new(),
+        exists: true,
+    };
+    if !snap.job_name.is_empty() && snap.phase == "Running" {
+        snap.log_tail = log_tail(client, namespace, &snap.job_name, LOG_TAIL).await;
+    }
+    Ok(snap)
+}
+
+/// The last lines of the newest pod of a batch Job; empty when there is no log to
+/// read yet (pod pending, logs not served): the view stays useful without it.
+pub async fn log_tail(
+    client: &kube::Client,
+    namespace: &str,
+    job_name: &str,
+    lines: i64,
+) -> Vec<String> {
+    let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    let Ok(list) = pods
+        .list(&ListParams::default().labels(&format!("job-name={job_name}")))
+        .await
+    else {
+        return Vec::new();
+    };
+    let Some(pod) = list
+        .items
+        .into_iter()
+        .max_by_key(|p| p.metadata.creation_timestamp.as_ref().map(|t| t.0))
+    else {
+        return Vec::new();
+    };
+    let params = LogParams {
+        tail_lines: Some(lines),
+        ..Default::default()
+    };
+    let name = pod.metadata.name.unwrap_or_default();
+    match pods.logs(&name, &params).await {
+        Ok(text) => text.lines().map(str::to_owned).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// The block the live view draws.
+pub fn block(s: &JobSnapshot, color: bool) -> Vec<String> {
+    let paint = |code: &str, text: &str| {
+        if color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    };
+    let phase_color = match s.phase.as_str() {
+        "Succeeded" => "32",
+        "Failed" | "RolledBack" => "31",
+        _ => "33",
+    };
+    let mut lines = vec![format!(
+        "{}/{}  {}  {}",
+        s.kind.to_lowercase(),
+        s.name,
+        paint(phase_color, &s.phase),
+        s.message
+    )];
+    if !s.progress.is_empty() {
+        lines.push(format!("  progress {}", s.progress));
+    }
+    if !s.job_name.is_empty() {
+        lines.push(format!("  job {}", s.job_name));
+    }
+    for l in &s.log_tail {
+        lines.push(format!("  {} {l}", paint("2", "|")));
+    }
+    lines
+}
+
+/// One timestamped line per change, and the log lines not shown before.
+pub fn changes(old: Option<&JobSnapshot>, new: &JobSnapshot, now: &str) -> Vec<String> {
+    let what = format!("{}/{}", new.kind.to_lowercase(), new.name);
+    let mut out = Vec::new();
+    match old {
+        None => out.push(format!("{now} {what} {}: {}", new.phase, new.message)),
+        Some(old) if old.exists && !new.exists => out.push(format!("{now} {what} deleted")),
+        Some(old) if old.phase != new.phase || old.message != new.message => out.push(format!(
+            "{now} {what} {} → {}: {}",
+            old.phase, new.phase, new.message
+        )),
+        Some(_) => {}
+    }
+    let seen: &[String] = old.map(|o| o.log_tail.as_slice()).unwrap_or_default();
+    // The tail is a window: print what follows the longest overlap with the last one.
+    let overlap = (0..=seen.len().min(new.log_tail.len()))
+        .rev()
+        .find(|&n| seen[seen.len() - n..] == new.log_tail[..n])
+        .unwrap_or(0);
+    for l in &new.log_tail[overlap..] {
+        out.push(format!("{now}   | {l}"));
+    }
+    out
+}
+
+/// Follows a job resource until it ends: 0 when it succeeded, `Failed` (exit 1)
+/// when it failed, `Timeout` after `timeout`, `Interrupted` on Ctrl-C (saying the
+/// job goes on and how to follow it again).
+pub async fn follow(
+    client: &kube::Client,
+    namespace: &str,
+    resource: &ApiResource,
+    name: &str,
+    timeout: Duration,
+    printer: &Printer,
+    resume: &str,
+) -> Result<(), CliError> {
+    let what = format!("{}/{name}", resource.kind.to_lowercase());
+    let followed = tokio::time::timeout(
+        timeout,
+        follow_until_end(client, namespace, resource, name, printer),
+    )
+    .await;
+    match followed {
+        Ok(Err(CliError::Interrupted)) => {
+            eprintln!("{what} continues in the cluster; follow it again with: {resume}");
+            Err(CliError::Interrupted)
+        }
+        Ok(result) => result,
+        Err(_) => Err(CliError::Timeout(format!(
+            "{what} did not finish within {timeout:?}; it continues in the cluster (follow it again with: {resume})"
+        ))),
+    }
+}
+
+async fn follow_until_end(
+    client: &kube::Client,
+    namespace: &str,
+    resource: &ApiResource,
+    name: &str,
+    printer: &Printer,
+) -> Result<(), CliError> {
+    let tty = std::io::stderr().is_terminal();
+    let color = use_color(crate::cli::ColorChoice::Auto, tty) && printer.color;
+    let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), namespace, resource);
+    let changes_of_object = watcher(
+        api,
+        watcher::Config::default().fields(&format!("metadata.name={name}")),
+    )
+    .touched_objects()
+    .map(|_| ());
+    // Logs change without the object changing: a tick reads them.
+    let tick = futures::stream::unfold((), |()| async {
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        Some(((), ()))
+    });
+    let mut signals = futures::stream::select(changes_of_object.boxed(), tick.boxed());
+    let mut last: Option<JobSnapshot> = None;
+    let mut drawn = 0usize;
+    loop {
+        let snap = collect(client, namespace, resource, name).await?;
+        if last.as_ref() != Some(&snap) {
+            draw(printer, last.as_ref(), &snap, tty, color, &mut drawn)?;
+        }
+        match outcome(&snap) {
+            Outcome::Succeeded => return Ok(()),
+            Outcome::Failed(message) => return Err(CliError::Failed(message)),
+            Outcome::Waiting => {}
+        }
+        last = Some(snap);
+        tokio::select! {
+            next = signals.next() => if next.is_none() { return Ok(()) },
+            _ = tokio::signal::ctrl_c() => return Err(CliError::Interrupted),
+        }
+    }
+}
+
+/// Progress goes to stderr (stdout carries the command's result), except with
+/// `-o json`, whose NDJSON stream is data.
+fn draw(
+    printer: &Printer,
+    old: Option<&JobSnapshot>,
+    new: &JobSnapshot,
+    tty: bool,
+    color: bool,
+    drawn: &mut usize,
+) -> Result<(), CliError> {
+    if printer.format == OutputFormat::Json {
+        let line = serde_json::to_string(new).map_err(|e| CliError::Usage(e.to_string()))?;
+        return printer.out(&(line + "\n"));
+    }
+    let mut text = String::new();
+    if tty {
+        let lines = block(new, color);
+        if *drawn > 0 {
+            text.push_str(&format!("\x1b[{drawn}F\x1b[J"));
+        }
+        *drawn = lines.len();
+        text.push_str(&(lines.join("\n") + "\n"));
+    } else {
+        let now = k8s_openapi::jiff::Zoned::now()
+            .strftime("%H:%M:%S")
+            .to_string();
+        for l in changes(old, new, &now) {
+            text.push_str(&(l + "\n"));
+        }
+    }
+    eprint!("{text}");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snap(phase: &str, log: &[&str]) -> JobSnapshot {
+        JobSnapshot {
+            kind: "OdooBackupJob".into(),
+            name: "shop-1".into(),
+            phase: phase.into(),
+            message: String::new(),
+            generation: 1,
+            observed_generation: 1,
+            log_tail: log.iter().map(|s| (*s).to_owned()).collect(),
+            exists: true,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn ends_only_in_an_end_phase_the_operator_wrote_for_this_spec() {
+        assert_eq!(outcome(&snap("Running", &[])), Outcome::Waiting);
+        assert_eq!(outcome(&snap("Succeeded", &[])), Outcome::Succeeded);
+        assert!(matches!(
+            outcome(&snap("RolledBack", &[])),
+            Outcome::Failed(_)
+        ));
+        let stale = JobSnapshot {
+            observed_generation: 0,
+            ..snap("Succeeded", &[])
+        };
+        assert_eq!(outcome(&stale), Outcome::Waiting);
+    }
+
+    #[test]
+    fn log_lines_are_printed_once() {
+        let a = snap("Running", &["one", "two"]);
+        let b = snap("Running", &["two", "three"]);
+        let lines = changes(Some(&a), &b, "t");
+        assert_eq!(lines, ["t   | three"]);
+        let first = changes(None, &a, "t");
+        assert_eq!(first.len(), 3, "{first:?}");
+    }
+}
