@@ -23,11 +23,14 @@ dist=$root/dist
 log() { printf '[release] %s\n' "$*" >&2; }
 
 target=x86_64-unknown-linux-musl
-if rustup target list --installed 2>/dev/null | grep -qx "$target" || rustup target add "$target"; then
+# ring compiles C and assembly: the musl target also needs musl's C compiler
+# (Debian: musl-tools).
+if command -v x86_64-linux-musl-gcc >/dev/null &&
+    { rustup target list --installed 2>/dev/null | grep -qx "$target" || rustup target add "$target"; }; then
     log "target $target"
 else
-    # No musl standard library to be had (rustup offline): glibc's static libc is
-    # part of libc6-dev, and rustc links it statically with +crt-static.
+    # No musl standard library or compiler (rustup offline, no musl-tools): glibc's
+    # static libc is part of libc6-dev, and rustc links it statically with +crt-static.
     target=x86_64-unknown-linux-gnu
     export RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static"
     log "musl target unavailable; $target with +crt-static"

@@ -32,10 +32,14 @@ app.kubernetes.io/component: operator
 {{- if .Values.webhook.certManager.enabled -}}
 {{- printf "%s-webhook-tls" (include "odoo-operator.fullname" .) -}}
 {{- else -}}
-{{- required "webhook.secretName is required when webhook.certManager.enabled is false" .Values.webhook.secretName -}}
+{{- required (include "odoo-operator.noCertManager" .) .Values.webhook.secretName -}}
 {{- end -}}
 {{- end -}}
 
 {{- define "odoo-operator.webhookService" -}}
 {{- printf "%s-webhook" (include "odoo-operator.fullname" .) -}}
+{{- end -}}
+
+{{- define "odoo-operator.noCertManager" -}}
+webhook.certManager.enabled is false: set webhook.secretName (a pre-made TLS Secret) and webhook.caBundle (base64 PEM of its CA)
 {{- end -}}
