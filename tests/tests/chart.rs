@@ -468,92 +468,45 @@ async fn the_service_account_can_do_what_the_operator_needs_and_no_more() -> any
     let list = json!({ "apiVersion": "v1", "kind": "List", "items": rbac });
     cp.kubectl_apply_stdin(&list.to_string())?;
     let sa = &ns.name;
-    let yes: &[&[&str]] = &[
-        &[
-            "watch",
-            "odooinstances.odoo-operator.dev",
-            "--all-namespaces",
-        ],
-        &[
-            "patch",
-            "odooinstances.odoo-operator.dev",
-            "--subresource=status",
-            "-n",
-            "tenant-x",
-        ],
-        &[
-            "create",
-            "odoobackupjobs.odoo-operator.dev",
-            "-n",
-            "tenant-x",
-        ],
-        &[
-            "delete",
-            "odoobackupjobs.odoo-operator.dev",
-            "-n",
-            "tenant-x",
-        ],
-        &["create", "secrets", "-n", "tenant-x"],
-        &["patch", "deployments.apps", "-n", "tenant-x"],
-        &[
-            "patch",
-            "deployments.apps",
-            "--subresource=scale",
-            "-n",
-            "tenant-x",
-        ],
-        &["list", "pods", "--all-namespaces"],
-        &["create", "jobs.batch", "-n", "tenant-x"],
-        &["delete", "persistentvolumeclaims", "-n", "tenant-x"],
-        &["create", "events.events.k8s.io", "-n", "tenant-x"],
-        &[
-            "update",
-            "leases.coordination.k8s.io/odoo-operator-leader",
-            "-n",
-            sa,
-        ],
-        &[
-            "get",
-            "customresourcedefinitions/odooinstances.odoo-operator.dev",
-        ],
+    // `OWN` is the release namespace, `tenant-x` any namespace instances live in.
+    let yes = [
+        "watch odooinstances.odoo-operator.dev --all-namespaces",
+        "patch odooinstances.odoo-operator.dev --subresource=status -n tenant-x",
+        "create odoobackupjobs.odoo-operator.dev -n tenant-x",
+        "delete odoobackupjobs.odoo-operator.dev -n tenant-x",
+        "create secrets -n tenant-x",
+        "patch deployments.apps -n tenant-x",
+        "patch deployments.apps --subresource=scale -n tenant-x",
+        "list pods --all-namespaces",
+        "create jobs.batch -n tenant-x",
+        "delete persistentvolumeclaims -n tenant-x",
+        "create events.events.k8s.io -n tenant-x",
+        "update leases.coordination.k8s.io/odoo-operator-leader -n OWN",
+        "get customresourcedefinitions/odooinstances.odoo-operator.dev",
     ];
-    let no: &[&[&str]] = &[
-        &["delete", "nodes"],
-        &["delete", "secrets", "-n", "tenant-x"],
-        &["update", "secrets", "-n", "tenant-x"],
-        &["create", "pods", "-n", "tenant-x"],
-        &["delete", "jobs.batch", "-n", "tenant-x"],
-        &[
-            "delete",
-            "odooinstances.odoo-operator.dev",
-            "-n",
-            "tenant-x",
-        ],
-        &["list", "customresourcedefinitions"],
-        &[
-            "get",
-            "customresourcedefinitions/certificates.cert-manager.io",
-        ],
-        &[
-            "update",
-            "leases.coordination.k8s.io/kube-scheduler",
-            "-n",
-            sa,
-        ],
-        &["create", "leases.coordination.k8s.io", "-n", "kube-system"],
-        &["create", "clusterrolebindings"],
-        &["create", "serviceaccounts", "--subresource=token", "-n", sa],
+    let no = [
+        "delete nodes",
+        "delete secrets -n tenant-x",
+        "update secrets -n tenant-x",
+        "create pods -n tenant-x",
+        "delete jobs.batch -n tenant-x",
+        "delete odooinstances.odoo-operator.dev -n tenant-x",
+        "list customresourcedefinitions",
+        "get customresourcedefinitions/certificates.cert-manager.io",
+        "update leases.coordination.k8s.io/kube-scheduler -n OWN",
+        "create leases.coordination.k8s.io -n kube-system",
+        "create clusterrolebindings",
+        "create serviceaccounts --subresource=token -n OWN",
     ];
-    let wrong_yes: Vec<String> = no
-        .iter()
-        .filter(|a| can_i(cp, sa, a))
-        .map(|a| a.join(" "))
-        .collect();
-    let wrong_no: Vec<String> = yes
-        .iter()
-        .filter(|a| !can_i(cp, sa, a))
-        .map(|a| a.join(" "))
-        .collect();
+    let allowed = |question: &str| {
+        let args: Vec<&str> = question
+            .split_whitespace()
+            .map(|w| if w == "OWN" { sa.as_str() } else { w })
+            .collect();
+        can_i(cp, sa, &args)
+    };
+    let wrong_yes: Vec<&str> = no.into_iter().filter(|q| allowed(q)).collect();
+    let wrong_no: Vec<&str> = yes.into_iter().filter(|q| !allowed(q)).collect();
     assert!(
         wrong_yes.is_empty(),
         "granted but should not be: {wrong_yes:#?}"
