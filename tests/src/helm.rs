@@ -119,3 +119,47 @@ pub fn documents(yaml: &str) -> anyhow::Result<Vec<serde_json::Value>> {
 pub fn of_kind<'a>(docs: &'a [serde_json::Value], kind: &str) -> Vec<&'a serde_json::Value> {
     docs.iter().filter(|d| d["kind"] == kind).collect()
 }
+
+/// Values for a cluster without cert-manager: a pre-made Secret and its CA (base64).
+pub fn without_cert_manager(ca_b64: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("webhook.certManager.enabled", "false".into()),
+        ("webhook.secretName", "odoo-operator-webhook-tls".into()),
+        ("webhook.caBundle", ca_b64.into()),
+    ]
+}
+
+/// Owned values as the `(&str, &str)` pairs [`Helm::template`] and [`set_args`] take.
+pub fn borrowed<'a>(values: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    values.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// Standard base64 of `s`, as a caBundle value.
+pub fn base64(s: &str) -> anyhow::Result<String> {
+    use std::io::Write;
+    let mut child = Command::new("base64")
+        .arg("-w0")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()?;
+    child
+        .stdin
+        .take()
+        .context("base64 stdin")?
+        .write_all(s.as_bytes())?;
+    Ok(String::from_utf8(child.wait_with_output()?.stdout)?)
+}
+
+/// The ServiceAccount and RBAC objects among `docs`.
+pub fn rbac_kinds(docs: &[serde_json::Value]) -> Vec<&serde_json::Value> {
+    const KINDS: &[&str] = &[
+        "ServiceAccount",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "Role",
+        "RoleBinding",
+    ];
+    docs.iter()
+        .filter(|d| KINDS.contains(&d["kind"].as_str().unwrap_or_default()))
+        .collect()
+}
