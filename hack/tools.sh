@@ -20,6 +20,7 @@ k8s_dir=$cache/kubernetes-$KUBERNETES_VERSION
 etcd_dir=$cache/etcd-$ETCD_VERSION
 kwok_dir=$cache/kwok-$KWOK_VERSION
 versitygw_dir=$cache/versitygw-$VERSITYGW_VERSION
+helm_dir=$cache/helm-$HELM_VERSION
 
 if [[ ${1:-} == --print ]]; then
     echo "KUBE_APISERVER=$k8s_dir/kube-apiserver"
@@ -30,6 +31,7 @@ if [[ ${1:-} == --print ]]; then
     echo "KWOK=$kwok_dir/kwok"
     echo "KWOK_CONFIG=$kwok_dir/kwok.yaml"
     echo "VERSITYGW=$versitygw_dir/versitygw"
+    echo "HELM=$helm_dir/helm"
     exit 0
 fi
 
@@ -212,9 +214,30 @@ build_versitygw() {
     rmdir "$versitygw_dir.partial"
 }
 
+build_helm() {
+    have "$helm_dir/helm" && { log "helm $HELM_VERSION: cached"; return; }
+    log "helm $HELM_VERSION: building"
+    mkdir -p "$helm_dir"
+    # helm's go.mod has no replace directives, so a plain install works. The version
+    # is stamped so `helm version` and the chart's `helm lint` report it; the
+    # Kubernetes version lint and `helm template` assume is the one the tests run.
+    local minor=${KUBERNETES_VERSION#v1.}
+    minor=${minor%%.*}
+    local ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+    ldflags+=" -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+    for pkg in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
+        ldflags+=" -X $pkg.k8sVersionMajor=1 -X $pkg.k8sVersionMinor=$minor"
+    done
+    GOBIN=$helm_dir.partial CGO_ENABLED=0 go install -trimpath -ldflags "$ldflags" \
+        "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+    mv "$helm_dir.partial/helm" "$helm_dir/helm"
+    rmdir "$helm_dir.partial"
+}
+
 start=$SECONDS
 build_etcd
 build_kwok
 build_versitygw
+build_helm
 build_kubernetes
 log "done in $((SECONDS - start))s; binaries under $cache"

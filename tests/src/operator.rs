@@ -23,6 +23,17 @@ impl OperatorProcess {
         namespace: &str,
         extra: &[&str],
     ) -> anyhow::Result<OperatorProcess> {
+        Self::start_as(cp, &cp.operator_kubeconfig, namespace, extra)
+    }
+
+    /// Like [`OperatorProcess::start`], with the identity and permissions of
+    /// `kubeconfig` (e.g. a ServiceAccount token under the chart's RBAC).
+    pub fn start_as(
+        cp: &ControlPlane,
+        kubeconfig: &std::path::Path,
+        namespace: &str,
+        extra: &[&str],
+    ) -> anyhow::Result<OperatorProcess> {
         let binary = workspace_binary("odoo-operator", "odoo-operator");
         let port = free_port();
         static SEQ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
@@ -30,7 +41,7 @@ impl OperatorProcess {
         let log = cp.dir.join(format!("operator-{namespace}-{n}.log"));
         let mut args = vec![
             "--kubeconfig".to_owned(),
-            cp.operator_kubeconfig.display().to_string(),
+            kubeconfig.display().to_string(),
             "--health-addr".to_owned(),
             format!("127.0.0.1:{port}"),
             "--namespace".to_owned(),

@@ -76,16 +76,26 @@ impl Tools {
     }
 }
 
-/// The S3 server of the backup tests (versitygw), or a panic with the command that
-/// builds it. Apart from [`Tools`], so those tests do not need the control plane.
-pub fn versitygw() -> PathBuf {
+/// A tool outside [`Tools`] (so its tests do not need the control plane), or a
+/// panic with the command that builds it.
+fn standalone(name: &str, version_key: &str) -> PathBuf {
     let bin = cache_root()
-        .join(format!("versitygw-{}", version("VERSITYGW_VERSION")))
-        .join("versitygw");
+        .join(format!("{name}-{}", version(version_key)))
+        .join(name);
     assert!(
         bin.is_file(),
         "{} is missing: run hack/tools.sh first",
         bin.display()
     );
     bin
+}
+
+/// The S3 server of the backup tests (versitygw).
+pub fn versitygw() -> PathBuf {
+    standalone("versitygw", "VERSITYGW_VERSION")
+}
+
+/// helm, for the chart's tests.
+pub fn helm() -> PathBuf {
+    standalone("helm", "HELM_VERSION")
 }
