@@ -5,7 +5,8 @@
 //! On the simulated cluster kwok runs no containers, so the copy Job's pod completes
 //! without copying: an instance whose database is empty (as kwok's init job leaves
 //! it) then migrates faithfully, and one holding rows fails verification and must
-//! roll back to the source with nothing lost.
+//! roll back to the source with nothing lost. With the local image, the local-pods
+//! harness runs the copy Job's agent for real, and a populated database migrates.
 
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -210,6 +211,8 @@ struct Setup {
     op: OperatorProcess,
     instances: Api<OdooInstance>,
     migrations: Api<OdooClusterMigration>,
+    /// The stand-in kubelet, for an instance of the local image.
+    pods: Option<odoo_tests::local_pods::LocalPods>,
 }
 
 impl Setup {
@@ -227,8 +230,20 @@ impl Setup {
         args.extend(extra.iter().cloned());
         let op = start_operator(&op_ns, &args)?;
         let instances: Api<OdooInstance> = ns.api();
+        let local =
+            spec.get("image").and_then(|i| i.as_str()) == Some(odoo_tests::local_pods::LOCAL_IMAGE);
+        let pods = if local {
+            Some(odoo_tests::local_pods::LocalPods::start(
+                ns.client.clone(),
+                &ns.name,
+            )?)
+        } else {
+            None
+        };
         let mut spec = spec;
-        spec["image"] = json!(IMAGE);
+        if spec.get("image").is_none() {
+            spec["image"] = json!(IMAGE);
+        }
         spec["replicas"] = json!(1);
         let instance: OdooInstance = serde_json::from_value(json!({
             "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
@@ -244,6 +259,7 @@ impl Setup {
             op,
             instances,
             migrations,
+            pods,
         })
     }
 
@@ -574,6 +590,58 @@ async fn the_switch_passes_the_webhook_and_survives_operator_restarts() -> anyho
     );
     assert!(exists(other_postgres(), &database).await);
     unregister(&s.ns.client, &config).await;
+    s.ns.delete().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_populated_database_migrates_with_the_copy_job_really_running() -> anyhow::Result<()> {
+    use odoo_tests::local_pods::LOCAL_IMAGE;
+    let s = Setup::new("mig-real", json!({ "image": LOCAL_IMAGE }), &[]).await?;
+    let pods = s.pods.as_ref().expect("local pods");
+    let (database, role) = s.database().await;
+    let sql = format!(
+        "SET ROLE \"{role}\";
+         CREATE EXTENSION IF NOT EXISTS citext;
+         CREATE TABLE res_partner (id serial PRIMARY KEY, email citext, name text);
+         INSERT INTO res_partner (email, name)
+             SELECT 'p' || g || '@example.com', 'partner ' || g FROM generate_series(1, 20000) g;
+         CREATE SCHEMA reporting;
+         CREATE SEQUENCE reporting.report_seq START 500;
+         SELECT nextval('reporting.report_seq') FROM generate_series(1, 42);
+         CREATE TABLE reporting.daily (id bigint DEFAULT nextval('reporting.report_seq'), total numeric);
+         INSERT INTO reporting.daily (total) SELECT g FROM generate_series(1, 3000) g;"
+    );
+    let db = database.clone();
+    tokio::task::spawn_blocking(move || superuser_sql_on(shared_postgres(), &db, &sql)).await??;
+    let source = compare::inventory(&cluster(shared_postgres()), &database).await?;
+
+    s.migrate("move", "other").await?;
+    let (st, message, seen) = s.ends_in("move", MigrationPhase::Succeeded).await;
+    assert!(seen.contains(&InstancePhase::Migrating), "{seen:?}");
+    let copies: Vec<_> = pods
+        .runs()
+        .into_iter()
+        .filter(|r| r.command == "copy")
+        .collect();
+    assert_eq!(copies.len(), 1, "{copies:?}");
+    assert_eq!(copies[0].exit_code, 0, "{}", copies[0].output);
+    assert_eq!(st.source_cluster.as_deref(), Some("main"), "{message}");
+
+    // The target holds the same rows, sequences, extensions and schemas.
+    let target = compare::inventory(&cluster(other_postgres()), &database).await?;
+    assert_eq!(target.tables.get("public.res_partner"), Some(&20000));
+    assert_eq!(target.tables.get("reporting.daily"), Some(&3000));
+    assert_eq!(target.tables, source.tables);
+    assert_eq!(target.sequences, source.sequences);
+    assert_eq!(target.extensions, source.extensions);
+    assert_eq!(target.schemas, source.schemas);
+    let instance = wait_for_phase(&s.instances, "shop", InstancePhase::Running, &s.op).await;
+    assert_eq!(instance.spec.database.cluster.as_deref(), Some("other"));
+    assert!(
+        exists(shared_postgres(), &database).await,
+        "the source is kept until dropped on request"
+    );
     s.ns.delete().await;
     Ok(())
 }
