@@ -132,49 +132,6 @@ pub fn differences(source: &Inventory, copy: &Inventory) -> Vec<String> {
     out
 }
 
-/// `ALTER DATABASE from RENAME TO to`, after ending sessions on `from` (the copy
-/// job's, had it not quite gone). Fails when `to` exists.
-pub async fn rename_database(cluster: &PgCluster, from: &str, to: &str) -> Result<(), PgError> {
-    check_identifier("database name", from)?;
-    check_identifier("database name", to)?;
-    let client = connect(cluster, &cluster.admin_database).await?;
-    client
-        .execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1::text",
-            &[&from],
-        )
-        .await
-        .map_err(catalog("ending sessions on the database to rename"))?;
-    client
-        .batch_execute(&format!(
-            "ALTER DATABASE {} RENAME TO {}",
-            quote_ident(from),
-            quote_ident(to)
-        ))
-        .await
-        .map_err(|source| PgError::RenameDatabase {
-            from: from.into(),
-            to: to.into(),
-            source,
-        })
-}
-
-/// Drops `database` if it exists, sessions included.
-pub async fn drop_database(cluster: &PgCluster, database: &str) -> Result<(), PgError> {
-    check_identifier("database name", database)?;
-    let client = connect(cluster, &cluster.admin_database).await?;
-    client
-        .batch_execute(&format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            quote_ident(database)
-        ))
-        .await
-        .map_err(|source| PgError::DropDatabase {
-            database: database.into(),
-            source,
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -76,6 +76,16 @@ pub async fn ensure_role_and_database(
     };
     // Other tenants' roles of a shared cluster must not connect to this database;
     // its owner keeps every right. Repeated because a crash may have come between.
+    revoke_public(&client, database).await?;
+    Ok(Provisioned {
+        role_created,
+        database_created,
+    })
+}
+
+/// Closes `database` to other roles (PUBLIC may connect by default); its owner
+/// keeps every right.
+pub(super) async fn revoke_public(client: &Client, database: &str) -> Result<(), PgError> {
     let revoke = format!(
         "REVOKE ALL ON DATABASE {} FROM PUBLIC",
         quote_ident(database)
@@ -86,11 +96,7 @@ pub async fn ensure_role_and_database(
         .map_err(|source| PgError::RevokePublic {
             database: database.into(),
             source,
-        })?;
-    Ok(Provisioned {
-        role_created,
-        database_created,
-    })
+        })
 }
 
 /// `CREATE DATABASE` as Odoo's own database manager does it (UTF-8, collation C,

@@ -8,7 +8,7 @@ use tokio_postgres::Client;
 use super::clusters::PgCluster;
 use super::connect::connect;
 use super::error::PgError;
-use super::provision::{create_database, database_owner, grant_role_to_admin};
+use super::provision::{create_database, database_owner, grant_role_to_admin, revoke_public};
 use super::sql::{check_identifier, quote_ident};
 
 /// Names of a switch: the live database, the restored one that replaces it, and the
@@ -44,17 +44,7 @@ pub async fn create_restore_database(
     if database_owner(&client, database).await?.is_none() {
         create_database(&client, role, database).await?;
     }
-    let revoke = format!(
-        "REVOKE ALL ON DATABASE {} FROM PUBLIC",
-        quote_ident(database)
-    );
-    client
-        .batch_execute(&revoke)
-        .await
-        .map_err(|source| PgError::RevokePublic {
-            database: database.into(),
-            source,
-        })
+    revoke_public(&client, database).await
 }
 
 /// Drops `database`, disconnecting its sessions; a missing one is fine.
@@ -147,6 +137,15 @@ async fn rename_all(client: &mut Client, renames: &[(&str, &str)]) -> Result<(),
         what: "committing the renames",
         source,
     })
+}
+
+/// `ALTER DATABASE from RENAME TO to`, after ending sessions on `from` (a job's,
+/// had it not quite gone). Fails when `to` exists.
+pub async fn rename_database(cluster: &PgCluster, from: &str, to: &str) -> Result<(), PgError> {
+    check_identifier("database name", from)?;
+    check_identifier("database name", to)?;
+    let mut client = connect(cluster, &cluster.admin_database).await?;
+    rename_all(&mut client, &[(from, to)]).await
 }
 
 fn check(s: &Switch<'_>, cluster: &PgCluster) -> Result<(), PgError> {

@@ -365,7 +365,7 @@ async fn switching(
     let renamed = match (exists(temp.clone()).await, exists(database.clone()).await) {
         // Renamed before a crash.
         (Ok(false), Ok(true)) => Ok(()),
-        (Ok(true), Ok(false)) => compare::rename_database(target, &temp, &database)
+        (Ok(true), Ok(false)) => crate::pg::restore::rename_database(target, &temp, &database)
             .await
             .map_err(|e| e.to_string()),
         (Ok(t), Ok(d)) => Err(format!(
@@ -465,7 +465,7 @@ pub(super) async fn undo(
         if let Some(target) = target
             && matches!(pg::database_exists(target, &database).await, Ok(true))
         {
-            kept = match compare::rename_database(target, &database, &temp).await {
+            kept = match crate::pg::restore::rename_database(target, &database, &temp).await {
                 Ok(()) => {
                     format!(" The copy on {target_name} is kept as {temp}; drop it when done.")
                 }
@@ -490,13 +490,13 @@ pub(super) async fn undo(
             "The temporary database {temp} on {target_name} may remain: the cluster is gone from the pg-clusters Secret."
         ));
     };
-    let mut dropped = compare::drop_database(target, &temp).await;
+    let mut dropped = crate::pg::restore::drop_database(target, &temp).await;
     // A rename that happened before the spec switch failed: that copy is no one's.
     if dropped.is_ok()
         && at == P::Switching
         && pass.instance.spec.database.cluster.as_deref() != Some(target_name.as_str())
     {
-        dropped = compare::drop_database(target, &database).await;
+        dropped = crate::pg::restore::drop_database(target, &database).await;
     }
     Ok(match dropped {
         Ok(()) => format!(
