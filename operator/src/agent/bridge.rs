@@ -49,6 +49,9 @@ enum Message {
     Done,
 }
 
+/// How long an abort waits for the parts in flight to land.
+const DRAIN_BEFORE_ABORT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Uploads parts as they come, at most [`PARTS_IN_FLIGHT`] at a time, and completes
 /// the upload on `Done`. Any failure, a cancel or a writer that went away aborts the
 /// upload, so no object appears.
@@ -108,7 +111,14 @@ async fn upload_parts(
         },
         Err(e) => Err(e),
     };
-    parts.shutdown().await;
+    // A part cut off mid-request can still be stored by the server after the abort
+    // (S3 warns that an abort races with part uploads in flight), and would stay
+    // there for good: let the parts already sent finish first, within the time a
+    // pod has between SIGTERM and SIGKILL.
+    let drain = async { while parts.join_next().await.is_some() {} };
+    if tokio::time::timeout(DRAIN_BEFORE_ABORT, drain).await.is_err() {
+        parts.shutdown().await;
+    }
     match upload.abort().await {
         Ok(()) => tracing::warn!(%location, "multipart upload aborted; no object was written"),
         Err(e) => tracing::warn!(
