@@ -207,7 +207,7 @@ pub fn changes(old: Option<&JobSnapshot>, new: &JobSnapshot, now: &str) -> Vec<S
     out
 }
 
-/// Follows a job resource until it ends: 0 when it succeeded, `Failed` (exit 1)
+/// Follows a job resource until it ends: 0 when it succeeded, `PhaseFailed` (exit 3)
 /// when it failed, `Timeout` after `timeout`, `Interrupted` on Ctrl-C (saying the
 /// job goes on and how to follow it again).
 pub async fn follow(
@@ -268,7 +268,7 @@ async fn follow_until_end(
         }
         match outcome(&snap) {
             Outcome::Succeeded => return Ok(()),
-            Outcome::Failed(message) => return Err(CliError::Failed(message)),
+            Outcome::Failed(message) => return Err(CliError::PhaseFailed(message)),
             Outcome::Waiting => {}
         }
         last = Some(snap);
