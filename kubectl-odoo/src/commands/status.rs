@@ -229,8 +229,10 @@ fn draw(
             }
         }
         Renderer::Live { drawn } => {
+            // A pseudo-terminal nobody sized reports 0×0: use a common size then.
             let (width, height) = terminal_size::terminal_size()
                 .map(|(w, h)| (usize::from(w.0), usize::from(h.0)))
+                .filter(|&(w, h)| w > 0 && h > 0)
                 .unwrap_or((100, 40));
             let mut lines = render::block(new, color, width);
             // Never taller than the terminal: a redraw could not reach lines that
