@@ -1,7 +1,7 @@
 //! `kubectl odoo status --watch` through a lifecycle on the simulated cluster, with the
 //! real operator: the exit codes of `--for=ready --timeout` (0 Running, 3 a failed
 //! phase, 4 timeout), one line per phase transition when piped, NDJSON with `-o json`,
-//! and the live view in a pseudo-terminal (util-linux `script`).
+//! the live view in a pseudo-terminal (util-linux `script`), and Ctrl-C (exit 130).
 //!
 //! Every watch starts before the operator does, so each sees the whole lifecycle from
 //! an instance without status. kwok image tags (hack/kwok-stages.yaml) make the init
@@ -207,6 +207,39 @@ async fn status_watch_follows_a_lifecycle_and_exits_with_its_outcome() -> anyhow
     assert!(
         bytes.contains("\x1b[J"),
         "frames are redrawn in place: {bytes:?}"
+    );
+    ns.delete().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_interrupted_watch_exits_130_and_says_how_to_resume() -> anyhow::Result<()> {
+    use std::io::{BufRead, BufReader};
+    let cp = simulated_cluster();
+    let ns = TestNamespace::new(cp, "interrupt").await?;
+    // No operator: the instance stays without status and the watch never ends.
+    create(&ns.api(), "shop", IMAGE).await?;
+    let mut child = command(cp, &ns.name, &["status", "shop", "--watch"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    // kubectl execs the plugin in its place: the pid is the plugin's.
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut first)?;
+    assert!(first.contains("odoo/shop phase Pending"), "{first}");
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()?;
+    assert!(kill.success());
+    let out = child.wait_with_output()?;
+    assert_eq!(out.status.code(), Some(130), "{out:?}");
+    assert!(
+        text(&out.stderr).contains(&format!(
+            "goes on in the cluster; watch it again with: kubectl odoo status shop -n {} --watch",
+            ns.name
+        )),
+        "{out:?}"
     );
     ns.delete().await;
     Ok(())
