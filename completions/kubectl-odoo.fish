@@ -36,7 +36,7 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_needs_command" -s h -l help -d 
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_needs_command" -s V -l version -d 'Print version'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_needs_command" -f -a "create" -d 'Create an Odoo instance from flags or a file'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_needs_command" -f -a "list" -d 'List Odoo instances'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_needs_command" -f -a "status" -d 'Show an instance\'s phase, conditions, children and warnings; --watch follows them live, --until waits with a truthful exit code'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_needs_command" -f -a "status" -d 'Show an instance\'s phase, conditions, children and warnings; --watch follows them live, --for waits with a truthful exit code'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_needs_command" -f -a "completion" -d 'Print a shell completion script (bash, zsh or fish)'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_needs_command" -f -a "version" -d 'Print the plugin, operator and CRD versions and warn about skew'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_needs_command" -f -a "stop" -d 'Stop an instance: web (and with it cron) to zero, remembering the replicas'
@@ -102,8 +102,8 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand list" -s v -l 
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand list" -s A -l all-namespaces -d 'List instances in every namespace'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand list" -s h -l help -d 'Print help'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand list" -s V -l version -d 'Print version'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand status" -l until -d 'Wait until the instance is `ready` (Running) or in the named phase; implies --watch. Exits 1 if it fails instead (Error, InitFailed, UpgradeFailed)' -r
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand status" -l timeout -d 'Give up after this long (e.g. 5m); exit code 5' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand status" -l for -l until -d 'Wait until the instance is `ready` (Running), `terminal` (settled: Running, Stopped, Degraded, Uninitialized) or in the named phase; implies --watch. Exits 3 if it reaches a failed phase instead (Error, InitFailed, UpgradeFailed)' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand status" -l timeout -d 'Give up after this long (e.g. 5m); exit code 4' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand status" -s o -l output -d 'Output format: table (default), json or yaml; with --watch, json is one object per line' -r -f -a "table\t''
 wide\t''
 json\t''
@@ -117,7 +117,7 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand status" -l col
 always\t''
 never\t''"
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand status" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand status" -s w -l watch -d 'Follow changes until interrupted (or until --until is reached)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand status" -s w -l watch -d 'Follow changes until interrupted (or until --for is reached)'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand status" -s h -l help -d 'Print help'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand status" -s V -l version -d 'Print version'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand completion" -l dir -d 'Directory to install `kubectl_complete-odoo` into (it must be on PATH)' -r -F
@@ -205,7 +205,7 @@ never\t''"
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand scale" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand scale" -s h -l help -d 'Print help'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand scale" -s V -l version -d 'Print version'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand delete" -l timeout -d 'With --wait: give up after this long (e.g. 90s, 10m) and exit 1' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand delete" -l timeout -d 'With --wait: give up after this long (e.g. 90s, 10m) and exit 4' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand delete" -l dry-run -d 'none: delete it; client: only say what would be deleted; server: have the API server check the change and the deletion without doing them' -r -f -a "none\t''
 client\t''
 server\t''"
@@ -265,7 +265,7 @@ always\t''
 never\t''"
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l maintenance -d 'Stop the web pods during the upgrade instead of serving the old image'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l wait -d 'Follow the upgrade until it ends; exit 1 if it fails'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l wait -d 'Follow the upgrade until it ends; exit 3 if it fails, 4 on timeout'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -s h -l help -d 'Print help'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -s V -l version -d 'Print version'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
@@ -315,7 +315,7 @@ never\t''"
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l no-filestore -d 'Leave the filestore out (database only)'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l s3-insecure-skip-tls-verify -d 'Skip TLS certificate verification (test setups with self-signed certificates)'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l wait -d 'Follow the backup until it ends; exit 1 if it fails'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l wait -d 'Follow the backup until it ends; exit 3 if it fails, 4 on timeout'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -450,7 +450,7 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l s3
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l neutralize -d 'Neutralize the restored database (no outgoing mail, crons or payments)'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l drop-previous -d 'Drop the replaced database after the switch instead of keeping it'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -s y -l yes -d 'Do not ask for confirmation (required when no one can answer a prompt)'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l wait -d 'Follow the restore until it ends; exit 1 if it fails'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l wait -d 'Follow the restore until it ends; exit 3 if it fails, 4 on timeout'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -s h -l help -d 'Print help'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -s V -l version -d 'Print version'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand migrate-cluster" -l to -d 'Target PostgreSQL cluster (a name from the operator\'s pg-clusters Secret)' -r
@@ -473,7 +473,7 @@ never\t''"
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand migrate-cluster" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand migrate-cluster" -l drop-source-after -d 'Drop the source database once the instance runs on the target'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand migrate-cluster" -s y -l yes -d 'Do not ask for confirmation (required when no one can answer a prompt)'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand migrate-cluster" -l wait -d 'Follow the migration until it ends; exit 1 if it fails or rolls back'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand migrate-cluster" -l wait -d 'Follow the migration until it ends; exit 3 if it fails or rolls back, 4 on timeout'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand migrate-cluster" -s h -l help -d 'Print help'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand migrate-cluster" -s V -l version -d 'Print version'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand logs" -l job -d 'The pods of this job resource instead: backup/NAME, restore/NAME, upgrade/NAME, init/NAME (or the full kind, e.g. odoobackupjob/NAME)' -r
@@ -524,7 +524,7 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand report" -s h -
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand report" -s V -l version -d 'Print version'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade backup restore migrate-cluster logs doctor report help" -f -a "create" -d 'Create an Odoo instance from flags or a file'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade backup restore migrate-cluster logs doctor report help" -f -a "list" -d 'List Odoo instances'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade backup restore migrate-cluster logs doctor report help" -f -a "status" -d 'Show an instance\'s phase, conditions, children and warnings; --watch follows them live, --until waits with a truthful exit code'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade backup restore migrate-cluster logs doctor report help" -f -a "status" -d 'Show an instance\'s phase, conditions, children and warnings; --watch follows them live, --for waits with a truthful exit code'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade backup restore migrate-cluster logs doctor report help" -f -a "completion" -d 'Print a shell completion script (bash, zsh or fish)'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade backup restore migrate-cluster logs doctor report help" -f -a "version" -d 'Print the plugin, operator and CRD versions and warn about skew'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade backup restore migrate-cluster logs doctor report help" -f -a "stop" -d 'Stop an instance: web (and with it cron) to zero, remembering the replicas'

@@ -93,8 +93,9 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (status)
 _arguments "${_arguments_options[@]}" : \
-'--until=[Wait until the instance is \`ready\` (Running) or in the named phase; implies --watch. Exits 1 if it fails instead (Error, InitFailed, UpgradeFailed)]:ready|PHASE:_default' \
-'--timeout=[Give up after this long (e.g. 5m); exit code 5]:TIMEOUT:_default' \
+'--for=[Wait until the instance is \`ready\` (Running), \`terminal\` (settled\: Running, Stopped, Degraded, Uninitialized) or in the named phase; implies --watch. Exits 3 if it reaches a failed phase instead (Error, InitFailed, UpgradeFailed)]:ready|terminal|PHASE:_default' \
+'--until=[Wait until the instance is \`ready\` (Running), \`terminal\` (settled\: Running, Stopped, Degraded, Uninitialized) or in the named phase; implies --watch. Exits 3 if it reaches a failed phase instead (Error, InitFailed, UpgradeFailed)]:ready|terminal|PHASE:_default' \
+'--timeout=[Give up after this long (e.g. 5m); exit code 4]:TIMEOUT:_default' \
 '-o+[Output format\: table (default), json or yaml; with --watch, json is one object per line]:OUTPUT:(table wide json yaml name)' \
 '--output=[Output format\: table (default), json or yaml; with --watch, json is one object per line]:OUTPUT:(table wide json yaml name)' \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG, then ~/.kube/config)]:PATH:_files' \
@@ -105,8 +106,8 @@ _arguments "${_arguments_options[@]}" : \
 '--color=[When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto]:COLOR:(auto always never)' \
 '-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
 '--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
-'-w[Follow changes until interrupted (or until --until is reached)]' \
-'--watch[Follow changes until interrupted (or until --until is reached)]' \
+'-w[Follow changes until interrupted (or until --for is reached)]' \
+'--watch[Follow changes until interrupted (or until --for is reached)]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
@@ -217,7 +218,7 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (delete)
 _arguments "${_arguments_options[@]}" : \
-'--timeout=[With --wait\: give up after this long (e.g. 90s, 10m) and exit 1]:DURATION:_default' \
+'--timeout=[With --wait\: give up after this long (e.g. 90s, 10m) and exit 4]:DURATION:_default' \
 '--dry-run=[none\: delete it; client\: only say what would be deleted; server\: have the API server check the change and the deletion without doing them]::DRY_RUN:(none client server)' \
 '-o+[Output format (table\: \`odoo/NAME deleted\`; name\: \`odoo/NAME\`)]:OUTPUT:(table wide json yaml name)' \
 '--output=[Output format (table\: \`odoo/NAME deleted\`; name\: \`odoo/NAME\`)]:OUTPUT:(table wide json yaml name)' \
@@ -278,7 +279,7 @@ _arguments "${_arguments_options[@]}" : \
 '-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
 '--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
 '--maintenance[Stop the web pods during the upgrade instead of serving the old image]' \
-'--wait[Follow the upgrade until it ends; exit 1 if it fails]' \
+'--wait[Follow the upgrade until it ends; exit 3 if it fails, 4 on timeout]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
@@ -337,7 +338,7 @@ sql\:"Plain SQL (database only)"))' \
 '--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
 '--no-filestore[Leave the filestore out (database only)]' \
 '--s3-insecure-skip-tls-verify[Skip TLS certificate verification (test setups with self-signed certificates)]' \
-'--wait[Follow the backup until it ends; exit 1 if it fails]' \
+'--wait[Follow the backup until it ends; exit 3 if it fails, 4 on timeout]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
@@ -541,7 +542,7 @@ _arguments "${_arguments_options[@]}" : \
 '--drop-previous[Drop the replaced database after the switch instead of keeping it]' \
 '-y[Do not ask for confirmation (required when no one can answer a prompt)]' \
 '--yes[Do not ask for confirmation (required when no one can answer a prompt)]' \
-'--wait[Follow the restore until it ends; exit 1 if it fails]' \
+'--wait[Follow the restore until it ends; exit 3 if it fails, 4 on timeout]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
@@ -567,7 +568,7 @@ _arguments "${_arguments_options[@]}" : \
 '--drop-source-after[Drop the source database once the instance runs on the target]' \
 '-y[Do not ask for confirmation (required when no one can answer a prompt)]' \
 '--yes[Do not ask for confirmation (required when no one can answer a prompt)]' \
-'--wait[Follow the migration until it ends; exit 1 if it fails or rolls back]' \
+'--wait[Follow the migration until it ends; exit 3 if it fails or rolls back, 4 on timeout]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
@@ -773,7 +774,7 @@ _kubectl-odoo_commands() {
     local commands; commands=(
 'create:Create an Odoo instance from flags or a file' \
 'list:List Odoo instances' \
-'status:Show an instance'\''s phase, conditions, children and warnings; --watch follows them live, --until waits with a truthful exit code' \
+'status:Show an instance'\''s phase, conditions, children and warnings; --watch follows them live, --for waits with a truthful exit code' \
 'completion:Print a shell completion script (bash, zsh or fish)' \
 'version:Print the plugin, operator and CRD versions and warn about skew' \
 'stop:Stop an instance\: web (and with it cron) to zero, remembering the replicas' \
@@ -913,7 +914,7 @@ _kubectl-odoo__subcmd__help_commands() {
     local commands; commands=(
 'create:Create an Odoo instance from flags or a file' \
 'list:List Odoo instances' \
-'status:Show an instance'\''s phase, conditions, children and warnings; --watch follows them live, --until waits with a truthful exit code' \
+'status:Show an instance'\''s phase, conditions, children and warnings; --watch follows them live, --for waits with a truthful exit code' \
 'completion:Print a shell completion script (bash, zsh or fish)' \
 'version:Print the plugin, operator and CRD versions and warn about skew' \
 'stop:Stop an instance\: web (and with it cron) to zero, remembering the replicas' \

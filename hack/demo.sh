@@ -64,8 +64,8 @@ kubectl odoo create demo --image odoo:18.0-20251001 --host demo.localhost --repl
 
 step "following demo to Ready (database provisioned on PostgreSQL, init job, web and cron rolled out)"
 # Follows phase, conditions, children and warnings live; exits 0 once Running (for
-# the spec just written), 1 if it fails instead, 5 on timeout.
-kubectl odoo status demo --watch --until ready --timeout 3m
+# the spec just written), 3 if it fails instead, 4 on timeout.
+kubectl odoo status demo --watch --for ready --timeout 3m
 kubectl get events --field-selector involvedObject.name=demo --sort-by=.lastTimestamp \
     -o custom-columns=TYPE:.type,REASON:.reason,MESSAGE:.message
 

@@ -79,7 +79,7 @@ pub enum Command {
     #[command(alias = "get", alias = "ls")]
     List(commands::list::ListArgs),
     /// Show an instance's phase, conditions, children and warnings; --watch follows
-    /// them live, --until waits with a truthful exit code.
+    /// them live, --for waits with a truthful exit code.
     Status(commands::status::StatusArgs),
     /// Print a shell completion script (bash, zsh or fish).
     Completion(commands::completion::CompletionArgs),

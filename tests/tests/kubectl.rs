@@ -124,7 +124,7 @@ fn kubectl_finds_the_plugin_and_it_reports_versions() -> anyhow::Result<()> {
         .env("PATH", &path)
         .args(["odoo", "version", "--kubeconfig", "/nonexistent/kubeconfig"])
         .output()?;
-    assert_eq!(broken.status.code(), Some(3), "{broken:?}");
+    assert_eq!(broken.status.code(), Some(1), "{broken:?}");
     assert!(String::from_utf8_lossy(&broken.stderr).contains("/nonexistent/kubeconfig"));
     Ok(())
 }

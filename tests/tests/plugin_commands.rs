@@ -127,13 +127,13 @@ async fn scale_sets_the_counts_and_refuses_negative_ones() -> anyhow::Result<()>
         text(&negative.stderr).contains("error: --replicas must be 0 or more"),
         "{negative:?}"
     );
-    // Above the schema's maximum: the API server refuses it (exit 4).
+    // Above the schema's maximum: the API server refuses it (exit 1).
     let too_many = odoo(cp, &ns.name, &["scale", "shop", "--replicas", "1000"])?;
-    assert_eq!(too_many.status.code(), Some(4), "{too_many:?}");
+    assert_eq!(too_many.status.code(), Some(1), "{too_many:?}");
     assert_eq!(api.get("shop").await?.spec.replicas, 4);
 
     let missing = odoo(cp, &ns.name, &["scale", "nosuch", "--replicas", "1"])?;
-    assert_eq!(missing.status.code(), Some(4), "{missing:?}");
+    assert_eq!(missing.status.code(), Some(5), "{missing:?}");
     assert!(
         api.get_opt("nosuch").await?.is_none(),
         "scale must not create"
@@ -202,7 +202,7 @@ async fn delete_keeps_the_data_unless_purge_is_confirmed() -> anyhow::Result<()>
     assert_eq!(terminating.spec.deletion_policy, DeletionPolicy::Delete);
     assert!(terminating.metadata.deletion_timestamp.is_some());
 
-    // --wait gives up with exit 5 (timeout, as with status --until) while the finalizer stays.
+    // --wait gives up with exit 4 (timeout, as with status --for) while the finalizer stays.
     let timed_out = odoo(
         cp,
         &ns.name,
@@ -216,7 +216,7 @@ async fn delete_keeps_the_data_unless_purge_is_confirmed() -> anyhow::Result<()>
             "2s",
         ],
     )?;
-    assert_eq!(timed_out.status.code(), Some(5), "{timed_out:?}");
+    assert_eq!(timed_out.status.code(), Some(4), "{timed_out:?}");
     assert!(
         text(&timed_out.stderr).contains("still exists after 2s"),
         "{timed_out:?}"
@@ -228,7 +228,7 @@ async fn delete_keeps_the_data_unless_purge_is_confirmed() -> anyhow::Result<()>
     assert!(api.get_opt("shop").await?.is_none());
 
     let missing = odoo(cp, &ns.name, &["delete", "nosuch"])?;
-    assert_eq!(missing.status.code(), Some(4), "{missing:?}");
+    assert_eq!(missing.status.code(), Some(5), "{missing:?}");
     assert!(
         text(&missing.stderr).contains(&format!(
             "error: odoo/nosuch not found in namespace {}",
@@ -345,7 +345,7 @@ async fn events_show_only_the_instance_and_its_children() -> anyhow::Result<()> 
     assert_eq!(messages, ["database unreachable"]);
 
     let missing = odoo(cp, &ns.name, &["events", "nosuch"])?;
-    assert_eq!(missing.status.code(), Some(4), "{missing:?}");
+    assert_eq!(missing.status.code(), Some(5), "{missing:?}");
     ns.delete().await;
     Ok(())
 }

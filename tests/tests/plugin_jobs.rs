@@ -199,7 +199,7 @@ async fn backup_create_schedule_and_delete() -> anyhow::Result<()> {
         &ns.name,
         &["backup", "create", "nosuch", "--pvc", "claim"],
     )?;
-    assert_eq!(missing.status.code(), Some(4), "{missing:?}");
+    assert_eq!(missing.status.code(), Some(5), "{missing:?}");
     assert!(
         text(&missing.stderr).contains("odoo/nosuch not found"),
         "{missing:?}"
@@ -209,7 +209,7 @@ async fn backup_create_schedule_and_delete() -> anyhow::Result<()> {
         &ns.name,
         &["backup", "create", "shop", "--like", "nosuch"],
     )?;
-    assert_eq!(like.status.code(), Some(4), "{like:?}");
+    assert_eq!(like.status.code(), Some(5), "{like:?}");
     let partial = odoo(cp, &ns.name, &["backup", "create", "shop", "--bucket", "b"])?;
     assert_eq!(partial.status.code(), Some(2), "{partial:?}");
     assert!(
@@ -223,7 +223,7 @@ async fn backup_create_schedule_and_delete() -> anyhow::Result<()> {
     )
     .env("KUBECONFIG", impersonating_kubeconfig(cp, "intern")?)
     .output()?;
-    assert_eq!(forbidden.status.code(), Some(4), "{forbidden:?}");
+    assert_eq!(forbidden.status.code(), Some(1), "{forbidden:?}");
     assert!(
         text(&forbidden.stderr).contains("forbidden") && text(&forbidden.stderr).contains("intern"),
         "{forbidden:?}"
@@ -301,7 +301,7 @@ async fn backup_create_schedule_and_delete() -> anyhow::Result<()> {
         &ns.name,
         &["backup", "delete", &first.name_any(), "--yes"],
     )?;
-    assert_eq!(gone.status.code(), Some(4), "{gone:?}");
+    assert_eq!(gone.status.code(), Some(5), "{gone:?}");
     ns.delete().await;
     Ok(())
 }
@@ -422,7 +422,7 @@ async fn backup_list_golden_table_json_and_yaml() -> anyhow::Result<()> {
         "odoobackupjob/shop-backup-2\nodoobackupjob/shop-backup-1\n"
     );
 
-    // describe shows the recorded outcome; a missing backup is exit 4.
+    // describe shows the recorded outcome; a missing backup is exit 5.
     let described = odoo(cp, &ns.name, &["backup", "describe", "shop-backup-1"])?;
     let described = text(&described.stdout);
     assert!(
@@ -434,7 +434,7 @@ async fn backup_list_golden_table_json_and_yaml() -> anyhow::Result<()> {
         "{described}"
     );
     let missing = odoo(cp, &ns.name, &["backup", "describe", "nosuch"])?;
-    assert_eq!(missing.status.code(), Some(4), "{missing:?}");
+    assert_eq!(missing.status.code(), Some(5), "{missing:?}");
     let bad = odoo(cp, &ns.name, &["backup", "list", "-o", "xml"])?;
     assert_eq!(bad.status.code(), Some(2), "{bad:?}");
     ns.delete().await;
@@ -502,7 +502,7 @@ async fn backup_download_verifies_the_checksum_and_leaves_nothing_when_wrong() -
     )
     .current_dir(dir.path())
     .output()?;
-    assert_eq!(again.status.code(), Some(4), "{again:?}");
+    assert_eq!(again.status.code(), Some(5), "{again:?}");
     assert!(text(&again.stderr).contains("--force"), "{again:?}");
     let forced = command(cp, &ns.name, &["backup", "download", "good"])
         .current_dir(dir.path())
@@ -532,9 +532,9 @@ async fn backup_download_verifies_the_checksum_and_leaves_nothing_when_wrong() -
     assert!(!dir.path().join("corrupt.zip.partial").exists());
 
     for (name, code, says) in [
-        ("on-volume", 4, "not supported yet"),
-        ("running", 4, "has not succeeded"),
-        ("nosuch", 4, "not found"),
+        ("on-volume", 5, "not supported yet"),
+        ("running", 5, "has not succeeded"),
+        ("nosuch", 5, "not found"),
     ] {
         let out = command(cp, &ns.name, &["backup", "download", name])
             .current_dir(dir.path())
@@ -610,13 +610,13 @@ async fn restore_from_file_uploads_then_creates_the_job_with_its_checksum() -> a
         &ns.name,
         &["restore", "shop", "--from-backup", "nosuch", "--yes"],
     )?;
-    assert_eq!(no_backup.status.code(), Some(4), "{no_backup:?}");
+    assert_eq!(no_backup.status.code(), Some(5), "{no_backup:?}");
     let no_instance = odoo(
         cp,
         &ns.name,
         &["restore", "blog", "--latest-of", "shop", "--yes"],
     )?;
-    assert_eq!(no_instance.status.code(), Some(4), "{no_instance:?}");
+    assert_eq!(no_instance.status.code(), Some(5), "{no_instance:?}");
     let no_file = odoo(
         cp,
         &ns.name,
@@ -684,7 +684,7 @@ async fn restore_into_a_new_instance_copies_the_spec() -> anyhow::Result<()> {
             "shop-staging",
         ],
     )?;
-    assert_eq!(taken.status.code(), Some(4), "{taken:?}");
+    assert_eq!(taken.status.code(), Some(5), "{taken:?}");
     assert!(text(&taken.stderr).contains("already exists"), "{taken:?}");
     ns.delete().await;
     Ok(())
@@ -729,13 +729,13 @@ async fn migrate_cluster_shows_the_plan_and_creates_the_migration() -> anyhow::R
         &ns.name,
         &["migrate-cluster", "shop", "--to", "pg-a", "--yes"],
     )?;
-    assert_eq!(same.status.code(), Some(4), "{same:?}");
+    assert_eq!(same.status.code(), Some(5), "{same:?}");
     let missing = odoo(
         cp,
         &ns.name,
         &["migrate-cluster", "nosuch", "--to", "pg-b", "--yes"],
     )?;
-    assert_eq!(missing.status.code(), Some(4), "{missing:?}");
+    assert_eq!(missing.status.code(), Some(5), "{missing:?}");
     let no_target = odoo(cp, &ns.name, &["migrate-cluster", "shop"])?;
     assert_eq!(no_target.status.code(), Some(2), "{no_target:?}");
     ns.delete().await;

@@ -70,7 +70,7 @@ async fn logs_refuse_what_has_no_pods() -> anyhow::Result<()> {
     let cp = api_server();
     let ns = TestNamespace::new(cp, "logs").await?;
     let none = odoo(cp, &ns.name, &["logs", "shop"])?;
-    assert_eq!(none.status.code(), Some(4), "{none:?}");
+    assert_eq!(none.status.code(), Some(5), "{none:?}");
     assert!(
         text(&none.stderr).contains("no pods found for odoo/shop"),
         "{none:?}"
@@ -78,7 +78,7 @@ async fn logs_refuse_what_has_no_pods() -> anyhow::Result<()> {
     let kind = odoo(cp, &ns.name, &["logs", "shop", "--job", "pod/x"])?;
     assert_eq!(kind.status.code(), Some(2), "{kind:?}");
     let missing = odoo(cp, &ns.name, &["logs", "shop", "--job", "backup/nosuch"])?;
-    assert_eq!(missing.status.code(), Some(4), "{missing:?}");
+    assert_eq!(missing.status.code(), Some(5), "{missing:?}");
     assert!(
         text(&missing.stderr).contains("odoobackupjob/nosuch not found"),
         "{missing:?}"
@@ -150,7 +150,7 @@ async fn report_bundles_the_instance_with_secrets_redacted() -> anyhow::Result<(
         &ns.name,
         &["report", "nosuch", "-o", &file.to_string_lossy()],
     )?;
-    assert_eq!(missing.status.code(), Some(4), "{missing:?}");
+    assert_eq!(missing.status.code(), Some(5), "{missing:?}");
     let forbidden = command(
         cp,
         &ns.name,
@@ -158,7 +158,7 @@ async fn report_bundles_the_instance_with_secrets_redacted() -> anyhow::Result<(
     )
     .env("KUBECONFIG", impersonating_kubeconfig(cp, "intern")?)
     .output()?;
-    assert_eq!(forbidden.status.code(), Some(4), "{forbidden:?}");
+    assert_eq!(forbidden.status.code(), Some(1), "{forbidden:?}");
     assert!(
         text(&forbidden.stderr).contains("forbidden"),
         "{forbidden:?}"

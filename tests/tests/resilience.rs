@@ -104,18 +104,18 @@ async fn an_unreadable_object_and_a_missing_cluster_do_not_stop_the_operator() -
             .output()
             .expect("running kubectl-odoo")
     };
-    let ok = status(&["good", "--until", "ready", "--timeout", "30s"]);
+    let ok = status(&["good", "--for", "ready", "--timeout", "30s"]);
     assert_eq!(ok.status.code(), Some(0), "{ok:?}");
-    let failed = status(&["lost", "--until", "ready", "--timeout", "30s"]);
-    assert_eq!(failed.status.code(), Some(1), "{failed:?}");
+    let failed = status(&["lost", "--for=ready", "--timeout", "30s"]);
+    assert_eq!(failed.status.code(), Some(3), "{failed:?}");
     assert!(
         String::from_utf8_lossy(&failed.stderr).contains("is Error"),
         "{failed:?}"
     );
     let timeout = status(&["good", "--until", "Stopped", "--timeout", "2s"]);
-    assert_eq!(timeout.status.code(), Some(5), "{timeout:?}");
+    assert_eq!(timeout.status.code(), Some(4), "{timeout:?}");
     let missing = status(&["nothing"]);
-    assert_eq!(missing.status.code(), Some(4), "{missing:?}");
+    assert_eq!(missing.status.code(), Some(5), "{missing:?}");
     let json = status(&["good", "-o", "json"]);
     let snapshot: serde_json::Value = serde_json::from_slice(&json.stdout)?;
     assert_eq!(snapshot["phase"], "Running");

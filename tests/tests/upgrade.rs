@@ -273,7 +273,7 @@ async fn kubectl_odoo_upgrade_waits_and_exits_with_the_outcome() -> anyhow::Resu
     let (code, stdout, stderr) = plugin_upgrade(&ns, "odoo:19.0-fails-in-jobs");
     assert_eq!(
         code,
-        Some(1),
+        Some(3),
         "stdout: {stdout}\nstderr: {stderr}\n{}",
         op.log_tail(20)
     );
@@ -302,7 +302,7 @@ async fn kubectl_odoo_upgrade_waits_and_exits_with_the_outcome() -> anyhow::Resu
     let (code, _, stderr) = plugin_upgrade(&ns, "odoo:latest");
     assert_eq!(
         code,
-        Some(4),
+        Some(1),
         "an unpinned image is refused by the API server: {stderr}"
     );
     assert!(stderr.contains("pinned"), "{stderr}");

@@ -34,7 +34,7 @@ pub enum Written {
     Preview(Value),
 }
 
-/// `odoo/NAME not found in namespace N` (exit 4).
+/// `odoo/NAME not found in namespace N` (exit 5).
 pub fn not_found(name: &str, namespace: &str) -> CliError {
     CliError::NotFound(format!("odoo/{name} not found in namespace {namespace}"))
 }

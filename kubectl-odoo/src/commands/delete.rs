@@ -37,7 +37,7 @@ pub struct DeleteArgs {
     /// Wait until the instance is gone (the operator's cleanup has finished).
     #[arg(long)]
     pub wait: bool,
-    /// With --wait: give up after this long (e.g. 90s, 10m) and exit 1.
+    /// With --wait: give up after this long (e.g. 90s, 10m) and exit 4.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "5m")]
     pub timeout: Duration,
     /// none: delete it; client: only say what would be deleted; server: have the API
@@ -189,7 +189,7 @@ pub async fn run(global: &GlobalArgs, args: DeleteArgs) -> Result<(), CliError> 
 }
 
 /// Polls until the object with `uid` is gone (a new object of the same name counts as
-/// gone); exit 1 when `timeout` passes first.
+/// gone); exit 4 when `timeout` passes first.
 async fn wait_until_gone(
     api: &Api<OdooInstance>,
     name: &str,

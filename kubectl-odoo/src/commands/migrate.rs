@@ -30,7 +30,7 @@ pub struct MigrateArgs {
     /// Do not ask for confirmation (required when no one can answer a prompt).
     #[arg(short = 'y', long)]
     pub yes: bool,
-    /// Follow the migration until it ends; exit 1 if it fails or rolls back.
+    /// Follow the migration until it ends; exit 3 if it fails or rolls back, 4 on timeout.
     #[arg(long)]
     pub wait: bool,
     /// How long --wait waits (e.g. 2h).

@@ -64,7 +64,7 @@ pub struct RestoreArgs {
     /// Do not ask for confirmation (required when no one can answer a prompt).
     #[arg(short = 'y', long)]
     pub yes: bool,
-    /// Follow the restore until it ends; exit 1 if it fails.
+    /// Follow the restore until it ends; exit 3 if it fails, 4 on timeout.
     #[arg(long)]
     pub wait: bool,
     /// How long --wait waits (e.g. 1h).

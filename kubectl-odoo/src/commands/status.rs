@@ -1,10 +1,11 @@
-//! `kubectl odoo status NAME [--watch] [--until ready|PHASE] [--timeout D]`.
+//! `kubectl odoo status NAME [--watch] [--for ready|terminal|PHASE] [--timeout D]`.
 //!
 //! Without `--watch`, one snapshot. With it, the same snapshot follows every change of
 //! the instance, its Deployments and its events: redrawn in place on a terminal, one
 //! timestamped line per change otherwise, one JSON object per change with `-o json`.
-//! `--until` turns it into a wait with a truthful exit code: 0 when reached (and the
-//! operator has seen the latest spec), 1 when the instance fails instead, 5 on timeout.
+//! `--for` turns it into a wait with a truthful exit code: 0 when reached (and the
+//! operator has seen the latest spec), 3 when the instance reaches a failed phase
+//! instead, 4 on timeout, 5 when it does not exist.
 
 use std::io::IsTerminal;
 use std::time::Duration;
@@ -28,14 +29,19 @@ use crate::watch::{Snapshot, collect, render};
 pub struct StatusArgs {
     /// Name of the instance.
     pub name: String,
-    /// Follow changes until interrupted (or until --until is reached).
+    /// Follow changes until interrupted (or until --for is reached).
     #[arg(short = 'w', long)]
     pub watch: bool,
-    /// Wait until the instance is `ready` (Running) or in the named phase; implies
-    /// --watch. Exits 1 if it fails instead (Error, InitFailed, UpgradeFailed).
-    #[arg(long, value_name = "ready|PHASE")]
+    /// Wait until the instance is `ready` (Running), `terminal` (settled: Running,
+    /// Stopped, Degraded, Uninitialized) or in the named phase; implies --watch.
+    /// Exits 3 if it reaches a failed phase instead (Error, InitFailed, UpgradeFailed).
+    #[arg(
+        long = "for",
+        visible_alias = "until",
+        value_name = "ready|terminal|PHASE"
+    )]
     pub until: Option<String>,
-    /// Give up after this long (e.g. 5m); exit code 5.
+    /// Give up after this long (e.g. 5m); exit code 4.
     #[arg(long, value_parser = crate::cli::parse_duration, default_value = "10m")]
     pub timeout: Duration,
     /// Output format: table (default), json or yaml; with --watch, json is one
@@ -44,31 +50,40 @@ pub struct StatusArgs {
     pub output: OutputFormat,
 }
 
-/// What a snapshot means for `--until`.
+/// What a snapshot means for `--for`.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Verdict {
     Reached,
     Failed(String),
+    Gone(String),
     Waiting,
 }
 
 const FAILED_PHASES: [&str; 3] = ["Error", "InitFailed", "UpgradeFailed"];
+/// Phases in which nothing is in progress: what `--for=terminal` waits for (with the
+/// failed ones, which end the wait with exit 3).
+const SETTLED_PHASES: [&str; 4] = ["Running", "Stopped", "Degraded", "Uninitialized"];
 
 /// Pure: has the wait ended? Only snapshots the operator produced for the current
 /// spec count, so a stale "Running" from before the last change is not success.
 pub fn verdict(snapshot: &Snapshot, until: &str) -> Verdict {
     if !snapshot.exists {
-        return Verdict::Failed(format!("odoo/{} does not exist", snapshot.name));
+        return Verdict::Gone(format!(
+            "odoo/{} not found in namespace {}",
+            snapshot.name, snapshot.namespace
+        ));
     }
     if !snapshot.caught_up() {
         return Verdict::Waiting;
     }
-    let target = if until.eq_ignore_ascii_case("ready") {
-        "Running"
+    let reached = if until.eq_ignore_ascii_case("ready") {
+        snapshot.phase == "Running"
+    } else if until.eq_ignore_ascii_case("terminal") {
+        SETTLED_PHASES.contains(&snapshot.phase.as_str())
     } else {
-        until
+        snapshot.phase.eq_ignore_ascii_case(until)
     };
-    if snapshot.phase.eq_ignore_ascii_case(target) {
+    if reached {
         Verdict::Reached
     } else if FAILED_PHASES.contains(&snapshot.phase.as_str()) {
         Verdict::Failed(format!(
@@ -98,6 +113,13 @@ pub async fn run(global: &GlobalArgs, args: StatusArgs) -> Result<(), CliError> 
     }
     let result = tokio::time::timeout(args.timeout, follow(&ctx, &args, &printer, first)).await;
     match result {
+        Ok(Err(CliError::Interrupted)) => {
+            eprintln!(
+                "odoo/{} goes on in the cluster; watch it again with: kubectl odoo status {} -n {} --watch",
+                args.name, args.name, ctx.namespace
+            );
+            Err(CliError::Interrupted)
+        }
         Ok(r) => r,
         Err(_) => Err(CliError::Timeout(format!(
             "odoo/{} did not become {} within {:?}",
@@ -170,7 +192,8 @@ async fn follow(
         if let Some(until) = &args.until {
             match verdict(&snapshot, until) {
                 Verdict::Reached => return Ok(()),
-                Verdict::Failed(message) => return Err(CliError::Failed(message)),
+                Verdict::Failed(message) => return Err(CliError::PhaseFailed(message)),
+                Verdict::Gone(message) => return Err(CliError::NotFound(message)),
                 Verdict::Waiting => {}
             }
         }
@@ -206,8 +229,10 @@ fn draw(
             }
         }
         Renderer::Live { drawn } => {
+            // A pseudo-terminal nobody sized reports 0×0: use a common size then.
             let (width, height) = terminal_size::terminal_size()
                 .map(|(w, h)| (usize::from(w.0), usize::from(h.0)))
+                .filter(|&(w, h)| w > 0 && h > 0)
                 .unwrap_or((100, 40));
             let mut lines = render::block(new, color, width);
             // Never taller than the terminal: a redraw could not reach lines that
@@ -255,6 +280,18 @@ mod tests {
             exists: false,
             ..snap("Running", 1, 1)
         };
-        assert!(matches!(verdict(&gone, "ready"), Verdict::Failed(_)));
+        assert!(matches!(verdict(&gone, "ready"), Verdict::Gone(_)));
+        assert_eq!(
+            verdict(&snap("Stopped", 1, 1), "terminal"),
+            Verdict::Reached
+        );
+        assert_eq!(
+            verdict(&snap("Upgrading", 1, 1), "terminal"),
+            Verdict::Waiting
+        );
+        assert!(matches!(
+            verdict(&snap("UpgradeFailed", 1, 1), "terminal"),
+            Verdict::Failed(_)
+        ));
     }
 }

@@ -1,7 +1,7 @@
 //! `kubectl odoo upgrade NAME --image IMAGE`: an OdooUpgradeJob that runs
 //! `odoo --update` with the new image while the old one keeps serving; the operator
 //! rolls the new image out only when it succeeded. `--wait` follows the job through
-//! the watch engine and exits 0 when it succeeded, 1 when it failed, 5 on timeout.
+//! the watch engine and exits 0 when it succeeded, 3 when it failed, 4 on timeout.
 
 use std::time::Duration;
 
@@ -34,7 +34,7 @@ pub struct UpgradeArgs {
     /// Start no earlier than this time (RFC 3339, e.g. 2026-12-01T02:00:00Z).
     #[arg(long, value_parser = parse_time)]
     pub at: Option<Time>,
-    /// Follow the upgrade until it ends; exit 1 if it fails.
+    /// Follow the upgrade until it ends; exit 3 if it fails, 4 on timeout.
     #[arg(long)]
     pub wait: bool,
     /// How long --wait waits (e.g. 30m).

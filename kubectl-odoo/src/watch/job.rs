@@ -17,7 +17,7 @@ use crate::error::CliError;
 use crate::output::{Printer, use_color};
 
 /// Lines of the job's log shown while following.
-const LOG_TAIL: i64 = 5;
+pub const LOG_TAIL: i64 = 5;
 
 /// One view of a job resource.
 #[derive(Serialize, Debug, Clone, PartialEq, Default)]
@@ -111,24 +111,23 @@ pub async fn collect(
         exists: true,
     };
     if !snap.job_name.is_empty() && snap.phase == "Running" {
-        snap.log_tail = log_tail(client, namespace, &snap.job_name, LOG_TAIL).await;
+        let selector = format!("job-name={}", snap.job_name);
+        snap.log_tail = log_tail(client, namespace, &selector, LOG_TAIL).await;
     }
     Ok(snap)
 }
 
-/// The last lines of the newest pod of a batch Job; empty when there is no log to
-/// read yet (pod pending, logs not served): the view stays useful without it.
+/// The last lines of the newest pod matching `selector` (a batch Job's pods); empty
+/// when there is no log to read (pod pending, logs not served, no kubelet): the view
+/// stays useful without it and a watch never fails for it.
 pub async fn log_tail(
     client: &kube::Client,
     namespace: &str,
-    job_name: &str,
+    selector: &str,
     lines: i64,
 ) -> Vec<String> {
     let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
-    let Ok(list) = pods
-        .list(&ListParams::default().labels(&format!("job-name={job_name}")))
-        .await
-    else {
+    let Ok(list) = pods.list(&ListParams::default().labels(selector)).await else {
         return Vec::new();
     };
     let Some(pod) = list
@@ -196,18 +195,23 @@ pub fn changes(old: Option<&JobSnapshot>, new: &JobSnapshot, now: &str) -> Vec<S
         Some(_) => {}
     }
     let seen: &[String] = old.map(|o| o.log_tail.as_slice()).unwrap_or_default();
-    // The tail is a window: print what follows the longest overlap with the last one.
-    let overlap = (0..=seen.len().min(new.log_tail.len()))
-        .rev()
-        .find(|&n| seen[seen.len() - n..] == new.log_tail[..n])
-        .unwrap_or(0);
-    for l in &new.log_tail[overlap..] {
+    for l in new_lines(seen, &new.log_tail) {
         out.push(format!("{now}   | {l}"));
     }
     out
 }
 
-/// Follows a job resource until it ends: 0 when it succeeded, `Failed` (exit 1)
+/// The lines of a log tail not shown with the previous one. The tail is a window:
+/// what follows the longest overlap with the last window is new.
+pub fn new_lines<'a>(seen: &[String], tail: &'a [String]) -> &'a [String] {
+    let overlap = (0..=seen.len().min(tail.len()))
+        .rev()
+        .find(|&n| seen[seen.len() - n..] == tail[..n])
+        .unwrap_or(0);
+    &tail[overlap..]
+}
+
+/// Follows a job resource until it ends: 0 when it succeeded, `PhaseFailed` (exit 3)
 /// when it failed, `Timeout` after `timeout`, `Interrupted` on Ctrl-C (saying the
 /// job goes on and how to follow it again).
 pub async fn follow(
@@ -268,7 +272,7 @@ async fn follow_until_end(
         }
         match outcome(&snap) {
             Outcome::Succeeded => return Ok(()),
-            Outcome::Failed(message) => return Err(CliError::Failed(message)),
+            Outcome::Failed(message) => return Err(CliError::PhaseFailed(message)),
             Outcome::Waiting => {}
         }
         last = Some(snap);

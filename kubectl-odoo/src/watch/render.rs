@@ -73,6 +73,12 @@ pub fn block(s: &Snapshot, color: bool, width: usize) -> Vec<String> {
             w.message
         ));
     }
+    if !s.log_tail.is_empty() {
+        lines.push(format!("  {}", paint("2", "job log")));
+        for l in &s.log_tail {
+            lines.push(format!("  {} {l}", paint("2", "|")));
+        }
+    }
     lines.into_iter().map(|l| fit(&l, width)).collect()
 }
 
@@ -149,6 +155,9 @@ pub fn changes(old: Option<&Snapshot>, new: &Snapshot, now: &str) -> Vec<String>
             ));
         }
     }
+    for l in super::job::new_lines(&old.log_tail, &new.log_tail) {
+        out.push(format!("{now}   | {l}"));
+    }
     out
 }
 
@@ -184,6 +193,35 @@ mod tests {
         assert_eq!(lines[0], "12:00:00 odoo/shop phase Starting → Running: ");
         assert!(lines.iter().any(|l| l.ends_with("ready 2/2")));
         assert!(changes(Some(&b), &b, "12:00:01").is_empty());
+    }
+
+    #[test]
+    fn a_running_job_shows_its_log_tail_under_the_view() {
+        let mut s = snap("Upgrading", "1/1");
+        s.message = "odoo --update runs".into();
+        s.log_tail = vec![
+            "INFO shop odoo.modules.loading: loading 42 modules...".into(),
+            "INFO shop odoo.modules.loading: 42 modules loaded in 3.10s".into(),
+        ];
+        let expected = [
+            "odoo/shop  Upgrading  odoo --update runs",
+            "  ready 1/1   url -   image -",
+            "  ✓ Deployment   shop-web                     1/1",
+            "  job log",
+            "  | INFO shop odoo.modules.loading: loading 42 modules...",
+            "  | INFO shop odoo.modules.loading: 42 modules loaded in 3.10s",
+        ];
+        assert_eq!(block(&s, false, 0), expected);
+        // No log (kwok serves none, the pod is pending): nothing at all, not a header.
+        s.log_tail.clear();
+        assert_eq!(block(&s, false, 0), expected[..3]);
+        // Without a terminal, only the lines not printed before.
+        let mut next = s.clone();
+        next.log_tail = vec!["a".into(), "b".into()];
+        let mut later = next.clone();
+        later.log_tail = vec!["b".into(), "c".into()];
+        assert_eq!(changes(Some(&s), &next, "t"), ["t   | a", "t   | b"]);
+        assert_eq!(changes(Some(&next), &later, "t"), ["t   | c"]);
     }
 
     #[test]

@@ -8,6 +8,7 @@ use odoo_model::labels::instance_selector;
 use odoo_model::{OdooInitJob, OdooInstance, names};
 use serde::Serialize;
 
+use super::job::LOG_TAIL;
 use crate::error::CliError;
 
 /// One view of an instance.
@@ -26,6 +27,9 @@ pub struct Snapshot {
     pub conditions: Vec<ConditionView>,
     pub children: Vec<ChildView>,
     pub warnings: Vec<EventView>,
+    /// The last lines of the running batch Job's pod while the instance initializes,
+    /// upgrades, backs up, restores or migrates; empty when no log can be read.
+    pub log_tail: Vec<String>,
     /// False when the instance does not exist (deleted while watching).
     pub exists: bool,
 }
@@ -172,8 +176,22 @@ pub async fn collect(
         });
     }
     snap.warnings = warnings(client, namespace, name, &snap.children).await?;
+    if JOB_PHASES.contains(&snap.phase.as_str()) {
+        // The batch Jobs' pods carry the instance label and the Job's name.
+        let selector = format!("{},job-name", instance_selector(name));
+        snap.log_tail = super::job::log_tail(client, namespace, &selector, LOG_TAIL).await;
+    }
     Ok(snap)
 }
+
+/// Phases in which a batch Job of the instance does the work.
+const JOB_PHASES: [&str; 5] = [
+    "Initializing",
+    "Upgrading",
+    "BackingUp",
+    "Restoring",
+    "Migrating",
+];
 
 /// Warning events of the instance and its children, newest last, at most five.
 async fn warnings(

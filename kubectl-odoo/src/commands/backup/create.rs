@@ -29,7 +29,7 @@ pub struct CreateArgs {
     pub no_filestore: bool,
     #[command(flatten)]
     pub destination: DestinationArgs,
-    /// Follow the backup until it ends; exit 1 if it fails.
+    /// Follow the backup until it ends; exit 3 if it fails, 4 on timeout.
     #[arg(long)]
     pub wait: bool,
     /// How long --wait waits (e.g. 30m).

@@ -39,7 +39,7 @@ struct EventLine {
     message: String,
 }
 
-/// Reads a backup; a missing one is a not-found error (exit 4).
+/// Reads a backup; a missing one is a not-found error (exit 5).
 pub async fn get(
     api: &Api<OdooBackupJob>,
     name: &str,
