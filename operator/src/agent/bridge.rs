@@ -116,7 +116,10 @@ async fn upload_parts(
     // there for good: let the parts already sent finish first, within the time a
     // pod has between SIGTERM and SIGKILL.
     let drain = async { while parts.join_next().await.is_some() {} };
-    if tokio::time::timeout(DRAIN_BEFORE_ABORT, drain).await.is_err() {
+    if tokio::time::timeout(DRAIN_BEFORE_ABORT, drain)
+        .await
+        .is_err()
+    {
         parts.shutdown().await;
     }
     match upload.abort().await {
