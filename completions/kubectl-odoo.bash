@@ -869,7 +869,7 @@ _kubectl__odoo() {
             return 0
             ;;
         kubectl__subcmd__odoo__subcmd__create)
-            opts="-f -o -n -v -h -V --filename --image --replicas --cron-replicas --host --storage-size --storage-class --cluster --modules --demo --deletion-policy --environment --dry-run --output --kubeconfig --context --namespace --request-timeout --color --v --help --version"
+            opts="-f -o -n -v -h -V --filename --image --replicas --cron-replicas --host --storage-size --storage-class --cluster --modules --demo --deletion-policy --environment --dry-run --output --wait --timeout --kubeconfig --context --namespace --request-timeout --color --v --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -933,6 +933,10 @@ _kubectl__odoo() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -1861,7 +1865,7 @@ _kubectl__odoo() {
             return 0
             ;;
         kubectl__subcmd__odoo__subcmd__scale)
-            opts="-o -n -v -h -V --replicas --cron-replicas --dry-run --output --kubeconfig --context --namespace --request-timeout --color --v --help --version"
+            opts="-o -n -v -h -V --replicas --cron-replicas --dry-run --output --wait --timeout --kubeconfig --context --namespace --request-timeout --color --v --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1885,6 +1889,10 @@ _kubectl__odoo() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -1927,7 +1935,7 @@ _kubectl__odoo() {
             return 0
             ;;
         kubectl__subcmd__odoo__subcmd__start)
-            opts="-o -n -v -h -V --replicas --dry-run --output --kubeconfig --context --namespace --request-timeout --color --v --help --version"
+            opts="-o -n -v -h -V --replicas --dry-run --output --wait --timeout --kubeconfig --context --namespace --request-timeout --color --v --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1947,6 +1955,10 @@ _kubectl__odoo() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -2055,7 +2067,7 @@ _kubectl__odoo() {
             return 0
             ;;
         kubectl__subcmd__odoo__subcmd__stop)
-            opts="-o -n -v -h -V --dry-run --output --kubeconfig --context --namespace --request-timeout --color --v --help --version"
+            opts="-o -n -v -h -V --dry-run --output --wait --timeout --kubeconfig --context --namespace --request-timeout --color --v --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2071,6 +2083,10 @@ _kubectl__odoo() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)

@@ -74,6 +74,7 @@ wide\t''
 json\t''
 yaml\t''
 name\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand create" -l timeout -d 'How long --wait waits (e.g. 90s, 5m)' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand create" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand create" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand create" -s n -l namespace -d 'The namespace (default: the context\'s namespace, then "default")' -r
@@ -83,6 +84,7 @@ always\t''
 never\t''"
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand create" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand create" -l demo -d 'Load demo data at initialization'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand create" -l wait -d 'Follow the instance live until the change took effect; exit 3 if it reaches a failed phase, 4 on timeout'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand create" -s h -l help -d 'Print help'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand create" -s V -l version -d 'Print version'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand list" -s l -l selector -d 'Only instances matching this label selector' -r
@@ -156,6 +158,7 @@ wide\t''
 json\t''
 yaml\t''
 name\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand stop" -l timeout -d 'How long --wait waits (e.g. 90s, 5m)' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand stop" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand stop" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand stop" -s n -l namespace -d 'The namespace (default: the context\'s namespace, then "default")' -r
@@ -164,6 +167,7 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand stop" -l color
 always\t''
 never\t''"
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand stop" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand stop" -l wait -d 'Follow the instance live until the change took effect; exit 3 if it reaches a failed phase, 4 on timeout'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand stop" -s h -l help -d 'Print help'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand stop" -s V -l version -d 'Print version'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand start" -l replicas -d 'Web pods to start (default: the replicas before `kubectl odoo stop`, else 1)' -r
@@ -175,6 +179,7 @@ wide\t''
 json\t''
 yaml\t''
 name\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand start" -l timeout -d 'How long --wait waits (e.g. 90s, 5m)' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand start" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand start" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand start" -s n -l namespace -d 'The namespace (default: the context\'s namespace, then "default")' -r
@@ -183,6 +188,7 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand start" -l colo
 always\t''
 never\t''"
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand start" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand start" -l wait -d 'Follow the instance live until the change took effect; exit 3 if it reaches a failed phase, 4 on timeout'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand start" -s h -l help -d 'Print help'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand start" -s V -l version -d 'Print version'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand scale" -l replicas -d 'Web pods (0 stops the instance, cron included)' -r
@@ -195,6 +201,7 @@ wide\t''
 json\t''
 yaml\t''
 name\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand scale" -l timeout -d 'How long --wait waits (e.g. 90s, 5m)' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand scale" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand scale" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand scale" -s n -l namespace -d 'The namespace (default: the context\'s namespace, then "default")' -r
@@ -203,6 +210,7 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand scale" -l colo
 always\t''
 never\t''"
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand scale" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand scale" -l wait -d 'Follow the instance live until the change took effect; exit 3 if it reaches a failed phase, 4 on timeout'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand scale" -s h -l help -d 'Print help'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand scale" -s V -l version -d 'Print version'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand delete" -l timeout -d 'With --wait: give up after this long (e.g. 90s, 10m) and exit 4' -r

@@ -53,6 +53,7 @@ _arguments "${_arguments_options[@]}" : \
 '--dry-run=[none\: create it; client\: print it without sending; server\: have the API server validate and default it without storing it]::DRY_RUN:(none client server)' \
 '-o+[Output format of the created object (name by default)]:OUTPUT:(table wide json yaml name)' \
 '--output=[Output format of the created object (name by default)]:OUTPUT:(table wide json yaml name)' \
+'--timeout=[How long --wait waits (e.g. 90s, 5m)]:TIMEOUT:_default' \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG, then ~/.kube/config)]:PATH:_files' \
 '--context=[The kubeconfig context to use]:NAME:_default' \
 '-n+[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
@@ -62,6 +63,7 @@ _arguments "${_arguments_options[@]}" : \
 '-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
 '--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
 '--demo[Load demo data at initialization]' \
+'--wait[Follow the instance live until the change took effect; exit 3 if it reaches a failed phase, 4 on timeout]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
@@ -158,6 +160,7 @@ _arguments "${_arguments_options[@]}" : \
 '--dry-run=[none\: stop it; client\: print the change without sending it; server\: have the API server validate the change without storing it]::DRY_RUN:(none client server)' \
 '-o+[Output format of the changed object (table\: \`odoo/NAME stopped\`)]:OUTPUT:(table wide json yaml name)' \
 '--output=[Output format of the changed object (table\: \`odoo/NAME stopped\`)]:OUTPUT:(table wide json yaml name)' \
+'--timeout=[How long --wait waits (e.g. 90s, 5m)]:TIMEOUT:_default' \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG, then ~/.kube/config)]:PATH:_files' \
 '--context=[The kubeconfig context to use]:NAME:_default' \
 '-n+[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
@@ -166,6 +169,7 @@ _arguments "${_arguments_options[@]}" : \
 '--color=[When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto]:COLOR:(auto always never)' \
 '-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
 '--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'--wait[Follow the instance live until the change took effect; exit 3 if it reaches a failed phase, 4 on timeout]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
@@ -179,6 +183,7 @@ _arguments "${_arguments_options[@]}" : \
 '--dry-run=[none\: start it; client\: print the change without sending it; server\: have the API server validate the change without storing it]::DRY_RUN:(none client server)' \
 '-o+[Output format of the changed object (table\: \`odoo/NAME started\`)]:OUTPUT:(table wide json yaml name)' \
 '--output=[Output format of the changed object (table\: \`odoo/NAME started\`)]:OUTPUT:(table wide json yaml name)' \
+'--timeout=[How long --wait waits (e.g. 90s, 5m)]:TIMEOUT:_default' \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG, then ~/.kube/config)]:PATH:_files' \
 '--context=[The kubeconfig context to use]:NAME:_default' \
 '-n+[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
@@ -187,6 +192,7 @@ _arguments "${_arguments_options[@]}" : \
 '--color=[When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto]:COLOR:(auto always never)' \
 '-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
 '--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'--wait[Follow the instance live until the change took effect; exit 3 if it reaches a failed phase, 4 on timeout]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
@@ -201,6 +207,7 @@ _arguments "${_arguments_options[@]}" : \
 '--dry-run=[none\: scale it; client\: print the change without sending it; server\: have the API server validate the change without storing it]::DRY_RUN:(none client server)' \
 '-o+[Output format of the changed object (table\: \`odoo/NAME scaled\`)]:OUTPUT:(table wide json yaml name)' \
 '--output=[Output format of the changed object (table\: \`odoo/NAME scaled\`)]:OUTPUT:(table wide json yaml name)' \
+'--timeout=[How long --wait waits (e.g. 90s, 5m)]:TIMEOUT:_default' \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG, then ~/.kube/config)]:PATH:_files' \
 '--context=[The kubeconfig context to use]:NAME:_default' \
 '-n+[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
@@ -209,6 +216,7 @@ _arguments "${_arguments_options[@]}" : \
 '--color=[When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto]:COLOR:(auto always never)' \
 '-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
 '--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'--wait[Follow the instance live until the change took effect; exit 3 if it reaches a failed phase, 4 on timeout]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \

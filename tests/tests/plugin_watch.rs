@@ -244,3 +244,57 @@ async fn an_interrupted_watch_exits_130_and_says_how_to_resume() -> anyhow::Resu
     ns.delete().await;
     Ok(())
 }
+
+#[tokio::test]
+async fn create_stop_and_start_wait_for_their_effect_with_truthful_exit_codes() -> anyhow::Result<()>
+{
+    let cp = simulated_cluster();
+    let ns = TestNamespace::new(cp, "wait").await?;
+    let op_ns = operator_namespace(&ns, shared_postgres()).await?;
+    let _op = OperatorProcess::start(cp, &op_ns, &["--watch-namespace", &ns.name])?;
+    let api: Api<OdooInstance> = ns.api();
+    let run = |args: &[&str]| odoo_tests::plugin::odoo(cp, &ns.name, args);
+    let phase = |i: OdooInstance| i.status.and_then(|s| s.phase).map(|p| p.to_string());
+
+    let out = run(&[
+        "create",
+        "shop",
+        "--image",
+        IMAGE,
+        "--wait",
+        "--timeout",
+        "120s",
+    ])?;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("Running"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(phase(api.get("shop").await?).as_deref(), Some("Running"));
+
+    let out = run(&["stop", "shop", "--wait", "--timeout", "120s"])?;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(phase(api.get("shop").await?).as_deref(), Some("Stopped"));
+
+    let out = run(&["start", "shop", "--wait", "--timeout", "120s"])?;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(phase(api.get("shop").await?).as_deref(), Some("Running"));
+
+    // Pods that never pass readiness: the wait gives up with exit 4.
+    let out = run(&[
+        "create",
+        "broken",
+        "--image",
+        "odoo:19.0-never-ready",
+        "--wait",
+        "--timeout",
+        "15s",
+    ])?;
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    // --timeout alone is a usage error: it only means something with --wait.
+    let out = run(&["stop", "shop", "--timeout", "5s"])?;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    ns.delete().await;
+    Ok(())
+}

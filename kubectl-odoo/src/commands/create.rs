@@ -10,6 +10,7 @@ use odoo_model::{OdooInstance, OdooInstanceSpec};
 
 use crate::cli::{GlobalArgs, OutputFormat};
 use crate::commands::DryRun;
+use crate::commands::wait::WaitArgs;
 use crate::ctx::Ctx;
 use crate::error::CliError;
 use crate::output::Printer;
@@ -64,6 +65,8 @@ pub struct CreateArgs {
     /// Output format of the created object (name by default).
     #[arg(short = 'o', long, value_enum)]
     pub output: Option<OutputFormat>,
+    #[command(flatten)]
+    pub wait: WaitArgs,
 }
 
 #[derive(clap::ValueEnum, Debug, Clone, Copy)]
@@ -79,10 +82,19 @@ pub enum EnvironmentArg {
     Development,
 }
 
+/// The spec's documented defaults (one web replica, init and automatic upgrades
+/// on), as the API server would fill them: the derived `Default` would say zero
+/// replicas, and an apply sends every field it has.
+fn spec_defaults() -> OdooInstanceSpec {
+    serde_json::from_value(serde_json::json!({})).unwrap_or_default()
+}
+
 /// The object the flags (and file) describe. Pure, so it is unit-tested.
 pub fn build(args: &CreateArgs, from_file: Option<OdooInstance>) -> Result<OdooInstance, CliError> {
-    let mut instance =
-        from_file.unwrap_or_else(|| OdooInstance::new("", OdooInstanceSpec::default()));
+    let mut instance = match from_file {
+        Some(instance) => instance,
+        None => OdooInstance::new("", spec_defaults()),
+    };
     match (&args.name, instance.metadata.name.as_deref()) {
         (Some(name), _) => instance.metadata.name = Some(name.clone()),
         (None, Some(n)) if !n.is_empty() => {}
@@ -187,11 +199,34 @@ pub async fn run(global: &GlobalArgs, args: CreateArgs) -> Result<(), CliError> 
     } else {
         "created"
     };
-    crate::commands::print_instance(&printer, &created, verb)
+    crate::commands::print_instance(&printer, &created, verb)?;
+    // Without initialization the instance settles Uninitialized, not Running.
+    let target = if created.spec.replicas == 0 || !created.spec.init.enabled {
+        "terminal"
+    } else {
+        "ready"
+    };
+    crate::commands::wait::after_write(global, &args.wait, args.dry_run, &name, target).await
 }
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_bare_create_asks_for_one_web_replica_and_initialization() {
+        use clap::Parser;
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            args: CreateArgs,
+        }
+        let cli = Cli::parse_from(["create", "shop", "--image", "odoo:18.0"]);
+        let i = build(&cli.args, None).expect("built");
+        assert_eq!(i.spec.replicas, 1);
+        assert!(i.spec.init.enabled);
+        assert!(i.spec.auto_upgrade.enabled);
+    }
+
     use super::*;
     use clap::Parser;
 

@@ -18,6 +18,7 @@ pub mod status;
 pub mod stop;
 pub mod upgrade;
 pub mod version;
+pub mod wait;
 
 use k8s_openapi::NamespaceResourceScope;
 use kube::api::{Api, Patch, PatchParams};

@@ -9,6 +9,7 @@ use crate::cli::{GlobalArgs, OutputFormat};
 use crate::commands::DryRun;
 use crate::commands::change;
 use crate::commands::stop::REPLICAS_BEFORE_STOP;
+use crate::commands::wait::{self, WaitArgs};
 use crate::ctx::Ctx;
 use crate::error::CliError;
 use crate::output::Printer;
@@ -37,6 +38,8 @@ pub struct ScaleArgs {
     /// Output format of the changed object (table: `odoo/NAME scaled`).
     #[arg(short = 'o', long, value_enum)]
     pub output: Option<OutputFormat>,
+    #[command(flatten)]
+    pub wait: WaitArgs,
 }
 
 /// Refuses negative counts before anything is sent.
@@ -91,7 +94,18 @@ pub async fn run(global: &GlobalArgs, args: ScaleArgs) -> Result<(), CliError> {
             "With 0 web replicas the operator stops cron too; `kubectl odoo stop {name}` would also remember the count for `kubectl odoo start`."
         );
     }
-    Ok(())
+    let replicas = match &written {
+        change::Written::Applied(i) | change::Written::Unchanged(i) => i.spec.replicas,
+        change::Written::Preview(_) => args.replicas.unwrap_or(1),
+    };
+    wait::after_write(
+        global,
+        &args.wait,
+        args.dry_run,
+        name,
+        wait::target_for(replicas),
+    )
+    .await
 }
 
 #[cfg(test)]

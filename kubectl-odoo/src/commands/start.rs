@@ -10,6 +10,7 @@ use crate::cli::{GlobalArgs, OutputFormat};
 use crate::commands::DryRun;
 use crate::commands::change;
 use crate::commands::stop::REPLICAS_BEFORE_STOP;
+use crate::commands::wait::{self, WaitArgs};
 use crate::ctx::Ctx;
 use crate::error::CliError;
 use crate::output::Printer;
@@ -29,6 +30,8 @@ pub struct StartArgs {
     /// Output format of the changed object (table: `odoo/NAME started`).
     #[arg(short = 'o', long, value_enum)]
     pub output: Option<OutputFormat>,
+    #[command(flatten)]
+    pub wait: WaitArgs,
 }
 
 /// Where the replicas to start with came from.
@@ -131,7 +134,14 @@ pub async fn run(global: &GlobalArgs, args: StartArgs) -> Result<(), CliError> {
         Source::Default => "none remembered",
     };
     eprintln!("{} web replica(s), {why}.", started.replicas);
-    Ok(())
+    wait::after_write(
+        global,
+        &args.wait,
+        args.dry_run,
+        name,
+        wait::target_for(started.replicas),
+    )
+    .await
 }
 
 #[cfg(test)]

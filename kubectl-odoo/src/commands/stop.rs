@@ -8,6 +8,7 @@ use serde_json::Value;
 use crate::cli::{GlobalArgs, OutputFormat};
 use crate::commands::DryRun;
 use crate::commands::change;
+use crate::commands::wait::{self, WaitArgs};
 use crate::ctx::Ctx;
 use crate::error::CliError;
 use crate::output::Printer;
@@ -27,6 +28,8 @@ pub struct StopArgs {
     /// Output format of the changed object (table: `odoo/NAME stopped`).
     #[arg(short = 'o', long, value_enum)]
     pub output: Option<OutputFormat>,
+    #[command(flatten)]
+    pub wait: WaitArgs,
 }
 
 /// What stopping means for an instance.
@@ -83,7 +86,7 @@ pub async fn run(global: &GlobalArgs, args: StopArgs) -> Result<(), CliError> {
             "The operator scales web and cron to zero. `kubectl odoo start {name}` restores {before} web replica(s)."
         );
     }
-    Ok(())
+    wait::after_write(global, &args.wait, args.dry_run, name, "Stopped").await
 }
 
 #[cfg(test)]

@@ -1,0 +1,53 @@
+//! `--wait` on the commands that change an instance (create, stop, start, scale):
+//! after the write, the same watch as `kubectl odoo status NAME --for=…`, so the exit
+//! code tells a script whether the change took effect (0), failed (3) or timed out
+//! (4). Success counts only once the operator observed the generation written.
+
+use std::time::Duration;
+
+use crate::cli::{GlobalArgs, OutputFormat};
+use crate::commands::DryRun;
+use crate::commands::status::{self, StatusArgs};
+use crate::error::CliError;
+
+/// The flags.
+#[derive(clap::Args, Debug, Clone)]
+pub struct WaitArgs {
+    /// Follow the instance live until the change took effect; exit 3 if it reaches
+    /// a failed phase, 4 on timeout.
+    #[arg(long)]
+    pub wait: bool,
+    /// How long --wait waits (e.g. 90s, 5m).
+    #[arg(long, value_parser = crate::cli::parse_duration, default_value = "10m", requires = "wait")]
+    pub timeout: Duration,
+}
+
+/// Waits for `name` to reach `target` (`ready`, `terminal` or a phase) when asked;
+/// never for a dry run, which changed nothing.
+pub async fn after_write(
+    global: &GlobalArgs,
+    args: &WaitArgs,
+    dry_run: DryRun,
+    name: &str,
+    target: &str,
+) -> Result<(), CliError> {
+    if !args.wait || dry_run != DryRun::None {
+        return Ok(());
+    }
+    status::run(
+        global,
+        StatusArgs {
+            name: name.to_owned(),
+            watch: true,
+            until: Some(target.to_owned()),
+            timeout: args.timeout,
+            output: OutputFormat::Table,
+        },
+    )
+    .await
+}
+
+/// What a change to `replicas` web pods waits for.
+pub fn target_for(replicas: i32) -> &'static str {
+    if replicas == 0 { "Stopped" } else { "ready" }
+}
