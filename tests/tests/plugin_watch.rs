@@ -22,8 +22,11 @@ use odoo_tests::{TestNamespace, simulated_cluster};
 use serde_json::json;
 
 const IMAGE: &str = "odoo:18.0-20250101";
-/// The lifecycle of a new instance, as the watch must report it.
+/// The lifecycle of a new instance, in order. Provisioning is stored only when the
+/// database is not ready within the operator's first pass (it usually is), so a
+/// watch can only report it sometimes; the others are always stored.
 const LIFECYCLE: [&str; 4] = ["Provisioning", "Initializing", "Starting", "Running"];
+const ALWAYS_STORED: [&str; 3] = ["Initializing", "Starting", "Running"];
 
 async fn create(api: &Api<OdooInstance>, name: &str, image: &str) -> anyhow::Result<OdooInstance> {
     let instance: OdooInstance = serde_json::from_value(json!({
@@ -163,7 +166,15 @@ async fn status_watch_follows_a_lifecycle_and_exits_with_its_outcome() -> anyhow
         .iter()
         .filter(|p| LIFECYCLE.contains(&p.as_str()))
         .collect();
-    assert_eq!(lifecycle, LIFECYCLE, "{stdout}");
+    // Each stored phase once, in lifecycle order.
+    let expected: Vec<&str> = LIFECYCLE
+        .into_iter()
+        .filter(|p| *p != "Provisioning" || lifecycle.iter().any(|l| l == p))
+        .collect();
+    assert_eq!(lifecycle, expected, "{stdout}");
+    for phase in ALWAYS_STORED {
+        assert!(expected.contains(&phase), "{phase} missing: {stdout}");
+    }
     assert!(
         stdout
             .lines()
@@ -199,7 +210,7 @@ async fn status_watch_follows_a_lifecycle_and_exits_with_its_outcome() -> anyhow
     let screen = join(screen);
     let bytes = text(&screen.stdout);
     assert_eq!(screen.status.code(), Some(0), "{bytes}");
-    for phase in LIFECYCLE {
+    for phase in ALWAYS_STORED {
         assert!(bytes.contains(phase), "{phase} never drawn: {bytes:?}");
     }
     assert!(bytes.contains("DiskPressure: volume 91% full"), "{bytes:?}");
