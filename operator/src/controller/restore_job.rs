@@ -81,7 +81,7 @@ async fn start(
         }
         Err(Unusable::Refused(why)) => return fail(ctx, job, instance, status, why).await,
     };
-    let v = valid_instance(ctx, instance).await?;
+    let v = super::backup_job::valid_instance(ctx, instance).await?;
     let temporary = plan::temporary_name(&v.database.name, &job.uid().unwrap_or_default());
     status.job.message = Some(format!(
         "loading {} into the temporary database {temporary}; {} keeps serving",
@@ -102,7 +102,7 @@ async fn load(
     mut status: OdooRestoreJobStatus,
 ) -> Result<Action, Error> {
     let ns = job.namespace().unwrap_or_default();
-    let v = valid_instance(ctx, instance).await?;
+    let v = super::backup_job::valid_instance(ctx, instance).await?;
     let temporary = status.temporary_database.clone().unwrap_or_default();
     let batch_name = format!("{}-load", job.name_any());
     let jobs: Api<Job> = Api::namespaced(ctx.client.clone(), &ns);
@@ -203,7 +203,7 @@ async fn switch(
         write(ctx, job, status, JobPhase::Running).await?;
         return Ok(Action::requeue(Duration::from_secs(2)));
     }
-    let v = valid_instance(ctx, instance).await?;
+    let v = super::backup_job::valid_instance(ctx, instance).await?;
     let cluster = cluster_of(ctx, &v).await?;
     let temporary = status.temporary_database.clone().unwrap_or_default();
     let kept = status.previous_database_name.clone().unwrap_or_default();
@@ -450,10 +450,6 @@ async fn cluster_of(ctx: &Context, v: &ValidInstance) -> Result<crate::pg::PgClu
         .get(&v.database.cluster)
         .cloned()
         .map_err(|e| Error::PgClusters(e.to_string()))
-}
-
-async fn valid_instance(ctx: &Context, instance: &OdooInstance) -> Result<ValidInstance, Error> {
-    super::backup_job::valid_instance(ctx, instance).await
 }
 
 async fn write(
