@@ -21,6 +21,10 @@ pub struct Options {
     pub simulated: bool,
     /// Keep state here instead of a fresh directory under the system temp dir.
     pub dir: Option<PathBuf>,
+    /// Tuned for thousands of objects (the benchmark): the controller-manager and the
+    /// scheduler may send more requests per second, and every request of the
+    /// operator's identity is audited, reads included, so its traffic can be counted.
+    pub scale: bool,
 }
 
 /// A running control plane. Dropping it stops every process; if the owning process
@@ -89,7 +93,12 @@ impl ControlPlane {
             kubeconfig_yaml(&server, &pki.ca_cert, &pki.operator_cert, &pki.operator_key),
         )?;
         let audit_log = dir.join("audit.log");
-        std::fs::write(dir.join("audit-policy.yaml"), AUDIT_POLICY)?;
+        let policy = if options.scale {
+            AUDIT_POLICY_SCALE
+        } else {
+            AUDIT_POLICY
+        };
+        std::fs::write(dir.join("audit-policy.yaml"), policy)?;
         let mut cp = ControlPlane {
             dir: dir.clone(),
             kubeconfig,
@@ -104,7 +113,7 @@ impl ControlPlane {
         cp.start_etcd(etcd_port)?;
         cp.start_apiserver(api_port, etcd_port)?;
         if options.simulated {
-            cp.start_simulation()?;
+            cp.start_simulation(options.scale)?;
         }
         Ok(cp)
     }
@@ -183,9 +192,19 @@ impl ControlPlane {
         })
     }
 
-    fn start_simulation(&mut self) -> anyhow::Result<()> {
+    fn start_simulation(&mut self, scale: bool) -> anyhow::Result<()> {
         let kubeconfig = format!("--kubeconfig={}", self.kubeconfig.display());
-        let kcm = vec![
+        // The defaults (20 requests per second, 5 concurrent syncs per controller)
+        // would make the controller-manager, not the operator, what a benchmark of
+        // a thousand instances measures.
+        let scale_flags: Vec<String> = if scale {
+            ["--kube-api-qps=500", "--kube-api-burst=1000"]
+                .map(String::from)
+                .to_vec()
+        } else {
+            Vec::new()
+        };
+        let mut kcm = vec![
             kubeconfig.clone(),
             "--leader-elect=false".into(),
             "--bind-address=127.0.0.1".into(),
@@ -201,15 +220,27 @@ impl ControlPlane {
             "--controllers=*".into(),
             "--v=1".into(),
         ];
+        kcm.extend(scale_flags.iter().cloned());
+        if scale {
+            kcm.extend(
+                [
+                    "--concurrent-deployment-syncs=20",
+                    "--concurrent-replicaset-syncs=20",
+                    "--concurrent-job-syncs=20",
+                ]
+                .map(String::from),
+            );
+        }
         let bin = self.tools.kube_controller_manager.clone();
         self.spawn("kube-controller-manager", &bin, kcm)?;
-        let scheduler = vec![
+        let mut scheduler = vec![
             kubeconfig.clone(),
             "--leader-elect=false".into(),
             "--bind-address=127.0.0.1".into(),
             format!("--secure-port={}", free_port()),
             "--v=1".into(),
         ];
+        scheduler.extend(scale_flags);
         let bin = self.tools.kube_scheduler.clone();
         self.spawn("kube-scheduler", &bin, scheduler)?;
         let kwok = vec![
@@ -462,6 +493,16 @@ rules:
 - level: None
 "#;
 
+/// The benchmark's: every request of the clients under test, none of the others'.
+const AUDIT_POLICY_SCALE: &str = r#"apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived"]
+rules:
+- level: Metadata
+  users: ["odoo-operator"]
+- level: None
+"#;
+
 const STORAGE_CLASS: &str = r#"apiVersion: storage.k8s.io/v1
 kind: StorageClass
 metadata:
@@ -490,9 +531,9 @@ status:
   allocatable:
     cpu: "64"
     memory: 256Gi
-    pods: "1000"
+    pods: "5000"
   capacity:
     cpu: "64"
     memory: 256Gi
-    pods: "1000"
+    pods: "5000"
 "#;

@@ -2,6 +2,7 @@
 //! namespace per test. See the README's testing section.
 
 pub mod agent;
+pub mod bench;
 pub mod control_plane;
 pub mod helm;
 pub mod local_pods;
@@ -60,7 +61,7 @@ pub fn simulated_cluster() -> &'static ControlPlane {
     CP.get_or_init(|| {
         start_shared(Options {
             simulated: true,
-            dir: None,
+            ..Options::default()
         })
     })
 }

@@ -126,7 +126,7 @@ pub async fn operator_namespace_with(
     ns: &crate::TestNamespace,
     clusters_yaml: &str,
 ) -> anyhow::Result<String> {
-    use k8s_openapi::api::core::v1::{Namespace, Secret};
+    use k8s_openapi::api::core::v1::Namespace;
     use kube::api::{Api, PostParams};
     let name = format!("{}-op", ns.name);
     let namespace: Namespace =
@@ -134,14 +134,26 @@ pub async fn operator_namespace_with(
     Api::<Namespace>::all(ns.client.clone())
         .create(&PostParams::default(), &namespace)
         .await?;
+    pg_clusters_secret(&ns.client, &name, clusters_yaml).await?;
+    Ok(name)
+}
+
+/// Creates the pg-clusters Secret holding `clusters_yaml` in `namespace`.
+pub async fn pg_clusters_secret(
+    client: &kube::Client,
+    namespace: &str,
+    clusters_yaml: &str,
+) -> anyhow::Result<()> {
+    use k8s_openapi::api::core::v1::Secret;
+    use kube::api::{Api, PostParams};
     let secret: Secret = serde_json::from_value(serde_json::json!({
         "metadata": { "name": "pg-clusters" },
         "stringData": { "clusters.yaml": clusters_yaml },
     }))?;
-    Api::<Secret>::namespaced(ns.client.clone(), &name)
+    Api::<Secret>::namespaced(client.clone(), namespace)
         .create(&PostParams::default(), &secret)
         .await?;
-    Ok(name)
+    Ok(())
 }
 
 /// Waits (up to 90 s) until the instance is in `phase` for its current spec

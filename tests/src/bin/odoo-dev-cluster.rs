@@ -111,6 +111,7 @@ fn serve(dir: &Path) -> anyhow::Result<()> {
         let cp = ControlPlane::start(Options {
             simulated: true,
             dir: Some(cluster_dir),
+            ..Options::default()
         })?;
         cp.install_crds()?;
         anyhow::Ok(cp)

@@ -1,0 +1,268 @@
+//! The floor: the least any client must do to reach the state the operator reaches.
+//! For each OdooInstance it provisions the same role and database and applies the
+//! same child objects, built by the operator's own pure builders, each with one
+//! request and in the only order that works (Deployments after the init Job): no
+//! reads before writes, no status, no events, no requeues. Whatever the operator
+//! spends above this is the price of reconciling.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use futures::StreamExt as _;
+use k8s_openapi::ByteString;
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::Secret;
+use kube::api::{Api, Patch, PatchParams, PostParams};
+use kube::runtime::watcher::{self, Event};
+use kube::{Client, Resource, ResourceExt};
+use odoo_model::labels::{OPERATOR_FIELD_MANAGER, instance_labels};
+use odoo_model::{OdooInitJob, OdooInitJobSpec, OdooInstance, names};
+use odoo_operator::build;
+use odoo_operator::config::OperatorConfig;
+use odoo_operator::controller::init_job;
+use odoo_operator::pg::clusters::{PgCluster, PgClusters};
+use odoo_operator::validate::{DatabaseTarget, ValidInstance, validate};
+use tokio::sync::Semaphore;
+
+/// PostgreSQL's default `max_connections` is 100; the floor keeps well under it.
+const PG_CONNECTIONS: usize = 16;
+
+/// Jobs that completed, shared by the instance tasks.
+type Succeeded = Arc<Mutex<BTreeSet<String>>>;
+
+/// Runs until `instances` instances have every child applied, then waits to be
+/// killed (the benchmark reads its memory and CPU time from `/proc` first).
+pub async fn run(
+    client: Client,
+    namespace: &str,
+    operator_namespace: &str,
+    instances: usize,
+) -> anyhow::Result<()> {
+    let secret: Secret = Api::namespaced(client.clone(), operator_namespace)
+        .get("pg-clusters")
+        .await
+        .context("reading the pg-clusters Secret")?;
+    let clusters = odoo_operator::pg::clusters::from_secret_data(&secret.data.unwrap_or_default())?;
+    let floor = Arc::new(Floor {
+        client: client.clone(),
+        clusters,
+        config: OperatorConfig {
+            image: "odoo:18.0-20251001".into(),
+            storage_size: "10Gi".into(),
+            ..OperatorConfig::default()
+        },
+        pg: Semaphore::new(PG_CONNECTIONS),
+        succeeded: Arc::default(),
+    });
+    tokio::spawn(follow_jobs(
+        Api::namespaced(client.clone(), namespace),
+        floor.succeeded.clone(),
+    ));
+
+    let mut started = BTreeSet::new();
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut events = watcher::watcher(
+        Api::<OdooInstance>::namespaced(client, namespace),
+        watcher::Config::default(),
+    )
+    .boxed();
+    while started.len() < instances {
+        let instance = match events.next().await {
+            Some(Ok(Event::Apply(i) | Event::InitApply(i))) => i,
+            Some(Ok(_)) => continue,
+            Some(Err(e)) => {
+                eprintln!("watching instances: {e}");
+                continue;
+            }
+            None => anyhow::bail!("the instance watch ended"),
+        };
+        if started.insert(instance.name_any()) {
+            let floor = floor.clone();
+            tasks.spawn(async move {
+                let name = instance.name_any();
+                floor
+                    .instance(instance)
+                    .await
+                    .with_context(|| format!("instance {name}"))
+            });
+        }
+    }
+    drop(events);
+    while let Some(done) = tasks.join_next().await {
+        done??;
+    }
+    eprintln!("floor: every child of {instances} instances applied");
+    std::future::pending::<()>().await;
+    Ok(())
+}
+
+struct Floor {
+    client: Client,
+    clusters: PgClusters,
+    config: OperatorConfig,
+    pg: Semaphore,
+    succeeded: Succeeded,
+}
+
+impl Floor {
+    async fn instance(&self, mut instance: OdooInstance) -> anyhow::Result<()> {
+        let name = instance.name_any();
+        let ns = instance.namespace().unwrap_or_default();
+        let (cluster_name, cluster) = self.clusters.default_cluster()?;
+        let db_name = names::default_database(&ns, &name);
+        // The operator writes these defaults into the spec; the floor only needs them.
+        if let Some((patch, _)) = odoo_operator::defaults::patch(
+            &instance.spec,
+            &self.config,
+            Some(cluster_name),
+            &db_name,
+        ) {
+            let mut spec = serde_json::to_value(&instance.spec)?;
+            json_merge(&mut spec, &patch["spec"]);
+            instance.spec = serde_json::from_value(spec)?;
+        }
+        let valid = validate(
+            &instance,
+            DatabaseTarget {
+                cluster: cluster_name.to_owned(),
+                host: cluster.host.clone(),
+                port: cluster.port,
+                ssl_mode: cluster.ssl_mode.as_str().to_owned(),
+                name: instance.spec.database.name.clone().unwrap_or(db_name),
+                role: names::database_role(&ns, &name),
+            },
+        )?;
+        let db_password = self.password_secret(&valid, &valid.db_secret).await?;
+        let admin_password = self
+            .password_secret(&valid, &names::admin_secret(&name))
+            .await?;
+        self.provision(cluster, &valid, &db_password).await?;
+
+        let conf = build::odoo_conf::render(&valid, &db_password, &admin_password);
+        let hash = build::odoo_conf::hash(&conf);
+        self.apply(&build::config_secret::config_secret(&valid, &conf))
+            .await?;
+        self.apply(&build::pvc::filestore_pvc(&valid)).await?;
+        self.apply(&build::service::service(&valid)).await?;
+        if let Some(ingress) = build::ingress::ingress(&valid) {
+            self.apply(&ingress).await?;
+        }
+        let job = self.init_job(&instance, &valid);
+        let job_name = job.name_any();
+        self.apply(&job).await?;
+        while !self.succeeded.lock().expect("jobs").contains(&job_name) {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        self.apply(&build::deployment::web(&valid, &hash)).await?;
+        self.apply(&build::deployment::cron(&valid, &hash)).await?;
+        Ok(())
+    }
+
+    async fn provision(
+        &self,
+        cluster: &PgCluster,
+        valid: &ValidInstance,
+        password: &str,
+    ) -> anyhow::Result<()> {
+        let _permit = self.pg.acquire().await?;
+        odoo_operator::pg::provision::ensure_role_and_database(
+            cluster,
+            &valid.database.role,
+            password,
+            &valid.database.name,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The init Job the operator's init controller would build, owned by the instance
+    /// (there is no OdooInitJob resource here to own it).
+    fn init_job(&self, instance: &OdooInstance, valid: &ValidInstance) -> Job {
+        let mut init = OdooInitJob::new(
+            &init_job::auto_name(&valid.name),
+            OdooInitJobSpec {
+                instance_ref: odoo_model::InstanceRef {
+                    name: valid.name.clone(),
+                },
+                modules: instance.spec.init.modules.clone(),
+                demo: instance.spec.init.demo,
+                language: instance.spec.init.language.clone(),
+            },
+        );
+        init.metadata.namespace = Some(valid.namespace.clone());
+        let mut job = init_job::build_job(&init, valid);
+        job.metadata.owner_references = Some(vec![build::meta::owner_reference(valid)]);
+        job
+    }
+
+    async fn password_secret(&self, valid: &ValidInstance, name: &str) -> anyhow::Result<String> {
+        let password = odoo_operator::pg::sql::generate_password();
+        let mut metadata = build::meta::object_meta(valid, name.to_owned(), "credentials");
+        metadata.labels = Some(instance_labels(&valid.name, "credentials"));
+        let secret = Secret {
+            metadata,
+            data: Some(BTreeMap::from([(
+                "password".to_owned(),
+                ByteString(password.clone().into_bytes()),
+            )])),
+            type_: Some("Opaque".into()),
+            ..Default::default()
+        };
+        Api::<Secret>::namespaced(self.client.clone(), &valid.namespace)
+            .create(&PostParams::default(), &secret)
+            .await
+            .with_context(|| format!("creating Secret {name}"))?;
+        Ok(password)
+    }
+
+    async fn apply<K>(&self, object: &K) -> anyhow::Result<()>
+    where
+        K: Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>
+            + Clone
+            + std::fmt::Debug
+            + serde::Serialize
+            + serde::de::DeserializeOwned,
+    {
+        let name = object.name_any();
+        let api: Api<K> =
+            Api::namespaced(self.client.clone(), &object.namespace().unwrap_or_default());
+        api.patch(
+            &name,
+            &PatchParams::apply(OPERATOR_FIELD_MANAGER).force(),
+            &Patch::Apply(object),
+        )
+        .await
+        .with_context(|| format!("applying {} {name}", K::kind(&())))?;
+        Ok(())
+    }
+}
+
+/// Keeps the names of the Jobs that succeeded, from one watch.
+async fn follow_jobs(api: Api<Job>, succeeded: Succeeded) {
+    let mut events = watcher::watcher(api, watcher::Config::default()).boxed();
+    while let Some(event) = events.next().await {
+        if let Ok(Event::Apply(job) | Event::InitApply(job)) = event
+            && job.status.as_ref().and_then(|s| s.succeeded).unwrap_or(0) > 0
+        {
+            succeeded.lock().expect("jobs").insert(job.name_any());
+        }
+    }
+}
+
+/// RFC 7386 merge of `patch` into `target`.
+fn json_merge(target: &mut serde_json::Value, patch: &serde_json::Value) {
+    match (target, patch) {
+        (serde_json::Value::Object(t), serde_json::Value::Object(p)) => {
+            for (k, v) in p {
+                if v.is_null() {
+                    t.remove(k);
+                } else {
+                    json_merge(t.entry(k.clone()).or_insert(serde_json::Value::Null), v);
+                }
+            }
+        }
+        (t, p) => *t = p.clone(),
+    }
+}

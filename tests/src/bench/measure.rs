@@ -1,0 +1,275 @@
+//! What the benchmark measures, and how: request counts from the API server's
+//! `/metrics` (every client) and from its audit log (one identity), and a process's
+//! peak memory and CPU time from `/proc`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use anyhow::Context as _;
+
+use crate::ControlPlane;
+
+/// Requests by verb (`GET`, `LIST`, `WATCH`, `POST`, `APPLY`, `PATCH`, `PUT`, `DELETE`…).
+pub type ByVerb = BTreeMap<String, u64>;
+
+/// Verbs that change stored state, as the API server's metrics spell them.
+const WRITE_VERBS: &[&str] = &[
+    "POST",
+    "PUT",
+    "PATCH",
+    "APPLY",
+    "DELETE",
+    "DELETECOLLECTION",
+];
+
+/// Sum of the write verbs.
+pub fn writes(counts: &ByVerb) -> u64 {
+    counts
+        .iter()
+        .filter(|(verb, _)| WRITE_VERBS.contains(&verb.as_str()))
+        .map(|(_, n)| n)
+        .sum()
+}
+
+/// Sum over every verb.
+pub fn total(counts: &ByVerb) -> u64 {
+    counts.values().sum()
+}
+
+/// `after - before` per verb, leaving out verbs that did not move.
+pub fn delta(before: &ByVerb, after: &ByVerb) -> ByVerb {
+    after
+        .iter()
+        .map(|(verb, n)| {
+            (
+                verb.clone(),
+                n.saturating_sub(*before.get(verb).unwrap_or(&0)),
+            )
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect()
+}
+
+/// `apiserver_request_total` summed by verb: every request any client sent so far.
+pub fn api_server_requests(cp: &ControlPlane) -> anyhow::Result<ByVerb> {
+    let text = cp
+        .kubectl_output(&["get", "--raw=/metrics"])
+        .context("reading the API server's /metrics")?;
+    Ok(requests_by_verb(&text))
+}
+
+/// Parses the Prometheus text of the API server.
+pub fn requests_by_verb(metrics: &str) -> ByVerb {
+    let mut out = ByVerb::new();
+    for line in metrics.lines() {
+        let Some(rest) = line.strip_prefix("apiserver_request_total{") else {
+            continue;
+        };
+        let Some((labels, value)) = rest.rsplit_once("} ") else {
+            continue;
+        };
+        let verb = labels
+            .split(',')
+            .find_map(|l| l.strip_prefix("verb=\""))
+            .map(|v| v.trim_end_matches('"'));
+        if let (Some(verb), Ok(value)) = (verb, value.trim().parse::<f64>()) {
+            *out.entry(verb.to_owned()).or_default() += value as u64;
+        }
+    }
+    out
+}
+
+/// Where the audit log ends now: later counts start here.
+pub fn audit_offset(log: &Path) -> u64 {
+    std::fs::metadata(log).map(|m| m.len()).unwrap_or(0)
+}
+
+/// Requests of `username` audited between bytes `from` and `to` (the end when
+/// `None`) of the log, by verb in the metrics' spelling. A watch is audited when it
+/// starts and again when it ends, so requests are counted once per audit ID.
+pub fn audited_requests(
+    log: &Path,
+    from: u64,
+    to: Option<u64>,
+    username: &str,
+) -> anyhow::Result<ByVerb> {
+    audited(log, from, to, username, |verb, _| verb)
+}
+
+/// Like [`audited_requests`], counting the writes only, by `VERB resource`: what a
+/// client keeps writing when nothing changes.
+pub fn audited_writes(
+    log: &Path,
+    from: u64,
+    username: &str,
+) -> anyhow::Result<BTreeMap<String, u64>> {
+    let all = audited(log, from, None, username, |verb, resource| {
+        format!("{verb} {resource}")
+    })?;
+    Ok(all
+        .into_iter()
+        .filter(|(key, _)| {
+            !["GET ", "LIST ", "WATCH "]
+                .iter()
+                .any(|r| key.starts_with(r))
+        })
+        .collect())
+}
+
+fn audited(
+    log: &Path,
+    from: u64,
+    to: Option<u64>,
+    username: &str,
+    key: impl Fn(String, &str) -> String,
+) -> anyhow::Result<BTreeMap<String, u64>> {
+    use std::io::{BufRead as _, Read as _, Seek as _};
+    let mut file =
+        std::fs::File::open(log).with_context(|| format!("opening {}", log.display()))?;
+    file.seek(std::io::SeekFrom::Start(from))?;
+    let window = file.take(to.map_or(u64::MAX, |to| to.saturating_sub(from)));
+    let mut seen = BTreeSet::new();
+    let mut out = ByVerb::new();
+    for line in std::io::BufReader::new(window).lines() {
+        let Ok(event) = serde_json::from_str::<serde_json::Value>(&line?) else {
+            continue;
+        };
+        if event["user"]["username"] != username {
+            continue;
+        }
+        let id = event["auditID"].as_str().unwrap_or_default().to_owned();
+        if !seen.insert(id) {
+            continue;
+        }
+        let verb = metrics_verb(event["verb"].as_str().unwrap_or_default());
+        let resource = event["objectRef"]["resource"].as_str().unwrap_or_default();
+        *out.entry(key(verb, resource)).or_default() += 1;
+    }
+    Ok(out)
+}
+
+/// The audit log's verbs (`get`, `list`, `watch`, `create`, `patch`…) in the metrics'
+/// spelling. The log does not tell a server-side apply from another patch, so both
+/// count as `PATCH` here (the metrics say `APPLY` for the former).
+fn metrics_verb(verb: &str) -> String {
+    match verb {
+        "create" => "POST".into(),
+        "update" => "PUT".into(),
+        other => other.to_uppercase(),
+    }
+}
+
+/// Peak resident memory and CPU time (user + system) of a live process.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct ProcessUsage {
+    pub peak_rss_bytes: u64,
+    pub cpu_seconds: f64,
+}
+
+/// Reads `/proc/<pid>` (the process must still run: the kernel forgets both once it
+/// is reaped).
+pub fn process_usage(pid: u32) -> anyhow::Result<ProcessUsage> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .with_context(|| format!("reading /proc/{pid}/status"))?;
+    let peak_kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .context("no VmHWM in /proc/PID/status")?;
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // Fields after the command name, which may hold spaces but ends at the last ')'.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after ')'.
+    let ticks: u64 = [11, 12]
+        .iter()
+        .filter_map(|&i| fields.get(i)?.parse::<u64>().ok())
+        .sum();
+    Ok(ProcessUsage {
+        peak_rss_bytes: peak_kib * 1024,
+        cpu_seconds: ticks as f64 / clock_ticks_per_second(),
+    })
+}
+
+fn clock_ticks_per_second() -> f64 {
+    std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok()?.trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metrics_are_summed_by_verb_across_resources_and_codes() {
+        let text = "# HELP apiserver_request_total x\n\
+apiserver_request_total{code=\"200\",component=\"apiserver\",group=\"\",resource=\"pods\",scope=\"resource\",subresource=\"\",verb=\"GET\",version=\"v1\"} 12\n\
+apiserver_request_total{code=\"404\",component=\"apiserver\",group=\"\",resource=\"secrets\",scope=\"resource\",subresource=\"\",verb=\"GET\",version=\"v1\"} 3\n\
+apiserver_request_total{code=\"201\",component=\"apiserver\",group=\"apps\",resource=\"deployments\",scope=\"resource\",subresource=\"\",verb=\"APPLY\",version=\"v1\"} 4\n\
+apiserver_request_duration_seconds_count{verb=\"GET\"} 99\n";
+        let counts = requests_by_verb(text);
+        assert_eq!(counts.get("GET"), Some(&15));
+        assert_eq!(counts.get("APPLY"), Some(&4));
+        assert_eq!(writes(&counts), 4);
+        let later = requests_by_verb(&text.replace("} 12", "} 20"));
+        assert_eq!(delta(&counts, &later), ByVerb::from([("GET".into(), 8)]));
+    }
+
+    #[test]
+    fn audit_counts_each_request_once_and_only_for_the_user() {
+        let dir = tempfile::tempdir().expect("test setup");
+        let log = dir.path().join("audit.log");
+        let line = |id: &str, user: &str, verb: &str, stage: &str| {
+            serde_json::json!({"auditID": id, "user": {"username": user}, "verb": verb,
+                "stage": stage, "objectRef": {"resource": "pods"}})
+            .to_string()
+        };
+        let before = line("0", "odoo-operator", "get", "ResponseComplete");
+        std::fs::write(&log, format!("{before}\n")).expect("test setup");
+        let from = audit_offset(&log);
+        let lines = [
+            line("1", "odoo-operator", "watch", "ResponseStarted"),
+            line("1", "odoo-operator", "watch", "ResponseComplete"),
+            line("2", "odoo-operator", "create", "ResponseComplete"),
+            line("3", "admin", "create", "ResponseComplete"),
+            line("4", "odoo-operator", "patch", "ResponseComplete"),
+        ];
+        std::fs::write(&log, format!("{before}\n{}\n", lines.join("\n"))).expect("test setup");
+        let counts = audited_requests(&log, from, None, "odoo-operator").expect("test setup");
+        assert_eq!(
+            counts,
+            ByVerb::from([("WATCH".into(), 1), ("POST".into(), 1), ("PATCH".into(), 1)])
+        );
+        let first_two = audited_requests(
+            &log,
+            from,
+            Some(from + (lines[0].len() + lines[1].len()) as u64 + 2),
+            "odoo-operator",
+        )
+        .expect("test setup");
+        assert_eq!(first_two, ByVerb::from([("WATCH".into(), 1)]));
+        let writes = audited_writes(&log, from, "odoo-operator").expect("test setup");
+        assert_eq!(
+            writes,
+            BTreeMap::from([("POST pods".into(), 1), ("PATCH pods".into(), 1)])
+        );
+    }
+
+    #[test]
+    fn this_process_has_a_peak_and_has_used_cpu() {
+        let mut x = 0u64;
+        for i in 0..50_000_000u64 {
+            x = x.wrapping_mul(31).wrapping_add(i);
+        }
+        assert_ne!(x, 1);
+        let usage = process_usage(std::process::id()).expect("test setup");
+        assert!(usage.peak_rss_bytes > 1 << 20, "{usage:?}");
+        assert!(usage.cpu_seconds > 0.0, "{usage:?}");
+    }
+}
