@@ -55,8 +55,16 @@ pub fn contains(live: &Value, desired: &Value) -> bool {
     }
 }
 
-/// Applies `desired` unless the live object already matches it. Returns whether a
-/// write was sent.
+/// The Rust type name of `K`, for messages.
+fn kind_of<K>() -> &'static str {
+    std::any::type_name::<K>()
+        .rsplit("::")
+        .next()
+        .unwrap_or("object")
+}
+
+/// Applies `desired` unless the live object (read first) already matches it.
+/// Returns whether a write was sent.
 pub async fn apply<K>(client: &Client, desired: &K) -> Result<bool, ApplyError>
 where
     K: Resource<Scope = NamespaceResourceScope, DynamicType = ()>
@@ -65,10 +73,33 @@ where
         + Serialize
         + DeserializeOwned,
 {
-    let kind = std::any::type_name::<K>()
-        .rsplit("::")
-        .next()
-        .unwrap_or("object");
+    let name = desired.meta().name.clone().unwrap_or_default();
+    let namespace = desired.meta().namespace.clone().unwrap_or_default();
+    let api: Api<K> = Api::namespaced(client.clone(), &namespace);
+    let live = api.get_opt(&name).await.map_err(|source| ApplyError::Get {
+        kind: kind_of::<K>(),
+        name: name.clone(),
+        source,
+    })?;
+    apply_over(client, desired, live.as_ref()).await
+}
+
+/// Applies `desired` unless `live` (the object as a watch cache last saw it, `None`
+/// when it saw none) already matches it. A stale `live` costs at most one
+/// idempotent apply, or a skipped one that the watch event of the change repeats.
+pub async fn apply_over<K>(
+    client: &Client,
+    desired: &K,
+    live: Option<&K>,
+) -> Result<bool, ApplyError>
+where
+    K: Resource<Scope = NamespaceResourceScope, DynamicType = ()>
+        + Clone
+        + Debug
+        + Serialize
+        + DeserializeOwned,
+{
+    let kind = kind_of::<K>();
     let name = desired.meta().name.clone().unwrap_or_default();
     let namespace = desired.meta().namespace.clone().unwrap_or_default();
     let api: Api<K> = Api::namespaced(client.clone(), &namespace);
@@ -77,13 +108,8 @@ where
         name: name.clone(),
         source,
     })?;
-    let live = api.get_opt(&name).await.map_err(|source| ApplyError::Get {
-        kind,
-        name: name.clone(),
-        source,
-    })?;
     if let Some(live) = live {
-        let live = serde_json::to_value(&live).map_err(|source| ApplyError::Serialize {
+        let live = serde_json::to_value(live).map_err(|source| ApplyError::Serialize {
             kind,
             name: name.clone(),
             source,

@@ -168,6 +168,7 @@ async fn the_service_account_can_do_what_the_operator_needs_and_no_more() -> any
         "list pods --all-namespaces",
         "create jobs.batch -n tenant-x",
         "delete persistentvolumeclaims -n tenant-x",
+        "watch persistentvolumeclaims --all-namespaces",
         "create events.events.k8s.io -n tenant-x",
         "update leases.coordination.k8s.io/odoo-operator-leader -n OWN",
         "get customresourcedefinitions/odooinstances.odoo-operator.dev",

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 const FIRST: Duration = Duration::from_secs(2);
 const MAX: Duration = Duration::from_secs(300);
+const CONFLICT_RETRY: Duration = Duration::from_millis(200);
 
 /// Consecutive failures by object key (`namespace/name`).
 #[derive(Debug, Default)]
@@ -23,6 +24,17 @@ impl Backoff {
         let delay = FIRST.saturating_mul(2u32.saturating_pow(*n)).min(MAX);
         *n = n.saturating_add(1);
         delay
+    }
+
+    /// How long to wait after `error`. A conflict (the object changed since it was
+    /// read) is not a failure: the watch already brings the newer version, so the
+    /// retry comes soon and does not grow the backoff.
+    pub fn retry_after(&self, key: &str, error: &super::error::Error) -> Duration {
+        if error.is_conflict() {
+            CONFLICT_RETRY
+        } else {
+            self.failed(key)
+        }
     }
 
     /// Forgets the failures of an object that reconciled successfully.

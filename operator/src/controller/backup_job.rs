@@ -330,7 +330,7 @@ fn backoff_key(job: &OdooBackupJob) -> String {
 pub fn error_policy(job: Arc<OdooBackupJob>, error: &Error, ctx: Arc<Context>) -> Action {
     ctx.metrics.reconcile_error("backup_job", error.category());
     tracing::warn!(name = %job.name_any(), namespace = ?job.namespace(), error = %error, "backup job reconcile failed");
-    Action::requeue(ctx.backoff.failed(&backoff_key(&job)))
+    Action::requeue(ctx.backoff.retry_after(&backoff_key(&job), error))
 }
 
 #[cfg(test)]

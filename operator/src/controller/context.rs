@@ -17,6 +17,10 @@ pub struct Context {
     /// Signed callbacks to the instances' webhooks; sends nothing until the binary
     /// replaces it with a running one (see `cli::run`).
     pub callbacks: crate::callbacks::Callbacks,
+    /// What the instance controller's watches saw (see `caches`).
+    pub caches: super::caches::Caches,
+    /// The caches' write halves, taken once by `controller::run`.
+    writers: std::sync::Mutex<Option<super::caches::Writers>>,
 }
 
 impl Context {
@@ -30,6 +34,7 @@ impl Context {
             instance: std::env::var("POD_NAME").ok(),
         };
         let recorder = Recorder::new(client.clone(), reporter);
+        let (caches, writers) = super::caches::Caches::new();
         Context {
             client,
             config,
@@ -37,7 +42,22 @@ impl Context {
             metrics,
             backoff: super::backoff::Backoff::default(),
             callbacks: crate::callbacks::Callbacks::disabled(),
+            caches,
+            writers: std::sync::Mutex::new(Some(writers)),
         }
+    }
+
+    /// The caches' write halves; `None` after the first call.
+    pub fn take_writers(&self) -> Option<super::caches::Writers> {
+        let writers = self
+            .writers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if writers.is_some() {
+            self.caches.mark_filling();
+        }
+        writers
     }
 
     /// Publishes an event on `object`; a failure to publish is logged, never fatal.

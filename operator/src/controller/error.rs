@@ -38,6 +38,18 @@ impl Error {
         move |source| Error::Kube { action, source }
     }
 
+    /// The API server refused a write because the object changed since it was read.
+    pub fn is_conflict(&self) -> bool {
+        let source = match self {
+            Error::Kube { source, .. } => source,
+            Error::Apply(ApplyError::Patch { source, .. } | ApplyError::Get { source, .. }) => {
+                source
+            }
+            _ => return false,
+        };
+        matches!(source, kube::Error::Api(s) if s.code == 409)
+    }
+
     /// The metric label / event reason of this error.
     pub fn category(&self) -> &'static str {
         self.into()

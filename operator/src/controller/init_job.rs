@@ -265,7 +265,7 @@ pub fn error_policy(job: Arc<OdooInitJob>, error: &Error, ctx: Arc<Context>) -> 
         job.namespace().unwrap_or_default(),
         job.name_any()
     );
-    Action::requeue(ctx.backoff.failed(&key))
+    Action::requeue(ctx.backoff.retry_after(&key, error))
 }
 
 #[cfg(test)]

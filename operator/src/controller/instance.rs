@@ -19,13 +19,13 @@ use serde_json::json;
 use tracing::{info, warn};
 
 use super::error::Error;
-use super::{Context, observe};
+use super::{Context, caches, observe};
 use crate::pg::clusters::PgCluster;
 use crate::state::ensure::{ImageChoice, plan};
 use crate::state::{Observed, table};
 use crate::status::{self, types};
 use crate::validate::{DatabaseTarget, ValidInstance, validate};
-use crate::{apply, build, defaults};
+use crate::{build, defaults};
 
 /// The `controller` label of this controller's metrics.
 const CONTROLLER: &str = "instance";
@@ -39,6 +39,9 @@ pub async fn reconcile(
     guard: Arc<DeserializeGuard<OdooInstance>>,
     ctx: Arc<Context>,
 ) -> Result<Action, Error> {
+    // The first reconciles start while the watches still list: wait for the caches
+    // rather than decide on empty ones.
+    ctx.caches.wait_until_ready().await;
     let _timer = ctx.metrics.reconcile_timer(CONTROLLER);
     let instance = match &guard.0 {
         Ok(instance) => Arc::new(instance.clone()),
@@ -118,7 +121,7 @@ pub fn error_policy(
     warn!(name = %guard.name_any(), namespace = guard.namespace().unwrap_or_default(), category = error.category(), error = %error, "reconcile failed");
     match error {
         Error::InvalidSpec(_) | Error::PgClusters(_) => Action::await_change(),
-        _ => Action::requeue(ctx.backoff.failed(&backoff_key(guard.as_ref()))),
+        _ => Action::requeue(ctx.backoff.retry_after(&backoff_key(guard.as_ref()), error)),
     }
 }
 
@@ -316,15 +319,13 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
         };
         let conf = build::odoo_conf::render(&valid, &db_password, &admin_password);
         let hash = build::odoo_conf::hash(&conf);
-        apply::apply(
-            &ctx.client,
-            &build::config_secret::config_secret(&valid, &conf),
-        )
-        .await?;
-        apply::apply(&ctx.client, &build::pvc::filestore_pvc(&valid)).await?;
-        apply::apply(&ctx.client, &build::service::service(&valid)).await?;
+        let c = &ctx.caches;
+        let config_secret = build::config_secret::config_secret(&valid, &conf);
+        caches::apply(ctx, &c.secrets, &config_secret).await?;
+        caches::apply(ctx, &c.pvcs, &build::pvc::filestore_pvc(&valid)).await?;
+        caches::apply(ctx, &c.services, &build::service::service(&valid)).await?;
         if let Some(ingress) = build::ingress::ingress(&valid) {
-            apply::apply(&ctx.client, &ingress).await?;
+            caches::apply(ctx, &c.ingresses, &ingress).await?;
         }
         if let Some(w) = p.workloads {
             let mut v = valid.clone();
@@ -343,8 +344,8 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
                 }
                 _ => approved.clone(),
             };
-            apply::apply(&ctx.client, &build::deployment::web(&v, &hash)).await?;
-            apply::apply(&ctx.client, &build::deployment::cron(&v, &hash)).await?;
+            caches::apply(ctx, &c.deployments, &build::deployment::web(&v, &hash)).await?;
+            caches::apply(ctx, &c.deployments, &build::deployment::cron(&v, &hash)).await?;
         }
     }
 

@@ -5,6 +5,7 @@ pub mod agent_pod;
 pub mod backoff;
 pub mod backup_job;
 pub mod batch;
+pub mod caches;
 pub mod context;
 pub mod database;
 pub mod error;
@@ -20,10 +21,8 @@ pub mod upgrade_job;
 use std::sync::Arc;
 
 use futures::StreamExt;
-use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{Pod, Secret, Service};
-use k8s_openapi::api::networking::v1::Ingress;
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, Secret};
 use kube::core::DeserializeGuard;
 use kube::runtime::reflector::ObjectRef;
 use kube::runtime::{Controller, watcher};
@@ -57,46 +56,75 @@ pub async fn run(ctx: Arc<Context>) {
     // cost memory and API traffic for nothing.
     let owned =
         watcher::Config::default().labels(&format!("{APP_MANAGED_BY}={OPERATOR_FIELD_MANAGER}"));
+    let all = watcher::Config::default;
+    let w = ctx
+        .take_writers()
+        .expect("controller::run is called once per process");
     // DeserializeGuard: one stored object this build cannot read must not break the
-    // watch of all the others.
+    // watch of all the others. Every watch below also fills a cache the reconcile
+    // reads instead of the API server (see `caches`).
+    // The pg-clusters Secret: read by most reconciles, so kept by a watch of that
+    // one Secret. Not a trigger: a change applies at each instance's next pass.
+    let pg_clusters = Api::<Secret>::namespaced(ctx.client.clone(), &ctx.config.namespace);
+    let by_name = format!("metadata.name={}", ctx.config.pg_clusters_secret);
+    tokio::spawn(
+        caches::stream(pg_clusters, all().fields(&by_name), w.pg_clusters)
+            .for_each(|_| futures::future::ready(())),
+    );
     let instances = Controller::new(
         api::<DeserializeGuard<OdooInstance>>(&ctx),
         watcher::Config::default(),
     )
-    .owns(api::<Deployment>(&ctx), owned.clone())
-    .owns(api::<Service>(&ctx), owned.clone())
-    .owns(api::<Ingress>(&ctx), owned.clone())
-    .owns(api::<Secret>(&ctx), owned.clone())
+    .owns_stream(caches::stream(api(&ctx), owned.clone(), w.deployments))
+    .owns_stream(caches::stream(api(&ctx), owned.clone(), w.services))
+    .owns_stream(caches::stream(api(&ctx), owned.clone(), w.ingresses))
+    .owns_stream(caches::stream(api(&ctx), owned.clone(), w.secrets))
     // Pods only for what their status says (image pulls): they carry the instance
     // label, and nothing else about them is the instance's business.
-    .watches(api::<Pod>(&ctx), owned.clone(), |pod| {
-        let instance = pod.labels().get(INSTANCE_LABEL)?;
-        Some(ObjectRef::new(instance).within(&pod.namespace()?))
-    })
-    .watches(
-        api::<OdooInitJob>(&ctx),
-        watcher::Config::default(),
-        |job| Some(ObjectRef::new(&job.spec.instance_ref.name).within(&job.namespace()?)),
+    .watches_stream(
+        caches::stream(api(&ctx), owned.clone(), w.pods),
+        |pod: Pod| {
+            let instance = pod.labels().get(INSTANCE_LABEL)?;
+            Some(ObjectRef::new(instance).within(&pod.namespace()?))
+        },
     )
-    .watches(
-        api::<OdooUpgradeJob>(&ctx),
-        watcher::Config::default(),
-        |job| Some(ObjectRef::new(&job.spec.instance_ref.name).within(&job.namespace()?)),
+    // The filestore claim has no owner reference (it may outlive the instance).
+    .watches_stream(
+        caches::stream(api(&ctx), owned.clone(), w.pvcs),
+        |pvc: PersistentVolumeClaim| {
+            let instance = pvc.labels().get(INSTANCE_LABEL)?;
+            Some(ObjectRef::new(instance).within(&pvc.namespace()?))
+        },
     )
-    .watches(
-        api::<OdooBackupJob>(&ctx),
-        watcher::Config::default(),
-        |job| Some(ObjectRef::new(&job.spec.instance_ref.name).within(&job.namespace()?)),
+    .watches_stream(
+        caches::stream(api(&ctx), all(), w.init_jobs),
+        |job: OdooInitJob| {
+            Some(ObjectRef::new(&job.spec.instance_ref.name).within(&job.namespace()?))
+        },
     )
-    .watches(
-        api::<OdooRestoreJob>(&ctx),
-        watcher::Config::default(),
-        |job| Some(ObjectRef::new(&job.spec.instance_ref.name).within(&job.namespace()?)),
+    .watches_stream(
+        caches::stream(api(&ctx), all(), w.upgrade_jobs),
+        |job: OdooUpgradeJob| {
+            Some(ObjectRef::new(&job.spec.instance_ref.name).within(&job.namespace()?))
+        },
     )
-    .watches(
-        api::<OdooClusterMigration>(&ctx),
-        watcher::Config::default(),
-        |m| Some(ObjectRef::new(&m.spec.instance_ref.name).within(&m.namespace()?)),
+    .watches_stream(
+        caches::stream(api(&ctx), all(), w.backup_jobs),
+        |job: OdooBackupJob| {
+            Some(ObjectRef::new(&job.spec.instance_ref.name).within(&job.namespace()?))
+        },
+    )
+    .watches_stream(
+        caches::stream(api(&ctx), all(), w.restore_jobs),
+        |job: OdooRestoreJob| {
+            Some(ObjectRef::new(&job.spec.instance_ref.name).within(&job.namespace()?))
+        },
+    )
+    .watches_stream(
+        caches::stream(api(&ctx), all(), w.migrations),
+        |m: OdooClusterMigration| {
+            Some(ObjectRef::new(&m.spec.instance_ref.name).within(&m.namespace()?))
+        },
     )
     .shutdown_on_signal()
     .run(instance::reconcile, instance::error_policy, ctx.clone())

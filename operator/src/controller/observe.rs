@@ -6,27 +6,40 @@ use kube::ResourceExt;
 use kube::api::{Api, ListParams};
 use odoo_model::{JobPhase, OdooInitJob, OdooInstance, OdooUpgradeJob, names};
 
-use super::Context;
 use super::error::Error;
+use super::{Context, caches};
 use crate::pg::clusters::PgClusters;
+use kube::runtime::reflector::Store;
 
 /// The key of the pg-clusters Secret that holds the clusters YAML.
 pub const PG_CLUSTERS_KEY: &str = "clusters.yaml";
 
 /// Reads and parses the pg-clusters Secret from the operator's namespace.
 pub async fn pg_clusters(ctx: &Context) -> Result<PgClusters, Error> {
-    let api: Api<Secret> = Api::namespaced(ctx.client.clone(), &ctx.config.namespace);
     let name = &ctx.config.pg_clusters_secret;
-    let secret = api
-        .get_opt(name)
-        .await
-        .map_err(Error::kube(format!("reading Secret {}/{name}", ctx.config.namespace)))?
-        .ok_or_else(|| {
-            Error::PgClusters(format!(
-                "the pg-clusters Secret {}/{name} does not exist; create it with key {PG_CLUSTERS_KEY}",
+    let cached = ctx
+        .caches
+        .ready()
+        .then(|| caches::get(&ctx.caches.pg_clusters, &ctx.config.namespace, name))
+        .flatten();
+    let secret = match cached {
+        Some(secret) => Some((*secret).clone()),
+        // Not cached yet, or missing: ask the API server, which also gives the
+        // error its precise wording.
+        None => Api::<Secret>::namespaced(ctx.client.clone(), &ctx.config.namespace)
+            .get_opt(name)
+            .await
+            .map_err(Error::kube(format!(
+                "reading Secret {}/{name}",
                 ctx.config.namespace
-            ))
-        })?;
+            )))?,
+    };
+    let secret = secret.ok_or_else(|| {
+        Error::PgClusters(format!(
+            "the pg-clusters Secret {}/{name} does not exist; create it with key {PG_CLUSTERS_KEY}",
+            ctx.config.namespace
+        ))
+    })?;
     let bytes = secret
         .data
         .as_ref()
@@ -43,9 +56,46 @@ pub async fn pg_clusters(ctx: &Context) -> Result<PgClusters, Error> {
     crate::pg::clusters::parse(text).map_err(|e| Error::PgClusters(format!("Secret {name}: {e}")))
 }
 
+/// The objects of kind `K` in the instance's namespace that name it: from the
+/// cache when it is ready, listed through the API otherwise.
+async fn of_instance<K>(
+    ctx: &Context,
+    store: &Store<K>,
+    instance: &OdooInstance,
+    instance_of: fn(&K) -> &str,
+) -> Result<Vec<K>, Error>
+where
+    K: kube::Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug
+        + 'static,
+{
+    if ctx.caches.ready() {
+        return Ok(caches::of_instance(store, instance, instance_of)
+            .into_iter()
+            .map(|o| (*o).clone())
+            .collect());
+    }
+    let api: Api<K> = Api::namespaced(
+        ctx.client.clone(),
+        &instance.namespace().unwrap_or_default(),
+    );
+    let list = api
+        .list(&ListParams::default())
+        .await
+        .map_err(Error::kube(format!("listing {}s", K::kind(&()))))?;
+    Ok(list
+        .items
+        .into_iter()
+        .filter(|o| instance_of(o) == instance.name_any())
+        .collect())
+}
+
 /// The phase of the newest job resource of kind `K` that names the instance.
 async fn newest_job_phase<K>(
     ctx: &Context,
+    store: &Store<K>,
     instance: &OdooInstance,
     instance_of: fn(&K) -> &str,
     phase_of: fn(&K) -> Option<JobPhase>,
@@ -54,20 +104,12 @@ where
     K: kube::Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
         + Clone
         + serde::de::DeserializeOwned
-        + std::fmt::Debug,
+        + std::fmt::Debug
+        + 'static,
 {
-    let api: Api<K> = Api::namespaced(
-        ctx.client.clone(),
-        &instance.namespace().unwrap_or_default(),
-    );
-    let jobs = api
-        .list(&ListParams::default())
-        .await
-        .map_err(Error::kube(format!("listing {}s", K::kind(&()))))?;
-    Ok(jobs
-        .items
+    Ok(of_instance(ctx, store, instance, instance_of)
+        .await?
         .iter()
-        .filter(|j| instance_of(j) == instance.name_any())
         .max_by_key(|j| j.creation_timestamp().map(|t| t.0))
         .map(|j| phase_of(j).unwrap_or(JobPhase::Pending)))
 }
@@ -76,6 +118,7 @@ where
 pub async fn init_job(ctx: &Context, instance: &OdooInstance) -> Result<Option<JobPhase>, Error> {
     newest_job_phase::<OdooInitJob>(
         ctx,
+        &ctx.caches.init_jobs,
         instance,
         |j| &j.spec.instance_ref.name,
         |j| j.status.as_ref().and_then(|s| s.job.phase),
@@ -88,28 +131,38 @@ pub async fn web_deployment(
     ctx: &Context,
     instance: &OdooInstance,
 ) -> Result<Option<Deployment>, Error> {
-    let api: Api<Deployment> = Api::namespaced(
-        ctx.client.clone(),
-        &instance.namespace().unwrap_or_default(),
-    );
+    let ns = instance.namespace().unwrap_or_default();
     let name = names::web_deployment(&instance.name_any());
+    if ctx.caches.ready() {
+        return Ok(caches::get(&ctx.caches.deployments, &ns, &name).map(|d| (*d).clone()));
+    }
+    let api: Api<Deployment> = Api::namespaced(ctx.client.clone(), &ns);
     api.get_opt(&name)
         .await
         .map_err(Error::kube(format!("reading Deployment {name}")))
 }
 
-/// A key of a Secret in the instance's namespace, if both exist.
+/// A key of a Secret in the instance's namespace, if both exist. The operator's
+/// own Secrets come from the cache; a Secret it does not have (the user's, or one
+/// just created) is read through the API.
 pub async fn secret_value(
     ctx: &Context,
     ns: &str,
     name: &str,
     key: &str,
 ) -> Result<Option<String>, Error> {
-    let api: Api<Secret> = Api::namespaced(ctx.client.clone(), ns);
-    let secret = api
-        .get_opt(name)
-        .await
-        .map_err(Error::kube(format!("reading Secret {name}")))?;
+    let cached = ctx
+        .caches
+        .ready()
+        .then(|| caches::get(&ctx.caches.secrets, ns, name))
+        .flatten();
+    let secret = match cached {
+        Some(secret) => Some((*secret).clone()),
+        None => Api::<Secret>::namespaced(ctx.client.clone(), ns)
+            .get_opt(name)
+            .await
+            .map_err(Error::kube(format!("reading Secret {name}")))?,
+    };
     Ok(secret
         .and_then(|s| s.data)
         .and_then(|d| d.get(key).cloned())
@@ -139,6 +192,14 @@ pub async fn image_pull_failures(
     ctx: &Context,
     instance: &OdooInstance,
 ) -> Result<Vec<ImagePullFailure>, Error> {
+    if ctx.caches.ready() {
+        let ns = instance.namespace();
+        let name = instance.name_any();
+        let pods = ctx.caches.pods.state_filter(|p| {
+            p.namespace() == ns && p.labels().get(odoo_model::labels::INSTANCE_LABEL) == Some(&name)
+        });
+        return Ok(pods.iter().flat_map(|p| pull_failures(p)).collect());
+    }
     let api: Api<Pod> = Api::namespaced(
         ctx.client.clone(),
         &instance.namespace().unwrap_or_default(),
@@ -224,18 +285,10 @@ pub async fn upgrade_jobs(
     ctx: &Context,
     instance: &OdooInstance,
 ) -> Result<(Option<UpgradeView>, Vec<String>), Error> {
-    let api: Api<OdooUpgradeJob> = Api::namespaced(
-        ctx.client.clone(),
-        &instance.namespace().unwrap_or_default(),
-    );
-    let jobs: Vec<OdooUpgradeJob> = api
-        .list(&ListParams::default())
-        .await
-        .map_err(Error::kube("listing OdooUpgradeJobs"))?
-        .items
-        .into_iter()
-        .filter(|j| j.spec.instance_ref.name == instance.name_any())
-        .collect();
+    let jobs: Vec<OdooUpgradeJob> = of_instance(ctx, &ctx.caches.upgrade_jobs, instance, |j| {
+        &j.spec.instance_ref.name
+    })
+    .await?;
     let target = |j: &OdooUpgradeJob| {
         j.status
             .as_ref()
@@ -265,6 +318,7 @@ pub async fn upgrade_jobs(
 pub async fn backup_job(ctx: &Context, instance: &OdooInstance) -> Result<Option<JobPhase>, Error> {
     newest_job_phase::<odoo_model::OdooBackupJob>(
         ctx,
+        &ctx.caches.backup_jobs,
         instance,
         |j| &j.spec.instance_ref.name,
         |j| j.status.as_ref().and_then(|s| s.job.phase),
@@ -312,18 +366,10 @@ async fn restore_jobs(
     ctx: &Context,
     instance: &OdooInstance,
 ) -> Result<Vec<odoo_model::OdooRestoreJob>, Error> {
-    let api: Api<odoo_model::OdooRestoreJob> = Api::namespaced(
-        ctx.client.clone(),
-        &instance.namespace().unwrap_or_default(),
-    );
-    Ok(api
-        .list(&ListParams::default())
-        .await
-        .map_err(Error::kube("listing OdooRestoreJobs"))?
-        .items
-        .into_iter()
-        .filter(|j| j.spec.instance_ref.name == instance.name_any())
-        .collect())
+    of_instance(ctx, &ctx.caches.restore_jobs, instance, |j| {
+        &j.spec.instance_ref.name
+    })
+    .await
 }
 
 /// The phase of the newest cluster migration of the instance.
@@ -331,18 +377,12 @@ pub async fn migration(
     ctx: &Context,
     instance: &OdooInstance,
 ) -> Result<Option<odoo_model::cluster_migration::MigrationPhase>, Error> {
-    let api: Api<odoo_model::OdooClusterMigration> = Api::namespaced(
-        ctx.client.clone(),
-        &instance.namespace().unwrap_or_default(),
-    );
-    let list = api
-        .list(&ListParams::default())
-        .await
-        .map_err(Error::kube("listing OdooClusterMigrations"))?;
-    Ok(list
-        .items
+    let migrations = of_instance(ctx, &ctx.caches.migrations, instance, |m| {
+        &m.spec.instance_ref.name
+    })
+    .await?;
+    Ok(migrations
         .iter()
-        .filter(|m| m.spec.instance_ref.name == instance.name_any())
         .max_by_key(|m| m.creation_timestamp().map(|t| t.0))
         .map(|m| m.status.as_ref().and_then(|s| s.phase).unwrap_or_default()))
 }

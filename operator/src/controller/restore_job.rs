@@ -483,5 +483,5 @@ fn backoff_key(job: &OdooRestoreJob) -> String {
 pub fn error_policy(job: Arc<OdooRestoreJob>, error: &Error, ctx: Arc<Context>) -> Action {
     ctx.metrics.reconcile_error("restore_job", error.category());
     tracing::warn!(name = %job.name_any(), namespace = ?job.namespace(), error = %error, "restore job reconcile failed");
-    Action::requeue(ctx.backoff.failed(&backoff_key(&job)))
+    Action::requeue(ctx.backoff.retry_after(&backoff_key(&job), error))
 }

@@ -83,7 +83,7 @@ pub fn error_policy(
 ) -> Action {
     ctx.metrics.reconcile_error(CONTROLLER, error.category());
     tracing::warn!(name = %guard.name_any(), namespace = guard.namespace().unwrap_or_default(), error = %error, "schedule reconcile failed");
-    Action::requeue(ctx.backoff.failed(&backoff_key(guard.as_ref())))
+    Action::requeue(ctx.backoff.retry_after(&backoff_key(guard.as_ref()), error))
 }
 
 fn backoff_key(object: &impl ResourceExt) -> String {

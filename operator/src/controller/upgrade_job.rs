@@ -362,7 +362,7 @@ fn backoff_key(job: &OdooUpgradeJob) -> String {
 pub fn error_policy(job: Arc<OdooUpgradeJob>, error: &Error, ctx: Arc<Context>) -> Action {
     ctx.metrics.reconcile_error("upgrade_job", error.category());
     tracing::warn!(name = %job.name_any(), namespace = ?job.namespace(), error = %error, "upgrade job reconcile failed");
-    Action::requeue(ctx.backoff.failed(&backoff_key(&job)))
+    Action::requeue(ctx.backoff.retry_after(&backoff_key(&job), error))
 }
 
 #[cfg(test)]

@@ -330,7 +330,7 @@ fn backoff_key(m: &OdooClusterMigration) -> String {
 pub fn error_policy(m: Arc<OdooClusterMigration>, error: &Error, ctx: Arc<Context>) -> Action {
     ctx.metrics.reconcile_error("migration", error.category());
     tracing::warn!(name = %m.name_any(), namespace = ?m.namespace(), error = %error, "migration reconcile failed");
-    Action::requeue(ctx.backoff.failed(&backoff_key(&m)))
+    Action::requeue(ctx.backoff.retry_after(&backoff_key(&m), error))
 }
 
 #[cfg(test)]

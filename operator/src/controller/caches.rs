@@ -1,0 +1,293 @@
+//! The instance controller's view of the objects it reads on every reconcile, kept
+//! by the watches that trigger it. Reading from them instead of listing through the
+//! API server is what lets a reconcile cost a handful of requests instead of a
+//! namespace-wide LIST per job kind: with a thousand instances in one namespace,
+//! each of those LISTs returned a thousand objects.
+//!
+//! A cache can be a moment behind the API server. Everything read here also
+//! triggers a reconcile when it changes, so a decision made on a stale view is
+//! made again as soon as the watch catches up; writes are idempotent applies.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use futures::Stream;
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, Secret, Service};
+use k8s_openapi::api::networking::v1::Ingress;
+use kube::runtime::reflector::{self, ObjectRef, Store};
+use kube::runtime::{WatchStreamExt as _, watcher};
+use kube::{Api, Resource, ResourceExt};
+use odoo_model::{
+    OdooBackupJob, OdooClusterMigration, OdooInitJob, OdooInstance, OdooRestoreJob, OdooUpgradeJob,
+};
+
+/// The stores, filled by [`Writers`] once the controllers run.
+#[derive(Clone)]
+pub struct Caches {
+    pub init_jobs: Store<OdooInitJob>,
+    pub upgrade_jobs: Store<OdooUpgradeJob>,
+    pub backup_jobs: Store<OdooBackupJob>,
+    pub restore_jobs: Store<OdooRestoreJob>,
+    pub migrations: Store<OdooClusterMigration>,
+    pub deployments: Store<Deployment>,
+    pub services: Store<Service>,
+    pub ingresses: Store<Ingress>,
+    pub secrets: Store<Secret>,
+    pub pods: Store<Pod>,
+    pub pvcs: Store<PersistentVolumeClaim>,
+    /// The pg-clusters Secret, from a watch of that one Secret.
+    pub pg_clusters: Store<Secret>,
+    /// Set when the controllers took the writers: the stores are filling.
+    filling: Arc<AtomicBool>,
+    /// Set once every store has its first full list. Until then (and in a process
+    /// that runs no controllers, like the agent) readers go to the API server.
+    ready: Arc<AtomicBool>,
+    /// Becomes true when the stores are ready or cannot become so: what waiting
+    /// reconciles wait on.
+    settled: Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+/// The write halves, consumed by the controllers' watch streams.
+pub struct Writers {
+    pub init_jobs: reflector::store::Writer<OdooInitJob>,
+    pub upgrade_jobs: reflector::store::Writer<OdooUpgradeJob>,
+    pub backup_jobs: reflector::store::Writer<OdooBackupJob>,
+    pub restore_jobs: reflector::store::Writer<OdooRestoreJob>,
+    pub migrations: reflector::store::Writer<OdooClusterMigration>,
+    pub deployments: reflector::store::Writer<Deployment>,
+    pub services: reflector::store::Writer<Service>,
+    pub ingresses: reflector::store::Writer<Ingress>,
+    pub secrets: reflector::store::Writer<Secret>,
+    pub pods: reflector::store::Writer<Pod>,
+    pub pvcs: reflector::store::Writer<PersistentVolumeClaim>,
+    pub pg_clusters: reflector::store::Writer<Secret>,
+}
+
+impl Caches {
+    pub fn new() -> (Caches, Writers) {
+        let (init_jobs, init_jobs_w) = reflector::store();
+        let (upgrade_jobs, upgrade_jobs_w) = reflector::store();
+        let (backup_jobs, backup_jobs_w) = reflector::store();
+        let (restore_jobs, restore_jobs_w) = reflector::store();
+        let (migrations, migrations_w) = reflector::store();
+        let (deployments, deployments_w) = reflector::store();
+        let (services, services_w) = reflector::store();
+        let (ingresses, ingresses_w) = reflector::store();
+        let (secrets, secrets_w) = reflector::store();
+        let (pods, pods_w) = reflector::store();
+        let (pvcs, pvcs_w) = reflector::store();
+        let (pg_clusters, pg_clusters_w) = reflector::store();
+        let caches = Caches {
+            init_jobs,
+            upgrade_jobs,
+            backup_jobs,
+            restore_jobs,
+            migrations,
+            deployments,
+            services,
+            ingresses,
+            secrets,
+            pods,
+            pvcs,
+            pg_clusters,
+            filling: Arc::new(AtomicBool::new(false)),
+            ready: Arc::new(AtomicBool::new(false)),
+            settled: Arc::new(tokio::sync::watch::Sender::new(false)),
+        };
+        let writers = Writers {
+            init_jobs: init_jobs_w,
+            upgrade_jobs: upgrade_jobs_w,
+            backup_jobs: backup_jobs_w,
+            restore_jobs: restore_jobs_w,
+            migrations: migrations_w,
+            deployments: deployments_w,
+            services: services_w,
+            ingresses: ingresses_w,
+            secrets: secrets_w,
+            pods: pods_w,
+            pvcs: pvcs_w,
+            pg_clusters: pg_clusters_w,
+        };
+        (caches, writers)
+    }
+
+    /// Whether readers may use the stores.
+    pub fn ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+
+    /// Called by whoever consumes the [`Writers`], in a Tokio runtime: from now on
+    /// reconciles wait for the stores' first lists.
+    pub fn mark_filling(&self) {
+        self.filling.store(true, Ordering::Release);
+        // One task waits on the stores and tells every reconcile: a store's own
+        // readiness future wakes only the last of several concurrent waiters, so
+        // reconciles must not wait on it directly.
+        let caches = self.clone();
+        tokio::spawn(async move {
+            let waits = [
+                caches.init_jobs.wait_until_ready().await,
+                caches.upgrade_jobs.wait_until_ready().await,
+                caches.backup_jobs.wait_until_ready().await,
+                caches.restore_jobs.wait_until_ready().await,
+                caches.migrations.wait_until_ready().await,
+                caches.deployments.wait_until_ready().await,
+                caches.services.wait_until_ready().await,
+                caches.ingresses.wait_until_ready().await,
+                caches.secrets.wait_until_ready().await,
+                caches.pods.wait_until_ready().await,
+                caches.pvcs.wait_until_ready().await,
+                caches.pg_clusters.wait_until_ready().await,
+            ];
+            // A dropped writer means the controllers stopped: keep reading the API.
+            if waits.iter().all(Result::is_ok) {
+                caches.ready.store(true, Ordering::Release);
+            }
+            caches.settled.send_replace(true);
+        });
+    }
+
+    /// Waits until every store holds its first full list. The stores fill while
+    /// the controller polls its watches, which it does while reconciles wait here.
+    /// Returns at once when nothing fills them.
+    pub async fn wait_until_ready(&self) {
+        if self.ready() || !self.filling.load(Ordering::Acquire) {
+            return;
+        }
+        let mut settled = self.settled.subscribe();
+        // Err only if the sender is gone, and `self` holds it.
+        let _ = settled.wait_for(|settled| *settled).await;
+    }
+}
+
+/// The objects of a store in `namespace` that belong to `instance` by `instance_of`.
+pub fn of_instance<K>(
+    store: &Store<K>,
+    instance: &OdooInstance,
+    instance_of: fn(&K) -> &str,
+) -> Vec<Arc<K>>
+where
+    K: Resource<DynamicType = ()> + Clone + 'static,
+{
+    let ns = instance.namespace();
+    let name = instance.name_any();
+    store.state_filter(|o| o.namespace() == ns && instance_of(o) == name)
+}
+
+/// One object of a store by namespace and name.
+pub fn get<K>(store: &Store<K>, namespace: &str, name: &str) -> Option<Arc<K>>
+where
+    K: Resource<DynamicType = ()> + Clone + 'static,
+{
+    store.get(&ObjectRef::new(name).within(namespace))
+}
+
+/// A watch of `api` that keeps `writer`'s store, for a controller's `owns_stream` or
+/// `watches_stream`. Managed fields are dropped: nothing reads them, and they are a
+/// large part of every object.
+pub fn stream<K>(
+    api: Api<K>,
+    config: watcher::Config,
+    writer: reflector::store::Writer<K>,
+) -> impl Stream<Item = Result<K, watcher::Error>> + Send + 'static
+where
+    K: Resource<DynamicType = ()>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug
+        + Send
+        + Sync
+        + 'static,
+{
+    watcher(api, config)
+        .default_backoff()
+        .modify(|o| {
+            o.managed_fields_mut().clear();
+        })
+        .reflect(writer)
+        .touched_objects()
+}
+
+/// Applies a child the instance controller watches: compared with the cached copy
+/// when the caches are ready, with a fresh read otherwise.
+pub async fn apply<K>(
+    ctx: &super::Context,
+    store: &Store<K>,
+    desired: &K,
+) -> Result<bool, crate::apply::ApplyError>
+where
+    K: Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>
+        + Clone
+        + std::fmt::Debug
+        + serde::Serialize
+        + serde::de::DeserializeOwned
+        + 'static,
+{
+    if !ctx.caches.ready() {
+        return crate::apply::apply(&ctx.client, desired).await;
+    }
+    let live = get(
+        store,
+        &desired.namespace().unwrap_or_default(),
+        &desired.name_any(),
+    );
+    crate::apply::apply_over(&ctx.client, desired, live.as_deref()).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn list_done<K>(writer: &mut reflector::store::Writer<K>)
+    where
+        K: Resource<DynamicType = ()> + Clone + 'static,
+    {
+        writer.apply_watcher_event(&watcher::Event::Init);
+        writer.apply_watcher_event(&watcher::Event::InitDone);
+    }
+
+    #[tokio::test]
+    async fn every_waiting_reconcile_wakes_once_the_stores_have_listed() {
+        let (caches, mut w) = Caches::new();
+        caches.mark_filling();
+        // Reconciles of several instances wait at once, as at startup.
+        let waiting: Vec<_> = (0..8)
+            .map(|_| {
+                let caches = caches.clone();
+                tokio::spawn(async move { caches.wait_until_ready().await })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!caches.ready());
+        list_done(&mut w.init_jobs);
+        list_done(&mut w.upgrade_jobs);
+        list_done(&mut w.backup_jobs);
+        list_done(&mut w.restore_jobs);
+        list_done(&mut w.migrations);
+        list_done(&mut w.deployments);
+        list_done(&mut w.services);
+        list_done(&mut w.ingresses);
+        list_done(&mut w.secrets);
+        list_done(&mut w.pods);
+        list_done(&mut w.pvcs);
+        list_done(&mut w.pg_clusters);
+        for task in waiting {
+            tokio::time::timeout(Duration::from_secs(5), task)
+                .await
+                .expect("a waiting reconcile was never woken")
+                .expect("task");
+        }
+        assert!(caches.ready());
+    }
+
+    #[tokio::test]
+    async fn without_controllers_nothing_waits_and_reads_go_to_the_api() {
+        let (caches, _writers) = Caches::new();
+        tokio::time::timeout(Duration::from_secs(1), caches.wait_until_ready())
+            .await
+            .expect("returns at once");
+        assert!(!caches.ready());
+    }
+}
