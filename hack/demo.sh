@@ -17,7 +17,14 @@ step() { printf '\n\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 stop_operator() {
     if [[ -f $state/operator.pid ]] && kill -0 "$(cat "$state/operator.pid")" 2>/dev/null; then
-        kill "$(cat "$state/operator.pid")"
+        local pid
+        pid=$(cat "$state/operator.pid")
+        kill "$pid"
+        # Its health port must be free before the next one binds it.
+        for _ in $(seq 1 100); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
     fi
     rm -f "$state/operator.pid"
 }
@@ -78,6 +85,8 @@ step "kubectl odoo create demo"
 kubectl delete odoobackupschedules,odoobackupjobs,odoorestorejobs,odooupgradejobs \
     -l 'odoo-operator.dev/instance in (demo,demo-copy)' --ignore-not-found >/dev/null
 kubectl delete odoo demo demo-copy --ignore-not-found >/dev/null
+# Their claims went with them; so do the local directories standing for them.
+rm -rf "$state/volumes/claims/demo-filestore" "$state/volumes/claims/demo-copy-filestore"
 kubectl odoo create demo --image $image --host demo.localhost --replicas 2
 
 step "following demo to Ready (database provisioned on PostgreSQL, init job, web and cron rolled out)"
@@ -90,6 +99,15 @@ kubectl get events --field-selector involvedObject.name=demo --sort-by=.lastTime
 step "kubectl odoo list  /  its children"
 kubectl odoo list -o wide
 kubectl get odooinitjobs,deployments,pods,pvc,secrets -l odoo-operator.dev/instance=demo
+
+step "an attachment in the filestore, written in Odoo's place"
+# Odoo does not run here, so its filestore is empty; write one file where it would,
+# in the local directory standing for the filestore claim, so the backup carries it.
+db=$(kubectl get odoo demo -o jsonpath='{.spec.database.name}')
+files=$state/volumes/claims/demo-filestore/filestore/$db/d3
+mkdir -p "$files"
+echo "an attachment of database $db" >"$files/d3mo-attachment"
+find "$state/volumes/claims/demo-filestore" -type f
 
 step "kubectl odoo backup create demo --wait  (pg_dump and filestore, zipped and streamed to S3)"
 # The S3 server's endpoint, bucket and credentials Secret, written by odoo-dev-cluster.

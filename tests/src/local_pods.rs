@@ -48,41 +48,54 @@ pub struct Run {
 
 /// Runs the Job pods of one namespace until dropped.
 pub struct LocalPods {
-    root: tempfile::TempDir,
+    /// Pods' directories and claims' (`claims/<claim>`).
+    root: PathBuf,
+    /// Removes `root` on drop when it is the harness's own.
+    _temp: Option<tempfile::TempDir>,
     runs: Arc<Mutex<Vec<Run>>>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl LocalPods {
+    /// Runs the pods of `namespace` with the workspace's operator binary (built
+    /// first), volumes in a temporary directory.
     pub fn start(client: Client, namespace: &str) -> anyhow::Result<LocalPods> {
+        let temp = tempfile::Builder::new().prefix("local-pods").tempdir()?;
         let agent = workspace_binary("odoo-operator", "odoo-operator");
-        LocalPods::start_with(client, namespace, agent)
+        let mut pods = LocalPods::start_in(client, namespace, agent, temp.path().into())?;
+        pods._temp = Some(temp);
+        Ok(pods)
     }
 
-    /// [`LocalPods::start`] with the agent binary given, for a caller that is not
-    /// a test (no cargo build first).
-    pub fn start_with(
+    /// [`LocalPods::start`] with the agent binary and the volumes' directory given,
+    /// for a caller that is not a test (no cargo build; volumes it can show).
+    pub fn start_in(
         client: Client,
         namespace: &str,
         agent: PathBuf,
+        root: PathBuf,
     ) -> anyhow::Result<LocalPods> {
-        let root = tempfile::Builder::new().prefix("local-pods").tempdir()?;
         let runs = Arc::new(Mutex::new(Vec::new()));
         let kubelet = Kubelet {
             pods: Api::namespaced(client.clone(), namespace),
             secrets: Api::namespaced(client, namespace),
-            root: root.path().to_path_buf(),
+            root: root.clone(),
             agent,
             pg_bin: crate::postgres::bin_dir()?,
             runs: runs.clone(),
         };
         let task = tokio::spawn(kubelet.serve());
-        Ok(LocalPods { root, runs, task })
+        Ok(LocalPods {
+            root,
+            _temp: None,
+            runs,
+            task,
+        })
     }
 
     /// The local directory standing for PersistentVolumeClaim `claim`.
     pub fn claim_dir(&self, claim: &str) -> PathBuf {
-        let dir = self.root.path().join("claims").join(claim);
+        let dir = self.root.join("claims").join(claim);
         std::fs::create_dir_all(&dir).expect("creating a claim directory");
         dir
     }

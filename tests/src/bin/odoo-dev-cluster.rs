@@ -6,7 +6,8 @@
 //! default cluster), an S3 server with a bucket and a credentials Secret for
 //! backups (described in `s3.env` of the state directory), and the local-pods
 //! harness for namespace `default`: kwok runs no containers, so the Job pods of the
-//! `*-runs-here` images run the real agent on this machine instead.
+//! `*-runs-here` images run the real agent on this machine instead, with each
+//! claim a directory `volumes/claims/<claim>` of the state directory.
 
 use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
@@ -143,11 +144,12 @@ fn serve(dir: &Path) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    // The agent is the operator binary built beside this one.
+    // The agent is the operator binary built beside this one; the volumes are
+    // directories of the state directory, where the demo can reach them.
     let agent = std::env::current_exe()?.with_file_name("odoo-operator");
     let pods = runtime.block_on(async {
         let client = odoo_tests::client(&cp).await?;
-        LocalPods::start_with(client, NAMESPACE, agent)
+        LocalPods::start_in(client, NAMESPACE, agent, dir.join("volumes"))
     })?;
     std::fs::write(dir.join("ready"), cp.server.as_bytes())?;
     eprintln!(
