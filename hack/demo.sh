@@ -66,7 +66,7 @@ image=odoo:18.0-runs-here
 step "running the operator out of cluster"
 stop_operator
 "$root/target/debug/odoo-operator" --kubeconfig "$KUBECONFIG" --health-addr 127.0.0.1:18080 \
-    --namespace odoo-operator --default-image $image >"$state/operator.log" 2>&1 &
+    --namespace odoo-operator --default-image "$image" >"$state/operator.log" 2>&1 &
 echo $! >"$state/operator.pid"
 for _ in $(seq 1 60); do
     curl -fsS http://127.0.0.1:18080/readyz >/dev/null 2>&1 && break
@@ -87,7 +87,7 @@ kubectl delete odoobackupschedules,odoobackupjobs,odoorestorejobs,odooupgradejob
 kubectl delete odoo demo demo-copy --ignore-not-found >/dev/null
 # Their claims went with them; so do the local directories standing for them.
 rm -rf "$state/volumes/claims/demo-filestore" "$state/volumes/claims/demo-copy-filestore"
-kubectl odoo create demo --image $image --host demo.localhost --replicas 2
+kubectl odoo create demo --image "$image" --host demo.localhost --replicas 2
 
 step "following demo to Ready (database provisioned on PostgreSQL, init job, web and cron rolled out)"
 # Follows phase, conditions, children and warnings live; exits 0 once Running (for
