@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The demo: from a fresh clone, build everything, start the simulated cluster
-# (etcd, kube-apiserver, controller-manager, scheduler, kwok) and a PostgreSQL server
-# on 127.0.0.1, run the operator against them, create an Odoo instance with the
-# kubectl plugin and follow it until it is Ready.
+# (etcd, kube-apiserver, controller-manager, scheduler, kwok), a PostgreSQL server and
+# an S3 server on 127.0.0.1, run the operator against them, create an Odoo instance
+# with the kubectl plugin, follow it until it is Ready, back it up to S3 and print
+# what to try next. Re-running it against the running cluster starts the demo
+# instance afresh.
 #
 #   hack/demo.sh         run the demo (a second run reuses every cache)
 #   hack/demo.sh down    stop the operator and the simulated cluster
@@ -15,7 +17,14 @@ step() { printf '\n\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 stop_operator() {
     if [[ -f $state/operator.pid ]] && kill -0 "$(cat "$state/operator.pid")" 2>/dev/null; then
-        kill "$(cat "$state/operator.pid")"
+        local pid
+        pid=$(cat "$state/operator.pid")
+        kill "$pid"
+        # Its health port must be free before the next one binds it.
+        for _ in $(seq 1 100); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
     fi
     rm -f "$state/operator.pid"
 }
@@ -24,6 +33,14 @@ if [[ ${1:-} == down ]]; then
     stop_operator
     exec "$root/target/debug/odoo-dev-cluster" down
 fi
+
+cat >&2 <<'MSG'
+The simulated cluster has no container runtime: kwok plays the kubelet, so Odoo
+itself is simulated (its pods become Ready, its init and upgrade Jobs just
+complete). The Job pods of images named *-runs-here are the exception: the
+local-pods harness runs their real agent (backup, restore) on this machine against
+the real PostgreSQL and S3 servers. The demo instance uses such an image.
+MSG
 
 step "prerequisites and control-plane binaries"
 hack/prereqs.sh
@@ -43,10 +60,13 @@ ln -sf "$root/target/debug/kubectl-odoo" "$bindir/kubectl-odoo"
 ln -sf "$KUBECTL" "$bindir/kubectl"
 export PATH=$bindir:$PATH
 
+# Job pods of this image run the real agent here (see above); it is also the
+# operator's default, so instances created while trying things can be backed up.
+image=odoo:18.0-runs-here
 step "running the operator out of cluster"
 stop_operator
 "$root/target/debug/odoo-operator" --kubeconfig "$KUBECONFIG" --health-addr 127.0.0.1:18080 \
-    --namespace odoo-operator --default-image odoo:18.0-20251001 >"$state/operator.log" 2>&1 &
+    --namespace odoo-operator --default-image "$image" >"$state/operator.log" 2>&1 &
 echo $! >"$state/operator.pid"
 for _ in $(seq 1 60); do
     curl -fsS http://127.0.0.1:18080/readyz >/dev/null 2>&1 && break
@@ -59,8 +79,15 @@ step "kubectl odoo version"
 kubectl odoo version
 
 step "kubectl odoo create demo"
-kubectl delete odoo demo --ignore-not-found >/dev/null
-kubectl odoo create demo --image odoo:18.0-20251001 --host demo.localhost --replicas 2
+# A second run starts afresh: the instance of the last run, the copy a restore may
+# have made of it, and their jobs go first (deleting an instance waits for the
+# operator to drop its database).
+kubectl delete odoobackupschedules,odoobackupjobs,odoorestorejobs,odooupgradejobs \
+    -l 'odoo-operator.dev/instance in (demo,demo-copy)' --ignore-not-found >/dev/null
+kubectl delete odoo demo demo-copy --ignore-not-found >/dev/null
+# Their claims went with them; so do the local directories standing for them.
+rm -rf "$state/volumes/claims/demo-filestore" "$state/volumes/claims/demo-copy-filestore"
+kubectl odoo create demo --image "$image" --host demo.localhost --replicas 2
 
 step "following demo to Ready (database provisioned on PostgreSQL, init job, web and cron rolled out)"
 # Follows phase, conditions, children and warnings live; exits 0 once Running (for
@@ -73,16 +100,43 @@ step "kubectl odoo list  /  its children"
 kubectl odoo list -o wide
 kubectl get odooinitjobs,deployments,pods,pvc,secrets -l odoo-operator.dev/instance=demo
 
+step "an attachment in the filestore, written in Odoo's place"
+# Odoo does not run here, so its filestore is empty; write one file where it would,
+# in the local directory standing for the filestore claim, so the backup carries it.
+db=$(kubectl get odoo demo -o jsonpath='{.spec.database.name}')
+files=$state/volumes/claims/demo-filestore/filestore/$db/d3
+mkdir -p "$files"
+echo "an attachment of database $db" >"$files/d3mo-attachment"
+find "$state/volumes/claims/demo-filestore" -type f
+
+step "kubectl odoo backup create demo --wait  (pg_dump and filestore, zipped and streamed to S3)"
+# The S3 server's endpoint, bucket and credentials Secret, written by odoo-dev-cluster.
+# shellcheck source=/dev/null
+source "$state/s3.env"
+kubectl odoo backup create demo --s3-endpoint "$S3_ENDPOINT" --bucket "$S3_BUCKET" \
+    --credentials-secret "$S3_SECRET" --wait --timeout 5m
+kubectl odoo backup list demo
+backup=$(kubectl get odoobackupjobs -l odoo-operator.dev/instance=demo \
+    --sort-by=.metadata.creationTimestamp -o jsonpath='{.items[-1:].metadata.name}')
+
+step "kubectl odoo backup download $backup  (checks the archive's SHA-256)"
+kubectl odoo backup download "$backup" -o "$state/demo-backup.zip" --force
+ls -l "$state/demo-backup.zip"
+
 cat <<MSG
 
-Demo finished in $((SECONDS - start))s. The cluster and the operator keep running:
+Demo finished in $((SECONDS - start))s. The cluster and the operator keep running; try:
 
   export KUBECONFIG=$KUBECONFIG PATH=$bindir:\$PATH
-  kubectl odoo list
-  kubectl scale odoo/demo --replicas=0     # -> Stopped; cron stops too
-  kubectl get odoo demo -o yaml            # the defaults the operator wrote into the spec
-  kubectl explain odooinstance.spec
-  kubectl odoo create shop --image odoo:18.0-20251001 --dry-run=server -o yaml
+  kubectl odoo status demo --watch                  # live view; Ctrl-C to leave
+  kubectl odoo restore demo --from-backup $backup --into demo-copy --neutralize --yes --wait
+  kubectl odoo upgrade demo --modules base --wait    # an upgrade Job (simulated: Odoo does not run)
+  kubectl odoo stop demo --wait                      # -> Stopped; cron stops too
+  kubectl odoo start demo --wait
+  kubectl odoo backup schedule demo --cron '*/5 * * * *' --keep-last 3   # to the same bucket
+  kubectl odoo list -o wide
+  kubectl get odoo demo -o yaml                      # the defaults the operator wrote into the spec
+  tail -f $state/operator.log                        # the operator's log (it runs out of cluster)
 
 Stop everything with: hack/demo.sh down
 MSG

@@ -1,6 +1,6 @@
 //! A stand-in kubelet for the pods of Jobs, so the agent's whole data path runs in
-//! simulated-cluster tests: kwok runs no containers, so for pods of the image
-//! [`LOCAL_IMAGE`] this harness runs the agent command on this machine — the real
+//! simulated-cluster tests and the demo: kwok runs no containers, so for pods of the
+//! images [`LOCAL_IMAGES`] this harness runs the agent command on this machine — the real
 //! operator binary, the environment resolved from the pod spec (Secrets read
 //! through the API), volumes mapped to local directories — against the real
 //! PostgreSQL and S3 servers the test started, then annotates the pod with the exit
@@ -23,8 +23,13 @@ use serde_json::json;
 
 use crate::workspace_binary;
 
-/// Job pods of this image are run here (hack/kwok-stages.yaml names it too).
+/// Job pods of these images are run here. hack/kwok-stages.yaml and the exclusions
+/// in hack/tools.sh name the same list (a unit test below keeps them in step).
+pub const LOCAL_IMAGES: &[&str] = &[LOCAL_IMAGE, DEMO_IMAGE];
+/// The image of the tests' instances whose jobs run here.
 pub const LOCAL_IMAGE: &str = "odoo:16.0-runs-here";
+/// The image of the demo's instance (`hack/demo.sh`): a current Odoo version.
+pub const DEMO_IMAGE: &str = "odoo:18.0-runs-here";
 const EXIT_ANNOTATION: &str = "odoo-operator.dev/test-exit-code";
 const MESSAGE_ANNOTATION: &str = "odoo-operator.dev/test-termination-message";
 /// Where Kubernetes puts the termination message file by default.
@@ -43,30 +48,54 @@ pub struct Run {
 
 /// Runs the Job pods of one namespace until dropped.
 pub struct LocalPods {
-    root: tempfile::TempDir,
+    /// Pods' directories and claims' (`claims/<claim>`).
+    root: PathBuf,
+    /// Removes `root` on drop when it is the harness's own.
+    _temp: Option<tempfile::TempDir>,
     runs: Arc<Mutex<Vec<Run>>>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl LocalPods {
+    /// Runs the pods of `namespace` with the workspace's operator binary (built
+    /// first), volumes in a temporary directory.
     pub fn start(client: Client, namespace: &str) -> anyhow::Result<LocalPods> {
-        let root = tempfile::Builder::new().prefix("local-pods").tempdir()?;
+        let temp = tempfile::Builder::new().prefix("local-pods").tempdir()?;
+        let agent = workspace_binary("odoo-operator", "odoo-operator");
+        let mut pods = LocalPods::start_in(client, namespace, agent, temp.path().into())?;
+        pods._temp = Some(temp);
+        Ok(pods)
+    }
+
+    /// [`LocalPods::start`] with the agent binary and the volumes' directory given,
+    /// for a caller that is not a test (no cargo build; volumes it can show).
+    pub fn start_in(
+        client: Client,
+        namespace: &str,
+        agent: PathBuf,
+        root: PathBuf,
+    ) -> anyhow::Result<LocalPods> {
         let runs = Arc::new(Mutex::new(Vec::new()));
         let kubelet = Kubelet {
             pods: Api::namespaced(client.clone(), namespace),
             secrets: Api::namespaced(client, namespace),
-            root: root.path().to_path_buf(),
-            agent: workspace_binary("odoo-operator", "odoo-operator"),
+            root: root.clone(),
+            agent,
             pg_bin: crate::postgres::bin_dir()?,
             runs: runs.clone(),
         };
         let task = tokio::spawn(kubelet.serve());
-        Ok(LocalPods { root, runs, task })
+        Ok(LocalPods {
+            root,
+            _temp: None,
+            runs,
+            task,
+        })
     }
 
     /// The local directory standing for PersistentVolumeClaim `claim`.
     pub fn claim_dir(&self, claim: &str) -> PathBuf {
-        let dir = self.root.path().join("claims").join(claim);
+        let dir = self.root.join("claims").join(claim);
         std::fs::create_dir_all(&dir).expect("creating a claim directory");
         dir
     }
@@ -135,7 +164,7 @@ impl Kubelet {
         let image = spec.and_then(|s| s.containers.first()?.image.clone());
         let running = pod.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running");
         let of_job = pod.owner_references().iter().any(|o| o.kind == "Job");
-        image.as_deref() == Some(LOCAL_IMAGE)
+        image.is_some_and(|i| LOCAL_IMAGES.contains(&i.as_str()))
             && running
             && of_job
             && !pod.annotations().contains_key(EXIT_ANNOTATION)
@@ -268,4 +297,26 @@ fn last_json_line(output: &str) -> Option<String> {
         .rev()
         .find(|l| l.starts_with('{'))
         .map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LOCAL_IMAGES;
+
+    /// kwok must leave these pods to the harness and end them by its annotations:
+    /// an image missing from the stages would be completed by kwok without running.
+    #[test]
+    fn kwok_stages_and_exclusions_name_every_local_image() {
+        let stages = include_str!("../../hack/kwok-stages.yaml");
+        let tools = include_str!("../../hack/tools.sh");
+        for image in LOCAL_IMAGES {
+            let listed = format!("- '{image}'");
+            assert_eq!(
+                stages.matches(&listed).count(),
+                2,
+                "{image}: pod-local-succeeded and pod-local-failed"
+            );
+            assert!(tools.contains(&format!("'{image}'")), "{image}: exclude()");
+        }
+    }
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use kube::api::{Api, PostParams};
+use odoo_model::restore_job::OdooRestoreJobStatus;
 use odoo_model::{InstancePhase, JobPhase, OdooInstance, OdooRestoreJob, names};
 use odoo_tests::TestNamespace;
 use odoo_tests::agent::{Database, checksums, make_filestore};
@@ -48,6 +49,12 @@ async fn scalar(db: &str, sql: &str) -> anyhow::Result<String> {
     Ok(row.get(0))
 }
 
+/// Whether `db` carries Odoo's neutralized mark.
+async fn neutralized(db: &str) -> anyhow::Result<bool> {
+    let sql = "SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'";
+    Ok(scalar(db, sql).await? == "True")
+}
+
 struct Setup {
     ns: TestNamespace,
     op: OperatorProcess,
@@ -61,6 +68,15 @@ struct Setup {
 /// An instance `shop` Running on the local image, its live database marked with a
 /// `before_restore` table and its filestore with one file.
 async fn running_shop(prefix: &str) -> anyhow::Result<Setup> {
+    shop(prefix, json!({ "enabled": true }), InstancePhase::Running).await
+}
+
+/// [`running_shop`] with the spec's `init` given, once in `phase`.
+async fn shop(
+    prefix: &str,
+    init: serde_json::Value,
+    phase: InstancePhase,
+) -> anyhow::Result<Setup> {
     let cp = simulated_cluster();
     let ns = TestNamespace::new(cp, prefix).await?;
     let op_ns = operator_namespace(&ns, shared_postgres()).await?;
@@ -70,10 +86,10 @@ async fn running_shop(prefix: &str) -> anyhow::Result<Setup> {
     let instance: OdooInstance = serde_json::from_value(json!({
         "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
         "metadata": { "name": "shop" },
-        "spec": { "image": LOCAL_IMAGE, "replicas": 1 },
+        "spec": { "image": LOCAL_IMAGE, "replicas": 1, "init": init },
     }))?;
     instances.create(&PostParams::default(), &instance).await?;
-    let running = wait_for_phase(&instances, "shop", InstancePhase::Running, &op).await;
+    let running = wait_for_phase(&instances, "shop", phase, &op).await;
     let database = running.spec.database.name.clone().expect("defaulted name");
     superuser(&database)
         .await?
@@ -150,6 +166,20 @@ async fn follow(s: &Setup, name: &str) -> anyhow::Result<(OdooRestoreJob, Vec<In
     );
 }
 
+/// The status of a restore that must have succeeded; its message and the pods run
+/// otherwise.
+fn succeeded(s: &Setup, job: OdooRestoreJob) -> OdooRestoreJobStatus {
+    let status = job.status.unwrap_or_default();
+    assert_eq!(
+        status.job.phase,
+        Some(JobPhase::Succeeded),
+        "{:?}\n{:?}",
+        status.job.message,
+        s.pods.runs()
+    );
+    status
+}
+
 /// An Odoo-made zip (16.0 manifest) of a populated database with 200 files, with
 /// an `ir_config_parameter`, an `ir_cron` and an `ir_mail_server` table.
 fn archive(out: &Path, files: &Path) -> anyhow::Result<Database> {
@@ -172,6 +202,41 @@ fn archive(out: &Path, files: &Path) -> anyhow::Result<Database> {
     make_filestore(files, 200, 7)?;
     odoo_made_zip(&db, files, true, out);
     Ok(db)
+}
+
+/// What `kubectl odoo restore --into` makes: a new instance without init, resting
+/// Uninitialized, and a restore job for it. The restore fills it and it starts.
+#[tokio::test]
+async fn a_restore_fills_a_new_instance_waiting_uninitialized() -> anyhow::Result<()> {
+    let s = shop(
+        "restore-new",
+        json!({ "enabled": false }),
+        InstancePhase::Uninitialized,
+    )
+    .await?;
+    let files = tempfile::tempdir()?;
+    let zip = s.pods.claim_dir("uploads").join("full.zip");
+    let (zip2, files2) = (zip.clone(), files.path().to_path_buf());
+    tokio::task::spawn_blocking(move || archive(&zip2, &files2)).await??;
+    create_restore(
+        &s,
+        "into-new",
+        json!({ "instanceRef": { "name": "shop" }, "neutralize": true,
+                "source": { "pvc": { "claimName": "uploads", "path": "full.zip" } } }),
+    )
+    .await?;
+    let (job, phases) = follow(&s, "into-new").await?;
+    succeeded(&s, job);
+    assert_eq!(
+        phases.first(),
+        Some(&InstancePhase::Uninitialized),
+        "{phases:?}"
+    );
+    assert!(phases.contains(&InstancePhase::Restoring), "{phases:?}");
+    wait_for_phase(&s.instances, "shop", InstancePhase::Running, &s.op).await;
+    assert!(neutralized(&s.database).await?, "marked neutralized");
+    s.ns.delete().await;
+    Ok(())
 }
 
 #[tokio::test]
@@ -258,14 +323,8 @@ async fn a_restore_switches_in_the_archive_neutralized_and_keeps_the_previous_da
     )
     .await?;
     let (job, phases) = follow(&s, "staging-copy").await?;
-    let status = job.status.unwrap_or_default();
+    let status = succeeded(&s, job);
     let message = status.job.message.clone().unwrap_or_default();
-    assert_eq!(
-        status.job.phase,
-        Some(JobPhase::Succeeded),
-        "{message}\n{:?}",
-        s.pods.runs()
-    );
     assert_eq!(status.sha256.as_deref(), Some(sha.as_str()));
     assert!(
         phases.contains(&InstancePhase::Restoring),
@@ -320,14 +379,7 @@ async fn a_restore_switches_in_the_archive_neutralized_and_keeps_the_previous_da
         .await?,
         "0"
     );
-    assert_eq!(
-        scalar(
-            &s.database,
-            "SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'"
-        )
-        .await?,
-        "True"
-    );
+    assert!(neutralized(&s.database).await?, "marked neutralized");
     assert!(
         databases_like(&format!("{}_restoring_%", s.database))
             .await?
@@ -444,14 +496,7 @@ async fn a_backup_taken_in_the_cluster_restores_as_the_latest_backup_of_the_inst
     )
     .await?;
     let (job, _) = follow(&s, "undo").await?;
-    let st = job.status.unwrap_or_default();
-    assert_eq!(
-        st.job.phase,
-        Some(JobPhase::Succeeded),
-        "{:?}\n{:?}",
-        st.job.message,
-        s.pods.runs()
-    );
+    let st = succeeded(&s, job);
     assert_eq!(
         st.sha256, status.sha256,
         "the backup's checksum was verified"

@@ -361,11 +361,14 @@ async fn busy_with(
     instance: &OdooInstance,
 ) -> Result<Option<String>, Error> {
     match instance.status.as_ref().and_then(|s| s.phase) {
+        // Uninitialized: a new instance without init, waiting for this database
+        // (`kubectl odoo restore --into`).
         Some(
             InstancePhase::Running
             | InstancePhase::Degraded
             | InstancePhase::Stopped
-            | InstancePhase::Starting,
+            | InstancePhase::Starting
+            | InstancePhase::Uninitialized,
         ) => {}
         other => {
             return Ok(Some(format!(

@@ -154,6 +154,8 @@ pub static TRANSITIONS: &[Transition] = &[
     // Work that takes the instance over, in priority order.
     t(SETTLED, P::Migrating, MIGRATION_RUNNING, None),
     t(SETTLED, P::Restoring, RESTORE_RUNNING, None),
+    // A new instance waiting for its database (`kubectl odoo restore --into`).
+    t(&[P::Uninitialized], P::Restoring, RESTORE_RUNNING, None),
     t(SETTLED, P::Upgrading, UPGRADE_RUNNING, None),
     t(&[P::UpgradeFailed], P::Upgrading, UPGRADE_RUNNING, None),
     t(
@@ -300,6 +302,19 @@ mod tests {
         assert_eq!(settle(P::Provisioning, &o), P::Uninitialized);
         o.init_job = Some(JobPhase::Running);
         assert_eq!(settle(P::Uninitialized, &o), P::Initializing);
+    }
+
+    #[test]
+    fn a_restore_fills_an_uninitialized_instance_then_it_starts() {
+        let mut o = ready_db();
+        o.init_enabled = false;
+        assert_eq!(settle(P::Provisioning, &o), P::Uninitialized);
+        o.restore_job = Some(JobPhase::Running);
+        assert_eq!(settle(P::Uninitialized, &o), P::Restoring);
+        o.restore_job = Some(JobPhase::Succeeded);
+        o.database_initialized = true;
+        o.ready_replicas = 2;
+        assert_eq!(settle(P::Restoring, &o), P::Running);
     }
 
     #[test]

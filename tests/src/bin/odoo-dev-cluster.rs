@@ -1,6 +1,13 @@
 //! `odoo-dev-cluster up|down|status`: the simulated cluster for the demo and for
 //! trying the operator on a laptop. `up` starts a supervisor in the background that
 //! owns every process (they die with it); `down` stops it.
+//!
+//! Besides the control plane the supervisor runs a PostgreSQL server (the operator's
+//! default cluster), an S3 server with a bucket and a credentials Secret for
+//! backups (described in `s3.env` of the state directory), and the local-pods
+//! harness for namespace `default`: kwok runs no containers, so the Job pods of the
+//! `*-runs-here` images run the real agent on this machine instead, with each
+//! claim a directory `volumes/claims/<claim>` of the state directory.
 
 use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
@@ -8,10 +15,17 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
+use odoo_tests::local_pods::LocalPods;
+use odoo_tests::s3::S3Server;
 use odoo_tests::{ControlPlane, Options, process};
 
 /// Namespace of the operator and its pg-clusters Secret on the dev cluster.
 const OPERATOR_NAMESPACE: &str = "odoo-operator";
+/// Namespace of the demo's instances: the S3 credentials and the local pods are here.
+const NAMESPACE: &str = "default";
+/// The bucket backups go to, and the Secret holding the S3 server's credentials.
+const BUCKET: &str = "odoo-backups";
+const S3_SECRET: &str = "demo-s3";
 
 fn state_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("ODOO_DEV_CLUSTER_DIR") {
@@ -81,7 +95,7 @@ fn up(dir: &Path) -> anyhow::Result<()> {
         .context("starting the supervisor")?;
     let start = Instant::now();
     eprint!(
-        "starting the simulated cluster (etcd, kube-apiserver, controller-manager, scheduler, kwok) and PostgreSQL…"
+        "starting the simulated cluster (etcd, kube-apiserver, controller-manager, scheduler, kwok), PostgreSQL and S3…"
     );
     while start.elapsed() < Duration::from_secs(180) {
         if dir.join("ready").exists() {
@@ -127,14 +141,22 @@ fn serve(dir: &Path) -> anyhow::Result<()> {
         pg.host, pg.port, pg.superuser, pg.password
     );
     cp.kubectl_apply_stdin(&pg_clusters)?;
-    std::fs::write(dir.join("ready"), cp.server.as_bytes())?;
-    eprintln!(
-        "simulated cluster ready at {}; PostgreSQL on {}:{}",
-        cp.server, pg.host, pg.port
-    );
+    let s3 = start_s3(&cp, dir)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    // The agent is the operator binary built beside this one; the volumes are
+    // directories of the state directory, where the demo can reach them.
+    let agent = std::env::current_exe()?.with_file_name("odoo-operator");
+    let pods = runtime.block_on(async {
+        let client = odoo_tests::client(&cp).await?;
+        LocalPods::start_in(client, NAMESPACE, agent, dir.join("volumes"))
+    })?;
+    std::fs::write(dir.join("ready"), cp.server.as_bytes())?;
+    eprintln!(
+        "simulated cluster ready at {}; PostgreSQL on {}:{}; S3 at {}",
+        cp.server, pg.host, pg.port, s3.endpoint
+    );
     runtime.block_on(async {
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         let mut check = tokio::time::interval(Duration::from_secs(2));
@@ -152,12 +174,40 @@ fn serve(dir: &Path) -> anyhow::Result<()> {
         }
         anyhow::Ok(())
     })?;
+    drop(pods);
+    drop(runtime);
+    drop(s3);
     drop(pg);
     cp.stop();
     let _ = std::fs::remove_file(dir.join("ready"));
     let _ = std::fs::remove_file(pid_file(dir));
     eprintln!("simulated cluster stopped");
     Ok(())
+}
+
+/// An S3 server with the backup bucket, its credentials in a Secret of
+/// [`NAMESPACE`], and `s3.env` (shell assignments) telling the demo where they are.
+fn start_s3(cp: &ControlPlane, dir: &Path) -> anyhow::Result<S3Server> {
+    let s3 = S3Server::start()?;
+    s3.create_bucket(BUCKET)?;
+    let secret = serde_json::json!({
+        "apiVersion": "v1", "kind": "Secret",
+        "metadata": { "name": S3_SECRET, "namespace": NAMESPACE },
+        // The keys the backup destination's credentials default to.
+        "stringData": {
+            "AWS_ACCESS_KEY_ID": s3.access_key,
+            "AWS_SECRET_ACCESS_KEY": s3.secret_key,
+        },
+    });
+    cp.kubectl_apply_stdin(&secret.to_string())?;
+    std::fs::write(
+        dir.join("s3.env"),
+        format!(
+            "S3_ENDPOINT={}\nS3_BUCKET={BUCKET}\nS3_SECRET={S3_SECRET}\n",
+            s3.endpoint
+        ),
+    )?;
+    Ok(s3)
 }
 
 fn down(dir: &Path) -> anyhow::Result<()> {
