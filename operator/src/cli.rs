@@ -148,6 +148,11 @@ pub struct RunArgs {
     /// `system:serviceaccount:<namespace>:odoo-operator` when unset.
     #[arg(long, env = "ODOO_OPERATOR_USER")]
     operator_user: Option<String>,
+    /// Reconciles each controller runs at once. Bounds what a burst of new
+    /// instances costs: requests to the API server (the leader Lease must still be
+    /// renewed in time) and connections to PostgreSQL (provisioning opens one).
+    #[arg(long, env = "ODOO_OPERATOR_CONCURRENT_RECONCILES", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    concurrent_reconciles: u16,
 }
 
 fn parse_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, String> {
@@ -168,6 +173,7 @@ impl RunArgs {
             namespace: self.namespace.clone(),
             pg_clusters_secret: self.pg_clusters_secret.clone(),
             watch_namespace: self.watch_namespace.clone(),
+            concurrent_reconciles: self.concurrent_reconciles,
             agent_image: self
                 .agent_image
                 .clone()

@@ -21,6 +21,8 @@ pub struct OperatorConfig {
     pub pg_clusters_secret: String,
     /// Reconcile only this namespace (every namespace when unset).
     pub watch_namespace: Option<String>,
+    /// Reconciles each controller runs at once (0: no limit).
+    pub concurrent_reconciles: u16,
     /// Image the backup and restore pods copy the agent from (the operator's own).
     pub agent_image: String,
 }

@@ -57,6 +57,8 @@ pub async fn run(ctx: Arc<Context>) {
     let owned =
         watcher::Config::default().labels(&format!("{APP_MANAGED_BY}={OPERATOR_FIELD_MANAGER}"));
     let all = watcher::Config::default;
+    let config =
+        kube::runtime::controller::Config::default().concurrency(ctx.config.concurrent_reconciles);
     let w = ctx
         .take_writers()
         .expect("controller::run is called once per process");
@@ -126,16 +128,19 @@ pub async fn run(ctx: Arc<Context>) {
             Some(ObjectRef::new(&m.spec.instance_ref.name).within(&m.namespace()?))
         },
     )
+    .with_config(config.clone())
     .shutdown_on_signal()
     .run(instance::reconcile, instance::error_policy, ctx.clone())
     .for_each(|_| futures::future::ready(()));
     let backup_jobs = Controller::new(api::<OdooBackupJob>(&ctx), watcher::Config::default())
         .owns(api::<Job>(&ctx), owned.clone())
+        .with_config(config.clone())
         .shutdown_on_signal()
         .run(backup_job::reconcile, backup_job::error_policy, ctx.clone())
         .for_each(|_| futures::future::ready(()));
     let restore_jobs = Controller::new(api::<OdooRestoreJob>(&ctx), watcher::Config::default())
         .owns(api::<Job>(&ctx), owned.clone())
+        .with_config(config.clone())
         .shutdown_on_signal()
         .run(
             restore_job::reconcile,
@@ -145,6 +150,7 @@ pub async fn run(ctx: Arc<Context>) {
         .for_each(|_| futures::future::ready(()));
     let upgrade_jobs = Controller::new(api::<OdooUpgradeJob>(&ctx), watcher::Config::default())
         .owns(api::<Job>(&ctx), owned.clone())
+        .with_config(config.clone())
         .shutdown_on_signal()
         .run(
             upgrade_job::reconcile,
@@ -159,11 +165,13 @@ pub async fn run(ctx: Arc<Context>) {
         watcher::Config::default(),
     )
     .owns(api::<Job>(&ctx), owned.clone())
+    .with_config(config.clone())
     .shutdown_on_signal()
     .run(migration::reconcile, migration::error_policy, ctx.clone())
     .for_each(|_| futures::future::ready(()));
     let init_jobs = Controller::new(api::<OdooInitJob>(&ctx), watcher::Config::default())
         .owns(api::<Job>(&ctx), owned)
+        .with_config(config.clone())
         .shutdown_on_signal()
         .run(init_job::reconcile, init_job::error_policy, ctx.clone())
         .for_each(|_| futures::future::ready(()));
@@ -177,6 +185,7 @@ pub async fn run(ctx: Arc<Context>) {
         api::<OdooBackupJob>(&ctx),
         watcher::Config::default().labels(SCHEDULE_LABEL),
     )
+    .with_config(config.clone())
     .shutdown_on_signal()
     .run(schedule::reconcile, schedule::error_policy, ctx)
     .for_each(|_| futures::future::ready(()));

@@ -277,7 +277,6 @@ async fn wait_until_running(
     process: &mut Child,
 ) -> anyhow::Result<usize> {
     let mut ready = BTreeSet::new();
-    let mut last_report = Instant::now();
     let deadline = start + settings.timeout;
     let mut events = match reconciler {
         Reconciler::Operator => watcher::watcher(
@@ -293,37 +292,41 @@ async fn wait_until_running(
         .map(|e| e.map(|e| applied(e, is_ready_web)))
         .boxed(),
     };
+    let mut tick = tokio::time::interval(Duration::from_secs(10));
+    tick.tick().await;
     while ready.len() < settings.instances {
-        let next = tokio::time::timeout_at(deadline.into(), events.next()).await;
-        let event = match next {
-            Err(_) => bail!(
+        let event = tokio::select! {
+            _ = tokio::time::sleep_until(deadline.into()) => bail!(
                 "{reconciler}: only {}/{} Running after {:?}",
                 ready.len(),
                 settings.instances,
                 settings.timeout
             ),
-            Ok(None) => bail!("the watch ended"),
-            Ok(Some(Err(e))) => {
-                eprintln!("watch: {e}");
+            _ = tick.tick() => {
+                eprintln!(
+                    "{reconciler} N={}: {}/{} Running after {:.0}s",
+                    settings.instances,
+                    ready.len(),
+                    settings.instances,
+                    start.elapsed().as_secs_f64()
+                );
+                // A reconciler that exited will not converge: say so now.
+                if let Some(status) = process.try_wait()? {
+                    bail!("the {reconciler} exited with {status}");
+                }
                 continue;
             }
-            Ok(Some(Ok(event))) => event,
+            next = events.next() => match next {
+                None => bail!("the watch ended"),
+                Some(Err(e)) => {
+                    eprintln!("watch: {e}");
+                    continue;
+                }
+                Some(Ok(event)) => event,
+            },
         };
         if let Some((name, true)) = event {
             ready.insert(name);
-        }
-        if last_report.elapsed() > Duration::from_secs(10) {
-            last_report = Instant::now();
-            eprintln!(
-                "{reconciler} N={}: {}/{} Running after {:.0}s",
-                settings.instances,
-                ready.len(),
-                settings.instances,
-                start.elapsed().as_secs_f64()
-            );
-            if let Some(status) = process.try_wait()? {
-                bail!("the {reconciler} exited with {status}");
-            }
         }
     }
     Ok(ready.len())
