@@ -55,6 +55,31 @@ pub fn contains(live: &Value, desired: &Value) -> bool {
     }
 }
 
+/// A namespaced object the operator reads and applies with its typed client.
+pub trait Object:
+    Resource<Scope = NamespaceResourceScope, DynamicType = ()>
+    + Clone
+    + Debug
+    + Serialize
+    + DeserializeOwned
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<K> Object for K where
+    K: Resource<Scope = NamespaceResourceScope, DynamicType = ()>
+        + Clone
+        + Debug
+        + Serialize
+        + DeserializeOwned
+        + Send
+        + Sync
+        + 'static
+{
+}
+
 /// The Rust type name of `K`, for messages.
 fn kind_of<K>() -> &'static str {
     std::any::type_name::<K>()
@@ -67,11 +92,7 @@ fn kind_of<K>() -> &'static str {
 /// Returns whether a write was sent.
 pub async fn apply<K>(client: &Client, desired: &K) -> Result<bool, ApplyError>
 where
-    K: Resource<Scope = NamespaceResourceScope, DynamicType = ()>
-        + Clone
-        + Debug
-        + Serialize
-        + DeserializeOwned,
+    K: Object,
 {
     let name = desired.meta().name.clone().unwrap_or_default();
     let namespace = desired.meta().namespace.clone().unwrap_or_default();
@@ -93,11 +114,7 @@ pub async fn apply_over<K>(
     live: Option<&K>,
 ) -> Result<bool, ApplyError>
 where
-    K: Resource<Scope = NamespaceResourceScope, DynamicType = ()>
-        + Clone
-        + Debug
-        + Serialize
-        + DeserializeOwned,
+    K: Object,
 {
     let kind = kind_of::<K>();
     let name = desired.meta().name.clone().unwrap_or_default();

@@ -217,12 +217,7 @@ pub async fn apply<K>(
     desired: &K,
 ) -> Result<bool, crate::apply::ApplyError>
 where
-    K: Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>
-        + Clone
-        + std::fmt::Debug
-        + serde::Serialize
-        + serde::de::DeserializeOwned
-        + 'static,
+    K: crate::apply::Object,
 {
     if !ctx.caches.ready() {
         return crate::apply::apply(&ctx.client, desired).await;

@@ -65,11 +65,7 @@ async fn of_instance<K>(
     instance_of: fn(&K) -> &str,
 ) -> Result<Vec<K>, Error>
 where
-    K: kube::Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
-        + Clone
-        + serde::de::DeserializeOwned
-        + std::fmt::Debug
-        + 'static,
+    K: crate::apply::Object,
 {
     if ctx.caches.ready() {
         return Ok(caches::of_instance(store, instance, instance_of)
@@ -101,11 +97,7 @@ async fn newest_job_phase<K>(
     phase_of: fn(&K) -> Option<JobPhase>,
 ) -> Result<Option<JobPhase>, Error>
 where
-    K: kube::Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
-        + Clone
-        + serde::de::DeserializeOwned
-        + std::fmt::Debug
-        + 'static,
+    K: crate::apply::Object,
 {
     Ok(of_instance(ctx, store, instance, instance_of)
         .await?

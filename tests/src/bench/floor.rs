@@ -16,7 +16,7 @@ use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use kube::runtime::watcher::{self, Event};
-use kube::{Client, Resource, ResourceExt};
+use kube::{Client, ResourceExt};
 use odoo_model::labels::{OPERATOR_FIELD_MANAGER, instance_labels};
 use odoo_model::{OdooInitJob, OdooInitJobSpec, OdooInstance, names};
 use odoo_operator::build;
@@ -217,14 +217,7 @@ impl Floor {
         Ok(password)
     }
 
-    async fn apply<K>(&self, object: &K) -> anyhow::Result<()>
-    where
-        K: Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>
-            + Clone
-            + std::fmt::Debug
-            + serde::Serialize
-            + serde::de::DeserializeOwned,
-    {
+    async fn apply<K: odoo_operator::apply::Object>(&self, object: &K) -> anyhow::Result<()> {
         let name = object.name_any();
         let api: Api<K> =
             Api::namespaced(self.client.clone(), &object.namespace().unwrap_or_default());
