@@ -150,30 +150,32 @@ async fn follow(
         _ => Renderer::Lines,
     };
     let color = use_color(ctx.global.color, tty);
-    // Change signals from the instance, its Deployments and its events only.
+    // Change signals from the instance, its Deployments and its events only. The
+    // instance's own versions come with the signal: each stored phase is shown even
+    // when the next one follows within the settle delay below.
     let ns = &ctx.namespace;
     let instance = watcher(
         Api::<OdooInstance>::namespaced(ctx.client.clone(), ns),
         watcher::Config::default().fields(&format!("metadata.name={}", args.name)),
     )
     .touched_objects()
-    .map(|_| ());
+    .map(|i| i.ok());
     let deployments = watcher(
         Api::<Deployment>::namespaced(ctx.client.clone(), ns),
         watcher::Config::default().labels(&instance_selector(&args.name)),
     )
     .touched_objects()
-    .map(|_| ());
+    .map(|_| None);
     let events = watcher(
         Api::<Event>::namespaced(ctx.client.clone(), ns),
         watcher::Config::default().fields(&format!("involvedObject.name={}", args.name)),
     )
     .touched_objects()
-    .map(|_| ());
+    .map(|_| None);
     // Claims and init jobs are not watched; a slow tick catches their changes.
     let tick = futures::stream::unfold((), |()| async {
         tokio::time::sleep(Duration::from_secs(3)).await;
-        Some(((), ()))
+        Some((None, ()))
     });
     let mut signals = futures::stream::select_all(vec![
         instance.boxed(),
@@ -184,6 +186,10 @@ async fn follow(
 
     let mut last: Option<Snapshot> = None;
     let mut snapshot = first;
+    // The instance as its watch last delivered it. Versions arrive in order, so
+    // what is drawn from them never goes back to an older phase; a read below may
+    // be newer, and its phase is shown once the watch delivers it.
+    let mut latest: Option<OdooInstance> = None;
     loop {
         if last.as_ref() != Some(&snapshot) {
             draw(&mut renderer, printer, last.as_ref(), &snapshot, color)?;
@@ -197,13 +203,27 @@ async fn follow(
                 Verdict::Waiting => {}
             }
         }
-        tokio::select! {
-            next = signals.next() => if next.is_none() { return Ok(()) },
+        let signal = tokio::select! {
+            next = signals.next() => match next {
+                None => return Ok(()),
+                Some(signal) => signal,
+            },
             _ = tokio::signal::ctrl_c() => return Err(CliError::Interrupted),
+        };
+        if let Some(version) = signal {
+            let seen = snapshot.clone().with_instance(&version);
+            if last.as_ref().is_some_and(|l| l.phase != seen.phase) {
+                draw(&mut renderer, printer, last.as_ref(), &seen, color)?;
+                last = Some(seen);
+            }
+            latest = Some(version);
         }
         // Changes come in bursts (status, then children): settle briefly, read once.
         tokio::time::sleep(Duration::from_millis(150)).await;
         snapshot = collect(&ctx.client, ns, &args.name).await?;
+        if let Some(version) = latest.as_ref().filter(|_| snapshot.exists) {
+            snapshot = snapshot.with_instance(version);
+        }
     }
 }
 

@@ -66,6 +66,36 @@ pub struct EventView {
 }
 
 impl Snapshot {
+    /// This snapshot with what `instance` itself says (phase, message, conditions,
+    /// generations); children, events and logs stay as they were.
+    pub fn with_instance(self, instance: &OdooInstance) -> Snapshot {
+        let status = instance.status.clone().unwrap_or_default();
+        Snapshot {
+            phase: status
+                .phase
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| "Pending".into()),
+            message: status.message.unwrap_or_default(),
+            ready: status.ready.unwrap_or_default(),
+            url: status.url.unwrap_or_default(),
+            image: instance.spec.image.clone().unwrap_or_default(),
+            generation: instance.metadata.generation.unwrap_or_default(),
+            observed_generation: status.observed_generation.unwrap_or_default(),
+            conditions: status
+                .conditions
+                .iter()
+                .map(|c| ConditionView {
+                    type_: c.type_.clone(),
+                    status: c.status.clone(),
+                    reason: c.reason.clone(),
+                    message: c.message.clone(),
+                })
+                .collect(),
+            exists: true,
+            ..self
+        }
+    }
+
     /// True once the operator has seen the latest spec.
     pub fn caught_up(&self) -> bool {
         self.exists && self.observed_generation >= self.generation
@@ -90,33 +120,12 @@ pub async fn collect(
             ..Default::default()
         });
     };
-    let status = instance.status.clone().unwrap_or_default();
     let mut snap = Snapshot {
         name: name.into(),
         namespace: namespace.into(),
-        phase: status
-            .phase
-            .map(|p| p.to_string())
-            .unwrap_or_else(|| "Pending".into()),
-        message: status.message.unwrap_or_default(),
-        ready: status.ready.unwrap_or_default(),
-        url: status.url.unwrap_or_default(),
-        image: instance.spec.image.clone().unwrap_or_default(),
-        generation: instance.metadata.generation.unwrap_or_default(),
-        observed_generation: status.observed_generation.unwrap_or_default(),
-        conditions: status
-            .conditions
-            .iter()
-            .map(|c| ConditionView {
-                type_: c.type_.clone(),
-                status: c.status.clone(),
-                reason: c.reason.clone(),
-                message: c.message.clone(),
-            })
-            .collect(),
-        exists: true,
         ..Default::default()
-    };
+    }
+    .with_instance(&instance);
     let selector = ListParams::default().labels(&instance_selector(name));
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), namespace);
     let mut deps = deployments
