@@ -26,6 +26,20 @@ pub fn config_secret(v: &ValidInstance, conf: &str) -> Secret {
     }
 }
 
+/// A generated password in Secret `name` (key `password`), created once and never
+/// overwritten: the password lives only there.
+pub fn password_secret(v: &ValidInstance, name: &str, password: &str) -> Secret {
+    Secret {
+        metadata: object_meta(v, name.to_owned(), "credentials"),
+        data: Some(BTreeMap::from([(
+            "password".to_owned(),
+            ByteString(password.as_bytes().to_vec()),
+        )])),
+        type_: Some("Opaque".into()),
+        ..Secret::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

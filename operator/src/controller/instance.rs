@@ -1,11 +1,9 @@
 //! OdooInstance reconcile: dereference → validate → transition → build → apply →
 //! status. Each step is a function below; this file reads top to bottom.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::api::{Api, Patch, PatchParams, PostParams};
@@ -13,7 +11,7 @@ use kube::core::DeserializeGuard;
 use kube::runtime::controller::Action;
 use kube::runtime::finalizer::{Event as Finalizer, finalizer};
 use kube::{Resource, ResourceExt};
-use odoo_model::labels::{INSTANCE_FINALIZER, LEGACY_KOPF_FINALIZER, instance_labels};
+use odoo_model::labels::{INSTANCE_FINALIZER, LEGACY_KOPF_FINALIZER};
 use odoo_model::{InstancePhase, OdooInstance, OdooInstanceStatus, names};
 use serde_json::json;
 use tracing::{info, warn};
@@ -702,17 +700,7 @@ async fn ensure_generated_secret(
         return Ok(existing);
     }
     let password = crate::pg::sql::generate_password();
-    let mut meta = build::meta::object_meta(valid, secret.to_owned(), "credentials");
-    meta.labels = Some(instance_labels(&valid.name, "credentials"));
-    let object = Secret {
-        metadata: meta,
-        data: Some(BTreeMap::from([(
-            "password".to_owned(),
-            ByteString(password.clone().into_bytes()),
-        )])),
-        type_: Some("Opaque".into()),
-        ..Default::default()
-    };
+    let object = build::config_secret::password_secret(valid, secret, &password);
     let api: Api<Secret> = Api::namespaced(ctx.client.clone(), &valid.namespace);
     match api.create(&PostParams::default(), &object).await {
         Ok(_) => {

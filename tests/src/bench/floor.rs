@@ -5,19 +5,18 @@
 //! reads before writes, no status, no events, no requeues. Whatever the operator
 //! spends above this is the price of reconciling.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context as _;
 use futures::StreamExt as _;
-use k8s_openapi::ByteString;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use kube::runtime::watcher::{self, Event};
 use kube::{Client, ResourceExt};
-use odoo_model::labels::{OPERATOR_FIELD_MANAGER, instance_labels};
+use odoo_model::labels::OPERATOR_FIELD_MANAGER;
 use odoo_model::{OdooInitJob, OdooInitJobSpec, OdooInstance, names};
 use odoo_operator::build;
 use odoo_operator::config::OperatorConfig;
@@ -199,17 +198,7 @@ impl Floor {
 
     async fn password_secret(&self, valid: &ValidInstance, name: &str) -> anyhow::Result<String> {
         let password = odoo_operator::pg::sql::generate_password();
-        let mut metadata = build::meta::object_meta(valid, name.to_owned(), "credentials");
-        metadata.labels = Some(instance_labels(&valid.name, "credentials"));
-        let secret = Secret {
-            metadata,
-            data: Some(BTreeMap::from([(
-                "password".to_owned(),
-                ByteString(password.clone().into_bytes()),
-            )])),
-            type_: Some("Opaque".into()),
-            ..Default::default()
-        };
+        let secret = build::config_secret::password_secret(valid, name, &password);
         Api::<Secret>::namespaced(self.client.clone(), &valid.namespace)
             .create(&PostParams::default(), &secret)
             .await
