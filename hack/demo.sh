@@ -35,11 +35,12 @@ if [[ ${1:-} == down ]]; then
 fi
 
 cat >&2 <<'MSG'
-The simulated cluster has no container runtime: kwok plays the kubelet, so Odoo
-itself is simulated (its pods become Ready, its init and upgrade Jobs just
-complete). The Job pods of images named *-runs-here are the exception: the
-local-pods harness runs their real agent (backup, restore) on this machine against
-the real PostgreSQL and S3 servers. The demo instance uses such an image.
+The simulated cluster has no container runtime: kwok plays the kubelet, so Odoo's
+own processes are simulated (its web and cron pods become Ready, its init and
+upgrade Jobs just complete). Every agent pod (backup, restore, copy) runs for real:
+the local-pods harness runs odoo-agent on this machine against the real PostgreSQL
+and S3 servers, and the operator checks what it did. As Odoo does not run, the demo
+writes a minimal Odoo schema and a filestore file in its place.
 MSG
 
 step "prerequisites and control-plane binaries"
@@ -47,7 +48,7 @@ hack/prereqs.sh
 hack/tools.sh
 eval "$(hack/tools.sh --print)"
 
-step "building the operator, the plugin and the dev-cluster tool"
+step "building the operator, the agent, the plugin and the dev-cluster tool"
 cargo build --workspace --bins --locked
 
 step "starting the simulated cluster"
@@ -60,9 +61,9 @@ ln -sf "$root/target/debug/kubectl-odoo" "$bindir/kubectl-odoo"
 ln -sf "$KUBECTL" "$bindir/kubectl"
 export PATH=$bindir:$PATH
 
-# Job pods of this image run the real agent here (see above); it is also the
-# operator's default, so instances created while trying things can be backed up.
-image=odoo:18.0-runs-here
+# A current Odoo release; also the operator's default for instances created while
+# trying things (their agent pods run here too, whatever the image).
+image=odoo:18.0
 step "running the operator out of cluster"
 stop_operator
 "$root/target/debug/odoo-operator" --kubeconfig "$KUBECONFIG" --health-addr 127.0.0.1:18080 \
@@ -100,10 +101,38 @@ step "kubectl odoo list  /  its children"
 kubectl odoo list -o wide
 kubectl get odooinitjobs,deployments,pods,pvc,secrets -l odoo-operator.dev/instance=demo
 
-step "an attachment in the filestore, written in Odoo's place"
-# Odoo does not run here, so its filestore is empty; write one file where it would,
+step "an Odoo schema and an attachment, written in Odoo's place"
+# Odoo does not run here, so its init job left the database and the filestore empty.
+# Write what it would: a minimal schema (the module table, with base installed at the
+# image's series, which restores check, and a few partners) as the instance's role,
+# with the connection Odoo itself reads from the instance's odoo.conf; and one file
 # in the local directory standing for the filestore claim, so the backup carries it.
-db=$(kubectl get odoo demo -o jsonpath='{.spec.database.name}')
+conf=$(kubectl get secret demo-config -o jsonpath='{.data.odoo\.conf}' | base64 -d)
+option() { sed -n "s/^$1 = //p" <<<"$conf" | head -1; }
+db=$(option db_name)
+psql=$(compgen -G '/usr/lib/postgresql/*/bin/psql' | sort -V | tail -1)
+(
+    PGHOST=$(option db_host) PGPORT=$(option db_port) PGUSER=$(option db_user)
+    PGPASSWORD=$(option db_password) PGDATABASE=$db PGSSLMODE=$(option db_sslmode)
+    export PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE PGSSLMODE
+    "$psql" -X -q -v ON_ERROR_STOP=1 <<'SQL'
+SET client_min_messages = warning;
+CREATE TABLE IF NOT EXISTS ir_module_module (
+    id serial PRIMARY KEY,
+    name varchar NOT NULL UNIQUE,
+    state varchar,
+    latest_version varchar
+);
+INSERT INTO ir_module_module (name, state, latest_version)
+VALUES ('base', 'installed', '18.0.1.3'), ('web', 'installed', '18.0.1.0')
+ON CONFLICT (name) DO NOTHING;
+CREATE TABLE IF NOT EXISTS res_partner (id serial PRIMARY KEY, name varchar);
+INSERT INTO res_partner (name)
+SELECT name FROM (VALUES ('My Company'), ('Azure Interior'), ('Deco Addict')) AS p (name)
+WHERE NOT EXISTS (SELECT 1 FROM res_partner);
+SQL
+    "$psql" -X -c 'SELECT name, state, latest_version FROM ir_module_module ORDER BY name'
+)
 files=$state/volumes/claims/demo-filestore/filestore/$db/d3
 mkdir -p "$files"
 echo "an attachment of database $db" >"$files/d3mo-attachment"

@@ -48,11 +48,6 @@ enum Command {
         #[arg(long)]
         write: Option<PathBuf>,
     },
-    /// The data path of backup and restore jobs, run inside their pods.
-    Agent {
-        #[command(subcommand)]
-        command: crate::agent::AgentCommand,
-    },
 }
 
 /// Flags of the operator process.
@@ -199,7 +194,6 @@ impl Cli {
                 print_or_write(&crate::state::mermaid::document(), write)
             }
             Some(Command::Run(args)) => run(*args).await,
-            Some(Command::Agent { command }) => crate::agent::run(command).await,
             None => run(self.run).await,
         }
     }

@@ -1,7 +1,6 @@
 //! The Odoo operator: reconciles `OdooInstance` and its job resources.
 
 pub mod admission;
-pub mod agent;
 pub mod apply;
 pub mod build;
 pub mod callbacks;
@@ -21,7 +20,5 @@ pub mod validate;
 /// The operator's version, reported on `/version` and compared by the plugin.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// Lowercase hex of `bytes` (digests, signatures).
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+/// Lowercase hex of `bytes` (digests, signatures), as the agent's reports write them.
+pub use odoo_model::agent::hex;

@@ -17,6 +17,9 @@ pub const APP_MANAGED_BY: &str = "app.kubernetes.io/managed-by";
 /// Label carrying the name of the OdooInstance an object belongs to; the plugin
 /// watches children by this label only.
 pub const INSTANCE_LABEL: &str = "odoo-operator.dev/instance";
+/// Label on the pods that run `odoo-agent`, naming its command (`backup`,
+/// `restore`…): what the simulated cluster's stand-in kubelet runs for real.
+pub const AGENT_LABEL: &str = "odoo-operator.dev/agent";
 /// Label carrying the name of the OdooBackupSchedule that created a backup job.
 pub const SCHEDULE_LABEL: &str = "odoo-operator.dev/schedule";
 /// Annotation on a scheduled backup job: the schedule slot (RFC 3339, UTC) it is for.

@@ -7,6 +7,7 @@
 // mistakes for a duplicated attribute.
 #![allow(clippy::duplicated_attributes)]
 
+pub mod agent;
 pub mod backup_job;
 pub mod backup_schedule;
 pub mod cluster_migration;

@@ -296,15 +296,22 @@ pub struct AgentRun {
 }
 
 impl AgentRun {
-    /// The JSON result line.
+    /// The result line's detail (the report, or the failure's `error` and
+    /// `target_touched`), with the line's `command` and `outcome` added to it.
     pub fn report(&self) -> serde_json::Value {
         let line = self.stdout.lines().last().unwrap_or_default();
-        serde_json::from_str(line).unwrap_or_else(|e| {
+        let message: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| {
             panic!(
                 "no JSON result line ({e}); stdout:\n{}\nstderr:\n{}",
                 self.stdout, self.stderr
             )
-        })
+        });
+        let mut detail = message["detail"].clone();
+        if let Some(d) = detail.as_object_mut() {
+            d.insert("command".into(), message["command"].clone());
+            d.insert("outcome".into(), message["outcome"].clone());
+        }
+        detail
     }
 
     pub fn assert_success(&self) -> serde_json::Value {
@@ -328,10 +335,10 @@ impl AgentRun {
     }
 }
 
-/// The agent binary.
+/// The agent binary, `odoo-agent`.
 pub fn agent_binary() -> PathBuf {
     static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    BIN.get_or_init(|| crate::workspace_binary("odoo-operator", "odoo-operator"))
+    BIN.get_or_init(|| crate::workspace_binary("odoo-agent", "odoo-agent"))
         .clone()
 }
 
@@ -344,7 +351,7 @@ fn vm_hwm_kib(pid: u32) -> Option<u64> {
         .and_then(|v| v.parse().ok())
 }
 
-/// Runs `odoo-operator agent ARGS` with only `env` (plus PATH with the PostgreSQL
+/// Runs `odoo-agent ARGS` with only `env` (plus PATH with the PostgreSQL
 /// client tools first, and TMPDIR and the working directory set to `watch`), tied
 /// to this process's life, sampling its peak RSS and `watch`'s size until it exits.
 pub fn run_agent(args: &[String], env: &[(String, String)], watch: &Path) -> AgentRun {
@@ -370,7 +377,6 @@ pub fn run_agent_observed(
     let mut cmd = Command::new("setpriv");
     cmd.args(["--pdeathsig", "KILL", "--"])
         .arg(&bin)
-        .arg("agent")
         .args(args)
         .env_clear()
         .env("PATH", path)

@@ -1,52 +1,68 @@
-//! A stand-in kubelet for the pods of Jobs, so the agent's whole data path runs in
-//! simulated-cluster tests and the demo: kwok runs no containers, so for pods of the
-//! images [`LOCAL_IMAGES`] this harness runs the agent command on this machine — the real
-//! operator binary, the environment resolved from the pod spec (Secrets read
-//! through the API), volumes mapped to local directories — against the real
-//! PostgreSQL and S3 servers the test started, then annotates the pod with the exit
-//! code and termination message; kwok's stages (hack/kwok-stages.yaml) end the pod
-//! as a kubelet would, and the Job controller does the rest.
+//! A stand-in kubelet for the agent's pods, so the agent's whole data path runs in
+//! simulated-cluster tests and the demo. kwok runs no containers; for every pod
+//! labelled [`AGENT_LABEL`] (a Job pod running `odoo-agent`), whatever its image,
+//! this harness runs the real `odoo-agent` binary on this machine — the environment
+//! resolved from the pod spec (Secrets read through the API), volumes mapped to
+//! local directories — against the real PostgreSQL and S3 servers the test started,
+//! then annotates the pod with the exit code and termination message; kwok's stages
+//! (hack/kwok-stages.yaml) end the pod as a kubelet would, and the Job controller
+//! does the rest. kwok's own pod-complete stage leaves these pods alone, so no agent
+//! pod ever succeeds without the agent having run.
 //!
-//! Odoo itself is not here: a Job pod whose command is not the agent (init and
-//! upgrade runs of `odoo`) is completed without running, as plain kwok would.
+//! Two images stand for what could go wrong in a real pod, to prove the operator
+//! trusts the agent's report and its own checks, never an exit code:
+//! - [`SWALLOWING_IMAGE`]: the image's entrypoint swallows the agent's command; the
+//!   agent does not run, and the pod exits 0 with an empty termination message.
+//! - [`WRONG_DIGEST_IMAGE`]: the agent runs, but its report names another SHA-256
+//!   than the archive's.
+//!
+//! Odoo itself is not here: init and upgrade pods (no agent label) are kwok's, which
+//! completes them without running anything.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use anyhow::Context as _;
+use anyhow::{Context as _, bail};
 use k8s_openapi::api::core::v1::{Container, Pod, Secret, Volume};
 use kube::api::{Api, ListParams, Patch, PatchParams};
 use kube::{Client, ResourceExt};
+use odoo_model::labels::AGENT_LABEL;
 use serde_json::json;
 
 use crate::workspace_binary;
 
-/// Job pods of these images are run here. hack/kwok-stages.yaml and the exclusions
-/// in hack/tools.sh name the same list (a unit test below keeps them in step).
-pub const LOCAL_IMAGES: &[&str] = &[LOCAL_IMAGE, DEMO_IMAGE];
-/// The image of the tests' instances whose jobs run here.
-pub const LOCAL_IMAGE: &str = "odoo:16.0-runs-here";
-/// The image of the demo's instance (`hack/demo.sh`): a current Odoo version.
-pub const DEMO_IMAGE: &str = "odoo:18.0-runs-here";
+/// The image of the tests' instances; any image's agent pods run here. Its series
+/// matches the fixture database's `base` module (17.0), which restores check.
+pub const LOCAL_IMAGE: &str = "odoo:17.0";
+/// An image whose entrypoint swallows the agent's command: the harness runs nothing
+/// and ends the pod with exit code 0 and an empty termination message, as such a
+/// container would. The operator must fail the job: nothing proves the work.
+pub const SWALLOWING_IMAGE: &str = "odoo:17.0-swallows-agent";
+/// An image whose agent reports a wrong archive digest: the harness runs the real
+/// agent, then changes `detail.sha256` of its report to another valid digest
+/// (exit code unchanged). The operator must fail the job: the stored object's
+/// digest contradicts the report.
+pub const WRONG_DIGEST_IMAGE: &str = "odoo:17.0-reports-wrong-sha256";
 const EXIT_ANNOTATION: &str = "odoo-operator.dev/test-exit-code";
 const MESSAGE_ANNOTATION: &str = "odoo-operator.dev/test-termination-message";
 /// Where Kubernetes puts the termination message file by default.
 const TERMINATION_LOG: &str = "/dev/termination-log";
 
-/// One pod run here.
+/// One agent pod handled here.
 #[derive(Debug, Clone)]
 pub struct Run {
     pub pod: String,
-    /// The agent subcommand (`restore`, `backup`…), or `odoo` when not run.
+    /// The agent's command (`backup`, `restore`…), or `swallowed` when the pod's
+    /// image swallowed it ([`SWALLOWING_IMAGE`]) and nothing ran.
     pub command: String,
     pub exit_code: i32,
     /// The process's stderr and stdout.
     pub output: String,
 }
 
-/// Runs the Job pods of one namespace until dropped.
+/// Runs the agent pods of one namespace until dropped.
 pub struct LocalPods {
     /// Pods' directories and claims' (`claims/<claim>`).
     root: PathBuf,
@@ -57,18 +73,18 @@ pub struct LocalPods {
 }
 
 impl LocalPods {
-    /// Runs the pods of `namespace` with the workspace's operator binary (built
-    /// first), volumes in a temporary directory.
+    /// Runs the agent pods of `namespace` with the workspace's `odoo-agent` binary
+    /// (built first), volumes in a temporary directory.
     pub fn start(client: Client, namespace: &str) -> anyhow::Result<LocalPods> {
         let temp = tempfile::Builder::new().prefix("local-pods").tempdir()?;
-        let agent = workspace_binary("odoo-operator", "odoo-operator");
+        let agent = workspace_binary("odoo-agent", "odoo-agent");
         let mut pods = LocalPods::start_in(client, namespace, agent, temp.path().into())?;
         pods._temp = Some(temp);
         Ok(pods)
     }
 
-    /// [`LocalPods::start`] with the agent binary and the volumes' directory given,
-    /// for a caller that is not a test (no cargo build; volumes it can show).
+    /// [`LocalPods::start`] with the `odoo-agent` binary and the volumes' directory
+    /// given, for a caller that is not a test (no cargo build; volumes it can show).
     pub fn start_in(
         client: Client,
         namespace: &str,
@@ -100,7 +116,7 @@ impl LocalPods {
         dir
     }
 
-    /// The pods run so far.
+    /// The pods handled so far.
     pub fn runs(&self) -> Vec<Run> {
         self.runs.lock().expect("runs").clone()
     }
@@ -132,17 +148,18 @@ impl Kubelet {
                         continue;
                     }
                     done.insert(name.clone());
-                    let run = match self.run(&pod).await {
-                        Ok(run) => run,
-                        Err(e) => Run {
-                            pod: name.clone(),
-                            command: "?".into(),
-                            exit_code: 125,
-                            output: format!("the harness could not run the pod: {e:#}"),
-                        },
+                    let (run, message) = match self.run(&pod).await {
+                        Ok(ended) => ended,
+                        Err(e) => (
+                            Run {
+                                pod: name.clone(),
+                                command: "?".into(),
+                                exit_code: 125,
+                                output: format!("the harness could not run the pod: {e:#}"),
+                            },
+                            String::new(),
+                        ),
                     };
-                    let message = last_json_line(&run.output).unwrap_or_default();
-                    let message = self.termination_message(&name).unwrap_or(message);
                     let patch = json!({ "metadata": { "annotations": {
                         EXIT_ANNOTATION: run.exit_code.to_string(),
                         MESSAGE_ANNOTATION: message,
@@ -158,13 +175,11 @@ impl Kubelet {
         }
     }
 
-    /// A Running pod of a Job, of the local image, not yet given an exit code.
+    /// A Running agent pod of a Job, whatever its image, not yet given an exit code.
     fn ours(&self, pod: &Pod) -> bool {
-        let spec = pod.spec.as_ref();
-        let image = spec.and_then(|s| s.containers.first()?.image.clone());
         let running = pod.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running");
         let of_job = pod.owner_references().iter().any(|o| o.kind == "Job");
-        image.is_some_and(|i| LOCAL_IMAGES.contains(&i.as_str()))
+        pod.labels().contains_key(AGENT_LABEL)
             && running
             && of_job
             && !pod.annotations().contains_key(EXIT_ANNOTATION)
@@ -180,21 +195,28 @@ impl Kubelet {
         Some(text.chars().take(4096).collect())
     }
 
-    async fn run(&self, pod: &Pod) -> anyhow::Result<Run> {
+    /// Runs the pod's agent, or plays what its image does instead: the run, and the
+    /// termination message its container leaves.
+    async fn run(&self, pod: &Pod) -> anyhow::Result<(Run, String)> {
         let name = pod.name_any();
         let spec = pod.spec.clone().context("pod without spec")?;
         let container = spec.containers.first().context("pod without containers")?;
-        let command = container.command.clone().unwrap_or_default();
-        let is_agent = command
-            .first()
-            .is_some_and(|c| c.ends_with("/odoo-operator"));
-        if !is_agent {
-            return Ok(Run {
+        let image = container.image.as_deref().unwrap_or_default();
+        if image == SWALLOWING_IMAGE {
+            // The entrypoint ran instead of the agent, found nothing to do and exited
+            // 0; the termination log stays empty (a kubelet falls back to the logs
+            // only on error).
+            let run = Run {
                 pod: name,
-                command: "odoo".into(),
+                command: "swallowed".into(),
                 exit_code: 0,
                 output: String::new(),
-            });
+            };
+            return Ok((run, String::new()));
+        }
+        let command = container.command.clone().unwrap_or_default();
+        if !command.first().is_some_and(|c| c.ends_with("/odoo-agent")) {
+            bail!("pod {name} is labelled {AGENT_LABEL} but runs {command:?}, not odoo-agent");
         }
         let dir = self.pod_dir(&name);
         std::fs::create_dir_all(&dir)?;
@@ -244,16 +266,26 @@ impl Kubelet {
             .output()
             .await
             .with_context(|| format!("running {}", self.agent.display()))?;
-        Ok(Run {
+        let run = Run {
             pod: name,
-            command: args.get(1).cloned().unwrap_or_default(),
+            command: args.first().cloned().unwrap_or_default(),
             exit_code: output.status.code().unwrap_or(128),
             output: format!(
                 "{}{}",
                 String::from_utf8_lossy(&output.stderr),
                 String::from_utf8_lossy(&output.stdout)
             ),
-        })
+        };
+        let message = self
+            .termination_message(&run.pod)
+            .or_else(|| last_json_line(&run.output))
+            .unwrap_or_default();
+        let message = if image == WRONG_DIGEST_IMAGE {
+            wrong_digest(&message)
+        } else {
+            message
+        };
+        Ok((run, message))
     }
 
     /// Mount paths of the container and their local directories, longest first.
@@ -299,24 +331,98 @@ fn last_json_line(output: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The agent's line with `detail.sha256` changed to another valid digest (its first
+/// hex digit changed), everything else kept; a line without one, as it was.
+fn wrong_digest(message: &str) -> String {
+    let Ok(mut line) = serde_json::from_str::<serde_json::Value>(message.trim()) else {
+        return message.to_owned();
+    };
+    let Some(sha256) = line.pointer_mut("/detail/sha256") else {
+        return message.to_owned();
+    };
+    let wrong = match sha256.as_str() {
+        Some(hex) if hex.starts_with('0') => format!("1{}", &hex[1..]),
+        Some(hex) if hex.starts_with(|c: char| c.is_ascii_hexdigit()) => {
+            format!("0{}", &hex[1..])
+        }
+        _ => return message.to_owned(),
+    };
+    *sha256 = serde_json::Value::String(wrong);
+    line.to_string()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::LOCAL_IMAGES;
+    use super::{AGENT_LABEL, wrong_digest};
+    use serde_json::json;
 
-    /// kwok must leave these pods to the harness and end them by its annotations:
-    /// an image missing from the stages would be completed by kwok without running.
+    /// The stage of hack/kwok-stages.yaml named `name`.
+    fn stage<'a>(stages: &'a str, name: &str) -> &'a str {
+        stages
+            .split("\n---\n")
+            .find(|s| s.contains(&format!("\n  name: {name}\n")))
+            .unwrap_or_else(|| panic!("no stage {name} in hack/kwok-stages.yaml"))
+    }
+
+    /// kwok must leave the agent's pods to the harness and end them by its
+    /// annotations: a stage that missed the label would complete (or fail) an agent
+    /// pod without the agent having run, or leave it running forever.
     #[test]
-    fn kwok_stages_and_exclusions_name_every_local_image() {
+    fn kwok_stages_and_exclusions_name_the_agent_label() {
         let stages = include_str!("../../hack/kwok-stages.yaml");
         let tools = include_str!("../../hack/tools.sh");
-        for image in LOCAL_IMAGES {
-            let listed = format!("- '{image}'");
-            assert_eq!(
-                stages.matches(&listed).count(),
-                2,
-                "{image}: pod-local-succeeded and pod-local-failed"
+        let key = format!(".metadata.labels[\"{AGENT_LABEL}\"]");
+        let expression = |operator: &str| format!("- key: '{key}'\n      operator: '{operator}'\n");
+        for name in ["pod-local-succeeded", "pod-local-failed"] {
+            assert!(
+                stage(stages, name).contains(&expression("Exists")),
+                "{name} must select the agent's pods"
             );
-            assert!(tools.contains(&format!("'{image}'")), "{image}: exclude()");
         }
+        assert!(
+            stage(stages, "pod-fail").contains(&expression("DoesNotExist")),
+            "pod-fail must leave the agent's pods to the harness"
+        );
+        assert!(
+            tools.contains(&format!("agent_label_key='{key}'")),
+            "hack/tools.sh must name the agent label"
+        );
+        let complete = tools
+            .split("pod/fast/pod-complete.yaml)")
+            .nth(1)
+            .and_then(|rest| rest.split(";;").next())
+            .expect("hack/tools.sh: the pod-complete case");
+        assert!(
+            complete.contains("| exclude_agent_pods"),
+            "kwok's pod-complete must leave the agent's pods to the harness"
+        );
+    }
+
+    #[test]
+    fn a_wrong_digest_is_another_valid_digest_and_nothing_else_changes() {
+        let sha256 = "ab".repeat(32);
+        let report = json!({
+            "command": "backup", "outcome": "done",
+            "detail": { "sha256": sha256, "bytes": 1234 },
+        });
+        let lied: serde_json::Value =
+            serde_json::from_str(&wrong_digest(&report.to_string())).expect("JSON");
+        let wrong = lied["detail"]["sha256"].as_str().expect("a digest");
+        assert_ne!(wrong, sha256);
+        assert_eq!(wrong.len(), 64);
+        assert!(wrong.chars().all(|c| c.is_ascii_hexdigit()));
+        let mut restored = lied.clone();
+        restored["detail"]["sha256"] = json!(sha256);
+        assert_eq!(restored, report);
+        let zeros = json!({ "detail": { "sha256": "0".repeat(64) } }).to_string();
+        assert_ne!(wrong_digest(&zeros), zeros);
+
+        let failed = json!({
+            "command": "backup", "outcome": "failed",
+            "detail": { "error": "no space left", "target_touched": false },
+        })
+        .to_string();
+        assert_eq!(wrong_digest(&failed), failed);
+        assert_eq!(wrong_digest("odoo: nothing to do"), "odoo: nothing to do");
     }
 }

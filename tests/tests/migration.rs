@@ -1,7 +1,7 @@
 //! Moving an instance to another PostgreSQL cluster, with two real PostgreSQL
 //! servers registered as clusters `main` and `other`.
 //!
-//! The data path (`odoo-operator agent copy`) runs for real against both servers.
+//! The data path (`odoo-agent copy`) runs for real against both servers.
 //! On the simulated cluster kwok runs no containers, so the copy Job's pod completes
 //! without copying: an instance whose database is empty (as kwok's init job leaves
 //! it) then migrates faithfully, and one holding rows fails verification and must
@@ -96,7 +96,10 @@ fn the_copy_agent_reproduces_a_populated_database_on_another_server() {
     let run = copy(&source, &target, dir.path());
     let report = run.assert_success();
     println!("{}", run.figures("copy"));
-    assert_eq!(report["operation"], "copy");
+    assert_eq!(
+        (&report["command"], &report["outcome"]),
+        (&json!("copy"), &json!("done"))
+    );
     assert!(
         report["size_bytes"].as_u64().unwrap_or(0) > 2_000_000,
         "{report}"

@@ -1,6 +1,5 @@
-//! The Job of a job resource whose pod runs the agent: the operator binary, copied
-//! in by an init container from the operator image, inside the instance's own Odoo
-//! image (for its pg_dump/psql, matched to the server). Backup and restore jobs
+//! The Job of a job resource whose pod runs the agent: `odoo-agent`, copied in by an
+//! init container from the operator image, inside the instance's own Odoo image (for its pg_dump/psql, matched to the server). Backup and restore jobs
 //! build theirs here, so both get the same copy step, the same security context and
 //! the same way of passing credentials (by Secret reference, never inlined).
 
@@ -12,6 +11,7 @@ use k8s_openapi::api::core::v1::{
 };
 use kube::Resource;
 use kube::api::{Api, ListParams};
+use odoo_model::agent::{self as contract, Command, Message, Outcome, ParseError};
 use odoo_model::common::S3Bucket;
 
 use super::batch;
@@ -19,6 +19,8 @@ use crate::validate::ValidInstance;
 
 /// Where the init container puts the agent binary in the job pod.
 pub const AGENT_DIR: &str = "/agent";
+/// The agent's binary, on PATH in the operator image.
+pub const AGENT_BINARY: &str = "odoo-agent";
 
 pub fn env(name: &str, value: impl Into<String>) -> EnvVar {
     EnvVar {
@@ -86,23 +88,23 @@ pub fn pg_env_as(prefix: &str, v: &ValidInstance, database: &str) -> Vec<EnvVar>
 /// The agent's S3 endpoint and credentials.
 pub fn s3_env(b: &S3Bucket) -> Vec<EnvVar> {
     vec![
-        env("ODOO_AGENT_S3_ENDPOINT", &b.endpoint),
-        env("ODOO_AGENT_S3_REGION", &b.region),
+        env(contract::env::S3_ENDPOINT, &b.endpoint),
+        env(contract::env::S3_REGION, &b.region),
         env(
-            "ODOO_AGENT_S3_FORCE_PATH_STYLE",
+            contract::env::S3_FORCE_PATH_STYLE,
             b.force_path_style.to_string(),
         ),
         env(
-            "ODOO_AGENT_S3_INSECURE_SKIP_TLS_VERIFY",
+            contract::env::S3_INSECURE_SKIP_TLS_VERIFY,
             b.insecure_skip_tls_verify.to_string(),
         ),
         secret_env(
-            "AWS_ACCESS_KEY_ID",
+            contract::env::AWS_ACCESS_KEY_ID,
             &b.credentials.secret_name,
             &b.credentials.access_key_id_key,
         ),
         secret_env(
-            "AWS_SECRET_ACCESS_KEY",
+            contract::env::AWS_SECRET_ACCESS_KEY,
             &b.credentials.secret_name,
             &b.credentials.secret_access_key_key,
         ),
@@ -117,8 +119,8 @@ pub struct AgentRun {
     pub component: &'static str,
     /// The agent container's name, where the controller reads the report from.
     pub container: &'static str,
-    /// `agent <subcommand>`.
-    pub subcommand: &'static str,
+    /// The agent's command.
+    pub command: Command,
     pub env: Vec<EnvVar>,
     /// Mounts besides the agent's own directory and /tmp.
     pub mounts: Vec<VolumeMount>,
@@ -138,20 +140,25 @@ where
     if let Some(spec) = job.spec.as_mut() {
         spec.backoff_limit = Some(run.retries);
     }
+    // The pod says what it runs: `kubectl get pods -l odoo-operator.dev/agent`
+    // finds every agent pod, and the simulated cluster runs exactly these for real.
+    pod_labels(&mut job).insert(
+        odoo_model::labels::AGENT_LABEL.into(),
+        run.command.as_str().into(),
+    );
     let Some(pod) = job.spec.as_mut().and_then(|s| s.template.spec.as_mut()) else {
         return job;
     };
     let agent = &mut pod.containers[0];
     agent.name = run.container.into();
     agent.command = Some(vec![
-        format!("{AGENT_DIR}/odoo-operator"),
-        "agent".into(),
-        run.subcommand.into(),
+        format!("{AGENT_DIR}/{AGENT_BINARY}"),
+        run.command.as_str().into(),
     ]);
     agent.args = None;
     let mut env = run.env;
     env.push(self::env(
-        "ODOO_AGENT_TERMINATION_LOG",
+        contract::env::TERMINATION_LOG,
         "/dev/termination-log",
     ));
     agent.env = Some(env);
@@ -165,8 +172,7 @@ where
         name: "agent-install".into(),
         image: Some(agent_image.into()),
         command: Some(vec![
-            "odoo-operator".into(),
-            "agent".into(),
+            AGENT_BINARY.into(),
             "install".into(),
             "--to".into(),
             AGENT_DIR.into(),
@@ -185,30 +191,67 @@ where
     job
 }
 
-/// The agent's report (its JSON result line) from the terminated `container` of
-/// the Job's pod: Kubernetes keeps it as the termination message.
-pub async fn report<T: serde::de::DeserializeOwned>(
+fn pod_labels(job: &mut Job) -> &mut std::collections::BTreeMap<String, String> {
+    let template = &mut job.spec.get_or_insert_with(Default::default).template;
+    template
+        .metadata
+        .get_or_insert_with(Default::default)
+        .labels
+        .get_or_insert_with(Default::default)
+}
+
+/// What the agent's container left: its line, or why there is none to take.
+pub type Left<R> = Result<Outcome<R>, ParseError>;
+
+/// The agent's line from the terminated `container` of the Job's pod (Kubernetes
+/// keeps it as the termination message). A pod that ended without one, or with a
+/// line of another command, gives the reason instead: never a report by default.
+pub async fn report<R: contract::Report>(
     ctx: &super::Context,
     ns: &str,
     job_name: &str,
     container: &str,
-) -> Result<Option<T>, super::error::Error> {
+) -> Result<Left<R>, super::error::Error> {
     let pods: Api<Pod> = Api::namespaced(ctx.client.clone(), ns);
     let list = pods
         .list(&ListParams::default().labels(&format!("job-name={job_name}")))
         .await
         .map_err(super::error::Error::kube("listing the agent's pods"))?;
-    Ok(list.items.iter().find_map(|p| {
-        let statuses = p.status.as_ref()?.container_statuses.as_ref()?;
-        let message = statuses
-            .iter()
-            .find(|c| c.name == container)?
-            .state
-            .as_ref()?
-            .terminated
-            .as_ref()?
-            .message
-            .clone()?;
-        serde_json::from_str(&message).ok()
-    }))
+    let messages: Vec<String> = list
+        .items
+        .iter()
+        .filter_map(|p| {
+            let statuses = p.status.as_ref()?.container_statuses.as_ref()?;
+            let terminated = statuses
+                .iter()
+                .find(|c| c.name == container)?
+                .state
+                .as_ref()?
+                .terminated
+                .clone()?;
+            Some(terminated.message.unwrap_or_default())
+        })
+        .collect();
+    // Of several tries, a line that parses wins; otherwise the last reason.
+    let mut left = Err(ParseError::Missing);
+    for message in messages {
+        match Message::<R>::parse(&message) {
+            Ok(m) => return Ok(Ok(m.outcome)),
+            Err(e) => left = Err(e),
+        }
+    }
+    Ok(left)
+}
+
+/// The report of a finished agent pod, only when its container completed and
+/// left the line of a success; otherwise why there is nothing to take.
+pub fn taken<R>(complete: bool, left: Left<R>) -> Result<R, String> {
+    match left {
+        Ok(Outcome::Done(r)) if complete => Ok(r),
+        Ok(Outcome::Done(_)) => Err("the agent reported success but its container failed".into()),
+        Ok(Outcome::Failed(f)) => Err(f.error),
+        Err(why) => Err(format!(
+            "{why}, so nothing proves the work was done (did the image's entrypoint replace the agent's command?)"
+        )),
+    }
 }

@@ -12,14 +12,14 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
+use odoo_model::agent::BackupReport;
 use odoo_model::backup_job::{BackupFormat, OdooBackupJobStatus};
 use odoo_model::{InstancePhase, JobPhase, OdooBackupJob, OdooInstance};
-use serde::Deserialize;
 use serde_json::json;
 
 use super::batch::{self, Outcome};
 use super::error::Error;
-use super::{Context, agent_pod, observe};
+use super::{Context, agent_pod, observe, proof};
 use crate::build::DATA_DIR;
 use crate::validate::{DatabaseTarget, ValidInstance};
 
@@ -76,18 +76,24 @@ pub fn build_job(job: &OdooBackupJob, v: &ValidInstance, location: &str, agent_i
     let spec = &job.spec.backup;
     let mut env = agent_pod::pg_env(v, &v.database.name);
     env.extend([
-        agent_pod::env("ODOO_AGENT_DESTINATION", location),
-        agent_pod::env("ODOO_AGENT_FORMAT", extension(spec.format)),
+        agent_pod::env(odoo_model::agent::env::DESTINATION, location),
+        agent_pod::env(odoo_model::agent::env::FORMAT, extension(spec.format)),
         agent_pod::env(
-            "ODOO_AGENT_FILESTORE",
+            odoo_model::agent::env::FILESTORE,
             format!("{DATA_DIR}/filestore/{}", v.database.name),
         ),
     ]);
     if let Some(version) = super::instance::odoo_version(&v.image) {
-        env.push(agent_pod::env("ODOO_VERSION", version));
+        env.push(agent_pod::env(
+            odoo_model::agent::env::ODOO_VERSION,
+            version,
+        ));
     }
     if !spec.with_filestore || spec.format != BackupFormat::Zip {
-        env.push(agent_pod::env("ODOO_AGENT_WITHOUT_FILESTORE", "true"));
+        env.push(agent_pod::env(
+            odoo_model::agent::env::WITHOUT_FILESTORE,
+            "true",
+        ));
     }
     let mut mounts = vec![agent_pod::mount("filestore", DATA_DIR, true)];
     let mut volumes = vec![];
@@ -102,25 +108,13 @@ pub fn build_job(job: &OdooBackupJob, v: &ValidInstance, location: &str, agent_i
         name: format!("{}-job", job.name_any()),
         component: "backup",
         container: "backup",
-        subcommand: "backup",
+        command: odoo_model::agent::Command::Backup,
         env,
         mounts,
         volumes,
         retries: 0,
     };
     agent_pod::build(job, v, run, agent_image)
-}
-
-/// The agent's result line.
-#[derive(Debug, Deserialize, Default)]
-struct Report {
-    location: Option<String>,
-    size_bytes: Option<i64>,
-    sha256: Option<String>,
-    duration_seconds: Option<f64>,
-    odoo_version: Option<String>,
-    pg_version: Option<String>,
-    error: Option<String>,
 }
 
 #[tracing::instrument(skip_all, fields(name = %job.name_any(), namespace = job.namespace().unwrap_or_default()))]
@@ -193,22 +187,33 @@ pub async fn reconcile(job: Arc<OdooBackupJob>, ctx: Arc<Context>) -> Result<Act
         write(&ctx, &job, status, JobPhase::Running).await?;
         return Ok(Action::requeue(Duration::from_secs(30)));
     };
-    match batch::outcome(&live) {
-        Outcome::Running => Ok(Action::requeue(Duration::from_secs(30))),
-        Outcome::Complete => {
-            let r = agent_pod::report::<Report>(&ctx, &ns, &batch_name, "backup")
-                .await?
-                .unwrap_or_default();
-            status.location = r.location.or(status.location);
-            status.size_bytes = r.size_bytes;
-            status.sha256 = r.sha256;
-            status.duration_seconds = r.duration_seconds.map(|d| d.round() as i64);
+    let outcome = batch::outcome(&live);
+    if outcome == Outcome::Running {
+        return Ok(Action::requeue(Duration::from_secs(30)));
+    }
+    let left = agent_pod::report::<BackupReport>(&ctx, &ns, &batch_name, "backup").await?;
+    let location = status.location.clone().unwrap_or_default();
+    let proven = match agent_pod::taken(outcome == Outcome::Complete, left) {
+        Err(why) => Err(why),
+        Ok(r) => match proof::backup_report(&r, &location) {
+            Err(why) => Err(why),
+            Ok(proof) => match &job.spec.backup.destination.s3 {
+                Some(s3) => proof::stored_object(&ctx, &ns, &s3.bucket, &r)
+                    .await?
+                    .map(|stored| (r, stored)),
+                None => Ok((r, proof)),
+            },
+        },
+    };
+    match proven {
+        Ok((r, proof)) => {
+            status.location = Some(location);
+            status.size_bytes = i64::try_from(r.size_bytes).ok();
+            status.sha256 = Some(r.sha256);
+            status.duration_seconds = Some(r.duration_seconds.round() as i64);
             status.odoo_version = r.odoo_version.or(status.odoo_version);
             status.pg_version = r.pg_version;
-            status.job.message = Some(match &status.sha256 {
-                Some(sha) => format!("{} bytes, sha256 {sha}", status.size_bytes.unwrap_or(0)),
-                None => "done, but the agent left no report: size and checksum unknown".into(),
-            });
+            status.job.message = Some(proof);
             let message = status.job.message.clone().unwrap_or_default();
             write(&ctx, &job, status, JobPhase::Succeeded).await?;
             ctx.callbacks.job_finished(
@@ -232,15 +237,9 @@ pub async fn reconcile(job: Arc<OdooBackupJob>, ctx: Arc<Context>) -> Result<Act
                 .map_err(Error::kube("recording the last backup"))?;
             Ok(Action::await_change())
         }
-        Outcome::Failed => {
-            let r = agent_pod::report::<Report>(&ctx, &ns, &batch_name, "backup")
-                .await?
-                .unwrap_or_default();
-            let message = format!(
-                "backup failed: {}; logs: kubectl logs job/{batch_name} -n {ns}",
-                r.error
-                    .unwrap_or_else(|| "the agent exited with an error".into())
-            );
+        Err(why) => {
+            let message =
+                format!("backup failed: {why}; logs: kubectl logs job/{batch_name} -n {ns}");
             ctx.event(job.as_ref(), true, "BackupFailed", message.clone())
                 .await;
             ctx.event(&instance, true, "BackupFailed", message.clone())
@@ -385,7 +384,7 @@ mod tests {
             "s3://backups/shop/x.zip",
             "odoo-operator:9.9",
         );
-        let pod = job.spec.and_then(|s| s.template.spec).expect("pod");
+        let pod = job.spec.clone().and_then(|s| s.template.spec).expect("pod");
         let init = &pod.init_containers.as_ref().expect("init")[0];
         assert_eq!(init.image.as_deref(), Some("odoo-operator:9.9"));
         let c = &pod.containers[0];
@@ -395,8 +394,21 @@ mod tests {
             "the instance's image, for its pg_dump"
         );
         assert_eq!(
-            c.command.as_ref().expect("command")[0],
-            "/agent/odoo-operator"
+            c.command.clone().expect("command"),
+            ["/agent/odoo-agent", "backup"]
+        );
+        let labels = job
+            .spec
+            .as_ref()
+            .and_then(|s| s.template.metadata.as_ref())
+            .and_then(|m| m.labels.clone())
+            .unwrap_or_default();
+        assert_eq!(
+            labels
+                .get(odoo_model::labels::AGENT_LABEL)
+                .map(String::as_str),
+            Some("backup"),
+            "agent pods say so, for the simulated cluster and for kubectl get -l"
         );
         let env = c.env.clone().unwrap_or_default();
         let get = |n: &str| env.iter().find(|e| e.name == n).cloned().expect(n);

@@ -29,6 +29,9 @@ pub enum Error {
     WaitingForPods { pods: i32 },
     #[error("finalizer: {0}")]
     Finalizer(String),
+    /// Object storage could not be asked (a check of a stored backup); retried.
+    #[error("object storage: {0}")]
+    Storage(String),
 }
 
 impl Error {

@@ -13,6 +13,7 @@ pub mod init_job;
 pub mod instance;
 pub mod migration;
 pub mod observe;
+pub mod proof;
 pub mod restore_job;
 pub mod restore_plan;
 pub mod schedule;

@@ -13,26 +13,16 @@ use k8s_openapi::api::batch::v1::Job;
 use kube::api::{Api, ListParams};
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
+use odoo_model::agent::{RestoreReport, SwitchOutcome, SwitchReport};
 use odoo_model::restore_job::{OdooRestoreJobStatus, PreviousDatabase, RestoreMode, RestoreStep};
 use odoo_model::{InstancePhase, JobPhase, OdooBackupJob, OdooInstance, OdooRestoreJob, names};
-use serde::Deserialize;
 
 use super::batch::{self, Outcome};
 use super::error::Error;
 use super::restore_plan::{self as plan, Source, Unusable};
-use super::{Context, agent_pod, observe};
+use super::{Context, agent_pod, observe, proof};
 use crate::pg::restore::{self as pg_restore, Preparation, Switch};
 use crate::validate::ValidInstance;
-
-/// The agent's result line (restore and switch-filestore).
-#[derive(Debug, Deserialize, Default)]
-struct Report {
-    sha256: Option<String>,
-    size_bytes: Option<i64>,
-    odoo_version: Option<String>,
-    outcome: Option<String>,
-    error: Option<String>,
-}
 
 #[tracing::instrument(skip_all, fields(name = %job.name_any(), namespace = job.namespace().unwrap_or_default()))]
 pub async fn reconcile(job: Arc<OdooRestoreJob>, ctx: Arc<Context>) -> Result<Action, Error> {
@@ -88,6 +78,8 @@ async fn start(
         source.location, v.database.name
     ));
     status.location = Some(source.location);
+    // The digest the archive must have: the load is checked against it.
+    status.sha256 = source.sha256;
     status.temporary_database = Some(temporary);
     status.step = Some(RestoreStep::Loading);
     write(ctx, job, status, JobPhase::Running).await?;
@@ -130,13 +122,32 @@ async fn load(
         write(ctx, job, status, JobPhase::Running).await?;
         return Ok(Action::requeue(Duration::from_secs(10)));
     };
-    let report = agent_pod::report::<Report>(ctx, &ns, &batch_name, "restore").await?;
-    match batch::outcome(&live) {
-        Outcome::Running => Ok(Action::requeue(Duration::from_secs(10))),
-        Outcome::Failed => {
-            let why = report
-                .and_then(|r| r.error)
-                .unwrap_or_else(|| "the agent exited with an error".into());
+    let outcome = batch::outcome(&live);
+    if outcome == Outcome::Running {
+        return Ok(Action::requeue(Duration::from_secs(10)));
+    }
+    let left = agent_pod::report::<RestoreReport>(ctx, &ns, &batch_name, "restore").await?;
+    let checked = match agent_pod::taken(outcome == Outcome::Complete, left) {
+        Ok(r) => {
+            let cluster = cluster_of(ctx, &v).await?;
+            let own = crate::pg::compare::inventory(&cluster, &temporary)
+                .await
+                .map_err(|e| db_error(&v.database.cluster, e))?;
+            let base = crate::pg::compare::base_version(&cluster, &temporary)
+                .await
+                .map_err(|e| db_error(&v.database.cluster, e))?;
+            let expected = proof::RestoreExpectation {
+                sha256: status.sha256.as_deref(),
+                series: super::instance::odoo_version(&v.image)
+                    .as_deref()
+                    .and_then(odoo_model::agent::odoo_series),
+            };
+            proof::restore_report(&r, &expected, &own, base.as_deref()).map(|proof| (r, proof))
+        }
+        Err(why) => Err(format!("loading the archive failed: {why}")),
+    };
+    match checked {
+        Err(why) => {
             discard(ctx, &v, &temporary).await?;
             fail(
                 ctx,
@@ -144,44 +155,35 @@ async fn load(
                 instance,
                 status,
                 format!(
-                    "loading the archive failed: {why}; {} was not touched and keeps serving; logs: kubectl logs job/{batch_name} -n {ns}",
+                    "{why}; the temporary database was dropped and {} was not touched and keeps serving; logs: kubectl logs job/{batch_name} -n {ns}",
                     v.database.name
                 ),
             )
             .await
         }
-        Outcome::Complete => {
-            let r = report.unwrap_or_default();
-            // An archive of another Odoo major cannot be served by this image: the
-            // user restores into an instance of that version and upgrades it.
-            let ours = super::instance::odoo_version(&v.image);
-            if let (Some(theirs), Some(ours)) = (&r.odoo_version, &ours)
-                && plan::odoo_major(theirs) != plan::odoo_major(ours)
-            {
-                discard(ctx, &v, &temporary).await?;
-                let why = format!(
-                    "the archive is from Odoo {theirs} but the instance runs {ours}; restore it into an instance of {theirs} and upgrade that one. {} was not touched",
-                    v.database.name
-                );
-                return fail(ctx, job, instance, status, why).await;
-            }
-            status.sha256 = r.sha256.or(status.sha256);
-            status.progress_bytes = r.size_bytes;
-            status.odoo_version = r.odoo_version;
+        Ok((r, proof)) => {
+            status.sha256 = Some(r.sha256);
+            status.progress_bytes = i64::try_from(r.size_bytes).ok();
+            status.odoo_version = r.odoo_version.or_else(|| {
+                r.loaded
+                    .base_version
+                    .as_deref()
+                    .and_then(odoo_model::agent::odoo_series)
+            });
             status.previous_database_name = Some(plan::kept_name(
                 &v.database.name,
                 k8s_openapi::jiff::Timestamp::now(),
             ));
             status.step = Some(RestoreStep::Switching);
             status.job.message = Some(format!(
-                "archive verified and loaded; stopping {} to switch databases",
+                "archive loaded and {proof}; stopping {} to switch databases",
                 instance.name_any()
             ));
             ctx.event(
                 job,
                 false,
                 "RestoreLoaded",
-                format!("loaded into {temporary}; the instance stops for the switch"),
+                format!("loaded into {temporary} and {proof}; the instance stops for the switch"),
             )
             .await;
             write(ctx, job, status, JobPhase::Running).await?;
@@ -253,27 +255,29 @@ async fn switch(
         write(ctx, job, status, JobPhase::Running).await?;
         return Ok(Action::requeue(Duration::from_secs(10)));
     };
-    let report = agent_pod::report::<Report>(ctx, &ns, &batch_name, "switch").await?;
-    match batch::outcome(&live) {
-        Outcome::Running => Ok(Action::requeue(Duration::from_secs(10))),
-        Outcome::Failed => {
-            // The files stayed where they were (the agent undoes a half switch), so
-            // the previous database goes back too and the instance serves as before.
+    let outcome = batch::outcome(&live);
+    if outcome == Outcome::Running {
+        return Ok(Action::requeue(Duration::from_secs(10)));
+    }
+    let left = agent_pod::report::<SwitchReport>(ctx, &ns, &batch_name, "switch").await?;
+    let switched = agent_pod::taken(outcome == Outcome::Complete, left);
+    match switched {
+        Err(why) => {
+            // The agent undoes a half switch, and a switch it did not report is
+            // undone here: the files stay where they were, so the previous database
+            // goes back too and the instance serves as before.
             pg_restore::revert(&cluster, &names)
                 .await
                 .map_err(|e| db_error(&v.database.cluster, e))?;
             discard(ctx, &v, &temporary).await?;
-            let why = report
-                .and_then(|r| r.error)
-                .unwrap_or_else(|| "the agent exited with an error".into());
             let message = format!(
                 "switching the filestore failed: {why}; the previous database {} is back in place; logs: kubectl logs job/{batch_name} -n {ns}",
                 v.database.name
             );
             fail(ctx, job, instance, status, message).await
         }
-        Outcome::Complete => {
-            let outcome = report.and_then(|r| r.outcome).unwrap_or_default();
+        Ok(report) => {
+            let outcome = report.outcome;
             let mut message = format!(
                 "restored {} into {}",
                 status.location.clone().unwrap_or_default(),
@@ -288,7 +292,7 @@ async fn switch(
             } else {
                 message.push_str(&format!("; the previous database is kept as {kept}"));
             }
-            if outcome == "no-files-restored" {
+            if outcome == SwitchOutcome::NoFilesRestored {
                 message.push_str("; the archive had no filestore, the current files stay");
             }
             if job.spec.neutralize {

@@ -132,14 +132,14 @@ pub fn load_job(
 ) -> Job {
     let mut env = agent_pod::pg_env(v, temporary);
     env.extend([
-        agent_pod::env("ODOO_AGENT_SOURCE", &source.location),
+        agent_pod::env(odoo_model::agent::env::SOURCE, &source.location),
         agent_pod::env(
-            "ODOO_AGENT_FILESTORE",
+            odoo_model::agent::env::FILESTORE,
             format!("{DATA_DIR}/filestore/{temporary}"),
         ),
     ]);
     if let Some(sha) = job.spec.sha256.as_ref().or(source.sha256.as_ref()) {
-        env.push(agent_pod::env("ODOO_AGENT_EXPECTED_SHA256", sha));
+        env.push(agent_pod::env(odoo_model::agent::env::EXPECTED_SHA256, sha));
     }
     if let Some(bucket) = &source.bucket {
         env.extend(agent_pod::s3_env(bucket));
@@ -154,7 +154,7 @@ pub fn load_job(
         name: format!("{}-load", job.name_any()),
         component: "restore",
         container: "restore",
-        subcommand: "restore",
+        command: odoo_model::agent::Command::Restore,
         env,
         mounts,
         volumes,
@@ -173,35 +173,31 @@ pub fn switch_job(
     agent_image: &str,
 ) -> Job {
     let mut env = vec![
-        agent_pod::env("ODOO_AGENT_FILESTORE_ROOT", format!("{DATA_DIR}/filestore")),
-        agent_pod::env("ODOO_AGENT_LIVE", &v.database.name),
-        agent_pod::env("ODOO_AGENT_RESTORED", temporary),
-        agent_pod::env("ODOO_AGENT_KEPT", kept),
+        agent_pod::env(
+            odoo_model::agent::env::FILESTORE_ROOT,
+            format!("{DATA_DIR}/filestore"),
+        ),
+        agent_pod::env(odoo_model::agent::env::LIVE, &v.database.name),
+        agent_pod::env(odoo_model::agent::env::RESTORED, temporary),
+        agent_pod::env(odoo_model::agent::env::KEPT, kept),
     ];
     if job.spec.previous_database == PreviousDatabase::Drop {
-        env.push(agent_pod::env("ODOO_AGENT_DROP_PREVIOUS", "true"));
+        env.push(agent_pod::env(
+            odoo_model::agent::env::DROP_PREVIOUS,
+            "true",
+        ));
     }
     let run = AgentRun {
         name: format!("{}-switch", job.name_any()),
         component: "restore",
         container: "switch",
-        subcommand: "switch-filestore",
+        command: odoo_model::agent::Command::SwitchFilestore,
         env,
         mounts: vec![agent_pod::mount("filestore", DATA_DIR, false)],
         volumes: vec![],
         retries: 2,
     };
     agent_pod::build(job, v, run, agent_image)
-}
-
-/// The leading number of an Odoo version (`17` of `17.0`, `saas~17.2` too).
-pub fn odoo_major(version: &str) -> Option<u32> {
-    let digits: String = version
-        .trim_start_matches(|c: char| !c.is_ascii_digit())
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    digits.parse().ok()
 }
 
 #[cfg(test)]
@@ -221,13 +217,5 @@ mod tests {
         // A multi-byte character at the cut is not split.
         let wide = "é".repeat(40);
         assert!(temporary_name(&wide, "u").is_char_boundary(0));
-    }
-
-    #[test]
-    fn majors_compare_across_version_spellings() {
-        assert_eq!(odoo_major("17.0"), Some(17));
-        assert_eq!(odoo_major("saas~17.2"), Some(17));
-        assert_eq!(odoo_major("18.0-20251001"), Some(18));
-        assert_eq!(odoo_major("unknown"), None);
     }
 }

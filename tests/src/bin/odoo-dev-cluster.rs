@@ -5,9 +5,11 @@
 //! Besides the control plane the supervisor runs a PostgreSQL server (the operator's
 //! default cluster), an S3 server with a bucket and a credentials Secret for
 //! backups (described in `s3.env` of the state directory), and the local-pods
-//! harness for namespace `default`: kwok runs no containers, so the Job pods of the
-//! `*-runs-here` images run the real agent on this machine instead, with each
-//! claim a directory `volumes/claims/<claim>` of the state directory.
+//! harness for namespace `default`: kwok runs no containers, so every agent pod
+//! (backup, restore, copy…, whatever its image) runs the real `odoo-agent` on this
+//! machine instead, with each claim a directory `volumes/claims/<claim>` of the
+//! state directory. Only Odoo's own processes (init, upgrade, web, cron) are
+//! simulated.
 
 use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
@@ -120,6 +122,14 @@ fn up(dir: &Path) -> anyhow::Result<()> {
 
 fn serve(dir: &Path) -> anyhow::Result<()> {
     std::fs::write(pid_file(dir), std::process::id().to_string())?;
+    // The agent the local pods run: the `odoo-agent` binary built beside this one.
+    let agent = std::env::current_exe()?.with_file_name("odoo-agent");
+    if !agent.exists() {
+        bail!(
+            "{} is missing: build it with `cargo build --workspace --bins`",
+            agent.display()
+        );
+    }
     let cluster_dir = dir.join("cluster");
     let cp = process::on_spawner_thread(move || {
         let cp = ControlPlane::start(Options {
@@ -145,9 +155,7 @@ fn serve(dir: &Path) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    // The agent is the operator binary built beside this one; the volumes are
-    // directories of the state directory, where the demo can reach them.
-    let agent = std::env::current_exe()?.with_file_name("odoo-operator");
+    // The volumes are directories of the state directory, where the demo can reach them.
     let pods = runtime.block_on(async {
         let client = odoo_tests::client(&cp).await?;
         LocalPods::start_in(client, NAMESPACE, agent, dir.join("volumes"))

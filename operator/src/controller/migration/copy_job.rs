@@ -27,7 +27,7 @@ pub fn build(
 ) -> Job {
     let mut env = agent_pod::pg_env(source, &source.database.name);
     env.extend(agent_pod::pg_env_as(
-        "ODOO_AGENT_TARGET_PG",
+        odoo_model::agent::env::TARGET_PG_PREFIX,
         target,
         &target.database.name,
     ));
@@ -35,7 +35,7 @@ pub fn build(
         name: name(m),
         component: "migration",
         container: CONTAINER,
-        subcommand: "copy",
+        command: odoo_model::agent::Command::Copy,
         env,
         mounts: vec![],
         volumes: vec![],
@@ -71,7 +71,7 @@ mod tests {
         let pod = job.spec.and_then(|s| s.template.spec).expect("pod");
         let c = &pod.containers[0];
         assert_eq!(c.image.as_deref(), Some(source.image.as_str()));
-        assert_eq!(c.command.as_ref().expect("command")[2], "copy");
+        assert_eq!(c.command.as_ref().expect("command")[1], "copy");
         let env = c.env.clone().unwrap_or_default();
         let value = |n: &str| {
             env.iter()

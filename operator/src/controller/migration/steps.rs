@@ -9,9 +9,9 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::ResourceExt;
 use kube::api::Api;
 use kube::runtime::controller::Action;
+use odoo_model::agent::CopyReport;
 use odoo_model::cluster_migration::{MigrationPhase as P, OdooClusterMigrationStatus};
 use odoo_model::{InstancePhase, OdooClusterMigration, OdooInstance, names};
-use serde::Deserialize;
 
 use super::{Next, Pass, copy_job, switch_instance, temporary_name};
 use crate::controller::batch::{self, Outcome};
@@ -222,13 +222,6 @@ async fn stopping(pass: &Pass<'_>) -> Result<Next, Error> {
     ))
 }
 
-/// The agent's result line.
-#[derive(Debug, Deserialize, Default)]
-struct CopyReport {
-    size_bytes: Option<u64>,
-    error: Option<String>,
-}
-
 /// Role and empty temporary database on the target (as the instance's role, with
 /// its password), then the copy Job.
 async fn copying(pass: &Pass<'_>, status: &mut OdooClusterMigrationStatus) -> Result<Next, Error> {
@@ -268,35 +261,26 @@ async fn copying(pass: &Pass<'_>, status: &mut OdooClusterMigrationStatus) -> Re
             POLL,
         ));
     };
-    match batch::outcome(&live) {
-        Outcome::Running => Ok(Next::Wait(
+    let outcome = batch::outcome(&live);
+    if outcome == Outcome::Running {
+        return Ok(Next::Wait(
             format!("Job {job_name} copies the database"),
             POLL,
-        )),
-        Outcome::Failed => {
-            let r: CopyReport =
-                super::super::agent_pod::report(ctx, &ns, &job_name, copy_job::CONTAINER)
-                    .await?
-                    .unwrap_or_default();
-            Ok(Next::Fail(
-                "CopyFailed",
-                format!(
-                    "{}; logs: kubectl logs job/{job_name} -n {ns}",
-                    r.error.unwrap_or_else(|| "the copy job failed".into())
-                ),
-            ))
-        }
-        Outcome::Complete => {
-            let r: CopyReport =
-                super::super::agent_pod::report(ctx, &ns, &job_name, copy_job::CONTAINER)
-                    .await?
-                    .unwrap_or_default();
-            status.progress = r.size_bytes.map(|b| format!("{b} bytes of SQL copied"));
+        ));
+    }
+    let left =
+        super::super::agent_pod::report::<CopyReport>(ctx, &ns, &job_name, copy_job::CONTAINER)
+            .await?;
+    let logs = format!("logs: kubectl logs job/{job_name} -n {ns}");
+    match super::super::agent_pod::taken(outcome == Outcome::Complete, left) {
+        Ok(r) => {
+            status.progress = Some(format!("{} bytes of SQL copied", r.size_bytes));
             Ok(Next::Advance(
                 P::Verifying,
                 "copied; comparing the copy with the source".into(),
             ))
         }
+        Err(why) => Ok(Next::Fail("CopyFailed", format!("{why}; {logs}"))),
     }
 }
 

@@ -1,5 +1,5 @@
-//! `odoo-operator agent install --to DIR`: the init container of a job pod copies the
-//! (statically linked) operator binary into an emptyDir shared with the Odoo
+//! `odoo-agent install --to DIR`: the init container of a job pod copies the
+//! (statically linked) agent binary into an emptyDir shared with the Odoo
 //! container, which has pg_dump and psql but not the agent.
 
 use std::io;
@@ -7,12 +7,12 @@ use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 
 /// Name of the installed binary.
-pub const BINARY_NAME: &str = "odoo-operator";
+pub const BINARY_NAME: &str = "odoo-agent";
 
 #[derive(clap::Args, Debug)]
 pub struct InstallArgs {
     /// Directory to install into (the shared emptyDir).
-    #[arg(long, env = "ODOO_AGENT_INSTALL_DIR")]
+    #[arg(long, env = odoo_model::agent::env::INSTALL_DIR)]
     pub to: PathBuf,
 }
 
@@ -29,7 +29,7 @@ pub enum InstallError {
     },
 }
 
-/// Copies the running binary to `<dir>/odoo-operator`, mode 755. Written to a
+/// Copies the running binary to `<dir>/odoo-agent`, mode 755. Written to a
 /// temporary name and renamed, so a container starting concurrently (or a restarted
 /// init container) never runs a half-copied file.
 pub fn install(dir: &Path) -> Result<PathBuf, InstallError> {

@@ -5,11 +5,11 @@ use std::io::{self, BufRead, Read, Write};
 use std::path::Path;
 
 use super::{RestoreFailure, peek};
-use crate::agent::layout::{self, ArchiveFormat};
-use crate::agent::pg::{PgArgs, Tool};
-use crate::agent::psql::PsqlSession;
-use crate::agent::stream::{Digested, TallyReader};
-use crate::agent::zipread::{ZipReadError, ZipStream};
+use crate::layout::{self, ArchiveFormat};
+use crate::pg::{PgArgs, Tool};
+use crate::psql::PsqlSession;
+use crate::stream::{Digested, TallyReader};
+use crate::zipread::{ZipReadError, ZipStream};
 
 /// Pass 2; blocking.
 pub(super) fn restore(

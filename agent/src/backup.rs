@@ -1,4 +1,4 @@
-//! `odoo-operator agent backup`: pg_dump (and the filestore) streamed into an archive
+//! `odoo-agent backup`: pg_dump (and the filestore) streamed into an archive
 //! that goes straight to S3 or a volume, hashed on the way.
 
 use std::path::PathBuf;
@@ -10,7 +10,9 @@ use super::pg::{PgArgs, PgToolError, Tool};
 use super::store::{self, Location, S3Args, StoreError};
 use super::stream::{Digested, TallyWriter, human_bytes};
 use super::zipwrite::{ZipStats, ZipWriteError, write_odoo_zip};
-use super::{OutputArgs, Report};
+use odoo_model::agent::BackupReport;
+
+use super::OutputArgs;
 
 #[derive(clap::Args, Debug)]
 pub struct BackupArgs {
@@ -20,20 +22,20 @@ pub struct BackupArgs {
     pub s3: S3Args,
     /// Where the archive goes: s3://BUCKET/KEY, or an absolute path (file:///PATH) on
     /// a mounted volume. An existing file is never overwritten.
-    #[arg(long, env = "ODOO_AGENT_DESTINATION")]
+    #[arg(long, env = odoo_model::agent::env::DESTINATION)]
     pub destination: Location,
     /// Archive format.
-    #[arg(long, env = "ODOO_AGENT_FORMAT", value_enum, default_value = "zip")]
+    #[arg(long, env = odoo_model::agent::env::FORMAT, value_enum, default_value = "zip")]
     pub format: ArchiveFormat,
     /// The database's filestore, `<data_dir>/filestore/<database>`; zip only.
-    #[arg(long, env = "ODOO_AGENT_FILESTORE")]
+    #[arg(long, env = odoo_model::agent::env::FILESTORE)]
     pub filestore: Option<PathBuf>,
     /// Leave the filestore out of a zip (database only).
-    #[arg(long, env = "ODOO_AGENT_WITHOUT_FILESTORE")]
+    #[arg(long, env = odoo_model::agent::env::WITHOUT_FILESTORE)]
     pub without_filestore: bool,
     /// Odoo version for the zip's manifest.json: 17.0, 17.0+e, saas~17.4, or an image
     /// tag such as 18.0-20251001. The official Odoo image sets ODOO_VERSION.
-    #[arg(long, env = "ODOO_VERSION")]
+    #[arg(long, env = odoo_model::agent::env::ODOO_VERSION)]
     pub odoo_version: Option<String>,
     #[command(flatten)]
     pub output: OutputArgs,
@@ -63,13 +65,17 @@ pub enum BackupError {
     Stream(#[source] std::io::Error),
     #[error("finishing the archive: {0}")]
     Close(#[source] std::io::Error),
+    #[error(
+        "the file read back differs from what was written (SHA-256 {read}, written {written}); the volume does not hold the archive"
+    )]
+    ReadBack { written: String, read: String },
     #[error("interrupted by a signal")]
     Interrupted,
     #[error("the backup thread panicked")]
     Panicked,
 }
 
-pub async fn run(args: BackupArgs) -> Result<Report, BackupError> {
+pub async fn run(args: BackupArgs) -> Result<BackupReport, BackupError> {
     let started = Instant::now();
     let filestore = match args.format {
         ArchiveFormat::Zip if !args.without_filestore => {
@@ -139,6 +145,25 @@ pub async fn run(args: BackupArgs) -> Result<Report, BackupError> {
         }
     };
     destination.commit().await?;
+    // A file is read back once closed: the report then proves what the volume
+    // holds, not only what was written to it.
+    let read_back = match &args.destination {
+        Location::File(path) => {
+            let path = path.clone();
+            let back = blocking(move || store::read_back(&path)).await??;
+            if back.sha256 != digested.sha256 || back.size_bytes != digested.bytes {
+                return Err(BackupError::ReadBack {
+                    written: digested.sha256,
+                    read: back.sha256,
+                });
+            }
+            Some(back)
+        }
+        Location::S3 { bucket, key } => {
+            store::put_digest(bucket, key, &args.s3, &digested.sha256).await?;
+            None
+        }
+    };
     tracing::info!(
         size = %human_bytes(digested.bytes),
         dump = %human_bytes(stats.dump_bytes),
@@ -146,10 +171,9 @@ pub async fn run(args: BackupArgs) -> Result<Report, BackupError> {
         filestore = %human_bytes(stats.filestore_bytes),
         "backup complete"
     );
-    Ok(Report {
-        operation: "backup",
+    Ok(BackupReport {
         location: args.destination.to_string(),
-        format: args.format,
+        format: args.format.into(),
         size_bytes: digested.bytes,
         sha256: digested.sha256,
         duration_seconds: super::seconds(started.elapsed()),
@@ -160,6 +184,7 @@ pub async fn run(args: BackupArgs) -> Result<Report, BackupError> {
             .map(|v| v.version),
         pg_version: Some(pg_version),
         filestore_files: zip.then_some(stats.filestore_files),
+        read_back,
     })
 }
 

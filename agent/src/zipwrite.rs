@@ -171,7 +171,7 @@ pub fn dos_time(t: SystemTime) -> DateTime {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::agent::zipread::ZipStream;
+    use crate::zipread::ZipStream;
     use std::time::Duration;
 
     #[test]

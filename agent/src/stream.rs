@@ -1,7 +1,7 @@
 //! Byte accounting on the archive stream: SHA-256, size and periodic progress lines,
 //! computed while the bytes pass through, so nothing is staged to be measured.
 
-use crate::hex;
+use odoo_model::agent::hex;
 use std::io::{self, Read, Write};
 use std::time::{Duration, Instant};
 

@@ -28,6 +28,17 @@ impl From<odoo_model::backup_job::BackupFormat> for ArchiveFormat {
     }
 }
 
+impl From<ArchiveFormat> for odoo_model::backup_job::BackupFormat {
+    fn from(f: ArchiveFormat) -> Self {
+        use odoo_model::backup_job::BackupFormat;
+        match f {
+            ArchiveFormat::Zip => BackupFormat::Zip,
+            ArchiveFormat::Dump => BackupFormat::Dump,
+            ArchiveFormat::Sql => BackupFormat::Sql,
+        }
+    }
+}
+
 impl std::fmt::Display for ArchiveFormat {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {

@@ -1,4 +1,4 @@
-//! `odoo-operator agent switch-filestore`: the filestore half of a restore's switch.
+//! `odoo-agent switch-filestore`: the filestore half of a restore's switch.
 //! Odoo finds a database's files at `<data_dir>/filestore/<database>`, so once the
 //! restored database took the live name, its files (loaded under the temporary
 //! name) must too. Two renames on one volume; repeating the command after a crash
@@ -7,25 +7,29 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use odoo_model::agent::{SwitchOutcome, SwitchReport, env};
+
+use super::OutputArgs;
 
 #[derive(clap::Args, Debug)]
 pub struct SwitchArgs {
     /// The filestore root, `<data_dir>/filestore`.
-    #[arg(long, env = "ODOO_AGENT_FILESTORE_ROOT")]
+    #[arg(long, env = env::FILESTORE_ROOT)]
     pub root: PathBuf,
     /// The live database's name.
-    #[arg(long, env = "ODOO_AGENT_LIVE")]
+    #[arg(long, env = env::LIVE)]
     pub live: String,
     /// The temporary name the archive's files were loaded under.
-    #[arg(long, env = "ODOO_AGENT_RESTORED")]
+    #[arg(long, env = env::RESTORED)]
     pub restored: String,
     /// The name the previous files are kept under.
-    #[arg(long, env = "ODOO_AGENT_KEPT")]
+    #[arg(long, env = env::KEPT)]
     pub kept: String,
     /// Remove the previous files once the switch is done.
-    #[arg(long, env = "ODOO_AGENT_DROP_PREVIOUS")]
+    #[arg(long, env = env::DROP_PREVIOUS)]
     pub drop_previous: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -47,16 +51,6 @@ pub enum SwitchError {
         restored: PathBuf,
         kept: PathBuf,
     },
-}
-
-/// What the switch did, for the job's report.
-#[derive(Serialize, Debug, PartialEq, Eq)]
-pub struct Switched {
-    pub operation: &'static str,
-    /// `switched`, `already-switched` or `no-files-restored` (the archive had no
-    /// filestore: the live files stay with the restored database).
-    pub outcome: &'static str,
-    pub previous_removed: bool,
 }
 
 fn name(n: &str) -> Result<&str, SwitchError> {
@@ -82,7 +76,7 @@ fn rename(from: &Path, to: &Path) -> Result<(), SwitchError> {
     })
 }
 
-pub fn run(args: &SwitchArgs) -> Result<Switched, SwitchError> {
+pub fn run(args: &SwitchArgs) -> Result<SwitchReport, SwitchError> {
     let live = args.root.join(name(&args.live)?);
     let restored = args.root.join(name(&args.restored)?);
     let kept = args.root.join(name(&args.kept)?);
@@ -103,11 +97,11 @@ pub fn run(args: &SwitchArgs) -> Result<Switched, SwitchError> {
             }
             return Err(e);
         }
-        "switched"
+        SwitchOutcome::Switched
     } else if exists(&kept)? {
-        "already-switched"
+        SwitchOutcome::AlreadySwitched
     } else {
-        "no-files-restored"
+        SwitchOutcome::NoFilesRestored
     };
     let mut previous_removed = false;
     if args.drop_previous && exists(&kept)? {
@@ -118,8 +112,7 @@ pub fn run(args: &SwitchArgs) -> Result<Switched, SwitchError> {
         })?;
         previous_removed = true;
     }
-    Ok(Switched {
-        operation: "switch-filestore",
+    Ok(SwitchReport {
         outcome,
         previous_removed,
     })
@@ -143,6 +136,9 @@ mod tests {
             restored: "shop_restoring".into(),
             kept: "shop_before".into(),
             drop_previous: false,
+            output: OutputArgs {
+                termination_log: None,
+            },
         };
         (dir, args)
     }
@@ -150,11 +146,14 @@ mod tests {
     #[test]
     fn the_restored_files_take_the_live_name_and_a_repeat_changes_nothing() {
         let (dir, args) = setup(true);
-        assert_eq!(run(&args).expect("switch").outcome, "switched");
+        assert_eq!(run(&args).expect("switch").outcome, SwitchOutcome::Switched);
         assert!(dir.path().join("shop/cd/new").exists());
         assert!(dir.path().join("shop_before/ab/old").exists());
         assert!(!dir.path().join("shop_restoring").exists());
-        assert_eq!(run(&args).expect("again").outcome, "already-switched");
+        assert_eq!(
+            run(&args).expect("again").outcome,
+            SwitchOutcome::AlreadySwitched
+        );
         assert!(dir.path().join("shop/cd/new").exists());
     }
 
@@ -171,7 +170,10 @@ mod tests {
     #[test]
     fn an_archive_without_files_leaves_the_live_files_in_place() {
         let (dir, args) = setup(false);
-        assert_eq!(run(&args).expect("switch").outcome, "no-files-restored");
+        assert_eq!(
+            run(&args).expect("switch").outcome,
+            SwitchOutcome::NoFilesRestored
+        );
         assert!(dir.path().join("shop/ab/old").exists());
     }
 

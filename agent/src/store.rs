@@ -24,26 +24,26 @@ pub struct S3Args {
     /// https://s3.eu-west-1.amazonaws.com or http://minio.storage:9000. Credentials
     /// come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN)
     /// in the environment only.
-    #[arg(long = "s3-endpoint", env = "ODOO_AGENT_S3_ENDPOINT")]
+    #[arg(long = "s3-endpoint", env = odoo_model::agent::env::S3_ENDPOINT)]
     pub endpoint: Option<String>,
     /// Region of the bucket.
     #[arg(
         long = "s3-region",
-        env = "ODOO_AGENT_S3_REGION",
+        env = odoo_model::agent::env::S3_REGION,
         default_value = "us-east-1"
     )]
     pub region: String,
     /// Path-style addressing (endpoint/bucket/key) instead of virtual-hosted style.
-    #[arg(long = "s3-force-path-style", env = "ODOO_AGENT_S3_FORCE_PATH_STYLE",
+    #[arg(long = "s3-force-path-style", env = odoo_model::agent::env::S3_FORCE_PATH_STYLE,
           default_value_t = true, action = clap::ArgAction::Set)]
     pub force_path_style: bool,
     /// Skip TLS certificate verification (test setups with self-signed certificates).
-    #[arg(long = "s3-insecure-skip-tls-verify", env = "ODOO_AGENT_S3_INSECURE_SKIP_TLS_VERIFY",
+    #[arg(long = "s3-insecure-skip-tls-verify", env = odoo_model::agent::env::S3_INSECURE_SKIP_TLS_VERIFY,
           default_value_t = false, action = clap::ArgAction::Set)]
     pub insecure_skip_tls_verify: bool,
     /// Upload part size in MiB. S3 allows 10,000 parts, so this caps the archive at
     /// 10,000 × this size (16 MiB: about 156 GiB). Memory use is about five parts.
-    #[arg(long = "s3-part-size-mib", env = "ODOO_AGENT_S3_PART_SIZE_MIB", default_value_t = 16,
+    #[arg(long = "s3-part-size-mib", env = odoo_model::agent::env::S3_PART_SIZE_MIB, default_value_t = 16,
           value_parser = clap::value_parser!(u64).range(5..=5120))]
     pub part_size_mib: u64,
 }
@@ -149,6 +149,58 @@ impl std::fmt::Display for Location {
             Location::File(path) => write!(f, "file://{}", path.display()),
         }
     }
+}
+
+/// Stores the archive's digest beside an S3 object, as `sha256sum` writes it
+/// (`<key>.sha256`, the contract's name): the operator compares it with the report,
+/// and `sha256sum -c` checks a download with it.
+pub async fn put_digest(
+    bucket: &str,
+    key: &str,
+    s3: &S3Args,
+    sha256: &str,
+) -> Result<(), StoreError> {
+    let store = s3.store(bucket, false)?;
+    let digest_key = odoo_model::agent::digest_key(key);
+    let path = object_path(&digest_key)?;
+    store
+        .put(
+            &path,
+            odoo_model::agent::digest_line(sha256, key)
+                .into_bytes()
+                .into(),
+        )
+        .await
+        .map_err(|source| StoreError::CreateUpload {
+            location: format!("s3://{bucket}/{digest_key}"),
+            source,
+        })?;
+    Ok(())
+}
+
+/// Size and SHA-256 of a file, read from the start: a stored archive read back.
+pub fn read_back(path: &Path) -> Result<odoo_model::agent::ReadBack, StoreError> {
+    use sha2::{Digest, Sha256};
+    let err = |source| StoreError::File {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = std::fs::File::open(path).map_err(err)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut buf).map_err(err)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        size += n as u64;
+    }
+    Ok(odoo_model::agent::ReadBack {
+        size_bytes: size,
+        sha256: odoo_model::agent::hex(&hasher.finalize()),
+    })
 }
 
 impl S3Args {

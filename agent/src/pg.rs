@@ -83,7 +83,7 @@ impl PgArgs {
             .env("PGUSER", &self.user)
             .env("PGDATABASE", &self.database)
             .env("PGSSLMODE", &self.sslmode)
-            .env("PGAPPNAME", "odoo-operator-agent")
+            .env("PGAPPNAME", "odoo-agent")
             .env("PGCONNECT_TIMEOUT", "30");
         if let Some(ca) = &self.sslrootcert {
             cmd.env("PGSSLROOTCERT", ca);
@@ -144,6 +144,37 @@ impl PgArgs {
             "SELECT coalesce(json_object_agg(name, latest_version ORDER BY name), '{}') \
              FROM ir_module_module WHERE state = 'installed'",
         )?;
+        serde_json::from_str(&line).map_err(|_| PgToolError::ParseOutput { what, output: line })
+    }
+
+    /// What the database holds after a load, for the restore's report: the number of
+    /// tables, exact row counts of the largest (by size on disk), and the installed
+    /// version of `base`. Table names are `schema.table`, as the operator's own
+    /// inventory names them; the operator recounts them itself.
+    pub fn loaded(&self) -> Result<odoo_model::agent::Loaded, PgToolError> {
+        let what = "counting what the load wrote";
+        let sql = format!(
+            "WITH t AS (SELECT schemaname, tablename FROM pg_tables \
+                        WHERE schemaname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')), \
+             largest AS (SELECT schemaname, tablename FROM t \
+                         ORDER BY pg_total_relation_size(format('%I.%I', schemaname, tablename)::regclass) DESC, \
+                                  schemaname, tablename \
+                         LIMIT {limit}) \
+             SELECT json_build_object( \
+               'tables', (SELECT count(*) FROM t), \
+               'largest', coalesce((SELECT json_agg(json_build_object( \
+                   'table', schemaname || '.' || tablename, \
+                   'rows', (xpath('/row/c/text()', query_to_xml( \
+                       format('SELECT count(*) AS c FROM %I.%I', schemaname, tablename), \
+                       false, true, '')))[1]::text::bigint)) FROM largest), '[]'::json), \
+               'base_version', CASE WHEN to_regclass('ir_module_module') IS NULL THEN NULL ELSE \
+                   (xpath('/row/v/text()', query_to_xml( \
+                       'SELECT max(latest_version) AS v FROM ir_module_module \
+                        WHERE name = ''base'' AND state = ''installed''', \
+                       false, true, '')))[1]::text END)",
+            limit = odoo_model::agent::Loaded::LARGEST
+        );
+        let line = self.query_one(what, &sql)?;
         serde_json::from_str(&line).map_err(|_| PgToolError::ParseOutput { what, output: line })
     }
 

@@ -1,4 +1,4 @@
-//! `odoo-operator agent restore`: two streaming passes over the archive. The first
+//! `odoo-agent restore`: two streaming passes over the archive. The first
 //! touches nothing: it hashes the archive, checks its structure (every CRC, the
 //! central directory, safe filestore names) and compares the SHA-256 with the
 //! expected one. The second loads the database in one transaction and writes the
@@ -15,7 +15,9 @@ use super::pg::{PgArgs, PgToolError};
 use super::store::{Location, S3Args, Source, StoreError};
 use super::stream::{Digested, TallyReader, human_bytes};
 use super::zipread::{ZipReadError, ZipStream};
-use super::{OutputArgs, Report};
+use odoo_model::agent::RestoreReport;
+
+use super::OutputArgs;
 
 /// manifest.json is small; anything bigger is not Odoo's.
 const MANIFEST_LIMIT: usize = 1 << 20;
@@ -32,18 +34,18 @@ pub struct RestoreArgs {
     pub s3: S3Args,
     /// The archive: s3://BUCKET/KEY, or an absolute path (file:///PATH) on a mounted
     /// volume.
-    #[arg(long, env = "ODOO_AGENT_SOURCE")]
+    #[arg(long, env = odoo_model::agent::env::SOURCE)]
     pub source: Location,
     /// Expected SHA-256 of the archive (hex, from the backup's status). Checked before
     /// anything is written.
-    #[arg(long, env = "ODOO_AGENT_EXPECTED_SHA256")]
+    #[arg(long, env = odoo_model::agent::env::EXPECTED_SHA256)]
     pub expected_sha256: Option<String>,
     /// Archive format; told from the content when unset.
-    #[arg(long, env = "ODOO_AGENT_FORMAT", value_enum)]
+    #[arg(long, env = odoo_model::agent::env::FORMAT, value_enum)]
     pub format: Option<ArchiveFormat>,
     /// Target filestore directory, `<data_dir>/filestore/<database>`: must not exist
     /// or be empty. Needed when a zip has a filestore.
-    #[arg(long, env = "ODOO_AGENT_FILESTORE")]
+    #[arg(long, env = odoo_model::agent::env::FILESTORE)]
     pub filestore: Option<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
@@ -140,14 +142,16 @@ impl RestoreError {
 
 /// What the first pass learnt.
 #[derive(Debug)]
-struct Verified {
-    format: ArchiveFormat,
-    digest: Digested,
-    manifest: Option<serde_json::Value>,
-    filestore_files: u64,
+pub(crate) struct Verified {
+    pub format: ArchiveFormat,
+    pub digest: Digested,
+    pub manifest: Option<serde_json::Value>,
+    pub filestore_files: u64,
+    /// Zip entries read, each with its CRC-32 checked.
+    pub entries: u64,
 }
 
-pub async fn run(args: RestoreArgs) -> Result<Report, RestoreError> {
+pub async fn run(args: RestoreArgs) -> Result<RestoreReport, RestoreError> {
     let started = Instant::now();
     let source = Source::new(args.source.clone(), &args.s3).map_err(Refusal::OpenSource)?;
 
@@ -202,6 +206,11 @@ pub async fn run(args: RestoreArgs) -> Result<Report, RestoreError> {
         () = super::shutdown_signal() => return Err(failed(RestoreFailure::Interrupted)),
     };
 
+    // Counted after the commit, in the database the operator will look at itself.
+    let pg = args.pg.clone();
+    let loaded = blocking(move || pg.loaded())
+        .await?
+        .map_err(|e| failed(RestoreFailure::Tool(e)))?;
     let manifest_str = |key: &str| {
         verified
             .manifest
@@ -210,10 +219,9 @@ pub async fn run(args: RestoreArgs) -> Result<Report, RestoreError> {
             .and_then(|v| v.as_str())
             .map(str::to_owned)
     };
-    Ok(Report {
-        operation: "restore",
+    Ok(RestoreReport {
         location: args.source.to_string(),
-        format: verified.format,
+        format: verified.format.into(),
         size_bytes: verified.digest.bytes,
         sha256: verified.digest.sha256.clone(),
         duration_seconds: super::seconds(started.elapsed()),
@@ -221,6 +229,7 @@ pub async fn run(args: RestoreArgs) -> Result<Report, RestoreError> {
         pg_version: manifest_str("pg_version").or(Some(pg_version)),
         filestore_files: (verified.format == ArchiveFormat::Zip)
             .then_some(verified.filestore_files),
+        loaded,
     })
 }
 
@@ -267,8 +276,8 @@ fn detect(head: &[u8], given: Option<ArchiveFormat>) -> Result<ArchiveFormat, Re
     }
 }
 
-/// Pass 1; blocking.
-fn verify(
+/// Pass 1; blocking. Also `odoo-agent verify`'s whole work.
+pub(crate) fn verify(
     reader: Box<dyn Read + Send>,
     given: Option<ArchiveFormat>,
     has_filestore_target: bool,
@@ -284,11 +293,13 @@ fn verify(
         },
         manifest: None,
         filestore_files: 0,
+        entries: 0,
     };
     if format == ArchiveFormat::Zip {
         let mut zip = ZipStream::new(input);
         let mut dumps = 0;
         while let Some(entry) = zip.next_entry()? {
+            verified.entries += 1;
             match entry.name.as_str() {
                 "dump.sql" => {
                     dumps += 1;

@@ -1,13 +1,12 @@
-//! `odoo-operator agent`: the data path of backup and restore jobs. It runs inside
+//! `odoo-agent`: the data path of backup, restore and migration jobs. It runs inside
 //! the job pod, in the instance's own Odoo image (for its pg_dump/psql, matched to
 //! the server) with the filestore volume mounted, and streams: pg_dump → zip →
 //! upload parts on the way out, download → verify → psql/filestore on the way back,
 //! never staging an archive on disk or in memory.
 //!
 //! Result: one JSON line on stdout (also written to `--termination-log`, where the
-//! controller reads it from the pod status). Exit codes: 0 done; 1 backup failed,
-//! nothing left behind; 3 restore or copy refused before writing anything; 4 restore
-//! or copy failed after it began writing to the target, which the operator must drop.
+//! controller reads it from the pod status), typed by the contract in
+//! [`odoo_model::agent`], as are the exit codes.
 
 pub mod backup;
 mod bridge;
@@ -22,25 +21,16 @@ mod sqlfilter;
 mod store;
 mod stream;
 pub mod switch;
+pub mod verify;
 mod zipread;
 mod zipwrite;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use serde::Serialize;
+use odoo_model::agent::{Message, Report, env, exit};
 
 pub use layout::ArchiveFormat;
-
-/// Exit code: the backup failed (the upload was aborted, the partial file removed).
-pub const EXIT_BACKUP_FAILED: i32 = 1;
-/// Exit code: the archive or the target was refused; nothing was written.
-pub const EXIT_RESTORE_REFUSED: i32 = 3;
-/// Exit code: the restore failed after writing to the target database/directory.
-pub const EXIT_RESTORE_FAILED: i32 = 4;
-
-/// Kubernetes truncates termination messages at 4096 bytes.
-const TERMINATION_MESSAGE_LIMIT: usize = 4096;
 
 #[derive(clap::Subcommand, Debug)]
 pub enum AgentCommand {
@@ -54,6 +44,8 @@ pub enum AgentCommand {
     /// Copy a database into an empty one on another server (a cluster migration),
     /// streaming pg_dump into psql in one transaction.
     Copy(Box<copy::CopyArgs>),
+    /// Read a stored archive end to end: every CRC, the SHA-256 and the manifest.
+    Verify(Box<verify::VerifyArgs>),
     /// Copy this binary into a directory (a job pod's init container).
     Install(install::InstallArgs),
 }
@@ -63,36 +55,8 @@ pub enum AgentCommand {
 pub struct OutputArgs {
     /// Also write the result (or the error) as JSON to this file: the container's
     /// terminationMessagePath, /dev/termination-log by default in Kubernetes.
-    #[arg(long, env = "ODOO_AGENT_TERMINATION_LOG")]
+    #[arg(long, env = env::TERMINATION_LOG)]
     pub termination_log: Option<PathBuf>,
-}
-
-/// The result line.
-#[derive(Serialize, Debug, Clone)]
-pub struct Report {
-    /// `backup` or `restore`.
-    pub operation: &'static str,
-    /// `s3://bucket/key` or `file:///path`.
-    pub location: String,
-    pub format: ArchiveFormat,
-    pub size_bytes: u64,
-    /// Hex SHA-256 of the archive bytes.
-    pub sha256: String,
-    pub duration_seconds: f64,
-    /// The Odoo version (backup: given; restore: from the manifest, when present).
-    pub odoo_version: Option<String>,
-    /// Backup: the server's version; restore: the manifest's, else the target's.
-    pub pg_version: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub filestore_files: Option<u64>,
-}
-
-#[derive(Serialize)]
-struct Failure<'a> {
-    operation: &'static str,
-    error: &'a str,
-    /// Whether the target database/directory may hold partial data (restore).
-    target_touched: bool,
 }
 
 fn seconds(d: Duration) -> f64 {
@@ -166,38 +130,46 @@ fn init_logging() {
         .try_init();
 }
 
-fn write_termination_log(args: &OutputArgs, json: &str) {
-    if let Some(path) = &args.termination_log {
-        let mut text = json.to_owned();
-        if text.len() > TERMINATION_MESSAGE_LIMIT {
-            let mut cut = TERMINATION_MESSAGE_LIMIT;
-            while !text.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            text.truncate(cut);
+/// Prints the line and leaves it where the controller reads it.
+fn leave<R: Report>(output: &OutputArgs, message: &Message<R>) {
+    let line = message.to_line();
+    println!("{line}");
+    if let Some(path) = &output.termination_log
+        && let Err(e) = std::fs::write(path, &line)
+    {
+        tracing::warn!(path = %path.display(), error = %e, "writing the termination log");
+    }
+}
+
+/// Leaves the line of a finished command and gives its exit code.
+fn finish<R: Report, E: std::error::Error>(
+    output: &OutputArgs,
+    result: Result<R, E>,
+    failure_code: impl Fn(&E) -> (i32, bool),
+) -> i32 {
+    match result {
+        Ok(report) => {
+            leave(output, &Message::done(report));
+            exit::DONE
         }
-        if let Err(e) = std::fs::write(path, text) {
-            tracing::warn!(path = %path.display(), error = %e, "writing the termination log");
+        Err(e) => {
+            let message = describe(&e);
+            let (code, touched) = failure_code(&e);
+            tracing::error!("{} failed: {message}", R::COMMAND);
+            leave(output, &Message::<R>::failed(message, touched));
+            code
         }
     }
 }
 
-/// A restore's or a copy's result line or failure, whose exit code says whether the
-/// target may hold partial data.
-#[allow(clippy::type_complexity)]
-fn target_outcome<R: Serialize, E: std::error::Error>(
-    result: Result<R, E>,
-    touched: impl Fn(&E) -> bool,
-) -> Result<serde_json::Result<String>, (String, bool, i32)> {
-    result.map(|r| serde_json::to_string(&r)).map_err(|e| {
-        let touched = touched(&e);
-        let code = if touched {
-            EXIT_RESTORE_FAILED
-        } else {
-            EXIT_RESTORE_REFUSED
-        };
-        (describe(&e), touched, code)
-    })
+/// The exit code of a restore or copy failure and whether the target may hold
+/// partial data.
+fn target_code(touched: bool) -> (i32, bool) {
+    if touched {
+        (exit::FAILED_AFTER_WRITE, true)
+    } else {
+        (exit::REFUSED, false)
+    }
 }
 
 /// Runs an agent command and exits the process with its code.
@@ -206,73 +178,38 @@ pub async fn run(command: AgentCommand) -> anyhow::Result<()> {
     // object_store's HTTP client uses rustls without a bundled provider; ring is the
     // workspace's provider everywhere else.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let (operation, output, result) = match command {
+    let code = match command {
         AgentCommand::Install(args) => {
             let installed = install::install(&args.to)?;
             println!("{}", installed.display());
             return Ok(());
         }
         AgentCommand::SwitchFilestore(args) => {
-            let output = OutputArgs {
-                termination_log: std::env::var_os("ODOO_AGENT_TERMINATION_LOG").map(PathBuf::from),
-            };
-            return match switch::run(&args) {
-                Ok(done) => {
-                    let json = serde_json::to_string(&done)?;
-                    println!("{json}");
-                    write_termination_log(&output, &json);
-                    Ok(())
-                }
-                Err(e) => {
-                    let message = describe(&e);
-                    tracing::error!("switch-filestore failed: {message}");
-                    let json = serde_json::to_string(&Failure {
-                        operation: "switch-filestore",
-                        error: &message,
-                        target_touched: false,
-                    })?;
-                    write_termination_log(&output, &json);
-                    std::process::exit(EXIT_BACKUP_FAILED);
-                }
-            };
+            let output = args.output.clone();
+            finish(&output, switch::run(&args), |_| (exit::FAILED, false))
         }
         AgentCommand::Backup(args) => {
             let output = args.output.clone();
-            let result = backup::run(*args)
-                .await
-                .map(|r| serde_json::to_string(&r))
-                .map_err(|e| (describe(&e), false, EXIT_BACKUP_FAILED));
-            ("backup", output, result)
+            finish(&output, backup::run(*args).await, |_| (exit::FAILED, false))
+        }
+        AgentCommand::Verify(args) => {
+            let output = args.output.clone();
+            finish(&output, verify::run(*args).await, |_| (exit::FAILED, false))
         }
         AgentCommand::Copy(args) => {
             let output = args.output.clone();
-            let result = target_outcome(copy::run(*args).await, |e| e.touched_target());
-            ("copy", output, result)
+            finish(&output, copy::run(*args).await, |e| {
+                target_code(e.touched_target())
+            })
         }
         AgentCommand::Restore(args) => {
             let output = args.output.clone();
-            let result = target_outcome(restore::run(*args).await, |e| e.touched_target());
-            ("restore", output, result)
+            finish(&output, restore::run(*args).await, |e| {
+                target_code(e.touched_target())
+            })
         }
     };
-    match result {
-        Ok(json) => {
-            let json = json?;
-            println!("{json}");
-            write_termination_log(&output, &json);
-            Ok(())
-        }
-        Err((message, target_touched, code)) => {
-            tracing::error!("{operation} failed: {message}");
-            let json = serde_json::to_string(&Failure {
-                operation,
-                error: &message,
-                target_touched,
-            })?;
-            write_termination_log(&output, &json);
-            std::process::exit(code);
-        }
-    }
+    std::process::exit(code);
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! `odoo-operator agent copy`: the data path of a cluster migration. `pg_dump` of the
+//! `odoo-agent copy`: the data path of a cluster migration. `pg_dump` of the
 //! source database streams through the same filter as a restore into `psql` on the
 //! target's temporary database, in one transaction that commits only when the whole
 //! dump was loaded: the target ends up either a full copy or empty. Nothing is staged
@@ -8,7 +8,7 @@ use std::io;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use serde::Serialize;
+use odoo_model::agent::CopyReport;
 
 use super::pg::{PgArgs, PgToolError, Tool};
 use super::psql::PsqlSession;
@@ -127,20 +127,6 @@ impl CopyError {
     }
 }
 
-/// The result line.
-#[derive(Serialize, Debug, Clone)]
-pub struct CopyReport {
-    pub operation: &'static str,
-    /// `host:port/database` of each side.
-    pub source: String,
-    pub target: String,
-    /// Bytes of SQL streamed from pg_dump to psql.
-    pub size_bytes: u64,
-    pub duration_seconds: f64,
-    pub source_pg_version: String,
-    pub target_pg_version: String,
-}
-
 fn endpoint(pg: &PgArgs) -> String {
     format!("{}:{}/{}", pg.host, pg.port, pg.database)
 }
@@ -157,7 +143,6 @@ pub async fn run(args: CopyArgs) -> Result<CopyReport, CopyError> {
             what: "copying", output: "interrupted by a signal".into() })),
     };
     Ok(CopyReport {
-        operation: "copy",
         source: endpoint(&args.source),
         target: endpoint(&args.target.pg(&args.source)),
         size_bytes: bytes,

@@ -1,0 +1,84 @@
+//! `odoo-agent verify`: a stored archive read end to end, as a restore's first pass
+//! reads it: every zip entry's CRC-32, the central directory, safe filestore names,
+//! the manifest, and the SHA-256 of the whole compared with the one recorded when
+//! the archive was made. Nothing is written anywhere.
+
+use std::time::Instant;
+
+use odoo_model::agent::{VerifyReport, env};
+
+use super::OutputArgs;
+use super::layout::ArchiveFormat;
+use super::restore::{Refusal, verify};
+use super::store::{Location, S3Args, Source};
+
+#[derive(clap::Args, Debug)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub s3: S3Args,
+    /// The archive: s3://BUCKET/KEY, or an absolute path (file:///PATH) on a mounted
+    /// volume.
+    #[arg(long, env = env::SOURCE)]
+    pub source: Location,
+    /// The SHA-256 recorded when the archive was made (hex).
+    #[arg(long, env = env::EXPECTED_SHA256)]
+    pub expected_sha256: String,
+    /// Archive format; told from the content when unset.
+    #[arg(long, env = env::FORMAT, value_enum)]
+    pub format: Option<ArchiveFormat>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error("the archive does not verify: {0}")]
+    Bad(#[from] Refusal),
+    #[error(
+        "the archive's SHA-256 is {actual}, but {expected} was recorded when it was made: the stored object changed"
+    )]
+    ChecksumMismatch { expected: String, actual: String },
+    #[error("a zip without manifest.json is not an Odoo backup")]
+    NoManifest,
+    #[error("the verify thread panicked")]
+    Panicked,
+}
+
+pub async fn run(args: VerifyArgs) -> Result<VerifyReport, VerifyError> {
+    let started = Instant::now();
+    let source = Source::new(args.source.clone(), &args.s3).map_err(Refusal::OpenSource)?;
+    let (reader, _) = source.open(None).await.map_err(Refusal::OpenSource)?;
+    let given = args.format;
+    // The filestore target only matters to a restore: its files are counted here.
+    let read = tokio::task::spawn_blocking(move || verify(reader, given, true));
+    let verified = tokio::select! {
+        v = read => v.map_err(|_| VerifyError::Panicked)??,
+        () = super::shutdown_signal() => return Err(Refusal::Interrupted.into()),
+    };
+    if !args
+        .expected_sha256
+        .eq_ignore_ascii_case(&verified.digest.sha256)
+    {
+        return Err(VerifyError::ChecksumMismatch {
+            expected: args.expected_sha256,
+            actual: verified.digest.sha256,
+        });
+    }
+    if verified.format == ArchiveFormat::Zip && verified.manifest.is_none() {
+        return Err(VerifyError::NoManifest);
+    }
+    Ok(VerifyReport {
+        location: args.source.to_string(),
+        format: verified.format.into(),
+        size_bytes: verified.digest.bytes,
+        sha256: verified.digest.sha256,
+        duration_seconds: super::seconds(started.elapsed()),
+        entries: verified.entries,
+        odoo_version: verified
+            .manifest
+            .as_ref()
+            .and_then(|m| m.get("version"))
+            .and_then(|v| v.as_str())
+            .map(str::to_owned),
+    })
+}

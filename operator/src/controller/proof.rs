@@ -1,0 +1,346 @@
+//! What the operator checks itself before a job is Succeeded: a report is the
+//! agent's claim, and the stored object or the loaded database must agree with it.
+//! Each check answers with the proof as a sentence, or why there is none.
+
+use std::time::Duration;
+
+use object_store::aws::AmazonS3Builder;
+use object_store::{ClientOptions, ObjectStoreExt as _, RetryConfig};
+use odoo_model::agent::{BackupReport, RestoreReport, odoo_series};
+use odoo_model::common::S3Bucket;
+
+use super::error::Error;
+use super::{Context, observe};
+use crate::pg::compare::Inventory;
+
+/// A check's answer: the proof, or why the work is not proven.
+pub type Checked = Result<String, String>;
+
+/// The location as the operator wrote it: `s3://…` or a path (`file://` dropped).
+fn plain(location: &str) -> &str {
+    location.strip_prefix("file://").unwrap_or(location)
+}
+
+/// Whether `sha` is a SHA-256 in hex.
+fn is_sha256(sha: &str) -> bool {
+    sha.len() == 64 && sha.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// What a backup report itself must say: the archive the job asked for, not
+/// empty, with a digest, and for a volume the file read back equal to it.
+pub fn backup_report(report: &BackupReport, expected_location: &str) -> Checked {
+    if plain(&report.location) != plain(expected_location) {
+        return Err(format!(
+            "the agent reports {} but the job writes {expected_location}",
+            report.location
+        ));
+    }
+    if report.size_bytes == 0 {
+        return Err("the agent reports an empty archive".into());
+    }
+    if !is_sha256(&report.sha256) {
+        return Err(format!(
+            "the agent's report has no SHA-256 (found {:?})",
+            report.sha256
+        ));
+    }
+    if !expected_location.starts_with("s3://") {
+        let Some(back) = &report.read_back else {
+            return Err("the agent did not read the file back from the volume".into());
+        };
+        if back.size_bytes != report.size_bytes || !back.sha256.eq_ignore_ascii_case(&report.sha256)
+        {
+            return Err(format!(
+                "the file read back ({} bytes, sha256 {}) differs from what was written ({} bytes, sha256 {})",
+                back.size_bytes, back.sha256, report.size_bytes, report.sha256
+            ));
+        }
+        return Ok(format!(
+            "{} bytes, sha256 {}, read back from the volume",
+            report.size_bytes, report.sha256
+        ));
+    }
+    Ok(format!(
+        "{} bytes, sha256 {}",
+        report.size_bytes, report.sha256
+    ))
+}
+
+/// The object in the bucket, looked at by the operator: it exists, has the
+/// reported size, and the digest stored beside it is the reported one.
+/// `Err(Error)` when the bucket could not be asked (retried).
+pub async fn stored_object(
+    ctx: &Context,
+    ns: &str,
+    bucket: &S3Bucket,
+    report: &BackupReport,
+) -> Result<Checked, Error> {
+    let location = report.location.as_str();
+    let size_bytes = report.size_bytes;
+    let Some((name, key)) = location
+        .strip_prefix("s3://")
+        .and_then(|rest| rest.split_once('/'))
+    else {
+        return Ok(Err(format!("{location} is not an s3:// location")));
+    };
+    let creds = &bucket.credentials;
+    let secret = |key: &str| {
+        let key = key.to_owned();
+        async move {
+            observe::secret_value(ctx, ns, &creds.secret_name, &key)
+                .await?
+                .ok_or_else(|| {
+                    Error::InvalidSpec(format!(
+                        "Secret {} has no key {key} for the bucket's credentials",
+                        creds.secret_name
+                    ))
+                })
+        }
+    };
+    let client = ClientOptions::new()
+        .with_allow_http(bucket.endpoint.starts_with("http://"))
+        .with_allow_invalid_certificates(bucket.insecure_skip_tls_verify)
+        .with_connect_timeout(Duration::from_secs(10))
+        .with_timeout(Duration::from_secs(30));
+    let store = AmazonS3Builder::new()
+        .with_endpoint(&bucket.endpoint)
+        .with_bucket_name(name)
+        .with_region(&bucket.region)
+        .with_access_key_id(secret(&creds.access_key_id_key).await?)
+        .with_secret_access_key(secret(&creds.secret_access_key_key).await?)
+        .with_virtual_hosted_style_request(!bucket.force_path_style)
+        .with_client_options(client)
+        .with_retry(RetryConfig {
+            max_retries: 2,
+            retry_timeout: Duration::from_secs(30),
+            ..RetryConfig::default()
+        })
+        .build()
+        .map_err(|e| Error::InvalidSpec(format!("the bucket's S3 settings: {e}")))?;
+    let path = object_store::path::Path::from(key);
+    match store.head(&path).await {
+        Ok(meta) if meta.size == size_bytes => {}
+        Ok(meta) => {
+            return Ok(Err(format!(
+                "the bucket holds {} bytes at {location}, the agent reports {size_bytes}",
+                meta.size
+            )));
+        }
+        Err(object_store::Error::NotFound { .. }) => {
+            return Ok(Err(format!("{location} is not in the bucket")));
+        }
+        Err(e) => return Err(Error::Storage(format!("checking {location}: {e}"))),
+    }
+    let digest_key = odoo_model::agent::digest_key(key);
+    let digest = match store
+        .get(&object_store::path::Path::from(digest_key.as_str()))
+        .await
+    {
+        Ok(got) => got
+            .bytes()
+            .await
+            .map_err(|e| Error::Storage(format!("reading {digest_key}: {e}")))?,
+        Err(object_store::Error::NotFound { .. }) => {
+            return Ok(Err(format!(
+                "the archive's digest s3://{name}/{digest_key} is not in the bucket"
+            )));
+        }
+        Err(e) => return Err(Error::Storage(format!("reading {digest_key}: {e}"))),
+    };
+    let stored =
+        odoo_model::agent::parse_digest_line(&String::from_utf8_lossy(&digest)).map(str::to_owned);
+    match stored {
+        Some(sha) if sha.eq_ignore_ascii_case(&report.sha256) => Ok(Ok(format!(
+            "{size_bytes} bytes, sha256 {sha}, checked in the bucket by the operator"
+        ))),
+        Some(sha) => Ok(Err(format!(
+            "the agent reports sha256 {}, but the digest stored with the archive is {sha}",
+            report.sha256
+        ))),
+        None => Ok(Err(format!("s3://{name}/{digest_key} holds no SHA-256"))),
+    }
+}
+
+/// What the operator expects of a loaded archive.
+pub struct RestoreExpectation<'a> {
+    /// The SHA-256 the archive must have, when one was recorded.
+    pub sha256: Option<&'a str>,
+    /// The instance's Odoo series (`17.0`), from its image.
+    pub series: Option<String>,
+}
+
+/// A restore's report against what was expected and against the operator's own
+/// inventory of the temporary database: the switch happens only when all agree.
+pub fn restore_report(
+    report: &RestoreReport,
+    expected: &RestoreExpectation<'_>,
+    own: &Inventory,
+    base_version: Option<&str>,
+) -> Checked {
+    if !is_sha256(&report.sha256) {
+        return Err("the agent's report has no SHA-256".into());
+    }
+    if let Some(sha) = expected.sha256
+        && !sha.eq_ignore_ascii_case(&report.sha256)
+    {
+        return Err(format!(
+            "the agent loaded an archive with SHA-256 {}, but {sha} was expected",
+            report.sha256
+        ));
+    }
+    let Some(base) = base_version else {
+        return Err(
+            "the loaded database has no installed base module (ir_module_module): it is not an Odoo database"
+                .into(),
+        );
+    };
+    let archive_series = odoo_series(base);
+    let Some(ours) = &expected.series else {
+        return Err(
+            "the instance's Odoo version is unknown (its image tag names no series)".into(),
+        );
+    };
+    if archive_series.as_deref() != Some(ours.as_str()) {
+        return Err(format!(
+            "the archive is from Odoo {} but the instance runs {ours}; restore it into an instance of that version and upgrade that one",
+            archive_series.unwrap_or_else(|| base.to_owned())
+        ));
+    }
+    if let Some(manifest) = &report.odoo_version
+        && odoo_series(manifest) != archive_series
+    {
+        return Err(format!(
+            "the archive's manifest says Odoo {manifest}, its database has base {base}"
+        ));
+    }
+    if report.loaded.base_version.as_deref() != Some(base) {
+        return Err(format!(
+            "the agent reports base {:?}, the operator finds {base}",
+            report.loaded.base_version
+        ));
+    }
+    if report.loaded.tables != own.tables.len() as u64 {
+        return Err(format!(
+            "the agent reports {} tables loaded, the operator finds {}",
+            report.loaded.tables,
+            own.tables.len()
+        ));
+    }
+    for t in &report.loaded.largest {
+        let found = own.tables.get(&t.table).copied();
+        if found != Some(t.rows as i64) {
+            return Err(format!(
+                "the agent reports {} rows in {}, the operator finds {}",
+                t.rows,
+                t.table,
+                found.map_or_else(|| "no such table".into(), |n| n.to_string())
+            ));
+        }
+    }
+    let rows: i64 = own.tables.values().sum();
+    Ok(format!(
+        "checked: sha256 {}, Odoo {ours}, {} tables and {rows} rows",
+        report.sha256,
+        own.tables.len()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use odoo_model::agent::{Loaded, ReadBack, TableRows};
+    use odoo_model::backup_job::BackupFormat;
+
+    fn backup(location: &str) -> BackupReport {
+        BackupReport {
+            location: location.into(),
+            format: BackupFormat::Zip,
+            size_bytes: 100,
+            sha256: "a".repeat(64),
+            duration_seconds: 1.0,
+            odoo_version: Some("17.0".into()),
+            pg_version: None,
+            filestore_files: None,
+            read_back: None,
+        }
+    }
+
+    #[test]
+    fn a_volume_backup_needs_its_read_back() {
+        let mut r = backup("file:///backup/x.zip");
+        assert!(backup_report(&r, "/backup/x.zip").is_err());
+        r.read_back = Some(ReadBack {
+            size_bytes: 100,
+            sha256: "b".repeat(64),
+        });
+        assert!(backup_report(&r, "/backup/x.zip").is_err());
+        r.read_back = Some(ReadBack {
+            size_bytes: 100,
+            sha256: "a".repeat(64),
+        });
+        assert!(backup_report(&r, "/backup/x.zip").is_ok());
+        assert!(backup_report(&r, "/backup/y.zip").is_err(), "another file");
+    }
+
+    #[test]
+    fn an_empty_or_undigested_backup_is_no_proof() {
+        let mut r = backup("s3://b/k.zip");
+        assert!(backup_report(&r, "s3://b/k.zip").is_ok());
+        r.size_bytes = 0;
+        assert!(backup_report(&r, "s3://b/k.zip").is_err());
+        r.size_bytes = 1;
+        r.sha256 = "unknown".into();
+        assert!(backup_report(&r, "s3://b/k.zip").is_err());
+    }
+
+    fn restore() -> (RestoreReport, Inventory) {
+        let report = RestoreReport {
+            location: "s3://b/k.zip".into(),
+            format: BackupFormat::Zip,
+            size_bytes: 10,
+            sha256: "c".repeat(64),
+            duration_seconds: 1.0,
+            odoo_version: Some("17.0".into()),
+            pg_version: None,
+            filestore_files: Some(1),
+            loaded: Loaded {
+                tables: 2,
+                largest: vec![TableRows {
+                    table: "public.res_partner".into(),
+                    rows: 5,
+                }],
+                base_version: Some("17.0.1.3".into()),
+            },
+        };
+        let mut own = Inventory::default();
+        own.tables.insert("public.res_partner".into(), 5);
+        own.tables.insert("public.ir_module_module".into(), 3);
+        (report, own)
+    }
+
+    fn expected(sha: &str) -> RestoreExpectation<'_> {
+        RestoreExpectation {
+            sha256: Some(sha),
+            series: Some("17.0".into()),
+        }
+    }
+
+    #[test]
+    fn a_restore_switches_only_when_report_and_database_agree() {
+        let (report, own) = restore();
+        let sha = "c".repeat(64);
+        assert!(restore_report(&report, &expected(&sha), &own, Some("17.0.1.3")).is_ok());
+        // A wrong digest, another series, no Odoo, fewer rows, an empty database.
+        assert!(
+            restore_report(&report, &expected(&"d".repeat(64)), &own, Some("17.0.1.3")).is_err()
+        );
+        assert!(restore_report(&report, &expected(&sha), &own, Some("16.0.1.3")).is_err());
+        assert!(restore_report(&report, &expected(&sha), &own, None).is_err());
+        let mut fewer = own.clone();
+        fewer.tables.insert("public.res_partner".into(), 4);
+        assert!(restore_report(&report, &expected(&sha), &fewer, Some("17.0.1.3")).is_err());
+        let empty = Inventory::default();
+        let why = restore_report(&report, &expected(&sha), &empty, Some("17.0.1.3"));
+        assert!(why.is_err(), "{why:?}");
+    }
+}

@@ -1,0 +1,477 @@
+//! The contract between the operator and `odoo-agent`, the program its job pods run:
+//! the environment the operator sets, the exit codes, and the one JSON line the
+//! agent leaves as its container's termination message. The agent writes these
+//! types and the operator reads them, so neither side can drift from the other.
+//!
+//! A report is the agent's claim, not yet proof: the operator checks what it can
+//! itself (the stored object, the loaded database) before a job is Succeeded, and a
+//! job whose agent left no report, or a report of another command, fails.
+
+use serde::{Deserialize, Serialize};
+
+use crate::backup_job::BackupFormat;
+
+/// Environment variables the operator sets on the agent's container.
+pub mod env {
+    /// Backup: `s3://bucket/key` or an absolute path on a mounted volume.
+    pub const DESTINATION: &str = "ODOO_AGENT_DESTINATION";
+    /// Restore: `s3://bucket/key` or an absolute path on a mounted volume.
+    pub const SOURCE: &str = "ODOO_AGENT_SOURCE";
+    /// `zip`, `dump` or `sql`.
+    pub const FORMAT: &str = "ODOO_AGENT_FORMAT";
+    /// The database's filestore directory, `<data_dir>/filestore/<database>`.
+    pub const FILESTORE: &str = "ODOO_AGENT_FILESTORE";
+    /// Backup: leave the filestore out of a zip.
+    pub const WITHOUT_FILESTORE: &str = "ODOO_AGENT_WITHOUT_FILESTORE";
+    /// Restore and verify: the archive's SHA-256 (hex) as recorded when it was made.
+    pub const EXPECTED_SHA256: &str = "ODOO_AGENT_EXPECTED_SHA256";
+    /// The Odoo version for a zip's manifest; the official Odoo image sets it.
+    pub const ODOO_VERSION: &str = "ODOO_VERSION";
+    /// Where the report goes besides stdout: the container's terminationMessagePath.
+    pub const TERMINATION_LOG: &str = "ODOO_AGENT_TERMINATION_LOG";
+    /// Install: the directory the agent copies itself into.
+    pub const INSTALL_DIR: &str = "ODOO_AGENT_INSTALL_DIR";
+    /// Switch-filestore: the filestore root and the three directory names.
+    pub const FILESTORE_ROOT: &str = "ODOO_AGENT_FILESTORE_ROOT";
+    pub const LIVE: &str = "ODOO_AGENT_LIVE";
+    pub const RESTORED: &str = "ODOO_AGENT_RESTORED";
+    pub const KEPT: &str = "ODOO_AGENT_KEPT";
+    pub const DROP_PREVIOUS: &str = "ODOO_AGENT_DROP_PREVIOUS";
+    /// Copy: the target's connection, libpq's names behind this prefix.
+    pub const TARGET_PG_PREFIX: &str = "ODOO_AGENT_TARGET_PG";
+    /// S3 endpoint and options; the credentials are the AWS variables.
+    pub const S3_ENDPOINT: &str = "ODOO_AGENT_S3_ENDPOINT";
+    pub const S3_REGION: &str = "ODOO_AGENT_S3_REGION";
+    pub const S3_FORCE_PATH_STYLE: &str = "ODOO_AGENT_S3_FORCE_PATH_STYLE";
+    pub const S3_INSECURE_SKIP_TLS_VERIFY: &str = "ODOO_AGENT_S3_INSECURE_SKIP_TLS_VERIFY";
+    pub const S3_PART_SIZE_MIB: &str = "ODOO_AGENT_S3_PART_SIZE_MIB";
+    pub const AWS_ACCESS_KEY_ID: &str = "AWS_ACCESS_KEY_ID";
+    pub const AWS_SECRET_ACCESS_KEY: &str = "AWS_SECRET_ACCESS_KEY";
+}
+
+/// The agent's exit codes.
+pub mod exit {
+    /// The command did what its report says.
+    pub const DONE: i32 = 0;
+    /// The backup (or a switch) failed; nothing was left behind.
+    pub const FAILED: i32 = 1;
+    /// The archive or the target was refused before anything was written.
+    pub const REFUSED: i32 = 3;
+    /// The restore or copy failed after it began writing to the target, which the
+    /// operator must drop.
+    pub const FAILED_AFTER_WRITE: i32 = 4;
+}
+
+/// The agent's commands, as the first argument of `odoo-agent`.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Command {
+    Backup,
+    Restore,
+    Copy,
+    SwitchFilestore,
+    Verify,
+}
+
+impl Command {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Command::Backup => "backup",
+            Command::Restore => "restore",
+            Command::Copy => "copy",
+            Command::SwitchFilestore => "switch-filestore",
+            Command::Verify => "verify",
+        }
+    }
+}
+
+impl std::fmt::Display for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A command's report: what its line proves when the command succeeded.
+pub trait Report: Serialize + for<'de> Deserialize<'de> {
+    const COMMAND: Command;
+}
+
+/// The line the agent leaves: which command, and its outcome.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(bound = "R: Report")]
+pub struct Message<R> {
+    pub command: Command,
+    #[serde(flatten)]
+    pub outcome: Outcome<R>,
+}
+
+/// Done with its report, or failed with why.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(tag = "outcome", content = "detail", rename_all = "lowercase")]
+#[serde(bound = "R: Report")]
+pub enum Outcome<R> {
+    Done(R),
+    Failed(Failure),
+}
+
+impl<R: Report> Message<R> {
+    pub fn done(report: R) -> Self {
+        Message {
+            command: R::COMMAND,
+            outcome: Outcome::Done(report),
+        }
+    }
+
+    /// Bytes of an error message a line keeps.
+    pub const ERROR_LIMIT: usize = 3000;
+
+    pub fn failed(mut error: String, target_touched: bool) -> Self {
+        if error.len() > Self::ERROR_LIMIT {
+            let mut cut = Self::ERROR_LIMIT;
+            while !error.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            error.truncate(cut);
+            error.push('…');
+        }
+        Message {
+            command: R::COMMAND,
+            outcome: Outcome::Failed(Failure {
+                error,
+                target_touched,
+            }),
+        }
+    }
+
+    /// The JSON line. Reports are bounded (at most [`Loaded::LARGEST`] tables, an
+    /// error of at most [`Message::ERROR_LIMIT`] bytes), so it fits the 4096 bytes
+    /// Kubernetes keeps of a termination message.
+    pub fn to_line(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads a termination message: the line of this command, or why it is not one.
+    pub fn parse(text: &str) -> Result<Self, ParseError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(ParseError::Missing);
+        }
+        let line = text
+            .lines()
+            .rev()
+            .find(|l| l.trim_start().starts_with('{'))
+            .ok_or_else(|| ParseError::NotAReport(excerpt(text)))?;
+        let probe: serde_json::Value = serde_json::from_str(line)
+            .map_err(|e| ParseError::Malformed(format!("{e}: {}", excerpt(line))))?;
+        let command = probe.get("command").and_then(|c| c.as_str());
+        if command != Some(R::COMMAND.as_str()) {
+            return Err(ParseError::OtherCommand {
+                expected: R::COMMAND,
+                found: command.unwrap_or("none").to_owned(),
+            });
+        }
+        serde_json::from_value(probe)
+            .map_err(|e| ParseError::Malformed(format!("{e}: {}", excerpt(line))))
+    }
+}
+
+fn excerpt(text: &str) -> String {
+    let mut s: String = text.chars().take(200).collect();
+    if s.len() < text.len() {
+        s.push('…');
+    }
+    s
+}
+
+/// Why a termination message is not a report the operator can take.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParseError {
+    Missing,
+    NotAReport(String),
+    Malformed(String),
+    OtherCommand { expected: Command, found: String },
+}
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ParseError::Missing => f.write_str("the agent left no report"),
+            ParseError::NotAReport(text) => {
+                write!(f, "the agent's container ended without a report: {text:?}")
+            }
+            ParseError::Malformed(why) => write!(f, "the agent's report is malformed: {why}"),
+            ParseError::OtherCommand { expected, found } => write!(
+                f,
+                "the container left a report of command {found:?}, not {expected}: the binary that ran is not this job's agent"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// Why a command failed.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub error: String,
+    /// Whether the target database or directory may hold partial data.
+    pub target_touched: bool,
+}
+
+/// `odoo-agent backup`: the archive as stored.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct BackupReport {
+    /// `s3://bucket/key` or the path on the volume.
+    pub location: String,
+    pub format: BackupFormat,
+    pub size_bytes: u64,
+    /// Hex SHA-256 of the archive's bytes, taken as they were written.
+    pub sha256: String,
+    pub duration_seconds: f64,
+    pub odoo_version: Option<String>,
+    pub pg_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filestore_files: Option<u64>,
+    /// A volume destination: the file read back after it was closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_back: Option<ReadBack>,
+}
+
+impl Report for BackupReport {
+    const COMMAND: Command = Command::Backup;
+}
+
+/// The stored archive as read back from its storage.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct ReadBack {
+    pub size_bytes: u64,
+    pub sha256: String,
+}
+
+/// `odoo-agent restore`: the archive as read and what the load left in the target.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct RestoreReport {
+    pub location: String,
+    pub format: BackupFormat,
+    pub size_bytes: u64,
+    /// Hex SHA-256 of the archive, the same in both of the agent's passes.
+    pub sha256: String,
+    pub duration_seconds: f64,
+    /// From the archive's manifest, when it has one.
+    pub odoo_version: Option<String>,
+    pub pg_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filestore_files: Option<u64>,
+    /// The target database after the load, counted by the agent in its transaction.
+    pub loaded: Loaded,
+}
+
+impl Report for RestoreReport {
+    const COMMAND: Command = Command::Restore;
+}
+
+/// What a load put into a database: enough for the operator to check with its own
+/// query that the database it is about to switch in is the one loaded.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Default)]
+pub struct Loaded {
+    /// Tables in the database's user schemas.
+    pub tables: u64,
+    /// The largest tables by rows (at most [`Loaded::LARGEST`]), exact counts.
+    pub largest: Vec<TableRows>,
+    /// `latest_version` of `base` when `ir_module_module` has it installed.
+    pub base_version: Option<String>,
+}
+
+impl Loaded {
+    /// How many tables a report lists: what fits a termination message.
+    pub const LARGEST: usize = 10;
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct TableRows {
+    /// `schema.table`.
+    pub table: String,
+    pub rows: u64,
+}
+
+/// `odoo-agent copy`: a database copied into an empty one.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct CopyReport {
+    /// `host:port/database` of each side.
+    pub source: String,
+    pub target: String,
+    /// Bytes of SQL streamed from pg_dump to psql.
+    pub size_bytes: u64,
+    pub duration_seconds: f64,
+    pub source_pg_version: String,
+    pub target_pg_version: String,
+}
+
+impl Report for CopyReport {
+    const COMMAND: Command = Command::Copy;
+}
+
+/// `odoo-agent switch-filestore`: what the switch did.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct SwitchReport {
+    pub outcome: SwitchOutcome,
+    pub previous_removed: bool,
+}
+
+impl Report for SwitchReport {
+    const COMMAND: Command = Command::SwitchFilestore;
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum SwitchOutcome {
+    /// The restored directory took the live name.
+    Switched,
+    /// A repeated run found the switch done.
+    AlreadySwitched,
+    /// The archive had no filestore: the live files stay with the restored database.
+    NoFilesRestored,
+}
+
+/// `odoo-agent verify`: a stored archive read end to end.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct VerifyReport {
+    pub location: String,
+    pub format: BackupFormat,
+    pub size_bytes: u64,
+    pub sha256: String,
+    pub duration_seconds: f64,
+    /// Zip entries whose CRC-32 was checked.
+    pub entries: u64,
+    /// The manifest's Odoo version, when the archive has one.
+    pub odoo_version: Option<String>,
+}
+
+impl Report for VerifyReport {
+    const COMMAND: Command = Command::Verify;
+}
+
+/// The object beside a backup in S3 that holds its SHA-256: `<key>.sha256`.
+pub fn digest_key(key: &str) -> String {
+    format!("{key}.sha256")
+}
+
+/// The digest object's content, in `sha256sum`'s format.
+pub fn digest_line(sha256: &str, key: &str) -> String {
+    let name = key.rsplit('/').next().unwrap_or(key);
+    format!("{sha256}  {name}\n")
+}
+
+/// The SHA-256 of a digest object's content.
+pub fn parse_digest_line(text: &str) -> Option<&str> {
+    let sha = text.split_whitespace().next()?;
+    (sha.len() == 64 && sha.chars().all(|c| c.is_ascii_hexdigit())).then_some(sha)
+}
+
+/// Lowercase hex of `bytes`: how every digest of the contract is written.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+/// The Odoo series of a version or image tag: `17.0` of `17.0+e`, `17.0.1.3`
+/// (a module's `latest_version`), `17.0-20250101` or `saas~17.4`.
+pub fn odoo_series(version: &str) -> Option<String> {
+    let v = version.split(['-', '+']).next()?.trim();
+    let mut parts = v.split('.');
+    let major = parts.next()?;
+    let minor = parts.next()?;
+    let numeric = major.trim_start_matches("saas~");
+    if numeric.is_empty()
+        || !numeric.chars().all(|c| c.is_ascii_digit())
+        || minor.is_empty()
+        || !minor.chars().all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    Some(format!("{major}.{minor}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn backup() -> BackupReport {
+        BackupReport {
+            location: "s3://b/k.zip".into(),
+            format: BackupFormat::Zip,
+            size_bytes: 10,
+            sha256: "ab".repeat(32),
+            duration_seconds: 1.5,
+            odoo_version: Some("17.0".into()),
+            pg_version: Some("16.4".into()),
+            filestore_files: Some(2),
+            read_back: None,
+        }
+    }
+
+    #[test]
+    fn a_report_reads_back_as_written() {
+        let line = Message::done(backup()).to_line();
+        assert!(line.starts_with(r#"{"command":"backup","outcome":"done","detail":{"#));
+        assert_eq!(
+            Message::<BackupReport>::parse(&line),
+            Ok(Message::done(backup()))
+        );
+        let failed = Message::<BackupReport>::failed("no space".into(), false);
+        assert_eq!(
+            Message::<BackupReport>::parse(&failed.to_line()),
+            Ok(failed)
+        );
+    }
+
+    #[test]
+    fn anything_but_this_commands_line_is_refused_with_a_reason() {
+        assert_eq!(
+            Message::<BackupReport>::parse("  "),
+            Err(ParseError::Missing)
+        );
+        assert!(matches!(
+            Message::<BackupReport>::parse("usage: odoo [options]"),
+            Err(ParseError::NotAReport(_))
+        ));
+        let switch = Message::done(SwitchReport {
+            outcome: SwitchOutcome::Switched,
+            previous_removed: false,
+        })
+        .to_line();
+        assert!(matches!(
+            Message::<BackupReport>::parse(&switch),
+            Err(ParseError::OtherCommand { .. })
+        ));
+        // A line of the right command without the proof fields is not a report.
+        assert!(matches!(
+            Message::<BackupReport>::parse(
+                r#"{"command":"backup","outcome":"done","detail":{"location":"x"}}"#
+            ),
+            Err(ParseError::Malformed(_))
+        ));
+        // Logs before the line (FallbackToLogsOnError) are skipped.
+        let line = format!("starting\n{}\n", Message::done(backup()).to_line());
+        assert!(Message::<BackupReport>::parse(&line).is_ok());
+    }
+
+    #[test]
+    fn series_of_versions_and_tags() {
+        for (raw, series) in [
+            ("17.0", Some("17.0")),
+            ("17.0+e", Some("17.0")),
+            ("17.0.1.3", Some("17.0")),
+            ("18.0-20250101", Some("18.0")),
+            ("saas~17.4", Some("saas~17.4")),
+            ("latest", None),
+            ("", None),
+        ] {
+            assert_eq!(odoo_series(raw).as_deref(), series, "{raw}");
+        }
+    }
+}
