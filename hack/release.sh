@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the release binaries of the operator and the plugin as static executables
 # and puts into dist/ (gitignored):
-#   odoo-operator-linux-amd64            the operator (what the Containerfile copies)
+#   odoo-operator-linux-amd64            the operator   } what the Containerfile
+#   odoo-agent-linux-amd64               the job agent  } copies
 #   odoo-operator-linux-amd64.tar.gz
 #   kubectl-odoo-linux-amd64.tar.gz      the plugin, as krew installs it
 #   SHA256SUMS
@@ -36,12 +37,12 @@ else
     log "musl target unavailable; $target with +crt-static"
 fi
 
-cargo build --release --locked --target "$target" -p odoo-operator -p kubectl-odoo --bins
+cargo build --release --locked --target "$target" -p odoo-operator -p odoo-agent -p kubectl-odoo --bins
 out=$root/target/$target/release
 
 rm -rf "$dist"
 mkdir -p "$dist/krew"
-for bin in odoo-operator kubectl-odoo; do
+for bin in odoo-operator odoo-agent kubectl-odoo; do
     # ldd exits non-zero for static files; its message is what matters.
     verdict=$(ldd "$out/$bin" 2>&1 || true)
     case $verdict in
@@ -57,7 +58,7 @@ for bin in odoo-operator kubectl-odoo; do
     log "$bin: $(stat -c %s "$out/$bin") bytes (stripped), $verdict"
 done
 
-(cd "$dist" && sha256sum odoo-operator-linux-amd64 ./*.tar.gz | sed 's# \./# #' >SHA256SUMS)
+(cd "$dist" && sha256sum odoo-operator-linux-amd64 odoo-agent-linux-amd64 ./*.tar.gz | sed 's# \./# #' >SHA256SUMS)
 plugin_sum=$(sha256sum "$dist/kubectl-odoo-linux-amd64.tar.gz" | cut -d' ' -f1)
 sed -e "s/SHA256_LINUX_AMD64/$plugin_sum/" \
     -e "s#/v[0-9][0-9.]*/kubectl-odoo-#/v$version/kubectl-odoo-#" \

@@ -83,10 +83,18 @@ pub async fn run(args: BackupArgs) -> Result<BackupReport, BackupError> {
                 .filestore
                 .clone()
                 .ok_or(BackupError::MissingFilestore)?;
-            if !dir.is_dir() {
+            // Odoo creates a database's directory with its first attachment, and
+            // its own backups skip a missing one; a missing data directory, though,
+            // is a volume that is not mounted.
+            let data_dir = dir.parent().and_then(|p| p.parent());
+            if dir.is_dir() {
+                Some(dir)
+            } else if data_dir.is_some_and(|d| d.is_dir()) {
+                tracing::info!(filestore = %dir.display(), "the database has no filestore directory yet: no files to back up");
+                None
+            } else {
                 return Err(BackupError::FilestoreNotFound(dir));
             }
-            Some(dir)
         }
         ArchiveFormat::Zip => None,
         ArchiveFormat::Dump | ArchiveFormat::Sql => {

@@ -7,6 +7,7 @@ pub mod callbacks;
 pub mod cli;
 pub mod config;
 pub mod controller;
+pub mod crash;
 pub mod crd_check;
 pub mod defaults;
 pub mod health;

@@ -69,6 +69,68 @@ pub struct BackupTemplate {
     pub with_filestore: bool,
     /// Where the archive is written.
     pub destination: BackupDestination,
+    /// How the stored backup is checked before the job is Succeeded. `Archive`
+    /// reads the stored object end to end (every CRC, the SHA-256, the manifest);
+    /// `Restore` also loads it into a scratch database on the same cluster and
+    /// compares its row counts with the source's, then drops it.
+    #[serde(default, skip_serializing_if = "BackupVerify::is_none")]
+    pub verify: BackupVerify,
+}
+
+/// How a stored backup is checked.
+#[derive(
+    Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, schemars::JsonSchema,
+)]
+pub enum BackupVerify {
+    /// The agent's report and the operator's look at the stored object only.
+    #[default]
+    None,
+    /// The stored object read back end to end.
+    Archive,
+    /// The stored object read back and loaded into a scratch database.
+    Restore,
+}
+
+impl BackupVerify {
+    pub fn is_none(&self) -> bool {
+        *self == BackupVerify::None
+    }
+}
+
+impl std::fmt::Display for BackupVerify {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            BackupVerify::None => "None",
+            BackupVerify::Archive => "Archive",
+            BackupVerify::Restore => "Restore",
+        })
+    }
+}
+
+/// The outcome of a backup's verification.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupVerification {
+    /// How it was verified.
+    pub method: BackupVerify,
+    /// When the verification finished.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>,
+    /// Whether the stored backup held up.
+    pub result: VerifyResult,
+    /// What was checked, or what failed.
+    #[serde(default)]
+    pub message: String,
+}
+
+/// Whether a verification passed.
+#[derive(
+    Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, schemars::JsonSchema,
+)]
+pub enum VerifyResult {
+    #[default]
+    Passed,
+    Failed,
 }
 
 /// Archive format of a backup.
@@ -162,4 +224,7 @@ pub struct OdooBackupJobStatus {
     /// Bytes written so far while running, for progress display.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress_bytes: Option<i64>,
+    /// The verification `spec.verify` asked for, once done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<BackupVerification>,
 }

@@ -71,6 +71,12 @@ pub struct OdooBackupScheduleSpec {
     pub suspend: bool,
     /// What each backup contains and where it goes.
     pub template: BackupTemplate,
+    /// Verify every Nth backup with the template's `verify` method (the first
+    /// backup is always among them); the others get `verify: None`. 1 verifies
+    /// every backup.
+    #[serde(default = "default_verify_every")]
+    #[schemars(range(min = 1, max = 1000))]
+    pub verify_every: u32,
     /// How many succeeded backups (and their archives) to keep.
     #[serde(default = "default_keep_last")]
     #[schemars(range(min = 1, max = 1000))]
@@ -84,6 +90,10 @@ pub struct OdooBackupScheduleSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 2, max = 32), regex(pattern = r"^([0-9]{1,6}[wdhm])+$"))]
     pub max_age: Option<String>,
+}
+
+fn default_verify_every() -> u32 {
+    1
 }
 
 fn default_keep_last() -> i32 {
@@ -117,4 +127,7 @@ pub struct OdooBackupScheduleStatus {
     /// When the next backup is due.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_schedule_time: Option<Time>,
+    /// How many backups the schedule has created; `verifyEvery` counts with it.
+    #[serde(default)]
+    pub backups_created: u64,
 }

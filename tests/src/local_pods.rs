@@ -69,7 +69,17 @@ pub struct LocalPods {
     /// Removes `root` on drop when it is the harness's own.
     _temp: Option<tempfile::TempDir>,
     runs: Arc<Mutex<Vec<Run>>>,
+    holds: Arc<Mutex<Holds>>,
     task: tokio::task::JoinHandle<()>,
+}
+
+/// Agent commands whose pods wait (as a slow pod would) until released, and the
+/// pods waiting: how a test stops the world at a step and looks, or kills the
+/// operator there.
+#[derive(Default)]
+struct Holds {
+    commands: BTreeSet<String>,
+    waiting: BTreeSet<String>,
 }
 
 impl LocalPods {
@@ -92,7 +102,9 @@ impl LocalPods {
         root: PathBuf,
     ) -> anyhow::Result<LocalPods> {
         let runs = Arc::new(Mutex::new(Vec::new()));
+        let holds = Arc::new(Mutex::new(Holds::default()));
         let kubelet = Kubelet {
+            holds: holds.clone(),
             pods: Api::namespaced(client.clone(), namespace),
             secrets: Api::namespaced(client, namespace),
             root: root.clone(),
@@ -105,6 +117,7 @@ impl LocalPods {
             root,
             _temp: None,
             runs,
+            holds,
             task,
         })
     }
@@ -120,6 +133,31 @@ impl LocalPods {
     pub fn runs(&self) -> Vec<Run> {
         self.runs.lock().expect("runs").clone()
     }
+
+    /// Pods of agent `command` (`restore`, `switch-filestore`…) wait, Running,
+    /// until [`LocalPods::release`].
+    pub fn hold(&self, command: &str) {
+        self.holds
+            .lock()
+            .expect("holds")
+            .commands
+            .insert(command.into());
+    }
+
+    pub fn release(&self, command: &str) {
+        self.holds.lock().expect("holds").commands.remove(command);
+    }
+
+    /// The pods waiting because their command is held.
+    pub fn held_pods(&self) -> Vec<String> {
+        self.holds
+            .lock()
+            .expect("holds")
+            .waiting
+            .iter()
+            .cloned()
+            .collect()
+    }
 }
 
 impl Drop for LocalPods {
@@ -129,6 +167,7 @@ impl Drop for LocalPods {
 }
 
 struct Kubelet {
+    holds: Arc<Mutex<Holds>>,
     pods: Api<Pod>,
     secrets: Api<Secret>,
     root: PathBuf,
@@ -146,6 +185,15 @@ impl Kubelet {
                     let name = pod.name_any();
                     if done.contains(&name) || !self.ours(&pod) {
                         continue;
+                    }
+                    let command = pod.labels().get(AGENT_LABEL).cloned().unwrap_or_default();
+                    {
+                        let mut holds = self.holds.lock().expect("holds");
+                        if holds.commands.contains(&command) {
+                            holds.waiting.insert(name);
+                            continue;
+                        }
+                        holds.waiting.remove(&name);
                     }
                     done.insert(name.clone());
                     let (run, message) = match self.run(&pod).await {
@@ -276,10 +324,15 @@ impl Kubelet {
                 String::from_utf8_lossy(&output.stdout)
             ),
         };
-        let message = self
+        let mut message = self
             .termination_message(&run.pod)
             .or_else(|| last_json_line(&run.output))
             .unwrap_or_default();
+        // The container saw its mount paths, not this machine's directories: a
+        // path in its report is as the pod would have written it.
+        for (path, local) in &mounts {
+            message = message.replace(&local.display().to_string(), path);
+        }
         let message = if image == WRONG_DIGEST_IMAGE {
             wrong_digest(&message)
         } else {

@@ -42,9 +42,9 @@ pub fn odoo_made_zip(db: &Database, filestore: &Path, manifest: bool, out: &Path
     assert!(copy.success());
     if manifest {
         let manifest = serde_json::json!({
-            "odoo_dump": "1", "db_name": db.name, "version": "16.0",
-            "version_info": [16, 0, 0, "final", 0, ""], "major_version": "16.0",
-            "pg_version": "15.0", "modules": {"base": "16.0.1.3"},
+            "odoo_dump": "1", "db_name": db.name, "version": "17.0",
+            "version_info": [17, 0, 0, "final", 0, ""], "major_version": "17.0",
+            "pg_version": "15.0", "modules": {"base": "17.0.1.3"},
         });
         std::fs::write(
             stage.path().join("manifest.json"),

@@ -34,6 +34,28 @@ impl OperatorProcess {
         namespace: &str,
         extra: &[&str],
     ) -> anyhow::Result<OperatorProcess> {
+        Self::launch(cp, kubeconfig, namespace, extra, &[])
+    }
+
+    /// Like [`OperatorProcess::start`], with `env` added to the operator's
+    /// environment, e.g. `[("ODOO_OPERATOR_CRASH_AT", "restore-loaded")]` so it
+    /// aborts at that crash point (see [`OperatorProcess::crashed_at`]).
+    pub fn start_with_env(
+        cp: &ControlPlane,
+        namespace: &str,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> anyhow::Result<OperatorProcess> {
+        Self::launch(cp, &cp.operator_kubeconfig, namespace, extra, env)
+    }
+
+    fn launch(
+        cp: &ControlPlane,
+        kubeconfig: &std::path::Path,
+        namespace: &str,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> anyhow::Result<OperatorProcess> {
         let binary = workspace_binary("odoo-operator", "odoo-operator");
         let port = free_port();
         static SEQ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
@@ -49,19 +71,61 @@ impl OperatorProcess {
         ];
         args.extend(extra.iter().map(|s| (*s).to_owned()));
         let log2 = log.clone();
-        let child = on_spawner_thread(move || spawn_guarded(&binary, &args, &log2))?;
-        let op = OperatorProcess {
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let child = on_spawner_thread(move || {
+            if env.is_empty() {
+                spawn_guarded(&binary, &args, &log2)
+            } else {
+                spawn_guarded_with_env(&binary, &args, &env, &log2)
+            }
+        })?;
+        let mut op = OperatorProcess {
             child,
             log,
             health_port: port,
             namespace: namespace.to_owned(),
         };
+        let mut exited = false;
         if !eventually(Duration::from_secs(60), || {
-            http_status(port, "/readyz") == Some(200)
-        }) {
+            exited = matches!(op.child.try_wait(), Ok(Some(_)));
+            exited || http_status(port, "/readyz") == Some(200)
+        }) || (exited && !op.log_contains("crash point"))
+        {
             anyhow::bail!("operator not ready:\n{}", op.log_tail(40));
         }
+        // An operator that aborted at its crash point before it answered /readyz
+        // is what the test asked for: it reads the exit and the log itself.
         Ok(op)
+    }
+
+    /// Waits (asynchronously, so the test's other tasks, e.g. the local-pods
+    /// harness, go on) until the process exits or `timeout` passes; its exit status,
+    /// or None when it still runs.
+    pub async fn wait_exit(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        let start = std::time::Instant::now();
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            if start.elapsed() >= timeout {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Whether the log holds `needle`.
+    pub fn log_contains(&self, needle: &str) -> bool {
+        std::fs::read_to_string(&self.log).is_ok_and(|text| text.contains(needle))
+    }
+
+    /// Whether the operator logged that it reached crash point `point` (and so
+    /// aborted there): the line `operator/src/crash.rs` prints.
+    pub fn crashed_at(&self, point: &str) -> bool {
+        self.log_contains(&format!("crash point {point} reached"))
     }
 
     /// The last lines of the operator's log.
@@ -104,6 +168,30 @@ impl Drop for OperatorProcess {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// [`spawn_guarded`] with `env` added to the inherited environment. Must be called
+/// on the spawner thread (see [`on_spawner_thread`]).
+fn spawn_guarded_with_env(
+    program: &std::path::Path,
+    args: &[String],
+    env: &[(String, String)],
+    log: &std::path::Path,
+) -> std::io::Result<Child> {
+    use std::process::{Command, Stdio};
+    let out = std::fs::File::create(log)?;
+    let err = out.try_clone()?;
+    Command::new("setpriv")
+        .arg("--pdeathsig")
+        .arg("KILL")
+        .arg("--")
+        .arg(program)
+        .args(args)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(err)
+        .spawn()
 }
 
 /// The `clusters.yaml` of a pg-clusters Secret naming `pg` as the default cluster

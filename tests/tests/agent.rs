@@ -351,7 +351,7 @@ fn zips_made_by_odoos_database_manager_restore() {
         assert_eq!(
             report["odoo_version"],
             if manifest {
-                serde_json::json!("16.0")
+                serde_json::json!("17.0")
             } else {
                 serde_json::Value::Null
             }

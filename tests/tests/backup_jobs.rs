@@ -1,8 +1,7 @@
 //! Backup jobs on the simulated cluster with a real PostgreSQL server: the job pod
 //! the operator builds, the instance's BackingUp phase, and a backup of a Stopped
-//! instance. kwok completes the pod without running the agent, so the archive's
-//! size and checksum stay unknown here; the agent's own data path is tested
-//! against real PostgreSQL and S3 processes in tests/tests/agent.rs.
+//! instance. The local-pods harness runs the real agent for the job's pod (kwok
+//! runs no containers), so the archive really lands on the volume's directory.
 
 use std::time::Duration;
 
@@ -10,6 +9,7 @@ use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use odoo_model::{InstancePhase, JobPhase, OdooBackupJob, OdooInstance};
+use odoo_tests::local_pods::LocalPods;
 use odoo_tests::operator::{OperatorProcess, operator_namespace, wait_for_phase};
 use odoo_tests::postgres::shared_postgres;
 use odoo_tests::{TestNamespace, simulated_cluster};
@@ -30,6 +30,7 @@ async fn a_stopped_instance_is_backed_up_by_an_agent_pod() -> anyhow::Result<()>
             "odoo-operator:test",
         ],
     )?;
+    let pods = LocalPods::start(ns.client.clone(), &ns.name)?;
     let api: Api<OdooInstance> = ns.api();
     let instance: OdooInstance = serde_json::from_value(json!({
         "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
@@ -101,6 +102,16 @@ async fn a_stopped_instance_is_backed_up_by_an_agent_pod() -> anyhow::Result<()>
         "{location}"
     );
     assert_eq!(status.odoo_version.as_deref(), Some("18.0"));
+    // The file on the volume is the archive the status describes.
+    let file = pods
+        .claim_dir("backups")
+        .join(location.trim_start_matches("/backup/"));
+    let bytes = std::fs::read(&file)?;
+    assert_eq!(status.size_bytes, Some(bytes.len() as i64));
+    assert_eq!(
+        status.sha256.as_deref(),
+        Some(odoo_operator::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes)).as_str())
+    );
 
     // The pod the operator built: agent copied from the operator image, run in the
     // instance's image with the filestore read-only and the volume destination.

@@ -1,12 +1,12 @@
 //! Moving an instance to another PostgreSQL cluster, with two real PostgreSQL
 //! servers registered as clusters `main` and `other`.
 //!
-//! The data path (`odoo-agent copy`) runs for real against both servers.
-//! On the simulated cluster kwok runs no containers, so the copy Job's pod completes
-//! without copying: an instance whose database is empty (as kwok's init job leaves
-//! it) then migrates faithfully, and one holding rows fails verification and must
-//! roll back to the source with nothing lost. With the local image, the local-pods
-//! harness runs the copy Job's agent for real, and a populated database migrates.
+//! The data path (`odoo-agent copy`) runs for real against both servers: on the
+//! simulated cluster kwok runs no containers, and the local-pods harness runs the
+//! copy Job's agent on this machine whatever the instance's image. A populated
+//! database migrates; a copy that misses rows written to the source after it fails
+//! verification and rolls back to the source with nothing lost; a copy Job that
+//! proves nothing (its image swallowed the agent's command) rolls back too.
 
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -214,8 +214,8 @@ struct Setup {
     op: OperatorProcess,
     instances: Api<OdooInstance>,
     migrations: Api<OdooClusterMigration>,
-    /// The stand-in kubelet, for an instance of the local image.
-    pods: Option<odoo_tests::local_pods::LocalPods>,
+    /// The stand-in kubelet: it runs the agent's pods.
+    pods: odoo_tests::local_pods::LocalPods,
 }
 
 impl Setup {
@@ -233,16 +233,9 @@ impl Setup {
         args.extend(extra.iter().cloned());
         let op = start_operator(&op_ns, &args)?;
         let instances: Api<OdooInstance> = ns.api();
-        let local =
-            spec.get("image").and_then(|i| i.as_str()) == Some(odoo_tests::local_pods::LOCAL_IMAGE);
-        let pods = if local {
-            Some(odoo_tests::local_pods::LocalPods::start(
-                ns.client.clone(),
-                &ns.name,
-            )?)
-        } else {
-            None
-        };
+        // Agent pods of any image wait for the harness: without it a copy Job
+        // would never end.
+        let pods = odoo_tests::local_pods::LocalPods::start(ns.client.clone(), &ns.name)?;
         let mut spec = spec;
         if spec.get("image").is_none() {
             spec["image"] = json!(IMAGE);
@@ -407,8 +400,31 @@ async fn an_unreachable_target_is_refused_before_anything_stops() -> anyhow::Res
 
 #[tokio::test]
 async fn a_copy_that_does_not_verify_rolls_back_to_the_source() -> anyhow::Result<()> {
-    let s = Setup::new("mig-verify", json!({}), &[]).await?;
+    let mut s = Setup::new("mig-verify", json!({}), &[]).await?;
     let (database, role) = s.database().await;
+    // The copy runs while the operator is down; then rows are written to the
+    // source (a straggler the stop missed): the copy lacks them.
+    s.pods.hold("copy");
+    s.migrate("move", "other").await?;
+    let start = std::time::Instant::now();
+    while s.pods.held_pods().is_empty() {
+        assert!(
+            start.elapsed() < Duration::from_secs(600),
+            "no copy pod: {:?}\n{}",
+            s.migrations.get("move").await.ok().and_then(|m| m.status),
+            s.op.log_tail(40)
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    s.op.kill();
+    s.pods.release("copy");
+    while !s.pods.runs().iter().any(|r| r.command == "copy") {
+        assert!(
+            start.elapsed() < Duration::from_secs(600),
+            "the copy never ran"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     let sql = format!(
         "SET ROLE \"{role}\";
          CREATE TABLE sale_order (id serial PRIMARY KEY, amount numeric);
@@ -416,7 +432,7 @@ async fn a_copy_that_does_not_verify_rolls_back_to_the_source() -> anyhow::Resul
     );
     let db = database.clone();
     tokio::task::spawn_blocking(move || superuser_sql_on(shared_postgres(), &db, &sql)).await??;
-    s.migrate("move", "other").await?;
+    s.restart()?;
     let (st, message, seen) = s.ends_in("move", MigrationPhase::RolledBack).await;
     assert!(message.contains("Verifying failed"), "{message}");
     assert!(
@@ -446,23 +462,15 @@ async fn a_copy_that_does_not_verify_rolls_back_to_the_source() -> anyhow::Resul
 }
 
 #[tokio::test]
-async fn a_failing_copy_job_rolls_back() -> anyhow::Result<()> {
-    // Without automatic upgrades the image changes at once; its job pods fail.
+async fn a_copy_job_that_proves_nothing_rolls_back() -> anyhow::Result<()> {
+    // The image's entrypoint swallows the agent's command: the copy pod exits 0
+    // without a report.
     let mut s = Setup::new(
         "mig-job",
-        json!({ "autoUpgrade": { "enabled": false } }),
+        json!({ "image": odoo_tests::local_pods::SWALLOWING_IMAGE }),
         &[],
     )
     .await?;
-    s.instances
-        .patch(
-            "shop",
-            &PatchParams::default(),
-            &Patch::Merge(json!({ "spec": { "image": "odoo:19.0-fails-in-jobs" } })),
-        )
-        .await?;
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    wait_for_phase(&s.instances, "shop", InstancePhase::Running, &s.op).await;
     s.migrate("move", "other").await?;
     // Killed once mid-way: the restarted operator picks the step up from status.
     for _ in 0..600 {
@@ -477,6 +485,7 @@ async fn a_failing_copy_job_rolls_back() -> anyhow::Result<()> {
     s.restart()?;
     let (st, message, _) = s.ends_in("move", MigrationPhase::RolledBack).await;
     assert!(message.contains("Copying failed"), "{message}");
+    assert!(message.contains("nothing proves"), "{message}");
     assert!(message.contains("kubectl logs job/move-copy"), "{message}");
     assert!(!s.events("CopyFailed").await.is_empty());
     let temp = st.temporary_database.clone().expect("temporary database");
@@ -601,7 +610,7 @@ async fn the_switch_passes_the_webhook_and_survives_operator_restarts() -> anyho
 async fn a_populated_database_migrates_with_the_copy_job_really_running() -> anyhow::Result<()> {
     use odoo_tests::local_pods::LOCAL_IMAGE;
     let s = Setup::new("mig-real", json!({ "image": LOCAL_IMAGE }), &[]).await?;
-    let pods = s.pods.as_ref().expect("local pods");
+    let pods = &s.pods;
     let (database, role) = s.database().await;
     let sql = format!(
         "SET ROLE \"{role}\";

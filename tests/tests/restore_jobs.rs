@@ -91,12 +91,21 @@ async fn shop(
     instances.create(&PostParams::default(), &instance).await?;
     let running = wait_for_phase(&instances, "shop", phase, &op).await;
     let database = running.spec.database.name.clone().expect("defaulted name");
+    // Odoo's init is simulated: what it leaves behind that restores check (base
+    // installed, of the image's series) is written here in its place, owned by the
+    // instance's role as Odoo's tables are.
+    let owner = names::database_role(&ns.name, "shop");
     superuser(&database)
         .await?
-        .batch_execute(
-            "CREATE TABLE before_restore (note text); \
-             INSERT INTO before_restore VALUES ('written before the restore')",
-        )
+        .batch_execute(&format!(
+            "CREATE TABLE ir_module_module (id serial PRIMARY KEY, name varchar NOT NULL UNIQUE, \
+                 state varchar, latest_version varchar); \
+             INSERT INTO ir_module_module (name, state, latest_version) VALUES ('base', 'installed', '17.0.1.3'); \
+             CREATE TABLE before_restore (note text); \
+             INSERT INTO before_restore VALUES ('written before the restore'); \
+             ALTER TABLE ir_module_module OWNER TO \"{owner}\"; \
+             ALTER TABLE before_restore OWNER TO \"{owner}\";"
+        ))
         .await?;
     let live_files = pods
         .claim_dir(&names::filestore_pvc("shop"))
@@ -180,7 +189,7 @@ fn succeeded(s: &Setup, job: OdooRestoreJob) -> OdooRestoreJobStatus {
     status
 }
 
-/// An Odoo-made zip (16.0 manifest) of a populated database with 200 files, with
+/// An Odoo-made zip (17.0 manifest) of a populated database with 200 files, with
 /// an `ir_config_parameter`, an `ir_cron` and an `ir_mail_server` table.
 fn archive(out: &Path, files: &Path) -> anyhow::Result<Database> {
     let db = Database::create("restore_src", "restore_src_owner")?;

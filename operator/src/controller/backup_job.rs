@@ -350,6 +350,7 @@ mod tests {
                 backup: BackupTemplate {
                     format: BackupFormat::Zip,
                     with_filestore: true,
+                    verify: Default::default(),
                     destination: BackupDestination {
                         s3: Some(S3Destination {
                             bucket: S3Bucket {

@@ -120,6 +120,7 @@ async fn load(
         .await?;
         status.job.job_name = Some(batch_name);
         write(ctx, job, status, JobPhase::Running).await?;
+        crate::crash::point("restore-loading");
         return Ok(Action::requeue(Duration::from_secs(10)));
     };
     let outcome = batch::outcome(&live);
@@ -187,6 +188,7 @@ async fn load(
             )
             .await;
             write(ctx, job, status, JobPhase::Running).await?;
+            crate::crash::point("restore-loaded");
             Ok(Action::requeue(Duration::from_secs(1)))
         }
     }
@@ -219,8 +221,13 @@ async fn switch(
             new_identity: job.spec.mode == RestoreMode::Copy,
             neutralize: job.spec.neutralize,
         };
+        crate::crash::point("restore-before-rename");
         let switched = async {
-            pg_restore::prepare(&cluster, &temporary, preparation).await?;
+            // A pass that crashed after the rename finds it done: the prepared
+            // database is already live, and the temporary name is gone.
+            if !pg_restore::switched(&cluster, &names).await? {
+                pg_restore::prepare(&cluster, &temporary, preparation).await?;
+            }
             pg_restore::switch(&cluster, &names).await
         };
         if let Err(e) = switched.await {
@@ -231,6 +238,7 @@ async fn switch(
             );
             return fail(ctx, job, instance, status, why).await;
         }
+        crate::crash::point("restore-after-rename");
         status.database_switched = true;
         status.job.message = Some(format!(
             "{} now holds the restored data; switching the filestore",
@@ -277,6 +285,7 @@ async fn switch(
             fail(ctx, job, instance, status, message).await
         }
         Ok(report) => {
+            crate::crash::point("restore-after-filestore-switch");
             let outcome = report.outcome;
             let mut message = format!(
                 "restored {} into {}",

@@ -78,20 +78,21 @@ pub fn latest_backup<'a>(
         })
 }
 
-/// A source given directly (S3 object or volume path), without a backup resource.
+/// A source given directly (S3 object or volume path), without a backup resource,
+/// with the digest the job names (`spec.sha256`), which the load is checked against.
 pub fn direct(job: &OdooRestoreJob) -> Option<Source> {
     let s = &job.spec.source;
     if let Some(o) = &s.s3 {
         return Some(Source {
             location: format!("s3://{}/{}", o.bucket.bucket, o.key),
-            sha256: None,
+            sha256: job.spec.sha256.clone(),
             bucket: Some(o.bucket.clone()),
             claim: None,
         });
     }
     s.pvc.as_ref().map(|p| Source {
         location: format!("{BACKUP_DIR}/{}", p.path),
-        sha256: None,
+        sha256: job.spec.sha256.clone(),
         bucket: None,
         claim: Some(p.claim_name.clone()),
     })

@@ -24,6 +24,7 @@ use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use kube::core::{DeserializeGuard, ObjectMeta};
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
+use odoo_model::backup_job::{BackupTemplate, BackupVerify};
 use odoo_model::labels::{SCHEDULE_LABEL, SCHEDULED_TIME_ANNOTATION, instance_labels};
 use odoo_model::{
     JobPhase, OdooBackupJob, OdooBackupJobSpec, OdooBackupSchedule, OdooBackupScheduleStatus,
@@ -142,7 +143,9 @@ async fn reconcile_schedule(s: &OdooBackupSchedule, ctx: &Context) -> Result<Act
     } else {
         if let Some(due) = cron.due(since(s, &current, &backups, now), now) {
             let job = cron.job_name(&name, due.slot);
-            if create_job(ctx, s, &job, due.slot).await? {
+            let verified = status.backups_created % u64::from(s.spec.verify_every.max(1)) == 0;
+            if create_job(ctx, s, &job, due.slot, verified).await? {
+                status.backups_created += 1;
                 ctx.event(
                     s,
                     false,
@@ -264,11 +267,14 @@ async fn list_backups(
 }
 
 /// Creates the slot's job; false when it exists already (a retried reconcile).
+/// `verified`: this one is among every `verifyEvery`th and keeps the template's
+/// verification; the others are not verified.
 async fn create_job(
     ctx: &Context,
     s: &OdooBackupSchedule,
     name: &str,
     slot: Timestamp,
+    verified: bool,
 ) -> Result<bool, Error> {
     let instance = &s.spec.instance_ref.name;
     let mut labels = instance_labels(instance, "backup");
@@ -287,7 +293,14 @@ async fn create_job(
         },
         spec: OdooBackupJobSpec {
             instance_ref: s.spec.instance_ref.clone(),
-            backup: s.spec.template.clone(),
+            backup: BackupTemplate {
+                verify: if verified {
+                    s.spec.template.verify
+                } else {
+                    BackupVerify::None
+                },
+                ..s.spec.template.clone()
+            },
         },
         status: None,
     };

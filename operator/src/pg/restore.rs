@@ -177,6 +177,13 @@ pub async fn switch(cluster: &PgCluster, s: &Switch<'_>) -> Result<(), PgError> 
     }
 }
 
+/// Whether [`switch`] is done: the restored database has the live name.
+pub async fn switched(cluster: &PgCluster, s: &Switch<'_>) -> Result<bool, PgError> {
+    check(s, cluster)?;
+    let client = connect(cluster, &cluster.admin_database).await?;
+    Ok(state(&client, s).await? == SwitchState::After)
+}
+
 /// Undoes [`switch`]: live → restored, kept → live. Repeating it changes nothing.
 pub async fn revert(cluster: &PgCluster, s: &Switch<'_>) -> Result<(), PgError> {
     check(s, cluster)?;

@@ -9,7 +9,7 @@ use odoo_model::backup_job::{BackupDestination, BackupTemplate};
 use odoo_model::labels::INSTANCE_LABEL;
 use odoo_model::{InstanceRef, OdooBackupJob, OdooBackupJobSpec, OdooInstance};
 
-use super::{DestinationArgs, FormatArg};
+use super::{DestinationArgs, FormatArg, VerifyArg};
 use crate::cli::{GlobalArgs, OutputFormat, parse_duration};
 use crate::commands::{DryRun, change, name_stamp, print_resource, submit};
 use crate::ctx::Ctx;
@@ -29,6 +29,9 @@ pub struct CreateArgs {
     pub no_filestore: bool,
     #[command(flatten)]
     pub destination: DestinationArgs,
+    /// Check the stored backup before it counts as Succeeded.
+    #[arg(long, value_enum, default_value_t = VerifyArg::None)]
+    pub verify: VerifyArg,
     /// Follow the backup until it ends; exit 3 if it fails, 4 on timeout.
     #[arg(long)]
     pub wait: bool,
@@ -61,6 +64,7 @@ pub fn build(
                 format: args.format.into(),
                 with_filestore: !args.no_filestore,
                 destination,
+                verify: args.verify.into(),
             },
         },
     );

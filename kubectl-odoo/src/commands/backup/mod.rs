@@ -11,7 +11,9 @@ pub mod schedule;
 
 use kube::ResourceExt;
 use kube::api::{Api, ListParams};
-use odoo_model::backup_job::{BackupDestination, BackupFormat, PvcDestination, S3Destination};
+use odoo_model::backup_job::{
+    BackupDestination, BackupFormat, BackupVerify, PvcDestination, S3Destination,
+};
 use odoo_model::common::{S3Bucket, S3Credentials};
 use odoo_model::{OdooBackupJob, OdooBackupSchedule};
 
@@ -71,6 +73,28 @@ impl From<FormatArg> for BackupFormat {
             FormatArg::Zip => BackupFormat::Zip,
             FormatArg::Dump => BackupFormat::Dump,
             FormatArg::Sql => BackupFormat::Sql,
+        }
+    }
+}
+
+/// Verification flag: how the stored backup is checked before it counts.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum VerifyArg {
+    /// The report and the operator's look at the stored object only.
+    #[default]
+    None,
+    /// Read the stored archive back end to end (CRCs, SHA-256, manifest).
+    Archive,
+    /// Also load it into a scratch database and compare row counts.
+    Restore,
+}
+
+impl From<VerifyArg> for BackupVerify {
+    fn from(v: VerifyArg) -> BackupVerify {
+        match v {
+            VerifyArg::None => BackupVerify::None,
+            VerifyArg::Archive => BackupVerify::Archive,
+            VerifyArg::Restore => BackupVerify::Restore,
         }
     }
 }

@@ -7,7 +7,7 @@ use odoo_model::backup_job::BackupTemplate;
 use odoo_model::labels::INSTANCE_LABEL;
 use odoo_model::{InstanceRef, OdooBackupSchedule, OdooBackupScheduleSpec, OdooInstance};
 
-use super::{DestinationArgs, FormatArg};
+use super::{DestinationArgs, FormatArg, VerifyArg};
 use crate::cli::{GlobalArgs, OutputFormat};
 use crate::commands::{DryRun, apply, change, print_resource};
 use crate::ctx::Ctx;
@@ -43,6 +43,12 @@ pub struct ScheduleArgs {
     /// Leave the filestore out (database only).
     #[arg(long)]
     pub no_filestore: bool,
+    /// Check the stored backups before they count as Succeeded.
+    #[arg(long, value_enum)]
+    pub verify: Option<VerifyArg>,
+    /// Verify only every Nth backup (with --verify's method).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub verify_every: Option<u32>,
     #[command(flatten)]
     pub destination: DestinationArgs,
     /// none: apply; client: print the schedule without sending it; server: have the
@@ -106,6 +112,12 @@ pub fn build(
     }
     if args.no_filestore {
         spec.template.with_filestore = false;
+    }
+    if let Some(verify) = args.verify {
+        spec.template.verify = verify.into();
+    }
+    if let Some(every) = args.verify_every {
+        spec.verify_every = every;
     }
     let mut schedule = OdooBackupSchedule::new(&name, spec);
     schedule

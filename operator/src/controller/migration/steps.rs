@@ -189,6 +189,9 @@ async fn stopping(pass: &Pass<'_>) -> Result<Next, Error> {
             POLL,
         ));
     }
+    // The instance was told to stop (Migrating), the migration is at Stopping: a
+    // restarted operator must keep it down and go on copying.
+    crate::crash::point("migration-stopping");
     let api: Api<Deployment> = Api::namespaced(pass.ctx.client.clone(), &pass.ns());
     let mut left = 0;
     for name in [
@@ -256,6 +259,9 @@ async fn copying(pass: &Pass<'_>, status: &mut OdooClusterMigrationStatus) -> Re
         }
         let job = copy_job::build(m, &source, &target, &ctx.config.agent_image);
         crate::apply::apply(&ctx.client, &job).await?;
+        // The temporary database and the copy Job exist; the status still says only
+        // Copying: a restarted operator finds the Job by its name.
+        crate::crash::point("migration-copying");
         return Ok(Next::Wait(
             format!("Job {job_name} copies the database"),
             POLL,
@@ -360,6 +366,9 @@ async fn switching(
     if let Err(e) = renamed {
         return Ok(Next::Fail("RenameFailed", e));
     }
+    // The copy has the live name on the target, the instance still names the
+    // source, and nothing of it is in the status.
+    crate::crash::point("migration-switching");
     if pass.instance.spec.database.cluster.as_deref() != Some(target_name.as_str())
         && let Err(e) = switch_instance(pass, &target_name).await
     {
@@ -370,6 +379,8 @@ async fn switching(
             other => Err(Error::kube("switching spec.database.cluster")(other)),
         };
     }
+    // The instance names the target, the status does not say `switched` yet.
+    crate::crash::point("migration-switched");
     status.switched = true;
     Ok(Next::Advance(
         P::Starting,
@@ -442,7 +453,13 @@ pub(super) async fn undo(
     let source = source_cluster(status);
     let (database, temp) = (pass.database(), temporary(status));
     let target = pass.cluster(&target_name).ok();
-    if status.switched {
+    // A pass that crashed between pointing the instance at the target and recording
+    // `switched` left the instance on the target with `switched` unset: that is a
+    // switch to undo all the same, or the rolled-back instance would start on the
+    // target.
+    let pointed_at_target = at == P::Switching
+        && pass.instance.spec.database.cluster.as_deref() == Some(target_name.as_str());
+    if status.switched || pointed_at_target {
         // Back to the source; the copy is kept aside, as the instance may have
         // written to it while starting.
         let mut kept = String::new();
