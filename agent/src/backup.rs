@@ -7,6 +7,7 @@ use std::time::Instant;
 use super::layout::ArchiveFormat;
 use super::manifest::{Manifest, ManifestError, OdooVersion};
 use super::pg::{PgArgs, PgToolError, Tool};
+use super::snapshot::Snapshot;
 use super::store::{self, Location, S3Args, StoreError};
 use super::stream::{Digested, TallyWriter, human_bytes};
 use super::zipwrite::{ZipStats, ZipWriteError, write_odoo_zip};
@@ -30,6 +31,10 @@ pub struct BackupArgs {
     /// The database's filestore, `<data_dir>/filestore/<database>`; zip only.
     #[arg(long, env = odoo_model::agent::env::FILESTORE)]
     pub filestore: Option<PathBuf>,
+    /// Count every table's rows in the dump's own snapshot, for a verification
+    /// that restores the archive and compares.
+    #[arg(long, env = odoo_model::agent::env::COUNT_ROWS)]
+    pub count_rows: bool,
     /// Leave the filestore out of a zip (database only).
     #[arg(long, env = odoo_model::agent::env::WITHOUT_FILESTORE)]
     pub without_filestore: bool,
@@ -138,13 +143,22 @@ pub async fn run(args: BackupArgs) -> Result<BackupReport, BackupError> {
     );
     let pg = args.pg.clone();
     let format = args.format;
-    let pipeline =
-        blocking(move || write_archive(&pg, format, manifest.as_deref(), filestore, sink));
+    let count_rows = args.count_rows;
+    let pipeline = blocking(move || {
+        write_archive(
+            &pg,
+            format,
+            manifest.as_deref(),
+            filestore,
+            sink,
+            count_rows,
+        )
+    });
     let outcome = tokio::select! {
         outcome = pipeline => outcome.and_then(|r| r),
         () = super::shutdown_signal() => Err(BackupError::Interrupted),
     };
-    let (digested, stats) = match outcome {
+    let (digested, stats, counts) = match outcome {
         Ok(done) => done,
         Err(e) => {
             // The upload's own failure is the root cause of a writer that broke off.
@@ -193,24 +207,38 @@ pub async fn run(args: BackupArgs) -> Result<BackupReport, BackupError> {
         pg_version: Some(pg_version),
         filestore_files: zip.then_some(stats.filestore_files),
         read_back,
+        row_counts: counts
+            .map(|c| odoo_model::agent::RowCounts::of(c.iter().map(|(t, n)| (t, *n)))),
     })
 }
 
-/// Runs pg_dump and writes the archive into `sink`; blocking.
+/// Per-table rows of the dump's snapshot.
+type Counts = std::collections::BTreeMap<String, i64>;
+
+/// Runs pg_dump and writes the archive into `sink`, counting rows in the dump's
+/// snapshot when asked; blocking.
 fn write_archive(
     pg: &PgArgs,
     format: ArchiveFormat,
     manifest: Option<&[u8]>,
     filestore: Option<PathBuf>,
     sink: Box<dyn store::ArchiveSink>,
-) -> Result<(Digested, ZipStats), BackupError> {
+    count_rows: bool,
+) -> Result<(Digested, ZipStats, Option<Counts>), BackupError> {
+    let mut snapshot = count_rows.then(|| Snapshot::export(pg)).transpose()?;
     let mut cmd = pg.command("pg_dump");
     // Odoo's own flags: ownership is the restoring role's business.
     cmd.arg("--no-owner");
     if format == ArchiveFormat::Dump {
         cmd.arg("--format=custom");
     }
+    if let Some(s) = &snapshot {
+        cmd.arg(format!("--snapshot={}", s.id));
+    }
     let mut dump = Tool::spawn("pg_dump", cmd, false, true)?.into_output()?;
+    // Counted while the exporting transaction is open (pg_dump imports the
+    // snapshot as it starts; the pipe holds its first output meanwhile).
+    let counts = snapshot.as_mut().map(Snapshot::count_rows).transpose()?;
     let mut out = TallyWriter::new(sink, "archive written:");
     let mut stats = ZipStats::default();
     let out = match format {
@@ -231,7 +259,10 @@ fn write_archive(
     };
     let (sink, digested) = out.into_parts();
     sink.close().map_err(BackupError::Close)?;
-    Ok((digested, stats))
+    if let Some(s) = snapshot {
+        s.close()?;
+    }
+    Ok((digested, stats, counts))
 }
 
 /// Runs blocking work (child processes, pipes, files) off the async threads.

@@ -17,6 +17,7 @@ mod manifest;
 mod pg;
 mod psql;
 pub mod restore;
+mod snapshot;
 mod sqlfilter;
 mod store;
 mod stream;

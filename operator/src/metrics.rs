@@ -44,6 +44,12 @@ struct CallbackLabels {
     outcome: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct VerificationLabels {
+    method: &'static str,
+    result: &'static str,
+}
+
 type HistogramFamily<S> = Family<S, Histogram, fn() -> Histogram>;
 
 /// The operator's metrics. Cheap to clone: every clone updates the same series.
@@ -55,6 +61,7 @@ pub struct Metrics {
     reconcile_errors_total: Family<ErrorLabels, Counter>,
     phase_transitions_total: Family<TransitionLabels, Counter>,
     callbacks_total: Family<CallbackLabels, Counter>,
+    backup_verifications_total: Family<VerificationLabels, Counter>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -84,6 +91,7 @@ impl Metrics {
         let reconcile_errors_total = Family::<ErrorLabels, Counter>::default();
         let phase_transitions_total = Family::<TransitionLabels, Counter>::default();
         let callbacks_total = Family::<CallbackLabels, Counter>::default();
+        let backup_verifications_total = Family::<VerificationLabels, Counter>::default();
         // The client appends the unit and, for counters, `_total` to these names.
         registry.register_with_unit(
             "reconcile_duration",
@@ -107,6 +115,11 @@ impl Metrics {
             "Instance callbacks by outcome: delivered, retried (one failed attempt), failed (gave up), dropped (queue full)",
             callbacks_total.clone(),
         );
+        registry.register(
+            "backup_verifications",
+            "Verifications of stored backups (spec.verify) by method and result: passed or failed",
+            backup_verifications_total.clone(),
+        );
         Metrics {
             registry: Arc::new(registry),
             reconcile_duration_seconds,
@@ -114,6 +127,7 @@ impl Metrics {
             reconcile_errors_total,
             phase_transitions_total,
             callbacks_total,
+            backup_verifications_total,
         }
     }
 
@@ -149,6 +163,14 @@ impl Metrics {
     pub fn callback(&self, outcome: &'static str) {
         self.callbacks_total
             .get_or_create(&CallbackLabels { outcome })
+            .inc();
+    }
+
+    /// Counts one verification of a stored backup.
+    pub fn backup_verification(&self, method: &'static str, passed: bool) {
+        let result = if passed { "passed" } else { "failed" };
+        self.backup_verifications_total
+            .get_or_create(&VerificationLabels { method, result })
             .inc();
     }
 

@@ -37,6 +37,11 @@ pub mod env {
     pub const RESTORED: &str = "ODOO_AGENT_RESTORED";
     pub const KEPT: &str = "ODOO_AGENT_KEPT";
     pub const DROP_PREVIOUS: &str = "ODOO_AGENT_DROP_PREVIOUS";
+    /// Backup: count every table's rows in the dump's own snapshot.
+    pub const COUNT_ROWS: &str = "ODOO_AGENT_COUNT_ROWS";
+    /// Restore: check the filestore's entries but write none (a verification's
+    /// scratch restore).
+    pub const SKIP_FILESTORE: &str = "ODOO_AGENT_SKIP_FILESTORE";
     /// Copy: the target's connection, libpq's names behind this prefix.
     pub const TARGET_PG_PREFIX: &str = "ODOO_AGENT_TARGET_PG";
     /// S3 endpoint and options; the credentials are the AWS variables.
@@ -235,6 +240,9 @@ pub struct BackupReport {
     /// A volume destination: the file read back after it was closed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_back: Option<ReadBack>,
+    /// Every table's rows in the dump's own snapshot, when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row_counts: Option<RowCounts>,
 }
 
 impl Report for BackupReport {
@@ -292,6 +300,30 @@ pub struct TableRows {
     /// `schema.table`.
     pub table: String,
     pub rows: u64,
+}
+
+pub use crate::backup_job::RowCounts;
+
+impl RowCounts {
+    /// The counts of `tables` (`schema.table` → rows), summed and digested: the
+    /// SHA-256 of one `schema.table<TAB>rows<LF>` line per table in name order, so
+    /// two databases with the same digest have the same rows in every table.
+    pub fn of<'a>(tables: impl IntoIterator<Item = (&'a String, i64)>) -> RowCounts {
+        use sha2::Digest as _;
+        let mut sorted: Vec<(&String, i64)> = tables.into_iter().collect();
+        sorted.sort();
+        let mut hasher = sha2::Sha256::new();
+        let mut rows = 0i64;
+        for (table, n) in &sorted {
+            hasher.update(format!("{table}\t{n}\n").as_bytes());
+            rows += n;
+        }
+        RowCounts {
+            tables: sorted.len() as i64,
+            rows,
+            digest: hex(&hasher.finalize()),
+        }
+    }
 }
 
 /// `odoo-agent copy`: a database copied into an empty one.
@@ -411,6 +443,7 @@ mod tests {
             pg_version: Some("16.4".into()),
             filestore_files: Some(2),
             read_back: None,
+            row_counts: None,
         }
     }
 

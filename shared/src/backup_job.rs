@@ -224,7 +224,23 @@ pub struct OdooBackupJobStatus {
     /// Bytes written so far while running, for progress display.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress_bytes: Option<i64>,
+    /// Rows in the dump's own snapshot (with `verify: Restore`, which compares the
+    /// scratch database's rows with these).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row_counts: Option<RowCounts>,
     /// The verification `spec.verify` asked for, once done.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified: Option<BackupVerification>,
+}
+
+/// Every table's rows of a database, in short.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RowCounts {
+    /// Tables in the user schemas.
+    pub tables: i64,
+    /// Rows of all of them.
+    pub rows: i64,
+    /// SHA-256 of the per-table counts (`schema.table<TAB>rows<LF>` in name order).
+    pub digest: String,
 }

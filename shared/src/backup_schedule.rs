@@ -72,11 +72,11 @@ pub struct OdooBackupScheduleSpec {
     /// What each backup contains and where it goes.
     pub template: BackupTemplate,
     /// Verify every Nth backup with the template's `verify` method (the first
-    /// backup is always among them); the others get `verify: None`. 1 verifies
-    /// every backup.
-    #[serde(default = "default_verify_every")]
+    /// backup is always among them); the others get `verify: None`. Unset or 1
+    /// verifies every backup.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 1000))]
-    pub verify_every: u32,
+    pub verify_every: Option<u32>,
     /// How many succeeded backups (and their archives) to keep.
     #[serde(default = "default_keep_last")]
     #[schemars(range(min = 1, max = 1000))]
@@ -90,10 +90,6 @@ pub struct OdooBackupScheduleSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 2, max = 32), regex(pattern = r"^([0-9]{1,6}[wdhm])+$"))]
     pub max_age: Option<String>,
-}
-
-fn default_verify_every() -> u32 {
-    1
 }
 
 fn default_keep_last() -> i32 {

@@ -336,7 +336,8 @@ async fn backup_list_golden_table_json_and_yaml() -> anyhow::Result<()> {
         "shop-backup-1",
         s3_destination("backups"),
         json!({"phase": "Succeeded", "sizeBytes": 1_572_864, "location": "s3://backups/x/shop/1.zip",
-               "sha256": "ab".repeat(32)}),
+               "sha256": "ab".repeat(32),
+               "verified": {"method": "Archive", "result": "Passed", "message": "read back"}}),
     )
     .await?;
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
@@ -352,9 +353,9 @@ async fn backup_list_golden_table_json_and_yaml() -> anyhow::Result<()> {
     assert!(table.status.success(), "{table:?}");
     assert_eq!(
         without_ages(&text(&table.stdout)),
-        "NAME | INSTANCE | PHASE | SIZE | AGE | LOCATION\n\
-         shop-backup-2 | shop | Running | - | AGE | -\n\
-         shop-backup-1 | shop | Succeeded | 1.5 MiB | AGE | s3://backups/x/shop/1.zip"
+        "NAME | INSTANCE | PHASE | VERIFIED | SIZE | AGE | LOCATION\n\
+         shop-backup-2 | shop | Running | - | - | AGE | -\n\
+         shop-backup-1 | shop | Succeeded | Archive passed | 1.5 MiB | AGE | s3://backups/x/shop/1.zip"
     );
     let none = odoo(cp, &ns.name, &["backup", "list", "blog"])?;
     assert_eq!(text(&none.stdout), "");
@@ -412,7 +413,8 @@ async fn backup_list_golden_table_json_and_yaml() -> anyhow::Result<()> {
             "items": [
                 expected_item("shop-backup-2", json!({"phase": "Running"})),
                 expected_item("shop-backup-1", json!({"phase": "Succeeded", "sizeBytes": 1_572_864,
-                    "location": "s3://backups/x/shop/1.zip", "sha256": "ab".repeat(32)})),
+                    "location": "s3://backups/x/shop/1.zip", "sha256": "ab".repeat(32),
+                    "verified": {"method": "Archive", "result": "Passed", "message": "read back"}})),
             ]
         })
     );

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Secret};
 use kube::api::{Api, ObjectMeta, PostParams};
+use odoo_model::backup_job::VerifyResult;
 use odoo_model::{InstancePhase, JobPhase, OdooBackupJob, OdooInstance, OdooRestoreJob, names};
 use odoo_tests::agent::{Database, make_filestore};
 use odoo_tests::local_pods::{LOCAL_IMAGE, LocalPods, SWALLOWING_IMAGE, WRONG_DIGEST_IMAGE};
@@ -151,10 +152,18 @@ impl Setup {
     }
 
     async fn backup(&self, name: &str, instance: &str) -> anyhow::Result<OdooBackupJob> {
+        self.start_backup(name, instance, "None").await?;
+        let api: Api<OdooBackupJob> = self.ns.api();
+        self.finished(&api, name, |j| j.status.as_ref().and_then(|s| s.job.phase))
+            .await
+    }
+
+    /// Creates a backup job to the bucket with `verify`, without waiting.
+    async fn start_backup(&self, name: &str, instance: &str, verify: &str) -> anyhow::Result<()> {
         let job: OdooBackupJob = serde_json::from_value(json!({
             "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooBackupJob",
             "metadata": { "name": name },
-            "spec": { "instanceRef": { "name": instance }, "destination": { "s3": {
+            "spec": { "instanceRef": { "name": instance }, "verify": verify, "destination": { "s3": {
                 "endpoint": shared_s3().endpoint, "bucket": BUCKET, "region": "us-east-1",
                 "forcePathStyle": true,
                 "credentials": { "secretName": "s3-creds" },
@@ -163,8 +172,7 @@ impl Setup {
         }))?;
         let api: Api<OdooBackupJob> = self.ns.api();
         api.create(&PostParams::default(), &job).await?;
-        self.finished(&api, name, |j| j.status.as_ref().and_then(|s| s.job.phase))
-            .await
+        Ok(())
     }
 
     async fn restore(&self, name: &str, spec: serde_json::Value) -> anyhow::Result<OdooRestoreJob> {
@@ -356,6 +364,163 @@ async fn an_agent_that_proves_nothing_fails_the_backup_and_the_restore_and_the_l
     }
     let failed = s.ns.warnings("BackupFailed").await;
     assert!(failed.len() >= 2, "{failed:?}");
+    s.ns.delete().await;
+    Ok(())
+}
+
+/// The object key of a backup's `s3://` location.
+fn key_of(status: &odoo_model::OdooBackupJobStatus) -> String {
+    status
+        .location
+        .clone()
+        .unwrap_or_default()
+        .trim_start_matches(&format!("s3://{BUCKET}/"))
+        .to_owned()
+}
+
+#[tokio::test]
+async fn verify_archive_catches_a_byte_flipped_in_the_bucket_after_upload() -> anyhow::Result<()> {
+    let s = Setup::new("verify-archive").await?;
+    s.instance("shop", LOCAL_IMAGE).await?;
+    let api: Api<OdooBackupJob> = s.ns.api();
+    let phase = |j: &OdooBackupJob| j.status.as_ref().and_then(|s| s.job.phase);
+
+    // Untouched, the archive reads back whole.
+    s.start_backup("sound", "shop", "Archive").await?;
+    let sound = s.finished(&api, "sound", phase).await?;
+    let st = sound.status.unwrap_or_default();
+    assert_eq!(
+        st.job.phase,
+        Some(JobPhase::Succeeded),
+        "{:?}",
+        st.job.message
+    );
+    let verified = st.verified.expect("verified");
+    assert_eq!(
+        verified.result,
+        VerifyResult::Passed,
+        "{}",
+        verified.message
+    );
+
+    // The verification waits while a byte of the stored object is flipped.
+    s.pods.hold("verify");
+    s.start_backup("flipped", "shop", "Archive").await?;
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while s.pods.held_pods().is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "no verify pod: {:?}",
+            s.pods.runs()
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let stored = api.get("flipped").await?.status.unwrap_or_default();
+    let key = key_of(&stored);
+    let mut object = shared_s3().get(BUCKET, &key).await?;
+    let middle = object.len() / 2;
+    object[middle] ^= 0x01;
+    shared_s3().put(BUCKET, &key, object).await?;
+    s.pods.release("verify");
+
+    let flipped = s.finished(&api, "flipped", phase).await?;
+    let st = flipped.status.unwrap_or_default();
+    let message = st.job.message.clone().unwrap_or_default();
+    assert_eq!(st.job.phase, Some(JobPhase::Failed), "{message}");
+    let verified = st.verified.expect("verified");
+    assert_eq!(
+        verified.result,
+        VerifyResult::Failed,
+        "{}",
+        verified.message
+    );
+    assert!(message.contains("verification"), "{message}");
+    let warnings = s.ns.warnings("BackupVerifyFailed").await;
+    assert!(!warnings.is_empty(), "a BackupVerifyFailed warning");
+    assert_eq!(
+        s.op.metric(
+            "odoo_operator_backup_verifications_total{method=\"Archive\",result=\"failed\"}"
+        ),
+        1.0
+    );
+
+    // The list says which backup held up.
+    let out = command(simulated_cluster(), &s.ns.name, &["backup", "list"]).output()?;
+    let listed = text(&out.stdout);
+    assert!(listed.contains("VERIFIED"), "{listed}");
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.contains("flipped") && l.contains("Archive failed")),
+        "{listed}"
+    );
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.contains("sound") && l.contains("Archive passed")),
+        "{listed}"
+    );
+    s.ns.delete().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn verify_restore_loads_the_backup_and_finds_the_rows_of_the_dumps_snapshot()
+-> anyhow::Result<()> {
+    let s = Setup::new("verify-restore").await?;
+    let database = s.instance("shop", LOCAL_IMAGE).await?;
+    // More than 10 MB of rows, and more in another table.
+    superuser(&database)
+        .await?
+        .batch_execute(
+            "INSERT INTO res_partner (name) \
+             SELECT md5(g::text) || repeat('x', 60) FROM generate_series(1, 150000) g; \
+             CREATE TABLE mail_message (id bigserial PRIMARY KEY, body text); \
+             INSERT INTO mail_message (body) SELECT repeat('message ', 20) FROM generate_series(1, 20000);",
+        )
+        .await?;
+    let owner = names::database_role(&s.ns.name, "shop");
+    superuser(&database)
+        .await?
+        .batch_execute(&format!("ALTER TABLE mail_message OWNER TO \"{owner}\""))
+        .await?;
+    let size: i64 = superuser(&database)
+        .await?
+        .query_one("SELECT pg_database_size(current_database())", &[])
+        .await?
+        .get(0);
+    assert!(size >= 10 << 20, "{size} bytes");
+
+    s.start_backup("checked", "shop", "Restore").await?;
+    let api: Api<OdooBackupJob> = s.ns.api();
+    let job = s
+        .finished(&api, "checked", |j| {
+            j.status.as_ref().and_then(|s| s.job.phase)
+        })
+        .await?;
+    let st = job.status.unwrap_or_default();
+    let message = st.job.message.clone().unwrap_or_default();
+    assert_eq!(st.job.phase, Some(JobPhase::Succeeded), "{message}");
+    let verified = st.verified.expect("verified");
+    assert_eq!(
+        verified.result,
+        VerifyResult::Passed,
+        "{}",
+        verified.message
+    );
+    let counts = st.row_counts.expect("the snapshot's row counts");
+    assert_eq!(counts.rows, 150_500 + 20_000 + 2, "{counts:?}");
+    assert!(
+        verified.message.contains("equal to the dump's snapshot"),
+        "{}",
+        verified.message
+    );
+    assert!(
+        databases_like(&format!("{database}_verify_%"))
+            .await?
+            .is_empty(),
+        "the scratch database is dropped"
+    );
     s.ns.delete().await;
     Ok(())
 }

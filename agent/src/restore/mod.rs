@@ -47,6 +47,10 @@ pub struct RestoreArgs {
     /// or be empty. Needed when a zip has a filestore.
     #[arg(long, env = odoo_model::agent::env::FILESTORE)]
     pub filestore: Option<PathBuf>,
+    /// Check the filestore's entries (names, CRCs) but write none: a verification
+    /// that loads the database only.
+    #[arg(long, env = odoo_model::agent::env::SKIP_FILESTORE, conflicts_with = "filestore")]
+    pub skip_filestore: bool,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -162,7 +166,7 @@ pub async fn run(args: RestoreArgs) -> Result<RestoreReport, RestoreError> {
     // Pass 1: verify.
     let (reader, etag) = source.open(None).await.map_err(Refusal::OpenSource)?;
     let given = args.format;
-    let has_target = args.filestore.is_some();
+    let has_target = args.filestore.is_some() || args.skip_filestore;
     let verify = blocking(move || verify(reader, given, has_target));
     let verified = tokio::select! {
         v = verify => v??,

@@ -13,7 +13,7 @@ use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
 use odoo_model::agent::BackupReport;
-use odoo_model::backup_job::{BackupFormat, OdooBackupJobStatus};
+use odoo_model::backup_job::{BackupFormat, BackupVerify, OdooBackupJobStatus};
 use odoo_model::{InstancePhase, JobPhase, OdooBackupJob, OdooInstance};
 use serde_json::json;
 
@@ -95,6 +95,9 @@ pub fn build_job(job: &OdooBackupJob, v: &ValidInstance, location: &str, agent_i
             "true",
         ));
     }
+    if spec.verify == BackupVerify::Restore {
+        env.push(agent_pod::env(odoo_model::agent::env::COUNT_ROWS, "true"));
+    }
     let mut mounts = vec![agent_pod::mount("filestore", DATA_DIR, true)];
     let mut volumes = vec![];
     if let Some(s3) = &spec.destination.s3 {
@@ -170,6 +173,10 @@ pub async fn reconcile(job: Arc<OdooBackupJob>, ctx: Arc<Context>) -> Result<Act
         return Ok(Action::requeue(Duration::from_secs(1)));
     }
 
+    if status.sha256.is_some() {
+        // Stored and proven: only the verification `spec.verify` asks for remains.
+        return super::backup_verify::reconcile(&ctx, &job, &instance, status).await;
+    }
     let jobs: Api<Job> = Api::namespaced(ctx.client.clone(), &ns);
     let Some(live) = jobs
         .get_opt(&batch_name)
@@ -213,49 +220,78 @@ pub async fn reconcile(job: Arc<OdooBackupJob>, ctx: Arc<Context>) -> Result<Act
             status.duration_seconds = Some(r.duration_seconds.round() as i64);
             status.odoo_version = r.odoo_version.or(status.odoo_version);
             status.pg_version = r.pg_version;
-            status.job.message = Some(proof);
-            let message = status.job.message.clone().unwrap_or_default();
-            write(&ctx, &job, status, JobPhase::Succeeded).await?;
-            ctx.callbacks.job_finished(
-                &instance,
-                "OdooBackupJob",
-                &job.name_any(),
-                JobPhase::Succeeded,
-                &message,
-            );
-            let patch = json!({ "status": { "lastBackup": {
-                "name": job.name_any(),
-                "completionTime": Time(k8s_openapi::jiff::Timestamp::now()),
-            }}});
-            instances
-                .patch_status(
-                    &instance.name_any(),
-                    &PatchParams::default(),
-                    &Patch::Merge(patch),
-                )
-                .await
-                .map_err(Error::kube("recording the last backup"))?;
-            Ok(Action::await_change())
+            status.row_counts = r.row_counts;
+            let method = job.spec.backup.verify;
+            if method.is_none() {
+                status.job.message = Some(proof);
+                return succeed(&ctx, &job, &instance, status).await;
+            }
+            status.job.message = Some(format!("stored: {proof}; verifying it ({method})"));
+            write(&ctx, &job, status, JobPhase::Running).await?;
+            Ok(Action::requeue(Duration::from_secs(1)))
         }
         Err(why) => {
             let message =
                 format!("backup failed: {why}; logs: kubectl logs job/{batch_name} -n {ns}");
-            ctx.event(job.as_ref(), true, "BackupFailed", message.clone())
-                .await;
-            ctx.event(&instance, true, "BackupFailed", message.clone())
-                .await;
-            status.job.message = Some(message.clone());
-            let done = write(&ctx, &job, status, JobPhase::Failed).await?;
-            ctx.callbacks.job_finished(
-                &instance,
-                "OdooBackupJob",
-                &job.name_any(),
-                JobPhase::Failed,
-                &message,
-            );
-            Ok(done)
+            fail(&ctx, &job, &instance, status, "BackupFailed", message).await
         }
     }
+}
+
+/// Ends the job Succeeded and records it as the instance's last backup.
+pub(super) async fn succeed(
+    ctx: &Context,
+    job: &OdooBackupJob,
+    instance: &OdooInstance,
+    status: OdooBackupJobStatus,
+) -> Result<Action, Error> {
+    let message = status.job.message.clone().unwrap_or_default();
+    write(ctx, job, status, JobPhase::Succeeded).await?;
+    ctx.callbacks.job_finished(
+        instance,
+        "OdooBackupJob",
+        &job.name_any(),
+        JobPhase::Succeeded,
+        &message,
+    );
+    let patch = json!({ "status": { "lastBackup": {
+        "name": job.name_any(),
+        "completionTime": Time(k8s_openapi::jiff::Timestamp::now()),
+    }}});
+    let instances: Api<OdooInstance> =
+        Api::namespaced(ctx.client.clone(), &job.namespace().unwrap_or_default());
+    instances
+        .patch_status(
+            &instance.name_any(),
+            &PatchParams::default(),
+            &Patch::Merge(patch),
+        )
+        .await
+        .map_err(Error::kube("recording the last backup"))?;
+    Ok(Action::await_change())
+}
+
+/// Ends the job Failed with a Warning event `reason` on it and its instance.
+pub(super) async fn fail(
+    ctx: &Context,
+    job: &OdooBackupJob,
+    instance: &OdooInstance,
+    mut status: OdooBackupJobStatus,
+    reason: &str,
+    message: String,
+) -> Result<Action, Error> {
+    ctx.event(job, true, reason, message.clone()).await;
+    ctx.event(instance, true, reason, message.clone()).await;
+    status.job.message = Some(message.clone());
+    let done = write(ctx, job, status, JobPhase::Failed).await?;
+    ctx.callbacks.job_finished(
+        instance,
+        "OdooBackupJob",
+        &job.name_any(),
+        JobPhase::Failed,
+        &message,
+    );
+    Ok(done)
 }
 
 /// Another backup of the instance that goes first, if any.
@@ -274,7 +310,7 @@ async fn busy_with(
     .await
 }
 
-pub(super) async fn valid_instance(
+pub async fn valid_instance(
     ctx: &Context,
     instance: &OdooInstance,
 ) -> Result<ValidInstance, Error> {
@@ -301,7 +337,7 @@ pub(super) async fn valid_instance(
     Ok(v)
 }
 
-async fn write(
+pub(super) async fn write(
     ctx: &Context,
     job: &OdooBackupJob,
     mut next: OdooBackupJobStatus,

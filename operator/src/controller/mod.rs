@@ -4,6 +4,7 @@
 pub mod agent_pod;
 pub mod backoff;
 pub mod backup_job;
+pub mod backup_verify;
 pub mod batch;
 pub mod caches;
 pub mod context;

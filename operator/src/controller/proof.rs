@@ -262,6 +262,7 @@ mod tests {
             pg_version: None,
             filestore_files: None,
             read_back: None,
+            row_counts: None,
         }
     }
 

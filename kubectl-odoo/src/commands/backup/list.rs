@@ -2,6 +2,7 @@
 
 use kube::ResourceExt;
 use odoo_model::OdooBackupJob;
+use odoo_model::backup_job::VerifyResult;
 
 use crate::cli::{GlobalArgs, OutputFormat};
 use crate::ctx::Ctx;
@@ -72,7 +73,9 @@ pub fn print(printer: &Printer, items: &[OdooBackupJob], namespaces: bool) -> Re
             if namespaces {
                 header.push("NAMESPACE");
             }
-            header.extend(["NAME", "INSTANCE", "PHASE", "SIZE", "AGE", "LOCATION"]);
+            header.extend([
+                "NAME", "INSTANCE", "PHASE", "VERIFIED", "SIZE", "AGE", "LOCATION",
+            ]);
             if wide {
                 header.extend(["FORMAT", "SHA256"]);
             }
@@ -86,6 +89,7 @@ pub fn print(printer: &Printer, items: &[OdooBackupJob], namespaces: bool) -> Re
                     j.name_any(),
                     j.spec.instance_ref.name.clone(),
                     phase(j),
+                    verified(j),
                     status.size_bytes.map(size).unwrap_or_else(|| "-".into()),
                     age(j.creation_timestamp().as_ref()),
                     status.location.unwrap_or_else(|| "-".into()),
@@ -98,5 +102,26 @@ pub fn print(printer: &Printer, items: &[OdooBackupJob], namespaces: bool) -> Re
             });
             printer.out(&table(&header, rows))
         }
+    }
+}
+
+/// The VERIFIED column: the verification's method and result, `pending` while one
+/// is asked for and not done, `-` when none is.
+fn verified(j: &OdooBackupJob) -> String {
+    let status = j.status.as_ref();
+    if let Some(v) = status.and_then(|s| s.verified.as_ref()) {
+        let result = match v.result {
+            VerifyResult::Passed => "passed",
+            VerifyResult::Failed => "failed",
+        };
+        return format!("{} {result}", v.method);
+    }
+    let finished = status
+        .and_then(|s| s.job.phase)
+        .is_some_and(|p| p.is_finished());
+    if j.spec.backup.verify.is_none() || finished {
+        "-".into()
+    } else {
+        "pending".into()
     }
 }

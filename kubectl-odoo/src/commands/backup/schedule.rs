@@ -117,7 +117,7 @@ pub fn build(
         spec.template.verify = verify.into();
     }
     if let Some(every) = args.verify_every {
-        spec.verify_every = every;
+        spec.verify_every = Some(every);
     }
     let mut schedule = OdooBackupSchedule::new(&name, spec);
     schedule

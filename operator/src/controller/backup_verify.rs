@@ -1,0 +1,301 @@
+//! The verification `spec.verify` asks of a stored backup, after the backup itself
+//! was proven: `Archive` has the agent read the stored object end to end (every
+//! CRC, the SHA-256, the manifest); `Restore` has it load the archive into a
+//! scratch database on the instance's cluster, which the operator then counts
+//! itself and compares with the rows of the dump's own snapshot, and drops. The
+//! job is Succeeded only when the verification passed.
+
+use std::time::Duration;
+
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use kube::ResourceExt;
+use kube::api::Api;
+use kube::runtime::controller::Action;
+use odoo_model::agent::{Command, RestoreReport, RowCounts, VerifyReport, env};
+use odoo_model::backup_job::{BackupVerification, BackupVerify, OdooBackupJobStatus, VerifyResult};
+use odoo_model::{JobPhase, OdooBackupJob, OdooInstance};
+
+use super::backup_job::{BACKUP_DIR, extension, fail, succeed, valid_instance, write};
+use super::batch::{self, Outcome};
+use super::error::Error;
+use super::proof::{self, Checked};
+use super::{Context, agent_pod, observe};
+use crate::pg::restore as pg_restore;
+use crate::validate::ValidInstance;
+
+/// The verification's Job.
+fn job_name(job: &OdooBackupJob) -> String {
+    format!("{}-verify", job.name_any())
+}
+
+/// The scratch database a `Restore` verification loads into: unique per job.
+pub fn scratch_database(database: &str, job_uid: &str) -> String {
+    let hash = crate::hex(&<sha2::Sha256 as sha2::Digest>::digest(job_uid.as_bytes()));
+    let mut end = database.len().min(63 - 16);
+    while !database.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}_verify_{}", &database[..end], &hash[..8])
+}
+
+/// The verification Job: pure, from the backup as stored (`status`).
+pub fn build_job(
+    job: &OdooBackupJob,
+    v: &ValidInstance,
+    status: &OdooBackupJobStatus,
+    scratch: Option<&str>,
+    agent_image: &str,
+) -> Job {
+    let location = status.location.clone().unwrap_or_default();
+    let mut envs = vec![
+        agent_pod::env(env::SOURCE, &location),
+        agent_pod::env(
+            env::EXPECTED_SHA256,
+            status.sha256.clone().unwrap_or_default(),
+        ),
+        agent_pod::env(env::FORMAT, extension(job.spec.backup.format)),
+    ];
+    let command = match scratch {
+        Some(database) => {
+            envs.extend(agent_pod::pg_env(v, database));
+            envs.push(agent_pod::env(env::SKIP_FILESTORE, "true"));
+            Command::Restore
+        }
+        None => Command::Verify,
+    };
+    let d = &job.spec.backup.destination;
+    let mut mounts = vec![];
+    let mut volumes = vec![];
+    if let Some(s3) = &d.s3 {
+        envs.extend(agent_pod::s3_env(&s3.bucket));
+    }
+    if let Some(pvc) = &d.pvc {
+        mounts.push(agent_pod::mount("destination", BACKUP_DIR, true));
+        volumes.push(agent_pod::claim_volume("destination", &pvc.claim_name));
+    }
+    let run = agent_pod::AgentRun {
+        name: job_name(job),
+        component: "backup",
+        container: "verify",
+        command,
+        env: envs,
+        mounts,
+        volumes,
+        retries: 0,
+    };
+    agent_pod::build(job, v, run, agent_image)
+}
+
+/// Runs the verification and ends the job by its result.
+pub async fn reconcile(
+    ctx: &Context,
+    job: &OdooBackupJob,
+    instance: &OdooInstance,
+    mut status: OdooBackupJobStatus,
+) -> Result<Action, Error> {
+    let method = job.spec.backup.verify;
+    let ns = job.namespace().unwrap_or_default();
+    let name = job_name(job);
+    let v = valid_instance(ctx, instance).await?;
+    let scratch = (method == BackupVerify::Restore)
+        .then(|| scratch_database(&v.database.name, &job.uid().unwrap_or_default()));
+    let jobs: Api<Job> = Api::namespaced(ctx.client.clone(), &ns);
+    let Some(live) = jobs
+        .get_opt(&name)
+        .await
+        .map_err(Error::kube(format!("reading Job {name}")))?
+    else {
+        if let Some(scratch) = &scratch {
+            let cluster = cluster_of(ctx, &v).await?;
+            pg_restore::create_restore_database(&cluster, &v.database.role, scratch)
+                .await
+                .map_err(|e| db_error(&v, e))?;
+        }
+        let built = build_job(
+            job,
+            &v,
+            &status,
+            scratch.as_deref(),
+            &ctx.config.agent_image,
+        );
+        crate::apply::apply(&ctx.client, &built).await?;
+        write(ctx, job, status, JobPhase::Running).await?;
+        return Ok(Action::requeue(Duration::from_secs(10)));
+    };
+    let outcome = batch::outcome(&live);
+    if outcome == Outcome::Running {
+        return Ok(Action::requeue(Duration::from_secs(10)));
+    }
+    let complete = outcome == Outcome::Complete;
+    let checked = match &scratch {
+        None => {
+            let left = agent_pod::report::<VerifyReport>(ctx, &ns, &name, "verify").await?;
+            agent_pod::taken(complete, left).and_then(|r| archive_read_back(&r, &status))
+        }
+        Some(scratch) => {
+            let left = agent_pod::report::<RestoreReport>(ctx, &ns, &name, "verify").await?;
+            let checked = match agent_pod::taken(complete, left) {
+                Err(why) => Err(why),
+                Ok(r) => scratch_agrees(ctx, &v, scratch, &r, &status).await?,
+            };
+            let cluster = cluster_of(ctx, &v).await?;
+            pg_restore::drop_database(&cluster, scratch)
+                .await
+                .map_err(|e| db_error(&v, e))?;
+            checked
+        }
+    };
+    let method_name: &'static str = match method {
+        BackupVerify::Restore => "Restore",
+        _ => "Archive",
+    };
+    ctx.metrics
+        .backup_verification(method_name, checked.is_ok());
+    let (result, message) = match &checked {
+        Ok(m) => (VerifyResult::Passed, m.clone()),
+        Err(m) => (VerifyResult::Failed, m.clone()),
+    };
+    status.verified = Some(BackupVerification {
+        method,
+        at: Some(Time(k8s_openapi::jiff::Timestamp::now())),
+        result,
+        message: message.clone(),
+    });
+    match checked {
+        Ok(m) => {
+            ctx.event(job, false, "BackupVerified", m.clone()).await;
+            status.job.message = Some(format!(
+                "{} bytes, sha256 {}, verified ({method}): {m}",
+                status.size_bytes.unwrap_or(0),
+                status.sha256.clone().unwrap_or_default()
+            ));
+            succeed(ctx, job, instance, status).await
+        }
+        Err(why) => {
+            let message = format!(
+                "the stored backup failed its verification ({method}): {why}; logs: kubectl logs job/{name} -n {ns}"
+            );
+            fail(ctx, job, instance, status, "BackupVerifyFailed", message).await
+        }
+    }
+}
+
+/// An `Archive` verification: the agent read the object the backup stored.
+fn archive_read_back(r: &VerifyReport, status: &OdooBackupJobStatus) -> Checked {
+    let sha = status.sha256.as_deref().unwrap_or_default();
+    if !r.sha256.eq_ignore_ascii_case(sha) {
+        return Err(format!(
+            "the stored object's SHA-256 is {}, the backup recorded {sha}",
+            r.sha256
+        ));
+    }
+    if Some(r.size_bytes) != status.size_bytes.and_then(|n| u64::try_from(n).ok()) {
+        return Err(format!(
+            "the stored object has {} bytes, the backup recorded {:?}",
+            r.size_bytes, status.size_bytes
+        ));
+    }
+    Ok(format!(
+        "read back end to end: {} bytes, {} entries with their CRC-32, sha256 matches",
+        r.size_bytes, r.entries
+    ))
+}
+
+/// A `Restore` verification: the scratch database as the operator counts it agrees
+/// with the agent's report and with the rows of the dump's own snapshot.
+async fn scratch_agrees(
+    ctx: &Context,
+    v: &ValidInstance,
+    scratch: &str,
+    r: &RestoreReport,
+    status: &OdooBackupJobStatus,
+) -> Result<Checked, Error> {
+    let cluster = cluster_of(ctx, v).await?;
+    let own = crate::pg::compare::inventory(&cluster, scratch)
+        .await
+        .map_err(|e| db_error(v, e))?;
+    let base = crate::pg::compare::base_version(&cluster, scratch)
+        .await
+        .map_err(|e| db_error(v, e))?;
+    let expected = proof::RestoreExpectation {
+        sha256: status.sha256.as_deref(),
+        series: super::instance::odoo_version(&v.image)
+            .as_deref()
+            .and_then(odoo_model::agent::odoo_series),
+    };
+    if let Err(why) = proof::restore_report(r, &expected, &own, base.as_deref()) {
+        return Ok(Err(why));
+    }
+    let loaded = RowCounts::of(own.tables.iter().map(|(t, n)| (t, *n)));
+    Ok(match &status.row_counts {
+        None => Err("the backup has no row counts of its snapshot to compare with".into()),
+        Some(snapshot) if *snapshot == loaded => Ok(format!(
+            "restored into a scratch database: {} tables and {} rows, equal to the dump's snapshot table by table",
+            loaded.tables, loaded.rows
+        )),
+        Some(snapshot) => Err(format!(
+            "the restored database has {} tables and {} rows, the dump's snapshot had {} tables and {} rows (per-table digests {} and {})",
+            loaded.tables,
+            loaded.rows,
+            snapshot.tables,
+            snapshot.rows,
+            loaded.digest,
+            snapshot.digest
+        )),
+    })
+}
+
+async fn cluster_of(ctx: &Context, v: &ValidInstance) -> Result<crate::pg::PgCluster, Error> {
+    observe::pg_clusters(ctx)
+        .await?
+        .get(&v.database.cluster)
+        .cloned()
+        .map_err(|e| Error::PgClusters(e.to_string()))
+}
+
+fn db_error(v: &ValidInstance, e: crate::pg::PgError) -> Error {
+    Error::Database {
+        cluster: v.database.cluster.clone(),
+        unreachable: matches!(e, crate::pg::PgError::Connect { .. }),
+        message: e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scratch_names_fit_postgres_and_differ_per_job() {
+        let long = "a".repeat(63);
+        let s = scratch_database(&long, "uid-1");
+        assert!(s.len() <= 63, "{s}");
+        assert!(s.contains("_verify_"));
+        assert_ne!(s, scratch_database(&long, "uid-2"));
+    }
+
+    #[test]
+    fn an_archive_read_back_must_match_what_was_recorded() {
+        let status = OdooBackupJobStatus {
+            sha256: Some("a".repeat(64)),
+            size_bytes: Some(10),
+            ..Default::default()
+        };
+        let mut r = VerifyReport {
+            location: "s3://b/k".into(),
+            format: Default::default(),
+            size_bytes: 10,
+            sha256: "a".repeat(64),
+            duration_seconds: 0.1,
+            entries: 3,
+            odoo_version: None,
+        };
+        assert!(archive_read_back(&r, &status).is_ok());
+        r.sha256 = "b".repeat(64);
+        assert!(archive_read_back(&r, &status).is_err());
+        r.sha256 = "a".repeat(64);
+        r.size_bytes = 11;
+        assert!(archive_read_back(&r, &status).is_err());
+    }
+}
