@@ -283,7 +283,7 @@ _kubectl__odoo() {
             return 0
             ;;
         kubectl__subcmd__odoo__subcmd__backup__subcmd__create)
-            opts="-o -n -v -h -V --format --no-filestore --s3-endpoint --bucket --region --credentials-secret --s3-insecure-skip-tls-verify --key --pvc --path --like --wait --timeout --dry-run --output --kubeconfig --context --namespace --request-timeout --color --v --help --version"
+            opts="-o -n -v -h -V --format --no-filestore --s3-endpoint --bucket --region --credentials-secret --s3-insecure-skip-tls-verify --key --pvc --path --like --verify --wait --timeout --dry-run --output --kubeconfig --context --namespace --request-timeout --color --v --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -323,6 +323,10 @@ _kubectl__odoo() {
                     ;;
                 --like)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verify)
+                    COMPREPLY=($(compgen -W "none archive restore" -- "${cur}"))
                     return 0
                     ;;
                 --timeout)
@@ -701,7 +705,7 @@ _kubectl__odoo() {
             return 0
             ;;
         kubectl__subcmd__odoo__subcmd__backup__subcmd__schedule)
-            opts="-o -n -v -h -V --name --cron --time-zone --keep-last --max-age --suspend --format --no-filestore --s3-endpoint --bucket --region --credentials-secret --s3-insecure-skip-tls-verify --key --pvc --path --like --dry-run --output --kubeconfig --context --namespace --request-timeout --color --v --help --version"
+            opts="-o -n -v -h -V --name --cron --time-zone --keep-last --max-age --suspend --format --no-filestore --verify --verify-every --s3-endpoint --bucket --region --credentials-secret --s3-insecure-skip-tls-verify --key --pvc --path --like --dry-run --output --kubeconfig --context --namespace --request-timeout --color --v --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -733,6 +737,14 @@ _kubectl__odoo() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "zip dump sql" -- "${cur}"))
+                    return 0
+                    ;;
+                --verify)
+                    COMPREPLY=($(compgen -W "none archive restore" -- "${cur}"))
+                    return 0
+                    ;;
+                --verify-every)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --s3-endpoint)

@@ -304,6 +304,9 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l pvc -d 'Write to this PersistentVolumeClaim instead of S3' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l path -d 'Path template inside the volume (with --pvc)' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l like -d 'Reuse the destination of this OdooBackupJob or OdooBackupSchedule' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l verify -d 'Check the stored backup before it counts as Succeeded' -r -f -a "none\t'The report and the operator\'s look at the stored object only'
+archive\t'Read the stored archive back end to end (CRCs, SHA-256, manifest)'
+restore\t'Also load it into a scratch database and compare row counts'"
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l timeout -d 'How long --wait waits (e.g. 30m)' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l dry-run -d 'none: create; client: print the job without sending it; server: have the API server validate it without storing it' -r -f -a "none\t''
 client\t''
@@ -379,6 +382,10 @@ false\t''"
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l format -d 'Archive format' -r -f -a "zip\t'Odoo\'s zip: dump.sql, filestore/, manifest.json'
 dump\t'pg_dump custom format (database only)'
 sql\t'Plain SQL (database only)'"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l verify -d 'Check the stored backups before they count as Succeeded' -r -f -a "none\t'The report and the operator\'s look at the stored object only'
+archive\t'Read the stored archive back end to end (CRCs, SHA-256, manifest)'
+restore\t'Also load it into a scratch database and compare row counts'"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l verify-every -d 'Verify only every Nth backup (with --verify\'s method)' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l s3-endpoint -d 'Endpoint URL of the S3-compatible service, e.g. https://s3.eu-west-1.amazonaws.com' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l bucket -d 'Bucket name' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l region -d 'Region of the bucket' -r

@@ -332,6 +332,9 @@ sql\:"Plain SQL (database only)"))' \
 '(--s3-endpoint --bucket --credentials-secret)--pvc=[Write to this PersistentVolumeClaim instead of S3]:CLAIM:_default' \
 '--path=[Path template inside the volume (with --pvc)]:PATH:_default' \
 '(--s3-endpoint --bucket --credentials-secret --pvc)--like=[Reuse the destination of this OdooBackupJob or OdooBackupSchedule]:BACKUPJOB_OR_SCHEDULE:_default' \
+'--verify=[Check the stored backup before it counts as Succeeded]:VERIFY:((none\:"The report and the operator'\''s look at the stored object only"
+archive\:"Read the stored archive back end to end (CRCs, SHA-256, manifest)"
+restore\:"Also load it into a scratch database and compare row counts"))' \
 '--timeout=[How long --wait waits (e.g. 30m)]:TIMEOUT:_default' \
 '--dry-run=[none\: create; client\: print the job without sending it; server\: have the API server validate it without storing it]::DRY_RUN:(none client server)' \
 '-o+[Output format of the created job (table\: \`odoobackupjob/NAME created\`)]:OUTPUT:(table wide json yaml name)' \
@@ -425,6 +428,10 @@ _arguments "${_arguments_options[@]}" : \
 '--format=[Archive format]:FORMAT:((zip\:"Odoo'\''s zip\: dump.sql, filestore/, manifest.json"
 dump\:"pg_dump custom format (database only)"
 sql\:"Plain SQL (database only)"))' \
+'--verify=[Check the stored backups before they count as Succeeded]:VERIFY:((none\:"The report and the operator'\''s look at the stored object only"
+archive\:"Read the stored archive back end to end (CRCs, SHA-256, manifest)"
+restore\:"Also load it into a scratch database and compare row counts"))' \
+'--verify-every=[Verify only every Nth backup (with --verify'\''s method)]:N:_default' \
 '--s3-endpoint=[Endpoint URL of the S3-compatible service, e.g. https\://s3.eu-west-1.amazonaws.com]:URL:_default' \
 '--bucket=[Bucket name]:BUCKET:_default' \
 '--region=[Region of the bucket]:REGION:_default' \

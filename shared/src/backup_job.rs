@@ -244,3 +244,145 @@ pub struct RowCounts {
     /// SHA-256 of the per-table counts (`schema.table<TAB>rows<LF>` in name order).
     pub digest: String,
 }
+
+/// The backup a restore of "the latest backup of an instance" takes: the newest
+/// succeeded one whose verification passed, when there is one; the newest
+/// succeeded one otherwise. Shared by the operator and the plugin, so the plan the
+/// plugin shows is the restore the operator runs.
+#[derive(Debug, Clone, Copy)]
+pub struct LatestBackup<'a> {
+    pub job: &'a OdooBackupJob,
+    /// Whether its verification passed.
+    pub verified: bool,
+    /// A newer succeeded backup that was passed over because it is not verified.
+    pub newer_unverified: Option<&'a OdooBackupJob>,
+}
+
+impl OdooBackupJob {
+    /// Whether the backup succeeded with a passed verification.
+    pub fn verified(&self) -> bool {
+        self.status
+            .as_ref()
+            .and_then(|s| s.verified.as_ref())
+            .is_some_and(|v| v.result == VerifyResult::Passed)
+    }
+}
+
+/// The backup of `instance` a `latestBackupOf` restore takes, if any.
+pub fn latest_backup_of<'a>(
+    backups: &'a [OdooBackupJob],
+    instance: &str,
+) -> Option<LatestBackup<'a>> {
+    use crate::JobPhase;
+    let completed = |b: &OdooBackupJob| {
+        b.status
+            .as_ref()
+            .and_then(|s| s.job.completion_time.as_ref())
+            .map(|t| t.0)
+    };
+    let mut succeeded: Vec<&OdooBackupJob> = backups
+        .iter()
+        .filter(|b| b.spec.instance_ref.name == instance)
+        .filter(|b| b.status.as_ref().and_then(|s| s.job.phase) == Some(JobPhase::Succeeded))
+        .collect();
+    succeeded.sort_by_key(|b| std::cmp::Reverse(completed(b)));
+    let newest = *succeeded.first()?;
+    Some(match succeeded.iter().find(|b| b.verified()) {
+        Some(verified) => LatestBackup {
+            job: verified,
+            verified: true,
+            newer_unverified: (!std::ptr::eq(*verified, newest)).then_some(newest),
+        },
+        None => LatestBackup {
+            job: newest,
+            verified: false,
+            newer_unverified: None,
+        },
+    })
+}
+
+impl LatestBackup<'_> {
+    /// Which backup was taken, and why, in a sentence.
+    pub fn describe(&self, instance: &str) -> String {
+        use kube::ResourceExt as _;
+        let name = self.job.name_any();
+        match (self.verified, self.newer_unverified) {
+            (true, Some(newer)) => format!(
+                "OdooBackupJob {name}, the newest verified backup of {instance} (the newer {} is not verified)",
+                newer.name_any()
+            ),
+            (true, None) => {
+                format!("OdooBackupJob {name}, the newest backup of {instance}, verified")
+            }
+            (false, _) => {
+                format!("OdooBackupJob {name}, the newest backup of {instance} (none is verified)")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::JobPhase;
+
+    fn backup(
+        name: &str,
+        minute: i64,
+        phase: JobPhase,
+        verified: Option<VerifyResult>,
+    ) -> OdooBackupJob {
+        let mut b = OdooBackupJob::new(
+            name,
+            OdooBackupJobSpec {
+                instance_ref: crate::InstanceRef {
+                    name: "shop".into(),
+                },
+                backup: BackupTemplate::default(),
+            },
+        );
+        let at: k8s_openapi::jiff::Timestamp = "2026-01-01T00:00:00Z".parse().expect("time");
+        let mut status = OdooBackupJobStatus::default();
+        status.job.phase = Some(phase);
+        status.job.completion_time = Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
+            at + k8s_openapi::jiff::SignedDuration::from_mins(minute),
+        ));
+        status.verified = verified.map(|result| BackupVerification {
+            method: BackupVerify::Archive,
+            result,
+            ..Default::default()
+        });
+        b.status = Some(status);
+        b
+    }
+
+    #[test]
+    fn the_latest_backup_is_the_newest_verified_one_and_says_so() {
+        use kube::ResourceExt as _;
+        let backups = vec![
+            backup(
+                "old-verified",
+                1,
+                JobPhase::Succeeded,
+                Some(VerifyResult::Passed),
+            ),
+            backup("newer", 2, JobPhase::Succeeded, None),
+            backup("newest-failed", 3, JobPhase::Failed, None),
+        ];
+        let latest = latest_backup_of(&backups, "shop").expect("one");
+        assert_eq!(latest.job.name_any(), "old-verified");
+        assert!(
+            latest
+                .describe("shop")
+                .contains("the newer newer is not verified")
+        );
+        let unverified = vec![
+            backup("a", 1, JobPhase::Succeeded, None),
+            backup("b", 2, JobPhase::Succeeded, None),
+        ];
+        let latest = latest_backup_of(&unverified, "shop").expect("one");
+        assert_eq!(latest.job.name_any(), "b");
+        assert!(latest.describe("shop").contains("none is verified"));
+        assert!(latest_backup_of(&unverified, "blog").is_none());
+    }
+}

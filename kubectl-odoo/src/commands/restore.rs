@@ -186,6 +186,18 @@ async fn resolve_source(
     if let Some(instance) = &args.latest_of {
         let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), ns);
         change::get(&instances, instance, ns).await?;
+        // The operator takes the same one (the model crate's rule): say which.
+        let api: Api<OdooBackupJob> = Api::namespaced(ctx.client.clone(), ns);
+        let backups = api
+            .list(&Default::default())
+            .await
+            .map_err(CliError::api("listing odoobackupjobs"))?
+            .items;
+        let Some(latest) = odoo_model::backup_job::latest_backup_of(&backups, instance) else {
+            return Err(CliError::Precondition(format!(
+                "odoo/{instance} has no succeeded backup to restore"
+            )));
+        };
         return Ok(Source::Ready(
             RestoreSource {
                 latest_backup_of: Some(InstanceRef {
@@ -193,7 +205,7 @@ async fn resolve_source(
                 }),
                 ..Default::default()
             },
-            format!("the latest successful backup of odoo/{instance}"),
+            latest.describe(&format!("odoo/{instance}")),
         ));
     }
     if let Some(url) = &args.from_s3 {

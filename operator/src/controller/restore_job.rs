@@ -73,10 +73,19 @@ async fn start(
     };
     let v = super::backup_job::valid_instance(ctx, instance).await?;
     let temporary = plan::temporary_name(&v.database.name, &job.uid().unwrap_or_default());
+    let chosen = source
+        .chosen
+        .as_ref()
+        .map(|c| format!(" ({c})"))
+        .unwrap_or_default();
     status.job.message = Some(format!(
-        "loading {} into the temporary database {temporary}; {} keeps serving",
+        "loading {}{chosen} into the temporary database {temporary}; {} keeps serving",
         source.location, v.database.name
     ));
+    if let Some(c) = &source.chosen {
+        ctx.event(job, false, "BackupChosen", format!("restoring {c}"))
+            .await;
+    }
     status.location = Some(source.location);
     // The digest the archive must have: the load is checked against it.
     status.sha256 = source.sha256;
@@ -349,8 +358,11 @@ async fn resolve(ctx: &Context, job: &OdooRestoreJob) -> Result<Result<Source, U
             .await
             .map_err(Error::kube("listing OdooBackupJobs"))?
             .items;
-        match plan::latest_backup(&backups, &of.name) {
-            Some(b) => plan::from_backup(b),
+        match odoo_model::backup_job::latest_backup_of(&backups, &of.name) {
+            Some(latest) => plan::from_backup(latest.job).map(|mut source| {
+                source.chosen = Some(latest.describe(&of.name));
+                source
+            }),
             None => Err(Unusable::Refused(format!(
                 "{} has no succeeded backup to restore",
                 of.name

@@ -23,6 +23,8 @@ pub struct Source {
     pub sha256: Option<String>,
     pub bucket: Option<S3Bucket>,
     pub claim: Option<String>,
+    /// Which backup a `latestBackupOf` source took, and why.
+    pub chosen: Option<String>,
 }
 
 /// Why a source cannot be used (yet).
@@ -58,24 +60,8 @@ pub fn from_backup(b: &OdooBackupJob) -> Result<Source, Unusable> {
         sha256: status.sha256,
         bucket: d.s3.as_ref().map(|s| s.bucket.clone()),
         claim: d.pvc.as_ref().map(|p| p.claim_name.clone()),
+        chosen: None,
     })
-}
-
-/// The newest succeeded backup among `backups` of `instance`.
-pub fn latest_backup<'a>(
-    backups: &'a [OdooBackupJob],
-    instance: &str,
-) -> Option<&'a OdooBackupJob> {
-    backups
-        .iter()
-        .filter(|b| b.spec.instance_ref.name == instance)
-        .filter(|b| b.status.as_ref().and_then(|s| s.job.phase) == Some(JobPhase::Succeeded))
-        .max_by_key(|b| {
-            b.status
-                .as_ref()
-                .and_then(|s| s.job.completion_time.as_ref())
-                .map(|t| t.0)
-        })
 }
 
 /// A source given directly (S3 object or volume path), without a backup resource,
@@ -88,6 +74,7 @@ pub fn direct(job: &OdooRestoreJob) -> Option<Source> {
             sha256: job.spec.sha256.clone(),
             bucket: Some(o.bucket.clone()),
             claim: None,
+            chosen: None,
         });
     }
     s.pvc.as_ref().map(|p| Source {
@@ -95,6 +82,7 @@ pub fn direct(job: &OdooRestoreJob) -> Option<Source> {
         sha256: job.spec.sha256.clone(),
         bucket: None,
         claim: Some(p.claim_name.clone()),
+        chosen: None,
     })
 }
 
