@@ -13,7 +13,7 @@ use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Secret};
 use kube::api::{Api, ObjectMeta, PostParams};
 use odoo_model::backup_job::VerifyResult;
 use odoo_model::{InstancePhase, JobPhase, OdooBackupJob, OdooInstance, OdooRestoreJob, names};
-use odoo_tests::agent::{Database, make_filestore};
+use odoo_tests::agent::{Database, checksums, make_filestore};
 use odoo_tests::local_pods::{LOCAL_IMAGE, LocalPods, SWALLOWING_IMAGE, WRONG_DIGEST_IMAGE};
 use odoo_tests::odoo_zip::odoo_made_zip;
 use odoo_tests::operator::{OperatorProcess, operator_namespace, wait_for_phase};
@@ -65,6 +65,49 @@ fn said(message: &str, what: &str) -> bool {
         .to_lowercase()
         .replace("sha-256", "sha256")
         .contains(what)
+}
+
+/// What a restore must bring back: every table's rows (count and digest of the
+/// sorted rows), every sequence's value, the extensions.
+async fn fingerprint(db: &str) -> anyhow::Result<BTreeMap<String, String>> {
+    let client = superuser(db).await?;
+    let mut out = BTreeMap::new();
+    for row in client
+        .query(
+            "SELECT schemaname || '.' || tablename FROM pg_tables \
+             WHERE schemaname NOT IN ('pg_catalog', 'information_schema')",
+            &[],
+        )
+        .await?
+    {
+        let table: String = row.get(0);
+        let rows = client
+            .query_one(
+                &format!(
+                    "SELECT count(*)::text || ' ' || md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) \
+                     FROM {table} t"
+                ),
+                &[],
+            )
+            .await?;
+        out.insert(format!("table {table}"), rows.get(0));
+    }
+    for row in client
+        .query(
+            "SELECT schemaname || '.' || sequencename, coalesce(last_value::text, 'unused') FROM pg_sequences",
+            &[],
+        )
+        .await?
+    {
+        out.insert(format!("sequence {}", row.get::<_, String>(0)), row.get(1));
+    }
+    for row in client
+        .query("SELECT extname::text, extversion FROM pg_extension", &[])
+        .await?
+    {
+        out.insert(format!("extension {}", row.get::<_, String>(0)), row.get(1));
+    }
+    Ok(out)
 }
 
 fn sha256(bytes: &[u8]) -> String {
@@ -235,6 +278,17 @@ async fn a_backup_of_any_image_is_in_the_bucket_with_its_digest_and_restores_eve
     let s = Setup::new("proof-ok").await?;
     // LOCAL_IMAGE is a plain tag: nothing in the harness knows it.
     let database = s.instance("shop", LOCAL_IMAGE).await?;
+    superuser(&database)
+        .await?
+        .batch_execute("CREATE EXTENSION pg_trgm; SELECT setval('res_partner_id_seq', 4242)")
+        .await?;
+    let before = fingerprint(&database).await?;
+    let files_before = checksums(
+        &s.pods
+            .claim_dir(&names::filestore_pvc("shop"))
+            .join("filestore")
+            .join(&database),
+    )?;
     let job = s.backup("first", "shop").await?;
     let status = job.status.clone().unwrap_or_default();
     assert_eq!(
@@ -275,11 +329,18 @@ async fn a_backup_of_any_image_is_in_the_bucket_with_its_digest_and_restores_eve
     assert!(out.status.success(), "{out:?}");
     assert!(text(&out.stderr).contains("sha256 verified"), "{out:?}");
 
-    // Damage, then restore the backup in place: every row is back.
+    // Damage, then restore the backup in place: every row, sequence, extension
+    // and file is back.
     superuser(&database)
         .await?
-        .batch_execute("DELETE FROM res_partner WHERE id > 7")
+        .batch_execute("DELETE FROM res_partner WHERE id > 7; SELECT nextval('res_partner_id_seq')")
         .await?;
+    let files = s
+        .pods
+        .claim_dir(&names::filestore_pvc("shop"))
+        .join("filestore")
+        .join(&database);
+    std::fs::remove_dir_all(files.join("3f"))?;
     let restored = s
         .restore(
             "undo",
@@ -296,6 +357,9 @@ async fn a_backup_of_any_image_is_in_the_bucket_with_its_digest_and_restores_eve
         s.pods.runs()
     );
     assert_eq!(count(&database, "res_partner").await?, 500);
+    assert_eq!(fingerprint(&database).await?, before);
+    assert_eq!(checksums(&files)?, files_before);
+    assert!(!files_before.is_empty());
     let runs: Vec<String> = s.pods.runs().into_iter().map(|r| r.command).collect();
     for command in ["backup", "restore", "switch-filestore"] {
         assert!(
