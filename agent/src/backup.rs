@@ -11,7 +11,7 @@ use super::snapshot::Snapshot;
 use super::store::{self, Location, S3Args, StoreError};
 use super::stream::{Digested, TallyWriter, human_bytes};
 use super::zipwrite::{ZipStats, ZipWriteError, write_odoo_zip};
-use odoo_model::agent::BackupReport;
+use odoo_model::agent::{Archive, BackupReport};
 
 use super::OutputArgs;
 
@@ -194,18 +194,20 @@ pub async fn run(args: BackupArgs) -> Result<BackupReport, BackupError> {
         "backup complete"
     );
     Ok(BackupReport {
-        location: args.destination.to_string(),
-        format: args.format.into(),
-        size_bytes: digested.bytes,
-        sha256: digested.sha256,
-        duration_seconds: super::seconds(started.elapsed()),
-        odoo_version: args
-            .odoo_version
-            .as_deref()
-            .and_then(|v| OdooVersion::parse(v).ok())
-            .map(|v| v.version),
-        pg_version: Some(pg_version),
-        filestore_files: zip.then_some(stats.filestore_files),
+        archive: Archive {
+            location: args.destination.to_string(),
+            format: args.format.into(),
+            size_bytes: digested.bytes,
+            sha256: digested.sha256,
+            duration_seconds: super::seconds(started.elapsed()),
+            odoo_version: args
+                .odoo_version
+                .as_deref()
+                .and_then(|v| OdooVersion::parse(v).ok())
+                .map(|v| v.version),
+            pg_version: Some(pg_version),
+            filestore_files: zip.then_some(stats.filestore_files),
+        },
         read_back,
         row_counts: counts
             .map(|c| odoo_model::agent::RowCounts::of(c.iter().map(|(t, n)| (t, *n)))),

@@ -68,17 +68,7 @@ pub async fn run(args: VerifyArgs) -> Result<VerifyReport, VerifyError> {
         return Err(VerifyError::NoManifest);
     }
     Ok(VerifyReport {
-        location: args.source.to_string(),
-        format: verified.format.into(),
-        size_bytes: verified.digest.bytes,
-        sha256: verified.digest.sha256,
-        duration_seconds: super::seconds(started.elapsed()),
+        archive: verified.archive(&args.source, started, None),
         entries: verified.entries,
-        odoo_version: verified
-            .manifest
-            .as_ref()
-            .and_then(|m| m.get("version"))
-            .and_then(|v| v.as_str())
-            .map(str::to_owned),
     })
 }

@@ -223,20 +223,28 @@ pub struct Failure {
     pub target_touched: bool,
 }
 
-/// `odoo-agent backup`: the archive as stored.
+/// An archive as the agent wrote or read it: what every report about one says.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
-pub struct BackupReport {
+pub struct Archive {
     /// `s3://bucket/key` or the path on the volume.
     pub location: String,
     pub format: BackupFormat,
     pub size_bytes: u64,
-    /// Hex SHA-256 of the archive's bytes, taken as they were written.
+    /// Hex SHA-256 of the archive's bytes (a restore: the same in both passes).
     pub sha256: String,
     pub duration_seconds: f64,
+    /// Backup: the version given; restore and verify: the manifest's, if any.
     pub odoo_version: Option<String>,
     pub pg_version: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filestore_files: Option<u64>,
+}
+
+/// `odoo-agent backup`: the archive as stored.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct BackupReport {
+    #[serde(flatten)]
+    pub archive: Archive,
     /// A volume destination: the file read back after it was closed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_back: Option<ReadBack>,
@@ -259,18 +267,9 @@ pub struct ReadBack {
 /// `odoo-agent restore`: the archive as read and what the load left in the target.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct RestoreReport {
-    pub location: String,
-    pub format: BackupFormat,
-    pub size_bytes: u64,
-    /// Hex SHA-256 of the archive, the same in both of the agent's passes.
-    pub sha256: String,
-    pub duration_seconds: f64,
-    /// From the archive's manifest, when it has one.
-    pub odoo_version: Option<String>,
-    pub pg_version: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filestore_files: Option<u64>,
-    /// The target database after the load, counted by the agent in its transaction.
+    #[serde(flatten)]
+    pub archive: Archive,
+    /// The target database after the load, counted by the agent once committed.
     pub loaded: Loaded,
 }
 
@@ -368,15 +367,10 @@ pub enum SwitchOutcome {
 /// `odoo-agent verify`: a stored archive read end to end.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct VerifyReport {
-    pub location: String,
-    pub format: BackupFormat,
-    pub size_bytes: u64,
-    pub sha256: String,
-    pub duration_seconds: f64,
+    #[serde(flatten)]
+    pub archive: Archive,
     /// Zip entries whose CRC-32 was checked.
     pub entries: u64,
-    /// The manifest's Odoo version, when the archive has one.
-    pub odoo_version: Option<String>,
 }
 
 impl Report for VerifyReport {
@@ -434,14 +428,16 @@ mod tests {
 
     fn backup() -> BackupReport {
         BackupReport {
-            location: "s3://b/k.zip".into(),
-            format: BackupFormat::Zip,
-            size_bytes: 10,
-            sha256: "ab".repeat(32),
-            duration_seconds: 1.5,
-            odoo_version: Some("17.0".into()),
-            pg_version: Some("16.4".into()),
-            filestore_files: Some(2),
+            archive: Archive {
+                location: "s3://b/k.zip".into(),
+                format: BackupFormat::Zip,
+                size_bytes: 10,
+                sha256: "ab".repeat(32),
+                duration_seconds: 1.5,
+                odoo_version: Some("17.0".into()),
+                pg_version: Some("16.4".into()),
+                filestore_files: Some(2),
+            },
             read_back: None,
             row_counts: None,
         }

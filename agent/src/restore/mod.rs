@@ -15,7 +15,7 @@ use super::pg::{PgArgs, PgToolError};
 use super::store::{Location, S3Args, Source, StoreError};
 use super::stream::{Digested, TallyReader, human_bytes};
 use super::zipread::{ZipReadError, ZipStream};
-use odoo_model::agent::RestoreReport;
+use odoo_model::agent::{Archive, RestoreReport};
 
 use super::OutputArgs;
 
@@ -215,26 +215,39 @@ pub async fn run(args: RestoreArgs) -> Result<RestoreReport, RestoreError> {
     let loaded = blocking(move || pg.loaded())
         .await?
         .map_err(|e| failed(RestoreFailure::Tool(e)))?;
-    let manifest_str = |key: &str| {
-        verified
-            .manifest
-            .as_ref()
-            .and_then(|m| m.get(key))
-            .and_then(|v| v.as_str())
-            .map(str::to_owned)
-    };
     Ok(RestoreReport {
-        location: args.source.to_string(),
-        format: verified.format.into(),
-        size_bytes: verified.digest.bytes,
-        sha256: verified.digest.sha256.clone(),
-        duration_seconds: super::seconds(started.elapsed()),
-        odoo_version: manifest_str("version"),
-        pg_version: manifest_str("pg_version").or(Some(pg_version)),
-        filestore_files: (verified.format == ArchiveFormat::Zip)
-            .then_some(verified.filestore_files),
+        archive: verified.archive(&args.source, started, Some(pg_version)),
         loaded,
     })
+}
+
+impl Verified {
+    /// The archive for a report: the manifest's versions when it has them; the
+    /// server's version otherwise.
+    pub fn archive(
+        &self,
+        source: &Location,
+        started: Instant,
+        pg_version: Option<String>,
+    ) -> Archive {
+        let manifest_str = |key: &str| {
+            self.manifest
+                .as_ref()
+                .and_then(|m| m.get(key))
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        };
+        Archive {
+            location: source.to_string(),
+            format: self.format.into(),
+            size_bytes: self.digest.bytes,
+            sha256: self.digest.sha256.clone(),
+            duration_seconds: super::seconds(started.elapsed()),
+            odoo_version: manifest_str("version"),
+            pg_version: manifest_str("pg_version").or(pg_version),
+            filestore_files: (self.format == ArchiveFormat::Zip).then_some(self.filestore_files),
+        }
+    }
 }
 
 /// The target must be new: an empty database, an absent or empty directory. This

@@ -215,11 +215,11 @@ pub async fn reconcile(job: Arc<OdooBackupJob>, ctx: Arc<Context>) -> Result<Act
     match proven {
         Ok((r, proof)) => {
             status.location = Some(location);
-            status.size_bytes = i64::try_from(r.size_bytes).ok();
-            status.sha256 = Some(r.sha256);
-            status.duration_seconds = Some(r.duration_seconds.round() as i64);
-            status.odoo_version = r.odoo_version.or(status.odoo_version);
-            status.pg_version = r.pg_version;
+            status.size_bytes = i64::try_from(r.archive.size_bytes).ok();
+            status.sha256 = Some(r.archive.sha256);
+            status.duration_seconds = Some(r.archive.duration_seconds.round() as i64);
+            status.odoo_version = r.archive.odoo_version.or(status.odoo_version);
+            status.pg_version = r.archive.pg_version;
             status.row_counts = r.row_counts;
             let method = job.spec.backup.verify;
             if method.is_none() {

@@ -20,7 +20,8 @@ use super::backup_job::{BACKUP_DIR, extension, fail, succeed, valid_instance, wr
 use super::batch::{self, Outcome};
 use super::error::Error;
 use super::proof::{self, Checked};
-use super::{Context, agent_pod, observe};
+use super::restore_job::{cluster_of, db_error};
+use super::{Context, agent_pod};
 use crate::pg::restore as pg_restore;
 use crate::validate::ValidInstance;
 
@@ -110,7 +111,7 @@ pub async fn reconcile(
             let cluster = cluster_of(ctx, &v).await?;
             pg_restore::create_restore_database(&cluster, &v.database.role, scratch)
                 .await
-                .map_err(|e| db_error(&v, e))?;
+                .map_err(|e| db_error(&v.database.cluster, e))?;
         }
         let built = build_job(
             job,
@@ -142,7 +143,7 @@ pub async fn reconcile(
             let cluster = cluster_of(ctx, &v).await?;
             pg_restore::drop_database(&cluster, scratch)
                 .await
-                .map_err(|e| db_error(&v, e))?;
+                .map_err(|e| db_error(&v.database.cluster, e))?;
             checked
         }
     };
@@ -184,21 +185,21 @@ pub async fn reconcile(
 /// An `Archive` verification: the agent read the object the backup stored.
 fn archive_read_back(r: &VerifyReport, status: &OdooBackupJobStatus) -> Checked {
     let sha = status.sha256.as_deref().unwrap_or_default();
-    if !r.sha256.eq_ignore_ascii_case(sha) {
+    if !r.archive.sha256.eq_ignore_ascii_case(sha) {
         return Err(format!(
             "the stored object's SHA-256 is {}, the backup recorded {sha}",
-            r.sha256
+            r.archive.sha256
         ));
     }
-    if Some(r.size_bytes) != status.size_bytes.and_then(|n| u64::try_from(n).ok()) {
+    if Some(r.archive.size_bytes) != status.size_bytes.and_then(|n| u64::try_from(n).ok()) {
         return Err(format!(
             "the stored object has {} bytes, the backup recorded {:?}",
-            r.size_bytes, status.size_bytes
+            r.archive.size_bytes, status.size_bytes
         ));
     }
     Ok(format!(
         "read back end to end: {} bytes, {} entries with their CRC-32, sha256 matches",
-        r.size_bytes, r.entries
+        r.archive.size_bytes, r.entries
     ))
 }
 
@@ -214,10 +215,10 @@ async fn scratch_agrees(
     let cluster = cluster_of(ctx, v).await?;
     let own = crate::pg::compare::inventory(&cluster, scratch)
         .await
-        .map_err(|e| db_error(v, e))?;
+        .map_err(|e| db_error(&v.database.cluster, e))?;
     let base = crate::pg::compare::base_version(&cluster, scratch)
         .await
-        .map_err(|e| db_error(v, e))?;
+        .map_err(|e| db_error(&v.database.cluster, e))?;
     let expected = proof::RestoreExpectation {
         sha256: status.sha256.as_deref(),
         series: super::instance::odoo_version(&v.image)
@@ -246,22 +247,6 @@ async fn scratch_agrees(
     })
 }
 
-async fn cluster_of(ctx: &Context, v: &ValidInstance) -> Result<crate::pg::PgCluster, Error> {
-    observe::pg_clusters(ctx)
-        .await?
-        .get(&v.database.cluster)
-        .cloned()
-        .map_err(|e| Error::PgClusters(e.to_string()))
-}
-
-fn db_error(v: &ValidInstance, e: crate::pg::PgError) -> Error {
-    Error::Database {
-        cluster: v.database.cluster.clone(),
-        unreachable: matches!(e, crate::pg::PgError::Connect { .. }),
-        message: e.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,19 +268,14 @@ mod tests {
             ..Default::default()
         };
         let mut r = VerifyReport {
-            location: "s3://b/k".into(),
-            format: Default::default(),
-            size_bytes: 10,
-            sha256: "a".repeat(64),
-            duration_seconds: 0.1,
+            archive: crate::controller::proof::tests::archive("s3://b/k", 10, &"a".repeat(64)),
             entries: 3,
-            odoo_version: None,
         };
         assert!(archive_read_back(&r, &status).is_ok());
-        r.sha256 = "b".repeat(64);
+        r.archive.sha256 = "b".repeat(64);
         assert!(archive_read_back(&r, &status).is_err());
-        r.sha256 = "a".repeat(64);
-        r.size_bytes = 11;
+        r.archive.sha256 = "a".repeat(64);
+        r.archive.size_bytes = 11;
         assert!(archive_read_back(&r, &status).is_err());
     }
 }

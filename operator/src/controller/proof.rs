@@ -29,40 +29,41 @@ fn is_sha256(sha: &str) -> bool {
 /// What a backup report itself must say: the archive the job asked for, not
 /// empty, with a digest, and for a volume the file read back equal to it.
 pub fn backup_report(report: &BackupReport, expected_location: &str) -> Checked {
-    if plain(&report.location) != plain(expected_location) {
+    if plain(&report.archive.location) != plain(expected_location) {
         return Err(format!(
             "the agent reports {} but the job writes {expected_location}",
-            report.location
+            report.archive.location
         ));
     }
-    if report.size_bytes == 0 {
+    if report.archive.size_bytes == 0 {
         return Err("the agent reports an empty archive".into());
     }
-    if !is_sha256(&report.sha256) {
+    if !is_sha256(&report.archive.sha256) {
         return Err(format!(
             "the agent's report has no SHA-256 (found {:?})",
-            report.sha256
+            report.archive.sha256
         ));
     }
     if !expected_location.starts_with("s3://") {
         let Some(back) = &report.read_back else {
             return Err("the agent did not read the file back from the volume".into());
         };
-        if back.size_bytes != report.size_bytes || !back.sha256.eq_ignore_ascii_case(&report.sha256)
+        if back.size_bytes != report.archive.size_bytes
+            || !back.sha256.eq_ignore_ascii_case(&report.archive.sha256)
         {
             return Err(format!(
                 "the file read back ({} bytes, sha256 {}) differs from what was written ({} bytes, sha256 {})",
-                back.size_bytes, back.sha256, report.size_bytes, report.sha256
+                back.size_bytes, back.sha256, report.archive.size_bytes, report.archive.sha256
             ));
         }
         return Ok(format!(
             "{} bytes, sha256 {}, read back from the volume",
-            report.size_bytes, report.sha256
+            report.archive.size_bytes, report.archive.sha256
         ));
     }
     Ok(format!(
         "{} bytes, sha256 {}",
-        report.size_bytes, report.sha256
+        report.archive.size_bytes, report.archive.sha256
     ))
 }
 
@@ -75,8 +76,8 @@ pub async fn stored_object(
     bucket: &S3Bucket,
     report: &BackupReport,
 ) -> Result<Checked, Error> {
-    let location = report.location.as_str();
-    let size_bytes = report.size_bytes;
+    let location = report.archive.location.as_str();
+    let size_bytes = report.archive.size_bytes;
     let Some((name, key)) = location
         .strip_prefix("s3://")
         .and_then(|rest| rest.split_once('/'))
@@ -150,12 +151,12 @@ pub async fn stored_object(
     let stored =
         odoo_model::agent::parse_digest_line(&String::from_utf8_lossy(&digest)).map(str::to_owned);
     match stored {
-        Some(sha) if sha.eq_ignore_ascii_case(&report.sha256) => Ok(Ok(format!(
+        Some(sha) if sha.eq_ignore_ascii_case(&report.archive.sha256) => Ok(Ok(format!(
             "{size_bytes} bytes, sha256 {sha}, checked in the bucket by the operator"
         ))),
         Some(sha) => Ok(Err(format!(
             "the agent reports sha256 {}, but the digest stored with the archive is {sha}",
-            report.sha256
+            report.archive.sha256
         ))),
         None => Ok(Err(format!("s3://{name}/{digest_key} holds no SHA-256"))),
     }
@@ -177,15 +178,15 @@ pub fn restore_report(
     own: &Inventory,
     base_version: Option<&str>,
 ) -> Checked {
-    if !is_sha256(&report.sha256) {
+    if !is_sha256(&report.archive.sha256) {
         return Err("the agent's report has no SHA-256".into());
     }
     if let Some(sha) = expected.sha256
-        && !sha.eq_ignore_ascii_case(&report.sha256)
+        && !sha.eq_ignore_ascii_case(&report.archive.sha256)
     {
         return Err(format!(
             "the agent loaded an archive with SHA-256 {}, but {sha} was expected",
-            report.sha256
+            report.archive.sha256
         ));
     }
     let Some(base) = base_version else {
@@ -206,7 +207,7 @@ pub fn restore_report(
             archive_series.unwrap_or_else(|| base.to_owned())
         ));
     }
-    if let Some(manifest) = &report.odoo_version
+    if let Some(manifest) = &report.archive.odoo_version
         && odoo_series(manifest) != archive_series
     {
         return Err(format!(
@@ -240,27 +241,34 @@ pub fn restore_report(
     let rows: i64 = own.tables.values().sum();
     Ok(format!(
         "checked: sha256 {}, Odoo {ours}, {} tables and {rows} rows",
-        report.sha256,
+        report.archive.sha256,
         own.tables.len()
     ))
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use odoo_model::agent::{Loaded, ReadBack, TableRows};
+    use odoo_model::agent::{Archive, Loaded, ReadBack, TableRows};
     use odoo_model::backup_job::BackupFormat;
 
-    fn backup(location: &str) -> BackupReport {
-        BackupReport {
+    /// An archive of `size` bytes with digest `sha`, as a report states it.
+    pub(crate) fn archive(location: &str, size: u64, sha: &str) -> Archive {
+        Archive {
             location: location.into(),
             format: BackupFormat::Zip,
-            size_bytes: 100,
-            sha256: "a".repeat(64),
+            size_bytes: size,
+            sha256: sha.into(),
             duration_seconds: 1.0,
             odoo_version: Some("17.0".into()),
             pg_version: None,
             filestore_files: None,
+        }
+    }
+
+    fn backup(location: &str) -> BackupReport {
+        BackupReport {
+            archive: archive(location, 100, &"a".repeat(64)),
             read_back: None,
             row_counts: None,
         }
@@ -287,23 +295,16 @@ mod tests {
     fn an_empty_or_undigested_backup_is_no_proof() {
         let mut r = backup("s3://b/k.zip");
         assert!(backup_report(&r, "s3://b/k.zip").is_ok());
-        r.size_bytes = 0;
+        r.archive.size_bytes = 0;
         assert!(backup_report(&r, "s3://b/k.zip").is_err());
-        r.size_bytes = 1;
-        r.sha256 = "unknown".into();
+        r.archive.size_bytes = 1;
+        r.archive.sha256 = "unknown".into();
         assert!(backup_report(&r, "s3://b/k.zip").is_err());
     }
 
     fn restore() -> (RestoreReport, Inventory) {
         let report = RestoreReport {
-            location: "s3://b/k.zip".into(),
-            format: BackupFormat::Zip,
-            size_bytes: 10,
-            sha256: "c".repeat(64),
-            duration_seconds: 1.0,
-            odoo_version: Some("17.0".into()),
-            pg_version: None,
-            filestore_files: Some(1),
+            archive: archive("s3://b/k.zip", 10, &"c".repeat(64)),
             loaded: Loaded {
                 tables: 2,
                 largest: vec![TableRows {

@@ -172,9 +172,9 @@ async fn load(
             .await
         }
         Ok((r, proof)) => {
-            status.sha256 = Some(r.sha256);
-            status.progress_bytes = i64::try_from(r.size_bytes).ok();
-            status.odoo_version = r.odoo_version.or_else(|| {
+            status.sha256 = Some(r.archive.sha256);
+            status.progress_bytes = i64::try_from(r.archive.size_bytes).ok();
+            status.odoo_version = r.archive.odoo_version.or_else(|| {
                 r.loaded
                     .base_version
                     .as_deref()
@@ -464,7 +464,7 @@ async fn fail(
     Ok(done)
 }
 
-fn db_error(cluster: &str, e: crate::pg::PgError) -> Error {
+pub(super) fn db_error(cluster: &str, e: crate::pg::PgError) -> Error {
     Error::Database {
         cluster: cluster.into(),
         unreachable: matches!(e, crate::pg::PgError::Connect { .. }),
@@ -472,7 +472,10 @@ fn db_error(cluster: &str, e: crate::pg::PgError) -> Error {
     }
 }
 
-async fn cluster_of(ctx: &Context, v: &ValidInstance) -> Result<crate::pg::PgCluster, Error> {
+pub(super) async fn cluster_of(
+    ctx: &Context,
+    v: &ValidInstance,
+) -> Result<crate::pg::PgCluster, Error> {
     let clusters = observe::pg_clusters(ctx).await?;
     clusters
         .get(&v.database.cluster)
