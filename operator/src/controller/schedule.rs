@@ -143,8 +143,9 @@ async fn reconcile_schedule(s: &OdooBackupSchedule, ctx: &Context) -> Result<Act
     } else {
         if let Some(due) = cron.due(since(s, &current, &backups, now), now) {
             let job = cron.job_name(&name, due.slot);
-            let verified =
-                status.backups_created % u64::from(s.spec.verify_every.unwrap_or(1).max(1)) == 0;
+            let verified = status
+                .backups_created
+                .is_multiple_of(u64::from(s.spec.verify_every.unwrap_or(1).max(1)));
             if create_job(ctx, s, &job, due.slot, verified).await? {
                 status.backups_created += 1;
                 ctx.event(
