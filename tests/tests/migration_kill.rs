@@ -333,3 +333,62 @@ async fn killed_while_switching_after_the_spec_switch_the_migration_converges() 
     k.restart()?;
     k.converged_to_the_target().await
 }
+
+/// Killed at Switching after the instance was pointed at the target; then the copy
+/// vanishes from the target (dropped by hand) before a fresh operator resumes. The
+/// switch cannot complete: the migration rolls back, and the instance must be
+/// pointed back at the source, untouched, not left naming a target without its
+/// data although the status never recorded the switch.
+#[tokio::test]
+async fn a_switch_that_fails_after_a_kill_points_the_instance_back_at_the_source()
+-> anyhow::Result<()> {
+    let mut k = Killed::at("migration-switched", "mkill-undo").await?;
+    assert!(!k.status().await?.switched);
+    assert_eq!(
+        k.instance().await?.spec.database.cluster.as_deref(),
+        Some("other")
+    );
+    let drop = format!("DROP DATABASE \"{}\" WITH (FORCE)", k.database);
+    tokio::task::spawn_blocking(move || superuser_sql_on(other_postgres(), "postgres", &drop))
+        .await??;
+    k.restart()?;
+
+    let start = Instant::now();
+    let status = loop {
+        let status = k.status().await?;
+        if matches!(
+            status.phase,
+            Some(MigrationPhase::Succeeded | MigrationPhase::RolledBack | MigrationPhase::Failed)
+        ) {
+            break status;
+        }
+        assert!(
+            start.elapsed() < DEADLINE,
+            "the migration never ended: {status:?}\n{}",
+            k.op.log_tail(40)
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    let message = status.message.clone().unwrap_or_default();
+    assert_eq!(
+        status.phase,
+        Some(MigrationPhase::RolledBack),
+        "{message}\n{}",
+        k.op.log_tail(40)
+    );
+    assert!(message.contains("Switching failed"), "{message}");
+    assert!(message.contains("switched back to main"), "{message}");
+    assert!(!status.switched, "{status:?}");
+
+    let instance = wait_for_phase(&k.instances, "shop", InstancePhase::Running, &k.op).await;
+    assert_eq!(instance.spec.database.cluster.as_deref(), Some("main"));
+    let conf = k.odoo_conf().await?;
+    assert!(
+        conf.contains(&format!("db_port = {}", shared_postgres().port)),
+        "{conf}"
+    );
+    let source = compare::inventory(&cluster(shared_postgres()), &k.database).await?;
+    assert_eq!(source, k.source, "the source is untouched");
+    k.ns.delete().await;
+    Ok(())
+}
