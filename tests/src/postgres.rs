@@ -390,3 +390,42 @@ pub fn shared_postgres() -> &'static Postgres {
 pub fn start_another() -> anyhow::Result<Postgres> {
     start_guarded()
 }
+
+/// SQL on the shared server as its superuser, for tests that look at databases the
+/// operator manages: one place instead of a copy per test file.
+pub mod sql {
+    use super::shared_postgres;
+
+    /// A client of `db` on the shared server, as the superuser.
+    pub async fn superuser(db: &str) -> anyhow::Result<tokio_postgres::Client> {
+        let pg = shared_postgres();
+        let (client, connection) = tokio_postgres::Config::new()
+            .host(&pg.host)
+            .port(pg.port)
+            .user(&pg.superuser)
+            .password(&pg.password)
+            .dbname(db)
+            .connect(tokio_postgres::NoTls)
+            .await?;
+        tokio::spawn(connection);
+        Ok(client)
+    }
+
+    /// The databases whose names are LIKE `pattern`, in name order.
+    pub async fn databases_like(pattern: &str) -> anyhow::Result<Vec<String>> {
+        let rows = superuser("postgres")
+            .await?
+            .query(
+                "SELECT datname::text FROM pg_database WHERE datname LIKE $1 ORDER BY 1",
+                &[&pattern],
+            )
+            .await?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    /// The one text value `sql` returns in `db`.
+    pub async fn scalar(db: &str, sql: &str) -> anyhow::Result<String> {
+        let row = superuser(db).await?.query_one(sql, &[]).await?;
+        Ok(row.get(0))
+    }
+}

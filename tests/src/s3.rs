@@ -212,3 +212,33 @@ pub fn du(dir: &Path) -> u64 {
         })
         .sum()
 }
+
+/// The Secret backups name for the shared S3 server's credentials, with the keys
+/// the CRD defaults to.
+pub const CREDENTIALS_SECRET: &str = "s3-creds";
+
+/// Creates [`CREDENTIALS_SECRET`] in `ns`.
+pub async fn create_credentials(ns: &crate::TestNamespace) -> anyhow::Result<()> {
+    use k8s_openapi::ByteString;
+    use k8s_openapi::api::core::v1::Secret;
+    let s3 = shared_s3();
+    let data: std::collections::BTreeMap<String, ByteString> = [
+        ("AWS_ACCESS_KEY_ID", &s3.access_key),
+        ("AWS_SECRET_ACCESS_KEY", &s3.secret_key),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), ByteString(v.as_bytes().to_vec())))
+    .collect();
+    let secret = Secret {
+        metadata: kube::api::ObjectMeta {
+            name: Some(CREDENTIALS_SECRET.into()),
+            ..Default::default()
+        },
+        data: Some(data),
+        ..Default::default()
+    };
+    ns.api::<Secret>()
+        .create(&Default::default(), &secret)
+        .await?;
+    Ok(())
+}

@@ -3,12 +3,8 @@
 //! archive transfers. No operator runs here: the tests assert on the stored
 //! resources, the S3 objects and what a user sees (exit codes, output).
 
-use std::collections::BTreeMap;
-
-use k8s_openapi::ByteString;
-use k8s_openapi::api::core::v1::Secret;
 use kube::ResourceExt;
-use kube::api::{Api, ObjectMeta, Patch, PatchParams, PostParams};
+use kube::api::{Api, Patch, PatchParams, PostParams};
 use odoo_model::backup_job::{BackupDestination, BackupTemplate, PvcDestination, S3Destination};
 use odoo_model::common::{S3Bucket, S3Credentials};
 use odoo_model::{
@@ -16,7 +12,7 @@ use odoo_model::{
     OdooInstance, OdooInstanceSpec, OdooRestoreJob,
 };
 use odoo_tests::plugin::{command, impersonating_kubeconfig, odoo, text};
-use odoo_tests::s3::shared_s3;
+use odoo_tests::s3::{create_credentials, shared_s3};
 use odoo_tests::{TestNamespace, api_server};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -29,30 +25,6 @@ async fn instance(ns: &TestNamespace, name: &str, cluster: Option<&str>) -> anyh
     spec.database.cluster = cluster.map(str::to_owned);
     ns.api::<OdooInstance>()
         .create(&PostParams::default(), &OdooInstance::new(name, spec))
-        .await?;
-    Ok(())
-}
-
-/// The Secret holding the test S3 server's credentials.
-async fn credentials(ns: &TestNamespace) -> anyhow::Result<()> {
-    let s3 = shared_s3();
-    let data: BTreeMap<String, ByteString> = [
-        ("AWS_ACCESS_KEY_ID", &s3.access_key),
-        ("AWS_SECRET_ACCESS_KEY", &s3.secret_key),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), ByteString(v.as_bytes().to_vec())))
-    .collect();
-    let secret = Secret {
-        metadata: ObjectMeta {
-            name: Some("s3-creds".into()),
-            ..Default::default()
-        },
-        data: Some(data),
-        ..Default::default()
-    };
-    ns.api::<Secret>()
-        .create(&PostParams::default(), &secret)
         .await?;
     Ok(())
 }
@@ -450,7 +422,7 @@ async fn backup_download_verifies_the_checksum_and_leaves_nothing_when_wrong() -
     let s3 = shared_s3();
     s3.create_bucket("plugin-download")?;
     let ns = TestNamespace::new(cp, "backup-download").await?;
-    credentials(&ns).await?;
+    create_credentials(&ns).await?;
     let archive: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
     let key = format!("{}/shop/20260101T000000Z.zip", ns.name);
     s3.put("plugin-download", &key, archive.clone()).await?;
@@ -554,7 +526,7 @@ async fn restore_from_file_uploads_then_creates_the_job_with_its_checksum() -> a
     let s3 = shared_s3();
     s3.create_bucket("plugin-uploads")?;
     let ns = TestNamespace::new(cp, "restore-file").await?;
-    credentials(&ns).await?;
+    create_credentials(&ns).await?;
     instance(&ns, "shop", None).await?;
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("odoo-backup.zip");

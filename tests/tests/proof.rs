@@ -8,9 +8,8 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use k8s_openapi::ByteString;
-use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Secret};
-use kube::api::{Api, ObjectMeta, PostParams};
+use k8s_openapi::api::core::v1::PersistentVolumeClaim;
+use kube::api::{Api, PostParams};
 use odoo_model::backup_job::VerifyResult;
 use odoo_model::{InstancePhase, JobPhase, OdooBackupJob, OdooInstance, OdooRestoreJob, names};
 use odoo_tests::agent::{Database, checksums, make_filestore};
@@ -19,26 +18,13 @@ use odoo_tests::odoo_zip::odoo_made_zip;
 use odoo_tests::operator::{OperatorProcess, operator_namespace, wait_for_phase};
 use odoo_tests::plugin::{command, text};
 use odoo_tests::postgres::shared_postgres;
-use odoo_tests::s3::shared_s3;
+use odoo_tests::postgres::sql::{databases_like, superuser};
+use odoo_tests::s3::{create_credentials, shared_s3};
 use odoo_tests::{TestNamespace, simulated_cluster};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 const BUCKET: &str = "proof";
-
-async fn superuser(db: &str) -> anyhow::Result<tokio_postgres::Client> {
-    let pg = shared_postgres();
-    let (client, connection) = tokio_postgres::Config::new()
-        .host(&pg.host)
-        .port(pg.port)
-        .user(&pg.superuser)
-        .password(&pg.password)
-        .dbname(db)
-        .connect(tokio_postgres::NoTls)
-        .await?;
-    tokio::spawn(connection);
-    Ok(client)
-}
 
 async fn count(db: &str, table: &str) -> anyhow::Result<i64> {
     let row = superuser(db)
@@ -46,17 +32,6 @@ async fn count(db: &str, table: &str) -> anyhow::Result<i64> {
         .query_one(&format!("SELECT count(*) FROM {table}"), &[])
         .await?;
     Ok(row.get(0))
-}
-
-async fn databases_like(pattern: &str) -> anyhow::Result<Vec<String>> {
-    let rows = superuser("postgres")
-        .await?
-        .query(
-            "SELECT datname::text FROM pg_database WHERE datname LIKE $1",
-            &[&pattern],
-        )
-        .await?;
-    Ok(rows.iter().map(|r| r.get(0)).collect())
 }
 
 /// Whether `message` says `what`, however it spells SHA-256.
@@ -128,25 +103,7 @@ impl Setup {
         let op = OperatorProcess::start(cp, &op_ns, &["--watch-namespace", &ns.name])?;
         let pods = LocalPods::start(ns.client.clone(), &ns.name)?;
         shared_s3().create_bucket(BUCKET)?;
-        let s3 = shared_s3();
-        let data: BTreeMap<String, ByteString> = [
-            ("AWS_ACCESS_KEY_ID", &s3.access_key),
-            ("AWS_SECRET_ACCESS_KEY", &s3.secret_key),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), ByteString(v.as_bytes().to_vec())))
-        .collect();
-        let secret = Secret {
-            metadata: ObjectMeta {
-                name: Some("s3-creds".into()),
-                ..Default::default()
-            },
-            data: Some(data),
-            ..Default::default()
-        };
-        ns.api::<Secret>()
-            .create(&PostParams::default(), &secret)
-            .await?;
+        create_credentials(&ns).await?;
         let claim: PersistentVolumeClaim = serde_json::from_value(json!({
             "metadata": { "name": "uploads" },
             "spec": { "accessModes": ["ReadWriteOnce"], "resources": { "requests": { "storage": "1Gi" } } },

@@ -20,6 +20,7 @@ use odoo_tests::local_pods::{LOCAL_IMAGE, LocalPods};
 use odoo_tests::odoo_zip::odoo_made_zip;
 use odoo_tests::operator::{OperatorProcess, operator_namespace, wait_for_phase};
 use odoo_tests::postgres::shared_postgres;
+use odoo_tests::postgres::sql::{databases_like, scalar, superuser};
 use odoo_tests::{TestNamespace, simulated_cluster};
 use serde_json::json;
 
@@ -28,32 +29,6 @@ use serde_json::json;
 const DEADLINE: Duration = Duration::from_secs(600);
 const JOB: &str = "restore";
 const MARKER: &str = "written before the restore";
-
-/// Connects to `db` on the shared server as the superuser.
-async fn superuser(db: &str) -> anyhow::Result<tokio_postgres::Client> {
-    let pg = shared_postgres();
-    let (client, connection) = tokio_postgres::Config::new()
-        .host(&pg.host)
-        .port(pg.port)
-        .user(&pg.superuser)
-        .password(&pg.password)
-        .dbname(db)
-        .connect(tokio_postgres::NoTls)
-        .await?;
-    tokio::spawn(connection);
-    Ok(client)
-}
-
-async fn databases_like(pattern: &str) -> anyhow::Result<Vec<String>> {
-    let rows = superuser("postgres")
-        .await?
-        .query(
-            "SELECT datname::text FROM pg_database WHERE datname LIKE $1 ORDER BY 1",
-            &[&pattern],
-        )
-        .await?;
-    Ok(rows.iter().map(|r| r.get(0)).collect())
-}
 
 async fn exists(db: &str) -> anyhow::Result<bool> {
     let row = superuser("postgres")
@@ -64,11 +39,6 @@ async fn exists(db: &str) -> anyhow::Result<bool> {
         )
         .await?;
     Ok(row.get::<_, i64>(0) == 1)
-}
-
-async fn scalar(db: &str, sql: &str) -> anyhow::Result<String> {
-    let row = superuser(db).await?.query_one(sql, &[]).await?;
-    Ok(row.get(0))
 }
 
 /// The marker the live database held before the restore, or None without the

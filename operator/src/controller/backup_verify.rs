@@ -212,20 +212,9 @@ async fn scratch_agrees(
     r: &RestoreReport,
     status: &OdooBackupJobStatus,
 ) -> Result<Checked, Error> {
-    let cluster = cluster_of(ctx, v).await?;
-    let own = crate::pg::compare::inventory(&cluster, scratch)
-        .await
-        .map_err(|e| db_error(&v.database.cluster, e))?;
-    let base = crate::pg::compare::base_version(&cluster, scratch)
-        .await
-        .map_err(|e| db_error(&v.database.cluster, e))?;
-    let expected = proof::RestoreExpectation {
-        sha256: status.sha256.as_deref(),
-        series: super::instance::odoo_version(&v.image)
-            .as_deref()
-            .and_then(odoo_model::agent::odoo_series),
-    };
-    if let Err(why) = proof::restore_report(r, &expected, &own, base.as_deref()) {
+    let (checked, own) =
+        proof::loaded_database(ctx, v, scratch, r, status.sha256.as_deref()).await?;
+    if let Err(why) = checked {
         return Ok(Err(why));
     }
     let loaded = RowCounts::of(own.tables.iter().map(|(t, n)| (t, *n)));

@@ -246,6 +246,36 @@ pub fn restore_report(
     ))
 }
 
+/// A loaded database (a restore's temporary one, a verification's scratch one) as
+/// the operator counts it itself, checked against the agent's report: the proof,
+/// or why not, and the operator's inventory.
+pub async fn loaded_database(
+    ctx: &Context,
+    v: &crate::validate::ValidInstance,
+    database: &str,
+    report: &RestoreReport,
+    sha256: Option<&str>,
+) -> Result<(Checked, Inventory), Error> {
+    let cluster = super::restore_job::cluster_of(ctx, v).await?;
+    let db_error = |e| super::restore_job::db_error(&v.database.cluster, e);
+    let own = crate::pg::compare::inventory(&cluster, database)
+        .await
+        .map_err(db_error)?;
+    let base = crate::pg::compare::base_version(&cluster, database)
+        .await
+        .map_err(db_error)?;
+    let expected = RestoreExpectation {
+        sha256,
+        series: super::instance::odoo_version(&v.image)
+            .as_deref()
+            .and_then(odoo_series),
+    };
+    Ok((
+        restore_report(report, &expected, &own, base.as_deref()),
+        own,
+    ))
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

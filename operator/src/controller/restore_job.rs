@@ -139,20 +139,9 @@ async fn load(
     let left = agent_pod::report::<RestoreReport>(ctx, &ns, &batch_name, "restore").await?;
     let checked = match agent_pod::taken(outcome == Outcome::Complete, left) {
         Ok(r) => {
-            let cluster = cluster_of(ctx, &v).await?;
-            let own = crate::pg::compare::inventory(&cluster, &temporary)
-                .await
-                .map_err(|e| db_error(&v.database.cluster, e))?;
-            let base = crate::pg::compare::base_version(&cluster, &temporary)
-                .await
-                .map_err(|e| db_error(&v.database.cluster, e))?;
-            let expected = proof::RestoreExpectation {
-                sha256: status.sha256.as_deref(),
-                series: super::instance::odoo_version(&v.image)
-                    .as_deref()
-                    .and_then(odoo_model::agent::odoo_series),
-            };
-            proof::restore_report(&r, &expected, &own, base.as_deref()).map(|proof| (r, proof))
+            let (checked, _) =
+                proof::loaded_database(ctx, &v, &temporary, &r, status.sha256.as_deref()).await?;
+            checked.map(|proof| (r, proof))
         }
         Err(why) => Err(format!("loading the archive failed: {why}")),
     };
