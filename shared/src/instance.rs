@@ -20,6 +20,8 @@ use crate::common::{SecretKeyRef, default_true};
     shortname = "odoo",
     category = "odoo-all",
     status = "OdooInstanceStatus",
+    // names::MAX_INSTANCE_NAME; a unit test keeps the two in step.
+    validation = Rule::new("size(self.metadata.name) <= 53").message("metadata.name may have at most 53 characters: an OdooInstance's children and the pods of its jobs carry it in names and labels of at most 63 (the longest, its filestore claim <name>-filestore)"),
     doc = "An Odoo instance: one database on a PostgreSQL cluster, its filestore, web and cron workloads, routing and configuration.",
     scale(
         spec_replicas_path = ".spec.replicas",

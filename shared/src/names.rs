@@ -1,6 +1,23 @@
 //! Names of an instance's children, in one place so the operator creates and the
 //! plugin finds the same objects.
 
+/// The longest name an OdooInstance may have. Its children and the pods of its jobs
+/// carry it in names and label values, kept here within 63 characters; the
+/// longest is the filestore claim `<name>-filestore` (the init Job's pods carry
+/// `<name>-init-job` in their `job-name` label, which 63 is the hard limit of). The
+/// CRD refuses longer names, and the plugin before sending.
+pub const MAX_INSTANCE_NAME: usize = 63 - "-filestore".len();
+
+/// Why `name` cannot be an OdooInstance's name, if it cannot.
+pub fn instance_name_problem(name: &str) -> Option<String> {
+    (name.len() > MAX_INSTANCE_NAME).then(|| {
+        format!(
+            "the name {name:?} has {} characters; an OdooInstance's name may have at most {MAX_INSTANCE_NAME}, because its children and the pods of its jobs carry it in names and labels of at most 63 (its filestore claim {name}-filestore)",
+            name.len()
+        )
+    })
+}
+
 /// Web Deployment (HTTP workers, no cron threads).
 pub fn web_deployment(instance: &str) -> String {
     format!("{instance}-web")
@@ -75,6 +92,35 @@ pub fn database_role(namespace: &str, instance: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_longest_name_fits_every_child() {
+        let name = "a".repeat(MAX_INSTANCE_NAME);
+        for child in [
+            web_deployment(&name),
+            cron_deployment(&name),
+            filestore_pvc(&name),
+            config_secret(&name),
+            admin_secret(&name),
+            format!("{name}-init-job"),
+        ] {
+            assert!(child.len() <= 63, "{child}");
+        }
+        assert!(instance_name_problem(&name).is_none());
+        let long = "a".repeat(MAX_INSTANCE_NAME + 1);
+        let problem = instance_name_problem(&long).expect("refused");
+        assert!(problem.contains("at most 53"), "{problem}");
+    }
+
+    #[test]
+    fn the_crd_refuses_what_the_limit_refuses() {
+        let crds = crate::crds::to_yaml().expect("crds");
+        let rule = format!("size(self.metadata.name) <= {MAX_INSTANCE_NAME}");
+        assert!(
+            crds.contains(&rule),
+            "the OdooInstance CRD has the rule {rule}"
+        );
+    }
 
     #[test]
     fn database_names_are_plain_identifiers() {

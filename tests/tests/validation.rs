@@ -289,3 +289,52 @@ async fn job_specs_are_immutable_after_creation() -> anyhow::Result<()> {
     ns.delete().await;
     Ok(())
 }
+
+/// A name longer than an instance's children can carry is refused by the API
+/// server with the limit, and by the plugin before it sends anything.
+#[tokio::test]
+async fn instance_names_that_cannot_fit_their_children_are_refused_at_the_door()
+-> anyhow::Result<()> {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let cp = api_server();
+    let ns = TestNamespace::new(cp, "long-name").await?;
+    let name = "a".repeat(60);
+    let manifest = format!(
+        "apiVersion: odoo-operator.dev/v1alpha1\nkind: OdooInstance\nmetadata:\n  name: {name}\nspec:\n  image: odoo:18.0\n"
+    );
+    let mut apply = cp
+        .kubectl()
+        .args(["apply", "-n", &ns.name, "-f", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    apply
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(manifest.as_bytes())?;
+    let out = apply.wait_with_output()?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "accepted: {out:?}");
+    assert_says(&stderr, "may have at most 53 characters");
+
+    // The longest name that fits is accepted.
+    let longest = "b".repeat(odoo_model::names::MAX_INSTANCE_NAME);
+    dynamic::<OdooInstance>(&ns)
+        .create(
+            &PostParams::default(),
+            &object::<OdooInstance>(&longest, json!({"image": "odoo:18.0"})),
+        )
+        .await?;
+
+    // The plugin says so before sending: a usage error, and nothing stored.
+    let out = odoo_tests::plugin::odoo(cp, &ns.name, &["create", &name])?;
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_says(&String::from_utf8_lossy(&out.stderr), "at most 53");
+    let api: Api<OdooInstance> = ns.api();
+    assert!(api.get_opt(&name).await?.is_none());
+    ns.delete().await;
+    Ok(())
+}

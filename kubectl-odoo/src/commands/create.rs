@@ -104,6 +104,12 @@ pub fn build(args: &CreateArgs, from_file: Option<OdooInstance>) -> Result<OdooI
             ));
         }
     }
+    // The API server refuses it too; saying so here sends nothing.
+    if let Some(problem) =
+        odoo_model::names::instance_name_problem(instance.metadata.name.as_deref().unwrap_or(""))
+    {
+        return Err(CliError::Usage(problem));
+    }
     let spec = &mut instance.spec;
     if args.image.is_some() {
         spec.image.clone_from(&args.image);
