@@ -34,6 +34,8 @@ cargo build --workspace --bins --locked
 cargo test --workspace --locked --no-fail-fast
 
 step "no control-plane process outlived the tests"
+# A missing pgrep would make the check below pass without looking.
+command -v pgrep >/dev/null || { echo "pgrep (procps) is required; hack/prereqs.sh installs it" >&2; exit 1; }
 if leftovers=$(pgrep -af "$run_tmp/" | grep -E 'etcd|kube-|kwok|postgres|versitygw'); then
     echo "leftover processes:" >&2
     echo "$leftovers" >&2
