@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::Child;
 use std::time::Duration;
 
-use crate::process::{free_port, on_spawner_thread, spawn_guarded, tail};
+use crate::process::{free_port, on_spawner_thread, spawn_guarded, spawn_guarded_with_env, tail};
 use crate::{ControlPlane, eventually, http_status, workspace_binary};
 
 /// A running operator process, killed on drop.
@@ -168,30 +168,6 @@ impl Drop for OperatorProcess {
     fn drop(&mut self) {
         self.kill();
     }
-}
-
-/// [`spawn_guarded`] with `env` added to the inherited environment. Must be called
-/// on the spawner thread (see [`on_spawner_thread`]).
-fn spawn_guarded_with_env(
-    program: &std::path::Path,
-    args: &[String],
-    env: &[(String, String)],
-    log: &std::path::Path,
-) -> std::io::Result<Child> {
-    use std::process::{Command, Stdio};
-    let out = std::fs::File::create(log)?;
-    let err = out.try_clone()?;
-    Command::new("setpriv")
-        .arg("--pdeathsig")
-        .arg("KILL")
-        .arg("--")
-        .arg(program)
-        .args(args)
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null())
-        .stdout(out)
-        .stderr(err)
-        .spawn()
 }
 
 /// The `clusters.yaml` of a pg-clusters Secret naming `pg` as the default cluster

@@ -47,6 +47,16 @@ pub fn on_spawner_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'stat
 /// Starts `program args…` with its output in `log`, killed when this process dies.
 /// Must be called on the spawner thread (see [`on_spawner_thread`]).
 pub fn spawn_guarded(program: &Path, args: &[String], log: &Path) -> std::io::Result<Child> {
+    spawn_guarded_with_env(program, args, &[], log)
+}
+
+/// [`spawn_guarded`] with `env` added to the inherited environment.
+pub fn spawn_guarded_with_env(
+    program: &Path,
+    args: &[String],
+    env: &[(String, String)],
+    log: &Path,
+) -> std::io::Result<Child> {
     let out = std::fs::File::create(log)?;
     let err = out.try_clone()?;
     Command::new("setpriv")
@@ -55,6 +65,7 @@ pub fn spawn_guarded(program: &Path, args: &[String], log: &Path) -> std::io::Re
         .arg("--")
         .arg(program)
         .args(args)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(out)
         .stderr(err)

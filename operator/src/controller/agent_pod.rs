@@ -1,6 +1,7 @@
 //! The Job of a job resource whose pod runs the agent: `odoo-agent`, copied in by an
-//! init container from the operator image, inside the instance's own Odoo image (for its pg_dump/psql, matched to the server). Backup and restore jobs
-//! build theirs here, so both get the same copy step, the same security context and
+//! init container from the operator image, inside the instance's own Odoo image
+//! (for its pg_dump/psql, matched to the server). Backup and restore jobs build
+//! theirs here, so both get the same copy step, the same security context and
 //! the same way of passing credentials (by Secret reference, never inlined).
 
 use k8s_openapi::api::batch::v1::Job;
