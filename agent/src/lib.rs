@@ -1,4 +1,4 @@
-//! `odoo-agent`: the data path of backup, restore and migration jobs. It runs inside
+//! `odoo-agent`: the data path of backup, restore, migration and upgrade jobs. It runs inside
 //! the job pod, in the instance's own Odoo image (for its pg_dump/psql, matched to
 //! the server) with the filestore volume mounted, and streams: pg_dump → zip →
 //! upload parts on the way out, download → verify → psql/filestore on the way back,
@@ -11,6 +11,7 @@
 pub mod backup;
 mod bridge;
 pub mod copy;
+pub mod filestore_copy;
 pub mod install;
 pub mod layout;
 mod manifest;
@@ -42,6 +43,9 @@ pub enum AgentCommand {
     /// Give the restored filestore directory the live name, keeping or removing the
     /// previous one (the last step of a restore).
     SwitchFilestore(switch::SwitchArgs),
+    /// Copy a database's filestore directory under the name of its copy (hard
+    /// links where possible) for an upgrade on a copy, or remove that copy.
+    CopyFilestore(filestore_copy::FilestoreCopyArgs),
     /// Copy a database into an empty one on another server (a cluster migration),
     /// streaming pg_dump into psql in one transaction.
     Copy(Box<copy::CopyArgs>),
@@ -188,6 +192,12 @@ pub async fn run(command: AgentCommand) -> anyhow::Result<()> {
         AgentCommand::SwitchFilestore(args) => {
             let output = args.output.clone();
             finish(&output, switch::run(&args), |_| (exit::FAILED, false))
+        }
+        AgentCommand::CopyFilestore(args) => {
+            let output = args.output.clone();
+            finish(&output, filestore_copy::run(&args), |_| {
+                (exit::FAILED, false)
+            })
         }
         AgentCommand::Backup(args) => {
             let output = args.output.clone();

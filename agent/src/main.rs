@@ -1,5 +1,5 @@
 //! `odoo-agent`: the program job pods run (backup, restore, copy, switch-filestore,
-//! verify), copied into them from the operator image by `odoo-agent install`.
+//! copy-filestore, verify), copied into them from the operator image by `odoo-agent install`.
 
 use clap::Parser;
 

@@ -37,6 +37,10 @@ pub mod env {
     pub const RESTORED: &str = "ODOO_AGENT_RESTORED";
     pub const KEPT: &str = "ODOO_AGENT_KEPT";
     pub const DROP_PREVIOUS: &str = "ODOO_AGENT_DROP_PREVIOUS";
+    /// Copy-filestore: the copy's directory name (the source is [`LIVE`]), and
+    /// whether to remove the copy instead of making it.
+    pub const COPY: &str = "ODOO_AGENT_COPY";
+    pub const DISCARD: &str = "ODOO_AGENT_DISCARD";
     /// Backup: count every table's rows in the dump's own snapshot.
     pub const COUNT_ROWS: &str = "ODOO_AGENT_COUNT_ROWS";
     /// Restore: check the filestore's entries but write none (a verification's
@@ -75,6 +79,7 @@ pub enum Command {
     Restore,
     Copy,
     SwitchFilestore,
+    CopyFilestore,
     Verify,
 }
 
@@ -85,6 +90,7 @@ impl Command {
             Command::Restore => "restore",
             Command::Copy => "copy",
             Command::SwitchFilestore => "switch-filestore",
+            Command::CopyFilestore => "copy-filestore",
             Command::Verify => "verify",
         }
     }
@@ -362,6 +368,36 @@ pub enum SwitchOutcome {
     AlreadySwitched,
     /// The archive had no filestore: the live files stay with the restored database.
     NoFilesRestored,
+}
+
+/// `odoo-agent copy-filestore`: a database's files copied for an upgrade on a copy
+/// (hard links where the volume allows), or that copy removed.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct FilestoreCopyReport {
+    pub outcome: FilestoreCopyOutcome,
+    /// Files in the copy.
+    pub files: u64,
+    /// Their bytes.
+    pub bytes: u64,
+    /// How many of them are hard links to the source's (the rest were copied).
+    pub linked: u64,
+}
+
+impl Report for FilestoreCopyReport {
+    const COMMAND: Command = Command::CopyFilestore;
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum FilestoreCopyOutcome {
+    /// The copy was made.
+    Copied,
+    /// A repeated run found the copy complete.
+    AlreadyCopied,
+    /// The database has no files yet: there is nothing to copy.
+    NoFiles,
+    /// The copy was removed.
+    Discarded,
 }
 
 /// `odoo-agent verify`: a stored archive read end to end.

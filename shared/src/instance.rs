@@ -344,6 +344,11 @@ pub struct AutoUpgradeSpec {
     #[serde(default = "default_rollback_window")]
     #[schemars(range(min = 30, max = 86400))]
     pub rollback_window_seconds: i32,
+    /// Where `odoo -u` runs: `Copy` (a copy that replaces the live database only
+    /// when the update succeeded) or `InPlace` (the live database; a failure halfway
+    /// leaves it partly updated). Upgrade jobs that name no strategy take this one.
+    #[serde(default)]
+    pub strategy: crate::upgrade_job::UpgradeStrategy,
 }
 
 impl Default for AutoUpgradeSpec {
@@ -352,6 +357,7 @@ impl Default for AutoUpgradeSpec {
             enabled: true,
             rollback: true,
             rollback_window_seconds: default_rollback_window(),
+            strategy: Default::default(),
         }
     }
 }
@@ -513,6 +519,45 @@ pub struct OdooInstanceStatus {
     /// migration), as `Kind/name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_job: Option<String>,
+    /// The outcome of the last upgrade rehearsal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_rehearsal: Option<Rehearsal>,
+}
+
+/// What an upgrade rehearsal found: an update of a copy of the database to `image`.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Rehearsal {
+    /// Name of the OdooUpgradeJob.
+    pub job: String,
+    /// The image rehearsed.
+    pub image: String,
+    /// Whether `odoo -u` succeeded on the copy.
+    pub succeeded: bool,
+    /// When the rehearsal ended.
+    pub finished_at: Time,
+    /// How long `odoo -u` ran, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_seconds: Option<i64>,
+    /// The outcome in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl Rehearsal {
+    /// `rehearsed 2026-… in 4m12s, succeeded`.
+    pub fn describe(&self) -> String {
+        let took = self
+            .duration_seconds
+            .map(|s| format!(" in {}m{:02}s", s / 60, s % 60))
+            .unwrap_or_default();
+        format!(
+            "rehearsed {} {}{took}, {}",
+            self.image,
+            self.finished_at.0.strftime("%Y-%m-%d %H:%M UTC"),
+            if self.succeeded { "succeeded" } else { "failed" }
+        )
+    }
 }
 
 /// A pointer to a finished backup.

@@ -1,10 +1,14 @@
-//! `OdooUpgradeJob`: `odoo -u` with a target image, then a rollout.
+//! `OdooUpgradeJob`: `odoo -u` with a target image, then a rollout. Under the
+//! `Copy` strategy the update runs on a copy of the database and its files, which
+//! takes the live name only once the update succeeded; a rehearsal does the same
+//! and drops the copy, touching nothing of the instance.
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::{CustomResource, KubeSchema};
 use serde::{Deserialize, Serialize};
 
 use crate::common::{InstanceRef, JobStatusCommon};
+use crate::restore_job::PreviousDatabase;
 
 /// Upgrades an instance's database with a target image, then rolls web and cron to it.
 #[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, KubeSchema)]
@@ -16,7 +20,7 @@ use crate::common::{InstanceRef, JobStatusCommon};
     shortname = "odooupgrade",
     category = "odoo-all",
     status = "OdooUpgradeJobStatus",
-    doc = "Upgrades an Odoo instance: scales cron to zero, runs `odoo -u` with the target image, then rolls out the image; on failure the previous image keeps serving.",
+    doc = "Upgrades an Odoo instance: runs `odoo -u` with the target image on a copy of the database (strategy Copy) or on the live one (InPlace), then rolls out the image; on failure the previous image serves the untouched database. A rehearsal upgrades a copy and drops it.",
     printcolumn(
         name = "Instance",
         type_ = "string",
@@ -36,6 +40,12 @@ use crate::common::{InstanceRef, JobStatusCommon};
         description = "Where the job stands"
     ),
     printcolumn(
+        name = "Step",
+        type_ = "string",
+        json_path = ".status.step",
+        description = "The step of a Copy upgrade"
+    ),
+    printcolumn(
         name = "Age",
         type_ = "date",
         json_path = ".metadata.creationTimestamp"
@@ -43,6 +53,7 @@ use crate::common::{InstanceRef, JobStatusCommon};
 )]
 #[serde(rename_all = "camelCase")]
 #[x_kube(validation = Rule::new("self == oldSelf").message("an OdooUpgradeJob's spec is immutable; create a new one instead"))]
+#[x_kube(validation = Rule::new("!has(self.rehearsal) || !self.rehearsal || !has(self.strategy) || self.strategy == 'Copy'").message("a rehearsal upgrades a copy: strategy InPlace cannot rehearse"))]
 pub struct OdooUpgradeJobSpec {
     /// The instance to upgrade.
     pub instance_ref: InstanceRef,
@@ -66,6 +77,72 @@ pub struct OdooUpgradeJobSpec {
     /// Do not start before this time (RFC 3339).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduled_at: Option<Time>,
+    /// `Copy` upgrades a copy and switches to it only on success; `InPlace` runs
+    /// the update on the live database. The instance's `autoUpgrade.strategy` when
+    /// unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<UpgradeStrategy>,
+    /// Upgrade a copy of the running database and drop it: the outcome and its
+    /// duration are recorded on the instance, and nothing else changes.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rehearsal: bool,
+    /// Copy strategy: what happens to the database (and files) the upgraded copy
+    /// replaces. Kept as `<database>_pre_upgrade_<time>` by default.
+    #[serde(default)]
+    pub previous_database: PreviousDatabase,
+}
+
+/// Where `odoo -u` runs.
+#[derive(
+    Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, schemars::JsonSchema,
+)]
+pub enum UpgradeStrategy {
+    /// On a copy of the database and filestore, made while the instance is
+    /// stopped; the copy takes the live name only when the update succeeded, so a
+    /// failure leaves the live database untouched.
+    #[default]
+    Copy,
+    /// On the live database while the old image serves. Odoo commits module by
+    /// module, so a failure halfway leaves a partly updated database: for databases
+    /// too large to copy, with a backup taken first.
+    InPlace,
+}
+
+impl std::fmt::Display for UpgradeStrategy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            UpgradeStrategy::Copy => "Copy",
+            UpgradeStrategy::InPlace => "InPlace",
+        })
+    }
+}
+
+/// The steps of a Copy upgrade (and a rehearsal), each resumed from status alone.
+#[derive(
+    Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, schemars::JsonSchema,
+)]
+pub enum UpgradeStep {
+    /// Web and cron scale to zero (not in a rehearsal).
+    Stopping,
+    /// The database and its files are copied.
+    Copying,
+    /// `odoo -u` runs with the target image on the copy.
+    Upgrading,
+    /// The upgraded copy takes the live name; the previous database is kept.
+    Switching,
+    /// The copy is dropped: after a failure, or at the end of a rehearsal.
+    Discarding,
+}
+
+/// How the database was copied.
+#[derive(
+    Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, schemars::JsonSchema,
+)]
+pub enum CopyMethod {
+    /// `CREATE DATABASE … TEMPLATE`, with no session open on the live database.
+    Template,
+    /// pg_dump streamed into the copy in one transaction, while sessions are open.
+    Streamed,
 }
 
 /// How web traffic is handled during an upgrade.
@@ -100,4 +177,43 @@ pub struct OdooUpgradeJobStatus {
     /// True when the new image was reverted because its pods did not become ready.
     #[serde(default)]
     pub rolled_back: bool,
+    /// The strategy resolved when the job started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<UpgradeStrategy>,
+    /// Copy strategy: the step in progress.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<UpgradeStep>,
+    /// Copy strategy: the copy the update runs on (and its filestore directory).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy_database: Option<String>,
+    /// Copy strategy: how the database was copied, once it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy_method: Option<CopyMethod>,
+    /// Copy strategy: the name the replaced database and files are kept under.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_database_name: Option<String>,
+    /// Copy strategy: the upgraded copy has the live name.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub database_switched: bool,
+    /// Whether `odoo -u` succeeded, once it ended (a rehearsal's result).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_succeeded: Option<bool>,
+    /// When `odoo -u` started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_started: Option<Time>,
+    /// How long `odoo -u` ran, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_seconds: Option<i64>,
+}
+
+impl std::fmt::Display for UpgradeStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self, f)
+    }
+}
+
+impl std::fmt::Display for CopyMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self, f)
+    }
 }
