@@ -2141,7 +2141,7 @@ _kubectl__odoo() {
             return 0
             ;;
         kubectl__subcmd__odoo__subcmd__upgrade)
-            opts="-o -n -v -h -V --image --modules --maintenance --at --wait --timeout --dry-run --output --kubeconfig --context --namespace --request-timeout --color --v --help --version"
+            opts="-y -o -n -v -h -V --image --modules --maintenance --strategy --rehearse --drop-previous --yes --at --wait --timeout --dry-run --output --kubeconfig --context --namespace --request-timeout --color --v --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2152,6 +2152,10 @@ _kubectl__odoo() {
                     return 0
                     ;;
                 --modules)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --strategy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

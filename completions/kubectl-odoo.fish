@@ -254,6 +254,7 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand events" -s h -
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand events" -s V -l version -d 'Print version'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l image -d 'Target image, pinned to a tag or digest (the current image when omitted: re-run module updates)' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l modules -d 'Modules to update, comma-separated (every installed module when omitted)' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l strategy -d 'Copy: update a copy, switch to it only on success. InPlace: update the live database (a failure halfway leaves it partly updated). The instance\'s autoUpgrade.strategy when omitted' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l at -d 'Start no earlier than this time (RFC 3339, e.g. 2026-12-01T02:00:00Z)' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l timeout -d 'How long --wait waits (e.g. 30m)' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l dry-run -d 'none: upgrade; client: print the job without sending it; server: have the API server validate it without storing it' -r -f -a "none\t''
@@ -272,7 +273,10 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l co
 always\t''
 never\t''"
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l maintenance -d 'Stop the web pods during the upgrade instead of serving the old image'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l maintenance -d 'Stop the web pods during an InPlace upgrade instead of serving the old image (a Copy upgrade always stops them)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l rehearse -d 'Upgrade a copy of the running database and drop it: no downtime, nothing changes on the instance; the outcome is recorded on it'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l drop-previous -d 'Drop the previous database and files once the upgraded copy is in place (kept as <database>_pre_upgrade_<time> by default)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -s y -l yes -d 'Accepted for symmetry with restore and delete: an upgrade asks nothing'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l wait -d 'Follow the upgrade until it ends; exit 3 if it fails, 4 on timeout'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -s h -l help -d 'Print help'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -s V -l version -d 'Print version'

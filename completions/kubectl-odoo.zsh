@@ -273,6 +273,7 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '--image=[Target image, pinned to a tag or digest (the current image when omitted\: re-run module updates)]:IMAGE:_default' \
 '*--modules=[Modules to update, comma-separated (every installed module when omitted)]:MODULES:_default' \
+'--strategy=[Copy\: update a copy, switch to it only on success. InPlace\: update the live database (a failure halfway leaves it partly updated). The instance'\''s autoUpgrade.strategy when omitted]:STRATEGY:_default' \
 '--at=[Start no earlier than this time (RFC 3339, e.g. 2026-12-01T02\:00\:00Z)]:AT:_default' \
 '--timeout=[How long --wait waits (e.g. 30m)]:TIMEOUT:_default' \
 '--dry-run=[none\: upgrade; client\: print the job without sending it; server\: have the API server validate it without storing it]::DRY_RUN:(none client server)' \
@@ -286,7 +287,11 @@ _arguments "${_arguments_options[@]}" : \
 '--color=[When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto]:COLOR:(auto always never)' \
 '-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
 '--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
-'--maintenance[Stop the web pods during the upgrade instead of serving the old image]' \
+'--maintenance[Stop the web pods during an InPlace upgrade instead of serving the old image (a Copy upgrade always stops them)]' \
+'(--maintenance --drop-previous)--rehearse[Upgrade a copy of the running database and drop it\: no downtime, nothing changes on the instance; the outcome is recorded on it]' \
+'--drop-previous[Drop the previous database and files once the upgraded copy is in place (kept as <database>_pre_upgrade_<time> by default)]' \
+'-y[Accepted for symmetry with restore and delete\: an upgrade asks nothing]' \
+'--yes[Accepted for symmetry with restore and delete\: an upgrade asks nothing]' \
 '--wait[Follow the upgrade until it ends; exit 3 if it fails, 4 on timeout]' \
 '-h[Print help]' \
 '--help[Print help]' \

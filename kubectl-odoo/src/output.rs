@@ -76,6 +76,13 @@ impl Printer {
         }
     }
 
+    /// A line for the person at the terminal, on stderr, so stdout stays the
+    /// command's result.
+    pub fn note(&self, text: &str) {
+        let mut stderr = std::io::stderr().lock();
+        let _ = writeln!(stderr, "{text}");
+    }
+
     /// A warning on stderr.
     pub fn warn(&self, text: &str) {
         let color = use_color(ColorChoice::Auto, std::io::stderr().is_terminal()) && self.color;

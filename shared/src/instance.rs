@@ -555,7 +555,11 @@ impl Rehearsal {
             "rehearsed {} {}{took}, {}",
             self.image,
             self.finished_at.0.strftime("%Y-%m-%d %H:%M UTC"),
-            if self.succeeded { "succeeded" } else { "failed" }
+            if self.succeeded {
+                "succeeded"
+            } else {
+                "failed"
+            }
         )
     }
 }

@@ -118,9 +118,7 @@ impl std::fmt::Display for UpgradeStrategy {
 }
 
 /// The steps of a Copy upgrade (and a rehearsal), each resumed from status alone.
-#[derive(
-    Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, schemars::JsonSchema,
-)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, schemars::JsonSchema)]
 pub enum UpgradeStep {
     /// Web and cron scale to zero (not in a rehearsal).
     Stopping,
@@ -135,9 +133,7 @@ pub enum UpgradeStep {
 }
 
 /// How the database was copied.
-#[derive(
-    Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, schemars::JsonSchema,
-)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, schemars::JsonSchema)]
 pub enum CopyMethod {
     /// `CREATE DATABASE … TEMPLATE`, with no session open on the live database.
     Template,

@@ -1,13 +1,18 @@
 //! `kubectl odoo upgrade NAME --image IMAGE`: an OdooUpgradeJob that runs
-//! `odoo --update` with the new image while the old one keeps serving; the operator
-//! rolls the new image out only when it succeeded. `--wait` follows the job through
-//! the watch engine and exits 0 when it succeeded, 3 when it failed, 4 on timeout.
+//! `odoo --update` with the new image, on a copy of the database by default
+//! (strategy Copy) or on the live one (`--strategy InPlace`); the operator rolls
+//! the new image out only when it succeeded. `--rehearse` upgrades a copy of the
+//! running database and drops it, recording the outcome on the instance; the plan
+//! printed before a real upgrade shows the last rehearsal. `--wait` follows the job
+//! through the watch engine and exits 0 when it succeeded, 3 when it failed, 4 on
+//! timeout.
 
 use std::time::Duration;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::api::Api;
-use odoo_model::upgrade_job::UpgradeMode;
+use odoo_model::restore_job::PreviousDatabase;
+use odoo_model::upgrade_job::{UpgradeMode, UpgradeStrategy};
 use odoo_model::{InstanceRef, OdooInstance, OdooUpgradeJob, OdooUpgradeJobSpec};
 
 use crate::cli::{GlobalArgs, OutputFormat, parse_duration};
@@ -28,9 +33,26 @@ pub struct UpgradeArgs {
     /// Modules to update, comma-separated (every installed module when omitted).
     #[arg(long, value_delimiter = ',')]
     pub modules: Vec<String>,
-    /// Stop the web pods during the upgrade instead of serving the old image.
+    /// Stop the web pods during an InPlace upgrade instead of serving the old image
+    /// (a Copy upgrade always stops them).
     #[arg(long)]
     pub maintenance: bool,
+    /// Copy: update a copy, switch to it only on success. InPlace: update the live
+    /// database (a failure halfway leaves it partly updated). The instance's
+    /// autoUpgrade.strategy when omitted.
+    #[arg(long, value_parser = parse_strategy)]
+    pub strategy: Option<UpgradeStrategy>,
+    /// Upgrade a copy of the running database and drop it: no downtime, nothing
+    /// changes on the instance; the outcome is recorded on it.
+    #[arg(long, conflicts_with_all = ["maintenance", "drop_previous"])]
+    pub rehearse: bool,
+    /// Drop the previous database and files once the upgraded copy is in place
+    /// (kept as <database>_pre_upgrade_<time> by default).
+    #[arg(long)]
+    pub drop_previous: bool,
+    /// Accepted for symmetry with restore and delete: an upgrade asks nothing.
+    #[arg(long, short = 'y', hide = true)]
+    pub yes: bool,
     /// Start no earlier than this time (RFC 3339, e.g. 2026-12-01T02:00:00Z).
     #[arg(long, value_parser = parse_time)]
     pub at: Option<Time>,
@@ -49,6 +71,14 @@ pub struct UpgradeArgs {
     pub output: Option<OutputFormat>,
 }
 
+fn parse_strategy(s: &str) -> Result<UpgradeStrategy, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "copy" => Ok(UpgradeStrategy::Copy),
+        "inplace" | "in-place" => Ok(UpgradeStrategy::InPlace),
+        _ => Err(format!("unknown strategy {s:?}; use Copy or InPlace")),
+    }
+}
+
 fn parse_time(s: &str) -> Result<Time, String> {
     s.parse::<k8s_openapi::jiff::Timestamp>()
         .map(Time)
@@ -57,7 +87,12 @@ fn parse_time(s: &str) -> Result<Time, String> {
 
 /// The job resource for `args`, named after the instance and the moment. Pure.
 pub fn build(args: &UpgradeArgs, now: k8s_openapi::jiff::Timestamp) -> OdooUpgradeJob {
-    let name = format!("{}-upgrade-{}", args.name, crate::commands::name_stamp(now));
+    let kind = if args.rehearse {
+        "rehearsal"
+    } else {
+        "upgrade"
+    };
+    let name = format!("{}-{kind}-{}", args.name, crate::commands::name_stamp(now));
     OdooUpgradeJob::new(
         &name,
         OdooUpgradeJobSpec {
@@ -72,8 +107,62 @@ pub fn build(args: &UpgradeArgs, now: k8s_openapi::jiff::Timestamp) -> OdooUpgra
                 UpgradeMode::Online
             },
             scheduled_at: args.at.clone(),
+            strategy: if args.rehearse { None } else { args.strategy },
+            rehearsal: args.rehearse,
+            previous_database: if args.drop_previous {
+                PreviousDatabase::Drop
+            } else {
+                PreviousDatabase::Keep
+            },
         },
     )
+}
+
+/// What the upgrade will do, in lines for the terminal: the images, the strategy
+/// and the last rehearsal (or a suggestion to rehearse). Pure.
+pub fn plan(instance: &OdooInstance, job: &OdooUpgradeJob) -> Vec<String> {
+    let status = instance.status.clone().unwrap_or_default();
+    let running = status.image.clone().unwrap_or_else(|| "?".into());
+    let target = job
+        .spec
+        .image
+        .clone()
+        .or_else(|| instance.spec.image.clone())
+        .unwrap_or_default();
+    let name = &job.spec.instance_ref.name;
+    let database = status.database.clone().unwrap_or_else(|| name.clone());
+    if job.spec.rehearsal {
+        return vec![format!(
+            "rehearsal: {database} is copied while {name} keeps serving {running}, the copy is updated to {target}, then dropped; nothing changes on {name}"
+        )];
+    }
+    let strategy = job
+        .spec
+        .strategy
+        .unwrap_or(instance.spec.auto_upgrade.strategy);
+    let how = match strategy {
+        UpgradeStrategy::Copy => format!(
+            "strategy Copy: {name} stops, {database} is copied and the copy updated; it replaces {database} only if the update succeeds"
+        ),
+        UpgradeStrategy::InPlace => format!(
+            "strategy InPlace: {database} is updated while it serves; a failure halfway leaves it partly updated"
+        ),
+    };
+    let rehearsed = match &status.last_rehearsal {
+        Some(r) if r.image == target => r.describe(),
+        Some(r) => format!(
+            "not rehearsed with {target} (last rehearsal: {}); kubectl odoo upgrade {name} --image {target} --rehearse",
+            r.describe()
+        ),
+        None => format!(
+            "not rehearsed; kubectl odoo upgrade {name} --image {target} --rehearse tries it on a copy first"
+        ),
+    };
+    vec![
+        format!("upgrade {name}: {running} → {target}"),
+        format!("  {how}"),
+        format!("  {rehearsed}"),
+    ]
 }
 
 pub async fn run(global: &GlobalArgs, args: UpgradeArgs) -> Result<(), CliError> {
@@ -85,7 +174,10 @@ pub async fn run(global: &GlobalArgs, args: UpgradeArgs) -> Result<(), CliError>
     let ctx = Ctx::resolve(global).await?;
     let ns = &ctx.namespace;
     let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), ns);
-    change::get(&instances, &args.name, ns).await?;
+    let instance = change::get(&instances, &args.name, ns).await?;
+    for line in plan(&instance, &job) {
+        printer.note(&line);
+    }
     submit(
         &ctx,
         &printer,
@@ -132,6 +224,77 @@ mod tests {
         assert_eq!(job.spec.modules, ["sale", "stock"]);
         assert_eq!(job.spec.mode, UpgradeMode::Maintenance);
         assert!(job.spec.scheduled_at.is_some());
+    }
+
+    fn instance(rehearsed: Option<(&str, bool)>) -> OdooInstance {
+        let mut i: OdooInstance = serde_json::from_value(serde_json::json!({
+            "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
+            "metadata": { "name": "shop" },
+            "spec": { "image": "odoo:18.0-1" },
+            "status": { "image": "odoo:18.0-1", "database": "shop" },
+        }))
+        .expect("instance");
+        if let (Some((image, succeeded)), Some(s)) = (rehearsed, i.status.as_mut()) {
+            s.last_rehearsal = Some(odoo_model::instance::Rehearsal {
+                job: "r".into(),
+                image: image.into(),
+                succeeded,
+                finished_at: Time("2026-11-30T10:00:00Z".parse().expect("time")),
+                duration_seconds: Some(252),
+                message: None,
+            });
+        }
+        i
+    }
+
+    #[test]
+    fn the_plan_names_the_strategy_and_the_last_rehearsal_of_the_target() {
+        let now: k8s_openapi::jiff::Timestamp = "2026-12-01T10:00:00Z".parse().expect("time");
+        let job = build(&parse(&["shop", "--image", "odoo:19.0-2"]), now);
+        let plan = plan(&instance(Some(("odoo:19.0-2", true))), &job).join("\n");
+        assert!(plan.contains("odoo:18.0-1 → odoo:19.0-2"), "{plan}");
+        assert!(plan.contains("strategy Copy"), "{plan}");
+        assert!(
+            plan.contains("rehearsed odoo:19.0-2 2026-11-30 10:00 UTC in 4m12s, succeeded"),
+            "{plan}"
+        );
+        let plan = plan_of(&instance(Some(("odoo:19.0-1", false))), &job);
+        assert!(plan.contains("not rehearsed with odoo:19.0-2"), "{plan}");
+        let plan = plan_of(&instance(None), &job);
+        assert!(plan.contains("--rehearse"), "{plan}");
+        let in_place = build(
+            &parse(&["shop", "--image", "odoo:19.0-2", "--strategy", "InPlace"]),
+            now,
+        );
+        assert!(plan_of(&instance(None), &in_place).contains("partly updated"));
+    }
+
+    fn plan_of(i: &OdooInstance, job: &OdooUpgradeJob) -> String {
+        plan(i, job).join("\n")
+    }
+
+    #[test]
+    fn a_rehearsal_is_its_own_job_that_copies() {
+        let now: k8s_openapi::jiff::Timestamp = "2026-12-01T10:00:00Z".parse().expect("time");
+        let job = build(
+            &parse(&["shop", "--image", "odoo:19.0-2", "--rehearse"]),
+            now,
+        );
+        assert!(job.spec.rehearsal);
+        assert_eq!(job.name_any(), "shop-rehearsal-20261201100000");
+        assert!(plan_of(&instance(None), &job).contains("nothing changes on shop"));
+        #[derive(Parser)]
+        struct Wrapper {
+            #[command(flatten)]
+            args: UpgradeArgs,
+        }
+        assert!(
+            Wrapper::try_parse_from(["upgrade", "shop", "--rehearse", "--drop-previous"]).is_err()
+        );
+        let err = Wrapper::try_parse_from(["upgrade", "shop", "--strategy", "sideways"])
+            .err()
+            .expect("refused");
+        assert!(err.to_string().contains("Copy or InPlace"), "{err}");
     }
 
     #[test]

@@ -269,6 +269,7 @@ pub struct UpgradeView {
     pub previous_image: Option<String>,
     pub completed: Option<k8s_openapi::jiff::Timestamp>,
     pub rolled_back: bool,
+    /// Web is stopped during the upgrade (Maintenance mode, or the Copy strategy).
     pub maintenance: bool,
 }
 
@@ -277,10 +278,14 @@ pub async fn upgrade_jobs(
     ctx: &Context,
     instance: &OdooInstance,
 ) -> Result<(Option<UpgradeView>, Vec<String>), Error> {
+    // A rehearsal works on a copy and leaves the instance alone.
     let jobs: Vec<OdooUpgradeJob> = of_instance(ctx, &ctx.caches.upgrade_jobs, instance, |j| {
         &j.spec.instance_ref.name
     })
-    .await?;
+    .await?
+    .into_iter()
+    .filter(|j| !j.spec.rehearsal)
+    .collect();
     let target = |j: &OdooUpgradeJob| {
         j.status
             .as_ref()
@@ -300,7 +305,10 @@ pub async fn upgrade_jobs(
                 previous_image: status.previous_image.clone(),
                 completed: status.job.completion_time.as_ref().map(|t| t.0),
                 rolled_back: status.rolled_back,
-                maintenance: j.spec.mode == odoo_model::upgrade_job::UpgradeMode::Maintenance,
+                // An update of a copy needs the live database still: web stops
+                // before it is copied.
+                maintenance: j.spec.mode == odoo_model::upgrade_job::UpgradeMode::Maintenance
+                    || status.strategy == Some(odoo_model::upgrade_job::UpgradeStrategy::Copy),
             }
         });
     Ok((newest, targets))

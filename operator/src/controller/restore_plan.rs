@@ -98,15 +98,25 @@ fn cut(base: &str, max: usize) -> &str {
 /// The database (and filestore directory) the archive is loaded into: unique per
 /// restore job, so a retried reconcile finds its own and two restores never share.
 pub fn temporary_name(database: &str, job_uid: &str) -> String {
+    per_job(database, "restoring", job_uid)
+}
+
+/// `<database>_<what>_<hash of the job's uid>`, cut to fit: a name of one job's own.
+pub fn per_job(database: &str, what: &str, job_uid: &str) -> String {
     let hash = crate::hex(&<sha2::Sha256 as sha2::Digest>::digest(job_uid.as_bytes()));
-    let suffix = format!("_restoring_{}", &hash[..8]);
+    let suffix = format!("_{what}_{}", &hash[..8]);
     format!("{}{suffix}", cut(database, MAX_NAME - suffix.len()))
 }
 
 /// The name the replaced database (and its files) are kept under: dated, so a
 /// person sees at once which restore replaced it.
 pub fn kept_name(database: &str, at: k8s_openapi::jiff::Timestamp) -> String {
-    let suffix = format!("_pre_restore_{}", at.strftime("%Y%m%d%H%M%S"));
+    dated(database, "pre_restore", at)
+}
+
+/// `<database>_<what>_<time>`, cut to fit.
+pub fn dated(database: &str, what: &str, at: k8s_openapi::jiff::Timestamp) -> String {
+    let suffix = format!("_{what}_{}", at.strftime("%Y%m%d%H%M%S"));
     format!("{}{suffix}", cut(database, MAX_NAME - suffix.len()))
 }
 
@@ -161,24 +171,42 @@ pub fn switch_job(
     kept: &str,
     agent_image: &str,
 ) -> Job {
+    let drop = job.spec.previous_database == PreviousDatabase::Drop;
+    filestore_switch_job(job, "restore", v, temporary, kept, drop, agent_image)
+}
+
+/// `<owner>-switch`: the files named `replacement` take the live name, the live
+/// ones are kept as `kept` (or removed with `drop_previous`).
+pub fn filestore_switch_job<K>(
+    owner: &K,
+    component: &'static str,
+    v: &ValidInstance,
+    replacement: &str,
+    kept: &str,
+    drop_previous: bool,
+    agent_image: &str,
+) -> Job
+where
+    K: kube::Resource<DynamicType = ()>,
+{
     let mut env = vec![
         agent_pod::env(
             odoo_model::agent::env::FILESTORE_ROOT,
             format!("{DATA_DIR}/filestore"),
         ),
         agent_pod::env(odoo_model::agent::env::LIVE, &v.database.name),
-        agent_pod::env(odoo_model::agent::env::RESTORED, temporary),
+        agent_pod::env(odoo_model::agent::env::RESTORED, replacement),
         agent_pod::env(odoo_model::agent::env::KEPT, kept),
     ];
-    if job.spec.previous_database == PreviousDatabase::Drop {
+    if drop_previous {
         env.push(agent_pod::env(
             odoo_model::agent::env::DROP_PREVIOUS,
             "true",
         ));
     }
     let run = AgentRun {
-        name: format!("{}-switch", job.name_any()),
-        component: "restore",
+        name: format!("{}-switch", owner.name_any()),
+        component,
         container: "switch",
         command: odoo_model::agent::Command::SwitchFilestore,
         env,
@@ -186,7 +214,7 @@ pub fn switch_job(
         volumes: vec![],
         retries: 2,
     };
-    agent_pod::build(job, v, run, agent_image)
+    agent_pod::build(owner, v, run, agent_image)
 }
 
 #[cfg(test)]

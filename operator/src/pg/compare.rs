@@ -120,6 +120,17 @@ pub async fn base_version(cluster: &PgCluster, database: &str) -> Result<Option<
     Ok(row.get(0))
 }
 
+/// The shape of a database, without its contents: schemas, extensions and table
+/// names. What a copy of a database that keeps being written must still match.
+pub fn shape(inventory: &Inventory) -> Inventory {
+    Inventory {
+        schemas: inventory.schemas.clone(),
+        extensions: inventory.extensions.clone(),
+        tables: inventory.tables.keys().map(|t| (t.clone(), 0)).collect(),
+        sequences: BTreeMap::new(),
+    }
+}
+
 /// Every way `copy` differs from `source`, one line each; empty when it is faithful.
 pub fn differences(source: &Inventory, copy: &Inventory) -> Vec<String> {
     let mut out = Vec::new();

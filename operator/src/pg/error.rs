@@ -81,6 +81,13 @@ pub enum PgError {
         #[source]
         source: tokio_postgres::Error,
     },
+    #[error("copying database {from:?} into {to:?}: {}", describe(.source))]
+    CopyDatabase {
+        from: String,
+        to: String,
+        #[source]
+        source: tokio_postgres::Error,
+    },
     #[error("dropping role {role:?}: {}", describe(.source))]
     DropRole {
         role: String,

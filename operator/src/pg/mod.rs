@@ -4,6 +4,7 @@
 pub mod clusters;
 pub mod compare;
 mod connect;
+pub mod copy;
 pub mod error;
 pub mod provision;
 pub mod restore;

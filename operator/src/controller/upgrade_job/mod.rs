@@ -1,10 +1,22 @@
-//! OdooUpgradeJob: `odoo -u` with the target image while the old image keeps
-//! serving, cron held at zero. The instance's lifecycle does the rest: it enters
-//! Upgrading when this job runs, rolls out the new image when it succeeded, and
-//! keeps the old one (phase UpgradeFailed) when it failed.
+//! OdooUpgradeJob: `odoo -u` with the target image, then a rollout. The instance's
+//! lifecycle does the rest: it enters Upgrading when this job runs, rolls out the
+//! new image when it succeeded, and serves the old one (phase UpgradeFailed) when
+//! it failed.
+//!
+//! Two strategies. `Copy` (the default, [`copy`]) stops the instance, copies the
+//! database and its files, updates the copy and switches names only when the
+//! update succeeded, so a failure leaves the live database as it was. `InPlace`
+//! (below) updates the live database while the old image serves, cron held at
+//! zero: Odoo commits module by module, so a failure halfway leaves it partly
+//! updated. A rehearsal is a Copy upgrade that drops its copy at the end.
 //!
 //! Jobs of one instance run one at a time; a job that has to wait stays Pending
 //! with a message naming what it waits for.
+
+mod copy;
+mod plan;
+
+pub use plan::{auto_name, update_args};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,23 +26,15 @@ use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
 use odoo_model::labels::OPERATOR_FIELD_MANAGER;
-use odoo_model::upgrade_job::{OdooUpgradeJobStatus, UpgradeMode};
-use odoo_model::{
-    InstancePhase, JobPhase, OdooInstance, OdooUpgradeJob, OdooUpgradeJobSpec, names,
-};
+use odoo_model::upgrade_job::{OdooUpgradeJobStatus, UpgradeMode, UpgradeStep, UpgradeStrategy};
+use odoo_model::{InstancePhase, JobPhase, OdooInstance, OdooUpgradeJob, OdooUpgradeJobSpec};
 use serde_json::json;
 
 use super::Context;
 use super::batch::{self, Outcome};
 use super::error::Error;
-use crate::build::{self, pod};
+use crate::build;
 use crate::validate::ValidInstance;
-
-/// Name of the upgrade job an image change creates: one per target image, so an
-/// automatic upgrade that failed is not created again for the same image.
-pub fn auto_name(instance: &str, image: &str) -> String {
-    format!("{instance}-upgrade-{}", &build::odoo_conf::hash(image)[..8])
-}
 
 /// The `CreateUpgradeJob` action: an upgrade of every module to the spec's image.
 pub async fn create_for_instance(
@@ -72,26 +76,6 @@ pub async fn create_for_instance(
     )
     .await;
     Ok(())
-}
-
-/// The `odoo` arguments of an upgrade run.
-pub fn upgrade_args(modules: &[String], database: &str) -> Vec<String> {
-    let modules = if modules.is_empty() {
-        "all".to_owned()
-    } else {
-        modules.join(",")
-    };
-    vec![
-        pod::config_flag(),
-        format!("--database={database}"),
-        format!("--update={modules}"),
-        "--stop-after-init".into(),
-        "--no-http".into(),
-    ]
-}
-
-fn job_name(job: &OdooUpgradeJob) -> String {
-    format!("{}-job", job.name_any())
 }
 
 /// Phases in which an instance can be upgraded: it has a schema and is not busy.
@@ -165,83 +149,150 @@ pub async fn reconcile(job: Arc<OdooUpgradeJob>, ctx: Arc<Context>) -> Result<Ac
             .clone()
             .or_else(|| instance.spec.image.clone())
             .unwrap_or_default();
+        let strategy = strategy_of(&job, &instance);
         status.image = Some(target.clone());
         status.previous_image = current.image.clone();
         status.previous_cron_replicas = Some(instance.spec.cron.replicas);
-        status.job.message = Some(format!(
-            "upgrading {} to {target}; cron is stopped first",
-            instance.name_any()
-        ));
+        status.strategy = Some(strategy);
+        let database = instance.spec.database.name.clone().unwrap_or_default();
+        let (step, message) = match (strategy, job.spec.rehearsal) {
+            (UpgradeStrategy::InPlace, _) => (
+                None,
+                format!(
+                    "upgrading {} to {target} in place; cron is stopped first",
+                    instance.name_any()
+                ),
+            ),
+            (UpgradeStrategy::Copy, false) => (
+                Some(UpgradeStep::Stopping),
+                format!(
+                    "upgrading a copy of {database} to {target}; {} stops first",
+                    instance.name_any()
+                ),
+            ),
+            (UpgradeStrategy::Copy, true) => (
+                Some(UpgradeStep::Copying),
+                format!(
+                    "rehearsing the upgrade to {target} on a copy of {database}; {} keeps serving",
+                    instance.name_any()
+                ),
+            ),
+        };
+        if step.is_some() {
+            status.copy_database = Some(plan::copy_name(&database, &job));
+        }
+        status.step = step;
+        status.job.message = Some(message.clone());
         write(&ctx, &job, status, JobPhase::Running).await?;
+        let reason = if job.spec.rehearsal {
+            "RehearsalStarted"
+        } else {
+            "UpgradeStarted"
+        };
         ctx.event(
             &instance,
             false,
-            "UpgradeStarted",
-            format!("{} → {target}", current.image.unwrap_or_default()),
+            reason,
+            format!(
+                "{} → {target} ({strategy}): {message}",
+                current.image.unwrap_or_default()
+            ),
         )
         .await;
         return Ok(Action::requeue(Duration::from_secs(1)));
     }
+    if status.strategy == Some(UpgradeStrategy::Copy) {
+        return copy::run(&ctx, &job, &instance, status).await;
+    }
+    in_place(&ctx, &job, &instance, status).await
+}
 
-    // Running: the batch Job starts only once no cron worker holds the database.
+/// The strategy of a job: its own, else the instance's; a rehearsal always copies.
+fn strategy_of(job: &OdooUpgradeJob, instance: &OdooInstance) -> UpgradeStrategy {
+    if job.spec.rehearsal {
+        return UpgradeStrategy::Copy;
+    }
+    job.spec
+        .strategy
+        .unwrap_or(instance.spec.auto_upgrade.strategy)
+}
+
+/// InPlace, Running: the batch Job starts only once no cron worker holds the
+/// database, and runs on the live database.
+async fn in_place(
+    ctx: &Context,
+    job: &OdooUpgradeJob,
+    instance: &OdooInstance,
+    mut status: OdooUpgradeJobStatus,
+) -> Result<Action, Error> {
+    let ns = job.namespace().unwrap_or_default();
+
     let target = status.image.clone().unwrap_or_default();
     let jobs: Api<Job> = Api::namespaced(ctx.client.clone(), &ns);
-    let name = job_name(&job);
+    let name = plan::update_job_name(job);
     let live = jobs
         .get_opt(&name)
         .await
         .map_err(Error::kube(format!("reading Job {name}")))?;
     let Some(live) = live else {
-        if let Some(waiting) = workers_still_running(&ctx, &instance, job.spec.mode).await? {
+        let stop_web = job.spec.mode == UpgradeMode::Maintenance;
+        if let Some(waiting) = workers_still_running(ctx, instance, stop_web).await? {
             status.job.message = Some(waiting);
-            write(&ctx, &job, status, JobPhase::Running).await?;
+            write(ctx, job, status, JobPhase::Running).await?;
             return Ok(Action::requeue(Duration::from_secs(2)));
         }
-        let mut valid = valid_instance(&instance)?;
-        valid.image = target.clone();
-        let desired = batch::odoo_job(
-            job.as_ref(),
-            name.clone(),
-            &valid,
-            "upgrade",
-            upgrade_args(&job.spec.modules, &valid.database.name),
-        );
+        let valid = super::backup_job::valid_instance(ctx, instance).await?;
+        let desired = plan::update_job(job, &valid, &target, &valid.database.name);
         crate::apply::apply(&ctx.client, &desired).await?;
         status.job.job_name = Some(name.clone());
         status.job.message = Some(format!("Job {name} running odoo --update with {target}"));
-        write(&ctx, &job, status, JobPhase::Running).await?;
+        write(ctx, job, status, JobPhase::Running).await?;
         return Ok(Action::requeue(Duration::from_secs(30)));
     };
     match batch::outcome(&live) {
         Outcome::Running => Ok(Action::requeue(Duration::from_secs(30))),
         Outcome::Complete => {
-            // An explicit target becomes the spec's image, so spec and the running
-            // image agree once it rolls out.
-            if job.spec.image.is_some() && instance.spec.image.as_deref() != Some(target.as_str()) {
-                instances
-                    .patch(
-                        &instance.name_any(),
-                        &PatchParams::default(),
-                        &Patch::Merge(json!({ "spec": { "image": target } })),
-                    )
-                    .await
-                    .map_err(Error::kube("setting the instance's image"))?;
-            }
+            adopt_target(ctx, job, instance, &target).await?;
             status.job.message = Some(format!("database upgraded to {target}; rolling out"));
-            finish(&ctx, &job, status, JobPhase::Succeeded, Some(&instance)).await
+            finish(ctx, job, status, JobPhase::Succeeded, Some(instance)).await
         }
         Outcome::Failed => {
             let message = format!(
-                "upgrade to {target} failed; the previous image keeps serving. Logs: kubectl logs job/{name} -n {ns}"
+                "upgrade to {target} failed on the live database, which Odoo may have left partly updated (strategy InPlace); the previous image keeps serving. Logs: kubectl logs job/{name} -n {ns}"
             );
-            ctx.event(job.as_ref(), true, "UpgradeFailed", message.clone())
-                .await;
-            ctx.event(&instance, true, "UpgradeFailed", message.clone())
+            ctx.event(job, true, "UpgradeFailed", message.clone()).await;
+            ctx.event(instance, true, "UpgradeFailed", message.clone())
                 .await;
             status.job.message = Some(message);
-            finish(&ctx, &job, status, JobPhase::Failed, Some(&instance)).await
+            finish(ctx, job, status, JobPhase::Failed, Some(instance)).await
         }
     }
+}
+
+/// An explicit target becomes the spec's image, so spec and the running image
+/// agree once it rolls out.
+async fn adopt_target(
+    ctx: &Context,
+    job: &OdooUpgradeJob,
+    instance: &OdooInstance,
+    target: &str,
+) -> Result<(), Error> {
+    if job.spec.image.is_none() || instance.spec.image.as_deref() == Some(target) {
+        return Ok(());
+    }
+    let instances: Api<OdooInstance> = Api::namespaced(
+        ctx.client.clone(),
+        &instance.namespace().unwrap_or_default(),
+    );
+    instances
+        .patch(
+            &instance.name_any(),
+            &PatchParams::default(),
+            &Patch::Merge(json!({ "spec": { "image": target } })),
+        )
+        .await
+        .map_err(Error::kube("setting the instance's image"))?;
+    Ok(())
 }
 
 /// The first other job of the instance that runs, as `Kind/name`.
@@ -275,34 +326,19 @@ async fn busy_with(
     })
 }
 
-/// What still runs that must stop before `odoo --update` starts, if anything.
+/// What still runs that must stop before `odoo --update` starts, if anything:
+/// cron, and web too with `stop_web`.
 async fn workers_still_running(
     ctx: &Context,
     instance: &OdooInstance,
-    mode: UpgradeMode,
+    stop_web: bool,
 ) -> Result<Option<String>, Error> {
     let phase = instance.status.as_ref().and_then(|s| s.phase);
     if phase != Some(InstancePhase::Upgrading) {
         return Ok(Some("waiting for the instance to enter Upgrading".into()));
     }
-    let mut deployments = vec![names::cron_deployment(&instance.name_any())];
-    if mode == UpgradeMode::Maintenance {
-        deployments.push(names::web_deployment(&instance.name_any()));
-    }
+    let deployments = plan::must_stop(&instance.name_any(), stop_web);
     batch::deployments_stopped(ctx, &instance.namespace().unwrap_or_default(), &deployments).await
-}
-
-fn valid_instance(instance: &OdooInstance) -> Result<ValidInstance, Error> {
-    // The Job needs names and the config Secret, not the database endpoint.
-    let target = crate::validate::DatabaseTarget {
-        cluster: instance.spec.database.cluster.clone().unwrap_or_default(),
-        host: String::new(),
-        port: 0,
-        ssl_mode: String::new(),
-        name: instance.spec.database.name.clone().unwrap_or_default(),
-        role: String::new(),
-    };
-    crate::validate::validate(instance, target).map_err(|e| Error::InvalidSpec(e.to_string()))
 }
 
 async fn write(
@@ -363,26 +399,4 @@ pub fn error_policy(job: Arc<OdooUpgradeJob>, error: &Error, ctx: Arc<Context>) 
     ctx.metrics.reconcile_error("upgrade_job", error.category());
     tracing::warn!(name = %job.name_any(), namespace = ?job.namespace(), error = %error, "upgrade job reconcile failed");
     Action::requeue(ctx.backoff.retry_after(&backoff_key(&job), error))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_module_is_updated_unless_some_are_named() {
-        let args = upgrade_args(&[], "shop");
-        assert!(args.contains(&"--update=all".to_owned()), "{args:?}");
-        assert!(args.contains(&"--stop-after-init".to_owned()));
-        let args = upgrade_args(&["sale".into(), "stock".into()], "shop");
-        assert!(args.contains(&"--update=sale,stock".to_owned()), "{args:?}");
-    }
-
-    #[test]
-    fn auto_names_differ_per_image_and_stay_short() {
-        let a = auto_name("shop", "odoo:18.0-20250101");
-        assert_ne!(a, auto_name("shop", "odoo:18.0-20250201"));
-        assert_eq!(a, auto_name("shop", "odoo:18.0-20250101"));
-        assert!(a.len() < 30, "{a}");
-    }
 }

@@ -1,0 +1,555 @@
+//! The Copy strategy, step by step, each resumed from the job's status alone:
+//!
+//! 1. Stopping: web and cron go to zero (the instance is Upgrading).
+//! 2. Copying: the database is copied inside its cluster (`CREATE DATABASE …
+//!    TEMPLATE`, or a streamed copy while sessions are open, as in a rehearsal),
+//!    checked against the live one by the operator itself, then the files are
+//!    linked under the copy's name.
+//! 3. Upgrading: `odoo -u` with the target image on the copy; the operator checks
+//!    that `base` is installed at the target's series before it believes a success.
+//! 4. Switching: the copy takes the live name in one transaction, then its files;
+//!    the previous database and files are kept under a dated name.
+//! 5. Discarding (after a failure, or at the end of a rehearsal): the copy and its
+//!    files are removed. The live database was never written.
+
+use std::time::Duration;
+
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use kube::ResourceExt;
+use kube::api::{Api, Patch, PatchParams};
+use kube::runtime::controller::Action;
+use odoo_model::agent::{CopyReport, FilestoreCopyOutcome, FilestoreCopyReport, SwitchReport};
+use odoo_model::instance::Rehearsal;
+use odoo_model::restore_job::PreviousDatabase;
+use odoo_model::upgrade_job::{CopyMethod, OdooUpgradeJobStatus, UpgradeStep};
+use odoo_model::{JobPhase, OdooInstance, OdooUpgradeJob};
+use serde_json::json;
+
+use super::plan;
+use super::{Context, Error, adopt_target, finish, workers_still_running, write};
+use crate::controller::batch::{self, Outcome};
+use crate::controller::restore_job::{cluster_of, db_error};
+use crate::controller::{agent_pod, backup_job};
+use crate::pg::copy::TemplateCopy;
+use crate::pg::restore::{self as pg_restore, Switch};
+use crate::pg::{PgCluster, compare};
+use crate::validate::ValidInstance;
+
+/// How often a step that waits looks again (the Jobs it owns wake it sooner).
+const POLL: Duration = Duration::from_secs(10);
+
+/// What one step needs.
+struct Pass<'a> {
+    ctx: &'a Context,
+    job: &'a OdooUpgradeJob,
+    instance: &'a OdooInstance,
+    v: ValidInstance,
+    cluster: PgCluster,
+    copy: String,
+    target: String,
+}
+
+pub(super) async fn run(
+    ctx: &Context,
+    job: &OdooUpgradeJob,
+    instance: &OdooInstance,
+    mut status: OdooUpgradeJobStatus,
+) -> Result<Action, Error> {
+    let step = status.step.unwrap_or(UpgradeStep::Stopping);
+    if step == UpgradeStep::Stopping {
+        if let Some(waiting) = workers_still_running(ctx, instance, true).await? {
+            status.job.message = Some(waiting);
+            write(ctx, job, status, JobPhase::Running).await?;
+            return Ok(Action::requeue(Duration::from_secs(2)));
+        }
+        status.step = Some(UpgradeStep::Copying);
+        status.job.message = Some(format!(
+            "{} is stopped; copying its database",
+            instance.name_any()
+        ));
+        write(ctx, job, status, JobPhase::Running).await?;
+        return Ok(Action::requeue(Duration::from_secs(1)));
+    }
+    let v = backup_job::valid_instance(ctx, instance).await?;
+    let cluster = cluster_of(ctx, &v).await?;
+    let pass = Pass {
+        ctx,
+        job,
+        instance,
+        copy: status.copy_database.clone().unwrap_or_default(),
+        target: status.image.clone().unwrap_or_default(),
+        v,
+        cluster,
+    };
+    match step {
+        UpgradeStep::Stopping | UpgradeStep::Copying => copying(&pass, status).await,
+        UpgradeStep::Upgrading => upgrading(&pass, status).await,
+        UpgradeStep::Switching => switching(&pass, status).await,
+        UpgradeStep::Discarding => discarding(&pass, status).await,
+    }
+}
+
+impl Pass<'_> {
+    fn ns(&self) -> String {
+        self.job.namespace().unwrap_or_default()
+    }
+
+    fn live(&self) -> &str {
+        &self.v.database.name
+    }
+
+    async fn batch_job(&self, name: &str) -> Result<Option<Job>, Error> {
+        let jobs: Api<Job> = Api::namespaced(self.ctx.client.clone(), &self.ns());
+        jobs.get_opt(name)
+            .await
+            .map_err(Error::kube(format!("reading Job {name}")))
+    }
+
+    fn db_error(&self, e: crate::pg::PgError) -> Error {
+        db_error(&self.v.database.cluster, e)
+    }
+
+    fn logs(&self, job_name: &str) -> String {
+        format!("logs: kubectl logs job/{job_name} -n {}", self.ns())
+    }
+
+    /// Leaves the copy for Discarding with why the upgrade stops there.
+    async fn abandon(
+        &self,
+        mut status: OdooUpgradeJobStatus,
+        why: String,
+    ) -> Result<Action, Error> {
+        status.step = Some(UpgradeStep::Discarding);
+        status.job.message = Some(why);
+        write(self.ctx, self.job, status, JobPhase::Running).await?;
+        Ok(Action::requeue(Duration::from_secs(1)))
+    }
+}
+
+/// Copying: the database (once), the operator's check of it, then the files.
+async fn copying(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result<Action, Error> {
+    let Some(method) = status.copy_method else {
+        return copy_database(pass, status).await;
+    };
+    let files_name = plan::files_job_name(pass.job);
+    let Some(files) = pass.batch_job(&files_name).await? else {
+        // Checked until the files Job exists: a resumed pass checks again.
+        if method == CopyMethod::Streamed {
+            let copy_name = plan::copy_job_name(pass.job);
+            let Some(copy_job) = pass.batch_job(&copy_name).await? else {
+                return Err(Error::InvalidSpec(format!(
+                    "Job {copy_name} is gone before the copy was checked"
+                )));
+            };
+            let outcome = batch::outcome(&copy_job);
+            if outcome == Outcome::Running {
+                return Ok(Action::requeue(POLL));
+            }
+            let ns = pass.ns();
+            let left =
+                agent_pod::report::<CopyReport>(pass.ctx, &ns, &copy_name, plan::COPY_CONTAINER)
+                    .await?;
+            if let Err(why) = agent_pod::taken(outcome == Outcome::Complete, left) {
+                let why = format!(
+                    "streaming the database into the copy failed: {why}; {}",
+                    pass.logs(&copy_name)
+                );
+                return pass.abandon(status, why).await;
+            }
+        }
+        if let Err(why) = check_copy(pass, method).await? {
+            return pass.abandon(status, why).await;
+        }
+        crate::crash::point("upgrade-database-copied");
+        crate::apply::apply(
+            &pass.ctx.client,
+            &plan::files_job(
+                pass.job,
+                &pass.v,
+                &pass.copy,
+                false,
+                &pass.ctx.config.agent_image,
+            ),
+        )
+        .await?;
+        status.job.message = Some(format!(
+            "database copied into {} ({method}) and checked; linking its files",
+            pass.copy
+        ));
+        write(pass.ctx, pass.job, status, JobPhase::Running).await?;
+        return Ok(Action::requeue(POLL));
+    };
+    let outcome = batch::outcome(&files);
+    if outcome == Outcome::Running {
+        return Ok(Action::requeue(POLL));
+    }
+    let ns = pass.ns();
+    let left =
+        agent_pod::report::<FilestoreCopyReport>(pass.ctx, &ns, &files_name, plan::FILES_CONTAINER)
+            .await?;
+    match agent_pod::taken(outcome == Outcome::Complete, left) {
+        Err(why) => {
+            let why = format!(
+                "copying the files failed: {why}; {}",
+                pass.logs(&files_name)
+            );
+            pass.abandon(status, why).await
+        }
+        Ok(r) => {
+            let files = match r.outcome {
+                FilestoreCopyOutcome::NoFiles => "no files to copy".to_owned(),
+                _ => format!(
+                    "{} files ({} hard-linked, {} bytes)",
+                    r.files, r.linked, r.bytes
+                ),
+            };
+            status.step = Some(UpgradeStep::Upgrading);
+            status.job.message = Some(format!(
+                "copied the database into {} ({method}) and {files}; updating the copy with {}",
+                pass.copy, pass.target
+            ));
+            write(pass.ctx, pass.job, status, JobPhase::Running).await?;
+            crate::crash::point("upgrade-copied");
+            Ok(Action::requeue(Duration::from_secs(1)))
+        }
+    }
+}
+
+/// Copies the database: by template when no session is open (the instance is
+/// stopped), else streamed by the agent into an empty copy.
+async fn copy_database(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result<Action, Error> {
+    let (live, role) = (pass.live(), &pass.v.database.role);
+    let method = if pass.job.spec.rehearsal {
+        // The instance serves: its sessions stay, so the copy is streamed from a
+        // snapshot.
+        CopyMethod::Streamed
+    } else {
+        match crate::pg::copy::from_template(&pass.cluster, live, &pass.copy, role)
+            .await
+            .map_err(|e| pass.db_error(e))?
+        {
+            TemplateCopy::Copied => CopyMethod::Template,
+            TemplateCopy::InUse => CopyMethod::Streamed,
+        }
+    };
+    if method == CopyMethod::Streamed {
+        pg_restore::create_restore_database(&pass.cluster, role, &pass.copy)
+            .await
+            .map_err(|e| pass.db_error(e))?;
+        crate::apply::apply(
+            &pass.ctx.client,
+            &plan::copy_job(pass.job, &pass.v, &pass.copy, &pass.ctx.config.agent_image),
+        )
+        .await?;
+    }
+    status.copy_method = Some(method);
+    status.job.message = Some(format!("copying {live} into {} ({method})", pass.copy));
+    write(pass.ctx, pass.job, status, JobPhase::Running).await?;
+    Ok(Action::requeue(Duration::from_secs(1)))
+}
+
+/// The operator's own check of the copy: with the instance stopped, every table's
+/// rows and every sequence as in the live database; in a rehearsal (the live one
+/// keeps changing) the same schemas, extensions and tables.
+async fn check_copy(pass: &Pass<'_>, method: CopyMethod) -> Result<Result<(), String>, Error> {
+    let live = compare::inventory(&pass.cluster, pass.live())
+        .await
+        .map_err(|e| pass.db_error(e))?;
+    let copy = compare::inventory(&pass.cluster, &pass.copy)
+        .await
+        .map_err(|e| pass.db_error(e))?;
+    let differences = if pass.job.spec.rehearsal {
+        compare::differences(&compare::shape(&live), &compare::shape(&copy))
+    } else {
+        compare::differences(&live, &copy)
+    };
+    if differences.is_empty() {
+        return Ok(Ok(()));
+    }
+    let shown: Vec<&str> = differences.iter().take(5).map(String::as_str).collect();
+    Ok(Err(format!(
+        "the copy ({method}) differs from {}: {}",
+        pass.live(),
+        shown.join("; ")
+    )))
+}
+
+/// Upgrading: `odoo -u` on the copy, then the operator's check of its outcome.
+async fn upgrading(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result<Action, Error> {
+    let name = plan::update_job_name(pass.job);
+    let Some(update) = pass.batch_job(&name).await? else {
+        crate::apply::apply(
+            &pass.ctx.client,
+            &plan::update_job(pass.job, &pass.v, &pass.target, &pass.copy),
+        )
+        .await?;
+        status.job.job_name = Some(name.clone());
+        status.update_started = Some(Time(k8s_openapi::jiff::Timestamp::now()));
+        status.job.message = Some(format!(
+            "Job {name} running odoo --update with {} on the copy {}",
+            pass.target, pass.copy
+        ));
+        write(pass.ctx, pass.job, status, JobPhase::Running).await?;
+        return Ok(Action::requeue(Duration::from_secs(30)));
+    };
+    let outcome = batch::outcome(&update);
+    if outcome == Outcome::Running {
+        return Ok(Action::requeue(Duration::from_secs(30)));
+    }
+    status.update_seconds = status.update_started.as_ref().map(|t| {
+        (k8s_openapi::jiff::Timestamp::now() - t.0)
+            .total(k8s_openapi::jiff::Unit::Second)
+            .unwrap_or(0.0) as i64
+    });
+    let checked = match outcome {
+        Outcome::Complete => updated_to_target(pass).await?,
+        _ => Err(format!(
+            "odoo --update with {} failed on the copy; {}",
+            pass.target,
+            pass.logs(&name)
+        )),
+    };
+    status.update_succeeded = Some(checked.is_ok());
+    let live = pass.live().to_owned();
+    match (checked, pass.job.spec.rehearsal) {
+        (Err(why), _) => pass.abandon(status, why).await,
+        (Ok(found), true) => {
+            let why = format!(
+                "rehearsal: the update to {} succeeded on a copy ({found})",
+                pass.target
+            );
+            pass.abandon(status, why).await
+        }
+        (Ok(found), false) => {
+            status.step = Some(UpgradeStep::Switching);
+            status.previous_database_name =
+                Some(plan::kept_name(&live, k8s_openapi::jiff::Timestamp::now()));
+            status.job.message = Some(format!(
+                "the copy is updated ({found}); switching it in as {live}"
+            ));
+            write(pass.ctx, pass.job, status, JobPhase::Running).await?;
+            crate::crash::point("upgrade-updated");
+            Ok(Action::requeue(Duration::from_secs(1)))
+        }
+    }
+}
+
+/// A completed update is believed when the copy has `base` installed at the
+/// target image's series (when its tag names one).
+async fn updated_to_target(pass: &Pass<'_>) -> Result<Result<String, String>, Error> {
+    let found = compare::base_version(&pass.cluster, &pass.copy)
+        .await
+        .map_err(|e| pass.db_error(e))?;
+    let Some(version) = found else {
+        return Ok(Err(format!(
+            "odoo --update with {} exited successfully, but the copy has no installed base module: it is not an Odoo database",
+            pass.target
+        )));
+    };
+    let series = odoo_model::agent::odoo_series(&version);
+    let expected = crate::controller::instance::odoo_version(&pass.target);
+    match (series, expected) {
+        (Some(s), Some(e)) if s != e => Ok(Err(format!(
+            "odoo --update with {} exited successfully, but base is at {version}, not of the target's series {e}",
+            pass.target
+        ))),
+        _ => Ok(Ok(format!("base {version}"))),
+    }
+}
+
+/// Switching: names in one transaction, then the files; the instance stays down.
+async fn switching(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result<Action, Error> {
+    if let Some(waiting) = workers_still_running(pass.ctx, pass.instance, true).await? {
+        status.job.message = Some(waiting);
+        write(pass.ctx, pass.job, status, JobPhase::Running).await?;
+        return Ok(Action::requeue(Duration::from_secs(2)));
+    }
+    let live = pass.live().to_owned();
+    let kept = status.previous_database_name.clone().unwrap_or_default();
+    let names = Switch {
+        live: &live,
+        restored: &pass.copy,
+        kept: &kept,
+    };
+    if !status.database_switched {
+        crate::crash::point("upgrade-before-rename");
+        if let Err(e) = pg_restore::switch(&pass.cluster, &names).await {
+            let why = format!("switching databases failed: {e}; {live} was kept");
+            return pass.abandon(status, why).await;
+        }
+        crate::crash::point("upgrade-after-rename");
+        status.database_switched = true;
+        status.job.message = Some(format!(
+            "{live} is now the upgraded copy; switching the filestore"
+        ));
+        write(pass.ctx, pass.job, status, JobPhase::Running).await?;
+        return Ok(Action::requeue(Duration::from_secs(1)));
+    }
+    let name = plan::switch_job_name(pass.job);
+    let Some(switch) = pass.batch_job(&name).await? else {
+        crate::apply::apply(
+            &pass.ctx.client,
+            &plan::switch_job(
+                pass.job,
+                &pass.v,
+                &pass.copy,
+                &kept,
+                &pass.ctx.config.agent_image,
+            ),
+        )
+        .await?;
+        return Ok(Action::requeue(POLL));
+    };
+    let outcome = batch::outcome(&switch);
+    if outcome == Outcome::Running {
+        return Ok(Action::requeue(POLL));
+    }
+    let ns = pass.ns();
+    let left =
+        agent_pod::report::<SwitchReport>(pass.ctx, &ns, &name, plan::SWITCH_CONTAINER).await?;
+    if let Err(why) = agent_pod::taken(outcome == Outcome::Complete, left) {
+        // The agent undid a half switch of the files; the database goes back too,
+        // so the previous image finds the previous data.
+        pg_restore::revert(&pass.cluster, &names)
+            .await
+            .map_err(|e| pass.db_error(e))?;
+        status.database_switched = false;
+        let why = format!(
+            "switching the filestore failed: {why}; {live} is the previous database again; {}",
+            pass.logs(&name)
+        );
+        return pass.abandon(status, why).await;
+    }
+    crate::crash::point("upgrade-after-filestore-switch");
+    let mut message = format!("{live} upgraded to {} on a copy", pass.target);
+    if pass.job.spec.previous_database == PreviousDatabase::Drop {
+        pg_restore::drop_database(&pass.cluster, &kept)
+            .await
+            .map_err(|e| pass.db_error(e))?;
+        status.previous_database_name = None;
+        message.push_str("; the previous database was dropped");
+    } else {
+        message.push_str(&format!(
+            "; the previous database and files are kept as {kept}"
+        ));
+    }
+    adopt_target(pass.ctx, pass.job, pass.instance, &pass.target).await?;
+    message.push_str("; rolling out");
+    pass.ctx
+        .event(pass.job, false, "Upgraded", message.clone())
+        .await;
+    status.job.message = Some(message);
+    finish(
+        pass.ctx,
+        pass.job,
+        status,
+        JobPhase::Succeeded,
+        Some(pass.instance),
+    )
+    .await
+}
+
+/// Discarding: the copy's database, then its files; then the outcome.
+async fn discarding(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result<Action, Error> {
+    pg_restore::drop_database(&pass.cluster, &pass.copy)
+        .await
+        .map_err(|e| pass.db_error(e))?;
+    crate::crash::point("upgrade-copy-dropped");
+    let name = plan::discard_job_name(pass.job);
+    let Some(discard) = pass.batch_job(&name).await? else {
+        crate::apply::apply(
+            &pass.ctx.client,
+            &plan::files_job(
+                pass.job,
+                &pass.v,
+                &pass.copy,
+                true,
+                &pass.ctx.config.agent_image,
+            ),
+        )
+        .await?;
+        return Ok(Action::requeue(POLL));
+    };
+    let outcome = batch::outcome(&discard);
+    if outcome == Outcome::Running {
+        return Ok(Action::requeue(POLL));
+    }
+    let ns = pass.ns();
+    let left =
+        agent_pod::report::<FilestoreCopyReport>(pass.ctx, &ns, &name, plan::FILES_CONTAINER)
+            .await?;
+    let mut message = status.job.message.clone().unwrap_or_default();
+    match agent_pod::taken(outcome == Outcome::Complete, left) {
+        Ok(_) => message.push_str(&format!("; the copy {} and its files were removed", pass.copy)),
+        Err(why) => message.push_str(&format!(
+            "; the copy {} was dropped, but its files could not be removed ({why}): remove filestore/{} from the volume by hand",
+            pass.copy, pass.copy
+        )),
+    }
+    let live = pass.live().to_owned();
+    if pass.job.spec.rehearsal {
+        let succeeded = status.update_succeeded == Some(true);
+        message.push_str(&format!(
+            "; nothing changed on {}",
+            pass.instance.name_any()
+        ));
+        status.job.message = Some(message.clone());
+        record_rehearsal(pass, &status, succeeded, &message).await?;
+        let phase = if succeeded {
+            JobPhase::Succeeded
+        } else {
+            JobPhase::Failed
+        };
+        return finish(pass.ctx, pass.job, status, phase, Some(pass.instance)).await;
+    }
+    message.push_str(&format!(
+        "; {live} was not touched and the previous image serves it again"
+    ));
+    pass.ctx
+        .event(pass.job, true, "UpgradeFailed", message.clone())
+        .await;
+    pass.ctx
+        .event(pass.instance, true, "UpgradeFailed", message.clone())
+        .await;
+    status.job.message = Some(message);
+    finish(
+        pass.ctx,
+        pass.job,
+        status,
+        JobPhase::Failed,
+        Some(pass.instance),
+    )
+    .await
+}
+
+/// The rehearsal's outcome on the instance, where `kubectl odoo upgrade` shows it.
+async fn record_rehearsal(
+    pass: &Pass<'_>,
+    status: &OdooUpgradeJobStatus,
+    succeeded: bool,
+    message: &str,
+) -> Result<(), Error> {
+    let rehearsal = Rehearsal {
+        job: pass.job.name_any(),
+        image: pass.target.clone(),
+        succeeded,
+        finished_at: Time(k8s_openapi::jiff::Timestamp::now()),
+        duration_seconds: status.update_seconds,
+        message: Some(message.to_owned()),
+    };
+    let instances: Api<OdooInstance> = Api::namespaced(pass.ctx.client.clone(), &pass.ns());
+    instances
+        .patch_status(
+            &pass.instance.name_any(),
+            &PatchParams::default(),
+            &Patch::Merge(json!({ "status": { "lastRehearsal": rehearsal } })),
+        )
+        .await
+        .map_err(Error::kube("recording the rehearsal on the instance"))?;
+    let described = rehearsal.describe();
+    pass.ctx
+        .event(pass.instance, !succeeded, "Rehearsed", described)
+        .await;
+    Ok(())
+}

@@ -1,0 +1,248 @@
+//! The pure half of an upgrade on a copy: the names of the copy and of the kept
+//! database, and the Jobs of each step (stream the database, copy or remove the
+//! files, `odoo -u` on the copy, switch the files).
+
+use k8s_openapi::api::batch::v1::Job;
+use kube::ResourceExt;
+use odoo_model::agent::{Command, env};
+use odoo_model::restore_job::PreviousDatabase;
+use odoo_model::{OdooUpgradeJob, names};
+
+use crate::build::{self, DATA_DIR, pod};
+use crate::controller::agent_pod::{self, AgentRun};
+use crate::controller::{batch, restore_plan};
+use crate::validate::ValidInstance;
+
+/// The component of every Job an upgrade runs.
+pub const COMPONENT: &str = "upgrade";
+
+/// The agent containers, where the reports are read from.
+pub const COPY_CONTAINER: &str = "copy";
+pub const FILES_CONTAINER: &str = "files";
+pub const SWITCH_CONTAINER: &str = "switch";
+
+/// The copy the update runs on: one per job, so a retried step finds its own.
+pub fn copy_name(database: &str, job: &OdooUpgradeJob) -> String {
+    restore_plan::per_job(database, "upgrading", &job.uid().unwrap_or_default())
+}
+
+/// The name the replaced database and files are kept under.
+pub fn kept_name(database: &str, at: k8s_openapi::jiff::Timestamp) -> String {
+    restore_plan::dated(database, "pre_upgrade", at)
+}
+
+pub fn update_job_name(job: &OdooUpgradeJob) -> String {
+    format!("{}-job", job.name_any())
+}
+
+pub fn copy_job_name(job: &OdooUpgradeJob) -> String {
+    format!("{}-copy", job.name_any())
+}
+
+pub fn files_job_name(job: &OdooUpgradeJob) -> String {
+    format!("{}-files", job.name_any())
+}
+
+pub fn discard_job_name(job: &OdooUpgradeJob) -> String {
+    format!("{}-discard", job.name_any())
+}
+
+pub fn switch_job_name(job: &OdooUpgradeJob) -> String {
+    format!("{}-switch", job.name_any())
+}
+
+/// The `odoo` arguments of an update run.
+pub fn update_args(modules: &[String], database: &str) -> Vec<String> {
+    let modules = if modules.is_empty() {
+        "all".to_owned()
+    } else {
+        modules.join(",")
+    };
+    vec![
+        pod::config_flag(),
+        format!("--database={database}"),
+        format!("--update={modules}"),
+        "--stop-after-init".into(),
+        "--no-http".into(),
+    ]
+}
+
+/// `odoo -u` with `image` on `database` (the live one in place, or the copy).
+pub fn update_job(job: &OdooUpgradeJob, v: &ValidInstance, image: &str, database: &str) -> Job {
+    let mut v = v.clone();
+    v.image = image.to_owned();
+    batch::odoo_job(
+        job,
+        update_job_name(job),
+        &v,
+        COMPONENT,
+        update_args(&job.spec.modules, database),
+    )
+}
+
+/// The database streamed into the empty copy (`odoo-agent copy`, source and target
+/// on the instance's cluster, both as its role) while sessions are open.
+pub fn copy_job(job: &OdooUpgradeJob, v: &ValidInstance, copy: &str, agent_image: &str) -> Job {
+    let mut env = agent_pod::pg_env(v, &v.database.name);
+    env.extend(agent_pod::pg_env_as(env::TARGET_PG_PREFIX, v, copy));
+    let run = AgentRun {
+        name: copy_job_name(job),
+        component: COMPONENT,
+        container: COPY_CONTAINER,
+        command: Command::Copy,
+        env,
+        mounts: vec![],
+        volumes: vec![],
+        retries: 0,
+    };
+    agent_pod::build(job, v, run, agent_image)
+}
+
+/// The live files linked under the copy's name, or (`discard`) that copy removed.
+/// Both are safe to repeat.
+pub fn files_job(
+    job: &OdooUpgradeJob,
+    v: &ValidInstance,
+    copy: &str,
+    discard: bool,
+    agent_image: &str,
+) -> Job {
+    let mut env = vec![
+        agent_pod::env(env::FILESTORE_ROOT, format!("{DATA_DIR}/filestore")),
+        agent_pod::env(env::LIVE, &v.database.name),
+        agent_pod::env(env::COPY, copy),
+    ];
+    if discard {
+        env.push(agent_pod::env(env::DISCARD, "true"));
+    }
+    let run = AgentRun {
+        name: if discard {
+            discard_job_name(job)
+        } else {
+            files_job_name(job)
+        },
+        component: COMPONENT,
+        container: FILES_CONTAINER,
+        command: Command::CopyFilestore,
+        env,
+        mounts: vec![agent_pod::mount("filestore", DATA_DIR, false)],
+        volumes: vec![],
+        retries: 2,
+    };
+    agent_pod::build(job, v, run, agent_image)
+}
+
+/// The upgraded copy's files take the live name; the live ones are kept.
+pub fn switch_job(
+    job: &OdooUpgradeJob,
+    v: &ValidInstance,
+    copy: &str,
+    kept: &str,
+    agent_image: &str,
+) -> Job {
+    let drop = job.spec.previous_database == PreviousDatabase::Drop;
+    restore_plan::filestore_switch_job(job, COMPONENT, v, copy, kept, drop, agent_image)
+}
+
+/// Name of the upgrade job an image change creates: one per target image, so an
+/// automatic upgrade that failed is not created again for the same image.
+pub fn auto_name(instance: &str, image: &str) -> String {
+    format!("{instance}-upgrade-{}", &build::odoo_conf::hash(image)[..8])
+}
+
+/// The deployments that must be down before the update: cron always, web too when
+/// the update cannot share the database with it.
+pub fn must_stop(instance: &str, stop_web: bool) -> Vec<String> {
+    let mut deployments = vec![names::cron_deployment(instance)];
+    if stop_web {
+        deployments.push(names::web_deployment(instance));
+    }
+    deployments
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use odoo_model::OdooUpgradeJobSpec;
+
+    fn job() -> OdooUpgradeJob {
+        let mut j = OdooUpgradeJob::new(
+            "up",
+            OdooUpgradeJobSpec {
+                instance_ref: odoo_model::InstanceRef {
+                    name: "shop".into(),
+                },
+                ..Default::default()
+            },
+        );
+        j.metadata.uid = Some("uid-1".into());
+        j.metadata.namespace = Some("default".into());
+        j
+    }
+
+    #[test]
+    fn every_module_is_updated_unless_some_are_named() {
+        let args = update_args(&[], "shop");
+        assert!(args.contains(&"--update=all".to_owned()), "{args:?}");
+        assert!(args.contains(&"--stop-after-init".to_owned()));
+        let args = update_args(&["sale".into(), "stock".into()], "shop");
+        assert!(args.contains(&"--update=sale,stock".to_owned()), "{args:?}");
+    }
+
+    #[test]
+    fn auto_names_differ_per_image_and_stay_short() {
+        let a = auto_name("shop", "odoo:18.0-20250101");
+        assert_ne!(a, auto_name("shop", "odoo:18.0-20250201"));
+        assert_eq!(a, auto_name("shop", "odoo:18.0-20250101"));
+        assert!(a.len() < 30, "{a}");
+    }
+
+    #[test]
+    fn the_update_of_a_copy_runs_the_target_image_on_the_copy() {
+        let v = crate::build::sample();
+        let j = update_job(&job(), &v, "odoo:19.0-1", "shop_upgrading_1");
+        let pod = j.spec.and_then(|s| s.template.spec).expect("pod");
+        let c = &pod.containers[0];
+        assert_eq!(c.image.as_deref(), Some("odoo:19.0-1"));
+        let args = c.args.clone().unwrap_or_default();
+        assert!(
+            args.contains(&"--database=shop_upgrading_1".to_owned()),
+            "{args:?}"
+        );
+    }
+
+    #[test]
+    fn the_files_job_names_source_and_copy_and_discards_only_when_asked() {
+        let v = crate::build::sample();
+        let value = |j: &Job, n: &str| {
+            j.spec
+                .as_ref()
+                .and_then(|s| s.template.spec.as_ref())
+                .and_then(|p| {
+                    p.containers[0]
+                        .env
+                        .as_ref()?
+                        .iter()
+                        .find(|e| e.name == n)
+                        .and_then(|e| e.value.clone())
+                })
+        };
+        let make = files_job(&job(), &v, "copy_1", false, "op:1");
+        assert_eq!(make.metadata.name.as_deref(), Some("up-files"));
+        assert_eq!(value(&make, env::LIVE), Some(v.database.name.clone()));
+        assert_eq!(value(&make, env::COPY).as_deref(), Some("copy_1"));
+        assert_eq!(value(&make, env::DISCARD), None);
+        let discard = files_job(&job(), &v, "copy_1", true, "op:1");
+        assert_eq!(discard.metadata.name.as_deref(), Some("up-discard"));
+        assert_eq!(value(&discard, env::DISCARD).as_deref(), Some("true"));
+    }
+
+    #[test]
+    fn copy_and_kept_names_fit_and_say_what_they_are() {
+        let long = "a".repeat(63);
+        let copy = copy_name(&long, &job());
+        assert!(copy.len() <= 63 && copy.contains("_upgrading_"), "{copy}");
+        let at: k8s_openapi::jiff::Timestamp = "2026-01-02T03:04:05Z".parse().expect("time");
+        assert_eq!(kept_name("shop", at), "shop_pre_upgrade_20260102030405");
+    }
+}
