@@ -1,7 +1,9 @@
-//! Upgrades on the simulated cluster with a real PostgreSQL server: an image change
-//! runs `odoo --update` with the new image first (cron held at zero), a failure keeps
-//! the old image serving, a success rolls the new one out, and a new image whose
-//! pods never become ready is rolled back.
+//! Upgrades on the simulated cluster with a real PostgreSQL server, strategy
+//! InPlace (the lifecycle around any upgrade; tests/upgrade_copy.rs covers the
+//! Copy strategy's data path): an image change runs `odoo --update` with the new
+//! image first (cron held at zero), a failure keeps the old image serving, a
+//! success rolls the new one out, and a new image whose pods never become ready is
+//! rolled back.
 //!
 //! kwok stands in for the kubelet; two image tags (hack/kwok-stages.yaml) make job
 //! pods fail (`odoo:19.0-fails-in-jobs`) or pods never pass readiness
@@ -30,6 +32,8 @@ async fn start(
     let op_ns = operator_namespace(&ns, shared_postgres()).await?;
     let op = OperatorProcess::start(cp, &op_ns, &["--watch-namespace", &ns.name])?;
     let api: Api<OdooInstance> = ns.api();
+    let mut spec = spec;
+    spec["autoUpgrade"]["strategy"] = json!("InPlace");
     let instance: OdooInstance = serde_json::from_value(json!({
         "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
         "metadata": { "name": "shop" },
