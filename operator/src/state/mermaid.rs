@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use odoo_model::InstancePhase;
 
 use super::table::TRANSITIONS;
+use super::upgrade_steps::MOVES;
 
 /// Path of the generated document, relative to the workspace root.
 pub const DOC_FILE: &str = "docs/state-machine.md";
@@ -41,6 +42,18 @@ pub fn document() -> String {
             t.guard.name
         );
     }
+    out.push_str(
+        "\n# OdooUpgradeJob steps (strategy Copy, and rehearsals)\n\n\
+         Generated from `operator/src/state/upgrade_steps.rs`, which the upgrade job's controller checks \
+         every move against. The live database changes only in Switching, by a rename in one transaction \
+         (undone when its files cannot follow); every failure goes through Discarding, which removes the copy. \
+         While an upgrade (not a rehearsal) runs, the instance is Upgrading with web and cron at zero.\n\n\
+         ```mermaid\nstateDiagram-v2\n",
+    );
+    for mv in MOVES {
+        let _ = writeln!(out, "    {} --> {}: {}", mv.from, mv.to, mv.when);
+    }
+    out.push_str("```\n");
     out
 }
 

@@ -1,10 +1,12 @@
 //! The OdooInstance lifecycle as data: a static transition table ([`table`]) with
 //! guards over observed facts and one-shot actions, and an idempotent description
-//! of what each phase keeps in place ([`ensure`]).
+//! of what each phase keeps in place ([`ensure`]). The steps of an upgrade on a
+//! copy are data too ([`upgrade_steps`]).
 
 pub mod ensure;
 pub mod mermaid;
 pub mod table;
+pub mod upgrade_steps;
 
 use odoo_model::JobPhase;
 use odoo_model::cluster_migration::MigrationPhase;

@@ -34,7 +34,38 @@ use crate::controller::{agent_pod, backup_job};
 use crate::pg::copy::TemplateCopy;
 use crate::pg::restore::{self as pg_restore, Switch};
 use crate::pg::{PgCluster, compare};
+use crate::state::upgrade_steps::{self, Node};
 use crate::validate::ValidInstance;
+
+/// Moves the job to step `to`, a move the table must have.
+pub(super) fn enter(status: &mut OdooUpgradeJobStatus, to: UpgradeStep) {
+    let from = status.step.map_or(Node::Start, Node::Step);
+    check(from, Node::Step(to));
+    status.step = Some(to);
+}
+
+/// The job's end from where it stands, a move the table must have.
+fn ended(status: &OdooUpgradeJobStatus, phase: JobPhase) -> JobPhase {
+    let to = if phase == JobPhase::Succeeded {
+        Node::Succeeded
+    } else {
+        Node::Failed
+    };
+    check(status.step.map_or(Node::Start, Node::Step), to);
+    phase
+}
+
+/// A move outside the table is a bug: the tests (debug builds) stop at it, a
+/// release logs it.
+fn check(from: Node, to: Node) {
+    debug_assert!(
+        upgrade_steps::allowed(from, to),
+        "move {from} → {to} is not in the table"
+    );
+    if !upgrade_steps::allowed(from, to) {
+        tracing::error!(%from, %to, "an upgrade step move outside the table");
+    }
+}
 
 /// How often a step that waits looks again (the Jobs it owns wake it sooner).
 const POLL: Duration = Duration::from_secs(10);
@@ -63,7 +94,7 @@ pub(super) async fn run(
             write(ctx, job, status, JobPhase::Running).await?;
             return Ok(Action::requeue(Duration::from_secs(2)));
         }
-        status.step = Some(UpgradeStep::Copying);
+        enter(&mut status, UpgradeStep::Copying);
         status.job.message = Some(format!(
             "{} is stopped; copying its database",
             instance.name_any()
@@ -120,7 +151,7 @@ impl Pass<'_> {
         mut status: OdooUpgradeJobStatus,
         why: String,
     ) -> Result<Action, Error> {
-        status.step = Some(UpgradeStep::Discarding);
+        enter(&mut status, UpgradeStep::Discarding);
         status.job.message = Some(why);
         write(self.ctx, self.job, status, JobPhase::Running).await?;
         Ok(Action::requeue(Duration::from_secs(1)))
@@ -204,7 +235,7 @@ async fn copying(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result<Ac
                     r.files, r.linked, r.bytes
                 ),
             };
-            status.step = Some(UpgradeStep::Upgrading);
+            enter(&mut status, UpgradeStep::Upgrading);
             status.job.message = Some(format!(
                 "copied the database into {} ({method}) and {files}; updating the copy with {}",
                 pass.copy, pass.target
@@ -322,7 +353,7 @@ async fn upgrading(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result<
             pass.abandon(status, why).await
         }
         (Ok(found), false) => {
-            status.step = Some(UpgradeStep::Switching);
+            enter(&mut status, UpgradeStep::Switching);
             status.previous_database_name =
                 Some(plan::kept_name(&live, k8s_openapi::jiff::Timestamp::now()));
             status.job.message = Some(format!(
@@ -496,11 +527,14 @@ async fn discarding(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result
         ));
         status.job.message = Some(message.clone());
         record_rehearsal(pass, &status, succeeded, &message).await?;
-        let phase = if succeeded {
-            JobPhase::Succeeded
-        } else {
-            JobPhase::Failed
-        };
+        let phase = ended(
+            &status,
+            if succeeded {
+                JobPhase::Succeeded
+            } else {
+                JobPhase::Failed
+            },
+        );
         return finish(pass.ctx, pass.job, status, phase, Some(pass.instance)).await;
     }
     message.push_str(&format!(

@@ -178,10 +178,10 @@ pub async fn reconcile(job: Arc<OdooUpgradeJob>, ctx: Arc<Context>) -> Result<Ac
                 ),
             ),
         };
-        if step.is_some() {
+        if let Some(step) = step {
             status.copy_database = Some(plan::copy_name(&database, &job));
+            copy::enter(&mut status, step);
         }
-        status.step = step;
         status.job.message = Some(message.clone());
         write(&ctx, &job, status, JobPhase::Running).await?;
         let reason = if job.spec.rehearsal {
