@@ -79,12 +79,29 @@ pub fn tail(log: &Path, lines: usize) -> String {
     all[all.len().saturating_sub(lines)..].join("\n")
 }
 
-/// A free TCP port on 127.0.0.1.
+/// Ports handed out for servers: below the kernel's ephemeral range (32768 and
+/// up on Linux), where outgoing connections take their local ports. A port taken
+/// from the ephemeral range, released and then given to a server could meanwhile
+/// be used by any client's connection ("address already in use" at the server's
+/// start).
+const SERVER_PORTS: std::ops::Range<u16> = 20000..32000;
+
+/// A free TCP port on 127.0.0.1 for a server this test process starts. Each test
+/// process walks its own stretch of [`SERVER_PORTS`] (from an offset of its pid)
+/// and never hands a port out twice; a port another program listens on is skipped.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("binding an ephemeral port on 127.0.0.1")
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let span = u32::from(SERVER_PORTS.end - SERVER_PORTS.start);
+    let offset = std::process::id().wrapping_mul(97) % span;
+    for _ in 0..span {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = SERVER_PORTS.start + ((offset + n) % span) as u16;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port in {SERVER_PORTS:?} on 127.0.0.1")
 }
 
 /// State directories under `root` named `<pid>-…` whose process no longer exists: a
