@@ -41,6 +41,9 @@ pub fn block(s: &Snapshot, color: bool, width: usize) -> Vec<String> {
         dash(&s.url),
         dash(&s.image)
     ));
+    if !s.rehearsal.is_empty() {
+        lines.push(format!("  upgrade {}", s.rehearsal));
+    }
     if !s.conditions.is_empty() {
         let mut line = String::from("  conditions");
         for c in &s.conditions {
@@ -233,5 +236,20 @@ mod tests {
         assert!(lines.iter().all(|l| l.chars().count() <= 80), "{lines:?}");
         let full = block(&s, false, 0);
         assert!(full[0].contains("has not seen the latest spec"));
+    }
+
+    #[test]
+    fn the_last_rehearsal_is_shown_when_there_is_one() {
+        let mut s = snap("Running", "1/1");
+        assert!(!block(&s, false, 0).iter().any(|l| l.contains("rehearsed")));
+        s.rehearsal = "rehearsed odoo:19.0-1 2026-12-01 02:00 UTC in 4m12s, succeeded".into();
+        let lines = block(&s, false, 0);
+        assert!(
+            lines.contains(
+                &"  upgrade rehearsed odoo:19.0-1 2026-12-01 02:00 UTC in 4m12s, succeeded"
+                    .to_owned()
+            ),
+            "{lines:?}"
+        );
     }
 }

@@ -32,6 +32,8 @@ pub struct Snapshot {
     pub log_tail: Vec<String>,
     /// False when the instance does not exist (deleted while watching).
     pub exists: bool,
+    /// The last upgrade rehearsal, in words; empty without one.
+    pub rehearsal: String,
 }
 
 /// A condition, flattened for display.
@@ -79,6 +81,11 @@ impl Snapshot {
             ready: status.ready.unwrap_or_default(),
             url: status.url.unwrap_or_default(),
             image: instance.spec.image.clone().unwrap_or_default(),
+            rehearsal: status
+                .last_rehearsal
+                .as_ref()
+                .map(|r| r.describe())
+                .unwrap_or_default(),
             generation: instance.metadata.generation.unwrap_or_default(),
             observed_generation: status.observed_generation.unwrap_or_default(),
             conditions: status

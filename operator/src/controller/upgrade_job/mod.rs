@@ -178,6 +178,13 @@ pub async fn reconcile(job: Arc<OdooUpgradeJob>, ctx: Arc<Context>) -> Result<Ac
                 ),
             ),
         };
+        // A real upgrade says whether (and how) its target was rehearsed.
+        let rehearsed = match (&current.last_rehearsal, job.spec.rehearsal) {
+            (Some(r), false) if r.image == target => format!("; {}", r.describe()),
+            (_, false) => "; not rehearsed".to_owned(),
+            _ => String::new(),
+        };
+        let message = format!("{message}{rehearsed}");
         if let Some(step) = step {
             status.copy_database = Some(plan::copy_name(&database, &job));
             copy::enter(&mut status, step);
