@@ -6,7 +6,7 @@ use kube::api::{Api, ApiResource, DynamicObject, Patch, PatchParams, PostParams}
 use kube::{Resource, ResourceExt};
 use odoo_model::{
     OdooBackupJob, OdooBackupSchedule, OdooClusterMigration, OdooInitJob, OdooInstance,
-    OdooRestoreJob,
+    OdooRestoreJob, OdooUpgradeJob,
 };
 use odoo_tests::{TestNamespace, api_server};
 use serde_json::{Value, json};
@@ -233,6 +233,24 @@ async fn job_resources_refuse_incomplete_or_ambiguous_specs() -> anyhow::Result<
     )
     .await;
     assert_says(&mode, "supported values: \"Copy\", \"Move\"");
+
+    let in_place_rehearsal = refused::<OdooUpgradeJob>(
+        &ns,
+        "rehearse",
+        json!({"instanceRef": {"name": "shop"}, "image": "odoo:18.0-1", "rehearsal": true, "strategy": "InPlace"}),
+    )
+    .await;
+    assert_says(
+        &in_place_rehearsal,
+        "a rehearsal upgrades a copy: strategy InPlace cannot rehearse",
+    );
+    let strategy = refused::<OdooUpgradeJob>(
+        &ns,
+        "sideways",
+        json!({"instanceRef": {"name": "shop"}, "strategy": "Sideways"}),
+    )
+    .await;
+    assert_says(&strategy, "supported values: \"Copy\", \"InPlace\"");
     ns.delete().await;
     Ok(())
 }
