@@ -75,10 +75,17 @@ pub async fn client(cp: &ControlPlane) -> anyhow::Result<Client> {
     Ok(Client::try_from(config)?)
 }
 
-/// A namespace of its own for one test, deleted when dropped.
+/// A namespace of its own for one test. [`TestNamespace::delete`] deletes it; one
+/// still there when dropped (a test that failed before its end) is deleted then,
+/// without waiting, so failing tests do not leave their objects to the operators
+/// of the tests that follow.
 pub struct TestNamespace {
     pub name: String,
     pub client: Client,
+    /// kubectl against the control plane, for the synchronous deletion in Drop.
+    kubectl: PathBuf,
+    kubeconfig: PathBuf,
+    deleted: bool,
 }
 
 impl TestNamespace {
@@ -100,7 +107,13 @@ impl TestNamespace {
         Api::<Namespace>::all(client.clone())
             .create(&PostParams::default(), &ns)
             .await?;
-        Ok(TestNamespace { name, client })
+        Ok(TestNamespace {
+            name,
+            client,
+            kubectl: cp.tools.kubectl.clone(),
+            kubeconfig: cp.kubeconfig.clone(),
+            deleted: false,
+        })
     }
 
     /// A typed API in this namespace.
@@ -136,10 +149,33 @@ impl TestNamespace {
 
     /// Deletes the namespace (best effort; a bare API server without the controller
     /// manager leaves it Terminating, which is harmless).
-    pub async fn delete(self) {
+    pub async fn delete(mut self) {
         let _ = Api::<Namespace>::all(self.client.clone())
             .delete(&self.name, &DeleteParams::default())
             .await;
+        self.deleted = true;
+    }
+}
+
+impl Drop for TestNamespace {
+    fn drop(&mut self) {
+        if self.deleted {
+            return;
+        }
+        // Drop cannot await, and the test's runtime may be ending: kubectl, as a
+        // child process, does not depend on it.
+        let _ = std::process::Command::new(&self.kubectl)
+            .env("KUBECONFIG", &self.kubeconfig)
+            .args([
+                "delete",
+                "namespace",
+                &self.name,
+                "--wait=false",
+                "--ignore-not-found",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
     }
 }
 

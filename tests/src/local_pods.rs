@@ -305,8 +305,13 @@ impl Kubelet {
             .chain(container.args.iter().flatten())
             .map(|a| local(a))
             .collect();
-        let output = tokio::process::Command::new(&self.agent)
+        // Like every process the tests start: killed by the kernel when the thread
+        // that forked it goes away, and when the harness drops the run.
+        let output = tokio::process::Command::new("setpriv")
+            .args(["--pdeathsig", "KILL", "--"])
+            .arg(&self.agent)
             .args(&args)
+            .kill_on_drop(true)
             .env_clear()
             .env("PATH", format!("{}:/usr/bin:/bin", self.pg_bin.display()))
             .env("HOME", &dir)
