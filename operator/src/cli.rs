@@ -148,6 +148,11 @@ pub struct RunArgs {
     /// renewed in time) and connections to PostgreSQL (provisioning opens one).
     #[arg(long, env = "ODOO_OPERATOR_CONCURRENT_RECONCILES", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=1024))]
     concurrent_reconciles: u16,
+    /// How long the leader Lease lasts without renewal, in seconds: how long a
+    /// standby waits after a leader died without releasing it. Renewed every third
+    /// of it.
+    #[arg(long, env = "ODOO_OPERATOR_LEASE_SECONDS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(3..=300))]
+    lease_seconds: u64,
 }
 
 fn parse_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, String> {
@@ -306,7 +311,9 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
 
     // Only the holder of the Lease reconciles, so two replicas never act twice.
     let leases = Api::<Lease>::namespaced(client.clone(), &args.namespace);
-    let elector = LeaderElector::new(leases, LEASE_NAME, crate::leader::default_identity());
+    let lease = std::time::Duration::from_secs(args.lease_seconds);
+    let elector = LeaderElector::new(leases, LEASE_NAME, crate::leader::default_identity())
+        .with_timing(lease, lease / 3);
     info!(
         identity = elector.identity(),
         lease = LEASE_NAME,
