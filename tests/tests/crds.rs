@@ -7,20 +7,42 @@ use kube::api::{Api, PostParams};
 use odoo_model::OdooInstance;
 use odoo_tests::{TestNamespace, api_server, client};
 
+/// The harness waited for every CRD to be Established; what a user types must work
+/// too: each kind's plural, short names and categories (`kubectl get odoo-all`),
+/// and the versions it is served in.
 #[tokio::test]
-async fn every_crd_is_established() -> anyhow::Result<()> {
+async fn every_crd_is_served_under_the_names_users_type() -> anyhow::Result<()> {
     let cp = api_server();
     let crds: Api<CustomResourceDefinition> = Api::all(client(cp).await?);
     for wanted in odoo_model::crds::all() {
-        let crd = crds.get(&wanted.name_any()).await?;
-        let established = crd
+        let stored = crds.get(&wanted.name_any()).await?;
+        assert_eq!(
+            stored.spec.names,
+            wanted.spec.names,
+            "{}",
+            wanted.name_any()
+        );
+        let served = |c: &CustomResourceDefinition| -> Vec<(String, bool, bool)> {
+            c.spec
+                .versions
+                .iter()
+                .map(|v| (v.name.clone(), v.served, v.storage))
+                .collect()
+        };
+        assert_eq!(served(&stored), served(&wanted), "{}", wanted.name_any());
+        let accepted = stored
             .status
-            .and_then(|s| s.conditions)
-            .unwrap_or_default()
-            .into_iter()
-            .any(|c| c.type_ == "Established" && c.status == "True");
-        assert!(established, "{} is not Established", wanted.name_any());
+            .and_then(|s| s.accepted_names)
+            .expect("accepted names");
+        assert_eq!(
+            accepted.short_names,
+            wanted.spec.names.short_names,
+            "{}: a short name is taken by another kind",
+            wanted.name_any()
+        );
     }
+    let all = cp.kubectl_output(&["get", "odoo-all", "-A", "-o", "name"]);
+    assert!(all.is_ok(), "kubectl get odoo-all: {all:?}");
     Ok(())
 }
 
