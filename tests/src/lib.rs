@@ -137,6 +137,56 @@ impl TestNamespace {
             .collect()
     }
 
+    /// The phases instance `name` entered, oldest first, as the operator recorded
+    /// them: one `Phase<X>` event per transition. A record, not a sample, so a
+    /// phase that lasted a moment is there too.
+    pub async fn transitions(&self, name: &str) -> Vec<String> {
+        let mut events: Vec<_> = self
+            .api::<k8s_openapi::api::core::v1::Event>()
+            .list(&kube::api::ListParams::default().fields(&format!(
+                "involvedObject.kind=OdooInstance,involvedObject.name={name}"
+            )))
+            .await
+            .map(|l| l.items)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|e| e.reason.as_deref().is_some_and(|r| r.starts_with("Phase")))
+            .collect();
+        events.sort_by_key(|e| {
+            e.event_time
+                .as_ref()
+                .map(|t| t.0)
+                .or(e.first_timestamp.as_ref().map(|t| t.0))
+                .or(e.metadata.creation_timestamp.as_ref().map(|t| t.0))
+        });
+        events
+            .into_iter()
+            .filter_map(|e| e.reason?.strip_prefix("Phase").map(str::to_owned))
+            .collect()
+    }
+
+    /// Waits until instance `name` is recorded as having entered `phase`; returns
+    /// every transition recorded by then. Panics after `deadline`.
+    pub async fn wait_for_transition(
+        &self,
+        name: &str,
+        phase: odoo_model::InstancePhase,
+        deadline: std::time::Duration,
+    ) -> Vec<String> {
+        let start = std::time::Instant::now();
+        loop {
+            let seen = self.transitions(name).await;
+            if seen.contains(&phase.to_string()) {
+                return seen;
+            }
+            assert!(
+                start.elapsed() < deadline,
+                "{name} was never recorded entering {phase}: {seen:?}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        }
+    }
+
     /// The messages of the namespace's Warning events with `reason`.
     pub async fn warnings(&self, reason: &str) -> Vec<String> {
         self.events(reason)

@@ -62,15 +62,10 @@ async fn a_stopped_instance_is_backed_up_by_an_agent_pod() -> anyhow::Result<()>
     let jobs: Api<OdooBackupJob> = ns.api();
     jobs.create(&PostParams::default(), &backup).await?;
 
-    // Follow it: the instance shows BackingUp while it runs, the job ends Succeeded.
-    let mut phases = Vec::new();
+    // Follow it: the instance enters BackingUp while it runs (as recorded), the job
+    // ends Succeeded.
     let mut finished = None;
     for _ in 0..600 {
-        let i = api.get("shop").await?;
-        let phase = i.status.and_then(|s| s.phase);
-        if phases.last() != Some(&phase) {
-            phases.push(phase);
-        }
         let job = jobs.get("before-maintenance").await?;
         if job
             .status
@@ -91,10 +86,8 @@ async fn a_stopped_instance_is_backed_up_by_an_agent_pod() -> anyhow::Result<()>
         "{:?}",
         status.job.message
     );
-    assert!(
-        phases.contains(&Some(InstancePhase::BackingUp)),
-        "{phases:?}"
-    );
+    ns.wait_for_transition("shop", InstancePhase::BackingUp, Duration::from_secs(120))
+        .await;
     let location = status.location.clone().unwrap_or_default();
     let prefix = format!("/backup/{}/shop/", ns.name);
     assert!(

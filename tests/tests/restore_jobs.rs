@@ -113,20 +113,10 @@ async fn create_restore(s: &Setup, name: &str, spec: serde_json::Value) -> anyho
     Ok(())
 }
 
-/// Follows the job to its end, recording the instance's phases on the way.
-async fn follow(s: &Setup, name: &str) -> anyhow::Result<(OdooRestoreJob, Vec<InstancePhase>)> {
-    let mut phases: Vec<InstancePhase> = Vec::new();
+/// Follows the job to its end; returns it with the instance's recorded transitions
+/// by then.
+async fn follow(s: &Setup, name: &str) -> anyhow::Result<(OdooRestoreJob, Vec<String>)> {
     for _ in 0..1200 {
-        if let Some(p) = s
-            .instances
-            .get("shop")
-            .await?
-            .status
-            .and_then(|st| st.phase)
-            && phases.last() != Some(&p)
-        {
-            phases.push(p);
-        }
         let job = s.restores.get(name).await?;
         if job
             .status
@@ -134,9 +124,9 @@ async fn follow(s: &Setup, name: &str) -> anyhow::Result<(OdooRestoreJob, Vec<In
             .and_then(|st| st.job.phase)
             .is_some_and(JobPhase::is_finished)
         {
-            return Ok((job, phases));
+            return Ok((job, s.ns.transitions("shop").await));
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
     }
     panic!(
         "restore {name} never finished; pods run: {:?}\n{}",
@@ -204,14 +194,18 @@ async fn a_restore_fills_a_new_instance_waiting_uninitialized() -> anyhow::Resul
                 "source": { "pvc": { "claimName": "uploads", "path": "full.zip" } } }),
     )
     .await?;
-    let (job, phases) = follow(&s, "into-new").await?;
+    let (job, _) = follow(&s, "into-new").await?;
     succeeded(&s, job);
-    assert_eq!(
-        phases.first(),
-        Some(&InstancePhase::Uninitialized),
+    let phases =
+        s.ns.wait_for_transition("shop", InstancePhase::Restoring, Duration::from_secs(120))
+            .await;
+    // Waiting for its database, never initialized: Uninitialized, then Restoring.
+    let at = |p: &str| phases.iter().position(|x| x == p);
+    assert!(
+        at("Uninitialized").is_some() && at("Uninitialized") < at("Restoring"),
         "{phases:?}"
     );
-    assert!(phases.contains(&InstancePhase::Restoring), "{phases:?}");
+    assert!(at("Initializing").is_none(), "{phases:?}");
     wait_for_phase(&s.instances, "shop", InstancePhase::Running, &s.op).await;
     assert!(neutralized(&s.database).await?, "marked neutralized");
     s.ns.delete().await;
@@ -244,7 +238,7 @@ async fn a_failed_restore_leaves_the_old_database_serving() -> anyhow::Result<()
         "{message}"
     );
     assert!(
-        !phases.contains(&InstancePhase::Restoring),
+        !phases.iter().any(|p| p == "Restoring"),
         "the instance never stopped for a load that failed: {phases:?}"
     );
     let restore_runs: Vec<_> = s
@@ -301,14 +295,13 @@ async fn a_restore_switches_in_the_archive_neutralized_and_keeps_the_previous_da
         }),
     )
     .await?;
-    let (job, phases) = follow(&s, "staging-copy").await?;
+    let (job, _) = follow(&s, "staging-copy").await?;
     let status = succeeded(&s, job);
     let message = status.job.message.clone().unwrap_or_default();
     assert_eq!(status.sha256.as_deref(), Some(sha.as_str()));
-    assert!(
-        phases.contains(&InstancePhase::Restoring),
-        "stopped for the switch: {phases:?}"
-    );
+    // Stopped for the switch.
+    s.ns.wait_for_transition("shop", InstancePhase::Restoring, Duration::from_secs(120))
+        .await;
     let kept = status.previous_database_name.clone().expect("kept name");
     assert!(message.contains(&kept), "{message}");
     wait_for_phase(&s.instances, "shop", InstancePhase::Running, &s.op).await;
