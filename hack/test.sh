@@ -2,6 +2,7 @@
 # The project's test command (README, .ci/run): builds the cached control-plane
 # binaries if needed, then format check, clippy with -D warnings, and every test,
 # unit and integration, against real etcd / kube-apiserver / kwok processes.
+# TEST_JOBS sets how many test binaries run at once (hack/run-tests.py).
 # Every phase prints how long it took; the last line gives build, test and total
 # seconds, whether the run passed or not.
 set -euo pipefail
@@ -71,7 +72,10 @@ cargo build --workspace --bins --locked
 cargo test --workspace --locked --no-run
 
 step "cargo test"
-cargo test --workspace --locked --no-fail-fast
+# Every test binary, several at a time (TEST_JOBS, 3 by default), longest first;
+# then the doc tests.
+hack/run-tests.py
+cargo test --workspace --locked --doc
 
 step "no control-plane process outlived the tests"
 # A missing pgrep would make the check below pass without looking.

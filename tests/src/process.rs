@@ -86,17 +86,47 @@ pub fn tail(log: &Path, lines: usize) -> String {
 /// start).
 const SERVER_PORTS: std::ops::Range<u16> = 20000..32000;
 
-/// A free TCP port on 127.0.0.1 for a server this test process starts. Each test
-/// process walks its own stretch of [`SERVER_PORTS`] (from an offset of its pid)
-/// and never hands a port out twice; a port another program listens on is skipped.
+/// A free TCP port on 127.0.0.1 for a server this test process starts. Test
+/// binaries may run at once (hack/test.sh runs several), so a port is claimed
+/// before it is handed out: a file named after it, created exclusively in a
+/// directory of the temporary directory (one per test run under hack/test.sh),
+/// holding the claimant's pid. A claim whose process is gone is taken over; a port
+/// another program listens on is skipped.
 pub fn free_port() -> u16 {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static NEXT: AtomicU32 = AtomicU32::new(0);
+    use std::io::Write as _;
+    let dir = std::env::temp_dir().join("odoo-test-ports");
+    std::fs::create_dir_all(&dir).expect("creating the port claims directory");
     let span = u32::from(SERVER_PORTS.end - SERVER_PORTS.start);
-    let offset = std::process::id().wrapping_mul(97) % span;
-    for _ in 0..span {
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let port = SERVER_PORTS.start + ((offset + n) % span) as u16;
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default()
+        ^ std::process::id().wrapping_mul(2_654_435_761);
+    let me = std::process::id();
+    for i in 0..span {
+        let port = SERVER_PORTS.start + ((seed.wrapping_add(i)) % span) as u16;
+        let claim = dir.join(port.to_string());
+        let file = match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&claim)
+        {
+            Ok(file) => file,
+            Err(_) => {
+                let owner = std::fs::read_to_string(&claim)
+                    .ok()
+                    .and_then(|s| s.trim().parse::<u32>().ok());
+                match owner {
+                    // Its claimant is gone: free the claim for a later look.
+                    Some(pid) if !Path::new(&format!("/proc/{pid}")).exists() => {
+                        let _ = std::fs::remove_file(&claim);
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+        };
+        let _ = write!(&file, "{me}");
         if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
             return port;
         }
