@@ -67,7 +67,7 @@ fn check(from: Node, to: Node) {
     }
 }
 
-/// How often a step that waits looks again (the Jobs it owns wake it sooner).
+/// How often a step that waits looks again; the Jobs it owns wake it sooner.
 const POLL: Duration = Duration::from_secs(10);
 
 /// What one step needs.
