@@ -342,7 +342,10 @@ async fn workers_still_running(
 ) -> Result<Option<String>, Error> {
     let phase = instance.status.as_ref().and_then(|s| s.phase);
     if phase != Some(InstancePhase::Upgrading) {
-        return Ok(Some("waiting for the instance to enter Upgrading".into()));
+        return Ok(Some(format!(
+            "waiting for {} to enter Upgrading",
+            instance.name_any()
+        )));
     }
     let deployments = plan::must_stop(&instance.name_any(), stop_web);
     batch::deployments_stopped(ctx, &instance.namespace().unwrap_or_default(), &deployments).await
