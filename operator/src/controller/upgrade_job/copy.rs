@@ -67,6 +67,13 @@ fn check(from: Node, to: Node) {
     }
 }
 
+/// An agent Job of a step.
+enum Agent<R> {
+    Missing,
+    Running,
+    Ended(Result<R, String>),
+}
+
 /// How often a step that waits looks again; the Jobs it owns wake it sooner.
 const POLL: Duration = Duration::from_secs(10);
 
@@ -137,6 +144,32 @@ impl Pass<'_> {
             .map_err(Error::kube(format!("reading Job {name}")))
     }
 
+    /// Where the agent Job `name` stands: not made yet, running, or ended with its
+    /// report taken (or why none can be).
+    async fn agent<R: odoo_model::agent::Report>(
+        &self,
+        name: &str,
+        container: &str,
+    ) -> Result<Agent<R>, Error> {
+        let Some(job) = self.batch_job(name).await? else {
+            return Ok(Agent::Missing);
+        };
+        let outcome = batch::outcome(&job);
+        if outcome == Outcome::Running {
+            return Ok(Agent::Running);
+        }
+        let left = agent_pod::report::<R>(self.ctx, &self.ns(), name, container).await?;
+        Ok(Agent::Ended(agent_pod::taken(
+            outcome == Outcome::Complete,
+            left,
+        )))
+    }
+
+    async fn apply(&self, job: &Job) -> Result<(), Error> {
+        crate::apply::apply(&self.ctx.client, job).await?;
+        Ok(())
+    }
+
     fn db_error(&self, e: crate::pg::PgError) -> Error {
         db_error(&self.v.database.cluster, e)
     }
@@ -164,24 +197,26 @@ async fn copying(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result<Ac
         return copy_database(pass, status).await;
     };
     let files_name = plan::files_job_name(pass.job);
-    let Some(files) = pass.batch_job(&files_name).await? else {
+    let files = pass
+        .agent::<FilestoreCopyReport>(&files_name, plan::FILES_CONTAINER)
+        .await?;
+    if matches!(files, Agent::Missing) {
         // Checked until the files Job exists: a resumed pass checks again.
         if method == CopyMethod::Streamed {
             let copy_name = plan::copy_job_name(pass.job);
-            let Some(copy_job) = pass.batch_job(&copy_name).await? else {
-                return Err(Error::InvalidSpec(format!(
-                    "Job {copy_name} is gone before the copy was checked"
-                )));
+            let copied = match pass
+                .agent::<CopyReport>(&copy_name, plan::COPY_CONTAINER)
+                .await?
+            {
+                Agent::Missing => {
+                    return Err(Error::InvalidSpec(format!(
+                        "Job {copy_name} is gone before the copy was checked"
+                    )));
+                }
+                Agent::Running => return Ok(Action::requeue(POLL)),
+                Agent::Ended(copied) => copied,
             };
-            let outcome = batch::outcome(&copy_job);
-            if outcome == Outcome::Running {
-                return Ok(Action::requeue(POLL));
-            }
-            let ns = pass.ns();
-            let left =
-                agent_pod::report::<CopyReport>(pass.ctx, &ns, &copy_name, plan::COPY_CONTAINER)
-                    .await?;
-            if let Err(why) = agent_pod::taken(outcome == Outcome::Complete, left) {
+            if let Err(why) = copied {
                 let why = format!(
                     "streaming the database into the copy failed: {why}; {}",
                     pass.logs(&copy_name)
@@ -193,16 +228,13 @@ async fn copying(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result<Ac
             return pass.abandon(status, why).await;
         }
         crate::crash::point("upgrade-database-copied");
-        crate::apply::apply(
-            &pass.ctx.client,
-            &plan::files_job(
-                pass.job,
-                &pass.v,
-                &pass.copy,
-                false,
-                &pass.ctx.config.agent_image,
-            ),
-        )
+        pass.apply(&plan::files_job(
+            pass.job,
+            &pass.v,
+            &pass.copy,
+            false,
+            &pass.ctx.config.agent_image,
+        ))
         .await?;
         status.job.message = Some(format!(
             "database copied into {} ({method}) and checked; linking its files",
@@ -210,16 +242,11 @@ async fn copying(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result<Ac
         ));
         write(pass.ctx, pass.job, status, JobPhase::Running).await?;
         return Ok(Action::requeue(POLL));
-    };
-    let outcome = batch::outcome(&files);
-    if outcome == Outcome::Running {
-        return Ok(Action::requeue(POLL));
     }
-    let ns = pass.ns();
-    let left =
-        agent_pod::report::<FilestoreCopyReport>(pass.ctx, &ns, &files_name, plan::FILES_CONTAINER)
-            .await?;
-    match agent_pod::taken(outcome == Outcome::Complete, left) {
+    let Agent::Ended(files) = files else {
+        return Ok(Action::requeue(POLL));
+    };
+    match files {
         Err(why) => {
             let why = format!(
                 "copying the files failed: {why}; {}",
@@ -268,10 +295,12 @@ async fn copy_database(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Res
         pg_restore::create_restore_database(&pass.cluster, role, &pass.copy)
             .await
             .map_err(|e| pass.db_error(e))?;
-        crate::apply::apply(
-            &pass.ctx.client,
-            &plan::copy_job(pass.job, &pass.v, &pass.copy, &pass.ctx.config.agent_image),
-        )
+        pass.apply(&plan::copy_job(
+            pass.job,
+            &pass.v,
+            &pass.copy,
+            &pass.ctx.config.agent_image,
+        ))
         .await?;
     }
     status.copy_method = Some(method);
@@ -310,10 +339,12 @@ async fn check_copy(pass: &Pass<'_>, method: CopyMethod) -> Result<Result<(), St
 async fn upgrading(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result<Action, Error> {
     let name = plan::update_job_name(pass.job);
     let Some(update) = pass.batch_job(&name).await? else {
-        crate::apply::apply(
-            &pass.ctx.client,
-            &plan::update_job(pass.job, &pass.v, &pass.target, &pass.copy),
-        )
+        pass.apply(&plan::update_job(
+            pass.job,
+            &pass.v,
+            &pass.target,
+            &pass.copy,
+        ))
         .await?;
         status.job.job_name = Some(name.clone());
         status.update_started = Some(Time(k8s_openapi::jiff::Timestamp::now()));
@@ -418,28 +449,25 @@ async fn switching(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result<
         return Ok(Action::requeue(Duration::from_secs(1)));
     }
     let name = plan::switch_job_name(pass.job);
-    let Some(switch) = pass.batch_job(&name).await? else {
-        crate::apply::apply(
-            &pass.ctx.client,
-            &plan::switch_job(
+    let switched = match pass
+        .agent::<SwitchReport>(&name, plan::SWITCH_CONTAINER)
+        .await?
+    {
+        Agent::Missing => {
+            pass.apply(&plan::switch_job(
                 pass.job,
                 &pass.v,
                 &pass.copy,
                 &kept,
                 &pass.ctx.config.agent_image,
-            ),
-        )
-        .await?;
-        return Ok(Action::requeue(POLL));
+            ))
+            .await?;
+            return Ok(Action::requeue(POLL));
+        }
+        Agent::Running => return Ok(Action::requeue(POLL)),
+        Agent::Ended(switched) => switched,
     };
-    let outcome = batch::outcome(&switch);
-    if outcome == Outcome::Running {
-        return Ok(Action::requeue(POLL));
-    }
-    let ns = pass.ns();
-    let left =
-        agent_pod::report::<SwitchReport>(pass.ctx, &ns, &name, plan::SWITCH_CONTAINER).await?;
-    if let Err(why) = agent_pod::taken(outcome == Outcome::Complete, left) {
+    if let Err(why) = switched {
         // The agent undid a half switch of the files; the database goes back too,
         // so the previous image finds the previous data.
         pg_restore::revert(&pass.cluster, &names)
@@ -488,30 +516,26 @@ async fn discarding(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result
         .map_err(|e| pass.db_error(e))?;
     crate::crash::point("upgrade-copy-dropped");
     let name = plan::discard_job_name(pass.job);
-    let Some(discard) = pass.batch_job(&name).await? else {
-        crate::apply::apply(
-            &pass.ctx.client,
-            &plan::files_job(
+    let discarded = match pass
+        .agent::<FilestoreCopyReport>(&name, plan::FILES_CONTAINER)
+        .await?
+    {
+        Agent::Missing => {
+            pass.apply(&plan::files_job(
                 pass.job,
                 &pass.v,
                 &pass.copy,
                 true,
                 &pass.ctx.config.agent_image,
-            ),
-        )
-        .await?;
-        return Ok(Action::requeue(POLL));
-    };
-    let outcome = batch::outcome(&discard);
-    if outcome == Outcome::Running {
-        return Ok(Action::requeue(POLL));
-    }
-    let ns = pass.ns();
-    let left =
-        agent_pod::report::<FilestoreCopyReport>(pass.ctx, &ns, &name, plan::FILES_CONTAINER)
+            ))
             .await?;
+            return Ok(Action::requeue(POLL));
+        }
+        Agent::Running => return Ok(Action::requeue(POLL)),
+        Agent::Ended(discarded) => discarded,
+    };
     let mut message = status.job.message.clone().unwrap_or_default();
-    match agent_pod::taken(outcome == Outcome::Complete, left) {
+    match discarded {
         Ok(_) => message.push_str(&format!("; the copy {} and its files were removed", pass.copy)),
         Err(why) => message.push_str(&format!(
             "; the copy {} was dropped, but its files could not be removed ({why}): remove filestore/{} from the volume by hand",
