@@ -16,11 +16,11 @@ use k8s_openapi::api::coordination::v1::Lease;
 use kube::Api;
 
 use crate::config::OperatorConfig;
+use crate::health::Health;
 use crate::leader::LeaderElector;
 
 /// Name of the Lease the replicas compete for, in the operator's namespace.
 const LEASE_NAME: &str = "odoo-operator-leader";
-use crate::health::Health;
 
 /// Kubernetes operator for Odoo.
 #[derive(Parser, Debug)]
