@@ -283,12 +283,24 @@ _kubectl__odoo() {
             return 0
             ;;
         kubectl__subcmd__odoo__subcmd__backup__subcmd__create)
-            opts="-o -n -v -h -V --format --no-filestore --s3-endpoint --bucket --region --credentials-secret --s3-insecure-skip-tls-verify --key --pvc --path --like --verify --wait --timeout --dry-run --output --kubeconfig --context --namespace --request-timeout --color --v --help --version"
+            opts="-l -A -y -o -n -v -h -V --selector --all-namespaces --max-parallel --format --no-filestore --s3-endpoint --bucket --region --credentials-secret --s3-insecure-skip-tls-verify --key --pvc --path --like --verify --wait --timeout --yes --dry-run --output --kubeconfig --context --namespace --request-timeout --color --v --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "zip dump sql" -- "${cur}"))
                     return 0
@@ -705,7 +717,7 @@ _kubectl__odoo() {
             return 0
             ;;
         kubectl__subcmd__odoo__subcmd__backup__subcmd__schedule)
-            opts="-o -n -v -h -V --name --cron --time-zone --keep-last --max-age --suspend --format --no-filestore --verify --verify-every --s3-endpoint --bucket --region --credentials-secret --s3-insecure-skip-tls-verify --key --pvc --path --like --dry-run --output --kubeconfig --context --namespace --request-timeout --color --v --help --version"
+            opts="-y -o -n -v -h -V --name --cron --time-zone --keep-last --max-age --suspend --format --no-filestore --verify --verify-every --s3-endpoint --bucket --region --credentials-secret --s3-insecure-skip-tls-verify --key --pvc --path --like --yes --dry-run --output --kubeconfig --context --namespace --request-timeout --color --v --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -881,7 +893,7 @@ _kubectl__odoo() {
             return 0
             ;;
         kubectl__subcmd__odoo__subcmd__create)
-            opts="-f -o -n -v -h -V --filename --image --replicas --cron-replicas --host --storage-size --storage-class --cluster --modules --demo --deletion-policy --environment --dry-run --output --wait --timeout --kubeconfig --context --namespace --request-timeout --color --v --help --version"
+            opts="-f -y -o -n -v -h -V --filename --image --replicas --cron-replicas --host --storage-size --storage-class --cluster --modules --demo --deletion-policy --environment --yes --dry-run --output --wait --timeout --kubeconfig --context --namespace --request-timeout --color --v --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1877,7 +1889,7 @@ _kubectl__odoo() {
             return 0
             ;;
         kubectl__subcmd__odoo__subcmd__scale)
-            opts="-o -n -v -h -V --replicas --cron-replicas --dry-run --output --wait --timeout --kubeconfig --context --namespace --request-timeout --color --v --help --version"
+            opts="-y -o -n -v -h -V --replicas --cron-replicas --yes --dry-run --output --wait --timeout --kubeconfig --context --namespace --request-timeout --color --v --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1947,12 +1959,24 @@ _kubectl__odoo() {
             return 0
             ;;
         kubectl__subcmd__odoo__subcmd__start)
-            opts="-o -n -v -h -V --replicas --dry-run --output --wait --timeout --kubeconfig --context --namespace --request-timeout --color --v --help --version"
+            opts="-l -A -y -o -n -v -h -V --selector --all-namespaces --max-parallel --replicas --yes --dry-run --output --wait --timeout --kubeconfig --context --namespace --request-timeout --color --v --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --replicas)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2013,12 +2037,24 @@ _kubectl__odoo() {
             return 0
             ;;
         kubectl__subcmd__odoo__subcmd__status)
-            opts="-w -o -n -v -h -V --watch --until --for --timeout --output --kubeconfig --context --namespace --request-timeout --color --v --help --version"
+            opts="-l -A -w -o -n -v -h -V --selector --all-namespaces --max-parallel --watch --until --for --timeout --output --kubeconfig --context --namespace --request-timeout --color --v --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --for)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2079,12 +2115,24 @@ _kubectl__odoo() {
             return 0
             ;;
         kubectl__subcmd__odoo__subcmd__stop)
-            opts="-o -n -v -h -V --dry-run --output --wait --timeout --kubeconfig --context --namespace --request-timeout --color --v --help --version"
+            opts="-l -A -y -o -n -v -h -V --selector --all-namespaces --max-parallel --yes --dry-run --output --wait --timeout --kubeconfig --context --namespace --request-timeout --color --v --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --dry-run)
                     COMPREPLY=($(compgen -W "none client server" -- "${cur}"))
                     return 0
@@ -2141,12 +2189,24 @@ _kubectl__odoo() {
             return 0
             ;;
         kubectl__subcmd__odoo__subcmd__upgrade)
-            opts="-y -o -n -v -h -V --image --modules --maintenance --strategy --rehearse --drop-previous --yes --at --wait --timeout --dry-run --output --kubeconfig --context --namespace --request-timeout --color --v --help --version"
+            opts="-l -A -y -o -n -v -h -V --selector --all-namespaces --max-parallel --image --modules --maintenance --strategy --rehearse --drop-previous --yes --at --wait --timeout --dry-run --output --kubeconfig --context --namespace --request-timeout --color --v --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --image)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -84,6 +84,7 @@ always\t''
 never\t''"
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand create" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand create" -l demo -d 'Load demo data at initialization'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand create" -s y -l yes -d 'Asks nothing; accepted as on the commands that do ask, so a script can pass --yes to every command that changes something'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand create" -l wait -d 'Follow the instance live until the change took effect; exit 3 if it reaches a failed phase, 4 on timeout'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand create" -s h -l help -d 'Print help'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand create" -s V -l version -d 'Print version'
@@ -104,6 +105,8 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand list" -s v -l 
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand list" -s A -l all-namespaces -d 'List instances in every namespace'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand list" -s h -l help -d 'Print help'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand list" -s V -l version -d 'Print version'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand status" -s l -l selector -d 'Act on every instance whose labels match (e.g. tier=prod), instead of one named instance' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand status" -l max-parallel -d 'How many instances are worked on at once with -l or -A (default: 1 for upgrade, all for status --for, 4 otherwise)' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand status" -l for -l until -d 'Wait until the instance is `ready` (Running), `terminal` (settled: Running, Stopped, Degraded, Uninitialized) or in the named phase; implies --watch. Exits 3 if it reaches a failed phase instead (Error, InitFailed, UpgradeFailed)' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand status" -l timeout -d 'Give up after this long (e.g. 5m); exit code 4' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand status" -s o -l output -d 'Output format: table (default), json or yaml; with --watch, json is one object per line' -r -f -a "table\t''
@@ -119,6 +122,7 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand status" -l col
 always\t''
 never\t''"
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand status" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand status" -s A -l all-namespaces -d 'Act on the instances of every namespace (all of them, or those -l matches)'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand status" -s w -l watch -d 'Follow changes until interrupted (or until --for is reached)'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand status" -s h -l help -d 'Print help'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand status" -s V -l version -d 'Print version'
@@ -150,6 +154,8 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand version" -s v 
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand version" -l client -d 'Print only the plugin\'s version; do not contact the cluster'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand version" -s h -l help -d 'Print help'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand version" -s V -l version -d 'Print version'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand stop" -s l -l selector -d 'Act on every instance whose labels match (e.g. tier=prod), instead of one named instance' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand stop" -l max-parallel -d 'How many instances are worked on at once with -l or -A (default: 1 for upgrade, all for status --for, 4 otherwise)' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand stop" -l dry-run -d 'none: stop it; client: print the change without sending it; server: have the API server validate the change without storing it' -r -f -a "none\t''
 client\t''
 server\t''"
@@ -167,9 +173,13 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand stop" -l color
 always\t''
 never\t''"
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand stop" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand stop" -s A -l all-namespaces -d 'Act on the instances of every namespace (all of them, or those -l matches)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand stop" -s y -l yes -d 'Asks nothing; accepted as on the commands that do ask, so a script can pass --yes to every command that changes something'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand stop" -l wait -d 'Follow the instance live until the change took effect; exit 3 if it reaches a failed phase, 4 on timeout'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand stop" -s h -l help -d 'Print help'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand stop" -s V -l version -d 'Print version'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand start" -s l -l selector -d 'Act on every instance whose labels match (e.g. tier=prod), instead of one named instance' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand start" -l max-parallel -d 'How many instances are worked on at once with -l or -A (default: 1 for upgrade, all for status --for, 4 otherwise)' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand start" -l replicas -d 'Web pods to start (default: the replicas before `kubectl odoo stop`, else 1)' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand start" -l dry-run -d 'none: start it; client: print the change without sending it; server: have the API server validate the change without storing it' -r -f -a "none\t''
 client\t''
@@ -188,6 +198,8 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand start" -l colo
 always\t''
 never\t''"
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand start" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand start" -s A -l all-namespaces -d 'Act on the instances of every namespace (all of them, or those -l matches)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand start" -s y -l yes -d 'Asks nothing; accepted as on the commands that do ask, so a script can pass --yes to every command that changes something'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand start" -l wait -d 'Follow the instance live until the change took effect; exit 3 if it reaches a failed phase, 4 on timeout'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand start" -s h -l help -d 'Print help'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand start" -s V -l version -d 'Print version'
@@ -210,6 +222,7 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand scale" -l colo
 always\t''
 never\t''"
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand scale" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand scale" -s y -l yes -d 'Asks nothing; accepted as on the commands that do ask, so a script can pass --yes to every command that changes something'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand scale" -l wait -d 'Follow the instance live until the change took effect; exit 3 if it reaches a failed phase, 4 on timeout'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand scale" -s h -l help -d 'Print help'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand scale" -s V -l version -d 'Print version'
@@ -252,6 +265,8 @@ never\t''"
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand events" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand events" -s h -l help -d 'Print help'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand events" -s V -l version -d 'Print version'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -s l -l selector -d 'Act on every instance whose labels match (e.g. tier=prod), instead of one named instance' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l max-parallel -d 'How many instances are worked on at once with -l or -A (default: 1 for upgrade, all for status --for, 4 otherwise)' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l image -d 'Target image, pinned to a tag or digest (the current image when omitted: re-run module updates)' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l modules -d 'Modules to update, comma-separated (every installed module when omitted)' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l strategy -d 'Copy: update a copy, switch to it only on success. InPlace: update the live database (a failure halfway leaves it partly updated). The instance\'s autoUpgrade.strategy when omitted' -r
@@ -273,10 +288,11 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l co
 always\t''
 never\t''"
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -s A -l all-namespaces -d 'Act on the instances of every namespace (all of them, or those -l matches)'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l maintenance -d 'Stop the web pods during an InPlace upgrade instead of serving the old image (a Copy upgrade always stops them)'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l rehearse -d 'Upgrade a copy of the running database and drop it: no downtime, nothing changes on the instance; the outcome is recorded on it'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l drop-previous -d 'Drop the previous database and files once the upgraded copy is in place (kept as <database>_pre_upgrade_<time> by default)'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -s y -l yes -d 'Accepted for symmetry with restore and delete: an upgrade asks nothing'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -s y -l yes -d 'Upgrade several instances (-l, -A) without asking; needed when nobody can confirm at a terminal. One named instance is upgraded without asking'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l wait -d 'Follow the upgrade until it ends; exit 3 if it fails, 4 on timeout'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -s h -l help -d 'Print help'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -s V -l version -d 'Print version'
@@ -297,6 +313,8 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and no
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -f -a "schedule" -d 'Create or update a backup schedule (an OdooBackupSchedule) of an instance'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -f -a "delete" -d 'Delete a backup resource (the archive stays in storage)'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -s l -l selector -d 'Act on every instance whose labels match (e.g. tier=prod), instead of one named instance' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l max-parallel -d 'How many instances are worked on at once with -l or -A (default: 1 for upgrade, all for status --for, 4 otherwise)' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l format -d 'Archive format' -r -f -a "zip\t'Odoo\'s zip: dump.sql, filestore/, manifest.json'
 dump\t'pg_dump custom format (database only)'
 sql\t'Plain SQL (database only)'"
@@ -328,9 +346,11 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __
 always\t''
 never\t''"
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -s A -l all-namespaces -d 'Act on the instances of every namespace (all of them, or those -l matches)'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l no-filestore -d 'Leave the filestore out (database only)'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l s3-insecure-skip-tls-verify -d 'Skip TLS certificate verification (test setups with self-signed certificates)'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l wait -d 'Follow the backup until it ends; exit 3 if it fails, 4 on timeout'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -s y -l yes -d 'Asks nothing; accepted as on the commands that do ask, so a script can pass --yes to every command that changes something'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -416,6 +436,7 @@ never\t''"
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l no-filestore -d 'Leave the filestore out (database only)'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l s3-insecure-skip-tls-verify -d 'Skip TLS certificate verification (test setups with self-signed certificates)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -s y -l yes -d 'Asks nothing; accepted as on the commands that do ask, so a script can pass --yes to every command that changes something'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -s V -l version -d 'Print version'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from delete" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F

@@ -63,6 +63,8 @@ _arguments "${_arguments_options[@]}" : \
 '-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
 '--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
 '--demo[Load demo data at initialization]' \
+'-y[Asks nothing; accepted as on the commands that do ask, so a script can pass --yes to every command that changes something]' \
+'--yes[Asks nothing; accepted as on the commands that do ask, so a script can pass --yes to every command that changes something]' \
 '--wait[Follow the instance live until the change took effect; exit 3 if it reaches a failed phase, 4 on timeout]' \
 '-h[Print help]' \
 '--help[Print help]' \
@@ -95,6 +97,9 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (status)
 _arguments "${_arguments_options[@]}" : \
+'-l+[Act on every instance whose labels match (e.g. tier=prod), instead of one named instance]:SELECTOR:_default' \
+'--selector=[Act on every instance whose labels match (e.g. tier=prod), instead of one named instance]:SELECTOR:_default' \
+'--max-parallel=[How many instances are worked on at once with -l or -A (default\: 1 for upgrade, all for status --for, 4 otherwise)]:N:_default' \
 '--for=[Wait until the instance is \`ready\` (Running), \`terminal\` (settled\: Running, Stopped, Degraded, Uninitialized) or in the named phase; implies --watch. Exits 3 if it reaches a failed phase instead (Error, InitFailed, UpgradeFailed)]:ready|terminal|PHASE:_default' \
 '--until=[Wait until the instance is \`ready\` (Running), \`terminal\` (settled\: Running, Stopped, Degraded, Uninitialized) or in the named phase; implies --watch. Exits 3 if it reaches a failed phase instead (Error, InitFailed, UpgradeFailed)]:ready|terminal|PHASE:_default' \
 '--timeout=[Give up after this long (e.g. 5m); exit code 4]:TIMEOUT:_default' \
@@ -108,13 +113,15 @@ _arguments "${_arguments_options[@]}" : \
 '--color=[When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto]:COLOR:(auto always never)' \
 '-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
 '--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'-A[Act on the instances of every namespace (all of them, or those -l matches)]' \
+'--all-namespaces[Act on the instances of every namespace (all of them, or those -l matches)]' \
 '-w[Follow changes until interrupted (or until --for is reached)]' \
 '--watch[Follow changes until interrupted (or until --for is reached)]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
 '--version[Print version]' \
-':name -- Name of the instance:_default' \
+'::name -- Name of the instance (or -l/-A for several\: a table, or with --for a wait for each):_default' \
 && ret=0
 ;;
 (completion)
@@ -157,6 +164,9 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (stop)
 _arguments "${_arguments_options[@]}" : \
+'-l+[Act on every instance whose labels match (e.g. tier=prod), instead of one named instance]:SELECTOR:_default' \
+'--selector=[Act on every instance whose labels match (e.g. tier=prod), instead of one named instance]:SELECTOR:_default' \
+'--max-parallel=[How many instances are worked on at once with -l or -A (default\: 1 for upgrade, all for status --for, 4 otherwise)]:N:_default' \
 '--dry-run=[none\: stop it; client\: print the change without sending it; server\: have the API server validate the change without storing it]::DRY_RUN:(none client server)' \
 '-o+[Output format of the changed object (table\: \`odoo/NAME stopped\`)]:OUTPUT:(table wide json yaml name)' \
 '--output=[Output format of the changed object (table\: \`odoo/NAME stopped\`)]:OUTPUT:(table wide json yaml name)' \
@@ -169,16 +179,23 @@ _arguments "${_arguments_options[@]}" : \
 '--color=[When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto]:COLOR:(auto always never)' \
 '-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
 '--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'-A[Act on the instances of every namespace (all of them, or those -l matches)]' \
+'--all-namespaces[Act on the instances of every namespace (all of them, or those -l matches)]' \
+'-y[Asks nothing; accepted as on the commands that do ask, so a script can pass --yes to every command that changes something]' \
+'--yes[Asks nothing; accepted as on the commands that do ask, so a script can pass --yes to every command that changes something]' \
 '--wait[Follow the instance live until the change took effect; exit 3 if it reaches a failed phase, 4 on timeout]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
 '--version[Print version]' \
-':name -- Name of the instance:_default' \
+'::name -- Name of the instance (or -l/-A to stop several):_default' \
 && ret=0
 ;;
 (start)
 _arguments "${_arguments_options[@]}" : \
+'-l+[Act on every instance whose labels match (e.g. tier=prod), instead of one named instance]:SELECTOR:_default' \
+'--selector=[Act on every instance whose labels match (e.g. tier=prod), instead of one named instance]:SELECTOR:_default' \
+'--max-parallel=[How many instances are worked on at once with -l or -A (default\: 1 for upgrade, all for status --for, 4 otherwise)]:N:_default' \
 '--replicas=[Web pods to start (default\: the replicas before \`kubectl odoo stop\`, else 1)]:N:_default' \
 '--dry-run=[none\: start it; client\: print the change without sending it; server\: have the API server validate the change without storing it]::DRY_RUN:(none client server)' \
 '-o+[Output format of the changed object (table\: \`odoo/NAME started\`)]:OUTPUT:(table wide json yaml name)' \
@@ -192,12 +209,16 @@ _arguments "${_arguments_options[@]}" : \
 '--color=[When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto]:COLOR:(auto always never)' \
 '-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
 '--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'-A[Act on the instances of every namespace (all of them, or those -l matches)]' \
+'--all-namespaces[Act on the instances of every namespace (all of them, or those -l matches)]' \
+'-y[Asks nothing; accepted as on the commands that do ask, so a script can pass --yes to every command that changes something]' \
+'--yes[Asks nothing; accepted as on the commands that do ask, so a script can pass --yes to every command that changes something]' \
 '--wait[Follow the instance live until the change took effect; exit 3 if it reaches a failed phase, 4 on timeout]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
 '--version[Print version]' \
-':name -- Name of the instance:_default' \
+'::name -- Name of the instance (or -l/-A to start several):_default' \
 && ret=0
 ;;
 (scale)
@@ -216,6 +237,8 @@ _arguments "${_arguments_options[@]}" : \
 '--color=[When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto]:COLOR:(auto always never)' \
 '-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
 '--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'-y[Asks nothing; accepted as on the commands that do ask, so a script can pass --yes to every command that changes something]' \
+'--yes[Asks nothing; accepted as on the commands that do ask, so a script can pass --yes to every command that changes something]' \
 '--wait[Follow the instance live until the change took effect; exit 3 if it reaches a failed phase, 4 on timeout]' \
 '-h[Print help]' \
 '--help[Print help]' \
@@ -271,6 +294,9 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (upgrade)
 _arguments "${_arguments_options[@]}" : \
+'-l+[Act on every instance whose labels match (e.g. tier=prod), instead of one named instance]:SELECTOR:_default' \
+'--selector=[Act on every instance whose labels match (e.g. tier=prod), instead of one named instance]:SELECTOR:_default' \
+'--max-parallel=[How many instances are worked on at once with -l or -A (default\: 1 for upgrade, all for status --for, 4 otherwise)]:N:_default' \
 '--image=[Target image, pinned to a tag or digest (the current image when omitted\: re-run module updates)]:IMAGE:_default' \
 '*--modules=[Modules to update, comma-separated (every installed module when omitted)]:MODULES:_default' \
 '--strategy=[Copy\: update a copy, switch to it only on success. InPlace\: update the live database (a failure halfway leaves it partly updated). The instance'\''s autoUpgrade.strategy when omitted]:STRATEGY:_default' \
@@ -287,17 +313,19 @@ _arguments "${_arguments_options[@]}" : \
 '--color=[When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto]:COLOR:(auto always never)' \
 '-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
 '--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'-A[Act on the instances of every namespace (all of them, or those -l matches)]' \
+'--all-namespaces[Act on the instances of every namespace (all of them, or those -l matches)]' \
 '--maintenance[Stop the web pods during an InPlace upgrade instead of serving the old image (a Copy upgrade always stops them)]' \
 '(--maintenance --drop-previous)--rehearse[Upgrade a copy of the running database and drop it\: no downtime, nothing changes on the instance; the outcome is recorded on it]' \
 '--drop-previous[Drop the previous database and files once the upgraded copy is in place (kept as <database>_pre_upgrade_<time> by default)]' \
-'-y[Accepted for symmetry with restore and delete\: an upgrade asks nothing]' \
-'--yes[Accepted for symmetry with restore and delete\: an upgrade asks nothing]' \
+'-y[Upgrade several instances (-l, -A) without asking; needed when nobody can confirm at a terminal. One named instance is upgraded without asking]' \
+'--yes[Upgrade several instances (-l, -A) without asking; needed when nobody can confirm at a terminal. One named instance is upgraded without asking]' \
 '--wait[Follow the upgrade until it ends; exit 3 if it fails, 4 on timeout]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
 '--version[Print version]' \
-':name -- Name of the instance:_default' \
+'::name -- Name of the instance (or -l/-A to upgrade several, one at a time unless --max-parallel says more):_default' \
 && ret=0
 ;;
 (backup)
@@ -326,6 +354,9 @@ _arguments "${_arguments_options[@]}" : \
         case $line[1] in
             (create)
 _arguments "${_arguments_options[@]}" : \
+'-l+[Act on every instance whose labels match (e.g. tier=prod), instead of one named instance]:SELECTOR:_default' \
+'--selector=[Act on every instance whose labels match (e.g. tier=prod), instead of one named instance]:SELECTOR:_default' \
+'--max-parallel=[How many instances are worked on at once with -l or -A (default\: 1 for upgrade, all for status --for, 4 otherwise)]:N:_default' \
 '--format=[Archive format]:FORMAT:((zip\:"Odoo'\''s zip\: dump.sql, filestore/, manifest.json"
 dump\:"pg_dump custom format (database only)"
 sql\:"Plain SQL (database only)"))' \
@@ -352,14 +383,18 @@ restore\:"Also load it into a scratch database and compare row counts"))' \
 '--color=[When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto]:COLOR:(auto always never)' \
 '-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
 '--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'-A[Act on the instances of every namespace (all of them, or those -l matches)]' \
+'--all-namespaces[Act on the instances of every namespace (all of them, or those -l matches)]' \
 '--no-filestore[Leave the filestore out (database only)]' \
 '--s3-insecure-skip-tls-verify[Skip TLS certificate verification (test setups with self-signed certificates)]' \
 '--wait[Follow the backup until it ends; exit 3 if it fails, 4 on timeout]' \
+'-y[Asks nothing; accepted as on the commands that do ask, so a script can pass --yes to every command that changes something]' \
+'--yes[Asks nothing; accepted as on the commands that do ask, so a script can pass --yes to every command that changes something]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
-':name -- Name of the instance to back up:_default' \
+'::name -- Name of the instance to back up (or -l/-A to back up several):_default' \
 && ret=0
 ;;
 (list)
@@ -458,6 +493,8 @@ restore\:"Also load it into a scratch database and compare row counts"))' \
 '--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
 '--no-filestore[Leave the filestore out (database only)]' \
 '--s3-insecure-skip-tls-verify[Skip TLS certificate verification (test setups with self-signed certificates)]' \
+'-y[Asks nothing; accepted as on the commands that do ask, so a script can pass --yes to every command that changes something]' \
+'--yes[Asks nothing; accepted as on the commands that do ask, so a script can pass --yes to every command that changes something]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \

@@ -22,8 +22,10 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// The flags kubectl users expect on every command.
+/// The flags kubectl users expect on every command, under their own heading in
+/// every command's help.
 #[derive(Args, Debug, Clone, Default)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).
     #[arg(long, global = true, value_name = "PATH")]

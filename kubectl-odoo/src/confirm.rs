@@ -1,7 +1,8 @@
-//! Confirmation of destructive commands: a typed answer on a terminal, `--yes`
-//! otherwise. A command never waits for input nobody can give (CI, a pipe).
+//! Confirmation of destructive commands: a typed answer on a terminal (a dialoguer
+//! prompt), `--yes` otherwise. A command never waits for input nobody can give (CI,
+//! a pipe).
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::IsTerminal;
 
 use crate::error::CliError;
 
@@ -28,15 +29,14 @@ pub fn policy(stdin_tty: bool, stderr_tty: bool, ci: bool, yes: bool) -> Confirm
     }
 }
 
-/// Reads one line; true when it is exactly `expected` (surrounding blanks aside).
-pub fn typed_confirmation(input: &mut impl BufRead, expected: &str) -> std::io::Result<bool> {
-    let mut line = String::new();
-    input.read_line(&mut line)?;
-    Ok(line.trim() == expected)
+/// Whether a typed answer is exactly `expected` (surrounding blanks aside).
+pub fn confirmed(answer: &str, expected: &str) -> bool {
+    answer.trim() == expected
 }
 
 /// The whole flow: go ahead with `--yes`; refuse with a usage error (exit 2) saying
-/// `unattended` when nobody can answer; otherwise show `plan`, ask for `expected`
+/// `unattended` when nobody can answer; otherwise show `plan` (unless empty: the
+/// caller showed it), ask for `expected`
 /// (`what` names it: "the instance name") to be typed, and fail (exit 1) when
 /// something else was typed.
 pub async fn confirm(
@@ -56,17 +56,24 @@ pub async fn confirm(
         Confirm::Proceed => Ok(()),
         Confirm::Refuse => Err(CliError::Usage(unattended)),
         Confirm::Ask => {
-            let prompt = format!("{plan}\nType {what} ({expected}) to confirm: ");
-            let expected = expected.to_owned();
+            if !plan.is_empty() {
+                eprintln!("{plan}");
+            }
+            let prompt = format!("Type {what} ({expected}) to confirm");
             let answer = tokio::task::spawn_blocking(move || {
-                let mut stderr = std::io::stderr().lock();
-                stderr.write_all(prompt.as_bytes())?;
-                stderr.flush()?;
-                typed_confirmation(&mut std::io::stdin().lock(), &expected)
+                dialoguer::Input::<String>::new()
+                    .with_prompt(prompt)
+                    .allow_empty(true)
+                    .interact_text()
             })
             .await
-            .map_err(|e| CliError::Failed(format!("reading the confirmation: {e}")))?;
-            if answer? {
+            .map_err(|e| CliError::Failed(format!("reading the confirmation: {e}")))?
+            .map_err(|e| {
+                CliError::Failed(format!(
+                    "reading the confirmation: {e}; nothing was changed"
+                ))
+            })?;
+            if confirmed(&answer, expected) {
                 Ok(())
             } else {
                 Err(CliError::Failed(
@@ -95,13 +102,11 @@ mod tests {
 
     #[test]
     fn only_the_exact_answer_confirms() {
-        let check = |input: &str| {
-            typed_confirmation(&mut std::io::Cursor::new(input), "shop").expect("reads")
-        };
+        let check = |input: &str| confirmed(input, "shop");
         assert!(check("shop\n"));
         assert!(check("  shop  \r\n"));
         assert!(!check("y\n"));
         assert!(!check("Shop\n"));
-        assert!(!check("")); // end of input, as with Ctrl-D
+        assert!(!check(""));
     }
 }

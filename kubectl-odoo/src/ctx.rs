@@ -7,6 +7,7 @@ use crate::cli::GlobalArgs;
 use crate::error::CliError;
 
 /// What every command needs to talk to the cluster.
+#[derive(Clone)]
 pub struct Ctx {
     pub client: Client,
     pub namespace: String,
@@ -45,5 +46,14 @@ impl Ctx {
             namespace,
             global: global.clone(),
         })
+    }
+
+    /// The same cluster and flags, in another namespace (an instance a fleet
+    /// command selected with `-A`).
+    pub fn in_namespace(&self, namespace: &str) -> Ctx {
+        Ctx {
+            namespace: namespace.to_owned(),
+            ..self.clone()
+        }
     }
 }

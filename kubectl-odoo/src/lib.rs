@@ -5,7 +5,9 @@ pub mod commands;
 pub mod confirm;
 pub mod ctx;
 pub mod error;
+pub mod fleet;
 pub mod output;
+pub mod progress;
 pub mod s3;
 pub mod watch;
 

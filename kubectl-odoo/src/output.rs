@@ -8,9 +8,14 @@ use crate::cli::{ColorChoice, OutputFormat};
 use crate::error::CliError;
 
 /// Renders command results.
+#[derive(Debug, Clone, Copy)]
 pub struct Printer {
     pub format: OutputFormat,
     pub color: bool,
+    /// Working on one of several instances (`-l`, `-A`): progress is one line per
+    /// change on stderr, never redrawn in place, and what one instance's work
+    /// produced is a note, so stdout holds the fleet's summary alone.
+    pub fleet: bool,
 }
 
 /// Whether to colour a stream, following `--color`, `NO_COLOR` and `CLICOLOR_FORCE`.
@@ -36,6 +41,15 @@ impl Printer {
         Printer {
             format,
             color: use_color(color, std::io::stdout().is_terminal()),
+            fleet: false,
+        }
+    }
+
+    /// The printer of one instance's work within a fleet command.
+    pub fn for_fleet(&self) -> Printer {
+        Printer {
+            fleet: true,
+            ..*self
         }
     }
 

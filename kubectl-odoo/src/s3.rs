@@ -89,7 +89,8 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Streams `key` into `out`; returns the bytes written and their SHA-256 (hex).
+/// Streams `key` into `out`, moving a byte bar on a terminal; returns the bytes
+/// written and their SHA-256 (hex).
 pub async fn download(
     store: &Arc<dyn ObjectStore>,
     location: &str,
@@ -102,11 +103,9 @@ pub async fn download(
         }
         e => CliError::Failed(format!("reading {location}: {e}")),
     };
-    let mut stream = store
-        .get(&object_path(key)?)
-        .await
-        .map_err(get_err)?
-        .into_stream();
+    let object = store.get(&object_path(key)?).await.map_err(get_err)?;
+    let bar = crate::progress::bytes(&format!("downloading {location}"), Some(object.meta.size));
+    let mut stream = object.into_stream();
     let mut hasher = Sha256::new();
     let mut size = 0u64;
     while let Some(chunk) = stream.next().await {
@@ -117,13 +116,16 @@ pub async fn download(
             std::io::ErrorKind::BrokenPipe => CliError::BrokenPipe,
             _ => CliError::Output(e),
         })?;
+        bar.inc(chunk.len() as u64);
     }
     out.flush()?;
+    bar.finish_and_clear();
     Ok((size, hex(&hasher.finalize())))
 }
 
-/// Uploads a local file to `key` with multipart upload, reading it in parts; returns
-/// its size and SHA-256 (hex). A failed upload is aborted, leaving no parts behind.
+/// Uploads a local file to `key` with multipart upload, reading it in parts and
+/// moving a byte bar on a terminal; returns its size and SHA-256 (hex). A failed
+/// upload is aborted, leaving no parts behind.
 pub async fn upload(
     store: &Arc<dyn ObjectStore>,
     location: &str,
@@ -140,6 +142,8 @@ pub async fn upload(
         .await
         .map_err(put_err)?;
     let mut writer = WriteMultipart::new_with_chunk_size(upload, PART_SIZE);
+    let total = input.metadata().await.ok().map(|m| m.len());
+    let bar = crate::progress::bytes(&format!("uploading to {location}"), total);
     let mut hasher = Sha256::new();
     let mut size = 0u64;
     let mut buf = vec![0u8; 1 << 20];
@@ -159,8 +163,10 @@ pub async fn upload(
         hasher.update(&buf[..n]);
         writer.write(&buf[..n]);
         size += n as u64;
+        bar.inc(n as u64);
     }
     writer.finish().await.map_err(put_err)?;
+    bar.finish_and_clear();
     Ok((size, hex(&hasher.finalize())))
 }
 

@@ -15,12 +15,11 @@ use k8s_openapi::api::core::v1::{Affinity, ResourceRequirements, Toleration};
 use k8s_openapi::api::coordination::v1::Lease;
 use kube::Api;
 
+use odoo_model::labels::LEADER_LEASE;
+
 use crate::config::OperatorConfig;
 use crate::health::Health;
 use crate::leader::LeaderElector;
-
-/// Name of the Lease the replicas compete for, in the operator's namespace.
-const LEASE_NAME: &str = "odoo-operator-leader";
 
 /// Kubernetes operator for Odoo.
 #[derive(Parser, Debug)]
@@ -312,11 +311,11 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
     // Only the holder of the Lease reconciles, so two replicas never act twice.
     let leases = Api::<Lease>::namespaced(client.clone(), &args.namespace);
     let lease = std::time::Duration::from_secs(args.lease_seconds);
-    let elector = LeaderElector::new(leases, LEASE_NAME, crate::leader::default_identity())
+    let elector = LeaderElector::new(leases, LEADER_LEASE, crate::leader::default_identity())
         .with_timing(lease, lease / 3);
     info!(
         identity = elector.identity(),
-        lease = LEASE_NAME,
+        lease = LEADER_LEASE,
         "waiting for leadership"
     );
     let guard = tokio::select! {

@@ -15,6 +15,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime;
 use k8s_openapi::jiff::{SignedDuration, Timestamp};
 use kube::Api;
 use kube::api::{ObjectMeta, PostParams};
+use odoo_model::labels::OPERATOR_VERSION_ANNOTATION;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
@@ -129,6 +130,10 @@ fn claimed(
     spec.renew_time = Some(MicroTime(now));
     spec.lease_duration_seconds = Some(duration_secs);
     lease.spec = Some(spec);
+    lease.metadata.annotations.get_or_insert_default().insert(
+        OPERATOR_VERSION_ANNOTATION.to_owned(),
+        env!("CARGO_PKG_VERSION").to_owned(),
+    );
     lease
 }
 

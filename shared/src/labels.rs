@@ -14,6 +14,11 @@ pub const APP_INSTANCE: &str = "app.kubernetes.io/instance";
 pub const APP_COMPONENT: &str = "app.kubernetes.io/component";
 /// Standard label naming the controller that manages an object.
 pub const APP_MANAGED_BY: &str = "app.kubernetes.io/managed-by";
+/// The Lease the operator's replicas compete for, in the operator's namespace.
+pub const LEADER_LEASE: &str = "odoo-operator-leader";
+/// On the leader Lease: the version of the operator holding it, so the plugin can
+/// name an operator that runs outside the cluster (no Deployment to read).
+pub const OPERATOR_VERSION_ANNOTATION: &str = "odoo-operator.dev/operator-version";
 /// Label carrying the name of the OdooInstance an object belongs to; the plugin
 /// watches children by this label only.
 pub const INSTANCE_LABEL: &str = "odoo-operator.dev/instance";

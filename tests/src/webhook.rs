@@ -94,7 +94,43 @@ pub async fn register(
     Api::<ValidatingWebhookConfiguration>::all(client.clone())
         .create(&PostParams::default(), &config)
         .await?;
-    Ok(())
+    until_called(client, namespace).await
+}
+
+/// Waits until the API server sends requests in `namespace` to the webhook and the
+/// webhook answers: a registration takes effect when the API server's informer
+/// sees it, and the webhook's server may still be starting. Probes with a
+/// server-side dry run the webhook always refuses (an odoo.conf key the operator
+/// owns), so nothing is stored.
+async fn until_called(client: &kube::Client, namespace: &str) -> anyhow::Result<()> {
+    use odoo_model::OdooInstance;
+    let probe: OdooInstance = serde_json::from_value(serde_json::json!({
+        "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
+        "metadata": { "name": "webhook-probe" },
+        "spec": { "image": "odoo:18.0-20250101", "configOptions": { "db_host": "elsewhere" } },
+    }))?;
+    let api = Api::<OdooInstance>::namespaced(client.clone(), namespace);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let last = match api
+            .create(
+                &PostParams {
+                    dry_run: true,
+                    ..Default::default()
+                },
+                &probe,
+            )
+            .await
+        {
+            Err(kube::Error::Api(s)) if s.message.contains("denied the request") => return Ok(()),
+            Err(e) => e.to_string(),
+            Ok(_) => "the probe was accepted".to_owned(),
+        };
+        if std::time::Instant::now() > deadline {
+            anyhow::bail!("the webhook never answered requests in {namespace}: {last}");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
 }
 
 /// Removes the webhook registration.

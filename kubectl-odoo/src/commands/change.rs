@@ -95,6 +95,10 @@ pub async fn apply<T>(
 
 /// Prints the outcome of a write: `odoo/NAME VERB`, or the object as data.
 pub fn print(printer: &Printer, name: &str, written: &Written, verb: &str) -> Result<(), CliError> {
+    if printer.fleet {
+        printer.note(&format!("odoo/{name} {verb}"));
+        return Ok(());
+    }
     match written {
         Written::Unchanged(live) => crate::commands::print_instance(printer, live, verb),
         Written::Applied(applied) => crate::commands::print_instance(printer, applied, verb),

@@ -10,6 +10,7 @@ use odoo_model::{OdooInstance, OdooInstanceSpec};
 
 use crate::cli::{GlobalArgs, OutputFormat};
 use crate::commands::DryRun;
+use crate::commands::guided;
 use crate::commands::wait::WaitArgs;
 use crate::ctx::Ctx;
 use crate::error::CliError;
@@ -58,6 +59,10 @@ pub struct CreateArgs {
     /// The kind of environment.
     #[arg(long, value_enum)]
     pub environment: Option<EnvironmentArg>,
+    /// Asks nothing; accepted as on the commands that do ask, so a script can pass
+    /// --yes to every command that changes something.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
     /// none: create it; client: print it without sending; server: have the API
     /// server validate and default it without storing it.
     #[arg(long, value_enum, default_value_t = DryRun::None, num_args = 0..=1, default_missing_value = "client")]
@@ -169,15 +174,33 @@ fn read_file(path: &PathBuf) -> Result<OdooInstance, CliError> {
         .map_err(|e| CliError::Usage(format!("{} is not an OdooInstance: {e}", path.display())))
 }
 
-pub async fn run(global: &GlobalArgs, args: CreateArgs) -> Result<(), CliError> {
-    let from_file = args.file.as_ref().map(read_file).transpose()?;
-    let mut instance = build(&args, from_file)?;
+pub async fn run(global: &GlobalArgs, mut args: CreateArgs) -> Result<(), CliError> {
     let output = args.output.unwrap_or(OutputFormat::Table);
     let printer = Printer::new(output, global.color);
+    if guided::can_ask(&args) {
+        let ctx = Ctx::resolve(global).await?;
+        guided::ask(&ctx, &mut args).await?;
+        let instance = build(&args, None)?;
+        guided::confirm_object(&printer, &instance, &args, &ctx.namespace)?;
+        return send(&ctx, &printer, instance, &args).await;
+    }
+    let from_file = args.file.as_ref().map(read_file).transpose()?;
+    let instance = build(&args, from_file)?;
     if args.dry_run == DryRun::Client {
         return crate::commands::print_instance(&printer, &instance, "created (dry run)");
     }
     let ctx = Ctx::resolve(global).await?;
+    send(&ctx, &printer, instance, &args).await
+}
+
+/// Creates `instance` (refusing to overwrite one of the same name) and, with
+/// --wait, follows it until it settles.
+async fn send(
+    ctx: &Ctx,
+    printer: &Printer,
+    mut instance: OdooInstance,
+    args: &CreateArgs,
+) -> Result<(), CliError> {
     instance.metadata.namespace = Some(ctx.namespace.clone());
     let name = instance.name_any();
     let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
@@ -205,14 +228,14 @@ pub async fn run(global: &GlobalArgs, args: CreateArgs) -> Result<(), CliError> 
     } else {
         "created"
     };
-    crate::commands::print_instance(&printer, &created, verb)?;
+    crate::commands::print_instance(printer, &created, verb)?;
     // Without initialization the instance settles Uninitialized, not Running.
     let target = if created.spec.replicas == 0 || !created.spec.init.enabled {
         "terminal"
     } else {
         "ready"
     };
-    crate::commands::wait::after_write(global, &args.wait, args.dry_run, &name, target).await
+    crate::commands::wait::after_write(ctx, printer, &args.wait, args.dry_run, &name, target).await
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub mod create;
 pub mod delete;
 pub mod doctor;
 pub mod events;
+pub mod guided;
 pub mod list;
 pub mod logs;
 pub mod migrate;
@@ -99,6 +100,10 @@ where
     K: Resource<DynamicType = ()> + Clone + Serialize,
 {
     let id = format!("{}/{}", K::kind(&()).to_lowercase(), object.name_any());
+    if printer.fleet {
+        printer.note(&format!("{id} {verb}"));
+        return Ok(());
+    }
     match printer.format {
         OutputFormat::Json | OutputFormat::Yaml => {
             let mut shown = object.clone();

@@ -31,6 +31,10 @@ pub struct ScaleArgs {
     /// Cron pods (0 disables scheduled actions).
     #[arg(long, value_name = "M", allow_negative_numbers = true)]
     pub cron_replicas: Option<i32>,
+    /// Asks nothing; accepted as on the commands that do ask, so a script can pass
+    /// --yes to every command that changes something.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
     /// none: scale it; client: print the change without sending it; server: have the
     /// API server validate the change without storing it.
     #[arg(long, value_enum, default_value_t = DryRun::None, num_args = 0..=1, default_missing_value = "client")]
@@ -90,16 +94,17 @@ pub async fn run(global: &GlobalArgs, args: ScaleArgs) -> Result<(), CliError> {
         &change::verb("scaled", args.dry_run),
     )?;
     if args.replicas == Some(0) {
-        eprintln!(
+        printer.note(&format!(
             "With 0 web replicas the operator stops cron too; `kubectl odoo stop {name}` would also remember the count for `kubectl odoo start`."
-        );
+        ));
     }
     let replicas = match &written {
         change::Written::Applied(i) | change::Written::Unchanged(i) => i.spec.replicas,
         change::Written::Preview(_) => args.replicas.unwrap_or(1),
     };
     wait::after_write(
-        global,
+        &ctx,
+        &printer,
         &args.wait,
         args.dry_run,
         name,

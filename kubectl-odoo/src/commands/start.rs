@@ -13,16 +13,23 @@ use crate::commands::stop::REPLICAS_BEFORE_STOP;
 use crate::commands::wait::{self, WaitArgs};
 use crate::ctx::Ctx;
 use crate::error::CliError;
+use crate::fleet::{self, Selection};
 use crate::output::Printer;
 
 /// Flags of `start`.
 #[derive(clap::Args, Debug)]
 pub struct StartArgs {
-    /// Name of the instance.
-    pub name: String,
+    /// Name of the instance (or -l/-A to start several).
+    pub name: Option<String>,
+    #[command(flatten)]
+    pub selection: Selection,
     /// Web pods to start (default: the replicas before `kubectl odoo stop`, else 1).
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub replicas: Option<i32>,
+    /// Asks nothing; accepted as on the commands that do ask, so a script can pass
+    /// --yes to every command that changes something.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
     /// none: start it; client: print the change without sending it; server: have the
     /// API server validate the change without storing it.
     #[arg(long, value_enum, default_value_t = DryRun::None, num_args = 0..=1, default_missing_value = "client")]
@@ -99,10 +106,34 @@ pub fn plan(instance: &OdooInstance, requested: Option<i32>) -> Result<Plan, Cli
 }
 
 pub async fn run(global: &GlobalArgs, args: StartArgs) -> Result<(), CliError> {
+    args.selection.check(args.name.as_deref(), "start")?;
     let printer = Printer::new(args.output.unwrap_or(OutputFormat::Table), global.color);
     let ctx = Ctx::resolve(global).await?;
+    if let Some(name) = &args.name {
+        return start(&ctx, &printer, name, &args).await.map(drop);
+    }
+    let instances = args.selection.instances(&ctx).await?;
+    let quiet = printer.for_fleet();
+    let done = if args.wait.wait { "Ready" } else { "Applied" };
+    let parallel = args.selection.parallel(fleet::PARALLEL);
+    let reports = fleet::run(&printer, &args.selection, instances, parallel, done, |i| {
+        let ctx = ctx.in_namespace(&i.namespace().unwrap_or_default());
+        let args = &args;
+        async move { start(&ctx, &quiet, &i.name_any(), args).await }
+    })
+    .await?;
+    fleet::finish(&printer, "start", &reports)
+}
+
+/// Starts one instance and, with --wait, waits until it is ready; what happened, in
+/// a few words.
+async fn start(
+    ctx: &Ctx,
+    printer: &Printer,
+    name: &str,
+    args: &StartArgs,
+) -> Result<String, CliError> {
     let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
-    let name = &args.name;
     let (started, written) = change::apply(&api, &ctx.namespace, name, args.dry_run, |i| {
         Ok(match plan(i, args.replicas)? {
             Plan::AlreadyRunning(n) => (Err(n), None),
@@ -112,14 +143,18 @@ pub async fn run(global: &GlobalArgs, args: StartArgs) -> Result<(), CliError> {
     .await?;
     let started = match started {
         Err(n) => {
-            eprintln!("odoo/{name} is already running ({n} web replica(s)); nothing to do.");
-            return Ok(());
+            let message =
+                format!("odoo/{name} is already running ({n} web replica(s)); nothing to do.");
+            if !printer.fleet {
+                printer.note(&message);
+            }
+            return Ok(message);
         }
         Ok(started) => started,
     };
     if let Some(value) = &started.unreadable {
         printer.warn(&format!(
-            "annotation {REPLICAS_BEFORE_STOP}={value:?} is not a replica count; ignoring it"
+            "odoo/{name}: annotation {REPLICAS_BEFORE_STOP}={value:?} is not a replica count; ignoring it"
         ));
     }
     let verb = if started.was_running {
@@ -127,21 +162,26 @@ pub async fn run(global: &GlobalArgs, args: StartArgs) -> Result<(), CliError> {
     } else {
         "started"
     };
-    change::print(&printer, name, &written, &change::verb(verb, args.dry_run))?;
+    change::print(printer, name, &written, &change::verb(verb, args.dry_run))?;
     let why = match started.source {
         Source::Flag => "as requested",
         Source::Remembered => "as before kubectl odoo stop",
         Source::Default => "none remembered",
     };
-    eprintln!("{} web replica(s), {why}.", started.replicas);
+    let message = format!("{} web replica(s), {why}", started.replicas);
+    if !printer.fleet {
+        printer.note(&format!("{message}."));
+    }
     wait::after_write(
-        global,
+        ctx,
+        printer,
         &args.wait,
         args.dry_run,
         name,
         wait::target_for(started.replicas),
     )
-    .await
+    .await?;
+    Ok(message)
 }
 
 #[cfg(test)]

@@ -18,17 +18,24 @@ use kube::runtime::{WatchStreamExt, watcher};
 use odoo_model::OdooInstance;
 use odoo_model::labels::instance_selector;
 
+use kube::ResourceExt;
+
 use crate::cli::{GlobalArgs, OutputFormat};
+use crate::commands::print_instances;
 use crate::ctx::Ctx;
 use crate::error::CliError;
+use crate::fleet::{self, Selection};
 use crate::output::{Printer, use_color};
 use crate::watch::{Snapshot, collect, render};
 
 /// Flags of `status`.
 #[derive(clap::Args, Debug)]
 pub struct StatusArgs {
-    /// Name of the instance.
-    pub name: String,
+    /// Name of the instance (or -l/-A for several: a table, or with --for a wait
+    /// for each).
+    pub name: Option<String>,
+    #[command(flatten)]
+    pub selection: Selection,
     /// Follow changes until interrupted (or until --for is reached).
     #[arg(short = 'w', long)]
     pub watch: bool,
@@ -96,13 +103,17 @@ pub fn verdict(snapshot: &Snapshot, until: &str) -> Verdict {
 }
 
 pub async fn run(global: &GlobalArgs, args: StatusArgs) -> Result<(), CliError> {
+    args.selection.check(args.name.as_deref(), "status")?;
+    let Some(name) = args.name.clone() else {
+        return run_fleet(global, args).await;
+    };
     let ctx = Ctx::resolve(global).await?;
     let printer = Printer::new(args.output, global.color);
-    let first = collect(&ctx.client, &ctx.namespace, &args.name).await?;
+    let first = collect(&ctx.client, &ctx.namespace, &name).await?;
     if !first.exists && args.until.is_none() {
         return Err(CliError::NotFound(format!(
             "odoo/{} not found in namespace {}",
-            args.name, ctx.namespace
+            name, ctx.namespace
         )));
     }
     if !args.watch && args.until.is_none() {
@@ -111,64 +122,140 @@ pub async fn run(global: &GlobalArgs, args: StatusArgs) -> Result<(), CliError> 
             _ => printer.out(&(render::block(&first, printer.color, 0).join("\n") + "\n")),
         };
     }
-    let result = tokio::time::timeout(args.timeout, follow(&ctx, &args, &printer, first)).await;
+    let renderer = match args.output {
+        OutputFormat::Json => Renderer::Json,
+        _ if std::io::stdout().is_terminal() => Renderer::Live { drawn: 0 },
+        _ => Renderer::Lines,
+    };
+    let result = tokio::time::timeout(
+        args.timeout,
+        follow(
+            &ctx,
+            &name,
+            args.until.as_deref(),
+            renderer,
+            &printer,
+            first,
+        ),
+    )
+    .await;
     match result {
         Ok(Err(CliError::Interrupted)) => {
             eprintln!(
                 "odoo/{} goes on in the cluster; watch it again with: kubectl odoo status {} -n {} --watch",
-                args.name, args.name, ctx.namespace
+                name, name, ctx.namespace
             );
             Err(CliError::Interrupted)
         }
         Ok(r) => r,
         Err(_) => Err(CliError::Timeout(format!(
             "odoo/{} did not become {} within {:?}",
-            args.name,
+            name,
             args.until.as_deref().unwrap_or("ready"),
             args.timeout
         ))),
     }
 }
 
+/// `status -l SELECTOR` / `-A`: the selected instances as a table, or with `--for`
+/// a wait for each of them and a summary.
+async fn run_fleet(global: &GlobalArgs, args: StatusArgs) -> Result<(), CliError> {
+    if args.watch && args.until.is_none() {
+        return Err(CliError::Usage(
+            "--watch follows one instance; with -l or -A, --for waits for each of them".into(),
+        ));
+    }
+    let ctx = Ctx::resolve(global).await?;
+    let printer = Printer::new(args.output, global.color);
+    let instances = args.selection.instances(&ctx).await?;
+    let Some(until) = args.until.as_deref() else {
+        return print_instances(&printer, &instances, args.selection.all_namespaces);
+    };
+    // Waiting changes nothing: every instance is waited for at once by default.
+    let parallel = args.selection.parallel(instances.len());
+    let quiet = printer.for_fleet();
+    let timeout = args.timeout;
+    let reports = fleet::run(
+        &printer,
+        &args.selection,
+        instances,
+        parallel,
+        "Reached",
+        |instance| {
+            let ctx = ctx.in_namespace(&instance.namespace().unwrap_or_default());
+            let name = instance.name_any();
+            async move {
+                wait(&ctx, &quiet, &name, until, timeout).await?;
+                Ok(format!("odoo/{name} is {until}"))
+            }
+        },
+    )
+    .await?;
+    fleet::finish(&printer, &format!("become {until}"), &reports)
+}
+
+/// Waits for one of a fleet command's instances to reach `until`, with one line
+/// per change on stderr: 0 when reached, 3 when it reached a failed phase, 4 after
+/// `timeout`, 5 when it does not exist.
+pub async fn wait(
+    ctx: &Ctx,
+    printer: &Printer,
+    name: &str,
+    until: &str,
+    timeout: Duration,
+) -> Result<(), CliError> {
+    let first = collect(&ctx.client, &ctx.namespace, name).await?;
+    tokio::time::timeout(
+        timeout,
+        follow(ctx, name, Some(until), Renderer::Notes, printer, first),
+    )
+    .await
+    .unwrap_or_else(|_| {
+        Err(CliError::Timeout(format!(
+            "odoo/{name} did not become {until} within {timeout:?}"
+        )))
+    })
+}
+
 /// The renderer for this output.
 enum Renderer {
-    Live { drawn: usize },
+    Live {
+        drawn: usize,
+    },
     Lines,
     Json,
+    /// Lines on stderr: the instance is one of several a command works on.
+    Notes,
 }
 
 async fn follow(
     ctx: &Ctx,
-    args: &StatusArgs,
+    name: &str,
+    until: Option<&str>,
+    mut renderer: Renderer,
     printer: &Printer,
     first: Snapshot,
 ) -> Result<(), CliError> {
-    let tty = std::io::stdout().is_terminal();
-    let mut renderer = match args.output {
-        OutputFormat::Json => Renderer::Json,
-        _ if tty => Renderer::Live { drawn: 0 },
-        _ => Renderer::Lines,
-    };
-    let color = use_color(ctx.global.color, tty);
+    let color = use_color(ctx.global.color, matches!(renderer, Renderer::Live { .. }));
     // Change signals from the instance, its Deployments and its events only. The
     // instance's own versions come with the signal: each stored phase is shown even
     // when the next one follows within the settle delay below.
     let ns = &ctx.namespace;
     let instance = watcher(
         Api::<OdooInstance>::namespaced(ctx.client.clone(), ns),
-        watcher::Config::default().fields(&format!("metadata.name={}", args.name)),
+        watcher::Config::default().fields(&format!("metadata.name={name}")),
     )
     .touched_objects()
     .map(|i| i.ok());
     let deployments = watcher(
         Api::<Deployment>::namespaced(ctx.client.clone(), ns),
-        watcher::Config::default().labels(&instance_selector(&args.name)),
+        watcher::Config::default().labels(&instance_selector(name)),
     )
     .touched_objects()
     .map(|_| None);
     let events = watcher(
         Api::<Event>::namespaced(ctx.client.clone(), ns),
-        watcher::Config::default().fields(&format!("involvedObject.name={}", args.name)),
+        watcher::Config::default().fields(&format!("involvedObject.name={name}")),
     )
     .touched_objects()
     .map(|_| None);
@@ -195,7 +282,7 @@ async fn follow(
             draw(&mut renderer, printer, last.as_ref(), &snapshot, color)?;
             last = Some(snapshot.clone());
         }
-        if let Some(until) = &args.until {
+        if let Some(until) = until {
             match verdict(&snapshot, until) {
                 Verdict::Reached => return Ok(()),
                 Verdict::Failed(message) => return Err(CliError::PhaseFailed(message)),
@@ -220,7 +307,7 @@ async fn follow(
         }
         // Changes come in bursts (status, then children): settle briefly, read once.
         tokio::time::sleep(Duration::from_millis(150)).await;
-        snapshot = collect(&ctx.client, ns, &args.name).await?;
+        snapshot = collect(&ctx.client, ns, name).await?;
         if let Some(version) = latest.as_ref().filter(|_| snapshot.exists) {
             snapshot = snapshot.with_instance(version);
         }
@@ -237,12 +324,15 @@ fn draw(
     match renderer {
         Renderer::Json => printer
             .out(&(serde_json::to_string(new).map_err(|e| CliError::Usage(e.to_string()))? + "\n")),
-        Renderer::Lines => {
+        Renderer::Lines | Renderer::Notes => {
             let now = k8s_openapi::jiff::Zoned::now()
                 .strftime("%H:%M:%S")
                 .to_string();
             let lines = render::changes(old, new, &now);
             if lines.is_empty() {
+                Ok(())
+            } else if matches!(renderer, Renderer::Notes) {
+                printer.note(&lines.join("\n"));
                 Ok(())
             } else {
                 printer.out(&(lines.join("\n") + "\n"))

@@ -1,6 +1,7 @@
 //! `kubectl odoo stop NAME`: scale the web pods to zero (the operator stops cron
 //! too), remembering the replicas so `kubectl odoo start` can restore them.
 
+use kube::ResourceExt;
 use kube::api::Api;
 use odoo_model::OdooInstance;
 use serde_json::Value;
@@ -11,6 +12,7 @@ use crate::commands::change;
 use crate::commands::wait::{self, WaitArgs};
 use crate::ctx::Ctx;
 use crate::error::CliError;
+use crate::fleet::{self, Selection};
 use crate::output::Printer;
 
 /// Annotation holding the web replicas an instance had when it was stopped.
@@ -19,8 +21,14 @@ pub const REPLICAS_BEFORE_STOP: &str = "odoo-operator.dev/replicas-before-stop";
 /// Flags of `stop`.
 #[derive(clap::Args, Debug)]
 pub struct StopArgs {
-    /// Name of the instance.
-    pub name: String,
+    /// Name of the instance (or -l/-A to stop several).
+    pub name: Option<String>,
+    #[command(flatten)]
+    pub selection: Selection,
+    /// Asks nothing; accepted as on the commands that do ask, so a script can pass
+    /// --yes to every command that changes something.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
     /// none: stop it; client: print the change without sending it; server: have the
     /// API server validate the change without storing it.
     #[arg(long, value_enum, default_value_t = DryRun::None, num_args = 0..=1, default_missing_value = "client")]
@@ -60,10 +68,34 @@ pub fn plan(instance: &OdooInstance) -> Plan {
 }
 
 pub async fn run(global: &GlobalArgs, args: StopArgs) -> Result<(), CliError> {
+    args.selection.check(args.name.as_deref(), "stop")?;
     let printer = Printer::new(args.output.unwrap_or(OutputFormat::Table), global.color);
     let ctx = Ctx::resolve(global).await?;
+    if let Some(name) = &args.name {
+        return stop(&ctx, &printer, name, &args).await.map(drop);
+    }
+    let instances = args.selection.instances(&ctx).await?;
+    let quiet = printer.for_fleet();
+    let done = if args.wait.wait { "Stopped" } else { "Applied" };
+    let parallel = args.selection.parallel(fleet::PARALLEL);
+    let reports = fleet::run(&printer, &args.selection, instances, parallel, done, |i| {
+        let ctx = ctx.in_namespace(&i.namespace().unwrap_or_default());
+        let args = &args;
+        async move { stop(&ctx, &quiet, &i.name_any(), args).await }
+    })
+    .await?;
+    fleet::finish(&printer, "stop", &reports)
+}
+
+/// Stops one instance and, with --wait, waits until it is Stopped; what happened,
+/// in a few words.
+async fn stop(
+    ctx: &Ctx,
+    printer: &Printer,
+    name: &str,
+    args: &StopArgs,
+) -> Result<String, CliError> {
     let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
-    let name = &args.name;
     let (before, written) = change::apply(&api, &ctx.namespace, name, args.dry_run, |i| {
         Ok(match plan(i) {
             Plan::AlreadyStopped => (None, None),
@@ -72,21 +104,25 @@ pub async fn run(global: &GlobalArgs, args: StopArgs) -> Result<(), CliError> {
     })
     .await?;
     let Some(before) = before else {
-        eprintln!("odoo/{name} is already stopped (0 web replicas); nothing to do.");
-        return Ok(());
+        let message = format!("odoo/{name} is already stopped (0 web replicas); nothing to do.");
+        if !printer.fleet {
+            printer.note(&message);
+        }
+        return Ok(message);
     };
     change::print(
-        &printer,
+        printer,
         name,
         &written,
         &change::verb("stopped", args.dry_run),
     )?;
-    if args.dry_run == DryRun::None {
-        eprintln!(
+    if args.dry_run == DryRun::None && !printer.fleet {
+        printer.note(&format!(
             "The operator scales web and cron to zero. `kubectl odoo start {name}` restores {before} web replica(s)."
-        );
+        ));
     }
-    wait::after_write(global, &args.wait, args.dry_run, name, "Stopped").await
+    wait::after_write(ctx, printer, &args.wait, args.dry_run, name, "Stopped").await?;
+    Ok(format!("{before} web replica(s) remembered"))
 }
 
 #[cfg(test)]

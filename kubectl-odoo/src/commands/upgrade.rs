@@ -10,6 +10,7 @@
 use std::time::Duration;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use kube::ResourceExt;
 use kube::api::Api;
 use odoo_model::restore_job::PreviousDatabase;
 use odoo_model::upgrade_job::{UpgradeMode, UpgradeStrategy};
@@ -17,15 +18,20 @@ use odoo_model::{InstanceRef, OdooInstance, OdooUpgradeJob, OdooUpgradeJobSpec};
 
 use crate::cli::{GlobalArgs, OutputFormat, parse_duration};
 use crate::commands::{DryRun, change, print_resource, submit};
+use crate::confirm;
 use crate::ctx::Ctx;
 use crate::error::CliError;
+use crate::fleet::{self, Selection};
 use crate::output::Printer;
 
 /// Flags of `upgrade`.
 #[derive(clap::Args, Debug)]
 pub struct UpgradeArgs {
-    /// Name of the instance.
-    pub name: String,
+    /// Name of the instance (or -l/-A to upgrade several, one at a time unless
+    /// --max-parallel says more).
+    pub name: Option<String>,
+    #[command(flatten)]
+    pub selection: Selection,
     /// Target image, pinned to a tag or digest (the current image when omitted:
     /// re-run module updates).
     #[arg(long)]
@@ -50,8 +56,9 @@ pub struct UpgradeArgs {
     /// (kept as <database>_pre_upgrade_<time> by default).
     #[arg(long)]
     pub drop_previous: bool,
-    /// Accepted for symmetry with restore and delete: an upgrade asks nothing.
-    #[arg(long, short = 'y', hide = true)]
+    /// Upgrade several instances (-l, -A) without asking; needed when nobody can
+    /// confirm at a terminal. One named instance is upgraded without asking.
+    #[arg(long, short = 'y')]
     pub yes: bool,
     /// Start no earlier than this time (RFC 3339, e.g. 2026-12-01T02:00:00Z).
     #[arg(long, value_parser = parse_time)]
@@ -85,19 +92,24 @@ fn parse_time(s: &str) -> Result<Time, String> {
         .map_err(|e| format!("invalid time {s:?}: {e}; write it like 2026-12-01T02:00:00Z"))
 }
 
-/// The job resource for `args`, named after the instance and the moment. Pure.
-pub fn build(args: &UpgradeArgs, now: k8s_openapi::jiff::Timestamp) -> OdooUpgradeJob {
+/// The job resource upgrading `instance` as `args` say, named after the instance and
+/// the moment. Pure.
+pub fn build(
+    args: &UpgradeArgs,
+    instance: &str,
+    now: k8s_openapi::jiff::Timestamp,
+) -> OdooUpgradeJob {
     let kind = if args.rehearse {
         "rehearsal"
     } else {
         "upgrade"
     };
-    let name = format!("{}-{kind}-{}", args.name, crate::commands::name_stamp(now));
+    let name = format!("{instance}-{kind}-{}", crate::commands::name_stamp(now));
     OdooUpgradeJob::new(
         &name,
         OdooUpgradeJobSpec {
             instance_ref: InstanceRef {
-                name: args.name.clone(),
+                name: instance.to_owned(),
             },
             image: args.image.clone(),
             modules: args.modules.clone(),
@@ -166,15 +178,19 @@ pub fn plan(instance: &OdooInstance, job: &OdooUpgradeJob) -> Vec<String> {
 }
 
 pub async fn run(global: &GlobalArgs, args: UpgradeArgs) -> Result<(), CliError> {
+    args.selection.check(args.name.as_deref(), "upgrade")?;
+    let Some(name) = args.name.clone() else {
+        return run_fleet(global, args).await;
+    };
     let printer = Printer::new(args.output.unwrap_or(OutputFormat::Table), global.color);
-    let job = build(&args, k8s_openapi::jiff::Timestamp::now());
+    let job = build(&args, &name, k8s_openapi::jiff::Timestamp::now());
     if args.dry_run == DryRun::Client {
         return print_resource(&printer, &job, "created (dry run)");
     }
     let ctx = Ctx::resolve(global).await?;
     let ns = &ctx.namespace;
     let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), ns);
-    let instance = change::get(&instances, &args.name, ns).await?;
+    let instance = change::get(&instances, &name, ns).await?;
     for line in plan(&instance, &job) {
         printer.note(&line);
     }
@@ -184,16 +200,81 @@ pub async fn run(global: &GlobalArgs, args: UpgradeArgs) -> Result<(), CliError>
         job,
         args.dry_run,
         args.wait.then_some(args.timeout),
-        &format!("kubectl odoo status {} -n {ns} --watch", args.name),
+        &format!("kubectl odoo status {name} -n {ns} --watch"),
     )
     .await
+}
+
+/// `upgrade -l SELECTOR` / `-A`: every plan shown and confirmed once, then one job
+/// per instance, `--max-parallel` at a time (1 by default: an upgrade stops its
+/// instance), and with `--wait` the summary.
+async fn run_fleet(global: &GlobalArgs, args: UpgradeArgs) -> Result<(), CliError> {
+    let printer = Printer::new(args.output.unwrap_or(OutputFormat::Table), global.color);
+    let ctx = Ctx::resolve(global).await?;
+    let instances = args.selection.instances(&ctx).await?;
+    let now = k8s_openapi::jiff::Timestamp::now();
+    let parallel = args.selection.parallel(1);
+    let mut lines = Vec::new();
+    for instance in &instances {
+        lines.extend(plan(instance, &build(&args, &instance.name_any(), now)));
+    }
+    let count = instances.len();
+    lines.push(format!(
+        "{count} instance(s), {parallel} at a time{}",
+        if args.wait {
+            ""
+        } else {
+            " (without --wait, all jobs are created now and the operator runs them)"
+        }
+    ));
+    // Shown in every case: on a terminal before the question, in a CI log as the
+    // record of what was asked for.
+    for line in &lines {
+        printer.note(line);
+    }
+    if args.dry_run == DryRun::None {
+        let unattended = format!(
+            "upgrading {count} instances needs --yes when nobody can confirm at a terminal"
+        );
+        confirm::confirm(
+            args.yes,
+            "",
+            "the number of instances",
+            &count.to_string(),
+            unattended,
+        )
+        .await?;
+    }
+    let quiet = printer.for_fleet();
+    let wait = args.wait.then_some(args.timeout);
+    let done = if args.wait { "Succeeded" } else { "Created" };
+    let reports = fleet::run(
+        &printer,
+        &args.selection,
+        instances,
+        parallel,
+        done,
+        |instance| {
+            let ns = instance.namespace().unwrap_or_default();
+            let ctx = ctx.in_namespace(&ns);
+            let name = instance.name_any();
+            let job = build(&args, &name, now);
+            let job_name = job.name_any();
+            async move {
+                let resume = format!("kubectl odoo status {name} -n {ns} --watch");
+                submit(&ctx, &quiet, job, args.dry_run, wait, &resume).await?;
+                Ok(format!("odooupgradejob/{job_name}"))
+            }
+        },
+    )
+    .await?;
+    fleet::finish(&printer, "upgrade", &reports)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use clap::Parser;
-    use kube::ResourceExt;
 
     fn parse(args: &[&str]) -> UpgradeArgs {
         #[derive(Parser)]
@@ -217,7 +298,7 @@ mod tests {
             "2026-12-01T02:00:00Z",
         ]);
         let now: k8s_openapi::jiff::Timestamp = "2026-11-25T10:00:00Z".parse().expect("time");
-        let job = build(&args, now);
+        let job = build(&args, "shop", now);
         assert_eq!(job.name_any(), "shop-upgrade-20261125100000");
         assert_eq!(job.spec.instance_ref.name, "shop");
         assert_eq!(job.spec.image.as_deref(), Some("odoo:18.0-20260101"));
@@ -250,7 +331,7 @@ mod tests {
     #[test]
     fn the_plan_names_the_strategy_and_the_last_rehearsal_of_the_target() {
         let now: k8s_openapi::jiff::Timestamp = "2026-12-01T10:00:00Z".parse().expect("time");
-        let job = build(&parse(&["shop", "--image", "odoo:19.0-2"]), now);
+        let job = build(&parse(&["shop", "--image", "odoo:19.0-2"]), "shop", now);
         let plan = plan(&instance(Some(("odoo:19.0-2", true))), &job).join("\n");
         assert!(plan.contains("odoo:18.0-1 → odoo:19.0-2"), "{plan}");
         assert!(plan.contains("strategy Copy"), "{plan}");
@@ -264,6 +345,7 @@ mod tests {
         assert!(plan.contains("--rehearse"), "{plan}");
         let in_place = build(
             &parse(&["shop", "--image", "odoo:19.0-2", "--strategy", "InPlace"]),
+            "shop",
             now,
         );
         assert!(plan_of(&instance(None), &in_place).contains("partly updated"));
@@ -278,6 +360,7 @@ mod tests {
         let now: k8s_openapi::jiff::Timestamp = "2026-12-01T10:00:00Z".parse().expect("time");
         let job = build(
             &parse(&["shop", "--image", "odoo:19.0-2", "--rehearse"]),
+            "shop",
             now,
         );
         assert!(job.spec.rehearsal);

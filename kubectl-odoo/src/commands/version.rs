@@ -1,11 +1,13 @@
 //! `kubectl odoo version`: plugin vs CRD vs operator versions.
 
 use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::api::{Api, ListParams};
 use kube::{CustomResourceExt, ResourceExt};
 use odoo_model::OdooInstance;
 use odoo_model::crds::MODEL_VERSION_ANNOTATION;
+use odoo_model::labels::{LEADER_LEASE, OPERATOR_VERSION_ANNOTATION};
 use serde::Serialize;
 
 use crate::cli::{GlobalArgs, OutputFormat};
@@ -33,6 +35,10 @@ pub struct Versions {
     pub crd: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub operator: Option<String>,
+    /// Where the operator was found when it has no Deployment (it runs outside the
+    /// cluster): the holder of its leader Lease.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operator_holder: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }
@@ -47,6 +53,12 @@ pub async fn run(global: &GlobalArgs, args: VersionArgs) -> Result<(), CliError>
         let ctx = Ctx::resolve(global).await?;
         versions.crd = crd_version(&ctx).await?;
         versions.operator = operator_version(&ctx).await?;
+        if versions.operator.is_none()
+            && let Some((version, holder)) = leader_version(&ctx).await
+        {
+            versions.operator = Some(version);
+            versions.operator_holder = Some(holder);
+        }
         versions.warnings = skew_warnings(&versions);
     }
     match args.output {
@@ -58,10 +70,14 @@ pub async fn run(global: &GlobalArgs, args: VersionArgs) -> Result<(), CliError>
                     "CRDs:     {}\n",
                     versions.crd.as_deref().unwrap_or("not installed")
                 ));
-                text.push_str(&format!(
-                    "Operator: {}\n",
-                    versions.operator.as_deref().unwrap_or("not found")
-                ));
+                let operator = match (&versions.operator, &versions.operator_holder) {
+                    (Some(v), Some(holder)) => {
+                        format!("{v} (outside the cluster; leader {holder})")
+                    }
+                    (Some(v), None) => v.clone(),
+                    (None, _) => "not found".into(),
+                };
+                text.push_str(&format!("Operator: {operator}\n"));
             }
             printer.out(&text)?;
             for w in &versions.warnings {
@@ -101,6 +117,37 @@ async fn operator_version(ctx: &Ctx) -> Result<Option<String>, CliError> {
         Err(kube::Error::Api(status)) if status.code == 403 => Ok(None),
         Err(e) => Err(CliError::api("looking for the operator Deployment")(e)),
     }
+}
+
+/// The version on the leader Lease of an operator that holds it now, and who
+/// holds it (`namespace/holder`): how an operator without a Deployment is found.
+/// None when no live Lease can be read (or the user may not list Leases).
+async fn leader_version(ctx: &Ctx) -> Option<(String, String)> {
+    let api: Api<Lease> = Api::all(ctx.client.clone());
+    let params = ListParams::default().fields(&format!("metadata.name={LEADER_LEASE}"));
+    let now = k8s_openapi::jiff::Timestamp::now();
+    api.list(&params)
+        .await
+        .ok()?
+        .items
+        .into_iter()
+        .find_map(|lease| {
+            let spec = lease.spec.as_ref()?;
+            let holder = spec.holder_identity.clone().filter(|h| !h.is_empty())?;
+            let renewed = spec.renew_time.as_ref()?.0;
+            let secs = i64::from(spec.lease_duration_seconds.unwrap_or(15));
+            if now.duration_since(renewed).as_secs() > secs {
+                return None;
+            }
+            let version = lease
+                .annotations()
+                .get(OPERATOR_VERSION_ANNOTATION)?
+                .clone();
+            Some((
+                version,
+                format!("{}/{holder}", lease.namespace().unwrap_or_default()),
+            ))
+        })
 }
 
 fn skew_warnings(v: &Versions) -> Vec<String> {

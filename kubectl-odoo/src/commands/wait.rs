@@ -8,7 +8,9 @@ use std::time::Duration;
 use crate::cli::{GlobalArgs, OutputFormat};
 use crate::commands::DryRun;
 use crate::commands::status::{self, StatusArgs};
+use crate::ctx::Ctx;
 use crate::error::CliError;
+use crate::output::Printer;
 
 /// The flags.
 #[derive(clap::Args, Debug, Clone)]
@@ -23,9 +25,11 @@ pub struct WaitArgs {
 }
 
 /// Waits for `name` to reach `target` (`ready`, `terminal` or a phase) when asked;
-/// never for a dry run, which changed nothing.
+/// never for a dry run, which changed nothing. One instance is followed with the live
+/// view of `status --watch`; one of a fleet command's, with a line per change.
 pub async fn after_write(
-    global: &GlobalArgs,
+    ctx: &Ctx,
+    printer: &Printer,
     args: &WaitArgs,
     dry_run: DryRun,
     name: &str,
@@ -34,10 +38,18 @@ pub async fn after_write(
     if !args.wait || dry_run != DryRun::None {
         return Ok(());
     }
+    if printer.fleet {
+        return status::wait(ctx, printer, name, target, args.timeout).await;
+    }
+    let global = GlobalArgs {
+        namespace: Some(ctx.namespace.clone()),
+        ..ctx.global.clone()
+    };
     status::run(
-        global,
+        &global,
         StatusArgs {
-            name: name.to_owned(),
+            name: Some(name.to_owned()),
+            selection: Default::default(),
             watch: true,
             until: Some(target.to_owned()),
             timeout: args.timeout,

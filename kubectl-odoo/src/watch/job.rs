@@ -2,7 +2,6 @@
 //! phase, message and progress, and the last lines of its batch Job's pod. Reads the
 //! named object and the pods of the Job it names (by the `job-name` label) only.
 
-use std::io::IsTerminal;
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -14,7 +13,8 @@ use serde_json::Value;
 
 use crate::cli::OutputFormat;
 use crate::error::CliError;
-use crate::output::{Printer, use_color};
+use crate::output::Printer;
+use indicatif::ProgressBar;
 
 /// Lines of the job's log shown while following.
 pub const LOG_TAIL: i64 = 5;
@@ -148,37 +148,16 @@ pub async fn log_tail(
     }
 }
 
-/// The block the live view draws.
-pub fn block(s: &JobSnapshot, color: bool) -> Vec<String> {
-    let paint = |code: &str, text: &str| {
-        if color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_owned()
-        }
-    };
-    let phase_color = match s.phase.as_str() {
-        "Succeeded" => "32",
-        "Failed" | "RolledBack" => "31",
-        _ => "33",
-    };
-    let mut lines = vec![format!(
-        "{}/{}  {}  {}",
-        s.kind.to_lowercase(),
-        s.name,
-        paint(phase_color, &s.phase),
-        s.message
-    )];
+/// The spinner's line: where the job stands now.
+pub fn headline(s: &JobSnapshot) -> String {
+    let mut line = format!("{}/{} {}", s.kind.to_lowercase(), s.name, s.phase);
+    if !s.message.is_empty() {
+        line.push_str(&format!(": {}", s.message));
+    }
     if !s.progress.is_empty() {
-        lines.push(format!("  progress {}", s.progress));
+        line.push_str(&format!(" ({})", s.progress));
     }
-    if !s.job_name.is_empty() {
-        lines.push(format!("  job {}", s.job_name));
-    }
-    for l in &s.log_tail {
-        lines.push(format!("  {} {l}", paint("2", "|")));
-    }
-    lines
+    line
 }
 
 /// One timestamped line per change, and the log lines not shown before.
@@ -248,8 +227,6 @@ async fn follow_until_end(
     name: &str,
     printer: &Printer,
 ) -> Result<(), CliError> {
-    let tty = std::io::stderr().is_terminal();
-    let color = use_color(crate::cli::ColorChoice::Auto, tty) && printer.color;
     let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), namespace, resource);
     let changes_of_object = watcher(
         api,
@@ -263,12 +240,15 @@ async fn follow_until_end(
         Some(((), ()))
     });
     let mut signals = futures::stream::select(changes_of_object.boxed(), tick.boxed());
+    // On a terminal a spinner shows the elapsed time and where the job stands, under
+    // the same lines a log gets; a fleet command's jobs print their lines alone.
+    let spinner = (printer.format != OutputFormat::Json && !printer.fleet)
+        .then(|| crate::progress::spinner(&format!("{}/{name}", resource.kind.to_lowercase())));
     let mut last: Option<JobSnapshot> = None;
-    let mut drawn = 0usize;
     loop {
         let snap = collect(client, namespace, resource, name).await?;
         if last.as_ref() != Some(&snap) {
-            draw(printer, last.as_ref(), &snap, tty, color, &mut drawn)?;
+            draw(printer, last.as_ref(), &snap, spinner.as_ref())?;
         }
         match outcome(&snap) {
             Outcome::Succeeded => return Ok(()),
@@ -284,36 +264,42 @@ async fn follow_until_end(
 }
 
 /// Progress goes to stderr (stdout carries the command's result), except with
-/// `-o json`, whose NDJSON stream is data.
+/// `-o json`, whose NDJSON stream is data: one timestamped line per change, printed
+/// above the spinner when there is one.
 fn draw(
     printer: &Printer,
     old: Option<&JobSnapshot>,
     new: &JobSnapshot,
-    tty: bool,
-    color: bool,
-    drawn: &mut usize,
+    spinner: Option<&ProgressBar>,
 ) -> Result<(), CliError> {
     if printer.format == OutputFormat::Json {
         let line = serde_json::to_string(new).map_err(|e| CliError::Usage(e.to_string()))?;
         return printer.out(&(line + "\n"));
     }
-    let mut text = String::new();
-    if tty {
-        let lines = block(new, color);
-        if *drawn > 0 {
-            text.push_str(&format!("\x1b[{drawn}F\x1b[J"));
-        }
-        *drawn = lines.len();
-        text.push_str(&(lines.join("\n") + "\n"));
+    let now = k8s_openapi::jiff::Zoned::now()
+        .strftime("%H:%M:%S")
+        .to_string();
+    // Several jobs of a fleet command write here at once: their logs would
+    // interleave, so only their transitions are shown.
+    let quiet = |s: &JobSnapshot| JobSnapshot {
+        log_tail: Vec::new(),
+        ..s.clone()
+    };
+    let lines = if printer.fleet {
+        changes(old.map(quiet).as_ref(), &quiet(new), &now)
     } else {
-        let now = k8s_openapi::jiff::Zoned::now()
-            .strftime("%H:%M:%S")
-            .to_string();
-        for l in changes(old, new, &now) {
-            text.push_str(&(l + "\n"));
+        changes(old, new, &now)
+    };
+    match spinner.filter(|s| !s.is_hidden()) {
+        Some(spinner) => {
+            for line in lines {
+                spinner.println(line);
+            }
+            spinner.set_message(headline(new));
         }
+        None if !lines.is_empty() => printer.note(&lines.join("\n")),
+        None => {}
     }
-    eprint!("{text}");
     Ok(())
 }
 

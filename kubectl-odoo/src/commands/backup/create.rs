@@ -14,13 +14,16 @@ use crate::cli::{GlobalArgs, OutputFormat, parse_duration};
 use crate::commands::{DryRun, change, name_stamp, print_resource, submit};
 use crate::ctx::Ctx;
 use crate::error::CliError;
+use crate::fleet::{self, Selection};
 use crate::output::Printer;
 
 /// Flags of `backup create`.
 #[derive(clap::Args, Debug)]
 pub struct CreateArgs {
-    /// Name of the instance to back up.
-    pub name: String,
+    /// Name of the instance to back up (or -l/-A to back up several).
+    pub name: Option<String>,
+    #[command(flatten)]
+    pub selection: Selection,
     /// Archive format.
     #[arg(long, value_enum, default_value_t = FormatArg::Zip)]
     pub format: FormatArg,
@@ -38,6 +41,10 @@ pub struct CreateArgs {
     /// How long --wait waits (e.g. 30m).
     #[arg(long, value_parser = parse_duration, default_value = "1h")]
     pub timeout: Duration,
+    /// Asks nothing; accepted as on the commands that do ask, so a script can pass
+    /// --yes to every command that changes something.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
     /// none: create; client: print the job without sending it; server: have the API
     /// server validate it without storing it.
     #[arg(long, value_enum, default_value_t = DryRun::None, num_args = 0..=1, default_missing_value = "client")]
@@ -47,18 +54,19 @@ pub struct CreateArgs {
     pub output: Option<OutputFormat>,
 }
 
-/// The job resource. Pure.
+/// The job resource backing up `instance`. Pure.
 pub fn build(
     args: &CreateArgs,
+    instance: &str,
     destination: BackupDestination,
     now: k8s_openapi::jiff::Timestamp,
 ) -> OdooBackupJob {
-    let name = format!("{}-backup-{}", args.name, name_stamp(now));
+    let name = format!("{instance}-backup-{}", name_stamp(now));
     let mut job = OdooBackupJob::new(
         &name,
         OdooBackupJobSpec {
             instance_ref: InstanceRef {
-                name: args.name.clone(),
+                name: instance.to_owned(),
             },
             backup: BackupTemplate {
                 format: args.format.into(),
@@ -70,37 +78,67 @@ pub fn build(
     );
     // Found with the instance's other children by label (status, report).
     job.labels_mut()
-        .insert(INSTANCE_LABEL.into(), args.name.clone());
+        .insert(INSTANCE_LABEL.into(), instance.to_owned());
     job
 }
 
 pub async fn run(global: &GlobalArgs, args: CreateArgs) -> Result<(), CliError> {
+    args.selection
+        .check(args.name.as_deref(), "backup create")?;
     let printer = Printer::new(args.output.unwrap_or(OutputFormat::Table), global.color);
     let now = k8s_openapi::jiff::Timestamp::now();
     // Flags alone suffice for a client dry run; --like and reuse read the cluster.
-    if args.dry_run == DryRun::Client
+    if let Some(name) = &args.name
+        && args.dry_run == DryRun::Client
         && let Some(dest) = args.destination.from_flags()?
     {
-        return print_resource(&printer, &build(&args, dest, now), "created (dry run)");
+        return print_resource(
+            &printer,
+            &build(&args, name, dest, now),
+            "created (dry run)",
+        );
     }
     let ctx = Ctx::resolve(global).await?;
+    if let Some(name) = &args.name {
+        return back_up(&ctx, &printer, name, &args, now).await.map(drop);
+    }
+    let instances = args.selection.instances(&ctx).await?;
+    let quiet = printer.for_fleet();
+    let done = if args.wait { "Succeeded" } else { "Created" };
+    let parallel = args.selection.parallel(fleet::PARALLEL);
+    let reports = fleet::run(&printer, &args.selection, instances, parallel, done, |i| {
+        let ctx = ctx.in_namespace(&i.namespace().unwrap_or_default());
+        let args = &args;
+        async move { back_up(&ctx, &quiet, &i.name_any(), args, now).await }
+    })
+    .await?;
+    fleet::finish(&printer, "back up", &reports)
+}
+
+/// Backs up one instance (following the job with --wait); the job's name.
+async fn back_up(
+    ctx: &Ctx,
+    printer: &Printer,
+    name: &str,
+    args: &CreateArgs,
+    now: k8s_openapi::jiff::Timestamp,
+) -> Result<String, CliError> {
     let ns = &ctx.namespace;
     let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), ns);
-    change::get(&instances, &args.name, ns).await?;
-    let dest = args
-        .destination
-        .resolve(&ctx.client, ns, &args.name)
-        .await?;
-    let backup = build(&args, dest, now);
+    change::get(&instances, name, ns).await?;
+    let dest = args.destination.resolve(&ctx.client, ns, name).await?;
+    let backup = build(args, name, dest, now);
+    let job = format!("odoobackupjob/{}", backup.name_any());
     submit(
-        &ctx,
-        &printer,
+        ctx,
+        printer,
         backup,
         args.dry_run,
         args.wait.then_some(args.timeout),
         &format!("kubectl odoo backup describe {{name}} -n {ns}"),
     )
-    .await
+    .await?;
+    Ok(job)
 }
 
 #[cfg(test)]
@@ -136,7 +174,7 @@ mod tests {
             .expect("valid")
             .expect("given");
         let now: k8s_openapi::jiff::Timestamp = "2026-11-25T10:00:00Z".parse().expect("time");
-        let job = build(&args, dest, now);
+        let job = build(&args, "shop", dest, now);
         assert_eq!(job.name_any(), "shop-backup-20261125100000");
         assert!(!job.spec.backup.with_filestore);
         let s3 = job.spec.backup.destination.s3.expect("s3");

@@ -51,6 +51,10 @@ pub struct ScheduleArgs {
     pub verify_every: Option<u32>,
     #[command(flatten)]
     pub destination: DestinationArgs,
+    /// Asks nothing; accepted as on the commands that do ask, so a script can pass
+    /// --yes to every command that changes something.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
     /// none: apply; client: print the schedule without sending it; server: have the
     /// API server validate it without storing it.
     #[arg(long, value_enum, default_value_t = DryRun::None, num_args = 0..=1, default_missing_value = "client")]
