@@ -83,11 +83,11 @@ impl Printer {
 
     /// Bold text when colour is on.
     pub fn bold(&self, text: &str) -> String {
-        if self.color {
-            format!("\x1b[1m{text}\x1b[0m")
-        } else {
-            text.to_owned()
-        }
+        console::Style::new()
+            .bold()
+            .force_styling(self.color)
+            .apply_to(text)
+            .to_string()
     }
 
     /// A line for the person at the terminal, on stderr, so stdout stays the
@@ -100,11 +100,11 @@ impl Printer {
     /// A warning on stderr.
     pub fn warn(&self, text: &str) {
         let color = use_color(ColorChoice::Auto, std::io::stderr().is_terminal()) && self.color;
-        if color {
-            eprintln!("\x1b[33mwarning:\x1b[0m {text}");
-        } else {
-            eprintln!("warning: {text}");
-        }
+        let label = console::Style::new()
+            .yellow()
+            .force_styling(color)
+            .apply_to("warning:");
+        eprintln!("{label} {text}");
     }
 }
 

@@ -80,11 +80,16 @@ pub async fn run(global: &GlobalArgs, args: DoctorArgs) -> Result<(), CliError> 
     match args.output {
         OutputFormat::Json | OutputFormat::Yaml => printer.structured(&checks)?,
         _ => {
-            let mark = |ok: bool| match (ok, printer.color) {
-                (true, true) => "\x1b[32m✓\x1b[0m",
-                (true, false) => "✓",
-                (false, true) => "\x1b[31m✗\x1b[0m",
-                (false, false) => "✗",
+            let mark = |ok: bool| {
+                let (style, text) = if ok {
+                    (console::Style::new().green(), "✓")
+                } else {
+                    (console::Style::new().red(), "✗")
+                };
+                style
+                    .force_styling(printer.color)
+                    .apply_to(text)
+                    .to_string()
             };
             let mut text = String::new();
             for c in &checks {

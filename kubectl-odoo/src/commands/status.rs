@@ -339,24 +339,21 @@ fn draw(
             }
         }
         Renderer::Live { drawn } => {
+            let term = console::Term::stdout();
             // A pseudo-terminal nobody sized reports 0×0: use a common size then.
-            let (width, height) = terminal_size::terminal_size()
-                .map(|(w, h)| (usize::from(w.0), usize::from(h.0)))
-                .filter(|&(w, h)| w > 0 && h > 0)
-                .unwrap_or((100, 40));
+            let (height, width) = term
+                .size_checked()
+                .filter(|&(h, w)| h > 0 && w > 0)
+                .map_or((40, 100), |(h, w)| (usize::from(h), usize::from(w)));
             let mut lines = render::block(new, color, width);
             // Never taller than the terminal: a redraw could not reach lines that
             // scrolled away, and the scrollback would fill with half frames.
             lines.truncate(height.saturating_sub(1).max(1));
-            let mut frame = String::new();
             if *drawn > 0 {
-                // Up to the first line of the previous frame, clear to the end.
-                frame.push_str(&format!("\x1b[{drawn}F\x1b[J"));
+                term.clear_last_lines(*drawn)?;
             }
-            frame.push_str(&lines.join("\n"));
-            frame.push('\n');
             *drawn = lines.len();
-            printer.out(&frame)
+            printer.out(&(lines.join("\n") + "\n"))
         }
     }
 }

@@ -2,22 +2,19 @@
 
 use std::fmt::Write as _;
 
+use console::{Style, measure_text_width, truncate_str};
+
 use super::Snapshot;
 
-/// The full block, as `status` prints it and the live view redraws it.
+/// The full block, as `status` prints it and the live view redraws it: every line
+/// cut to `width` visible columns (0: no limit), measured as a terminal shows them.
 pub fn block(s: &Snapshot, color: bool, width: usize) -> Vec<String> {
-    let paint = |code: &str, text: &str| {
-        if color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_owned()
-        }
-    };
-    let phase_color = match s.phase.as_str() {
-        "Running" => "32",
-        "Error" | "InitFailed" | "UpgradeFailed" | "Degraded" => "31",
-        "Stopped" => "2",
-        _ => "33",
+    let paint = |style: Style, text: &str| style.force_styling(color).apply_to(text).to_string();
+    let phase_style = match s.phase.as_str() {
+        "Running" => Style::new().green(),
+        "Error" | "InitFailed" | "UpgradeFailed" | "Degraded" => Style::new().red(),
+        "Stopped" => Style::new().dim(),
+        _ => Style::new().yellow(),
     };
     let mut lines = Vec::new();
     if !s.exists {
@@ -32,7 +29,7 @@ pub fn block(s: &Snapshot, color: bool, width: usize) -> Vec<String> {
     lines.push(format!(
         "odoo/{}  {}  {}{stale}",
         s.name,
-        paint(phase_color, &s.phase),
+        paint(phase_style, &s.phase),
         s.message
     ));
     lines.push(format!(
@@ -44,63 +41,87 @@ pub fn block(s: &Snapshot, color: bool, width: usize) -> Vec<String> {
     if !s.rehearsal.is_empty() {
         lines.push(format!("  upgrade {}", s.rehearsal));
     }
-    if !s.conditions.is_empty() {
-        let mut line = String::from("  conditions");
-        for c in &s.conditions {
+    // Conditions wrap onto as many lines as the width needs; none is cut.
+    let marks: Vec<String> = s
+        .conditions
+        .iter()
+        .map(|c| {
             let mark = if c.status == "True" {
-                paint("32", "✓")
+                paint(Style::new().green(), "✓")
             } else {
-                paint("2", "·")
+                paint(Style::new().dim(), "·")
             };
-            let _ = write!(line, "  {mark} {}", c.type_);
+            format!("{mark} {}", c.type_)
+        })
+        .collect();
+    let mut line = String::from("  conditions");
+    for mark in marks {
+        if width > 0 && measure_text_width(&line) + 2 + measure_text_width(&mark) > width {
+            lines.push(std::mem::replace(&mut line, "            ".into()));
         }
+        let _ = write!(line, "  {mark}");
+    }
+    if !s.conditions.is_empty() {
         lines.push(line);
     }
     for c in &s.children {
         let mark = if c.ok {
-            paint("32", "✓")
+            paint(Style::new().green(), "✓")
         } else {
-            paint("33", "…")
+            paint(Style::new().yellow(), "…")
         };
         lines.push(format!(
-            "  {mark} {:<12} {:<28} {}",
+            "  {mark} {:<20} {:<28} {}",
             c.kind, c.name, c.state
         ));
     }
     for w in &s.warnings {
         lines.push(format!(
-            "  {} {} {}: {}",
-            paint("31", "!"),
+            "  {} {:>4} {} {}: {}",
+            paint(Style::new().red(), "!"),
+            ago(&w.last_seen),
             w.object,
             w.reason,
             w.message
         ));
     }
+    for e in s.recent.iter().filter(|e| e.type_ != "Warning") {
+        lines.push(format!(
+            "  {} {:>4} {} {}: {}",
+            paint(Style::new().dim(), "·"),
+            ago(&e.last_seen),
+            e.object,
+            e.reason,
+            e.message
+        ));
+    }
     if !s.log_tail.is_empty() {
-        lines.push(format!("  {}", paint("2", "job log")));
+        lines.push(format!("  {}", paint(Style::new().dim(), "job log")));
         for l in &s.log_tail {
-            lines.push(format!("  {} {l}", paint("2", "|")));
+            lines.push(format!("  {} {l}", paint(Style::new().dim(), "|")));
         }
     }
-    lines.into_iter().map(|l| fit(&l, width)).collect()
+    if width == 0 {
+        return lines;
+    }
+    lines
+        .into_iter()
+        .map(|l| truncate_str(&l, width, "…").into_owned())
+        .collect()
 }
 
 fn dash(s: &str) -> &str {
     if s.is_empty() { "-" } else { s }
 }
 
-/// Cuts a line to the terminal width (counting characters, ignoring colour codes
-/// approximately: lines with colour get a little more room).
-fn fit(line: &str, width: usize) -> String {
-    let visible = line.chars().filter(|c| !c.is_control()).count();
-    if width == 0 || visible <= width {
-        return line.to_owned();
+/// How long ago an RFC 3339 time was, like kubectl's ages (`45s`, `12m`, `5h`).
+fn ago(time: &str) -> String {
+    match time.parse::<k8s_openapi::jiff::Timestamp>() {
+        Ok(t) => crate::output::age(Some(&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
+            t,
+        ))),
+        Err(_) => "-".into(),
     }
-    let extra = line.len().saturating_sub(visible).min(40);
-    line.chars()
-        .take(width.saturating_sub(1) + extra)
-        .collect::<String>()
-        + "…"
 }
 
 /// One timestamped line per change between two snapshots (the non-terminal renderer).
@@ -209,7 +230,7 @@ mod tests {
         let expected = [
             "odoo/shop  Upgrading  odoo --update runs",
             "  ready 1/1   url -   image -",
-            "  ✓ Deployment   shop-web                     1/1",
+            "  ✓ Deployment           shop-web                     1/1",
             "  job log",
             "  | INFO shop odoo.modules.loading: loading 42 modules...",
             "  | INFO shop odoo.modules.loading: 42 modules loaded in 3.10s",
@@ -236,6 +257,70 @@ mod tests {
         assert!(lines.iter().all(|l| l.chars().count() <= 80), "{lines:?}");
         let full = block(&s, false, 0);
         assert!(full[0].contains("has not seen the latest spec"));
+    }
+
+    #[test]
+    fn conditions_wrap_and_coloured_lines_are_cut_at_their_visible_width() {
+        let mut s = snap("Running", "1/1");
+        s.conditions = [
+            "DatabaseReady",
+            "Initialized",
+            "Ready",
+            "Progressing",
+            "Degraded",
+        ]
+        .iter()
+        .map(|t| crate::watch::snapshot::ConditionView {
+            type_: (*t).into(),
+            status: "True".into(),
+            ..Default::default()
+        })
+        .collect();
+        let lines = block(&s, true, 40);
+        let shown: String = lines.iter().map(|l| console::strip_ansi_codes(l)).collect();
+        for c in &s.conditions {
+            assert!(shown.contains(&c.type_), "{} cut: {lines:?}", c.type_);
+        }
+        assert!(
+            lines.iter().all(|l| measure_text_width(l) <= 40),
+            "{lines:?}"
+        );
+        assert!(lines.iter().filter(|l| l.contains('✓')).count() >= 2);
+    }
+
+    #[test]
+    fn events_show_their_age_and_warnings_stand_out() {
+        let mut s = snap("Running", "1/1");
+        let at = |secs: i64| {
+            (k8s_openapi::jiff::Timestamp::now()
+                - k8s_openapi::jiff::SignedDuration::from_secs(secs))
+            .to_string()
+        };
+        s.recent = vec![crate::watch::snapshot::EventView {
+            object: "OdooInstance/shop".into(),
+            reason: "Upgraded".into(),
+            message: "to odoo:19.0-1".into(),
+            type_: "Normal".into(),
+            last_seen: at(300),
+            ..Default::default()
+        }];
+        s.warnings = vec![crate::watch::snapshot::EventView {
+            object: "PVC/shop-filestore".into(),
+            reason: "ClaimLost".into(),
+            message: "lost".into(),
+            type_: "Warning".into(),
+            last_seen: at(30),
+            ..Default::default()
+        }];
+        let lines = block(&s, false, 0);
+        assert!(
+            lines.contains(&"  !  30s PVC/shop-filestore ClaimLost: lost".to_owned()),
+            "{lines:?}"
+        );
+        assert!(
+            lines.contains(&"  ·   5m OdooInstance/shop Upgraded: to odoo:19.0-1".to_owned()),
+            "{lines:?}"
+        );
     }
 
     #[test]

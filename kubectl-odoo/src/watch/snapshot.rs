@@ -1,9 +1,10 @@
 //! What `status` shows, gathered into one serialisable struct.
 
 use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{Event, PersistentVolumeClaim};
 use kube::ResourceExt;
-use kube::api::{Api, ListParams};
+use kube::api::{Api, ApiResource, DynamicObject, ListParams};
 use odoo_model::labels::instance_selector;
 use odoo_model::{OdooInitJob, OdooInstance, names};
 use serde::Serialize;
@@ -27,6 +28,8 @@ pub struct Snapshot {
     pub conditions: Vec<ConditionView>,
     pub children: Vec<ChildView>,
     pub warnings: Vec<EventView>,
+    /// The latest events of any type on the instance and its children, newest last.
+    pub recent: Vec<EventView>,
     /// The last lines of the running batch Job's pod while the instance initializes,
     /// upgrades, backs up, restores or migrates; empty when no log can be read.
     pub log_tail: Vec<String>,
@@ -57,7 +60,7 @@ pub struct ChildView {
     pub ok: bool,
 }
 
-/// A warning event on the instance or a child.
+/// An event on the instance or a child.
 #[derive(Serialize, Debug, Clone, PartialEq, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct EventView {
@@ -65,6 +68,11 @@ pub struct EventView {
     pub reason: String,
     pub message: String,
     pub count: i32,
+    /// `Normal` or `Warning`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// When it was last seen (RFC 3339); the view shows its age.
+    pub last_seen: String,
 }
 
 impl Snapshot {
@@ -142,17 +150,12 @@ pub async fn collect(
         .items;
     deps.sort_by_key(|d| d.name_any());
     for d in deps {
-        let want = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0);
-        let ready = d
-            .status
-            .as_ref()
-            .and_then(|s| s.ready_replicas)
-            .unwrap_or(0);
+        let (state, ok) = rollout(&d);
         snap.children.push(ChildView {
             kind: "Deployment".into(),
             name: d.name_any(),
-            state: format!("{ready}/{want}"),
-            ok: ready >= want,
+            state,
+            ok,
         });
     }
     let pvcs: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), namespace);
@@ -191,7 +194,16 @@ pub async fn collect(
             state: phase,
         });
     }
-    snap.warnings = warnings(client, namespace, name, &snap.children).await?;
+    snap.children
+        .extend(job_resources(client, namespace, name).await?);
+    let events = events(client, namespace, name, &snap.children).await?;
+    let warnings: Vec<EventView> = events
+        .iter()
+        .filter(|e| e.type_ == "Warning")
+        .cloned()
+        .collect();
+    snap.warnings = last(warnings, 5);
+    snap.recent = last(events, 5);
     if JOB_PHASES.contains(&snap.phase.as_str()) {
         // The batch Jobs' pods carry the instance label and the Job's name.
         let selector = format!("{},job-name", instance_selector(name));
@@ -209,8 +221,97 @@ const JOB_PHASES: [&str; 5] = [
     "Migrating",
 ];
 
-/// Warning events of the instance and its children, newest last, at most five.
-async fn warnings(
+/// The last `n` of `items`.
+fn last<T>(mut items: Vec<T>, n: usize) -> Vec<T> {
+    let start = items.len().saturating_sub(n);
+    items.split_off(start)
+}
+
+/// A Deployment's rollout in words, and whether it is complete: ready of desired,
+/// and while pods of an older template remain, how many run the new one.
+pub fn rollout(d: &Deployment) -> (String, bool) {
+    let want = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0);
+    let status = d.status.clone().unwrap_or_default();
+    let ready = status.ready_replicas.unwrap_or(0);
+    let updated = status.updated_replicas.unwrap_or(0);
+    let total = status.replicas.unwrap_or(0);
+    let rolling = updated < want || total > want;
+    let state = if rolling {
+        format!("{updated} of {want} updated, {ready} ready (rolling out)")
+    } else {
+        format!("{ready}/{want} ready")
+    };
+    (state, !rolling && ready >= want)
+}
+
+/// The instance's job resources that have a batch Job (upgrades, backups, restores,
+/// migrations: found through the Jobs carrying the instance's label and their
+/// owners), with their phase and the Job's own state; init jobs are listed apart.
+async fn job_resources(
+    client: &kube::Client,
+    namespace: &str,
+    name: &str,
+) -> Result<Vec<ChildView>, CliError> {
+    let batch: Api<Job> = Api::namespaced(client.clone(), namespace);
+    let mut jobs = batch
+        .list(&ListParams::default().labels(&instance_selector(name)))
+        .await
+        .map_err(CliError::api("listing the instance's Jobs"))?
+        .items;
+    jobs.sort_by_key(|j| j.creation_timestamp().map(|t| t.0));
+    let mut children = Vec::new();
+    for job in last(jobs, 3) {
+        let Some(owner) = job.owner_references().first().cloned() else {
+            continue;
+        };
+        let Some(resource) = job_resource(&owner.kind) else {
+            continue;
+        };
+        let owners: Api<DynamicObject> = Api::namespaced_with(client.clone(), namespace, &resource);
+        let phase = owners
+            .get_opt(&owner.name)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|o| {
+                o.data
+                    .pointer("/status/phase")
+                    .and_then(|p| p.as_str())
+                    .map(str::to_owned)
+            })
+            .unwrap_or_else(|| "Pending".into());
+        let status = job.status.clone().unwrap_or_default();
+        let batch_state = if status.succeeded.unwrap_or(0) > 0 {
+            "complete"
+        } else if status.failed.unwrap_or(0) > 0 {
+            "failed"
+        } else {
+            "running"
+        };
+        children.push(ChildView {
+            kind: owner.kind.clone(),
+            name: owner.name.clone(),
+            ok: phase == "Succeeded",
+            state: format!("{phase}, Job {} {batch_state}", job.name_any()),
+        });
+    }
+    Ok(children)
+}
+
+/// The API resource of a job kind that runs batch Jobs for an instance.
+fn job_resource(kind: &str) -> Option<ApiResource> {
+    use odoo_model::{OdooBackupJob, OdooClusterMigration, OdooRestoreJob, OdooUpgradeJob};
+    Some(match kind {
+        "OdooUpgradeJob" => ApiResource::erase::<OdooUpgradeJob>(&()),
+        "OdooBackupJob" => ApiResource::erase::<OdooBackupJob>(&()),
+        "OdooRestoreJob" => ApiResource::erase::<OdooRestoreJob>(&()),
+        "OdooClusterMigration" => ApiResource::erase::<OdooClusterMigration>(&()),
+        _ => return None,
+    })
+}
+
+/// Events of the instance and its children, oldest first.
+async fn events(
     client: &kube::Client,
     namespace: &str,
     name: &str,
@@ -219,10 +320,10 @@ async fn warnings(
     let events: Api<Event> = Api::namespaced(client.clone(), namespace);
     let mut objects: Vec<String> = vec![name.to_owned()];
     objects.extend(children.iter().map(|c| c.name.clone()));
+    objects.dedup();
     let mut found: Vec<Event> = Vec::new();
     for object in objects {
-        let params =
-            ListParams::default().fields(&format!("involvedObject.name={object},type=Warning"));
+        let params = ListParams::default().fields(&format!("involvedObject.name={object}"));
         found.extend(
             events
                 .list(&params)
@@ -231,14 +332,15 @@ async fn warnings(
                 .items,
         );
     }
-    found.sort_by_key(|e| {
+    let seen = |e: &Event| {
         e.last_timestamp
             .as_ref()
             .map(|t| t.0)
             .or(e.event_time.as_ref().map(|t| t.0))
-    });
-    let start = found.len().saturating_sub(5);
-    Ok(found[start..]
+            .or(e.metadata.creation_timestamp.as_ref().map(|t| t.0))
+    };
+    found.sort_by_key(seen);
+    Ok(found
         .iter()
         .map(|e| EventView {
             object: format!(
@@ -249,6 +351,39 @@ async fn warnings(
             reason: e.reason.clone().unwrap_or_default(),
             message: e.message.clone().unwrap_or_default(),
             count: e.count.unwrap_or(1),
+            type_: e.type_.clone().unwrap_or_else(|| "Normal".into()),
+            last_seen: seen(e).map(|t| t.to_string()).unwrap_or_default(),
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deployment(want: i32, total: i32, updated: i32, ready: i32) -> Deployment {
+        serde_json::from_value(serde_json::json!({
+            "spec": { "replicas": want, "selector": {}, "template": {} },
+            "status": { "replicas": total, "updatedReplicas": updated, "readyReplicas": ready },
+        }))
+        .expect("deployment")
+    }
+
+    #[test]
+    fn a_rollout_says_how_far_the_new_pods_are_instead_of_more_ready_than_wanted() {
+        // One old pod still serving beside the new one: not "2/1".
+        assert_eq!(
+            rollout(&deployment(1, 2, 1, 2)),
+            ("1 of 1 updated, 2 ready (rolling out)".into(), false)
+        );
+        assert_eq!(
+            rollout(&deployment(2, 2, 0, 2)),
+            ("0 of 2 updated, 2 ready (rolling out)".into(), false)
+        );
+        assert_eq!(rollout(&deployment(2, 2, 2, 2)), ("2/2 ready".into(), true));
+        assert_eq!(
+            rollout(&deployment(2, 2, 2, 1)),
+            ("1/2 ready".into(), false)
+        );
+    }
 }

@@ -421,7 +421,13 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
         observed_generation: instance.meta().generation,
         replicas: web_status.replicas.unwrap_or(0),
         ready_replicas,
-        ready: Some(format!("{ready_replicas}/{}", instance.spec.replicas)),
+        // During a rollout old and new pods are both ready: "2/1" would read as more
+        // than wanted. The readiness of what is wanted is at most the wanted count.
+        ready: Some(format!(
+            "{}/{}",
+            ready_replicas.min(instance.spec.replicas.max(0)),
+            instance.spec.replicas
+        )),
         selector: Some(format!(
             "{}={},{}=web",
             odoo_model::labels::INSTANCE_LABEL,
