@@ -65,7 +65,13 @@ fn answer(p: &mut PtySession, hint: &str, key: &str) {
 
 /// Reads everything the terminal shows until the command exits.
 fn rest(mut session: PtySession) -> String {
-    session.exp_eof().expect("the command ends")
+    utf8(&session.exp_eof().expect("the command ends"))
+}
+
+/// The screen's text: the session hands over each byte as one character.
+fn utf8(bytes_as_chars: &str) -> String {
+    let bytes: Vec<u8> = bytes_as_chars.chars().map(|c| c as u32 as u8).collect();
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -281,6 +287,127 @@ async fn uploads_and_downloads_move_a_byte_bar_on_a_terminal_only() -> anyhow::R
         "{stderr}"
     );
     assert!(stderr.contains("sha256 verified"), "{stderr}");
+    ns.delete().await;
+    Ok(())
+}
+
+/// Waits until a backup job of `ns` exists and returns its name.
+async fn the_backup_job(jobs: &Api<OdooBackupJob>) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        if let Some(job) = jobs
+            .list(&Default::default())
+            .await
+            .expect("list")
+            .items
+            .first()
+        {
+            return kube::ResourceExt::name_any(job);
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no backup job was created"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+/// Plays the operator for a followed backup job: Running, then (once `running_seen`
+/// says the follower showed it) Succeeded.
+async fn run_backup(jobs: &Api<OdooBackupJob>, running_seen: tokio::sync::oneshot::Receiver<()>) {
+    let name = the_backup_job(jobs).await;
+    let status = |phase: &str| {
+        Patch::Merge(json!({ "status": { "phase": phase, "observedGeneration": 1,
+            "message": format!("the test says {phase}") } }))
+    };
+    jobs.patch_status(&name, &PatchParams::default(), &status("Running"))
+        .await
+        .expect("running");
+    running_seen.await.expect("the follower showed Running");
+    jobs.patch_status(&name, &PatchParams::default(), &status("Succeeded"))
+        .await
+        .expect("succeeded");
+}
+
+fn spinner_frame(line: &str) -> bool {
+    line.chars().any(|c| ('\u{2800}'..='\u{28ff}').contains(&c))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_followed_job_spins_on_a_terminal_and_prints_lines_when_piped() -> anyhow::Result<()> {
+    let cp = api_server();
+    let ns = TestNamespace::new(cp, "spinner").await?;
+    let instance: OdooInstance = serde_json::from_value(json!({
+        "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
+        "metadata": { "name": "shop" },
+        "spec": { "image": "odoo:18.0-20250101", "replicas": 0 },
+    }))?;
+    ns.api::<OdooInstance>()
+        .create(&PostParams::default(), &instance)
+        .await?;
+    let jobs: Api<OdooBackupJob> = ns.api();
+    let dir = tempfile::tempdir()?;
+
+    let (seen, running_seen) = tokio::sync::oneshot::channel();
+    let (n, d) = (ns.name.clone(), dir.path().to_owned());
+    let terminal = tokio::task::spawn_blocking(move || {
+        let mut p = on_terminal(&n, "backup create shop --pvc backups --wait", &d);
+        let before = p
+            .exp_string("the test says Running")
+            .expect("shows the job running");
+        let _ = seen.send(());
+        utf8(&before) + "the test says Running" + &rest(p)
+    });
+    run_backup(&jobs, running_seen).await;
+    let screen = terminal.await?;
+    // The spinner's line: a spinner frame, the elapsed time, where the job stands.
+    let spinner_line = screen
+        .split(['\r', '\n'])
+        .find(|l| spinner_frame(l) && l.contains("odoobackupjob/shop-backup-"))
+        .unwrap_or_else(|| panic!("no spinner line:\n{screen}"));
+    assert!(spinner_line.contains("0s"), "{spinner_line:?}");
+    assert!(screen.contains("Running → Succeeded"), "{screen}");
+
+    // Piped: the same follow prints one timestamped line per transition, no spinner.
+    jobs.delete_collection(&Default::default(), &Default::default())
+        .await?;
+    let (seen, running_seen) = tokio::sync::oneshot::channel();
+    let mut follower = odoo_tests::plugin::command(
+        cp,
+        &ns.name,
+        &["backup", "create", "shop", "--pvc", "backups", "--wait"],
+    )
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped())
+    .spawn()?;
+    let stderr = follower.stderr.take().expect("stderr");
+    let lines = tokio::task::spawn_blocking(move || {
+        use std::io::BufRead;
+        let mut seen = Some(seen);
+        let mut lines = Vec::new();
+        for line in std::io::BufReader::new(stderr).lines() {
+            let line = line.expect("a line");
+            if line.contains("the test says Running") {
+                seen.take().map(|s| s.send(()));
+            }
+            lines.push(line);
+        }
+        (follower.wait().expect("the plugin ends"), lines.join("\n"))
+    });
+    let name = the_backup_job(&jobs).await;
+    run_backup(&jobs, running_seen).await;
+    let (status, stderr) = lines.await?;
+    assert!(status.success(), "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.contains(&name) && l.contains("Running → Succeeded")),
+        "{stderr}"
+    );
+    assert!(
+        !spinner_frame(&stderr) && !stderr.contains('\r'),
+        "{stderr}"
+    );
     ns.delete().await;
     Ok(())
 }
