@@ -1,7 +1,7 @@
 //! Byte accounting on the archive stream: SHA-256, size and periodic progress lines,
 //! computed while the bytes pass through, so nothing is staged to be measured.
 
-use odoo_model::agent::hex;
+use odoo_model::agent::{Progress, hex};
 use std::io::{self, Read, Write};
 use std::time::{Duration, Instant};
 
@@ -10,6 +10,8 @@ use sha2::{Digest, Sha256};
 /// How often a progress line goes to stderr: often enough that a stuck job is visible
 /// in `kubectl logs`, rarely enough to stay readable for a multi-hour backup.
 const PROGRESS_EVERY: Duration = Duration::from_secs(10);
+/// How often the JSON progress line the plugin's byte bar follows is printed.
+const BAR_EVERY: Duration = Duration::from_secs(3);
 
 /// What passed through a [`Tally`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +28,7 @@ pub struct Tally {
     bytes: u64,
     started: Instant,
     last_report: Instant,
+    last_bar: Instant,
 }
 
 impl Tally {
@@ -38,12 +41,23 @@ impl Tally {
             bytes: 0,
             started: now,
             last_report: now,
+            last_bar: now,
         }
     }
 
     fn add(&mut self, buf: &[u8]) {
         self.hasher.update(buf);
         self.bytes += buf.len() as u64;
+        if self.last_bar.elapsed() >= BAR_EVERY {
+            self.last_bar = Instant::now();
+            let line = Progress {
+                pass: self.what.to_owned(),
+                bytes: self.bytes,
+                total: None,
+            }
+            .to_line();
+            eprintln!("{line}");
+        }
         if self.last_report.elapsed() >= PROGRESS_EVERY {
             self.last_report = Instant::now();
             let secs = self.started.elapsed().as_secs_f64().max(0.001);

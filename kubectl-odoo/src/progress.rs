@@ -70,3 +70,23 @@ pub fn spinner(message: &str) -> ProgressBar {
     bar.enable_steady_tick(Duration::from_millis(120));
     bar
 }
+
+/// Turns a job's spinner into a byte bar once the agent's log gives a total, and
+/// moves it with each progress line; without a total the spinner stays (its
+/// message carries the byte count).
+pub fn transfer(bar: &ProgressBar, progress: Option<&odoo_model::agent::Progress>) {
+    let Some(total) = progress.and_then(|p| p.total.map(|t| (p.bytes, t))) else {
+        return;
+    };
+    let (done, total) = total;
+    if bar.length() != Some(total) {
+        let template = if colour() {
+            "{spinner:.green} {elapsed:>4} [{bar:30.cyan/blue}] {bytes}/{total_bytes} {wide_msg}"
+        } else {
+            "{spinner} {elapsed:>4} [{bar:30}] {bytes}/{total_bytes} {wide_msg}"
+        };
+        bar.set_style(style(template).progress_chars("=> "));
+        bar.set_length(total);
+    }
+    bar.set_position(done);
+}

@@ -430,6 +430,47 @@ pub fn parse_digest_line(text: &str) -> Option<&str> {
     (sha.len() == 64 && sha.chars().all(|c| c.is_ascii_hexdigit())).then_some(sha)
 }
 
+/// Where a byte transfer of the agent stands, printed on stderr as one JSON line
+/// (`{"progress":{"pass":"archive written:","bytes":1048576}}`) every few seconds
+/// while bytes move. The plugin reads the newest one from the job pod's log to move
+/// a byte bar; anything else in the log is left alone.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    /// What is being counted, as the agent's log lines name it.
+    pub pass: String,
+    /// Bytes done.
+    pub bytes: u64,
+    /// Bytes in all, when known before the end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ProgressLine {
+    progress: Progress,
+}
+
+impl Progress {
+    /// The line the agent prints.
+    pub fn to_line(&self) -> String {
+        serde_json::to_string(&ProgressLine {
+            progress: self.clone(),
+        })
+        .unwrap_or_default()
+    }
+
+    /// A progress line, or None for any other log line.
+    pub fn parse(line: &str) -> Option<Progress> {
+        let line = line.trim();
+        if !line.starts_with("{\"progress\"") {
+            return None;
+        }
+        serde_json::from_str::<ProgressLine>(line)
+            .ok()
+            .map(|l| l.progress)
+    }
+}
+
 /// Lowercase hex of `bytes`: how every digest of the contract is written.
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
@@ -538,5 +579,25 @@ mod tests {
         ] {
             assert_eq!(odoo_series(raw).as_deref(), series, "{raw}");
         }
+    }
+
+    #[test]
+    fn progress_lines_round_trip_and_other_lines_are_not_progress() {
+        let p = Progress {
+            pass: "archive written:".into(),
+            bytes: 1 << 20,
+            total: Some(4 << 20),
+        };
+        let line = p.to_line();
+        assert_eq!(
+            line,
+            r#"{"progress":{"pass":"archive written:","bytes":1048576,"total":4194304}}"#
+        );
+        assert_eq!(Progress::parse(&line), Some(p));
+        assert_eq!(
+            Progress::parse("2026-12-01T10:00:00Z INFO archive written: 1.0 MiB"),
+            None
+        );
+        assert_eq!(Progress::parse(r#"{"progress":"no"}"#), None);
     }
 }

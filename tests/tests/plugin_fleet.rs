@@ -230,6 +230,89 @@ async fn a_fleet_upgrade_runs_three_at_a_time_and_exits_with_the_worst_outcome()
     let out = odoo(cp, &ns.name, &["stop", "-l", "team=green"])?;
     assert_eq!(out.status.code(), Some(5));
     assert!(text(&out.stderr).contains("no Odoo instances match -l team=green"));
+
+    // Ctrl-C during a fleet upgrade: nothing more starts, and what runs is named.
+    // Upgrades scheduled an hour ahead wait, so two are surely still running.
+    let later = (k8s_openapi::jiff::Timestamp::now()
+        + k8s_openapi::jiff::SignedDuration::from_hours(1))
+    .to_string();
+    let fleet = odoo_tests::plugin::command(
+        cp,
+        &ns.name,
+        &[
+            "upgrade",
+            "-l",
+            "team=blue",
+            "--at",
+            &later,
+            "--max-parallel",
+            "2",
+            "--wait",
+            "--yes",
+        ],
+    )
+    .stderr(std::process::Stdio::piped())
+    .stdout(std::process::Stdio::piped())
+    .spawn()?;
+    let jobs_before = jobs.list(&Default::default()).await?.items.len();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while jobs.list(&Default::default()).await?.items.len() < jobs_before + 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first two upgrades were never created"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // kubectl runs a plugin in its own place (exec), so the signal reaches it.
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &fleet.id().to_string()])
+        .status()?;
+    assert!(interrupted.success());
+    let out = tokio::task::spawn_blocking(move || fleet.wait_with_output()).await??;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("interrupted: 8 not started; still running (they go on in the cluster): fleet-0, fleet-1"),
+        "{stderr}"
+    );
+    assert_eq!(
+        jobs.list(&Default::default()).await?.items.len(),
+        jobs_before + 2
+    );
+    ns.delete().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn version_names_an_operator_running_outside_the_cluster_by_its_lease() -> anyhow::Result<()>
+{
+    let cp = simulated_cluster();
+    let ns = TestNamespace::new(cp, "version").await?;
+    let op_ns = operator_namespace(&ns, shared_postgres()).await?;
+    let _op = OperatorProcess::start(cp, &op_ns, &["--watch-namespace", &ns.name])?;
+    // The operator runs as a process here, as in the demo: no Deployment to read.
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        let out = odoo(cp, &ns.name, &["version"])?;
+        let stdout = text(&out.stdout);
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with("Operator:"))
+            .unwrap_or_default()
+            .to_owned();
+        if line.contains("outside the cluster") {
+            assert!(line.contains(env!("CARGO_PKG_VERSION")), "{line}");
+            // Other tests' operators hold Leases in this cluster too: any live one
+            // names a leader, as `namespace/holder`.
+            assert!(line.contains("leader ") && line.contains("-op/"), "{line}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the operator's Lease was never found: {stdout}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
     ns.delete().await;
     Ok(())
 }

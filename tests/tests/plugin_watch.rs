@@ -216,8 +216,9 @@ async fn status_watch_follows_a_lifecycle_and_exits_with_its_outcome() -> anyhow
     }
     assert!(bytes.contains("DiskPressure: volume 91% full"), "{bytes:?}");
     assert!(bytes.contains("\x1b[32mRunning\x1b[0m"), "{bytes:?}");
+    // Each frame goes back up over the last one and clears its lines.
     assert!(
-        bytes.contains("\x1b[J"),
+        bytes.contains("A\r\x1b[2K"),
         "frames are redrawn in place: {bytes:?}"
     );
     ns.delete().await;

@@ -15,6 +15,7 @@ use crate::cli::OutputFormat;
 use crate::error::CliError;
 use crate::output::Printer;
 use indicatif::ProgressBar;
+use odoo_model::agent::Progress;
 
 /// Lines of the job's log shown while following.
 pub const LOG_TAIL: i64 = 5;
@@ -32,6 +33,9 @@ pub struct JobSnapshot {
     pub generation: i64,
     pub observed_generation: i64,
     pub log_tail: Vec<String>,
+    /// The newest byte count the agent printed in that log, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transfer: Option<Progress>,
     /// False when the resource does not exist (deleted while following).
     pub exists: bool,
 }
@@ -108,13 +112,28 @@ pub async fn collect(
             .and_then(Value::as_i64)
             .unwrap_or_default(),
         log_tail: Vec::new(),
+        transfer: None,
         exists: true,
     };
     if !snap.job_name.is_empty() && snap.phase == "Running" {
         let selector = format!("job-name={}", snap.job_name);
-        snap.log_tail = log_tail(client, namespace, &selector, LOG_TAIL).await;
+        let (lines, transfer) =
+            split_progress(log_tail(client, namespace, &selector, LOG_TAIL).await);
+        snap.log_tail = lines;
+        snap.transfer = transfer;
     }
     Ok(snap)
+}
+
+/// A log tail without the agent's progress lines, and the newest of them: the
+/// lines are for people, the progress moves a bar.
+pub fn split_progress(lines: Vec<String>) -> (Vec<String>, Option<Progress>) {
+    let transfer = lines.iter().rev().find_map(|l| Progress::parse(l));
+    let lines = lines
+        .into_iter()
+        .filter(|l| Progress::parse(l).is_none())
+        .collect();
+    (lines, transfer)
 }
 
 /// The last lines of the newest pod matching `selector` (a batch Job's pods); empty
@@ -156,6 +175,13 @@ pub fn headline(s: &JobSnapshot) -> String {
     }
     if !s.progress.is_empty() {
         line.push_str(&format!(" ({})", s.progress));
+    }
+    if let Some(t) = &s.transfer {
+        line.push_str(&format!(
+            " · {} {}",
+            t.pass.trim_end_matches(':'),
+            crate::output::size(t.bytes as i64)
+        ));
     }
     line
 }
@@ -296,6 +322,7 @@ fn draw(
                 spinner.println(line);
             }
             spinner.set_message(headline(new));
+            crate::progress::transfer(spinner, new.transfer.as_ref());
         }
         None if !lines.is_empty() => printer.note(&lines.join("\n")),
         None => {}
@@ -344,5 +371,37 @@ mod tests {
         assert_eq!(lines, ["t   | three"]);
         let first = changes(None, &a, "t");
         assert_eq!(first.len(), 3, "{first:?}");
+    }
+
+    #[test]
+    fn the_agents_progress_lines_move_the_bar_and_stay_out_of_the_log() {
+        let line = Progress {
+            pass: "archive written:".into(),
+            bytes: 3 << 20,
+            total: None,
+        }
+        .to_line();
+        let (lines, transfer) = split_progress(vec![
+            "INFO dumping shop".into(),
+            line.clone(),
+            "INFO archive written: 3.0 MiB (1.0 MiB/s)".into(),
+        ]);
+        assert_eq!(
+            lines,
+            [
+                "INFO dumping shop",
+                "INFO archive written: 3.0 MiB (1.0 MiB/s)"
+            ]
+        );
+        let s = JobSnapshot {
+            transfer,
+            ..snap("Running", &[])
+        };
+        assert_eq!(
+            headline(&s),
+            "odoobackupjob/shop-1 Running · archive written 3.0 MiB"
+        );
+        let (_, none) = split_progress(vec!["INFO no progress yet".into()]);
+        assert_eq!(none, None);
     }
 }

@@ -207,7 +207,8 @@ pub async fn collect(
     if JOB_PHASES.contains(&snap.phase.as_str()) {
         // The batch Jobs' pods carry the instance label and the Job's name.
         let selector = format!("{},job-name", instance_selector(name));
-        snap.log_tail = super::job::log_tail(client, namespace, &selector, LOG_TAIL).await;
+        let tail = super::job::log_tail(client, namespace, &selector, LOG_TAIL).await;
+        snap.log_tail = super::job::split_progress(tail).0;
     }
     Ok(snap)
 }
