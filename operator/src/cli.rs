@@ -308,7 +308,8 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
     info!("CRDs established");
     health.set_ready(true);
 
-    // Only the holder of the Lease reconciles, so two replicas never act twice.
+    // Only the holder of the Lease reconciles, so two replicas never act twice; the
+    // Lease also carries the holder's version, for `kubectl odoo version`.
     let leases = Api::<Lease>::namespaced(client.clone(), &args.namespace);
     let lease = std::time::Duration::from_secs(args.lease_seconds);
     let elector = LeaderElector::new(leases, LEADER_LEASE, crate::leader::default_identity())
