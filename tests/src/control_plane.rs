@@ -217,7 +217,12 @@ impl ControlPlane {
             format!("--cluster-signing-cert-file={}", self.pki.ca_cert.display()),
             format!("--cluster-signing-key-file={}", self.pki.ca_key.display()),
             "--use-service-account-credentials=false".into(),
-            "--controllers=*".into(),
+            // kwok's volume stages provision, bind and release the kwok-volume
+            // claims. The persistent-volume binder racing them saw a claim bound
+            // before its PersistentVolume reached its cache and flagged it
+            // ClaimLost (a false alarm in `kubectl odoo status`); with one binder
+            // there is no race.
+            "--controllers=*,-persistentvolume-binder-controller".into(),
             "--v=1".into(),
         ];
         kcm.extend(scale_flags.iter().cloned());

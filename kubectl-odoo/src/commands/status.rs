@@ -332,7 +332,15 @@ fn draw(
             if lines.is_empty() {
                 Ok(())
             } else if matches!(renderer, Renderer::Notes) {
-                printer.note(&lines.join("\n"));
+                // One of many instances: its phases only; conditions and children
+                // of a dozen instances at once would bury them.
+                let phases: Vec<&String> = lines
+                    .iter()
+                    .filter(|l| l.contains(" phase ") || l.ends_with(" deleted"))
+                    .collect();
+                for line in phases {
+                    printer.note(line);
+                }
                 Ok(())
             } else {
                 printer.out(&(lines.join("\n") + "\n"))

@@ -3,6 +3,7 @@
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{Event, PersistentVolumeClaim};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use kube::ResourceExt;
 use kube::api::{Api, ApiResource, DynamicObject, ListParams};
 use odoo_model::labels::instance_selector;
@@ -259,12 +260,22 @@ async fn job_resources(
         .await
         .map_err(CliError::api("listing the instance's Jobs"))?
         .items;
-    jobs.sort_by_key(|j| j.creation_timestamp().map(|t| t.0));
+    // Newest first; a job resource with several batch Jobs (a restore's load and
+    // switch) is shown once, with its newest.
+    jobs.sort_by_key(|j| std::cmp::Reverse(j.creation_timestamp().map(|t| t.0)));
+    let mut owners_seen = std::collections::BTreeSet::new();
+    let newest: Vec<(Job, OwnerReference)> = jobs
+        .into_iter()
+        .filter_map(|j| {
+            let owner = j.owner_references().first().cloned()?;
+            owners_seen
+                .insert((owner.kind.clone(), owner.name.clone()))
+                .then_some((j, owner))
+        })
+        .take(3)
+        .collect();
     let mut children = Vec::new();
-    for job in last(jobs, 3) {
-        let Some(owner) = job.owner_references().first().cloned() else {
-            continue;
-        };
+    for (job, owner) in newest.into_iter().rev() {
         let Some(resource) = job_resource(&owner.kind) else {
             continue;
         };
