@@ -247,6 +247,33 @@ where
     Ok(reports.into_iter().flatten().collect())
 }
 
+/// A fleet command whose work on one instance needs nothing from the others: the
+/// selected instances, `work` for each (in the instance's namespace, with the
+/// fleet's printer), [`PARALLEL`] at a time unless `--max-parallel` says otherwise,
+/// then the summary.
+pub async fn each<F, Fut>(
+    ctx: &Ctx,
+    printer: &Printer,
+    selection: &Selection,
+    done: &str,
+    verb: &str,
+    work: F,
+) -> Result<(), CliError>
+where
+    F: Fn(Ctx, Printer, String) -> Fut,
+    Fut: Future<Output = Result<String, CliError>>,
+{
+    let instances = selection.instances(ctx).await?;
+    let quiet = printer.for_fleet();
+    let parallel = selection.parallel(PARALLEL);
+    let reports = run(printer, selection, instances, parallel, done, |i| {
+        let ctx = ctx.in_namespace(&i.namespace().unwrap_or_default());
+        work(ctx, quiet, i.name_any())
+    })
+    .await?;
+    finish(printer, verb, &reports)
+}
+
 /// The summary as a table (or data with `-o json|yaml`), then the worst outcome as
 /// the command's result.
 pub fn finish(printer: &Printer, verb: &str, reports: &[Report]) -> Result<(), CliError> {

@@ -242,3 +242,28 @@ pub async fn create_credentials(ns: &crate::TestNamespace) -> anyhow::Result<()>
         .await?;
     Ok(())
 }
+
+/// A backup destination in `bucket` of the shared S3 server, with the credentials
+/// of [`create_credentials`] and the default key template.
+pub fn destination(bucket: &str) -> odoo_model::backup_job::BackupDestination {
+    use odoo_model::backup_job::{BackupDestination, S3Destination};
+    use odoo_model::common::{S3Bucket, S3Credentials};
+    BackupDestination {
+        s3: Some(S3Destination {
+            bucket: S3Bucket {
+                endpoint: shared_s3().endpoint.clone(),
+                bucket: bucket.into(),
+                region: "us-east-1".into(),
+                credentials: S3Credentials {
+                    secret_name: CREDENTIALS_SECRET.into(),
+                    access_key_id_key: "AWS_ACCESS_KEY_ID".into(),
+                    secret_access_key_key: "AWS_SECRET_ACCESS_KEY".into(),
+                },
+                force_path_style: true,
+                insecure_skip_tls_verify: false,
+            },
+            key: "{namespace}/{instance}/{timestamp}.{ext}".into(),
+        }),
+        pvc: None,
+    }
+}

@@ -5,8 +5,7 @@
 
 use kube::ResourceExt;
 use kube::api::{Api, Patch, PatchParams, PostParams};
-use odoo_model::backup_job::{BackupDestination, BackupTemplate, PvcDestination, S3Destination};
-use odoo_model::common::{S3Bucket, S3Credentials};
+use odoo_model::backup_job::{BackupDestination, BackupTemplate, PvcDestination};
 use odoo_model::{
     InstanceRef, OdooBackupJob, OdooBackupJobSpec, OdooBackupSchedule, OdooClusterMigration,
     OdooInstance, OdooInstanceSpec, OdooRestoreJob,
@@ -30,24 +29,7 @@ async fn instance(ns: &TestNamespace, name: &str, cluster: Option<&str>) -> anyh
 }
 
 fn s3_destination(bucket: &str) -> BackupDestination {
-    BackupDestination {
-        s3: Some(S3Destination {
-            bucket: S3Bucket {
-                endpoint: shared_s3().endpoint.clone(),
-                bucket: bucket.into(),
-                region: "us-east-1".into(),
-                credentials: S3Credentials {
-                    secret_name: "s3-creds".into(),
-                    access_key_id_key: "AWS_ACCESS_KEY_ID".into(),
-                    secret_access_key_key: "AWS_SECRET_ACCESS_KEY".into(),
-                },
-                force_path_style: true,
-                insecure_skip_tls_verify: false,
-            },
-            key: "{namespace}/{instance}/{timestamp}.{ext}".into(),
-        }),
-        pvc: None,
-    }
+    odoo_tests::s3::destination(bucket)
 }
 
 /// A backup resource as the operator leaves it: `status` merged in.

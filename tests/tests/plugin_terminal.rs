@@ -11,11 +11,10 @@ use std::collections::BTreeSet;
 use std::process::Command;
 
 use kube::api::{Api, Patch, PatchParams, PostParams};
-use odoo_model::backup_job::{BackupDestination, BackupTemplate, S3Destination};
-use odoo_model::common::{S3Bucket, S3Credentials};
+use odoo_model::backup_job::BackupTemplate;
 use odoo_model::{InstanceRef, OdooBackupJob, OdooBackupJobSpec, OdooInstance};
 use odoo_tests::plugin::{odoo, plugin_path, text};
-use odoo_tests::s3::{CREDENTIALS_SECRET, create_credentials, shared_s3};
+use odoo_tests::s3::{create_credentials, shared_s3};
 use odoo_tests::{TestNamespace, api_server};
 use rexpect::session::PtySession;
 use serde_json::json;
@@ -154,6 +153,19 @@ async fn a_guided_create_makes_what_its_one_line_command_makes() -> anyhow::Resu
     Ok(())
 }
 
+/// Instance `shop`, stopped: what the job commands need to find.
+async fn stopped_shop(ns: &TestNamespace) -> anyhow::Result<()> {
+    let instance: OdooInstance = serde_json::from_value(json!({
+        "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
+        "metadata": { "name": "shop" },
+        "spec": { "image": "odoo:18.0-20250101", "replicas": 0 },
+    }))?;
+    ns.api::<OdooInstance>()
+        .create(&PostParams::default(), &instance)
+        .await?;
+    Ok(())
+}
+
 /// The distinct `done/total` figures a byte bar showed.
 fn bar_positions(screen: &str, total: &str) -> BTreeSet<String> {
     let marker = format!("/{total}");
@@ -175,14 +187,7 @@ async fn uploads_and_downloads_move_a_byte_bar_on_a_terminal_only() -> anyhow::R
     s3.create_bucket("plugin-bars")?;
     let ns = TestNamespace::new(cp, "bars").await?;
     create_credentials(&ns).await?;
-    let instance: OdooInstance = serde_json::from_value(json!({
-        "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
-        "metadata": { "name": "shop" },
-        "spec": { "image": "odoo:18.0-20250101", "replicas": 0 },
-    }))?;
-    ns.api::<OdooInstance>()
-        .create(&PostParams::default(), &instance)
-        .await?;
+    stopped_shop(&ns).await?;
     let dir = tempfile::tempdir()?;
     // 64 MiB that do not compress to nothing.
     let archive: Vec<u8> = (0..64u32 << 20)
@@ -217,24 +222,7 @@ async fn uploads_and_downloads_move_a_byte_bar_on_a_terminal_only() -> anyhow::R
     let archive = archive.repeat(3);
     let key = format!("{}/shop/big.zip", ns.name);
     s3.put("plugin-bars", &key, archive.clone()).await?;
-    let destination = BackupDestination {
-        s3: Some(S3Destination {
-            bucket: S3Bucket {
-                endpoint: s3.endpoint.clone(),
-                bucket: "plugin-bars".into(),
-                region: "us-east-1".into(),
-                credentials: S3Credentials {
-                    secret_name: CREDENTIALS_SECRET.into(),
-                    access_key_id_key: "AWS_ACCESS_KEY_ID".into(),
-                    secret_access_key_key: "AWS_SECRET_ACCESS_KEY".into(),
-                },
-                force_path_style: true,
-                insecure_skip_tls_verify: false,
-            },
-            key: "{namespace}/{instance}/{timestamp}.{ext}".into(),
-        }),
-        pvc: None,
-    };
+    let destination = odoo_tests::s3::destination("plugin-bars");
     let backup = OdooBackupJob::new(
         "big",
         OdooBackupJobSpec {
@@ -337,14 +325,7 @@ fn spinner_frame(line: &str) -> bool {
 async fn a_followed_job_spins_on_a_terminal_and_prints_lines_when_piped() -> anyhow::Result<()> {
     let cp = api_server();
     let ns = TestNamespace::new(cp, "spinner").await?;
-    let instance: OdooInstance = serde_json::from_value(json!({
-        "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
-        "metadata": { "name": "shop" },
-        "spec": { "image": "odoo:18.0-20250101", "replicas": 0 },
-    }))?;
-    ns.api::<OdooInstance>()
-        .create(&PostParams::default(), &instance)
-        .await?;
+    stopped_shop(&ns).await?;
     let jobs: Api<OdooBackupJob> = ns.api();
     let dir = tempfile::tempdir()?;
 

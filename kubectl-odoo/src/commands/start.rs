@@ -112,17 +112,19 @@ pub async fn run(global: &GlobalArgs, args: StartArgs) -> Result<(), CliError> {
     if let Some(name) = &args.name {
         return start(&ctx, &printer, name, &args).await.map(drop);
     }
-    let instances = args.selection.instances(&ctx).await?;
-    let quiet = printer.for_fleet();
     let done = if args.wait.wait { "Ready" } else { "Applied" };
-    let parallel = args.selection.parallel(fleet::PARALLEL);
-    let reports = fleet::run(&printer, &args.selection, instances, parallel, done, |i| {
-        let ctx = ctx.in_namespace(&i.namespace().unwrap_or_default());
-        let args = &args;
-        async move { start(&ctx, &quiet, &i.name_any(), args).await }
-    })
-    .await?;
-    fleet::finish(&printer, "start", &reports)
+    fleet::each(
+        &ctx,
+        &printer,
+        &args.selection,
+        done,
+        "start",
+        |ctx, quiet, name| {
+            let args = &args;
+            async move { start(&ctx, &quiet, &name, args).await }
+        },
+    )
+    .await
 }
 
 /// Starts one instance and, with --wait, waits until it is ready; what happened, in

@@ -1,7 +1,6 @@
 //! `kubectl odoo stop NAME`: scale the web pods to zero (the operator stops cron
 //! too), remembering the replicas so `kubectl odoo start` can restore them.
 
-use kube::ResourceExt;
 use kube::api::Api;
 use odoo_model::OdooInstance;
 use serde_json::Value;
@@ -74,17 +73,19 @@ pub async fn run(global: &GlobalArgs, args: StopArgs) -> Result<(), CliError> {
     if let Some(name) = &args.name {
         return stop(&ctx, &printer, name, &args).await.map(drop);
     }
-    let instances = args.selection.instances(&ctx).await?;
-    let quiet = printer.for_fleet();
     let done = if args.wait.wait { "Stopped" } else { "Applied" };
-    let parallel = args.selection.parallel(fleet::PARALLEL);
-    let reports = fleet::run(&printer, &args.selection, instances, parallel, done, |i| {
-        let ctx = ctx.in_namespace(&i.namespace().unwrap_or_default());
-        let args = &args;
-        async move { stop(&ctx, &quiet, &i.name_any(), args).await }
-    })
-    .await?;
-    fleet::finish(&printer, "stop", &reports)
+    fleet::each(
+        &ctx,
+        &printer,
+        &args.selection,
+        done,
+        "stop",
+        |ctx, quiet, name| {
+            let args = &args;
+            async move { stop(&ctx, &quiet, &name, args).await }
+        },
+    )
+    .await
 }
 
 /// Stops one instance and, with --wait, waits until it is Stopped; what happened,

@@ -102,17 +102,19 @@ pub async fn run(global: &GlobalArgs, args: CreateArgs) -> Result<(), CliError> 
     if let Some(name) = &args.name {
         return back_up(&ctx, &printer, name, &args, now).await.map(drop);
     }
-    let instances = args.selection.instances(&ctx).await?;
-    let quiet = printer.for_fleet();
     let done = if args.wait { "Succeeded" } else { "Created" };
-    let parallel = args.selection.parallel(fleet::PARALLEL);
-    let reports = fleet::run(&printer, &args.selection, instances, parallel, done, |i| {
-        let ctx = ctx.in_namespace(&i.namespace().unwrap_or_default());
-        let args = &args;
-        async move { back_up(&ctx, &quiet, &i.name_any(), args, now).await }
-    })
-    .await?;
-    fleet::finish(&printer, "back up", &reports)
+    fleet::each(
+        &ctx,
+        &printer,
+        &args.selection,
+        done,
+        "back up",
+        |ctx, quiet, name| {
+            let args = &args;
+            async move { back_up(&ctx, &quiet, &name, args, now).await }
+        },
+    )
+    .await
 }
 
 /// Backs up one instance (following the job with --wait); the job's name.
