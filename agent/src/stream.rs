@@ -29,6 +29,8 @@ pub struct Tally {
     started: Instant,
     last_report: Instant,
     last_bar: Instant,
+    /// The bytes this pass will count, when an earlier pass counted them.
+    total: Option<u64>,
 }
 
 impl Tally {
@@ -42,6 +44,7 @@ impl Tally {
             started: now,
             last_report: now,
             last_bar: now,
+            total: None,
         }
     }
 
@@ -50,13 +53,7 @@ impl Tally {
         self.bytes += buf.len() as u64;
         if self.last_bar.elapsed() >= BAR_EVERY {
             self.last_bar = Instant::now();
-            let line = Progress {
-                pass: self.what.to_owned(),
-                bytes: self.bytes,
-                total: None,
-            }
-            .to_line();
-            eprintln!("{line}");
+            eprintln!("{}", self.progress().to_line());
         }
         if self.last_report.elapsed() >= PROGRESS_EVERY {
             self.last_report = Instant::now();
@@ -67,6 +64,15 @@ impl Tally {
                 human_bytes(self.bytes),
                 human_bytes((self.bytes as f64 / secs) as u64)
             );
+        }
+    }
+
+    /// Where this pass stands, as the plugin's byte bar reads it.
+    fn progress(&self) -> Progress {
+        Progress {
+            pass: self.what.to_owned(),
+            bytes: self.bytes,
+            total: self.total,
         }
     }
 
@@ -121,6 +127,13 @@ impl<R: Read> TallyReader<R> {
             inner,
             tally: Tally::new(what),
         }
+    }
+
+    /// The bytes this pass will read in all (a second pass over an archive the
+    /// first one measured): progress lines then give a total for a bar.
+    pub fn with_total(mut self, total: u64) -> Self {
+        self.tally.total = Some(total);
+        self
     }
 
     /// Reads what is left (an archive's trailing bytes still count towards its hash)
@@ -179,5 +192,21 @@ mod tests {
         assert_eq!(human_bytes(512), "512 B");
         assert_eq!(human_bytes(1536), "1.5 KiB");
         assert_eq!(human_bytes(3 * 1024 * 1024 * 1024), "3.0 GiB");
+    }
+
+    #[test]
+    fn a_second_pass_knows_its_total() {
+        let data = vec![1u8; 4096];
+        let mut second = TallyReader::new(&data[..], "restored:").with_total(4096);
+        let mut half = [0u8; 2048];
+        second.read_exact(&mut half).expect("reading memory");
+        assert_eq!(
+            second.tally.progress(),
+            Progress {
+                pass: "restored:".into(),
+                bytes: 2048,
+                total: Some(4096),
+            }
+        );
     }
 }

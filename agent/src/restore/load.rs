@@ -19,7 +19,7 @@ pub(super) fn restore(
     pg: &PgArgs,
     filestore: Option<&Path>,
 ) -> Result<(), RestoreFailure> {
-    let tally = TallyReader::new(reader, "restored:");
+    let tally = TallyReader::new(reader, "restored:").with_total(first.bytes);
     let (_, mut input) = peek(tally).map_err(RestoreFailure::Read)?;
     let psql = match format {
         ArchiveFormat::Sql => {
