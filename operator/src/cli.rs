@@ -1,4 +1,4 @@
-//! Command line of the operator binary.
+//! Command line of the operator binary: run, crds, and the flags of each.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
