@@ -21,7 +21,7 @@ use crate::config::OperatorConfig;
 use crate::health::Health;
 use crate::leader::LeaderElector;
 
-/// Kubernetes operator for Odoo.
+/// Kubernetes operator for Odoo: reconciles instances and their job resources.
 #[derive(Parser, Debug)]
 #[command(name = "odoo-operator", version, about)]
 pub struct Cli {
