@@ -128,6 +128,22 @@ pub async fn reconcile(
     if outcome == Outcome::Running {
         return Ok(Action::requeue(Duration::from_secs(10)));
     }
+    // The end of a verification is counted, announced and written once. A
+    // reconcile on an object the cache has not caught up with yet would verify and
+    // count it a second time: one read of the stored object, once per backup.
+    let stored = Api::<OdooBackupJob>::namespaced(ctx.client.clone(), &ns)
+        .get_opt(&job.name_any())
+        .await
+        .map_err(Error::kube(format!(
+            "reading odoobackupjob/{}",
+            job.name_any()
+        )))?;
+    let recorded = stored
+        .and_then(|j| j.status)
+        .is_none_or(|s| s.verified.is_some() || s.job.phase.is_some_and(JobPhase::is_finished));
+    if recorded {
+        return Ok(Action::await_change());
+    }
     let complete = outcome == Outcome::Complete;
     let checked = match &scratch {
         None => {
@@ -151,8 +167,7 @@ pub async fn reconcile(
         BackupVerify::Restore => "Restore",
         _ => "Archive",
     };
-    ctx.metrics
-        .backup_verification(method_name, checked.is_ok());
+    let passed = checked.is_ok();
     let (result, message) = match &checked {
         Ok(m) => (VerifyResult::Passed, m.clone()),
         Err(m) => (VerifyResult::Failed, m.clone()),
@@ -163,7 +178,7 @@ pub async fn reconcile(
         result,
         message: message.clone(),
     });
-    match checked {
+    let ended = match checked {
         Ok(m) => {
             ctx.event(job, false, "BackupVerified", m.clone()).await;
             status.job.message = Some(format!(
@@ -179,7 +194,10 @@ pub async fn reconcile(
             );
             fail(ctx, job, instance, status, "BackupVerifyFailed", message).await
         }
-    }
+    }?;
+    // Counted once the outcome is stored: a failed write is retried, not recounted.
+    ctx.metrics.backup_verification(method_name, passed);
+    Ok(ended)
 }
 
 /// An `Archive` verification: the agent read the object the backup stored.
