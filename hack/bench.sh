@@ -12,7 +12,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 hack/prereqs.sh
 hack/tools.sh
 # Optimised builds: the figures are the operator's as it ships, not a debug build's.
-cargo build --release --locked -p odoo-operator -p odoo-tests --bin odoo-operator --bin odoo-bench
+cargo build --release --locked -p odoo-operator -p odoo-bench --bin odoo-operator --bin odoo-bench
 mkdir -p target/bench
 args=("$@")
 [[ " ${args[*]} " == *" --json "* ]] || args+=(--json target/bench/bench.json)

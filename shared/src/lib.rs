@@ -17,6 +17,7 @@ pub mod init_job;
 pub mod instance;
 pub mod labels;
 pub mod names;
+pub mod password;
 pub mod restore_job;
 pub mod upgrade_job;
 

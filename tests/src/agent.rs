@@ -2,7 +2,7 @@
 //! test PostgreSQL, the real agent binary run with its memory and temporary-disk use
 //! sampled, and snapshots to compare a restored database with its source.
 
-use odoo_operator::hex;
+use odoo_model::agent::hex;
 use std::collections::BTreeMap;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};

@@ -2,7 +2,6 @@
 //! namespace per test. See the README's testing section.
 
 pub mod agent;
-pub mod bench;
 pub mod control_plane;
 pub mod helm;
 pub mod local_pods;

@@ -8,6 +8,11 @@ use crate::process::{free_port, on_spawner_thread, spawn_guarded, spawn_guarded_
 use crate::{ControlPlane, eventually, http_status, workspace_binary};
 
 /// A running operator process, killed on drop.
+/// The operator's fault-injection variable (its `crash::CRASH_AT`). Written out
+/// here because this harness does not link the operator's library; the kill tests
+/// fail at once if it drifts, since they wait for the crash point's line.
+pub const CRASH_AT: &str = "ODOO_OPERATOR_CRASH_AT";
+
 pub struct OperatorProcess {
     child: Child,
     pub log: PathBuf,
@@ -38,7 +43,7 @@ impl OperatorProcess {
     }
 
     /// Like [`OperatorProcess::start`], with `env` added to the operator's
-    /// environment, e.g. `[("ODOO_OPERATOR_CRASH_AT", "restore-loaded")]` so it
+    /// environment, e.g. `[(CRASH_AT, "restore-loaded")]` so it
     /// aborts at that crash point (see [`OperatorProcess::crashed_at`]).
     pub fn start_with_env(
         cp: &ControlPlane,

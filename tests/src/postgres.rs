@@ -186,7 +186,7 @@ impl Postgres {
         let dir = run_root().join(format!("{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
-        let password = odoo_operator::pg::generate_password();
+        let password = odoo_model::password::generate();
         let pwfile = dir.join("pwfile");
         std::fs::File::create(&pwfile)?.write_all(password.as_bytes())?;
         let ca_pem = tls_files(&dir)?;

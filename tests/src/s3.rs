@@ -56,7 +56,7 @@ impl S3Server {
             endpoint: format!("http://127.0.0.1:{port}"),
             port,
             access_key: "odoo-test-root".into(),
-            secret_key: odoo_operator::pg::generate_password(),
+            secret_key: odoo_model::password::generate(),
             dir,
             child: Mutex::new(None),
         };

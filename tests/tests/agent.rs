@@ -3,7 +3,7 @@
 //! pg_dump/psql/pg_restore from the machine's PostgreSQL. Run with `--nocapture`
 //! to see the memory, disk and time figures.
 
-use odoo_operator::hex;
+use odoo_model::agent::hex;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 

@@ -103,7 +103,7 @@ async fn a_stopped_instance_is_backed_up_by_an_agent_pod() -> anyhow::Result<()>
     assert_eq!(status.size_bytes, Some(bytes.len() as i64));
     assert_eq!(
         status.sha256.as_deref(),
-        Some(odoo_operator::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes)).as_str())
+        Some(odoo_model::agent::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes)).as_str())
     );
 
     // The pod the operator built: agent copied from the operator image, run in the

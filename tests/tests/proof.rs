@@ -86,7 +86,7 @@ async fn fingerprint(db: &str) -> anyhow::Result<BTreeMap<String, String>> {
 }
 
 fn sha256(bytes: &[u8]) -> String {
-    odoo_operator::hex(&Sha256::digest(bytes))
+    odoo_model::agent::hex(&Sha256::digest(bytes))
 }
 
 struct Setup {

@@ -282,7 +282,7 @@ async fn a_restore_switches_in_the_archive_neutralized_and_keeps_the_previous_da
     let (zip2, files2) = (zip.clone(), files.path().to_path_buf());
     let source = tokio::task::spawn_blocking(move || archive(&zip2, &files2)).await??;
     let source_snapshot = tokio::task::spawn_blocking(move || source.snapshot()).await??;
-    let sha = odoo_operator::hex(&<sha2::Sha256 as sha2::Digest>::digest(std::fs::read(
+    let sha = odoo_model::agent::hex(&<sha2::Sha256 as sha2::Digest>::digest(std::fs::read(
         &zip,
     )?));
     create_restore(

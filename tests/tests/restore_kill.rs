@@ -133,7 +133,7 @@ impl Killed {
             cp,
             &op_ns,
             &arg_refs,
-            &[(odoo_operator::crash::CRASH_AT, point)],
+            &[(odoo_tests::operator::CRASH_AT, point)],
         )?;
         let pods = LocalPods::start(ns.client.clone(), &ns.name)?;
         let instances: Api<OdooInstance> = ns.api();
@@ -175,7 +175,7 @@ impl Killed {
         let (zip2, files2) = (zip.clone(), files.path().to_path_buf());
         let archive_data = tokio::task::spawn_blocking(move || archive(&zip2, &files2)).await??;
         let archive_files = checksums(files.path())?;
-        let sha = odoo_operator::hex(&<sha2::Sha256 as sha2::Digest>::digest(std::fs::read(
+        let sha = odoo_model::agent::hex(&<sha2::Sha256 as sha2::Digest>::digest(std::fs::read(
             &zip,
         )?));
         let claim: k8s_openapi::api::core::v1::PersistentVolumeClaim = serde_json::from_value(

@@ -87,7 +87,7 @@ impl Fixture {
         let args = vec!["--watch-namespace".to_owned(), ns.name.clone()];
         let arg_refs: Vec<&str> = args.iter().map(String::as_str).collect();
         let env: Vec<(&str, &str)> = crash_at
-            .map(|p| vec![(odoo_operator::crash::CRASH_AT, p)])
+            .map(|p| vec![(odoo_tests::operator::CRASH_AT, p)])
             .unwrap_or_default();
         let op = OperatorProcess::start_with_env(cp, &op_ns, &arg_refs, &env)?;
         let pods = LocalPods::start(ns.client.clone(), &ns.name)?;

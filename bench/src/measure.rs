@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::Context as _;
 
-use crate::ControlPlane;
+use odoo_tests::ControlPlane;
 
 /// Requests by verb (`GET`, `LIST`, `WATCH`, `POST`, `APPLY`, `PATCH`, `PUT`, `DELETE`…).
 pub type ByVerb = BTreeMap<String, u64>;

@@ -92,7 +92,7 @@ impl Killed {
             cp,
             &op_ns,
             &arg_refs,
-            &[(odoo_operator::crash::CRASH_AT, point)],
+            &[(odoo_tests::operator::CRASH_AT, point)],
         )?;
         let pods = LocalPods::start(ns.client.clone(), &ns.name)?;
         let instances: Api<OdooInstance> = ns.api();

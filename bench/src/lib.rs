@@ -21,9 +21,9 @@ use kube::runtime::watcher::{self, Event};
 use kube::{Client, ResourceExt};
 use odoo_model::{InstancePhase, OdooInstance, names};
 
-use crate::process::{free_port, on_spawner_thread, spawn_guarded, tail};
-use crate::{ControlPlane, Options, http_status};
 use measure::{ByVerb, ProcessUsage};
+use odoo_tests::process::{free_port, on_spawner_thread, spawn_guarded, tail};
+use odoo_tests::{ControlPlane, Options, http_status};
 
 /// The identity both clients use (the operator's client certificate).
 const CLIENT_USER: &str = "odoo-operator";
@@ -88,7 +88,7 @@ pub struct Outcome {
 pub async fn run(
     reconciler: Reconciler,
     settings: &Settings,
-    pg: &crate::postgres::Postgres,
+    pg: &odoo_tests::postgres::Postgres,
 ) -> anyhow::Result<Outcome> {
     let dir = settings
         .state_dir
@@ -115,18 +115,18 @@ async fn run_on(
     cp: &ControlPlane,
     reconciler: Reconciler,
     settings: &Settings,
-    pg: &crate::postgres::Postgres,
+    pg: &odoo_tests::postgres::Postgres,
 ) -> anyhow::Result<Outcome> {
-    let client = crate::client(cp).await?;
+    let client = odoo_tests::client(cp).await?;
     let namespace = format!("{reconciler}-{}", settings.instances);
     cp.kubectl_apply_stdin(&format!(
         "apiVersion: v1\nkind: Namespace\nmetadata: {{name: {namespace}}}\n---\n\
          apiVersion: v1\nkind: Namespace\nmetadata: {{name: {OPERATOR_NAMESPACE}}}\n"
     ))?;
-    crate::operator::pg_clusters_secret(
+    odoo_tests::operator::pg_clusters_secret(
         &client,
         OPERATOR_NAMESPACE,
-        &crate::operator::clusters_yaml(pg),
+        &odoo_tests::operator::clusters_yaml(pg),
     )
     .await?;
     let mut process = start_reconciler(cp, reconciler, settings, &namespace)?;

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
-use odoo_tests::bench::{self, Reconciler, Settings, report};
+use odoo_bench::{self as bench, Reconciler, Settings, report};
 
 #[derive(Parser)]
 #[command(about = "N OdooInstances on the simulated cluster: the operator against the floor")]

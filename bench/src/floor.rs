@@ -197,7 +197,7 @@ impl Floor {
     }
 
     async fn password_secret(&self, valid: &ValidInstance, name: &str) -> anyhow::Result<String> {
-        let password = odoo_operator::pg::sql::generate_password();
+        let password = odoo_operator::pg::generate_password();
         let secret = build::config_secret::password_secret(valid, name, &password);
         Api::<Secret>::namespaced(self.client.clone(), &valid.namespace)
             .create(&PostParams::default(), &secret)
