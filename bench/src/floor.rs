@@ -17,12 +17,13 @@ use kube::api::{Api, Patch, PatchParams, PostParams};
 use kube::runtime::watcher::{self, Event};
 use kube::{Client, ResourceExt};
 use odoo_model::labels::OPERATOR_FIELD_MANAGER;
-use odoo_model::{OdooInitJob, OdooInitJobSpec, OdooInstance, names};
+use odoo_model::{OdooInitJob, OdooInitJobSpec, OdooInstance};
 use odoo_operator::build;
 use odoo_operator::config::OperatorConfig;
 use odoo_operator::controller::init_job;
+use odoo_operator::controller::instance::{Workloads, children};
 use odoo_operator::pg::clusters::{PgCluster, PgClusters};
-use odoo_operator::validate::{DatabaseTarget, ValidInstance, validate};
+use odoo_operator::validate::{ValidInstance, resolve};
 use tokio::sync::Semaphore;
 
 /// PostgreSQL's default `max_connections` is 100; the floor keeps well under it.
@@ -107,46 +108,35 @@ struct Floor {
 
 impl Floor {
     async fn instance(&self, mut instance: OdooInstance) -> anyhow::Result<()> {
-        let name = instance.name_any();
-        let ns = instance.namespace().unwrap_or_default();
-        let (cluster_name, cluster) = self.clusters.default_cluster()?;
-        let db_name = names::default_database(&ns, &name);
         // The operator writes these defaults into the spec; the floor only needs them.
-        if let Some((patch, _)) = odoo_operator::defaults::patch(
-            &instance.spec,
-            &self.config,
-            Some(cluster_name),
-            &db_name,
-        ) {
+        if let Some((patch, _)) =
+            odoo_operator::defaults::for_instance(&instance, &self.config, Ok(&self.clusters))?
+        {
             let mut spec = serde_json::to_value(&instance.spec)?;
             json_merge(&mut spec, &patch["spec"]);
             instance.spec = serde_json::from_value(spec)?;
         }
-        let valid = validate(
-            &instance,
-            DatabaseTarget {
-                cluster: cluster_name.to_owned(),
-                host: cluster.host.clone(),
-                port: cluster.port,
-                ssl_mode: cluster.ssl_mode.as_str().to_owned(),
-                name: instance.spec.database.name.clone().unwrap_or(db_name),
-                role: names::database_role(&ns, &name),
-            },
-        )?;
+        let valid = resolve(&instance, &self.clusters)?;
+        let cluster = self.clusters.get(&valid.database.cluster)?;
         let db_password = self.password_secret(&valid, &valid.db_secret).await?;
         let admin_password = self
-            .password_secret(&valid, &names::admin_secret(&name))
+            .password_secret(&valid, &valid.admin_password.name)
             .await?;
         self.provision(cluster, &valid, &db_password).await?;
 
-        let conf = build::odoo_conf::render(&valid, &db_password, &admin_password);
-        let hash = build::odoo_conf::hash(&conf);
-        self.apply(&build::config_secret::config_secret(&valid, &conf))
-            .await?;
-        self.apply(&build::pvc::filestore_pvc(&valid)).await?;
-        self.apply(&build::service::service(&valid)).await?;
-        if let Some(ingress) = build::ingress::ingress(&valid) {
-            self.apply(&ingress).await?;
+        // The operator's own children, Deployments at the replicas and image a
+        // Running instance has.
+        let workloads = Workloads {
+            web_replicas: valid.replicas,
+            cron_replicas: valid.cron_replicas,
+            image: valid.image.clone(),
+        };
+        let children = children(&valid, &db_password, &admin_password, Some(&workloads));
+        self.apply(&children.config).await?;
+        self.apply(&children.filestore).await?;
+        self.apply(&children.service).await?;
+        if let Some(ingress) = &children.ingress {
+            self.apply(ingress).await?;
         }
         let job = self.init_job(&instance, &valid);
         let job_name = job.name_any();
@@ -154,8 +144,9 @@ impl Floor {
         while !self.succeeded.lock().expect("jobs").contains(&job_name) {
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
-        self.apply(&build::deployment::web(&valid, &hash)).await?;
-        self.apply(&build::deployment::cron(&valid, &hash)).await?;
+        for deployment in children.deployments.iter().flatten() {
+            self.apply(deployment).await?;
+        }
         Ok(())
     }
 

@@ -6,6 +6,35 @@ use odoo_model::OdooInstanceSpec;
 use serde_json::{Map, Value, json};
 
 use crate::config::OperatorConfig;
+use crate::pg::clusters::PgClusters;
+use crate::validate::ValidationError;
+
+/// The defaults patch of `instance`: its database on the contract's default cluster
+/// when the spec names none, under `<namespace>_<name>` when it names no database.
+/// A contract that cannot be read, or has no default cluster the spec needs, is a
+/// reason the instance cannot be resolved.
+pub fn for_instance(
+    instance: &odoo_model::OdooInstance,
+    config: &OperatorConfig,
+    clusters: Result<&PgClusters, &String>,
+) -> Result<Option<(Value, Vec<&'static str>)>, ValidationError> {
+    use kube::ResourceExt as _;
+    let clusters = clusters.map_err(|message| ValidationError::Cluster(message.clone()))?;
+    let default_cluster = match &instance.spec.database.cluster {
+        Some(_) => None,
+        None => Some(
+            clusters
+                .default_cluster()
+                .map_err(|e| ValidationError::Cluster(e.to_string()))?
+                .0,
+        ),
+    };
+    let database = odoo_model::names::default_database(
+        &instance.namespace().unwrap_or_default(),
+        &instance.name_any(),
+    );
+    Ok(patch(&instance.spec, config, default_cluster, &database))
+}
 
 /// The merge patch that fills the unset defaults, and the field names it sets, or
 /// `None` when nothing is missing. `default_cluster` is the pg-clusters Secret's

@@ -1,5 +1,8 @@
-//! Validation: the raw OdooInstance becomes a [`ValidInstance`], the only view the
-//! builders see. Every default is resolved and every name computed here, once.
+//! Resolution: the raw OdooInstance and the pg-clusters contract become a
+//! [`ValidInstance`], the only view the builders see. Every default is resolved,
+//! every name computed and the database target built here, once: [`resolve`] for the
+//! instance's own database, [`resolve_on`] for another place of it (a migration's
+//! target cluster, a restore's temporary database). Pure: no I/O.
 
 use std::collections::BTreeMap;
 
@@ -9,6 +12,8 @@ use odoo_model::OdooInstance;
 use odoo_model::common::SecretKeyRef;
 use odoo_model::instance::{DeletionPolicy, Environment};
 use odoo_model::names;
+
+use crate::pg::clusters::{PgCluster, PgClusters};
 
 /// Where the instance's database lives, resolved from the pg-clusters Secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,16 +76,88 @@ pub struct ValidInstance {
 }
 
 /// Why an instance cannot be built. Permanent: it waits for a spec change.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum ValidationError {
     #[error("spec.{field} is not set and the operator has no default for it")]
     MissingDefault { field: &'static str },
     #[error("the object has no {what} yet")]
     Metadata { what: &'static str },
+    /// The pg-clusters contract has no such cluster (or cannot be read).
+    #[error("{0}")]
+    Cluster(String),
 }
 
-/// Builds the validated view. `database` comes from the pg-clusters Secret.
-pub fn validate(
+/// The instance with its own database: on the cluster and under the name its spec
+/// gives (both are written as defaults before anything is resolved).
+pub fn resolve(
+    instance: &OdooInstance,
+    clusters: &PgClusters,
+) -> Result<ValidInstance, ValidationError> {
+    let database = &instance.spec.database;
+    let cluster = database
+        .cluster
+        .as_deref()
+        .ok_or(ValidationError::MissingDefault {
+            field: "database.cluster",
+        })?;
+    let name = database
+        .name
+        .as_deref()
+        .ok_or(ValidationError::MissingDefault {
+            field: "database.name",
+        })?;
+    resolve_on(instance, clusters, cluster, name)
+}
+
+/// The instance with its database named `database` on `cluster`: where a migration
+/// copies it to, or where a restore loads it before the switch.
+pub fn resolve_on(
+    instance: &OdooInstance,
+    clusters: &PgClusters,
+    cluster: &str,
+    database: &str,
+) -> Result<ValidInstance, ValidationError> {
+    let pg = clusters
+        .get(cluster)
+        .map_err(|e| ValidationError::Cluster(e.to_string()))?;
+    validate(instance, target(instance, cluster, pg, database)?)
+}
+
+/// The one constructor of a [`DatabaseTarget`]: the server from the contract, the
+/// role from the instance's name.
+fn target(
+    instance: &OdooInstance,
+    cluster_name: &str,
+    cluster: &PgCluster,
+    database: &str,
+) -> Result<DatabaseTarget, ValidationError> {
+    let namespace = instance
+        .namespace()
+        .ok_or(ValidationError::Metadata { what: "namespace" })?;
+    Ok(DatabaseTarget {
+        cluster: cluster_name.to_owned(),
+        host: cluster.host.clone(),
+        port: cluster.port,
+        ssl_mode: cluster.ssl_mode.as_str().to_owned(),
+        name: database.to_owned(),
+        role: names::database_role(&namespace, &instance.name_any()),
+    })
+}
+
+impl ValidInstance {
+    /// The same instance running the image its database is at (`status.image`),
+    /// the one whose `pg_dump` matches it: backups and copies run that, not a spec
+    /// image an upgrade has not reached yet.
+    pub fn at_database_image(mut self, instance: &OdooInstance) -> Self {
+        if let Some(image) = instance.status.as_ref().and_then(|s| s.image.clone()) {
+            self.image = image;
+        }
+        self
+    }
+}
+
+/// Builds the validated view around its database target.
+fn validate(
     instance: &OdooInstance,
     database: DatabaseTarget,
 ) -> Result<ValidInstance, ValidationError> {

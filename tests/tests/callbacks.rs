@@ -242,6 +242,37 @@ async fn a_receiver_gets_signed_phase_changes_and_the_init_result() -> anyhow::R
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), seen.len(), "{seen:#?}");
+
+    // A spec that cannot work goes to Error through the transition table like any
+    // other change: the receiver hears of it and the transition is counted.
+    let lost: OdooInstance = serde_json::from_value(json!({
+        "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
+        "metadata": { "name": "lost" },
+        "spec": { "replicas": 1, "database": { "cluster": "nowhere" },
+                  "webhook": { "url": receiver.url, "secretRef": { "name": "hook", "key": "key" } } },
+    }))?;
+    api.create(&PostParams::default(), &lost).await?;
+    wait_for_phase(&api, "lost", InstancePhase::Error, &op).await;
+    let seen = wait_for(
+        &receiver,
+        Duration::from_secs(20),
+        "lost going to Error",
+        |s| {
+            s.iter().any(|r| {
+                r.body["instance"]["name"] == "lost"
+                    && r.body["from"] == "Provisioning"
+                    && r.body["to"] == "Error"
+            })
+        },
+    )
+    .await;
+    assert!(seen.iter().all(|r| r.signature_valid), "{seen:#?}");
+    let counted =
+        op.metric("odoo_operator_phase_transitions_total{from=\"Provisioning\",to=\"Error\"}");
+    assert!(
+        counted >= 1.0,
+        "the transition to Error is not counted: {counted}"
+    );
     ns.delete().await;
     Ok(())
 }

@@ -57,53 +57,47 @@ pub(crate) fn odoo_of(
     &pod_of(d).containers[0]
 }
 
+/// The builders' test instance, resolved the way the operator resolves one.
 #[cfg(test)]
 pub(crate) fn sample() -> crate::validate::ValidInstance {
-    use std::collections::BTreeMap;
+    crate::validate::resolve(&sample_instance(), &sample_clusters()).expect("the sample resolves")
+}
 
-    use odoo_model::common::SecretKeyRef;
-    use odoo_model::instance::{DeletionPolicy, Environment};
+/// The test instance as stored: every default written, no status.
+#[cfg(test)]
+pub(crate) fn sample_instance() -> odoo_model::OdooInstance {
+    serde_json::from_value(serde_json::json!({
+        "apiVersion": "odoo-operator.dev/v1alpha1",
+        "kind": "OdooInstance",
+        "metadata": { "name": "shop", "namespace": "team-a", "uid": "0b6c1f7e-uid" },
+        "spec": {
+            "image": "odoo:18.0-20250101",
+            "imagePullSecrets": ["regcred"],
+            "replicas": 2,
+            "workers": 2,
+            "cron": { "replicas": 1, "threads": 3 },
+            "nodeSelector": { "pool": "odoo" },
+            "ingress": {
+                "hosts": ["erp.example.com"],
+                "className": "nginx",
+                "issuer": "letsencrypt",
+                "tls": true
+            },
+            "filestore": { "storageSize": "10Gi", "storageClass": "nfs" },
+            "database": { "cluster": "main", "name": "team_a_shop" },
+            "configOptions": { "limit_time_cpu": "600" },
+            "environment": "Production",
+            "deletionPolicy": "Retain"
+        }
+    }))
+    .expect("a valid sample instance")
+}
 
-    use crate::validate::{DatabaseTarget, ValidIngress, ValidInstance};
-
-    ValidInstance {
-        name: "shop".into(),
-        namespace: "team-a".into(),
-        uid: "0b6c1f7e-uid".into(),
-        image: "odoo:18.0-20250101".into(),
-        image_pull_secrets: vec!["regcred".into()],
-        replicas: 2,
-        workers: 2,
-        cron_replicas: 1,
-        cron_threads: 3,
-        resources: None,
-        cron_resources: None,
-        affinity: None,
-        tolerations: Vec::new(),
-        node_selector: BTreeMap::from([("pool".into(), "odoo".into())]),
-        ingress: Some(ValidIngress {
-            hosts: vec!["erp.example.com".into()],
-            class_name: Some("nginx".into()),
-            issuer: Some("letsencrypt".into()),
-            tls_secret: Some("shop-tls".into()),
-        }),
-        storage_size: "10Gi".into(),
-        storage_class: Some("nfs".into()),
-        database: DatabaseTarget {
-            cluster: "main".into(),
-            host: "pg.db.svc".into(),
-            port: 5432,
-            ssl_mode: "require".into(),
-            name: "team_a_shop".into(),
-            role: "odoo_team_a_shop".into(),
-        },
-        config_options: BTreeMap::from([("limit_time_cpu".into(), "600".into())]),
-        admin_password: SecretKeyRef {
-            name: "shop-admin".into(),
-            key: "password".into(),
-        },
-        db_secret: "shop-db".into(),
-        environment: Environment::Production,
-        deletion_policy: DeletionPolicy::Retain,
-    }
+/// A pg-clusters contract with the sample's cluster, `main`.
+#[cfg(test)]
+pub(crate) fn sample_clusters() -> crate::pg::clusters::PgClusters {
+    crate::pg::clusters::parse(
+        "main: {host: pg.db.svc, adminUser: postgres, adminPassword: pw, sslMode: require}",
+    )
+    .expect("a valid sample contract")
 }

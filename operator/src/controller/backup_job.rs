@@ -21,7 +21,7 @@ use super::batch::{self, Outcome};
 use super::error::Error;
 use super::{Context, agent_pod, observe, proof};
 use crate::build::DATA_DIR;
-use crate::validate::{DatabaseTarget, ValidInstance};
+use crate::validate::ValidInstance;
 
 /// Where a volume destination is mounted.
 pub const BACKUP_DIR: &str = "/backup";
@@ -310,31 +310,13 @@ async fn busy_with(
     .await
 }
 
+/// The instance resolved, running the image its database is at.
 pub async fn valid_instance(
     ctx: &Context,
     instance: &OdooInstance,
 ) -> Result<ValidInstance, Error> {
     let clusters = observe::pg_clusters(ctx).await?;
-    let cluster_name = instance.spec.database.cluster.clone().unwrap_or_default();
-    let cluster = clusters
-        .get(&cluster_name)
-        .map_err(|e| Error::PgClusters(e.to_string()))?;
-    let ns = instance.namespace().unwrap_or_default();
-    let target = DatabaseTarget {
-        cluster: cluster_name,
-        host: cluster.host.clone(),
-        port: cluster.port,
-        ssl_mode: cluster.ssl_mode.as_str().to_owned(),
-        name: instance.spec.database.name.clone().unwrap_or_default(),
-        role: odoo_model::names::database_role(&ns, &instance.name_any()),
-    };
-    let mut v = crate::validate::validate(instance, target)
-        .map_err(|e| Error::InvalidSpec(e.to_string()))?;
-    // The image the database is at, which has the matching pg_dump.
-    if let Some(image) = instance.status.as_ref().and_then(|s| s.image.clone()) {
-        v.image = image;
-    }
-    Ok(v)
+    Ok(crate::validate::resolve(instance, &clusters)?.at_database_image(instance))
 }
 
 pub(super) async fn write(

@@ -59,6 +59,17 @@ impl Error {
     }
 }
 
+impl From<crate::validate::ValidationError> for Error {
+    /// A cluster the contract lacks waits for the pg-clusters Secret; any other
+    /// reason waits for the spec.
+    fn from(e: crate::validate::ValidationError) -> Self {
+        match e {
+            crate::validate::ValidationError::Cluster(message) => Error::PgClusters(message),
+            other => Error::InvalidSpec(other.to_string()),
+        }
+    }
+}
+
 /// The API server's own message for a refusal (it names the field and the rule),
 /// the transport error otherwise.
 pub fn describe(error: &kube::Error) -> String {

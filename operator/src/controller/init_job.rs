@@ -13,7 +13,7 @@ use odoo_model::labels::OPERATOR_FIELD_MANAGER;
 use odoo_model::{JobPhase, OdooInitJob, OdooInitJobSpec, OdooInstance, names};
 
 use super::error::Error;
-use super::{Context, instance::odoo_version};
+use super::{Context, instance::odoo_version, observe};
 use crate::build::{self, pod};
 use crate::validate::ValidInstance;
 
@@ -137,16 +137,8 @@ pub async fn reconcile(job: Arc<OdooInitJob>, ctx: Arc<Context>) -> Result<Actio
         )
         .await;
     }
-    let target = crate::validate::DatabaseTarget {
-        cluster: instance.spec.database.cluster.clone().unwrap_or_default(),
-        host: String::new(),
-        port: 0,
-        ssl_mode: String::new(),
-        name: instance.spec.database.name.clone().unwrap_or_default(),
-        role: String::new(),
-    };
-    let valid = crate::validate::validate(&instance, target)
-        .map_err(|e| Error::InvalidSpec(e.to_string()))?;
+    let clusters = observe::pg_clusters(&ctx).await?;
+    let valid = crate::validate::resolve(&instance, &clusters)?;
     let desired = build_job(&job, &valid);
     let jobs: Api<Job> = Api::namespaced(ctx.client.clone(), &ns);
     let name = job_name(&job);

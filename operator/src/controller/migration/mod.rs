@@ -30,7 +30,7 @@ use serde_json::json;
 use super::error::Error;
 use super::{Context, observe};
 use crate::pg::clusters::{PgCluster, PgClusters};
-use crate::validate::{DatabaseTarget, ValidInstance};
+use crate::validate::ValidInstance;
 
 /// Condition types of a migration.
 pub mod conditions {
@@ -69,26 +69,13 @@ impl Pass<'_> {
         self.clusters.get(name).map_err(|e| e.to_string())
     }
 
-    /// The instance validated with its database on `cluster` under `database`.
+    /// The instance resolved with its database on `cluster` under `database`,
+    /// running the image the database is at (with the matching pg_dump).
     fn valid(&self, cluster: &str, database: &str) -> Result<ValidInstance, Error> {
-        let c = self
-            .cluster(cluster)
-            .map_err(|e| Error::PgClusters(e.to_string()))?;
-        let target = DatabaseTarget {
-            cluster: cluster.to_owned(),
-            host: c.host.clone(),
-            port: c.port,
-            ssl_mode: c.ssl_mode.as_str().to_owned(),
-            name: database.to_owned(),
-            role: odoo_model::names::database_role(&self.ns(), &self.instance.name_any()),
-        };
-        let mut v = crate::validate::validate(self.instance, target)
-            .map_err(|e| Error::InvalidSpec(e.to_string()))?;
-        // The image the database is at, with the matching pg_dump.
-        if let Some(image) = self.instance.status.as_ref().and_then(|s| s.image.clone()) {
-            v.image = image;
-        }
-        Ok(v)
+        Ok(
+            crate::validate::resolve_on(self.instance, self.clusters, cluster, database)?
+                .at_database_image(self.instance),
+        )
     }
 
     fn database(&self) -> String {

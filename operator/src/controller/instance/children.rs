@@ -1,0 +1,88 @@
+//! The instance's children: built from the resolved instance alone (pure, so the
+//! benchmark's floor builds exactly the same objects), then applied with
+//! server-side apply, skipping what the caches show unchanged.
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Secret, Service};
+use k8s_openapi::api::networking::v1::Ingress;
+
+use super::decide::Workloads;
+use super::effects::Passwords;
+use crate::build;
+use crate::controller::error::Error;
+use crate::controller::{Context, caches};
+use crate::validate::ValidInstance;
+
+/// Every object the instance keeps in place, in the order they are applied.
+#[derive(Debug, Clone)]
+pub struct Children {
+    /// odoo.conf.
+    pub config: Secret,
+    pub filestore: PersistentVolumeClaim,
+    pub service: Service,
+    pub ingress: Option<Ingress>,
+    /// Web and cron, when the phase manages them.
+    pub deployments: Option<[Deployment; 2]>,
+}
+
+/// The children of `valid` with its passwords and, when the phase manages them,
+/// the Deployments' replicas and image.
+pub fn children(
+    valid: &ValidInstance,
+    db_password: &str,
+    admin_password: &str,
+    workloads: Option<&Workloads>,
+) -> Children {
+    let conf = build::odoo_conf::render(valid, db_password, admin_password);
+    // Pods roll when odoo.conf changes: its hash is in their template.
+    let hash = build::odoo_conf::hash(&conf);
+    let deployments = workloads.map(|w| {
+        let mut v = valid.clone();
+        v.replicas = w.web_replicas;
+        v.cron_replicas = w.cron_replicas;
+        v.image = w.image.clone();
+        [
+            build::deployment::web(&v, &hash),
+            build::deployment::cron(&v, &hash),
+        ]
+    });
+    Children {
+        config: build::config_secret::config_secret(valid, &conf),
+        filestore: build::pvc::filestore_pvc(valid),
+        service: build::service::service(valid),
+        ingress: build::ingress::ingress(valid),
+        deployments,
+    }
+}
+
+/// Applies the children when the phase keeps them (the master password was read
+/// only then).
+pub async fn apply(
+    ctx: &Context,
+    valid: Option<&ValidInstance>,
+    passwords: Option<&Passwords>,
+    workloads: Option<&Workloads>,
+) -> Result<(), Error> {
+    let (
+        Some(valid),
+        Some(Passwords {
+            db,
+            admin: Some(admin),
+        }),
+    ) = (valid, passwords)
+    else {
+        return Ok(());
+    };
+    let desired = children(valid, db, admin, workloads);
+    let c = &ctx.caches;
+    caches::apply(ctx, &c.secrets, &desired.config).await?;
+    caches::apply(ctx, &c.pvcs, &desired.filestore).await?;
+    caches::apply(ctx, &c.services, &desired.service).await?;
+    if let Some(ingress) = &desired.ingress {
+        caches::apply(ctx, &c.ingresses, ingress).await?;
+    }
+    for deployment in desired.deployments.iter().flatten() {
+        caches::apply(ctx, &c.deployments, deployment).await?;
+    }
+    Ok(())
+}

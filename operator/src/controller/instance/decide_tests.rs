@@ -1,0 +1,452 @@
+//! `decide` against every row of the transition table: each case is a stored
+//! instance and its facts, and the row that must fire.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use k8s_openapi::api::apps::v1::{Deployment, DeploymentStatus};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
+use k8s_openapi::jiff::{SignedDuration, Timestamp};
+use odoo_model::cluster_migration::MigrationPhase;
+use odoo_model::{InstancePhase as P, JobPhase, OdooInstance, OdooInstanceStatus};
+
+use super::*;
+use crate::build::{sample, sample_clusters, sample_instance};
+use crate::controller::observe::UpgradeView;
+use crate::state::table::{Action as A, TRANSITIONS};
+
+const NEW_IMAGE: &str = "odoo:18.0-20250301";
+
+fn now() -> Timestamp {
+    "2026-06-01T12:00:00Z".parse().expect("a timestamp")
+}
+
+fn condition(type_: &str, ok: bool) -> Condition {
+    Condition {
+        type_: type_.into(),
+        status: if ok { "True" } else { "False" }.into(),
+        reason: "Test".into(),
+        message: String::new(),
+        last_transition_time: Time(now()),
+        observed_generation: None,
+    }
+}
+
+/// The sample instance in `phase`, its database provisioned and initialized, running
+/// the spec's image.
+fn stored(phase: P) -> OdooInstance {
+    let mut instance = sample_instance();
+    instance.metadata.generation = Some(1);
+    instance.status = Some(OdooInstanceStatus {
+        phase: Some(phase),
+        image: instance.spec.image.clone(),
+        conditions: vec![
+            condition(types::DATABASE_READY, true),
+            condition(types::INITIALIZED, true),
+        ],
+        ..Default::default()
+    });
+    instance
+}
+
+fn web(ready: i32) -> Deployment {
+    let mut d = Deployment::default();
+    d.metadata.generation = Some(1);
+    d.status = Some(DeploymentStatus {
+        observed_generation: Some(1),
+        replicas: Some(ready.max(2)),
+        updated_replicas: Some(2),
+        ready_replicas: Some(ready),
+        ..Default::default()
+    });
+    d
+}
+
+/// The facts of a healthy instance: resolved, all web pods ready, no jobs.
+fn healthy() -> Facts {
+    Facts {
+        clusters: Ok(sample_clusters()),
+        valid: Ok(sample()),
+        web: Some(web(2)),
+        upgrade: None,
+        upgrade_targets: Vec::new(),
+        init_job: None,
+        backup_job: None,
+        restore_job: None,
+        migration: None,
+        db_password: Some("db".into()),
+        admin_password: Some("admin".into()),
+        pull_failures: Vec::new(),
+    }
+}
+
+fn upgrade(phase: JobPhase) -> UpgradeView {
+    UpgradeView {
+        name: "shop-upgrade".into(),
+        phase,
+        target: Some(NEW_IMAGE.into()),
+        previous_image: Some(sample().image),
+        completed: None,
+        rolled_back: false,
+        maintenance: false,
+    }
+}
+
+fn decision(instance: &OdooInstance, facts: &Facts) -> Decision {
+    match decide(instance, facts, &OperatorConfig::default(), now()) {
+        Step::Reconcile(decision) => *decision,
+        Step::WriteDefaults { fields, .. } => panic!("unexpected defaults {fields:?}"),
+    }
+}
+
+struct Case {
+    name: &'static str,
+    instance: OdooInstance,
+    facts: Facts,
+    to: P,
+    action: Option<A>,
+}
+
+fn case(
+    name: &'static str,
+    from: P,
+    to: P,
+    change: impl FnOnce(&mut OdooInstance, &mut Facts),
+) -> Case {
+    let mut instance = stored(from);
+    let mut facts = healthy();
+    change(&mut instance, &mut facts);
+    Case {
+        name,
+        instance,
+        facts,
+        to,
+        action: None,
+    }
+}
+
+fn with(mut c: Case, action: A) -> Case {
+    c.action = Some(action);
+    c
+}
+
+fn status(instance: &mut OdooInstance) -> &mut OdooInstanceStatus {
+    instance.status.get_or_insert_with(Default::default)
+}
+
+fn not_initialized(instance: &mut OdooInstance) {
+    status(instance).conditions = vec![
+        condition(types::DATABASE_READY, true),
+        condition(types::INITIALIZED, false),
+    ];
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        case(
+            "a cluster the contract lacks",
+            P::Running,
+            P::Error,
+            |_, f| {
+                f.valid = Err(ValidationError::Cluster("no cluster nowhere".into()));
+            },
+        ),
+        case("the spec valid again", P::Error, P::Provisioning, |_, _| {}),
+        with(
+            case(
+                "a new database, init on",
+                P::Provisioning,
+                P::Initializing,
+                |i, _| not_initialized(i),
+            ),
+            A::CreateInitJob,
+        ),
+        case(
+            "a new database, init off",
+            P::Provisioning,
+            P::Uninitialized,
+            |i, _| {
+                not_initialized(i);
+                i.spec.init.enabled = false;
+            },
+        ),
+        case(
+            "a database with a schema",
+            P::Provisioning,
+            P::Starting,
+            |_, _| {},
+        ),
+        with(
+            case(
+                "init turned on",
+                P::Uninitialized,
+                P::Initializing,
+                |i, _| not_initialized(i),
+            ),
+            A::CreateInitJob,
+        ),
+        case("init succeeded", P::Initializing, P::Starting, |_, f| {
+            f.init_job = Some(JobPhase::Succeeded);
+        }),
+        case("init failed", P::Initializing, P::InitFailed, |i, f| {
+            not_initialized(i);
+            f.init_job = Some(JobPhase::Failed);
+        }),
+        case("init retried", P::InitFailed, P::Initializing, |i, f| {
+            not_initialized(i);
+            f.init_job = Some(JobPhase::Running);
+        }),
+        case("a migration copies", P::Running, P::Migrating, |_, f| {
+            f.migration = Some(MigrationPhase::Copying);
+        }),
+        case("a restore runs", P::Running, P::Restoring, |_, f| {
+            f.restore_job = Some(JobPhase::Running);
+        }),
+        case(
+            "a restore into an empty instance",
+            P::Uninitialized,
+            P::Restoring,
+            |i, f| {
+                not_initialized(i);
+                i.spec.init.enabled = false;
+                f.restore_job = Some(JobPhase::Running);
+            },
+        ),
+        case("an upgrade runs", P::Running, P::Upgrading, |_, f| {
+            f.upgrade = Some(upgrade(JobPhase::Running));
+        }),
+        case(
+            "an upgrade retried",
+            P::UpgradeFailed,
+            P::Upgrading,
+            |_, f| {
+                f.upgrade = Some(upgrade(JobPhase::Running));
+            },
+        ),
+        with(
+            case(
+                "a new image, auto-upgrade on",
+                P::Running,
+                P::Upgrading,
+                |i, _| {
+                    status(i).image = Some("odoo:18.0-20240101".into());
+                },
+            ),
+            A::CreateUpgradeJob,
+        ),
+        case("a backup runs", P::Running, P::BackingUp, |_, f| {
+            f.backup_job = Some(JobPhase::Running);
+        }),
+        case("the migration ended", P::Migrating, P::Starting, |_, f| {
+            f.migration = Some(MigrationPhase::Succeeded);
+        }),
+        case("the restore ended", P::Restoring, P::Starting, |_, f| {
+            f.restore_job = Some(JobPhase::Succeeded);
+        }),
+        with(
+            case(
+                "the upgrade succeeded",
+                P::Upgrading,
+                P::Starting,
+                |_, f| {
+                    f.upgrade = Some(upgrade(JobPhase::Succeeded));
+                },
+            ),
+            A::AdoptUpgradedImage,
+        ),
+        case(
+            "the upgrade failed",
+            P::Upgrading,
+            P::UpgradeFailed,
+            |_, f| {
+                f.upgrade = Some(upgrade(JobPhase::Failed));
+            },
+        ),
+        case(
+            "the image settled after a failure",
+            P::UpgradeFailed,
+            P::Starting,
+            |_, f| {
+                f.upgrade = Some(upgrade(JobPhase::Failed));
+            },
+        ),
+        case("the backup ended", P::BackingUp, P::Starting, |_, f| {
+            f.backup_job = Some(JobPhase::Succeeded);
+        }),
+        with(
+            case(
+                "upgraded pods not ready in the window",
+                P::Running,
+                P::UpgradeFailed,
+                |i, f| {
+                    i.spec.image = Some(NEW_IMAGE.into());
+                    i.spec.auto_upgrade.rollback = true;
+                    status(i).image = Some(NEW_IMAGE.into());
+                    let mut u = upgrade(JobPhase::Succeeded);
+                    u.completed = Some(now() - SignedDuration::from_secs(3600));
+                    f.upgrade = Some(u);
+                    f.upgrade_targets = vec![NEW_IMAGE.into()];
+                    let mut v = sample();
+                    v.image = NEW_IMAGE.into();
+                    f.valid = Ok(v);
+                    f.web = Some(web(1));
+                },
+            ),
+            A::RollbackImage,
+        ),
+        case("scaled to zero", P::Running, P::Stopped, |i, f| {
+            i.spec.replicas = 0;
+            f.valid = crate::validate::resolve(i, &sample_clusters());
+        }),
+        case("scaled up", P::Stopped, P::Starting, |_, _| {}),
+        case("all web pods ready", P::Starting, P::Running, |_, _| {}),
+        case("a web pod not ready", P::Running, P::Degraded, |_, f| {
+            f.web = Some(web(1));
+        }),
+    ]
+}
+
+#[test]
+fn every_row_of_the_table_fires_through_decide() {
+    let mut fired = BTreeSet::new();
+    for c in cases() {
+        let d = decision(&c.instance, &c.facts);
+        let t = d
+            .transition
+            .unwrap_or_else(|| panic!("{}: no transition from {:?}", c.name, d.from));
+        assert_eq!((t.to, t.action), (c.to, c.action), "{}", c.name);
+        assert_eq!(d.phase, c.to, "{}", c.name);
+        assert_eq!(d.requeue, Action::requeue(Duration::ZERO), "{}", c.name);
+        let row = TRANSITIONS
+            .iter()
+            .position(|r| std::ptr::eq(r, t))
+            .expect("a row of the table");
+        fired.insert(row);
+    }
+    let missed: Vec<_> = (0..TRANSITIONS.len())
+        .filter(|i| !fired.contains(i))
+        .map(|i| (TRANSITIONS[i].to, TRANSITIONS[i].guard.name))
+        .collect();
+    assert!(missed.is_empty(), "rows no case fires: {missed:?}");
+}
+
+#[test]
+fn an_invalid_spec_goes_to_error_through_the_table_and_says_why() {
+    let mut facts = healthy();
+    facts.valid = Err(ValidationError::Cluster(
+        "no cluster \"nowhere\" (have: main)".into(),
+    ));
+    let d = decision(&stored(P::Running), &facts);
+    assert_eq!(d.phase, P::Error);
+    assert_eq!(d.transition.map(|t| t.guard.name), Some("spec invalid"));
+    assert_eq!(d.message, "no cluster \"nowhere\" (have: main)");
+    // Nothing is kept in place: the last good state keeps serving.
+    assert!(!d.plan.database && !d.plan.children && d.workloads.is_none());
+    let note = super::super::status::transition_note(&d).expect("a transition event");
+    assert!(note.warning);
+    assert_eq!(note.reason, "PgClusters");
+    assert!(note.message.contains("Running → Error") && note.message.contains("nowhere"));
+
+    // Staying in Error waits for a change, with the current reason.
+    let mut in_error = stored(P::Error);
+    in_error.spec.image = None;
+    facts.valid = Err(ValidationError::MissingDefault { field: "image" });
+    let d = decision(&in_error, &facts);
+    assert!(d.transition.is_none());
+    assert_eq!(d.requeue, Action::await_change());
+    assert!(d.message.contains("spec.image"), "{}", d.message);
+}
+
+#[test]
+fn missing_defaults_are_written_before_anything_is_decided() {
+    let mut instance = stored(P::Provisioning);
+    instance.spec.database.name = None;
+    let config = OperatorConfig::default();
+    match decide(&instance, &healthy(), &config, now()) {
+        Step::WriteDefaults { fields, patch } => {
+            assert_eq!(fields, ["database.name"]);
+            assert_eq!(patch["spec"]["database"]["name"], "team_a_shop");
+        }
+        Step::Reconcile(d) => panic!("decided on a spec without defaults: {d:?}"),
+    }
+    // A contract that cannot be read is no defaults to write: Error, saying why.
+    let mut facts = healthy();
+    facts.clusters = Err("the pg-clusters Secret does not exist".into());
+    let d = decision(&instance, &facts);
+    assert_eq!(d.phase, P::Error);
+    assert!(d.message.contains("does not exist"), "{}", d.message);
+}
+
+#[test]
+fn the_deployments_run_what_the_phase_allows() {
+    // An upgrade keeps the running image and stops cron; maintenance stops web.
+    let mut instance = stored(P::Upgrading);
+    instance.spec.image = Some(NEW_IMAGE.into());
+    let mut facts = healthy();
+    let mut v = sample();
+    v.image = NEW_IMAGE.into();
+    facts.valid = Ok(v);
+    let mut u = upgrade(JobPhase::Running);
+    u.maintenance = true;
+    facts.upgrade = Some(u);
+    facts.upgrade_targets = vec![NEW_IMAGE.into()];
+    let d = decision(&instance, &facts);
+    assert!(d.transition.is_none());
+    let w = d.workloads.expect("workloads");
+    assert_eq!(
+        (w.web_replicas, w.cron_replicas, w.image.as_str()),
+        (0, 0, "odoo:18.0-20250101")
+    );
+
+    // Its success adopts the target and rolls to it.
+    facts.upgrade = Some(upgrade(JobPhase::Succeeded));
+    let d = decision(&instance, &facts);
+    assert_eq!(d.approved.as_deref(), Some(NEW_IMAGE));
+    assert_eq!(d.workloads.map(|w| w.image), Some(NEW_IMAGE.into()));
+}
+
+#[test]
+fn a_rollback_reverts_the_image_and_records_it() {
+    let c = cases()
+        .into_iter()
+        .find(|c| c.action == Some(A::RollbackImage))
+        .expect("the rollback case");
+    let d = decision(&c.instance, &c.facts);
+    assert_eq!(d.approved.as_deref(), Some("odoo:18.0-20250101"));
+    let rollback = d.rollback.expect("a rollback");
+    assert_eq!(rollback.job, "shop-upgrade");
+    assert!(rollback.message.contains("reverted to odoo:18.0-20250101"));
+    assert!(status::is_true(&d.conditions, types::ROLLED_BACK));
+}
+
+#[test]
+fn an_upgrade_on_probation_is_looked_at_when_its_window_closes() {
+    let mut instance = stored(P::Running);
+    instance.spec.image = Some(NEW_IMAGE.into());
+    instance.spec.auto_upgrade.rollback = true;
+    instance.spec.auto_upgrade.rollback_window_seconds = 600;
+    status(&mut instance).image = Some(NEW_IMAGE.into());
+    let mut facts = healthy();
+    let mut v = sample();
+    v.image = NEW_IMAGE.into();
+    facts.valid = Ok(v);
+    let mut u = upgrade(JobPhase::Succeeded);
+    u.completed = Some(now() - SignedDuration::from_secs(100));
+    facts.upgrade = Some(u);
+    facts.upgrade_targets = vec![NEW_IMAGE.into()];
+    facts.web = Some(web(2));
+    // Rolled out: done, the usual resync.
+    assert_eq!(
+        decision(&instance, &facts).requeue,
+        Action::requeue(Duration::from_secs(300))
+    );
+    // Not rolled out yet: look again when the window closes (500 s left, capped).
+    facts.web = Some(web(1));
+    let d = decision(&instance, &facts);
+    assert_eq!(d.phase, P::Degraded);
+    let mut running = instance.clone();
+    status(&mut running).phase = Some(P::Degraded);
+    let d = decision(&running, &facts);
+    assert!(d.transition.is_none());
+    assert_eq!(d.requeue, Action::requeue(Duration::from_secs(301)));
+}

@@ -1,0 +1,72 @@
+//! Dereference: every read the instance's reconcile needs, before anything is
+//! decided. Reads come from the watch caches (see [`observe`]); nothing here writes.
+
+use k8s_openapi::api::apps::v1::Deployment;
+use kube::ResourceExt;
+use odoo_model::cluster_migration::MigrationPhase;
+use odoo_model::{JobPhase, OdooInstance};
+
+use crate::controller::Context;
+use crate::controller::error::Error;
+use crate::controller::observe::{self, ImagePullFailure, UpgradeView};
+use crate::pg::clusters::PgClusters;
+use crate::validate::{ValidInstance, ValidationError, resolve};
+
+/// What the cluster says about one instance at the start of a reconcile.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    /// The pg-clusters contract, or why it cannot be used (waits for a change).
+    pub clusters: Result<PgClusters, String>,
+    /// The instance resolved against the contract, or why it cannot be.
+    pub valid: Result<ValidInstance, ValidationError>,
+    pub web: Option<Deployment>,
+    /// The newest upgrade job (rehearsals aside) and every image one targets.
+    pub upgrade: Option<UpgradeView>,
+    pub upgrade_targets: Vec<String>,
+    pub init_job: Option<JobPhase>,
+    pub backup_job: Option<JobPhase>,
+    pub restore_job: Option<JobPhase>,
+    pub migration: Option<MigrationPhase>,
+    /// The database role's password, when its Secret exists.
+    pub db_password: Option<String>,
+    /// The master password, when its Secret (generated or the user's) has it.
+    pub admin_password: Option<String>,
+    pub pull_failures: Vec<ImagePullFailure>,
+}
+
+/// Reads the facts of `instance`. Only transient failures (the API server) are
+/// errors; a missing or wrong contract is a fact the decision turns into Error.
+pub async fn facts(ctx: &Context, instance: &OdooInstance) -> Result<Facts, Error> {
+    let clusters = match observe::pg_clusters(ctx).await {
+        Ok(clusters) => Ok(clusters),
+        Err(Error::PgClusters(message)) => Err(message),
+        Err(e) => return Err(e),
+    };
+    let valid = match &clusters {
+        Ok(clusters) => resolve(instance, clusters),
+        Err(message) => Err(ValidationError::Cluster(message.clone())),
+    };
+    let ns = instance.namespace().unwrap_or_default();
+    let (db_password, admin_password) = match &valid {
+        Ok(v) => (
+            observe::secret_value(ctx, &ns, &v.db_secret, "password").await?,
+            observe::secret_value(ctx, &ns, &v.admin_password.name, &v.admin_password.key).await?,
+        ),
+        Err(_) => (None, None),
+    };
+    let (upgrade, upgrade_targets) = observe::upgrade_jobs(ctx, instance).await?;
+    Ok(Facts {
+        clusters,
+        valid,
+        web: observe::web_deployment(ctx, instance).await?,
+        upgrade,
+        upgrade_targets,
+        init_job: observe::init_job(ctx, instance).await?,
+        backup_job: observe::backup_job(ctx, instance).await?,
+        restore_job: observe::restore_job(ctx, instance).await?,
+        migration: observe::migration(ctx, instance).await?,
+        db_password,
+        admin_password,
+        pull_failures: observe::image_pull_failures(ctx, instance).await?,
+    })
+}

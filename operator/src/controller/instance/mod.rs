@@ -1,0 +1,151 @@
+//! OdooInstance reconcile, as a pipeline: [`dereference`] reads every fact (and
+//! resolves the instance), [`decide`] turns facts and status into a decision through
+//! the transition table (pure), [`effects`] does the writes the decision asks for
+//! (defaults, the one-shot action, Secrets, the database), [`children`] builds and
+//! applies the objects the phase keeps, and [`status`] writes the status and
+//! announces the transition.
+
+mod children;
+mod decide;
+mod dereference;
+mod effects;
+mod status;
+
+pub use children::{Children, children};
+pub use decide::Workloads;
+pub use status::odoo_version;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use kube::api::Api;
+use kube::core::DeserializeGuard;
+use kube::runtime::controller::Action;
+use kube::runtime::finalizer::{Event as Finalizer, finalizer};
+use kube::{Resource, ResourceExt};
+use odoo_model::OdooInstance;
+use odoo_model::labels::{INSTANCE_FINALIZER, LEGACY_KOPF_FINALIZER};
+use tracing::warn;
+
+use super::Context;
+use super::error::Error;
+use decide::Step;
+
+/// The `controller` label of this controller's metrics.
+const CONTROLLER: &str = "instance";
+
+/// Entry point of the instance controller.
+///
+/// A stored object this build cannot read (written under an older schema, say) gets
+/// a Warning event and is left alone; the watch and every other instance go on.
+#[tracing::instrument(skip_all, fields(name = %guard.name_any(), namespace = guard.namespace().unwrap_or_default()))]
+pub async fn reconcile(
+    guard: Arc<DeserializeGuard<OdooInstance>>,
+    ctx: Arc<Context>,
+) -> Result<Action, Error> {
+    // The first reconciles start while the watches still list: wait for the caches
+    // rather than decide on empty ones.
+    ctx.caches.wait_until_ready().await;
+    let _timer = ctx.metrics.reconcile_timer(CONTROLLER);
+    let instance = match &guard.0 {
+        Ok(instance) => Arc::new(instance.clone()),
+        Err(invalid) => {
+            warn!(error = %invalid.error, "stored object cannot be read");
+            ctx.event_on_ref(
+                &guard.object_ref(&()),
+                true,
+                "InvalidObject",
+                format!(
+                    "the operator cannot read this object: {}; fix or re-apply it",
+                    invalid.error
+                ),
+            )
+            .await;
+            return Ok(Action::await_change());
+        }
+    };
+    let ns = instance.namespace().unwrap_or_default();
+    let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ns);
+    // The previous (Kopf) operator's finalizer would block deletion forever.
+    if instance
+        .finalizers()
+        .iter()
+        .any(|f| f == LEGACY_KOPF_FINALIZER)
+    {
+        effects::remove_legacy_finalizer(&ctx, &instance).await?;
+        return Ok(Action::requeue(Duration::ZERO));
+    }
+    let ctx2 = ctx.clone();
+    let result = finalizer(
+        &api,
+        INSTANCE_FINALIZER,
+        instance.clone(),
+        |event| async move {
+            match event {
+                Finalizer::Apply(instance) => apply_instance(&instance, &ctx2).await,
+                Finalizer::Cleanup(instance) => super::instance_cleanup(&instance, &ctx2).await,
+            }
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        kube::runtime::finalizer::Error::ApplyFailed(e)
+        | kube::runtime::finalizer::Error::CleanupFailed(e) => e,
+        other => Error::Finalizer(other.to_string()),
+    });
+    if result.is_ok() {
+        ctx.backoff.succeeded(&backoff_key(instance.as_ref()));
+    }
+    // A child the API server refused is the user's to see on the instance itself.
+    if let Err(e @ Error::Apply(_)) = &result {
+        ctx.event(instance.as_ref(), true, e.category(), e.to_string())
+            .await;
+    }
+    result
+}
+
+fn backoff_key(object: &impl ResourceExt) -> String {
+    format!(
+        "{}/{}",
+        object.namespace().unwrap_or_default(),
+        object.name_any()
+    )
+}
+
+/// Permanent errors wait for a change; transient ones retry with a growing delay.
+pub fn error_policy(
+    guard: Arc<DeserializeGuard<OdooInstance>>,
+    error: &Error,
+    ctx: Arc<Context>,
+) -> Action {
+    if let Error::WaitingForPods { .. } = error {
+        return Action::requeue(Duration::from_secs(2));
+    }
+    ctx.metrics.reconcile_error(CONTROLLER, error.category());
+    warn!(name = %guard.name_any(), namespace = guard.namespace().unwrap_or_default(), category = error.category(), error = %error, "reconcile failed");
+    match error {
+        Error::InvalidSpec(_) | Error::PgClusters(_) => Action::await_change(),
+        _ => Action::requeue(ctx.backoff.retry_after(&backoff_key(guard.as_ref()), error)),
+    }
+}
+
+/// The pipeline, one line per step.
+async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action, Error> {
+    let facts = dereference::facts(ctx, instance).await?;
+    let now = k8s_openapi::jiff::Timestamp::now();
+    let decision = match decide::decide(instance, &facts, &ctx.config, now) {
+        Step::WriteDefaults { patch, fields } => {
+            effects::write_defaults(ctx, instance, &patch, &fields).await?;
+            return Ok(Action::await_change());
+        }
+        Step::Reconcile(decision) => decision,
+    };
+    effects::run_action(ctx, instance, &decision).await?;
+    let passwords = effects::ensure_secrets(ctx, instance, &facts, &decision).await?;
+    let provisioned =
+        effects::provision(ctx, instance, &facts, &decision, passwords.as_ref()).await?;
+    let valid = decision.valid.as_ref().ok();
+    children::apply(ctx, valid, passwords.as_ref(), decision.workloads.as_ref()).await?;
+    status::write(ctx, instance, &facts, &decision, provisioned).await?;
+    Ok(decision.requeue.clone())
+}

@@ -1,0 +1,280 @@
+//! Status: the desired status of the instance (pure), one write when it changed,
+//! then the events, the transition's metric and its callback.
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use kube::api::{Api, Patch, PatchParams};
+use kube::{Resource, ResourceExt};
+use odoo_model::{InstancePhase, JobPhase, OdooInstance, OdooInstanceStatus, names};
+use serde_json::json;
+use tracing::info;
+
+use super::decide::{Decision, ready_replicas};
+use super::dereference::Facts;
+use super::effects::Provisioned;
+use crate::controller::Context;
+use crate::controller::error::Error;
+use crate::status::{self, types};
+use crate::validate::ValidInstance;
+
+/// An event the status step emits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub warning: bool,
+    pub reason: String,
+    pub message: String,
+}
+
+/// Writes the desired status when it differs from the stored one, then emits the
+/// events, and announces the transition (log, metric, event, callback).
+pub async fn write(
+    ctx: &Context,
+    instance: &OdooInstance,
+    facts: &Facts,
+    decision: &Decision,
+    provisioned: Option<Provisioned>,
+) -> Result<(), Error> {
+    let now = Time(k8s_openapi::jiff::Timestamp::now());
+    let (desired, notes) = desired(instance, facts, decision, provisioned, &now);
+    for note in notes {
+        ctx.event(instance, note.warning, &note.reason, note.message)
+            .await;
+    }
+    if desired != instance.status.clone().unwrap_or_default() {
+        Api::<OdooInstance>::namespaced(
+            ctx.client.clone(),
+            &instance.namespace().unwrap_or_default(),
+        )
+        .patch_status(
+            &instance.name_any(),
+            &PatchParams::default(),
+            &Patch::Merge(json!({ "status": desired })),
+        )
+        .await
+        .map_err(Error::kube("writing the status"))?;
+    }
+    if let Some(note) = transition_note(decision) {
+        let (from, to) = (decision.from, decision.phase);
+        info!(name = %instance.name_any(), namespace = instance.namespace().unwrap_or_default(),
+            %from, %to, guard = decision.transition.map_or("", |t| t.guard.name), "phase transition");
+        ctx.metrics
+            .phase_transition(&from.to_string(), &to.to_string());
+        ctx.event(instance, note.warning, &note.reason, note.message)
+            .await;
+        ctx.callbacks.phase_changed(instance, from, to);
+    }
+    Ok(())
+}
+
+/// The event of the decision's transition: `Phase<To>`, or for an invalid spec the
+/// reason it is invalid (`InvalidSpec`, `PgClusters`) and the message saying why.
+pub fn transition_note(decision: &Decision) -> Option<Note> {
+    let t = decision.transition?;
+    let warning = matches!(
+        t.to,
+        InstancePhase::InitFailed
+            | InstancePhase::UpgradeFailed
+            | InstancePhase::Degraded
+            | InstancePhase::Error
+    );
+    let (reason, why) = match &decision.valid {
+        Err(e) => (Error::from(e.clone()).category().to_owned(), e.to_string()),
+        Ok(_) => (format!("Phase{}", t.to), t.guard.name.to_owned()),
+    };
+    Some(Note {
+        warning,
+        reason,
+        message: format!("{} → {}: {why}", decision.from, t.to),
+    })
+}
+
+/// The status the decision leads to, and the events that go with it.
+pub fn desired(
+    instance: &OdooInstance,
+    facts: &Facts,
+    decision: &Decision,
+    provisioned: Option<Provisioned>,
+    now: &Time,
+) -> (OdooInstanceStatus, Vec<Note>) {
+    let current = instance.status.clone().unwrap_or_default();
+    let generation = instance.meta().generation;
+    let mut conditions = decision.conditions.clone();
+    let mut notes = Vec::new();
+    let set = |conditions: &mut Vec<_>, type_, ok, reason: &str, message: &str| {
+        status::set_condition(conditions, type_, ok, reason, message, generation, now);
+    };
+    let Ok(valid) = &decision.valid else {
+        // A spec that cannot work touches nothing but the phase and why.
+        status::phase_conditions(
+            &mut conditions,
+            decision.phase,
+            &decision.message,
+            generation,
+            now,
+        );
+        let status = OdooInstanceStatus {
+            phase: Some(decision.phase),
+            message: Some(decision.message.clone()),
+            conditions,
+            observed_generation: generation,
+            ..current
+        };
+        return (status, notes);
+    };
+    if let Some(p) = provisioned {
+        let message = format!(
+            "database {} on cluster {}",
+            valid.database.name, valid.database.cluster
+        );
+        set(
+            &mut conditions,
+            types::DATABASE_READY,
+            true,
+            "Provisioned",
+            &message,
+        );
+        let reason = if p.initialized {
+            "SchemaFound"
+        } else {
+            "Empty"
+        };
+        set(
+            &mut conditions,
+            types::INITIALIZED,
+            p.initialized,
+            reason,
+            "",
+        );
+    }
+    if facts.init_job == Some(JobPhase::Succeeded)
+        && !status::is_true(&conditions, types::INITIALIZED)
+    {
+        set(
+            &mut conditions,
+            types::INITIALIZED,
+            true,
+            "InitJobSucceeded",
+            "",
+        );
+    }
+    // Image pulls: a condition naming the image, and one event per failure streak
+    // (not per reconcile, which would write on every pod status change).
+    let was_failing = status::is_false(&conditions, types::IMAGE_PULLED);
+    match facts.pull_failures.first() {
+        Some(f) => {
+            let detail = if f.message.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", f.message)
+            };
+            let message = format!(
+                "image {} cannot be pulled ({} in pod {}){detail}",
+                f.image, f.reason, f.pod
+            );
+            set(
+                &mut conditions,
+                types::IMAGE_PULLED,
+                false,
+                &f.reason,
+                &message,
+            );
+            if !was_failing {
+                notes.push(Note {
+                    warning: true,
+                    reason: "ImagePullFailed".into(),
+                    message,
+                });
+            }
+        }
+        None if was_failing => {
+            set(&mut conditions, types::IMAGE_PULLED, true, "Pulled", "");
+            notes.push(Note {
+                warning: false,
+                reason: "ImagePulled".into(),
+                message: "the image pulls again".into(),
+            });
+        }
+        None => {}
+    }
+    status::phase_conditions(
+        &mut conditions,
+        decision.phase,
+        &decision.message,
+        generation,
+        now,
+    );
+    let web = facts
+        .web
+        .as_ref()
+        .and_then(|d| d.status.clone())
+        .unwrap_or_default();
+    let ready = ready_replicas(facts.web.as_ref());
+    let wanted = instance.spec.replicas;
+    let status = OdooInstanceStatus {
+        phase: Some(decision.phase),
+        message: Some(decision.message.clone()),
+        conditions,
+        observed_generation: generation,
+        replicas: web.replicas.unwrap_or(0),
+        ready_replicas: ready,
+        // During a rollout old and new pods are both ready: "2/1" would read as more
+        // than wanted. The readiness of what is wanted is at most the wanted count.
+        ready: Some(format!("{}/{wanted}", ready.min(wanted.max(0)))),
+        selector: Some(format!(
+            "{}={},{}=web",
+            odoo_model::labels::INSTANCE_LABEL,
+            valid.name,
+            odoo_model::labels::APP_COMPONENT
+        )),
+        url: Some(url(valid)),
+        image: decision.approved.clone(),
+        odoo_version: odoo_version(current.image.as_deref().unwrap_or(&valid.image)),
+        database: Some(valid.database.name.clone()),
+        ..current
+    };
+    (status, notes)
+}
+
+fn url(v: &ValidInstance) -> String {
+    match &v.ingress {
+        Some(i) => {
+            let scheme = if i.tls_secret.is_some() {
+                "https"
+            } else {
+                "http"
+            };
+            format!("{scheme}://{}", i.hosts[0])
+        }
+        None => format!(
+            "http://{}.{}.svc:8069",
+            names::service(&v.name),
+            v.namespace
+        ),
+    }
+}
+
+/// The Odoo major version from an image tag: `odoo:18.0-20250101` → `18.0`.
+pub fn odoo_version(image: &str) -> Option<String> {
+    let tag = image.split('@').next()?.rsplit_once(':')?.1;
+    let version: String = tag
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let version = version.trim_end_matches('.');
+    version.contains('.').then(|| version.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn odoo_versions_come_from_image_tags() {
+        assert_eq!(
+            super::odoo_version("odoo:18.0-20250101").as_deref(),
+            Some("18.0")
+        );
+        assert_eq!(
+            super::odoo_version("registry.local:5000/odoo:17.0").as_deref(),
+            Some("17.0")
+        );
+        assert_eq!(super::odoo_version("odoo:custom"), None);
+    }
+}
