@@ -15,19 +15,13 @@ use serde_json::Value;
 /// Why an apply failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {
-    #[error(
-        "reading {kind} {name}: {}",
-        crate::controller::error::describe(source)
-    )]
+    #[error("reading {kind} {name}: {}", describe(source))]
     Get {
         kind: &'static str,
         name: String,
         source: kube::Error,
     },
-    #[error(
-        "applying {kind} {name}: {}",
-        crate::controller::error::describe(source)
-    )]
+    #[error("applying {kind} {name}: {}", describe(source))]
     Patch {
         kind: &'static str,
         name: String,
@@ -145,6 +139,15 @@ where
             source,
         })?;
     Ok(true)
+}
+
+/// The API server's own message for a refusal (it names the field and the rule),
+/// the transport error otherwise.
+pub fn describe(error: &kube::Error) -> String {
+    match error {
+        kube::Error::Api(status) if !status.message.is_empty() => status.message.clone(),
+        other => other.to_string(),
+    }
 }
 
 #[cfg(test)]

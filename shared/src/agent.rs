@@ -481,24 +481,6 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
-/// The Odoo series of a version or image tag: `17.0` of `17.0+e`, `17.0.1.3`
-/// (a module's `latest_version`), `17.0-20250101` or `saas~17.4`.
-pub fn odoo_series(version: &str) -> Option<String> {
-    let v = version.split(['-', '+']).next()?.trim();
-    let mut parts = v.split('.');
-    let major = parts.next()?;
-    let minor = parts.next()?;
-    let numeric = major.trim_start_matches("saas~");
-    if numeric.is_empty()
-        || !numeric.chars().all(|c| c.is_ascii_digit())
-        || minor.is_empty()
-        || !minor.chars().all(|c| c.is_ascii_digit())
-    {
-        return None;
-    }
-    Some(format!("{major}.{minor}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -564,21 +546,6 @@ mod tests {
         // Logs before the line (FallbackToLogsOnError) are skipped.
         let line = format!("starting\n{}\n", Message::done(backup()).to_line());
         assert!(Message::<BackupReport>::parse(&line).is_ok());
-    }
-
-    #[test]
-    fn series_of_versions_and_tags() {
-        for (raw, series) in [
-            ("17.0", Some("17.0")),
-            ("17.0+e", Some("17.0")),
-            ("17.0.1.3", Some("17.0")),
-            ("18.0-20250101", Some("18.0")),
-            ("saas~17.4", Some("saas~17.4")),
-            ("latest", None),
-            ("", None),
-        ] {
-            assert_eq!(odoo_series(raw).as_deref(), series, "{raw}");
-        }
     }
 
     #[test]

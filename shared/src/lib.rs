@@ -15,11 +15,13 @@ pub mod common;
 pub mod crds;
 pub mod init_job;
 pub mod instance;
+pub mod job;
 pub mod labels;
 pub mod names;
 pub mod password;
 pub mod restore_job;
 pub mod upgrade_job;
+pub mod version;
 
 pub use backup_job::{OdooBackupJob, OdooBackupJobSpec, OdooBackupJobStatus};
 pub use backup_schedule::{OdooBackupSchedule, OdooBackupScheduleSpec, OdooBackupScheduleStatus};
@@ -31,6 +33,7 @@ pub use init_job::{OdooInitJob, OdooInitJobSpec, OdooInitJobStatus};
 pub use instance::{InstancePhase, OdooInstance, OdooInstanceSpec, OdooInstanceStatus};
 pub use restore_job::{OdooRestoreJob, OdooRestoreJobSpec, OdooRestoreJobStatus};
 pub use upgrade_job::{OdooUpgradeJob, OdooUpgradeJobSpec, OdooUpgradeJobStatus};
+pub use version::OdooVersion;
 
 /// The API group of every custom resource of the project.
 pub const API_GROUP: &str = "odoo-operator.dev";

@@ -11,7 +11,7 @@ use super::Verdict;
 use super::odoo_options::known_options;
 use super::quantity::parse_bytes;
 use crate::build::odoo_conf::OWNED_KEYS;
-use crate::controller::instance::odoo_version;
+use odoo_model::OdooVersion;
 
 /// Who sent the request, as far as the rules care.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,10 +143,8 @@ fn config_options(
                 .collect()
         })
         .unwrap_or_default();
-    let version = odoo_version(image);
-    let major: Option<u32> = version
-        .as_deref()
-        .and_then(|v| v.split('.').next()?.parse().ok());
+    let version = OdooVersion::of_image(image);
+    let major = version.map(|v| v.major);
     let known = major.and_then(known_options);
 
     let mut denials = Vec::new();
@@ -173,7 +171,7 @@ fn config_options(
                     "spec.configOptions.{key} is not an odoo.conf option of Odoo {}.{hint} If \
                      it is an option of a custom addon, list it in the annotation \
                      {ALLOW_CONFIG_KEYS_ANNOTATION}.",
-                    version.as_deref().unwrap_or("?")
+                    version.map_or_else(|| "?".to_owned(), |v| v.to_string())
                 ));
             }
             Some(_) => {}

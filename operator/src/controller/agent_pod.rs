@@ -18,6 +18,9 @@ use odoo_model::common::S3Bucket;
 use super::batch;
 use crate::validate::ValidInstance;
 
+/// Where a volume destination (a backup's, a restore's source) is mounted.
+pub const BACKUP_DIR: &str = "/backup";
+
 /// Where the init container puts the agent binary in the job pod.
 pub const AGENT_DIR: &str = "/agent";
 /// The agent's binary, on PATH in the operator image.

@@ -152,15 +152,9 @@ fn with_removals<S: serde::Serialize>(current: &S, next: &S) -> serde_json::Valu
 pub async fn queued_behind<K>(
     client: &kube::Client,
     job: &K,
-    instance: &str,
-    instance_of: fn(&K) -> &str,
-    phase_of: fn(&K) -> Option<odoo_model::JobPhase>,
 ) -> Result<Option<String>, super::error::Error>
 where
-    K: Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
-        + Clone
-        + serde::de::DeserializeOwned
-        + std::fmt::Debug,
+    K: odoo_model::job::JobResource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
 {
     use odoo_model::JobPhase;
     let api: kube::Api<K> =
@@ -171,10 +165,11 @@ where
         .list(&Default::default())
         .await
         .map_err(super::error::Error::kube(format!("listing {kind}s")))?;
+    let instance = &job.instance_ref().name;
     let other = list.items.iter().find(|j| {
         j.name_any() != job.name_any()
-            && instance_of(j) == instance
-            && match phase_of(j) {
+            && &j.instance_ref().name == instance
+            && match j.job_status().and_then(|s| s.phase) {
                 Some(JobPhase::Running) => true,
                 None | Some(JobPhase::Pending) => j.creation_timestamp().map(|t| t.0) < mine,
                 _ => false,
@@ -212,6 +207,18 @@ pub async fn deployments_stopped(
         }
     }
     Ok(None)
+}
+
+/// The batch Job `name` in `namespace`, if it exists.
+pub async fn live_job(
+    client: &kube::Client,
+    namespace: &str,
+    name: &str,
+) -> Result<Option<k8s_openapi::api::batch::v1::Job>, super::error::Error> {
+    kube::Api::<k8s_openapi::api::batch::v1::Job>::namespaced(client.clone(), namespace)
+        .get_opt(name)
+        .await
+        .map_err(super::error::Error::kube(format!("reading Job {name}")))
 }
 
 #[cfg(test)]

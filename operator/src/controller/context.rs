@@ -1,6 +1,7 @@
 //! What every reconcile shares.
 
 use k8s_openapi::api::core::v1::ObjectReference;
+use kube::core::DeserializeGuard;
 use kube::runtime::events::{Event, EventType, Recorder, Reporter};
 use kube::{Client, Resource};
 
@@ -70,6 +71,28 @@ impl Context {
     ) {
         self.event_on_ref(&object.object_ref(&()), warning, reason, note)
             .await;
+    }
+
+    /// The object a guard holds, or `None` after a Warning event saying why it cannot
+    /// be read (written under another schema, say): the watch and every other
+    /// object go on, and this one waits for a fix.
+    pub async fn readable<'a, K>(&self, guard: &'a DeserializeGuard<K>) -> Option<&'a K>
+    where
+        K: Resource<DynamicType = ()>,
+    {
+        match &guard.0 {
+            Ok(object) => Some(object),
+            Err(invalid) => {
+                tracing::warn!(kind = %K::kind(&()), error = %invalid.error, "stored object cannot be read");
+                let note = format!(
+                    "the operator cannot read this object: {}; fix or re-apply it",
+                    invalid.error
+                );
+                self.event_on_ref(&guard.object_ref(&()), true, "InvalidObject", note)
+                    .await;
+                None
+            }
+        }
     }
 
     /// Publishes an event on the object `reference` points at.

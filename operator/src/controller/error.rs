@@ -1,7 +1,7 @@
 //! Reconcile errors, split into permanent (wait for a change) and transient (retry
 //! with backoff).
 
-use crate::apply::ApplyError;
+use crate::apply::{ApplyError, describe};
 
 /// Why a reconcile failed.
 #[derive(Debug, thiserror::Error, strum::IntoStaticStr)]
@@ -67,14 +67,5 @@ impl From<crate::validate::ValidationError> for Error {
             crate::validate::ValidationError::Cluster(message) => Error::PgClusters(message),
             other => Error::InvalidSpec(other.to_string()),
         }
-    }
-}
-
-/// The API server's own message for a refusal (it names the field and the rule),
-/// the transport error otherwise.
-pub fn describe(error: &kube::Error) -> String {
-    match error {
-        kube::Error::Api(status) if !status.message.is_empty() => status.message.clone(),
-        other => other.to_string(),
     }
 }

@@ -2,19 +2,18 @@
 //! in its own status (the Job may be garbage-collected later).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use k8s_openapi::api::batch::v1::Job;
-use kube::api::{Api, Patch, PatchParams};
+use kube::api::Api;
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
 use odoo_model::init_job::OdooInitJobStatus;
-use odoo_model::labels::OPERATOR_FIELD_MANAGER;
 use odoo_model::{JobPhase, OdooInitJob, OdooInitJobSpec, OdooInstance, names};
 
 use super::error::Error;
-use super::{Context, instance::odoo_version, observe};
-use crate::build::{self, pod};
+use super::job::{self, Started};
+use super::{Context, observe};
+use crate::build::pod;
 use crate::validate::ValidInstance;
 
 /// Name of the init job the operator creates on first provisioning.
@@ -42,7 +41,7 @@ pub async fn create_for_instance(ctx: &Context, v: &ValidInstance) -> Result<(),
         .map_err(Error::kube("reading the instance"))?
         .spec
         .init;
-    let mut job = OdooInitJob::new(
+    let job = OdooInitJob::new(
         &name,
         OdooInitJobSpec {
             instance_ref: odoo_model::InstanceRef {
@@ -53,16 +52,7 @@ pub async fn create_for_instance(ctx: &Context, v: &ValidInstance) -> Result<(),
             language: spec.language,
         },
     );
-    job.metadata.namespace = Some(v.namespace.clone());
-    job.metadata.labels = Some(odoo_model::labels::instance_labels(&v.name, "init"));
-    job.metadata.owner_references = Some(vec![build::meta::owner_reference(v)]);
-    api.patch(
-        &name,
-        &PatchParams::apply(OPERATOR_FIELD_MANAGER).force(),
-        &Patch::Apply(&job),
-    )
-    .await
-    .map_err(Error::kube(format!("creating OdooInitJob {name}")))?;
+    job::apply_for_instance(ctx, v, job, "init").await?;
     Ok(())
 }
 
@@ -88,7 +78,7 @@ pub fn init_args(spec: &OdooInitJobSpec, database: &str, odoo_major: Option<u32>
 
 /// The Kubernetes Job of an init job.
 pub fn build_job(job: &OdooInitJob, v: &ValidInstance) -> Job {
-    let major = odoo_version(&v.image).and_then(|s| s.split('.').next()?.parse().ok());
+    let major = odoo_model::OdooVersion::of_image(&v.image).map(|v| v.major);
     let args = init_args(&job.spec, &v.database.name, major);
     super::batch::odoo_job(job, job_name(job), v, "init", args)
 }
@@ -97,22 +87,16 @@ fn job_name(job: &OdooInitJob) -> String {
     format!("{}-job", job.name_any())
 }
 
-#[tracing::instrument(skip_all, fields(name = %job.name_any(), namespace = job.namespace().unwrap_or_default()))]
-pub async fn reconcile(job: Arc<OdooInitJob>, ctx: Arc<Context>) -> Result<Action, Error> {
-    let _timer = ctx.metrics.reconcile_timer("init_job");
+/// A pass over an init job that has work to do.
+async fn reconcile(
+    ctx: &Context,
+    job: Arc<OdooInitJob>,
+    instance: Option<OdooInstance>,
+) -> Result<Action, Error> {
     let ns = job.namespace().unwrap_or_default();
-    let status = job.status.clone().unwrap_or_default();
-    if status.job.phase.is_some_and(JobPhase::is_finished) {
-        return Ok(Action::await_change());
-    }
-    let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ns);
-    let Some(instance) = instances
-        .get_opt(&job.spec.instance_ref.name)
-        .await
-        .map_err(Error::kube("reading the instance"))?
-    else {
+    let Some(instance) = instance else {
         return write_status(
-            &ctx,
+            ctx,
             &job,
             JobPhase::Pending,
             format!("waiting for OdooInstance {}", job.spec.instance_ref.name),
@@ -129,7 +113,7 @@ pub async fn reconcile(job: Arc<OdooInitJob>, ctx: Arc<Context>) -> Result<Actio
         .is_none()
     {
         return write_status(
-            &ctx,
+            ctx,
             &job,
             JobPhase::Pending,
             "waiting for the instance's database and configuration".into(),
@@ -137,21 +121,16 @@ pub async fn reconcile(job: Arc<OdooInitJob>, ctx: Arc<Context>) -> Result<Actio
         )
         .await;
     }
-    let clusters = observe::pg_clusters(&ctx).await?;
+    let clusters = observe::pg_clusters(ctx).await?;
     let valid = crate::validate::resolve(&instance, &clusters)?;
     let desired = build_job(&job, &valid);
-    let jobs: Api<Job> = Api::namespaced(ctx.client.clone(), &ns);
     let name = job_name(&job);
-    let live = match jobs
-        .get_opt(&name)
-        .await
-        .map_err(Error::kube(format!("reading Job {name}")))?
-    {
+    let live = match crate::controller::batch::live_job(&ctx.client, &ns, &name).await? {
         Some(live) => live,
         None => {
             crate::apply::apply(&ctx.client, &desired).await?;
             return write_status(
-                &ctx,
+                ctx,
                 &job,
                 JobPhase::Running,
                 format!("Job {name} started"),
@@ -163,7 +142,7 @@ pub async fn reconcile(job: Arc<OdooInitJob>, ctx: Arc<Context>) -> Result<Actio
     let outcome = super::batch::outcome(&live);
     if outcome == super::batch::Outcome::Complete {
         finish(
-            &ctx,
+            ctx,
             &job,
             &instance,
             JobPhase::Succeeded,
@@ -180,7 +159,7 @@ pub async fn reconcile(job: Arc<OdooInitJob>, ctx: Arc<Context>) -> Result<Actio
         )
         .await;
         finish(
-            &ctx,
+            ctx,
             &job,
             &instance,
             JobPhase::Failed,
@@ -190,7 +169,7 @@ pub async fn reconcile(job: Arc<OdooInitJob>, ctx: Arc<Context>) -> Result<Actio
         .await
     } else {
         write_status(
-            &ctx,
+            ctx,
             &job,
             JobPhase::Running,
             format!("Job {name} running"),
@@ -224,8 +203,6 @@ async fn write_status(
     message: String,
     job_name: Option<String>,
 ) -> Result<Action, Error> {
-    // Every successful pass ends here: forget earlier transient failures.
-    ctx.backoff.succeeded(&backoff_key(job));
     let current = job.status.clone().unwrap_or_default();
     let mut next = OdooInitJobStatus {
         job: current.job.clone(),
@@ -233,31 +210,14 @@ async fn write_status(
     next.job.message = Some(message);
     next.job.job_name = job_name.or(current.job.job_name.clone());
     super::batch::stamp(&mut next.job, phase, job.meta().generation);
-    super::batch::patch_status(&ctx.client, job, &current, &next).await?;
-    Ok(if phase.is_finished() {
-        Action::await_change()
-    } else {
-        Action::requeue(Duration::from_secs(30))
-    })
+    job::write_status(ctx, job, &current, &next).await?;
+    Ok(job::after(phase))
 }
 
-fn backoff_key(job: &OdooInitJob) -> String {
-    format!(
-        "init/{}/{}",
-        job.namespace().unwrap_or_default(),
-        job.name_any()
-    )
-}
-
-pub fn error_policy(job: Arc<OdooInitJob>, error: &Error, ctx: Arc<Context>) -> Action {
-    ctx.metrics.reconcile_error("init_job", error.category());
-    tracing::warn!(name = %job.name_any(), namespace = ?job.namespace(), error = %error, "init job reconcile failed");
-    let key = format!(
-        "init/{}/{}",
-        job.namespace().unwrap_or_default(),
-        job.name_any()
-    );
-    Action::requeue(ctx.backoff.retry_after(&key, error))
+impl job::Reconcile for OdooInitJob {
+    fn reconcile(ctx: &Context, started: Started<Self>) -> job::Reconciling<'_> {
+        Box::pin(reconcile(ctx, started.job, started.instance))
+    }
 }
 
 #[cfg(test)]

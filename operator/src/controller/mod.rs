@@ -4,7 +4,6 @@
 pub mod agent_pod;
 pub mod backoff;
 pub mod backup_job;
-pub mod backup_verify;
 pub mod batch;
 pub mod caches;
 pub mod context;
@@ -12,6 +11,7 @@ pub mod database;
 pub mod error;
 pub mod init_job;
 pub mod instance;
+pub mod job;
 pub mod migration;
 pub mod observe;
 pub mod proof;
@@ -134,49 +134,73 @@ pub async fn run(ctx: Arc<Context>) {
     .shutdown_on_signal()
     .run(instance::reconcile, instance::error_policy, ctx.clone())
     .for_each(|_| futures::future::ready(()));
-    let backup_jobs = Controller::new(api::<OdooBackupJob>(&ctx), watcher::Config::default())
-        .owns(api::<Job>(&ctx), owned.clone())
-        .with_config(config.clone())
-        .shutdown_on_signal()
-        .run(backup_job::reconcile, backup_job::error_policy, ctx.clone())
-        .for_each(|_| futures::future::ready(()));
-    let restore_jobs = Controller::new(api::<OdooRestoreJob>(&ctx), watcher::Config::default())
-        .owns(api::<Job>(&ctx), owned.clone())
-        .with_config(config.clone())
-        .shutdown_on_signal()
-        .run(
-            restore_job::reconcile,
-            restore_job::error_policy,
-            ctx.clone(),
-        )
-        .for_each(|_| futures::future::ready(()));
-    let upgrade_jobs = Controller::new(api::<OdooUpgradeJob>(&ctx), watcher::Config::default())
-        .owns(api::<Job>(&ctx), owned.clone())
-        .with_config(config.clone())
-        .shutdown_on_signal()
-        .run(
-            upgrade_job::reconcile,
-            upgrade_job::error_policy,
-            ctx.clone(),
-        )
-        .for_each(|_| futures::future::ready(()));
-    // A migration also polls while it waits on its instance: the instance's phase
-    // is not an object the migration owns.
-    let migrations = Controller::new(
-        api::<OdooClusterMigration>(&ctx),
+    let backup_jobs = Controller::new(
+        api::<DeserializeGuard<OdooBackupJob>>(&ctx),
         watcher::Config::default(),
     )
     .owns(api::<Job>(&ctx), owned.clone())
     .with_config(config.clone())
     .shutdown_on_signal()
-    .run(migration::reconcile, migration::error_policy, ctx.clone())
+    .run(
+        job::reconcile::<OdooBackupJob>,
+        job::error_policy::<OdooBackupJob>,
+        ctx.clone(),
+    )
     .for_each(|_| futures::future::ready(()));
-    let init_jobs = Controller::new(api::<OdooInitJob>(&ctx), watcher::Config::default())
-        .owns(api::<Job>(&ctx), owned)
-        .with_config(config.clone())
-        .shutdown_on_signal()
-        .run(init_job::reconcile, init_job::error_policy, ctx.clone())
-        .for_each(|_| futures::future::ready(()));
+    let restore_jobs = Controller::new(
+        api::<DeserializeGuard<OdooRestoreJob>>(&ctx),
+        watcher::Config::default(),
+    )
+    .owns(api::<Job>(&ctx), owned.clone())
+    .with_config(config.clone())
+    .shutdown_on_signal()
+    .run(
+        job::reconcile::<OdooRestoreJob>,
+        job::error_policy::<OdooRestoreJob>,
+        ctx.clone(),
+    )
+    .for_each(|_| futures::future::ready(()));
+    let upgrade_jobs = Controller::new(
+        api::<DeserializeGuard<OdooUpgradeJob>>(&ctx),
+        watcher::Config::default(),
+    )
+    .owns(api::<Job>(&ctx), owned.clone())
+    .with_config(config.clone())
+    .shutdown_on_signal()
+    .run(
+        job::reconcile::<OdooUpgradeJob>,
+        job::error_policy::<OdooUpgradeJob>,
+        ctx.clone(),
+    )
+    .for_each(|_| futures::future::ready(()));
+    // A migration also polls while it waits on its instance: the instance's phase
+    // is not an object the migration owns.
+    let migrations = Controller::new(
+        api::<DeserializeGuard<OdooClusterMigration>>(&ctx),
+        watcher::Config::default(),
+    )
+    .owns(api::<Job>(&ctx), owned.clone())
+    .with_config(config.clone())
+    .shutdown_on_signal()
+    .run(
+        job::reconcile::<OdooClusterMigration>,
+        job::error_policy::<OdooClusterMigration>,
+        ctx.clone(),
+    )
+    .for_each(|_| futures::future::ready(()));
+    let init_jobs = Controller::new(
+        api::<DeserializeGuard<OdooInitJob>>(&ctx),
+        watcher::Config::default(),
+    )
+    .owns(api::<Job>(&ctx), owned)
+    .with_config(config.clone())
+    .shutdown_on_signal()
+    .run(
+        job::reconcile::<OdooInitJob>,
+        job::error_policy::<OdooInitJob>,
+        ctx.clone(),
+    )
+    .for_each(|_| futures::future::ready(()));
     // A schedule reacts to its own jobs' phases (retention, last success); it asks
     // to be woken at its next slot.
     let schedules = Controller::new(

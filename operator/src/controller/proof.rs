@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use object_store::aws::AmazonS3Builder;
 use object_store::{ClientOptions, ObjectStoreExt as _, RetryConfig};
-use odoo_model::agent::{BackupReport, RestoreReport, odoo_series};
+use odoo_model::OdooVersion;
+use odoo_model::agent::{BackupReport, RestoreReport};
 use odoo_model::common::S3Bucket;
 
 use super::error::Error;
@@ -167,7 +168,7 @@ pub struct RestoreExpectation<'a> {
     /// The SHA-256 the archive must have, when one was recorded.
     pub sha256: Option<&'a str>,
     /// The instance's Odoo series (`17.0`), from its image.
-    pub series: Option<String>,
+    pub series: Option<OdooVersion>,
 }
 
 /// A restore's report against what was expected and against the operator's own
@@ -195,20 +196,20 @@ pub fn restore_report(
                 .into(),
         );
     };
-    let archive_series = odoo_series(base);
+    let archive_series = OdooVersion::parse(base);
     let Some(ours) = &expected.series else {
         return Err(
             "the instance's Odoo version is unknown (its image tag names no series)".into(),
         );
     };
-    if archive_series.as_deref() != Some(ours.as_str()) {
+    if archive_series != Some(*ours) {
         return Err(format!(
             "the archive is from Odoo {} but the instance runs {ours}; restore it into an instance of that version and upgrade that one",
-            archive_series.unwrap_or_else(|| base.to_owned())
+            archive_series.map_or_else(|| base.to_owned(), |s| s.to_string())
         ));
     }
     if let Some(manifest) = &report.archive.odoo_version
-        && odoo_series(manifest) != archive_series
+        && OdooVersion::parse(manifest) != archive_series
     {
         return Err(format!(
             "the archive's manifest says Odoo {manifest}, its database has base {base}"
@@ -256,8 +257,8 @@ pub async fn loaded_database(
     report: &RestoreReport,
     sha256: Option<&str>,
 ) -> Result<(Checked, Inventory), Error> {
-    let cluster = super::restore_job::cluster_of(ctx, v).await?;
-    let db_error = |e| super::restore_job::db_error(&v.database.cluster, e);
+    let cluster = super::job::cluster_of(ctx, v).await?;
+    let db_error = |e| super::job::db_error(&v.database.cluster, e);
     let own = crate::pg::compare::inventory(&cluster, database)
         .await
         .map_err(db_error)?;
@@ -266,9 +267,7 @@ pub async fn loaded_database(
         .map_err(db_error)?;
     let expected = RestoreExpectation {
         sha256,
-        series: super::instance::odoo_version(&v.image)
-            .as_deref()
-            .and_then(odoo_series),
+        series: OdooVersion::of_image(&v.image),
     };
     Ok((
         restore_report(report, &expected, &own, base.as_deref()),
@@ -353,7 +352,7 @@ pub(crate) mod tests {
     fn expected(sha: &str) -> RestoreExpectation<'_> {
         RestoreExpectation {
             sha256: Some(sha),
-            series: Some("17.0".into()),
+            series: OdooVersion::parse("17.0"),
         }
     }
 

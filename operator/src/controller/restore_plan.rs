@@ -7,8 +7,8 @@ use odoo_model::common::S3Bucket;
 use odoo_model::restore_job::PreviousDatabase;
 use odoo_model::{JobPhase, OdooBackupJob, OdooRestoreJob};
 
+use super::agent_pod::BACKUP_DIR;
 use super::agent_pod::{self, AgentRun};
-use super::backup_job::BACKUP_DIR;
 use crate::build::DATA_DIR;
 use crate::validate::ValidInstance;
 

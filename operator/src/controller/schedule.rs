@@ -53,21 +53,8 @@ pub async fn reconcile(
     ctx: Arc<Context>,
 ) -> Result<Action, Error> {
     let _timer = ctx.metrics.reconcile_timer(CONTROLLER);
-    let schedule = match &guard.0 {
-        Ok(schedule) => schedule,
-        Err(invalid) => {
-            ctx.event_on_ref(
-                &guard.object_ref(&()),
-                true,
-                "InvalidObject",
-                format!(
-                    "the operator cannot read this object: {}; fix or re-apply it",
-                    invalid.error
-                ),
-            )
-            .await;
-            return Ok(Action::await_change());
-        }
+    let Some(schedule) = ctx.readable(guard.as_ref()).await else {
+        return Ok(Action::await_change());
     };
     let result = reconcile_schedule(schedule, &ctx).await;
     if result.is_ok() {

@@ -13,16 +13,15 @@ mod status;
 
 pub use children::{Children, children};
 pub use decide::Workloads;
-pub use status::odoo_version;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use kube::ResourceExt;
 use kube::api::Api;
 use kube::core::DeserializeGuard;
 use kube::runtime::controller::Action;
 use kube::runtime::finalizer::{Event as Finalizer, finalizer};
-use kube::{Resource, ResourceExt};
 use odoo_model::OdooInstance;
 use odoo_model::labels::{INSTANCE_FINALIZER, LEGACY_KOPF_FINALIZER};
 use tracing::warn;
@@ -47,23 +46,10 @@ pub async fn reconcile(
     // rather than decide on empty ones.
     ctx.caches.wait_until_ready().await;
     let _timer = ctx.metrics.reconcile_timer(CONTROLLER);
-    let instance = match &guard.0 {
-        Ok(instance) => Arc::new(instance.clone()),
-        Err(invalid) => {
-            warn!(error = %invalid.error, "stored object cannot be read");
-            ctx.event_on_ref(
-                &guard.object_ref(&()),
-                true,
-                "InvalidObject",
-                format!(
-                    "the operator cannot read this object: {}; fix or re-apply it",
-                    invalid.error
-                ),
-            )
-            .await;
-            return Ok(Action::await_change());
-        }
+    let Some(instance) = ctx.readable(guard.as_ref()).await else {
+        return Ok(Action::await_change());
     };
+    let instance = Arc::new(instance.clone());
     let ns = instance.namespace().unwrap_or_default();
     let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ns);
     // The previous (Kopf) operator's finalizer would block deletion forever.

@@ -4,7 +4,7 @@
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::api::{Api, Patch, PatchParams};
 use kube::{Resource, ResourceExt};
-use odoo_model::{InstancePhase, JobPhase, OdooInstance, OdooInstanceStatus, names};
+use odoo_model::{InstancePhase, JobPhase, OdooInstance, OdooInstanceStatus, OdooVersion, names};
 use serde_json::json;
 use tracing::info;
 
@@ -227,7 +227,8 @@ pub fn desired(
         )),
         url: Some(url(valid)),
         image: decision.approved.clone(),
-        odoo_version: odoo_version(current.image.as_deref().unwrap_or(&valid.image)),
+        odoo_version: OdooVersion::of_image(current.image.as_deref().unwrap_or(&valid.image))
+            .map(|v| v.to_string()),
         database: Some(valid.database.name.clone()),
         ..current
     };
@@ -249,32 +250,5 @@ fn url(v: &ValidInstance) -> String {
             names::service(&v.name),
             v.namespace
         ),
-    }
-}
-
-/// The Odoo major version from an image tag: `odoo:18.0-20250101` → `18.0`.
-pub fn odoo_version(image: &str) -> Option<String> {
-    let tag = image.split('@').next()?.rsplit_once(':')?.1;
-    let version: String = tag
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || *c == '.')
-        .collect();
-    let version = version.trim_end_matches('.');
-    version.contains('.').then(|| version.to_owned())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn odoo_versions_come_from_image_tags() {
-        assert_eq!(
-            super::odoo_version("odoo:18.0-20250101").as_deref(),
-            Some("18.0")
-        );
-        assert_eq!(
-            super::odoo_version("registry.local:5000/odoo:17.0").as_deref(),
-            Some("17.0")
-        );
-        assert_eq!(super::odoo_version("odoo:custom"), None);
     }
 }

@@ -13,6 +13,7 @@
 //! the switch, before the instance ran on the target, switches back the same way.
 
 mod copy_job;
+mod ending;
 mod steps;
 
 use std::sync::Arc;
@@ -28,6 +29,7 @@ use odoo_model::{JobPhase, OdooClusterMigration, OdooInstance};
 use serde_json::json;
 
 use super::error::Error;
+use super::job::{self, Started};
 use super::{Context, observe};
 use crate::pg::clusters::{PgCluster, PgClusters};
 use crate::validate::ValidInstance;
@@ -93,20 +95,17 @@ pub fn temporary_name(database: &str, uid: &str) -> String {
     format!("{}_mig_{}", &database[..cut], &hash[..8])
 }
 
-#[tracing::instrument(skip_all, fields(name = %m.name_any(), namespace = m.namespace().unwrap_or_default()))]
-pub async fn reconcile(m: Arc<OdooClusterMigration>, ctx: Arc<Context>) -> Result<Action, Error> {
-    let _timer = ctx.metrics.reconcile_timer("migration");
-    let ns = m.namespace().unwrap_or_default();
+/// A pass over a cluster migration that has work to do.
+async fn reconcile(
+    ctx: &Context,
+    m: Arc<OdooClusterMigration>,
+    instance: Option<OdooInstance>,
+) -> Result<Action, Error> {
     let status = m.status.clone().unwrap_or_default();
     let phase = status.phase.unwrap_or_default();
-    let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ns);
-    let instance = instances
-        .get_opt(&m.spec.instance_ref.name)
-        .await
-        .map_err(Error::kube("reading the instance"))?;
     match (phase, instance) {
         (MigrationPhase::Succeeded, Some(instance)) => {
-            steps::drop_source_if_asked(&ctx, &m, &instance, status).await
+            ending::drop_source_if_asked(ctx, &m, &instance, status).await
         }
         (MigrationPhase::Succeeded | MigrationPhase::RolledBack | MigrationPhase::Failed, _) => {
             Ok(Action::await_change())
@@ -119,7 +118,7 @@ pub async fn reconcile(m: Arc<OdooClusterMigration>, ctx: Arc<Context>) -> Resul
             ctx.event(m.as_ref(), true, "InstanceMissing", message.clone())
                 .await;
             end(
-                &ctx,
+                ctx,
                 &m,
                 None,
                 status,
@@ -130,9 +129,9 @@ pub async fn reconcile(m: Arc<OdooClusterMigration>, ctx: Arc<Context>) -> Resul
             .await
         }
         (_, Some(instance)) => {
-            let clusters = observe::pg_clusters(&ctx).await?;
+            let clusters = observe::pg_clusters(ctx).await?;
             let pass = Pass {
-                ctx: &ctx,
+                ctx,
                 m: &m,
                 instance: &instance,
                 clusters: &clusters,
@@ -185,7 +184,7 @@ async fn decide(
             Ok(Action::requeue(delay))
         }
         Next::Fail(reason, message) => {
-            let notes = steps::undo(pass, phase, &mut status).await?;
+            let notes = ending::undo(pass, phase, &mut status).await?;
             let message = format!("{phase:?} failed: {message}. {notes}");
             ctx.event(m, true, reason, message.clone()).await;
             ctx.event(instance, true, "MigrationRolledBack", message.clone())
@@ -282,11 +281,10 @@ async fn write(
     mut next: OdooClusterMigrationStatus,
     phase: MigrationPhase,
 ) -> Result<(), Error> {
-    ctx.backoff.succeeded(&backoff_key(m));
     next.phase = Some(phase);
     next.observed_generation = m.meta().generation;
     let current = m.status.clone().unwrap_or_default();
-    super::batch::patch_status(&ctx.client, m, &current, &next).await
+    job::write_status(ctx, m, &current, &next).await
 }
 
 /// Points the instance at `cluster` in the one write the admission webhook lets
@@ -306,18 +304,10 @@ async fn switch_instance(pass: &Pass<'_>, cluster: &str) -> Result<(), kube::Err
     .map(|_| ())
 }
 
-fn backoff_key(m: &OdooClusterMigration) -> String {
-    format!(
-        "migration/{}/{}",
-        m.namespace().unwrap_or_default(),
-        m.name_any()
-    )
-}
-
-pub fn error_policy(m: Arc<OdooClusterMigration>, error: &Error, ctx: Arc<Context>) -> Action {
-    ctx.metrics.reconcile_error("migration", error.category());
-    tracing::warn!(name = %m.name_any(), namespace = ?m.namespace(), error = %error, "migration reconcile failed");
-    Action::requeue(ctx.backoff.retry_after(&backoff_key(&m), error))
+impl job::Reconcile for OdooClusterMigration {
+    fn reconcile(ctx: &Context, started: Started<Self>) -> job::Reconciling<'_> {
+        Box::pin(reconcile(ctx, started.job, started.instance))
+    }
 }
 
 #[cfg(test)]

@@ -21,11 +21,9 @@ pub use plan::{auto_name, update_args};
 use std::sync::Arc;
 use std::time::Duration;
 
-use k8s_openapi::api::batch::v1::Job;
 use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
-use odoo_model::labels::OPERATOR_FIELD_MANAGER;
 use odoo_model::upgrade_job::{OdooUpgradeJobStatus, UpgradeMode, UpgradeStep, UpgradeStrategy};
 use odoo_model::{InstancePhase, JobPhase, OdooInstance, OdooUpgradeJob, OdooUpgradeJobSpec};
 use serde_json::json;
@@ -33,7 +31,7 @@ use serde_json::json;
 use super::Context;
 use super::batch::{self, Outcome};
 use super::error::Error;
-use crate::build;
+use super::job::{self, Started};
 use crate::validate::ValidInstance;
 
 /// The `CreateUpgradeJob` action: an upgrade of every module to the spec's image.
@@ -42,9 +40,9 @@ pub async fn create_for_instance(
     v: &ValidInstance,
     instance: &OdooInstance,
 ) -> Result<(), Error> {
-    let api: Api<OdooUpgradeJob> = Api::namespaced(ctx.client.clone(), &v.namespace);
+    let _api: Api<OdooUpgradeJob> = Api::namespaced(ctx.client.clone(), &v.namespace);
     let name = auto_name(&v.name, &v.image);
-    let mut job = OdooUpgradeJob::new(
+    let job = OdooUpgradeJob::new(
         &name,
         OdooUpgradeJobSpec {
             instance_ref: odoo_model::InstanceRef {
@@ -54,17 +52,7 @@ pub async fn create_for_instance(
             ..Default::default()
         },
     );
-    job.metadata.namespace = Some(v.namespace.clone());
-    job.metadata.labels = Some(odoo_model::labels::instance_labels(&v.name, "upgrade"));
-    job.metadata.owner_references = Some(vec![build::meta::owner_reference(v)]);
-    // Apply is idempotent: a second run of the action finds it unchanged.
-    api.patch(
-        &name,
-        &PatchParams::apply(OPERATOR_FIELD_MANAGER).force(),
-        &Patch::Apply(&job),
-    )
-    .await
-    .map_err(Error::kube(format!("creating OdooUpgradeJob {name}")))?;
+    job::apply_for_instance(ctx, v, job, "upgrade").await?;
     ctx.event(
         instance,
         false,
@@ -93,24 +81,18 @@ fn upgradable(phase: Option<InstancePhase>) -> bool {
     )
 }
 
-#[tracing::instrument(skip_all, fields(name = %job.name_any(), namespace = job.namespace().unwrap_or_default()))]
-pub async fn reconcile(job: Arc<OdooUpgradeJob>, ctx: Arc<Context>) -> Result<Action, Error> {
-    let _timer = ctx.metrics.reconcile_timer("upgrade_job");
-    let ns = job.namespace().unwrap_or_default();
+/// A pass over an upgrade job that has work to do.
+async fn reconcile(
+    ctx: &Context,
+    job: Arc<OdooUpgradeJob>,
+    instance: Option<OdooInstance>,
+) -> Result<Action, Error> {
     let mut status = job.status.clone().unwrap_or_default();
     let phase = status.job.phase.unwrap_or(JobPhase::Pending);
-    if phase.is_finished() {
-        return Ok(Action::await_change());
-    }
-    let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ns);
-    let instance_name = &job.spec.instance_ref.name;
-    let Some(instance) = instances
-        .get_opt(instance_name)
-        .await
-        .map_err(Error::kube("reading the instance"))?
-    else {
+    let Some(instance) = instance else {
+        let instance_name = &job.spec.instance_ref.name;
         status.job.message = Some(format!("OdooInstance {instance_name} does not exist"));
-        return finish(&ctx, &job, status, JobPhase::Failed, None).await;
+        return finish(ctx, &job, status, JobPhase::Failed, None).await;
     };
 
     if phase != JobPhase::Running {
@@ -119,7 +101,7 @@ pub async fn reconcile(job: Arc<OdooUpgradeJob>, ctx: Arc<Context>) -> Result<Ac
             && at > now
         {
             status.job.message = Some(format!("scheduled for {at}"));
-            write(&ctx, &job, status, JobPhase::Scheduled).await?;
+            write(ctx, &job, status, JobPhase::Scheduled).await?;
             let wait = (at - now)
                 .total(k8s_openapi::jiff::Unit::Second)
                 .unwrap_or(60.0);
@@ -128,7 +110,7 @@ pub async fn reconcile(job: Arc<OdooUpgradeJob>, ctx: Arc<Context>) -> Result<Ac
             )));
         }
         let instance_phase = instance.status.as_ref().and_then(|s| s.phase);
-        let busy = busy_with(&ctx, &job, &instance).await?;
+        let busy = busy_with(ctx, &job, &instance).await?;
         let waiting = match (&busy, upgradable(instance_phase)) {
             (Some(other), _) => Some(format!("queued: waiting for {other} to finish")),
             (None, false) => Some(format!(
@@ -139,7 +121,7 @@ pub async fn reconcile(job: Arc<OdooUpgradeJob>, ctx: Arc<Context>) -> Result<Ac
         };
         if let Some(message) = waiting {
             status.job.message = Some(message);
-            write(&ctx, &job, status, JobPhase::Pending).await?;
+            write(ctx, &job, status, JobPhase::Pending).await?;
             return Ok(Action::requeue(Duration::from_secs(10)));
         }
         let current = instance.status.clone().unwrap_or_default();
@@ -190,7 +172,7 @@ pub async fn reconcile(job: Arc<OdooUpgradeJob>, ctx: Arc<Context>) -> Result<Ac
             copy::enter(&mut status, step);
         }
         status.job.message = Some(message.clone());
-        write(&ctx, &job, status, JobPhase::Running).await?;
+        write(ctx, &job, status, JobPhase::Running).await?;
         let reason = if job.spec.rehearsal {
             "RehearsalStarted"
         } else {
@@ -209,9 +191,9 @@ pub async fn reconcile(job: Arc<OdooUpgradeJob>, ctx: Arc<Context>) -> Result<Ac
         return Ok(Action::requeue(Duration::from_secs(1)));
     }
     if status.strategy == Some(UpgradeStrategy::Copy) {
-        return copy::run(&ctx, &job, &instance, status).await;
+        return copy::run(ctx, &job, &instance, status).await;
     }
-    in_place(&ctx, &job, &instance, status).await
+    in_place(ctx, &job, &instance, status).await
 }
 
 /// The strategy of a job: its own, else the instance's; a rehearsal always copies.
@@ -235,12 +217,8 @@ async fn in_place(
     let ns = job.namespace().unwrap_or_default();
 
     let target = status.image.clone().unwrap_or_default();
-    let jobs: Api<Job> = Api::namespaced(ctx.client.clone(), &ns);
     let name = plan::update_job_name(job);
-    let live = jobs
-        .get_opt(&name)
-        .await
-        .map_err(Error::kube(format!("reading Job {name}")))?;
+    let live = crate::controller::batch::live_job(&ctx.client, &ns, &name).await?;
     let Some(live) = live else {
         let stop_web = job.spec.mode == UpgradeMode::Maintenance;
         if let Some(waiting) = workers_still_running(ctx, instance, stop_web).await? {
@@ -248,7 +226,7 @@ async fn in_place(
             write(ctx, job, status, JobPhase::Running).await?;
             return Ok(Action::requeue(Duration::from_secs(2)));
         }
-        let valid = super::backup_job::valid_instance(ctx, instance).await?;
+        let valid = super::job::valid_instance(ctx, instance).await?;
         let desired = plan::update_job(job, &valid, &target, &valid.database.name);
         crate::apply::apply(&ctx.client, &desired).await?;
         status.job.job_name = Some(name.clone());
@@ -308,14 +286,7 @@ async fn busy_with(
     job: &OdooUpgradeJob,
     instance: &OdooInstance,
 ) -> Result<Option<String>, Error> {
-    let other = batch::queued_behind(
-        &ctx.client,
-        job,
-        &instance.name_any(),
-        |j| &j.spec.instance_ref.name,
-        |j| j.status.as_ref().and_then(|s| s.job.phase),
-    )
-    .await?;
+    let other = batch::queued_behind(&ctx.client, job).await?;
     if other.is_some() {
         return Ok(other);
     }
@@ -357,11 +328,9 @@ async fn write(
     mut next: OdooUpgradeJobStatus,
     phase: JobPhase,
 ) -> Result<(), Error> {
-    ctx.backoff.succeeded(&backoff_key(job));
     let current = job.status.clone().unwrap_or_default();
     super::batch::stamp(&mut next.job, phase, job.meta().generation);
-    super::batch::patch_status(&ctx.client, job, &current, &next).await?;
-    Ok(())
+    job::write_status(ctx, job, &current, &next).await
 }
 
 /// Records the outcome, then tells the instance's webhook (after the write, so a
@@ -397,16 +366,8 @@ pub async fn mark_rolled_back(ctx: &Context, namespace: &str, name: &str) -> Res
     Ok(())
 }
 
-fn backoff_key(job: &OdooUpgradeJob) -> String {
-    format!(
-        "upgrade/{}/{}",
-        job.namespace().unwrap_or_default(),
-        job.name_any()
-    )
-}
-
-pub fn error_policy(job: Arc<OdooUpgradeJob>, error: &Error, ctx: Arc<Context>) -> Action {
-    ctx.metrics.reconcile_error("upgrade_job", error.category());
-    tracing::warn!(name = %job.name_any(), namespace = ?job.namespace(), error = %error, "upgrade job reconcile failed");
-    Action::requeue(ctx.backoff.retry_after(&backoff_key(&job), error))
+impl job::Reconcile for OdooUpgradeJob {
+    fn reconcile(ctx: &Context, started: Started<Self>) -> job::Reconciling<'_> {
+        Box::pin(reconcile(ctx, started.job, started.instance))
+    }
 }

@@ -16,12 +16,15 @@ use odoo_model::agent::{Command, RestoreReport, RowCounts, VerifyReport, env};
 use odoo_model::backup_job::{BackupVerification, BackupVerify, OdooBackupJobStatus, VerifyResult};
 use odoo_model::{JobPhase, OdooBackupJob, OdooInstance};
 
-use super::backup_job::{BACKUP_DIR, extension, fail, succeed, valid_instance, write};
-use super::batch::{self, Outcome};
-use super::error::Error;
-use super::proof::{self, Checked};
-use super::restore_job::{cluster_of, db_error};
-use super::{Context, agent_pod};
+use super::super::agent_pod::BACKUP_DIR;
+use super::super::batch::{self, Outcome};
+use super::super::error::Error;
+use super::super::job::valid_instance;
+use super::super::job::{cluster_of, db_error};
+use super::super::proof::{self, Checked};
+use super::super::{Context, agent_pod};
+use super::archive::extension;
+use super::outcome::{fail, succeed, write};
 use crate::pg::restore as pg_restore;
 use crate::validate::ValidInstance;
 
@@ -101,12 +104,7 @@ pub async fn reconcile(
     let v = valid_instance(ctx, instance).await?;
     let scratch = (method == BackupVerify::Restore)
         .then(|| scratch_database(&v.database.name, &job.uid().unwrap_or_default()));
-    let jobs: Api<Job> = Api::namespaced(ctx.client.clone(), &ns);
-    let Some(live) = jobs
-        .get_opt(&name)
-        .await
-        .map_err(Error::kube(format!("reading Job {name}")))?
-    else {
+    let Some(live) = crate::controller::batch::live_job(&ctx.client, &ns, &name).await? else {
         if let Some(scratch) = &scratch {
             let cluster = cluster_of(ctx, &v).await?;
             pg_restore::create_restore_database(&cluster, &v.database.role, scratch)

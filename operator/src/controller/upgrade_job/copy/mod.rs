@@ -17,25 +17,25 @@ use std::time::Duration;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::ResourceExt;
-use kube::api::{Api, Patch, PatchParams};
+use kube::api::Api;
 use kube::runtime::controller::Action;
-use odoo_model::agent::{CopyReport, FilestoreCopyOutcome, FilestoreCopyReport, SwitchReport};
-use odoo_model::instance::Rehearsal;
-use odoo_model::restore_job::PreviousDatabase;
+use odoo_model::agent::{CopyReport, FilestoreCopyOutcome, FilestoreCopyReport};
 use odoo_model::upgrade_job::{CopyMethod, OdooUpgradeJobStatus, UpgradeStep};
 use odoo_model::{JobPhase, OdooInstance, OdooUpgradeJob};
-use serde_json::json;
 
 use super::plan;
-use super::{Context, Error, adopt_target, finish, workers_still_running, write};
+use super::{Context, Error, workers_still_running, write};
+use crate::controller::agent_pod;
 use crate::controller::batch::{self, Outcome};
-use crate::controller::restore_job::{cluster_of, db_error};
-use crate::controller::{agent_pod, backup_job};
+use crate::controller::job::{cluster_of, db_error};
 use crate::pg::copy::TemplateCopy;
-use crate::pg::restore::{self as pg_restore, Switch};
+use crate::pg::restore::{self as pg_restore};
 use crate::pg::{PgCluster, compare};
 use crate::state::upgrade_steps::{self, Node};
 use crate::validate::ValidInstance;
+
+mod ending;
+use ending::{discarding, switching};
 
 /// Moves the job to step `to`, a move the table must have.
 pub(super) fn enter(status: &mut OdooUpgradeJobStatus, to: UpgradeStep) {
@@ -109,7 +109,7 @@ pub(super) async fn run(
         write(ctx, job, status, JobPhase::Running).await?;
         return Ok(Action::requeue(Duration::from_secs(1)));
     }
-    let v = backup_job::valid_instance(ctx, instance).await?;
+    let v = crate::controller::job::valid_instance(ctx, instance).await?;
     let cluster = cluster_of(ctx, &v).await?;
     let pass = Pass {
         ctx,
@@ -409,8 +409,8 @@ async fn updated_to_target(pass: &Pass<'_>) -> Result<Result<String, String>, Er
             pass.target
         )));
     };
-    let series = odoo_model::agent::odoo_series(&version);
-    let expected = crate::controller::instance::odoo_version(&pass.target);
+    let series = odoo_model::OdooVersion::parse(&version);
+    let expected = odoo_model::OdooVersion::of_image(&pass.target);
     match (series, expected) {
         (Some(s), Some(e)) if s != e => Ok(Err(format!(
             "odoo --update with {} exited successfully, but base is at {version}, not of the target's series {e}",
@@ -418,196 +418,4 @@ async fn updated_to_target(pass: &Pass<'_>) -> Result<Result<String, String>, Er
         ))),
         _ => Ok(Ok(format!("base {version}"))),
     }
-}
-
-/// Switching: names in one transaction, then the files; the instance stays down.
-async fn switching(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result<Action, Error> {
-    if let Some(waiting) = workers_still_running(pass.ctx, pass.instance, true).await? {
-        status.job.message = Some(waiting);
-        write(pass.ctx, pass.job, status, JobPhase::Running).await?;
-        return Ok(Action::requeue(Duration::from_secs(2)));
-    }
-    let live = pass.live().to_owned();
-    let kept = status.previous_database_name.clone().unwrap_or_default();
-    let names = Switch {
-        live: &live,
-        restored: &pass.copy,
-        kept: &kept,
-    };
-    if !status.database_switched {
-        crate::crash::point("upgrade-before-rename");
-        if let Err(e) = pg_restore::switch(&pass.cluster, &names).await {
-            let why = format!("switching databases failed: {e}; {live} was kept");
-            return pass.abandon(status, why).await;
-        }
-        crate::crash::point("upgrade-after-rename");
-        status.database_switched = true;
-        status.job.message = Some(format!(
-            "{live} is now the upgraded copy; switching the filestore"
-        ));
-        write(pass.ctx, pass.job, status, JobPhase::Running).await?;
-        return Ok(Action::requeue(Duration::from_secs(1)));
-    }
-    let name = plan::switch_job_name(pass.job);
-    let switched = match pass
-        .agent::<SwitchReport>(&name, plan::SWITCH_CONTAINER)
-        .await?
-    {
-        Agent::Missing => {
-            pass.apply(&plan::switch_job(
-                pass.job,
-                &pass.v,
-                &pass.copy,
-                &kept,
-                &pass.ctx.config.agent_image,
-            ))
-            .await?;
-            return Ok(Action::requeue(POLL));
-        }
-        Agent::Running => return Ok(Action::requeue(POLL)),
-        Agent::Ended(switched) => switched,
-    };
-    if let Err(why) = switched {
-        // The agent undid a half switch of the files; the database goes back too,
-        // so the previous image finds the previous data.
-        pg_restore::revert(&pass.cluster, &names)
-            .await
-            .map_err(|e| pass.db_error(e))?;
-        status.database_switched = false;
-        let why = format!(
-            "switching the filestore failed: {why}; {live} is the previous database again; {}",
-            pass.logs(&name)
-        );
-        return pass.abandon(status, why).await;
-    }
-    crate::crash::point("upgrade-after-filestore-switch");
-    let mut message = format!("{live} upgraded to {} on a copy", pass.target);
-    if pass.job.spec.previous_database == PreviousDatabase::Drop {
-        pg_restore::drop_database(&pass.cluster, &kept)
-            .await
-            .map_err(|e| pass.db_error(e))?;
-        status.previous_database_name = None;
-        message.push_str("; the previous database was dropped");
-    } else {
-        message.push_str(&format!(
-            "; the previous database and files are kept as {kept}"
-        ));
-    }
-    adopt_target(pass.ctx, pass.job, pass.instance, &pass.target).await?;
-    message.push_str("; rolling out");
-    pass.ctx
-        .event(pass.job, false, "Upgraded", message.clone())
-        .await;
-    status.job.message = Some(message);
-    finish(
-        pass.ctx,
-        pass.job,
-        status,
-        JobPhase::Succeeded,
-        Some(pass.instance),
-    )
-    .await
-}
-
-/// Discarding: the copy's database, then its files; then the outcome.
-async fn discarding(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result<Action, Error> {
-    pg_restore::drop_database(&pass.cluster, &pass.copy)
-        .await
-        .map_err(|e| pass.db_error(e))?;
-    crate::crash::point("upgrade-copy-dropped");
-    let name = plan::discard_job_name(pass.job);
-    let discarded = match pass
-        .agent::<FilestoreCopyReport>(&name, plan::FILES_CONTAINER)
-        .await?
-    {
-        Agent::Missing => {
-            pass.apply(&plan::files_job(
-                pass.job,
-                &pass.v,
-                &pass.copy,
-                true,
-                &pass.ctx.config.agent_image,
-            ))
-            .await?;
-            return Ok(Action::requeue(POLL));
-        }
-        Agent::Running => return Ok(Action::requeue(POLL)),
-        Agent::Ended(discarded) => discarded,
-    };
-    let mut message = status.job.message.clone().unwrap_or_default();
-    match discarded {
-        Ok(_) => message.push_str(&format!("; the copy {} and its files were removed", pass.copy)),
-        Err(why) => message.push_str(&format!(
-            "; the copy {} was dropped, but its files could not be removed ({why}): remove filestore/{} from the volume by hand",
-            pass.copy, pass.copy
-        )),
-    }
-    let live = pass.live().to_owned();
-    if pass.job.spec.rehearsal {
-        let succeeded = status.update_succeeded == Some(true);
-        message.push_str(&format!(
-            "; nothing changed on {}",
-            pass.instance.name_any()
-        ));
-        status.job.message = Some(message.clone());
-        record_rehearsal(pass, &status, succeeded, &message).await?;
-        let phase = ended(
-            &status,
-            if succeeded {
-                JobPhase::Succeeded
-            } else {
-                JobPhase::Failed
-            },
-        );
-        return finish(pass.ctx, pass.job, status, phase, Some(pass.instance)).await;
-    }
-    message.push_str(&format!(
-        "; {live} was not touched and the previous image serves it again"
-    ));
-    pass.ctx
-        .event(pass.job, true, "UpgradeFailed", message.clone())
-        .await;
-    pass.ctx
-        .event(pass.instance, true, "UpgradeFailed", message.clone())
-        .await;
-    status.job.message = Some(message);
-    finish(
-        pass.ctx,
-        pass.job,
-        status,
-        JobPhase::Failed,
-        Some(pass.instance),
-    )
-    .await
-}
-
-/// The rehearsal's outcome on the instance, where `kubectl odoo upgrade` shows it.
-async fn record_rehearsal(
-    pass: &Pass<'_>,
-    status: &OdooUpgradeJobStatus,
-    succeeded: bool,
-    message: &str,
-) -> Result<(), Error> {
-    let rehearsal = Rehearsal {
-        job: pass.job.name_any(),
-        image: pass.target.clone(),
-        succeeded,
-        finished_at: Time(k8s_openapi::jiff::Timestamp::now()),
-        duration_seconds: status.update_seconds,
-        message: Some(message.to_owned()),
-    };
-    let instances: Api<OdooInstance> = Api::namespaced(pass.ctx.client.clone(), &pass.ns());
-    instances
-        .patch_status(
-            &pass.instance.name_any(),
-            &PatchParams::default(),
-            &Patch::Merge(json!({ "status": { "lastRehearsal": rehearsal } })),
-        )
-        .await
-        .map_err(Error::kube("recording the rehearsal on the instance"))?;
-    let described = rehearsal.describe();
-    pass.ctx
-        .event(pass.instance, !succeeded, "Rehearsed", described)
-        .await;
-    Ok(())
 }

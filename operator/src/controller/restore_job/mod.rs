@@ -9,44 +9,40 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use k8s_openapi::api::batch::v1::Job;
 use kube::api::{Api, ListParams};
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
-use odoo_model::agent::{RestoreReport, SwitchOutcome, SwitchReport};
-use odoo_model::restore_job::{OdooRestoreJobStatus, PreviousDatabase, RestoreMode, RestoreStep};
+use odoo_model::agent::RestoreReport;
+use odoo_model::restore_job::{OdooRestoreJobStatus, RestoreStep};
 use odoo_model::{InstancePhase, JobPhase, OdooBackupJob, OdooInstance, OdooRestoreJob, names};
 
 use super::batch::{self, Outcome};
 use super::error::Error;
+use super::job::{self, Started};
 use super::restore_plan::{self as plan, Source, Unusable};
-use super::{Context, agent_pod, observe, proof};
-use crate::pg::restore::{self as pg_restore, Preparation, Switch};
+use super::{Context, agent_pod, proof};
+use crate::pg::restore::{self as pg_restore};
 use crate::validate::ValidInstance;
 
-#[tracing::instrument(skip_all, fields(name = %job.name_any(), namespace = job.namespace().unwrap_or_default()))]
-pub async fn reconcile(job: Arc<OdooRestoreJob>, ctx: Arc<Context>) -> Result<Action, Error> {
-    let _timer = ctx.metrics.reconcile_timer("restore_job");
-    let ns = job.namespace().unwrap_or_default();
-    let status = job.status.clone().unwrap_or_default();
-    if status.job.phase.is_some_and(JobPhase::is_finished) {
-        return Ok(Action::await_change());
-    }
-    let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ns);
-    let name = &job.spec.instance_ref.name;
-    let Some(instance) = instances
-        .get_opt(name)
-        .await
-        .map_err(Error::kube("reading the instance"))?
-    else {
-        let mut status = status;
+mod switch;
+use switch::switch;
+
+/// A pass over a restore job that has work to do.
+async fn reconcile(
+    ctx: &Context,
+    job: Arc<OdooRestoreJob>,
+    instance: Option<OdooInstance>,
+) -> Result<Action, Error> {
+    let mut status = job.status.clone().unwrap_or_default();
+    let Some(instance) = instance else {
+        let name = &job.spec.instance_ref.name;
         status.job.message = Some(format!("OdooInstance {name} does not exist"));
-        return write(&ctx, &job, status, JobPhase::Failed).await;
+        return write(ctx, &job, status, JobPhase::Failed).await;
     };
     match status.step {
-        None => start(&ctx, &job, &instance, status).await,
-        Some(RestoreStep::Loading) => load(&ctx, &job, &instance, status).await,
-        Some(RestoreStep::Switching) => switch(&ctx, &job, &instance, status).await,
+        None => start(ctx, &job, &instance, status).await,
+        Some(RestoreStep::Loading) => load(ctx, &job, &instance, status).await,
+        Some(RestoreStep::Switching) => switch(ctx, &job, &instance, status).await,
     }
 }
 
@@ -71,7 +67,7 @@ async fn start(
         }
         Err(Unusable::Refused(why)) => return fail(ctx, job, instance, status, why).await,
     };
-    let v = super::backup_job::valid_instance(ctx, instance).await?;
+    let v = job::valid_instance(ctx, instance).await?;
     let temporary = plan::temporary_name(&v.database.name, &job.uid().unwrap_or_default());
     let chosen = source
         .chosen
@@ -103,14 +99,10 @@ async fn load(
     mut status: OdooRestoreJobStatus,
 ) -> Result<Action, Error> {
     let ns = job.namespace().unwrap_or_default();
-    let v = super::backup_job::valid_instance(ctx, instance).await?;
+    let v = job::valid_instance(ctx, instance).await?;
     let temporary = status.temporary_database.clone().unwrap_or_default();
     let batch_name = format!("{}-load", job.name_any());
-    let jobs: Api<Job> = Api::namespaced(ctx.client.clone(), &ns);
-    let Some(live) = jobs
-        .get_opt(&batch_name)
-        .await
-        .map_err(Error::kube(format!("reading Job {batch_name}")))?
+    let Some(live) = crate::controller::batch::live_job(&ctx.client, &ns, &batch_name).await?
     else {
         let source = match resolve(ctx, job).await? {
             Ok(source) => source,
@@ -118,10 +110,10 @@ async fn load(
                 return fail(ctx, job, instance, status, what).await;
             }
         };
-        let cluster = cluster_of(ctx, &v).await?;
+        let cluster = job::cluster_of(ctx, &v).await?;
         pg_restore::create_restore_database(&cluster, &v.database.role, &temporary)
             .await
-            .map_err(|e| db_error(&v.database.cluster, e))?;
+            .map_err(|e| job::db_error(&v.database.cluster, e))?;
         crate::apply::apply(
             &ctx.client,
             &plan::load_job(job, &v, &source, &temporary, &ctx.config.agent_image),
@@ -167,7 +159,8 @@ async fn load(
                 r.loaded
                     .base_version
                     .as_deref()
-                    .and_then(odoo_model::agent::odoo_series)
+                    .and_then(odoo_model::OdooVersion::parse)
+                    .map(|v| v.to_string())
             });
             status.previous_database_name = Some(plan::kept_name(
                 &v.database.name,
@@ -188,136 +181,6 @@ async fn load(
             write(ctx, job, status, JobPhase::Running).await?;
             crate::crash::point("restore-loaded");
             Ok(Action::requeue(Duration::from_secs(1)))
-        }
-    }
-}
-
-/// Switching: once the instance is down, rename the databases, then the filestore.
-async fn switch(
-    ctx: &Context,
-    job: &OdooRestoreJob,
-    instance: &OdooInstance,
-    mut status: OdooRestoreJobStatus,
-) -> Result<Action, Error> {
-    let ns = job.namespace().unwrap_or_default();
-    if let Some(waiting) = still_serving(ctx, instance).await? {
-        status.job.message = Some(waiting);
-        write(ctx, job, status, JobPhase::Running).await?;
-        return Ok(Action::requeue(Duration::from_secs(2)));
-    }
-    let v = super::backup_job::valid_instance(ctx, instance).await?;
-    let cluster = cluster_of(ctx, &v).await?;
-    let temporary = status.temporary_database.clone().unwrap_or_default();
-    let kept = status.previous_database_name.clone().unwrap_or_default();
-    let names = Switch {
-        live: &v.database.name,
-        restored: &temporary,
-        kept: &kept,
-    };
-    if !status.database_switched {
-        let preparation = Preparation {
-            new_identity: job.spec.mode == RestoreMode::Copy,
-            neutralize: job.spec.neutralize,
-        };
-        crate::crash::point("restore-before-rename");
-        let switched = async {
-            // A pass that crashed after the rename finds it done: the prepared
-            // database is already live, and the temporary name is gone.
-            if !pg_restore::switched(&cluster, &names).await? {
-                pg_restore::prepare(&cluster, &temporary, preparation).await?;
-            }
-            pg_restore::switch(&cluster, &names).await
-        };
-        if let Err(e) = switched.await {
-            discard(ctx, &v, &temporary).await?;
-            let why = format!(
-                "switching databases failed: {e}; {} was kept",
-                v.database.name
-            );
-            return fail(ctx, job, instance, status, why).await;
-        }
-        crate::crash::point("restore-after-rename");
-        status.database_switched = true;
-        status.job.message = Some(format!(
-            "{} now holds the restored data; switching the filestore",
-            v.database.name
-        ));
-        write(ctx, job, status, JobPhase::Running).await?;
-        return Ok(Action::requeue(Duration::from_secs(1)));
-    }
-    let batch_name = format!("{}-switch", job.name_any());
-    let jobs: Api<Job> = Api::namespaced(ctx.client.clone(), &ns);
-    let Some(live) = jobs
-        .get_opt(&batch_name)
-        .await
-        .map_err(Error::kube(format!("reading Job {batch_name}")))?
-    else {
-        crate::apply::apply(
-            &ctx.client,
-            &plan::switch_job(job, &v, &temporary, &kept, &ctx.config.agent_image),
-        )
-        .await?;
-        status.job.job_name = Some(batch_name);
-        write(ctx, job, status, JobPhase::Running).await?;
-        return Ok(Action::requeue(Duration::from_secs(10)));
-    };
-    let outcome = batch::outcome(&live);
-    if outcome == Outcome::Running {
-        return Ok(Action::requeue(Duration::from_secs(10)));
-    }
-    let left = agent_pod::report::<SwitchReport>(ctx, &ns, &batch_name, "switch").await?;
-    let switched = agent_pod::taken(outcome == Outcome::Complete, left);
-    match switched {
-        Err(why) => {
-            // The agent undoes a half switch, and a switch it did not report is
-            // undone here: the files stay where they were, so the previous database
-            // goes back too and the instance serves as before.
-            pg_restore::revert(&cluster, &names)
-                .await
-                .map_err(|e| db_error(&v.database.cluster, e))?;
-            discard(ctx, &v, &temporary).await?;
-            let message = format!(
-                "switching the filestore failed: {why}; the previous database {} is back in place; logs: kubectl logs job/{batch_name} -n {ns}",
-                v.database.name
-            );
-            fail(ctx, job, instance, status, message).await
-        }
-        Ok(report) => {
-            crate::crash::point("restore-after-filestore-switch");
-            let outcome = report.outcome;
-            let mut message = format!(
-                "restored {} into {}",
-                status.location.clone().unwrap_or_default(),
-                v.database.name
-            );
-            if job.spec.previous_database == PreviousDatabase::Drop {
-                pg_restore::drop_database(&cluster, &kept)
-                    .await
-                    .map_err(|e| db_error(&v.database.cluster, e))?;
-                status.previous_database_name = None;
-                message.push_str("; the previous database was dropped");
-            } else {
-                message.push_str(&format!("; the previous database is kept as {kept}"));
-            }
-            if outcome == SwitchOutcome::NoFilesRestored {
-                message.push_str("; the archive had no filestore, the current files stay");
-            }
-            if job.spec.neutralize {
-                message.push_str("; neutralized");
-            }
-            status.job.message = Some(message.clone());
-            ctx.event(job, false, "Restored", message.clone()).await;
-            ctx.event(instance, false, "Restored", message.clone())
-                .await;
-            let done = write(ctx, job, status, JobPhase::Succeeded).await?;
-            ctx.callbacks.job_finished(
-                instance,
-                "OdooRestoreJob",
-                &job.name_any(),
-                JobPhase::Succeeded,
-                &message,
-            );
-            Ok(done)
         }
     }
 }
@@ -391,14 +254,7 @@ async fn busy_with(
             )));
         }
     }
-    batch::queued_behind(
-        &ctx.client,
-        job,
-        &instance.name_any(),
-        |j| &j.spec.instance_ref.name,
-        |j| j.status.as_ref().and_then(|s| s.job.phase),
-    )
-    .await
+    batch::queued_behind(&ctx.client, job).await
 }
 
 /// What still serves from the live database, if anything: the instance enters
@@ -425,10 +281,10 @@ async fn discard(ctx: &Context, v: &ValidInstance, temporary: &str) -> Result<()
     if temporary.is_empty() {
         return Ok(());
     }
-    let cluster = cluster_of(ctx, v).await?;
+    let cluster = job::cluster_of(ctx, v).await?;
     pg_restore::drop_database(&cluster, temporary)
         .await
-        .map_err(|e| db_error(&v.database.cluster, e))
+        .map_err(|e| job::db_error(&v.database.cluster, e))
 }
 
 async fn fail(
@@ -453,55 +309,23 @@ async fn fail(
     Ok(done)
 }
 
-pub(super) fn db_error(cluster: &str, e: crate::pg::PgError) -> Error {
-    Error::Database {
-        cluster: cluster.into(),
-        unreachable: matches!(e, crate::pg::PgError::Connect { .. }),
-        message: e.to_string(),
-    }
-}
-
-pub(super) async fn cluster_of(
-    ctx: &Context,
-    v: &ValidInstance,
-) -> Result<crate::pg::PgCluster, Error> {
-    let clusters = observe::pg_clusters(ctx).await?;
-    clusters
-        .get(&v.database.cluster)
-        .cloned()
-        .map_err(|e| Error::PgClusters(e.to_string()))
-}
-
 async fn write(
     ctx: &Context,
     job: &OdooRestoreJob,
     mut next: OdooRestoreJobStatus,
     phase: JobPhase,
 ) -> Result<Action, Error> {
-    ctx.backoff.succeeded(&backoff_key(job));
     let current = job.status.clone().unwrap_or_default();
     if phase.is_finished() {
         next.step = None;
     }
     batch::stamp(&mut next.job, phase, job.meta().generation);
-    batch::patch_status(&ctx.client, job, &current, &next).await?;
-    Ok(if phase.is_finished() {
-        Action::await_change()
-    } else {
-        Action::requeue(Duration::from_secs(30))
-    })
+    job::write_status(ctx, job, &current, &next).await?;
+    Ok(job::after(phase))
 }
 
-fn backoff_key(job: &OdooRestoreJob) -> String {
-    format!(
-        "restore/{}/{}",
-        job.namespace().unwrap_or_default(),
-        job.name_any()
-    )
-}
-
-pub fn error_policy(job: Arc<OdooRestoreJob>, error: &Error, ctx: Arc<Context>) -> Action {
-    ctx.metrics.reconcile_error("restore_job", error.category());
-    tracing::warn!(name = %job.name_any(), namespace = ?job.namespace(), error = %error, "restore job reconcile failed");
-    Action::requeue(ctx.backoff.retry_after(&backoff_key(&job), error))
+impl job::Reconcile for OdooRestoreJob {
+    fn reconcile(ctx: &Context, started: Started<Self>) -> job::Reconciling<'_> {
+        Box::pin(reconcile(ctx, started.job, started.instance))
+    }
 }

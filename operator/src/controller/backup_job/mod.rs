@@ -1,0 +1,198 @@
+//! OdooBackupJob: a Job whose pod runs the backup agent (the operator binary,
+//! copied in by an init container) in the instance's own image, for its pg_dump,
+//! with the filestore mounted read-only. The agent streams the archive to S3 or a
+//! volume and reports size, checksum and versions in its termination message,
+//! which becomes the job's status.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use k8s_openapi::api::batch::v1::Job;
+use kube::ResourceExt;
+use kube::runtime::controller::Action;
+use odoo_model::agent::BackupReport;
+use odoo_model::backup_job::{BackupFormat, BackupVerify};
+use odoo_model::{InstancePhase, JobPhase, OdooBackupJob, OdooInstance};
+
+use super::agent_pod::BACKUP_DIR;
+use super::batch::{self, Outcome};
+use super::error::Error;
+use super::job::{self, Started};
+use super::{Context, agent_pod, proof};
+use crate::build::DATA_DIR;
+use crate::validate::ValidInstance;
+
+mod archive;
+mod outcome;
+mod verify;
+
+pub use archive::{destination, extension, render_key};
+use outcome::{fail, succeed, write};
+
+/// The Kubernetes Job of a backup: pure, from the job, the instance as validated
+/// (its approved image in `v.image`), the archive's location and the agent image.
+pub fn build_job(job: &OdooBackupJob, v: &ValidInstance, location: &str, agent_image: &str) -> Job {
+    let spec = &job.spec.backup;
+    let mut env = agent_pod::pg_env(v, &v.database.name);
+    env.extend([
+        agent_pod::env(odoo_model::agent::env::DESTINATION, location),
+        agent_pod::env(odoo_model::agent::env::FORMAT, extension(spec.format)),
+        agent_pod::env(
+            odoo_model::agent::env::FILESTORE,
+            format!("{DATA_DIR}/filestore/{}", v.database.name),
+        ),
+    ]);
+    if let Some(version) = odoo_model::OdooVersion::of_image(&v.image).map(|v| v.to_string()) {
+        env.push(agent_pod::env(
+            odoo_model::agent::env::ODOO_VERSION,
+            version,
+        ));
+    }
+    if !spec.with_filestore || spec.format != BackupFormat::Zip {
+        env.push(agent_pod::env(
+            odoo_model::agent::env::WITHOUT_FILESTORE,
+            "true",
+        ));
+    }
+    if spec.verify == BackupVerify::Restore {
+        env.push(agent_pod::env(odoo_model::agent::env::COUNT_ROWS, "true"));
+    }
+    let mut mounts = vec![agent_pod::mount("filestore", DATA_DIR, true)];
+    let mut volumes = vec![];
+    if let Some(s3) = &spec.destination.s3 {
+        env.extend(agent_pod::s3_env(&s3.bucket));
+    }
+    if let Some(pvc) = &spec.destination.pvc {
+        mounts.push(agent_pod::mount("destination", BACKUP_DIR, false));
+        volumes.push(agent_pod::claim_volume("destination", &pvc.claim_name));
+    }
+    let run = agent_pod::AgentRun {
+        name: format!("{}-job", job.name_any()),
+        component: "backup",
+        container: "backup",
+        command: odoo_model::agent::Command::Backup,
+        env,
+        mounts,
+        volumes,
+        retries: 0,
+    };
+    agent_pod::build(job, v, run, agent_image)
+}
+
+/// A pass over a backup job that has work to do.
+async fn reconcile(
+    ctx: &Context,
+    job: Arc<OdooBackupJob>,
+    instance: Option<OdooInstance>,
+) -> Result<Action, Error> {
+    let ns = job.namespace().unwrap_or_default();
+    let mut status = job.status.clone().unwrap_or_default();
+    let phase = status.job.phase.unwrap_or(JobPhase::Pending);
+    let name = &job.spec.instance_ref.name;
+    let Some(instance) = instance else {
+        status.job.message = Some(format!("OdooInstance {name} does not exist"));
+        return write(ctx, &job, status, JobPhase::Failed).await;
+    };
+    let instance_phase = instance.status.as_ref().and_then(|s| s.phase);
+    let batch_name = format!("{}-job", job.name_any());
+
+    if phase != JobPhase::Running {
+        let waiting = match instance_phase {
+            Some(
+                InstancePhase::Running
+                | InstancePhase::Degraded
+                | InstancePhase::Stopped
+                | InstancePhase::Starting,
+            ) => batch::queued_behind(&ctx.client, job.as_ref()).await?,
+            other => Some(format!(
+                "the instance to be initialized and settled (it is {})",
+                other.map_or("new".into(), |p| p.to_string())
+            )),
+        };
+        if let Some(what) = waiting {
+            status.job.message = Some(format!("queued: waiting for {what}"));
+            write(ctx, &job, status, JobPhase::Pending).await?;
+            return Ok(Action::requeue(Duration::from_secs(10)));
+        }
+        let v = job::valid_instance(ctx, &instance).await?;
+        // Fixed at start so a retried reconcile writes the same object.
+        status.location = Some(destination(&job, &v, k8s_openapi::jiff::Timestamp::now()));
+        status.odoo_version = odoo_model::OdooVersion::of_image(&v.image).map(|v| v.to_string());
+        status.job.message = Some(format!(
+            "backing up {} to {}",
+            v.database.name,
+            status.location.clone().unwrap_or_default()
+        ));
+        write(ctx, &job, status, JobPhase::Running).await?;
+        return Ok(Action::requeue(Duration::from_secs(1)));
+    }
+
+    if status.sha256.is_some() {
+        // Stored and proven: only the verification `spec.verify` asks for remains.
+        return verify::reconcile(ctx, &job, &instance, status).await;
+    }
+    let Some(live) = crate::controller::batch::live_job(&ctx.client, &ns, &batch_name).await?
+    else {
+        let v = job::valid_instance(ctx, &instance).await?;
+        let location = status.location.clone().unwrap_or_default();
+        crate::apply::apply(
+            &ctx.client,
+            &build_job(&job, &v, &location, &ctx.config.agent_image),
+        )
+        .await?;
+        status.job.job_name = Some(batch_name.clone());
+        write(ctx, &job, status, JobPhase::Running).await?;
+        return Ok(Action::requeue(Duration::from_secs(30)));
+    };
+    let outcome = batch::outcome(&live);
+    if outcome == Outcome::Running {
+        return Ok(Action::requeue(Duration::from_secs(30)));
+    }
+    let left = agent_pod::report::<BackupReport>(ctx, &ns, &batch_name, "backup").await?;
+    let location = status.location.clone().unwrap_or_default();
+    let proven = match agent_pod::taken(outcome == Outcome::Complete, left) {
+        Err(why) => Err(why),
+        Ok(r) => match proof::backup_report(&r, &location) {
+            Err(why) => Err(why),
+            Ok(proof) => match &job.spec.backup.destination.s3 {
+                Some(s3) => proof::stored_object(ctx, &ns, &s3.bucket, &r)
+                    .await?
+                    .map(|stored| (r, stored)),
+                None => Ok((r, proof)),
+            },
+        },
+    };
+    match proven {
+        Ok((r, proof)) => {
+            status.location = Some(location);
+            status.size_bytes = i64::try_from(r.archive.size_bytes).ok();
+            status.sha256 = Some(r.archive.sha256);
+            status.duration_seconds = Some(r.archive.duration_seconds.round() as i64);
+            status.odoo_version = r.archive.odoo_version.or(status.odoo_version);
+            status.pg_version = r.archive.pg_version;
+            status.row_counts = r.row_counts;
+            let method = job.spec.backup.verify;
+            if method.is_none() {
+                status.job.message = Some(proof);
+                return succeed(ctx, &job, &instance, status).await;
+            }
+            status.job.message = Some(format!("stored: {proof}; verifying it ({method})"));
+            write(ctx, &job, status, JobPhase::Running).await?;
+            Ok(Action::requeue(Duration::from_secs(1)))
+        }
+        Err(why) => {
+            let message =
+                format!("backup failed: {why}; logs: kubectl logs job/{batch_name} -n {ns}");
+            fail(ctx, &job, &instance, status, "BackupFailed", message).await
+        }
+    }
+}
+
+impl job::Reconcile for OdooBackupJob {
+    fn reconcile(ctx: &Context, started: Started<Self>) -> job::Reconciling<'_> {
+        Box::pin(reconcile(ctx, started.job, started.instance))
+    }
+}
+
+#[cfg(test)]
+mod tests;

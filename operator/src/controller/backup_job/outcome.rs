@@ -1,0 +1,81 @@
+//! How a backup ends: the status write, the success (with the instance's
+//! `lastBackup`) and the failure, each announced once it is stored.
+
+use super::super::Context;
+use super::super::error::Error;
+use super::super::job::{self};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use kube::api::{Api, Patch, PatchParams};
+use kube::runtime::controller::Action;
+use kube::{Resource, ResourceExt};
+use odoo_model::backup_job::OdooBackupJobStatus;
+use odoo_model::{JobPhase, OdooBackupJob, OdooInstance};
+use serde_json::json;
+
+/// Ends the job Succeeded and records it as the instance's last backup.
+pub(super) async fn succeed(
+    ctx: &Context,
+    job: &OdooBackupJob,
+    instance: &OdooInstance,
+    status: OdooBackupJobStatus,
+) -> Result<Action, Error> {
+    let message = status.job.message.clone().unwrap_or_default();
+    write(ctx, job, status, JobPhase::Succeeded).await?;
+    ctx.callbacks.job_finished(
+        instance,
+        "OdooBackupJob",
+        &job.name_any(),
+        JobPhase::Succeeded,
+        &message,
+    );
+    let patch = json!({ "status": { "lastBackup": {
+        "name": job.name_any(),
+        "completionTime": Time(k8s_openapi::jiff::Timestamp::now()),
+    }}});
+    let instances: Api<OdooInstance> =
+        Api::namespaced(ctx.client.clone(), &job.namespace().unwrap_or_default());
+    instances
+        .patch_status(
+            &instance.name_any(),
+            &PatchParams::default(),
+            &Patch::Merge(patch),
+        )
+        .await
+        .map_err(Error::kube("recording the last backup"))?;
+    Ok(Action::await_change())
+}
+
+/// Ends the job Failed with a Warning event `reason` on it and its instance.
+pub(super) async fn fail(
+    ctx: &Context,
+    job: &OdooBackupJob,
+    instance: &OdooInstance,
+    mut status: OdooBackupJobStatus,
+    reason: &str,
+    message: String,
+) -> Result<Action, Error> {
+    ctx.event(job, true, reason, message.clone()).await;
+    ctx.event(instance, true, reason, message.clone()).await;
+    status.job.message = Some(message.clone());
+    let done = write(ctx, job, status, JobPhase::Failed).await?;
+    ctx.callbacks.job_finished(
+        instance,
+        "OdooBackupJob",
+        &job.name_any(),
+        JobPhase::Failed,
+        &message,
+    );
+    Ok(done)
+}
+
+pub(super) async fn write(
+    ctx: &Context,
+    job: &OdooBackupJob,
+    mut next: OdooBackupJobStatus,
+    phase: JobPhase,
+) -> Result<Action, Error> {
+    let current = job.status.clone().unwrap_or_default();
+    super::batch::stamp(&mut next.job, phase, job.meta().generation);
+    job::write_status(ctx, job, &current, &next).await?;
+    Ok(job::after(phase))
+}

@@ -1,0 +1,197 @@
+//! What the five job controllers (init, upgrade, backup, restore, cluster
+//! migration) share: one prologue, one status write, one backoff key and one error
+//! policy. Every kind is watched through `DeserializeGuard`, so one stored object
+//! this build cannot read gets a Warning event and the others go on.
+
+use std::fmt::Debug;
+use std::sync::Arc;
+use std::time::Duration;
+
+use kube::api::Api;
+use kube::core::DeserializeGuard;
+use kube::runtime::controller::Action;
+use kube::ResourceExt;
+use odoo_model::job::JobResource;
+use odoo_model::{JobPhase, OdooInstance};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::Context;
+use super::error::Error;
+use crate::validate::ValidInstance;
+
+/// A job kind the operator reconciles.
+pub trait JobKind:
+    JobResource + Clone + DeserializeOwned + Serialize + Debug + Send + Sync + 'static
+{
+    /// The `controller` label of its metrics, and the prefix of its backoff keys.
+    const CONTROLLER: &'static str;
+}
+
+impl JobKind for odoo_model::OdooInitJob {
+    const CONTROLLER: &'static str = "init_job";
+}
+impl JobKind for odoo_model::OdooUpgradeJob {
+    const CONTROLLER: &'static str = "upgrade_job";
+}
+impl JobKind for odoo_model::OdooBackupJob {
+    const CONTROLLER: &'static str = "backup_job";
+}
+impl JobKind for odoo_model::OdooRestoreJob {
+    const CONTROLLER: &'static str = "restore_job";
+}
+impl JobKind for odoo_model::OdooClusterMigration {
+    const CONTROLLER: &'static str = "migration";
+}
+
+/// A reconcile of one job that has work to do.
+pub struct Started<K> {
+    pub job: Arc<K>,
+    /// The instance the job names, if it exists.
+    pub instance: Option<OdooInstance>,
+}
+
+/// The future of a kind's own reconcile.
+pub type Reconciling<'a> = futures::future::BoxFuture<'a, Result<Action, Error>>;
+
+/// A job kind's own reconcile, once the prologue found work to do.
+pub trait Reconcile: JobKind {
+    fn reconcile(ctx: &Context, started: Started<Self>) -> Reconciling<'_>;
+}
+
+/// Entry point of every job controller: the prologue, then the kind's reconcile.
+#[tracing::instrument(skip_all, fields(kind = K::CONTROLLER, name = %guard.name_any(), namespace = guard.namespace().unwrap_or_default()))]
+pub async fn reconcile<K: Reconcile>(
+    guard: Arc<DeserializeGuard<K>>,
+    ctx: Arc<Context>,
+) -> Result<Action, Error> {
+    let _timer = ctx.metrics.reconcile_timer(K::CONTROLLER);
+    match start(&guard, &ctx).await? {
+        Some(started) => K::reconcile(&ctx, started).await,
+        None => Ok(Action::await_change()),
+    }
+}
+
+/// The prologue of every job reconcile: an object this build cannot read gets a
+/// Warning event and is left alone, a finished job waits for a change (`None`
+/// both times), and the instance the job names is read.
+pub async fn start<K: JobKind>(
+    guard: &DeserializeGuard<K>,
+    ctx: &Context,
+) -> Result<Option<Started<K>>, Error> {
+    let Some(job) = ctx.readable(guard).await else {
+        return Ok(None);
+    };
+    let finished = job
+        .job_status()
+        .and_then(|s| s.phase)
+        .is_some_and(JobPhase::is_finished);
+    if finished {
+        return Ok(None);
+    }
+    let namespace = job.namespace().unwrap_or_default();
+    let instance = Api::<OdooInstance>::namespaced(ctx.client.clone(), &namespace)
+        .get_opt(&job.instance_ref().name)
+        .await
+        .map_err(Error::kube("reading the instance"))?;
+    Ok(Some(Started {
+        job: Arc::new(job.clone()),
+        instance,
+    }))
+}
+
+/// Writes `next` over `current` when they differ. A write means the reconcile got
+/// through, so the job's backoff starts over.
+pub async fn write_status<K: JobKind, S: Serialize + PartialEq>(
+    ctx: &Context,
+    job: &K,
+    current: &S,
+    next: &S,
+) -> Result<(), Error> {
+    ctx.backoff.succeeded(&backoff_key::<K>(job));
+    super::batch::patch_status(&ctx.client, job, current, next).await
+}
+
+/// What comes after a status write: a finished job waits for a change, a running
+/// one looks again in 30 s (its batch Job's changes wake it sooner).
+pub fn after(phase: JobPhase) -> Action {
+    if phase.is_finished() {
+        Action::await_change()
+    } else {
+        Action::requeue(Duration::from_secs(30))
+    }
+}
+
+fn backoff_key<K: JobKind>(job: &impl ResourceExt) -> String {
+    format!(
+        "{}/{}/{}",
+        K::CONTROLLER,
+        job.namespace().unwrap_or_default(),
+        job.name_any()
+    )
+}
+
+/// Transient errors retry with a growing delay per job.
+pub fn error_policy<K: JobKind>(
+    guard: Arc<DeserializeGuard<K>>,
+    error: &Error,
+    ctx: Arc<Context>,
+) -> Action {
+    ctx.metrics.reconcile_error(K::CONTROLLER, error.category());
+    tracing::warn!(kind = K::CONTROLLER, name = %guard.name_any(), namespace = ?guard.namespace(), error = %error, "job reconcile failed");
+    Action::requeue(
+        ctx.backoff
+            .retry_after(&backoff_key::<K>(guard.as_ref()), error),
+    )
+}
+
+/// The instance resolved, running the image its database is at (whose `pg_dump`
+/// matches it): what backups, restores and copies run.
+pub async fn valid_instance(
+    ctx: &Context,
+    instance: &OdooInstance,
+) -> Result<ValidInstance, Error> {
+    let clusters = super::observe::pg_clusters(ctx).await?;
+    Ok(crate::validate::resolve(instance, &clusters)?.at_database_image(instance))
+}
+
+pub fn db_error(cluster: &str, e: crate::pg::PgError) -> Error {
+    Error::Database {
+        cluster: cluster.into(),
+        unreachable: matches!(e, crate::pg::PgError::Connect { .. }),
+        message: e.to_string(),
+    }
+}
+
+pub async fn cluster_of(ctx: &Context, v: &ValidInstance) -> Result<crate::pg::PgCluster, Error> {
+    let clusters = super::observe::pg_clusters(ctx).await?;
+    clusters
+        .get(&v.database.cluster)
+        .cloned()
+        .map_err(|e| Error::PgClusters(e.to_string()))
+}
+
+/// Applies a job the lifecycle creates for an instance: in its namespace, with its
+/// labels, and owned by it so that it goes with the instance. Apply is idempotent:
+/// a second run of the action finds it unchanged.
+pub async fn apply_for_instance<K: JobKind>(
+    ctx: &Context,
+    v: &ValidInstance,
+    mut job: K,
+    component: &str,
+) -> Result<(), Error> {
+    let meta = job.meta_mut();
+    meta.namespace = Some(v.namespace.clone());
+    meta.labels = Some(odoo_model::labels::instance_labels(&v.name, component));
+    meta.owner_references = Some(vec![crate::build::meta::owner_reference(v)]);
+    let name = job.name_any();
+    Api::<K>::namespaced(ctx.client.clone(), &v.namespace)
+        .patch(
+            &name,
+            &kube::api::PatchParams::apply(odoo_model::labels::OPERATOR_FIELD_MANAGER).force(),
+            &kube::api::Patch::Apply(&job),
+        )
+        .await
+        .map_err(Error::kube(format!("creating {} {name}", K::kind(&()))))?;
+    Ok(())
+}

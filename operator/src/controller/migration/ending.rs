@@ -1,0 +1,125 @@
+//! The ends of a migration: undoing a failed one, and dropping the source database
+//! of a finished one when the user asked for it.
+
+use super::steps::{source_cluster, temporary};
+use super::{Pass, switch_instance};
+use crate::controller::error::Error;
+use crate::controller::{Context, observe};
+use crate::pg::{self};
+use kube::ResourceExt;
+use kube::runtime::controller::Action;
+use odoo_model::cluster_migration::{MigrationPhase as P, OdooClusterMigrationStatus};
+use odoo_model::{OdooClusterMigration, OdooInstance, names};
+
+/// Undoes what the failed step `at` and those before it did; returns what the user
+/// should know. The source database was never written to.
+pub(super) async fn undo(
+    pass: &Pass<'_>,
+    at: P,
+    status: &mut OdooClusterMigrationStatus,
+) -> Result<String, Error> {
+    let target_name = pass.m.spec.target_cluster.clone();
+    let source = source_cluster(status);
+    let (database, temp) = (pass.database(), temporary(status));
+    let target = pass.cluster(&target_name).ok();
+    // A pass that crashed between pointing the instance at the target and recording
+    // `switched` left the instance on the target with `switched` unset: that is a
+    // switch to undo all the same, or the rolled-back instance would start on the
+    // target.
+    let pointed_at_target = at == P::Switching
+        && pass.instance.spec.database.cluster.as_deref() == Some(target_name.as_str());
+    if status.switched || pointed_at_target {
+        // Back to the source; the copy is kept aside, as the instance may have
+        // written to it while starting.
+        let mut kept = String::new();
+        if let Some(target) = target
+            && matches!(pg::database_exists(target, &database).await, Ok(true))
+        {
+            kept = match crate::pg::restore::rename_database(target, &database, &temp).await {
+                Ok(()) => {
+                    format!(" The copy on {target_name} is kept as {temp}; drop it when done.")
+                }
+                Err(e) => format!(" The copy on {target_name} could not be renamed back ({e})."),
+            };
+        }
+        if pass.instance.spec.database.cluster.as_deref() != Some(source.as_str()) {
+            switch_instance(pass, &source)
+                .await
+                .map_err(Error::kube("switching the instance back to the source"))?;
+        }
+        status.switched = false;
+        return Ok(format!("The instance was switched back to {source}.{kept}"));
+    }
+    if !matches!(at, P::Copying | P::Verifying | P::Switching) {
+        return Ok(format!(
+            "Nothing was changed; the instance runs on {source}."
+        ));
+    }
+    let Some(target) = target else {
+        return Ok(format!(
+            "The temporary database {temp} on {target_name} may remain: the cluster is gone from the pg-clusters Secret."
+        ));
+    };
+    let mut dropped = crate::pg::restore::drop_database(target, &temp).await;
+    // A rename that happened before the spec switch failed: that copy is no one's.
+    if dropped.is_ok()
+        && at == P::Switching
+        && pass.instance.spec.database.cluster.as_deref() != Some(target_name.as_str())
+    {
+        dropped = crate::pg::restore::drop_database(target, &database).await;
+    }
+    Ok(match dropped {
+        Ok(()) => format!(
+            "The temporary database {temp} on {target_name} was dropped; the instance starts again on {source}."
+        ),
+        Err(e) => format!(
+            "The temporary database {temp} on {target_name} could not be dropped ({e}); drop it by hand. The instance starts again on {source}."
+        ),
+    })
+}
+
+/// With `spec.dropSourceAfter`, drops the source database and the instance's role
+/// there (kept if something else still needs it), once.
+pub(super) async fn drop_source_if_asked(
+    ctx: &Context,
+    m: &OdooClusterMigration,
+    instance: &OdooInstance,
+    mut status: OdooClusterMigrationStatus,
+) -> Result<Action, Error> {
+    if !m.spec.drop_source_after || status.source_dropped {
+        return Ok(Action::await_change());
+    }
+    let source_name = source_cluster(&status);
+    if instance.spec.database.cluster.as_deref() == Some(source_name.as_str()) {
+        return Ok(Action::await_change());
+    }
+    let clusters = observe::pg_clusters(ctx).await?;
+    let source = clusters
+        .get(&source_name)
+        .map_err(|e| Error::PgClusters(e.to_string()))?;
+    let database = instance.spec.database.name.clone().unwrap_or_default();
+    let role = names::database_role(
+        &instance.namespace().unwrap_or_default(),
+        &instance.name_any(),
+    );
+    let db_error = |e: pg::PgError| Error::Database {
+        cluster: source_name.clone(),
+        unreachable: matches!(e, pg::PgError::Connect { .. }),
+        message: e.to_string(),
+    };
+    let note = match pg::drop_database_and_role(source, &role, &database).await {
+        Ok(()) => format!("dropped database {database} and role {role} on {source_name}"),
+        Err(pg::PgError::DropRole { .. }) => {
+            format!(
+                "dropped database {database} on {source_name}; role {role} is still used there and was kept"
+            )
+        }
+        Err(e) => return Err(db_error(e)),
+    };
+    status.source_dropped = true;
+    status.message = Some(note.clone());
+    super::write(ctx, m, status, P::Succeeded).await?;
+    ctx.event(m, false, "SourceDropped", note.clone()).await;
+    ctx.event(instance, false, "SourceDropped", note).await;
+    Ok(Action::await_change())
+}

@@ -1,0 +1,142 @@
+//! Switching: the loaded temporary database takes the live name in one transaction,
+//! then the filestore directories are renamed; the instance is down meanwhile.
+
+use super::super::batch::{self, Outcome};
+use super::super::error::Error;
+use super::super::job::{self};
+use super::super::restore_plan::{self as plan};
+use super::super::{Context, agent_pod};
+use super::{discard, fail, still_serving, write};
+use crate::pg::restore::{self as pg_restore, Preparation, Switch};
+use kube::ResourceExt;
+use kube::runtime::controller::Action;
+use odoo_model::agent::{SwitchOutcome, SwitchReport};
+use odoo_model::restore_job::{OdooRestoreJobStatus, PreviousDatabase, RestoreMode};
+use odoo_model::{JobPhase, OdooInstance, OdooRestoreJob};
+use std::time::Duration;
+
+/// Switching: once the instance is down, rename the databases, then the filestore.
+pub(super) async fn switch(
+    ctx: &Context,
+    job: &OdooRestoreJob,
+    instance: &OdooInstance,
+    mut status: OdooRestoreJobStatus,
+) -> Result<Action, Error> {
+    let ns = job.namespace().unwrap_or_default();
+    if let Some(waiting) = still_serving(ctx, instance).await? {
+        status.job.message = Some(waiting);
+        write(ctx, job, status, JobPhase::Running).await?;
+        return Ok(Action::requeue(Duration::from_secs(2)));
+    }
+    let v = job::valid_instance(ctx, instance).await?;
+    let cluster = job::cluster_of(ctx, &v).await?;
+    let temporary = status.temporary_database.clone().unwrap_or_default();
+    let kept = status.previous_database_name.clone().unwrap_or_default();
+    let names = Switch {
+        live: &v.database.name,
+        restored: &temporary,
+        kept: &kept,
+    };
+    if !status.database_switched {
+        let preparation = Preparation {
+            new_identity: job.spec.mode == RestoreMode::Copy,
+            neutralize: job.spec.neutralize,
+        };
+        crate::crash::point("restore-before-rename");
+        let switched = async {
+            // A pass that crashed after the rename finds it done: the prepared
+            // database is already live, and the temporary name is gone.
+            if !pg_restore::switched(&cluster, &names).await? {
+                pg_restore::prepare(&cluster, &temporary, preparation).await?;
+            }
+            pg_restore::switch(&cluster, &names).await
+        };
+        if let Err(e) = switched.await {
+            discard(ctx, &v, &temporary).await?;
+            let why = format!(
+                "switching databases failed: {e}; {} was kept",
+                v.database.name
+            );
+            return fail(ctx, job, instance, status, why).await;
+        }
+        crate::crash::point("restore-after-rename");
+        status.database_switched = true;
+        status.job.message = Some(format!(
+            "{} now holds the restored data; switching the filestore",
+            v.database.name
+        ));
+        write(ctx, job, status, JobPhase::Running).await?;
+        return Ok(Action::requeue(Duration::from_secs(1)));
+    }
+    let batch_name = format!("{}-switch", job.name_any());
+    let Some(live) = crate::controller::batch::live_job(&ctx.client, &ns, &batch_name).await?
+    else {
+        crate::apply::apply(
+            &ctx.client,
+            &plan::switch_job(job, &v, &temporary, &kept, &ctx.config.agent_image),
+        )
+        .await?;
+        status.job.job_name = Some(batch_name);
+        write(ctx, job, status, JobPhase::Running).await?;
+        return Ok(Action::requeue(Duration::from_secs(10)));
+    };
+    let outcome = batch::outcome(&live);
+    if outcome == Outcome::Running {
+        return Ok(Action::requeue(Duration::from_secs(10)));
+    }
+    let left = agent_pod::report::<SwitchReport>(ctx, &ns, &batch_name, "switch").await?;
+    let switched = agent_pod::taken(outcome == Outcome::Complete, left);
+    match switched {
+        Err(why) => {
+            // The agent undoes a half switch, and a switch it did not report is
+            // undone here: the files stay where they were, so the previous database
+            // goes back too and the instance serves as before.
+            pg_restore::revert(&cluster, &names)
+                .await
+                .map_err(|e| job::db_error(&v.database.cluster, e))?;
+            discard(ctx, &v, &temporary).await?;
+            let message = format!(
+                "switching the filestore failed: {why}; the previous database {} is back in place; logs: kubectl logs job/{batch_name} -n {ns}",
+                v.database.name
+            );
+            fail(ctx, job, instance, status, message).await
+        }
+        Ok(report) => {
+            crate::crash::point("restore-after-filestore-switch");
+            let outcome = report.outcome;
+            let mut message = format!(
+                "restored {} into {}",
+                status.location.clone().unwrap_or_default(),
+                v.database.name
+            );
+            if job.spec.previous_database == PreviousDatabase::Drop {
+                pg_restore::drop_database(&cluster, &kept)
+                    .await
+                    .map_err(|e| job::db_error(&v.database.cluster, e))?;
+                status.previous_database_name = None;
+                message.push_str("; the previous database was dropped");
+            } else {
+                message.push_str(&format!("; the previous database is kept as {kept}"));
+            }
+            if outcome == SwitchOutcome::NoFilesRestored {
+                message.push_str("; the archive had no filestore, the current files stay");
+            }
+            if job.spec.neutralize {
+                message.push_str("; neutralized");
+            }
+            status.job.message = Some(message.clone());
+            ctx.event(job, false, "Restored", message.clone()).await;
+            ctx.event(instance, false, "Restored", message.clone())
+                .await;
+            let done = write(ctx, job, status, JobPhase::Succeeded).await?;
+            ctx.callbacks.job_finished(
+                instance,
+                "OdooRestoreJob",
+                &job.name_any(),
+                JobPhase::Succeeded,
+                &message,
+            );
+            Ok(done)
+        }
+    }
+}
