@@ -7,6 +7,7 @@ pub mod ctx;
 pub mod error;
 pub mod fleet;
 pub mod output;
+pub mod phase;
 pub mod progress;
 pub mod s3;
 pub mod watch;

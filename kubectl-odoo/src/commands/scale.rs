@@ -108,7 +108,7 @@ pub async fn run(global: &GlobalArgs, args: ScaleArgs) -> Result<(), CliError> {
         &args.wait,
         args.dry_run,
         name,
-        wait::target_for(replicas),
+        &wait::target_for(replicas),
     )
     .await
 }

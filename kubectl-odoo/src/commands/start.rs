@@ -180,7 +180,7 @@ async fn start(
         &args.wait,
         args.dry_run,
         name,
-        wait::target_for(started.replicas),
+        &wait::target_for(started.replicas),
     )
     .await?;
     Ok(message)

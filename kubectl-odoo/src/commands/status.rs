@@ -15,8 +15,8 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Event;
 use kube::api::Api;
 use kube::runtime::{WatchStreamExt, watcher};
-use odoo_model::OdooInstance;
 use odoo_model::labels::instance_selector;
+use odoo_model::{InstancePhase, OdooInstance};
 
 use kube::ResourceExt;
 
@@ -26,6 +26,7 @@ use crate::ctx::Ctx;
 use crate::error::CliError;
 use crate::fleet::{self, Selection};
 use crate::output::{Printer, use_color};
+use crate::phase;
 use crate::watch::{Snapshot, collect, render};
 
 /// Flags of `status`.
@@ -66,11 +67,6 @@ pub enum Verdict {
     Waiting,
 }
 
-const FAILED_PHASES: [&str; 3] = ["Error", "InitFailed", "UpgradeFailed"];
-/// Phases in which nothing is in progress: what `--for=terminal` waits for (with the
-/// failed ones, which end the wait with exit 3).
-const SETTLED_PHASES: [&str; 4] = ["Running", "Stopped", "Degraded", "Uninitialized"];
-
 /// Pure: has the wait ended? Only snapshots the operator produced for the current
 /// spec count, so a stale "Running" from before the last change is not success.
 pub fn verdict(snapshot: &Snapshot, until: &str) -> Verdict {
@@ -83,16 +79,18 @@ pub fn verdict(snapshot: &Snapshot, until: &str) -> Verdict {
     if !snapshot.caught_up() {
         return Verdict::Waiting;
     }
+    let phase = snapshot.instance_phase();
     let reached = if until.eq_ignore_ascii_case("ready") {
-        snapshot.phase == "Running"
+        phase == Some(InstancePhase::Running)
     } else if until.eq_ignore_ascii_case("terminal") {
-        SETTLED_PHASES.contains(&snapshot.phase.as_str())
+        phase.is_some_and(|p| phase::SETTLED.contains(&p))
     } else {
+        // A phase the user named, spelled as they like (`--for stopped`).
         snapshot.phase.eq_ignore_ascii_case(until)
     };
     if reached {
         Verdict::Reached
-    } else if FAILED_PHASES.contains(&snapshot.phase.as_str()) {
+    } else if phase.is_some_and(|p| phase::FAILED.contains(&p)) {
         Verdict::Failed(format!(
             "odoo/{} is {}: {}",
             snapshot.name, snapshot.phase, snapshot.message

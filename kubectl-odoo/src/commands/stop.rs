@@ -2,7 +2,7 @@
 //! too), remembering the replicas so `kubectl odoo start` can restore them.
 
 use kube::api::Api;
-use odoo_model::OdooInstance;
+use odoo_model::{InstancePhase, OdooInstance};
 use serde_json::Value;
 
 use crate::cli::{GlobalArgs, OutputFormat};
@@ -122,7 +122,8 @@ async fn stop(
             "The operator scales web and cron to zero. `kubectl odoo start {name}` restores {before} web replica(s)."
         ));
     }
-    wait::after_write(ctx, printer, &args.wait, args.dry_run, name, "Stopped").await?;
+    let stopped = InstancePhase::Stopped.to_string();
+    wait::after_write(ctx, printer, &args.wait, args.dry_run, name, &stopped).await?;
     Ok(format!("{before} web replica(s) remembered"))
 }
 

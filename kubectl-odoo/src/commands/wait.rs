@@ -5,6 +5,8 @@
 
 use std::time::Duration;
 
+use odoo_model::InstancePhase;
+
 use crate::cli::{GlobalArgs, OutputFormat};
 use crate::commands::DryRun;
 use crate::commands::status::{self, StatusArgs};
@@ -60,6 +62,10 @@ pub async fn after_write(
 }
 
 /// What a change to `replicas` web pods waits for.
-pub fn target_for(replicas: i32) -> &'static str {
-    if replicas == 0 { "Stopped" } else { "ready" }
+pub fn target_for(replicas: i32) -> String {
+    if replicas == 0 {
+        InstancePhase::Stopped.to_string()
+    } else {
+        "ready".into()
+    }
 }

@@ -30,13 +30,10 @@ pub async fn run(global: &GlobalArgs, args: ListArgs) -> Result<(), CliError> {
     print(&printer, &items, args.all_namespaces)
 }
 
-/// Phase of a backup for display.
+/// Phase of a backup for display; none yet reads as the model's default, Pending.
 pub fn phase(job: &OdooBackupJob) -> String {
-    job.status
-        .as_ref()
-        .and_then(|s| s.job.phase)
-        .map(|p| format!("{p:?}"))
-        .unwrap_or_else(|| "Pending".into())
+    let phase = job.status.as_ref().and_then(|s| s.job.phase);
+    format!("{:?}", phase.unwrap_or_default())
 }
 
 /// The backups as a table, names, or a List object.
