@@ -155,4 +155,25 @@ mod tests {
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("5d").is_err());
     }
+
+    #[test]
+    fn files_are_arguments_and_o_is_never_a_file() {
+        let parse = |args: &[&str]| Cli::try_parse_from([&["kubectl-odoo"], args].concat());
+        for ok in [
+            &["report", "shop"][..],
+            &["report", "shop", "bundle.zip"],
+            &["report", "shop", "--file", "bundle.zip"],
+            &["backup", "download", "b", "-"],
+            &["backup", "download", "b", "--file", "b.zip"],
+        ] {
+            assert!(parse(ok).is_ok(), "{ok:?}");
+        }
+        for bad in [
+            &["report", "shop", "-o", "bundle.zip"][..],
+            &["backup", "download", "b", "-o", "b.zip"],
+            &["backup", "download", "b", "b.zip", "--file", "c.zip"],
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?}");
+        }
+    }
 }

@@ -1,4 +1,4 @@
-//! `kubectl odoo report NAME [-o FILE.zip] [--no-redact]`: a support bundle — the
+//! `kubectl odoo report NAME [FILE.zip] [--no-redact]`: a support bundle — the
 //! instance, its children (by label), its job resources, events, the logs of its
 //! pods and jobs, and the operator's last log lines — in one zip. Secret values are
 //! replaced by `REDACTED` (keys kept) unless `--no-redact`.
@@ -29,10 +29,12 @@ use crate::output::size;
 pub struct ReportArgs {
     /// Name of the instance.
     pub name: String,
-    /// Zip file to write (default: odoo-report-NAME-TIMESTAMP.zip). Here -o names a
-    /// file: the bundle is the output.
-    #[arg(short = 'o', long = "output", value_name = "FILE.zip")]
+    /// Zip file to write (default: odoo-report-NAME-TIMESTAMP.zip).
+    #[arg(value_name = "FILE.zip")]
     pub file: Option<PathBuf>,
+    /// The zip file to write, as a flag (the same as FILE.zip).
+    #[arg(long = "file", value_name = "FILE.zip", conflicts_with = "file")]
+    pub file_flag: Option<PathBuf>,
     /// Keep Secret values (they are replaced by REDACTED by default).
     #[arg(long)]
     pub no_redact: bool,
@@ -145,6 +147,7 @@ pub async fn run(global: &GlobalArgs, args: ReportArgs) -> Result<(), CliError> 
     let path = args
         .file
         .clone()
+        .or_else(|| args.file_flag.clone())
         .unwrap_or_else(|| PathBuf::from(format!("odoo-report-{}-{stamp}.zip", args.name)));
     let file = std::fs::File::create(&path)
         .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;

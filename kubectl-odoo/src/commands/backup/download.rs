@@ -1,4 +1,4 @@
-//! `kubectl odoo backup download JOB [-o FILE|-] [--force]`: streams a backup's
+//! `kubectl odoo backup download JOB [FILE|-] [--force]`: streams a backup's
 //! archive from S3 with the credentials its resource names, verifying the SHA-256
 //! recorded in its status while writing. A file is written under `FILE.partial` and
 //! renamed only once the checksum matched, so a failed or corrupt download leaves
@@ -20,9 +20,12 @@ pub struct DownloadArgs {
     /// Name of the OdooBackupJob.
     pub name: String,
     /// File to write (`-` for stdout); the object's file name in the current
-    /// directory by default. Here -o names a file: the archive is the output.
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    /// directory by default.
+    #[arg(value_name = "FILE")]
     pub file: Option<PathBuf>,
+    /// The file to write, as a flag (the same as FILE).
+    #[arg(long = "file", value_name = "FILE", conflicts_with = "file")]
+    pub file_flag: Option<PathBuf>,
     /// Overwrite the file if it exists.
     #[arg(long)]
     pub force: bool,
@@ -70,6 +73,7 @@ pub async fn run(global: &GlobalArgs, args: DownloadArgs) -> Result<(), CliError
     let target = args
         .file
         .clone()
+        .or_else(|| args.file_flag.clone())
         .unwrap_or_else(|| PathBuf::from(key.rsplit('/').next().unwrap_or("backup.zip")));
     if target.as_os_str() != "-" && target.exists() && !args.force {
         return Err(CliError::Precondition(format!(
