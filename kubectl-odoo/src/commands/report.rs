@@ -19,10 +19,9 @@ use odoo_model::{
 };
 use serde_json::Value;
 
-use crate::cli::GlobalArgs;
-use crate::ctx::Ctx;
+use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
-use crate::output::size;
+use crate::output::{Printer, size};
 
 /// Flags of `report`.
 #[derive(clap::Args, Debug)]
@@ -137,8 +136,8 @@ async fn logs(ctx: &Ctx, namespace: &str, selector: &str, lines: i64) -> Vec<(St
     out
 }
 
-pub async fn run(global: &GlobalArgs, args: ReportArgs) -> Result<(), CliError> {
-    let ctx = Ctx::resolve(global).await?;
+pub async fn run(ctx: &LazyCtx, args: ReportArgs, printer: &Printer) -> Result<(), CliError> {
+    let ctx = ctx.get().await?;
     let ns = ctx.namespace.clone();
     let redact = !args.no_redact;
     let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ns);
@@ -173,7 +172,7 @@ pub async fn run(global: &GlobalArgs, args: ReportArgs) -> Result<(), CliError> 
         ApiResource::erase::<Pod>(&()),
     ];
     for resource in &children {
-        for (name, value) in objects(&ctx, resource, &by_label, redact).await? {
+        for (name, value) in objects(ctx, resource, &by_label, redact).await? {
             bundle.add_yaml(&format!("children/{}/{name}.yaml", resource.plural), &value)?;
             names.push(name);
         }
@@ -187,7 +186,7 @@ pub async fn run(global: &GlobalArgs, args: ReportArgs) -> Result<(), CliError> 
         ApiResource::erase::<OdooClusterMigration>(&()),
     ];
     for resource in &jobs {
-        for (name, value) in objects(&ctx, resource, &ListParams::default(), redact).await? {
+        for (name, value) in objects(ctx, resource, &ListParams::default(), redact).await? {
             if value
                 .pointer("/spec/instanceRef/name")
                 .and_then(Value::as_str)
@@ -232,11 +231,11 @@ pub async fn run(global: &GlobalArgs, args: ReportArgs) -> Result<(), CliError> 
     bundle.add("events.txt", lines.as_bytes())?;
 
     // Logs: the instance's pods (jobs' pods carry the label too), then the operator's.
-    for (pod, text) in logs(&ctx, &ns, &instance_selector(&args.name), args.log_lines).await {
+    for (pod, text) in logs(ctx, &ns, &instance_selector(&args.name), args.log_lines).await {
         bundle.add(&format!("logs/{pod}.log"), text.as_bytes())?;
     }
     for (pod, text) in logs(
-        &ctx,
+        ctx,
         &args.operator_namespace,
         "app.kubernetes.io/name=odoo-operator",
         args.log_lines,
@@ -250,9 +249,9 @@ pub async fn run(global: &GlobalArgs, args: ReportArgs) -> Result<(), CliError> 
         .finish()
         .map_err(|e| CliError::Failed(format!("finishing {}: {e}", path.display())))?;
     let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-    println!("{} ({})", path.display(), size(bytes as i64));
+    printer.out(&format!("{} ({})\n", path.display(), size(bytes as i64)))?;
     if !redact {
-        eprintln!("warning: the report contains Secret values; share it with care");
+        printer.warn("the report contains Secret values; share it with care");
     }
     Ok(())
 }

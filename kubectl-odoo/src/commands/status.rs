@@ -20,9 +20,8 @@ use odoo_model::{InstancePhase, OdooInstance};
 
 use kube::ResourceExt;
 
-use crate::cli::{GlobalArgs, OutputFormat};
-use crate::commands::print_instances;
-use crate::ctx::Ctx;
+use crate::cli::OutputFormat;
+use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
 use crate::fleet::{self, Selection};
 use crate::output::{Printer, use_color};
@@ -100,13 +99,12 @@ pub fn verdict(snapshot: &Snapshot, until: &str) -> Verdict {
     }
 }
 
-pub async fn run(global: &GlobalArgs, args: StatusArgs) -> Result<(), CliError> {
+pub async fn run(ctx: &LazyCtx, args: StatusArgs, printer: &Printer) -> Result<(), CliError> {
     args.selection.check(args.name.as_deref(), "status")?;
     let Some(name) = args.name.clone() else {
-        return run_fleet(global, args).await;
+        return run_fleet(ctx, args, printer).await;
     };
-    let ctx = Ctx::resolve(global).await?;
-    let printer = Printer::new(args.output, global.color);
+    let ctx = ctx.get().await?;
     let first = collect(&ctx.client, &ctx.namespace, &name).await?;
     if !first.exists && args.until.is_none() {
         return Err(CliError::NotFound(format!(
@@ -115,66 +113,77 @@ pub async fn run(global: &GlobalArgs, args: StatusArgs) -> Result<(), CliError> 
         )));
     }
     if !args.watch && args.until.is_none() {
-        return match args.output {
+        return match printer.format {
             OutputFormat::Json | OutputFormat::Yaml => printer.structured(&first),
             _ => printer.out(&(render::block(&first, printer.color, 0).join("\n") + "\n")),
         };
     }
-    let renderer = match args.output {
+    follow_one(
+        ctx,
+        printer,
+        &name,
+        args.until.as_deref(),
+        args.timeout,
+        first,
+    )
+    .await
+}
+
+/// Follows one instance from its `first` snapshot (`status --watch`, and `--wait`
+/// after a write): the live view on a terminal, a line per change otherwise, NDJSON
+/// with `-o json`; with `until`, until it is reached.
+pub async fn follow_one(
+    ctx: &Ctx,
+    printer: &Printer,
+    name: &str,
+    until: Option<&str>,
+    timeout: Duration,
+    first: Snapshot,
+) -> Result<(), CliError> {
+    let renderer = match printer.format {
         OutputFormat::Json => Renderer::Json,
         _ if std::io::stdout().is_terminal() => Renderer::Live { drawn: 0 },
         _ => Renderer::Lines,
     };
-    let result = tokio::time::timeout(
-        args.timeout,
-        follow(
-            &ctx,
-            &name,
-            args.until.as_deref(),
-            renderer,
-            &printer,
-            first,
-        ),
-    )
-    .await;
+    let result =
+        tokio::time::timeout(timeout, follow(ctx, name, until, renderer, printer, first)).await;
     match result {
         Ok(Err(CliError::Interrupted)) => {
-            eprintln!(
+            printer.note(&format!(
                 "odoo/{} goes on in the cluster; watch it again with: kubectl odoo status {} -n {} --watch",
                 name, name, ctx.namespace
-            );
+            ));
             Err(CliError::Interrupted)
         }
         Ok(r) => r,
         Err(_) => Err(CliError::Timeout(format!(
             "odoo/{} did not become {} within {:?}",
             name,
-            args.until.as_deref().unwrap_or("ready"),
-            args.timeout
+            until.unwrap_or("ready"),
+            timeout
         ))),
     }
 }
 
 /// `status -l SELECTOR` / `-A`: the selected instances as a table, or with `--for`
 /// a wait for each of them and a summary.
-async fn run_fleet(global: &GlobalArgs, args: StatusArgs) -> Result<(), CliError> {
+async fn run_fleet(ctx: &LazyCtx, args: StatusArgs, printer: &Printer) -> Result<(), CliError> {
     if args.watch && args.until.is_none() {
         return Err(CliError::Usage(
             "--watch follows one instance; with -l or -A, --for waits for each of them".into(),
         ));
     }
-    let ctx = Ctx::resolve(global).await?;
-    let printer = Printer::new(args.output, global.color);
-    let instances = args.selection.instances(&ctx).await?;
+    let ctx = ctx.get().await?;
+    let instances = args.selection.instances(ctx).await?;
     let Some(until) = args.until.as_deref() else {
-        return print_instances(&printer, &instances, args.selection.all_namespaces);
+        return crate::commands::list::print(printer, &instances, args.selection.all_namespaces);
     };
     // Waiting changes nothing: every instance is waited for at once by default.
     let parallel = args.selection.parallel(instances.len());
     let quiet = printer.for_fleet();
     let timeout = args.timeout;
     let reports = fleet::run(
-        &printer,
+        printer,
         &args.selection,
         instances,
         parallel,
@@ -189,7 +198,7 @@ async fn run_fleet(global: &GlobalArgs, args: StatusArgs) -> Result<(), CliError
         },
     )
     .await?;
-    fleet::finish(&printer, &format!("become {until}"), &reports)
+    fleet::finish(printer, &format!("become {until}"), &reports)
 }
 
 /// Waits for one of a fleet command's instances to reach `until`, with one line

@@ -240,7 +240,9 @@ pub async fn follow(
     .await;
     match followed {
         Ok(Err(CliError::Interrupted)) => {
-            eprintln!("{what} continues in the cluster; follow it again with: {resume}");
+            printer.note(&format!(
+                "{what} continues in the cluster; follow it again with: {resume}"
+            ));
             Err(CliError::Interrupted)
         }
         Ok(result) => result,

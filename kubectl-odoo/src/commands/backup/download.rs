@@ -9,10 +9,9 @@ use std::path::PathBuf;
 use kube::api::Api;
 use odoo_model::{JobPhase, OdooBackupJob};
 
-use crate::cli::GlobalArgs;
-use crate::ctx::Ctx;
+use crate::ctx::LazyCtx;
 use crate::error::CliError;
-use crate::output::size;
+use crate::output::{Printer, size};
 
 /// Flags of `backup download`.
 #[derive(clap::Args, Debug)]
@@ -63,8 +62,8 @@ fn source(
     Ok((s3.bucket.clone(), key, status.sha256))
 }
 
-pub async fn run(global: &GlobalArgs, args: DownloadArgs) -> Result<(), CliError> {
-    let ctx = Ctx::resolve(global).await?;
+pub async fn run(ctx: &LazyCtx, args: DownloadArgs, printer: &Printer) -> Result<(), CliError> {
+    let ctx = ctx.get().await?;
     let ns = &ctx.namespace;
     let api: Api<OdooBackupJob> = Api::namespaced(ctx.client.clone(), ns);
     let backup = super::describe::get(&api, &args.name, ns).await?;
@@ -83,10 +82,10 @@ pub async fn run(global: &GlobalArgs, args: DownloadArgs) -> Result<(), CliError
     }
     let store = crate::s3::store(&ctx.client, ns, &bucket).await?;
     if expected.is_none() {
-        eprintln!(
-            "warning: odoobackupjob/{} records no sha256; the download is not verified",
+        printer.warn(&format!(
+            "odoobackupjob/{} records no sha256; the download is not verified",
             args.name
-        );
+        ));
     }
     let verify = |sha: &str| match &expected {
         Some(want) if want != sha => Err(CliError::Failed(format!(
@@ -95,7 +94,7 @@ pub async fn run(global: &GlobalArgs, args: DownloadArgs) -> Result<(), CliError
         _ => Ok(()),
     };
     if target.as_os_str() == "-" {
-        let mut out = std::io::stdout().lock();
+        let mut out = printer.stream();
         let (_, sha) = crate::s3::download(&store, &location, &key, &mut out).await?;
         return verify(&sha);
     }
@@ -122,11 +121,11 @@ pub async fn run(global: &GlobalArgs, args: DownloadArgs) -> Result<(), CliError
             } else {
                 ""
             };
-            eprintln!(
+            printer.note(&format!(
                 "Downloaded {location} to {} ({}{verified}).",
                 target.display(),
                 size(bytes as i64)
-            );
+            ));
             Ok(())
         }
         Err(e) => {
