@@ -384,7 +384,7 @@ never\t''"
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from describe" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from describe" -s h -l help -d 'Print help'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from describe" -s V -l version -d 'Print version'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from download" -s o -l output -d 'File to write (`-` for stdout); the object\'s file name in the current directory by default. Here -o names a file: the archive is the output' -r -F
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from download" -l file -d 'The file to write, as a flag (the same as FILE)' -r -F
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from download" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from download" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from download" -s n -l namespace -d 'The namespace (default: the context\'s namespace, then "default")' -r
@@ -548,7 +548,7 @@ never\t''"
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand doctor" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand doctor" -s h -l help -d 'Print help'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand doctor" -s V -l version -d 'Print version'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand report" -s o -l output -d 'Zip file to write (default: odoo-report-NAME-TIMESTAMP.zip). Here -o names a file: the bundle is the output' -r -F
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand report" -l file -d 'The zip file to write, as a flag (the same as FILE.zip)' -r -F
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand report" -l operator-namespace -d 'Namespace of the operator, whose logs are included' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand report" -l log-lines -d 'Log lines per pod' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand report" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F

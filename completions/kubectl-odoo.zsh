@@ -439,8 +439,7 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (download)
 _arguments "${_arguments_options[@]}" : \
-'-o+[File to write (\`-\` for stdout); the object'\''s file name in the current directory by default. Here -o names a file\: the archive is the output]:FILE:_files' \
-'--output=[File to write (\`-\` for stdout); the object'\''s file name in the current directory by default. Here -o names a file\: the archive is the output]:FILE:_files' \
+'()--file=[The file to write, as a flag (the same as FILE)]:FILE:_files' \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG, then ~/.kube/config)]:PATH:_files' \
 '--context=[The kubeconfig context to use]:NAME:_default' \
 '-n+[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
@@ -455,6 +454,7 @@ _arguments "${_arguments_options[@]}" : \
 '-V[Print version]' \
 '--version[Print version]' \
 ':name -- Name of the OdooBackupJob:_default' \
+'::file -- File to write (`-` for stdout); the object'\''s file name in the current directory by default:_files' \
 && ret=0
 ;;
 (schedule)
@@ -677,8 +677,7 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (report)
 _arguments "${_arguments_options[@]}" : \
-'-o+[Zip file to write (default\: odoo-report-NAME-TIMESTAMP.zip). Here -o names a file\: the bundle is the output]:FILE.zip:_files' \
-'--output=[Zip file to write (default\: odoo-report-NAME-TIMESTAMP.zip). Here -o names a file\: the bundle is the output]:FILE.zip:_files' \
+'()--file=[The zip file to write, as a flag (the same as FILE.zip)]:FILE.zip:_files' \
 '--operator-namespace=[Namespace of the operator, whose logs are included]:NAMESPACE:_default' \
 '--log-lines=[Log lines per pod]:N:_default' \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG, then ~/.kube/config)]:PATH:_files' \
@@ -695,6 +694,7 @@ _arguments "${_arguments_options[@]}" : \
 '-V[Print version]' \
 '--version[Print version]' \
 ':name -- Name of the instance:_default' \
+'::file -- Zip file to write (default\: odoo-report-NAME-TIMESTAMP.zip):_files' \
 && ret=0
 ;;
 (help)

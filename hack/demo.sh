@@ -149,7 +149,7 @@ backup=$(kubectl get odoobackupjobs -l odoo-operator.dev/instance=demo \
     --sort-by=.metadata.creationTimestamp -o jsonpath='{.items[-1:].metadata.name}')
 
 step "kubectl odoo backup download $backup  (checks the archive's SHA-256)"
-kubectl odoo backup download "$backup" -o "$state/demo-backup.zip" --force
+kubectl odoo backup download "$backup" "$state/demo-backup.zip" --force
 ls -l "$state/demo-backup.zip"
 
 cat <<MSG

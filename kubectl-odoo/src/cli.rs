@@ -118,6 +118,31 @@ pub enum Command {
     Report(commands::report::ReportArgs),
 }
 
+impl Command {
+    /// The `-o` format given, table when none was (or the command has none): the
+    /// one printer of the run is made with it.
+    pub fn output(&self) -> OutputFormat {
+        let given = match self {
+            Command::Create(a) => a.output,
+            Command::List(a) => Some(a.output),
+            Command::Status(a) => Some(a.output),
+            Command::Version(a) => Some(a.output),
+            Command::Stop(a) => a.output,
+            Command::Start(a) => a.output,
+            Command::Scale(a) => a.output,
+            Command::Delete(a) => a.output,
+            Command::Events(a) => Some(a.output),
+            Command::Upgrade(a) => a.output,
+            Command::Backup(a) => a.command.output(),
+            Command::Restore(a) => a.output,
+            Command::MigrateCluster(a) => a.output,
+            Command::Doctor(a) => Some(a.output),
+            Command::Completion(_) | Command::Logs(_) | Command::Report(_) => None,
+        };
+        given.unwrap_or_default()
+    }
+}
+
 /// Parses `10s`, `2m`, `1h`, `500ms` or a bare number of seconds.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
@@ -154,5 +179,26 @@ mod tests {
         assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("5d").is_err());
+    }
+
+    #[test]
+    fn files_are_arguments_and_o_is_never_a_file() {
+        let parse = |args: &[&str]| Cli::try_parse_from([&["kubectl-odoo"], args].concat());
+        for ok in [
+            &["report", "shop"][..],
+            &["report", "shop", "bundle.zip"],
+            &["report", "shop", "--file", "bundle.zip"],
+            &["backup", "download", "b", "-"],
+            &["backup", "download", "b", "--file", "b.zip"],
+        ] {
+            assert!(parse(ok).is_ok(), "{ok:?}");
+        }
+        for bad in [
+            &["report", "shop", "-o", "bundle.zip"][..],
+            &["backup", "download", "b", "-o", "b.zip"],
+            &["backup", "download", "b", "b.zip", "--file", "c.zip"],
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?}");
+        }
     }
 }

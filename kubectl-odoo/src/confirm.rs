@@ -5,6 +5,7 @@
 use std::io::IsTerminal;
 
 use crate::error::CliError;
+use crate::output::Printer;
 
 /// Whether a destructive command may go ahead.
 #[derive(Debug, PartialEq, Eq)]
@@ -40,6 +41,7 @@ pub fn confirmed(answer: &str, expected: &str) -> bool {
 /// (`what` names it: "the instance name") to be typed, and fail (exit 1) when
 /// something else was typed.
 pub async fn confirm(
+    printer: &Printer,
     yes: bool,
     plan: &str,
     what: &str,
@@ -57,7 +59,7 @@ pub async fn confirm(
         Confirm::Refuse => Err(CliError::Usage(unattended)),
         Confirm::Ask => {
             if !plan.is_empty() {
-                eprintln!("{plan}");
+                printer.note(plan);
             }
             let prompt = format!("Type {what} ({expected}) to confirm");
             let answer = tokio::task::spawn_blocking(move || {

@@ -1,7 +1,9 @@
-//! One context per invocation: kubeconfig, context and namespace resolved once.
+//! One context per invocation: kubeconfig, context and namespace resolved once, on
+//! first use.
 
 use kube::Client;
 use kube::config::{KubeConfigOptions, Kubeconfig};
+use tokio::sync::OnceCell;
 
 use crate::cli::GlobalArgs;
 use crate::error::CliError;
@@ -55,5 +57,30 @@ impl Ctx {
             namespace: namespace.to_owned(),
             ..self.clone()
         }
+    }
+}
+
+/// The context of one invocation, resolved when a command first needs it and kept:
+/// every step of a command (the wait after a write) shares that one resolution, and
+/// what never reaches the cluster (completion scripts, `version --client`, client
+/// dry runs built from flags alone) runs without a kubeconfig.
+pub struct LazyCtx {
+    global: GlobalArgs,
+    ctx: OnceCell<Ctx>,
+}
+
+impl LazyCtx {
+    pub fn new(global: GlobalArgs) -> LazyCtx {
+        LazyCtx {
+            global,
+            ctx: OnceCell::new(),
+        }
+    }
+
+    /// The resolved context: resolved now if this is the first call.
+    pub async fn get(&self) -> Result<&Ctx, CliError> {
+        self.ctx
+            .get_or_try_init(|| Ctx::resolve(&self.global))
+            .await
     }
 }

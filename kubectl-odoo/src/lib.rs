@@ -7,13 +7,16 @@ pub mod ctx;
 pub mod error;
 pub mod fleet;
 pub mod output;
+pub mod phase;
 pub mod progress;
 pub mod s3;
 pub mod watch;
 
 use std::process::ExitCode;
 
+use crate::ctx::LazyCtx;
 use crate::error::CliError;
+use crate::output::Printer;
 
 /// The plugin's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -33,21 +36,19 @@ pub fn complete(words: Vec<String>) -> ExitCode {
 
 /// Runs a parsed command line and maps the outcome to an exit code.
 pub fn run(cli: cli::Cli) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
+    let printer = Printer::new(cli.command.output(), cli.global.color);
+    let ctx = LazyCtx::new(cli.global);
+    let outcome = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: starting the async runtime: {e}");
-            return ExitCode::from(1);
-        }
+        Ok(runtime) => runtime.block_on(commands::dispatch(&ctx, cli.command, &printer)),
+        Err(e) => Err(CliError::Failed(format!("starting the async runtime: {e}"))),
     };
-    match runtime.block_on(commands::dispatch(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(CliError::BrokenPipe) => ExitCode::SUCCESS,
+    match outcome {
+        Ok(()) | Err(CliError::BrokenPipe) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            printer.error(&e.to_string());
             ExitCode::from(e.exit_code())
         }
     }

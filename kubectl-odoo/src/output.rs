@@ -1,5 +1,7 @@
 //! The one printer: data to stdout in the chosen format, messages to stderr.
 
+pub mod list;
+
 use std::io::{IsTerminal, Write};
 
 use serde::Serialize;
@@ -104,7 +106,19 @@ impl Printer {
             .yellow()
             .force_styling(color)
             .apply_to("warning:");
-        eprintln!("{label} {text}");
+        self.note(&format!("{label} {text}"));
+    }
+
+    /// The error that ended the command, on stderr.
+    pub fn error(&self, text: &str) {
+        self.note(&format!("error: {text}"));
+    }
+
+    /// stdout for data streamed as it arrives (an archive downloaded to `-`); the
+    /// writer maps a closed pipe to [`CliError::BrokenPipe`], as [`Printer::out`]
+    /// does.
+    pub fn stream(&self) -> std::io::StdoutLock<'static> {
+        std::io::stdout().lock()
     }
 }
 

@@ -440,13 +440,9 @@ async fn backup_download_verifies_the_checksum_and_leaves_nothing_when_wrong() -
     .await?;
 
     let dir = tempfile::tempdir()?;
-    let out = command(
-        cp,
-        &ns.name,
-        &["backup", "download", "good", "-o", "shop.zip"],
-    )
-    .current_dir(dir.path())
-    .output()?;
+    let out = command(cp, &ns.name, &["backup", "download", "good", "shop.zip"])
+        .current_dir(dir.path())
+        .output()?;
     assert!(out.status.success(), "{out:?}");
     assert!(text(&out.stderr).contains("sha256 verified"), "{out:?}");
     assert_eq!(std::fs::read(dir.path().join("shop.zip"))?, archive);
@@ -454,7 +450,7 @@ async fn backup_download_verifies_the_checksum_and_leaves_nothing_when_wrong() -
     let again = command(
         cp,
         &ns.name,
-        &["backup", "download", "good", "-o", "shop.zip"],
+        &["backup", "download", "good", "--file", "shop.zip"],
     )
     .current_dir(dir.path())
     .output()?;
@@ -468,14 +464,14 @@ async fn backup_download_verifies_the_checksum_and_leaves_nothing_when_wrong() -
         std::fs::read(dir.path().join("20260101T000000Z.zip"))?,
         archive
     );
-    let piped = odoo(cp, &ns.name, &["backup", "download", "good", "-o", "-"])?;
+    let piped = odoo(cp, &ns.name, &["backup", "download", "good", "-"])?;
     assert_eq!(piped.stdout, archive);
 
     // A checksum that does not match: refused, and no file or partial file left.
     let wrong = command(
         cp,
         &ns.name,
-        &["backup", "download", "corrupt", "-o", "corrupt.zip"],
+        &["backup", "download", "corrupt", "corrupt.zip"],
     )
     .current_dir(dir.path())
     .output()?;

@@ -123,11 +123,7 @@ async fn report_bundles_the_instance_with_secrets_redacted() -> anyhow::Result<(
         .await?;
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("bundle.zip");
-    let out = odoo(
-        cp,
-        &ns.name,
-        &["report", "shop", "-o", &file.to_string_lossy()],
-    )?;
+    let out = odoo(cp, &ns.name, &["report", "shop", &file.to_string_lossy()])?;
     assert!(out.status.success(), "{out:?}");
     assert!(
         text(&out.stdout).starts_with(&file.display().to_string()),
@@ -148,16 +144,12 @@ async fn report_bundles_the_instance_with_secrets_redacted() -> anyhow::Result<(
     let missing = odoo(
         cp,
         &ns.name,
-        &["report", "nosuch", "-o", &file.to_string_lossy()],
+        &["report", "nosuch", "--file", &file.to_string_lossy()],
     )?;
     assert_eq!(missing.status.code(), Some(5), "{missing:?}");
-    let forbidden = command(
-        cp,
-        &ns.name,
-        &["report", "shop", "-o", &file.to_string_lossy()],
-    )
-    .env("KUBECONFIG", impersonating_kubeconfig(cp, "intern")?)
-    .output()?;
+    let forbidden = command(cp, &ns.name, &["report", "shop", &file.to_string_lossy()])
+        .env("KUBECONFIG", impersonating_kubeconfig(cp, "intern")?)
+        .output()?;
     assert_eq!(forbidden.status.code(), Some(1), "{forbidden:?}");
     assert!(
         text(&forbidden.stderr).contains("forbidden"),

@@ -249,7 +249,7 @@ async fn uploads_and_downloads_move_a_byte_bar_on_a_terminal_only() -> anyhow::R
     .await?;
     let (n, d) = (ns.name.clone(), dir.path().to_owned());
     let download = tokio::task::spawn_blocking(move || {
-        rest(on_terminal(&n, "backup download big -o copy.zip", &d))
+        rest(on_terminal(&n, "backup download big copy.zip", &d))
     })
     .await?;
     let moved = bar_positions(&download, "192.00 MiB");
@@ -261,13 +261,10 @@ async fn uploads_and_downloads_move_a_byte_bar_on_a_terminal_only() -> anyhow::R
     assert_eq!(std::fs::read(dir.path().join("copy.zip"))?, archive);
 
     // Piped: the same download prints its one line and no bar.
-    let piped = odoo_tests::plugin::command(
-        cp,
-        &ns.name,
-        &["backup", "download", "big", "-o", "piped.zip"],
-    )
-    .current_dir(dir.path())
-    .output()?;
+    let piped =
+        odoo_tests::plugin::command(cp, &ns.name, &["backup", "download", "big", "piped.zip"])
+            .current_dir(dir.path())
+            .output()?;
     assert!(piped.status.success(), "{piped:?}");
     let stderr = text(&piped.stderr);
     assert!(

@@ -279,7 +279,7 @@ async fn a_backup_of_any_image_is_in_the_bucket_with_its_digest_and_restores_eve
     let out = command(
         simulated_cluster(),
         &s.ns.name,
-        &["backup", "download", "first", "-o", "first.zip"],
+        &["backup", "download", "first", "first.zip"],
     )
     .current_dir(dir.path())
     .output()?;

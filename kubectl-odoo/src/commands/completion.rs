@@ -11,9 +11,10 @@ use clap_complete::Shell;
 use kube::api::{Api, ListParams};
 use odoo_model::OdooInstance;
 
-use crate::cli::{Cli, GlobalArgs};
+use crate::cli::{Cli, ColorChoice, GlobalArgs, OutputFormat};
 use crate::ctx::Ctx;
 use crate::error::CliError;
+use crate::output::Printer;
 
 /// Flags of `completion`.
 #[derive(clap::Args, Debug)]
@@ -39,7 +40,7 @@ pub fn shim(plugin: &std::path::Path) -> String {
 }
 
 /// Writes the shim into `dir` (the plugin's own directory by default).
-fn install(dir: Option<std::path::PathBuf>) -> Result<(), CliError> {
+fn install(dir: Option<std::path::PathBuf>, printer: &Printer) -> Result<(), CliError> {
     use std::os::unix::fs::PermissionsExt;
     let plugin = std::env::current_exe()
         .map_err(|e| CliError::Failed(format!("locating the plugin binary: {e}")))?;
@@ -54,10 +55,10 @@ fn install(dir: Option<std::path::PathBuf>) -> Result<(), CliError> {
     let failed = |e: std::io::Error| CliError::Failed(format!("writing {}: {e}", path.display()));
     std::fs::write(&path, shim(&plugin)).map_err(failed)?;
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).map_err(failed)?;
-    eprintln!(
+    printer.note(&format!(
         "Installed {}; kubectl odoo <TAB> completes once its directory is on PATH.",
         path.display()
-    );
+    ));
     Ok(())
 }
 
@@ -68,15 +69,12 @@ pub fn script(shell: Shell) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-pub fn run(args: CompletionArgs) -> Result<(), CliError> {
+/// Needs no cluster: it runs without a kubeconfig.
+pub fn run(args: CompletionArgs, printer: &Printer) -> Result<(), CliError> {
     let Some(shell) = args.shell else {
-        return install(args.dir);
+        return install(args.dir, printer);
     };
-    crate::output::Printer::new(
-        crate::cli::OutputFormat::Table,
-        crate::cli::ColorChoice::Never,
-    )
-    .out(&script(shell))
+    printer.out(&script(shell))
 }
 
 /// Subcommands and flags matching what is typed; `None` when an instance name is
@@ -148,11 +146,8 @@ pub async fn complete(words: Vec<String>) -> Result<(), CliError> {
         None => instance_names(&words).await.unwrap_or_default(),
     };
     out.push(":4".into());
-    crate::output::Printer::new(
-        crate::cli::OutputFormat::Table,
-        crate::cli::ColorChoice::Never,
-    )
-    .out(&(out.join("\n") + "\n"))
+    // Called by kubectl rather than through dispatch: its own plain printer.
+    Printer::new(OutputFormat::Table, ColorChoice::Never).out(&(out.join("\n") + "\n"))
 }
 
 /// Instance names in the namespace the words select (or the context's), by prefix.

@@ -8,11 +8,11 @@ use odoo_model::instance::{DeletionPolicy, Environment, IngressSpec};
 use odoo_model::labels::PLUGIN_FIELD_MANAGER;
 use odoo_model::{OdooInstance, OdooInstanceSpec};
 
-use crate::cli::{GlobalArgs, OutputFormat};
+use crate::cli::OutputFormat;
 use crate::commands::DryRun;
 use crate::commands::guided;
 use crate::commands::wait::WaitArgs;
-use crate::ctx::Ctx;
+use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
 use crate::output::Printer;
 
@@ -174,23 +174,20 @@ fn read_file(path: &PathBuf) -> Result<OdooInstance, CliError> {
         .map_err(|e| CliError::Usage(format!("{} is not an OdooInstance: {e}", path.display())))
 }
 
-pub async fn run(global: &GlobalArgs, mut args: CreateArgs) -> Result<(), CliError> {
-    let output = args.output.unwrap_or(OutputFormat::Table);
-    let printer = Printer::new(output, global.color);
+pub async fn run(ctx: &LazyCtx, mut args: CreateArgs, printer: &Printer) -> Result<(), CliError> {
     if guided::can_ask(&args) {
-        let ctx = Ctx::resolve(global).await?;
-        guided::ask(&ctx, &mut args).await?;
+        let ctx = ctx.get().await?;
+        guided::ask(ctx, &mut args).await?;
         let instance = build(&args, None)?;
-        guided::confirm_object(&printer, &instance, &args, &ctx.namespace)?;
-        return send(&ctx, &printer, instance, &args).await;
+        guided::confirm_object(printer, &instance, &args, &ctx.namespace)?;
+        return send(ctx, printer, instance, &args).await;
     }
     let from_file = args.file.as_ref().map(read_file).transpose()?;
     let instance = build(&args, from_file)?;
     if args.dry_run == DryRun::Client {
-        return crate::commands::print_instance(&printer, &instance, "created (dry run)");
+        return crate::commands::print_instance(printer, &instance, "created (dry run)");
     }
-    let ctx = Ctx::resolve(global).await?;
-    send(&ctx, &printer, instance, &args).await
+    send(ctx.get().await?, printer, instance, &args).await
 }
 
 /// Creates `instance` (refusing to overwrite one of the same name) and, with

@@ -14,11 +14,11 @@ use odoo_model::instance::DeletionPolicy;
 use odoo_model::{OdooInstance, names};
 use serde_json::Value;
 
-use crate::cli::{GlobalArgs, OutputFormat, parse_duration};
+use crate::cli::{OutputFormat, parse_duration};
 use crate::commands::DryRun;
 use crate::commands::change::{self, Written};
 use crate::confirm::confirm;
-use crate::ctx::Ctx;
+use crate::ctx::LazyCtx;
 use crate::error::CliError;
 use crate::output::Printer;
 
@@ -95,9 +95,8 @@ pub fn policy_change(instance: &OdooInstance, policy: DeletionPolicy) -> Option<
     Some(body)
 }
 
-pub async fn run(global: &GlobalArgs, args: DeleteArgs) -> Result<(), CliError> {
-    let printer = Printer::new(args.output.unwrap_or(OutputFormat::Table), global.color);
-    let ctx = Ctx::resolve(global).await?;
+pub async fn run(ctx: &LazyCtx, args: DeleteArgs, printer: &Printer) -> Result<(), CliError> {
+    let ctx = ctx.get().await?;
     let ns = &ctx.namespace;
     let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), ns);
     let name = &args.name;
@@ -121,7 +120,15 @@ pub async fn run(global: &GlobalArgs, args: DeleteArgs) -> Result<(), CliError> 
             data.database_text(),
             data.volume
         );
-        confirm(args.yes, &plan, "the instance name", name, unattended).await?;
+        confirm(
+            printer,
+            args.yes,
+            &plan,
+            "the instance name",
+            name,
+            unattended,
+        )
+        .await?;
     }
     if live.metadata.deletion_timestamp.is_some() {
         printer.warn(&format!(
@@ -139,10 +146,10 @@ pub async fn run(global: &GlobalArgs, args: DeleteArgs) -> Result<(), CliError> 
         Written::Preview(_) => live.clone(),
     };
     if live.spec.deletion_policy != policy && args.dry_run == DryRun::None {
-        eprintln!(
+        printer.note(&format!(
             "deletionPolicy changed from {:?} to {policy:?}.",
             live.spec.deletion_policy
-        );
+        ));
     }
     let uid = shown.uid();
     if args.dry_run != DryRun::Client {
@@ -167,23 +174,23 @@ pub async fn run(global: &GlobalArgs, args: DeleteArgs) -> Result<(), CliError> 
             Err(e) => return Err(CliError::api(format!("deleting odoo/{name}"))(e)),
         }
     }
-    crate::commands::print_instance(&printer, &shown, &change::verb("deleted", args.dry_run))?;
+    crate::commands::print_instance(printer, &shown, &change::verb("deleted", args.dry_run))?;
     if args.purge {
-        eprintln!(
+        printer.note(&format!(
             "The operator drops the {} with its role and removes volume {}.",
             data.database_text(),
             data.volume
-        );
+        ));
     } else {
-        eprintln!(
+        printer.note(&format!(
             "The {} and volume {} are kept (deletionPolicy Retain).",
             data.database_text(),
             data.volume
-        );
+        ));
     }
     if args.wait && args.dry_run == DryRun::None {
         wait_until_gone(&api, name, uid.as_deref(), args.timeout).await?;
-        eprintln!("odoo/{name} is gone.");
+        printer.note(&format!("odoo/{name} is gone."));
     }
     Ok(())
 }

@@ -17,8 +17,8 @@ use kube::api::{Api, ListParams, PostParams};
 use odoo_model::crds::MODEL_VERSION_ANNOTATION;
 use serde::Serialize;
 
-use crate::cli::{GlobalArgs, OutputFormat};
-use crate::ctx::Ctx;
+use crate::cli::OutputFormat;
+use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
 use crate::output::Printer;
 
@@ -69,15 +69,14 @@ const NEEDED: [(&str, &str, &str); 12] = [
     ("get", "secrets", ""),
 ];
 
-pub async fn run(global: &GlobalArgs, args: DoctorArgs) -> Result<(), CliError> {
-    let printer = Printer::new(args.output, global.color);
-    let ctx = Ctx::resolve(global).await?;
-    let mut checks = crds(&ctx).await?;
-    checks.extend(rbac(&ctx).await?);
-    let (operator, operator_ns) = operator(&ctx, &args.operator_namespace).await?;
+pub async fn run(ctx: &LazyCtx, args: DoctorArgs, printer: &Printer) -> Result<(), CliError> {
+    let ctx = ctx.get().await?;
+    let mut checks = crds(ctx).await?;
+    checks.extend(rbac(ctx).await?);
+    let (operator, operator_ns) = operator(ctx, &args.operator_namespace).await?;
     checks.push(operator);
-    checks.push(pg_clusters(&ctx, &operator_ns).await?);
-    match args.output {
+    checks.push(pg_clusters(ctx, &operator_ns).await?);
+    match printer.format {
         OutputFormat::Json | OutputFormat::Yaml => printer.structured(&checks)?,
         _ => {
             let mark = |ok: bool| {

@@ -18,11 +18,12 @@ use odoo_model::labels::instance_selector;
 use odoo_model::{OdooInstance, names};
 use serde::de::DeserializeOwned;
 
-use crate::cli::{GlobalArgs, OutputFormat};
+use crate::cli::OutputFormat;
 use crate::commands::change;
-use crate::ctx::Ctx;
+use crate::ctx::LazyCtx;
 use crate::error::CliError;
-use crate::output::{Printer, age, table};
+use crate::output::list::{self, Columns};
+use crate::output::{Printer, age};
 
 /// Flags of `events`.
 #[derive(clap::Args, Debug)]
@@ -153,9 +154,8 @@ pub fn row(e: &Event, wide: bool) -> Vec<String> {
     row
 }
 
-pub async fn run(global: &GlobalArgs, args: EventsArgs) -> Result<(), CliError> {
-    let printer = Printer::new(args.output, global.color);
-    let ctx = Ctx::resolve(global).await?;
+pub async fn run(ctx: &LazyCtx, args: EventsArgs, printer: &Printer) -> Result<(), CliError> {
+    let ctx = ctx.get().await?;
     let ns = &ctx.namespace;
     let name = &args.name;
     let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), ns);
@@ -184,35 +184,22 @@ pub async fn run(global: &GlobalArgs, args: EventsArgs) -> Result<(), CliError> 
         ));
     }
     sort(&mut events);
-    for e in &mut events {
-        e.metadata.managed_fields = None;
-    }
-    match args.output {
-        OutputFormat::Json | OutputFormat::Yaml => printer.structured(&serde_json::json!({
-            "apiVersion": "v1",
-            "kind": "List",
-            "items": events,
-        })),
-        OutputFormat::Name => printer.out(
-            &events
-                .iter()
-                .map(|e| format!("event/{}\n", e.name_any()))
-                .collect::<String>(),
-        ),
-        format => {
-            if events.is_empty() {
-                eprintln!("No events found for odoo/{name} in namespace {ns}.");
-                return Ok(());
-            }
-            let wide = format == OutputFormat::Wide;
-            let mut header = vec!["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"];
-            if wide {
-                header.extend(["COUNT", "FROM"]);
-            }
-            printer.out(&table(&header, events.iter().map(|e| row(e, wide))))
-        }
-    }
+    list::print(
+        printer,
+        &COLUMNS,
+        &events,
+        false,
+        &format!("No events found for odoo/{name} in namespace {ns}."),
+    )
 }
+
+/// How events show in a list (oldest first: the caller sorts them).
+const COLUMNS: Columns<Event> = Columns {
+    kind: "event",
+    header: &["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"],
+    wide: &["COUNT", "FROM"],
+    row,
+};
 
 /// Names of the instance's children of kind `K`, found by its label. Without the
 /// right to list them, their events are left out rather than failing the command.

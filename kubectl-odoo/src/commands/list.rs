@@ -1,12 +1,14 @@
 //! `kubectl odoo list`: the instances of a namespace (or all), as a table or data.
 
+use kube::ResourceExt;
 use kube::api::{Api, ListParams};
 use odoo_model::OdooInstance;
 
-use crate::cli::{GlobalArgs, OutputFormat};
-use crate::ctx::Ctx;
+use crate::cli::OutputFormat;
+use crate::ctx::LazyCtx;
 use crate::error::CliError;
-use crate::output::Printer;
+use crate::output::list::{self, Columns};
+use crate::output::{Printer, age};
 
 /// Flags of `list`.
 #[derive(clap::Args, Debug)]
@@ -22,8 +24,8 @@ pub struct ListArgs {
     pub output: OutputFormat,
 }
 
-pub async fn run(global: &GlobalArgs, args: ListArgs) -> Result<(), CliError> {
-    let ctx = Ctx::resolve(global).await?;
+pub async fn run(ctx: &LazyCtx, args: ListArgs, printer: &Printer) -> Result<(), CliError> {
+    let ctx = ctx.get().await?;
     let api: Api<OdooInstance> = if args.all_namespaces {
         Api::all(ctx.client.clone())
     } else {
@@ -37,6 +39,51 @@ pub async fn run(global: &GlobalArgs, args: ListArgs) -> Result<(), CliError> {
         .list(&params)
         .await
         .map_err(CliError::api("listing OdooInstances"))?;
-    let printer = Printer::new(args.output, global.color);
-    crate::commands::print_instances(&printer, &list.items, args.all_namespaces)
+    print(printer, &list.items, args.all_namespaces)
+}
+
+/// How instances show in a list.
+const COLUMNS: Columns<OdooInstance> = Columns {
+    kind: "odoo",
+    header: &["NAME", "PHASE", "VERSION", "READY", "URL", "AGE"],
+    wide: &["IMAGE", "CLUSTER"],
+    row,
+};
+
+/// Instances as a table, names, or a List object; `namespaces` when they come from
+/// several.
+pub fn print(printer: &Printer, items: &[OdooInstance], namespaces: bool) -> Result<(), CliError> {
+    list::print(
+        printer,
+        &COLUMNS,
+        items,
+        namespaces,
+        "No Odoo instances found.",
+    )
+}
+
+fn row(i: &OdooInstance, wide: bool) -> Vec<String> {
+    let status = i.status.clone().unwrap_or_default();
+    let mut row = vec![
+        i.name_any(),
+        status
+            .phase
+            .map(|p| p.to_string())
+            .unwrap_or_else(|| "-".into()),
+        status.odoo_version.unwrap_or_else(|| "-".into()),
+        status.ready.unwrap_or_else(|| "-".into()),
+        status.url.unwrap_or_else(|| "-".into()),
+        age(i.creation_timestamp().as_ref()),
+    ];
+    if wide {
+        row.push(i.spec.image.clone().unwrap_or_else(|| "-".into()));
+        row.push(
+            i.spec
+                .database
+                .cluster
+                .clone()
+                .unwrap_or_else(|| "-".into()),
+        );
+    }
+    row
 }

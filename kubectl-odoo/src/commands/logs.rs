@@ -14,8 +14,8 @@ use odoo_model::{
     OdooBackupJob, OdooClusterMigration, OdooInitJob, OdooRestoreJob, OdooUpgradeJob,
 };
 
-use crate::cli::{GlobalArgs, OutputFormat, parse_duration};
-use crate::ctx::Ctx;
+use crate::cli::parse_duration;
+use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
 use crate::output::Printer;
 
@@ -103,11 +103,10 @@ async fn selector(ctx: &Ctx, args: &LogsArgs) -> Result<String, CliError> {
     Ok(format!("job-name={job_name}"))
 }
 
-pub async fn run(global: &GlobalArgs, args: LogsArgs) -> Result<(), CliError> {
-    let printer = Printer::new(OutputFormat::Table, global.color);
-    let ctx = Ctx::resolve(global).await?;
+pub async fn run(ctx: &LazyCtx, args: LogsArgs, printer: &Printer) -> Result<(), CliError> {
+    let ctx = ctx.get().await?;
     let ns = &ctx.namespace;
-    let selector = selector(&ctx, &args).await?;
+    let selector = selector(ctx, &args).await?;
     let pods: Api<Pod> = Api::namespaced(ctx.client.clone(), ns);
     let mut found = pods
         .list(&ListParams::default().labels(&selector))

@@ -9,10 +9,10 @@ use kube::api::Api;
 use odoo_model::labels::INSTANCE_LABEL;
 use odoo_model::{InstanceRef, OdooClusterMigration, OdooClusterMigrationSpec, OdooInstance};
 
-use crate::cli::{GlobalArgs, OutputFormat, parse_duration};
+use crate::cli::{OutputFormat, parse_duration};
 use crate::commands::{DryRun, change, name_stamp, submit};
 use crate::confirm::confirm;
-use crate::ctx::Ctx;
+use crate::ctx::LazyCtx;
 use crate::error::CliError;
 use crate::output::Printer;
 
@@ -63,9 +63,8 @@ pub fn build(args: &MigrateArgs, now: k8s_openapi::jiff::Timestamp) -> OdooClust
     migration
 }
 
-pub async fn run(global: &GlobalArgs, args: MigrateArgs) -> Result<(), CliError> {
-    let printer = Printer::new(args.output.unwrap_or(OutputFormat::Table), global.color);
-    let ctx = Ctx::resolve(global).await?;
+pub async fn run(ctx: &LazyCtx, args: MigrateArgs, printer: &Printer) -> Result<(), CliError> {
+    let ctx = ctx.get().await?;
     let ns = &ctx.namespace;
     let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), ns);
     let instance = change::get(&instances, &args.name, ns).await?;
@@ -94,6 +93,7 @@ pub async fn run(global: &GlobalArgs, args: MigrateArgs) -> Result<(), CliError>
     );
     if args.dry_run == DryRun::None {
         confirm(
+            printer,
             args.yes,
             &plan, "the instance name",
             &args.name,
@@ -104,12 +104,12 @@ pub async fn run(global: &GlobalArgs, args: MigrateArgs) -> Result<(), CliError>
         )
         .await?;
     } else {
-        eprintln!("{plan}");
+        printer.note(&plan);
     }
     let migration = build(&args, k8s_openapi::jiff::Timestamp::now());
     submit(
-        &ctx,
-        &printer,
+        ctx,
+        printer,
         migration,
         args.dry_run,
         args.wait.then_some(args.timeout),

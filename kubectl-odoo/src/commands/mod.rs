@@ -29,9 +29,10 @@ use odoo_model::labels::PLUGIN_FIELD_MANAGER;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::cli::{Cli, Command, OutputFormat};
+use crate::cli::{Command, OutputFormat};
+use crate::ctx::LazyCtx;
 use crate::error::CliError;
-use crate::output::{Printer, age};
+use crate::output::Printer;
 
 /// `--dry-run` values, as with kubectl.
 #[derive(clap::ValueEnum, Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -42,26 +43,27 @@ pub enum DryRun {
     Server,
 }
 
-/// Runs the chosen command.
-pub async fn dispatch(cli: Cli) -> Result<(), CliError> {
-    match cli.command {
-        Command::Version(args) => version::run(&cli.global, args).await,
-        Command::Create(args) => create::run(&cli.global, args).await,
-        Command::List(args) => list::run(&cli.global, args).await,
-        Command::Status(args) => status::run(&cli.global, args).await,
-        Command::Completion(args) => completion::run(args),
-        Command::Stop(args) => stop::run(&cli.global, args).await,
-        Command::Start(args) => start::run(&cli.global, args).await,
-        Command::Scale(args) => scale::run(&cli.global, args).await,
-        Command::Delete(args) => delete::run(&cli.global, args).await,
-        Command::Events(args) => events::run(&cli.global, args).await,
-        Command::Upgrade(args) => upgrade::run(&cli.global, args).await,
-        Command::Backup(args) => backup::run(&cli.global, args).await,
-        Command::Restore(args) => restore::run(&cli.global, args).await,
-        Command::MigrateCluster(args) => migrate::run(&cli.global, args).await,
-        Command::Logs(args) => logs::run(&cli.global, args).await,
-        Command::Doctor(args) => doctor::run(&cli.global, args).await,
-        Command::Report(args) => report::run(&cli.global, args).await,
+/// Runs the chosen command with the invocation's context (resolved by the first
+/// command step that reaches the cluster) and its one printer.
+pub async fn dispatch(ctx: &LazyCtx, command: Command, printer: &Printer) -> Result<(), CliError> {
+    match command {
+        Command::Version(args) => version::run(ctx, args, printer).await,
+        Command::Create(args) => create::run(ctx, args, printer).await,
+        Command::List(args) => list::run(ctx, args, printer).await,
+        Command::Status(args) => status::run(ctx, args, printer).await,
+        Command::Completion(args) => completion::run(args, printer),
+        Command::Stop(args) => stop::run(ctx, args, printer).await,
+        Command::Start(args) => start::run(ctx, args, printer).await,
+        Command::Scale(args) => scale::run(ctx, args, printer).await,
+        Command::Delete(args) => delete::run(ctx, args, printer).await,
+        Command::Events(args) => events::run(ctx, args, printer).await,
+        Command::Upgrade(args) => upgrade::run(ctx, args, printer).await,
+        Command::Backup(args) => backup::run(ctx, args, printer).await,
+        Command::Restore(args) => restore::run(ctx, args, printer).await,
+        Command::MigrateCluster(args) => migrate::run(ctx, args, printer).await,
+        Command::Logs(args) => logs::run(ctx, args, printer).await,
+        Command::Doctor(args) => doctor::run(ctx, args, printer).await,
+        Command::Report(args) => report::run(ctx, args, printer).await,
     }
 }
 
@@ -178,71 +180,5 @@ pub fn print_instance(
         }
         OutputFormat::Name => printer.out(&format!("odoo/{}\n", instance.name_any())),
         _ => printer.out(&format!("odoo/{} {verb}\n", instance.name_any())),
-    }
-}
-
-/// Several instances as a table, names, or a List object.
-pub fn print_instances(
-    printer: &Printer,
-    items: &[OdooInstance],
-    namespaces: bool,
-) -> Result<(), CliError> {
-    match printer.format {
-        OutputFormat::Json | OutputFormat::Yaml => printer.structured(&serde_json::json!({
-            "apiVersion": "v1",
-            "kind": "List",
-            "items": items,
-        })),
-        OutputFormat::Name => printer.out(
-            &items
-                .iter()
-                .map(|i| format!("odoo/{}\n", i.name_any()))
-                .collect::<String>(),
-        ),
-        format => {
-            if items.is_empty() {
-                eprintln!("No Odoo instances found.");
-                return Ok(());
-            }
-            let wide = format == OutputFormat::Wide;
-            let mut header = vec![];
-            if namespaces {
-                header.push("NAMESPACE");
-            }
-            header.extend(["NAME", "PHASE", "VERSION", "READY", "URL", "AGE"]);
-            if wide {
-                header.extend(["IMAGE", "CLUSTER"]);
-            }
-            let rows = items.iter().map(|i| {
-                let status = i.status.clone().unwrap_or_default();
-                let mut row = vec![];
-                if namespaces {
-                    row.push(i.namespace().unwrap_or_default());
-                }
-                row.extend([
-                    i.name_any(),
-                    status
-                        .phase
-                        .map(|p| p.to_string())
-                        .unwrap_or_else(|| "-".into()),
-                    status.odoo_version.unwrap_or_else(|| "-".into()),
-                    status.ready.unwrap_or_else(|| "-".into()),
-                    status.url.unwrap_or_else(|| "-".into()),
-                    age(i.creation_timestamp().as_ref()),
-                ]);
-                if wide {
-                    row.push(i.spec.image.clone().unwrap_or_else(|| "-".into()));
-                    row.push(
-                        i.spec
-                            .database
-                            .cluster
-                            .clone()
-                            .unwrap_or_else(|| "-".into()),
-                    );
-                }
-                row
-            });
-            printer.out(&crate::output::table(&header, rows))
-        }
     }
 }

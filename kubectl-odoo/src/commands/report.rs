@@ -1,4 +1,4 @@
-//! `kubectl odoo report NAME [-o FILE.zip] [--no-redact]`: a support bundle — the
+//! `kubectl odoo report NAME [FILE.zip] [--no-redact]`: a support bundle — the
 //! instance, its children (by label), its job resources, events, the logs of its
 //! pods and jobs, and the operator's last log lines — in one zip. Secret values are
 //! replaced by `REDACTED` (keys kept) unless `--no-redact`.
@@ -19,20 +19,21 @@ use odoo_model::{
 };
 use serde_json::Value;
 
-use crate::cli::GlobalArgs;
-use crate::ctx::Ctx;
+use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
-use crate::output::size;
+use crate::output::{Printer, size};
 
 /// Flags of `report`.
 #[derive(clap::Args, Debug)]
 pub struct ReportArgs {
     /// Name of the instance.
     pub name: String,
-    /// Zip file to write (default: odoo-report-NAME-TIMESTAMP.zip). Here -o names a
-    /// file: the bundle is the output.
-    #[arg(short = 'o', long = "output", value_name = "FILE.zip")]
+    /// Zip file to write (default: odoo-report-NAME-TIMESTAMP.zip).
+    #[arg(value_name = "FILE.zip")]
     pub file: Option<PathBuf>,
+    /// The zip file to write, as a flag (the same as FILE.zip).
+    #[arg(long = "file", value_name = "FILE.zip", conflicts_with = "file")]
+    pub file_flag: Option<PathBuf>,
     /// Keep Secret values (they are replaced by REDACTED by default).
     #[arg(long)]
     pub no_redact: bool,
@@ -135,8 +136,8 @@ async fn logs(ctx: &Ctx, namespace: &str, selector: &str, lines: i64) -> Vec<(St
     out
 }
 
-pub async fn run(global: &GlobalArgs, args: ReportArgs) -> Result<(), CliError> {
-    let ctx = Ctx::resolve(global).await?;
+pub async fn run(ctx: &LazyCtx, args: ReportArgs, printer: &Printer) -> Result<(), CliError> {
+    let ctx = ctx.get().await?;
     let ns = ctx.namespace.clone();
     let redact = !args.no_redact;
     let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ns);
@@ -145,6 +146,7 @@ pub async fn run(global: &GlobalArgs, args: ReportArgs) -> Result<(), CliError> 
     let path = args
         .file
         .clone()
+        .or_else(|| args.file_flag.clone())
         .unwrap_or_else(|| PathBuf::from(format!("odoo-report-{}-{stamp}.zip", args.name)));
     let file = std::fs::File::create(&path)
         .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
@@ -170,7 +172,7 @@ pub async fn run(global: &GlobalArgs, args: ReportArgs) -> Result<(), CliError> 
         ApiResource::erase::<Pod>(&()),
     ];
     for resource in &children {
-        for (name, value) in objects(&ctx, resource, &by_label, redact).await? {
+        for (name, value) in objects(ctx, resource, &by_label, redact).await? {
             bundle.add_yaml(&format!("children/{}/{name}.yaml", resource.plural), &value)?;
             names.push(name);
         }
@@ -184,7 +186,7 @@ pub async fn run(global: &GlobalArgs, args: ReportArgs) -> Result<(), CliError> 
         ApiResource::erase::<OdooClusterMigration>(&()),
     ];
     for resource in &jobs {
-        for (name, value) in objects(&ctx, resource, &ListParams::default(), redact).await? {
+        for (name, value) in objects(ctx, resource, &ListParams::default(), redact).await? {
             if value
                 .pointer("/spec/instanceRef/name")
                 .and_then(Value::as_str)
@@ -229,11 +231,11 @@ pub async fn run(global: &GlobalArgs, args: ReportArgs) -> Result<(), CliError> 
     bundle.add("events.txt", lines.as_bytes())?;
 
     // Logs: the instance's pods (jobs' pods carry the label too), then the operator's.
-    for (pod, text) in logs(&ctx, &ns, &instance_selector(&args.name), args.log_lines).await {
+    for (pod, text) in logs(ctx, &ns, &instance_selector(&args.name), args.log_lines).await {
         bundle.add(&format!("logs/{pod}.log"), text.as_bytes())?;
     }
     for (pod, text) in logs(
-        &ctx,
+        ctx,
         &args.operator_namespace,
         "app.kubernetes.io/name=odoo-operator",
         args.log_lines,
@@ -247,9 +249,9 @@ pub async fn run(global: &GlobalArgs, args: ReportArgs) -> Result<(), CliError> 
         .finish()
         .map_err(|e| CliError::Failed(format!("finishing {}: {e}", path.display())))?;
     let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-    println!("{} ({})", path.display(), size(bytes as i64));
+    printer.out(&format!("{} ({})\n", path.display(), size(bytes as i64)))?;
     if !redact {
-        eprintln!("warning: the report contains Secret values; share it with care");
+        printer.warn("the report contains Secret values; share it with care");
     }
     Ok(())
 }

@@ -15,11 +15,11 @@ use odoo_model::labels::INSTANCE_LABEL;
 use odoo_model::restore_job::{PreviousDatabase, RestoreMode, RestoreSource, S3Object};
 use odoo_model::{InstanceRef, OdooBackupJob, OdooInstance, OdooRestoreJob, OdooRestoreJobSpec};
 
-use crate::cli::{GlobalArgs, OutputFormat, parse_duration};
+use crate::cli::{OutputFormat, parse_duration};
 use crate::commands::backup::{S3Flags, newest_destination};
 use crate::commands::{DryRun, apply, change, name_stamp, submit};
 use crate::confirm::confirm;
-use crate::ctx::Ctx;
+use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
 use crate::output::{Printer, size};
 
@@ -253,9 +253,8 @@ async fn resolve_source(
     })
 }
 
-pub async fn run(global: &GlobalArgs, args: RestoreArgs) -> Result<(), CliError> {
-    let printer = Printer::new(args.output.unwrap_or(OutputFormat::Table), global.color);
-    let ctx = Ctx::resolve(global).await?;
+pub async fn run(ctx: &LazyCtx, args: RestoreArgs, printer: &Printer) -> Result<(), CliError> {
+    let ctx = ctx.get().await?;
     let ns = ctx.namespace.clone();
     let now = k8s_openapi::jiff::Timestamp::now();
     let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ns);
@@ -272,7 +271,7 @@ pub async fn run(global: &GlobalArgs, args: RestoreArgs) -> Result<(), CliError>
             "odoo/{into} already exists; restore into it with kubectl odoo restore {into} …, or pick a new name"
         )));
     }
-    let source = resolve_source(&ctx, &args, &target, now).await?;
+    let source = resolve_source(ctx, &args, &target, now).await?;
 
     let source_text = match &source {
         Source::Ready(_, what) => what.clone(),
@@ -320,6 +319,7 @@ pub async fn run(global: &GlobalArgs, args: RestoreArgs) -> Result<(), CliError>
     // A dry run changes nothing, and a restore into a new instance replaces nothing.
     if args.dry_run == DryRun::None && args.into.is_none() {
         confirm(
+            printer,
             args.yes,
             &plan, "the instance name",
             &args.name,
@@ -330,7 +330,7 @@ pub async fn run(global: &GlobalArgs, args: RestoreArgs) -> Result<(), CliError>
         )
         .await?;
     } else {
-        eprintln!("{plan}");
+        printer.note(&plan);
     }
 
     let (restore_source, sha256) = match source {
@@ -338,9 +338,9 @@ pub async fn run(global: &GlobalArgs, args: RestoreArgs) -> Result<(), CliError>
         Source::Upload { bucket, key, file } if args.dry_run == DryRun::None => {
             let location = format!("s3://{}/{key}", bucket.bucket);
             let store = crate::s3::store(&ctx.client, &ns, &bucket).await?;
-            eprintln!("Uploading {} to {location} …", file.display());
+            printer.note(&format!("Uploading {} to {location} …", file.display()));
             let (bytes, sha) = crate::s3::upload(&store, &location, &key, &file).await?;
-            eprintln!("Uploaded {} (sha256 {sha}).", size(bytes as i64));
+            printer.note(&format!("Uploaded {} (sha256 {sha}).", size(bytes as i64)));
             (
                 RestoreSource {
                     s3: Some(S3Object { bucket, key }),
@@ -365,12 +365,12 @@ pub async fn run(global: &GlobalArgs, args: RestoreArgs) -> Result<(), CliError>
         copy.metadata.namespace = Some(ns.clone());
         let created = apply(&ctx.client, &ns, &copy, args.dry_run).await?;
         if args.dry_run == DryRun::None {
-            eprintln!("odoo/{} created", created.name_any());
+            printer.note(&format!("odoo/{} created", created.name_any()));
         }
     }
     submit(
-        &ctx,
-        &printer,
+        ctx,
+        printer,
         restore,
         args.dry_run,
         args.wait.then_some(args.timeout),

@@ -5,12 +5,12 @@ use kube::api::Api;
 use odoo_model::OdooInstance;
 use serde_json::Value;
 
-use crate::cli::{GlobalArgs, OutputFormat};
+use crate::cli::OutputFormat;
 use crate::commands::DryRun;
 use crate::commands::change;
 use crate::commands::stop::REPLICAS_BEFORE_STOP;
 use crate::commands::wait::{self, WaitArgs};
-use crate::ctx::Ctx;
+use crate::ctx::LazyCtx;
 use crate::error::CliError;
 use crate::output::Printer;
 
@@ -77,10 +77,9 @@ pub fn plan(instance: &OdooInstance, replicas: Option<i32>, cron_replicas: Optio
     body
 }
 
-pub async fn run(global: &GlobalArgs, args: ScaleArgs) -> Result<(), CliError> {
+pub async fn run(ctx: &LazyCtx, args: ScaleArgs, printer: &Printer) -> Result<(), CliError> {
     validate(args.replicas, args.cron_replicas)?;
-    let printer = Printer::new(args.output.unwrap_or(OutputFormat::Table), global.color);
-    let ctx = Ctx::resolve(global).await?;
+    let ctx = ctx.get().await?;
     let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
     let name = &args.name;
     let ((), written) = change::apply(&api, &ctx.namespace, name, args.dry_run, |i| {
@@ -88,7 +87,7 @@ pub async fn run(global: &GlobalArgs, args: ScaleArgs) -> Result<(), CliError> {
     })
     .await?;
     change::print(
-        &printer,
+        printer,
         name,
         &written,
         &change::verb("scaled", args.dry_run),
@@ -103,12 +102,12 @@ pub async fn run(global: &GlobalArgs, args: ScaleArgs) -> Result<(), CliError> {
         change::Written::Preview(_) => args.replicas.unwrap_or(1),
     };
     wait::after_write(
-        &ctx,
-        &printer,
+        ctx,
+        printer,
         &args.wait,
         args.dry_run,
         name,
-        wait::target_for(replicas),
+        &wait::target_for(replicas),
     )
     .await
 }

@@ -6,12 +6,12 @@ use kube::api::Api;
 use odoo_model::OdooInstance;
 use serde_json::Value;
 
-use crate::cli::{GlobalArgs, OutputFormat};
+use crate::cli::OutputFormat;
 use crate::commands::DryRun;
 use crate::commands::change;
 use crate::commands::stop::REPLICAS_BEFORE_STOP;
 use crate::commands::wait::{self, WaitArgs};
-use crate::ctx::Ctx;
+use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
 use crate::fleet::{self, Selection};
 use crate::output::Printer;
@@ -105,17 +105,16 @@ pub fn plan(instance: &OdooInstance, requested: Option<i32>) -> Result<Plan, Cli
     Ok(Plan::Start(started, body))
 }
 
-pub async fn run(global: &GlobalArgs, args: StartArgs) -> Result<(), CliError> {
+pub async fn run(ctx: &LazyCtx, args: StartArgs, printer: &Printer) -> Result<(), CliError> {
     args.selection.check(args.name.as_deref(), "start")?;
-    let printer = Printer::new(args.output.unwrap_or(OutputFormat::Table), global.color);
-    let ctx = Ctx::resolve(global).await?;
+    let ctx = ctx.get().await?;
     if let Some(name) = &args.name {
-        return start(&ctx, &printer, name, &args).await.map(drop);
+        return start(ctx, printer, name, &args).await.map(drop);
     }
     let done = if args.wait.wait { "Ready" } else { "Applied" };
     fleet::each(
-        &ctx,
-        &printer,
+        ctx,
+        printer,
         &args.selection,
         done,
         "start",
@@ -180,7 +179,7 @@ async fn start(
         &args.wait,
         args.dry_run,
         name,
-        wait::target_for(started.replicas),
+        &wait::target_for(started.replicas),
     )
     .await?;
     Ok(message)

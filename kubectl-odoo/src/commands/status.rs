@@ -15,17 +15,17 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Event;
 use kube::api::Api;
 use kube::runtime::{WatchStreamExt, watcher};
-use odoo_model::OdooInstance;
 use odoo_model::labels::instance_selector;
+use odoo_model::{InstancePhase, OdooInstance};
 
 use kube::ResourceExt;
 
-use crate::cli::{GlobalArgs, OutputFormat};
-use crate::commands::print_instances;
-use crate::ctx::Ctx;
+use crate::cli::OutputFormat;
+use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
 use crate::fleet::{self, Selection};
 use crate::output::{Printer, use_color};
+use crate::phase;
 use crate::watch::{Snapshot, collect, render};
 
 /// Flags of `status`.
@@ -66,11 +66,6 @@ pub enum Verdict {
     Waiting,
 }
 
-const FAILED_PHASES: [&str; 3] = ["Error", "InitFailed", "UpgradeFailed"];
-/// Phases in which nothing is in progress: what `--for=terminal` waits for (with the
-/// failed ones, which end the wait with exit 3).
-const SETTLED_PHASES: [&str; 4] = ["Running", "Stopped", "Degraded", "Uninitialized"];
-
 /// Pure: has the wait ended? Only snapshots the operator produced for the current
 /// spec count, so a stale "Running" from before the last change is not success.
 pub fn verdict(snapshot: &Snapshot, until: &str) -> Verdict {
@@ -83,16 +78,18 @@ pub fn verdict(snapshot: &Snapshot, until: &str) -> Verdict {
     if !snapshot.caught_up() {
         return Verdict::Waiting;
     }
+    let phase = snapshot.instance_phase();
     let reached = if until.eq_ignore_ascii_case("ready") {
-        snapshot.phase == "Running"
+        phase == Some(InstancePhase::Running)
     } else if until.eq_ignore_ascii_case("terminal") {
-        SETTLED_PHASES.contains(&snapshot.phase.as_str())
+        phase.is_some_and(|p| phase::SETTLED.contains(&p))
     } else {
+        // A phase the user named, spelled as they like (`--for stopped`).
         snapshot.phase.eq_ignore_ascii_case(until)
     };
     if reached {
         Verdict::Reached
-    } else if FAILED_PHASES.contains(&snapshot.phase.as_str()) {
+    } else if phase.is_some_and(|p| phase::FAILED.contains(&p)) {
         Verdict::Failed(format!(
             "odoo/{} is {}: {}",
             snapshot.name, snapshot.phase, snapshot.message
@@ -102,13 +99,12 @@ pub fn verdict(snapshot: &Snapshot, until: &str) -> Verdict {
     }
 }
 
-pub async fn run(global: &GlobalArgs, args: StatusArgs) -> Result<(), CliError> {
+pub async fn run(ctx: &LazyCtx, args: StatusArgs, printer: &Printer) -> Result<(), CliError> {
     args.selection.check(args.name.as_deref(), "status")?;
     let Some(name) = args.name.clone() else {
-        return run_fleet(global, args).await;
+        return run_fleet(ctx, args, printer).await;
     };
-    let ctx = Ctx::resolve(global).await?;
-    let printer = Printer::new(args.output, global.color);
+    let ctx = ctx.get().await?;
     let first = collect(&ctx.client, &ctx.namespace, &name).await?;
     if !first.exists && args.until.is_none() {
         return Err(CliError::NotFound(format!(
@@ -117,66 +113,77 @@ pub async fn run(global: &GlobalArgs, args: StatusArgs) -> Result<(), CliError> 
         )));
     }
     if !args.watch && args.until.is_none() {
-        return match args.output {
+        return match printer.format {
             OutputFormat::Json | OutputFormat::Yaml => printer.structured(&first),
             _ => printer.out(&(render::block(&first, printer.color, 0).join("\n") + "\n")),
         };
     }
-    let renderer = match args.output {
+    follow_one(
+        ctx,
+        printer,
+        &name,
+        args.until.as_deref(),
+        args.timeout,
+        first,
+    )
+    .await
+}
+
+/// Follows one instance from its `first` snapshot (`status --watch`, and `--wait`
+/// after a write): the live view on a terminal, a line per change otherwise, NDJSON
+/// with `-o json`; with `until`, until it is reached.
+pub async fn follow_one(
+    ctx: &Ctx,
+    printer: &Printer,
+    name: &str,
+    until: Option<&str>,
+    timeout: Duration,
+    first: Snapshot,
+) -> Result<(), CliError> {
+    let renderer = match printer.format {
         OutputFormat::Json => Renderer::Json,
         _ if std::io::stdout().is_terminal() => Renderer::Live { drawn: 0 },
         _ => Renderer::Lines,
     };
-    let result = tokio::time::timeout(
-        args.timeout,
-        follow(
-            &ctx,
-            &name,
-            args.until.as_deref(),
-            renderer,
-            &printer,
-            first,
-        ),
-    )
-    .await;
+    let result =
+        tokio::time::timeout(timeout, follow(ctx, name, until, renderer, printer, first)).await;
     match result {
         Ok(Err(CliError::Interrupted)) => {
-            eprintln!(
+            printer.note(&format!(
                 "odoo/{} goes on in the cluster; watch it again with: kubectl odoo status {} -n {} --watch",
                 name, name, ctx.namespace
-            );
+            ));
             Err(CliError::Interrupted)
         }
         Ok(r) => r,
         Err(_) => Err(CliError::Timeout(format!(
             "odoo/{} did not become {} within {:?}",
             name,
-            args.until.as_deref().unwrap_or("ready"),
-            args.timeout
+            until.unwrap_or("ready"),
+            timeout
         ))),
     }
 }
 
 /// `status -l SELECTOR` / `-A`: the selected instances as a table, or with `--for`
 /// a wait for each of them and a summary.
-async fn run_fleet(global: &GlobalArgs, args: StatusArgs) -> Result<(), CliError> {
+async fn run_fleet(ctx: &LazyCtx, args: StatusArgs, printer: &Printer) -> Result<(), CliError> {
     if args.watch && args.until.is_none() {
         return Err(CliError::Usage(
             "--watch follows one instance; with -l or -A, --for waits for each of them".into(),
         ));
     }
-    let ctx = Ctx::resolve(global).await?;
-    let printer = Printer::new(args.output, global.color);
-    let instances = args.selection.instances(&ctx).await?;
+    let ctx = ctx.get().await?;
+    let instances = args.selection.instances(ctx).await?;
     let Some(until) = args.until.as_deref() else {
-        return print_instances(&printer, &instances, args.selection.all_namespaces);
+        return crate::commands::list::print(printer, &instances, args.selection.all_namespaces);
     };
     // Waiting changes nothing: every instance is waited for at once by default.
     let parallel = args.selection.parallel(instances.len());
     let quiet = printer.for_fleet();
     let timeout = args.timeout;
     let reports = fleet::run(
-        &printer,
+        printer,
         &args.selection,
         instances,
         parallel,
@@ -191,7 +198,7 @@ async fn run_fleet(global: &GlobalArgs, args: StatusArgs) -> Result<(), CliError
         },
     )
     .await?;
-    fleet::finish(&printer, &format!("become {until}"), &reports)
+    fleet::finish(printer, &format!("become {until}"), &reports)
 }
 
 /// Waits for one of a fleet command's instances to reach `until`, with one line

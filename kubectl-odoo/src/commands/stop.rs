@@ -2,14 +2,14 @@
 //! too), remembering the replicas so `kubectl odoo start` can restore them.
 
 use kube::api::Api;
-use odoo_model::OdooInstance;
+use odoo_model::{InstancePhase, OdooInstance};
 use serde_json::Value;
 
-use crate::cli::{GlobalArgs, OutputFormat};
+use crate::cli::OutputFormat;
 use crate::commands::DryRun;
 use crate::commands::change;
 use crate::commands::wait::{self, WaitArgs};
-use crate::ctx::Ctx;
+use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
 use crate::fleet::{self, Selection};
 use crate::output::Printer;
@@ -66,17 +66,16 @@ pub fn plan(instance: &OdooInstance) -> Plan {
     Plan::Stop { before, body }
 }
 
-pub async fn run(global: &GlobalArgs, args: StopArgs) -> Result<(), CliError> {
+pub async fn run(ctx: &LazyCtx, args: StopArgs, printer: &Printer) -> Result<(), CliError> {
     args.selection.check(args.name.as_deref(), "stop")?;
-    let printer = Printer::new(args.output.unwrap_or(OutputFormat::Table), global.color);
-    let ctx = Ctx::resolve(global).await?;
+    let ctx = ctx.get().await?;
     if let Some(name) = &args.name {
-        return stop(&ctx, &printer, name, &args).await.map(drop);
+        return stop(ctx, printer, name, &args).await.map(drop);
     }
     let done = if args.wait.wait { "Stopped" } else { "Applied" };
     fleet::each(
-        &ctx,
-        &printer,
+        ctx,
+        printer,
         &args.selection,
         done,
         "stop",
@@ -122,7 +121,8 @@ async fn stop(
             "The operator scales web and cron to zero. `kubectl odoo start {name}` restores {before} web replica(s)."
         ));
     }
-    wait::after_write(ctx, printer, &args.wait, args.dry_run, name, "Stopped").await?;
+    let stopped = InstancePhase::Stopped.to_string();
+    wait::after_write(ctx, printer, &args.wait, args.dry_run, name, &stopped).await?;
     Ok(format!("{before} web replica(s) remembered"))
 }
 

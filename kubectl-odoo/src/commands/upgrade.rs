@@ -16,10 +16,10 @@ use odoo_model::restore_job::PreviousDatabase;
 use odoo_model::upgrade_job::{UpgradeMode, UpgradeStrategy};
 use odoo_model::{InstanceRef, OdooInstance, OdooUpgradeJob, OdooUpgradeJobSpec};
 
-use crate::cli::{GlobalArgs, OutputFormat, parse_duration};
+use crate::cli::{OutputFormat, parse_duration};
 use crate::commands::{DryRun, change, print_resource, submit};
 use crate::confirm;
-use crate::ctx::Ctx;
+use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
 use crate::fleet::{self, Selection};
 use crate::output::Printer;
@@ -177,17 +177,16 @@ pub fn plan(instance: &OdooInstance, job: &OdooUpgradeJob) -> Vec<String> {
     ]
 }
 
-pub async fn run(global: &GlobalArgs, args: UpgradeArgs) -> Result<(), CliError> {
+pub async fn run(ctx: &LazyCtx, args: UpgradeArgs, printer: &Printer) -> Result<(), CliError> {
     args.selection.check(args.name.as_deref(), "upgrade")?;
     let Some(name) = args.name.clone() else {
-        return run_fleet(global, args).await;
+        return run_fleet(ctx.get().await?, args, printer).await;
     };
-    let printer = Printer::new(args.output.unwrap_or(OutputFormat::Table), global.color);
     let job = build(&args, &name, k8s_openapi::jiff::Timestamp::now());
     if args.dry_run == DryRun::Client {
-        return print_resource(&printer, &job, "created (dry run)");
+        return print_resource(printer, &job, "created (dry run)");
     }
-    let ctx = Ctx::resolve(global).await?;
+    let ctx = ctx.get().await?;
     let ns = &ctx.namespace;
     let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), ns);
     let instance = change::get(&instances, &name, ns).await?;
@@ -195,8 +194,8 @@ pub async fn run(global: &GlobalArgs, args: UpgradeArgs) -> Result<(), CliError>
         printer.note(&line);
     }
     submit(
-        &ctx,
-        &printer,
+        ctx,
+        printer,
         job,
         args.dry_run,
         args.wait.then_some(args.timeout),
@@ -208,10 +207,8 @@ pub async fn run(global: &GlobalArgs, args: UpgradeArgs) -> Result<(), CliError>
 /// `upgrade -l SELECTOR` / `-A`: every plan shown and confirmed once, then one job
 /// per instance, `--max-parallel` at a time (1 by default: an upgrade stops its
 /// instance), and with `--wait` the summary.
-async fn run_fleet(global: &GlobalArgs, args: UpgradeArgs) -> Result<(), CliError> {
-    let printer = Printer::new(args.output.unwrap_or(OutputFormat::Table), global.color);
-    let ctx = Ctx::resolve(global).await?;
-    let instances = args.selection.instances(&ctx).await?;
+async fn run_fleet(ctx: &Ctx, args: UpgradeArgs, printer: &Printer) -> Result<(), CliError> {
+    let instances = args.selection.instances(ctx).await?;
     let now = k8s_openapi::jiff::Timestamp::now();
     let parallel = args.selection.parallel(1);
     let mut lines = Vec::new();
@@ -237,6 +234,7 @@ async fn run_fleet(global: &GlobalArgs, args: UpgradeArgs) -> Result<(), CliErro
             "upgrading {count} instances needs --yes when nobody can confirm at a terminal"
         );
         confirm::confirm(
+            printer,
             args.yes,
             "",
             "the number of instances",
@@ -249,7 +247,7 @@ async fn run_fleet(global: &GlobalArgs, args: UpgradeArgs) -> Result<(), CliErro
     let wait = args.wait.then_some(args.timeout);
     let done = if args.wait { "Succeeded" } else { "Created" };
     let reports = fleet::run(
-        &printer,
+        printer,
         &args.selection,
         instances,
         parallel,
@@ -268,7 +266,7 @@ async fn run_fleet(global: &GlobalArgs, args: UpgradeArgs) -> Result<(), CliErro
         },
     )
     .await?;
-    fleet::finish(&printer, "upgrade", &reports)
+    fleet::finish(printer, "upgrade", &reports)
 }
 
 #[cfg(test)]

@@ -10,8 +10,8 @@ use odoo_model::crds::MODEL_VERSION_ANNOTATION;
 use odoo_model::labels::{LEADER_LEASE, OPERATOR_VERSION_ANNOTATION};
 use serde::Serialize;
 
-use crate::cli::{GlobalArgs, OutputFormat};
-use crate::ctx::Ctx;
+use crate::cli::OutputFormat;
+use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
 use crate::output::Printer;
 
@@ -43,25 +43,24 @@ pub struct Versions {
     pub warnings: Vec<String>,
 }
 
-pub async fn run(global: &GlobalArgs, args: VersionArgs) -> Result<(), CliError> {
-    let printer = Printer::new(args.output, global.color);
+pub async fn run(ctx: &LazyCtx, args: VersionArgs, printer: &Printer) -> Result<(), CliError> {
     let mut versions = Versions {
         plugin: crate::VERSION.to_owned(),
         ..Default::default()
     };
     if !args.client {
-        let ctx = Ctx::resolve(global).await?;
-        versions.crd = crd_version(&ctx).await?;
-        versions.operator = operator_version(&ctx).await?;
+        let ctx = ctx.get().await?;
+        versions.crd = crd_version(ctx).await?;
+        versions.operator = operator_version(ctx).await?;
         if versions.operator.is_none()
-            && let Some((version, holder)) = leader_version(&ctx).await
+            && let Some((version, holder)) = leader_version(ctx).await
         {
             versions.operator = Some(version);
             versions.operator_holder = Some(holder);
         }
         versions.warnings = skew_warnings(&versions);
     }
-    match args.output {
+    match printer.format {
         OutputFormat::Json | OutputFormat::Yaml => printer.structured(&versions),
         _ => {
             let mut text = format!("Plugin:   {}\n", versions.plugin);

@@ -5,9 +5,11 @@
 
 use std::time::Duration;
 
-use crate::cli::{GlobalArgs, OutputFormat};
+use odoo_model::InstancePhase;
+
+use crate::cli::OutputFormat;
 use crate::commands::DryRun;
-use crate::commands::status::{self, StatusArgs};
+use crate::commands::status;
 use crate::ctx::Ctx;
 use crate::error::CliError;
 use crate::output::Printer;
@@ -41,25 +43,20 @@ pub async fn after_write(
     if printer.fleet {
         return status::wait(ctx, printer, name, target, args.timeout).await;
     }
-    let global = GlobalArgs {
-        namespace: Some(ctx.namespace.clone()),
-        ..ctx.global.clone()
+    // The live view of `status --watch`, whatever -o the write was printed with.
+    let view = Printer {
+        format: OutputFormat::Table,
+        ..*printer
     };
-    status::run(
-        &global,
-        StatusArgs {
-            name: Some(name.to_owned()),
-            selection: Default::default(),
-            watch: true,
-            until: Some(target.to_owned()),
-            timeout: args.timeout,
-            output: OutputFormat::Table,
-        },
-    )
-    .await
+    let first = crate::watch::collect(&ctx.client, &ctx.namespace, name).await?;
+    status::follow_one(ctx, &view, name, Some(target), args.timeout, first).await
 }
 
 /// What a change to `replicas` web pods waits for.
-pub fn target_for(replicas: i32) -> &'static str {
-    if replicas == 0 { "Stopped" } else { "ready" }
+pub fn target_for(replicas: i32) -> String {
+    if replicas == 0 {
+        InstancePhase::Stopped.to_string()
+    } else {
+        "ready".into()
+    }
 }

@@ -14,7 +14,9 @@ use serde_json::Value;
 use crate::cli::OutputFormat;
 use crate::error::CliError;
 use crate::output::Printer;
+use crate::phase::{self, AnyJobPhase, JobEnd};
 use indicatif::ProgressBar;
+use odoo_model::JobPhase;
 use odoo_model::agent::Progress;
 
 /// Lines of the job's log shown while following.
@@ -57,11 +59,11 @@ pub fn outcome(s: &JobSnapshot) -> Outcome {
     if s.observed_generation < s.generation {
         return Outcome::Waiting;
     }
-    match s.phase.as_str() {
-        "Succeeded" => Outcome::Succeeded,
-        "Failed" => Outcome::Failed(format!("{what} failed: {}", s.message)),
-        "RolledBack" => Outcome::Failed(format!("{what} rolled back: {}", s.message)),
-        _ => Outcome::Waiting,
+    match phase::job_end(&s.kind, &s.phase) {
+        Some(JobEnd::Succeeded) => Outcome::Succeeded,
+        Some(JobEnd::Failed) => Outcome::Failed(format!("{what} failed: {}", s.message)),
+        Some(JobEnd::RolledBack) => Outcome::Failed(format!("{what} rolled back: {}", s.message)),
+        None => Outcome::Waiting,
     }
 }
 
@@ -115,7 +117,9 @@ pub async fn collect(
         transfer: None,
         exists: true,
     };
-    if !snap.job_name.is_empty() && snap.phase == "Running" {
+    let running =
+        AnyJobPhase::parse(&snap.kind, &snap.phase) == Some(AnyJobPhase::Job(JobPhase::Running));
+    if !snap.job_name.is_empty() && running {
         let selector = format!("job-name={}", snap.job_name);
         let (lines, transfer) =
             split_progress(log_tail(client, namespace, &selector, LOG_TAIL).await);
@@ -236,7 +240,9 @@ pub async fn follow(
     .await;
     match followed {
         Ok(Err(CliError::Interrupted)) => {
-            eprintln!("{what} continues in the cluster; follow it again with: {resume}");
+            printer.note(&format!(
+                "{what} continues in the cluster; follow it again with: {resume}"
+            ));
             Err(CliError::Interrupted)
         }
         Ok(result) => result,
@@ -352,10 +358,11 @@ mod tests {
     fn ends_only_in_an_end_phase_the_operator_wrote_for_this_spec() {
         assert_eq!(outcome(&snap("Running", &[])), Outcome::Waiting);
         assert_eq!(outcome(&snap("Succeeded", &[])), Outcome::Succeeded);
-        assert!(matches!(
-            outcome(&snap("RolledBack", &[])),
-            Outcome::Failed(_)
-        ));
+        let rolled_back = JobSnapshot {
+            kind: "OdooClusterMigration".into(),
+            ..snap("RolledBack", &[])
+        };
+        assert!(matches!(outcome(&rolled_back), Outcome::Failed(_)));
         let stale = JobSnapshot {
             observed_generation: 0,
             ..snap("Succeeded", &[])

@@ -3,17 +3,19 @@
 use std::fmt::Write as _;
 
 use console::{Style, measure_text_width, truncate_str};
+use odoo_model::InstancePhase;
 
 use super::Snapshot;
+use crate::phase;
 
 /// The full block, as `status` prints it and the live view redraws it: every line
 /// cut to `width` visible columns (0: no limit), measured as a terminal shows them.
 pub fn block(s: &Snapshot, color: bool, width: usize) -> Vec<String> {
     let paint = |style: Style, text: &str| style.force_styling(color).apply_to(text).to_string();
-    let phase_style = match s.phase.as_str() {
-        "Running" => Style::new().green(),
-        "Error" | "InitFailed" | "UpgradeFailed" | "Degraded" => Style::new().red(),
-        "Stopped" => Style::new().dim(),
+    let phase_style = match s.instance_phase() {
+        Some(InstancePhase::Running) => Style::new().green(),
+        Some(p) if p == InstancePhase::Degraded || phase::FAILED.contains(&p) => Style::new().red(),
+        Some(InstancePhase::Stopped) => Style::new().dim(),
         _ => Style::new().yellow(),
     };
     let mut lines = Vec::new();

@@ -7,11 +7,12 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use kube::ResourceExt;
 use kube::api::{Api, ApiResource, DynamicObject, ListParams};
 use odoo_model::labels::instance_selector;
-use odoo_model::{OdooInitJob, OdooInstance, names};
+use odoo_model::{InstancePhase, JobPhase, OdooInitJob, OdooInstance, names};
 use serde::Serialize;
 
 use super::job::LOG_TAIL;
 use crate::error::CliError;
+use crate::phase::{self, JobEnd};
 
 /// One view of an instance.
 #[derive(Serialize, Debug, Clone, PartialEq, Default)]
@@ -112,6 +113,12 @@ impl Snapshot {
         }
     }
 
+    /// The phase as the model types it; `None` before the operator set one (shown
+    /// as Pending) and when the instance does not exist.
+    pub fn instance_phase(&self) -> Option<InstancePhase> {
+        phase::parse(&self.phase)
+    }
+
     /// True once the operator has seen the latest spec.
     pub fn caught_up(&self) -> bool {
         self.exists && self.observed_generation >= self.generation
@@ -182,17 +189,17 @@ pub async fn collect(
         .await
         .map_err(CliError::api("listing init jobs"))?;
     for j in init.items {
+        // No phase yet reads as the model's default, Pending.
         let phase = j
             .status
             .as_ref()
             .and_then(|s| s.job.phase)
-            .map(|p| format!("{p:?}"))
-            .unwrap_or_else(|| "Pending".into());
+            .unwrap_or_default();
         snap.children.push(ChildView {
             kind: "OdooInitJob".into(),
             name: j.name_any(),
-            ok: phase == "Succeeded",
-            state: phase,
+            ok: phase == JobPhase::Succeeded,
+            state: format!("{phase:?}"),
         });
     }
     snap.children
@@ -205,7 +212,10 @@ pub async fn collect(
         .collect();
     snap.warnings = last(warnings, 5);
     snap.recent = last(events, 5);
-    if JOB_PHASES.contains(&snap.phase.as_str()) {
+    if snap
+        .instance_phase()
+        .is_some_and(|p| phase::JOB_RUNNING.contains(&p))
+    {
         // The batch Jobs' pods carry the instance label and the Job's name.
         let selector = format!("{},job-name", instance_selector(name));
         let tail = super::job::log_tail(client, namespace, &selector, LOG_TAIL).await;
@@ -213,15 +223,6 @@ pub async fn collect(
     }
     Ok(snap)
 }
-
-/// Phases in which a batch Job of the instance does the work.
-const JOB_PHASES: [&str; 5] = [
-    "Initializing",
-    "Upgrading",
-    "BackingUp",
-    "Restoring",
-    "Migrating",
-];
 
 /// The last `n` of `items`.
 fn last<T>(mut items: Vec<T>, n: usize) -> Vec<T> {
@@ -303,7 +304,7 @@ async fn job_resources(
         children.push(ChildView {
             kind: owner.kind.clone(),
             name: owner.name.clone(),
-            ok: phase == "Succeeded",
+            ok: phase::job_end(&owner.kind, &phase) == Some(JobEnd::Succeeded),
             state: format!("{phase}, Job {} {batch_state}", job.name_any()),
         });
     }

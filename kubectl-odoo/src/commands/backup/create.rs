@@ -10,9 +10,9 @@ use odoo_model::labels::INSTANCE_LABEL;
 use odoo_model::{InstanceRef, OdooBackupJob, OdooBackupJobSpec, OdooInstance};
 
 use super::{DestinationArgs, FormatArg, VerifyArg};
-use crate::cli::{GlobalArgs, OutputFormat, parse_duration};
+use crate::cli::{OutputFormat, parse_duration};
 use crate::commands::{DryRun, change, name_stamp, print_resource, submit};
-use crate::ctx::Ctx;
+use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
 use crate::fleet::{self, Selection};
 use crate::output::Printer;
@@ -82,30 +82,25 @@ pub fn build(
     job
 }
 
-pub async fn run(global: &GlobalArgs, args: CreateArgs) -> Result<(), CliError> {
+pub async fn run(ctx: &LazyCtx, args: CreateArgs, printer: &Printer) -> Result<(), CliError> {
     args.selection
         .check(args.name.as_deref(), "backup create")?;
-    let printer = Printer::new(args.output.unwrap_or(OutputFormat::Table), global.color);
     let now = k8s_openapi::jiff::Timestamp::now();
     // Flags alone suffice for a client dry run; --like and reuse read the cluster.
     if let Some(name) = &args.name
         && args.dry_run == DryRun::Client
         && let Some(dest) = args.destination.from_flags()?
     {
-        return print_resource(
-            &printer,
-            &build(&args, name, dest, now),
-            "created (dry run)",
-        );
+        return print_resource(printer, &build(&args, name, dest, now), "created (dry run)");
     }
-    let ctx = Ctx::resolve(global).await?;
+    let ctx = ctx.get().await?;
     if let Some(name) = &args.name {
-        return back_up(&ctx, &printer, name, &args, now).await.map(drop);
+        return back_up(ctx, printer, name, &args, now).await.map(drop);
     }
     let done = if args.wait { "Succeeded" } else { "Created" };
     fleet::each(
-        &ctx,
-        &printer,
+        ctx,
+        printer,
         &args.selection,
         done,
         "back up",

@@ -4,10 +4,10 @@
 use kube::api::{Api, DeleteParams};
 use odoo_model::OdooBackupJob;
 
-use crate::cli::GlobalArgs;
 use crate::confirm::confirm;
-use crate::ctx::Ctx;
+use crate::ctx::LazyCtx;
 use crate::error::CliError;
+use crate::output::Printer;
 
 /// Flags of `backup delete`.
 #[derive(clap::Args, Debug)]
@@ -19,8 +19,8 @@ pub struct DeleteArgs {
     pub yes: bool,
 }
 
-pub async fn run(global: &GlobalArgs, args: DeleteArgs) -> Result<(), CliError> {
-    let ctx = Ctx::resolve(global).await?;
+pub async fn run(ctx: &LazyCtx, args: DeleteArgs, printer: &Printer) -> Result<(), CliError> {
+    let ctx = ctx.get().await?;
     let ns = &ctx.namespace;
     let name = &args.name;
     let api: Api<OdooBackupJob> = Api::namespaced(ctx.client.clone(), ns);
@@ -33,6 +33,7 @@ pub async fn run(global: &GlobalArgs, args: DeleteArgs) -> Result<(), CliError> 
         "This deletes odoobackupjob/{name} in namespace {ns}.\nIts archive {location} stays in storage, but restores by this name will no longer find it."
     );
     confirm(
+        printer,
         args.yes,
         &plan, "the backup name",
         name,
@@ -42,6 +43,5 @@ pub async fn run(global: &GlobalArgs, args: DeleteArgs) -> Result<(), CliError> 
     api.delete(name, &DeleteParams::default())
         .await
         .map_err(CliError::api(format!("deleting odoobackupjob/{name}")))?;
-    println!("odoobackupjob/{name} deleted");
-    Ok(())
+    printer.out(&format!("odoobackupjob/{name} deleted\n"))
 }

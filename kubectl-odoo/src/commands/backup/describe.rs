@@ -7,8 +7,8 @@ use odoo_model::OdooBackupJob;
 use serde::Serialize;
 
 use super::describe_destination;
-use crate::cli::{GlobalArgs, OutputFormat};
-use crate::ctx::Ctx;
+use crate::cli::OutputFormat;
+use crate::ctx::LazyCtx;
 use crate::error::CliError;
 use crate::output::{Printer, age, size};
 
@@ -53,9 +53,8 @@ pub async fn get(
         })
 }
 
-pub async fn run(global: &GlobalArgs, args: DescribeArgs) -> Result<(), CliError> {
-    let printer = Printer::new(args.output, global.color);
-    let ctx = Ctx::resolve(global).await?;
+pub async fn run(ctx: &LazyCtx, args: DescribeArgs, printer: &Printer) -> Result<(), CliError> {
+    let ctx = ctx.get().await?;
     let ns = &ctx.namespace;
     let api: Api<OdooBackupJob> = Api::namespaced(ctx.client.clone(), ns);
     let mut backup = get(&api, &args.name, ns).await?;
@@ -80,7 +79,7 @@ pub async fn run(global: &GlobalArgs, args: DescribeArgs) -> Result<(), CliError
         })
         .collect();
     let described = Described { backup, events };
-    match args.output {
+    match printer.format {
         OutputFormat::Json | OutputFormat::Yaml => printer.structured(&described),
         _ => printer.out(&text(&described)),
     }

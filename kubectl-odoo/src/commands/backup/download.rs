@@ -1,4 +1,4 @@
-//! `kubectl odoo backup download JOB [-o FILE|-] [--force]`: streams a backup's
+//! `kubectl odoo backup download JOB [FILE|-] [--force]`: streams a backup's
 //! archive from S3 with the credentials its resource names, verifying the SHA-256
 //! recorded in its status while writing. A file is written under `FILE.partial` and
 //! renamed only once the checksum matched, so a failed or corrupt download leaves
@@ -9,10 +9,9 @@ use std::path::PathBuf;
 use kube::api::Api;
 use odoo_model::{JobPhase, OdooBackupJob};
 
-use crate::cli::GlobalArgs;
-use crate::ctx::Ctx;
+use crate::ctx::LazyCtx;
 use crate::error::CliError;
-use crate::output::size;
+use crate::output::{Printer, size};
 
 /// Flags of `backup download`.
 #[derive(clap::Args, Debug)]
@@ -20,9 +19,12 @@ pub struct DownloadArgs {
     /// Name of the OdooBackupJob.
     pub name: String,
     /// File to write (`-` for stdout); the object's file name in the current
-    /// directory by default. Here -o names a file: the archive is the output.
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    /// directory by default.
+    #[arg(value_name = "FILE")]
     pub file: Option<PathBuf>,
+    /// The file to write, as a flag (the same as FILE).
+    #[arg(long = "file", value_name = "FILE", conflicts_with = "file")]
+    pub file_flag: Option<PathBuf>,
     /// Overwrite the file if it exists.
     #[arg(long)]
     pub force: bool,
@@ -60,8 +62,8 @@ fn source(
     Ok((s3.bucket.clone(), key, status.sha256))
 }
 
-pub async fn run(global: &GlobalArgs, args: DownloadArgs) -> Result<(), CliError> {
-    let ctx = Ctx::resolve(global).await?;
+pub async fn run(ctx: &LazyCtx, args: DownloadArgs, printer: &Printer) -> Result<(), CliError> {
+    let ctx = ctx.get().await?;
     let ns = &ctx.namespace;
     let api: Api<OdooBackupJob> = Api::namespaced(ctx.client.clone(), ns);
     let backup = super::describe::get(&api, &args.name, ns).await?;
@@ -70,6 +72,7 @@ pub async fn run(global: &GlobalArgs, args: DownloadArgs) -> Result<(), CliError
     let target = args
         .file
         .clone()
+        .or_else(|| args.file_flag.clone())
         .unwrap_or_else(|| PathBuf::from(key.rsplit('/').next().unwrap_or("backup.zip")));
     if target.as_os_str() != "-" && target.exists() && !args.force {
         return Err(CliError::Precondition(format!(
@@ -79,10 +82,10 @@ pub async fn run(global: &GlobalArgs, args: DownloadArgs) -> Result<(), CliError
     }
     let store = crate::s3::store(&ctx.client, ns, &bucket).await?;
     if expected.is_none() {
-        eprintln!(
-            "warning: odoobackupjob/{} records no sha256; the download is not verified",
+        printer.warn(&format!(
+            "odoobackupjob/{} records no sha256; the download is not verified",
             args.name
-        );
+        ));
     }
     let verify = |sha: &str| match &expected {
         Some(want) if want != sha => Err(CliError::Failed(format!(
@@ -91,7 +94,7 @@ pub async fn run(global: &GlobalArgs, args: DownloadArgs) -> Result<(), CliError
         _ => Ok(()),
     };
     if target.as_os_str() == "-" {
-        let mut out = std::io::stdout().lock();
+        let mut out = printer.stream();
         let (_, sha) = crate::s3::download(&store, &location, &key, &mut out).await?;
         return verify(&sha);
     }
@@ -118,11 +121,11 @@ pub async fn run(global: &GlobalArgs, args: DownloadArgs) -> Result<(), CliError
             } else {
                 ""
             };
-            eprintln!(
+            printer.note(&format!(
                 "Downloaded {location} to {} ({}{verified}).",
                 target.display(),
                 size(bytes as i64)
-            );
+            ));
             Ok(())
         }
         Err(e) => {

@@ -4,10 +4,11 @@ use kube::ResourceExt;
 use odoo_model::OdooBackupJob;
 use odoo_model::backup_job::VerifyResult;
 
-use crate::cli::{GlobalArgs, OutputFormat};
-use crate::ctx::Ctx;
+use crate::cli::OutputFormat;
+use crate::ctx::LazyCtx;
 use crate::error::CliError;
-use crate::output::{Printer, age, size, table};
+use crate::output::list::{self, Columns};
+use crate::output::{Printer, age, size};
 
 /// Flags of `backup list`.
 #[derive(clap::Args, Debug)]
@@ -22,87 +23,50 @@ pub struct ListArgs {
     pub output: OutputFormat,
 }
 
-pub async fn run(global: &GlobalArgs, args: ListArgs) -> Result<(), CliError> {
-    let printer = Printer::new(args.output, global.color);
-    let ctx = Ctx::resolve(global).await?;
+pub async fn run(ctx: &LazyCtx, args: ListArgs, printer: &Printer) -> Result<(), CliError> {
+    let ctx = ctx.get().await?;
     let namespace = (!args.all_namespaces).then_some(ctx.namespace.as_str());
     let items = super::backups_of(&ctx.client, namespace, args.instance.as_deref()).await?;
-    print(&printer, &items, args.all_namespaces)
+    print(printer, &items, args.all_namespaces)
 }
 
-/// Phase of a backup for display.
+/// Phase of a backup for display; none yet reads as the model's default, Pending.
 pub fn phase(job: &OdooBackupJob) -> String {
-    job.status
-        .as_ref()
-        .and_then(|s| s.job.phase)
-        .map(|p| format!("{p:?}"))
-        .unwrap_or_else(|| "Pending".into())
+    let phase = job.status.as_ref().and_then(|s| s.job.phase);
+    format!("{:?}", phase.unwrap_or_default())
 }
+
+/// How backups show in a list.
+const COLUMNS: Columns<OdooBackupJob> = Columns {
+    kind: "odoobackupjob",
+    header: &[
+        "NAME", "INSTANCE", "PHASE", "VERIFIED", "SIZE", "AGE", "LOCATION",
+    ],
+    wide: &["FORMAT", "SHA256"],
+    row,
+};
 
 /// The backups as a table, names, or a List object.
 pub fn print(printer: &Printer, items: &[OdooBackupJob], namespaces: bool) -> Result<(), CliError> {
-    match printer.format {
-        OutputFormat::Json | OutputFormat::Yaml => {
-            let items: Vec<OdooBackupJob> = items
-                .iter()
-                .cloned()
-                .map(|mut j| {
-                    j.metadata.managed_fields = None;
-                    j
-                })
-                .collect();
-            printer.structured(&serde_json::json!({
-                "apiVersion": "v1",
-                "kind": "List",
-                "items": items,
-            }))
-        }
-        OutputFormat::Name => printer.out(
-            &items
-                .iter()
-                .map(|j| format!("odoobackupjob/{}\n", j.name_any()))
-                .collect::<String>(),
-        ),
-        format => {
-            if items.is_empty() {
-                eprintln!("No backups found.");
-                return Ok(());
-            }
-            let wide = format == OutputFormat::Wide;
-            let mut header = vec![];
-            if namespaces {
-                header.push("NAMESPACE");
-            }
-            header.extend([
-                "NAME", "INSTANCE", "PHASE", "VERIFIED", "SIZE", "AGE", "LOCATION",
-            ]);
-            if wide {
-                header.extend(["FORMAT", "SHA256"]);
-            }
-            let rows = items.iter().map(|j| {
-                let status = j.status.clone().unwrap_or_default();
-                let mut row = vec![];
-                if namespaces {
-                    row.push(j.namespace().unwrap_or_default());
-                }
-                row.extend([
-                    j.name_any(),
-                    j.spec.instance_ref.name.clone(),
-                    phase(j),
-                    verified(j),
-                    status.size_bytes.map(size).unwrap_or_else(|| "-".into()),
-                    age(j.creation_timestamp().as_ref()),
-                    status.location.unwrap_or_else(|| "-".into()),
-                ]);
-                if wide {
-                    row.push(format!("{:?}", j.spec.backup.format));
-                    row.push(status.sha256.unwrap_or_else(|| "-".into()));
-                }
-                row
-            });
-            printer.out(&table(&header, rows))
-        }
+    list::print(printer, &COLUMNS, items, namespaces, "No backups found.")
+}
+
+fn row(j: &OdooBackupJob, wide: bool) -> Vec<String> {
+    let status = j.status.clone().unwrap_or_default();
+    let mut row = vec![
+        j.name_any(),
+        j.spec.instance_ref.name.clone(),
+        phase(j),
+        verified(j),
+        status.size_bytes.map(size).unwrap_or_else(|| "-".into()),
+        age(j.creation_timestamp().as_ref()),
+        status.location.unwrap_or_else(|| "-".into()),
+    ];
+    if wide {
+        row.push(format!("{:?}", j.spec.backup.format));
+        row.push(status.sha256.unwrap_or_else(|| "-".into()));
     }
+    row
 }
 
 /// The VERIFIED column: the verification's method and result, `pending` while one

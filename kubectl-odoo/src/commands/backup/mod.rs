@@ -17,8 +17,10 @@ use odoo_model::backup_job::{
 use odoo_model::common::{S3Bucket, S3Credentials};
 use odoo_model::{OdooBackupJob, OdooBackupSchedule};
 
-use crate::cli::GlobalArgs;
+use crate::cli::OutputFormat;
+use crate::ctx::LazyCtx;
 use crate::error::CliError;
+use crate::output::Printer;
 
 /// Flags of `backup`.
 #[derive(clap::Args, Debug)]
@@ -44,14 +46,27 @@ pub enum BackupCommand {
     Delete(delete::DeleteArgs),
 }
 
-pub async fn run(global: &GlobalArgs, args: BackupArgs) -> Result<(), CliError> {
+impl BackupCommand {
+    /// The `-o` format given, if the subcommand has one.
+    pub fn output(&self) -> Option<OutputFormat> {
+        match self {
+            BackupCommand::Create(a) => a.output,
+            BackupCommand::List(a) => Some(a.output),
+            BackupCommand::Describe(a) => Some(a.output),
+            BackupCommand::Schedule(a) => a.output,
+            BackupCommand::Download(_) | BackupCommand::Delete(_) => None,
+        }
+    }
+}
+
+pub async fn run(ctx: &LazyCtx, args: BackupArgs, printer: &Printer) -> Result<(), CliError> {
     match args.command {
-        BackupCommand::Create(a) => create::run(global, a).await,
-        BackupCommand::List(a) => list::run(global, a).await,
-        BackupCommand::Describe(a) => describe::run(global, a).await,
-        BackupCommand::Download(a) => download::run(global, a).await,
-        BackupCommand::Schedule(a) => schedule::run(global, a).await,
-        BackupCommand::Delete(a) => delete::run(global, a).await,
+        BackupCommand::Create(a) => create::run(ctx, a, printer).await,
+        BackupCommand::List(a) => list::run(ctx, a, printer).await,
+        BackupCommand::Describe(a) => describe::run(ctx, a, printer).await,
+        BackupCommand::Download(a) => download::run(ctx, a, printer).await,
+        BackupCommand::Schedule(a) => schedule::run(ctx, a, printer).await,
+        BackupCommand::Delete(a) => delete::run(ctx, a, printer).await,
     }
 }
 

@@ -8,9 +8,9 @@ use odoo_model::labels::INSTANCE_LABEL;
 use odoo_model::{InstanceRef, OdooBackupSchedule, OdooBackupScheduleSpec, OdooInstance};
 
 use super::{DestinationArgs, FormatArg, VerifyArg};
-use crate::cli::{GlobalArgs, OutputFormat};
+use crate::cli::OutputFormat;
 use crate::commands::{DryRun, apply, change, print_resource};
-use crate::ctx::Ctx;
+use crate::ctx::LazyCtx;
 use crate::error::CliError;
 use crate::output::Printer;
 
@@ -134,9 +134,8 @@ fn destination_given(d: &DestinationArgs) -> bool {
     d.s3.given() || d.pvc.is_some() || d.like.is_some() || d.key.is_some()
 }
 
-pub async fn run(global: &GlobalArgs, args: ScheduleArgs) -> Result<(), CliError> {
-    let printer = Printer::new(args.output.unwrap_or(OutputFormat::Table), global.color);
-    let ctx = Ctx::resolve(global).await?;
+pub async fn run(ctx: &LazyCtx, args: ScheduleArgs, printer: &Printer) -> Result<(), CliError> {
+    let ctx = ctx.get().await?;
     let ns = &ctx.namespace;
     let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), ns);
     change::get(&instances, &args.instance, ns).await?;
@@ -169,7 +168,7 @@ pub async fn run(global: &GlobalArgs, args: ScheduleArgs) -> Result<(), CliError
     };
     let mut schedule = build(&args, existing.map(|s| s.spec), template)?;
     if args.dry_run == DryRun::Client {
-        return print_resource(&printer, &schedule, &format!("{verb} (dry run)"));
+        return print_resource(printer, &schedule, &format!("{verb} (dry run)"));
     }
     schedule.metadata.namespace = Some(ns.clone());
     let applied = apply(&ctx.client, ns, &schedule, args.dry_run).await?;
@@ -177,5 +176,5 @@ pub async fn run(global: &GlobalArgs, args: ScheduleArgs) -> Result<(), CliError
         DryRun::Server => format!("{verb} (server dry run)"),
         _ => verb.to_owned(),
     };
-    print_resource(&printer, &applied, &verb)
+    print_resource(printer, &applied, &verb)
 }
