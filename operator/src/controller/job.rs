@@ -7,10 +7,10 @@ use std::fmt::Debug;
 use std::sync::Arc;
 use std::time::Duration;
 
+use kube::ResourceExt;
 use kube::api::Api;
 use kube::core::DeserializeGuard;
 use kube::runtime::controller::Action;
-use kube::ResourceExt;
 use odoo_model::job::JobResource;
 use odoo_model::{JobPhase, OdooInstance};
 use serde::Serialize;

@@ -125,9 +125,11 @@ fn case(
     }
 }
 
-fn with(mut c: Case, action: A) -> Case {
-    c.action = Some(action);
-    c
+impl Case {
+    fn with(mut self, action: A) -> Case {
+        self.action = Some(action);
+        self
+    }
 }
 
 fn status(instance: &mut OdooInstance) -> &mut OdooInstanceStatus {
@@ -152,15 +154,13 @@ fn cases() -> Vec<Case> {
             },
         ),
         case("the spec valid again", P::Error, P::Provisioning, |_, _| {}),
-        with(
-            case(
-                "a new database, init on",
-                P::Provisioning,
-                P::Initializing,
-                |i, _| not_initialized(i),
-            ),
-            A::CreateInitJob,
-        ),
+        case(
+            "a new database, init on",
+            P::Provisioning,
+            P::Initializing,
+            |i, _| not_initialized(i),
+        )
+        .with(A::CreateInitJob),
         case(
             "a new database, init off",
             P::Provisioning,
@@ -176,15 +176,13 @@ fn cases() -> Vec<Case> {
             P::Starting,
             |_, _| {},
         ),
-        with(
-            case(
-                "init turned on",
-                P::Uninitialized,
-                P::Initializing,
-                |i, _| not_initialized(i),
-            ),
-            A::CreateInitJob,
-        ),
+        case(
+            "init turned on",
+            P::Uninitialized,
+            P::Initializing,
+            |i, _| not_initialized(i),
+        )
+        .with(A::CreateInitJob),
         case("init succeeded", P::Initializing, P::Starting, |_, f| {
             f.init_job = Some(JobPhase::Succeeded);
         }),
@@ -223,17 +221,15 @@ fn cases() -> Vec<Case> {
                 f.upgrade = Some(upgrade(JobPhase::Running));
             },
         ),
-        with(
-            case(
-                "a new image, auto-upgrade on",
-                P::Running,
-                P::Upgrading,
-                |i, _| {
-                    status(i).image = Some("odoo:18.0-20240101".into());
-                },
-            ),
-            A::CreateUpgradeJob,
-        ),
+        case(
+            "a new image, auto-upgrade on",
+            P::Running,
+            P::Upgrading,
+            |i, _| {
+                status(i).image = Some("odoo:18.0-20240101".into());
+            },
+        )
+        .with(A::CreateUpgradeJob),
         case("a backup runs", P::Running, P::BackingUp, |_, f| {
             f.backup_job = Some(JobPhase::Running);
         }),
@@ -243,17 +239,15 @@ fn cases() -> Vec<Case> {
         case("the restore ended", P::Restoring, P::Starting, |_, f| {
             f.restore_job = Some(JobPhase::Succeeded);
         }),
-        with(
-            case(
-                "the upgrade succeeded",
-                P::Upgrading,
-                P::Starting,
-                |_, f| {
-                    f.upgrade = Some(upgrade(JobPhase::Succeeded));
-                },
-            ),
-            A::AdoptUpgradedImage,
-        ),
+        case(
+            "the upgrade succeeded",
+            P::Upgrading,
+            P::Starting,
+            |_, f| {
+                f.upgrade = Some(upgrade(JobPhase::Succeeded));
+            },
+        )
+        .with(A::AdoptUpgradedImage),
         case(
             "the upgrade failed",
             P::Upgrading,
@@ -273,27 +267,25 @@ fn cases() -> Vec<Case> {
         case("the backup ended", P::BackingUp, P::Starting, |_, f| {
             f.backup_job = Some(JobPhase::Succeeded);
         }),
-        with(
-            case(
-                "upgraded pods not ready in the window",
-                P::Running,
-                P::UpgradeFailed,
-                |i, f| {
-                    i.spec.image = Some(NEW_IMAGE.into());
-                    i.spec.auto_upgrade.rollback = true;
-                    status(i).image = Some(NEW_IMAGE.into());
-                    let mut u = upgrade(JobPhase::Succeeded);
-                    u.completed = Some(now() - SignedDuration::from_secs(3600));
-                    f.upgrade = Some(u);
-                    f.upgrade_targets = vec![NEW_IMAGE.into()];
-                    let mut v = sample();
-                    v.image = NEW_IMAGE.into();
-                    f.valid = Ok(v);
-                    f.web = Some(web(1));
-                },
-            ),
-            A::RollbackImage,
-        ),
+        case(
+            "upgraded pods not ready in the window",
+            P::Running,
+            P::UpgradeFailed,
+            |i, f| {
+                i.spec.image = Some(NEW_IMAGE.into());
+                i.spec.auto_upgrade.rollback = true;
+                status(i).image = Some(NEW_IMAGE.into());
+                let mut u = upgrade(JobPhase::Succeeded);
+                u.completed = Some(now() - SignedDuration::from_secs(3600));
+                f.upgrade = Some(u);
+                f.upgrade_targets = vec![NEW_IMAGE.into()];
+                let mut v = sample();
+                v.image = NEW_IMAGE.into();
+                f.valid = Ok(v);
+                f.web = Some(web(1));
+            },
+        )
+        .with(A::RollbackImage),
         case("scaled to zero", P::Running, P::Stopped, |i, f| {
             i.spec.replicas = 0;
             f.valid = crate::validate::resolve(i, &sample_clusters());
