@@ -15,6 +15,7 @@ use futures::Stream;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, Secret, Service};
 use k8s_openapi::api::networking::v1::Ingress;
+use kube::core::DeserializeGuard;
 use kube::runtime::reflector::{self, ObjectRef, Store};
 use kube::runtime::{WatchStreamExt as _, watcher};
 use kube::{Api, Resource, ResourceExt};
@@ -25,6 +26,10 @@ use odoo_model::{
 /// The stores, filled by [`Writers`] once the controllers run.
 #[derive(Clone)]
 pub struct Caches {
+    /// The instances, from the instance controller's own watch: the job controllers
+    /// read the instance a job names here. Not part of [`Caches::ready`] (see
+    /// `mark_filling`).
+    pub instances: Store<DeserializeGuard<OdooInstance>>,
     pub init_jobs: Store<OdooInitJob>,
     pub upgrade_jobs: Store<OdooUpgradeJob>,
     pub backup_jobs: Store<OdooBackupJob>,
@@ -50,6 +55,7 @@ pub struct Caches {
 
 /// The write halves, consumed by the controllers' watch streams.
 pub struct Writers {
+    pub instances: reflector::store::Writer<DeserializeGuard<OdooInstance>>,
     pub init_jobs: reflector::store::Writer<OdooInitJob>,
     pub upgrade_jobs: reflector::store::Writer<OdooUpgradeJob>,
     pub backup_jobs: reflector::store::Writer<OdooBackupJob>,
@@ -66,6 +72,7 @@ pub struct Writers {
 
 impl Caches {
     pub fn new() -> (Caches, Writers) {
+        let (instances, instances_w) = reflector::store();
         let (init_jobs, init_jobs_w) = reflector::store();
         let (upgrade_jobs, upgrade_jobs_w) = reflector::store();
         let (backup_jobs, backup_jobs_w) = reflector::store();
@@ -79,6 +86,7 @@ impl Caches {
         let (pvcs, pvcs_w) = reflector::store();
         let (pg_clusters, pg_clusters_w) = reflector::store();
         let caches = Caches {
+            instances,
             init_jobs,
             upgrade_jobs,
             backup_jobs,
@@ -96,6 +104,7 @@ impl Caches {
             settled: Arc::new(tokio::sync::watch::Sender::new(false)),
         };
         let writers = Writers {
+            instances: instances_w,
             init_jobs: init_jobs_w,
             upgrade_jobs: upgrade_jobs_w,
             backup_jobs: backup_jobs_w,
@@ -126,6 +135,9 @@ impl Caches {
         // reconciles must not wait on it directly.
         let caches = self.clone();
         tokio::spawn(async move {
+            // Not the instances' store: the instance controller waits on it itself,
+            // and a second waiter would take its wake-up. Readers of it fall back to
+            // the API server for what it does not hold yet.
             let waits = [
                 caches.init_jobs.wait_until_ready().await,
                 caches.upgrade_jobs.wait_until_ready().await,
@@ -256,6 +268,7 @@ mod tests {
             .collect();
         tokio::time::sleep(Duration::from_millis(50)).await;
         assert!(!caches.ready());
+        list_done(&mut w.instances);
         list_done(&mut w.init_jobs);
         list_done(&mut w.upgrade_jobs);
         list_done(&mut w.backup_jobs);

@@ -23,24 +23,26 @@ pub fn auto_name(instance: &str) -> String {
 
 /// The `CreateInitJob` action: an OdooInitJob from the instance's init spec. Its
 /// name is fixed, so running the action twice changes nothing.
-pub async fn create_for_instance(ctx: &Context, v: &ValidInstance) -> Result<(), Error> {
-    let api: Api<OdooInitJob> = Api::namespaced(ctx.client.clone(), &v.namespace);
+pub async fn create_for_instance(
+    ctx: &Context,
+    v: &ValidInstance,
+    instance: &OdooInstance,
+) -> Result<(), Error> {
     let name = auto_name(&v.name);
-    if api
-        .get_opt(&name)
-        .await
-        .map_err(Error::kube(format!("reading OdooInitJob {name}")))?
-        .is_some()
-    {
+    // The watch of init jobs is authoritative once it has listed; before, ask.
+    let exists = if ctx.caches.ready() {
+        super::caches::get(&ctx.caches.init_jobs, &v.namespace, &name).is_some()
+    } else {
+        Api::<OdooInitJob>::namespaced(ctx.client.clone(), &v.namespace)
+            .get_opt(&name)
+            .await
+            .map_err(Error::kube(format!("reading OdooInitJob {name}")))?
+            .is_some()
+    };
+    if exists {
         return Ok(());
     }
-    let instance: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &v.namespace);
-    let spec = instance
-        .get(&v.name)
-        .await
-        .map_err(Error::kube("reading the instance"))?
-        .spec
-        .init;
+    let spec = instance.spec.init.clone();
     let job = OdooInitJob::new(
         &name,
         OdooInitJobSpec {
@@ -105,11 +107,8 @@ async fn reconcile(
         .await;
     };
     // The instance's configuration Secret must exist: it is what the Job mounts.
-    let secrets: Api<k8s_openapi::api::core::v1::Secret> = Api::namespaced(ctx.client.clone(), &ns);
-    if secrets
-        .get_opt(&names::config_secret(&instance.name_any()))
-        .await
-        .map_err(Error::kube("reading the config Secret"))?
+    if observe::secret(ctx, &ns, &names::config_secret(&instance.name_any()))
+        .await?
         .is_none()
     {
         return write_status(

@@ -90,10 +90,7 @@ pub async fn start<K: JobKind>(
         return Ok(None);
     }
     let namespace = job.namespace().unwrap_or_default();
-    let instance = Api::<OdooInstance>::namespaced(ctx.client.clone(), &namespace)
-        .get_opt(&job.instance_ref().name)
-        .await
-        .map_err(Error::kube("reading the instance"))?;
+    let instance = instance(ctx, &namespace, &job.instance_ref().name).await?;
     Ok(Some(Started {
         job: Arc::new(job.clone()),
         instance,
@@ -194,4 +191,26 @@ pub async fn apply_for_instance<K: JobKind>(
         .await
         .map_err(Error::kube(format!("creating {} {name}", K::kind(&()))))?;
     Ok(())
+}
+
+/// The instance `name`: from the instance controller's cache, or from the API server
+/// when the cache does not have it (yet), so that a job created right after its
+/// instance is not failed for an instance the watch has not delivered.
+pub async fn instance(
+    ctx: &Context,
+    namespace: &str,
+    name: &str,
+) -> Result<Option<OdooInstance>, Error> {
+    let cached = ctx
+        .caches
+        .ready()
+        .then(|| super::caches::get(&ctx.caches.instances, namespace, name))
+        .flatten();
+    if let Some(Ok(instance)) = cached.as_deref().map(|guard| guard.0.as_ref()) {
+        return Ok(Some(instance.clone()));
+    }
+    Api::<OdooInstance>::namespaced(ctx.client.clone(), namespace)
+        .get_opt(name)
+        .await
+        .map_err(Error::kube("reading the instance"))
 }

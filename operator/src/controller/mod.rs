@@ -75,9 +75,14 @@ pub async fn run(ctx: Arc<Context>) {
         caches::stream(pg_clusters, all().fields(&by_name), w.pg_clusters)
             .for_each(|_| futures::future::ready(())),
     );
-    let instances = Controller::new(
-        api::<DeserializeGuard<OdooInstance>>(&ctx),
-        watcher::Config::default(),
+    // The instances' watch fills the cache the job controllers read them from.
+    let instances = Controller::for_stream(
+        caches::stream(
+            api::<DeserializeGuard<OdooInstance>>(&ctx),
+            all(),
+            w.instances,
+        ),
+        ctx.caches.instances.clone(),
     )
     .owns_stream(caches::stream(api(&ctx), owned.clone(), w.deployments))
     .owns_stream(caches::stream(api(&ctx), owned.clone(), w.services))

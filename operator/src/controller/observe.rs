@@ -134,28 +134,33 @@ pub async fn web_deployment(
         .map_err(Error::kube(format!("reading Deployment {name}")))
 }
 
-/// A key of a Secret in the instance's namespace, if both exist. The operator's
-/// own Secrets come from the cache; a Secret it does not have (the user's, or one
-/// just created) is read through the API.
+/// A Secret in the instance's namespace, if it exists. The operator's own Secrets
+/// come from the cache; a Secret it does not have (the user's, or one just
+/// created) is read through the API.
+pub async fn secret(ctx: &Context, ns: &str, name: &str) -> Result<Option<Secret>, Error> {
+    let cached = ctx
+        .caches
+        .ready()
+        .then(|| caches::get(&ctx.caches.secrets, ns, name))
+        .flatten();
+    match cached {
+        Some(secret) => Ok(Some((*secret).clone())),
+        None => Api::<Secret>::namespaced(ctx.client.clone(), ns)
+            .get_opt(name)
+            .await
+            .map_err(Error::kube(format!("reading Secret {name}"))),
+    }
+}
+
+/// A key of a Secret in the instance's namespace, if both exist (see [`secret`]).
 pub async fn secret_value(
     ctx: &Context,
     ns: &str,
     name: &str,
     key: &str,
 ) -> Result<Option<String>, Error> {
-    let cached = ctx
-        .caches
-        .ready()
-        .then(|| caches::get(&ctx.caches.secrets, ns, name))
-        .flatten();
-    let secret = match cached {
-        Some(secret) => Some((*secret).clone()),
-        None => Api::<Secret>::namespaced(ctx.client.clone(), ns)
-            .get_opt(name)
-            .await
-            .map_err(Error::kube(format!("reading Secret {name}")))?,
-    };
-    Ok(secret
+    Ok(secret(ctx, ns, name)
+        .await?
         .and_then(|s| s.data)
         .and_then(|d| d.get(key).cloned())
         .and_then(|b| String::from_utf8(b.0).ok()))

@@ -75,7 +75,9 @@ pub async fn run_action(
         return Ok(());
     };
     match decision.action() {
-        Some(table::Action::CreateInitJob) => init_job::create_for_instance(ctx, valid).await,
+        Some(table::Action::CreateInitJob) => {
+            init_job::create_for_instance(ctx, valid, instance).await
+        }
         Some(table::Action::CreateUpgradeJob) => {
             upgrade_job::create_for_instance(ctx, valid, instance).await
         }
