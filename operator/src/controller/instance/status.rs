@@ -102,15 +102,19 @@ pub fn desired(
     let set = |conditions: &mut Vec<_>, type_, ok, reason: &str, message: &str| {
         status::set_condition(conditions, type_, ok, reason, message, generation, now);
     };
-    let Ok(valid) = &decision.valid else {
-        // A spec that cannot work touches nothing but the phase and why.
+    // Ready, Progressing and Degraded follow the phase, after every other condition.
+    let with_phase = |conditions: &mut Vec<_>| {
         status::phase_conditions(
-            &mut conditions,
+            conditions,
             decision.phase,
             &decision.message,
             generation,
             now,
         );
+    };
+    let Ok(valid) = &decision.valid else {
+        // A spec that cannot work touches nothing but the phase and why.
+        with_phase(&mut conditions);
         let status = OdooInstanceStatus {
             phase: Some(decision.phase),
             message: Some(decision.message.clone()),
@@ -195,13 +199,7 @@ pub fn desired(
         }
         None => {}
     }
-    status::phase_conditions(
-        &mut conditions,
-        decision.phase,
-        &decision.message,
-        generation,
-        now,
-    );
+    with_phase(&mut conditions);
     let web = facts
         .web
         .as_ref()
