@@ -114,9 +114,9 @@ impl Printer {
         self.note(&format!("error: {text}"));
     }
 
-    /// stdout for data streamed as it arrives (an archive downloaded to `-`); the
-    /// writer maps a closed pipe to [`CliError::BrokenPipe`], as [`Printer::out`]
-    /// does.
+    /// stdout for data streamed as it arrives (an archive downloaded to `-`). The
+    /// writer does not map errors: its caller turns a closed pipe into
+    /// [`CliError::BrokenPipe`], as [`Printer::out`] does (`s3::download` does).
     pub fn stream(&self) -> std::io::StdoutLock<'static> {
         std::io::stdout().lock()
     }

@@ -160,6 +160,21 @@ pub fn db_error(cluster: &str, e: crate::pg::PgError) -> Error {
     }
 }
 
+/// The instance resolved as [`valid_instance`] resolves it, and the PostgreSQL
+/// cluster its database is on, from one read of the pg-clusters contract.
+pub async fn valid_instance_on_cluster(
+    ctx: &Context,
+    instance: &OdooInstance,
+) -> Result<(ValidInstance, crate::pg::PgCluster), Error> {
+    let clusters = super::observe::pg_clusters(ctx).await?;
+    let v = crate::validate::resolve(instance, &clusters)?.at_database_image(instance);
+    let cluster = clusters
+        .get(&v.database.cluster)
+        .cloned()
+        .map_err(|e| Error::PgClusters(e.to_string()))?;
+    Ok((v, cluster))
+}
+
 pub async fn cluster_of(ctx: &Context, v: &ValidInstance) -> Result<crate::pg::PgCluster, Error> {
     let clusters = super::observe::pg_clusters(ctx).await?;
     clusters

@@ -28,8 +28,7 @@ pub(super) async fn switch(
         write(ctx, job, status, JobPhase::Running).await?;
         return Ok(Action::requeue(Duration::from_secs(2)));
     }
-    let v = job::valid_instance(ctx, instance).await?;
-    let cluster = job::cluster_of(ctx, &v).await?;
+    let (v, cluster) = job::valid_instance_on_cluster(ctx, instance).await?;
     let temporary = status.temporary_database.clone().unwrap_or_default();
     let kept = status.previous_database_name.clone().unwrap_or_default();
     let names = Switch {

@@ -27,7 +27,7 @@ use super::plan;
 use super::{Context, Error, workers_still_running, write};
 use crate::controller::agent_pod;
 use crate::controller::batch::{self, Outcome};
-use crate::controller::job::{cluster_of, db_error};
+use crate::controller::job::db_error;
 use crate::pg::copy::TemplateCopy;
 use crate::pg::restore::{self as pg_restore};
 use crate::pg::{PgCluster, compare};
@@ -109,8 +109,7 @@ pub(super) async fn run(
         write(ctx, job, status, JobPhase::Running).await?;
         return Ok(Action::requeue(Duration::from_secs(1)));
     }
-    let v = crate::controller::job::valid_instance(ctx, instance).await?;
-    let cluster = cluster_of(ctx, &v).await?;
+    let (v, cluster) = crate::controller::job::valid_instance_on_cluster(ctx, instance).await?;
     let pass = Pass {
         ctx,
         job,
