@@ -1,8 +1,11 @@
-//! The floor: the least any client must do to reach the state the operator reaches.
-//! For each OdooInstance it provisions the same role and database and applies the
+//! The floor: the least any correct client must do to reach the state the operator
+//! reaches. For each OdooInstance it writes the finalizer (a database must not
+//! outlive nobody's knowing), provisions the same role and database, applies the
 //! same child objects, built by the operator's own pure builders, each with one
-//! request and in the only order that works (Deployments after the init Job): no
-//! reads before writes, no status, no events, no requeues. Whatever the operator
+//! request and in the only order that works (Deployments after the init Job), and
+//! writes phase Running once the web Deployment is ready: the same finish line as
+//! the operator's. No reads before writes, no other status, no events, no requeues.
+//! PostgreSQL connections are bounded as the operator's are. Whatever the operator
 //! spends above this is the price of reconciling.
 
 use std::collections::BTreeSet;
@@ -11,12 +14,13 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use futures::StreamExt as _;
+use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use kube::runtime::watcher::{self, Event};
 use kube::{Client, ResourceExt};
-use odoo_model::labels::OPERATOR_FIELD_MANAGER;
+use odoo_model::labels::{INSTANCE_FINALIZER, OPERATOR_FIELD_MANAGER};
 use odoo_model::{OdooInitJob, OdooInitJobSpec, OdooInstance};
 use odoo_operator::build;
 use odoo_operator::config::OperatorConfig;
@@ -26,17 +30,18 @@ use odoo_operator::pg::clusters::{PgCluster, PgClusters};
 use odoo_operator::validate::{ValidInstance, resolve};
 use tokio::sync::Semaphore;
 
-/// PostgreSQL's default `max_connections` is 100; the floor keeps well under it.
-const PG_CONNECTIONS: usize = 16;
+/// PostgreSQL's default `max_connections` is 100; the floor keeps well under it,
+/// with the operator's default bound per cluster.
+const PG_CONNECTIONS: usize = odoo_operator::pg::pool::DEFAULT_CONNECTIONS_PER_CLUSTER;
 
-/// Jobs that completed, shared by the instance tasks.
-type Succeeded = Arc<Mutex<BTreeSet<String>>>;
+/// Names of the Jobs that completed and the Deployments that are ready, shared by
+/// the instance tasks.
+type Done = Arc<Mutex<BTreeSet<String>>>;
 
 /// Runs until `instances` instances have every child applied, then waits to be
 /// killed (the benchmark reads its memory and CPU time from `/proc` first).
 pub async fn run(
     client: Client,
-    namespace: &str,
     operator_namespace: &str,
     instances: usize,
 ) -> anyhow::Result<()> {
@@ -55,16 +60,27 @@ pub async fn run(
         },
         pg: Semaphore::new(PG_CONNECTIONS),
         succeeded: Arc::default(),
+        ready: Arc::default(),
     });
-    tokio::spawn(follow_jobs(
-        Api::namespaced(client.clone(), namespace),
+    tokio::spawn(follow(
+        Api::<Job>::all(client.clone()),
         floor.succeeded.clone(),
+        |job| job.status.as_ref().and_then(|s| s.succeeded).unwrap_or(0) > 0,
+    ));
+    tokio::spawn(follow(
+        Api::<Deployment>::all(client.clone()),
+        floor.ready.clone(),
+        |d| {
+            let wanted = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+            let ready = d.status.as_ref().and_then(|s| s.ready_replicas).unwrap_or(0);
+            wanted > 0 && ready >= wanted
+        },
     ));
 
     let mut started = BTreeSet::new();
     let mut tasks = tokio::task::JoinSet::new();
     let mut events = watcher::watcher(
-        Api::<OdooInstance>::namespaced(client, namespace),
+        Api::<OdooInstance>::all(client),
         watcher::Config::default(),
     )
     .boxed();
@@ -78,7 +94,7 @@ pub async fn run(
             }
             None => anyhow::bail!("the instance watch ended"),
         };
-        if started.insert(instance.name_any()) {
+        if started.insert(key(&instance)) {
             let floor = floor.clone();
             tasks.spawn(async move {
                 let name = instance.name_any();
@@ -103,11 +119,22 @@ struct Floor {
     clusters: PgClusters,
     config: OperatorConfig,
     pg: Semaphore,
-    succeeded: Succeeded,
+    succeeded: Done,
+    ready: Done,
 }
 
 impl Floor {
     async fn instance(&self, mut instance: OdooInstance) -> anyhow::Result<()> {
+        let api: Api<OdooInstance> =
+            Api::namespaced(self.client.clone(), &instance.namespace().unwrap_or_default());
+        let name = instance.name_any();
+        api.patch(
+            &name,
+            &PatchParams::default(),
+            &Patch::Merge(serde_json::json!({"metadata": {"finalizers": [INSTANCE_FINALIZER]}})),
+        )
+        .await
+        .context("writing the finalizer")?;
         // The operator writes these defaults into the spec; the floor only needs them.
         if let Some((patch, _)) =
             odoo_operator::defaults::for_instance(&instance, &self.config, Ok(&self.clusters))?
@@ -139,14 +166,20 @@ impl Floor {
             self.apply(ingress).await?;
         }
         let job = self.init_job(&instance, &valid);
-        let job_name = job.name_any();
         self.apply(&job).await?;
-        while !self.succeeded.lock().expect("jobs").contains(&job_name) {
-            tokio::time::sleep(Duration::from_millis(250)).await;
-        }
+        wait_for(&self.succeeded, &key(&job)).await;
         for deployment in children.deployments.iter().flatten() {
             self.apply(deployment).await?;
         }
+        let web = format!("{}/{}", valid.namespace, odoo_model::names::web_deployment(&name));
+        wait_for(&self.ready, &web).await;
+        api.patch_status(
+            &name,
+            &PatchParams::default(),
+            &Patch::Merge(serde_json::json!({"status": {"phase": "Running"}})),
+        )
+        .await
+        .context("writing phase Running")?;
         Ok(())
     }
 
@@ -212,15 +245,30 @@ impl Floor {
     }
 }
 
-/// Keeps the names of the Jobs that succeeded, from one watch.
-async fn follow_jobs(api: Api<Job>, succeeded: Succeeded) {
+/// Keeps the names of the objects that are `done`, from one watch.
+async fn follow<K>(api: Api<K>, names: Done, done: fn(&K) -> bool)
+where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug + Send + 'static,
+{
     let mut events = watcher::watcher(api, watcher::Config::default()).boxed();
     while let Some(event) = events.next().await {
-        if let Ok(Event::Apply(job) | Event::InitApply(job)) = event
-            && job.status.as_ref().and_then(|s| s.succeeded).unwrap_or(0) > 0
+        if let Ok(Event::Apply(o) | Event::InitApply(o)) = event
+            && done(&o)
         {
-            succeeded.lock().expect("jobs").insert(job.name_any());
+            names.lock().expect("names").insert(key(&o));
         }
+    }
+}
+
+/// `namespace/name`: the instances may be spread over namespaces.
+fn key<K: ResourceExt>(object: &K) -> String {
+    format!("{}/{}", object.namespace().unwrap_or_default(), object.name_any())
+}
+
+/// Until `name` is in `names`.
+async fn wait_for(names: &Done, name: &str) {
+    while !names.lock().expect("names").contains(name) {
+        tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
 

@@ -16,10 +16,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail};
 use futures::StreamExt as _;
 use k8s_openapi::api::apps::v1::Deployment;
-use kube::api::{Api, PostParams};
+use kube::api::{Api, Patch, PatchParams, PostParams};
 use kube::runtime::watcher::{self, Event};
 use kube::{Client, ResourceExt};
-use odoo_model::{InstancePhase, OdooInstance, names};
+use odoo_model::{InstancePhase, OdooInstance};
 
 use measure::{ByVerb, ProcessUsage};
 use odoo_tests::process::{free_port, on_spawner_thread, spawn_guarded, tail};
@@ -50,6 +50,8 @@ impl std::fmt::Display for Reconciler {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub instances: usize,
+    /// Namespaces the instances are spread over, round robin.
+    pub namespaces: usize,
     /// The quiet window after convergence in which writes are counted.
     pub idle: Duration,
     /// Give up converging after this long.
@@ -66,7 +68,8 @@ pub struct Settings {
 pub struct Outcome {
     pub reconciler: Reconciler,
     pub instances: usize,
-    /// Instances Running (operator) or with a ready web Deployment (floor) at the end.
+    pub namespaces: usize,
+    /// Instances Running at the end.
     pub running: usize,
     /// From the first create until the last instance was Running.
     pub seconds_to_running: f64,
@@ -75,6 +78,8 @@ pub struct Outcome {
     pub requests_all_clients: ByVerb,
     /// Until convergence, the requests of the reconciler alone (audit log).
     pub requests_by_reconciler: ByVerb,
+    /// The same requests by `VERB resource[/subresource]`.
+    pub requests_by_resource: BTreeMap<String, u64>,
     pub idle_seconds: u64,
     /// Writes by every client in the idle window (API server metrics).
     pub idle_writes_all_clients: u64,
@@ -82,6 +87,24 @@ pub struct Outcome {
     pub idle_writes_by_reconciler: BTreeMap<String, u64>,
     /// Of the reconciler's process, read at the end of the idle window.
     pub usage: ProcessUsage,
+    /// What each of the operator's watch caches held at the end (operator only).
+    pub stores: BTreeMap<String, measure::StoreSize>,
+    /// One instance's replicas changed after the idle window (operator only: the
+    /// floor is no controller).
+    pub one_change: Option<OneChange>,
+}
+
+/// What one change costs at size: `spec.replicas` of one instance from 1 to 2.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OneChange {
+    /// From the patch until the web Deployment's spec had the new replicas.
+    pub seconds_to_applied: f64,
+    /// The reconciler's requests in that time, by verb and resource.
+    pub requests_until_applied: BTreeMap<String, u64>,
+    /// Its requests in the following seconds (the status catching up with the
+    /// pods), by verb and resource.
+    pub requests_after: BTreeMap<String, u64>,
+    pub seconds_after: u64,
 }
 
 /// One run: fresh control plane, the reconciler, N instances, convergence, idle.
@@ -118,26 +141,28 @@ async fn run_on(
     pg: &odoo_tests::postgres::Postgres,
 ) -> anyhow::Result<Outcome> {
     let client = odoo_tests::client(cp).await?;
-    let namespace = format!("{reconciler}-{}", settings.instances);
-    cp.kubectl_apply_stdin(&format!(
-        "apiVersion: v1\nkind: Namespace\nmetadata: {{name: {namespace}}}\n---\n\
-         apiVersion: v1\nkind: Namespace\nmetadata: {{name: {OPERATOR_NAMESPACE}}}\n"
-    ))?;
+    let namespaces = namespaces(reconciler, settings);
+    let manifests: Vec<String> = namespaces
+        .iter()
+        .map(String::as_str)
+        .chain([OPERATOR_NAMESPACE])
+        .map(|ns| format!("apiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}}}\n"))
+        .collect();
+    cp.kubectl_apply_stdin(&manifests.join("---\n"))?;
     odoo_tests::operator::pg_clusters_secret(
         &client,
         OPERATOR_NAMESPACE,
         &odoo_tests::operator::clusters_yaml(pg),
     )
     .await?;
-    let mut process = start_reconciler(cp, reconciler, settings, &namespace)?;
+    let (mut process, port) = start_reconciler(cp, reconciler, settings)?;
 
     let before = measure::api_server_requests(cp)?;
     let audit_start = measure::audit_offset(&cp.audit_log);
     let start = Instant::now();
-    create_instances(&client, &namespace, settings.instances).await?;
+    create_instances(&client, &namespaces, settings.instances).await?;
     let running = wait_until_running(
         &client,
-        &namespace,
         reconciler,
         settings,
         start,
@@ -154,6 +179,15 @@ async fn run_on(
     );
     tokio::time::sleep(settings.idle).await;
     let idle_end = measure::api_server_requests(cp)?;
+    let audit_idle_end = measure::audit_offset(&cp.audit_log);
+    let one_change = match reconciler {
+        Reconciler::Operator => Some(one_change(cp, &client, &namespaces[0]).await?),
+        Reconciler::Floor => None,
+    };
+    let stores = match (reconciler, port) {
+        (Reconciler::Operator, Some(port)) => measure::store_sizes(&measure::operator_metrics(port)?),
+        _ => BTreeMap::new(),
+    };
     let usage = measure::process_usage(process.id())?;
     let _ = process.kill();
     let _ = process.wait();
@@ -170,26 +204,100 @@ async fn run_on(
             Some(audit_converged),
             CLIENT_USER,
         )?,
+        requests_by_resource: measure::audited_by_resource(
+            &cp.audit_log,
+            audit_start,
+            Some(audit_converged),
+            CLIENT_USER,
+        )?,
         idle_seconds: settings.idle.as_secs(),
         idle_writes_all_clients: measure::writes(&measure::delta(&converged, &idle_end)),
         idle_writes_by_reconciler: measure::audited_writes(
             &cp.audit_log,
             audit_converged,
+            Some(audit_idle_end),
             CLIENT_USER,
         )?,
         usage,
+        stores,
+        one_change,
+        namespaces: settings.namespaces,
+    })
+}
+
+/// The namespaces of a run: `<reconciler>-<N>`, or `<reconciler>-<N>-<k>` when the
+/// instances are spread.
+fn namespaces(reconciler: Reconciler, settings: &Settings) -> Vec<String> {
+    let base = format!("{reconciler}-{}", settings.instances);
+    match settings.namespaces {
+        0 | 1 => vec![base],
+        k => (0..k).map(|i| format!("{base}-{i:03}")).collect(),
+    }
+}
+
+/// How long to keep counting after the change was applied.
+const AFTER_CHANGE: Duration = Duration::from_secs(10);
+
+/// Patches the first instance's replicas to 2 and follows its web Deployment until
+/// it has them; counts the reconciler's requests meanwhile and just after.
+async fn one_change(cp: &ControlPlane, client: &Client, namespace: &str) -> anyhow::Result<OneChange> {
+    let name = "shop-0000";
+    let deployments = Api::<Deployment>::namespaced(client.clone(), namespace);
+    let web = odoo_model::names::web_deployment(name);
+    let mut events = watcher::watcher(
+        deployments,
+        watcher::Config::default().fields(&format!("metadata.name={web}")),
+    )
+    .boxed();
+    // The watch has listed before the patch, so the change is seen, not raced.
+    while !matches!(events.next().await, Some(Ok(Event::InitDone)) | None) {}
+    let from = measure::audit_offset(&cp.audit_log);
+    let start = Instant::now();
+    Api::<OdooInstance>::namespaced(client.clone(), namespace)
+        .patch(
+            name,
+            &PatchParams::default(),
+            &Patch::Merge(serde_json::json!({"spec": {"replicas": 2}})),
+        )
+        .await
+        .context("patching the replicas")?;
+    let deadline = start + Duration::from_secs(120);
+    loop {
+        let next = tokio::time::timeout_at(deadline.into(), events.next())
+            .await
+            .context("the web Deployment did not get 2 replicas within 120 s")?;
+        match next {
+            Some(Ok(Event::Apply(d))) if d.spec.as_ref().and_then(|s| s.replicas) == Some(2) => break,
+            Some(_) => continue,
+            None => bail!("the Deployment watch ended"),
+        }
+    }
+    let seconds_to_applied = start.elapsed().as_secs_f64();
+    // The audit log is written a moment after a request completes.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let applied = measure::audit_offset(&cp.audit_log);
+    tokio::time::sleep(AFTER_CHANGE).await;
+    Ok(OneChange {
+        seconds_to_applied,
+        requests_until_applied: measure::audited_by_resource(
+            &cp.audit_log,
+            from,
+            Some(applied),
+            CLIENT_USER,
+        )?,
+        requests_after: measure::audited_by_resource(&cp.audit_log, applied, None, CLIENT_USER)?,
+        seconds_after: AFTER_CHANGE.as_secs(),
     })
 }
 
 /// Starts the operator (and waits until it is ready) or the floor client, both with
 /// the operator's identity, as processes of their own so their memory and CPU time
-/// are theirs alone.
+/// are theirs alone. Returns the operator's metrics port.
 fn start_reconciler(
     cp: &ControlPlane,
     reconciler: Reconciler,
     settings: &Settings,
-    namespace: &str,
-) -> anyhow::Result<Child> {
+) -> anyhow::Result<(Child, Option<u16>)> {
     let kubeconfig = cp.operator_kubeconfig.display().to_string();
     let log = cp.dir.join(format!("{reconciler}.log"));
     let port = free_port();
@@ -211,8 +319,6 @@ fn start_reconciler(
                 "floor".into(),
                 "--kubeconfig".into(),
                 kubeconfig,
-                "--namespace".into(),
-                namespace.into(),
                 "--operator-namespace".into(),
                 OPERATOR_NAMESPACE.into(),
                 "--instances".into(),
@@ -236,16 +342,22 @@ fn start_reconciler(
             }
             std::thread::sleep(Duration::from_millis(200));
         }
+        return Ok((child, Some(port)));
     }
-    Ok(child)
+    Ok((child, None))
 }
 
 /// What `kubectl odoo create shop-NNNN --image … --replicas 1` sends: the spec with
 /// the model's defaults, the operator's defaults left for the reconciler.
-async fn create_instances(client: &Client, namespace: &str, n: usize) -> anyhow::Result<()> {
-    let api: Api<OdooInstance> = Api::namespaced(client.clone(), namespace);
+/// Instance `i` goes to namespace `i mod K`; names are unique across namespaces.
+async fn create_instances(
+    client: &Client,
+    namespaces: &[String],
+    n: usize,
+) -> anyhow::Result<()> {
     let creates = (0..n).map(|i| {
-        let api = api.clone();
+        let api: Api<OdooInstance> =
+            Api::namespaced(client.clone(), &namespaces[i % namespaces.len()]);
         async move {
             let instance: OdooInstance = serde_json::from_value(serde_json::json!({
                 "apiVersion": "odoo-operator.dev/v1alpha1",
@@ -266,11 +378,9 @@ async fn create_instances(client: &Client, namespace: &str, n: usize) -> anyhow:
     results.into_iter().collect()
 }
 
-/// Follows one watch until every instance is Running (operator) or has a ready web
-/// Deployment (floor); prints progress every 10 s.
+/// Follows one watch until every instance is Running; prints progress every 10 s.
 async fn wait_until_running(
     client: &Client,
-    namespace: &str,
     reconciler: Reconciler,
     settings: &Settings,
     start: Instant,
@@ -278,20 +388,13 @@ async fn wait_until_running(
 ) -> anyhow::Result<usize> {
     let mut ready = BTreeSet::new();
     let deadline = start + settings.timeout;
-    let mut events = match reconciler {
-        Reconciler::Operator => watcher::watcher(
-            Api::<OdooInstance>::namespaced(client.clone(), namespace),
-            watcher::Config::default(),
-        )
-        .map(|e| e.map(|e| applied(e, is_running)))
-        .boxed(),
-        Reconciler::Floor => watcher::watcher(
-            Api::<Deployment>::namespaced(client.clone(), namespace),
-            watcher::Config::default(),
-        )
-        .map(|e| e.map(|e| applied(e, is_ready_web)))
-        .boxed(),
-    };
+    // Both reconcilers end at the same line: the instance's phase.
+    let mut events = watcher::watcher(
+        Api::<OdooInstance>::all(client.clone()),
+        watcher::Config::default(),
+    )
+    .map(|e| e.map(|e| applied(e, is_running)))
+    .boxed();
     let mut tick = tokio::time::interval(Duration::from_secs(10));
     tick.tick().await;
     while ready.len() < settings.instances {
@@ -335,32 +438,16 @@ async fn wait_until_running(
 /// The name of an object the watch saw, and whether it counts as running.
 fn applied<K: ResourceExt>(event: Event<K>, running: fn(&K) -> bool) -> Option<(String, bool)> {
     match event {
-        Event::Apply(o) | Event::InitApply(o) => Some((o.name_any(), running(&o))),
+        Event::Apply(o) | Event::InitApply(o) => Some((
+            format!("{}/{}", o.namespace().unwrap_or_default(), o.name_any()),
+            running(&o),
+        )),
         _ => None,
     }
 }
 
 fn is_running(instance: &OdooInstance) -> bool {
     instance.status.as_ref().and_then(|s| s.phase) == Some(InstancePhase::Running)
-}
-
-/// A web Deployment (named as the operator names them) with every replica ready.
-fn is_ready_web(deployment: &Deployment) -> bool {
-    let name = deployment.name_any();
-    let Some(instance) = name.strip_suffix(&names::web_deployment("")) else {
-        return false;
-    };
-    let wanted = deployment
-        .spec
-        .as_ref()
-        .and_then(|s| s.replicas)
-        .unwrap_or(1);
-    let ready = deployment
-        .status
-        .as_ref()
-        .and_then(|s| s.ready_replicas)
-        .unwrap_or(0);
-    names::web_deployment(instance) == name && wanted > 0 && ready >= wanted
 }
 
 /// The benchmark's binaries' directory: next to the running executable.

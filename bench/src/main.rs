@@ -1,7 +1,7 @@
 //! `odoo-bench`: the scale benchmark (see the README's "Benchmark" section and
 //! `hack/bench.sh`, which builds it and the operator with optimisations first).
 //!
-//!   odoo-bench run --instances 100,1000 [--idle 60] [--json FILE]
+//!   odoo-bench run --instances 100,1000 [--namespaces 100] [--idle 60] [--json FILE]
 //!   odoo-bench floor …   (started by `run`: the floor client, a process of its own)
 
 use std::path::PathBuf;
@@ -25,6 +25,9 @@ enum Command {
         /// Instance counts, comma-separated.
         #[arg(long, value_delimiter = ',', default_value = "100,1000")]
         instances: Vec<usize>,
+        /// Namespaces the instances are spread over (the tenant layout), one by default.
+        #[arg(long, default_value_t = 1, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000))]
+        namespaces: usize,
         /// Seconds of quiet after convergence in which writes are counted.
         #[arg(long, default_value_t = 60)]
         idle: u64,
@@ -44,8 +47,6 @@ enum Command {
         #[arg(long)]
         kubeconfig: PathBuf,
         #[arg(long)]
-        namespace: String,
-        #[arg(long)]
         operator_namespace: String,
         #[arg(long)]
         instances: usize,
@@ -59,6 +60,7 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Run {
             instances,
+            namespaces,
             idle,
             timeout,
             json,
@@ -70,6 +72,7 @@ fn main() -> anyhow::Result<()> {
             for n in instances {
                 let settings = Settings {
                     instances: n,
+                    namespaces,
                     idle: Duration::from_secs(idle),
                     timeout: Duration::from_secs(timeout),
                     bin_dir: bench::bin_dir()?,
@@ -94,7 +97,6 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Floor {
             kubeconfig,
-            namespace,
             operator_namespace,
             instances,
         } => runtime.block_on(async {
@@ -102,7 +104,7 @@ fn main() -> anyhow::Result<()> {
             let config =
                 kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default()).await?;
             let client = kube::Client::try_from(config)?;
-            bench::floor::run(client, &namespace, &operator_namespace, instances).await
+            bench::floor::run(client, &operator_namespace, instances).await
         }),
     }
 }

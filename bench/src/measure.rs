@@ -96,14 +96,28 @@ pub fn audited_requests(
     audited(log, from, to, username, |verb, _| verb)
 }
 
+/// Like [`audited_requests`], by `VERB resource[/subresource]`: where the requests
+/// went, so a change can be traced to the figure it moved.
+pub fn audited_by_resource(
+    log: &Path,
+    from: u64,
+    to: Option<u64>,
+    username: &str,
+) -> anyhow::Result<BTreeMap<String, u64>> {
+    audited(log, from, to, username, |verb, resource| {
+        format!("{verb} {resource}")
+    })
+}
+
 /// Like [`audited_requests`], counting the writes only, by `VERB resource`: what a
 /// client keeps writing when nothing changes.
 pub fn audited_writes(
     log: &Path,
     from: u64,
+    to: Option<u64>,
     username: &str,
 ) -> anyhow::Result<BTreeMap<String, u64>> {
-    let all = audited(log, from, None, username, |verb, resource| {
+    let all = audited(log, from, to, username, |verb, resource| {
         format!("{verb} {resource}")
     })?;
     Ok(all
@@ -143,7 +157,11 @@ fn audited(
         }
         let verb = metrics_verb(event["verb"].as_str().unwrap_or_default());
         let resource = event["objectRef"]["resource"].as_str().unwrap_or_default();
-        *out.entry(key(verb, resource)).or_default() += 1;
+        let resource = match event["objectRef"]["subresource"].as_str() {
+            Some(sub) => format!("{resource}/{sub}"),
+            None => resource.to_owned(),
+        };
+        *out.entry(key(verb, &resource)).or_default() += 1;
     }
     Ok(out)
 }
@@ -157,6 +175,55 @@ fn metrics_verb(verb: &str) -> String {
         "update" => "PUT".into(),
         other => other.to_uppercase(),
     }
+}
+
+/// What one of the operator's watch caches holds, from its metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct StoreSize {
+    pub objects: u64,
+    /// The objects' size as JSON.
+    pub bytes: u64,
+}
+
+/// The operator's `/metrics` on `port`, read over plain HTTP.
+pub fn operator_metrics(port: u16) -> anyhow::Result<String> {
+    use std::io::{Read as _, Write as _};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))
+        .with_context(|| format!("connecting to the operator's port {port}"))?;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(10)))?;
+    write!(stream, "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let (_, body) = response
+        .split_once("\r\n\r\n")
+        .context("the operator's /metrics sent no body")?;
+    Ok(body.to_owned())
+}
+
+/// Each store's objects and size, from the operator's metrics text.
+pub fn store_sizes(metrics: &str) -> BTreeMap<String, StoreSize> {
+    let mut out = BTreeMap::<String, StoreSize>::new();
+    for line in metrics.lines() {
+        let (field, rest): (fn(&mut StoreSize) -> &mut u64, _) =
+            if let Some(rest) = line.strip_prefix("odoo_operator_cache_objects{") {
+                (|s| &mut s.objects, rest)
+            } else if let Some(rest) = line.strip_prefix("odoo_operator_cache_size_bytes{") {
+                (|s| &mut s.bytes, rest)
+            } else {
+                continue;
+            };
+        let Some((labels, value)) = rest.rsplit_once("} ") else {
+            continue;
+        };
+        let store = labels
+            .split(',')
+            .find_map(|l| l.strip_prefix("store=\""))
+            .map(|v| v.trim_end_matches('"'));
+        if let (Some(store), Ok(value)) = (store, value.trim().parse::<f64>()) {
+            *field(out.entry(store.to_owned()).or_default()) = value as u64;
+        }
+    }
+    out
 }
 
 /// Peak resident memory and CPU time (user + system) of a live process.
@@ -254,11 +321,30 @@ apiserver_request_duration_seconds_count{verb=\"GET\"} 99\n";
         )
         .expect("test setup");
         assert_eq!(first_two, ByVerb::from([("WATCH".into(), 1)]));
-        let writes = audited_writes(&log, from, "odoo-operator").expect("test setup");
+        let writes = audited_writes(&log, from, None, "odoo-operator").expect("test setup");
         assert_eq!(
             writes,
             BTreeMap::from([("POST pods".into(), 1), ("PATCH pods".into(), 1)])
         );
+    }
+
+    #[test]
+    fn store_sizes_are_read_from_the_operators_gauges() {
+        let text = "# HELP odoo_operator_cache_objects Objects\n\
+odoo_operator_cache_objects{store=\"secrets\"} 300\n\
+odoo_operator_cache_size_bytes{store=\"secrets\"} 123456\n\
+odoo_operator_cache_objects{store=\"pods\"} 100\n\
+odoo_operator_reconciles_total{controller=\"instance\"} 9\n# EOF\n";
+        let sizes = store_sizes(text);
+        assert_eq!(
+            sizes.get("secrets"),
+            Some(&StoreSize {
+                objects: 300,
+                bytes: 123_456
+            })
+        );
+        assert_eq!(sizes.get("pods").map(|s| s.objects), Some(100));
+        assert_eq!(sizes.len(), 2);
     }
 
     #[test]

@@ -70,6 +70,18 @@ fn verbs(counts: &ByVerb) -> String {
         .join(" · ")
 }
 
+/// The `n` largest counts, one per line.
+fn largest(counts: &std::collections::BTreeMap<String, u64>, n: usize) -> String {
+    let mut sorted: Vec<_> = counts.iter().collect();
+    sorted.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    sorted
+        .iter()
+        .take(n)
+        .map(|(key, count)| format!("{key} {}", thousands(**count)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
@@ -92,7 +104,10 @@ pub fn table(c: &Comparison) -> Table {
     let mib = |b: u64| format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0));
     let mut table = Table::new();
     table.load_style(UTF8_FULL_CONDENSED).set_header(vec![
-        format!("N = {}", c.instances),
+        match o.namespaces {
+            0 | 1 => format!("N = {}", c.instances),
+            k => format!("N = {} in {k} namespaces", c.instances),
+        },
         "operator".into(),
         "floor".into(),
         "operator ÷ floor".into(),
@@ -122,6 +137,12 @@ pub fn table(c: &Comparison) -> Table {
             verbs(&f.requests_by_reconciler)
         ),
         times(c.ratio.requests_by_reconciler),
+    ]);
+    table.add_row(vec![
+        "largest: by verb and resource".into(),
+        largest(&o.requests_by_resource, 8),
+        largest(&f.requests_by_resource, 8),
+        "".into(),
     ]);
     table.add_row(vec![
         "of which writes".into(),
@@ -160,12 +181,56 @@ pub fn table(c: &Comparison) -> Table {
         idle(f),
         "".into(),
     ]);
+    if let Some(change) = &o.one_change {
+        let total = |m: &std::collections::BTreeMap<String, u64>| m.values().sum::<u64>();
+        table.add_row(vec![
+            "one change (replicas of one instance): requests until applied".into(),
+            format!(
+                "{} in {:.2} s\n{}",
+                total(&change.requests_until_applied),
+                change.seconds_to_applied,
+                largest(&change.requests_until_applied, 6)
+            ),
+            "–".into(),
+            "".into(),
+        ]);
+        table.add_row(vec![
+            format!("…and in the {} s after", change.seconds_after),
+            format!(
+                "{}\n{}",
+                total(&change.requests_after),
+                largest(&change.requests_after, 6)
+            ),
+            "–".into(),
+            "".into(),
+        ]);
+    }
     table.add_row(vec![
         "peak RSS".into(),
         mib(o.usage.peak_rss_bytes),
         mib(f.usage.peak_rss_bytes),
         times(c.ratio.peak_rss),
     ]);
+    if !o.stores.is_empty() {
+        let mut stores: Vec<_> = o.stores.iter().filter(|(_, s)| s.objects > 0).collect();
+        stores.sort_by(|a, b| b.1.bytes.cmp(&a.1.bytes).then(a.0.cmp(b.0)));
+        let lines: Vec<String> = stores
+            .iter()
+            .map(|(name, s)| {
+                format!(
+                    "{name}: {} objects, {}",
+                    thousands(s.objects),
+                    mib(s.bytes)
+                )
+            })
+            .collect();
+        table.add_row(vec![
+            "watch caches at the end (objects, size as JSON)".into(),
+            lines.join("\n"),
+            "–".into(),
+            "".into(),
+        ]);
+    }
     table.add_row(vec![
         "CPU time (user + system)".into(),
         format!("{:.1} s", o.usage.cpu_seconds),

@@ -147,6 +147,11 @@ pub struct RunArgs {
     /// renewed in time) and connections to PostgreSQL (provisioning opens one).
     #[arg(long, env = "ODOO_OPERATOR_CONCURRENT_RECONCILES", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=1024))]
     concurrent_reconciles: u16,
+    /// Connections provisioning opens at once to one PostgreSQL cluster, whatever
+    /// the number of reconciles: keep it well under the cluster's
+    /// `max_connections`, which its Odoo pods share.
+    #[arg(long, env = "ODOO_OPERATOR_PG_CONNECTIONS_PER_CLUSTER", default_value_t = crate::pg::pool::DEFAULT_CONNECTIONS_PER_CLUSTER, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000))]
+    pg_connections_per_cluster: usize,
     /// How long the leader Lease lasts without renewal, in seconds: how long a
     /// standby waits after a leader died without releasing it. Renewed every third
     /// of it.
@@ -173,6 +178,7 @@ impl RunArgs {
             pg_clusters_secret: self.pg_clusters_secret.clone(),
             watch_namespace: self.watch_namespace.clone(),
             concurrent_reconciles: self.concurrent_reconciles,
+            pg_connections_per_cluster: self.pg_connections_per_cluster,
             agent_image: self
                 .agent_image
                 .clone()

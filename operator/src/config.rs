@@ -23,6 +23,9 @@ pub struct OperatorConfig {
     pub watch_namespace: Option<String>,
     /// Reconciles each controller runs at once (0: no limit).
     pub concurrent_reconciles: u16,
+    /// Connections provisioning opens at once to one PostgreSQL cluster (0: no
+    /// limit; `Default` gives 0, the binary's flag 16).
+    pub pg_connections_per_cluster: usize,
     /// Image the backup and restore pods copy the agent from (the operator's own).
     pub agent_image: String,
 }

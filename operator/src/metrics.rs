@@ -10,6 +10,7 @@ use std::time::Instant;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::{Registry, Unit};
 use warp::Filter;
@@ -40,6 +41,11 @@ struct TransitionLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StoreLabels {
+    store: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct CallbackLabels {
     outcome: &'static str,
 }
@@ -62,6 +68,8 @@ pub struct Metrics {
     phase_transitions_total: Family<TransitionLabels, Counter>,
     callbacks_total: Family<CallbackLabels, Counter>,
     backup_verifications_total: Family<VerificationLabels, Counter>,
+    cache_objects: Family<StoreLabels, Gauge>,
+    cache_bytes: Family<StoreLabels, Gauge>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -92,6 +100,8 @@ impl Metrics {
         let phase_transitions_total = Family::<TransitionLabels, Counter>::default();
         let callbacks_total = Family::<CallbackLabels, Counter>::default();
         let backup_verifications_total = Family::<VerificationLabels, Counter>::default();
+        let cache_objects = Family::<StoreLabels, Gauge>::default();
+        let cache_bytes = Family::<StoreLabels, Gauge>::default();
         // The client appends the unit and, for counters, `_total` to these names.
         registry.register_with_unit(
             "reconcile_duration",
@@ -120,8 +130,21 @@ impl Metrics {
             "Verifications of stored backups (spec.verify) by method and result: passed or failed",
             backup_verifications_total.clone(),
         );
+        registry.register(
+            "cache_objects",
+            "Objects held by each watch cache",
+            cache_objects.clone(),
+        );
+        registry.register_with_unit(
+            "cache_size",
+            "Size of each watch cache's objects as JSON: what a store costs, within a small factor",
+            Unit::Bytes,
+            cache_bytes.clone(),
+        );
         Metrics {
             registry: Arc::new(registry),
+            cache_objects,
+            cache_bytes,
             reconcile_duration_seconds,
             reconciles_total,
             reconcile_errors_total,
@@ -172,6 +195,13 @@ impl Metrics {
         self.backup_verifications_total
             .get_or_create(&VerificationLabels { method, result })
             .inc();
+    }
+
+    /// What one watch cache holds now.
+    pub fn cache_size(&self, store: &'static str, objects: usize, bytes: usize) {
+        let labels = StoreLabels { store };
+        self.cache_objects.get_or_create(&labels).set(objects as i64);
+        self.cache_bytes.get_or_create(&labels).set(bytes as i64);
     }
 
     /// All series in OpenMetrics text, ending with `# EOF`.

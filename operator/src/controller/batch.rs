@@ -97,7 +97,7 @@ pub fn stamp(
 
 /// Writes a job resource's status with a merge patch, only when it changed.
 pub async fn patch_status<K, S>(
-    client: &kube::Client,
+    ctx: &super::Context,
     job: &K,
     current: &S,
     next: &S,
@@ -113,8 +113,8 @@ where
         return Ok(());
     }
     let api: kube::Api<K> =
-        kube::Api::namespaced(client.clone(), &job.namespace().unwrap_or_default());
-    api.patch_status(
+        kube::Api::namespaced(ctx.client.clone(), &job.namespace().unwrap_or_default());
+    let written = api.patch_status(
         &job.name_any(),
         &kube::api::PatchParams::default(),
         // The resourceVersion read makes the write conditional: a pass that started
@@ -130,6 +130,8 @@ where
         K::kind(&()),
         job.name_any()
     )))?;
+    ctx.written
+        .record(job, written.resource_version().as_deref());
     Ok(())
 }
 
@@ -209,16 +211,39 @@ pub async fn deployments_stopped(
     Ok(None)
 }
 
-/// The batch Job `name` in `namespace`, if it exists.
+/// The batch Job `name` in `namespace`, if it exists: from the Jobs' watch, or,
+/// when the watch does not hold it (not listed yet, or just created), from the API
+/// server, so a Job is never taken for missing on a cache's word.
 pub async fn live_job(
-    client: &kube::Client,
+    ctx: &super::Context,
     namespace: &str,
     name: &str,
 ) -> Result<Option<k8s_openapi::api::batch::v1::Job>, super::error::Error> {
-    kube::Api::<k8s_openapi::api::batch::v1::Job>::namespaced(client.clone(), namespace)
+    if ctx.caches.ready()
+        && let Some(job) = super::caches::get(&ctx.caches.jobs, namespace, name)
+    {
+        return Ok(Some((*job).clone()));
+    }
+    kube::Api::<k8s_openapi::api::batch::v1::Job>::namespaced(ctx.client.clone(), namespace)
         .get_opt(name)
         .await
         .map_err(super::error::Error::kube(format!("reading Job {name}")))
+}
+
+/// Like [`live_job`], but when the owner's status does not record the Job as made
+/// (`recorded`), the Jobs' watch, once listed, is trusted to say it does not exist:
+/// no read before the Job is first made. A Job made by a pass whose status write
+/// was lost is applied again, which changes nothing.
+pub async fn job_unless_new(
+    ctx: &super::Context,
+    namespace: &str,
+    name: &str,
+    recorded: bool,
+) -> Result<Option<k8s_openapi::api::batch::v1::Job>, super::error::Error> {
+    if !recorded && ctx.caches.ready() {
+        return Ok(super::caches::get(&ctx.caches.jobs, namespace, name).map(|j| (*j).clone()));
+    }
+    live_job(ctx, namespace, name).await
 }
 
 #[cfg(test)]

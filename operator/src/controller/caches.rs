@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures::Stream;
 use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, Secret, Service};
 use k8s_openapi::api::networking::v1::Ingress;
 use kube::core::DeserializeGuard;
@@ -22,6 +23,10 @@ use kube::{Api, Resource, ResourceExt};
 use odoo_model::{
     OdooBackupJob, OdooClusterMigration, OdooInitJob, OdooInstance, OdooRestoreJob, OdooUpgradeJob,
 };
+
+/// Job events a slow job controller may fall behind the shared Jobs watch by before
+/// the watch waits for it.
+const JOB_EVENTS_BUFFER: usize = 1024;
 
 /// The stores, filled by [`Writers`] once the controllers run.
 #[derive(Clone)]
@@ -41,6 +46,9 @@ pub struct Caches {
     pub secrets: Store<Secret>,
     pub pods: Store<Pod>,
     pub pvcs: Store<PersistentVolumeClaim>,
+    /// The batch Jobs the operator made, from one watch shared by the five job
+    /// controllers (each is woken by the Jobs its kind owns).
+    pub jobs: Store<Job>,
     /// The pg-clusters Secret, from a watch of that one Secret.
     pub pg_clusters: Store<Secret>,
     /// Set when the controllers took the writers: the stores are filling.
@@ -67,6 +75,8 @@ pub struct Writers {
     pub secrets: reflector::store::Writer<Secret>,
     pub pods: reflector::store::Writer<Pod>,
     pub pvcs: reflector::store::Writer<PersistentVolumeClaim>,
+    /// A shared writer: the job controllers subscribe to it.
+    pub jobs: reflector::store::Writer<Job>,
     pub pg_clusters: reflector::store::Writer<Secret>,
 }
 
@@ -84,6 +94,7 @@ impl Caches {
         let (secrets, secrets_w) = reflector::store();
         let (pods, pods_w) = reflector::store();
         let (pvcs, pvcs_w) = reflector::store();
+        let (jobs, jobs_w) = reflector::store_shared(JOB_EVENTS_BUFFER);
         let (pg_clusters, pg_clusters_w) = reflector::store();
         let caches = Caches {
             instances,
@@ -98,6 +109,7 @@ impl Caches {
             secrets,
             pods,
             pvcs,
+            jobs,
             pg_clusters,
             filling: Arc::new(AtomicBool::new(false)),
             ready: Arc::new(AtomicBool::new(false)),
@@ -116,6 +128,7 @@ impl Caches {
             secrets: secrets_w,
             pods: pods_w,
             pvcs: pvcs_w,
+            jobs: jobs_w,
             pg_clusters: pg_clusters_w,
         };
         (caches, writers)
@@ -150,6 +163,7 @@ impl Caches {
                 caches.secrets.wait_until_ready().await,
                 caches.pods.wait_until_ready().await,
                 caches.pvcs.wait_until_ready().await,
+                caches.jobs.wait_until_ready().await,
                 caches.pg_clusters.wait_until_ready().await,
             ];
             // A dropped writer means the controllers stopped: keep reading the API.
@@ -170,6 +184,47 @@ impl Caches {
         let mut settled = self.settled.subscribe();
         // Err only if the sender is gone, and `self` holds it.
         let _ = settled.wait_for(|settled| *settled).await;
+    }
+}
+
+impl Caches {
+    /// Each store's objects and their size as JSON, by store name. Serializes
+    /// every object: for the metrics' occasional refresh, not for a reconcile.
+    pub fn sizes(&self) -> Vec<(&'static str, usize, usize)> {
+        fn json<T: serde::Serialize>(o: &T) -> usize {
+            serde_json::to_vec(o).map_or(0, |v| v.len())
+        }
+        fn size<K: Resource<DynamicType = ()> + Clone + serde::Serialize + 'static>(
+            name: &'static str,
+            store: &Store<K>,
+        ) -> (&'static str, usize, usize) {
+            let objects = store.state();
+            (name, objects.len(), objects.iter().map(|o| json(o.as_ref())).sum())
+        }
+        let instances = self.instances.state();
+        let instance_bytes = instances
+            .iter()
+            .map(|guard| match &guard.0 {
+                Ok(instance) => json(instance),
+                Err(invalid) => json(&invalid.metadata),
+            })
+            .sum();
+        vec![
+            ("instances", instances.len(), instance_bytes),
+            size("init_jobs", &self.init_jobs),
+            size("upgrade_jobs", &self.upgrade_jobs),
+            size("backup_jobs", &self.backup_jobs),
+            size("restore_jobs", &self.restore_jobs),
+            size("migrations", &self.migrations),
+            size("deployments", &self.deployments),
+            size("services", &self.services),
+            size("ingresses", &self.ingresses),
+            size("secrets", &self.secrets),
+            size("pods", &self.pods),
+            size("pvcs", &self.pvcs),
+            size("jobs", &self.jobs),
+            size("pg_clusters", &self.pg_clusters),
+        ]
     }
 }
 
@@ -218,6 +273,31 @@ where
             o.managed_fields_mut().clear();
         })
         .reflect(writer)
+        .touched_objects()
+}
+
+/// Like [`stream`], for a store several controllers subscribe to (see
+/// `Writer::subscribe`): this stream must be polled for any of them to see events.
+pub fn shared_stream<K>(
+    api: Api<K>,
+    config: watcher::Config,
+    writer: reflector::store::Writer<K>,
+) -> impl Stream<Item = Result<K, watcher::Error>> + Send + 'static
+where
+    K: Resource<DynamicType = ()>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug
+        + Send
+        + Sync
+        + 'static,
+{
+    watcher(api, config)
+        .default_backoff()
+        .modify(|o| {
+            o.managed_fields_mut().clear();
+        })
+        .reflect_shared(writer)
         .touched_objects()
 }
 
@@ -280,6 +360,7 @@ mod tests {
         list_done(&mut w.secrets);
         list_done(&mut w.pods);
         list_done(&mut w.pvcs);
+        list_done(&mut w.jobs);
         list_done(&mut w.pg_clusters);
         for task in waiting {
             tokio::time::timeout(Duration::from_secs(5), task)

@@ -18,6 +18,10 @@ pub struct Context {
     /// Signed callbacks to the instances' webhooks; sends nothing until the binary
     /// replaces it with a running one (see `cli::run`).
     pub callbacks: crate::callbacks::Callbacks,
+    /// Writes of ours the watch caches have not shown yet (see `fresh`).
+    pub written: super::fresh::Written,
+    /// Bounds provisioning's connections per PostgreSQL cluster.
+    pub pg_pools: crate::pg::pool::Pools,
     /// What the instance controller's watches saw (see `caches`).
     pub caches: super::caches::Caches,
     /// The caches' write halves, taken once by `controller::run`.
@@ -36,7 +40,10 @@ impl Context {
         };
         let recorder = Recorder::new(client.clone(), reporter);
         let (caches, writers) = super::caches::Caches::new();
+        let pg_pools = crate::pg::pool::Pools::new(config.pg_connections_per_cluster);
         Context {
+            pg_pools,
+            written: super::fresh::Written::default(),
             client,
             config,
             recorder,

@@ -124,15 +124,18 @@ async fn reconcile(
     let valid = crate::validate::resolve(&instance, &clusters)?;
     let desired = build_job(&job, &valid);
     let name = job_name(&job);
-    let live = match crate::controller::batch::live_job(&ctx.client, &ns, &name).await? {
+    let recorded = job.status.as_ref().and_then(|s| s.job.job_name.as_deref()) == Some(&name);
+    let live = match crate::controller::batch::job_unless_new(ctx, &ns, &name, recorded).await? {
         Some(live) => live,
         None => {
-            crate::apply::apply(&ctx.client, &desired).await?;
+            // Known missing: applied without another read.
+            crate::apply::apply_over(&ctx.client, &desired, None).await?;
             return write_status(
                 ctx,
                 &job,
                 JobPhase::Running,
-                format!("Job {name} started"),
+                // The message of a running Job, so seeing it run writes nothing.
+                format!("Job {name} running"),
                 Some(name),
             )
             .await;

@@ -86,7 +86,9 @@ pub async fn start<K: JobKind>(
         .job_status()
         .and_then(|s| s.phase)
         .is_some_and(JobPhase::is_finished);
-    if finished {
+    // Finished, or the cache still holds the version our last status write was
+    // based on (its watch event starts the next pass).
+    if finished || ctx.written.behind(job) {
         return Ok(None);
     }
     let namespace = job.namespace().unwrap_or_default();
@@ -106,7 +108,7 @@ pub async fn write_status<K: JobKind, S: Serialize + PartialEq>(
     next: &S,
 ) -> Result<(), Error> {
     ctx.backoff.succeeded(&backoff_key::<K>(job));
-    super::batch::patch_status(&ctx.client, job, current, next).await
+    super::batch::patch_status(ctx, job, current, next).await
 }
 
 /// What comes after a status write: a finished job waits for a change, a running

@@ -9,6 +9,7 @@ pub mod caches;
 pub mod context;
 pub mod database;
 pub mod error;
+pub mod fresh;
 pub mod init_job;
 pub mod instance;
 pub mod job;
@@ -75,6 +76,32 @@ pub async fn run(ctx: Arc<Context>) {
         caches::stream(pg_clusters, all().fields(&by_name), w.pg_clusters)
             .for_each(|_| futures::future::ready(())),
     );
+    // One watch of the operator's batch Jobs for the five job controllers: each is
+    // woken by the Jobs its kind owns, and reads them from the store.
+    let subscribe = || {
+        w.jobs
+            .subscribe()
+            .expect("a shared store's writer gives subscriptions")
+    };
+    let job_triggers = [subscribe(), subscribe(), subscribe(), subscribe(), subscribe()];
+    let mut job_triggers = job_triggers.into_iter();
+    let mut jobs = || job_triggers.next().expect("one subscription per job controller");
+    tokio::spawn(
+        caches::shared_stream(api::<Job>(&ctx), owned.clone(), w.jobs)
+            .for_each(|_| futures::future::ready(())),
+    );
+    // What each cache holds, for the metrics (and the benchmark's breakdown).
+    let sizes = ctx.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(15));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            for (store, objects, bytes) in sizes.caches.sizes() {
+                sizes.metrics.cache_size(store, objects, bytes);
+            }
+        }
+    });
     // The instances' watch fills the cache the job controllers read them from.
     let instances = Controller::for_stream(
         caches::stream(
@@ -143,7 +170,7 @@ pub async fn run(ctx: Arc<Context>) {
         api::<DeserializeGuard<OdooBackupJob>>(&ctx),
         watcher::Config::default(),
     )
-    .owns(api::<Job>(&ctx), owned.clone())
+    .owns_shared_stream(jobs())
     .with_config(config.clone())
     .shutdown_on_signal()
     .run(
@@ -156,7 +183,7 @@ pub async fn run(ctx: Arc<Context>) {
         api::<DeserializeGuard<OdooRestoreJob>>(&ctx),
         watcher::Config::default(),
     )
-    .owns(api::<Job>(&ctx), owned.clone())
+    .owns_shared_stream(jobs())
     .with_config(config.clone())
     .shutdown_on_signal()
     .run(
@@ -169,7 +196,7 @@ pub async fn run(ctx: Arc<Context>) {
         api::<DeserializeGuard<OdooUpgradeJob>>(&ctx),
         watcher::Config::default(),
     )
-    .owns(api::<Job>(&ctx), owned.clone())
+    .owns_shared_stream(jobs())
     .with_config(config.clone())
     .shutdown_on_signal()
     .run(
@@ -184,7 +211,7 @@ pub async fn run(ctx: Arc<Context>) {
         api::<DeserializeGuard<OdooClusterMigration>>(&ctx),
         watcher::Config::default(),
     )
-    .owns(api::<Job>(&ctx), owned.clone())
+    .owns_shared_stream(jobs())
     .with_config(config.clone())
     .shutdown_on_signal()
     .run(
@@ -197,7 +224,7 @@ pub async fn run(ctx: Arc<Context>) {
         api::<DeserializeGuard<OdooInitJob>>(&ctx),
         watcher::Config::default(),
     )
-    .owns(api::<Job>(&ctx), owned)
+    .owns_shared_stream(jobs())
     .with_config(config.clone())
     .shutdown_on_signal()
     .run(

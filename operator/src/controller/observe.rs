@@ -152,6 +152,24 @@ pub async fn secret(ctx: &Context, ns: &str, name: &str) -> Result<Option<Secret
     }
 }
 
+/// A key of a Secret the operator generates (it carries the operator's labels, so
+/// its watch holds it): once the watch has listed, a Secret it does not hold does
+/// not exist, and is not read through the API. Creating it then answers 409 if it
+/// was made a moment ago, and the creator reads it with [`secret_value`].
+pub async fn generated_secret_value(
+    ctx: &Context,
+    ns: &str,
+    name: &str,
+    key: &str,
+) -> Result<Option<String>, Error> {
+    if !ctx.caches.ready() {
+        return secret_value(ctx, ns, name, key).await;
+    }
+    Ok(caches::get(&ctx.caches.secrets, ns, name)
+        .and_then(|s| s.data.as_ref()?.get(key).cloned())
+        .and_then(|b| String::from_utf8(b.0).ok()))
+}
+
 /// A key of a Secret in the instance's namespace, if both exist (see [`secret`]).
 pub async fn secret_value(
     ctx: &Context,

@@ -104,7 +104,7 @@ pub async fn reconcile(
     let v = valid_instance(ctx, instance).await?;
     let scratch = (method == BackupVerify::Restore)
         .then(|| scratch_database(&v.database.name, &job.uid().unwrap_or_default()));
-    let Some(live) = crate::controller::batch::live_job(&ctx.client, &ns, &name).await? else {
+    let Some(live) = crate::controller::batch::live_job(ctx, &ns, &name).await? else {
         if let Some(scratch) = &scratch {
             let cluster = cluster_of(ctx, &v).await?;
             pg_restore::create_restore_database(&cluster, &v.database.role, scratch)

@@ -49,8 +49,23 @@ pub async fn facts(ctx: &Context, instance: &OdooInstance) -> Result<Facts, Erro
     let ns = instance.namespace().unwrap_or_default();
     let (db_password, admin_password) = match &valid {
         Ok(v) => (
-            observe::secret_value(ctx, &ns, &v.db_secret, "password").await?,
-            observe::secret_value(ctx, &ns, &v.admin_password.name, &v.admin_password.key).await?,
+            observe::generated_secret_value(ctx, &ns, &v.db_secret, "password").await?,
+            match instance.spec.admin_password_secret_ref {
+                None => {
+                    observe::generated_secret_value(
+                        ctx,
+                        &ns,
+                        &v.admin_password.name,
+                        &v.admin_password.key,
+                    )
+                    .await?
+                }
+                // The user's Secret carries no label of ours: not in the watch.
+                Some(_) => {
+                    observe::secret_value(ctx, &ns, &v.admin_password.name, &v.admin_password.key)
+                        .await?
+                }
+            },
         ),
         Err(_) => (None, None),
     };

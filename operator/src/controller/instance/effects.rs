@@ -27,7 +27,7 @@ pub async fn write_defaults(
     patch: &Value,
     fields: &[&str],
 ) -> Result<(), Error> {
-    api(ctx, instance)
+    let written = api(ctx, instance)
         .patch(
             &instance.name_any(),
             &PatchParams::default(),
@@ -35,6 +35,8 @@ pub async fn write_defaults(
         )
         .await
         .map_err(Error::kube("writing spec defaults"))?;
+    ctx.written
+        .record(instance, written.resource_version().as_deref());
     ctx.event(
         instance,
         false,
@@ -122,16 +124,23 @@ pub async fn ensure_secrets(
     if !decision.plan.database && !decision.plan.children {
         return Ok(None);
     }
+    // One event for the Secrets this pass generated, not one each.
+    let mut created = Vec::new();
     let db = match &facts.db_password {
         Some(password) => password.clone(),
-        None => create_generated_secret(ctx, valid, &valid.db_secret, instance).await?,
+        None => create_generated_secret(ctx, valid, &valid.db_secret, &mut created).await?,
     };
     let admin = match (&facts.admin_password, decision.plan.children) {
         (_, false) => None,
         (Some(password), true) => Some(password.clone()),
         (None, true) if instance.spec.admin_password_secret_ref.is_none() => Some(
-            create_generated_secret(ctx, valid, &names::admin_secret(&valid.name), instance)
-                .await?,
+            create_generated_secret(
+                ctx,
+                valid,
+                &names::admin_secret(&valid.name),
+                &mut created,
+            )
+            .await?,
         ),
         (None, true) => {
             return Err(Error::InvalidSpec(format!(
@@ -140,6 +149,13 @@ pub async fn ensure_secrets(
             )));
         }
     };
+    if !created.is_empty() {
+        let message = match created.as_slice() {
+            [one] => format!("generated a password in Secret {one}"),
+            many => format!("generated passwords in Secrets {}", many.join(", ")),
+        };
+        ctx.event(instance, false, "SecretCreated", message).await;
+    }
     Ok(Some(Passwords { db, admin }))
 }
 
@@ -149,20 +165,14 @@ async fn create_generated_secret(
     ctx: &Context,
     valid: &ValidInstance,
     secret: &str,
-    instance: &OdooInstance,
+    created: &mut Vec<String>,
 ) -> Result<String, Error> {
     let password = crate::pg::sql::generate_password();
     let object = build::config_secret::password_secret(valid, secret, &password);
     let api: Api<Secret> = Api::namespaced(ctx.client.clone(), &valid.namespace);
     match api.create(&PostParams::default(), &object).await {
         Ok(_) => {
-            ctx.event(
-                instance,
-                false,
-                "SecretCreated",
-                format!("generated a password in Secret {secret}"),
-            )
-            .await;
+            created.push(secret.to_owned());
             Ok(password)
         }
         // Another reconcile won the race: use its password.
@@ -205,7 +215,10 @@ pub async fn provision(
         .map_err(|m| Error::PgClusters(m.clone()))?
         .get(&valid.database.cluster)
         .map_err(|e| Error::PgClusters(e.to_string()))?;
-    match crate::controller::provision_database(cluster, valid, &passwords.db).await {
+    let permit = ctx.pg_pools.acquire(&valid.database.cluster).await;
+    let provisioned = crate::controller::provision_database(cluster, valid, &passwords.db).await;
+    drop(permit);
+    match provisioned {
         Ok(initialized) => {
             let message = format!(
                 "database {} on cluster {}",

@@ -49,6 +49,11 @@ pub async fn reconcile(
     let Some(instance) = ctx.readable(guard.as_ref()).await else {
         return Ok(Action::await_change());
     };
+    // The cache still holds the version our last write was based on: the write's
+    // watch event starts the next pass (see `fresh`).
+    if ctx.written.behind(instance) {
+        return Ok(Action::await_change());
+    }
     let instance = Arc::new(instance.clone());
     let ns = instance.namespace().unwrap_or_default();
     let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ns);

@@ -40,7 +40,7 @@ pub async fn write(
             .await;
     }
     if desired != instance.status.clone().unwrap_or_default() {
-        Api::<OdooInstance>::namespaced(
+        let written = Api::<OdooInstance>::namespaced(
             ctx.client.clone(),
             &instance.namespace().unwrap_or_default(),
         )
@@ -51,6 +51,8 @@ pub async fn write(
         )
         .await
         .map_err(Error::kube("writing the status"))?;
+        ctx.written
+            .record(instance, written.resource_version().as_deref());
     }
     if let Some(note) = transition_note(decision) {
         let (from, to) = (decision.from, decision.phase);

@@ -229,7 +229,7 @@ async fn copying(pass: &Pass<'_>, status: &mut OdooClusterMigrationStatus) -> Re
     let Pass { ctx, m, .. } = *pass;
     let ns = pass.ns();
     let job_name = copy_job::name(m);
-    let live = crate::controller::batch::live_job(&ctx.client, &ns, &job_name).await?;
+    let live = crate::controller::batch::live_job(ctx, &ns, &job_name).await?;
     let Some(live) = live else {
         let target_name = &m.spec.target_cluster;
         let source = pass.valid(&source_cluster(status), &pass.database())?;

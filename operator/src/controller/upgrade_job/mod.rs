@@ -218,7 +218,7 @@ async fn in_place(
 
     let target = status.image.clone().unwrap_or_default();
     let name = plan::update_job_name(job);
-    let live = crate::controller::batch::live_job(&ctx.client, &ns, &name).await?;
+    let live = crate::controller::batch::live_job(ctx, &ns, &name).await?;
     let Some(live) = live else {
         let stop_web = job.spec.mode == UpgradeMode::Maintenance;
         if let Some(waiting) = workers_still_running(ctx, instance, stop_web).await? {

@@ -17,7 +17,6 @@ use std::time::Duration;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::ResourceExt;
-use kube::api::Api;
 use kube::runtime::controller::Action;
 use odoo_model::agent::{CopyReport, FilestoreCopyOutcome, FilestoreCopyReport};
 use odoo_model::upgrade_job::{CopyMethod, OdooUpgradeJobStatus, UpgradeStep};
@@ -137,10 +136,7 @@ impl Pass<'_> {
     }
 
     async fn batch_job(&self, name: &str) -> Result<Option<Job>, Error> {
-        let jobs: Api<Job> = Api::namespaced(self.ctx.client.clone(), &self.ns());
-        jobs.get_opt(name)
-            .await
-            .map_err(Error::kube(format!("reading Job {name}")))
+        crate::controller::batch::live_job(self.ctx, &self.ns(), name).await
     }
 
     /// Where the agent Job `name` stands: not made yet, running, or ended with its
