@@ -40,11 +40,7 @@ type Done = Arc<Mutex<BTreeSet<String>>>;
 
 /// Runs until `instances` instances have every child applied, then waits to be
 /// killed (the benchmark reads its memory and CPU time from `/proc` first).
-pub async fn run(
-    client: Client,
-    operator_namespace: &str,
-    instances: usize,
-) -> anyhow::Result<()> {
+pub async fn run(client: Client, operator_namespace: &str, instances: usize) -> anyhow::Result<()> {
     let secret: Secret = Api::namespaced(client.clone(), operator_namespace)
         .get("pg-clusters")
         .await
@@ -72,18 +68,19 @@ pub async fn run(
         floor.ready.clone(),
         |d| {
             let wanted = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
-            let ready = d.status.as_ref().and_then(|s| s.ready_replicas).unwrap_or(0);
+            let ready = d
+                .status
+                .as_ref()
+                .and_then(|s| s.ready_replicas)
+                .unwrap_or(0);
             wanted > 0 && ready >= wanted
         },
     ));
 
     let mut started = BTreeSet::new();
     let mut tasks = tokio::task::JoinSet::new();
-    let mut events = watcher::watcher(
-        Api::<OdooInstance>::all(client),
-        watcher::Config::default(),
-    )
-    .boxed();
+    let mut events =
+        watcher::watcher(Api::<OdooInstance>::all(client), watcher::Config::default()).boxed();
     while started.len() < instances {
         let instance = match events.next().await {
             Some(Ok(Event::Apply(i) | Event::InitApply(i))) => i,
@@ -125,8 +122,10 @@ struct Floor {
 
 impl Floor {
     async fn instance(&self, mut instance: OdooInstance) -> anyhow::Result<()> {
-        let api: Api<OdooInstance> =
-            Api::namespaced(self.client.clone(), &instance.namespace().unwrap_or_default());
+        let api: Api<OdooInstance> = Api::namespaced(
+            self.client.clone(),
+            &instance.namespace().unwrap_or_default(),
+        );
         let name = instance.name_any();
         api.patch(
             &name,
@@ -171,7 +170,11 @@ impl Floor {
         for deployment in children.deployments.iter().flatten() {
             self.apply(deployment).await?;
         }
-        let web = format!("{}/{}", valid.namespace, odoo_model::names::web_deployment(&name));
+        let web = format!(
+            "{}/{}",
+            valid.namespace,
+            odoo_model::names::web_deployment(&name)
+        );
         wait_for(&self.ready, &web).await;
         api.patch_status(
             &name,
@@ -262,7 +265,11 @@ where
 
 /// `namespace/name`: the instances may be spread over namespaces.
 fn key<K: ResourceExt>(object: &K) -> String {
-    format!("{}/{}", object.namespace().unwrap_or_default(), object.name_any())
+    format!(
+        "{}/{}",
+        object.namespace().unwrap_or_default(),
+        object.name_any()
+    )
 }
 
 /// Until `name` is in `names`.

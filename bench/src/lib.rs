@@ -52,6 +52,8 @@ pub struct Settings {
     pub instances: usize,
     /// Namespaces the instances are spread over, round robin.
     pub namespaces: usize,
+    /// The operator's `--concurrent-reconciles`, when not its default.
+    pub concurrency: Option<u16>,
     /// The quiet window after convergence in which writes are counted.
     pub idle: Duration,
     /// Give up converging after this long.
@@ -89,6 +91,8 @@ pub struct Outcome {
     pub usage: ProcessUsage,
     /// What each of the operator's watch caches held at the end (operator only).
     pub stores: BTreeMap<String, measure::StoreSize>,
+    /// Reconciles each of the operator's controllers ran, to the end.
+    pub reconciles: BTreeMap<String, u64>,
     /// One instance's replicas changed after the idle window (operator only: the
     /// floor is no controller).
     pub one_change: Option<OneChange>,
@@ -161,14 +165,7 @@ async fn run_on(
     let audit_start = measure::audit_offset(&cp.audit_log);
     let start = Instant::now();
     create_instances(&client, &namespaces, settings.instances).await?;
-    let running = wait_until_running(
-        &client,
-        reconciler,
-        settings,
-        start,
-        &mut process,
-    )
-    .await?;
+    let running = wait_until_running(&client, reconciler, settings, start, &mut process).await?;
     let seconds_to_running = start.elapsed().as_secs_f64();
     let converged = measure::api_server_requests(cp)?;
     let audit_converged = measure::audit_offset(&cp.audit_log);
@@ -184,9 +181,9 @@ async fn run_on(
         Reconciler::Operator => Some(one_change(cp, &client, &namespaces[0]).await?),
         Reconciler::Floor => None,
     };
-    let stores = match (reconciler, port) {
-        (Reconciler::Operator, Some(port)) => measure::store_sizes(&measure::operator_metrics(port)?),
-        _ => BTreeMap::new(),
+    let metrics = match (reconciler, port) {
+        (Reconciler::Operator, Some(port)) => measure::operator_metrics(port)?,
+        _ => String::new(),
     };
     let usage = measure::process_usage(process.id())?;
     let _ = process.kill();
@@ -219,7 +216,8 @@ async fn run_on(
             CLIENT_USER,
         )?,
         usage,
-        stores,
+        stores: measure::store_sizes(&metrics),
+        reconciles: measure::reconciles(&metrics),
         one_change,
         namespaces: settings.namespaces,
     })
@@ -240,7 +238,11 @@ const AFTER_CHANGE: Duration = Duration::from_secs(10);
 
 /// Patches the first instance's replicas to 2 and follows its web Deployment until
 /// it has them; counts the reconciler's requests meanwhile and just after.
-async fn one_change(cp: &ControlPlane, client: &Client, namespace: &str) -> anyhow::Result<OneChange> {
+async fn one_change(
+    cp: &ControlPlane,
+    client: &Client,
+    namespace: &str,
+) -> anyhow::Result<OneChange> {
     let name = "shop-0000";
     let deployments = Api::<Deployment>::namespaced(client.clone(), namespace);
     let web = odoo_model::names::web_deployment(name);
@@ -267,7 +269,9 @@ async fn one_change(cp: &ControlPlane, client: &Client, namespace: &str) -> anyh
             .await
             .context("the web Deployment did not get 2 replicas within 120 s")?;
         match next {
-            Some(Ok(Event::Apply(d))) if d.spec.as_ref().and_then(|s| s.replicas) == Some(2) => break,
+            Some(Ok(Event::Apply(d))) if d.spec.as_ref().and_then(|s| s.replicas) == Some(2) => {
+                break;
+            }
             Some(_) => continue,
             None => bail!("the Deployment watch ended"),
         }
@@ -311,7 +315,16 @@ fn start_reconciler(
                 format!("127.0.0.1:{port}"),
                 "--namespace".into(),
                 OPERATOR_NAMESPACE.into(),
-            ],
+            ]
+            .into_iter()
+            .chain(
+                settings
+                    .concurrency
+                    .map(|n| ["--concurrent-reconciles".into(), n.to_string()])
+                    .into_iter()
+                    .flatten(),
+            )
+            .collect(),
         ),
         Reconciler::Floor => (
             settings.bin_dir.join("odoo-bench"),
@@ -350,11 +363,7 @@ fn start_reconciler(
 /// What `kubectl odoo create shop-NNNN --image … --replicas 1` sends: the spec with
 /// the model's defaults, the operator's defaults left for the reconciler.
 /// Instance `i` goes to namespace `i mod K`; names are unique across namespaces.
-async fn create_instances(
-    client: &Client,
-    namespaces: &[String],
-    n: usize,
-) -> anyhow::Result<()> {
+async fn create_instances(client: &Client, namespaces: &[String], n: usize) -> anyhow::Result<()> {
     let creates = (0..n).map(|i| {
         let api: Api<OdooInstance> =
             Api::namespaced(client.clone(), &namespaces[i % namespaces.len()]);

@@ -25,6 +25,9 @@ enum Command {
         /// Instance counts, comma-separated.
         #[arg(long, value_delimiter = ',', default_value = "100,1000")]
         instances: Vec<usize>,
+        /// The operator's `--concurrent-reconciles` (its default when unset).
+        #[arg(long)]
+        concurrency: Option<u16>,
         /// Namespaces the instances are spread over (the tenant layout), one by default.
         #[arg(long, default_value_t = 1, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000))]
         namespaces: usize,
@@ -61,6 +64,7 @@ fn main() -> anyhow::Result<()> {
         Command::Run {
             instances,
             namespaces,
+            concurrency,
             idle,
             timeout,
             json,
@@ -73,6 +77,7 @@ fn main() -> anyhow::Result<()> {
                 let settings = Settings {
                     instances: n,
                     namespaces,
+                    concurrency,
                     idle: Duration::from_secs(idle),
                     timeout: Duration::from_secs(timeout),
                     bin_dir: bench::bin_dir()?,

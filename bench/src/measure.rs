@@ -226,6 +226,27 @@ pub fn store_sizes(metrics: &str) -> BTreeMap<String, StoreSize> {
     out
 }
 
+/// Reconciles run per controller, from the operator's metrics text.
+pub fn reconciles(metrics: &str) -> BTreeMap<String, u64> {
+    let mut out = BTreeMap::new();
+    for line in metrics.lines() {
+        let Some(rest) = line.strip_prefix("odoo_operator_reconciles_total{") else {
+            continue;
+        };
+        let Some((labels, value)) = rest.rsplit_once("} ") else {
+            continue;
+        };
+        let controller = labels
+            .split(',')
+            .find_map(|l| l.strip_prefix("controller=\""))
+            .map(|v| v.trim_end_matches('"'));
+        if let (Some(controller), Ok(value)) = (controller, value.trim().parse::<f64>()) {
+            out.insert(controller.to_owned(), value as u64);
+        }
+    }
+    out
+}
+
 /// Peak resident memory and CPU time (user + system) of a live process.
 #[derive(Debug, Clone, Copy, Default, serde::Serialize)]
 pub struct ProcessUsage {
@@ -345,6 +366,7 @@ odoo_operator_reconciles_total{controller=\"instance\"} 9\n# EOF\n";
         );
         assert_eq!(sizes.get("pods").map(|s| s.objects), Some(100));
         assert_eq!(sizes.len(), 2);
+        assert_eq!(reconciles(text), BTreeMap::from([("instance".into(), 9)]));
     }
 
     #[test]

@@ -211,18 +211,20 @@ pub fn table(c: &Comparison) -> Table {
         mib(f.usage.peak_rss_bytes),
         times(c.ratio.peak_rss),
     ]);
+    if !o.reconciles.is_empty() {
+        table.add_row(vec![
+            "reconciles run (operator's metrics, to the end)".into(),
+            largest(&o.reconciles, 8),
+            "–".into(),
+            "".into(),
+        ]);
+    }
     if !o.stores.is_empty() {
         let mut stores: Vec<_> = o.stores.iter().filter(|(_, s)| s.objects > 0).collect();
         stores.sort_by(|a, b| b.1.bytes.cmp(&a.1.bytes).then(a.0.cmp(b.0)));
         let lines: Vec<String> = stores
             .iter()
-            .map(|(name, s)| {
-                format!(
-                    "{name}: {} objects, {}",
-                    thousands(s.objects),
-                    mib(s.bytes)
-                )
-            })
+            .map(|(name, s)| format!("{name}: {} objects, {}", thousands(s.objects), mib(s.bytes)))
             .collect();
         table.add_row(vec![
             "watch caches at the end (objects, size as JSON)".into(),

@@ -142,10 +142,11 @@ pub struct RunArgs {
     /// `system:serviceaccount:<namespace>:odoo-operator` when unset.
     #[arg(long, env = "ODOO_OPERATOR_USER")]
     operator_user: Option<String>,
-    /// Reconciles each controller runs at once. Bounds what a burst of new
-    /// instances costs: requests to the API server (the leader Lease must still be
-    /// renewed in time) and connections to PostgreSQL (provisioning opens one).
-    #[arg(long, env = "ODOO_OPERATOR_CONCURRENT_RECONCILES", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    /// Reconciles each controller runs at once. Bounds the requests a burst of
+    /// new instances sends the API server at once (the leader Lease must still be
+    /// renewed in time); PostgreSQL connections have their own bound
+    /// (`--pg-connections-per-cluster`).
+    #[arg(long, env = "ODOO_OPERATOR_CONCURRENT_RECONCILES", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=1024))]
     concurrent_reconciles: u16,
     /// Connections provisioning opens at once to one PostgreSQL cluster, whatever
     /// the number of reconciles: keep it well under the cluster's

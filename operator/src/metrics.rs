@@ -200,7 +200,9 @@ impl Metrics {
     /// What one watch cache holds now.
     pub fn cache_size(&self, store: &'static str, objects: usize, bytes: usize) {
         let labels = StoreLabels { store };
-        self.cache_objects.get_or_create(&labels).set(objects as i64);
+        self.cache_objects
+            .get_or_create(&labels)
+            .set(objects as i64);
         self.cache_bytes.get_or_create(&labels).set(bytes as i64);
     }
 

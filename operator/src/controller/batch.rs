@@ -114,22 +114,23 @@ where
     }
     let api: kube::Api<K> =
         kube::Api::namespaced(ctx.client.clone(), &job.namespace().unwrap_or_default());
-    let written = api.patch_status(
-        &job.name_any(),
-        &kube::api::PatchParams::default(),
-        // The resourceVersion read makes the write conditional: a pass that started
-        // from a stale copy must not overwrite an outcome recorded meanwhile.
-        &kube::api::Patch::Merge(serde_json::json!({
-            "metadata": { "resourceVersion": job.resource_version() },
-            "status": with_removals(current, next),
-        })),
-    )
-    .await
-    .map_err(super::error::Error::kube(format!(
-        "writing the status of {} {}",
-        K::kind(&()),
-        job.name_any()
-    )))?;
+    let written = api
+        .patch_status(
+            &job.name_any(),
+            &kube::api::PatchParams::default(),
+            // The resourceVersion read makes the write conditional: a pass that started
+            // from a stale copy must not overwrite an outcome recorded meanwhile.
+            &kube::api::Patch::Merge(serde_json::json!({
+                "metadata": { "resourceVersion": job.resource_version() },
+                "status": with_removals(current, next),
+            })),
+        )
+        .await
+        .map_err(super::error::Error::kube(format!(
+            "writing the status of {} {}",
+            K::kind(&()),
+            job.name_any()
+        )))?;
     ctx.written
         .record(job, written.resource_version().as_deref());
     Ok(())

@@ -12,6 +12,8 @@ pub struct Context {
     pub client: Client,
     pub config: OperatorConfig,
     pub recorder: Recorder,
+    /// The queue events leave from (see `events`).
+    events: super::events::Events,
     pub metrics: crate::metrics::Metrics,
     /// Retry delays of objects whose last reconcile failed transiently.
     pub backoff: super::backoff::Backoff,
@@ -42,6 +44,7 @@ impl Context {
         let (caches, writers) = super::caches::Caches::new();
         let pg_pools = crate::pg::pool::Pools::new(config.pg_connections_per_cluster);
         Context {
+            events: super::events::Events::new(recorder.clone()),
             pg_pools,
             written: super::fresh::Written::default(),
             client,
@@ -68,7 +71,7 @@ impl Context {
         writers
     }
 
-    /// Publishes an event on `object`; a failure to publish is logged, never fatal.
+    /// Queues an event on `object`; a failure to publish is logged, never fatal.
     pub async fn event<K: Resource<DynamicType = ()>>(
         &self,
         object: &K,
@@ -121,8 +124,6 @@ impl Context {
             action: reason.into(),
             secondary: None,
         };
-        if let Err(e) = self.recorder.publish(&event, reference).await {
-            tracing::warn!(error = %e, reason, "publishing an event failed");
-        }
+        self.events.publish(event, reference.clone());
     }
 }

@@ -24,8 +24,7 @@ impl Written {
     /// `new_version`. A write the server found to change nothing keeps the version,
     /// and then no watch event will come: nothing is remembered.
     pub fn record<K: Resource>(&self, object: &K, new_version: Option<&str>) {
-        let (Some(uid), Some(read)) = (&object.meta().uid, &object.meta().resource_version)
-        else {
+        let (Some(uid), Some(read)) = (&object.meta().uid, &object.meta().resource_version) else {
             return;
         };
         if new_version.is_some_and(|v| v != read) {
@@ -74,7 +73,10 @@ mod tests {
         let written = Written::default();
         written.record(&at("10"), Some("11"));
         assert!(written.behind(&at("10")));
-        assert!(written.behind(&at("10")), "still behind: the watch has not moved");
+        assert!(
+            written.behind(&at("10")),
+            "still behind: the watch has not moved"
+        );
         assert!(!written.behind(&at("11")));
         // Forgotten: an older copy seen later is not held back forever.
         assert!(!written.behind(&at("10")));

@@ -9,6 +9,7 @@ pub mod caches;
 pub mod context;
 pub mod database;
 pub mod error;
+pub mod events;
 pub mod fresh;
 pub mod init_job;
 pub mod instance;
@@ -83,17 +84,28 @@ pub async fn run(ctx: Arc<Context>) {
             .subscribe()
             .expect("a shared store's writer gives subscriptions")
     };
-    let job_triggers = [subscribe(), subscribe(), subscribe(), subscribe(), subscribe()];
+    let job_triggers = [
+        subscribe(),
+        subscribe(),
+        subscribe(),
+        subscribe(),
+        subscribe(),
+    ];
     let mut job_triggers = job_triggers.into_iter();
-    let mut jobs = || job_triggers.next().expect("one subscription per job controller");
+    let mut jobs = || {
+        job_triggers
+            .next()
+            .expect("one subscription per job controller")
+    };
     tokio::spawn(
-        caches::shared_stream(api::<Job>(&ctx), owned.clone(), w.jobs)
+        caches::shared_stream(api::<Job>(&ctx), owned.clone(), w.jobs, caches::trim_job)
             .for_each(|_| futures::future::ready(())),
     );
     // What each cache holds, for the metrics (and the benchmark's breakdown).
     let sizes = ctx.clone();
     tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(15));
+        // Serializing every cached object costs CPU: once a minute is enough.
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             every.tick().await;
@@ -118,7 +130,7 @@ pub async fn run(ctx: Arc<Context>) {
     // Pods only for what their status says (image pulls): they carry the instance
     // label, and nothing else about them is the instance's business.
     .watches_stream(
-        caches::stream(api(&ctx), owned.clone(), w.pods),
+        caches::trimmed_stream(api(&ctx), owned.clone(), w.pods, caches::trim_pod),
         |pod: Pod| {
             let instance = pod.labels().get(INSTANCE_LABEL)?;
             Some(ObjectRef::new(instance).within(&pod.namespace()?))

@@ -208,10 +208,11 @@ pub async fn image_pull_failures(
     instance: &OdooInstance,
 ) -> Result<Vec<ImagePullFailure>, Error> {
     if ctx.caches.ready() {
-        let ns = instance.namespace();
+        let ns = instance.metadata.namespace.as_deref();
         let name = instance.name_any();
         let pods = ctx.caches.pods.state_filter(|p| {
-            p.namespace() == ns && p.labels().get(odoo_model::labels::INSTANCE_LABEL) == Some(&name)
+            p.metadata.namespace.as_deref() == ns
+                && p.labels().get(odoo_model::labels::INSTANCE_LABEL) == Some(&name)
         });
         return Ok(pods.iter().flat_map(|p| pull_failures(p)).collect());
     }

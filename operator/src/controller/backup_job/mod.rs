@@ -131,8 +131,7 @@ async fn reconcile(
         // Stored and proven: only the verification `spec.verify` asks for remains.
         return verify::reconcile(ctx, &job, &instance, status).await;
     }
-    let Some(live) = crate::controller::batch::live_job(ctx, &ns, &batch_name).await?
-    else {
+    let Some(live) = crate::controller::batch::live_job(ctx, &ns, &batch_name).await? else {
         let v = job::valid_instance(ctx, &instance).await?;
         let location = status.location.clone().unwrap_or_default();
         crate::apply::apply(

@@ -81,7 +81,22 @@ pub async fn apply(
     if let Some(ingress) = &desired.ingress {
         caches::apply(ctx, &c.ingresses, ingress).await?;
     }
+    // Held at zero replicas (before the first start, while stopped, restored or
+    // migrated): a Deployment that does not exist yet is not made just to run
+    // nothing. It is made once, at the replicas it serves with.
+    let down = workloads.is_some_and(|w| w.web_replicas == 0 && w.cron_replicas == 0);
     for deployment in desired.deployments.iter().flatten() {
+        let missing = || {
+            caches::get(
+                &c.deployments,
+                &valid.namespace,
+                &deployment.metadata.name.clone().unwrap_or_default(),
+            )
+            .is_none()
+        };
+        if down && c.ready() && missing() {
+            continue;
+        }
         caches::apply(ctx, &c.deployments, deployment).await?;
     }
     Ok(())

@@ -21,6 +21,24 @@ use crate::state::{Observed, table};
 use crate::status::{self, types};
 use crate::validate::{ValidInstance, ValidationError};
 
+/// An event a step of the pass emits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub warning: bool,
+    pub reason: String,
+    pub message: String,
+}
+
+impl Note {
+    pub fn normal(reason: &str, message: String) -> Note {
+        Note {
+            warning: false,
+            reason: reason.into(),
+            message,
+        }
+    }
+}
+
 /// What the reconcile does next.
 #[derive(Debug, Clone)]
 pub enum Step {

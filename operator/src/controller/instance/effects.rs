@@ -10,7 +10,7 @@ use odoo_model::labels::LEGACY_KOPF_FINALIZER;
 use odoo_model::{InstancePhase, OdooInstance, names};
 use serde_json::{Value, json};
 
-use super::decide::Decision;
+use super::decide::{Decision, Note};
 use super::dereference::Facts;
 use crate::build;
 use crate::controller::error::Error;
@@ -20,7 +20,8 @@ use crate::state::table;
 use crate::status::{self, types};
 use crate::validate::ValidInstance;
 
-/// Writes the spec defaults; the update starts the next reconcile.
+/// Writes the spec defaults (with the finalizer, on an instance's first write);
+/// the update starts the next reconcile.
 pub async fn write_defaults(
     ctx: &Context,
     instance: &OdooInstance,
@@ -37,13 +38,15 @@ pub async fn write_defaults(
         .map_err(Error::kube("writing spec defaults"))?;
     ctx.written
         .record(instance, written.resource_version().as_deref());
-    ctx.event(
-        instance,
-        false,
-        "DefaultsApplied",
-        format!("set {}", fields.join(", ")),
-    )
-    .await;
+    if !fields.is_empty() {
+        ctx.event(
+            instance,
+            false,
+            "DefaultsApplied",
+            format!("set {}", fields.join(", ")),
+        )
+        .await;
+    }
     Ok(())
 }
 
@@ -117,6 +120,7 @@ pub async fn ensure_secrets(
     instance: &OdooInstance,
     facts: &Facts,
     decision: &Decision,
+    done: &mut Vec<Note>,
 ) -> Result<Option<Passwords>, Error> {
     let Ok(valid) = &decision.valid else {
         return Ok(None);
@@ -134,13 +138,8 @@ pub async fn ensure_secrets(
         (_, false) => None,
         (Some(password), true) => Some(password.clone()),
         (None, true) if instance.spec.admin_password_secret_ref.is_none() => Some(
-            create_generated_secret(
-                ctx,
-                valid,
-                &names::admin_secret(&valid.name),
-                &mut created,
-            )
-            .await?,
+            create_generated_secret(ctx, valid, &names::admin_secret(&valid.name), &mut created)
+                .await?,
         ),
         (None, true) => {
             return Err(Error::InvalidSpec(format!(
@@ -154,7 +153,7 @@ pub async fn ensure_secrets(
             [one] => format!("generated a password in Secret {one}"),
             many => format!("generated passwords in Secrets {}", many.join(", ")),
         };
-        ctx.event(instance, false, "SecretCreated", message).await;
+        done.push(Note::normal("SecretCreated", message));
     }
     Ok(Some(Passwords { db, admin }))
 }
@@ -201,6 +200,7 @@ pub async fn provision(
     facts: &Facts,
     decision: &Decision,
     passwords: Option<&Passwords>,
+    done: &mut Vec<Note>,
 ) -> Result<Option<Provisioned>, Error> {
     let (Ok(valid), Some(passwords)) = (&decision.valid, passwords) else {
         return Ok(None);
@@ -224,8 +224,7 @@ pub async fn provision(
                 "database {} on cluster {}",
                 valid.database.name, valid.database.cluster
             );
-            ctx.event(instance, false, "DatabaseProvisioned", message)
-                .await;
+            done.push(Note::normal("DatabaseProvisioned", message));
             Ok(Some(Provisioned { initialized }))
         }
         Err(e) => {

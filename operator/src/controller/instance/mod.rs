@@ -66,6 +66,14 @@ pub async fn reconcile(
         effects::remove_legacy_finalizer(&ctx, &instance).await?;
         return Ok(Action::requeue(Duration::ZERO));
     }
+    // A new instance: the finalizer and the spec defaults go out as one write.
+    let has_finalizer = instance
+        .finalizers()
+        .iter()
+        .any(|f| f == INSTANCE_FINALIZER);
+    if !has_finalizer && instance.metadata.deletion_timestamp.is_none() {
+        return first_write(&instance, &ctx).await;
+    }
     let ctx2 = ctx.clone();
     let result = finalizer(
         &api,
@@ -93,6 +101,27 @@ pub async fn reconcile(
             .await;
     }
     result
+}
+
+/// The first write to an instance: the finalizer (before anything is provisioned,
+/// so a deletion always runs the cleanup), with the spec defaults when it lacks
+/// some. Conditional on the version read, like the finalizer helper's own write.
+async fn first_write(instance: &OdooInstance, ctx: &Context) -> Result<Action, Error> {
+    let facts = dereference::facts(ctx, instance).await?;
+    let now = k8s_openapi::jiff::Timestamp::now();
+    let mut finalizers = instance.finalizers().to_vec();
+    finalizers.push(INSTANCE_FINALIZER.to_owned());
+    let metadata = serde_json::json!({
+        "finalizers": finalizers,
+        "resourceVersion": instance.resource_version(),
+    });
+    let (mut patch, fields) = match decide::decide(instance, &facts, &ctx.config, now) {
+        Step::WriteDefaults { patch, fields } => (patch, fields),
+        Step::Reconcile(_) => (serde_json::json!({}), Vec::new()),
+    };
+    patch["metadata"] = metadata;
+    effects::write_defaults(ctx, instance, &patch, &fields).await?;
+    Ok(Action::await_change())
 }
 
 fn backoff_key(object: &impl ResourceExt) -> String {
@@ -132,11 +161,19 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
         Step::Reconcile(decision) => decision,
     };
     effects::run_action(ctx, instance, &decision).await?;
-    let passwords = effects::ensure_secrets(ctx, instance, &facts, &decision).await?;
-    let provisioned =
-        effects::provision(ctx, instance, &facts, &decision, passwords.as_ref()).await?;
+    let mut done = Vec::new();
+    let passwords = effects::ensure_secrets(ctx, instance, &facts, &decision, &mut done).await?;
+    let provisioned = effects::provision(
+        ctx,
+        instance,
+        &facts,
+        &decision,
+        passwords.as_ref(),
+        &mut done,
+    )
+    .await?;
     let valid = decision.valid.as_ref().ok();
     children::apply(ctx, valid, passwords.as_ref(), decision.workloads.as_ref()).await?;
-    status::write(ctx, instance, &facts, &decision, provisioned).await?;
+    status::write(ctx, instance, &facts, &decision, provisioned, done).await?;
     Ok(decision.requeue.clone())
 }

@@ -8,7 +8,7 @@ use odoo_model::{InstancePhase, JobPhase, OdooInstance, OdooInstanceStatus, Odoo
 use serde_json::json;
 use tracing::info;
 
-use super::decide::{Decision, ready_replicas};
+use super::decide::{Decision, Note, ready_replicas};
 use super::dereference::Facts;
 use super::effects::Provisioned;
 use crate::controller::Context;
@@ -16,26 +16,27 @@ use crate::controller::error::Error;
 use crate::status::{self, types};
 use crate::validate::ValidInstance;
 
-/// An event the status step emits.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Note {
-    pub warning: bool,
-    pub reason: String,
-    pub message: String,
-}
-
 /// Writes the desired status when it differs from the stored one, then emits the
 /// events, and announces the transition (log, metric, event, callback).
+///
+/// `done` are the Normal events of the pass's effects (Secrets generated, database
+/// provisioned). With a transition they are told in its event, so a pass makes one
+/// event, not one per step; without one each is its own.
 pub async fn write(
     ctx: &Context,
     instance: &OdooInstance,
     facts: &Facts,
     decision: &Decision,
     provisioned: Option<Provisioned>,
+    done: Vec<Note>,
 ) -> Result<(), Error> {
     let now = Time(k8s_openapi::jiff::Timestamp::now());
     let (desired, notes) = desired(instance, facts, decision, provisioned, &now);
-    for note in notes {
+    let transition = transition_note(decision);
+    let (folded, own): (Vec<Note>, Vec<Note>) = done
+        .into_iter()
+        .partition(|n| transition.is_some() && !n.warning);
+    for note in notes.into_iter().chain(own) {
         ctx.event(instance, note.warning, &note.reason, note.message)
             .await;
     }
@@ -54,7 +55,11 @@ pub async fn write(
         ctx.written
             .record(instance, written.resource_version().as_deref());
     }
-    if let Some(note) = transition_note(decision) {
+    if let Some(mut note) = transition {
+        for done in folded {
+            note.message.push_str("; ");
+            note.message.push_str(&done.message);
+        }
         let (from, to) = (decision.from, decision.phase);
         info!(name = %instance.name_any(), namespace = instance.namespace().unwrap_or_default(),
             %from, %to, guard = decision.transition.map_or("", |t| t.guard.name), "phase transition");

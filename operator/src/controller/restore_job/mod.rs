@@ -102,8 +102,7 @@ async fn load(
     let v = job::valid_instance(ctx, instance).await?;
     let temporary = status.temporary_database.clone().unwrap_or_default();
     let batch_name = format!("{}-load", job.name_any());
-    let Some(live) = crate::controller::batch::live_job(ctx, &ns, &batch_name).await?
-    else {
+    let Some(live) = crate::controller::batch::live_job(ctx, &ns, &batch_name).await? else {
         let source = match resolve(ctx, job).await? {
             Ok(source) => source,
             Err(Unusable::Wait(what) | Unusable::Refused(what)) => {

@@ -68,8 +68,7 @@ pub(super) async fn switch(
         return Ok(Action::requeue(Duration::from_secs(1)));
     }
     let batch_name = format!("{}-switch", job.name_any());
-    let Some(live) = crate::controller::batch::live_job(ctx, &ns, &batch_name).await?
-    else {
+    let Some(live) = crate::controller::batch::live_job(ctx, &ns, &batch_name).await? else {
         crate::apply::apply(
             &ctx.client,
             &plan::switch_job(job, &v, &temporary, &kept, &ctx.config.agent_image),
