@@ -289,6 +289,15 @@ pub fn trim_pod(pod: &mut Pod) {
     }
 }
 
+/// A Deployment as the operator reads it: all it applies (compared field by field
+/// before a write) and the replica counts of its status; the status' conditions,
+/// which no reader looks at, are dropped.
+pub fn trim_deployment(deployment: &mut Deployment) {
+    if let Some(status) = &mut deployment.status {
+        status.conditions = None;
+    }
+}
+
 /// A batch Job as the operator reads it: its owner and its outcome (the status'
 /// conditions). Its pod template is dropped; a Job is only ever applied whole
 /// from the builders, never compared with this copy.

@@ -123,7 +123,12 @@ pub async fn run(ctx: Arc<Context>) {
         ),
         ctx.caches.instances.clone(),
     )
-    .owns_stream(caches::stream(api(&ctx), owned.clone(), w.deployments))
+    .owns_stream(caches::trimmed_stream(
+        api(&ctx),
+        owned.clone(),
+        w.deployments,
+        caches::trim_deployment,
+    ))
     .owns_stream(caches::stream(api(&ctx), owned.clone(), w.services))
     .owns_stream(caches::stream(api(&ctx), owned.clone(), w.ingresses))
     .owns_stream(caches::stream(api(&ctx), owned.clone(), w.secrets))
