@@ -48,7 +48,7 @@ where
 }
 
 /// Where a Job stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Outcome {
     Running,
     Complete,

@@ -298,6 +298,68 @@ pub fn trim_deployment(deployment: &mut Deployment) {
     }
 }
 
+/// What of a Pod can change a decision: its image pull failures. Only a change of
+/// them (or a Pod first seen) wakes the instance: a Pod goes through several
+/// status updates on its way to ready, and each used to cost a whole pass.
+pub fn pod_trigger(pod: &Pod) -> Option<u64> {
+    let failures: Vec<(String, String)> = super::observe::pull_failures(pod)
+        .into_iter()
+        .map(|f| (f.reason, f.image))
+        .collect();
+    Some(hash(&failures))
+}
+
+/// What of a Deployment can change a decision: its generation and replica counts
+/// (the rollout's progress). Condition timestamps and the like do not wake the
+/// instance.
+pub fn deployment_trigger(d: &Deployment) -> Option<u64> {
+    let status = d.status.as_ref();
+    Some(hash(&(
+        d.metadata.generation,
+        d.metadata.deletion_timestamp.is_some(),
+        status.and_then(|s| s.observed_generation),
+        status.and_then(|s| s.replicas),
+        status.and_then(|s| s.ready_replicas),
+        status.and_then(|s| s.updated_replicas),
+        status.and_then(|s| s.available_replicas),
+    )))
+}
+
+/// What of a batch Job can change a decision: its outcome. A running Job's
+/// progress (active, ready, start time) does not wake its job resource.
+pub fn job_trigger(job: &Job) -> u64 {
+    hash(&super::batch::outcome(job))
+}
+
+fn hash<T: std::hash::Hash>(value: &T) -> u64 {
+    use std::hash::Hasher as _;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// `stream` without the objects whose `trigger` did not change since the last
+/// one of the same name: a shared store's subscription, which the controller's
+/// own predicate filter does not take.
+pub fn distinct<K, S>(stream: S, trigger: fn(&K) -> u64) -> impl Stream<Item = Arc<K>> + Send
+where
+    K: Resource + Send + Sync + 'static,
+    S: Stream<Item = Arc<K>> + Send,
+{
+    use futures::StreamExt as _;
+    let mut seen = std::collections::HashMap::<(String, String), u64>::new();
+    stream.filter(move |o| {
+        let key = (
+            o.meta().namespace.clone().unwrap_or_default(),
+            o.meta().name.clone().unwrap_or_default(),
+        );
+        let value = trigger(o);
+        let changed =
+            o.meta().deletion_timestamp.is_some() || seen.insert(key, value) != Some(value);
+        futures::future::ready(changed)
+    })
+}
+
 /// A batch Job as the operator reads it: its owner and its outcome (the status'
 /// conditions). Its pod template is dropped; a Job is only ever applied whole
 /// from the builders, never compared with this copy.

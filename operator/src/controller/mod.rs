@@ -29,7 +29,7 @@ use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, Secret};
 use kube::core::DeserializeGuard;
 use kube::runtime::reflector::ObjectRef;
-use kube::runtime::{Controller, watcher};
+use kube::runtime::{Controller, WatchStreamExt as _, watcher};
 use kube::{Api, ResourceExt};
 use odoo_model::labels::{APP_MANAGED_BY, INSTANCE_LABEL, OPERATOR_FIELD_MANAGER, SCHEDULE_LABEL};
 use odoo_model::{
@@ -123,19 +123,23 @@ pub async fn run(ctx: Arc<Context>) {
         ),
         ctx.caches.instances.clone(),
     )
-    .owns_stream(caches::trimmed_stream(
-        api(&ctx),
-        owned.clone(),
-        w.deployments,
-        caches::trim_deployment,
-    ))
+    .owns_stream(
+        caches::trimmed_stream(
+            api(&ctx),
+            owned.clone(),
+            w.deployments,
+            caches::trim_deployment,
+        )
+        .predicate_filter(caches::deployment_trigger, Default::default()),
+    )
     .owns_stream(caches::stream(api(&ctx), owned.clone(), w.services))
     .owns_stream(caches::stream(api(&ctx), owned.clone(), w.ingresses))
     .owns_stream(caches::stream(api(&ctx), owned.clone(), w.secrets))
     // Pods only for what their status says (image pulls): they carry the instance
     // label, and nothing else about them is the instance's business.
     .watches_stream(
-        caches::trimmed_stream(api(&ctx), owned.clone(), w.pods, caches::trim_pod),
+        caches::trimmed_stream(api(&ctx), owned.clone(), w.pods, caches::trim_pod)
+            .predicate_filter(caches::pod_trigger, Default::default()),
         |pod: Pod| {
             let instance = pod.labels().get(INSTANCE_LABEL)?;
             Some(ObjectRef::new(instance).within(&pod.namespace()?))

@@ -20,8 +20,8 @@ use crate::validate::ValidInstance;
 /// events, and announces the transition (log, metric, event, callback).
 ///
 /// `done` are the Normal events of the pass's effects (Secrets generated, database
-/// provisioned). With a transition they are told in its event, so a pass makes one
-/// event, not one per step; without one each is its own.
+/// provisioned). They are told in one event, the transition's when there is one,
+/// so a pass makes one event, not one per step.
 pub async fn write(
     ctx: &Context,
     instance: &OdooInstance,
@@ -33,10 +33,18 @@ pub async fn write(
     let now = Time(k8s_openapi::jiff::Timestamp::now());
     let (desired, notes) = desired(instance, facts, decision, provisioned, &now);
     let transition = transition_note(decision);
-    let (folded, own): (Vec<Note>, Vec<Note>) = done
-        .into_iter()
-        .partition(|n| transition.is_some() && !n.warning);
-    for note in notes.into_iter().chain(own) {
+    let (mut folded, warnings): (Vec<Note>, Vec<Note>) = done.into_iter().partition(|n| !n.warning);
+    // Without a transition, the last step's event tells the others.
+    let own = match transition {
+        Some(_) => None,
+        None => folded.pop().map(|mut last| {
+            for earlier in folded.drain(..).rev() {
+                last.message = format!("{}; {}", earlier.message, last.message);
+            }
+            last
+        }),
+    };
+    for note in notes.into_iter().chain(warnings).chain(own) {
         ctx.event(instance, note.warning, &note.reason, note.message)
             .await;
     }
