@@ -338,6 +338,11 @@ fn hash<T: std::hash::Hash>(value: &T) -> u64 {
     hasher.finish()
 }
 
+/// How long [`distinct`] remembers an object it has not seen since: objects
+/// deleted meanwhile are forgotten, so the memory does not grow with every Job ever
+/// made. One seen again after that simply passes once more.
+const DISTINCT_MEMORY: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// `stream` without the objects whose `trigger` did not change since the last
 /// one of the same name: a shared store's subscription, which the controller's
 /// own predicate filter does not take.
@@ -347,15 +352,22 @@ where
     S: Stream<Item = Arc<K>> + Send,
 {
     use futures::StreamExt as _;
-    let mut seen = std::collections::HashMap::<(String, String), u64>::new();
+    use std::time::Instant;
+    let mut seen = std::collections::HashMap::<(String, String), (u64, Instant)>::new();
+    let mut last_sweep = Instant::now();
     stream.filter(move |o| {
+        let now = Instant::now();
+        if now.duration_since(last_sweep) > DISTINCT_MEMORY {
+            seen.retain(|_, (_, at)| now.duration_since(*at) < DISTINCT_MEMORY);
+            last_sweep = now;
+        }
         let key = (
             o.meta().namespace.clone().unwrap_or_default(),
             o.meta().name.clone().unwrap_or_default(),
         );
         let value = trigger(o);
-        let changed =
-            o.meta().deletion_timestamp.is_some() || seen.insert(key, value) != Some(value);
+        let before = seen.insert(key, (value, now)).map(|(v, _)| v);
+        let changed = o.meta().deletion_timestamp.is_some() || before != Some(value);
         futures::future::ready(changed)
     })
 }
@@ -498,5 +510,47 @@ mod tests {
             .await
             .expect("returns at once");
         assert!(!caches.ready());
+    }
+
+    fn job(name: &str, complete: bool) -> Arc<Job> {
+        let mut job = Job::default();
+        job.metadata.name = Some(name.into());
+        job.metadata.namespace = Some("ns".into());
+        if complete {
+            job.status = Some(k8s_openapi::api::batch::v1::JobStatus {
+                conditions: Some(vec![k8s_openapi::api::batch::v1::JobCondition {
+                    type_: "Complete".into(),
+                    status: "True".into(),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            });
+        }
+        Arc::new(job)
+    }
+
+    #[tokio::test]
+    async fn a_job_wakes_its_controller_when_first_seen_and_when_its_outcome_changes() {
+        use futures::StreamExt as _;
+        let events = futures::stream::iter([
+            job("a", false),
+            job("a", false),
+            job("b", false),
+            job("a", true),
+            job("a", true),
+        ]);
+        let passed: Vec<(String, bool)> = distinct(events, job_trigger)
+            .map(|j| {
+                (
+                    j.metadata.name.clone().unwrap_or_default(),
+                    j.status.is_some(),
+                )
+            })
+            .collect()
+            .await;
+        assert_eq!(
+            passed,
+            vec![("a".into(), false), ("b".into(), false), ("a".into(), true)]
+        );
     }
 }
