@@ -3,7 +3,8 @@
 # operator, against a "floor" client that applies the same child objects directly.
 # Prints one table per N and writes every figure to target/bench/bench.json.
 #
-#   hack/bench.sh                       N = 100 and 1000 (about an hour on 2 cores)
+#   hack/bench.sh                       N = 100 and 1000 (about 40 minutes on 2 cores)
+#   hack/bench.sh --instances 1000 --namespaces 100   the tenant layout
 #   hack/bench.sh --instances 100       one count
 #   hack/bench.sh --idle 30 --json F    shorter idle window, other JSON file
 set -euo pipefail

@@ -258,20 +258,11 @@ where
 /// A watch of `api` that keeps `writer`'s store, for a controller's `owns_stream` or
 /// `watches_stream`. Managed fields are dropped: nothing reads them, and they are a
 /// large part of every object.
-pub fn stream<K>(
+pub fn stream<K: Watched>(
     api: Api<K>,
     config: watcher::Config,
     writer: reflector::store::Writer<K>,
-) -> impl Stream<Item = Result<K, watcher::Error>> + Send + 'static
-where
-    K: Resource<DynamicType = ()>
-        + Clone
-        + serde::de::DeserializeOwned
-        + std::fmt::Debug
-        + Send
-        + Sync
-        + 'static,
-{
+) -> impl Stream<Item = Result<K, watcher::Error>> + Send + 'static {
     trimmed_stream(api, config, writer, |_| {})
 }
 
@@ -380,55 +371,63 @@ pub fn trim_job(job: &mut Job) {
     job.metadata.annotations = None;
 }
 
-/// Like [`stream`], `trim` also dropping what the readers of this kind never read.
-pub fn trimmed_stream<K>(
-    api: Api<K>,
-    config: watcher::Config,
-    writer: reflector::store::Writer<K>,
-    trim: fn(&mut K),
-) -> impl Stream<Item = Result<K, watcher::Error>> + Send + 'static
-where
+/// A kind the caches watch.
+pub trait Watched:
+    Resource<DynamicType = ()>
+    + Clone
+    + serde::de::DeserializeOwned
+    + std::fmt::Debug
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<K> Watched for K where
     K: Resource<DynamicType = ()>
         + Clone
         + serde::de::DeserializeOwned
         + std::fmt::Debug
         + Send
         + Sync
-        + 'static,
+        + 'static
 {
-    watcher(api, config)
-        .default_backoff()
-        .modify(move |o| {
-            o.managed_fields_mut().clear();
-            trim(o);
-        })
+}
+
+/// The watch of `api`, with managed fields and what `trim` drops gone before an
+/// object reaches a store.
+fn trimmed_watch<K: Watched>(
+    api: Api<K>,
+    config: watcher::Config,
+    trim: fn(&mut K),
+) -> impl Stream<Item = Result<watcher::Event<K>, watcher::Error>> + Send + 'static {
+    watcher(api, config).default_backoff().modify(move |o| {
+        o.managed_fields_mut().clear();
+        trim(o);
+    })
+}
+
+/// Like [`stream`], `trim` also dropping what the readers of this kind never read.
+pub fn trimmed_stream<K: Watched>(
+    api: Api<K>,
+    config: watcher::Config,
+    writer: reflector::store::Writer<K>,
+    trim: fn(&mut K),
+) -> impl Stream<Item = Result<K, watcher::Error>> + Send + 'static {
+    trimmed_watch(api, config, trim)
         .reflect(writer)
         .touched_objects()
 }
 
 /// Like [`stream`], for a store several controllers subscribe to (see
 /// `Writer::subscribe`): this stream must be polled for any of them to see events.
-pub fn shared_stream<K>(
+pub fn shared_stream<K: Watched>(
     api: Api<K>,
     config: watcher::Config,
     writer: reflector::store::Writer<K>,
     trim: fn(&mut K),
-) -> impl Stream<Item = Result<K, watcher::Error>> + Send + 'static
-where
-    K: Resource<DynamicType = ()>
-        + Clone
-        + serde::de::DeserializeOwned
-        + std::fmt::Debug
-        + Send
-        + Sync
-        + 'static,
-{
-    watcher(api, config)
-        .default_backoff()
-        .modify(move |o| {
-            o.managed_fields_mut().clear();
-            trim(o);
-        })
+) -> impl Stream<Item = Result<K, watcher::Error>> + Send + 'static {
+    trimmed_watch(api, config, trim)
         .reflect_shared(writer)
         .touched_objects()
 }
