@@ -61,22 +61,29 @@ pub fn api_server_requests(cp: &ControlPlane) -> anyhow::Result<ByVerb> {
 /// Parses the Prometheus text of the API server.
 pub fn requests_by_verb(metrics: &str) -> ByVerb {
     let mut out = ByVerb::new();
-    for line in metrics.lines() {
-        let Some(rest) = line.strip_prefix("apiserver_request_total{") else {
-            continue;
-        };
-        let Some((labels, value)) = rest.rsplit_once("} ") else {
-            continue;
-        };
-        let verb = labels
-            .split(',')
-            .find_map(|l| l.strip_prefix("verb=\""))
-            .map(|v| v.trim_end_matches('"'));
-        if let (Some(verb), Ok(value)) = (verb, value.trim().parse::<f64>()) {
-            *out.entry(verb.to_owned()).or_default() += value as u64;
-        }
+    for (verb, value) in samples(metrics, "apiserver_request_total", "verb") {
+        *out.entry(verb.to_owned()).or_default() += value;
     }
     out
+}
+
+/// The samples of `metric` in Prometheus text, as the value of their label
+/// `label` and the sample's value; samples without that label are left out.
+fn samples<'a>(
+    metrics: &'a str,
+    metric: &'a str,
+    label: &'a str,
+) -> impl Iterator<Item = (&'a str, u64)> + 'a {
+    metrics.lines().filter_map(move |line| {
+        let rest = line.strip_prefix(metric)?.strip_prefix('{')?;
+        let (labels, value) = rest.rsplit_once("} ")?;
+        let found = labels.split(',').find_map(|l| {
+            l.strip_prefix(label)?
+                .strip_prefix("=\"")
+                .map(|v| v.trim_end_matches('"'))
+        })?;
+        Some((found, value.trim().parse::<f64>().ok()? as u64))
+    })
 }
 
 /// Where the audit log ends now: later counts start here.
@@ -203,48 +210,20 @@ pub fn operator_metrics(port: u16) -> anyhow::Result<String> {
 /// Each store's objects and size, from the operator's metrics text.
 pub fn store_sizes(metrics: &str) -> BTreeMap<String, StoreSize> {
     let mut out = BTreeMap::<String, StoreSize>::new();
-    for line in metrics.lines() {
-        let (field, rest): (fn(&mut StoreSize) -> &mut u64, _) =
-            if let Some(rest) = line.strip_prefix("odoo_operator_cache_objects{") {
-                (|s| &mut s.objects, rest)
-            } else if let Some(rest) = line.strip_prefix("odoo_operator_cache_size_bytes{") {
-                (|s| &mut s.bytes, rest)
-            } else {
-                continue;
-            };
-        let Some((labels, value)) = rest.rsplit_once("} ") else {
-            continue;
-        };
-        let store = labels
-            .split(',')
-            .find_map(|l| l.strip_prefix("store=\""))
-            .map(|v| v.trim_end_matches('"'));
-        if let (Some(store), Ok(value)) = (store, value.trim().parse::<f64>()) {
-            *field(out.entry(store.to_owned()).or_default()) = value as u64;
-        }
+    for (store, objects) in samples(metrics, "odoo_operator_cache_objects", "store") {
+        out.entry(store.to_owned()).or_default().objects = objects;
+    }
+    for (store, bytes) in samples(metrics, "odoo_operator_cache_size_bytes", "store") {
+        out.entry(store.to_owned()).or_default().bytes = bytes;
     }
     out
 }
 
 /// Reconciles run per controller, from the operator's metrics text.
 pub fn reconciles(metrics: &str) -> BTreeMap<String, u64> {
-    let mut out = BTreeMap::new();
-    for line in metrics.lines() {
-        let Some(rest) = line.strip_prefix("odoo_operator_reconciles_total{") else {
-            continue;
-        };
-        let Some((labels, value)) = rest.rsplit_once("} ") else {
-            continue;
-        };
-        let controller = labels
-            .split(',')
-            .find_map(|l| l.strip_prefix("controller=\""))
-            .map(|v| v.trim_end_matches('"'));
-        if let (Some(controller), Ok(value)) = (controller, value.trim().parse::<f64>()) {
-            out.insert(controller.to_owned(), value as u64);
-        }
-    }
-    out
+    samples(metrics, "odoo_operator_reconciles_total", "controller")
+        .map(|(controller, n)| (controller.to_owned(), n))
+        .collect()
 }
 
 /// Peak resident memory and CPU time (user + system) of a live process.
