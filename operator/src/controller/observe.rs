@@ -165,9 +165,13 @@ pub async fn generated_secret_value(
     if !ctx.caches.ready() {
         return secret_value(ctx, ns, name, key).await;
     }
-    Ok(caches::get(&ctx.caches.secrets, ns, name)
-        .and_then(|s| s.data.as_ref()?.get(key).cloned())
-        .and_then(|b| String::from_utf8(b.0).ok()))
+    Ok(caches::get(&ctx.caches.secrets, ns, name).and_then(|s| value_of(&s, key)))
+}
+
+/// `key` of `secret` as text, if it has it.
+fn value_of(secret: &Secret, key: &str) -> Option<String> {
+    let bytes = secret.data.as_ref()?.get(key)?;
+    String::from_utf8(bytes.0.clone()).ok()
 }
 
 /// A key of a Secret in the instance's namespace, if both exist (see [`secret`]).
@@ -177,11 +181,7 @@ pub async fn secret_value(
     name: &str,
     key: &str,
 ) -> Result<Option<String>, Error> {
-    Ok(secret(ctx, ns, name)
-        .await?
-        .and_then(|s| s.data)
-        .and_then(|d| d.get(key).cloned())
-        .and_then(|b| String::from_utf8(b.0).ok()))
+    Ok(secret(ctx, ns, name).await?.and_then(|s| value_of(&s, key)))
 }
 
 /// A container of the instance's pods whose image cannot be pulled.

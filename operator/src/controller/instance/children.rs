@@ -90,7 +90,7 @@ pub async fn apply(
             caches::get(
                 &c.deployments,
                 &valid.namespace,
-                &deployment.metadata.name.clone().unwrap_or_default(),
+                deployment.metadata.name.as_deref().unwrap_or_default(),
             )
             .is_none()
         };
