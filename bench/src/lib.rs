@@ -186,8 +186,7 @@ async fn run_on(
         _ => String::new(),
     };
     let usage = measure::process_usage(process.id())?;
-    let _ = process.kill();
-    let _ = process.wait();
+    stop(&mut process);
 
     Ok(Outcome {
         reconciler,
@@ -221,6 +220,24 @@ async fn run_on(
         one_change,
         namespaces: settings.namespaces,
     })
+}
+
+/// Stops the reconciler as Kubernetes would, with SIGTERM, so it can finish what it
+/// writes on the way out (a heap profile, say); killed after a grace period.
+fn stop(process: &mut Child) {
+    const GRACE: Duration = Duration::from_secs(60);
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &process.id().to_string()])
+        .status();
+    let start = Instant::now();
+    while start.elapsed() < GRACE {
+        if !matches!(process.try_wait(), Ok(None)) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = process.kill();
+    let _ = process.wait();
 }
 
 /// The namespaces of a run: `<reconciler>-<N>`, or `<reconciler>-<N>-<k>` when the
