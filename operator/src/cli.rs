@@ -336,7 +336,7 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
     // Callbacks are sent by a task of their own, so a slow receiver never holds up
     // a reconcile.
     let (callbacks, deliveries) =
-        crate::callbacks::Callbacks::new(client, ctx.recorder.clone(), ctx.metrics.clone());
+        crate::callbacks::Callbacks::new(client, ctx.events.clone(), ctx.metrics.clone());
     ctx.callbacks = callbacks;
     tokio::spawn(deliveries);
     let ctx = Arc::new(ctx);

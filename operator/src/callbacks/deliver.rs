@@ -12,7 +12,7 @@ use hyper_util::client::legacy::Client as HttpClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use k8s_openapi::api::core::v1::Secret;
-use kube::runtime::events::{Event, EventType, Recorder};
+use kube::runtime::events::{Event, EventType};
 use kube::{Api, Client};
 use sha2::Sha256;
 use tokio::sync::{Semaphore, mpsc};
@@ -82,12 +82,16 @@ pub fn retry_delay(attempt: u32) -> Duration {
 pub struct Worker {
     http: HttpClient<HttpsConnector<HttpConnector>, Full<Bytes>>,
     client: Client,
-    recorder: Recorder,
+    events: crate::controller::events::Events,
     metrics: Metrics,
 }
 
 impl Worker {
-    pub fn new(client: Client, recorder: Recorder, metrics: Metrics) -> Worker {
+    pub fn new(
+        client: Client,
+        events: crate::controller::events::Events,
+        metrics: Metrics,
+    ) -> Worker {
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls_config())
             .https_or_http()
@@ -96,7 +100,7 @@ impl Worker {
         Worker {
             http: HttpClient::builder(TokioExecutor::new()).build(connector),
             client,
-            recorder,
+            events,
             metrics,
         }
     }
@@ -157,9 +161,7 @@ impl Worker {
             action: "Callback".into(),
             secondary: None,
         };
-        if let Err(e) = self.recorder.publish(&event, &d.instance).await {
-            tracing::warn!(error = %e, "publishing the CallbackFailed event failed");
-        }
+        self.events.publish(event, d.instance.clone());
     }
 
     async fn attempt(&self, d: &Delivery) -> Result<(), AttemptError> {

@@ -16,7 +16,6 @@ use std::future::Future;
 
 use bytes::Bytes;
 use k8s_openapi::api::core::v1::ObjectReference;
-use kube::runtime::events::Recorder;
 use kube::{Client, Resource, ResourceExt};
 use odoo_model::common::SecretKeyRef;
 use odoo_model::{InstancePhase, JobPhase, OdooInstance};
@@ -60,11 +59,11 @@ impl Callbacks {
     /// The handle and the background task that sends; spawn the task once.
     pub fn new(
         client: Client,
-        recorder: Recorder,
+        events: crate::controller::events::Events,
         metrics: Metrics,
     ) -> (Callbacks, impl Future<Output = ()> + Send + 'static) {
         let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
-        let worker = deliver::Worker::new(client, recorder, metrics.clone());
+        let worker = deliver::Worker::new(client, events, metrics.clone());
         let callbacks = Callbacks {
             queue: Some(tx),
             metrics,

@@ -2,7 +2,7 @@
 
 use k8s_openapi::api::core::v1::ObjectReference;
 use kube::core::DeserializeGuard;
-use kube::runtime::events::{Event, EventType, Recorder, Reporter};
+use kube::runtime::events::{Event, EventType, Reporter};
 use kube::{Client, Resource};
 
 use crate::config::OperatorConfig;
@@ -11,9 +11,8 @@ use crate::config::OperatorConfig;
 pub struct Context {
     pub client: Client,
     pub config: OperatorConfig,
-    pub recorder: Recorder,
     /// The queue events leave from (see `events`).
-    events: super::events::Events,
+    pub events: super::events::Events,
     pub metrics: crate::metrics::Metrics,
     /// Retry delays of objects whose last reconcile failed transiently.
     pub backoff: super::backoff::Backoff,
@@ -40,16 +39,14 @@ impl Context {
             controller: "odoo-operator".into(),
             instance: std::env::var("POD_NAME").ok(),
         };
-        let recorder = Recorder::new(client.clone(), reporter);
         let (caches, writers) = super::caches::Caches::new();
         let pg_pools = crate::pg::pool::Pools::new(config.pg_connections_per_cluster);
         Context {
-            events: super::events::Events::new(recorder.clone()),
+            events: super::events::Events::new(client.clone(), reporter),
             pg_pools,
             written: super::fresh::Written::default(),
             client,
             config,
-            recorder,
             metrics,
             backoff: super::backoff::Backoff::default(),
             callbacks: crate::callbacks::Callbacks::disabled(),
