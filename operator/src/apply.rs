@@ -110,6 +110,26 @@ pub async fn apply_over<K>(
 where
     K: Object,
 {
+    let live = live
+        .map(serde_json::to_value)
+        .transpose()
+        .map_err(|source| ApplyError::Serialize {
+            kind: kind_of::<K>(),
+            name: desired.meta().name.clone().unwrap_or_default(),
+            source,
+        })?;
+    apply_over_json(client, desired, live.as_ref()).await
+}
+
+/// [`apply_over`] with the live object as JSON.
+pub async fn apply_over_json<K>(
+    client: &Client,
+    desired: &K,
+    live: Option<&Value>,
+) -> Result<bool, ApplyError>
+where
+    K: Object,
+{
     let kind = kind_of::<K>();
     let name = desired.meta().name.clone().unwrap_or_default();
     let namespace = desired.meta().namespace.clone().unwrap_or_default();
@@ -119,15 +139,8 @@ where
         name: name.clone(),
         source,
     })?;
-    if let Some(live) = live {
-        let live = serde_json::to_value(live).map_err(|source| ApplyError::Serialize {
-            kind,
-            name: name.clone(),
-            source,
-        })?;
-        if contains(&live, &wanted) {
-            return Ok(false);
-        }
+    if live.is_some_and(|live| contains(live, &wanted)) {
+        return Ok(false);
     }
     // Force: the operator owns these objects; a conflicting manager's edit is drift.
     let params = PatchParams::apply(OPERATOR_FIELD_MANAGER).force();

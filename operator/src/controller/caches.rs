@@ -11,10 +11,10 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::live::{LiveDeployment, LivePod};
 use futures::Stream;
-use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, Secret, Service};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Secret, Service};
 use k8s_openapi::api::networking::v1::Ingress;
 use kube::core::DeserializeGuard;
 use kube::runtime::reflector::{self, ObjectRef, Store};
@@ -40,11 +40,11 @@ pub struct Caches {
     pub backup_jobs: Store<OdooBackupJob>,
     pub restore_jobs: Store<OdooRestoreJob>,
     pub migrations: Store<OdooClusterMigration>,
-    pub deployments: Store<Deployment>,
+    pub deployments: Store<LiveDeployment>,
     pub services: Store<Service>,
     pub ingresses: Store<Ingress>,
     pub secrets: Store<Secret>,
-    pub pods: Store<Pod>,
+    pub pods: Store<LivePod>,
     pub pvcs: Store<PersistentVolumeClaim>,
     /// The batch Jobs the operator made, from one watch shared by the five job
     /// controllers (each is woken by the Jobs its kind owns).
@@ -69,11 +69,11 @@ pub struct Writers {
     pub backup_jobs: reflector::store::Writer<OdooBackupJob>,
     pub restore_jobs: reflector::store::Writer<OdooRestoreJob>,
     pub migrations: reflector::store::Writer<OdooClusterMigration>,
-    pub deployments: reflector::store::Writer<Deployment>,
+    pub deployments: reflector::store::Writer<LiveDeployment>,
     pub services: reflector::store::Writer<Service>,
     pub ingresses: reflector::store::Writer<Ingress>,
     pub secrets: reflector::store::Writer<Secret>,
-    pub pods: reflector::store::Writer<Pod>,
+    pub pods: reflector::store::Writer<LivePod>,
     pub pvcs: reflector::store::Writer<PersistentVolumeClaim>,
     /// A shared writer: the job controllers subscribe to it.
     pub jobs: reflector::store::Writer<Job>,
@@ -267,10 +267,10 @@ pub fn stream<K: Watched>(
 }
 
 /// A Pod as the operator reads it: which instance it belongs to and what its
-/// containers wait on (image pulls). Its spec, most of its size, is dropped.
-pub fn trim_pod(pod: &mut Pod) {
-    pod.spec = None;
+/// containers wait on (image pulls). Its spec is not even decoded (see `live`).
+pub fn trim_pod(pod: &mut LivePod) {
     pod.metadata.annotations = None;
+    pod.metadata.owner_references = None;
     if let Some(status) = pod.status.take() {
         pod.status = Some(k8s_openapi::api::core::v1::PodStatus {
             container_statuses: status.container_statuses,
@@ -280,10 +280,10 @@ pub fn trim_pod(pod: &mut Pod) {
     }
 }
 
-/// A Deployment as the operator reads it: all it applies (compared field by field
-/// before a write) and the replica counts of its status; the status' conditions,
-/// which no reader looks at, are dropped.
-pub fn trim_deployment(deployment: &mut Deployment) {
+/// A Deployment as the operator reads it: all it applies (its spec, compared whole
+/// before a write, see `live`) and the replica counts of its status; the status'
+/// conditions, which no reader looks at, are dropped.
+pub fn trim_deployment(deployment: &mut LiveDeployment) {
     if let Some(status) = &mut deployment.status {
         status.conditions = None;
     }
@@ -292,7 +292,7 @@ pub fn trim_deployment(deployment: &mut Deployment) {
 /// What of a Pod can change a decision: its image pull failures. Only a change of
 /// them (or a Pod first seen) wakes the instance: a Pod goes through several
 /// status updates on its way to ready, and each used to cost a whole pass.
-pub fn pod_trigger(pod: &Pod) -> Option<u64> {
+pub fn pod_trigger(pod: &LivePod) -> Option<u64> {
     let failures: Vec<(String, String)> = super::observe::pull_failures(pod)
         .into_iter()
         .map(|f| (f.reason, f.image))
@@ -303,7 +303,7 @@ pub fn pod_trigger(pod: &Pod) -> Option<u64> {
 /// What of a Deployment can change a decision: its generation and replica counts
 /// (the rollout's progress). Condition timestamps and the like do not wake the
 /// instance.
-pub fn deployment_trigger(d: &Deployment) -> Option<u64> {
+pub fn deployment_trigger(d: &LiveDeployment) -> Option<u64> {
     let status = d.status.as_ref();
     Some(hash(&(
         d.metadata.generation,
@@ -451,6 +451,30 @@ where
         &desired.name_any(),
     );
     crate::apply::apply_over(&ctx.client, desired, live.as_deref()).await
+}
+
+/// [`apply`] for a Deployment, compared with the cached view's spec.
+pub async fn apply_deployment(
+    ctx: &super::Context,
+    desired: &k8s_openapi::api::apps::v1::Deployment,
+) -> Result<bool, crate::apply::ApplyError> {
+    if !ctx.caches.ready() {
+        return crate::apply::apply(&ctx.client, desired).await;
+    }
+    let name = desired.name_any();
+    let live = get(
+        &ctx.caches.deployments,
+        &desired.namespace().unwrap_or_default(),
+        &name,
+    )
+    .map(|live| live.to_value())
+    .transpose()
+    .map_err(|source| crate::apply::ApplyError::Serialize {
+        kind: "Deployment",
+        name,
+        source,
+    })?;
+    crate::apply::apply_over_json(&ctx.client, desired, live.as_ref()).await
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod fresh;
 pub mod init_job;
 pub mod instance;
 pub mod job;
+pub mod live;
 pub mod migration;
 pub mod observe;
 pub mod proof;
@@ -26,9 +27,9 @@ use std::sync::Arc;
 
 use futures::StreamExt;
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, Secret};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Secret};
 use kube::core::DeserializeGuard;
-use kube::runtime::reflector::ObjectRef;
+use kube::runtime::reflector::{self, ObjectRef};
 use kube::runtime::{Controller, WatchStreamExt as _, watcher};
 use kube::{Api, ResourceExt};
 use odoo_model::labels::{APP_MANAGED_BY, INSTANCE_LABEL, OPERATOR_FIELD_MANAGER, SCHEDULE_LABEL};
@@ -52,6 +53,27 @@ where
         Some(ns) => Api::namespaced(ctx.client.clone(), ns),
         None => Api::all(ctx.client.clone()),
     }
+}
+
+/// A controller of every `K`, whose own store keeps them without managed fields
+/// (as `Controller::new` would keep them with).
+fn controller_of<K>(ctx: &Context) -> Controller<DeserializeGuard<K>>
+where
+    K: kube::Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug
+        + Send
+        + Sync
+        + 'static,
+{
+    let (reader, writer) = reflector::store();
+    let stream = watcher(api::<DeserializeGuard<K>>(ctx), watcher::Config::default())
+        .default_backoff()
+        .modify(|o| o.managed_fields_mut().clear())
+        .reflect(writer)
+        .applied_objects();
+    Controller::for_stream(stream, reader)
 }
 
 /// Runs the controllers until the process is told to stop.
@@ -140,7 +162,7 @@ pub async fn run(ctx: Arc<Context>) {
     .watches_stream(
         caches::trimmed_stream(api(&ctx), owned.clone(), w.pods, caches::trim_pod)
             .predicate_filter(caches::pod_trigger, Default::default()),
-        |pod: Pod| {
+        |pod: live::LivePod| {
             let instance = pod.labels().get(INSTANCE_LABEL)?;
             Some(ObjectRef::new(instance).within(&pod.namespace()?))
         },
@@ -187,87 +209,69 @@ pub async fn run(ctx: Arc<Context>) {
     .shutdown_on_signal()
     .run(instance::reconcile, instance::error_policy, ctx.clone())
     .for_each(|_| futures::future::ready(()));
-    let backup_jobs = Controller::new(
-        api::<DeserializeGuard<OdooBackupJob>>(&ctx),
-        watcher::Config::default(),
-    )
-    .owns_shared_stream(jobs())
-    .with_config(config.clone())
-    .shutdown_on_signal()
-    .run(
-        job::reconcile::<OdooBackupJob>,
-        job::error_policy::<OdooBackupJob>,
-        ctx.clone(),
-    )
-    .for_each(|_| futures::future::ready(()));
-    let restore_jobs = Controller::new(
-        api::<DeserializeGuard<OdooRestoreJob>>(&ctx),
-        watcher::Config::default(),
-    )
-    .owns_shared_stream(jobs())
-    .with_config(config.clone())
-    .shutdown_on_signal()
-    .run(
-        job::reconcile::<OdooRestoreJob>,
-        job::error_policy::<OdooRestoreJob>,
-        ctx.clone(),
-    )
-    .for_each(|_| futures::future::ready(()));
-    let upgrade_jobs = Controller::new(
-        api::<DeserializeGuard<OdooUpgradeJob>>(&ctx),
-        watcher::Config::default(),
-    )
-    .owns_shared_stream(jobs())
-    .with_config(config.clone())
-    .shutdown_on_signal()
-    .run(
-        job::reconcile::<OdooUpgradeJob>,
-        job::error_policy::<OdooUpgradeJob>,
-        ctx.clone(),
-    )
-    .for_each(|_| futures::future::ready(()));
+    let backup_jobs = controller_of::<OdooBackupJob>(&ctx)
+        .owns_shared_stream(jobs())
+        .with_config(config.clone())
+        .shutdown_on_signal()
+        .run(
+            job::reconcile::<OdooBackupJob>,
+            job::error_policy::<OdooBackupJob>,
+            ctx.clone(),
+        )
+        .for_each(|_| futures::future::ready(()));
+    let restore_jobs = controller_of::<OdooRestoreJob>(&ctx)
+        .owns_shared_stream(jobs())
+        .with_config(config.clone())
+        .shutdown_on_signal()
+        .run(
+            job::reconcile::<OdooRestoreJob>,
+            job::error_policy::<OdooRestoreJob>,
+            ctx.clone(),
+        )
+        .for_each(|_| futures::future::ready(()));
+    let upgrade_jobs = controller_of::<OdooUpgradeJob>(&ctx)
+        .owns_shared_stream(jobs())
+        .with_config(config.clone())
+        .shutdown_on_signal()
+        .run(
+            job::reconcile::<OdooUpgradeJob>,
+            job::error_policy::<OdooUpgradeJob>,
+            ctx.clone(),
+        )
+        .for_each(|_| futures::future::ready(()));
     // A migration also polls while it waits on its instance: the instance's phase
     // is not an object the migration owns.
-    let migrations = Controller::new(
-        api::<DeserializeGuard<OdooClusterMigration>>(&ctx),
-        watcher::Config::default(),
-    )
-    .owns_shared_stream(jobs())
-    .with_config(config.clone())
-    .shutdown_on_signal()
-    .run(
-        job::reconcile::<OdooClusterMigration>,
-        job::error_policy::<OdooClusterMigration>,
-        ctx.clone(),
-    )
-    .for_each(|_| futures::future::ready(()));
-    let init_jobs = Controller::new(
-        api::<DeserializeGuard<OdooInitJob>>(&ctx),
-        watcher::Config::default(),
-    )
-    .owns_shared_stream(jobs())
-    .with_config(config.clone())
-    .shutdown_on_signal()
-    .run(
-        job::reconcile::<OdooInitJob>,
-        job::error_policy::<OdooInitJob>,
-        ctx.clone(),
-    )
-    .for_each(|_| futures::future::ready(()));
+    let migrations = controller_of::<OdooClusterMigration>(&ctx)
+        .owns_shared_stream(jobs())
+        .with_config(config.clone())
+        .shutdown_on_signal()
+        .run(
+            job::reconcile::<OdooClusterMigration>,
+            job::error_policy::<OdooClusterMigration>,
+            ctx.clone(),
+        )
+        .for_each(|_| futures::future::ready(()));
+    let init_jobs = controller_of::<OdooInitJob>(&ctx)
+        .owns_shared_stream(jobs())
+        .with_config(config.clone())
+        .shutdown_on_signal()
+        .run(
+            job::reconcile::<OdooInitJob>,
+            job::error_policy::<OdooInitJob>,
+            ctx.clone(),
+        )
+        .for_each(|_| futures::future::ready(()));
     // A schedule reacts to its own jobs' phases (retention, last success); it asks
     // to be woken at its next slot.
-    let schedules = Controller::new(
-        api::<DeserializeGuard<OdooBackupSchedule>>(&ctx),
-        watcher::Config::default(),
-    )
-    .owns(
-        api::<OdooBackupJob>(&ctx),
-        watcher::Config::default().labels(SCHEDULE_LABEL),
-    )
-    .with_config(config.clone())
-    .shutdown_on_signal()
-    .run(schedule::reconcile, schedule::error_policy, ctx)
-    .for_each(|_| futures::future::ready(()));
+    let schedules = controller_of::<OdooBackupSchedule>(&ctx)
+        .owns(
+            api::<OdooBackupJob>(&ctx),
+            watcher::Config::default().labels(SCHEDULE_LABEL),
+        )
+        .with_config(config.clone())
+        .shutdown_on_signal()
+        .run(schedule::reconcile, schedule::error_policy, ctx)
+        .for_each(|_| futures::future::ready(()));
     tokio::join!(
         instances,
         init_jobs,

@@ -1,12 +1,13 @@
 //! Dereference: the reads a reconcile needs, gathered before anything is decided.
 
 use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::{Pod, Secret};
+use k8s_openapi::api::core::v1::Secret;
 use kube::ResourceExt;
 use kube::api::{Api, ListParams};
 use odoo_model::{JobPhase, OdooInitJob, OdooInstance, OdooUpgradeJob, names};
 
 use super::error::Error;
+use super::live::LivePod;
 use super::{Context, caches};
 use crate::pg::clusters::PgClusters;
 use kube::runtime::reflector::Store;
@@ -126,7 +127,7 @@ pub async fn web_deployment(
     let ns = instance.namespace().unwrap_or_default();
     let name = names::web_deployment(&instance.name_any());
     if ctx.caches.ready() {
-        return Ok(caches::get(&ctx.caches.deployments, &ns, &name).map(|d| (*d).clone()));
+        return Ok(caches::get(&ctx.caches.deployments, &ns, &name).map(|d| d.without_spec()));
     }
     let api: Api<Deployment> = Api::namespaced(ctx.client.clone(), &ns);
     api.get_opt(&name)
@@ -216,7 +217,7 @@ pub async fn image_pull_failures(
         });
         return Ok(pods.iter().flat_map(|p| pull_failures(p)).collect());
     }
-    let api: Api<Pod> = Api::namespaced(
+    let api: Api<LivePod> = Api::namespaced(
         ctx.client.clone(),
         &instance.namespace().unwrap_or_default(),
     );
@@ -233,7 +234,7 @@ pub async fn image_pull_failures(
 }
 
 /// The pull failures one pod reports, init containers included.
-pub fn pull_failures(pod: &Pod) -> Vec<ImagePullFailure> {
+pub fn pull_failures(pod: &LivePod) -> Vec<ImagePullFailure> {
     let Some(status) = &pod.status else {
         return Vec::new();
     };
@@ -261,7 +262,7 @@ mod tests {
 
     #[test]
     fn waiting_pull_reasons_are_failures_and_others_are_not() {
-        let pod: Pod = serde_json::from_value(serde_json::json!({
+        let pod: k8s_openapi::api::core::v1::Pod = serde_json::from_value(serde_json::json!({
             "metadata": { "name": "shop-web-1" },
             "status": {
                 "initContainerStatuses": [{
@@ -275,7 +276,7 @@ mod tests {
             }
         }))
         .expect("pod");
-        let failures = pull_failures(&pod);
+        let failures = pull_failures(&pod.into());
         assert_eq!(failures.len(), 1);
         assert_eq!(failures[0].image, "odoo:99.0");
         assert_eq!(failures[0].reason, "ImagePullBackOff");
