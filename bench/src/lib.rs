@@ -160,6 +160,7 @@ async fn run_on(
     )
     .await?;
     let (mut process, port) = start_reconciler(cp, reconciler, settings)?;
+    let memory = measure::MemorySampler::start(process.id());
 
     let before = measure::api_server_requests(cp)?;
     let audit_start = measure::audit_offset(&cp.audit_log);
@@ -185,7 +186,8 @@ async fn run_on(
         (Reconciler::Operator, Some(port)) => measure::operator_metrics(port)?,
         _ => String::new(),
     };
-    let usage = measure::process_usage(process.id())?;
+    let mut usage = measure::process_usage(process.id())?;
+    (usage.peak_anon_bytes, usage.peak_file_bytes) = memory.finish();
     stop(&mut process);
 
     Ok(Outcome {

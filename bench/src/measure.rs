@@ -230,7 +230,54 @@ pub fn reconciles(metrics: &str) -> BTreeMap<String, u64> {
 #[derive(Debug, Clone, Copy, Default, serde::Serialize)]
 pub struct ProcessUsage {
     pub peak_rss_bytes: u64,
+    /// Of the resident memory, the largest sampled share of the process' own
+    /// (anonymous) pages: its heap, stacks and buffers.
+    pub peak_anon_bytes: u64,
+    /// And of the pages mapped from its binary and libraries: shared with the page
+    /// cache and reclaimable, about the same at any size.
+    pub peak_file_bytes: u64,
     pub cpu_seconds: f64,
+}
+
+/// Samples a process' resident memory by kind (`RssAnon`, `RssFile`) five times a
+/// second, for the peaks the kernel does not keep.
+pub struct MemorySampler {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<(u64, u64)>,
+}
+
+impl MemorySampler {
+    pub fn start(pid: u32) -> MemorySampler {
+        use std::sync::atomic::Ordering;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let (mut anon, mut file) = (0, 0);
+            while !stopped.load(Ordering::Relaxed) {
+                if let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) {
+                    anon = anon.max(kib(&status, "RssAnon:").unwrap_or(0) * 1024);
+                    file = file.max(kib(&status, "RssFile:").unwrap_or(0) * 1024);
+                }
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
+            (anon, file)
+        });
+        MemorySampler { stop, thread }
+    }
+
+    /// The peaks of anonymous and file-backed resident memory.
+    pub fn finish(self) -> (u64, u64) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.thread.join().unwrap_or((0, 0))
+    }
+}
+
+/// A `Name:   123 kB` line of `/proc/PID/status`, in KiB.
+fn kib(status: &str, name: &str) -> Option<u64> {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(name))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
 }
 
 /// Reads `/proc/<pid>` (the process must still run: the kernel forgets both once it
@@ -238,11 +285,7 @@ pub struct ProcessUsage {
 pub fn process_usage(pid: u32) -> anyhow::Result<ProcessUsage> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
         .with_context(|| format!("reading /proc/{pid}/status"))?;
-    let peak_kib: u64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .context("no VmHWM in /proc/PID/status")?;
+    let peak_kib = kib(&status, "VmHWM:").context("no VmHWM in /proc/PID/status")?;
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
     // Fields after the command name, which may hold spaces but ends at the last ')'.
     let fields: Vec<&str> = stat
@@ -256,6 +299,8 @@ pub fn process_usage(pid: u32) -> anyhow::Result<ProcessUsage> {
         .sum();
     Ok(ProcessUsage {
         peak_rss_bytes: peak_kib * 1024,
+        peak_anon_bytes: 0,
+        peak_file_bytes: 0,
         cpu_seconds: ticks as f64 / clock_ticks_per_second(),
     })
 }
@@ -358,5 +403,18 @@ odoo_operator_reconciles_total{controller=\"instance\"} 9\n# EOF\n";
         let usage = process_usage(std::process::id()).expect("test setup");
         assert!(usage.peak_rss_bytes > 1 << 20, "{usage:?}");
         assert!(usage.cpu_seconds > 0.0, "{usage:?}");
+    }
+
+    #[test]
+    fn the_sampler_sees_the_peak_of_the_process_own_pages() {
+        let sampler = MemorySampler::start(std::process::id());
+        // 64 MiB written (so resident), held across several samples, then freed.
+        let block = vec![1u8; 64 << 20];
+        std::thread::sleep(std::time::Duration::from_millis(600));
+        assert_eq!(block.iter().map(|&b| u64::from(b)).sum::<u64>(), 64 << 20);
+        drop(block);
+        let (anon, file) = sampler.finish();
+        assert!(anon >= 64 << 20, "anon peak {anon}");
+        assert!(file > 0, "file peak {file}");
     }
 }

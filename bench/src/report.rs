@@ -211,6 +211,20 @@ pub fn table(c: &Comparison) -> Table {
         mib(f.usage.peak_rss_bytes),
         times(c.ratio.peak_rss),
     ]);
+    table.add_row(vec![
+        "  of it: own pages · binary and libraries (sampled peaks)".into(),
+        format!(
+            "{} · {}",
+            mib(o.usage.peak_anon_bytes),
+            mib(o.usage.peak_file_bytes)
+        ),
+        format!(
+            "{} · {}",
+            mib(f.usage.peak_anon_bytes),
+            mib(f.usage.peak_file_bytes)
+        ),
+        String::new(),
+    ]);
     if !o.reconciles.is_empty() {
         table.add_row(vec![
             "reconciles run (operator's metrics, to the end)".into(),

@@ -39,12 +39,15 @@ struct Queued {
     regarding: ObjectReference,
 }
 
+/// The queue's receiving end and its writer, until the first event starts them.
+type Idle = Option<(mpsc::Receiver<Queued>, Writer)>;
+
 /// The queue and its one publishing task, started with the first event (in the
 /// runtime that emits it). Clones share both.
 #[derive(Clone)]
 pub struct Events {
     sender: mpsc::Sender<Queued>,
-    writer: Arc<Mutex<Option<(mpsc::Receiver<Queued>, Writer)>>>,
+    writer: Arc<Mutex<Idle>>,
 }
 
 impl Events {

@@ -213,8 +213,18 @@ async fn write_status(
     next.job.job_name = job_name.or(current.job.job_name.clone());
     super::batch::stamp(&mut next.job, phase, job.meta().generation);
     job::write_status(ctx, job, &current, &next).await?;
-    Ok(job::after(phase))
+    Ok(if phase.is_finished() {
+        Action::await_change()
+    } else {
+        Action::requeue(LOOK_AGAIN)
+    })
 }
+
+/// A running init job is woken by its batch Job's outcome (the shared Jobs watch)
+/// and nothing else it reads changes meanwhile, so the look-again is only a safety
+/// net: at a thousand new instances, whose init pods queue for minutes, a 30-second
+/// one was half of the init jobs' passes.
+const LOOK_AGAIN: std::time::Duration = std::time::Duration::from_secs(300);
 
 impl job::Reconcile for OdooInitJob {
     fn reconcile(ctx: &Context, started: Started<Self>) -> job::Reconciling<'_> {
