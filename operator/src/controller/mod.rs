@@ -160,8 +160,12 @@ pub async fn run(ctx: Arc<Context>) {
     // Pods only for what their status says (image pulls): they carry the instance
     // label, and nothing else about them is the instance's business.
     .watches_stream(
-        caches::trimmed_stream(api(&ctx), owned.clone(), w.pods, caches::trim_pod)
-            .predicate_filter(caches::pod_trigger, Default::default()),
+        caches::pull_failures_changed(caches::trimmed_stream(
+            api(&ctx),
+            owned.clone(),
+            w.pods,
+            caches::trim_pod,
+        )),
         |pod: live::LivePod| {
             let instance = pod.labels().get(INSTANCE_LABEL)?;
             Some(ObjectRef::new(instance).within(&pod.namespace()?))
