@@ -103,6 +103,20 @@ impl Context {
     }
 
     /// Publishes an event on the object `reference` points at.
+    /// [`Context::event`], returning once the event was written: see
+    /// `Events::publish_written`.
+    pub async fn event_written<K: Resource<DynamicType = ()>>(
+        &self,
+        object: &K,
+        warning: bool,
+        reason: &str,
+        note: String,
+    ) {
+        self.events
+            .publish_written(event(warning, reason, note), object.object_ref(&()))
+            .await;
+    }
+
     pub async fn event_on_ref(
         &self,
         reference: &ObjectReference,
@@ -110,17 +124,21 @@ impl Context {
         reason: &str,
         note: String,
     ) {
-        let event = Event {
-            type_: if warning {
-                EventType::Warning
-            } else {
-                EventType::Normal
-            },
-            reason: reason.into(),
-            note: Some(note),
-            action: reason.into(),
-            secondary: None,
-        };
-        self.events.publish(event, reference.clone());
+        self.events
+            .publish(event(warning, reason, note), reference.clone());
+    }
+}
+
+fn event(warning: bool, reason: &str, note: String) -> Event {
+    Event {
+        type_: if warning {
+            EventType::Warning
+        } else {
+            EventType::Normal
+        },
+        reason: reason.into(),
+        note: Some(note),
+        action: reason.into(),
+        secondary: None,
     }
 }

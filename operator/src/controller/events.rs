@@ -37,7 +37,12 @@ const PRUNE_EVERY: Duration = Duration::from_secs(60);
 struct Queued {
     event: Event,
     regarding: ObjectReference,
+    /// Told once the event was written (or its write failed).
+    written: Option<tokio::sync::oneshot::Sender<()>>,
 }
+
+/// How long [`Events::publish_written`] waits for a queue that is far behind.
+const WRITTEN_WAIT: Duration = Duration::from_secs(10);
 
 /// The queue's receiving end and its writer, until the first event starts them.
 type Idle = Option<(mpsc::Receiver<Queued>, Writer)>;
@@ -66,6 +71,24 @@ impl Events {
 
     /// Queues `event` on `regarding`.
     pub fn publish(&self, event: Event, regarding: ObjectReference) {
+        self.queue(event, regarding, None);
+    }
+
+    /// Queues `event` and waits until it was written (at most [`WRITTEN_WAIT`]): for
+    /// an event that must not be lost if the process dies right after, such as a
+    /// phase transition written before the status that records it.
+    pub async fn publish_written(&self, event: Event, regarding: ObjectReference) {
+        let (tell, written) = tokio::sync::oneshot::channel();
+        self.queue(event, regarding, Some(tell));
+        let _ = tokio::time::timeout(WRITTEN_WAIT, written).await;
+    }
+
+    fn queue(
+        &self,
+        event: Event,
+        regarding: ObjectReference,
+        written: Option<tokio::sync::oneshot::Sender<()>>,
+    ) {
         let idle = self.writer.lock().unwrap_or_else(|e| e.into_inner()).take();
         if let Some((mut receiver, mut writer)) = idle {
             tokio::spawn(async move {
@@ -73,10 +96,18 @@ impl Events {
                     if let Err(e) = writer.write(&q.event, &q.regarding).await {
                         tracing::warn!(error = %e, reason = q.event.reason, "publishing an event failed");
                     }
+                    if let Some(tell) = q.written {
+                        let _ = tell.send(());
+                    }
                 }
             });
         }
-        if let Err(e) = self.sender.try_send(Queued { event, regarding }) {
+        let queued = Queued {
+            event,
+            regarding,
+            written,
+        };
+        if let Err(e) = self.sender.try_send(queued) {
             let q = e.into_inner();
             tracing::warn!(
                 reason = q.event.reason,

@@ -48,6 +48,17 @@ pub async fn write(
         ctx.event(instance, note.warning, &note.reason, note.message)
             .await;
     }
+    // The transition's event is written before the status that records it: an
+    // operator that dies in between tells it again on its next pass (counted on
+    // the same event), where the other order would lose it for good.
+    if let Some(mut note) = transition {
+        for done in folded {
+            note.message.push_str("; ");
+            note.message.push_str(&done.message);
+        }
+        ctx.event_written(instance, note.warning, &note.reason, note.message)
+            .await;
+    }
     if desired != instance.status.clone().unwrap_or_default() {
         let written = Api::<OdooInstance>::namespaced(
             ctx.client.clone(),
@@ -63,18 +74,12 @@ pub async fn write(
         ctx.written
             .record(instance, written.resource_version().as_deref());
     }
-    if let Some(mut note) = transition {
-        for done in folded {
-            note.message.push_str("; ");
-            note.message.push_str(&done.message);
-        }
+    if decision.transition.is_some() {
         let (from, to) = (decision.from, decision.phase);
         info!(name = %instance.name_any(), namespace = instance.namespace().unwrap_or_default(),
             %from, %to, guard = decision.transition.map_or("", |t| t.guard.name), "phase transition");
         ctx.metrics
             .phase_transition(&from.to_string(), &to.to_string());
-        ctx.event(instance, note.warning, &note.reason, note.message)
-            .await;
         ctx.callbacks.phase_changed(instance, from, to);
     }
     Ok(())
