@@ -102,7 +102,6 @@ impl Context {
         }
     }
 
-    /// Publishes an event on the object `reference` points at.
     /// [`Context::event`], returning once the event was written: see
     /// `Events::publish_written`.
     pub async fn event_written<K: Resource<DynamicType = ()>>(
@@ -117,6 +116,7 @@ impl Context {
             .await;
     }
 
+    /// Publishes an event on the object `reference` points at.
     pub async fn event_on_ref(
         &self,
         reference: &ObjectReference,

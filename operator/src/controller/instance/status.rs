@@ -49,8 +49,9 @@ pub async fn write(
             .await;
     }
     // The transition's event is written before the status that records it: an
-    // operator that dies in between tells it again on its next pass (counted on
-    // the same event), where the other order would lose it for good.
+    // operator that dies in between tells it again on its next pass (a second
+    // event, or a repeat counted on the first within one process), where the other
+    // order would lose it for good.
     if let Some(mut note) = transition {
         for done in folded {
             note.message.push_str("; ");
