@@ -436,7 +436,7 @@ impl<K> Watched for K where
 
 /// The watch of `api`, with managed fields and what `trim` drops gone before an
 /// object reaches a store.
-fn trimmed_watch<K: Watched>(
+pub fn trimmed_watch<K: Watched>(
     api: Api<K>,
     config: watcher::Config,
     trim: fn(&mut K),

@@ -68,12 +68,30 @@ where
         + 'static,
 {
     let (reader, writer) = reflector::store();
-    let stream = watcher(api::<DeserializeGuard<K>>(ctx), watcher::Config::default())
-        .default_backoff()
-        .modify(|o| o.managed_fields_mut().clear())
-        .reflect(writer)
-        .applied_objects();
+    let stream = caches::trimmed_watch(
+        api::<DeserializeGuard<K>>(ctx),
+        watcher::Config::default(),
+        |_| {},
+    )
+    .reflect(writer)
+    .applied_objects();
     Controller::for_stream(stream, reader)
+}
+
+/// Runs the controller of job kind `K`, woken by its own objects and by the batch
+/// Jobs `jobs` (its subscription to the shared Jobs watch) passes.
+async fn run_jobs<K: job::Reconcile>(
+    ctx: Arc<Context>,
+    jobs: impl futures::Stream<Item = Arc<Job>> + Send + 'static,
+    config: kube::runtime::controller::Config,
+) {
+    controller_of::<K>(&ctx)
+        .owns_shared_stream(jobs)
+        .with_config(config)
+        .shutdown_on_signal()
+        .run(job::reconcile::<K>, job::error_policy::<K>, ctx)
+        .for_each(|_| futures::future::ready(()))
+        .await;
 }
 
 /// Runs the controllers until the process is told to stop.
@@ -213,58 +231,13 @@ pub async fn run(ctx: Arc<Context>) {
     .shutdown_on_signal()
     .run(instance::reconcile, instance::error_policy, ctx.clone())
     .for_each(|_| futures::future::ready(()));
-    let backup_jobs = controller_of::<OdooBackupJob>(&ctx)
-        .owns_shared_stream(jobs())
-        .with_config(config.clone())
-        .shutdown_on_signal()
-        .run(
-            job::reconcile::<OdooBackupJob>,
-            job::error_policy::<OdooBackupJob>,
-            ctx.clone(),
-        )
-        .for_each(|_| futures::future::ready(()));
-    let restore_jobs = controller_of::<OdooRestoreJob>(&ctx)
-        .owns_shared_stream(jobs())
-        .with_config(config.clone())
-        .shutdown_on_signal()
-        .run(
-            job::reconcile::<OdooRestoreJob>,
-            job::error_policy::<OdooRestoreJob>,
-            ctx.clone(),
-        )
-        .for_each(|_| futures::future::ready(()));
-    let upgrade_jobs = controller_of::<OdooUpgradeJob>(&ctx)
-        .owns_shared_stream(jobs())
-        .with_config(config.clone())
-        .shutdown_on_signal()
-        .run(
-            job::reconcile::<OdooUpgradeJob>,
-            job::error_policy::<OdooUpgradeJob>,
-            ctx.clone(),
-        )
-        .for_each(|_| futures::future::ready(()));
+    let backup_jobs = run_jobs::<OdooBackupJob>(ctx.clone(), jobs(), config.clone());
+    let restore_jobs = run_jobs::<OdooRestoreJob>(ctx.clone(), jobs(), config.clone());
+    let upgrade_jobs = run_jobs::<OdooUpgradeJob>(ctx.clone(), jobs(), config.clone());
     // A migration also polls while it waits on its instance: the instance's phase
     // is not an object the migration owns.
-    let migrations = controller_of::<OdooClusterMigration>(&ctx)
-        .owns_shared_stream(jobs())
-        .with_config(config.clone())
-        .shutdown_on_signal()
-        .run(
-            job::reconcile::<OdooClusterMigration>,
-            job::error_policy::<OdooClusterMigration>,
-            ctx.clone(),
-        )
-        .for_each(|_| futures::future::ready(()));
-    let init_jobs = controller_of::<OdooInitJob>(&ctx)
-        .owns_shared_stream(jobs())
-        .with_config(config.clone())
-        .shutdown_on_signal()
-        .run(
-            job::reconcile::<OdooInitJob>,
-            job::error_policy::<OdooInitJob>,
-            ctx.clone(),
-        )
-        .for_each(|_| futures::future::ready(()));
+    let migrations = run_jobs::<OdooClusterMigration>(ctx.clone(), jobs(), config.clone());
+    let init_jobs = run_jobs::<OdooInitJob>(ctx.clone(), jobs(), config.clone());
     // A schedule reacts to its own jobs' phases (retention, last success); it asks
     // to be woken at its next slot.
     let schedules = controller_of::<OdooBackupSchedule>(&ctx)
