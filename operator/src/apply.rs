@@ -75,7 +75,7 @@ impl<K> Object for K where
 }
 
 /// The Rust type name of `K`, for messages.
-fn kind_of<K>() -> &'static str {
+pub(crate) fn kind_of<K>() -> &'static str {
     std::any::type_name::<K>()
         .rsplit("::")
         .next()

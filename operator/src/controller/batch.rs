@@ -223,7 +223,7 @@ pub async fn live_job(
     if ctx.caches.ready()
         && let Some(job) = super::caches::get(&ctx.caches.jobs, namespace, name)
     {
-        return Ok(Some((*job).clone()));
+        return Ok(Some(job.to_job()));
     }
     kube::Api::<k8s_openapi::api::batch::v1::Job>::namespaced(ctx.client.clone(), namespace)
         .get_opt(name)
@@ -242,7 +242,7 @@ pub async fn job_unless_new(
     recorded: bool,
 ) -> Result<Option<k8s_openapi::api::batch::v1::Job>, super::error::Error> {
     if !recorded && ctx.caches.ready() {
-        return Ok(super::caches::get(&ctx.caches.jobs, namespace, name).map(|j| (*j).clone()));
+        return Ok(super::caches::get(&ctx.caches.jobs, namespace, name).map(|j| j.to_job()));
     }
     live_job(ctx, namespace, name).await
 }

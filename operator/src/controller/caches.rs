@@ -11,9 +11,9 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::live::{LiveDeployment, LivePod};
+use super::live::{AsJson, LiveDeployment, LiveJob, LiveText};
+use super::pulls::{self, PullFailures};
 use futures::Stream;
-use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Secret, Service};
 use k8s_openapi::api::networking::v1::Ingress;
 use kube::core::DeserializeGuard;
@@ -41,14 +41,15 @@ pub struct Caches {
     pub restore_jobs: Store<OdooRestoreJob>,
     pub migrations: Store<OdooClusterMigration>,
     pub deployments: Store<LiveDeployment>,
-    pub services: Store<Service>,
-    pub ingresses: Store<Ingress>,
-    pub secrets: Store<Secret>,
-    pub pods: Store<LivePod>,
-    pub pvcs: Store<PersistentVolumeClaim>,
+    pub services: Store<LiveText<Service>>,
+    pub ingresses: Store<LiveText<Ingress>>,
+    pub secrets: Store<LiveText<Secret>>,
+    /// What the instance controller reads of Pods: their image pull failures.
+    pub pulls: PullFailures,
+    pub pvcs: Store<LiveText<PersistentVolumeClaim>>,
     /// The batch Jobs the operator made, from one watch shared by the five job
     /// controllers (each is woken by the Jobs its kind owns).
-    pub jobs: Store<Job>,
+    pub jobs: Store<LiveJob>,
     /// The pg-clusters Secret, from a watch of that one Secret.
     pub pg_clusters: Store<Secret>,
     /// Set when the controllers took the writers: the stores are filling.
@@ -70,13 +71,13 @@ pub struct Writers {
     pub restore_jobs: reflector::store::Writer<OdooRestoreJob>,
     pub migrations: reflector::store::Writer<OdooClusterMigration>,
     pub deployments: reflector::store::Writer<LiveDeployment>,
-    pub services: reflector::store::Writer<Service>,
-    pub ingresses: reflector::store::Writer<Ingress>,
-    pub secrets: reflector::store::Writer<Secret>,
-    pub pods: reflector::store::Writer<LivePod>,
-    pub pvcs: reflector::store::Writer<PersistentVolumeClaim>,
+    pub services: reflector::store::Writer<LiveText<Service>>,
+    pub ingresses: reflector::store::Writer<LiveText<Ingress>>,
+    pub secrets: reflector::store::Writer<LiveText<Secret>>,
+    pub pulls: pulls::Writer,
+    pub pvcs: reflector::store::Writer<LiveText<PersistentVolumeClaim>>,
     /// A shared writer: the job controllers subscribe to it.
-    pub jobs: reflector::store::Writer<Job>,
+    pub jobs: reflector::store::Writer<LiveJob>,
     pub pg_clusters: reflector::store::Writer<Secret>,
 }
 
@@ -92,7 +93,7 @@ impl Caches {
         let (services, services_w) = reflector::store();
         let (ingresses, ingresses_w) = reflector::store();
         let (secrets, secrets_w) = reflector::store();
-        let (pods, pods_w) = reflector::store();
+        let (pulls, pulls_w) = pulls::new();
         let (pvcs, pvcs_w) = reflector::store();
         let (jobs, jobs_w) = reflector::store_shared(JOB_EVENTS_BUFFER);
         let (pg_clusters, pg_clusters_w) = reflector::store();
@@ -107,7 +108,7 @@ impl Caches {
             services,
             ingresses,
             secrets,
-            pods,
+            pulls,
             pvcs,
             jobs,
             pg_clusters,
@@ -126,7 +127,7 @@ impl Caches {
             services: services_w,
             ingresses: ingresses_w,
             secrets: secrets_w,
-            pods: pods_w,
+            pulls: pulls_w,
             pvcs: pvcs_w,
             jobs: jobs_w,
             pg_clusters: pg_clusters_w,
@@ -152,22 +153,22 @@ impl Caches {
             // and a second waiter would take its wake-up. Readers of it fall back to
             // the API server for what it does not hold yet.
             let waits = [
-                caches.init_jobs.wait_until_ready().await,
-                caches.upgrade_jobs.wait_until_ready().await,
-                caches.backup_jobs.wait_until_ready().await,
-                caches.restore_jobs.wait_until_ready().await,
-                caches.migrations.wait_until_ready().await,
-                caches.deployments.wait_until_ready().await,
-                caches.services.wait_until_ready().await,
-                caches.ingresses.wait_until_ready().await,
-                caches.secrets.wait_until_ready().await,
-                caches.pods.wait_until_ready().await,
-                caches.pvcs.wait_until_ready().await,
-                caches.jobs.wait_until_ready().await,
-                caches.pg_clusters.wait_until_ready().await,
+                caches.init_jobs.wait_until_ready().await.is_ok(),
+                caches.upgrade_jobs.wait_until_ready().await.is_ok(),
+                caches.backup_jobs.wait_until_ready().await.is_ok(),
+                caches.restore_jobs.wait_until_ready().await.is_ok(),
+                caches.migrations.wait_until_ready().await.is_ok(),
+                caches.deployments.wait_until_ready().await.is_ok(),
+                caches.services.wait_until_ready().await.is_ok(),
+                caches.ingresses.wait_until_ready().await.is_ok(),
+                caches.secrets.wait_until_ready().await.is_ok(),
+                caches.pulls.wait_until_listed().await.is_ok(),
+                caches.pvcs.wait_until_ready().await.is_ok(),
+                caches.jobs.wait_until_ready().await.is_ok(),
+                caches.pg_clusters.wait_until_ready().await.is_ok(),
             ];
             // A dropped writer means the controllers stopped: keep reading the API.
-            if waits.iter().all(Result::is_ok) {
+            if waits.iter().all(|listed| *listed) {
                 caches.ready.store(true, Ordering::Release);
             }
             caches.settled.send_replace(true);
@@ -224,7 +225,7 @@ impl Caches {
             size("services", &self.services),
             size("ingresses", &self.ingresses),
             size("secrets", &self.secrets),
-            size("pods", &self.pods),
+            ("pull_failures", self.pulls.size().0, self.pulls.size().1),
             size("pvcs", &self.pvcs),
             size("jobs", &self.jobs),
             size("pg_clusters", &self.pg_clusters),
@@ -266,20 +267,6 @@ pub fn stream<K: Watched>(
     trimmed_stream(api, config, writer, |_| {})
 }
 
-/// A Pod as the operator reads it: which instance it belongs to and what its
-/// containers wait on (image pulls). Its spec is not even decoded (see `live`).
-pub fn trim_pod(pod: &mut LivePod) {
-    pod.metadata.annotations = None;
-    pod.metadata.owner_references = None;
-    if let Some(status) = pod.status.take() {
-        pod.status = Some(k8s_openapi::api::core::v1::PodStatus {
-            container_statuses: status.container_statuses,
-            init_container_statuses: status.init_container_statuses,
-            ..Default::default()
-        });
-    }
-}
-
 /// A Deployment as the operator reads it: all it applies (its spec, compared whole
 /// before a write, see `live`) and the replica counts of its status; the status'
 /// conditions, which no reader looks at, are dropped.
@@ -287,17 +274,6 @@ pub fn trim_deployment(deployment: &mut LiveDeployment) {
     if let Some(status) = &mut deployment.status {
         status.conditions = None;
     }
-}
-
-/// What of a Pod can change a decision: its image pull failures. Only a change of
-/// them wakes the instance (see [`pull_failures_changed`]): a Pod goes through
-/// several status updates on its way to ready, and each used to cost a whole pass.
-pub fn pod_trigger(pod: &LivePod) -> u64 {
-    let failures: Vec<(String, String)> = super::observe::pull_failures(pod)
-        .into_iter()
-        .map(|f| (f.reason, f.image))
-        .collect();
-    hash(&failures)
 }
 
 /// What of a Deployment can change a decision: its generation (an edit to revert),
@@ -321,47 +297,6 @@ pub fn deployment_trigger(d: &LiveDeployment) -> Option<u64> {
     )))
 }
 
-/// Pods whose image pull failures changed since they were last seen, a pod not
-/// seen before counting as one without failures: a new healthy pod changes no
-/// decision (its Deployment's status does), one that cannot pull its image does.
-/// A deleted pod passes if it had failures, so they leave the status with it.
-pub fn pull_failures_changed<S>(
-    pods: S,
-) -> impl Stream<Item = Result<LivePod, watcher::Error>> + Send
-where
-    S: Stream<Item = Result<LivePod, watcher::Error>> + Send,
-{
-    use futures::TryStreamExt as _;
-    let none = hash(&Vec::<(String, String)>::new());
-    let mut seen = std::collections::HashMap::<(String, String), u64>::new();
-    pods.try_filter(move |pod| {
-        let key = (
-            pod.metadata.namespace.clone().unwrap_or_default(),
-            pod.name_any(),
-        );
-        let failures = pod_trigger(pod);
-        let before = seen.get(&key).copied().unwrap_or(none);
-        let changed = if pod.metadata.deletion_timestamp.is_some() {
-            seen.remove(&key);
-            before != none
-        } else {
-            if failures == none {
-                seen.remove(&key);
-            } else {
-                seen.insert(key, failures);
-            }
-            before != failures
-        };
-        futures::future::ready(changed)
-    })
-}
-
-/// What of a batch Job can change a decision: its outcome. A running Job's
-/// progress (active, ready, start time) does not wake its job resource.
-pub fn job_trigger(job: &Job) -> u64 {
-    hash(&super::batch::outcome(job))
-}
-
 fn hash<T: std::hash::Hash>(value: &T) -> u64 {
     use std::hash::Hasher as _;
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
@@ -369,45 +304,9 @@ fn hash<T: std::hash::Hash>(value: &T) -> u64 {
     hasher.finish()
 }
 
-/// How long [`distinct`] remembers an object it has not seen since: objects
-/// deleted meanwhile are forgotten, so the memory does not grow with every Job ever
-/// made. One seen again after that simply passes once more.
-const DISTINCT_MEMORY: std::time::Duration = std::time::Duration::from_secs(3600);
-
-/// `stream` without the objects whose `trigger` did not change since the last
-/// one of the same name: a shared store's subscription, which the controller's
-/// own predicate filter does not take.
-pub fn distinct<K, S>(stream: S, trigger: fn(&K) -> u64) -> impl Stream<Item = Arc<K>> + Send
-where
-    K: Resource + Send + Sync + 'static,
-    S: Stream<Item = Arc<K>> + Send,
-{
-    use futures::StreamExt as _;
-    use std::time::Instant;
-    let mut seen = std::collections::HashMap::<(String, String), (u64, Instant)>::new();
-    let mut last_sweep = Instant::now();
-    stream.filter(move |o| {
-        let now = Instant::now();
-        if now.duration_since(last_sweep) > DISTINCT_MEMORY {
-            seen.retain(|_, (_, at)| now.duration_since(*at) < DISTINCT_MEMORY);
-            last_sweep = now;
-        }
-        let key = (
-            o.meta().namespace.clone().unwrap_or_default(),
-            o.meta().name.clone().unwrap_or_default(),
-        );
-        let value = trigger(o);
-        let before = seen.insert(key, (value, now)).map(|(v, _)| v);
-        let changed = o.meta().deletion_timestamp.is_some() || before != Some(value);
-        futures::future::ready(changed)
-    })
-}
-
 /// A batch Job as the operator reads it: its owner and its outcome (the status'
-/// conditions). Its pod template is dropped; a Job is only ever applied whole
-/// from the builders, never compared with this copy.
-pub fn trim_job(job: &mut Job) {
-    job.spec = None;
+/// conditions); the view has no pod template (see `live`).
+pub fn trim_job(job: &mut LiveJob) {
     job.metadata.annotations = None;
 }
 
@@ -472,54 +371,36 @@ pub fn shared_stream<K: Watched>(
         .touched_objects()
 }
 
-/// Applies a child the instance controller watches: compared with the cached copy
-/// when the caches are ready, with a fresh read otherwise.
-pub async fn apply<K>(
+/// Applies a child the instance controller watches: compared with the cached
+/// view of it when the caches are ready, with a fresh read otherwise.
+pub async fn apply<K, V>(
     ctx: &super::Context,
-    store: &Store<K>,
+    store: &Store<V>,
     desired: &K,
 ) -> Result<bool, crate::apply::ApplyError>
 where
     K: crate::apply::Object,
+    V: AsJson + Resource<DynamicType = ()> + Clone + 'static,
 {
     if !ctx.caches.ready() {
         return crate::apply::apply(&ctx.client, desired).await;
     }
-    let live = get(
-        store,
-        &desired.namespace().unwrap_or_default(),
-        &desired.name_any(),
-    );
-    crate::apply::apply_over(&ctx.client, desired, live.as_deref()).await
-}
-
-/// [`apply`] for a Deployment, compared with the cached view's spec.
-pub async fn apply_deployment(
-    ctx: &super::Context,
-    desired: &k8s_openapi::api::apps::v1::Deployment,
-) -> Result<bool, crate::apply::ApplyError> {
-    if !ctx.caches.ready() {
-        return crate::apply::apply(&ctx.client, desired).await;
-    }
     let name = desired.name_any();
-    let live = get(
-        &ctx.caches.deployments,
-        &desired.namespace().unwrap_or_default(),
-        &name,
-    )
-    .map(|live| live.to_value())
-    .transpose()
-    .map_err(|source| crate::apply::ApplyError::Serialize {
-        kind: "Deployment",
-        name,
-        source,
-    })?;
+    let live = get(store, &desired.namespace().unwrap_or_default(), &name)
+        .map(|live| live.to_value())
+        .transpose()
+        .map_err(|source| crate::apply::ApplyError::Serialize {
+            kind: crate::apply::kind_of::<K>(),
+            name,
+            source,
+        })?;
     crate::apply::apply_over_json(&ctx.client, desired, live.as_ref()).await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures::StreamExt as _;
     use std::time::Duration;
 
     fn list_done<K>(writer: &mut reflector::store::Writer<K>)
@@ -553,7 +434,11 @@ mod tests {
         list_done(&mut w.services);
         list_done(&mut w.ingresses);
         list_done(&mut w.secrets);
-        list_done(&mut w.pods);
+        let pods = [Ok(watcher::Event::Init), Ok(watcher::Event::InitDone)];
+        let woken: Vec<_> = pulls::track(futures::stream::iter(pods), w.pulls)
+            .collect()
+            .await;
+        assert!(woken.is_empty(), "an empty list wakes no instance");
         list_done(&mut w.pvcs);
         list_done(&mut w.jobs);
         list_done(&mut w.pg_clusters);
@@ -573,92 +458,6 @@ mod tests {
             .await
             .expect("returns at once");
         assert!(!caches.ready());
-    }
-
-    fn job(name: &str, complete: bool) -> Arc<Job> {
-        let mut job = Job::default();
-        job.metadata.name = Some(name.into());
-        job.metadata.namespace = Some("ns".into());
-        if complete {
-            job.status = Some(k8s_openapi::api::batch::v1::JobStatus {
-                conditions: Some(vec![k8s_openapi::api::batch::v1::JobCondition {
-                    type_: "Complete".into(),
-                    status: "True".into(),
-                    ..Default::default()
-                }]),
-                ..Default::default()
-            });
-        }
-        Arc::new(job)
-    }
-
-    #[tokio::test]
-    async fn a_job_wakes_its_controller_when_first_seen_and_when_its_outcome_changes() {
-        use futures::StreamExt as _;
-        let events = futures::stream::iter([
-            job("a", false),
-            job("a", false),
-            job("b", false),
-            job("a", true),
-            job("a", true),
-        ]);
-        let passed: Vec<(String, bool)> = distinct(events, job_trigger)
-            .map(|j| {
-                (
-                    j.metadata.name.clone().unwrap_or_default(),
-                    j.status.is_some(),
-                )
-            })
-            .collect()
-            .await;
-        assert_eq!(
-            passed,
-            vec![("a".into(), false), ("b".into(), false), ("a".into(), true)]
-        );
-    }
-
-    fn pod(name: &str, waiting: Option<&str>, deleted: bool) -> LivePod {
-        let pod: k8s_openapi::api::core::v1::Pod = serde_json::from_value(serde_json::json!({
-            "metadata": {"name": name, "namespace": "ns"},
-            "status": {"containerStatuses": [{
-                "name": "odoo", "image": "odoo:99", "imageID": "", "ready": false, "restartCount": 0,
-                "state": waiting.map_or(serde_json::json!({"running": {}}), |r| serde_json::json!({"waiting": {"reason": r}}))
-            }]}
-        }))
-        .expect("pod");
-        let mut pod = LivePod::from(pod);
-        if deleted {
-            pod.metadata.deletion_timestamp =
-                Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
-                    k8s_openapi::jiff::Timestamp::now(),
-                ));
-        }
-        pod
-    }
-
-    #[tokio::test]
-    async fn pods_wake_the_instance_only_when_their_pull_failures_change() {
-        use futures::StreamExt as _;
-        let events = futures::stream::iter([
-            pod("healthy", None, false),
-            pod("healthy", Some("ContainerCreating"), false),
-            pod("failing", Some("ErrImagePull"), false),
-            pod("failing", Some("ErrImagePull"), false),
-            pod("failing", Some("ImagePullBackOff"), false),
-            pod("failing", Some("ImagePullBackOff"), true),
-            pod("healthy", None, true),
-        ])
-        .map(Ok);
-        let passed: Vec<String> = pull_failures_changed(events)
-            .map(|p| {
-                let p = p.expect("no watch error");
-                let failing = !super::super::observe::pull_failures(&p).is_empty();
-                format!("{} {failing}", p.name_any())
-            })
-            .collect()
-            .await;
-        // A new healthy pod, a repeat and a healthy pod's deletion change nothing.
-        assert_eq!(passed, vec!["failing true", "failing true", "failing true"]);
     }
 
     #[test]

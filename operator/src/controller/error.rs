@@ -29,6 +29,14 @@ pub enum Error {
     WaitingForPods { pods: i32 },
     #[error("finalizer: {0}")]
     Finalizer(String),
+    /// A cached object's text did not decode as its kind (a bug, not a cluster
+    /// state): retried, and the error names the object.
+    #[error("reading the cached {kind} {name}: {source}")]
+    Cached {
+        kind: &'static str,
+        name: String,
+        source: serde_json::Error,
+    },
     /// Object storage could not be asked (a check of a stored backup); retried.
     #[error("object storage: {0}")]
     Storage(String),

@@ -1,20 +1,32 @@
-//! What the caches keep of the two kinds whose typed objects are large for what is
-//! read of them: Deployments and Pods. Their watches decode into these views
-//! directly, so a pod spec is never built as Rust types at all.
+//! What the caches keep of the kinds whose typed objects are large for what is
+//! read of them. Their watches decode into these views directly, so a pod spec is
+//! never built as Rust types at all.
 //!
 //! At a thousand instances the typed Deployments were a third of the operator's
 //! heap: a pod template's `Volume` and `Container` types reserve room for every
 //! volume source and probe Kubernetes knows, about 18 KiB per Deployment for 2 KiB
-//! of JSON.
+//! of JSON. A typed Job reserves a whole pod template even without its spec, and a
+//! Secret's, Service's or claim's maps and optional fields cost more than their
+//! JSON text: those kinds are kept as [`LiveJob`] and [`LiveText`].
 
 use std::borrow::Cow;
+use std::marker::PhantomData;
 
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentStatus};
+use k8s_openapi::api::batch::v1::{Job, JobStatus};
 use k8s_openapi::api::core::v1::{Pod, PodStatus};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::{NamespaceResourceScope, Resource as _};
 use kube::Resource;
+use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+/// A cached object as JSON, as the API server has it (managed fields and what the
+/// view drops excepted), to compare with a desired one before an apply.
+pub trait AsJson {
+    fn to_value(&self) -> serde_json::Result<Value>;
+}
 
 /// A Deployment as the caches hold it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -38,14 +50,109 @@ impl LiveDeployment {
             status: self.status.clone(),
         }
     }
+}
 
-    /// The object as JSON, as the API server has it (spec included, status
-    /// conditions and managed fields not), to compare with a desired one.
-    pub fn to_value(&self) -> serde_json::Result<serde_json::Value> {
+impl AsJson for LiveDeployment {
+    /// Spec included, status conditions not.
+    fn to_value(&self) -> serde_json::Result<Value> {
         let mut value = serde_json::to_value(self)?;
         value["apiVersion"] = Deployment::API_VERSION.into();
         value["kind"] = Deployment::KIND.into();
         Ok(value)
+    }
+}
+
+/// A batch Job as the caches hold it: its owner and its status. Its pod template is
+/// not kept: a Job is only ever applied whole from the builders.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct LiveJob {
+    pub metadata: ObjectMeta,
+    pub status: Option<JobStatus>,
+}
+
+impl LiveJob {
+    /// The Job as its readers take it, without a spec.
+    pub fn to_job(&self) -> Job {
+        Job {
+            metadata: self.metadata.clone(),
+            spec: None,
+            status: self.status.clone(),
+        }
+    }
+}
+
+/// An object of kind `K` as the caches hold it: its metadata typed (the stores
+/// index by it, the triggers read it) and everything else as the JSON text the API
+/// server sent, decoded again by the few readers that look inside.
+pub struct LiveText<K> {
+    pub metadata: ObjectMeta,
+    /// The object's other fields (spec, data, status…) as a JSON object's text.
+    rest: Box<str>,
+    kind: PhantomData<fn() -> K>,
+}
+
+impl<K: k8s_openapi::Resource + serde::de::DeserializeOwned> LiveText<K> {
+    /// The typed object.
+    pub fn decode(&self) -> serde_json::Result<K> {
+        serde_json::from_value(self.to_value()?)
+    }
+}
+
+impl<K: k8s_openapi::Resource> AsJson for LiveText<K> {
+    fn to_value(&self) -> serde_json::Result<Value> {
+        let mut fields: Map<String, Value> = serde_json::from_str(&self.rest)?;
+        fields.insert("apiVersion".into(), K::API_VERSION.into());
+        fields.insert("kind".into(), K::KIND.into());
+        fields.insert("metadata".into(), serde_json::to_value(&self.metadata)?);
+        Ok(Value::Object(fields))
+    }
+}
+
+impl<'de, K> Deserialize<'de> for LiveText<K> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut fields = Map::<String, Value>::deserialize(d)?;
+        let metadata = match fields.remove("metadata") {
+            Some(meta) => ObjectMeta::deserialize(meta).map_err(D::Error::custom)?,
+            None => ObjectMeta::default(),
+        };
+        fields.remove("apiVersion");
+        fields.remove("kind");
+        let rest = serde_json::to_string(&fields).map_err(D::Error::custom)?;
+        Ok(LiveText {
+            metadata,
+            rest: rest.into_boxed_str(),
+            kind: PhantomData,
+        })
+    }
+}
+
+impl<K> Serialize for LiveText<K> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::Error as _;
+        let mut fields: Map<String, Value> =
+            serde_json::from_str(&self.rest).map_err(S::Error::custom)?;
+        let metadata = serde_json::to_value(&self.metadata).map_err(S::Error::custom)?;
+        fields.insert("metadata".into(), metadata);
+        fields.serialize(s)
+    }
+}
+
+impl<K> Clone for LiveText<K> {
+    fn clone(&self) -> Self {
+        LiveText {
+            metadata: self.metadata.clone(),
+            rest: self.rest.clone(),
+            kind: PhantomData,
+        }
+    }
+}
+
+impl<K> std::fmt::Debug for LiveText<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveText")
+            .field("metadata", &self.metadata)
+            .field("rest", &self.rest)
+            .finish()
     }
 }
 
@@ -77,10 +184,11 @@ fn as_json<S: Serializer>(text: &str, s: S) -> Result<S::Ok, S::Error> {
     value.serialize(s)
 }
 
-/// `impl Resource` with the kind, group, version and plural of the full type.
+/// `impl Resource` with the kind, group, version and plural of the full type (a
+/// type parameter of the view, when given as the third argument).
 macro_rules! resource_of {
-    ($view:ty, $full:ty) => {
-        impl Resource for $view {
+    ($view:ty, $full:ty $(, $param:ident)?) => {
+        impl$(<$param: k8s_openapi::Resource<Scope = NamespaceResourceScope>>)? Resource for $view {
             type DynamicType = ();
             type Scope = NamespaceResourceScope;
 
@@ -111,6 +219,8 @@ macro_rules! resource_of {
 
 resource_of!(LiveDeployment, Deployment);
 resource_of!(LivePod, Pod);
+resource_of!(LiveJob, Job);
+resource_of!(LiveText<K>, K, K);
 
 #[cfg(test)]
 mod tests {
@@ -137,6 +247,50 @@ mod tests {
             &serde_json::json!({"spec": {"template": {"spec": {"volumes": [{"name": "conf", "secret": {"secretName": "shop-conf"}}]}}}})
         ));
         assert_eq!(live.without_spec().status, live.status);
+    }
+
+    #[test]
+    fn a_text_view_gives_back_the_object_it_was_decoded_from() {
+        use k8s_openapi::api::core::v1::Secret;
+        let json = serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {"name": "shop-config", "namespace": "n", "labels": {"a": "b"}},
+            "data": {"odoo.conf": "W29wdGlvbnNd"},
+            "type": "Opaque"
+        });
+        let live: LiveText<Secret> = serde_json::from_value(json.clone()).expect("decodes");
+        assert_eq!(live.metadata.name.as_deref(), Some("shop-config"));
+        assert_eq!(live.to_value().expect("encodes"), json);
+        let secret = live.decode().expect("a Secret");
+        let conf = secret.data.as_ref().and_then(|d| d.get("odoo.conf"));
+        assert_eq!(conf.map(|b| b.0.as_slice()), Some(b"[options]".as_slice()));
+        // The size metric serializes the view as the object, less apiVersion/kind.
+        let sized = serde_json::to_value(&live).expect("serializes");
+        assert_eq!(sized["data"], json["data"]);
+        assert_eq!(sized["metadata"]["labels"], json["metadata"]["labels"]);
+        assert_eq!(
+            LiveText::<Secret>::url_path(&(), Some("n")),
+            "/api/v1/namespaces/n/secrets"
+        );
+    }
+
+    #[test]
+    fn a_job_view_keeps_its_status_and_reads_as_a_job_without_spec() {
+        let json = serde_json::json!({
+            "apiVersion": "batch/v1",
+            "kind": "Job",
+            "metadata": {"name": "shop-init", "namespace": "n"},
+            "spec": {"template": {"spec": {"containers": [{"name": "odoo", "image": "odoo:18"}]}}},
+            "status": {"conditions": [{"type": "Complete", "status": "True"}]}
+        });
+        let live: LiveJob = serde_json::from_value(json).expect("decodes");
+        let job = live.to_job();
+        assert!(job.spec.is_none());
+        assert_eq!(
+            crate::controller::batch::outcome(&job),
+            crate::controller::batch::Outcome::Complete
+        );
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod live;
 pub mod migration;
 pub mod observe;
 pub mod proof;
+pub mod pulls;
 pub mod restore_job;
 pub mod restore_plan;
 pub mod schedule;
@@ -26,7 +27,6 @@ pub mod upgrade_job;
 use std::sync::Arc;
 
 use futures::StreamExt;
-use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Secret};
 use kube::core::DeserializeGuard;
 use kube::runtime::reflector::{self, ObjectRef};
@@ -82,7 +82,7 @@ where
 /// Jobs `jobs` (its subscription to the shared Jobs watch) passes.
 async fn run_jobs<K: job::Reconcile>(
     ctx: Arc<Context>,
-    jobs: impl futures::Stream<Item = Arc<Job>> + Send + 'static,
+    jobs: impl futures::Stream<Item = Arc<live::LiveJob>> + Send + 'static,
     config: kube::runtime::controller::Config,
 ) {
     controller_of::<K>(&ctx)
@@ -138,8 +138,13 @@ pub async fn run(ctx: Arc<Context>) {
             .expect("one subscription per job controller")
     };
     tokio::spawn(
-        caches::shared_stream(api::<Job>(&ctx), owned.clone(), w.jobs, caches::trim_job)
-            .for_each(|_| futures::future::ready(())),
+        caches::shared_stream(
+            api::<live::LiveJob>(&ctx),
+            owned.clone(),
+            w.jobs,
+            caches::trim_job,
+        )
+        .for_each(|_| futures::future::ready(())),
     );
     // What each cache holds, for the metrics (and the benchmark's breakdown).
     let sizes = ctx.clone();
@@ -178,12 +183,10 @@ pub async fn run(ctx: Arc<Context>) {
     // Pods only for what their status says (image pulls): they carry the instance
     // label, and nothing else about them is the instance's business.
     .watches_stream(
-        caches::pull_failures_changed(caches::trimmed_stream(
-            api(&ctx),
-            owned.clone(),
-            w.pods,
-            caches::trim_pod,
-        )),
+        pulls::track(
+            caches::trimmed_watch(api(&ctx), owned.clone(), |_| {}),
+            w.pulls,
+        ),
         |pod: live::LivePod| {
             let instance = pod.labels().get(INSTANCE_LABEL)?;
             Some(ObjectRef::new(instance).within(&pod.namespace()?))
@@ -192,7 +195,7 @@ pub async fn run(ctx: Arc<Context>) {
     // The filestore claim has no owner reference (it may outlive the instance).
     .watches_stream(
         caches::stream(api(&ctx), owned.clone(), w.pvcs),
-        |pvc: PersistentVolumeClaim| {
+        |pvc: live::LiveText<PersistentVolumeClaim>| {
             let instance = pvc.labels().get(INSTANCE_LABEL)?;
             Some(ObjectRef::new(instance).within(&pvc.namespace()?))
         },

@@ -7,7 +7,7 @@ use kube::api::{Api, ListParams};
 use odoo_model::{JobPhase, OdooInitJob, OdooInstance, OdooUpgradeJob, names};
 
 use super::error::Error;
-use super::live::LivePod;
+use super::live::{LivePod, LiveText};
 use super::{Context, caches};
 use crate::pg::clusters::PgClusters;
 use kube::runtime::reflector::Store;
@@ -145,7 +145,7 @@ pub async fn secret(ctx: &Context, ns: &str, name: &str) -> Result<Option<Secret
         .then(|| caches::get(&ctx.caches.secrets, ns, name))
         .flatten();
     match cached {
-        Some(secret) => Ok(Some((*secret).clone())),
+        Some(secret) => decoded(&secret).map(Some),
         None => Api::<Secret>::namespaced(ctx.client.clone(), ns)
             .get_opt(name)
             .await
@@ -166,7 +166,19 @@ pub async fn generated_secret_value(
     if !ctx.caches.ready() {
         return secret_value(ctx, ns, name, key).await;
     }
-    Ok(caches::get(&ctx.caches.secrets, ns, name).and_then(|s| value_of(&s, key)))
+    let Some(cached) = caches::get(&ctx.caches.secrets, ns, name) else {
+        return Ok(None);
+    };
+    Ok(value_of(&decoded(&cached)?, key))
+}
+
+/// A cached Secret as its type.
+fn decoded(secret: &LiveText<Secret>) -> Result<Secret, Error> {
+    secret.decode().map_err(|source| Error::Cached {
+        kind: "Secret",
+        name: secret.name_any(),
+        source,
+    })
 }
 
 /// `key` of `secret` as text, if it has it.
@@ -209,13 +221,8 @@ pub async fn image_pull_failures(
     instance: &OdooInstance,
 ) -> Result<Vec<ImagePullFailure>, Error> {
     if ctx.caches.ready() {
-        let ns = instance.metadata.namespace.as_deref();
-        let name = instance.name_any();
-        let pods = ctx.caches.pods.state_filter(|p| {
-            p.metadata.namespace.as_deref() == ns
-                && p.labels().get(odoo_model::labels::INSTANCE_LABEL) == Some(&name)
-        });
-        return Ok(pods.iter().flat_map(|p| pull_failures(p)).collect());
+        let ns = instance.namespace().unwrap_or_default();
+        return Ok(ctx.caches.pulls.of_instance(&ns, &instance.name_any()));
     }
     let api: Api<LivePod> = Api::namespaced(
         ctx.client.clone(),

@@ -97,7 +97,7 @@ pub async fn apply(
         if down && c.ready() && missing() {
             continue;
         }
-        caches::apply_deployment(ctx, deployment).await?;
+        caches::apply(ctx, &c.deployments, deployment).await?;
     }
     Ok(())
 }
