@@ -1,8 +1,12 @@
-//! Events leave from one queue, in the order they were emitted, so a reconcile does
-//! not wait on a round trip per event: at a thousand new instances that waiting
-//! was a large part of every pass. Events are best effort: a full queue (the API
-//! server unreachable for long) drops new ones with a log line, as a failed
-//! publish always did.
+//! Events leave from one queue, taken in the order they were emitted and written
+//! several at a time, so a reconcile does not wait on a round trip per event: at a
+//! thousand new instances that waiting was a large part of every pass. Events are
+//! best effort: a full queue (the API server unreachable for long) drops new ones
+//! with a log line, as a failed publish always did.
+//!
+//! One writer at a time was not enough: a phase transition waits for its event
+//! (see [`Events::publish_written`]), and at a thousand new instances one writer
+//! was behind by many seconds, which held every transition back.
 //!
 //! The queue's task writes `events.k8s.io/v1` Events itself rather than through
 //! kube's `Recorder`, which keeps a clone of every event it published for six
@@ -40,6 +44,10 @@ struct Queued {
     /// Told once the event was written (or its write failed).
     written: Option<tokio::sync::oneshot::Sender<()>>,
 }
+
+/// Events written at once. Each is one small request; more at once keep a burst
+/// of transitions from waiting in line behind each other.
+const CONCURRENT_WRITES: usize = 16;
 
 /// How long [`Events::publish_written`] waits for a queue that is far behind.
 const WRITTEN_WAIT: Duration = Duration::from_secs(10);
@@ -90,17 +98,8 @@ impl Events {
         written: Option<tokio::sync::oneshot::Sender<()>>,
     ) {
         let idle = self.writer.lock().unwrap_or_else(|e| e.into_inner()).take();
-        if let Some((mut receiver, mut writer)) = idle {
-            tokio::spawn(async move {
-                while let Some(q) = receiver.recv().await {
-                    if let Err(e) = writer.write(&q.event, &q.regarding).await {
-                        tracing::warn!(error = %e, reason = q.event.reason, "publishing an event failed");
-                    }
-                    if let Some(tell) = q.written {
-                        let _ = tell.send(());
-                    }
-                }
-            });
+        if let Some((receiver, writer)) = idle {
+            tokio::spawn(writer.run(receiver));
         }
         let queued = Queued {
             event,
@@ -124,33 +123,60 @@ struct Writer {
     series: Series,
 }
 
+/// A repeat whose first event was deleted meanwhile (its TTL, a user) was written
+/// as a new event: the series goes on from that one.
+type Restarted = Option<(u64, String)>;
+
 impl Writer {
-    async fn write(&mut self, event: &Event, regarding: &ObjectReference) -> kube::Result<()> {
-        let now = Instant::now();
-        let namespace = regarding.namespace.as_deref().unwrap_or("default");
-        let api: Api<K8sEvent> = Api::namespaced(self.client.clone(), namespace);
-        let key = key(event, regarding);
-        if let Some((name, count)) = self.series.repeat(key, now) {
-            let patch = serde_json::json!({
-                "series": {
-                    "count": count,
-                    "lastObservedTime": MicroTime(k8s_openapi::jiff::Timestamp::now()),
+    /// Writes the queue's events, [`CONCURRENT_WRITES`] at a time, until every
+    /// sender is gone.
+    async fn run(mut self, mut receiver: mpsc::Receiver<Queued>) {
+        use futures::StreamExt as _;
+        let mut writing = futures::stream::FuturesUnordered::new();
+        loop {
+            tokio::select! {
+                queued = receiver.recv(), if writing.len() < CONCURRENT_WRITES => {
+                    let Some(q) = queued else { break };
+                    writing.push(self.write(q));
                 }
-            });
-            match api
-                .patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
-                .await
-            {
-                // Deleted meanwhile (its TTL, a user): a new event starts a new count.
-                Err(kube::Error::Api(s)) if s.is_not_found() => {}
-                other => return other.map(|_| ()),
+                Some(restarted) = writing.next(), if !writing.is_empty() => {
+                    if let Some((key, name)) = restarted {
+                        self.series.first(key, name, Instant::now());
+                    }
+                }
             }
         }
-        let created = api
-            .create(&PostParams::default(), &self.build(event, regarding))
-            .await?;
-        self.series.first(key, created.name_any(), now);
-        Ok(())
+        // The queue is closed: finish what is being written.
+        while writing.next().await.is_some() {}
+    }
+
+    /// The write of one event: a new event, or the count of a repeat on the first
+    /// one. Which it is and the new event's name are settled here, before the
+    /// request, so later repeats count on it while it is being written.
+    fn write(&mut self, q: Queued) -> impl std::future::Future<Output = Restarted> + use<> {
+        let now = Instant::now();
+        let namespace = q.regarding.namespace.as_deref().unwrap_or("default");
+        let api: Api<K8sEvent> = Api::namespaced(self.client.clone(), namespace);
+        let key = key(&q.event, &q.regarding);
+        let new = self.build(&q.event, &q.regarding);
+        let repeat = self.series.repeat(key, now);
+        if repeat.is_none() {
+            self.series.first(key, new.name_any(), now);
+        }
+        let reason = q.event.reason;
+        async move {
+            let restarted = match repeat {
+                Some((name, count)) => count_repeat(&api, &name, count, new, key).await,
+                None => api.create(&PostParams::default(), &new).await.map(|_| None),
+            };
+            if let Some(tell) = q.written {
+                let _ = tell.send(());
+            }
+            restarted.unwrap_or_else(|e| {
+                tracing::warn!(error = %e, reason, "publishing an event failed");
+                None
+            })
+        }
     }
 
     fn build(&self, event: &Event, regarding: &ObjectReference) -> K8sEvent {
@@ -189,6 +215,32 @@ impl Writer {
             ),
             ..Default::default()
         }
+    }
+}
+
+/// Counts a repeat on the event `name`, or writes `new` if that one is gone.
+async fn count_repeat(
+    api: &Api<K8sEvent>,
+    name: &str,
+    count: i32,
+    new: K8sEvent,
+    key: u64,
+) -> kube::Result<Restarted> {
+    let patch = serde_json::json!({
+        "series": {
+            "count": count,
+            "lastObservedTime": MicroTime(k8s_openapi::jiff::Timestamp::now()),
+        }
+    });
+    match api
+        .patch(name, &PatchParams::default(), &Patch::Merge(&patch))
+        .await
+    {
+        Err(kube::Error::Api(s)) if s.is_not_found() => {
+            let created = api.create(&PostParams::default(), &new).await?;
+            Ok(Some((key, created.name_any())))
+        }
+        other => other.map(|_| None),
     }
 }
 
