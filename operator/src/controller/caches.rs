@@ -475,7 +475,7 @@ mod tests {
                 generation: Some(generation),
                 ..Default::default()
             },
-            spec: "{}".into(),
+            spec: Default::default(),
             status: Some(k8s_openapi::api::apps::v1::DeploymentStatus {
                 ready_replicas: Some(ready),
                 ..Default::default()
