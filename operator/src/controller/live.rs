@@ -10,7 +10,10 @@
 //! JSON text: those kinds are kept as [`LiveJob`] and [`LiveText`].
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::marker::PhantomData;
+
+use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentStatus};
 use k8s_openapi::api::batch::v1::{Job, JobStatus};
@@ -178,26 +181,65 @@ impl From<Pod> for LivePod {
 #[derive(Clone, Default)]
 pub struct Packed(Box<[u8]>);
 
+thread_local! {
+    /// One deflater and one inflater per thread, reset for each value. A new one
+    /// per value allocated its state (a few hundred KiB) each time, and the
+    /// allocator did not reuse those blocks between the caches' small objects:
+    /// the operator grew by gigabytes.
+    static PACKER: RefCell<Compress> = RefCell::new(Compress::new(Compression::fast(), false));
+    static UNPACKER: RefCell<Decompress> = RefCell::new(Decompress::new(false));
+}
+
 impl Packed {
     pub fn new(value: &Value) -> serde_json::Result<Packed> {
-        let mut packer =
-            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
-        serde_json::to_writer(&mut packer, value)?;
-        let packed = packer.finish().map_err(serde_json::Error::io)?;
-        Ok(Packed(packed.into_boxed_slice()))
+        let text = serde_json::to_vec(value)?;
+        let packed = PACKER.with_borrow_mut(|packer| {
+            packer.reset();
+            let mut packed = Vec::with_capacity(text.len() / 4 + 64);
+            loop {
+                let done = packer.total_in() as usize;
+                let status = packer
+                    .compress_vec(&text[done..], &mut packed, FlushCompress::Finish)
+                    .map_err(std::io::Error::other)?;
+                if status == Status::StreamEnd {
+                    return Ok(packed);
+                }
+                if packed.len() < packed.capacity() {
+                    return Err(std::io::Error::other("deflate stopped short"));
+                }
+                packed.reserve(packed.capacity().max(64));
+            }
+        });
+        packed
+            .map(|p: Vec<u8>| Packed(p.into_boxed_slice()))
+            .map_err(serde_json::Error::io)
     }
 
     /// The value; null for a default (empty) one.
     pub fn value(&self) -> serde_json::Result<Value> {
-        use std::io::Read as _;
         if self.0.is_empty() {
             return Ok(Value::Null);
         }
-        let mut text = Vec::with_capacity(self.0.len() * 5);
-        flate2::read::DeflateDecoder::new(&self.0[..])
-            .read_to_end(&mut text)
-            .map_err(serde_json::Error::io)?;
-        serde_json::from_slice(&text)
+        let text = UNPACKER.with_borrow_mut(|unpacker| {
+            unpacker.reset(false);
+            let mut text = Vec::with_capacity(self.0.len() * 6);
+            loop {
+                let done = unpacker.total_in() as usize;
+                let status = unpacker
+                    .decompress_vec(&self.0[done..], &mut text, FlushDecompress::Finish)
+                    .map_err(std::io::Error::other)?;
+                if status == Status::StreamEnd {
+                    return Ok(text);
+                }
+                // Room left and no end: the input ran out (cannot happen to what
+                // `new` packed, but must not loop).
+                if text.len() < text.capacity() {
+                    return Err(std::io::Error::other("packed value is truncated"));
+                }
+                text.reserve(text.capacity());
+            }
+        });
+        serde_json::from_slice(&text.map_err(serde_json::Error::io)?)
     }
 
     /// The fields of a packed JSON object.
@@ -350,6 +392,64 @@ mod tests {
         assert!(packed.0.len() < spec.to_string().len() / 2, "{packed:?}");
         assert_eq!(packed.value().expect("unpacks"), spec);
         assert_eq!(Packed::default().value().expect("empty"), Value::Null);
+        // Larger than the first guess of either buffer, and barely compressible.
+        let noise: String = (0..200_000u32)
+            .map(|i| char::from(b'a' + (i.wrapping_mul(2_654_435_761) >> 27) as u8 % 26))
+            .collect();
+        let big = serde_json::json!({"data": noise});
+        assert_eq!(
+            Packed::new(&big).expect("packs").value().expect("unpacks"),
+            big
+        );
+        let truncated = Packed(packed.0[..packed.0.len() / 2].into());
+        assert!(truncated.value().is_err());
+    }
+
+    #[test]
+    fn packing_on_several_threads_does_not_grow_the_process() {
+        fn resident_kib() -> u64 {
+            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
+                .unwrap_or(0)
+        }
+        let before = resident_kib();
+        let spec = serde_json::json!({"replicas": 1, "template": {"spec": {"containers": [
+            {"name": "odoo", "image": "odoo:18", "args": ["a", "b", "c"], "env": [{"name": "X", "value": "y"}]}
+        ]}}});
+        let threads: Vec<_> = (0..3)
+            .map(|_| {
+                let spec = spec.clone();
+                std::thread::spawn(move || {
+                    // Packed values kept among small allocations, as in a cache,
+                    // unpacked as before an apply, with short-lived ones between.
+                    let mut kept = Vec::new();
+                    for _ in 0..10_000 {
+                        let packed = Packed::new(&spec).expect("packs");
+                        assert_eq!(packed.value().expect("unpacks"), spec);
+                        let passing: Vec<Packed> =
+                            (0..20).map(|i| Packed(vec![0; 50 + i].into())).collect();
+                        drop(passing);
+                        kept.push(packed);
+                        kept.push(Packed(vec![1; 100].into()));
+                    }
+                    kept
+                })
+            })
+            .collect();
+        let kept: Vec<_> = threads
+            .into_iter()
+            .map(|t| t.join().expect("thread"))
+            .collect();
+        let grown_mib = resident_kib().saturating_sub(before) / 1024;
+        // A deflater per value grew this by gigabytes; reused ones by a few MiB.
+        assert!(
+            grown_mib < 256,
+            "grew by {grown_mib} MiB holding {} values",
+            kept.len()
+        );
     }
 
     #[test]
