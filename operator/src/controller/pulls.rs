@@ -127,7 +127,10 @@ impl Writer {
                 Vec::new()
             }
             watcher::Event::InitApply(pod) => {
+                // Readers see a relisted pod at once, as they would its update: the
+                // instance woken for it must not read what it replaced.
                 let changed = state.changed(&pod, false);
+                state.record(&pod);
                 if let (Some(relist), Some((key, failing))) = (&mut state.relist, failing(&pod)) {
                     relist.insert(key, failing);
                 }
@@ -292,6 +295,18 @@ mod tests {
         );
         assert!(failures.of_instance("ns", "shop").is_empty());
         assert_eq!(failures.size().0, 0);
+    }
+
+    #[test]
+    fn a_pod_healed_while_the_watch_was_down_leaves_the_status_as_its_instance_wakes() {
+        use watcher::Event::{Apply, Init, InitApply};
+        let (failures, writer) = new();
+        writer.apply(Apply(pod("healed", Some("ErrImagePull"), false)));
+        writer.apply(Init);
+        let woken = writer.apply(InitApply(pod("healed", None, false)));
+        assert_eq!(woken.len(), 1, "the instance is woken for the healed pod");
+        // Its reconcile may run before the relist is done: it reads no failure.
+        assert!(failures.of_instance("ns", "shop").is_empty());
     }
 
     #[tokio::test]
