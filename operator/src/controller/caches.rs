@@ -214,6 +214,8 @@ impl Caches {
                 Err(invalid) => json(&invalid.metadata),
             })
             .sum();
+        let (failing, failing_bytes) = self.pulls.size();
+        let pull_failures = ("pull_failures", failing, failing_bytes);
         vec![
             ("instances", instances.len(), instance_bytes),
             size("init_jobs", &self.init_jobs),
@@ -225,7 +227,7 @@ impl Caches {
             size("services", &self.services),
             size("ingresses", &self.ingresses),
             size("secrets", &self.secrets),
-            ("pull_failures", self.pulls.size().0, self.pulls.size().1),
+            pull_failures,
             size("pvcs", &self.pvcs),
             size("jobs", &self.jobs),
             size("pg_clusters", &self.pg_clusters),

@@ -129,12 +129,12 @@ impl Writer {
             watcher::Event::InitApply(pod) => {
                 // Readers see a relisted pod at once, as they would its update: the
                 // instance woken for it must not read what it replaced.
-                let changed = state.changed(&pod, false);
-                state.record(&pod);
-                if let (Some(relist), Some((key, failing))) = (&mut state.relist, failing(&pod)) {
+                let key = key(&pod);
+                let (woken, now) = state.update(key.clone(), pod, false);
+                if let (Some(relist), Some(failing)) = (&mut state.relist, now) {
                     relist.insert(key, failing);
                 }
-                changed.into_iter().collect()
+                woken.into_iter().collect()
             }
             watcher::Event::InitDone => {
                 let relist = state.relist.take().unwrap_or_default();
@@ -151,41 +151,34 @@ impl Writer {
                 gone
             }
             watcher::Event::Apply(pod) => {
-                let changed = state.changed(&pod, false);
-                state.record(&pod);
-                changed.into_iter().collect()
+                let (woken, _) = state.update(key(&pod), pod, false);
+                woken.into_iter().collect()
             }
             watcher::Event::Delete(pod) => {
-                let changed = state.changed(&pod, true);
-                state.failing.remove(&key(&pod));
-                changed.into_iter().collect()
+                let (woken, _) = state.update(key(&pod), pod, true);
+                woken.into_iter().collect()
             }
         }
     }
 }
 
 impl State {
-    /// `pod` if its failures differ from those remembered (none for a pod not seen
-    /// before); a deleted pod has none.
-    fn changed(&self, pod: &LivePod, deleted: bool) -> Option<LivePod> {
-        let before = self.failing.get(&key(pod)).map(|f| &f.failures);
-        let now = if deleted || pod.metadata.deletion_timestamp.is_some() {
-            None
-        } else {
-            failing(pod).map(|(_, f)| f.failures)
+    /// Remembers what `pod` says now (a deleted one says nothing) and returns it if
+    /// its failures changed (a pod not seen before had none), with what is now
+    /// remembered of it.
+    fn update(
+        &mut self,
+        key: PodKey,
+        pod: LivePod,
+        deleted: bool,
+    ) -> (Option<LivePod>, Option<Failing>) {
+        let now = failing(&pod).filter(|_| !deleted && pod.metadata.deletion_timestamp.is_none());
+        let before = match &now {
+            Some(failing) => self.failing.insert(key, failing.clone()),
+            None => self.failing.remove(&key),
         };
-        (before != now.as_ref()).then(|| pod.clone())
-    }
-
-    fn record(&mut self, pod: &LivePod) {
-        match failing(pod).filter(|_| pod.metadata.deletion_timestamp.is_none()) {
-            Some((key, failing)) => {
-                self.failing.insert(key, failing);
-            }
-            None => {
-                self.failing.remove(&key(pod));
-            }
-        }
+        let changed = before.as_ref().map(|f| &f.failures) != now.as_ref().map(|f| &f.failures);
+        (changed.then_some(pod), now)
     }
 }
 
@@ -193,18 +186,13 @@ fn key(pod: &LivePod) -> PodKey {
     (pod.namespace().unwrap_or_default(), pod.name_any())
 }
 
-/// The pod's key and failures, if it has any and names its instance.
-fn failing(pod: &LivePod) -> Option<(PodKey, Failing)> {
+/// What is remembered of `pod`, if it has failures and names its instance.
+fn failing(pod: &LivePod) -> Option<Failing> {
     let failures = pull_failures(pod);
     let instance = pod.labels().get(INSTANCE_LABEL)?;
-    (!failures.is_empty()).then(|| {
-        (
-            key(pod),
-            Failing {
-                instance: instance.clone(),
-                failures,
-            },
-        )
+    (!failures.is_empty()).then(|| Failing {
+        instance: instance.clone(),
+        failures,
     })
 }
 
