@@ -103,11 +103,19 @@ impl<K: k8s_openapi::Resource + serde::de::DeserializeOwned> LiveText<K> {
 
 impl<K: k8s_openapi::Resource> AsJson for LiveText<K> {
     fn to_value(&self) -> serde_json::Result<Value> {
-        let mut fields = self.rest.fields()?;
+        let mut fields = self.fields()?;
         fields.insert("apiVersion".into(), K::API_VERSION.into());
         fields.insert("kind".into(), K::KIND.into());
-        fields.insert("metadata".into(), serde_json::to_value(&self.metadata)?);
         Ok(Value::Object(fields))
+    }
+}
+
+impl<K> LiveText<K> {
+    /// The object's fields, metadata included (not apiVersion and kind).
+    fn fields(&self) -> serde_json::Result<Map<String, Value>> {
+        let mut fields = self.rest.fields()?;
+        fields.insert("metadata".into(), serde_json::to_value(&self.metadata)?);
+        Ok(fields)
     }
 }
 
@@ -132,10 +140,7 @@ impl<'de, K> Deserialize<'de> for LiveText<K> {
 impl<K> Serialize for LiveText<K> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::Error as _;
-        let mut fields = self.rest.fields().map_err(S::Error::custom)?;
-        let metadata = serde_json::to_value(&self.metadata).map_err(S::Error::custom)?;
-        fields.insert("metadata".into(), metadata);
-        fields.serialize(s)
+        self.fields().map_err(S::Error::custom)?.serialize(s)
     }
 }
 
