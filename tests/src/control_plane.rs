@@ -536,9 +536,9 @@ status:
   allocatable:
     cpu: "64"
     memory: 256Gi
-    pods: "5000"
+    pods: "20000"
   capacity:
     cpu: "64"
     memory: 256Gi
-    pods: "5000"
+    pods: "20000"
 "#;
