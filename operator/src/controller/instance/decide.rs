@@ -14,6 +14,8 @@ use odoo_model::{InstancePhase, JobPhase, OdooInstance};
 use serde_json::Value;
 
 use super::dereference::Facts;
+use super::effects::Provisioned;
+use super::status::desired;
 use crate::config::OperatorConfig;
 use crate::controller::observe::UpgradeView;
 use crate::state::ensure::{ImageChoice, Plan, plan};
@@ -257,6 +259,33 @@ pub fn decide(
         message,
         requeue,
     }))
+}
+
+/// The decision once this pass's provisioning is done: the database it made ready
+/// enables the next transition (initialize it, or start on the schema found), so
+/// that transition is decided on the status the pass will write and taken in the
+/// same pass. Without this a new instance took one more pass, status write and
+/// event, each waiting on the watch. `None` when the first decision already moves,
+/// nothing was provisioned, or no transition follows.
+pub fn after_provisioning(
+    instance: &OdooInstance,
+    facts: &Facts,
+    decision: &Decision,
+    provisioned: Option<Provisioned>,
+    config: &OperatorConfig,
+    now: Timestamp,
+) -> Option<Decision> {
+    let provisioned = provisioned?;
+    if decision.transition.is_some() {
+        return None;
+    }
+    let (status, _) = desired(instance, facts, decision, Some(provisioned), &Time(now));
+    let mut projected = instance.clone();
+    projected.status = Some(status);
+    match decide(&projected, facts, config, now) {
+        Step::Reconcile(next) if next.transition.is_some() => Some(*next),
+        _ => None,
+    }
 }
 
 /// Ready web pods.

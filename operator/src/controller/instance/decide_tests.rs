@@ -442,3 +442,61 @@ fn an_upgrade_on_probation_is_looked_at_when_its_window_closes() {
     assert!(d.transition.is_none());
     assert_eq!(d.requeue, Action::requeue(Duration::from_secs(301)));
 }
+
+/// A new instance as first seen: no status yet, no Deployments.
+fn new_instance() -> (OdooInstance, Facts) {
+    let mut instance = sample_instance();
+    instance.metadata.generation = Some(1);
+    instance.status = None;
+    let mut facts = healthy();
+    facts.web = None;
+    (instance, facts)
+}
+
+fn after(
+    instance: &OdooInstance,
+    facts: &Facts,
+    provisioned: Option<Provisioned>,
+) -> Option<Decision> {
+    let first = decision(instance, facts);
+    assert!(first.transition.is_none(), "{:?}", first.transition);
+    after_provisioning(
+        instance,
+        facts,
+        &first,
+        provisioned,
+        &OperatorConfig::default(),
+        now(),
+    )
+}
+
+#[test]
+fn the_database_provisioned_in_a_pass_starts_its_initialization_in_that_pass() {
+    let (instance, facts) = new_instance();
+    let empty = Some(Provisioned { initialized: false });
+    let next = after(&instance, &facts, empty).expect("a transition in the same pass");
+    assert_eq!((next.from, next.phase), (P::Provisioning, P::Initializing));
+    assert_eq!(next.action(), Some(A::CreateInitJob));
+    // The conditions the provisioning set are kept for the status write.
+    assert!(status::is_true(&next.conditions, types::DATABASE_READY));
+    assert!(status::is_false(&next.conditions, types::INITIALIZED));
+
+    // A database that already has a schema starts at once, and its Deployments with it.
+    let found = Some(Provisioned { initialized: true });
+    let next = after(&instance, &facts, found).expect("a transition in the same pass");
+    assert_eq!(next.phase, P::Starting);
+    assert!(next.workloads.is_some());
+}
+
+#[test]
+fn nothing_is_chained_without_a_provisioning_or_a_transition_after_it() {
+    let (mut instance, facts) = new_instance();
+    // Nothing provisioned (the database is not reachable yet): the pass keeps its
+    // decision.
+    assert!(after(&instance, &facts, None).is_none());
+    // With init disabled the provisioned database leads to Uninitialized, in the
+    // same pass too.
+    instance.spec.init.enabled = false;
+    let next = after(&instance, &facts, Some(Provisioned { initialized: false }));
+    assert_eq!(next.map(|d| d.phase), Some(P::Uninitialized));
+}

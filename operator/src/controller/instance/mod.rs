@@ -172,6 +172,20 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
         &mut done,
     )
     .await?;
+    let decision = match decide::after_provisioning(
+        instance,
+        &facts,
+        &decision,
+        provisioned,
+        &ctx.config,
+        now,
+    ) {
+        Some(next) => {
+            effects::run_action(ctx, instance, &next).await?;
+            Box::new(next)
+        }
+        None => decision,
+    };
     let valid = decision.valid.as_ref().ok();
     children::apply(ctx, valid, passwords.as_ref(), decision.workloads.as_ref()).await?;
     status::write(ctx, instance, &facts, &decision, provisioned, done).await?;
