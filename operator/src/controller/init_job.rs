@@ -213,12 +213,18 @@ async fn write_status(
     next.job.job_name = job_name.or(current.job.job_name.clone());
     super::batch::stamp(&mut next.job, phase, job.meta().generation);
     job::write_status(ctx, job, &current, &next).await?;
-    Ok(if phase.is_finished() {
-        Action::await_change()
-    } else {
-        Action::requeue(LOOK_AGAIN)
+    Ok(match phase {
+        p if p.is_finished() => Action::await_change(),
+        JobPhase::Pending => Action::requeue(WAITING),
+        _ => Action::requeue(LOOK_AGAIN),
     })
 }
+
+/// How soon a Pending init job looks again. It waits on the instance and its
+/// configuration Secret, which the instance's pass writes just before the init job:
+/// the Secrets watch may bring it a moment after the init job, and nothing else
+/// would wake the init job for its look-again.
+const WAITING: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// A running init job is woken by its batch Job's outcome (the shared Jobs watch)
 /// and nothing else it reads changes meanwhile, so the look-again is only a safety

@@ -55,28 +55,42 @@ pub fn children(
     }
 }
 
-/// Applies the children when the phase keeps them (the master password was read
-/// only then).
-pub async fn apply(
+/// What a job of the instance mounts: odoo.conf and the filestore claim. Applied
+/// before the pass's one-shot action, so a job it creates finds them.
+pub async fn apply_inputs(
+    ctx: &Context,
+    valid: Option<&ValidInstance>,
+    passwords: Option<&Passwords>,
+) -> Result<(), Error> {
+    let Some((valid, db, admin)) = kept(valid, passwords) else {
+        return Ok(());
+    };
+    let c = &ctx.caches;
+    let conf = build::odoo_conf::render(valid, db, admin);
+    caches::apply(
+        ctx,
+        &c.secrets,
+        &build::config_secret::config_secret(valid, &conf),
+    )
+    .await?;
+    caches::apply(ctx, &c.pvcs, &build::pvc::filestore_pvc(valid)).await?;
+    Ok(())
+}
+
+/// What serves: the Service, the Ingress and, when the phase manages them, the
+/// Deployments. After the one-shot action: a new Service waits for its cluster IP,
+/// which at a thousand new instances took seconds, and a job need not wait for it.
+pub async fn apply_serving(
     ctx: &Context,
     valid: Option<&ValidInstance>,
     passwords: Option<&Passwords>,
     workloads: Option<&Workloads>,
 ) -> Result<(), Error> {
-    let (
-        Some(valid),
-        Some(Passwords {
-            db,
-            admin: Some(admin),
-        }),
-    ) = (valid, passwords)
-    else {
+    let Some((valid, db, admin)) = kept(valid, passwords) else {
         return Ok(());
     };
     let desired = children(valid, db, admin, workloads);
     let c = &ctx.caches;
-    caches::apply(ctx, &c.secrets, &desired.config).await?;
-    caches::apply(ctx, &c.pvcs, &desired.filestore).await?;
     caches::apply(ctx, &c.services, &desired.service).await?;
     if let Some(ingress) = &desired.ingress {
         caches::apply(ctx, &c.ingresses, ingress).await?;
@@ -100,4 +114,22 @@ pub async fn apply(
         caches::apply(ctx, &c.deployments, deployment).await?;
     }
     Ok(())
+}
+
+/// The instance and its passwords when the phase keeps the children (the master
+/// password was read only then).
+fn kept<'a>(
+    valid: Option<&'a ValidInstance>,
+    passwords: Option<&'a Passwords>,
+) -> Option<(&'a ValidInstance, &'a str, &'a str)> {
+    match (valid, passwords) {
+        (
+            Some(valid),
+            Some(Passwords {
+                db,
+                admin: Some(admin),
+            }),
+        ) => Some((valid, db, admin)),
+        _ => None,
+    }
 }

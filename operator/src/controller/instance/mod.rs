@@ -1,9 +1,9 @@
 //! OdooInstance reconcile, as a pipeline: [`dereference`] reads every fact (and
 //! resolves the instance), [`decide`] turns facts and status into a decision through
 //! the transition table (pure), [`effects`] does the writes the decision asks for
-//! (defaults, the one-shot action, Secrets, the database), [`children`] builds and
-//! applies the objects the phase keeps, and [`status`] writes the status and
-//! announces the transition.
+//! (defaults, Secrets, the database, then the one-shot action between what a job
+//! mounts and what serves), [`children`] builds and applies the objects the phase
+//! keeps, and [`status`] writes the status and announces the transition.
 
 mod children;
 mod decide;
@@ -160,7 +160,6 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
         }
         Step::Reconcile(decision) => decision,
     };
-    effects::run_action(ctx, instance, &decision).await?;
     let mut done = Vec::new();
     let passwords = effects::ensure_secrets(ctx, instance, &facts, &decision, &mut done).await?;
     let provisioned = effects::provision(
@@ -172,22 +171,13 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
         &mut done,
     )
     .await?;
-    let decision = match decide::after_provisioning(
-        instance,
-        &facts,
-        &decision,
-        provisioned,
-        &ctx.config,
-        now,
-    ) {
-        Some(next) => {
-            effects::run_action(ctx, instance, &next).await?;
-            Box::new(next)
-        }
-        None => decision,
-    };
+    let decision =
+        decide::after_provisioning(instance, &facts, &decision, provisioned, &ctx.config, now)
+            .map_or(decision, Box::new);
     let valid = decision.valid.as_ref().ok();
-    children::apply(ctx, valid, passwords.as_ref(), decision.workloads.as_ref()).await?;
+    children::apply_inputs(ctx, valid, passwords.as_ref()).await?;
+    effects::run_action(ctx, instance, &decision).await?;
+    children::apply_serving(ctx, valid, passwords.as_ref(), decision.workloads.as_ref()).await?;
     status::write(ctx, instance, &facts, &decision, provisioned, done).await?;
     Ok(decision.requeue.clone())
 }
