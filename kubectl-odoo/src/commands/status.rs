@@ -45,7 +45,8 @@ pub struct StatusArgs {
     #[arg(
         long = "for",
         visible_alias = "until",
-        value_name = "ready|terminal|PHASE"
+        value_name = "ready|terminal|PHASE",
+        value_parser = parse_until
     )]
     pub until: Option<String>,
     /// Give up after this long (e.g. 5m); exit code 4.
@@ -55,6 +56,25 @@ pub struct StatusArgs {
     /// object per line.
     #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
+}
+
+/// `--for`: `ready`, `terminal` or a phase, in any case (`--for stopped`). Anything
+/// else is refused before the wait starts: no instance would ever reach it, and the
+/// wait would only end at its timeout.
+pub fn parse_until(text: &str) -> Result<String, String> {
+    let phases = InstancePhase::ALL.map(|p| p.to_string());
+    let known = ["ready", "terminal"]
+        .into_iter()
+        .chain(phases.iter().map(String::as_str))
+        .any(|k| k.eq_ignore_ascii_case(text));
+    if known {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "expected ready, terminal or a phase: {}",
+            phases.join(", ")
+        ))
+    }
 }
 
 /// What a snapshot means for `--for`.
@@ -385,6 +405,24 @@ mod tests {
             observed_generation: observed,
             exists: true,
             ..Default::default()
+        }
+    }
+
+    #[test]
+    fn for_takes_ready_terminal_or_a_phase_and_refuses_the_rest() {
+        for ok in [
+            "ready",
+            "Ready",
+            "terminal",
+            "Stopped",
+            "stopped",
+            "UPGRADEFAILED",
+        ] {
+            assert_eq!(parse_until(ok).as_deref(), Ok(ok), "{ok}");
+        }
+        for bad in ["runing", "done", ""] {
+            let e = parse_until(bad).expect_err(bad);
+            assert!(e.contains("Running") && e.contains("terminal"), "{e}");
         }
     }
 
