@@ -19,8 +19,13 @@ pub struct Plan {
     /// Ensure the role and database on the PostgreSQL cluster (the only phase that
     /// opens a connection).
     pub database: bool,
-    /// Ensure the Secrets, the filestore volume, the Service and the Ingress.
+    /// Ensure the Secrets and the filestore volume.
     pub children: bool,
+    /// Ensure the Service and the Ingress: from the first start on. Before the
+    /// database has a schema nothing could serve, and a new Service waits for its
+    /// cluster IP (seconds, at a thousand new instances), which would hold back the
+    /// init job's pass.
+    pub serving: bool,
     /// Web and cron replicas; `None` leaves the Deployments alone.
     pub workloads: Option<Workloads>,
 }
@@ -52,22 +57,26 @@ pub fn plan(phase: P, web: i32, cron: i32) -> Plan {
         P::Error => Plan {
             database: false,
             children: false,
+            serving: false,
             workloads: None,
         },
         P::Provisioning => Plan {
             database: true,
             children: true,
+            serving: false,
             workloads: None,
         },
         // No Odoo schema yet: nothing could serve.
         P::Uninitialized | P::Initializing | P::InitFailed => Plan {
             database: false,
             children: true,
+            serving: false,
             workloads: down,
         },
         P::Starting | P::Running | P::Degraded | P::BackingUp => Plan {
             database: false,
             children: true,
+            serving: true,
             workloads: serving(ImageChoice::Spec),
         },
         // The old image keeps serving; cron is held at zero so the upgrade does not
@@ -75,6 +84,7 @@ pub fn plan(phase: P, web: i32, cron: i32) -> Plan {
         P::Upgrading => Plan {
             database: false,
             children: true,
+            serving: true,
             workloads: Some(Workloads {
                 web_replicas: web,
                 cron_replicas: 0,
@@ -84,11 +94,13 @@ pub fn plan(phase: P, web: i32, cron: i32) -> Plan {
         P::UpgradeFailed => Plan {
             database: false,
             children: true,
+            serving: true,
             workloads: serving(ImageChoice::Running),
         },
         P::Stopped | P::Restoring | P::Migrating => Plan {
             database: false,
             children: true,
+            serving: true,
             workloads: down,
         },
     }
@@ -127,6 +139,24 @@ mod tests {
                 .map(|w| (w.web_replicas, w.cron_replicas)),
             Some((2, 1))
         );
+    }
+
+    #[test]
+    fn the_service_is_made_from_the_first_start_on() {
+        let before = [
+            P::Error,
+            P::Provisioning,
+            P::Uninitialized,
+            P::Initializing,
+            P::InitFailed,
+        ];
+        for phase in P::ALL {
+            assert_eq!(
+                plan(phase, 2, 1).serving,
+                !before.contains(&phase),
+                "{phase:?}"
+            );
+        }
     }
 
     #[test]

@@ -77,24 +77,21 @@ pub async fn apply_inputs(
     Ok(())
 }
 
-/// What serves: the Service, the Ingress and, when the phase manages them, the
-/// Deployments. After the one-shot action: a new Service waits for its cluster IP,
-/// which at a thousand new instances took seconds, and a job need not wait for it.
+/// What serves: the Deployments when the phase manages them, then the Service and
+/// the Ingress when the phase serves (`serving`). The Deployments first: a new
+/// Service waits for its cluster IP, and the pods need not.
 pub async fn apply_serving(
     ctx: &Context,
     valid: Option<&ValidInstance>,
     passwords: Option<&Passwords>,
     workloads: Option<&Workloads>,
+    serving: bool,
 ) -> Result<(), Error> {
     let Some((valid, db, admin)) = kept(valid, passwords) else {
         return Ok(());
     };
     let desired = children(valid, db, admin, workloads);
     let c = &ctx.caches;
-    caches::apply(ctx, &c.services, &desired.service).await?;
-    if let Some(ingress) = &desired.ingress {
-        caches::apply(ctx, &c.ingresses, ingress).await?;
-    }
     // Held at zero replicas (before the first start, while stopped, restored or
     // migrated): a Deployment that does not exist yet is not made just to run
     // nothing. It is made once, at the replicas it serves with.
@@ -112,6 +109,12 @@ pub async fn apply_serving(
             continue;
         }
         caches::apply(ctx, &c.deployments, deployment).await?;
+    }
+    if serving {
+        caches::apply(ctx, &c.services, &desired.service).await?;
+        if let Some(ingress) = &desired.ingress {
+            caches::apply(ctx, &c.ingresses, ingress).await?;
+        }
     }
     Ok(())
 }

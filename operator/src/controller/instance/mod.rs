@@ -177,7 +177,14 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
     let valid = decision.valid.as_ref().ok();
     children::apply_inputs(ctx, valid, passwords.as_ref()).await?;
     effects::run_action(ctx, instance, &decision).await?;
-    children::apply_serving(ctx, valid, passwords.as_ref(), decision.workloads.as_ref()).await?;
+    children::apply_serving(
+        ctx,
+        valid,
+        passwords.as_ref(),
+        decision.workloads.as_ref(),
+        decision.plan.serving,
+    )
+    .await?;
     status::write(ctx, instance, &facts, &decision, provisioned, done).await?;
     Ok(decision.requeue.clone())
 }
