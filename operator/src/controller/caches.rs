@@ -349,15 +349,15 @@ pub fn trimmed_watch<K: Watched>(
 }
 
 /// Like [`stream`], `trim` also dropping what the readers of this kind never read.
+/// Objects are passed on once the store holds them (see `settled`).
 pub fn trimmed_stream<K: Watched>(
     api: Api<K>,
     config: watcher::Config,
     writer: reflector::store::Writer<K>,
     trim: fn(&mut K),
 ) -> impl Stream<Item = Result<K, watcher::Error>> + Send + 'static {
-    trimmed_watch(api, config, trim)
-        .reflect(writer)
-        .touched_objects()
+    let reader = writer.as_reader();
+    super::settled::objects(trimmed_watch(api, config, trim).reflect(writer), reader)
 }
 
 /// Like [`stream`], for a store several controllers subscribe to (see

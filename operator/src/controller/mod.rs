@@ -22,6 +22,7 @@ pub mod pulls;
 pub mod restore_job;
 pub mod restore_plan;
 pub mod schedule;
+pub mod settled;
 pub mod upgrade_job;
 
 use std::sync::Arc;
