@@ -11,7 +11,7 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::{Event, Secret};
+use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use odoo_model::cluster_migration::MigrationPhase;
 use odoo_model::{InstancePhase, OdooClusterMigration, OdooInstance, names};
@@ -323,27 +323,14 @@ impl Setup {
         (st, message, seen)
     }
 
-    /// The messages of the events with `reason`, once there is one (for up to a
-    /// minute): events leave the operator from a queue, and may be written just
-    /// after the status the test waited for.
+    /// The messages of the events with `reason`, once there is one.
     async fn events(&self, reason: &str) -> Vec<String> {
-        let events: Api<Event> = self.ns.api();
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-        loop {
-            let found: Vec<String> = events
-                .list(&Default::default())
-                .await
-                .map(|l| l.items)
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|e| e.reason.as_deref() == Some(reason))
-                .filter_map(|e| e.message)
-                .collect();
-            if !found.is_empty() || tokio::time::Instant::now() > deadline {
-                return found;
-            }
-            tokio::time::sleep(Duration::from_millis(250)).await;
-        }
+        self.ns
+            .events_eventually(reason)
+            .await
+            .into_iter()
+            .filter_map(|e| e.message)
+            .collect()
     }
 
     /// The instance's database name and role.

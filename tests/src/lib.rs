@@ -136,6 +136,20 @@ impl TestNamespace {
             .collect()
     }
 
+    /// The namespace's events with `reason` once there is one, for up to a minute
+    /// (empty if none came): the operator writes events from a queue, so one may
+    /// come just after the status a test waited for.
+    pub async fn events_eventually(&self, reason: &str) -> Vec<k8s_openapi::api::core::v1::Event> {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let found = self.events(reason).await;
+            if !found.is_empty() || tokio::time::Instant::now() > deadline {
+                return found;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        }
+    }
+
     /// The phases instance `name` entered, oldest first, as the operator recorded
     /// them: one `Phase<X>` event per transition. A record, not a sample, so a
     /// phase that lasted a moment is there too.
