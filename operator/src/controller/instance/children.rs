@@ -55,25 +55,34 @@ pub fn children(
     }
 }
 
-/// What a job of the instance mounts: odoo.conf and the filestore claim. Applied
-/// before the pass's one-shot action, so a job it creates finds them.
-pub async fn apply_inputs(
-    ctx: &Context,
+/// The children the phase keeps, built once for the pass; `None` when it keeps none
+/// (the master password was read only then).
+pub fn desired(
     valid: Option<&ValidInstance>,
     passwords: Option<&Passwords>,
-) -> Result<(), Error> {
-    let Some((valid, db, admin)) = kept(valid, passwords) else {
+    workloads: Option<&Workloads>,
+) -> Option<Children> {
+    match (valid, passwords) {
+        (
+            Some(valid),
+            Some(Passwords {
+                db,
+                admin: Some(admin),
+            }),
+        ) => Some(children(valid, db, admin, workloads)),
+        _ => None,
+    }
+}
+
+/// What a job of the instance mounts: odoo.conf and the filestore claim. Applied
+/// before the pass's one-shot action, so a job it creates finds them.
+pub async fn apply_inputs(ctx: &Context, desired: Option<&Children>) -> Result<(), Error> {
+    let Some(desired) = desired else {
         return Ok(());
     };
     let c = &ctx.caches;
-    let conf = build::odoo_conf::render(valid, db, admin);
-    caches::apply(
-        ctx,
-        &c.secrets,
-        &build::config_secret::config_secret(valid, &conf),
-    )
-    .await?;
-    caches::apply(ctx, &c.pvcs, &build::pvc::filestore_pvc(valid)).await?;
+    caches::apply(ctx, &c.secrets, &desired.config).await?;
+    caches::apply(ctx, &c.pvcs, &desired.filestore).await?;
     Ok(())
 }
 
@@ -82,15 +91,13 @@ pub async fn apply_inputs(
 /// Service waits for its cluster IP, and the pods need not.
 pub async fn apply_serving(
     ctx: &Context,
-    valid: Option<&ValidInstance>,
-    passwords: Option<&Passwords>,
+    desired: Option<&Children>,
     workloads: Option<&Workloads>,
     serving: bool,
 ) -> Result<(), Error> {
-    let Some((valid, db, admin)) = kept(valid, passwords) else {
+    let Some(desired) = desired else {
         return Ok(());
     };
-    let desired = children(valid, db, admin, workloads);
     let c = &ctx.caches;
     // Held at zero replicas (before the first start, while stopped, restored or
     // migrated): a Deployment that does not exist yet is not made just to run
@@ -100,7 +107,7 @@ pub async fn apply_serving(
         let missing = || {
             caches::get(
                 &c.deployments,
-                &valid.namespace,
+                deployment.metadata.namespace.as_deref().unwrap_or_default(),
                 deployment.metadata.name.as_deref().unwrap_or_default(),
             )
             .is_none()
@@ -117,22 +124,4 @@ pub async fn apply_serving(
         }
     }
     Ok(())
-}
-
-/// The instance and its passwords when the phase keeps the children (the master
-/// password was read only then).
-fn kept<'a>(
-    valid: Option<&'a ValidInstance>,
-    passwords: Option<&'a Passwords>,
-) -> Option<(&'a ValidInstance, &'a str, &'a str)> {
-    match (valid, passwords) {
-        (
-            Some(valid),
-            Some(Passwords {
-                db,
-                admin: Some(admin),
-            }),
-        ) => Some((valid, db, admin)),
-        _ => None,
-    }
 }

@@ -174,13 +174,16 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
     let decision =
         decide::after_provisioning(instance, &facts, &decision, provisioned, &ctx.config, now)
             .map_or(decision, Box::new);
-    let valid = decision.valid.as_ref().ok();
-    children::apply_inputs(ctx, valid, passwords.as_ref()).await?;
+    let desired = children::desired(
+        decision.valid.as_ref().ok(),
+        passwords.as_ref(),
+        decision.workloads.as_ref(),
+    );
+    children::apply_inputs(ctx, desired.as_ref()).await?;
     effects::run_action(ctx, instance, &decision).await?;
     children::apply_serving(
         ctx,
-        valid,
-        passwords.as_ref(),
+        desired.as_ref(),
         decision.workloads.as_ref(),
         decision.plan.serving,
     )
