@@ -186,7 +186,13 @@ async fn jobs_appear_at_their_slots_are_pruned_once_marked_finished_and_stop_whe
         .collect();
     assert_eq!(succeeded, names[1..3], "the newest two succeeded stay");
     assert!(live.iter().any(|j| j.name_any() == failed), "keepFailed 1");
-    assert!(!ns.events_eventually("BackupsPruned").await.is_empty());
+    until(
+        Duration::from_secs(120),
+        "a BackupsPruned event",
+        &op,
+        || async { ns.events("BackupsPruned").await.into_iter().next() },
+    )
+    .await;
 
     let schedules: Api<OdooBackupSchedule> = ns.api();
     let status = schedules.get("fast").await?.status.unwrap_or_default();
