@@ -280,7 +280,7 @@ async fn client(kubeconfig: Option<&PathBuf>) -> anyhow::Result<Client> {
             .await
             .context("no kubeconfig and not in a cluster")?,
     };
-    Ok(Client::try_from(config)?)
+    Ok(crate::api_client::client(config)?)
 }
 
 async fn run(args: RunArgs) -> anyhow::Result<()> {

@@ -1,6 +1,7 @@
 //! The Odoo operator: reconciles `OdooInstance` and its job resources.
 
 pub mod admission;
+pub mod api_client;
 pub mod apply;
 pub mod build;
 pub mod callbacks;
