@@ -167,7 +167,7 @@ impl Floor {
         let job = self.init_job(&instance, &valid);
         self.apply(&job).await?;
         wait_for(&self.succeeded, &key(&job)).await;
-        for deployment in children.deployments.iter().flatten() {
+        for deployment in children.deployments().iter().flatten() {
             self.apply(deployment).await?;
         }
         let web = format!(

@@ -90,10 +90,13 @@ fn job_name(job: &OdooInitJob) -> String {
 }
 
 /// A pass over an init job that has work to do.
+///
+/// The instance and the Jobs are boxed: this future is held by every init job in
+/// flight, and typed objects kept in it by value made it 18 KiB.
 async fn reconcile(
     ctx: &Context,
     job: Arc<OdooInitJob>,
-    instance: Option<OdooInstance>,
+    instance: Option<Box<OdooInstance>>,
 ) -> Result<Action, Error> {
     let ns = job.namespace().unwrap_or_default();
     let Some(instance) = instance else {
@@ -122,24 +125,25 @@ async fn reconcile(
     }
     let clusters = observe::pg_clusters(ctx).await?;
     let valid = crate::validate::resolve(&instance, &clusters)?;
-    let desired = build_job(&job, &valid);
     let name = job_name(&job);
     let recorded = job.status.as_ref().and_then(|s| s.job.job_name.as_deref()) == Some(&name);
-    let live = match crate::controller::batch::job_unless_new(ctx, &ns, &name, recorded).await? {
-        Some(live) => live,
-        None => {
-            // Known missing: applied without another read.
-            crate::apply::apply_over(&ctx.client, &desired, None).await?;
-            return write_status(
-                ctx,
-                &job,
-                JobPhase::Running,
-                // The message of a running Job, so seeing it run writes nothing.
-                format!("Job {name} running"),
-                Some(name),
-            )
-            .await;
-        }
+    let live = crate::controller::batch::job_unless_new(ctx, &ns, &name, recorded)
+        .await?
+        .map(Box::new);
+    let Some(live) = live else {
+        // Known missing: applied without another read.
+        let desired = Box::new(build_job(&job, &valid));
+        crate::apply::apply_over(&ctx.client, desired.as_ref(), None).await?;
+        drop(desired);
+        return write_status(
+            ctx,
+            &job,
+            JobPhase::Running,
+            // The message of a running Job, so seeing it run writes nothing.
+            format!("Job {name} running"),
+            Some(name),
+        )
+        .await;
     };
     let outcome = super::batch::outcome(&live);
     if outcome == super::batch::Outcome::Complete {
@@ -234,7 +238,7 @@ const LOOK_AGAIN: std::time::Duration = std::time::Duration::from_secs(300);
 
 impl job::Reconcile for OdooInitJob {
     fn reconcile(ctx: &Context, started: Started<Self>) -> job::Reconciling<'_> {
-        Box::pin(reconcile(ctx, started.job, started.instance))
+        Box::pin(reconcile(ctx, started.job, started.instance.map(Box::new)))
     }
 }
 

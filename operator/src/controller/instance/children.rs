@@ -15,53 +15,73 @@ use crate::validate::ValidInstance;
 
 /// Every object the instance keeps in place, in the order they are applied.
 #[derive(Debug, Clone)]
-pub struct Children {
+pub struct Children<'a> {
     /// odoo.conf.
     pub config: Secret,
     pub filestore: PersistentVolumeClaim,
     pub service: Service,
     pub ingress: Option<Ingress>,
+    /// What web and cron are built from, when the phase manages them.
+    workloads: Option<Serving<'a>>,
+}
+
+/// The Deployments' inputs: they are built where they are applied
+/// ([`Children::deployments`]). Built with the others, a pass held them through all
+/// its other requests: at a thousand new instances they were a twentieth of the
+/// operator's heap.
+#[derive(Debug, Clone)]
+struct Serving<'a> {
+    valid: &'a ValidInstance,
+    workloads: &'a Workloads,
+    /// odoo.conf's hash: pods roll when it changes, as it is in their template.
+    conf_hash: String,
+}
+
+impl Children<'_> {
     /// Web and cron, when the phase manages them.
-    pub deployments: Option<[Deployment; 2]>,
+    pub fn deployments(&self) -> Option<[Deployment; 2]> {
+        let s = self.workloads.as_ref()?;
+        let mut v = s.valid.clone();
+        v.replicas = s.workloads.web_replicas;
+        v.cron_replicas = s.workloads.cron_replicas;
+        v.image = s.workloads.image.clone();
+        Some([
+            build::deployment::web(&v, &s.conf_hash),
+            build::deployment::cron(&v, &s.conf_hash),
+        ])
+    }
 }
 
 /// The children of `valid` with its passwords and, when the phase manages them,
 /// the Deployments' replicas and image.
-pub fn children(
-    valid: &ValidInstance,
+pub fn children<'a>(
+    valid: &'a ValidInstance,
     db_password: &str,
     admin_password: &str,
-    workloads: Option<&Workloads>,
-) -> Children {
+    workloads: Option<&'a Workloads>,
+) -> Children<'a> {
     let conf = build::odoo_conf::render(valid, db_password, admin_password);
-    // Pods roll when odoo.conf changes: its hash is in their template.
-    let hash = build::odoo_conf::hash(&conf);
-    let deployments = workloads.map(|w| {
-        let mut v = valid.clone();
-        v.replicas = w.web_replicas;
-        v.cron_replicas = w.cron_replicas;
-        v.image = w.image.clone();
-        [
-            build::deployment::web(&v, &hash),
-            build::deployment::cron(&v, &hash),
-        ]
+    let workloads = workloads.map(|workloads| Serving {
+        valid,
+        workloads,
+        conf_hash: build::odoo_conf::hash(&conf),
     });
     Children {
         config: build::config_secret::config_secret(valid, &conf),
         filestore: build::pvc::filestore_pvc(valid),
         service: build::service::service(valid),
         ingress: build::ingress::ingress(valid),
-        deployments,
+        workloads,
     }
 }
 
 /// The children the phase keeps, built once for the pass; `None` when it keeps none
 /// (the master password was read only then).
-pub fn desired(
-    valid: Option<&ValidInstance>,
+pub fn desired<'a>(
+    valid: Option<&'a ValidInstance>,
     passwords: Option<&Passwords>,
-    workloads: Option<&Workloads>,
-) -> Option<Children> {
+    workloads: Option<&'a Workloads>,
+) -> Option<Children<'a>> {
     match (valid, passwords) {
         (
             Some(valid),
@@ -76,7 +96,7 @@ pub fn desired(
 
 /// What a job of the instance mounts: odoo.conf and the filestore claim. Applied
 /// before the pass's one-shot action, so a job it creates finds them.
-pub async fn apply_inputs(ctx: &Context, desired: Option<&Children>) -> Result<(), Error> {
+pub async fn apply_inputs(ctx: &Context, desired: Option<&Children<'_>>) -> Result<(), Error> {
     let Some(desired) = desired else {
         return Ok(());
     };
@@ -91,7 +111,7 @@ pub async fn apply_inputs(ctx: &Context, desired: Option<&Children>) -> Result<(
 /// Service waits for its cluster IP, and the pods need not.
 pub async fn apply_serving(
     ctx: &Context,
-    desired: Option<&Children>,
+    desired: Option<&Children<'_>>,
     workloads: Option<&Workloads>,
     serving: bool,
 ) -> Result<(), Error> {
@@ -103,7 +123,9 @@ pub async fn apply_serving(
     // migrated): a Deployment that does not exist yet is not made just to run
     // nothing. It is made once, at the replicas it serves with.
     let down = workloads.is_some_and(|w| w.web_replicas == 0 && w.cron_replicas == 0);
-    for deployment in desired.deployments.iter().flatten() {
+    // Boxed, as is each apply: this future is held through the requests.
+    let deployments = desired.deployments().map(Box::new);
+    for deployment in deployments.iter().flat_map(|d| d.iter()) {
         let missing = || {
             caches::get(
                 &c.deployments,
@@ -115,7 +137,7 @@ pub async fn apply_serving(
         if down && c.ready() && missing() {
             continue;
         }
-        caches::apply(ctx, &c.deployments, deployment).await?;
+        Box::pin(caches::apply(ctx, &c.deployments, deployment)).await?;
     }
     if serving {
         caches::apply(ctx, &c.services, &desired.service).await?;
