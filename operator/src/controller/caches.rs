@@ -35,11 +35,13 @@ pub struct Caches {
     /// read the instance a job names here. Not part of [`Caches::ready`] (see
     /// `mark_filling`).
     pub instances: Store<DeserializeGuard<OdooInstance>>,
-    pub init_jobs: Store<OdooInitJob>,
-    pub upgrade_jobs: Store<OdooUpgradeJob>,
-    pub backup_jobs: Store<OdooBackupJob>,
-    pub restore_jobs: Store<OdooRestoreJob>,
-    pub migrations: Store<OdooClusterMigration>,
+    /// The job resources, each from one watch that also runs its kind's controller
+    /// (shared stores): an object this build cannot read is kept as such.
+    pub init_jobs: Store<DeserializeGuard<OdooInitJob>>,
+    pub upgrade_jobs: Store<DeserializeGuard<OdooUpgradeJob>>,
+    pub backup_jobs: Store<DeserializeGuard<OdooBackupJob>>,
+    pub restore_jobs: Store<DeserializeGuard<OdooRestoreJob>>,
+    pub migrations: Store<DeserializeGuard<OdooClusterMigration>>,
     pub deployments: Store<LiveDeployment>,
     pub services: Store<LiveText<Service>>,
     pub ingresses: Store<LiveText<Ingress>>,
@@ -65,11 +67,12 @@ pub struct Caches {
 /// The write halves, consumed by the controllers' watch streams.
 pub struct Writers {
     pub instances: reflector::store::Writer<DeserializeGuard<OdooInstance>>,
-    pub init_jobs: reflector::store::Writer<OdooInitJob>,
-    pub upgrade_jobs: reflector::store::Writer<OdooUpgradeJob>,
-    pub backup_jobs: reflector::store::Writer<OdooBackupJob>,
-    pub restore_jobs: reflector::store::Writer<OdooRestoreJob>,
-    pub migrations: reflector::store::Writer<OdooClusterMigration>,
+    /// Shared writers: the instance controller and the kind's own subscribe.
+    pub init_jobs: reflector::store::Writer<DeserializeGuard<OdooInitJob>>,
+    pub upgrade_jobs: reflector::store::Writer<DeserializeGuard<OdooUpgradeJob>>,
+    pub backup_jobs: reflector::store::Writer<DeserializeGuard<OdooBackupJob>>,
+    pub restore_jobs: reflector::store::Writer<DeserializeGuard<OdooRestoreJob>>,
+    pub migrations: reflector::store::Writer<DeserializeGuard<OdooClusterMigration>>,
     pub deployments: reflector::store::Writer<LiveDeployment>,
     pub services: reflector::store::Writer<LiveText<Service>>,
     pub ingresses: reflector::store::Writer<LiveText<Ingress>>,
@@ -84,11 +87,11 @@ pub struct Writers {
 impl Caches {
     pub fn new() -> (Caches, Writers) {
         let (instances, instances_w) = reflector::store();
-        let (init_jobs, init_jobs_w) = reflector::store();
-        let (upgrade_jobs, upgrade_jobs_w) = reflector::store();
-        let (backup_jobs, backup_jobs_w) = reflector::store();
-        let (restore_jobs, restore_jobs_w) = reflector::store();
-        let (migrations, migrations_w) = reflector::store();
+        let (init_jobs, init_jobs_w) = reflector::store_shared(JOB_EVENTS_BUFFER);
+        let (upgrade_jobs, upgrade_jobs_w) = reflector::store_shared(JOB_EVENTS_BUFFER);
+        let (backup_jobs, backup_jobs_w) = reflector::store_shared(JOB_EVENTS_BUFFER);
+        let (restore_jobs, restore_jobs_w) = reflector::store_shared(JOB_EVENTS_BUFFER);
+        let (migrations, migrations_w) = reflector::store_shared(JOB_EVENTS_BUFFER);
         let (deployments, deployments_w) = reflector::store();
         let (services, services_w) = reflector::store();
         let (ingresses, ingresses_w) = reflector::store();
@@ -206,23 +209,33 @@ impl Caches {
                 objects.iter().map(|o| json(o.as_ref())).sum(),
             )
         }
-        let instances = self.instances.state();
-        let instance_bytes = instances
-            .iter()
-            .map(|guard| match &guard.0 {
-                Ok(instance) => json(instance),
-                Err(invalid) => json(&invalid.metadata),
-            })
-            .sum();
+        /// A store of objects possibly unreadable: those count by their metadata.
+        fn guarded<K>(
+            name: &'static str,
+            store: &Store<DeserializeGuard<K>>,
+        ) -> (&'static str, usize, usize)
+        where
+            K: Resource<DynamicType = ()> + Clone + serde::Serialize + 'static,
+        {
+            let objects = store.state();
+            let bytes = objects
+                .iter()
+                .map(|guard| match &guard.0 {
+                    Ok(object) => json(object),
+                    Err(invalid) => json(&invalid.metadata),
+                })
+                .sum();
+            (name, objects.len(), bytes)
+        }
         let (failing, failing_bytes) = self.pulls.size();
         let pull_failures = ("pull_failures", failing, failing_bytes);
         vec![
-            ("instances", instances.len(), instance_bytes),
-            size("init_jobs", &self.init_jobs),
-            size("upgrade_jobs", &self.upgrade_jobs),
-            size("backup_jobs", &self.backup_jobs),
-            size("restore_jobs", &self.restore_jobs),
-            size("migrations", &self.migrations),
+            guarded("instances", &self.instances),
+            guarded("init_jobs", &self.init_jobs),
+            guarded("upgrade_jobs", &self.upgrade_jobs),
+            guarded("backup_jobs", &self.backup_jobs),
+            guarded("restore_jobs", &self.restore_jobs),
+            guarded("migrations", &self.migrations),
             size("deployments", &self.deployments),
             size("services", &self.services),
             size("ingresses", &self.ingresses),
@@ -248,6 +261,28 @@ where
     let name = instance.name_any();
     // No allocation per object: at a thousand instances every pass scans thousands.
     store.state_filter(|o| o.meta().namespace.as_deref() == ns && instance_of(o) == name)
+}
+
+/// The readable objects of a store of possibly unreadable ones (a job kind's) in
+/// `instance`'s namespace that belong to it by `instance_of`.
+pub fn readable_of_instance<K>(
+    store: &Store<DeserializeGuard<K>>,
+    instance: &OdooInstance,
+    instance_of: fn(&K) -> &str,
+) -> Vec<K>
+where
+    K: Resource<DynamicType = ()> + Clone + 'static,
+{
+    let ns = instance.metadata.namespace.as_deref();
+    let name = instance.name_any();
+    store
+        .state_filter(|g| {
+            g.0.as_ref()
+                .is_ok_and(|o| o.meta().namespace.as_deref() == ns && instance_of(o) == name)
+        })
+        .iter()
+        .filter_map(|g| g.0.as_ref().ok().cloned())
+        .collect()
 }
 
 /// One object of a store by namespace and name.

@@ -31,6 +31,7 @@ pub async fn create_for_instance(
     let name = auto_name(&v.name);
     // The watch of init jobs is authoritative once it has listed; before, ask.
     let exists = if ctx.caches.ready() {
+        // An unreadable one too: its name is taken.
         super::caches::get(&ctx.caches.init_jobs, &v.namespace, &name).is_some()
     } else {
         Api::<OdooInitJob>::namespaced(ctx.client.clone(), &v.namespace)

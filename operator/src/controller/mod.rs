@@ -79,20 +79,75 @@ where
     Controller::for_stream(stream, reader)
 }
 
-/// Runs the controller of job kind `K`, woken by its own objects and by the batch
-/// Jobs `jobs` (its subscription to the shared Jobs watch) passes.
+/// Runs the controller of job kind `K` on the shared store the instance controller
+/// reads `K` from (`own` is its subscription), woken by its own objects and by the
+/// batch Jobs `jobs` (its subscription to the shared Jobs watch) passes.
 async fn run_jobs<K: job::Reconcile>(
     ctx: Arc<Context>,
+    (own, store): JobWatch<K>,
     jobs: impl futures::Stream<Item = Arc<live::LiveJob>> + Send + 'static,
     config: kube::runtime::controller::Config,
 ) {
-    controller_of::<K>(&ctx)
+    Controller::for_shared_stream(own, store)
         .owns_shared_stream(jobs)
         .with_config(config)
         .shutdown_on_signal()
         .run(job::reconcile::<K>, job::error_policy::<K>, ctx)
         .for_each(|_| futures::future::ready(()))
         .await;
+}
+
+/// A job kind's controller's half of its watch: its subscription and the store.
+type JobWatch<K> = (
+    reflector::ReflectHandle<DeserializeGuard<K>>,
+    reflector::Store<DeserializeGuard<K>>,
+);
+
+/// One watch of job kind `K` keeps the store both the instance controller and
+/// `K`'s own controller read; each is woken through its own subscription. Returns
+/// the instance controller's subscription and the kind controller's half.
+fn job_watch<K>(
+    ctx: &Context,
+    writer: reflector::store::Writer<DeserializeGuard<K>>,
+    store: &reflector::Store<DeserializeGuard<K>>,
+) -> (reflector::ReflectHandle<DeserializeGuard<K>>, JobWatch<K>)
+where
+    K: kube::Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug
+        + Send
+        + Sync
+        + 'static,
+{
+    let subscribe = || {
+        writer
+            .subscribe()
+            .expect("a shared store's writer gives subscriptions")
+    };
+    let (instances, own) = (subscribe(), subscribe());
+    tokio::spawn(
+        caches::shared_stream(
+            api::<DeserializeGuard<K>>(ctx),
+            watcher::Config::default(),
+            writer,
+            |_| {},
+        )
+        .for_each(|_| futures::future::ready(())),
+    );
+    (instances, (own, store.clone()))
+}
+
+/// The instance a readable job resource names.
+fn instance_of_job<K>(
+    job: Arc<DeserializeGuard<K>>,
+    instance_ref: fn(&K) -> &str,
+) -> Option<ObjectRef<DeserializeGuard<OdooInstance>>>
+where
+    K: kube::Resource<DynamicType = ()>,
+{
+    let job = job.0.as_ref().ok()?;
+    Some(ObjectRef::new(instance_ref(job)).within(job.meta().namespace.as_deref()?))
 }
 
 /// Runs the controllers until the process is told to stop.
@@ -147,6 +202,16 @@ pub async fn run(ctx: Arc<Context>) {
         )
         .for_each(|_| futures::future::ready(())),
     );
+    // The job kinds: one watch each, for the instance controller and their own.
+    let (init_for_instances, init_jobs) = job_watch(&ctx, w.init_jobs, &ctx.caches.init_jobs);
+    let (upgrades_for_instances, upgrade_jobs) =
+        job_watch(&ctx, w.upgrade_jobs, &ctx.caches.upgrade_jobs);
+    let (backups_for_instances, backup_jobs) =
+        job_watch(&ctx, w.backup_jobs, &ctx.caches.backup_jobs);
+    let (restores_for_instances, restore_jobs) =
+        job_watch(&ctx, w.restore_jobs, &ctx.caches.restore_jobs);
+    let (migrations_for_instances, migrations) =
+        job_watch(&ctx, w.migrations, &ctx.caches.migrations);
     // What each cache holds, for the metrics (and the benchmark's breakdown).
     let sizes = ctx.clone();
     tokio::spawn(async move {
@@ -201,47 +266,32 @@ pub async fn run(ctx: Arc<Context>) {
             Some(ObjectRef::new(instance).within(&pvc.namespace()?))
         },
     )
-    .watches_stream(
-        caches::stream(api(&ctx), all(), w.init_jobs),
-        |job: OdooInitJob| {
-            Some(ObjectRef::new(&job.spec.instance_ref.name).within(&job.namespace()?))
-        },
-    )
-    .watches_stream(
-        caches::stream(api(&ctx), all(), w.upgrade_jobs),
-        |job: OdooUpgradeJob| {
-            Some(ObjectRef::new(&job.spec.instance_ref.name).within(&job.namespace()?))
-        },
-    )
-    .watches_stream(
-        caches::stream(api(&ctx), all(), w.backup_jobs),
-        |job: OdooBackupJob| {
-            Some(ObjectRef::new(&job.spec.instance_ref.name).within(&job.namespace()?))
-        },
-    )
-    .watches_stream(
-        caches::stream(api(&ctx), all(), w.restore_jobs),
-        |job: OdooRestoreJob| {
-            Some(ObjectRef::new(&job.spec.instance_ref.name).within(&job.namespace()?))
-        },
-    )
-    .watches_stream(
-        caches::stream(api(&ctx), all(), w.migrations),
-        |m: OdooClusterMigration| {
-            Some(ObjectRef::new(&m.spec.instance_ref.name).within(&m.namespace()?))
-        },
-    )
+    .watches_shared_stream(init_for_instances, |j| {
+        instance_of_job(j, |j: &OdooInitJob| &j.spec.instance_ref.name)
+    })
+    .watches_shared_stream(upgrades_for_instances, |j| {
+        instance_of_job(j, |j: &OdooUpgradeJob| &j.spec.instance_ref.name)
+    })
+    .watches_shared_stream(backups_for_instances, |j| {
+        instance_of_job(j, |j: &OdooBackupJob| &j.spec.instance_ref.name)
+    })
+    .watches_shared_stream(restores_for_instances, |j| {
+        instance_of_job(j, |j: &OdooRestoreJob| &j.spec.instance_ref.name)
+    })
+    .watches_shared_stream(migrations_for_instances, |j| {
+        instance_of_job(j, |m: &OdooClusterMigration| &m.spec.instance_ref.name)
+    })
     .with_config(config.clone())
     .shutdown_on_signal()
     .run(instance::reconcile, instance::error_policy, ctx.clone())
     .for_each(|_| futures::future::ready(()));
-    let backup_jobs = run_jobs::<OdooBackupJob>(ctx.clone(), jobs(), config.clone());
-    let restore_jobs = run_jobs::<OdooRestoreJob>(ctx.clone(), jobs(), config.clone());
-    let upgrade_jobs = run_jobs::<OdooUpgradeJob>(ctx.clone(), jobs(), config.clone());
+    let backup_jobs = run_jobs(ctx.clone(), backup_jobs, jobs(), config.clone());
+    let restore_jobs = run_jobs(ctx.clone(), restore_jobs, jobs(), config.clone());
+    let upgrade_jobs = run_jobs(ctx.clone(), upgrade_jobs, jobs(), config.clone());
     // A migration also polls while it waits on its instance: the instance's phase
     // is not an object the migration owns.
-    let migrations = run_jobs::<OdooClusterMigration>(ctx.clone(), jobs(), config.clone());
-    let init_jobs = run_jobs::<OdooInitJob>(ctx.clone(), jobs(), config.clone());
+    let migrations = run_jobs(ctx.clone(), migrations, jobs(), config.clone());
+    let init_jobs = run_jobs(ctx.clone(), init_jobs, jobs(), config.clone());
     // A schedule reacts to its own jobs' phases (retention, last success); it asks
     // to be woken at its next slot.
     let schedules = controller_of::<OdooBackupSchedule>(&ctx)

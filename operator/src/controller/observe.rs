@@ -4,6 +4,7 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Secret;
 use kube::ResourceExt;
 use kube::api::{Api, ListParams};
+use kube::core::DeserializeGuard;
 use odoo_model::{JobPhase, OdooInitJob, OdooInstance, OdooUpgradeJob, names};
 
 use super::error::Error;
@@ -61,7 +62,7 @@ pub async fn pg_clusters(ctx: &Context) -> Result<PgClusters, Error> {
 /// cache when it is ready, listed through the API otherwise.
 async fn of_instance<K>(
     ctx: &Context,
-    store: &Store<K>,
+    store: &Store<DeserializeGuard<K>>,
     instance: &OdooInstance,
     instance_of: fn(&K) -> &str,
 ) -> Result<Vec<K>, Error>
@@ -69,10 +70,7 @@ where
     K: crate::apply::Object,
 {
     if ctx.caches.ready() {
-        return Ok(caches::of_instance(store, instance, instance_of)
-            .into_iter()
-            .map(|o| (*o).clone())
-            .collect());
+        return Ok(caches::readable_of_instance(store, instance, instance_of));
     }
     let api: Api<K> = Api::namespaced(
         ctx.client.clone(),
@@ -92,7 +90,7 @@ where
 /// The phase of the newest job resource of kind `K` that names the instance.
 async fn newest_job_phase<K>(
     ctx: &Context,
-    store: &Store<K>,
+    store: &Store<DeserializeGuard<K>>,
     instance: &OdooInstance,
     instance_of: fn(&K) -> &str,
     phase_of: fn(&K) -> Option<JobPhase>,
