@@ -54,6 +54,8 @@ pub struct Caches {
     pub jobs: Store<LiveJob>,
     /// The pg-clusters Secret, from a watch of that one Secret.
     pub pg_clusters: Store<Secret>,
+    /// Which job kinds' watches have listed (see [`JobKindsListed`]).
+    pub job_kinds_listed: JobKindsListed,
     /// Set when the controllers took the writers: the stores are filling.
     filling: Arc<AtomicBool>,
     /// Set once every store has its first full list. Until then (and in a process
@@ -115,6 +117,7 @@ impl Caches {
             pvcs,
             jobs,
             pg_clusters,
+            job_kinds_listed: JobKindsListed(Arc::new(tokio::sync::watch::Sender::new(0))),
             filling: Arc::new(AtomicBool::new(false)),
             ready: Arc::new(AtomicBool::new(false)),
             settled: Arc::new(tokio::sync::watch::Sender::new(false)),
@@ -155,12 +158,9 @@ impl Caches {
             // Not the instances' store: the instance controller waits on it itself,
             // and a second waiter would take its wake-up. Readers of it fall back to
             // the API server for what it does not hold yet.
+            // Nor the job kinds' stores: their controllers wait on them.
             let waits = [
-                caches.init_jobs.wait_until_ready().await.is_ok(),
-                caches.upgrade_jobs.wait_until_ready().await.is_ok(),
-                caches.backup_jobs.wait_until_ready().await.is_ok(),
-                caches.restore_jobs.wait_until_ready().await.is_ok(),
-                caches.migrations.wait_until_ready().await.is_ok(),
+                caches.job_kinds_listed.wait_all().await,
                 caches.deployments.wait_until_ready().await.is_ok(),
                 caches.services.wait_until_ready().await.is_ok(),
                 caches.ingresses.wait_until_ready().await.is_ok(),
@@ -245,6 +245,32 @@ impl Caches {
             size("jobs", &self.jobs),
             size("pg_clusters", &self.pg_clusters),
         ]
+    }
+}
+
+/// Which job kinds' watches have put their first list in their stores, one bit per
+/// kind. Their stores' own readiness is their controllers' to wait on: a store's
+/// readiness future wakes only one waiter, and a second one would never wake.
+#[derive(Clone)]
+pub struct JobKindsListed(Arc<tokio::sync::watch::Sender<u8>>);
+
+impl JobKindsListed {
+    pub const INIT: u8 = 1;
+    pub const UPGRADE: u8 = 1 << 1;
+    pub const BACKUP: u8 = 1 << 2;
+    pub const RESTORE: u8 = 1 << 3;
+    pub const MIGRATION: u8 = 1 << 4;
+    const ALL: u8 = Self::INIT | Self::UPGRADE | Self::BACKUP | Self::RESTORE | Self::MIGRATION;
+
+    pub fn set(&self, kind: u8) {
+        self.0.send_modify(|listed| *listed |= kind);
+    }
+
+    /// Whether every kind has listed, once one has not (false if that can no
+    /// longer happen).
+    async fn wait_all(&self) -> bool {
+        let mut listed = self.0.subscribe();
+        listed.wait_for(|l| *l == Self::ALL).await.is_ok()
     }
 }
 
@@ -397,14 +423,22 @@ pub fn trimmed_stream<K: Watched>(
 
 /// Like [`stream`], for a store several controllers subscribe to (see
 /// `Writer::subscribe`): this stream must be polled for any of them to see events.
+/// `listed` is called each time a list is in the store.
 pub fn shared_stream<K: Watched>(
     api: Api<K>,
     config: watcher::Config,
     writer: reflector::store::Writer<K>,
     trim: fn(&mut K),
+    listed: impl Fn() + Send + 'static,
 ) -> impl Stream<Item = Result<K, watcher::Error>> + Send + 'static {
+    use futures::TryStreamExt as _;
     trimmed_watch(api, config, trim)
         .reflect_shared(writer)
+        .inspect_ok(move |event| {
+            if matches!(event, watcher::Event::InitDone) {
+                listed();
+            }
+        })
         .touched_objects()
 }
 
@@ -467,6 +501,15 @@ mod tests {
         list_done(&mut w.backup_jobs);
         list_done(&mut w.restore_jobs);
         list_done(&mut w.migrations);
+        for kind in [
+            JobKindsListed::INIT,
+            JobKindsListed::UPGRADE,
+            JobKindsListed::BACKUP,
+            JobKindsListed::RESTORE,
+            JobKindsListed::MIGRATION,
+        ] {
+            caches.job_kinds_listed.set(kind);
+        }
         list_done(&mut w.deployments);
         list_done(&mut w.services);
         list_done(&mut w.ingresses);

@@ -39,6 +39,7 @@ use odoo_model::{
     OdooRestoreJob, OdooUpgradeJob,
 };
 
+use caches::JobKindsListed;
 pub use context::Context;
 pub(crate) use database::{cleanup as instance_cleanup, provision_database};
 
@@ -110,6 +111,7 @@ fn job_watch<K>(
     ctx: &Context,
     writer: reflector::store::Writer<DeserializeGuard<K>>,
     store: &reflector::Store<DeserializeGuard<K>>,
+    kind: u8,
 ) -> (reflector::ReflectHandle<DeserializeGuard<K>>, JobWatch<K>)
 where
     K: kube::Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
@@ -126,12 +128,14 @@ where
             .expect("a shared store's writer gives subscriptions")
     };
     let (instances, own) = (subscribe(), subscribe());
+    let listed = ctx.caches.job_kinds_listed.clone();
     tokio::spawn(
         caches::shared_stream(
             api::<DeserializeGuard<K>>(ctx),
             watcher::Config::default(),
             writer,
             |_| {},
+            move || listed.set(kind),
         )
         .for_each(|_| futures::future::ready(())),
     );
@@ -199,19 +203,30 @@ pub async fn run(ctx: Arc<Context>) {
             owned.clone(),
             w.jobs,
             caches::trim_job,
+            || {},
         )
         .for_each(|_| futures::future::ready(())),
     );
     // The job kinds: one watch each, for the instance controller and their own.
-    let (init_for_instances, init_jobs) = job_watch(&ctx, w.init_jobs, &ctx.caches.init_jobs);
-    let (upgrades_for_instances, upgrade_jobs) =
-        job_watch(&ctx, w.upgrade_jobs, &ctx.caches.upgrade_jobs);
+    let c = &ctx.caches;
+    let (init_for_instances, init_jobs) =
+        job_watch(&ctx, w.init_jobs, &c.init_jobs, JobKindsListed::INIT);
+    let (upgrades_for_instances, upgrade_jobs) = job_watch(
+        &ctx,
+        w.upgrade_jobs,
+        &c.upgrade_jobs,
+        JobKindsListed::UPGRADE,
+    );
     let (backups_for_instances, backup_jobs) =
-        job_watch(&ctx, w.backup_jobs, &ctx.caches.backup_jobs);
-    let (restores_for_instances, restore_jobs) =
-        job_watch(&ctx, w.restore_jobs, &ctx.caches.restore_jobs);
+        job_watch(&ctx, w.backup_jobs, &c.backup_jobs, JobKindsListed::BACKUP);
+    let (restores_for_instances, restore_jobs) = job_watch(
+        &ctx,
+        w.restore_jobs,
+        &c.restore_jobs,
+        JobKindsListed::RESTORE,
+    );
     let (migrations_for_instances, migrations) =
-        job_watch(&ctx, w.migrations, &ctx.caches.migrations);
+        job_watch(&ctx, w.migrations, &c.migrations, JobKindsListed::MIGRATION);
     // What each cache holds, for the metrics (and the benchmark's breakdown).
     let sizes = ctx.clone();
     tokio::spawn(async move {
