@@ -144,9 +144,9 @@ pub struct RunArgs {
     operator_user: Option<String>,
     /// Reconciles each controller runs at once. Bounds the requests a burst of
     /// new instances sends the API server at once (the leader Lease must still be
-    /// renewed in time); PostgreSQL connections have their own bound
-    /// (`--pg-connections-per-cluster`).
-    #[arg(long, env = "ODOO_OPERATOR_CONCURRENT_RECONCILES", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    /// renewed in time) and the memory they hold; PostgreSQL connections have their
+    /// own bound (`--pg-connections-per-cluster`).
+    #[arg(long, env = "ODOO_OPERATOR_CONCURRENT_RECONCILES", default_value_t = 128, value_parser = clap::value_parser!(u16).range(1..=1024))]
     concurrent_reconciles: u16,
     /// Connections provisioning opens at once to one PostgreSQL cluster, whatever
     /// the number of reconciles: keep it well under the cluster's
