@@ -317,7 +317,11 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
 
     // Only the holder of the Lease reconciles, so two replicas never act twice; the
     // Lease also carries the holder's version, for `kubectl odoo version`.
-    let leases = Api::<Lease>::namespaced(client.clone(), &args.namespace);
+    // The Lease has a connection of its own: on the controllers' HTTP/2 connection
+    // its renewals queued behind their traffic, and at 3,000 new instances one came
+    // too late and the leader stepped down.
+    let lease_client = self::client(args.kubeconfig.as_ref()).await?;
+    let leases = Api::<Lease>::namespaced(lease_client, &args.namespace);
     let lease = std::time::Duration::from_secs(args.lease_seconds);
     let elector = LeaderElector::new(leases, LEADER_LEASE, crate::leader::default_identity())
         .with_timing(lease, lease / 3);

@@ -266,8 +266,8 @@ impl JobKindsListed {
         self.0.send_modify(|listed| *listed |= kind);
     }
 
-    /// Whether every kind has listed, once one has not (false if that can no
-    /// longer happen).
+    /// Waits until every kind has listed; true then (the sender lives as long as
+    /// `self`, so it cannot go away first).
     async fn wait_all(&self) -> bool {
         let mut listed = self.0.subscribe();
         listed.wait_for(|l| *l == Self::ALL).await.is_ok()
