@@ -274,21 +274,6 @@ impl JobKindsListed {
     }
 }
 
-/// The objects of a store in `namespace` that belong to `instance` by `instance_of`.
-pub fn of_instance<K>(
-    store: &Store<K>,
-    instance: &OdooInstance,
-    instance_of: fn(&K) -> &str,
-) -> Vec<Arc<K>>
-where
-    K: Resource<DynamicType = ()> + Clone + 'static,
-{
-    let ns = instance.metadata.namespace.as_deref();
-    let name = instance.name_any();
-    // No allocation per object: at a thousand instances every pass scans thousands.
-    store.state_filter(|o| o.meta().namespace.as_deref() == ns && instance_of(o) == name)
-}
-
 /// The readable objects of a store of possibly unreadable ones (a job kind's) in
 /// `instance`'s namespace that belong to it by `instance_of`.
 pub fn readable_of_instance<K>(
