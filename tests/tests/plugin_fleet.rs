@@ -14,6 +14,7 @@ use odoo_model::{InstancePhase, OdooInstance, OdooUpgradeJob};
 use odoo_tests::operator::{OperatorProcess, operator_namespace, wait_for_phase};
 use odoo_tests::plugin::{odoo, text};
 use odoo_tests::postgres::shared_postgres;
+use odoo_tests::postgres::sql::odoo_modules;
 use odoo_tests::{TestNamespace, simulated_cluster};
 use serde_json::json;
 
@@ -89,7 +90,15 @@ async fn a_fleet_upgrade_runs_three_at_a_time_and_exits_with_the_worst_outcome()
     // Not selected: it must be left alone by every command below.
     create(&api, "outsider", json!({ "team": "red" })).await;
     for i in 0..FLEET {
-        wait_for_phase(&api, &member(i), InstancePhase::Running, &op).await;
+        let running = wait_for_phase(&api, &member(i), InstancePhase::Running, &op).await;
+        // What Odoo's (simulated) init would have installed: an update is proven on it.
+        let database = running.spec.database.name.expect("defaulted database name");
+        odoo_modules(
+            &database,
+            &odoo_model::names::database_role(&ns.name, &member(i)),
+            "18.0.1.3",
+        )
+        .await?;
     }
     wait_for_phase(&api, "outsider", InstancePhase::Running, &op).await;
 

@@ -18,6 +18,7 @@ use kube::api::{Api, Patch, PatchParams, PostParams};
 use odoo_model::{InstancePhase, JobPhase, OdooInstance, OdooUpgradeJob, names};
 use odoo_tests::operator::{OperatorProcess, operator_namespace, wait_for_phase};
 use odoo_tests::postgres::shared_postgres;
+use odoo_tests::postgres::sql::{odoo_modules, superuser};
 use odoo_tests::{TestNamespace, simulated_cluster};
 use serde_json::json;
 
@@ -41,7 +42,30 @@ async fn start(
     }))?;
     api.create(&PostParams::default(), &instance).await?;
     wait_for_phase(&api, "shop", InstancePhase::Running, &op).await;
+    // The modules Odoo's (simulated) init would have installed: an update is proven
+    // on them.
+    odoo_modules(
+        &database(&api).await?,
+        &names::database_role(&ns.name, "shop"),
+        "18.0.1.3",
+    )
+    .await?;
     Ok((ns, op, api))
+}
+
+async fn database(api: &Api<OdooInstance>) -> anyhow::Result<String> {
+    let shop = api.get("shop").await?;
+    Ok(shop.spec.database.name.expect("defaulted database name"))
+}
+
+/// SQL on the instance's database, standing in for what Odoo's own (simulated)
+/// `odoo --update` would leave.
+async fn as_odoo_leaves_it(api: &Api<OdooInstance>, sql: &str) -> anyhow::Result<()> {
+    superuser(&database(api).await?)
+        .await?
+        .batch_execute(sql)
+        .await?;
+    Ok(())
 }
 
 async fn set_image(api: &Api<OdooInstance>, image: &str) -> anyhow::Result<()> {
@@ -198,6 +222,13 @@ async fn an_image_whose_pods_never_get_ready_is_rolled_back() -> anyhow::Result<
     let (ns, op, api) = start("rollback", spec).await?;
     let deployments: Api<Deployment> = ns.api();
     let bad = "odoo:19.0-never-ready";
+    // A real update to 19.0 leaves base at 19.0; the simulated one changes nothing,
+    // so the database is given that state ahead of it.
+    as_odoo_leaves_it(
+        &api,
+        "UPDATE ir_module_module SET latest_version = '19.0.1.0'",
+    )
+    .await?;
     set_image(&api, bad).await?;
     let (job, _) = follow_upgrade(&ns, bad, &op).await;
     assert_eq!(
@@ -242,6 +273,68 @@ async fn an_image_whose_pods_never_get_ready_is_rolled_back() -> anyhow::Result<
     );
     let job: OdooUpgradeJob = ns.api().get(&job.name_any()).await?;
     assert!(job.status.is_some_and(|s| s.rolled_back));
+    ns.delete().await;
+    Ok(())
+}
+
+/// `odoo --update` exits 0, yet a module is still marked `to upgrade` (an update
+/// that stopped halfway): the exit code is no proof, the job fails saying which
+/// module, and the old image keeps serving. Once the database is whole again, the
+/// same image upgrades.
+#[tokio::test]
+async fn an_update_that_exits_0_but_leaves_a_module_halfway_fails() -> anyhow::Result<()> {
+    let (ns, op, api) = start("upgrade-halfway", json!({ "image": OLD, "replicas": 1 })).await?;
+    let deployments: Api<Deployment> = ns.api();
+    as_odoo_leaves_it(
+        &api,
+        "UPDATE ir_module_module SET state = 'to upgrade' WHERE name = 'sale'",
+    )
+    .await?;
+    let next = "odoo:18.0-20250201";
+    set_image(&api, next).await?;
+    let (job, _) = follow_upgrade(&ns, next, &op).await;
+    let status = job.status.clone().unwrap_or_default();
+    let message = status.job.message.clone().unwrap_or_default();
+    assert_eq!(status.job.phase, Some(JobPhase::Failed), "{message}");
+    assert!(
+        message.contains("exited successfully")
+            && message.contains("sale (to upgrade)")
+            && message.contains("kubectl logs job/"),
+        "{message}"
+    );
+    let failed = wait_for_phase(&api, "shop", InstancePhase::UpgradeFailed, &op).await;
+    assert_eq!(failed.status.and_then(|s| s.image).as_deref(), Some(OLD));
+    let web = deployments.get(&names::web_deployment("shop")).await?;
+    assert_eq!(image_of(&web).as_deref(), Some(OLD), "the old image serves");
+    assert!(
+        ns.warnings("UpgradeFailed")
+            .await
+            .iter()
+            .any(|m| m.contains("sale (to upgrade)")),
+        "the instance's event names the module"
+    );
+
+    // Repaired, the same image is asked for again under a new job.
+    as_odoo_leaves_it(&api, "UPDATE ir_module_module SET state = 'installed'").await?;
+    let jobs: Api<OdooUpgradeJob> = ns.api();
+    jobs.create(
+        &PostParams::default(),
+        &serde_json::from_value(json!({
+            "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooUpgradeJob",
+            "metadata": { "name": "again" },
+            "spec": { "instanceRef": { "name": "shop" }, "image": next },
+        }))?,
+    )
+    .await?;
+    let running = wait_for_phase(&api, "shop", InstancePhase::Running, &op).await;
+    let again = jobs.get("again").await?.status.unwrap_or_default();
+    assert_eq!(
+        again.job.phase,
+        Some(JobPhase::Succeeded),
+        "{:?}",
+        again.job.message
+    );
+    assert_eq!(running.status.and_then(|s| s.image).as_deref(), Some(next));
     ns.delete().await;
     Ok(())
 }

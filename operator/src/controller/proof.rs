@@ -12,7 +12,7 @@ use odoo_model::common::S3Bucket;
 
 use super::error::Error;
 use super::{Context, observe};
-use crate::pg::compare::Inventory;
+use crate::pg::compare::{Inventory, Modules};
 
 /// A check's answer: the proof, or why the work is not proven.
 pub type Checked = Result<String, String>;
@@ -247,6 +247,45 @@ pub fn restore_report(
     ))
 }
 
+/// An `odoo --update` that exited successfully, checked on the database it
+/// updated (`modules`, `None` without `ir_module_module`): `base` installed at the
+/// target image's series when its tag names one, and no module left marked to be
+/// installed, updated or removed, which an update that stopped halfway leaves.
+pub fn updated(target: &str, modules: Option<&Modules>) -> Checked {
+    let exited = format!("odoo --update with {target} exited successfully, but");
+    let Some(modules) = modules else {
+        return Err(format!(
+            "{exited} the database has no ir_module_module: it is not an Odoo database"
+        ));
+    };
+    let Some(base) = &modules.base else {
+        return Err(format!(
+            "{exited} the database has no installed base module: it is not an Odoo database"
+        ));
+    };
+    if let (Some(found), Some(wanted)) = (OdooVersion::parse(base), OdooVersion::of_image(target))
+        && found != wanted
+    {
+        return Err(format!(
+            "{exited} base is at {base}, not of the target's series {wanted}"
+        ));
+    }
+    if !modules.pending.is_empty() {
+        let shown: Vec<&str> = modules.pending.iter().take(5).map(String::as_str).collect();
+        let more = modules.pending.len().saturating_sub(shown.len());
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        return Err(format!(
+            "{exited} modules are still marked for the update: {}{more}",
+            shown.join(", ")
+        ));
+    }
+    Ok(format!("base {base}, no module left to update"))
+}
+
 /// A loaded database (a restore's temporary one, a verification's scratch one) as
 /// the operator counts it itself, checked against the agent's report: the proof,
 /// or why not, and the operator's inventory.
@@ -373,5 +412,53 @@ pub(crate) mod tests {
         let empty = Inventory::default();
         let why = restore_report(&report, &expected(&sha), &empty, Some("17.0.1.3"));
         assert!(why.is_err(), "{why:?}");
+    }
+
+    #[test]
+    fn an_update_is_proven_by_the_series_of_base_and_no_module_left_pending() {
+        let target = "odoo:18.0-20250201";
+        let done = Modules {
+            base: Some("18.0.1.3".into()),
+            pending: vec![],
+        };
+        assert_eq!(
+            updated(target, Some(&done)),
+            Ok("base 18.0.1.3, no module left to update".into())
+        );
+        // Not an Odoo database, no base, another series, a module halfway.
+        assert!(
+            updated(target, None)
+                .expect_err("no proof")
+                .contains("no ir_module_module")
+        );
+        let no_base = Modules {
+            base: None,
+            ..done.clone()
+        };
+        assert!(
+            updated(target, Some(&no_base))
+                .expect_err("no proof")
+                .contains("no installed base")
+        );
+        let older = Modules {
+            base: Some("17.0.1.3".into()),
+            ..done.clone()
+        };
+        assert!(
+            updated(target, Some(&older))
+                .expect_err("no proof")
+                .contains("series 18.0")
+        );
+        let halfway = Modules {
+            pending: vec!["sale (to upgrade)".into(), "stock (to install)".into()],
+            ..done.clone()
+        };
+        let why = updated(target, Some(&halfway)).expect_err("no proof");
+        assert!(
+            why.contains("sale (to upgrade), stock (to install)"),
+            "{why}"
+        );
+        // An image tag without a series is checked on the module states alone.
+        assert!(updated("registry.local/odoo:prod", Some(&done)).is_ok());
     }
 }

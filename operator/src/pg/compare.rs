@@ -120,6 +120,51 @@ pub async fn base_version(cluster: &PgCluster, database: &str) -> Result<Option<
     Ok(row.get(0))
 }
 
+/// What `odoo --update` leaves in `ir_module_module`: the installed `base`
+/// version, and the modules still marked to be installed, updated or removed (an
+/// update that stopped halfway leaves them so; one that finished leaves none).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Modules {
+    pub base: Option<String>,
+    /// `name (state)`, sorted.
+    pub pending: Vec<String>,
+}
+
+/// The module states of `database`; `None` when it has no `ir_module_module`.
+pub async fn modules(cluster: &PgCluster, database: &str) -> Result<Option<Modules>, PgError> {
+    check_identifier("database name", database)?;
+    let client = connect(cluster, database).await?;
+    let present: bool = client
+        .query_one("SELECT to_regclass('ir_module_module') IS NOT NULL", &[])
+        .await
+        .map_err(catalog("looking for ir_module_module"))?
+        .get(0);
+    if !present {
+        return Ok(None);
+    }
+    let base: Option<String> = client
+        .query_one(
+            "SELECT max(latest_version)::text FROM ir_module_module \
+             WHERE name = 'base' AND state = 'installed'",
+            &[],
+        )
+        .await
+        .map_err(catalog("reading the base module"))?
+        .get(0);
+    let pending = client
+        .query(
+            "SELECT name::text || ' (' || state::text || ')' FROM ir_module_module \
+             WHERE state IN ('to install', 'to upgrade', 'to remove') ORDER BY name",
+            &[],
+        )
+        .await
+        .map_err(catalog("reading the module states"))?;
+    Ok(Some(Modules {
+        base,
+        pending: pending.iter().map(|r| r.get(0)).collect(),
+    }))
+}
+
 /// The shape of a database, without its contents: schemas, extensions and table
 /// names. What a copy of a database that keeps being written must still match.
 pub fn shape(inventory: &Inventory) -> Inventory {

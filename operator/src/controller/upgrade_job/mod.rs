@@ -236,22 +236,57 @@ async fn in_place(
     };
     match batch::outcome(&live) {
         Outcome::Running => Ok(Action::requeue(Duration::from_secs(30))),
-        Outcome::Complete => {
-            adopt_target(ctx, job, instance, &target).await?;
-            status.job.message = Some(format!("database upgraded to {target}; rolling out"));
-            finish(ctx, job, status, JobPhase::Succeeded, Some(instance)).await
-        }
+        Outcome::Complete => match updated_in_place(ctx, instance, &target).await? {
+            Ok(found) => {
+                adopt_target(ctx, job, instance, &target).await?;
+                status.job.message = Some(format!(
+                    "database upgraded to {target} ({found}); rolling out"
+                ));
+                finish(ctx, job, status, JobPhase::Succeeded, Some(instance)).await
+            }
+            Err(why) => {
+                let message = format!(
+                    "{why} (strategy InPlace: the live database may be partly updated); the previous image keeps serving. Logs: kubectl logs job/{name} -n {ns}"
+                );
+                failed(ctx, job, instance, status, message).await
+            }
+        },
         Outcome::Failed => {
             let message = format!(
                 "upgrade to {target} failed on the live database, which Odoo may have left partly updated (strategy InPlace); the previous image keeps serving. Logs: kubectl logs job/{name} -n {ns}"
             );
-            ctx.event(job, true, "UpgradeFailed", message.clone()).await;
-            ctx.event(instance, true, "UpgradeFailed", message.clone())
-                .await;
-            status.job.message = Some(message);
-            finish(ctx, job, status, JobPhase::Failed, Some(instance)).await
+            failed(ctx, job, instance, status, message).await
         }
     }
+}
+
+/// The live database after `odoo --update` exited successfully, as the operator
+/// finds it: the proof of the update, or why there is none.
+async fn updated_in_place(
+    ctx: &Context,
+    instance: &OdooInstance,
+    target: &str,
+) -> Result<super::proof::Checked, Error> {
+    let (v, cluster) = super::job::valid_instance_on_cluster(ctx, instance).await?;
+    let modules = crate::pg::compare::modules(&cluster, &v.database.name)
+        .await
+        .map_err(|e| super::job::db_error(&v.database.cluster, e))?;
+    Ok(super::proof::updated(target, modules.as_ref()))
+}
+
+/// An InPlace upgrade that failed: told on the job and the instance, recorded.
+async fn failed(
+    ctx: &Context,
+    job: &OdooUpgradeJob,
+    instance: &OdooInstance,
+    mut status: OdooUpgradeJobStatus,
+    message: String,
+) -> Result<Action, Error> {
+    ctx.event(job, true, "UpgradeFailed", message.clone()).await;
+    ctx.event(instance, true, "UpgradeFailed", message.clone())
+        .await;
+    status.job.message = Some(message);
+    finish(ctx, job, status, JobPhase::Failed, Some(instance)).await
 }
 
 /// An explicit target becomes the spec's image, so spec and the running image

@@ -392,25 +392,13 @@ async fn upgrading(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result<
     }
 }
 
-/// A completed update is believed when the copy has `base` installed at the
-/// target image's series (when its tag names one).
+/// A completed update is believed when the copy shows it (see [`crate::controller::proof::updated`]).
 async fn updated_to_target(pass: &Pass<'_>) -> Result<Result<String, String>, Error> {
-    let found = compare::base_version(&pass.cluster, &pass.copy)
+    let modules = compare::modules(&pass.cluster, &pass.copy)
         .await
         .map_err(|e| pass.db_error(e))?;
-    let Some(version) = found else {
-        return Ok(Err(format!(
-            "odoo --update with {} exited successfully, but the copy has no installed base module: it is not an Odoo database",
-            pass.target
-        )));
-    };
-    let series = odoo_model::OdooVersion::parse(&version);
-    let expected = odoo_model::OdooVersion::of_image(&pass.target);
-    match (series, expected) {
-        (Some(s), Some(e)) if s != e => Ok(Err(format!(
-            "odoo --update with {} exited successfully, but base is at {version}, not of the target's series {e}",
-            pass.target
-        ))),
-        _ => Ok(Ok(format!("base {version}"))),
-    }
+    Ok(crate::controller::proof::updated(
+        &pass.target,
+        modules.as_ref(),
+    ))
 }
