@@ -206,7 +206,15 @@ async fn a_restore_fills_a_new_instance_waiting_uninitialized() -> anyhow::Resul
         "{phases:?}"
     );
     assert!(at("Initializing").is_none(), "{phases:?}");
-    wait_for_phase(&s.instances, "shop", InstancePhase::Running, &s.op).await;
+    let running = wait_for_phase(&s.instances, "shop", InstancePhase::Running, &s.op).await;
+    // The restore initialized it: `kubectl get` and `status` no longer say it is empty.
+    let conditions = running.status.unwrap_or_default().conditions;
+    let initialized = conditions.iter().find(|c| c.type_ == "Initialized");
+    assert_eq!(
+        initialized.map(|c| (c.status.as_str(), c.reason.as_str())),
+        Some(("True", "Restored")),
+        "{conditions:?}"
+    );
     assert!(neutralized(&s.database).await?, "marked neutralized");
     s.ns.delete().await;
     Ok(())

@@ -500,3 +500,38 @@ fn nothing_is_chained_without_a_provisioning_or_a_transition_after_it() {
     let next = after(&instance, &facts, Some(Provisioned { initialized: false }));
     assert_eq!(next.map(|d| d.phase), Some(P::Uninitialized));
 }
+
+#[test]
+fn a_restore_into_an_uninitialized_instance_marks_it_initialized() {
+    use crate::controller::instance::status::desired;
+    let mut instance = stored(P::Restoring);
+    let empty = Condition {
+        status: "False".into(),
+        reason: "Empty".into(),
+        ..condition(types::INITIALIZED, false)
+    };
+    instance.status.as_mut().expect("status").conditions[1] = empty;
+    let mut facts = healthy();
+    facts.restore_job = Some(JobPhase::Running);
+    let d = decision(&instance, &facts);
+    let (running, _) = desired(&instance, &facts, &d, None, &Time(now()));
+    assert!(status::is_false(&running.conditions, types::INITIALIZED));
+
+    facts.restore_job = Some(JobPhase::Succeeded);
+    let d = decision(&instance, &facts);
+    let (done, _) = desired(&instance, &facts, &d, None, &Time(now()));
+    let initialized = done
+        .conditions
+        .iter()
+        .find(|c| c.type_ == types::INITIALIZED)
+        .expect("the condition");
+    assert_eq!(
+        (initialized.status.as_str(), initialized.reason.as_str()),
+        ("True", "Restored")
+    );
+    // A failed restore leaves it as it was.
+    facts.restore_job = Some(JobPhase::Failed);
+    let d = decision(&instance, &facts);
+    let (failed, _) = desired(&instance, &facts, &d, None, &Time(now()));
+    assert!(status::is_false(&failed.conditions, types::INITIALIZED));
+}

@@ -181,6 +181,14 @@ pub fn desired(
             "",
         );
     }
+    // A database restored into an instance that was never initialized (a restore
+    // `--into` a new instance) is initialized by the restore: its proof checked
+    // that the loaded database is an Odoo one.
+    if facts.restore_job == Some(JobPhase::Succeeded)
+        && !status::is_true(&conditions, types::INITIALIZED)
+    {
+        set(&mut conditions, types::INITIALIZED, true, "Restored", "");
+    }
     // Image pulls: a condition naming the image, and one event per failure streak
     // (not per reconcile, which would write on every pod status change).
     let was_failing = status::is_false(&conditions, types::IMAGE_PULLED);
