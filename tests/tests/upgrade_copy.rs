@@ -187,6 +187,29 @@ impl Fixture {
         );
     }
 
+    /// Waits until the instance's `status.activeJob` is `want`, and panics at the
+    /// deadline with what it is.
+    async fn active_job(&self, want: Option<&str>) -> anyhow::Result<()> {
+        let start = Instant::now();
+        let mut seen = None;
+        while start.elapsed() < DEADLINE {
+            seen = self
+                .instances
+                .get("shop")
+                .await?
+                .status
+                .and_then(|s| s.active_job);
+            if seen.as_deref() == want {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        panic!(
+            "status.activeJob stayed {seen:?}, not {want:?}\n{}",
+            self.op.log_tail(40)
+        );
+    }
+
     async fn web(&self) -> anyhow::Result<Deployment> {
         Ok(self
             .ns
@@ -323,6 +346,8 @@ async fn a_succeeding_upgrade_switches_to_the_updated_copy_and_keeps_the_previou
     f.pods.hold("copy-filestore");
     f.upgrade("to-newer", NEWER, false).await?;
     let st = f.held("to-newer", "copy-filestore").await?;
+    // The instance names the job that holds it while it runs.
+    f.active_job(Some("OdooUpgradeJob/to-newer")).await?;
     let copy = st.copy_database.clone().expect("copy");
     superuser(&copy)
         .await?
@@ -338,6 +363,7 @@ async fn a_succeeding_upgrade_switches_to_the_updated_copy_and_keeps_the_previou
     let st = f.finish("to-newer").await?;
     let message = st.job.message.clone().unwrap_or_default();
     assert_eq!(st.job.phase, Some(JobPhase::Succeeded), "{message}");
+    f.active_job(None).await?;
     let kept = st.previous_database_name.clone().expect("kept");
     assert!(
         kept.starts_with(&format!("{}_pre_upgrade_", f.database)),

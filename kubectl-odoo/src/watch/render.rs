@@ -40,6 +40,9 @@ pub fn block(s: &Snapshot, color: bool, width: usize) -> Vec<String> {
         dash(&s.url),
         dash(&s.image)
     ));
+    if !s.active_job.is_empty() {
+        lines.push(format!("  busy with {}", s.active_job));
+    }
     if !s.rehearsal.is_empty() {
         lines.push(format!("  upgrade {}", s.rehearsal));
     }
@@ -336,6 +339,18 @@ mod tests {
                 &"  upgrade rehearsed odoo:19.0-1 2026-12-01 02:00 UTC in 4m12s, succeeded"
                     .to_owned()
             ),
+            "{lines:?}"
+        );
+    }
+
+    #[test]
+    fn the_job_holding_the_instance_is_named() {
+        let mut s = snap("BackingUp", "1/1");
+        assert!(!block(&s, false, 0).iter().any(|l| l.contains("busy")));
+        s.active_job = "OdooBackupJob/nightly-1".into();
+        let lines = block(&s, false, 0);
+        assert!(
+            lines.contains(&"  busy with OdooBackupJob/nightly-1".to_owned()),
             "{lines:?}"
         );
     }

@@ -39,6 +39,9 @@ pub struct Snapshot {
     pub exists: bool,
     /// The last upgrade rehearsal, in words; empty without one.
     pub rehearsal: String,
+    /// The job resource holding the instance (`OdooBackupJob/nightly-1`), as the
+    /// operator records it; empty when none does.
+    pub active_job: String,
 }
 
 /// A condition, flattened for display.
@@ -96,6 +99,7 @@ impl Snapshot {
                 .as_ref()
                 .map(|r| r.describe())
                 .unwrap_or_default(),
+            active_job: status.active_job.clone().unwrap_or_default(),
             generation: instance.metadata.generation.unwrap_or_default(),
             observed_generation: status.observed_generation.unwrap_or_default(),
             conditions: status

@@ -138,7 +138,7 @@ where
 
 /// `next` as a merge patch over `current`: a field `next` no longer has is sent as
 /// null, so it is removed rather than left behind by the merge.
-fn with_removals<S: serde::Serialize>(current: &S, next: &S) -> serde_json::Value {
+pub fn with_removals<S: serde::Serialize>(current: &S, next: &S) -> serde_json::Value {
     let mut patch = serde_json::to_value(next).unwrap_or_default();
     if let (Some(patch), Ok(serde_json::Value::Object(current))) =
         (patch.as_object_mut(), serde_json::to_value(current))

@@ -416,3 +416,61 @@ pub async fn migration(
         .max_by_key(|m| m.creation_timestamp().map(|t| t.0))
         .map(|m| m.status.as_ref().and_then(|s| s.phase).unwrap_or_default()))
 }
+
+/// The job resource holding the instance now, as `Kind/name`: a running upgrade
+/// (rehearsals work on a copy), restore or backup, or a cluster migration under
+/// way. Init jobs are the lifecycle's own, told by the phase.
+pub async fn active_job(ctx: &Context, instance: &OdooInstance) -> Result<Option<String>, Error> {
+    use odoo_model::cluster_migration::MigrationPhase;
+    fn running(phase: Option<JobPhase>) -> bool {
+        phase == Some(JobPhase::Running)
+    }
+    let named = |kind: &str, name: String| Some(format!("{kind}/{name}"));
+    let upgrades = of_instance(ctx, &ctx.caches.upgrade_jobs, instance, |j| {
+        &j.spec.instance_ref.name
+    })
+    .await?;
+    if let Some(j) = upgrades
+        .into_iter()
+        .find(|j| !j.spec.rehearsal && running(j.status.as_ref().and_then(|s| s.job.phase)))
+    {
+        return Ok(named("OdooUpgradeJob", j.name_any()));
+    }
+    if let Some(j) = restore_jobs(ctx, instance)
+        .await?
+        .into_iter()
+        .find(|j| running(j.status.as_ref().and_then(|s| s.job.phase)))
+    {
+        return Ok(named("OdooRestoreJob", j.name_any()));
+    }
+    let backups: Vec<odoo_model::OdooBackupJob> =
+        of_instance(ctx, &ctx.caches.backup_jobs, instance, |j| {
+            &j.spec.instance_ref.name
+        })
+        .await?;
+    if let Some(j) = backups
+        .into_iter()
+        .find(|j| running(j.status.as_ref().and_then(|s| s.job.phase)))
+    {
+        return Ok(named("OdooBackupJob", j.name_any()));
+    }
+    let migrations = of_instance(ctx, &ctx.caches.migrations, instance, |m| {
+        &m.spec.instance_ref.name
+    })
+    .await?;
+    Ok(migrations
+        .into_iter()
+        .find(|m| {
+            let phase = m.status.as_ref().and_then(|s| s.phase);
+            phase.is_some_and(|p| {
+                !matches!(
+                    p,
+                    MigrationPhase::Pending
+                        | MigrationPhase::Succeeded
+                        | MigrationPhase::RolledBack
+                        | MigrationPhase::Failed
+                )
+            })
+        })
+        .and_then(|m| named("OdooClusterMigration", m.name_any())))
+}

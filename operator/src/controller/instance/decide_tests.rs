@@ -74,6 +74,7 @@ fn healthy() -> Facts {
         backup_job: None,
         restore_job: None,
         migration: None,
+        active_job: None,
         db_password: Some("db".into()),
         admin_password: Some("admin".into()),
         pull_failures: Vec::new(),

@@ -27,6 +27,8 @@ pub struct Facts {
     pub backup_job: Option<JobPhase>,
     pub restore_job: Option<JobPhase>,
     pub migration: Option<MigrationPhase>,
+    /// The job resource holding the instance now, as `Kind/name`.
+    pub active_job: Option<String>,
     /// The database role's password, when its Secret exists.
     pub db_password: Option<String>,
     /// The master password, when its Secret (generated or the user's) has it.
@@ -80,6 +82,7 @@ pub async fn facts(ctx: &Context, instance: &OdooInstance) -> Result<Facts, Erro
         backup_job: observe::backup_job(ctx, instance).await?,
         restore_job: observe::restore_job(ctx, instance).await?,
         migration: observe::migration(ctx, instance).await?,
+        active_job: observe::active_job(ctx, instance).await?,
         db_password,
         admin_password,
         pull_failures: observe::image_pull_failures(ctx, instance).await?,

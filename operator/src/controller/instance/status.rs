@@ -60,7 +60,11 @@ pub async fn write(
         ctx.event_written(instance, note.warning, &note.reason, note.message)
             .await;
     }
-    if desired != instance.status.clone().unwrap_or_default() {
+    let current = instance.status.clone().unwrap_or_default();
+    if desired != current {
+        // A field the desired status no longer has (an active job that ended) is
+        // sent as null: a merge patch leaves out-of-date fields otherwise.
+        let status = crate::controller::batch::with_removals(&current, &desired);
         let written = Api::<OdooInstance>::namespaced(
             ctx.client.clone(),
             &instance.namespace().unwrap_or_default(),
@@ -68,7 +72,7 @@ pub async fn write(
         .patch_status(
             &instance.name_any(),
             &PatchParams::default(),
-            &Patch::Merge(json!({ "status": desired })),
+            &Patch::Merge(json!({ "status": status })),
         )
         .await
         .map_err(Error::kube("writing the status"))?;
@@ -141,6 +145,7 @@ pub fn desired(
             message: Some(decision.message.clone()),
             conditions,
             observed_generation: generation,
+            active_job: facts.active_job.clone(),
             ..current
         };
         return (status, notes);
@@ -257,6 +262,7 @@ pub fn desired(
         odoo_version: OdooVersion::of_image(current.image.as_deref().unwrap_or(&valid.image))
             .map(|v| v.to_string()),
         database: Some(valid.database.name.clone()),
+        active_job: facts.active_job.clone(),
         ..current
     };
     (status, notes)
