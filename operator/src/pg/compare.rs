@@ -99,25 +99,7 @@ pub async fn inventory(cluster: &PgCluster, database: &str) -> Result<Inventory,
 /// The installed version of Odoo's `base` module in `database`, when it has one:
 /// what makes a database an Odoo database, and of which series.
 pub async fn base_version(cluster: &PgCluster, database: &str) -> Result<Option<String>, PgError> {
-    check_identifier("database name", database)?;
-    let client = connect(cluster, database).await?;
-    let present: bool = client
-        .query_one("SELECT to_regclass('ir_module_module') IS NOT NULL", &[])
-        .await
-        .map_err(catalog("looking for ir_module_module"))?
-        .get(0);
-    if !present {
-        return Ok(None);
-    }
-    let row = client
-        .query_one(
-            "SELECT max(latest_version)::text FROM ir_module_module \
-             WHERE name = 'base' AND state = 'installed'",
-            &[],
-        )
-        .await
-        .map_err(catalog("reading the base module"))?;
-    Ok(row.get(0))
+    Ok(modules(cluster, database).await?.and_then(|m| m.base))
 }
 
 /// What `odoo --update` leaves in `ir_module_module`: the installed `base`
