@@ -20,6 +20,7 @@ mod psql;
 pub mod restore;
 mod snapshot;
 mod sqlfilter;
+pub mod sqlguard;
 mod store;
 mod stream;
 pub mod switch;

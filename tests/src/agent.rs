@@ -60,6 +60,30 @@ pub fn superuser_sql_on(pg: &Postgres, db: &str, sql: &str) -> anyhow::Result<()
     })
 }
 
+/// Runs a query in `db` as the superuser; each row's columns as text, joined by `|`.
+pub fn superuser_rows(db: &str, sql: &str) -> anyhow::Result<Vec<String>> {
+    let pg = shared_postgres();
+    block_on(async {
+        let client = connect(pg, &pg.superuser, &pg.password, db).await?;
+        let rows = client
+            .simple_query(sql)
+            .await
+            .with_context(|| format!("running in {db}: {sql}"))?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|m| match m {
+                tokio_postgres::SimpleQueryMessage::Row(row) => Some(
+                    (0..row.len())
+                        .map(|i| row.get(i).unwrap_or("NULL").to_owned())
+                        .collect::<Vec<_>>()
+                        .join("|"),
+                ),
+                _ => None,
+            })
+            .collect())
+    })
+}
+
 /// A database owned by a role of its own, as the operator provisions an instance.
 #[derive(Debug, Clone)]
 pub struct Database {

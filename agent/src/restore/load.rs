@@ -8,6 +8,7 @@ use super::{RestoreFailure, peek};
 use crate::layout::{self, ArchiveFormat};
 use crate::pg::{PgArgs, Tool};
 use crate::psql::PsqlSession;
+use crate::sqlfilter::unsafe_sql;
 use crate::stream::{Digested, TallyReader};
 use crate::zipread::{ZipReadError, ZipStream};
 
@@ -26,16 +27,19 @@ pub(super) fn restore(
             let mut psql = PsqlSession::start(pg)?;
             let mut sql = psql.sql();
             let copied = io::copy(&mut input, &mut sql);
-            let finished = sql.finish().map(|(_, dropped)| dropped);
-            if let Ok(dropped) = finished {
-                log_dropped(dropped);
-            }
-            if copied.is_err() || finished.is_err() {
-                return Err(copied
-                    .err()
-                    .filter(|e| e.kind() != io::ErrorKind::BrokenPipe)
-                    .map(RestoreFailure::Read)
-                    .unwrap_or_else(|| psql.failure().into()));
+            let finished = match copied {
+                Ok(_) => sql.finish().map(|(_, dropped)| log_dropped(dropped)),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = finished {
+                // psql is dropped uncommitted: the transaction rolls back.
+                return Err(refused(&e).unwrap_or_else(|| {
+                    if e.kind() == io::ErrorKind::BrokenPipe {
+                        psql.failure().into()
+                    } else {
+                        RestoreFailure::Read(e)
+                    }
+                }));
             }
             psql.sync()?
         }
@@ -80,8 +84,11 @@ fn restore_custom(input: &mut impl Read, pg: &PgArgs) -> Result<PsqlSession, Res
             .as_mut()
             .map(|out| io::copy(out, &mut sql))
             .transpose();
-        let finished = sql.finish().map(|(_, dropped)| log_dropped(dropped));
-        (psql, copied.is_ok() && finished.is_ok())
+        let pumped = match copied {
+            Ok(_) => sql.finish().map(|(_, dropped)| log_dropped(dropped)),
+            Err(e) => Err(e),
+        };
+        (psql, pumped)
     });
     let fed = match archive_in.as_mut() {
         Some(stdin) => io::copy(input, stdin).map(|_| ()),
@@ -91,14 +98,21 @@ fn restore_custom(input: &mut impl Read, pg: &PgArgs) -> Result<PsqlSession, Res
     let (psql, pumped) = pump.join().map_err(|_| {
         RestoreFailure::Read(io::Error::other("the pg_restore pump thread panicked"))
     })?;
+    if let Err(e) = &pumped
+        && let Some(refusal) = refused(e)
+    {
+        // pg_restore stops on the closed pipe; the refusal is the reason.
+        drop(pg_restore);
+        return Err(refusal);
+    }
     pg_restore.finish()?;
     if let Err(e) = fed
         && e.kind() != io::ErrorKind::BrokenPipe
     {
         return Err(RestoreFailure::Read(e));
     }
-    if !pumped {
-        return Err(psql.failure().into());
+    if let Err(e) = pumped {
+        return Err(refused(&e).unwrap_or_else(|| psql.failure().into()));
     }
     Ok(psql.sync()?)
 }
@@ -121,13 +135,13 @@ fn restore_zip<R: BufRead>(
             let mut session = PsqlSession::start(pg)?;
             let mut sql = session.sql();
             let read = zip.read_data(&mut sql);
-            let finished = sql.finish().map(|(_, dropped)| log_dropped(dropped));
-            match (read, finished) {
-                (Ok(_), Ok(_)) => {}
-                (Err(ZipReadError::Write { .. }), _) | (Ok(_), Err(_)) => {
-                    return Err(session.failure().into());
-                }
-                (Err(e), _) => return Err(e.into()),
+            let finished = match read {
+                Ok(_) => sql.finish().map(|(_, dropped)| log_dropped(dropped)),
+                Err(ZipReadError::Write { source, .. }) => Err(source),
+                Err(e) => return Err(e.into()),
+            };
+            if let Err(e) = finished {
+                return Err(refused(&e).unwrap_or_else(|| session.failure().into()));
             }
             psql = Some(session.sync()?);
             tracing::info!("dump.sql loaded (not committed yet)");
@@ -163,6 +177,11 @@ fn restore_zip<R: BufRead>(
     }
     tracing::info!(files, "filestore written");
     psql.ok_or_else(|| RestoreFailure::Read(io::Error::other("dump.sql vanished in pass 2")))
+}
+
+/// The filter's refusal of the archive's SQL, as a failure.
+fn refused(e: &io::Error) -> Option<RestoreFailure> {
+    unsafe_sql(e).cloned().map(RestoreFailure::UnsafeSql)
 }
 
 fn log_dropped(statements: u64) {

@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use super::layout::{self, ArchiveFormat, HEAD_LEN};
 use super::pg::{PgArgs, PgToolError};
+use super::sqlfilter::SqlFilter;
 use super::store::{Location, S3Args, Source, StoreError};
 use super::stream::{Digested, TallyReader, human_bytes};
 use super::zipread::{ZipReadError, ZipStream};
@@ -89,6 +90,8 @@ pub enum Refusal {
     NoFilestoreTarget(u64),
     #[error("SHA-256 mismatch: the archive has {actual}, expected {expected}")]
     ChecksumMismatch { expected: String, actual: String },
+    #[error(transparent)]
+    UnsafeSql(#[from] crate::sqlguard::UnsafeSql),
     #[error("interrupted by a signal")]
     Interrupted,
 }
@@ -114,6 +117,10 @@ pub enum RestoreFailure {
         "the archive changed between the two passes (SHA-256 {first}, then {second}); nothing was committed"
     )]
     Changed { first: String, second: String },
+    /// A pg_dump custom archive is turned into SQL only while it loads: a
+    /// meta-command in it is found there, and the transaction rolls back.
+    #[error("{0}; nothing was committed")]
+    UnsafeSql(crate::sqlguard::UnsafeSql),
     #[error("interrupted by a signal")]
     Interrupted,
 }
@@ -323,6 +330,7 @@ pub(crate) fn verify(
                     if dumps > 1 {
                         return Err(Refusal::DuplicateDump);
                     }
+                    check_sql_entry(&mut zip)?;
                 }
                 "manifest.json" => {
                     let mut bytes = Vec::new();
@@ -353,10 +361,33 @@ pub(crate) fn verify(
         }
         input = zip.into_inner();
     }
+    if format == ArchiveFormat::Sql {
+        let mut guard = SqlFilter::new(io::sink());
+        io::copy(&mut input, &mut guard).map_err(sql_refusal)?;
+        guard.finish().map_err(sql_refusal)?;
+    }
     io::copy(&mut input, &mut io::sink()).map_err(Refusal::Read)?;
     let (_, tally) = input.into_inner().into_inner();
     verified.digest = tally.drain().map_err(Refusal::Read)?;
     Ok(verified)
+}
+
+/// Runs dump.sql through the filter psql's input goes through, writing nothing:
+/// an archive with a meta-command is refused before anything is written.
+fn check_sql_entry<R: io::BufRead>(zip: &mut ZipStream<R>) -> Result<(), Refusal> {
+    let mut guard = SqlFilter::new(io::sink());
+    match zip.read_data(&mut guard) {
+        Ok(_) => guard.finish().map(|_| ()).map_err(sql_refusal),
+        Err(ZipReadError::Write { source, .. }) => Err(sql_refusal(source)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn sql_refusal(e: io::Error) -> Refusal {
+    match crate::sqlfilter::unsafe_sql(&e) {
+        Some(refusal) => Refusal::UnsafeSql(refusal.clone()),
+        None => Refusal::Read(e),
+    }
 }
 
 /// Collects at most [`MANIFEST_LIMIT`] bytes.
