@@ -40,6 +40,20 @@ fn cluster(pg: &Postgres) -> odoo_operator::pg::PgCluster {
         .expect("cluster")
 }
 
+/// A database's inventory as the test sees it: read as the server's superuser
+/// through the operator's own reader.
+async fn inventory(
+    pg: &Postgres,
+    database: &str,
+) -> Result<odoo_operator::pg::compare::Inventory, odoo_operator::pg::PgError> {
+    let cluster = cluster(pg);
+    let login = odoo_operator::pg::TenantLogin {
+        role: cluster.admin_user.clone(),
+        password: cluster.admin_password.clone(),
+    };
+    odoo_operator::pg::compare::inventory(&cluster, &login, database).await
+}
+
 // ---- The data path ----
 
 /// `agent copy` from `source` into `target`, both as their owner.
@@ -111,13 +125,8 @@ fn the_copy_agent_reproduces_a_populated_database_on_another_server() {
     );
 
     // What the operator's Verifying step compares, and the rows themselves.
-    let original = block_on(compare::inventory(
-        &cluster(shared_postgres()),
-        &source.name,
-    ))
-    .expect("source inventory");
-    let copied = block_on(compare::inventory(&cluster(other_postgres()), &target.name))
-        .expect("copy inventory");
+    let original = block_on(inventory(shared_postgres(), &source.name)).expect("source inventory");
+    let copied = block_on(inventory(other_postgres(), &target.name)).expect("copy inventory");
     assert_eq!(
         compare::differences(&original, &copied),
         Vec::<String>::new()
@@ -141,7 +150,7 @@ fn the_copy_agent_reproduces_a_populated_database_on_another_server() {
     assert_eq!(again.status.code(), Some(3), "{}", again.stderr);
     assert!(again.stderr.contains("not empty"), "{}", again.stderr);
     assert_eq!(
-        block_on(compare::inventory(&cluster(other_postgres()), &target.name)).expect("inventory"),
+        block_on(inventory(other_postgres(), &target.name)).expect("inventory"),
         copied,
         "the refused copy left the target as it was"
     );
@@ -170,14 +179,9 @@ fn a_copy_that_fails_after_it_began_commits_nothing() {
     let run = copy(&source, &target, dir.path());
     assert_eq!(run.status.code(), Some(4), "{}", run.stderr);
     assert!(run.stderr.contains("reporting"), "{}", run.stderr);
-    let left =
-        block_on(compare::inventory(&cluster(other_postgres()), &target.name)).expect("inventory");
+    let left = block_on(inventory(other_postgres(), &target.name)).expect("inventory");
     assert!(left.tables.is_empty(), "nothing was committed: {left:?}");
-    let original = block_on(compare::inventory(
-        &cluster(shared_postgres()),
-        &source.name,
-    ))
-    .expect("inventory");
+    let original = block_on(inventory(shared_postgres(), &source.name)).expect("inventory");
     assert_eq!(
         original.tables.get("public.t"),
         Some(&3000),
@@ -441,7 +445,7 @@ async fn a_copy_that_does_not_verify_rolls_back_to_the_source() -> anyhow::Resul
             .await
             .contains(&format!("db_port = {}", shared_postgres().port))
     );
-    let inv = compare::inventory(&cluster(shared_postgres()), &database).await?;
+    let inv = inventory(shared_postgres(), &database).await?;
     assert_eq!(inv.tables.get("public.sale_order"), Some(&5000));
     s.ns.delete().await;
     Ok(())
@@ -613,7 +617,7 @@ async fn a_populated_database_migrates_with_the_copy_job_really_running() -> any
     );
     let db = database.clone();
     tokio::task::spawn_blocking(move || superuser_sql_on(shared_postgres(), &db, &sql)).await??;
-    let source = compare::inventory(&cluster(shared_postgres()), &database).await?;
+    let source = inventory(shared_postgres(), &database).await?;
 
     s.migrate("move", "other").await?;
     let (st, message, _) = s.ends_in("move", MigrationPhase::Succeeded).await;
@@ -629,7 +633,7 @@ async fn a_populated_database_migrates_with_the_copy_job_really_running() -> any
     assert_eq!(st.source_cluster.as_deref(), Some("main"), "{message}");
 
     // The target holds the same rows, sequences, extensions and schemas.
-    let target = compare::inventory(&cluster(other_postgres()), &database).await?;
+    let target = inventory(other_postgres(), &database).await?;
     assert_eq!(target.tables.get("public.res_partner"), Some(&20000));
     assert_eq!(target.tables.get("reporting.daily"), Some(&3000));
     assert_eq!(target.tables, source.tables);

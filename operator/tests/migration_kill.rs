@@ -15,7 +15,7 @@ use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, PostParams};
 use odoo_model::cluster_migration::{MigrationPhase, OdooClusterMigrationStatus};
 use odoo_model::{InstancePhase, OdooClusterMigration, OdooInstance, names};
-use odoo_operator::pg::compare::{self, Inventory};
+use odoo_operator::pg::compare::Inventory;
 use odoo_tests::agent::superuser_sql_on;
 use odoo_tests::local_pods::{LOCAL_IMAGE, LocalPods};
 use odoo_tests::operator::{OperatorProcess, operator_namespace_with, wait_for_phase};
@@ -121,7 +121,7 @@ impl Killed {
         let db = database.clone();
         tokio::task::spawn_blocking(move || superuser_sql_on(shared_postgres(), &db, &sql))
             .await??;
-        let source = compare::inventory(&cluster(shared_postgres()), &database).await?;
+        let source = inventory(shared_postgres(), &database).await?;
         assert_eq!(source.tables.get("public.res_partner"), Some(&20000));
 
         let migrations: Api<OdooClusterMigration> = ns.api();
@@ -237,7 +237,7 @@ impl Killed {
         assert_eq!(self.copies(), 1, "copied once: {:?}", self.pods.runs());
 
         // The target holds every row, sequence, extension and schema of the source.
-        let target = compare::inventory(&cluster(other_postgres()), &self.database).await?;
+        let target = inventory(other_postgres(), &self.database).await?;
         assert_eq!(target.tables, self.source.tables);
         assert_eq!(target.sequences, self.source.sequences);
         assert_eq!(target.extensions, self.source.extensions);
@@ -245,7 +245,7 @@ impl Killed {
         let temp = status.temporary_database.clone().expect("temporary name");
         assert!(!exists(other_postgres(), &temp).await, "{temp} is renamed");
         // The source is kept, untouched.
-        let source = compare::inventory(&cluster(shared_postgres()), &self.database).await?;
+        let source = inventory(shared_postgres(), &self.database).await?;
         assert_eq!(source, self.source);
 
         let instance =
@@ -387,8 +387,22 @@ async fn a_switch_that_fails_after_a_kill_points_the_instance_back_at_the_source
         conf.contains(&format!("db_port = {}", shared_postgres().port)),
         "{conf}"
     );
-    let source = compare::inventory(&cluster(shared_postgres()), &k.database).await?;
+    let source = inventory(shared_postgres(), &k.database).await?;
     assert_eq!(source, k.source, "the source is untouched");
     k.ns.delete().await;
     Ok(())
+}
+
+/// A database's inventory as the test sees it: read as the server's superuser
+/// through the operator's own reader.
+async fn inventory(
+    pg: &Postgres,
+    database: &str,
+) -> Result<odoo_operator::pg::compare::Inventory, odoo_operator::pg::PgError> {
+    let cluster = cluster(pg);
+    let login = odoo_operator::pg::TenantLogin {
+        role: cluster.admin_user.clone(),
+        password: cluster.admin_password.clone(),
+    };
+    odoo_operator::pg::compare::inventory(&cluster, &login, database).await
 }

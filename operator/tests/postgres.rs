@@ -263,12 +263,16 @@ async fn an_odoo_schema_is_detected() -> anyhow::Result<()> {
     let cluster = main_cluster();
     let password = pg::generate_password();
     pg::ensure_role_and_database(&cluster, "odoo_schema", &password, "schema").await?;
-    assert!(!pg::has_odoo_schema(&cluster, "schema").await?);
+    let login = pg::TenantLogin {
+        role: "odoo_schema".into(),
+        password: password.clone(),
+    };
+    assert!(!pg::has_odoo_schema(&cluster, &login, "schema").await?);
     let mut as_role = cluster.clone();
     as_role.admin_user = "odoo_schema".into();
     as_role.admin_password = password;
     admin_sql(&as_role, "schema", "CREATE TABLE ir_module_module (id int)").await?;
-    assert!(pg::has_odoo_schema(&cluster, "schema").await?);
+    assert!(pg::has_odoo_schema(&cluster, &login, "schema").await?);
     Ok(())
 }
 
@@ -291,7 +295,11 @@ async fn a_non_superuser_admin_provisions_and_drops() -> anyhow::Result<()> {
     pg::ensure_role_and_database(&cluster, "odoo_managed", &password, "managed").await?;
     pg::ensure_role_and_database(&cluster, "odoo_managed", &password, "managed").await?;
     pg::role_can_login(&cluster, "odoo_managed", &password, "managed").await?;
-    assert!(!pg::has_odoo_schema(&cluster, "managed").await?);
+    let login = pg::TenantLogin {
+        role: "odoo_managed".into(),
+        password: password.clone(),
+    };
+    assert!(!pg::has_odoo_schema(&cluster, &login, "managed").await?);
     pg::drop_database_and_role(&cluster, "odoo_managed", "managed").await?;
     assert!(!pg::database_exists(&superuser, "managed").await?);
     assert!(!pg::role_exists(&superuser, "odoo_managed").await?);

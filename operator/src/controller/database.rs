@@ -35,26 +35,13 @@ pub async fn provision_database(
     crate::pg::provision::ensure_role_and_database(cluster, &target.role, password, &target.name)
         .await
         .map_err(db_err)?;
-    has_odoo_schema(cluster, &target.name).await.map_err(db_err)
-}
-
-/// True when the database holds Odoo's module registry table.
-async fn has_odoo_schema(
-    cluster: &crate::pg::clusters::PgCluster,
-    database: &str,
-) -> Result<bool, crate::pg::provision::PgError> {
-    let client = crate::pg::provision::connect(cluster, database).await?;
-    let row = client
-        .query_one(
-            "SELECT to_regclass('public.ir_module_module') IS NOT NULL",
-            &[],
-        )
+    let login = crate::pg::TenantLogin {
+        role: target.role.clone(),
+        password: password.to_owned(),
+    };
+    crate::pg::provision::has_odoo_schema(cluster, &login, &target.name)
         .await
-        .map_err(|source| crate::pg::provision::PgError::QueryCatalog {
-            what: "looking for the Odoo schema",
-            source,
-        })?;
-    Ok(row.get(0))
+        .map_err(db_err)
 }
 
 /// Deletion. `Retain` keeps database, role and volume (the PVC has no owner

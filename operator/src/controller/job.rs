@@ -185,6 +185,25 @@ pub async fn cluster_of(ctx: &Context, v: &ValidInstance) -> Result<crate::pg::P
         .map_err(|e| Error::PgClusters(e.to_string()))
 }
 
+/// The login of the instance's own role (its `<name>-db` Secret): what the job
+/// kinds read and change a tenant database as, never the cluster's admin.
+pub async fn tenant_of(ctx: &Context, v: &ValidInstance) -> Result<crate::pg::TenantLogin, Error> {
+    let password = super::observe::generated_secret_value(ctx, &v.namespace, &v.db_secret, "password")
+        .await?
+        .ok_or_else(|| Error::Database {
+            cluster: v.database.cluster.clone(),
+            unreachable: false,
+            message: format!(
+                "the Secret {} has no password: the operator reads the instance's database only as its own role {}",
+                v.db_secret, v.database.role
+            ),
+        })?;
+    Ok(crate::pg::TenantLogin {
+        role: v.database.role.clone(),
+        password,
+    })
+}
+
 /// Applies a job the lifecycle creates for an instance: in its namespace, with its
 /// labels, and owned by it so that it goes with the instance. Apply is idempotent:
 /// a second run of the action finds it unchanged.

@@ -298,10 +298,11 @@ pub async fn loaded_database(
 ) -> Result<(Checked, Inventory), Error> {
     let cluster = super::job::cluster_of(ctx, v).await?;
     let db_error = |e| super::job::db_error(&v.database.cluster, e);
-    let own = crate::pg::compare::inventory(&cluster, database)
+    let login = super::job::tenant_of(ctx, v).await?;
+    let own = crate::pg::compare::inventory(&cluster, &login, database)
         .await
         .map_err(db_error)?;
-    let base = crate::pg::compare::base_version(&cluster, database)
+    let base = crate::pg::compare::base_version(&cluster, &login, database)
         .await
         .map_err(db_error)?;
     let expected = RestoreExpectation {

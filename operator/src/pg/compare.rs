@@ -1,11 +1,12 @@
-//! What a cluster migration compares between the source database and its copy, and
-//! the two statements it runs on the target besides provisioning: renaming the copy
-//! into place and dropping it. The operator connects as each cluster's admin.
+//! What the operator reads inside a tenant database: a migration's or a copy's
+//! inventory, and Odoo's module states. It reads as the tenant's own role (see
+//! [`connect_tenant`]) with every catalog name qualified, and reads Odoo's tables only
+//! when they are plain tables: a view or a function there is the tenant's code.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::clusters::PgCluster;
-use super::connect::connect;
+use super::connect::{TenantLogin, connect_tenant};
 use super::error::PgError;
 use super::sql::{check_identifier, quote_ident};
 
@@ -30,14 +31,18 @@ fn catalog(what: &'static str) -> impl FnOnce(tokio_postgres::Error) -> PgError 
 
 /// Reads `database`'s inventory: an exact `count(*)` of every table, so it takes as
 /// long as scanning the data once.
-pub async fn inventory(cluster: &PgCluster, database: &str) -> Result<Inventory, PgError> {
+pub async fn inventory(
+    cluster: &PgCluster,
+    login: &TenantLogin,
+    database: &str,
+) -> Result<Inventory, PgError> {
     check_identifier("database name", database)?;
-    let client = connect(cluster, database).await?;
+    let client = connect_tenant(cluster, login, database).await?;
     let mut inv = Inventory::default();
     let schemas = client
         .query(
             &format!(
-                "SELECT nspname::text FROM pg_namespace \
+                "SELECT nspname::text FROM pg_catalog.pg_namespace \
                  WHERE nspname NOT IN {SYSTEM_SCHEMAS} AND nspname NOT LIKE 'pg\\_temp\\_%' \
                    AND nspname NOT LIKE 'pg\\_toast\\_temp\\_%'"
             ),
@@ -47,14 +52,14 @@ pub async fn inventory(cluster: &PgCluster, database: &str) -> Result<Inventory,
         .map_err(catalog("listing the schemas"))?;
     inv.schemas = schemas.iter().map(|r| r.get(0)).collect();
     let extensions = client
-        .query("SELECT extname::text FROM pg_extension", &[])
+        .query("SELECT extname::text FROM pg_catalog.pg_extension", &[])
         .await
         .map_err(catalog("listing the extensions"))?;
     inv.extensions = extensions.iter().map(|r| r.get(0)).collect();
     let tables = client
         .query(
             &format!(
-                "SELECT schemaname::text, tablename::text FROM pg_tables \
+                "SELECT schemaname::text, tablename::text FROM pg_catalog.pg_tables \
                  WHERE schemaname NOT IN {SYSTEM_SCHEMAS}"
             ),
             &[],
@@ -66,7 +71,7 @@ pub async fn inventory(cluster: &PgCluster, database: &str) -> Result<Inventory,
         let count = client
             .query_one(
                 &format!(
-                    "SELECT count(*) FROM {}.{}",
+                    "SELECT pg_catalog.count(*) FROM {}.{}",
                     quote_ident(&schema),
                     quote_ident(&table)
                 ),
@@ -79,7 +84,7 @@ pub async fn inventory(cluster: &PgCluster, database: &str) -> Result<Inventory,
     let sequences = client
         .query(
             &format!(
-                "SELECT schemaname::text, sequencename::text, last_value FROM pg_sequences \
+                "SELECT schemaname::text, sequencename::text, last_value FROM pg_catalog.pg_sequences \
                  WHERE schemaname NOT IN {SYSTEM_SCHEMAS}"
             ),
             &[],
@@ -98,8 +103,14 @@ pub async fn inventory(cluster: &PgCluster, database: &str) -> Result<Inventory,
 
 /// The installed version of Odoo's `base` module in `database`, when it has one:
 /// what makes a database an Odoo database, and of which series.
-pub async fn base_version(cluster: &PgCluster, database: &str) -> Result<Option<String>, PgError> {
-    Ok(modules(cluster, database).await?.and_then(|m| m.base))
+pub async fn base_version(
+    cluster: &PgCluster,
+    login: &TenantLogin,
+    database: &str,
+) -> Result<Option<String>, PgError> {
+    Ok(modules(cluster, login, database)
+        .await?
+        .and_then(|m| m.base))
 }
 
 /// What `odoo --update` leaves in `ir_module_module`: the installed `base`
@@ -113,21 +124,20 @@ pub struct Modules {
 }
 
 /// The module states of `database`; `None` when it has no `ir_module_module`.
-pub async fn modules(cluster: &PgCluster, database: &str) -> Result<Option<Modules>, PgError> {
+pub async fn modules(
+    cluster: &PgCluster,
+    login: &TenantLogin,
+    database: &str,
+) -> Result<Option<Modules>, PgError> {
     check_identifier("database name", database)?;
-    let client = connect(cluster, database).await?;
-    let present: bool = client
-        .query_one("SELECT to_regclass('ir_module_module') IS NOT NULL", &[])
-        .await
-        .map_err(catalog("looking for ir_module_module"))?
-        .get(0);
-    if !present {
+    let client = connect_tenant(cluster, login, database).await?;
+    if !has_module_table(&client, database).await? {
         return Ok(None);
     }
     let base: Option<String> = client
         .query_one(
-            "SELECT max(latest_version)::text FROM ir_module_module \
-             WHERE name = 'base' AND state = 'installed'",
+            "SELECT pg_catalog.max(latest_version::pg_catalog.text) FROM public.ir_module_module \
+             WHERE name::pg_catalog.text = 'base' AND state::pg_catalog.text = 'installed'",
             &[],
         )
         .await
@@ -135,8 +145,10 @@ pub async fn modules(cluster: &PgCluster, database: &str) -> Result<Option<Modul
         .get(0);
     let pending = client
         .query(
-            "SELECT name::text || ' (' || state::text || ')' FROM ir_module_module \
-             WHERE state IN ('to install', 'to upgrade', 'to remove') ORDER BY name",
+            "SELECT name::pg_catalog.text || ' (' || state::pg_catalog.text || ')' \
+             FROM public.ir_module_module \
+             WHERE state::pg_catalog.text IN ('to install', 'to upgrade', 'to remove') \
+             ORDER BY 1",
             &[],
         )
         .await
@@ -145,6 +157,46 @@ pub async fn modules(cluster: &PgCluster, database: &str) -> Result<Option<Modul
         base,
         pending: pending.iter().map(|r| r.get(0)).collect(),
     }))
+}
+
+/// Whether `database` holds Odoo's module table `public.ir_module_module`, as a
+/// plain table. Anything else of that name (a view, a foreign table) is refused: it
+/// would run the tenant's code, or answer what the tenant wants.
+pub async fn has_module_table(
+    client: &tokio_postgres::Client,
+    database: &str,
+) -> Result<bool, PgError> {
+    let kind: Option<String> = client
+        .query_opt(
+            "SELECT c.relkind::pg_catalog.text FROM pg_catalog.pg_class c \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = 'public' AND c.relname = 'ir_module_module'",
+            &[],
+        )
+        .await
+        .map_err(catalog("looking for ir_module_module"))?
+        .map(|r| r.get(0));
+    match kind.as_deref() {
+        None => Ok(false),
+        Some("r" | "p") => Ok(true),
+        Some(kind) => Err(PgError::NotATable {
+            database: database.into(),
+            relation: "public.ir_module_module".into(),
+            kind: relkind_name(kind),
+        }),
+    }
+}
+
+fn relkind_name(kind: &str) -> &'static str {
+    match kind {
+        "v" => "a view",
+        "m" => "a materialized view",
+        "f" => "a foreign table",
+        "S" => "a sequence",
+        "i" | "I" => "an index",
+        "c" => "a composite type",
+        _ => "not a table",
+    }
 }
 
 /// The shape of a database, without its contents: schemas, extensions and table

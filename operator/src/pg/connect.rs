@@ -21,6 +21,43 @@ pub async fn connect(cluster: &PgCluster, database: &str) -> Result<Client, PgEr
     .await
 }
 
+/// The login of an instance's own role: what the operator reads and changes the
+/// inside of a tenant database as. The database and everything in it (views,
+/// functions, triggers, row-security policies, per-database settings) is the
+/// tenant's, so anything it runs must run with the tenant's rights, never the admin's.
+#[derive(Clone)]
+pub struct TenantLogin {
+    pub role: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for TenantLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TenantLogin")
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Connects to a tenant database as the tenant's role, with `search_path` pinned to
+/// `pg_catalog` (startup options win over `ALTER DATABASE/ROLE … SET`, so the tenant
+/// cannot shadow `count` or `to_regclass`) and `row_security` off (a policy may not
+/// hide rows from a count: the query fails instead).
+pub async fn connect_tenant(
+    cluster: &PgCluster,
+    login: &TenantLogin,
+    database: &str,
+) -> Result<Client, PgError> {
+    connect_with(
+        cluster,
+        &login.role,
+        &login.password,
+        database,
+        Some("-c search_path=pg_catalog -c row_security=off"),
+    )
+    .await
+}
+
 /// Connects as `user`, honouring the cluster's `sslMode`; the connection runs on its
 /// own task until the client is dropped.
 pub(super) async fn connect_as(
@@ -29,7 +66,20 @@ pub(super) async fn connect_as(
     password: &str,
     database: &str,
 ) -> Result<Client, PgError> {
+    connect_with(cluster, user, password, database, None).await
+}
+
+async fn connect_with(
+    cluster: &PgCluster,
+    user: &str,
+    password: &str,
+    database: &str,
+    options: Option<&str>,
+) -> Result<Client, PgError> {
     let mut config = Config::new();
+    if let Some(options) = options {
+        config.options(options);
+    }
     config
         .host(&cluster.host)
         .port(cluster.port)

@@ -60,6 +60,14 @@ pub enum PgError {
         source: tokio_postgres::Error,
     },
     #[error(
+        "{relation} in database {database:?} is {kind}, not a table: the operator reads only plain tables of a tenant database"
+    )]
+    NotATable {
+        database: String,
+        relation: String,
+        kind: &'static str,
+    },
+    #[error(
         "database {database:?} already exists and is owned by {owner:?}, not {role:?}; \
          refusing to take over another owner's database"
     )]

@@ -13,6 +13,7 @@ pub mod sql;
 mod tls;
 
 pub use clusters::{CLUSTERS_KEY, ClustersError, PgCluster, PgClusters, SslMode};
+pub use connect::TenantLogin;
 pub use error::{PgError, describe};
 pub use provision::{
     Provisioned, connect, database_exists, drop_database_and_role, ensure_role_and_database,

@@ -282,21 +282,16 @@ pub async fn role_exists(cluster: &PgCluster, role: &str) -> Result<bool, PgErro
 }
 
 /// Whether `database` already holds an Odoo schema (its module table), as after a
-/// restore or a migration: such a database must not be initialised again.
-pub async fn has_odoo_schema(cluster: &PgCluster, database: &str) -> Result<bool, PgError> {
+/// restore or a migration: such a database must not be initialised again. Read as
+/// the tenant's role: the database is the tenant's.
+pub async fn has_odoo_schema(
+    cluster: &PgCluster,
+    login: &super::TenantLogin,
+    database: &str,
+) -> Result<bool, PgError> {
     check_identifier("database name", database)?;
-    let client = connect(cluster, database).await?;
-    let row = client
-        .query_one(
-            "SELECT to_regclass('public.ir_module_module') IS NOT NULL",
-            &[],
-        )
-        .await
-        .map_err(|source| PgError::QueryCatalog {
-            what: "looking for Odoo's ir_module_module table",
-            source,
-        })?;
-    Ok(row.get(0))
+    let client = super::connect::connect_tenant(cluster, login, database).await?;
+    super::compare::has_module_table(&client, database).await
 }
 
 /// Proves that `role` can log in to `database` with `password`, the way Odoo will.

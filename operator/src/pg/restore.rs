@@ -276,13 +276,23 @@ pub fn preparation_sql(p: Preparation) -> Vec<String> {
 
 /// Applies a preparation to the restored database in one transaction. Repeating it
 /// is harmless (new random values, the same deactivations).
-pub async fn prepare(cluster: &PgCluster, database: &str, p: Preparation) -> Result<(), PgError> {
+/// Runs as the tenant's role: the restored database's triggers and functions are the
+/// archive's, and run with no more rights than the tenant's.
+pub async fn prepare(
+    cluster: &PgCluster,
+    login: &super::TenantLogin,
+    database: &str,
+    p: Preparation,
+) -> Result<(), PgError> {
     check_identifier("database name", database)?;
-    let statements = preparation_sql(p);
+    let mut statements = preparation_sql(p);
     if statements.is_empty() {
         return Ok(());
     }
-    let mut client = connect(cluster, database).await?;
+    // Built-ins first, whatever the database's own search_path says; Odoo's tables
+    // are found in public.
+    statements.insert(0, "SET LOCAL search_path = pg_catalog, public;".to_owned());
+    let mut client = super::connect::connect_tenant(cluster, login, database).await?;
     let tx = client
         .transaction()
         .await

@@ -67,6 +67,13 @@ impl Pass<'_> {
         self.instance.namespace().unwrap_or_default()
     }
 
+    /// The instance role's login (its db Secret): what both databases are read as.
+    async fn tenant_login(&self, v: &ValidInstance) -> Result<crate::pg::TenantLogin, String> {
+        crate::controller::job::tenant_of(self.ctx, v)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
     fn cluster(&self, name: &str) -> Result<&PgCluster, String> {
         self.clusters.get(name).map_err(|e| e.to_string())
     }

@@ -284,7 +284,8 @@ async fn copying(pass: &Pass<'_>, status: &mut OdooClusterMigrationStatus) -> Re
     }
 }
 
-/// Both databases read as the clusters' admin, compared fact by fact.
+/// Both databases read as the instance's role (on the target too, where the copy
+/// step recreated it with the same password), compared fact by fact.
 async fn verifying(pass: &Pass<'_>, status: &mut OdooClusterMigrationStatus) -> Next {
     let target_name = &pass.m.spec.target_cluster;
     let source_name = source_cluster(status);
@@ -294,11 +295,19 @@ async fn verifying(pass: &Pass<'_>, status: &mut OdooClusterMigrationStatus) -> 
             "a cluster left the pg-clusters Secret".into(),
         );
     };
-    let original = match compare::inventory(source, &pass.database()).await {
+    let login = match pass.valid(&source_name, &pass.database()) {
+        Ok(v) => pass.tenant_login(&v).await,
+        Err(e) => Err(e.to_string()),
+    };
+    let login = match login {
+        Ok(login) => login,
+        Err(e) => return Next::Fail("NoPassword", e),
+    };
+    let original = match compare::inventory(source, &login, &pass.database()).await {
         Ok(i) => i,
         Err(e) => return Next::Fail("VerificationFailed", format!("reading the source: {e}")),
     };
-    let copy = match compare::inventory(target, &temporary(status)).await {
+    let copy = match compare::inventory(target, &login, &temporary(status)).await {
         Ok(i) => i,
         Err(e) => return Next::Fail("VerificationFailed", format!("reading the copy: {e}")),
     };

@@ -42,11 +42,12 @@ pub(super) async fn switch(
             neutralize: job.spec.neutralize,
         };
         crate::crash::point("restore-before-rename");
+        let login = job::tenant_of(ctx, &v).await?;
         let switched = async {
             // A pass that crashed after the rename finds it done: the prepared
             // database is already live, and the temporary name is gone.
             if !pg_restore::switched(&cluster, &names).await? {
-                pg_restore::prepare(&cluster, &temporary, preparation).await?;
+                pg_restore::prepare(&cluster, &login, &temporary, preparation).await?;
             }
             pg_restore::switch(&cluster, &names).await
         };

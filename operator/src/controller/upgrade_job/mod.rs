@@ -268,7 +268,8 @@ async fn updated_in_place(
     target: &str,
 ) -> Result<super::proof::Checked, Error> {
     let (v, cluster) = super::job::valid_instance_on_cluster(ctx, instance).await?;
-    let modules = crate::pg::compare::modules(&cluster, &v.database.name)
+    let login = super::job::tenant_of(ctx, &v).await?;
+    let modules = crate::pg::compare::modules(&cluster, &login, &v.database.name)
         .await
         .map_err(|e| super::job::db_error(&v.database.cluster, e))?;
     Ok(super::proof::updated(target, modules.as_ref()))

@@ -308,10 +308,11 @@ async fn copy_database(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Res
 /// rows and every sequence as in the live database; in a rehearsal (the live one
 /// keeps changing) the same schemas, extensions and tables.
 async fn check_copy(pass: &Pass<'_>, method: CopyMethod) -> Result<Result<(), String>, Error> {
-    let live = compare::inventory(&pass.cluster, pass.live())
+    let login = crate::controller::job::tenant_of(pass.ctx, &pass.v).await?;
+    let live = compare::inventory(&pass.cluster, &login, pass.live())
         .await
         .map_err(|e| pass.db_error(e))?;
-    let copy = compare::inventory(&pass.cluster, &pass.copy)
+    let copy = compare::inventory(&pass.cluster, &login, &pass.copy)
         .await
         .map_err(|e| pass.db_error(e))?;
     let differences = if pass.job.spec.rehearsal {
@@ -394,7 +395,8 @@ async fn upgrading(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result<
 
 /// A completed update is believed when the copy shows it (see [`crate::controller::proof::updated`]).
 async fn updated_to_target(pass: &Pass<'_>) -> Result<Result<String, String>, Error> {
-    let modules = compare::modules(&pass.cluster, &pass.copy)
+    let login = crate::controller::job::tenant_of(pass.ctx, &pass.v).await?;
+    let modules = compare::modules(&pass.cluster, &login, &pass.copy)
         .await
         .map_err(|e| pass.db_error(e))?;
     Ok(crate::controller::proof::updated(
