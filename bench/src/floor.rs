@@ -195,7 +195,7 @@ impl Floor {
         let _permit = self.pg.acquire().await?;
         odoo_operator::pg::provision::ensure_role_and_database(
             cluster,
-            &valid.database.role,
+            &valid.owner(),
             password,
             &valid.database.name,
         )

@@ -29,22 +29,43 @@ pub fn for_instance(
                 .0,
         ),
     };
-    let database = odoo_model::names::default_database(
-        &instance.namespace().unwrap_or_default(),
-        &instance.name_any(),
+    let (namespace, name) = (
+        instance.namespace().unwrap_or_default(),
+        instance.name_any(),
     );
-    Ok(patch(&instance.spec, config, default_cluster, &database))
+    // An instance reconciled before roles were recorded (it has a finalizer) keeps
+    // the role it was given then.
+    let reconciled_before = instance.finalizers().iter().any(|f| {
+        f == odoo_model::labels::INSTANCE_FINALIZER
+            || f == odoo_model::labels::LEGACY_KOPF_FINALIZER
+    });
+    let names = DatabaseNames {
+        name: odoo_model::names::default_database(&namespace, &name),
+        role: if reconciled_before {
+            odoo_model::names::legacy_database_role(&namespace, &name)
+        } else {
+            odoo_model::names::database_role(&namespace, &name)
+        },
+    };
+    Ok(patch(&instance.spec, config, default_cluster, &names))
+}
+
+/// The database name and role an instance gets when its spec names none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseNames {
+    pub name: String,
+    pub role: String,
 }
 
 /// The merge patch that fills the unset defaults, and the field names it sets, or
 /// `None` when nothing is missing. `default_cluster` is the pg-clusters Secret's
-/// default cluster, resolved only when the spec names none; `database_name` the name
-/// the database gets when the spec names none (it is immutable once written).
+/// default cluster, resolved only when the spec names none; `database` the name and
+/// role the database gets when the spec names none (both immutable once written).
 pub fn patch(
     spec: &OdooInstanceSpec,
     config: &OperatorConfig,
     default_cluster: Option<&str>,
-    database_name: &str,
+    database: &DatabaseNames,
 ) -> Option<(Value, Vec<&'static str>)> {
     let mut out = Map::new();
     let mut fields = Vec::new();
@@ -98,7 +119,10 @@ pub fn patch(
         set("database.cluster", json!(cluster), &mut fields);
     }
     if spec.database.name.is_none() {
-        set("database.name", json!(database_name), &mut fields);
+        set("database.name", json!(database.name), &mut fields);
+    }
+    if spec.database.role.is_none() {
+        set("database.role", json!(database.role), &mut fields);
     }
     (!fields.is_empty()).then(|| (json!({ "spec": out }), fields))
 }
@@ -106,6 +130,13 @@ pub fn patch(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn names() -> DatabaseNames {
+        DatabaseNames {
+            name: "ns_shop".into(),
+            role: "odoo_ns_shop".into(),
+        }
+    }
 
     fn config() -> OperatorConfig {
         OperatorConfig {
@@ -127,14 +158,15 @@ mod tests {
             ..Default::default()
         });
         let (patch, fields) =
-            patch(&spec, &config(), Some("pg-main"), "ns_shop").expect("something to default");
+            patch(&spec, &config(), Some("pg-main"), &names()).expect("something to default");
         assert_eq!(
             fields,
             [
                 "filestore.storageSize",
                 "ingress.className",
                 "database.cluster",
-                "database.name"
+                "database.name",
+                "database.role"
             ]
         );
         assert_eq!(patch["spec"]["filestore"]["storageSize"], "10Gi");
@@ -154,6 +186,7 @@ mod tests {
         spec.filestore.storage_size = Some("5Gi".into());
         spec.database.cluster = Some("pg".into());
         spec.database.name = Some("shop".into());
-        assert!(patch(&spec, &config(), Some("pg"), "ns_shop").is_none());
+        spec.database.role = Some("odoo_shop".into());
+        assert!(patch(&spec, &config(), Some("pg"), &names()).is_none());
     }
 }

@@ -124,27 +124,39 @@ pub fn resolve_on(
 }
 
 /// The one constructor of a [`DatabaseTarget`]: the server from the contract, the
-/// role from the instance's name.
+/// role the spec records (the operator defaults it on the first reconcile).
 fn target(
     instance: &OdooInstance,
     cluster_name: &str,
     cluster: &PgCluster,
     database: &str,
 ) -> Result<DatabaseTarget, ValidationError> {
-    let namespace = instance
-        .namespace()
-        .ok_or(ValidationError::Metadata { what: "namespace" })?;
     Ok(DatabaseTarget {
         cluster: cluster_name.to_owned(),
         host: cluster.host.clone(),
         port: cluster.port,
         ssl_mode: cluster.ssl_mode.as_str().to_owned(),
         name: database.to_owned(),
-        role: names::database_role(&namespace, &instance.name_any()),
+        role: instance
+            .spec
+            .database
+            .role
+            .clone()
+            .ok_or(ValidationError::MissingDefault {
+                field: "database.role",
+            })?,
     })
 }
 
 impl ValidInstance {
+    /// Whom the instance's role and databases belong to, for the ownership checks.
+    pub fn owner(&self) -> crate::pg::Owner {
+        crate::pg::Owner {
+            role: self.database.role.clone(),
+            uid: self.uid.clone(),
+        }
+    }
+
     /// The same instance running the image its database is at (`status.image`),
     /// the one whose `pg_dump` matches it: backups and copies run that, not a spec
     /// image an upgrade has not reached yet.

@@ -403,3 +403,129 @@ async fn delete_policy_drops_the_database_and_the_volume() -> anyhow::Result<()>
     ns.delete().await;
     Ok(())
 }
+
+/// Reads `<instance>-db`'s password.
+async fn db_password(ns: &TestNamespace, instance: &str) -> anyhow::Result<String> {
+    let secret = ns.api::<Secret>().get(&names::db_secret(instance)).await?;
+    Ok(String::from_utf8(
+        secret.data.unwrap_or_default()["password"].0.clone(),
+    )?)
+}
+
+/// Two names the operator's first naming merged (equal once cut to PostgreSQL's 63
+/// bytes) get their own database and role; a third instance pointed by hand at the
+/// first one's database is refused without touching it, and neither its purge nor
+/// the second one's drops the first one's data.
+#[tokio::test]
+async fn instances_whose_names_met_keep_their_databases_apart() -> anyhow::Result<()> {
+    let cp = simulated_cluster();
+    let pg = shared_postgres();
+    let ns = TestNamespace::new(cp, "names-apart").await?;
+    let op_ns = operator_namespace(&ns, pg).await?;
+    let op = OperatorProcess::start(cp, &op_ns, &["--watch-namespace", &ns.name])?;
+    let api: Api<OdooInstance> = ns.api();
+    let long = |last: char| {
+        format!(
+            "{}{last}",
+            "x".repeat(odoo_model::names::MAX_INSTANCE_NAME - 1)
+        )
+    };
+    let (first, second) = (long('1'), long('2'));
+    assert_eq!(
+        odoo_model::names::legacy_database_role(&ns.name, &first),
+        odoo_model::names::legacy_database_role(&ns.name, &second),
+        "the names this test needs: equal in the old naming"
+    );
+    for name in [&first, &second] {
+        let instance: OdooInstance = serde_json::from_value(json!({
+            "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
+            "metadata": { "name": name },
+            "spec": { "deletionPolicy": "Delete", "image": "odoo:17.0-20240101" },
+        }))?;
+        api.create(&PostParams::default(), &instance).await?;
+    }
+    let a = wait_for_phase(&api, &first, InstancePhase::Running, &op).await;
+    let b = wait_for_phase(&api, &second, InstancePhase::Running, &op).await;
+    let (a_db, b_db) = (
+        a.spec.database.name.clone().expect("defaulted"),
+        b.spec.database.name.clone().expect("defaulted"),
+    );
+    let (a_role, b_role) = (
+        a.spec.database.role.clone().expect("defaulted"),
+        b.spec.database.role.clone().expect("defaulted"),
+    );
+    assert_ne!(a_db, b_db);
+    assert_ne!(a_role, b_role);
+    let clusters = cluster(pg);
+    let main = clusters.get("main")?;
+    let a_password = db_password(&ns, &first).await?;
+    odoo_operator::pg::provision::role_can_login(main, &a_role, &a_password, &a_db).await?;
+    let b_password = db_password(&ns, &second).await?;
+    odoo_operator::pg::provision::role_can_login(main, &b_role, &b_password, &b_db).await?;
+
+    // An instance pointed by hand at the first one's database.
+    let intruder: OdooInstance = serde_json::from_value(json!({
+        "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
+        "metadata": { "name": "intruder" },
+        "spec": {
+            "deletionPolicy": "Delete", "image": "odoo:17.0-20240101",
+            "database": { "name": a_db },
+        },
+    }))?;
+    api.create(&PostParams::default(), &intruder).await?;
+    let refused = ns.events_eventually("DatabaseProvisioningFailed").await;
+    let message = refused
+        .iter()
+        .filter_map(|e| e.message.clone())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        message.contains(&format!("owned by \"{a_role}\"")) && message.contains("refusing"),
+        "{message}\n{}",
+        op.log_tail(20)
+    );
+    let held = api.get("intruder").await?;
+    assert_ne!(
+        held.status.and_then(|s| s.phase),
+        Some(InstancePhase::Running)
+    );
+    odoo_operator::pg::provision::role_can_login(main, &a_role, &a_password, &a_db).await?;
+
+    // The intruder's purge is refused: nothing of the first one's is dropped.
+    api.delete("intruder", &Default::default()).await?;
+    let failed = ns.events_eventually("DropFailed").await;
+    assert!(
+        failed
+            .iter()
+            .filter_map(|e| e.message.as_deref())
+            .any(|m| m.contains(&a_db) && m.contains("untouched")),
+        "{failed:?}\n{}",
+        op.log_tail(20)
+    );
+    assert!(database_exists(pg, &a_db).await?);
+    // Told to keep what it names, it goes.
+    api.patch(
+        "intruder",
+        &PatchParams::default(),
+        &Patch::Merge(json!({ "spec": { "deletionPolicy": "Retain" } })),
+    )
+    .await?;
+    let gone = odoo_tests::eventually(Duration::from_secs(60), || {
+        cp.kubectl_output(&["get", "odoo", "intruder", "-n", &ns.name])
+            .is_err()
+    });
+    assert!(gone, "{}", op.log_tail(30));
+
+    // The second one's purge drops its own database only.
+    api.delete(&second, &Default::default()).await?;
+    let gone = odoo_tests::eventually(Duration::from_secs(60), || {
+        cp.kubectl_output(&["get", "odoo", &second, "-n", &ns.name])
+            .is_err()
+    });
+    assert!(gone, "{}", op.log_tail(30));
+    assert!(!database_exists(pg, &b_db).await?);
+    assert!(database_exists(pg, &a_db).await?);
+    odoo_operator::pg::provision::role_can_login(main, &a_role, &a_password, &a_db).await?;
+    ns.delete().await;
+    Ok(())
+}

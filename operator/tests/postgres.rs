@@ -11,6 +11,14 @@ fn clusters_for(pg: &Postgres, host: &str, ssl_mode: &str) -> PgClusters {
         .expect("the harness writes a valid clusters.yaml")
 }
 
+/// The owner an instance of UID `uid-<role>` would be.
+fn owner(role: &str) -> pg::Owner {
+    pg::Owner {
+        role: role.into(),
+        uid: format!("uid-{role}"),
+    }
+}
+
 fn main_cluster() -> PgCluster {
     let clusters = clusters_for(shared_postgres(), "127.0.0.1", "disable");
     clusters.default_cluster().expect("one default").1.clone()
@@ -76,9 +84,11 @@ async fn default_cluster_errors_name_the_problem() -> anyhow::Result<()> {
 async fn ensure_is_idempotent_and_the_role_logs_in() -> anyhow::Result<()> {
     let cluster = main_cluster();
     let password = pg::generate_password();
-    let first = pg::ensure_role_and_database(&cluster, "odoo_idem", &password, "idem").await?;
+    let first =
+        pg::ensure_role_and_database(&cluster, &owner("odoo_idem"), &password, "idem").await?;
     assert!(first.role_created && first.database_created, "{first:?}");
-    let again = pg::ensure_role_and_database(&cluster, "odoo_idem", &password, "idem").await?;
+    let again =
+        pg::ensure_role_and_database(&cluster, &owner("odoo_idem"), &password, "idem").await?;
     assert!(!again.role_created && !again.database_created, "{again:?}");
     pg::role_can_login(&cluster, "odoo_idem", &password, "idem").await?;
     assert!(
@@ -108,7 +118,7 @@ async fn ensure_is_idempotent_and_the_role_logs_in() -> anyhow::Result<()> {
 
     // Another tenant of the same cluster cannot connect to this database.
     let other = pg::generate_password();
-    pg::ensure_role_and_database(&cluster, "odoo_idem_other", &other, "idem_other").await?;
+    pg::ensure_role_and_database(&cluster, &owner("odoo_idem_other"), &other, "idem_other").await?;
     let err = pg::role_can_login(&cluster, "odoo_idem_other", &other, "idem")
         .await
         .expect_err("PUBLIC has no CONNECT");
@@ -121,9 +131,9 @@ async fn a_second_ensure_rotates_the_password() -> anyhow::Result<()> {
     let cluster = main_cluster();
     let old = pg::generate_password();
     let new = pg::generate_password();
-    pg::ensure_role_and_database(&cluster, "odoo_rotate", &old, "rotate").await?;
+    pg::ensure_role_and_database(&cluster, &owner("odoo_rotate"), &old, "rotate").await?;
     pg::role_can_login(&cluster, "odoo_rotate", &old, "rotate").await?;
-    pg::ensure_role_and_database(&cluster, "odoo_rotate", &new, "rotate").await?;
+    pg::ensure_role_and_database(&cluster, &owner("odoo_rotate"), &new, "rotate").await?;
     pg::role_can_login(&cluster, "odoo_rotate", &new, "rotate").await?;
     let err = pg::role_can_login(&cluster, "odoo_rotate", &old, "rotate")
         .await
@@ -141,7 +151,7 @@ async fn odd_names_and_passwords_are_quoted_not_interpreted() -> anyhow::Result<
     let role = "odoo_a\"b";
     let database = "Shop \"EU\"; DROP ROLE postgres; --";
     let password = r#"it's a "pass\word"; -- $$"#;
-    let done = pg::ensure_role_and_database(&cluster, role, password, database).await?;
+    let done = pg::ensure_role_and_database(&cluster, &owner(role), password, database).await?;
     assert!(done.role_created && done.database_created);
     pg::role_can_login(&cluster, role, password, database).await?;
     assert!(pg::database_exists(&cluster, database).await?);
@@ -150,13 +160,20 @@ async fn odd_names_and_passwords_are_quoted_not_interpreted() -> anyhow::Result<
     assert!(!pg::role_exists(&cluster, "odoo_ab").await?);
     assert!(!pg::database_exists(&cluster, "shop \"eu\"; drop role postgres; --").await?);
     assert!(pg::role_exists(&cluster, "postgres").await?);
-    pg::drop_database_and_role(&cluster, role, database).await?;
+    pg::drop_database_and_role(
+        &cluster,
+        &owner(role),
+        "",
+        database,
+        pg::DropScope::Everything,
+    )
+    .await?;
     assert!(!pg::database_exists(&cluster, database).await?);
     assert!(!pg::role_exists(&cluster, role).await?);
 
     // Names PostgreSQL would silently truncate are refused before any SQL runs.
     let long = "x".repeat(64);
-    let err = pg::ensure_role_and_database(&cluster, &long, password, "fine")
+    let err = pg::ensure_role_and_database(&cluster, &owner(&long), password, "fine")
         .await
         .expect_err("too long");
     assert!(err.to_string().contains("at most 63"), "{err}");
@@ -168,7 +185,7 @@ async fn odd_names_and_passwords_are_quoted_not_interpreted() -> anyhow::Result<
 async fn drop_removes_both_even_with_sessions_and_is_idempotent() -> anyhow::Result<()> {
     let cluster = main_cluster();
     let password = pg::generate_password();
-    pg::ensure_role_and_database(&cluster, "odoo_drop", &password, "drop_me").await?;
+    pg::ensure_role_and_database(&cluster, &owner("odoo_drop"), &password, "drop_me").await?;
     // An Odoo worker still connected must not block the drop.
     let mut as_role = cluster.clone();
     as_role.admin_user = "odoo_drop".into();
@@ -178,7 +195,14 @@ async fn drop_removes_both_even_with_sessions_and_is_idempotent() -> anyhow::Res
         .batch_execute("CREATE TABLE t (id int); INSERT INTO t VALUES (1)")
         .await?;
 
-    pg::drop_database_and_role(&cluster, "odoo_drop", "drop_me").await?;
+    pg::drop_database_and_role(
+        &cluster,
+        &owner("odoo_drop"),
+        "",
+        "drop_me",
+        pg::DropScope::Everything,
+    )
+    .await?;
     assert!(!pg::database_exists(&cluster, "drop_me").await?);
     assert!(!pg::role_exists(&cluster, "odoo_drop").await?);
     assert!(
@@ -191,48 +215,211 @@ async fn drop_removes_both_even_with_sessions_and_is_idempotent() -> anyhow::Res
             .is_err()
     );
     // Already gone: still fine, so a finalizer can retry.
-    pg::drop_database_and_role(&cluster, "odoo_drop", "drop_me").await?;
+    pg::drop_database_and_role(
+        &cluster,
+        &owner("odoo_drop"),
+        "",
+        "drop_me",
+        pg::DropScope::Everything,
+    )
+    .await?;
     Ok(())
 }
 
 #[tokio::test]
-async fn drop_fails_loudly_when_the_role_still_owns_objects() -> anyhow::Result<()> {
+async fn a_purge_drops_every_database_of_the_role() -> anyhow::Result<()> {
     let cluster = main_cluster();
     let password = pg::generate_password();
-    pg::ensure_role_and_database(&cluster, "odoo_owner", &password, "owner_main").await?;
-    // The role made a second database (Odoo's duplicate): dropping the role must fail
-    // and say why, not leave a half-removed tenant behind silently.
+    pg::ensure_role_and_database(&cluster, &owner("odoo_owner"), &password, "owner_main").await?;
+    // The role made a second database (a kept copy, Odoo's duplicate): DROP ROLE
+    // fails while it owns one, so a purge drops it too.
     admin_sql(
         &cluster,
         "postgres",
         "CREATE DATABASE owner_copy OWNER odoo_owner",
     )
     .await?;
-    let err = pg::drop_database_and_role(&cluster, "odoo_owner", "owner_main")
-        .await
-        .expect_err("the role owns owner_copy");
-    let message = err.to_string();
-    assert!(
-        message.contains("dropping role \"odoo_owner\""),
-        "{message}"
-    );
-    assert!(message.contains("owner_copy"), "{message}");
-    admin_sql(&cluster, "postgres", "DROP DATABASE owner_copy").await?;
-    pg::drop_database_and_role(&cluster, "odoo_owner", "owner_main").await?;
+    // Dropping only the named database keeps the role and the copy, and says so.
+    let one = pg::drop_database_and_role(
+        &cluster,
+        &owner("odoo_owner"),
+        "",
+        "owner_main",
+        pg::DropScope::Database,
+    )
+    .await?;
+    assert_eq!(one.databases, ["owner_main"]);
+    assert!(!one.role);
+    assert!(pg::database_exists(&cluster, "owner_copy").await?);
+    pg::ensure_role_and_database(&cluster, &owner("odoo_owner"), &password, "owner_main").await?;
+    let all = pg::drop_database_and_role(
+        &cluster,
+        &owner("odoo_owner"),
+        "",
+        "owner_main",
+        pg::DropScope::Everything,
+    )
+    .await?;
+    assert_eq!(all.databases, ["owner_main", "owner_copy"]);
+    assert!(all.role);
+    assert!(!pg::database_exists(&cluster, "owner_copy").await?);
     assert!(!pg::role_exists(&cluster, "odoo_owner").await?);
+    Ok(())
+}
+
+#[tokio::test]
+async fn another_instances_role_and_database_are_never_taken_rotated_or_dropped()
+-> anyhow::Result<()> {
+    let cluster = main_cluster();
+    let first = pg::Owner {
+        role: "odoo_team_a_shop".into(),
+        uid: "uid-first".into(),
+    };
+    let second = pg::Owner {
+        uid: "uid-second".into(),
+        ..first.clone()
+    };
+    let password = pg::generate_password();
+    pg::ensure_role_and_database(&cluster, &first, &password, "team_a_shop").await?;
+    // A second instance whose role name meets the first's (the names of the
+    // operator before markers did): refused, and the first's password still works.
+    let err =
+        pg::ensure_role_and_database(&cluster, &second, &pg::generate_password(), "team_a_shop")
+            .await
+            .expect_err("another instance's role");
+    assert!(
+        err.to_string().contains("belongs to instance uid-first"),
+        "{err}"
+    );
+    let err = pg::ensure_role_and_database(&cluster, &second, &pg::generate_password(), "other_db")
+        .await
+        .expect_err("another instance's role, even for another database");
+    assert!(err.to_string().contains("leaves it untouched"), "{err}");
+    assert!(!pg::database_exists(&cluster, "other_db").await?);
+    pg::role_can_login(&cluster, &first.role, &password, "team_a_shop").await?;
+    // Its purge is refused too: nothing is dropped.
+    let err = pg::drop_database_and_role(
+        &cluster,
+        &second,
+        "",
+        "team_a_shop",
+        pg::DropScope::Everything,
+    )
+    .await
+    .expect_err("not the second's to drop");
+    assert!(err.to_string().contains("untouched"), "{err}");
+    let err = pg::restore::drop_database(&cluster, "team_a_shop", &second, false)
+        .await
+        .expect_err("not the second's to drop");
+    assert!(err.to_string().contains("uid-first"), "{err}");
+    assert!(pg::database_exists(&cluster, "team_a_shop").await?);
+    pg::drop_database_and_role(
+        &cluster,
+        &first,
+        "",
+        "team_a_shop",
+        pg::DropScope::Everything,
+    )
+    .await?;
+    assert!(!pg::database_exists(&cluster, "team_a_shop").await?);
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_unmarked_role_is_taken_only_by_the_instance_that_knows_its_password()
+-> anyhow::Result<()> {
+    let cluster = main_cluster();
+    // What an operator before markers left: a role and its database, no comment.
+    admin_sql(
+        &cluster,
+        "postgres",
+        "CREATE ROLE odoo_legacy LOGIN CREATEDB PASSWORD 'legacy-pw'",
+    )
+    .await?;
+    admin_sql(
+        &cluster,
+        "postgres",
+        "CREATE DATABASE legacy OWNER odoo_legacy",
+    )
+    .await?;
+    let stranger = pg::Owner {
+        role: "odoo_legacy".into(),
+        uid: "uid-stranger".into(),
+    };
+    let err = pg::ensure_role_and_database(&cluster, &stranger, "guessed", "legacy")
+        .await
+        .expect_err("no marker, wrong password");
+    assert!(err.to_string().contains("does not log in"), "{err}");
+    pg::role_can_login(&cluster, "odoo_legacy", "legacy-pw", "legacy").await?;
+    let err = pg::drop_database_and_role(
+        &cluster,
+        &stranger,
+        "guessed",
+        "legacy",
+        pg::DropScope::Everything,
+    )
+    .await
+    .expect_err("no marker, wrong password");
+    assert!(err.to_string().contains("does not log in"), "{err}");
+    assert!(pg::database_exists(&cluster, "legacy").await?);
+
+    let holder = pg::Owner {
+        role: "odoo_legacy".into(),
+        uid: "uid-holder".into(),
+    };
+    pg::ensure_role_and_database(&cluster, &holder, "legacy-pw", "legacy").await?;
+    // Now marked: the stranger is refused by the marker, even with the password.
+    let err = pg::ensure_role_and_database(&cluster, &stranger, "legacy-pw", "legacy")
+        .await
+        .expect_err("marked as the holder's");
+    assert!(err.to_string().contains("uid-holder"), "{err}");
+    // A database of the role that the operator did not make is kept by a drop that
+    // needs the marker (a migration's rollback), and dropped by the holder's purge.
+    admin_sql(
+        &cluster,
+        "postgres",
+        "CREATE DATABASE legacy_own OWNER odoo_legacy",
+    )
+    .await?;
+    let err = pg::restore::drop_database(&cluster, "legacy_own", &holder, true)
+        .await
+        .expect_err("not made by the operator");
+    assert!(err.to_string().contains("carries no marker"), "{err}");
+    assert!(pg::database_exists(&cluster, "legacy_own").await?);
+    pg::drop_database_and_role(
+        &cluster,
+        &holder,
+        "legacy-pw",
+        "legacy",
+        pg::DropScope::Everything,
+    )
+    .await?;
+    assert!(!pg::role_exists(&cluster, "odoo_legacy").await?);
     Ok(())
 }
 
 #[tokio::test]
 async fn the_admin_database_and_role_are_never_dropped() -> anyhow::Result<()> {
     let cluster = main_cluster();
-    let err = pg::drop_database_and_role(&cluster, "odoo_x", "postgres")
-        .await
-        .expect_err("admin database");
+    let err = pg::drop_database_and_role(
+        &cluster,
+        &owner("odoo_x"),
+        "",
+        "postgres",
+        pg::DropScope::Everything,
+    )
+    .await
+    .expect_err("admin database");
     assert!(err.to_string().contains("refusing"), "{err}");
-    let err = pg::drop_database_and_role(&cluster, "postgres", "x")
-        .await
-        .expect_err("admin role");
+    let err = pg::drop_database_and_role(
+        &cluster,
+        &owner("postgres"),
+        "",
+        "x",
+        pg::DropScope::Everything,
+    )
+    .await
+    .expect_err("admin role");
     assert!(err.to_string().contains("refusing"), "{err}");
     assert!(pg::database_exists(&cluster, "postgres").await?);
     Ok(())
@@ -244,7 +431,7 @@ async fn another_owners_database_is_not_taken_over() -> anyhow::Result<()> {
     admin_sql(&cluster, "postgres", "CREATE DATABASE someone_elses").await?;
     let err = pg::ensure_role_and_database(
         &cluster,
-        "odoo_thief",
+        &owner("odoo_thief"),
         &pg::generate_password(),
         "someone_elses",
     )
@@ -262,7 +449,7 @@ async fn another_owners_database_is_not_taken_over() -> anyhow::Result<()> {
 async fn an_odoo_schema_is_detected() -> anyhow::Result<()> {
     let cluster = main_cluster();
     let password = pg::generate_password();
-    pg::ensure_role_and_database(&cluster, "odoo_schema", &password, "schema").await?;
+    pg::ensure_role_and_database(&cluster, &owner("odoo_schema"), &password, "schema").await?;
     let login = pg::TenantLogin {
         role: "odoo_schema".into(),
         password: password.clone(),
@@ -292,15 +479,22 @@ async fn a_non_superuser_admin_provisions_and_drops() -> anyhow::Result<()> {
     cluster.admin_user = "managed_admin".into();
     cluster.admin_password = admin_password;
     let password = pg::generate_password();
-    pg::ensure_role_and_database(&cluster, "odoo_managed", &password, "managed").await?;
-    pg::ensure_role_and_database(&cluster, "odoo_managed", &password, "managed").await?;
+    pg::ensure_role_and_database(&cluster, &owner("odoo_managed"), &password, "managed").await?;
+    pg::ensure_role_and_database(&cluster, &owner("odoo_managed"), &password, "managed").await?;
     pg::role_can_login(&cluster, "odoo_managed", &password, "managed").await?;
     let login = pg::TenantLogin {
         role: "odoo_managed".into(),
         password: password.clone(),
     };
     assert!(!pg::has_odoo_schema(&cluster, &login, "managed").await?);
-    pg::drop_database_and_role(&cluster, "odoo_managed", "managed").await?;
+    pg::drop_database_and_role(
+        &cluster,
+        &owner("odoo_managed"),
+        "",
+        "managed",
+        pg::DropScope::Everything,
+    )
+    .await?;
     assert!(!pg::database_exists(&superuser, "managed").await?);
     assert!(!pg::role_exists(&superuser, "odoo_managed").await?);
     Ok(())
@@ -364,7 +558,7 @@ async fn every_ssl_mode_behaves_like_libpq() -> anyhow::Result<()> {
         .1
         .clone();
     let password = pg::generate_password();
-    pg::ensure_role_and_database(&cluster, "odoo_tls", &password, "tls").await?;
+    pg::ensure_role_and_database(&cluster, &owner("odoo_tls"), &password, "tls").await?;
     pg::role_can_login(&cluster, "odoo_tls", &password, "tls").await?;
     Ok(())
 }
@@ -392,7 +586,7 @@ async fn a_second_server_is_independent_and_stops_when_dropped() -> anyhow::Resu
     let clusters = clusters_for(&other, "127.0.0.1", "disable");
     let cluster = clusters.default_cluster()?.1;
     let password = pg::generate_password();
-    pg::ensure_role_and_database(cluster, "odoo_moved", &password, "moved").await?;
+    pg::ensure_role_and_database(cluster, &owner("odoo_moved"), &password, "moved").await?;
     assert!(pg::database_exists(cluster, "moved").await?);
     assert!(!pg::database_exists(&main_cluster(), "moved").await?);
 
@@ -420,15 +614,15 @@ async fn a_restore_switch_is_atomic_repeatable_and_reversible() -> anyhow::Resul
     let cluster = main_cluster();
     let (role, live, restored, kept) =
         ("sw_owner", "sw_live", "sw_live_restoring_1", "sw_live_pre");
-    pg::ensure_role_and_database(&cluster, role, "pw-sw", live).await?;
+    pg::ensure_role_and_database(&cluster, &owner(role), "pw-sw", live).await?;
     admin_sql(
         &cluster,
         live,
         "CREATE TABLE marker (note text); INSERT INTO marker VALUES ('live')",
     )
     .await?;
-    create_restore_database(&cluster, role, restored).await?;
-    create_restore_database(&cluster, role, restored).await?;
+    create_restore_database(&cluster, &owner(role), restored).await?;
+    create_restore_database(&cluster, &owner(role), restored).await?;
     admin_sql(
         &cluster,
         restored,
@@ -474,7 +668,7 @@ async fn a_restore_switch_is_atomic_repeatable_and_reversible() -> anyhow::Resul
         .get(0);
     assert!(!public_connect);
     for db in [live, restored, kept] {
-        pg::restore::drop_database(&cluster, db).await?;
+        pg::restore::drop_database(&cluster, db, &owner(role), false).await?;
     }
     Ok(())
 }

@@ -43,7 +43,11 @@ async fn tenant(name: &str, setup: &str) -> (PgCluster, TenantLogin, String) {
     let cluster = main_cluster();
     let role = format!("odoo_{name}");
     let password = pg::generate_password();
-    pg::ensure_role_and_database(&cluster, &role, &password, name)
+    let owner = pg::Owner {
+        role: role.clone(),
+        uid: format!("uid-{name}"),
+    };
+    pg::ensure_role_and_database(&cluster, &owner, &password, name)
         .await
         .expect("provisioning");
     let escalate = format!(

@@ -273,6 +273,7 @@ pub struct FilestoreSpec {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, KubeSchema)]
 #[serde(rename_all = "camelCase")]
 #[x_kube(validation = Rule::new("!has(oldSelf.name) || (has(self.name) && self.name == oldSelf.name)").message("database.name is immutable once set; restore into a new instance to get another name"))]
+#[x_kube(validation = Rule::new("!has(oldSelf.role) || (has(self.role) && self.role == oldSelf.role)").message("database.role is immutable once set"))]
 pub struct DatabaseSpec {
     /// PostgreSQL cluster from the operator's pg-clusters Secret. Defaulted to the
     /// cluster marked `default: true`. Change it only with
@@ -287,6 +288,15 @@ pub struct DatabaseSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1, max = 63), regex(pattern = r"^[a-z_][a-z0-9_-]*$"))]
     pub name: Option<String>,
+    /// PostgreSQL role Odoo connects as, which owns the database. Set by the
+    /// operator on the first reconcile (`odoo_<database name>` for a new instance)
+    /// and immutable once set. The operator adopts, renames, drops or changes the
+    /// password of a role or database only when its ownership marker names this
+    /// instance (or, for one made before markers, when this instance's password
+    /// already logs in as the role).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 63), regex(pattern = r"^[a-z_][a-z0-9_]*$"))]
+    pub role: Option<String>,
 }
 
 /// Database initialization.

@@ -63,12 +63,67 @@ pub fn admin_secret(instance: &str) -> String {
     format!("{instance}-admin")
 }
 
-/// Default database name: `<namespace>_<instance>`, with characters PostgreSQL
-/// identifiers would need quoting for replaced by `_`.
+/// Longest database name the operator makes up, so that its role `odoo_<name>`
+/// fits PostgreSQL's 63-byte identifiers.
+const MAX_DEFAULT_DATABASE: usize = 63 - "odoo_".len();
+/// Hex digits of the hash that tells apart names the plain form would merge.
+const HASH_DIGITS: usize = 12;
+
+/// Default database name of `<namespace>/<instance>`, injective over both: two
+/// instances never get the same one.
+///
+/// - `<namespace>_<instance>` when both are plain (`[a-z0-9]+`) and it fits: the
+///   name is then read back unambiguously (namespaces have no `_`), and is what
+///   the operator has always given such instances;
+/// - otherwise the same with `-` and `.` as `_`, cut to fit, then `__` and 12 hex
+///   digits of the SHA-256 of `<namespace>/<instance>`: `team-a/shop` and
+///   `team/a-shop` differ by their hash, and no plain name has `__`.
 pub fn default_database(namespace: &str, instance: &str) -> String {
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    };
     let raw = format!("{namespace}_{instance}");
-    let mut name: String = raw
-        .chars()
+    if plain(namespace) && plain(instance) && raw.len() <= MAX_DEFAULT_DATABASE {
+        return raw;
+    }
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(format!("{namespace}/{instance}").as_bytes());
+    let hash: String = digest
+        .iter()
+        .flat_map(|b| [b >> 4, b & 0xf])
+        .take(HASH_DIGITS)
+        .map(|n| char::from_digit(u32::from(n), 16).unwrap_or('0'))
+        .collect();
+    let mut name = sanitized(&raw);
+    name.truncate(MAX_DEFAULT_DATABASE - 2 - HASH_DIGITS);
+    format!("{name}__{hash}")
+}
+
+/// Database role of an instance: `odoo_` and its [`default_database`] name, so
+/// injective the same way. The operator records it in `spec.database.role` on the
+/// first reconcile; an instance reconciled before it recorded one keeps
+/// [`legacy_database_role`].
+pub fn database_role(namespace: &str, instance: &str) -> String {
+    format!("odoo_{}", default_database(namespace, instance))
+}
+
+/// The role the operator gave instances before roles were recorded:
+/// `odoo_<namespace>_<instance>` with `-` and `.` as `_`, cut to 63 bytes. Not
+/// injective (`team-a/shop` and `team/a-shop` meet); ownership markers keep such
+/// instances apart.
+pub fn legacy_database_role(namespace: &str, instance: &str) -> String {
+    let mut name = sanitized(&format!("{namespace}_{instance}"));
+    name.truncate(63);
+    let mut role = format!("odoo_{name}");
+    role.truncate(63);
+    role
+}
+
+/// Characters PostgreSQL identifiers would need quoting for, as `_`.
+fn sanitized(raw: &str) -> String {
+    raw.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '_' {
                 c.to_ascii_lowercase()
@@ -76,17 +131,7 @@ pub fn default_database(namespace: &str, instance: &str) -> String {
                 '_'
             }
         })
-        .collect();
-    name.truncate(63);
-    name
-}
-
-/// Database role of an instance: `odoo_<namespace>_<instance>` cut to PostgreSQL's
-/// 63-byte identifier limit.
-pub fn database_role(namespace: &str, instance: &str) -> String {
-    let mut role = format!("odoo_{}", default_database(namespace, instance));
-    role.truncate(63);
-    role
+        .collect()
 }
 
 #[cfg(test)]
@@ -123,9 +168,55 @@ mod tests {
     }
 
     #[test]
-    fn database_names_are_plain_identifiers() {
-        assert_eq!(default_database("team-a", "shop.eu"), "team_a_shop_eu");
-        assert_eq!(database_role("team-a", "shop"), "odoo_team_a_shop");
-        assert!(default_database("n", &"x".repeat(300)).len() <= 63);
+    fn plain_names_keep_their_readable_form() {
+        assert_eq!(default_database("shops", "eu1"), "shops_eu1");
+        assert_eq!(database_role("shops", "eu1"), "odoo_shops_eu1");
+        assert_eq!(legacy_database_role("shops", "eu1"), "odoo_shops_eu1");
+    }
+
+    #[test]
+    fn names_that_the_plain_form_would_merge_differ() {
+        let pairs = [
+            (("team-a", "shop"), ("team", "a-shop")),
+            (("team", "a.shop"), ("team", "a-shop")),
+            (("team-a", "shop"), ("team_a", "shop")),
+            (
+                ("n", &*format!("{}-1", "x".repeat(50))),
+                ("n", &*format!("{}-2", "x".repeat(50))),
+            ),
+        ];
+        for ((ns1, n1), (ns2, n2)) in pairs {
+            let (a, b) = (default_database(ns1, n1), default_database(ns2, n2));
+            assert_ne!(a, b, "{ns1}/{n1} and {ns2}/{n2}");
+            assert_ne!(database_role(ns1, n1), database_role(ns2, n2));
+        }
+        // What the legacy form merged, and the new one keeps apart.
+        assert_eq!(
+            legacy_database_role("team-a", "shop"),
+            legacy_database_role("team", "a-shop")
+        );
+        // A hashed name is never a plain one: the hash cannot be chosen as a name.
+        let hashed = default_database("team-a", "shop");
+        assert!(hashed.starts_with("team_a_shop__"), "{hashed}");
+        let (ns, name) = hashed.split_once('_').expect("a separator");
+        assert_ne!(default_database(ns, name), hashed);
+    }
+
+    #[test]
+    fn generated_names_fit_postgresql() {
+        for (ns, name) in [
+            ("n", "x".repeat(MAX_INSTANCE_NAME)),
+            (&*"a".repeat(63), "x".repeat(MAX_INSTANCE_NAME)),
+            ("plain", "y".repeat(MAX_INSTANCE_NAME)),
+        ] {
+            let db = default_database(ns, &name);
+            assert!(db.len() <= 58, "{db}");
+            assert!(database_role(ns, &name).len() <= 63);
+            assert!(
+                db.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                "{db}"
+            );
+        }
     }
 }

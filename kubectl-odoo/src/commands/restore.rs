@@ -121,11 +121,13 @@ pub fn build(
 }
 
 /// A new instance with `source`'s spec: no initialization (the restore fills the
-/// database), no ingress hosts (they belong to the source), its own database name.
+/// database), no ingress hosts (they belong to the source), its own database name
+/// and role (the source's role is the source's: the operator would refuse it).
 pub fn copy_instance(source: &OdooInstance, name: &str) -> OdooInstance {
     let mut spec = source.spec.clone();
     spec.init.enabled = false;
     spec.database.name = None;
+    spec.database.role = None;
     spec.ingress = None;
     OdooInstance::new(name, spec)
 }

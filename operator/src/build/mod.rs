@@ -84,7 +84,7 @@ pub(crate) fn sample_instance() -> odoo_model::OdooInstance {
                 "tls": true
             },
             "filestore": { "storageSize": "10Gi", "storageClass": "nfs" },
-            "database": { "cluster": "main", "name": "team_a_shop" },
+            "database": { "cluster": "main", "name": "team_a_shop", "role": "odoo_team_a_shop" },
             "configOptions": { "limit_time_cpu": "600" },
             "environment": "Production",
             "deletionPolicy": "Retain"

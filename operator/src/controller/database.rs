@@ -32,7 +32,7 @@ pub async fn provision_database(
         ),
         message: e.to_string(),
     };
-    crate::pg::provision::ensure_role_and_database(cluster, &target.role, password, &target.name)
+    crate::pg::provision::ensure_role_and_database(cluster, &valid.owner(), password, &target.name)
         .await
         .map_err(db_err)?;
     let login = crate::pg::TenantLogin {
@@ -42,6 +42,21 @@ pub async fn provision_database(
     crate::pg::provision::has_odoo_schema(cluster, &login, &target.name)
         .await
         .map_err(db_err)
+}
+
+/// The instance's role (as recorded, or as the operator named roles before it
+/// recorded them) and UID.
+pub fn instance_owner(instance: &OdooInstance) -> crate::pg::Owner {
+    let role = instance.spec.database.role.clone().unwrap_or_else(|| {
+        names::legacy_database_role(
+            &instance.namespace().unwrap_or_default(),
+            &instance.name_any(),
+        )
+    });
+    crate::pg::Owner {
+        role,
+        uid: instance.uid().unwrap_or_default(),
+    }
 }
 
 /// Deletion. `Retain` keeps database, role and volume (the PVC has no owner
@@ -95,10 +110,20 @@ pub async fn cleanup(instance: &OdooInstance, ctx: &Context) -> Result<Action, E
         let cluster = clusters
             .get(cluster_name)
             .map_err(|e| Error::PgClusters(e.to_string()))?;
-        let role = names::database_role(&ns, &name);
-        if let Err(e) = crate::pg::provision::drop_database_and_role(cluster, &role, db).await {
+        let owner = instance_owner(instance);
+        let role = owner.role.clone();
+        // The password proves an unmarked role (made before markers) is this
+        // instance's; a marked one needs none.
+        let password = observe::secret_value(ctx, &ns, &names::db_secret(&name), "password")
+            .await?
+            .unwrap_or_default();
+        let scope = crate::pg::DropScope::Everything;
+        let dropped =
+            crate::pg::provision::drop_database_and_role(cluster, &owner, &password, db, scope)
+                .await;
+        if let Err(e) = &dropped {
             let message = format!(
-                "dropping database {db} and role {role} on {cluster_name} failed: {e}; the finalizer stays until it succeeds"
+                "dropping database {db} and role {role} on {cluster_name} failed: {e}; the finalizer stays until it succeeds (or set deletionPolicy: Retain to keep them)"
             );
             ctx.event(instance, true, "DropFailed", message.clone())
                 .await;
@@ -108,13 +133,16 @@ pub async fn cleanup(instance: &OdooInstance, ctx: &Context) -> Result<Action, E
                 unreachable: false,
             });
         }
-        ctx.event(
-            instance,
-            false,
-            "DatabaseDropped",
-            format!("dropped database {db} and role {role} on {cluster_name}"),
-        )
-        .await;
+        let databases = dropped.map(|d| d.databases).unwrap_or_default();
+        let message = match databases.as_slice() {
+            [] => format!("role {role} dropped on {cluster_name}; database {db} was gone"),
+            [one] => format!("dropped database {one} and role {role} on {cluster_name}"),
+            many => format!(
+                "dropped databases {} and role {role} on {cluster_name}",
+                many.join(", ")
+            ),
+        };
+        ctx.event(instance, false, "DatabaseDropped", message).await;
     }
     let pvcs: Api<PersistentVolumeClaim> = Api::namespaced(ctx.client.clone(), &ns);
     let pvc = names::filestore_pvc(&name);

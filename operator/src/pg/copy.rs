@@ -9,6 +9,7 @@ use tokio_postgres::error::SqlState;
 use super::clusters::PgCluster;
 use super::connect::connect;
 use super::error::PgError;
+use super::ownership::{self, Owner};
 use super::provision::{grant_role_to_admin, revoke_public};
 use super::sql::{check_identifier, quote_ident};
 
@@ -20,15 +21,17 @@ pub enum TemplateCopy {
     InUse,
 }
 
-/// Copies `live` into a new `copy` owned by `role`, closed to other roles. A
-/// `copy` left by an earlier attempt is dropped first: it is this job's own, and a
-/// copy made again is known to be whole.
+/// Copies `live` into a new `copy` owned by `owner`'s role and marked as its own,
+/// closed to other roles. A `copy` left by an earlier attempt is dropped first when
+/// it is the instance's (a copy made again is known to be whole); one of another's
+/// is refused, untouched.
 pub async fn from_template(
     cluster: &PgCluster,
     live: &str,
     copy: &str,
-    role: &str,
+    owner: &Owner,
 ) -> Result<TemplateCopy, PgError> {
+    let role = owner.role.as_str();
     for name in [live, copy] {
         check_identifier("database name", name)?;
         if name == cluster.admin_database {
@@ -40,6 +43,7 @@ pub async fn from_template(
     }
     let client = connect(cluster, &cluster.admin_database).await?;
     grant_role_to_admin(&client, role).await?;
+    ownership::check_database(&client, copy, owner, false).await?;
     client
         .batch_execute(&format!(
             "DROP DATABASE IF EXISTS {} WITH (FORCE)",
@@ -79,6 +83,7 @@ pub async fn from_template(
             });
         }
     }
+    ownership::mark_database(&client, copy, &owner.uid).await?;
     revoke_public(&client, copy).await?;
     Ok(TemplateCopy::Copied)
 }

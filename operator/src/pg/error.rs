@@ -59,6 +59,12 @@ pub enum PgError {
         #[source]
         source: tokio_postgres::Error,
     },
+    #[error("{what} {name:?} {reason}; the operator leaves it untouched")]
+    NotOurs {
+        what: &'static str,
+        name: String,
+        reason: String,
+    },
     #[error(
         "{relation} in database {database:?} is {kind}, not a table: the operator reads only plain tables of a tenant database"
     )]

@@ -8,6 +8,7 @@ use super::clusters::PgCluster;
 pub use super::connect::connect;
 use super::connect::connect_as;
 pub use super::error::PgError;
+use super::ownership::{self, Marker, Owner};
 use super::sql::{check_identifier, quote_ident, quote_literal, scram_verifier};
 
 /// What [`ensure_role_and_database`] had to create.
@@ -17,15 +18,22 @@ pub struct Provisioned {
     pub database_created: bool,
 }
 
-/// Makes `role` a LOGIN CREATEDB role with `password` and `database` a UTF-8 database
-/// owned by it. Safe to repeat; a repeat with another password rotates it. Only the
-/// SCRAM verifier of the password is sent to the server.
+/// Makes `owner.role` a LOGIN CREATEDB role with `password` and `database` a UTF-8
+/// database owned by it, both marked as `owner.uid`'s. Safe to repeat; a repeat with
+/// another password rotates it. Only the SCRAM verifier of the password is sent to
+/// the server.
+///
+/// Nothing of another instance's is taken over: a database owned by another role
+/// or marked as another instance's, and a role marked as another's, are refused.
+/// A role without a marker (made before markers) is taken only when `password`
+/// already logs in as it, and is then marked.
 pub async fn ensure_role_and_database(
     cluster: &PgCluster,
-    role: &str,
+    owner: &Owner,
     password: &str,
     database: &str,
 ) -> Result<Provisioned, PgError> {
+    let role = owner.role.as_str();
     check_identifier("role name", role)?;
     check_identifier("database name", database)?;
     let verifier = quote_literal("password", &scram_verifier(password)?)?;
@@ -41,25 +49,52 @@ pub async fn ensure_role_and_database(
             role: role.into(),
         });
     }
-    let attributes = format!("LOGIN CREATEDB PASSWORD {verifier}");
-    let role_created = if role_exists_on(&client, role).await? {
-        false
-    } else {
-        let create = format!("CREATE ROLE {} WITH {attributes}", quote_ident(role));
-        match client.batch_execute(&create).await {
-            Ok(()) => true,
-            // Created concurrently since we looked: converge with ALTER below.
-            Err(e) if concurrently_created(&e, &SqlState::DUPLICATE_OBJECT) => false,
-            Err(source) => {
-                return Err(PgError::CreateRole {
-                    role: role.into(),
-                    source,
-                });
+    let role_created = match ownership::role(&client, role, &owner.uid).await? {
+        Some(marker) => {
+            claim_role(
+                cluster,
+                &client,
+                owner,
+                marker,
+                password,
+                existing_owner.is_some().then_some(database),
+            )
+            .await?;
+            false
+        }
+        None => {
+            let create = format!(
+                "CREATE ROLE {} WITH LOGIN CREATEDB PASSWORD {verifier}",
+                quote_ident(role)
+            );
+            match client.batch_execute(&create).await {
+                Ok(()) => {
+                    ownership::mark_role(&client, role, &owner.uid).await?;
+                    true
+                }
+                // Created concurrently since we looked: whoever did must prove it is
+                // this instance's before anything changes.
+                Err(e) if concurrently_created(&e, &SqlState::DUPLICATE_OBJECT) => {
+                    let marker = ownership::role(&client, role, &owner.uid)
+                        .await?
+                        .unwrap_or(Marker::None);
+                    claim_role(cluster, &client, owner, marker, password, None).await?;
+                    false
+                }
+                Err(source) => {
+                    return Err(PgError::CreateRole {
+                        role: role.into(),
+                        source,
+                    });
+                }
             }
         }
     };
     if !role_created {
-        let alter = format!("ALTER ROLE {} WITH {attributes}", quote_ident(role));
+        let alter = format!(
+            "ALTER ROLE {} WITH LOGIN CREATEDB PASSWORD {verifier}",
+            quote_ident(role)
+        );
         client
             .batch_execute(&alter)
             .await
@@ -71,9 +106,15 @@ pub async fn ensure_role_and_database(
     grant_role_to_admin(&client, role).await?;
 
     let database_created = match existing_owner {
-        Some(_) => false,
+        Some(_) => {
+            // Owned by the role, which is this instance's: the database is its own
+            // unless it says it is another instance's.
+            ownership::check_database(&client, database, owner, false).await?;
+            false
+        }
         None => create_database(&client, role, database).await?,
     };
+    ownership::mark_database(&client, database, &owner.uid).await?;
     // Other tenants' roles of a shared cluster must not connect to this database;
     // its owner keeps every right. Repeated because a crash may have come between.
     revoke_public(&client, database).await?;
@@ -81,6 +122,41 @@ pub async fn ensure_role_and_database(
         role_created,
         database_created,
     })
+}
+
+/// An existing role is this instance's when its marker says so, or, unmarked, when
+/// `password` logs in as it (into `database` when it exists, else the admin
+/// database); it is then marked. Anything else is refused.
+async fn claim_role(
+    cluster: &PgCluster,
+    client: &Client,
+    owner: &Owner,
+    marker: Marker,
+    password: &str,
+    database: Option<&str>,
+) -> Result<(), PgError> {
+    let refuse = |reason: String| PgError::NotOurs {
+        what: "role",
+        name: owner.role.clone(),
+        reason,
+    };
+    match marker {
+        Marker::Ours => Ok(()),
+        Marker::Other(uid) => Err(refuse(format!(
+            "belongs to instance {uid}, not to this one ({})",
+            owner.uid
+        ))),
+        Marker::None => {
+            let database = database.unwrap_or(&cluster.admin_database);
+            match connect_as(cluster, &owner.role, password, database).await {
+                Ok(_) => ownership::mark_role(client, &owner.role, &owner.uid).await,
+                Err(_) => Err(refuse(
+                    "exists without this instance's marker, and the instance's password does not log in as it: another instance or a DBA made it"
+                        .into(),
+                )),
+            }
+        }
+    }
 }
 
 /// Closes `database` to other roles (PUBLIC may connect by default); its owner
@@ -192,14 +268,39 @@ pub(super) async fn grant_role_to_admin(client: &Client, role: &str) -> Result<(
         })
 }
 
-/// Drops `database` (disconnecting its sessions: `WITH (FORCE)` needs PostgreSQL 13)
-/// and then `role`. Missing ones are fine; any other failure is returned, so a
-/// caller keeps its finalizer until both are gone.
+/// Which databases [`drop_database_and_role`] drops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DropScope {
+    /// Every database the role owns (the live one, kept and temporary copies: DROP
+    /// ROLE fails while it owns any), then the role: a purge.
+    Everything,
+    /// The one database, then the role unless it still owns others (it is then kept
+    /// and the result says so): a migration's source.
+    Database,
+}
+
+/// What [`drop_database_and_role`] dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dropped {
+    pub databases: Vec<String>,
+    pub role: bool,
+}
+
+/// Drops databases of `owner.role` as `scope` says, disconnecting their sessions
+/// (`WITH (FORCE)` needs PostgreSQL 13), then the role. Missing ones are fine; any
+/// other failure is returned, so a caller keeps its finalizer until both are gone.
+///
+/// Only what is provably the instance's is dropped: a role marked as another
+/// instance's, or unmarked when `password` does not log in as it, and a `database`
+/// owned by another role or marked as another instance's, are refused untouched.
 pub async fn drop_database_and_role(
     cluster: &PgCluster,
-    role: &str,
+    owner: &Owner,
+    password: &str,
     database: &str,
-) -> Result<(), PgError> {
+    scope: DropScope,
+) -> Result<Dropped, PgError> {
+    let role = owner.role.as_str();
     check_identifier("role name", role)?;
     check_identifier("database name", database)?;
     if database == cluster.admin_database {
@@ -215,28 +316,83 @@ pub async fn drop_database_and_role(
         });
     }
     let client = connect(cluster, &cluster.admin_database).await?;
-    if role_exists_on(&client, role).await? {
-        grant_role_to_admin(&client, role).await?;
+    let database_exists = ownership::check_database(&client, database, owner, false).await?;
+    let Some(marker) = ownership::role(&client, role, &owner.uid).await? else {
+        // No role: the database, if any, would be another's (checked above).
+        return Ok(Dropped {
+            databases: Vec::new(),
+            role: false,
+        });
+    };
+    claim_role(
+        cluster,
+        &client,
+        owner,
+        marker,
+        password,
+        database_exists.then_some(database),
+    )
+    .await?;
+    grant_role_to_admin(&client, role).await?;
+    let owned: Vec<String> = client
+        .query(
+            "SELECT datname::text FROM pg_catalog.pg_database \
+             WHERE datdba = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = $1::text) \
+             ORDER BY datname = $2::text DESC, datname",
+            &[&role, &database],
+        )
+        .await
+        .map_err(|source| PgError::QueryCatalog {
+            what: "listing the role's databases",
+            source,
+        })?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let (dropped, others): (Vec<String>, Vec<String>) = owned
+        .into_iter()
+        .partition(|name| scope == DropScope::Everything || name == database);
+    for name in &dropped {
+        let drop_db = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(name));
+        client
+            .batch_execute(&drop_db)
+            .await
+            .map_err(|source| PgError::DropDatabase {
+                database: name.clone(),
+                source,
+            })?;
     }
-    let drop_db = format!(
-        "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-        quote_ident(database)
-    );
-    client
-        .batch_execute(&drop_db)
-        .await
-        .map_err(|source| PgError::DropDatabase {
-            database: database.into(),
-            source,
-        })?;
+    if !others.is_empty() {
+        return Ok(Dropped {
+            databases: dropped,
+            role: false,
+        });
+    }
     let drop_role = format!("DROP ROLE IF EXISTS {}", quote_ident(role));
-    client
-        .batch_execute(&drop_role)
-        .await
-        .map_err(|source| PgError::DropRole {
-            role: role.into(),
-            source,
-        })
+    match client.batch_execute(&drop_role).await {
+        Ok(()) => {}
+        // Still used elsewhere on the cluster (objects in other databases, grants):
+        // kept, as the caller is told.
+        Err(e)
+            if scope == DropScope::Database
+                && e.code() == Some(&SqlState::DEPENDENT_OBJECTS_STILL_EXIST) =>
+        {
+            return Ok(Dropped {
+                databases: dropped,
+                role: false,
+            });
+        }
+        Err(source) => {
+            return Err(PgError::DropRole {
+                role: role.into(),
+                source,
+            });
+        }
+    }
+    Ok(Dropped {
+        databases: dropped,
+        role: true,
+    })
 }
 
 /// The server's version string, e.g. `15.14 (Debian 15.14-0+deb12u1)`.

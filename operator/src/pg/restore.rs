@@ -8,6 +8,7 @@ use tokio_postgres::Client;
 use super::clusters::PgCluster;
 use super::connect::connect;
 use super::error::PgError;
+use super::ownership::{self, Owner};
 use super::provision::{create_database, database_owner, grant_role_to_admin, revoke_public};
 use super::sql::{check_identifier, quote_ident};
 
@@ -30,25 +31,35 @@ pub enum SwitchState {
     After,
 }
 
-/// Creates the empty database a restore loads into, owned by the instance's role
-/// (its pods connect as that role), closed to other roles. An existing one owned by
-/// `role` is reused: the agent refuses it unless it is still empty.
+/// Creates the empty database a restore (or a copy, or a verification) loads into,
+/// owned by the instance's role (its pods connect as that role), marked as the
+/// instance's, closed to other roles. An existing one is reused only when it is the
+/// instance's own (owned by its role, not marked as another's): the agent refuses
+/// it unless it is still empty. Another's is refused, untouched.
 pub async fn create_restore_database(
     cluster: &PgCluster,
-    role: &str,
+    owner: &Owner,
     database: &str,
 ) -> Result<(), PgError> {
     check_identifier("database name", database)?;
     let client = connect(cluster, &cluster.admin_database).await?;
-    grant_role_to_admin(&client, role).await?;
-    if database_owner(&client, database).await?.is_none() {
-        create_database(&client, role, database).await?;
+    grant_role_to_admin(&client, &owner.role).await?;
+    if !ownership::check_database(&client, database, owner, false).await? {
+        create_database(&client, &owner.role, database).await?;
     }
+    ownership::mark_database(&client, database, &owner.uid).await?;
     revoke_public(&client, database).await
 }
 
-/// Drops `database`, disconnecting its sessions; a missing one is fine.
-pub async fn drop_database(cluster: &PgCluster, database: &str) -> Result<(), PgError> {
+/// Drops `database`, disconnecting its sessions; a missing one is fine. Only a
+/// database of `owner`'s is dropped (owned by its role; marked as its own, or not
+/// marked unless `marked_only`): anything else is refused, untouched.
+pub async fn drop_database(
+    cluster: &PgCluster,
+    database: &str,
+    owner: &Owner,
+    marked_only: bool,
+) -> Result<(), PgError> {
     check_identifier("database name", database)?;
     if database == cluster.admin_database {
         return Err(PgError::ProtectAdmin {
@@ -57,6 +68,9 @@ pub async fn drop_database(cluster: &PgCluster, database: &str) -> Result<(), Pg
         });
     }
     let client = connect(cluster, &cluster.admin_database).await?;
+    if !ownership::check_database(&client, database, owner, marked_only).await? {
+        return Ok(());
+    }
     let drop = format!(
         "DROP DATABASE IF EXISTS {} WITH (FORCE)",
         quote_ident(database)

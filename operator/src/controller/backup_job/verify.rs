@@ -107,7 +107,7 @@ pub async fn reconcile(
     let Some(live) = crate::controller::batch::live_job(ctx, &ns, &name).await? else {
         if let Some(scratch) = &scratch {
             let cluster = cluster_of(ctx, &v).await?;
-            pg_restore::create_restore_database(&cluster, &v.database.role, scratch)
+            pg_restore::create_restore_database(&cluster, &v.owner(), scratch)
                 .await
                 .map_err(|e| db_error(&v.database.cluster, e))?;
         }
@@ -155,7 +155,7 @@ pub async fn reconcile(
                 Ok(r) => scratch_agrees(ctx, &v, scratch, &r, &status).await?,
             };
             let cluster = cluster_of(ctx, &v).await?;
-            pg_restore::drop_database(&cluster, scratch)
+            pg_restore::drop_database(&cluster, scratch, &v.owner(), false)
                 .await
                 .map_err(|e| db_error(&v.database.cluster, e))?;
             checked

@@ -354,14 +354,29 @@ fn an_invalid_spec_goes_to_error_through_the_table_and_says_why() {
 fn missing_defaults_are_written_before_anything_is_decided() {
     let mut instance = stored(P::Provisioning);
     instance.spec.database.name = None;
+    instance.spec.database.role = None;
+    instance.metadata.finalizers = None;
     let config = OperatorConfig::default();
-    match decide(&instance, &healthy(), &config, now()) {
-        Step::WriteDefaults { fields, patch } => {
-            assert_eq!(fields, ["database.name"]);
-            assert_eq!(patch["spec"]["database"]["name"], "team_a_shop");
-        }
-        Step::Reconcile(d) => panic!("decided on a spec without defaults: {d:?}"),
-    }
+    let names =
+        |instance: &odoo_model::OdooInstance| match decide(instance, &healthy(), &config, now()) {
+            Step::WriteDefaults { fields, patch } => {
+                assert_eq!(fields, ["database.name", "database.role"]);
+                (
+                    patch["spec"]["database"]["name"].clone(),
+                    patch["spec"]["database"]["role"].clone(),
+                )
+            }
+            Step::Reconcile(d) => panic!("decided on a spec without defaults: {d:?}"),
+        };
+    // A new instance: names that no other instance's can meet.
+    let (name, role) = names(&instance);
+    let database = odoo_model::names::default_database("team-a", "shop");
+    assert_eq!(name, database.as_str());
+    assert_eq!(role, format!("odoo_{database}").as_str());
+    // One reconciled before roles were recorded keeps the role it was given.
+    instance.metadata.finalizers = Some(vec![odoo_model::labels::INSTANCE_FINALIZER.into()]);
+    let (_, role) = names(&instance);
+    assert_eq!(role, "odoo_team_a_shop");
     // A contract that cannot be read is no defaults to write: Error, saying why.
     let mut facts = healthy();
     facts.clusters = Err("the pg-clusters Secret does not exist".into());

@@ -60,17 +60,28 @@ pub(super) async fn undo(
             "The temporary database {temp} on {target_name} may remain: the cluster is gone from the pg-clusters Secret."
         ));
     };
-    let mut dropped = crate::pg::restore::drop_database(target, &temp).await;
+    let owner = crate::controller::database::instance_owner(pass.instance);
+    let mut dropped = crate::pg::restore::drop_database(target, &temp, &owner, false).await;
     // A rename that happened before the spec switch failed: that copy is no one's.
+    // Whether it happened, the database of that name says: only the copy this
+    // migration made carries the instance's marker. One created on the target
+    // meanwhile (another tenant's, a DBA's, the tenant's own) is left alone.
+    let mut left_alone = String::new();
     if dropped.is_ok()
         && at == P::Switching
         && pass.instance.spec.database.cluster.as_deref() != Some(target_name.as_str())
     {
-        dropped = crate::pg::restore::drop_database(target, &database).await;
+        dropped = match crate::pg::restore::drop_database(target, &database, &owner, true).await {
+            Err(e @ crate::pg::PgError::NotOurs { .. }) => {
+                left_alone = format!(" On {target_name}, {e}.");
+                Ok(())
+            }
+            other => other,
+        };
     }
     Ok(match dropped {
         Ok(()) => format!(
-            "The temporary database {temp} on {target_name} was dropped; the instance starts again on {source}."
+            "The temporary database {temp} on {target_name} was dropped; the instance starts again on {source}.{left_alone}"
         ),
         Err(e) => format!(
             "The temporary database {temp} on {target_name} could not be dropped ({e}); drop it by hand. The instance starts again on {source}."
@@ -98,18 +109,27 @@ pub(super) async fn drop_source_if_asked(
         .get(&source_name)
         .map_err(|e| Error::PgClusters(e.to_string()))?;
     let database = instance.spec.database.name.clone().unwrap_or_default();
-    let role = names::database_role(
+    let owner = crate::controller::database::instance_owner(instance);
+    let role = owner.role.clone();
+    let password = observe::secret_value(
+        ctx,
         &instance.namespace().unwrap_or_default(),
-        &instance.name_any(),
-    );
+        &names::db_secret(&instance.name_any()),
+        "password",
+    )
+    .await?
+    .unwrap_or_default();
     let db_error = |e: pg::PgError| Error::Database {
         cluster: source_name.clone(),
         unreachable: matches!(e, pg::PgError::Connect { .. }),
         message: e.to_string(),
     };
-    let note = match pg::drop_database_and_role(source, &role, &database).await {
-        Ok(()) => format!("dropped database {database} and role {role} on {source_name}"),
-        Err(pg::PgError::DropRole { .. }) => {
+    let scope = pg::DropScope::Database;
+    let note = match pg::drop_database_and_role(source, &owner, &password, &database, scope).await {
+        Ok(pg::Dropped { role: true, .. }) => {
+            format!("dropped database {database} and role {role} on {source_name}")
+        }
+        Ok(pg::Dropped { role: false, .. }) => {
             format!(
                 "dropped database {database} on {source_name}; role {role} is still used there and was kept"
             )

@@ -244,7 +244,7 @@ async fn copying(pass: &Pass<'_>, status: &mut OdooClusterMigrationStatus) -> Re
         let cluster = pass.cluster(target_name).map_err(Error::PgClusters)?;
         let temp = temporary(status);
         if let Err(e) =
-            pg::ensure_role_and_database(cluster, &target.database.role, &password, &temp).await
+            pg::ensure_role_and_database(cluster, &target.owner(), &password, &temp).await
         {
             return Ok(Next::Fail(
                 "PrepareTargetFailed",

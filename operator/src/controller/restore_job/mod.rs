@@ -110,7 +110,7 @@ async fn load(
             }
         };
         let cluster = job::cluster_of(ctx, &v).await?;
-        pg_restore::create_restore_database(&cluster, &v.database.role, &temporary)
+        pg_restore::create_restore_database(&cluster, &v.owner(), &temporary)
             .await
             .map_err(|e| job::db_error(&v.database.cluster, e))?;
         crate::apply::apply(
@@ -281,7 +281,7 @@ async fn discard(ctx: &Context, v: &ValidInstance, temporary: &str) -> Result<()
         return Ok(());
     }
     let cluster = job::cluster_of(ctx, v).await?;
-    pg_restore::drop_database(&cluster, temporary)
+    pg_restore::drop_database(&cluster, temporary, &v.owner(), false)
         .await
         .map_err(|e| job::db_error(&v.database.cluster, e))
 }

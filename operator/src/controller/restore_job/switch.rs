@@ -109,7 +109,7 @@ pub(super) async fn switch(
                 v.database.name
             );
             if job.spec.previous_database == PreviousDatabase::Drop {
-                pg_restore::drop_database(&cluster, &kept)
+                pg_restore::drop_database(&cluster, &kept, &v.owner(), false)
                     .await
                     .map_err(|e| job::db_error(&v.database.cluster, e))?;
                 status.previous_database_name = None;

@@ -84,7 +84,7 @@ pub(super) async fn switching(
     crate::crash::point("upgrade-after-filestore-switch");
     let mut message = format!("{live} upgraded to {} on a copy", pass.target);
     if pass.job.spec.previous_database == PreviousDatabase::Drop {
-        pg_restore::drop_database(&pass.cluster, &kept)
+        pg_restore::drop_database(&pass.cluster, &kept, &pass.v.owner(), false)
             .await
             .map_err(|e| pass.db_error(e))?;
         status.previous_database_name = None;
@@ -115,7 +115,7 @@ pub(super) async fn discarding(
     pass: &Pass<'_>,
     mut status: OdooUpgradeJobStatus,
 ) -> Result<Action, Error> {
-    pg_restore::drop_database(&pass.cluster, &pass.copy)
+    pg_restore::drop_database(&pass.cluster, &pass.copy, &pass.v.owner(), false)
         .await
         .map_err(|e| pass.db_error(e))?;
     crate::crash::point("upgrade-copy-dropped");

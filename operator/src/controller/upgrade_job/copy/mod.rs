@@ -272,13 +272,13 @@ async fn copying(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result<Ac
 /// Copies the database: by template when no session is open (the instance is
 /// stopped), else streamed by the agent into an empty copy.
 async fn copy_database(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result<Action, Error> {
-    let (live, role) = (pass.live(), &pass.v.database.role);
+    let (live, owner) = (pass.live(), pass.v.owner());
     let method = if pass.job.spec.rehearsal {
         // The instance serves: its sessions stay, so the copy is streamed from a
         // snapshot.
         CopyMethod::Streamed
     } else {
-        match crate::pg::copy::from_template(&pass.cluster, live, &pass.copy, role)
+        match crate::pg::copy::from_template(&pass.cluster, live, &pass.copy, &owner)
             .await
             .map_err(|e| pass.db_error(e))?
         {
@@ -287,7 +287,7 @@ async fn copy_database(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Res
         }
     };
     if method == CopyMethod::Streamed {
-        pg_restore::create_restore_database(&pass.cluster, role, &pass.copy)
+        pg_restore::create_restore_database(&pass.cluster, &owner, &pass.copy)
             .await
             .map_err(|e| pass.db_error(e))?;
         pass.apply(&plan::copy_job(
