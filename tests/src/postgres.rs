@@ -411,6 +411,16 @@ pub mod sql {
         Ok(client)
     }
 
+    /// The databases the operator derived from `database` for `kind` (`restoring`,
+    /// `pre_restore`, `pre_upgrade`, `upgrading`, `verify`): `<database>_<kind>_…`,
+    /// with `<database>` cut to fit as the operator cuts it, in name order.
+    pub async fn databases_of(database: &str, kind: &str) -> anyhow::Result<Vec<String>> {
+        // The operator keeps at least 36 bytes of the name before a suffix.
+        let prefix: String = database.chars().take(36).collect();
+        let prefix = prefix.replace('_', "\\_");
+        databases_like(&format!("{prefix}%\\_{kind}\\_%")).await
+    }
+
     /// The databases whose names are LIKE `pattern`, in name order.
     pub async fn databases_like(pattern: &str) -> anyhow::Result<Vec<String>> {
         let rows = superuser("postgres")

@@ -18,7 +18,7 @@ use odoo_tests::odoo_zip::odoo_made_zip;
 use odoo_tests::operator::{OperatorProcess, operator_namespace, wait_for_phase};
 use odoo_tests::plugin::{command, text};
 use odoo_tests::postgres::shared_postgres;
-use odoo_tests::postgres::sql::{databases_like, superuser};
+use odoo_tests::postgres::sql::{databases_of, superuser};
 use odoo_tests::s3::{create_credentials, shared_s3};
 use odoo_tests::{TestNamespace, simulated_cluster};
 use serde_json::json;
@@ -371,15 +371,11 @@ async fn an_agent_that_proves_nothing_fails_the_backup_and_the_restore_and_the_l
         assert_eq!(count(&database, "res_partner").await?, 500, "{name}");
         assert_eq!(count(&database, "ir_module_module").await?, 2, "{name}");
         assert!(
-            databases_like(&format!("{database}_restoring_%"))
-                .await?
-                .is_empty(),
+            databases_of(&database, "restoring").await?.is_empty(),
             "{name}: the temporary database is dropped"
         );
         assert!(
-            databases_like(&format!("{database}_pre_restore_%"))
-                .await?
-                .is_empty(),
+            databases_of(&database, "pre_restore").await?.is_empty(),
             "{name}: nothing was switched"
         );
     }
@@ -537,9 +533,7 @@ async fn verify_restore_loads_the_backup_and_finds_the_rows_of_the_dumps_snapsho
         verified.message
     );
     assert!(
-        databases_like(&format!("{database}_verify_%"))
-            .await?
-            .is_empty(),
+        databases_of(&database, "verify").await?.is_empty(),
         "the scratch database is dropped"
     );
     s.ns.delete().await;

@@ -15,7 +15,7 @@ use odoo_tests::local_pods::{LOCAL_IMAGE, LocalPods};
 use odoo_tests::odoo_zip::odoo_made_zip;
 use odoo_tests::operator::{OperatorProcess, operator_namespace, wait_for_phase};
 use odoo_tests::postgres::shared_postgres;
-use odoo_tests::postgres::sql::{databases_like, scalar, superuser};
+use odoo_tests::postgres::sql::{databases_of, scalar, superuser};
 use odoo_tests::simulated_cluster;
 use serde_json::json;
 
@@ -269,9 +269,7 @@ async fn a_failed_restore_leaves_the_old_database_serving() -> anyhow::Result<()
         "written before the restore"
     );
     assert!(
-        databases_like(&format!("{}_restoring_%", s.database))
-            .await?
-            .is_empty(),
+        databases_of(&s.database, "restoring").await?.is_empty(),
         "the temporary database is dropped"
     );
     let warnings = s.ns.warnings("RestoreFailed").await;
@@ -360,11 +358,7 @@ async fn a_restore_switches_in_the_archive_neutralized_and_keeps_the_previous_da
         "0"
     );
     assert!(neutralized(&s.database).await?, "marked neutralized");
-    assert!(
-        databases_like(&format!("{}_restoring_%", s.database))
-            .await?
-            .is_empty()
-    );
+    assert!(databases_of(&s.database, "restoring").await?.is_empty());
 
     // The filestore: the archive's files under the live name, the old ones kept.
     let root = s
@@ -487,11 +481,7 @@ async fn a_backup_taken_in_the_cluster_restores_as_the_latest_backup_of_the_inst
         "5000"
     );
     assert_eq!(checksums(&live_files)?, files_before);
-    assert!(
-        databases_like(&format!("{}_pre_restore_%", s.database))
-            .await?
-            .is_empty()
-    );
+    assert!(databases_of(&s.database, "pre_restore").await?.is_empty());
     let root = live_files.parent().expect("filestore root").to_path_buf();
     let leftovers: Vec<_> = std::fs::read_dir(&root)?
         .flatten()
