@@ -22,7 +22,7 @@ pub struct BackupArgs {
     #[command(flatten)]
     pub s3: S3Args,
     /// Where the archive goes: s3://BUCKET/KEY, or an absolute path (file:///PATH) on
-    /// a mounted volume. An existing file is never overwritten.
+    /// a mounted volume. An existing file or object is never overwritten.
     #[arg(long, env = odoo_model::agent::env::DESTINATION)]
     pub destination: Location,
     /// Archive format.

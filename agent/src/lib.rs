@@ -192,7 +192,10 @@ pub async fn run(command: AgentCommand) -> anyhow::Result<()> {
         }
         AgentCommand::SwitchFilestore(args) => {
             let output = args.output.clone();
-            finish(&output, switch::run(&args), |_| (exit::FAILED, false))
+            // `target_touched`: the live name may hold other files than the previous.
+            finish(&output, switch::run(&args), |e| {
+                (exit::FAILED, e.files_moved)
+            })
         }
         AgentCommand::CopyFilestore(args) => {
             let output = args.output.clone();

@@ -271,8 +271,47 @@ impl Tool {
         Err(PgToolError::Failed {
             tool: self.name,
             status,
-            stderr: String::from_utf8_lossy(&tail).trim().to_owned(),
+            stderr: redacted(String::from_utf8_lossy(&tail).trim()),
         })
+    }
+}
+
+/// Longest tool message kept for a report: job status, events and callbacks carry it.
+const MESSAGE_LIMIT: usize = 2000;
+
+/// A tool's stderr as a report may carry it: the tenant's data that PostgreSQL
+/// quotes in errors (a COPY row, a failing row, a duplicate key's value, an input
+/// that did not parse) is withheld, and only the last [`MESSAGE_LIMIT`] bytes are
+/// kept. The whole stderr stays in the pod's log.
+pub fn redacted(stderr: &str) -> String {
+    let lines: Vec<String> = stderr.lines().map(redact_line).collect();
+    let text = lines.join("\n");
+    if text.len() <= MESSAGE_LIMIT {
+        return text;
+    }
+    let mut cut = text.len() - MESSAGE_LIMIT;
+    while !text.is_char_boundary(cut) {
+        cut += 1;
+    }
+    format!("…{}", &text[cut..])
+}
+
+fn redact_line(line: &str) -> String {
+    const WITHHELD: &str = "(data withheld)";
+    if let Some(at) = line.find("Failing row contains (") {
+        return format!("{}Failing row contains {WITHHELD}", &line[..at]);
+    }
+    // `Key (email)=(a@example.com) already exists.`
+    if let (Some(start), Some(end)) = (line.find(")=("), line.rfind(')'))
+        && end > start + 2
+    {
+        return format!("{})={WITHHELD}{}", &line[..start], &line[end + 1..]);
+    }
+    // `CONTEXT:  COPY t, line 3: "…"`, `invalid input syntax for type integer: "…"`:
+    // data follows a colon in quotes; identifiers (`relation "t"`) do not.
+    match line.find(": \"") {
+        Some(at) => format!("{}: {WITHHELD}", &line[..at]),
+        None => line.to_owned(),
     }
 }
 
@@ -319,5 +358,36 @@ impl Read for ToolOutput {
             tool.finish().map_err(std::io::Error::other)?;
         }
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted;
+
+    #[test]
+    fn tenant_data_in_errors_is_withheld() {
+        let stderr = "psql:<stdin>:40: ERROR:  duplicate key value violates unique constraint \"res_partner_email_key\"\n\
+DETAIL:  Key (email)=(jane@example.com) already exists.\n\
+CONTEXT:  COPY res_partner, line 2: \"2\tJane Doe\tjane@example.com\"\n\
+ERROR:  new row for relation \"t\" violates check constraint \"c\"\n\
+DETAIL:  Failing row contains (7, secret salary 9000).\n\
+ERROR:  invalid input syntax for type integer: \"4111 1111 1111 1111\"\n\
+ERROR:  relation \"ir_cron\" does not exist";
+        let out = redacted(stderr);
+        for secret in ["jane@example.com", "Jane Doe", "secret salary", "4111"] {
+            assert!(!out.contains(secret), "{secret} leaked:\n{out}");
+        }
+        for kept in [
+            "res_partner_email_key",
+            "Key (email)=(data withheld) already exists.",
+            "COPY res_partner, line 2: (data withheld)",
+            "relation \"ir_cron\" does not exist",
+            "violates check constraint \"c\"",
+        ] {
+            assert!(out.contains(kept), "{kept} lost:\n{out}");
+        }
+        let long = "ERROR:  x\n".repeat(1000);
+        assert!(redacted(&long).len() <= 2000 + "…".len());
     }
 }

@@ -110,6 +110,16 @@ pub enum StoreError {
     },
     #[error("{0} already exists; a backup never overwrites")]
     Exists(PathBuf),
+    #[error(
+        "{0} already exists; a backup never overwrites (an older backup may record it: choose another key)"
+    )]
+    ObjectExists(String),
+    #[error("looking for an existing {location}: {source}")]
+    Head {
+        location: String,
+        #[source]
+        source: object_store::Error,
+    },
 }
 
 /// An archive's location, as given on the command line and reported back.
@@ -291,6 +301,28 @@ pub async fn open_destination(
         Location::S3 { bucket, key } => {
             let store = s3.store(bucket, false)?;
             let path = object_path(key)?;
+            // As on a volume, an archive is never replaced. S3 offers no condition
+            // on completing a multipart upload here, so two writers of one key at
+            // the same moment are not caught; a key used before always is.
+            match store.head(&path).await {
+                Ok(_) => return Err(StoreError::ObjectExists(location.to_string())),
+                Err(object_store::Error::NotFound { .. }) => {}
+                // Credentials that may write but not read (a write-only backup key)
+                // cannot look; wrong ones fail the upload below with the server's
+                // own reason.
+                Err(
+                    e @ (object_store::Error::PermissionDenied { .. }
+                    | object_store::Error::Unauthenticated { .. }),
+                ) => {
+                    tracing::warn!(error = %e, "cannot look for an existing object; uploading without that check");
+                }
+                Err(source) => {
+                    return Err(StoreError::Head {
+                        location: location.to_string(),
+                        source,
+                    });
+                }
+            }
             let upload =
                 store
                     .put_multipart(&path)

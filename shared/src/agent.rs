@@ -37,6 +37,8 @@ pub mod env {
     pub const RESTORED: &str = "ODOO_AGENT_RESTORED";
     pub const KEPT: &str = "ODOO_AGENT_KEPT";
     pub const DROP_PREVIOUS: &str = "ODOO_AGENT_DROP_PREVIOUS";
+    /// Fault injection for tests: the switch steps that fail (comma-separated).
+    pub const FAIL_AT: &str = "ODOO_AGENT_FAIL_AT";
     /// Copy-filestore: the copy's directory name (the source is [`LIVE`]), and
     /// whether to remove the copy instead of making it.
     pub const COPY: &str = "ODOO_AGENT_COPY";
@@ -353,6 +355,10 @@ impl Report for CopyReport {
 pub struct SwitchReport {
     pub outcome: SwitchOutcome,
     pub previous_removed: bool,
+    /// Why the previous files, asked to be removed, were left (the switch is done
+    /// all the same).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_left: Option<String>,
 }
 
 impl Report for SwitchReport {
@@ -530,6 +536,7 @@ mod tests {
         let switch = Message::done(SwitchReport {
             outcome: SwitchOutcome::Switched,
             previous_removed: false,
+            previous_left: None,
         })
         .to_line();
         assert!(matches!(

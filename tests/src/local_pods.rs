@@ -80,6 +80,8 @@ pub struct LocalPods {
 struct Holds {
     commands: BTreeSet<String>,
     waiting: BTreeSet<String>,
+    /// Agent command → the steps its runs fail at (`ODOO_AGENT_FAIL_AT`).
+    faults: std::collections::BTreeMap<String, String>,
 }
 
 impl LocalPods {
@@ -146,6 +148,17 @@ impl LocalPods {
 
     pub fn release(&self, command: &str) {
         self.holds.lock().expect("holds").commands.remove(command);
+    }
+
+    /// Pods of agent `command` run from now on fail at the steps `points` names
+    /// (comma-separated; see `odoo_model::agent::env::FAIL_AT`), as a volume that
+    /// fails there would make them; `None` lets them run whole again.
+    pub fn fail_at(&self, command: &str, points: Option<&str>) {
+        let mut holds = self.holds.lock().expect("holds");
+        match points {
+            Some(p) => holds.faults.insert(command.into(), p.into()),
+            None => holds.faults.remove(command),
+        };
     }
 
     /// The pods waiting because their command is held.
@@ -305,6 +318,10 @@ impl Kubelet {
             .chain(container.args.iter().flatten())
             .map(|a| local(a))
             .collect();
+        let agent_command = pod.labels().get(AGENT_LABEL).cloned().unwrap_or_default();
+        if let Some(points) = self.holds.lock().expect("holds").faults.get(&agent_command) {
+            env.insert(odoo_model::agent::env::FAIL_AT.into(), points.clone());
+        }
         // Like every process the tests start: killed by the kernel when the thread
         // that forked it goes away, and when the harness drops the run.
         let output = tokio::process::Command::new("setpriv")

@@ -591,3 +591,47 @@ fn failed_uploads_leave_no_object() {
         Vec::<String>::new()
     );
 }
+
+/// A key used before is never written over: the second backup to it is refused
+/// before it uploads anything, and the first archive stays as it was, as on a
+/// volume.
+#[test]
+fn an_s3_backup_never_replaces_an_existing_object() {
+    let src = source();
+    let work = tempfile::tempdir().expect("temporary directory");
+    let env = s3_env();
+    let key = "ns/shop/fixed-key.zip";
+    let destination = format!("s3://{BUCKET}/{key}");
+    let filestore = src.filestore.display().to_string();
+    let first = backup(
+        &src.db,
+        &destination,
+        &["--filestore", &filestore],
+        &env,
+        &work.path().join("tmp"),
+    );
+    let report = first.assert_success();
+    let stored = block_on(shared_s3().get(BUCKET, key)).expect("the first archive");
+    assert_eq!(
+        Some(sha256_hex(&stored).as_str()),
+        report["sha256"].as_str()
+    );
+
+    let second = backup(
+        &src.db,
+        &destination,
+        &["--format", "sql"],
+        &env,
+        &work.path().join("tmp"),
+    );
+    assert_eq!(second.status.code(), Some(1), "{}", second.stderr);
+    assert!(
+        second
+            .stderr
+            .contains("already exists; a backup never overwrites"),
+        "{}",
+        second.stderr
+    );
+    let after = block_on(shared_s3().get(BUCKET, key)).expect("the first archive");
+    assert_eq!(after, stored, "the first archive was replaced");
+}

@@ -227,6 +227,62 @@ async fn delete_keeps_the_data_unless_purge_is_confirmed() -> anyhow::Result<()>
         .await?;
     assert!(api.get_opt("shop").await?.is_none());
 
+    // --purge --wait also waits for the volume: a claim still held while it is
+    // deleted (as pvc-protection holds one that a finished job pod uses) keeps the
+    // command waiting, and its timeout names the volume.
+    use k8s_openapi::api::core::v1::PersistentVolumeClaim;
+    let claims: Api<PersistentVolumeClaim> = ns.api();
+    let claim: PersistentVolumeClaim = serde_json::from_value(serde_json::json!({
+        "metadata": { "name": "held-filestore", "finalizers": ["test.odoo-operator.dev/held"] },
+        "spec": { "accessModes": ["ReadWriteMany"], "resources": { "requests": { "storage": "1Gi" } } },
+    }))?;
+    claims.create(&PostParams::default(), &claim).await?;
+    claims.delete("held-filestore", &Default::default()).await?;
+    create(&ns, "held", 1).await?;
+    let waiting = odoo(
+        cp,
+        &ns.name,
+        &[
+            "delete",
+            "held",
+            "--purge",
+            "--yes",
+            "--wait",
+            "--timeout",
+            "3s",
+        ],
+    )?;
+    assert_eq!(waiting.status.code(), Some(4), "{waiting:?}");
+    assert!(
+        text(&waiting.stderr).contains("volume held-filestore is still being deleted after 3s"),
+        "{waiting:?}"
+    );
+    assert!(api.get_opt("held").await?.is_none(), "the instance is gone");
+    let mut release = claims.get("held-filestore").await?;
+    release.metadata.finalizers = None;
+    claims
+        .replace("held-filestore", &PostParams::default(), &release)
+        .await?;
+    create(&ns, "gone", 1).await?;
+    let out = odoo(
+        cp,
+        &ns.name,
+        &[
+            "delete",
+            "gone",
+            "--purge",
+            "--yes",
+            "--wait",
+            "--timeout",
+            "30s",
+        ],
+    )?;
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        text(&out.stderr).contains("odoo/gone and volume gone-filestore are gone"),
+        "{out:?}"
+    );
+
     let missing = odoo(cp, &ns.name, &["delete", "nosuch"])?;
     assert_eq!(missing.status.code(), Some(5), "{missing:?}");
     assert!(

@@ -4,6 +4,11 @@
 //! from the job's status alone, so each kill ends Succeeded: the archive's data and
 //! files are live, and the previous database and files are kept as they were.
 //!
+//! The filestore switch is also made to fail after each of its steps (the agent's
+//! `ODOO_AGENT_FAIL_AT`, set by the local-pods harness), with Keep and with Drop:
+//! the live database and the live files always belong together, and nothing is
+//! lost.
+//!
 //! The whole data path is real: the agent's pods run through the local-pods
 //! harness against the real PostgreSQL server and local directories standing for
 //! the volumes.
@@ -124,18 +129,49 @@ impl Killed {
     /// the switch prepares the database for real); the operator started to abort at
     /// `point`. Returns once it did, having asserted that it reached the point.
     async fn at(point: &str, prefix: &str) -> anyhow::Result<Killed> {
+        let mut k = Killed::start(Some(point), prefix, None, "Keep").await?;
+        let exit = k.op.wait_exit(DEADLINE).await;
+        let Some(exit) = exit else {
+            panic!(
+                "the operator never reached crash point {point}; restore status {:?}; pods run {:?}\n{}",
+                k.restores.get(JOB).await.ok().and_then(|j| j.status),
+                k.pods.runs(),
+                k.op.log_tail(40)
+            );
+        };
+        assert!(
+            !exit.success(),
+            "the operator aborted, it did not exit cleanly: {exit:?}"
+        );
+        assert!(
+            k.op.crashed_at(point),
+            "the operator exited ({exit:?}) without reaching crash point {point}:\n{}",
+            k.op.log_tail(40)
+        );
+        Ok(k)
+    }
+
+    /// The same restore with the operator started to crash at `crash` (or not), the
+    /// filestore switch's pods failing at the steps `fail_switch_at` names, and
+    /// `previousDatabase` as given. Returns once the restore is created.
+    async fn start(
+        crash: Option<&str>,
+        prefix: &str,
+        fail_switch_at: Option<&str>,
+        previous_database: &str,
+    ) -> anyhow::Result<Killed> {
         let cp = simulated_cluster();
         let ns = TestNamespace::new(cp, prefix).await?;
         let op_ns = operator_namespace(&ns, shared_postgres()).await?;
         let args = vec!["--watch-namespace".to_owned(), ns.name.clone()];
         let arg_refs: Vec<&str> = args.iter().map(String::as_str).collect();
-        let mut op = OperatorProcess::start_with_env(
-            cp,
-            &op_ns,
-            &arg_refs,
-            &[(odoo_tests::operator::CRASH_AT, point)],
-        )?;
+        let env: Vec<(&str, &str)> = crash
+            .map(|point| (odoo_tests::operator::CRASH_AT, point))
+            .into_iter()
+            .collect();
+        let op = OperatorProcess::start_with_env(cp, &op_ns, &arg_refs, &env)?;
         let pods = LocalPods::start(ns.client.clone(), &ns.name)?;
+        pods.fail_at("switch-filestore", fail_switch_at);
         let instances: Api<OdooInstance> = ns.api();
         let instance: OdooInstance = serde_json::from_value(json!({
             "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
@@ -193,28 +229,10 @@ impl Killed {
                 "instanceRef": { "name": "shop" },
                 "source": { "pvc": { "claimName": "uploads", "path": "shop.zip" } },
                 "sha256": sha, "mode": "Move", "neutralize": true,
+                "previousDatabase": previous_database,
             },
         }))?;
         restores.create(&PostParams::default(), &job).await?;
-
-        let exit = op.wait_exit(DEADLINE).await;
-        let Some(exit) = exit else {
-            panic!(
-                "the operator never reached crash point {point}; restore status {:?}; pods run {:?}\n{}",
-                restores.get(JOB).await.ok().and_then(|j| j.status),
-                pods.runs(),
-                op.log_tail(40)
-            );
-        };
-        assert!(
-            !exit.success(),
-            "the operator aborted, it did not exit cleanly: {exit:?}"
-        );
-        assert!(
-            op.crashed_at(point),
-            "the operator exited ({exit:?}) without reaching crash point {point}:\n{}",
-            op.log_tail(40)
-        );
         Ok(Killed {
             ns,
             op_ns,
@@ -456,4 +474,127 @@ async fn killed_after_the_filestore_switch_the_restore_converges() -> anyhow::Re
     assert_eq!(k.ran("switch-filestore"), 1);
     k.restart()?;
     k.converged_to_the_archive().await
+}
+
+/// The live database and the live files are the old ones, together; the archive
+/// left nothing behind; the instance runs again.
+async fn old_data_and_files_are_live(k: &Killed) -> anyhow::Result<()> {
+    assert_eq!(marker(&k.database).await?.as_deref(), Some(MARKER));
+    assert_eq!(checksums(&k.filestore.join(&k.database))?, k.old_files);
+    assert!(databases_of(&k.database, "restoring").await?.is_empty());
+    wait_for_phase(&k.instances, "shop", InstancePhase::Running, &k.op).await;
+    Ok(())
+}
+
+/// A filestore switch that fails before it moved anything, or after it set the
+/// live files aside and put them back: the previous database comes back with its
+/// files (with Keep and with Drop), and nothing is dropped.
+#[tokio::test]
+async fn a_switch_failing_before_the_files_moved_puts_the_old_database_back_with_its_files()
+-> anyhow::Result<()> {
+    for (point, previous) in [
+        ("switch-before-keep", "Keep"),
+        ("switch-after-keep", "Drop"),
+    ] {
+        let k = Killed::start(None, "switch-undone", Some(point), previous).await?;
+        let status = k.finish().await?;
+        let message = status.job.message.clone().unwrap_or_default();
+        assert_eq!(
+            status.job.phase,
+            Some(JobPhase::Failed),
+            "{point}: {message}"
+        );
+        assert!(
+            message.contains("is back in place") && message.contains(point),
+            "{point}: {message}"
+        );
+        old_data_and_files_are_live(&k).await?;
+        k.ns.delete().await;
+    }
+    Ok(())
+}
+
+/// The switch is done but the previous files, asked to be removed (Drop), cannot
+/// be: the previous database stays with them, and the restore succeeds.
+#[tokio::test]
+async fn previous_files_left_by_a_switch_keep_their_database() -> anyhow::Result<()> {
+    let k = Killed::start(None, "switch-left", Some("switch-removing"), "Drop").await?;
+    let status = k.finish().await?;
+    let message = status.job.message.clone().unwrap_or_default();
+    assert_eq!(status.job.phase, Some(JobPhase::Succeeded), "{message}");
+    let kept = status
+        .previous_database_name
+        .clone()
+        .expect("kept, not dropped");
+    assert!(message.contains("could not be removed"), "{message}");
+    assert_eq!(
+        marker(&k.database).await?,
+        None,
+        "the archive's data is live"
+    );
+    assert_eq!(checksums(&k.filestore.join(&k.database))?, k.archive_files);
+    assert_eq!(marker(&kept).await?.as_deref(), Some(MARKER));
+    assert_eq!(checksums(&k.filestore.join(&kept))?, k.old_files);
+    k.ns.delete().await;
+    Ok(())
+}
+
+/// The switch fails after the live files were set aside and cannot put them back:
+/// where the files are is not the old state, so the old database does not come
+/// back either. Nothing is reverted or dropped, the restore waits saying so, and a
+/// rerun of the switch (its Job deleted) finishes it.
+#[tokio::test]
+async fn a_half_switched_filestore_is_never_paired_with_the_old_database() -> anyhow::Result<()> {
+    let k = Killed::start(
+        None,
+        "switch-half",
+        Some("switch-after-keep,switch-undo"),
+        "Drop",
+    )
+    .await?;
+    let start = Instant::now();
+    let status = loop {
+        let status = k.status().await?;
+        if status
+            .job
+            .message
+            .as_deref()
+            .is_some_and(|m| m.contains("may have moved"))
+        {
+            break status;
+        }
+        assert!(
+            start.elapsed() < DEADLINE,
+            "no word of the half switch: {status:?}\n{}",
+            k.op.log_tail(40)
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    assert_eq!(status.job.phase, Some(JobPhase::Running), "{status:?}");
+    assert!(status.database_switched);
+    let kept = status.previous_database_name.clone().expect("kept");
+    // Nothing is lost: the old data and files are kept together, the archive's
+    // data is live and its files wait under the temporary name.
+    assert_eq!(marker(&kept).await?.as_deref(), Some(MARKER));
+    assert_eq!(checksums(&k.filestore.join(&kept))?, k.old_files);
+    assert_eq!(marker(&k.database).await?, None);
+    let temporary = status.temporary_database.clone().expect("temporary");
+    assert_eq!(checksums(&k.filestore.join(&temporary))?, k.archive_files);
+    assert!(!k.ns.events_eventually("SwitchUnknown").await.is_empty());
+
+    // The volume is fine again; the switch runs once more and finishes.
+    k.pods.fail_at("switch-filestore", None);
+    let jobs: Api<k8s_openapi::api::batch::v1::Job> = k.ns.api();
+    jobs.delete(
+        &format!("{JOB}-switch"),
+        &kube::api::DeleteParams::background(),
+    )
+    .await?;
+    let status = k.finish().await?;
+    let message = status.job.message.clone().unwrap_or_default();
+    assert_eq!(status.job.phase, Some(JobPhase::Succeeded), "{message}");
+    assert_eq!(checksums(&k.filestore.join(&k.database))?, k.archive_files);
+    assert_eq!(marker(&k.database).await?, None);
+    k.ns.delete().await;
+    Ok(())
 }

@@ -189,10 +189,78 @@ pub async fn run(ctx: &LazyCtx, args: DeleteArgs, printer: &Printer) -> Result<(
         ));
     }
     if args.wait && args.dry_run == DryRun::None {
+        let started = std::time::Instant::now();
         wait_until_gone(&api, name, uid.as_deref(), args.timeout).await?;
-        printer.note(&format!("odoo/{name} is gone."));
+        if args.purge {
+            // The volume goes last, once no pod (the finished pods of the instance's
+            // jobs, which go with them) holds it: a new instance of the name made
+            // before that would wait on a claim being deleted.
+            let left = args.timeout.saturating_sub(started.elapsed());
+            wait_until_claim_gone(&ctx.client, ns, &data.volume, left, args.timeout).await?;
+            printer.note(&format!("odoo/{name} and volume {} are gone.", data.volume));
+        } else {
+            printer.note(&format!("odoo/{name} is gone."));
+        }
     }
     Ok(())
+}
+
+/// Polls until the claim `volume` is gone; exit 4 naming the pods that still use
+/// it when `timeout` (what is left of the user's `--timeout`) passes first.
+async fn wait_until_claim_gone(
+    client: &kube::Client,
+    ns: &str,
+    volume: &str,
+    timeout: Duration,
+    asked: Duration,
+) -> Result<(), CliError> {
+    use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+    let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), ns);
+    let poll = async {
+        while claims
+            .get_opt(volume)
+            .await
+            .map_err(CliError::api(format!(
+                "reading persistentvolumeclaim {volume}"
+            )))?
+            .is_some()
+        {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        Ok::<(), CliError>(())
+    };
+    match tokio::time::timeout(timeout, poll).await {
+        Ok(result) => result,
+        Err(_) => {
+            let pods: Api<Pod> = Api::namespaced(client.clone(), ns);
+            let users: Vec<String> = pods
+                .list(&Default::default())
+                .await
+                .map(|l| l.items)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|p| {
+                    p.spec.as_ref().is_some_and(|s| {
+                        s.volumes.iter().flatten().any(|v| {
+                            v.persistent_volume_claim
+                                .as_ref()
+                                .is_some_and(|c| c.claim_name == volume)
+                        })
+                    })
+                })
+                .map(|p| p.name_any())
+                .collect();
+            let held = if users.is_empty() {
+                String::new()
+            } else {
+                format!(" (used by pod {})", users.join(", "))
+            };
+            Err(CliError::Timeout(format!(
+                "volume {volume} is still being deleted after {}{held}; a new instance of this name would wait for it",
+                short_duration(asked)
+            )))
+        }
+    }
 }
 
 /// Polls until the object with `uid` is gone (a new object of the same name counts as

@@ -207,9 +207,11 @@ fn pod_labels(job: &mut Job) -> &mut std::collections::BTreeMap<String, String> 
 /// What the agent's container left: its line, or why there is none to take.
 pub type Left<R> = Result<Outcome<R>, ParseError>;
 
-/// The agent's line from the terminated `container` of the Job's pod (Kubernetes
-/// keeps it as the termination message). A pod that ended without one, or with a
-/// line of another command, gives the reason instead: never a report by default.
+/// The agent's line from the terminated `container` of the Job's newest pod
+/// (Kubernetes keeps it as the termination message): a Job that retried has one
+/// pod per attempt, and only the last one says how things are now. A pod that ended
+/// without a line, or with a line of another command, gives the reason instead:
+/// never a report by default, and never an older attempt's.
 pub async fn report<R: contract::Report>(
     ctx: &super::Context,
     ns: &str,
@@ -221,9 +223,17 @@ pub async fn report<R: contract::Report>(
         .list(&ListParams::default().labels(&format!("job-name={job_name}")))
         .await
         .map_err(super::error::Error::kube("listing the agent's pods"))?;
-    let messages: Vec<String> = list
-        .items
-        .iter()
+    let newest = newest_terminated(&list.items, container);
+    Ok(match newest {
+        Some(message) => Message::<R>::parse(&message).map(|m| m.outcome),
+        None => Err(ParseError::Missing),
+    })
+}
+
+/// The termination message of the newest pod whose `container` terminated (by
+/// creation time, then name, as a Job names its pods at random).
+fn newest_terminated(pods: &[Pod], container: &str) -> Option<String> {
+    pods.iter()
         .filter_map(|p| {
             let statuses = p.status.as_ref()?.container_statuses.as_ref()?;
             let terminated = statuses
@@ -233,18 +243,37 @@ pub async fn report<R: contract::Report>(
                 .as_ref()?
                 .terminated
                 .clone()?;
-            Some(terminated.message.unwrap_or_default())
+            let created = p.metadata.creation_timestamp.clone();
+            Some((
+                created,
+                p.metadata.name.clone(),
+                terminated.message.unwrap_or_default(),
+            ))
         })
-        .collect();
-    // Of several tries, a line that parses wins; otherwise the last reason.
-    let mut left = Err(ParseError::Missing);
-    for message in messages {
-        match Message::<R>::parse(&message) {
-            Ok(m) => return Ok(Ok(m.outcome)),
-            Err(e) => left = Err(e),
-        }
+        .max_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)))
+        .map(|(_, _, message)| message)
+}
+
+/// How a filestore switch ended, as far as the database may follow it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Switched {
+    /// The files are switched (whatever the container's exit: the report says so).
+    Done(odoo_model::agent::SwitchReport),
+    /// The files are where they were: the previous database may come back.
+    Undone(String),
+    /// The files may have moved: the database must stay as it is.
+    Unknown(String),
+}
+
+/// Reads a switch's line: only the agent's own word that nothing moved lets the
+/// database go back.
+pub fn switched(left: Left<odoo_model::agent::SwitchReport>) -> Switched {
+    match left {
+        Ok(Outcome::Done(report)) => Switched::Done(report),
+        Ok(Outcome::Failed(f)) if !f.target_touched => Switched::Undone(f.error),
+        Ok(Outcome::Failed(f)) => Switched::Unknown(f.error),
+        Err(why) => Switched::Unknown(format!("{why}, so nothing says where the files are")),
     }
-    Ok(left)
 }
 
 /// The report of a finished agent pod, only when its container completed and
@@ -257,5 +286,59 @@ pub fn taken<R>(complete: bool, left: Left<R>) -> Result<R, String> {
         Err(why) => Err(format!(
             "{why}, so nothing proves the work was done (did the image's entrypoint replace the agent's command?)"
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use odoo_model::agent::{Failure, SwitchOutcome, SwitchReport};
+
+    fn pod(name: &str, created: &str, message: &str) -> Pod {
+        serde_json::from_value(serde_json::json!({
+            "metadata": { "name": name, "creationTimestamp": created },
+            "status": { "containerStatuses": [{
+                "name": "switch", "image": "odoo", "imageID": "", "ready": false,
+                "restartCount": 0,
+                "state": { "terminated": { "exitCode": 1, "message": message } }
+            }]}
+        }))
+        .expect("a pod")
+    }
+
+    #[test]
+    fn the_newest_attempt_speaks_for_the_job() {
+        // Pod names are random: a first try's name may sort after a retry's.
+        let pods = [
+            pod("job-zzz", "2026-12-01T10:00:00Z", "first"),
+            pod("job-aaa", "2026-12-01T10:00:05Z", "retry"),
+        ];
+        assert_eq!(newest_terminated(&pods, "switch").as_deref(), Some("retry"));
+        assert_eq!(newest_terminated(&pods, "other"), None);
+    }
+
+    #[test]
+    fn only_the_agents_word_that_nothing_moved_lets_the_database_go_back() {
+        let failed = |touched| {
+            Ok(Outcome::Failed(Failure {
+                error: "e".into(),
+                target_touched: touched,
+            }))
+        };
+        assert_eq!(switched(failed(false)), Switched::Undone("e".into()));
+        assert_eq!(switched(failed(true)), Switched::Unknown("e".into()));
+        assert!(matches!(
+            switched(Err(ParseError::Missing)),
+            Switched::Unknown(_)
+        ));
+        let done = SwitchReport {
+            outcome: SwitchOutcome::Switched,
+            previous_removed: false,
+            previous_left: None,
+        };
+        assert_eq!(
+            switched(Ok(Outcome::Done(done.clone()))),
+            Switched::Done(done)
+        );
     }
 }

@@ -182,7 +182,10 @@ where
 }
 
 /// Which of the named Deployments still runs pods, as a message, if any: work that
-/// changes the database waits until nothing else uses it.
+/// changes the database waits until nothing else uses it. A Deployment's
+/// `status.replicas` no longer counts a pod that is terminating, and such a pod
+/// may still hold connections and write: the pods its selector matches are listed,
+/// terminating ones included.
 pub async fn deployments_stopped(
     ctx: &super::Context,
     namespace: &str,
@@ -197,15 +200,42 @@ pub async fn deployments_stopped(
             .map_err(super::error::Error::kube(format!(
                 "reading Deployment {name}"
             )))?;
-        let (wanted, running) = d.map_or((0, 0), |d| {
-            (
-                d.spec.and_then(|s| s.replicas).unwrap_or(0),
-                d.status.and_then(|s| s.replicas).unwrap_or(0),
-            )
-        });
+        let Some(d) = d else { continue };
+        let selector = d
+            .spec
+            .as_ref()
+            .and_then(|s| s.selector.match_labels.clone())
+            .unwrap_or_default();
+        let (wanted, running) = (
+            d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0),
+            d.status.as_ref().and_then(|s| s.replicas).unwrap_or(0),
+        );
         if wanted > 0 || running > 0 {
             return Ok(Some(format!(
                 "waiting for the pods of {name} to stop ({running} left)"
+            )));
+        }
+        if selector.is_empty() {
+            continue;
+        }
+        let labels = selector
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let pods: kube::Api<k8s_openapi::api::core::v1::Pod> =
+            kube::Api::namespaced(ctx.client.clone(), namespace);
+        let left = pods
+            .list_metadata(&kube::api::ListParams::default().labels(&labels))
+            .await
+            .map_err(super::error::Error::kube(format!(
+                "listing the pods of Deployment {name}"
+            )))?
+            .items
+            .len();
+        if left > 0 {
+            return Ok(Some(format!(
+                "waiting for the pods of {name} to be gone ({left} terminating)"
             )));
         }
     }

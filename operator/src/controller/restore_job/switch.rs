@@ -84,12 +84,25 @@ pub(super) async fn switch(
         return Ok(Action::requeue(Duration::from_secs(10)));
     }
     let left = agent_pod::report::<SwitchReport>(ctx, &ns, &batch_name, "switch").await?;
-    let switched = agent_pod::taken(outcome == Outcome::Complete, left);
-    match switched {
-        Err(why) => {
-            // The agent undoes a half switch, and a switch it did not report is
-            // undone here: the files stay where they were, so the previous database
-            // goes back too and the instance serves as before.
+    match agent_pod::switched(left) {
+        agent_pod::Switched::Unknown(why) => {
+            // The files may have moved: putting the previous database back could pair
+            // it with the restored files. Nothing is reverted or dropped; the switch
+            // is retried once its Job is deleted (it finishes or confirms a switch).
+            let message = format!(
+                "switching the filestore failed and the files may have moved: {why}; {} holds the restored data and the previous database is kept as {kept}; nothing was reverted or dropped. Check the volume, then delete job/{batch_name} -n {ns} to run the switch again; logs: kubectl logs job/{batch_name} -n {ns}",
+                v.database.name
+            );
+            if status.job.message.as_deref() != Some(message.as_str()) {
+                ctx.event(job, true, "SwitchUnknown", message.clone()).await;
+                status.job.message = Some(message);
+                write(ctx, job, status, JobPhase::Running).await?;
+            }
+            Ok(Action::requeue(Duration::from_secs(60)))
+        }
+        agent_pod::Switched::Undone(why) => {
+            // The agent put the files back where they were (its own word): the
+            // previous database goes back too and the instance serves as before.
             pg_restore::revert(&cluster, &names)
                 .await
                 .map_err(|e| job::db_error(&v.database.cluster, e))?;
@@ -100,7 +113,7 @@ pub(super) async fn switch(
             );
             fail(ctx, job, instance, status, message).await
         }
-        Ok(report) => {
+        agent_pod::Switched::Done(report) => {
             crate::crash::point("restore-after-filestore-switch");
             let outcome = report.outcome;
             let mut message = format!(
@@ -108,7 +121,12 @@ pub(super) async fn switch(
                 status.location.clone().unwrap_or_default(),
                 v.database.name
             );
-            if job.spec.previous_database == PreviousDatabase::Drop {
+            if let Some(left) = &report.previous_left {
+                // The previous files stay: so does their database, together.
+                message.push_str(&format!(
+                    "; the previous files could not be removed ({left}), so the previous database is kept with them as {kept}"
+                ));
+            } else if job.spec.previous_database == PreviousDatabase::Drop {
                 pg_restore::drop_database(&cluster, &kept, &v.owner(), false)
                     .await
                     .map_err(|e| job::db_error(&v.database.cluster, e))?;

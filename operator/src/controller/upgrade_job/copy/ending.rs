@@ -17,6 +17,7 @@ use serde_json::json;
 use std::time::Duration;
 
 use super::{Agent, POLL, Pass, ended};
+use crate::controller::agent_pod;
 
 /// Switching: names in one transaction, then the files; the instance stays down.
 pub(super) async fn switching(
@@ -50,8 +51,8 @@ pub(super) async fn switching(
         return Ok(Action::requeue(Duration::from_secs(1)));
     }
     let name = plan::switch_job_name(pass.job);
-    let switched = match pass
-        .agent::<SwitchReport>(&name, plan::SWITCH_CONTAINER)
+    let left = match pass
+        .agent_left::<SwitchReport>(&name, plan::SWITCH_CONTAINER)
         .await?
     {
         Agent::Missing => {
@@ -66,24 +67,50 @@ pub(super) async fn switching(
             return Ok(Action::requeue(POLL));
         }
         Agent::Running => return Ok(Action::requeue(POLL)),
-        Agent::Ended(switched) => switched,
+        Agent::Ended((_, left)) => left,
     };
-    if let Err(why) = switched {
-        // The agent undid a half switch of the files; the database goes back too,
-        // so the previous image finds the previous data.
-        pg_restore::revert(&pass.cluster, &names)
-            .await
-            .map_err(|e| pass.db_error(e))?;
-        status.database_switched = false;
-        let why = format!(
-            "switching the filestore failed: {why}; {live} is the previous database again; {}",
-            pass.logs(&name)
-        );
-        return pass.abandon(status, why).await;
-    }
+    let report = match agent_pod::switched(left) {
+        agent_pod::Switched::Done(report) => report,
+        agent_pod::Switched::Undone(why) => {
+            // The agent put the files back (its own word); the database goes back
+            // too, so the previous image finds the previous data with its files.
+            pg_restore::revert(&pass.cluster, &names)
+                .await
+                .map_err(|e| pass.db_error(e))?;
+            status.database_switched = false;
+            let why = format!(
+                "switching the filestore failed: {why}; {live} is the previous database again; {}",
+                pass.logs(&name)
+            );
+            return pass.abandon(status, why).await;
+        }
+        agent_pod::Switched::Unknown(why) => {
+            // The files may have moved: the previous database must not come back
+            // without them. Nothing is reverted or dropped; the instance stays down
+            // until the switch runs again (it finishes or confirms a switch).
+            let ns = pass.job.namespace().unwrap_or_default();
+            let message = format!(
+                "switching the filestore failed and the files may have moved: {why}; {live} is the upgraded copy and the previous database is kept as {kept}; nothing was reverted or dropped. Check the volume, then delete job/{name} -n {ns} to run the switch again; {}",
+                pass.logs(&name)
+            );
+            if status.job.message.as_deref() != Some(message.as_str()) {
+                pass.ctx
+                    .event(pass.job, true, "SwitchUnknown", message.clone())
+                    .await;
+                status.job.message = Some(message);
+                write(pass.ctx, pass.job, status, JobPhase::Running).await?;
+            }
+            return Ok(Action::requeue(Duration::from_secs(60)));
+        }
+    };
     crate::crash::point("upgrade-after-filestore-switch");
     let mut message = format!("{live} upgraded to {} on a copy", pass.target);
-    if pass.job.spec.previous_database == PreviousDatabase::Drop {
+    if let Some(left) = &report.previous_left {
+        // The previous files stay: so does their database, together.
+        message.push_str(&format!(
+            "; the previous files could not be removed ({left}), so the previous database is kept with them as {kept}"
+        ));
+    } else if pass.job.spec.previous_database == PreviousDatabase::Drop {
         pg_restore::drop_database(&pass.cluster, &kept, &pass.v.owner(), false)
             .await
             .map_err(|e| pass.db_error(e))?;

@@ -66,11 +66,11 @@ fn check(from: Node, to: Node) {
     }
 }
 
-/// An agent Job of a step.
-enum Agent<R> {
+/// An agent Job of a step: what it ended with, `T`.
+enum Agent<T> {
     Missing,
     Running,
-    Ended(Result<R, String>),
+    Ended(T),
 }
 
 /// How often a step that waits looks again; the Jobs it owns wake it sooner.
@@ -145,7 +145,20 @@ impl Pass<'_> {
         &self,
         name: &str,
         container: &str,
-    ) -> Result<Agent<R>, Error> {
+    ) -> Result<Agent<Result<R, String>>, Error> {
+        Ok(match self.agent_left::<R>(name, container).await? {
+            Agent::Ended((complete, left)) => Agent::Ended(agent_pod::taken(complete, left)),
+            Agent::Missing => Agent::Missing,
+            Agent::Running => Agent::Running,
+        })
+    }
+
+    /// The agent's line as it is, and whether its container completed.
+    async fn agent_left<R: odoo_model::agent::Report>(
+        &self,
+        name: &str,
+        container: &str,
+    ) -> Result<Agent<(bool, agent_pod::Left<R>)>, Error> {
         let Some(job) = self.batch_job(name).await? else {
             return Ok(Agent::Missing);
         };
@@ -154,10 +167,7 @@ impl Pass<'_> {
             return Ok(Agent::Running);
         }
         let left = agent_pod::report::<R>(self.ctx, &self.ns(), name, container).await?;
-        Ok(Agent::Ended(agent_pod::taken(
-            outcome == Outcome::Complete,
-            left,
-        )))
+        Ok(Agent::Ended((outcome == Outcome::Complete, left)))
     }
 
     async fn apply(&self, job: &Job) -> Result<(), Error> {
