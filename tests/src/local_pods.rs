@@ -373,10 +373,18 @@ impl Kubelet {
         let mut out = Vec::new();
         for m in container.volume_mounts.clone().unwrap_or_default() {
             let volume = volumes.iter().find(|v| v.name == m.name);
-            let local = match volume.and_then(|v| v.persistent_volume_claim.as_ref()) {
+            let mut local = match volume.and_then(|v| v.persistent_volume_claim.as_ref()) {
                 Some(claim) => self.root.join("claims").join(&claim.claim_name),
                 None => self.pod_dir(pod).join("volumes").join(&m.name),
             };
+            // As a kubelet does: only that directory of the volume, made if missing.
+            if let Some(sub) = m.sub_path.as_deref().filter(|s| !s.is_empty()) {
+                anyhow::ensure!(
+                    !sub.split('/').any(|p| p == ".."),
+                    "subPath {sub:?} leaves the volume"
+                );
+                local = local.join(sub);
+            }
             std::fs::create_dir_all(&local)?;
             out.push((m.mount_path, local));
         }

@@ -496,3 +496,115 @@ async fn a_backup_taken_in_the_cluster_restores_as_the_latest_backup_of_the_inst
     s.ns.delete().await;
     Ok(())
 }
+
+/// Every role's superuser bit: a tenant made superuser shows here.
+async fn superusers() -> anyhow::Result<Vec<String>> {
+    Ok(superuser("postgres")
+        .await?
+        .query(
+            "SELECT rolname::text FROM pg_roles WHERE rolsuper ORDER BY 1",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
+}
+
+/// A zip whose dump.sql is `sql`, written where a restore's pvc source reads it.
+fn hostile_zip(out: &Path, sql: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(out)?);
+    zip.start_file("dump.sql", zip::write::SimpleFileOptions::default())?;
+    zip.write_all(sql.as_bytes())?;
+    zip.finish()?;
+    Ok(())
+}
+
+/// Archives written by an attacker, restored through the operator as
+/// `kubectl odoo restore --from-file` has it do (a volume source): a shell command,
+/// a `\connect` into the live database, and an `ir_module_module` that is a view
+/// over a function making the tenant superuser when it runs as one (the read that
+/// checks a restore). Each restore fails naming why; no command ran, the live
+/// database is unchanged and no role was made superuser.
+#[tokio::test]
+async fn hostile_archives_fail_and_change_nothing() -> anyhow::Result<()> {
+    let s = running_shop("restore-hostile").await?;
+    let uploads = s.pods.claim_dir("uploads");
+    let sentinel = uploads.join("pwned");
+    let role = s
+        .instances
+        .get("shop")
+        .await?
+        .spec
+        .database
+        .role
+        .expect("defaulted role");
+    let superusers_before = superusers().await?;
+    let cases = [
+        (
+            "shell",
+            format!("SELECT 1;\n\\! touch {}\n", sentinel.display()),
+            "meta-command",
+        ),
+        (
+            "connect",
+            format!(
+                "CREATE TABLE a (x int);\n\\connect {}\nCREATE TABLE pwned (x int);\n",
+                s.database
+            ),
+            "meta-command",
+        ),
+        (
+            "trojan",
+            format!(
+                "CREATE FUNCTION trojan() RETURNS TABLE(name varchar, state varchar, latest_version varchar) \
+                 LANGUAGE plpgsql AS $$ BEGIN \
+                 IF current_setting('is_superuser') = 'on' THEN EXECUTE 'ALTER ROLE {role} SUPERUSER'; END IF; \
+                 RETURN QUERY SELECT 'base'::varchar, 'installed'::varchar, '17.0.1.3'::varchar; END $$;\n\
+                 CREATE VIEW ir_module_module AS SELECT * FROM trojan();\n"
+            ),
+            "is a view, not a table",
+        ),
+    ];
+    for (what, sql, why) in cases {
+        hostile_zip(&uploads.join(format!("{what}.zip")), &sql)?;
+        let name = format!("hostile-{what}");
+        create_restore(
+            &s,
+            &name,
+            json!({ "instanceRef": { "name": "shop" },
+                    "source": { "pvc": { "claimName": "uploads", "path": format!("{what}.zip") } } }),
+        )
+        .await?;
+        let (job, _) = follow(&s, &name).await?;
+        let status = job.status.unwrap_or_default();
+        let message = status.job.message.unwrap_or_default();
+        assert_eq!(
+            status.job.phase,
+            Some(JobPhase::Failed),
+            "{what}: {message}"
+        );
+        assert!(message.contains(why), "{what}: {message}");
+        assert!(!sentinel.exists(), "{what}: a shell command ran");
+        assert_eq!(superusers().await?, superusers_before, "{what}");
+        assert_eq!(
+            scalar(&s.database, "SELECT note FROM before_restore").await?,
+            "written before the restore",
+            "{what}"
+        );
+        assert_eq!(
+            scalar(
+                &s.database,
+                "SELECT count(*)::text FROM pg_tables WHERE tablename = 'pwned'"
+            )
+            .await?,
+            "0",
+            "{what}"
+        );
+        assert!(databases_of(&s.database, "restoring").await?.is_empty());
+        wait_for_phase(&s.instances, "shop", InstancePhase::Running, &s.op).await;
+    }
+    s.ns.delete().await;
+    Ok(())
+}

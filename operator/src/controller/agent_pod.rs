@@ -58,6 +58,15 @@ pub fn mount(name: &str, path: &str, read_only: bool) -> VolumeMount {
     }
 }
 
+/// [`mount`] of one directory of the volume only (`sub_path`): the pod sees nothing
+/// else of it.
+pub fn mount_dir(name: &str, sub_path: &str, path: &str, read_only: bool) -> VolumeMount {
+    VolumeMount {
+        sub_path: Some(sub_path.into()),
+        ..mount(name, path, read_only)
+    }
+}
+
 pub fn claim_volume(name: &str, claim: &str) -> Volume {
     Volume {
         name: name.into(),

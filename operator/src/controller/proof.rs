@@ -299,12 +299,22 @@ pub async fn loaded_database(
     let cluster = super::job::cluster_of(ctx, v).await?;
     let db_error = |e| super::job::db_error(&v.database.cluster, e);
     let login = super::job::tenant_of(ctx, v).await?;
-    let own = crate::pg::compare::inventory(&cluster, &login, database)
-        .await
-        .map_err(db_error)?;
-    let base = crate::pg::compare::base_version(&cluster, &login, database)
-        .await
-        .map_err(db_error)?;
+    let own = match crate::pg::tenant_read(
+        crate::pg::compare::inventory(&cluster, &login, database).await,
+    )
+    .map_err(db_error)?
+    {
+        Ok(own) => own,
+        Err(why) => return Ok((Err(why), Inventory::default())),
+    };
+    let base = match crate::pg::tenant_read(
+        crate::pg::compare::base_version(&cluster, &login, database).await,
+    )
+    .map_err(db_error)?
+    {
+        Ok(base) => base,
+        Err(why) => return Ok((Err(why), own)),
+    };
     let expected = RestoreExpectation {
         sha256,
         series: OdooVersion::of_image(&v.image),

@@ -130,12 +130,10 @@ pub fn load_job(
     agent_image: &str,
 ) -> Job {
     let mut env = agent_pod::pg_env(v, temporary);
+    let target = format!("{DATA_DIR}/filestore/{temporary}");
     env.extend([
         agent_pod::env(odoo_model::agent::env::SOURCE, &source.location),
-        agent_pod::env(
-            odoo_model::agent::env::FILESTORE,
-            format!("{DATA_DIR}/filestore/{temporary}"),
-        ),
+        agent_pod::env(odoo_model::agent::env::FILESTORE, &target),
     ]);
     if let Some(sha) = job.spec.sha256.as_ref().or(source.sha256.as_ref()) {
         env.push(agent_pod::env(odoo_model::agent::env::EXPECTED_SHA256, sha));
@@ -143,7 +141,14 @@ pub fn load_job(
     if let Some(bucket) = &source.bucket {
         env.extend(agent_pod::s3_env(bucket));
     }
-    let mut mounts = vec![agent_pod::mount("filestore", DATA_DIR, false)];
+    // The archive is a tenant's: the pod that reads it sees only the directory it
+    // writes, never the live files or the kept ones.
+    let mut mounts = vec![agent_pod::mount_dir(
+        "filestore",
+        &format!("filestore/{temporary}"),
+        &target,
+        false,
+    )];
     let mut volumes = vec![];
     if let Some(claim) = &source.claim {
         mounts.push(agent_pod::mount("source", BACKUP_DIR, true));
@@ -234,5 +239,48 @@ mod tests {
         // A multi-byte character at the cut is not split.
         let wide = "é".repeat(40);
         assert!(temporary_name(&wide, "u").is_char_boundary(0));
+    }
+
+    #[test]
+    fn the_load_pod_sees_only_the_directory_it_writes() {
+        let v = crate::build::sample();
+        let job: OdooRestoreJob = serde_json::from_value(serde_json::json!({
+            "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooRestoreJob",
+            "metadata": { "name": "r", "namespace": "team-a", "uid": "uid-r" },
+            "spec": { "instanceRef": { "name": "shop" },
+                "source": { "pvc": { "claimName": "uploads", "path": "k.zip" } } },
+        }))
+        .expect("a restore job");
+        let source = Source {
+            location: "s3://b/k.zip".into(),
+            sha256: None,
+            bucket: None,
+            claim: None,
+            chosen: None,
+        };
+        let built = load_job(&job, &v, &source, "team_a_shop_restoring_1", "agent:1");
+        let pod = built
+            .spec
+            .and_then(|s| s.template.spec)
+            .expect("a pod template");
+        let filestore: Vec<_> = pod
+            .containers
+            .iter()
+            .chain(pod.init_containers.iter().flatten())
+            .flat_map(|c| c.volume_mounts.iter().flatten())
+            .filter(|m| m.name == "filestore")
+            .collect();
+        assert!(!filestore.is_empty());
+        for m in filestore {
+            assert_eq!(
+                m.sub_path.as_deref(),
+                Some("filestore/team_a_shop_restoring_1"),
+                "{m:?}"
+            );
+            assert_eq!(
+                m.mount_path,
+                format!("{DATA_DIR}/filestore/team_a_shop_restoring_1")
+            );
+        }
     }
 }

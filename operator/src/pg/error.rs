@@ -142,3 +142,17 @@ pub fn describe(e: &tokio_postgres::Error) -> String {
     }
     text
 }
+
+/// A read of a tenant database: `Err` only for what a retry may fix (the server
+/// cannot be reached); what the database itself refuses (a view where a table
+/// belongs, a row-security policy, a table the role may not read) is `Ok(Err(why))`,
+/// a reason to fail the step, not to retry it.
+pub fn tenant_read<T>(read: Result<T, PgError>) -> Result<Result<T, String>, PgError> {
+    match read {
+        Ok(value) => Ok(Ok(value)),
+        Err(e @ (PgError::Connect { .. } | PgError::ConfigureTls { .. })) => Err(e),
+        Err(e) => Ok(Err(format!(
+            "the database cannot be read as the instance's role: {e}"
+        ))),
+    }
+}

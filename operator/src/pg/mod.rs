@@ -15,7 +15,7 @@ mod tls;
 
 pub use clusters::{CLUSTERS_KEY, ClustersError, PgCluster, PgClusters, SslMode};
 pub use connect::TenantLogin;
-pub use error::{PgError, describe};
+pub use error::{PgError, describe, tenant_read};
 pub use ownership::Owner;
 pub use provision::{
     DropScope, Dropped, Provisioned, connect, database_exists, drop_database_and_role,

@@ -104,6 +104,25 @@ pub(super) async fn drop_source_if_asked(
     if instance.spec.database.cluster.as_deref() == Some(source_name.as_str()) {
         return Ok(Action::await_change());
     }
+    // A later migration may have brought the instance back to this source (or is
+    // bringing it there): its database there is live again, not this migration's
+    // leftover. Only the newest migration of an instance drops its source.
+    let all = crate::controller::caches::readable_of_instance(
+        &ctx.caches.migrations,
+        instance,
+        |m: &OdooClusterMigration| m.spec.instance_ref.name.as_str(),
+    );
+    if let Some(newer) = newer_migration(m, &all) {
+        let note = format!(
+            "dropSourceAfter ignored: migration {newer} came after this one, and the database on {source_name} may be live again; drop it by hand if it is not"
+        );
+        if status.message.as_deref() != Some(note.as_str()) {
+            status.message = Some(note.clone());
+            super::write(ctx, m, status, P::Succeeded).await?;
+            ctx.event(m, true, "SourceKept", note).await;
+        }
+        return Ok(Action::await_change());
+    }
     let clusters = observe::pg_clusters(ctx).await?;
     let source = clusters
         .get(&source_name)
@@ -142,4 +161,37 @@ pub(super) async fn drop_source_if_asked(
     ctx.event(m, false, "SourceDropped", note.clone()).await;
     ctx.event(instance, false, "SourceDropped", note).await;
     Ok(Action::await_change())
+}
+
+/// The name of a migration of the same instance created after `m`, if any.
+fn newer_migration(m: &OdooClusterMigration, all: &[OdooClusterMigration]) -> Option<String> {
+    let created = m.creation_timestamp();
+    all.iter()
+        .filter(|o| o.name_any() != m.name_any())
+        .filter(|o| o.creation_timestamp() > created)
+        .map(ResourceExt::name_any)
+        .next()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn migration(name: &str, created: &str) -> OdooClusterMigration {
+        serde_json::from_value(serde_json::json!({
+            "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooClusterMigration",
+            "metadata": { "name": name, "namespace": "n", "creationTimestamp": created },
+            "spec": { "instanceRef": { "name": "shop" }, "targetCluster": "b" },
+        }))
+        .expect("a migration")
+    }
+
+    #[test]
+    fn only_the_newest_migration_drops_its_source() {
+        let first = migration("to-b", "2026-12-01T10:00:00Z");
+        let back = migration("back-to-a", "2026-12-02T10:00:00Z");
+        let all = [first.clone(), back.clone()];
+        assert_eq!(newer_migration(&first, &all).as_deref(), Some("back-to-a"));
+        assert_eq!(newer_migration(&back, &all), None);
+    }
 }

@@ -269,10 +269,15 @@ async fn updated_in_place(
 ) -> Result<super::proof::Checked, Error> {
     let (v, cluster) = super::job::valid_instance_on_cluster(ctx, instance).await?;
     let login = super::job::tenant_of(ctx, &v).await?;
-    let modules = crate::pg::compare::modules(&cluster, &login, &v.database.name)
-        .await
-        .map_err(|e| super::job::db_error(&v.database.cluster, e))?;
-    Ok(super::proof::updated(target, modules.as_ref()))
+    let read = crate::pg::compare::modules(&cluster, &login, &v.database.name).await;
+    Ok(
+        match crate::pg::tenant_read(read)
+            .map_err(|e| super::job::db_error(&v.database.cluster, e))?
+        {
+            Ok(modules) => super::proof::updated(target, modules.as_ref()),
+            Err(why) => Err(why),
+        },
+    )
 }
 
 /// An InPlace upgrade that failed: told on the job and the instance, recorded.

@@ -319,12 +319,16 @@ async fn copy_database(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Res
 /// keeps changing) the same schemas, extensions and tables.
 async fn check_copy(pass: &Pass<'_>, method: CopyMethod) -> Result<Result<(), String>, Error> {
     let login = crate::controller::job::tenant_of(pass.ctx, &pass.v).await?;
-    let live = compare::inventory(&pass.cluster, &login, pass.live())
-        .await
-        .map_err(|e| pass.db_error(e))?;
-    let copy = compare::inventory(&pass.cluster, &login, &pass.copy)
-        .await
-        .map_err(|e| pass.db_error(e))?;
+    let read = compare::inventory(&pass.cluster, &login, pass.live()).await;
+    let live = match crate::pg::tenant_read(read).map_err(|e| pass.db_error(e))? {
+        Ok(live) => live,
+        Err(why) => return Ok(Err(why)),
+    };
+    let read = compare::inventory(&pass.cluster, &login, &pass.copy).await;
+    let copy = match crate::pg::tenant_read(read).map_err(|e| pass.db_error(e))? {
+        Ok(copy) => copy,
+        Err(why) => return Ok(Err(why)),
+    };
     let differences = if pass.job.spec.rehearsal {
         compare::differences(&compare::shape(&live), &compare::shape(&copy))
     } else {
@@ -406,11 +410,11 @@ async fn upgrading(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result<
 /// A completed update is believed when the copy shows it (see [`crate::controller::proof::updated`]).
 async fn updated_to_target(pass: &Pass<'_>) -> Result<Result<String, String>, Error> {
     let login = crate::controller::job::tenant_of(pass.ctx, &pass.v).await?;
-    let modules = compare::modules(&pass.cluster, &login, &pass.copy)
-        .await
-        .map_err(|e| pass.db_error(e))?;
-    Ok(crate::controller::proof::updated(
-        &pass.target,
-        modules.as_ref(),
-    ))
+    let read = compare::modules(&pass.cluster, &login, &pass.copy).await;
+    Ok(
+        match crate::pg::tenant_read(read).map_err(|e| pass.db_error(e))? {
+            Ok(modules) => crate::controller::proof::updated(&pass.target, modules.as_ref()),
+            Err(why) => Err(why),
+        },
+    )
 }
