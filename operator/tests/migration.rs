@@ -649,3 +649,49 @@ async fn a_populated_database_migrates_with_the_copy_job_really_running() -> any
     s.ns.delete().await;
     Ok(())
 }
+
+/// A database of the instance's name created on the target while the copy runs
+/// (another tenant's, a DBA's): the switch cannot take the name, the migration
+/// rolls back, and that database is left as it is. Only the copy this migration
+/// made, which carries the instance's marker, may be dropped there.
+#[tokio::test]
+async fn a_database_made_on_the_target_during_the_copy_is_left_alone() -> anyhow::Result<()> {
+    let s = Setup::new("mig-squat", json!({}), &[]).await?;
+    let (database, _) = s.database().await;
+    s.pods.hold("copy");
+    s.migrate("move", "other").await?;
+    let start = std::time::Instant::now();
+    while s.pods.held_pods().is_empty() {
+        assert!(
+            start.elapsed() < Duration::from_secs(600),
+            "no copy pod: {:?}\n{}",
+            s.migrations.get("move").await.ok().and_then(|m| m.status),
+            s.op.log_tail(40)
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let db = database.clone();
+    tokio::task::spawn_blocking(move || {
+        superuser_sql_on(other_postgres(), "postgres", &format!("CREATE DATABASE \"{db}\""))?;
+        superuser_sql_on(
+            other_postgres(),
+            &db,
+            "CREATE TABLE squatter (note text); INSERT INTO squatter VALUES ('not the operator''s');",
+        )
+    })
+    .await??;
+    s.pods.release("copy");
+    let (_, message, _) = s.ends_in("move", MigrationPhase::RolledBack).await;
+    assert!(message.contains("Switching"), "{message}");
+    assert!(exists(other_postgres(), &database).await, "{message}");
+    let db = database.clone();
+    let note = tokio::task::spawn_blocking(move || {
+        odoo_tests::agent::superuser_rows_on(other_postgres(), &db, "SELECT note FROM squatter")
+    })
+    .await??;
+    assert_eq!(note, ["not the operator's"]);
+    let instance = wait_for_phase(&s.instances, "shop", InstancePhase::Running, &s.op).await;
+    assert_eq!(instance.spec.database.cluster.as_deref(), Some("main"));
+    s.ns.delete().await;
+    Ok(())
+}

@@ -62,7 +62,11 @@ pub fn superuser_sql_on(pg: &Postgres, db: &str, sql: &str) -> anyhow::Result<()
 
 /// Runs a query in `db` as the superuser; each row's columns as text, joined by `|`.
 pub fn superuser_rows(db: &str, sql: &str) -> anyhow::Result<Vec<String>> {
-    let pg = shared_postgres();
+    superuser_rows_on(shared_postgres(), db, sql)
+}
+
+/// [`superuser_rows`] on `pg`.
+pub fn superuser_rows_on(pg: &Postgres, db: &str, sql: &str) -> anyhow::Result<Vec<String>> {
     block_on(async {
         let client = connect(pg, &pg.superuser, &pg.password, db).await?;
         let rows = client
