@@ -16,6 +16,9 @@ pub mod types {
     pub const ROLLED_BACK: &str = "RolledBack";
     /// False while a pod of the instance cannot pull its image.
     pub const IMAGE_PULLED: &str = "ImagePulled";
+    /// False while the filestore claim of the instance's name is still being
+    /// deleted (a previous instance's), which its pods wait for.
+    pub const FILESTORE_READY: &str = "FilestoreReady";
 }
 
 /// Sets `type_` to `status` in `conditions`, keeping `lastTransitionTime` when the

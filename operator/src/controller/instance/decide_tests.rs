@@ -78,6 +78,7 @@ fn healthy() -> Facts {
         db_password: Some("db".into()),
         admin_password: Some("admin".into()),
         pull_failures: Vec::new(),
+        claim_terminating: None,
     }
 }
 
@@ -550,4 +551,40 @@ fn a_restore_into_an_uninitialized_instance_marks_it_initialized() {
     let d = decision(&instance, &facts);
     let (failed, _) = desired(&instance, &facts, &d, None, &Time(now()));
     assert!(status::is_false(&failed.conditions, types::INITIALIZED));
+}
+
+#[test]
+fn a_claim_still_being_deleted_is_said_once_and_cleared() {
+    use crate::controller::instance::status::desired;
+    let mut instance = stored(P::Initializing);
+    let mut facts = healthy();
+    facts.claim_terminating = Some("shop-filestore".into());
+    let d = decision(&instance, &facts);
+    let (waiting, notes) = desired(&instance, &facts, &d, None, &Time(now()));
+    let c = waiting
+        .conditions
+        .iter()
+        .find(|c| c.type_ == types::FILESTORE_READY)
+        .expect("the condition");
+    assert_eq!(
+        (c.status.as_str(), c.reason.as_str()),
+        ("False", "ClaimTerminating")
+    );
+    assert!(c.message.contains("shop-filestore"), "{}", c.message);
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.warning && n.reason == "FilestoreTerminating"),
+        "{notes:?}"
+    );
+    // Said once: the next pass, with the condition stored, adds no event.
+    instance.status = Some(waiting);
+    let d = decision(&instance, &facts);
+    let (_, again) = desired(&instance, &facts, &d, None, &Time(now()));
+    assert!(!again.iter().any(|n| n.reason == "FilestoreTerminating"));
+    // Gone: the condition clears.
+    facts.claim_terminating = None;
+    let d = decision(&instance, &facts);
+    let (cleared, _) = desired(&instance, &facts, &d, None, &Time(now()));
+    assert!(status::is_true(&cleared.conditions, types::FILESTORE_READY));
 }

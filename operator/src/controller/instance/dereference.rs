@@ -34,6 +34,9 @@ pub struct Facts {
     /// The master password, when its Secret (generated or the user's) has it.
     pub admin_password: Option<String>,
     pub pull_failures: Vec<ImagePullFailure>,
+    /// The filestore claim of the instance's name, when it is being deleted (a
+    /// purged instance's, still held by its finished pods): new pods wait for it.
+    pub claim_terminating: Option<String>,
 }
 
 /// Reads the facts of `instance`. Only transient failures (the API server) are
@@ -86,5 +89,23 @@ pub async fn facts(ctx: &Context, instance: &OdooInstance) -> Result<Facts, Erro
         db_password,
         admin_password,
         pull_failures: observe::image_pull_failures(ctx, instance).await?,
+        claim_terminating: claim_terminating(ctx, instance),
     })
+}
+
+/// The instance's filestore claim, when the cache holds it terminating and the
+/// instance itself is not being deleted.
+fn claim_terminating(ctx: &Context, instance: &OdooInstance) -> Option<String> {
+    if instance.metadata.deletion_timestamp.is_some() {
+        return None;
+    }
+    let claim = odoo_model::names::filestore_pvc(&instance.name_any());
+    let ns = instance.namespace().unwrap_or_default();
+    crate::controller::caches::get(&ctx.caches.pvcs, &ns, &claim)
+        .filter(|c| {
+            kube::Resource::meta(c.as_ref())
+                .deletion_timestamp
+                .is_some()
+        })
+        .map(|_| claim)
 }

@@ -233,6 +233,34 @@ pub fn desired(
         }
         None => {}
     }
+    // A claim of the instance's name still being deleted: its pods wait for it, and
+    // the instance says so once per streak.
+    let was_waiting = status::is_false(&conditions, types::FILESTORE_READY);
+    match &facts.claim_terminating {
+        Some(claim) => {
+            let message = format!(
+                "persistentvolumeclaim {claim} is still being deleted (pods of a previous instance of this name may still use it); the pods wait until it is gone and the operator makes it again"
+            );
+            set(
+                &mut conditions,
+                types::FILESTORE_READY,
+                false,
+                "ClaimTerminating",
+                &message,
+            );
+            if !was_waiting {
+                notes.push(Note {
+                    warning: true,
+                    reason: "FilestoreTerminating".into(),
+                    message,
+                });
+            }
+        }
+        None if was_waiting => {
+            set(&mut conditions, types::FILESTORE_READY, true, "Bound", "");
+        }
+        None => {}
+    }
     with_phase(&mut conditions);
     let web = facts
         .web
