@@ -225,7 +225,9 @@ fn a_dump_with_pg_dumps_own_restrict_lines_still_loads() {
                COPY public.t (a) FROM stdin;\n\\\\! data, not a command\n\\N\n\\.\n\\unrestrict Zx9\n";
     let archive = work.path().join("dump.sql");
     std::fs::write(&archive, sql).expect("archive");
-    let target = Database::create("restrict_target", ROLE).expect("target");
+    // A role of its own: the tests of this file run at once, and two creations of
+    // one role race.
+    let target = Database::create("restrict_target", "restrict_tenant").expect("target");
     let (mut args, env) = target.agent_args();
     args.insert(0, "restore".into());
     args.extend(strings(&["--source", &archive.display().to_string()]));
