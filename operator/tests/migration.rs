@@ -338,6 +338,20 @@ impl Setup {
     }
 
     /// The instance's database name and role.
+    /// Waits until migration `name`'s copy pod waits, held (see `LocalPods::hold`).
+    async fn held_copy_pod(&self, name: &str) {
+        let start = std::time::Instant::now();
+        while self.pods.held_pods().is_empty() {
+            assert!(
+                start.elapsed() < Duration::from_secs(600),
+                "no copy pod: {:?}\n{}",
+                self.migrations.get(name).await.ok().and_then(|m| m.status),
+                self.op.log_tail(40)
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
     async fn database(&self) -> (String, String) {
         let i = self.instances.get("shop").await.expect("instance");
         (
@@ -396,15 +410,7 @@ async fn a_copy_that_does_not_verify_rolls_back_to_the_source() -> anyhow::Resul
     s.pods.hold("copy");
     s.migrate("move", "other").await?;
     let start = std::time::Instant::now();
-    while s.pods.held_pods().is_empty() {
-        assert!(
-            start.elapsed() < Duration::from_secs(600),
-            "no copy pod: {:?}\n{}",
-            s.migrations.get("move").await.ok().and_then(|m| m.status),
-            s.op.log_tail(40)
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    s.held_copy_pod("move").await;
     s.op.kill();
     s.pods.release("copy");
     while !s.pods.runs().iter().any(|r| r.command == "copy") {
@@ -660,16 +666,7 @@ async fn a_database_made_on_the_target_during_the_copy_is_left_alone() -> anyhow
     let (database, _) = s.database().await;
     s.pods.hold("copy");
     s.migrate("move", "other").await?;
-    let start = std::time::Instant::now();
-    while s.pods.held_pods().is_empty() {
-        assert!(
-            start.elapsed() < Duration::from_secs(600),
-            "no copy pod: {:?}\n{}",
-            s.migrations.get("move").await.ok().and_then(|m| m.status),
-            s.op.log_tail(40)
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    s.held_copy_pod("move").await;
     let db = database.clone();
     tokio::task::spawn_blocking(move || {
         superuser_sql_on(other_postgres(), "postgres", &format!("CREATE DATABASE \"{db}\""))?;
