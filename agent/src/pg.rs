@@ -95,8 +95,15 @@ impl PgArgs {
     }
 
     /// Runs one query through psql and returns its single unaligned output line.
+    ///
+    /// The session's `search_path` is pinned to `pg_catalog`: the database's owner
+    /// (a tenant, or an archive) can `ALTER DATABASE … SET search_path` and put
+    /// functions of its own (`to_regclass`, `count`) before the system's, so the
+    /// queries name Odoo's tables as `public.…` and find every function in the
+    /// catalog.
     pub fn query_one(&self, what: &'static str, sql: &str) -> Result<String, PgToolError> {
         let mut cmd = self.command("psql");
+        cmd.env("PGOPTIONS", "-c search_path=pg_catalog");
         cmd.args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql]);
         let tool = Tool::spawn("psql", cmd, false, true)?;
         let mut tool = tool;
@@ -135,14 +142,17 @@ impl PgArgs {
         let what = "reading the installed modules from ir_module_module";
         // A database Odoo never initialized has no module table: it is still backed
         // up, with an empty module list rather than not at all.
-        let present = self.query_one(what, "SELECT to_regclass('ir_module_module') IS NOT NULL")?;
+        let present = self.query_one(
+            what,
+            "SELECT to_regclass('public.ir_module_module') IS NOT NULL",
+        )?;
         if present.trim() != "t" {
             return Ok(BTreeMap::new());
         }
         let line = self.query_one(
             what,
             "SELECT coalesce(json_object_agg(name, latest_version ORDER BY name), '{}') \
-             FROM ir_module_module WHERE state = 'installed'",
+             FROM public.ir_module_module WHERE state = 'installed'",
         )?;
         serde_json::from_str(&line).map_err(|_| PgToolError::ParseOutput { what, output: line })
     }
@@ -167,9 +177,9 @@ impl PgArgs {
                    'rows', (xpath('/row/c/text()', query_to_xml( \
                        format('SELECT count(*) AS c FROM %I.%I', schemaname, tablename), \
                        false, true, '')))[1]::text::bigint)) FROM largest), '[]'::json), \
-               'base_version', CASE WHEN to_regclass('ir_module_module') IS NULL THEN NULL ELSE \
+               'base_version', CASE WHEN to_regclass('public.ir_module_module') IS NULL THEN NULL ELSE \
                    (xpath('/row/v/text()', query_to_xml( \
-                       'SELECT max(latest_version) AS v FROM ir_module_module \
+                       'SELECT max(latest_version) AS v FROM public.ir_module_module \
                         WHERE name = ''base'' AND state = ''installed''', \
                        false, true, '')))[1]::text END)",
             limit = odoo_model::agent::Loaded::LARGEST

@@ -4,6 +4,7 @@
 pub mod agent;
 pub mod control_plane;
 pub mod helm;
+pub mod hostile;
 pub mod local_pods;
 pub mod odoo_zip;
 pub mod operator;

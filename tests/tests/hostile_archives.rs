@@ -9,144 +9,12 @@
 //! `ir_module_module` view, a `search_path` set on the database, a row-security
 //! policy): here they load, and `operator/tests/tenant_reads.rs` reads them.
 
-use std::io::Write as _;
-use std::path::Path;
-
 use odoo_tests::agent::{Database, checksums, make_filestore, run_agent, strings, superuser_rows};
+use odoo_tests::hostile::{Expect, REFUSAL_REASONS, corpus, roles, roles_changed, zip_with_dump};
 
 /// The instance's role: it owns both the live database and the restore's target,
 /// as the operator provisions them, and so may do anything in either.
 const ROLE: &str = "hostile_tenant";
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Expect {
-    /// Exit 3, "nothing was written": the agent refused the archive up front.
-    Refused,
-    /// Failed or succeeded: either way without a side effect.
-    Contained,
-}
-
-/// Every role's attributes: a role made superuser, or given rights, shows here.
-fn roles() -> Vec<String> {
-    superuser_rows(
-        "postgres",
-        "SELECT rolname, rolsuper, rolcreaterole, rolcreatedb, rolbypassrls, rolreplication \
-         FROM pg_roles WHERE rolname NOT LIKE 'pg\\_%' ORDER BY 1",
-    )
-    .expect("reading the roles")
-}
-
-fn corpus(sentinel: &Path, live: &str) -> Vec<(&'static str, String, Expect)> {
-    let touch = format!("touch {}", sentinel.display());
-    let escalate = format!(
-        "IF current_setting('is_superuser') = 'on' THEN EXECUTE 'ALTER ROLE {ROLE} SUPERUSER'; END IF;"
-    );
-    vec![
-        ("shell", format!("\\! {touch}\n"), Expect::Refused),
-        (
-            "shell after a statement",
-            format!("CREATE TABLE a (x int);\nSELECT 1; \\! {touch}\n"),
-            Expect::Refused,
-        ),
-        (
-            "connect to the live database",
-            format!("CREATE TABLE a (x int);\n\\connect {live}\nCREATE TABLE pwned (x int);\n"),
-            Expect::Refused,
-        ),
-        (
-            "\\copy to program",
-            format!("\\copy (SELECT 1) to program '{touch}'\n"),
-            Expect::Refused,
-        ),
-        (
-            "\\set with backticks",
-            format!("\\set x `{touch}`\n"),
-            Expect::Refused,
-        ),
-        (
-            "a COPY that is not one",
-            format!(
-                "CREATE TABLE t (a text);\nCOPY t (a) TO stdout; -- FROM stdin;\n\\! {touch}\n\\.\n"
-            ),
-            Expect::Refused,
-        ),
-        (
-            "a string that ends elsewhere without standard_conforming_strings",
-            format!("SET standard_conforming_strings = off;\nSELECT 'a\\'' \\! {touch} '';\n"),
-            Expect::Refused,
-        ),
-        (
-            "a dump's own \\restrict, then a meta-command",
-            format!("\\restrict abc\nSELECT 1;\n\\unrestrict abc\n\\! {touch}\n"),
-            Expect::Refused,
-        ),
-        (
-            "COPY to program",
-            format!("CREATE TABLE t (a text);\nCOPY t TO PROGRAM '{touch}';\n"),
-            Expect::Contained,
-        ),
-        (
-            "SECURITY DEFINER function",
-            format!(
-                "CREATE FUNCTION escalate() RETURNS void LANGUAGE plpgsql SECURITY DEFINER AS $$ \
-                 BEGIN EXECUTE 'ALTER ROLE {ROLE} SUPERUSER'; END $$;\nSELECT escalate();\n"
-            ),
-            Expect::Contained,
-        ),
-        (
-            "trojan ir_module_module view",
-            format!(
-                "CREATE FUNCTION trojan() RETURNS TABLE(name varchar, state varchar, latest_version varchar) \
-                 LANGUAGE plpgsql AS $$ BEGIN {escalate} \
-                 RETURN QUERY SELECT 'base'::varchar, 'installed'::varchar, '17.0.1.3'::varchar; END $$;\n\
-                 CREATE VIEW ir_module_module AS SELECT * FROM trojan();\n"
-            ),
-            Expect::Contained,
-        ),
-        (
-            "search_path set on the database",
-            format!(
-                "CREATE SCHEMA evil;\n\
-                 CREATE FUNCTION evil.to_regclass(text) RETURNS regclass LANGUAGE plpgsql AS $$ \
-                 BEGIN {escalate} RETURN NULL; END $$;\n\
-                 DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET search_path = evil, pg_catalog, public', \
-                 current_database()); END $$;\n"
-            ),
-            Expect::Contained,
-        ),
-        (
-            "row-security policy with a side effect",
-            format!(
-                "CREATE FUNCTION spy() RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN {escalate} \
-                 RETURN true; END $$;\n\
-                 CREATE TABLE res_partner (id int, name text);\n\
-                 COPY res_partner (id, name) FROM stdin;\n1\tA\n\\.\n\
-                 ALTER TABLE res_partner ENABLE ROW LEVEL SECURITY;\n\
-                 ALTER TABLE res_partner FORCE ROW LEVEL SECURITY;\n\
-                 CREATE POLICY p ON res_partner USING (spy());\n"
-            ),
-            Expect::Contained,
-        ),
-        (
-            "an untrusted extension",
-            "CREATE EXTENSION IF NOT EXISTS plpython3u;\nCREATE EXTENSION IF NOT EXISTS file_fdw;\n"
-                .to_owned(),
-            Expect::Contained,
-        ),
-    ]
-}
-
-fn zip_with_dump(sql: &str, out: &Path) {
-    let file = std::fs::File::create(out).expect("zip file");
-    let mut zip = zip::ZipWriter::new(file);
-    let options = zip::write::SimpleFileOptions::default();
-    zip.start_file("dump.sql", options).expect("dump.sql entry");
-    zip.write_all(sql.as_bytes()).expect("dump.sql");
-    zip.start_file("filestore/ab/abcdef", options)
-        .expect("filestore entry");
-    zip.write_all(b"attachment").expect("filestore file");
-    zip.finish().expect("finishing the zip");
-}
 
 #[test]
 fn hostile_archives_are_refused_or_contained() {
@@ -160,7 +28,8 @@ fn hostile_archives_are_refused_or_contained() {
     let roles_before = roles();
     let sentinel = work.path().join("pwned");
 
-    for (what, sql, expect) in corpus(&sentinel, &live.name) {
+    for case in corpus(&sentinel, &live.name, ROLE) {
+        let (what, sql, expect) = (case.what, case.sql, case.expect);
         for format in ["sql", "zip"] {
             let case = format!("{what} ({format})");
             let archive = work.path().join(format!("archive.{format}"));
@@ -185,10 +54,9 @@ fn hostile_archives_are_refused_or_contained() {
             match expect {
                 Expect::Refused => {
                     assert_eq!(run.status.code(), Some(3), "{case}: {}", run.stderr);
-                    let why = ["meta-command", "COPY end marker", "quote"];
                     assert!(
                         run.stderr.contains("nothing was written")
-                            && why.iter().any(|w| run.stderr.contains(w)),
+                            && REFUSAL_REASONS.iter().any(|w| run.stderr.contains(w)),
                         "{case}: {}",
                         run.stderr
                     );
@@ -203,7 +71,8 @@ fn hostile_archives_are_refused_or_contained() {
                 }
             }
             assert!(!sentinel.exists(), "{case}: a shell command ran");
-            assert_eq!(roles(), roles_before, "{case}: a role was altered");
+            let changed = roles_changed(&roles_before, &roles());
+            assert!(changed.is_empty(), "{case}: roles altered: {changed:?}");
             assert_eq!(
                 live.snapshot().expect("snapshot"),
                 live_snapshot,
@@ -236,4 +105,61 @@ fn a_dump_with_pg_dumps_own_restrict_lines_still_loads() {
     let rows =
         superuser_rows(&target.name, "SELECT coalesce(a, 'NULL') FROM t ORDER BY 1").expect("rows");
     assert_eq!(rows, ["NULL", "\\! data, not a command"]);
+}
+
+/// A load that fails on the tenant's own rows (a duplicate key, a value that does
+/// not parse) says which table and constraint failed, never the rows: the result
+/// line is what reaches the job's status, its events and the callbacks.
+#[test]
+fn a_failing_load_never_reports_the_tenants_rows() {
+    let work = tempfile::tempdir().expect("temporary directory");
+    let cases = [
+        (
+            "duplicate key",
+            "CREATE TABLE res_partner (id int, email text UNIQUE, salary text);\n\
+             COPY res_partner (id, email, salary) FROM stdin;\n\
+             1\tsecret-mail@tenant.example\tsecret-salary-1\n\
+             2\tsecret-mail@tenant.example\tsecret-salary-2\n\\.\n",
+            "res_partner_email_key",
+        ),
+        (
+            "a value that does not parse",
+            "CREATE TABLE res_partner (id int, email text);\n\
+             COPY res_partner (id, email) FROM stdin;\n\
+             secret-id-1\tsecret-mail@tenant.example\n\\.\n",
+            "res_partner",
+        ),
+        (
+            "a failing row",
+            "CREATE TABLE res_partner (id int, email text, ssn text NOT NULL);\n\
+             INSERT INTO res_partner VALUES (7, 'secret-mail@tenant.example', NULL);\n",
+            "res_partner",
+        ),
+    ];
+    let target = Database::create("redacted_target", "redacted_tenant").expect("target");
+    for (what, sql, names) in cases {
+        let archive = work.path().join("dump.sql");
+        std::fs::write(&archive, sql).expect("archive");
+        target
+            .sql("DROP TABLE IF EXISTS res_partner")
+            .expect("a clean target");
+        let (mut args, env) = target.agent_args();
+        args.insert(0, "restore".into());
+        args.extend(strings(&["--source", &archive.display().to_string()]));
+        let run = run_agent(&args, &env, &work.path().join("tmp"));
+        assert!(!run.status.success(), "{what}: {}", run.stderr);
+        let report = run.report();
+        let error = report["error"].as_str().unwrap_or_default().to_owned();
+        println!("{what}: {error}");
+        assert!(
+            error.contains(names),
+            "{what}: the failure names its table: {error}"
+        );
+        assert!(
+            !error.contains("secret"),
+            "{what}: tenant data reported: {error}"
+        );
+        // The pod's own log keeps the whole error for its operator.
+        assert!(run.stderr.contains("secret"), "{what}: {}", run.stderr);
+    }
 }
