@@ -173,8 +173,12 @@ pub enum RestoreStep {
     /// directory while the instance keeps serving the current ones.
     Loading,
     /// The instance is stopped, the restored database and filestore take the live
-    /// names, and the previous ones are kept or dropped.
+    /// names, and the previous ones are kept.
     Switching,
+    /// With `previousDatabase: Drop`: the instance starts on the restored database,
+    /// and the previous one is dropped only once the instance runs on it (until
+    /// then it is what a user would go back to).
+    Starting,
 }
 
 impl std::fmt::Display for RestoreStep {

@@ -128,6 +128,10 @@ pub enum UpgradeStep {
     Upgrading,
     /// The upgraded copy takes the live name; the previous database is kept.
     Switching,
+    /// With `previousDatabase: Drop`: the instance rolls out the target on the
+    /// upgraded database, and the previous database and files are dropped only
+    /// once it runs (until then they are what a user would go back to).
+    Starting,
     /// The copy is dropped: after a failure, or at the end of a rehearsal.
     Discarding,
 }

@@ -476,6 +476,51 @@ async fn killed_after_the_filestore_switch_the_restore_converges() -> anyhow::Re
     k.converged_to_the_archive().await
 }
 
+/// With Drop, killed once Odoo ran on the restored database and the previous files
+/// were removed, before their database was dropped: the restarted operator drops
+/// it, and the restore ends with the archive live and nothing of the previous
+/// state left half.
+#[tokio::test]
+async fn killed_between_the_previous_files_and_their_database_the_restore_drops_both()
+-> anyhow::Result<()> {
+    let point = "kept-before-drop";
+    let mut k = Killed::start(Some(point), "kill-drop", None, "Drop").await?;
+    let exit = k.op.wait_exit(DEADLINE).await;
+    assert!(
+        exit.is_some() && k.op.crashed_at(point),
+        "the operator never reached {point}: {:?}\n{}",
+        k.status().await?,
+        k.op.log_tail(40)
+    );
+    let st = k.status().await?;
+    assert_eq!(st.step, Some(RestoreStep::Starting), "{st:?}");
+    let kept = st
+        .previous_database_name
+        .clone()
+        .expect("kept until dropped");
+    assert_eq!(marker(&kept).await?.as_deref(), Some(MARKER));
+    assert!(
+        !k.filestore.join(&kept).exists(),
+        "the previous files went first"
+    );
+    k.restart()?;
+    let status = k.finish().await?;
+    let message = status.job.message.clone().unwrap_or_default();
+    assert_eq!(status.job.phase, Some(JobPhase::Succeeded), "{message}");
+    assert!(message.contains("ran on it"), "{message}");
+    assert_eq!(status.previous_database_name, None);
+    assert!(!exists(&kept).await?, "{kept} dropped");
+    assert_eq!(
+        marker(&k.database).await?,
+        None,
+        "the archive's data is live"
+    );
+    assert_eq!(checksums(&k.filestore.join(&k.database))?, k.archive_files);
+    wait_for_phase(&k.instances, "shop", InstancePhase::Running, &k.op).await;
+    k.ns.delete().await;
+    Ok(())
+}
+
 /// The live database and the live files are the old ones, together; the archive
 /// left nothing behind; the instance runs again.
 async fn old_data_and_files_are_live(k: &Killed) -> anyhow::Result<()> {

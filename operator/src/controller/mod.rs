@@ -14,6 +14,7 @@ pub mod fresh;
 pub mod init_job;
 pub mod instance;
 pub mod job;
+pub mod kept;
 pub mod live;
 pub mod migration;
 pub mod observe;

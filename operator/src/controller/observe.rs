@@ -328,9 +328,17 @@ pub async fn upgrade_jobs(
         .max_by_key(|j| j.creation_timestamp().map(|t| t.0))
         .map(|j| {
             let status = j.status.clone().unwrap_or_default();
+            // Past the switch (step Starting) the upgraded database is live and the
+            // job only waits for the target to run to drop the previous one: for
+            // the lifecycle the upgrade succeeded, and the rollout follows.
+            let starting = status.step == Some(odoo_model::upgrade_job::UpgradeStep::Starting);
             UpgradeView {
                 name: j.name_any(),
-                phase: status.job.phase.unwrap_or(JobPhase::Pending),
+                phase: if starting {
+                    JobPhase::Succeeded
+                } else {
+                    status.job.phase.unwrap_or(JobPhase::Pending)
+                },
                 target: target(j),
                 previous_image: status.previous_image.clone(),
                 completed: status.job.completion_time.as_ref().map(|t| t.0),
@@ -376,7 +384,15 @@ pub async fn restore_job(
     Ok(jobs
         .iter()
         .max_by_key(|j| j.creation_timestamp().map(|t| t.0))
-        .and_then(|j| j.status.as_ref()?.job.phase)
+        .and_then(|j| {
+            let s = j.status.as_ref()?;
+            // Past the switch the restored data is live and the instance starts on
+            // it; the job only waits for that to drop the previous database.
+            if s.step == Some(RestoreStep::Starting) {
+                return Some(JobPhase::Succeeded);
+            }
+            s.job.phase
+        })
         .filter(|p| p.is_finished()))
 }
 

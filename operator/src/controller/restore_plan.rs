@@ -4,7 +4,6 @@
 use k8s_openapi::api::batch::v1::Job;
 use kube::ResourceExt;
 use odoo_model::common::S3Bucket;
-use odoo_model::restore_job::PreviousDatabase;
 use odoo_model::{JobPhase, OdooBackupJob, OdooRestoreJob};
 
 use super::agent_pod::BACKUP_DIR;
@@ -167,8 +166,10 @@ pub fn load_job(
     agent_pod::build(job, v, run, agent_image)
 }
 
-/// The Job that gives the restored filestore directory the live name. Safe to
-/// repeat, so its pod may be retried.
+/// The Job that gives the restored filestore directory the live name and keeps the
+/// previous files (even with `previousDatabase: Drop`: they go with their database,
+/// once the instance ran on the restored one). Safe to repeat, so its pod may be
+/// retried.
 pub fn switch_job(
     job: &OdooRestoreJob,
     v: &ValidInstance,
@@ -176,14 +177,60 @@ pub fn switch_job(
     kept: &str,
     agent_image: &str,
 ) -> Job {
-    let drop = job.spec.previous_database == PreviousDatabase::Drop;
-    filestore_switch_job(job, "restore", v, temporary, kept, drop, agent_image)
+    let name = format!("{}-switch", job.name_any());
+    filestore_switch_job(job, name, "restore", v, temporary, kept, false, agent_image)
 }
 
-/// `<owner>-switch`: the files named `replacement` take the live name, the live
-/// ones are kept as `kept` (or removed with `drop_previous`).
+/// Removes the files a load left under the temporary name (a deleted restore's
+/// cleanup): the filestore copy's discard, which touches nothing else.
+pub fn discard_files_job(
+    job: &OdooRestoreJob,
+    v: &ValidInstance,
+    temporary: &str,
+    agent_image: &str,
+) -> Job {
+    use odoo_model::agent::env;
+    let run = AgentRun {
+        name: format!("{}-cleanup", job.name_any()),
+        component: "restore",
+        container: "files",
+        command: odoo_model::agent::Command::CopyFilestore,
+        env: vec![
+            agent_pod::env(env::FILESTORE_ROOT, format!("{DATA_DIR}/filestore")),
+            agent_pod::env(env::LIVE, &v.database.name),
+            agent_pod::env(env::COPY, temporary),
+            agent_pod::env(env::DISCARD, "true"),
+        ],
+        mounts: vec![agent_pod::mount("filestore", DATA_DIR, false)],
+        volumes: vec![],
+        retries: 2,
+    };
+    agent_pod::build(job, v, run, agent_image)
+}
+
+/// The same switch run again once it is done, removing the previous files: the
+/// agent finds the switch made and only removes what is kept.
+pub fn drop_previous_job(
+    job: &OdooRestoreJob,
+    v: &ValidInstance,
+    temporary: &str,
+    kept: &str,
+    agent_image: &str,
+) -> Job {
+    let name = drop_previous_job_name(job);
+    filestore_switch_job(job, name, "restore", v, temporary, kept, true, agent_image)
+}
+
+pub fn drop_previous_job_name(job: &OdooRestoreJob) -> String {
+    format!("{}-drop", job.name_any())
+}
+
+/// `name`: the files named `replacement` take the live name, the live ones are
+/// kept as `kept` (or removed with `drop_previous`).
+#[allow(clippy::too_many_arguments)]
 pub fn filestore_switch_job<K>(
     owner: &K,
+    name: String,
     component: &'static str,
     v: &ValidInstance,
     replacement: &str,
@@ -210,7 +257,7 @@ where
         ));
     }
     let run = AgentRun {
-        name: format!("{}-switch", owner.name_any()),
+        name,
         component,
         container: "switch",
         command: odoo_model::agent::Command::SwitchFilestore,

@@ -78,6 +78,16 @@ pub static MOVES: &[Move] = &[
     ),
     m(
         Node::Step(S::Switching),
+        Node::Step(S::Starting),
+        "switched with previousDatabase Drop: previous kept until the target runs",
+    ),
+    m(
+        Node::Step(S::Starting),
+        Node::Succeeded,
+        "the instance runs the target: previous files, then database, dropped",
+    ),
+    m(
+        Node::Step(S::Switching),
         Node::Step(S::Discarding),
         "a switch failed (the previous database is put back)",
     ),

@@ -4,6 +4,7 @@
 use super::super::batch::{self, Outcome};
 use super::super::error::Error;
 use super::super::job::{self};
+use super::super::kept::{self, Dropping};
 use super::super::restore_plan::{self as plan};
 use super::super::{Context, agent_pod};
 use super::{discard, fail, still_serving, write};
@@ -11,7 +12,7 @@ use crate::pg::restore::{self as pg_restore, Preparation, Switch};
 use kube::ResourceExt;
 use kube::runtime::controller::Action;
 use odoo_model::agent::{SwitchOutcome, SwitchReport};
-use odoo_model::restore_job::{OdooRestoreJobStatus, PreviousDatabase, RestoreMode};
+use odoo_model::restore_job::{OdooRestoreJobStatus, PreviousDatabase, RestoreMode, RestoreStep};
 use odoo_model::{JobPhase, OdooInstance, OdooRestoreJob};
 use std::time::Duration;
 
@@ -115,45 +116,105 @@ pub(super) async fn switch(
         }
         agent_pod::Switched::Done(report) => {
             crate::crash::point("restore-after-filestore-switch");
-            let outcome = report.outcome;
-            let mut message = format!(
-                "restored {} into {}",
-                status.location.clone().unwrap_or_default(),
-                v.database.name
-            );
+            let mut message = restored(job, &status, &v.database.name);
+            if report.outcome == SwitchOutcome::NoFilesRestored {
+                message.push_str("; the archive had no filestore, the current files stay");
+            }
             if let Some(left) = &report.previous_left {
                 // The previous files stay: so does their database, together.
                 message.push_str(&format!(
                     "; the previous files could not be removed ({left}), so the previous database is kept with them as {kept}"
                 ));
             } else if job.spec.previous_database == PreviousDatabase::Drop {
-                pg_restore::drop_database(&cluster, &kept, &v.owner(), false)
-                    .await
-                    .map_err(|e| job::db_error(&v.database.cluster, e))?;
-                status.previous_database_name = None;
-                message.push_str("; the previous database was dropped");
+                // Until Odoo ran on the restored database, the previous one is what
+                // a user would go back to: it goes only once the instance runs.
+                message.push_str(&format!(
+                    "; the previous database {kept} is dropped once {} runs on the restored one",
+                    instance.name_any()
+                ));
+                ctx.event(job, false, "Switched", message.clone()).await;
+                status.step = Some(RestoreStep::Starting);
+                status.job.message = Some(message);
+                write(ctx, job, status, JobPhase::Running).await?;
+                return Ok(Action::requeue(Duration::from_secs(2)));
             } else {
                 message.push_str(&format!("; the previous database is kept as {kept}"));
             }
-            if outcome == SwitchOutcome::NoFilesRestored {
-                message.push_str("; the archive had no filestore, the current files stay");
-            }
-            if job.spec.neutralize {
-                message.push_str("; neutralized");
-            }
-            status.job.message = Some(message.clone());
-            ctx.event(job, false, "Restored", message.clone()).await;
-            ctx.event(instance, false, "Restored", message.clone())
-                .await;
-            let done = write(ctx, job, status, JobPhase::Succeeded).await?;
-            ctx.callbacks.job_finished(
-                instance,
-                "OdooRestoreJob",
-                &job.name_any(),
-                JobPhase::Succeeded,
-                &message,
-            );
-            Ok(done)
+            succeeded(ctx, job, instance, status, message).await
         }
     }
+}
+
+/// Starting (previousDatabase: Drop): the instance starts on the restored database;
+/// once it runs, the previous files and database are dropped and the restore is
+/// done. Stopped or failing, it keeps them and says why.
+pub(super) async fn starting(
+    ctx: &Context,
+    job: &OdooRestoreJob,
+    instance: &OdooInstance,
+    mut status: OdooRestoreJobStatus,
+) -> Result<Action, Error> {
+    let kept = status.previous_database_name.clone().unwrap_or_default();
+    let (v, cluster) = job::valid_instance_on_cluster(ctx, instance).await?;
+    let base = restored(job, &status, &v.database.name);
+    let name = instance.name_any();
+    if let Err(doing) = kept::instance_runs(instance, None) {
+        let message = format!(
+            "{base}; the previous database {kept} is dropped once {name} runs on the restored one ({doing})"
+        );
+        if status.job.message.as_deref() != Some(message.as_str()) {
+            status.job.message = Some(message);
+            write(ctx, job, status, JobPhase::Running).await?;
+        }
+        return Ok(Action::requeue(Duration::from_secs(5)));
+    }
+    let temporary = status.temporary_database.clone().unwrap_or_default();
+    let drop_job = plan::drop_previous_job(job, &v, &temporary, &kept, &ctx.config.agent_image);
+    let message = match kept::drop_kept(ctx, &v, &cluster, &drop_job, &kept).await? {
+        Dropping::Waiting => return Ok(Action::requeue(Duration::from_secs(5))),
+        Dropping::FilesLeft(why) => format!(
+            "{base}; {name} ran on it, but the previous files could not be removed ({why}), so the previous database is kept with them as {kept}"
+        ),
+        Dropping::Dropped => {
+            status.previous_database_name = None;
+            format!(
+                "{base}; {name} ran on it, and the previous database {kept} and its files were dropped"
+            )
+        }
+    };
+    succeeded(ctx, job, instance, status, message).await
+}
+
+/// What a switched restore did, for its messages.
+fn restored(job: &OdooRestoreJob, status: &OdooRestoreJobStatus, database: &str) -> String {
+    let location = status.location.clone().unwrap_or_default();
+    let neutralized = if job.spec.neutralize {
+        "; neutralized"
+    } else {
+        ""
+    };
+    format!("restored {location} into {database}{neutralized}")
+}
+
+/// The end of a restore that switched: events, status, callback.
+async fn succeeded(
+    ctx: &Context,
+    job: &OdooRestoreJob,
+    instance: &OdooInstance,
+    mut status: OdooRestoreJobStatus,
+    message: String,
+) -> Result<Action, Error> {
+    status.job.message = Some(message.clone());
+    ctx.event(job, false, "Restored", message.clone()).await;
+    ctx.event(instance, false, "Restored", message.clone())
+        .await;
+    let done = write(ctx, job, status, JobPhase::Succeeded).await?;
+    ctx.callbacks.job_finished(
+        instance,
+        "OdooRestoreJob",
+        &job.name_any(),
+        JobPhase::Succeeded,
+        &message,
+    );
+    Ok(done)
 }

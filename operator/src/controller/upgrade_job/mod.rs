@@ -168,6 +168,8 @@ async fn reconcile(
         };
         let message = format!("{message}{rehearsed}");
         if let Some(step) = step {
+            // Before the copy is made: a deletion from here on removes it.
+            job::hold_for_cleanup(ctx, job.as_ref()).await?;
             status.copy_database = Some(plan::copy_name(&database, &job));
             copy::enter(&mut status, step);
         }
@@ -410,5 +412,12 @@ pub async fn mark_rolled_back(ctx: &Context, namespace: &str, name: &str) -> Res
 impl job::Reconcile for OdooUpgradeJob {
     fn reconcile(ctx: &Context, started: Started<Self>) -> job::Reconciling<'_> {
         Box::pin(reconcile(ctx, started.job, started.instance))
+    }
+
+    fn clean_up(ctx: &Context, started: Started<Self>) -> job::CleaningUp<'_> {
+        Box::pin(async move {
+            let status = started.job.status.clone().unwrap_or_default();
+            copy::clean_up(ctx, &started.job, started.instance.as_ref(), status).await
+        })
     }
 }

@@ -5,7 +5,6 @@
 use k8s_openapi::api::batch::v1::Job;
 use kube::ResourceExt;
 use odoo_model::agent::{Command, env};
-use odoo_model::restore_job::PreviousDatabase;
 use odoo_model::{OdooUpgradeJob, names};
 
 use crate::build::{self, DATA_DIR, pod};
@@ -132,7 +131,8 @@ pub fn files_job(
     agent_pod::build(job, v, run, agent_image)
 }
 
-/// The upgraded copy's files take the live name; the live ones are kept.
+/// The upgraded copy's files take the live name; the live ones are kept (even with
+/// `previousDatabase: Drop`: they go with their database once the target runs).
 pub fn switch_job(
     job: &OdooUpgradeJob,
     v: &ValidInstance,
@@ -140,8 +140,20 @@ pub fn switch_job(
     kept: &str,
     agent_image: &str,
 ) -> Job {
-    let drop = job.spec.previous_database == PreviousDatabase::Drop;
-    restore_plan::filestore_switch_job(job, COMPONENT, v, copy, kept, drop, agent_image)
+    let name = switch_job_name(job);
+    restore_plan::filestore_switch_job(job, name, COMPONENT, v, copy, kept, false, agent_image)
+}
+
+/// The switch run again with removal of the kept files, once the target runs.
+pub fn drop_previous_job(
+    job: &OdooUpgradeJob,
+    v: &ValidInstance,
+    copy: &str,
+    kept: &str,
+    agent_image: &str,
+) -> Job {
+    let name = format!("{}-drop", job.name_any());
+    restore_plan::filestore_switch_job(job, name, COMPONENT, v, copy, kept, true, agent_image)
 }
 
 /// Name of the upgrade job an image change creates: one per target image, so an

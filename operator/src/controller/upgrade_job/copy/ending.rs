@@ -16,8 +16,10 @@ use odoo_model::{JobPhase, OdooInstance};
 use serde_json::json;
 use std::time::Duration;
 
-use super::{Agent, POLL, Pass, ended};
+use super::{Agent, POLL, Pass, ended, enter};
 use crate::controller::agent_pod;
+use crate::controller::kept::{self, Dropping};
+use odoo_model::upgrade_job::UpgradeStep;
 
 /// Switching: names in one transaction, then the files; the instance stays down.
 pub(super) async fn switching(
@@ -111,11 +113,23 @@ pub(super) async fn switching(
             "; the previous files could not be removed ({left}), so the previous database is kept with them as {kept}"
         ));
     } else if pass.job.spec.previous_database == PreviousDatabase::Drop {
-        pg_restore::drop_database(&pass.cluster, &kept, &pass.v.owner(), false)
-            .await
-            .map_err(|e| pass.db_error(e))?;
-        status.previous_database_name = None;
-        message.push_str("; the previous database was dropped");
+        // Until the target ran on the upgraded database, the previous one is what a
+        // user (or a rollback) would go back to: it goes only once the target runs.
+        adopt_target(pass.ctx, pass.job, pass.instance, &pass.target).await?;
+        message.push_str(&format!(
+            "; rolling out; the previous database {kept} is dropped once {} runs {}",
+            pass.instance.name_any(),
+            pass.target
+        ));
+        pass.ctx
+            .event(pass.job, false, "Switched", message.clone())
+            .await;
+        enter(&mut status, UpgradeStep::Starting);
+        // The upgrade itself is complete: the rollback window counts from here.
+        status.job.completion_time = Some(Time(k8s_openapi::jiff::Timestamp::now()));
+        status.job.message = Some(message);
+        write(pass.ctx, pass.job, status, JobPhase::Running).await?;
+        return Ok(Action::requeue(Duration::from_secs(2)));
     } else {
         message.push_str(&format!(
             "; the previous database and files are kept as {kept}"
@@ -135,6 +149,63 @@ pub(super) async fn switching(
         Some(pass.instance),
     )
     .await
+}
+
+/// Starting (previousDatabase: Drop): the target rolls out on the upgraded
+/// database; once the instance runs it, the previous files and database are
+/// dropped and the upgrade is done. A rollback keeps them (the previous image is
+/// back, and the previous database is what it belongs with); an instance that
+/// does not run keeps them and the job says why.
+pub(super) async fn starting(
+    pass: &Pass<'_>,
+    mut status: OdooUpgradeJobStatus,
+) -> Result<Action, Error> {
+    let kept = status.previous_database_name.clone().unwrap_or_default();
+    let live = pass.live().to_owned();
+    let name = pass.instance.name_any();
+    let base = format!("{live} upgraded to {} on a copy", pass.target);
+    let message = if status.rolled_back {
+        format!(
+            "{base}; the target did not become ready and was rolled back, so the previous database and files are kept as {kept}"
+        )
+    } else {
+        if let Err(doing) = kept::instance_runs(pass.instance, Some(&pass.target)) {
+            let message = format!(
+                "{base}; rolling out; the previous database {kept} is dropped once {name} runs {} ({doing})",
+                pass.target
+            );
+            if status.job.message.as_deref() != Some(message.as_str()) {
+                status.job.message = Some(message);
+                write(pass.ctx, pass.job, status, JobPhase::Running).await?;
+            }
+            return Ok(Action::requeue(Duration::from_secs(5)));
+        }
+        let drop_job = plan::drop_previous_job(
+            pass.job,
+            &pass.v,
+            &pass.copy,
+            &kept,
+            &pass.ctx.config.agent_image,
+        );
+        match kept::drop_kept(pass.ctx, &pass.v, &pass.cluster, &drop_job, &kept).await? {
+            Dropping::Waiting => return Ok(Action::requeue(POLL)),
+            Dropping::FilesLeft(why) => format!(
+                "{base}; {name} runs it, but the previous files could not be removed ({why}), so the previous database is kept with them as {kept}"
+            ),
+            Dropping::Dropped => {
+                status.previous_database_name = None;
+                format!(
+                    "{base}; {name} runs it, and the previous database {kept} and its files were dropped"
+                )
+            }
+        }
+    };
+    pass.ctx
+        .event(pass.job, false, "Upgraded", message.clone())
+        .await;
+    status.job.message = Some(message);
+    let phase = ended(&status, JobPhase::Succeeded);
+    finish(pass.ctx, pass.job, status, phase, Some(pass.instance)).await
 }
 
 /// Discarding: the copy's database, then its files; then the outcome.

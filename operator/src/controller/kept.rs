@@ -1,0 +1,78 @@
+//! The end of a switch with `previousDatabase: Drop`: the database and files a
+//! restore or a Copy upgrade replaced stay until the instance runs on the new ones
+//! (until then they are what a user would go back to), then the files go, then
+//! their database. Files that cannot go keep their database.
+
+use kube::ResourceExt;
+use odoo_model::OdooInstance;
+use odoo_model::agent::SwitchReport;
+use odoo_model::instance::InstancePhase;
+
+use super::batch::{self, Outcome};
+use super::error::Error;
+use super::{Context, agent_pod, job};
+use crate::pg::PgCluster;
+use crate::validate::ValidInstance;
+
+/// Where dropping the kept database and files stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dropping {
+    /// The removal of the files runs (or was just started).
+    Waiting,
+    /// Files and database are gone.
+    Dropped,
+    /// The files could not be removed: they and their database stay.
+    FilesLeft(String),
+}
+
+/// Whether the instance runs, at its current generation, on `image` when given:
+/// Odoo served from the database now live. Otherwise what it is doing, for the
+/// job's message.
+pub fn instance_runs(instance: &OdooInstance, image: Option<&str>) -> Result<(), String> {
+    let s = instance.status.clone().unwrap_or_default();
+    let phase = s.phase.map_or("new".to_owned(), |p| p.to_string());
+    let current = s.observed_generation == instance.metadata.generation;
+    let on_image = image.is_none_or(|i| s.image.as_deref() == Some(i));
+    if s.phase == Some(InstancePhase::Running) && current && on_image {
+        Ok(())
+    } else {
+        Err(format!("it is {phase}"))
+    }
+}
+
+/// Removes the kept files with `drop_job` (the switch run again with removal: it
+/// finds the switch made and only removes what is kept), then drops the kept
+/// database once the files are gone. Safe to repeat at every pass.
+pub async fn drop_kept(
+    ctx: &Context,
+    v: &ValidInstance,
+    cluster: &PgCluster,
+    drop_job: &k8s_openapi::api::batch::v1::Job,
+    kept: &str,
+) -> Result<Dropping, Error> {
+    let ns = v.namespace.clone();
+    let name = drop_job.name_any();
+    let Some(live) = batch::live_job(ctx, &ns, &name).await? else {
+        crate::apply::apply(&ctx.client, drop_job).await?;
+        return Ok(Dropping::Waiting);
+    };
+    if batch::outcome(&live) == Outcome::Running {
+        return Ok(Dropping::Waiting);
+    }
+    let left = agent_pod::report::<SwitchReport>(ctx, &ns, &name, "switch").await?;
+    let files_left = match agent_pod::switched(left) {
+        agent_pod::Switched::Done(report) => report.previous_left,
+        agent_pod::Switched::Undone(why) | agent_pod::Switched::Unknown(why) => Some(why),
+    };
+    if let Some(why) = files_left {
+        return Ok(Dropping::FilesLeft(format!(
+            "{why}; logs: kubectl logs job/{name} -n {ns}"
+        )));
+    }
+    crate::crash::point("kept-before-drop");
+    // The marker check refuses a database that is not this instance's.
+    crate::pg::restore::drop_database(cluster, kept, &v.owner(), false)
+        .await
+        .map_err(|e| job::db_error(&v.database.cluster, e))?;
+    Ok(Dropping::Dropped)
+}
