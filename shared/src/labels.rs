@@ -44,6 +44,9 @@ pub const CLUSTER_MIGRATION_ANNOTATION: &str = "odoo-operator.dev/cluster-migrat
 
 /// Finalizer the operator places on every OdooInstance.
 pub const INSTANCE_FINALIZER: &str = "odoo-operator.dev/finalizer";
+/// On a job resource that makes temporary databases and files (a restore): what it
+/// made is removed before the resource goes.
+pub const JOB_CLEANUP_FINALIZER: &str = "odoo-operator.dev/cleanup";
 /// Finalizer left by the previous Python/Kopf operator; removed on sight.
 pub const LEGACY_KOPF_FINALIZER: &str = "kopf.zalando.org/KopfFinalizerMarker";
 

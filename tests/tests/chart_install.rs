@@ -167,6 +167,8 @@ async fn the_service_account_can_do_what_the_operator_needs_and_no_more() -> any
         "patch deployments.apps --subresource=scale -n tenant-x",
         "list pods --all-namespaces",
         "create jobs.batch -n tenant-x",
+        // A restore or upgrade deleted in flight stops its own Jobs first.
+        "delete jobs.batch -n tenant-x",
         "delete persistentvolumeclaims -n tenant-x",
         "watch persistentvolumeclaims --all-namespaces",
         "create events.events.k8s.io -n tenant-x",
@@ -178,7 +180,6 @@ async fn the_service_account_can_do_what_the_operator_needs_and_no_more() -> any
         "delete secrets -n tenant-x",
         "update secrets -n tenant-x",
         "create pods -n tenant-x",
-        "delete jobs.batch -n tenant-x",
         "delete odooinstances.odoo-operator.dev -n tenant-x",
         "list customresourcedefinitions",
         "get customresourcedefinitions/certificates.cert-manager.io",

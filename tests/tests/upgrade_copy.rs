@@ -396,6 +396,130 @@ async fn a_succeeding_upgrade_switches_to_the_updated_copy_and_keeps_the_previou
     Ok(())
 }
 
+/// `previousDatabase: Drop` drops the replaced database and files only once the
+/// instance runs the target on the upgraded database: a stopped instance keeps
+/// them (the job waits at Starting and says why); scaled up, it runs the target
+/// and they go.
+#[tokio::test]
+async fn a_dropped_previous_database_waits_until_the_target_runs() -> anyhow::Result<()> {
+    let f = Fixture::new("upcopy-drop", None).await?;
+    let scale = |replicas: i32| {
+        let instances = f.instances.clone();
+        async move {
+            instances
+                .patch(
+                    "shop",
+                    &kube::api::PatchParams::default(),
+                    &kube::api::Patch::Merge(json!({ "spec": { "replicas": replicas } })),
+                )
+                .await
+        }
+    };
+    scale(0).await?;
+    wait_for_phase(&f.instances, "shop", InstancePhase::Stopped, &f.op).await;
+    let job: OdooUpgradeJob = serde_json::from_value(json!({
+        "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooUpgradeJob",
+        "metadata": { "name": "drop-later" },
+        "spec": { "instanceRef": { "name": "shop" }, "image": NEWER, "previousDatabase": "Drop" },
+    }))?;
+    f.upgrades.create(&PostParams::default(), &job).await?;
+
+    let start = Instant::now();
+    let st = loop {
+        let st = f.status("drop-later").await?;
+        let message = st.job.message.clone().unwrap_or_default();
+        assert!(
+            !st.job.phase.is_some_and(JobPhase::is_finished),
+            "ended while the instance is stopped: {message}"
+        );
+        if st.step == Some(UpgradeStep::Starting) && message.contains("(it is Stopped)") {
+            break st;
+        }
+        assert!(
+            start.elapsed() < DEADLINE,
+            "never waited at Starting: {st:?}\n{}",
+            f.op.log_tail(40)
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    assert_eq!(st.job.phase, Some(JobPhase::Running));
+    let kept = st.previous_database_name.clone().expect("kept");
+    assert_eq!(fingerprint(&kept).await?, f.original);
+    assert_eq!(checksums(&f.filestore.join(&kept))?, f.files);
+
+    scale(1).await?;
+    let st = f.finish("drop-later").await?;
+    let message = st.job.message.clone().unwrap_or_default();
+    assert_eq!(st.job.phase, Some(JobPhase::Succeeded), "{message}");
+    assert!(
+        message.contains("were dropped") && message.contains(&kept),
+        "{message}"
+    );
+    assert_eq!(st.previous_database_name, None);
+    assert!(databases_of(&f.database, "pre_upgrade").await?.is_empty());
+    assert!(!f.filestore.join(&kept).exists());
+    assert_eq!(checksums(&f.filestore.join(&f.database))?, f.files);
+    let i = f.instances.get("shop").await?.status.unwrap_or_default();
+    assert_eq!(i.image.as_deref(), Some(NEWER));
+    f.ns.delete().await;
+    Ok(())
+}
+
+/// An upgrade deleted while it copies removes what it made before it goes (its
+/// finalizer): the running files Job, then the copy's database and files, as
+/// after a failure; the live database and files are untouched.
+#[tokio::test]
+async fn an_upgrade_deleted_in_flight_removes_its_copy() -> anyhow::Result<()> {
+    let f = Fixture::new("upcopy-deleted", None).await?;
+    f.pods.hold("copy-filestore");
+    f.upgrade("deleted", NEWER, false).await?;
+    let st = f.held("deleted", "copy-filestore").await?;
+    let copy = st.copy_database.clone().expect("copy");
+    assert_eq!(
+        databases_of(&f.database, "upgrading").await?,
+        vec![copy.clone()]
+    );
+    let job = f.upgrades.get("deleted").await?;
+    assert!(
+        job.metadata
+            .finalizers
+            .iter()
+            .flatten()
+            .any(|x| x == odoo_model::labels::JOB_CLEANUP_FINALIZER),
+        "{:?}",
+        job.metadata.finalizers
+    );
+    // What a files copy that got halfway leaves.
+    std::fs::create_dir_all(f.filestore.join(format!("{copy}.partial")).join("ab"))?;
+
+    f.upgrades
+        .delete("deleted", &kube::api::DeleteParams::default())
+        .await?;
+    // The cleanup stops the held pod (its Job goes, foreground), then discards
+    // with a pod of the same command: that one runs.
+    let jobs: Api<k8s_openapi::api::batch::v1::Job> = f.ns.api();
+    let start = Instant::now();
+    while jobs.get_opt("deleted-files").await?.is_some() {
+        assert!(start.elapsed() < DEADLINE, "the held files Job never went");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    f.pods.release("copy-filestore");
+    let start = Instant::now();
+    while f.upgrades.get_opt("deleted").await?.is_some() {
+        assert!(
+            start.elapsed() < DEADLINE,
+            "the upgrade never went: {:?}\n{}",
+            f.status("deleted").await?,
+            f.op.log_tail(40)
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    f.no_copy_left(&st).await?;
+    f.live_untouched().await?;
+    f.ns.delete().await;
+    Ok(())
+}
+
 /// A rehearsal copies the running database (streamed: its sessions stay), updates
 /// the copy and drops it; the instance keeps its phase, image and pods, and its
 /// status records the outcome, which the plan of a real upgrade then shows. The

@@ -12,6 +12,7 @@ use kube::api::Api;
 use kube::core::DeserializeGuard;
 use kube::runtime::controller::Action;
 use odoo_model::job::JobResource;
+use odoo_model::labels::JOB_CLEANUP_FINALIZER;
 use odoo_model::{JobPhase, OdooInstance};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -49,14 +50,66 @@ pub struct Started<K> {
     pub job: Arc<K>,
     /// The instance the job names, if it exists.
     pub instance: Option<OdooInstance>,
+    /// The job is being deleted and still holds [`JOB_CLEANUP_FINALIZER`].
+    pub deleting: bool,
 }
 
 /// The future of a kind's own reconcile.
 pub type Reconciling<'a> = futures::future::BoxFuture<'a, Result<Action, Error>>;
 
+/// The future of a kind's cleanup: `None` once nothing it made is left.
+pub type CleaningUp<'a> = futures::future::BoxFuture<'a, Result<Option<Action>, Error>>;
+
 /// A job kind's own reconcile, once the prologue found work to do.
 pub trait Reconcile: JobKind {
     fn reconcile(ctx: &Context, started: Started<Self>) -> Reconciling<'_>;
+
+    /// A job being deleted that holds [`JOB_CLEANUP_FINALIZER`]: removes what it
+    /// made, `None` once done (the finalizer then goes), or when to look again.
+    /// Kinds that never add the finalizer keep this default.
+    fn clean_up(_ctx: &Context, _started: Started<Self>) -> CleaningUp<'_> {
+        Box::pin(async { Ok(None) })
+    }
+}
+
+fn holds_cleanup(job: &impl ResourceExt) -> bool {
+    job.finalizers().iter().any(|f| f == JOB_CLEANUP_FINALIZER)
+}
+
+/// Adds [`JOB_CLEANUP_FINALIZER`] before the job makes anything, conditional on
+/// the version read (a deletion meanwhile is not overtaken). Repeating it changes
+/// nothing.
+pub async fn hold_for_cleanup<K: JobKind>(ctx: &Context, job: &K) -> Result<(), Error> {
+    if holds_cleanup(job) {
+        return Ok(());
+    }
+    let mut finalizers = job.finalizers().to_vec();
+    finalizers.push(JOB_CLEANUP_FINALIZER.to_owned());
+    patch_finalizers(ctx, job, finalizers).await
+}
+
+async fn patch_finalizers<K: JobKind>(
+    ctx: &Context,
+    job: &K,
+    finalizers: Vec<String>,
+) -> Result<(), Error> {
+    let api: Api<K> = Api::namespaced(ctx.client.clone(), &job.namespace().unwrap_or_default());
+    let patch = serde_json::json!({ "metadata": {
+        "finalizers": finalizers,
+        "resourceVersion": job.resource_version(),
+    }});
+    api.patch(
+        &job.name_any(),
+        &kube::api::PatchParams::default(),
+        &kube::api::Patch::Merge(patch),
+    )
+    .await
+    .map_err(Error::kube(format!(
+        "writing the finalizers of {} {}",
+        K::kind(&()),
+        job.name_any()
+    )))?;
+    Ok(())
 }
 
 /// Entry point of every job controller: the prologue, then the kind's reconcile.
@@ -67,6 +120,20 @@ pub async fn reconcile<K: Reconcile>(
 ) -> Result<Action, Error> {
     let _timer = ctx.metrics.reconcile_timer(K::CONTROLLER);
     match start(&guard, &ctx).await? {
+        Some(started) if started.deleting => {
+            let job = started.job.clone();
+            if let Some(again) = K::clean_up(&ctx, started).await? {
+                return Ok(again);
+            }
+            let rest = job
+                .finalizers()
+                .iter()
+                .filter(|f| *f != JOB_CLEANUP_FINALIZER)
+                .cloned()
+                .collect();
+            patch_finalizers(&ctx, job.as_ref(), rest).await?;
+            Ok(Action::await_change())
+        }
         Some(started) => K::reconcile(&ctx, started).await,
         None => Ok(Action::await_change()),
     }
@@ -82,13 +149,18 @@ pub async fn start<K: JobKind>(
     let Some(job) = ctx.readable(guard).await else {
         return Ok(None);
     };
+    // A job being deleted is worked on only to clean up after itself.
+    let deleting = job.meta().deletion_timestamp.is_some();
+    if deleting && !holds_cleanup(job) {
+        return Ok(None);
+    }
     let finished = job
         .job_status()
         .and_then(|s| s.phase)
         .is_some_and(JobPhase::is_finished);
     // Finished, or the cache still holds the version our last status write was
     // based on (its watch event starts the next pass).
-    if finished || ctx.written.behind(job) {
+    if !deleting && (finished || ctx.written.behind(job)) {
         return Ok(None);
     }
     let namespace = job.namespace().unwrap_or_default();
@@ -96,6 +168,7 @@ pub async fn start<K: JobKind>(
     Ok(Some(Started {
         job: Arc::new(job.clone()),
         instance,
+        deleting,
     }))
 }
 

@@ -25,7 +25,7 @@ use crate::pg::restore::{self as pg_restore};
 use crate::validate::ValidInstance;
 
 mod switch;
-use switch::switch;
+use switch::{starting, switch};
 
 /// A pass over a restore job that has work to do.
 async fn reconcile(
@@ -43,6 +43,7 @@ async fn reconcile(
         None => start(ctx, &job, &instance, status).await,
         Some(RestoreStep::Loading) => load(ctx, &job, &instance, status).await,
         Some(RestoreStep::Switching) => switch(ctx, &job, &instance, status).await,
+        Some(RestoreStep::Starting) => starting(ctx, &job, &instance, status).await,
     }
 }
 
@@ -82,6 +83,8 @@ async fn start(
         ctx.event(job, false, "BackupChosen", format!("restoring {c}"))
             .await;
     }
+    // Before anything is made: a deletion from here on removes what was.
+    job::hold_for_cleanup(ctx, job).await?;
     status.location = Some(source.location);
     // The digest the archive must have: the load is checked against it.
     status.sha256 = source.sha256;
@@ -323,8 +326,88 @@ async fn write(
     Ok(job::after(phase))
 }
 
+/// A restore deleted in flight. Before the database switch nothing of it is live:
+/// the load Job goes, then the temporary database (marker checked), then its
+/// files. Once the restored database is live, the switch runs to its end first,
+/// so the live data and files belong together. After it (or once finished) there
+/// is nothing temporary left; a database kept for Drop stays.
+async fn clean_up(
+    ctx: &Context,
+    job: Arc<OdooRestoreJob>,
+    instance: Option<OdooInstance>,
+) -> Result<Option<Action>, Error> {
+    let status = job.status.clone().unwrap_or_default();
+    let finished = status.job.phase.is_some_and(JobPhase::is_finished);
+    let Some(temporary) = status.temporary_database.clone() else {
+        return Ok(None);
+    };
+    if finished || status.step == Some(RestoreStep::Starting) {
+        return Ok(None);
+    }
+    let Some(instance) = instance else {
+        // Without the instance nothing says whose the database is: it stays.
+        ctx.event(
+            job.as_ref(),
+            true,
+            "CleanupSkipped",
+            format!("the instance is gone; {temporary} and its files stay"),
+        )
+        .await;
+        return Ok(None);
+    };
+    if status.database_switched {
+        return Ok(Some(reconcile(ctx, job, Some(instance)).await?));
+    }
+    let ns = job.namespace().unwrap_or_default();
+    let jobs: Api<k8s_openapi::api::batch::v1::Job> = Api::namespaced(ctx.client.clone(), &ns);
+    let load = format!("{}-load", job.name_any());
+    if batch::live_job(ctx, &ns, &load).await?.is_some() {
+        jobs.delete(&load, &kube::api::DeleteParams::foreground())
+            .await
+            .map_err(Error::kube(format!("deleting Job {load}")))?;
+        return Ok(Some(Action::requeue(Duration::from_secs(2))));
+    }
+    let v = job::valid_instance(ctx, &instance).await?;
+    discard(ctx, &v, &temporary).await?;
+    let cleanup = plan::discard_files_job(&job, &v, &temporary, &ctx.config.agent_image);
+    let Some(files) = batch::live_job(ctx, &ns, &cleanup.name_any()).await? else {
+        crate::apply::apply(&ctx.client, &cleanup).await?;
+        return Ok(Some(Action::requeue(Duration::from_secs(5))));
+    };
+    match batch::outcome(&files) {
+        Outcome::Running => Ok(Some(Action::requeue(Duration::from_secs(5)))),
+        Outcome::Complete => {
+            ctx.event(
+                job.as_ref(),
+                false,
+                "CleanedUp",
+                format!("deleted in flight: {temporary} and its files were removed"),
+            )
+            .await;
+            Ok(None)
+        }
+        Outcome::Failed => {
+            ctx.event(
+                job.as_ref(),
+                true,
+                "CleanupFailed",
+                format!(
+                    "deleted in flight: {temporary} was dropped, but its files could not be removed: remove filestore/{temporary} from the volume by hand; logs: kubectl logs job/{} -n {ns}",
+                    cleanup.name_any()
+                ),
+            )
+            .await;
+            Ok(None)
+        }
+    }
+}
+
 impl job::Reconcile for OdooRestoreJob {
     fn reconcile(ctx: &Context, started: Started<Self>) -> job::Reconciling<'_> {
         Box::pin(reconcile(ctx, started.job, started.instance))
+    }
+
+    fn clean_up(ctx: &Context, started: Started<Self>) -> job::CleaningUp<'_> {
+        Box::pin(clean_up(ctx, started.job, started.instance))
     }
 }

@@ -34,7 +34,7 @@ use crate::state::upgrade_steps::{self, Node};
 use crate::validate::ValidInstance;
 
 mod ending;
-use ending::{discarding, switching};
+use ending::{discarding, starting, switching};
 
 /// Moves the job to step `to`, a move the table must have.
 pub(super) fn enter(status: &mut OdooUpgradeJobStatus, to: UpgradeStep) {
@@ -122,7 +122,58 @@ pub(super) async fn run(
         UpgradeStep::Stopping | UpgradeStep::Copying => copying(&pass, status).await,
         UpgradeStep::Upgrading => upgrading(&pass, status).await,
         UpgradeStep::Switching => switching(&pass, status).await,
+        UpgradeStep::Starting => starting(&pass, status).await,
         UpgradeStep::Discarding => discarding(&pass, status).await,
+    }
+}
+
+/// A Copy upgrade deleted in flight. Before the database switch nothing of it is
+/// live: its running agent and update Jobs go, then it moves to Discarding, which
+/// drops the copy and its files as after a failure (the previous image serves the
+/// untouched live database). Once the copy is live, the switch (or the discard
+/// already under way) runs to its end. `None` once nothing of it is left.
+pub(super) async fn clean_up(
+    ctx: &Context,
+    job: &OdooUpgradeJob,
+    instance: Option<&OdooInstance>,
+    mut status: OdooUpgradeJobStatus,
+) -> Result<Option<Action>, Error> {
+    let finished = status.job.phase.is_some_and(JobPhase::is_finished);
+    let Some(instance) = instance else {
+        return Ok(None);
+    };
+    if finished || status.copy_database.is_none() {
+        return Ok(None);
+    }
+    match status.step {
+        None | Some(UpgradeStep::Stopping | UpgradeStep::Starting) => Ok(None),
+        Some(UpgradeStep::Discarding) => Ok(Some(run(ctx, job, instance, status).await?)),
+        Some(UpgradeStep::Switching) if status.database_switched => {
+            Ok(Some(run(ctx, job, instance, status).await?))
+        }
+        Some(UpgradeStep::Copying | UpgradeStep::Upgrading | UpgradeStep::Switching) => {
+            let ns = job.namespace().unwrap_or_default();
+            let jobs: kube::Api<Job> = kube::Api::namespaced(ctx.client.clone(), &ns);
+            for name in [
+                plan::copy_job_name(job),
+                plan::files_job_name(job),
+                plan::update_job_name(job),
+            ] {
+                if batch::live_job(ctx, &ns, &name).await?.is_some() {
+                    jobs.delete(&name, &kube::api::DeleteParams::foreground())
+                        .await
+                        .map_err(Error::kube(format!("deleting Job {name}")))?;
+                    return Ok(Some(Action::requeue(Duration::from_secs(2))));
+                }
+            }
+            enter(&mut status, UpgradeStep::Discarding);
+            status.job.message = Some(format!(
+                "deleted in flight: discarding the copy; {} was not touched",
+                instance.name_any()
+            ));
+            write(ctx, job, status, JobPhase::Running).await?;
+            Ok(Some(Action::requeue(Duration::from_secs(1))))
+        }
     }
 }
 
