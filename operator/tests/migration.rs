@@ -6,12 +6,14 @@
 //! copy Job's agent on this machine whatever the instance's image. A populated
 //! database migrates; a copy that misses rows written to the source after it fails
 //! verification and rolls back to the source with nothing lost; a copy Job that
-//! proves nothing (its image swallowed the agent's command) rolls back too.
+//! proves nothing (its image swallowed the agent's command) rolls back too; a
+//! migration deleted while it copies drops its copy before it goes.
 
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::Secret;
+use kube::ResourceExt;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use odoo_model::cluster_migration::MigrationPhase;
 use odoo_model::{InstancePhase, OdooClusterMigration, OdooInstance, names};
@@ -689,6 +691,64 @@ async fn a_database_made_on_the_target_during_the_copy_is_left_alone() -> anyhow
     assert_eq!(note, ["not the operator's"]);
     let instance = wait_for_phase(&s.instances, "shop", InstancePhase::Running, &s.op).await;
     assert_eq!(instance.spec.database.cluster.as_deref(), Some("main"));
+    s.ns.delete().await;
+    Ok(())
+}
+
+/// A migration deleted while it copies removes what it made on the target before
+/// it goes (its finalizer): the copy Job goes, the temporary database is dropped,
+/// and the instance runs again on the source, which was only read.
+#[tokio::test]
+async fn a_migration_deleted_while_copying_removes_its_copy() -> anyhow::Result<()> {
+    let s = Setup::new("mig-deleted", json!({}), &[]).await?;
+    let (database, role) = s.database().await;
+    let sql = format!(
+        "SET ROLE \"{role}\";
+         CREATE TABLE sale_order (id serial PRIMARY KEY, amount numeric);
+         INSERT INTO sale_order (amount) SELECT g FROM generate_series(1, 700) g;"
+    );
+    let db = database.clone();
+    tokio::task::spawn_blocking(move || superuser_sql_on(shared_postgres(), &db, &sql)).await??;
+    s.pods.hold("copy");
+    s.migrate("move", "other").await?;
+    s.held_copy_pod("move").await;
+    let m = s.migrations.get("move").await?;
+    assert!(
+        m.finalizers()
+            .iter()
+            .any(|f| f == odoo_model::labels::JOB_CLEANUP_FINALIZER),
+        "{:?}",
+        m.finalizers()
+    );
+    let temp = m
+        .status
+        .and_then(|st| st.temporary_database)
+        .expect("temporary name");
+    assert!(exists(other_postgres(), &temp).await, "the copy was made");
+
+    s.migrations
+        .delete("move", &kube::api::DeleteParams::default())
+        .await?;
+    let start = std::time::Instant::now();
+    while s.migrations.get_opt("move").await?.is_some() {
+        assert!(
+            start.elapsed() < Duration::from_secs(600),
+            "the migration never went: {}",
+            s.op.log_tail(40)
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    assert!(!exists(other_postgres(), &temp).await, "{temp} stays");
+    assert!(!exists(other_postgres(), &database).await);
+    let rolled_back = s.events("MigrationRolledBack").await;
+    assert!(
+        rolled_back.iter().any(|m| m.contains("was deleted")),
+        "{rolled_back:?}"
+    );
+    let instance = wait_for_phase(&s.instances, "shop", InstancePhase::Running, &s.op).await;
+    assert_eq!(instance.spec.database.cluster.as_deref(), Some("main"));
+    let inv = inventory(shared_postgres(), &database).await?;
+    assert_eq!(inv.tables.get("public.sale_order"), Some(&700));
     s.ns.delete().await;
     Ok(())
 }

@@ -78,10 +78,11 @@ fn holds_cleanup(job: &impl ResourceExt) -> bool {
 
 /// Adds [`JOB_CLEANUP_FINALIZER`] before the job makes anything, conditional on
 /// the version read (a deletion meanwhile is not overtaken). Repeating it changes
-/// nothing.
-pub async fn hold_for_cleanup<K: JobKind>(ctx: &Context, job: &K) -> Result<(), Error> {
+/// nothing. Returns the job as written: the pass's status write is conditional on
+/// its version, which the finalizer just changed.
+pub async fn hold_for_cleanup<K: JobKind>(ctx: &Context, job: &K) -> Result<K, Error> {
     if holds_cleanup(job) {
-        return Ok(());
+        return Ok(job.clone());
     }
     let mut finalizers = job.finalizers().to_vec();
     finalizers.push(JOB_CLEANUP_FINALIZER.to_owned());
@@ -92,7 +93,7 @@ async fn patch_finalizers<K: JobKind>(
     ctx: &Context,
     job: &K,
     finalizers: Vec<String>,
-) -> Result<(), Error> {
+) -> Result<K, Error> {
     let api: Api<K> = Api::namespaced(ctx.client.clone(), &job.namespace().unwrap_or_default());
     let patch = serde_json::json!({ "metadata": {
         "finalizers": finalizers,
@@ -108,8 +109,7 @@ async fn patch_finalizers<K: JobKind>(
         "writing the finalizers of {} {}",
         K::kind(&()),
         job.name_any()
-    )))?;
-    Ok(())
+    )))
 }
 
 /// Entry point of every job controller: the prologue, then the kind's reconcile.
@@ -158,9 +158,9 @@ pub async fn start<K: JobKind>(
         .job_status()
         .and_then(|s| s.phase)
         .is_some_and(JobPhase::is_finished);
-    // Finished, or the cache still holds the version our last status write was
-    // based on (its watch event starts the next pass).
-    if !deleting && (finished || ctx.written.behind(job)) {
+    // The cache still holds the version our last status write was based on (its
+    // watch event starts the next pass), or finished (and not being cleaned up).
+    if ctx.written.behind(job) || (finished && !deleting) {
         return Ok(None);
     }
     let namespace = job.namespace().unwrap_or_default();

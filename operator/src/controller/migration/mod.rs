@@ -136,6 +136,9 @@ async fn reconcile(
             .await
         }
         (_, Some(instance)) => {
+            // Before anything is made on the target: a deletion from here on
+            // removes what was (see `clean_up`).
+            let m = job::hold_for_cleanup(ctx, m.as_ref()).await?;
             let clusters = observe::pg_clusters(ctx).await?;
             let pass = Pass {
                 ctx,
@@ -311,9 +314,63 @@ async fn switch_instance(pass: &Pass<'_>, cluster: &str) -> Result<(), kube::Err
     .map(|_| ())
 }
 
+/// A migration deleted before it ended. Until the switch nothing of it is live:
+/// its copy Job goes, then it rolls back as after a failure (the temporary
+/// database on the target is dropped, marker-checked, and the instance starts
+/// again on the source, which was only read). Once the instance points at the
+/// target it runs to its end, which is a switch back or the instance running on
+/// the target. `None` once nothing of it is left to undo.
+async fn clean_up(
+    ctx: &Context,
+    m: Arc<OdooClusterMigration>,
+    instance: Option<OdooInstance>,
+) -> Result<Option<Action>, Error> {
+    let status = m.status.clone().unwrap_or_default();
+    let phase = status.phase.unwrap_or_default();
+    let Some(instance) = instance else {
+        return Ok(None);
+    };
+    match phase {
+        // Nothing made on the target; the instance starts once the migration is
+        // gone.
+        MigrationPhase::Pending | MigrationPhase::PreChecks | MigrationPhase::Stopping => Ok(None),
+        MigrationPhase::Succeeded | MigrationPhase::RolledBack | MigrationPhase::Failed => Ok(None),
+        MigrationPhase::Starting => Ok(Some(reconcile(ctx, m, Some(instance)).await?)),
+        MigrationPhase::Switching if status.switched => {
+            Ok(Some(reconcile(ctx, m, Some(instance)).await?))
+        }
+        MigrationPhase::Copying | MigrationPhase::Verifying | MigrationPhase::Switching => {
+            let ns = instance.namespace().unwrap_or_default();
+            let copy = copy_job::name(&m);
+            if super::batch::live_job(ctx, &ns, &copy).await?.is_some() {
+                Api::<k8s_openapi::api::batch::v1::Job>::namespaced(ctx.client.clone(), &ns)
+                    .delete(&copy, &kube::api::DeleteParams::foreground())
+                    .await
+                    .map_err(Error::kube(format!("deleting Job {copy}")))?;
+                return Ok(Some(Action::requeue(Duration::from_secs(2))));
+            }
+            let clusters = observe::pg_clusters(ctx).await?;
+            let pass = Pass {
+                ctx,
+                m: &m,
+                instance: &instance,
+                clusters: &clusters,
+            };
+            let why = "the migration was deleted before it ended".to_owned();
+            decide(&pass, phase, status, Next::Fail("Deleted", why)).await?;
+            // The finalizer goes on the next pass, from the version this wrote.
+            Ok(Some(Action::requeue(Duration::from_secs(1))))
+        }
+    }
+}
+
 impl job::Reconcile for OdooClusterMigration {
     fn reconcile(ctx: &Context, started: Started<Self>) -> job::Reconciling<'_> {
         Box::pin(reconcile(ctx, started.job, started.instance))
+    }
+
+    fn clean_up(ctx: &Context, started: Started<Self>) -> job::CleaningUp<'_> {
+        Box::pin(clean_up(ctx, started.job, started.instance))
     }
 }
 

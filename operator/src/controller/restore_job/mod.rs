@@ -84,7 +84,7 @@ async fn start(
             .await;
     }
     // Before anything is made: a deletion from here on removes what was.
-    job::hold_for_cleanup(ctx, job).await?;
+    let job = &job::hold_for_cleanup(ctx, job).await?;
     status.location = Some(source.location);
     // The digest the archive must have: the load is checked against it.
     status.sha256 = source.sha256;
