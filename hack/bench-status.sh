@@ -43,7 +43,7 @@ else
     operator_pid=$!
     name=bench
     namespace=default
-    kubectl odoo create "$name" -n "$namespace" --image odoo:18.0-20251001 --replicas 2 >/dev/null
+    kubectl odoo create "$name" -n "$namespace" --image simulated/odoo:18.0-20251001 --replicas 2 >/dev/null
     kubectl odoo status "$name" -n "$namespace" --for ready --timeout 3m >/dev/null
 fi
 

@@ -50,6 +50,9 @@ hack/prereqs.sh
 step "build: control-plane binaries (hack/tools.sh)"
 hack/tools.sh
 
+step "build: Odoo 18.0 runtime (hack/odoo.sh)"
+hack/odoo.sh >/dev/null
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 

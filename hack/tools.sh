@@ -160,6 +160,16 @@ exclude_agent_pods() {
     sed "/matchExpressions:/a\\    - key: '$agent_label_key'\\n      operator: 'DoesNotExist'"
 }
 
+# Job pods of an `odoo:18.0` image (the tag 18.0 or 18.0-...) run the real Odoo: the
+# local-pods harness runs their command and ends them as the agent's (kwok's
+# selector keys are jq expressions).
+real_odoo_key='.spec.containers.[0].image | test("^odoo:18[.]0(-|$)")'
+
+# Copies a kwok stage, adding a selector expression that skips those pods.
+exclude_real_odoo_pods() {
+    sed "/matchExpressions:/a\\    - key: '$real_odoo_key'\\n      operator: 'NotIn'\\n      values:\\n      - 'true'"
+}
+
 build_kwok() {
     # The configuration is generated from this script and the project's stages, so
     # their content is its cache key, written into it: an edit here, another
@@ -213,7 +223,8 @@ EOF
             # restore that never ran.
             pod/fast/pod-ready.yaml) exclude 'odoo:19.0-never-ready' <"$src/kustomize/stage/$f" ;;
             pod/fast/pod-complete.yaml)
-                exclude 'odoo:19.0-fails-in-jobs' <"$src/kustomize/stage/$f" | exclude_agent_pods
+                exclude 'odoo:19.0-fails-in-jobs' <"$src/kustomize/stage/$f" | exclude_agent_pods |
+                    exclude_real_odoo_pods
                 ;;
             *) cat "$src/kustomize/stage/$f" ;;
             esac

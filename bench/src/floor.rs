@@ -50,7 +50,7 @@ pub async fn run(client: Client, operator_namespace: &str, instances: usize) -> 
         client: client.clone(),
         clusters,
         config: OperatorConfig {
-            image: "odoo:18.0-20251001".into(),
+            image: "simulated/odoo:18.0-20251001".into(),
             storage_size: "10Gi".into(),
             ..OperatorConfig::default()
         },

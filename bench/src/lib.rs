@@ -391,7 +391,7 @@ async fn create_instances(client: &Client, namespaces: &[String], n: usize) -> a
                 "apiVersion": "odoo-operator.dev/v1alpha1",
                 "kind": "OdooInstance",
                 "metadata": { "name": format!("shop-{i:04}") },
-                "spec": { "image": "odoo:18.0-20251001", "replicas": 1 },
+                "spec": { "image": "simulated/odoo:18.0-20251001", "replicas": 1 },
             }))?;
             api.create(&PostParams::default(), &instance)
                 .await

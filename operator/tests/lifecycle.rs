@@ -46,7 +46,7 @@ async fn an_instance_goes_from_create_to_running_and_through_its_lifecycle() -> 
             "--watch-namespace",
             &ns.name,
             "--default-image",
-            "odoo:18.0-20250101",
+            "simulated/odoo:18.0-20250101",
         ],
     )?;
     let api: Api<OdooInstance> = ns.api();
@@ -59,7 +59,10 @@ async fn an_instance_goes_from_create_to_running_and_through_its_lifecycle() -> 
 
     let running = wait_for_phase(&api, "shop", InstancePhase::Running, &op).await;
     // Defaults were written into the spec.
-    assert_eq!(running.spec.image.as_deref(), Some("odoo:18.0-20250101"));
+    assert_eq!(
+        running.spec.image.as_deref(),
+        Some("simulated/odoo:18.0-20250101")
+    );
     assert_eq!(running.spec.database.cluster.as_deref(), Some("main"));
     let db = running
         .spec

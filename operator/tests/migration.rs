@@ -193,7 +193,7 @@ fn a_copy_that_fails_after_it_began_commits_nothing() {
 
 // ---- On the simulated cluster ----
 
-const IMAGE: &str = "odoo:18.0-20250101";
+const IMAGE: &str = "simulated/odoo:18.0-20250101";
 
 /// `main` (the default, the shared server), `other` (a second server) and `down`
 /// (a port nothing listens on).

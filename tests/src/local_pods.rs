@@ -16,8 +16,9 @@
 //! - [`WRONG_DIGEST_IMAGE`]: the agent runs, but its report names another SHA-256
 //!   than the archive's.
 //!
-//! Odoo itself is not here: init and upgrade pods (no agent label) are kwok's, which
-//! completes them without running anything.
+//! Job pods of an `odoo:18.0` image (init and upgrade) run the real Odoo
+//! ([`odoo`]). Those of other images, and every web and cron pod, are kwok's, which
+//! completes or readies them without running anything.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -25,13 +26,15 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
-use k8s_openapi::api::core::v1::{Container, Pod, Secret, Volume};
+use k8s_openapi::api::core::v1::{Container, Pod, Secret, SecretVolumeSource, Volume};
 use kube::api::{Api, ListParams, Patch, PatchParams};
 use kube::{Client, ResourceExt};
 use odoo_model::labels::AGENT_LABEL;
 use serde_json::json;
 
 use crate::workspace_binary;
+
+pub mod odoo;
 
 /// The image of the tests' instances; any image's agent pods run here. Its series
 /// matches the fixture database's `base` module (17.0), which restores check.
@@ -199,7 +202,11 @@ impl Kubelet {
                     if done.contains(&name) || !self.ours(&pod) {
                         continue;
                     }
-                    let command = pod.labels().get(AGENT_LABEL).cloned().unwrap_or_default();
+                    let command = pod
+                        .labels()
+                        .get(AGENT_LABEL)
+                        .cloned()
+                        .unwrap_or_else(|| odoo::COMMAND.into());
                     {
                         let mut holds = self.holds.lock().expect("holds");
                         if holds.commands.contains(&command) {
@@ -236,11 +243,12 @@ impl Kubelet {
         }
     }
 
-    /// A Running agent pod of a Job, whatever its image, not yet given an exit code.
+    /// A Running pod of a Job, an agent's whatever its image or the real Odoo's,
+    /// not yet given an exit code.
     fn ours(&self, pod: &Pod) -> bool {
         let running = pod.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running");
         let of_job = pod.owner_references().iter().any(|o| o.kind == "Job");
-        pod.labels().contains_key(AGENT_LABEL)
+        (pod.labels().contains_key(AGENT_LABEL) || odoo::runs_real(pod))
             && running
             && of_job
             && !pod.annotations().contains_key(EXIT_ANNOTATION)
@@ -263,6 +271,9 @@ impl Kubelet {
         let spec = pod.spec.clone().context("pod without spec")?;
         let container = spec.containers.first().context("pod without containers")?;
         let image = container.image.as_deref().unwrap_or_default();
+        if !pod.labels().contains_key(AGENT_LABEL) {
+            return odoo::run(self, pod).await;
+        }
         if image == SWALLOWING_IMAGE {
             // The entrypoint ran instead of the agent, found nothing to do and exited
             // 0; the termination log stays empty (a kubelet falls back to the logs
@@ -281,23 +292,18 @@ impl Kubelet {
         }
         let dir = self.pod_dir(&name);
         std::fs::create_dir_all(&dir)?;
-        let mounts = self.mounts(
-            &name,
-            container,
-            spec.volumes.as_deref().unwrap_or_default(),
-        )?;
+        let mounts = self
+            .mounts(
+                &name,
+                container,
+                spec.volumes.as_deref().unwrap_or_default(),
+            )
+            .await?;
         let local = |value: &str| -> String {
             if value == TERMINATION_LOG {
                 return dir.join("termination-log").display().to_string();
             }
-            for (path, local) in &mounts {
-                if let Some(rest) = value.strip_prefix(path.as_str())
-                    && (rest.is_empty() || rest.starts_with('/'))
-                {
-                    return format!("{}{rest}", local.display());
-                }
-            }
-            value.to_owned()
+            local_path(&mounts, value)
         };
         let mut env = BTreeMap::new();
         for e in container.env.clone().unwrap_or_default() {
@@ -363,8 +369,9 @@ impl Kubelet {
         Ok((run, message))
     }
 
-    /// Mount paths of the container and their local directories, longest first.
-    fn mounts(
+    /// Mount paths of the container and their local directories, longest first. A
+    /// Secret volume's directory holds its keys, as a kubelet projects them.
+    async fn mounts(
         &self,
         pod: &str,
         container: &Container,
@@ -386,10 +393,46 @@ impl Kubelet {
                 local = local.join(sub);
             }
             std::fs::create_dir_all(&local)?;
+            if let Some(secret) = volume.and_then(|v| v.secret.as_ref()) {
+                self.project(secret, &local).await?;
+            }
             out.push((m.mount_path, local));
         }
         out.sort_by_key(|(path, _)| std::cmp::Reverse(path.len()));
         Ok(out)
+    }
+
+    /// Writes a Secret volume's keys (its `items`, or every key) into `dir`.
+    async fn project(
+        &self,
+        volume: &SecretVolumeSource,
+        dir: &std::path::Path,
+    ) -> anyhow::Result<()> {
+        let name = volume.secret_name.clone().unwrap_or_default();
+        let secret = self
+            .secrets
+            .get(&name)
+            .await
+            .with_context(|| format!("Secret {name}"))?;
+        let data = secret.data.unwrap_or_default();
+        let items: Vec<(String, String)> = match &volume.items {
+            Some(items) => items
+                .iter()
+                .map(|i| (i.key.clone(), i.path.clone()))
+                .collect(),
+            None => data.keys().map(|k| (k.clone(), k.clone())).collect(),
+        };
+        for (key, path) in items {
+            anyhow::ensure!(
+                !path.split('/').any(|p| p == ".."),
+                "item path {path:?} leaves the volume"
+            );
+            let bytes = data
+                .get(&key)
+                .with_context(|| format!("Secret {name} has no key {key}"))?;
+            std::fs::write(dir.join(path), &bytes.0)?;
+        }
+        Ok(())
     }
 
     async fn secret_value(&self, name: &str, key: &str) -> anyhow::Result<String> {
@@ -404,6 +447,19 @@ impl Kubelet {
             .with_context(|| format!("Secret {name} has no key {key}"))?;
         Ok(String::from_utf8(bytes.0)?)
     }
+}
+
+/// `value` with a container path under one of `mounts` (longest first) replaced by
+/// its local directory.
+fn local_path(mounts: &[(String, PathBuf)], value: &str) -> String {
+    for (path, local) in mounts {
+        if let Some(rest) = value.strip_prefix(path.as_str())
+            && (rest.is_empty() || rest.starts_with('/'))
+        {
+            return format!("{}{rest}", local.display());
+        }
+    }
+    value.to_owned()
 }
 
 fn last_json_line(output: &str) -> Option<String> {
@@ -436,7 +492,7 @@ fn wrong_digest(message: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{AGENT_LABEL, wrong_digest};
+    use super::{AGENT_LABEL, EXIT_ANNOTATION, wrong_digest};
     use serde_json::json;
 
     /// The stage of hack/kwok-stages.yaml named `name`.
@@ -456,10 +512,14 @@ mod tests {
         let tools = include_str!("../../hack/tools.sh");
         let key = format!(".metadata.labels[\"{AGENT_LABEL}\"]");
         let expression = |operator: &str| format!("- key: '{key}'\n      operator: '{operator}'\n");
+        // The harness's annotation alone selects the pods it ran (an agent's or the
+        // real Odoo's); no other stage may end them.
+        let annotation = format!("- key: '.metadata.annotations[\"{EXIT_ANNOTATION}\"]'\n");
         for name in ["pod-local-succeeded", "pod-local-failed"] {
+            let stage = stage(stages, name);
             assert!(
-                stage(stages, name).contains(&expression("Exists")),
-                "{name} must select the agent's pods"
+                stage.contains(&annotation) && !stage.contains(&key),
+                "{name} must select the pods the harness ran, by its annotation alone"
             );
         }
         assert!(

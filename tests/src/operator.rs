@@ -13,6 +13,11 @@ use crate::{ControlPlane, eventually, http_status, workspace_binary};
 /// fail at once if it drifts, since they wait for the crash point's line.
 pub const CRASH_AT: &str = "ODOO_OPERATOR_CRASH_AT";
 
+/// The default image of the tests' operators: named as simulated, its pods are
+/// kwok's. A test that wants the real Odoo names `odoo:18.0` (see
+/// `local_pods::odoo`).
+pub const SIMULATED_DEFAULT_IMAGE: &str = "simulated/odoo:18.0-20251001";
+
 pub struct OperatorProcess {
     child: Child,
     pub log: PathBuf,
@@ -79,6 +84,12 @@ impl OperatorProcess {
             "6".to_owned(),
         ];
         args.extend(extra.iter().map(|s| (*s).to_owned()));
+        if !extra.iter().any(|a| a.starts_with("--default-image")) {
+            args.extend([
+                "--default-image".to_owned(),
+                SIMULATED_DEFAULT_IMAGE.to_owned(),
+            ]);
+        }
         let log2 = log.clone();
         let env: Vec<(String, String)> = env
             .iter()

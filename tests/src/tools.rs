@@ -99,3 +99,43 @@ pub fn versitygw() -> PathBuf {
 pub fn helm() -> PathBuf {
     standalone("helm", "HELM_VERSION")
 }
+
+/// The real Odoo 18.0 that `hack/odoo.sh` set up: its interpreter and `odoo-bin`.
+#[derive(Debug, Clone)]
+pub struct OdooRuntime {
+    pub python: PathBuf,
+    pub odoo_bin: PathBuf,
+}
+
+/// Where `hack/odoo.sh` put the runtime (it asks the script, which owns the cache
+/// key), or why it is not there yet.
+pub fn odoo_runtime() -> anyhow::Result<OdooRuntime> {
+    let script = crate::workspace_root().join("hack/odoo.sh");
+    let out = std::process::Command::new("bash")
+        .arg(&script)
+        .arg("--print")
+        .output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "{} --print: {}",
+        script.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout)?;
+    let value = |key: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{key}=")))
+            .map(PathBuf::from)
+            .ok_or_else(|| anyhow::anyhow!("hack/odoo.sh --print names no {key}"))
+    };
+    let runtime = value("ODOO_RUNTIME")?;
+    anyhow::ensure!(
+        runtime.join(".complete").is_file(),
+        "the Odoo runtime {} is not set up: run hack/odoo.sh first",
+        runtime.display()
+    );
+    Ok(OdooRuntime {
+        python: value("ODOO_PYTHON")?,
+        odoo_bin: value("ODOO_BIN")?,
+    })
+}

@@ -107,7 +107,7 @@ async fn until_called(client: &kube::Client, namespace: &str) -> anyhow::Result<
     let probe: OdooInstance = serde_json::from_value(serde_json::json!({
         "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
         "metadata": { "name": "webhook-probe" },
-        "spec": { "image": "odoo:18.0-20250101", "configOptions": { "db_host": "elsewhere" } },
+        "spec": { "image": "simulated/odoo:18.0-20250101", "configOptions": { "db_host": "elsewhere" } },
     }))?;
     let api = Api::<OdooInstance>::namespaced(client.clone(), namespace);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);

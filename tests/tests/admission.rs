@@ -87,7 +87,7 @@ metadata:
   namespace: {ns}
   annotations: {{{annotations}}}
 spec:
-  image: odoo:18.0-20251001
+  image: simulated/odoo:18.0-20251001
   replicas: 0
   filestore:
     storageSize: 2Gi

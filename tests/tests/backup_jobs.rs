@@ -35,7 +35,7 @@ async fn a_stopped_instance_is_backed_up_by_an_agent_pod() -> anyhow::Result<()>
     let instance: OdooInstance = serde_json::from_value(json!({
         "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
         "metadata": { "name": "shop" },
-        "spec": { "image": "odoo:18.0-20250101", "replicas": 1 },
+        "spec": { "image": "simulated/odoo:18.0-20250101", "replicas": 1 },
     }))?;
     api.create(&PostParams::default(), &instance).await?;
     wait_for_phase(&api, "shop", InstancePhase::Running, &op).await;
@@ -113,7 +113,7 @@ async fn a_stopped_instance_is_backed_up_by_an_agent_pod() -> anyhow::Result<()>
     let init = &pod.init_containers.as_ref().expect("init containers")[0];
     assert_eq!(init.image.as_deref(), Some("odoo-operator:test"));
     let c = &pod.containers[0];
-    assert_eq!(c.image.as_deref(), Some("odoo:18.0-20250101"));
+    assert_eq!(c.image.as_deref(), Some("simulated/odoo:18.0-20250101"));
     let env = c.env.clone().unwrap_or_default();
     assert!(env.iter().any(
         |e| e.name == "ODOO_AGENT_DESTINATION" && e.value.as_deref() == Some(location.as_str())

@@ -18,7 +18,7 @@ use odoo_tests::postgres::sql::odoo_modules;
 use odoo_tests::{TestNamespace, simulated_cluster};
 use serde_json::json;
 
-const OLD: &str = "odoo:18.0-20250101";
+const OLD: &str = "simulated/odoo:18.0-20250101";
 const BROKEN: &str = "odoo:19.0-fails-in-jobs";
 const FLEET: usize = 10;
 

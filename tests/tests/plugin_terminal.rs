@@ -158,7 +158,7 @@ async fn stopped_shop(ns: &TestNamespace) -> anyhow::Result<()> {
     let instance: OdooInstance = serde_json::from_value(json!({
         "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
         "metadata": { "name": "shop" },
-        "spec": { "image": "odoo:18.0-20250101", "replicas": 0 },
+        "spec": { "image": "simulated/odoo:18.0-20250101", "replicas": 0 },
     }))?;
     ns.api::<OdooInstance>()
         .create(&PostParams::default(), &instance)

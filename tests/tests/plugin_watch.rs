@@ -21,7 +21,7 @@ use odoo_tests::postgres::shared_postgres;
 use odoo_tests::{TestNamespace, simulated_cluster};
 use serde_json::json;
 
-const IMAGE: &str = "odoo:18.0-20250101";
+const IMAGE: &str = "simulated/odoo:18.0-20250101";
 /// The lifecycle of a new instance, in order. Provisioning is stored only when the
 /// database is not ready within the operator's first pass (it usually is), so a
 /// watch can only report it sometimes; the others are always stored.

@@ -101,7 +101,7 @@ async fn a_pod_that_cannot_pull_its_image_names_the_image() -> anyhow::Result<()
     let op = OperatorProcess::start(cp, &op_ns, &["--watch-namespace", &ns.name])?;
     let api: Api<OdooInstance> = ns.api();
     let spec = OdooInstanceSpec {
-        image: Some("odoo:18.0-no-such-build".into()),
+        image: Some("simulated/odoo:18.0-no-such-build".into()),
         ..Default::default()
     };
     api.create(&PostParams::default(), &OdooInstance::new("shop", spec))
@@ -121,12 +121,12 @@ async fn a_pod_that_cannot_pull_its_image_names_the_image() -> anyhow::Result<()
             "name": "shop-web-abc",
             "labels": odoo_model::labels::instance_labels("shop", "web"),
         },
-        "spec": { "containers": [{ "name": "odoo", "image": "odoo:18.0-no-such-build" }] },
+        "spec": { "containers": [{ "name": "odoo", "image": "simulated/odoo:18.0-no-such-build" }] },
     }))?;
     pods.create(&PostParams::default(), &pod).await?;
     let waiting = |reason: &str| {
         json!({ "status": { "containerStatuses": [{
-            "name": "odoo", "image": "odoo:18.0-no-such-build", "imageID": "",
+            "name": "odoo", "image": "simulated/odoo:18.0-no-such-build", "imageID": "",
             "ready": false, "restartCount": 0,
             "state": { "waiting": { "reason": reason, "message": "manifest unknown" } }
         }]}})
@@ -142,14 +142,16 @@ async fn a_pod_that_cannot_pull_its_image_names_the_image() -> anyhow::Result<()
     assert_eq!(c.reason, "ImagePullBackOff");
     assert!(
         c.message
-            .contains("image odoo:18.0-no-such-build cannot be pulled"),
+            .contains("image simulated/odoo:18.0-no-such-build cannot be pulled"),
         "{}",
         c.message
     );
     assert!(c.message.contains("shop-web-abc"), "{}", c.message);
     let events = ns.warnings("ImagePullFailed").await;
     assert!(
-        events.iter().any(|m| m.contains("odoo:18.0-no-such-build")),
+        events
+            .iter()
+            .any(|m| m.contains("simulated/odoo:18.0-no-such-build")),
         "{events:?}"
     );
 

@@ -22,7 +22,7 @@ use odoo_tests::postgres::sql::{odoo_modules, superuser};
 use odoo_tests::{TestNamespace, simulated_cluster};
 use serde_json::json;
 
-const OLD: &str = "odoo:18.0-20250101";
+const OLD: &str = "simulated/odoo:18.0-20250101";
 
 async fn start(
     prefix: &str,
@@ -192,7 +192,7 @@ async fn a_failed_upgrade_keeps_the_old_image_and_a_good_one_rolls_out() -> anyh
     assert!(cron_back, "cron replicas restored after the failed upgrade");
 
     // A good image: upgraded first, then rolled out.
-    let good = "odoo:18.0-20250201";
+    let good = "simulated/odoo:18.0-20250201";
     set_image(&api, good).await?;
     let (job, polls) = follow_upgrade(&ns, good, &op).await;
     assert_eq!(
@@ -268,7 +268,7 @@ async fn an_image_whose_pods_never_get_ready_is_rolled_back() -> anyhow::Result<
     assert!(
         events
             .iter()
-            .any(|m| m.contains("reverted to odoo:18.0-20250101")),
+            .any(|m| m.contains("reverted to simulated/odoo:18.0-20250101")),
         "{events:?}"
     );
     let job: OdooUpgradeJob = ns.api().get(&job.name_any()).await?;
@@ -290,7 +290,7 @@ async fn an_update_that_exits_0_but_leaves_a_module_halfway_fails() -> anyhow::R
         "UPDATE ir_module_module SET state = 'to upgrade' WHERE name = 'sale'",
     )
     .await?;
-    let next = "odoo:18.0-20250201";
+    let next = "simulated/odoo:18.0-20250201";
     set_image(&api, next).await?;
     let (job, _) = follow_upgrade(&ns, next, &op).await;
     let status = job.status.clone().unwrap_or_default();
@@ -389,7 +389,7 @@ async fn kubectl_odoo_upgrade_waits_and_exits_with_the_outcome() -> anyhow::Resu
     assert_eq!(back.status.and_then(|s| s.image).as_deref(), Some(OLD));
 
     // The plugin's job names the image; on success the operator makes it the spec's.
-    let good = "odoo:18.0-20250301";
+    let good = "simulated/odoo:18.0-20250301";
     let (code, _, stderr) = plugin_upgrade(&ns, good);
     assert_eq!(code, Some(0), "{stderr}\n{}", op.log_tail(20));
     let running = wait_for_phase(&api, "shop", InstancePhase::Running, &op).await;

@@ -237,7 +237,7 @@ async fn job_resources_refuse_incomplete_or_ambiguous_specs() -> anyhow::Result<
     let in_place_rehearsal = refused::<OdooUpgradeJob>(
         &ns,
         "rehearse",
-        json!({"instanceRef": {"name": "shop"}, "image": "odoo:18.0-1", "rehearsal": true, "strategy": "InPlace"}),
+        json!({"instanceRef": {"name": "shop"}, "image": "simulated/odoo:18.0-1", "rehearsal": true, "strategy": "InPlace"}),
     )
     .await;
     assert_says(

@@ -1,0 +1,184 @@
+//! The real Odoo for the Job pods of an `odoo:18.0` image (the tag `18.0` or
+//! `18.0-…`): the pod's own command and arguments, run with the Odoo that
+//! `hack/odoo.sh` set up, its config file the pod's mounted `odoo.conf`, its data
+//! directory the pod's filestore claim, against the real PostgreSQL the config
+//! names. The pod then ends with Odoo's exit code, as a kubelet would end it.
+//! Other series and the test images stay kwok's (simulated).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+use k8s_openapi::api::core::v1::Pod;
+use kube::ResourceExt;
+
+use super::{Kubelet, Run};
+
+/// What [`super::LocalPods::hold`] takes to hold these pods (the agent's pods are
+/// held by their command).
+pub const COMMAND: &str = "odoo";
+
+/// True for an image the harness runs the real Odoo of.
+pub fn is_real(image: &str) -> bool {
+    image
+        .strip_prefix("odoo:18.0")
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('-'))
+}
+
+/// A pod whose first container is an Odoo 18.0 image running `odoo`.
+pub(super) fn runs_real(pod: &Pod) -> bool {
+    let Some(container) = pod.spec.as_ref().and_then(|s| s.containers.first()) else {
+        return false;
+    };
+    is_real(container.image.as_deref().unwrap_or_default())
+        && container.command.as_deref() == Some(&[COMMAND.to_owned()][..])
+}
+
+/// Runs the pod's Odoo; the run, and the termination message its container
+/// leaves (the log's tail on failure under `FallbackToLogsOnError`).
+pub(super) async fn run(kubelet: &Kubelet, pod: &Pod) -> anyhow::Result<(Run, String)> {
+    let runtime = crate::tools::odoo_runtime()?;
+    let name = pod.name_any();
+    let spec = pod.spec.clone().context("pod without spec")?;
+    let container = spec.containers.first().context("pod without containers")?;
+    let dir = kubelet.pod_dir(&name);
+    std::fs::create_dir_all(&dir)?;
+    let mounts = kubelet
+        .mounts(
+            &name,
+            container,
+            spec.volumes.as_deref().unwrap_or_default(),
+        )
+        .await?;
+    let local = |value: &str| super::local_path(&mounts, value);
+    let mut args: Vec<String> = container
+        .args
+        .iter()
+        .flatten()
+        .map(|a| match a.split_once('=') {
+            Some((flag, path)) if flag.starts_with("--") => format!("{flag}={}", local(path)),
+            _ => local(a),
+        })
+        .collect();
+    // odoo.conf names the data directory as the container sees it: the mount here.
+    let config = args
+        .iter()
+        .find_map(|a| a.strip_prefix("--config="))
+        .map(PathBuf::from)
+        .context("the Odoo container names no --config")?;
+    if let Some(data_dir) = option(&config, "data_dir")? {
+        args.push(format!("--data-dir={}", local(&data_dir)));
+    }
+    let env: BTreeMap<String, String> = container
+        .env
+        .iter()
+        .flatten()
+        .filter_map(|e| Some((e.name.clone(), local(e.value.as_deref()?))))
+        .collect();
+    let tmp = mounts
+        .iter()
+        .find(|(path, _)| path == "/tmp")
+        .map_or_else(|| dir.clone(), |(_, local)| local.clone());
+    let output = tokio::process::Command::new("setpriv")
+        .args(["--pdeathsig", "KILL", "--"])
+        .arg(&runtime.python)
+        .arg(&runtime.odoo_bin)
+        .args(&args)
+        .kill_on_drop(true)
+        .env_clear()
+        .env(
+            "PATH",
+            format!("{}:/usr/bin:/bin", kubelet.pg_bin.display()),
+        )
+        .env("HOME", &dir)
+        .env("TMPDIR", tmp)
+        .envs(&env)
+        .output()
+        .await
+        .with_context(|| format!("running {}", runtime.odoo_bin.display()))?;
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stderr),
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let exit_code = output.status.code().unwrap_or(128);
+    let fallback = container.termination_message_policy.as_deref() == Some("FallbackToLogsOnError");
+    let message = match kubelet.termination_message(&name) {
+        Some(m) if !m.is_empty() => m,
+        _ if exit_code != 0 && fallback => tail(&log),
+        _ => String::new(),
+    };
+    let run = Run {
+        pod: name,
+        command: COMMAND.into(),
+        exit_code,
+        output: log,
+    };
+    Ok((run, message))
+}
+
+/// The value of `key` in the `[options]` of an odoo.conf.
+fn option(config: &Path, key: &str) -> anyhow::Result<Option<String>> {
+    let text =
+        std::fs::read_to_string(config).with_context(|| format!("reading {}", config.display()))?;
+    if !text.starts_with("[options]") {
+        bail!("{} is not an odoo.conf", config.display());
+    }
+    Ok(text
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .find(|(k, _)| k.trim() == key)
+        .map(|(_, v)| v.trim().to_owned()))
+}
+
+/// What a kubelet keeps of a failed container's log: its last 80 lines, at most
+/// 2048 bytes.
+fn tail(log: &str) -> String {
+    let lines: Vec<&str> = log.lines().collect();
+    let text = lines[lines.len().saturating_sub(80)..].join("\n");
+    let mut at = text.len().saturating_sub(2048);
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    text[at..].to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_odoo_18_images_run_for_real() {
+        assert!(super::is_real("odoo:18.0"));
+        assert!(super::is_real("odoo:18.0-20251001"));
+        assert!(!super::is_real("odoo:18.01"));
+        assert!(!super::is_real("odoo:17.0"));
+        assert!(!super::is_real("odoo:19.0-fails-in-jobs"));
+    }
+
+    /// kwok's pod-complete must leave exactly these pods to the harness: the
+    /// selector in hack/tools.sh is the same test.
+    #[test]
+    fn kwok_leaves_the_same_images_to_the_harness() {
+        let tools = include_str!("../../../hack/tools.sh");
+        assert!(
+            tools.contains(
+                r#"real_odoo_key='.spec.containers.[0].image | test("^odoo:18[.]0(-|$)")'"#
+            ),
+            "hack/tools.sh must select the images is_real selects"
+        );
+        let complete = tools
+            .split("pod/fast/pod-complete.yaml)")
+            .nth(1)
+            .and_then(|rest| rest.split(";;").next())
+            .expect("hack/tools.sh: the pod-complete case");
+        assert!(complete.contains("exclude_real_odoo_pods"), "{complete}");
+    }
+
+    #[test]
+    fn a_failed_containers_message_is_its_logs_tail() {
+        let log: String = (0..200).map(|i| format!("line {i}\n")).collect();
+        let tail = super::tail(&log);
+        assert!(tail.ends_with("line 199"), "{tail}");
+        assert!(!tail.contains("line 119\n"), "{tail}");
+        assert!(super::tail(&"x".repeat(5000)).len() <= 2048);
+    }
+}
