@@ -6,6 +6,7 @@ pub mod control_plane;
 pub mod helm;
 pub mod hostile;
 pub mod local_pods;
+pub mod odoo_cli;
 pub mod odoo_zip;
 pub mod operator;
 pub mod pki;

@@ -3,16 +3,20 @@
 //! PostgreSQL, with the pod's own command, odoo.conf and filestore claim: nothing
 //! here writes Odoo's tables. Web and cron pods are still kwok's (simulated).
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use k8s_openapi::api::core::v1::Secret;
+use kube::ResourceExt;
 use kube::api::{Api, PostParams};
-use odoo_model::{InstancePhase, OdooInstance, names};
-use odoo_tests::TestNamespace;
+use odoo_model::{InstancePhase, OdooBackupJob, OdooInstance, names};
 use odoo_tests::local_pods::{LocalPods, odoo};
+use odoo_tests::odoo_cli;
 use odoo_tests::operator::{OperatorProcess, operator_namespace};
 use odoo_tests::postgres::shared_postgres;
-use odoo_tests::postgres::sql::scalar;
-use odoo_tests::simulated_cluster;
+use odoo_tests::postgres::sql::{scalar, superuser};
+use odoo_tests::s3::{CREDENTIALS_SECRET, create_credentials, shared_s3};
+use odoo_tests::{TestNamespace, simulated_cluster};
 use serde_json::json;
 
 /// Waits, against a deadline meant for a loaded machine (Odoo's own init takes
@@ -53,10 +57,18 @@ fn tail(output: &str) -> String {
 /// modules it pulls in installed at the 18.0 series, the tables owned by the
 /// instance's own role (Odoo logged in as it, from the mounted odoo.conf), and the
 /// filestore written under the database's name on the instance's claim.
-#[tokio::test]
-async fn an_odoo_18_instance_is_initialized_by_odoo_itself() -> anyhow::Result<()> {
+/// An `odoo:18.0` instance `shop`, Running once Odoo's own init made its database.
+struct Shop {
+    ns: TestNamespace,
+    op: OperatorProcess,
+    pods: LocalPods,
+    instances: Api<OdooInstance>,
+    database: String,
+}
+
+async fn odoo_18_shop(prefix: &str) -> anyhow::Result<Shop> {
     let cp = simulated_cluster();
-    let ns = TestNamespace::new(cp, "odoo18-init").await?;
+    let ns = TestNamespace::new(cp, prefix).await?;
     let op_ns = operator_namespace(&ns, shared_postgres()).await?;
     let op = OperatorProcess::start(cp, &op_ns, &["--watch-namespace", &ns.name])?;
     let pods = LocalPods::start(ns.client.clone(), &ns.name)?;
@@ -69,6 +81,24 @@ async fn an_odoo_18_instance_is_initialized_by_odoo_itself() -> anyhow::Result<(
     instances.create(&PostParams::default(), &instance).await?;
     let running = settles(&instances, InstancePhase::Running, &op, &pods).await;
     let database = running.spec.database.name.clone().expect("defaulted name");
+    Ok(Shop {
+        ns,
+        op,
+        pods,
+        instances,
+        database,
+    })
+}
+
+#[tokio::test]
+async fn an_odoo_18_instance_is_initialized_by_odoo_itself() -> anyhow::Result<()> {
+    let Shop {
+        ns,
+        pods,
+        database,
+        op: _op,
+        ..
+    } = odoo_18_shop("odoo18-init").await?;
 
     let runs: Vec<_> = pods
         .runs()
@@ -120,5 +150,215 @@ async fn an_odoo_18_instance_is_initialized_by_odoo_itself() -> anyhow::Result<(
         );
     }
     ns.delete().await;
+    Ok(())
+}
+
+/// The instance's odoo.conf, for `odoo-bin` run beside the cluster with `data_dir`
+/// the filestore claim's directory: Odoo reads and writes what the pods would.
+async fn shop_conf(s: &Shop, dir: &Path) -> anyhow::Result<PathBuf> {
+    let secrets: Api<Secret> = s.ns.api();
+    let secret = secrets.get(&names::config_secret("shop")).await?;
+    let conf = secret
+        .data
+        .and_then(|d| d.get("odoo.conf").cloned())
+        .expect("odoo.conf");
+    let data_dir = s.pods.claim_dir(&names::filestore_pvc("shop"));
+    odoo_cli::local_conf(&String::from_utf8(conf.0)?, &data_dir, dir)
+}
+
+/// `odoo-bin shell` on the instance's database, as the instance's role.
+fn shell(conf: &Path, database: &str, python: &str) -> anyhow::Result<String> {
+    let conf = conf.display().to_string();
+    let out = odoo_cli::run(
+        &["shell", "-c", &conf, "-d", database, "--no-http"],
+        Some(python),
+    )?;
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The attachment Odoo wrote, as Odoo reads it back (`-` when there is none), and
+/// how many partners of the name Odoo wrote there are.
+const READ_ATTACHMENT: &str = "import base64\n\
+att = env['ir.attachment'].search([('name', '=', 'odoo-wrote-this.txt')])\n\
+print('ATTACHMENT', att.store_fname, base64.b64decode(att.datas).decode() if att else '-')\n\
+print('PARTNERS', env['res.partner'].search_count([('name', '=', 'Written by Odoo')]))\n";
+
+/// Odoo is the judge both ways. A zip that Odoo's own `odoo-bin db dump` made is
+/// restored with `kubectl odoo restore --from-file`, and brings back the partner
+/// and the attachment (row and file) Odoo wrote before the dump. Then an archive
+/// that `kubectl odoo backup` made is loaded by Odoo's own `odoo-bin db load`
+/// into a new database, which Odoo opens (its registry loads) and reads the same
+/// partner and attachment from, file included.
+#[tokio::test]
+async fn odoo_and_the_operator_read_each_others_archives() -> anyhow::Result<()> {
+    const BUCKET: &str = "odoo-compat";
+    let s = odoo_18_shop("odoo18-compat").await?;
+    let work = tempfile::tempdir()?;
+    let conf = shop_conf(&s, work.path()).await?;
+    let db = s.database.clone();
+
+    // Odoo writes a partner and an attachment (stored in the filestore).
+    let (c, d) = (conf.clone(), db.clone());
+    let wrote = tokio::task::spawn_blocking(move || {
+        shell(
+            &c,
+            &d,
+            "import base64\n\
+env['res.partner'].create({'name': 'Written by Odoo'})\n\
+env['ir.attachment'].create({'name': 'odoo-wrote-this.txt', 'datas': base64.b64encode(b'a file Odoo stored')})\n\
+env.cr.commit()\n",
+        )
+    })
+    .await??;
+    println!("{wrote}");
+
+    // Odoo's own backup zip of the instance's database.
+    let odoo_zip = work.path().join("odoo-made.zip");
+    let (c, d, z) = (conf.clone(), db.clone(), odoo_zip.clone());
+    tokio::task::spawn_blocking(move || {
+        let (c, z) = (c.display().to_string(), z.display().to_string());
+        odoo_cli::run(&["db", "-c", &c, "dump", &d, &z], None)
+    })
+    .await??;
+
+    // Then the partner and the attachment are gone from the live database.
+    let (c, d) = (conf.clone(), db.clone());
+    tokio::task::spawn_blocking(move || {
+        shell(
+            &c,
+            &d,
+            "env['res.partner'].search([('name', '=', 'Written by Odoo')]).unlink()\n\
+env['ir.attachment'].search([('name', '=', 'odoo-wrote-this.txt')]).unlink()\n\
+env.cr.commit()\n",
+        )
+    })
+    .await??;
+    let (c, d) = (conf.clone(), db.clone());
+    let gone = tokio::task::spawn_blocking(move || shell(&c, &d, READ_ATTACHMENT)).await??;
+    assert!(gone.contains("PARTNERS 0"), "{gone}");
+
+    // Restored from Odoo's zip as a user would.
+    create_credentials(&s.ns).await?;
+    let s3 = shared_s3();
+    s3.create_bucket(BUCKET)?;
+    let restore = plugin(
+        &s,
+        &[
+            "restore",
+            "shop",
+            "--from-file",
+            &odoo_zip.display().to_string(),
+            "--s3-endpoint",
+            &s3.endpoint,
+            "--bucket",
+            BUCKET,
+            "--credentials-secret",
+            CREDENTIALS_SECRET,
+            "--yes",
+            "--wait",
+            "--timeout",
+            "15m",
+        ],
+    )
+    .await?;
+    assert!(restore.status.success(), "{restore:?}");
+    settles(&s.instances, InstancePhase::Running, &s.op, &s.pods).await;
+    let (c, d) = (conf.clone(), db.clone());
+    let back = tokio::task::spawn_blocking(move || shell(&c, &d, READ_ATTACHMENT)).await??;
+    assert!(back.contains("PARTNERS 1"), "{back}");
+    let line = back
+        .lines()
+        .find(|l| l.starts_with("ATTACHMENT "))
+        .expect("the attachment line")
+        .to_owned();
+    assert!(line.ends_with(" a file Odoo stored"), "{line}");
+    let store_fname = line.split(' ').nth(1).expect("store_fname").to_owned();
+    let claim = s.pods.claim_dir(&names::filestore_pvc("shop"));
+    assert_eq!(
+        std::fs::read(claim.join("filestore").join(&db).join(&store_fname))?,
+        b"a file Odoo stored"
+    );
+
+    // The operator's backup, downloaded, loaded by Odoo into a new database.
+    let backup = plugin(
+        &s,
+        &[
+            "backup",
+            "create",
+            "shop",
+            "--s3-endpoint",
+            &s3.endpoint,
+            "--bucket",
+            BUCKET,
+            "--credentials-secret",
+            CREDENTIALS_SECRET,
+            "--wait",
+            "--timeout",
+            "15m",
+        ],
+    )
+    .await?;
+    assert!(backup.status.success(), "{backup:?}");
+    let jobs: Api<OdooBackupJob> = s.ns.api();
+    let name = jobs
+        .list(&Default::default())
+        .await?
+        .items
+        .into_iter()
+        .map(|j| j.name_any())
+        .next()
+        .expect("the backup job");
+    let ours = work.path().join("operator-made.zip");
+    let download = plugin(
+        &s,
+        &["backup", "download", &name, &ours.display().to_string()],
+    )
+    .await?;
+    assert!(download.status.success(), "{download:?}");
+
+    let loaded = format!("{db}_odoo_loaded");
+    let data_dir = work.path().join("odoo-data");
+    let superuser = odoo_cli::superuser_conf(&data_dir, work.path())?;
+    let (c, l, z) = (superuser.clone(), loaded.clone(), ours.clone());
+    let load = tokio::task::spawn_blocking(move || {
+        let (c, z) = (c.display().to_string(), z.display().to_string());
+        odoo_cli::run(&["db", "-c", &c, "load", &l, &z], None)
+    })
+    .await?;
+    let (c, l) = (superuser.clone(), loaded.clone());
+    let read = tokio::task::spawn_blocking(move || shell(&c, &l, READ_ATTACHMENT)).await?;
+    superuser_sql(&format!(
+        "DROP DATABASE IF EXISTS \"{loaded}\" WITH (FORCE)"
+    ))
+    .await?;
+    load?;
+    let read = read?;
+    assert!(read.contains("PARTNERS 1"), "{read}");
+    assert!(
+        read.lines()
+            .any(|l| l == format!("ATTACHMENT {store_fname} a file Odoo stored")),
+        "{read}"
+    );
+    assert_eq!(
+        std::fs::read(data_dir.join("filestore").join(&loaded).join(&store_fname))?,
+        b"a file Odoo stored"
+    );
+    s.ns.delete().await;
+    Ok(())
+}
+
+/// The plugin, as a user runs it, in the shop's namespace.
+async fn plugin(s: &Shop, args: &[&str]) -> anyhow::Result<std::process::Output> {
+    let ns = s.ns.name.clone();
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        odoo_tests::plugin::odoo(simulated_cluster(), &ns, &args)
+    })
+    .await?
+}
+
+async fn superuser_sql(sql: &str) -> anyhow::Result<()> {
+    superuser("postgres").await?.batch_execute(sql).await?;
     Ok(())
 }
