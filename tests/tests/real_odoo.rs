@@ -9,12 +9,12 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::Secret;
 use kube::ResourceExt;
 use kube::api::{Api, PostParams};
-use odoo_model::{InstancePhase, OdooBackupJob, OdooInstance, names};
+use odoo_model::{InstancePhase, JobPhase, OdooBackupJob, OdooInstance, OdooUpgradeJob, names};
 use odoo_tests::local_pods::{LocalPods, odoo};
 use odoo_tests::odoo_cli;
 use odoo_tests::operator::{OperatorProcess, operator_namespace};
 use odoo_tests::postgres::shared_postgres;
-use odoo_tests::postgres::sql::{scalar, superuser};
+use odoo_tests::postgres::sql::{databases_of, scalar, superuser};
 use odoo_tests::s3::{CREDENTIALS_SECRET, create_credentials, shared_s3};
 use odoo_tests::{TestNamespace, simulated_cluster};
 use serde_json::json;
@@ -67,6 +67,11 @@ struct Shop {
 }
 
 async fn odoo_18_shop(prefix: &str) -> anyhow::Result<Shop> {
+    shop_of(prefix, "odoo:18.0", &["base"]).await
+}
+
+/// [`odoo_18_shop`] of `image`, initialized with `modules`.
+async fn shop_of(prefix: &str, image: &str, modules: &[&str]) -> anyhow::Result<Shop> {
     let cp = simulated_cluster();
     let ns = TestNamespace::new(cp, prefix).await?;
     let op_ns = operator_namespace(&ns, shared_postgres()).await?;
@@ -76,7 +81,7 @@ async fn odoo_18_shop(prefix: &str) -> anyhow::Result<Shop> {
     let instance: OdooInstance = serde_json::from_value(json!({
         "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
         "metadata": { "name": "shop" },
-        "spec": { "image": "odoo:18.0", "replicas": 1 },
+        "spec": { "image": image, "replicas": 1, "init": { "modules": modules } },
     }))?;
     instances.create(&PostParams::default(), &instance).await?;
     let running = settles(&instances, InstancePhase::Running, &op, &pods).await;
@@ -166,14 +171,21 @@ async fn shop_conf(s: &Shop, dir: &Path) -> anyhow::Result<PathBuf> {
     odoo_cli::local_conf(&String::from_utf8(conf.0)?, &data_dir, dir)
 }
 
-/// `odoo-bin shell` on the instance's database, as the instance's role.
-fn shell(conf: &Path, database: &str, python: &str) -> anyhow::Result<String> {
+/// `odoo-bin shell` on `database` with the connection of `conf`, seeing the
+/// addons of `image` (see `local_pods::odoo::addons_path`).
+fn shell_of(image: &str, conf: &Path, database: &str, python: &str) -> anyhow::Result<String> {
     let conf = conf.display().to_string();
-    let out = odoo_cli::run(
-        &["shell", "-c", &conf, "-d", database, "--no-http"],
-        Some(python),
-    )?;
+    let mut args = vec!["shell", "-c", &conf, "-d", database, "--no-http"];
+    let addons = odoo::addons_path(&odoo_tests::tools::odoo_runtime()?, image)
+        .map(|p| format!("--addons-path={p}"));
+    args.extend(addons.as_deref());
+    let out = odoo_cli::run(&args, Some(python))?;
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// `odoo-bin shell` of `odoo:18.0` on `database`.
+fn shell(conf: &Path, database: &str, python: &str) -> anyhow::Result<String> {
+    shell_of("odoo:18.0", conf, database, python)
 }
 
 /// The attachment Odoo wrote, as Odoo reads it back (`-` when there is none), and
@@ -360,5 +372,112 @@ async fn plugin(s: &Shop, args: &[&str]) -> anyhow::Result<std::process::Output>
 
 async fn superuser_sql(sql: &str) -> anyhow::Result<()> {
     superuser("postgres").await?.batch_execute(sql).await?;
+    Ok(())
+}
+
+/// The content of `db` (every table's rows and every sequence), read as superuser.
+fn fingerprint(db: &str) -> odoo_tests::agent::Snapshot {
+    let db = odoo_tests::agent::Database {
+        name: db.to_owned(),
+        role: String::new(),
+        password: String::new(),
+        server: shared_postgres(),
+    };
+    std::thread::spawn(move || db.snapshot().expect("snapshot"))
+        .join()
+        .expect("snapshot thread")
+}
+
+/// A Copy upgrade against Odoo's real loading, which commits module by module:
+/// from `odoo:18.0-testaddons-1` to `-2`, whose first module's migration commits
+/// and whose second's raises halfway (tests/odoo-addons). Odoo fails on the copy;
+/// the live database is unchanged, row for row and sequence for sequence, and so
+/// are its files; the copy is gone; the previous image serves again; and the
+/// job's message carries Odoo's own error line.
+#[tokio::test]
+async fn a_copy_upgrade_that_odoo_fails_halfway_leaves_the_live_database_as_it_was()
+-> anyhow::Result<()> {
+    let s = shop_of(
+        "odoo18-upfail",
+        "odoo:18.0-testaddons-1",
+        &["base", "odoo_test_commits", "odoo_test_raises"],
+    )
+    .await?;
+    let work = tempfile::tempdir()?;
+    let conf = shop_conf(&s, work.path()).await?;
+    let (c, d) = (conf.clone(), s.database.clone());
+    tokio::task::spawn_blocking(move || {
+        shell_of(
+            "odoo:18.0-testaddons-1",
+            &c,
+            &d,
+            "env['odoo_test_commits.note'].create({'name': 'kept as it was'})\n\
+env['odoo_test_raises.note'].create({'name': 'kept as it was'})\n\
+env.cr.commit()\n",
+        )
+    })
+    .await??;
+    let before = fingerprint(&s.database);
+    assert_eq!(before.tables.get("odoo_test_raises_note").map(|t| t.0), Some(1));
+    let files = s
+        .pods
+        .claim_dir(&names::filestore_pvc("shop"))
+        .join("filestore")
+        .join(&s.database);
+    let files_before = odoo_tests::agent::checksums(&files)?;
+
+    let out = plugin(
+        &s,
+        &[
+            "upgrade",
+            "shop",
+            "--image",
+            "odoo:18.0-testaddons-2",
+            "--strategy",
+            "Copy",
+            "--yes",
+            "--wait",
+            "--timeout",
+            "20m",
+        ],
+    )
+    .await?;
+    assert!(!out.status.success(), "{out:?}");
+    let jobs: Api<OdooUpgradeJob> = s.ns.api();
+    let job = jobs
+        .list(&Default::default())
+        .await?
+        .items
+        .into_iter()
+        .next()
+        .expect("the upgrade job");
+    let status = job.status.unwrap_or_default();
+    let message = status.job.message.clone().unwrap_or_default();
+    assert_eq!(status.job.phase, Some(JobPhase::Failed), "{message}");
+    assert!(
+        message.contains("Exception: odoo_test_raises: the migration to 18.0.1.1 raised halfway"),
+        "{message}"
+    );
+    let update = s
+        .pods
+        .runs()
+        .into_iter()
+        .rfind(|r| r.command == odoo::COMMAND)
+        .expect("the update run");
+    assert_ne!(update.exit_code, 0, "{}", tail(&update.output));
+
+    assert_eq!(
+        fingerprint(&s.database),
+        before,
+        "the live database changed"
+    );
+    assert_eq!(odoo_tests::agent::checksums(&files)?, files_before);
+    assert!(databases_of(&s.database, "upgrading").await?.is_empty());
+    let serving = settles(&s.instances, InstancePhase::Running, &s.op, &s.pods).await;
+    assert_eq!(
+        serving.status.and_then(|st| st.image).as_deref(),
+        Some("odoo:18.0-testaddons-1")
+    );
+    s.ns.delete().await;
     Ok(())
 }

@@ -227,16 +227,27 @@ pub async fn report<R: contract::Report>(
     job_name: &str,
     container: &str,
 ) -> Result<Left<R>, super::error::Error> {
-    let pods: Api<Pod> = Api::namespaced(ctx.client.clone(), ns);
-    let list = pods
-        .list(&ListParams::default().labels(&format!("job-name={job_name}")))
-        .await
-        .map_err(super::error::Error::kube("listing the agent's pods"))?;
-    let newest = newest_terminated(&list.items, container);
+    let newest = termination_message(ctx, ns, job_name, container).await?;
     Ok(match newest {
         Some(message) => Message::<R>::parse(&message).map(|m| m.outcome),
         None => Err(ParseError::Missing),
     })
+}
+
+/// The termination message of the newest pod of Job `job_name` whose `container`
+/// terminated, if any.
+pub async fn termination_message(
+    ctx: &super::Context,
+    ns: &str,
+    job_name: &str,
+    container: &str,
+) -> Result<Option<String>, super::error::Error> {
+    let pods: Api<Pod> = Api::namespaced(ctx.client.clone(), ns);
+    let list = pods
+        .list(&ListParams::default().labels(&format!("job-name={job_name}")))
+        .await
+        .map_err(super::error::Error::kube("listing the Job's pods"))?;
+    Ok(newest_terminated(&list.items, container))
 }
 
 /// The termination message of the newest pod whose `container` terminated (by

@@ -20,7 +20,10 @@ pub fn odoo_job<K>(
 where
     K: Resource<DynamicType = ()>,
 {
-    let container = pod::container(v, args, v.resources.clone());
+    let mut container = pod::container(v, args, v.resources.clone());
+    // A failed run's message is the tail of Odoo's log, where its error is (see
+    // [`odoo_error`]): the job's status can say why without `kubectl logs`.
+    container.termination_message_policy = Some("FallbackToLogsOnError".into());
     let mut template = pod::template(v, component, container, "");
     if let Some(spec) = template.spec.as_mut() {
         spec.restart_policy = Some("Never".into());
@@ -45,6 +48,45 @@ where
         }),
         status: None,
     }
+}
+
+/// The error Odoo ended a failed run with, from the newest pod of Job `job_name`
+/// (its log's tail, which Kubernetes keeps as the termination message of a failed
+/// container): see [`odoo_error`]. `None` when no pod says one.
+pub async fn odoo_failure(
+    ctx: &super::Context,
+    ns: &str,
+    job_name: &str,
+) -> Result<Option<String>, super::error::Error> {
+    let message =
+        super::agent_pod::termination_message(ctx, ns, job_name, pod::CONTAINER_NAME).await?;
+    Ok(message.as_deref().and_then(odoo_error))
+}
+
+/// The line of Odoo's log that says why it failed: the exception that ended it (the
+/// last line of its traceback), else its last ERROR or CRITICAL record without
+/// the timestamp and process id.
+pub fn odoo_error(log: &str) -> Option<String> {
+    let lines: Vec<&str> = log.lines().map(str::trim_end).collect();
+    let exception = lines.iter().rev().find(|l| {
+        let Some((name, rest)) = l.split_once(": ") else {
+            return l.ends_with("Error") && !l.contains(' ');
+        };
+        !rest.is_empty()
+            && !name.contains(' ')
+            && name.rsplit('.').next().is_some_and(|n| {
+                n.ends_with("Error") || n.ends_with("Exception") || n.ends_with("Warning")
+            })
+    });
+    if let Some(line) = exception {
+        return Some((*line).to_owned());
+    }
+    lines.iter().rev().find_map(|l| {
+        [" CRITICAL ", " ERROR "].iter().find_map(|level| {
+            let (_, record) = l.split_once(level)?;
+            Some(format!("{}{}", level.trim_start(), record.trim()))
+        })
+    })
 }
 
 /// Where a Job stands.
@@ -289,5 +331,46 @@ mod tests {
             with_removals(&current, &next),
             serde_json::json!({ "phase": "Succeeded", "step": null, "kept": "x" })
         );
+    }
+}
+
+#[cfg(test)]
+mod odoo_error_tests {
+    use super::odoo_error;
+
+    /// The tail of a real `odoo -u all --stop-after-init` whose migration raised.
+    const FAILED_UPDATE: &str = "\
+2026-12-03 18:23:36,584 19366 ERROR t1 odoo.modules.registry: Failed to load registry 
+2026-12-03 18:23:36,584 19366 CRITICAL t1 odoo.service.server: Failed to initialize database `t1`. 
+Traceback (most recent call last):
+  File \"/odoo/odoo/modules/migration.py\", line 240, in migrate_module
+    raise Exception(\"odoo_test_raises: the migration to 18.0.1.1 raised halfway\")
+Exception: odoo_test_raises: the migration to 18.0.1.1 raised halfway
+2026-12-03 18:23:36,593 19366 INFO t1 odoo.service.server: Initiating shutdown 
+2026-12-03 18:23:36,594 19366 INFO t1 odoo.sql_db: ConnectionPool(read/write;used=0/count=0/max=64): Closed 1 connections  
+";
+
+    #[test]
+    fn the_exception_that_ended_odoo_is_its_error() {
+        assert_eq!(
+            odoo_error(FAILED_UPDATE).as_deref(),
+            Some("Exception: odoo_test_raises: the migration to 18.0.1.1 raised halfway")
+        );
+        assert_eq!(
+            odoo_error("x\npsycopg2.OperationalError: connection refused\n").as_deref(),
+            Some("psycopg2.OperationalError: connection refused")
+        );
+    }
+
+    #[test]
+    fn without_a_traceback_the_last_error_record_is() {
+        let log = "2026-12-03 18:23:36,584 1 INFO db odoo: fine\n\
+                   2026-12-03 18:23:36,584 1 CRITICAL db odoo.service.server: Failed to initialize database `db`.\n\
+                   2026-12-03 18:23:36,593 1 INFO db odoo.service.server: Initiating shutdown\n";
+        assert_eq!(
+            odoo_error(log).as_deref(),
+            Some("CRITICAL db odoo.service.server: Failed to initialize database `db`.")
+        );
+        assert_eq!(odoo_error("all went well\n"), None);
     }
 }

@@ -158,22 +158,14 @@ async fn reconcile(
         )
         .await
     } else if outcome == super::batch::Outcome::Failed {
-        ctx.event(
-            job.as_ref(),
-            true,
-            "InitFailed",
-            format!("Job {name} failed; see kubectl logs job/{name}"),
-        )
-        .await;
-        finish(
-            ctx,
-            &job,
-            &instance,
-            JobPhase::Failed,
-            format!("Job {name} failed; see kubectl logs job/{name}"),
-            Some(name),
-        )
-        .await
+        let said = super::batch::odoo_failure(ctx, &ns, &name)
+            .await?
+            .map(|e| format!(": {e}"))
+            .unwrap_or_default();
+        let message = format!("Job {name} failed{said}; see kubectl logs job/{name}");
+        ctx.event(job.as_ref(), true, "InitFailed", message.clone())
+            .await;
+        finish(ctx, &job, &instance, JobPhase::Failed, message, Some(name)).await
     } else {
         write_status(
             ctx,

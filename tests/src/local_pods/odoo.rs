@@ -69,6 +69,10 @@ pub(super) async fn run(kubelet: &Kubelet, pod: &Pod) -> anyhow::Result<(Run, St
     if let Some(data_dir) = option(&config, "data_dir")? {
         args.push(format!("--data-dir={}", local(&data_dir)));
     }
+    let image = container.image.as_deref().unwrap_or_default();
+    if let Some(path) = addons_path(&runtime, image) {
+        args.push(format!("--addons-path={path}"));
+    }
     let env: BTreeMap<String, String> = container
         .env
         .iter()
@@ -117,6 +121,26 @@ pub(super) async fn run(kubelet: &Kubelet, pod: &Pod) -> anyhow::Result<(Run, St
     Ok((run, message))
 }
 
+/// The addons an image `odoo:18.0-testaddons-N` has baked in besides Odoo's own:
+/// `tests/odoo-addons/N` (see its README).
+fn baked_addons(image: &str) -> Option<PathBuf> {
+    let set = image.strip_prefix("odoo:18.0-testaddons-")?;
+    let dir = crate::workspace_root().join("tests/odoo-addons").join(set);
+    (!set.is_empty() && !set.contains('/') && dir.is_dir()).then_some(dir)
+}
+
+/// The addons path of `image` when it has addons baked in besides Odoo's own.
+pub fn addons_path(runtime: &crate::tools::OdooRuntime, image: &str) -> Option<String> {
+    let extra = baked_addons(image)?;
+    let src = runtime.odoo_bin.parent()?;
+    Some(format!(
+        "{},{},{}",
+        src.join("addons").display(),
+        src.join("odoo/addons").display(),
+        extra.display()
+    ))
+}
+
 /// The value of `key` in the `[options]` of an odoo.conf.
 fn option(config: &Path, key: &str) -> anyhow::Result<Option<String>> {
     let text =
@@ -152,6 +176,10 @@ mod tests {
         assert!(!super::is_real("odoo:18.01"));
         assert!(!super::is_real("odoo:17.0"));
         assert!(!super::is_real("odoo:19.0-fails-in-jobs"));
+        assert!(super::is_real("odoo:18.0-testaddons-2"));
+        assert!(super::baked_addons("odoo:18.0-testaddons-2").is_some());
+        assert!(super::baked_addons("odoo:18.0-testaddons-3").is_none());
+        assert!(super::baked_addons("odoo:18.0").is_none());
     }
 
     /// kwok's pod-complete must leave exactly these pods to the harness: the

@@ -254,8 +254,12 @@ async fn in_place(
             }
         },
         Outcome::Failed => {
+            let said = batch::odoo_failure(ctx, &ns, &name)
+                .await?
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default();
             let message = format!(
-                "upgrade to {target} failed on the live database, which Odoo may have left partly updated (strategy InPlace); the previous image keeps serving. Logs: kubectl logs job/{name} -n {ns}"
+                "upgrade to {target} failed{said} on the live database, which Odoo may have left partly updated (strategy InPlace); the previous image keeps serving. Logs: kubectl logs job/{name} -n {ns}"
             );
             failed(ctx, job, instance, status, message).await
         }

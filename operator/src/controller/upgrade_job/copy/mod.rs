@@ -427,11 +427,17 @@ async fn upgrading(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result<
     });
     let checked = match outcome {
         Outcome::Complete => updated_to_target(pass).await?,
-        _ => Err(format!(
-            "odoo --update with {} failed on the copy; {}",
-            pass.target,
-            pass.logs(&name)
-        )),
+        _ => {
+            let said = batch::odoo_failure(pass.ctx, &pass.ns(), &name)
+                .await?
+                .map(|e| format!(": {e}"))
+                .unwrap_or_default();
+            Err(format!(
+                "odoo --update with {} failed on the copy{said}; {}",
+                pass.target,
+                pass.logs(&name)
+            ))
+        }
     };
     status.update_succeeded = Some(checked.is_ok());
     let live = pass.live().to_owned();

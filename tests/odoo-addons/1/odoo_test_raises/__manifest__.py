@@ -1,0 +1,7 @@
+{
+    "name": "Test: a module whose update raises halfway",
+    "version": "18.0.1.0",
+    "depends": ["odoo_test_commits"],
+    "data": ["security/ir.model.access.csv"],
+    "license": "LGPL-3",
+}
