@@ -253,24 +253,26 @@ env.cr.commit()\n",
     create_credentials(&s.ns).await?;
     let s3 = shared_s3();
     s3.create_bucket(BUCKET)?;
+    // Where both archives go, and how long the plugin waits for each job.
+    let bucket = [
+        "--s3-endpoint",
+        s3.endpoint.as_str(),
+        "--bucket",
+        BUCKET,
+        "--credentials-secret",
+        CREDENTIALS_SECRET,
+        "--wait",
+        "--timeout",
+        "15m",
+    ];
+    let from = odoo_zip.display().to_string();
     let restore = plugin(
         &s,
         &[
-            "restore",
-            "shop",
-            "--from-file",
-            &odoo_zip.display().to_string(),
-            "--s3-endpoint",
-            &s3.endpoint,
-            "--bucket",
-            BUCKET,
-            "--credentials-secret",
-            CREDENTIALS_SECRET,
-            "--yes",
-            "--wait",
-            "--timeout",
-            "15m",
-        ],
+            &["restore", "shop", "--from-file", &from, "--yes"][..],
+            &bucket,
+        ]
+        .concat(),
     )
     .await?;
     assert!(restore.status.success(), "{restore:?}");
@@ -292,24 +294,7 @@ env.cr.commit()\n",
     );
 
     // The operator's backup, downloaded, loaded by Odoo into a new database.
-    let backup = plugin(
-        &s,
-        &[
-            "backup",
-            "create",
-            "shop",
-            "--s3-endpoint",
-            &s3.endpoint,
-            "--bucket",
-            BUCKET,
-            "--credentials-secret",
-            CREDENTIALS_SECRET,
-            "--wait",
-            "--timeout",
-            "15m",
-        ],
-    )
-    .await?;
+    let backup = plugin(&s, &[&["backup", "create", "shop"][..], &bucket].concat()).await?;
     assert!(backup.status.success(), "{backup:?}");
     let jobs: Api<OdooBackupJob> = s.ns.api();
     let name = jobs
@@ -418,7 +403,10 @@ env.cr.commit()\n",
     })
     .await??;
     let before = fingerprint(&s.database);
-    assert_eq!(before.tables.get("odoo_test_raises_note").map(|t| t.0), Some(1));
+    assert_eq!(
+        before.tables.get("odoo_test_raises_note").map(|t| t.0),
+        Some(1)
+    );
     let files = s
         .pods
         .claim_dir(&names::filestore_pvc("shop"))

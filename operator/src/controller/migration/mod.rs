@@ -62,7 +62,21 @@ struct Pass<'a> {
     clusters: &'a PgClusters,
 }
 
-impl Pass<'_> {
+impl<'a> Pass<'a> {
+    fn new(
+        ctx: &'a Context,
+        m: &'a OdooClusterMigration,
+        instance: &'a OdooInstance,
+        clusters: &'a PgClusters,
+    ) -> Self {
+        Pass {
+            ctx,
+            m,
+            instance,
+            clusters,
+        }
+    }
+
     fn ns(&self) -> String {
         self.instance.namespace().unwrap_or_default()
     }
@@ -140,12 +154,7 @@ async fn reconcile(
             // removes what was (see `clean_up`).
             let m = job::hold_for_cleanup(ctx, m.as_ref()).await?;
             let clusters = observe::pg_clusters(ctx).await?;
-            let pass = Pass {
-                ctx,
-                m: &m,
-                instance: &instance,
-                clusters: &clusters,
-            };
+            let pass = Pass::new(ctx, &m, &instance, &clusters);
             let mut next_status = status.clone();
             let next = steps::run(&pass, phase, &mut next_status).await?;
             decide(&pass, phase, next_status, next).await
@@ -350,12 +359,7 @@ async fn clean_up(
                 return Ok(Some(Action::requeue(Duration::from_secs(2))));
             }
             let clusters = observe::pg_clusters(ctx).await?;
-            let pass = Pass {
-                ctx,
-                m: &m,
-                instance: &instance,
-                clusters: &clusters,
-            };
+            let pass = Pass::new(ctx, &m, &instance, &clusters);
             let why = "the migration was deleted before it ended".to_owned();
             decide(&pass, phase, status, Next::Fail("Deleted", why)).await?;
             // The finalizer goes on the next pass, from the version this wrote.
