@@ -36,11 +36,12 @@ fi
 
 cat >&2 <<'MSG'
 The simulated cluster has no container runtime: kwok plays the kubelet. What runs
-for real: the init and upgrade Jobs of the odoo:18.0 instance (the local-pods
-harness runs Odoo 18.0 itself, from hack/odoo.sh, with the pod's own command,
-odoo.conf and filestore directory), and every agent pod (backup, restore, copy: the
-harness runs odoo-agent), all against the real PostgreSQL and S3 servers. What is
-simulated: the web and cron pods (kwok makes them Ready; no Odoo server answers).
+for real: every Odoo pod of the odoo:18.0 instance. The local-pods harness runs
+Odoo 18.0 itself, from hack/odoo.sh, with the pod's own command, odoo.conf and
+filestore directory. The init and upgrade Jobs run to their end. The web and cron
+servers keep running, each on a loopback address of its own, Ready by their probe.
+Every agent pod (backup, restore, copy) runs too: the harness runs odoo-agent.
+All of them talk to the real PostgreSQL and S3 servers.
 MSG
 
 step "prerequisites, control-plane binaries and Odoo 18.0"
@@ -112,6 +113,10 @@ PGHOST=$(option db_host) PGPORT=$(option db_port) PGUSER=$(option db_user) \
     PGPASSWORD=$(option db_password) PGDATABASE=$db PGSSLMODE=$(option db_sslmode) \
     "$psql" -X -c "SELECT name, state, latest_version FROM ir_module_module WHERE state = 'installed' ORDER BY name"
 echo "filestore: $(find "$state/volumes/claims/demo-filestore" -type f | wc -l) files under $state/volumes/claims/demo-filestore"
+for ip in $(kubectl get pods -l app.kubernetes.io/instance=demo,app.kubernetes.io/component=web \
+    -o jsonpath='{.items[*].status.podIP}'); do
+    printf 'web pod %s: /web/health says %s\n' "$ip" "$(curl -fsS "http://$ip:8069/web/health")"
+done
 
 step "kubectl odoo backup create demo --wait  (pg_dump and filestore, zipped and streamed to S3)"
 # The S3 server's endpoint, bucket and credentials Secret, written by odoo-dev-cluster.

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Sets up the real Odoo that the simulated cluster runs for pods of an `odoo:18.0`
 # image (tests/src/local_pods.rs): Odoo's source unpacked and a Python virtualenv
-# with the packages of hack/odoo/requirements.lock, in the tools cache, keyed by the
-# source's sha256 and the lock's. Idempotent: a warm run only checks that the cached
-# `odoo-bin --version` answers.
+# with the packages of hack/odoo/requirements.lock (then hack/odoo/runtime-pins.txt),
+# in the tools cache, keyed by the source's sha256 and those files'. Idempotent: a
+# warm run only checks that the cached `odoo-bin --version` answers.
 #
 # Usage: hack/odoo.sh            set up what is missing, print the runtime directory
 #        hack/odoo.sh --print    print the runtime's paths as shell assignments
@@ -39,7 +39,8 @@ if [[ $source == http://* || $source == https://* ]]; then
 fi
 [[ -f $tarball ]] || { log "no Odoo source at $tarball (ODOO_SOURCE)"; exit 1; }
 
-key=$(cat "$tarball" "$here/odoo/requirements.lock" "$here/odoo/build-constraints.txt" | sha256sum | cut -c1-16)
+key=$(cat "$tarball" "$here/odoo/requirements.lock" "$here/odoo/build-constraints.txt" \
+    "$here/odoo/runtime-pins.txt" | sha256sum | cut -c1-16)
 dir=$cache/odoo-18.0-$key
 
 if [[ ${1:-} == --print ]]; then
@@ -71,6 +72,7 @@ python3 -m venv "$dir/venv"
 # Some old sdists of the lock build only with an older setuptools.
 PIP_CONSTRAINT=$here/odoo/build-constraints.txt PIP_DISABLE_PIP_VERSION_CHECK=1 \
     "$dir/venv/bin/pip" install -q -r "$here/odoo/requirements.lock"
+PIP_DISABLE_PIP_VERSION_CHECK=1 "$dir/venv/bin/pip" install -q -r "$here/odoo/runtime-pins.txt"
 touch "$dir/.complete"
 ready || { log "the installed Odoo does not answer odoo-bin --version"; exit 1; }
 log "Odoo 18.0 ($key): ready"

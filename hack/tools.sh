@@ -160,10 +160,11 @@ exclude_agent_pods() {
     sed "/matchExpressions:/a\\    - key: '$agent_label_key'\\n      operator: 'DoesNotExist'"
 }
 
-# Job pods of an `odoo:18.0` image (the tag 18.0 or 18.0-...) run the real Odoo: the
-# local-pods harness runs their command and ends them as the agent's (kwok's
-# selector keys are jq expressions).
-real_odoo_key='.spec.containers.[0].image | test("^odoo:18[.]0(-|$)")'
+# Pods of an `odoo:18.0` image (the tag 18.0 or 18.0-...) that run `odoo` run the
+# real Odoo: the local-pods harness starts them (their status is its), runs their
+# command, probes their readiness, and ends Job pods as the agent's (kwok's
+# selector keys are jq expressions). An agent pod of that image is not one of them.
+real_odoo_key='(.spec.containers.[0].image | test("^odoo:18[.]0(-|$)")) and .spec.containers.[0].command == ["odoo"]'
 
 # Copies a kwok stage, adding a selector expression that skips those pods.
 exclude_real_odoo_pods() {
@@ -221,7 +222,9 @@ EOF
             # Leave the project's test images and the agent's pods (hack/kwok-stages.yaml)
             # to their stages: kwok completing an agent pod would be a backup or a
             # restore that never ran.
-            pod/fast/pod-ready.yaml) exclude 'odoo:19.0-never-ready' <"$src/kustomize/stage/$f" ;;
+            pod/fast/pod-ready.yaml)
+                exclude 'odoo:19.0-never-ready' <"$src/kustomize/stage/$f" | exclude_real_odoo_pods
+                ;;
             pod/fast/pod-complete.yaml)
                 exclude 'odoo:19.0-fails-in-jobs' <"$src/kustomize/stage/$f" | exclude_agent_pods |
                     exclude_real_odoo_pods

@@ -34,6 +34,7 @@ use serde_json::json;
 
 use crate::workspace_binary;
 
+mod kubelet_status;
 pub mod odoo;
 
 /// The image of the tests' instances; any image's agent pods run here. Its series
@@ -74,6 +75,8 @@ pub struct LocalPods {
     runs: Arc<Mutex<Vec<Run>>>,
     holds: Arc<Mutex<Holds>>,
     task: tokio::task::JoinHandle<()>,
+    /// The tasks keeping web and cron pods' Odoo running.
+    servers: Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>>,
 }
 
 /// Agent commands whose pods wait (as a slow pod would) until released, and the
@@ -108,7 +111,9 @@ impl LocalPods {
     ) -> anyhow::Result<LocalPods> {
         let runs = Arc::new(Mutex::new(Vec::new()));
         let holds = Arc::new(Mutex::new(Holds::default()));
+        let servers = Arc::new(Mutex::new(Vec::new()));
         let kubelet = Kubelet {
+            servers: servers.clone(),
             holds: holds.clone(),
             pods: Api::namespaced(client.clone(), namespace),
             secrets: Api::namespaced(client, namespace),
@@ -124,6 +129,7 @@ impl LocalPods {
             runs,
             holds,
             task,
+            servers,
         })
     }
 
@@ -179,10 +185,16 @@ impl LocalPods {
 impl Drop for LocalPods {
     fn drop(&mut self) {
         self.task.abort();
+        // Their processes go with them (kill on drop).
+        for server in self.servers.lock().expect("servers").drain(..) {
+            server.abort();
+        }
     }
 }
 
+#[derive(Clone)]
 struct Kubelet {
+    servers: Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>>,
     holds: Arc<Mutex<Holds>>,
     pods: Api<Pod>,
     secrets: Api<Secret>,
@@ -195,10 +207,23 @@ struct Kubelet {
 impl Kubelet {
     async fn serve(self) {
         let mut done = BTreeSet::new();
+        let mut started = BTreeSet::new();
         loop {
             if let Ok(list) = self.pods.list(&ListParams::default()).await {
                 for pod in list.items {
                     let name = pod.name_any();
+                    if kubelet_status::to_start(&pod) && started.insert(name.clone()) {
+                        // A Job pod runs once the next pass sees it Running.
+                        match kubelet_status::start(&self, &pod).await {
+                            Ok(server) => self.servers.lock().expect("servers").extend(server),
+                            Err(e) => {
+                                let dir = self.pod_dir(&name);
+                                let _ = std::fs::create_dir_all(&dir);
+                                let _ = std::fs::write(dir.join("harness.log"), format!("{e:#}"));
+                            }
+                        }
+                        continue;
+                    }
                     if done.contains(&name) || !self.ours(&pod) {
                         continue;
                     }

@@ -1,7 +1,8 @@
 //! Odoo 18.0 itself under the operator. The Job pods of an `odoo:18.0` instance run
 //! the real Odoo (hack/odoo.sh; tests/src/local_pods/odoo.rs) against the real
 //! PostgreSQL, with the pod's own command, odoo.conf and filestore claim: nothing
-//! here writes Odoo's tables. Web and cron pods are still kwok's (simulated).
+//! here writes Odoo's tables. Web and cron pods run Odoo's server too, Ready by
+//! their own probes (tests/src/local_pods/kubelet_status.rs).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -56,7 +57,8 @@ fn tail(output: &str) -> String {
 /// runs `odoo --init base` for real. What Odoo leaves is Odoo's: `base` and the
 /// modules it pulls in installed at the 18.0 series, the tables owned by the
 /// instance's own role (Odoo logged in as it, from the mounted odoo.conf), and the
-/// filestore written under the database's name on the instance's claim.
+/// filestore written under the database's name on the instance's claim. Its web
+/// pod is Odoo serving, Ready by its own probe.
 /// An `odoo:18.0` instance `shop`, Running once Odoo's own init made its database.
 struct Shop {
     ns: TestNamespace,
@@ -67,11 +69,11 @@ struct Shop {
 }
 
 async fn odoo_18_shop(prefix: &str) -> anyhow::Result<Shop> {
-    shop_of(prefix, "odoo:18.0", &["base"]).await
+    shop_of(prefix, "odoo:18.0", &["base"], 1).await
 }
 
-/// [`odoo_18_shop`] of `image`, initialized with `modules`.
-async fn shop_of(prefix: &str, image: &str, modules: &[&str]) -> anyhow::Result<Shop> {
+/// [`odoo_18_shop`] of `image`, initialized with `modules`, with `cron` cron pods.
+async fn shop_of(prefix: &str, image: &str, modules: &[&str], cron: i32) -> anyhow::Result<Shop> {
     let cp = simulated_cluster();
     let ns = TestNamespace::new(cp, prefix).await?;
     let op_ns = operator_namespace(&ns, shared_postgres()).await?;
@@ -81,7 +83,10 @@ async fn shop_of(prefix: &str, image: &str, modules: &[&str]) -> anyhow::Result<
     let instance: OdooInstance = serde_json::from_value(json!({
         "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
         "metadata": { "name": "shop" },
-        "spec": { "image": image, "replicas": 1, "init": { "modules": modules } },
+        "spec": {
+            "image": image, "replicas": 1,
+            "init": { "modules": modules }, "cron": { "replicas": cron },
+        },
     }))?;
     instances.create(&PostParams::default(), &instance).await?;
     let running = settles(&instances, InstancePhase::Running, &op, &pods).await;
@@ -143,6 +148,7 @@ async fn an_odoo_18_instance_is_initialized_by_odoo_itself() -> anyhow::Result<(
     )
     .await?
     .parse()?;
+    serves_at_its_pod_address(&ns, &database).await?;
     if stored > 0 {
         let filestore = pods
             .claim_dir(&names::filestore_pvc("shop"))
@@ -386,6 +392,8 @@ async fn a_copy_upgrade_that_odoo_fails_halfway_leaves_the_live_database_as_it_w
         "odoo18-upfail",
         "odoo:18.0-testaddons-1",
         &["base", "odoo_test_commits", "odoo_test_raises"],
+        // No scheduled action may write while the live database is compared.
+        0,
     )
     .await?;
     let work = tempfile::tempdir()?;
@@ -467,5 +475,85 @@ env.cr.commit()\n",
         Some("odoo:18.0-testaddons-1")
     );
     s.ns.delete().await;
+    Ok(())
+}
+
+/// The instance's web pod is Ready by its own probe, at the address the harness
+/// gave it, where Odoo answers: `/web/health`, and JSON-RPC logged in as the
+/// admin, whose count of partners is PostgreSQL's. (Its Service has no endpoint:
+/// the API server refuses loopback addresses in EndpointSlices.)
+async fn serves_at_its_pod_address(ns: &TestNamespace, database: &str) -> anyhow::Result<()> {
+    use k8s_openapi::api::core::v1::Pod;
+    let pods: Api<Pod> = ns.api();
+    let selector = "app.kubernetes.io/component=web";
+    let start = std::time::Instant::now();
+    let address = loop {
+        let list = pods
+            .list(&kube::api::ListParams::default().labels(selector))
+            .await?;
+        let ready = list.items.iter().find_map(|p| {
+            let status = p.status.as_ref()?;
+            let ready = status
+                .conditions
+                .iter()
+                .flatten()
+                .any(|c| c.type_ == "Ready" && c.status == "True");
+            ready.then(|| status.pod_ip.clone()).flatten()
+        });
+        if let Some(address) = ready {
+            break address;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(600),
+            "no ready web pod: {:?}",
+            list.items.iter().map(|p| &p.status).collect::<Vec<_>>()
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    assert!(address.starts_with("127."), "{address}");
+    let base = format!("http://{address}:8069");
+    let http = reqwest::Client::new();
+    let health: serde_json::Value = serde_json::from_str(
+        &http
+            .get(format!("{base}/web/health"))
+            .send()
+            .await?
+            .text()
+            .await?,
+    )?;
+    assert_eq!(health["status"], "pass", "{health}");
+    let call = |service: &str, method: &str, args: serde_json::Value| {
+        let body = json!({
+            "jsonrpc": "2.0", "method": "call", "id": 1,
+            "params": { "service": service, "method": method, "args": args },
+        });
+        let request = http
+            .post(format!("{base}/jsonrpc"))
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send();
+        async move {
+            let reply: serde_json::Value = serde_json::from_str(&request.await?.text().await?)?;
+            anyhow::ensure!(reply.get("error").is_none(), "{reply}");
+            Ok::<_, anyhow::Error>(reply["result"].clone())
+        }
+    };
+    let version = call("common", "version", json!([])).await?;
+    assert_eq!(version["server_serie"], "18.0", "{version}");
+    let uid = call("common", "login", json!([database, "admin", "admin"])).await?;
+    assert!(uid.as_i64().is_some_and(|u| u > 0), "{uid}");
+    let counted = call(
+        "object",
+        "execute_kw",
+        json!([database, uid, "admin", "res.partner", "search_count", [[]]]),
+    )
+    .await?;
+    let in_postgres: i64 = scalar(
+        database,
+        "SELECT count(*)::text FROM res_partner WHERE active",
+    )
+    .await?
+    .parse()?;
+    assert_eq!(counted.as_i64(), Some(in_postgres), "{counted}");
     Ok(())
 }

@@ -34,9 +34,14 @@ pub(super) fn runs_real(pod: &Pod) -> bool {
         && container.command.as_deref() == Some(&[COMMAND.to_owned()][..])
 }
 
-/// Runs the pod's Odoo; the run, and the termination message its container
-/// leaves (the log's tail on failure under `FallbackToLogsOnError`).
-pub(super) async fn run(kubelet: &Kubelet, pod: &Pod) -> anyhow::Result<(Run, String)> {
+/// The pod's container as a process here: Odoo's interpreter and `odoo-bin`
+/// with the container's arguments, its mounts mapped (odoo.conf projected, the
+/// data directory on the filestore claim), plus `extra` arguments.
+pub(super) async fn command(
+    kubelet: &Kubelet,
+    pod: &Pod,
+    extra: &[String],
+) -> anyhow::Result<tokio::process::Command> {
     let runtime = crate::tools::odoo_runtime()?;
     let name = pod.name_any();
     let spec = pod.spec.clone().context("pod without spec")?;
@@ -73,6 +78,7 @@ pub(super) async fn run(kubelet: &Kubelet, pod: &Pod) -> anyhow::Result<(Run, St
     if let Some(path) = addons_path(&runtime, image) {
         args.push(format!("--addons-path={path}"));
     }
+    args.extend(extra.iter().cloned());
     let env: BTreeMap<String, String> = container
         .env
         .iter()
@@ -83,7 +89,8 @@ pub(super) async fn run(kubelet: &Kubelet, pod: &Pod) -> anyhow::Result<(Run, St
         .iter()
         .find(|(path, _)| path == "/tmp")
         .map_or_else(|| dir.clone(), |(_, local)| local.clone());
-    let output = tokio::process::Command::new("setpriv")
+    let mut command = tokio::process::Command::new("setpriv");
+    command
         .args(["--pdeathsig", "KILL", "--"])
         .arg(&runtime.python)
         .arg(&runtime.odoo_bin)
@@ -96,10 +103,24 @@ pub(super) async fn run(kubelet: &Kubelet, pod: &Pod) -> anyhow::Result<(Run, St
         )
         .env("HOME", &dir)
         .env("TMPDIR", tmp)
-        .envs(&env)
+        .envs(&env);
+    Ok(command)
+}
+
+/// Runs a Job pod's Odoo to its end; the run, and the termination message its
+/// container leaves (the log's tail on failure under `FallbackToLogsOnError`).
+pub(super) async fn run(kubelet: &Kubelet, pod: &Pod) -> anyhow::Result<(Run, String)> {
+    let name = pod.name_any();
+    let container = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.containers.first())
+        .context("pod without containers")?;
+    let output = command(kubelet, pod, &[])
+        .await?
         .output()
         .await
-        .with_context(|| format!("running {}", runtime.odoo_bin.display()))?;
+        .context("running odoo-bin")?;
     let log = format!(
         "{}{}",
         String::from_utf8_lossy(&output.stderr),
@@ -182,23 +203,25 @@ mod tests {
         assert!(super::baked_addons("odoo:18.0").is_none());
     }
 
-    /// kwok's pod-complete must leave exactly these pods to the harness: the
-    /// selector in hack/tools.sh is the same test.
+    /// kwok's pod-ready and pod-complete must leave exactly these pods to the
+    /// harness: the selector in hack/tools.sh is the same test.
     #[test]
     fn kwok_leaves_the_same_images_to_the_harness() {
         let tools = include_str!("../../../hack/tools.sh");
         assert!(
             tools.contains(
-                r#"real_odoo_key='.spec.containers.[0].image | test("^odoo:18[.]0(-|$)")'"#
+                r#"real_odoo_key='(.spec.containers.[0].image | test("^odoo:18[.]0(-|$)")) and .spec.containers.[0].command == ["odoo"]'"#
             ),
-            "hack/tools.sh must select the images is_real selects"
+            "hack/tools.sh must select the pods runs_real selects"
         );
-        let complete = tools
-            .split("pod/fast/pod-complete.yaml)")
-            .nth(1)
-            .and_then(|rest| rest.split(";;").next())
-            .expect("hack/tools.sh: the pod-complete case");
-        assert!(complete.contains("exclude_real_odoo_pods"), "{complete}");
+        for stage in ["pod-ready", "pod-complete"] {
+            let case = tools
+                .split(&format!("pod/fast/{stage}.yaml)"))
+                .nth(1)
+                .and_then(|rest| rest.split(";;").next())
+                .unwrap_or_else(|| panic!("hack/tools.sh: the {stage} case"));
+            assert!(case.contains("exclude_real_odoo_pods"), "{stage}: {case}");
+        }
     }
 
     #[test]
