@@ -223,10 +223,10 @@ EOF
             # to their stages: kwok completing an agent pod would be a backup or a
             # restore that never ran.
             pod/fast/pod-ready.yaml)
-                exclude 'odoo:19.0-never-ready' <"$src/kustomize/stage/$f" | exclude_real_odoo_pods
+                exclude 'simulated/odoo:19.0-never-ready' <"$src/kustomize/stage/$f" | exclude_real_odoo_pods
                 ;;
             pod/fast/pod-complete.yaml)
-                exclude 'odoo:19.0-fails-in-jobs' <"$src/kustomize/stage/$f" | exclude_agent_pods |
+                exclude 'simulated/odoo:19.0-fails-in-jobs' <"$src/kustomize/stage/$f" | exclude_agent_pods |
                     exclude_real_odoo_pods
                 ;;
             *) cat "$src/kustomize/stage/$f" ;;

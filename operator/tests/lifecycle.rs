@@ -330,7 +330,7 @@ async fn delete_policy_drops_the_database_and_the_volume() -> anyhow::Result<()>
     let instance: OdooInstance = serde_json::from_value(json!({
         "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
         "metadata": { "name": "tmp" },
-        "spec": { "deletionPolicy": "Delete", "image": "odoo:17.0-20240101" },
+        "spec": { "deletionPolicy": "Delete", "image": "simulated/odoo:17.0-20240101" },
     }))?;
     api.create(&PostParams::default(), &instance).await?;
     let running = wait_for_phase(&api, "tmp", InstancePhase::Running, &op).await;
@@ -443,7 +443,7 @@ async fn instances_whose_names_met_keep_their_databases_apart() -> anyhow::Resul
         let instance: OdooInstance = serde_json::from_value(json!({
             "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
             "metadata": { "name": name },
-            "spec": { "deletionPolicy": "Delete", "image": "odoo:17.0-20240101" },
+            "spec": { "deletionPolicy": "Delete", "image": "simulated/odoo:17.0-20240101" },
         }))?;
         api.create(&PostParams::default(), &instance).await?;
     }
@@ -471,7 +471,7 @@ async fn instances_whose_names_met_keep_their_databases_apart() -> anyhow::Resul
         "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
         "metadata": { "name": "intruder" },
         "spec": {
-            "deletionPolicy": "Delete", "image": "odoo:17.0-20240101",
+            "deletionPolicy": "Delete", "image": "simulated/odoo:17.0-20240101",
             "database": { "name": a_db },
         },
     }))?;

@@ -39,16 +39,16 @@ pub mod odoo;
 
 /// The image of the tests' instances; any image's agent pods run here. Its series
 /// matches the fixture database's `base` module (17.0), which restores check.
-pub const LOCAL_IMAGE: &str = "odoo:17.0";
+pub const LOCAL_IMAGE: &str = "simulated/odoo:17.0";
 /// An image whose entrypoint swallows the agent's command: the harness runs nothing
 /// and ends the pod with exit code 0 and an empty termination message, as such a
 /// container would. The operator must fail the job: nothing proves the work.
-pub const SWALLOWING_IMAGE: &str = "odoo:17.0-swallows-agent";
+pub const SWALLOWING_IMAGE: &str = "simulated/odoo:17.0-swallows-agent";
 /// An image whose agent reports a wrong archive digest: the harness runs the real
 /// agent, then changes `detail.sha256` of its report to another valid digest
 /// (exit code unchanged). The operator must fail the job: the stored object's
 /// digest contradicts the report.
-pub const WRONG_DIGEST_IMAGE: &str = "odoo:17.0-reports-wrong-sha256";
+pub const WRONG_DIGEST_IMAGE: &str = "simulated/odoo:17.0-reports-wrong-sha256";
 const EXIT_ANNOTATION: &str = "odoo-operator.dev/test-exit-code";
 const MESSAGE_ANNOTATION: &str = "odoo-operator.dev/test-termination-message";
 /// Where Kubernetes puts the termination message file by default.

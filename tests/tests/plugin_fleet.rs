@@ -4,7 +4,7 @@
 //!
 //! kwok stands in for the kubelet: the upgrade jobs run no Odoo (strategy InPlace,
 //! whose only pod is Odoo's own `odoo --update`), and the image tag
-//! `odoo:19.0-fails-in-jobs` (hack/kwok-stages.yaml) makes a job's pod fail.
+//! `simulated/odoo:19.0-fails-in-jobs` (hack/kwok-stages.yaml) makes a job's pod fail.
 
 use std::time::Duration;
 
@@ -19,7 +19,7 @@ use odoo_tests::{TestNamespace, simulated_cluster};
 use serde_json::json;
 
 const OLD: &str = "simulated/odoo:18.0-20250101";
-const BROKEN: &str = "odoo:19.0-fails-in-jobs";
+const BROKEN: &str = "simulated/odoo:19.0-fails-in-jobs";
 const FLEET: usize = 10;
 
 fn member(i: usize) -> String {

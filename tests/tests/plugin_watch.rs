@@ -5,8 +5,8 @@
 //!
 //! Every watch starts before the operator does, so each sees the whole lifecycle from
 //! an instance without status. kwok image tags (hack/kwok-stages.yaml) make the init
-//! job fail (`odoo:19.0-fails-in-jobs`) or pods never pass readiness
-//! (`odoo:19.0-never-ready`).
+//! job fail (`simulated/odoo:19.0-fails-in-jobs`) or pods never pass readiness
+//! (`simulated/odoo:19.0-never-ready`).
 
 use std::process::{Command, Output, Stdio};
 use std::thread::JoinHandle;
@@ -116,8 +116,8 @@ async fn status_watch_follows_a_lifecycle_and_exits_with_its_outcome() -> anyhow
     let api: Api<OdooInstance> = ns.api();
     create(&api, "shop", IMAGE).await?;
     let live = create(&api, "live", IMAGE).await?;
-    create(&api, "broken", "odoo:19.0-fails-in-jobs").await?;
-    create(&api, "stuck", "odoo:19.0-never-ready").await?;
+    create(&api, "broken", "simulated/odoo:19.0-fails-in-jobs").await?;
+    create(&api, "stuck", "simulated/odoo:19.0-never-ready").await?;
     warn_about(&ns, &live, "volume 91% full").await?;
 
     let wait = |name: &str, timeout: &str| {
@@ -299,7 +299,7 @@ async fn create_stop_and_start_wait_for_their_effect_with_truthful_exit_codes() 
         "create",
         "broken",
         "--image",
-        "odoo:19.0-never-ready",
+        "simulated/odoo:19.0-never-ready",
         "--wait",
         "--timeout",
         "15s",

@@ -6,8 +6,8 @@
 //! rolled back.
 //!
 //! kwok stands in for the kubelet; two image tags (hack/kwok-stages.yaml) make job
-//! pods fail (`odoo:19.0-fails-in-jobs`) or pods never pass readiness
-//! (`odoo:19.0-never-ready`).
+//! pods fail (`simulated/odoo:19.0-fails-in-jobs`) or pods never pass readiness
+//! (`simulated/odoo:19.0-never-ready`).
 
 use std::time::Duration;
 
@@ -160,7 +160,7 @@ async fn a_failed_upgrade_keeps_the_old_image_and_a_good_one_rolls_out() -> anyh
     let deployments: Api<Deployment> = ns.api();
 
     // A failing upgrade: the job's pod exits 1.
-    let broken = "odoo:19.0-fails-in-jobs";
+    let broken = "simulated/odoo:19.0-fails-in-jobs";
     set_image(&api, broken).await?;
     let (job, polls) = follow_upgrade(&ns, broken, &op).await;
     assert_eq!(
@@ -221,7 +221,7 @@ async fn an_image_whose_pods_never_get_ready_is_rolled_back() -> anyhow::Result<
     });
     let (ns, op, api) = start("rollback", spec).await?;
     let deployments: Api<Deployment> = ns.api();
-    let bad = "odoo:19.0-never-ready";
+    let bad = "simulated/odoo:19.0-never-ready";
     // A real update to 19.0 leaves base at 19.0; the simulated one changes nothing,
     // so the database is given that state ahead of it.
     as_odoo_leaves_it(
@@ -367,7 +367,7 @@ fn plugin_upgrade(ns: &TestNamespace, image: &str) -> (Option<i32>, String, Stri
 #[tokio::test]
 async fn kubectl_odoo_upgrade_waits_and_exits_with_the_outcome() -> anyhow::Result<()> {
     let (ns, op, api) = start("plugin-upgrade", json!({ "image": OLD, "replicas": 1 })).await?;
-    let (code, stdout, stderr) = plugin_upgrade(&ns, "odoo:19.0-fails-in-jobs");
+    let (code, stdout, stderr) = plugin_upgrade(&ns, "simulated/odoo:19.0-fails-in-jobs");
     assert_eq!(
         code,
         Some(3),

@@ -5,7 +5,7 @@
 //! killed at each step converges with nothing lost.
 //!
 //! Simulated: Odoo's own `odoo -u`. kwok completes the update Job's pod, or fails
-//! it for the image `odoo:19.0-fails-in-jobs` (hack/kwok-stages.yaml). Where a test
+//! it for the image `simulated/odoo:19.0-fails-in-jobs` (hack/kwok-stages.yaml). Where a test
 //! needs the update to change the copy, the test itself writes into the copy while
 //! the copy's files are being linked (that agent step is held), as `odoo -u` would.
 //! Everything else is real: the operator's template copy, checks, renames and
@@ -33,9 +33,9 @@ use serde_json::json;
 /// A bound that only ends a test that would otherwise hang, never a measure.
 const DEADLINE: Duration = Duration::from_secs(600);
 /// A newer build of the instance's series: its update Job completes.
-const NEWER: &str = "odoo:17.0-20260101";
+const NEWER: &str = "simulated/odoo:17.0-20260101";
 /// Its update Job's pod fails.
-const FAILING: &str = "odoo:19.0-fails-in-jobs";
+const FAILING: &str = "simulated/odoo:19.0-fails-in-jobs";
 /// The tables whose contents are compared.
 const TABLES: [&str; 2] = ["ir_module_module", "res_partner"];
 

@@ -197,6 +197,7 @@ mod tests {
         assert!(!super::is_real("odoo:18.01"));
         assert!(!super::is_real("odoo:17.0"));
         assert!(!super::is_real("odoo:19.0-fails-in-jobs"));
+        assert!(!super::is_real("simulated/odoo:18.0-20251001"));
         assert!(super::is_real("odoo:18.0-testaddons-2"));
         assert!(super::baked_addons("odoo:18.0-testaddons-2").is_some());
         assert!(super::baked_addons("odoo:18.0-testaddons-3").is_none());
