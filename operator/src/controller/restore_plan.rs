@@ -189,23 +189,47 @@ pub fn discard_files_job(
     temporary: &str,
     agent_image: &str,
 ) -> Job {
+    let name = format!("{}-cleanup", job.name_any());
+    filestore_copy_job(job, name, "restore", v, temporary, true, agent_image)
+}
+
+/// The container of a [`filestore_copy_job`], whose termination message is its report.
+pub const FILES_CONTAINER: &str = "files";
+
+/// `name`: the live files hard-linked under `copy`'s name, or (`discard`) the
+/// files under `copy` removed; nothing else is touched. Safe to repeat.
+pub fn filestore_copy_job<K>(
+    owner: &K,
+    name: String,
+    component: &'static str,
+    v: &ValidInstance,
+    copy: &str,
+    discard: bool,
+    agent_image: &str,
+) -> Job
+where
+    K: kube::Resource<DynamicType = ()>,
+{
     use odoo_model::agent::env;
+    let mut env = vec![
+        agent_pod::env(env::FILESTORE_ROOT, format!("{DATA_DIR}/filestore")),
+        agent_pod::env(env::LIVE, &v.database.name),
+        agent_pod::env(env::COPY, copy),
+    ];
+    if discard {
+        env.push(agent_pod::env(env::DISCARD, "true"));
+    }
     let run = AgentRun {
-        name: format!("{}-cleanup", job.name_any()),
-        component: "restore",
-        container: "files",
+        name,
+        component,
+        container: FILES_CONTAINER,
         command: odoo_model::agent::Command::CopyFilestore,
-        env: vec![
-            agent_pod::env(env::FILESTORE_ROOT, format!("{DATA_DIR}/filestore")),
-            agent_pod::env(env::LIVE, &v.database.name),
-            agent_pod::env(env::COPY, temporary),
-            agent_pod::env(env::DISCARD, "true"),
-        ],
+        env,
         mounts: vec![agent_pod::mount("filestore", DATA_DIR, false)],
         volumes: vec![],
         retries: 2,
     };
-    agent_pod::build(job, v, run, agent_image)
+    agent_pod::build(owner, v, run, agent_image)
 }
 
 /// The same switch run again once it is done, removing the previous files: the

@@ -7,7 +7,7 @@ use kube::ResourceExt;
 use odoo_model::agent::{Command, env};
 use odoo_model::{OdooUpgradeJob, names};
 
-use crate::build::{self, DATA_DIR, pod};
+use crate::build::{self, pod};
 use crate::controller::agent_pod::{self, AgentRun};
 use crate::controller::{batch, restore_plan};
 use crate::validate::ValidInstance;
@@ -17,7 +17,7 @@ pub const COMPONENT: &str = "upgrade";
 
 /// The agent containers, where the reports are read from.
 pub const COPY_CONTAINER: &str = "copy";
-pub const FILES_CONTAINER: &str = "files";
+pub const FILES_CONTAINER: &str = restore_plan::FILES_CONTAINER;
 pub const SWITCH_CONTAINER: &str = "switch";
 
 /// The copy the update runs on: one per job, so a retried step finds its own.
@@ -106,29 +106,12 @@ pub fn files_job(
     discard: bool,
     agent_image: &str,
 ) -> Job {
-    let mut env = vec![
-        agent_pod::env(env::FILESTORE_ROOT, format!("{DATA_DIR}/filestore")),
-        agent_pod::env(env::LIVE, &v.database.name),
-        agent_pod::env(env::COPY, copy),
-    ];
-    if discard {
-        env.push(agent_pod::env(env::DISCARD, "true"));
-    }
-    let run = AgentRun {
-        name: if discard {
-            discard_job_name(job)
-        } else {
-            files_job_name(job)
-        },
-        component: COMPONENT,
-        container: FILES_CONTAINER,
-        command: Command::CopyFilestore,
-        env,
-        mounts: vec![agent_pod::mount("filestore", DATA_DIR, false)],
-        volumes: vec![],
-        retries: 2,
+    let name = if discard {
+        discard_job_name(job)
+    } else {
+        files_job_name(job)
     };
-    agent_pod::build(job, v, run, agent_image)
+    restore_plan::filestore_copy_job(job, name, COMPONENT, v, copy, discard, agent_image)
 }
 
 /// The upgraded copy's files take the live name; the live ones are kept (even with
