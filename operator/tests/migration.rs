@@ -241,7 +241,7 @@ impl Setup {
         let instances: Api<OdooInstance> = ns.api();
         // Agent pods of any image wait for the harness: without it a copy Job
         // would never end.
-        let pods = odoo_tests::local_pods::LocalPods::start(ns.client.clone(), &ns.name)?;
+        let pods = ns.local_pods()?;
         let mut spec = spec;
         if spec.get("image").is_none() {
             spec["image"] = json!(IMAGE);

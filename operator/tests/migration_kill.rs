@@ -94,7 +94,7 @@ impl Killed {
             &arg_refs,
             &[(odoo_tests::operator::CRASH_AT, point)],
         )?;
-        let pods = LocalPods::start(ns.client.clone(), &ns.name)?;
+        let pods = ns.local_pods()?;
         let instances: Api<OdooInstance> = ns.api();
         let instance: OdooInstance = serde_json::from_value(json!({
             "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",

@@ -39,6 +39,8 @@ pub struct ControlPlane {
     pub server: String,
     pub pki: Pki,
     pub tools: Tools,
+    /// Whether pods are scheduled and run (kwok and the local-pods harness).
+    pub simulated: bool,
     children: Mutex<Vec<(String, Child)>>,
     remove_dir: bool,
 }
@@ -107,6 +109,7 @@ impl ControlPlane {
             server,
             pki,
             tools,
+            simulated: options.simulated,
             children: Mutex::new(Vec::new()),
             remove_dir,
         };

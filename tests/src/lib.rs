@@ -18,6 +18,8 @@ pub mod tools;
 pub mod webhook;
 
 use std::path::PathBuf;
+
+use anyhow::Context as _;
 use std::sync::OnceLock;
 
 use k8s_openapi::api::core::v1::Namespace;
@@ -70,10 +72,13 @@ pub fn simulated_cluster() -> &'static ControlPlane {
 /// A fresh client (clients are bound to the runtime that created them, and every test
 /// has its own runtime).
 pub async fn client(cp: &ControlPlane) -> anyhow::Result<Client> {
+    Ok(Client::try_from(kube_config(cp).await?)?)
+}
+
+/// The configuration of a client of the control plane's administrator.
+pub async fn kube_config(cp: &ControlPlane) -> anyhow::Result<kube::Config> {
     let kubeconfig = Kubeconfig::read_from(&cp.kubeconfig)?;
-    let config =
-        kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default()).await?;
-    Ok(Client::try_from(config)?)
+    Ok(kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default()).await?)
 }
 
 /// A namespace of its own for one test. [`TestNamespace::delete`] deletes it; one
@@ -87,6 +92,9 @@ pub struct TestNamespace {
     kubectl: PathBuf,
     kubeconfig: PathBuf,
     deleted: bool,
+    /// The harness running this namespace's Odoo Job pods (and, once asked, the
+    /// agent's) on the simulated cluster, where nothing else runs them.
+    pods: Option<local_pods::LocalPods>,
 }
 
 impl TestNamespace {
@@ -108,13 +116,33 @@ impl TestNamespace {
         Api::<Namespace>::all(client.clone())
             .create(&PostParams::default(), &ns)
             .await?;
+        let pods = if cp.simulated {
+            Some(local_pods::LocalPods::start_odoo_only(
+                kube_config(cp).await?,
+                &name,
+            )?)
+        } else {
+            None
+        };
         Ok(TestNamespace {
             name,
             client,
             kubectl: cp.tools.kubectl.clone(),
             kubeconfig: cp.kubeconfig.clone(),
             deleted: false,
+            pods,
         })
+    }
+
+    /// The harness of this namespace's pods, running the agent's pods too from now
+    /// on (the real `odoo-agent` against the real PostgreSQL and S3 servers).
+    pub fn local_pods(&self) -> anyhow::Result<local_pods::LocalPods> {
+        let pods = self
+            .pods
+            .clone()
+            .context("only the simulated cluster runs pods")?;
+        pods.run_agents();
+        Ok(pods)
     }
 
     /// A typed API in this namespace.
@@ -248,13 +276,18 @@ impl Drop for TestNamespace {
 /// build other packages' binaries). The whole workspace is built, as the test command
 /// does beforehand, so features unify the same way and the build is a no-op there.
 pub fn workspace_binary(package: &str, bin: &str) -> PathBuf {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = std::process::Command::new(cargo)
-        .args(["build", "--quiet", "--workspace", "--bins"])
-        .current_dir(workspace_root())
-        .status()
-        .expect("running cargo build");
-    assert!(status.success(), "cargo build -p {package} failed");
+    // Once per test binary: every test namespace asks for the agent.
+    static BUILT: OnceLock<bool> = OnceLock::new();
+    let built = *BUILT.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        std::process::Command::new(cargo)
+            .args(["build", "--quiet", "--workspace", "--bins"])
+            .current_dir(workspace_root())
+            .status()
+            .expect("running cargo build")
+            .success()
+    });
+    assert!(built, "cargo build -p {package} failed");
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target"));

@@ -16,12 +16,18 @@
 //! - [`WRONG_DIGEST_IMAGE`]: the agent runs, but its report names another SHA-256
 //!   than the archive's.
 //!
-//! Job pods of an `odoo:18.0` image (init and upgrade) run the real Odoo
-//! ([`odoo`]). Those of other images, and every web and cron pod, are kwok's, which
-//! completes or readies them without running anything.
+//! Job pods running `odoo` (init and upgrade) run the real Odoo for an `odoo:18.0`
+//! image ([`odoo`]) and a stand-in that writes what Odoo's init or update leaves for
+//! a simulated one ([`simulated_odoo`]): kwok completes none of them. Web and cron
+//! pods of an `odoo:18.0` image run the real server; other images' are kwok's.
+//!
+//! Every test namespace of the simulated cluster runs one of these for its Odoo Job
+//! pods ([`crate::TestNamespace::local_pods`]); a test that wants the agent's pods
+//! run too asks for it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -36,6 +42,7 @@ use crate::workspace_binary;
 
 mod kubelet_status;
 pub mod odoo;
+pub mod simulated_odoo;
 
 /// The image of the tests' instances; any image's agent pods run here. Its series
 /// matches the fixture database's `base` module (17.0), which restores check.
@@ -66,17 +73,35 @@ pub struct Run {
     pub output: String,
 }
 
-/// Runs the agent pods of one namespace until dropped.
+/// Runs the pods of one namespace until the last clone is dropped.
+#[derive(Clone)]
 pub struct LocalPods {
     /// Pods' directories and claims' (`claims/<claim>`).
     root: PathBuf,
     /// Removes `root` on drop when it is the harness's own.
-    _temp: Option<tempfile::TempDir>,
+    _temp: Option<Arc<tempfile::TempDir>>,
     runs: Arc<Mutex<Vec<Run>>>,
     holds: Arc<Mutex<Holds>>,
-    task: tokio::task::JoinHandle<()>,
-    /// The tasks keeping web and cron pods' Odoo running.
+    /// Whether the agent's pods run here too (else only Odoo's).
+    agents: Arc<AtomicBool>,
+    _tasks: Arc<Tasks>,
+}
+
+/// The harness's loop and the tasks keeping web and cron pods' Odoo running,
+/// stopped (their processes killed) when the last clone goes.
+struct Tasks {
+    stop: Arc<AtomicBool>,
     servers: Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+}
+
+impl Drop for Tasks {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Their processes go with them (kill on drop).
+        for server in self.servers.lock().expect("servers").drain(..) {
+            server.abort();
+        }
+    }
 }
 
 /// Agent commands whose pods wait (as a slow pod would) until released, and the
@@ -91,20 +116,33 @@ struct Holds {
 }
 
 impl LocalPods {
-    /// Runs the agent pods of `namespace` with the workspace's `odoo-agent` binary
-    /// (built first), volumes in a temporary directory.
-    pub fn start(client: Client, namespace: &str) -> anyhow::Result<LocalPods> {
+    /// Runs the Odoo Job pods of `namespace` only, leaving the agent's pods pending
+    /// until [`LocalPods::run_agents`].
+    /// Volumes go to a temporary directory; the agent is the workspace's binary
+    /// (built first).
+    pub fn start_odoo_only(config: kube::Config, namespace: &str) -> anyhow::Result<LocalPods> {
         let temp = tempfile::Builder::new().prefix("local-pods").tempdir()?;
         let agent = workspace_binary("odoo-agent", "odoo-agent");
-        let mut pods = LocalPods::start_in(client, namespace, agent, temp.path().into())?;
-        pods._temp = Some(temp);
+        let mut pods = LocalPods::start_in(config, namespace, agent, temp.path().into())?;
+        pods.agents.store(false, Ordering::SeqCst);
+        pods._temp = Some(Arc::new(temp));
         Ok(pods)
     }
 
-    /// [`LocalPods::start`] with the `odoo-agent` binary and the volumes' directory
-    /// given, for a caller that is not a test (no cargo build; volumes it can show).
+    /// The agent's pods run here from now on.
+    pub fn run_agents(&self) {
+        self.agents.store(true, Ordering::SeqCst);
+    }
+
+    /// Runs every pod of `namespace` it runs, agents' too, with the `odoo-agent`
+    /// binary and the volumes' directory given, for a caller that is not a test (no
+    /// cargo build; volumes it can show).
+    ///
+    /// The harness has a thread, a runtime and an API client of its own: a test
+    /// that blocks its own runtime (a plugin run, a synchronous wait) must not stop
+    /// the pods it waits for.
     pub fn start_in(
-        client: Client,
+        config: kube::Config,
         namespace: &str,
         agent: PathBuf,
         root: PathBuf,
@@ -112,24 +150,55 @@ impl LocalPods {
         let runs = Arc::new(Mutex::new(Vec::new()));
         let holds = Arc::new(Mutex::new(Holds::default()));
         let servers = Arc::new(Mutex::new(Vec::new()));
-        let kubelet = Kubelet {
-            servers: servers.clone(),
-            holds: holds.clone(),
-            pods: Api::namespaced(client.clone(), namespace),
-            secrets: Api::namespaced(client, namespace),
-            root: root.clone(),
-            agent,
-            pg_bin: crate::postgres::bin_dir()?,
-            runs: runs.clone(),
-        };
-        let task = tokio::spawn(kubelet.serve());
+        let agents = Arc::new(AtomicBool::new(true));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (pg_bin, namespace_owned) = (crate::postgres::bin_dir()?, namespace.to_owned());
+        let (agents2, servers2, holds2, runs2, root2, stop2) = (
+            agents.clone(),
+            servers.clone(),
+            holds.clone(),
+            runs.clone(),
+            root.clone(),
+            stop.clone(),
+        );
+        std::thread::Builder::new()
+            .name(format!("local-pods-{namespace}"))
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(r) => r,
+                    Err(e) => return eprintln!("local pods: no runtime: {e}"),
+                };
+                runtime.block_on(async move {
+                    let client = match Client::try_from(config) {
+                        Ok(c) => c,
+                        Err(e) => return eprintln!("local pods: no client: {e}"),
+                    };
+                    let kubelet = Kubelet {
+                        agents: agents2,
+                        servers: servers2,
+                        holds: holds2,
+                        pods: Api::namespaced(client.clone(), &namespace_owned),
+                        secrets: Api::namespaced(client, &namespace_owned),
+                        root: root2,
+                        agent,
+                        pg_bin,
+                        runs: runs2,
+                    };
+                    kubelet.serve(&stop2).await;
+                });
+                // Dropping the runtime drops the servers' tasks: their processes
+                // are killed (kill on drop).
+            })?;
         Ok(LocalPods {
             root,
             _temp: None,
             runs,
             holds,
-            task,
-            servers,
+            agents,
+            _tasks: Arc::new(Tasks { stop, servers }),
         })
     }
 
@@ -182,18 +251,9 @@ impl LocalPods {
     }
 }
 
-impl Drop for LocalPods {
-    fn drop(&mut self) {
-        self.task.abort();
-        // Their processes go with them (kill on drop).
-        for server in self.servers.lock().expect("servers").drain(..) {
-            server.abort();
-        }
-    }
-}
-
 #[derive(Clone)]
 struct Kubelet {
+    agents: Arc<AtomicBool>,
     servers: Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>>,
     holds: Arc<Mutex<Holds>>,
     pods: Api<Pod>,
@@ -205,10 +265,10 @@ struct Kubelet {
 }
 
 impl Kubelet {
-    async fn serve(self) {
+    async fn serve(self, stop: &AtomicBool) {
         let mut done = BTreeSet::new();
         let mut started = BTreeSet::new();
-        loop {
+        while !stop.load(Ordering::SeqCst) {
             if let Ok(list) = self.pods.list(&ListParams::default()).await {
                 for pod in list.items {
                     let name = pod.name_any();
@@ -268,12 +328,13 @@ impl Kubelet {
         }
     }
 
-    /// A Running pod of a Job, an agent's whatever its image or the real Odoo's,
-    /// not yet given an exit code.
+    /// A Running pod of a Job, an agent's whatever its image (when agents run
+    /// here) or Odoo's, not yet given an exit code.
     fn ours(&self, pod: &Pod) -> bool {
         let running = pod.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running");
         let of_job = pod.owner_references().iter().any(|o| o.kind == "Job");
-        (pod.labels().contains_key(AGENT_LABEL) || odoo::runs_real(pod))
+        let agent = pod.labels().contains_key(AGENT_LABEL);
+        ((agent && self.agents.load(Ordering::SeqCst)) || (!agent && odoo::runs_odoo(pod)))
             && running
             && of_job
             && !pod.annotations().contains_key(EXIT_ANNOTATION)
@@ -297,7 +358,11 @@ impl Kubelet {
         let container = spec.containers.first().context("pod without containers")?;
         let image = container.image.as_deref().unwrap_or_default();
         if !pod.labels().contains_key(AGENT_LABEL) {
-            return odoo::run(self, pod).await;
+            return if odoo::runs_real(pod) {
+                odoo::run(self, pod).await
+            } else {
+                simulated_odoo::run(self, pod).await
+            };
         }
         if image == SWALLOWING_IMAGE {
             // The entrypoint ran instead of the agent, found nothing to do and exited
@@ -536,7 +601,6 @@ mod tests {
         let stages = include_str!("../../hack/kwok-stages.yaml");
         let tools = include_str!("../../hack/tools.sh");
         let key = format!(".metadata.labels[\"{AGENT_LABEL}\"]");
-        let expression = |operator: &str| format!("- key: '{key}'\n      operator: '{operator}'\n");
         // The harness's annotation alone selects the pods it ran (an agent's or the
         // real Odoo's); no other stage may end them.
         let annotation = format!("- key: '.metadata.annotations[\"{EXIT_ANNOTATION}\"]'\n");
@@ -548,10 +612,6 @@ mod tests {
             );
         }
         assert!(
-            stage(stages, "pod-fail").contains(&expression("DoesNotExist")),
-            "pod-fail must leave the agent's pods to the harness"
-        );
-        assert!(
             tools.contains(&format!("agent_label_key='{key}'")),
             "hack/tools.sh must name the agent label"
         );
@@ -561,8 +621,12 @@ mod tests {
             .and_then(|rest| rest.split(";;").next())
             .expect("hack/tools.sh: the pod-complete case");
         assert!(
-            complete.contains("| exclude_agent_pods"),
-            "kwok's pod-complete must leave the agent's pods to the harness"
+            complete.contains("exclude_agent_pods <") && complete.contains("| exclude_odoo_pods"),
+            "kwok's pod-complete must leave the agent's and Odoo's Job pods to the harness"
+        );
+        assert!(
+            tools.contains(r#"odoo_command_key='.spec.containers.[0].command == ["odoo"]'"#),
+            "hack/tools.sh must select the pods odoo::runs_odoo selects"
         );
     }
 

@@ -433,23 +433,6 @@ pub mod sql {
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 
-    /// What Odoo's init leaves that the operator reads, as the simulated Odoo
-    /// leaves nothing: `ir_module_module` with `base` and `sale` installed at
-    /// `version` (`18.0.1.3`), owned by `owner` (the instance's role).
-    pub async fn odoo_modules(db: &str, owner: &str, version: &str) -> anyhow::Result<()> {
-        superuser(db)
-            .await?
-            .batch_execute(&format!(
-                "CREATE TABLE ir_module_module (id serial PRIMARY KEY, \
-                     name varchar NOT NULL UNIQUE, state varchar, latest_version varchar); \
-                 INSERT INTO ir_module_module (name, state, latest_version) VALUES \
-                     ('base', 'installed', '{version}'), ('sale', 'installed', '{version}'); \
-                 ALTER TABLE ir_module_module OWNER TO \"{owner}\";"
-            ))
-            .await?;
-        Ok(())
-    }
-
     /// The one text value `sql` returns in `db`.
     pub async fn scalar(db: &str, sql: &str) -> anyhow::Result<String> {
         let row = superuser(db).await?.query_one(sql, &[]).await?;

@@ -9,7 +9,6 @@ use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use odoo_model::{InstancePhase, JobPhase, OdooBackupJob, OdooInstance};
-use odoo_tests::local_pods::LocalPods;
 use odoo_tests::operator::{OperatorProcess, operator_namespace, wait_for_phase};
 use odoo_tests::postgres::shared_postgres;
 use odoo_tests::{TestNamespace, simulated_cluster};
@@ -30,7 +29,7 @@ async fn a_stopped_instance_is_backed_up_by_an_agent_pod() -> anyhow::Result<()>
             "odoo-operator:test",
         ],
     )?;
-    let pods = LocalPods::start(ns.client.clone(), &ns.name)?;
+    let pods = ns.local_pods()?;
     let api: Api<OdooInstance> = ns.api();
     let instance: OdooInstance = serde_json::from_value(json!({
         "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",

@@ -101,7 +101,7 @@ impl Setup {
         let ns = TestNamespace::new(cp, prefix).await?;
         let op_ns = operator_namespace(&ns, shared_postgres()).await?;
         let op = OperatorProcess::start(cp, &op_ns, &["--watch-namespace", &ns.name])?;
-        let pods = LocalPods::start(ns.client.clone(), &ns.name)?;
+        let pods = ns.local_pods()?;
         shared_s3().create_bucket(BUCKET)?;
         create_credentials(&ns).await?;
         let claim: PersistentVolumeClaim = serde_json::from_value(json!({
@@ -121,7 +121,10 @@ impl Setup {
         let instance: OdooInstance = serde_json::from_value(json!({
             "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
             "metadata": { "name": name },
-            "spec": { "image": image, "replicas": 1 },
+            "spec": {
+                "image": image, "replicas": 1,
+                "init": { "modules": ["base", "web"] },
+            },
         }))?;
         api.create(&PostParams::default(), &instance).await?;
         let running = wait_for_phase(&api, name, InstancePhase::Running, &self.op).await;
@@ -130,13 +133,8 @@ impl Setup {
         superuser(&database)
             .await?
             .batch_execute(&format!(
-                "CREATE TABLE ir_module_module (id serial PRIMARY KEY, name varchar NOT NULL UNIQUE, \
-                     state varchar, latest_version varchar); \
-                 INSERT INTO ir_module_module (name, state, latest_version) VALUES \
-                     ('base', 'installed', '17.0.1.3'), ('web', 'installed', '17.0.1.0'); \
-                 CREATE TABLE res_partner (id serial PRIMARY KEY, name text); \
+                "CREATE TABLE res_partner (id serial PRIMARY KEY, name text); \
                  INSERT INTO res_partner (name) SELECT 'partner ' || g FROM generate_series(1, 500) g; \
-                 ALTER TABLE ir_module_module OWNER TO \"{owner}\"; \
                  ALTER TABLE res_partner OWNER TO \"{owner}\";"
             ))
             .await?;

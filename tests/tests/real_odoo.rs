@@ -78,7 +78,7 @@ async fn shop_of(prefix: &str, image: &str, modules: &[&str], cron: i32) -> anyh
     let ns = TestNamespace::new(cp, prefix).await?;
     let op_ns = operator_namespace(&ns, shared_postgres()).await?;
     let op = OperatorProcess::start(cp, &op_ns, &["--watch-namespace", &ns.name])?;
-    let pods = LocalPods::start(ns.client.clone(), &ns.name)?;
+    let pods = ns.local_pods()?;
     let instances: Api<OdooInstance> = ns.api();
     let instance: OdooInstance = serde_json::from_value(json!({
         "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",

@@ -170,7 +170,7 @@ impl Killed {
             .into_iter()
             .collect();
         let op = OperatorProcess::start_with_env(cp, &op_ns, &arg_refs, &env)?;
-        let pods = LocalPods::start(ns.client.clone(), &ns.name)?;
+        let pods = ns.local_pods()?;
         pods.fail_at("switch-filestore", fail_switch_at);
         let instances: Api<OdooInstance> = ns.api();
         let instance: OdooInstance = serde_json::from_value(json!({
@@ -182,18 +182,14 @@ impl Killed {
         let running = wait_for_phase(&instances, "shop", InstancePhase::Running, &op).await;
         let database = running.spec.database.name.clone().expect("defaulted name");
 
-        // What Odoo's simulated init would leave (base installed, of the image's
-        // series), owned by the instance's role, and a marker of the old data.
+        // A marker of the old data, owned by the instance's role (the modules are the
+        // simulated init's).
         let owner = names::database_role(&ns.name, "shop");
         superuser(&database)
             .await?
             .batch_execute(&format!(
-                "CREATE TABLE ir_module_module (id serial PRIMARY KEY, name varchar NOT NULL UNIQUE, \
-                     state varchar, latest_version varchar); \
-                 INSERT INTO ir_module_module (name, state, latest_version) VALUES ('base', 'installed', '17.0.1.3'); \
-                 CREATE TABLE before_restore (note text); \
+                "CREATE TABLE before_restore (note text); \
                  INSERT INTO before_restore VALUES ('{MARKER}'); \
-                 ALTER TABLE ir_module_module OWNER TO \"{owner}\"; \
                  ALTER TABLE before_restore OWNER TO \"{owner}\";"
             ))
             .await?;
@@ -351,7 +347,8 @@ impl Killed {
                 "SELECT latest_version FROM ir_module_module WHERE name = 'base'"
             )
             .await?,
-            "17.0.1.3"
+            "17.0.1.0",
+            "the previous database, as its init left it"
         );
         assert!(
             databases_of(&self.database, "restoring").await?.is_empty(),

@@ -5,9 +5,11 @@
 //! success rolls the new one out, and a new image whose pods never become ready is
 //! rolled back.
 //!
-//! kwok stands in for the kubelet; two image tags (hack/kwok-stages.yaml) make job
-//! pods fail (`simulated/odoo:19.0-fails-in-jobs`) or pods never pass readiness
-//! (`simulated/odoo:19.0-never-ready`).
+//! kwok stands in for the kubelet of web and cron pods, and the local-pods harness
+//! runs the Job pods' `odoo` (tests/src/local_pods/simulated_odoo.rs), which writes
+//! what Odoo's init and update leave. Image tags make job pods fail
+//! (`simulated/odoo:19.0-fails-in-jobs`), an update stop halfway, or pods never pass
+//! readiness (`simulated/odoo:19.0-never-ready`, hack/kwok-stages.yaml).
 
 use std::time::Duration;
 
@@ -16,9 +18,10 @@ use k8s_openapi::api::batch::v1::Job;
 use kube::ResourceExt;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use odoo_model::{InstancePhase, JobPhase, OdooInstance, OdooUpgradeJob, names};
+use odoo_tests::local_pods::simulated_odoo;
 use odoo_tests::operator::{OperatorProcess, operator_namespace, wait_for_phase};
 use odoo_tests::postgres::shared_postgres;
-use odoo_tests::postgres::sql::{odoo_modules, superuser};
+use odoo_tests::postgres::sql::superuser;
 use odoo_tests::{TestNamespace, simulated_cluster};
 use serde_json::json;
 
@@ -35,6 +38,7 @@ async fn start(
     let api: Api<OdooInstance> = ns.api();
     let mut spec = spec;
     spec["autoUpgrade"]["strategy"] = json!("InPlace");
+    spec["init"] = json!({ "modules": ["base", "sale"] });
     let instance: OdooInstance = serde_json::from_value(json!({
         "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
         "metadata": { "name": "shop" },
@@ -42,14 +46,6 @@ async fn start(
     }))?;
     api.create(&PostParams::default(), &instance).await?;
     wait_for_phase(&api, "shop", InstancePhase::Running, &op).await;
-    // The modules Odoo's (simulated) init would have installed: an update is proven
-    // on them.
-    odoo_modules(
-        &database(&api).await?,
-        &names::database_role(&ns.name, "shop"),
-        "18.0.1.3",
-    )
-    .await?;
     Ok((ns, op, api))
 }
 
@@ -58,14 +54,16 @@ async fn database(api: &Api<OdooInstance>) -> anyhow::Result<String> {
     Ok(shop.spec.database.name.expect("defaulted database name"))
 }
 
-/// SQL on the instance's database, standing in for what Odoo's own (simulated)
-/// `odoo --update` would leave.
-async fn as_odoo_leaves_it(api: &Api<OdooInstance>, sql: &str) -> anyhow::Result<()> {
-    superuser(&database(api).await?)
+/// The state of module `name` in the instance's database.
+async fn module_state(api: &Api<OdooInstance>, name: &str) -> anyhow::Result<String> {
+    let row = superuser(&database(api).await?)
         .await?
-        .batch_execute(sql)
+        .query_one(
+            "SELECT state::text FROM ir_module_module WHERE name = $1",
+            &[&name],
+        )
         .await?;
-    Ok(())
+    Ok(row.get(0))
 }
 
 async fn set_image(api: &Api<OdooInstance>, image: &str) -> anyhow::Result<()> {
@@ -222,13 +220,6 @@ async fn an_image_whose_pods_never_get_ready_is_rolled_back() -> anyhow::Result<
     let (ns, op, api) = start("rollback", spec).await?;
     let deployments: Api<Deployment> = ns.api();
     let bad = "simulated/odoo:19.0-never-ready";
-    // A real update to 19.0 leaves base at 19.0; the simulated one changes nothing,
-    // so the database is given that state ahead of it.
-    as_odoo_leaves_it(
-        &api,
-        "UPDATE ir_module_module SET latest_version = '19.0.1.0'",
-    )
-    .await?;
     set_image(&api, bad).await?;
     let (job, _) = follow_upgrade(&ns, bad, &op).await;
     assert_eq!(
@@ -279,20 +270,15 @@ async fn an_image_whose_pods_never_get_ready_is_rolled_back() -> anyhow::Result<
 
 /// `odoo --update` exits 0, yet a module is still marked `to upgrade` (an update
 /// that stopped halfway): the exit code is no proof, the job fails saying which
-/// module, and the old image keeps serving. Once the database is whole again, the
-/// same image upgrades.
+/// module, and the old image keeps serving. A working image then takes the module
+/// the rest of the way.
 #[tokio::test]
 async fn an_update_that_exits_0_but_leaves_a_module_halfway_fails() -> anyhow::Result<()> {
     let (ns, op, api) = start("upgrade-halfway", json!({ "image": OLD, "replicas": 1 })).await?;
     let deployments: Api<Deployment> = ns.api();
-    as_odoo_leaves_it(
-        &api,
-        "UPDATE ir_module_module SET state = 'to upgrade' WHERE name = 'sale'",
-    )
-    .await?;
-    let next = "simulated/odoo:18.0-20250201";
-    set_image(&api, next).await?;
-    let (job, _) = follow_upgrade(&ns, next, &op).await;
+    let halfway = simulated_odoo::STOPS_HALFWAY;
+    set_image(&api, halfway).await?;
+    let (job, _) = follow_upgrade(&ns, halfway, &op).await;
     let status = job.status.clone().unwrap_or_default();
     let message = status.job.message.clone().unwrap_or_default();
     assert_eq!(status.job.phase, Some(JobPhase::Failed), "{message}");
@@ -314,8 +300,10 @@ async fn an_update_that_exits_0_but_leaves_a_module_halfway_fails() -> anyhow::R
         "the instance's event names the module"
     );
 
-    // Repaired, the same image is asked for again under a new job.
-    as_odoo_leaves_it(&api, "UPDATE ir_module_module SET state = 'installed'").await?;
+    assert_eq!(module_state(&api, "sale").await?, "to upgrade");
+
+    // A working image, asked for under a new job, updates what was left halfway.
+    let next = "simulated/odoo:18.0-20250201";
     let jobs: Api<OdooUpgradeJob> = ns.api();
     jobs.create(
         &PostParams::default(),

@@ -4,10 +4,12 @@
 //! changes nothing on the instance and records its outcome, and an operator
 //! killed at each step converges with nothing lost.
 //!
-//! Simulated: Odoo's own `odoo -u`. kwok completes the update Job's pod, or fails
-//! it for the image `simulated/odoo:19.0-fails-in-jobs` (hack/kwok-stages.yaml). Where a test
-//! needs the update to change the copy, the test itself writes into the copy while
-//! the copy's files are being linked (that agent step is held), as `odoo -u` would.
+//! Simulated: Odoo's own `odoo -u`. The local-pods harness runs the simulated
+//! image's stand-in (tests/src/local_pods/simulated_odoo.rs), which rewrites the
+//! module rows as an update does, or fails at once for the image
+//! `simulated/odoo:19.0-fails-in-jobs`. Where a test needs the update to change the
+//! tenant's data, the test itself writes into the copy while the copy's files are
+//! being linked (that agent step is held), as a module's migration would.
 //! Everything else is real: the operator's template copy, checks, renames and
 //! drops, and the agent's streamed copy, file links, file switch and removal (run
 //! by the local-pods harness).
@@ -52,6 +54,18 @@ async fn fingerprint(db: &str) -> anyhow::Result<BTreeMap<String, String>> {
     Ok(out)
 }
 
+/// `db` holds the data `before` fingerprinted, and its module rows were rewritten
+/// since (by the update).
+async fn updated_from(db: &str, before: &BTreeMap<String, String>) -> anyhow::Result<()> {
+    let now = fingerprint(db).await?;
+    assert_eq!(now["res_partner"], before["res_partner"], "the data");
+    assert_ne!(
+        now["ir_module_module"], before["ir_module_module"],
+        "the update rewrote the modules"
+    );
+    Ok(())
+}
+
 /// The database's identity in the catalog: a rename keeps it, a copy has another.
 async fn oid(db: &str) -> anyhow::Result<String> {
     scalar(
@@ -90,29 +104,28 @@ impl Fixture {
             .map(|p| vec![(odoo_tests::operator::CRASH_AT, p)])
             .unwrap_or_default();
         let op = OperatorProcess::start_with_env(cp, &op_ns, &arg_refs, &env)?;
-        let pods = LocalPods::start(ns.client.clone(), &ns.name)?;
+        let pods = ns.local_pods()?;
         let instances: Api<OdooInstance> = ns.api();
         let instance: OdooInstance = serde_json::from_value(json!({
             "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
             "metadata": { "name": "shop" },
-            "spec": { "image": LOCAL_IMAGE, "replicas": 1, "init": { "enabled": true } },
+            "spec": {
+                "image": LOCAL_IMAGE, "replicas": 1,
+                "init": { "enabled": true, "modules": ["base", "sale"] },
+            },
         }))?;
         instances.create(&PostParams::default(), &instance).await?;
         let running = wait_for_phase(&instances, "shop", InstancePhase::Running, &op).await;
         let database = running.spec.database.name.clone().expect("defaulted name");
-        // What Odoo's simulated init would leave, owned by the instance's role.
+        // The tenant's data, owned by the instance's role; the module rows are the
+        // (simulated) init's.
         let owner = names::database_role(&ns.name, "shop");
         superuser(&database)
             .await?
             .batch_execute(&format!(
-                "CREATE TABLE ir_module_module (id serial PRIMARY KEY, name varchar NOT NULL UNIQUE, \
-                     state varchar, latest_version varchar); \
-                 INSERT INTO ir_module_module (name, state, latest_version) VALUES \
-                     ('base', 'installed', '17.0.1.3'), ('sale', 'installed', '17.0.1.2'); \
-                 CREATE TABLE res_partner (id serial PRIMARY KEY, name varchar, email varchar); \
+                "CREATE TABLE res_partner (id serial PRIMARY KEY, name varchar, email varchar); \
                  INSERT INTO res_partner (name, email) \
                      SELECT 'partner ' || i, 'p' || i || '@example.com' FROM generate_series(1, 300) i; \
-                 ALTER TABLE ir_module_module OWNER TO \"{owner}\"; \
                  ALTER TABLE res_partner OWNER TO \"{owner}\";"
             ))
             .await?;
@@ -348,8 +361,7 @@ async fn a_succeeding_upgrade_switches_to_the_updated_copy_and_keeps_the_previou
     superuser(&copy)
         .await?
         .batch_execute(
-            "UPDATE ir_module_module SET latest_version = '17.0.1.4' WHERE name = 'base'; \
-             INSERT INTO res_partner (name, email) VALUES ('added by the update', 'u@example.com');",
+            "INSERT INTO res_partner (name, email) VALUES ('added by the update', 'u@example.com');",
         )
         .await?;
     let updated = fingerprint(&copy).await?;
@@ -368,7 +380,7 @@ async fn a_succeeding_upgrade_switches_to_the_updated_copy_and_keeps_the_previou
     );
     assert!(message.contains(&kept), "{message}");
     // The live name holds the updated copy; the kept name the original database.
-    assert_eq!(fingerprint(&f.database).await?, updated);
+    updated_from(&f.database, &updated).await?;
     assert_eq!(oid(&f.database).await?, copy_oid);
     assert_eq!(fingerprint(&kept).await?, f.original);
     assert_eq!(oid(&kept).await?, f.original_oid);
@@ -647,8 +659,8 @@ async fn killed(
     Ok((f, st))
 }
 
-/// After a kill on the way to success: Succeeded, the copy (equal to the original,
-/// the simulated update changed nothing) is live under a new identity, the
+/// After a kill on the way to success: Succeeded, the copy (the original's data,
+/// its modules rewritten by the update) is live under a new identity, the
 /// original is kept whole, each agent step ran once, and the new image runs.
 async fn converged_upgraded(f: Fixture) -> anyhow::Result<()> {
     let st = f.finish("up").await?;
@@ -660,7 +672,7 @@ async fn converged_upgraded(f: Fixture) -> anyhow::Result<()> {
         f.op.log_tail(40)
     );
     let kept = st.previous_database_name.clone().expect("kept");
-    assert_eq!(fingerprint(&f.database).await?, f.original);
+    updated_from(&f.database, &f.original).await?;
     assert_ne!(oid(&f.database).await?, f.original_oid, "the copy is live");
     assert_eq!(fingerprint(&kept).await?, f.original);
     assert_eq!(oid(&kept).await?, f.original_oid, "the original is kept");

@@ -157,8 +157,8 @@ fn serve(dir: &Path) -> anyhow::Result<()> {
         .build()?;
     // The volumes are directories of the state directory, where the demo can reach them.
     let pods = runtime.block_on(async {
-        let client = odoo_tests::client(&cp).await?;
-        LocalPods::start_in(client, NAMESPACE, agent, dir.join("volumes"))
+        let config = odoo_tests::kube_config(&cp).await?;
+        LocalPods::start_in(config, NAMESPACE, agent, dir.join("volumes"))
     })?;
     std::fs::write(dir.join("ready"), cp.server.as_bytes())?;
     eprintln!(
