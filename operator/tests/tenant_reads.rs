@@ -74,7 +74,7 @@ async fn a_trojan_module_view_is_refused_and_never_runs_as_admin() {
          CREATE VIEW ir_module_module AS SELECT * FROM trojan();",
     )
     .await;
-    let err = pg::compare::modules(&cluster, &login, &db)
+    let err = pg::compare::modules(&cluster, &login, &db, None)
         .await
         .expect_err("a view is not Odoo's table");
     assert!(err.to_string().contains("is a view, not a table"), "{err}");
@@ -103,7 +103,7 @@ async fn built_ins_shadowed_through_the_database_search_path_are_not_called() {
          DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET search_path = evil, pg_catalog, public', current_database()); END $$;",
     )
     .await;
-    let modules = pg::compare::modules(&cluster, &login, &db)
+    let modules = pg::compare::modules(&cluster, &login, &db, None)
         .await
         .expect("modules")
         .expect("an Odoo database");

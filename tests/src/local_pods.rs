@@ -147,12 +147,35 @@ impl LocalPods {
         agent: PathBuf,
         root: PathBuf,
     ) -> anyhow::Result<LocalPods> {
+        LocalPods::spawn(config, Some(namespace.to_owned()), agent, root)
+    }
+
+    /// Runs the Odoo Job pods of every namespace (not the agent's), volumes in a
+    /// temporary directory: for a program that makes namespaces by the hundred
+    /// (the scale benchmark), where one harness per namespace would list pods
+    /// hundreds of times a second.
+    pub fn start_odoo_only_everywhere(config: kube::Config) -> anyhow::Result<LocalPods> {
+        let temp = tempfile::Builder::new().prefix("local-pods").tempdir()?;
+        // Agent pods are not run, so no agent binary is needed.
+        let mut pods = LocalPods::spawn(config, None, PathBuf::new(), temp.path().into())?;
+        pods.agents.store(false, Ordering::SeqCst);
+        pods._temp = Some(Arc::new(temp));
+        Ok(pods)
+    }
+
+    fn spawn(
+        config: kube::Config,
+        namespace: Option<String>,
+        agent: PathBuf,
+        root: PathBuf,
+    ) -> anyhow::Result<LocalPods> {
         let runs = Arc::new(Mutex::new(Vec::new()));
         let holds = Arc::new(Mutex::new(Holds::default()));
         let servers = Arc::new(Mutex::new(Vec::new()));
         let agents = Arc::new(AtomicBool::new(true));
         let stop = Arc::new(AtomicBool::new(false));
-        let (pg_bin, namespace_owned) = (crate::postgres::bin_dir()?, namespace.to_owned());
+        let pg_bin = crate::postgres::bin_dir()?;
+        let thread = format!("local-pods-{}", namespace.as_deref().unwrap_or("all"));
         let (agents2, servers2, holds2, runs2, root2, stop2) = (
             agents.clone(),
             servers.clone(),
@@ -161,37 +184,57 @@ impl LocalPods {
             root.clone(),
             stop.clone(),
         );
-        std::thread::Builder::new()
-            .name(format!("local-pods-{namespace}"))
-            .spawn(move || {
-                let runtime = match tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                {
-                    Ok(r) => r,
-                    Err(e) => return eprintln!("local pods: no runtime: {e}"),
+        std::thread::Builder::new().name(thread).spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(r) => r,
+                Err(e) => return eprintln!("local pods: no runtime: {e}"),
+            };
+            runtime.block_on(async move {
+                let client = match Client::try_from(config) {
+                    Ok(c) => c,
+                    Err(e) => return eprintln!("local pods: no client: {e}"),
                 };
-                runtime.block_on(async move {
-                    let client = match Client::try_from(config) {
-                        Ok(c) => c,
-                        Err(e) => return eprintln!("local pods: no client: {e}"),
-                    };
-                    let kubelet = Kubelet {
-                        agents: agents2,
-                        servers: servers2,
-                        holds: holds2,
-                        pods: Api::namespaced(client.clone(), &namespace_owned),
-                        secrets: Api::namespaced(client, &namespace_owned),
-                        root: root2,
-                        agent,
-                        pg_bin,
-                        runs: runs2,
-                    };
-                    kubelet.serve(&stop2).await;
-                });
-                // Dropping the runtime drops the servers' tasks: their processes
-                // are killed (kill on drop).
-            })?;
+                let (pods, secrets) = match &namespace {
+                    Some(ns) => (
+                        Api::namespaced(client.clone(), ns),
+                        Api::namespaced(client.clone(), ns),
+                    ),
+                    None => (Api::all(client.clone()), Api::all(client.clone())),
+                };
+                // Everywhere, only Running Job pods are listed, once a second:
+                // thousands of web pods would make a full list every 300 ms a
+                // load of its own.
+                let (list, period) = match &namespace {
+                    Some(_) => (ListParams::default(), Duration::from_millis(300)),
+                    None => (
+                        ListParams::default()
+                            .labels("batch.kubernetes.io/job-name")
+                            .fields("status.phase=Running"),
+                        Duration::from_secs(1),
+                    ),
+                };
+                let kubelet = Kubelet {
+                    list,
+                    period,
+                    client,
+                    agents: agents2,
+                    servers: servers2,
+                    holds: holds2,
+                    pods,
+                    secrets,
+                    root: root2,
+                    agent,
+                    pg_bin,
+                    runs: runs2,
+                };
+                kubelet.serve(&stop2).await;
+            });
+            // Dropping the runtime drops the servers' tasks: their processes
+            // are killed (kill on drop).
+        })?;
         Ok(LocalPods {
             root,
             _temp: None,
@@ -253,6 +296,10 @@ impl LocalPods {
 
 #[derive(Clone)]
 struct Kubelet {
+    /// Which pods each pass lists, and how often.
+    list: ListParams,
+    period: Duration,
+    client: Client,
     agents: Arc<AtomicBool>,
     servers: Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>>,
     holds: Arc<Mutex<Holds>>,
@@ -269,12 +316,14 @@ impl Kubelet {
         let mut done = BTreeSet::new();
         let mut started = BTreeSet::new();
         while !stop.load(Ordering::SeqCst) {
-            if let Ok(list) = self.pods.list(&ListParams::default()).await {
+            if let Ok(list) = self.pods.list(&self.list).await {
                 for pod in list.items {
+                    let this = self.scoped(&pod.namespace().unwrap_or_default());
                     let name = pod.name_any();
-                    if kubelet_status::to_start(&pod) && started.insert(name.clone()) {
+                    let key = format!("{}/{name}", pod.namespace().unwrap_or_default());
+                    if kubelet_status::to_start(&pod) && started.insert(key.clone()) {
                         // A Job pod runs once the next pass sees it Running.
-                        match kubelet_status::start(&self, &pod).await {
+                        match kubelet_status::start(&this, &pod).await {
                             Ok(server) => self.servers.lock().expect("servers").extend(server),
                             Err(e) => {
                                 let dir = self.pod_dir(&name);
@@ -284,7 +333,7 @@ impl Kubelet {
                         }
                         continue;
                     }
-                    if done.contains(&name) || !self.ours(&pod) {
+                    if done.contains(&key) || !self.ours(&pod) {
                         continue;
                     }
                     let command = pod
@@ -300,32 +349,47 @@ impl Kubelet {
                         }
                         holds.waiting.remove(&name);
                     }
-                    done.insert(name.clone());
-                    let (run, message) = match self.run(&pod).await {
-                        Ok(ended) => ended,
-                        Err(e) => (
-                            Run {
-                                pod: name.clone(),
-                                command: "?".into(),
-                                exit_code: 125,
-                                output: format!("the harness could not run the pod: {e:#}"),
-                            },
-                            String::new(),
-                        ),
-                    };
-                    let patch = json!({ "metadata": { "annotations": {
-                        EXIT_ANNOTATION: run.exit_code.to_string(),
-                        MESSAGE_ANNOTATION: message,
-                    }}});
-                    let _ = self
-                        .pods
-                        .patch(&name, &PatchParams::default(), &Patch::Merge(patch))
-                        .await;
-                    self.runs.lock().expect("runs").push(run);
+                    done.insert(key);
+                    // Pods run side by side, as on a node.
+                    tokio::spawn(async move { this.run_to_end(&pod).await });
                 }
             }
-            tokio::time::sleep(Duration::from_millis(300)).await;
+            tokio::time::sleep(self.period).await;
         }
+    }
+
+    /// This kubelet with its pod and Secret APIs in namespace `ns`.
+    fn scoped(&self, ns: &str) -> Kubelet {
+        let mut k = self.clone();
+        k.pods = Api::namespaced(self.client.clone(), ns);
+        k.secrets = Api::namespaced(self.client.clone(), ns);
+        k
+    }
+
+    /// Runs a Job pod and annotates it with how it ended, for kwok to end it so.
+    async fn run_to_end(&self, pod: &Pod) {
+        let name = pod.name_any();
+        let (run, message) = match self.run(pod).await {
+            Ok(ended) => ended,
+            Err(e) => (
+                Run {
+                    pod: name.clone(),
+                    command: "?".into(),
+                    exit_code: 125,
+                    output: format!("the harness could not run the pod: {e:#}"),
+                },
+                String::new(),
+            ),
+        };
+        let patch = json!({ "metadata": { "annotations": {
+            EXIT_ANNOTATION: run.exit_code.to_string(),
+            MESSAGE_ANNOTATION: message,
+        }}});
+        let _ = self
+            .pods
+            .patch(&name, &PatchParams::default(), &Patch::Merge(patch))
+            .await;
+        self.runs.lock().expect("runs").push(run);
     }
 
     /// A Running pod of a Job, an agent's whatever its image (when agents run

@@ -74,6 +74,17 @@ async fn odoo_18_shop(prefix: &str) -> anyhow::Result<Shop> {
 
 /// [`odoo_18_shop`] of `image`, initialized with `modules`, with `cron` cron pods.
 async fn shop_of(prefix: &str, image: &str, modules: &[&str], cron: i32) -> anyhow::Result<Shop> {
+    shop_at(prefix, image, modules, cron, InstancePhase::Running).await
+}
+
+/// [`shop_of`], once it reaches `phase`.
+async fn shop_at(
+    prefix: &str,
+    image: &str,
+    modules: &[&str],
+    cron: i32,
+    phase: InstancePhase,
+) -> anyhow::Result<Shop> {
     let cp = simulated_cluster();
     let ns = TestNamespace::new(cp, prefix).await?;
     let op_ns = operator_namespace(&ns, shared_postgres()).await?;
@@ -89,7 +100,7 @@ async fn shop_of(prefix: &str, image: &str, modules: &[&str], cron: i32) -> anyh
         },
     }))?;
     instances.create(&PostParams::default(), &instance).await?;
-    let running = settles(&instances, InstancePhase::Running, &op, &pods).await;
+    let running = settles(&instances, phase, &op, &pods).await;
     let database = running.spec.database.name.clone().expect("defaulted name");
     Ok(Shop {
         ns,
@@ -161,6 +172,54 @@ async fn an_odoo_18_instance_is_initialized_by_odoo_itself() -> anyhow::Result<(
         );
     }
     ns.delete().await;
+    Ok(())
+}
+
+/// Odoo exits 0 for an init that names a module it does not know (it logs the
+/// name and installs the rest): the operator's own read of the database fails the
+/// init, naming the module.
+#[tokio::test]
+async fn an_init_naming_a_module_odoo_does_not_know_fails() -> anyhow::Result<()> {
+    let s = shop_at(
+        "odoo18-unknown",
+        "odoo:18.0",
+        &["base", "no_such_module"],
+        0,
+        InstancePhase::InitFailed,
+    )
+    .await?;
+    let runs: Vec<_> = s
+        .pods
+        .runs()
+        .into_iter()
+        .filter(|r| r.command == odoo::COMMAND)
+        .collect();
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!(
+        runs[0].exit_code,
+        0,
+        "Odoo itself exits 0: {}",
+        tail(&runs[0].output)
+    );
+    let init: odoo_model::OdooInitJob = s.ns.api().get("shop-init").await?;
+    let status = init.status.unwrap_or_default().job;
+    let message = status.message.unwrap_or_default();
+    assert_eq!(status.phase, Some(JobPhase::Failed), "{message}");
+    assert!(
+        message.contains("exited successfully")
+            && message.contains("did not install no_such_module"),
+        "{message}"
+    );
+    // What Odoo did install is there.
+    assert_eq!(
+        scalar(
+            &s.database,
+            "SELECT state::text FROM ir_module_module WHERE name = 'base'"
+        )
+        .await?,
+        "installed"
+    );
+    s.ns.delete().await;
     Ok(())
 }
 

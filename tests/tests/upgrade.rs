@@ -394,3 +394,57 @@ async fn kubectl_odoo_upgrade_waits_and_exits_with_the_outcome() -> anyhow::Resu
     ns.delete().await;
     Ok(())
 }
+
+/// An image whose `odoo --update` exits 0 having written nothing: the exit code is
+/// no proof. The job fails, naming the modules the update did not write, and the
+/// old image keeps serving.
+#[tokio::test]
+async fn an_update_whose_odoo_does_nothing_fails() -> anyhow::Result<()> {
+    let (ns, op, api) = start("upgrade-idle", json!({ "image": OLD, "replicas": 1 })).await?;
+    let idle = simulated_odoo::DOES_NOTHING;
+    set_image(&api, idle).await?;
+    let (job, _) = follow_upgrade(&ns, idle, &op).await;
+    let status = job.status.clone().unwrap_or_default();
+    let message = status.job.message.clone().unwrap_or_default();
+    assert_eq!(status.job.phase, Some(JobPhase::Failed), "{message}");
+    assert!(
+        message.contains("exited successfully")
+            && message.contains("did not update base, sale")
+            && message.contains("not written since it started"),
+        "{message}"
+    );
+    assert!(status.update_started.is_some(), "{status:?}");
+    let failed = wait_for_phase(&api, "shop", InstancePhase::UpgradeFailed, &op).await;
+    assert_eq!(failed.status.and_then(|s| s.image).as_deref(), Some(OLD));
+    ns.delete().await;
+    Ok(())
+}
+
+/// An init whose `odoo` exits 0 having done nothing fails: the operator finds no
+/// module table, and the instance rests at InitFailed instead of serving an empty
+/// database.
+#[tokio::test]
+async fn an_init_whose_odoo_does_nothing_fails() -> anyhow::Result<()> {
+    let cp = simulated_cluster();
+    let ns = TestNamespace::new(cp, "init-idle").await?;
+    let op_ns = operator_namespace(&ns, shared_postgres()).await?;
+    let op = OperatorProcess::start(cp, &op_ns, &["--watch-namespace", &ns.name])?;
+    let api: Api<OdooInstance> = ns.api();
+    let instance: OdooInstance = serde_json::from_value(json!({
+        "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
+        "metadata": { "name": "shop" },
+        "spec": { "image": simulated_odoo::DOES_NOTHING, "replicas": 1 },
+    }))?;
+    api.create(&PostParams::default(), &instance).await?;
+    wait_for_phase(&api, "shop", InstancePhase::InitFailed, &op).await;
+    let init: odoo_model::OdooInitJob = ns.api().get("shop-init").await?;
+    let status = init.status.unwrap_or_default().job;
+    let message = status.message.unwrap_or_default();
+    assert_eq!(status.phase, Some(JobPhase::Failed), "{message}");
+    assert!(
+        message.contains("exited successfully") && message.contains("initialized nothing"),
+        "{message}"
+    );
+    ns.delete().await;
+    Ok(())
+}

@@ -346,6 +346,32 @@ async fn a_failing_upgrade_on_a_copy_leaves_the_live_database_untouched() -> any
     Ok(())
 }
 
+/// An image whose `odoo -u` exits 0 having written nothing fails on the copy, which
+/// goes; the live database is as it was and the old image serves again.
+#[tokio::test]
+async fn an_update_on_a_copy_whose_odoo_does_nothing_fails() -> anyhow::Result<()> {
+    let f = Fixture::new("upcopy-idle", None).await?;
+    let idle = odoo_tests::local_pods::simulated_odoo::DOES_NOTHING;
+    f.upgrade("idle", idle, false).await?;
+    let st = f.finish("idle").await?;
+    let message = st.job.message.clone().unwrap_or_default();
+    assert_eq!(st.job.phase, Some(JobPhase::Failed), "{message}");
+    assert_eq!(st.update_succeeded, Some(false), "{st:?}");
+    assert!(
+        message.contains("did not update base, sale") && message.contains("was not touched"),
+        "{message}"
+    );
+    f.live_untouched().await?;
+    f.no_copy_left(&st).await?;
+    let instance = wait_for_phase(&f.instances, "shop", InstancePhase::Running, &f.op).await;
+    assert_eq!(
+        instance.status.and_then(|s| s.image).as_deref(),
+        Some(LOCAL_IMAGE)
+    );
+    f.ns.delete().await;
+    Ok(())
+}
+
 /// The simulated `odoo -u` that succeeds: it changed the copy, which becomes the
 /// live database; the previous one is kept as it was, under a dated name.
 #[tokio::test]

@@ -1,5 +1,7 @@
 //! OdooInitJob: runs `odoo --init` once in a Kubernetes Job and records the outcome
-//! in its own status (the Job may be garbage-collected later).
+//! in its own status (the Job may be garbage-collected later). An exit code of 0 is
+//! not enough: the job succeeds only once the database shows every module it asked
+//! for installed.
 
 use std::sync::Arc;
 
@@ -148,15 +150,28 @@ async fn reconcile(
     };
     let outcome = super::batch::outcome(&live);
     if outcome == super::batch::Outcome::Complete {
-        finish(
-            ctx,
-            &job,
-            &instance,
-            JobPhase::Succeeded,
-            format!("modules {} installed", job.spec.modules.join(",")),
-            Some(name),
-        )
-        .await
+        let asked = asked_modules(&job.spec);
+        match installed(ctx, &instance, &asked).await? {
+            Ok(()) => {
+                finish(
+                    ctx,
+                    &job,
+                    &instance,
+                    JobPhase::Succeeded,
+                    format!("modules {} installed", asked.join(",")),
+                    Some(name),
+                )
+                .await
+            }
+            Err(why) => {
+                let message = format!(
+                    "Job {name} exited successfully, but {why}; see kubectl logs job/{name}"
+                );
+                ctx.event(job.as_ref(), true, "InitFailed", message.clone())
+                    .await;
+                finish(ctx, &job, &instance, JobPhase::Failed, message, Some(name)).await
+            }
+        }
     } else if outcome == super::batch::Outcome::Failed {
         let said = super::batch::odoo_failure(ctx, &ns, &name)
             .await?
@@ -176,6 +191,40 @@ async fn reconcile(
         )
         .await
     }
+}
+
+/// The modules an init must leave installed: those it asked for, and `base`,
+/// which Odoo installs whatever else it is asked.
+fn asked_modules(spec: &OdooInitJobSpec) -> Vec<String> {
+    let mut asked = vec!["base".to_owned()];
+    asked.extend(spec.modules.iter().filter(|m| *m != "base").cloned());
+    asked
+}
+
+/// An init that exited 0, checked on the database as the operator reads it (as
+/// the instance's role): every module asked for installed. Odoo only logs a module
+/// name it does not know, and an image whose `odoo` does nothing exits 0 too.
+async fn installed(
+    ctx: &Context,
+    instance: &OdooInstance,
+    asked: &[String],
+) -> Result<Result<(), String>, Error> {
+    let (v, cluster) = super::job::valid_instance_on_cluster(ctx, instance).await?;
+    let login = super::job::tenant_of(ctx, &v).await?;
+    let read = crate::pg::compare::not_installed(&cluster, &login, &v.database.name, asked).await;
+    let read =
+        crate::pg::tenant_read(read).map_err(|e| super::job::db_error(&v.database.cluster, e))?;
+    Ok(match read {
+        Ok(Some(missing)) if missing.is_empty() => Ok(()),
+        Ok(Some(missing)) => Err(format!(
+            "Odoo did not install {}: not a module of this image (Odoo ignores a name it does not know), or not installable",
+            missing.join(", ")
+        )),
+        Ok(None) => {
+            Err("the database has no ir_module_module: Odoo initialized nothing".to_owned())
+        }
+        Err(why) => Err(why),
+    })
 }
 
 /// Records the outcome, then tells the instance's webhook (once the outcome is

@@ -249,9 +249,11 @@ pub fn restore_report(
 
 /// An `odoo --update` that exited successfully, checked on the database it
 /// updated (`modules`, `None` without `ir_module_module`): `base` installed at the
-/// target image's series when its tag names one, and no module left marked to be
-/// installed, updated or removed, which an update that stopped halfway leaves.
-pub fn updated(target: &str, modules: Option<&Modules>) -> Checked {
+/// target image's series when its tag names one, no module left marked to be
+/// installed, updated or removed, which an update that stopped halfway leaves, and
+/// every module it was to update written since it started (`writes_checked`: its
+/// start was recorded), which an `odoo` that did nothing does not.
+pub fn updated(target: &str, modules: Option<&Modules>, writes_checked: bool) -> Checked {
     let exited = format!("odoo --update with {target} exited successfully, but");
     let Some(modules) = modules else {
         return Err(format!(
@@ -283,7 +285,33 @@ pub fn updated(target: &str, modules: Option<&Modules>) -> Checked {
             shown.join(", ")
         ));
     }
-    Ok(format!("base {base}, no module left to update"))
+    if !modules.unwritten.is_empty() {
+        let shown: Vec<&str> = modules
+            .unwritten
+            .iter()
+            .take(5)
+            .map(String::as_str)
+            .collect();
+        let more = modules.unwritten.len().saturating_sub(shown.len());
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        return Err(format!(
+            "{exited} it did not update {}{more}: their rows in ir_module_module were not written since it started",
+            shown.join(", ")
+        ));
+    }
+    if writes_checked {
+        Ok(format!(
+            "base {base}, every module updated by it, none left to update"
+        ))
+    } else {
+        Ok(format!(
+            "base {base}, no module left to update; when the update started was not recorded, so its writes were not checked"
+        ))
+    }
 }
 
 /// A loaded database (a restore's temporary one, a verification's scratch one) as
@@ -431,14 +459,20 @@ pub(crate) mod tests {
         let done = Modules {
             base: Some("18.0.1.3".into()),
             pending: vec![],
+            unwritten: vec![],
         };
         assert_eq!(
-            updated(target, Some(&done)),
-            Ok("base 18.0.1.3, no module left to update".into())
+            updated(target, Some(&done), true),
+            Ok("base 18.0.1.3, every module updated by it, none left to update".into())
+        );
+        assert!(
+            updated(target, Some(&done), false)
+                .expect("proof")
+                .contains("not checked")
         );
         // Not an Odoo database, no base, another series, a module halfway.
         assert!(
-            updated(target, None)
+            updated(target, None, true)
                 .expect_err("no proof")
                 .contains("no ir_module_module")
         );
@@ -447,7 +481,7 @@ pub(crate) mod tests {
             ..done.clone()
         };
         assert!(
-            updated(target, Some(&no_base))
+            updated(target, Some(&no_base), true)
                 .expect_err("no proof")
                 .contains("no installed base")
         );
@@ -456,7 +490,7 @@ pub(crate) mod tests {
             ..done.clone()
         };
         assert!(
-            updated(target, Some(&older))
+            updated(target, Some(&older), true)
                 .expect_err("no proof")
                 .contains("series 18.0")
         );
@@ -464,12 +498,22 @@ pub(crate) mod tests {
             pending: vec!["sale (to upgrade)".into(), "stock (to install)".into()],
             ..done.clone()
         };
-        let why = updated(target, Some(&halfway)).expect_err("no proof");
+        let why = updated(target, Some(&halfway), true).expect_err("no proof");
         assert!(
             why.contains("sale (to upgrade), stock (to install)"),
             "{why}"
         );
+        // An odoo that exited 0 having updated nothing (or not all it was asked).
+        let idle = Modules {
+            unwritten: vec!["base".into(), "sale".into()],
+            ..done.clone()
+        };
+        let why = updated(target, Some(&idle), true).expect_err("no proof");
+        assert!(
+            why.contains("did not update base, sale") && why.contains("not written since"),
+            "{why}"
+        );
         // An image tag without a series is checked on the module states alone.
-        assert!(updated("registry.local/odoo:prod", Some(&done)).is_ok());
+        assert!(updated("registry.local/odoo:prod", Some(&done), true).is_ok());
     }
 }

@@ -108,26 +108,72 @@ pub async fn base_version(
     login: &TenantLogin,
     database: &str,
 ) -> Result<Option<String>, PgError> {
-    Ok(modules(cluster, login, database)
+    Ok(modules(cluster, login, database, None)
         .await?
         .and_then(|m| m.base))
 }
 
 /// What `odoo --update` leaves in `ir_module_module`: the installed `base`
-/// version, and the modules still marked to be installed, updated or removed (an
-/// update that stopped halfway leaves them so; one that finished leaves none).
+/// version, the modules still marked to be installed, updated or removed (an
+/// update that stopped halfway leaves them so; one that finished leaves none), and
+/// the modules it should have written that it did not.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Modules {
     pub base: Option<String>,
     /// `name (state)`, sorted.
     pub pending: Vec<String>,
+    /// Installed modules among those asked about (see [`Written`]) whose row was
+    /// not written since the update started, sorted: Odoo did not update them.
+    pub unwritten: Vec<String>,
 }
 
-/// The module states of `database`; `None` when it has no `ir_module_module`.
+/// Which modules an update must have written, and since when: `since` is the
+/// database server's clock when it started ([`clock`]), the clock Odoo's
+/// `write_date` keeps. Empty `modules` (or `base`, on which every module
+/// depends, or `all`) means every installed module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written<'a> {
+    pub since: k8s_openapi::jiff::Timestamp,
+    pub modules: &'a [String],
+}
+
+impl Written<'_> {
+    fn every(&self) -> bool {
+        self.modules.is_empty() || self.modules.iter().any(|m| m == "base" || m == "all")
+    }
+}
+
+/// The database server's clock, in UTC: taken just before an update starts, it is
+/// what the modules' `write_date` must pass.
+pub async fn clock(
+    cluster: &PgCluster,
+    login: &TenantLogin,
+    database: &str,
+) -> Result<k8s_openapi::jiff::Timestamp, PgError> {
+    check_identifier("database name", database)?;
+    let client = connect_tenant(cluster, login, database).await?;
+    let text: String = client
+        .query_one(
+            "SELECT pg_catalog.to_char(pg_catalog.now() AT TIME ZONE 'UTC', \
+                 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
+            &[],
+        )
+        .await
+        .map_err(catalog("reading the server's clock"))?
+        .get(0);
+    text.parse().map_err(|_| PgError::Unexpected {
+        what: "the server's clock",
+        value: text,
+    })
+}
+
+/// The module states of `database`, and which of the modules `written` names were
+/// not written since it says; `None` when it has no `ir_module_module`.
 pub async fn modules(
     cluster: &PgCluster,
     login: &TenantLogin,
     database: &str,
+    written: Option<&Written<'_>>,
 ) -> Result<Option<Modules>, PgError> {
     check_identifier("database name", database)?;
     let client = connect_tenant(cluster, login, database).await?;
@@ -153,10 +199,63 @@ pub async fn modules(
         )
         .await
         .map_err(catalog("reading the module states"))?;
+    let unwritten = match written {
+        None => Vec::new(),
+        Some(w) => client
+            .query(
+                "SELECT name::pg_catalog.text FROM public.ir_module_module \
+                 WHERE state::pg_catalog.text = 'installed' \
+                   AND ($2 OR name::pg_catalog.text = ANY($3)) \
+                   AND (write_date IS NULL OR write_date::pg_catalog.timestamp \
+                        < ($1::pg_catalog.text::pg_catalog.timestamptz AT TIME ZONE 'UTC')) \
+                 ORDER BY 1",
+                &[&w.since.to_string(), &w.every(), &w.modules],
+            )
+            .await
+            .map_err(catalog("reading when the modules were written"))?
+            .iter()
+            .map(|r| r.get(0))
+            .collect(),
+    };
     Ok(Some(Modules {
         base,
         pending: pending.iter().map(|r| r.get(0)).collect(),
+        unwritten,
     }))
+}
+
+/// Which of `names` are not installed in `database` (what an init asked for and
+/// Odoo did not install: it only logs a module name it does not know); `None` when
+/// it has no `ir_module_module`, as before any init.
+pub async fn not_installed(
+    cluster: &PgCluster,
+    login: &TenantLogin,
+    database: &str,
+    names: &[String],
+) -> Result<Option<Vec<String>>, PgError> {
+    check_identifier("database name", database)?;
+    let client = connect_tenant(cluster, login, database).await?;
+    if !has_module_table(&client, database).await? {
+        return Ok(None);
+    }
+    let installed: BTreeSet<String> = client
+        .query(
+            "SELECT name::pg_catalog.text FROM public.ir_module_module \
+             WHERE state::pg_catalog.text = 'installed' AND name::pg_catalog.text = ANY($1)",
+            &[&names],
+        )
+        .await
+        .map_err(catalog("reading the installed modules"))?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    Ok(Some(
+        names
+            .iter()
+            .filter(|n| !installed.contains(*n))
+            .cloned()
+            .collect(),
+    ))
 }
 
 /// Whether `database` holds Odoo's module table `public.ir_module_module`, as a

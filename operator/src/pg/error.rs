@@ -119,6 +119,8 @@ pub enum PgError {
     SwitchState(String),
     #[error("refusing to drop the admin's own {what} {name:?}")]
     ProtectAdmin { what: &'static str, name: String },
+    #[error("{what}: the server answered {value:?}")]
+    Unexpected { what: &'static str, value: String },
 }
 
 /// One line for an event or a condition: the server's message, detail and hint for

@@ -228,17 +228,24 @@ async fn in_place(
             write(ctx, job, status, JobPhase::Running).await?;
             return Ok(Action::requeue(Duration::from_secs(2)));
         }
-        let valid = super::job::valid_instance(ctx, instance).await?;
-        let desired = plan::update_job(job, &valid, &target, &valid.database.name);
-        crate::apply::apply(&ctx.client, &desired).await?;
+        let (valid, cluster) = super::job::valid_instance_on_cluster(ctx, instance).await?;
+        // The database's clock before the Job exists: what Odoo writes from now
+        // on is the update's, and the start is recorded before anything runs.
+        let login = super::job::tenant_of(ctx, &valid).await?;
+        let since = crate::pg::compare::clock(&cluster, &login, &valid.database.name)
+            .await
+            .map_err(|e| super::job::db_error(&valid.database.cluster, e))?;
+        status.update_started = Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(since));
         status.job.job_name = Some(name.clone());
         status.job.message = Some(format!("Job {name} running odoo --update with {target}"));
         write(ctx, job, status, JobPhase::Running).await?;
+        let desired = plan::update_job(job, &valid, &target, &valid.database.name);
+        crate::apply::apply(&ctx.client, &desired).await?;
         return Ok(Action::requeue(Duration::from_secs(30)));
     };
     match batch::outcome(&live) {
         Outcome::Running => Ok(Action::requeue(Duration::from_secs(30))),
-        Outcome::Complete => match updated_in_place(ctx, instance, &target).await? {
+        Outcome::Complete => match updated_in_place(ctx, job, instance, &status, &target).await? {
             Ok(found) => {
                 adopt_target(ctx, job, instance, &target).await?;
                 status.job.message = Some(format!(
@@ -270,17 +277,21 @@ async fn in_place(
 /// finds it: the proof of the update, or why there is none.
 async fn updated_in_place(
     ctx: &Context,
+    job: &OdooUpgradeJob,
     instance: &OdooInstance,
+    status: &OdooUpgradeJobStatus,
     target: &str,
 ) -> Result<super::proof::Checked, Error> {
     let (v, cluster) = super::job::valid_instance_on_cluster(ctx, instance).await?;
     let login = super::job::tenant_of(ctx, &v).await?;
-    let read = crate::pg::compare::modules(&cluster, &login, &v.database.name).await;
+    let written = plan::written(job, status);
+    let read =
+        crate::pg::compare::modules(&cluster, &login, &v.database.name, written.as_ref()).await;
     Ok(
         match crate::pg::tenant_read(read)
             .map_err(|e| super::job::db_error(&v.database.cluster, e))?
         {
-            Ok(modules) => super::proof::updated(target, modules.as_ref()),
+            Ok(modules) => super::proof::updated(target, modules.as_ref(), written.is_some()),
             Err(why) => Err(why),
         },
     )

@@ -51,6 +51,20 @@ pub fn switch_job_name(job: &OdooUpgradeJob) -> String {
 }
 
 /// The `odoo` arguments of an update run.
+/// What an update that exited 0 must have written, and since when: the modules it
+/// was asked for (every installed one for none), since the database's clock when
+/// it was recorded to start. `None` for a job whose start was not recorded (one
+/// begun by an operator that did not record it).
+pub fn written<'a>(
+    job: &'a OdooUpgradeJob,
+    status: &odoo_model::upgrade_job::OdooUpgradeJobStatus,
+) -> Option<crate::pg::compare::Written<'a>> {
+    Some(crate::pg::compare::Written {
+        since: status.update_started.as_ref()?.0,
+        modules: &job.spec.modules,
+    })
+}
+
 pub fn update_args(modules: &[String], database: &str) -> Vec<String> {
     let modules = if modules.is_empty() {
         "all".to_owned()

@@ -400,6 +400,19 @@ async fn check_copy(pass: &Pass<'_>, method: CopyMethod) -> Result<Result<(), St
 async fn upgrading(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result<Action, Error> {
     let name = plan::update_job_name(pass.job);
     let Some(update) = pass.batch_job(&name).await? else {
+        // The copy's clock before the Job exists: what Odoo writes from now on is
+        // the update's, and the start is recorded before anything runs.
+        let login = crate::controller::job::tenant_of(pass.ctx, &pass.v).await?;
+        let since = compare::clock(&pass.cluster, &login, &pass.copy)
+            .await
+            .map_err(|e| pass.db_error(e))?;
+        status.job.job_name = Some(name.clone());
+        status.update_started = Some(Time(since));
+        status.job.message = Some(format!(
+            "Job {name} running odoo --update with {} on the copy {}",
+            pass.target, pass.copy
+        ));
+        write(pass.ctx, pass.job, status, JobPhase::Running).await?;
         pass.apply(&plan::update_job(
             pass.job,
             &pass.v,
@@ -407,13 +420,6 @@ async fn upgrading(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result<
             &pass.copy,
         ))
         .await?;
-        status.job.job_name = Some(name.clone());
-        status.update_started = Some(Time(k8s_openapi::jiff::Timestamp::now()));
-        status.job.message = Some(format!(
-            "Job {name} running odoo --update with {} on the copy {}",
-            pass.target, pass.copy
-        ));
-        write(pass.ctx, pass.job, status, JobPhase::Running).await?;
         return Ok(Action::requeue(Duration::from_secs(30)));
     };
     let outcome = batch::outcome(&update);
@@ -426,7 +432,7 @@ async fn upgrading(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result<
             .unwrap_or(0.0) as i64
     });
     let checked = match outcome {
-        Outcome::Complete => updated_to_target(pass).await?,
+        Outcome::Complete => updated_to_target(pass, &status).await?,
         _ => {
             let said = batch::odoo_failure(pass.ctx, &pass.ns(), &name)
                 .await?
@@ -465,12 +471,18 @@ async fn upgrading(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result<
 }
 
 /// A completed update is believed when the copy shows it (see [`crate::controller::proof::updated`]).
-async fn updated_to_target(pass: &Pass<'_>) -> Result<Result<String, String>, Error> {
+async fn updated_to_target(
+    pass: &Pass<'_>,
+    status: &OdooUpgradeJobStatus,
+) -> Result<Result<String, String>, Error> {
     let login = crate::controller::job::tenant_of(pass.ctx, &pass.v).await?;
-    let read = compare::modules(&pass.cluster, &login, &pass.copy).await;
+    let written = plan::written(pass.job, status);
+    let read = compare::modules(&pass.cluster, &login, &pass.copy, written.as_ref()).await;
     Ok(
         match crate::pg::tenant_read(read).map_err(|e| pass.db_error(e))? {
-            Ok(modules) => crate::controller::proof::updated(&pass.target, modules.as_ref()),
+            Ok(modules) => {
+                crate::controller::proof::updated(&pass.target, modules.as_ref(), written.is_some())
+            }
             Err(why) => Err(why),
         },
     )
