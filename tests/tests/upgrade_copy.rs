@@ -351,7 +351,8 @@ async fn a_failing_upgrade_on_a_copy_leaves_the_live_database_untouched() -> any
 #[tokio::test]
 async fn an_update_on_a_copy_whose_odoo_does_nothing_fails() -> anyhow::Result<()> {
     let f = Fixture::new("upcopy-idle", None).await?;
-    let idle = odoo_tests::local_pods::simulated_odoo::DOES_NOTHING;
+    // The fixture's series, so only the missing writes give it away.
+    let idle = "simulated/odoo:17.0-does-nothing";
     f.upgrade("idle", idle, false).await?;
     let st = f.finish("idle").await?;
     let message = st.job.message.clone().unwrap_or_default();

@@ -23,7 +23,7 @@ pub const DOES_NOTHING: &str = "simulated/odoo:18.0-does-nothing";
 /// that stopped halfway without an error does.
 pub const STOPS_HALFWAY: &str = "simulated/odoo:18.0-stops-halfway";
 
-/// What the image's `odoo` does.
+/// What the image's `odoo` does, by its tag's suffix, whatever its series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Behaviour {
     Works,
