@@ -3,7 +3,7 @@
 //! takes the live name only once the update succeeded; a rehearsal does the same
 //! and drops the copy, touching nothing of the instance.
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, Time};
 use kube::{CustomResource, KubeSchema};
 use serde::{Deserialize, Serialize};
 
@@ -198,9 +198,11 @@ pub struct OdooUpgradeJobStatus {
     /// Whether `odoo -u` succeeded, once it ended (a rehearsal's result).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_succeeded: Option<bool>,
-    /// When `odoo -u` started.
+    /// When `odoo -u` started, by the database server's clock (the one Odoo's
+    /// `write_date` keeps), to the microsecond: every module it updates must have
+    /// been written since.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub update_started: Option<Time>,
+    pub update_started: Option<MicroTime>,
     /// How long `odoo -u` ran, in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_seconds: Option<i64>,

@@ -235,7 +235,9 @@ async fn in_place(
         let since = crate::pg::compare::clock(&cluster, &login, &valid.database.name)
             .await
             .map_err(|e| super::job::db_error(&valid.database.cluster, e))?;
-        status.update_started = Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(since));
+        status.update_started = Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime(
+            since,
+        ));
         status.job.job_name = Some(name.clone());
         status.job.message = Some(format!("Job {name} running odoo --update with {target}"));
         write(ctx, job, status, JobPhase::Running).await?;

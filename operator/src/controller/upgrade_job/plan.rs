@@ -174,6 +174,29 @@ mod tests {
     use super::*;
     use odoo_model::OdooUpgradeJobSpec;
 
+    /// The recorded start survives the status's round trip to the microsecond: a
+    /// start cut to the second would let rows an init wrote in that second pass
+    /// for the update's.
+    #[test]
+    fn the_recorded_start_keeps_its_microseconds() -> Result<(), Box<dyn std::error::Error>> {
+        let since: k8s_openapi::jiff::Timestamp = "2026-12-03T23:08:22.123456Z".parse()?;
+        let status = odoo_model::upgrade_job::OdooUpgradeJobStatus {
+            update_started: Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime(
+                since,
+            )),
+            ..Default::default()
+        };
+        let stored: odoo_model::upgrade_job::OdooUpgradeJobStatus =
+            serde_json::from_value(serde_json::to_value(&status)?)?;
+        let j = job();
+        let written = written(&j, &stored).ok_or("no start")?;
+        assert_eq!(written.since, since);
+        assert!(written.modules.is_empty());
+        let unrecorded = odoo_model::upgrade_job::OdooUpgradeJobStatus::default();
+        assert!(super::written(&j, &unrecorded).is_none());
+        Ok(())
+    }
+
     fn job() -> OdooUpgradeJob {
         let mut j = OdooUpgradeJob::new(
             "up",

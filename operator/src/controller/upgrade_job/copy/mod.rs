@@ -15,7 +15,7 @@
 use std::time::Duration;
 
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime;
 use kube::ResourceExt;
 use kube::runtime::controller::Action;
 use odoo_model::agent::{CopyReport, FilestoreCopyOutcome, FilestoreCopyReport};
@@ -407,7 +407,7 @@ async fn upgrading(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result<
             .await
             .map_err(|e| pass.db_error(e))?;
         status.job.job_name = Some(name.clone());
-        status.update_started = Some(Time(since));
+        status.update_started = Some(MicroTime(since));
         status.job.message = Some(format!(
             "Job {name} running odoo --update with {} on the copy {}",
             pass.target, pass.copy
