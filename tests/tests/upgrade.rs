@@ -354,7 +354,11 @@ fn plugin_upgrade(ns: &TestNamespace, image: &str) -> (Option<i32>, String, Stri
 
 #[tokio::test]
 async fn kubectl_odoo_upgrade_waits_and_exits_with_the_outcome() -> anyhow::Result<()> {
-    let (ns, op, api) = start("plugin-upgrade", json!({ "image": OLD, "replicas": 1 })).await?;
+    let spec = json!({
+        "image": OLD, "replicas": 1,
+        "autoUpgrade": { "rollbackWindowSeconds": 30 },
+    });
+    let (ns, op, api) = start("plugin-upgrade", spec).await?;
     let (code, stdout, stderr) = plugin_upgrade(&ns, "simulated/odoo:19.0-fails-in-jobs");
     assert_eq!(
         code,
@@ -383,6 +387,19 @@ async fn kubectl_odoo_upgrade_waits_and_exits_with_the_outcome() -> anyhow::Resu
     let running = wait_for_phase(&api, "shop", InstancePhase::Running, &op).await;
     assert_eq!(running.spec.image.as_deref(), Some(good));
     assert_eq!(running.status.and_then(|s| s.image).as_deref(), Some(good));
+
+    // The job succeeds, then the new pods never get ready and the image is rolled
+    // back: --wait lasts until then and exits 3, and the previous image serves.
+    let (code, stdout, stderr) = plugin_upgrade(&ns, "simulated/odoo:19.0-never-ready");
+    assert_eq!(
+        code,
+        Some(3),
+        "stdout: {stdout}\nstderr: {stderr}\n{}",
+        op.log_tail(20)
+    );
+    assert!(stderr.contains("was rolled back"), "{stderr}");
+    let back = api.get("shop").await?;
+    assert_eq!(back.status.and_then(|s| s.image).as_deref(), Some(good));
 
     let (code, _, stderr) = plugin_upgrade(&ns, "odoo:latest");
     assert_eq!(

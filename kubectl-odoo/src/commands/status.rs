@@ -86,6 +86,15 @@ pub enum Verdict {
     Waiting,
 }
 
+/// The `until` of a wait for an upgrade's image to serve: [`rolled_out`].
+const ROLLED_OUT: &str = "rolled-out:";
+
+/// What `upgrade --wait` waits for once its job succeeded: the instance Running
+/// `image` with every Deployment rolled out (a rollback ends it as failed).
+pub fn rolled_out(image: &str) -> String {
+    format!("{ROLLED_OUT}{image}")
+}
+
 /// Pure: has the wait ended? Only snapshots the operator produced for the current
 /// spec count, so a stale "Running" from before the last change is not success.
 pub fn verdict(snapshot: &Snapshot, until: &str) -> Verdict {
@@ -99,8 +108,30 @@ pub fn verdict(snapshot: &Snapshot, until: &str) -> Verdict {
         return Verdict::Waiting;
     }
     let phase = snapshot.instance_phase();
+    // Once the upgrade's success is taken (the phase leaves Upgrading, which clears
+    // an earlier rollback's condition), RolledBack=True is this rollout's.
+    if until.starts_with(ROLLED_OUT) && phase != Some(InstancePhase::Upgrading) {
+        let rolled_back = snapshot
+            .conditions
+            .iter()
+            .find(|c| c.type_ == "RolledBack" && c.status == "True");
+        if let Some(c) = rolled_back {
+            return Verdict::Failed(format!(
+                "odoo/{} was rolled back: {}",
+                snapshot.name, c.message
+            ));
+        }
+    }
     let reached = if until.eq_ignore_ascii_case("ready") {
         phase == Some(InstancePhase::Running)
+    } else if let Some(image) = until.strip_prefix(ROLLED_OUT) {
+        phase == Some(InstancePhase::Running)
+            && snapshot.running_image == image
+            && snapshot
+                .children
+                .iter()
+                .filter(|c| c.kind == "Deployment")
+                .all(|c| c.ok && c.image == image)
     } else if until.eq_ignore_ascii_case("terminal") {
         phase.is_some_and(|p| phase::SETTLED.contains(&p))
     } else {
@@ -406,6 +437,55 @@ mod tests {
             exists: true,
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn an_upgrade_serves_once_running_its_image_fully_rolled_out() {
+        let until = rolled_out("odoo:18.0-b");
+        let web = |ok| crate::watch::snapshot::ChildView {
+            kind: "Deployment".into(),
+            name: "shop-web".into(),
+            state: String::new(),
+            ok,
+            image: "odoo:18.0-b".into(),
+        };
+        let serving = |image: &str, ok| Snapshot {
+            running_image: image.into(),
+            children: vec![web(ok)],
+            ..snap("Running", 2, 2)
+        };
+        assert_eq!(
+            verdict(&serving("odoo:18.0-b", true), &until),
+            Verdict::Reached
+        );
+        // Still the old image, or the new one not rolled out: not yet.
+        assert_eq!(
+            verdict(&serving("odoo:18.0-a", true), &until),
+            Verdict::Waiting
+        );
+        assert_eq!(
+            verdict(&serving("odoo:18.0-b", false), &until),
+            Verdict::Waiting
+        );
+        // Rolled back: the condition says so once the upgrade's success was taken.
+        let rolled_back = crate::watch::snapshot::ConditionView {
+            type_: "RolledBack".into(),
+            status: "True".into(),
+            message: "reverted to odoo:18.0-a".into(),
+            ..Default::default()
+        };
+        let back = Snapshot {
+            running_image: "odoo:18.0-a".into(),
+            conditions: vec![rolled_back.clone()],
+            ..snap("Running", 3, 3)
+        };
+        assert!(matches!(verdict(&back, &until), Verdict::Failed(m) if m.contains("rolled back")));
+        // An earlier rollback's condition while the upgrade is still being taken.
+        let earlier = Snapshot {
+            conditions: vec![rolled_back],
+            ..snap("Upgrading", 2, 2)
+        };
+        assert_eq!(verdict(&earlier, &until), Verdict::Waiting);
     }
 
     #[test]

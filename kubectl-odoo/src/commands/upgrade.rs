@@ -4,8 +4,9 @@
 //! the new image out only when it succeeded. `--rehearse` upgrades a copy of the
 //! running database and drops it, recording the outcome on the instance; the plan
 //! printed before a real upgrade shows the last rehearsal. `--wait` follows the job
-//! through the watch engine and exits 0 when it succeeded, 3 when it failed, 4 on
-//! timeout.
+//! through the watch engine, then (a real upgrade) the instance until it serves the
+//! target with every pod rolled out, and exits 0 when it does, 3 when the job failed
+//! or the rollout was rolled back, 4 on timeout.
 
 use std::time::Duration;
 
@@ -193,6 +194,12 @@ pub async fn run(ctx: &LazyCtx, args: UpgradeArgs, printer: &Printer) -> Result<
     for line in plan(&instance, &job) {
         printer.note(&line);
     }
+    // What must serve once the job succeeded: a real upgrade's `--wait` lasts until
+    // it does, since a rollout whose pods never get ready is rolled back after the
+    // job's success.
+    let serves = (!job.spec.rehearsal && args.dry_run == DryRun::None)
+        .then(|| job.spec.image.clone().or(instance.spec.image.clone()))
+        .flatten();
     submit(
         ctx,
         printer,
@@ -201,7 +208,19 @@ pub async fn run(ctx: &LazyCtx, args: UpgradeArgs, printer: &Printer) -> Result<
         args.wait.then_some(args.timeout),
         &format!("kubectl odoo status {name} -n {ns} --watch"),
     )
-    .await
+    .await?;
+    match serves {
+        Some(image) if args.wait => {
+            let view = Printer {
+                format: crate::cli::OutputFormat::Table,
+                ..*printer
+            };
+            let first = crate::watch::collect(&ctx.client, ns, &name).await?;
+            let until = super::status::rolled_out(&image);
+            super::status::follow_one(ctx, &view, &name, Some(&until), args.timeout, first).await
+        }
+        _ => Ok(()),
+    }
 }
 
 /// `upgrade -l SELECTOR` / `-A`: every plan shown and confirmed once, then one job

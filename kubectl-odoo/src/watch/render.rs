@@ -209,6 +209,7 @@ mod tests {
                 name: "shop-web".into(),
                 state: ready.into(),
                 ok: true,
+                image: String::new(),
             }],
             ..Default::default()
         }

@@ -24,7 +24,10 @@ pub struct Snapshot {
     pub message: String,
     pub ready: String,
     pub url: String,
+    /// The image the spec asks for.
     pub image: String,
+    /// The image the instance runs (its status), which a rollback sets back.
+    pub running_image: String,
     pub generation: i64,
     pub observed_generation: i64,
     pub conditions: Vec<ConditionView>,
@@ -63,6 +66,9 @@ pub struct ChildView {
     /// `2/2` for workloads, the phase for claims and jobs.
     pub state: String,
     pub ok: bool,
+    /// A workload's image (its pod template's first container); empty otherwise.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub image: String,
 }
 
 /// An event on the instance or a child.
@@ -94,6 +100,7 @@ impl Snapshot {
             ready: status.ready.unwrap_or_default(),
             url: status.url.unwrap_or_default(),
             image: instance.spec.image.clone().unwrap_or_default(),
+            running_image: status.image.clone().unwrap_or_default(),
             rehearsal: status
                 .last_rehearsal
                 .as_ref()
@@ -163,11 +170,19 @@ pub async fn collect(
     deps.sort_by_key(|d| d.name_any());
     for d in deps {
         let (state, ok) = rollout(&d);
+        let image = d
+            .spec
+            .as_ref()
+            .and_then(|s| s.template.spec.as_ref())
+            .and_then(|p| p.containers.first())
+            .and_then(|c| c.image.clone())
+            .unwrap_or_default();
         snap.children.push(ChildView {
             kind: "Deployment".into(),
             name: d.name_any(),
             state,
             ok,
+            image,
         });
     }
     let pvcs: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), namespace);
@@ -185,6 +200,7 @@ pub async fn collect(
             name: pvc.metadata.name.unwrap_or_default(),
             ok: phase == "Bound",
             state: phase,
+            image: String::new(),
         });
     }
     let jobs: Api<OdooInitJob> = Api::namespaced(client.clone(), namespace);
@@ -204,6 +220,7 @@ pub async fn collect(
             name: j.name_any(),
             ok: phase == JobPhase::Succeeded,
             state: format!("{phase:?}"),
+            image: String::new(),
         });
     }
     snap.children
@@ -239,6 +256,11 @@ fn last<T>(mut items: Vec<T>, n: usize) -> Vec<T> {
 pub fn rollout(d: &Deployment) -> (String, bool) {
     let want = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0);
     let status = d.status.clone().unwrap_or_default();
+    // A status older than the spec describes the previous template's pods, as
+    // `kubectl rollout status` knows: just after a change it would say "complete".
+    if status.observed_generation.unwrap_or(0) < d.metadata.generation.unwrap_or(0) {
+        return ("rollout starting".into(), false);
+    }
     let ready = status.ready_replicas.unwrap_or(0);
     let updated = status.updated_replicas.unwrap_or(0);
     let total = status.replicas.unwrap_or(0);
@@ -310,6 +332,7 @@ async fn job_resources(
             name: owner.name.clone(),
             ok: phase::job_end(&owner.kind, &phase) == Some(JobEnd::Succeeded),
             state: format!("{phase}, Job {} {batch_state}", job.name_any()),
+            image: String::new(),
         });
     }
     Ok(children)
@@ -402,5 +425,21 @@ mod tests {
             rollout(&deployment(2, 2, 2, 1)),
             ("1/2 ready".into(), false)
         );
+    }
+
+    /// Just after its template changed, a Deployment's status still describes the
+    /// previous pods, all ready: that is not a finished rollout.
+    #[test]
+    fn a_status_older_than_the_spec_is_no_finished_rollout() {
+        let mut d = deployment(1, 1, 1, 1);
+        d.metadata.generation = Some(3);
+        if let Some(s) = d.status.as_mut() {
+            s.observed_generation = Some(2);
+        }
+        assert_eq!(rollout(&d), ("rollout starting".into(), false));
+        if let Some(s) = d.status.as_mut() {
+            s.observed_generation = Some(3);
+        }
+        assert_eq!(rollout(&d), ("1/1 ready".into(), true));
     }
 }
