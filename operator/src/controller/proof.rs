@@ -273,34 +273,15 @@ pub fn updated(target: &str, modules: Option<&Modules>, writes_checked: bool) ->
         ));
     }
     if !modules.pending.is_empty() {
-        let shown: Vec<&str> = modules.pending.iter().take(5).map(String::as_str).collect();
-        let more = modules.pending.len().saturating_sub(shown.len());
-        let more = if more > 0 {
-            format!(" and {more} more")
-        } else {
-            String::new()
-        };
         return Err(format!(
-            "{exited} modules are still marked for the update: {}{more}",
-            shown.join(", ")
+            "{exited} modules are still marked for the update: {}",
+            first_five(&modules.pending)
         ));
     }
     if !modules.unwritten.is_empty() {
-        let shown: Vec<&str> = modules
-            .unwritten
-            .iter()
-            .take(5)
-            .map(String::as_str)
-            .collect();
-        let more = modules.unwritten.len().saturating_sub(shown.len());
-        let more = if more > 0 {
-            format!(" and {more} more")
-        } else {
-            String::new()
-        };
         return Err(format!(
-            "{exited} it did not update {}{more}: their rows in ir_module_module were not written since it started",
-            shown.join(", ")
+            "{exited} it did not update {}: their rows in ir_module_module were not written since it started",
+            first_five(&modules.unwritten)
         ));
     }
     if writes_checked {
@@ -311,6 +292,15 @@ pub fn updated(target: &str, modules: Option<&Modules>, writes_checked: bool) ->
         Ok(format!(
             "base {base}, no module left to update; when the update started was not recorded, so its writes were not checked"
         ))
+    }
+}
+
+/// `a, b, c, d, e and 3 more`: a list short enough for a message.
+fn first_five(items: &[String]) -> String {
+    let shown: Vec<&str> = items.iter().take(5).map(String::as_str).collect();
+    match items.len().saturating_sub(shown.len()) {
+        0 => shown.join(", "),
+        more => format!("{} and {more} more", shown.join(", ")),
     }
 }
 

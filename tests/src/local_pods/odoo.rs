@@ -67,15 +67,7 @@ pub(super) async fn command(
         )
         .await?;
     let local = |value: &str| super::local_path(&mounts, value);
-    let mut args: Vec<String> = container
-        .args
-        .iter()
-        .flatten()
-        .map(|a| match a.split_once('=') {
-            Some((flag, path)) if flag.starts_with("--") => format!("{flag}={}", local(path)),
-            _ => local(a),
-        })
-        .collect();
+    let mut args = mapped_args(container, &mounts);
     // odoo.conf names the data directory as the container sees it: the mount here.
     let config = args
         .iter()
@@ -116,6 +108,24 @@ pub(super) async fn command(
         .env("TMPDIR", tmp)
         .envs(&env);
     Ok(command)
+}
+
+/// The container's arguments with the paths under its mounts (a `--flag=path` or
+/// a bare path) as this machine's directories.
+pub(super) fn mapped_args(
+    container: &k8s_openapi::api::core::v1::Container,
+    mounts: &[(String, PathBuf)],
+) -> Vec<String> {
+    let local = |value: &str| super::local_path(mounts, value);
+    container
+        .args
+        .iter()
+        .flatten()
+        .map(|a| match a.split_once('=') {
+            Some((flag, path)) if flag.starts_with("--") => format!("{flag}={}", local(path)),
+            _ => local(a),
+        })
+        .collect()
 }
 
 /// Runs a Job pod's Odoo to its end; the run, and the termination message its

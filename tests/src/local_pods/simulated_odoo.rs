@@ -93,17 +93,7 @@ pub(super) async fn run(kubelet: &Kubelet, pod: &Pod) -> anyhow::Result<(Run, St
             spec.volumes.as_deref().unwrap_or_default(),
         )
         .await?;
-    let args: Vec<String> = container
-        .args
-        .iter()
-        .flatten()
-        .map(|a| match a.split_once('=') {
-            Some((flag, path)) if flag.starts_with("--") => {
-                format!("{flag}={}", super::local_path(&mounts, path))
-            }
-            _ => super::local_path(&mounts, a),
-        })
-        .collect();
+    let args = super::odoo::mapped_args(container, &mounts);
     let (exit_code, log) = match play(&image, &request(&args)).await {
         Ok(log) => (0, log),
         Err(e) => (
