@@ -4,9 +4,10 @@
 //! the live view in a pseudo-terminal (util-linux `script`), and Ctrl-C (exit 130).
 //!
 //! Every watch starts before the operator does, so each sees the whole lifecycle from
-//! an instance without status. kwok image tags (hack/kwok-stages.yaml) make the init
-//! job fail (`simulated/odoo:19.0-fails-in-jobs`) or pods never pass readiness
-//! (`simulated/odoo:19.0-never-ready`).
+//! an instance without status. Image tags make the init job fail
+//! (`simulated/odoo:19.0-fails-in-jobs`, played by the local-pods harness,
+//! tests/src/local_pods/simulated_odoo.rs) or pods never pass readiness
+//! (`simulated/odoo:19.0-never-ready`, hack/kwok-stages.yaml).
 
 use std::process::{Command, Output, Stdio};
 use std::thread::JoinHandle;
