@@ -446,13 +446,7 @@ impl Kubelet {
         }
         let dir = self.pod_dir(&name);
         std::fs::create_dir_all(&dir)?;
-        let mounts = self
-            .mounts(
-                &name,
-                container,
-                spec.volumes.as_deref().unwrap_or_default(),
-            )
-            .await?;
+        let mounts = self.mounts(pod).await?;
         let local = |value: &str| -> String {
             if value == TERMINATION_LOG {
                 return dir.join("termination-log").display().to_string();
@@ -523,20 +517,20 @@ impl Kubelet {
         Ok((run, message))
     }
 
-    /// Mount paths of the container and their local directories, longest first. A
-    /// Secret volume's directory holds its keys, as a kubelet projects them.
-    async fn mounts(
-        &self,
-        pod: &str,
-        container: &Container,
-        volumes: &[Volume],
-    ) -> anyhow::Result<Vec<(String, PathBuf)>> {
+    /// Mount paths of the pod's (first) container and their local directories,
+    /// longest first. A Secret volume's directory holds its keys, as a kubelet
+    /// projects them.
+    async fn mounts(&self, pod: &Pod) -> anyhow::Result<Vec<(String, PathBuf)>> {
+        let name = pod.name_any();
+        let spec = pod.spec.as_ref().context("pod without spec")?;
+        let container: &Container = spec.containers.first().context("pod without containers")?;
+        let volumes: &[Volume] = spec.volumes.as_deref().unwrap_or_default();
         let mut out = Vec::new();
         for m in container.volume_mounts.clone().unwrap_or_default() {
             let volume = volumes.iter().find(|v| v.name == m.name);
             let mut local = match volume.and_then(|v| v.persistent_volume_claim.as_ref()) {
                 Some(claim) => self.root.join("claims").join(&claim.claim_name),
-                None => self.pod_dir(pod).join("volumes").join(&m.name),
+                None => self.pod_dir(&name).join("volumes").join(&m.name),
             };
             // As a kubelet does: only that directory of the volume, made if missing.
             if let Some(sub) = m.sub_path.as_deref().filter(|s| !s.is_empty()) {

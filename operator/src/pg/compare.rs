@@ -175,11 +175,9 @@ pub async fn modules(
     database: &str,
     written: Option<&Written<'_>>,
 ) -> Result<Option<Modules>, PgError> {
-    check_identifier("database name", database)?;
-    let client = connect_tenant(cluster, login, database).await?;
-    if !has_module_table(&client, database).await? {
+    let Some(client) = with_module_table(cluster, login, database).await? else {
         return Ok(None);
-    }
+    };
     let base: Option<String> = client
         .query_one(
             "SELECT pg_catalog.max(latest_version::pg_catalog.text) FROM public.ir_module_module \
@@ -233,11 +231,9 @@ pub async fn not_installed(
     database: &str,
     names: &[String],
 ) -> Result<Option<Vec<String>>, PgError> {
-    check_identifier("database name", database)?;
-    let client = connect_tenant(cluster, login, database).await?;
-    if !has_module_table(&client, database).await? {
+    let Some(client) = with_module_table(cluster, login, database).await? else {
         return Ok(None);
-    }
+    };
     let installed: BTreeSet<String> = client
         .query(
             "SELECT name::pg_catalog.text FROM public.ir_module_module \
@@ -256,6 +252,18 @@ pub async fn not_installed(
             .cloned()
             .collect(),
     ))
+}
+
+/// A connection to `database` as the tenant, when it holds Odoo's module table
+/// (see [`has_module_table`]); `None` when it has none.
+async fn with_module_table(
+    cluster: &PgCluster,
+    login: &TenantLogin,
+    database: &str,
+) -> Result<Option<tokio_postgres::Client>, PgError> {
+    check_identifier("database name", database)?;
+    let client = connect_tenant(cluster, login, database).await?;
+    Ok(has_module_table(&client, database).await?.then_some(client))
 }
 
 /// Whether `database` holds Odoo's module table `public.ir_module_module`, as a

@@ -59,13 +59,7 @@ pub(super) async fn command(
     let container = spec.containers.first().context("pod without containers")?;
     let dir = kubelet.pod_dir(&name);
     std::fs::create_dir_all(&dir)?;
-    let mounts = kubelet
-        .mounts(
-            &name,
-            container,
-            spec.volumes.as_deref().unwrap_or_default(),
-        )
-        .await?;
+    let mounts = kubelet.mounts(pod).await?;
     let local = |value: &str| super::local_path(&mounts, value);
     let mut args = mapped_args(container, &mounts);
     // odoo.conf names the data directory as the container sees it: the mount here.

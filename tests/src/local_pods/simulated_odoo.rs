@@ -86,13 +86,7 @@ pub(super) async fn run(kubelet: &Kubelet, pod: &Pod) -> anyhow::Result<(Run, St
     let spec = pod.spec.clone().context("pod without spec")?;
     let container = spec.containers.first().context("pod without containers")?;
     let image = container.image.clone().unwrap_or_default();
-    let mounts = kubelet
-        .mounts(
-            &name,
-            container,
-            spec.volumes.as_deref().unwrap_or_default(),
-        )
-        .await?;
+    let mounts = kubelet.mounts(pod).await?;
     let args = super::odoo::mapped_args(container, &mounts);
     let (exit_code, log) = match play(&image, &request(&args)).await {
         Ok(log) => (0, log),

@@ -50,7 +50,6 @@ pub fn switch_job_name(job: &OdooUpgradeJob) -> String {
     format!("{}-switch", job.name_any())
 }
 
-/// The `odoo` arguments of an update run.
 /// What an update that exited 0 must have written, and since when: the modules it
 /// was asked for (every installed one for none), since the database's clock when
 /// it was recorded to start. `None` for a job whose start was not recorded (one
@@ -65,6 +64,7 @@ pub fn written<'a>(
     })
 }
 
+/// The `odoo` arguments of an update run.
 pub fn update_args(modules: &[String], database: &str) -> Vec<String> {
     let modules = if modules.is_empty() {
         "all".to_owned()
