@@ -172,6 +172,11 @@ pub enum RestoreStep {
     /// The archive is verified and loaded into a temporary database and filestore
     /// directory while the instance keeps serving the current ones.
     Loading,
+    /// Odoo from the instance's image opens the loaded database before it is
+    /// switched in, while the instance keeps serving: `odoo neutralize` first when
+    /// the restore neutralizes (images from 16.0 on), then `odoo shell` loads its
+    /// registry without updating anything and reads the superuser's context.
+    Opening,
     /// The instance is stopped, the restored database and filestore take the live
     /// names, and the previous ones are kept.
     Switching,

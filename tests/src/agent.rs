@@ -116,12 +116,15 @@ impl Database {
         static SEQ: AtomicU32 = AtomicU32::new(0);
         let name = format!("{prefix}_{}", SEQ.fetch_add(1, Ordering::Relaxed));
         let password = format!("pw-{role}");
+        // Tests that run at once may create the same role: the loser of that race
+        // sees it exist (duplicate_object) or collide in the catalog (unique_violation).
         superuser_sql_on(
             server,
             "postgres",
             &format!(
                 "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN \
-                 CREATE ROLE {role} LOGIN PASSWORD '{password}'; END IF; END $$;"
+                 CREATE ROLE {role} LOGIN PASSWORD '{password}'; END IF; \
+                 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;"
             ),
         )?;
         // Alone: CREATE DATABASE cannot run in the implicit transaction of a batch.

@@ -10,7 +10,9 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::Secret;
 use kube::ResourceExt;
 use kube::api::{Api, PostParams};
-use odoo_model::{InstancePhase, JobPhase, OdooBackupJob, OdooInstance, OdooUpgradeJob, names};
+use odoo_model::{
+    InstancePhase, JobPhase, OdooBackupJob, OdooInstance, OdooRestoreJob, OdooUpgradeJob, names,
+};
 use odoo_tests::local_pods::{LocalPods, odoo};
 use odoo_tests::odoo_cli;
 use odoo_tests::operator::{OperatorProcess, operator_namespace};
@@ -261,11 +263,16 @@ print('ATTACHMENT', att.store_fname, base64.b64decode(att.datas).decode() if att
 print('PARTNERS', env['res.partner'].search_count([('name', '=', 'Written by Odoo')]))\n";
 
 /// Odoo is the judge both ways. A zip that Odoo's own `odoo-bin db dump` made is
-/// restored with `kubectl odoo restore --from-file`, and brings back the partner
-/// and the attachment (row and file) Odoo wrote before the dump. Then an archive
-/// that `kubectl odoo backup` made is loaded by Odoo's own `odoo-bin db load`
-/// into a new database, which Odoo opens (its registry loads) and reads the same
-/// partner and attachment from, file included.
+/// restored with `kubectl odoo restore --from-file --neutralize`, and brings back
+/// the partner and the attachment (row and file) Odoo wrote before the dump; the
+/// restored instance's real server then answers JSON-RPC with the dump's count of
+/// partners, and the database is neutralized as Odoo's own `db load --neutralize`
+/// of the same zip neutralizes it. Before that, the same zip with a column Odoo
+/// reads taken out loads, and Odoo from the instance's image fails to open it:
+/// the restore fails before the switch and the live database is untouched. Then
+/// an archive that `kubectl odoo backup` made is loaded by Odoo's own `odoo-bin db
+/// load` into a new database, which Odoo opens (its registry loads) and reads the
+/// same partner and attachment from, file included.
 #[tokio::test]
 async fn odoo_and_the_operator_read_each_others_archives() -> anyhow::Result<()> {
     const BUCKET: &str = "odoo-compat";
@@ -283,11 +290,19 @@ async fn odoo_and_the_operator_read_each_others_archives() -> anyhow::Result<()>
             "import base64\n\
 env['res.partner'].create({'name': 'Written by Odoo'})\n\
 env['ir.attachment'].create({'name': 'odoo-wrote-this.txt', 'datas': base64.b64encode(b'a file Odoo stored')})\n\
-env.cr.commit()\n",
+env['ir.mail_server'].create({'name': 'production relay', 'smtp_host': 'smtp.example.com'})\n\
+env.cr.commit()\n\
+print('ALL PARTNERS', env['res.partner'].search_count([]))\n",
         )
     })
     .await??;
     println!("{wrote}");
+    let dumped_partners: i64 = wrote
+        .lines()
+        .find_map(|l| l.strip_prefix("ALL PARTNERS "))
+        .expect("the count of partners")
+        .trim()
+        .parse()?;
 
     // Odoo's own backup zip of the instance's database.
     let odoo_zip = work.path().join("odoo-made.zip");
@@ -330,7 +345,11 @@ env.cr.commit()\n",
         "--timeout",
         "15m",
     ];
-    let from = odoo_zip.display().to_string();
+
+    // Odoo cannot open what loads but lacks a column its models read.
+    let broken = work.path().join("odoo-made-without-tz.zip");
+    without_partner_tz(&odoo_zip, &broken)?;
+    let from = broken.display().to_string();
     let restore = plugin(
         &s,
         &[
@@ -340,8 +359,81 @@ env.cr.commit()\n",
         .concat(),
     )
     .await?;
+    assert!(!restore.status.success(), "{restore:?}");
+    let refused = finished_restore(&s.ns).await?;
+    let message = refused
+        .status
+        .unwrap_or_default()
+        .job
+        .message
+        .unwrap_or_default();
+    assert!(
+        message.contains("opening")
+            && message.contains("does not exist")
+            && message.contains("was not touched"),
+        "{message}"
+    );
+    settles(&s.instances, InstancePhase::Running, &s.op, &s.pods).await;
+    let (c, d) = (conf.clone(), db.clone());
+    let untouched = tokio::task::spawn_blocking(move || shell(&c, &d, READ_ATTACHMENT)).await??;
+    assert!(untouched.contains("PARTNERS 0"), "{untouched}");
+    assert!(databases_of(&db, "restoring").await?.is_empty());
+    delete_restores(&s.ns).await?;
+
+    let from = odoo_zip.display().to_string();
+    let restore = plugin(
+        &s,
+        &[
+            &[
+                "restore",
+                "shop",
+                "--from-file",
+                &from,
+                "--neutralize",
+                "--yes",
+            ][..],
+            &bucket,
+        ]
+        .concat(),
+    )
+    .await?;
     assert!(restore.status.success(), "{restore:?}");
     settles(&s.instances, InstancePhase::Running, &s.op, &s.pods).await;
+    let restored = finished_restore(&s.ns).await?;
+    println!(
+        "Odoo opened the restored database in {} (job {}-open)",
+        job_took(&s.ns, &format!("{}-open", restored.name_any())).await?,
+        restored.name_any()
+    );
+    // Through the restored instance's real server, the dump's numbers.
+    assert_eq!(
+        serves_at_its_pod_address(&s.ns, &db).await?,
+        dumped_partners
+    );
+    // Neutralized as Odoo's own restore neutralizes.
+    let loaded = format!("{db}_odoo_neutralized");
+    let data_dir = work.path().join("odoo-neutralized-data");
+    let superuser = odoo_cli::superuser_conf(&data_dir, work.path())?;
+    let (c, l, z) = (superuser.clone(), loaded.clone(), odoo_zip.clone());
+    let load = tokio::task::spawn_blocking(move || {
+        let (c, z) = (c.display().to_string(), z.display().to_string());
+        odoo_cli::run(&["db", "-c", &c, "load", "--neutralize", &l, &z], None)
+    })
+    .await?;
+    let ours = neutralization(&db).await;
+    let odoos = neutralization(&loaded).await;
+    superuser_sql(&format!(
+        "DROP DATABASE IF EXISTS \"{loaded}\" WITH (FORCE)"
+    ))
+    .await?;
+    load?;
+    let (ours, odoos) = (ours?, odoos?);
+    assert_eq!(ours, odoos);
+    assert!(
+        ours.iter()
+            .any(|l| l == "mail server production relay active=false"),
+        "{ours:?}"
+    );
     let (c, d) = (conf.clone(), db.clone());
     let back = tokio::task::spawn_blocking(move || shell(&c, &d, READ_ATTACHMENT)).await??;
     assert!(back.contains("PARTNERS 1"), "{back}");
@@ -409,6 +501,79 @@ env.cr.commit()\n",
     Ok(())
 }
 
+/// What neutralization changes in `db`, one line per row (Odoo's `base` and
+/// `web` modules' `neutralize.sql`: mail servers, scheduled actions, the mark, the
+/// banner).
+async fn neutralization(db: &str) -> anyhow::Result<Vec<String>> {
+    let sql = "SELECT string_agg(line, E'\\n' ORDER BY line) FROM (\
+        SELECT 'mail server ' || name || ' active=' || active AS line FROM ir_mail_server \
+        UNION ALL SELECT 'cron ' || cron_name || ' active=' || active FROM ir_cron \
+        UNION ALL SELECT 'parameter database.is_neutralized=' || value FROM ir_config_parameter \
+            WHERE key = 'database.is_neutralized' \
+        UNION ALL SELECT 'view ' || key || ' active=' || active FROM ir_ui_view \
+            WHERE key = 'web.neutralize_banner') AS t";
+    Ok(scalar(db, sql).await?.lines().map(str::to_owned).collect())
+}
+
+/// `zip` with `ALTER TABLE res_partner DROP COLUMN tz` at the end of its
+/// `dump.sql`, written to `out`: it loads, and Odoo cannot read its users.
+fn without_partner_tz(zip: &Path, out: &Path) -> anyhow::Result<()> {
+    const SCRIPT: &str = r"
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as src, zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED) as dst:
+    for info in src.infolist():
+        data = src.read(info)
+        if info.filename == 'dump.sql':
+            data += b'\nALTER TABLE public.res_partner DROP COLUMN tz;\n'
+        dst.writestr(info, data)
+";
+    let status = std::process::Command::new("python3")
+        .args(["-c", SCRIPT])
+        .arg(zip)
+        .arg(out)
+        .status()?;
+    anyhow::ensure!(status.success(), "rewriting {}", zip.display());
+    Ok(())
+}
+
+/// The namespace's one finished restore job.
+async fn finished_restore(ns: &TestNamespace) -> anyhow::Result<OdooRestoreJob> {
+    let restores: Api<OdooRestoreJob> = ns.api();
+    let mut jobs = restores.list(&Default::default()).await?.items;
+    anyhow::ensure!(jobs.len() == 1, "one restore job: {jobs:?}");
+    let job = jobs.remove(0);
+    let phase = job.status.as_ref().and_then(|s| s.job.phase);
+    anyhow::ensure!(phase.is_some_and(JobPhase::is_finished), "{job:?}");
+    Ok(job)
+}
+
+/// Deletes the namespace's restore jobs, waiting until they are gone.
+async fn delete_restores(ns: &TestNamespace) -> anyhow::Result<()> {
+    let restores: Api<OdooRestoreJob> = ns.api();
+    restores
+        .delete_collection(&Default::default(), &Default::default())
+        .await?;
+    let start = std::time::Instant::now();
+    while !restores.list(&Default::default()).await?.items.is_empty() {
+        anyhow::ensure!(
+            start.elapsed() < Duration::from_secs(300),
+            "restores not deleted"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    Ok(())
+}
+
+/// How long Job `name` ran, by its own start and completion times.
+async fn job_took(ns: &TestNamespace, name: &str) -> anyhow::Result<String> {
+    let jobs: Api<k8s_openapi::api::batch::v1::Job> = ns.api();
+    let status = jobs.get(name).await?.status.unwrap_or_default();
+    let (Some(start), Some(end)) = (&status.start_time, &status.completion_time) else {
+        anyhow::bail!("job {name} has no start or completion time: {status:?}");
+    };
+    Ok(format!("{}s", end.0.as_second() - start.0.as_second()))
+}
+
 /// The plugin, as a user runs it, in the shop's namespace.
 async fn plugin(s: &Shop, args: &[&str]) -> anyhow::Result<std::process::Output> {
     let ns = s.ns.name.clone();
@@ -447,8 +612,67 @@ fn fingerprint(db: &str) -> odoo_tests::agent::Snapshot {
 #[tokio::test]
 async fn a_copy_upgrade_that_odoo_fails_halfway_leaves_the_live_database_as_it_was()
 -> anyhow::Result<()> {
+    let f = fails_halfway("odoo18-upfail", "Copy").await?;
+    assert_eq!(
+        fingerprint(&f.shop.database),
+        f.before,
+        "the live database changed"
+    );
+    assert_eq!(odoo_tests::agent::checksums(&f.files)?, f.files_before);
+    assert!(
+        databases_of(&f.shop.database, "upgrading")
+            .await?
+            .is_empty()
+    );
+    f.serves_the_previous_image().await
+}
+
+/// The same failing upgrade with strategy InPlace, to show what Odoo leaves
+/// behind on the live database: the first module's update committed (its version
+/// is the new one and its post-migration marked every row), the second's rolled
+/// back (its version and rows as they were). The old image serves that mix.
+#[tokio::test]
+async fn an_in_place_upgrade_that_odoo_fails_halfway_keeps_the_first_modules_commit()
+-> anyhow::Result<()> {
+    let f = fails_halfway("odoo18-inplace", "InPlace").await?;
+    let db = &f.shop.database;
+    let left = scalar(
+        db,
+        "SELECT string_agg(name || ' ' || state || ' ' || latest_version, ', ' ORDER BY name) \
+         FROM ir_module_module WHERE name LIKE 'odoo_test_%'",
+    )
+    .await?;
+    println!("InPlace, after the failed update: {left}");
+    assert_eq!(
+        left,
+        "odoo_test_commits installed 18.0.1.1, odoo_test_raises installed 18.0.1.0"
+    );
+    // The note was written unmarked (NULL); the first module's post-migration
+    // marked its note and committed, the second's marking was rolled back.
+    let marked = |table: &str| {
+        format!("SELECT string_agg(coalesce(marked::text, 'unmarked'), ',') FROM {table}")
+    };
+    assert_eq!(scalar(db, &marked("odoo_test_commits_note")).await?, "true");
+    assert_eq!(
+        scalar(db, &marked("odoo_test_raises_note")).await?,
+        "unmarked"
+    );
+    assert_ne!(fingerprint(db), f.before, "the live database was changed");
+    f.serves_the_previous_image().await
+}
+
+/// A shop on `odoo:18.0-testaddons-1` with one note per test module, upgraded
+/// with `strategy` to `-2` until Odoo's migration fails halfway, and what it was.
+struct FailedHalfway {
+    shop: Shop,
+    before: odoo_tests::agent::Snapshot,
+    files: PathBuf,
+    files_before: std::collections::BTreeMap<String, String>,
+}
+
+async fn fails_halfway(prefix: &str, strategy: &str) -> anyhow::Result<FailedHalfway> {
     let s = shop_of(
-        "odoo18-upfail",
+        prefix,
         "odoo:18.0-testaddons-1",
         &["base", "odoo_test_commits", "odoo_test_raises"],
         // No scheduled action may write while the live database is compared.
@@ -489,7 +713,7 @@ env.cr.commit()\n",
             "--image",
             "odoo:18.0-testaddons-2",
             "--strategy",
-            "Copy",
+            strategy,
             "--yes",
             "--wait",
             "--timeout",
@@ -520,28 +744,32 @@ env.cr.commit()\n",
         .rfind(|r| r.command == odoo::COMMAND)
         .expect("the update run");
     assert_ne!(update.exit_code, 0, "{}", tail(&update.output));
-
-    assert_eq!(
-        fingerprint(&s.database),
+    Ok(FailedHalfway {
+        shop: s,
         before,
-        "the live database changed"
-    );
-    assert_eq!(odoo_tests::agent::checksums(&files)?, files_before);
-    assert!(databases_of(&s.database, "upgrading").await?.is_empty());
-    let serving = settles(&s.instances, InstancePhase::Running, &s.op, &s.pods).await;
-    assert_eq!(
-        serving.status.and_then(|st| st.image).as_deref(),
-        Some("odoo:18.0-testaddons-1")
-    );
-    s.ns.delete().await;
-    Ok(())
+        files,
+        files_before,
+    })
+}
+
+impl FailedHalfway {
+    async fn serves_the_previous_image(self) -> anyhow::Result<()> {
+        let s = self.shop;
+        let serving = settles(&s.instances, InstancePhase::Running, &s.op, &s.pods).await;
+        assert_eq!(
+            serving.status.and_then(|st| st.image).as_deref(),
+            Some("odoo:18.0-testaddons-1")
+        );
+        s.ns.delete().await;
+        Ok(())
+    }
 }
 
 /// The instance's web pod is Ready by its own probe, at the address the harness
-/// gave it, where Odoo answers: `/web/health`, and JSON-RPC logged in as the
-/// admin, whose count of partners is PostgreSQL's. (Its Service has no endpoint:
+/// gave it, where Odoo answers: `/web/health`, and JSON-RPC authenticated as the
+/// admin, whose count of partners is PostgreSQL's (returned). (Its Service has no endpoint:
 /// the API server refuses loopback addresses in EndpointSlices.)
-async fn serves_at_its_pod_address(ns: &TestNamespace, database: &str) -> anyhow::Result<()> {
+async fn serves_at_its_pod_address(ns: &TestNamespace, database: &str) -> anyhow::Result<i64> {
     use k8s_openapi::api::core::v1::Pod;
     let pods: Api<Pod> = ns.api();
     let selector = "app.kubernetes.io/component=web";
@@ -599,7 +827,12 @@ async fn serves_at_its_pod_address(ns: &TestNamespace, database: &str) -> anyhow
     };
     let version = call("common", "version", json!([])).await?;
     assert_eq!(version["server_serie"], "18.0", "{version}");
-    let uid = call("common", "login", json!([database, "admin", "admin"])).await?;
+    let uid = call(
+        "common",
+        "authenticate",
+        json!([database, "admin", "admin", {}]),
+    )
+    .await?;
     assert!(uid.as_i64().is_some_and(|u| u > 0), "{uid}");
     let counted = call(
         "object",
@@ -614,5 +847,5 @@ async fn serves_at_its_pod_address(ns: &TestNamespace, database: &str) -> anyhow
     .await?
     .parse()?;
     assert_eq!(counted.as_i64(), Some(in_postgres), "{counted}");
-    Ok(())
+    Ok(in_postgres)
 }

@@ -26,7 +26,8 @@ use serde_json::json;
 /// Whether `db` carries Odoo's neutralized mark.
 async fn neutralized(db: &str) -> anyhow::Result<bool> {
     let sql = "SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'";
-    Ok(scalar(db, sql).await? == "True")
+    // Odoo's own neutralization writes `true`, the statements for older images `True`.
+    Ok(scalar(db, sql).await?.eq_ignore_ascii_case("true"))
 }
 
 struct Setup {
@@ -51,6 +52,16 @@ async fn shop(
     init: serde_json::Value,
     phase: InstancePhase,
 ) -> anyhow::Result<Setup> {
+    shop_on(prefix, LOCAL_IMAGE, init, phase).await
+}
+
+/// [`shop`] on `image`.
+async fn shop_on(
+    prefix: &str,
+    image: &str,
+    init: serde_json::Value,
+    phase: InstancePhase,
+) -> anyhow::Result<Setup> {
     let cp = simulated_cluster();
     let ns = TestNamespace::new(cp, prefix).await?;
     let op_ns = operator_namespace(&ns, shared_postgres()).await?;
@@ -60,7 +71,7 @@ async fn shop(
     let instance: OdooInstance = serde_json::from_value(json!({
         "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
         "metadata": { "name": "shop" },
-        "spec": { "image": LOCAL_IMAGE, "replicas": 1, "init": init },
+        "spec": { "image": image, "replicas": 1, "init": init },
     }))?;
     instances.create(&PostParams::default(), &instance).await?;
     let running = wait_for_phase(&instances, "shop", phase, &op).await;
@@ -172,6 +183,21 @@ fn archive(out: &Path, files: &Path) -> anyhow::Result<Database> {
     Ok(db)
 }
 
+/// Restore job `name` of [`archive`], made as `full.zip` on the claim `uploads`.
+async fn restore_full_zip(s: &Setup, name: &str, neutralize: bool) -> anyhow::Result<()> {
+    let files = tempfile::tempdir()?;
+    let zip = s.pods.claim_dir("uploads").join("full.zip");
+    let dir = files.path().to_path_buf();
+    tokio::task::spawn_blocking(move || archive(&zip, &dir)).await??;
+    create_restore(
+        s,
+        name,
+        json!({ "instanceRef": { "name": "shop" }, "neutralize": neutralize,
+                "source": { "pvc": { "claimName": "uploads", "path": "full.zip" } } }),
+    )
+    .await
+}
+
 /// What `kubectl odoo restore --into` makes: a new instance without init, resting
 /// Uninitialized, and a restore job for it. The restore fills it and it starts.
 #[tokio::test]
@@ -182,17 +208,7 @@ async fn a_restore_fills_a_new_instance_waiting_uninitialized() -> anyhow::Resul
         InstancePhase::Uninitialized,
     )
     .await?;
-    let files = tempfile::tempdir()?;
-    let zip = s.pods.claim_dir("uploads").join("full.zip");
-    let (zip2, files2) = (zip.clone(), files.path().to_path_buf());
-    tokio::task::spawn_blocking(move || archive(&zip2, &files2)).await??;
-    create_restore(
-        &s,
-        "into-new",
-        json!({ "instanceRef": { "name": "shop" }, "neutralize": true,
-                "source": { "pvc": { "claimName": "uploads", "path": "full.zip" } } }),
-    )
-    .await?;
+    restore_full_zip(&s, "into-new", true).await?;
     let (job, _) = follow(&s, "into-new").await?;
     succeeded(&s, job);
     let phases =
@@ -217,6 +233,81 @@ async fn a_restore_fills_a_new_instance_waiting_uninitialized() -> anyhow::Resul
     assert!(neutralized(&s.database).await?, "marked neutralized");
     s.ns.delete().await;
     Ok(())
+}
+
+/// A restore whose archive loads and passes the checks, on an instance whose
+/// Odoo then fails on it (`image`), ends Failed before the instance ever stops:
+/// the temporary database is dropped and the live one serves as it was.
+async fn odoo_refuses_it_before_the_switch(
+    prefix: &str,
+    image: &str,
+    neutralize: bool,
+    why: &str,
+) -> anyhow::Result<()> {
+    let s = shop_on(
+        prefix,
+        image,
+        json!({ "enabled": true }),
+        InstancePhase::Running,
+    )
+    .await?;
+    restore_full_zip(&s, "refused", neutralize).await?;
+    let (job, phases) = follow(&s, "refused").await?;
+    let status = job.status.unwrap_or_default();
+    let message = status.job.message.unwrap_or_default();
+    assert_eq!(status.job.phase, Some(JobPhase::Failed), "{message}");
+    assert!(
+        message.contains(why)
+            && message.contains("the temporary database was dropped")
+            && message.contains("was not touched"),
+        "{message}"
+    );
+    assert!(
+        !phases.iter().any(|p| p == "Restoring"),
+        "the instance never stopped: {phases:?}"
+    );
+    // The archive did load: Odoo was the one to refuse it.
+    let ran: Vec<_> = s
+        .pods
+        .runs()
+        .into_iter()
+        .map(|r| (r.command, r.exit_code))
+        .collect();
+    assert!(ran.contains(&("restore".to_owned(), 0)), "{ran:?}");
+    wait_for_phase(&s.instances, "shop", InstancePhase::Running, &s.op).await;
+    assert_eq!(
+        scalar(&s.database, "SELECT note FROM before_restore").await?,
+        "written before the restore"
+    );
+    assert!(
+        databases_of(&s.database, "restoring").await?.is_empty(),
+        "the temporary database is dropped"
+    );
+    assert!(!s.ns.warnings("RestoreFailed").await.is_empty());
+    s.ns.delete().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_restore_odoo_cannot_open_is_dropped_before_the_switch() -> anyhow::Result<()> {
+    odoo_refuses_it_before_the_switch(
+        "restore-unopened",
+        odoo_tests::local_pods::simulated_odoo::CANNOT_OPEN,
+        false,
+        "opening",
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_neutralize_that_marks_nothing_fails_the_restore() -> anyhow::Result<()> {
+    odoo_refuses_it_before_the_switch(
+        "restore-unneutralized",
+        odoo_tests::local_pods::simulated_odoo::NEUTRALIZE_DOES_NOTHING,
+        true,
+        "not marked neutralized",
+    )
+    .await
 }
 
 #[tokio::test]

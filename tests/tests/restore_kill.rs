@@ -284,6 +284,16 @@ impl Killed {
             .count()
     }
 
+    /// How many pods of Job `job` ran.
+    fn ran_job(&self, job: &str) -> usize {
+        let prefix = format!("{job}-");
+        self.pods
+            .runs()
+            .iter()
+            .filter(|r| r.pod.starts_with(&prefix))
+            .count()
+    }
+
     /// The restore ended Succeeded with nothing lost: the archive's data and files
     /// are live, prepared; the previous database and files are kept untouched; each
     /// agent step ran once; the instance runs again.
@@ -315,13 +325,14 @@ impl Killed {
             None,
             "the live database is the restored one"
         );
+        // Odoo's own `odoo neutralize` (the image is 18.0) marks it `true`.
         assert_eq!(
             scalar(
                 &self.database,
                 "SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'"
             )
             .await?,
-            "True"
+            "true"
         );
         assert_eq!(
             scalar(
@@ -365,6 +376,14 @@ impl Killed {
         // Nothing ran twice: the resumed operator found each Job it had made.
         assert_eq!(self.ran("restore"), 1, "{:?}", self.pods.runs());
         assert_eq!(self.ran("switch-filestore"), 1, "{:?}", self.pods.runs());
+        // Odoo neutralized it, then opened it, once each.
+        assert_eq!(
+            self.ran_job("restore-neutralize"),
+            1,
+            "{:?}",
+            self.pods.runs()
+        );
+        assert_eq!(self.ran_job("restore-open"), 1, "{:?}", self.pods.runs());
 
         let instance =
             wait_for_phase(&self.instances, "shop", InstancePhase::Running, &self.op).await;
@@ -392,20 +411,46 @@ async fn killed_while_loading_the_restore_converges() -> anyhow::Result<()> {
     k.converged_to_the_archive().await
 }
 
-/// Killed once the archive is loaded and checked and the Switching step recorded,
-/// before the instance stopped: the restarted operator stops it and switches.
+/// Killed once the archive is loaded and checked and the Opening step recorded,
+/// before Odoo ran on it: the restarted operator has Odoo open it, stops the
+/// instance and switches.
 #[tokio::test]
 async fn killed_once_loaded_before_the_instance_stopped_the_restore_converges() -> anyhow::Result<()>
 {
     let mut k = Killed::at("restore-loaded", "kill-loaded").await?;
     let st = k.status().await?;
-    assert_eq!(st.step, Some(RestoreStep::Switching), "{st:?}");
+    assert_eq!(st.step, Some(RestoreStep::Opening), "{st:?}");
     assert!(!st.database_switched, "{st:?}");
     let temporary = st.temporary_database.clone().expect("temporary name");
     assert!(exists(&temporary).await?, "{temporary} holds the load");
     assert_eq!(counts(&temporary).await?, expected_counts(&k.archive_data));
     assert_eq!(marker(&k.database).await?.as_deref(), Some(MARKER));
     assert_eq!(k.ran("restore"), 1);
+    k.restart()?;
+    k.converged_to_the_archive().await
+}
+
+/// Killed once Odoo's first run on the loaded database (its neutralization) is
+/// created and recorded: the restarted operator follows that Job, then has Odoo
+/// open the database, and switches; the live database served meanwhile.
+#[tokio::test]
+async fn killed_while_odoo_opens_the_restore_converges() -> anyhow::Result<()> {
+    let mut k = Killed::at("restore-opening", "kill-opening").await?;
+    let st = k.status().await?;
+    assert_eq!(st.step, Some(RestoreStep::Opening), "{st:?}");
+    assert_eq!(
+        st.job.job_name.as_deref(),
+        Some("restore-neutralize"),
+        "{st:?}"
+    );
+    assert!(!st.database_switched, "{st:?}");
+    let instance = k.instances.get("shop").await?;
+    assert_ne!(
+        instance.status.and_then(|s| s.phase),
+        Some(InstancePhase::Restoring),
+        "the instance serves while Odoo opens the restore"
+    );
+    assert_eq!(marker(&k.database).await?.as_deref(), Some(MARKER));
     k.restart()?;
     k.converged_to_the_archive().await
 }

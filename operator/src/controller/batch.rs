@@ -72,10 +72,15 @@ pub fn odoo_error(log: &str) -> Option<String> {
         let Some((name, rest)) = l.split_once(": ") else {
             return l.ends_with("Error") && !l.contains(' ');
         };
+        // `ValueError: …`, or a class named with its module
+        // (`psycopg2.errors.UndefinedColumn: …`), whose last part is capitalized.
         !rest.is_empty()
             && !name.contains(' ')
             && name.rsplit('.').next().is_some_and(|n| {
-                n.ends_with("Error") || n.ends_with("Exception") || n.ends_with("Warning")
+                n.ends_with("Error")
+                    || n.ends_with("Exception")
+                    || n.ends_with("Warning")
+                    || (name.contains('.') && n.starts_with(|c: char| c.is_ascii_uppercase()))
             })
     });
     if let Some(line) = exception {
@@ -359,6 +364,15 @@ Exception: odoo_test_raises: the migration to 18.0.1.1 raised halfway
         assert_eq!(
             odoo_error("x\npsycopg2.OperationalError: connection refused\n").as_deref(),
             Some("psycopg2.OperationalError: connection refused")
+        );
+        // What psycopg2 adds after its exception (the query's line, a hint) is not it.
+        let undefined = "Traceback (most recent call last):\n\
+            psycopg2.errors.UndefinedColumn: column res_users__partner_id.tz does not exist\n\
+            LINE 1: SELECT \"res_users__partner_id\".\"tz\" FROM \"res_users\"\n\
+            HINT: Perhaps you meant to reference the column \"res_users__partner_id.tz\".\n";
+        assert_eq!(
+            odoo_error(undefined).as_deref(),
+            Some("psycopg2.errors.UndefinedColumn: column res_users__partner_id.tz does not exist")
         );
     }
 

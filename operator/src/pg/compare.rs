@@ -273,25 +273,60 @@ pub async fn has_module_table(
     client: &tokio_postgres::Client,
     database: &str,
 ) -> Result<bool, PgError> {
+    plain_table(client, database, "ir_module_module").await
+}
+
+/// Whether `public.<table>` exists as a plain table; an error when something
+/// else has its name (see [`has_module_table`]).
+async fn plain_table(
+    client: &tokio_postgres::Client,
+    database: &str,
+    table: &str,
+) -> Result<bool, PgError> {
     let kind: Option<String> = client
         .query_opt(
             "SELECT c.relkind::pg_catalog.text FROM pg_catalog.pg_class c \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-             WHERE n.nspname = 'public' AND c.relname = 'ir_module_module'",
-            &[],
+             WHERE n.nspname = 'public' AND c.relname = $1",
+            &[&table],
         )
         .await
-        .map_err(catalog("looking for ir_module_module"))?
+        .map_err(catalog("looking for one of Odoo's tables"))?
         .map(|r| r.get(0));
     match kind.as_deref() {
         None => Ok(false),
         Some("r" | "p") => Ok(true),
         Some(kind) => Err(PgError::NotATable {
             database: database.into(),
-            relation: "public.ir_module_module".into(),
+            relation: format!("public.{table}"),
             kind: relkind_name(kind),
         }),
     }
+}
+
+/// Whether `database` is marked neutralized: Odoo's `database.is_neutralized`
+/// system parameter, which its neutralization sets (and which shows the banner),
+/// is true.
+pub async fn neutralized(
+    cluster: &PgCluster,
+    login: &TenantLogin,
+    database: &str,
+) -> Result<bool, PgError> {
+    check_identifier("database name", database)?;
+    let client = connect_tenant(cluster, login, database).await?;
+    if !plain_table(&client, database, "ir_config_parameter").await? {
+        return Ok(false);
+    }
+    let value: Option<String> = client
+        .query_opt(
+            "SELECT value::pg_catalog.text FROM public.ir_config_parameter \
+             WHERE key::pg_catalog.text = 'database.is_neutralized'",
+            &[],
+        )
+        .await
+        .map_err(catalog("reading database.is_neutralized"))?
+        .and_then(|r| r.get(0));
+    Ok(value.is_some_and(|v| v.eq_ignore_ascii_case("true")))
 }
 
 fn relkind_name(kind: &str) -> &'static str {

@@ -4,7 +4,10 @@
 //! It leaves in `ir_module_module` what Odoo's init or update leaves there that the
 //! operator reads (each module's state, `latest_version` at the image's series and
 //! `write_date`), so no test writes those rows by hand, and a Job of a simulated
-//! image never succeeds without something having run.
+//! image never succeeds without something having run. `odoo neutralize` runs what
+//! Odoo's `base` module's `neutralize.sql` does, on the tables the database has;
+//! `odoo shell` opens only a database whose `base` is installed, as Odoo's
+//! registry does, and writes nothing.
 //!
 //! Some image tags stand for what a broken release does (see [`Behaviour`]).
 
@@ -22,6 +25,11 @@ pub const DOES_NOTHING: &str = "simulated/odoo:18.0-does-nothing";
 /// An image whose update exits 0 but leaves module `sale` `to upgrade`, as an update
 /// that stopped halfway without an error does.
 pub const STOPS_HALFWAY: &str = "simulated/odoo:18.0-stops-halfway";
+/// An image whose init and update work, but whose `odoo shell` cannot open a
+/// database, as a release whose models do not match the data cannot.
+pub const CANNOT_OPEN: &str = "simulated/odoo:17.0-cannot-open";
+/// An image whose `odoo neutralize` exits 0 and changes nothing.
+pub const NEUTRALIZE_DOES_NOTHING: &str = "simulated/odoo:17.0-neutralize-does-nothing";
 
 /// What the image's `odoo` does, by its tag's suffix, whatever its series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +38,8 @@ enum Behaviour {
     Fails,
     DoesNothing,
     StopsHalfway,
+    CannotOpen,
+    NeutralizeDoesNothing,
 }
 
 impl Behaviour {
@@ -37,10 +47,14 @@ impl Behaviour {
         let tag = image.rsplit_once(':').map_or("", |(_, tag)| tag);
         if tag.ends_with("-fails-in-jobs") {
             Behaviour::Fails
+        } else if tag.ends_with("-neutralize-does-nothing") {
+            Behaviour::NeutralizeDoesNothing
         } else if tag.ends_with("-does-nothing") {
             Behaviour::DoesNothing
         } else if tag.ends_with("-stops-halfway") {
             Behaviour::StopsHalfway
+        } else if tag.ends_with("-cannot-open") {
+            Behaviour::CannotOpen
         } else {
             Behaviour::Works
         }
@@ -50,6 +64,9 @@ impl Behaviour {
 /// What the arguments ask for.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Request {
+    /// `shell`, `neutralize`: the first argument when it is not an option; none
+    /// for the server (init and update).
+    command: Option<String>,
     config: Option<String>,
     database: Option<String>,
     init: Vec<String>,
@@ -64,7 +81,10 @@ fn request(args: &[String]) -> Request {
             .map(str::to_owned)
             .collect()
     };
-    let mut r = Request::default();
+    let mut r = Request {
+        command: args.first().filter(|a| !a.starts_with('-')).cloned(),
+        ..Request::default()
+    };
     for a in args {
         if let Some(v) = a.strip_prefix("--config=") {
             r.config = Some(v.into());
@@ -124,7 +144,15 @@ async fn play(image: &str, request: &Request) -> anyhow::Result<String> {
     match behaviour {
         Behaviour::Fails => bail!("{image} cannot start (a simulated broken release)"),
         Behaviour::DoesNothing => return Ok(String::new()),
-        Behaviour::Works | Behaviour::StopsHalfway => {}
+        Behaviour::NeutralizeDoesNothing if request.command.as_deref() == Some("neutralize") => {
+            return Ok(String::new());
+        }
+        Behaviour::CannotOpen if request.command.as_deref() == Some("shell") => {
+            bail!(
+                "{image} cannot open the database (a simulated release whose models do not match it)"
+            )
+        }
+        _ => {}
     }
     let series = odoo_model::OdooVersion::of_image(image)
         .with_context(|| format!("{image} names no Odoo series"))?;
@@ -152,6 +180,12 @@ async fn play(image: &str, request: &Request) -> anyhow::Result<String> {
         .await
         .with_context(|| format!("connecting to database {database}"))?;
     tokio::spawn(connection);
+    match request.command.as_deref() {
+        None => {}
+        Some("shell") => return open(&client, &database).await,
+        Some("neutralize") => return neutralize(&client, &database).await,
+        Some(other) => bail!("odoo {other}: the stand-in does not know this command"),
+    }
     let mut log = String::new();
     if !request.init.is_empty() {
         // Odoo's init installs base whatever else it is asked for.
@@ -212,6 +246,63 @@ async fn play(image: &str, request: &Request) -> anyhow::Result<String> {
     Ok(log)
 }
 
+/// `odoo shell` with nothing to run: Odoo's registry loads only a database whose
+/// `base` is installed, and the shell rolls back what it read.
+async fn open(client: &tokio_postgres::Client, database: &str) -> anyhow::Result<String> {
+    let base = client
+        .query_opt(
+            "SELECT 1 FROM public.ir_module_module WHERE name = 'base' AND state = 'installed'",
+            &[],
+        )
+        .await
+        .with_context(|| format!("loading the registry of {database}"))?;
+    if base.is_none() {
+        bail!("database {database} is not initialized: base is not installed");
+    }
+    Ok(format!(
+        "{} 1 INFO {database} odoo.modules.loading: registry loaded (simulated)\n",
+        now()
+    ))
+}
+
+/// What Odoo's `base/data/neutralize.sql` does, in one transaction, on the tables
+/// the database has (the tests' databases hold only some of Odoo's).
+async fn neutralize(client: &tokio_postgres::Client, database: &str) -> anyhow::Result<String> {
+    const STATEMENTS: [(&str, &str); 4] = [
+        ("ir_mail_server", "UPDATE ir_mail_server SET active = false"),
+        (
+            "ir_mail_server",
+            "INSERT INTO ir_mail_server (name, smtp_port, smtp_host, smtp_encryption, active, smtp_authentication) \
+             VALUES ('neutralization - disable emails', 1025, 'invalid', 'none', true, 'login')",
+        ),
+        (
+            "ir_cron",
+            "UPDATE ir_cron SET active = false WHERE id NOT IN (SELECT res_id FROM ir_model_data \
+             WHERE model = 'ir.cron' AND name = 'autovacuum_job' AND module = 'base')",
+        ),
+        (
+            "ir_config_parameter",
+            "INSERT INTO ir_config_parameter (key, value) VALUES ('database.is_neutralized', true) \
+             ON CONFLICT (key) DO UPDATE SET value = true",
+        ),
+    ];
+    let mut sql = vec!["BEGIN".to_owned()];
+    for (table, statement) in STATEMENTS {
+        sql.push(format!(
+            "DO $$ BEGIN IF to_regclass('public.{table}') IS NOT NULL THEN {statement}; END IF; END $$"
+        ));
+    }
+    sql.push("COMMIT".to_owned());
+    client
+        .batch_execute(&sql.join(";\n"))
+        .await
+        .with_context(|| format!("neutralizing {database}"))?;
+    Ok(format!(
+        "{} 1 INFO {database} odoo.modules.neutralize: Neutralization finished (simulated)\n",
+        now()
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,6 +312,11 @@ mod tests {
         assert_eq!(Behaviour::of(FAILS_IN_JOBS), Behaviour::Fails);
         assert_eq!(Behaviour::of(DOES_NOTHING), Behaviour::DoesNothing);
         assert_eq!(Behaviour::of(STOPS_HALFWAY), Behaviour::StopsHalfway);
+        assert_eq!(Behaviour::of(CANNOT_OPEN), Behaviour::CannotOpen);
+        assert_eq!(
+            Behaviour::of(NEUTRALIZE_DOES_NOTHING),
+            Behaviour::NeutralizeDoesNothing
+        );
         assert_eq!(
             Behaviour::of("simulated/odoo:18.0-20251001"),
             Behaviour::Works
@@ -243,5 +339,12 @@ mod tests {
         assert_eq!(r.database.as_deref(), Some("shop"));
         assert_eq!(r.init, ["base", "sale"]);
         assert!(r.update.is_empty());
+        assert_eq!(r.command, None);
+        let shell: Vec<String> = ["shell", "--config=/c", "--database=t", "--no-http"]
+            .map(String::from)
+            .to_vec();
+        let r = request(&shell);
+        assert_eq!(r.command.as_deref(), Some("shell"));
+        assert_eq!(r.database.as_deref(), Some("t"));
     }
 }

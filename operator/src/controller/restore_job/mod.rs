@@ -1,5 +1,6 @@
 //! OdooRestoreJob: the archive is verified and loaded into a new temporary database
-//! and filestore directory while the instance keeps serving; only after that
+//! and filestore directory while the instance keeps serving, and Odoo from the
+//! instance's image opens it (see [`open`]); only after that
 //! succeeded does the instance stop for the switch of names, which is one
 //! transaction for the databases and two renames for the files. Every step resumes
 //! from status alone. A failure before the switch drops the temporary copy and
@@ -24,7 +25,9 @@ use super::{Context, agent_pod, proof};
 use crate::pg::restore::{self as pg_restore};
 use crate::validate::ValidInstance;
 
+mod open;
 mod switch;
+use open::open;
 use switch::{starting, switch};
 
 /// A pass over a restore job that has work to do.
@@ -42,6 +45,7 @@ async fn reconcile(
     match status.step {
         None => start(ctx, &job, &instance, status).await,
         Some(RestoreStep::Loading) => load(ctx, &job, &instance, status).await,
+        Some(RestoreStep::Opening) => open(ctx, &job, &instance, status).await,
         Some(RestoreStep::Switching) => switch(ctx, &job, &instance, status).await,
         Some(RestoreStep::Starting) => starting(ctx, &job, &instance, status).await,
     }
@@ -168,16 +172,17 @@ async fn load(
                 &v.database.name,
                 k8s_openapi::jiff::Timestamp::now(),
             ));
-            status.step = Some(RestoreStep::Switching);
+            status.step = Some(RestoreStep::Opening);
             status.job.message = Some(format!(
-                "archive loaded and {proof}; stopping {} to switch databases",
+                "archive loaded and {proof}; Odoo ({}) opens it before {} stops for the switch",
+                v.image,
                 instance.name_any()
             ));
             ctx.event(
                 job,
                 false,
                 "RestoreLoaded",
-                format!("loaded into {temporary} and {proof}; the instance stops for the switch"),
+                format!("loaded into {temporary} and {proof}; Odoo opens it before the switch"),
             )
             .await;
             write(ctx, job, status, JobPhase::Running).await?;
@@ -360,14 +365,19 @@ async fn clean_up(
     }
     let ns = job.namespace().unwrap_or_default();
     let jobs: Api<k8s_openapi::api::batch::v1::Job> = Api::namespaced(ctx.client.clone(), &ns);
-    let load = format!("{}-load", job.name_any());
-    if batch::live_job(ctx, &ns, &load).await?.is_some() {
-        jobs.delete(&load, &kube::api::DeleteParams::foreground())
-            .await
-            .map_err(Error::kube(format!("deleting Job {load}")))?;
-        return Ok(Some(Action::requeue(Duration::from_secs(2))));
-    }
     let v = job::valid_instance(ctx, &instance).await?;
+    // Every Job that may have the temporary database open goes first.
+    let odoo = plan::OdooRun::of(&job, &v.image).into_iter();
+    let using = std::iter::once(format!("{}-load", job.name_any()))
+        .chain(odoo.map(|run| run.job_name(&job)));
+    for name in using {
+        if batch::live_job(ctx, &ns, &name).await?.is_some() {
+            jobs.delete(&name, &kube::api::DeleteParams::foreground())
+                .await
+                .map_err(Error::kube(format!("deleting Job {name}")))?;
+            return Ok(Some(Action::requeue(Duration::from_secs(2))));
+        }
+    }
     discard(ctx, &v, &temporary).await?;
     let cleanup = plan::discard_files_job(&job, &v, &temporary, &ctx.config.agent_image);
     let Some(files) = batch::live_job(ctx, &ns, &cleanup.name_any()).await? else {

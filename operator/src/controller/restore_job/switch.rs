@@ -40,7 +40,8 @@ pub(super) async fn switch(
     if !status.database_switched {
         let preparation = Preparation {
             new_identity: job.spec.mode == RestoreMode::Copy,
-            neutralize: job.spec.neutralize,
+            // From 16.0 on, Odoo's own command neutralized it while Opening.
+            neutralize: job.spec.neutralize && !plan::odoo_neutralizes(&v.image),
         };
         crate::crash::point("restore-before-rename");
         let login = job::tenant_of(ctx, &v).await?;
@@ -116,7 +117,7 @@ pub(super) async fn switch(
         }
         agent_pod::Switched::Done(report) => {
             crate::crash::point("restore-after-filestore-switch");
-            let mut message = restored(job, &status, &v.database.name);
+            let mut message = restored(job, &status, &v.database.name, &v.image);
             if report.outcome == SwitchOutcome::NoFilesRestored {
                 message.push_str("; the archive had no filestore, the current files stay");
             }
@@ -156,7 +157,7 @@ pub(super) async fn starting(
 ) -> Result<Action, Error> {
     let kept = status.previous_database_name.clone().unwrap_or_default();
     let (v, cluster) = job::valid_instance_on_cluster(ctx, instance).await?;
-    let base = restored(job, &status, &v.database.name);
+    let base = restored(job, &status, &v.database.name, &v.image);
     let name = instance.name_any();
     if let Err(doing) = kept::instance_runs(instance, None) {
         let message = format!(
@@ -186,12 +187,19 @@ pub(super) async fn starting(
 }
 
 /// What a switched restore did, for its messages.
-fn restored(job: &OdooRestoreJob, status: &OdooRestoreJobStatus, database: &str) -> String {
+fn restored(
+    job: &OdooRestoreJob,
+    status: &OdooRestoreJobStatus,
+    database: &str,
+    image: &str,
+) -> String {
     let location = status.location.clone().unwrap_or_default();
-    let neutralized = if job.spec.neutralize {
-        "; neutralized"
-    } else {
-        ""
+    let neutralized = match (job.spec.neutralize, plan::odoo_neutralizes(image)) {
+        (false, _) => "",
+        (true, true) => "; neutralized by Odoo's own `odoo neutralize`",
+        (true, false) => {
+            "; neutralized by the operator's statements (the image's Odoo is older than 16.0 or names no series, so it has no `odoo neutralize`)"
+        }
     };
     format!("restored {location} into {database}{neutralized}")
 }
