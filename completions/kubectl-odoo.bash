@@ -70,6 +70,9 @@ _kubectl__odoo() {
             kubectl__odoo,version)
                 cmd="kubectl__odoo__subcmd__version"
                 ;;
+            kubectl__odoo__subcmd__backup,check)
+                cmd="kubectl__odoo__subcmd__backup__subcmd__check"
+                ;;
             kubectl__odoo__subcmd__backup,create)
                 cmd="kubectl__odoo__subcmd__backup__subcmd__create"
                 ;;
@@ -90,6 +93,9 @@ _kubectl__odoo() {
                 ;;
             kubectl__odoo__subcmd__backup,schedule)
                 cmd="kubectl__odoo__subcmd__backup__subcmd__schedule"
+                ;;
+            kubectl__odoo__subcmd__backup__subcmd__help,check)
+                cmd="kubectl__odoo__subcmd__backup__subcmd__help__subcmd__check"
                 ;;
             kubectl__odoo__subcmd__backup__subcmd__help,create)
                 cmd="kubectl__odoo__subcmd__backup__subcmd__help__subcmd__create"
@@ -166,6 +172,9 @@ _kubectl__odoo() {
             kubectl__odoo__subcmd__help,version)
                 cmd="kubectl__odoo__subcmd__help__subcmd__version"
                 ;;
+            kubectl__odoo__subcmd__help__subcmd__backup,check)
+                cmd="kubectl__odoo__subcmd__help__subcmd__backup__subcmd__check"
+                ;;
             kubectl__odoo__subcmd__help__subcmd__backup,create)
                 cmd="kubectl__odoo__subcmd__help__subcmd__backup__subcmd__create"
                 ;;
@@ -237,12 +246,78 @@ _kubectl__odoo() {
             return 0
             ;;
         kubectl__subcmd__odoo__subcmd__backup)
-            opts="-n -v -h -V --kubeconfig --context --namespace --request-timeout --color --v --help --version create list describe download schedule delete help"
+            opts="-n -v -h -V --kubeconfig --context --namespace --request-timeout --color --v --help --version create list check describe download schedule delete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__odoo__subcmd__backup__subcmd__check)
+            opts="-A -l -o -n -v -h -V --all-namespaces --selector --max-age --verified --output --kubeconfig --context --namespace --request-timeout --color --v --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -547,8 +622,22 @@ _kubectl__odoo() {
             return 0
             ;;
         kubectl__subcmd__odoo__subcmd__backup__subcmd__help)
-            opts="create list describe download schedule delete help"
+            opts="create list check describe download schedule delete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__odoo__subcmd__backup__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1191,8 +1280,22 @@ _kubectl__odoo() {
             return 0
             ;;
         kubectl__subcmd__odoo__subcmd__help__subcmd__backup)
-            opts="create list describe download schedule delete"
+            opts="create list check describe download schedule delete"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__odoo__subcmd__help__subcmd__backup__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

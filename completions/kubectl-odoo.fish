@@ -296,23 +296,24 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -s y 
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l wait -d 'Follow the upgrade until it ends; exit 3 if it fails, 4 on timeout'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -s h -l help -d 'Print help'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -s V -l version -d 'Print version'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -l context -d 'The kubeconfig context to use' -r
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -s n -l namespace -d 'The namespace (default: the context\'s namespace, then "default")' -r
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -l request-timeout -d 'How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit' -r
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -l color -d 'When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto' -r -f -a "auto\t''
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete help" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete help" -s n -l namespace -d 'The namespace (default: the context\'s namespace, then "default")' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete help" -l request-timeout -d 'How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete help" -l color -d 'When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -s h -l help -d 'Print help'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -s V -l version -d 'Print version'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -f -a "create" -d 'Back up an instance now (an OdooBackupJob); --wait follows it'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -f -a "list" -d 'List backups, newest first'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -f -a "describe" -d 'Show a backup\'s outcome: location, size, checksum, versions, duration, events'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -f -a "download" -d 'Download a backup\'s archive from S3, verifying its checksum'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -f -a "schedule" -d 'Create or update a backup schedule (an OdooBackupSchedule) of an instance'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -f -a "delete" -d 'Delete a backup resource (the archive stays in storage)'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list describe download schedule delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete help" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete help" -s h -l help -d 'Print help'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete help" -s V -l version -d 'Print version'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete help" -f -a "create" -d 'Back up an instance now (an OdooBackupJob); --wait follows it'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete help" -f -a "list" -d 'List backups, newest first'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete help" -f -a "check" -d 'Instances with no backup newer than --max-age (exit 3 when any), for cron jobs and CI'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete help" -f -a "describe" -d 'Show a backup\'s outcome: location, size, checksum, versions, duration, events'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete help" -f -a "download" -d 'Download a backup\'s archive from S3, verifying its checksum'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete help" -f -a "schedule" -d 'Create or update a backup schedule (an OdooBackupSchedule) of an instance'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete help" -f -a "delete" -d 'Delete a backup resource (the archive stays in storage)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -s l -l selector -d 'Act on every instance whose labels match (e.g. tier=prod), instead of one named instance' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l max-parallel -d 'How many instances are worked on at once with -l or -A (default: 1 for upgrade, all for status --for, 4 otherwise)' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l format -d 'Archive format' -r -f -a "zip\t'Odoo\'s zip: dump.sql, filestore/, manifest.json'
@@ -369,6 +370,25 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from list" -s A -l all-namespaces -d 'List the backups of every namespace'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from check" -s l -l selector -d 'Only instances matching this label selector' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from check" -l max-age -d 'The oldest a backup may be: 26h, 90m, 7d' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from check" -s o -l output -d 'Output format of the stale instances' -r -f -a "table\t''
+wide\t''
+json\t''
+yaml\t''
+name\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from check" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from check" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from check" -s n -l namespace -d 'The namespace (default: the context\'s namespace, then "default")' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from check" -l request-timeout -d 'How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from check" -l color -d 'When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from check" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from check" -s A -l all-namespaces -d 'Check the instances of every namespace'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from check" -l verified -d 'Only a backup whose verification passed counts'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from describe" -s o -l output -d 'Output format: table (the description), json or yaml (the resource and its events)' -r -f -a "table\t''
 wide\t''
 json\t''
@@ -452,6 +472,7 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "create" -d 'Back up an instance now (an OdooBackupJob); --wait follows it'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "list" -d 'List backups, newest first'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "check" -d 'Instances with no backup newer than --max-age (exit 3 when any), for cron jobs and CI'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "describe" -d 'Show a backup\'s outcome: location, size, checksum, versions, duration, events'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "download" -d 'Download a backup\'s archive from S3, verifying its checksum'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "schedule" -d 'Create or update a backup schedule (an OdooBackupSchedule) of an instance'
@@ -582,6 +603,7 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not 
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and not __fish_seen_subcommand_from create list status completion version stop start scale delete events upgrade backup restore migrate-cluster logs doctor report help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "create" -d 'Back up an instance now (an OdooBackupJob); --wait follows it'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "list" -d 'List backups, newest first'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "check" -d 'Instances with no backup newer than --max-age (exit 3 when any), for cron jobs and CI'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "describe" -d 'Show a backup\'s outcome: location, size, checksum, versions, duration, events'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "download" -d 'Download a backup\'s archive from S3, verifying its checksum'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "schedule" -d 'Create or update a backup schedule (an OdooBackupSchedule) of an instance'

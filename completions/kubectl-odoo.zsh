@@ -418,6 +418,31 @@ _arguments "${_arguments_options[@]}" : \
 '::instance -- Only the backups of this instance:_default' \
 && ret=0
 ;;
+(check)
+_arguments "${_arguments_options[@]}" : \
+'()-l+[Only instances matching this label selector]:SELECTOR:_default' \
+'()--selector=[Only instances matching this label selector]:SELECTOR:_default' \
+'--max-age=[The oldest a backup may be\: 26h, 90m, 7d]:MAX_AGE:_default' \
+'-o+[Output format of the stale instances]:OUTPUT:(table wide json yaml name)' \
+'--output=[Output format of the stale instances]:OUTPUT:(table wide json yaml name)' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG, then ~/.kube/config)]:PATH:_files' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
+'--namespace=[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
+'--request-timeout=[How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit]:DURATION:_default' \
+'--color=[When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto]:COLOR:(auto always never)' \
+'-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'()-A[Check the instances of every namespace]' \
+'()--all-namespaces[Check the instances of every namespace]' \
+'--verified[Only a backup whose verification passed counts]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'::instance -- The instance to check; without it, every instance of the namespace (or those -l selects, or -A every namespace'\''s):_default' \
+&& ret=0
+;;
 (describe)
 _arguments "${_arguments_options[@]}" : \
 '-o+[Output format\: table (the description), json or yaml (the resource and its events)]:OUTPUT:(table wide json yaml name)' \
@@ -538,6 +563,10 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (list)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(check)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -773,6 +802,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(check)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (describe)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -855,6 +888,7 @@ _kubectl-odoo__subcmd__backup_commands() {
     local commands; commands=(
 'create:Back up an instance now (an OdooBackupJob); --wait follows it' \
 'list:List backups, newest first' \
+'check:Instances with no backup newer than --max-age (exit 3 when any), for cron jobs and CI' \
 'describe:Show a backup'\''s outcome\: location, size, checksum, versions, duration, events' \
 'download:Download a backup'\''s archive from S3, verifying its checksum' \
 'schedule:Create or update a backup schedule (an OdooBackupSchedule) of an instance' \
@@ -862,6 +896,11 @@ _kubectl-odoo__subcmd__backup_commands() {
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'kubectl-odoo backup commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__backup__subcmd__check_commands] )) ||
+_kubectl-odoo__subcmd__backup__subcmd__check_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo backup check commands' commands "$@"
 }
 (( $+functions[_kubectl-odoo__subcmd__backup__subcmd__create_commands] )) ||
 _kubectl-odoo__subcmd__backup__subcmd__create_commands() {
@@ -888,6 +927,7 @@ _kubectl-odoo__subcmd__backup__subcmd__help_commands() {
     local commands; commands=(
 'create:Back up an instance now (an OdooBackupJob); --wait follows it' \
 'list:List backups, newest first' \
+'check:Instances with no backup newer than --max-age (exit 3 when any), for cron jobs and CI' \
 'describe:Show a backup'\''s outcome\: location, size, checksum, versions, duration, events' \
 'download:Download a backup'\''s archive from S3, verifying its checksum' \
 'schedule:Create or update a backup schedule (an OdooBackupSchedule) of an instance' \
@@ -895,6 +935,11 @@ _kubectl-odoo__subcmd__backup__subcmd__help_commands() {
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'kubectl-odoo backup help commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__backup__subcmd__help__subcmd__check_commands] )) ||
+_kubectl-odoo__subcmd__backup__subcmd__help__subcmd__check_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo backup help check commands' commands "$@"
 }
 (( $+functions[_kubectl-odoo__subcmd__backup__subcmd__help__subcmd__create_commands] )) ||
 _kubectl-odoo__subcmd__backup__subcmd__help__subcmd__create_commands() {
@@ -995,12 +1040,18 @@ _kubectl-odoo__subcmd__help__subcmd__backup_commands() {
     local commands; commands=(
 'create:Back up an instance now (an OdooBackupJob); --wait follows it' \
 'list:List backups, newest first' \
+'check:Instances with no backup newer than --max-age (exit 3 when any), for cron jobs and CI' \
 'describe:Show a backup'\''s outcome\: location, size, checksum, versions, duration, events' \
 'download:Download a backup'\''s archive from S3, verifying its checksum' \
 'schedule:Create or update a backup schedule (an OdooBackupSchedule) of an instance' \
 'delete:Delete a backup resource (the archive stays in storage)' \
     )
     _describe -t commands 'kubectl-odoo help backup commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__help__subcmd__backup__subcmd__check_commands] )) ||
+_kubectl-odoo__subcmd__help__subcmd__backup__subcmd__check_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo help backup check commands' commands "$@"
 }
 (( $+functions[_kubectl-odoo__subcmd__help__subcmd__backup__subcmd__create_commands] )) ||
 _kubectl-odoo__subcmd__help__subcmd__backup__subcmd__create_commands() {

@@ -113,10 +113,15 @@ PGHOST=$(option db_host) PGPORT=$(option db_port) PGUSER=$(option db_user) \
     PGPASSWORD=$(option db_password) PGDATABASE=$db PGSSLMODE=$(option db_sslmode) \
     "$psql" -X -c "SELECT name, state, latest_version FROM ir_module_module WHERE state = 'installed' ORDER BY name"
 echo "filestore: $(find "$state/volumes/claims/demo-filestore" -type f | wc -l) files under $state/volumes/claims/demo-filestore"
-for ip in $(kubectl get pods -l app.kubernetes.io/instance=demo,app.kubernetes.io/component=web \
-    -o jsonpath='{.items[*].status.podIP}'); do
-    printf 'web pod %s: /web/health says %s\n' "$ip" "$(curl -fsS "http://$ip:8069/web/health")"
-done
+# Where Odoo serves, as `kubectl odoo status` says: the Ready web pods' addresses
+# (loopback addresses here, reachable from this machine).
+kubectl odoo status demo
+url=$(kubectl odoo status demo | sed -n 's/^ *serving at \([^,]*\).*/\1/p' | head -1)
+[ -n "$url" ] || { echo "kubectl odoo status says no web pod serves" >&2; exit 1; }
+printf '%s/web/health says %s\n' "$url" "$(curl -fsS "$url/web/health")"
+printf 'JSON-RPC common.version: %s\n' "$(curl -fsS -H 'content-type: application/json' \
+    -d '{"jsonrpc":"2.0","method":"call","id":1,"params":{"service":"common","method":"version","args":[]}}' \
+    "$url/jsonrpc")"
 
 step "kubectl odoo backup create demo --wait  (pg_dump and filestore, zipped and streamed to S3)"
 # The S3 server's endpoint, bucket and credentials Secret, written by odoo-dev-cluster.
@@ -134,7 +139,13 @@ ls -l "$state/demo-backup.zip"
 
 cat <<MSG
 
-Demo finished in $((SECONDS - start))s. The cluster and the operator keep running; try:
+Demo finished in $((SECONDS - start))s. The cluster and the operator keep running.
+
+Odoo 18.0 serves the demo at $url: its login page is $url/web/login
+(user admin, password admin: what Odoo's own init gives its admin user; change it
+there first).
+
+Try:
 
   export KUBECONFIG=$KUBECONFIG PATH=$bindir:\$PATH
   kubectl odoo status demo --watch                  # live view; Ctrl-C to leave

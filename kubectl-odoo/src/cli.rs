@@ -158,9 +158,10 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         "s" => value,
         "m" => value * 60.0,
         "h" => value * 3600.0,
+        "d" => value * 86_400.0,
         _ => {
             return Err(format!(
-                "invalid duration {s:?}: unit must be ms, s, m or h"
+                "invalid duration {s:?}: unit must be ms, s, m, h or d"
             ));
         }
     };
@@ -178,7 +179,9 @@ mod tests {
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
         assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
         assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("5d").is_err());
+        // Days, for backup ages (kubectl's own durations stop at hours).
+        assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86_400)));
+        assert!(parse_duration("5w").is_err());
     }
 
     #[test]

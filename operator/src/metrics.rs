@@ -50,6 +50,13 @@ struct CallbackLabels {
     outcome: &'static str,
 }
 
+/// One instance: these series have one set per OdooInstance, removed with it.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct InstanceLabels {
+    namespace: String,
+    instance: String,
+}
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct VerificationLabels {
     method: &'static str,
@@ -62,6 +69,11 @@ type HistogramFamily<S> = Family<S, Histogram, fn() -> Histogram>;
 #[derive(Clone)]
 pub struct Metrics {
     registry: Arc<Registry>,
+    /// Per-instance series, named `odoo_instance_…` as alerts on instances read
+    /// them (the operator's own are `odoo_operator_…`).
+    instances: Arc<Registry>,
+    last_backup: Family<InstanceLabels, Gauge>,
+    last_verified_backup: Family<InstanceLabels, Gauge>,
     reconcile_duration_seconds: HistogramFamily<ControllerLabels>,
     reconciles_total: Family<ControllerLabels, Counter>,
     reconcile_errors_total: Family<ErrorLabels, Counter>,
@@ -141,8 +153,26 @@ impl Metrics {
             Unit::Bytes,
             cache_bytes.clone(),
         );
+        let mut instances = Registry::with_prefix("odoo_instance");
+        let last_backup = Family::<InstanceLabels, Gauge>::default();
+        let last_verified_backup = Family::<InstanceLabels, Gauge>::default();
+        instances.register_with_unit(
+            "last_backup_timestamp",
+            "When the instance's last successful backup completed, in Unix seconds",
+            Unit::Seconds,
+            last_backup.clone(),
+        );
+        instances.register_with_unit(
+            "last_verified_backup_timestamp",
+            "When the instance's last backup whose verification passed completed, in Unix seconds",
+            Unit::Seconds,
+            last_verified_backup.clone(),
+        );
         Metrics {
             registry: Arc::new(registry),
+            instances: Arc::new(instances),
+            last_backup,
+            last_verified_backup,
             cache_objects,
             cache_bytes,
             reconcile_duration_seconds,
@@ -206,12 +236,53 @@ impl Metrics {
         self.cache_bytes.get_or_create(&labels).set(bytes as i64);
     }
 
+    /// The backups an instance's status records (`None`: none yet); `gone` when the
+    /// instance is deleted, which removes its series.
+    pub fn instance_backups(
+        &self,
+        namespace: &str,
+        instance: &str,
+        status: Option<&odoo_model::instance::OdooInstanceStatus>,
+        gone: bool,
+    ) {
+        let labels = InstanceLabels {
+            namespace: namespace.to_owned(),
+            instance: instance.to_owned(),
+        };
+        let series = [
+            (
+                &self.last_backup,
+                status.and_then(|s| s.last_backup.as_ref()),
+            ),
+            (
+                &self.last_verified_backup,
+                status.and_then(|s| s.last_verified_backup.as_ref()),
+            ),
+        ];
+        for (family, backup) in series {
+            match backup {
+                Some(b) if !gone => {
+                    family
+                        .get_or_create(&labels)
+                        .set(b.completion_time.0.as_second());
+                }
+                _ => {
+                    family.remove(&labels);
+                }
+            }
+        }
+    }
+
     /// All series in OpenMetrics text, ending with `# EOF`.
     pub fn encode(&self) -> String {
+        use prometheus_client::encoding::text::{encode_eof, encode_registry};
         let mut out = String::new();
         // Writing to a String cannot fail; only a label encoder could, and ours are
         // derived. Serve what was encoded rather than fail the scrape.
-        if let Err(error) = prometheus_client::encoding::text::encode(&mut out, &self.registry) {
+        let encoded = encode_registry(&mut out, &self.registry)
+            .and_then(|()| encode_registry(&mut out, &self.instances))
+            .and_then(|()| encode_eof(&mut out));
+        if let Err(error) = encoded {
             tracing::warn!(%error, "encoding metrics");
         }
         out
@@ -251,6 +322,42 @@ pub fn routes(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_instance_has_its_backup_times_until_it_is_deleted() {
+        use odoo_model::instance::{LastBackup, OdooInstanceStatus};
+        let metrics = Metrics::new();
+        let at = |t: &str| LastBackup {
+            name: "b".into(),
+            completion_time: k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
+                t.parse().expect("time"),
+            ),
+            size_bytes: None,
+            verified: None,
+        };
+        let status = OdooInstanceStatus {
+            last_backup: Some(at("2026-12-04T00:00:00Z")),
+            ..Default::default()
+        };
+        metrics.instance_backups("team-a", "shop", Some(&status), false);
+        metrics.instance_backups("team-a", "new", None, false);
+        let text = metrics.encode();
+        assert!(
+            text.contains(
+                "odoo_instance_last_backup_timestamp_seconds{namespace=\"team-a\",instance=\"shop\"} 1796342400\n"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("instance=\"new\""), "{text}");
+        assert!(
+            !text.contains("odoo_instance_last_verified_backup_timestamp_seconds{"),
+            "{text}"
+        );
+        assert!(text.ends_with("# EOF\n"), "{text}");
+        assert_eq!(text.matches("# EOF").count(), 1, "{text}");
+        metrics.instance_backups("team-a", "shop", Some(&status), true);
+        assert!(!metrics.encode().contains("instance=\"shop\""));
+    }
 
     #[test]
     fn transitions_and_errors_are_encoded_with_their_labels() {

@@ -11,7 +11,7 @@ use kube::api::{Api, Patch, PatchParams, PostParams};
 use odoo_model::{InstancePhase, JobPhase, OdooBackupJob, OdooInstance};
 use odoo_tests::operator::{OperatorProcess, operator_namespace, wait_for_phase};
 use odoo_tests::postgres::shared_postgres;
-use odoo_tests::{TestNamespace, simulated_cluster};
+use odoo_tests::{TestNamespace, plugin, simulated_cluster};
 use serde_json::json;
 
 #[tokio::test]
@@ -58,6 +58,17 @@ async fn a_stopped_instance_is_backed_up_by_an_agent_pod() -> anyhow::Result<()>
         "metadata": { "name": "before-maintenance" },
         "spec": { "instanceRef": { "name": "shop" }, "destination": { "pvc": { "claimName": "backups" } } },
     }))?;
+    // Never backed up: stale for `backup check`, exit 3 naming it.
+    let check = plugin::odoo(cp, &ns.name, &["backup", "check", "--max-age", "1h"])?;
+    assert_eq!(check.status.code(), Some(3), "{check:?}");
+    let said = plugin::text(&check.stderr);
+    assert!(
+        said.contains(&format!(
+            "1 of 1 instance(s) have no backup newer than 1h: {}/shop",
+            ns.name
+        )),
+        "{said}"
+    );
     let jobs: Api<OdooBackupJob> = ns.api();
     jobs.create(&PostParams::default(), &backup).await?;
 
@@ -126,8 +137,59 @@ async fn a_stopped_instance_is_backed_up_by_an_agent_pod() -> anyhow::Result<()>
 
     // Back to Stopped, with the backup recorded on the instance.
     let stopped = wait_for_phase(&api, "shop", InstancePhase::Stopped, &op).await;
-    let last = stopped.status.and_then(|s| s.last_backup).map(|b| b.name);
-    assert_eq!(last.as_deref(), Some("before-maintenance"));
+    let last = stopped.status.and_then(|s| s.last_backup);
+    assert_eq!(
+        last.as_ref().map(|b| b.name.as_str()),
+        Some("before-maintenance")
+    );
+    assert_eq!(last.and_then(|b| b.size_bytes), status.size_bytes);
+
+    // Fresh now; not for --verified (it was not verified).
+    let check = plugin::odoo(cp, &ns.name, &["backup", "check", "--max-age", "1h"])?;
+    assert_eq!(check.status.code(), Some(0), "{check:?}");
+    let verified = ["backup", "check", "--max-age", "1h", "--verified"];
+    let check = plugin::odoo(cp, &ns.name, &verified)?;
+    assert_eq!(check.status.code(), Some(3), "{check:?}");
+    assert!(
+        plugin::text(&check.stdout).contains("before-maintenance"),
+        "{check:?}"
+    );
+    // Its age in `list`, its record in `status`.
+    let list = plugin::text(&plugin::odoo(cp, &ns.name, &["list"])?.stdout);
+    let header: Vec<&str> = list
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split("  ")
+        .filter(|c| !c.is_empty())
+        .map(str::trim)
+        .collect();
+    let row: Vec<&str> = list
+        .lines()
+        .nth(1)
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    let column = header
+        .iter()
+        .position(|h| *h == "LAST BACKUP")
+        .expect("LAST BACKUP column");
+    assert!(
+        row[column].ends_with('s') || row[column].ends_with('m'),
+        "{list}"
+    );
+    let shown = plugin::text(&plugin::odoo(cp, &ns.name, &["status", "shop"])?.stdout);
+    assert!(
+        shown.contains("last backup before-maintenance at ") && shown.contains("not verified)"),
+        "{shown}"
+    );
+    // The operator's metric for alerts, per instance.
+    let series = format!(
+        "odoo_instance_last_backup_timestamp_seconds{{namespace=\"{}\",instance=\"shop\"}} ",
+        ns.name
+    );
+    let metrics = op.metrics();
+    assert!(metrics.contains(&series), "{metrics}");
     ns.delete().await;
     Ok(())
 }

@@ -20,6 +20,15 @@ async fn kubectl_get_shows_the_printer_columns() -> anyhow::Result<()> {
         odoo_version: Some("18.0".into()),
         ready: Some("1/1".into()),
         url: Some("https://shop.example.com".into()),
+        last_backup: Some(odoo_model::instance::LastBackup {
+            name: "nightly".into(),
+            completion_time: k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
+                k8s_openapi::jiff::Timestamp::now()
+                    - k8s_openapi::jiff::SignedDuration::from_hours(72),
+            ),
+            size_bytes: None,
+            verified: None,
+        }),
         ..Default::default()
     };
     api.patch_status(
@@ -36,15 +45,28 @@ async fn kubectl_get_shows_the_printer_columns() -> anyhow::Result<()> {
         .unwrap_or_default()
         .split_whitespace()
         .collect();
-    assert_eq!(header, ["NAME", "PHASE", "VERSION", "READY", "URL", "AGE"]);
+    assert_eq!(
+        header,
+        // "LAST BACKUP" is one column, two words.
+        [
+            "NAME", "PHASE", "VERSION", "READY", "URL", "LAST", "BACKUP", "AGE"
+        ]
+    );
     let row: Vec<&str> = lines
         .next()
         .unwrap_or_default()
         .split_whitespace()
         .collect();
     assert_eq!(
-        &row[..5],
-        ["shop", "Running", "18.0", "1/1", "https://shop.example.com"]
+        &row[..6],
+        [
+            "shop",
+            "Running",
+            "18.0",
+            "1/1",
+            "https://shop.example.com",
+            "3d"
+        ]
     );
 
     // The short name works and -o wide adds image and cluster.

@@ -574,6 +574,15 @@ async fn job_took(ns: &TestNamespace, name: &str) -> anyhow::Result<String> {
     Ok(format!("{}s", end.0.as_second() - start.0.as_second()))
 }
 
+/// `kubectl odoo status shop` in `ns`.
+async fn status_of(ns: &TestNamespace) -> anyhow::Result<std::process::Output> {
+    let ns = ns.name.clone();
+    tokio::task::spawn_blocking(move || {
+        odoo_tests::plugin::odoo(simulated_cluster(), &ns, &["status", "shop"])
+    })
+    .await?
+}
+
 /// The plugin, as a user runs it, in the shop's namespace.
 async fn plugin(s: &Shop, args: &[&str]) -> anyhow::Result<std::process::Output> {
     let ns = s.ns.name.clone();
@@ -766,39 +775,29 @@ impl FailedHalfway {
 }
 
 /// The instance's web pod is Ready by its own probe, at the address the harness
-/// gave it, where Odoo answers: `/web/health`, and JSON-RPC authenticated as the
-/// admin, whose count of partners is PostgreSQL's (returned). (Its Service has no endpoint:
-/// the API server refuses loopback addresses in EndpointSlices.)
+/// gave it, which `kubectl odoo status` prints ("serving at"), where Odoo answers:
+/// `/web/health`, and JSON-RPC authenticated as the admin, whose count of partners
+/// is PostgreSQL's (returned). (Its Service has no endpoint: the API server
+/// refuses loopback addresses in EndpointSlices.)
 async fn serves_at_its_pod_address(ns: &TestNamespace, database: &str) -> anyhow::Result<i64> {
-    use k8s_openapi::api::core::v1::Pod;
-    let pods: Api<Pod> = ns.api();
-    let selector = "app.kubernetes.io/component=web";
     let start = std::time::Instant::now();
-    let address = loop {
-        let list = pods
-            .list(&kube::api::ListParams::default().labels(selector))
-            .await?;
-        let ready = list.items.iter().find_map(|p| {
-            let status = p.status.as_ref()?;
-            let ready = status
-                .conditions
-                .iter()
-                .flatten()
-                .any(|c| c.type_ == "Ready" && c.status == "True");
-            ready.then(|| status.pod_ip.clone()).flatten()
-        });
-        if let Some(address) = ready {
-            break address;
+    let base = loop {
+        let status = status_of(ns).await?;
+        let text = String::from_utf8_lossy(&status.stdout).into_owned();
+        let serving = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("serving at "))
+            .map(|urls| urls.split(", ").next().unwrap_or_default().to_owned());
+        if let Some(url) = serving {
+            break url;
         }
         assert!(
             start.elapsed() < Duration::from_secs(600),
-            "no ready web pod: {:?}",
-            list.items.iter().map(|p| &p.status).collect::<Vec<_>>()
+            "kubectl odoo status never said where shop serves:\n{text}"
         );
         tokio::time::sleep(Duration::from_millis(500)).await;
     };
-    assert!(address.starts_with("127."), "{address}");
-    let base = format!("http://{address}:8069");
+    assert!(base.starts_with("http://127."), "{base}");
     let http = reqwest::Client::new();
     let health: serde_json::Value = serde_json::from_str(
         &http

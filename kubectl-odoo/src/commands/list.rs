@@ -45,8 +45,16 @@ pub async fn run(ctx: &LazyCtx, args: ListArgs, printer: &Printer) -> Result<(),
 /// How instances show in a list.
 const COLUMNS: Columns<OdooInstance> = Columns {
     kind: "odoo",
-    header: &["NAME", "PHASE", "VERSION", "READY", "URL", "AGE"],
-    wide: &["IMAGE", "CLUSTER"],
+    header: &[
+        "NAME",
+        "PHASE",
+        "VERSION",
+        "READY",
+        "URL",
+        "LAST BACKUP",
+        "AGE",
+    ],
+    wide: &["IMAGE", "CLUSTER", "LAST VERIFIED"],
     row,
 };
 
@@ -73,6 +81,8 @@ fn row(i: &OdooInstance, wide: bool) -> Vec<String> {
         status.odoo_version.unwrap_or_else(|| "-".into()),
         status.ready.unwrap_or_else(|| "-".into()),
         status.url.unwrap_or_else(|| "-".into()),
+        // How long ago: what a platform team scans the list for.
+        age(status.last_backup.as_ref().map(|b| &b.completion_time)),
         age(i.creation_timestamp().as_ref()),
     ];
     if wide {
@@ -84,6 +94,10 @@ fn row(i: &OdooInstance, wide: bool) -> Vec<String> {
                 .clone()
                 .unwrap_or_else(|| "-".into()),
         );
+        row.push(age(status
+            .last_verified_backup
+            .as_ref()
+            .map(|b| &b.completion_time)));
     }
     row
 }

@@ -40,6 +40,12 @@ pub fn block(s: &Snapshot, color: bool, width: usize) -> Vec<String> {
         dash(&s.url),
         dash(&s.image)
     ));
+    if !s.last_backup.is_empty() {
+        lines.push(format!("  last backup {}", s.last_backup));
+    }
+    if !s.serving.is_empty() {
+        lines.push(format!("  serving at {}", s.serving.join(", ")));
+    }
     if !s.active_job.is_empty() {
         lines.push(format!("  busy with {}", s.active_job));
     }

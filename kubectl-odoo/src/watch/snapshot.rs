@@ -2,7 +2,7 @@
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{Event, PersistentVolumeClaim};
+use k8s_openapi::api::core::v1::{Event, PersistentVolumeClaim, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use kube::ResourceExt;
 use kube::api::{Api, ApiResource, DynamicObject, ListParams};
@@ -45,6 +45,12 @@ pub struct Snapshot {
     /// The job resource holding the instance (`OdooBackupJob/nightly-1`), as the
     /// operator records it; empty when none does.
     pub active_job: String,
+    /// The last successful backup in words (name, time, size, verified or not);
+    /// empty without one.
+    pub last_backup: String,
+    /// Where its Ready web pods serve, `http://<pod IP>:<port>`: reachable from
+    /// the cluster's network (on the local simulated cluster, from the machine).
+    pub serving: Vec<String>,
 }
 
 /// A condition, flattened for display.
@@ -107,6 +113,11 @@ impl Snapshot {
                 .map(|r| r.describe())
                 .unwrap_or_default(),
             active_job: status.active_job.clone().unwrap_or_default(),
+            last_backup: status
+                .last_backup
+                .as_ref()
+                .map(describe_backup)
+                .unwrap_or_default(),
             generation: instance.metadata.generation.unwrap_or_default(),
             observed_generation: status.observed_generation.unwrap_or_default(),
             conditions: status
@@ -185,6 +196,7 @@ pub async fn collect(
             image,
         });
     }
+    snap.serving = serving(client, namespace, name).await?;
     let pvcs: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), namespace);
     if let Some(pvc) = pvcs
         .get_opt(&names::filestore_pvc(name))
@@ -243,6 +255,75 @@ pub async fn collect(
         snap.log_tail = super::job::split_progress(tail).0;
     }
     Ok(snap)
+}
+
+/// `nightly-1 at 2026-12-04 01:02 UTC (12.3 MiB, verified)`.
+fn describe_backup(b: &odoo_model::instance::LastBackup) -> String {
+    let mut about: Vec<String> = b.size_bytes.map(crate::output::size).into_iter().collect();
+    about.push(
+        match b.verified {
+            Some(true) => "verified",
+            Some(false) => "verification failed",
+            None => "not verified",
+        }
+        .into(),
+    );
+    format!(
+        "{} at {} ({})",
+        b.name,
+        b.completion_time.0.strftime("%Y-%m-%d %H:%M UTC"),
+        about.join(", ")
+    )
+}
+
+/// The addresses of the instance's Ready web pods, sorted.
+async fn serving(
+    client: &kube::Client,
+    namespace: &str,
+    name: &str,
+) -> Result<Vec<String>, CliError> {
+    let selector = format!(
+        "{},{}=web",
+        instance_selector(name),
+        odoo_model::labels::APP_COMPONENT
+    );
+    let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    let list = pods
+        .list(&ListParams::default().labels(&selector))
+        .await
+        .map_err(CliError::api("listing the instance's web pods"))?;
+    let mut addresses: Vec<String> = list.items.iter().filter_map(address).collect();
+    addresses.sort();
+    Ok(addresses)
+}
+
+/// `http://<pod IP>:<port>` of a Ready pod that is not going away; the port is its
+/// first container's first.
+fn address(pod: &Pod) -> Option<String> {
+    if pod.metadata.deletion_timestamp.is_some() {
+        return None;
+    }
+    let status = pod.status.as_ref()?;
+    let ready = status
+        .conditions
+        .iter()
+        .flatten()
+        .any(|c| c.type_ == "Ready" && c.status == "True");
+    let ip = status
+        .pod_ip
+        .as_deref()
+        .filter(|ip| ready && !ip.is_empty())?;
+    let port = pod
+        .spec
+        .as_ref()?
+        .containers
+        .first()?
+        .ports
+        .iter()
+        .flatten()
+        .next()?
+        .container_port;
+    Some(format!("http://{ip}:{port}"))
 }
 
 /// The last `n` of `items`.
@@ -425,6 +506,32 @@ mod tests {
             rollout(&deployment(2, 2, 2, 1)),
             ("1/2 ready".into(), false)
         );
+    }
+
+    #[test]
+    fn a_web_pod_serves_once_ready_at_its_address_and_port() {
+        let pod = |ready: &str, ip: &str, deleting: bool| -> Pod {
+            let mut p: Pod = serde_json::from_value(serde_json::json!({
+                "spec": { "containers": [{ "name": "odoo",
+                    "ports": [{ "name": "http", "containerPort": 8069 }] }] },
+                "status": { "podIP": ip, "conditions": [{ "type": "Ready", "status": ready }] },
+            }))
+            .expect("pod");
+            if deleting {
+                p.metadata.deletion_timestamp =
+                    Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
+                        k8s_openapi::jiff::Timestamp::UNIX_EPOCH,
+                    ));
+            }
+            p
+        };
+        assert_eq!(
+            address(&pod("True", "10.1.2.3", false)).as_deref(),
+            Some("http://10.1.2.3:8069")
+        );
+        assert_eq!(address(&pod("False", "10.1.2.3", false)), None);
+        assert_eq!(address(&pod("True", "", false)), None);
+        assert_eq!(address(&pod("True", "10.1.2.3", true)), None);
     }
 
     /// Just after its template changed, a Deployment's status still describes the

@@ -1,7 +1,8 @@
-//! `kubectl odoo backup create|list|describe|download|schedule|delete`: OdooBackupJobs
+//! `kubectl odoo backup create|list|check|describe|download|schedule|delete`: OdooBackupJobs
 //! and OdooBackupSchedules. The destination flags and how a destination is reused
 //! (`--like`, or the instance's newest backup) are shared here.
 
+pub mod check;
 pub mod create;
 pub mod delete;
 pub mod describe;
@@ -36,6 +37,9 @@ pub enum BackupCommand {
     /// List backups, newest first.
     #[command(alias = "ls", alias = "get")]
     List(list::ListArgs),
+    /// Instances with no backup newer than --max-age (exit 3 when any), for cron
+    /// jobs and CI.
+    Check(check::CheckArgs),
     /// Show a backup's outcome: location, size, checksum, versions, duration, events.
     Describe(describe::DescribeArgs),
     /// Download a backup's archive from S3, verifying its checksum.
@@ -52,6 +56,7 @@ impl BackupCommand {
         match self {
             BackupCommand::Create(a) => a.output,
             BackupCommand::List(a) => Some(a.output),
+            BackupCommand::Check(a) => Some(a.output),
             BackupCommand::Describe(a) => Some(a.output),
             BackupCommand::Schedule(a) => a.output,
             BackupCommand::Download(_) | BackupCommand::Delete(_) => None,
@@ -63,6 +68,7 @@ pub async fn run(ctx: &LazyCtx, args: BackupArgs, printer: &Printer) -> Result<(
     match args.command {
         BackupCommand::Create(a) => create::run(ctx, a, printer).await,
         BackupCommand::List(a) => list::run(ctx, a, printer).await,
+        BackupCommand::Check(a) => check::run(ctx, a, printer).await,
         BackupCommand::Describe(a) => describe::run(ctx, a, printer).await,
         BackupCommand::Download(a) => download::run(ctx, a, printer).await,
         BackupCommand::Schedule(a) => schedule::run(ctx, a, printer).await,

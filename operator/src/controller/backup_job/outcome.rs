@@ -8,7 +8,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
-use odoo_model::backup_job::OdooBackupJobStatus;
+use odoo_model::backup_job::{OdooBackupJobStatus, VerifyResult};
+use odoo_model::instance::LastBackup;
 use odoo_model::{JobPhase, OdooBackupJob, OdooInstance};
 use serde_json::json;
 
@@ -20,6 +21,15 @@ pub(super) async fn succeed(
     status: OdooBackupJobStatus,
 ) -> Result<Action, Error> {
     let message = status.job.message.clone().unwrap_or_default();
+    let last = LastBackup {
+        name: job.name_any(),
+        completion_time: Time(k8s_openapi::jiff::Timestamp::now()),
+        size_bytes: status.size_bytes,
+        verified: status
+            .verified
+            .as_ref()
+            .map(|v| v.result == VerifyResult::Passed),
+    };
     write(ctx, job, status, JobPhase::Succeeded).await?;
     ctx.callbacks.job_finished(
         instance,
@@ -28,10 +38,11 @@ pub(super) async fn succeed(
         JobPhase::Succeeded,
         &message,
     );
-    let patch = json!({ "status": { "lastBackup": {
-        "name": job.name_any(),
-        "completionTime": Time(k8s_openapi::jiff::Timestamp::now()),
-    }}});
+    let mut recorded = json!({ "lastBackup": &last });
+    if last.verified == Some(true) {
+        recorded["lastVerifiedBackup"] = json!(&last);
+    }
+    let patch = json!({ "status": recorded });
     let instances: Api<OdooInstance> =
         Api::namespaced(ctx.client.clone(), &job.namespace().unwrap_or_default());
     instances
@@ -42,6 +53,14 @@ pub(super) async fn succeed(
         )
         .await
         .map_err(Error::kube("recording the last backup"))?;
+    let mut recorded = instance.status.clone().unwrap_or_default();
+    if last.verified == Some(true) {
+        recorded.last_verified_backup = Some(last.clone());
+    }
+    recorded.last_backup = Some(last);
+    let ns = job.namespace().unwrap_or_default();
+    ctx.metrics
+        .instance_backups(&ns, &instance.name_any(), Some(&recorded), false);
     Ok(Action::await_change())
 }
 

@@ -56,6 +56,12 @@ pub async fn reconcile(
     }
     let instance = Arc::new(instance.clone());
     let ns = instance.namespace().unwrap_or_default();
+    ctx.metrics.instance_backups(
+        &ns,
+        &instance.name_any(),
+        instance.status.as_ref(),
+        instance.metadata.deletion_timestamp.is_some(),
+    );
     let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ns);
     // The previous (Kopf) operator's finalizer would block deletion forever.
     if instance
