@@ -190,6 +190,33 @@ async fn a_stopped_instance_is_backed_up_by_an_agent_pod() -> anyhow::Result<()>
     );
     let metrics = op.metrics();
     assert!(metrics.contains(&series), "{metrics}");
+    // The chart's alert reads that series: the one metric it names is the one the
+    // operator serves, and for a backup seconds old it holds no instance.
+    let rule = odoo_tests::helm::Helm::offline()?.template(
+        "rule",
+        &ns.name,
+        &[
+            ("metrics.prometheusRule.enabled", "true"),
+            ("metrics.prometheusRule.backupMaxAgeSeconds", "3600"),
+        ],
+    )?;
+    let expr = rule
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("expr: "))
+        .expect("the alert's expression");
+    let (query, limit) = expr.split_once(" > ").expect("a threshold");
+    assert_eq!(limit, "3600", "{expr}");
+    assert!(
+        query.contains("(odoo_instance_last_backup_timestamp_seconds)"),
+        "{expr}"
+    );
+    let completed: i64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(&series))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("the series' value");
+    let age = k8s_openapi::jiff::Timestamp::now().as_second() - completed;
+    assert!((0..3600).contains(&age), "{age}");
     ns.delete().await;
     Ok(())
 }
