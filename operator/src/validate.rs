@@ -85,6 +85,10 @@ pub enum ValidationError {
     /// The pg-clusters contract has no such cluster (or cannot be read).
     #[error("{0}")]
     Cluster(String),
+    /// The Secret `spec.adminPasswordSecretRef` names is missing, or lacks the key:
+    /// Odoo's configuration cannot be written without it.
+    #[error("{0}")]
+    AdminSecret(String),
 }
 
 /// The instance with its own database: on the cluster and under the name its spec

@@ -148,3 +148,64 @@ async fn an_unreadable_object_and_a_missing_cluster_do_not_stop_the_operator() -
     ns.delete().await;
     Ok(())
 }
+
+/// An admin-password Secret the spec names but that lacks the key: the instance
+/// is Error, says which Secret and key, and has a Warning event; once the key is
+/// added, the Secret's change wakes it and it runs (no spec change, no restart).
+#[tokio::test]
+async fn a_keyless_admin_password_secret_is_reported_and_fixing_it_recovers() -> anyhow::Result<()>
+{
+    use k8s_openapi::api::core::v1::Secret;
+    let cp = simulated_cluster();
+    let ns = TestNamespace::new(cp, "keyless").await?;
+    let op_ns = operator_namespace(&ns, shared_postgres()).await?;
+    let op = OperatorProcess::start(cp, &op_ns, &["--watch-namespace", &ns.name])?;
+    let _pods = ns.local_pods()?;
+    let secrets: Api<Secret> = ns.api();
+    let secret: Secret = serde_json::from_value(json!({
+        "metadata": { "name": "shop-master" },
+        "stringData": { "wrong-key": "s3cret" },
+    }))?;
+    secrets.create(&PostParams::default(), &secret).await?;
+    let api: Api<OdooInstance> = ns.api();
+    let shop: OdooInstance = serde_json::from_value(json!({
+        "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
+        "metadata": { "name": "shop" },
+        "spec": { "adminPasswordSecretRef": { "name": "shop-master", "key": "password" } },
+    }))?;
+    api.create(&PostParams::default(), &shop).await?;
+    let failed = wait_for_phase(&api, "shop", InstancePhase::Error, &op).await;
+    let status = failed.status.unwrap_or_default();
+    let message = status.message.clone().unwrap_or_default();
+    assert!(
+        message.contains("Secret shop-master (spec.adminPasswordSecretRef) has no key password"),
+        "{message}"
+    );
+    let ready = status.conditions.iter().find(|c| c.type_ == "Ready");
+    assert_eq!(
+        ready.map(|c| c.status.as_str()),
+        Some("False"),
+        "{:?}",
+        status.conditions
+    );
+    let mut reasons = Vec::new();
+    for _ in 0..300 {
+        reasons = warning_reasons(&ns, "shop").await;
+        if !reasons.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(reasons, ["InvalidSpec"], "{}", op.log_tail(20));
+
+    secrets
+        .patch(
+            "shop-master",
+            &PatchParams::default(),
+            &Patch::Merge(json!({ "stringData": { "password": "s3cret" } })),
+        )
+        .await?;
+    wait_for_phase(&api, "shop", InstancePhase::Running, &op).await;
+    ns.delete().await;
+    Ok(())
+}

@@ -155,6 +155,29 @@ where
     Some(ObjectRef::new(instance_ref(job)).within(job.meta().namespace.as_deref()?))
 }
 
+/// The instances whose `spec.adminPasswordSecretRef` names `secret`.
+fn naming_admin_secret(
+    instances: &reflector::Store<DeserializeGuard<OdooInstance>>,
+    secret: &kube::core::PartialObjectMeta<Secret>,
+) -> Vec<ObjectRef<DeserializeGuard<OdooInstance>>> {
+    let (Some(ns), name) = (secret.namespace(), secret.name_any()) else {
+        return Vec::new();
+    };
+    instances
+        .state()
+        .iter()
+        .filter_map(|guard| guard.0.as_ref().ok())
+        .filter(|i| i.namespace().as_deref() == Some(ns.as_str()))
+        .filter(|i| {
+            i.spec
+                .admin_password_secret_ref
+                .as_ref()
+                .is_some_and(|r| r.name == name)
+        })
+        .map(|i| ObjectRef::new(&i.name_any()).within(&ns))
+        .collect()
+}
+
 /// Runs the controllers until the process is told to stop.
 pub async fn run(ctx: Arc<Context>) {
     // Only the operator's own children: a cluster-wide watch of every Secret would
@@ -272,6 +295,20 @@ pub async fn run(ctx: Arc<Context>) {
         |pod: live::LivePod| {
             let instance = pod.labels().get(INSTANCE_LABEL)?;
             Some(ObjectRef::new(instance).within(&pod.namespace()?))
+        },
+    )
+    // The admin-password Secret a user names carries no label of ours. Its
+    // changes, seen as metadata only (no value is held), wake the instances that
+    // name it: one waiting for a fixed Secret resumes at once.
+    .watches_stream(
+        watcher(api::<kube::core::PartialObjectMeta<Secret>>(&ctx), all())
+            .default_backoff()
+            .touched_objects(),
+        {
+            let instances = ctx.caches.instances.clone();
+            move |secret: kube::core::PartialObjectMeta<Secret>| {
+                naming_admin_secret(&instances, &secret)
+            }
         },
     )
     // The filestore claim has no owner reference (it may outlive the instance).

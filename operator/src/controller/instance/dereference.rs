@@ -65,7 +65,8 @@ pub async fn facts(ctx: &Context, instance: &OdooInstance) -> Result<Facts, Erro
                     )
                     .await?
                 }
-                // The user's Secret carries no label of ours: not in the watch.
+                // The user's Secret carries no label of ours: not in the cache,
+                // but its changes wake the instance (see `controller::run`).
                 Some(_) => {
                     observe::secret_value(ctx, &ns, &v.admin_password.name, &v.admin_password.key)
                         .await?
@@ -73,6 +74,25 @@ pub async fn facts(ctx: &Context, instance: &OdooInstance) -> Result<Facts, Erro
             },
         ),
         Err(_) => (None, None),
+    };
+    // The user's Secret without the password: the spec cannot be served, which
+    // the decision says as it says any invalid spec (phase, condition, event).
+    let valid = match (valid, &admin_password) {
+        (Ok(v), None) if instance.spec.admin_password_secret_ref.is_some() => {
+            let secret = &v.admin_password;
+            let why = match observe::secret(ctx, &ns, &secret.name).await? {
+                None => format!(
+                    "Secret {} (spec.adminPasswordSecretRef) does not exist",
+                    secret.name
+                ),
+                Some(_) => format!(
+                    "Secret {} (spec.adminPasswordSecretRef) has no key {}",
+                    secret.name, secret.key
+                ),
+            };
+            Err(ValidationError::AdminSecret(why))
+        }
+        (valid, _) => valid,
     };
     let (upgrade, upgrade_targets) = observe::upgrade_jobs(ctx, instance).await?;
     Ok(Facts {
