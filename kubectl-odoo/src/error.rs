@@ -48,10 +48,7 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Usage(_) => 2,
-            CliError::Api {
-                source: kube::Error::Api(status),
-                ..
-            } if status.code == 404 => 5,
+            CliError::Api { source, .. } if is_not_found(source) => 5,
             CliError::Kubeconfig(_) | CliError::Api { .. } => 1,
             CliError::Output(_) | CliError::Failed(_) => 1,
             CliError::PhaseFailed(_) => 3,
@@ -69,11 +66,4 @@ impl CliError {
     }
 }
 
-/// The part of a client error a user acts on: the API server's own message for a
-/// refusal (it names the field and the rule), the transport error otherwise.
-pub fn describe(error: &kube::Error) -> String {
-    match error {
-        kube::Error::Api(status) if !status.message.is_empty() => status.message.clone(),
-        other => other.to_string(),
-    }
-}
+pub use odoo_model::api_error::{describe, is_not_found};

@@ -2,6 +2,7 @@
 //! object already holds every field we would send: a steady-state reconcile sends no
 //! write request at all.
 
+use odoo_model::api_error::describe;
 use std::fmt::Debug;
 
 use k8s_openapi::NamespaceResourceScope;
@@ -152,15 +153,6 @@ where
             source,
         })?;
     Ok(true)
-}
-
-/// The API server's own message for a refusal (it names the field and the rule),
-/// the transport error otherwise.
-pub fn describe(error: &kube::Error) -> String {
-    match error {
-        kube::Error::Api(status) if !status.message.is_empty() => status.message.clone(),
-        other => other.to_string(),
-    }
 }
 
 #[cfg(test)]

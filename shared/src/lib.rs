@@ -8,6 +8,8 @@
 #![allow(clippy::duplicated_attributes)]
 
 pub mod agent;
+#[cfg(feature = "client")]
+pub mod api_error;
 pub mod backup_job;
 pub mod backup_schedule;
 pub mod cluster_migration;

@@ -12,6 +12,7 @@
 use kube::ResourceExt;
 use kube::api::{Api, Patch, PatchParams};
 use odoo_model::OdooInstance;
+use odoo_model::api_error::{is_conflict, is_not_found};
 use odoo_model::labels::PLUGIN_FIELD_MANAGER;
 use serde_json::{Map, Value};
 
@@ -86,8 +87,8 @@ pub async fn apply<T>(
         params.dry_run = dry_run == DryRun::Server;
         match api.patch(name, &params, &Patch::Apply(&body)).await {
             Ok(applied) => return Ok((summary, Written::Applied(applied))),
-            Err(kube::Error::Api(s)) if s.code == 409 && attempt < ATTEMPTS => continue,
-            Err(kube::Error::Api(s)) if s.code == 404 => return Err(not_found(name, namespace)),
+            Err(e) if is_conflict(&e) && attempt < ATTEMPTS => continue,
+            Err(e) if is_not_found(&e) => return Err(not_found(name, namespace)),
             Err(e) => return Err(CliError::api(format!("updating odoo/{name}"))(e)),
         }
     }

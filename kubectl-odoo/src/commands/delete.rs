@@ -168,7 +168,7 @@ pub async fn run(ctx: &LazyCtx, args: DeleteArgs, printer: &Printer) -> Result<(
                     shown = terminating;
                 }
             }
-            Err(kube::Error::Api(s)) if s.code == 404 => {
+            Err(e) if odoo_model::api_error::is_not_found(&e) => {
                 return Err(change::not_found(name, ns));
             }
             Err(e) => return Err(CliError::api(format!("deleting odoo/{name}"))(e)),

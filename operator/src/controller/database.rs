@@ -6,6 +6,7 @@ use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 use kube::ResourceExt;
 use kube::api::{Api, DeleteParams, Patch, PatchParams};
 use kube::runtime::controller::Action;
+use odoo_model::api_error::is_not_found;
 use odoo_model::instance::DeletionPolicy;
 use odoo_model::{OdooInstance, names};
 use serde_json::json;
@@ -148,7 +149,7 @@ pub async fn cleanup(instance: &OdooInstance, ctx: &Context) -> Result<Action, E
     let pvc = names::filestore_pvc(&name);
     match pvcs.delete(&pvc, &DeleteParams::default()).await {
         Ok(_) => {}
-        Err(kube::Error::Api(s)) if s.code == 404 => {}
+        Err(e) if is_not_found(&e) => {}
         Err(e) => return Err(Error::kube(format!("deleting PVC {pvc}"))(e)),
     }
     Ok(Action::await_change())

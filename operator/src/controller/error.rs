@@ -1,7 +1,8 @@
 //! Reconcile errors, split into permanent (wait for a change) and transient (retry
 //! with backoff).
 
-use crate::apply::{ApplyError, describe};
+use crate::apply::ApplyError;
+use odoo_model::api_error::describe;
 
 /// Why a reconcile failed.
 #[derive(Debug, thiserror::Error, strum::IntoStaticStr)]
@@ -58,7 +59,7 @@ impl Error {
             }
             _ => return false,
         };
-        matches!(source, kube::Error::Api(s) if s.code == 409)
+        odoo_model::api_error::is_conflict(source)
     }
 
     /// The metric label / event reason of this error.

@@ -14,6 +14,7 @@
 mod retention;
 mod timing;
 
+use odoo_model::api_error::{is_conflict, is_not_found};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -297,7 +298,7 @@ async fn create_job(
         Api::namespaced(ctx.client.clone(), &s.namespace().unwrap_or_default());
     match api.create(&PostParams::default(), &job).await {
         Ok(_) => Ok(true),
-        Err(kube::Error::Api(e)) if e.code == 409 => Ok(false),
+        Err(e) if is_conflict(&e) => Ok(false),
         Err(e) => Err(Error::kube(format!("creating OdooBackupJob {name}"))(e)),
     }
 }
@@ -322,7 +323,7 @@ async fn prune(
     for name in &doomed {
         match api.delete(name, &DeleteParams::background()).await {
             Ok(_) => {}
-            Err(kube::Error::Api(e)) if e.code == 404 => {}
+            Err(e) if is_not_found(&e) => {}
             Err(e) => return Err(Error::kube(format!("deleting OdooBackupJob {name}"))(e)),
         }
     }

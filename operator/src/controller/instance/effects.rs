@@ -175,7 +175,7 @@ async fn create_generated_secret(
             Ok(password)
         }
         // Another reconcile won the race: use its password.
-        Err(kube::Error::Api(s)) if s.code == 409 => {
+        Err(e) if odoo_model::api_error::is_conflict(&e) => {
             observe::secret_value(ctx, &valid.namespace, secret, "password")
                 .await?
                 .ok_or_else(|| {
