@@ -165,8 +165,9 @@ pub struct OdooInstanceSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook: Option<WebhookSpec>,
 
-    /// What kind of environment this is. `Staging` and `Development` restores are
-    /// neutralized by default (outgoing mail, crons and payment providers disabled).
+    /// What kind of environment this is. Every restore into a `Staging` or
+    /// `Development` instance is neutralized, whatever the restore asks (outgoing
+    /// mail, scheduled actions, payment providers and the like disabled).
     #[serde(default)]
     pub environment: Environment,
 

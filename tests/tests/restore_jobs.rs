@@ -62,6 +62,20 @@ async fn shop_on(
     init: serde_json::Value,
     phase: InstancePhase,
 ) -> anyhow::Result<Setup> {
+    shop_with(
+        prefix,
+        json!({ "image": image, "replicas": 1, "init": init }),
+        phase,
+    )
+    .await
+}
+
+/// [`shop`] of `spec`.
+async fn shop_with(
+    prefix: &str,
+    spec: serde_json::Value,
+    phase: InstancePhase,
+) -> anyhow::Result<Setup> {
     let cp = simulated_cluster();
     let ns = TestNamespace::new(cp, prefix).await?;
     let op_ns = operator_namespace(&ns, shared_postgres()).await?;
@@ -71,7 +85,7 @@ async fn shop_on(
     let instance: OdooInstance = serde_json::from_value(json!({
         "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
         "metadata": { "name": "shop" },
-        "spec": { "image": image, "replicas": 1, "init": init },
+        "spec": spec,
     }))?;
     instances.create(&PostParams::default(), &instance).await?;
     let running = wait_for_phase(&instances, "shop", phase, &op).await;
@@ -231,6 +245,34 @@ async fn a_restore_fills_a_new_instance_waiting_uninitialized() -> anyhow::Resul
         "{conditions:?}"
     );
     assert!(neutralized(&s.database).await?, "marked neutralized");
+    s.ns.delete().await;
+    Ok(())
+}
+
+/// A Staging instance's restores are neutralized though the job does not ask:
+/// a copy of production there must not mail customers or run their crons.
+#[tokio::test]
+async fn a_restore_into_a_staging_instance_is_neutralized_unasked() -> anyhow::Result<()> {
+    let spec = json!({ "image": LOCAL_IMAGE, "replicas": 1, "init": { "enabled": true },
+                       "environment": "Staging" });
+    let s = shop_with("restore-staging", spec, InstancePhase::Running).await?;
+    restore_full_zip(&s, "unasked", false).await?;
+    let (job, _) = follow(&s, "unasked").await?;
+    let status = succeeded(&s, job);
+    let message = status.job.message.unwrap_or_default();
+    assert!(
+        message.contains("; neutralized by Odoo's own `odoo neutralize`"),
+        "{message}"
+    );
+    assert!(neutralized(&s.database).await?, "marked neutralized");
+    assert_eq!(
+        scalar(
+            &s.database,
+            "SELECT string_agg(name || '=' || active, ',' ORDER BY id) FROM ir_cron"
+        )
+        .await?,
+        "autovacuum=true,send invoices=false"
+    );
     s.ns.delete().await;
     Ok(())
 }

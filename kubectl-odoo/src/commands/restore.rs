@@ -316,7 +316,12 @@ pub async fn run(ctx: &LazyCtx, args: RestoreArgs, printer: &Printer) -> Result<
             ModeArg::Copy => "copy (new database identity)",
             ModeArg::Move => "move (identity kept)",
         },
-        if args.neutralize { "yes" } else { "no" }
+        // `--into` copies the source's spec, environment included.
+        match (args.neutralize, source_instance.spec.environment) {
+            (true, _) => "yes".to_owned(),
+            (false, odoo_model::instance::Environment::Production) => "no".to_owned(),
+            (false, env) => format!("yes (the instance is {env:?}: its restores always are)"),
+        }
     );
     // A dry run changes nothing, and a restore into a new instance replaces nothing.
     if args.dry_run == DryRun::None && args.into.is_none() {

@@ -176,6 +176,13 @@ pub fn odoo_neutralizes(image: &str) -> bool {
     odoo_model::OdooVersion::of_image(image).is_some_and(|v| v.major >= 16)
 }
 
+/// Whether the restore neutralizes: when it asks to, and always into a Staging or
+/// Development instance (a copy of production there must not mail customers, run
+/// their scheduled actions or charge them).
+pub fn neutralizes(job: &OdooRestoreJob, v: &ValidInstance) -> bool {
+    job.spec.neutralize || v.environment != odoo_model::instance::Environment::Production
+}
+
 /// What Odoo does with the loaded database before it is switched in, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OdooRun {
@@ -188,9 +195,10 @@ pub enum OdooRun {
 }
 
 impl OdooRun {
-    /// The runs a restore makes, in order, with `image` (the instance's).
-    pub fn of(job: &OdooRestoreJob, image: &str) -> Vec<OdooRun> {
-        let neutralize = job.spec.neutralize && odoo_neutralizes(image);
+    /// The runs a restore makes, in order, with `image` (the instance's);
+    /// `neutralize` from [`neutralizes`].
+    pub fn of(neutralize: bool, image: &str) -> Vec<OdooRun> {
+        let neutralize = neutralize && odoo_neutralizes(image);
         neutralize
             .then_some(OdooRun::Neutralize)
             .into_iter()
@@ -385,16 +393,19 @@ mod tests {
             .expect("a restore job")
         };
         use OdooRun::{Neutralize, Open};
-        assert_eq!(OdooRun::of(&job(false), "odoo:18.0"), [Open]);
-        assert_eq!(OdooRun::of(&job(true), "odoo:18.0"), [Neutralize, Open]);
+        assert_eq!(OdooRun::of(job(false).spec.neutralize, "odoo:18.0"), [Open]);
         assert_eq!(
-            OdooRun::of(&job(true), "odoo:16.0-20240101"),
+            OdooRun::of(job(true).spec.neutralize, "odoo:18.0"),
+            [Neutralize, Open]
+        );
+        assert_eq!(
+            OdooRun::of(job(true).spec.neutralize, "odoo:16.0-20240101"),
             [Neutralize, Open]
         );
         // Older, or no series in the tag: the operator's statements neutralize.
-        assert_eq!(OdooRun::of(&job(true), "odoo:15.0"), [Open]);
+        assert_eq!(OdooRun::of(job(true).spec.neutralize, "odoo:15.0"), [Open]);
         assert_eq!(
-            OdooRun::of(&job(true), "registry.example/odoo:prod"),
+            OdooRun::of(job(true).spec.neutralize, "registry.example/odoo:prod"),
             [Open]
         );
         assert_eq!(
@@ -407,7 +418,12 @@ mod tests {
             ]
         );
         assert_eq!(Open.args("t")[0], "shell");
-        let v = crate::build::sample();
+        let mut v = crate::build::sample();
+        // A Staging instance's restores are neutralized whatever the job asks.
+        assert!(!neutralizes(&job(false), &v));
+        assert!(neutralizes(&job(true), &v));
+        v.environment = odoo_model::instance::Environment::Staging;
+        assert!(neutralizes(&job(false), &v));
         let built = Open.job(&job(true), &v, "t");
         assert_eq!(built.metadata.name.as_deref(), Some("r-open"));
         let container = &built

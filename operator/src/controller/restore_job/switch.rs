@@ -16,6 +16,8 @@ use odoo_model::restore_job::{OdooRestoreJobStatus, PreviousDatabase, RestoreMod
 use odoo_model::{JobPhase, OdooInstance, OdooRestoreJob};
 use std::time::Duration;
 
+use crate::validate::ValidInstance;
+
 /// Switching: once the instance is down, rename the databases, then the filestore.
 pub(super) async fn switch(
     ctx: &Context,
@@ -41,7 +43,7 @@ pub(super) async fn switch(
         let preparation = Preparation {
             new_identity: job.spec.mode == RestoreMode::Copy,
             // From 16.0 on, Odoo's own command neutralized it while Opening.
-            neutralize: job.spec.neutralize && !plan::odoo_neutralizes(&v.image),
+            neutralize: plan::neutralizes(job, &v) && !plan::odoo_neutralizes(&v.image),
         };
         crate::crash::point("restore-before-rename");
         let login = job::tenant_of(ctx, &v).await?;
@@ -117,7 +119,7 @@ pub(super) async fn switch(
         }
         agent_pod::Switched::Done(report) => {
             crate::crash::point("restore-after-filestore-switch");
-            let mut message = restored(job, &status, &v.database.name, &v.image);
+            let mut message = restored(job, &status, &v);
             if report.outcome == SwitchOutcome::NoFilesRestored {
                 message.push_str("; the archive had no filestore, the current files stay");
             }
@@ -157,7 +159,7 @@ pub(super) async fn starting(
 ) -> Result<Action, Error> {
     let kept = status.previous_database_name.clone().unwrap_or_default();
     let (v, cluster) = job::valid_instance_on_cluster(ctx, instance).await?;
-    let base = restored(job, &status, &v.database.name, &v.image);
+    let base = restored(job, &status, &v);
     let name = instance.name_any();
     if let Err(doing) = kept::instance_runs(instance, None) {
         let message = format!(
@@ -187,14 +189,10 @@ pub(super) async fn starting(
 }
 
 /// What a switched restore did, for its messages.
-fn restored(
-    job: &OdooRestoreJob,
-    status: &OdooRestoreJobStatus,
-    database: &str,
-    image: &str,
-) -> String {
+fn restored(job: &OdooRestoreJob, status: &OdooRestoreJobStatus, v: &ValidInstance) -> String {
+    let database = &v.database.name;
     let location = status.location.clone().unwrap_or_default();
-    let neutralized = match (job.spec.neutralize, plan::odoo_neutralizes(image)) {
+    let neutralized = match (plan::neutralizes(job, v), plan::odoo_neutralizes(&v.image)) {
         (false, _) => "",
         (true, true) => "; neutralized by Odoo's own `odoo neutralize`",
         (true, false) => {
