@@ -68,9 +68,9 @@ impl Selection {
         }
     }
 
-    /// The selected instances, sorted by namespace and name; none is an error (exit
-    /// 5) that says what was looked for.
-    pub async fn instances(&self, ctx: &Ctx) -> Result<Vec<OdooInstance>, CliError> {
+    /// The instances of the namespace (every namespace with -A), those -l matches
+    /// when it is given, sorted by namespace and name; maybe none.
+    pub async fn list(&self, ctx: &Ctx) -> Result<Vec<OdooInstance>, CliError> {
         let api: Api<OdooInstance> = if self.all_namespaces {
             Api::all(ctx.client.clone())
         } else {
@@ -86,6 +86,13 @@ impl Selection {
             .map_err(CliError::api("listing Odoo instances"))?
             .items;
         items.sort_by_key(|i| (i.namespace().unwrap_or_default(), i.name_any()));
+        Ok(items)
+    }
+
+    /// The selected instances, as [`Selection::list`]; none is an error (exit 5)
+    /// that says what was looked for.
+    pub async fn instances(&self, ctx: &Ctx) -> Result<Vec<OdooInstance>, CliError> {
+        let items = self.list(ctx).await?;
         if items.is_empty() {
             let matching = self
                 .selector

@@ -1,7 +1,6 @@
 //! `kubectl odoo list`: the instances of a namespace (or all), as a table or data.
 
 use kube::ResourceExt;
-use kube::api::{Api, ListParams};
 use odoo_model::OdooInstance;
 
 use crate::cli::OutputFormat;
@@ -26,20 +25,13 @@ pub struct ListArgs {
 
 pub async fn run(ctx: &LazyCtx, args: ListArgs, printer: &Printer) -> Result<(), CliError> {
     let ctx = ctx.get().await?;
-    let api: Api<OdooInstance> = if args.all_namespaces {
-        Api::all(ctx.client.clone())
-    } else {
-        Api::namespaced(ctx.client.clone(), &ctx.namespace)
+    let selection = crate::fleet::Selection {
+        selector: args.selector,
+        all_namespaces: args.all_namespaces,
+        max_parallel: None,
     };
-    let mut params = ListParams::default();
-    if let Some(s) = &args.selector {
-        params = params.labels(s);
-    }
-    let list = api
-        .list(&params)
-        .await
-        .map_err(CliError::api("listing OdooInstances"))?;
-    print(printer, &list.items, args.all_namespaces)
+    let items = selection.list(ctx).await?;
+    print(printer, &items, args.all_namespaces)
 }
 
 /// How instances show in a list.

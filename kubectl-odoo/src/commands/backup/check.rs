@@ -3,7 +3,7 @@
 //! any, 0 when every instance checked has a fresh backup.
 
 use kube::ResourceExt;
-use kube::api::{Api, ListParams};
+use kube::api::Api;
 use odoo_model::OdooInstance;
 use odoo_model::instance::Freshness;
 
@@ -38,14 +38,10 @@ pub struct CheckArgs {
 
 pub async fn run(ctx: &LazyCtx, args: CheckArgs, printer: &Printer) -> Result<(), CliError> {
     let ctx = ctx.get().await?;
-    let api: Api<OdooInstance> = if args.all_namespaces {
-        Api::all(ctx.client.clone())
-    } else {
-        Api::namespaced(ctx.client.clone(), &ctx.namespace)
-    };
     let instances = match &args.instance {
         Some(name) => vec![
-            api.get_opt(name)
+            Api::<OdooInstance>::namespaced(ctx.client.clone(), &ctx.namespace)
+                .get_opt(name)
                 .await
                 .map_err(CliError::api(format!("reading odoo/{name}")))?
                 .ok_or_else(|| {
@@ -53,14 +49,12 @@ pub async fn run(ctx: &LazyCtx, args: CheckArgs, printer: &Printer) -> Result<()
                 })?,
         ],
         None => {
-            let mut params = ListParams::default();
-            if let Some(s) = &args.selector {
-                params = params.labels(s);
-            }
-            api.list(&params)
-                .await
-                .map_err(CliError::api("listing OdooInstances"))?
-                .items
+            let selection = crate::fleet::Selection {
+                selector: args.selector.clone(),
+                all_namespaces: args.all_namespaces,
+                max_parallel: None,
+            };
+            selection.list(ctx).await?
         }
     };
     let freshness = Freshness {
