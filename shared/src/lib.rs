@@ -15,6 +15,7 @@ pub mod backup_schedule;
 pub mod cluster_migration;
 pub mod common;
 pub mod crds;
+pub mod freshness;
 pub mod init_job;
 pub mod instance;
 pub mod job;

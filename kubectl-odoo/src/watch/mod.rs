@@ -6,6 +6,7 @@
 
 pub mod job;
 pub mod render;
+mod serving;
 pub mod snapshot;
 
 pub use snapshot::{Snapshot, collect};

@@ -2,7 +2,7 @@
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{Event, PersistentVolumeClaim, Pod};
+use k8s_openapi::api::core::v1::{Event, PersistentVolumeClaim};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use kube::ResourceExt;
 use kube::api::{Api, ApiResource, DynamicObject, ListParams};
@@ -196,7 +196,7 @@ pub async fn collect(
             image,
         });
     }
-    snap.serving = serving(client, namespace, name).await?;
+    snap.serving = super::serving::serving(client, namespace, name).await?;
     let pvcs: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), namespace);
     if let Some(pvc) = pvcs
         .get_opt(&names::filestore_pvc(name))
@@ -274,56 +274,6 @@ fn describe_backup(b: &odoo_model::instance::LastBackup) -> String {
         b.completion_time.0.strftime("%Y-%m-%d %H:%M UTC"),
         about.join(", ")
     )
-}
-
-/// The addresses of the instance's Ready web pods, sorted.
-async fn serving(
-    client: &kube::Client,
-    namespace: &str,
-    name: &str,
-) -> Result<Vec<String>, CliError> {
-    let selector = format!(
-        "{},{}=web",
-        instance_selector(name),
-        odoo_model::labels::APP_COMPONENT
-    );
-    let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
-    let list = pods
-        .list(&ListParams::default().labels(&selector))
-        .await
-        .map_err(CliError::api("listing the instance's web pods"))?;
-    let mut addresses: Vec<String> = list.items.iter().filter_map(address).collect();
-    addresses.sort();
-    Ok(addresses)
-}
-
-/// `http://<pod IP>:<port>` of a Ready pod that is not going away; the port is its
-/// first container's first.
-fn address(pod: &Pod) -> Option<String> {
-    if pod.metadata.deletion_timestamp.is_some() {
-        return None;
-    }
-    let status = pod.status.as_ref()?;
-    let ready = status
-        .conditions
-        .iter()
-        .flatten()
-        .any(|c| c.type_ == "Ready" && c.status == "True");
-    let ip = status
-        .pod_ip
-        .as_deref()
-        .filter(|ip| ready && !ip.is_empty())?;
-    let port = pod
-        .spec
-        .as_ref()?
-        .containers
-        .first()?
-        .ports
-        .iter()
-        .flatten()
-        .next()?
-        .container_port;
-    Some(format!("http://{ip}:{port}"))
 }
 
 /// The last `n` of `items`.
@@ -479,74 +429,5 @@ async fn events(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn deployment(want: i32, total: i32, updated: i32, ready: i32) -> Deployment {
-        serde_json::from_value(serde_json::json!({
-            "spec": { "replicas": want, "selector": {}, "template": {} },
-            "status": { "replicas": total, "updatedReplicas": updated, "readyReplicas": ready },
-        }))
-        .expect("deployment")
-    }
-
-    #[test]
-    fn a_rollout_says_how_far_the_new_pods_are_instead_of_more_ready_than_wanted() {
-        // One old pod still serving beside the new one: not "2/1".
-        assert_eq!(
-            rollout(&deployment(1, 2, 1, 2)),
-            ("1 of 1 updated, 2 ready (rolling out)".into(), false)
-        );
-        assert_eq!(
-            rollout(&deployment(2, 2, 0, 2)),
-            ("0 of 2 updated, 2 ready (rolling out)".into(), false)
-        );
-        assert_eq!(rollout(&deployment(2, 2, 2, 2)), ("2/2 ready".into(), true));
-        assert_eq!(
-            rollout(&deployment(2, 2, 2, 1)),
-            ("1/2 ready".into(), false)
-        );
-    }
-
-    #[test]
-    fn a_web_pod_serves_once_ready_at_its_address_and_port() {
-        let pod = |ready: &str, ip: &str, deleting: bool| -> Pod {
-            let mut p: Pod = serde_json::from_value(serde_json::json!({
-                "spec": { "containers": [{ "name": "odoo",
-                    "ports": [{ "name": "http", "containerPort": 8069 }] }] },
-                "status": { "podIP": ip, "conditions": [{ "type": "Ready", "status": ready }] },
-            }))
-            .expect("pod");
-            if deleting {
-                p.metadata.deletion_timestamp =
-                    Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
-                        k8s_openapi::jiff::Timestamp::UNIX_EPOCH,
-                    ));
-            }
-            p
-        };
-        assert_eq!(
-            address(&pod("True", "10.1.2.3", false)).as_deref(),
-            Some("http://10.1.2.3:8069")
-        );
-        assert_eq!(address(&pod("False", "10.1.2.3", false)), None);
-        assert_eq!(address(&pod("True", "", false)), None);
-        assert_eq!(address(&pod("True", "10.1.2.3", true)), None);
-    }
-
-    /// Just after its template changed, a Deployment's status still describes the
-    /// previous pods, all ready: that is not a finished rollout.
-    #[test]
-    fn a_status_older_than_the_spec_is_no_finished_rollout() {
-        let mut d = deployment(1, 1, 1, 1);
-        d.metadata.generation = Some(3);
-        if let Some(s) = d.status.as_mut() {
-            s.observed_generation = Some(2);
-        }
-        assert_eq!(rollout(&d), ("rollout starting".into(), false));
-        if let Some(s) = d.status.as_mut() {
-            s.observed_generation = Some(3);
-        }
-        assert_eq!(rollout(&d), ("1/1 ready".into(), true));
-    }
-}
+#[path = "snapshot_tests.rs"]
+mod tests;

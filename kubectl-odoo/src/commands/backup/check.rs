@@ -5,7 +5,7 @@
 use kube::ResourceExt;
 use kube::api::Api;
 use odoo_model::OdooInstance;
-use odoo_model::instance::Freshness;
+use odoo_model::freshness::Freshness;
 
 use crate::cli::{OutputFormat, parse_duration};
 use crate::ctx::LazyCtx;

@@ -26,6 +26,7 @@ use crate::pg::restore::{self as pg_restore};
 use crate::validate::ValidInstance;
 
 mod open;
+pub(crate) mod runs;
 mod switch;
 use open::open;
 use switch::{starting, switch};
@@ -367,7 +368,7 @@ async fn clean_up(
     let jobs: Api<k8s_openapi::api::batch::v1::Job> = Api::namespaced(ctx.client.clone(), &ns);
     let v = job::valid_instance(ctx, &instance).await?;
     // Every Job that may have the temporary database open goes first.
-    let odoo = plan::OdooRun::of(plan::neutralizes(&job, &v), &v.image).into_iter();
+    let odoo = runs::OdooRun::of(runs::neutralizes(&job, &v), &v.image).into_iter();
     let using = std::iter::once(format!("{}-load", job.name_any()))
         .chain(odoo.map(|run| run.job_name(&job)));
     for name in using {

@@ -20,7 +20,7 @@ use super::super::Context;
 use super::super::batch::{self, Outcome};
 use super::super::error::Error;
 use super::super::job;
-use super::super::restore_plan::{self as plan, OdooRun};
+use super::runs::{self, OdooRun};
 use super::{discard, fail, write};
 use crate::validate::ValidInstance;
 
@@ -34,7 +34,7 @@ pub(super) async fn open(
     let ns = job.namespace().unwrap_or_default();
     let v = job::valid_instance(ctx, instance).await?;
     let temporary = status.temporary_database.clone().unwrap_or_default();
-    for run in OdooRun::of(plan::neutralizes(job, &v), &v.image) {
+    for run in OdooRun::of(runs::neutralizes(job, &v), &v.image) {
         let name = run.job_name(job);
         let Some(live) = batch::live_job(ctx, &ns, &name).await? else {
             crate::apply::apply(&ctx.client, &run.job(job, &v, &temporary)).await?;

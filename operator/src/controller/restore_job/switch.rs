@@ -7,6 +7,7 @@ use super::super::job::{self};
 use super::super::kept::{self, Dropping};
 use super::super::restore_plan::{self as plan};
 use super::super::{Context, agent_pod};
+use super::runs;
 use super::{discard, fail, still_serving, write};
 use crate::pg::restore::{self as pg_restore, Preparation, Switch};
 use kube::ResourceExt;
@@ -43,7 +44,7 @@ pub(super) async fn switch(
         let preparation = Preparation {
             new_identity: job.spec.mode == RestoreMode::Copy,
             // From 16.0 on, Odoo's own command neutralized it while Opening.
-            neutralize: plan::neutralizes(job, &v) && !plan::odoo_neutralizes(&v.image),
+            neutralize: runs::neutralizes(job, &v) && !runs::odoo_neutralizes(&v.image),
         };
         crate::crash::point("restore-before-rename");
         let login = job::tenant_of(ctx, &v).await?;
@@ -192,7 +193,7 @@ pub(super) async fn starting(
 fn restored(job: &OdooRestoreJob, status: &OdooRestoreJobStatus, v: &ValidInstance) -> String {
     let database = &v.database.name;
     let location = status.location.clone().unwrap_or_default();
-    let neutralized = match (plan::neutralizes(job, v), plan::odoo_neutralizes(&v.image)) {
+    let neutralized = match (runs::neutralizes(job, v), runs::odoo_neutralizes(&v.image)) {
         (false, _) => "",
         (true, true) => "; neutralized by Odoo's own `odoo neutralize`",
         (true, false) => {
