@@ -81,8 +81,9 @@ async fn start(
         .map(|c| format!(" ({c})"))
         .unwrap_or_default();
     status.job.message = Some(format!(
-        "loading {}{chosen} into the temporary database {temporary}; {} keeps serving",
-        source.location, v.database.name
+        "loading {}{chosen} into the temporary database {temporary}; {}",
+        source.location,
+        meanwhile(instance, &v.database.name)
     ));
     if let Some(c) = &source.chosen {
         ctx.event(job, false, "BackupChosen", format!("restoring {c}"))
@@ -153,8 +154,8 @@ async fn load(
                 instance,
                 status,
                 format!(
-                    "{why}; the temporary database was dropped and {} was not touched and keeps serving; logs: kubectl logs job/{batch_name} -n {ns}",
-                    v.database.name
+                    "{why}; the temporary database was dropped and {}; logs: kubectl logs job/{batch_name} -n {ns}",
+                    untouched(instance, &v.database.name)
                 ),
             )
             .await
@@ -281,6 +282,36 @@ async fn still_serving(ctx: &Context, instance: &OdooInstance) -> Result<Option<
         &[names::web_deployment(&name), names::cron_deployment(&name)],
     )
     .await
+}
+
+/// What the live database does while the restore works beside it, for messages:
+/// an instance that serves keeps serving it; a stopped one, or one waiting for
+/// this restore (`--into`), serves nothing.
+fn serves(instance: &OdooInstance) -> bool {
+    matches!(
+        instance.status.as_ref().and_then(|s| s.phase),
+        Some(InstancePhase::Running | InstancePhase::Degraded | InstancePhase::Starting)
+    )
+}
+
+/// `<db> keeps serving`, or `<db> is not touched` when it does not serve.
+fn meanwhile(instance: &OdooInstance, database: &str) -> String {
+    if serves(instance) {
+        format!("{database} keeps serving")
+    } else {
+        format!("{database} is not touched")
+    }
+}
+
+/// `<db> was not touched and keeps serving`, or without the serving when it does
+/// not serve: the end of a failure before the switch.
+fn untouched(instance: &OdooInstance, database: &str) -> String {
+    let serving = if serves(instance) {
+        " and keeps serving"
+    } else {
+        ""
+    };
+    format!("{database} was not touched{serving}")
 }
 
 /// Drops the temporary database of a restore that will not switch. Its partial

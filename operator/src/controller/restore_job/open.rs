@@ -21,7 +21,7 @@ use super::super::batch::{self, Outcome};
 use super::super::error::Error;
 use super::super::job;
 use super::runs::{self, OdooRun};
-use super::{discard, fail, write};
+use super::{discard, fail, meanwhile, untouched, write};
 use crate::validate::ValidInstance;
 
 /// Where Odoo's runs stand: each is started, followed and checked in turn.
@@ -40,9 +40,9 @@ pub(super) async fn open(
             crate::apply::apply(&ctx.client, &run.job(job, &v, &temporary)).await?;
             status.job.job_name = Some(name);
             status.job.message = Some(format!(
-                "{}; {} keeps serving",
+                "{}; {}",
                 doing(run, &v.image, &temporary),
-                v.database.name
+                meanwhile(instance, &v.database.name)
             ));
             write(ctx, job, status, JobPhase::Running).await?;
             crate::crash::point("restore-opening");
@@ -62,9 +62,9 @@ pub(super) async fn open(
         if let Some(why) = failed {
             discard(ctx, &v, &temporary).await?;
             let message = format!(
-                "{} failed: {why}; the temporary database was dropped and {} was not touched and keeps serving; logs: kubectl logs job/{name} -n {ns}",
+                "{} failed: {why}; the temporary database was dropped and {}; logs: kubectl logs job/{name} -n {ns}",
                 doing(run, &v.image, &temporary),
-                v.database.name
+                untouched(instance, &v.database.name)
             );
             return fail(ctx, job, instance, status, message).await;
         }
