@@ -249,6 +249,11 @@ async fn backup_create_schedule_and_delete() -> anyhow::Result<()> {
         &["backup", "delete", &first.name_any(), "--yes"],
     )?;
     assert!(deleted.status.success(), "{deleted:?}");
+    // It says where the archive stays: nothing deletes archives yet.
+    assert!(
+        text(&deleted.stdout).contains("is still in storage"),
+        "{deleted:?}"
+    );
     assert!(jobs.get_opt(&first.name_any()).await?.is_none());
     let gone = odoo(
         cp,

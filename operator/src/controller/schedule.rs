@@ -8,8 +8,8 @@
 //! the operator was down, and an event says how many were skipped. The reconcile
 //! asks to run again exactly at the next slot.
 //!
-//! Retention deletes OdooBackupJob resources only; whether a deleted job's archive
-//! goes with it is the backup job controller's deletion policy.
+//! Retention deletes OdooBackupJob resources only: their archives stay in storage
+//! (nothing deletes an archive yet).
 
 mod retention;
 mod timing;

@@ -1,5 +1,6 @@
 //! `kubectl odoo backup delete JOB [--yes]`: deletes a backup resource after
-//! confirmation. The archive stays in storage (schedules prune their own).
+//! confirmation. The archive stays in storage: nothing deletes archives yet (a
+//! schedule's retention deletes its resources only), so the command names it.
 
 use kube::api::{Api, DeleteParams};
 use odoo_model::OdooBackupJob;
@@ -43,5 +44,7 @@ pub async fn run(ctx: &LazyCtx, args: DeleteArgs, printer: &Printer) -> Result<(
     api.delete(name, &DeleteParams::default())
         .await
         .map_err(CliError::api(format!("deleting odoobackupjob/{name}")))?;
-    printer.out(&format!("odoobackupjob/{name} deleted\n"))
+    printer.out(&format!(
+        "odoobackupjob/{name} deleted; its archive {location} is still in storage\n"
+    ))
 }
