@@ -180,7 +180,7 @@ fn decoded(secret: &LiveText<Secret>) -> Result<Secret, Error> {
 }
 
 /// `key` of `secret` as text, if it has it.
-fn value_of(secret: &Secret, key: &str) -> Option<String> {
+pub fn value_of(secret: &Secret, key: &str) -> Option<String> {
     let bytes = secret.data.as_ref()?.get(key)?;
     String::from_utf8(bytes.0.clone()).ok()
 }

@@ -261,9 +261,22 @@ async fn with_module_table(
     login: &TenantLogin,
     database: &str,
 ) -> Result<Option<tokio_postgres::Client>, PgError> {
+    with_table(cluster, login, database, "ir_module_module").await
+}
+
+/// A connection to `database` as the tenant, when `public.<table>` is a plain
+/// table there (see [`plain_table`]); `None` when it has none.
+async fn with_table(
+    cluster: &PgCluster,
+    login: &TenantLogin,
+    database: &str,
+    table: &str,
+) -> Result<Option<tokio_postgres::Client>, PgError> {
     check_identifier("database name", database)?;
     let client = connect_tenant(cluster, login, database).await?;
-    Ok(has_module_table(&client, database).await?.then_some(client))
+    Ok(plain_table(&client, database, table)
+        .await?
+        .then_some(client))
 }
 
 /// Whether `database` holds Odoo's module table `public.ir_module_module`, as a
@@ -312,11 +325,9 @@ pub async fn neutralized(
     login: &TenantLogin,
     database: &str,
 ) -> Result<bool, PgError> {
-    check_identifier("database name", database)?;
-    let client = connect_tenant(cluster, login, database).await?;
-    if !plain_table(&client, database, "ir_config_parameter").await? {
+    let Some(client) = with_table(cluster, login, database, "ir_config_parameter").await? else {
         return Ok(false);
-    }
+    };
     let value: Option<String> = client
         .query_opt(
             "SELECT value::pg_catalog.text FROM public.ir_config_parameter \

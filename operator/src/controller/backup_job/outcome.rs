@@ -53,14 +53,8 @@ pub(super) async fn succeed(
         )
         .await
         .map_err(Error::kube("recording the last backup"))?;
-    let mut recorded = instance.status.clone().unwrap_or_default();
-    if last.verified == Some(true) {
-        recorded.last_verified_backup = Some(last.clone());
-    }
-    recorded.last_backup = Some(last);
-    let ns = job.namespace().unwrap_or_default();
-    ctx.metrics
-        .instance_backups(&ns, &instance.name_any(), Some(&recorded), false);
+    // The per-instance backup series follow from this status: the instance's
+    // reconcile, which the status change wakes, sets them.
     Ok(Action::await_change())
 }
 

@@ -56,43 +56,25 @@ pub async fn facts(ctx: &Context, instance: &OdooInstance) -> Result<Facts, Erro
         Ok(v) => (
             observe::generated_secret_value(ctx, &ns, &v.db_secret, "password").await?,
             match instance.spec.admin_password_secret_ref {
-                None => {
-                    observe::generated_secret_value(
-                        ctx,
-                        &ns,
-                        &v.admin_password.name,
-                        &v.admin_password.key,
-                    )
-                    .await?
-                }
+                None => Ok(observe::generated_secret_value(
+                    ctx,
+                    &ns,
+                    &v.admin_password.name,
+                    &v.admin_password.key,
+                )
+                .await?),
                 // The user's Secret carries no label of ours: not in the cache,
                 // but its changes wake the instance (see `controller::run`).
-                Some(_) => {
-                    observe::secret_value(ctx, &ns, &v.admin_password.name, &v.admin_password.key)
-                        .await?
-                }
+                Some(_) => user_admin_password(ctx, &ns, v).await?,
             },
         ),
-        Err(_) => (None, None),
+        Err(_) => (None, Ok(None)),
     };
     // The user's Secret without the password: the spec cannot be served, which
     // the decision says as it says any invalid spec (phase, condition, event).
-    let valid = match (valid, &admin_password) {
-        (Ok(v), None) if instance.spec.admin_password_secret_ref.is_some() => {
-            let secret = &v.admin_password;
-            let why = match observe::secret(ctx, &ns, &secret.name).await? {
-                None => format!(
-                    "Secret {} (spec.adminPasswordSecretRef) does not exist",
-                    secret.name
-                ),
-                Some(_) => format!(
-                    "Secret {} (spec.adminPasswordSecretRef) has no key {}",
-                    secret.name, secret.key
-                ),
-            };
-            Err(ValidationError::AdminSecret(why))
-        }
-        (valid, _) => valid,
+    let (valid, admin_password) = match (valid, admin_password) {
+        (Ok(_), Err(why)) => (Err(ValidationError::AdminSecret(why)), None),
+        (valid, password) => (valid, password.ok().flatten()),
     };
     let (upgrade, upgrade_targets) = observe::upgrade_jobs(ctx, instance).await?;
     Ok(Facts {
@@ -110,6 +92,29 @@ pub async fn facts(ctx: &Context, instance: &OdooInstance) -> Result<Facts, Erro
         admin_password,
         pull_failures: observe::image_pull_failures(ctx, instance).await?,
         claim_terminating: claim_terminating(ctx, instance),
+    })
+}
+
+/// The password in the Secret `spec.adminPasswordSecretRef` names, read once;
+/// `Err` saying what is missing when the Secret or its key is.
+async fn user_admin_password(
+    ctx: &Context,
+    ns: &str,
+    v: &ValidInstance,
+) -> Result<Result<Option<String>, String>, Error> {
+    let secret = &v.admin_password;
+    let Some(found) = observe::secret(ctx, ns, &secret.name).await? else {
+        return Ok(Err(format!(
+            "Secret {} (spec.adminPasswordSecretRef) does not exist",
+            secret.name
+        )));
+    };
+    Ok(match observe::value_of(&found, &secret.key) {
+        Some(password) => Ok(Some(password)),
+        None => Err(format!(
+            "Secret {} (spec.adminPasswordSecretRef) has no key {}",
+            secret.name, secret.key
+        )),
     })
 }
 
