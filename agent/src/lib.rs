@@ -11,6 +11,7 @@
 pub mod backup;
 mod bridge;
 pub mod copy;
+pub mod delete;
 pub mod filestore_copy;
 pub mod install;
 pub mod layout;
@@ -52,6 +53,9 @@ pub enum AgentCommand {
     Copy(Box<copy::CopyArgs>),
     /// Read a stored archive end to end: every CRC, the SHA-256 and the manifest.
     Verify(Box<verify::VerifyArgs>),
+    /// Delete a stored archive and its digest, once its backup is let go; only the
+    /// archive whose SHA-256 the backup recorded.
+    DeleteArchive(Box<delete::DeleteArgs>),
     /// Copy this binary into a directory (a job pod's init container).
     Install(install::InstallArgs),
 }
@@ -210,6 +214,10 @@ pub async fn run(command: AgentCommand) -> anyhow::Result<()> {
         AgentCommand::Verify(args) => {
             let output = args.output.clone();
             finish(&output, verify::run(*args).await, |_| (exit::FAILED, false))
+        }
+        AgentCommand::DeleteArchive(args) => {
+            let output = args.output.clone();
+            finish(&output, delete::run(*args).await, |_| (exit::FAILED, false))
         }
         AgentCommand::Copy(args) => {
             let output = args.output.clone();

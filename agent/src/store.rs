@@ -215,7 +215,11 @@ pub fn read_back(path: &Path) -> Result<odoo_model::agent::ReadBack, StoreError>
 
 impl S3Args {
     /// A client for `bucket`; `long_reads` for streamed GETs rather than uploads.
-    fn store(&self, bucket: &str, long_reads: bool) -> Result<Arc<dyn ObjectStore>, StoreError> {
+    pub(crate) fn store(
+        &self,
+        bucket: &str,
+        long_reads: bool,
+    ) -> Result<Arc<dyn ObjectStore>, StoreError> {
         let endpoint = self.endpoint.clone().ok_or(StoreError::MissingEndpoint)?;
         let env = |name: &'static str| {
             std::env::var(name)
@@ -265,7 +269,7 @@ impl S3Args {
     }
 }
 
-fn object_path(key: &str) -> Result<object_store::path::Path, StoreError> {
+pub(crate) fn object_path(key: &str) -> Result<object_store::path::Path, StoreError> {
     object_store::path::Path::parse(key).map_err(|source| StoreError::Key {
         key: key.to_owned(),
         source,

@@ -15,7 +15,8 @@ use crate::backup_job::BackupFormat;
 pub mod env {
     /// Backup: `s3://bucket/key` or an absolute path on a mounted volume.
     pub const DESTINATION: &str = "ODOO_AGENT_DESTINATION";
-    /// Restore: `s3://bucket/key` or an absolute path on a mounted volume.
+    /// Restore, verify and delete-archive: `s3://bucket/key` or an absolute path
+    /// on a mounted volume.
     pub const SOURCE: &str = "ODOO_AGENT_SOURCE";
     /// `zip`, `dump` or `sql`.
     pub const FORMAT: &str = "ODOO_AGENT_FORMAT";
@@ -83,6 +84,7 @@ pub enum Command {
     SwitchFilestore,
     CopyFilestore,
     Verify,
+    DeleteArchive,
 }
 
 impl Command {
@@ -94,6 +96,7 @@ impl Command {
             Command::SwitchFilestore => "switch-filestore",
             Command::CopyFilestore => "copy-filestore",
             Command::Verify => "verify",
+            Command::DeleteArchive => "delete-archive",
         }
     }
 }
@@ -417,6 +420,24 @@ pub struct VerifyReport {
 
 impl Report for VerifyReport {
     const COMMAND: Command = Command::Verify;
+}
+
+/// `odoo-agent delete-archive`: a stored archive and its digest removed, after
+/// the backup's retention or `kubectl odoo backup delete` let it go.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct DeleteReport {
+    /// The archive's location, as given.
+    pub location: String,
+    /// Whether the archive was there to delete: a retried deletion finds it gone.
+    pub existed: bool,
+    /// The bytes the archive and its digest held.
+    pub bytes_freed: u64,
+    /// Every object or file removed, archive first.
+    pub removed: Vec<String>,
+}
+
+impl Report for DeleteReport {
+    const COMMAND: Command = Command::DeleteArchive;
 }
 
 /// The object beside a backup in S3 that holds its SHA-256: `<key>.sha256`.

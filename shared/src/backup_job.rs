@@ -47,13 +47,17 @@ use crate::common::{InstanceRef, JobStatusCommon, S3Bucket, default_true};
     )
 )]
 #[serde(rename_all = "camelCase")]
-#[x_kube(validation = Rule::new("self == oldSelf").message("an OdooBackupJob's spec is immutable; create a new one instead"))]
+#[x_kube(validation = Rule::new("self.instanceRef == oldSelf.instanceRef && self.destination == oldSelf.destination && self.?format == oldSelf.?format && self.?withFilestore == oldSelf.?withFilestore && self.?verify == oldSelf.?verify").message("an OdooBackupJob's spec is immutable but for hold; create a new one instead"))]
 pub struct OdooBackupJobSpec {
     /// The instance to back up.
     pub instance_ref: InstanceRef,
     /// What to back up and where.
     #[serde(flatten)]
     pub backup: BackupTemplate,
+    /// Keeps the backup and its archive: retention passes it over, and the
+    /// chart's admission policy refuses its deletion until this is false again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hold: bool,
 }
 
 /// What a backup contains and where it goes; shared with backup schedules.
@@ -259,6 +263,31 @@ pub struct LatestBackup<'a> {
 }
 
 impl OdooBackupJob {
+    /// The metadata patch that has the operator delete this backup's archive
+    /// before the resource goes: the cleanup finalizer and the request, in one
+    /// write conditional on the version read. Then delete the resource.
+    pub fn archive_deletion_request(&self) -> serde_json::Value {
+        use crate::labels::{DELETE_ARCHIVE_ANNOTATION, JOB_CLEANUP_FINALIZER};
+        use kube::ResourceExt as _;
+        let mut finalizers = self.finalizers().to_vec();
+        if !finalizers.iter().any(|f| f == JOB_CLEANUP_FINALIZER) {
+            finalizers.push(JOB_CLEANUP_FINALIZER.to_owned());
+        }
+        serde_json::json!({ "metadata": {
+            "finalizers": finalizers,
+            "annotations": { DELETE_ARCHIVE_ANNOTATION: "true" },
+            "resourceVersion": self.resource_version(),
+        }})
+    }
+
+    /// Whether its archive goes with it ([`Self::archive_deletion_request`]).
+    pub fn archive_deletion_requested(&self) -> bool {
+        use kube::ResourceExt as _;
+        self.annotations()
+            .get(crate::labels::DELETE_ARCHIVE_ANNOTATION)
+            .is_some_and(|v| v == "true")
+    }
+
     /// Whether the backup succeeded with a passed verification.
     pub fn verified(&self) -> bool {
         self.status
@@ -339,6 +368,7 @@ mod tests {
                     name: "shop".into(),
                 },
                 backup: BackupTemplate::default(),
+                hold: false,
             },
         );
         let at: k8s_openapi::jiff::Timestamp = "2026-01-01T00:00:00Z".parse().expect("time");

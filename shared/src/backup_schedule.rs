@@ -77,10 +77,30 @@ pub struct OdooBackupScheduleSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 1000))]
     pub verify_every: Option<u32>,
-    /// How many succeeded backups (and their archives) to keep.
+    /// How many of the newest succeeded backups to keep. Retention deletes a
+    /// pruned backup's archive with it; whatever the settings, it keeps the newest
+    /// verified backup of the instance, held backups (`spec.hold`) and those a
+    /// restore in progress reads.
     #[serde(default = "default_keep_last")]
-    #[schemars(range(min = 1, max = 1000))]
+    #[schemars(range(min = 0, max = 1000))]
     pub keep_last: i32,
+    /// Also keep the newest succeeded backup of each of the last N days that have
+    /// one (days in `timeZone`), counted as restic and Kasten count them.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    #[schemars(range(min = 0, max = 1000))]
+    pub keep_daily: i32,
+    /// The newest of each of the last N ISO weeks that have one.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    #[schemars(range(min = 0, max = 1000))]
+    pub keep_weekly: i32,
+    /// The newest of each of the last N months that have one.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    #[schemars(range(min = 0, max = 1000))]
+    pub keep_monthly: i32,
+    /// The newest of each of the last N years that have one.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    #[schemars(range(min = 0, max = 100))]
+    pub keep_yearly: i32,
     /// How many failed backup resources to keep for inspection.
     #[serde(default = "default_keep_failed")]
     #[schemars(range(min = 0, max = 100))]
@@ -90,6 +110,10 @@ pub struct OdooBackupScheduleSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 2, max = 32), regex(pattern = r"^([0-9]{1,6}[wdhm])+$"))]
     pub max_age: Option<String>,
+}
+
+fn is_zero(n: &i32) -> bool {
+    *n == 0
 }
 
 fn default_keep_last() -> i32 {

@@ -47,6 +47,11 @@ pub const INSTANCE_FINALIZER: &str = "odoo-operator.dev/finalizer";
 /// On a job resource that makes temporary databases and files (a restore): what it
 /// made is removed before the resource goes.
 pub const JOB_CLEANUP_FINALIZER: &str = "odoo-operator.dev/cleanup";
+/// On an OdooBackupJob, with [`JOB_CLEANUP_FINALIZER`]: its archive is deleted
+/// before the resource goes. Retention and `kubectl odoo backup delete` set both in
+/// one write; a backup deleted without it (by hand, with its schedule or its
+/// namespace) leaves its archive in storage, where a recovery finds it.
+pub const DELETE_ARCHIVE_ANNOTATION: &str = "odoo-operator.dev/delete-archive";
 /// Finalizer left by the previous Python/Kopf operator; removed on sight.
 pub const LEGACY_KOPF_FINALIZER: &str = "kopf.zalando.org/KopfFinalizerMarker";
 

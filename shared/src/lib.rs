@@ -12,6 +12,7 @@ pub mod agent;
 pub mod api_error;
 pub mod backup_job;
 pub mod backup_schedule;
+pub mod backup_use;
 pub mod cluster_migration;
 pub mod common;
 pub mod crds;

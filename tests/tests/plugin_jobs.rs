@@ -51,6 +51,7 @@ async fn backup(
                 destination,
                 ..Default::default()
             },
+            hold: false,
         },
     );
     api.create(&PostParams::default(), &job).await?;

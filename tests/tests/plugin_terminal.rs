@@ -234,6 +234,7 @@ async fn uploads_and_downloads_move_a_byte_bar_on_a_terminal_only() -> anyhow::R
                 destination,
                 ..Default::default()
             },
+            hold: false,
         },
     );
     let jobs: Api<OdooBackupJob> = ns.api();

@@ -8,8 +8,8 @@
 //! the operator was down, and an event says how many were skipped. The reconcile
 //! asks to run again exactly at the next slot.
 //!
-//! Retention deletes OdooBackupJob resources only: their archives stay in storage
-//! (nothing deletes an archive yet).
+//! Retention deletes a pruned OdooBackupJob with its archive (see [`prune`]); a
+//! schedule deleted by hand leaves its backups' archives in storage.
 
 mod retention;
 mod timing;
@@ -26,13 +26,15 @@ use kube::core::{DeserializeGuard, ObjectMeta};
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
 use odoo_model::backup_job::{BackupTemplate, BackupVerify};
+use odoo_model::backup_use::backups_in_use;
 use odoo_model::labels::{SCHEDULE_LABEL, SCHEDULED_TIME_ANNOTATION, instance_labels};
 use odoo_model::{
     JobPhase, OdooBackupJob, OdooBackupJobSpec, OdooBackupSchedule, OdooBackupScheduleStatus,
+    OdooRestoreJob,
 };
 use serde_json::json;
 
-pub use retention::{Backup, Policy, parse_max_age, to_delete};
+pub use retention::{Backup, Policy, Tiers, parse_max_age, to_delete};
 pub use timing::{Cron, Due, TimingError};
 
 use super::Context;
@@ -119,7 +121,11 @@ async fn reconcile_schedule(s: &OdooBackupSchedule, ctx: &Context) -> Result<Act
         }
     };
 
-    let (mut backups, last_success) = list_backups(&api, s).await?;
+    let Listed {
+        mut backups,
+        jobs,
+        last_success,
+    } = list_backups(ctx, &api, s).await?;
     if s.spec.suspend {
         condition(
             &mut status,
@@ -164,6 +170,9 @@ async fn reconcile_schedule(s: &OdooBackupSchedule, ctx: &Context) -> Result<Act
                     name: job,
                     phase: None,
                     time: due.slot,
+                    verified: false,
+                    held: false,
+                    in_use: false,
                 });
             }
         }
@@ -173,7 +182,8 @@ async fn reconcile_schedule(s: &OdooBackupSchedule, ctx: &Context) -> Result<Act
         status.next_schedule_time = cron.next_after(now).map(Time);
     }
 
-    prune(ctx, s, &api, &backups, now).await?;
+    let policy = policy(s, cron.zone().clone());
+    prune(ctx, s, &api, (&backups, &jobs), &policy, now).await?;
     status.last_successful_time = [
         current.last_successful_time.as_ref().map(|t| t.0),
         last_success,
@@ -216,25 +226,45 @@ fn since(
         .unwrap_or(now)
 }
 
-/// The schedule's backup jobs (by label, on the server), and when the newest
-/// succeeded one completed.
+/// A schedule's backup jobs: what retention must know of each, the objects, and
+/// when the newest succeeded one completed.
+struct Listed {
+    backups: Vec<Backup>,
+    jobs: Vec<OdooBackupJob>,
+    last_success: Option<Timestamp>,
+}
+
+/// The schedule's backup jobs, with what retention must know of each, and when
+/// the newest succeeded one completed. The namespace's restores say which backups
+/// are in use (a restore may read a backup of another schedule's instance).
 async fn list_backups(
+    ctx: &Context,
     api: &Api<OdooBackupJob>,
     s: &OdooBackupSchedule,
-) -> Result<(Vec<Backup>, Option<Timestamp>), Error> {
-    let selector = format!("{SCHEDULE_LABEL}={}", s.name_any());
-    let jobs = api
-        .list(&ListParams::default().labels(&selector))
+) -> Result<Listed, Error> {
+    let all = api
+        .list(&ListParams::default())
         .await
-        .map_err(Error::kube("listing the schedule's OdooBackupJobs"))?;
+        .map_err(Error::kube("listing the namespace's OdooBackupJobs"))?
+        .items;
+    let restores: Api<OdooRestoreJob> =
+        Api::namespaced(ctx.client.clone(), &s.namespace().unwrap_or_default());
+    let restores = restores
+        .list(&ListParams::default())
+        .await
+        .map_err(Error::kube("listing the namespace's OdooRestoreJobs"))?
+        .items;
+    let in_use = backups_in_use(&restores, &all);
     let uid = s.uid();
     let mut last_success = None;
     let mut backups = Vec::new();
+    let mut jobs = Vec::new();
     // A same-named schedule deleted earlier left jobs the garbage collector takes.
-    for job in jobs.items.into_iter().filter(|j| {
-        j.owner_references()
-            .iter()
-            .any(|o| Some(&o.uid) == uid.as_ref())
+    for job in all.into_iter().filter(|j| {
+        j.labels().get(SCHEDULE_LABEL) == Some(&s.name_any())
+            && j.owner_references()
+                .iter()
+                .any(|o| Some(&o.uid) == uid.as_ref())
     }) {
         let status = job.status.clone().unwrap_or_default().job;
         let time = job
@@ -247,13 +277,23 @@ async fn list_backups(
             let done = status.completion_time.map_or(time, |t| t.0);
             last_success = last_success.max(Some(done));
         }
-        backups.push(Backup {
-            name: job.name_any(),
+        let name = job.name_any();
+        let backup = Backup {
             phase: status.phase,
             time,
-        });
+            verified: job.verified(),
+            held: job.spec.hold,
+            in_use: in_use.iter().any(|u| u.backup == name),
+            name,
+        };
+        backups.push(backup);
+        jobs.push(job);
     }
-    Ok((backups, last_success))
+    Ok(Listed {
+        backups,
+        jobs,
+        last_success,
+    })
 }
 
 /// Creates the slot's job; false when it exists already (a retried reconcile).
@@ -291,6 +331,7 @@ async fn create_job(
                 },
                 ..s.spec.template.clone()
             },
+            hold: false,
         },
         status: None,
     };
@@ -303,24 +344,56 @@ async fn create_job(
     }
 }
 
-/// Deletes the jobs beyond the schedule's retention.
+/// The schedule's retention settings.
+fn policy(s: &OdooBackupSchedule, zone: jiff::tz::TimeZone) -> Policy {
+    let count = |n: i32| usize::try_from(n).unwrap_or(0);
+    Policy {
+        keep_last: count(s.spec.keep_last),
+        keep_failed: count(s.spec.keep_failed),
+        max_age: s.spec.max_age.as_deref().and_then(parse_max_age),
+        tiers: Tiers {
+            daily: count(s.spec.keep_daily),
+            weekly: count(s.spec.keep_weekly),
+            monthly: count(s.spec.keep_monthly),
+            yearly: count(s.spec.keep_yearly),
+        },
+        zone,
+    }
+}
+
+/// Deletes the jobs beyond the schedule's retention, each stored archive with its
+/// job: the job gets the cleanup finalizer and the deletion request in one write
+/// (conditional on the version listed), so the backup controller deletes the
+/// archive before the resource goes, retrying until it is gone.
 async fn prune(
     ctx: &Context,
     s: &OdooBackupSchedule,
     api: &Api<OdooBackupJob>,
-    backups: &[Backup],
+    (backups, jobs): (&[Backup], &[OdooBackupJob]),
+    policy: &Policy,
     now: Timestamp,
 ) -> Result<(), Error> {
-    let policy = Policy {
-        keep_last: usize::try_from(s.spec.keep_last).unwrap_or(1).max(1),
-        keep_failed: usize::try_from(s.spec.keep_failed).unwrap_or(0),
-        max_age: s.spec.max_age.as_deref().and_then(parse_max_age),
-    };
-    let doomed = to_delete(backups, &policy, now);
+    let doomed = to_delete(backups, policy, now);
     if doomed.is_empty() {
         return Ok(());
     }
     for name in &doomed {
+        let Some(job) = jobs.iter().find(|j| &j.name_any() == name) else {
+            continue;
+        };
+        let stored = job.status.as_ref().is_some_and(|st| st.sha256.is_some());
+        if stored && !job.archive_deletion_requested() {
+            let request = Patch::Merge(job.archive_deletion_request());
+            match api.patch(name, &PatchParams::default(), &request).await {
+                Ok(_) => {}
+                Err(e) if is_not_found(&e) => continue,
+                Err(e) => {
+                    return Err(Error::kube(format!(
+                        "asking for the archive of OdooBackupJob {name} to be deleted"
+                    ))(e));
+                }
+            }
+        }
         match api.delete(name, &DeleteParams::background()).await {
             Ok(_) => {}
             Err(e) if is_not_found(&e) => {}
@@ -332,19 +405,35 @@ async fn prune(
         false,
         "BackupsPruned",
         format!(
-            "deleted {} (keepLast {}, keepFailed {}{})",
+            "deleted {} with their archives ({})",
             doomed.join(", "),
-            policy.keep_last,
-            policy.keep_failed,
-            s.spec
-                .max_age
-                .as_deref()
-                .map(|a| format!(", maxAge {a}"))
-                .unwrap_or_default()
+            describe_policy(&s.spec)
         ),
     )
     .await;
     Ok(())
+}
+
+/// The retention settings in a phrase, as the spec spells them.
+fn describe_policy(spec: &odoo_model::OdooBackupScheduleSpec) -> String {
+    let mut parts = vec![
+        format!("keepLast {}", spec.keep_last),
+        format!("keepFailed {}", spec.keep_failed),
+    ];
+    for (name, n) in [
+        ("keepDaily", spec.keep_daily),
+        ("keepWeekly", spec.keep_weekly),
+        ("keepMonthly", spec.keep_monthly),
+        ("keepYearly", spec.keep_yearly),
+    ] {
+        if n > 0 {
+            parts.push(format!("{name} {n}"));
+        }
+    }
+    if let Some(age) = &spec.max_age {
+        parts.push(format!("maxAge {age}"));
+    }
+    parts.join(", ")
 }
 
 async fn write_status(

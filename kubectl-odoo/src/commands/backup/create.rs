@@ -74,6 +74,7 @@ pub fn build(
                 destination,
                 verify: args.verify.into(),
             },
+            hold: false,
         },
     );
     // Found with the instance's other children by label (status, report).

@@ -32,6 +32,7 @@ fn s3_job() -> OdooBackupJob {
                     pvc: None,
                 },
             },
+            hold: false,
         },
     );
     job.metadata.namespace = Some("prod".into());

@@ -40,6 +40,11 @@ pub struct Due {
 }
 
 impl Cron {
+    /// The zone the expression is read in, and retention counts days in.
+    pub fn zone(&self) -> &TimeZone {
+        &self.zone
+    }
+
     /// Parses `expression` (five fields, or six with leading seconds) in `zone`
     /// (UTC when unset), and checks it ever comes due after `now`.
     pub fn parse(
