@@ -47,7 +47,7 @@ use crate::common::{InstanceRef, JobStatusCommon, S3Bucket, default_true};
     )
 )]
 #[serde(rename_all = "camelCase")]
-#[x_kube(validation = Rule::new("self.instanceRef == oldSelf.instanceRef && self.destination == oldSelf.destination && self.?format == oldSelf.?format && self.?withFilestore == oldSelf.?withFilestore && self.?verify == oldSelf.?verify").message("an OdooBackupJob's spec is immutable but for hold; create a new one instead"))]
+#[x_kube(validation = Rule::new("self.instanceRef == oldSelf.instanceRef && self.destination == oldSelf.destination && self.format == oldSelf.format && self.withFilestore == oldSelf.withFilestore && (has(self.verify) ? self.verify : 'None') == (has(oldSelf.verify) ? oldSelf.verify : 'None')").message("an OdooBackupJob's spec is immutable but for hold; create a new one instead"))]
 pub struct OdooBackupJobSpec {
     /// The instance to back up.
     pub instance_ref: InstanceRef,

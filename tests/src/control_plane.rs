@@ -367,7 +367,8 @@ impl ControlPlane {
         Ok(String::from_utf8(out.stdout)?)
     }
 
-    /// Installs the chart's generated CRDs and waits until they are Established.
+    /// Installs the chart's generated CRDs and waits until they are Established,
+    /// and the chart's admission policy for held backups.
     pub fn install_crds(&self) -> anyhow::Result<()> {
         let file = crate::workspace_root().join(odoo_model::crds::CRD_FILE);
         let file = file.to_string_lossy();
@@ -379,6 +380,15 @@ impl ControlPlane {
             "--timeout=60s",
             "-f",
             &file,
+        ])?;
+        // The chart's admission policy for held backups: plain YAML, applied as is.
+        let policy = crate::workspace_root().join(HELD_BACKUPS_POLICY);
+        self.kubectl_output(&[
+            "apply",
+            "--server-side",
+            "--force-conflicts",
+            "-f",
+            &policy.to_string_lossy(),
         ])?;
         // Established does not mean published: the OpenAPI document that
         // `kubectl explain` reads is rebuilt asynchronously afterwards.
@@ -545,3 +555,6 @@ status:
     memory: 256Gi
     pods: "20000"
 "#;
+
+/// The chart's ValidatingAdmissionPolicy that refuses deleting a held backup.
+pub const HELD_BACKUPS_POLICY: &str = "charts/odoo-operator/templates/held-backups-policy.yaml";

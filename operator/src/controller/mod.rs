@@ -5,6 +5,7 @@ pub mod agent_pod;
 pub mod backoff;
 pub mod backup_job;
 pub mod batch;
+pub mod bucket;
 pub mod caches;
 pub mod context;
 pub mod database;

@@ -2,16 +2,14 @@
 //! agent's claim, and the stored object or the loaded database must agree with it.
 //! Each check answers with the proof as a sentence, or why there is none.
 
-use std::time::Duration;
 
-use object_store::aws::AmazonS3Builder;
-use object_store::{ClientOptions, ObjectStoreExt as _, RetryConfig};
+use object_store::ObjectStoreExt as _;
 use odoo_model::OdooVersion;
 use odoo_model::agent::{BackupReport, RestoreReport};
 use odoo_model::common::S3Bucket;
 
 use super::error::Error;
-use super::{Context, observe};
+use super::Context;
 use crate::pg::compare::{Inventory, Modules};
 
 /// A check's answer: the proof, or why the work is not proven.
@@ -85,40 +83,7 @@ pub async fn stored_object(
     else {
         return Ok(Err(format!("{location} is not an s3:// location")));
     };
-    let creds = &bucket.credentials;
-    let secret = |key: &str| {
-        let key = key.to_owned();
-        async move {
-            observe::secret_value(ctx, ns, &creds.secret_name, &key)
-                .await?
-                .ok_or_else(|| {
-                    Error::InvalidSpec(format!(
-                        "Secret {} has no key {key} for the bucket's credentials",
-                        creds.secret_name
-                    ))
-                })
-        }
-    };
-    let client = ClientOptions::new()
-        .with_allow_http(bucket.endpoint.starts_with("http://"))
-        .with_allow_invalid_certificates(bucket.insecure_skip_tls_verify)
-        .with_connect_timeout(Duration::from_secs(10))
-        .with_timeout(Duration::from_secs(30));
-    let store = AmazonS3Builder::new()
-        .with_endpoint(&bucket.endpoint)
-        .with_bucket_name(name)
-        .with_region(&bucket.region)
-        .with_access_key_id(secret(&creds.access_key_id_key).await?)
-        .with_secret_access_key(secret(&creds.secret_access_key_key).await?)
-        .with_virtual_hosted_style_request(!bucket.force_path_style)
-        .with_client_options(client)
-        .with_retry(RetryConfig {
-            max_retries: 2,
-            retry_timeout: Duration::from_secs(30),
-            ..RetryConfig::default()
-        })
-        .build()
-        .map_err(|e| Error::InvalidSpec(format!("the bucket's S3 settings: {e}")))?;
+    let store = super::bucket::store(ctx, ns, bucket, name).await?;
     let path = object_store::path::Path::from(key);
     match store.head(&path).await {
         Ok(meta) if meta.size == size_bytes => {}

@@ -1,9 +1,17 @@
-//! `kubectl odoo backup delete JOB [--yes]`: deletes a backup resource after
-//! confirmation. The archive stays in storage: nothing deletes archives yet (a
-//! schedule's retention deletes its resources only), so the command names it.
+//! `kubectl odoo backup delete JOB [--keep-archive] [--yes]`: deletes a backup and
+//! its archive after confirmation. The operator deletes the archive (and its
+//! digest) before the resource goes; the command waits for that and says what was
+//! removed and how many bytes were freed. A held backup, or one a restore in
+//! progress reads, is refused with the reason.
 
-use kube::api::{Api, DeleteParams};
-use odoo_model::OdooBackupJob;
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::Event;
+use kube::ResourceExt;
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
+use kube::runtime::wait::{await_condition, conditions};
+use odoo_model::backup_use::backups_in_use;
+use odoo_model::{OdooBackupJob, OdooRestoreJob};
 
 use crate::confirm::confirm;
 use crate::ctx::LazyCtx;
@@ -15,9 +23,15 @@ use crate::output::Printer;
 pub struct DeleteArgs {
     /// Name of the OdooBackupJob.
     pub name: String,
+    /// Keep the archive in storage; delete the resource only.
+    #[arg(long)]
+    pub keep_archive: bool,
     /// Do not ask for confirmation (required when no one can answer a prompt).
     #[arg(short = 'y', long)]
     pub yes: bool,
+    /// How long to wait for the operator to delete the archive (e.g. 5m, 90s).
+    #[arg(long, default_value = "5m", value_name = "DURATION", value_parser = crate::cli::parse_duration)]
+    pub timeout: Duration,
 }
 
 pub async fn run(ctx: &LazyCtx, args: DeleteArgs, printer: &Printer) -> Result<(), CliError> {
@@ -26,25 +40,132 @@ pub async fn run(ctx: &LazyCtx, args: DeleteArgs, printer: &Printer) -> Result<(
     let name = &args.name;
     let api: Api<OdooBackupJob> = Api::namespaced(ctx.client.clone(), ns);
     let backup = super::describe::get(&api, name, ns).await?;
-    let location = backup
-        .status
-        .and_then(|s| s.location)
-        .unwrap_or_else(|| "(none recorded)".into());
-    let plan = format!(
-        "This deletes odoobackupjob/{name} in namespace {ns}.\nIts archive {location} stays in storage, but restores by this name will no longer find it."
-    );
+    let status = backup.status.clone().unwrap_or_default();
+    let stored = status.location.clone().filter(|_| status.sha256.is_some());
+    let with_archive = stored.is_some() && !args.keep_archive;
+    if with_archive {
+        refuse_if_kept(&ctx.client, ns, &backup).await?;
+    }
+    if backup.spec.hold {
+        return Err(CliError::Precondition(format!(
+            "odoobackupjob/{name} is held (spec.hold: true): release it first with kubectl patch odoobackupjob {name} -n {ns} --type merge -p '{{\"spec\":{{\"hold\":false}}}}'"
+        )));
+    }
+    let plan = match (&stored, with_archive) {
+        (Some(location), true) => format!(
+            "This deletes odoobackupjob/{name} in namespace {ns} and its archive {location} ({}).",
+            crate::output::size(status.size_bytes.unwrap_or(0))
+        ),
+        (Some(location), false) => format!(
+            "This deletes odoobackupjob/{name} in namespace {ns}.\nIts archive {location} stays in storage (--keep-archive), but restores by this name will no longer find it."
+        ),
+        (None, _) => format!(
+            "This deletes odoobackupjob/{name} in namespace {ns} (it stored no archive)."
+        ),
+    };
     confirm(
         printer,
         args.yes,
-        &plan, "the backup name",
+        &plan,
+        "the backup name",
         name,
         format!("deleting odoobackupjob/{name} needs confirmation: run it from a terminal, or pass --yes"),
     )
     .await?;
+    if with_archive && !backup.archive_deletion_requested() {
+        api.patch(
+            name,
+            &PatchParams::default(),
+            &Patch::Merge(backup.archive_deletion_request()),
+        )
+        .await
+        .map_err(CliError::api(format!(
+            "asking the operator to delete the archive of odoobackupjob/{name}"
+        )))?;
+    }
     api.delete(name, &DeleteParams::default())
         .await
         .map_err(CliError::api(format!("deleting odoobackupjob/{name}")))?;
-    printer.out(&format!(
-        "odoobackupjob/{name} deleted; its archive {location} is still in storage\n"
-    ))
+    let Some(location) = stored else {
+        return printer.out(&format!("odoobackupjob/{name} deleted\n"));
+    };
+    if !with_archive {
+        return printer.out(&format!(
+            "odoobackupjob/{name} deleted; its archive {location} is still in storage\n"
+        ));
+    }
+    printer.note(&format!(
+        "waiting for the operator to delete {location} (up to {})",
+        format_args!("{}s", args.timeout.as_secs())
+    ));
+    let uid = backup.uid().unwrap_or_default();
+    let gone = await_condition(api.clone(), name, conditions::is_deleted(&uid));
+    let events: Api<Event> = Api::namespaced(ctx.client.clone(), ns);
+    match tokio::time::timeout(args.timeout, gone).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => {
+            return Err(CliError::Failed(format!(
+                "watching odoobackupjob/{name}: {e}"
+            )));
+        }
+        Err(_) => {
+            let why = newest_note(&events, &uid, "ArchiveDeleteFailed")
+                .await
+                .map(|n| format!(": {n}"))
+                .unwrap_or_default();
+            return Err(CliError::Timeout(format!(
+                "odoobackupjob/{name} is still there after {}: the operator has not deleted its archive {location} yet{why}; the backup goes once it has",
+                format_args!("{}s", args.timeout.as_secs())
+            )));
+        }
+    }
+    let said = newest_note(&events, &uid, "ArchiveDeleted")
+        .await
+        .unwrap_or_else(|| format!("deleted {location}"));
+    printer.out(&format!("{said}\nodoobackupjob/{name} deleted\n"))
+}
+
+/// Refuses a backup whose archive must stay: one a restore in progress reads.
+async fn refuse_if_kept(
+    client: &kube::Client,
+    ns: &str,
+    backup: &OdooBackupJob,
+) -> Result<(), CliError> {
+    let restores = Api::<OdooRestoreJob>::namespaced(client.clone(), ns)
+        .list(&ListParams::default())
+        .await
+        .map_err(CliError::api("listing the namespace's restores"))?
+        .items;
+    let backups = Api::<OdooBackupJob>::namespaced(client.clone(), ns)
+        .list(&ListParams::default())
+        .await
+        .map_err(CliError::api("listing the namespace's backups"))?
+        .items;
+    let name = backup.name_any();
+    match backups_in_use(&restores, &backups)
+        .into_iter()
+        .find(|u| u.backup == name)
+    {
+        Some(used) => Err(CliError::Precondition(format!(
+            "odoobackupjob/{name} is read by OdooRestoreJob {}, which is not finished: delete it once the restore is done",
+            used.restore
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The newest note of the events `reason` about the object `uid`.
+async fn newest_note(events: &Api<Event>, uid: &str, reason: &str) -> Option<String> {
+    let selector = format!("involvedObject.uid={uid},reason={reason}");
+    let list = events
+        .list(&ListParams::default().fields(&selector))
+        .await
+        .ok()?;
+    list.items
+        .into_iter()
+        .max_by_key(|e| {
+            let series = e.series.as_ref().and_then(|s| s.last_observed_time.as_ref());
+            (series.map(|t| t.0), e.event_time.as_ref().map(|t| t.0))
+        })
+        .and_then(|e| e.message)
 }

@@ -23,6 +23,7 @@ use crate::build::DATA_DIR;
 use crate::validate::ValidInstance;
 
 mod archive;
+pub mod delete;
 mod outcome;
 mod verify;
 
@@ -190,6 +191,13 @@ async fn reconcile(
 impl job::Reconcile for OdooBackupJob {
     fn reconcile(ctx: &Context, started: Started<Self>) -> job::Reconciling<'_> {
         Box::pin(reconcile(ctx, started.job, started.instance))
+    }
+
+    /// A backup deleted with the delete-archive request takes its archive along.
+    fn clean_up(ctx: &Context, started: Started<Self>) -> job::CleaningUp<'_> {
+        Box::pin(async move {
+            delete::clean_up(ctx, &started.job, started.instance.as_ref()).await
+        })
     }
 }
 

@@ -1,0 +1,270 @@
+//! A backup let go with its archive: retention or `kubectl odoo backup delete` put
+//! the cleanup finalizer and the delete-archive request on it, then deleted it.
+//! The operator runs `odoo-agent delete-archive` from its own image (no instance
+//! needed: the instance may be gone), checks an S3 archive gone itself, says what
+//! was freed in an event, and only then lets the resource go. A failed deletion
+//! is retried, never forgotten.
+//!
+//! It never deletes a held backup's archive, nor one a restore in progress reads
+//! (it waits for the restore). A backup deleted without the request, or whose
+//! namespace is being deleted, leaves its archive in storage.
+
+use std::time::Duration;
+
+use k8s_openapi::api::batch::v1::{Job, JobSpec};
+use k8s_openapi::api::core::v1::{
+    Container, PodSecurityContext, PodSpec, PodTemplateSpec, SecurityContext,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+use kube::api::{Api, DeleteParams, ListParams, PostParams};
+use kube::runtime::controller::Action;
+use kube::{Resource, ResourceExt};
+use odoo_model::agent::{Command, DeleteReport, env};
+use odoo_model::backup_job::OdooBackupJobStatus;
+use odoo_model::backup_use::backups_in_use;
+use odoo_model::labels::{AGENT_LABEL, instance_labels};
+use odoo_model::{OdooBackupJob, OdooInstance, OdooRestoreJob};
+
+use super::super::agent_pod::{self, BACKUP_DIR};
+use super::super::batch::{self, Outcome};
+use super::super::error::Error;
+use super::super::{Context, bucket};
+use crate::build::pod::ODOO_UID;
+
+/// Where `odoo-agent` is in the operator's image.
+const AGENT_IN_OPERATOR_IMAGE: &str = "/usr/local/bin/odoo-agent";
+const CONTAINER: &str = "delete";
+
+/// The deletion's Job.
+pub fn job_name(job: &OdooBackupJob) -> String {
+    format!("{}-delete", job.name_any())
+}
+
+/// The deletion's Job: pure, from the backup as stored. Deleting is safe to
+/// repeat (a second run finds the archive gone), so the pod is retried.
+pub fn build_job(job: &OdooBackupJob, status: &OdooBackupJobStatus, agent_image: &str) -> Job {
+    let d = &job.spec.backup.destination;
+    let mut envs = vec![
+        agent_pod::env(env::SOURCE, status.location.clone().unwrap_or_default()),
+        agent_pod::env(
+            env::EXPECTED_SHA256,
+            status.sha256.clone().unwrap_or_default(),
+        ),
+        agent_pod::env(env::TERMINATION_LOG, "/dev/termination-log"),
+    ];
+    let mut mounts = vec![agent_pod::mount("tmp", "/tmp", false)];
+    let mut volumes = vec![k8s_openapi::api::core::v1::Volume {
+        name: "tmp".into(),
+        empty_dir: Some(Default::default()),
+        ..Default::default()
+    }];
+    if let Some(s3) = &d.s3 {
+        envs.extend(agent_pod::s3_env(&s3.bucket));
+    }
+    if let Some(pvc) = &d.pvc {
+        mounts.push(agent_pod::mount("destination", BACKUP_DIR, false));
+        volumes.push(agent_pod::claim_volume("destination", &pvc.claim_name));
+    }
+    let mut labels = instance_labels(&job.spec.instance_ref.name, "backup");
+    let mut pod_labels = labels.clone();
+    pod_labels.insert(AGENT_LABEL.into(), Command::DeleteArchive.as_str().into());
+    labels.remove(AGENT_LABEL);
+    let container = Container {
+        name: CONTAINER.into(),
+        image: Some(agent_image.into()),
+        command: Some(vec![
+            AGENT_IN_OPERATOR_IMAGE.into(),
+            Command::DeleteArchive.as_str().into(),
+        ]),
+        env: Some(envs),
+        volume_mounts: Some(mounts),
+        termination_message_policy: Some("FallbackToLogsOnError".into()),
+        security_context: Some(SecurityContext {
+            allow_privilege_escalation: Some(false),
+            read_only_root_filesystem: Some(true),
+            capabilities: Some(k8s_openapi::api::core::v1::Capabilities {
+                drop: Some(vec!["ALL".into()]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        ..Container::default()
+    };
+    Job {
+        metadata: ObjectMeta {
+            name: Some(job_name(job)),
+            namespace: job.namespace(),
+            labels: Some(labels),
+            owner_references: Some(vec![OwnerReference {
+                api_version: OdooBackupJob::api_version(&()).into(),
+                kind: OdooBackupJob::kind(&()).into(),
+                name: job.name_any(),
+                uid: job.uid().unwrap_or_default(),
+                controller: Some(true),
+                // The owner is being deleted already: nothing to block.
+                block_owner_deletion: Some(false),
+            }]),
+            ..ObjectMeta::default()
+        },
+        spec: Some(JobSpec {
+            backoff_limit: Some(2),
+            template: PodTemplateSpec {
+                metadata: Some(ObjectMeta {
+                    labels: Some(pod_labels),
+                    ..ObjectMeta::default()
+                }),
+                spec: Some(PodSpec {
+                    containers: vec![container],
+                    restart_policy: Some("Never".into()),
+                    automount_service_account_token: Some(false),
+                    // The archive's files belong to the backup pod's user.
+                    security_context: Some(PodSecurityContext {
+                        run_as_non_root: Some(true),
+                        run_as_user: Some(ODOO_UID),
+                        run_as_group: Some(ODOO_UID),
+                        fs_group: Some(ODOO_UID),
+                        ..Default::default()
+                    }),
+                    volumes: Some(volumes),
+                    ..PodSpec::default()
+                }),
+            },
+            ..JobSpec::default()
+        }),
+        status: None,
+    }
+}
+
+/// The cleanup of a backup being deleted: `None` once the resource may go.
+pub async fn clean_up(
+    ctx: &Context,
+    job: &OdooBackupJob,
+    instance: Option<&OdooInstance>,
+) -> Result<Option<Action>, Error> {
+    let status = job.status.clone().unwrap_or_default();
+    let (Some(location), Some(_)) = (&status.location, &status.sha256) else {
+        // Nothing stored under this backup's name.
+        return Ok(None);
+    };
+    if !job.archive_deletion_requested() {
+        return Ok(None);
+    }
+    let announce = |warning: bool, reason: &'static str, message: String| async move {
+        ctx.event(job, warning, reason, message.clone()).await;
+        if let Some(instance) = instance {
+            ctx.event(instance, warning, reason, message).await;
+        }
+    };
+    if job.spec.hold {
+        let message = format!(
+            "{} is held (spec.hold): its archive {location} stays in storage",
+            job.name_any()
+        );
+        announce(false, "ArchiveKept", message).await;
+        return Ok(None);
+    }
+    let ns = job.namespace().unwrap_or_default();
+    if let Some(restore) = read_by(ctx, &ns, job).await? {
+        let message = format!(
+            "the archive {location} of {} is deleted once OdooRestoreJob {restore}, which reads it, is finished",
+            job.name_any()
+        );
+        announce(false, "ArchiveDeletionWaiting", message).await;
+        return Ok(Some(Action::requeue(Duration::from_secs(30))));
+    }
+    let name = job_name(job);
+    let jobs: Api<Job> = Api::namespaced(ctx.client.clone(), &ns);
+    let Some(live) = batch::live_job(ctx, &ns, &name).await? else {
+        let built = build_job(job, &status, &ctx.config.agent_image);
+        return match jobs.create(&PostParams::default(), &built).await {
+            Ok(_) => Ok(Some(Action::requeue(Duration::from_secs(5)))),
+            Err(e) if odoo_model::api_error::is_conflict(&e) => {
+                Ok(Some(Action::requeue(Duration::from_secs(5))))
+            }
+            // A namespace being deleted takes no new pods: the archive stays, and
+            // the namespace is not held up.
+            Err(kube::Error::Api(e)) if e.code == 403 && e.message.contains("terminat") => {
+                let message = format!(
+                    "the namespace is being deleted: the archive {location} of {} stays in storage",
+                    job.name_any()
+                );
+                announce(true, "ArchiveKept", message).await;
+                Ok(None)
+            }
+            Err(e) => Err(Error::kube(format!("creating Job {name}"))(e)),
+        };
+    };
+    let outcome = batch::outcome(&live);
+    if outcome == Outcome::Running {
+        return Ok(Some(Action::requeue(Duration::from_secs(5))));
+    }
+    let left = agent_pod::report::<DeleteReport>(ctx, &ns, &name, CONTAINER).await?;
+    let checked = match agent_pod::taken(outcome == Outcome::Complete, left) {
+        Err(why) => Err(why),
+        Ok(report) => match &job.spec.backup.destination.s3 {
+            Some(s3) => bucket::gone(ctx, &ns, &s3.bucket, location)
+                .await?
+                .map(|_| report),
+            None => Ok(report),
+        },
+    };
+    match checked {
+        Ok(report) => {
+            announce(false, "ArchiveDeleted", deleted_message(job, &report)).await;
+            Ok(None)
+        }
+        Err(why) => {
+            let message = format!(
+                "deleting the archive {location} of {} failed: {why}; retrying in a minute (the backup stays until it is gone; logs: kubectl logs job/{name} -n {ns})",
+                job.name_any()
+            );
+            announce(true, "ArchiveDeleteFailed", message).await;
+            // The next try is a new Job.
+            match jobs.delete(&name, &DeleteParams::background()).await {
+                Ok(_) => {}
+                Err(e) if odoo_model::api_error::is_not_found(&e) => {}
+                Err(e) => return Err(Error::kube(format!("deleting Job {name}"))(e)),
+            }
+            Ok(Some(Action::requeue(Duration::from_secs(60))))
+        }
+    }
+}
+
+/// What an `ArchiveDeleted` event says.
+pub fn deleted_message(job: &OdooBackupJob, report: &DeleteReport) -> String {
+    if !report.existed {
+        return format!(
+            "the archive {} of {} was already gone: 0 bytes freed",
+            report.location,
+            job.name_any()
+        );
+    }
+    format!(
+        "deleted {} of {}: {} bytes freed",
+        report.removed.join(" and "),
+        job.name_any(),
+        report.bytes_freed
+    )
+}
+
+/// The unfinished restore that reads this backup, if any.
+async fn read_by(ctx: &Context, ns: &str, job: &OdooBackupJob) -> Result<Option<String>, Error> {
+    let restores = Api::<OdooRestoreJob>::namespaced(ctx.client.clone(), ns)
+        .list(&ListParams::default())
+        .await
+        .map_err(Error::kube("listing the namespace's OdooRestoreJobs"))?
+        .items;
+    if restores.is_empty() {
+        return Ok(None);
+    }
+    let backups = Api::<OdooBackupJob>::namespaced(ctx.client.clone(), ns)
+        .list(&ListParams::default())
+        .await
+        .map_err(Error::kube("listing the namespace's OdooBackupJobs"))?
+        .items;
+    let name = job.name_any();
+    Ok(backups_in_use(&restores, &backups)
+        .into_iter()
+        .find(|u| u.backup == name)
+        .map(|u| u.restore))
+}

@@ -1,0 +1,85 @@
+//! The operator's own look into a backup bucket, with the namespace's credentials:
+//! what it checks after the agent claims to have stored or deleted an archive.
+
+use std::time::Duration;
+
+use object_store::aws::{AmazonS3, AmazonS3Builder};
+use object_store::{ClientOptions, ObjectStoreExt as _, RetryConfig};
+use odoo_model::common::S3Bucket;
+
+use super::error::Error;
+use super::proof::Checked;
+use super::{Context, observe};
+
+/// A client for bucket `name` as `bucket` describes it, with the credentials of
+/// its Secret in namespace `ns`.
+pub async fn store(
+    ctx: &Context,
+    ns: &str,
+    bucket: &S3Bucket,
+    name: &str,
+) -> Result<AmazonS3, Error> {
+    let creds = &bucket.credentials;
+    let secret = |key: &str| {
+        let key = key.to_owned();
+        async move {
+            observe::secret_value(ctx, ns, &creds.secret_name, &key)
+                .await?
+                .ok_or_else(|| {
+                    Error::InvalidSpec(format!(
+                        "Secret {} has no key {key} for the bucket's credentials",
+                        creds.secret_name
+                    ))
+                })
+        }
+    };
+    let client = ClientOptions::new()
+        .with_allow_http(bucket.endpoint.starts_with("http://"))
+        .with_allow_invalid_certificates(bucket.insecure_skip_tls_verify)
+        .with_connect_timeout(Duration::from_secs(10))
+        .with_timeout(Duration::from_secs(30));
+    let store = AmazonS3Builder::new()
+        .with_endpoint(&bucket.endpoint)
+        .with_bucket_name(name)
+        .with_region(&bucket.region)
+        .with_access_key_id(secret(&creds.access_key_id_key).await?)
+        .with_secret_access_key(secret(&creds.secret_access_key_key).await?)
+        .with_virtual_hosted_style_request(!bucket.force_path_style)
+        .with_client_options(client)
+        .with_retry(RetryConfig {
+            max_retries: 2,
+            retry_timeout: Duration::from_secs(30),
+            ..RetryConfig::default()
+        })
+        .build()
+        .map_err(|e| Error::InvalidSpec(format!("the bucket's S3 settings: {e}")))?;
+    Ok(store)
+}
+
+/// Whether the archive at `location` (`s3://bucket/key`, as the backup recorded
+/// it) is gone from the bucket, asked by the operator itself. `Err(Error)` when
+/// the bucket could not be asked (retried).
+pub async fn gone(
+    ctx: &Context,
+    ns: &str,
+    bucket: &S3Bucket,
+    location: &str,
+) -> Result<Checked, Error> {
+    let Some((name, key)) = location
+        .strip_prefix("s3://")
+        .and_then(|rest| rest.split_once('/'))
+    else {
+        return Ok(Err(format!("{location} is not an s3:// location")));
+    };
+    let store = store(ctx, ns, bucket, name).await?;
+    match store.head(&object_store::path::Path::from(key)).await {
+        Err(object_store::Error::NotFound { .. }) => Ok(Ok(format!(
+            "{location} is gone, checked in the bucket by the operator"
+        ))),
+        Ok(meta) => Ok(Err(format!(
+            "{location} is still in the bucket ({} bytes)",
+            meta.size
+        ))),
+        Err(e) => Err(Error::Storage(format!("checking {location}: {e}"))),
+    }
+}

@@ -1,0 +1,345 @@
+//! Retention that frees storage, on the simulated cluster with the real S3 server
+//! and the real agent: a schedule's tiers over simulated days leave exactly the
+//! backups they keep, as resources and as objects in the bucket; every pruned
+//! archive is deleted by an agent pod and announced with the bytes freed; the
+//! newest verified backup and a held one survive `keepLast: 0`; a held backup
+//! refuses deletion (the plugin and the API server's policy), and `kubectl odoo
+//! backup delete` removes the archive unless told to keep it.
+//!
+//! The backups themselves are made by the test (objects put in the bucket, the
+//! resources' status written as the backup controller writes it), so that their
+//! slots can lie on past days; the bucket is read with the test's own client, not
+//! the operator's or the agent's.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use k8s_openapi::jiff::{Timestamp, ToSpan};
+use kube::{Resource, ResourceExt};
+use kube::api::{ListParams, Patch, PatchParams, PostParams};
+use odoo_model::{OdooBackupJob, OdooBackupSchedule, OdooInstance};
+use odoo_tests::operator::{OperatorProcess, operator_namespace_with};
+use odoo_tests::s3::{create_credentials, destination, shared_s3};
+use odoo_tests::{TestNamespace, plugin, simulated_cluster};
+use serde_json::json;
+
+const SCHEDULE: &str = "nightly";
+
+/// One of the test's backups: its archive's key, and the bytes it and its
+/// digest hold.
+struct Made {
+    key: String,
+    size: u64,
+}
+
+/// Polls `f` until it returns Some, for up to five minutes.
+async fn until<T, F: std::future::Future<Output = Option<T>>>(
+    what: &str,
+    op: &OperatorProcess,
+    mut f: impl FnMut() -> F,
+) -> T {
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        if let Some(v) = f().await {
+            return v;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what} did not happen\noperator log:\n{}",
+            op.log_tail(40)
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+async fn names(ns: &TestNamespace) -> Vec<String> {
+    let mut names: Vec<String> = ns
+        .api::<OdooBackupJob>()
+        .list(&ListParams::default())
+        .await
+        .map(|l| l.items.iter().map(ResourceExt::name_any).collect())
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+async fn keys(bucket: &str) -> Vec<String> {
+    let mut keys = shared_s3().list(bucket).await.expect("listing the bucket");
+    keys.sort();
+    keys
+}
+
+/// A succeeded backup of the schedule for `slot`, with its archive and digest
+/// in the bucket as the agent stores them.
+async fn make_backup(
+    ns: &TestNamespace,
+    schedule: &OdooBackupSchedule,
+    bucket: &str,
+    name: &str,
+    slot: Timestamp,
+) -> anyhow::Result<Made> {
+    let key = format!("{}/shop/{name}.zip", ns.name);
+    let bytes = format!("archive of {name}\n").repeat(100 + name.len() * 7);
+    let sha = odoo_model::agent::hex(&<sha2::Sha256 as sha2::Digest>::digest(bytes.as_bytes()));
+    let size = bytes.len() as u64;
+    let s3 = shared_s3();
+    s3.put(bucket, &key, bytes.into_bytes()).await?;
+    let digest_key = odoo_model::agent::digest_key(&key);
+    let digest = odoo_model::agent::digest_line(&sha, &key);
+    let digest_size = digest.len() as u64;
+    s3.put(bucket, &digest_key, digest.into_bytes()).await?;
+    let owner = schedule.controller_owner_ref(&()).expect("owner ref");
+    let job: OdooBackupJob = serde_json::from_value(json!({
+        "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooBackupJob",
+        "metadata": {
+            "name": name,
+            "labels": {
+                "odoo-operator.dev/schedule": SCHEDULE,
+                "odoo-operator.dev/instance": "shop",
+            },
+            "annotations": { "odoo-operator.dev/scheduled-time": slot.to_string() },
+            "ownerReferences": [owner],
+        },
+        "spec": {
+            "instanceRef": { "name": "shop" },
+            "destination": serde_json::to_value(destination(bucket))?,
+        },
+    }))?;
+    let api = ns.api::<OdooBackupJob>();
+    api.create(&PostParams::default(), &job).await?;
+    api.patch_status(
+        name,
+        &PatchParams::default(),
+        &Patch::Merge(json!({ "status": {
+            "phase": "Succeeded",
+            "completionTime": slot.to_string(),
+            "location": format!("s3://{bucket}/{key}"),
+            "sizeBytes": size,
+            "sha256": sha,
+            "message": "made by the test",
+        }})),
+    )
+    .await?;
+    Ok(Made {
+        key,
+        size: size + digest_size,
+    })
+}
+
+#[tokio::test]
+async fn retention_tiers_delete_the_archives_they_prune_and_keep_the_newest_verified()
+-> anyhow::Result<()> {
+    let cp = simulated_cluster();
+    let ns = TestNamespace::new(cp, "retention").await?;
+    // No PostgreSQL cluster: the instance never settles, so the backup controller
+    // leaves the test's backups to the test.
+    let op_ns = operator_namespace_with(&ns, "{}").await?;
+    let op = OperatorProcess::start(
+        cp,
+        &op_ns,
+        &[
+            "--watch-namespace",
+            &ns.name,
+            "--agent-image",
+            "odoo-operator:test",
+        ],
+    )?;
+    let pods = ns.local_pods()?;
+    let bucket = ns.name.clone();
+    shared_s3().create_bucket(&bucket)?;
+    create_credentials(&ns).await?;
+    let instance: OdooInstance = serde_json::from_value(json!({
+        "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
+        "metadata": { "name": "shop" }, "spec": {},
+    }))?;
+    ns.api::<OdooInstance>()
+        .create(&PostParams::default(), &instance)
+        .await?;
+    let schedule: OdooBackupSchedule = serde_json::from_value(json!({
+        "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooBackupSchedule",
+        "metadata": { "name": SCHEDULE },
+        "spec": {
+            "instanceRef": { "name": "shop" },
+            "schedule": "0 3 * * *",
+            "suspend": true,
+            "keepLast": 50,
+            "template": { "destination": serde_json::to_value(destination(&bucket))? },
+        },
+    }))?;
+    let schedules = ns.api::<OdooBackupSchedule>();
+    let schedule = schedules.create(&PostParams::default(), &schedule).await?;
+
+    // Six simulated days before today, two backups each, at 09:00 and 03:00 UTC:
+    // d0-09 (yesterday, the newest), d0-03, d1-09, …, d5-03.
+    let yesterday = Timestamp::now()
+        .to_zoned(k8s_openapi::jiff::tz::TimeZone::UTC)
+        .date()
+        .checked_sub(1.day())?;
+    let mut made = BTreeMap::new();
+    for day in 0..6i64 {
+        for hour in [9i8, 3] {
+            let slot = yesterday
+                .checked_sub(day.days())?
+                .at(hour, 0, 0, 0)
+                .to_zoned(k8s_openapi::jiff::tz::TimeZone::UTC)?
+                .timestamp();
+            let name = format!("{SCHEDULE}-d{day}-{hour:02}");
+            let m = make_backup(&ns, &schedule, &bucket, &name, slot).await?;
+            made.insert(name, m);
+        }
+    }
+    assert_eq!(keys(&bucket).await.len(), 24, "12 archives, 12 digests");
+
+    // keepLast 2 keeps both of d0; keepDaily 3 the newest of d0, d1 and d2.
+    schedules
+        .patch(
+            SCHEDULE,
+            &PatchParams::default(),
+            &Patch::Merge(json!({ "spec": { "keepLast": 2, "keepDaily": 3 } })),
+        )
+        .await?;
+    let kept: Vec<String> = ["d0-03", "d0-09", "d1-09", "d2-09"]
+        .iter()
+        .map(|s| format!("{SCHEDULE}-{s}"))
+        .collect();
+    until("the tiers' backups to remain", &op, || async {
+        (names(&ns).await == kept).then_some(())
+    })
+    .await;
+    let mut expected: Vec<String> = kept
+        .iter()
+        .flat_map(|n| {
+            let key = &made[n].key;
+            [key.clone(), odoo_model::agent::digest_key(key)]
+        })
+        .collect();
+    expected.sort();
+    assert_eq!(keys(&bucket).await, expected, "the bucket holds what is kept");
+
+    // One ArchiveDeleted event per pruned backup, on it, with the bytes freed.
+    let deleted = ns.events_eventually("ArchiveDeleted").await;
+    let on_backups: Vec<&k8s_openapi::api::core::v1::Event> = deleted
+        .iter()
+        .filter(|e| e.involved_object.kind.as_deref() == Some("OdooBackupJob"))
+        .collect();
+    for (name, m) in made.iter().filter(|(n, _)| !kept.contains(n)) {
+        let said = on_backups
+            .iter()
+            .find(|e| e.involved_object.name.as_deref() == Some(name.as_str()))
+            .and_then(|e| e.message.clone())
+            .unwrap_or_else(|| panic!("no ArchiveDeleted event for {name}: {deleted:?}"));
+        assert!(
+            said.contains(&m.key) && said.contains(&format!(": {} bytes freed", m.size)),
+            "{said}"
+        );
+    }
+    let runs = pods.runs();
+    let deletions = runs.iter().filter(|r| r.command == "delete-archive").count();
+    assert_eq!(deletions, 8, "one agent run per pruned archive: {runs:?}");
+    let pruned = ns.events_eventually("BackupsPruned").await;
+    assert!(
+        pruned
+            .iter()
+            .filter_map(|e| e.message.as_deref())
+            .any(|m| m.contains("keepDaily 3")),
+        "{pruned:?}"
+    );
+
+    // keepLast 0: the newest verified backup (d1-09, older than d0-03) and a held
+    // one (d2-09) survive; so does the newest, the schedule's last slot.
+    let api = ns.api::<OdooBackupJob>();
+    let verified = format!("{SCHEDULE}-d1-09");
+    let held = format!("{SCHEDULE}-d2-09");
+    api.patch_status(
+        &verified,
+        &PatchParams::default(),
+        &Patch::Merge(json!({ "status": { "verified": {
+            "method": "Archive", "result": "Passed", "message": "made by the test",
+        }}})),
+    )
+    .await?;
+    api.patch(
+        &held,
+        &PatchParams::default(),
+        &Patch::Merge(json!({ "spec": { "hold": true } })),
+    )
+    .await?;
+    schedules
+        .patch(
+            SCHEDULE,
+            &PatchParams::default(),
+            &Patch::Merge(json!({ "spec": { "keepLast": 0, "keepDaily": 0 } })),
+        )
+        .await?;
+    let survivors = vec![
+        format!("{SCHEDULE}-d0-09"),
+        verified.clone(),
+        held.clone(),
+    ];
+    let mut sorted = survivors.clone();
+    sorted.sort();
+    until("keepLast 0 to prune d0-03 only", &op, || async {
+        (names(&ns).await == sorted).then_some(())
+    })
+    .await;
+    let now_keys = keys(&bucket).await;
+    assert!(!now_keys.contains(&made[&format!("{SCHEDULE}-d0-03")].key));
+    for name in &survivors {
+        assert!(now_keys.contains(&made[name].key), "{name}: {now_keys:?}");
+    }
+
+    // A held backup refuses deletion: the plugin says why, and so does the API
+    // server to anyone else.
+    let refused = plugin::odoo(cp, &ns.name, &["backup", "delete", &held, "--yes"])?;
+    assert_eq!(refused.status.code(), Some(5), "{refused:?}");
+    assert!(
+        plugin::text(&refused.stderr).contains("is held (spec.hold: true)"),
+        "{refused:?}"
+    );
+    let by_kubectl = cp
+        .kubectl()
+        .args(["delete", "odoobackupjob", &held, "-n", &ns.name])
+        .output()?;
+    assert!(!by_kubectl.status.success(), "{by_kubectl:?}");
+    assert!(
+        plugin::text(&by_kubectl.stderr).contains(&format!("odoobackupjob/{held} is held")),
+        "{by_kubectl:?}"
+    );
+    assert!(keys(&bucket).await.contains(&made[&held].key));
+
+    // Released, `backup delete` takes the archive along and says what it freed.
+    api.patch(
+        &held,
+        &PatchParams::default(),
+        &Patch::Merge(json!({ "spec": { "hold": false } })),
+    )
+    .await?;
+    let out = plugin::odoo(cp, &ns.name, &["backup", "delete", &held, "--yes"])?;
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let said = plugin::text(&out.stdout);
+    assert!(
+        said.contains(&made[&held].key)
+            && said.contains(&format!("{} bytes freed", made[&held].size))
+            && said.contains(&format!("odoobackupjob/{held} deleted")),
+        "{said}"
+    );
+    let after = keys(&bucket).await;
+    assert!(!after.contains(&made[&held].key), "{after:?}");
+    assert!(!after.contains(&odoo_model::agent::digest_key(&made[&held].key)));
+
+    // --keep-archive: the resource goes, the object stays.
+    let out = plugin::odoo(
+        cp,
+        &ns.name,
+        &["backup", "delete", &verified, "--keep-archive", "--yes"],
+    )?;
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        plugin::text(&out.stdout).contains("is still in storage"),
+        "{out:?}"
+    );
+    assert!(!names(&ns).await.contains(&verified));
+    assert!(keys(&bucket).await.contains(&made[&verified].key));
+    ns.delete().await;
+    Ok(())
+}
