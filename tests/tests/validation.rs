@@ -304,6 +304,32 @@ async fn job_specs_are_immutable_after_creation() -> anyhow::Result<()> {
         &retarget.to_string(),
         "instanceRef and targetCluster are immutable",
     );
+
+    // A backup may be held and released; what it stored may not change.
+    let backup = dynamic::<odoo_model::OdooBackupJob>(&ns);
+    let spec = |extra: Value| {
+        let mut spec = json!({"instanceRef": {"name": "shop"}, "destination": {"pvc": {"claimName": "backups"}}});
+        if let (Some(spec), Value::Object(extra)) = (spec.as_object_mut(), extra) {
+            spec.extend(extra);
+        }
+        object::<odoo_model::OdooBackupJob>("nightly", spec)
+    };
+    apply_spec(&backup, &spec(json!({}))).await?;
+    apply_spec(&backup, &spec(json!({"hold": true}))).await?;
+    apply_spec(&backup, &spec(json!({"hold": false}))).await?;
+    for change in [
+        json!({"format": "Dump"}),
+        json!({"verify": "Archive"}),
+        json!({"destination": {"pvc": {"claimName": "elsewhere"}}}),
+    ] {
+        let refused = apply_spec(&backup, &spec(change.clone()))
+            .await
+            .expect_err("changing a backup must be refused");
+        assert_says(
+            &refused.to_string(),
+            "an OdooBackupJob's spec is immutable but for hold",
+        );
+    }
     ns.delete().await;
     Ok(())
 }
