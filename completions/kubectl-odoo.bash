@@ -472,12 +472,16 @@ _kubectl__odoo() {
             return 0
             ;;
         kubectl__subcmd__odoo__subcmd__backup__subcmd__delete)
-            opts="-y -n -v -h -V --yes --kubeconfig --context --namespace --request-timeout --color --v --help --version"
+            opts="-y -n -v -h -V --keep-archive --yes --timeout --kubeconfig --context --namespace --request-timeout --color --v --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -802,7 +806,7 @@ _kubectl__odoo() {
             return 0
             ;;
         kubectl__subcmd__odoo__subcmd__backup__subcmd__schedule)
-            opts="-y -o -n -v -h -V --name --cron --time-zone --keep-last --max-age --suspend --format --no-filestore --verify --verify-every --s3-endpoint --bucket --region --credentials-secret --s3-insecure-skip-tls-verify --key --pvc --path --like --yes --dry-run --output --kubeconfig --context --namespace --request-timeout --color --v --help --version"
+            opts="-y -o -n -v -h -V --name --cron --time-zone --keep-last --keep-daily --keep-weekly --keep-monthly --keep-yearly --max-age --suspend --format --no-filestore --verify --verify-every --s3-endpoint --bucket --region --credentials-secret --s3-insecure-skip-tls-verify --key --pvc --path --like --yes --dry-run --output --kubeconfig --context --namespace --request-timeout --color --v --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -821,6 +825,22 @@ _kubectl__odoo() {
                     return 0
                     ;;
                 --keep-last)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-daily)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-weekly)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-monthly)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-yearly)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

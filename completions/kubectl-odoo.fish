@@ -419,7 +419,11 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l name -d 'Name of the schedule (default: the instance\'s name)' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l cron -d 'Cron expression, e.g. "0 3 * * *" (required when creating)' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l time-zone -d 'IANA time zone of the cron expression, e.g. Europe/Brussels (UTC by default)' -r
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l keep-last -d 'How many succeeded backups to keep' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l keep-last -d 'How many of the newest succeeded backups to keep (pruned ones are deleted with their archives; the newest verified and held ones always stay)' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l keep-daily -d 'Also keep the newest backup of each of the last N days that have one' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l keep-weekly -d '… of each of the last N ISO weeks' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l keep-monthly -d '… of each of the last N months' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l keep-yearly -d '… of each of the last N years' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l max-age -d 'Keep succeeded backups younger than this even beyond --keep-last (e.g. 30d)' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -l suspend -d 'Suspend the schedule (--suspend=false resumes it)' -r -f -a "true\t''
 false\t''"
@@ -459,6 +463,7 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -s y -l yes -d 'Asks nothing; accepted as on the commands that do ask, so a script can pass --yes to every command that changes something'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from schedule" -s V -l version -d 'Print version'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from delete" -l timeout -d 'How long to wait for the operator to delete the archive (e.g. 5m, 90s)' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from delete" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from delete" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from delete" -s n -l namespace -d 'The namespace (default: the context\'s namespace, then "default")' -r
@@ -467,6 +472,7 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __
 always\t''
 never\t''"
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from delete" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from delete" -l keep-archive -d 'Keep the archive in storage; delete the resource only'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (required when no one can answer a prompt)'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'

@@ -487,7 +487,11 @@ _arguments "${_arguments_options[@]}" : \
 '--name=[Name of the schedule (default\: the instance'\''s name)]:NAME:_default' \
 '--cron=[Cron expression, e.g. "0 3 * * *" (required when creating)]:EXPR:_default' \
 '--time-zone=[IANA time zone of the cron expression, e.g. Europe/Brussels (UTC by default)]:TZ:_default' \
-'--keep-last=[How many succeeded backups to keep]:N:_default' \
+'--keep-last=[How many of the newest succeeded backups to keep (pruned ones are deleted with their archives; the newest verified and held ones always stay)]:N:_default' \
+'--keep-daily=[Also keep the newest backup of each of the last N days that have one]:N:_default' \
+'--keep-weekly=[… of each of the last N ISO weeks]:N:_default' \
+'--keep-monthly=[… of each of the last N months]:N:_default' \
+'--keep-yearly=[… of each of the last N years]:N:_default' \
 '--max-age=[Keep succeeded backups younger than this even beyond --keep-last (e.g. 30d)]:DURATION:_default' \
 '--suspend=[Suspend the schedule (--suspend=false resumes it)]::BOOL:(true false)' \
 '--format=[Archive format]:FORMAT:((zip\:"Odoo'\''s zip\: dump.sql, filestore/, manifest.json"
@@ -529,6 +533,7 @@ restore\:"Also load it into a scratch database and compare row counts"))' \
 ;;
 (delete)
 _arguments "${_arguments_options[@]}" : \
+'--timeout=[How long to wait for the operator to delete the archive (e.g. 5m, 90s)]:DURATION:_default' \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG, then ~/.kube/config)]:PATH:_files' \
 '--context=[The kubeconfig context to use]:NAME:_default' \
 '-n+[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
@@ -537,6 +542,7 @@ _arguments "${_arguments_options[@]}" : \
 '--color=[When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto]:COLOR:(auto always never)' \
 '-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
 '--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'--keep-archive[Keep the archive in storage; delete the resource only]' \
 '-y[Do not ask for confirmation (required when no one can answer a prompt)]' \
 '--yes[Do not ask for confirmation (required when no one can answer a prompt)]' \
 '-h[Print help]' \

@@ -28,9 +28,22 @@ pub struct ScheduleArgs {
     /// IANA time zone of the cron expression, e.g. Europe/Brussels (UTC by default).
     #[arg(long, value_name = "TZ")]
     pub time_zone: Option<String>,
-    /// How many succeeded backups to keep.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i32).range(1..=1000))]
+    /// How many of the newest succeeded backups to keep (pruned ones are deleted
+    /// with their archives; the newest verified and held ones always stay).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i32).range(0..=1000))]
     pub keep_last: Option<i32>,
+    /// Also keep the newest backup of each of the last N days that have one.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i32).range(0..=1000))]
+    pub keep_daily: Option<i32>,
+    /// … of each of the last N ISO weeks.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i32).range(0..=1000))]
+    pub keep_weekly: Option<i32>,
+    /// … of each of the last N months.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i32).range(0..=1000))]
+    pub keep_monthly: Option<i32>,
+    /// … of each of the last N years.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i32).range(0..=100))]
+    pub keep_yearly: Option<i32>,
     /// Keep succeeded backups younger than this even beyond --keep-last (e.g. 30d).
     #[arg(long, value_name = "DURATION")]
     pub max_age: Option<String>,
@@ -102,8 +115,16 @@ pub fn build(
     if let Some(tz) = &args.time_zone {
         spec.time_zone = Some(tz.clone());
     }
-    if let Some(n) = args.keep_last {
-        spec.keep_last = n;
+    for (flag, field) in [
+        (args.keep_last, &mut spec.keep_last),
+        (args.keep_daily, &mut spec.keep_daily),
+        (args.keep_weekly, &mut spec.keep_weekly),
+        (args.keep_monthly, &mut spec.keep_monthly),
+        (args.keep_yearly, &mut spec.keep_yearly),
+    ] {
+        if let Some(n) = flag {
+            *field = n;
+        }
     }
     if let Some(age) = &args.max_age {
         spec.max_age = Some(age.clone());
