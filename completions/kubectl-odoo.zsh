@@ -898,7 +898,7 @@ _kubectl-odoo__subcmd__backup_commands() {
 'describe:Show a backup'\''s outcome\: location, size, checksum, versions, duration, events' \
 'download:Download a backup'\''s archive from S3, verifying its checksum' \
 'schedule:Create or update a backup schedule (an OdooBackupSchedule) of an instance' \
-'delete:Delete a backup resource (the archive stays in storage)' \
+'delete:Delete a backup and its archive (--keep-archive keeps the archive)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'kubectl-odoo backup commands' commands "$@"
@@ -937,7 +937,7 @@ _kubectl-odoo__subcmd__backup__subcmd__help_commands() {
 'describe:Show a backup'\''s outcome\: location, size, checksum, versions, duration, events' \
 'download:Download a backup'\''s archive from S3, verifying its checksum' \
 'schedule:Create or update a backup schedule (an OdooBackupSchedule) of an instance' \
-'delete:Delete a backup resource (the archive stays in storage)' \
+'delete:Delete a backup and its archive (--keep-archive keeps the archive)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'kubectl-odoo backup help commands' commands "$@"
@@ -1050,7 +1050,7 @@ _kubectl-odoo__subcmd__help__subcmd__backup_commands() {
 'describe:Show a backup'\''s outcome\: location, size, checksum, versions, duration, events' \
 'download:Download a backup'\''s archive from S3, verifying its checksum' \
 'schedule:Create or update a backup schedule (an OdooBackupSchedule) of an instance' \
-'delete:Delete a backup resource (the archive stays in storage)' \
+'delete:Delete a backup and its archive (--keep-archive keeps the archive)' \
     )
     _describe -t commands 'kubectl-odoo help backup commands' commands "$@"
 }

@@ -15,8 +15,8 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use k8s_openapi::jiff::{Timestamp, ToSpan};
-use kube::{Resource, ResourceExt};
 use kube::api::{ListParams, Patch, PatchParams, PostParams};
+use kube::{Resource, ResourceExt};
 use odoo_model::{OdooBackupJob, OdooBackupSchedule, OdooInstance};
 use odoo_tests::operator::{OperatorProcess, operator_namespace_with};
 use odoo_tests::s3::{create_credentials, destination, shared_s3};
@@ -214,7 +214,11 @@ async fn retention_tiers_delete_the_archives_they_prune_and_keep_the_newest_veri
         })
         .collect();
     expected.sort();
-    assert_eq!(keys(&bucket).await, expected, "the bucket holds what is kept");
+    assert_eq!(
+        keys(&bucket).await,
+        expected,
+        "the bucket holds what is kept"
+    );
 
     // One ArchiveDeleted event per pruned backup, on it, with the bytes freed.
     let deleted = ns.events_eventually("ArchiveDeleted").await;
@@ -234,7 +238,10 @@ async fn retention_tiers_delete_the_archives_they_prune_and_keep_the_newest_veri
         );
     }
     let runs = pods.runs();
-    let deletions = runs.iter().filter(|r| r.command == "delete-archive").count();
+    let deletions = runs
+        .iter()
+        .filter(|r| r.command == "delete-archive")
+        .count();
     assert_eq!(deletions, 8, "one agent run per pruned archive: {runs:?}");
     let pruned = ns.events_eventually("BackupsPruned").await;
     assert!(
@@ -271,11 +278,7 @@ async fn retention_tiers_delete_the_archives_they_prune_and_keep_the_newest_veri
             &Patch::Merge(json!({ "spec": { "keepLast": 0, "keepDaily": 0 } })),
         )
         .await?;
-    let survivors = vec![
-        format!("{SCHEDULE}-d0-09"),
-        verified.clone(),
-        held.clone(),
-    ];
+    let survivors = vec![format!("{SCHEDULE}-d0-09"), verified.clone(), held.clone()];
     let mut sorted = survivors.clone();
     sorted.sort();
     until("keepLast 0 to prune d0-03 only", &op, || async {

@@ -2,14 +2,13 @@
 //! agent's claim, and the stored object or the loaded database must agree with it.
 //! Each check answers with the proof as a sentence, or why there is none.
 
-
 use object_store::ObjectStoreExt as _;
 use odoo_model::OdooVersion;
 use odoo_model::agent::{BackupReport, RestoreReport};
 use odoo_model::common::S3Bucket;
 
-use super::error::Error;
 use super::Context;
+use super::error::Error;
 use crate::pg::compare::{Inventory, Modules};
 
 /// A check's answer: the proof, or why the work is not proven.

@@ -59,9 +59,9 @@ pub async fn run(ctx: &LazyCtx, args: DeleteArgs, printer: &Printer) -> Result<(
         (Some(location), false) => format!(
             "This deletes odoobackupjob/{name} in namespace {ns}.\nIts archive {location} stays in storage (--keep-archive), but restores by this name will no longer find it."
         ),
-        (None, _) => format!(
-            "This deletes odoobackupjob/{name} in namespace {ns} (it stored no archive)."
-        ),
+        (None, _) => {
+            format!("This deletes odoobackupjob/{name} in namespace {ns} (it stored no archive).")
+        }
     };
     confirm(
         printer,
@@ -164,7 +164,10 @@ async fn newest_note(events: &Api<Event>, uid: &str, reason: &str) -> Option<Str
     list.items
         .into_iter()
         .max_by_key(|e| {
-            let series = e.series.as_ref().and_then(|s| s.last_observed_time.as_ref());
+            let series = e
+                .series
+                .as_ref()
+                .and_then(|s| s.last_observed_time.as_ref());
             (series.map(|t| t.0), e.event_time.as_ref().map(|t| t.0))
         })
         .and_then(|e| e.message)

@@ -46,7 +46,7 @@ pub enum BackupCommand {
     Download(download::DownloadArgs),
     /// Create or update a backup schedule (an OdooBackupSchedule) of an instance.
     Schedule(schedule::ScheduleArgs),
-    /// Delete a backup resource (the archive stays in storage).
+    /// Delete a backup and its archive (--keep-archive keeps the archive).
     Delete(delete::DeleteArgs),
 }
 

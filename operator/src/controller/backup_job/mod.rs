@@ -195,9 +195,9 @@ impl job::Reconcile for OdooBackupJob {
 
     /// A backup deleted with the delete-archive request takes its archive along.
     fn clean_up(ctx: &Context, started: Started<Self>) -> job::CleaningUp<'_> {
-        Box::pin(async move {
-            delete::clean_up(ctx, &started.job, started.instance.as_ref()).await
-        })
+        Box::pin(
+            async move { delete::clean_up(ctx, &started.job, started.instance.as_ref()).await },
+        )
     }
 }
 
