@@ -18,6 +18,7 @@ use k8s_openapi::jiff::{Timestamp, ToSpan};
 use kube::api::{ListParams, Patch, PatchParams, PostParams};
 use kube::{Resource, ResourceExt};
 use odoo_model::{OdooBackupJob, OdooBackupSchedule, OdooInstance};
+use odoo_tests::local_pods::LocalPods;
 use odoo_tests::operator::{OperatorProcess, operator_namespace_with};
 use odoo_tests::s3::{create_credentials, destination, shared_s3};
 use odoo_tests::{TestNamespace, plugin, simulated_cluster};
@@ -73,7 +74,7 @@ async fn keys(bucket: &str) -> Vec<String> {
 /// in the bucket as the agent stores them.
 async fn make_backup(
     ns: &TestNamespace,
-    schedule: &OdooBackupSchedule,
+    schedule: Option<&OdooBackupSchedule>,
     bucket: &str,
     name: &str,
     slot: Timestamp,
@@ -88,18 +89,18 @@ async fn make_backup(
     let digest = odoo_model::agent::digest_line(&sha, &key);
     let digest_size = digest.len() as u64;
     s3.put(bucket, &digest_key, digest.into_bytes()).await?;
-    let owner = schedule.controller_owner_ref(&()).expect("owner ref");
+    let mut metadata = json!({
+        "name": name,
+        "labels": { "odoo-operator.dev/instance": "shop" },
+        "annotations": { "odoo-operator.dev/scheduled-time": slot.to_string() },
+    });
+    if let Some(schedule) = schedule {
+        metadata["labels"]["odoo-operator.dev/schedule"] = json!(SCHEDULE);
+        metadata["ownerReferences"] = json!([schedule.controller_owner_ref(&())]);
+    }
     let job: OdooBackupJob = serde_json::from_value(json!({
         "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooBackupJob",
-        "metadata": {
-            "name": name,
-            "labels": {
-                "odoo-operator.dev/schedule": SCHEDULE,
-                "odoo-operator.dev/instance": "shop",
-            },
-            "annotations": { "odoo-operator.dev/scheduled-time": slot.to_string() },
-            "ownerReferences": [owner],
-        },
+        "metadata": metadata,
         "spec": {
             "instanceRef": { "name": "shop" },
             "destination": serde_json::to_value(destination(bucket))?,
@@ -126,13 +127,14 @@ async fn make_backup(
     })
 }
 
-#[tokio::test]
-async fn retention_tiers_delete_the_archives_they_prune_and_keep_the_newest_verified()
--> anyhow::Result<()> {
+/// A namespace watched by the operator, whose instance `shop` never settles (no
+/// PostgreSQL cluster: the backup controller leaves the test's backups to the
+/// test), agent pods run for real, and a bucket of its own.
+async fn setup(
+    prefix: &str,
+) -> anyhow::Result<(TestNamespace, OperatorProcess, LocalPods, String)> {
     let cp = simulated_cluster();
-    let ns = TestNamespace::new(cp, "retention").await?;
-    // No PostgreSQL cluster: the instance never settles, so the backup controller
-    // leaves the test's backups to the test.
+    let ns = TestNamespace::new(cp, prefix).await?;
     let op_ns = operator_namespace_with(&ns, "{}").await?;
     let op = OperatorProcess::start(
         cp,
@@ -155,6 +157,41 @@ async fn retention_tiers_delete_the_archives_they_prune_and_keep_the_newest_veri
     ns.api::<OdooInstance>()
         .create(&PostParams::default(), &instance)
         .await?;
+    Ok((ns, op, pods, bucket))
+}
+
+/// What retention does to a backup it prunes: the deletion request, then the
+/// deletion.
+async fn prune(ns: &TestNamespace, name: &str) -> anyhow::Result<()> {
+    let api = ns.api::<OdooBackupJob>();
+    let backup = api.get(name).await?;
+    api.patch(
+        name,
+        &PatchParams::default(),
+        &Patch::Merge(backup.archive_deletion_request()),
+    )
+    .await?;
+    api.delete(name, &Default::default()).await?;
+    Ok(())
+}
+
+/// The note of the first event `reason` about `name`, once there is one.
+async fn event_about(ns: &TestNamespace, op: &OperatorProcess, reason: &str, name: &str) -> String {
+    until(&format!("a {reason} event about {name}"), op, || async {
+        ns.events(reason)
+            .await
+            .into_iter()
+            .find(|e| e.involved_object.name.as_deref() == Some(name))
+            .and_then(|e| e.message)
+    })
+    .await
+}
+
+#[tokio::test]
+async fn retention_tiers_delete_the_archives_they_prune_and_keep_the_newest_verified()
+-> anyhow::Result<()> {
+    let (ns, op, pods, bucket) = setup("retention").await?;
+    let cp = simulated_cluster();
     let schedule: OdooBackupSchedule = serde_json::from_value(json!({
         "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooBackupSchedule",
         "metadata": { "name": SCHEDULE },
@@ -184,7 +221,7 @@ async fn retention_tiers_delete_the_archives_they_prune_and_keep_the_newest_veri
                 .to_zoned(k8s_openapi::jiff::tz::TimeZone::UTC)?
                 .timestamp();
             let name = format!("{SCHEDULE}-d{day}-{hour:02}");
-            let m = make_backup(&ns, &schedule, &bucket, &name, slot).await?;
+            let m = make_backup(&ns, Some(&schedule), &bucket, &name, slot).await?;
             made.insert(name, m);
         }
     }
@@ -310,25 +347,21 @@ async fn retention_tiers_delete_the_archives_they_prune_and_keep_the_newest_veri
     );
     assert!(keys(&bucket).await.contains(&made[&held].key));
 
-    // Released, `backup delete` takes the archive along and says what it freed.
-    api.patch(
-        &held,
-        &PatchParams::default(),
-        &Patch::Merge(json!({ "spec": { "hold": false } })),
-    )
-    .await?;
-    let out = plugin::odoo(cp, &ns.name, &["backup", "delete", &held, "--yes"])?;
+    // `backup delete` takes the archive along and says what it freed (the newest,
+    // which leaves the verified one the newest and retention with nothing to do).
+    let newest = format!("{SCHEDULE}-d0-09");
+    let out = plugin::odoo(cp, &ns.name, &["backup", "delete", &newest, "--yes"])?;
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let said = plugin::text(&out.stdout);
     assert!(
-        said.contains(&made[&held].key)
-            && said.contains(&format!("{} bytes freed", made[&held].size))
-            && said.contains(&format!("odoobackupjob/{held} deleted")),
+        said.contains(&made[&newest].key)
+            && said.contains(&format!("{} bytes freed", made[&newest].size))
+            && said.contains(&format!("odoobackupjob/{newest} deleted")),
         "{said}"
     );
     let after = keys(&bucket).await;
-    assert!(!after.contains(&made[&held].key), "{after:?}");
-    assert!(!after.contains(&odoo_model::agent::digest_key(&made[&held].key)));
+    assert!(!after.contains(&made[&newest].key), "{after:?}");
+    assert!(!after.contains(&odoo_model::agent::digest_key(&made[&newest].key)));
 
     // --keep-archive: the resource goes, the object stays.
     let out = plugin::odoo(
@@ -343,6 +376,89 @@ async fn retention_tiers_delete_the_archives_they_prune_and_keep_the_newest_veri
     );
     assert!(!names(&ns).await.contains(&verified));
     assert!(keys(&bucket).await.contains(&made[&verified].key));
+    assert_eq!(names(&ns).await, [held.clone()]);
+    ns.delete().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_archive_that_is_not_the_backups_own_or_that_a_restore_reads_is_not_deleted()
+-> anyhow::Result<()> {
+    let (ns, op, _pods, bucket) = setup("archive-kept").await?;
+    let cp = simulated_cluster();
+    let api = ns.api::<OdooBackupJob>();
+    let s3 = shared_s3();
+
+    // The key now holds another archive (say a later backup reused it after the
+    // first one was removed by hand): the deletion is refused, the object stays,
+    // and so does the backup, with the reason in a warning.
+    let swapped = make_backup(&ns, None, &bucket, "swapped", Timestamp::now()).await?;
+    let other = b"another backup's archive".to_vec();
+    let other_sha = odoo_model::agent::hex(&<sha2::Sha256 as sha2::Digest>::digest(&other));
+    s3.put(&bucket, &swapped.key, other.clone()).await?;
+    s3.put(
+        &bucket,
+        &odoo_model::agent::digest_key(&swapped.key),
+        odoo_model::agent::digest_line(&other_sha, &swapped.key).into_bytes(),
+    )
+    .await?;
+    prune(&ns, "swapped").await?;
+    let failed = event_about(&ns, &op, "ArchiveDeleteFailed", "swapped").await;
+    assert!(
+        failed.contains("is not this backup's archive") && failed.contains(&other_sha),
+        "{failed}"
+    );
+    assert_eq!(s3.get(&bucket, &swapped.key).await?, other, "left in place");
+    let waiting = api.get_opt("swapped").await?.expect("the backup stays");
+    assert!(waiting.metadata.deletion_timestamp.is_some());
+    // The way out: keep the archive, and the backup goes.
+    let out = plugin::odoo(
+        cp,
+        &ns.name,
+        &["backup", "delete", "swapped", "--keep-archive", "--yes"],
+    )?;
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        plugin::text(&out.stdout).contains("is still in storage"),
+        "{out:?}"
+    );
+    assert!(api.get_opt("swapped").await?.is_none());
+    assert_eq!(s3.get(&bucket, &swapped.key).await?, other);
+
+    // A restore that has not finished reads the backup: the plugin refuses, and a
+    // deletion already asked for waits for the restore.
+    let read = make_backup(&ns, None, &bucket, "read", Timestamp::now()).await?;
+    let restore: odoo_model::OdooRestoreJob = serde_json::from_value(json!({
+        "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooRestoreJob",
+        "metadata": { "name": "restore-it" },
+        "spec": { "instanceRef": { "name": "shop" }, "source": { "backupJob": "read" } },
+    }))?;
+    let restores = ns.api::<odoo_model::OdooRestoreJob>();
+    restores.create(&PostParams::default(), &restore).await?;
+    let refused = plugin::odoo(cp, &ns.name, &["backup", "delete", "read", "--yes"])?;
+    assert_eq!(refused.status.code(), Some(5), "{refused:?}");
+    assert!(
+        plugin::text(&refused.stderr).contains("read by OdooRestoreJob restore-it"),
+        "{refused:?}"
+    );
+    prune(&ns, "read").await?;
+    let said = event_about(&ns, &op, "ArchiveDeletionWaiting", "read").await;
+    assert!(said.contains("OdooRestoreJob restore-it"), "{said}");
+    assert!(keys(&bucket).await.contains(&read.key));
+    assert!(api.get_opt("read").await?.is_some());
+    restores.delete("restore-it", &Default::default()).await?;
+    until(
+        "the read backup to go once the restore is gone",
+        &op,
+        || async { api.get_opt("read").await.ok()?.is_none().then_some(()) },
+    )
+    .await;
+    assert!(!keys(&bucket).await.contains(&read.key));
+    let deleted = event_about(&ns, &op, "ArchiveDeleted", "read").await;
+    assert!(
+        deleted.contains(&format!("{} bytes freed", read.size)),
+        "{deleted}"
+    );
     ns.delete().await;
     Ok(())
 }

@@ -40,6 +40,10 @@ pub async fn run(ctx: &LazyCtx, args: DeleteArgs, printer: &Printer) -> Result<(
     let name = &args.name;
     let api: Api<OdooBackupJob> = Api::namespaced(ctx.client.clone(), ns);
     let backup = super::describe::get(&api, name, ns).await?;
+    if backup.metadata.deletion_timestamp.is_some() {
+        let events: Api<Event> = Api::namespaced(ctx.client.clone(), ns);
+        return already_deleting(&api, &events, &backup, &args, printer).await;
+    }
     let status = backup.status.clone().unwrap_or_default();
     let stored = status.location.clone().filter(|_| status.sha256.is_some());
     let with_archive = stored.is_some() && !args.keep_archive;
@@ -73,15 +77,33 @@ pub async fn run(ctx: &LazyCtx, args: DeleteArgs, printer: &Printer) -> Result<(
     )
     .await?;
     if with_archive && !backup.archive_deletion_requested() {
-        api.patch(
-            name,
-            &PatchParams::default(),
-            &Patch::Merge(backup.archive_deletion_request()),
-        )
-        .await
-        .map_err(CliError::api(format!(
-            "asking the operator to delete the archive of odoobackupjob/{name}"
-        )))?;
+        let asked = api
+            .patch(
+                name,
+                &PatchParams::default(),
+                &Patch::Merge(backup.archive_deletion_request()),
+            )
+            .await;
+        match asked {
+            Ok(_) => {}
+            // Changed meanwhile: most likely its schedule's retention is deleting
+            // it with its archive right now. Follow that, whatever it is.
+            Err(e) if odoo_model::api_error::is_conflict(&e) => {
+                let now = super::describe::get(&api, name, ns).await?;
+                let events: Api<Event> = Api::namespaced(ctx.client.clone(), ns);
+                if now.metadata.deletion_timestamp.is_some() {
+                    return already_deleting(&api, &events, &now, &args, printer).await;
+                }
+                return Err(CliError::Failed(format!(
+                    "odoobackupjob/{name} changed while it was being deleted; run the command again"
+                )));
+            }
+            Err(e) => {
+                return Err(CliError::api(format!(
+                    "asking the operator to delete the archive of odoobackupjob/{name}"
+                ))(e));
+            }
+        }
     }
     api.delete(name, &DeleteParams::default())
         .await
@@ -94,35 +116,102 @@ pub async fn run(ctx: &LazyCtx, args: DeleteArgs, printer: &Printer) -> Result<(
             "odoobackupjob/{name} deleted; its archive {location} is still in storage\n"
         ));
     }
-    printer.note(&format!(
-        "waiting for the operator to delete {location} (up to {})",
-        format_args!("{}s", args.timeout.as_secs())
-    ));
-    let uid = backup.uid().unwrap_or_default();
-    let gone = await_condition(api.clone(), name, conditions::is_deleted(&uid));
     let events: Api<Event> = Api::namespaced(ctx.client.clone(), ns);
-    match tokio::time::timeout(args.timeout, gone).await {
-        Ok(Ok(_)) => {}
-        Ok(Err(e)) => {
-            return Err(CliError::Failed(format!(
-                "watching odoobackupjob/{name}: {e}"
-            )));
+    let said = archive_gone(&api, &events, &backup, &location, args.timeout, printer).await?;
+    printer.out(&format!("{said}\nodoobackupjob/{name} deleted\n"))
+}
+
+/// A backup being deleted already: waits for it, or, with `--keep-archive`, calls
+/// off the deletion of its archive (the way out of a deletion that cannot finish,
+/// such as an archive that is not the backup's own).
+async fn already_deleting(
+    api: &Api<OdooBackupJob>,
+    events: &Api<Event>,
+    backup: &OdooBackupJob,
+    args: &DeleteArgs,
+    printer: &Printer,
+) -> Result<(), CliError> {
+    let name = &args.name;
+    let location = backup.status.as_ref().and_then(|s| s.location.clone());
+    if args.keep_archive && backup.archive_deletion_requested() {
+        let keep = serde_json::json!({ "metadata": { "annotations": {
+            odoo_model::labels::DELETE_ARCHIVE_ANNOTATION: "false",
+        }}});
+        api.patch(name, &PatchParams::default(), &Patch::Merge(keep))
+            .await
+            .map_err(CliError::api(format!(
+                "calling off the archive deletion of odoobackupjob/{name}"
+            )))?;
+        wait_deleted(api, events, backup, args.timeout).await?;
+        return printer.out(&format!(
+            "odoobackupjob/{name} deleted; its archive {} is still in storage\n",
+            location.unwrap_or_default()
+        ));
+    }
+    printer.note(&format!("odoobackupjob/{name} is being deleted already"));
+    match location.filter(|_| backup.archive_deletion_requested()) {
+        Some(location) => {
+            let said = archive_gone(api, events, backup, &location, args.timeout, printer).await?;
+            printer.out(&format!("{said}\nodoobackupjob/{name} deleted\n"))
         }
-        Err(_) => {
-            let why = newest_note(&events, &uid, "ArchiveDeleteFailed")
-                .await
-                .map(|n| format!(": {n}"))
-                .unwrap_or_default();
-            return Err(CliError::Timeout(format!(
-                "odoobackupjob/{name} is still there after {}: the operator has not deleted its archive {location} yet{why}; the backup goes once it has",
-                format_args!("{}s", args.timeout.as_secs())
-            )));
+        None => {
+            wait_deleted(api, events, backup, args.timeout).await?;
+            printer.out(&format!("odoobackupjob/{name} deleted\n"))
         }
     }
-    let said = newest_note(&events, &uid, "ArchiveDeleted")
+}
+
+/// Waits until the operator deleted the archive and let the backup go; what its
+/// `ArchiveDeleted` event says.
+async fn archive_gone(
+    api: &Api<OdooBackupJob>,
+    events: &Api<Event>,
+    backup: &OdooBackupJob,
+    location: &str,
+    timeout: Duration,
+    printer: &Printer,
+) -> Result<String, CliError> {
+    printer.note(&format!(
+        "waiting for the operator to delete {location} (up to {}s)",
+        timeout.as_secs()
+    ));
+    wait_deleted(api, events, backup, timeout).await?;
+    let uid = backup.uid().unwrap_or_default();
+    Ok(newest_note(events, &uid, "ArchiveDeleted")
         .await
-        .unwrap_or_else(|| format!("deleted {location}"));
-    printer.out(&format!("{said}\nodoobackupjob/{name} deleted\n"))
+        .unwrap_or_else(|| format!("deleted {location}")))
+}
+
+/// Waits until the backup is gone; on timeout, says what the operator last
+/// reported about its archive.
+async fn wait_deleted(
+    api: &Api<OdooBackupJob>,
+    events: &Api<Event>,
+    backup: &OdooBackupJob,
+    timeout: Duration,
+) -> Result<(), CliError> {
+    let name = backup.name_any();
+    let uid = backup.uid().unwrap_or_default();
+    let gone = await_condition(api.clone(), &name, conditions::is_deleted(&uid));
+    match tokio::time::timeout(timeout, gone).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(CliError::Failed(format!(
+            "watching odoobackupjob/{name}: {e}"
+        ))),
+        Err(_) => {
+            let mut why = String::new();
+            for reason in ["ArchiveDeleteFailed", "ArchiveDeletionWaiting"] {
+                if let Some(note) = newest_note(events, &uid, reason).await {
+                    why = format!(": {note}");
+                    break;
+                }
+            }
+            Err(CliError::Timeout(format!(
+                "odoobackupjob/{name} is still there after {}s: the operator has not deleted its archive yet{why}; the backup goes once it has (kubectl odoo backup delete {name} --keep-archive calls the archive's deletion off)",
+                timeout.as_secs()
+            )))
+        }
+    }
 }
 
 /// Refuses a backup whose archive must stay: one a restore in progress reads.
