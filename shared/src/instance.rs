@@ -176,6 +176,11 @@ pub struct OdooInstanceSpec {
     /// removes the volume.
     #[serde(default)]
     pub deletion_policy: DeletionPolicy,
+
+    /// How many of the databases restores and Copy upgrades keep
+    /// (`<db>_pre_restore_…`, `<db>_pre_upgrade_…`) stay, and for how long.
+    #[serde(default)]
+    pub kept_databases: crate::kept::KeptDatabases,
 }
 
 fn default_replicas() -> i32 {
@@ -532,6 +537,10 @@ pub struct OdooInstanceStatus {
     /// The last successful backup whose verification passed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_verified_backup: Option<LastBackup>,
+    /// The databases restores and Copy upgrades kept, newest first, as last
+    /// listed on the cluster.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept_databases: Vec<crate::kept::KeptDatabase>,
     /// The image before the last upgrade, kept for automatic rollback.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_image: Option<String>,

@@ -20,6 +20,7 @@ pub mod freshness;
 pub mod init_job;
 pub mod instance;
 pub mod job;
+pub mod kept;
 pub mod labels;
 pub mod names;
 pub mod password;

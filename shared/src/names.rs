@@ -48,6 +48,11 @@ pub fn filestore_pvc(instance: &str) -> String {
     format!("{instance}-filestore")
 }
 
+/// The Job that removes the files of a kept database that expired.
+pub fn expire_job(instance: &str) -> String {
+    format!("{instance}-expire")
+}
+
 /// Secret holding the rendered odoo.conf.
 pub fn config_secret(instance: &str) -> String {
     format!("{instance}-config")
@@ -148,6 +153,7 @@ mod tests {
             config_secret(&name),
             admin_secret(&name),
             format!("{name}-init-job"),
+            expire_job(&name),
         ] {
             assert!(child.len() <= 63, "{child}");
         }

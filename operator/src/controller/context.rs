@@ -25,6 +25,8 @@ pub struct Context {
     pub pg_pools: crate::pg::pool::Pools,
     /// What the instance controller's watches saw (see `caches`).
     pub caches: super::caches::Caches,
+    /// Each instance's kept databases as last listed (see `kept_expiry`).
+    pub kept_lists: super::kept_expiry::KeptLists,
     /// The caches' write halves, taken once by `controller::run`.
     writers: std::sync::Mutex<Option<super::caches::Writers>>,
 }
@@ -45,6 +47,7 @@ impl Context {
             events: super::events::Events::new(client.clone(), reporter),
             pg_pools,
             written: super::fresh::Written::default(),
+            kept_lists: Default::default(),
             client,
             config,
             metrics,

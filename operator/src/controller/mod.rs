@@ -16,6 +16,7 @@ pub mod init_job;
 pub mod instance;
 pub mod job;
 pub mod kept;
+pub mod kept_expiry;
 pub mod live;
 pub mod migration;
 pub mod observe;

@@ -6,6 +6,7 @@ pub mod compare;
 mod connect;
 pub mod copy;
 pub mod error;
+pub mod kept;
 pub mod ownership;
 pub mod pool;
 pub mod provision;

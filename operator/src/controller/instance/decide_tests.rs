@@ -79,6 +79,7 @@ fn healthy() -> Facts {
         admin_password: Some("admin".into()),
         pull_failures: Vec::new(),
         claim_terminating: None,
+        kept: None,
     }
 }
 

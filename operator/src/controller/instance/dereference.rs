@@ -37,6 +37,8 @@ pub struct Facts {
     /// The filestore claim of the instance's name, when it is being deleted (a
     /// purged instance's, still held by its finished pods): new pods wait for it.
     pub claim_terminating: Option<String>,
+    /// The kept databases as last listed (see `kept_expiry`), when they were.
+    pub kept: Option<Vec<odoo_model::kept::KeptDatabase>>,
 }
 
 /// Reads the facts of `instance`. Only transient failures (the API server) are
@@ -92,6 +94,9 @@ pub async fn facts(ctx: &Context, instance: &OdooInstance) -> Result<Facts, Erro
         admin_password,
         pull_failures: observe::image_pull_failures(ctx, instance).await?,
         claim_terminating: claim_terminating(ctx, instance),
+        kept: ctx
+            .kept_lists
+            .shown(instance.uid().as_deref().unwrap_or_default()),
     })
 }
 

@@ -206,6 +206,7 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
     ))
     .await?;
     drop(desired);
+    let expiring = Box::pin(expire_kept(ctx, instance, &facts, &decision)).await;
     Box::pin(status::write(
         ctx,
         instance,
@@ -215,5 +216,29 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
         done,
     ))
     .await?;
-    Ok(decision.requeue.clone())
+    Ok(expiring.unwrap_or_else(|| decision.requeue.clone()))
+}
+
+/// Kept databases beyond the instance's limits go while it is settled (see
+/// `kept_expiry`). A failure there is logged and retried on a later pass: it
+/// must not stop the instance's own reconcile.
+async fn expire_kept(
+    ctx: &Context,
+    instance: &OdooInstance,
+    facts: &dereference::Facts,
+    decision: &decide::Decision,
+) -> Option<Action> {
+    let v = decision.valid.as_ref().ok()?;
+    use odoo_model::InstancePhase::{Running, Stopped};
+    if !matches!(decision.phase, Running | Stopped) {
+        return None;
+    }
+    let busy = facts.active_job.is_some();
+    match super::kept_expiry::expire(ctx, instance, v, busy).await {
+        Ok(again) => again,
+        Err(e) => {
+            warn!(name = %instance.name_any(), error = %e, "expiring kept databases");
+            None
+        }
+    }
 }

@@ -291,6 +291,10 @@ pub fn desired(
             .map(|v| v.to_string()),
         database: Some(valid.database.name.clone()),
         active_job: facts.active_job.clone(),
+        kept_databases: facts
+            .kept
+            .clone()
+            .unwrap_or_else(|| current.kept_databases.clone()),
         ..current
     };
     (status, notes)

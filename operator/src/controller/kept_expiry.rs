@@ -1,0 +1,332 @@
+//! Kept databases expire. A restore or a Copy upgrade keeps the database it
+//! replaced (`<db>_pre_restore_<time>`, `<db>_pre_upgrade_<time>`) with its files;
+//! `spec.keptDatabases` says how many stay and for how long. The instance
+//! controller lists them when the instance is settled and no job holds it (the
+//! job that kept one may still go back to it), right after a job let go of it and
+//! every ten minutes otherwise; it drops the oldest beyond the limits, one at a
+//! time: the files first (a Job of the agent's filestore discard), then the
+//! database, which the ownership check refuses when it is not this instance's.
+//! Files that cannot go keep their database. The list, with sizes, is in
+//! `status.keptDatabases`.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use k8s_openapi::jiff::{SignedDuration, Timestamp};
+use kube::ResourceExt;
+use kube::api::{Api, DeleteParams};
+use kube::runtime::controller::Action;
+use odoo_model::agent::FilestoreCopyReport;
+use odoo_model::kept::{KeptDatabase, KeptDatabases};
+use odoo_model::{OdooInstance, names};
+
+use super::batch::{self, Outcome};
+use super::error::Error;
+use super::restore_plan::{FILES_CONTAINER, dated, filestore_copy_job};
+use super::schedule::parse_max_age;
+use super::{Context, agent_pod, job};
+use crate::validate::ValidInstance;
+
+/// How often a settled instance's kept databases are listed again.
+const RELIST: Duration = Duration::from_secs(600);
+/// On the expiry Job: why its database goes.
+const REASON_ANNOTATION: &str = "odoo-operator.dev/expired-because";
+/// On the expiry Job: the size of its database when listed.
+const SIZE_ANNOTATION: &str = "odoo-operator.dev/size-bytes";
+
+/// What the operator last listed of each instance's kept databases, and when:
+/// the status shows it, and the next listing waits for [`RELIST`].
+#[derive(Default)]
+pub struct KeptLists {
+    by_uid: Mutex<HashMap<String, Listed>>,
+}
+
+struct Listed {
+    at: Instant,
+    kept: Vec<KeptDatabase>,
+    /// A job held the instance at the last pass: listing is due once it ends.
+    busy: bool,
+}
+
+impl KeptLists {
+    /// The kept databases last listed for instance `uid`.
+    pub fn shown(&self, uid: &str) -> Option<Vec<KeptDatabase>> {
+        let lists = self.by_uid.lock().expect("kept lists");
+        lists.get(uid).map(|l| l.kept.clone())
+    }
+
+    /// Whether instance `uid` is due for a listing; remembers whether it is `busy`.
+    fn due(&self, uid: &str, busy: bool) -> bool {
+        let mut lists = self.by_uid.lock().expect("kept lists");
+        match lists.get_mut(uid) {
+            None => !busy,
+            Some(l) => {
+                let was_busy = std::mem::replace(&mut l.busy, busy);
+                !busy && (was_busy || l.at.elapsed() >= RELIST)
+            }
+        }
+    }
+
+    fn record(&self, uid: &str, kept: Vec<KeptDatabase>) {
+        let mut lists = self.by_uid.lock().expect("kept lists");
+        lists.insert(
+            uid.to_owned(),
+            Listed {
+                at: Instant::now(),
+                kept,
+                busy: false,
+            },
+        );
+    }
+
+    /// The next pass lists again.
+    fn stale(&self, uid: &str) {
+        if let Some(l) = self.by_uid.lock().expect("kept lists").get_mut(uid) {
+            l.busy = true;
+        }
+    }
+}
+
+/// Which of the databases `owned` (name, size) are kept databases of `database`:
+/// exactly the names a restore or upgrade makes for it, newest first.
+pub fn kept_of(database: &str, owned: &[(String, Option<i64>)]) -> Vec<KeptDatabase> {
+    let mut kept: Vec<KeptDatabase> = owned
+        .iter()
+        .filter_map(|(name, size)| {
+            let (stem, stamp) = name.split_at_checked(name.len().checked_sub(14)?)?;
+            let civil = k8s_openapi::jiff::civil::DateTime::strptime("%Y%m%d%H%M%S", stamp).ok()?;
+            let at = civil
+                .to_zoned(k8s_openapi::jiff::tz::TimeZone::UTC)
+                .ok()?
+                .timestamp();
+            let reason = ["restore", "upgrade"]
+                .into_iter()
+                .find(|r| stem.ends_with(&format!("_pre_{r}_")))?;
+            (dated(database, &format!("pre_{reason}"), at) == *name).then(|| KeptDatabase {
+                name: name.clone(),
+                reason: reason.into(),
+                kept_at: Time(at),
+                size_bytes: size.unwrap_or(0),
+            })
+        })
+        .collect();
+    kept.sort_by(|a, b| b.kept_at.0.cmp(&a.kept_at.0).then(b.name.cmp(&a.name)));
+    kept
+}
+
+/// The kept databases (newest first) beyond the limits, each with why, oldest
+/// first: the order they are dropped in.
+pub fn expired<'a>(
+    kept: &'a [KeptDatabase],
+    limits: &KeptDatabases,
+    now: Timestamp,
+) -> Vec<(&'a KeptDatabase, String)> {
+    let max_age: Option<SignedDuration> = limits.max_age.as_deref().and_then(parse_max_age);
+    let mut expired: Vec<(&KeptDatabase, String)> = kept
+        .iter()
+        .enumerate()
+        .filter_map(|(i, k)| {
+            if i >= limits.max_count as usize {
+                return Some((
+                    k,
+                    format!("beyond keptDatabases.maxCount {}", limits.max_count),
+                ));
+            }
+            let age = max_age?;
+            (now.duration_since(k.kept_at.0) > age).then(|| {
+                let limit = limits.max_age.clone().unwrap_or_default();
+                (k, format!("older than keptDatabases.maxAge {limit}"))
+            })
+        })
+        .collect();
+    expired.reverse();
+    expired
+}
+
+/// A settled instance's pass: finishes an expiry under way, or lists the kept
+/// databases when due and starts the expiry of the oldest beyond the limits.
+/// `Some` when the pass should come back soon.
+pub async fn expire(
+    ctx: &Context,
+    instance: &OdooInstance,
+    v: &ValidInstance,
+    busy: bool,
+) -> Result<Option<Action>, Error> {
+    let uid = instance.uid().unwrap_or_default();
+    let ns = v.namespace.clone();
+    let name = names::expire_job(&v.name);
+    if let Some(live) = batch::live_job(ctx, &ns, &name).await? {
+        return finish(ctx, instance, v, &live).await.map(Some);
+    }
+    if !ctx.kept_lists.due(&uid, busy) {
+        return Ok(None);
+    }
+    let cluster = job::cluster_of(ctx, v).await?;
+    let owned = crate::pg::kept::owned_candidates(&cluster, &v.database.role)
+        .await
+        .map_err(|e| job::db_error(&v.database.cluster, e))?;
+    let owned: Vec<(String, Option<i64>)> =
+        owned.into_iter().map(|o| (o.name, o.size_bytes)).collect();
+    let kept = kept_of(&v.database.name, &owned);
+    let doomed = expired(&kept, &instance.spec.kept_databases, Timestamp::now())
+        .first()
+        .map(|(k, why)| ((*k).clone(), why.clone()));
+    ctx.kept_lists.record(&uid, kept);
+    let Some((oldest, why)) = doomed else {
+        return Ok(None);
+    };
+    let mut files = filestore_copy_job(
+        instance,
+        name,
+        "kept",
+        v,
+        &oldest.name,
+        true,
+        &ctx.config.agent_image,
+    );
+    files.metadata.annotations = Some(
+        [
+            (REASON_ANNOTATION.to_owned(), why),
+            (SIZE_ANNOTATION.to_owned(), oldest.size_bytes.to_string()),
+        ]
+        .into(),
+    );
+    crate::apply::apply(&ctx.client, &files).await?;
+    Ok(Some(Action::requeue(Duration::from_secs(5))))
+}
+
+/// The expiry Job ended: its files gone, the database goes too; files that
+/// could not go keep their database. Either way the Job goes and the next pass
+/// lists again.
+async fn finish(
+    ctx: &Context,
+    instance: &OdooInstance,
+    v: &ValidInstance,
+    live: &k8s_openapi::api::batch::v1::Job,
+) -> Result<Action, Error> {
+    let outcome = batch::outcome(live);
+    if outcome == Outcome::Running {
+        return Ok(Action::requeue(Duration::from_secs(5)));
+    }
+    let ns = v.namespace.clone();
+    let name = live.name_any();
+    let annotation = |key: &str| live.annotations().get(key).cloned().unwrap_or_default();
+    let kept = live
+        .spec
+        .as_ref()
+        .and_then(|s| s.template.spec.as_ref())
+        .and_then(|p| p.containers.first())
+        .and_then(|c| c.env.as_ref())
+        .and_then(|env| env.iter().find(|e| e.name == odoo_model::agent::env::COPY))
+        .and_then(|e| e.value.clone())
+        .unwrap_or_default();
+    let left = agent_pod::report::<FilestoreCopyReport>(ctx, &ns, &name, FILES_CONTAINER).await?;
+    match agent_pod::taken(outcome == Outcome::Complete, left) {
+        Ok(_) if !kept.is_empty() => {
+            let cluster = job::cluster_of(ctx, v).await?;
+            crate::pg::restore::drop_database(&cluster, &kept, &v.owner(), false)
+                .await
+                .map_err(|e| job::db_error(&v.database.cluster, e))?;
+            let message = format!(
+                "dropped the kept database {kept} ({} bytes) and its files: {}",
+                annotation(SIZE_ANNOTATION),
+                annotation(REASON_ANNOTATION)
+            );
+            ctx.event(instance, false, "KeptDatabaseDropped", message)
+                .await;
+        }
+        Ok(_) => {}
+        Err(why) => {
+            let message = format!(
+                "the files of the kept database {kept} could not be removed, so it stays: {why}; logs: kubectl logs job/{name} -n {ns}"
+            );
+            ctx.event(instance, true, "KeptDatabaseDropFailed", message)
+                .await;
+        }
+    }
+    match Api::<k8s_openapi::api::batch::v1::Job>::namespaced(ctx.client.clone(), &ns)
+        .delete(&name, &DeleteParams::background())
+        .await
+    {
+        Ok(_) => {}
+        Err(e) if odoo_model::api_error::is_not_found(&e) => {}
+        Err(e) => return Err(Error::kube(format!("deleting Job {name}"))(e)),
+    }
+    ctx.kept_lists.stale(&instance.uid().unwrap_or_default());
+    Ok(Action::requeue(Duration::from_secs(2)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> Timestamp {
+        s.parse().expect("time")
+    }
+
+    #[test]
+    fn kept_databases_are_exactly_the_names_restores_and_upgrades_make() {
+        let owned = vec![
+            ("shop_pre_restore_20260102030405".to_owned(), Some(10)),
+            ("shop_pre_upgrade_20260103030405".to_owned(), None),
+            // Another database's kept one, a tenant's own name, a bad date.
+            ("shopx_pre_restore_20260102030405".to_owned(), Some(1)),
+            ("shop_pre_restore_backup".to_owned(), Some(1)),
+            ("shop_pre_restore_20261399999999".to_owned(), Some(1)),
+            ("shop".to_owned(), Some(1)),
+        ];
+        let kept = kept_of("shop", &owned);
+        let names: Vec<&str> = kept.iter().map(|k| k.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "shop_pre_upgrade_20260103030405",
+                "shop_pre_restore_20260102030405"
+            ]
+        );
+        assert_eq!(kept[0].reason, "upgrade");
+        assert_eq!(kept[1].size_bytes, 10);
+        assert_eq!(kept[1].kept_at.0, at("2026-01-02T03:04:05Z"));
+        // A long database name is cut the way the restore cut it.
+        let long = "d".repeat(60);
+        let name = dated(&long, "pre_restore", at("2026-01-02T03:04:05Z"));
+        assert_eq!(kept_of(&long, &[(name, Some(1))]).len(), 1);
+    }
+
+    #[test]
+    fn the_oldest_beyond_the_count_or_the_age_expire_first() {
+        let kept = kept_of(
+            "shop",
+            &[
+                ("shop_pre_restore_20260110000000".into(), Some(1)),
+                ("shop_pre_restore_20260105000000".into(), Some(1)),
+                ("shop_pre_upgrade_20260101000000".into(), Some(1)),
+            ],
+        );
+        let limits = |max_count, max_age: Option<&str>| KeptDatabases {
+            max_count,
+            max_age: max_age.map(str::to_owned),
+        };
+        let now = at("2026-01-11T00:00:00Z");
+        let names = |e: Vec<(&KeptDatabase, String)>| -> Vec<String> {
+            e.into_iter().map(|(k, _)| k.name.clone()).collect()
+        };
+        assert_eq!(
+            names(expired(&kept, &limits(1, None), now)),
+            [
+                "shop_pre_upgrade_20260101000000",
+                "shop_pre_restore_20260105000000"
+            ]
+        );
+        assert_eq!(
+            names(expired(&kept, &limits(3, Some("7d")), now)),
+            ["shop_pre_upgrade_20260101000000"]
+        );
+        assert!(expired(&kept, &KeptDatabases::default(), now).is_empty());
+        let why = expired(&kept, &limits(0, None), now);
+        assert_eq!(why.len(), 3);
+        assert!(why[0].1.contains("maxCount 0"), "{}", why[0].1);
+    }
+}
