@@ -43,6 +43,9 @@ pub fn block(s: &Snapshot, color: bool, width: usize) -> Vec<String> {
     if !s.last_backup.is_empty() {
         lines.push(format!("  last backup {}", s.last_backup));
     }
+    for kept in &s.kept {
+        lines.push(format!("  kept database {kept}"));
+    }
     if !s.serving.is_empty() {
         lines.push(format!("  serving at {}", s.serving.join(", ")));
     }

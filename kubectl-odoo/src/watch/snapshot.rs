@@ -48,6 +48,9 @@ pub struct Snapshot {
     /// The last successful backup in words (name, time, size, verified or not);
     /// empty without one.
     pub last_backup: String,
+    /// The databases restores and upgrades kept, newest first, in words (name,
+    /// what kept it, size); empty without any.
+    pub kept: Vec<String>,
     /// Where its Ready web pods serve, `http://<pod IP>:<port>`: reachable from
     /// the cluster's network (on the local simulated cluster, from the machine).
     pub serving: Vec<String>,
@@ -118,6 +121,7 @@ impl Snapshot {
                 .as_ref()
                 .map(describe_backup)
                 .unwrap_or_default(),
+            kept: status.kept_databases.iter().map(describe_kept).collect(),
             generation: instance.metadata.generation.unwrap_or_default(),
             observed_generation: status.observed_generation.unwrap_or_default(),
             conditions: status
@@ -258,6 +262,16 @@ pub async fn collect(
 }
 
 /// `nightly-1 at 2026-12-04 01:02 UTC (12.3 MiB, verified)`.
+fn describe_kept(k: &odoo_model::kept::KeptDatabase) -> String {
+    format!(
+        "{} ({}, {}, kept {})",
+        k.name,
+        k.reason,
+        crate::output::size(k.size_bytes),
+        k.kept_at.0.strftime("%Y-%m-%d %H:%M UTC")
+    )
+}
+
 fn describe_backup(b: &odoo_model::instance::LastBackup) -> String {
     let mut about: Vec<String> = b.size_bytes.map(crate::output::size).into_iter().collect();
     about.push(

@@ -145,6 +145,23 @@ pub async fn cleanup(instance: &OdooInstance, ctx: &Context) -> Result<Action, E
         };
         ctx.event(instance, false, "DatabaseDropped", message).await;
     }
+    // The finished job pods of the instance (restores, backups, upgrades) still
+    // mount the volume, which its protection keeps until they are gone: their
+    // Jobs go first, their pods with them.
+    let jobs: Api<k8s_openapi::api::batch::v1::Job> = Api::namespaced(ctx.client.clone(), &ns);
+    let selector = format!("{}={name}", odoo_model::labels::INSTANCE_LABEL);
+    let listed = jobs
+        .list(&kube::api::ListParams::default().labels(&selector))
+        .await
+        .map_err(Error::kube("listing the instance's Jobs"))?;
+    for job in listed.items {
+        let job_name = job.name_any();
+        match jobs.delete(&job_name, &DeleteParams::background()).await {
+            Ok(_) => {}
+            Err(e) if is_not_found(&e) => {}
+            Err(e) => return Err(Error::kube(format!("deleting Job {job_name}"))(e)),
+        }
+    }
     let pvcs: Api<PersistentVolumeClaim> = Api::namespaced(ctx.client.clone(), &ns);
     let pvc = names::filestore_pvc(&name);
     match pvcs.delete(&pvc, &DeleteParams::default()).await {

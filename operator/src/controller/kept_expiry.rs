@@ -33,6 +33,9 @@ use crate::validate::ValidInstance;
 const RELIST: Duration = Duration::from_secs(600);
 /// On the expiry Job: why its database goes.
 const REASON_ANNOTATION: &str = "odoo-operator.dev/expired-because";
+/// On the expiry Job: the kept database it is for (the Jobs' cache keeps their
+/// metadata, not their pod template).
+const KEPT_ANNOTATION: &str = "odoo-operator.dev/kept-database";
 /// On the expiry Job: the size of its database when listed.
 const SIZE_ANNOTATION: &str = "odoo-operator.dev/size-bytes";
 
@@ -170,12 +173,15 @@ pub async fn expire(
     let owned: Vec<(String, Option<i64>)> =
         owned.into_iter().map(|o| (o.name, o.size_bytes)).collect();
     let kept = kept_of(&v.database.name, &owned);
+    tracing::debug!(instance = %v.name, kept = kept.len(), "listed kept databases");
     let doomed = expired(&kept, &instance.spec.kept_databases, Timestamp::now())
         .first()
         .map(|(k, why)| ((*k).clone(), why.clone()));
+    let changed = ctx.kept_lists.shown(&uid).as_ref() != Some(&kept);
     ctx.kept_lists.record(&uid, kept);
     let Some((oldest, why)) = doomed else {
-        return Ok(None);
+        // The status shows the list: a new one is written by the next pass.
+        return Ok(changed.then(|| Action::requeue(Duration::from_secs(1))));
     };
     let mut files = filestore_copy_job(
         instance,
@@ -188,18 +194,20 @@ pub async fn expire(
     );
     files.metadata.annotations = Some(
         [
+            (KEPT_ANNOTATION.to_owned(), oldest.name.clone()),
             (REASON_ANNOTATION.to_owned(), why),
             (SIZE_ANNOTATION.to_owned(), oldest.size_bytes.to_string()),
         ]
         .into(),
     );
     crate::apply::apply(&ctx.client, &files).await?;
+    tracing::info!(instance = %v.name, database = %oldest.name, "expiring a kept database");
     Ok(Some(Action::requeue(Duration::from_secs(5))))
 }
 
 /// The expiry Job ended: its files gone, the database goes too; files that
-/// could not go keep their database. Either way the Job goes and the next pass
-/// lists again.
+/// could not go keep their database (tried again at the next listing). Either way
+/// the Job goes.
 async fn finish(
     ctx: &Context,
     instance: &OdooInstance,
@@ -212,18 +220,19 @@ async fn finish(
     }
     let ns = v.namespace.clone();
     let name = live.name_any();
-    let annotation = |key: &str| live.annotations().get(key).cloned().unwrap_or_default();
-    let kept = live
-        .spec
-        .as_ref()
-        .and_then(|s| s.template.spec.as_ref())
-        .and_then(|p| p.containers.first())
-        .and_then(|c| c.env.as_ref())
-        .and_then(|env| env.iter().find(|e| e.name == odoo_model::agent::env::COPY))
-        .and_then(|e| e.value.clone())
-        .unwrap_or_default();
+    let jobs = Api::<k8s_openapi::api::batch::v1::Job>::namespaced(ctx.client.clone(), &ns);
+    // The Jobs' cache drops annotations: what this one is for is read once, here.
+    let Some(full) = jobs
+        .get_opt(&name)
+        .await
+        .map_err(Error::kube(format!("reading Job {name}")))?
+    else {
+        return Ok(Action::requeue(Duration::from_secs(2)));
+    };
+    let annotation = |key: &str| full.annotations().get(key).cloned().unwrap_or_default();
+    let kept = annotation(KEPT_ANNOTATION);
     let left = agent_pod::report::<FilestoreCopyReport>(ctx, &ns, &name, FILES_CONTAINER).await?;
-    match agent_pod::taken(outcome == Outcome::Complete, left) {
+    let dropped = match agent_pod::taken(outcome == Outcome::Complete, left) {
         Ok(_) if !kept.is_empty() => {
             let cluster = job::cluster_of(ctx, v).await?;
             crate::pg::restore::drop_database(&cluster, &kept, &v.owner(), false)
@@ -236,25 +245,27 @@ async fn finish(
             );
             ctx.event(instance, false, "KeptDatabaseDropped", message)
                 .await;
+            true
         }
-        Ok(_) => {}
+        Ok(_) => false,
         Err(why) => {
             let message = format!(
                 "the files of the kept database {kept} could not be removed, so it stays: {why}; logs: kubectl logs job/{name} -n {ns}"
             );
             ctx.event(instance, true, "KeptDatabaseDropFailed", message)
                 .await;
+            false
         }
-    }
-    match Api::<k8s_openapi::api::batch::v1::Job>::namespaced(ctx.client.clone(), &ns)
-        .delete(&name, &DeleteParams::background())
-        .await
-    {
+    };
+    match jobs.delete(&name, &DeleteParams::background()).await {
         Ok(_) => {}
         Err(e) if odoo_model::api_error::is_not_found(&e) => {}
         Err(e) => return Err(Error::kube(format!("deleting Job {name}"))(e)),
     }
-    ctx.kept_lists.stale(&instance.uid().unwrap_or_default());
+    // The next one goes at once; after a failure, at the next listing.
+    if dropped {
+        ctx.kept_lists.stale(&instance.uid().unwrap_or_default());
+    }
     Ok(Action::requeue(Duration::from_secs(2)))
 }
 

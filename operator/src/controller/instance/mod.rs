@@ -230,10 +230,9 @@ async fn expire_kept(
 ) -> Option<Action> {
     let v = decision.valid.as_ref().ok()?;
     use odoo_model::InstancePhase::{Running, Stopped};
-    if !matches!(decision.phase, Running | Stopped) {
-        return None;
-    }
-    let busy = facts.active_job.is_some();
+    // Unsettled or held by a job: nothing is listed now, and the end of it is
+    // when the next listing is due.
+    let busy = facts.active_job.is_some() || !matches!(decision.phase, Running | Stopped);
     match super::kept_expiry::expire(ctx, instance, v, busy).await {
         Ok(again) => again,
         Err(e) => {
