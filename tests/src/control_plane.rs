@@ -381,15 +381,15 @@ impl ControlPlane {
             "-f",
             &file,
         ])?;
-        // The chart's admission policy for held backups: plain YAML, applied as is.
-        let policy = crate::workspace_root().join(HELD_BACKUPS_POLICY);
-        self.kubectl_output(&[
-            "apply",
-            "--server-side",
-            "--force-conflicts",
-            "-f",
-            &policy.to_string_lossy(),
+        // The chart's admission policy for held backups, as the chart renders it.
+        let policy = crate::helm::Helm::offline()?.run(&[
+            "template",
+            "test-cluster",
+            &crate::helm::chart_dir().to_string_lossy(),
+            "--show-only",
+            HELD_BACKUPS_POLICY,
         ])?;
+        self.kubectl_apply_stdin(&policy)?;
         // Established does not mean published: the OpenAPI document that
         // `kubectl explain` reads is rebuilt asynchronously afterwards.
         let path = format!(
@@ -557,4 +557,4 @@ status:
 "#;
 
 /// The chart's ValidatingAdmissionPolicy that refuses deleting a held backup.
-pub const HELD_BACKUPS_POLICY: &str = "charts/odoo-operator/templates/held-backups-policy.yaml";
+pub const HELD_BACKUPS_POLICY: &str = "templates/held-backups-policy.yaml";

@@ -136,7 +136,11 @@ async fn three_restores_keep_one_database_with_max_count_one_and_purge_leaves_no
     .map(|e| e.file_name().to_string_lossy().into_owned())
     .filter(|n| n.contains("_pre_restore_"))
     .collect();
-    assert_eq!(kept_dirs, std::slice::from_ref(&newest), "the kept files follow");
+    assert_eq!(
+        kept_dirs,
+        std::slice::from_ref(&newest),
+        "the kept files follow"
+    );
     let dropped = ns.events_eventually("KeptDatabaseDropped").await;
     for older in &kept_by_restores[..2] {
         assert!(
