@@ -148,6 +148,28 @@ impl OperatorProcess {
         self.log_contains(&format!("crash point {point} reached"))
     }
 
+    /// Polls `f` every half second until it returns Some, for up to five minutes
+    /// (a generous deadline, not a measure); then fails with `what` and this
+    /// operator's log.
+    pub async fn until<T, F: std::future::Future<Output = Option<T>>>(
+        &self,
+        what: &str,
+        mut f: impl FnMut() -> F,
+    ) -> T {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+        loop {
+            if let Some(v) = f().await {
+                return v;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{what} did not happen\noperator log:\n{}",
+                self.log_tail(40)
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+    }
+
     /// The last lines of the operator's log.
     pub fn log_tail(&self, lines: usize) -> String {
         tail(&self.log, lines)

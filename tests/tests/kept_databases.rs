@@ -20,26 +20,6 @@ use odoo_tests::postgres::sql::{databases_like, databases_of};
 use odoo_tests::{TestNamespace, simulated_cluster};
 use serde_json::json;
 
-/// Polls `f` until it returns Some, for up to five minutes.
-async fn until<T, F: std::future::Future<Output = Option<T>>>(
-    what: &str,
-    op: &OperatorProcess,
-    mut f: impl FnMut() -> F,
-) -> T {
-    let deadline = Instant::now() + Duration::from_secs(300);
-    loop {
-        if let Some(v) = f().await {
-            return v;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{what} did not happen\noperator log:\n{}",
-            op.log_tail(40)
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-}
-
 #[tokio::test]
 async fn three_restores_keep_one_database_with_max_count_one_and_purge_leaves_none()
 -> anyhow::Result<()> {
@@ -89,16 +69,17 @@ async fn three_restores_keep_one_database_with_max_count_one_and_purge_leaves_no
                       "source": { "pvc": { "claimName": "uploads", "path": "small.zip" } } },
         }))?;
         restores.create(&PostParams::default(), &job).await?;
-        let done = until(&format!("{name} to finish"), &op, || async {
-            let job = restores.get(&name).await.ok()?;
-            let status = job.status?;
-            status
-                .job
-                .phase
-                .is_some_and(JobPhase::is_finished)
-                .then_some(status)
-        })
-        .await;
+        let done = op
+            .until(&format!("{name} to finish"), || async {
+                let job = restores.get(&name).await.ok()?;
+                let status = job.status?;
+                status
+                    .job
+                    .phase
+                    .is_some_and(JobPhase::is_finished)
+                    .then_some(status)
+            })
+            .await;
         assert_eq!(
             done.job.phase,
             Some(JobPhase::Succeeded),
@@ -152,12 +133,13 @@ async fn three_restores_keep_one_database_with_max_count_one_and_purge_leaves_no
         );
     }
     // The status lists it with its size, and `status` prints it.
-    let shown = until("the status to list the kept database", &op, || async {
-        let status = instances.get("shop").await.ok()?.status?;
-        (status.kept_databases.len() == 1 && status.kept_databases[0].name == newest)
-            .then_some(status.kept_databases[0].clone())
-    })
-    .await;
+    let shown = op
+        .until("the status to list the kept database", || async {
+            let status = instances.get("shop").await.ok()?.status?;
+            (status.kept_databases.len() == 1 && status.kept_databases[0].name == newest)
+                .then_some(status.kept_databases[0].clone())
+        })
+        .await;
     assert_eq!(shown.reason, "restore");
     assert!(shown.size_bytes > 0, "{shown:?}");
     let printed = text(&odoo(cp, &ns.name, &["status", "shop"])?.stdout);

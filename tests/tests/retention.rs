@@ -12,7 +12,6 @@
 //! the operator's or the agent's.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
 
 use k8s_openapi::jiff::{Timestamp, ToSpan};
 use kube::api::{ListParams, Patch, PatchParams, PostParams};
@@ -31,26 +30,6 @@ const SCHEDULE: &str = "nightly";
 struct Made {
     key: String,
     size: u64,
-}
-
-/// Polls `f` until it returns Some, for up to five minutes.
-async fn until<T, F: std::future::Future<Output = Option<T>>>(
-    what: &str,
-    op: &OperatorProcess,
-    mut f: impl FnMut() -> F,
-) -> T {
-    let deadline = Instant::now() + Duration::from_secs(300);
-    loop {
-        if let Some(v) = f().await {
-            return v;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{what} did not happen\noperator log:\n{}",
-            op.log_tail(40)
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
 }
 
 async fn names(ns: &TestNamespace) -> Vec<String> {
@@ -177,7 +156,7 @@ async fn prune(ns: &TestNamespace, name: &str) -> anyhow::Result<()> {
 
 /// The note of the first event `reason` about `name`, once there is one.
 async fn event_about(ns: &TestNamespace, op: &OperatorProcess, reason: &str, name: &str) -> String {
-    until(&format!("a {reason} event about {name}"), op, || async {
+    op.until(&format!("a {reason} event about {name}"), || async {
         ns.events(reason)
             .await
             .into_iter()
@@ -239,7 +218,7 @@ async fn retention_tiers_delete_the_archives_they_prune_and_keep_the_newest_veri
         .iter()
         .map(|s| format!("{SCHEDULE}-{s}"))
         .collect();
-    until("the tiers' backups to remain", &op, || async {
+    op.until("the tiers' backups to remain", || async {
         (names(&ns).await == kept).then_some(())
     })
     .await;
@@ -318,7 +297,7 @@ async fn retention_tiers_delete_the_archives_they_prune_and_keep_the_newest_veri
     let survivors = vec![format!("{SCHEDULE}-d0-09"), verified.clone(), held.clone()];
     let mut sorted = survivors.clone();
     sorted.sort();
-    until("keepLast 0 to prune d0-03 only", &op, || async {
+    op.until("keepLast 0 to prune d0-03 only", || async {
         (names(&ns).await == sorted).then_some(())
     })
     .await;
@@ -447,11 +426,9 @@ async fn an_archive_that_is_not_the_backups_own_or_that_a_restore_reads_is_not_d
     assert!(keys(&bucket).await.contains(&read.key));
     assert!(api.get_opt("read").await?.is_some());
     restores.delete("restore-it", &Default::default()).await?;
-    until(
-        "the read backup to go once the restore is gone",
-        &op,
-        || async { api.get_opt("read").await.ok()?.is_none().then_some(()) },
-    )
+    op.until("the read backup to go once the restore is gone", || async {
+        api.get_opt("read").await.ok()?.is_none().then_some(())
+    })
     .await;
     assert!(!keys(&bucket).await.contains(&read.key));
     let deleted = event_about(&ns, &op, "ArchiveDeleted", "read").await;
