@@ -167,6 +167,9 @@ pub async fn expire(
         return Ok(None);
     }
     let cluster = job::cluster_of(ctx, v).await?;
+    // One connection among provisioning's bounded ones: an operator starting with
+    // many instances lists each once, not all at once.
+    let _permit = ctx.pg_pools.acquire(&v.database.cluster).await;
     let owned = crate::pg::kept::owned_candidates(&cluster, &v.database.role)
         .await
         .map_err(|e| job::db_error(&v.database.cluster, e))?;
