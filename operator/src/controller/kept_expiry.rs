@@ -160,7 +160,8 @@ pub async fn expire(
     let uid = instance.uid().unwrap_or_default();
     let ns = v.namespace.clone();
     let name = names::expire_job(&v.name);
-    if let Some(live) = batch::live_job(ctx, &ns, &name).await? {
+    // The Jobs' watch says whether one runs: no read per pass of every instance.
+    if let Some(live) = batch::job_unless_new(ctx, &ns, &name, false).await? {
         return finish(ctx, instance, v, &live).await.map(Some);
     }
     if !ctx.kept_lists.due(&uid, busy) {
