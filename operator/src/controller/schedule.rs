@@ -34,7 +34,7 @@ use odoo_model::{
 };
 use serde_json::json;
 
-pub use retention::{Backup, Policy, Tiers, parse_max_age, to_delete};
+pub use retention::{Backup, Policy, Tiers, describe_policy, parse_max_age, policy, to_delete};
 pub use timing::{Cron, Due, TimingError};
 
 use super::Context;
@@ -344,23 +344,6 @@ async fn create_job(
     }
 }
 
-/// The schedule's retention settings.
-fn policy(s: &OdooBackupSchedule, zone: jiff::tz::TimeZone) -> Policy {
-    let count = |n: i32| usize::try_from(n).unwrap_or(0);
-    Policy {
-        keep_last: count(s.spec.keep_last),
-        keep_failed: count(s.spec.keep_failed),
-        max_age: s.spec.max_age.as_deref().and_then(parse_max_age),
-        tiers: Tiers {
-            daily: count(s.spec.keep_daily),
-            weekly: count(s.spec.keep_weekly),
-            monthly: count(s.spec.keep_monthly),
-            yearly: count(s.spec.keep_yearly),
-        },
-        zone,
-    }
-}
-
 /// Deletes the jobs beyond the schedule's retention, each stored archive with its
 /// job: the job gets the cleanup finalizer and the deletion request in one write
 /// (conditional on the version listed), so the backup controller deletes the
@@ -412,28 +395,6 @@ async fn prune(
     )
     .await;
     Ok(())
-}
-
-/// The retention settings in a phrase, as the spec spells them.
-fn describe_policy(spec: &odoo_model::OdooBackupScheduleSpec) -> String {
-    let mut parts = vec![
-        format!("keepLast {}", spec.keep_last),
-        format!("keepFailed {}", spec.keep_failed),
-    ];
-    for (name, n) in [
-        ("keepDaily", spec.keep_daily),
-        ("keepWeekly", spec.keep_weekly),
-        ("keepMonthly", spec.keep_monthly),
-        ("keepYearly", spec.keep_yearly),
-    ] {
-        if n > 0 {
-            parts.push(format!("{name} {n}"));
-        }
-    }
-    if let Some(age) = &spec.max_age {
-        parts.push(format!("maxAge {age}"));
-    }
-    parts.join(", ")
 }
 
 async fn write_status(

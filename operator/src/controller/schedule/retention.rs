@@ -148,6 +148,45 @@ fn kept_succeeded<'a>(succeeded: &[&'a Backup], policy: &Policy, now: Timestamp)
     kept
 }
 
+/// The schedule's retention settings.
+pub fn policy(s: &odoo_model::OdooBackupSchedule, zone: jiff::tz::TimeZone) -> Policy {
+    let count = |n: i32| usize::try_from(n).unwrap_or(0);
+    Policy {
+        keep_last: count(s.spec.keep_last),
+        keep_failed: count(s.spec.keep_failed),
+        max_age: s.spec.max_age.as_deref().and_then(parse_max_age),
+        tiers: Tiers {
+            daily: count(s.spec.keep_daily),
+            weekly: count(s.spec.keep_weekly),
+            monthly: count(s.spec.keep_monthly),
+            yearly: count(s.spec.keep_yearly),
+        },
+        zone,
+    }
+}
+
+/// The retention settings in a phrase, as the spec spells them.
+pub fn describe_policy(spec: &odoo_model::OdooBackupScheduleSpec) -> String {
+    let mut parts = vec![
+        format!("keepLast {}", spec.keep_last),
+        format!("keepFailed {}", spec.keep_failed),
+    ];
+    for (name, n) in [
+        ("keepDaily", spec.keep_daily),
+        ("keepWeekly", spec.keep_weekly),
+        ("keepMonthly", spec.keep_monthly),
+        ("keepYearly", spec.keep_yearly),
+    ] {
+        if n > 0 {
+            parts.push(format!("{name} {n}"));
+        }
+    }
+    if let Some(age) = &spec.max_age {
+        parts.push(format!("maxAge {age}"));
+    }
+    parts.join(", ")
+}
+
 /// `30d`, `12h`, `1w2d`, `90m` as a duration.
 pub fn parse_max_age(s: &str) -> Option<SignedDuration> {
     let mut total = SignedDuration::ZERO;
