@@ -54,3 +54,81 @@ pub fn backups_in_use(restores: &[OdooRestoreJob], backups: &[OdooBackupJob]) ->
     }
     used
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::JobPhase;
+
+    fn backup(name: &str, location: &str, minute: i64) -> OdooBackupJob {
+        serde_json::from_value(serde_json::json!({
+            "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooBackupJob",
+            "metadata": { "name": name },
+            "spec": { "instanceRef": { "name": "shop" }, "destination": { "pvc": { "claimName": "b" } } },
+            "status": { "phase": "Succeeded", "location": location,
+                        "completionTime": format!("2026-01-01T00:{minute:02}:00Z") },
+        }))
+        .expect("a backup")
+    }
+
+    fn restore(name: &str, source: serde_json::Value, phase: Option<JobPhase>) -> OdooRestoreJob {
+        let mut r: OdooRestoreJob = serde_json::from_value(serde_json::json!({
+            "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooRestoreJob",
+            "metadata": { "name": name },
+            "spec": { "instanceRef": { "name": "shop" }, "source": source },
+        }))
+        .expect("a restore");
+        r.status = phase.map(|p| {
+            let mut s = crate::OdooRestoreJobStatus::default();
+            s.job.phase = Some(p);
+            s
+        });
+        r
+    }
+
+    #[test]
+    fn unfinished_restores_name_the_backups_they_read_however_they_name_them() {
+        let backups = [
+            backup("old", "/backup/old.zip", 1),
+            backup("new", "/backup/new.zip", 2),
+        ];
+        let resolved = {
+            let mut r = restore(
+                "by-path",
+                serde_json::json!({ "pvc": { "claimName": "b", "path": "old.zip" } }),
+                Some(JobPhase::Running),
+            );
+            if let Some(s) = r.status.as_mut() {
+                s.location = Some("/backup/old.zip".into());
+            }
+            r
+        };
+        let restores = [
+            restore("by-name", serde_json::json!({ "backupJob": "old" }), None),
+            restore(
+                "latest",
+                serde_json::json!({ "latestBackupOf": { "name": "shop" } }),
+                None,
+            ),
+            resolved,
+            restore(
+                "done",
+                serde_json::json!({ "backupJob": "new" }),
+                Some(JobPhase::Succeeded),
+            ),
+        ];
+        let used: Vec<(String, String)> = backups_in_use(&restores, &backups)
+            .into_iter()
+            .map(|u| (u.restore, u.backup))
+            .collect();
+        let pair = |r: &str, b: &str| (r.to_owned(), b.to_owned());
+        assert_eq!(
+            used,
+            [
+                pair("by-name", "old"),
+                pair("latest", "new"),
+                pair("by-path", "old")
+            ]
+        );
+    }
+}
