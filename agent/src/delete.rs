@@ -83,14 +83,6 @@ async fn delete_object(
         }
     };
     let digest_location = format!("s3://{bucket}/{digest_key}");
-    let Some(size) = head(archive.clone(), location.clone()).await? else {
-        return Ok(DeleteReport {
-            location,
-            existed: false,
-            bytes_freed: 0,
-            removed: vec![],
-        });
-    };
     // The digest object is the backup's own record of what it stored.
     let recorded = match store.get(&digest).await {
         Ok(got) => {
@@ -109,6 +101,30 @@ async fn delete_object(
             }
             .into());
         }
+    };
+    let Some(size) = head(archive.clone(), location.clone()).await? else {
+        // Gone already. A deletion that stopped between the archive and its digest
+        // left the digest: it goes now, when it records this backup's archive.
+        let mut report = DeleteReport {
+            location,
+            existed: false,
+            bytes_freed: 0,
+            removed: vec![],
+        };
+        if recorded.as_deref() == Some(expected)
+            && let Some(digest_size) = head(digest.clone(), digest_location.clone()).await?
+        {
+            store
+                .delete(&digest)
+                .await
+                .map_err(|source| DeleteError::Delete {
+                    location: digest_location.clone(),
+                    source,
+                })?;
+            report.bytes_freed = digest_size;
+            report.removed.push(digest_location);
+        }
+        return Ok(report);
     };
     let found = match recorded {
         Some(sha) => sha,

@@ -404,6 +404,25 @@ async fn an_archive_that_is_not_the_backups_own_or_that_a_restore_reads_is_not_d
     assert!(api.get_opt("swapped").await?.is_none());
     assert_eq!(s3.get(&bucket, &swapped.key).await?, other);
 
+    // A deletion that stopped between the archive and its digest: the archive is
+    // gone, and the next try removes the digest it left.
+    let halfway = make_backup(&ns, None, &bucket, "halfway", Timestamp::now()).await?;
+    let store = s3.client(&bucket)?;
+    object_store::ObjectStoreExt::delete(&store, &object_store::path::Path::parse(&halfway.key)?)
+        .await?;
+    prune(&ns, "halfway").await?;
+    let said = event_about(&ns, &op, "ArchiveDeleted", "halfway").await;
+    assert!(said.contains("was already gone; deleted"), "{said}");
+    op.until("the halfway backup to go", || async {
+        api.get_opt("halfway").await.ok()?.is_none().then_some(())
+    })
+    .await;
+    let left = keys(&bucket).await;
+    assert!(
+        !left.contains(&odoo_model::agent::digest_key(&halfway.key)),
+        "{left:?}"
+    );
+
     // A restore that has not finished reads the backup: the plugin refuses, and a
     // deletion already asked for waits for the restore.
     let read = make_backup(&ns, None, &bucket, "read", Timestamp::now()).await?;

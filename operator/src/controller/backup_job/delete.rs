@@ -233,10 +233,15 @@ pub async fn clean_up(
 /// What an `ArchiveDeleted` event says.
 pub fn deleted_message(job: &OdooBackupJob, report: &DeleteReport) -> String {
     if !report.existed {
+        let digest = match report.removed.as_slice() {
+            [] => String::new(),
+            removed => format!("; deleted {}", removed.join(" and ")),
+        };
         return format!(
-            "the archive {} of {} was already gone: 0 bytes freed",
+            "the archive {} of {} was already gone{digest}: {} bytes freed",
             report.location,
-            job.name_any()
+            job.name_any(),
+            report.bytes_freed
         );
     }
     format!(
