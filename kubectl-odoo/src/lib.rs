@@ -1,5 +1,6 @@
 //! `kubectl odoo`: the command-line interface of the Odoo operator.
 
+pub mod bucket_index;
 pub mod cli;
 pub mod commands;
 pub mod confirm;

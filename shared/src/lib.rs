@@ -13,6 +13,7 @@ pub mod api_error;
 pub mod backup_job;
 pub mod backup_schedule;
 pub mod backup_use;
+pub mod bucket_index;
 pub mod cluster_migration;
 pub mod common;
 pub mod crds;

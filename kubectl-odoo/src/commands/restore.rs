@@ -1,5 +1,6 @@
 //! `kubectl odoo restore NAME (--from-backup JOB | --latest-of INSTANCE | --from-s3
-//! s3://BUCKET/KEY | --from-file ZIP) [--into NEWNAME] …`: an OdooRestoreJob.
+//! s3://BUCKET/KEY | --from-s3 s3://BUCKET[/PREFIX] --latest-of NS/NAME | --from-file
+//! ZIP) [--into NEWNAME] …`: an OdooRestoreJob.
 //!
 //! The plan (what replaces what) is shown and confirmed before anything is written;
 //! unattended runs need `--yes`. `--from-file` streams the local archive to S3 first
@@ -25,23 +26,27 @@ use crate::output::{Printer, size};
 
 /// Flags of `restore`.
 #[derive(clap::Args, Debug)]
-#[command(group(clap::ArgGroup::new("source").required(true).args(["from_backup", "latest_of", "from_s3", "from_file"])))]
+// --from-s3 with --latest-of reads the bucket's index; every other pair is refused.
+#[command(group(clap::ArgGroup::new("source").required(true).multiple(true).args(["from_backup", "latest_of", "from_s3", "from_file"])))]
 pub struct RestoreArgs {
     /// The instance restored into (with --into: the instance whose spec is copied).
     pub name: String,
     /// Restore this OdooBackupJob.
-    #[arg(long, value_name = "BACKUPJOB")]
+    #[arg(long, value_name = "BACKUPJOB", conflicts_with_all = ["latest_of", "from_s3", "from_file"])]
     pub from_backup: Option<String>,
-    /// Restore the latest successful backup of this instance.
+    /// Restore the latest successful backup of this instance (the newest verified
+    /// one when there is one). With --from-s3 s3://BUCKET[/PREFIX]: of NAMESPACE/NAME
+    /// as the bucket's index records it, with no backup resource needed.
     #[arg(long, value_name = "INSTANCE")]
     pub latest_of: Option<String>,
-    /// Restore this S3 object (with --s3-endpoint and --credentials-secret).
+    /// Restore this S3 object (with --s3-endpoint and --credentials-secret), or,
+    /// with --latest-of, the newest backup the bucket records.
     #[arg(long, value_name = "s3://BUCKET/KEY")]
     pub from_s3: Option<String>,
     /// Upload this local archive (an Odoo backup zip, a pg dump or SQL) to S3, then
     /// restore it. The bucket is the instance's newest backup destination unless the
     /// S3 flags name one.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["latest_of", "from_s3"])]
     pub from_file: Option<PathBuf>,
     #[command(flatten)]
     pub s3: S3Flags,
@@ -132,6 +137,67 @@ pub fn copy_instance(source: &OdooInstance, name: &str) -> OdooInstance {
     OdooInstance::new(name, spec)
 }
 
+/// The newest backup of `instance` (NAMESPACE/NAME) the bucket's index records,
+/// the newest verified one first, found in the bucket itself: its archive must be
+/// there with the recorded size, and the restore checks the recorded SHA-256.
+async fn latest_in_bucket(
+    ctx: &Ctx,
+    url: &str,
+    instance: &str,
+    flags: &S3Flags,
+    printer: &Printer,
+) -> Result<Source, CliError> {
+    let (bucket, prefix) = crate::bucket_index::parse_root(url)?;
+    let (ns, name) = crate::bucket_index::parse_instance(instance)?;
+    let bucket = flags.bucket(Some(&bucket))?;
+    let store = crate::s3::store(&ctx.client, &ctx.namespace, &bucket).await?;
+    let root = odoo_model::bucket_index::index_root_under(&prefix);
+    let records = crate::bucket_index::records(&store, &root, Some((&ns, &name)), printer).await?;
+    let Some((record, newer)) = odoo_model::bucket_index::latest(&records) else {
+        return Err(CliError::Precondition(format!(
+            "the bucket {} records no backup of {ns}/{name} under {root}",
+            bucket.bucket
+        )));
+    };
+    let location = format!("s3://{}/{}", bucket.bucket, record.key);
+    match crate::bucket_index::stored(&store, record).await? {
+        Some(bytes) if bytes == record.size_bytes => {}
+        found => {
+            return Err(CliError::Precondition(format!(
+                "the bucket records {location} ({} B) as the latest backup of {ns}/{name}, but {}",
+                record.size_bytes,
+                found.map_or("it is not there".into(), |b| format!("it holds {b} B"))
+            )));
+        }
+    }
+    let why = match (record.is_verified(), newer) {
+        (true, Some(newer)) => format!(
+            "the newest verified backup of {ns}/{name} in the bucket (the newer {} is not verified)",
+            newer.backup
+        ),
+        (true, None) => format!("the newest backup of {ns}/{name} in the bucket, verified"),
+        (false, _) => format!("the newest backup of {ns}/{name} in the bucket (none is verified)"),
+    };
+    let what = format!(
+        "{location}, {why}: backup {} of {}, {}, sha256 {}",
+        record.backup,
+        record.completed_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+        size(i64::try_from(record.size_bytes).unwrap_or(i64::MAX)),
+        record.sha256
+    );
+    Ok(Source::Ready(
+        RestoreSource {
+            s3: Some(S3Object {
+                bucket,
+                key: record.key.clone(),
+            }),
+            ..Default::default()
+        },
+        what,
+        Some(record.sha256.clone()),
+    ))
+}
+
 /// The key an uploaded archive gets.
 pub fn upload_key(namespace: &str, instance: &str, file: &std::path::Path, now: &str) -> String {
     let file_name = file
@@ -143,7 +209,8 @@ pub fn upload_key(namespace: &str, instance: &str, file: &std::path::Path, now: 
 
 /// What the restore reads, before anything is uploaded.
 enum Source {
-    Ready(RestoreSource, String),
+    /// The source, what it is in words, and the SHA-256 the restore must find.
+    Ready(RestoreSource, String, Option<String>),
     Upload {
         bucket: odoo_model::common::S3Bucket,
         key: String,
@@ -156,6 +223,7 @@ async fn resolve_source(
     args: &RestoreArgs,
     target: &str,
     now: k8s_openapi::jiff::Timestamp,
+    printer: &Printer,
 ) -> Result<Source, CliError> {
     let ns = &ctx.namespace;
     if let Some(backup) = &args.from_backup {
@@ -183,7 +251,11 @@ async fn resolve_source(
                 ..Default::default()
             },
             what,
+            None,
         ));
+    }
+    if let (Some(url), Some(instance)) = (&args.from_s3, &args.latest_of) {
+        return latest_in_bucket(ctx, url, instance, &args.s3, printer).await;
     }
     if let Some(instance) = &args.latest_of {
         let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), ns);
@@ -208,6 +280,7 @@ async fn resolve_source(
                 ..Default::default()
             },
             latest.describe(&format!("odoo/{instance}")),
+            None,
         ));
     }
     if let Some(url) = &args.from_s3 {
@@ -224,6 +297,7 @@ async fn resolve_source(
                 ..Default::default()
             },
             format!("{url} ({})", bucket.endpoint),
+            None,
         ));
     }
     let file = args.from_file.clone().unwrap_or_default();
@@ -273,10 +347,10 @@ pub async fn run(ctx: &LazyCtx, args: RestoreArgs, printer: &Printer) -> Result<
             "odoo/{into} already exists; restore into it with kubectl odoo restore {into} …, or pick a new name"
         )));
     }
-    let source = resolve_source(ctx, &args, &target, now).await?;
+    let source = resolve_source(ctx, &args, &target, now, printer).await?;
 
     let source_text = match &source {
-        Source::Ready(_, what) => what.clone(),
+        Source::Ready(_, what, _) => what.clone(),
         Source::Upload { bucket, key, file } => format!(
             "{} (uploaded first to s3://{}/{key})",
             file.display(),
@@ -341,7 +415,7 @@ pub async fn run(ctx: &LazyCtx, args: RestoreArgs, printer: &Printer) -> Result<
     }
 
     let (restore_source, sha256) = match source {
-        Source::Ready(s, _) => (s, None),
+        Source::Ready(s, _, sha) => (s, sha),
         Source::Upload { bucket, key, file } if args.dry_run == DryRun::None => {
             let location = format!("s3://{}/{key}", bucket.bucket);
             let store = crate::s3::store(&ctx.client, &ns, &bucket).await?;
@@ -405,6 +479,34 @@ mod tests {
                 .is_err()
         );
         assert!(Wrapper::try_parse_from(["restore", "shop", "--latest-of", "x"]).is_ok());
+        // The bucket's index: --from-s3 with --latest-of, and nothing else paired.
+        let from_bucket = [
+            "restore",
+            "shop",
+            "--from-s3",
+            "s3://b",
+            "--latest-of",
+            "t/x",
+        ];
+        assert!(Wrapper::try_parse_from(from_bucket).is_ok());
+        let with_file = [
+            "restore",
+            "shop",
+            "--from-file",
+            "f.zip",
+            "--from-s3",
+            "s3://b/k",
+        ];
+        assert!(Wrapper::try_parse_from(with_file).is_err());
+        let with_backup = [
+            "restore",
+            "shop",
+            "--from-backup",
+            "b",
+            "--from-s3",
+            "s3://b/k",
+        ];
+        assert!(Wrapper::try_parse_from(with_backup).is_err());
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! `kubectl odoo backup list [INSTANCE] [-A]`: backups newest first.
+//! `kubectl odoo backup list [INSTANCE] [-A]`: backups newest first; with
+//! `--from-s3`, what a bucket's index records instead.
 
 use kube::ResourceExt;
 use odoo_model::OdooBackupJob;
@@ -16,8 +17,18 @@ pub struct ListArgs {
     /// Only the backups of this instance.
     pub instance: Option<String>,
     /// List the backups of every namespace.
-    #[arg(short = 'A', long)]
+    #[arg(short = 'A', long, conflicts_with = "from_s3")]
     pub all_namespaces: bool,
+    /// List what this bucket's index records (s3://BUCKET[/PREFIX], with
+    /// --s3-endpoint and --credentials-secret), not the cluster's backups: works
+    /// with no backup resource left, after a namespace or cluster is lost.
+    #[arg(long, value_name = "s3://BUCKET[/PREFIX]", conflicts_with = "instance")]
+    pub from_s3: Option<String>,
+    /// With --from-s3: only the archives of this instance, as NAMESPACE/NAME.
+    #[arg(long = "instance", value_name = "NAMESPACE/NAME", requires = "from_s3")]
+    pub of_instance: Option<String>,
+    #[command(flatten)]
+    pub s3: super::S3Flags,
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
@@ -25,6 +36,10 @@ pub struct ListArgs {
 
 pub async fn run(ctx: &LazyCtx, args: ListArgs, printer: &Printer) -> Result<(), CliError> {
     let ctx = ctx.get().await?;
+    if let Some(url) = &args.from_s3 {
+        let instance = args.of_instance.as_deref();
+        return super::from_bucket::list(ctx, url, instance, &args.s3, printer).await;
+    }
     let namespace = (!args.all_namespaces).then_some(ctx.namespace.as_str());
     let items = super::backups_of(&ctx.client, namespace, args.instance.as_deref()).await?;
     print(printer, &items, args.all_namespaces)

@@ -7,6 +7,7 @@ pub mod create;
 pub mod delete;
 pub mod describe;
 pub mod download;
+pub mod from_bucket;
 pub mod list;
 pub mod schedule;
 

@@ -210,7 +210,13 @@ pub async fn clean_up(
     };
     match checked {
         Ok(report) => {
-            announce(false, "ArchiveDeleted", deleted_message(job, &report)).await;
+            let mut message = deleted_message(job, &report);
+            if let Some(record) = super::index::forget(ctx, job).await? {
+                message.push_str(&format!(
+                    "; its bucket index record {record} is deleted too"
+                ));
+            }
+            announce(false, "ArchiveDeleted", message).await;
             Ok(None)
         }
         Err(why) => {

@@ -24,6 +24,7 @@ use crate::validate::ValidInstance;
 
 mod archive;
 pub mod delete;
+pub mod index;
 mod outcome;
 mod verify;
 

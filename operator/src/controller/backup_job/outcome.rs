@@ -21,6 +21,14 @@ pub(super) async fn succeed(
     status: OdooBackupJobStatus,
 ) -> Result<Action, Error> {
     let message = status.job.message.clone().unwrap_or_default();
+    // The bucket's own record first: a backup counts as made only once the bucket
+    // alone can say so (recovery without this cluster reads it).
+    if let Err(e) = super::index::write(ctx, job, instance, &status).await {
+        let why =
+            format!("the backup is stored, but its bucket index record is not: {e}; retrying");
+        ctx.event(job, true, "IndexRecordFailed", why).await;
+        return Err(e);
+    }
     let last = LastBackup {
         name: job.name_any(),
         completion_time: Time(k8s_openapi::jiff::Timestamp::now()),

@@ -127,3 +127,44 @@ fn key_templates_fill_every_placeholder() {
         "prod/shop/prod_shop-20260102T030405Z.zip"
     );
 }
+
+#[test]
+fn a_stored_backup_is_recorded_in_its_bucket_index_and_found_again() {
+    let mut job = s3_job();
+    let created: k8s_openapi::jiff::Timestamp = "2026-12-04T10:00:00Z".parse().expect("time");
+    job.metadata.creation_timestamp = Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
+        created,
+    ));
+    let mut instance = OdooInstance::new("shop", Default::default());
+    instance.status = Some(odoo_model::OdooInstanceStatus {
+        database: Some("prod_shop".into()),
+        ..Default::default()
+    });
+    let status = odoo_model::OdooBackupJobStatus {
+        location: Some("s3://backups/shop/20261204T100001Z.zip".into()),
+        size_bytes: Some(4096),
+        sha256: Some("b".repeat(64)),
+        odoo_version: Some("18.0".into()),
+        ..Default::default()
+    };
+    let (_, key) = index::record_key(&job).expect("an S3 backup has a record");
+    assert_eq!(key, "odoo-index/prod/shop/20261204T100000Z-nightly.json");
+    let done: k8s_openapi::jiff::Timestamp = "2026-12-04T10:05:00Z".parse().expect("time");
+    let record = index::record(&job, &instance, &status, done).expect("record");
+    assert_eq!(record.key, "shop/20261204T100001Z.zip");
+    assert_eq!(record.database, "prod_shop");
+    assert_eq!((record.size_bytes, record.completed_at), (4096, done));
+    // What the operator writes is what the plugin reads back from that key.
+    let bytes = serde_json::to_vec(&record).expect("json");
+    let read = odoo_model::bucket_index::ArchiveRecord::parse("odoo-index/", &key, &bytes);
+    assert_eq!(read, Ok(record));
+    // Another bucket's location, or no digest yet: nothing to record.
+    let mut elsewhere = status.clone();
+    elsewhere.location = Some("s3://other/shop/x.zip".into());
+    assert!(index::record(&job, &instance, &elsewhere, done).is_none());
+    let unproven = odoo_model::OdooBackupJobStatus {
+        sha256: None,
+        ..status
+    };
+    assert!(index::record(&job, &instance, &unproven, done).is_none());
+}

@@ -1,0 +1,111 @@
+//! Reading a bucket's own index (`odoo_model::bucket_index`): what `backup list
+//! --from-s3`, `restore --from-s3 --latest-of` and `backup orphans` know with no
+//! backup resource in the cluster.
+
+use std::sync::Arc;
+
+use futures::TryStreamExt as _;
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, ObjectStoreExt as _};
+use odoo_model::bucket_index::{self, ArchiveRecord};
+
+use crate::error::CliError;
+use crate::output::Printer;
+
+/// `s3://BUCKET[/PREFIX]`: the bucket and the prefix the index sits under.
+pub fn parse_root(url: &str) -> Result<(String, String), CliError> {
+    let rest = url.strip_prefix("s3://").ok_or_else(|| {
+        CliError::Usage(format!("{url:?}: write the bucket as s3://BUCKET[/PREFIX]"))
+    })?;
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    if bucket.is_empty() {
+        return Err(CliError::Usage(format!("{url:?} names no bucket")));
+    }
+    Ok((bucket.to_owned(), prefix.to_owned()))
+}
+
+/// `NAMESPACE/NAME`.
+pub fn parse_instance(text: &str) -> Result<(String, String), CliError> {
+    match text.split_once('/') {
+        Some((ns, name)) if !ns.is_empty() && !name.is_empty() && !name.contains('/') => {
+            Ok((ns.to_owned(), name.to_owned()))
+        }
+        _ => Err(CliError::Usage(format!(
+            "{text:?}: name the instance as NAMESPACE/NAME, as the bucket records it"
+        ))),
+    }
+}
+
+/// The records under `root`, of one instance when `instance` is given, oldest
+/// first. An object that is not a well-formed record in its own instance's
+/// directory is skipped with a warning (the bucket is the tenant's to write).
+pub async fn records(
+    store: &Arc<dyn ObjectStore>,
+    root: &str,
+    instance: Option<(&str, &str)>,
+    printer: &Printer,
+) -> Result<Vec<ArchiveRecord>, CliError> {
+    let prefix = match instance {
+        Some((ns, name)) => bucket_index::instance_prefix(root, ns, name),
+        None => root.to_owned(),
+    };
+    let failed = |e: object_store::Error| CliError::Failed(format!("reading {prefix}: {e}"));
+    let listed: Vec<_> = store
+        .list(Some(&ObjectPath::from(prefix.as_str())))
+        .try_collect()
+        .await
+        .map_err(failed)?;
+    let mut records = Vec::new();
+    for meta in listed {
+        let key = meta.location.to_string();
+        if !key.ends_with(".json") {
+            continue;
+        }
+        let bytes = match store.get(&meta.location).await {
+            Ok(got) => got.bytes().await.map_err(failed)?,
+            // Deleted since the listing: a pruned backup.
+            Err(object_store::Error::NotFound { .. }) => continue,
+            Err(e) => return Err(failed(e)),
+        };
+        match ArchiveRecord::parse(root, &key, &bytes) {
+            Ok(record) => records.push(record),
+            Err(rejected) => printer.warn(&format!("skipped: {}", rejected.0)),
+        }
+    }
+    records.sort_by_key(|r| r.completed_at);
+    Ok(records)
+}
+
+/// Whether the archive a record names is in the bucket, with its size.
+pub async fn stored(
+    store: &Arc<dyn ObjectStore>,
+    record: &ArchiveRecord,
+) -> Result<Option<u64>, CliError> {
+    match store.head(&ObjectPath::from(record.key.as_str())).await {
+        Ok(meta) => Ok(Some(meta.size)),
+        Err(object_store::Error::NotFound { .. }) => Ok(None),
+        Err(e) => Err(CliError::Failed(format!("reading {}: {e}", record.key))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_roots_and_instances_parse() {
+        assert_eq!(parse_root("s3://b").unwrap(), ("b".into(), "".into()));
+        assert_eq!(
+            parse_root("s3://b/prod/eu").unwrap(),
+            ("b".into(), "prod/eu".into())
+        );
+        assert!(parse_root("b/prod").is_err());
+        assert!(parse_root("s3:///x").is_err());
+        assert_eq!(
+            parse_instance("team/shop").unwrap(),
+            ("team".into(), "shop".into())
+        );
+        assert!(parse_instance("shop").is_err());
+        assert!(parse_instance("a/b/c").is_err());
+    }
+}
