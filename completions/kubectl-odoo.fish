@@ -354,6 +354,12 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -s y -l yes -d 'Asks nothing; accepted as on the commands that do ask, so a script can pass --yes to every command that changes something'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from list" -l from-s3 -d 'List what this bucket\'s index records (s3://BUCKET[/PREFIX], with --s3-endpoint and --credentials-secret), not the cluster\'s backups: works with no backup resource left, after a namespace or cluster is lost' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from list" -l instance -d 'With --from-s3: only the archives of this instance, as NAMESPACE/NAME' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from list" -l s3-endpoint -d 'Endpoint URL of the S3-compatible service, e.g. https://s3.eu-west-1.amazonaws.com' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from list" -l bucket -d 'Bucket name' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from list" -l region -d 'Region of the bucket' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from list" -l credentials-secret -d 'Secret in the namespace holding AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
 wide\t''
 json\t''
@@ -368,6 +374,7 @@ always\t''
 never\t''"
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from list" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from list" -s A -l all-namespaces -d 'List the backups of every namespace'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from list" -l s3-insecure-skip-tls-verify -d 'Skip TLS certificate verification (test setups with self-signed certificates)'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from check" -s l -l selector -d 'Only instances matching this label selector' -r
@@ -485,8 +492,8 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a backup and its archive (--keep-archive keeps the archive)'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l from-backup -d 'Restore this OdooBackupJob' -r
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l latest-of -d 'Restore the latest successful backup of this instance' -r
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l from-s3 -d 'Restore this S3 object (with --s3-endpoint and --credentials-secret)' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l latest-of -d 'Restore the latest successful backup of this instance (the newest verified one when there is one). With --from-s3 s3://BUCKET[/PREFIX]: of NAMESPACE/NAME as the bucket\'s index records it, with no backup resource needed' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l from-s3 -d 'Restore this S3 object (with --s3-endpoint and --credentials-secret), or, with --latest-of, the newest backup the bucket records' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l from-file -d 'Upload this local archive (an Odoo backup zip, a pg dump or SQL) to S3, then restore it. The bucket is the instance\'s newest backup destination unless the S3 flags name one' -r -F
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l s3-endpoint -d 'Endpoint URL of the S3-compatible service, e.g. https://s3.eu-west-1.amazonaws.com' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l bucket -d 'Bucket name' -r

@@ -399,6 +399,12 @@ restore\:"Also load it into a scratch database and compare row counts"))' \
 ;;
 (list)
 _arguments "${_arguments_options[@]}" : \
+'()--from-s3=[List what this bucket'\''s index records (s3\://BUCKET\[/PREFIX\], with --s3-endpoint and --credentials-secret), not the cluster'\''s backups\: works with no backup resource left, after a namespace or cluster is lost]:s3://BUCKET[/PREFIX]:_default' \
+'--instance=[With --from-s3\: only the archives of this instance, as NAMESPACE/NAME]:NAMESPACE/NAME:_default' \
+'--s3-endpoint=[Endpoint URL of the S3-compatible service, e.g. https\://s3.eu-west-1.amazonaws.com]:URL:_default' \
+'--bucket=[Bucket name]:BUCKET:_default' \
+'--region=[Region of the bucket]:REGION:_default' \
+'--credentials-secret=[Secret in the namespace holding AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY]:SECRET:_default' \
 '-o+[Output format]:OUTPUT:(table wide json yaml name)' \
 '--output=[Output format]:OUTPUT:(table wide json yaml name)' \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG, then ~/.kube/config)]:PATH:_files' \
@@ -409,8 +415,9 @@ _arguments "${_arguments_options[@]}" : \
 '--color=[When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto]:COLOR:(auto always never)' \
 '-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
 '--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
-'-A[List the backups of every namespace]' \
-'--all-namespaces[List the backups of every namespace]' \
+'(--from-s3)-A[List the backups of every namespace]' \
+'(--from-s3)--all-namespaces[List the backups of every namespace]' \
+'--s3-insecure-skip-tls-verify[Skip TLS certificate verification (test setups with self-signed certificates)]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
@@ -606,10 +613,10 @@ esac
 ;;
 (restore)
 _arguments "${_arguments_options[@]}" : \
-'--from-backup=[Restore this OdooBackupJob]:BACKUPJOB:_default' \
-'--latest-of=[Restore the latest successful backup of this instance]:INSTANCE:_default' \
-'--from-s3=[Restore this S3 object (with --s3-endpoint and --credentials-secret)]:s3://BUCKET/KEY:_default' \
-'--from-file=[Upload this local archive (an Odoo backup zip, a pg dump or SQL) to S3, then restore it. The bucket is the instance'\''s newest backup destination unless the S3 flags name one]:FILE:_files' \
+'(--latest-of --from-s3 --from-file)--from-backup=[Restore this OdooBackupJob]:BACKUPJOB:_default' \
+'--latest-of=[Restore the latest successful backup of this instance (the newest verified one when there is one). With --from-s3 s3\://BUCKET\[/PREFIX\]\: of NAMESPACE/NAME as the bucket'\''s index records it, with no backup resource needed]:INSTANCE:_default' \
+'--from-s3=[Restore this S3 object (with --s3-endpoint and --credentials-secret), or, with --latest-of, the newest backup the bucket records]:s3://BUCKET/KEY:_default' \
+'(--latest-of --from-s3)--from-file=[Upload this local archive (an Odoo backup zip, a pg dump or SQL) to S3, then restore it. The bucket is the instance'\''s newest backup destination unless the S3 flags name one]:FILE:_files' \
 '--s3-endpoint=[Endpoint URL of the S3-compatible service, e.g. https\://s3.eu-west-1.amazonaws.com]:URL:_default' \
 '--bucket=[Bucket name]:BUCKET:_default' \
 '--region=[Region of the bucket]:REGION:_default' \

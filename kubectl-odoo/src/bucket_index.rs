@@ -94,15 +94,18 @@ mod tests {
 
     #[test]
     fn bucket_roots_and_instances_parse() {
-        assert_eq!(parse_root("s3://b").unwrap(), ("b".into(), "".into()));
         assert_eq!(
-            parse_root("s3://b/prod/eu").unwrap(),
+            parse_root("s3://b").expect("parses"),
+            ("b".into(), "".into())
+        );
+        assert_eq!(
+            parse_root("s3://b/prod/eu").expect("parses"),
             ("b".into(), "prod/eu".into())
         );
         assert!(parse_root("b/prod").is_err());
         assert!(parse_root("s3:///x").is_err());
         assert_eq!(
-            parse_instance("team/shop").unwrap(),
+            parse_instance("team/shop").expect("parses"),
             ("team".into(), "shop".into())
         );
         assert!(parse_instance("shop").is_err());

@@ -178,7 +178,7 @@ mod tests {
             format: BackupFormat::Zip,
             odoo_version: Some("18.0".into()),
             pg_version: None,
-            completed_at: at.parse().unwrap(),
+            completed_at: at.parse().expect("time"),
             size_bytes: 10,
             sha256: "a".repeat(64),
             verified: verified.map(|result| BackupVerification {
@@ -204,7 +204,7 @@ mod tests {
         assert_eq!(index_root("fixed/name.zip"), "fixed/odoo-index/");
         assert_eq!(index_root_under(""), "odoo-index/");
         assert_eq!(index_root_under("/prod/eu/"), "prod/eu/odoo-index/");
-        let at: Timestamp = "2026-12-04T10:00:00Z".parse().unwrap();
+        let at: Timestamp = "2026-12-04T10:00:00Z".parse().expect("time");
         assert_eq!(
             record_key("odoo-index/", "team-a", "shop", at, "shop-1"),
             "odoo-index/team-a/shop/20261204T100000Z-shop-1.json"
@@ -214,7 +214,7 @@ mod tests {
     #[test]
     fn a_record_round_trips_and_a_misplaced_or_forged_one_is_refused() {
         let r = record("b1", "2026-12-04T10:00:00Z", None);
-        let bytes = serde_json::to_vec(&r).unwrap();
+        let bytes = serde_json::to_vec(&r).expect("json");
         let key = "odoo-index/team-a/shop/20261204T100000Z-b1.json";
         assert_eq!(
             ArchiveRecord::parse("odoo-index/", key, &bytes),
@@ -228,15 +228,15 @@ mod tests {
         assert!(ArchiveRecord::parse("odoo-index/", nested, &bytes).is_err());
         let mut into_index = r.clone();
         into_index.key = "odoo-index/team-a/shop/other.json".into();
-        let b = serde_json::to_vec(&into_index).unwrap();
+        let b = serde_json::to_vec(&into_index).expect("json");
         assert!(ArchiveRecord::parse("odoo-index/", key, &b).is_err());
         let mut bad_digest = r.clone();
         bad_digest.sha256 = "zz".into();
-        let b = serde_json::to_vec(&bad_digest).unwrap();
+        let b = serde_json::to_vec(&bad_digest).expect("json");
         assert!(ArchiveRecord::parse("odoo-index/", key, &b).is_err());
         let mut other = r;
         other.kind = "something".into();
-        let b = serde_json::to_vec(&other).unwrap();
+        let b = serde_json::to_vec(&other).expect("json");
         assert!(ArchiveRecord::parse("odoo-index/", key, &b).is_err());
         assert!(ArchiveRecord::parse("odoo-index/", key, b"{").is_err());
     }
@@ -249,10 +249,10 @@ mod tests {
             record("new", "2026-12-03T10:00:00Z", None),
             record("failed", "2026-12-02T10:00:00Z", Some(VerifyResult::Failed)),
         ];
-        let (taken, passed_over) = latest(&records).unwrap();
+        let (taken, passed_over) = latest(&records).expect("records");
         assert_eq!(taken.backup, "old");
         assert_eq!(passed_over.map(|r| r.backup.as_str()), Some("new"));
-        let (taken, passed_over) = latest(&records[1..]).unwrap();
+        let (taken, passed_over) = latest(&records[1..]).expect("records");
         assert_eq!(taken.backup, "new");
         assert!(passed_over.is_none());
     }

@@ -100,12 +100,18 @@ pub struct TestNamespace {
 impl TestNamespace {
     /// Creates `<prefix>-<random>` and a client for it.
     pub async fn new(cp: &ControlPlane, prefix: &str) -> anyhow::Result<TestNamespace> {
-        let client = client(cp).await?;
         let suffix: u32 = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.subsec_nanos())
             .unwrap_or_default();
         let name = format!("{prefix}-{:x}", suffix ^ std::process::id());
+        TestNamespace::named(cp, &name).await
+    }
+
+    /// Creates namespace `name` (again, after a test deleted it) and a client for it.
+    pub async fn named(cp: &ControlPlane, name: &str) -> anyhow::Result<TestNamespace> {
+        let client = client(cp).await?;
+        let name = name.to_owned();
         let ns = Namespace {
             metadata: kube::api::ObjectMeta {
                 name: Some(name.clone()),

@@ -399,6 +399,11 @@ pub async fn run(ctx: &LazyCtx, args: RestoreArgs, printer: &Printer) -> Result<
     );
     // A dry run changes nothing, and a restore into a new instance replaces nothing.
     if args.dry_run == DryRun::None && args.into.is_none() {
+        // Unattended runs say what they restore too: the plan is the CI log's
+        // record of which archive replaced the database.
+        if args.yes {
+            printer.note(&plan);
+        }
         confirm(
             printer,
             args.yes,
