@@ -91,6 +91,9 @@ _kubectl__odoo() {
             kubectl__odoo__subcmd__backup,list)
                 cmd="kubectl__odoo__subcmd__backup__subcmd__list"
                 ;;
+            kubectl__odoo__subcmd__backup,orphans)
+                cmd="kubectl__odoo__subcmd__backup__subcmd__orphans"
+                ;;
             kubectl__odoo__subcmd__backup,schedule)
                 cmd="kubectl__odoo__subcmd__backup__subcmd__schedule"
                 ;;
@@ -114,6 +117,9 @@ _kubectl__odoo() {
                 ;;
             kubectl__odoo__subcmd__backup__subcmd__help,list)
                 cmd="kubectl__odoo__subcmd__backup__subcmd__help__subcmd__list"
+                ;;
+            kubectl__odoo__subcmd__backup__subcmd__help,orphans)
+                cmd="kubectl__odoo__subcmd__backup__subcmd__help__subcmd__orphans"
                 ;;
             kubectl__odoo__subcmd__backup__subcmd__help,schedule)
                 cmd="kubectl__odoo__subcmd__backup__subcmd__help__subcmd__schedule"
@@ -190,6 +196,9 @@ _kubectl__odoo() {
             kubectl__odoo__subcmd__help__subcmd__backup,list)
                 cmd="kubectl__odoo__subcmd__help__subcmd__backup__subcmd__list"
                 ;;
+            kubectl__odoo__subcmd__help__subcmd__backup,orphans)
+                cmd="kubectl__odoo__subcmd__help__subcmd__backup__subcmd__orphans"
+                ;;
             kubectl__odoo__subcmd__help__subcmd__backup,schedule)
                 cmd="kubectl__odoo__subcmd__help__subcmd__backup__subcmd__schedule"
                 ;;
@@ -246,7 +255,7 @@ _kubectl__odoo() {
             return 0
             ;;
         kubectl__subcmd__odoo__subcmd__backup)
-            opts="-n -v -h -V --kubeconfig --context --namespace --request-timeout --color --v --help --version create list check describe download schedule delete help"
+            opts="-n -v -h -V --kubeconfig --context --namespace --request-timeout --color --v --help --version create list check describe download schedule delete orphans help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -626,7 +635,7 @@ _kubectl__odoo() {
             return 0
             ;;
         kubectl__subcmd__odoo__subcmd__backup__subcmd__help)
-            opts="create list check describe download schedule delete help"
+            opts="create list check describe download schedule delete orphans help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -737,6 +746,20 @@ _kubectl__odoo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kubectl__subcmd__odoo__subcmd__backup__subcmd__help__subcmd__orphans)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kubectl__subcmd__odoo__subcmd__backup__subcmd__help__subcmd__schedule)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -763,6 +786,80 @@ _kubectl__odoo() {
                     return 0
                     ;;
                 --instance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --s3-endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bucket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --credentials-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json yaml name" -- "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__odoo__subcmd__backup__subcmd__orphans)
+            opts="-o -n -v -h -V --from-s3 --s3-endpoint --bucket --region --credentials-secret --s3-insecure-skip-tls-verify --output --kubeconfig --context --namespace --request-timeout --color --v --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from-s3)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1324,7 +1421,7 @@ _kubectl__odoo() {
             return 0
             ;;
         kubectl__subcmd__odoo__subcmd__help__subcmd__backup)
-            opts="create list check describe download schedule delete"
+            opts="create list check describe download schedule delete orphans"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1408,6 +1505,20 @@ _kubectl__odoo() {
             return 0
             ;;
         kubectl__subcmd__odoo__subcmd__help__subcmd__backup__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__odoo__subcmd__help__subcmd__backup__subcmd__orphans)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

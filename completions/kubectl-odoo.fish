@@ -296,24 +296,25 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -s y 
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -l wait -d 'Follow the upgrade until it ends; exit 3 if it fails, 4 on timeout'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -s h -l help -d 'Print help'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand upgrade" -s V -l version -d 'Print version'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete help" -l context -d 'The kubeconfig context to use' -r
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete help" -s n -l namespace -d 'The namespace (default: the context\'s namespace, then "default")' -r
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete help" -l request-timeout -d 'How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit' -r
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete help" -l color -d 'When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto' -r -f -a "auto\t''
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete orphans help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete orphans help" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete orphans help" -s n -l namespace -d 'The namespace (default: the context\'s namespace, then "default")' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete orphans help" -l request-timeout -d 'How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete orphans help" -l color -d 'When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete help" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete help" -s h -l help -d 'Print help'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete help" -s V -l version -d 'Print version'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete help" -f -a "create" -d 'Back up an instance now (an OdooBackupJob); --wait follows it'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete help" -f -a "list" -d 'List backups, newest first'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete help" -f -a "check" -d 'Instances with no backup newer than --max-age (exit 3 when any), for cron jobs and CI'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete help" -f -a "describe" -d 'Show a backup\'s outcome: location, size, checksum, versions, duration, events'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete help" -f -a "download" -d 'Download a backup\'s archive from S3, verifying its checksum'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete help" -f -a "schedule" -d 'Create or update a backup schedule (an OdooBackupSchedule) of an instance'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete help" -f -a "delete" -d 'Delete a backup and its archive (--keep-archive keeps the archive)'
-complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete orphans help" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete orphans help" -s h -l help -d 'Print help'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete orphans help" -s V -l version -d 'Print version'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete orphans help" -f -a "create" -d 'Back up an instance now (an OdooBackupJob); --wait follows it'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete orphans help" -f -a "list" -d 'List backups, newest first'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete orphans help" -f -a "check" -d 'Instances with no backup newer than --max-age (exit 3 when any), for cron jobs and CI'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete orphans help" -f -a "describe" -d 'Show a backup\'s outcome: location, size, checksum, versions, duration, events'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete orphans help" -f -a "download" -d 'Download a backup\'s archive from S3, verifying its checksum'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete orphans help" -f -a "schedule" -d 'Create or update a backup schedule (an OdooBackupSchedule) of an instance'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete orphans help" -f -a "delete" -d 'Delete a backup and its archive (--keep-archive keeps the archive)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete orphans help" -f -a "orphans" -d 'Archives in a bucket no backup resource records, and index records whose archive is gone'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and not __fish_seen_subcommand_from create list check describe download schedule delete orphans help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -s l -l selector -d 'Act on every instance whose labels match (e.g. tier=prod), instead of one named instance' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l max-parallel -d 'How many instances are worked on at once with -l or -A (default: 1 for upgrade, all for status --for, 4 otherwise)' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from create" -l format -d 'Archive format' -r -f -a "zip\t'Odoo\'s zip: dump.sql, filestore/, manifest.json'
@@ -483,6 +484,27 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (required when no one can answer a prompt)'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from orphans" -l from-s3 -d 'The bucket, and the prefix its archives and index sit under' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from orphans" -l s3-endpoint -d 'Endpoint URL of the S3-compatible service, e.g. https://s3.eu-west-1.amazonaws.com' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from orphans" -l bucket -d 'Bucket name' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from orphans" -l region -d 'Region of the bucket' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from orphans" -l credentials-secret -d 'Secret in the namespace holding AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from orphans" -s o -l output -d 'Output format' -r -f -a "table\t''
+wide\t''
+json\t''
+yaml\t''
+name\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from orphans" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from orphans" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from orphans" -s n -l namespace -d 'The namespace (default: the context\'s namespace, then "default")' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from orphans" -l request-timeout -d 'How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from orphans" -l color -d 'When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from orphans" -s v -l v -d 'Log verbosity (0-9), as with kubectl' -r
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from orphans" -l s3-insecure-skip-tls-verify -d 'Skip TLS certificate verification (test setups with self-signed certificates)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from orphans" -s h -l help -d 'Print help'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from orphans" -s V -l version -d 'Print version'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "create" -d 'Back up an instance now (an OdooBackupJob); --wait follows it'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "list" -d 'List backups, newest first'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "check" -d 'Instances with no backup newer than --max-age (exit 3 when any), for cron jobs and CI'
@@ -490,6 +512,7 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "download" -d 'Download a backup\'s archive from S3, verifying its checksum'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "schedule" -d 'Create or update a backup schedule (an OdooBackupSchedule) of an instance'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a backup and its archive (--keep-archive keeps the archive)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "orphans" -d 'Archives in a bucket no backup resource records, and index records whose archive is gone'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l from-backup -d 'Restore this OdooBackupJob' -r
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand restore" -l latest-of -d 'Restore the latest successful backup of this instance (the newest verified one when there is one). With --from-s3 s3://BUCKET[/PREFIX]: of NAMESPACE/NAME as the bucket\'s index records it, with no backup resource needed' -r
@@ -621,3 +644,4 @@ complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and __fi
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "download" -d 'Download a backup\'s archive from S3, verifying its checksum'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "schedule" -d 'Create or update a backup schedule (an OdooBackupSchedule) of an instance'
 complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "delete" -d 'Delete a backup and its archive (--keep-archive keeps the archive)'
+complete -c kubectl-odoo -n "__fish_kubectl_odoo_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "orphans" -d 'Archives in a bucket no backup resource records, and index records whose archive is gone'

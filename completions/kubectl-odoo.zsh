@@ -559,6 +559,30 @@ _arguments "${_arguments_options[@]}" : \
 ':name -- Name of the OdooBackupJob:_default' \
 && ret=0
 ;;
+(orphans)
+_arguments "${_arguments_options[@]}" : \
+'--from-s3=[The bucket, and the prefix its archives and index sit under]:s3://BUCKET[/PREFIX]:_default' \
+'--s3-endpoint=[Endpoint URL of the S3-compatible service, e.g. https\://s3.eu-west-1.amazonaws.com]:URL:_default' \
+'--bucket=[Bucket name]:BUCKET:_default' \
+'--region=[Region of the bucket]:REGION:_default' \
+'--credentials-secret=[Secret in the namespace holding AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY]:SECRET:_default' \
+'-o+[Output format]:OUTPUT:(table wide json yaml name)' \
+'--output=[Output format]:OUTPUT:(table wide json yaml name)' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG, then ~/.kube/config)]:PATH:_files' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
+'--namespace=[The namespace (default\: the context'\''s namespace, then "default")]:NAME:_default' \
+'--request-timeout=[How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit]:DURATION:_default' \
+'--color=[When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto]:COLOR:(auto always never)' \
+'-v+[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'--v=[Log verbosity (0-9), as with kubectl]:LEVEL:_default' \
+'--s3-insecure-skip-tls-verify[Skip TLS certificate verification (test setups with self-signed certificates)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
 (help)
 _arguments "${_arguments_options[@]}" : \
 ":: :_kubectl-odoo__subcmd__backup__subcmd__help_commands" \
@@ -596,6 +620,10 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (delete)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(orphans)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -835,6 +863,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(orphans)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
         esac
     ;;
 esac
@@ -906,6 +938,7 @@ _kubectl-odoo__subcmd__backup_commands() {
 'download:Download a backup'\''s archive from S3, verifying its checksum' \
 'schedule:Create or update a backup schedule (an OdooBackupSchedule) of an instance' \
 'delete:Delete a backup and its archive (--keep-archive keeps the archive)' \
+'orphans:Archives in a bucket no backup resource records, and index records whose archive is gone' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'kubectl-odoo backup commands' commands "$@"
@@ -945,6 +978,7 @@ _kubectl-odoo__subcmd__backup__subcmd__help_commands() {
 'download:Download a backup'\''s archive from S3, verifying its checksum' \
 'schedule:Create or update a backup schedule (an OdooBackupSchedule) of an instance' \
 'delete:Delete a backup and its archive (--keep-archive keeps the archive)' \
+'orphans:Archives in a bucket no backup resource records, and index records whose archive is gone' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'kubectl-odoo backup help commands' commands "$@"
@@ -984,6 +1018,11 @@ _kubectl-odoo__subcmd__backup__subcmd__help__subcmd__list_commands() {
     local commands; commands=()
     _describe -t commands 'kubectl-odoo backup help list commands' commands "$@"
 }
+(( $+functions[_kubectl-odoo__subcmd__backup__subcmd__help__subcmd__orphans_commands] )) ||
+_kubectl-odoo__subcmd__backup__subcmd__help__subcmd__orphans_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo backup help orphans commands' commands "$@"
+}
 (( $+functions[_kubectl-odoo__subcmd__backup__subcmd__help__subcmd__schedule_commands] )) ||
 _kubectl-odoo__subcmd__backup__subcmd__help__subcmd__schedule_commands() {
     local commands; commands=()
@@ -993,6 +1032,11 @@ _kubectl-odoo__subcmd__backup__subcmd__help__subcmd__schedule_commands() {
 _kubectl-odoo__subcmd__backup__subcmd__list_commands() {
     local commands; commands=()
     _describe -t commands 'kubectl-odoo backup list commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__backup__subcmd__orphans_commands] )) ||
+_kubectl-odoo__subcmd__backup__subcmd__orphans_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo backup orphans commands' commands "$@"
 }
 (( $+functions[_kubectl-odoo__subcmd__backup__subcmd__schedule_commands] )) ||
 _kubectl-odoo__subcmd__backup__subcmd__schedule_commands() {
@@ -1058,6 +1102,7 @@ _kubectl-odoo__subcmd__help__subcmd__backup_commands() {
 'download:Download a backup'\''s archive from S3, verifying its checksum' \
 'schedule:Create or update a backup schedule (an OdooBackupSchedule) of an instance' \
 'delete:Delete a backup and its archive (--keep-archive keeps the archive)' \
+'orphans:Archives in a bucket no backup resource records, and index records whose archive is gone' \
     )
     _describe -t commands 'kubectl-odoo help backup commands' commands "$@"
 }
@@ -1090,6 +1135,11 @@ _kubectl-odoo__subcmd__help__subcmd__backup__subcmd__download_commands() {
 _kubectl-odoo__subcmd__help__subcmd__backup__subcmd__list_commands() {
     local commands; commands=()
     _describe -t commands 'kubectl-odoo help backup list commands' commands "$@"
+}
+(( $+functions[_kubectl-odoo__subcmd__help__subcmd__backup__subcmd__orphans_commands] )) ||
+_kubectl-odoo__subcmd__help__subcmd__backup__subcmd__orphans_commands() {
+    local commands; commands=()
+    _describe -t commands 'kubectl-odoo help backup orphans commands' commands "$@"
 }
 (( $+functions[_kubectl-odoo__subcmd__help__subcmd__backup__subcmd__schedule_commands] )) ||
 _kubectl-odoo__subcmd__help__subcmd__backup__subcmd__schedule_commands() {

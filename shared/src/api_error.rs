@@ -21,6 +21,11 @@ pub fn is_conflict(error: &kube::Error) -> bool {
     matches!(error, kube::Error::Api(s) if s.code == 409)
 }
 
+/// The user or service account may not do this (403).
+pub fn is_forbidden(error: &kube::Error) -> bool {
+    matches!(error, kube::Error::Api(s) if s.code == 403)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -288,6 +288,28 @@ async fn instances_lost_with_their_namespace_come_back_from_the_bucket_alone() -
             .unwrap_or_default();
         times.push((instance.to_string(), elapsed, size));
     }
+    // The lost backups' archives have no resource now: `backup orphans` lists each
+    // with whose it was, and the deleted backup's archive is not among them.
+    let mut args = vec!["backup", "orphans", "--from-s3", &from];
+    args.extend(s3_flags);
+    let orphans = odoo(cp, &name, &args)?;
+    assert!(orphans.status.success(), "{orphans:?}");
+    let table = text(&orphans.stdout);
+    for backup in &newest {
+        let key = key_of(&bucket, backup);
+        let row = table
+            .lines()
+            .find(|l| l.contains(&key))
+            .unwrap_or_else(|| panic!("{key} not an orphan:\n{table}"));
+        let whose = format!(
+            "{name}/{} {}",
+            backup.spec.instance_ref.name,
+            backup.name_any()
+        );
+        assert!(row.starts_with("archive") && row.contains(&whose), "{row}");
+    }
+    assert!(!table.contains(&key_of(&bucket, &first)), "{table}");
+
     for (instance, elapsed, size) in &times {
         eprintln!(
             "recovery time of {instance} (create, then restore of its newest backup from the bucket, an archive of {:.1} MiB): {:.1} s",

@@ -1,4 +1,4 @@
-//! `kubectl odoo backup create|list|check|describe|download|schedule|delete`: OdooBackupJobs
+//! `kubectl odoo backup create|list|check|describe|download|schedule|delete|orphans`: OdooBackupJobs
 //! and OdooBackupSchedules. The destination flags and how a destination is reused
 //! (`--like`, or the instance's newest backup) are shared here.
 
@@ -9,6 +9,7 @@ pub mod describe;
 pub mod download;
 pub mod from_bucket;
 pub mod list;
+pub mod orphans;
 pub mod schedule;
 
 use kube::ResourceExt;
@@ -49,6 +50,9 @@ pub enum BackupCommand {
     Schedule(schedule::ScheduleArgs),
     /// Delete a backup and its archive (--keep-archive keeps the archive).
     Delete(delete::DeleteArgs),
+    /// Archives in a bucket no backup resource records, and index records whose
+    /// archive is gone.
+    Orphans(orphans::OrphansArgs),
 }
 
 impl BackupCommand {
@@ -60,6 +64,7 @@ impl BackupCommand {
             BackupCommand::Check(a) => Some(a.output),
             BackupCommand::Describe(a) => Some(a.output),
             BackupCommand::Schedule(a) => a.output,
+            BackupCommand::Orphans(a) => Some(a.output),
             BackupCommand::Download(_) | BackupCommand::Delete(_) => None,
         }
     }
@@ -74,6 +79,7 @@ pub async fn run(ctx: &LazyCtx, args: BackupArgs, printer: &Printer) -> Result<(
         BackupCommand::Download(a) => download::run(ctx, a, printer).await,
         BackupCommand::Schedule(a) => schedule::run(ctx, a, printer).await,
         BackupCommand::Delete(a) => delete::run(ctx, a, printer).await,
+        BackupCommand::Orphans(a) => orphans::run(ctx, a, printer).await,
     }
 }
 

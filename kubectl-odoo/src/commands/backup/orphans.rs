@@ -1,0 +1,258 @@
+//! `kubectl odoo backup orphans --from-s3 s3://BUCKET[/PREFIX]`: what a bucket holds
+//! that no backup resource records: archives (an object with its `.sha256`, or
+//! one the bucket's index names) whose OdooBackupJob is gone, and index records
+//! whose archive is gone. Backups are read across every namespace the user may
+//! list, so the archives of another namespace are not taken for orphans.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use futures::TryStreamExt as _;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use object_store::ObjectStore as _;
+use object_store::path::Path as ObjectPath;
+use odoo_model::bucket_index::{self, ArchiveRecord};
+
+use super::S3Flags;
+use crate::cli::OutputFormat;
+use crate::ctx::LazyCtx;
+use crate::error::CliError;
+use crate::output::{Printer, age, size, table};
+
+/// Flags of `backup orphans`.
+#[derive(clap::Args, Debug)]
+pub struct OrphansArgs {
+    /// The bucket, and the prefix its archives and index sit under.
+    #[arg(long, value_name = "s3://BUCKET[/PREFIX]")]
+    pub from_s3: String,
+    #[command(flatten)]
+    pub s3: S3Flags,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+}
+
+/// An object with nothing in the cluster behind it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Orphan {
+    /// `archive`: no OdooBackupJob records it; `record`: an index record whose
+    /// archive is not in the bucket.
+    pub kind: &'static str,
+    pub key: String,
+    pub size_bytes: u64,
+    #[serde(skip)]
+    pub modified: Option<Time>,
+    /// The instance and backup the bucket's index says it was, if any.
+    pub recorded_as: Option<String>,
+}
+
+/// One object of the listing.
+pub struct Object {
+    pub key: String,
+    pub size: u64,
+    pub modified: Time,
+}
+
+/// The orphans among `objects`, given the records of the bucket's index (under
+/// `root`) and the archive keys backup resources name. Pure.
+pub fn orphans(
+    objects: &[Object],
+    root: &str,
+    records: &[ArchiveRecord],
+    known: &BTreeSet<String>,
+) -> Vec<Orphan> {
+    let keys: BTreeMap<&str, &Object> = objects.iter().map(|o| (o.key.as_str(), o)).collect();
+    let recorded: BTreeMap<&str, &ArchiveRecord> =
+        records.iter().map(|r| (r.key.as_str(), r)).collect();
+    let as_recorded = |r: &ArchiveRecord| format!("{}/{} {}", r.namespace, r.instance, r.backup);
+    let mut out = Vec::new();
+    for o in objects {
+        let key = o.key.as_str();
+        if key.starts_with(root) || key.ends_with(".sha256") || known.contains(key) {
+            continue;
+        }
+        let digest = keys.contains_key(odoo_model::agent::digest_key(key).as_str());
+        let record = recorded.get(key);
+        if digest || record.is_some() {
+            out.push(Orphan {
+                kind: "archive",
+                key: o.key.clone(),
+                size_bytes: o.size,
+                modified: Some(o.modified.clone()),
+                recorded_as: record.map(|r| as_recorded(r)),
+            });
+        }
+    }
+    for r in records {
+        if !keys.contains_key(r.key.as_str()) {
+            out.push(Orphan {
+                kind: "record",
+                key: r.key.clone(),
+                size_bytes: r.size_bytes,
+                modified: Some(Time(r.completed_at)),
+                recorded_as: Some(as_recorded(r)),
+            });
+        }
+    }
+    out
+}
+
+pub async fn run(ctx: &LazyCtx, args: OrphansArgs, printer: &Printer) -> Result<(), CliError> {
+    let ctx = ctx.get().await?;
+    let (bucket_name, prefix) = crate::bucket_index::parse_root(&args.from_s3)?;
+    let bucket = args.s3.bucket(Some(&bucket_name))?;
+    let store = crate::s3::store(&ctx.client, &ctx.namespace, &bucket).await?;
+    let backups = match super::backups_of(&ctx.client, None, None).await {
+        Ok(all) => all,
+        Err(CliError::Api { source, .. }) if odoo_model::api_error::is_forbidden(&source) => {
+            printer.warn(&format!(
+                "you may not list backups in every namespace: only {}'s are known, so archives of other namespaces show as orphans",
+                ctx.namespace
+            ));
+            super::backups_of(&ctx.client, Some(&ctx.namespace), None).await?
+        }
+        Err(e) => return Err(e),
+    };
+    let known: BTreeSet<String> = backups
+        .iter()
+        .filter_map(|b| b.status.as_ref()?.location.as_deref())
+        .filter_map(|l| crate::s3::parse_url(l))
+        .filter(|(b, _)| *b == bucket.bucket)
+        .map(|(_, key)| key)
+        .collect();
+    let listing = (!prefix.is_empty()).then(|| ObjectPath::from(prefix.as_str()));
+    let objects: Vec<Object> = store
+        .list(listing.as_ref())
+        .map_ok(|m| Object {
+            key: m.location.to_string(),
+            size: m.size,
+            modified: Time(
+                k8s_openapi::jiff::Timestamp::from_millisecond(m.last_modified.timestamp_millis())
+                    .unwrap_or_default(),
+            ),
+        })
+        .try_collect()
+        .await
+        .map_err(|e| CliError::Failed(format!("listing {}: {e}", args.from_s3)))?;
+    let root = bucket_index::index_root_under(&prefix);
+    let records = crate::bucket_index::records(&store, &root, None, printer).await?;
+    let found = orphans(&objects, &root, &records, &known);
+    print(printer, &bucket.bucket, &found)
+}
+
+fn print(printer: &Printer, bucket: &str, found: &[Orphan]) -> Result<(), CliError> {
+    match printer.format {
+        OutputFormat::Json | OutputFormat::Yaml => {
+            printer.structured(&serde_json::json!({ "items": found }))
+        }
+        OutputFormat::Name => printer.out(
+            &found
+                .iter()
+                .map(|o| format!("s3://{bucket}/{}\n", o.key))
+                .collect::<String>(),
+        ),
+        _ => {
+            if found.is_empty() {
+                printer.note(&format!(
+                    "Every archive in {bucket} there belongs to a backup resource."
+                ));
+                return Ok(());
+            }
+            let bytes: u64 = found
+                .iter()
+                .filter(|o| o.kind == "archive")
+                .map(|o| o.size_bytes)
+                .sum();
+            printer.out(&tabulate(found))?;
+            printer.note(&format!(
+                "{} orphan(s); the archives hold {}. `kubectl odoo restore NAME --from-s3 s3://{bucket}/KEY` restores one.",
+                found.len(),
+                size(i64::try_from(bytes).unwrap_or(i64::MAX))
+            ));
+            Ok(())
+        }
+    }
+}
+
+/// The table. Pure.
+pub fn tabulate(found: &[Orphan]) -> String {
+    let rows = found.iter().map(|o| {
+        vec![
+            o.kind.to_owned(),
+            o.key.clone(),
+            size(i64::try_from(o.size_bytes).unwrap_or(i64::MAX)),
+            age(o.modified.as_ref()),
+            o.recorded_as.clone().unwrap_or_else(|| "-".into()),
+        ]
+    });
+    table(&["KIND", "KEY", "SIZE", "AGE", "RECORDED AS"], rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use odoo_model::backup_job::BackupFormat;
+
+    fn object(key: &str) -> Object {
+        Object {
+            key: key.into(),
+            size: 100,
+            modified: Time(k8s_openapi::jiff::Timestamp::UNIX_EPOCH),
+        }
+    }
+
+    fn record(key: &str, backup: &str) -> ArchiveRecord {
+        ArchiveRecord {
+            kind: bucket_index::RECORD_KIND.into(),
+            namespace: "team".into(),
+            instance: "shop".into(),
+            backup: backup.into(),
+            database: "team_shop".into(),
+            key: key.into(),
+            format: BackupFormat::Zip,
+            odoo_version: None,
+            pg_version: None,
+            completed_at: k8s_openapi::jiff::Timestamp::UNIX_EPOCH,
+            size_bytes: 100,
+            sha256: "c".repeat(64),
+            verified: None,
+        }
+    }
+
+    #[test]
+    fn archives_without_a_resource_and_records_without_an_archive_are_orphans() {
+        let objects = [
+            // Known to a backup resource: not an orphan.
+            object("team/shop/1.zip"),
+            object("team/shop/1.zip.sha256"),
+            // Its resource is gone; the index says whose it was.
+            object("team/shop/2.zip"),
+            object("team/shop/2.zip.sha256"),
+            // No resource and no record, but a digest: an archive all the same.
+            object("team/shop/3.zip"),
+            object("team/shop/3.zip.sha256"),
+            // Neither digest nor record: not ours.
+            object("notes.txt"),
+            // The index itself.
+            object("odoo-index/team/shop/x-b2.json"),
+        ];
+        let records = [
+            record("team/shop/2.zip", "b2"),
+            record("team/shop/4.zip", "b4"),
+        ];
+        let known = BTreeSet::from(["team/shop/1.zip".to_owned()]);
+        let found = orphans(&objects, "odoo-index/", &records, &known);
+        let seen: Vec<(&str, &str, Option<&str>)> = found
+            .iter()
+            .map(|o| (o.kind, o.key.as_str(), o.recorded_as.as_deref()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("archive", "team/shop/2.zip", Some("team/shop b2")),
+                ("archive", "team/shop/3.zip", None),
+                ("record", "team/shop/4.zip", Some("team/shop b4")),
+            ]
+        );
+    }
+}
