@@ -116,7 +116,7 @@ pub async fn run(ctx: &LazyCtx, args: OrphansArgs, printer: &Printer) -> Result<
     let known: BTreeSet<String> = backups
         .iter()
         .filter_map(|b| b.status.as_ref()?.location.as_deref())
-        .filter_map(|l| crate::s3::parse_url(l))
+        .filter_map(crate::s3::parse_url)
         .filter(|(b, _)| *b == bucket.bucket)
         .map(|(_, key)| key)
         .collect();
