@@ -853,13 +853,17 @@ _kubectl__odoo() {
             return 0
             ;;
         kubectl__subcmd__odoo__subcmd__backup__subcmd__orphans)
-            opts="-o -n -v -h -V --from-s3 --s3-endpoint --bucket --region --credentials-secret --s3-insecure-skip-tls-verify --output --kubeconfig --context --namespace --request-timeout --color --v --help --version"
+            opts="-o -n -v -h -V --from-s3 --operator-namespace --s3-endpoint --bucket --region --credentials-secret --s3-insecure-skip-tls-verify --output --kubeconfig --context --namespace --request-timeout --color --v --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --from-s3)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator-namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -561,7 +561,8 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (orphans)
 _arguments "${_arguments_options[@]}" : \
-'--from-s3=[The bucket, and the prefix its archives and index sit under]:s3://BUCKET[/PREFIX]:_default' \
+'--from-s3=[Also the bucket, and the prefix its archives and index sit under]:s3://BUCKET[/PREFIX]:_default' \
+'--operator-namespace=[Namespace of the operator, whose database census is read]:NAMESPACE:_default' \
 '--s3-endpoint=[Endpoint URL of the S3-compatible service, e.g. https\://s3.eu-west-1.amazonaws.com]:URL:_default' \
 '--bucket=[Bucket name]:BUCKET:_default' \
 '--region=[Region of the bucket]:REGION:_default' \
@@ -938,7 +939,7 @@ _kubectl-odoo__subcmd__backup_commands() {
 'download:Download a backup'\''s archive from S3, verifying its checksum' \
 'schedule:Create or update a backup schedule (an OdooBackupSchedule) of an instance' \
 'delete:Delete a backup and its archive (--keep-archive keeps the archive)' \
-'orphans:Archives in a bucket no backup resource records, and index records whose archive is gone' \
+'orphans:Databases no instance owns (the operator'\''s census) and, with --from-s3, archives no backup resource records' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'kubectl-odoo backup commands' commands "$@"
@@ -978,7 +979,7 @@ _kubectl-odoo__subcmd__backup__subcmd__help_commands() {
 'download:Download a backup'\''s archive from S3, verifying its checksum' \
 'schedule:Create or update a backup schedule (an OdooBackupSchedule) of an instance' \
 'delete:Delete a backup and its archive (--keep-archive keeps the archive)' \
-'orphans:Archives in a bucket no backup resource records, and index records whose archive is gone' \
+'orphans:Databases no instance owns (the operator'\''s census) and, with --from-s3, archives no backup resource records' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'kubectl-odoo backup help commands' commands "$@"
@@ -1102,7 +1103,7 @@ _kubectl-odoo__subcmd__help__subcmd__backup_commands() {
 'download:Download a backup'\''s archive from S3, verifying its checksum' \
 'schedule:Create or update a backup schedule (an OdooBackupSchedule) of an instance' \
 'delete:Delete a backup and its archive (--keep-archive keeps the archive)' \
-'orphans:Archives in a bucket no backup resource records, and index records whose archive is gone' \
+'orphans:Databases no instance owns (the operator'\''s census) and, with --from-s3, archives no backup resource records' \
     )
     _describe -t commands 'kubectl-odoo help backup commands' commands "$@"
 }

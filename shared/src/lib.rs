@@ -14,6 +14,7 @@ pub mod backup_job;
 pub mod backup_schedule;
 pub mod backup_use;
 pub mod bucket_index;
+pub mod census;
 pub mod cluster_migration;
 pub mod common;
 pub mod crds;

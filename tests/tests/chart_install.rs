@@ -173,6 +173,9 @@ async fn the_service_account_can_do_what_the_operator_needs_and_no_more() -> any
         "watch persistentvolumeclaims --all-namespaces",
         "create events.events.k8s.io -n tenant-x",
         "update leases.coordination.k8s.io/odoo-operator-leader -n OWN",
+        // The database census `backup orphans` reads.
+        "patch configmaps/odoo-operator-database-census -n OWN",
+        "create configmaps -n OWN",
         "get customresourcedefinitions/odooinstances.odoo-operator.dev",
     ];
     let no = [
@@ -185,6 +188,8 @@ async fn the_service_account_can_do_what_the_operator_needs_and_no_more() -> any
         "get customresourcedefinitions/certificates.cert-manager.io",
         "update leases.coordination.k8s.io/kube-scheduler -n OWN",
         "create leases.coordination.k8s.io -n kube-system",
+        "create configmaps -n tenant-x",
+        "patch configmaps/other -n OWN",
         "create clusterrolebindings",
         "create serviceaccounts --subresource=token -n OWN",
     ];

@@ -100,6 +100,15 @@ async fn instances_lost_with_their_namespace_come_back_from_the_bucket_alone() -
         }))?;
         instances.create(&PostParams::default(), &object).await?;
     }
+    // A third instance, deleted with the default `Retain`: its database outlives it.
+    let legacy: OdooInstance = serde_json::from_value(json!({
+        "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
+        "metadata": { "name": "legacy" },
+        "spec": { "image": LOCAL_IMAGE, "replicas": 1, "init": { "enabled": true } },
+    }))?;
+    instances.create(&PostParams::default(), &legacy).await?;
+    let legacy = wait_for_phase(&instances, "legacy", InstancePhase::Running, &op).await;
+    let legacy_db = legacy.spec.database.name.clone().expect("defaulted name");
     for instance in INSTANCES {
         let running = wait_for_phase(&instances, instance, InstancePhase::Running, &op).await;
         let database = running.spec.database.name.clone().expect("defaulted name");
@@ -289,12 +298,34 @@ async fn instances_lost_with_their_namespace_come_back_from_the_bucket_alone() -
         times.push((instance.to_string(), elapsed, size));
     }
     // The lost backups' archives have no resource now: `backup orphans` lists each
-    // with whose it was, and the deleted backup's archive is not among them.
-    let mut args = vec!["backup", "orphans", "--from-s3", &from];
+    // with whose it was, and the deleted backup's archive is not among them; the
+    // retained database of `legacy` is listed from the operator's census (taken
+    // again once the instances changed), the dropped ones are not.
+    let mut args = vec![
+        "backup",
+        "orphans",
+        "--operator-namespace",
+        &op_ns,
+        "--from-s3",
+        &from,
+    ];
     args.extend(s3_flags);
-    let orphans = odoo(cp, &name, &args)?;
-    assert!(orphans.status.success(), "{orphans:?}");
-    let table = text(&orphans.stdout);
+    let legacy_key = format!("main/{legacy_db} ");
+    let listed = |table: &str| {
+        table
+            .lines()
+            .any(|l| l.starts_with("database") && l.contains(&legacy_key))
+    };
+    let table = op
+        .until("the census to list the retained database", || async {
+            let out = odoo(cp, &name, &args).ok()?;
+            let table = text(&out.stdout);
+            (out.status.success() && listed(&table)).then_some(table)
+        })
+        .await;
+    for (_, database, _, _, _) in &markers {
+        assert!(!table.contains(&format!("/{database} ")), "{table}");
+    }
     for backup in &newest {
         let key = key_of(&bucket, backup);
         let row = table

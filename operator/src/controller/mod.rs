@@ -7,6 +7,7 @@ pub mod backup_job;
 pub mod batch;
 pub mod bucket;
 pub mod caches;
+pub mod census;
 pub mod context;
 pub mod database;
 pub mod error;
@@ -253,6 +254,8 @@ pub async fn run(ctx: Arc<Context>) {
     );
     let (migrations_for_instances, migrations) =
         job_watch(&ctx, w.migrations, &c.migrations, JobKindsListed::MIGRATION);
+    // The census of the databases the operator's roles own (`backup orphans`).
+    tokio::spawn(census::run(ctx.clone()));
     // What each cache holds, for the metrics (and the benchmark's breakdown).
     let sizes = ctx.clone();
     tokio::spawn(async move {

@@ -1,6 +1,7 @@
 //! PostgreSQL: the pg-clusters Secret contract and, on those clusters, each instance's
 //! role and database.
 
+pub mod census;
 pub mod clusters;
 pub mod compare;
 mod connect;

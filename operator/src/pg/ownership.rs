@@ -18,7 +18,7 @@ use tokio_postgres::Client;
 use super::error::PgError;
 use super::sql::{quote_ident, quote_literal};
 
-const MARKER_PREFIX: &str = "odoo-operator.dev/instance=";
+pub(super) const MARKER_PREFIX: &str = "odoo-operator.dev/instance=";
 
 /// Whom a role and its databases belong to: the instance's role and UID.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -50,8 +50,8 @@ pub enum BackupCommand {
     Schedule(schedule::ScheduleArgs),
     /// Delete a backup and its archive (--keep-archive keeps the archive).
     Delete(delete::DeleteArgs),
-    /// Archives in a bucket no backup resource records, and index records whose
-    /// archive is gone.
+    /// Databases no instance owns (the operator's census) and, with --from-s3,
+    /// archives no backup resource records.
     Orphans(orphans::OrphansArgs),
 }
 

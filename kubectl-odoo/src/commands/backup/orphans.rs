@@ -1,29 +1,43 @@
-//! `kubectl odoo backup orphans --from-s3 s3://BUCKET[/PREFIX]`: what a bucket holds
-//! that no backup resource records: archives (an object with its `.sha256`, or
-//! one the bucket's index names) whose OdooBackupJob is gone, and index records
-//! whose archive is gone. Backups are read across every namespace the user may
-//! list, so the archives of another namespace are not taken for orphans.
+//! `kubectl odoo backup orphans [--from-s3 s3://BUCKET[/PREFIX]]`: what no resource
+//! accounts for.
+//! - Databases: those the operator's census (`odoo_model::census`) lists whose
+//!   instance no longer exists (deleted with `Retain`, or lost with its namespace).
+//! - With `--from-s3`, what the bucket holds: archives (an object with its
+//!   `.sha256`, or one the bucket's index names) whose OdooBackupJob is gone, and
+//!   index records whose archive is gone.
+//!
+//! Instances and backups are read across every namespace the user may list, so
+//! another namespace's are not taken for orphans; when that is forbidden, the
+//! command says so and reads the namespace's only.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use futures::TryStreamExt as _;
+use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use kube::ResourceExt as _;
+use kube::api::{Api, ListParams};
 use object_store::ObjectStore as _;
 use object_store::path::Path as ObjectPath;
 use odoo_model::bucket_index::{self, ArchiveRecord};
+use odoo_model::census::{self, DatabaseCensus};
+use odoo_model::{OdooBackupJob, OdooInstance};
 
 use super::S3Flags;
 use crate::cli::OutputFormat;
-use crate::ctx::LazyCtx;
+use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
 use crate::output::{Printer, age, size, table};
 
 /// Flags of `backup orphans`.
 #[derive(clap::Args, Debug)]
 pub struct OrphansArgs {
-    /// The bucket, and the prefix its archives and index sit under.
+    /// Also the bucket, and the prefix its archives and index sit under.
     #[arg(long, value_name = "s3://BUCKET[/PREFIX]")]
-    pub from_s3: String,
+    pub from_s3: Option<String>,
+    /// Namespace of the operator, whose database census is read.
+    #[arg(long, default_value = "odoo-operator", value_name = "NAMESPACE")]
+    pub operator_namespace: String,
     #[command(flatten)]
     pub s3: S3Flags,
     /// Output format.
@@ -36,7 +50,8 @@ pub struct OrphansArgs {
 #[serde(rename_all = "camelCase")]
 pub struct Orphan {
     /// `archive`: no OdooBackupJob records it; `record`: an index record whose
-    /// archive is not in the bucket.
+    /// archive is not in the bucket; `database`: no instance owns it (the key is
+    /// `CLUSTER/DATABASE`).
     pub kind: &'static str,
     pub key: String,
     pub size_bytes: u64,
@@ -99,20 +114,108 @@ pub fn orphans(
 
 pub async fn run(ctx: &LazyCtx, args: OrphansArgs, printer: &Printer) -> Result<(), CliError> {
     let ctx = ctx.get().await?;
-    let (bucket_name, prefix) = crate::bucket_index::parse_root(&args.from_s3)?;
-    let bucket = args.s3.bucket(Some(&bucket_name))?;
-    let store = crate::s3::store(&ctx.client, &ctx.namespace, &bucket).await?;
-    let backups = match super::backups_of(&ctx.client, None, None).await {
-        Ok(all) => all,
-        Err(CliError::Api { source, .. }) if odoo_model::api_error::is_forbidden(&source) => {
+    let mut found = databases(ctx, &args.operator_namespace, printer).await?;
+    let bucket = match &args.from_s3 {
+        Some(url) => {
+            let (bucket, archives) = archives(ctx, url, &args.s3, printer).await?;
+            found.extend(archives);
+            Some(bucket)
+        }
+        None => None,
+    };
+    print(printer, bucket.as_deref(), &found)
+}
+
+/// Every instance's or backup's, or the namespace's when listing all is forbidden.
+async fn all_or_namespace<K>(ctx: &Ctx, what: &str, printer: &Printer) -> Result<Vec<K>, CliError>
+where
+    K: kube::Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug,
+{
+    match Api::<K>::all(ctx.client.clone())
+        .list(&ListParams::default())
+        .await
+    {
+        Ok(all) => Ok(all.items),
+        Err(e) if odoo_model::api_error::is_forbidden(&e) => {
             printer.warn(&format!(
-                "you may not list backups in every namespace: only {}'s are known, so archives of other namespaces show as orphans",
+                "you may not list {what} in every namespace: only {}'s are known, so other namespaces' may show as orphans",
                 ctx.namespace
             ));
-            super::backups_of(&ctx.client, Some(&ctx.namespace), None).await?
+            Api::<K>::namespaced(ctx.client.clone(), &ctx.namespace)
+                .list(&ListParams::default())
+                .await
+                .map(|l| l.items)
+                .map_err(CliError::api(format!("listing {what}")))
         }
-        Err(e) => return Err(e),
+        Err(e) => Err(CliError::api(format!("listing {what}"))(e)),
+    }
+}
+
+/// The census's databases whose instance is gone.
+async fn databases(
+    ctx: &Ctx,
+    operator_ns: &str,
+    printer: &Printer,
+) -> Result<Vec<Orphan>, CliError> {
+    let maps: Api<ConfigMap> = Api::namespaced(ctx.client.clone(), operator_ns);
+    let map = match maps.get_opt(census::CONFIG_MAP).await {
+        Ok(Some(map)) => map,
+        Ok(None) => {
+            printer.warn(&format!(
+                "the operator in namespace {operator_ns} has published no database census (configmap/{}): databases are not checked (--operator-namespace names another)",
+                census::CONFIG_MAP
+            ));
+            return Ok(Vec::new());
+        }
+        Err(e) if odoo_model::api_error::is_forbidden(&e) => {
+            printer.warn(&format!(
+                "you may not read configmap/{} in {operator_ns}: databases are not checked",
+                census::CONFIG_MAP
+            ));
+            return Ok(Vec::new());
+        }
+        Err(e) => return Err(CliError::api("reading the database census")(e)),
     };
+    let text = map
+        .data
+        .as_ref()
+        .and_then(|d| d.get(census::KEY))
+        .cloned()
+        .unwrap_or_default();
+    let taken: DatabaseCensus = serde_json::from_str(&text)
+        .map_err(|e| CliError::Failed(format!("reading the database census: {e}")))?;
+    let instances: Vec<OdooInstance> = all_or_namespace(ctx, "instances", printer).await?;
+    let uids: BTreeSet<String> = instances.iter().filter_map(|i| i.uid()).collect();
+    Ok(taken
+        .orphaned(&uids)
+        .into_iter()
+        .map(|d| Orphan {
+            kind: "database",
+            key: format!("{}/{}", d.cluster, d.database),
+            size_bytes: d
+                .size_bytes
+                .and_then(|s| u64::try_from(s).ok())
+                .unwrap_or_default(),
+            modified: taken.taken_at.map(Time),
+            recorded_as: Some(format!("role {}", d.role)),
+        })
+        .collect())
+}
+
+/// The bucket's archives and records no backup resource accounts for.
+async fn archives(
+    ctx: &Ctx,
+    url: &str,
+    flags: &S3Flags,
+    printer: &Printer,
+) -> Result<(String, Vec<Orphan>), CliError> {
+    let (bucket_name, prefix) = crate::bucket_index::parse_root(url)?;
+    let bucket = flags.bucket(Some(&bucket_name))?;
+    let store = crate::s3::store(&ctx.client, &ctx.namespace, &bucket).await?;
+    let backups: Vec<OdooBackupJob> = all_or_namespace(ctx, "backups", printer).await?;
     let known: BTreeSet<String> = backups
         .iter()
         .filter_map(|b| b.status.as_ref()?.location.as_deref())
@@ -133,14 +236,17 @@ pub async fn run(ctx: &LazyCtx, args: OrphansArgs, printer: &Printer) -> Result<
         })
         .try_collect()
         .await
-        .map_err(|e| CliError::Failed(format!("listing {}: {e}", args.from_s3)))?;
+        .map_err(|e| CliError::Failed(format!("listing {url}: {e}")))?;
     let root = bucket_index::index_root_under(&prefix);
     let records = crate::bucket_index::records(&store, &root, None, printer).await?;
-    let found = orphans(&objects, &root, &records, &known);
-    print(printer, &bucket.bucket, &found)
+    Ok((bucket.bucket, orphans(&objects, &root, &records, &known)))
 }
 
-fn print(printer: &Printer, bucket: &str, found: &[Orphan]) -> Result<(), CliError> {
+fn print(printer: &Printer, bucket: Option<&str>, found: &[Orphan]) -> Result<(), CliError> {
+    let url = |o: &Orphan| match (o.kind, bucket) {
+        ("database", _) | (_, None) => o.key.clone(),
+        (_, Some(bucket)) => format!("s3://{bucket}/{}", o.key),
+    };
     match printer.format {
         OutputFormat::Json | OutputFormat::Yaml => {
             printer.structured(&serde_json::json!({ "items": found }))
@@ -148,24 +254,22 @@ fn print(printer: &Printer, bucket: &str, found: &[Orphan]) -> Result<(), CliErr
         OutputFormat::Name => printer.out(
             &found
                 .iter()
-                .map(|o| format!("s3://{bucket}/{}\n", o.key))
+                .map(|o| format!("{}\n", url(o)))
                 .collect::<String>(),
         ),
         _ => {
             if found.is_empty() {
-                printer.note(&format!(
-                    "Every archive in {bucket} there belongs to a backup resource."
-                ));
+                printer.note("No orphans: every database the census lists, and every archive in the bucket, belongs to a resource.");
                 return Ok(());
             }
             let bytes: u64 = found
                 .iter()
-                .filter(|o| o.kind == "archive")
+                .filter(|o| o.kind != "record")
                 .map(|o| o.size_bytes)
                 .sum();
             printer.out(&tabulate(found))?;
             printer.note(&format!(
-                "{} orphan(s); the archives hold {}. `kubectl odoo restore NAME --from-s3 s3://{bucket}/KEY` restores one.",
+                "{} orphan(s), holding {}. An archive restores with `kubectl odoo restore NAME --from-s3 s3://BUCKET/KEY`; nothing here is deleted by this command.",
                 found.len(),
                 size(i64::try_from(bytes).unwrap_or(i64::MAX))
             ));
