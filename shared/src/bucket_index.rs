@@ -45,8 +45,14 @@ pub fn instance_prefix(root: &str, namespace: &str, instance: &str) -> String {
     format!("{root}{namespace}/{instance}/")
 }
 
+/// The longest backup name a record's file name carries whole: S3 servers that
+/// keep objects as files (a gateway over a file system) refuse a path component
+/// over 255 bytes, and a backup's name may have 253.
+const NAME_IN_KEY: usize = 150;
+
 /// The record of backup `backup` made at `created` (the resource's creation time,
-/// fixed for its life, so the operator finds the record again to delete it).
+/// fixed for its life, so the operator finds the record again to delete it). A long
+/// name is cut and followed by a digest of the whole, so names stay apart.
 pub fn record_key(
     root: &str,
     namespace: &str,
@@ -54,8 +60,15 @@ pub fn record_key(
     created: Timestamp,
     backup: &str,
 ) -> String {
+    let name = if backup.len() <= NAME_IN_KEY {
+        backup.to_owned()
+    } else {
+        let digest = crate::agent::hex(&<sha2::Sha256 as sha2::Digest>::digest(backup));
+        // Names are DNS subdomains: ASCII, so any byte is a boundary.
+        format!("{}-{}", &backup[..NAME_IN_KEY - 17], &digest[..16])
+    };
     format!(
-        "{}{}-{backup}.json",
+        "{}{}-{name}.json",
         instance_prefix(root, namespace, instance),
         created.strftime("%Y%m%dT%H%M%SZ")
     )
@@ -209,6 +222,14 @@ mod tests {
             record_key("odoo-index/", "team-a", "shop", at, "shop-1"),
             "odoo-index/team-a/shop/20261204T100000Z-shop-1.json"
         );
+        // A long name fits a file system's 255-byte component, and stays distinct.
+        let long = |c: &str| format!("{}{c}", "b".repeat(252));
+        let (a, b) = (
+            record_key("odoo-index/", "t", "s", at, &long("x")),
+            record_key("odoo-index/", "t", "s", at, &long("y")),
+        );
+        assert_ne!(a, b);
+        assert!(a.rsplit('/').next().is_some_and(|f| f.len() <= 255), "{a}");
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub(super) async fn succeed(
     status: OdooBackupJobStatus,
 ) -> Result<Action, Error> {
     let message = status.job.message.clone().unwrap_or_default();
+    crate::crash::point("backup-before-index-record");
     // The bucket's own record first: a backup counts as made only once the bucket
     // alone can say so (recovery without this cluster reads it).
     if let Err(e) = super::index::write(ctx, job, instance, &status).await {
