@@ -288,3 +288,43 @@ pub async fn wait_for_phase(
         op.log_tail(40)
     );
 }
+
+/// Creates instance `name` of the simulated image with Odoo's stand-in init,
+/// `extra` merged into its spec, and returns it once Running.
+pub async fn running_simulated_instance(
+    api: &kube::Api<odoo_model::OdooInstance>,
+    name: &str,
+    extra: serde_json::Value,
+    op: &OperatorProcess,
+) -> anyhow::Result<odoo_model::OdooInstance> {
+    let mut spec = serde_json::json!({
+        "image": crate::local_pods::LOCAL_IMAGE, "replicas": 1, "init": { "enabled": true },
+    });
+    if let (Some(spec), serde_json::Value::Object(extra)) = (spec.as_object_mut(), extra) {
+        spec.extend(extra);
+    }
+    let instance: odoo_model::OdooInstance = serde_json::from_value(serde_json::json!({
+        "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
+        "metadata": { "name": name }, "spec": spec,
+    }))?;
+    api.create(&kube::api::PostParams::default(), &instance)
+        .await?;
+    Ok(wait_for_phase(api, name, odoo_model::InstancePhase::Running, op).await)
+}
+
+/// Waits for backup `name` to finish and returns its status.
+pub async fn backup_finished(
+    api: &kube::Api<odoo_model::OdooBackupJob>,
+    name: &str,
+    op: &OperatorProcess,
+) -> odoo_model::OdooBackupJobStatus {
+    op.until(&format!("backup {name} to finish"), || async {
+        let status = api.get(name).await.ok()?.status?;
+        status
+            .job
+            .phase
+            .is_some_and(odoo_model::JobPhase::is_finished)
+            .then_some(status)
+    })
+    .await
+}

@@ -8,9 +8,10 @@
 use std::time::Duration;
 
 use kube::api::{Api, PostParams};
-use odoo_model::{InstancePhase, JobPhase, OdooBackupJob, OdooInstance};
-use odoo_tests::local_pods::LOCAL_IMAGE;
-use odoo_tests::operator::{CRASH_AT, OperatorProcess, operator_namespace, wait_for_phase};
+use odoo_model::{JobPhase, OdooBackupJob, OdooInstance};
+use odoo_tests::operator::{
+    CRASH_AT, OperatorProcess, backup_finished, operator_namespace, running_simulated_instance,
+};
 use odoo_tests::postgres::shared_postgres;
 use odoo_tests::s3::{create_credentials, destination, shared_s3};
 use odoo_tests::{TestNamespace, simulated_cluster};
@@ -31,13 +32,7 @@ async fn a_backup_killed_before_its_index_record_is_recorded_by_the_next_operato
     shared_s3().create_bucket(&bucket)?;
     create_credentials(&ns).await?;
     let instances: Api<OdooInstance> = ns.api();
-    let instance: OdooInstance = serde_json::from_value(json!({
-        "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
-        "metadata": { "name": "shop" },
-        "spec": { "image": LOCAL_IMAGE, "replicas": 1, "init": { "enabled": true } },
-    }))?;
-    instances.create(&PostParams::default(), &instance).await?;
-    let running = wait_for_phase(&instances, "shop", InstancePhase::Running, &op).await;
+    let running = running_simulated_instance(&instances, "shop", json!({}), &op).await?;
     let database = running.spec.database.name.clone().expect("defaulted name");
     let backups: Api<OdooBackupJob> = ns.api();
     let backup: OdooBackupJob = serde_json::from_value(json!({
@@ -73,16 +68,7 @@ async fn a_backup_killed_before_its_index_record_is_recorded_by_the_next_operato
     );
 
     let mut op = OperatorProcess::start(cp, &op_ns, &args)?;
-    let done = op
-        .until("the backup to finish", || async {
-            let status = backups.get("nightly-1").await.ok()?.status?;
-            status
-                .job
-                .phase
-                .is_some_and(JobPhase::is_finished)
-                .then_some(status)
-        })
-        .await;
+    let done = backup_finished(&backups, "nightly-1", &op).await;
     assert_eq!(
         done.job.phase,
         Some(JobPhase::Succeeded),

@@ -19,7 +19,9 @@ use kube::api::{Api, Patch, PatchParams, PostParams};
 use odoo_model::{InstancePhase, JobPhase, OdooBackupJob, OdooBackupSchedule, OdooInstance, names};
 use odoo_tests::agent::{checksums, make_filestore};
 use odoo_tests::local_pods::LOCAL_IMAGE;
-use odoo_tests::operator::{OperatorProcess, operator_namespace, wait_for_phase};
+use odoo_tests::operator::{
+    OperatorProcess, operator_namespace, running_simulated_instance, wait_for_phase,
+};
 use odoo_tests::plugin::{odoo, text};
 use odoo_tests::postgres::shared_postgres;
 use odoo_tests::postgres::sql::{databases_like, scalar, superuser};
@@ -101,13 +103,7 @@ async fn instances_lost_with_their_namespace_come_back_from_the_bucket_alone() -
         instances.create(&PostParams::default(), &object).await?;
     }
     // A third instance, deleted with the default `Retain`: its database outlives it.
-    let legacy: OdooInstance = serde_json::from_value(json!({
-        "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooInstance",
-        "metadata": { "name": "legacy" },
-        "spec": { "image": LOCAL_IMAGE, "replicas": 1, "init": { "enabled": true } },
-    }))?;
-    instances.create(&PostParams::default(), &legacy).await?;
-    let legacy = wait_for_phase(&instances, "legacy", InstancePhase::Running, &op).await;
+    let legacy = running_simulated_instance(&instances, "legacy", json!({}), &op).await?;
     let legacy_db = legacy.spec.database.name.clone().expect("defaulted name");
     for instance in INSTANCES {
         let running = wait_for_phase(&instances, instance, InstancePhase::Running, &op).await;
