@@ -195,7 +195,7 @@ pub async fn run(args: BackupArgs) -> Result<BackupReport, BackupError> {
     );
     Ok(BackupReport {
         archive: Archive {
-            location: args.destination.to_string(),
+            location: args.destination.clone(),
             format: args.format.into(),
             size_bytes: digested.bytes,
             sha256: digested.sha256,

@@ -82,7 +82,8 @@ async fn delete_object(
             }
         }
     };
-    let digest_location = format!("s3://{bucket}/{digest_key}");
+    let digest_at = args.archive.digest();
+    let digest_location = digest_at.to_string();
     // The digest object is the backup's own record of what it stored.
     let recorded = match store.get(&digest).await {
         Ok(got) => {
@@ -106,7 +107,7 @@ async fn delete_object(
         // Gone already. A deletion that stopped between the archive and its digest
         // left the digest: it goes now, when it records this backup's archive.
         let mut report = DeleteReport {
-            location,
+            location: args.archive.clone(),
             existed: false,
             bytes_freed: 0,
             removed: vec![],
@@ -122,7 +123,7 @@ async fn delete_object(
                     source,
                 })?;
             report.bytes_freed = digest_size;
-            report.removed.push(digest_location);
+            report.removed.push(digest_at);
         }
         return Ok(report);
     };
@@ -147,7 +148,7 @@ async fn delete_object(
             location: location.clone(),
             source,
         })?;
-    removed.push(location.clone());
+    removed.push(args.archive.clone());
     if let Some(digest_size) = head(digest.clone(), digest_location.clone()).await? {
         store
             .delete(&digest)
@@ -157,14 +158,14 @@ async fn delete_object(
                 source,
             })?;
         bytes_freed += digest_size;
-        removed.push(digest_location);
+        removed.push(digest_at);
     }
     // The store's word, read back: the key answers "not found" now.
     if head(archive, location.clone()).await?.is_some() {
         return Err(DeleteError::StillThere { location });
     }
     Ok(DeleteReport {
-        location,
+        location: args.archive.clone(),
         existed: true,
         bytes_freed,
         removed,
@@ -206,10 +207,10 @@ fn delete_file(
         let path = path.to_path_buf();
         move |source| StoreError::File { path, source }
     };
-    let location = location.to_string();
+    let text = location.to_string();
     if !path.exists() {
         return Ok(DeleteReport {
-            location,
+            location: location.clone(),
             existed: false,
             bytes_freed: 0,
             removed: vec![],
@@ -218,7 +219,7 @@ fn delete_file(
     let back = read_back(path)?;
     if !back.sha256.eq_ignore_ascii_case(expected) {
         return Err(DeleteError::NotOurs {
-            location,
+            location: text,
             found: back.sha256,
             expected: expected.to_owned(),
         });
@@ -232,7 +233,7 @@ fn delete_file(
     if let Ok(meta) = std::fs::metadata(&digest) {
         std::fs::remove_file(&digest).map_err(file_err(&digest))?;
         bytes_freed += meta.len();
-        removed.push(format!("file://{}", digest.display()));
+        removed.push(location.digest());
     }
     // The removal survives a node crash once its directory is synced.
     if let Some(parent) = path.parent() {
@@ -241,7 +242,7 @@ fn delete_file(
             .map_err(file_err(parent))?;
     }
     Ok(DeleteReport {
-        location,
+        location: location.clone(),
         existed: true,
         bytes_freed,
         removed,

@@ -6,7 +6,6 @@
 
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -50,8 +49,6 @@ pub struct S3Args {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("{0:?} is not a location: use s3://BUCKET/KEY, file:///PATH or an absolute path")]
-    ParseLocation(String),
     #[error("an s3:// location needs --s3-endpoint (ODOO_AGENT_S3_ENDPOINT)")]
     MissingEndpoint,
     #[error("{0} is not set; S3 credentials come from the environment only")]
@@ -122,44 +119,9 @@ pub enum StoreError {
     },
 }
 
-/// An archive's location, as given on the command line and reported back.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Location {
-    S3 { bucket: String, key: String },
-    File(PathBuf),
-}
-
-impl FromStr for Location {
-    type Err = StoreError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = || StoreError::ParseLocation(s.to_owned());
-        if let Some(rest) = s.strip_prefix("s3://") {
-            let (bucket, key) = rest.split_once('/').ok_or_else(err)?;
-            if bucket.is_empty() || key.is_empty() || key.ends_with('/') {
-                return Err(err());
-            }
-            return Ok(Location::S3 {
-                bucket: bucket.to_owned(),
-                key: key.to_owned(),
-            });
-        }
-        let path = Path::new(s.strip_prefix("file://").unwrap_or(s));
-        if !path.is_absolute() || path.file_name().is_none() {
-            return Err(err());
-        }
-        Ok(Location::File(path.to_owned()))
-    }
-}
-
-impl std::fmt::Display for Location {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Location::S3 { bucket, key } => write!(f, "s3://{bucket}/{key}"),
-            Location::File(path) => write!(f, "file://{}", path.display()),
-        }
-    }
-}
+/// An archive's location, as given on the command line and reported back: the
+/// model crate's, which the operator writes and reads too.
+pub use odoo_model::Location;
 
 /// Stores the archive's digest beside an S3 object, as `sha256sum` writes it
 /// (`<key>.sha256`, the contract's name): the operator compares it with the report,
@@ -182,7 +144,7 @@ pub async fn put_digest(
         )
         .await
         .map_err(|source| StoreError::CreateUpload {
-            location: format!("s3://{bucket}/{digest_key}"),
+            location: Location::s3(bucket, &digest_key).to_string(),
             source,
         })?;
     Ok(())
@@ -419,7 +381,7 @@ impl Destination {
     pub fn describe(&self) -> String {
         match self {
             Destination::S3 { location, .. } => location.clone(),
-            Destination::File { path, .. } => format!("file://{}", path.display()),
+            Destination::File { path, .. } => Location::File(path.clone()).to_string(),
         }
     }
 }
@@ -483,8 +445,8 @@ mod tests {
                 "s3://backups/ns/shop/2026.zip",
                 "s3://backups/ns/shop/2026.zip",
             ),
-            ("file:///backups/shop.zip", "file:///backups/shop.zip"),
-            ("/backups/shop.zip", "file:///backups/shop.zip"),
+            ("file:///backups/shop.zip", "/backups/shop.zip"),
+            ("/backups/shop.zip", "/backups/shop.zip"),
         ] {
             let location = text.parse::<Location>().map(|l| l.to_string());
             assert_eq!(location.ok().as_deref(), Some(printed));

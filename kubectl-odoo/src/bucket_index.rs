@@ -14,14 +14,10 @@ use crate::output::Printer;
 
 /// `s3://BUCKET[/PREFIX]`: the bucket and the prefix the index sits under.
 pub fn parse_root(url: &str) -> Result<(String, String), CliError> {
-    let rest = url.strip_prefix("s3://").ok_or_else(|| {
+    let root: odoo_model::location::BucketPrefix = url.parse().map_err(|_| {
         CliError::Usage(format!("{url:?}: write the bucket as s3://BUCKET[/PREFIX]"))
     })?;
-    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-    if bucket.is_empty() {
-        return Err(CliError::Usage(format!("{url:?} names no bucket")));
-    }
-    Ok((bucket.to_owned(), prefix.to_owned()))
+    Ok((root.bucket, root.prefix))
 }
 
 /// `NAMESPACE/NAME`.

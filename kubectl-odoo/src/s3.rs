@@ -172,8 +172,9 @@ pub async fn upload(
 
 /// `s3://bucket/key` split into its parts.
 pub fn parse_url(url: &str) -> Option<(String, String)> {
-    let (bucket, key) = url.strip_prefix("s3://")?.split_once('/')?;
-    (!bucket.is_empty() && !key.is_empty()).then(|| (bucket.to_owned(), key.to_owned()))
+    let location: odoo_model::Location = url.parse().ok()?;
+    let (bucket, key) = location.as_s3()?;
+    Some((bucket.to_owned(), key.to_owned()))
 }
 
 #[cfg(test)]

@@ -237,8 +237,8 @@ pub struct Failure {
 /// An archive as the agent wrote or read it: what every report about one says.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct Archive {
-    /// `s3://bucket/key` or the path on the volume.
-    pub location: String,
+    /// `s3://bucket/key` or the file on the volume.
+    pub location: crate::Location,
     pub format: BackupFormat,
     pub size_bytes: u64,
     /// Hex SHA-256 of the archive's bytes (a restore: the same in both passes).
@@ -427,13 +427,13 @@ impl Report for VerifyReport {
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct DeleteReport {
     /// The archive's location, as given.
-    pub location: String,
+    pub location: crate::Location,
     /// Whether the archive was there to delete: a retried deletion finds it gone.
     pub existed: bool,
     /// The bytes the archive and its digest held.
     pub bytes_freed: u64,
     /// Every object or file removed, archive first.
-    pub removed: Vec<String>,
+    pub removed: Vec<crate::Location>,
 }
 
 impl Report for DeleteReport {
@@ -515,7 +515,7 @@ mod tests {
     fn backup() -> BackupReport {
         BackupReport {
             archive: Archive {
-                location: "s3://b/k.zip".into(),
+                location: crate::Location::s3("b", "k.zip"),
                 format: BackupFormat::Zip,
                 size_bytes: 10,
                 sha256: "ab".repeat(32),

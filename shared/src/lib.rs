@@ -24,6 +24,7 @@ pub mod instance;
 pub mod job;
 pub mod kept;
 pub mod labels;
+pub mod location;
 pub mod names;
 pub mod password;
 pub mod restore_job;
@@ -38,6 +39,7 @@ pub use cluster_migration::{
 pub use common::{InstanceRef, JobPhase};
 pub use init_job::{OdooInitJob, OdooInitJobSpec, OdooInitJobStatus};
 pub use instance::{InstancePhase, OdooInstance, OdooInstanceSpec, OdooInstanceStatus};
+pub use location::Location;
 pub use restore_job::{OdooRestoreJob, OdooRestoreJobSpec, OdooRestoreJobStatus};
 pub use upgrade_job::{OdooUpgradeJob, OdooUpgradeJobSpec, OdooUpgradeJobStatus};
 pub use version::OdooVersion;

@@ -245,7 +245,7 @@ impl Verified {
                 .map(str::to_owned)
         };
         Archive {
-            location: source.to_string(),
+            location: source.clone(),
             format: self.format.into(),
             size_bytes: self.digest.bytes,
             sha256: self.digest.sha256.clone(),

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use kube::ResourceExt;
 use kube::api::Api;
+use odoo_model::Location;
 use odoo_model::labels::INSTANCE_LABEL;
 use odoo_model::restore_job::{PreviousDatabase, RestoreMode, RestoreSource, S3Object};
 use odoo_model::{InstanceRef, OdooBackupJob, OdooInstance, OdooRestoreJob, OdooRestoreJobSpec};
@@ -159,7 +160,7 @@ async fn latest_in_bucket(
             bucket.bucket
         )));
     };
-    let location = format!("s3://{}/{}", bucket.bucket, record.key);
+    let location = Location::s3(&bucket.bucket, &record.key);
     match crate::bucket_index::stored(&store, record).await? {
         Some(bytes) if bytes == record.size_bytes => {}
         found => {
@@ -352,9 +353,9 @@ pub async fn run(ctx: &LazyCtx, args: RestoreArgs, printer: &Printer) -> Result<
     let source_text = match &source {
         Source::Ready(_, what, _) => what.clone(),
         Source::Upload { bucket, key, file } => format!(
-            "{} (uploaded first to s3://{}/{key})",
+            "{} (uploaded first to {})",
             file.display(),
-            bucket.bucket
+            Location::s3(&bucket.bucket, key)
         ),
     };
     let target_text = match &args.into {
@@ -422,7 +423,7 @@ pub async fn run(ctx: &LazyCtx, args: RestoreArgs, printer: &Printer) -> Result<
     let (restore_source, sha256) = match source {
         Source::Ready(s, _, sha) => (s, sha),
         Source::Upload { bucket, key, file } if args.dry_run == DryRun::None => {
-            let location = format!("s3://{}/{key}", bucket.bucket);
+            let location = Location::s3(&bucket.bucket, &key).to_string();
             let store = crate::s3::store(&ctx.client, &ns, &bucket).await?;
             printer.note(&format!("Uploading {} to {location} …", file.display()));
             let (bytes, sha) = crate::s3::upload(&store, &location, &key, &file).await?;

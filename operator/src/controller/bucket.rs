@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::{ClientOptions, ObjectStoreExt as _, RetryConfig};
+use odoo_model::Location;
 use odoo_model::common::S3Bucket;
 
 use super::error::Error;
@@ -56,19 +57,17 @@ pub async fn store(
     Ok(store)
 }
 
-/// Whether the archive at `location` (`s3://bucket/key`, as the backup recorded
-/// it) is gone from the bucket, asked by the operator itself. `Err(Error)` when
-/// the bucket could not be asked (retried).
+/// Whether the archive at `location` (as the backup recorded it) is gone from the
+/// bucket, asked by the operator itself. `Err(Error)` when the bucket could not be
+/// asked (retried).
 pub async fn gone(
     ctx: &Context,
     ns: &str,
     bucket: &S3Bucket,
     location: &str,
 ) -> Result<Checked, Error> {
-    let Some((name, key)) = location
-        .strip_prefix("s3://")
-        .and_then(|rest| rest.split_once('/'))
-    else {
+    let parsed = location.parse::<Location>();
+    let Some((name, key)) = parsed.as_ref().ok().and_then(Location::as_s3) else {
         return Ok(Err(format!("{location} is not an s3:// location")));
     };
     let store = store(ctx, ns, bucket, name).await?;

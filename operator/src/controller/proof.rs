@@ -3,9 +3,9 @@
 //! Each check answers with the proof as a sentence, or why there is none.
 
 use object_store::ObjectStoreExt as _;
-use odoo_model::OdooVersion;
 use odoo_model::agent::{BackupReport, RestoreReport};
 use odoo_model::common::S3Bucket;
+use odoo_model::{Location, OdooVersion};
 
 use super::Context;
 use super::error::Error;
@@ -14,11 +14,6 @@ use crate::pg::compare::{Inventory, Modules};
 /// A check's answer: the proof, or why the work is not proven.
 pub type Checked = Result<String, String>;
 
-/// The location as the operator wrote it: `s3://…` or a path (`file://` dropped).
-fn plain(location: &str) -> &str {
-    location.strip_prefix("file://").unwrap_or(location)
-}
-
 /// Whether `sha` is a SHA-256 in hex.
 fn is_sha256(sha: &str) -> bool {
     sha.len() == 64 && sha.chars().all(|c| c.is_ascii_hexdigit())
@@ -26,10 +21,10 @@ fn is_sha256(sha: &str) -> bool {
 
 /// What a backup report itself must say: the archive the job asked for, not
 /// empty, with a digest, and for a volume the file read back equal to it.
-pub fn backup_report(report: &BackupReport, expected_location: &str) -> Checked {
-    if plain(&report.archive.location) != plain(expected_location) {
+pub fn backup_report(report: &BackupReport, expected: &Location) -> Checked {
+    if report.archive.location != *expected {
         return Err(format!(
-            "the agent reports {} but the job writes {expected_location}",
+            "the agent reports {} but the job writes {expected}",
             report.archive.location
         ));
     }
@@ -42,7 +37,7 @@ pub fn backup_report(report: &BackupReport, expected_location: &str) -> Checked 
             report.archive.sha256
         ));
     }
-    if !expected_location.starts_with("s3://") {
+    if expected.as_s3().is_none() {
         let Some(back) = &report.read_back else {
             return Err("the agent did not read the file back from the volume".into());
         };
@@ -74,12 +69,9 @@ pub async fn stored_object(
     bucket: &S3Bucket,
     report: &BackupReport,
 ) -> Result<Checked, Error> {
-    let location = report.archive.location.as_str();
+    let location = &report.archive.location;
     let size_bytes = report.archive.size_bytes;
-    let Some((name, key)) = location
-        .strip_prefix("s3://")
-        .and_then(|rest| rest.split_once('/'))
-    else {
+    let Some((name, key)) = location.as_s3() else {
         return Ok(Err(format!("{location} is not an s3:// location")));
     };
     let store = super::bucket::store(ctx, ns, bucket, name).await?;
@@ -108,7 +100,8 @@ pub async fn stored_object(
             .map_err(|e| Error::Storage(format!("reading {digest_key}: {e}")))?,
         Err(object_store::Error::NotFound { .. }) => {
             return Ok(Err(format!(
-                "the archive's digest s3://{name}/{digest_key} is not in the bucket"
+                "the archive's digest {} is not in the bucket",
+                location.digest()
             )));
         }
         Err(e) => return Err(Error::Storage(format!("reading {digest_key}: {e}"))),
@@ -123,7 +116,7 @@ pub async fn stored_object(
             "the agent reports sha256 {}, but the digest stored with the archive is {sha}",
             report.archive.sha256
         ))),
-        None => Ok(Err(format!("s3://{name}/{digest_key} holds no SHA-256"))),
+        None => Ok(Err(format!("{} holds no SHA-256", location.digest()))),
     }
 }
 
@@ -316,7 +309,7 @@ pub(crate) mod tests {
     /// An archive of `size` bytes with digest `sha`, as a report states it.
     pub(crate) fn archive(location: &str, size: u64, sha: &str) -> Archive {
         Archive {
-            location: location.into(),
+            location: location.parse().expect("a location"),
             format: BackupFormat::Zip,
             size_bytes: size,
             sha256: sha.into(),
@@ -325,6 +318,10 @@ pub(crate) mod tests {
             pg_version: None,
             filestore_files: None,
         }
+    }
+
+    fn at(text: &str) -> Location {
+        text.parse().expect("a location")
     }
 
     fn backup(location: &str) -> BackupReport {
@@ -338,29 +335,32 @@ pub(crate) mod tests {
     #[test]
     fn a_volume_backup_needs_its_read_back() {
         let mut r = backup("file:///backup/x.zip");
-        assert!(backup_report(&r, "/backup/x.zip").is_err());
+        assert!(backup_report(&r, &at("/backup/x.zip")).is_err());
         r.read_back = Some(ReadBack {
             size_bytes: 100,
             sha256: "b".repeat(64),
         });
-        assert!(backup_report(&r, "/backup/x.zip").is_err());
+        assert!(backup_report(&r, &at("/backup/x.zip")).is_err());
         r.read_back = Some(ReadBack {
             size_bytes: 100,
             sha256: "a".repeat(64),
         });
-        assert!(backup_report(&r, "/backup/x.zip").is_ok());
-        assert!(backup_report(&r, "/backup/y.zip").is_err(), "another file");
+        assert!(backup_report(&r, &at("/backup/x.zip")).is_ok());
+        assert!(
+            backup_report(&r, &at("/backup/y.zip")).is_err(),
+            "another file"
+        );
     }
 
     #[test]
     fn an_empty_or_undigested_backup_is_no_proof() {
         let mut r = backup("s3://b/k.zip");
-        assert!(backup_report(&r, "s3://b/k.zip").is_ok());
+        assert!(backup_report(&r, &at("s3://b/k.zip")).is_ok());
         r.archive.size_bytes = 0;
-        assert!(backup_report(&r, "s3://b/k.zip").is_err());
+        assert!(backup_report(&r, &at("s3://b/k.zip")).is_err());
         r.archive.size_bytes = 1;
         r.archive.sha256 = "unknown".into();
-        assert!(backup_report(&r, "s3://b/k.zip").is_err());
+        assert!(backup_report(&r, &at("s3://b/k.zip")).is_err());
     }
 
     fn restore() -> (RestoreReport, Inventory) {

@@ -70,7 +70,7 @@ pub fn direct(job: &OdooRestoreJob) -> Option<Source> {
     let s = &job.spec.source;
     if let Some(o) = &s.s3 {
         return Some(Source {
-            location: format!("s3://{}/{}", o.bucket.bucket, o.key),
+            location: odoo_model::Location::s3(&o.bucket.bucket, &o.key).to_string(),
             sha256: job.spec.sha256.clone(),
             bucket: Some(o.bucket.clone()),
             claim: None,

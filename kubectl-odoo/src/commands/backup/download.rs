@@ -68,7 +68,7 @@ pub async fn run(ctx: &LazyCtx, args: DownloadArgs, printer: &Printer) -> Result
     let api: Api<OdooBackupJob> = Api::namespaced(ctx.client.clone(), ns);
     let backup = super::describe::get(&api, &args.name, ns).await?;
     let (bucket, key, expected) = source(&backup)?;
-    let location = format!("s3://{}/{key}", bucket.bucket);
+    let location = odoo_model::Location::s3(&bucket.bucket, &key).to_string();
     let target = args
         .file
         .clone()

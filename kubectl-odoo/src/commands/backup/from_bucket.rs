@@ -52,7 +52,7 @@ fn print(printer: &Printer, bucket: &str, listed: &[Listed]) -> Result<(), CliEr
         OutputFormat::Name => printer.out(
             &listed
                 .iter()
-                .map(|l| format!("s3://{bucket}/{}\n", l.record.key))
+                .map(|l| format!("{}\n", odoo_model::Location::s3(bucket, &l.record.key)))
                 .collect::<String>(),
         ),
         format => {

@@ -361,8 +361,9 @@ pub async fn newest_destination(
 pub fn describe_destination(d: &BackupDestination) -> String {
     match (&d.s3, &d.pvc) {
         (Some(s3), _) => format!(
-            "s3://{}/{} ({})",
-            s3.bucket.bucket, s3.key, s3.bucket.endpoint
+            "{} ({})",
+            odoo_model::Location::s3(&s3.bucket.bucket, &s3.key),
+            s3.bucket.endpoint
         ),
         (_, Some(pvc)) => format!("pvc://{}/{}", pvc.claim_name, pvc.path),
         _ => "-".into(),

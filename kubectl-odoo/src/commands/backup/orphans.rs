@@ -245,7 +245,7 @@ async fn archives(
 fn print(printer: &Printer, bucket: Option<&str>, found: &[Orphan]) -> Result<(), CliError> {
     let url = |o: &Orphan| match (o.kind, bucket) {
         ("database", _) | (_, None) => o.key.clone(),
-        (_, Some(bucket)) => format!("s3://{bucket}/{}", o.key),
+        (_, Some(bucket)) => odoo_model::Location::s3(bucket, &o.key).to_string(),
     };
     match printer.format {
         OutputFormat::Json | OutputFormat::Yaml => {

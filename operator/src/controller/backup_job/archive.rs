@@ -1,10 +1,9 @@
-//! Where a backup's archive goes: its extension, its key and the agent's
-//! destination argument. Pure.
+//! Where a backup's archive goes: its extension, its key and its location. Pure.
 
 use super::super::agent_pod::BACKUP_DIR;
 use crate::validate::ValidInstance;
-use odoo_model::OdooBackupJob;
 use odoo_model::backup_job::BackupFormat;
+use odoo_model::{Location, OdooBackupJob};
 
 /// The archive's file extension.
 pub fn extension(format: BackupFormat) -> &'static str {
@@ -33,19 +32,20 @@ pub fn render_key(
         .replace("{ext}", ext)
 }
 
-/// The agent's destination argument for a job: `s3://bucket/key` or a path on the
-/// mounted volume.
+/// Where a job's archive goes: an S3 object, or a file on the mounted volume.
 pub fn destination(
     job: &OdooBackupJob,
     v: &ValidInstance,
     at: k8s_openapi::jiff::Timestamp,
-) -> String {
+) -> Option<Location> {
     let ext = extension(job.spec.backup.format);
     let d = &job.spec.backup.destination;
     let render = |t: &str| render_key(t, &v.namespace, &v.name, &v.database.name, at, ext);
     match (&d.s3, &d.pvc) {
-        (Some(s3), _) => format!("s3://{}/{}", s3.bucket.bucket, render(&s3.key)),
-        (None, Some(pvc)) => format!("{BACKUP_DIR}/{}", render(&pvc.path)),
-        (None, None) => String::new(),
+        (Some(s3), _) => Some(Location::s3(&s3.bucket.bucket, render(&s3.key))),
+        (None, Some(pvc)) => Some(Location::File(
+            std::path::Path::new(BACKUP_DIR).join(render(&pvc.path)),
+        )),
+        (None, None) => None,
     }
 }

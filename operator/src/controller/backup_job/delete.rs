@@ -236,12 +236,18 @@ pub async fn clean_up(
     }
 }
 
+/// `A and B`.
+fn joined(locations: &[odoo_model::Location]) -> String {
+    let texts: Vec<String> = locations.iter().map(ToString::to_string).collect();
+    texts.join(" and ")
+}
+
 /// What an `ArchiveDeleted` event says.
 pub fn deleted_message(job: &OdooBackupJob, report: &DeleteReport) -> String {
     if !report.existed {
         let digest = match report.removed.as_slice() {
             [] => String::new(),
-            removed => format!("; deleted {}", removed.join(" and ")),
+            removed => format!("; deleted {}", joined(removed)),
         };
         return format!(
             "the archive {} of {} was already gone{digest}: {} bytes freed",
@@ -252,7 +258,7 @@ pub fn deleted_message(job: &OdooBackupJob, report: &DeleteReport) -> String {
     }
     format!(
         "deleted {} of {}: {} bytes freed",
-        report.removed.join(" and "),
+        joined(&report.removed),
         job.name_any(),
         report.bytes_freed
     )

@@ -36,11 +36,11 @@ pub fn record(
     completed_at: k8s_openapi::jiff::Timestamp,
 ) -> Option<ArchiveRecord> {
     let s3 = job.spec.backup.destination.s3.as_ref()?;
-    let location = status.location.as_deref()?;
-    let key = location
-        .strip_prefix("s3://")?
-        .strip_prefix(s3.bucket.bucket.as_str())?
-        .strip_prefix('/')?;
+    let location: odoo_model::Location = status.location.as_deref()?.parse().ok()?;
+    let (bucket, key) = location.as_s3()?;
+    if bucket != s3.bucket.bucket {
+        return None;
+    }
     Some(ArchiveRecord {
         kind: RECORD_KIND.into(),
         namespace: job.namespace().unwrap_or_default(),

@@ -118,7 +118,8 @@ async fn reconcile(
         }
         let v = job::valid_instance(ctx, &instance).await?;
         // Fixed at start so a retried reconcile writes the same object.
-        status.location = Some(destination(&job, &v, k8s_openapi::jiff::Timestamp::now()));
+        status.location =
+            destination(&job, &v, k8s_openapi::jiff::Timestamp::now()).map(|l| l.to_string());
         status.odoo_version = odoo_model::OdooVersion::of_image(&v.image).map(|v| v.to_string());
         status.job.message = Some(format!(
             "backing up {} to {}",
@@ -153,7 +154,11 @@ async fn reconcile(
     let location = status.location.clone().unwrap_or_default();
     let proven = match agent_pod::taken(outcome == Outcome::Complete, left) {
         Err(why) => Err(why),
-        Ok(r) => match proof::backup_report(&r, &location) {
+        Ok(r) => match location
+            .parse::<odoo_model::Location>()
+            .map_err(|e| format!("the job's own location: {e}"))
+            .and_then(|at| proof::backup_report(&r, &at))
+        {
             Err(why) => Err(why),
             Ok(proof) => match &job.spec.backup.destination.s3 {
                 Some(s3) => proof::stored_object(ctx, &ns, &s3.bucket, &r)
