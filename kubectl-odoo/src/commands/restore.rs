@@ -138,67 +138,6 @@ pub fn copy_instance(source: &OdooInstance, name: &str) -> OdooInstance {
     OdooInstance::new(name, spec)
 }
 
-/// The newest backup of `instance` (NAMESPACE/NAME) the bucket's index records,
-/// the newest verified one first, found in the bucket itself: its archive must be
-/// there with the recorded size, and the restore checks the recorded SHA-256.
-async fn latest_in_bucket(
-    ctx: &Ctx,
-    url: &str,
-    instance: &str,
-    flags: &S3Flags,
-    printer: &Printer,
-) -> Result<Source, CliError> {
-    let (bucket, prefix) = crate::bucket_index::parse_root(url)?;
-    let (ns, name) = crate::bucket_index::parse_instance(instance)?;
-    let bucket = flags.bucket(Some(&bucket))?;
-    let store = crate::s3::store(&ctx.client, &ctx.namespace, &bucket).await?;
-    let root = odoo_model::bucket_index::index_root_under(&prefix);
-    let records = crate::bucket_index::records(&store, &root, Some((&ns, &name)), printer).await?;
-    let Some((record, newer)) = odoo_model::bucket_index::latest(&records) else {
-        return Err(CliError::Precondition(format!(
-            "the bucket {} records no backup of {ns}/{name} under {root}",
-            bucket.bucket
-        )));
-    };
-    let location = Location::s3(&bucket.bucket, &record.key);
-    match crate::bucket_index::stored(&store, record).await? {
-        Some(bytes) if bytes == record.size_bytes => {}
-        found => {
-            return Err(CliError::Precondition(format!(
-                "the bucket records {location} ({} B) as the latest backup of {ns}/{name}, but {}",
-                record.size_bytes,
-                found.map_or("it is not there".into(), |b| format!("it holds {b} B"))
-            )));
-        }
-    }
-    let why = match (record.is_verified(), newer) {
-        (true, Some(newer)) => format!(
-            "the newest verified backup of {ns}/{name} in the bucket (the newer {} is not verified)",
-            newer.backup
-        ),
-        (true, None) => format!("the newest backup of {ns}/{name} in the bucket, verified"),
-        (false, _) => format!("the newest backup of {ns}/{name} in the bucket (none is verified)"),
-    };
-    let what = format!(
-        "{location}, {why}: backup {} of {}, {}, sha256 {}",
-        record.backup,
-        record.completed_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
-        size(i64::try_from(record.size_bytes).unwrap_or(i64::MAX)),
-        record.sha256
-    );
-    Ok(Source::Ready(
-        RestoreSource {
-            s3: Some(S3Object {
-                bucket,
-                key: record.key.clone(),
-            }),
-            ..Default::default()
-        },
-        what,
-        Some(record.sha256.clone()),
-    ))
-}
-
 /// The key an uploaded archive gets.
 pub fn upload_key(namespace: &str, instance: &str, file: &std::path::Path, now: &str) -> String {
     let file_name = file
@@ -256,7 +195,14 @@ async fn resolve_source(
         ));
     }
     if let (Some(url), Some(instance)) = (&args.from_s3, &args.latest_of) {
-        return latest_in_bucket(ctx, url, instance, &args.s3, printer).await;
+        let (object, what, sha) =
+            crate::commands::backup::from_bucket::latest(ctx, url, instance, &args.s3, printer)
+                .await?;
+        let source = RestoreSource {
+            s3: Some(object),
+            ..Default::default()
+        };
+        return Ok(Source::Ready(source, what, Some(sha)));
     }
     if let Some(instance) = &args.latest_of {
         let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), ns);

@@ -1,10 +1,13 @@
 //! `kubectl odoo backup list --from-s3 s3://BUCKET[/PREFIX] [--instance NS/NAME]`:
 //! what the bucket's own index records, with no backup resource in the cluster
-//! (after a namespace or a whole cluster is lost).
+//! (after a namespace or a whole cluster is lost), and the newest of an instance's
+//! that `restore --from-s3 --latest-of` takes.
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use odoo_model::Location;
 use odoo_model::backup_job::VerifyResult;
 use odoo_model::bucket_index::{self, ArchiveRecord};
+use odoo_model::restore_job::S3Object;
 
 use super::S3Flags;
 use crate::cli::OutputFormat;
@@ -52,7 +55,7 @@ fn print(printer: &Printer, bucket: &str, listed: &[Listed]) -> Result<(), CliEr
         OutputFormat::Name => printer.out(
             &listed
                 .iter()
-                .map(|l| format!("{}\n", odoo_model::Location::s3(bucket, &l.record.key)))
+                .map(|l| format!("{}\n", Location::s3(bucket, &l.record.key)))
                 .collect::<String>(),
         ),
         format => {
@@ -117,4 +120,61 @@ fn stored(l: &Listed) -> String {
         Some(bytes) => format!("size differs ({bytes} B)"),
         None => "missing".into(),
     }
+}
+
+/// What `restore --from-s3 s3://BUCKET --latest-of NS/NAME` restores: the newest
+/// backup of `instance` (NAMESPACE/NAME) the bucket's index records,
+/// the newest verified one first, found in the bucket itself: its archive must be
+/// there with the recorded size, and the restore checks the recorded SHA-256
+/// (returned with the object and the plan's words for it).
+pub async fn latest(
+    ctx: &Ctx,
+    url: &str,
+    instance: &str,
+    flags: &S3Flags,
+    printer: &Printer,
+) -> Result<(S3Object, String, String), CliError> {
+    let (bucket, prefix) = crate::bucket_index::parse_root(url)?;
+    let (ns, name) = crate::bucket_index::parse_instance(instance)?;
+    let bucket = flags.bucket(Some(&bucket))?;
+    let store = crate::s3::store(&ctx.client, &ctx.namespace, &bucket).await?;
+    let root = odoo_model::bucket_index::index_root_under(&prefix);
+    let records = crate::bucket_index::records(&store, &root, Some((&ns, &name)), printer).await?;
+    let Some((record, newer)) = odoo_model::bucket_index::latest(&records) else {
+        return Err(CliError::Precondition(format!(
+            "the bucket {} records no backup of {ns}/{name} under {root}",
+            bucket.bucket
+        )));
+    };
+    let location = Location::s3(&bucket.bucket, &record.key);
+    match crate::bucket_index::stored(&store, record).await? {
+        Some(bytes) if bytes == record.size_bytes => {}
+        found => {
+            return Err(CliError::Precondition(format!(
+                "the bucket records {location} ({} B) as the latest backup of {ns}/{name}, but {}",
+                record.size_bytes,
+                found.map_or("it is not there".into(), |b| format!("it holds {b} B"))
+            )));
+        }
+    }
+    let why = match (record.is_verified(), newer) {
+        (true, Some(newer)) => format!(
+            "the newest verified backup of {ns}/{name} in the bucket (the newer {} is not verified)",
+            newer.backup
+        ),
+        (true, None) => format!("the newest backup of {ns}/{name} in the bucket, verified"),
+        (false, _) => format!("the newest backup of {ns}/{name} in the bucket (none is verified)"),
+    };
+    let what = format!(
+        "{location}, {why}: backup {} of {}, {}, sha256 {}",
+        record.backup,
+        record.completed_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+        size(i64::try_from(record.size_bytes).unwrap_or(i64::MAX)),
+        record.sha256
+    );
+    let object = S3Object {
+        bucket,
+        key: record.key.clone(),
+    };
+    Ok((object, what, record.sha256.clone()))
 }
