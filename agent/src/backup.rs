@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::layout::ArchiveFormat;
+use super::layout::BackupFormat;
 use super::manifest::{Manifest, ManifestError, OdooVersion};
 use super::pg::{PgArgs, PgToolError, Tool};
 use super::snapshot::Snapshot;
@@ -26,8 +26,8 @@ pub struct BackupArgs {
     #[arg(long, env = odoo_model::agent::env::DESTINATION)]
     pub destination: Location,
     /// Archive format.
-    #[arg(long, env = odoo_model::agent::env::FORMAT, value_enum, default_value = "zip")]
-    pub format: ArchiveFormat,
+    #[arg(long, env = odoo_model::agent::env::FORMAT, default_value = "zip")]
+    pub format: BackupFormat,
     /// The database's filestore, `<data_dir>/filestore/<database>`; zip only.
     #[arg(long, env = odoo_model::agent::env::FILESTORE)]
     pub filestore: Option<PathBuf>,
@@ -83,7 +83,7 @@ pub enum BackupError {
 pub async fn run(args: BackupArgs) -> Result<BackupReport, BackupError> {
     let started = Instant::now();
     let filestore = match args.format {
-        ArchiveFormat::Zip if !args.without_filestore => {
+        BackupFormat::Zip if !args.without_filestore => {
             let dir = args
                 .filestore
                 .clone()
@@ -101,8 +101,8 @@ pub async fn run(args: BackupArgs) -> Result<BackupReport, BackupError> {
                 return Err(BackupError::FilestoreNotFound(dir));
             }
         }
-        ArchiveFormat::Zip => None,
-        ArchiveFormat::Dump | ArchiveFormat::Sql => {
+        BackupFormat::Zip => None,
+        BackupFormat::Dump | BackupFormat::Sql => {
             if args.filestore.is_some() {
                 tracing::warn!(format = %args.format, "this format holds the database only; --filestore is ignored");
             }
@@ -111,14 +111,14 @@ pub async fn run(args: BackupArgs) -> Result<BackupReport, BackupError> {
     };
     let version = match (args.format, &args.odoo_version) {
         (_, Some(v)) => Some(OdooVersion::parse(v)?),
-        (ArchiveFormat::Zip, None) => return Err(BackupError::MissingOdooVersion),
+        (BackupFormat::Zip, None) => return Err(BackupError::MissingOdooVersion),
         (_, None) => None,
     };
 
     // Everything that can fail cheaply runs before the upload exists, so a wrong
     // password or a non-Odoo database leaves nothing to clean up.
     let pg = args.pg.clone();
-    let zip = args.format == ArchiveFormat::Zip;
+    let zip = args.format == BackupFormat::Zip;
     let (manifest, pg_version) = blocking(move || {
         let (num, pg_version) = pg.server_version()?;
         let manifest = match (zip, &version) {
@@ -196,7 +196,7 @@ pub async fn run(args: BackupArgs) -> Result<BackupReport, BackupError> {
     Ok(BackupReport {
         archive: Archive {
             location: args.destination.clone(),
-            format: args.format.into(),
+            format: args.format,
             size_bytes: digested.bytes,
             sha256: digested.sha256,
             duration_seconds: super::seconds(started.elapsed()),
@@ -221,7 +221,7 @@ type Counts = std::collections::BTreeMap<String, i64>;
 /// snapshot when asked; blocking.
 fn write_archive(
     pg: &PgArgs,
-    format: ArchiveFormat,
+    format: BackupFormat,
     manifest: Option<&[u8]>,
     filestore: Option<PathBuf>,
     sink: Box<dyn store::ArchiveSink>,
@@ -231,7 +231,7 @@ fn write_archive(
     let mut cmd = pg.command("pg_dump");
     // Odoo's own flags: ownership is the restoring role's business.
     cmd.arg("--no-owner");
-    if format == ArchiveFormat::Dump {
+    if format == BackupFormat::Dump {
         cmd.arg("--format=custom");
     }
     if let Some(s) = &snapshot {
@@ -244,7 +244,7 @@ fn write_archive(
     let mut out = TallyWriter::new(sink, "archive written:");
     let mut stats = ZipStats::default();
     let out = match format {
-        ArchiveFormat::Zip => {
+        BackupFormat::Zip => {
             let (out, zip_stats) = write_odoo_zip(
                 out,
                 &mut dump,
@@ -254,7 +254,7 @@ fn write_archive(
             stats = zip_stats;
             out
         }
-        ArchiveFormat::Dump | ArchiveFormat::Sql => {
+        BackupFormat::Dump | BackupFormat::Sql => {
             stats.dump_bytes = std::io::copy(&mut dump, &mut out).map_err(BackupError::Stream)?;
             out
         }

@@ -3,51 +3,8 @@
 
 use std::path::PathBuf;
 
-use serde::Serialize;
-
-/// Archive format (the `OdooBackupJob` `format` field, lower-cased).
-#[derive(clap::ValueEnum, Serialize, Debug, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum ArchiveFormat {
-    /// Odoo's zip: dump.sql, manifest.json, filestore/….
-    Zip,
-    /// pg_dump custom format (database only).
-    Dump,
-    /// Plain SQL from pg_dump (database only).
-    Sql,
-}
-
-impl From<odoo_model::backup_job::BackupFormat> for ArchiveFormat {
-    fn from(f: odoo_model::backup_job::BackupFormat) -> Self {
-        use odoo_model::backup_job::BackupFormat;
-        match f {
-            BackupFormat::Zip => ArchiveFormat::Zip,
-            BackupFormat::Dump => ArchiveFormat::Dump,
-            BackupFormat::Sql => ArchiveFormat::Sql,
-        }
-    }
-}
-
-impl From<ArchiveFormat> for odoo_model::backup_job::BackupFormat {
-    fn from(f: ArchiveFormat) -> Self {
-        use odoo_model::backup_job::BackupFormat;
-        match f {
-            ArchiveFormat::Zip => BackupFormat::Zip,
-            ArchiveFormat::Dump => BackupFormat::Dump,
-            ArchiveFormat::Sql => BackupFormat::Sql,
-        }
-    }
-}
-
-impl std::fmt::Display for ArchiveFormat {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            ArchiveFormat::Zip => "zip",
-            ArchiveFormat::Dump => "dump",
-            ArchiveFormat::Sql => "sql",
-        })
-    }
-}
+/// Archive format: the model's, which the operator names in the agent's environment.
+pub use odoo_model::backup_job::BackupFormat;
 
 /// Bytes read to tell the format.
 pub const HEAD_LEN: usize = 4096;
@@ -55,12 +12,12 @@ pub const HEAD_LEN: usize = 4096;
 /// The format of an archive starting with `head` (its first [`HEAD_LEN`] bytes, or
 /// all of it when shorter): zip magic, pg_dump's `PGDMP`, or else text, which is
 /// taken as plain SQL.
-pub fn detect_format(head: &[u8]) -> Result<ArchiveFormat, String> {
+pub fn detect_format(head: &[u8]) -> Result<BackupFormat, String> {
     if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
-        return Ok(ArchiveFormat::Zip);
+        return Ok(BackupFormat::Zip);
     }
     if head.starts_with(b"PGDMP") {
-        return Ok(ArchiveFormat::Dump);
+        return Ok(BackupFormat::Dump);
     }
     if head.is_empty() {
         return Err("the archive is empty".into());
@@ -78,7 +35,7 @@ pub fn detect_format(head: &[u8]) -> Result<ArchiveFormat, String> {
             "the archive is neither a zip, a pg_dump custom archive nor plain SQL text".into(),
         );
     }
-    Ok(ArchiveFormat::Sql)
+    Ok(BackupFormat::Sql)
 }
 
 /// Where a zip entry goes: `None` for entries outside `filestore/`, else the path
@@ -112,15 +69,15 @@ mod tests {
 
     #[test]
     fn formats_from_content() {
-        assert_eq!(detect_format(b"PK\x03\x04rest"), Ok(ArchiveFormat::Zip));
-        assert_eq!(detect_format(b"PK\x05\x06\0\0\0\0"), Ok(ArchiveFormat::Zip));
-        assert_eq!(detect_format(b"PGDMP\x01\x0e"), Ok(ArchiveFormat::Dump));
+        assert_eq!(detect_format(b"PK\x03\x04rest"), Ok(BackupFormat::Zip));
+        assert_eq!(detect_format(b"PK\x05\x06\0\0\0\0"), Ok(BackupFormat::Zip));
+        assert_eq!(detect_format(b"PGDMP\x01\x0e"), Ok(BackupFormat::Dump));
         assert_eq!(
             detect_format(b"--\n-- PostgreSQL database dump\n--\n"),
-            Ok(ArchiveFormat::Sql)
+            Ok(BackupFormat::Sql)
         );
         // "é" cut in half at the end of the head.
-        assert_eq!(detect_format(b"-- caf\xc3"), Ok(ArchiveFormat::Sql));
+        assert_eq!(detect_format(b"-- caf\xc3"), Ok(BackupFormat::Sql));
         assert!(detect_format(b"").is_err());
         assert!(matches!(detect_format(b"\x1f\x8b\x08\0"), Err(e) if e.contains("gzip")));
         assert!(detect_format(b"\x7fELF\x02\x01\0").is_err());

@@ -34,7 +34,7 @@ use std::time::Duration;
 
 use odoo_model::agent::{Message, Report, env, exit};
 
-pub use layout::ArchiveFormat;
+pub use layout::BackupFormat;
 
 #[derive(clap::Subcommand, Debug)]
 pub enum AgentCommand {

@@ -8,7 +8,7 @@ use std::time::Instant;
 use odoo_model::agent::{VerifyReport, env};
 
 use super::OutputArgs;
-use super::layout::ArchiveFormat;
+use super::layout::BackupFormat;
 use super::restore::{Refusal, verify};
 use super::store::{Location, S3Args, Source};
 
@@ -24,8 +24,8 @@ pub struct VerifyArgs {
     #[arg(long, env = env::EXPECTED_SHA256)]
     pub expected_sha256: String,
     /// Archive format; told from the content when unset.
-    #[arg(long, env = env::FORMAT, value_enum)]
-    pub format: Option<ArchiveFormat>,
+    #[arg(long, env = env::FORMAT)]
+    pub format: Option<BackupFormat>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -64,7 +64,7 @@ pub async fn run(args: VerifyArgs) -> Result<VerifyReport, VerifyError> {
             actual: verified.digest.sha256,
         });
     }
-    if verified.format == ArchiveFormat::Zip && verified.manifest.is_none() {
+    if verified.format == BackupFormat::Zip && verified.manifest.is_none() {
         return Err(VerifyError::NoManifest);
     }
     Ok(VerifyReport {

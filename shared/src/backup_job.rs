@@ -151,6 +151,60 @@ pub enum BackupFormat {
     Sql,
 }
 
+impl BackupFormat {
+    /// Every format, in the order flags list them.
+    pub const ALL: [BackupFormat; 3] = [BackupFormat::Zip, BackupFormat::Dump, BackupFormat::Sql];
+
+    /// The archive's file extension, which is also how the agent and the plugin's
+    /// flags write the format.
+    pub fn extension(self) -> &'static str {
+        match self {
+            BackupFormat::Zip => "zip",
+            BackupFormat::Dump => "dump",
+            BackupFormat::Sql => "sql",
+        }
+    }
+
+    /// What the format holds, in a line (the plugin's help).
+    pub fn summary(self) -> &'static str {
+        match self {
+            BackupFormat::Zip => "Odoo's zip: dump.sql, filestore/, manifest.json",
+            BackupFormat::Dump => "pg_dump custom format (database only)",
+            BackupFormat::Sql => "Plain SQL (database only)",
+        }
+    }
+}
+
+impl std::fmt::Display for BackupFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.extension())
+    }
+}
+
+/// Text that names no archive format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseFormatError(pub String);
+
+impl std::fmt::Display for ParseFormatError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?} is not an archive format: zip, dump or sql", self.0)
+    }
+}
+
+impl std::error::Error for ParseFormatError {}
+
+impl std::str::FromStr for BackupFormat {
+    type Err = ParseFormatError;
+
+    /// `zip`, `dump` or `sql`, in any case (the resource's `Zip` too).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        BackupFormat::ALL
+            .into_iter()
+            .find(|f| f.extension().eq_ignore_ascii_case(s))
+            .ok_or_else(|| ParseFormatError(s.to_owned()))
+    }
+}
+
 /// Exactly one destination.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, KubeSchema)]
 #[serde(rename_all = "camelCase")]

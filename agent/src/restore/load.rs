@@ -5,7 +5,7 @@ use std::io::{self, BufRead, Read, Write};
 use std::path::Path;
 
 use super::{RestoreFailure, peek};
-use crate::layout::{self, ArchiveFormat};
+use crate::layout::{self, BackupFormat};
 use crate::pg::{PgArgs, Tool};
 use crate::psql::PsqlSession;
 use crate::sqlfilter::unsafe_sql;
@@ -15,7 +15,7 @@ use crate::zipread::{ZipReadError, ZipStream};
 /// Pass 2; blocking.
 pub(super) fn restore(
     reader: Box<dyn Read + Send>,
-    format: ArchiveFormat,
+    format: BackupFormat,
     first: &Digested,
     pg: &PgArgs,
     filestore: Option<&Path>,
@@ -23,7 +23,7 @@ pub(super) fn restore(
     let tally = TallyReader::new(reader, "restored:").with_total(first.bytes);
     let (_, mut input) = peek(tally).map_err(RestoreFailure::Read)?;
     let psql = match format {
-        ArchiveFormat::Sql => {
+        BackupFormat::Sql => {
             let mut psql = PsqlSession::start(pg)?;
             let mut sql = psql.sql();
             let copied = io::copy(&mut input, &mut sql);
@@ -43,8 +43,8 @@ pub(super) fn restore(
             }
             psql.sync()?
         }
-        ArchiveFormat::Dump => restore_custom(&mut input, pg)?,
-        ArchiveFormat::Zip => {
+        BackupFormat::Dump => restore_custom(&mut input, pg)?,
+        BackupFormat::Zip => {
             let mut zip = ZipStream::new(input);
             let psql = restore_zip(&mut zip, pg, filestore)?;
             input = zip.into_inner();

@@ -10,7 +10,7 @@ use std::io::{self, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::layout::{self, ArchiveFormat, HEAD_LEN};
+use super::layout::{self, BackupFormat, HEAD_LEN};
 use super::pg::{PgArgs, PgToolError};
 use super::sqlfilter::SqlFilter;
 use super::store::{Location, S3Args, Source, StoreError};
@@ -42,8 +42,8 @@ pub struct RestoreArgs {
     #[arg(long, env = odoo_model::agent::env::EXPECTED_SHA256)]
     pub expected_sha256: Option<String>,
     /// Archive format; told from the content when unset.
-    #[arg(long, env = odoo_model::agent::env::FORMAT, value_enum)]
-    pub format: Option<ArchiveFormat>,
+    #[arg(long, env = odoo_model::agent::env::FORMAT)]
+    pub format: Option<BackupFormat>,
     /// Target filestore directory, `<data_dir>/filestore/<database>`: must not exist
     /// or be empty. Needed when a zip has a filestore.
     #[arg(long, env = odoo_model::agent::env::FILESTORE)]
@@ -75,8 +75,8 @@ pub enum Refusal {
     UnknownFormat(String),
     #[error("the archive is {detected}, not {given} as requested")]
     FormatMismatch {
-        given: ArchiveFormat,
-        detected: ArchiveFormat,
+        given: BackupFormat,
+        detected: BackupFormat,
     },
     #[error(transparent)]
     Archive(#[from] ZipReadError),
@@ -154,7 +154,7 @@ impl RestoreError {
 /// What the first pass learnt.
 #[derive(Debug)]
 pub(crate) struct Verified {
-    pub format: ArchiveFormat,
+    pub format: BackupFormat,
     pub digest: Digested,
     pub manifest: Option<serde_json::Value>,
     pub filestore_files: u64,
@@ -199,7 +199,7 @@ pub async fn run(args: RestoreArgs) -> Result<RestoreReport, RestoreError> {
     // Pass 2: restore.
     let failed = |source| RestoreError::Failed {
         database: args.pg.database.clone(),
-        filestore: (verified.format == ArchiveFormat::Zip)
+        filestore: (verified.format == BackupFormat::Zip)
             .then(|| args.filestore.clone())
             .flatten(),
         source,
@@ -246,13 +246,13 @@ impl Verified {
         };
         Archive {
             location: source.clone(),
-            format: self.format.into(),
+            format: self.format,
             size_bytes: self.digest.bytes,
             sha256: self.digest.sha256.clone(),
             duration_seconds: super::seconds(started.elapsed()),
             odoo_version: manifest_str("version"),
             pg_version: manifest_str("pg_version").or(pg_version),
-            filestore_files: (self.format == ArchiveFormat::Zip).then_some(self.filestore_files),
+            filestore_files: (self.format == BackupFormat::Zip).then_some(self.filestore_files),
         }
     }
 }
@@ -292,7 +292,7 @@ pub(super) fn peek<R: Read>(mut reader: R) -> io::Result<(Vec<u8>, Replay<R>)> {
     Ok((head, BufReader::with_capacity(256 * 1024, replay)))
 }
 
-fn detect(head: &[u8], given: Option<ArchiveFormat>) -> Result<ArchiveFormat, Refusal> {
+fn detect(head: &[u8], given: Option<BackupFormat>) -> Result<BackupFormat, Refusal> {
     let detected = layout::detect_format(head).map_err(Refusal::UnknownFormat)?;
     match given {
         Some(given) if given != detected => Err(Refusal::FormatMismatch { given, detected }),
@@ -303,7 +303,7 @@ fn detect(head: &[u8], given: Option<ArchiveFormat>) -> Result<ArchiveFormat, Re
 /// Pass 1; blocking. Also `odoo-agent verify`'s whole work.
 pub(crate) fn verify(
     reader: Box<dyn Read + Send>,
-    given: Option<ArchiveFormat>,
+    given: Option<BackupFormat>,
     has_filestore_target: bool,
 ) -> Result<Verified, Refusal> {
     let tally = TallyReader::new(reader, "verified:");
@@ -319,7 +319,7 @@ pub(crate) fn verify(
         filestore_files: 0,
         entries: 0,
     };
-    if format == ArchiveFormat::Zip {
+    if format == BackupFormat::Zip {
         let mut zip = ZipStream::new(input);
         let mut dumps = 0;
         while let Some(entry) = zip.next_entry()? {
@@ -361,7 +361,7 @@ pub(crate) fn verify(
         }
         input = zip.into_inner();
     }
-    if format == ArchiveFormat::Sql {
+    if format == BackupFormat::Sql {
         let mut guard = SqlFilter::new(io::sink());
         io::copy(&mut input, &mut guard).map_err(sql_refusal)?;
         guard.finish().map_err(sql_refusal)?;

@@ -9,13 +9,14 @@ use odoo_model::backup_job::{BackupDestination, BackupTemplate};
 use odoo_model::labels::INSTANCE_LABEL;
 use odoo_model::{InstanceRef, OdooBackupJob, OdooBackupJobSpec, OdooInstance};
 
-use super::{DestinationArgs, FormatArg, VerifyArg};
+use super::{DestinationArgs, VerifyArg, format_parser};
 use crate::cli::{OutputFormat, parse_duration};
 use crate::commands::{DryRun, change, name_stamp, print_resource, submit};
 use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
 use crate::fleet::{self, Selection};
 use crate::output::Printer;
+use odoo_model::backup_job::BackupFormat;
 
 /// Flags of `backup create`.
 #[derive(clap::Args, Debug)]
@@ -25,8 +26,8 @@ pub struct CreateArgs {
     #[command(flatten)]
     pub selection: Selection,
     /// Archive format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Zip)]
-    pub format: FormatArg,
+    #[arg(long, value_parser = format_parser(), default_value = "zip")]
+    pub format: BackupFormat,
     /// Leave the filestore out (database only).
     #[arg(long)]
     pub no_filestore: bool,
@@ -69,7 +70,7 @@ pub fn build(
                 name: instance.to_owned(),
             },
             backup: BackupTemplate {
-                format: args.format.into(),
+                format: args.format,
                 with_filestore: !args.no_filestore,
                 destination,
                 verify: args.verify.into(),

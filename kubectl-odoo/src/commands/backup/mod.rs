@@ -83,26 +83,13 @@ pub async fn run(ctx: &LazyCtx, args: BackupArgs, printer: &Printer) -> Result<(
     }
 }
 
-/// Archive format flag.
-#[derive(clap::ValueEnum, Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum FormatArg {
-    /// Odoo's zip: dump.sql, filestore/, manifest.json.
-    #[default]
-    Zip,
-    /// pg_dump custom format (database only).
-    Dump,
-    /// Plain SQL (database only).
-    Sql,
-}
-
-impl From<FormatArg> for BackupFormat {
-    fn from(f: FormatArg) -> BackupFormat {
-        match f {
-            FormatArg::Zip => BackupFormat::Zip,
-            FormatArg::Dump => BackupFormat::Dump,
-            FormatArg::Sql => BackupFormat::Sql,
-        }
-    }
+/// The `--format` flag's parser: the model's formats by their extensions, listed
+/// for help and completion.
+pub fn format_parser() -> impl clap::builder::TypedValueParser<Value = BackupFormat> {
+    use clap::builder::TypedValueParser as _;
+    let values = BackupFormat::ALL
+        .map(|f| clap::builder::PossibleValue::new(f.extension()).help(f.summary()));
+    clap::builder::PossibleValuesParser::new(values).try_map(|text| text.parse::<BackupFormat>())
 }
 
 /// Verification flag: how the stored backup is checked before it counts.

@@ -7,7 +7,7 @@ use odoo_model::backup_job::BackupTemplate;
 use odoo_model::labels::INSTANCE_LABEL;
 use odoo_model::{InstanceRef, OdooBackupSchedule, OdooBackupScheduleSpec, OdooInstance};
 
-use super::{DestinationArgs, FormatArg, VerifyArg};
+use super::{DestinationArgs, VerifyArg, format_parser};
 use crate::cli::OutputFormat;
 use crate::commands::{DryRun, apply, change, print_resource};
 use crate::ctx::LazyCtx;
@@ -51,8 +51,8 @@ pub struct ScheduleArgs {
     #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
     pub suspend: Option<bool>,
     /// Archive format.
-    #[arg(long, value_enum)]
-    pub format: Option<FormatArg>,
+    #[arg(long, value_parser = format_parser())]
+    pub format: Option<odoo_model::backup_job::BackupFormat>,
     /// Leave the filestore out (database only).
     #[arg(long)]
     pub no_filestore: bool,
@@ -133,7 +133,7 @@ pub fn build(
         spec.suspend = suspend;
     }
     if let Some(format) = args.format {
-        spec.template.format = format.into();
+        spec.template.format = format;
     }
     if args.no_filestore {
         spec.template.with_filestore = false;

@@ -1,18 +1,8 @@
-//! Where a backup's archive goes: its extension, its key and its location. Pure.
+//! Where a backup's archive goes: its key and its location. Pure.
 
 use super::super::agent_pod::BACKUP_DIR;
 use crate::validate::ValidInstance;
-use odoo_model::backup_job::BackupFormat;
 use odoo_model::{Location, OdooBackupJob};
-
-/// The archive's file extension.
-pub fn extension(format: BackupFormat) -> &'static str {
-    match format {
-        BackupFormat::Zip => "zip",
-        BackupFormat::Dump => "dump",
-        BackupFormat::Sql => "sql",
-    }
-}
 
 /// Fills a key template: `{namespace}`, `{instance}`, `{database}`, `{timestamp}`
 /// (UTC, `20260101T120000Z`) and `{ext}`.
@@ -38,7 +28,7 @@ pub fn destination(
     v: &ValidInstance,
     at: k8s_openapi::jiff::Timestamp,
 ) -> Option<Location> {
-    let ext = extension(job.spec.backup.format);
+    let ext = job.spec.backup.format.extension();
     let d = &job.spec.backup.destination;
     let render = |t: &str| render_key(t, &v.namespace, &v.name, &v.database.name, at, ext);
     match (&d.s3, &d.pvc) {

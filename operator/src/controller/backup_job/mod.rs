@@ -28,7 +28,7 @@ pub mod index;
 mod outcome;
 mod verify;
 
-pub use archive::{destination, extension, render_key};
+pub use archive::{destination, render_key};
 use outcome::{fail, succeed, write};
 
 /// The Kubernetes Job of a backup: pure, from the job, the instance as validated
@@ -38,7 +38,7 @@ pub fn build_job(job: &OdooBackupJob, v: &ValidInstance, location: &str, agent_i
     let mut env = agent_pod::pg_env(v, &v.database.name);
     env.extend([
         agent_pod::env(odoo_model::agent::env::DESTINATION, location),
-        agent_pod::env(odoo_model::agent::env::FORMAT, extension(spec.format)),
+        agent_pod::env(odoo_model::agent::env::FORMAT, spec.format.extension()),
         agent_pod::env(
             odoo_model::agent::env::FILESTORE,
             format!("{DATA_DIR}/filestore/{}", v.database.name),

@@ -23,7 +23,6 @@ use super::super::job::valid_instance;
 use super::super::job::{cluster_of, db_error};
 use super::super::proof::{self, Checked};
 use super::super::{Context, agent_pod};
-use super::archive::extension;
 use super::outcome::{fail, succeed, write};
 use crate::pg::restore as pg_restore;
 use crate::validate::ValidInstance;
@@ -58,7 +57,7 @@ pub fn build_job(
             env::EXPECTED_SHA256,
             status.sha256.clone().unwrap_or_default(),
         ),
-        agent_pod::env(env::FORMAT, extension(job.spec.backup.format)),
+        agent_pod::env(env::FORMAT, job.spec.backup.format.extension()),
     ];
     let command = match scratch {
         Some(database) => {
