@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use super::layout::BackupFormat;
-use super::manifest::{Manifest, ManifestError, OdooVersion};
+use super::manifest::{Manifest, ManifestError, VersionFields};
 use super::pg::{PgArgs, PgToolError, Tool};
 use super::snapshot::Snapshot;
 use super::store::{self, Location, S3Args, StoreError};
@@ -110,7 +110,7 @@ pub async fn run(args: BackupArgs) -> Result<BackupReport, BackupError> {
         }
     };
     let version = match (args.format, &args.odoo_version) {
-        (_, Some(v)) => Some(OdooVersion::parse(v)?),
+        (_, Some(v)) => Some(VersionFields::parse(v)?),
         (BackupFormat::Zip, None) => return Err(BackupError::MissingOdooVersion),
         (_, None) => None,
     };
@@ -203,7 +203,7 @@ pub async fn run(args: BackupArgs) -> Result<BackupReport, BackupError> {
             odoo_version: args
                 .odoo_version
                 .as_deref()
-                .and_then(|v| OdooVersion::parse(v).ok())
+                .and_then(|v| VersionFields::parse(v).ok())
                 .map(|v| v.version),
             pg_version: Some(pg_version),
             filestore_files: zip.then_some(stats.filestore_files),

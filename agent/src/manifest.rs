@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use odoo_model::OdooVersion;
 use serde::{Deserialize, Serialize};
 
 /// Odoo's manifest. Field order is Odoo's key order (serde keeps declaration order).
@@ -32,47 +33,44 @@ pub enum ManifestError {
     ParseVersion(String),
 }
 
-/// The version fields of the manifest, from a version string or an Odoo image tag.
+/// The version fields of the manifest, from a version string or an Odoo image tag:
+/// the series as the model crate reads every Odoo version, with the edition suffix
+/// Odoo writes beside it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct OdooVersion {
+pub struct VersionFields {
     pub version: String,
     pub version_info: Vec<serde_json::Value>,
     pub major_version: String,
 }
 
-impl OdooVersion {
+impl VersionFields {
     /// Accepts `17.0`, `17.0+e`, `saas~17.4` and image tags with a build date
     /// (`18.0-20251001`, the official image's tag scheme), which carry no more
     /// than the series.
-    pub fn parse(raw: &str) -> Result<OdooVersion, ManifestError> {
-        let err = || ManifestError::ParseVersion(raw.to_owned());
-        let without_date = raw.split('-').next().unwrap_or_default().trim();
-        let (series, edition) = match without_date.split_once('+') {
-            Some((series, edition)) => (series, format!("+{edition}")),
-            None => (without_date, String::new()),
-        };
-        let (major, minor) = series.rsplit_once('.').ok_or_else(err)?;
-        let minor: u64 = minor.parse().map_err(|_| err())?;
-        if major.is_empty() {
-            return Err(err());
-        }
+    pub fn parse(raw: &str) -> Result<VersionFields, ManifestError> {
+        let series =
+            OdooVersion::parse(raw).ok_or_else(|| ManifestError::ParseVersion(raw.to_owned()))?;
+        let edition = OdooVersion::edition(raw)
+            .map(|e| format!("+{e}"))
+            .unwrap_or_default();
         // Odoo's version_info[0] is an int for stable series and a string for
         // SaaS ones ("saas~17").
-        let major_value = match major.parse::<u64>() {
-            Ok(n) => serde_json::Value::from(n),
-            Err(_) => serde_json::Value::from(major),
+        let major = if series.saas {
+            serde_json::Value::from(format!("saas~{}", series.major))
+        } else {
+            serde_json::Value::from(series.major)
         };
-        Ok(OdooVersion {
+        Ok(VersionFields {
             version: format!("{series}{edition}"),
             version_info: vec![
-                major_value,
-                minor.into(),
+                major,
+                series.minor.into(),
                 0.into(),
                 "final".into(),
                 0.into(),
                 edition.into(),
             ],
-            major_version: series.to_owned(),
+            major_version: series.to_string(),
         })
     }
 }
@@ -86,7 +84,7 @@ pub fn odoo_pg_version(server_version_num: u32) -> String {
 impl Manifest {
     pub fn new(
         db_name: &str,
-        version: &OdooVersion,
+        version: &VersionFields,
         server_version_num: u32,
         modules: BTreeMap<String, Option<String>>,
     ) -> Manifest {
@@ -119,28 +117,30 @@ mod tests {
 
     #[test]
     fn stable_enterprise_saas_and_image_tags() -> Result<(), ManifestError> {
-        let v = OdooVersion::parse("17.0")?;
+        let v = VersionFields::parse("17.0")?;
         assert_eq!(v.version, "17.0");
         assert_eq!(v.major_version, "17.0");
         assert_eq!(json!(v.version_info), json!([17, 0, 0, "final", 0, ""]));
 
-        let v = OdooVersion::parse("18.0-20251001")?;
+        let v = VersionFields::parse("18.0-20251001")?;
         assert_eq!(v.version, "18.0");
 
-        let v = OdooVersion::parse("17.0+e")?;
+        let v = VersionFields::parse("17.0+e")?;
         assert_eq!(v.version, "17.0+e");
         assert_eq!(v.major_version, "17.0");
         assert_eq!(json!(v.version_info), json!([17, 0, 0, "final", 0, "+e"]));
 
-        let v = OdooVersion::parse("saas~17.4")?;
+        let v = VersionFields::parse("saas~17.4")?;
         assert_eq!(v.major_version, "saas~17.4");
         assert_eq!(
             json!(v.version_info),
             json!(["saas~17", 4, 0, "final", 0, ""])
         );
 
+        // A module's version names its series too.
+        assert_eq!(VersionFields::parse("17.0.1.3")?.version, "17.0");
         for bad in ["", "17", "latest", ".0", "17.x"] {
-            assert!(OdooVersion::parse(bad).is_err(), "{bad:?}");
+            assert!(VersionFields::parse(bad).is_err(), "{bad:?}");
         }
         Ok(())
     }
@@ -159,7 +159,7 @@ mod tests {
             ("base".to_owned(), Some("17.0.1.3".to_owned())),
             ("web".to_owned(), None),
         ]);
-        let m = Manifest::new("shop", &OdooVersion::parse("17.0")?, 150014, modules);
+        let m = Manifest::new("shop", &VersionFields::parse("17.0")?, 150014, modules);
         let text = String::from_utf8(m.to_json())?;
         let keys: Vec<Option<usize>> = [
             "odoo_dump",

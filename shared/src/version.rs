@@ -33,6 +33,13 @@ impl OdooVersion {
         })
     }
 
+    /// The edition suffix a version carries (`e` of `17.0+e`), if any.
+    pub fn edition(version: &str) -> Option<&str> {
+        let v = version.split('-').next()?;
+        let (_, edition) = v.split_once('+')?;
+        Some(edition.trim()).filter(|e| !e.is_empty())
+    }
+
     /// The series an image's tag names: `18.0` of `odoo:18.0-20250101` or
     /// `registry:5000/odoo:18.0`. `None` for an untagged image or a tag that names no
     /// series (`odoo:custom`).
@@ -68,6 +75,9 @@ mod tests {
             let parsed = OdooVersion::parse(raw).map(|v| v.to_string());
             assert_eq!(parsed.as_deref(), series, "{raw}");
         }
+        assert_eq!(OdooVersion::edition("17.0+e"), Some("e"));
+        assert_eq!(OdooVersion::edition("17.0+e-20250101"), Some("e"));
+        assert_eq!(OdooVersion::edition("17.0"), None);
     }
 
     #[test]
