@@ -9,8 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use object_store::aws::AmazonS3Builder;
-use object_store::{ClientOptions, GetOptions, ObjectStore, ObjectStoreExt as _, RetryConfig};
+use object_store::{GetOptions, ObjectStore, ObjectStoreExt as _};
 use tokio::sync::oneshot;
 
 use super::bridge;
@@ -189,43 +188,28 @@ impl S3Args {
                 .filter(|v| !v.is_empty())
                 .ok_or(StoreError::MissingCredential(name))
         };
-        let client = ClientOptions::new()
-            .with_allow_http(endpoint.starts_with("http://"))
-            .with_allow_invalid_certificates(self.insecure_skip_tls_verify)
-            .with_connect_timeout(Duration::from_secs(10));
-        let client = if long_reads {
-            // A restore's GET lasts as long as the restore, and psql may not read for
-            // minutes while it builds an index: no overall limit, but a connection
-            // that stops delivering while read fails (and object_store resumes the
-            // stream with a range request on the same ETag).
-            client
-                .with_timeout_disabled()
-                .with_read_timeout(Duration::from_secs(120))
+        let connection = odoo_model::s3::Connection {
+            endpoint: &endpoint,
+            bucket,
+            region: &self.region,
+            force_path_style: self.force_path_style,
+            insecure_skip_tls_verify: self.insecure_skip_tls_verify,
+            access_key_id: env("AWS_ACCESS_KEY_ID")?,
+            secret_access_key: env("AWS_SECRET_ACCESS_KEY")?,
+            session_token: env("AWS_SESSION_TOKEN").ok(),
+        };
+        // A restore's GET lasts as long as the restore, and psql may not read for
+        // minutes while it builds an index (object_store resumes a broken stream
+        // with a range request on the same ETag); an upload part at a few hundred
+        // KB/s must not time out. Few quick retries: a dead endpoint fails the job
+        // in seconds, and the job as a whole is what gets retried.
+        let timeouts = if long_reads {
+            odoo_model::s3::Timeouts::Streams
         } else {
-            // A part at a few hundred KB/s must not time out.
-            client.with_timeout(Duration::from_secs(300))
+            odoo_model::s3::Timeouts::Requests(Duration::from_secs(300))
         };
-        // Few quick retries: a dead endpoint fails the job in seconds, and the job
-        // as a whole is what gets retried.
-        let retry = RetryConfig {
-            max_retries: 5,
-            retry_timeout: Duration::from_secs(120),
-            ..RetryConfig::default()
-        };
-        let mut builder = AmazonS3Builder::new()
-            .with_endpoint(&endpoint)
-            .with_bucket_name(bucket)
-            .with_region(&self.region)
-            .with_access_key_id(env("AWS_ACCESS_KEY_ID")?)
-            .with_secret_access_key(env("AWS_SECRET_ACCESS_KEY")?)
-            .with_virtual_hosted_style_request(!self.force_path_style)
-            .with_client_options(client)
-            .with_retry(retry);
-        if let Ok(token) = env("AWS_SESSION_TOKEN") {
-            builder = builder.with_token(token);
-        }
-        let store = builder
-            .build()
+        let store = connection
+            .build(timeouts, 5, Duration::from_secs(120))
             .map_err(|source| StoreError::Configure { endpoint, source })?;
         Ok(Arc::new(store))
     }

@@ -10,9 +10,8 @@ use std::time::Duration;
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::Api;
-use object_store::aws::AmazonS3Builder;
 use object_store::path::Path as ObjectPath;
-use object_store::{ClientOptions, ObjectStore, ObjectStoreExt as _, WriteMultipart};
+use object_store::{ObjectStore, ObjectStoreExt as _, WriteMultipart};
 use odoo_model::common::S3Bucket;
 use sha2::{Digest, Sha256};
 
@@ -61,21 +60,19 @@ pub async fn store(
     };
     // object_store's HTTP client has no TLS provider of its own in this workspace.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let options = ClientOptions::new()
-        .with_allow_http(bucket.endpoint.starts_with("http://"))
-        .with_allow_invalid_certificates(bucket.insecure_skip_tls_verify)
-        .with_connect_timeout(Duration::from_secs(10))
-        .with_timeout_disabled()
-        .with_read_timeout(Duration::from_secs(120));
-    let store = AmazonS3Builder::new()
-        .with_endpoint(&bucket.endpoint)
-        .with_bucket_name(&bucket.bucket)
-        .with_region(&bucket.region)
-        .with_access_key_id(value(&creds.access_key_id_key)?)
-        .with_secret_access_key(value(&creds.secret_access_key_key)?)
-        .with_virtual_hosted_style_request(!bucket.force_path_style)
-        .with_client_options(options)
-        .build()
+    let connection = odoo_model::s3::Connection::of(
+        bucket,
+        &bucket.bucket,
+        value(&creds.access_key_id_key)?,
+        value(&creds.secret_access_key_key)?,
+    );
+    // Downloads and uploads last as long as the archive takes.
+    let store = connection
+        .build(
+            odoo_model::s3::Timeouts::Streams,
+            10,
+            Duration::from_secs(180),
+        )
         .map_err(|e| CliError::Failed(format!("configuring S3 for {}: {e}", bucket.endpoint)))?;
     Ok(Arc::new(store))
 }

@@ -28,6 +28,8 @@ pub mod location;
 pub mod names;
 pub mod password;
 pub mod restore_job;
+#[cfg(feature = "s3")]
+pub mod s3;
 pub mod upgrade_job;
 pub mod version;
 

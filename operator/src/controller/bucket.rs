@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use object_store::aws::{AmazonS3, AmazonS3Builder};
-use object_store::{ClientOptions, ObjectStoreExt as _, RetryConfig};
+use object_store::ObjectStoreExt as _;
+use object_store::aws::AmazonS3;
 use odoo_model::Location;
 use odoo_model::common::S3Bucket;
 
@@ -34,25 +34,15 @@ pub async fn store(
                 })
         }
     };
-    let client = ClientOptions::new()
-        .with_allow_http(bucket.endpoint.starts_with("http://"))
-        .with_allow_invalid_certificates(bucket.insecure_skip_tls_verify)
-        .with_connect_timeout(Duration::from_secs(10))
-        .with_timeout(Duration::from_secs(30));
-    let store = AmazonS3Builder::new()
-        .with_endpoint(&bucket.endpoint)
-        .with_bucket_name(name)
-        .with_region(&bucket.region)
-        .with_access_key_id(secret(&creds.access_key_id_key).await?)
-        .with_secret_access_key(secret(&creds.secret_access_key_key).await?)
-        .with_virtual_hosted_style_request(!bucket.force_path_style)
-        .with_client_options(client)
-        .with_retry(RetryConfig {
-            max_retries: 2,
-            retry_timeout: Duration::from_secs(30),
-            ..RetryConfig::default()
-        })
-        .build()
+    let connection = odoo_model::s3::Connection::of(
+        bucket,
+        name,
+        secret(&creds.access_key_id_key).await?,
+        secret(&creds.secret_access_key_key).await?,
+    );
+    let timeouts = odoo_model::s3::Timeouts::Requests(Duration::from_secs(30));
+    let store = connection
+        .build(timeouts, 2, Duration::from_secs(30))
         .map_err(|e| Error::InvalidSpec(format!("the bucket's S3 settings: {e}")))?;
     Ok(store)
 }
