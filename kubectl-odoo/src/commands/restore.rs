@@ -158,6 +158,7 @@ enum Source {
     },
 }
 
+/// What the flags name as the source; an upload is only planned here.
 async fn resolve_source(
     ctx: &Ctx,
     args: &RestoreArgs,
@@ -165,88 +166,104 @@ async fn resolve_source(
     now: k8s_openapi::jiff::Timestamp,
     printer: &Printer,
 ) -> Result<Source, CliError> {
-    let ns = &ctx.namespace;
-    if let Some(backup) = &args.from_backup {
-        let api: Api<OdooBackupJob> = Api::namespaced(ctx.client.clone(), ns);
-        let job = crate::commands::backup::describe::get(&api, backup, ns).await?;
-        let status = job.status.clone().unwrap_or_default();
-        if status.job.phase != Some(odoo_model::JobPhase::Succeeded) {
-            return Err(CliError::Precondition(format!(
-                "odoobackupjob/{backup} has not succeeded (phase {}); it cannot be restored",
-                crate::commands::backup::list::phase(&job)
-            )));
+    match (&args.from_backup, &args.latest_of, &args.from_s3) {
+        (Some(backup), _, _) => of_backup(ctx, backup).await,
+        (_, Some(instance), Some(url)) => {
+            let (object, what, sha) =
+                crate::commands::backup::from_bucket::latest(ctx, url, instance, &args.s3, printer)
+                    .await?;
+            let source = RestoreSource {
+                s3: Some(object),
+                ..Default::default()
+            };
+            Ok(Source::Ready(source, what, Some(sha)))
         }
-        let what = format!(
-            "odoobackupjob/{backup} ({}, {}, sha256 {})",
-            status.location.unwrap_or_else(|| "-".into()),
-            status
-                .size_bytes
-                .map(size)
-                .unwrap_or_else(|| "size unknown".into()),
-            status.sha256.unwrap_or_else(|| "-".into())
-        );
-        return Ok(Source::Ready(
-            RestoreSource {
-                backup_job: Some(backup.clone()),
-                ..Default::default()
-            },
-            what,
-            None,
-        ));
+        (_, Some(instance), None) => latest_of(ctx, instance).await,
+        (_, None, Some(url)) => of_object(url, &args.s3),
+        (None, None, None) => upload(ctx, args, target, now).await,
     }
-    if let (Some(url), Some(instance)) = (&args.from_s3, &args.latest_of) {
-        let (object, what, sha) =
-            crate::commands::backup::from_bucket::latest(ctx, url, instance, &args.s3, printer)
-                .await?;
-        let source = RestoreSource {
-            s3: Some(object),
-            ..Default::default()
-        };
-        return Ok(Source::Ready(source, what, Some(sha)));
+}
+
+/// `--from-backup`: a succeeded backup of the namespace.
+async fn of_backup(ctx: &Ctx, backup: &str) -> Result<Source, CliError> {
+    let ns = &ctx.namespace;
+    let api: Api<OdooBackupJob> = Api::namespaced(ctx.client.clone(), ns);
+    let job = crate::commands::backup::describe::get(&api, backup, ns).await?;
+    let status = job.status.clone().unwrap_or_default();
+    if status.job.phase != Some(odoo_model::JobPhase::Succeeded) {
+        return Err(CliError::Precondition(format!(
+            "odoobackupjob/{backup} has not succeeded (phase {}); it cannot be restored",
+            crate::commands::backup::list::phase(&job)
+        )));
     }
-    if let Some(instance) = &args.latest_of {
-        let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), ns);
-        change::get(&instances, instance, ns).await?;
-        // The operator takes the same one (the model crate's rule): say which.
-        let api: Api<OdooBackupJob> = Api::namespaced(ctx.client.clone(), ns);
-        let backups = api
-            .list(&Default::default())
-            .await
-            .map_err(CliError::api("listing odoobackupjobs"))?
-            .items;
-        let Some(latest) = odoo_model::backup_job::latest_backup_of(&backups, instance) else {
-            return Err(CliError::Precondition(format!(
-                "odoo/{instance} has no succeeded backup to restore"
-            )));
-        };
-        return Ok(Source::Ready(
-            RestoreSource {
-                latest_backup_of: Some(InstanceRef {
-                    name: instance.clone(),
-                }),
-                ..Default::default()
-            },
-            latest.describe(&format!("odoo/{instance}")),
-            None,
-        ));
-    }
-    if let Some(url) = &args.from_s3 {
-        let (bucket, key) = crate::s3::parse_url(url).ok_or_else(|| {
-            CliError::Usage(format!("--from-s3 {url:?}: write it as s3://BUCKET/KEY"))
-        })?;
-        let bucket = args.s3.bucket(Some(&bucket))?;
-        return Ok(Source::Ready(
-            RestoreSource {
-                s3: Some(S3Object {
-                    bucket: bucket.clone(),
-                    key,
-                }),
-                ..Default::default()
-            },
-            format!("{url} ({})", bucket.endpoint),
-            None,
-        ));
-    }
+    let what = format!(
+        "odoobackupjob/{backup} ({}, {}, sha256 {})",
+        status.location.unwrap_or_else(|| "-".into()),
+        status
+            .size_bytes
+            .map(size)
+            .unwrap_or_else(|| "size unknown".into()),
+        status.sha256.unwrap_or_else(|| "-".into())
+    );
+    let source = RestoreSource {
+        backup_job: Some(backup.to_owned()),
+        ..Default::default()
+    };
+    Ok(Source::Ready(source, what, None))
+}
+
+/// `--latest-of INSTANCE`: the backup the operator will take, said here.
+async fn latest_of(ctx: &Ctx, instance: &str) -> Result<Source, CliError> {
+    let ns = &ctx.namespace;
+    let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), ns);
+    change::get(&instances, instance, ns).await?;
+    // The operator takes the same one (the model crate's rule): say which.
+    let api: Api<OdooBackupJob> = Api::namespaced(ctx.client.clone(), ns);
+    let backups = api
+        .list(&Default::default())
+        .await
+        .map_err(CliError::api("listing odoobackupjobs"))?
+        .items;
+    let Some(latest) = odoo_model::backup_job::latest_backup_of(&backups, instance) else {
+        return Err(CliError::Precondition(format!(
+            "odoo/{instance} has no succeeded backup to restore"
+        )));
+    };
+    let source = RestoreSource {
+        latest_backup_of: Some(InstanceRef {
+            name: instance.to_owned(),
+        }),
+        ..Default::default()
+    };
+    Ok(Source::Ready(
+        source,
+        latest.describe(&format!("odoo/{instance}")),
+        None,
+    ))
+}
+
+/// `--from-s3 s3://BUCKET/KEY`: one object.
+fn of_object(url: &str, flags: &S3Flags) -> Result<Source, CliError> {
+    let (bucket, key) = crate::s3::parse_url(url).ok_or_else(|| {
+        CliError::Usage(format!("--from-s3 {url:?}: write it as s3://BUCKET/KEY"))
+    })?;
+    let bucket = flags.bucket(Some(&bucket))?;
+    let what = format!("{url} ({})", bucket.endpoint);
+    let source = RestoreSource {
+        s3: Some(S3Object { bucket, key }),
+        ..Default::default()
+    };
+    Ok(Source::Ready(source, what, None))
+}
+
+/// `--from-file`: where the file will be uploaded.
+async fn upload(
+    ctx: &Ctx,
+    args: &RestoreArgs,
+    target: &str,
+    now: k8s_openapi::jiff::Timestamp,
+) -> Result<Source, CliError> {
+    let ns = &ctx.namespace;
     let file = args.from_file.clone().unwrap_or_default();
     if !file.is_file() {
         return Err(CliError::Usage(format!(
@@ -276,6 +293,89 @@ async fn resolve_source(
     })
 }
 
+/// What the restore will do, in words: shown, and confirmed unless unattended. Pure.
+fn plan(args: &RestoreArgs, source: &Source, instance: &OdooInstance, ns: &str) -> String {
+    let source_text = match source {
+        Source::Ready(_, what, _) => what.clone(),
+        Source::Upload { bucket, key, file } => format!(
+            "{} (uploaded first to {})",
+            file.display(),
+            Location::s3(&bucket.bucket, key)
+        ),
+    };
+    let target_text = match &args.into {
+        Some(into) => format!(
+            "a new instance odoo/{into} with odoo/{}'s spec (no initialization, no ingress hosts)",
+            args.name
+        ),
+        None => {
+            let status = instance.status.clone().unwrap_or_default();
+            format!(
+                "odoo/{} in namespace {ns}: its database {} on cluster {} ⇒ replaced by the restored one",
+                args.name,
+                status
+                    .database
+                    .unwrap_or_else(|| odoo_model::names::default_database(ns, &args.name)),
+                instance
+                    .spec
+                    .database
+                    .cluster
+                    .clone()
+                    .unwrap_or_else(|| "default".into())
+            )
+        }
+    };
+    format!(
+        "Restore plan:\n  from:      {source_text}\n  into:      {target_text}\n  previous:  {}\n  mode:      {}\n  neutralize: {}",
+        if args.drop_previous {
+            "dropped after the switch"
+        } else {
+            "kept under a dated name"
+        },
+        match args.mode {
+            ModeArg::Copy => "copy (new database identity)",
+            ModeArg::Move => "move (identity kept)",
+        },
+        // `--into` copies the source's spec, environment included.
+        match (args.neutralize, instance.spec.environment) {
+            (true, _) => "yes".to_owned(),
+            (false, odoo_model::instance::Environment::Production) => "no".to_owned(),
+            (false, env) => format!("yes (the instance is {env:?}: its restores always are)"),
+        }
+    )
+}
+
+/// The job's source: an upload is made now (not on a dry run), and its digest
+/// is what the restore must find.
+async fn uploaded(
+    ctx: &Ctx,
+    printer: &Printer,
+    source: Source,
+    dry_run: DryRun,
+) -> Result<(RestoreSource, Option<String>), CliError> {
+    let (bucket, key, file) = match source {
+        Source::Ready(s, _, sha) => return Ok((s, sha)),
+        Source::Upload { bucket, key, file } => (bucket, key, file),
+    };
+    let mut sha = None;
+    if dry_run == DryRun::None {
+        let location = Location::s3(&bucket.bucket, &key).to_string();
+        let store = crate::s3::store(&ctx.client, &ctx.namespace, &bucket).await?;
+        printer.note(&format!("Uploading {} to {location} …", file.display()));
+        let (bytes, digest) = crate::s3::upload(&store, &location, &key, &file).await?;
+        printer.note(&format!(
+            "Uploaded {} (sha256 {digest}).",
+            size(bytes as i64)
+        ));
+        sha = Some(digest);
+    }
+    let source = RestoreSource {
+        s3: Some(S3Object { bucket, key }),
+        ..Default::default()
+    };
+    Ok((source, sha))
+}
+
 pub async fn run(ctx: &LazyCtx, args: RestoreArgs, printer: &Printer) -> Result<(), CliError> {
     let ctx = ctx.get().await?;
     let ns = ctx.namespace.clone();
@@ -296,54 +396,7 @@ pub async fn run(ctx: &LazyCtx, args: RestoreArgs, printer: &Printer) -> Result<
     }
     let source = resolve_source(ctx, &args, &target, now, printer).await?;
 
-    let source_text = match &source {
-        Source::Ready(_, what, _) => what.clone(),
-        Source::Upload { bucket, key, file } => format!(
-            "{} (uploaded first to {})",
-            file.display(),
-            Location::s3(&bucket.bucket, key)
-        ),
-    };
-    let target_text = match &args.into {
-        Some(into) => format!(
-            "a new instance odoo/{into} with odoo/{}'s spec (no initialization, no ingress hosts)",
-            args.name
-        ),
-        None => {
-            let status = source_instance.status.clone().unwrap_or_default();
-            format!(
-                "odoo/{} in namespace {ns}: its database {} on cluster {} ⇒ replaced by the restored one",
-                args.name,
-                status
-                    .database
-                    .unwrap_or_else(|| odoo_model::names::default_database(&ns, &args.name)),
-                source_instance
-                    .spec
-                    .database
-                    .cluster
-                    .clone()
-                    .unwrap_or_else(|| "default".into())
-            )
-        }
-    };
-    let plan = format!(
-        "Restore plan:\n  from:      {source_text}\n  into:      {target_text}\n  previous:  {}\n  mode:      {}\n  neutralize: {}",
-        if args.drop_previous {
-            "dropped after the switch"
-        } else {
-            "kept under a dated name"
-        },
-        match args.mode {
-            ModeArg::Copy => "copy (new database identity)",
-            ModeArg::Move => "move (identity kept)",
-        },
-        // `--into` copies the source's spec, environment included.
-        match (args.neutralize, source_instance.spec.environment) {
-            (true, _) => "yes".to_owned(),
-            (false, odoo_model::instance::Environment::Production) => "no".to_owned(),
-            (false, env) => format!("yes (the instance is {env:?}: its restores always are)"),
-        }
-    );
+    let plan = plan(&args, &source, &source_instance, &ns);
     // A dry run changes nothing, and a restore into a new instance replaces nothing.
     if args.dry_run == DryRun::None && args.into.is_none() {
         // Unattended runs say what they restore too: the plan is the CI log's
@@ -366,30 +419,7 @@ pub async fn run(ctx: &LazyCtx, args: RestoreArgs, printer: &Printer) -> Result<
         printer.note(&plan);
     }
 
-    let (restore_source, sha256) = match source {
-        Source::Ready(s, _, sha) => (s, sha),
-        Source::Upload { bucket, key, file } if args.dry_run == DryRun::None => {
-            let location = Location::s3(&bucket.bucket, &key).to_string();
-            let store = crate::s3::store(&ctx.client, &ns, &bucket).await?;
-            printer.note(&format!("Uploading {} to {location} …", file.display()));
-            let (bytes, sha) = crate::s3::upload(&store, &location, &key, &file).await?;
-            printer.note(&format!("Uploaded {} (sha256 {sha}).", size(bytes as i64)));
-            (
-                RestoreSource {
-                    s3: Some(S3Object { bucket, key }),
-                    ..Default::default()
-                },
-                Some(sha),
-            )
-        }
-        Source::Upload { bucket, key, .. } => (
-            RestoreSource {
-                s3: Some(S3Object { bucket, key }),
-                ..Default::default()
-            },
-            None,
-        ),
-    };
+    let (restore_source, sha256) = uploaded(ctx, printer, source, args.dry_run).await?;
     let restore = build(&args, &target, restore_source, sha256, now);
     if let Some(into) = &args.into
         && args.dry_run != DryRun::Client
@@ -459,6 +489,25 @@ mod tests {
             "s3://b/k",
         ];
         assert!(Wrapper::try_parse_from(with_backup).is_err());
+    }
+
+    #[test]
+    fn the_plan_names_source_target_and_neutralization() {
+        let args = Wrapper::parse_from(["restore", "shop", "--from-backup", "b1"]).args;
+        let mut instance = OdooInstance::new("shop", Default::default());
+        instance.spec.environment = odoo_model::instance::Environment::Staging;
+        let source = Source::Ready(
+            RestoreSource::default(),
+            "odoobackupjob/b1 (…)".into(),
+            None,
+        );
+        let plan = plan(&args, &source, &instance, "team");
+        assert!(plan.contains("from:      odoobackupjob/b1 (…)"), "{plan}");
+        assert!(
+            plan.contains("odoo/shop in namespace team: its database team_shop"),
+            "{plan}"
+        );
+        assert!(plan.contains("yes (the instance is Staging"), "{plan}");
     }
 
     #[test]
