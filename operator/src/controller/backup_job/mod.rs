@@ -12,7 +12,7 @@ use kube::ResourceExt;
 use kube::runtime::controller::Action;
 use odoo_model::agent::BackupReport;
 use odoo_model::backup_job::{BackupFormat, BackupVerify};
-use odoo_model::{InstancePhase, JobPhase, OdooBackupJob, OdooInstance};
+use odoo_model::{InstancePhase, JobPhase, OdooBackupJob, OdooBackupJobStatus, OdooInstance};
 
 use super::agent_pod::BACKUP_DIR;
 use super::batch::{self, Outcome};
@@ -90,50 +90,19 @@ async fn reconcile(
     let ns = job.namespace().unwrap_or_default();
     let mut status = job.status.clone().unwrap_or_default();
     let phase = status.job.phase.unwrap_or(JobPhase::Pending);
-    let name = &job.spec.instance_ref.name;
     let Some(instance) = instance else {
+        let name = &job.spec.instance_ref.name;
         status.job.message = Some(format!("OdooInstance {name} does not exist"));
         return write(ctx, &job, status, JobPhase::Failed).await;
     };
-    let instance_phase = instance.status.as_ref().and_then(|s| s.phase);
-    let batch_name = format!("{}-job", job.name_any());
-
     if phase != JobPhase::Running {
-        let waiting = match instance_phase {
-            Some(
-                InstancePhase::Running
-                | InstancePhase::Degraded
-                | InstancePhase::Stopped
-                | InstancePhase::Starting,
-            ) => batch::queued_behind(&ctx.client, job.as_ref()).await?,
-            other => Some(format!(
-                "the instance to be initialized and settled (it is {})",
-                other.map_or("new".into(), |p| p.to_string())
-            )),
-        };
-        if let Some(what) = waiting {
-            status.job.message = Some(format!("queued: waiting for {what}"));
-            write(ctx, &job, status, JobPhase::Pending).await?;
-            return Ok(Action::requeue(Duration::from_secs(10)));
-        }
-        let v = job::valid_instance(ctx, &instance).await?;
-        // Fixed at start so a retried reconcile writes the same object.
-        status.location =
-            destination(&job, &v, k8s_openapi::jiff::Timestamp::now()).map(|l| l.to_string());
-        status.odoo_version = odoo_model::OdooVersion::of_image(&v.image).map(|v| v.to_string());
-        status.job.message = Some(format!(
-            "backing up {} to {}",
-            v.database.name,
-            status.location.clone().unwrap_or_default()
-        ));
-        write(ctx, &job, status, JobPhase::Running).await?;
-        return Ok(Action::requeue(Duration::from_secs(1)));
+        return start(ctx, &job, &instance, status).await;
     }
-
     if status.sha256.is_some() {
         // Stored and proven: only the verification `spec.verify` asks for remains.
         return verify::reconcile(ctx, &job, &instance, status).await;
     }
+    let batch_name = format!("{}-job", job.name_any());
     let Some(live) = crate::controller::batch::live_job(ctx, &ns, &batch_name).await? else {
         let v = job::valid_instance(ctx, &instance).await?;
         let location = status.location.clone().unwrap_or_default();
@@ -150,48 +119,110 @@ async fn reconcile(
     if outcome == Outcome::Running {
         return Ok(Action::requeue(Duration::from_secs(30)));
     }
-    let left = agent_pod::report::<BackupReport>(ctx, &ns, &batch_name, "backup").await?;
-    let location = status.location.clone().unwrap_or_default();
-    let proven = match agent_pod::taken(outcome == Outcome::Complete, left) {
-        Err(why) => Err(why),
-        Ok(r) => match location
-            .parse::<odoo_model::Location>()
-            .map_err(|e| format!("the job's own location: {e}"))
-            .and_then(|at| proof::backup_report(&r, &at))
-        {
-            Err(why) => Err(why),
-            Ok(proof) => match &job.spec.backup.destination.s3 {
-                Some(s3) => proof::stored_object(ctx, &ns, &s3.bucket, &r)
-                    .await?
-                    .map(|stored| (r, stored)),
-                None => Ok((r, proof)),
-            },
-        },
-    };
-    match proven {
-        Ok((r, proof)) => {
-            status.location = Some(location);
-            status.size_bytes = i64::try_from(r.archive.size_bytes).ok();
-            status.sha256 = Some(r.archive.sha256);
-            status.duration_seconds = Some(r.archive.duration_seconds.round() as i64);
-            status.odoo_version = r.archive.odoo_version.or(status.odoo_version);
-            status.pg_version = r.archive.pg_version;
-            status.row_counts = r.row_counts;
-            let method = job.spec.backup.verify;
-            if method.is_none() {
-                status.job.message = Some(proof);
-                return succeed(ctx, &job, &instance, status).await;
-            }
-            status.job.message = Some(format!("stored: {proof}; verifying it ({method})"));
-            write(ctx, &job, status, JobPhase::Running).await?;
-            Ok(Action::requeue(Duration::from_secs(1)))
-        }
+    match proven(ctx, &job, outcome, &status).await? {
+        Ok((r, proof)) => stored(ctx, &job, &instance, status, r, proof).await,
         Err(why) => {
             let message =
                 format!("backup failed: {why}; logs: kubectl logs job/{batch_name} -n {ns}");
             fail(ctx, &job, &instance, status, "BackupFailed", message).await
         }
     }
+}
+
+/// A job not yet running: queued behind what holds the instance, or started with
+/// its archive's location fixed (so a retried pass writes the same object).
+async fn start(
+    ctx: &Context,
+    job: &OdooBackupJob,
+    instance: &OdooInstance,
+    mut status: OdooBackupJobStatus,
+) -> Result<Action, Error> {
+    let waiting = match instance.status.as_ref().and_then(|s| s.phase) {
+        Some(
+            InstancePhase::Running
+            | InstancePhase::Degraded
+            | InstancePhase::Stopped
+            | InstancePhase::Starting,
+        ) => batch::queued_behind(&ctx.client, job).await?,
+        other => Some(format!(
+            "the instance to be initialized and settled (it is {})",
+            other.map_or("new".into(), |p| p.to_string())
+        )),
+    };
+    if let Some(what) = waiting {
+        status.job.message = Some(format!("queued: waiting for {what}"));
+        write(ctx, job, status, JobPhase::Pending).await?;
+        return Ok(Action::requeue(Duration::from_secs(10)));
+    }
+    let v = job::valid_instance(ctx, instance).await?;
+    let location = destination(job, &v, k8s_openapi::jiff::Timestamp::now());
+    status.location = location.as_ref().map(ToString::to_string);
+    status.odoo_version = odoo_model::OdooVersion::of_image(&v.image).map(|v| v.to_string());
+    status.job.message = Some(format!(
+        "backing up {} to {}",
+        v.database.name,
+        status.location.clone().unwrap_or_default()
+    ));
+    write(ctx, job, status, JobPhase::Running).await?;
+    Ok(Action::requeue(Duration::from_secs(1)))
+}
+
+/// The agent's report, and the operator's own look at what it stored: the report
+/// with the proof in words, or why there is none. `Err(Error)` when storage could
+/// not be asked (retried).
+async fn proven(
+    ctx: &Context,
+    job: &OdooBackupJob,
+    outcome: Outcome,
+    status: &OdooBackupJobStatus,
+) -> Result<Result<(BackupReport, String), String>, Error> {
+    let ns = job.namespace().unwrap_or_default();
+    let batch_name = format!("{}-job", job.name_any());
+    let left = agent_pod::report::<BackupReport>(ctx, &ns, &batch_name, "backup").await?;
+    let report = match agent_pod::taken(outcome == Outcome::Complete, left) {
+        Ok(report) => report,
+        Err(why) => return Ok(Err(why)),
+    };
+    let location = status.location.clone().unwrap_or_default();
+    let claimed = location
+        .parse::<odoo_model::Location>()
+        .map_err(|e| format!("the job's own location: {e}"))
+        .and_then(|at| proof::backup_report(&report, &at));
+    let proof = match claimed {
+        Ok(proof) => proof,
+        Err(why) => return Ok(Err(why)),
+    };
+    Ok(match &job.spec.backup.destination.s3 {
+        Some(s3) => proof::stored_object(ctx, &ns, &s3.bucket, &report)
+            .await?
+            .map(|stored| (report, stored)),
+        None => Ok((report, proof)),
+    })
+}
+
+/// A proven archive: recorded in the status, then verified when the job asks.
+async fn stored(
+    ctx: &Context,
+    job: &OdooBackupJob,
+    instance: &OdooInstance,
+    mut status: OdooBackupJobStatus,
+    r: BackupReport,
+    proof: String,
+) -> Result<Action, Error> {
+    status.size_bytes = i64::try_from(r.archive.size_bytes).ok();
+    status.sha256 = Some(r.archive.sha256);
+    status.duration_seconds = Some(r.archive.duration_seconds.round() as i64);
+    status.odoo_version = r.archive.odoo_version.or(status.odoo_version);
+    status.pg_version = r.archive.pg_version;
+    status.row_counts = r.row_counts;
+    let method = job.spec.backup.verify;
+    if method.is_none() {
+        status.job.message = Some(proof);
+        return succeed(ctx, job, instance, status).await;
+    }
+    status.job.message = Some(format!("stored: {proof}; verifying it ({method})"));
+    write(ctx, job, status, JobPhase::Running).await?;
+    Ok(Action::requeue(Duration::from_secs(1)))
 }
 
 impl job::Reconcile for OdooBackupJob {
