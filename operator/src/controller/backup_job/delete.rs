@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
 use k8s_openapi::api::core::v1::{
-    Container, PodSecurityContext, PodSpec, PodTemplateSpec, SecurityContext,
+    Container, EnvVar, PodSecurityContext, PodSpec, PodTemplateSpec, SecurityContext, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use kube::api::{Api, DeleteParams, ListParams, PostParams};
@@ -38,6 +38,31 @@ const CONTAINER: &str = "delete";
 /// The deletion's Job.
 pub fn job_name(job: &OdooBackupJob) -> String {
     format!("{}-delete", job.name_any())
+}
+
+/// The agent's container: the operator image's own copy of the agent, no rights.
+fn container(envs: Vec<EnvVar>, mounts: Vec<VolumeMount>, agent_image: &str) -> Container {
+    Container {
+        name: CONTAINER.into(),
+        image: Some(agent_image.into()),
+        command: Some(vec![
+            AGENT_IN_OPERATOR_IMAGE.into(),
+            Command::DeleteArchive.as_str().into(),
+        ]),
+        env: Some(envs),
+        volume_mounts: Some(mounts),
+        termination_message_policy: Some("FallbackToLogsOnError".into()),
+        security_context: Some(SecurityContext {
+            allow_privilege_escalation: Some(false),
+            read_only_root_filesystem: Some(true),
+            capabilities: Some(k8s_openapi::api::core::v1::Capabilities {
+                drop: Some(vec!["ALL".into()]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        ..Container::default()
+    }
 }
 
 /// The deletion's Job: pure, from the backup as stored. Deleting is safe to
@@ -69,27 +94,7 @@ pub fn build_job(job: &OdooBackupJob, status: &OdooBackupJobStatus, agent_image:
     let mut pod_labels = labels.clone();
     pod_labels.insert(AGENT_LABEL.into(), Command::DeleteArchive.as_str().into());
     labels.remove(AGENT_LABEL);
-    let container = Container {
-        name: CONTAINER.into(),
-        image: Some(agent_image.into()),
-        command: Some(vec![
-            AGENT_IN_OPERATOR_IMAGE.into(),
-            Command::DeleteArchive.as_str().into(),
-        ]),
-        env: Some(envs),
-        volume_mounts: Some(mounts),
-        termination_message_policy: Some("FallbackToLogsOnError".into()),
-        security_context: Some(SecurityContext {
-            allow_privilege_escalation: Some(false),
-            read_only_root_filesystem: Some(true),
-            capabilities: Some(k8s_openapi::api::core::v1::Capabilities {
-                drop: Some(vec!["ALL".into()]),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }),
-        ..Container::default()
-    };
+    let container = container(envs, mounts, agent_image);
     Job {
         metadata: ObjectMeta {
             name: Some(job_name(job)),
@@ -173,42 +178,14 @@ pub async fn clean_up(
         return Ok(Some(Action::requeue(Duration::from_secs(30))));
     }
     let name = job_name(job);
-    let jobs: Api<Job> = Api::namespaced(ctx.client.clone(), &ns);
     let Some(live) = batch::live_job(ctx, &ns, &name).await? else {
-        let built = build_job(job, &status, &ctx.config.agent_image);
-        return match jobs.create(&PostParams::default(), &built).await {
-            Ok(_) => Ok(Some(Action::requeue(Duration::from_secs(5)))),
-            Err(e) if odoo_model::api_error::is_conflict(&e) => {
-                Ok(Some(Action::requeue(Duration::from_secs(5))))
-            }
-            // A namespace being deleted takes no new pods: the archive stays, and
-            // the namespace is not held up.
-            Err(kube::Error::Api(e)) if e.code == 403 && e.message.contains("terminat") => {
-                let message = format!(
-                    "the namespace is being deleted: the archive {location} of {} stays in storage",
-                    job.name_any()
-                );
-                announce(true, "ArchiveKept", message).await;
-                Ok(None)
-            }
-            Err(e) => Err(Error::kube(format!("creating Job {name}"))(e)),
-        };
+        return start(ctx, job, &status, location, announce).await;
     };
     let outcome = batch::outcome(&live);
     if outcome == Outcome::Running {
         return Ok(Some(Action::requeue(Duration::from_secs(5))));
     }
-    let left = agent_pod::report::<DeleteReport>(ctx, &ns, &name, CONTAINER).await?;
-    let checked = match agent_pod::taken(outcome == Outcome::Complete, left) {
-        Err(why) => Err(why),
-        Ok(report) => match &job.spec.backup.destination.s3 {
-            Some(s3) => bucket::gone(ctx, &ns, &s3.bucket, location)
-                .await?
-                .map(|_| report),
-            None => Ok(report),
-        },
-    };
-    match checked {
+    match checked(ctx, job, outcome, location).await? {
         Ok(report) => {
             let mut message = deleted_message(job, &report);
             if let Some(record) = super::index::forget(ctx, job).await? {
@@ -226,6 +203,7 @@ pub async fn clean_up(
             );
             announce(true, "ArchiveDeleteFailed", message).await;
             // The next try is a new Job.
+            let jobs: Api<Job> = Api::namespaced(ctx.client.clone(), &ns);
             match jobs.delete(&name, &DeleteParams::background()).await {
                 Ok(_) => {}
                 Err(e) if odoo_model::api_error::is_not_found(&e) => {}
@@ -233,6 +211,61 @@ pub async fn clean_up(
             }
             Ok(Some(Action::requeue(Duration::from_secs(60))))
         }
+    }
+}
+
+/// The agent's report of a finished deletion, with the operator's own look in the
+/// bucket for an S3 archive (a volume's rests on the agent's read).
+async fn checked(
+    ctx: &Context,
+    job: &OdooBackupJob,
+    outcome: Outcome,
+    location: &str,
+) -> Result<Result<DeleteReport, String>, Error> {
+    let ns = job.namespace().unwrap_or_default();
+    let left = agent_pod::report::<DeleteReport>(ctx, &ns, &job_name(job), CONTAINER).await?;
+    let report = match agent_pod::taken(outcome == Outcome::Complete, left) {
+        Ok(report) => report,
+        Err(why) => return Ok(Err(why)),
+    };
+    Ok(match &job.spec.backup.destination.s3 {
+        Some(s3) => bucket::gone(ctx, &ns, &s3.bucket, location)
+            .await?
+            .map(|_| report),
+        None => Ok(report),
+    })
+}
+
+/// Starts the deletion's Job. A namespace being deleted takes no new pods: the
+/// archive then stays, and the namespace is not held up.
+async fn start<F, Fut>(
+    ctx: &Context,
+    job: &OdooBackupJob,
+    status: &OdooBackupJobStatus,
+    location: &str,
+    announce: F,
+) -> Result<Option<Action>, Error>
+where
+    F: FnOnce(bool, &'static str, String) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let ns = job.namespace().unwrap_or_default();
+    let built = build_job(job, status, &ctx.config.agent_image);
+    let jobs: Api<Job> = Api::namespaced(ctx.client.clone(), &ns);
+    match jobs.create(&PostParams::default(), &built).await {
+        Ok(_) => Ok(Some(Action::requeue(Duration::from_secs(5)))),
+        Err(e) if odoo_model::api_error::is_conflict(&e) => {
+            Ok(Some(Action::requeue(Duration::from_secs(5))))
+        }
+        Err(kube::Error::Api(e)) if e.code == 403 && e.message.contains("terminat") => {
+            let message = format!(
+                "the namespace is being deleted: the archive {location} of {} stays in storage",
+                job.name_any()
+            );
+            announce(true, "ArchiveKept", message).await;
+            Ok(None)
+        }
+        Err(e) => Err(Error::kube(format!("creating Job {}", job_name(job)))(e)),
     }
 }
 
