@@ -1,9 +1,11 @@
 //! A backup's record in its bucket's index, on the simulated cluster with the real
 //! operator, agent, PostgreSQL and S3 servers: an operator killed after the archive
-//! was stored and proven, before the record was written, leaves the backup
+//! was stored and proven (and, with `verify: Restore`, verified in a scratch
+//! database since dropped), before the record was written, leaves the backup
 //! unfinished (not Succeeded, no record); a fresh operator writes the record and
-//! only then ends it Succeeded. The record is read from the bucket by the test's
-//! own client and checked against the archive the test reads and hashes itself.
+//! only then ends it Succeeded, without verifying again. The record is read from
+//! the bucket by the test's own client and checked against the archive the test
+//! reads and hashes itself.
 
 use std::time::Duration;
 
@@ -22,8 +24,18 @@ const POINT: &str = "backup-before-index-record";
 #[tokio::test]
 async fn a_backup_killed_before_its_index_record_is_recorded_by_the_next_operator()
 -> anyhow::Result<()> {
+    killed_before_the_record("index", "None").await
+}
+
+#[tokio::test]
+async fn a_verified_backup_killed_before_its_index_record_is_not_verified_again()
+-> anyhow::Result<()> {
+    killed_before_the_record("index-verified", "Restore").await
+}
+
+async fn killed_before_the_record(prefix: &str, verify: &str) -> anyhow::Result<()> {
     let cp = simulated_cluster();
-    let ns = TestNamespace::new(cp, "index").await?;
+    let ns = TestNamespace::new(cp, prefix).await?;
     let op_ns = operator_namespace(&ns, shared_postgres()).await?;
     let args = ["--watch-namespace", ns.name.as_str()];
     let mut op = OperatorProcess::start_with_env(cp, &op_ns, &args, &[(CRASH_AT, POINT)])?;
@@ -38,7 +50,7 @@ async fn a_backup_killed_before_its_index_record_is_recorded_by_the_next_operato
     let backup: OdooBackupJob = serde_json::from_value(json!({
         "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooBackupJob",
         "metadata": { "name": "nightly-1" },
-        "spec": { "instanceRef": { "name": "shop" },
+        "spec": { "instanceRef": { "name": "shop" }, "verify": verify,
                   "destination": serde_json::to_value(destination(&bucket))? },
     }))?;
     let created = backups.create(&PostParams::default(), &backup).await?;

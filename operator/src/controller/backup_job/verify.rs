@@ -135,11 +135,21 @@ pub async fn reconcile(
             "reading odoobackupjob/{}",
             job.name_any()
         )))?;
-    let recorded = stored
-        .and_then(|j| j.status)
-        .is_none_or(|s| s.verified.is_some() || s.job.phase.is_some_and(JobPhase::is_finished));
-    if recorded {
+    let Some(stored) = stored else {
         return Ok(Action::await_change());
+    };
+    let recorded = stored.status.clone().unwrap_or_default();
+    if recorded.job.phase.is_some_and(JobPhase::is_finished) {
+        return Ok(Action::await_change());
+    }
+    match &recorded.verified {
+        // Passed and recorded: the bucket's index record and the end remain, and
+        // are retried from here (the scratch database is gone by now).
+        Some(v) if v.result == VerifyResult::Passed => {
+            return succeed(ctx, &stored, instance, recorded).await;
+        }
+        Some(_) => return Ok(Action::await_change()),
+        None => {}
     }
     let complete = outcome == Outcome::Complete;
     let checked = match &scratch {
@@ -177,13 +187,15 @@ pub async fn reconcile(
     });
     let ended = match checked {
         Ok(m) => {
-            ctx.event(job, false, "BackupVerified", m.clone()).await;
             status.job.message = Some(format!(
                 "{} bytes, sha256 {}, verified ({method}): {m}",
                 status.size_bytes.unwrap_or(0),
                 status.sha256.clone().unwrap_or_default()
             ));
-            succeed(ctx, job, instance, status).await
+            // The verification is recorded first; the next pass ends the job (above).
+            write(ctx, job, status, JobPhase::Running).await?;
+            ctx.event(job, false, "BackupVerified", m.clone()).await;
+            Ok(Action::requeue(Duration::from_secs(1)))
         }
         Err(why) => {
             let message = format!(
