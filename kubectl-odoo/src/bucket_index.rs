@@ -12,6 +12,9 @@ use odoo_model::bucket_index::{self, ArchiveRecord};
 use crate::error::CliError;
 use crate::output::Printer;
 
+/// The largest object read as a record.
+const MAX_RECORD_BYTES: u64 = 64 * 1024;
+
 /// `s3://BUCKET[/PREFIX]`: the bucket and the prefix the index sits under.
 pub fn parse_root(url: &str) -> Result<(String, String), CliError> {
     let root: odoo_model::location::BucketPrefix = url.parse().map_err(|_| {
@@ -57,6 +60,15 @@ pub async fn records(
         if !key.ends_with(".json") {
             continue;
         }
+        // A record is a few hundred bytes; a large object there is not one, and is
+        // not read into memory.
+        if meta.size > MAX_RECORD_BYTES {
+            printer.warn(&format!(
+                "skipped: {key} holds {} bytes, more than a record ({MAX_RECORD_BYTES})",
+                meta.size
+            ));
+            continue;
+        }
         let bytes = match store.get(&meta.location).await {
             Ok(got) => got.bytes().await.map_err(failed)?,
             // Deleted since the listing: a pruned backup.
@@ -72,12 +84,32 @@ pub async fn records(
     Ok(records)
 }
 
+/// The SHA-256 the digest object beside `key` holds, if there is one.
+pub async fn digest(store: &Arc<dyn ObjectStore>, key: &str) -> Result<Option<String>, CliError> {
+    let digest_key = odoo_model::agent::digest_key(key);
+    let path = ObjectPath::parse(&digest_key)
+        .map_err(|e| CliError::Failed(format!("the digest key {digest_key:?}: {e}")))?;
+    let failed = |e: object_store::Error| CliError::Failed(format!("reading {digest_key}: {e}"));
+    let got = match store.get(&path).await {
+        Ok(got) if got.meta.size <= MAX_RECORD_BYTES => got,
+        Ok(_) | Err(object_store::Error::NotFound { .. }) => return Ok(None),
+        Err(e) => return Err(failed(e)),
+    };
+    let bytes = got.bytes().await.map_err(failed)?;
+    Ok(
+        odoo_model::agent::parse_digest_line(&String::from_utf8_lossy(&bytes))
+            .map(str::to_ascii_lowercase),
+    )
+}
+
 /// Whether the archive a record names is in the bucket, with its size.
 pub async fn stored(
     store: &Arc<dyn ObjectStore>,
     record: &ArchiveRecord,
 ) -> Result<Option<u64>, CliError> {
-    match store.head(&ObjectPath::from(record.key.as_str())).await {
+    let path = ObjectPath::parse(&record.key)
+        .map_err(|e| CliError::Failed(format!("the record's key {:?}: {e}", record.key)))?;
+    match store.head(&path).await {
         Ok(meta) => Ok(Some(meta.size)),
         Err(object_store::Error::NotFound { .. }) => Ok(None),
         Err(e) => Err(CliError::Failed(format!("reading {}: {e}", record.key))),

@@ -16,13 +16,17 @@ use serde::{Deserialize, Serialize};
 use crate::backup_job::{BackupFormat, BackupVerification, VerifyResult};
 
 /// The index's directory, below the key template's fixed leading directories.
-pub const INDEX_DIR: &str = "odoo-index";
+/// A Kubernetes namespace cannot start with `_`, so the default template's
+/// `{namespace}/…` keys never fall under it.
+pub const INDEX_DIR: &str = "_odoo-index";
 /// What a record says it is, so a stray object under the prefix is told apart.
 pub const RECORD_KIND: &str = "odoo-operator.dev/ArchiveRecord/v1";
 
 /// The index root for archives whose keys follow `template`: the template's
-/// leading directories up to its first placeholder, then [`INDEX_DIR`]. Credentials
-/// limited to a prefix (`prod/{namespace}/…`) thus reach the index too.
+/// leading directories up to its first placeholder, then [`INDEX_DIR`]: credentials
+/// limited to the template's fixed prefix (`prod/…`) reach it too. Credentials
+/// limited to one namespace's keys do not; the backup then succeeds without its
+/// record, with an `IndexRecordFailed` warning.
 pub fn index_root(template: &str) -> String {
     let fixed = &template[..template.find('{').unwrap_or(template.len())];
     let dirs = &fixed[..fixed.rfind('/').map_or(0, |i| i + 1)];
@@ -207,26 +211,26 @@ mod tests {
     fn the_index_sits_beside_the_template_fixed_directories() {
         assert_eq!(
             index_root("{namespace}/{instance}/{timestamp}.{ext}"),
-            "odoo-index/"
+            "_odoo-index/"
         );
         assert_eq!(
             index_root("prod/eu/{namespace}/{timestamp}.{ext}"),
-            "prod/eu/odoo-index/"
+            "prod/eu/_odoo-index/"
         );
-        assert_eq!(index_root("prod/x-{namespace}.{ext}"), "prod/odoo-index/");
-        assert_eq!(index_root("fixed/name.zip"), "fixed/odoo-index/");
-        assert_eq!(index_root_under(""), "odoo-index/");
-        assert_eq!(index_root_under("/prod/eu/"), "prod/eu/odoo-index/");
+        assert_eq!(index_root("prod/x-{namespace}.{ext}"), "prod/_odoo-index/");
+        assert_eq!(index_root("fixed/name.zip"), "fixed/_odoo-index/");
+        assert_eq!(index_root_under(""), "_odoo-index/");
+        assert_eq!(index_root_under("/prod/eu/"), "prod/eu/_odoo-index/");
         let at: Timestamp = "2026-12-04T10:00:00Z".parse().expect("time");
         assert_eq!(
-            record_key("odoo-index/", "team-a", "shop", at, "shop-1"),
-            "odoo-index/team-a/shop/20261204T100000Z-shop-1.json"
+            record_key("_odoo-index/", "team-a", "shop", at, "shop-1"),
+            "_odoo-index/team-a/shop/20261204T100000Z-shop-1.json"
         );
         // A long name fits a file system's 255-byte component, and stays distinct.
         let long = |c: &str| format!("{}{c}", "b".repeat(252));
         let (a, b) = (
-            record_key("odoo-index/", "t", "s", at, &long("x")),
-            record_key("odoo-index/", "t", "s", at, &long("y")),
+            record_key("_odoo-index/", "t", "s", at, &long("x")),
+            record_key("_odoo-index/", "t", "s", at, &long("y")),
         );
         assert_ne!(a, b);
         assert!(a.rsplit('/').next().is_some_and(|f| f.len() <= 255), "{a}");
@@ -236,30 +240,30 @@ mod tests {
     fn a_record_round_trips_and_a_misplaced_or_forged_one_is_refused() {
         let r = record("b1", "2026-12-04T10:00:00Z", None);
         let bytes = serde_json::to_vec(&r).expect("json");
-        let key = "odoo-index/team-a/shop/20261204T100000Z-b1.json";
+        let key = "_odoo-index/team-a/shop/20261204T100000Z-b1.json";
         assert_eq!(
-            ArchiveRecord::parse("odoo-index/", key, &bytes),
+            ArchiveRecord::parse("_odoo-index/", key, &bytes),
             Ok(r.clone())
         );
         // Another instance's directory, a nested path, the index itself as the
         // archive, a bad digest, another kind: all refused.
-        let elsewhere = "odoo-index/team-b/shop/20261204T100000Z-b1.json";
-        assert!(ArchiveRecord::parse("odoo-index/", elsewhere, &bytes).is_err());
-        let nested = "odoo-index/team-a/shop/x/b1.json";
-        assert!(ArchiveRecord::parse("odoo-index/", nested, &bytes).is_err());
+        let elsewhere = "_odoo-index/team-b/shop/20261204T100000Z-b1.json";
+        assert!(ArchiveRecord::parse("_odoo-index/", elsewhere, &bytes).is_err());
+        let nested = "_odoo-index/team-a/shop/x/b1.json";
+        assert!(ArchiveRecord::parse("_odoo-index/", nested, &bytes).is_err());
         let mut into_index = r.clone();
-        into_index.key = "odoo-index/team-a/shop/other.json".into();
+        into_index.key = "_odoo-index/team-a/shop/other.json".into();
         let b = serde_json::to_vec(&into_index).expect("json");
-        assert!(ArchiveRecord::parse("odoo-index/", key, &b).is_err());
+        assert!(ArchiveRecord::parse("_odoo-index/", key, &b).is_err());
         let mut bad_digest = r.clone();
         bad_digest.sha256 = "zz".into();
         let b = serde_json::to_vec(&bad_digest).expect("json");
-        assert!(ArchiveRecord::parse("odoo-index/", key, &b).is_err());
+        assert!(ArchiveRecord::parse("_odoo-index/", key, &b).is_err());
         let mut other = r;
         other.kind = "something".into();
         let b = serde_json::to_vec(&other).expect("json");
-        assert!(ArchiveRecord::parse("odoo-index/", key, &b).is_err());
-        assert!(ArchiveRecord::parse("odoo-index/", key, b"{").is_err());
+        assert!(ArchiveRecord::parse("_odoo-index/", key, &b).is_err());
+        assert!(ArchiveRecord::parse("_odoo-index/", key, b"{").is_err());
     }
 
     #[test]

@@ -70,7 +70,7 @@ async fn killed_before_the_record(prefix: &str, verify: &str) -> anyhow::Result<
         .cloned()
         .unwrap_or_else(|| panic!("no archive in {keys:?}"));
     assert!(
-        !keys.iter().any(|k| k.starts_with("odoo-index/")),
+        !keys.iter().any(|k| k.starts_with("_odoo-index/")),
         "{keys:?}"
     );
     let left = backups.get("nightly-1").await?;
@@ -94,7 +94,7 @@ async fn killed_before_the_record(prefix: &str, verify: &str) -> anyhow::Result<
         .expect("created")
         .0
         .strftime("%Y%m%dT%H%M%SZ");
-    let record_key = format!("odoo-index/{}/shop/{stamp}-nightly-1.json", ns.name);
+    let record_key = format!("_odoo-index/{}/shop/{stamp}-nightly-1.json", ns.name);
     let record: Value = serde_json::from_slice(&shared_s3().get(&bucket, &record_key).await?)?;
     let bytes = shared_s3().get(&bucket, &archive).await?;
     let sha = odoo_model::agent::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes));

@@ -365,7 +365,7 @@ fn key_of(bucket: &str, backup: &OdooBackupJob) -> String {
 /// from the model crate, so a change of layout breaks this test.
 fn record_key(namespace: &str, backup: &OdooBackupJob) -> String {
     format!(
-        "odoo-index/{namespace}/{}/{}-{}.json",
+        "_odoo-index/{namespace}/{}/{}-{}.json",
         backup.spec.instance_ref.name,
         backup
             .creation_timestamp()

@@ -169,9 +169,15 @@ async fn resolve_source(
     match (&args.from_backup, &args.latest_of, &args.from_s3) {
         (Some(backup), _, _) => of_backup(ctx, backup).await,
         (_, Some(instance), Some(url)) => {
-            let (object, what, sha) =
-                crate::commands::backup::from_bucket::latest(ctx, url, instance, &args.s3, printer)
-                    .await?;
+            let (object, what, sha) = crate::commands::backup::from_bucket::latest(
+                ctx,
+                url,
+                instance,
+                &args.s3,
+                args.sha256.as_deref(),
+                printer,
+            )
+            .await?;
             let source = RestoreSource {
                 s3: Some(object),
                 ..Default::default()

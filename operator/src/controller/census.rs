@@ -48,7 +48,11 @@ pub async fn run(ctx: Arc<Context>) {
                 if published.as_ref() != Some(&entries) {
                     match publish(&ctx, &entries).await {
                         Ok(()) => published = Some(entries),
-                        Err(e) => tracing::warn!(error = %e, "publishing the database census"),
+                        Err(e) => {
+                            // Tried again at the next look, not in ten minutes.
+                            tracing::warn!(error = %e, "publishing the database census");
+                            continue;
+                        }
                     }
                 }
                 seen = Some(uids);

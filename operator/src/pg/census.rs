@@ -24,7 +24,7 @@ pub async fn marked_databases(cluster: &PgCluster) -> Result<Vec<Marked>, PgErro
             "SELECT d.datname::text, r.rolname::text, \
                     substr(pg_catalog.shobj_description(r.oid, 'pg_authid'), $2::int), \
                     CASE WHEN pg_catalog.has_database_privilege(d.oid, 'CONNECT') \
-                              OR pg_catalog.pg_has_role('pg_read_all_stats', 'MEMBER') \
+                              OR pg_catalog.pg_has_role('pg_read_all_stats', 'USAGE') \
                          THEN pg_catalog.pg_database_size(d.oid) END \
              FROM pg_catalog.pg_database d \
              JOIN pg_catalog.pg_roles r ON r.oid = d.datdba \

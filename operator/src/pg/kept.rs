@@ -23,7 +23,7 @@ pub async fn owned_candidates(cluster: &PgCluster, role: &str) -> Result<Vec<Own
         .query(
             "SELECT d.datname::text, \
                     CASE WHEN pg_catalog.has_database_privilege(d.oid, 'CONNECT') \
-                              OR pg_catalog.pg_has_role('pg_read_all_stats', 'MEMBER') \
+                              OR pg_catalog.pg_has_role('pg_read_all_stats', 'USAGE') \
                          THEN pg_catalog.pg_database_size(d.oid) END \
              FROM pg_catalog.pg_database d \
              JOIN pg_catalog.pg_roles r ON r.oid = d.datdba \

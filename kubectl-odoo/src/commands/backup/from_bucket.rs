@@ -132,6 +132,7 @@ pub async fn latest(
     url: &str,
     instance: &str,
     flags: &S3Flags,
+    expected: Option<&str>,
     printer: &Printer,
 ) -> Result<(S3Object, String, String), CliError> {
     let (bucket, prefix) = crate::bucket_index::parse_root(url)?;
@@ -139,7 +140,29 @@ pub async fn latest(
     let bucket = flags.bucket(Some(&bucket))?;
     let store = crate::s3::store(&ctx.client, &ctx.namespace, &bucket).await?;
     let root = odoo_model::bucket_index::index_root_under(&prefix);
-    let records = crate::bucket_index::records(&store, &root, Some((&ns, &name)), printer).await?;
+    let mut records =
+        crate::bucket_index::records(&store, &root, Some((&ns, &name)), printer).await?;
+    // Whoever may write the bucket may write records: one that claims a time to
+    // come (to be taken as the newest) or an archive outside the prefix named is
+    // not taken.
+    let soon = k8s_openapi::jiff::Timestamp::now() + std::time::Duration::from_secs(300);
+    records.retain(|r| {
+        let outside = !prefix.is_empty() && !r.key.starts_with(&format!("{prefix}/"));
+        let future = r.completed_at > soon;
+        if outside || future {
+            printer.warn(&format!(
+                "skipped the record of {} ({}): {}",
+                r.backup,
+                r.key,
+                if future {
+                    "dated in the future"
+                } else {
+                    "its archive is outside the prefix"
+                }
+            ));
+        }
+        !outside && !future
+    });
     let Some((record, newer)) = odoo_model::bucket_index::latest(&records) else {
         return Err(CliError::Precondition(format!(
             "the bucket {} records no backup of {ns}/{name} under {root}",
@@ -156,6 +179,23 @@ pub async fn latest(
                 found.map_or("it is not there".into(), |b| format!("it holds {b} B"))
             )));
         }
+    }
+    // The digest stored beside the archive must say what the record says, and so
+    // must the user's --sha256 when given.
+    let digest = crate::bucket_index::digest(&store, &record.key).await?;
+    if digest.as_deref() != Some(record.sha256.as_str()) {
+        return Err(CliError::Precondition(format!(
+            "the bucket records sha256 {} for {location}, but its digest {} says {}",
+            record.sha256,
+            location.digest(),
+            digest.as_deref().unwrap_or("nothing")
+        )));
+    }
+    if let Some(expected) = expected.filter(|e| !e.eq_ignore_ascii_case(&record.sha256)) {
+        return Err(CliError::Precondition(format!(
+            "--sha256 {expected} is not the sha256 the bucket records for {location} ({})",
+            record.sha256
+        )));
     }
     let why = match (record.is_verified(), newer) {
         (true, Some(newer)) => format!(

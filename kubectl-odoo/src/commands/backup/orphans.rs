@@ -338,14 +338,14 @@ mod tests {
             // Neither digest nor record: not ours.
             object("notes.txt"),
             // The index itself.
-            object("odoo-index/team/shop/x-b2.json"),
+            object("_odoo-index/team/shop/x-b2.json"),
         ];
         let records = [
             record("team/shop/2.zip", "b2"),
             record("team/shop/4.zip", "b4"),
         ];
         let known = BTreeSet::from(["team/shop/1.zip".to_owned()]);
-        let found = orphans(&objects, "odoo-index/", &records, &known);
+        let found = orphans(&objects, "_odoo-index/", &records, &known);
         let seen: Vec<(&str, &str, Option<&str>)> = found
             .iter()
             .map(|o| (o.kind, o.key.as_str(), o.recorded_as.as_deref()))

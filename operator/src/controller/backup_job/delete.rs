@@ -188,10 +188,15 @@ pub async fn clean_up(
     match checked(ctx, job, outcome, location).await? {
         Ok(report) => {
             let mut message = deleted_message(job, &report);
-            if let Some(record) = super::index::forget(ctx, job).await? {
-                message.push_str(&format!(
+            // The archive is gone: a record that cannot be deleted (credentials
+            // limited to the archives' prefix) is said, not waited on; `backup orphans`
+            // lists it as a record without its archive.
+            match super::index::forget(ctx, job).await {
+                Ok(Some(record)) => message.push_str(&format!(
                     "; its bucket index record {record} is deleted too"
-                ));
+                )),
+                Ok(None) => {}
+                Err(e) => message.push_str(&format!("; its bucket index record is left: {e}")),
             }
             announce(false, "ArchiveDeleted", message).await;
             Ok(None)

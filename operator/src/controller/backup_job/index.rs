@@ -80,8 +80,9 @@ pub async fn write(
     };
     let store = bucket::store(ctx, &job.namespace().unwrap_or_default(), s3, &s3.bucket).await?;
     let body = serde_json::to_vec_pretty(&record).expect("a record serializes");
+    let path = Path::parse(&key).map_err(|e| Error::Storage(format!("record key {key}: {e}")))?;
     store
-        .put(&Path::from(key.as_str()), PutPayload::from(body))
+        .put(&path, PutPayload::from(body))
         .await
         .map_err(|e| Error::Storage(format!("writing the bucket index record {key}: {e}")))?;
     Ok(())
@@ -94,7 +95,8 @@ pub async fn forget(ctx: &Context, job: &OdooBackupJob) -> Result<Option<String>
         return Ok(None);
     };
     let store = bucket::store(ctx, &job.namespace().unwrap_or_default(), s3, &s3.bucket).await?;
-    match store.delete(&Path::from(key.as_str())).await {
+    let path = Path::parse(&key).map_err(|e| Error::Storage(format!("record key {key}: {e}")))?;
+    match store.delete(&path).await {
         Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(Some(key)),
         Err(e) => Err(Error::Storage(format!(
             "deleting the bucket index record {key}: {e}"

@@ -20,16 +20,21 @@ pub(super) async fn succeed(
     instance: &OdooInstance,
     status: OdooBackupJobStatus,
 ) -> Result<Action, Error> {
-    let message = status.job.message.clone().unwrap_or_default();
+    let mut status = status;
     crate::crash::point("backup-before-index-record");
-    // The bucket's own record first: a backup counts as made only once the bucket
-    // alone can say so (recovery without this cluster reads it).
+    // The bucket's own record first, so recovery without this cluster finds the
+    // backup. A refusal (credentials limited to the archives' prefix, a bucket
+    // policy) must not hold every later backup of the instance behind this one: the
+    // backup is stored and proven, so it succeeds, and says what is missing.
     if let Err(e) = super::index::write(ctx, job, instance, &status).await {
-        let why =
-            format!("the backup is stored, but its bucket index record is not: {e}; retrying");
-        ctx.event(job, true, "IndexRecordFailed", why).await;
-        return Err(e);
+        let why = format!(
+            "the backup is stored, but its bucket index record is not: {e} (kubectl odoo backup list --from-s3 will not show it)"
+        );
+        ctx.event(job, true, "IndexRecordFailed", why.clone()).await;
+        let said = status.job.message.take().unwrap_or_default();
+        status.job.message = Some(format!("{said}; {why}"));
     }
+    let message = status.job.message.clone().unwrap_or_default();
     let last = LastBackup {
         name: job.name_any(),
         completion_time: Time(k8s_openapi::jiff::Timestamp::now()),

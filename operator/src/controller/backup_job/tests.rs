@@ -148,7 +148,7 @@ fn a_stored_backup_is_recorded_in_its_bucket_index_and_found_again() {
         ..Default::default()
     };
     let (_, key) = index::record_key(&job).expect("an S3 backup has a record");
-    assert_eq!(key, "odoo-index/prod/shop/20261204T100000Z-nightly.json");
+    assert_eq!(key, "_odoo-index/prod/shop/20261204T100000Z-nightly.json");
     let done: k8s_openapi::jiff::Timestamp = "2026-12-04T10:05:00Z".parse().expect("time");
     let record = index::record(&job, &instance, &status, done).expect("record");
     assert_eq!(record.key, "shop/20261204T100001Z.zip");
@@ -156,7 +156,7 @@ fn a_stored_backup_is_recorded_in_its_bucket_index_and_found_again() {
     assert_eq!((record.size_bytes, record.completed_at), (4096, done));
     // What the operator writes is what the plugin reads back from that key.
     let bytes = serde_json::to_vec(&record).expect("json");
-    let read = odoo_model::bucket_index::ArchiveRecord::parse("odoo-index/", &key, &bytes);
+    let read = odoo_model::bucket_index::ArchiveRecord::parse("_odoo-index/", &key, &bytes);
     assert_eq!(read, Ok(record));
     // Another bucket's location, or no digest yet: nothing to record.
     let mut elsewhere = status.clone();

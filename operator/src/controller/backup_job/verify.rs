@@ -97,6 +97,14 @@ pub async fn reconcile(
     instance: &OdooInstance,
     mut status: OdooBackupJobStatus,
 ) -> Result<Action, Error> {
+    // Passed and recorded: only the end remains, whatever became of the Job.
+    if status
+        .verified
+        .as_ref()
+        .is_some_and(|v| v.result == VerifyResult::Passed)
+    {
+        return succeed(ctx, job, instance, status).await;
+    }
     let method = job.spec.backup.verify;
     let ns = job.namespace().unwrap_or_default();
     let name = job_name(job);
