@@ -88,7 +88,7 @@ pub struct Writers {
 
 impl Caches {
     pub fn new() -> (Caches, Writers) {
-        let (instances, instances_w) = reflector::store();
+        let (instances, instances_w) = reflector::store_shared(JOB_EVENTS_BUFFER);
         let (init_jobs, init_jobs_w) = reflector::store_shared(JOB_EVENTS_BUFFER);
         let (upgrade_jobs, upgrade_jobs_w) = reflector::store_shared(JOB_EVENTS_BUFFER);
         let (backup_jobs, backup_jobs_w) = reflector::store_shared(JOB_EVENTS_BUFFER);

@@ -52,6 +52,9 @@ pub struct Started<K> {
     pub instance: Option<OdooInstance>,
     /// The job is being deleted and still holds [`JOB_CLEANUP_FINALIZER`].
     pub deleting: bool,
+    /// The job is finished and its kind looks at finished jobs again
+    /// ([`Reconcile::REVISITS_FINISHED`]).
+    pub finished: bool,
 }
 
 /// The future of a kind's own reconcile.
@@ -69,6 +72,15 @@ pub trait Reconcile: JobKind {
     /// Kinds that never add the finalizer keep this default.
     fn clean_up(_ctx: &Context, _started: Started<Self>) -> CleaningUp<'_> {
         Box::pin(async { Ok(None) })
+    }
+
+    /// Whether a finished job is read again when woken (a rollback its instance
+    /// decided after it succeeded). Otherwise a finished job waits for a change.
+    const REVISITS_FINISHED: bool = false;
+
+    /// A finished job woken again, for kinds that revisit them.
+    fn finished(_ctx: &Context, _started: Started<Self>) -> Reconciling<'_> {
+        Box::pin(async { Ok(Action::await_change()) })
     }
 }
 
@@ -134,6 +146,7 @@ pub async fn reconcile<K: Reconcile>(
             patch_finalizers(&ctx, job.as_ref(), rest).await?;
             Ok(Action::await_change())
         }
+        Some(started) if started.finished => K::finished(&ctx, started).await,
         Some(started) => K::reconcile(&ctx, started).await,
         None => Ok(Action::await_change()),
     }
@@ -142,7 +155,7 @@ pub async fn reconcile<K: Reconcile>(
 /// The prologue of every job reconcile: an object this build cannot read gets a
 /// Warning event and is left alone, a finished job waits for a change (`None`
 /// both times), and the instance the job names is read.
-pub async fn start<K: JobKind>(
+pub async fn start<K: Reconcile>(
     guard: &DeserializeGuard<K>,
     ctx: &Context,
 ) -> Result<Option<Started<K>>, Error> {
@@ -160,7 +173,7 @@ pub async fn start<K: JobKind>(
         .is_some_and(JobPhase::is_finished);
     // The cache still holds the version our last status write was based on (its
     // watch event starts the next pass), or finished (and not being cleaned up).
-    if ctx.written.behind(job) || (finished && !deleting) {
+    if ctx.written.behind(job) || (finished && !deleting && !K::REVISITS_FINISHED) {
         return Ok(None);
     }
     let namespace = job.namespace().unwrap_or_default();
@@ -169,6 +182,7 @@ pub async fn start<K: JobKind>(
         job: Arc::new(job.clone()),
         instance,
         deleting,
+        finished: finished && !deleting,
     }))
 }
 

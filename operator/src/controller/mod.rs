@@ -92,14 +92,21 @@ async fn run_jobs<K: job::Reconcile>(
     (own, store): JobWatch<K>,
     jobs: impl futures::Stream<Item = Arc<live::LiveJob>> + Send + 'static,
     config: kube::runtime::controller::Config,
+    with: impl FnOnce(Controller<DeserializeGuard<K>>) -> Controller<DeserializeGuard<K>>,
 ) {
-    Controller::for_shared_stream(own, store)
-        .owns_shared_stream(jobs)
+    with(Controller::for_shared_stream(own, store).owns_shared_stream(jobs))
         .with_config(config)
         .shutdown_on_signal()
         .run(job::reconcile::<K>, job::error_policy::<K>, ctx)
         .for_each(|_| futures::future::ready(()))
         .await;
+}
+
+/// A job controller with no other trigger than its own watches.
+fn as_is<K: job::JobKind>(
+    controller: Controller<DeserializeGuard<K>>,
+) -> Controller<DeserializeGuard<K>> {
+    controller
 }
 
 /// A job kind's controller's half of its watch: its subscription and the store.
@@ -269,87 +276,107 @@ pub async fn run(ctx: Arc<Context>) {
             }
         }
     });
-    // The instances' watch fills the cache the job controllers read them from.
-    let instances = Controller::for_stream(
-        caches::stream(
+    // The instances' watch fills the cache the job controllers read them from,
+    // and wakes the instance controller and the upgrade jobs' (which records a
+    // rollback the instance decided).
+    let instance_events = || {
+        w.instances
+            .subscribe()
+            .expect("a shared store's writer gives subscriptions")
+    };
+    let (own_instances, instances_for_upgrades) = (instance_events(), instance_events());
+    tokio::spawn(
+        caches::shared_stream(
             api::<DeserializeGuard<OdooInstance>>(&ctx),
             all(),
             w.instances,
-        ),
-        ctx.caches.instances.clone(),
-    )
-    .owns_stream(
-        caches::trimmed_stream(
-            api(&ctx),
-            owned.clone(),
-            w.deployments,
-            caches::trim_deployment,
+            |_| {},
+            || {},
         )
-        .predicate_filter(caches::deployment_trigger, Default::default()),
-    )
-    .owns_stream(caches::stream(api(&ctx), owned.clone(), w.services))
-    .owns_stream(caches::stream(api(&ctx), owned.clone(), w.ingresses))
-    .owns_stream(caches::stream(api(&ctx), owned.clone(), w.secrets))
-    // Pods only for what their status says (image pulls): they carry the instance
-    // label, and nothing else about them is the instance's business.
-    .watches_stream(
-        pulls::track(
-            caches::trimmed_watch(api(&ctx), owned.clone(), |_| {}),
-            w.pulls,
-        ),
-        |pod: live::LivePod| {
-            let instance = pod.labels().get(INSTANCE_LABEL)?;
-            Some(ObjectRef::new(instance).within(&pod.namespace()?))
-        },
-    )
-    // The admin-password Secret a user names carries no label of ours. Its
-    // changes, seen as metadata only (no value is held), wake the instances that
-    // name it: one waiting for a fixed Secret resumes at once.
-    .watches_stream(
-        watcher(api::<kube::core::PartialObjectMeta<Secret>>(&ctx), all())
-            .default_backoff()
-            .touched_objects(),
-        {
-            let instances = ctx.caches.instances.clone();
-            move |secret: kube::core::PartialObjectMeta<Secret>| {
-                naming_admin_secret(&instances, &secret)
-            }
-        },
-    )
-    // The filestore claim has no owner reference (it may outlive the instance).
-    .watches_stream(
-        caches::stream(api(&ctx), owned.clone(), w.pvcs),
-        |pvc: live::LiveText<PersistentVolumeClaim>| {
-            let instance = pvc.labels().get(INSTANCE_LABEL)?;
-            Some(ObjectRef::new(instance).within(&pvc.namespace()?))
-        },
-    )
-    .watches_shared_stream(init_for_instances, |j| {
-        instance_of_job(j, |j: &OdooInitJob| &j.spec.instance_ref.name)
-    })
-    .watches_shared_stream(upgrades_for_instances, |j| {
-        instance_of_job(j, |j: &OdooUpgradeJob| &j.spec.instance_ref.name)
-    })
-    .watches_shared_stream(backups_for_instances, |j| {
-        instance_of_job(j, |j: &OdooBackupJob| &j.spec.instance_ref.name)
-    })
-    .watches_shared_stream(restores_for_instances, |j| {
-        instance_of_job(j, |j: &OdooRestoreJob| &j.spec.instance_ref.name)
-    })
-    .watches_shared_stream(migrations_for_instances, |j| {
-        instance_of_job(j, |m: &OdooClusterMigration| &m.spec.instance_ref.name)
-    })
-    .with_config(config.clone())
-    .shutdown_on_signal()
-    .run(instance::reconcile, instance::error_policy, ctx.clone())
-    .for_each(|_| futures::future::ready(()));
-    let backup_jobs = run_jobs(ctx.clone(), backup_jobs, jobs(), config.clone());
-    let restore_jobs = run_jobs(ctx.clone(), restore_jobs, jobs(), config.clone());
-    let upgrade_jobs = run_jobs(ctx.clone(), upgrade_jobs, jobs(), config.clone());
+        .for_each(|_| futures::future::ready(())),
+    );
+    let instances = Controller::for_shared_stream(own_instances, ctx.caches.instances.clone())
+        .owns_stream(
+            caches::trimmed_stream(
+                api(&ctx),
+                owned.clone(),
+                w.deployments,
+                caches::trim_deployment,
+            )
+            .predicate_filter(caches::deployment_trigger, Default::default()),
+        )
+        .owns_stream(caches::stream(api(&ctx), owned.clone(), w.services))
+        .owns_stream(caches::stream(api(&ctx), owned.clone(), w.ingresses))
+        .owns_stream(caches::stream(api(&ctx), owned.clone(), w.secrets))
+        // Pods only for what their status says (image pulls): they carry the instance
+        // label, and nothing else about them is the instance's business.
+        .watches_stream(
+            pulls::track(
+                caches::trimmed_watch(api(&ctx), owned.clone(), |_| {}),
+                w.pulls,
+            ),
+            |pod: live::LivePod| {
+                let instance = pod.labels().get(INSTANCE_LABEL)?;
+                Some(ObjectRef::new(instance).within(&pod.namespace()?))
+            },
+        )
+        // The admin-password Secret a user names carries no label of ours. Its
+        // changes, seen as metadata only (no value is held), wake the instances that
+        // name it: one waiting for a fixed Secret resumes at once.
+        .watches_stream(
+            watcher(api::<kube::core::PartialObjectMeta<Secret>>(&ctx), all())
+                .default_backoff()
+                .touched_objects(),
+            {
+                let instances = ctx.caches.instances.clone();
+                move |secret: kube::core::PartialObjectMeta<Secret>| {
+                    naming_admin_secret(&instances, &secret)
+                }
+            },
+        )
+        // The filestore claim has no owner reference (it may outlive the instance).
+        .watches_stream(
+            caches::stream(api(&ctx), owned.clone(), w.pvcs),
+            |pvc: live::LiveText<PersistentVolumeClaim>| {
+                let instance = pvc.labels().get(INSTANCE_LABEL)?;
+                Some(ObjectRef::new(instance).within(&pvc.namespace()?))
+            },
+        )
+        .watches_shared_stream(init_for_instances, |j| {
+            instance_of_job(j, |j: &OdooInitJob| &j.spec.instance_ref.name)
+        })
+        .watches_shared_stream(upgrades_for_instances, |j| {
+            instance_of_job(j, |j: &OdooUpgradeJob| &j.spec.instance_ref.name)
+        })
+        .watches_shared_stream(backups_for_instances, |j| {
+            instance_of_job(j, |j: &OdooBackupJob| &j.spec.instance_ref.name)
+        })
+        .watches_shared_stream(restores_for_instances, |j| {
+            instance_of_job(j, |j: &OdooRestoreJob| &j.spec.instance_ref.name)
+        })
+        .watches_shared_stream(migrations_for_instances, |j| {
+            instance_of_job(j, |m: &OdooClusterMigration| &m.spec.instance_ref.name)
+        })
+        .with_config(config.clone())
+        .shutdown_on_signal()
+        .run(instance::reconcile, instance::error_policy, ctx.clone())
+        .for_each(|_| futures::future::ready(()));
+    let backup_jobs = run_jobs(ctx.clone(), backup_jobs, jobs(), config.clone(), as_is);
+    let restore_jobs = run_jobs(ctx.clone(), restore_jobs, jobs(), config.clone(), as_is);
+    let upgrades = ctx.caches.upgrade_jobs.clone();
+    let upgrade_jobs = run_jobs(ctx.clone(), upgrade_jobs, jobs(), config.clone(), |c| {
+        c.watches_shared_stream(instances_for_upgrades, move |guard| {
+            guard
+                .0
+                .as_ref()
+                .map(|instance| upgrade_job::rollback::woken_by(&upgrades, instance))
+                .unwrap_or_default()
+        })
+    });
     // A migration also polls while it waits on its instance: the instance's phase
     // is not an object the migration owns.
-    let migrations = run_jobs(ctx.clone(), migrations, jobs(), config.clone());
-    let init_jobs = run_jobs(ctx.clone(), init_jobs, jobs(), config.clone());
+    let migrations = run_jobs(ctx.clone(), migrations, jobs(), config.clone(), as_is);
+    let init_jobs = run_jobs(ctx.clone(), init_jobs, jobs(), config.clone(), as_is);
     // A schedule reacts to its own jobs' phases (retention, last success); it asks
     // to be woken at its next slot.
     let schedules = controller_of::<OdooBackupSchedule>(&ctx)

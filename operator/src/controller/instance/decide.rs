@@ -14,8 +14,6 @@ use odoo_model::{InstancePhase, JobPhase, OdooInstance};
 use serde_json::Value;
 
 use super::dereference::Facts;
-use super::effects::Provisioned;
-use super::status::desired;
 use crate::config::OperatorConfig;
 use crate::controller::observe::UpgradeView;
 use crate::state::ensure::{ImageChoice, Plan, plan};
@@ -38,6 +36,55 @@ impl Note {
             reason: reason.into(),
             message,
         }
+    }
+
+    pub fn warning(reason: &str, message: String) -> Note {
+        Note {
+            warning: true,
+            reason: reason.into(),
+            message,
+        }
+    }
+}
+
+/// What this pass's provisioning found: the database holds an Odoo schema already
+/// or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Provisioned {
+    pub initialized: bool,
+}
+
+/// Provisioning failed: the cluster could not be reached, or refused. Decided into
+/// a condition and an event (see `desired::after_database_failure`) before the
+/// reconcile retries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseFailure {
+    pub cluster: String,
+    pub unreachable: bool,
+    /// What failed, with the server's address.
+    pub message: String,
+    /// The error as the driver gave it, for the retry.
+    pub error: String,
+}
+
+impl DatabaseFailure {
+    /// The DatabaseReady condition's reason.
+    pub fn reason(&self) -> &'static str {
+        if self.unreachable {
+            "Unreachable"
+        } else {
+            "ProvisioningFailed"
+        }
+    }
+
+    /// The Warning event that goes with the condition.
+    pub fn note(&self) -> Note {
+        let reason = if self.unreachable {
+            "DatabaseUnreachable"
+        } else {
+            "DatabaseProvisioningFailed"
+        };
+        Note::warning(reason, self.message.clone())
     }
 }
 
@@ -259,33 +306,6 @@ pub fn decide(
         message,
         requeue,
     }))
-}
-
-/// The decision once this pass's provisioning is done: the database it made ready
-/// enables the next transition (initialize it, or start on the schema found), so
-/// that transition is decided on the status the pass will write and taken in the
-/// same pass. Without this a new instance took one more pass, status write and
-/// event, each waiting on the watch. `None` when the first decision already moves,
-/// nothing was provisioned, or no transition follows.
-pub fn after_provisioning(
-    instance: &OdooInstance,
-    facts: &Facts,
-    decision: &Decision,
-    provisioned: Option<Provisioned>,
-    config: &OperatorConfig,
-    now: Timestamp,
-) -> Option<Decision> {
-    let provisioned = provisioned?;
-    if decision.transition.is_some() {
-        return None;
-    }
-    let (status, _) = desired(instance, facts, decision, Some(provisioned), &Time(now));
-    let mut projected = instance.clone();
-    projected.status = Some(status);
-    match decide(&projected, facts, config, now) {
-        Step::Reconcile(next) if next.transition.is_some() => Some(*next),
-        _ => None,
-    }
 }
 
 /// Ready web pods.

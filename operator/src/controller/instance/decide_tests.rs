@@ -12,6 +12,7 @@ use odoo_model::{InstancePhase as P, JobPhase, OdooInstance, OdooInstanceStatus}
 
 use super::*;
 use crate::build::{sample, sample_clusters, sample_instance};
+use crate::controller::instance::desired::{after_database_failure, after_provisioning};
 use crate::controller::observe::UpgradeView;
 use crate::state::table::{Action as A, TRANSITIONS};
 
@@ -520,8 +521,48 @@ fn nothing_is_chained_without_a_provisioning_or_a_transition_after_it() {
 }
 
 #[test]
+fn a_failed_provisioning_is_a_condition_an_event_and_no_transition() {
+    use crate::controller::instance::desired::desired;
+    let (instance, facts) = new_instance();
+    let first = decision(&instance, &facts);
+    let failure = DatabaseFailure {
+        cluster: "main".into(),
+        unreachable: true,
+        message: "PostgreSQL cluster main: connection refused (server 10.0.0.9:5432)".into(),
+        error: "connection refused".into(),
+    };
+    let failed = after_database_failure(&instance, &first, &failure, now());
+    // The action of a transition that was about to fire did not run: none is taken.
+    assert!(failed.transition.is_none());
+    assert_eq!(failed.phase, P::Provisioning);
+    assert_eq!(failed.message, failure.message);
+    let (status, _) = desired(&instance, &facts, &failed, None, &Time(now()));
+    let ready = status
+        .conditions
+        .iter()
+        .find(|c| c.type_ == types::DATABASE_READY)
+        .expect("DatabaseReady");
+    assert_eq!(
+        (ready.status.as_str(), ready.reason.as_str()),
+        ("False", "Unreachable")
+    );
+    assert!(ready.message.contains("10.0.0.9:5432"), "{}", ready.message);
+    assert_eq!(status.message.as_deref(), Some(failure.message.as_str()));
+    let note = failure.note();
+    assert!(note.warning);
+    assert_eq!(note.reason, "DatabaseUnreachable");
+    // A refusal (not a connection failure) says so.
+    let refused = DatabaseFailure {
+        unreachable: false,
+        ..failure
+    };
+    assert_eq!(refused.reason(), "ProvisioningFailed");
+    assert_eq!(refused.note().reason, "DatabaseProvisioningFailed");
+}
+
+#[test]
 fn a_restore_into_an_uninitialized_instance_marks_it_initialized() {
-    use crate::controller::instance::status::desired;
+    use crate::controller::instance::desired::desired;
     let mut instance = stored(P::Restoring);
     let empty = Condition {
         status: "False".into(),
@@ -556,7 +597,7 @@ fn a_restore_into_an_uninitialized_instance_marks_it_initialized() {
 
 #[test]
 fn a_claim_still_being_deleted_is_said_once_and_cleared() {
-    use crate::controller::instance::status::desired;
+    use crate::controller::instance::desired::desired;
     let mut instance = stored(P::Initializing);
     let mut facts = healthy();
     facts.claim_terminating = Some("shop-filestore".into());

@@ -3,19 +3,17 @@
 //! database on its PostgreSQL cluster.
 
 use k8s_openapi::api::core::v1::Secret;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use kube::ResourceExt;
 use kube::api::{Api, Patch, PatchParams, PostParams};
-use kube::{Resource, ResourceExt};
 use odoo_model::labels::LEGACY_KOPF_FINALIZER;
-use odoo_model::{InstancePhase, OdooInstance, names};
+use odoo_model::{OdooInstance, names};
 use serde_json::{Value, json};
 
-use super::decide::{Decision, Note};
+use super::decide::{DatabaseFailure, Decision, Note, Provisioned};
 use super::dereference::Facts;
 use crate::build;
 use crate::controller::error::Error;
 use crate::controller::{Context, init_job, observe, upgrade_job};
-use crate::pg::clusters::PgCluster;
 use crate::state::table;
 use crate::status::{self, types};
 use crate::validate::ValidInstance;
@@ -86,18 +84,18 @@ pub async fn run_action(
         Some(table::Action::CreateUpgradeJob) => {
             upgrade_job::create_for_instance(ctx, valid, instance).await
         }
+        // The upgrade job records the rollback itself (see `upgrade_job::rollback`);
+        // the instance says it.
         Some(table::Action::RollbackImage) => {
-            let Some(rollback) = &decision.rollback else {
-                return Ok(());
-            };
-            upgrade_job::mark_rolled_back(ctx, &valid.namespace, &rollback.job).await?;
-            ctx.event(
-                instance,
-                true,
-                "UpgradeRolledBack",
-                rollback.message.clone(),
-            )
-            .await;
+            if let Some(rollback) = &decision.rollback {
+                ctx.event(
+                    instance,
+                    true,
+                    "UpgradeRolledBack",
+                    rollback.message.clone(),
+                )
+                .await;
+            }
             Ok(())
         }
         Some(table::Action::AdoptUpgradedImage) | None => Ok(()),
@@ -186,14 +184,19 @@ async fn create_generated_secret(
     }
 }
 
-/// What provisioning found: the database holds an Odoo schema already or not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Provisioned {
-    pub initialized: bool,
+/// What provisioning did this pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Provisioning {
+    /// The phase does not ask for the database, or the status records it ready.
+    Skipped,
+    Done(Provisioned),
+    /// The cluster could not be reached or refused: a fact for the status writer
+    /// (a condition and an event naming the server) before the retry.
+    Failed(DatabaseFailure),
 }
 
 /// Ensures the role and database when the phase asks for them and the status does
-/// not record them yet. A failure shows on the instance before the retry.
+/// not record them yet.
 pub async fn provision(
     ctx: &Context,
     instance: &OdooInstance,
@@ -201,13 +204,13 @@ pub async fn provision(
     decision: &Decision,
     passwords: Option<&Passwords>,
     done: &mut Vec<Note>,
-) -> Result<Option<Provisioned>, Error> {
+) -> Result<Provisioning, Error> {
     let (Ok(valid), Some(passwords)) = (&decision.valid, passwords) else {
-        return Ok(None);
+        return Ok(Provisioning::Skipped);
     };
     let current = instance.status.clone().unwrap_or_default();
     if !decision.plan.database || status::is_true(&current.conditions, types::DATABASE_READY) {
-        return Ok(None);
+        return Ok(Provisioning::Skipped);
     }
     let cluster = facts
         .clusters
@@ -225,62 +228,40 @@ pub async fn provision(
                 valid.database.name, valid.database.cluster
             );
             done.push(Note::normal("DatabaseProvisioned", message));
-            Ok(Some(Provisioned { initialized }))
+            Ok(Provisioning::Done(Provisioned { initialized }))
         }
-        Err(e) => {
-            report_database_failure(ctx, instance, cluster, &e).await?;
-            Err(e)
+        Err(Error::Database {
+            cluster: name,
+            message,
+            unreachable,
+        }) => {
+            let mut failure = DatabaseFailure {
+                cluster: name,
+                unreachable,
+                error: message,
+                message: String::new(),
+            };
+            failure.message = format!(
+                "{} (server {}:{})",
+                failure.error(),
+                cluster.host,
+                cluster.port
+            );
+            Ok(Provisioning::Failed(failure))
         }
+        Err(e) => Err(e),
     }
 }
 
-/// Pre-flight before the first rollout: a database that cannot be reached or
-/// provisioned shows on the instance (condition + Warning event naming the cluster
-/// and the error), not only in the operator's log. The reconcile then retries.
-async fn report_database_failure(
-    ctx: &Context,
-    instance: &OdooInstance,
-    cluster: &PgCluster,
-    error: &Error,
-) -> Result<(), Error> {
-    let (reason, event) = match error {
+impl DatabaseFailure {
+    /// The error the reconcile ends with, so it is retried with backoff.
+    pub fn error(&self) -> Error {
         Error::Database {
-            unreachable: true, ..
-        } => ("Unreachable", "DatabaseUnreachable"),
-        _ => ("ProvisioningFailed", "DatabaseProvisioningFailed"),
-    };
-    let message = format!("{error} (server {}:{})", cluster.host, cluster.port);
-    let mut current = instance.status.clone().unwrap_or_default();
-    let now = Time(k8s_openapi::jiff::Timestamp::now());
-    let before = current.conditions.clone();
-    status::set_condition(
-        &mut current.conditions,
-        types::DATABASE_READY,
-        false,
-        reason,
-        &message,
-        instance.meta().generation,
-        &now,
-    );
-    let phase = current.phase.unwrap_or(InstancePhase::Provisioning);
-    if current.conditions != before || current.phase.is_none() {
-        let status = json!({ "status": {
-            "phase": phase,
-            "message": message,
-            "conditions": current.conditions,
-            "observedGeneration": instance.meta().generation,
-        }});
-        api(ctx, instance)
-            .patch_status(
-                &instance.name_any(),
-                &PatchParams::default(),
-                &Patch::Merge(status),
-            )
-            .await
-            .map_err(Error::kube("writing the status"))?;
+            cluster: self.cluster.clone(),
+            message: self.error.clone(),
+            unreachable: self.unreachable,
+        }
     }
-    ctx.event(instance, true, event, message).await;
-    Ok(())
 }
 
 fn api(ctx: &Context, instance: &OdooInstance) -> Api<OdooInstance> {

@@ -8,6 +8,7 @@
 mod children;
 mod decide;
 mod dereference;
+mod desired;
 mod effects;
 mod status;
 
@@ -178,7 +179,7 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
         ctx, instance, &facts, &decision, &mut done,
     ))
     .await?;
-    let provisioned = Box::pin(effects::provision(
+    let provisioned = match Box::pin(effects::provision(
         ctx,
         instance,
         &facts,
@@ -186,9 +187,21 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
         passwords.as_ref(),
         &mut done,
     ))
-    .await?;
+    .await?
+    {
+        effects::Provisioning::Skipped => None,
+        effects::Provisioning::Done(provisioned) => Some(provisioned),
+        effects::Provisioning::Failed(failure) => {
+            // Nothing is rolled out against a database that is not there: the
+            // instance says why, and the reconcile retries with backoff.
+            let decision = desired::after_database_failure(instance, &decision, &failure, now);
+            done.push(failure.note());
+            Box::pin(status::write(ctx, instance, &facts, &decision, None, done)).await?;
+            return Err(failure.error());
+        }
+    };
     let decision =
-        decide::after_provisioning(instance, &facts, &decision, provisioned, &ctx.config, now)
+        desired::after_provisioning(instance, &facts, &decision, provisioned, &ctx.config, now)
             .map_or(decision, Box::new);
     let desired = children::desired(
         decision.valid.as_ref().ok(),

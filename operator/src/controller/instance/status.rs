@@ -1,20 +1,19 @@
-//! Status: the desired status of the instance (pure), one write when it changed,
-//! then the events, the transition's metric and its callback.
+//! Status: the one writer of the instance's status. The desired status (see
+//! [`super::desired`]) is written when it changed, then come the events, the
+//! transition's metric and its callback.
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use kube::ResourceExt;
 use kube::api::{Api, Patch, PatchParams};
-use kube::{Resource, ResourceExt};
-use odoo_model::{InstancePhase, JobPhase, OdooInstance, OdooInstanceStatus, OdooVersion, names};
+use odoo_model::{InstancePhase, OdooInstance};
 use serde_json::json;
 use tracing::info;
 
-use super::decide::{Decision, Note, ready_replicas};
+use super::decide::{Decision, Note, Provisioned};
 use super::dereference::Facts;
-use super::effects::Provisioned;
+use super::desired::desired;
 use crate::controller::Context;
 use crate::controller::error::Error;
-use crate::status::{self, types};
-use crate::validate::ValidInstance;
 
 /// Writes the desired status when it differs from the stored one, then emits the
 /// events, and announces the transition (log, metric, event, callback).
@@ -110,210 +109,4 @@ pub fn transition_note(decision: &Decision) -> Option<Note> {
         reason,
         message: format!("{} → {}: {why}", decision.from, t.to),
     })
-}
-
-/// The status the decision leads to, and the events that go with it.
-pub fn desired(
-    instance: &OdooInstance,
-    facts: &Facts,
-    decision: &Decision,
-    provisioned: Option<Provisioned>,
-    now: &Time,
-) -> (OdooInstanceStatus, Vec<Note>) {
-    let current = instance.status.clone().unwrap_or_default();
-    let generation = instance.meta().generation;
-    let mut conditions = decision.conditions.clone();
-    let mut notes = Vec::new();
-    let set = |conditions: &mut Vec<_>, type_, ok, reason: &str, message: &str| {
-        status::set_condition(conditions, type_, ok, reason, message, generation, now);
-    };
-    // Ready, Progressing and Degraded follow the phase, after every other condition.
-    let with_phase = |conditions: &mut Vec<_>| {
-        status::phase_conditions(
-            conditions,
-            decision.phase,
-            &decision.message,
-            generation,
-            now,
-        );
-    };
-    let Ok(valid) = &decision.valid else {
-        // A spec that cannot work touches nothing but the phase and why.
-        with_phase(&mut conditions);
-        let status = OdooInstanceStatus {
-            phase: Some(decision.phase),
-            message: Some(decision.message.clone()),
-            conditions,
-            observed_generation: generation,
-            active_job: facts.active_job.clone(),
-            ..current
-        };
-        return (status, notes);
-    };
-    if let Some(p) = provisioned {
-        let message = format!(
-            "database {} on cluster {}",
-            valid.database.name, valid.database.cluster
-        );
-        set(
-            &mut conditions,
-            types::DATABASE_READY,
-            true,
-            "Provisioned",
-            &message,
-        );
-        let reason = if p.initialized {
-            "SchemaFound"
-        } else {
-            "Empty"
-        };
-        set(
-            &mut conditions,
-            types::INITIALIZED,
-            p.initialized,
-            reason,
-            "",
-        );
-    }
-    if facts.init_job == Some(JobPhase::Succeeded)
-        && !status::is_true(&conditions, types::INITIALIZED)
-    {
-        set(
-            &mut conditions,
-            types::INITIALIZED,
-            true,
-            "InitJobSucceeded",
-            "",
-        );
-    }
-    // A database restored into an instance that was never initialized (a restore
-    // `--into` a new instance) is initialized by the restore: its proof checked
-    // that the loaded database is an Odoo one.
-    if facts.restore_job == Some(JobPhase::Succeeded)
-        && !status::is_true(&conditions, types::INITIALIZED)
-    {
-        set(&mut conditions, types::INITIALIZED, true, "Restored", "");
-    }
-    // Image pulls: a condition naming the image, and one event per failure streak
-    // (not per reconcile, which would write on every pod status change).
-    let was_failing = status::is_false(&conditions, types::IMAGE_PULLED);
-    match facts.pull_failures.first() {
-        Some(f) => {
-            let detail = if f.message.is_empty() {
-                String::new()
-            } else {
-                format!(": {}", f.message)
-            };
-            let message = format!(
-                "image {} cannot be pulled ({} in pod {}){detail}",
-                f.image, f.reason, f.pod
-            );
-            set(
-                &mut conditions,
-                types::IMAGE_PULLED,
-                false,
-                &f.reason,
-                &message,
-            );
-            if !was_failing {
-                notes.push(Note {
-                    warning: true,
-                    reason: "ImagePullFailed".into(),
-                    message,
-                });
-            }
-        }
-        None if was_failing => {
-            set(&mut conditions, types::IMAGE_PULLED, true, "Pulled", "");
-            notes.push(Note {
-                warning: false,
-                reason: "ImagePulled".into(),
-                message: "the image pulls again".into(),
-            });
-        }
-        None => {}
-    }
-    // A claim of the instance's name still being deleted: its pods wait for it, and
-    // the instance says so once per streak.
-    let was_waiting = status::is_false(&conditions, types::FILESTORE_READY);
-    match &facts.claim_terminating {
-        Some(claim) => {
-            let message = format!(
-                "persistentvolumeclaim {claim} is still being deleted (pods of a previous instance of this name may still use it); the pods wait until it is gone and the operator makes it again"
-            );
-            set(
-                &mut conditions,
-                types::FILESTORE_READY,
-                false,
-                "ClaimTerminating",
-                &message,
-            );
-            if !was_waiting {
-                notes.push(Note {
-                    warning: true,
-                    reason: "FilestoreTerminating".into(),
-                    message,
-                });
-            }
-        }
-        None if was_waiting => {
-            set(&mut conditions, types::FILESTORE_READY, true, "Bound", "");
-        }
-        None => {}
-    }
-    with_phase(&mut conditions);
-    let web = facts
-        .web
-        .as_ref()
-        .and_then(|d| d.status.clone())
-        .unwrap_or_default();
-    let ready = ready_replicas(facts.web.as_ref());
-    let wanted = instance.spec.replicas;
-    let status = OdooInstanceStatus {
-        phase: Some(decision.phase),
-        message: Some(decision.message.clone()),
-        conditions,
-        observed_generation: generation,
-        replicas: web.replicas.unwrap_or(0),
-        ready_replicas: ready,
-        // During a rollout old and new pods are both ready: "2/1" would read as more
-        // than wanted. The readiness of what is wanted is at most the wanted count.
-        ready: Some(format!("{}/{wanted}", ready.min(wanted.max(0)))),
-        selector: Some(format!(
-            "{}={},{}=web",
-            odoo_model::labels::INSTANCE_LABEL,
-            valid.name,
-            odoo_model::labels::APP_COMPONENT
-        )),
-        url: Some(url(valid)),
-        image: decision.approved.clone(),
-        odoo_version: OdooVersion::of_image(current.image.as_deref().unwrap_or(&valid.image))
-            .map(|v| v.to_string()),
-        database: Some(valid.database.name.clone()),
-        active_job: facts.active_job.clone(),
-        kept_databases: facts
-            .kept
-            .clone()
-            .unwrap_or_else(|| current.kept_databases.clone()),
-        ..current
-    };
-    (status, notes)
-}
-
-fn url(v: &ValidInstance) -> String {
-    match &v.ingress {
-        Some(i) => {
-            let scheme = if i.tls_secret.is_some() {
-                "https"
-            } else {
-                "http"
-            };
-            format!("{scheme}://{}", i.hosts[0])
-        }
-        None => format!(
-            "http://{}.{}.svc:8069",
-            names::service(&v.name),
-            v.namespace
-        ),
-    }
 }

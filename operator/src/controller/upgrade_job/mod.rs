@@ -15,6 +15,7 @@
 
 mod copy;
 mod plan;
+pub mod rollback;
 
 pub use plan::{auto_name, update_args};
 
@@ -411,24 +412,15 @@ async fn finish(
     Ok(Action::await_change())
 }
 
-/// Marks the job as rolled back (the lifecycle reverted its image).
-pub async fn mark_rolled_back(ctx: &Context, namespace: &str, name: &str) -> Result<(), Error> {
-    let api: Api<OdooUpgradeJob> = Api::namespaced(ctx.client.clone(), namespace);
-    api.patch_status(
-        name,
-        &PatchParams::default(),
-        &Patch::Merge(json!({ "status": { "rolledBack": true } })),
-    )
-    .await
-    .map_err(Error::kube(format!(
-        "marking OdooUpgradeJob {name} rolled back"
-    )))?;
-    Ok(())
-}
-
 impl job::Reconcile for OdooUpgradeJob {
     fn reconcile(ctx: &Context, started: Started<Self>) -> job::Reconciling<'_> {
         Box::pin(reconcile(ctx, started.job, started.instance))
+    }
+
+    const REVISITS_FINISHED: bool = true;
+
+    fn finished(ctx: &Context, started: Started<Self>) -> job::Reconciling<'_> {
+        Box::pin(rollback::finished(ctx, started.job, started.instance))
     }
 
     fn clean_up(ctx: &Context, started: Started<Self>) -> job::CleaningUp<'_> {

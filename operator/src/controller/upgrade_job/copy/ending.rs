@@ -164,6 +164,11 @@ pub(super) async fn starting(
     let live = pass.live().to_owned();
     let name = pass.instance.name_any();
     let base = format!("{live} upgraded to {} on a copy", pass.target);
+    // A rollback while the target rolls out: the instance reverted to the
+    // previous image, which belongs with the previous database.
+    if super::super::rollback::reverted(pass.job, pass.instance) {
+        status.rolled_back = true;
+    }
     let message = if status.rolled_back {
         format!(
             "{base}; the target did not become ready and was rolled back, so the previous database and files are kept as {kept}"
