@@ -24,6 +24,7 @@ pub mod instance;
 pub mod job;
 pub mod kept;
 pub mod labels;
+pub mod last;
 pub mod location;
 pub mod names;
 pub mod password;

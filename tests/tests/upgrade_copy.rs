@@ -232,6 +232,19 @@ impl Fixture {
     }
 
     /// Reasons of the instance's events, in the order they were recorded.
+    /// The instance once its own controller recorded a rehearsal of `image`.
+    async fn rehearsal_recorded(&self, image: &str) -> anyhow::Result<OdooInstance> {
+        let instances = &self.instances;
+        Ok(self
+            .op
+            .until("the instance recorded the rehearsal", || async {
+                let instance = instances.get("shop").await.ok()?;
+                let status = instance.status.as_ref()?;
+                (status.last_rehearsal.as_ref()?.image == image).then_some(instance)
+            })
+            .await)
+    }
+
     async fn instance_events(&self) -> anyhow::Result<Vec<String>> {
         let events: Api<Event> = self.ns.api();
         let list = events
@@ -606,7 +619,7 @@ async fn a_rehearsal_changes_nothing_on_the_instance_and_records_its_outcome() -
     f.live_untouched().await?;
     assert_eq!(f.ran("copy"), 1, "{:?}", f.pods.runs());
 
-    let instance = f.instances.get("shop").await?;
+    let instance = f.rehearsal_recorded(NEWER).await?;
     let status = instance.status.clone().unwrap_or_default();
     assert_eq!(status.phase, Some(InstancePhase::Running));
     assert_eq!(status.image.as_deref(), Some(LOCAL_IMAGE));
@@ -655,7 +668,11 @@ async fn a_rehearsal_changes_nothing_on_the_instance_and_records_its_outcome() -
         ],
     )?;
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
-    let status = f.instances.get("shop").await?.status.unwrap_or_default();
+    let status = f
+        .rehearsal_recorded(FAILING)
+        .await?
+        .status
+        .unwrap_or_default();
     let rehearsal = status.last_rehearsal.expect("recorded");
     assert!(!rehearsal.succeeded, "{rehearsal:?}");
     assert_eq!(rehearsal.image, FAILING);

@@ -23,6 +23,7 @@ pub mod migration;
 pub mod observe;
 pub mod proof;
 pub mod pulls;
+pub mod records;
 pub mod restore_job;
 pub mod restore_plan;
 pub mod schedule;

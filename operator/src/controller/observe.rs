@@ -60,7 +60,7 @@ pub async fn pg_clusters(ctx: &Context) -> Result<PgClusters, Error> {
 
 /// The objects of kind `K` in the instance's namespace that name it: from the
 /// cache when it is ready, listed through the API otherwise.
-async fn of_instance<K>(
+pub(crate) async fn of_instance<K>(
     ctx: &Context,
     store: &Store<DeserializeGuard<K>>,
     instance: &OdooInstance,

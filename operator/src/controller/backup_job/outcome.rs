@@ -4,16 +4,12 @@
 use super::super::Context;
 use super::super::error::Error;
 use super::super::job::{self};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
-use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
-use odoo_model::backup_job::{OdooBackupJobStatus, VerifyResult};
-use odoo_model::instance::LastBackup;
+use odoo_model::backup_job::OdooBackupJobStatus;
 use odoo_model::{JobPhase, OdooBackupJob, OdooInstance};
-use serde_json::json;
 
-/// Ends the job Succeeded and records it as the instance's last backup.
+/// Ends the job Succeeded (the instance records it as its last backup).
 pub(super) async fn succeed(
     ctx: &Context,
     job: &OdooBackupJob,
@@ -35,15 +31,6 @@ pub(super) async fn succeed(
         status.job.message = Some(format!("{said}; {why}"));
     }
     let message = status.job.message.clone().unwrap_or_default();
-    let last = LastBackup {
-        name: job.name_any(),
-        completion_time: Time(k8s_openapi::jiff::Timestamp::now()),
-        size_bytes: status.size_bytes,
-        verified: status
-            .verified
-            .as_ref()
-            .map(|v| v.result == VerifyResult::Passed),
-    };
     write(ctx, job, status, JobPhase::Succeeded).await?;
     ctx.callbacks.job_finished(
         instance,
@@ -52,23 +39,9 @@ pub(super) async fn succeed(
         JobPhase::Succeeded,
         &message,
     );
-    let mut recorded = json!({ "lastBackup": &last });
-    if last.verified == Some(true) {
-        recorded["lastVerifiedBackup"] = json!(&last);
-    }
-    let patch = json!({ "status": recorded });
-    let instances: Api<OdooInstance> =
-        Api::namespaced(ctx.client.clone(), &job.namespace().unwrap_or_default());
-    instances
-        .patch_status(
-            &instance.name_any(),
-            &PatchParams::default(),
-            &Patch::Merge(patch),
-        )
-        .await
-        .map_err(Error::kube("recording the last backup"))?;
-    // The per-instance backup series follow from this status: the instance's
-    // reconcile, which the status change wakes, sets them.
+    // The instance's lastBackup (and the per-instance backup series) follow from
+    // this job's status: the instance's own controller, which the job's change
+    // wakes, records them.
     Ok(Action::await_change())
 }
 

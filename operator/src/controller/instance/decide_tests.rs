@@ -81,6 +81,7 @@ fn healthy() -> Facts {
         pull_failures: Vec::new(),
         claim_terminating: None,
         kept: None,
+        records: Default::default(),
     }
 }
 

@@ -39,6 +39,8 @@ pub struct Facts {
     pub claim_terminating: Option<String>,
     /// The kept databases as last listed (see `kept_expiry`), when they were.
     pub kept: Option<Vec<odoo_model::kept::KeptDatabase>>,
+    /// What the finished jobs give the status to record.
+    pub records: crate::controller::records::Records,
 }
 
 /// Reads the facts of `instance`. Only transient failures (the API server) are
@@ -97,6 +99,7 @@ pub async fn facts(ctx: &Context, instance: &OdooInstance) -> Result<Facts, Erro
         kept: ctx
             .kept_lists
             .shown(instance.uid().as_deref().unwrap_or_default()),
+        records: crate::controller::records::records(ctx, instance).await?,
     })
 }
 

@@ -4,7 +4,7 @@
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 use k8s_openapi::jiff::Timestamp;
 use kube::Resource;
-use odoo_model::{JobPhase, OdooInstance, OdooInstanceStatus, OdooVersion, names};
+use odoo_model::{JobPhase, OdooInstance, OdooInstanceStatus, OdooVersion, last, names};
 
 use super::decide::{DatabaseFailure, Decision, Note, Provisioned, Step, decide, ready_replicas};
 use super::dereference::Facts;
@@ -92,6 +92,7 @@ pub fn desired(
         .unwrap_or_default();
     let ready = ready_replicas(facts.web.as_ref());
     let wanted = instance.spec.replicas;
+    let seen = &facts.records;
     let status = OdooInstanceStatus {
         phase: Some(decision.phase),
         message: Some(decision.message.clone()),
@@ -118,6 +119,15 @@ pub fn desired(
             .kept
             .clone()
             .unwrap_or_else(|| current.kept_databases.clone()),
+        last_backup: last::newer_backup(current.last_backup.clone(), seen.last_backup.clone()),
+        last_verified_backup: last::newer_backup(
+            current.last_verified_backup.clone(),
+            seen.last_verified_backup.clone(),
+        ),
+        last_rehearsal: last::newer_rehearsal(
+            current.last_rehearsal.clone(),
+            seen.last_rehearsal.clone(),
+        ),
         ..current
     };
     (status, notes)

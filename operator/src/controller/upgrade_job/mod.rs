@@ -162,7 +162,10 @@ async fn reconcile(
             ),
         };
         // A real upgrade says whether (and how) its target was rehearsed.
-        let rehearsed = match (&current.last_rehearsal, job.spec.rehearsal) {
+        // Read from the upgrade jobs themselves: the instance records its last
+        // rehearsal a moment after the rehearsal ends.
+        let last = super::records::last_rehearsal(ctx, &instance).await?;
+        let rehearsed = match (&last, job.spec.rehearsal) {
             (Some(r), false) if r.image == target => format!("; {}", r.describe()),
             (_, false) => "; not rehearsed".to_owned(),
             _ => String::new(),

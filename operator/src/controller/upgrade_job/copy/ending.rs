@@ -6,14 +6,12 @@ use super::super::{Error, adopt_target, finish, workers_still_running, write};
 use crate::pg::restore::{self as pg_restore, Switch};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::ResourceExt;
-use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::controller::Action;
+use odoo_model::JobPhase;
 use odoo_model::agent::{FilestoreCopyReport, SwitchReport};
 use odoo_model::instance::Rehearsal;
 use odoo_model::restore_job::PreviousDatabase;
 use odoo_model::upgrade_job::OdooUpgradeJobStatus;
-use odoo_model::{JobPhase, OdooInstance};
-use serde_json::json;
 use std::time::Duration;
 
 use super::{Agent, POLL, Pass, ended, enter};
@@ -288,7 +286,8 @@ pub(super) async fn discarding(
     .await
 }
 
-/// The rehearsal's outcome on the instance, where `kubectl odoo upgrade` shows it.
+/// The rehearsal's outcome as an event on the instance. The instance's own
+/// controller records it in its status (`lastRehearsal`, from this job's).
 async fn record_rehearsal(
     pass: &Pass<'_>,
     status: &OdooUpgradeJobStatus,
@@ -303,15 +302,6 @@ async fn record_rehearsal(
         duration_seconds: status.update_seconds,
         message: Some(message.to_owned()),
     };
-    let instances: Api<OdooInstance> = Api::namespaced(pass.ctx.client.clone(), &pass.ns());
-    instances
-        .patch_status(
-            &pass.instance.name_any(),
-            &PatchParams::default(),
-            &Patch::Merge(json!({ "status": { "lastRehearsal": rehearsal } })),
-        )
-        .await
-        .map_err(Error::kube("recording the rehearsal on the instance"))?;
     let described = rehearsal.describe();
     pass.ctx
         .event(pass.instance, !succeeded, "Rehearsed", described)
