@@ -5,13 +5,11 @@
 //! the same way of passing credentials (by Secret reference, never inlined).
 
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::api::core::v1::{
     Container, EnvVar, EnvVarSource, PersistentVolumeClaimVolumeSource, SecretKeySelector, Volume,
     VolumeMount,
 };
 use kube::Resource;
-use kube::api::{Api, ListParams};
 use odoo_model::agent::{self as contract, Command, Message, Outcome, ParseError};
 use odoo_model::common::S3Bucket;
 
@@ -222,7 +220,7 @@ pub type Left<R> = Result<Outcome<R>, ParseError>;
 /// without a line, or with a line of another command, gives the reason instead:
 /// never a report by default, and never an older attempt's.
 pub async fn report<R: contract::Report>(
-    ctx: &super::Context,
+    ctx: &crate::controller::context::Context,
     ns: &str,
     job_name: &str,
     container: &str,
@@ -232,46 +230,6 @@ pub async fn report<R: contract::Report>(
         Some(message) => Message::<R>::parse(&message).map(|m| m.outcome),
         None => Err(ParseError::Missing),
     })
-}
-
-/// The termination message of the newest pod of Job `job_name` whose `container`
-/// terminated, if any.
-pub async fn termination_message(
-    ctx: &super::Context,
-    ns: &str,
-    job_name: &str,
-    container: &str,
-) -> Result<Option<String>, super::error::Error> {
-    let pods: Api<Pod> = Api::namespaced(ctx.client.clone(), ns);
-    let list = pods
-        .list(&ListParams::default().labels(&format!("job-name={job_name}")))
-        .await
-        .map_err(super::error::Error::kube("listing the Job's pods"))?;
-    Ok(newest_terminated(&list.items, container))
-}
-
-/// The termination message of the newest pod whose `container` terminated (by
-/// creation time, then name, as a Job names its pods at random).
-fn newest_terminated(pods: &[Pod], container: &str) -> Option<String> {
-    pods.iter()
-        .filter_map(|p| {
-            let statuses = p.status.as_ref()?.container_statuses.as_ref()?;
-            let terminated = statuses
-                .iter()
-                .find(|c| c.name == container)?
-                .state
-                .as_ref()?
-                .terminated
-                .clone()?;
-            let created = p.metadata.creation_timestamp.clone();
-            Some((
-                created,
-                p.metadata.name.clone(),
-                terminated.message.unwrap_or_default(),
-            ))
-        })
-        .max_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)))
-        .map(|(_, _, message)| message)
 }
 
 /// How a filestore switch ended, as far as the database may follow it.
@@ -309,9 +267,12 @@ pub fn taken<R>(complete: bool, left: Left<R>) -> Result<R, String> {
     }
 }
 
+pub use super::batch::termination_message;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use k8s_openapi::api::core::v1::Pod;
     use odoo_model::agent::{Failure, SwitchOutcome, SwitchReport};
 
     fn pod(name: &str, created: &str, message: &str) -> Pod {
@@ -333,8 +294,11 @@ mod tests {
             pod("job-zzz", "2026-12-01T10:00:00Z", "first"),
             pod("job-aaa", "2026-12-01T10:00:05Z", "retry"),
         ];
-        assert_eq!(newest_terminated(&pods, "switch").as_deref(), Some("retry"));
-        assert_eq!(newest_terminated(&pods, "other"), None);
+        assert_eq!(
+            super::super::batch::newest_terminated(&pods, "switch").as_deref(),
+            Some("retry")
+        );
+        assert_eq!(super::super::batch::newest_terminated(&pods, "other"), None);
     }
 
     #[test]

@@ -2,7 +2,10 @@
 //! reading of their outcome, so every job resource behaves the same way.
 
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
+use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+use kube::Api;
+use kube::api::ListParams;
 use kube::{Resource, ResourceExt};
 
 use crate::build::{self, pod};
@@ -54,12 +57,11 @@ where
 /// (its log's tail, which Kubernetes keeps as the termination message of a failed
 /// container): see [`odoo_error`]. `None` when no pod says one.
 pub async fn odoo_failure(
-    ctx: &super::Context,
+    ctx: &crate::controller::context::Context,
     ns: &str,
     job_name: &str,
 ) -> Result<Option<String>, super::error::Error> {
-    let message =
-        super::agent_pod::termination_message(ctx, ns, job_name, pod::CONTAINER_NAME).await?;
+    let message = termination_message(ctx, ns, job_name, pod::CONTAINER_NAME).await?;
     Ok(message.as_deref().and_then(odoo_error))
 }
 
@@ -144,7 +146,7 @@ pub fn stamp(
 
 /// Writes a job resource's status with a merge patch, only when it changed.
 pub async fn patch_status<K, S>(
-    ctx: &super::Context,
+    ctx: &crate::controller::context::Context,
     job: &K,
     current: &S,
     next: &S,
@@ -234,7 +236,7 @@ where
 /// may still hold connections and write: the pods its selector matches are listed,
 /// terminating ones included.
 pub async fn deployments_stopped(
-    ctx: &super::Context,
+    ctx: &crate::controller::context::Context,
     namespace: &str,
     deployments: &[String],
 ) -> Result<Option<String>, super::error::Error> {
@@ -293,7 +295,7 @@ pub async fn deployments_stopped(
 /// when the watch does not hold it (not listed yet, or just created), from the API
 /// server, so a Job is never taken for missing on a cache's word.
 pub async fn live_job(
-    ctx: &super::Context,
+    ctx: &crate::controller::context::Context,
     namespace: &str,
     name: &str,
 ) -> Result<Option<k8s_openapi::api::batch::v1::Job>, super::error::Error> {
@@ -313,7 +315,7 @@ pub async fn live_job(
 /// no read before the Job is first made. A Job made by a pass whose status write
 /// was lost is applied again, which changes nothing.
 pub async fn job_unless_new(
-    ctx: &super::Context,
+    ctx: &crate::controller::context::Context,
     namespace: &str,
     name: &str,
     recorded: bool,
@@ -322,6 +324,46 @@ pub async fn job_unless_new(
         return Ok(super::caches::get(&ctx.caches.jobs, namespace, name).map(|j| j.to_job()));
     }
     live_job(ctx, namespace, name).await
+}
+
+/// The termination message of the newest pod of Job `job_name` whose `container`
+/// terminated, if any.
+pub async fn termination_message(
+    ctx: &crate::controller::context::Context,
+    ns: &str,
+    job_name: &str,
+    container: &str,
+) -> Result<Option<String>, super::error::Error> {
+    let pods: Api<Pod> = Api::namespaced(ctx.client.clone(), ns);
+    let list = pods
+        .list(&ListParams::default().labels(&format!("job-name={job_name}")))
+        .await
+        .map_err(super::error::Error::kube("listing the Job's pods"))?;
+    Ok(newest_terminated(&list.items, container))
+}
+
+/// The termination message of the newest pod whose `container` terminated (by
+/// creation time, then name, as a Job names its pods at random).
+pub(super) fn newest_terminated(pods: &[Pod], container: &str) -> Option<String> {
+    pods.iter()
+        .filter_map(|p| {
+            let statuses = p.status.as_ref()?.container_statuses.as_ref()?;
+            let terminated = statuses
+                .iter()
+                .find(|c| c.name == container)?
+                .state
+                .as_ref()?
+                .terminated
+                .clone()?;
+            let created = p.metadata.creation_timestamp.clone();
+            Some((
+                created,
+                p.metadata.name.clone(),
+                terminated.message.unwrap_or_default(),
+            ))
+        })
+        .max_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)))
+        .map(|(_, _, message)| message)
 }
 
 #[cfg(test)]

@@ -9,8 +9,9 @@ use odoo_model::Location;
 use odoo_model::common::S3Bucket;
 
 use super::error::Error;
+use super::observe;
 use super::proof::Checked;
-use super::{Context, observe};
+use crate::controller::context::Context;
 
 /// A client for bucket `name` as `bucket` describes it, with the credentials of
 /// its Secret in namespace `ns`.

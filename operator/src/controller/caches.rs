@@ -430,7 +430,7 @@ pub fn shared_stream<K: Watched>(
 /// Applies a child the instance controller watches: compared with the cached
 /// view of it when the caches are ready, with a fresh read otherwise.
 pub async fn apply<K, V>(
-    ctx: &super::Context,
+    ctx: &crate::controller::context::Context,
     store: &Store<V>,
     desired: &K,
 ) -> Result<bool, crate::apply::ApplyError>

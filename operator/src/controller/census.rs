@@ -13,7 +13,8 @@ use kube::ResourceExt;
 use kube::api::{Api, Patch, PatchParams};
 use odoo_model::census::{self, CensusEntry, DatabaseCensus};
 
-use super::{Context, observe};
+use super::observe;
+use crate::controller::context::Context;
 
 /// How often the census is taken when nothing changes.
 const PERIOD: Duration = Duration::from_secs(600);

@@ -12,7 +12,8 @@ use odoo_model::{OdooInstance, names};
 use serde_json::json;
 
 use super::error::Error;
-use super::{Context, observe};
+use super::observe;
+use crate::controller::context::Context;
 use crate::validate::ValidInstance;
 
 /// Ensures role and database on `cluster` (resolved by the reconcile that calls this,

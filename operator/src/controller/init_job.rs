@@ -14,8 +14,9 @@ use odoo_model::{JobPhase, OdooInitJob, OdooInitJobSpec, OdooInstance, names};
 
 use super::error::Error;
 use super::job::{self, Started};
-use super::{Context, observe};
+use super::observe;
 use crate::build::pod;
+use crate::controller::context::Context;
 use crate::validate::ValidInstance;
 
 /// Name of the init job the operator creates on first provisioning.

@@ -17,8 +17,8 @@ use odoo_model::{JobPhase, OdooInstance};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::Context;
 use super::error::Error;
+use crate::controller::context::Context;
 use crate::validate::ValidInstance;
 
 /// A job kind the operator reconciles.

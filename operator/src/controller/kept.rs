@@ -10,7 +10,8 @@ use odoo_model::instance::InstancePhase;
 
 use super::batch::{self, Outcome};
 use super::error::Error;
-use super::{Context, agent_pod, job};
+use super::{agent_pod, job};
+use crate::controller::context::Context;
 use crate::pg::PgCluster;
 use crate::validate::ValidInstance;
 

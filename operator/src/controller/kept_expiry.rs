@@ -26,7 +26,8 @@ use super::batch::{self, Outcome};
 use super::error::Error;
 use super::restore_plan::{FILES_CONTAINER, dated, filestore_copy_job};
 use super::schedule::parse_max_age;
-use super::{Context, agent_pod, job};
+use super::{agent_pod, job};
+use crate::controller::context::Context;
 use crate::validate::ValidInstance;
 
 /// How often a settled instance's kept databases are listed again.

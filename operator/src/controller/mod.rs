@@ -46,7 +46,6 @@ use odoo_model::{
 
 use caches::JobKindsListed;
 pub use context::Context;
-pub(crate) use database::{cleanup as instance_cleanup, provision_database};
 
 /// Every namespace, or only the one the operator is limited to.
 fn api<K>(ctx: &Context) -> Api<K>

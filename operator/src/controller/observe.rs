@@ -7,9 +7,10 @@ use kube::api::{Api, ListParams};
 use kube::core::DeserializeGuard;
 use odoo_model::{JobPhase, OdooInitJob, OdooInstance, OdooUpgradeJob, names};
 
+use super::caches;
 use super::error::Error;
 use super::live::{LivePod, LiveText};
-use super::{Context, caches};
+use crate::controller::context::Context;
 use crate::pg::clusters::PgClusters;
 use kube::runtime::reflector::Store;
 
@@ -195,72 +196,6 @@ pub async fn secret_value(
     Ok(secret(ctx, ns, name).await?.and_then(|s| value_of(&s, key)))
 }
 
-/// A container of the instance's pods whose image cannot be pulled.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImagePullFailure {
-    pub pod: String,
-    pub image: String,
-    /// The kubelet's reason: `ErrImagePull`, `ImagePullBackOff`, `InvalidImageName`, …
-    pub reason: String,
-    pub message: String,
-}
-
-/// Waiting reasons that mean the image itself is the problem.
-const PULL_REASONS: &[&str] = &[
-    "ErrImagePull",
-    "ImagePullBackOff",
-    "InvalidImageName",
-    "ErrImageNeverPull",
-];
-
-/// Image pull failures among the instance's pods (web, cron and job pods).
-pub async fn image_pull_failures(
-    ctx: &Context,
-    instance: &OdooInstance,
-) -> Result<Vec<ImagePullFailure>, Error> {
-    if ctx.caches.ready() {
-        let ns = instance.namespace().unwrap_or_default();
-        return Ok(ctx.caches.pulls.of_instance(&ns, &instance.name_any()));
-    }
-    let api: Api<LivePod> = Api::namespaced(
-        ctx.client.clone(),
-        &instance.namespace().unwrap_or_default(),
-    );
-    let selector = format!(
-        "{}={}",
-        odoo_model::labels::INSTANCE_LABEL,
-        instance.name_any()
-    );
-    let pods = api
-        .list(&ListParams::default().labels(&selector))
-        .await
-        .map_err(Error::kube("listing the instance's pods"))?;
-    Ok(pods.items.iter().flat_map(pull_failures).collect())
-}
-
-/// The pull failures one pod reports, init containers included.
-pub fn pull_failures(pod: &LivePod) -> Vec<ImagePullFailure> {
-    let Some(status) = &pod.status else {
-        return Vec::new();
-    };
-    let containers = status.init_container_statuses.iter().flatten();
-    containers
-        .chain(status.container_statuses.iter().flatten())
-        .filter_map(|c| {
-            let waiting = c.state.as_ref()?.waiting.as_ref()?;
-            let reason = waiting.reason.clone()?;
-            PULL_REASONS
-                .contains(&reason.as_str())
-                .then(|| ImagePullFailure {
-                    pod: pod.name_any(),
-                    image: c.image.clone(),
-                    reason,
-                    message: waiting.message.clone().unwrap_or_default(),
-                })
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,6 +222,33 @@ mod tests {
         assert_eq!(failures[0].reason, "ImagePullBackOff");
         assert_eq!(failures[0].pod, "shop-web-1");
     }
+}
+
+pub use super::pulls::{ImagePullFailure, pull_failures};
+
+/// Image pull failures among the instance's pods (web, cron and job pods).
+pub async fn image_pull_failures(
+    ctx: &Context,
+    instance: &OdooInstance,
+) -> Result<Vec<ImagePullFailure>, Error> {
+    if ctx.caches.ready() {
+        let ns = instance.namespace().unwrap_or_default();
+        return Ok(ctx.caches.pulls.of_instance(&ns, &instance.name_any()));
+    }
+    let api: Api<LivePod> = Api::namespaced(
+        ctx.client.clone(),
+        &instance.namespace().unwrap_or_default(),
+    );
+    let selector = format!(
+        "{}={}",
+        odoo_model::labels::INSTANCE_LABEL,
+        instance.name_any()
+    );
+    let pods = api
+        .list(&ListParams::default().labels(&selector))
+        .await
+        .map_err(Error::kube("listing the instance's pods"))?;
+    Ok(pods.items.iter().flat_map(pull_failures).collect())
 }
 
 /// The newest upgrade job of an instance, as the lifecycle needs it.

@@ -7,8 +7,8 @@ use odoo_model::agent::{BackupReport, RestoreReport};
 use odoo_model::common::S3Bucket;
 use odoo_model::{Location, OdooVersion};
 
-use super::Context;
 use super::error::Error;
+use crate::controller::context::Context;
 use crate::pg::compare::{Inventory, Modules};
 
 /// A check's answer: the proof, or why the work is not proven.

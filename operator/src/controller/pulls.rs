@@ -12,7 +12,6 @@ use kube::runtime::watcher;
 use odoo_model::labels::INSTANCE_LABEL;
 
 use super::live::LivePod;
-use super::observe::{ImagePullFailure, pull_failures};
 
 /// A pod is known by namespace and name.
 type PodKey = (String, String);
@@ -203,6 +202,47 @@ fn placeholder(namespace: &str, name: &str, instance: &str) -> LivePod {
     pod.metadata.name = Some(name.to_owned());
     pod.metadata.labels = Some([(INSTANCE_LABEL.to_owned(), instance.to_owned())].into());
     pod
+}
+
+/// A container of the instance's pods whose image cannot be pulled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImagePullFailure {
+    pub pod: String,
+    pub image: String,
+    /// The kubelet's reason: `ErrImagePull`, `ImagePullBackOff`, `InvalidImageName`, …
+    pub reason: String,
+    pub message: String,
+}
+
+/// Waiting reasons that mean the image itself is the problem.
+const PULL_REASONS: &[&str] = &[
+    "ErrImagePull",
+    "ImagePullBackOff",
+    "InvalidImageName",
+    "ErrImageNeverPull",
+];
+
+/// The pull failures one pod reports, init containers included.
+pub fn pull_failures(pod: &LivePod) -> Vec<ImagePullFailure> {
+    let Some(status) = &pod.status else {
+        return Vec::new();
+    };
+    let containers = status.init_container_statuses.iter().flatten();
+    containers
+        .chain(status.container_statuses.iter().flatten())
+        .filter_map(|c| {
+            let waiting = c.state.as_ref()?.waiting.as_ref()?;
+            let reason = waiting.reason.clone()?;
+            PULL_REASONS
+                .contains(&reason.as_str())
+                .then(|| ImagePullFailure {
+                    pod: pod.name_any(),
+                    image: c.image.clone(),
+                    reason,
+                    message: waiting.message.clone().unwrap_or_default(),
+                })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -27,9 +27,10 @@ use odoo_model::{OdooBackupJob, OdooInstance, OdooRestoreJob};
 
 use super::super::agent_pod::{self, BACKUP_DIR};
 use super::super::batch::{self, Outcome};
+use super::super::bucket;
 use super::super::error::Error;
-use super::super::{Context, bucket};
 use crate::build::pod::ODOO_UID;
+use crate::controller::context::Context;
 
 /// Where `odoo-agent` is in the operator's image.
 const AGENT_IN_OPERATOR_IMAGE: &str = "/usr/local/bin/odoo-agent";

@@ -9,8 +9,9 @@ use odoo_model::bucket_index::{self, ArchiveRecord, RECORD_KIND};
 use odoo_model::common::S3Bucket;
 use odoo_model::{OdooBackupJob, OdooBackupJobStatus, OdooInstance};
 
+use super::super::bucket;
 use super::super::error::Error;
-use super::super::{Context, bucket};
+use crate::controller::context::Context;
 
 /// Where a backup's record goes: its bucket and the record's key. `None` for a
 /// volume destination (the index is for recovery from a bucket).

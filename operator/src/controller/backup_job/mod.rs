@@ -18,8 +18,9 @@ use super::agent_pod::BACKUP_DIR;
 use super::batch::{self, Outcome};
 use super::error::Error;
 use super::job::{self, Started};
-use super::{Context, agent_pod, proof};
+use super::{agent_pod, proof};
 use crate::build::DATA_DIR;
+use crate::controller::context::Context;
 use crate::validate::ValidInstance;
 
 mod archive;

@@ -1,9 +1,9 @@
 //! How a backup ends: the status write, the success (with the instance's
 //! `lastBackup`) and the failure, each announced once it is stored.
 
-use super::super::Context;
 use super::super::error::Error;
 use super::super::job::{self};
+use crate::controller::context::Context;
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
 use odoo_model::backup_job::OdooBackupJobStatus;

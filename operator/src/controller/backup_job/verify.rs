@@ -16,14 +16,15 @@ use odoo_model::agent::{Command, RestoreReport, RowCounts, VerifyReport, env};
 use odoo_model::backup_job::{BackupVerification, BackupVerify, OdooBackupJobStatus, VerifyResult};
 use odoo_model::{JobPhase, OdooBackupJob, OdooInstance};
 
+use super::super::agent_pod;
 use super::super::agent_pod::BACKUP_DIR;
 use super::super::batch::{self, Outcome};
 use super::super::error::Error;
 use super::super::job::valid_instance;
 use super::super::job::{cluster_of, db_error};
 use super::super::proof::{self, Checked};
-use super::super::{Context, agent_pod};
 use super::outcome::{fail, succeed, write};
+use crate::controller::context::Context;
 use crate::pg::restore as pg_restore;
 use crate::validate::ValidInstance;
 

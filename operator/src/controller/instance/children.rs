@@ -9,8 +9,9 @@ use k8s_openapi::api::networking::v1::Ingress;
 use super::decide::Workloads;
 use super::effects::Passwords;
 use crate::build;
+use crate::controller::caches;
+use crate::controller::context::Context;
 use crate::controller::error::Error;
-use crate::controller::{Context, caches};
 use crate::validate::ValidInstance;
 
 /// Every object the instance keeps in place, in the order they are applied.

@@ -6,7 +6,7 @@ use kube::ResourceExt;
 use odoo_model::cluster_migration::MigrationPhase;
 use odoo_model::{JobPhase, OdooInstance};
 
-use crate::controller::Context;
+use crate::controller::context::Context;
 use crate::controller::error::Error;
 use crate::controller::observe::{self, ImagePullFailure, UpgradeView};
 use crate::pg::clusters::PgClusters;

@@ -12,8 +12,9 @@ use serde_json::{Value, json};
 use super::decide::{DatabaseFailure, Decision, Note, Provisioned};
 use super::dereference::Facts;
 use crate::build;
+use crate::controller::context::Context;
 use crate::controller::error::Error;
-use crate::controller::{Context, init_job, observe, upgrade_job};
+use crate::controller::{init_job, observe, upgrade_job};
 use crate::state::table;
 use crate::status::{self, types};
 use crate::validate::ValidInstance;
@@ -219,7 +220,8 @@ pub async fn provision(
         .get(&valid.database.cluster)
         .map_err(|e| Error::PgClusters(e.to_string()))?;
     let permit = ctx.pg_pools.acquire(&valid.database.cluster).await;
-    let provisioned = crate::controller::provision_database(cluster, valid, &passwords.db).await;
+    let provisioned =
+        crate::controller::database::provision_database(cluster, valid, &passwords.db).await;
     drop(permit);
     match provisioned {
         Ok(initialized) => {

@@ -27,8 +27,8 @@ use odoo_model::OdooInstance;
 use odoo_model::labels::{INSTANCE_FINALIZER, LEGACY_KOPF_FINALIZER};
 use tracing::warn;
 
-use super::Context;
 use super::error::Error;
+use crate::controller::context::Context;
 use decide::Step;
 
 /// The `controller` label of this controller's metrics.
@@ -90,7 +90,7 @@ pub async fn reconcile(
             match event {
                 Finalizer::Apply(instance) => Box::pin(apply_instance(&instance, &ctx2)).await,
                 Finalizer::Cleanup(instance) => {
-                    Box::pin(super::instance_cleanup(&instance, &ctx2)).await
+                    Box::pin(crate::controller::database::cleanup(&instance, &ctx2)).await
                 }
             }
         },

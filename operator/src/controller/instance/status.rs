@@ -12,7 +12,7 @@ use tracing::info;
 use super::decide::{Decision, Note, Provisioned};
 use super::dereference::Facts;
 use super::desired::desired;
-use crate::controller::Context;
+use crate::controller::context::Context;
 use crate::controller::error::Error;
 
 /// Writes the desired status when it differs from the stored one, then emits the

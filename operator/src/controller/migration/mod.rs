@@ -30,7 +30,8 @@ use serde_json::json;
 
 use super::error::Error;
 use super::job::{self, Started};
-use super::{Context, observe};
+use super::observe;
+use crate::controller::context::Context;
 use crate::pg::clusters::{PgCluster, PgClusters};
 use crate::validate::ValidInstance;
 

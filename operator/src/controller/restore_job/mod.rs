@@ -21,7 +21,8 @@ use super::batch::{self, Outcome};
 use super::error::Error;
 use super::job::{self, Started};
 use super::restore_plan::{self as plan, Source, Unusable};
-use super::{Context, agent_pod, proof};
+use super::{agent_pod, proof};
+use crate::controller::context::Context;
 use crate::pg::restore::{self as pg_restore};
 use crate::validate::ValidInstance;
 

@@ -1,14 +1,15 @@
 //! Switching: the loaded temporary database takes the live name in one transaction,
 //! then the filestore directories are renamed; the instance is down meanwhile.
 
+use super::super::agent_pod;
 use super::super::batch::{self, Outcome};
 use super::super::error::Error;
 use super::super::job::{self};
 use super::super::kept::{self, Dropping};
 use super::super::restore_plan::{self as plan};
-use super::super::{Context, agent_pod};
 use super::runs;
 use super::{discard, fail, still_serving, write};
+use crate::controller::context::Context;
 use crate::pg::restore::{self as pg_restore, Preparation, Switch};
 use kube::ResourceExt;
 use kube::runtime::controller::Action;

@@ -29,10 +29,10 @@ use odoo_model::upgrade_job::{OdooUpgradeJobStatus, UpgradeMode, UpgradeStep, Up
 use odoo_model::{InstancePhase, JobPhase, OdooInstance, OdooUpgradeJob, OdooUpgradeJobSpec};
 use serde_json::json;
 
-use super::Context;
 use super::batch::{self, Outcome};
 use super::error::Error;
 use super::job::{self, Started};
+use crate::controller::context::Context;
 use crate::validate::ValidInstance;
 
 /// The `CreateUpgradeJob` action: an upgrade of every module to the spec's image.

@@ -9,7 +9,7 @@ use kube::ResourceExt;
 use kube::runtime::controller::Action;
 use odoo_model::{JobPhase, OdooInstance, OdooUpgradeJob};
 
-use crate::controller::Context;
+use crate::controller::context::Context;
 use crate::controller::error::Error;
 use crate::controller::job;
 use crate::status::types;

@@ -23,9 +23,10 @@ use odoo_model::upgrade_job::{CopyMethod, OdooUpgradeJobStatus, UpgradeStep};
 use odoo_model::{JobPhase, OdooInstance, OdooUpgradeJob};
 
 use super::plan;
-use super::{Context, Error, workers_still_running, write};
+use super::{Error, workers_still_running, write};
 use crate::controller::agent_pod;
 use crate::controller::batch::{self, Outcome};
+use crate::controller::context::Context;
 use crate::controller::job::db_error;
 use crate::pg::copy::TemplateCopy;
 use crate::pg::restore::{self as pg_restore};
