@@ -15,9 +15,9 @@ use kube::ResourceExt;
 use kube::api::{Api, ListParams};
 use odoo_model::OdooInstance;
 
-use crate::cli::OutputFormat;
 use crate::ctx::Ctx;
 use crate::error::CliError;
+use crate::format::OutputFormat;
 use crate::output::{Printer, table};
 
 /// How many instances a fleet command works on at once unless `--max-parallel`

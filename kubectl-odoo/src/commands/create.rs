@@ -8,12 +8,12 @@ use odoo_model::instance::{DeletionPolicy, Environment, IngressSpec};
 use odoo_model::labels::PLUGIN_FIELD_MANAGER;
 use odoo_model::{OdooInstance, OdooInstanceSpec};
 
-use crate::cli::OutputFormat;
-use crate::commands::DryRun;
 use crate::commands::guided;
 use crate::commands::wait::WaitArgs;
+use crate::commands::write::DryRun;
 use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
+use crate::format::OutputFormat;
 use crate::output::Printer;
 
 /// Flags of `create`.
@@ -185,7 +185,7 @@ pub async fn run(ctx: &LazyCtx, mut args: CreateArgs, printer: &Printer) -> Resu
     let from_file = args.file.as_ref().map(read_file).transpose()?;
     let instance = build(&args, from_file)?;
     if args.dry_run == DryRun::Client {
-        return crate::commands::print_instance(printer, &instance, "created (dry run)");
+        return crate::commands::write::print_instance(printer, &instance, "created (dry run)");
     }
     send(ctx.get().await?, printer, instance, &args).await
 }
@@ -225,7 +225,7 @@ async fn send(
     } else {
         "created"
     };
-    crate::commands::print_instance(printer, &created, verb)?;
+    crate::commands::write::print_instance(printer, &created, verb)?;
     // Without initialization the instance settles Uninitialized, not Running.
     let target = if created.spec.replicas == 0 || !created.spec.init.enabled {
         "terminal"

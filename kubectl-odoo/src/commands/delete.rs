@@ -14,12 +14,13 @@ use odoo_model::instance::DeletionPolicy;
 use odoo_model::{OdooInstance, names};
 use serde_json::Value;
 
-use crate::cli::{OutputFormat, parse_duration};
-use crate::commands::DryRun;
 use crate::commands::change::{self, Written};
+use crate::commands::write::DryRun;
 use crate::confirm::confirm;
 use crate::ctx::LazyCtx;
+use crate::duration::parse_duration;
 use crate::error::CliError;
+use crate::format::OutputFormat;
 use crate::output::Printer;
 
 /// Flags of `delete`.
@@ -174,7 +175,11 @@ pub async fn run(ctx: &LazyCtx, args: DeleteArgs, printer: &Printer) -> Result<(
             Err(e) => return Err(CliError::api(format!("deleting odoo/{name}"))(e)),
         }
     }
-    crate::commands::print_instance(printer, &shown, &change::verb("deleted", args.dry_run))?;
+    crate::commands::write::print_instance(
+        printer,
+        &shown,
+        &change::verb("deleted", args.dry_run),
+    )?;
     if args.purge {
         printer.note(&format!(
             "The operator drops the {} with its role and removes volume {}.",

@@ -142,7 +142,7 @@ pub async fn run(ctx: &LazyCtx, args: ReportArgs, printer: &Printer) -> Result<(
     let redact = !args.no_redact;
     let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ns);
     let instance = crate::commands::change::get(&instances, &args.name, &ns).await?;
-    let stamp = crate::commands::name_stamp(k8s_openapi::jiff::Timestamp::now());
+    let stamp = crate::commands::write::name_stamp(k8s_openapi::jiff::Timestamp::now());
     let path = args
         .file
         .clone()

@@ -17,12 +17,14 @@ use odoo_model::labels::INSTANCE_LABEL;
 use odoo_model::restore_job::{PreviousDatabase, RestoreMode, RestoreSource, S3Object};
 use odoo_model::{InstanceRef, OdooBackupJob, OdooInstance, OdooRestoreJob, OdooRestoreJobSpec};
 
-use crate::cli::{OutputFormat, parse_duration};
 use crate::commands::backup::{S3Flags, newest_destination};
-use crate::commands::{DryRun, apply, change, name_stamp, submit};
+use crate::commands::change;
+use crate::commands::write::{DryRun, apply, name_stamp, submit};
 use crate::confirm::confirm;
 use crate::ctx::{Ctx, LazyCtx};
+use crate::duration::parse_duration;
 use crate::error::CliError;
+use crate::format::OutputFormat;
 use crate::output::{Printer, size};
 
 /// Flags of `restore`.

@@ -5,13 +5,13 @@ use kube::api::Api;
 use odoo_model::OdooInstance;
 use serde_json::Value;
 
-use crate::cli::OutputFormat;
-use crate::commands::DryRun;
 use crate::commands::change;
 use crate::commands::stop::REPLICAS_BEFORE_STOP;
 use crate::commands::wait::{self, WaitArgs};
+use crate::commands::write::DryRun;
 use crate::ctx::LazyCtx;
 use crate::error::CliError;
+use crate::format::OutputFormat;
 use crate::output::Printer;
 
 /// Flags of `scale`.

@@ -20,10 +20,10 @@ use odoo_model::{InstancePhase, OdooInstance};
 
 use kube::ResourceExt;
 
-use crate::cli::OutputFormat;
 use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
 use crate::fleet::{self, Selection};
+use crate::format::OutputFormat;
 use crate::output::{Printer, use_color};
 use crate::phase;
 use crate::watch::{Snapshot, collect, render};
@@ -50,7 +50,7 @@ pub struct StatusArgs {
     )]
     pub until: Option<String>,
     /// Give up after this long (e.g. 5m); exit code 4.
-    #[arg(long, value_parser = crate::cli::parse_duration, default_value = "10m")]
+    #[arg(long, value_parser = crate::duration::parse_duration, default_value = "10m")]
     pub timeout: Duration,
     /// Output format: table (default), json or yaml; with --watch, json is one
     /// object per line.

@@ -5,13 +5,13 @@ use kube::api::Api;
 use odoo_model::{InstancePhase, OdooInstance};
 use serde_json::Value;
 
-use crate::cli::OutputFormat;
-use crate::commands::DryRun;
 use crate::commands::change;
 use crate::commands::wait::{self, WaitArgs};
+use crate::commands::write::DryRun;
 use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
 use crate::fleet::{self, Selection};
+use crate::format::OutputFormat;
 use crate::output::Printer;
 
 /// Annotation holding the web replicas an instance had when it was stopped.

@@ -7,8 +7,8 @@ use kube::{Resource, ResourceExt};
 use serde::Serialize;
 
 use super::{Printer, table};
-use crate::cli::OutputFormat;
 use crate::error::CliError;
+use crate::format::OutputFormat;
 
 /// How the objects of one kind show in a list.
 pub struct Columns<K> {

@@ -10,11 +10,13 @@ use odoo_model::labels::INSTANCE_LABEL;
 use odoo_model::{InstanceRef, OdooBackupJob, OdooBackupJobSpec, OdooInstance};
 
 use super::{DestinationArgs, VerifyArg, format_parser};
-use crate::cli::{OutputFormat, parse_duration};
-use crate::commands::{DryRun, change, name_stamp, print_resource, submit};
+use crate::commands::change;
+use crate::commands::write::{DryRun, name_stamp, print_resource, submit};
 use crate::ctx::{Ctx, LazyCtx};
+use crate::duration::parse_duration;
 use crate::error::CliError;
 use crate::fleet::{self, Selection};
+use crate::format::OutputFormat;
 use crate::output::Printer;
 use odoo_model::backup_job::BackupFormat;
 

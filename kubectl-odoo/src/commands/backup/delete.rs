@@ -30,7 +30,7 @@ pub struct DeleteArgs {
     #[arg(short = 'y', long)]
     pub yes: bool,
     /// How long to wait for the operator to delete the archive (e.g. 5m, 90s).
-    #[arg(long, default_value = "5m", value_name = "DURATION", value_parser = crate::cli::parse_duration)]
+    #[arg(long, default_value = "5m", value_name = "DURATION", value_parser = crate::duration::parse_duration)]
     pub timeout: Duration,
 }
 

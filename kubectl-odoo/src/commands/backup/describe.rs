@@ -7,9 +7,9 @@ use odoo_model::OdooBackupJob;
 use serde::Serialize;
 
 use super::describe_destination;
-use crate::cli::OutputFormat;
 use crate::ctx::LazyCtx;
 use crate::error::CliError;
+use crate::format::OutputFormat;
 use crate::output::{Printer, age, size};
 
 /// Flags of `backup describe`.

@@ -10,9 +10,9 @@ use odoo_model::bucket_index::{self, ArchiveRecord};
 use odoo_model::restore_job::S3Object;
 
 use super::S3Flags;
-use crate::cli::OutputFormat;
 use crate::ctx::Ctx;
 use crate::error::CliError;
+use crate::format::OutputFormat;
 use crate::output::{Printer, age, size, table};
 
 /// A record and whether its archive is in the bucket.

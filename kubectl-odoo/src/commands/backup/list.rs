@@ -5,9 +5,9 @@ use kube::ResourceExt;
 use odoo_model::OdooBackupJob;
 use odoo_model::backup_job::VerifyResult;
 
-use crate::cli::OutputFormat;
 use crate::ctx::LazyCtx;
 use crate::error::CliError;
+use crate::format::OutputFormat;
 use crate::output::list::{self, Columns};
 use crate::output::{Printer, age, size};
 

@@ -20,9 +20,9 @@ use odoo_model::backup_job::{
 use odoo_model::common::{S3Bucket, S3Credentials};
 use odoo_model::{OdooBackupJob, OdooBackupSchedule};
 
-use crate::cli::OutputFormat;
 use crate::ctx::LazyCtx;
 use crate::error::CliError;
+use crate::format::OutputFormat;
 use crate::output::Printer;
 
 /// Flags of `backup`.

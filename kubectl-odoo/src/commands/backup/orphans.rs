@@ -24,9 +24,9 @@ use odoo_model::census::{self, DatabaseCensus};
 use odoo_model::{OdooBackupJob, OdooInstance};
 
 use super::S3Flags;
-use crate::cli::OutputFormat;
 use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
+use crate::format::OutputFormat;
 use crate::output::{Printer, age, size, table};
 
 /// Flags of `backup orphans`.

@@ -8,10 +8,11 @@ use odoo_model::labels::INSTANCE_LABEL;
 use odoo_model::{InstanceRef, OdooBackupSchedule, OdooBackupScheduleSpec, OdooInstance};
 
 use super::{DestinationArgs, VerifyArg, format_parser};
-use crate::cli::OutputFormat;
-use crate::commands::{DryRun, apply, change, print_resource};
+use crate::commands::change;
+use crate::commands::write::{DryRun, apply, print_resource};
 use crate::ctx::LazyCtx;
 use crate::error::CliError;
+use crate::format::OutputFormat;
 use crate::output::Printer;
 
 /// Flags of `backup schedule`.
