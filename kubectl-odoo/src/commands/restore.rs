@@ -17,7 +17,8 @@ use odoo_model::labels::INSTANCE_LABEL;
 use odoo_model::restore_job::{PreviousDatabase, RestoreMode, RestoreSource, S3Object};
 use odoo_model::{InstanceRef, OdooBackupJob, OdooInstance, OdooRestoreJob, OdooRestoreJobSpec};
 
-use crate::commands::backup::{S3Flags, newest_destination};
+use crate::commands::backup::destination::newest_destination;
+use crate::commands::backup::flags::S3Flags;
 use crate::commands::change;
 use crate::commands::write::{DryRun, apply, name_stamp, submit};
 use crate::confirm::confirm;

@@ -9,7 +9,8 @@ use odoo_model::backup_job::{BackupDestination, BackupTemplate};
 use odoo_model::labels::INSTANCE_LABEL;
 use odoo_model::{InstanceRef, OdooBackupJob, OdooBackupJobSpec, OdooInstance};
 
-use super::{DestinationArgs, VerifyArg, format_parser};
+use crate::commands::backup::destination::DestinationArgs;
+use crate::commands::backup::flags::{VerifyArg, format_parser};
 use crate::commands::change;
 use crate::commands::write::{DryRun, name_stamp, print_resource, submit};
 use crate::ctx::{Ctx, LazyCtx};

@@ -9,7 +9,7 @@ use odoo_model::backup_job::VerifyResult;
 use odoo_model::bucket_index::{self, ArchiveRecord};
 use odoo_model::restore_job::S3Object;
 
-use super::S3Flags;
+use crate::commands::backup::flags::S3Flags;
 use crate::ctx::Ctx;
 use crate::error::CliError;
 use crate::format::OutputFormat;

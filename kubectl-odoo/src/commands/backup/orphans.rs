@@ -23,7 +23,7 @@ use odoo_model::bucket_index::{self, ArchiveRecord};
 use odoo_model::census::{self, DatabaseCensus};
 use odoo_model::{OdooBackupJob, OdooInstance};
 
-use super::S3Flags;
+use crate::commands::backup::flags::S3Flags;
 use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
 use crate::format::OutputFormat;

@@ -7,7 +7,8 @@ use odoo_model::backup_job::BackupTemplate;
 use odoo_model::labels::INSTANCE_LABEL;
 use odoo_model::{InstanceRef, OdooBackupSchedule, OdooBackupScheduleSpec, OdooInstance};
 
-use super::{DestinationArgs, VerifyArg, format_parser};
+use crate::commands::backup::destination::DestinationArgs;
+use crate::commands::backup::flags::{VerifyArg, format_parser};
 use crate::commands::change;
 use crate::commands::write::{DryRun, apply, print_resource};
 use crate::ctx::LazyCtx;
