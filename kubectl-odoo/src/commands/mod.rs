@@ -7,7 +7,6 @@ pub mod create;
 pub mod delete;
 pub mod doctor;
 pub mod events;
-pub mod guided;
 pub mod list;
 pub mod logs;
 pub mod migrate;

@@ -221,8 +221,16 @@ pub async fn run(ctx: &LazyCtx, args: UpgradeArgs, printer: &Printer) -> Result<
                 ..*printer
             };
             let first = crate::watch::collect(&ctx.client, ns, &name).await?;
-            let until = super::status::rolled_out(&image);
-            super::status::follow_one(ctx, &view, &name, Some(&until), args.timeout, first).await
+            let until = crate::commands::status::rolled_out(&image);
+            crate::commands::status::follow_one(
+                ctx,
+                &view,
+                &name,
+                Some(&until),
+                args.timeout,
+                first,
+            )
+            .await
         }
         _ => Ok(()),
     }

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use console::{Style, measure_text_width, truncate_str};
 use odoo_model::InstancePhase;
 
-use super::Snapshot;
 use crate::phase;
+use crate::watch::snapshot::Snapshot;
 
 /// The full block, as `status` prints it and the live view redraws it: every line
 /// cut to `width` visible columns (0: no limit), measured as a terminal shows them.
@@ -193,7 +193,7 @@ pub fn changes(old: Option<&Snapshot>, new: &Snapshot, now: &str) -> Vec<String>
             ));
         }
     }
-    for l in super::job::new_lines(&old.log_tail, &new.log_tail) {
+    for l in crate::watch::job::new_lines(&old.log_tail, &new.log_tail) {
         out.push(format!("{now}   | {l}"));
     }
     out

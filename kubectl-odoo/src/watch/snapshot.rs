@@ -10,9 +10,9 @@ use odoo_model::labels::instance_selector;
 use odoo_model::{InstancePhase, JobPhase, OdooInitJob, OdooInstance, names};
 use serde::Serialize;
 
-use super::job::LOG_TAIL;
 use crate::error::CliError;
 use crate::phase::{self, JobEnd};
+use crate::watch::job::LOG_TAIL;
 
 /// One view of an instance.
 #[derive(Serialize, Debug, Clone, PartialEq, Default)]
@@ -200,7 +200,7 @@ pub async fn collect(
             image,
         });
     }
-    snap.serving = super::serving::serving(client, namespace, name).await?;
+    snap.serving = crate::watch::serving::serving(client, namespace, name).await?;
     let pvcs: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), namespace);
     if let Some(pvc) = pvcs
         .get_opt(&names::filestore_pvc(name))
@@ -255,8 +255,8 @@ pub async fn collect(
     {
         // The batch Jobs' pods carry the instance label and the Job's name.
         let selector = format!("{},job-name", instance_selector(name));
-        let tail = super::job::log_tail(client, namespace, &selector, LOG_TAIL).await;
-        snap.log_tail = super::job::split_progress(tail).0;
+        let tail = crate::watch::job::log_tail(client, namespace, &selector, LOG_TAIL).await;
+        snap.log_tail = crate::watch::job::split_progress(tail).0;
     }
     Ok(snap)
 }

@@ -11,7 +11,7 @@ use dialoguer::{Confirm, Input, Select};
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::Api;
 
-use crate::commands::create::CreateArgs;
+use crate::commands::create::args::CreateArgs;
 use crate::commands::doctor::cluster_names;
 use crate::confirm;
 use crate::ctx::Ctx;
@@ -288,7 +288,7 @@ mod tests {
         )
         .args;
         let built = |a: &CreateArgs| {
-            serde_json::to_value(crate::commands::create::build(a, None).expect("valid"))
+            serde_json::to_value(crate::commands::create::args::build(a, None).expect("valid"))
                 .expect("serialises")
         };
         let mut asked = args;
