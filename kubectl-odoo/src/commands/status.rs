@@ -442,7 +442,7 @@ mod tests {
     #[test]
     fn an_upgrade_serves_once_running_its_image_fully_rolled_out() {
         let until = rolled_out("odoo:18.0-b");
-        let web = |ok| crate::watch::snapshot::ChildView {
+        let web = |ok| crate::watch::children::ChildView {
             kind: "Deployment".into(),
             name: "shop-web".into(),
             state: String::new(),

@@ -227,7 +227,7 @@ pub fn changes(old: Option<&Snapshot>, new: &Snapshot, now: &str) -> Vec<String>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::watch::snapshot::ChildView;
+    use crate::watch::children::ChildView;
 
     fn snap(phase: &str, ready: &str) -> Snapshot {
         Snapshot {
