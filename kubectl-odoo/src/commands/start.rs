@@ -108,19 +108,17 @@ pub fn plan(instance: &OdooInstance, requested: Option<i32>) -> Result<Plan, Cli
 pub async fn run(ctx: &LazyCtx, args: StartArgs, printer: &Printer) -> Result<(), CliError> {
     args.selection.check(args.name.as_deref(), "start")?;
     let ctx = ctx.get().await?;
-    if let Some(name) = &args.name {
-        return start(ctx, printer, name, &args).await.map(drop);
-    }
     let done = if args.wait.wait { "Ready" } else { "Applied" };
-    fleet::each(
+    fleet::one_or_many(
         ctx,
         printer,
+        args.name.as_deref(),
         &args.selection,
         done,
         "start",
-        |ctx, quiet, name| {
+        |ctx, printer, name| {
             let args = &args;
-            async move { start(&ctx, &quiet, &name, args).await }
+            async move { start(&ctx, &printer, &name, args).await }
         },
     )
     .await

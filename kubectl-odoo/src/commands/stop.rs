@@ -69,19 +69,17 @@ pub fn plan(instance: &OdooInstance) -> Plan {
 pub async fn run(ctx: &LazyCtx, args: StopArgs, printer: &Printer) -> Result<(), CliError> {
     args.selection.check(args.name.as_deref(), "stop")?;
     let ctx = ctx.get().await?;
-    if let Some(name) = &args.name {
-        return stop(ctx, printer, name, &args).await.map(drop);
-    }
     let done = if args.wait.wait { "Stopped" } else { "Applied" };
-    fleet::each(
+    fleet::one_or_many(
         ctx,
         printer,
+        args.name.as_deref(),
         &args.selection,
         done,
         "stop",
-        |ctx, quiet, name| {
+        |ctx, printer, name| {
             let args = &args;
-            async move { stop(&ctx, &quiet, &name, args).await }
+            async move { stop(&ctx, &printer, &name, args).await }
         },
     )
     .await

@@ -99,19 +99,17 @@ pub async fn run(ctx: &LazyCtx, args: CreateArgs, printer: &Printer) -> Result<(
         return print_resource(printer, &build(&args, name, dest, now), "created (dry run)");
     }
     let ctx = ctx.get().await?;
-    if let Some(name) = &args.name {
-        return back_up(ctx, printer, name, &args, now).await.map(drop);
-    }
     let done = if args.wait { "Succeeded" } else { "Created" };
-    fleet::each(
+    fleet::one_or_many(
         ctx,
         printer,
+        args.name.as_deref(),
         &args.selection,
         done,
         "back up",
-        |ctx, quiet, name| {
+        |ctx, printer, name| {
             let args = &args;
-            async move { back_up(&ctx, &quiet, &name, args, now).await }
+            async move { back_up(&ctx, &printer, &name, args, now).await }
         },
     )
     .await
