@@ -71,13 +71,13 @@ impl Command {
     /// one printer of the run is made with it.
     pub fn output(&self) -> OutputFormat {
         let given = match self {
-            Command::Create(a) => a.output,
+            Command::Create(a) => a.write.output,
             Command::List(a) => Some(a.output),
             Command::Status(a) => Some(a.output),
             Command::Version(a) => Some(a.output),
-            Command::Stop(a) => a.output,
-            Command::Start(a) => a.output,
-            Command::Scale(a) => a.output,
+            Command::Stop(a) => a.write.output,
+            Command::Start(a) => a.write.output,
+            Command::Scale(a) => a.write.output,
             Command::Delete(a) => a.output,
             Command::Events(a) => Some(a.output),
             Command::Upgrade(a) => a.output,

@@ -9,15 +9,22 @@ use serde_json::Value;
 use crate::commands::change;
 use crate::commands::stop::REPLICAS_BEFORE_STOP;
 use crate::commands::wait::{self, WaitArgs};
-use crate::commands::write::DryRun;
+use crate::commands::write::WriteFlags;
 use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
 use crate::fleet::{self, Selection};
-use crate::format::OutputFormat;
 use crate::output::Printer;
 
 /// Flags of `start`.
 #[derive(clap::Args, Debug)]
+// The write flags' help names what this command writes; mut_arg moves an
+// argument last, so the wait flags are moved after them again to keep the order.
+#[command(
+    mut_arg("dry_run", |a| a.help("none: start it; client: print the change without sending it; server: have the API server validate the change without storing it")),
+    mut_arg("output", |a| a.help("Output format of the changed object (table: `odoo/NAME started`)")),
+    mut_arg("wait", |a| a),
+    mut_arg("timeout", |a| a)
+)]
 pub struct StartArgs {
     /// Name of the instance (or -l/-A to start several).
     pub name: Option<String>,
@@ -26,17 +33,8 @@ pub struct StartArgs {
     /// Web pods to start (default: the replicas before `kubectl odoo stop`, else 1).
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub replicas: Option<i32>,
-    /// Asks nothing; accepted as on the commands that do ask, so a script can pass
-    /// --yes to every command that changes something.
-    #[arg(long, short = 'y')]
-    pub yes: bool,
-    /// none: start it; client: print the change without sending it; server: have the
-    /// API server validate the change without storing it.
-    #[arg(long, value_enum, default_value_t = DryRun::None, num_args = 0..=1, default_missing_value = "client")]
-    pub dry_run: DryRun,
-    /// Output format of the changed object (table: `odoo/NAME started`).
-    #[arg(short = 'o', long, value_enum)]
-    pub output: Option<OutputFormat>,
+    #[command(flatten)]
+    pub write: WriteFlags,
     #[command(flatten)]
     pub wait: WaitArgs,
 }
@@ -133,7 +131,7 @@ async fn start(
     args: &StartArgs,
 ) -> Result<String, CliError> {
     let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
-    let (started, written) = change::apply(&api, &ctx.namespace, name, args.dry_run, |i| {
+    let (started, written) = change::apply(&api, &ctx.namespace, name, args.write.dry_run, |i| {
         Ok(match plan(i, args.replicas)? {
             Plan::AlreadyRunning(n) => (Err(n), None),
             Plan::Start(started, body) => (Ok(started), Some(body)),
@@ -161,7 +159,12 @@ async fn start(
     } else {
         "started"
     };
-    change::print(printer, name, &written, &change::verb(verb, args.dry_run))?;
+    change::print(
+        printer,
+        name,
+        &written,
+        &change::verb(verb, args.write.dry_run),
+    )?;
     let why = match started.source {
         Source::Flag => "as requested",
         Source::Remembered => "as before kubectl odoo stop",
@@ -175,7 +178,7 @@ async fn start(
         ctx,
         printer,
         &args.wait,
-        args.dry_run,
+        args.write.dry_run,
         name,
         &wait::target_for(started.replicas),
     )

@@ -24,6 +24,23 @@ pub enum DryRun {
     Server,
 }
 
+/// The flags of a command that writes. Each command names what it writes in the
+/// help of `--dry-run` and `-o` (with `mut_arg`), so the help reads as before.
+#[derive(clap::Args, Debug, Clone)]
+pub struct WriteFlags {
+    /// Asks nothing; accepted as on the commands that do ask, so a script can pass
+    /// --yes to every command that changes something.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// none: write it; client: print it without sending it; server: have the API
+    /// server validate it without storing it.
+    #[arg(long, value_enum, default_value_t = DryRun::None, num_args = 0..=1, default_missing_value = "client")]
+    pub dry_run: DryRun,
+    /// Output format of the written object.
+    #[arg(short = 'o', long, value_enum)]
+    pub output: Option<OutputFormat>,
+}
+
 /// Creates or updates `object` by server-side apply with the plugin's field manager;
 /// `--dry-run=server` has the API server default and validate it without storing.
 /// `DryRun::Client` must be handled by the caller (nothing is sent).

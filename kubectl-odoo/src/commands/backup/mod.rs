@@ -52,11 +52,11 @@ impl BackupCommand {
     /// The `-o` format given, if the subcommand has one.
     pub fn output(&self) -> Option<OutputFormat> {
         match self {
-            BackupCommand::Create(a) => a.output,
+            BackupCommand::Create(a) => a.write.output,
             BackupCommand::List(a) => Some(a.output),
             BackupCommand::Check(a) => Some(a.output),
             BackupCommand::Describe(a) => Some(a.output),
-            BackupCommand::Schedule(a) => a.output,
+            BackupCommand::Schedule(a) => a.write.output,
             BackupCommand::Orphans(a) => Some(a.output),
             BackupCommand::Download(_) | BackupCommand::Delete(_) => None,
         }

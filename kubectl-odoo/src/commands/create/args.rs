@@ -6,12 +6,19 @@ use odoo_model::instance::{DeletionPolicy, Environment, IngressSpec};
 use odoo_model::{OdooInstance, OdooInstanceSpec};
 
 use crate::commands::wait::WaitArgs;
-use crate::commands::write::DryRun;
+use crate::commands::write::WriteFlags;
 use crate::error::CliError;
-use crate::format::OutputFormat;
 
 /// Flags of `create`.
 #[derive(clap::Args, Debug)]
+// The write flags' help names what this command writes; mut_arg moves an
+// argument last, so the wait flags are moved after them again to keep the order.
+#[command(
+    mut_arg("dry_run", |a| a.help("none: create it; client: print it without sending; server: have the API server validate and default it without storing it")),
+    mut_arg("output", |a| a.help("Output format of the created object (name by default)")),
+    mut_arg("wait", |a| a),
+    mut_arg("timeout", |a| a)
+)]
 pub struct CreateArgs {
     /// Name of the instance (optional with -f when the file names it).
     pub name: Option<String>,
@@ -53,17 +60,8 @@ pub struct CreateArgs {
     /// The kind of environment.
     #[arg(long, value_enum)]
     pub environment: Option<EnvironmentArg>,
-    /// Asks nothing; accepted as on the commands that do ask, so a script can pass
-    /// --yes to every command that changes something.
-    #[arg(long, short = 'y')]
-    pub yes: bool,
-    /// none: create it; client: print it without sending; server: have the API
-    /// server validate and default it without storing it.
-    #[arg(long, value_enum, default_value_t = DryRun::None, num_args = 0..=1, default_missing_value = "client")]
-    pub dry_run: DryRun,
-    /// Output format of the created object (name by default).
-    #[arg(short = 'o', long, value_enum)]
-    pub output: Option<OutputFormat>,
+    #[command(flatten)]
+    pub write: WriteFlags,
     #[command(flatten)]
     pub wait: WaitArgs,
 }

@@ -30,7 +30,7 @@ pub fn can_ask(args: &CreateArgs) -> bool {
     let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
     args.name.is_none()
         && args.file.is_none()
-        && !args.yes
+        && !args.write.yes
         && confirm::policy(
             std::io::stdin().is_terminal(),
             std::io::stderr().is_terminal(),

@@ -35,7 +35,7 @@ pub async fn run(ctx: &LazyCtx, mut args: CreateArgs, printer: &Printer) -> Resu
     }
     let from_file = args.file.as_ref().map(read_file).transpose()?;
     let instance = build(&args, from_file)?;
-    if args.dry_run == DryRun::Client {
+    if args.write.dry_run == DryRun::Client {
         return crate::commands::write::print_instance(printer, &instance, "created (dry run)");
     }
     send(ctx.get().await?, printer, instance, &args).await
@@ -64,7 +64,7 @@ async fn send(
         )));
     }
     let mut params = PatchParams::apply(PLUGIN_FIELD_MANAGER);
-    params.dry_run = args.dry_run == DryRun::Server;
+    params.dry_run = args.write.dry_run == DryRun::Server;
     // Server-side apply with our own field manager: later edits by other managers
     // (the operator's defaults, kubectl) merge instead of being overwritten.
     let created = api
@@ -83,5 +83,6 @@ async fn send(
     } else {
         "ready"
     };
-    crate::commands::wait::after_write(ctx, printer, &args.wait, args.dry_run, &name, target).await
+    crate::commands::wait::after_write(ctx, printer, &args.wait, args.write.dry_run, &name, target)
+        .await
 }
