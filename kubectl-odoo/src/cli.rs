@@ -1,11 +1,10 @@
 //! The command tree. Each command's flags live in its own module.
 
-use std::path::PathBuf;
-use std::time::Duration;
-
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 
 use crate::commands;
+use crate::format::OutputFormat;
+use crate::global::GlobalArgs;
 
 /// Manage Odoo instances run by the Odoo operator.
 #[derive(Parser, Debug)]
@@ -20,57 +19,6 @@ pub struct Cli {
     pub global: GlobalArgs,
     #[command(subcommand)]
     pub command: Command,
-}
-
-/// The flags kubectl users expect on every command, under their own heading in
-/// every command's help.
-#[derive(Args, Debug, Clone, Default)]
-#[command(next_help_heading = "Global options")]
-pub struct GlobalArgs {
-    /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).
-    #[arg(long, global = true, value_name = "PATH")]
-    pub kubeconfig: Option<PathBuf>,
-    /// The kubeconfig context to use.
-    #[arg(long, global = true, value_name = "NAME")]
-    pub context: Option<String>,
-    /// The namespace (default: the context's namespace, then "default").
-    #[arg(short = 'n', long, global = true, value_name = "NAME")]
-    pub namespace: Option<String>,
-    /// How long to wait for a single API request (e.g. 10s, 1m); 0 means no limit.
-    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
-    pub request_timeout: Option<Duration>,
-    /// When to colour output; NO_COLOR and CLICOLOR_FORCE are honoured with auto.
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
-    /// Log verbosity (0-9), as with kubectl.
-    #[arg(
-        short = 'v',
-        long = "v",
-        global = true,
-        value_name = "LEVEL",
-        default_value_t = 0
-    )]
-    pub verbosity: u8,
-}
-
-/// Colour policy.
-#[derive(ValueEnum, Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum ColorChoice {
-    #[default]
-    Auto,
-    Always,
-    Never,
-}
-
-/// Output format, the same on every command.
-#[derive(ValueEnum, Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum OutputFormat {
-    #[default]
-    Table,
-    Wide,
-    Json,
-    Yaml,
-    Name,
 }
 
 #[derive(Subcommand, Debug)]
@@ -123,13 +71,13 @@ impl Command {
     /// one printer of the run is made with it.
     pub fn output(&self) -> OutputFormat {
         let given = match self {
-            Command::Create(a) => a.output,
+            Command::Create(a) => a.write.output,
             Command::List(a) => Some(a.output),
             Command::Status(a) => Some(a.output),
             Command::Version(a) => Some(a.output),
-            Command::Stop(a) => a.output,
-            Command::Start(a) => a.output,
-            Command::Scale(a) => a.output,
+            Command::Stop(a) => a.write.output,
+            Command::Start(a) => a.write.output,
+            Command::Scale(a) => a.write.output,
             Command::Delete(a) => a.output,
             Command::Events(a) => Some(a.output),
             Command::Upgrade(a) => a.output,
@@ -143,46 +91,9 @@ impl Command {
     }
 }
 
-/// Parses `10s`, `2m`, `1h`, `500ms` or a bare number of seconds.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    let (number, unit) = match s.find(|c: char| !c.is_ascii_digit() && c != '.') {
-        Some(i) => s.split_at(i),
-        None => (s, "s"),
-    };
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("invalid duration {s:?}: expected e.g. 30s, 5m, 1h"))?;
-    let seconds = match unit {
-        "ms" => value / 1000.0,
-        "s" => value,
-        "m" => value * 60.0,
-        "h" => value * 3600.0,
-        "d" => value * 86_400.0,
-        _ => {
-            return Err(format!(
-                "invalid duration {s:?}: unit must be ms, s, m, h or d"
-            ));
-        }
-    };
-    Ok(Duration::from_secs_f64(seconds))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_parse_like_kubectl() {
-        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
-        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
-        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
-        assert!(parse_duration("soon").is_err());
-        // Days, for backup ages (kubectl's own durations stop at hours).
-        assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86_400)));
-        assert!(parse_duration("5w").is_err());
-    }
 
     #[test]
     fn files_are_arguments_and_o_is_never_a_file() {

@@ -5,8 +5,8 @@ use kube::Client;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use tokio::sync::OnceCell;
 
-use crate::cli::GlobalArgs;
 use crate::error::CliError;
+use crate::global::GlobalArgs;
 
 /// What every command needs to talk to the cluster.
 #[derive(Clone)]

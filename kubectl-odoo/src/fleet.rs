@@ -15,9 +15,9 @@ use kube::ResourceExt;
 use kube::api::{Api, ListParams};
 use odoo_model::OdooInstance;
 
-use crate::cli::OutputFormat;
 use crate::ctx::Ctx;
 use crate::error::CliError;
+use crate::format::OutputFormat;
 use crate::output::{Printer, table};
 
 /// How many instances a fleet command works on at once unless `--max-parallel`
@@ -279,6 +279,28 @@ where
     })
     .await?;
     finish(printer, verb, &reports)
+}
+
+/// The prologue of a command that takes one instance by name or several by
+/// selection: `work` on the named one, with the command's own printer and its error
+/// as the command's; else [`each`] over the selection.
+pub async fn one_or_many<F, Fut>(
+    ctx: &Ctx,
+    printer: &Printer,
+    name: Option<&str>,
+    selection: &Selection,
+    done: &str,
+    verb: &str,
+    work: F,
+) -> Result<(), CliError>
+where
+    F: Fn(Ctx, Printer, String) -> Fut,
+    Fut: Future<Output = Result<String, CliError>>,
+{
+    if let Some(name) = name {
+        return work(ctx.clone(), *printer, name.to_owned()).await.map(drop);
+    }
+    each(ctx, printer, selection, done, verb, work).await
 }
 
 /// The summary as a table (or data with `-o json|yaml`), then the worst outcome as

@@ -6,8 +6,9 @@ use std::io::{IsTerminal, Write};
 
 use serde::Serialize;
 
-use crate::cli::{ColorChoice, OutputFormat};
 use crate::error::CliError;
+use crate::format::OutputFormat;
+use crate::global::ColorChoice;
 
 /// Renders command results.
 #[derive(Debug, Clone, Copy)]

@@ -6,14 +6,15 @@
 //! `completion --install` writes that executable next to the plugin (or into
 //! `--dir`): a two-line shell script calling `kubectl-odoo __complete`.
 
-use clap::CommandFactory;
 use clap_complete::Shell;
 use kube::api::{Api, ListParams};
 use odoo_model::OdooInstance;
 
-use crate::cli::{Cli, ColorChoice, GlobalArgs, OutputFormat};
 use crate::ctx::Ctx;
 use crate::error::CliError;
+use crate::format::OutputFormat;
+use crate::global::ColorChoice;
+use crate::global::GlobalArgs;
 use crate::output::Printer;
 
 /// Flags of `completion`.
@@ -62,26 +63,27 @@ fn install(dir: Option<std::path::PathBuf>, printer: &Printer) -> Result<(), Cli
     Ok(())
 }
 
-/// The completion script of `shell` for the `kubectl-odoo` binary.
-pub fn script(shell: Shell) -> String {
+/// The completion script of `shell` for the `kubectl-odoo` binary whose command
+/// tree is `root` (handed in, so the command tree's own module is imported by the
+/// crate root alone).
+pub fn script(shell: Shell, mut root: clap::Command) -> String {
     let mut out = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "kubectl-odoo", &mut out);
+    clap_complete::generate(shell, &mut root, "kubectl-odoo", &mut out);
     String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Needs no cluster: it runs without a kubeconfig.
-pub fn run(args: CompletionArgs, printer: &Printer) -> Result<(), CliError> {
+pub fn run(args: CompletionArgs, root: clap::Command, printer: &Printer) -> Result<(), CliError> {
     let Some(shell) = args.shell else {
         return install(args.dir, printer);
     };
-    printer.out(&script(shell))
+    printer.out(&script(shell, root))
 }
 
 /// Subcommands and flags matching what is typed; `None` when an instance name is
 /// wanted (the caller lists them).
-pub fn static_candidates(words: &[String]) -> Option<Vec<String>> {
+pub fn static_candidates(root: &clap::Command, words: &[String]) -> Option<Vec<String>> {
     let current = words.last().map(String::as_str).unwrap_or("");
-    let root = Cli::command();
     // Descend through the subcommands typed so far (`backup create …`).
     let mut sub: Option<clap::Command> = None;
     let typed = &words[..words.len().saturating_sub(1)];
@@ -97,7 +99,7 @@ pub fn static_candidates(words: &[String]) -> Option<Vec<String>> {
         }
         let found = sub
             .as_ref()
-            .unwrap_or(&root)
+            .unwrap_or(root)
             .find_subcommand(w.as_str())
             .cloned();
         match found {
@@ -105,7 +107,7 @@ pub fn static_candidates(words: &[String]) -> Option<Vec<String>> {
             None => break,
         }
     }
-    let cmd = sub.as_ref().unwrap_or(&root);
+    let cmd = sub.as_ref().unwrap_or(root);
     if current.starts_with('-') {
         return Some(
             cmd.get_arguments()
@@ -136,12 +138,12 @@ pub fn static_candidates(words: &[String]) -> Option<Vec<String>> {
 }
 
 /// Answers kubectl's completion call.
-pub async fn complete(words: Vec<String>) -> Result<(), CliError> {
+pub async fn complete(root: &clap::Command, words: Vec<String>) -> Result<(), CliError> {
     let mut words = words;
     if words.is_empty() {
         words.push(String::new());
     }
-    let mut out = match static_candidates(&words) {
+    let mut out = match static_candidates(root, &words) {
         Some(c) => c,
         None => instance_names(&words).await.unwrap_or_default(),
     };
@@ -179,7 +181,10 @@ async fn instance_names(words: &[String]) -> Result<Vec<String>, CliError> {
 
 #[cfg(test)]
 mod tests {
+    use clap::CommandFactory;
+
     use super::*;
+    use crate::cli::Cli;
 
     fn words(w: &[&str]) -> Vec<String> {
         w.iter().map(|s| (*s).to_owned()).collect()
@@ -187,26 +192,27 @@ mod tests {
 
     #[test]
     fn subcommands_then_flags_then_names() {
-        let subs = static_candidates(&words(&["st"])).expect("subcommands");
+        let subs = static_candidates(&Cli::command(), &words(&["st"])).expect("subcommands");
         assert!(subs.iter().any(|s| s.starts_with("status\t")), "{subs:?}");
         assert!(subs.iter().all(|s| s.starts_with("st")));
-        let flags = static_candidates(&words(&["status", "--wa"])).expect("flags");
+        let flags = static_candidates(&Cli::command(), &words(&["status", "--wa"])).expect("flags");
         assert_eq!(flags, ["--watch"]);
         assert!(
-            static_candidates(&words(&["status", ""])).is_none(),
+            static_candidates(&Cli::command(), &words(&["status", ""])).is_none(),
             "an instance name is wanted"
         );
-        let nested = static_candidates(&words(&["-n", "team", "backup", "d"])).expect("nested");
+        let nested = static_candidates(&Cli::command(), &words(&["-n", "team", "backup", "d"]))
+            .expect("nested");
         assert!(
             nested.iter().any(|s| s.starts_with("download\t")),
             "{nested:?}"
         );
-        assert!(static_candidates(&words(&["backup", "create", ""])).is_none());
+        assert!(static_candidates(&Cli::command(), &words(&["backup", "create", ""])).is_none());
     }
 
     #[test]
     fn scripts_name_the_binary() {
-        assert!(script(Shell::Bash).contains("kubectl-odoo"));
-        assert!(script(Shell::Fish).contains("kubectl-odoo"));
+        assert!(script(Shell::Bash, Cli::command()).contains("kubectl-odoo"));
+        assert!(script(Shell::Fish, Cli::command()).contains("kubectl-odoo"));
     }
 }

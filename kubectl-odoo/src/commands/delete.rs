@@ -14,12 +14,13 @@ use odoo_model::instance::DeletionPolicy;
 use odoo_model::{OdooInstance, names};
 use serde_json::Value;
 
-use crate::cli::{OutputFormat, parse_duration};
-use crate::commands::DryRun;
 use crate::commands::change::{self, Written};
+use crate::commands::write::DryRun;
 use crate::confirm::confirm;
-use crate::ctx::LazyCtx;
+use crate::ctx::{Ctx, LazyCtx};
+use crate::duration::parse_duration;
 use crate::error::CliError;
+use crate::format::OutputFormat;
 use crate::output::Printer;
 
 /// Flags of `delete`.
@@ -110,25 +111,7 @@ pub async fn run(ctx: &LazyCtx, args: DeleteArgs, printer: &Printer) -> Result<(
 
     // A dry run destroys nothing, so it needs no confirmation.
     if args.purge && args.dry_run == DryRun::None {
-        let plan = format!(
-            "This deletes odoo/{name} in namespace {ns} and destroys its data:\n  - {} and its role\n  - filestore volume {}\nThis cannot be undone.",
-            data.database_text(),
-            data.volume
-        );
-        let unattended = format!(
-            "--purge destroys the {} and volume {} of odoo/{name}; confirm by running it from a terminal, or pass --yes",
-            data.database_text(),
-            data.volume
-        );
-        confirm(
-            printer,
-            args.yes,
-            &plan,
-            "the instance name",
-            name,
-            unattended,
-        )
-        .await?;
+        confirm_purge(printer, &args, &data, ns).await?;
     }
     if live.metadata.deletion_timestamp.is_some() {
         printer.warn(&format!(
@@ -152,55 +135,123 @@ pub async fn run(ctx: &LazyCtx, args: DeleteArgs, printer: &Printer) -> Result<(
         ));
     }
     let uid = shown.uid();
-    if args.dry_run != DryRun::Client {
-        let params = DeleteParams {
-            dry_run: args.dry_run == DryRun::Server,
-            // Only the object whose policy was just set, never a newer one of the name.
-            preconditions: Some(Preconditions {
-                uid: uid.clone(),
-                resource_version: None,
-            }),
-            ..Default::default()
-        };
-        match api.delete(name, &params).await {
-            Ok(result) => {
-                if let Some(terminating) = result.left() {
-                    shown = terminating;
-                }
-            }
-            Err(e) if odoo_model::api_error::is_not_found(&e) => {
-                return Err(change::not_found(name, ns));
-            }
-            Err(e) => return Err(CliError::api(format!("deleting odoo/{name}"))(e)),
-        }
+    if args.dry_run != DryRun::Client
+        && let Some(terminating) = delete(&api, name, ns, uid.clone(), args.dry_run).await?
+    {
+        shown = terminating;
     }
-    crate::commands::print_instance(printer, &shown, &change::verb("deleted", args.dry_run))?;
-    if args.purge {
-        printer.note(&format!(
+    crate::commands::write::print_instance(
+        printer,
+        &shown,
+        &change::verb("deleted", args.dry_run),
+    )?;
+    printer.note(&data_fate(&data, args.purge));
+    if args.wait && args.dry_run == DryRun::None {
+        wait_for_cleanup(ctx, printer, &api, &args, &data, uid.as_deref()).await?;
+    }
+    Ok(())
+}
+
+/// Asks for the instance's name before `--purge` destroys its data (or, unattended,
+/// refuses without `--yes`).
+async fn confirm_purge(
+    printer: &Printer,
+    args: &DeleteArgs,
+    data: &Data,
+    ns: &str,
+) -> Result<(), CliError> {
+    let name = &args.name;
+    let plan = format!(
+        "This deletes odoo/{name} in namespace {ns} and destroys its data:\n  - {} and its role\n  - filestore volume {}\nThis cannot be undone.",
+        data.database_text(),
+        data.volume
+    );
+    let unattended = format!(
+        "--purge destroys the {} and volume {} of odoo/{name}; confirm by running it from a terminal, or pass --yes",
+        data.database_text(),
+        data.volume
+    );
+    confirm(
+        printer,
+        args.yes,
+        &plan,
+        "the instance name",
+        name,
+        unattended,
+    )
+    .await
+}
+
+/// Deletes the object with `uid`; the object as it terminates, when the API
+/// server returns it.
+async fn delete(
+    api: &Api<OdooInstance>,
+    name: &str,
+    ns: &str,
+    uid: Option<String>,
+    dry_run: DryRun,
+) -> Result<Option<OdooInstance>, CliError> {
+    let params = DeleteParams {
+        dry_run: dry_run == DryRun::Server,
+        // Only the object whose policy was just set, never a newer one of the name.
+        preconditions: Some(Preconditions {
+            uid,
+            resource_version: None,
+        }),
+        ..Default::default()
+    };
+    match api.delete(name, &params).await {
+        Ok(result) => Ok(result.left()),
+        Err(e) if odoo_model::api_error::is_not_found(&e) => Err(change::not_found(name, ns)),
+        Err(e) => Err(CliError::api(format!("deleting odoo/{name}"))(e)),
+    }
+}
+
+/// What becomes of the database and the volume.
+fn data_fate(data: &Data, purge: bool) -> String {
+    if purge {
+        format!(
             "The operator drops the {} with its role and removes volume {}.",
             data.database_text(),
             data.volume
-        ));
+        )
     } else {
-        printer.note(&format!(
+        format!(
             "The {} and volume {} are kept (deletionPolicy Retain).",
             data.database_text(),
             data.volume
-        ));
+        )
     }
-    if args.wait && args.dry_run == DryRun::None {
-        let started = std::time::Instant::now();
-        wait_until_gone(&api, name, uid.as_deref(), args.timeout).await?;
-        if args.purge {
-            // The volume goes last, once no pod (the finished pods of the instance's
-            // jobs, which go with them) holds it: a new instance of the name made
-            // before that would wait on a claim being deleted.
-            let left = args.timeout.saturating_sub(started.elapsed());
-            wait_until_claim_gone(&ctx.client, ns, &data.volume, left, args.timeout).await?;
-            printer.note(&format!("odoo/{name} and volume {} are gone.", data.volume));
-        } else {
-            printer.note(&format!("odoo/{name} is gone."));
-        }
+}
+
+/// `--wait`: until the instance is gone and, with `--purge`, its volume too.
+async fn wait_for_cleanup(
+    ctx: &Ctx,
+    printer: &Printer,
+    api: &Api<OdooInstance>,
+    args: &DeleteArgs,
+    data: &Data,
+    uid: Option<&str>,
+) -> Result<(), CliError> {
+    let name = &args.name;
+    let started = std::time::Instant::now();
+    wait_until_gone(api, name, uid, args.timeout).await?;
+    if args.purge {
+        // The volume goes last, once no pod (the finished pods of the instance's
+        // jobs, which go with them) holds it: a new instance of the name made
+        // before that would wait on a claim being deleted.
+        let left = args.timeout.saturating_sub(started.elapsed());
+        wait_until_claim_gone(
+            &ctx.client,
+            &ctx.namespace,
+            &data.volume,
+            left,
+            args.timeout,
+        )
+        .await?;
+        printer.note(&format!("odoo/{name} and volume {} are gone.", data.volume));
+    } else {
+        printer.note(&format!("odoo/{name} is gone."));
     }
     Ok(())
 }

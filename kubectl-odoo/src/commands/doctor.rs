@@ -17,9 +17,9 @@ use kube::api::{Api, ListParams, PostParams};
 use odoo_model::crds::MODEL_VERSION_ANNOTATION;
 use serde::Serialize;
 
-use crate::cli::OutputFormat;
 use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
+use crate::format::OutputFormat;
 use crate::output::Printer;
 
 /// Flags of `doctor`.

@@ -18,10 +18,10 @@ use odoo_model::labels::instance_selector;
 use odoo_model::{OdooInstance, names};
 use serde::de::DeserializeOwned;
 
-use crate::cli::OutputFormat;
 use crate::commands::change;
 use crate::ctx::LazyCtx;
 use crate::error::CliError;
+use crate::format::OutputFormat;
 use crate::output::list::{self, Columns};
 use crate::output::{Printer, age};
 

@@ -3,9 +3,9 @@
 use kube::ResourceExt;
 use odoo_model::OdooInstance;
 
-use crate::cli::OutputFormat;
 use crate::ctx::LazyCtx;
 use crate::error::CliError;
+use crate::format::OutputFormat;
 use crate::output::list::{self, Columns};
 use crate::output::{Printer, age};
 

@@ -14,8 +14,8 @@ use odoo_model::{
     OdooBackupJob, OdooClusterMigration, OdooInitJob, OdooRestoreJob, OdooUpgradeJob,
 };
 
-use crate::cli::parse_duration;
 use crate::ctx::{Ctx, LazyCtx};
+use crate::duration::parse_duration;
 use crate::error::CliError;
 use crate::output::Printer;
 

@@ -9,11 +9,13 @@ use kube::api::Api;
 use odoo_model::labels::INSTANCE_LABEL;
 use odoo_model::{InstanceRef, OdooClusterMigration, OdooClusterMigrationSpec, OdooInstance};
 
-use crate::cli::{OutputFormat, parse_duration};
-use crate::commands::{DryRun, change, name_stamp, submit};
+use crate::commands::change;
+use crate::commands::write::{DryRun, name_stamp, submit};
 use crate::confirm::confirm;
 use crate::ctx::LazyCtx;
+use crate::duration::parse_duration;
 use crate::error::CliError;
+use crate::format::OutputFormat;
 use crate::output::Printer;
 
 /// Flags of `migrate-cluster`.

@@ -136,18 +136,22 @@ async fn logs(ctx: &Ctx, namespace: &str, selector: &str, lines: i64) -> Vec<(St
     out
 }
 
+/// The zip to write: the argument, the flag, or a name with the instance and time.
+fn report_path(args: &ReportArgs, stamp: &str) -> PathBuf {
+    args.file
+        .clone()
+        .or_else(|| args.file_flag.clone())
+        .unwrap_or_else(|| PathBuf::from(format!("odoo-report-{}-{stamp}.zip", args.name)))
+}
+
 pub async fn run(ctx: &LazyCtx, args: ReportArgs, printer: &Printer) -> Result<(), CliError> {
     let ctx = ctx.get().await?;
     let ns = ctx.namespace.clone();
     let redact = !args.no_redact;
     let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ns);
     let instance = crate::commands::change::get(&instances, &args.name, &ns).await?;
-    let stamp = crate::commands::name_stamp(k8s_openapi::jiff::Timestamp::now());
-    let path = args
-        .file
-        .clone()
-        .or_else(|| args.file_flag.clone())
-        .unwrap_or_else(|| PathBuf::from(format!("odoo-report-{}-{stamp}.zip", args.name)));
+    let stamp = crate::commands::write::name_stamp(k8s_openapi::jiff::Timestamp::now());
+    let path = report_path(&args, &stamp);
     let file = std::fs::File::create(&path)
         .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
     let mut bundle = Bundle {
@@ -158,9 +162,32 @@ pub async fn run(ctx: &LazyCtx, args: ReportArgs, printer: &Printer) -> Result<(
     instance_value = clean(instance_value, redact);
     bundle.add_yaml("instance.yaml", &instance_value)?;
 
-    // Children by label, and the job resources that name the instance.
-    let by_label = ListParams::default().labels(&instance_selector(&args.name));
     let mut names = vec![args.name.clone()];
+    add_children(ctx, &mut bundle, &args.name, redact, &mut names).await?;
+    add_jobs(ctx, &mut bundle, &args.name, redact, &mut names).await?;
+    add_events(ctx, &mut bundle, &names).await?;
+    add_logs(ctx, &mut bundle, &args).await?;
+    bundle
+        .zip
+        .finish()
+        .map_err(|e| CliError::Failed(format!("finishing {}: {e}", path.display())))?;
+    let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    printer.out(&format!("{} ({})\n", path.display(), size(bytes as i64)))?;
+    if !redact {
+        printer.warn("the report contains Secret values; share it with care");
+    }
+    Ok(())
+}
+
+/// The instance's children, found by its label; their names join `names`.
+async fn add_children(
+    ctx: &Ctx,
+    bundle: &mut Bundle,
+    instance: &str,
+    redact: bool,
+    names: &mut Vec<String>,
+) -> Result<(), CliError> {
+    let by_label = ListParams::default().labels(&instance_selector(instance));
     let children = [
         ApiResource::erase::<Deployment>(&()),
         ApiResource::erase::<Service>(&()),
@@ -177,6 +204,18 @@ pub async fn run(ctx: &LazyCtx, args: ReportArgs, printer: &Printer) -> Result<(
             names.push(name);
         }
     }
+    Ok(())
+}
+
+/// The job resources that name the instance in their spec (they carry no label
+/// of it); their names join `names`.
+async fn add_jobs(
+    ctx: &Ctx,
+    bundle: &mut Bundle,
+    instance: &str,
+    redact: bool,
+    names: &mut Vec<String>,
+) -> Result<(), CliError> {
     let jobs = [
         ApiResource::erase::<OdooInitJob>(&()),
         ApiResource::erase::<OdooUpgradeJob>(&()),
@@ -190,18 +229,37 @@ pub async fn run(ctx: &LazyCtx, args: ReportArgs, printer: &Printer) -> Result<(
             if value
                 .pointer("/spec/instanceRef/name")
                 .and_then(Value::as_str)
-                == Some(&args.name)
+                == Some(instance)
             {
                 bundle.add_yaml(&format!("jobs/{}/{name}.yaml", resource.plural), &value)?;
                 names.push(name);
             }
         }
     }
+    Ok(())
+}
 
-    // Events of everything collected.
-    let events: Api<Event> = Api::namespaced(ctx.client.clone(), &ns);
-    let mut lines = String::new();
-    for event in events
+/// One event as `events.txt` lists it.
+fn event_line(event: Event) -> String {
+    format!(
+        "{} {} {}/{} {}: {}\n",
+        event
+            .last_timestamp
+            .as_ref()
+            .map(|t| t.0.to_string())
+            .unwrap_or_default(),
+        event.type_.unwrap_or_default(),
+        event.involved_object.kind.unwrap_or_default(),
+        event.involved_object.name.unwrap_or_default(),
+        event.reason.unwrap_or_default(),
+        event.message.unwrap_or_default()
+    )
+}
+
+/// The events of everything collected (`names`).
+async fn add_events(ctx: &Ctx, bundle: &mut Bundle, names: &[String]) -> Result<(), CliError> {
+    let events: Api<Event> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
+    let lines: String = events
         .list(&ListParams::default())
         .await
         .map_err(CliError::api("listing events"))?
@@ -213,25 +271,15 @@ pub async fn run(ctx: &LazyCtx, args: ReportArgs, printer: &Printer) -> Result<(
                 .as_ref()
                 .is_some_and(|n| names.contains(n))
         })
-    {
-        lines.push_str(&format!(
-            "{} {} {}/{} {}: {}\n",
-            event
-                .last_timestamp
-                .as_ref()
-                .map(|t| t.0.to_string())
-                .unwrap_or_default(),
-            event.type_.unwrap_or_default(),
-            event.involved_object.kind.unwrap_or_default(),
-            event.involved_object.name.unwrap_or_default(),
-            event.reason.unwrap_or_default(),
-            event.message.unwrap_or_default()
-        ));
-    }
-    bundle.add("events.txt", lines.as_bytes())?;
+        .map(event_line)
+        .collect();
+    bundle.add("events.txt", lines.as_bytes())
+}
 
-    // Logs: the instance's pods (jobs' pods carry the label too), then the operator's.
-    for (pod, text) in logs(ctx, &ns, &instance_selector(&args.name), args.log_lines).await {
+/// Logs: the instance's pods (jobs' pods carry the label too), then the operator's.
+async fn add_logs(ctx: &Ctx, bundle: &mut Bundle, args: &ReportArgs) -> Result<(), CliError> {
+    let ns = &ctx.namespace;
+    for (pod, text) in logs(ctx, ns, &instance_selector(&args.name), args.log_lines).await {
         bundle.add(&format!("logs/{pod}.log"), text.as_bytes())?;
     }
     for (pod, text) in logs(
@@ -243,15 +291,6 @@ pub async fn run(ctx: &LazyCtx, args: ReportArgs, printer: &Printer) -> Result<(
     .await
     {
         bundle.add(&format!("operator/{pod}.log"), text.as_bytes())?;
-    }
-    bundle
-        .zip
-        .finish()
-        .map_err(|e| CliError::Failed(format!("finishing {}: {e}", path.display())))?;
-    let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-    printer.out(&format!("{} ({})\n", path.display(), size(bytes as i64)))?;
-    if !redact {
-        printer.warn("the report contains Secret values; share it with care");
     }
     Ok(())
 }

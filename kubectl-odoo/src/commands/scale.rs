@@ -5,11 +5,10 @@ use kube::api::Api;
 use odoo_model::OdooInstance;
 use serde_json::Value;
 
-use crate::cli::OutputFormat;
-use crate::commands::DryRun;
 use crate::commands::change;
 use crate::commands::stop::REPLICAS_BEFORE_STOP;
 use crate::commands::wait::{self, WaitArgs};
+use crate::commands::write::WriteFlags;
 use crate::ctx::LazyCtx;
 use crate::error::CliError;
 use crate::output::Printer;
@@ -22,6 +21,14 @@ use crate::output::Printer;
         .required(true)
         .multiple(true)
 ))]
+// The write flags' help names what this command writes; mut_arg moves an
+// argument last, so the wait flags are moved after them again to keep the order.
+#[command(
+    mut_arg("dry_run", |a| a.help("none: scale it; client: print the change without sending it; server: have the API server validate the change without storing it")),
+    mut_arg("output", |a| a.help("Output format of the changed object (table: `odoo/NAME scaled`)")),
+    mut_arg("wait", |a| a),
+    mut_arg("timeout", |a| a)
+)]
 pub struct ScaleArgs {
     /// Name of the instance.
     pub name: String,
@@ -31,17 +38,8 @@ pub struct ScaleArgs {
     /// Cron pods (0 disables scheduled actions).
     #[arg(long, value_name = "M", allow_negative_numbers = true)]
     pub cron_replicas: Option<i32>,
-    /// Asks nothing; accepted as on the commands that do ask, so a script can pass
-    /// --yes to every command that changes something.
-    #[arg(long, short = 'y')]
-    pub yes: bool,
-    /// none: scale it; client: print the change without sending it; server: have the
-    /// API server validate the change without storing it.
-    #[arg(long, value_enum, default_value_t = DryRun::None, num_args = 0..=1, default_missing_value = "client")]
-    pub dry_run: DryRun,
-    /// Output format of the changed object (table: `odoo/NAME scaled`).
-    #[arg(short = 'o', long, value_enum)]
-    pub output: Option<OutputFormat>,
+    #[command(flatten)]
+    pub write: WriteFlags,
     #[command(flatten)]
     pub wait: WaitArgs,
 }
@@ -82,7 +80,7 @@ pub async fn run(ctx: &LazyCtx, args: ScaleArgs, printer: &Printer) -> Result<()
     let ctx = ctx.get().await?;
     let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
     let name = &args.name;
-    let ((), written) = change::apply(&api, &ctx.namespace, name, args.dry_run, |i| {
+    let ((), written) = change::apply(&api, &ctx.namespace, name, args.write.dry_run, |i| {
         Ok(((), Some(plan(i, args.replicas, args.cron_replicas))))
     })
     .await?;
@@ -90,7 +88,7 @@ pub async fn run(ctx: &LazyCtx, args: ScaleArgs, printer: &Printer) -> Result<()
         printer,
         name,
         &written,
-        &change::verb("scaled", args.dry_run),
+        &change::verb("scaled", args.write.dry_run),
     )?;
     if args.replicas == Some(0) {
         printer.note(&format!(
@@ -105,7 +103,7 @@ pub async fn run(ctx: &LazyCtx, args: ScaleArgs, printer: &Printer) -> Result<()
         ctx,
         printer,
         &args.wait,
-        args.dry_run,
+        args.write.dry_run,
         name,
         &wait::target_for(replicas),
     )

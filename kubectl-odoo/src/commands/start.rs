@@ -6,11 +6,10 @@ use kube::api::Api;
 use odoo_model::OdooInstance;
 use serde_json::Value;
 
-use crate::cli::OutputFormat;
-use crate::commands::DryRun;
 use crate::commands::change;
 use crate::commands::stop::REPLICAS_BEFORE_STOP;
 use crate::commands::wait::{self, WaitArgs};
+use crate::commands::write::WriteFlags;
 use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
 use crate::fleet::{self, Selection};
@@ -18,6 +17,14 @@ use crate::output::Printer;
 
 /// Flags of `start`.
 #[derive(clap::Args, Debug)]
+// The write flags' help names what this command writes; mut_arg moves an
+// argument last, so the wait flags are moved after them again to keep the order.
+#[command(
+    mut_arg("dry_run", |a| a.help("none: start it; client: print the change without sending it; server: have the API server validate the change without storing it")),
+    mut_arg("output", |a| a.help("Output format of the changed object (table: `odoo/NAME started`)")),
+    mut_arg("wait", |a| a),
+    mut_arg("timeout", |a| a)
+)]
 pub struct StartArgs {
     /// Name of the instance (or -l/-A to start several).
     pub name: Option<String>,
@@ -26,17 +33,8 @@ pub struct StartArgs {
     /// Web pods to start (default: the replicas before `kubectl odoo stop`, else 1).
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub replicas: Option<i32>,
-    /// Asks nothing; accepted as on the commands that do ask, so a script can pass
-    /// --yes to every command that changes something.
-    #[arg(long, short = 'y')]
-    pub yes: bool,
-    /// none: start it; client: print the change without sending it; server: have the
-    /// API server validate the change without storing it.
-    #[arg(long, value_enum, default_value_t = DryRun::None, num_args = 0..=1, default_missing_value = "client")]
-    pub dry_run: DryRun,
-    /// Output format of the changed object (table: `odoo/NAME started`).
-    #[arg(short = 'o', long, value_enum)]
-    pub output: Option<OutputFormat>,
+    #[command(flatten)]
+    pub write: WriteFlags,
     #[command(flatten)]
     pub wait: WaitArgs,
 }
@@ -108,19 +106,17 @@ pub fn plan(instance: &OdooInstance, requested: Option<i32>) -> Result<Plan, Cli
 pub async fn run(ctx: &LazyCtx, args: StartArgs, printer: &Printer) -> Result<(), CliError> {
     args.selection.check(args.name.as_deref(), "start")?;
     let ctx = ctx.get().await?;
-    if let Some(name) = &args.name {
-        return start(ctx, printer, name, &args).await.map(drop);
-    }
     let done = if args.wait.wait { "Ready" } else { "Applied" };
-    fleet::each(
+    fleet::one_or_many(
         ctx,
         printer,
+        args.name.as_deref(),
         &args.selection,
         done,
         "start",
-        |ctx, quiet, name| {
+        |ctx, printer, name| {
             let args = &args;
-            async move { start(&ctx, &quiet, &name, args).await }
+            async move { start(&ctx, &printer, &name, args).await }
         },
     )
     .await
@@ -135,7 +131,7 @@ async fn start(
     args: &StartArgs,
 ) -> Result<String, CliError> {
     let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
-    let (started, written) = change::apply(&api, &ctx.namespace, name, args.dry_run, |i| {
+    let (started, written) = change::apply(&api, &ctx.namespace, name, args.write.dry_run, |i| {
         Ok(match plan(i, args.replicas)? {
             Plan::AlreadyRunning(n) => (Err(n), None),
             Plan::Start(started, body) => (Ok(started), Some(body)),
@@ -163,7 +159,12 @@ async fn start(
     } else {
         "started"
     };
-    change::print(printer, name, &written, &change::verb(verb, args.dry_run))?;
+    change::print(
+        printer,
+        name,
+        &written,
+        &change::verb(verb, args.write.dry_run),
+    )?;
     let why = match started.source {
         Source::Flag => "as requested",
         Source::Remembered => "as before kubectl odoo stop",
@@ -177,7 +178,7 @@ async fn start(
         ctx,
         printer,
         &args.wait,
-        args.dry_run,
+        args.write.dry_run,
         name,
         &wait::target_for(started.replicas),
     )

@@ -11,6 +11,7 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use futures::StreamExt;
+use futures::stream::{BoxStream, SelectAll};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Event;
 use kube::api::Api;
@@ -20,10 +21,10 @@ use odoo_model::{InstancePhase, OdooInstance};
 
 use kube::ResourceExt;
 
-use crate::cli::OutputFormat;
 use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
 use crate::fleet::{self, Selection};
+use crate::format::OutputFormat;
 use crate::output::{Printer, use_color};
 use crate::phase;
 use crate::watch::{Snapshot, collect, render};
@@ -50,7 +51,7 @@ pub struct StatusArgs {
     )]
     pub until: Option<String>,
     /// Give up after this long (e.g. 5m); exit code 4.
-    #[arg(long, value_parser = crate::cli::parse_duration, default_value = "10m")]
+    #[arg(long, value_parser = crate::duration::parse_duration, default_value = "10m")]
     pub timeout: Duration,
     /// Output format: table (default), json or yaml; with --watch, json is one
     /// object per line.
@@ -286,18 +287,10 @@ enum Renderer {
     Notes,
 }
 
-async fn follow(
-    ctx: &Ctx,
-    name: &str,
-    until: Option<&str>,
-    mut renderer: Renderer,
-    printer: &Printer,
-    first: Snapshot,
-) -> Result<(), CliError> {
-    let color = use_color(ctx.global.color, matches!(renderer, Renderer::Live { .. }));
-    // Change signals from the instance, its Deployments and its events only. The
-    // instance's own versions come with the signal: each stored phase is shown even
-    // when the next one follows within the settle delay below.
+/// Change signals from the instance, its Deployments and its events only. The
+/// instance's own versions come with the signal: each stored phase is shown even
+/// when the next one follows within the settle delay of `follow`.
+fn signals(ctx: &Ctx, name: &str) -> SelectAll<BoxStream<'static, Option<OdooInstance>>> {
     let ns = &ctx.namespace;
     let instance = watcher(
         Api::<OdooInstance>::namespaced(ctx.client.clone(), ns),
@@ -322,13 +315,25 @@ async fn follow(
         tokio::time::sleep(Duration::from_secs(3)).await;
         Some((None, ()))
     });
-    let mut signals = futures::stream::select_all(vec![
+    futures::stream::select_all(vec![
         instance.boxed(),
         deployments.boxed(),
         events.boxed(),
         tick.boxed(),
-    ]);
+    ])
+}
 
+async fn follow(
+    ctx: &Ctx,
+    name: &str,
+    until: Option<&str>,
+    mut renderer: Renderer,
+    printer: &Printer,
+    first: Snapshot,
+) -> Result<(), CliError> {
+    let color = use_color(ctx.global.color, matches!(renderer, Renderer::Live { .. }));
+    let ns = &ctx.namespace;
+    let mut signals = signals(ctx, name);
     let mut last: Option<Snapshot> = None;
     let mut snapshot = first;
     // The instance as its watch last delivered it. Versions arrive in order, so
@@ -442,7 +447,7 @@ mod tests {
     #[test]
     fn an_upgrade_serves_once_running_its_image_fully_rolled_out() {
         let until = rolled_out("odoo:18.0-b");
-        let web = |ok| crate::watch::snapshot::ChildView {
+        let web = |ok| crate::watch::children::ChildView {
             kind: "Deployment".into(),
             name: "shop-web".into(),
             state: String::new(),

@@ -5,10 +5,9 @@ use kube::api::Api;
 use odoo_model::{InstancePhase, OdooInstance};
 use serde_json::Value;
 
-use crate::cli::OutputFormat;
-use crate::commands::DryRun;
 use crate::commands::change;
 use crate::commands::wait::{self, WaitArgs};
+use crate::commands::write::{DryRun, WriteFlags};
 use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
 use crate::fleet::{self, Selection};
@@ -19,22 +18,21 @@ pub const REPLICAS_BEFORE_STOP: &str = "odoo-operator.dev/replicas-before-stop";
 
 /// Flags of `stop`.
 #[derive(clap::Args, Debug)]
+// The write flags' help names what this command writes; mut_arg moves an
+// argument last, so the wait flags are moved after them again to keep the order.
+#[command(
+    mut_arg("dry_run", |a| a.help("none: stop it; client: print the change without sending it; server: have the API server validate the change without storing it")),
+    mut_arg("output", |a| a.help("Output format of the changed object (table: `odoo/NAME stopped`)")),
+    mut_arg("wait", |a| a),
+    mut_arg("timeout", |a| a)
+)]
 pub struct StopArgs {
     /// Name of the instance (or -l/-A to stop several).
     pub name: Option<String>,
     #[command(flatten)]
     pub selection: Selection,
-    /// Asks nothing; accepted as on the commands that do ask, so a script can pass
-    /// --yes to every command that changes something.
-    #[arg(long, short = 'y')]
-    pub yes: bool,
-    /// none: stop it; client: print the change without sending it; server: have the
-    /// API server validate the change without storing it.
-    #[arg(long, value_enum, default_value_t = DryRun::None, num_args = 0..=1, default_missing_value = "client")]
-    pub dry_run: DryRun,
-    /// Output format of the changed object (table: `odoo/NAME stopped`).
-    #[arg(short = 'o', long, value_enum)]
-    pub output: Option<OutputFormat>,
+    #[command(flatten)]
+    pub write: WriteFlags,
     #[command(flatten)]
     pub wait: WaitArgs,
 }
@@ -69,19 +67,17 @@ pub fn plan(instance: &OdooInstance) -> Plan {
 pub async fn run(ctx: &LazyCtx, args: StopArgs, printer: &Printer) -> Result<(), CliError> {
     args.selection.check(args.name.as_deref(), "stop")?;
     let ctx = ctx.get().await?;
-    if let Some(name) = &args.name {
-        return stop(ctx, printer, name, &args).await.map(drop);
-    }
     let done = if args.wait.wait { "Stopped" } else { "Applied" };
-    fleet::each(
+    fleet::one_or_many(
         ctx,
         printer,
+        args.name.as_deref(),
         &args.selection,
         done,
         "stop",
-        |ctx, quiet, name| {
+        |ctx, printer, name| {
             let args = &args;
-            async move { stop(&ctx, &quiet, &name, args).await }
+            async move { stop(&ctx, &printer, &name, args).await }
         },
     )
     .await
@@ -96,7 +92,7 @@ async fn stop(
     args: &StopArgs,
 ) -> Result<String, CliError> {
     let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
-    let (before, written) = change::apply(&api, &ctx.namespace, name, args.dry_run, |i| {
+    let (before, written) = change::apply(&api, &ctx.namespace, name, args.write.dry_run, |i| {
         Ok(match plan(i) {
             Plan::AlreadyStopped => (None, None),
             Plan::Stop { before, body } => (Some(before), Some(body)),
@@ -114,15 +110,15 @@ async fn stop(
         printer,
         name,
         &written,
-        &change::verb("stopped", args.dry_run),
+        &change::verb("stopped", args.write.dry_run),
     )?;
-    if args.dry_run == DryRun::None && !printer.fleet {
+    if args.write.dry_run == DryRun::None && !printer.fleet {
         printer.note(&format!(
             "The operator scales web and cron to zero. `kubectl odoo start {name}` restores {before} web replica(s)."
         ));
     }
     let stopped = InstancePhase::Stopped.to_string();
-    wait::after_write(ctx, printer, &args.wait, args.dry_run, name, &stopped).await?;
+    wait::after_write(ctx, printer, &args.wait, args.write.dry_run, name, &stopped).await?;
     Ok(format!("{before} web replica(s) remembered"))
 }
 

@@ -17,12 +17,14 @@ use odoo_model::restore_job::PreviousDatabase;
 use odoo_model::upgrade_job::{UpgradeMode, UpgradeStrategy};
 use odoo_model::{InstanceRef, OdooInstance, OdooUpgradeJob, OdooUpgradeJobSpec};
 
-use crate::cli::{OutputFormat, parse_duration};
-use crate::commands::{DryRun, change, print_resource, submit};
+use crate::commands::change;
+use crate::commands::write::{DryRun, print_resource, submit};
 use crate::confirm;
 use crate::ctx::{Ctx, LazyCtx};
+use crate::duration::parse_duration;
 use crate::error::CliError;
 use crate::fleet::{self, Selection};
+use crate::format::OutputFormat;
 use crate::output::Printer;
 
 /// Flags of `upgrade`.
@@ -105,7 +107,10 @@ pub fn build(
     } else {
         "upgrade"
     };
-    let name = format!("{instance}-{kind}-{}", crate::commands::name_stamp(now));
+    let name = format!(
+        "{instance}-{kind}-{}",
+        crate::commands::write::name_stamp(now)
+    );
     OdooUpgradeJob::new(
         &name,
         OdooUpgradeJobSpec {
@@ -212,12 +217,20 @@ pub async fn run(ctx: &LazyCtx, args: UpgradeArgs, printer: &Printer) -> Result<
     match serves {
         Some(image) if args.wait => {
             let view = Printer {
-                format: crate::cli::OutputFormat::Table,
+                format: crate::format::OutputFormat::Table,
                 ..*printer
             };
             let first = crate::watch::collect(&ctx.client, ns, &name).await?;
-            let until = super::status::rolled_out(&image);
-            super::status::follow_one(ctx, &view, &name, Some(&until), args.timeout, first).await
+            let until = crate::commands::status::rolled_out(&image);
+            crate::commands::status::follow_one(
+                ctx,
+                &view,
+                &name,
+                Some(&until),
+                args.timeout,
+                first,
+            )
+            .await
         }
         _ => Ok(()),
     }

@@ -10,9 +10,9 @@ use odoo_model::crds::MODEL_VERSION_ANNOTATION;
 use odoo_model::labels::{LEADER_LEASE, OPERATOR_VERSION_ANNOTATION};
 use serde::Serialize;
 
-use crate::cli::OutputFormat;
 use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
+use crate::format::OutputFormat;
 use crate::output::Printer;
 
 /// Flags of `version`.

@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use odoo_model::InstancePhase;
 
-use crate::cli::OutputFormat;
-use crate::commands::DryRun;
 use crate::commands::status;
+use crate::commands::write::DryRun;
 use crate::ctx::Ctx;
 use crate::error::CliError;
+use crate::format::OutputFormat;
 use crate::output::Printer;
 
 /// The flags.
@@ -22,7 +22,7 @@ pub struct WaitArgs {
     #[arg(long)]
     pub wait: bool,
     /// How long --wait waits (e.g. 90s, 5m).
-    #[arg(long, value_parser = crate::cli::parse_duration, default_value = "10m", requires = "wait")]
+    #[arg(long, value_parser = crate::duration::parse_duration, default_value = "10m", requires = "wait")]
     pub timeout: Duration,
 }
 

@@ -11,8 +11,8 @@ use kube::runtime::{WatchStreamExt, watcher};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::cli::OutputFormat;
 use crate::error::CliError;
+use crate::format::OutputFormat;
 use crate::output::Printer;
 use crate::phase::{self, AnyJobPhase, JobEnd};
 use indicatif::ProgressBar;

@@ -4,6 +4,7 @@
 //! `-o json`. Only the named object, its children (by label) and their events are
 //! read; never a namespace-wide list.
 
+pub mod children;
 pub mod job;
 pub mod render;
 mod serving;

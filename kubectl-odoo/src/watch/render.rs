@@ -5,41 +5,60 @@ use std::fmt::Write as _;
 use console::{Style, measure_text_width, truncate_str};
 use odoo_model::InstancePhase;
 
-use super::Snapshot;
 use crate::phase;
+use crate::watch::snapshot::Snapshot;
 
 /// The full block, as `status` prints it and the live view redraws it: every line
 /// cut to `width` visible columns (0: no limit), measured as a terminal shows them.
 pub fn block(s: &Snapshot, color: bool, width: usize) -> Vec<String> {
-    let paint = |style: Style, text: &str| style.force_styling(color).apply_to(text).to_string();
+    if !s.exists {
+        return vec![format!("odoo/{} in {}: not found", s.name, s.namespace)];
+    }
+    let mut lines = summary(s, color);
+    lines.extend(conditions(s, color, width));
+    lines.extend(children(s, color));
+    lines.extend(events(s, color));
+    lines.extend(log_tail(s, color));
+    if width == 0 {
+        return lines;
+    }
+    lines
+        .into_iter()
+        .map(|l| truncate_str(&l, width, "…").into_owned())
+        .collect()
+}
+
+fn paint(color: bool, style: Style, text: &str) -> String {
+    style.force_styling(color).apply_to(text).to_string()
+}
+
+/// The phase line and one line for each fact of the instance that is set.
+fn summary(s: &Snapshot, color: bool) -> Vec<String> {
     let phase_style = match s.instance_phase() {
         Some(InstancePhase::Running) => Style::new().green(),
         Some(p) if p == InstancePhase::Degraded || phase::FAILED.contains(&p) => Style::new().red(),
         Some(InstancePhase::Stopped) => Style::new().dim(),
         _ => Style::new().yellow(),
     };
-    let mut lines = Vec::new();
-    if !s.exists {
-        lines.push(format!("odoo/{} in {}: not found", s.name, s.namespace));
-        return lines;
-    }
     let stale = if s.caught_up() {
         ""
     } else {
         " (operator has not seen the latest spec yet)"
     };
-    lines.push(format!(
-        "odoo/{}  {}  {}{stale}",
-        s.name,
-        paint(phase_style, &s.phase),
-        s.message
-    ));
-    lines.push(format!(
-        "  ready {}   url {}   image {}",
-        dash(&s.ready),
-        dash(&s.url),
-        dash(&s.image)
-    ));
+    let mut lines = vec![
+        format!(
+            "odoo/{}  {}  {}{stale}",
+            s.name,
+            paint(color, phase_style, &s.phase),
+            s.message
+        ),
+        format!(
+            "  ready {}   url {}   image {}",
+            dash(&s.ready),
+            dash(&s.url),
+            dash(&s.image)
+        ),
+    ];
     if !s.last_backup.is_empty() {
         lines.push(format!("  last backup {}", s.last_backup));
     }
@@ -55,19 +74,20 @@ pub fn block(s: &Snapshot, color: bool, width: usize) -> Vec<String> {
     if !s.rehearsal.is_empty() {
         lines.push(format!("  upgrade {}", s.rehearsal));
     }
-    // Conditions wrap onto as many lines as the width needs; none is cut.
-    let marks: Vec<String> = s
-        .conditions
-        .iter()
-        .map(|c| {
-            let mark = if c.status == "True" {
-                paint(Style::new().green(), "✓")
-            } else {
-                paint(Style::new().dim(), "·")
-            };
-            format!("{mark} {}", c.type_)
-        })
-        .collect();
+    lines
+}
+
+/// Conditions wrap onto as many lines as the width needs; none is cut.
+fn conditions(s: &Snapshot, color: bool, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let marks = s.conditions.iter().map(|c| {
+        let mark = if c.status == "True" {
+            paint(color, Style::new().green(), "✓")
+        } else {
+            paint(color, Style::new().dim(), "·")
+        };
+        format!("{mark} {}", c.type_)
+    });
     let mut line = String::from("  conditions");
     for mark in marks {
         if width > 0 && measure_text_width(&line) + 2 + measure_text_width(&mark) > width {
@@ -78,50 +98,55 @@ pub fn block(s: &Snapshot, color: bool, width: usize) -> Vec<String> {
     if !s.conditions.is_empty() {
         lines.push(line);
     }
-    for c in &s.children {
-        let mark = if c.ok {
-            paint(Style::new().green(), "✓")
-        } else {
-            paint(Style::new().yellow(), "…")
-        };
-        lines.push(format!(
-            "  {mark} {:<20} {:<28} {}",
-            c.kind, c.name, c.state
-        ));
+    lines
+}
+
+fn children(s: &Snapshot, color: bool) -> Vec<String> {
+    s.children
+        .iter()
+        .map(|c| {
+            let mark = if c.ok {
+                paint(color, Style::new().green(), "✓")
+            } else {
+                paint(color, Style::new().yellow(), "…")
+            };
+            format!("  {mark} {:<20} {:<28} {}", c.kind, c.name, c.state)
+        })
+        .collect()
+}
+
+/// Warnings first, then the recent events that are not warnings.
+fn events(s: &Snapshot, color: bool) -> Vec<String> {
+    let warnings = s.warnings.iter().map(|w| (Style::new().red(), "!", w));
+    let recent = s
+        .recent
+        .iter()
+        .filter(|e| e.type_ != "Warning")
+        .map(|e| (Style::new().dim(), "·", e));
+    warnings
+        .chain(recent)
+        .map(|(style, mark, e)| {
+            format!(
+                "  {} {:>4} {} {}: {}",
+                paint(color, style, mark),
+                ago(&e.last_seen),
+                e.object,
+                e.reason,
+                e.message
+            )
+        })
+        .collect()
+}
+
+fn log_tail(s: &Snapshot, color: bool) -> Vec<String> {
+    if s.log_tail.is_empty() {
+        return Vec::new();
     }
-    for w in &s.warnings {
-        lines.push(format!(
-            "  {} {:>4} {} {}: {}",
-            paint(Style::new().red(), "!"),
-            ago(&w.last_seen),
-            w.object,
-            w.reason,
-            w.message
-        ));
-    }
-    for e in s.recent.iter().filter(|e| e.type_ != "Warning") {
-        lines.push(format!(
-            "  {} {:>4} {} {}: {}",
-            paint(Style::new().dim(), "·"),
-            ago(&e.last_seen),
-            e.object,
-            e.reason,
-            e.message
-        ));
-    }
-    if !s.log_tail.is_empty() {
-        lines.push(format!("  {}", paint(Style::new().dim(), "job log")));
-        for l in &s.log_tail {
-            lines.push(format!("  {} {l}", paint(Style::new().dim(), "|")));
-        }
-    }
-    if width == 0 {
-        return lines;
+    let mut lines = vec![format!("  {}", paint(color, Style::new().dim(), "job log"))];
+    for l in &s.log_tail {
+        lines.push(format!("  {} {l}", paint(color, Style::new().dim(), "|")));
     }
     lines
-        .into_iter()
-        .map(|l| truncate_str(&l, width, "…").into_owned())
-        .collect()
 }
 
 fn dash(s: &str) -> &str {
@@ -193,7 +218,7 @@ pub fn changes(old: Option<&Snapshot>, new: &Snapshot, now: &str) -> Vec<String>
             ));
         }
     }
-    for l in super::job::new_lines(&old.log_tail, &new.log_tail) {
+    for l in crate::watch::job::new_lines(&old.log_tail, &new.log_tail) {
         out.push(format!("{now}   | {l}"));
     }
     out
@@ -202,7 +227,7 @@ pub fn changes(old: Option<&Snapshot>, new: &Snapshot, now: &str) -> Vec<String>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::watch::snapshot::ChildView;
+    use crate::watch::children::ChildView;
 
     fn snap(phase: &str, ready: &str) -> Snapshot {
         Snapshot {

@@ -1,18 +1,16 @@
 //! What `status` shows, gathered into one serialisable struct.
 
-use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{Event, PersistentVolumeClaim};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
-use kube::ResourceExt;
-use kube::api::{Api, ApiResource, DynamicObject, ListParams};
+use k8s_openapi::api::core::v1::Event;
+use kube::api::{Api, ListParams};
 use odoo_model::labels::instance_selector;
-use odoo_model::{InstancePhase, JobPhase, OdooInitJob, OdooInstance, names};
+use odoo_model::{InstancePhase, OdooInstance};
 use serde::Serialize;
 
-use super::job::LOG_TAIL;
 use crate::error::CliError;
-use crate::phase::{self, JobEnd};
+use crate::phase;
+use crate::watch::children::{self, ChildView};
+
+use crate::watch::job::LOG_TAIL;
 
 /// One view of an instance.
 #[derive(Serialize, Debug, Clone, PartialEq, Default)]
@@ -64,20 +62,6 @@ pub struct ConditionView {
     pub status: String,
     pub reason: String,
     pub message: String,
-}
-
-/// A child object and how far along it is.
-#[derive(Serialize, Debug, Clone, PartialEq, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct ChildView {
-    pub kind: String,
-    pub name: String,
-    /// `2/2` for workloads, the phase for claims and jobs.
-    pub state: String,
-    pub ok: bool,
-    /// A workload's image (its pod template's first container); empty otherwise.
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub image: String,
 }
 
 /// An event on the instance or a child.
@@ -176,71 +160,14 @@ pub async fn collect(
     }
     .with_instance(&instance);
     let selector = ListParams::default().labels(&instance_selector(name));
-    let deployments: Api<Deployment> = Api::namespaced(client.clone(), namespace);
-    let mut deps = deployments
-        .list(&selector)
-        .await
-        .map_err(CliError::api("listing the instance's Deployments"))?
-        .items;
-    deps.sort_by_key(|d| d.name_any());
-    for d in deps {
-        let (state, ok) = rollout(&d);
-        let image = d
-            .spec
-            .as_ref()
-            .and_then(|s| s.template.spec.as_ref())
-            .and_then(|p| p.containers.first())
-            .and_then(|c| c.image.clone())
-            .unwrap_or_default();
-        snap.children.push(ChildView {
-            kind: "Deployment".into(),
-            name: d.name_any(),
-            state,
-            ok,
-            image,
-        });
-    }
-    snap.serving = super::serving::serving(client, namespace, name).await?;
-    let pvcs: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), namespace);
-    if let Some(pvc) = pvcs
-        .get_opt(&names::filestore_pvc(name))
-        .await
-        .map_err(CliError::api("reading the filestore claim"))?
-    {
-        let phase = pvc
-            .status
-            .and_then(|s| s.phase)
-            .unwrap_or_else(|| "Pending".into());
-        snap.children.push(ChildView {
-            kind: "PVC".into(),
-            name: pvc.metadata.name.unwrap_or_default(),
-            ok: phase == "Bound",
-            state: phase,
-            image: String::new(),
-        });
-    }
-    let jobs: Api<OdooInitJob> = Api::namespaced(client.clone(), namespace);
-    let init = jobs
-        .list(&selector)
-        .await
-        .map_err(CliError::api("listing init jobs"))?;
-    for j in init.items {
-        // No phase yet reads as the model's default, Pending.
-        let phase = j
-            .status
-            .as_ref()
-            .and_then(|s| s.job.phase)
-            .unwrap_or_default();
-        snap.children.push(ChildView {
-            kind: "OdooInitJob".into(),
-            name: j.name_any(),
-            ok: phase == JobPhase::Succeeded,
-            state: format!("{phase:?}"),
-            image: String::new(),
-        });
-    }
+    snap.children = children::deployments(client, namespace, &selector).await?;
+    snap.serving = crate::watch::serving::serving(client, namespace, name).await?;
     snap.children
-        .extend(job_resources(client, namespace, name).await?);
+        .extend(children::filestore(client, namespace, name).await?);
+    snap.children
+        .extend(children::init_jobs(client, namespace, &selector).await?);
+    snap.children
+        .extend(children::job_resources(client, namespace, name).await?);
     let events = events(client, namespace, name, &snap.children).await?;
     let warnings: Vec<EventView> = events
         .iter()
@@ -255,8 +182,8 @@ pub async fn collect(
     {
         // The batch Jobs' pods carry the instance label and the Job's name.
         let selector = format!("{},job-name", instance_selector(name));
-        let tail = super::job::log_tail(client, namespace, &selector, LOG_TAIL).await;
-        snap.log_tail = super::job::split_progress(tail).0;
+        let tail = crate::watch::job::log_tail(client, namespace, &selector, LOG_TAIL).await;
+        snap.log_tail = crate::watch::job::split_progress(tail).0;
     }
     Ok(snap)
 }
@@ -294,105 +221,6 @@ fn describe_backup(b: &odoo_model::instance::LastBackup) -> String {
 fn last<T>(mut items: Vec<T>, n: usize) -> Vec<T> {
     let start = items.len().saturating_sub(n);
     items.split_off(start)
-}
-
-/// A Deployment's rollout in words, and whether it is complete: ready of desired,
-/// and while pods of an older template remain, how many run the new one.
-pub fn rollout(d: &Deployment) -> (String, bool) {
-    let want = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0);
-    let status = d.status.clone().unwrap_or_default();
-    // A status older than the spec describes the previous template's pods, as
-    // `kubectl rollout status` knows: just after a change it would say "complete".
-    if status.observed_generation.unwrap_or(0) < d.metadata.generation.unwrap_or(0) {
-        return ("rollout starting".into(), false);
-    }
-    let ready = status.ready_replicas.unwrap_or(0);
-    let updated = status.updated_replicas.unwrap_or(0);
-    let total = status.replicas.unwrap_or(0);
-    let rolling = updated < want || total > want;
-    let state = if rolling {
-        format!("{updated} of {want} updated, {ready} ready (rolling out)")
-    } else {
-        format!("{ready}/{want} ready")
-    };
-    (state, !rolling && ready >= want)
-}
-
-/// The instance's job resources that have a batch Job (upgrades, backups, restores,
-/// migrations: found through the Jobs carrying the instance's label and their
-/// owners), with their phase and the Job's own state; init jobs are listed apart.
-async fn job_resources(
-    client: &kube::Client,
-    namespace: &str,
-    name: &str,
-) -> Result<Vec<ChildView>, CliError> {
-    let batch: Api<Job> = Api::namespaced(client.clone(), namespace);
-    let mut jobs = batch
-        .list(&ListParams::default().labels(&instance_selector(name)))
-        .await
-        .map_err(CliError::api("listing the instance's Jobs"))?
-        .items;
-    // Newest first; a job resource with several batch Jobs (a restore's load and
-    // switch) is shown once, with its newest.
-    jobs.sort_by_key(|j| std::cmp::Reverse(j.creation_timestamp().map(|t| t.0)));
-    let mut owners_seen = std::collections::BTreeSet::new();
-    let newest: Vec<(Job, OwnerReference)> = jobs
-        .into_iter()
-        .filter_map(|j| {
-            let owner = j.owner_references().first().cloned()?;
-            owners_seen
-                .insert((owner.kind.clone(), owner.name.clone()))
-                .then_some((j, owner))
-        })
-        .take(3)
-        .collect();
-    let mut children = Vec::new();
-    for (job, owner) in newest.into_iter().rev() {
-        let Some(resource) = job_resource(&owner.kind) else {
-            continue;
-        };
-        let owners: Api<DynamicObject> = Api::namespaced_with(client.clone(), namespace, &resource);
-        let phase = owners
-            .get_opt(&owner.name)
-            .await
-            .ok()
-            .flatten()
-            .and_then(|o| {
-                o.data
-                    .pointer("/status/phase")
-                    .and_then(|p| p.as_str())
-                    .map(str::to_owned)
-            })
-            .unwrap_or_else(|| "Pending".into());
-        let status = job.status.clone().unwrap_or_default();
-        let batch_state = if status.succeeded.unwrap_or(0) > 0 {
-            "complete"
-        } else if status.failed.unwrap_or(0) > 0 {
-            "failed"
-        } else {
-            "running"
-        };
-        children.push(ChildView {
-            kind: owner.kind.clone(),
-            name: owner.name.clone(),
-            ok: phase::job_end(&owner.kind, &phase) == Some(JobEnd::Succeeded),
-            state: format!("{phase}, Job {} {batch_state}", job.name_any()),
-            image: String::new(),
-        });
-    }
-    Ok(children)
-}
-
-/// The API resource of a job kind that runs batch Jobs for an instance.
-fn job_resource(kind: &str) -> Option<ApiResource> {
-    use odoo_model::{OdooBackupJob, OdooClusterMigration, OdooRestoreJob, OdooUpgradeJob};
-    Some(match kind {
-        "OdooUpgradeJob" => ApiResource::erase::<OdooUpgradeJob>(&()),
-        "OdooBackupJob" => ApiResource::erase::<OdooBackupJob>(&()),
-        "OdooRestoreJob" => ApiResource::erase::<OdooRestoreJob>(&()),
-        "OdooClusterMigration" => ApiResource::erase::<OdooClusterMigration>(&()),
-        _ => return None,
-    })
 }
 
 /// Events of the instance and its children, oldest first.
@@ -441,7 +269,3 @@ async fn events(
         })
         .collect())
 }
-
-#[cfg(test)]
-#[path = "snapshot_tests.rs"]
-mod tests;

@@ -7,9 +7,10 @@ use kube::api::Api;
 use odoo_model::OdooInstance;
 use odoo_model::freshness::Freshness;
 
-use crate::cli::{OutputFormat, parse_duration};
 use crate::ctx::LazyCtx;
+use crate::duration::parse_duration;
 use crate::error::CliError;
+use crate::format::OutputFormat;
 use crate::output::list::{self, Columns};
 use crate::output::{Printer, age};
 

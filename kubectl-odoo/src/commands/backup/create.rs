@@ -9,10 +9,12 @@ use odoo_model::backup_job::{BackupDestination, BackupTemplate};
 use odoo_model::labels::INSTANCE_LABEL;
 use odoo_model::{InstanceRef, OdooBackupJob, OdooBackupJobSpec, OdooInstance};
 
-use super::{DestinationArgs, VerifyArg, format_parser};
-use crate::cli::{OutputFormat, parse_duration};
-use crate::commands::{DryRun, change, name_stamp, print_resource, submit};
+use crate::commands::backup::destination::DestinationArgs;
+use crate::commands::backup::flags::{VerifyArg, format_parser};
+use crate::commands::change;
+use crate::commands::write::{DryRun, WriteFlags, name_stamp, print_resource, submit};
 use crate::ctx::{Ctx, LazyCtx};
+use crate::duration::parse_duration;
 use crate::error::CliError;
 use crate::fleet::{self, Selection};
 use crate::output::Printer;
@@ -20,6 +22,11 @@ use odoo_model::backup_job::BackupFormat;
 
 /// Flags of `backup create`.
 #[derive(clap::Args, Debug)]
+// The write flags' help names what this command writes.
+#[command(
+    mut_arg("dry_run", |a| a.help("none: create; client: print the job without sending it; server: have the API server validate it without storing it")),
+    mut_arg("output", |a| a.help("Output format of the created job (table: `odoobackupjob/NAME created`)"))
+)]
 pub struct CreateArgs {
     /// Name of the instance to back up (or -l/-A to back up several).
     pub name: Option<String>,
@@ -42,17 +49,8 @@ pub struct CreateArgs {
     /// How long --wait waits (e.g. 30m).
     #[arg(long, value_parser = parse_duration, default_value = "1h")]
     pub timeout: Duration,
-    /// Asks nothing; accepted as on the commands that do ask, so a script can pass
-    /// --yes to every command that changes something.
-    #[arg(long, short = 'y')]
-    pub yes: bool,
-    /// none: create; client: print the job without sending it; server: have the API
-    /// server validate it without storing it.
-    #[arg(long, value_enum, default_value_t = DryRun::None, num_args = 0..=1, default_missing_value = "client")]
-    pub dry_run: DryRun,
-    /// Output format of the created job (table: `odoobackupjob/NAME created`).
-    #[arg(short = 'o', long, value_enum)]
-    pub output: Option<OutputFormat>,
+    #[command(flatten)]
+    pub write: WriteFlags,
 }
 
 /// The job resource backing up `instance`. Pure.
@@ -90,25 +88,23 @@ pub async fn run(ctx: &LazyCtx, args: CreateArgs, printer: &Printer) -> Result<(
     let now = k8s_openapi::jiff::Timestamp::now();
     // Flags alone suffice for a client dry run; --like and reuse read the cluster.
     if let Some(name) = &args.name
-        && args.dry_run == DryRun::Client
+        && args.write.dry_run == DryRun::Client
         && let Some(dest) = args.destination.from_flags()?
     {
         return print_resource(printer, &build(&args, name, dest, now), "created (dry run)");
     }
     let ctx = ctx.get().await?;
-    if let Some(name) = &args.name {
-        return back_up(ctx, printer, name, &args, now).await.map(drop);
-    }
     let done = if args.wait { "Succeeded" } else { "Created" };
-    fleet::each(
+    fleet::one_or_many(
         ctx,
         printer,
+        args.name.as_deref(),
         &args.selection,
         done,
         "back up",
-        |ctx, quiet, name| {
+        |ctx, printer, name| {
             let args = &args;
-            async move { back_up(&ctx, &quiet, &name, args, now).await }
+            async move { back_up(&ctx, &printer, &name, args, now).await }
         },
     )
     .await
@@ -132,7 +128,7 @@ async fn back_up(
         ctx,
         printer,
         backup,
-        args.dry_run,
+        args.write.dry_run,
         args.wait.then_some(args.timeout),
         &format!("kubectl odoo backup describe {{name}} -n {ns}"),
     )

@@ -14,7 +14,7 @@ use odoo_model::backup_use::backups_in_use;
 use odoo_model::{OdooBackupJob, OdooRestoreJob};
 
 use crate::confirm::confirm;
-use crate::ctx::LazyCtx;
+use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
 use crate::output::Printer;
 
@@ -30,7 +30,7 @@ pub struct DeleteArgs {
     #[arg(short = 'y', long)]
     pub yes: bool,
     /// How long to wait for the operator to delete the archive (e.g. 5m, 90s).
-    #[arg(long, default_value = "5m", value_name = "DURATION", value_parser = crate::cli::parse_duration)]
+    #[arg(long, default_value = "5m", value_name = "DURATION", value_parser = crate::duration::parse_duration)]
     pub timeout: Duration,
 }
 
@@ -39,7 +39,7 @@ pub async fn run(ctx: &LazyCtx, args: DeleteArgs, printer: &Printer) -> Result<(
     let ns = &ctx.namespace;
     let name = &args.name;
     let api: Api<OdooBackupJob> = Api::namespaced(ctx.client.clone(), ns);
-    let backup = super::describe::get(&api, name, ns).await?;
+    let backup = crate::commands::backup::describe::get(&api, name, ns).await?;
     if backup.metadata.deletion_timestamp.is_some() {
         let events: Api<Event> = Api::namespaced(ctx.client.clone(), ns);
         return already_deleting(&api, &events, &backup, &args, printer).await;
@@ -55,22 +55,11 @@ pub async fn run(ctx: &LazyCtx, args: DeleteArgs, printer: &Printer) -> Result<(
             "odoobackupjob/{name} is held (spec.hold: true): release it first with kubectl patch odoobackupjob {name} -n {ns} --type merge -p '{{\"spec\":{{\"hold\":false}}}}'"
         )));
     }
-    let plan = match (&stored, with_archive) {
-        (Some(location), true) => format!(
-            "This deletes odoobackupjob/{name} in namespace {ns} and its archive {location} ({}).",
-            crate::output::size(status.size_bytes.unwrap_or(0))
-        ),
-        (Some(location), false) => format!(
-            "This deletes odoobackupjob/{name} in namespace {ns}.\nIts archive {location} stays in storage (--keep-archive), but restores by this name will no longer find it."
-        ),
-        (None, _) => {
-            format!("This deletes odoobackupjob/{name} in namespace {ns} (it stored no archive).")
-        }
-    };
+    let size = status.size_bytes.unwrap_or(0);
     confirm(
         printer,
         args.yes,
-        &plan,
+        &plan(name, ns, stored.as_deref(), with_archive, size),
         "the backup name",
         name,
         format!("deleting odoobackupjob/{name} needs confirmation: run it from a terminal, or pass --yes"),
@@ -89,14 +78,7 @@ pub async fn run(ctx: &LazyCtx, args: DeleteArgs, printer: &Printer) -> Result<(
             // Changed meanwhile: most likely its schedule's retention is deleting
             // it with its archive right now. Follow that, whatever it is.
             Err(e) if odoo_model::api_error::is_conflict(&e) => {
-                let now = super::describe::get(&api, name, ns).await?;
-                let events: Api<Event> = Api::namespaced(ctx.client.clone(), ns);
-                if now.metadata.deletion_timestamp.is_some() {
-                    return already_deleting(&api, &events, &now, &args, printer).await;
-                }
-                return Err(CliError::Failed(format!(
-                    "odoobackupjob/{name} changed while it was being deleted; run the command again"
-                )));
+                return changed_meanwhile(ctx, &api, &args, printer).await;
             }
             Err(e) => {
                 return Err(CliError::api(format!(
@@ -119,6 +101,41 @@ pub async fn run(ctx: &LazyCtx, args: DeleteArgs, printer: &Printer) -> Result<(
     let events: Api<Event> = Api::namespaced(ctx.client.clone(), ns);
     let said = archive_gone(&api, &events, &backup, &location, args.timeout, printer).await?;
     printer.out(&format!("{said}\nodoobackupjob/{name} deleted\n"))
+}
+
+/// What the deletion removes, for the confirmation. Pure.
+fn plan(name: &str, ns: &str, stored: Option<&str>, with_archive: bool, size: i64) -> String {
+    match (stored, with_archive) {
+        (Some(location), true) => format!(
+            "This deletes odoobackupjob/{name} in namespace {ns} and its archive {location} ({}).",
+            crate::output::size(size)
+        ),
+        (Some(location), false) => format!(
+            "This deletes odoobackupjob/{name} in namespace {ns}.\nIts archive {location} stays in storage (--keep-archive), but restores by this name will no longer find it."
+        ),
+        (None, _) => {
+            format!("This deletes odoobackupjob/{name} in namespace {ns} (it stored no archive).")
+        }
+    }
+}
+
+/// The backup changed between reading it and asking for its archive's deletion:
+/// follows a deletion under way, else asks to run the command again.
+async fn changed_meanwhile(
+    ctx: &Ctx,
+    api: &Api<OdooBackupJob>,
+    args: &DeleteArgs,
+    printer: &Printer,
+) -> Result<(), CliError> {
+    let (name, ns) = (&args.name, &ctx.namespace);
+    let now = crate::commands::backup::describe::get(api, name, ns).await?;
+    let events: Api<Event> = Api::namespaced(ctx.client.clone(), ns);
+    if now.metadata.deletion_timestamp.is_some() {
+        return already_deleting(api, &events, &now, args, printer).await;
+    }
+    Err(CliError::Failed(format!(
+        "odoobackupjob/{name} changed while it was being deleted; run the command again"
+    )))
 }
 
 /// A backup being deleted already: waits for it, or, with `--keep-archive`, calls

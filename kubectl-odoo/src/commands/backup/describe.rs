@@ -6,10 +6,10 @@ use kube::api::{Api, ListParams};
 use odoo_model::OdooBackupJob;
 use serde::Serialize;
 
-use super::describe_destination;
-use crate::cli::OutputFormat;
+use crate::commands::backup::destination::describe_destination;
 use crate::ctx::LazyCtx;
 use crate::error::CliError;
+use crate::format::OutputFormat;
 use crate::output::{Printer, age, size};
 
 /// Flags of `backup describe`.
@@ -96,7 +96,7 @@ fn text(d: &Described) -> String {
         ("Name", b.name_any()),
         ("Namespace", b.namespace().unwrap_or_default()),
         ("Instance", b.spec.instance_ref.name.clone()),
-        ("Phase", super::list::phase(b)),
+        ("Phase", crate::commands::backup::list::phase(b)),
         ("Message", or_dash(s.job.message.clone())),
         ("Format", format!("{:?}", b.spec.backup.format)),
         ("Filestore", b.spec.backup.with_filestore.to_string()),

@@ -39,7 +39,7 @@ fn source(
     if status.job.phase != Some(JobPhase::Succeeded) {
         return Err(CliError::Precondition(format!(
             "odoobackupjob/{name} has not succeeded (phase {}); there is no archive to download",
-            super::list::phase(backup)
+            crate::commands::backup::list::phase(backup)
         )));
     }
     let dest = &backup.spec.backup.destination;
@@ -66,7 +66,7 @@ pub async fn run(ctx: &LazyCtx, args: DownloadArgs, printer: &Printer) -> Result
     let ctx = ctx.get().await?;
     let ns = &ctx.namespace;
     let api: Api<OdooBackupJob> = Api::namespaced(ctx.client.clone(), ns);
-    let backup = super::describe::get(&api, &args.name, ns).await?;
+    let backup = crate::commands::backup::describe::get(&api, &args.name, ns).await?;
     let (bucket, key, expected) = source(&backup)?;
     let location = odoo_model::Location::s3(&bucket.bucket, &key).to_string();
     let target = args

@@ -3,16 +3,19 @@
 //! (after a namespace or a whole cluster is lost), and the newest of an instance's
 //! that `restore --from-s3 --latest-of` takes.
 
+use std::sync::Arc;
+
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use object_store::ObjectStore;
 use odoo_model::Location;
 use odoo_model::backup_job::VerifyResult;
 use odoo_model::bucket_index::{self, ArchiveRecord};
 use odoo_model::restore_job::S3Object;
 
-use super::S3Flags;
-use crate::cli::OutputFormat;
+use crate::commands::backup::flags::S3Flags;
 use crate::ctx::Ctx;
 use crate::error::CliError;
+use crate::format::OutputFormat;
 use crate::output::{Printer, age, size, table};
 
 /// A record and whether its archive is in the bucket.
@@ -142,9 +145,34 @@ pub async fn latest(
     let root = odoo_model::bucket_index::index_root_under(&prefix);
     let mut records =
         crate::bucket_index::records(&store, &root, Some((&ns, &name)), printer).await?;
-    // Whoever may write the bucket may write records: one that claims a time to
-    // come (to be taken as the newest) or an archive outside the prefix named is
-    // not taken.
+    skip_untrusted(&mut records, &prefix, printer);
+    let Some((record, newer)) = odoo_model::bucket_index::latest(&records) else {
+        return Err(CliError::Precondition(format!(
+            "the bucket {} records no backup of {ns}/{name} under {root}",
+            bucket.bucket
+        )));
+    };
+    let location = Location::s3(&bucket.bucket, &record.key);
+    let instance = format!("{ns}/{name}");
+    check_stored(&store, record, &location, &instance).await?;
+    if let Some(expected) = expected.filter(|e| !e.eq_ignore_ascii_case(&record.sha256)) {
+        return Err(CliError::Precondition(format!(
+            "--sha256 {expected} is not the sha256 the bucket records for {location} ({})",
+            record.sha256
+        )));
+    }
+    let what = describe_latest(record, newer, &location, &instance);
+    let object = S3Object {
+        bucket,
+        key: record.key.clone(),
+    };
+    Ok((object, what, record.sha256.clone()))
+}
+
+/// Drops the records not to be trusted: whoever may write the bucket may write
+/// records, and one that claims a time to come (to be taken as the newest) or an
+/// archive outside the prefix named is not taken.
+fn skip_untrusted(records: &mut Vec<ArchiveRecord>, prefix: &str, printer: &Printer) {
     let soon = k8s_openapi::jiff::Timestamp::now() + std::time::Duration::from_secs(300);
     records.retain(|r| {
         let outside = !prefix.is_empty() && !r.key.starts_with(&format!("{prefix}/"));
@@ -163,26 +191,27 @@ pub async fn latest(
         }
         !outside && !future
     });
-    let Some((record, newer)) = odoo_model::bucket_index::latest(&records) else {
-        return Err(CliError::Precondition(format!(
-            "the bucket {} records no backup of {ns}/{name} under {root}",
-            bucket.bucket
-        )));
-    };
-    let location = Location::s3(&bucket.bucket, &record.key);
-    match crate::bucket_index::stored(&store, record).await? {
+}
+
+/// The record's archive must be in the bucket with the recorded size, and the
+/// digest stored beside it must say what the record says.
+async fn check_stored(
+    store: &Arc<dyn ObjectStore>,
+    record: &ArchiveRecord,
+    location: &Location,
+    instance: &str,
+) -> Result<(), CliError> {
+    match crate::bucket_index::stored(store, record).await? {
         Some(bytes) if bytes == record.size_bytes => {}
         found => {
             return Err(CliError::Precondition(format!(
-                "the bucket records {location} ({} B) as the latest backup of {ns}/{name}, but {}",
+                "the bucket records {location} ({} B) as the latest backup of {instance}, but {}",
                 record.size_bytes,
                 found.map_or("it is not there".into(), |b| format!("it holds {b} B"))
             )));
         }
     }
-    // The digest stored beside the archive must say what the record says, and so
-    // must the user's --sha256 when given.
-    let digest = crate::bucket_index::digest(&store, &record.key).await?;
+    let digest = crate::bucket_index::digest(store, &record.key).await?;
     if digest.as_deref() != Some(record.sha256.as_str()) {
         return Err(CliError::Precondition(format!(
             "the bucket records sha256 {} for {location}, but its digest {} says {}",
@@ -191,30 +220,29 @@ pub async fn latest(
             digest.as_deref().unwrap_or("nothing")
         )));
     }
-    if let Some(expected) = expected.filter(|e| !e.eq_ignore_ascii_case(&record.sha256)) {
-        return Err(CliError::Precondition(format!(
-            "--sha256 {expected} is not the sha256 the bucket records for {location} ({})",
-            record.sha256
-        )));
-    }
+    Ok(())
+}
+
+/// The plan's words for the backup `latest` takes, and why that one. Pure.
+fn describe_latest(
+    record: &ArchiveRecord,
+    newer: Option<&ArchiveRecord>,
+    location: &Location,
+    instance: &str,
+) -> String {
     let why = match (record.is_verified(), newer) {
         (true, Some(newer)) => format!(
-            "the newest verified backup of {ns}/{name} in the bucket (the newer {} is not verified)",
+            "the newest verified backup of {instance} in the bucket (the newer {} is not verified)",
             newer.backup
         ),
-        (true, None) => format!("the newest backup of {ns}/{name} in the bucket, verified"),
-        (false, _) => format!("the newest backup of {ns}/{name} in the bucket (none is verified)"),
+        (true, None) => format!("the newest backup of {instance} in the bucket, verified"),
+        (false, _) => format!("the newest backup of {instance} in the bucket (none is verified)"),
     };
-    let what = format!(
+    format!(
         "{location}, {why}: backup {} of {}, {}, sha256 {}",
         record.backup,
         record.completed_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
         size(i64::try_from(record.size_bytes).unwrap_or(i64::MAX)),
         record.sha256
-    );
-    let object = S3Object {
-        bucket,
-        key: record.key.clone(),
-    };
-    Ok((object, what, record.sha256.clone()))
+    )
 }

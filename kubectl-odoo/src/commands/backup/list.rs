@@ -5,9 +5,9 @@ use kube::ResourceExt;
 use odoo_model::OdooBackupJob;
 use odoo_model::backup_job::VerifyResult;
 
-use crate::cli::OutputFormat;
 use crate::ctx::LazyCtx;
 use crate::error::CliError;
+use crate::format::OutputFormat;
 use crate::output::list::{self, Columns};
 use crate::output::{Printer, age, size};
 
@@ -28,7 +28,7 @@ pub struct ListArgs {
     #[arg(long = "instance", value_name = "NAMESPACE/NAME", requires = "from_s3")]
     pub of_instance: Option<String>,
     #[command(flatten)]
-    pub s3: super::S3Flags,
+    pub s3: crate::commands::backup::flags::S3Flags,
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
@@ -38,10 +38,16 @@ pub async fn run(ctx: &LazyCtx, args: ListArgs, printer: &Printer) -> Result<(),
     let ctx = ctx.get().await?;
     if let Some(url) = &args.from_s3 {
         let instance = args.of_instance.as_deref();
-        return super::from_bucket::list(ctx, url, instance, &args.s3, printer).await;
+        return crate::commands::backup::from_bucket::list(ctx, url, instance, &args.s3, printer)
+            .await;
     }
     let namespace = (!args.all_namespaces).then_some(ctx.namespace.as_str());
-    let items = super::backups_of(&ctx.client, namespace, args.instance.as_deref()).await?;
+    let items = crate::commands::backup::destination::backups_of(
+        &ctx.client,
+        namespace,
+        args.instance.as_deref(),
+    )
+    .await?;
     print(printer, &items, args.all_namespaces)
 }
 

@@ -23,10 +23,10 @@ use odoo_model::bucket_index::{self, ArchiveRecord};
 use odoo_model::census::{self, DatabaseCensus};
 use odoo_model::{OdooBackupJob, OdooInstance};
 
-use super::S3Flags;
-use crate::cli::OutputFormat;
+use crate::commands::backup::flags::S3Flags;
 use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
+use crate::format::OutputFormat;
 use crate::output::{Printer, age, size, table};
 
 /// Flags of `backup orphans`.

@@ -7,15 +7,21 @@ use odoo_model::backup_job::BackupTemplate;
 use odoo_model::labels::INSTANCE_LABEL;
 use odoo_model::{InstanceRef, OdooBackupSchedule, OdooBackupScheduleSpec, OdooInstance};
 
-use super::{DestinationArgs, VerifyArg, format_parser};
-use crate::cli::OutputFormat;
-use crate::commands::{DryRun, apply, change, print_resource};
+use crate::commands::backup::destination::DestinationArgs;
+use crate::commands::backup::flags::{VerifyArg, format_parser};
+use crate::commands::change;
+use crate::commands::write::{DryRun, WriteFlags, apply, print_resource};
 use crate::ctx::LazyCtx;
 use crate::error::CliError;
 use crate::output::Printer;
 
 /// Flags of `backup schedule`.
 #[derive(clap::Args, Debug)]
+// The write flags' help names what this command writes.
+#[command(
+    mut_arg("dry_run", |a| a.help("none: apply; client: print the schedule without sending it; server: have the API server validate it without storing it")),
+    mut_arg("output", |a| a.help("Output format of the schedule (table: `odoobackupschedule/NAME configured`)"))
+)]
 pub struct ScheduleArgs {
     /// Name of the instance to back up.
     pub instance: String,
@@ -64,17 +70,8 @@ pub struct ScheduleArgs {
     pub verify_every: Option<u32>,
     #[command(flatten)]
     pub destination: DestinationArgs,
-    /// Asks nothing; accepted as on the commands that do ask, so a script can pass
-    /// --yes to every command that changes something.
-    #[arg(long, short = 'y')]
-    pub yes: bool,
-    /// none: apply; client: print the schedule without sending it; server: have the
-    /// API server validate it without storing it.
-    #[arg(long, value_enum, default_value_t = DryRun::None, num_args = 0..=1, default_missing_value = "client")]
-    pub dry_run: DryRun,
-    /// Output format of the schedule (table: `odoobackupschedule/NAME configured`).
-    #[arg(short = 'o', long, value_enum)]
-    pub output: Option<OutputFormat>,
+    #[command(flatten)]
+    pub write: WriteFlags,
 }
 
 /// The schedule: the existing spec (if any) with the given fields on top. Pure.
@@ -188,12 +185,12 @@ pub async fn run(ctx: &LazyCtx, args: ScheduleArgs, printer: &Printer) -> Result
         None
     };
     let mut schedule = build(&args, existing.map(|s| s.spec), template)?;
-    if args.dry_run == DryRun::Client {
+    if args.write.dry_run == DryRun::Client {
         return print_resource(printer, &schedule, &format!("{verb} (dry run)"));
     }
     schedule.metadata.namespace = Some(ns.clone());
-    let applied = apply(&ctx.client, ns, &schedule, args.dry_run).await?;
-    let verb = match args.dry_run {
+    let applied = apply(&ctx.client, ns, &schedule, args.write.dry_run).await?;
+    let verb = match args.write.dry_run {
         DryRun::Server => format!("{verb} (server dry run)"),
         _ => verb.to_owned(),
     };

@@ -1,23 +1,24 @@
-//! `kubectl odoo create`: write a new OdooInstance from flags or a file.
+//! The flags of `create` and the object they describe.
 
 use std::path::PathBuf;
 
-use kube::ResourceExt;
-use kube::api::{Api, Patch, PatchParams};
 use odoo_model::instance::{DeletionPolicy, Environment, IngressSpec};
-use odoo_model::labels::PLUGIN_FIELD_MANAGER;
 use odoo_model::{OdooInstance, OdooInstanceSpec};
 
-use crate::cli::OutputFormat;
-use crate::commands::DryRun;
-use crate::commands::guided;
 use crate::commands::wait::WaitArgs;
-use crate::ctx::{Ctx, LazyCtx};
+use crate::commands::write::WriteFlags;
 use crate::error::CliError;
-use crate::output::Printer;
 
 /// Flags of `create`.
 #[derive(clap::Args, Debug)]
+// The write flags' help names what this command writes; mut_arg moves an
+// argument last, so the wait flags are moved after them again to keep the order.
+#[command(
+    mut_arg("dry_run", |a| a.help("none: create it; client: print it without sending; server: have the API server validate and default it without storing it")),
+    mut_arg("output", |a| a.help("Output format of the created object (name by default)")),
+    mut_arg("wait", |a| a),
+    mut_arg("timeout", |a| a)
+)]
 pub struct CreateArgs {
     /// Name of the instance (optional with -f when the file names it).
     pub name: Option<String>,
@@ -59,17 +60,8 @@ pub struct CreateArgs {
     /// The kind of environment.
     #[arg(long, value_enum)]
     pub environment: Option<EnvironmentArg>,
-    /// Asks nothing; accepted as on the commands that do ask, so a script can pass
-    /// --yes to every command that changes something.
-    #[arg(long, short = 'y')]
-    pub yes: bool,
-    /// none: create it; client: print it without sending; server: have the API
-    /// server validate and default it without storing it.
-    #[arg(long, value_enum, default_value_t = DryRun::None, num_args = 0..=1, default_missing_value = "client")]
-    pub dry_run: DryRun,
-    /// Output format of the created object (name by default).
-    #[arg(short = 'o', long, value_enum)]
-    pub output: Option<OutputFormat>,
+    #[command(flatten)]
+    pub write: WriteFlags,
     #[command(flatten)]
     pub wait: WaitArgs,
 }
@@ -161,78 +153,6 @@ pub fn build(args: &CreateArgs, from_file: Option<OdooInstance>) -> Result<OdooI
         };
     }
     Ok(instance)
-}
-
-fn read_file(path: &PathBuf) -> Result<OdooInstance, CliError> {
-    let text = if path.as_os_str() == "-" {
-        std::io::read_to_string(std::io::stdin())?
-    } else {
-        std::fs::read_to_string(path)
-            .map_err(|e| CliError::Usage(format!("reading {}: {e}", path.display())))?
-    };
-    serde_norway::from_str(&text)
-        .map_err(|e| CliError::Usage(format!("{} is not an OdooInstance: {e}", path.display())))
-}
-
-pub async fn run(ctx: &LazyCtx, mut args: CreateArgs, printer: &Printer) -> Result<(), CliError> {
-    if guided::can_ask(&args) {
-        let ctx = ctx.get().await?;
-        guided::ask(ctx, &mut args).await?;
-        let instance = build(&args, None)?;
-        guided::confirm_object(printer, &instance, &args, &ctx.namespace)?;
-        return send(ctx, printer, instance, &args).await;
-    }
-    let from_file = args.file.as_ref().map(read_file).transpose()?;
-    let instance = build(&args, from_file)?;
-    if args.dry_run == DryRun::Client {
-        return crate::commands::print_instance(printer, &instance, "created (dry run)");
-    }
-    send(ctx.get().await?, printer, instance, &args).await
-}
-
-/// Creates `instance` (refusing to overwrite one of the same name) and, with
-/// --wait, follows it until it settles.
-async fn send(
-    ctx: &Ctx,
-    printer: &Printer,
-    mut instance: OdooInstance,
-    args: &CreateArgs,
-) -> Result<(), CliError> {
-    instance.metadata.namespace = Some(ctx.namespace.clone());
-    let name = instance.name_any();
-    let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
-    if api
-        .get_opt(&name)
-        .await
-        .map_err(CliError::api(format!("reading odoo/{name}")))?
-        .is_some()
-    {
-        return Err(CliError::Usage(format!(
-            "odoo/{name} already exists in namespace {}; change it with kubectl odoo scale/upgrade, or delete it first",
-            ctx.namespace
-        )));
-    }
-    let mut params = PatchParams::apply(PLUGIN_FIELD_MANAGER);
-    params.dry_run = args.dry_run == DryRun::Server;
-    // Server-side apply with our own field manager: later edits by other managers
-    // (the operator's defaults, kubectl) merge instead of being overwritten.
-    let created = api
-        .patch(&name, &params, &Patch::Apply(&instance))
-        .await
-        .map_err(CliError::api(format!("creating odoo/{name}")))?;
-    let verb = if params.dry_run {
-        "created (server dry run)"
-    } else {
-        "created"
-    };
-    crate::commands::print_instance(printer, &created, verb)?;
-    // Without initialization the instance settles Uninitialized, not Running.
-    let target = if created.spec.replicas == 0 || !created.spec.init.enabled {
-        "terminal"
-    } else {
-        "ready"
-    };
-    crate::commands::wait::after_write(ctx, printer, &args.wait, args.dry_run, &name, target).await
 }
 
 #[cfg(test)]

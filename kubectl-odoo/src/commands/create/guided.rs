@@ -11,7 +11,7 @@ use dialoguer::{Confirm, Input, Select};
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::Api;
 
-use crate::commands::create::CreateArgs;
+use crate::commands::create::args::CreateArgs;
 use crate::commands::doctor::cluster_names;
 use crate::confirm;
 use crate::ctx::Ctx;
@@ -30,7 +30,7 @@ pub fn can_ask(args: &CreateArgs) -> bool {
     let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
     args.name.is_none()
         && args.file.is_none()
-        && !args.yes
+        && !args.write.yes
         && confirm::policy(
             std::io::stdin().is_terminal(),
             std::io::stderr().is_terminal(),
@@ -66,8 +66,33 @@ async fn clusters(ctx: &Ctx) -> Option<(Vec<String>, Option<String>)> {
 pub async fn ask(ctx: &Ctx, args: &mut CreateArgs) -> Result<(), CliError> {
     let clusters = clusters(ctx).await;
     let theme = theme();
-    let name: String = asked(
-        Input::with_theme(theme.as_ref())
+    let theme = theme.as_ref();
+    args.name = Some(ask_name(theme)?);
+    args.image = ask_image(theme)?;
+    args.cluster = match clusters {
+        Some((names, default)) => pick_cluster(theme, &names, default.as_ref())?,
+        None => type_cluster(theme)?,
+    };
+    args.storage_size = ask_size(theme)?;
+    let hosts: String = asked(
+        Input::with_theme(theme)
+            .with_prompt("Host names, comma-separated (empty: none)")
+            .allow_empty(true)
+            .interact_text(),
+    )?;
+    args.hosts = split_hosts(&hosts);
+    args.demo = asked(
+        Confirm::with_theme(theme)
+            .with_prompt("Load demo data?")
+            .default(false)
+            .interact(),
+    )?;
+    Ok(())
+}
+
+fn ask_name(theme: &dyn Theme) -> Result<String, CliError> {
+    asked(
+        Input::with_theme(theme)
             .with_prompt("Name of the instance")
             .validate_with(
                 |n: &String| match odoo_model::names::instance_name_problem(n) {
@@ -76,59 +101,67 @@ pub async fn ask(ctx: &Ctx, args: &mut CreateArgs) -> Result<(), CliError> {
                 },
             )
             .interact_text(),
-    )?;
-    args.name = Some(name);
+    )
+}
 
+/// The image of the series picked; `None` for the operator's default.
+fn ask_image(theme: &dyn Theme) -> Result<Option<String>, CliError> {
     let mut versions: Vec<String> = SERIES.iter().map(|s| format!("Odoo {s}")).collect();
     versions.push("the operator's default image".into());
     let version = asked(
-        Select::with_theme(theme.as_ref())
+        Select::with_theme(theme)
             .with_prompt("Odoo version")
             .items(&versions)
             .default(0)
             .interact(),
     )?;
-    args.image = SERIES.get(version).map(|s| format!("odoo:{s}"));
+    Ok(SERIES.get(version).map(|s| format!("odoo:{s}")))
+}
 
-    args.cluster = match clusters {
-        Some((names, default)) => {
-            let first = default
-                .as_ref()
-                .and_then(|d| names.iter().position(|n| n == d))
-                .unwrap_or(0);
-            let shown: Vec<String> = names
-                .iter()
-                .map(|n| {
-                    if Some(n) == default.as_ref() {
-                        format!("{n} (default)")
-                    } else {
-                        n.clone()
-                    }
-                })
-                .collect();
-            let picked = asked(
-                Select::with_theme(theme.as_ref())
-                    .with_prompt("PostgreSQL cluster")
-                    .items(&shown)
-                    .default(first)
-                    .interact(),
-            )?;
-            // The default needs no flag: the operator picks it.
-            Some(names[picked].clone()).filter(|n| Some(n) != default.as_ref())
-        }
-        None => {
-            let cluster: String = asked(
-                Input::with_theme(theme.as_ref())
-                    .with_prompt("PostgreSQL cluster (empty: the operator's default)")
-                    .allow_empty(true)
-                    .interact_text(),
-            )?;
-            Some(cluster.trim().to_owned()).filter(|c| !c.is_empty())
-        }
-    };
+/// Picks one of the Secret's clusters; `None` for the default, which needs no
+/// flag: the operator picks it.
+fn pick_cluster(
+    theme: &dyn Theme,
+    names: &[String],
+    default: Option<&String>,
+) -> Result<Option<String>, CliError> {
+    let first = default
+        .and_then(|d| names.iter().position(|n| n == d))
+        .unwrap_or(0);
+    let shown: Vec<String> = names
+        .iter()
+        .map(|n| {
+            if Some(n) == default {
+                format!("{n} (default)")
+            } else {
+                n.clone()
+            }
+        })
+        .collect();
+    let picked = asked(
+        Select::with_theme(theme)
+            .with_prompt("PostgreSQL cluster")
+            .items(&shown)
+            .default(first)
+            .interact(),
+    )?;
+    Ok(Some(names[picked].clone()).filter(|n| Some(n) != default))
+}
 
+/// The cluster as free text, when the Secret cannot be read.
+fn type_cluster(theme: &dyn Theme) -> Result<Option<String>, CliError> {
+    let cluster: String = asked(
+        Input::with_theme(theme)
+            .with_prompt("PostgreSQL cluster (empty: the operator's default)")
+            .allow_empty(true)
+            .interact_text(),
+    )?;
+    Ok(Some(cluster.trim().to_owned()).filter(|c| !c.is_empty()))
+}
+
+fn ask_size(theme: &dyn Theme) -> Result<Option<String>, CliError> {
     let size: String = asked(
-        Input::with_theme(theme.as_ref())
+        Input::with_theme(theme)
             .with_prompt("Filestore size, e.g. 10Gi (empty: the operator's default)")
             .allow_empty(true)
             .validate_with(|s: &String| {
@@ -140,28 +173,17 @@ pub async fn ask(ctx: &Ctx, args: &mut CreateArgs) -> Result<(), CliError> {
             })
             .interact_text(),
     )?;
-    args.storage_size = Some(size.trim().to_owned()).filter(|s| !s.is_empty());
+    Ok(Some(size.trim().to_owned()).filter(|s| !s.is_empty()))
+}
 
-    let hosts: String = asked(
-        Input::with_theme(theme.as_ref())
-            .with_prompt("Host names, comma-separated (empty: none)")
-            .allow_empty(true)
-            .interact_text(),
-    )?;
-    args.hosts = hosts
+/// `a.example, b.example` as host names, blanks dropped.
+fn split_hosts(hosts: &str) -> Vec<String> {
+    hosts
         .split(',')
         .map(str::trim)
         .filter(|h| !h.is_empty())
         .map(str::to_owned)
-        .collect();
-
-    args.demo = asked(
-        Confirm::with_theme(theme.as_ref())
-            .with_prompt("Load demo data?")
-            .default(false)
-            .interact(),
-    )?;
-    Ok(())
+        .collect()
 }
 
 /// Shows the object and the one-line command, then asks to go ahead.
@@ -288,7 +310,7 @@ mod tests {
         )
         .args;
         let built = |a: &CreateArgs| {
-            serde_json::to_value(crate::commands::create::build(a, None).expect("valid"))
+            serde_json::to_value(crate::commands::create::args::build(a, None).expect("valid"))
                 .expect("serialises")
         };
         let mut asked = args;

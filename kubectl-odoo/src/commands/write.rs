@@ -1,0 +1,158 @@
+//! What the commands that write share: `--dry-run`, server-side apply with the
+//! plugin's field manager, how a written resource is printed, and submitting a job
+//! resource to follow it.
+
+use k8s_openapi::NamespaceResourceScope;
+use kube::api::{Api, Patch, PatchParams};
+use kube::{Resource, ResourceExt};
+use odoo_model::OdooInstance;
+use odoo_model::labels::PLUGIN_FIELD_MANAGER;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::ctx::Ctx;
+use crate::error::CliError;
+use crate::format::OutputFormat;
+use crate::output::Printer;
+
+/// `--dry-run` values, as with kubectl.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DryRun {
+    #[default]
+    None,
+    Client,
+    Server,
+}
+
+/// The flags of a command that writes. Each command names what it writes in the
+/// help of `--dry-run` and `-o` (with `mut_arg`), so the help reads as before.
+#[derive(clap::Args, Debug, Clone)]
+pub struct WriteFlags {
+    /// Asks nothing; accepted as on the commands that do ask, so a script can pass
+    /// --yes to every command that changes something.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// none: write it; client: print it without sending it; server: have the API
+    /// server validate it without storing it.
+    #[arg(long, value_enum, default_value_t = DryRun::None, num_args = 0..=1, default_missing_value = "client")]
+    pub dry_run: DryRun,
+    /// Output format of the written object.
+    #[arg(short = 'o', long, value_enum)]
+    pub output: Option<OutputFormat>,
+}
+
+/// Creates or updates `object` by server-side apply with the plugin's field manager;
+/// `--dry-run=server` has the API server default and validate it without storing.
+/// `DryRun::Client` must be handled by the caller (nothing is sent).
+pub async fn apply<K>(
+    client: &kube::Client,
+    namespace: &str,
+    object: &K,
+    dry_run: DryRun,
+) -> Result<K, CliError>
+where
+    K: Resource<Scope = NamespaceResourceScope, DynamicType = ()>
+        + Clone
+        + Serialize
+        + DeserializeOwned
+        + std::fmt::Debug,
+{
+    let api: Api<K> = Api::namespaced(client.clone(), namespace);
+    let name = object.name_any();
+    let mut params = PatchParams::apply(PLUGIN_FIELD_MANAGER).force();
+    params.dry_run = dry_run == DryRun::Server;
+    api.patch(&name, &params, &Patch::Apply(object))
+        .await
+        .map_err(CliError::api(format!(
+            "applying {}/{name}",
+            K::kind(&()).to_lowercase()
+        )))
+}
+
+/// One resource after a write: `KIND/NAME VERB`, its name, or the object as data
+/// (without managed fields, like kubectl).
+pub fn print_resource<K>(printer: &Printer, object: &K, verb: &str) -> Result<(), CliError>
+where
+    K: Resource<DynamicType = ()> + Clone + Serialize,
+{
+    let id = format!("{}/{}", K::kind(&()).to_lowercase(), object.name_any());
+    if printer.fleet {
+        printer.note(&format!("{id} {verb}"));
+        return Ok(());
+    }
+    match printer.format {
+        OutputFormat::Json | OutputFormat::Yaml => {
+            let mut shown = object.clone();
+            shown.meta_mut().managed_fields = None;
+            printer.structured(&shown)
+        }
+        OutputFormat::Name => printer.out(&format!("{id}\n")),
+        _ => printer.out(&format!("{id} {verb}\n")),
+    }
+}
+
+/// Sends a new job resource (nothing with `--dry-run=client`), prints it, and with
+/// `wait` follows it to its end through the watch engine. `resume` says how to follow
+/// it again after Ctrl-C or a timeout; `{name}` stands for the resource's name.
+pub async fn submit<K>(
+    ctx: &Ctx,
+    printer: &Printer,
+    mut object: K,
+    dry_run: DryRun,
+    wait: Option<std::time::Duration>,
+    resume: &str,
+) -> Result<(), CliError>
+where
+    K: Resource<Scope = NamespaceResourceScope, DynamicType = ()>
+        + Clone
+        + Serialize
+        + DeserializeOwned
+        + std::fmt::Debug,
+{
+    if dry_run == DryRun::Client {
+        return print_resource(printer, &object, "created (dry run)");
+    }
+    object.meta_mut().namespace = Some(ctx.namespace.clone());
+    let created = apply(&ctx.client, &ctx.namespace, &object, dry_run).await?;
+    if dry_run == DryRun::Server {
+        return print_resource(printer, &created, "created (server dry run)");
+    }
+    print_resource(printer, &created, "created")?;
+    let Some(timeout) = wait else {
+        return Ok(());
+    };
+    let name = created.name_any();
+    crate::watch::job::follow(
+        &ctx.client,
+        &ctx.namespace,
+        &kube::api::ApiResource::erase::<K>(&()),
+        &name,
+        timeout,
+        printer,
+        &resume.replace("{name}", &name),
+    )
+    .await
+}
+
+/// A timestamp for generated resource names: `20260101120000`.
+pub fn name_stamp(now: k8s_openapi::jiff::Timestamp) -> String {
+    now.strftime("%Y%m%d%H%M%S").to_string()
+}
+
+/// One instance after a write: `odoo/NAME VERB`, or the object as data.
+pub fn print_instance(
+    printer: &Printer,
+    instance: &OdooInstance,
+    verb: &str,
+) -> Result<(), CliError> {
+    match printer.format {
+        OutputFormat::Json | OutputFormat::Yaml => {
+            // Like kubectl, managed fields are noise unless asked for.
+            let mut shown = instance.clone();
+            shown.metadata.managed_fields = None;
+            printer.structured(&shown)
+        }
+        OutputFormat::Name => printer.out(&format!("odoo/{}\n", instance.name_any())),
+        _ => printer.out(&format!("odoo/{} {verb}\n", instance.name_any())),
+    }
+}
