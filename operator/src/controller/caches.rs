@@ -11,7 +11,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::live::{AsJson, LiveDeployment, LiveJob, LiveText};
+use super::live::{LiveDeployment, LiveJob, LiveText};
 use super::pulls::{self, PullFailures};
 use futures::Stream;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Secret, Service};
@@ -425,32 +425,6 @@ pub fn shared_stream<K: Watched>(
             }
         })
         .touched_objects()
-}
-
-/// Applies a child the instance controller watches: compared with the cached
-/// view of it when the caches are ready, with a fresh read otherwise.
-pub async fn apply<K, V>(
-    ctx: &crate::controller::context::Context,
-    store: &Store<V>,
-    desired: &K,
-) -> Result<bool, crate::apply::ApplyError>
-where
-    K: crate::apply::Object,
-    V: AsJson + Resource<DynamicType = ()> + Clone + 'static,
-{
-    if !ctx.caches.ready() {
-        return crate::apply::apply(&ctx.client, desired).await;
-    }
-    let name = desired.name_any();
-    let live = get(store, &desired.namespace().unwrap_or_default(), &name)
-        .map(|live| live.to_value())
-        .transpose()
-        .map_err(|source| crate::apply::ApplyError::Serialize {
-            kind: crate::apply::kind_of::<K>(),
-            name,
-            source,
-        })?;
-    crate::apply::apply_over_json(&ctx.client, desired, live.as_ref()).await
 }
 
 #[cfg(test)]

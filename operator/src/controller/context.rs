@@ -26,7 +26,7 @@ pub struct Context {
     /// What the instance controller's watches saw (see `caches`).
     pub caches: super::caches::Caches,
     /// Each instance's kept databases as last listed (see `kept_expiry`).
-    pub kept_lists: super::kept_expiry::KeptLists,
+    pub kept_lists: super::kept_lists::KeptLists,
     /// The caches' write halves, taken once by `controller::run`.
     writers: std::sync::Mutex<Option<super::caches::Writers>>,
 }

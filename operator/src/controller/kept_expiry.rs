@@ -9,9 +9,7 @@
 //! Files that cannot go keep their database. The list, with sizes, is in
 //! `status.keptDatabases`.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::jiff::{SignedDuration, Timestamp};
@@ -30,8 +28,6 @@ use super::{agent_pod, job};
 use crate::controller::context::Context;
 use crate::validate::ValidInstance;
 
-/// How often a settled instance's kept databases are listed again.
-const RELIST: Duration = Duration::from_secs(600);
 /// On the expiry Job: why its database goes.
 const REASON_ANNOTATION: &str = "odoo-operator.dev/expired-because";
 /// On the expiry Job: the kept database it is for (the Jobs' cache keeps their
@@ -39,59 +35,6 @@ const REASON_ANNOTATION: &str = "odoo-operator.dev/expired-because";
 const KEPT_ANNOTATION: &str = "odoo-operator.dev/kept-database";
 /// On the expiry Job: the size of its database when listed.
 const SIZE_ANNOTATION: &str = "odoo-operator.dev/size-bytes";
-
-/// What the operator last listed of each instance's kept databases, and when:
-/// the status shows it, and the next listing waits for [`RELIST`].
-#[derive(Default)]
-pub struct KeptLists {
-    by_uid: Mutex<HashMap<String, Listed>>,
-}
-
-struct Listed {
-    at: Instant,
-    kept: Vec<KeptDatabase>,
-    /// A job held the instance at the last pass: listing is due once it ends.
-    busy: bool,
-}
-
-impl KeptLists {
-    /// The kept databases last listed for instance `uid`.
-    pub fn shown(&self, uid: &str) -> Option<Vec<KeptDatabase>> {
-        let lists = self.by_uid.lock().expect("kept lists");
-        lists.get(uid).map(|l| l.kept.clone())
-    }
-
-    /// Whether instance `uid` is due for a listing; remembers whether it is `busy`.
-    fn due(&self, uid: &str, busy: bool) -> bool {
-        let mut lists = self.by_uid.lock().expect("kept lists");
-        match lists.get_mut(uid) {
-            None => !busy,
-            Some(l) => {
-                let was_busy = std::mem::replace(&mut l.busy, busy);
-                !busy && (was_busy || l.at.elapsed() >= RELIST)
-            }
-        }
-    }
-
-    fn record(&self, uid: &str, kept: Vec<KeptDatabase>) {
-        let mut lists = self.by_uid.lock().expect("kept lists");
-        lists.insert(
-            uid.to_owned(),
-            Listed {
-                at: Instant::now(),
-                kept,
-                busy: false,
-            },
-        );
-    }
-
-    /// The next pass lists again.
-    fn stale(&self, uid: &str) {
-        if let Some(l) = self.by_uid.lock().expect("kept lists").get_mut(uid) {
-            l.busy = true;
-        }
-    }
-}
 
 /// Which of the databases `owned` (name, size) are kept databases of `database`:
 /// exactly the names a restore or upgrade makes for it, newest first.

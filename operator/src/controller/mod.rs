@@ -18,6 +18,7 @@ pub mod instance;
 pub mod job;
 pub mod kept;
 pub mod kept_expiry;
+pub mod kept_lists;
 pub mod live;
 pub mod migration;
 pub mod observe;

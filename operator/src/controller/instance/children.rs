@@ -8,6 +8,8 @@ use k8s_openapi::api::networking::v1::Ingress;
 
 use super::decide::Workloads;
 use super::effects::Passwords;
+use kube::ResourceExt;
+
 use crate::build;
 use crate::controller::caches;
 use crate::controller::context::Context;
@@ -102,8 +104,8 @@ pub async fn apply_inputs(ctx: &Context, desired: Option<&Children<'_>>) -> Resu
         return Ok(());
     };
     let c = &ctx.caches;
-    caches::apply(ctx, &c.secrets, &desired.config).await?;
-    caches::apply(ctx, &c.pvcs, &desired.filestore).await?;
+    apply(ctx, &c.secrets, &desired.config).await?;
+    apply(ctx, &c.pvcs, &desired.filestore).await?;
     Ok(())
 }
 
@@ -138,13 +140,39 @@ pub async fn apply_serving(
         if down && c.ready() && missing() {
             continue;
         }
-        Box::pin(caches::apply(ctx, &c.deployments, deployment)).await?;
+        Box::pin(apply(ctx, &c.deployments, deployment)).await?;
     }
     if serving {
-        caches::apply(ctx, &c.services, &desired.service).await?;
+        apply(ctx, &c.services, &desired.service).await?;
         if let Some(ingress) = &desired.ingress {
-            caches::apply(ctx, &c.ingresses, ingress).await?;
+            apply(ctx, &c.ingresses, ingress).await?;
         }
     }
     Ok(())
+}
+
+/// Applies a child the instance controller watches: compared with the cached
+/// view of it when the caches are ready, with a fresh read otherwise.
+async fn apply<K, V>(
+    ctx: &Context,
+    store: &kube::runtime::reflector::Store<V>,
+    desired: &K,
+) -> Result<bool, crate::apply::ApplyError>
+where
+    K: crate::apply::Object,
+    V: crate::controller::live::AsJson + kube::Resource<DynamicType = ()> + Clone + 'static,
+{
+    if !ctx.caches.ready() {
+        return crate::apply::apply(&ctx.client, desired).await;
+    }
+    let name = desired.name_any();
+    let live = caches::get(store, &desired.namespace().unwrap_or_default(), &name)
+        .map(|live| live.to_value())
+        .transpose()
+        .map_err(|source| crate::apply::ApplyError::Serialize {
+            kind: crate::apply::kind_of::<K>(),
+            name,
+            source,
+        })?;
+    crate::apply::apply_over_json(&ctx.client, desired, live.as_ref()).await
 }
