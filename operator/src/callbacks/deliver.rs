@@ -17,8 +17,21 @@ use kube::{Api, Client};
 use sha2::Sha256;
 use tokio::sync::{Semaphore, mpsc};
 
-use super::Delivery;
 use crate::metrics::Metrics;
+
+/// One callback, ready to send: the body is rendered once, so every retry sends
+/// (and signs) the same bytes.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub id: String,
+    pub event: &'static str,
+    pub url: String,
+    /// The signing key; unsigned when the instance names none.
+    pub secret: Option<odoo_model::common::SecretKeyRef>,
+    /// The instance, for reading the Secret and for the failure event.
+    pub instance: k8s_openapi::api::core::v1::ObjectReference,
+    pub body: Bytes,
+}
 
 /// Attempts per delivery: the first and five retries, about 31 s in all.
 pub const ATTEMPTS: u32 = 6;

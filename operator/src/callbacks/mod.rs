@@ -15,9 +15,7 @@ pub mod deliver;
 use std::future::Future;
 
 use bytes::Bytes;
-use k8s_openapi::api::core::v1::ObjectReference;
 use kube::{Client, Resource, ResourceExt};
-use odoo_model::common::SecretKeyRef;
 use odoo_model::{InstancePhase, JobPhase, OdooInstance};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -34,19 +32,7 @@ pub const PHASE_CHANGED: &str = "phase-changed";
 /// The `X-Odoo-Operator-Event` of a finished job resource.
 pub const JOB_FINISHED: &str = "job-finished";
 
-/// One callback, ready to send: the body is rendered once, so every retry sends
-/// (and signs) the same bytes.
-#[derive(Debug, Clone)]
-pub struct Delivery {
-    pub id: String,
-    pub event: &'static str,
-    pub url: String,
-    /// The signing key; unsigned when the instance names none.
-    pub secret: Option<SecretKeyRef>,
-    /// The instance, for reading the Secret and for the failure event.
-    pub instance: ObjectReference,
-    pub body: Bytes,
-}
+pub use deliver::Delivery;
 
 /// The reconcilers' handle on the callback queue. Cheap to clone.
 #[derive(Clone)]

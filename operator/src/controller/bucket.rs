@@ -10,7 +10,6 @@ use odoo_model::common::S3Bucket;
 
 use super::error::Error;
 use super::observe;
-use super::proof::Checked;
 use crate::controller::context::Context;
 
 /// A client for bucket `name` as `bucket` describes it, with the credentials of
@@ -49,14 +48,15 @@ pub async fn store(
 }
 
 /// Whether the archive at `location` (as the backup recorded it) is gone from the
-/// bucket, asked by the operator itself. `Err(Error)` when the bucket could not be
-/// asked (retried).
+/// bucket, asked by the operator itself: `Ok(what was found gone)` or `Err(what is
+/// still there)`, a proof as `proof::Checked` is. `Err(Error)` when the bucket could
+/// not be asked (retried).
 pub async fn gone(
     ctx: &Context,
     ns: &str,
     bucket: &S3Bucket,
     location: &str,
-) -> Result<Checked, Error> {
+) -> Result<Result<String, String>, Error> {
     let parsed = location.parse::<Location>();
     let Some((name, key)) = parsed.as_ref().ok().and_then(Location::as_s3) else {
         return Ok(Err(format!("{location} is not an s3:// location")));

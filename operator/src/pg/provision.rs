@@ -442,7 +442,7 @@ pub async fn role_exists(cluster: &PgCluster, role: &str) -> Result<bool, PgErro
 /// the tenant's role: the database is the tenant's.
 pub async fn has_odoo_schema(
     cluster: &PgCluster,
-    login: &super::TenantLogin,
+    login: &super::connect::TenantLogin,
     database: &str,
 ) -> Result<bool, PgError> {
     check_identifier("database name", database)?;
