@@ -75,7 +75,7 @@ pub(super) async fn write(
     phase: JobPhase,
 ) -> Result<Action, Error> {
     let current = job.status.clone().unwrap_or_default();
-    super::batch::stamp(&mut next.job, phase, job.meta().generation);
+    crate::controller::batch::stamp(&mut next.job, phase, job.meta().generation);
     job::write_status(ctx, job, &current, &next).await?;
     Ok(job::after(phase))
 }

@@ -1,8 +1,8 @@
 //! The ends of a migration: undoing a failed one, and dropping the source database
 //! of a finished one when the user asked for it.
 
+use super::pass::{Pass, switch_instance};
 use super::steps::{source_cluster, temporary};
-use super::{Pass, switch_instance};
 use crate::controller::error::Error;
 use crate::controller::{Context, observe};
 use crate::pg::{self};
@@ -118,7 +118,7 @@ pub(super) async fn drop_source_if_asked(
         );
         if status.message.as_deref() != Some(note.as_str()) {
             status.message = Some(note.clone());
-            super::write(ctx, m, status, P::Succeeded).await?;
+            super::pass::write(ctx, m, status, P::Succeeded).await?;
             ctx.event(m, true, "SourceKept", note).await;
         }
         return Ok(Action::await_change());
@@ -157,7 +157,7 @@ pub(super) async fn drop_source_if_asked(
     };
     status.source_dropped = true;
     status.message = Some(note.clone());
-    super::write(ctx, m, status, P::Succeeded).await?;
+    super::pass::write(ctx, m, status, P::Succeeded).await?;
     ctx.event(m, false, "SourceDropped", note.clone()).await;
     ctx.event(instance, false, "SourceDropped", note).await;
     Ok(Action::await_change())

@@ -14,108 +14,26 @@
 
 mod copy_job;
 mod ending;
+mod pass;
 mod steps;
+
+use pass::{Next, Pass, write};
+pub use pass::{conditions, temporary_name};
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
-use kube::api::{Api, Patch, PatchParams};
+use kube::api::Api;
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
 use odoo_model::cluster_migration::{MigrationPhase, OdooClusterMigrationStatus};
-use odoo_model::labels::CLUSTER_MIGRATION_ANNOTATION;
 use odoo_model::{JobPhase, OdooClusterMigration, OdooInstance};
-use serde_json::json;
 
 use super::error::Error;
 use super::job::{self, Started};
 use super::observe;
 use crate::controller::context::Context;
-use crate::pg::clusters::{PgCluster, PgClusters};
-use crate::validate::ValidInstance;
-
-/// Condition types of a migration.
-pub mod conditions {
-    /// True while a step runs; its reason is the step, its transition time the
-    /// step's start (how long Starting has waited).
-    pub const STEP: &str = "Progressing";
-    /// True once the instance runs on the target; False with the reason on rollback.
-    pub const MIGRATED: &str = "Migrated";
-}
-
-/// What a step decided.
-#[derive(Debug)]
-enum Next {
-    /// The step's work is done: record the next step now.
-    Advance(MigrationPhase, String),
-    /// Stay, saying what is awaited; look again after the delay.
-    Wait(String, Duration),
-    /// The step failed (reason, message): roll back.
-    Fail(&'static str, String),
-}
-
-/// What every step reads.
-struct Pass<'a> {
-    ctx: &'a Context,
-    m: &'a OdooClusterMigration,
-    instance: &'a OdooInstance,
-    clusters: &'a PgClusters,
-}
-
-impl<'a> Pass<'a> {
-    fn new(
-        ctx: &'a Context,
-        m: &'a OdooClusterMigration,
-        instance: &'a OdooInstance,
-        clusters: &'a PgClusters,
-    ) -> Self {
-        Pass {
-            ctx,
-            m,
-            instance,
-            clusters,
-        }
-    }
-
-    fn ns(&self) -> String {
-        self.instance.namespace().unwrap_or_default()
-    }
-
-    /// The instance role's login (its db Secret): what both databases are read as.
-    async fn tenant_login(&self, v: &ValidInstance) -> Result<crate::pg::TenantLogin, String> {
-        crate::controller::job::tenant_of(self.ctx, v)
-            .await
-            .map_err(|e| e.to_string())
-    }
-
-    fn cluster(&self, name: &str) -> Result<&PgCluster, String> {
-        self.clusters.get(name).map_err(|e| e.to_string())
-    }
-
-    /// The instance resolved with its database on `cluster` under `database`,
-    /// running the image the database is at (with the matching pg_dump).
-    fn valid(&self, cluster: &str, database: &str) -> Result<ValidInstance, Error> {
-        Ok(
-            crate::validate::resolve_on(self.instance, self.clusters, cluster, database)?
-                .at_database_image(self.instance),
-        )
-    }
-
-    fn database(&self) -> String {
-        self.instance.spec.database.name.clone().unwrap_or_default()
-    }
-}
-
-/// `<database>_mig_<8 hex of the migration's uid>`, within PostgreSQL's 63 bytes.
-pub fn temporary_name(database: &str, uid: &str) -> String {
-    let mut cut = database.len().min(50);
-    while !database.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    let hash = crate::build::odoo_conf::hash(uid);
-    format!("{}_mig_{}", &database[..cut], &hash[..8])
-}
 
 /// A pass over a cluster migration that has work to do.
 async fn reconcile(
@@ -245,15 +163,6 @@ fn step_condition(
     });
 }
 
-/// When the current step started.
-fn step_started(status: &OdooClusterMigrationStatus) -> Option<k8s_openapi::jiff::Timestamp> {
-    status
-        .conditions
-        .iter()
-        .find(|c| c.type_ == conditions::STEP)
-        .map(|c| c.last_transition_time.0)
-}
-
 /// An end state: conditions, completion time, and the instance's callback.
 async fn end(
     ctx: &Context,
@@ -293,35 +202,6 @@ async fn end(
         );
     }
     Ok(Action::await_change())
-}
-
-async fn write(
-    ctx: &Context,
-    m: &OdooClusterMigration,
-    mut next: OdooClusterMigrationStatus,
-    phase: MigrationPhase,
-) -> Result<(), Error> {
-    next.phase = Some(phase);
-    next.observed_generation = m.meta().generation;
-    let current = m.status.clone().unwrap_or_default();
-    job::write_status(ctx, m, &current, &next).await
-}
-
-/// Points the instance at `cluster` in the one write the admission webhook lets
-/// through: by the operator, naming the migration in the same request.
-async fn switch_instance(pass: &Pass<'_>, cluster: &str) -> Result<(), kube::Error> {
-    let api: Api<OdooInstance> = Api::namespaced(pass.ctx.client.clone(), &pass.ns());
-    let patch = json!({
-        "metadata": { "annotations": { CLUSTER_MIGRATION_ANNOTATION: pass.m.name_any() } },
-        "spec": { "database": { "cluster": cluster } },
-    });
-    api.patch(
-        &pass.instance.name_any(),
-        &PatchParams::default(),
-        &Patch::Merge(patch),
-    )
-    .await
-    .map(|_| ())
 }
 
 /// A migration deleted before it ended. Until the switch nothing of it is live:

@@ -11,7 +11,8 @@ use odoo_model::agent::CopyReport;
 use odoo_model::cluster_migration::{MigrationPhase as P, OdooClusterMigrationStatus};
 use odoo_model::{InstancePhase, OdooClusterMigration, names};
 
-use super::{Next, Pass, copy_job, switch_instance, temporary_name};
+use super::copy_job;
+use super::pass::{Next, Pass, switch_instance, temporary_name};
 use crate::controller::batch::{self, Outcome};
 use crate::controller::error::Error;
 use crate::controller::{Context, observe};
@@ -419,7 +420,7 @@ fn starting(pass: &Pass<'_>, status: &mut OdooClusterMigrationStatus) -> Next {
             ),
         );
     }
-    let waited = super::step_started(status).map_or(Duration::ZERO, |t| {
+    let waited = super::pass::step_started(status).map_or(Duration::ZERO, |t| {
         let secs = (k8s_openapi::jiff::Timestamp::now() - t)
             .total(k8s_openapi::jiff::Unit::Second)
             .unwrap_or(0.0);

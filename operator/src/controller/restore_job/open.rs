@@ -19,8 +19,8 @@ use odoo_model::{JobPhase, OdooInstance, OdooRestoreJob};
 use super::super::batch::{self, Outcome};
 use super::super::error::Error;
 use super::super::job;
+use super::outcome::{discard, fail, meanwhile, untouched, write};
 use super::runs::{self, OdooRun};
-use super::{discard, fail, meanwhile, untouched, write};
 use crate::controller::context::Context;
 use crate::validate::ValidInstance;
 
