@@ -14,20 +14,22 @@
 //! with a message naming what it waits for.
 
 mod copy;
+mod outcome;
 mod plan;
 pub mod rollback;
+
+use outcome::{adopt_target, finish, workers_still_running, write};
 
 pub use plan::{auto_name, update_args};
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use kube::api::{Api, Patch, PatchParams};
+use kube::ResourceExt;
+use kube::api::Api;
 use kube::runtime::controller::Action;
-use kube::{Resource, ResourceExt};
 use odoo_model::upgrade_job::{OdooUpgradeJobStatus, UpgradeMode, UpgradeStep, UpgradeStrategy};
 use odoo_model::{InstancePhase, JobPhase, OdooInstance, OdooUpgradeJob, OdooUpgradeJobSpec};
-use serde_json::json;
 
 use super::batch::{self, Outcome};
 use super::error::Error;
@@ -318,32 +320,6 @@ async fn failed(
     finish(ctx, job, status, JobPhase::Failed, Some(instance)).await
 }
 
-/// An explicit target becomes the spec's image, so spec and the running image
-/// agree once it rolls out.
-async fn adopt_target(
-    ctx: &Context,
-    job: &OdooUpgradeJob,
-    instance: &OdooInstance,
-    target: &str,
-) -> Result<(), Error> {
-    if job.spec.image.is_none() || instance.spec.image.as_deref() == Some(target) {
-        return Ok(());
-    }
-    let instances: Api<OdooInstance> = Api::namespaced(
-        ctx.client.clone(),
-        &instance.namespace().unwrap_or_default(),
-    );
-    instances
-        .patch(
-            &instance.name_any(),
-            &PatchParams::default(),
-            &Patch::Merge(json!({ "spec": { "image": target } })),
-        )
-        .await
-        .map_err(Error::kube("setting the instance's image"))?;
-    Ok(())
-}
-
 /// The first other job of the instance that runs, as `Kind/name`.
 async fn busy_with(
     ctx: &Context,
@@ -366,53 +342,6 @@ async fn busy_with(
         Some(InstancePhase::Migrating) => Some("a running cluster migration".into()),
         _ => None,
     })
-}
-
-/// What still runs that must stop before `odoo --update` starts, if anything:
-/// cron, and web too with `stop_web`.
-async fn workers_still_running(
-    ctx: &Context,
-    instance: &OdooInstance,
-    stop_web: bool,
-) -> Result<Option<String>, Error> {
-    let phase = instance.status.as_ref().and_then(|s| s.phase);
-    if phase != Some(InstancePhase::Upgrading) {
-        return Ok(Some(format!(
-            "waiting for {} to enter Upgrading",
-            instance.name_any()
-        )));
-    }
-    let deployments = plan::must_stop(&instance.name_any(), stop_web);
-    batch::deployments_stopped(ctx, &instance.namespace().unwrap_or_default(), &deployments).await
-}
-
-async fn write(
-    ctx: &Context,
-    job: &OdooUpgradeJob,
-    mut next: OdooUpgradeJobStatus,
-    phase: JobPhase,
-) -> Result<(), Error> {
-    let current = job.status.clone().unwrap_or_default();
-    super::batch::stamp(&mut next.job, phase, job.meta().generation);
-    job::write_status(ctx, job, &current, &next).await
-}
-
-/// Records the outcome, then tells the instance's webhook (after the write, so a
-/// failed write does not announce it twice).
-async fn finish(
-    ctx: &Context,
-    job: &OdooUpgradeJob,
-    status: OdooUpgradeJobStatus,
-    phase: JobPhase,
-    instance: Option<&OdooInstance>,
-) -> Result<Action, Error> {
-    let message = status.job.message.clone().unwrap_or_default();
-    write(ctx, job, status, phase).await?;
-    if let Some(instance) = instance {
-        ctx.callbacks
-            .job_finished(instance, "OdooUpgradeJob", &job.name_any(), phase, &message);
-    }
-    Ok(Action::await_change())
 }
 
 impl job::Reconcile for OdooUpgradeJob {

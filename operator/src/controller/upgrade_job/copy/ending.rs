@@ -1,8 +1,9 @@
 //! The end of a Copy upgrade: the switch of names (success) or the discard of the
 //! copy (failure, or the end of a rehearsal), and the rehearsal's record.
 
+use super::super::outcome::{adopt_target, finish, workers_still_running, write};
 use super::super::plan;
-use super::super::{Error, adopt_target, finish, workers_still_running, write};
+use crate::controller::error::Error;
 use crate::pg::restore::{self as pg_restore, Switch};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::ResourceExt;
@@ -14,7 +15,7 @@ use odoo_model::restore_job::PreviousDatabase;
 use odoo_model::upgrade_job::OdooUpgradeJobStatus;
 use std::time::Duration;
 
-use super::{Agent, POLL, Pass, ended, enter};
+use super::pass::{Agent, POLL, Pass, ended, enter};
 use crate::controller::agent_pod;
 use crate::controller::kept::{self, Dropping};
 use odoo_model::upgrade_job::UpgradeStep;

@@ -22,71 +22,20 @@ use odoo_model::agent::{CopyReport, FilestoreCopyOutcome, FilestoreCopyReport};
 use odoo_model::upgrade_job::{CopyMethod, OdooUpgradeJobStatus, UpgradeStep};
 use odoo_model::{JobPhase, OdooInstance, OdooUpgradeJob};
 
+use super::outcome::{workers_still_running, write};
 use super::plan;
-use super::{Error, workers_still_running, write};
-use crate::controller::agent_pod;
 use crate::controller::batch::{self, Outcome};
 use crate::controller::context::Context;
-use crate::controller::job::db_error;
+use crate::controller::error::Error;
+use crate::pg::compare;
 use crate::pg::copy::TemplateCopy;
 use crate::pg::restore::{self as pg_restore};
-use crate::pg::{PgCluster, compare};
-use crate::state::upgrade_steps::{self, Node};
-use crate::validate::ValidInstance;
 
 mod ending;
+mod pass;
 use ending::{discarding, starting, switching};
-
-/// Moves the job to step `to`, a move the table must have.
-pub(super) fn enter(status: &mut OdooUpgradeJobStatus, to: UpgradeStep) {
-    let from = status.step.map_or(Node::Start, Node::Step);
-    check(from, Node::Step(to));
-    status.step = Some(to);
-}
-
-/// The job's end from where it stands, a move the table must have.
-fn ended(status: &OdooUpgradeJobStatus, phase: JobPhase) -> JobPhase {
-    let to = if phase == JobPhase::Succeeded {
-        Node::Succeeded
-    } else {
-        Node::Failed
-    };
-    check(status.step.map_or(Node::Start, Node::Step), to);
-    phase
-}
-
-/// A move outside the table is a bug: the tests (debug builds) stop at it, a
-/// release logs it.
-fn check(from: Node, to: Node) {
-    debug_assert!(
-        upgrade_steps::allowed(from, to),
-        "move {from} → {to} is not in the table"
-    );
-    if !upgrade_steps::allowed(from, to) {
-        tracing::error!(%from, %to, "an upgrade step move outside the table");
-    }
-}
-
-/// An agent Job of a step: what it ended with, `T`.
-enum Agent<T> {
-    Missing,
-    Running,
-    Ended(T),
-}
-
-/// How often a step that waits looks again; the Jobs it owns wake it sooner.
-const POLL: Duration = Duration::from_secs(10);
-
-/// What one step needs.
-struct Pass<'a> {
-    ctx: &'a Context,
-    job: &'a OdooUpgradeJob,
-    instance: &'a OdooInstance,
-    v: ValidInstance,
-    cluster: PgCluster,
-    copy: String,
-    target: String,
-}
+pub(super) use pass::enter;
+use pass::{Agent, POLL, Pass};
 
 pub(super) async fn run(
     ctx: &Context,
@@ -175,76 +124,6 @@ pub(super) async fn clean_up(
             write(ctx, job, status, JobPhase::Running).await?;
             Ok(Some(Action::requeue(Duration::from_secs(1))))
         }
-    }
-}
-
-impl Pass<'_> {
-    fn ns(&self) -> String {
-        self.job.namespace().unwrap_or_default()
-    }
-
-    fn live(&self) -> &str {
-        &self.v.database.name
-    }
-
-    async fn batch_job(&self, name: &str) -> Result<Option<Job>, Error> {
-        crate::controller::batch::live_job(self.ctx, &self.ns(), name).await
-    }
-
-    /// Where the agent Job `name` stands: not made yet, running, or ended with its
-    /// report taken (or why none can be).
-    async fn agent<R: odoo_model::agent::Report>(
-        &self,
-        name: &str,
-        container: &str,
-    ) -> Result<Agent<Result<R, String>>, Error> {
-        Ok(match self.agent_left::<R>(name, container).await? {
-            Agent::Ended((complete, left)) => Agent::Ended(agent_pod::taken(complete, left)),
-            Agent::Missing => Agent::Missing,
-            Agent::Running => Agent::Running,
-        })
-    }
-
-    /// The agent's line as it is, and whether its container completed.
-    async fn agent_left<R: odoo_model::agent::Report>(
-        &self,
-        name: &str,
-        container: &str,
-    ) -> Result<Agent<(bool, agent_pod::Left<R>)>, Error> {
-        let Some(job) = self.batch_job(name).await? else {
-            return Ok(Agent::Missing);
-        };
-        let outcome = batch::outcome(&job);
-        if outcome == Outcome::Running {
-            return Ok(Agent::Running);
-        }
-        let left = agent_pod::report::<R>(self.ctx, &self.ns(), name, container).await?;
-        Ok(Agent::Ended((outcome == Outcome::Complete, left)))
-    }
-
-    async fn apply(&self, job: &Job) -> Result<(), Error> {
-        crate::apply::apply(&self.ctx.client, job).await?;
-        Ok(())
-    }
-
-    fn db_error(&self, e: crate::pg::PgError) -> Error {
-        db_error(&self.v.database.cluster, e)
-    }
-
-    fn logs(&self, job_name: &str) -> String {
-        format!("logs: kubectl logs job/{job_name} -n {}", self.ns())
-    }
-
-    /// Leaves the copy for Discarding with why the upgrade stops there.
-    async fn abandon(
-        &self,
-        mut status: OdooUpgradeJobStatus,
-        why: String,
-    ) -> Result<Action, Error> {
-        enter(&mut status, UpgradeStep::Discarding);
-        status.job.message = Some(why);
-        write(self.ctx, self.job, status, JobPhase::Running).await?;
-        Ok(Action::requeue(Duration::from_secs(1)))
     }
 }
 
