@@ -165,7 +165,7 @@ pub fn decide(
     // The approved image is what the Deployments run. With automatic upgrades it
     // changes only when an upgrade job succeeded (or is rolled back); without, it
     // follows the spec at once.
-    let mut approved = match (&current.image, spec.auto_upgrade.enabled) {
+    let approved = match (&current.image, spec.auto_upgrade.enabled) {
         (Some(image), true) => Some(image.clone()),
         _ => spec_image.clone(),
     };
@@ -173,33 +173,103 @@ pub fn decide(
         .as_deref()
         .and_then(|a| rollback_deadline(instance, facts.upgrade.as_ref(), a));
     let rolled_out = rollout_complete(facts.web.as_ref(), spec.replicas);
+    let upgrade_attempted = spec_image
+        .as_ref()
+        .is_some_and(|image| facts.upgrade_targets.contains(image));
     let observed = Observed {
-        spec_valid: valid.is_ok(),
-        database_ready: status::is_true(&current.conditions, types::DATABASE_READY),
-        database_initialized: status::is_true(&current.conditions, types::INITIALIZED),
+        image_current: approved == spec_image,
+        upgrade_attempted,
+        rollout_timed_out: deadline.is_some_and(|d| now > d) && !rolled_out,
+        ..observed(instance, facts, valid.is_ok())
+    };
+    let transition = table::next(from, &observed);
+    let phase = transition.map_or(from, |t| t.to);
+    let images = image_action(instance, facts, transition, approved, now);
+    let message = match (&valid, transition) {
+        (Err(e), _) => e.to_string(),
+        (Ok(_), Some(t)) => t.guard.name.to_owned(),
+        (Ok(_), None) => current.message.clone().unwrap_or_default(),
+    };
+    let (web, cron) = valid
+        .as_ref()
+        .map_or((0, 0), |v| (v.replicas, v.cron_replicas));
+    let plan = plan(phase, web, cron);
+    let workloads = plan
+        .workloads
+        .filter(|_| valid.is_ok())
+        .map(|w| workloads(w, phase, facts, current.image.as_ref(), &images.approved));
+    let requeue = requeue(
+        transition.is_some(),
+        valid.is_ok(),
+        deadline,
+        rolled_out,
+        now,
+    );
+    Step::Reconcile(Box::new(Decision {
+        valid,
+        from,
+        transition,
+        phase,
+        plan,
+        approved: images.approved,
+        workloads,
+        rollback: images.rollback,
+        conditions: images.conditions,
+        message,
+        requeue,
+    }))
+}
+
+/// What the table reads of the instance and its facts; the image's three fields
+/// are the decision's own (see [`decide`]).
+fn observed(instance: &OdooInstance, facts: &Facts, spec_valid: bool) -> Observed {
+    let spec = &instance.spec;
+    let conditions = instance
+        .status
+        .as_ref()
+        .map(|s| s.conditions.as_slice())
+        .unwrap_or_default();
+    Observed {
+        spec_valid,
+        database_ready: status::is_true(conditions, types::DATABASE_READY),
+        database_initialized: status::is_true(conditions, types::INITIALIZED),
         init_enabled: spec.init.enabled,
         init_job: facts.init_job,
         desired_replicas: spec.replicas,
         ready_replicas: ready_replicas(facts.web.as_ref()),
-        image_current: approved == spec_image,
+        image_current: false,
         upgrade_job: facts.upgrade.as_ref().map(|u| u.phase),
         backup_job: facts.backup_job,
         restore_job: facts.restore_job,
         migration: facts.migration,
         auto_upgrade: spec.auto_upgrade.enabled,
-        upgrade_attempted: spec_image
-            .as_ref()
-            .is_some_and(|image| facts.upgrade_targets.contains(image)),
-        rollout_timed_out: deadline.is_some_and(|d| now > d) && !rolled_out,
-    };
-    let transition = table::next(from, &observed);
-    let phase = transition.map_or(from, |t| t.to);
+        upgrade_attempted: false,
+        rollout_timed_out: false,
+    }
+}
 
-    let mut conditions = current.conditions.clone();
+/// What the transition's action makes of the approved image and the conditions.
+struct Images {
+    approved: Option<String>,
+    rollback: Option<Rollback>,
+    conditions: Vec<Condition>,
+}
+
+/// Adopting an upgraded image approves its target (and clears RolledBack); a
+/// rollback approves the previous image again and says so. Other transitions
+/// keep the approved image and the stored conditions.
+fn image_action(
+    instance: &OdooInstance,
+    facts: &Facts,
+    transition: Option<&'static table::Transition>,
+    mut approved: Option<String>,
+    now: Timestamp,
+) -> Images {
+    let mut conditions = instance.status.clone().unwrap_or_default().conditions;
     let mut rollback = None;
-    let set = |conditions: &mut Vec<Condition>, type_, ok, reason, message: String| {
+    let mut set = |type_, ok, reason, message: String| {
         status::set_condition(
-            conditions,
+            &mut conditions,
             type_,
             ok,
             reason,
@@ -213,15 +283,13 @@ pub fn decide(
             if let Some(target) = facts.upgrade.as_ref().and_then(|u| u.target.clone()) {
                 approved = Some(target);
             }
-            if status::is_true(&conditions, types::ROLLED_BACK) {
+            let rolled_back = instance
+                .status
+                .as_ref()
+                .is_some_and(|s| status::is_true(&s.conditions, types::ROLLED_BACK));
+            if rolled_back {
                 let message = format!("upgraded to {}", approved.clone().unwrap_or_default());
-                set(
-                    &mut conditions,
-                    types::ROLLED_BACK,
-                    false,
-                    "Upgraded",
-                    message,
-                );
+                set(types::ROLLED_BACK, false, "Upgraded", message);
             }
         }
         Some(table::Action::RollbackImage) => {
@@ -233,7 +301,7 @@ pub fn decide(
                     message: format!(
                         "web pods of {} were not ready within {}s after {}; reverted to {previous} (the database stays upgraded)",
                         approved.clone().unwrap_or_default(),
-                        spec.auto_upgrade.rollback_window_seconds,
+                        instance.spec.auto_upgrade.rollback_window_seconds,
                         u.name
                     ),
                 });
@@ -243,27 +311,26 @@ pub fn decide(
                 "reverted to {}; the database stays upgraded",
                 approved.clone().unwrap_or_default()
             );
-            set(
-                &mut conditions,
-                types::ROLLED_BACK,
-                true,
-                "NotReadyInWindow",
-                message,
-            );
+            set(types::ROLLED_BACK, true, "NotReadyInWindow", message);
         }
         _ => {}
     }
+    Images {
+        approved,
+        rollback,
+        conditions,
+    }
+}
 
-    let message = match (&valid, transition) {
-        (Err(e), _) => e.to_string(),
-        (Ok(_), Some(t)) => t.guard.name.to_owned(),
-        (Ok(_), None) => current.message.clone().unwrap_or_default(),
-    };
-    let (web, cron) = valid
-        .as_ref()
-        .map_or((0, 0), |v| (v.replicas, v.cron_replicas));
-    let plan = plan(phase, web, cron);
-    let workloads = plan.workloads.filter(|_| valid.is_ok()).map(|w| Workloads {
+/// The Deployments' replicas and image in `phase`.
+fn workloads(
+    w: crate::state::ensure::Workloads,
+    phase: InstancePhase,
+    facts: &Facts,
+    running: Option<&String>,
+    approved: &Option<String>,
+) -> Workloads {
+    Workloads {
         // Maintenance mode (and an upgrade on a copy) stops web for the upgrade.
         web_replicas: if phase == InstancePhase::Upgrading
             && facts.upgrade.as_ref().is_some_and(|u| u.maintenance)
@@ -273,16 +340,27 @@ pub fn decide(
             w.web_replicas
         },
         cron_replicas: w.cron_replicas,
-        image: match (w.image, &current.image) {
+        image: match (w.image, running) {
             (ImageChoice::Running, Some(running)) if phase != InstancePhase::UpgradeFailed => {
                 running.clone()
             }
             _ => approved.clone().unwrap_or_default(),
         },
-    });
-    let requeue = if transition.is_some() {
+    }
+}
+
+/// When to look again: at once after a transition, on a change for an invalid
+/// spec, when an upgraded image's probation ends, else in five minutes.
+fn requeue(
+    moved: bool,
+    valid: bool,
+    deadline: Option<Timestamp>,
+    rolled_out: bool,
+    now: Timestamp,
+) -> Action {
+    if moved {
         Action::requeue(Duration::ZERO)
-    } else if valid.is_err() {
+    } else if !valid {
         Action::await_change()
     } else if let Some(deadline) = deadline
         && !rolled_out
@@ -292,20 +370,7 @@ pub fn decide(
         Action::requeue(Duration::from_secs_f64(left.clamp(0.0, 300.0) + 1.0))
     } else {
         Action::requeue(Duration::from_secs(300))
-    };
-    Step::Reconcile(Box::new(Decision {
-        valid,
-        from,
-        transition,
-        phase,
-        plan,
-        approved,
-        workloads,
-        rollback,
-        conditions,
-        message,
-        requeue,
-    }))
+    }
 }
 
 /// Ready web pods.
