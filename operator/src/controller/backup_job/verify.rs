@@ -96,7 +96,7 @@ pub async fn reconcile(
     ctx: &Context,
     job: &OdooBackupJob,
     instance: &OdooInstance,
-    mut status: OdooBackupJobStatus,
+    status: OdooBackupJobStatus,
 ) -> Result<Action, Error> {
     // Passed and recorded: only the end remains, whatever became of the Job.
     if status
@@ -106,37 +106,57 @@ pub async fn reconcile(
     {
         return succeed(ctx, job, instance, status).await;
     }
-    let method = job.spec.backup.verify;
     let ns = job.namespace().unwrap_or_default();
     let name = job_name(job);
     let v = valid_instance(ctx, instance).await?;
-    let scratch = (method == BackupVerify::Restore)
+    let scratch = (job.spec.backup.verify == BackupVerify::Restore)
         .then(|| scratch_database(&v.database.name, &job.uid().unwrap_or_default()));
     let Some(live) = crate::controller::batch::live_job(ctx, &ns, &name).await? else {
-        if let Some(scratch) = &scratch {
-            let cluster = cluster_of(ctx, &v).await?;
-            pg_restore::create_restore_database(&cluster, &v.owner(), scratch)
-                .await
-                .map_err(|e| db_error(&v.database.cluster, e))?;
-        }
-        let built = build_job(
-            job,
-            &v,
-            &status,
-            scratch.as_deref(),
-            &ctx.config.agent_image,
-        );
-        crate::apply::apply(&ctx.client, &built).await?;
-        write(ctx, job, status, JobPhase::Running).await?;
-        return Ok(Action::requeue(Duration::from_secs(10)));
+        return start(ctx, job, &v, status, scratch.as_deref()).await;
     };
     let outcome = batch::outcome(&live);
     if outcome == Outcome::Running {
         return Ok(Action::requeue(Duration::from_secs(10)));
     }
-    // The end of a verification is counted, announced and written once. A
-    // reconcile on an object the cache has not caught up with yet would verify and
-    // count it a second time: one read of the stored object, once per backup.
+    if let Some(ended) = already_recorded(ctx, job, instance).await? {
+        return Ok(ended);
+    }
+    let complete = outcome == Outcome::Complete;
+    let checked = check(ctx, &v, &name, scratch.as_deref(), complete, &status).await?;
+    record(ctx, job, instance, status, checked).await
+}
+
+/// No verification Job yet: the scratch database (for Restore), then the Job.
+async fn start(
+    ctx: &Context,
+    job: &OdooBackupJob,
+    v: &ValidInstance,
+    status: OdooBackupJobStatus,
+    scratch: Option<&str>,
+) -> Result<Action, Error> {
+    if let Some(scratch) = scratch {
+        let cluster = cluster_of(ctx, v).await?;
+        pg_restore::create_restore_database(&cluster, &v.owner(), scratch)
+            .await
+            .map_err(|e| db_error(&v.database.cluster, e))?;
+    }
+    let built = build_job(job, v, &status, scratch, &ctx.config.agent_image);
+    crate::apply::apply(&ctx.client, &built).await?;
+    write(ctx, job, status, JobPhase::Running).await?;
+    Ok(Action::requeue(Duration::from_secs(10)))
+}
+
+/// The end of a verification is counted, announced and written once. A reconcile
+/// on an object the cache has not caught up with yet would verify and count it a
+/// second time: one read of the stored object, once per backup. `Some` when the
+/// stored object already records the end (or a pass, whose end is retried here:
+/// the scratch database is gone by now).
+async fn already_recorded(
+    ctx: &Context,
+    job: &OdooBackupJob,
+    instance: &OdooInstance,
+) -> Result<Option<Action>, Error> {
+    let ns = job.namespace().unwrap_or_default();
     let stored = Api::<OdooBackupJob>::namespaced(ctx.client.clone(), &ns)
         .get_opt(&job.name_any())
         .await
@@ -145,40 +165,59 @@ pub async fn reconcile(
             job.name_any()
         )))?;
     let Some(stored) = stored else {
-        return Ok(Action::await_change());
+        return Ok(Some(Action::await_change()));
     };
     let recorded = stored.status.clone().unwrap_or_default();
     if recorded.job.phase.is_some_and(JobPhase::is_finished) {
-        return Ok(Action::await_change());
+        return Ok(Some(Action::await_change()));
     }
     match &recorded.verified {
-        // Passed and recorded: the bucket's index record and the end remain, and
-        // are retried from here (the scratch database is gone by now).
         Some(v) if v.result == VerifyResult::Passed => {
-            return succeed(ctx, &stored, instance, recorded).await;
+            Ok(Some(succeed(ctx, &stored, instance, recorded).await?))
         }
-        Some(_) => return Ok(Action::await_change()),
-        None => {}
+        Some(_) => Ok(Some(Action::await_change())),
+        None => Ok(None),
     }
-    let complete = outcome == Outcome::Complete;
-    let checked = match &scratch {
-        None => {
-            let left = agent_pod::report::<VerifyReport>(ctx, &ns, &name, "verify").await?;
-            agent_pod::taken(complete, left).and_then(|r| archive_read_back(&r, &status))
-        }
-        Some(scratch) => {
-            let left = agent_pod::report::<RestoreReport>(ctx, &ns, &name, "verify").await?;
-            let checked = match agent_pod::taken(complete, left) {
-                Err(why) => Err(why),
-                Ok(r) => scratch_agrees(ctx, &v, scratch, &r, &status).await?,
-            };
-            let cluster = cluster_of(ctx, &v).await?;
-            pg_restore::drop_database(&cluster, scratch, &v.owner(), false)
-                .await
-                .map_err(|e| db_error(&v.database.cluster, e))?;
-            checked
-        }
+}
+
+/// The operator's check of what the verification Job reported: the archive read
+/// back, or the scratch database compared with the backup (then dropped).
+async fn check(
+    ctx: &Context,
+    v: &ValidInstance,
+    name: &str,
+    scratch: Option<&str>,
+    complete: bool,
+    status: &OdooBackupJobStatus,
+) -> Result<Result<String, String>, Error> {
+    let ns = &v.namespace;
+    let Some(scratch) = scratch else {
+        let left = agent_pod::report::<VerifyReport>(ctx, ns, name, "verify").await?;
+        return Ok(agent_pod::taken(complete, left).and_then(|r| archive_read_back(&r, status)));
     };
+    let left = agent_pod::report::<RestoreReport>(ctx, ns, name, "verify").await?;
+    let checked = match agent_pod::taken(complete, left) {
+        Err(why) => Err(why),
+        Ok(r) => scratch_agrees(ctx, v, scratch, &r, status).await?,
+    };
+    let cluster = cluster_of(ctx, v).await?;
+    pg_restore::drop_database(&cluster, scratch, &v.owner(), false)
+        .await
+        .map_err(|e| db_error(&v.database.cluster, e))?;
+    Ok(checked)
+}
+
+/// Records the verification: a pass is written first (the next pass ends the
+/// job), a failure fails the job. Counted once the outcome is stored: a failed
+/// write is retried, not recounted.
+async fn record(
+    ctx: &Context,
+    job: &OdooBackupJob,
+    instance: &OdooInstance,
+    mut status: OdooBackupJobStatus,
+    checked: Result<String, String>,
+) -> Result<Action, Error> {
+    let method = job.spec.backup.verify;
     let method_name: &'static str = match method {
         BackupVerify::Restore => "Restore",
         _ => "Archive",
@@ -201,19 +240,18 @@ pub async fn reconcile(
                 status.size_bytes.unwrap_or(0),
                 status.sha256.clone().unwrap_or_default()
             ));
-            // The verification is recorded first; the next pass ends the job (above).
             write(ctx, job, status, JobPhase::Running).await?;
             ctx.event(job, false, "BackupVerified", m.clone()).await;
             Ok(Action::requeue(Duration::from_secs(1)))
         }
         Err(why) => {
+            let (name, ns) = (job_name(job), job.namespace().unwrap_or_default());
             let message = format!(
                 "the stored backup failed its verification ({method}): {why}; logs: kubectl logs job/{name} -n {ns}"
             );
             fail(ctx, job, instance, status, "BackupVerifyFailed", message).await
         }
     }?;
-    // Counted once the outcome is stored: a failed write is retried, not recounted.
     ctx.metrics.backup_verification(method_name, passed);
     Ok(ended)
 }
