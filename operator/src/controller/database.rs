@@ -77,9 +77,29 @@ pub async fn cleanup(instance: &OdooInstance, ctx: &Context) -> Result<Action, E
     }
     let name = instance.name_any();
     let ns = instance.namespace().unwrap_or_default();
-    let deployments: Api<Deployment> = Api::namespaced(ctx.client.clone(), &ns);
+    let pods_left = scale_to_zero(ctx, &ns, &name).await?;
+    // Pods connected to the database would block the drop or reconnect after it.
+    if pods_left > 0 {
+        // An Ok here would let the finalizer go; an error keeps it and retries.
+        return Err(Error::WaitingForPods { pods: pods_left });
+    }
+    if let (Some(cluster_name), Some(db)) = (
+        &instance.spec.database.cluster,
+        &instance.spec.database.name,
+    ) {
+        drop_database(instance, ctx, cluster_name, db).await?;
+    }
+    delete_jobs(ctx, &ns, &name).await?;
+    delete_volume(ctx, &ns, &name).await?;
+    Ok(Action::await_change())
+}
+
+/// Scales the instance's Deployments to zero; returns how many of their pods are
+/// still there.
+async fn scale_to_zero(ctx: &Context, ns: &str, name: &str) -> Result<i32, Error> {
+    let deployments: Api<Deployment> = Api::namespaced(ctx.client.clone(), ns);
     let mut pods_left = 0;
-    for deployment in [names::web_deployment(&name), names::cron_deployment(&name)] {
+    for deployment in [names::web_deployment(name), names::cron_deployment(name)] {
         if let Some(d) = deployments
             .get_opt(&deployment)
             .await
@@ -99,57 +119,72 @@ pub async fn cleanup(instance: &OdooInstance, ctx: &Context) -> Result<Action, E
             pods_left += d.status.and_then(|s| s.replicas).unwrap_or(0);
         }
     }
-    // Pods connected to the database would block the drop or reconnect after it.
-    if pods_left > 0 {
-        // An Ok here would let the finalizer go; an error keeps it and retries.
-        return Err(Error::WaitingForPods { pods: pods_left });
-    }
-    if let (Some(cluster_name), Some(db)) = (
-        &instance.spec.database.cluster,
-        &instance.spec.database.name,
-    ) {
-        let clusters = observe::pg_clusters(ctx).await?;
-        let cluster = clusters
-            .get(cluster_name)
-            .map_err(|e| Error::PgClusters(e.to_string()))?;
-        let owner = instance_owner(instance);
-        let role = owner.role.clone();
-        // The password proves an unmarked role (made before markers) is this
-        // instance's; a marked one needs none.
-        let password = observe::secret_value(ctx, &ns, &names::db_secret(&name), "password")
-            .await?
-            .unwrap_or_default();
-        let scope = crate::pg::DropScope::Everything;
-        let dropped =
-            crate::pg::provision::drop_database_and_role(cluster, &owner, &password, db, scope)
-                .await;
-        if let Err(e) = &dropped {
+    Ok(pods_left)
+}
+
+/// Drops every database of the instance's role, then the role, and says so in an
+/// event; a failure is said too, and keeps the finalizer.
+async fn drop_database(
+    instance: &OdooInstance,
+    ctx: &Context,
+    cluster_name: &str,
+    db: &str,
+) -> Result<(), Error> {
+    let name = instance.name_any();
+    let ns = instance.namespace().unwrap_or_default();
+    let clusters = observe::pg_clusters(ctx).await?;
+    let cluster = clusters
+        .get(cluster_name)
+        .map_err(|e| Error::PgClusters(e.to_string()))?;
+    let owner = instance_owner(instance);
+    let role = owner.role.clone();
+    // The password proves an unmarked role (made before markers) is this
+    // instance's; a marked one needs none.
+    let password = observe::secret_value(ctx, &ns, &names::db_secret(&name), "password")
+        .await?
+        .unwrap_or_default();
+    let scope = crate::pg::DropScope::Everything;
+    let dropped =
+        crate::pg::provision::drop_database_and_role(cluster, &owner, &password, db, scope).await;
+    match dropped {
+        Err(e) => {
             let message = format!(
                 "dropping database {db} and role {role} on {cluster_name} failed: {e}; the finalizer stays until it succeeds (or set deletionPolicy: Retain to keep them)"
             );
             ctx.event(instance, true, "DropFailed", message.clone())
                 .await;
-            return Err(Error::Database {
-                cluster: cluster_name.clone(),
+            Err(Error::Database {
+                cluster: cluster_name.to_owned(),
                 message,
                 unreachable: false,
-            });
+            })
         }
-        let databases = dropped.map(|d| d.databases).unwrap_or_default();
-        let message = match databases.as_slice() {
-            [] => format!("role {role} dropped on {cluster_name}; database {db} was gone"),
-            [one] => format!("dropped database {one} and role {role} on {cluster_name}"),
-            many => format!(
-                "dropped databases {} and role {role} on {cluster_name}",
-                many.join(", ")
-            ),
-        };
-        ctx.event(instance, false, "DatabaseDropped", message).await;
+        Ok(dropped) => {
+            let message = dropped_message(&role, cluster_name, db, &dropped.databases);
+            ctx.event(instance, false, "DatabaseDropped", message).await;
+            Ok(())
+        }
     }
-    // The finished job pods of the instance (restores, backups, upgrades) still
-    // mount the volume, which its protection keeps until they are gone: their
-    // Jobs go first, their pods with them.
-    let jobs: Api<k8s_openapi::api::batch::v1::Job> = Api::namespaced(ctx.client.clone(), &ns);
+}
+
+/// The event of a purge: the databases dropped with the role, or that the live one
+/// was gone already.
+fn dropped_message(role: &str, cluster_name: &str, db: &str, databases: &[String]) -> String {
+    match databases {
+        [] => format!("role {role} dropped on {cluster_name}; database {db} was gone"),
+        [one] => format!("dropped database {one} and role {role} on {cluster_name}"),
+        many => format!(
+            "dropped databases {} and role {role} on {cluster_name}",
+            many.join(", ")
+        ),
+    }
+}
+
+/// The finished job pods of the instance (restores, backups, upgrades) still
+/// mount the volume, which its protection keeps until they are gone: their
+/// Jobs go first, their pods with them.
+async fn delete_jobs(ctx: &Context, ns: &str, name: &str) -> Result<(), Error> {
+    let jobs: Api<k8s_openapi::api::batch::v1::Job> = Api::namespaced(ctx.client.clone(), ns);
     let selector = format!("{}={name}", odoo_model::labels::INSTANCE_LABEL);
     let listed = jobs
         .list(&kube::api::ListParams::default().labels(&selector))
@@ -163,12 +198,36 @@ pub async fn cleanup(instance: &OdooInstance, ctx: &Context) -> Result<Action, E
             Err(e) => return Err(Error::kube(format!("deleting Job {job_name}"))(e)),
         }
     }
-    let pvcs: Api<PersistentVolumeClaim> = Api::namespaced(ctx.client.clone(), &ns);
-    let pvc = names::filestore_pvc(&name);
+    Ok(())
+}
+
+/// Deletes the filestore volume, which has no owner reference to go with the
+/// instance.
+async fn delete_volume(ctx: &Context, ns: &str, name: &str) -> Result<(), Error> {
+    let pvcs: Api<PersistentVolumeClaim> = Api::namespaced(ctx.client.clone(), ns);
+    let pvc = names::filestore_pvc(name);
     match pvcs.delete(&pvc, &DeleteParams::default()).await {
-        Ok(_) => {}
-        Err(e) if is_not_found(&e) => {}
-        Err(e) => return Err(Error::kube(format!("deleting PVC {pvc}"))(e)),
+        Ok(_) => Ok(()),
+        Err(e) if is_not_found(&e) => Ok(()),
+        Err(e) => Err(Error::kube(format!("deleting PVC {pvc}"))(e)),
     }
-    Ok(Action::await_change())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_purge_names_what_it_dropped() {
+        let say = |dbs: &[&str]| {
+            let dbs: Vec<String> = dbs.iter().map(|d| (*d).to_owned()).collect();
+            dropped_message("r", "main", "live", &dbs)
+        };
+        assert_eq!(say(&[]), "role r dropped on main; database live was gone");
+        assert_eq!(say(&["live"]), "dropped database live and role r on main");
+        assert_eq!(
+            say(&["live", "live_kept_1"]),
+            "dropped databases live, live_kept_1 and role r on main"
+        );
+    }
 }

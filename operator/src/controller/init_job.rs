@@ -135,63 +135,79 @@ async fn reconcile(
         .await?
         .map(Box::new);
     let Some(live) = live else {
-        // Known missing: applied without another read.
-        let desired = Box::new(build_job(&job, &valid));
-        crate::apply::apply_over(&ctx.client, desired.as_ref(), None).await?;
-        drop(desired);
-        return write_status(
-            ctx,
-            &job,
-            JobPhase::Running,
-            // The message of a running Job, so seeing it run writes nothing.
-            format!("Job {name} running"),
-            Some(name),
-        )
-        .await;
+        return start(ctx, &job, &valid, name).await;
     };
-    let outcome = super::batch::outcome(&live);
-    if outcome == super::batch::Outcome::Complete {
-        let asked = asked_modules(&job.spec);
-        match installed(ctx, &instance, &asked).await? {
-            Ok(()) => {
-                finish(
-                    ctx,
-                    &job,
-                    &instance,
-                    JobPhase::Succeeded,
-                    format!("modules {} installed", asked.join(",")),
-                    Some(name),
-                )
-                .await
-            }
-            Err(why) => {
-                let message = format!(
-                    "Job {name} exited successfully, but {why}; see kubectl logs job/{name}"
-                );
-                ctx.event(job.as_ref(), true, "InitFailed", message.clone())
-                    .await;
-                finish(ctx, &job, &instance, JobPhase::Failed, message, Some(name)).await
-            }
-        }
-    } else if outcome == super::batch::Outcome::Failed {
-        let said = super::batch::odoo_failure(ctx, &ns, &name)
-            .await?
-            .map(|e| format!(": {e}"))
-            .unwrap_or_default();
-        let message = format!("Job {name} failed{said}; see kubectl logs job/{name}");
-        ctx.event(job.as_ref(), true, "InitFailed", message.clone())
-            .await;
-        finish(ctx, &job, &instance, JobPhase::Failed, message, Some(name)).await
-    } else {
-        write_status(
-            ctx,
-            &job,
-            JobPhase::Running,
-            format!("Job {name} running"),
-            Some(name),
-        )
-        .await
+    match super::batch::outcome(&live) {
+        super::batch::Outcome::Complete => completed(ctx, &job, &instance, name).await,
+        super::batch::Outcome::Failed => failed(ctx, &job, &instance, &ns, name).await,
+        super::batch::Outcome::Running => running(ctx, &job, name).await,
     }
+}
+
+/// Applies the Job, known missing, without another read, and records it running.
+async fn start(
+    ctx: &Context,
+    job: &OdooInitJob,
+    valid: &ValidInstance,
+    name: String,
+) -> Result<Action, Error> {
+    let desired = Box::new(build_job(job, valid));
+    crate::apply::apply_over(&ctx.client, desired.as_ref(), None).await?;
+    drop(desired);
+    running(ctx, job, name).await
+}
+
+/// The message of a running Job, so seeing it run writes nothing.
+async fn running(ctx: &Context, job: &OdooInitJob, name: String) -> Result<Action, Error> {
+    write_status(
+        ctx,
+        job,
+        JobPhase::Running,
+        format!("Job {name} running"),
+        Some(name),
+    )
+    .await
+}
+
+/// A Job that exited 0 succeeds only when the database shows every module asked
+/// for installed; otherwise it failed, and an event says what is missing.
+async fn completed(
+    ctx: &Context,
+    job: &OdooInitJob,
+    instance: &OdooInstance,
+    name: String,
+) -> Result<Action, Error> {
+    let asked = asked_modules(&job.spec);
+    match installed(ctx, instance, &asked).await? {
+        Ok(()) => {
+            let message = format!("modules {} installed", asked.join(","));
+            finish(ctx, job, instance, JobPhase::Succeeded, message, Some(name)).await
+        }
+        Err(why) => {
+            let message =
+                format!("Job {name} exited successfully, but {why}; see kubectl logs job/{name}");
+            ctx.event(job, true, "InitFailed", message.clone()).await;
+            finish(ctx, job, instance, JobPhase::Failed, message, Some(name)).await
+        }
+    }
+}
+
+/// A failed Job: the error Odoo ended with, when its log tells one, in the event
+/// and the status.
+async fn failed(
+    ctx: &Context,
+    job: &OdooInitJob,
+    instance: &OdooInstance,
+    ns: &str,
+    name: String,
+) -> Result<Action, Error> {
+    let said = super::batch::odoo_failure(ctx, ns, &name)
+        .await?
+        .map(|e| format!(": {e}"))
+        .unwrap_or_default();
+    let message = format!("Job {name} failed{said}; see kubectl logs job/{name}");
+    ctx.event(job, true, "InitFailed", message.clone()).await;
+    finish(ctx, job, instance, JobPhase::Failed, message, Some(name)).await
 }
 
 /// The modules an init must leave installed: those it asked for, and `base`,
@@ -295,6 +311,16 @@ mod tests {
             demo,
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn base_is_always_asked_for_once() {
+        assert_eq!(asked_modules(&spec(false)), ["base", "sale"]);
+        let only_sale = OdooInitJobSpec {
+            modules: vec!["sale".into()],
+            ..Default::default()
+        };
+        assert_eq!(asked_modules(&only_sale), ["base", "sale"]);
     }
 
     #[test]

@@ -12,25 +12,23 @@
 //! schedule deleted by hand leaves its backups' archives in storage.
 
 mod retention;
+mod slot;
 mod timing;
 
-use odoo_model::api_error::{is_conflict, is_not_found};
-use std::collections::BTreeMap;
+use odoo_model::api_error::is_not_found;
 use std::sync::Arc;
 use std::time::Duration;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
-use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
-use kube::core::{DeserializeGuard, ObjectMeta};
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
+use kube::core::DeserializeGuard;
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
-use odoo_model::backup_job::{BackupTemplate, BackupVerify};
 use odoo_model::backup_use::backups_in_use;
-use odoo_model::labels::{SCHEDULE_LABEL, SCHEDULED_TIME_ANNOTATION, instance_labels};
+use odoo_model::labels::{SCHEDULE_LABEL, SCHEDULED_TIME_ANNOTATION};
 use odoo_model::{
-    JobPhase, OdooBackupJob, OdooBackupJobSpec, OdooBackupSchedule, OdooBackupScheduleStatus,
-    OdooRestoreJob,
+    JobPhase, OdooBackupJob, OdooBackupSchedule, OdooBackupScheduleStatus, OdooRestoreJob,
 };
 use serde_json::json;
 
@@ -45,8 +43,6 @@ use crate::status::set_condition;
 const CONTROLLER: &str = "schedule";
 /// The schedule's one condition: True while it creates backups.
 const READY: &str = "Ready";
-/// A slot started later than this after its time is announced as a catch-up.
-const LATE: SignedDuration = SignedDuration::from_secs(60);
 
 /// Entry point of the schedule controller. An unreadable stored object gets a
 /// Warning event and is left alone.
@@ -86,7 +82,6 @@ fn backoff_key(object: &impl ResourceExt) -> String {
 }
 
 async fn reconcile_schedule(s: &OdooBackupSchedule, ctx: &Context) -> Result<Action, Error> {
-    let name = s.name_any();
     let api: Api<OdooBackupJob> =
         Api::namespaced(ctx.client.clone(), &s.namespace().unwrap_or_default());
     let now = Timestamp::now();
@@ -95,30 +90,11 @@ async fn reconcile_schedule(s: &OdooBackupSchedule, ctx: &Context) -> Result<Act
         observed_generation: s.meta().generation,
         ..current.clone()
     };
-    let condition = |status: &mut OdooBackupScheduleStatus, ok: bool, reason: &str, msg: &str| {
-        set_condition(
-            &mut status.conditions,
-            READY,
-            ok,
-            reason,
-            msg,
-            s.meta().generation,
-            &Time(now),
-        );
-    };
 
     // An expression or zone that cannot work is permanent: say so once, then wait.
     let cron = match Cron::parse(&s.spec.schedule, s.spec.time_zone.as_deref(), now) {
         Ok(cron) => cron,
-        Err(e) => {
-            condition(&mut status, false, "InvalidSchedule", &e.to_string());
-            status.next_schedule_time = None;
-            if status.conditions != current.conditions {
-                ctx.event(s, true, "InvalidSchedule", e.to_string()).await;
-            }
-            write_status(ctx, s, &current, &status).await?;
-            return Ok(Action::await_change());
-        }
+        Err(e) => return invalid_schedule(ctx, s, &current, status, &e, now).await,
     };
 
     let Listed {
@@ -127,8 +103,10 @@ async fn reconcile_schedule(s: &OdooBackupSchedule, ctx: &Context) -> Result<Act
         last_success,
     } = list_backups(ctx, &api, s).await?;
     if s.spec.suspend {
-        condition(
+        set_ready(
             &mut status,
+            s,
+            now,
             false,
             "Suspended",
             "no new backups while spec.suspend is true",
@@ -136,69 +114,87 @@ async fn reconcile_schedule(s: &OdooBackupSchedule, ctx: &Context) -> Result<Act
         status.next_schedule_time = None;
     } else {
         if let Some(due) = cron.due(since(s, &current, &backups, now), now) {
-            let job = cron.job_name(&name, due.slot);
-            let verified = status
-                .backups_created
-                .is_multiple_of(u64::from(s.spec.verify_every.unwrap_or(1).max(1)));
-            if create_job(ctx, s, &job, due.slot, verified).await? {
-                status.backups_created += 1;
-                ctx.event(
-                    s,
-                    false,
-                    "BackupCreated",
-                    format!("created OdooBackupJob {job} for {}", due.slot),
-                )
-                .await;
-            }
-            if due.skipped > 0 || now.duration_since(due.slot) > LATE {
-                ctx.event(
-                    s,
-                    false,
-                    "CatchUpBackup",
-                    format!(
-                        "catch-up backup for the slot {} (missed while the operator was not running); {} earlier missed slots were skipped",
-                        due.slot,
-                        timing::describe_count(due.skipped)
-                    ),
-                )
-                .await;
-            }
-            status.last_schedule_time = Some(Time(due.slot));
-            status.last_backup_job = Some(job.clone());
-            if !backups.iter().any(|b| b.name == job) {
-                backups.push(Backup {
-                    name: job,
-                    phase: None,
-                    time: due.slot,
-                    verified: false,
-                    held: false,
-                    in_use: false,
-                });
-            }
+            slot::run(ctx, s, &cron, due, now, &mut status, &mut backups).await?;
         }
         let zone = s.spec.time_zone.as_deref().unwrap_or("UTC");
         let message = format!("backups at '{}' ({zone})", s.spec.schedule);
-        condition(&mut status, true, "Scheduled", &message);
+        set_ready(&mut status, s, now, true, "Scheduled", &message);
         status.next_schedule_time = cron.next_after(now).map(Time);
     }
 
     let policy = policy(s, cron.zone().clone());
     prune(ctx, s, &api, (&backups, &jobs), &policy, now).await?;
-    status.last_successful_time = [
-        current.last_successful_time.as_ref().map(|t| t.0),
-        last_success,
-    ]
-    .into_iter()
-    .flatten()
-    .max()
-    .map(Time);
+    status.last_successful_time = last_successful(&current, last_success);
     write_status(ctx, s, &current, &status).await?;
-    Ok(match &status.next_schedule_time {
+    Ok(requeue_at(status.next_schedule_time.as_ref()))
+}
+
+/// Sets the Ready condition as of `now`, for the generation this reconcile read.
+fn set_ready(
+    status: &mut OdooBackupScheduleStatus,
+    s: &OdooBackupSchedule,
+    now: Timestamp,
+    ok: bool,
+    reason: &str,
+    message: &str,
+) {
+    set_condition(
+        &mut status.conditions,
+        READY,
+        ok,
+        reason,
+        message,
+        s.meta().generation,
+        &Time(now),
+    );
+}
+
+/// A schedule that cannot come due: not Ready, no next time, an event only when
+/// the condition changes (so once, not at every reconcile), then nothing until
+/// the spec changes.
+async fn invalid_schedule(
+    ctx: &Context,
+    s: &OdooBackupSchedule,
+    current: &OdooBackupScheduleStatus,
+    mut status: OdooBackupScheduleStatus,
+    e: &TimingError,
+    now: Timestamp,
+) -> Result<Action, Error> {
+    set_ready(
+        &mut status,
+        s,
+        now,
+        false,
+        "InvalidSchedule",
+        &e.to_string(),
+    );
+    status.next_schedule_time = None;
+    if status.conditions != current.conditions {
+        ctx.event(s, true, "InvalidSchedule", e.to_string()).await;
+    }
+    write_status(ctx, s, current, &status).await?;
+    Ok(Action::await_change())
+}
+
+/// The newest completion of a succeeded job, as recorded or as listed now: a
+/// pruned job's completion stays recorded.
+fn last_successful(current: &OdooBackupScheduleStatus, listed: Option<Timestamp>) -> Option<Time> {
+    [current.last_successful_time.as_ref().map(|t| t.0), listed]
+        .into_iter()
+        .flatten()
+        .max()
+        .map(Time)
+}
+
+/// Wakes at the next slot, measured from after the reconcile's own writes; a
+/// schedule without one waits for a change.
+fn requeue_at(next: Option<&Time>) -> Action {
+    match next {
         Some(next) => Action::requeue(
             Duration::try_from(next.0.duration_since(Timestamp::now())).unwrap_or(Duration::ZERO),
         ),
         None => Action::await_change(),
-    })
+    }
 }
 
 /// The time after which slots count: the last slot run, or when the schedule
@@ -296,54 +292,6 @@ async fn list_backups(
     })
 }
 
-/// Creates the slot's job; false when it exists already (a retried reconcile).
-/// `verified`: this one is among every `verifyEvery`th and keeps the template's
-/// verification; the others are not verified.
-async fn create_job(
-    ctx: &Context,
-    s: &OdooBackupSchedule,
-    name: &str,
-    slot: Timestamp,
-    verified: bool,
-) -> Result<bool, Error> {
-    let instance = &s.spec.instance_ref.name;
-    let mut labels = instance_labels(instance, "backup");
-    labels.insert(SCHEDULE_LABEL.to_owned(), s.name_any());
-    let job = OdooBackupJob {
-        metadata: ObjectMeta {
-            name: Some(name.to_owned()),
-            namespace: s.namespace(),
-            labels: Some(labels),
-            annotations: Some(BTreeMap::from([(
-                SCHEDULED_TIME_ANNOTATION.to_owned(),
-                slot.to_string(),
-            )])),
-            owner_references: s.controller_owner_ref(&()).map(|o| vec![o]),
-            ..ObjectMeta::default()
-        },
-        spec: OdooBackupJobSpec {
-            instance_ref: s.spec.instance_ref.clone(),
-            backup: BackupTemplate {
-                verify: if verified {
-                    s.spec.template.verify
-                } else {
-                    BackupVerify::None
-                },
-                ..s.spec.template.clone()
-            },
-            hold: false,
-        },
-        status: None,
-    };
-    let api: Api<OdooBackupJob> =
-        Api::namespaced(ctx.client.clone(), &s.namespace().unwrap_or_default());
-    match api.create(&PostParams::default(), &job).await {
-        Ok(_) => Ok(true),
-        Err(e) if is_conflict(&e) => Ok(false),
-        Err(e) => Err(Error::kube(format!("creating OdooBackupJob {name}"))(e)),
-    }
-}
-
 /// Deletes the jobs beyond the schedule's retention, each stored archive with its
 /// job: the job gets the cleanup finalizer and the deletion request in one write
 /// (conditional on the version listed), so the backup controller deletes the
@@ -422,4 +370,26 @@ async fn write_status(
         .await
         .map_err(Error::kube("writing the schedule status"))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_last_success_is_the_newest_known() {
+        let at = |t: &str| t.parse::<Timestamp>().expect("a valid timestamp");
+        let recorded = OdooBackupScheduleStatus {
+            last_successful_time: Some(Time(at("2026-01-02T00:00:00Z"))),
+            ..Default::default()
+        };
+        let older = Some(at("2026-01-01T00:00:00Z"));
+        let newer = Some(at("2026-01-03T00:00:00Z"));
+        assert_eq!(
+            last_successful(&recorded, older),
+            recorded.last_successful_time
+        );
+        assert_eq!(last_successful(&recorded, newer), newer.map(Time));
+        assert_eq!(last_successful(&Default::default(), None), None);
+    }
 }

@@ -1,6 +1,9 @@
 //! An instance's role and database on a cluster: created, rotated and dropped as the
 //! cluster's admin, idempotently.
 
+mod roles;
+mod teardown;
+
 use tokio_postgres::Client;
 use tokio_postgres::error::SqlState;
 
@@ -10,6 +13,9 @@ use super::connect::connect_as;
 pub use super::error::PgError;
 use super::ownership::{self, Marker, Owner};
 use super::sql::{check_identifier, quote_ident, quote_literal, scram_verifier};
+use roles::claim_role;
+pub(super) use roles::grant_role_to_admin;
+pub use teardown::{DropScope, Dropped, drop_database_and_role};
 
 /// What [`ensure_role_and_database`] had to create.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,59 +55,18 @@ pub async fn ensure_role_and_database(
             role: role.into(),
         });
     }
-    let role_created = match ownership::role(&client, role, &owner.uid).await? {
-        Some(marker) => {
-            claim_role(
-                cluster,
-                &client,
-                owner,
-                marker,
-                password,
-                existing_owner.is_some().then_some(database),
-            )
-            .await?;
-            false
-        }
-        None => {
-            let create = format!(
-                "CREATE ROLE {} WITH LOGIN CREATEDB PASSWORD {verifier}",
-                quote_ident(role)
-            );
-            match client.batch_execute(&create).await {
-                Ok(()) => {
-                    ownership::mark_role(&client, role, &owner.uid).await?;
-                    true
-                }
-                // Created concurrently since we looked: whoever did must prove it is
-                // this instance's before anything changes.
-                Err(e) if concurrently_created(&e, &SqlState::DUPLICATE_OBJECT) => {
-                    let marker = ownership::role(&client, role, &owner.uid)
-                        .await?
-                        .unwrap_or(Marker::None);
-                    claim_role(cluster, &client, owner, marker, password, None).await?;
-                    false
-                }
-                Err(source) => {
-                    return Err(PgError::CreateRole {
-                        role: role.into(),
-                        source,
-                    });
-                }
-            }
-        }
-    };
+    let existing_database = existing_owner.is_some().then_some(database);
+    let role_created = ensure_role(
+        cluster,
+        &client,
+        owner,
+        password,
+        &verifier,
+        existing_database,
+    )
+    .await?;
     if !role_created {
-        let alter = format!(
-            "ALTER ROLE {} WITH LOGIN CREATEDB PASSWORD {verifier}",
-            quote_ident(role)
-        );
-        client
-            .batch_execute(&alter)
-            .await
-            .map_err(|source| PgError::AlterRole {
-                role: role.into(),
-                source,
-            })?;
+        set_password(&client, role, &verifier).await?;
     }
     grant_role_to_admin(&client, role).await?;
 
@@ -124,39 +89,60 @@ pub async fn ensure_role_and_database(
     })
 }
 
-/// An existing role is this instance's when its marker says so, or, unmarked, when
-/// `password` logs in as it (into `database` when it exists, else the admin
-/// database); it is then marked. Anything else is refused.
-async fn claim_role(
+/// Claims the existing role, or creates and marks it; true when created. A role
+/// created concurrently since the look is claimed like one found.
+async fn ensure_role(
     cluster: &PgCluster,
     client: &Client,
     owner: &Owner,
-    marker: Marker,
     password: &str,
+    verifier: &str,
     database: Option<&str>,
-) -> Result<(), PgError> {
-    let refuse = |reason: String| PgError::NotOurs {
-        what: "role",
-        name: owner.role.clone(),
-        reason,
-    };
-    match marker {
-        Marker::Ours => Ok(()),
-        Marker::Other(uid) => Err(refuse(format!(
-            "belongs to instance {uid}, not to this one ({})",
-            owner.uid
-        ))),
-        Marker::None => {
-            let database = database.unwrap_or(&cluster.admin_database);
-            match connect_as(cluster, &owner.role, password, database).await {
-                Ok(_) => ownership::mark_role(client, &owner.role, &owner.uid).await,
-                Err(_) => Err(refuse(
-                    "exists without this instance's marker, and the instance's password does not log in as it: another instance or a DBA made it"
-                        .into(),
-                )),
-            }
-        }
+) -> Result<bool, PgError> {
+    let role = owner.role.as_str();
+    if let Some(marker) = ownership::role(client, role, &owner.uid).await? {
+        claim_role(cluster, client, owner, marker, password, database).await?;
+        return Ok(false);
     }
+    let create = format!(
+        "CREATE ROLE {} WITH LOGIN CREATEDB PASSWORD {verifier}",
+        quote_ident(role)
+    );
+    match client.batch_execute(&create).await {
+        Ok(()) => {
+            ownership::mark_role(client, role, &owner.uid).await?;
+            Ok(true)
+        }
+        // Created concurrently since we looked: whoever did must prove it is
+        // this instance's before anything changes.
+        Err(e) if concurrently_created(&e, &SqlState::DUPLICATE_OBJECT) => {
+            let marker = ownership::role(client, role, &owner.uid)
+                .await?
+                .unwrap_or(Marker::None);
+            claim_role(cluster, client, owner, marker, password, None).await?;
+            Ok(false)
+        }
+        Err(source) => Err(PgError::CreateRole {
+            role: role.into(),
+            source,
+        }),
+    }
+}
+
+/// Gives a role that was already there the instance's password (a rotation when it
+/// changed) and the attributes Odoo needs.
+async fn set_password(client: &Client, role: &str, verifier: &str) -> Result<(), PgError> {
+    let alter = format!(
+        "ALTER ROLE {} WITH LOGIN CREATEDB PASSWORD {verifier}",
+        quote_ident(role)
+    );
+    client
+        .batch_execute(&alter)
+        .await
+        .map_err(|source| PgError::AlterRole {
+            role: role.into(),
+            source,
+        })
 }
 
 /// Closes `database` to other roles (PUBLIC may connect by default); its owner
@@ -211,188 +197,6 @@ pub(super) async fn create_database(
 /// code or, when both passed the check, on the catalog's unique index.
 fn concurrently_created(e: &tokio_postgres::Error, already_exists: &SqlState) -> bool {
     e.code() == Some(already_exists) || e.code() == Some(&SqlState::UNIQUE_VIOLATION)
-}
-
-/// A non-superuser admin (managed PostgreSQL) may only create a database owned by
-/// `role`, or drop it, as a member of `role` that can SET ROLE to it and inherits
-/// its rights. PostgreSQL 16 no longer gives the creator of a role those options.
-pub(super) async fn grant_role_to_admin(client: &Client, role: &str) -> Result<(), PgError> {
-    let row = client
-        .query_one(
-            "SELECT r.rolsuper, current_setting('server_version_num')::int >= 160000, \
-                    pg_has_role(current_user, $1::name, 'USAGE') \
-             FROM pg_roles r WHERE r.rolname = current_user",
-            &[&role],
-        )
-        .await
-        .map_err(|source| PgError::QueryCatalog {
-            what: "reading the admin user's attributes",
-            source,
-        })?;
-    let (superuser, pg16, inherits): (bool, bool, bool) = (row.get(0), row.get(1), row.get(2));
-    if superuser {
-        return Ok(());
-    }
-    let can_set = if pg16 {
-        client
-            .query_one(
-                "SELECT pg_has_role(current_user, $1::name, 'SET')",
-                &[&role],
-            )
-            .await
-            .map_err(|source| PgError::QueryCatalog {
-                what: "checking the admin user's membership",
-                source,
-            })?
-            .get(0)
-    } else {
-        inherits
-    };
-    if inherits && can_set {
-        return Ok(());
-    }
-    let grant = if pg16 {
-        format!(
-            "GRANT {} TO CURRENT_USER WITH INHERIT TRUE, SET TRUE",
-            quote_ident(role)
-        )
-    } else {
-        format!("GRANT {} TO CURRENT_USER", quote_ident(role))
-    };
-    client
-        .batch_execute(&grant)
-        .await
-        .map_err(|source| PgError::GrantRoleToAdmin {
-            role: role.into(),
-            source,
-        })
-}
-
-/// Which databases [`drop_database_and_role`] drops.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DropScope {
-    /// Every database the role owns (the live one, kept and temporary copies: DROP
-    /// ROLE fails while it owns any), then the role: a purge.
-    Everything,
-    /// The one database, then the role unless it still owns others (it is then kept
-    /// and the result says so): a migration's source.
-    Database,
-}
-
-/// What [`drop_database_and_role`] dropped.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Dropped {
-    pub databases: Vec<String>,
-    pub role: bool,
-}
-
-/// Drops databases of `owner.role` as `scope` says, disconnecting their sessions
-/// (`WITH (FORCE)` needs PostgreSQL 13), then the role. Missing ones are fine; any
-/// other failure is returned, so a caller keeps its finalizer until both are gone.
-///
-/// Only what is provably the instance's is dropped: a role marked as another
-/// instance's, or unmarked when `password` does not log in as it, and a `database`
-/// owned by another role or marked as another instance's, are refused untouched.
-pub async fn drop_database_and_role(
-    cluster: &PgCluster,
-    owner: &Owner,
-    password: &str,
-    database: &str,
-    scope: DropScope,
-) -> Result<Dropped, PgError> {
-    let role = owner.role.as_str();
-    check_identifier("role name", role)?;
-    check_identifier("database name", database)?;
-    if database == cluster.admin_database {
-        return Err(PgError::ProtectAdmin {
-            what: "database",
-            name: database.into(),
-        });
-    }
-    if role == cluster.admin_user {
-        return Err(PgError::ProtectAdmin {
-            what: "role",
-            name: role.into(),
-        });
-    }
-    let client = connect(cluster, &cluster.admin_database).await?;
-    let database_exists = ownership::check_database(&client, database, owner, false).await?;
-    let Some(marker) = ownership::role(&client, role, &owner.uid).await? else {
-        // No role: the database, if any, would be another's (checked above).
-        return Ok(Dropped {
-            databases: Vec::new(),
-            role: false,
-        });
-    };
-    claim_role(
-        cluster,
-        &client,
-        owner,
-        marker,
-        password,
-        database_exists.then_some(database),
-    )
-    .await?;
-    grant_role_to_admin(&client, role).await?;
-    let owned: Vec<String> = client
-        .query(
-            "SELECT datname::text FROM pg_catalog.pg_database \
-             WHERE datdba = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = $1::text) \
-             ORDER BY datname = $2::text DESC, datname",
-            &[&role, &database],
-        )
-        .await
-        .map_err(|source| PgError::QueryCatalog {
-            what: "listing the role's databases",
-            source,
-        })?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
-    let (dropped, others): (Vec<String>, Vec<String>) = owned
-        .into_iter()
-        .partition(|name| scope == DropScope::Everything || name == database);
-    for name in &dropped {
-        let drop_db = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(name));
-        client
-            .batch_execute(&drop_db)
-            .await
-            .map_err(|source| PgError::DropDatabase {
-                database: name.clone(),
-                source,
-            })?;
-    }
-    if !others.is_empty() {
-        return Ok(Dropped {
-            databases: dropped,
-            role: false,
-        });
-    }
-    let drop_role = format!("DROP ROLE IF EXISTS {}", quote_ident(role));
-    match client.batch_execute(&drop_role).await {
-        Ok(()) => {}
-        // Still used elsewhere on the cluster (objects in other databases, grants):
-        // kept, as the caller is told.
-        Err(e)
-            if scope == DropScope::Database
-                && e.code() == Some(&SqlState::DEPENDENT_OBJECTS_STILL_EXIST) =>
-        {
-            return Ok(Dropped {
-                databases: dropped,
-                role: false,
-            });
-        }
-        Err(source) => {
-            return Err(PgError::DropRole {
-                role: role.into(),
-                source,
-            });
-        }
-    }
-    Ok(Dropped {
-        databases: dropped,
-        role: true,
-    })
 }
 
 /// The server's version string, e.g. `15.14 (Debian 15.14-0+deb12u1)`.
