@@ -4,6 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::Command;
+// Only the docs name it: the line's bound is the report's table limit.
+#[cfg(doc)]
+use super::Loaded;
 
 /// A command's report: what its line proves when the command succeeded.
 pub trait Report: Serialize + for<'de> Deserialize<'de> {
