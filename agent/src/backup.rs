@@ -11,7 +11,7 @@ use super::snapshot::Snapshot;
 use super::store::{self, Location, S3Args, StoreError};
 use super::stream::{Digested, TallyWriter, human_bytes};
 use super::zipwrite::{ZipStats, ZipWriteError, write_odoo_zip};
-use odoo_model::agent::{Archive, BackupReport};
+use odoo_model::agent::{Archive, BackupReport, ReadBack};
 
 use super::OutputArgs;
 
@@ -82,110 +82,16 @@ pub enum BackupError {
 
 pub async fn run(args: BackupArgs) -> Result<BackupReport, BackupError> {
     let started = Instant::now();
-    let filestore = match args.format {
-        BackupFormat::Zip if !args.without_filestore => {
-            let dir = args
-                .filestore
-                .clone()
-                .ok_or(BackupError::MissingFilestore)?;
-            // Odoo creates a database's directory with its first attachment, and
-            // its own backups skip a missing one; a missing data directory, though,
-            // is a volume that is not mounted.
-            let data_dir = dir.parent().and_then(|p| p.parent());
-            if dir.is_dir() {
-                Some(dir)
-            } else if data_dir.is_some_and(|d| d.is_dir()) {
-                tracing::info!(filestore = %dir.display(), "the database has no filestore directory yet: no files to back up");
-                None
-            } else {
-                return Err(BackupError::FilestoreNotFound(dir));
-            }
-        }
-        BackupFormat::Zip => None,
-        BackupFormat::Dump | BackupFormat::Sql => {
-            if args.filestore.is_some() {
-                tracing::warn!(format = %args.format, "this format holds the database only; --filestore is ignored");
-            }
-            None
-        }
-    };
-    let version = match (args.format, &args.odoo_version) {
-        (_, Some(v)) => Some(VersionFields::parse(v)?),
-        (BackupFormat::Zip, None) => return Err(BackupError::MissingOdooVersion),
-        (_, None) => None,
-    };
+    let filestore = filestore_to_back_up(&args)?;
+    let version = version_fields(args.format, args.odoo_version.as_deref())?;
 
     // Everything that can fail cheaply runs before the upload exists, so a wrong
     // password or a non-Odoo database leaves nothing to clean up.
-    let pg = args.pg.clone();
     let zip = args.format == BackupFormat::Zip;
-    let (manifest, pg_version) = blocking(move || {
-        let (num, pg_version) = pg.server_version()?;
-        let manifest = match (zip, &version) {
-            (true, Some(version)) => {
-                let modules = pg.installed_modules()?;
-                tracing::info!(modules = modules.len(), "read the installed modules");
-                Some(Manifest::new(&pg.database, version, num, modules).to_json())
-            }
-            _ => None,
-        };
-        Ok::<_, BackupError>((manifest, pg_version))
-    })
-    .await??;
+    let (manifest, pg_version) = read_database(args.pg.clone(), zip, version).await?;
 
-    let (sink, destination) = store::open_destination(&args.destination, &args.s3).await?;
-    tracing::info!(
-        destination = %destination.describe(),
-        format = %args.format,
-        database = %args.pg.database,
-        filestore = ?filestore,
-        "backup started"
-    );
-    let pg = args.pg.clone();
-    let format = args.format;
-    let count_rows = args.count_rows;
-    let pipeline = blocking(move || {
-        write_archive(
-            &pg,
-            format,
-            manifest.as_deref(),
-            filestore,
-            sink,
-            count_rows,
-        )
-    });
-    let outcome = tokio::select! {
-        outcome = pipeline => outcome.and_then(|r| r),
-        () = super::shutdown_signal() => Err(BackupError::Interrupted),
-    };
-    let (digested, stats, counts) = match outcome {
-        Ok(done) => done,
-        Err(e) => {
-            // The upload's own failure is the root cause of a writer that broke off.
-            let root = destination.abort().await;
-            return Err(root.map_or(e, BackupError::Store));
-        }
-    };
-    destination.commit().await?;
-    // A file is read back once closed: the report then proves what the volume
-    // holds, not only what was written to it.
-    let read_back = match &args.destination {
-        Location::File(path) => {
-            let path = path.clone();
-            let back = blocking(move || store::read_back(&path)).await??;
-            if back.sha256 != digested.sha256 || back.size_bytes != digested.bytes {
-                return Err(BackupError::ReadBack {
-                    written: digested.sha256,
-                    read: back.sha256,
-                });
-            }
-            Some(back)
-        }
-        Location::S3 { bucket, key } => {
-            store::put_digest(bucket, key, &args.s3, &digested.sha256).await?;
-            None
-        }
-    };
+    let (digested, stats, counts) = upload(&args, manifest, filestore).await?;
+    let read_back = prove_stored(&args, &digested).await?;
     tracing::info!(
         size = %human_bytes(digested.bytes),
         dump = %human_bytes(stats.dump_bytes),
@@ -212,6 +118,140 @@ pub async fn run(args: BackupArgs) -> Result<BackupReport, BackupError> {
         row_counts: counts
             .map(|c| odoo_model::agent::RowCounts::of(c.iter().map(|(t, n)| (t, *n)))),
     })
+}
+
+/// The filestore directory a zip holds, `None` when the archive holds no files.
+fn filestore_to_back_up(args: &BackupArgs) -> Result<Option<PathBuf>, BackupError> {
+    match args.format {
+        BackupFormat::Zip if !args.without_filestore => {
+            let dir = args
+                .filestore
+                .clone()
+                .ok_or(BackupError::MissingFilestore)?;
+            // Odoo creates a database's directory with its first attachment, and
+            // its own backups skip a missing one; a missing data directory, though,
+            // is a volume that is not mounted.
+            let data_dir = dir.parent().and_then(|p| p.parent());
+            if dir.is_dir() {
+                Ok(Some(dir))
+            } else if data_dir.is_some_and(|d| d.is_dir()) {
+                tracing::info!(filestore = %dir.display(), "the database has no filestore directory yet: no files to back up");
+                Ok(None)
+            } else {
+                Err(BackupError::FilestoreNotFound(dir))
+            }
+        }
+        BackupFormat::Zip => Ok(None),
+        BackupFormat::Dump | BackupFormat::Sql => {
+            if args.filestore.is_some() {
+                tracing::warn!(format = %args.format, "this format holds the database only; --filestore is ignored");
+            }
+            Ok(None)
+        }
+    }
+}
+
+/// The manifest's version fields; a zip cannot be written without them.
+fn version_fields(
+    format: BackupFormat,
+    odoo_version: Option<&str>,
+) -> Result<Option<VersionFields>, BackupError> {
+    match (format, odoo_version) {
+        (_, Some(v)) => Ok(Some(VersionFields::parse(v)?)),
+        (BackupFormat::Zip, None) => Err(BackupError::MissingOdooVersion),
+        (_, None) => Ok(None),
+    }
+}
+
+/// The server's version and, for a zip, the manifest built from the installed
+/// modules.
+async fn read_database(
+    pg: PgArgs,
+    zip: bool,
+    version: Option<VersionFields>,
+) -> Result<(Option<Vec<u8>>, String), BackupError> {
+    blocking(move || {
+        let (num, pg_version) = pg.server_version()?;
+        let manifest = match (zip, &version) {
+            (true, Some(version)) => {
+                let modules = pg.installed_modules()?;
+                tracing::info!(modules = modules.len(), "read the installed modules");
+                Some(Manifest::new(&pg.database, version, num, modules).to_json())
+            }
+            _ => None,
+        };
+        Ok::<_, BackupError>((manifest, pg_version))
+    })
+    .await?
+}
+
+/// Writes the archive to its destination and commits it; an interrupted or
+/// failed write aborts the upload.
+async fn upload(
+    args: &BackupArgs,
+    manifest: Option<Vec<u8>>,
+    filestore: Option<PathBuf>,
+) -> Result<(Digested, ZipStats, Option<Counts>), BackupError> {
+    let (sink, destination) = store::open_destination(&args.destination, &args.s3).await?;
+    tracing::info!(
+        destination = %destination.describe(),
+        format = %args.format,
+        database = %args.pg.database,
+        filestore = ?filestore,
+        "backup started"
+    );
+    let pg = args.pg.clone();
+    let format = args.format;
+    let count_rows = args.count_rows;
+    let pipeline = blocking(move || {
+        write_archive(
+            &pg,
+            format,
+            manifest.as_deref(),
+            filestore,
+            sink,
+            count_rows,
+        )
+    });
+    let outcome = tokio::select! {
+        outcome = pipeline => outcome.and_then(|r| r),
+        () = super::shutdown_signal() => Err(BackupError::Interrupted),
+    };
+    let done = match outcome {
+        Ok(done) => done,
+        Err(e) => {
+            // The upload's own failure is the root cause of a writer that broke off.
+            let root = destination.abort().await;
+            return Err(root.map_or(e, BackupError::Store));
+        }
+    };
+    destination.commit().await?;
+    Ok(done)
+}
+
+/// A file is read back once closed: the report then proves what the volume
+/// holds, not only what was written to it. An object gets its digest beside it.
+async fn prove_stored(
+    args: &BackupArgs,
+    digested: &Digested,
+) -> Result<Option<ReadBack>, BackupError> {
+    match &args.destination {
+        Location::File(path) => {
+            let path = path.clone();
+            let back = blocking(move || store::read_back(&path)).await??;
+            if back.sha256 != digested.sha256 || back.size_bytes != digested.bytes {
+                return Err(BackupError::ReadBack {
+                    written: digested.sha256.clone(),
+                    read: back.sha256,
+                });
+            }
+            Ok(Some(back))
+        }
+        Location::S3 { bucket, key } => {
+            store::put_digest(bucket, key, &args.s3, &digested.sha256).await?;
+            Ok(None)
+        }
+    }
 }
 
 /// Per-table rows of the dump's snapshot.

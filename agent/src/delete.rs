@@ -9,8 +9,9 @@
 //! a retried deletion succeeds.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use object_store::ObjectStoreExt as _;
+use object_store::{ObjectStore, ObjectStoreExt as _};
 use odoo_model::agent::{DeleteReport, env};
 
 use super::OutputArgs;
@@ -67,65 +68,10 @@ async fn delete_object(
     key: &str,
     expected: &str,
 ) -> Result<DeleteReport, DeleteError> {
-    let store = args.s3.store(bucket, false)?;
-    let location = args.archive.to_string();
-    let archive = object_path(key)?;
-    let digest_key = odoo_model::agent::digest_key(key);
-    let digest = object_path(&digest_key)?;
-    let head = |path: object_store::path::Path, location: String| {
-        let store = store.clone();
-        async move {
-            match store.head(&path).await {
-                Ok(meta) => Ok(Some(meta.size)),
-                Err(object_store::Error::NotFound { .. }) => Ok(None),
-                Err(source) => Err(StoreError::Head { location, source }),
-            }
-        }
-    };
-    let digest_at = args.archive.digest();
-    let digest_location = digest_at.to_string();
-    // The digest object is the backup's own record of what it stored.
-    let recorded = match store.get(&digest).await {
-        Ok(got) => {
-            let bytes = got.bytes().await.map_err(|source| StoreError::Get {
-                location: digest_location.clone(),
-                source,
-            })?;
-            let text = String::from_utf8_lossy(&bytes).into_owned();
-            odoo_model::agent::parse_digest_line(&text).map(str::to_ascii_lowercase)
-        }
-        Err(object_store::Error::NotFound { .. }) => None,
-        Err(source) => {
-            return Err(StoreError::Get {
-                location: digest_location,
-                source,
-            }
-            .into());
-        }
-    };
-    let Some(size) = head(archive.clone(), location.clone()).await? else {
-        // Gone already. A deletion that stopped between the archive and its digest
-        // left the digest: it goes now, when it records this backup's archive.
-        let mut report = DeleteReport {
-            location: args.archive.clone(),
-            existed: false,
-            bytes_freed: 0,
-            removed: vec![],
-        };
-        if recorded.as_deref() == Some(expected)
-            && let Some(digest_size) = head(digest.clone(), digest_location.clone()).await?
-        {
-            store
-                .delete(&digest)
-                .await
-                .map_err(|source| DeleteError::Delete {
-                    location: digest_location.clone(),
-                    source,
-                })?;
-            report.bytes_freed = digest_size;
-            report.removed.push(digest_at);
-        }
-        return Ok(report);
+    let object = Object::new(args, bucket, key)?;
+    let recorded = object.recorded_digest().await?;
+    let Some(size) = object.head(&object.archive, &object.location).await? else {
+        return object.gone_already(recorded.as_deref(), expected).await;
     };
     let found = match recorded {
         Some(sha) => sha,
@@ -134,42 +80,142 @@ async fn delete_object(
     };
     if found != expected {
         return Err(DeleteError::NotOurs {
-            location,
+            location: object.location,
             found,
             expected: expected.to_owned(),
         });
     }
-    let mut removed = Vec::new();
-    let mut bytes_freed = size;
-    store
-        .delete(&archive)
-        .await
-        .map_err(|source| DeleteError::Delete {
-            location: location.clone(),
-            source,
-        })?;
-    removed.push(args.archive.clone());
-    if let Some(digest_size) = head(digest.clone(), digest_location.clone()).await? {
-        store
-            .delete(&digest)
+    object.remove(size).await
+}
+
+/// An archive in a bucket and its digest object beside it.
+struct Object {
+    store: Arc<dyn ObjectStore>,
+    archive_at: Location,
+    location: String,
+    archive: object_store::path::Path,
+    digest_at: Location,
+    digest_location: String,
+    digest: object_store::path::Path,
+}
+
+impl Object {
+    fn new(args: &DeleteArgs, bucket: &str, key: &str) -> Result<Self, DeleteError> {
+        let store = args.s3.store(bucket, false)?;
+        let location = args.archive.to_string();
+        let archive = object_path(key)?;
+        let digest_key = odoo_model::agent::digest_key(key);
+        let digest = object_path(&digest_key)?;
+        let digest_at = args.archive.digest();
+        let digest_location = digest_at.to_string();
+        Ok(Object {
+            store,
+            archive_at: args.archive.clone(),
+            location,
+            archive,
+            digest_at,
+            digest_location,
+            digest,
+        })
+    }
+
+    /// The object's size, `None` when there is no such object.
+    async fn head(
+        &self,
+        path: &object_store::path::Path,
+        location: &str,
+    ) -> Result<Option<u64>, StoreError> {
+        match self.store.head(path).await {
+            Ok(meta) => Ok(Some(meta.size)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(source) => Err(StoreError::Head {
+                location: location.to_owned(),
+                source,
+            }),
+        }
+    }
+
+    /// The digest object is the backup's own record of what it stored.
+    async fn recorded_digest(&self) -> Result<Option<String>, DeleteError> {
+        match self.store.get(&self.digest).await {
+            Ok(got) => {
+                let bytes = got.bytes().await.map_err(|source| StoreError::Get {
+                    location: self.digest_location.clone(),
+                    source,
+                })?;
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                Ok(odoo_model::agent::parse_digest_line(&text).map(str::to_ascii_lowercase))
+            }
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(source) => Err(StoreError::Get {
+                location: self.digest_location.clone(),
+                source,
+            }
+            .into()),
+        }
+    }
+
+    async fn delete(
+        &self,
+        path: &object_store::path::Path,
+        location: &str,
+    ) -> Result<(), DeleteError> {
+        self.store
+            .delete(path)
             .await
             .map_err(|source| DeleteError::Delete {
-                location: digest_location.clone(),
+                location: location.to_owned(),
                 source,
-            })?;
-        bytes_freed += digest_size;
-        removed.push(digest_at);
+            })
     }
-    // The store's word, read back: the key answers "not found" now.
-    if head(archive, location.clone()).await?.is_some() {
-        return Err(DeleteError::StillThere { location });
+
+    /// Gone already. A deletion that stopped between the archive and its digest
+    /// left the digest: it goes now, when it records this backup's archive.
+    async fn gone_already(
+        &self,
+        recorded: Option<&str>,
+        expected: &str,
+    ) -> Result<DeleteReport, DeleteError> {
+        let mut report = DeleteReport {
+            location: self.archive_at.clone(),
+            existed: false,
+            bytes_freed: 0,
+            removed: vec![],
+        };
+        if recorded == Some(expected)
+            && let Some(digest_size) = self.head(&self.digest, &self.digest_location).await?
+        {
+            self.delete(&self.digest, &self.digest_location).await?;
+            report.bytes_freed = digest_size;
+            report.removed.push(self.digest_at.clone());
+        }
+        Ok(report)
     }
-    Ok(DeleteReport {
-        location: args.archive.clone(),
-        existed: true,
-        bytes_freed,
-        removed,
-    })
+
+    /// Deletes the archive, known to be this backup's, then its digest.
+    async fn remove(self, size: u64) -> Result<DeleteReport, DeleteError> {
+        let mut removed = Vec::new();
+        let mut bytes_freed = size;
+        self.delete(&self.archive, &self.location).await?;
+        removed.push(self.archive_at.clone());
+        if let Some(digest_size) = self.head(&self.digest, &self.digest_location).await? {
+            self.delete(&self.digest, &self.digest_location).await?;
+            bytes_freed += digest_size;
+            removed.push(self.digest_at.clone());
+        }
+        // The store's word, read back: the key answers "not found" now.
+        if self.head(&self.archive, &self.location).await?.is_some() {
+            return Err(DeleteError::StillThere {
+                location: self.location,
+            });
+        }
+        Ok(DeleteReport {
+            location: self.archive_at,
+            existed: true,
+            bytes_freed,
+            removed,
+        })
+    }
 }
 
 /// The SHA-256 of a stored object, read through once.

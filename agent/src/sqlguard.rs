@@ -264,33 +264,49 @@ impl Guard {
     }
 
     fn normal(&mut self, prev: u8, b: u8) -> Result<(), UnsafeSql> {
-        if let Some(tag) = &mut self.delimiter {
-            if b == b'$' {
-                let tag = std::mem::take(tag);
-                self.delimiter = None;
-                if self.delimiter_after_number {
-                    return Err(self.refuse(
-                        "a dollar quote right after a number (psql versions read it differently)",
-                    ));
-                }
-                self.state = State::Dollar(tag);
-                self.closing = 0;
-                self.statement_start = false;
-                return Ok(());
-            }
-            let fits = if tag.is_empty() {
-                ident_start(b)
-            } else {
-                ident_cont(b)
-            };
-            if fits {
-                tag.push(b);
-                return Ok(());
-            }
-            // `$name` without a second `$` (a parameter, or junk): not a quote. The
-            // byte is read afresh below.
-            self.delimiter = None;
+        if self.delimiter_byte(b)? || self.word_byte(b)? {
+            return Ok(());
         }
+        let after_number = self.word == Word::Number;
+        self.end_word();
+        self.token(prev, b, after_number)
+    }
+
+    /// A byte after a `$` that may open a dollar quote; whether it was taken.
+    fn delimiter_byte(&mut self, b: u8) -> Result<bool, UnsafeSql> {
+        let Some(tag) = &mut self.delimiter else {
+            return Ok(false);
+        };
+        if b == b'$' {
+            let tag = std::mem::take(tag);
+            self.delimiter = None;
+            if self.delimiter_after_number {
+                return Err(self.refuse(
+                    "a dollar quote right after a number (psql versions read it differently)",
+                ));
+            }
+            self.state = State::Dollar(tag);
+            self.closing = 0;
+            self.statement_start = false;
+            return Ok(true);
+        }
+        let fits = if tag.is_empty() {
+            ident_start(b)
+        } else {
+            ident_cont(b)
+        };
+        if fits {
+            tag.push(b);
+            return Ok(true);
+        }
+        // `$name` without a second `$` (a parameter, or junk): not a quote. The
+        // byte is read afresh by the caller.
+        self.delimiter = None;
+        Ok(false)
+    }
+
+    /// A byte that continues the word being read; whether it was taken.
+    fn word_byte(&mut self, b: u8) -> Result<bool, UnsafeSql> {
         if let Word::Ident { after_dot } = self.word
             && (ident_cont(b) || b == b'$')
         {
@@ -302,13 +318,13 @@ impl Guard {
             if self.word_text.len() < 8 {
                 self.word_text.push(b.to_ascii_lowercase());
             }
-            return Ok(());
+            return Ok(true);
         }
-        if self.word == Word::Number && (ident_cont(b) || b == b'.') {
-            return Ok(());
-        }
-        let after_number = self.word == Word::Number;
-        self.end_word();
+        Ok(self.word == Word::Number && (ident_cont(b) || b == b'.'))
+    }
+
+    /// A byte outside every word, quote and comment.
+    fn token(&mut self, prev: u8, b: u8, after_number: bool) -> Result<(), UnsafeSql> {
         match b {
             b'\\' => Err(self.refuse("a psql meta-command (a backslash outside quotes)")),
             b'\'' => {
@@ -354,23 +370,28 @@ impl Guard {
                 Ok(())
             }
             _ => {
-                // A word that follows a `.` may be the rest of a number (`1.e`).
-                self.word = if b.is_ascii_digit() {
-                    Word::Number
-                } else if ident_start(b) {
-                    self.word_text.push(b.to_ascii_lowercase());
-                    Word::Ident {
-                        after_dot: prev == b'.',
-                    }
-                } else {
-                    Word::None
-                };
-                // `-` and `/` may begin a comment: not yet a statement.
-                if !b.is_ascii_whitespace() && b != b'-' && b != b'/' {
-                    self.statement_start = false;
-                }
+                self.word_start(prev, b);
                 Ok(())
             }
+        }
+    }
+
+    /// Any other byte: it may begin a word.
+    fn word_start(&mut self, prev: u8, b: u8) {
+        // A word that follows a `.` may be the rest of a number (`1.e`).
+        self.word = if b.is_ascii_digit() {
+            Word::Number
+        } else if ident_start(b) {
+            self.word_text.push(b.to_ascii_lowercase());
+            Word::Ident {
+                after_dot: prev == b'.',
+            }
+        } else {
+            Word::None
+        };
+        // `-` and `/` may begin a comment: not yet a statement.
+        if !b.is_ascii_whitespace() && b != b'-' && b != b'/' {
+            self.statement_start = false;
         }
     }
 
