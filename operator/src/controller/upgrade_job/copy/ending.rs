@@ -38,18 +38,7 @@ pub(super) async fn switching(
         kept: &kept,
     };
     if !status.database_switched {
-        crate::crash::point("upgrade-before-rename");
-        if let Err(e) = pg_restore::switch(&pass.cluster, &names).await {
-            let why = format!("switching databases failed: {e}; {live} was kept");
-            return pass.abandon(status, why).await;
-        }
-        crate::crash::point("upgrade-after-rename");
-        status.database_switched = true;
-        status.job.message = Some(format!(
-            "{live} is now the upgraded copy; switching the filestore"
-        ));
-        write(pass.ctx, pass.job, status, JobPhase::Running).await?;
-        return Ok(Action::requeue(Duration::from_secs(1)));
+        return switch_databases(pass, status, &names).await;
     }
     let name = plan::switch_job_name(pass.job);
     let left = match pass
@@ -70,8 +59,8 @@ pub(super) async fn switching(
         Agent::Running => return Ok(Action::requeue(POLL)),
         Agent::Ended((_, left)) => left,
     };
-    let report = match agent_pod::switched(left) {
-        agent_pod::Switched::Done(report) => report,
+    match agent_pod::switched(left) {
+        agent_pod::Switched::Done(report) => files_switched(pass, status, &names, &report).await,
         agent_pod::Switched::Undone(why) => {
             // The agent put the files back (its own word); the database goes back
             // too, so the previous image finds the previous data with its files.
@@ -83,27 +72,69 @@ pub(super) async fn switching(
                 "switching the filestore failed: {why}; {live} is the previous database again; {}",
                 pass.logs(&name)
             );
-            return pass.abandon(status, why).await;
+            pass.abandon(status, why).await
         }
-        agent_pod::Switched::Unknown(why) => {
-            // The files may have moved: the previous database must not come back
-            // without them. Nothing is reverted or dropped; the instance stays down
-            // until the switch runs again (it finishes or confirms a switch).
-            let ns = pass.job.namespace().unwrap_or_default();
-            let message = format!(
-                "switching the filestore failed and the files may have moved: {why}; {live} is the upgraded copy and the previous database is kept as {kept}; nothing was reverted or dropped. Check the volume, then delete job/{name} -n {ns} to run the switch again; {}",
-                pass.logs(&name)
-            );
-            if status.job.message.as_deref() != Some(message.as_str()) {
-                pass.ctx
-                    .event(pass.job, true, "SwitchUnknown", message.clone())
-                    .await;
-                status.job.message = Some(message);
-                write(pass.ctx, pass.job, status, JobPhase::Running).await?;
-            }
-            return Ok(Action::requeue(Duration::from_secs(60)));
-        }
-    };
+        agent_pod::Switched::Unknown(why) => files_unknown(pass, status, &names, &name, &why).await,
+    }
+}
+
+/// The upgraded copy takes the live name in one transaction (the live one is
+/// kept); a failure abandons the upgrade with the live database untouched.
+async fn switch_databases(
+    pass: &Pass<'_>,
+    mut status: OdooUpgradeJobStatus,
+    names: &Switch<'_>,
+) -> Result<Action, Error> {
+    let live = names.live;
+    crate::crash::point("upgrade-before-rename");
+    if let Err(e) = pg_restore::switch(&pass.cluster, names).await {
+        let why = format!("switching databases failed: {e}; {live} was kept");
+        return pass.abandon(status, why).await;
+    }
+    crate::crash::point("upgrade-after-rename");
+    status.database_switched = true;
+    status.job.message = Some(format!(
+        "{live} is now the upgraded copy; switching the filestore"
+    ));
+    write(pass.ctx, pass.job, status, JobPhase::Running).await?;
+    Ok(Action::requeue(Duration::from_secs(1)))
+}
+
+/// The files may have moved: the previous database must not come back without
+/// them. Nothing is reverted or dropped; the instance stays down until the switch
+/// runs again (it finishes or confirms a switch).
+async fn files_unknown(
+    pass: &Pass<'_>,
+    mut status: OdooUpgradeJobStatus,
+    names: &Switch<'_>,
+    name: &str,
+    why: &str,
+) -> Result<Action, Error> {
+    let ns = pass.job.namespace().unwrap_or_default();
+    let (live, kept) = (names.live, names.kept);
+    let message = format!(
+        "switching the filestore failed and the files may have moved: {why}; {live} is the upgraded copy and the previous database is kept as {kept}; nothing was reverted or dropped. Check the volume, then delete job/{name} -n {ns} to run the switch again; {}",
+        pass.logs(name)
+    );
+    if status.job.message.as_deref() != Some(message.as_str()) {
+        pass.ctx
+            .event(pass.job, true, "SwitchUnknown", message.clone())
+            .await;
+        status.job.message = Some(message);
+        write(pass.ctx, pass.job, status, JobPhase::Running).await?;
+    }
+    Ok(Action::requeue(Duration::from_secs(60)))
+}
+
+/// Database and files are switched: the target is adopted and the upgrade
+/// succeeds, or (previous database Drop) waits until the instance runs it.
+async fn files_switched(
+    pass: &Pass<'_>,
+    mut status: OdooUpgradeJobStatus,
+    names: &Switch<'_>,
+    report: &SwitchReport,
+) -> Result<Action, Error> {
+    let (live, kept) = (names.live, names.kept);
     crate::crash::point("upgrade-after-filestore-switch");
     let mut message = format!("{live} upgraded to {} on a copy", pass.target);
     if let Some(left) = &report.previous_left {
