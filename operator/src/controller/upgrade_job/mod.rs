@@ -97,111 +97,138 @@ async fn reconcile(
         status.job.message = Some(format!("OdooInstance {instance_name} does not exist"));
         return finish(ctx, &job, status, JobPhase::Failed, None).await;
     };
-
     if phase != JobPhase::Running {
-        let now = k8s_openapi::jiff::Timestamp::now();
-        if let Some(at) = job.spec.scheduled_at.as_ref().map(|t| t.0)
-            && at > now
-        {
-            status.job.message = Some(format!("scheduled for {at}"));
-            write(ctx, &job, status, JobPhase::Scheduled).await?;
-            let wait = (at - now)
-                .total(k8s_openapi::jiff::Unit::Second)
-                .unwrap_or(60.0);
-            return Ok(Action::requeue(Duration::from_secs_f64(
-                wait.clamp(1.0, 3600.0),
-            )));
-        }
-        let instance_phase = instance.status.as_ref().and_then(|s| s.phase);
-        let busy = busy_with(ctx, &job, &instance).await?;
-        let waiting = match (&busy, upgradable(instance_phase)) {
-            (Some(other), _) => Some(format!("queued: waiting for {other} to finish")),
-            (None, false) => Some(format!(
-                "queued: waiting for the instance to be initialized and settled (it is {})",
-                instance_phase.map_or("new".into(), |p| p.to_string())
-            )),
-            (None, true) => None,
+        return match queued(ctx, &job, &instance).await? {
+            Some((phase, message, again)) => {
+                status.job.message = Some(message);
+                write(ctx, &job, status, phase).await?;
+                Ok(Action::requeue(again))
+            }
+            None => start(ctx, &job, &instance, status).await,
         };
-        if let Some(message) = waiting {
-            status.job.message = Some(message);
-            write(ctx, &job, status, JobPhase::Pending).await?;
-            return Ok(Action::requeue(Duration::from_secs(10)));
-        }
-        let current = instance.status.clone().unwrap_or_default();
-        let target = job
-            .spec
-            .image
-            .clone()
-            .or_else(|| instance.spec.image.clone())
-            .unwrap_or_default();
-        let strategy = strategy_of(&job, &instance);
-        status.image = Some(target.clone());
-        status.previous_image = current.image.clone();
-        status.previous_cron_replicas = Some(instance.spec.cron.replicas);
-        status.strategy = Some(strategy);
-        let database = instance.spec.database.name.clone().unwrap_or_default();
-        let (step, message) = match (strategy, job.spec.rehearsal) {
-            (UpgradeStrategy::InPlace, _) => (
-                None,
-                format!(
-                    "upgrading {} to {target} in place; cron is stopped first",
-                    instance.name_any()
-                ),
-            ),
-            (UpgradeStrategy::Copy, false) => (
-                Some(UpgradeStep::Stopping),
-                format!(
-                    "upgrading a copy of {database} to {target}; {} stops first",
-                    instance.name_any()
-                ),
-            ),
-            (UpgradeStrategy::Copy, true) => (
-                Some(UpgradeStep::Copying),
-                format!(
-                    "rehearsing the upgrade to {target} on a copy of {database}; {} keeps serving",
-                    instance.name_any()
-                ),
-            ),
-        };
-        // A real upgrade says whether (and how) its target was rehearsed.
-        // Read from the upgrade jobs themselves: the instance records its last
-        // rehearsal a moment after the rehearsal ends.
-        let last = super::records::last_rehearsal(ctx, &instance).await?;
-        let rehearsed = match (&last, job.spec.rehearsal) {
-            (Some(r), false) if r.image == target => format!("; {}", r.describe()),
-            (_, false) => "; not rehearsed".to_owned(),
-            _ => String::new(),
-        };
-        let message = format!("{message}{rehearsed}");
-        if let Some(step) = step {
-            // Before the copy is made: a deletion from here on removes it.
-            job::hold_for_cleanup(ctx, job.as_ref()).await?;
-            status.copy_database = Some(plan::copy_name(&database, &job));
-            copy::enter(&mut status, step);
-        }
-        status.job.message = Some(message.clone());
-        write(ctx, &job, status, JobPhase::Running).await?;
-        let reason = if job.spec.rehearsal {
-            "RehearsalStarted"
-        } else {
-            "UpgradeStarted"
-        };
-        ctx.event(
-            &instance,
-            false,
-            reason,
-            format!(
-                "{} → {target} ({strategy}): {message}",
-                current.image.unwrap_or_default()
-            ),
-        )
-        .await;
-        return Ok(Action::requeue(Duration::from_secs(1)));
     }
     if status.strategy == Some(UpgradeStrategy::Copy) {
         return copy::run(ctx, &job, &instance, status).await;
     }
     in_place(ctx, &job, &instance, status).await
+}
+
+/// Why the job does not start yet, with its phase and when to look again: a
+/// time in the future, another job on the instance, or an instance that is not
+/// settled. `None` once it may start.
+async fn queued(
+    ctx: &Context,
+    job: &OdooUpgradeJob,
+    instance: &OdooInstance,
+) -> Result<Option<(JobPhase, String, Duration)>, Error> {
+    let now = k8s_openapi::jiff::Timestamp::now();
+    if let Some(at) = job.spec.scheduled_at.as_ref().map(|t| t.0)
+        && at > now
+    {
+        let wait = (at - now)
+            .total(k8s_openapi::jiff::Unit::Second)
+            .unwrap_or(60.0);
+        let again = Duration::from_secs_f64(wait.clamp(1.0, 3600.0));
+        return Ok(Some((
+            JobPhase::Scheduled,
+            format!("scheduled for {at}"),
+            again,
+        )));
+    }
+    let instance_phase = instance.status.as_ref().and_then(|s| s.phase);
+    let busy = busy_with(ctx, job, instance).await?;
+    let waiting = match (&busy, upgradable(instance_phase)) {
+        (Some(other), _) => Some(format!("queued: waiting for {other} to finish")),
+        (None, false) => Some(format!(
+            "queued: waiting for the instance to be initialized and settled (it is {})",
+            instance_phase.map_or("new".into(), |p| p.to_string())
+        )),
+        (None, true) => None,
+    };
+    Ok(waiting.map(|m| (JobPhase::Pending, m, Duration::from_secs(10))))
+}
+
+/// The first step of the strategy, and what the job says as it starts. Pure.
+fn opening(
+    strategy: UpgradeStrategy,
+    rehearsal: bool,
+    instance: &str,
+    database: &str,
+    target: &str,
+) -> (Option<UpgradeStep>, String) {
+    match (strategy, rehearsal) {
+        (UpgradeStrategy::InPlace, _) => (
+            None,
+            format!("upgrading {instance} to {target} in place; cron is stopped first"),
+        ),
+        (UpgradeStrategy::Copy, false) => (
+            Some(UpgradeStep::Stopping),
+            format!("upgrading a copy of {database} to {target}; {instance} stops first"),
+        ),
+        (UpgradeStrategy::Copy, true) => (
+            Some(UpgradeStep::Copying),
+            format!(
+                "rehearsing the upgrade to {target} on a copy of {database}; {instance} keeps serving"
+            ),
+        ),
+    }
+}
+
+/// Starts the upgrade: records the target, the previous image and the strategy,
+/// holds the job for cleanup before a copy is made, and says so on the instance.
+async fn start(
+    ctx: &Context,
+    job: &Arc<OdooUpgradeJob>,
+    instance: &OdooInstance,
+    mut status: OdooUpgradeJobStatus,
+) -> Result<Action, Error> {
+    let current = instance.status.clone().unwrap_or_default();
+    let target = job
+        .spec
+        .image
+        .clone()
+        .or_else(|| instance.spec.image.clone())
+        .unwrap_or_default();
+    let strategy = strategy_of(job, instance);
+    status.image = Some(target.clone());
+    status.previous_image = current.image.clone();
+    status.previous_cron_replicas = Some(instance.spec.cron.replicas);
+    status.strategy = Some(strategy);
+    let database = instance.spec.database.name.clone().unwrap_or_default();
+    let (step, message) = opening(
+        strategy,
+        job.spec.rehearsal,
+        &instance.name_any(),
+        &database,
+        &target,
+    );
+    // A real upgrade says whether (and how) its target was rehearsed. Read from
+    // the upgrade jobs themselves: the instance records its last rehearsal a
+    // moment after the rehearsal ends.
+    let last = super::records::last_rehearsal(ctx, instance).await?;
+    let rehearsed = match (&last, job.spec.rehearsal) {
+        (Some(r), false) if r.image == target => format!("; {}", r.describe()),
+        (_, false) => "; not rehearsed".to_owned(),
+        _ => String::new(),
+    };
+    let message = format!("{message}{rehearsed}");
+    if let Some(step) = step {
+        // Before the copy is made: a deletion from here on removes it.
+        job::hold_for_cleanup(ctx, job.as_ref()).await?;
+        status.copy_database = Some(plan::copy_name(&database, job));
+        copy::enter(&mut status, step);
+    }
+    status.job.message = Some(message.clone());
+    write(ctx, job, status, JobPhase::Running).await?;
+    let reason = if job.spec.rehearsal {
+        "RehearsalStarted"
+    } else {
+        "UpgradeStarted"
+    };
+    let from = current.image.unwrap_or_default();
+    let said = format!("{from} → {target} ({strategy}): {message}");
+    ctx.event(instance, false, reason, said).await;
+    Ok(Action::requeue(Duration::from_secs(1)))
 }
 
 /// The strategy of a job: its own, else the instance's; a rehearsal always copies.
