@@ -150,50 +150,52 @@ async fn load(
     match checked {
         Err(why) => {
             discard(ctx, &v, &temporary).await?;
-            fail(
-                ctx,
-                job,
-                instance,
-                status,
-                format!(
-                    "{why}; the temporary database was dropped and {}; logs: kubectl logs job/{batch_name} -n {ns}",
-                    untouched(instance, &v.database.name)
-                ),
-            )
-            .await
+            let why = format!(
+                "{why}; the temporary database was dropped and {}; logs: kubectl logs job/{batch_name} -n {ns}",
+                untouched(instance, &v.database.name)
+            );
+            fail(ctx, job, instance, status, why).await
         }
-        Ok((r, proof)) => {
-            status.sha256 = Some(r.archive.sha256);
-            status.progress_bytes = i64::try_from(r.archive.size_bytes).ok();
-            status.odoo_version = r.archive.odoo_version.or_else(|| {
-                r.loaded
-                    .base_version
-                    .as_deref()
-                    .and_then(odoo_model::OdooVersion::parse)
-                    .map(|v| v.to_string())
-            });
-            status.previous_database_name = Some(plan::kept_name(
-                &v.database.name,
-                k8s_openapi::jiff::Timestamp::now(),
-            ));
-            status.step = Some(RestoreStep::Opening);
-            status.job.message = Some(format!(
-                "archive loaded and {proof}; Odoo ({}) opens it before {} stops for the switch",
-                v.image,
-                instance.name_any()
-            ));
-            ctx.event(
-                job,
-                false,
-                "RestoreLoaded",
-                format!("loaded into {temporary} and {proof}; Odoo opens it before the switch"),
-            )
-            .await;
-            write(ctx, job, status, JobPhase::Running).await?;
-            crate::crash::point("restore-loaded");
-            Ok(Action::requeue(Duration::from_secs(1)))
-        }
+        Ok((r, proof)) => loaded(ctx, job, instance, &v, status, &r, &proof).await,
     }
+}
+
+/// The archive is loaded and proven: the restore records what it holds and the
+/// name the live database will be kept under, and goes on to Opening.
+async fn loaded(
+    ctx: &Context,
+    job: &OdooRestoreJob,
+    instance: &OdooInstance,
+    v: &crate::validate::ValidInstance,
+    mut status: OdooRestoreJobStatus,
+    r: &RestoreReport,
+    proof: &str,
+) -> Result<Action, Error> {
+    let temporary = status.temporary_database.clone().unwrap_or_default();
+    status.sha256 = Some(r.archive.sha256.clone());
+    status.progress_bytes = i64::try_from(r.archive.size_bytes).ok();
+    status.odoo_version = r.archive.odoo_version.clone().or_else(|| {
+        r.loaded
+            .base_version
+            .as_deref()
+            .and_then(odoo_model::OdooVersion::parse)
+            .map(|v| v.to_string())
+    });
+    status.previous_database_name = Some(plan::kept_name(
+        &v.database.name,
+        k8s_openapi::jiff::Timestamp::now(),
+    ));
+    status.step = Some(RestoreStep::Opening);
+    status.job.message = Some(format!(
+        "archive loaded and {proof}; Odoo ({}) opens it before {} stops for the switch",
+        v.image,
+        instance.name_any()
+    ));
+    let said = format!("loaded into {temporary} and {proof}; Odoo opens it before the switch");
+    ctx.event(job, false, "RestoreLoaded", said).await;
+    write(ctx, job, status, JobPhase::Running).await?;
+    crate::crash::point("restore-loaded");
+    Ok(Action::requeue(Duration::from_secs(1)))
 }
 
 /// The archive of the job's source.

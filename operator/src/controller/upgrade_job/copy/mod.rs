@@ -137,47 +137,7 @@ async fn copying(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result<Ac
         .agent::<FilestoreCopyReport>(&files_name, plan::FILES_CONTAINER)
         .await?;
     if matches!(files, Agent::Missing) {
-        // Checked until the files Job exists: a resumed pass checks again.
-        if method == CopyMethod::Streamed {
-            let copy_name = plan::copy_job_name(pass.job);
-            let copied = match pass
-                .agent::<CopyReport>(&copy_name, plan::COPY_CONTAINER)
-                .await?
-            {
-                Agent::Missing => {
-                    return Err(Error::InvalidSpec(format!(
-                        "Job {copy_name} is gone before the copy was checked"
-                    )));
-                }
-                Agent::Running => return Ok(Action::requeue(POLL)),
-                Agent::Ended(copied) => copied,
-            };
-            if let Err(why) = copied {
-                let why = format!(
-                    "streaming the database into the copy failed: {why}; {}",
-                    pass.logs(&copy_name)
-                );
-                return pass.abandon(status, why).await;
-            }
-        }
-        if let Err(why) = check_copy(pass, method).await? {
-            return pass.abandon(status, why).await;
-        }
-        crate::crash::point("upgrade-database-copied");
-        pass.apply(&plan::files_job(
-            pass.job,
-            &pass.v,
-            &pass.copy,
-            false,
-            &pass.ctx.config.agent_image,
-        ))
-        .await?;
-        status.job.message = Some(format!(
-            "database copied into {} ({method}) and checked; linking its files",
-            pass.copy
-        ));
-        write(pass.ctx, pass.job, status, JobPhase::Running).await?;
-        return Ok(Action::requeue(POLL));
+        return copied_database(pass, status, method).await;
     }
     let Agent::Ended(files) = files else {
         return Ok(Action::requeue(POLL));
@@ -208,6 +168,56 @@ async fn copying(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result<Ac
             Ok(Action::requeue(Duration::from_secs(1)))
         }
     }
+}
+
+/// The database copy's end, checked until the files Job exists (a resumed pass
+/// checks again): a streamed copy's report, then the operator's own check of the
+/// copy; then the files are linked.
+async fn copied_database(
+    pass: &Pass<'_>,
+    mut status: OdooUpgradeJobStatus,
+    method: CopyMethod,
+) -> Result<Action, Error> {
+    if method == CopyMethod::Streamed {
+        let copy_name = plan::copy_job_name(pass.job);
+        let copied = match pass
+            .agent::<CopyReport>(&copy_name, plan::COPY_CONTAINER)
+            .await?
+        {
+            Agent::Missing => {
+                return Err(Error::InvalidSpec(format!(
+                    "Job {copy_name} is gone before the copy was checked"
+                )));
+            }
+            Agent::Running => return Ok(Action::requeue(POLL)),
+            Agent::Ended(copied) => copied,
+        };
+        if let Err(why) = copied {
+            let why = format!(
+                "streaming the database into the copy failed: {why}; {}",
+                pass.logs(&copy_name)
+            );
+            return pass.abandon(status, why).await;
+        }
+    }
+    if let Err(why) = check_copy(pass, method).await? {
+        return pass.abandon(status, why).await;
+    }
+    crate::crash::point("upgrade-database-copied");
+    pass.apply(&plan::files_job(
+        pass.job,
+        &pass.v,
+        &pass.copy,
+        false,
+        &pass.ctx.config.agent_image,
+    ))
+    .await?;
+    status.job.message = Some(format!(
+        "database copied into {} ({method}) and checked; linking its files",
+        pass.copy
+    ));
+    write(pass.ctx, pass.job, status, JobPhase::Running).await?;
+    Ok(Action::requeue(POLL))
 }
 
 /// Copies the database: by template when no session is open (the instance is
