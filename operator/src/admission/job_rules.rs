@@ -15,8 +15,8 @@ use odoo_model::{
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::Verdict;
 use super::lookup::{Lookup, LookupError};
+use super::verdict::Verdict;
 
 /// Job kinds admission knows, by `kind`.
 pub const KINDS: &[&str] = &[
