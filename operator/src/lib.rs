@@ -15,6 +15,7 @@ pub mod health;
 pub mod leader;
 pub mod metrics;
 pub mod pg;
+pub mod runtime;
 pub mod state;
 pub mod status;
 pub mod validate;

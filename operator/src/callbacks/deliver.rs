@@ -95,16 +95,12 @@ pub fn retry_delay(attempt: u32) -> Duration {
 pub struct Worker {
     http: HttpClient<HttpsConnector<HttpConnector>, Full<Bytes>>,
     client: Client,
-    events: crate::controller::events::Events,
+    events: crate::runtime::events::Events,
     metrics: Metrics,
 }
 
 impl Worker {
-    pub fn new(
-        client: Client,
-        events: crate::controller::events::Events,
-        metrics: Metrics,
-    ) -> Worker {
+    pub fn new(client: Client, events: crate::runtime::events::Events, metrics: Metrics) -> Worker {
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls_config())
             .https_or_http()

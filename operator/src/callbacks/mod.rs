@@ -45,7 +45,7 @@ impl Callbacks {
     /// The handle and the background task that sends; spawn the task once.
     pub fn new(
         client: Client,
-        events: crate::controller::events::Events,
+        events: crate::runtime::events::Events,
         metrics: Metrics,
     ) -> (Callbacks, impl Future<Output = ()> + Send + 'static) {
         let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);

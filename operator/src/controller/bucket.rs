@@ -8,9 +8,9 @@ use object_store::aws::AmazonS3;
 use odoo_model::Location;
 use odoo_model::common::S3Bucket;
 
-use super::error::Error;
-use super::observe;
-use crate::controller::context::Context;
+use crate::runtime::context::Context;
+use crate::runtime::error::Error;
+use crate::runtime::observe;
 
 /// A client for bucket `name` as `bucket` describes it, with the credentials of
 /// its Secret in namespace `ns`.

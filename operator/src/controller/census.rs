@@ -13,8 +13,8 @@ use kube::ResourceExt;
 use kube::api::{Api, Patch, PatchParams};
 use odoo_model::census::{self, CensusEntry, DatabaseCensus};
 
-use super::observe;
-use crate::controller::context::Context;
+use crate::runtime::context::Context;
+use crate::runtime::observe;
 
 /// How often the census is taken when nothing changes.
 const PERIOD: Duration = Duration::from_secs(600);

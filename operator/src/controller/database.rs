@@ -11,9 +11,9 @@ use odoo_model::instance::DeletionPolicy;
 use odoo_model::{OdooInstance, names};
 use serde_json::json;
 
-use super::error::Error;
-use super::observe;
-use crate::controller::context::Context;
+use crate::runtime::context::Context;
+use crate::runtime::error::Error;
+use crate::runtime::observe;
 use crate::validate::ValidInstance;
 
 /// Ensures role and database on `cluster` (resolved by the reconcile that calls this,

@@ -12,11 +12,11 @@ use kube::{Resource, ResourceExt};
 use odoo_model::init_job::OdooInitJobStatus;
 use odoo_model::{JobPhase, OdooInitJob, OdooInitJobSpec, OdooInstance, names};
 
-use super::error::Error;
 use super::job::{self, Started};
-use super::observe;
 use crate::build::pod;
-use crate::controller::context::Context;
+use crate::runtime::context::Context;
+use crate::runtime::error::Error;
+use crate::runtime::observe;
 use crate::validate::ValidInstance;
 
 /// Name of the init job the operator creates on first provisioning.
@@ -35,7 +35,7 @@ pub async fn create_for_instance(
     // The watch of init jobs is authoritative once it has listed; before, ask.
     let exists = if ctx.caches.ready() {
         // An unreadable one too: its name is taken.
-        super::caches::get(&ctx.caches.init_jobs, &v.namespace, &name).is_some()
+        crate::runtime::caches::get(&ctx.caches.init_jobs, &v.namespace, &name).is_some()
     } else {
         Api::<OdooInitJob>::namespaced(ctx.client.clone(), &v.namespace)
             .get_opt(&name)
@@ -86,7 +86,7 @@ pub fn init_args(spec: &OdooInitJobSpec, database: &str, odoo_major: Option<u32>
 pub fn build_job(job: &OdooInitJob, v: &ValidInstance) -> Job {
     let major = odoo_model::OdooVersion::of_image(&v.image).map(|v| v.major);
     let args = init_args(&job.spec, &v.database.name, major);
-    super::batch::odoo_job(job, job_name(job), v, "init", args)
+    crate::runtime::batch::odoo_job(job, job_name(job), v, "init", args)
 }
 
 fn job_name(job: &OdooInitJob) -> String {
@@ -131,16 +131,16 @@ async fn reconcile(
     let valid = crate::validate::resolve(&instance, &clusters)?;
     let name = job_name(&job);
     let recorded = job.status.as_ref().and_then(|s| s.job.job_name.as_deref()) == Some(&name);
-    let live = crate::controller::batch::job_unless_new(ctx, &ns, &name, recorded)
+    let live = crate::runtime::batch::job_unless_new(ctx, &ns, &name, recorded)
         .await?
         .map(Box::new);
     let Some(live) = live else {
         return start(ctx, &job, &valid, name).await;
     };
-    match super::batch::outcome(&live) {
-        super::batch::Outcome::Complete => completed(ctx, &job, &instance, name).await,
-        super::batch::Outcome::Failed => failed(ctx, &job, &instance, &ns, name).await,
-        super::batch::Outcome::Running => running(ctx, &job, name).await,
+    match crate::runtime::batch::outcome(&live) {
+        crate::runtime::batch::Outcome::Complete => completed(ctx, &job, &instance, name).await,
+        crate::runtime::batch::Outcome::Failed => failed(ctx, &job, &instance, &ns, name).await,
+        crate::runtime::batch::Outcome::Running => running(ctx, &job, name).await,
     }
 }
 
@@ -201,7 +201,7 @@ async fn failed(
     ns: &str,
     name: String,
 ) -> Result<Action, Error> {
-    let said = super::batch::odoo_failure(ctx, ns, &name)
+    let said = crate::runtime::batch::odoo_failure(ctx, ns, &name)
         .await?
         .map(|e| format!(": {e}"))
         .unwrap_or_default();
@@ -274,7 +274,7 @@ async fn write_status(
     };
     next.job.message = Some(message);
     next.job.job_name = job_name.or(current.job.job_name.clone());
-    super::batch::stamp(&mut next.job, phase, job.meta().generation);
+    crate::runtime::batch::stamp(&mut next.job, phase, job.meta().generation);
     job::write_status(ctx, job, &current, &next).await?;
     Ok(match phase {
         p if p.is_finished() => Action::await_change(),

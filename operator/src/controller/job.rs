@@ -17,8 +17,8 @@ use odoo_model::{JobPhase, OdooInstance};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::error::Error;
-use crate::controller::context::Context;
+use crate::runtime::context::Context;
+use crate::runtime::error::Error;
 use crate::validate::ValidInstance;
 
 /// A job kind the operator reconciles.
@@ -195,7 +195,7 @@ pub async fn write_status<K: JobKind, S: Serialize + PartialEq>(
     next: &S,
 ) -> Result<(), Error> {
     ctx.backoff.succeeded(&backoff_key::<K>(job));
-    super::batch::patch_status(ctx, job, current, next).await
+    crate::runtime::batch::patch_status(ctx, job, current, next).await
 }
 
 /// What comes after a status write: a finished job waits for a change, a running
@@ -237,7 +237,7 @@ pub async fn valid_instance(
     ctx: &Context,
     instance: &OdooInstance,
 ) -> Result<ValidInstance, Error> {
-    let clusters = super::observe::pg_clusters(ctx).await?;
+    let clusters = crate::runtime::observe::pg_clusters(ctx).await?;
     Ok(crate::validate::resolve(instance, &clusters)?.at_database_image(instance))
 }
 
@@ -255,7 +255,7 @@ pub async fn valid_instance_on_cluster(
     ctx: &Context,
     instance: &OdooInstance,
 ) -> Result<(ValidInstance, crate::pg::PgCluster), Error> {
-    let clusters = super::observe::pg_clusters(ctx).await?;
+    let clusters = crate::runtime::observe::pg_clusters(ctx).await?;
     let v = crate::validate::resolve(instance, &clusters)?.at_database_image(instance);
     let cluster = clusters
         .get(&v.database.cluster)
@@ -265,7 +265,7 @@ pub async fn valid_instance_on_cluster(
 }
 
 pub async fn cluster_of(ctx: &Context, v: &ValidInstance) -> Result<crate::pg::PgCluster, Error> {
-    let clusters = super::observe::pg_clusters(ctx).await?;
+    let clusters = crate::runtime::observe::pg_clusters(ctx).await?;
     clusters
         .get(&v.database.cluster)
         .cloned()
@@ -275,7 +275,7 @@ pub async fn cluster_of(ctx: &Context, v: &ValidInstance) -> Result<crate::pg::P
 /// The login of the instance's own role (its `<name>-db` Secret): what the job
 /// kinds read and change a tenant database as, never the cluster's admin.
 pub async fn tenant_of(ctx: &Context, v: &ValidInstance) -> Result<crate::pg::TenantLogin, Error> {
-    let password = super::observe::generated_secret_value(ctx, &v.namespace, &v.db_secret, "password")
+    let password = crate::runtime::observe::generated_secret_value(ctx, &v.namespace, &v.db_secret, "password")
         .await?
         .ok_or_else(|| Error::Database {
             cluster: v.database.cluster.clone(),
@@ -327,7 +327,7 @@ pub async fn instance(
     let cached = ctx
         .caches
         .ready()
-        .then(|| super::caches::get(&ctx.caches.instances, namespace, name))
+        .then(|| crate::runtime::caches::get(&ctx.caches.instances, namespace, name))
         .flatten();
     if let Some(Ok(instance)) = cached.as_deref().map(|guard| guard.0.as_ref()) {
         return Ok(Some(instance.clone()));

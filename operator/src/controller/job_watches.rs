@@ -12,9 +12,10 @@ use odoo_model::{
     OdooBackupJob, OdooClusterMigration, OdooInitJob, OdooInstance, OdooRestoreJob, OdooUpgradeJob,
 };
 
-use super::caches::{self, JobKindsListed};
-use super::context::Context;
-use super::{job, live};
+use super::job;
+use crate::runtime::caches::{self, JobKindsListed};
+use crate::runtime::context::Context;
+use crate::runtime::live;
 
 /// Every namespace, or only the one the operator is limited to.
 fn api<K>(ctx: &Context) -> kube::Api<K>

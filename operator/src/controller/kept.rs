@@ -8,11 +8,12 @@ use odoo_model::OdooInstance;
 use odoo_model::agent::SwitchReport;
 use odoo_model::instance::InstancePhase;
 
-use super::batch::{self, Outcome};
-use super::error::Error;
-use super::{agent_pod, job};
-use crate::controller::context::Context;
+use super::job;
 use crate::pg::PgCluster;
+use crate::runtime::agent_pod;
+use crate::runtime::batch::{self, Outcome};
+use crate::runtime::context::Context;
+use crate::runtime::error::Error;
 use crate::validate::ValidInstance;
 
 /// Where dropping the kept database and files stands.

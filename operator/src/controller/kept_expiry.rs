@@ -20,12 +20,13 @@ use odoo_model::agent::FilestoreCopyReport;
 use odoo_model::kept::{KeptDatabase, KeptDatabases};
 use odoo_model::{OdooInstance, names};
 
-use super::batch::{self, Outcome};
-use super::error::Error;
+use super::job;
 use super::restore_plan::{FILES_CONTAINER, dated, filestore_copy_job};
 use super::schedule::parse_max_age;
-use super::{agent_pod, job};
-use crate::controller::context::Context;
+use crate::runtime::agent_pod;
+use crate::runtime::batch::{self, Outcome};
+use crate::runtime::context::Context;
+use crate::runtime::error::Error;
 use crate::validate::ValidInstance;
 
 /// On the expiry Job: why its database goes.

@@ -7,9 +7,9 @@ use odoo_model::agent::{BackupReport, RestoreReport};
 use odoo_model::common::S3Bucket;
 use odoo_model::{Location, OdooVersion};
 
-use super::error::Error;
-use crate::controller::context::Context;
 use crate::pg::compare::{Inventory, Modules};
+use crate::runtime::context::Context;
+use crate::runtime::error::Error;
 
 /// A check's answer: the proof, or why the work is not proven.
 pub type Checked = Result<String, String>;

@@ -5,9 +5,9 @@
 use odoo_model::instance::{LastBackup, Rehearsal};
 use odoo_model::{OdooBackupJob, OdooInstance, OdooUpgradeJob};
 
-use super::context::Context;
-use super::error::Error;
-use super::observe::of_instance;
+use crate::runtime::context::Context;
+use crate::runtime::error::Error;
+use crate::runtime::observe::of_instance;
 
 /// The records the instance's finished jobs give.
 #[derive(Debug, Clone, Default, PartialEq)]

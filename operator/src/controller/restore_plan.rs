@@ -7,9 +7,9 @@ use kube::ResourceExt;
 use odoo_model::common::S3Bucket;
 use odoo_model::{JobPhase, OdooBackupJob, OdooRestoreJob};
 
-use super::agent_pod::BACKUP_DIR;
-use super::agent_pod::{self, AgentRun};
 use crate::build::DATA_DIR;
+use crate::runtime::agent_pod::BACKUP_DIR;
+use crate::runtime::agent_pod::{self, AgentRun};
 use crate::validate::ValidInstance;
 
 /// PostgreSQL truncates longer identifiers; every name made here fits.

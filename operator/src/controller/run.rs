@@ -13,10 +13,11 @@ use kube::{Api, ResourceExt};
 use odoo_model::labels::{APP_MANAGED_BY, INSTANCE_LABEL, OPERATOR_FIELD_MANAGER, SCHEDULE_LABEL};
 use odoo_model::{OdooBackupJob, OdooBackupSchedule, OdooInstance};
 
-use super::caches;
-use super::context::Context;
 use super::job_watches::{self, as_is, run_jobs};
-use super::{census, instance, live, pulls, schedule, upgrade_job};
+use super::{census, instance, schedule, upgrade_job};
+use crate::runtime::caches;
+use crate::runtime::context::Context;
+use crate::runtime::{live, pulls};
 
 /// Every namespace, or only the one the operator is limited to.
 fn api<K>(ctx: &Context) -> Api<K>

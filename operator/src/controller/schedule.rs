@@ -35,8 +35,8 @@ use serde_json::json;
 pub use retention::{Backup, Policy, Tiers, describe_policy, parse_max_age, policy, to_delete};
 pub use timing::{Cron, Due, TimingError};
 
-use super::error::Error;
-use crate::controller::context::Context;
+use crate::runtime::context::Context;
+use crate::runtime::error::Error;
 use crate::status::set_condition;
 
 /// The `controller` label of this controller's metrics.

@@ -1,6 +1,6 @@
 //! Where a backup's archive goes: its key and its location. Pure.
 
-use super::super::agent_pod::BACKUP_DIR;
+use crate::runtime::agent_pod::BACKUP_DIR;
 use crate::validate::ValidInstance;
 use odoo_model::{Location, OdooBackupJob};
 

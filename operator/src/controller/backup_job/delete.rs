@@ -25,12 +25,12 @@ use odoo_model::backup_use::backups_in_use;
 use odoo_model::labels::{AGENT_LABEL, instance_labels};
 use odoo_model::{OdooBackupJob, OdooInstance, OdooRestoreJob};
 
-use super::super::agent_pod::{self, BACKUP_DIR};
-use super::super::batch::{self, Outcome};
 use super::super::bucket;
-use super::super::error::Error;
 use crate::build::pod::ODOO_UID;
-use crate::controller::context::Context;
+use crate::runtime::agent_pod::{self, BACKUP_DIR};
+use crate::runtime::batch::{self, Outcome};
+use crate::runtime::context::Context;
+use crate::runtime::error::Error;
 
 /// Where `odoo-agent` is in the operator's image.
 const AGENT_IN_OPERATOR_IMAGE: &str = "/usr/local/bin/odoo-agent";

@@ -10,8 +10,8 @@ use odoo_model::common::S3Bucket;
 use odoo_model::{OdooBackupJob, OdooBackupJobStatus, OdooInstance};
 
 use super::super::bucket;
-use super::super::error::Error;
-use crate::controller::context::Context;
+use crate::runtime::context::Context;
+use crate::runtime::error::Error;
 
 /// Where a backup's record goes: its bucket and the record's key. `None` for a
 /// volume destination (the index is for recovery from a bucket).

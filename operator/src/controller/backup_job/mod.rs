@@ -14,13 +14,14 @@ use odoo_model::agent::BackupReport;
 use odoo_model::backup_job::{BackupFormat, BackupVerify};
 use odoo_model::{InstancePhase, JobPhase, OdooBackupJob, OdooBackupJobStatus, OdooInstance};
 
-use super::agent_pod::BACKUP_DIR;
-use super::batch::{self, Outcome};
-use super::error::Error;
 use super::job::{self, Started};
-use super::{agent_pod, proof};
+use super::proof;
 use crate::build::DATA_DIR;
-use crate::controller::context::Context;
+use crate::runtime::agent_pod;
+use crate::runtime::agent_pod::BACKUP_DIR;
+use crate::runtime::batch::{self, Outcome};
+use crate::runtime::context::Context;
+use crate::runtime::error::Error;
 use crate::validate::ValidInstance;
 
 mod archive;
@@ -104,7 +105,7 @@ async fn reconcile(
         return verify::reconcile(ctx, &job, &instance, status).await;
     }
     let batch_name = format!("{}-job", job.name_any());
-    let Some(live) = crate::controller::batch::live_job(ctx, &ns, &batch_name).await? else {
+    let Some(live) = crate::runtime::batch::live_job(ctx, &ns, &batch_name).await? else {
         let v = job::valid_instance(ctx, &instance).await?;
         let location = status.location.clone().unwrap_or_default();
         crate::apply::apply(

@@ -1,9 +1,9 @@
 //! How a backup ends: the status write, the success (with the instance's
 //! `lastBackup`) and the failure, each announced once it is stored.
 
-use super::super::error::Error;
 use super::super::job::{self};
-use crate::controller::context::Context;
+use crate::runtime::context::Context;
+use crate::runtime::error::Error;
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
 use odoo_model::backup_job::OdooBackupJobStatus;
@@ -75,7 +75,7 @@ pub(super) async fn write(
     phase: JobPhase,
 ) -> Result<Action, Error> {
     let current = job.status.clone().unwrap_or_default();
-    crate::controller::batch::stamp(&mut next.job, phase, job.meta().generation);
+    crate::runtime::batch::stamp(&mut next.job, phase, job.meta().generation);
     job::write_status(ctx, job, &current, &next).await?;
     Ok(job::after(phase))
 }

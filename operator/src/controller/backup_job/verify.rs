@@ -16,16 +16,16 @@ use odoo_model::agent::{Command, RestoreReport, RowCounts, VerifyReport, env};
 use odoo_model::backup_job::{BackupVerification, BackupVerify, OdooBackupJobStatus, VerifyResult};
 use odoo_model::{JobPhase, OdooBackupJob, OdooInstance};
 
-use super::super::agent_pod;
-use super::super::agent_pod::BACKUP_DIR;
-use super::super::batch::{self, Outcome};
-use super::super::error::Error;
 use super::super::job::valid_instance;
 use super::super::job::{cluster_of, db_error};
 use super::super::proof::{self, Checked};
 use super::outcome::{fail, succeed, write};
-use crate::controller::context::Context;
 use crate::pg::restore as pg_restore;
+use crate::runtime::agent_pod;
+use crate::runtime::agent_pod::BACKUP_DIR;
+use crate::runtime::batch::{self, Outcome};
+use crate::runtime::context::Context;
+use crate::runtime::error::Error;
 use crate::validate::ValidInstance;
 
 /// The verification's Job.
@@ -111,7 +111,7 @@ pub async fn reconcile(
     let v = valid_instance(ctx, instance).await?;
     let scratch = (job.spec.backup.verify == BackupVerify::Restore)
         .then(|| scratch_database(&v.database.name, &job.uid().unwrap_or_default()));
-    let Some(live) = crate::controller::batch::live_job(ctx, &ns, &name).await? else {
+    let Some(live) = crate::runtime::batch::live_job(ctx, &ns, &name).await? else {
         return start(ctx, job, &v, status, scratch.as_deref()).await;
     };
     let outcome = batch::outcome(&live);

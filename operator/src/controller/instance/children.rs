@@ -11,9 +11,9 @@ use super::effects::Passwords;
 use kube::ResourceExt;
 
 use crate::build;
-use crate::controller::caches;
-use crate::controller::context::Context;
-use crate::controller::error::Error;
+use crate::runtime::caches;
+use crate::runtime::context::Context;
+use crate::runtime::error::Error;
 use crate::validate::ValidInstance;
 
 /// Every object the instance keeps in place, in the order they are applied.
@@ -160,7 +160,7 @@ async fn apply<K, V>(
 ) -> Result<bool, crate::apply::ApplyError>
 where
     K: crate::apply::Object,
-    V: crate::controller::live::AsJson + kube::Resource<DynamicType = ()> + Clone + 'static,
+    V: crate::runtime::live::AsJson + kube::Resource<DynamicType = ()> + Clone + 'static,
 {
     if !ctx.caches.ready() {
         return crate::apply::apply(&ctx.client, desired).await;

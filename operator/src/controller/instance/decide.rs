@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::dereference::Facts;
 use crate::config::OperatorConfig;
-use crate::controller::observe::UpgradeView;
+use crate::runtime::observe::UpgradeView;
 use crate::state::ensure::{ImageChoice, Plan, plan};
 use crate::state::{Observed, table};
 use crate::status::{self, types};

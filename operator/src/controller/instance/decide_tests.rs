@@ -13,7 +13,7 @@ use odoo_model::{InstancePhase as P, JobPhase, OdooInstance, OdooInstanceStatus}
 use super::*;
 use crate::build::{sample, sample_clusters, sample_instance};
 use crate::controller::instance::desired::{after_database_failure, after_provisioning};
-use crate::controller::observe::UpgradeView;
+use crate::runtime::observe::UpgradeView;
 use crate::state::table::{Action as A, TRANSITIONS};
 
 const NEW_IMAGE: &str = "odoo:18.0-20250301";

@@ -6,10 +6,10 @@ use kube::ResourceExt;
 use odoo_model::cluster_migration::MigrationPhase;
 use odoo_model::{JobPhase, OdooInstance};
 
-use crate::controller::context::Context;
-use crate::controller::error::Error;
-use crate::controller::observe::{self, ImagePullFailure, UpgradeView};
 use crate::pg::clusters::PgClusters;
+use crate::runtime::context::Context;
+use crate::runtime::error::Error;
+use crate::runtime::observe::{self, ImagePullFailure, UpgradeView};
 use crate::validate::{ValidInstance, ValidationError, resolve};
 
 /// What the cluster says about one instance at the start of a reconcile.
@@ -134,7 +134,7 @@ fn claim_terminating(ctx: &Context, instance: &OdooInstance) -> Option<String> {
     }
     let claim = odoo_model::names::filestore_pvc(&instance.name_any());
     let ns = instance.namespace().unwrap_or_default();
-    crate::controller::caches::get(&ctx.caches.pvcs, &ns, &claim)
+    crate::runtime::caches::get(&ctx.caches.pvcs, &ns, &claim)
         .filter(|c| {
             kube::Resource::meta(c.as_ref())
                 .deletion_timestamp

@@ -27,8 +27,8 @@ use odoo_model::OdooInstance;
 use odoo_model::labels::{INSTANCE_FINALIZER, LEGACY_KOPF_FINALIZER};
 use tracing::warn;
 
-use super::error::Error;
-use crate::controller::context::Context;
+use crate::runtime::context::Context;
+use crate::runtime::error::Error;
 use decide::Step;
 
 /// The `controller` label of this controller's metrics.

@@ -12,8 +12,8 @@ use tracing::info;
 use super::decide::{Decision, Note, Provisioned};
 use super::dereference::Facts;
 use super::desired::desired;
-use crate::controller::context::Context;
-use crate::controller::error::Error;
+use crate::runtime::context::Context;
+use crate::runtime::error::Error;
 
 /// Writes the desired status when it differs from the stored one, then emits the
 /// events, and announces the transition (log, metric, event, callback).
@@ -63,7 +63,7 @@ pub async fn write(
     if desired != current {
         // A field the desired status no longer has (an active job that ended) is
         // sent as null: a merge patch leaves out-of-date fields otherwise.
-        let status = crate::controller::batch::with_removals(&current, &desired);
+        let status = crate::runtime::batch::with_removals(&current, &desired);
         let written = Api::<OdooInstance>::namespaced(
             ctx.client.clone(),
             &instance.namespace().unwrap_or_default(),

@@ -6,7 +6,7 @@ use k8s_openapi::api::batch::v1::Job;
 use kube::ResourceExt;
 use odoo_model::OdooClusterMigration;
 
-use crate::controller::agent_pod::{self, AgentRun};
+use crate::runtime::agent_pod::{self, AgentRun};
 use crate::validate::ValidInstance;
 
 /// The container that runs the agent, whose termination message is the report.

@@ -3,9 +3,10 @@
 
 use super::pass::{Pass, switch_instance};
 use super::steps::{source_cluster, temporary};
-use crate::controller::error::Error;
-use crate::controller::{Context, observe};
+use crate::controller::Context;
 use crate::pg::{self};
+use crate::runtime::error::Error;
+use crate::runtime::observe;
 use kube::ResourceExt;
 use kube::runtime::controller::Action;
 use odoo_model::cluster_migration::{MigrationPhase as P, OdooClusterMigrationStatus};
@@ -107,7 +108,7 @@ pub(super) async fn drop_source_if_asked(
     // A later migration may have brought the instance back to this source (or is
     // bringing it there): its database there is live again, not this migration's
     // leftover. Only the newest migration of an instance drops its source.
-    let all = crate::controller::caches::readable_of_instance(
+    let all = crate::runtime::caches::readable_of_instance(
         &ctx.caches.migrations,
         instance,
         |m: &OdooClusterMigration| m.spec.instance_ref.name.as_str(),

@@ -30,10 +30,10 @@ use kube::{Resource, ResourceExt};
 use odoo_model::cluster_migration::{MigrationPhase, OdooClusterMigrationStatus};
 use odoo_model::{JobPhase, OdooClusterMigration, OdooInstance};
 
-use super::error::Error;
 use super::job::{self, Started};
-use super::observe;
-use crate::controller::context::Context;
+use crate::runtime::context::Context;
+use crate::runtime::error::Error;
+use crate::runtime::observe;
 
 /// A pass over a cluster migration that has work to do.
 async fn reconcile(
@@ -232,7 +232,10 @@ async fn clean_up(
         MigrationPhase::Copying | MigrationPhase::Verifying | MigrationPhase::Switching => {
             let ns = instance.namespace().unwrap_or_default();
             let copy = copy_job::name(&m);
-            if super::batch::live_job(ctx, &ns, &copy).await?.is_some() {
+            if crate::runtime::batch::live_job(ctx, &ns, &copy)
+                .await?
+                .is_some()
+            {
                 Api::<k8s_openapi::api::batch::v1::Job>::namespaced(ctx.client.clone(), &ns)
                     .delete(&copy, &kube::api::DeleteParams::foreground())
                     .await

@@ -10,10 +10,10 @@ use odoo_model::labels::CLUSTER_MIGRATION_ANNOTATION;
 use odoo_model::{OdooClusterMigration, OdooInstance};
 use serde_json::json;
 
-use crate::controller::context::Context;
-use crate::controller::error::Error;
 use crate::controller::job;
 use crate::pg::clusters::{PgCluster, PgClusters};
+use crate::runtime::context::Context;
+use crate::runtime::error::Error;
 use crate::validate::ValidInstance;
 
 /// Condition types of a migration.

@@ -13,10 +13,11 @@ use odoo_model::{InstancePhase, OdooClusterMigration, names};
 
 use super::copy_job;
 use super::pass::{Next, Pass, switch_instance, temporary_name};
-use crate::controller::batch::{self, Outcome};
-use crate::controller::error::Error;
-use crate::controller::{Context, observe};
+use crate::controller::Context;
 use crate::pg::{self, compare};
+use crate::runtime::batch::{self, Outcome};
+use crate::runtime::error::Error;
+use crate::runtime::observe;
 
 /// How long the instance may take to become ready on the target before the
 /// migration switches it back to the source.
@@ -230,7 +231,7 @@ async fn copying(pass: &Pass<'_>, status: &mut OdooClusterMigrationStatus) -> Re
     let Pass { ctx, m, .. } = *pass;
     let ns = pass.ns();
     let job_name = copy_job::name(m);
-    let live = crate::controller::batch::live_job(ctx, &ns, &job_name).await?;
+    let live = crate::runtime::batch::live_job(ctx, &ns, &job_name).await?;
     let Some(live) = live else {
         let target_name = &m.spec.target_cluster;
         let source = pass.valid(&source_cluster(status), &pass.database())?;
@@ -270,10 +271,10 @@ async fn copying(pass: &Pass<'_>, status: &mut OdooClusterMigrationStatus) -> Re
         ));
     }
     let left =
-        super::super::agent_pod::report::<CopyReport>(ctx, &ns, &job_name, copy_job::CONTAINER)
+        crate::runtime::agent_pod::report::<CopyReport>(ctx, &ns, &job_name, copy_job::CONTAINER)
             .await?;
     let logs = format!("logs: kubectl logs job/{job_name} -n {ns}");
-    match super::super::agent_pod::taken(outcome == Outcome::Complete, left) {
+    match crate::runtime::agent_pod::taken(outcome == Outcome::Complete, left) {
         Ok(r) => {
             status.progress = Some(format!("{} bytes of SQL copied", r.size_bytes));
             Ok(Next::Advance(

@@ -17,13 +17,14 @@ use odoo_model::agent::RestoreReport;
 use odoo_model::restore_job::{OdooRestoreJobStatus, RestoreStep};
 use odoo_model::{InstancePhase, JobPhase, OdooBackupJob, OdooInstance, OdooRestoreJob};
 
-use super::batch::{self, Outcome};
-use super::error::Error;
 use super::job::{self, Started};
+use super::proof;
 use super::restore_plan::{self as plan, Source, Unusable};
-use super::{agent_pod, proof};
-use crate::controller::context::Context;
 use crate::pg::restore::{self as pg_restore};
+use crate::runtime::agent_pod;
+use crate::runtime::batch::{self, Outcome};
+use crate::runtime::context::Context;
+use crate::runtime::error::Error;
 
 mod open;
 mod outcome;
@@ -113,7 +114,7 @@ async fn load(
     let v = job::valid_instance(ctx, instance).await?;
     let temporary = status.temporary_database.clone().unwrap_or_default();
     let batch_name = format!("{}-load", job.name_any());
-    let Some(live) = crate::controller::batch::live_job(ctx, &ns, &batch_name).await? else {
+    let Some(live) = crate::runtime::batch::live_job(ctx, &ns, &batch_name).await? else {
         let source = match resolve(ctx, job).await? {
             Ok(source) => source,
             Err(Unusable::Wait(what) | Unusable::Refused(what)) => {

@@ -16,12 +16,12 @@ use kube::runtime::controller::Action;
 use odoo_model::restore_job::{OdooRestoreJobStatus, RestoreStep};
 use odoo_model::{JobPhase, OdooInstance, OdooRestoreJob};
 
-use super::super::batch::{self, Outcome};
-use super::super::error::Error;
 use super::super::job;
 use super::outcome::{discard, fail, meanwhile, untouched, write};
 use super::runs::{self, OdooRun};
-use crate::controller::context::Context;
+use crate::runtime::batch::{self, Outcome};
+use crate::runtime::context::Context;
+use crate::runtime::error::Error;
 use crate::validate::ValidInstance;
 
 /// Where Odoo's runs stand: each is started, followed and checked in turn.

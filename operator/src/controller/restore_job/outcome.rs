@@ -7,11 +7,11 @@ use odoo_model::names;
 use odoo_model::restore_job::OdooRestoreJobStatus;
 use odoo_model::{InstancePhase, JobPhase, OdooInstance, OdooRestoreJob};
 
-use crate::controller::batch;
-use crate::controller::context::Context;
-use crate::controller::error::Error;
 use crate::controller::job;
 use crate::pg::restore as pg_restore;
+use crate::runtime::batch;
+use crate::runtime::context::Context;
+use crate::runtime::error::Error;
 use crate::validate::ValidInstance;
 
 /// What still serves from the live database, if anything: the instance enters

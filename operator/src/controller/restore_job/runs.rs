@@ -71,7 +71,7 @@ impl OdooRun {
 
     /// Its Job: the instance's Odoo container on the temporary database.
     pub fn job(self, job: &OdooRestoreJob, v: &ValidInstance, temporary: &str) -> Job {
-        super::super::batch::odoo_job(job, self.job_name(job), v, "restore", self.args(temporary))
+        crate::runtime::batch::odoo_job(job, self.job_name(job), v, "restore", self.args(temporary))
     }
 }
 

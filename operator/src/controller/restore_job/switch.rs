@@ -1,16 +1,16 @@
 //! Switching: the loaded temporary database takes the live name in one transaction,
 //! then the filestore directories are renamed; the instance is down meanwhile.
 
-use super::super::agent_pod;
-use super::super::batch::{self, Outcome};
-use super::super::error::Error;
 use super::super::job::{self};
 use super::super::kept::{self, Dropping};
 use super::super::restore_plan::{self as plan};
 use super::outcome::{discard, fail, still_serving, write};
 use super::runs;
-use crate::controller::context::Context;
 use crate::pg::restore::{self as pg_restore, Preparation, Switch};
+use crate::runtime::agent_pod;
+use crate::runtime::batch::{self, Outcome};
+use crate::runtime::context::Context;
+use crate::runtime::error::Error;
 use kube::ResourceExt;
 use kube::runtime::controller::Action;
 use odoo_model::agent::{SwitchOutcome, SwitchReport};
@@ -54,7 +54,7 @@ pub(super) async fn switch(
     if !status.database_switched {
         return at.switch_databases(status).await;
     }
-    let Some(live) = crate::controller::batch::live_job(ctx, &at.ns, &at.batch).await? else {
+    let Some(live) = crate::runtime::batch::live_job(ctx, &at.ns, &at.batch).await? else {
         crate::apply::apply(
             &ctx.client,
             &plan::switch_job(job, &v, &temporary, &kept, &ctx.config.agent_image),

@@ -17,8 +17,8 @@ use odoo_model::{OdooBackupJob, OdooBackupJobSpec, OdooBackupSchedule, OdooBacku
 
 use super::retention::Backup;
 use super::timing::{self, Cron, Due};
-use crate::controller::context::Context;
-use crate::controller::error::Error;
+use crate::runtime::context::Context;
+use crate::runtime::error::Error;
 
 /// A slot started later than this after its time is announced as a catch-up.
 const LATE: SignedDuration = SignedDuration::from_secs(60);

@@ -31,10 +31,10 @@ use kube::runtime::controller::Action;
 use odoo_model::upgrade_job::{OdooUpgradeJobStatus, UpgradeMode, UpgradeStep, UpgradeStrategy};
 use odoo_model::{InstancePhase, JobPhase, OdooInstance, OdooUpgradeJob, OdooUpgradeJobSpec};
 
-use super::batch::{self, Outcome};
-use super::error::Error;
 use super::job::{self, Started};
-use crate::controller::context::Context;
+use crate::runtime::batch::{self, Outcome};
+use crate::runtime::context::Context;
+use crate::runtime::error::Error;
 use crate::validate::ValidInstance;
 
 /// The `CreateUpgradeJob` action: an upgrade of every module to the spec's image.
@@ -253,7 +253,7 @@ async fn in_place(
 
     let target = status.image.clone().unwrap_or_default();
     let name = plan::update_job_name(job);
-    let live = crate::controller::batch::live_job(ctx, &ns, &name).await?;
+    let live = crate::runtime::batch::live_job(ctx, &ns, &name).await?;
     let Some(live) = live else {
         let stop_web = job.spec.mode == UpgradeMode::Maintenance;
         if let Some(waiting) = workers_still_running(ctx, instance, stop_web).await? {
@@ -359,7 +359,7 @@ async fn busy_with(
     }
     // A restore loading in the background would later switch in a database of the
     // old version under the upgraded image.
-    if let Some(restore) = super::observe::restore_in_progress(ctx, instance).await? {
+    if let Some(restore) = crate::runtime::observe::restore_in_progress(ctx, instance).await? {
         return Ok(Some(format!("OdooRestoreJob/{restore}")));
     }
     let phase = instance.status.as_ref().and_then(|s| s.phase);

@@ -10,10 +10,10 @@ use odoo_model::{InstancePhase, JobPhase, OdooInstance, OdooUpgradeJob};
 use serde_json::json;
 
 use super::plan;
-use crate::controller::batch;
-use crate::controller::context::Context;
-use crate::controller::error::Error;
 use crate::controller::job;
+use crate::runtime::batch;
+use crate::runtime::context::Context;
+use crate::runtime::error::Error;
 
 /// An explicit target becomes the spec's image, so spec and the running image
 /// agree once it rolls out.
@@ -66,7 +66,7 @@ pub(super) async fn write(
     phase: JobPhase,
 ) -> Result<(), Error> {
     let current = job.status.clone().unwrap_or_default();
-    crate::controller::batch::stamp(&mut next.job, phase, job.meta().generation);
+    crate::runtime::batch::stamp(&mut next.job, phase, job.meta().generation);
     job::write_status(ctx, job, &current, &next).await
 }
 

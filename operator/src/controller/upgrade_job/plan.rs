@@ -8,8 +8,9 @@ use odoo_model::agent::{Command, env};
 use odoo_model::{OdooUpgradeJob, names};
 
 use crate::build::{self, pod};
-use crate::controller::agent_pod::{self, AgentRun};
-use crate::controller::{batch, restore_plan};
+use crate::controller::restore_plan;
+use crate::runtime::agent_pod::{self, AgentRun};
+use crate::runtime::batch;
 use crate::validate::ValidInstance;
 
 /// The component of every Job an upgrade runs.

@@ -9,9 +9,9 @@ use kube::ResourceExt;
 use kube::runtime::controller::Action;
 use odoo_model::{JobPhase, OdooInstance, OdooUpgradeJob};
 
-use crate::controller::context::Context;
-use crate::controller::error::Error;
 use crate::controller::job;
+use crate::runtime::context::Context;
+use crate::runtime::error::Error;
 use crate::status::types;
 
 /// Whether `instance` reverted the image `job` upgraded it to: its RolledBack

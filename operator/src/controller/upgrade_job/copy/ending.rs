@@ -3,8 +3,8 @@
 
 use super::super::outcome::{adopt_target, finish, workers_still_running, write};
 use super::super::plan;
-use crate::controller::error::Error;
 use crate::pg::restore::{self as pg_restore, Switch};
+use crate::runtime::error::Error;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::ResourceExt;
 use kube::runtime::controller::Action;
@@ -16,8 +16,8 @@ use odoo_model::upgrade_job::OdooUpgradeJobStatus;
 use std::time::Duration;
 
 use super::pass::{Agent, POLL, Pass, ended, enter};
-use crate::controller::agent_pod;
 use crate::controller::kept::{self, Dropping};
+use crate::runtime::agent_pod;
 use odoo_model::upgrade_job::UpgradeStep;
 
 /// Switching: names in one transaction, then the files; the instance stays down.

@@ -24,12 +24,12 @@ use odoo_model::{JobPhase, OdooInstance, OdooUpgradeJob};
 
 use super::outcome::{workers_still_running, write};
 use super::plan;
-use crate::controller::batch::{self, Outcome};
-use crate::controller::context::Context;
-use crate::controller::error::Error;
 use crate::pg::compare;
 use crate::pg::copy::TemplateCopy;
 use crate::pg::restore::{self as pg_restore};
+use crate::runtime::batch::{self, Outcome};
+use crate::runtime::context::Context;
+use crate::runtime::error::Error;
 
 mod ending;
 mod pass;

@@ -11,12 +11,12 @@ use odoo_model::upgrade_job::{OdooUpgradeJobStatus, UpgradeStep};
 use odoo_model::{JobPhase, OdooInstance, OdooUpgradeJob};
 
 use super::super::outcome::write;
-use crate::controller::agent_pod;
-use crate::controller::batch::{self, Outcome};
-use crate::controller::context::Context;
-use crate::controller::error::Error;
 use crate::controller::job::db_error;
 use crate::pg::PgCluster;
+use crate::runtime::agent_pod;
+use crate::runtime::batch::{self, Outcome};
+use crate::runtime::context::Context;
+use crate::runtime::error::Error;
 use crate::state::upgrade_steps::{self, Node};
 use crate::validate::ValidInstance;
 
@@ -81,7 +81,7 @@ impl Pass<'_> {
     }
 
     pub(super) async fn batch_job(&self, name: &str) -> Result<Option<Job>, Error> {
-        crate::controller::batch::live_job(self.ctx, &self.ns(), name).await
+        crate::runtime::batch::live_job(self.ctx, &self.ns(), name).await
     }
 
     /// Where the agent Job `name` stands: not made yet, running, or ended with its

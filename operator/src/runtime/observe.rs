@@ -10,8 +10,8 @@ use odoo_model::{JobPhase, OdooInitJob, OdooInstance, OdooUpgradeJob, names};
 use super::caches;
 use super::error::Error;
 use super::live::{LivePod, LiveText};
-use crate::controller::context::Context;
 use crate::pg::clusters::PgClusters;
+use crate::runtime::context::Context;
 use kube::runtime::reflector::Store;
 
 /// The key of the pg-clusters Secret that holds the clusters YAML.

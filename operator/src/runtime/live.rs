@@ -379,8 +379,8 @@ mod tests {
         let job = live.to_job();
         assert!(job.spec.is_none());
         assert_eq!(
-            crate::controller::batch::outcome(&job),
-            crate::controller::batch::Outcome::Complete
+            crate::runtime::batch::outcome(&job),
+            crate::runtime::batch::Outcome::Complete
         );
     }
 

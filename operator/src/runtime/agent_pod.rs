@@ -220,7 +220,7 @@ pub type Left<R> = Result<Outcome<R>, ParseError>;
 /// without a line, or with a line of another command, gives the reason instead:
 /// never a report by default, and never an older attempt's.
 pub async fn report<R: contract::Report>(
-    ctx: &crate::controller::context::Context,
+    ctx: &crate::runtime::context::Context,
     ns: &str,
     job_name: &str,
     container: &str,

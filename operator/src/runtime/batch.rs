@@ -57,7 +57,7 @@ where
 /// (its log's tail, which Kubernetes keeps as the termination message of a failed
 /// container): see [`odoo_error`]. `None` when no pod says one.
 pub async fn odoo_failure(
-    ctx: &crate::controller::context::Context,
+    ctx: &crate::runtime::context::Context,
     ns: &str,
     job_name: &str,
 ) -> Result<Option<String>, super::error::Error> {
@@ -146,7 +146,7 @@ pub fn stamp(
 
 /// Writes a job resource's status with a merge patch, only when it changed.
 pub async fn patch_status<K, S>(
-    ctx: &crate::controller::context::Context,
+    ctx: &crate::runtime::context::Context,
     job: &K,
     current: &S,
     next: &S,
@@ -236,7 +236,7 @@ where
 /// may still hold connections and write: the pods its selector matches are listed,
 /// terminating ones included.
 pub async fn deployments_stopped(
-    ctx: &crate::controller::context::Context,
+    ctx: &crate::runtime::context::Context,
     namespace: &str,
     deployments: &[String],
 ) -> Result<Option<String>, super::error::Error> {
@@ -295,7 +295,7 @@ pub async fn deployments_stopped(
 /// when the watch does not hold it (not listed yet, or just created), from the API
 /// server, so a Job is never taken for missing on a cache's word.
 pub async fn live_job(
-    ctx: &crate::controller::context::Context,
+    ctx: &crate::runtime::context::Context,
     namespace: &str,
     name: &str,
 ) -> Result<Option<k8s_openapi::api::batch::v1::Job>, super::error::Error> {
@@ -315,7 +315,7 @@ pub async fn live_job(
 /// no read before the Job is first made. A Job made by a pass whose status write
 /// was lost is applied again, which changes nothing.
 pub async fn job_unless_new(
-    ctx: &crate::controller::context::Context,
+    ctx: &crate::runtime::context::Context,
     namespace: &str,
     name: &str,
     recorded: bool,
@@ -329,7 +329,7 @@ pub async fn job_unless_new(
 /// The termination message of the newest pod of Job `job_name` whose `container`
 /// terminated, if any.
 pub async fn termination_message(
-    ctx: &crate::controller::context::Context,
+    ctx: &crate::runtime::context::Context,
     ns: &str,
     job_name: &str,
     container: &str,
