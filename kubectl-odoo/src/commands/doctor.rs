@@ -117,7 +117,7 @@ async fn crds(ctx: &Ctx) -> Result<Vec<Check>, CliError> {
         let name = crd.name_any();
         let found = match api.get_opt(&name).await {
             Ok(found) => found,
-            Err(kube::Error::Api(s)) if s.code == 403 => {
+            Err(e) if odoo_model::api_error::is_forbidden(&e) => {
                 checks.push(check(format!("CRD {name}"), false, "cannot read CRDs (forbidden)",
                     "ask an administrator for get on customresourcedefinitions, or run doctor as one"));
                 continue;
@@ -202,7 +202,7 @@ async fn operator(ctx: &Ctx, default_ns: &str) -> Result<(Check, String), CliErr
     let params = ListParams::default().labels("app.kubernetes.io/name=odoo-operator");
     let list = match api.list(&params).await {
         Ok(list) => list.items,
-        Err(kube::Error::Api(s)) if s.code == 403 => {
+        Err(e) if odoo_model::api_error::is_forbidden(&e) => {
             return Ok((
                 check(
                     "operator",
@@ -265,7 +265,7 @@ async fn pg_clusters(ctx: &Ctx, ns: &str) -> Result<Check, CliError> {
     let api: Api<Secret> = Api::namespaced(ctx.client.clone(), ns);
     let secret = match api.get_opt("pg-clusters").await {
         Ok(s) => s,
-        Err(kube::Error::Api(s)) if s.code == 403 => {
+        Err(e) if odoo_model::api_error::is_forbidden(&e) => {
             return Ok(check(
                 name,
                 false,

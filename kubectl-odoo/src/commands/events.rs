@@ -222,7 +222,7 @@ where
         .await
     {
         Ok(list) => Ok(list.items.iter().map(|o| (kind, o.name_any())).collect()),
-        Err(kube::Error::Api(s)) if s.code == 403 => Ok(Vec::new()),
+        Err(e) if odoo_model::api_error::is_forbidden(&e) => Ok(Vec::new()),
         Err(e) => Err(CliError::api(format!(
             "listing the {kind}s of the instance"
         ))(e)),

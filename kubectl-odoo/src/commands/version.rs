@@ -113,7 +113,7 @@ async fn operator_version(ctx: &Ctx) -> Result<Option<String>, CliError> {
                 .and_then(|l| l.get("app.kubernetes.io/version").cloned())
         })),
         // Users without cluster-wide read on Deployments still get the other versions.
-        Err(kube::Error::Api(status)) if status.code == 403 => Ok(None),
+        Err(e) if odoo_model::api_error::is_forbidden(&e) => Ok(None),
         Err(e) => Err(CliError::api("looking for the operator Deployment")(e)),
     }
 }
