@@ -17,20 +17,6 @@ use crate::runtime::caches::{self, JobKindsListed};
 use crate::runtime::context::Context;
 use crate::runtime::live;
 
-/// Every namespace, or only the one the operator is limited to.
-fn api<K>(ctx: &Context) -> kube::Api<K>
-where
-    K: kube::Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
-        + Clone
-        + serde::de::DeserializeOwned
-        + std::fmt::Debug,
-{
-    match &ctx.config.watch_namespace {
-        Some(ns) => kube::Api::namespaced(ctx.client.clone(), ns),
-        None => kube::Api::all(ctx.client.clone()),
-    }
-}
-
 /// The job kinds' store writers.
 pub struct Writers {
     pub init: reflector::store::Writer<DeserializeGuard<OdooInitJob>>,
@@ -117,13 +103,7 @@ fn job_watch<K>(
     kind: u8,
 ) -> (reflector::ReflectHandle<DeserializeGuard<K>>, JobWatch<K>)
 where
-    K: kube::Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
-        + Clone
-        + serde::de::DeserializeOwned
-        + std::fmt::Debug
-        + Send
-        + Sync
-        + 'static,
+    K: caches::NamespacedKind,
 {
     let subscribe = || {
         writer
@@ -134,7 +114,7 @@ where
     let listed = ctx.caches.job_kinds_listed.clone();
     tokio::spawn(
         caches::shared_stream(
-            api::<DeserializeGuard<K>>(ctx),
+            ctx.watched::<DeserializeGuard<K>>(),
             watcher::Config::default(),
             writer,
             |_| {},

@@ -19,35 +19,15 @@ use crate::runtime::caches;
 use crate::runtime::context::Context;
 use crate::runtime::{live, pulls};
 
-/// Every namespace, or only the one the operator is limited to.
-fn api<K>(ctx: &Context) -> Api<K>
-where
-    K: kube::Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
-        + Clone
-        + serde::de::DeserializeOwned
-        + std::fmt::Debug,
-{
-    match &ctx.config.watch_namespace {
-        Some(ns) => Api::namespaced(ctx.client.clone(), ns),
-        None => Api::all(ctx.client.clone()),
-    }
-}
-
 /// A controller of every `K`, whose own store keeps them without managed fields
 /// (as `Controller::new` would keep them with).
 fn controller_of<K>(ctx: &Context) -> Controller<DeserializeGuard<K>>
 where
-    K: kube::Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
-        + Clone
-        + serde::de::DeserializeOwned
-        + std::fmt::Debug
-        + Send
-        + Sync
-        + 'static,
+    K: caches::NamespacedKind,
 {
     let (reader, writer) = reflector::store();
     let stream = caches::trimmed_watch(
-        api::<DeserializeGuard<K>>(ctx),
+        ctx.watched::<DeserializeGuard<K>>(),
         watcher::Config::default(),
         |_| {},
     )
@@ -216,7 +196,7 @@ fn batch_jobs(
     ];
     tokio::spawn(
         caches::shared_stream(
-            api::<live::LiveJob>(ctx),
+            ctx.watched::<live::LiveJob>(),
             owned(),
             writer,
             caches::trim_job,
@@ -245,7 +225,7 @@ fn instance_watch(
     let subscriptions = (subscribe(), subscribe());
     tokio::spawn(
         caches::shared_stream(
-            api::<DeserializeGuard<OdooInstance>>(ctx),
+            ctx.watched::<DeserializeGuard<OdooInstance>>(),
             watcher::Config::default(),
             writer,
             |_| {},
@@ -278,16 +258,24 @@ async fn instance_controller(
 ) {
     let controller = Controller::for_shared_stream(own, ctx.caches.instances.clone())
         .owns_stream(
-            caches::trimmed_stream(api(&ctx), owned(), w.deployments, caches::trim_deployment)
-                .predicate_filter(caches::deployment_trigger, Default::default()),
+            caches::trimmed_stream(
+                ctx.watched(),
+                owned(),
+                w.deployments,
+                caches::trim_deployment,
+            )
+            .predicate_filter(caches::deployment_trigger, Default::default()),
         )
-        .owns_stream(caches::stream(api(&ctx), owned(), w.services))
-        .owns_stream(caches::stream(api(&ctx), owned(), w.ingresses))
-        .owns_stream(caches::stream(api(&ctx), owned(), w.secrets))
+        .owns_stream(caches::stream(ctx.watched(), owned(), w.services))
+        .owns_stream(caches::stream(ctx.watched(), owned(), w.ingresses))
+        .owns_stream(caches::stream(ctx.watched(), owned(), w.secrets))
         // Pods only for what their status says (image pulls): they carry the instance
         // label, and nothing else about them is the instance's business.
         .watches_stream(
-            pulls::track(caches::trimmed_watch(api(&ctx), owned(), |_| {}), w.pulls),
+            pulls::track(
+                caches::trimmed_watch(ctx.watched(), owned(), |_| {}),
+                w.pulls,
+            ),
             |pod: live::LivePod| {
                 let instance = pod.labels().get(INSTANCE_LABEL)?;
                 Some(ObjectRef::new(instance).within(&pod.namespace()?))
@@ -298,7 +286,7 @@ async fn instance_controller(
         // name it: one waiting for a fixed Secret resumes at once.
         .watches_stream(
             watcher(
-                api::<kube::core::PartialObjectMeta<Secret>>(&ctx),
+                ctx.watched::<kube::core::PartialObjectMeta<Secret>>(),
                 watcher::Config::default(),
             )
             .default_backoff()
@@ -312,7 +300,7 @@ async fn instance_controller(
         )
         // The filestore claim has no owner reference (it may outlive the instance).
         .watches_stream(
-            caches::stream(api(&ctx), owned(), w.pvcs),
+            caches::stream(ctx.watched(), owned(), w.pvcs),
             |pvc: live::LiveText<PersistentVolumeClaim>| {
                 let instance = pvc.labels().get(INSTANCE_LABEL)?;
                 Some(ObjectRef::new(instance).within(&pvc.namespace()?))
@@ -331,7 +319,7 @@ async fn instance_controller(
 async fn schedule_controller(ctx: Arc<Context>, config: kube::runtime::controller::Config) {
     controller_of::<OdooBackupSchedule>(&ctx)
         .owns(
-            api::<OdooBackupJob>(&ctx),
+            ctx.watched::<OdooBackupJob>(),
             watcher::Config::default().labels(SCHEDULE_LABEL),
         )
         .with_config(config)

@@ -358,6 +358,12 @@ pub fn trim_job(job: &mut LiveJob) {
     job.metadata.annotations = None;
 }
 
+/// A namespaced kind the operator's controllers watch (through `DeserializeGuard`).
+pub trait NamespacedKind: Watched + Resource<Scope = k8s_openapi::NamespaceResourceScope> {}
+
+impl<K> NamespacedKind for K where K: Watched + Resource<Scope = k8s_openapi::NamespaceResourceScope>
+{}
+
 /// A kind the caches watch.
 pub trait Watched:
     Resource<DynamicType = ()>

@@ -71,6 +71,18 @@ impl Context {
         writers
     }
 
+    /// The API of every `K` the operator watches: in every namespace, or only
+    /// the one it is limited to.
+    pub fn watched<K>(&self) -> kube::Api<K>
+    where
+        K: Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>,
+    {
+        match &self.config.watch_namespace {
+            Some(ns) => kube::Api::namespaced(self.client.clone(), ns),
+            None => kube::Api::all(self.client.clone()),
+        }
+    }
+
     /// Queues an event on `object`; a failure to publish is logged, never fatal.
     pub async fn event<K: Resource<DynamicType = ()>>(
         &self,
