@@ -67,7 +67,7 @@ pub fn backups<'a>(
     let newest = |only_verified: bool| {
         done.iter()
             .filter(|b| !only_verified || b.verified == Some(true))
-            .max_by_key(|b| b.completion_time.0)
+            .max_by_key(|b| (b.completion_time.0, b.name.clone()))
             .cloned()
     };
     (newest(false), newest(true))
@@ -77,7 +77,7 @@ pub fn backups<'a>(
 pub fn rehearsals<'a>(jobs: impl IntoIterator<Item = &'a OdooUpgradeJob>) -> Option<Rehearsal> {
     jobs.into_iter()
         .filter_map(rehearsal)
-        .max_by_key(|r| r.finished_at.0)
+        .max_by_key(|r| (r.finished_at.0, r.job.clone()))
 }
 
 #[cfg(test)]

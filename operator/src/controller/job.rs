@@ -52,8 +52,7 @@ pub struct Started<K> {
     pub instance: Option<OdooInstance>,
     /// The job is being deleted and still holds [`JOB_CLEANUP_FINALIZER`].
     pub deleting: bool,
-    /// The job is finished and its kind looks at finished jobs again
-    /// ([`Reconcile::REVISITS_FINISHED`]).
+    /// The job is finished and its kind looks at it again ([`Reconcile::revisits`]).
     pub finished: bool,
 }
 
@@ -74,9 +73,13 @@ pub trait Reconcile: JobKind {
         Box::pin(async { Ok(None) })
     }
 
-    /// Whether a finished job is read again when woken (a rollback its instance
-    /// decided after it succeeded). Otherwise a finished job waits for a change.
-    const REVISITS_FINISHED: bool = false;
+    /// Whether this finished job is read again when woken (a rollback its
+    /// instance decided after it succeeded): a pure look at the job alone, so
+    /// finished jobs that can change no more cost nothing. Otherwise a finished
+    /// job waits for a change.
+    fn revisits(&self) -> bool {
+        false
+    }
 
     /// A finished job woken again, for kinds that revisit them.
     fn finished(_ctx: &Context, _started: Started<Self>) -> Reconciling<'_> {
@@ -173,11 +176,17 @@ pub async fn start<K: Reconcile>(
         .is_some_and(JobPhase::is_finished);
     // The cache still holds the version our last status write was based on (its
     // watch event starts the next pass), or finished (and not being cleaned up).
-    if ctx.written.behind(job) || (finished && !deleting && !K::REVISITS_FINISHED) {
+    if ctx.written.behind(job) || (finished && !deleting && !job.revisits()) {
         return Ok(None);
     }
     let namespace = job.namespace().unwrap_or_default();
-    let instance = instance(ctx, &namespace, &job.instance_ref().name).await?;
+    let instance = if finished && !deleting {
+        // A revisit reads the instance from the cache only: at startup, or for an
+        // instance that is gone, it would be a request per finished job.
+        cached_instance(ctx, &namespace, &job.instance_ref().name)
+    } else {
+        instance(ctx, &namespace, &job.instance_ref().name).await?
+    };
     Ok(Some(Started {
         job: Arc::new(job.clone()),
         instance,
@@ -319,6 +328,16 @@ pub async fn apply_for_instance<K: JobKind>(
 /// The instance `name`: from the instance controller's cache, or from the API server
 /// when the cache does not have it (yet), so that a job created right after its
 /// instance is not failed for an instance the watch has not delivered.
+/// The instance `name` as the cache holds it, when the caches are ready.
+fn cached_instance(ctx: &Context, namespace: &str, name: &str) -> Option<OdooInstance> {
+    let cached = ctx
+        .caches
+        .ready()
+        .then(|| crate::runtime::caches::get(&ctx.caches.instances, namespace, name))
+        .flatten()?;
+    cached.0.as_ref().ok().cloned()
+}
+
 pub async fn instance(
     ctx: &Context,
     namespace: &str,

@@ -122,8 +122,8 @@ async fn job_controllers(
             guard
                 .0
                 .as_ref()
-                .map(|instance| upgrade_job::rollback::woken_by(&upgrades, instance))
-                .unwrap_or_default()
+                .ok()
+                .and_then(|instance| upgrade_job::rollback::woken_by(&upgrades, instance))
         })
     });
     // A migration also polls while it waits on its instance: the instance's phase

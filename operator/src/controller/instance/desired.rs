@@ -9,6 +9,7 @@ use odoo_model::{JobPhase, OdooInstance, OdooInstanceStatus, OdooVersion, last, 
 use super::decide::{DatabaseFailure, Decision, Note, Provisioned, Step, decide, ready_replicas};
 use super::dereference::Facts;
 use crate::config::OperatorConfig;
+use crate::controller::records::Records;
 use crate::status::{self, types};
 use crate::validate::ValidInstance;
 
@@ -79,7 +80,7 @@ pub fn desired(
             active_job: facts.active_job.clone(),
             ..current
         };
-        return (status, notes);
+        return (recorded(status, &facts.records), notes);
     };
     database_conditions(&mut conditions, valid, facts, provisioned);
     notes.extend(pull_condition(&mut conditions, facts));
@@ -119,18 +120,26 @@ pub fn desired(
             .kept
             .clone()
             .unwrap_or_else(|| current.kept_databases.clone()),
-        last_backup: last::newer_backup(current.last_backup.clone(), seen.last_backup.clone()),
+        ..current
+    };
+    (recorded(status, seen), notes)
+}
+
+/// `status` with what the finished jobs give it: the newer of what it holds and
+/// what the jobs show, so a pruned or deleted job changes nothing.
+pub fn recorded(status: OdooInstanceStatus, seen: &Records) -> OdooInstanceStatus {
+    OdooInstanceStatus {
+        last_backup: last::newer_backup(status.last_backup.clone(), seen.last_backup.clone()),
         last_verified_backup: last::newer_backup(
-            current.last_verified_backup.clone(),
+            status.last_verified_backup.clone(),
             seen.last_verified_backup.clone(),
         ),
         last_rehearsal: last::newer_rehearsal(
-            current.last_rehearsal.clone(),
+            status.last_rehearsal.clone(),
             seen.last_rehearsal.clone(),
         ),
-        ..current
-    };
-    (status, notes)
+        ..status
+    }
 }
 
 /// DatabaseReady and Initialized: what this pass provisioned, and what an init

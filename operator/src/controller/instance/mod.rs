@@ -166,8 +166,28 @@ pub fn error_policy(
 /// heap at 128 reconciles.
 async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action, Error> {
     let facts = Box::new(Box::pin(dereference::facts(ctx, instance)).await?);
+    let mut written = false;
+    let result = Box::pin(pass(instance, ctx, &facts, &mut written)).await;
+    if result.is_err() && !written {
+        // What the finished jobs give the status (the last backup, the last
+        // rehearsal) must not wait for a pass that gets through: alerts read it.
+        if let Err(e) = Box::pin(status::write_records(ctx, instance, &facts)).await {
+            warn!(name = %instance.name_any(), error = %e, "recording the last backup");
+        }
+    }
+    result
+}
+
+/// The pass after the facts: decide, the effects, the children, the status.
+/// `written` says whether the status was written, also on an error.
+async fn pass(
+    instance: &OdooInstance,
+    ctx: &Context,
+    facts: &dereference::Facts,
+    written: &mut bool,
+) -> Result<Action, Error> {
     let now = k8s_openapi::jiff::Timestamp::now();
-    let decision = match decide::decide(instance, &facts, &ctx.config, now) {
+    let decision = match decide::decide(instance, facts, &ctx.config, now) {
         Step::WriteDefaults { patch, fields } => {
             Box::pin(effects::write_defaults(ctx, instance, &patch, &fields)).await?;
             return Ok(Action::await_change());
@@ -176,13 +196,13 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
     };
     let mut done = Vec::new();
     let passwords = Box::pin(effects::ensure_secrets(
-        ctx, instance, &facts, &decision, &mut done,
+        ctx, instance, facts, &decision, &mut done,
     ))
     .await?;
     let provisioned = match Box::pin(effects::provision(
         ctx,
         instance,
-        &facts,
+        facts,
         &decision,
         passwords.as_ref(),
         &mut done,
@@ -196,12 +216,13 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
             // instance says why, and the reconcile retries with backoff.
             let decision = desired::after_database_failure(instance, &decision, &failure, now);
             done.push(failure.note());
-            Box::pin(status::write(ctx, instance, &facts, &decision, None, done)).await?;
+            *written = true;
+            Box::pin(status::write(ctx, instance, facts, &decision, None, done)).await?;
             return Err(failure.error());
         }
     };
     let decision =
-        desired::after_provisioning(instance, &facts, &decision, provisioned, &ctx.config, now)
+        desired::after_provisioning(instance, facts, &decision, provisioned, &ctx.config, now)
             .map_or(decision, Box::new);
     let desired = children::desired(
         decision.valid.as_ref().ok(),
@@ -219,11 +240,12 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
     ))
     .await?;
     drop(desired);
-    let expiring = Box::pin(expire_kept(ctx, instance, &facts, &decision)).await;
+    let expiring = Box::pin(expire_kept(ctx, instance, facts, &decision)).await;
+    *written = true;
     Box::pin(status::write(
         ctx,
         instance,
-        &facts,
+        facts,
         &decision,
         provisioned,
         done,

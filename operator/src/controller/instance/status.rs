@@ -110,3 +110,38 @@ pub fn transition_note(decision: &Decision) -> Option<Note> {
         message: format!("{} → {}: {why}", decision.from, t.to),
     })
 }
+
+/// The records the finished jobs give (the last backup, the last verified one,
+/// the last rehearsal) when a pass fails before its status write: alone, so a
+/// pass held by a refused child or an unreachable cluster does not leave them
+/// stale. Nothing is written when they are as stored.
+pub async fn write_records(
+    ctx: &Context,
+    instance: &OdooInstance,
+    facts: &Facts,
+) -> Result<(), Error> {
+    let current = instance.status.clone().unwrap_or_default();
+    let recorded = super::desired::recorded(current.clone(), &facts.records);
+    if recorded == current {
+        return Ok(());
+    }
+    let patch = json!({ "status": {
+        "lastBackup": recorded.last_backup,
+        "lastVerifiedBackup": recorded.last_verified_backup,
+        "lastRehearsal": recorded.last_rehearsal,
+    }});
+    let written = Api::<OdooInstance>::namespaced(
+        ctx.client.clone(),
+        &instance.namespace().unwrap_or_default(),
+    )
+    .patch_status(
+        &instance.name_any(),
+        &PatchParams::default(),
+        &Patch::Merge(patch),
+    )
+    .await
+    .map_err(Error::kube("recording the last backup"))?;
+    ctx.written
+        .record(instance, written.resource_version().as_deref());
+    Ok(())
+}

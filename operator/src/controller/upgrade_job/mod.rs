@@ -202,14 +202,19 @@ async fn start(
         &database,
         &target,
     );
-    // A real upgrade says whether (and how) its target was rehearsed. Read from
-    // the upgrade jobs themselves: the instance records its last rehearsal a
-    // moment after the rehearsal ends.
-    let last = super::records::last_rehearsal(ctx, instance).await?;
-    let rehearsed = match (&last, job.spec.rehearsal) {
-        (Some(r), false) if r.image == target => format!("; {}", r.describe()),
-        (_, false) => "; not rehearsed".to_owned(),
-        _ => String::new(),
+    // A real upgrade says whether (and how) its target was rehearsed: the newer of
+    // what the instance records (which outlives a deleted rehearsal job) and the
+    // upgrade jobs themselves (the instance records a rehearsal a moment after
+    // it ends).
+    let rehearsed = if job.spec.rehearsal {
+        String::new()
+    } else {
+        let recorded = current.last_rehearsal.clone();
+        let seen = super::records::last_rehearsal(ctx, instance).await?;
+        match odoo_model::last::newer_rehearsal(recorded, seen) {
+            Some(r) if r.image == target => format!("; {}", r.describe()),
+            _ => "; not rehearsed".to_owned(),
+        }
     };
     let message = format!("{message}{rehearsed}");
     if let Some(step) = step {
@@ -376,7 +381,12 @@ impl job::Reconcile for OdooUpgradeJob {
         Box::pin(reconcile(ctx, started.job, started.instance))
     }
 
-    const REVISITS_FINISHED: bool = true;
+    /// A succeeded real upgrade not marked rolled back may still be (see
+    /// `rollback`); every other finished upgrade job is final.
+    fn revisits(&self) -> bool {
+        let status = self.status.clone().unwrap_or_default();
+        !self.spec.rehearsal && status.job.phase == Some(JobPhase::Succeeded) && !status.rolled_back
+    }
 
     fn finished(ctx: &Context, started: Started<Self>) -> job::Reconciling<'_> {
         Box::pin(rollback::finished(ctx, started.job, started.instance))

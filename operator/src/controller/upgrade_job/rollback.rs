@@ -14,10 +14,15 @@ use crate::runtime::context::Context;
 use crate::runtime::error::Error;
 use crate::status::types;
 
-/// Whether `instance` reverted the image `job` upgraded it to: its RolledBack
-/// condition turned true after the job was made, it runs the job's previous
-/// image again, and not the job's target. Pure.
+/// Whether `instance` reverted the image `job` upgraded it to: `job` is a real
+/// upgrade (no rehearsal), the instance's RolledBack condition turned true after
+/// the job was made, it runs the job's previous image again, and not the job's
+/// target. Pure.
 pub fn reverted(job: &OdooUpgradeJob, instance: &OdooInstance) -> bool {
+    // A rehearsal changed nothing on the instance: nothing of it is rolled back.
+    if job.spec.rehearsal {
+        return false;
+    }
     let Some(status) = &job.status else {
         return false;
     };
@@ -52,6 +57,7 @@ pub async fn finished(
         && !current.rolled_back
         && let Some(instance) = &instance
         && reverted(&job, instance)
+        && newest(&ctx.caches.upgrade_jobs, instance).as_deref() == Some(&job.name_any())
     {
         let next = odoo_model::upgrade_job::OdooUpgradeJobStatus {
             rolled_back: true,
@@ -62,34 +68,49 @@ pub async fn finished(
     Ok(Action::await_change())
 }
 
-/// The upgrade jobs an instance's change may have rolled back: when its
-/// RolledBack condition is true, its succeeded upgrade jobs not marked yet.
-/// Every other instance change maps to nothing.
-pub fn woken_by(
+/// The newest real upgrade job of `instance` (rehearsals aside), by creation: the
+/// one its lifecycle puts on probation and rolls back, as `observe::upgrade_jobs`
+/// finds it.
+fn newest(
     upgrades: &kube::runtime::reflector::Store<kube::core::DeserializeGuard<OdooUpgradeJob>>,
     instance: &OdooInstance,
-) -> Vec<kube::runtime::reflector::ObjectRef<kube::core::DeserializeGuard<OdooUpgradeJob>>> {
-    let rolled_back = instance
-        .status
-        .as_ref()
-        .is_some_and(|s| crate::status::is_true(&s.conditions, types::ROLLED_BACK));
-    let (Some(ns), true) = (instance.namespace(), rolled_back) else {
-        return Vec::new();
-    };
+) -> Option<String> {
+    let ns = instance.namespace()?;
     let name = instance.name_any();
     upgrades
         .state()
         .iter()
-        .filter_map(|guard| guard.0.as_ref().ok())
+        .filter_map(|guard| guard.0.as_ref().ok().cloned())
         .filter(|j| j.namespace().as_deref() == Some(ns.as_str()))
-        .filter(|j| j.spec.instance_ref.name == name)
-        .filter(|j| {
-            j.status
-                .as_ref()
-                .is_some_and(|s| s.job.phase == Some(JobPhase::Succeeded) && !s.rolled_back)
-        })
-        .map(|j| kube::runtime::reflector::ObjectRef::new(&j.name_any()).within(&ns))
-        .collect()
+        .filter(|j| j.spec.instance_ref.name == name && !j.spec.rehearsal)
+        .max_by_key(|j| j.creation_timestamp().map(|t| t.0))
+        .map(|j| j.name_any())
+}
+
+/// The upgrade job an instance's change rolled back, if any: with its RolledBack
+/// condition true, its newest real upgrade job when that one succeeded, is not
+/// marked yet and was [`reverted`]. Every other instance change maps to nothing
+/// and scans nothing.
+pub fn woken_by(
+    upgrades: &kube::runtime::reflector::Store<kube::core::DeserializeGuard<OdooUpgradeJob>>,
+    instance: &OdooInstance,
+) -> Option<kube::runtime::reflector::ObjectRef<kube::core::DeserializeGuard<OdooUpgradeJob>>> {
+    let rolled_back = instance
+        .status
+        .as_ref()
+        .is_some_and(|s| crate::status::is_true(&s.conditions, types::ROLLED_BACK));
+    if !rolled_back {
+        return None;
+    }
+    let ns = instance.namespace()?;
+    let name = newest(upgrades, instance)?;
+    let job = crate::runtime::caches::get(upgrades, &ns, &name)?;
+    let job = job.0.as_ref().ok()?;
+    let status = job.status.as_ref()?;
+    let due = status.job.phase == Some(JobPhase::Succeeded)
+        && !status.rolled_back
+        && reverted(job, instance);
+    due.then(|| kube::runtime::reflector::ObjectRef::new(&name).within(&ns))
 }
 
 #[cfg(test)]
@@ -135,6 +156,13 @@ mod tests {
             ..Default::default()
         });
         instance
+    }
+
+    #[test]
+    fn a_rehearsal_of_the_same_target_is_never_rolled_back() {
+        let mut rehearsal = job(0);
+        rehearsal.spec.rehearsal = true;
+        assert!(!reverted(&rehearsal, &instance("odoo:18.0-a", Some(60))));
     }
 
     #[test]
