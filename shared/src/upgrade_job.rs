@@ -108,6 +108,18 @@ pub enum UpgradeStrategy {
     InPlace,
 }
 
+impl OdooUpgradeJob {
+    /// The image the job upgrades `instance` to: its own `spec.image`, else the
+    /// image the instance's spec names (empty when neither does).
+    pub fn target_of(&self, instance: &crate::OdooInstance) -> String {
+        self.spec
+            .image
+            .clone()
+            .or_else(|| instance.spec.image.clone())
+            .unwrap_or_default()
+    }
+}
+
 impl std::fmt::Display for UpgradeStrategy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {

@@ -141,12 +141,7 @@ pub fn build(
 pub fn plan(instance: &OdooInstance, job: &OdooUpgradeJob) -> Vec<String> {
     let status = instance.status.clone().unwrap_or_default();
     let running = status.image.clone().unwrap_or_else(|| "?".into());
-    let target = job
-        .spec
-        .image
-        .clone()
-        .or_else(|| instance.spec.image.clone())
-        .unwrap_or_default();
+    let target = job.target_of(instance);
     let name = &job.spec.instance_ref.name;
     let database = status.database.clone().unwrap_or_else(|| name.clone());
     if job.spec.rehearsal {

@@ -64,19 +64,13 @@ pub async fn write(
         // A field the desired status no longer has (an active job that ended) is
         // sent as null: a merge patch leaves out-of-date fields otherwise.
         let status = crate::runtime::batch::with_removals(&current, &desired);
-        let written = Api::<OdooInstance>::namespaced(
-            ctx.client.clone(),
-            &instance.namespace().unwrap_or_default(),
+        patch(
+            ctx,
+            instance,
+            json!({ "status": status }),
+            "writing the status",
         )
-        .patch_status(
-            &instance.name_any(),
-            &PatchParams::default(),
-            &Patch::Merge(json!({ "status": status })),
-        )
-        .await
-        .map_err(Error::kube("writing the status"))?;
-        ctx.written
-            .record(instance, written.resource_version().as_deref());
+        .await?;
     }
     if decision.transition.is_some() {
         let (from, to) = (decision.from, decision.phase);
@@ -125,11 +119,22 @@ pub async fn write_records(
     if recorded == current {
         return Ok(());
     }
-    let patch = json!({ "status": {
+    let records = json!({ "status": {
         "lastBackup": recorded.last_backup,
         "lastVerifiedBackup": recorded.last_verified_backup,
         "lastRehearsal": recorded.last_rehearsal,
     }});
+    patch(ctx, instance, records, "recording the last backup").await
+}
+
+/// One merge patch of the instance's status; the version written is remembered,
+/// so the pass its watch event starts reads a cache that caught up (see `fresh`).
+async fn patch(
+    ctx: &Context,
+    instance: &OdooInstance,
+    status: serde_json::Value,
+    doing: &'static str,
+) -> Result<(), Error> {
     let written = Api::<OdooInstance>::namespaced(
         ctx.client.clone(),
         &instance.namespace().unwrap_or_default(),
@@ -137,10 +142,10 @@ pub async fn write_records(
     .patch_status(
         &instance.name_any(),
         &PatchParams::default(),
-        &Patch::Merge(patch),
+        &Patch::Merge(status),
     )
     .await
-    .map_err(Error::kube("recording the last backup"))?;
+    .map_err(Error::kube(doing))?;
     ctx.written
         .record(instance, written.resource_version().as_deref());
     Ok(())

@@ -183,12 +183,7 @@ async fn start(
     mut status: OdooUpgradeJobStatus,
 ) -> Result<Action, Error> {
     let current = instance.status.clone().unwrap_or_default();
-    let target = job
-        .spec
-        .image
-        .clone()
-        .or_else(|| instance.spec.image.clone())
-        .unwrap_or_default();
+    let target = job.target_of(instance);
     let strategy = strategy_of(job, instance);
     status.image = Some(target.clone());
     status.previous_image = current.image.clone();
