@@ -120,6 +120,17 @@ impl OdooUpgradeJob {
     }
 }
 
+/// The newest real upgrade among `jobs` (rehearsals aside, by creation): the one
+/// an instance's lifecycle follows, puts on probation and rolls back.
+pub fn newest_upgrade<'a>(
+    jobs: impl IntoIterator<Item = &'a OdooUpgradeJob>,
+) -> Option<&'a OdooUpgradeJob> {
+    use kube::ResourceExt as _;
+    jobs.into_iter()
+        .filter(|j| !j.spec.rehearsal)
+        .max_by_key(|j| j.creation_timestamp().map(|t| t.0))
+}
+
 impl std::fmt::Display for UpgradeStrategy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {

@@ -343,13 +343,8 @@ pub async fn instance(
     namespace: &str,
     name: &str,
 ) -> Result<Option<OdooInstance>, Error> {
-    let cached = ctx
-        .caches
-        .ready()
-        .then(|| crate::runtime::caches::get(&ctx.caches.instances, namespace, name))
-        .flatten();
-    if let Some(Ok(instance)) = cached.as_deref().map(|guard| guard.0.as_ref()) {
-        return Ok(Some(instance.clone()));
+    if let Some(instance) = cached_instance(ctx, namespace, name) {
+        return Ok(Some(instance));
     }
     Api::<OdooInstance>::namespaced(ctx.client.clone(), namespace)
         .get_opt(name)

@@ -285,32 +285,29 @@ pub async fn upgrade_jobs(
             .or_else(|| j.spec.image.clone())
     };
     let targets = jobs.iter().filter_map(target).collect();
-    let newest = jobs
-        .iter()
-        .max_by_key(|j| j.creation_timestamp().map(|t| t.0))
-        .map(|j| {
-            let status = j.status.clone().unwrap_or_default();
-            // Past the switch (step Starting) the upgraded database is live and the
-            // job only waits for the target to run to drop the previous one: for
-            // the lifecycle the upgrade succeeded, and the rollout follows.
-            let starting = status.step == Some(odoo_model::upgrade_job::UpgradeStep::Starting);
-            UpgradeView {
-                name: j.name_any(),
-                phase: if starting {
-                    JobPhase::Succeeded
-                } else {
-                    status.job.phase.unwrap_or(JobPhase::Pending)
-                },
-                target: target(j),
-                previous_image: status.previous_image.clone(),
-                completed: status.job.completion_time.as_ref().map(|t| t.0),
-                rolled_back: status.rolled_back,
-                // An update of a copy needs the live database still: web stops
-                // before it is copied.
-                maintenance: j.spec.mode == odoo_model::upgrade_job::UpgradeMode::Maintenance
-                    || status.strategy == Some(odoo_model::upgrade_job::UpgradeStrategy::Copy),
-            }
-        });
+    let newest = odoo_model::upgrade_job::newest_upgrade(&jobs).map(|j| {
+        let status = j.status.clone().unwrap_or_default();
+        // Past the switch (step Starting) the upgraded database is live and the
+        // job only waits for the target to run to drop the previous one: for
+        // the lifecycle the upgrade succeeded, and the rollout follows.
+        let starting = status.step == Some(odoo_model::upgrade_job::UpgradeStep::Starting);
+        UpgradeView {
+            name: j.name_any(),
+            phase: if starting {
+                JobPhase::Succeeded
+            } else {
+                status.job.phase.unwrap_or(JobPhase::Pending)
+            },
+            target: target(j),
+            previous_image: status.previous_image.clone(),
+            completed: status.job.completion_time.as_ref().map(|t| t.0),
+            rolled_back: status.rolled_back,
+            // An update of a copy needs the live database still: web stops
+            // before it is copied.
+            maintenance: j.spec.mode == odoo_model::upgrade_job::UpgradeMode::Maintenance
+                || status.strategy == Some(odoo_model::upgrade_job::UpgradeStrategy::Copy),
+        }
+    });
     Ok((newest, targets))
 }
 

@@ -379,8 +379,7 @@ impl job::Reconcile for OdooUpgradeJob {
     /// A succeeded real upgrade not marked rolled back may still be (see
     /// `rollback`); every other finished upgrade job is final.
     fn revisits(&self) -> bool {
-        let status = self.status.clone().unwrap_or_default();
-        !self.spec.rehearsal && status.job.phase == Some(JobPhase::Succeeded) && !status.rolled_back
+        rollback::markable(self)
     }
 
     fn finished(ctx: &Context, started: Started<Self>) -> job::Reconciling<'_> {

@@ -44,6 +44,14 @@ pub fn reverted(job: &OdooUpgradeJob, instance: &OdooInstance) -> bool {
         && target != current.image.as_ref()
 }
 
+/// Whether `job` may still be marked rolled back: a real upgrade that succeeded
+/// and is not marked yet. Every other finished upgrade job is final.
+pub fn markable(job: &OdooUpgradeJob) -> bool {
+    job.status.as_ref().is_some_and(|s| {
+        !job.spec.rehearsal && s.job.phase == Some(JobPhase::Succeeded) && !s.rolled_back
+    })
+}
+
 /// A finished upgrade job woken by its instance: marks it rolled back when the
 /// instance reverted its image, once.
 pub async fn finished(
@@ -51,14 +59,12 @@ pub async fn finished(
     job: Arc<OdooUpgradeJob>,
     instance: Option<OdooInstance>,
 ) -> Result<Action, Error> {
-    let current = job.status.clone().unwrap_or_default();
-    let succeeded = current.job.phase == Some(JobPhase::Succeeded);
-    if succeeded
-        && !current.rolled_back
+    if markable(&job)
         && let Some(instance) = &instance
         && reverted(&job, instance)
         && newest(&ctx.caches.upgrade_jobs, instance).as_deref() == Some(&job.name_any())
     {
+        let current = job.status.clone().unwrap_or_default();
         let next = odoo_model::upgrade_job::OdooUpgradeJobStatus {
             rolled_back: true,
             ..current.clone()
@@ -77,14 +83,13 @@ fn newest(
 ) -> Option<String> {
     let ns = instance.namespace()?;
     let name = instance.name_any();
-    upgrades
-        .state()
+    let state = upgrades.state();
+    let of_instance = state
         .iter()
-        .filter_map(|guard| guard.0.as_ref().ok().cloned())
+        .filter_map(|guard| guard.0.as_ref().ok())
         .filter(|j| j.namespace().as_deref() == Some(ns.as_str()))
-        .filter(|j| j.spec.instance_ref.name == name && !j.spec.rehearsal)
-        .max_by_key(|j| j.creation_timestamp().map(|t| t.0))
-        .map(|j| j.name_any())
+        .filter(|j| j.spec.instance_ref.name == name);
+    odoo_model::upgrade_job::newest_upgrade(of_instance).map(|j| j.name_any())
 }
 
 /// The upgrade job an instance's change rolled back, if any: with its RolledBack
@@ -106,10 +111,7 @@ pub fn woken_by(
     let name = newest(upgrades, instance)?;
     let job = crate::runtime::caches::get(upgrades, &ns, &name)?;
     let job = job.0.as_ref().ok()?;
-    let status = job.status.as_ref()?;
-    let due = status.job.phase == Some(JobPhase::Succeeded)
-        && !status.rolled_back
-        && reverted(job, instance);
+    let due = markable(job) && reverted(job, instance);
     due.then(|| kube::runtime::reflector::ObjectRef::new(&name).within(&ns))
 }
 
@@ -156,6 +158,31 @@ mod tests {
             ..Default::default()
         });
         instance
+    }
+
+    #[test]
+    fn only_a_succeeded_real_upgrade_not_marked_yet_may_be_marked() {
+        let mut j = job(0);
+        assert!(!markable(&j), "no phase yet");
+        j.status.as_mut().expect("status").job.phase = Some(JobPhase::Succeeded);
+        assert!(markable(&j));
+        j.status.as_mut().expect("status").rolled_back = true;
+        assert!(!markable(&j), "marked already");
+        j.status.as_mut().expect("status").rolled_back = false;
+        j.spec.rehearsal = true;
+        assert!(!markable(&j), "a rehearsal");
+    }
+
+    #[test]
+    fn the_newest_real_upgrade_is_the_newest_made_rehearsals_aside() {
+        let (mut old, mut new, mut rehearsal) = (job(0), job(60), job(120));
+        old.metadata.name = Some("old".into());
+        new.metadata.name = Some("new".into());
+        rehearsal.metadata.name = Some("try".into());
+        rehearsal.spec.rehearsal = true;
+        let jobs = [old, rehearsal, new];
+        let newest = odoo_model::upgrade_job::newest_upgrade(&jobs).map(|j| j.name_any());
+        assert_eq!(newest.as_deref(), Some("new"));
     }
 
     #[test]
