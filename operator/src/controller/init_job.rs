@@ -3,17 +3,17 @@
 //! not enough: the job succeeds only once the database shows every module it asked
 //! for installed.
 
-use std::sync::Arc;
-
+use futures::future::BoxFuture;
 use k8s_openapi::api::batch::v1::Job;
+use kube::ResourceExt;
 use kube::api::Api;
-use kube::runtime::controller::Action;
-use kube::{Resource, ResourceExt};
 use odoo_model::init_job::OdooInitJobStatus;
 use odoo_model::{JobPhase, OdooInitJob, OdooInitJobSpec, OdooInstance, names};
 
 use super::job::{self, Started};
+use super::step::{self, Again, Ending, JobStep, Stepper};
 use crate::build::pod;
+use crate::runtime::batch::{self, Outcome};
 use crate::runtime::context::Context;
 use crate::runtime::error::Error;
 use crate::runtime::observe;
@@ -93,121 +93,135 @@ fn job_name(job: &OdooInitJob) -> String {
     format!("{}-job", job.name_any())
 }
 
-/// A pass over an init job that has work to do.
+/// What a pass over an init job has learnt.
 ///
-/// The instance and the Jobs are boxed: this future is held by every init job in
-/// flight, and typed objects kept in it by value made it 18 KiB.
-async fn reconcile(
-    ctx: &Context,
-    job: Arc<OdooInitJob>,
+/// The instance is boxed: this is held by every init job's pass in flight, and an
+/// instance kept in it by value made the future 18 KiB.
+#[derive(Debug, Default)]
+pub struct Facts {
     instance: Option<Box<OdooInstance>>,
-) -> Result<Action, Error> {
+    /// Whether the instance's configuration Secret (what the Job mounts) exists.
+    config: Option<bool>,
+    /// The batch Job's outcome; `Some(None)` when it does not exist.
+    batch: Option<Option<Outcome>>,
+    /// The batch Job was applied by this pass.
+    started: bool,
+    /// Whether the database shows every module asked for installed, or why not.
+    installed: Option<Result<(), String>>,
+    /// The error Odoo's log ended with, if it tells one.
+    failure: Option<Option<String>>,
+}
+
+/// What a step over an init job asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    ReadConfig,
+    ReadBatch,
+    /// Applies the batch Job, known missing, without another read.
+    Start,
+    ReadInstalled,
+    ReadFailure,
+}
+
+/// A pass over an init job that has work to do: pure.
+fn step(job: &OdooInitJob, f: &Facts) -> JobStep<OdooInitJobStatus, Effect> {
+    let name = job_name(job);
+    let end = |phase, message: String| JobStep::End(ending(job, phase, message));
+    if f.instance.is_none() {
+        let message = format!("waiting for OdooInstance {}", job.spec.instance_ref.name);
+        return end(JobPhase::Pending, message);
+    }
+    match f.config {
+        None => return JobStep::Do(Effect::ReadConfig),
+        Some(false) => {
+            let message = "waiting for the instance's database and configuration".to_owned();
+            return end(JobPhase::Pending, message);
+        }
+        Some(true) => {}
+    }
+    let running = || end(JobPhase::Running, format!("Job {name} running"));
+    if f.started {
+        return running();
+    }
+    match f.batch {
+        None => JobStep::Do(Effect::ReadBatch),
+        Some(None) => JobStep::Do(Effect::Start),
+        Some(Some(Outcome::Running)) => running(),
+        Some(Some(Outcome::Complete)) => match &f.installed {
+            None => JobStep::Do(Effect::ReadInstalled),
+            Some(Ok(())) => {
+                let asked = asked_modules(&job.spec).join(",");
+                end(JobPhase::Succeeded, format!("modules {asked} installed"))
+            }
+            Some(Err(why)) => failed(job, format!("Job {name} exited successfully, but {why}")),
+        },
+        Some(Some(Outcome::Failed)) => match &f.failure {
+            None => JobStep::Do(Effect::ReadFailure),
+            Some(said) => {
+                let said = said.as_ref().map(|e| format!(": {e}")).unwrap_or_default();
+                failed(job, format!("Job {name} failed{said}"))
+            }
+        },
+    }
+}
+
+/// Failed, with a Warning event saying why and where the log is.
+fn failed(job: &OdooInitJob, why: String) -> JobStep<OdooInitJobStatus, Effect> {
+    let name = job_name(job);
+    let message = format!("{why}; see kubectl logs job/{name}");
+    JobStep::End(ending(job, JobPhase::Failed, message.clone()).warning("InitFailed", message))
+}
+
+/// The job's next status: `message`, and the batch Job once there is one.
+fn ending(job: &OdooInitJob, phase: JobPhase, message: String) -> Ending<OdooInitJobStatus> {
+    let mut next = job.status.clone().unwrap_or_default();
+    next.job.message = Some(message);
+    if matches!(phase, JobPhase::Running) || phase.is_finished() {
+        next.job.job_name = Some(job_name(job));
+    }
+    let again = match phase {
+        p if p.is_finished() => Again::OnChange,
+        JobPhase::Pending => Again::After(WAITING),
+        _ => Again::After(LOOK_AGAIN),
+    };
+    Ending::new(next, phase, again)
+}
+
+async fn apply(
+    ctx: &Context,
+    job: &OdooInitJob,
+    f: &mut Facts,
+    effect: Effect,
+) -> Result<(), Error> {
     let ns = job.namespace().unwrap_or_default();
-    let Some(instance) = instance else {
-        return write_status(
-            ctx,
-            &job,
-            JobPhase::Pending,
-            format!("waiting for OdooInstance {}", job.spec.instance_ref.name),
-            None,
-        )
-        .await;
+    let name = job_name(job);
+    let Some(instance) = f.instance.as_deref() else {
+        return Ok(());
     };
-    // The instance's configuration Secret must exist: it is what the Job mounts.
-    if observe::secret(ctx, &ns, &names::config_secret(&instance.name_any()))
-        .await?
-        .is_none()
-    {
-        return write_status(
-            ctx,
-            &job,
-            JobPhase::Pending,
-            "waiting for the instance's database and configuration".into(),
-            None,
-        )
-        .await;
-    }
-    let clusters = observe::pg_clusters(ctx).await?;
-    let valid = crate::validate::resolve(&instance, &clusters)?;
-    let name = job_name(&job);
-    let recorded = job.status.as_ref().and_then(|s| s.job.job_name.as_deref()) == Some(&name);
-    let live = crate::runtime::batch::job_unless_new(ctx, &ns, &name, recorded)
-        .await?
-        .map(Box::new);
-    let Some(live) = live else {
-        return start(ctx, &job, &valid, name).await;
-    };
-    match crate::runtime::batch::outcome(&live) {
-        crate::runtime::batch::Outcome::Complete => completed(ctx, &job, &instance, name).await,
-        crate::runtime::batch::Outcome::Failed => failed(ctx, &job, &instance, &ns, name).await,
-        crate::runtime::batch::Outcome::Running => running(ctx, &job, name).await,
-    }
-}
-
-/// Applies the Job, known missing, without another read, and records it running.
-async fn start(
-    ctx: &Context,
-    job: &OdooInitJob,
-    valid: &ValidInstance,
-    name: String,
-) -> Result<Action, Error> {
-    let desired = Box::new(build_job(job, valid));
-    crate::apply::apply_over(&ctx.client, desired.as_ref(), None).await?;
-    drop(desired);
-    running(ctx, job, name).await
-}
-
-/// The message of a running Job, so seeing it run writes nothing.
-async fn running(ctx: &Context, job: &OdooInitJob, name: String) -> Result<Action, Error> {
-    write_status(
-        ctx,
-        job,
-        JobPhase::Running,
-        format!("Job {name} running"),
-        Some(name),
-    )
-    .await
-}
-
-/// A Job that exited 0 succeeds only when the database shows every module asked
-/// for installed; otherwise it failed, and an event says what is missing.
-async fn completed(
-    ctx: &Context,
-    job: &OdooInitJob,
-    instance: &OdooInstance,
-    name: String,
-) -> Result<Action, Error> {
-    let asked = asked_modules(&job.spec);
-    match installed(ctx, instance, &asked).await? {
-        Ok(()) => {
-            let message = format!("modules {} installed", asked.join(","));
-            finish(ctx, job, instance, JobPhase::Succeeded, message, Some(name)).await
+    match effect {
+        Effect::ReadConfig => {
+            let secret = names::config_secret(&instance.name_any());
+            f.config = Some(observe::secret(ctx, &ns, &secret).await?.is_some());
         }
-        Err(why) => {
-            let message =
-                format!("Job {name} exited successfully, but {why}; see kubectl logs job/{name}");
-            ctx.event(job, true, "InitFailed", message.clone()).await;
-            finish(ctx, job, instance, JobPhase::Failed, message, Some(name)).await
+        Effect::ReadBatch => {
+            let recorded =
+                job.status.as_ref().and_then(|s| s.job.job_name.as_deref()) == Some(&name);
+            let live = batch::job_unless_new(ctx, &ns, &name, recorded).await?;
+            f.batch = Some(live.as_ref().map(batch::outcome));
         }
+        Effect::Start => {
+            let clusters = observe::pg_clusters(ctx).await?;
+            let valid = crate::validate::resolve(instance, &clusters)?;
+            let desired = Box::new(build_job(job, &valid));
+            crate::apply::apply_over(&ctx.client, desired.as_ref(), None).await?;
+            f.started = true;
+        }
+        Effect::ReadInstalled => {
+            f.installed = Some(installed(ctx, instance, &asked_modules(&job.spec)).await?);
+        }
+        Effect::ReadFailure => f.failure = Some(batch::odoo_failure(ctx, &ns, &name).await?),
     }
-}
-
-/// A failed Job: the error Odoo ended with, when its log tells one, in the event
-/// and the status.
-async fn failed(
-    ctx: &Context,
-    job: &OdooInitJob,
-    instance: &OdooInstance,
-    ns: &str,
-    name: String,
-) -> Result<Action, Error> {
-    let said = crate::runtime::batch::odoo_failure(ctx, ns, &name)
-        .await?
-        .map(|e| format!(": {e}"))
-        .unwrap_or_default();
-    let message = format!("Job {name} failed{said}; see kubectl logs job/{name}");
-    ctx.event(job, true, "InitFailed", message.clone()).await;
-    finish(ctx, job, instance, JobPhase::Failed, message, Some(name)).await
+    Ok(())
 }
 
 /// The modules an init must leave installed: those it asked for, and `base`,
@@ -244,45 +258,6 @@ async fn installed(
     })
 }
 
-/// Records the outcome, then tells the instance's webhook (once the outcome is
-/// stored, so a failed write does not announce it twice).
-async fn finish(
-    ctx: &Context,
-    job: &OdooInitJob,
-    instance: &OdooInstance,
-    phase: JobPhase,
-    message: String,
-    job_name: Option<String>,
-) -> Result<Action, Error> {
-    let action = write_status(ctx, job, phase, message.clone(), job_name).await?;
-    let kind = OdooInitJob::kind(&());
-    ctx.callbacks
-        .job_finished(instance, &kind, &job.name_any(), phase, &message);
-    Ok(action)
-}
-
-async fn write_status(
-    ctx: &Context,
-    job: &OdooInitJob,
-    phase: JobPhase,
-    message: String,
-    job_name: Option<String>,
-) -> Result<Action, Error> {
-    let current = job.status.clone().unwrap_or_default();
-    let mut next = OdooInitJobStatus {
-        job: current.job.clone(),
-    };
-    next.job.message = Some(message);
-    next.job.job_name = job_name.or(current.job.job_name.clone());
-    crate::runtime::batch::stamp(&mut next.job, phase, job.meta().generation);
-    job::write_status(ctx, job, &current, &next).await?;
-    Ok(match phase {
-        p if p.is_finished() => Action::await_change(),
-        JobPhase::Pending => Action::requeue(WAITING),
-        _ => Action::requeue(LOOK_AGAIN),
-    })
-}
-
 /// How soon a Pending init job looks again. It waits on the instance and its
 /// configuration Secret, which the instance's pass writes just before the init job:
 /// the Secrets watch may bring it a moment after the init job, and nothing else
@@ -297,13 +272,158 @@ const LOOK_AGAIN: std::time::Duration = std::time::Duration::from_secs(300);
 
 impl job::Reconcile for OdooInitJob {
     fn reconcile(ctx: &Context, started: Started<Self>) -> job::Reconciling<'_> {
-        Box::pin(reconcile(ctx, started.job, started.instance.map(Box::new)))
+        Box::pin(step::drive(ctx, started))
+    }
+}
+
+impl Stepper for OdooInitJob {
+    type Status = OdooInitJobStatus;
+    type Facts = Facts;
+    type Effect = Effect;
+    const ANNOUNCES: bool = true;
+
+    fn status(&self) -> Option<&Self::Status> {
+        self.status.as_ref()
+    }
+    fn common(status: &mut Self::Status) -> &mut odoo_model::common::JobStatusCommon {
+        &mut status.job
+    }
+    fn facts(started: Started<Self>) -> Facts {
+        Facts {
+            instance: started.instance.map(Box::new),
+            ..Facts::default()
+        }
+    }
+    fn step(&self, facts: &Facts) -> JobStep<Self::Status, Effect> {
+        step(self, facts)
+    }
+    fn apply<'a>(
+        ctx: &'a Context,
+        job: &'a Self,
+        facts: &'a mut Facts,
+        effect: Effect,
+    ) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(apply(ctx, job, facts, effect))
+    }
+    fn instance(facts: &Facts) -> Option<&OdooInstance> {
+        facts.instance.as_deref()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn init_job() -> OdooInitJob {
+        let mut job = OdooInitJob::new(
+            "shop-init",
+            OdooInitJobSpec {
+                instance_ref: odoo_model::InstanceRef {
+                    name: "shop".into(),
+                },
+                modules: vec!["sale".into()],
+                ..Default::default()
+            },
+        );
+        job.metadata.namespace = Some("team".into());
+        job
+    }
+
+    fn with_instance() -> Facts {
+        Facts {
+            instance: Some(Box::new(OdooInstance::new("shop", Default::default()))),
+            ..Facts::default()
+        }
+    }
+
+    fn ended(step: JobStep<OdooInitJobStatus, Effect>) -> Ending<OdooInitJobStatus> {
+        match step {
+            JobStep::End(ending) => ending,
+            JobStep::Do(effect) => panic!("expected the end of the pass, got {effect:?}"),
+        }
+    }
+
+    #[test]
+    fn waits_for_its_instance_and_configuration_without_starting() {
+        let job = init_job();
+        let e = ended(step(&job, &Facts::default()));
+        assert_eq!(e.phase, JobPhase::Pending);
+        assert_eq!(
+            e.status.job.message.as_deref(),
+            Some("waiting for OdooInstance shop")
+        );
+        assert_eq!(e.again, Again::After(WAITING));
+        let mut f = with_instance();
+        assert_eq!(step(&job, &f), JobStep::Do(Effect::ReadConfig));
+        f.config = Some(false);
+        let e = ended(step(&job, &f));
+        assert_eq!(e.phase, JobPhase::Pending);
+        assert_eq!(e.status.job.job_name, None);
+    }
+
+    #[test]
+    fn starts_its_batch_job_once_and_records_it_running() {
+        let job = init_job();
+        let mut f = with_instance();
+        f.config = Some(true);
+        assert_eq!(step(&job, &f), JobStep::Do(Effect::ReadBatch));
+        f.batch = Some(None);
+        assert_eq!(step(&job, &f), JobStep::Do(Effect::Start));
+        f.started = true;
+        let e = ended(step(&job, &f));
+        assert_eq!(e.phase, JobPhase::Running);
+        assert_eq!(e.status.job.job_name.as_deref(), Some("shop-init-job"));
+        assert_eq!(e.again, Again::After(LOOK_AGAIN));
+        assert!(e.events.is_empty());
+    }
+
+    #[test]
+    fn an_exit_0_succeeds_only_with_every_module_installed() {
+        let job = init_job();
+        let mut f = with_instance();
+        f.config = Some(true);
+        f.batch = Some(Some(Outcome::Complete));
+        assert_eq!(step(&job, &f), JobStep::Do(Effect::ReadInstalled));
+        f.installed = Some(Ok(()));
+        let e = ended(step(&job, &f));
+        assert_eq!(e.phase, JobPhase::Succeeded);
+        assert_eq!(
+            e.status.job.message.as_deref(),
+            Some("modules base,sale installed")
+        );
+        assert_eq!(e.again, Again::OnChange);
+        f.installed = Some(Err("Odoo did not install sale".into()));
+        let e = ended(step(&job, &f));
+        assert_eq!(e.phase, JobPhase::Failed);
+        let message = e.status.job.message.clone().unwrap_or_default();
+        assert!(message.contains("exited successfully, but Odoo did not install sale"));
+        assert_eq!(e.events.len(), 1);
+        assert_eq!(e.events[0].reason, "InitFailed");
+        assert_eq!(e.events[0].text, message);
+    }
+
+    #[test]
+    fn a_failed_job_says_what_odoo_ended_with() {
+        let job = init_job();
+        let mut f = with_instance();
+        f.config = Some(true);
+        f.batch = Some(Some(Outcome::Failed));
+        assert_eq!(step(&job, &f), JobStep::Do(Effect::ReadFailure));
+        f.failure = Some(Some("KeyError: 'x'".into()));
+        let e = ended(step(&job, &f));
+        assert_eq!(e.phase, JobPhase::Failed);
+        assert_eq!(
+            e.status.job.message.as_deref(),
+            Some("Job shop-init-job failed: KeyError: 'x'; see kubectl logs job/shop-init-job")
+        );
+        f.failure = Some(None);
+        let e = ended(step(&job, &f));
+        let message = e.status.job.message.unwrap_or_default();
+        assert!(
+            message.starts_with("Job shop-init-job failed; "),
+            "{message}"
+        );
+    }
 
     fn spec(demo: bool) -> OdooInitJobSpec {
         OdooInitJobSpec {

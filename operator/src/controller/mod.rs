@@ -18,6 +18,7 @@ pub mod restore_job;
 pub mod restore_plan;
 pub mod run;
 pub mod schedule;
+pub mod step;
 pub mod upgrade_job;
 
 pub use crate::runtime::context::Context;

@@ -41,6 +41,10 @@ pub enum Error {
     /// Object storage could not be asked (a check of a stored backup); retried.
     #[error("object storage: {0}")]
     Storage(String),
+    /// A job kind's pass kept asking for more without ending (a bug, not a cluster
+    /// state): retried with backoff, and the error names the job.
+    #[error("{0}")]
+    Unsettled(String),
 }
 
 impl Error {
