@@ -267,6 +267,51 @@ pub fn taken<R>(complete: bool, left: Left<R>) -> Result<R, String> {
     }
 }
 
+/// Where an agent Job stands: not made yet, running, or ended with `T`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Agent<T> {
+    Missing,
+    Running,
+    Ended(T),
+}
+
+/// The one way to read an agent Job `name`: where it stands, and once it ended,
+/// its report taken (or why none can be).
+pub async fn run_of<R: contract::Report>(
+    ctx: &crate::runtime::context::Context,
+    ns: &str,
+    name: &str,
+    container: &str,
+) -> Result<Agent<Result<R, String>>, super::error::Error> {
+    Ok(match left_by::<R>(ctx, ns, name, container).await? {
+        Agent::Ended((complete, left)) => Agent::Ended(taken(complete, left)),
+        Agent::Missing => Agent::Missing,
+        Agent::Running => Agent::Running,
+    })
+}
+
+/// The agent's line as it is, and whether its container completed: for the
+/// reports whose failures still say something (a switch's).
+pub async fn left_by<R: contract::Report>(
+    ctx: &crate::runtime::context::Context,
+    ns: &str,
+    name: &str,
+    container: &str,
+) -> Result<Agent<(bool, Left<R>)>, super::error::Error> {
+    let Some(job) = super::batch::live_job(ctx, ns, name).await? else {
+        return Ok(Agent::Missing);
+    };
+    let outcome = super::batch::outcome(&job);
+    if outcome == super::batch::Outcome::Running {
+        return Ok(Agent::Running);
+    }
+    let left = report::<R>(ctx, ns, name, container).await?;
+    Ok(Agent::Ended((
+        outcome == super::batch::Outcome::Complete,
+        left,
+    )))
+}
+
 pub use super::batch::termination_message;
 
 #[cfg(test)]

@@ -14,7 +14,6 @@ use super::super::outcome::write;
 use crate::controller::job::db_error;
 use crate::pg::PgCluster;
 use crate::runtime::agent_pod;
-use crate::runtime::batch::{self, Outcome};
 use crate::runtime::context::Context;
 use crate::runtime::error::Error;
 use crate::state::upgrade_steps::{self, Node};
@@ -50,12 +49,7 @@ pub(super) fn check(from: Node, to: Node) {
     }
 }
 
-/// An agent Job of a step: what it ended with, `T`.
-pub(super) enum Agent<T> {
-    Missing,
-    Running,
-    Ended(T),
-}
+pub(super) use crate::runtime::agent_pod::Agent;
 
 /// How often a step that waits looks again; the Jobs it owns wake it sooner.
 pub(super) const POLL: Duration = Duration::from_secs(10);
@@ -91,11 +85,7 @@ impl Pass<'_> {
         name: &str,
         container: &str,
     ) -> Result<Agent<Result<R, String>>, Error> {
-        Ok(match self.agent_left::<R>(name, container).await? {
-            Agent::Ended((complete, left)) => Agent::Ended(agent_pod::taken(complete, left)),
-            Agent::Missing => Agent::Missing,
-            Agent::Running => Agent::Running,
-        })
+        agent_pod::run_of::<R>(self.ctx, &self.ns(), name, container).await
     }
 
     /// The agent's line as it is, and whether its container completed.
@@ -104,15 +94,7 @@ impl Pass<'_> {
         name: &str,
         container: &str,
     ) -> Result<Agent<(bool, agent_pod::Left<R>)>, Error> {
-        let Some(job) = self.batch_job(name).await? else {
-            return Ok(Agent::Missing);
-        };
-        let outcome = batch::outcome(&job);
-        if outcome == Outcome::Running {
-            return Ok(Agent::Running);
-        }
-        let left = agent_pod::report::<R>(self.ctx, &self.ns(), name, container).await?;
-        Ok(Agent::Ended((outcome == Outcome::Complete, left)))
+        agent_pod::left_by::<R>(self.ctx, &self.ns(), name, container).await
     }
 
     pub(super) async fn apply(&self, job: &Job) -> Result<(), Error> {
