@@ -87,7 +87,8 @@ pub trait Reconcile: JobKind {
     }
 }
 
-fn holds_cleanup(job: &impl ResourceExt) -> bool {
+/// Whether the job holds [`JOB_CLEANUP_FINALIZER`] already.
+pub fn holds_cleanup(job: &impl ResourceExt) -> bool {
     job.finalizers().iter().any(|f| f == JOB_CLEANUP_FINALIZER)
 }
 

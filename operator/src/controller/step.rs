@@ -113,6 +113,31 @@ pub trait Stepper: Reconcile {
     fn status(&self) -> Option<&Self::Status>;
     fn common(status: &mut Self::Status) -> &mut JobStatusCommon;
 
+    /// Stamps an ending's phase into the next status (with its start and
+    /// completion times). A kind whose status has no [`JobStatusCommon`] records
+    /// these itself and overrides this, [`Stepper::message`] and
+    /// [`Stepper::ended`].
+    fn stamp(status: &mut Self::Status, phase: JobPhase, generation: Option<i64>) {
+        crate::runtime::batch::stamp(Self::common(status), phase, generation);
+    }
+
+    /// What a finished job tells its instance's webhook.
+    fn message(status: &mut Self::Status) -> Option<String> {
+        Self::common(status).message.clone()
+    }
+
+    /// Whether the stored status already ended the job, so a pass over it
+    /// announces nothing again. Kinds that never step a finished job keep this.
+    fn ended(_status: &Self::Status) -> bool {
+        false
+    }
+
+    /// The job as the pass's own changes to it left it (a finalizer added, say):
+    /// the status write is conditional on its version.
+    fn written<'a>(job: &'a Self, _facts: &'a Self::Facts) -> &'a Self {
+        job
+    }
+
     /// The facts every pass starts from.
     fn facts(started: Started<Self>) -> Self::Facts;
 
@@ -173,16 +198,18 @@ async fn end<K: Stepper>(
             (On::Instance, None) => {}
         }
     }
+    let job = K::written(job, facts);
     let current = job.status().cloned().unwrap_or_default();
     let mut next = ending.status;
-    crate::runtime::batch::stamp(K::common(&mut next), ending.phase, job.meta().generation);
+    K::stamp(&mut next, ending.phase, job.meta().generation);
     job::write_status(ctx, job, &current, &next).await?;
     let finished = ending.phase.is_finished();
     if K::ANNOUNCES
         && finished
+        && !K::ended(&current)
         && let Some(instance) = instance
     {
-        let message = K::common(&mut next).message.clone().unwrap_or_default();
+        let message = K::message(&mut next).unwrap_or_default();
         ctx.callbacks.job_finished(
             instance,
             &K::kind(&()),

@@ -1,86 +1,104 @@
-//! The ends of a migration: undoing a failed one, and dropping the source database
-//! of a finished one when the user asked for it.
+//! The ends of a migration: undoing a failed (or deleted) one, and dropping the
+//! source database of a finished one when the user asked for it. Pure: each asks
+//! for what it does, and says what came of it once done.
 
-use super::pass::{Pass, switch_instance};
-use super::steps::{source_cluster, temporary};
-use crate::controller::Context;
-use crate::pg::{self};
-use crate::runtime::error::Error;
-use crate::runtime::observe;
+use std::time::Duration;
+
 use kube::ResourceExt;
-use kube::runtime::controller::Action;
 use odoo_model::cluster_migration::{MigrationPhase as P, OdooClusterMigrationStatus};
-use odoo_model::{OdooClusterMigration, OdooInstance, names};
+use odoo_model::{OdooClusterMigration, OdooInstance};
 
-/// Undoes what the failed step `at` and those before it did; returns what the user
-/// should know. The source database was never written to.
-pub(super) async fn undo(
-    pass: &Pass<'_>,
-    at: P,
-    status: &mut OdooClusterMigrationStatus,
-) -> Result<String, Error> {
-    let target_name = pass.m.spec.target_cluster.clone();
+use super::facts::{Effect, Facts};
+use super::pass::{Pass, database, source_cluster, temporary};
+use super::record::{With, note, recorded, settled};
+use crate::controller::step::{Again, JobStep, On};
+
+type Status = OdooClusterMigrationStatus;
+
+/// A deleted migration's copy Job is going: look again this soon.
+pub(super) const COPY_JOB_GOING: Again = Again::After(Duration::from_secs(2));
+/// A deleted migration rolled back: its finalizer goes on the next pass, from the
+/// version this pass writes.
+pub(super) const FINALIZER_NEXT: Again = Again::After(Duration::from_secs(1));
+
+/// Where undoing stands.
+#[derive(Debug, PartialEq)]
+pub(super) enum Undo {
+    Do(Effect),
+    /// Undone: what the user should know.
+    Done(String),
+}
+
+/// Whether a migration deleted at `phase` rolls back: before the switch nothing of
+/// it is live. Once the instance points at the target it runs to its end.
+pub(super) fn undone_on_deletion(phase: P, status: &Status) -> bool {
+    match phase {
+        P::Copying | P::Verifying => true,
+        P::Switching => !status.switched,
+        _ => false,
+    }
+}
+
+/// Undoes what the failed step `at` and those before it did; says what the user
+/// should know once done. The source database was never written to.
+pub(super) fn undo(p: &Pass<'_>, at: P, status: &mut Status) -> Undo {
+    let (target_name, u) = (p.target(), &p.f.undone);
     let source = source_cluster(status);
-    let (database, temp) = (pass.database(), temporary(status));
-    let target = pass.cluster(&target_name).ok();
+    let temp = temporary(status);
+    let target_known = p.cluster(target_name).is_ok();
     // A pass that crashed between pointing the instance at the target and recording
     // `switched` left the instance on the target with `switched` unset: that is a
     // switch to undo all the same, or the rolled-back instance would start on the
     // target.
-    let pointed_at_target = at == P::Switching
-        && pass.instance.spec.database.cluster.as_deref() == Some(target_name.as_str());
+    let pointed_at_target = at == P::Switching && p.instance_on(target_name);
     if status.switched || pointed_at_target {
         // Back to the source; the copy is kept aside, as the instance may have
         // written to it while starting.
-        let mut kept = String::new();
-        if let Some(target) = target
-            && matches!(pg::database_exists(target, &database).await, Ok(true))
-        {
-            kept = match crate::pg::restore::rename_database(target, &database, &temp).await {
-                Ok(()) => {
-                    format!(" The copy on {target_name} is kept as {temp}; drop it when done.")
-                }
-                Err(e) => format!(" The copy on {target_name} could not be renamed back ({e})."),
-            };
-        }
-        if pass.instance.spec.database.cluster.as_deref() != Some(source.as_str()) {
-            switch_instance(pass, &source)
-                .await
-                .map_err(Error::kube("switching the instance back to the source"))?;
+        let kept = match (target_known, u.live_on_target, &u.renamed_back) {
+            (true, None, _) => return Undo::Do(Effect::ReadLiveOnTarget),
+            (true, Some(true), None) => return Undo::Do(Effect::RenameBack),
+            (true, Some(true), Some(Ok(()))) => {
+                format!(" The copy on {target_name} is kept as {temp}; drop it when done.")
+            }
+            (true, Some(true), Some(Err(e))) => {
+                format!(" The copy on {target_name} could not be renamed back ({e}).")
+            }
+            _ => String::new(),
+        };
+        if !p.instance_on(&source) && !u.pointed_back {
+            return Undo::Do(Effect::PointAtSource);
         }
         status.switched = false;
-        return Ok(format!("The instance was switched back to {source}.{kept}"));
+        return Undo::Done(format!("The instance was switched back to {source}.{kept}"));
     }
     if !matches!(at, P::Copying | P::Verifying | P::Switching) {
-        return Ok(format!(
+        return Undo::Done(format!(
             "Nothing was changed; the instance runs on {source}."
         ));
     }
-    let Some(target) = target else {
-        return Ok(format!(
+    if !target_known {
+        return Undo::Done(format!(
             "The temporary database {temp} on {target_name} may remain: the cluster is gone from the pg-clusters Secret."
         ));
+    }
+    let mut dropped = match &u.dropped_temporary {
+        None => return Undo::Do(Effect::DropTemporary),
+        Some(dropped) => dropped.clone(),
     };
-    let owner = crate::controller::database::instance_owner(pass.instance);
-    let mut dropped = crate::pg::restore::drop_database(target, &temp, &owner, false).await;
     // A rename that happened before the spec switch failed: that copy is no one's.
     // Whether it happened, the database of that name says: only the copy this
     // migration made carries the instance's marker. One created on the target
     // meanwhile (another tenant's, a DBA's, the tenant's own) is left alone.
     let mut left_alone = String::new();
-    if dropped.is_ok()
-        && at == P::Switching
-        && pass.instance.spec.database.cluster.as_deref() != Some(target_name.as_str())
-    {
-        dropped = match crate::pg::restore::drop_database(target, &database, &owner, true).await {
-            Err(e @ crate::pg::PgError::NotOurs { .. }) => {
-                left_alone = format!(" On {target_name}, {e}.");
-                Ok(())
-            }
-            other => other,
-        };
+    if dropped.is_ok() && at == P::Switching && !p.instance_on(target_name) {
+        match &u.dropped_renamed {
+            None => return Undo::Do(Effect::DropRenamed),
+            Some(Ok(None)) => {}
+            Some(Ok(Some(not_ours))) => left_alone = format!(" On {target_name}, {not_ours}."),
+            Some(Err(e)) => dropped = Err(e.clone()),
+        }
     }
-    Ok(match dropped {
+    Undo::Done(match dropped {
         Ok(()) => format!(
             "The temporary database {temp} on {target_name} was dropped; the instance starts again on {source}.{left_alone}"
         ),
@@ -92,80 +110,65 @@ pub(super) async fn undo(
 
 /// With `spec.dropSourceAfter`, drops the source database and the instance's role
 /// there (kept if something else still needs it), once.
-pub(super) async fn drop_source_if_asked(
-    ctx: &Context,
+pub(super) fn drop_source(
     m: &OdooClusterMigration,
     instance: &OdooInstance,
-    mut status: OdooClusterMigrationStatus,
-) -> Result<Action, Error> {
-    if !m.spec.drop_source_after || status.source_dropped {
-        return Ok(Action::await_change());
-    }
+    f: &Facts,
+    mut status: Status,
+) -> JobStep<Status, Effect> {
     let source_name = source_cluster(&status);
-    if instance.spec.database.cluster.as_deref() == Some(source_name.as_str()) {
-        return Ok(Action::await_change());
+    if !m.spec.drop_source_after
+        || status.source_dropped
+        || instance.spec.database.cluster.as_deref() == Some(source_name.as_str())
+    {
+        return JobStep::End(settled(status));
     }
     // A later migration may have brought the instance back to this source (or is
     // bringing it there): its database there is live again, not this migration's
     // leftover. Only the newest migration of an instance drops its source.
-    let all = crate::runtime::caches::readable_of_instance(
-        &ctx.caches.migrations,
-        instance,
-        |m: &OdooClusterMigration| m.spec.instance_ref.name.as_str(),
-    );
-    if let Some(newer) = newer_migration(m, &all) {
-        let note = format!(
-            "dropSourceAfter ignored: migration {newer} came after this one, and the database on {source_name} may be live again; drop it by hand if it is not"
-        );
-        if status.message.as_deref() != Some(note.as_str()) {
-            status.message = Some(note.clone());
-            super::pass::write(ctx, m, status, P::Succeeded).await?;
-            ctx.event(m, true, "SourceKept", note).await;
+    match &f.newer {
+        None => return JobStep::Do(Effect::ReadNewer),
+        Some(Some(newer)) => {
+            let kept = format!(
+                "dropSourceAfter ignored: migration {newer} came after this one, and the database on {source_name} may be live again; drop it by hand if it is not"
+            );
+            if status.message.as_deref() == Some(kept.as_str()) {
+                return JobStep::End(settled(status));
+            }
+            status.message = Some(kept.clone());
+            let ending = recorded(m, status, P::Succeeded, Again::OnChange);
+            return JobStep::End(ending.with(note(On::Job, true, "SourceKept", &kept)));
         }
-        return Ok(Action::await_change());
+        Some(None) => {}
     }
-    let clusters = observe::pg_clusters(ctx).await?;
-    let source = clusters
-        .get(&source_name)
-        .map_err(|e| Error::PgClusters(e.to_string()))?;
-    let database = instance.spec.database.name.clone().unwrap_or_default();
-    let owner = crate::controller::database::instance_owner(instance);
-    let role = owner.role.clone();
-    let password = observe::secret_value(
-        ctx,
-        &instance.namespace().unwrap_or_default(),
-        &names::db_secret(&instance.name_any()),
-        "password",
-    )
-    .await?
-    .unwrap_or_default();
-    let db_error = |e: pg::PgError| Error::Database {
-        cluster: source_name.clone(),
-        unreachable: matches!(e, pg::PgError::Connect { .. }),
-        message: e.to_string(),
+    if f.clusters.is_none() {
+        return JobStep::Do(Effect::ReadClusters);
+    }
+    let Some(role_dropped) = f.source_dropped else {
+        return JobStep::Do(Effect::DropSource);
     };
-    let scope = pg::DropScope::Database;
-    let note = match pg::drop_database_and_role(source, &owner, &password, &database, scope).await {
-        Ok(pg::Dropped { role: true, .. }) => {
-            format!("dropped database {database} and role {role} on {source_name}")
-        }
-        Ok(pg::Dropped { role: false, .. }) => {
-            format!(
-                "dropped database {database} on {source_name}; role {role} is still used there and was kept"
-            )
-        }
-        Err(e) => return Err(db_error(e)),
+    let database = database(instance);
+    let role = crate::controller::database::instance_owner(instance).role;
+    let dropped = if role_dropped {
+        format!("dropped database {database} and role {role} on {source_name}")
+    } else {
+        format!(
+            "dropped database {database} on {source_name}; role {role} is still used there and was kept"
+        )
     };
     status.source_dropped = true;
-    status.message = Some(note.clone());
-    super::pass::write(ctx, m, status, P::Succeeded).await?;
-    ctx.event(m, false, "SourceDropped", note.clone()).await;
-    ctx.event(instance, false, "SourceDropped", note).await;
-    Ok(Action::await_change())
+    status.message = Some(dropped.clone());
+    let ending = recorded(m, status, P::Succeeded, Again::OnChange)
+        .with(note(On::Job, false, "SourceDropped", &dropped))
+        .with(note(On::Instance, false, "SourceDropped", &dropped));
+    JobStep::End(ending)
 }
 
 /// The name of a migration of the same instance created after `m`, if any.
-fn newer_migration(m: &OdooClusterMigration, all: &[OdooClusterMigration]) -> Option<String> {
+pub(super) fn newer_migration(
+    m: &OdooClusterMigration,
+    all: &[OdooClusterMigration],
+) -> Option<String> {
     let created = m.creation_timestamp();
     all.iter()
         .filter(|o| o.name_any() != m.name_any())
@@ -175,24 +178,5 @@ fn newer_migration(m: &OdooClusterMigration, all: &[OdooClusterMigration]) -> Op
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn migration(name: &str, created: &str) -> OdooClusterMigration {
-        serde_json::from_value(serde_json::json!({
-            "apiVersion": "odoo-operator.dev/v1alpha1", "kind": "OdooClusterMigration",
-            "metadata": { "name": name, "namespace": "n", "creationTimestamp": created },
-            "spec": { "instanceRef": { "name": "shop" }, "targetCluster": "b" },
-        }))
-        .expect("a migration")
-    }
-
-    #[test]
-    fn only_the_newest_migration_drops_its_source() {
-        let first = migration("to-b", "2026-12-01T10:00:00Z");
-        let back = migration("back-to-a", "2026-12-02T10:00:00Z");
-        let all = [first.clone(), back.clone()];
-        assert_eq!(newer_migration(&first, &all).as_deref(), Some("back-to-a"));
-        assert_eq!(newer_migration(&back, &all), None);
-    }
-}
+#[path = "ending_tests.rs"]
+mod tests;

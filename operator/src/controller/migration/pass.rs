@@ -1,20 +1,17 @@
-//! What every step of a cluster migration shares: the pass it reads, what a
-//! step decides, the step condition, the status write and the instance's switch.
+//! What every step of a migration shares: the pass it reads, what a step
+//! decides, the step condition's type and the temporary database's name.
 
 use std::time::Duration;
 
-use kube::api::{Api, Patch, PatchParams};
-use kube::{Resource, ResourceExt};
-use odoo_model::cluster_migration::{MigrationPhase, OdooClusterMigrationStatus};
-use odoo_model::labels::CLUSTER_MIGRATION_ANNOTATION;
+use k8s_openapi::jiff::Timestamp;
+use odoo_model::cluster_migration::{MigrationPhase as P, OdooClusterMigrationStatus};
 use odoo_model::{OdooClusterMigration, OdooInstance};
-use serde_json::json;
 
-use crate::controller::job;
+use super::facts::{Effect, Facts};
+use crate::controller::step::Again;
 use crate::pg::clusters::{PgCluster, PgClusters};
-use crate::runtime::context::Context;
-use crate::runtime::error::Error;
-use crate::validate::ValidInstance;
+
+type Status = OdooClusterMigrationStatus;
 
 /// Condition types of a migration.
 pub mod conditions {
@@ -25,70 +22,63 @@ pub mod conditions {
     pub const MIGRATED: &str = "Migrated";
 }
 
+/// A step's work is recorded done: the next one starts at once.
+pub(super) const NEXT_STEP: Again = Again::After(Duration::ZERO);
+/// A step waiting on the instance or the copy Job looks again this soon.
+pub(super) const POLL: Again = Again::After(Duration::from_secs(2));
+/// A queued migration looks again this soon for the one ahead of it.
+pub(super) const QUEUED: Again = Again::After(Duration::from_secs(10));
+
 /// What a step decided.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub(super) enum Next {
+    /// Learn this first.
+    Do(Effect),
     /// The step's work is done: record the next step now.
-    Advance(MigrationPhase, String),
-    /// Stay, saying what is awaited; look again after the delay.
-    Wait(String, Duration),
+    Advance(P, String),
+    /// Stay, saying what is awaited; look again then.
+    Wait(String, Again),
     /// The step failed (reason, message): roll back.
     Fail(&'static str, String),
 }
 
 /// What every step reads.
 pub(super) struct Pass<'a> {
-    pub(super) ctx: &'a Context,
     pub(super) m: &'a OdooClusterMigration,
     pub(super) instance: &'a OdooInstance,
     pub(super) clusters: &'a PgClusters,
+    pub(super) f: &'a Facts,
 }
 
-impl<'a> Pass<'a> {
-    pub(super) fn new(
-        ctx: &'a Context,
-        m: &'a OdooClusterMigration,
-        instance: &'a OdooInstance,
-        clusters: &'a PgClusters,
-    ) -> Self {
-        Pass {
-            ctx,
-            m,
-            instance,
-            clusters,
-        }
-    }
-
-    pub(super) fn ns(&self) -> String {
-        self.instance.namespace().unwrap_or_default()
-    }
-
-    /// The instance role's login (its db Secret): what both databases are read as.
-    pub(super) async fn tenant_login(
-        &self,
-        v: &ValidInstance,
-    ) -> Result<crate::pg::TenantLogin, String> {
-        crate::controller::job::tenant_of(self.ctx, v)
-            .await
-            .map_err(|e| e.to_string())
-    }
-
+impl Pass<'_> {
     pub(super) fn cluster(&self, name: &str) -> Result<&PgCluster, String> {
         self.clusters.get(name).map_err(|e| e.to_string())
     }
 
-    /// The instance resolved with its database on `cluster` under `database`,
-    /// running the image the database is at (with the matching pg_dump).
-    pub(super) fn valid(&self, cluster: &str, database: &str) -> Result<ValidInstance, Error> {
-        Ok(
-            crate::validate::resolve_on(self.instance, self.clusters, cluster, database)?
-                .at_database_image(self.instance),
-        )
+    pub(super) fn database(&self) -> String {
+        database(self.instance)
     }
 
-    pub(super) fn database(&self) -> String {
-        self.instance.spec.database.name.clone().unwrap_or_default()
+    pub(super) fn target(&self) -> &str {
+        &self.m.spec.target_cluster
     }
+
+    /// Whether the instance, as the pass read it, names `cluster`.
+    pub(super) fn instance_on(&self, cluster: &str) -> bool {
+        self.instance.spec.database.cluster.as_deref() == Some(cluster)
+    }
+}
+
+pub(super) fn database(instance: &OdooInstance) -> String {
+    instance.spec.database.name.clone().unwrap_or_default()
+}
+
+pub(super) fn source_cluster(status: &Status) -> String {
+    status.source_cluster.clone().unwrap_or_default()
+}
+
+pub(super) fn temporary(status: &Status) -> String {
+    status.temporary_database.clone().unwrap_or_default()
 }
 
 /// `<database>_mig_<8 hex of the migration's uid>`, within PostgreSQL's 63 bytes.
@@ -102,9 +92,7 @@ pub fn temporary_name(database: &str, uid: &str) -> String {
 }
 
 /// When the current step started.
-pub(super) fn step_started(
-    status: &OdooClusterMigrationStatus,
-) -> Option<k8s_openapi::jiff::Timestamp> {
+pub(super) fn step_started(status: &Status) -> Option<Timestamp> {
     status
         .conditions
         .iter()
@@ -112,31 +100,7 @@ pub(super) fn step_started(
         .map(|c| c.last_transition_time.0)
 }
 
-pub(super) async fn write(
-    ctx: &Context,
-    m: &OdooClusterMigration,
-    mut next: OdooClusterMigrationStatus,
-    phase: MigrationPhase,
-) -> Result<(), Error> {
-    next.phase = Some(phase);
-    next.observed_generation = m.meta().generation;
-    let current = m.status.clone().unwrap_or_default();
-    job::write_status(ctx, m, &current, &next).await
-}
-
-/// Points the instance at `cluster` in the one write the admission webhook lets
-/// through: by the operator, naming the migration in the same request.
-pub(super) async fn switch_instance(pass: &Pass<'_>, cluster: &str) -> Result<(), kube::Error> {
-    let api: Api<OdooInstance> = Api::namespaced(pass.ctx.client.clone(), &pass.ns());
-    let patch = json!({
-        "metadata": { "annotations": { CLUSTER_MIGRATION_ANNOTATION: pass.m.name_any() } },
-        "spec": { "database": { "cluster": cluster } },
-    });
-    api.patch(
-        &pass.instance.name_any(),
-        &PatchParams::default(),
-        &Patch::Merge(patch),
-    )
-    .await
-    .map(|_| ())
+/// Whether a migration ended.
+pub(super) fn finished(phase: P) -> bool {
+    matches!(phase, P::Succeeded | P::RolledBack | P::Failed)
 }

@@ -1,69 +1,56 @@
 //! The steps of a migration, each idempotent: run again after a crash it finds its
-//! own work done (or half done) and goes on from there.
+//! own work done (or half done) and goes on from there. Pure: each decides from
+//! what the pass has learnt, or asks for the next thing to learn or do.
 
 use std::time::Duration;
 
-use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::ResourceExt;
-use kube::api::Api;
-use odoo_model::agent::CopyReport;
 use odoo_model::cluster_migration::{MigrationPhase as P, OdooClusterMigrationStatus};
-use odoo_model::{InstancePhase, OdooClusterMigration, names};
+use odoo_model::{InstancePhase, OdooInstance};
 
 use super::copy_job;
-use super::pass::{Next, Pass, switch_instance, temporary_name};
-use crate::controller::Context;
-use crate::pg::{self, compare};
-use crate::runtime::batch::{self, Outcome};
-use crate::runtime::error::Error;
-use crate::runtime::observe;
+use super::facts::{Effect, Prepared, Side};
+use super::pass::{Next, POLL, Pass, QUEUED, source_cluster, temporary, temporary_name};
+use crate::runtime::agent_pod::Agent;
+
+type Status = OdooClusterMigrationStatus;
 
 /// How long the instance may take to become ready on the target before the
 /// migration switches it back to the source.
 const START_TIMEOUT: Duration = Duration::from_secs(600);
-/// How often a waiting step looks again.
-pub(super) const POLL: Duration = Duration::from_secs(2);
 
-pub(super) async fn run(
-    pass: &Pass<'_>,
-    phase: P,
-    status: &mut OdooClusterMigrationStatus,
-) -> Result<Next, Error> {
+pub(super) fn run(p: &Pass<'_>, phase: P, status: &mut Status) -> Next {
     match phase {
-        P::Pending => pending(pass, status).await,
-        P::PreChecks => Ok(pre_checks(pass, status).await),
-        P::Stopping => stopping(pass).await,
-        P::Copying => copying(pass, status).await,
-        P::Verifying => Ok(verifying(pass, status).await),
-        P::Switching => switching(pass, status).await,
-        P::Starting => Ok(starting(pass, status)),
-        P::Succeeded | P::RolledBack | P::Failed => Ok(Next::Wait(
-            status.message.clone().unwrap_or_default(),
-            Duration::from_secs(3600),
-        )),
+        P::Pending => pending(p, status),
+        P::PreChecks => pre_checks(p, status),
+        P::Stopping => stopping(p),
+        P::Copying => copying(p, status),
+        P::Verifying => verifying(p, status),
+        P::Switching => switching(p, status),
+        P::Starting => starting(p, status),
+        P::Succeeded | P::RolledBack | P::Failed => {
+            Next::Wait(status.message.clone().unwrap_or_default(), POLL)
+        }
     }
 }
 
-pub(super) fn source_cluster(status: &OdooClusterMigrationStatus) -> String {
-    status.source_cluster.clone().unwrap_or_default()
-}
-
-pub(super) fn temporary(status: &OdooClusterMigrationStatus) -> String {
-    status.temporary_database.clone().unwrap_or_default()
+fn phase_of(instance: &OdooInstance) -> String {
+    let phase = instance.status.as_ref().and_then(|s| s.phase);
+    phase.map_or("new".into(), |p| p.to_string())
 }
 
 /// Queued behind another migration of the instance, or until the instance settled;
 /// then fixes the source and the temporary name.
-async fn pending(pass: &Pass<'_>, status: &mut OdooClusterMigrationStatus) -> Result<Next, Error> {
-    let Pass {
-        ctx, m, instance, ..
-    } = *pass;
-    if let Some(other) = other_migration(ctx, m).await? {
-        return Ok(Next::Wait(
-            format!("queued: waiting for OdooClusterMigration/{other} to finish"),
-            Duration::from_secs(10),
-        ));
+fn pending(p: &Pass<'_>, status: &mut Status) -> Next {
+    let Pass { m, instance, f, .. } = *p;
+    match &f.ahead {
+        None => return Next::Do(Effect::ReadAhead),
+        Some(Some(other)) => {
+            let message = format!("queued: waiting for OdooClusterMigration/{other} to finish");
+            return Next::Wait(message, QUEUED);
+        }
+        Some(None) => {}
     }
     let phase = instance.status.as_ref().and_then(|s| s.phase);
     if !matches!(
@@ -75,78 +62,51 @@ async fn pending(pass: &Pass<'_>, status: &mut OdooClusterMigrationStatus) -> Re
                 | InstancePhase::Starting
         )
     ) {
-        return Ok(Next::Wait(
-            format!(
-                "queued: waiting for the instance to be settled (it is {})",
-                phase.map_or("new".into(), |p| p.to_string())
-            ),
-            Duration::from_secs(10),
-        ));
+        let message = format!(
+            "queued: waiting for the instance to be settled (it is {})",
+            phase_of(instance)
+        );
+        return Next::Wait(message, QUEUED);
     }
     let source = instance.spec.database.cluster.clone().unwrap_or_default();
     status.source_cluster = Some(source.clone());
-    status.temporary_database = Some(temporary_name(
-        &pass.database(),
-        &m.uid().unwrap_or_default(),
-    ));
+    status.temporary_database = Some(temporary_name(&p.database(), &m.uid().unwrap_or_default()));
     status.previous_replicas = Some(instance.spec.replicas);
-    status.start_time = Some(Time(k8s_openapi::jiff::Timestamp::now()));
-    Ok(Next::Advance(
+    status.start_time = Some(Time(f.now));
+    Next::Advance(
         P::PreChecks,
         format!(
             "checking cluster {} before moving from {source}",
-            m.spec.target_cluster
+            p.target()
         ),
-    ))
-}
-
-/// Another migration of the same instance that goes first: one under way, or an
-/// older one still waiting.
-async fn other_migration(ctx: &Context, m: &OdooClusterMigration) -> Result<Option<String>, Error> {
-    let api: Api<OdooClusterMigration> =
-        Api::namespaced(ctx.client.clone(), &m.namespace().unwrap_or_default());
-    let list = api
-        .list(&Default::default())
-        .await
-        .map_err(Error::kube("listing OdooClusterMigrations"))?;
-    let mine = m.creation_timestamp().map(|t| t.0);
-    Ok(list
-        .items
-        .iter()
-        .find(|o| {
-            o.name_any() != m.name_any()
-                && o.spec.instance_ref.name == m.spec.instance_ref.name
-                && match o.status.as_ref().and_then(|s| s.phase).unwrap_or_default() {
-                    P::Pending => o.creation_timestamp().map(|t| t.0) < mine,
-                    P::Succeeded | P::RolledBack | P::Failed => false,
-                    _ => true,
-                }
-        })
-        .map(ResourceExt::name_any))
+    )
 }
 
 /// Nothing is stopped until the target is known, reachable, not older than the
 /// source, and free of a database of the instance's name.
-async fn pre_checks(pass: &Pass<'_>, status: &OdooClusterMigrationStatus) -> Next {
-    let target_name = &pass.m.spec.target_cluster;
+fn pre_checks(p: &Pass<'_>, status: &Status) -> Next {
+    let (target_name, f) = (p.target(), p.f);
     let source_name = source_cluster(status);
     if *target_name == source_name {
-        return Next::Fail(
-            "SameCluster",
-            format!("the instance's database is on {source_name} already"),
-        );
+        let message = format!("the instance's database is on {source_name} already");
+        return Next::Fail("SameCluster", message);
     }
-    let (source, target) = match (pass.cluster(&source_name), pass.cluster(target_name)) {
-        (Ok(s), Ok(t)) => (s, t),
-        (Err(e), _) | (_, Err(e)) => return Next::Fail("UnknownCluster", e),
+    if let (Err(e), _) | (_, Err(e)) = (p.cluster(&source_name), p.cluster(target_name)) {
+        return Next::Fail("UnknownCluster", e);
+    }
+    let target_major = match &f.target_major {
+        None => return Next::Do(Effect::ReadMajor(Side::Target)),
+        Some(Ok(v)) => *v,
+        Some(Err(e)) => {
+            return Next::Fail("TargetUnreachable", format!("cluster {target_name}: {e}"));
+        }
     };
-    let target_major = match pg::server_major_version(target).await {
-        Ok(v) => v,
-        Err(e) => return Next::Fail("TargetUnreachable", format!("cluster {target_name}: {e}")),
-    };
-    let source_major = match pg::server_major_version(source).await {
-        Ok(v) => v,
-        Err(e) => return Next::Fail("SourceUnreachable", format!("cluster {source_name}: {e}")),
+    let source_major = match &f.source_major {
+        None => return Next::Do(Effect::ReadMajor(Side::Source)),
+        Some(Ok(v)) => *v,
+        Some(Err(e)) => {
+            return Next::Fail("SourceUnreachable", format!("cluster {source_name}: {e}"));
+        }
     };
     if target_major < source_major {
         return Next::Fail(
@@ -156,16 +116,19 @@ async fn pre_checks(pass: &Pass<'_>, status: &OdooClusterMigrationStatus) -> Nex
             ),
         );
     }
-    let database = pass.database();
-    match pg::database_exists(target, &database).await {
-        Ok(false) => {}
-        Ok(true) => {
+    let database = p.database();
+    match &f.target_taken {
+        None => return Next::Do(Effect::ReadTargetTaken),
+        Some(Ok(false)) => {}
+        Some(Ok(true)) => {
             return Next::Fail(
                 "TargetDatabaseExists",
                 format!("cluster {target_name} already has a database named {database}"),
             );
         }
-        Err(e) => return Next::Fail("TargetUnreachable", format!("cluster {target_name}: {e}")),
+        Some(Err(e)) => {
+            return Next::Fail("TargetUnreachable", format!("cluster {target_name}: {e}"));
+        }
     }
     Next::Advance(
         P::Stopping,
@@ -177,143 +140,96 @@ async fn pre_checks(pass: &Pass<'_>, status: &OdooClusterMigrationStatus) -> Nex
 
 /// Waits until the instance is Migrating and no web or cron pod is left: nothing
 /// writes to the source while it is copied.
-async fn stopping(pass: &Pass<'_>) -> Result<Next, Error> {
-    let instance = pass.instance;
-    let phase = instance.status.as_ref().and_then(|s| s.phase);
+fn stopping(p: &Pass<'_>) -> Next {
+    let phase = p.instance.status.as_ref().and_then(|s| s.phase);
     if phase != Some(InstancePhase::Migrating) {
-        return Ok(Next::Wait(
-            format!(
-                "waiting for the instance to stop (it is {})",
-                phase.map_or("new".into(), |p| p.to_string())
-            ),
-            POLL,
-        ));
+        let message = format!(
+            "waiting for the instance to stop (it is {})",
+            phase_of(p.instance)
+        );
+        return Next::Wait(message, POLL);
     }
-    // The instance was told to stop (Migrating), the migration is at Stopping: a
-    // restarted operator must keep it down and go on copying.
-    crate::crash::point("migration-stopping");
-    let api: Api<Deployment> = Api::namespaced(pass.ctx.client.clone(), &pass.ns());
-    let mut left = 0;
-    for name in [
-        names::web_deployment(&instance.name_any()),
-        names::cron_deployment(&instance.name_any()),
-    ] {
-        let d = api
-            .get_opt(&name)
-            .await
-            .map_err(Error::kube(format!("reading Deployment {name}")))?;
-        left += d.map_or(0, |d| {
-            let wanted = d.spec.and_then(|s| s.replicas).unwrap_or(0);
-            let running = d.status.and_then(|s| s.replicas).unwrap_or(0);
-            wanted.max(running)
-        });
-    }
-    if left > 0 {
-        return Ok(Next::Wait(
+    match p.f.pods_left {
+        None => Next::Do(Effect::ReadPods),
+        Some(left) if left > 0 => Next::Wait(
             format!("waiting for {left} web and cron pods to stop"),
             POLL,
-        ));
-    }
-    Ok(Next::Advance(
-        P::Copying,
-        format!(
-            "instance stopped; copying {} to {} on {}",
-            pass.database(),
-            pass.m.spec.target_cluster,
-            pass.m.spec.target_cluster
         ),
-    ))
+        Some(_) => Next::Advance(
+            P::Copying,
+            format!(
+                "instance stopped; copying {} to {} on {}",
+                p.database(),
+                p.target(),
+                p.target()
+            ),
+        ),
+    }
 }
 
 /// Role and empty temporary database on the target (as the instance's role, with
 /// its password), then the copy Job.
-async fn copying(pass: &Pass<'_>, status: &mut OdooClusterMigrationStatus) -> Result<Next, Error> {
-    let Pass { ctx, m, .. } = *pass;
-    let ns = pass.ns();
-    let job_name = copy_job::name(m);
-    let live = crate::runtime::batch::live_job(ctx, &ns, &job_name).await?;
-    let Some(live) = live else {
-        let target_name = &m.spec.target_cluster;
-        let source = pass.valid(&source_cluster(status), &pass.database())?;
-        let target = pass.valid(target_name, &temporary(status))?;
-        let Some(password) = observe::secret_value(ctx, &ns, &source.db_secret, "password").await?
-        else {
-            return Ok(Next::Fail(
-                "NoPassword",
-                format!("Secret {} has no password", source.db_secret),
-            ));
-        };
-        let cluster = pass.cluster(target_name).map_err(Error::PgClusters)?;
-        let temp = temporary(status);
-        if let Err(e) =
-            pg::ensure_role_and_database(cluster, &target.owner(), &password, &temp).await
-        {
-            return Ok(Next::Fail(
-                "PrepareTargetFailed",
-                format!("cluster {target_name}: {e}"),
-            ));
-        }
-        let job = copy_job::build(m, &source, &target, &ctx.config.agent_image);
-        crate::apply::apply(&ctx.client, &job).await?;
-        // The temporary database and the copy Job exist; the status still says only
-        // Copying: a restarted operator finds the Job by its name.
-        crate::crash::point("migration-copying");
-        return Ok(Next::Wait(
-            format!("Job {job_name} copies the database"),
-            POLL,
-        ));
-    };
-    let outcome = batch::outcome(&live);
-    if outcome == Outcome::Running {
-        return Ok(Next::Wait(
-            format!("Job {job_name} copies the database"),
-            POLL,
-        ));
+fn copying(p: &Pass<'_>, status: &mut Status) -> Next {
+    let (f, job_name) = (p.f, copy_job::name(p.m));
+    let copies = || Next::Wait(format!("Job {job_name} copies the database"), POLL);
+    if f.copy_started {
+        return copies();
     }
-    let left =
-        crate::runtime::agent_pod::report::<CopyReport>(ctx, &ns, &job_name, copy_job::CONTAINER)
-            .await?;
-    let logs = format!("logs: kubectl logs job/{job_name} -n {ns}");
-    match crate::runtime::agent_pod::taken(outcome == Outcome::Complete, left) {
-        Ok(r) => {
+    match &f.copy {
+        None => Next::Do(Effect::ReadCopy),
+        Some(Agent::Missing) => match &f.prepared {
+            None => Next::Do(Effect::Prepare),
+            Some(Prepared::Done) => Next::Do(Effect::StartCopy),
+            Some(Prepared::NoPassword(secret)) => {
+                Next::Fail("NoPassword", format!("Secret {secret} has no password"))
+            }
+            Some(Prepared::Failed(e)) => Next::Fail(
+                "PrepareTargetFailed",
+                format!("cluster {}: {e}", p.target()),
+            ),
+        },
+        Some(Agent::Running) => copies(),
+        Some(Agent::Ended(Ok(r))) => {
             status.progress = Some(format!("{} bytes of SQL copied", r.size_bytes));
-            Ok(Next::Advance(
+            Next::Advance(
                 P::Verifying,
                 "copied; comparing the copy with the source".into(),
-            ))
+            )
         }
-        Err(why) => Ok(Next::Fail("CopyFailed", format!("{why}; {logs}"))),
+        Some(Agent::Ended(Err(why))) => {
+            let ns = p.instance.namespace().unwrap_or_default();
+            let logs = format!("logs: kubectl logs job/{job_name} -n {ns}");
+            Next::Fail("CopyFailed", format!("{why}; {logs}"))
+        }
     }
 }
 
 /// Both databases read as the instance's role (on the target too, where the copy
 /// step recreated it with the same password), compared fact by fact.
-async fn verifying(pass: &Pass<'_>, status: &mut OdooClusterMigrationStatus) -> Next {
-    let target_name = &pass.m.spec.target_cluster;
-    let source_name = source_cluster(status);
-    let (Ok(source), Ok(target)) = (pass.cluster(&source_name), pass.cluster(target_name)) else {
-        return Next::Fail(
-            "UnknownCluster",
-            "a cluster left the pg-clusters Secret".into(),
-        );
+fn verifying(p: &Pass<'_>, status: &mut Status) -> Next {
+    let f = p.f;
+    if p.cluster(&source_cluster(status)).is_err() || p.cluster(p.target()).is_err() {
+        let message = "a cluster left the pg-clusters Secret".into();
+        return Next::Fail("UnknownCluster", message);
+    }
+    match &f.login {
+        None => return Next::Do(Effect::ReadLogin),
+        Some(Err(e)) => return Next::Fail("NoPassword", e.clone()),
+        Some(Ok(_)) => {}
+    }
+    let original = match &f.source_inventory {
+        None => return Next::Do(Effect::ReadInventory(Side::Source)),
+        Some(Ok(i)) => i,
+        Some(Err(e)) => {
+            return Next::Fail("VerificationFailed", format!("reading the source: {e}"));
+        }
     };
-    let login = match pass.valid(&source_name, &pass.database()) {
-        Ok(v) => pass.tenant_login(&v).await,
-        Err(e) => Err(e.to_string()),
+    let copy = match &f.copy_inventory {
+        None => return Next::Do(Effect::ReadInventory(Side::Target)),
+        Some(Ok(i)) => i,
+        Some(Err(e)) => return Next::Fail("VerificationFailed", format!("reading the copy: {e}")),
     };
-    let login = match login {
-        Ok(login) => login,
-        Err(e) => return Next::Fail("NoPassword", e),
-    };
-    let original = match compare::inventory(source, &login, &pass.database()).await {
-        Ok(i) => i,
-        Err(e) => return Next::Fail("VerificationFailed", format!("reading the source: {e}")),
-    };
-    let copy = match compare::inventory(target, &login, &temporary(status)).await {
-        Ok(i) => i,
-        Err(e) => return Next::Fail("VerificationFailed", format!("reading the copy: {e}")),
-    };
-    let differences = compare::differences(&original, &copy);
+    let differences = crate::pg::compare::differences(original, copy);
     let tables = original.tables.len();
     let matching = original
         .tables
@@ -344,61 +260,50 @@ async fn verifying(pass: &Pass<'_>, status: &mut OdooClusterMigrationStatus) -> 
 }
 
 /// Renames the copy into place, then points the instance at the target.
-async fn switching(
-    pass: &Pass<'_>,
-    status: &mut OdooClusterMigrationStatus,
-) -> Result<Next, Error> {
-    let target_name = pass.m.spec.target_cluster.clone();
-    let Ok(target) = pass.cluster(&target_name) else {
-        return Ok(Next::Fail(
-            "UnknownCluster",
-            format!("{target_name} is gone"),
-        ));
-    };
-    let (database, temp) = (pass.database(), temporary(status));
-    let exists = |name: String| async move { pg::database_exists(target, &name).await };
-    let renamed = match (exists(temp.clone()).await, exists(database.clone()).await) {
+fn switching(p: &Pass<'_>, status: &mut Status) -> Next {
+    let (f, target_name) = (p.f, p.target());
+    if p.cluster(target_name).is_err() {
+        return Next::Fail("UnknownCluster", format!("{target_name} is gone"));
+    }
+    let (database, temp) = (p.database(), temporary(status));
+    match &f.names_on_target {
+        None => return Next::Do(Effect::ReadNames),
         // Renamed before a crash.
-        (Ok(false), Ok(true)) => Ok(()),
-        (Ok(true), Ok(false)) => crate::pg::restore::rename_database(target, &temp, &database)
-            .await
-            .map_err(|e| e.to_string()),
-        (Ok(t), Ok(d)) => Err(format!(
-            "expected {temp} (found: {t}) and no {database} (found: {d}) on {target_name}"
-        )),
-        (Err(e), _) | (_, Err(e)) => Err(e.to_string()),
-    };
-    if let Err(e) = renamed {
-        return Ok(Next::Fail("RenameFailed", e));
+        Some(Ok((false, true))) => {}
+        Some(Ok((true, false))) => match &f.renamed {
+            None => return Next::Do(Effect::Rename),
+            Some(Ok(())) => {}
+            Some(Err(e)) => return Next::Fail("RenameFailed", e.clone()),
+        },
+        Some(Ok((t, d))) => {
+            return Next::Fail(
+                "RenameFailed",
+                format!(
+                    "expected {temp} (found: {t}) and no {database} (found: {d}) on {target_name}"
+                ),
+            );
+        }
+        Some(Err(e)) => return Next::Fail("RenameFailed", e.clone()),
     }
-    // The copy has the live name on the target, the instance still names the
-    // source, and nothing of it is in the status.
-    crate::crash::point("migration-switching");
-    if pass.instance.spec.database.cluster.as_deref() != Some(target_name.as_str())
-        && let Err(e) = switch_instance(pass, &target_name).await
-    {
-        return match e {
-            kube::Error::Api(s) if (400..500).contains(&s.code) && s.code != 409 => {
-                Ok(Next::Fail("SwitchRefused", s.message))
-            }
-            other => Err(Error::kube("switching spec.database.cluster")(other)),
-        };
+    match &f.pointed {
+        None => Next::Do(Effect::PointAtTarget),
+        Some(Err(refused)) => Next::Fail("SwitchRefused", refused.clone()),
+        Some(Ok(())) => {
+            status.switched = true;
+            Next::Advance(
+                P::Starting,
+                format!("the instance now uses {database} on {target_name}; starting it"),
+            )
+        }
     }
-    // The instance names the target, the status does not say `switched` yet.
-    crate::crash::point("migration-switched");
-    status.switched = true;
-    Ok(Next::Advance(
-        P::Starting,
-        format!("the instance now uses {database} on {target_name}; starting it"),
-    ))
 }
 
 /// Done once the instance settled on the target for the spec that names it.
-fn starting(pass: &Pass<'_>, status: &mut OdooClusterMigrationStatus) -> Next {
-    let instance = pass.instance;
+fn starting(p: &Pass<'_>, status: &mut Status) -> Next {
+    let Pass { m, instance, f, .. } = *p;
     let s = instance.status.clone().unwrap_or_default();
-    let current = s.observed_generation == instance.metadata.generation
-        && instance.spec.database.cluster.as_deref() == Some(pass.m.spec.target_cluster.as_str());
+    let current =
+        s.observed_generation == instance.metadata.generation && p.instance_on(p.target());
     if current
         && matches!(
             s.phase,
@@ -411,9 +316,9 @@ fn starting(pass: &Pass<'_>, status: &mut OdooClusterMigrationStatus) -> Next {
             format!(
                 "{} runs on {}; the source database on {} is kept{}",
                 instance.name_any(),
-                pass.m.spec.target_cluster,
+                p.target(),
                 source_cluster(status),
-                if pass.m.spec.drop_source_after {
+                if m.spec.drop_source_after {
                     " until dropped now"
                 } else {
                     " until spec.dropSourceAfter is set"
@@ -422,7 +327,7 @@ fn starting(pass: &Pass<'_>, status: &mut OdooClusterMigrationStatus) -> Next {
         );
     }
     let waited = super::pass::step_started(status).map_or(Duration::ZERO, |t| {
-        let secs = (k8s_openapi::jiff::Timestamp::now() - t)
+        let secs = (f.now - t)
             .total(k8s_openapi::jiff::Unit::Second)
             .unwrap_or(0.0);
         Duration::from_secs_f64(secs.max(0.0))
@@ -433,16 +338,20 @@ fn starting(pass: &Pass<'_>, status: &mut OdooClusterMigrationStatus) -> Next {
             format!(
                 "the instance was not ready on the target within {}s (it is {})",
                 START_TIMEOUT.as_secs(),
-                s.phase.map_or("new".into(), |p| p.to_string())
+                phase_of(instance)
             ),
         );
     }
     Next::Wait(
         format!(
             "waiting for the instance to run on {} (it is {})",
-            pass.m.spec.target_cluster,
-            s.phase.map_or("new".into(), |p| p.to_string())
+            p.target(),
+            phase_of(instance)
         ),
         POLL,
     )
 }
+
+#[cfg(test)]
+#[path = "steps_tests.rs"]
+mod tests;
