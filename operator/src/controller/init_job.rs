@@ -3,6 +3,7 @@
 //! not enough: the job succeeds only once the database shows every module it asked
 //! for installed.
 
+use odoo_model::Reason;
 use std::sync::Arc;
 
 use k8s_openapi::api::batch::v1::Job;
@@ -186,7 +187,8 @@ async fn completed(
         Err(why) => {
             let message =
                 format!("Job {name} exited successfully, but {why}; see kubectl logs job/{name}");
-            ctx.event(job, true, "InitFailed", message.clone()).await;
+            ctx.event(job, true, Reason::InitFailed, message.clone())
+                .await;
             finish(ctx, job, instance, JobPhase::Failed, message, Some(name)).await
         }
     }
@@ -206,7 +208,8 @@ async fn failed(
         .map(|e| format!(": {e}"))
         .unwrap_or_default();
     let message = format!("Job {name} failed{said}; see kubectl logs job/{name}");
-    ctx.event(job, true, "InitFailed", message.clone()).await;
+    ctx.event(job, true, Reason::InitFailed, message.clone())
+        .await;
     finish(ctx, job, instance, JobPhase::Failed, message, Some(name)).await
 }
 
