@@ -3,6 +3,7 @@
 //! made, and any other runs its step, then records what the step decided.
 
 use odoo_model::OdooClusterMigration;
+use odoo_model::Reason;
 use odoo_model::cluster_migration::{MigrationPhase as P, OdooClusterMigrationStatus};
 
 use super::facts::{Effect, Facts};
@@ -61,7 +62,7 @@ pub(super) fn step(
     let mut status = current;
     let next = if deleted {
         let why = "the migration was deleted before it ended".to_owned();
-        Next::Fail("Deleted", why)
+        Next::Fail(Reason::Deleted, why)
     } else {
         steps::run(&p, phase, &mut status)
     };
@@ -85,11 +86,21 @@ pub(super) fn decide(
     let Pass { m, f, .. } = *p;
     let ending = match next {
         Next::Do(effect) => return JobStep::Do(effect),
-        Next::Advance(P::Succeeded, message) => {
-            end(m, f, status, P::Succeeded, "RanOnTarget", message.clone())
-                .with(note(On::Job, false, "MigrationSucceeded", &message))
-                .with(note(On::Instance, false, "MigrationSucceeded", &message))
-        }
+        Next::Advance(P::Succeeded, message) => end(
+            m,
+            f,
+            status,
+            P::Succeeded,
+            Reason::RanOnTarget,
+            message.clone(),
+        )
+        .with(note(On::Job, false, Reason::MigrationSucceeded, &message))
+        .with(note(
+            On::Instance,
+            false,
+            Reason::MigrationSucceeded,
+            &message,
+        )),
         Next::Advance(to, message) => advanced(m, f, status, to, message),
         Next::Wait(message, again) => {
             status.message = Some(message);
@@ -103,7 +114,12 @@ pub(super) fn decide(
             let message = format!("{phase:?} failed: {message}. {notes}");
             end(m, f, status, P::RolledBack, why, message.clone())
                 .with(note(On::Job, true, why, &message))
-                .with(note(On::Instance, true, "MigrationRolledBack", &message))
+                .with(note(
+                    On::Instance,
+                    true,
+                    Reason::MigrationRolledBack,
+                    &message,
+                ))
         }
     };
     JobStep::End(ending)
@@ -119,10 +135,13 @@ pub(super) fn instance_missing(
         "OdooInstance {} does not exist; nothing was moved",
         m.spec.instance_ref.name
     );
-    end(m, f, status, P::Failed, "InstanceMissing", message.clone()).with(note(
-        On::Job,
-        true,
-        "InstanceMissing",
-        &message,
-    ))
+    end(
+        m,
+        f,
+        status,
+        P::Failed,
+        Reason::InstanceMissing,
+        message.clone(),
+    )
+    .with(note(On::Job, true, Reason::InstanceMissing, &message))
 }

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use kube::ResourceExt;
+use odoo_model::Reason;
 use odoo_model::cluster_migration::{MigrationPhase as P, OdooClusterMigrationStatus};
 use odoo_model::{OdooClusterMigration, OdooInstance};
 
@@ -137,7 +138,7 @@ pub(super) fn drop_source(
             }
             status.message = Some(kept.clone());
             let ending = recorded(m, status, P::Succeeded, Again::OnChange);
-            return JobStep::End(ending.with(note(On::Job, true, "SourceKept", &kept)));
+            return JobStep::End(ending.with(note(On::Job, true, Reason::SourceKept, &kept)));
         }
         Some(None) => {}
     }
@@ -159,8 +160,8 @@ pub(super) fn drop_source(
     status.source_dropped = true;
     status.message = Some(dropped.clone());
     let ending = recorded(m, status, P::Succeeded, Again::OnChange)
-        .with(note(On::Job, false, "SourceDropped", &dropped))
-        .with(note(On::Instance, false, "SourceDropped", &dropped));
+        .with(note(On::Job, false, Reason::SourceDropped, &dropped))
+        .with(note(On::Instance, false, Reason::SourceDropped, &dropped));
     JobStep::End(ending)
 }
 

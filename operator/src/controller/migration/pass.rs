@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use k8s_openapi::jiff::Timestamp;
+use odoo_model::Reason;
 use odoo_model::cluster_migration::{MigrationPhase as P, OdooClusterMigrationStatus};
 use odoo_model::{OdooClusterMigration, OdooInstance};
 
@@ -39,7 +40,7 @@ pub(super) enum Next {
     /// Stay, saying what is awaited; look again then.
     Wait(String, Again),
     /// The step failed (reason, message): roll back.
-    Fail(&'static str, String),
+    Fail(Reason, String),
 }
 
 /// What every step reads.

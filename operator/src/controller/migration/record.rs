@@ -4,6 +4,7 @@
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 use k8s_openapi::jiff::Timestamp;
 use kube::Resource;
+use odoo_model::Reason;
 use odoo_model::cluster_migration::{MigrationPhase as P, OdooClusterMigrationStatus};
 use odoo_model::{JobPhase, OdooClusterMigration};
 
@@ -23,7 +24,7 @@ pub(super) fn advanced(
 ) -> Ending<Status> {
     let generation = m.meta().generation;
     step_condition(&mut status.conditions, to, &message, generation, f.now);
-    let event = note(On::Job, false, reason(to), &message);
+    let event = note(On::Job, false, Reason::from(to), &message);
     status.message = Some(message);
     recorded(m, status, to, NEXT_STEP).with(event)
 }
@@ -58,7 +59,7 @@ pub(super) fn end(
     f: &Facts,
     mut status: Status,
     phase: P,
-    reason: &'static str,
+    reason: Reason,
     message: String,
 ) -> Ending<Status> {
     let generation = m.meta().generation;
@@ -91,7 +92,7 @@ pub(super) fn step_condition(
     conditions.push(Condition {
         type_: conditions::STEP.into(),
         status: if running { "True" } else { "False" }.into(),
-        reason: reason(phase).into(),
+        reason: Reason::from(phase).into(),
         message: message.into(),
         observed_generation: generation,
         last_transition_time: Time(now),
@@ -110,23 +111,7 @@ pub(super) fn job_phase(phase: P) -> JobPhase {
     }
 }
 
-/// The reason of a step's event and condition: its name.
-pub(super) fn reason(phase: P) -> &'static str {
-    match phase {
-        P::Pending => "Pending",
-        P::PreChecks => "PreChecks",
-        P::Stopping => "Stopping",
-        P::Copying => "Copying",
-        P::Verifying => "Verifying",
-        P::Switching => "Switching",
-        P::Starting => "Starting",
-        P::Succeeded => "Succeeded",
-        P::RolledBack => "RolledBack",
-        P::Failed => "Failed",
-    }
-}
-
-pub(super) fn note(on: On, warning: bool, reason: &'static str, text: &str) -> Note {
+pub(super) fn note(on: On, warning: bool, reason: Reason, text: &str) -> Note {
     Note {
         on,
         warning,

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::ResourceExt;
+use odoo_model::Reason;
 use odoo_model::cluster_migration::{MigrationPhase as P, OdooClusterMigrationStatus};
 use odoo_model::{InstancePhase, OdooInstance};
 
@@ -89,28 +90,34 @@ fn pre_checks(p: &Pass<'_>, status: &Status) -> Next {
     let source_name = source_cluster(status);
     if *target_name == source_name {
         let message = format!("the instance's database is on {source_name} already");
-        return Next::Fail("SameCluster", message);
+        return Next::Fail(Reason::SameCluster, message);
     }
     if let (Err(e), _) | (_, Err(e)) = (p.cluster(&source_name), p.cluster(target_name)) {
-        return Next::Fail("UnknownCluster", e);
+        return Next::Fail(Reason::UnknownCluster, e);
     }
     let target_major = match &f.target_major {
         None => return Next::Do(Effect::ReadMajor(Side::Target)),
         Some(Ok(v)) => *v,
         Some(Err(e)) => {
-            return Next::Fail("TargetUnreachable", format!("cluster {target_name}: {e}"));
+            return Next::Fail(
+                Reason::TargetUnreachable,
+                format!("cluster {target_name}: {e}"),
+            );
         }
     };
     let source_major = match &f.source_major {
         None => return Next::Do(Effect::ReadMajor(Side::Source)),
         Some(Ok(v)) => *v,
         Some(Err(e)) => {
-            return Next::Fail("SourceUnreachable", format!("cluster {source_name}: {e}"));
+            return Next::Fail(
+                Reason::SourceUnreachable,
+                format!("cluster {source_name}: {e}"),
+            );
         }
     };
     if target_major < source_major {
         return Next::Fail(
-            "OlderTarget",
+            Reason::OlderTarget,
             format!(
                 "cluster {target_name} runs PostgreSQL {target_major}, older than {source_name}'s {source_major}"
             ),
@@ -122,12 +129,15 @@ fn pre_checks(p: &Pass<'_>, status: &Status) -> Next {
         Some(Ok(false)) => {}
         Some(Ok(true)) => {
             return Next::Fail(
-                "TargetDatabaseExists",
+                Reason::TargetDatabaseExists,
                 format!("cluster {target_name} already has a database named {database}"),
             );
         }
         Some(Err(e)) => {
-            return Next::Fail("TargetUnreachable", format!("cluster {target_name}: {e}"));
+            return Next::Fail(
+                Reason::TargetUnreachable,
+                format!("cluster {target_name}: {e}"),
+            );
         }
     }
     Next::Advance(
@@ -180,11 +190,12 @@ fn copying(p: &Pass<'_>, status: &mut Status) -> Next {
         Some(Agent::Missing) => match &f.prepared {
             None => Next::Do(Effect::Prepare),
             Some(Prepared::Done) => Next::Do(Effect::StartCopy),
-            Some(Prepared::NoPassword(secret)) => {
-                Next::Fail("NoPassword", format!("Secret {secret} has no password"))
-            }
+            Some(Prepared::NoPassword(secret)) => Next::Fail(
+                Reason::NoPassword,
+                format!("Secret {secret} has no password"),
+            ),
             Some(Prepared::Failed(e)) => Next::Fail(
-                "PrepareTargetFailed",
+                Reason::PrepareTargetFailed,
                 format!("cluster {}: {e}", p.target()),
             ),
         },
@@ -199,7 +210,7 @@ fn copying(p: &Pass<'_>, status: &mut Status) -> Next {
         Some(Agent::Ended(Err(why))) => {
             let ns = p.instance.namespace().unwrap_or_default();
             let logs = format!("logs: kubectl logs job/{job_name} -n {ns}");
-            Next::Fail("CopyFailed", format!("{why}; {logs}"))
+            Next::Fail(Reason::CopyFailed, format!("{why}; {logs}"))
         }
     }
 }
@@ -210,24 +221,29 @@ fn verifying(p: &Pass<'_>, status: &mut Status) -> Next {
     let f = p.f;
     if p.cluster(&source_cluster(status)).is_err() || p.cluster(p.target()).is_err() {
         let message = "a cluster left the pg-clusters Secret".into();
-        return Next::Fail("UnknownCluster", message);
+        return Next::Fail(Reason::UnknownCluster, message);
     }
     match &f.login {
         None => return Next::Do(Effect::ReadLogin),
-        Some(Err(e)) => return Next::Fail("NoPassword", e.clone()),
+        Some(Err(e)) => return Next::Fail(Reason::NoPassword, e.clone()),
         Some(Ok(_)) => {}
     }
     let original = match &f.source_inventory {
         None => return Next::Do(Effect::ReadInventory(Side::Source)),
         Some(Ok(i)) => i,
         Some(Err(e)) => {
-            return Next::Fail("VerificationFailed", format!("reading the source: {e}"));
+            return Next::Fail(
+                Reason::VerificationFailed,
+                format!("reading the source: {e}"),
+            );
         }
     };
     let copy = match &f.copy_inventory {
         None => return Next::Do(Effect::ReadInventory(Side::Target)),
         Some(Ok(i)) => i,
-        Some(Err(e)) => return Next::Fail("VerificationFailed", format!("reading the copy: {e}")),
+        Some(Err(e)) => {
+            return Next::Fail(Reason::VerificationFailed, format!("reading the copy: {e}"));
+        }
     };
     let differences = crate::pg::compare::differences(original, copy);
     let tables = original.tables.len();
@@ -240,7 +256,7 @@ fn verifying(p: &Pass<'_>, status: &mut Status) -> Next {
     if !differences.is_empty() {
         let shown: Vec<&str> = differences.iter().take(5).map(String::as_str).collect();
         return Next::Fail(
-            "VerificationFailed",
+            Reason::VerificationFailed,
             format!(
                 "the copy differs from the source in {} ways: {}",
                 differences.len(),
@@ -263,7 +279,7 @@ fn verifying(p: &Pass<'_>, status: &mut Status) -> Next {
 fn switching(p: &Pass<'_>, status: &mut Status) -> Next {
     let (f, target_name) = (p.f, p.target());
     if p.cluster(target_name).is_err() {
-        return Next::Fail("UnknownCluster", format!("{target_name} is gone"));
+        return Next::Fail(Reason::UnknownCluster, format!("{target_name} is gone"));
     }
     let (database, temp) = (p.database(), temporary(status));
     match &f.names_on_target {
@@ -273,21 +289,21 @@ fn switching(p: &Pass<'_>, status: &mut Status) -> Next {
         Some(Ok((true, false))) => match &f.renamed {
             None => return Next::Do(Effect::Rename),
             Some(Ok(())) => {}
-            Some(Err(e)) => return Next::Fail("RenameFailed", e.clone()),
+            Some(Err(e)) => return Next::Fail(Reason::RenameFailed, e.clone()),
         },
         Some(Ok((t, d))) => {
             return Next::Fail(
-                "RenameFailed",
+                Reason::RenameFailed,
                 format!(
                     "expected {temp} (found: {t}) and no {database} (found: {d}) on {target_name}"
                 ),
             );
         }
-        Some(Err(e)) => return Next::Fail("RenameFailed", e.clone()),
+        Some(Err(e)) => return Next::Fail(Reason::RenameFailed, e.clone()),
     }
     match &f.pointed {
         None => Next::Do(Effect::PointAtTarget),
-        Some(Err(refused)) => Next::Fail("SwitchRefused", refused.clone()),
+        Some(Err(refused)) => Next::Fail(Reason::SwitchRefused, refused.clone()),
         Some(Ok(())) => {
             status.switched = true;
             Next::Advance(
@@ -334,7 +350,7 @@ fn starting(p: &Pass<'_>, status: &mut Status) -> Next {
     });
     if waited > START_TIMEOUT {
         return Next::Fail(
-            "StartFailed",
+            Reason::StartFailed,
             format!(
                 "the instance was not ready on the target within {}s (it is {})",
                 START_TIMEOUT.as_secs(),

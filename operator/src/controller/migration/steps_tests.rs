@@ -319,21 +319,3 @@ fn starting_succeeds_once_the_instance_runs_on_the_target() {
     );
     assert_eq!((e.status.phase, e.again), (Some(P::Starting), POLL));
 }
-
-#[test]
-fn step_reasons_are_the_step_names() {
-    for phase in [
-        P::Pending,
-        P::PreChecks,
-        P::Stopping,
-        P::Copying,
-        P::Verifying,
-        P::Switching,
-        P::Starting,
-        P::Succeeded,
-        P::RolledBack,
-        P::Failed,
-    ] {
-        assert_eq!(super::super::record::reason(phase), format!("{phase:?}"));
-    }
-}
