@@ -129,6 +129,17 @@ pub trait Stepper: Reconcile {
 
     /// The instance the facts hold, for events on it and the webhook.
     fn instance(facts: &Self::Facts) -> Option<&OdooInstance>;
+
+    /// The job as an effect of this pass rewrote it (a finalizer added), if one
+    /// did: the status write is conditional on the version read, which that
+    /// changed. Kinds whose effects never write the job itself keep this default.
+    fn rewritten(_facts: &Self::Facts) -> Option<&Self> {
+        None
+    }
+
+    /// Called once the pass's status is written, before the job is announced: for
+    /// what must come right after that write (a crash point in tests).
+    fn after_write(&self, _next: &Self::Status) {}
 }
 
 /// More steps than any kind takes in a pass: a step that keeps asking means a
@@ -160,6 +171,7 @@ async fn end<K: Stepper>(
     ending: Ending<K::Status>,
 ) -> Result<Action, Error> {
     let instance = K::instance(facts);
+    let job = K::rewritten(facts).unwrap_or(job);
     for note in &ending.events {
         match (note.on, instance) {
             (On::Job, _) => {
@@ -177,6 +189,7 @@ async fn end<K: Stepper>(
     let mut next = ending.status;
     crate::runtime::batch::stamp(K::common(&mut next), ending.phase, job.meta().generation);
     job::write_status(ctx, job, &current, &next).await?;
+    job.after_write(&next);
     let finished = ending.phase.is_finished();
     if K::ANNOUNCES
         && finished
