@@ -40,6 +40,9 @@ pub struct Ending<S> {
     /// Published before the status write, as every transition event is.
     pub events: Vec<Note>,
     pub again: Again,
+    /// A crash point (see [`crate::crash`]) reached once the status is written:
+    /// where a crash-safety test kills a pass whose status records what it made.
+    pub crash_after: Option<&'static str>,
 }
 
 impl<S> Ending<S> {
@@ -49,7 +52,14 @@ impl<S> Ending<S> {
             phase,
             events: Vec::new(),
             again,
+            crash_after: None,
         }
+    }
+
+    /// The same ending, reaching crash point `point` once the status is written.
+    pub fn crash_after(mut self, point: &'static str) -> Self {
+        self.crash_after = Some(point);
+        self
     }
 
     /// The same ending with a Warning event `reason` on the job.
@@ -129,6 +139,12 @@ pub trait Stepper: Reconcile {
 
     /// The instance the facts hold, for events on it and the webhook.
     fn instance(facts: &Self::Facts) -> Option<&OdooInstance>;
+
+    /// The job as an effect of this pass rewrote it (a finalizer added), if one
+    /// did: the status write is conditional on the version it names.
+    fn written(_facts: &Self::Facts) -> Option<&Self> {
+        None
+    }
 }
 
 /// More steps than any kind takes in a pass: a step that keeps asking means a
@@ -143,7 +159,10 @@ pub async fn drive<K: Stepper>(ctx: &Context, started: Started<K>) -> Result<Act
     for _ in 0..MOST_STEPS {
         match job.step(&facts) {
             JobStep::Do(effect) => K::apply(ctx, &job, &mut facts, effect).await?,
-            JobStep::End(ending) => return end(ctx, job.as_ref(), &facts, ending).await,
+            JobStep::End(ending) => {
+                let written = K::written(&facts).unwrap_or(job.as_ref());
+                return end(ctx, written, &facts, ending).await;
+            }
         }
     }
     Err(Error::Unsettled(format!(
@@ -177,6 +196,9 @@ async fn end<K: Stepper>(
     let mut next = ending.status;
     crate::runtime::batch::stamp(K::common(&mut next), ending.phase, job.meta().generation);
     job::write_status(ctx, job, &current, &next).await?;
+    if let Some(point) = ending.crash_after {
+        crate::crash::point(point);
+    }
     let finished = ending.phase.is_finished();
     if K::ANNOUNCES
         && finished
