@@ -1,0 +1,101 @@
+//! OdooRestoreJob: the archive is verified and loaded into a new temporary database
+//! and filestore directory while the instance keeps serving, and Odoo from the
+//! instance's image opens it (see [`open`]); only after that
+//! succeeded does the instance stop for the switch of names, which is one
+//! transaction for the databases and two renames for the files. Every step resumes
+//! from status alone. A failure before the switch drops the temporary copy and
+//! leaves the live database untouched; a failed filestore switch puts the previous
+//! database back.
+//!
+//! A pass is a pure [`step`] over what it has learnt ([`Facts`]) and the effects it
+//! asks for ([`apply`]), run by the generic driver (`super::step`): each step of the
+//! restore (`status.step`) has its own pure function and file.
+
+use futures::future::BoxFuture;
+use odoo_model::restore_job::{OdooRestoreJobStatus, RestoreStep};
+use odoo_model::{JobPhase, OdooInstance, OdooRestoreJob};
+
+use super::job::{self, Started};
+use super::step::{self, Again, Stepper};
+use crate::runtime::context::Context;
+use crate::runtime::error::Error;
+
+mod apply;
+mod cleanup;
+mod load;
+mod open;
+mod outcome;
+mod pass;
+pub(crate) mod runs;
+mod switch;
+#[cfg(test)]
+mod switch_tests;
+#[cfg(test)]
+mod tests;
+
+use pass::{Effect, Facts, Step};
+
+/// A pass over a restore job that has work to do: pure.
+fn step(job: &OdooRestoreJob, f: &Facts) -> Step {
+    let Some(instance) = f.instance.as_deref() else {
+        let name = &job.spec.instance_ref.name;
+        let mut status = outcome::current(job);
+        status.job.message = Some(format!("OdooInstance {name} does not exist"));
+        return outcome::end(status, JobPhase::Failed, Again::OnChange);
+    };
+    match job.status.as_ref().and_then(|s| s.step) {
+        None => load::start(job, instance, f),
+        Some(RestoreStep::Loading) => load::load(job, instance, f),
+        Some(RestoreStep::Opening) => open::open(job, instance, f),
+        Some(RestoreStep::Switching) => switch::switch(job, instance, f),
+        Some(RestoreStep::Starting) => switch::starting(job, instance, f),
+    }
+}
+
+impl job::Reconcile for OdooRestoreJob {
+    fn reconcile(ctx: &Context, started: Started<Self>) -> job::Reconciling<'_> {
+        Box::pin(step::drive(ctx, started))
+    }
+
+    fn clean_up(ctx: &Context, started: Started<Self>) -> job::CleaningUp<'_> {
+        Box::pin(cleanup::clean_up(ctx, started.job, started.instance))
+    }
+}
+
+impl Stepper for OdooRestoreJob {
+    type Status = OdooRestoreJobStatus;
+    type Facts = Facts;
+    type Effect = Effect;
+    const ANNOUNCES: bool = true;
+
+    fn status(&self) -> Option<&Self::Status> {
+        self.status.as_ref()
+    }
+    fn common(status: &mut Self::Status) -> &mut odoo_model::common::JobStatusCommon {
+        &mut status.job
+    }
+    fn facts(started: Started<Self>) -> Facts {
+        Facts {
+            instance: started.instance.map(Box::new),
+            now: k8s_openapi::jiff::Timestamp::now(),
+            ..Facts::default()
+        }
+    }
+    fn step(&self, facts: &Facts) -> Step {
+        step(self, facts)
+    }
+    fn apply<'a>(
+        ctx: &'a Context,
+        job: &'a Self,
+        facts: &'a mut Facts,
+        effect: Effect,
+    ) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(apply::apply(ctx, job, facts, effect))
+    }
+    fn instance(facts: &Facts) -> Option<&OdooInstance> {
+        facts.instance.as_deref()
+    }
+    fn written(facts: &Facts) -> Option<&Self> {
+        facts.held.as_deref()
+    }
+}
