@@ -4,6 +4,7 @@
 //! volume and reports size, checksum and versions in its termination message,
 //! which becomes the job's status.
 
+use odoo_model::Reason;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -126,7 +127,7 @@ async fn reconcile(
         Err(why) => {
             let message =
                 format!("backup failed: {why}; logs: kubectl logs job/{batch_name} -n {ns}");
-            fail(ctx, &job, &instance, status, "BackupFailed", message).await
+            fail(ctx, &job, &instance, status, Reason::BackupFailed, message).await
         }
     }
 }

@@ -6,6 +6,7 @@ use crate::runtime::context::Context;
 use crate::runtime::error::Error;
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
+use odoo_model::Reason;
 use odoo_model::backup_job::OdooBackupJobStatus;
 use odoo_model::{JobPhase, OdooBackupJob, OdooInstance};
 
@@ -26,7 +27,8 @@ pub(super) async fn succeed(
         let why = format!(
             "the backup is stored, but its bucket index record is not: {e} (kubectl odoo backup list --from-s3 will not show it)"
         );
-        ctx.event(job, true, "IndexRecordFailed", why.clone()).await;
+        ctx.event(job, true, Reason::IndexRecordFailed, why.clone())
+            .await;
         let said = status.job.message.take().unwrap_or_default();
         status.job.message = Some(format!("{said}; {why}"));
     }
@@ -51,7 +53,7 @@ pub(super) async fn fail(
     job: &OdooBackupJob,
     instance: &OdooInstance,
     mut status: OdooBackupJobStatus,
-    reason: &str,
+    reason: Reason,
     message: String,
 ) -> Result<Action, Error> {
     ctx.event(job, true, reason, message.clone()).await;

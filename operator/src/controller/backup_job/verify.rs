@@ -5,6 +5,7 @@
 //! itself and compares with the rows of the dump's own snapshot, and drops. The
 //! job is Succeeded only when the verification passed.
 
+use odoo_model::Reason;
 use std::time::Duration;
 
 use k8s_openapi::api::batch::v1::Job;
@@ -241,7 +242,8 @@ async fn record(
                 status.sha256.clone().unwrap_or_default()
             ));
             write(ctx, job, status, JobPhase::Running).await?;
-            ctx.event(job, false, "BackupVerified", m.clone()).await;
+            ctx.event(job, false, Reason::BackupVerified, m.clone())
+                .await;
             Ok(Action::requeue(Duration::from_secs(1)))
         }
         Err(why) => {
@@ -249,7 +251,15 @@ async fn record(
             let message = format!(
                 "the stored backup failed its verification ({method}): {why}; logs: kubectl logs job/{name} -n {ns}"
             );
-            fail(ctx, job, instance, status, "BackupVerifyFailed", message).await
+            fail(
+                ctx,
+                job,
+                instance,
+                status,
+                Reason::BackupVerifyFailed,
+                message,
+            )
+            .await
         }
     }?;
     ctx.metrics.backup_verification(method_name, passed);

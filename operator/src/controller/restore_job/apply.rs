@@ -110,12 +110,7 @@ async fn change(
         }
         Effect::Revert => {
             let cluster = job::cluster_of(ctx, v).await?;
-            let names = Switch {
-                live: &v.database.name,
-                restored: &temporary,
-                kept: &kept,
-            };
-            pg_restore::revert(&cluster, &names)
+            pg_restore::revert(&cluster, &switch_names(v, &temporary, &kept))
                 .await
                 .map_err(|e| job::db_error(&v.database.cluster, e))?;
             f.reverted = true;
@@ -168,6 +163,16 @@ async fn read_switch(
     })
 }
 
+/// The names a switch moves: the temporary database takes the live name, and the
+/// live one is kept under `kept`.
+fn switch_names<'a>(v: &'a ValidInstance, temporary: &'a str, kept: &'a str) -> Switch<'a> {
+    Switch {
+        live: &v.database.name,
+        restored: temporary,
+        kept,
+    }
+}
+
 /// Prepares the temporary database and gives it the live name, keeping the live
 /// one as `kept`: `Err` says why it could not (nothing was switched).
 async fn switch_databases(
@@ -178,11 +183,7 @@ async fn switch_databases(
     kept: &str,
 ) -> Result<Result<(), String>, Error> {
     let cluster = job::cluster_of(ctx, v).await?;
-    let names = Switch {
-        live: &v.database.name,
-        restored: temporary,
-        kept,
-    };
+    let names = switch_names(v, temporary, kept);
     let preparation = Preparation {
         new_identity: job.spec.mode == RestoreMode::Copy,
         // From 16.0 on, Odoo's own command neutralized it while Opening.

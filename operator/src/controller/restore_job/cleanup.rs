@@ -10,6 +10,7 @@ use std::time::Duration;
 use kube::ResourceExt;
 use kube::api::Api;
 use kube::runtime::controller::Action;
+use odoo_model::Reason;
 use odoo_model::restore_job::RestoreStep;
 use odoo_model::{JobPhase, OdooInstance, OdooRestoreJob};
 
@@ -47,7 +48,7 @@ pub(super) async fn clean_up(
         ctx.event(
             job.as_ref(),
             true,
-            "CleanupSkipped",
+            Reason::CleanupSkipped,
             format!("the instance is gone; {temporary} and its files stay"),
         )
         .await;
@@ -88,7 +89,7 @@ pub(super) async fn clean_up(
             ctx.event(
                 job.as_ref(),
                 false,
-                "CleanedUp",
+                Reason::CleanedUp,
                 format!("deleted in flight: {temporary} and its files were removed"),
             )
             .await;
@@ -98,7 +99,7 @@ pub(super) async fn clean_up(
             ctx.event(
                 job.as_ref(),
                 true,
-                "CleanupFailed",
+                Reason::CleanupFailed,
                 format!(
                     "deleted in flight: {temporary} was dropped, but its files could not be removed: remove filestore/{temporary} from the volume by hand; logs: kubectl logs job/{} -n {ns}",
                     cleanup.name_any()

@@ -5,11 +5,14 @@
 //! live one untouched.
 
 use kube::ResourceExt;
+use odoo_model::Reason;
 use odoo_model::agent::RestoreReport;
 use odoo_model::restore_job::RestoreStep;
 use odoo_model::{InstancePhase, JobPhase, OdooInstance, OdooRestoreJob};
 
-use super::outcome::{current, ending, fail, meanwhile, note, unchanged, untouched};
+use super::outcome::{
+    current, ending, fail, fail_discarding, meanwhile, note, unchanged, untouched,
+};
 use super::pass::{Effect, Facts, LOADING, NEXT_STEP, QUEUED, Step};
 use crate::controller::restore_plan::{self as plan, Unusable};
 use crate::controller::step::{Again, JobStep};
@@ -59,7 +62,7 @@ pub(super) fn start(job: &OdooRestoreJob, instance: &OdooInstance, f: &Facts) ->
     if let Some(c) = &source.chosen {
         ending
             .events
-            .push(note(false, "BackupChosen", format!("restoring {c}")));
+            .push(note(false, Reason::BackupChosen, format!("restoring {c}")));
     }
     JobStep::End(ending)
 }
@@ -143,16 +146,13 @@ fn not_loaded(
     f: &Facts,
     why: String,
 ) -> Step {
-    if !f.discarded {
-        return JobStep::Do(Effect::Discard);
-    }
     let ns = job.namespace().unwrap_or_default();
     let why = format!(
         "{why}; the temporary database was dropped and {}; logs: kubectl logs job/{} -n {ns}",
         untouched(instance, &v.database.name),
         load_name(job)
     );
-    fail(job, why)
+    fail_discarding(job, f, why)
 }
 
 /// The archive is loaded and proven: the restore records what it holds and the
@@ -185,6 +185,6 @@ fn loaded(
     ));
     let mut ending = ending(status, JobPhase::Running, Again::After(NEXT_STEP));
     let said = format!("loaded into {temporary} and {proof}; Odoo opens it before the switch");
-    ending.events.push(note(false, "RestoreLoaded", said));
+    ending.events.push(note(false, Reason::RestoreLoaded, said));
     JobStep::End(ending.crash_after("restore-loaded"))
 }

@@ -10,10 +10,11 @@
 //! proves nothing.
 
 use kube::ResourceExt;
+use odoo_model::Reason;
 use odoo_model::restore_job::RestoreStep;
 use odoo_model::{JobPhase, OdooInstance, OdooRestoreJob};
 
-use super::outcome::{current, ending, fail, meanwhile, note, unchanged, untouched};
+use super::outcome::{current, ending, fail_discarding, meanwhile, note, unchanged, untouched};
 use super::pass::{Effect, Facts, NEXT_STEP, OPENING, Step};
 use super::runs::{self, OdooRun};
 use crate::controller::step::{Again, JobStep};
@@ -73,9 +74,6 @@ fn did_not_open(
     run: OdooRun,
     why: String,
 ) -> Step {
-    if !f.discarded {
-        return JobStep::Do(Effect::Discard);
-    }
     let ns = job.namespace().unwrap_or_default();
     let temporary = current(job).temporary_database.unwrap_or_default();
     let message = format!(
@@ -84,7 +82,7 @@ fn did_not_open(
         untouched(instance, &v.database.name),
         run.job_name(job)
     );
-    fail(job, message)
+    fail_discarding(job, f, message)
 }
 
 /// Every run passed: the restore goes on to the switch, which stops the instance.
@@ -99,7 +97,7 @@ fn opened(job: &OdooRestoreJob, instance: &OdooInstance, v: &ValidInstance) -> S
     ));
     let mut ending = ending(status, JobPhase::Running, Again::After(NEXT_STEP));
     let said = format!("{opened} {temporary}; the instance stops for the switch");
-    ending.events.push(note(false, "RestoreOpened", said));
+    ending.events.push(note(false, Reason::RestoreOpened, said));
     JobStep::End(ending)
 }
 

@@ -4,10 +4,11 @@
 
 use std::time::Duration;
 
+use odoo_model::Reason;
 use odoo_model::restore_job::OdooRestoreJobStatus;
 use odoo_model::{InstancePhase, JobPhase, OdooInstance, OdooRestoreJob};
 
-use super::pass::Step;
+use super::pass::{Effect, Facts, Step};
 use crate::controller::step::{Again, Ending, JobStep, Note, On};
 
 /// The job's status as the pass found it, to change for its ending.
@@ -52,7 +53,7 @@ pub(super) fn unchanged(job: &OdooRestoreJob, after: Duration) -> Step {
 }
 
 /// An event on the job and the same on its instance.
-pub(super) fn told(warning: bool, reason: &'static str, text: &str) -> Vec<Note> {
+pub(super) fn told(warning: bool, reason: Reason, text: &str) -> Vec<Note> {
     [On::Job, On::Instance]
         .into_iter()
         .map(|on| Note {
@@ -65,7 +66,7 @@ pub(super) fn told(warning: bool, reason: &'static str, text: &str) -> Vec<Note>
 }
 
 /// An event on the job only.
-pub(super) fn note(warning: bool, reason: &'static str, text: String) -> Note {
+pub(super) fn note(warning: bool, reason: Reason, text: String) -> Note {
     Note {
         on: On::Job,
         warning,
@@ -79,15 +80,24 @@ pub(super) fn fail(job: &OdooRestoreJob, why: String) -> Step {
     let mut status = current(job);
     status.job.message = Some(why.clone());
     let mut ending = ending(status, JobPhase::Failed, Again::OnChange);
-    ending.events = told(true, "RestoreFailed", &why);
+    ending.events = told(true, Reason::RestoreFailed, &why);
     JobStep::End(ending)
+}
+
+/// A failure that leaves a temporary database: it is dropped first, then the
+/// restore fails saying `why`.
+pub(super) fn fail_discarding(job: &OdooRestoreJob, f: &Facts, why: String) -> Step {
+    if !f.discarded {
+        return JobStep::Do(Effect::Discard);
+    }
+    fail(job, why)
 }
 
 /// The end of a restore that switched, saying so on the job and the instance.
 pub(super) fn succeeded(mut status: OdooRestoreJobStatus, message: String) -> Step {
     status.job.message = Some(message.clone());
     let mut ending = ending(status, JobPhase::Succeeded, Again::OnChange);
-    ending.events = told(false, "Restored", &message);
+    ending.events = told(false, Reason::Restored, &message);
     JobStep::End(ending)
 }
 

@@ -4,11 +4,14 @@
 //! once the instance runs on the restored ones.
 
 use kube::ResourceExt;
+use odoo_model::Reason;
 use odoo_model::agent::{SwitchOutcome, SwitchReport};
 use odoo_model::restore_job::{OdooRestoreJobStatus, PreviousDatabase, RestoreStep};
 use odoo_model::{JobPhase, OdooInstance, OdooRestoreJob};
 
-use super::outcome::{current, end, ending, fail, note, running, saying, succeeded, unchanged};
+use super::outcome::{
+    current, end, ending, fail_discarding, note, running, saying, succeeded, unchanged,
+};
 use super::pass::{
     Effect, Facts, HALF_SWITCHED, INSTANCE_CHANGING, NEXT_STEP, STARTING, SWITCHING, Step,
 };
@@ -64,14 +67,13 @@ fn databases(job: &OdooRestoreJob, v: &ValidInstance, f: &Facts) -> Step {
             ));
             end(status, JobPhase::Running, Again::After(NEXT_STEP))
         }
-        Some(Err(_)) if !f.discarded => JobStep::Do(Effect::Discard),
-        Some(Err(e)) => fail(
-            job,
-            format!(
+        Some(Err(e)) => {
+            let why = format!(
                 "switching databases failed: {e}; {} was kept",
                 v.database.name
-            ),
-        ),
+            );
+            fail_discarding(job, f, why)
+        }
     }
 }
 
@@ -88,7 +90,7 @@ fn files_unknown(job: &OdooRestoreJob, v: &ValidInstance, why: &str) -> Step {
     if current(job).job.message.as_deref() == Some(message.as_str()) {
         return unchanged(job, HALF_SWITCHED);
     }
-    let said = note(true, "SwitchUnknown", message.clone());
+    let said = note(true, Reason::SwitchUnknown, message.clone());
     let mut ending = saying(job, message, HALF_SWITCHED);
     ending.events.push(said);
     JobStep::End(ending)
@@ -101,15 +103,12 @@ fn files_undone(job: &OdooRestoreJob, v: &ValidInstance, f: &Facts, why: &str) -
     if !f.reverted {
         return JobStep::Do(Effect::Revert);
     }
-    if !f.discarded {
-        return JobStep::Do(Effect::Discard);
-    }
     let (batch, ns) = (switch_name(job), job.namespace().unwrap_or_default());
     let message = format!(
         "switching the filestore failed: {why}; the previous database {} is back in place; logs: kubectl logs job/{batch} -n {ns}",
         v.database.name
     );
-    fail(job, message)
+    fail_discarding(job, f, message)
 }
 
 /// Database and files are switched: the restore succeeds, or (previous database
@@ -141,7 +140,7 @@ fn files_switched(
         status.step = Some(RestoreStep::Starting);
         status.job.message = Some(message.clone());
         let mut ending = ending(status, JobPhase::Running, Again::After(INSTANCE_CHANGING));
-        ending.events.push(note(false, "Switched", message));
+        ending.events.push(note(false, Reason::Switched, message));
         return JobStep::End(ending);
     } else {
         message.push_str(&format!("; the previous database is kept as {kept}"));

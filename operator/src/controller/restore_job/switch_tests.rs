@@ -2,6 +2,7 @@
 //! databases switch, then the files; a failure puts back only what its agent says
 //! it left untouched.
 
+use odoo_model::Reason;
 use odoo_model::agent::{SwitchOutcome, SwitchReport};
 use odoo_model::restore_job::RestoreStep;
 use odoo_model::{InstancePhase, JobPhase};
@@ -93,7 +94,7 @@ fn files_that_may_have_moved_keep_everything_and_say_so_once() {
     assert_eq!(e.phase, JobPhase::Running);
     assert!(message(&e).contains("the files may have moved: rename failed"));
     assert!(message(&e).contains("delete job/r-switch -n team-a"));
-    assert_eq!(reasons(&e), [(On::Job, true, "SwitchUnknown")]);
+    assert_eq!(reasons(&e), [(On::Job, true, Reason::SwitchUnknown)]);
     assert_eq!(e.again, Again::After(HALF_SWITCHED));
     // Said once: the next pass finds the same words recorded.
     job.status = Some(e.status);
@@ -131,8 +132,8 @@ fn a_switched_restore_succeeds_or_with_drop_waits_for_the_instance_to_run() {
     assert_eq!(
         reasons(&e),
         [
-            (On::Job, false, "Restored"),
-            (On::Instance, false, "Restored")
+            (On::Job, false, Reason::Restored),
+            (On::Instance, false, Reason::Restored)
         ]
     );
     assert_eq!(e.again, Again::OnChange);
@@ -149,7 +150,7 @@ fn a_switched_restore_succeeds_or_with_drop_waits_for_the_instance_to_run() {
     assert!(message(&e).ends_with(
         "; the previous database team_a_shop_pre_restore_1 is dropped once shop runs on the restored one"
     ));
-    assert_eq!(reasons(&e), [(On::Job, false, "Switched")]);
+    assert_eq!(reasons(&e), [(On::Job, false, Reason::Switched)]);
 }
 
 #[test]

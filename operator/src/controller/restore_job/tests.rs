@@ -1,6 +1,7 @@
 //! The restore's decisions, pass by pass, without a cluster: what the user sees
 //! (phase, message, events) and which effect comes next.
 
+use odoo_model::Reason;
 use odoo_model::agent::{Archive, Loaded, RestoreReport};
 use odoo_model::restore_job::{OdooRestoreJobStatus, RestoreStep};
 use odoo_model::{InstancePhase, JobPhase, OdooInstance, OdooRestoreJob};
@@ -69,7 +70,7 @@ pub(super) fn message(e: &Ending<OdooRestoreJobStatus>) -> &str {
     e.status.job.message.as_deref().unwrap_or_default()
 }
 
-pub(super) fn reasons(e: &Ending<OdooRestoreJobStatus>) -> Vec<(On, bool, &'static str)> {
+pub(super) fn reasons(e: &Ending<OdooRestoreJobStatus>) -> Vec<(On, bool, Reason)> {
     e.events
         .iter()
         .map(|n| (n.on, n.warning, n.reason))
@@ -84,8 +85,8 @@ pub(super) fn assert_failed(e: &Ending<OdooRestoreJobStatus>) {
     assert_eq!(
         reasons(e),
         [
-            (On::Job, true, "RestoreFailed"),
-            (On::Instance, true, "RestoreFailed")
+            (On::Job, true, Reason::RestoreFailed),
+            (On::Instance, true, Reason::RestoreFailed)
         ]
     );
     assert!(e.events.iter().all(|n| n.text == message(e)));
@@ -150,7 +151,7 @@ fn a_restore_waits_its_turn_then_records_what_it_loads_before_making_anything() 
             "loading s3://b/k.zip (b, the newest) into the temporary database {temporary}; team_a_shop keeps serving"
         )
     );
-    assert_eq!(reasons(&e), [(On::Job, false, "BackupChosen")]);
+    assert_eq!(reasons(&e), [(On::Job, false, Reason::BackupChosen)]);
     assert_eq!(e.again, Again::After(NEXT_STEP));
     assert_eq!(e.crash_after, None);
 }
@@ -247,7 +248,7 @@ fn a_proven_load_records_the_archive_and_the_kept_name_and_goes_on_to_opening() 
         Some("team_a_shop_pre_restore_20260102030405")
     );
     assert!(message(&e).starts_with("archive loaded and 3 tables match; Odoo (odoo:18.0"));
-    assert_eq!(reasons(&e), [(On::Job, false, "RestoreLoaded")]);
+    assert_eq!(reasons(&e), [(On::Job, false, Reason::RestoreLoaded)]);
     assert_eq!(e.crash_after, Some("restore-loaded"));
 }
 
@@ -285,7 +286,7 @@ fn odoo_neutralizes_then_opens_the_loaded_database_each_run_once() {
     f.runs[1].1 = Some(Outcome::Complete);
     let e = ended(step(&job, &f));
     assert_eq!(e.status.step, Some(RestoreStep::Switching));
-    assert_eq!(reasons(&e), [(On::Job, false, "RestoreOpened")]);
+    assert_eq!(reasons(&e), [(On::Job, false, Reason::RestoreOpened)]);
     assert!(message(&e).ends_with("; stopping shop to switch databases"));
 }
 
