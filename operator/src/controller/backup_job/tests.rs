@@ -45,7 +45,7 @@ fn the_pod_runs_the_copied_agent_with_credentials_by_reference() {
     let job = build_job(
         &s3_job(),
         &v,
-        "s3://backups/shop/x.zip",
+        &odoo_model::Location::s3("backups", "shop/x.zip"),
         "odoo-operator:9.9",
     );
     let pod = job.spec.clone().and_then(|s| s.template.spec).expect("pod");
