@@ -38,8 +38,8 @@ pub trait Request: Sized {
     /// The variables that carry it, each once, in a stable order.
     fn to_env(&self) -> Vec<(&'static str, String)>;
 
-    /// Reads it back; `lookup` gives a variable's value. An empty value is an unset
-    /// one.
+    /// Reads it back; `lookup` gives a variable's value. A variable set empty is
+    /// set: an empty digest is a digest nothing matches, never a check skipped.
     fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, RequestError>;
 }
 
@@ -81,7 +81,7 @@ struct Reader<F>(F);
 
 impl<F: Fn(&str) -> Option<String>> Reader<F> {
     fn text(&self, var: &str) -> Option<String> {
-        (self.0)(var).filter(|v| !v.is_empty())
+        (self.0)(var)
     }
 
     fn optional<T>(&self, var: &'static str) -> Result<Option<T>, RequestError>

@@ -144,15 +144,21 @@ fn a_missing_or_invalid_value_names_its_variable() {
             var: "ODOO_AGENT_EXPECTED_SHA256"
         })
     );
-    // An empty value is an unset one.
-    let empty = read::<DeleteRequest>(&[
-        ("ODOO_AGENT_SOURCE", ""),
-        ("ODOO_AGENT_EXPECTED_SHA256", "ab"),
-    ]);
     assert_eq!(
-        empty.map_err(|e| e.to_string()),
+        read::<DeleteRequest>(&[("ODOO_AGENT_EXPECTED_SHA256", "ab")]).map_err(|e| e.to_string()),
         Err("ODOO_AGENT_SOURCE is not set".into())
     );
+    // A variable set empty is set: an empty digest is checked (and matches
+    // nothing), never taken for no digest.
+    let empty = read::<RestoreRequest>(&[
+        ("PGHOST", "pg"),
+        ("PGUSER", "u"),
+        ("PGDATABASE", "d"),
+        ("ODOO_AGENT_SOURCE", "/backup/a.zip"),
+        ("ODOO_AGENT_EXPECTED_SHA256", ""),
+    ])
+    .expect("a request");
+    assert_eq!(empty.expected_sha256.as_deref(), Some(""));
     let invalid = read::<VerifyRequest>(&[
         ("ODOO_AGENT_SOURCE", "relative/a.zip"),
         ("ODOO_AGENT_EXPECTED_SHA256", "ab"),
