@@ -13,9 +13,11 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::ResourceExt;
 use kube::api::Api;
 use kube::runtime::controller::Action;
-use odoo_model::agent::{Command, RestoreReport, RowCounts, VerifyReport, env};
+use odoo_model::agent::{
+    RestoreReport, RestoreRequest, RowCounts, VerifyReport, VerifyRequest, env,
+};
 use odoo_model::backup_job::{BackupVerification, BackupVerify, OdooBackupJobStatus, VerifyResult};
-use odoo_model::{JobPhase, OdooBackupJob, OdooInstance};
+use odoo_model::{JobPhase, Location, OdooBackupJob, OdooInstance};
 
 use super::super::job::valid_instance;
 use super::super::job::{cluster_of, db_error};
@@ -44,36 +46,45 @@ pub fn scratch_database(database: &str, job_uid: &str) -> String {
     format!("{}_verify_{}", &database[..end], &hash[..8])
 }
 
-/// The verification Job: pure, from the backup as stored (`status`).
+/// The verification Job: pure, from the backup as stored (`status`, its archive
+/// at `archive`).
 pub fn build_job(
     job: &OdooBackupJob,
     v: &ValidInstance,
     status: &OdooBackupJobStatus,
+    archive: &Location,
     scratch: Option<&str>,
     agent_image: &str,
 ) -> Job {
-    let location = status.location.clone().unwrap_or_default();
-    let mut envs = vec![
-        agent_pod::env(env::SOURCE, &location),
-        agent_pod::env(
-            env::EXPECTED_SHA256,
-            status.sha256.clone().unwrap_or_default(),
-        ),
-        agent_pod::env(env::FORMAT, job.spec.backup.format.extension()),
-    ];
-    let command = match scratch {
-        Some(database) => {
-            envs.extend(agent_pod::pg_env(v, database));
-            envs.push(agent_pod::env(env::SKIP_FILESTORE, "true"));
-            Command::Restore
-        }
-        None => Command::Verify,
-    };
     let d = &job.spec.backup.destination;
+    let s3 = d.s3.as_ref().map(|s3| agent_pod::s3_options(&s3.bucket));
+    let expected_sha256 = status.sha256.clone().unwrap_or_default();
+    let format = Some(job.spec.backup.format);
+    let mut secrets = vec![];
+    let request = match scratch {
+        Some(database) => {
+            secrets.push(agent_pod::pg_password(env::PG, v));
+            agent_pod::Requested::new(&RestoreRequest {
+                database: agent_pod::connection(v, database),
+                s3,
+                source: archive.clone(),
+                expected_sha256: Some(expected_sha256),
+                format,
+                filestore: None,
+                skip_filestore: true,
+            })
+        }
+        None => agent_pod::Requested::new(&VerifyRequest {
+            s3,
+            source: archive.clone(),
+            expected_sha256,
+            format,
+        }),
+    };
     let mut mounts = vec![];
     let mut volumes = vec![];
     if let Some(s3) = &d.s3 {
-        envs.extend(agent_pod::s3_env(&s3.bucket));
+        secrets.extend(agent_pod::s3_credentials(&s3.bucket));
     }
     if let Some(pvc) = &d.pvc {
         mounts.push(agent_pod::mount("destination", BACKUP_DIR, true));
@@ -83,8 +94,7 @@ pub fn build_job(
         name: job_name(job),
         component: "backup",
         container: "verify",
-        command,
-        env: envs,
+        request: request.with_secrets(secrets),
         mounts,
         volumes,
         retries: 0,
@@ -135,13 +145,15 @@ async fn start(
     status: OdooBackupJobStatus,
     scratch: Option<&str>,
 ) -> Result<Action, Error> {
+    // Proven stored, so recorded: a status that names no archive was edited.
+    let archive = super::archive::recorded(&status).map_err(Error::InvalidSpec)?;
     if let Some(scratch) = scratch {
         let cluster = cluster_of(ctx, v).await?;
         pg_restore::create_restore_database(&cluster, &v.owner(), scratch)
             .await
             .map_err(|e| db_error(&v.database.cluster, e))?;
     }
-    let built = build_job(job, v, &status, scratch, &ctx.config.agent_image);
+    let built = build_job(job, v, &status, &archive, scratch, &ctx.config.agent_image);
     crate::apply::apply(&ctx.client, &built).await?;
     write(ctx, job, status, JobPhase::Running).await?;
     Ok(Action::requeue(Duration::from_secs(10)))
