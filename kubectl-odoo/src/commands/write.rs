@@ -14,6 +14,7 @@ use crate::ctx::Ctx;
 use crate::error::CliError;
 use crate::format::OutputFormat;
 use crate::output::{Printer, View, without_managed_fields};
+use crate::watch::followed::Followed;
 
 /// `--dry-run` values, as with kubectl.
 #[derive(clap::ValueEnum, Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -122,11 +123,7 @@ pub async fn submit<K>(
     resume: &str,
 ) -> Result<(), CliError>
 where
-    K: Resource<Scope = NamespaceResourceScope, DynamicType = ()>
-        + Clone
-        + Serialize
-        + DeserializeOwned
-        + std::fmt::Debug,
+    K: Followed + Serialize,
 {
     if dry_run == DryRun::Client {
         return print_resource(printer, &object, "created (dry run)");
@@ -141,10 +138,9 @@ where
         return Ok(());
     };
     let name = created.name_any();
-    crate::watch::job::follow(
+    crate::watch::job::follow::<K>(
         &ctx.client,
         &ctx.namespace,
-        &kube::api::ApiResource::erase::<K>(&()),
         &name,
         timeout,
         printer,
