@@ -268,7 +268,7 @@ where
                 "the archive {location} of {} cannot be deleted: {why}; retrying in a minute",
                 job.name_any()
             );
-            announce(true, "ArchiveDeleteFailed", message).await;
+            announce(true, Reason::ArchiveDeleteFailed, message).await;
             return Ok(Some(Action::requeue(Duration::from_secs(60))));
         }
     };

@@ -107,7 +107,7 @@ async fn reconcile(
         let v = job::valid_instance(ctx, &instance).await?;
         let location = match archive::recorded(&status) {
             Ok(location) => location,
-            Err(why) => return fail(ctx, &job, &instance, status, "BackupFailed", why).await,
+            Err(why) => return fail(ctx, &job, &instance, status, Reason::BackupFailed, why).await,
         };
         crate::apply::apply(
             &ctx.client,
