@@ -3,13 +3,13 @@
 //! not enough: the job succeeds only once the database shows every module it asked
 //! for installed.
 
-use odoo_model::Reason;
 use std::sync::Arc;
 
 use k8s_openapi::api::batch::v1::Job;
 use kube::api::Api;
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
+use odoo_model::Reason;
 use odoo_model::init_job::OdooInitJobStatus;
 use odoo_model::{JobPhase, OdooInitJob, OdooInitJobSpec, OdooInstance, names};
 
