@@ -369,6 +369,47 @@ mod tests {
         .expect("a pod")
     }
 
+    /// Policies select an environment's pods by this label: every job pod made
+    /// for the instance carries it, an Odoo run's and an agent's alike.
+    #[test]
+    fn job_pods_carry_the_instances_environment() {
+        use odoo_model::instance::Environment;
+        let owner = crate::build::sample_instance();
+        let v = ValidInstance {
+            environment: Environment::Staging,
+            ..crate::build::sample()
+        };
+        let run = AgentRun {
+            name: "shop-backup".into(),
+            component: "backup",
+            container: "backup",
+            request: Requested::new(&odoo_model::agent::FilestoreCopyRequest {
+                root: "/var/lib/odoo/filestore".into(),
+                live: "shop".into(),
+                copy: "shop-copy".into(),
+                discard: false,
+            }),
+            mounts: vec![],
+            volumes: vec![],
+            retries: 0,
+        };
+        let agent = build(&owner, &v, run, "operator:1");
+        let odoo = batch::odoo_job(&owner, "shop-init".into(), &v, "init", vec![]);
+        for job in [agent, odoo] {
+            let labels = job
+                .spec
+                .and_then(|s| s.template.metadata)
+                .and_then(|m| m.labels)
+                .expect("pod labels");
+            assert_eq!(
+                labels
+                    .get(odoo_model::labels::ENVIRONMENT_LABEL)
+                    .map(String::as_str),
+                Some("staging")
+            );
+        }
+    }
+
     #[test]
     fn the_newest_attempt_speaks_for_the_job() {
         // Pod names are random: a first try's name may sort after a retry's.

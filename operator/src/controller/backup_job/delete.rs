@@ -9,7 +9,6 @@
 //! (it waits for the restore). A backup deleted without the request, or whose
 //! namespace is being deleted, leaves its archive in storage.
 
-use odoo_model::Reason;
 use std::time::Duration;
 
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
@@ -20,6 +19,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference}
 use kube::api::{Api, DeleteParams, ListParams, PostParams};
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
+use odoo_model::Reason;
 use odoo_model::agent::{Command, DeleteReport, DeleteRequest, env};
 use odoo_model::backup_job::OdooBackupJobStatus;
 use odoo_model::backup_use::backups_in_use;

@@ -4,13 +4,13 @@
 //! volume and reports size, checksum and versions in its termination message,
 //! which becomes the job's status.
 
-use odoo_model::Reason;
 use std::sync::Arc;
 use std::time::Duration;
 
 use k8s_openapi::api::batch::v1::Job;
 use kube::ResourceExt;
 use kube::runtime::controller::Action;
+use odoo_model::Reason;
 use odoo_model::agent::{BackupReport, BackupRequest};
 use odoo_model::backup_job::{BackupFormat, BackupVerify};
 use odoo_model::{

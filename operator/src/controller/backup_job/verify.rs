@@ -5,7 +5,6 @@
 //! itself and compares with the rows of the dump's own snapshot, and drops. The
 //! job is Succeeded only when the verification passed.
 
-use odoo_model::Reason;
 use std::time::Duration;
 
 use k8s_openapi::api::batch::v1::Job;
@@ -13,6 +12,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::ResourceExt;
 use kube::api::Api;
 use kube::runtime::controller::Action;
+use odoo_model::Reason;
 use odoo_model::agent::{
     RestoreReport, RestoreRequest, RowCounts, VerifyReport, VerifyRequest, env,
 };

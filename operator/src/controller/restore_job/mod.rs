@@ -7,13 +7,13 @@
 //! leaves the live database untouched; a failed filestore switch puts the previous
 //! database back.
 
-use odoo_model::Reason;
 use std::sync::Arc;
 use std::time::Duration;
 
 use kube::ResourceExt;
 use kube::api::{Api, ListParams};
 use kube::runtime::controller::Action;
+use odoo_model::Reason;
 use odoo_model::agent::RestoreReport;
 use odoo_model::restore_job::{OdooRestoreJobStatus, RestoreStep};
 use odoo_model::{InstancePhase, JobPhase, OdooBackupJob, OdooInstance, OdooRestoreJob};

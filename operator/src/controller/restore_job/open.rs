@@ -9,11 +9,11 @@
 //! on), and the database must then be marked neutralized: an exit code alone
 //! proves nothing.
 
-use odoo_model::Reason;
 use std::time::Duration;
 
 use kube::ResourceExt;
 use kube::runtime::controller::Action;
+use odoo_model::Reason;
 use odoo_model::restore_job::{OdooRestoreJobStatus, RestoreStep};
 use odoo_model::{JobPhase, OdooInstance, OdooRestoreJob};
 
