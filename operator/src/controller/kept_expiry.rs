@@ -9,6 +9,7 @@
 //! Files that cannot go keep their database. The list, with sizes, is in
 //! `status.keptDatabases`.
 
+use odoo_model::Reason;
 use std::time::Duration;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
@@ -192,7 +193,7 @@ async fn finish(
                 annotation(SIZE_ANNOTATION),
                 annotation(REASON_ANNOTATION)
             );
-            ctx.event(instance, false, "KeptDatabaseDropped", message)
+            ctx.event(instance, false, Reason::KeptDatabaseDropped, message)
                 .await;
             true
         }
@@ -201,7 +202,7 @@ async fn finish(
             let message = format!(
                 "the files of the kept database {kept} could not be removed, so it stays: {why}; logs: kubectl logs job/{name} -n {ns}"
             );
-            ctx.event(instance, true, "KeptDatabaseDropFailed", message)
+            ctx.event(instance, true, Reason::KeptDatabaseDropFailed, message)
                 .await;
             false
         }

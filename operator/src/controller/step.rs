@@ -13,7 +13,7 @@ use futures::future::BoxFuture;
 use kube::ResourceExt;
 use kube::runtime::controller::Action;
 use odoo_model::common::JobStatusCommon;
-use odoo_model::{JobPhase, OdooInstance};
+use odoo_model::{JobPhase, OdooInstance, Reason};
 use serde::Serialize;
 
 use super::job::{self, Reconcile, Started};
@@ -53,7 +53,7 @@ impl<S> Ending<S> {
     }
 
     /// The same ending with a Warning event `reason` on the job.
-    pub fn warning(mut self, reason: &'static str, text: impl Into<String>) -> Self {
+    pub fn warning(mut self, reason: Reason, text: impl Into<String>) -> Self {
         self.events.push(Note {
             on: On::Job,
             warning: true,
@@ -69,7 +69,7 @@ impl<S> Ending<S> {
 pub struct Note {
     pub on: On,
     pub warning: bool,
-    pub reason: &'static str,
+    pub reason: Reason,
     pub text: String,
 }
 

@@ -4,7 +4,9 @@
 
 use kube::ResourceExt;
 use odoo_model::agent::BackupReport;
-use odoo_model::{InstancePhase, JobPhase, OdooBackupJob, OdooBackupJobStatus, OdooInstance};
+use odoo_model::{
+    InstancePhase, JobPhase, OdooBackupJob, OdooBackupJobStatus, OdooInstance, Reason,
+};
 
 use super::super::proof;
 use super::super::step::Again;
@@ -46,7 +48,7 @@ pub fn step(job: &OdooBackupJob, f: &Facts) -> Step {
                 let ns = job.namespace().unwrap_or_default();
                 let message =
                     format!("backup failed: {why}; logs: kubectl logs job/{batch_name} -n {ns}");
-                fail(status, "BackupFailed", message)
+                fail(status, Reason::BackupFailed, message)
             }
         },
     }

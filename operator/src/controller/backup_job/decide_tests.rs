@@ -10,7 +10,9 @@ use crate::controller::step::{Again, Ending, JobStep, On};
 use crate::runtime::agent_pod::Agent;
 use odoo_model::agent::{BackupReport, Loaded, RestoreReport, RowCounts, VerifyReport};
 use odoo_model::backup_job::{BackupVerification, BackupVerify, OdooBackupJobStatus, VerifyResult};
-use odoo_model::{InstancePhase, JobPhase, OdooBackupJob, OdooInstance, OdooInstanceStatus};
+use odoo_model::{
+    InstancePhase, JobPhase, OdooBackupJob, OdooInstance, OdooInstanceStatus, Reason,
+};
 
 const LOCATION: &str = "s3://backups/shop/20261204T100000Z.zip";
 
@@ -99,7 +101,7 @@ fn message(e: &Ending<OdooBackupJobStatus>) -> &str {
 }
 
 /// The events' (on, warning, reason).
-fn events(e: &Ending<OdooBackupJobStatus>) -> Vec<(On, bool, &'static str)> {
+fn events(e: &Ending<OdooBackupJobStatus>) -> Vec<(On, bool, Reason)> {
     e.events
         .iter()
         .map(|n| (n.on, n.warning, n.reason))
@@ -194,8 +196,8 @@ fn an_agent_that_proves_nothing_fails_the_backup_on_the_job_and_its_instance() {
     assert_eq!(
         events(&e),
         [
-            (On::Job, true, "BackupFailed"),
-            (On::Instance, true, "BackupFailed")
+            (On::Job, true, Reason::BackupFailed),
+            (On::Instance, true, Reason::BackupFailed)
         ]
     );
     assert_eq!(e.again, Again::OnChange);
@@ -245,7 +247,7 @@ fn a_proven_backup_is_indexed_before_it_succeeds() {
         "{}",
         message(&e)
     );
-    assert_eq!(events(&e), [(On::Job, true, "IndexRecordFailed")]);
+    assert_eq!(events(&e), [(On::Job, true, Reason::IndexRecordFailed)]);
 }
 
 #[test]
@@ -318,7 +320,7 @@ fn an_archive_read_back_is_recorded_then_the_job_ends() {
         "{}",
         message(&e)
     );
-    assert_eq!(events(&e), [(On::Job, false, "BackupVerified")]);
+    assert_eq!(events(&e), [(On::Job, false, Reason::BackupVerified)]);
     assert_eq!(
         verify::counted(Some(&stored()), &e.status),
         Some(("Archive", true))
@@ -346,8 +348,8 @@ fn an_archive_read_back_is_recorded_then_the_job_ends() {
     assert_eq!(
         events(&e),
         [
-            (On::Job, true, "BackupVerifyFailed"),
-            (On::Instance, true, "BackupVerifyFailed")
+            (On::Job, true, Reason::BackupVerifyFailed),
+            (On::Instance, true, Reason::BackupVerifyFailed)
         ]
     );
     assert_eq!(

@@ -9,6 +9,7 @@
 //! (it waits for the restore). A backup deleted without the request, or whose
 //! namespace is being deleted, leaves its archive in storage.
 
+use odoo_model::Reason;
 use std::time::Duration;
 
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
@@ -164,7 +165,7 @@ pub async fn clean_up(
     if !job.archive_deletion_requested() {
         return Ok(None);
     }
-    let announce = |warning: bool, reason: &'static str, message: String| async move {
+    let announce = |warning: bool, reason: Reason, message: String| async move {
         ctx.event(job, warning, reason, message.clone()).await;
         if let Some(instance) = instance {
             ctx.event(instance, warning, reason, message).await;
@@ -175,7 +176,7 @@ pub async fn clean_up(
             "{} is held (spec.hold): its archive {location} stays in storage",
             job.name_any()
         );
-        announce(false, "ArchiveKept", message).await;
+        announce(false, Reason::ArchiveKept, message).await;
         return Ok(None);
     }
     let ns = job.namespace().unwrap_or_default();
@@ -184,7 +185,7 @@ pub async fn clean_up(
             "the archive {location} of {} is deleted once OdooRestoreJob {restore}, which reads it, is finished",
             job.name_any()
         );
-        announce(false, "ArchiveDeletionWaiting", message).await;
+        announce(false, Reason::ArchiveDeletionWaiting, message).await;
         return Ok(Some(Action::requeue(RESTORE_READING)));
     }
     let name = job_name(job);
@@ -208,7 +209,7 @@ pub async fn clean_up(
                 Ok(None) => {}
                 Err(e) => message.push_str(&format!("; its bucket index record is left: {e}")),
             }
-            announce(false, "ArchiveDeleted", message).await;
+            announce(false, Reason::ArchiveDeleted, message).await;
             Ok(None)
         }
         Err(why) => {
@@ -216,7 +217,7 @@ pub async fn clean_up(
                 "deleting the archive {location} of {} failed: {why}; retrying in a minute (the backup stays until it is gone; logs: kubectl logs job/{name} -n {ns})",
                 job.name_any()
             );
-            announce(true, "ArchiveDeleteFailed", message).await;
+            announce(true, Reason::ArchiveDeleteFailed, message).await;
             // The next try is a new Job.
             let jobs: Api<Job> = Api::namespaced(ctx.client.clone(), &ns);
             match jobs.delete(&name, &DeleteParams::background()).await {
@@ -261,7 +262,7 @@ async fn start<F, Fut>(
     announce: F,
 ) -> Result<Option<Action>, Error>
 where
-    F: FnOnce(bool, &'static str, String) -> Fut,
+    F: FnOnce(bool, Reason, String) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
     let ns = job.namespace().unwrap_or_default();
@@ -275,7 +276,7 @@ where
                 "the namespace is being deleted: the archive {location} of {} stays in storage",
                 job.name_any()
             );
-            announce(true, "ArchiveKept", message).await;
+            announce(true, Reason::ArchiveKept, message).await;
             Ok(None)
         }
         Err(e) => Err(Error::kube(format!("creating Job {}", job_name(job)))(e)),

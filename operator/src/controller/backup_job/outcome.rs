@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use odoo_model::backup_job::OdooBackupJobStatus;
-use odoo_model::{JobPhase, OdooBackupJob};
+use odoo_model::{JobPhase, OdooBackupJob, Reason};
 
 use super::super::step::{Again, Ending, JobStep, Note, On};
 use super::facts::{Effect, Facts};
@@ -57,13 +57,13 @@ pub fn succeed(f: &Facts, mut status: OdooBackupJobStatus) -> Step {
             let said = status.job.message.take().unwrap_or_default();
             status.job.message = Some(format!("{said}; {why}"));
             let ending = Ending::new(status, JobPhase::Succeeded, Again::OnChange);
-            JobStep::End(ending.warning("IndexRecordFailed", why))
+            JobStep::End(ending.warning(Reason::IndexRecordFailed, why))
         }
     }
 }
 
 /// Ends the job Failed with a Warning event `reason` on it and its instance.
-pub fn fail(mut status: OdooBackupJobStatus, reason: &'static str, message: String) -> Step {
+pub fn fail(mut status: OdooBackupJobStatus, reason: Reason, message: String) -> Step {
     status.job.message = Some(message.clone());
     let mut ending =
         Ending::new(status, JobPhase::Failed, Again::OnChange).warning(reason, message.clone());

@@ -10,7 +10,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::ResourceExt;
 use odoo_model::agent::{Command, RowCounts, VerifyReport, env};
 use odoo_model::backup_job::{BackupVerification, BackupVerify, OdooBackupJobStatus, VerifyResult};
-use odoo_model::{JobPhase, OdooBackupJob};
+use odoo_model::{JobPhase, OdooBackupJob, Reason};
 
 use super::super::proof::Checked;
 use super::super::step::{Again, Ending, Note, On};
@@ -176,7 +176,7 @@ fn record(
             ending.events.push(Note {
                 on: On::Job,
                 warning: false,
-                reason: "BackupVerified",
+                reason: Reason::BackupVerified,
                 text: m,
             });
             Step::End(ending)
@@ -186,7 +186,7 @@ fn record(
             let message = format!(
                 "the stored backup failed its verification ({method}): {why}; logs: kubectl logs job/{name} -n {ns}"
             );
-            fail(status, "BackupVerifyFailed", message)
+            fail(status, Reason::BackupVerifyFailed, message)
         }
     }
 }

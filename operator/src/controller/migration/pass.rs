@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use kube::api::{Api, Patch, PatchParams};
 use kube::{Resource, ResourceExt};
+use odoo_model::Reason;
 use odoo_model::cluster_migration::{MigrationPhase, OdooClusterMigrationStatus};
 use odoo_model::labels::CLUSTER_MIGRATION_ANNOTATION;
 use odoo_model::{OdooClusterMigration, OdooInstance};
@@ -33,7 +34,7 @@ pub(super) enum Next {
     /// Stay, saying what is awaited; look again after the delay.
     Wait(String, Duration),
     /// The step failed (reason, message): roll back.
-    Fail(&'static str, String),
+    Fail(Reason, String),
 }
 
 /// What every step reads.

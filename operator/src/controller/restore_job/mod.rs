@@ -7,6 +7,7 @@
 //! leaves the live database untouched; a failed filestore switch puts the previous
 //! database back.
 
+use odoo_model::Reason;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -89,7 +90,7 @@ async fn start(
         meanwhile(instance, &v.database.name)
     ));
     if let Some(c) = &source.chosen {
-        ctx.event(job, false, "BackupChosen", format!("restoring {c}"))
+        ctx.event(job, false, Reason::BackupChosen, format!("restoring {c}"))
             .await;
     }
     // Before anything is made: a deletion from here on removes what was.
@@ -193,7 +194,7 @@ async fn loaded(
         instance.name_any()
     ));
     let said = format!("loaded into {temporary} and {proof}; Odoo opens it before the switch");
-    ctx.event(job, false, "RestoreLoaded", said).await;
+    ctx.event(job, false, Reason::RestoreLoaded, said).await;
     write(ctx, job, status, JobPhase::Running).await?;
     crate::crash::point("restore-loaded");
     Ok(Action::requeue(Duration::from_secs(1)))
@@ -294,7 +295,7 @@ async fn clean_up(
         ctx.event(
             job.as_ref(),
             true,
-            "CleanupSkipped",
+            Reason::CleanupSkipped,
             format!("the instance is gone; {temporary} and its files stay"),
         )
         .await;
@@ -330,7 +331,7 @@ async fn clean_up(
             ctx.event(
                 job.as_ref(),
                 false,
-                "CleanedUp",
+                Reason::CleanedUp,
                 format!("deleted in flight: {temporary} and its files were removed"),
             )
             .await;
@@ -340,7 +341,7 @@ async fn clean_up(
             ctx.event(
                 job.as_ref(),
                 true,
-                "CleanupFailed",
+                Reason::CleanupFailed,
                 format!(
                     "deleted in flight: {temporary} was dropped, but its files could not be removed: remove filestore/{temporary} from the volume by hand; logs: kubectl logs job/{} -n {ns}",
                     cleanup.name_any()

@@ -9,6 +9,7 @@
 //! on), and the database must then be marked neutralized: an exit code alone
 //! proves nothing.
 
+use odoo_model::Reason;
 use std::time::Duration;
 
 use kube::ResourceExt;
@@ -78,7 +79,7 @@ pub(super) async fn open(
     ctx.event(
         job,
         false,
-        "RestoreOpened",
+        Reason::RestoreOpened,
         format!("{opened} {temporary}; the instance stops for the switch"),
     )
     .await;

@@ -3,6 +3,7 @@
 
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
+use odoo_model::Reason;
 use odoo_model::names;
 use odoo_model::restore_job::OdooRestoreJobStatus;
 use odoo_model::{InstancePhase, JobPhase, OdooInstance, OdooRestoreJob};
@@ -88,8 +89,9 @@ pub(super) async fn fail(
     mut status: OdooRestoreJobStatus,
     why: String,
 ) -> Result<Action, Error> {
-    ctx.event(job, true, "RestoreFailed", why.clone()).await;
-    ctx.event(instance, true, "RestoreFailed", why.clone())
+    ctx.event(job, true, Reason::RestoreFailed, why.clone())
+        .await;
+    ctx.event(instance, true, Reason::RestoreFailed, why.clone())
         .await;
     status.job.message = Some(why.clone());
     let done = write(ctx, job, status, JobPhase::Failed).await?;

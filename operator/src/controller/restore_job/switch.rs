@@ -13,6 +13,7 @@ use crate::runtime::context::Context;
 use crate::runtime::error::Error;
 use kube::ResourceExt;
 use kube::runtime::controller::Action;
+use odoo_model::Reason;
 use odoo_model::agent::{SwitchOutcome, SwitchReport};
 use odoo_model::restore_job::{OdooRestoreJobStatus, PreviousDatabase, RestoreMode, RestoreStep};
 use odoo_model::{JobPhase, OdooInstance, OdooRestoreJob};
@@ -141,7 +142,7 @@ impl At<'_> {
         );
         if status.job.message.as_deref() != Some(message.as_str()) {
             self.ctx
-                .event(self.job, true, "SwitchUnknown", message.clone())
+                .event(self.job, true, Reason::SwitchUnknown, message.clone())
                 .await;
             status.job.message = Some(message);
             write(self.ctx, self.job, status, JobPhase::Running).await?;
@@ -194,7 +195,8 @@ impl At<'_> {
                 "; the previous database {kept} is dropped once {} runs on the restored one",
                 self.instance.name_any()
             ));
-            ctx.event(job, false, "Switched", message.clone()).await;
+            ctx.event(job, false, Reason::Switched, message.clone())
+                .await;
             status.step = Some(RestoreStep::Starting);
             status.job.message = Some(message);
             write(ctx, job, status, JobPhase::Running).await?;
@@ -269,8 +271,9 @@ async fn succeeded(
     message: String,
 ) -> Result<Action, Error> {
     status.job.message = Some(message.clone());
-    ctx.event(job, false, "Restored", message.clone()).await;
-    ctx.event(instance, false, "Restored", message.clone())
+    ctx.event(job, false, Reason::Restored, message.clone())
+        .await;
+    ctx.event(instance, false, Reason::Restored, message.clone())
         .await;
     let done = write(ctx, job, status, JobPhase::Succeeded).await?;
     ctx.callbacks.job_finished(

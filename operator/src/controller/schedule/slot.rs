@@ -3,6 +3,7 @@
 //!
 //! Names its siblings and the controller's modules directly, never its parent.
 
+use odoo_model::Reason;
 use std::collections::BTreeMap;
 
 use jiff::{SignedDuration, Timestamp};
@@ -42,7 +43,7 @@ pub(super) async fn run(
         ctx.event(
             s,
             false,
-            "BackupCreated",
+            Reason::BackupCreated,
             format!("created OdooBackupJob {job} for {}", due.slot),
         )
         .await;
@@ -51,7 +52,7 @@ pub(super) async fn run(
         ctx.event(
             s,
             false,
-            "CatchUpBackup",
+            Reason::CatchUpBackup,
             format!(
                 "catch-up backup for the slot {} (missed while the operator was not running); {} earlier missed slots were skipped",
                 due.slot,

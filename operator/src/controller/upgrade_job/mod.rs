@@ -18,6 +18,7 @@ mod outcome;
 mod plan;
 pub mod rollback;
 
+use odoo_model::Reason;
 use outcome::{adopt_target, finish, workers_still_running, write};
 
 pub use plan::{auto_name, update_args};
@@ -59,7 +60,7 @@ pub async fn create_for_instance(
     ctx.event(
         instance,
         false,
-        "UpgradeRequested",
+        Reason::UpgradeRequested,
         format!(
             "image changed to {}: {name} upgrades the database first",
             v.image
@@ -221,9 +222,9 @@ async fn start(
     status.job.message = Some(message.clone());
     write(ctx, job, status, JobPhase::Running).await?;
     let reason = if job.spec.rehearsal {
-        "RehearsalStarted"
+        Reason::RehearsalStarted
     } else {
-        "UpgradeStarted"
+        Reason::UpgradeStarted
     };
     let from = current.image.unwrap_or_default();
     let said = format!("{from} → {target} ({strategy}): {message}");
@@ -340,8 +341,9 @@ async fn failed(
     mut status: OdooUpgradeJobStatus,
     message: String,
 ) -> Result<Action, Error> {
-    ctx.event(job, true, "UpgradeFailed", message.clone()).await;
-    ctx.event(instance, true, "UpgradeFailed", message.clone())
+    ctx.event(job, true, Reason::UpgradeFailed, message.clone())
+        .await;
+    ctx.event(instance, true, Reason::UpgradeFailed, message.clone())
         .await;
     status.job.message = Some(message);
     finish(ctx, job, status, JobPhase::Failed, Some(instance)).await

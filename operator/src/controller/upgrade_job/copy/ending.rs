@@ -9,6 +9,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::ResourceExt;
 use kube::runtime::controller::Action;
 use odoo_model::JobPhase;
+use odoo_model::Reason;
 use odoo_model::agent::{FilestoreCopyReport, SwitchReport};
 use odoo_model::instance::Rehearsal;
 use odoo_model::restore_job::PreviousDatabase;
@@ -118,7 +119,7 @@ async fn files_unknown(
     );
     if status.job.message.as_deref() != Some(message.as_str()) {
         pass.ctx
-            .event(pass.job, true, "SwitchUnknown", message.clone())
+            .event(pass.job, true, Reason::SwitchUnknown, message.clone())
             .await;
         status.job.message = Some(message);
         write(pass.ctx, pass.job, status, JobPhase::Running).await?;
@@ -152,7 +153,7 @@ async fn files_switched(
             pass.target
         ));
         pass.ctx
-            .event(pass.job, false, "Switched", message.clone())
+            .event(pass.job, false, Reason::Switched, message.clone())
             .await;
         enter(&mut status, UpgradeStep::Starting);
         // The upgrade itself is complete: the rollback window counts from here.
@@ -168,7 +169,7 @@ async fn files_switched(
     adopt_target(pass.ctx, pass.job, pass.instance, &pass.target).await?;
     message.push_str("; rolling out");
     pass.ctx
-        .event(pass.job, false, "Upgraded", message.clone())
+        .event(pass.job, false, Reason::Upgraded, message.clone())
         .await;
     status.job.message = Some(message);
     finish(
@@ -236,7 +237,7 @@ pub(super) async fn starting(
         }
     };
     pass.ctx
-        .event(pass.job, false, "Upgraded", message.clone())
+        .event(pass.job, false, Reason::Upgraded, message.clone())
         .await;
     status.job.message = Some(message);
     let phase = ended(&status, JobPhase::Succeeded);
@@ -302,10 +303,10 @@ pub(super) async fn discarding(
         "; {live} was not touched and the previous image serves it again"
     ));
     pass.ctx
-        .event(pass.job, true, "UpgradeFailed", message.clone())
+        .event(pass.job, true, Reason::UpgradeFailed, message.clone())
         .await;
     pass.ctx
-        .event(pass.instance, true, "UpgradeFailed", message.clone())
+        .event(pass.instance, true, Reason::UpgradeFailed, message.clone())
         .await;
     status.job.message = Some(message);
     finish(
@@ -336,7 +337,7 @@ async fn record_rehearsal(
     };
     let described = rehearsal.describe();
     pass.ctx
-        .event(pass.instance, !succeeded, "Rehearsed", described)
+        .event(pass.instance, !succeeded, Reason::Rehearsed, described)
         .await;
     Ok(())
 }
