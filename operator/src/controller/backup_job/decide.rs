@@ -10,7 +10,7 @@ use odoo_model::{
 
 use super::super::proof;
 use super::super::step::Again;
-use super::archive::destination;
+use super::archive::{self, destination};
 use super::facts::{Effect, Facts, backup_job_name};
 use super::outcome::{AGENT_WORKING, NEXT_STEP, QUEUED, Step, end, fail, succeed};
 use super::verify;
@@ -39,7 +39,10 @@ pub fn step(job: &OdooBackupJob, f: &Facts) -> Step {
     match &f.backup {
         None => Step::Do(Effect::ReadBackup),
         Some(Agent::Missing) if f.valid.is_none() => Step::Do(Effect::Resolve),
-        Some(Agent::Missing) => Step::Do(Effect::StartBackup),
+        Some(Agent::Missing) => match archive::recorded(&status) {
+            Ok(location) => Step::Do(Effect::StartBackup(location)),
+            Err(why) => fail(status, Reason::BackupFailed, why),
+        },
         Some(Agent::Running) => end(status, JobPhase::Running, AGENT_WORKING),
         Some(Agent::Ended(taken)) => match proven(job, f, &status, taken) {
             None => Step::Do(Effect::CheckStored),

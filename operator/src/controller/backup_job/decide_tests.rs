@@ -169,7 +169,8 @@ fn the_backups_job_is_started_once_at_the_recorded_location() {
     f.backup = Some(Agent::Missing);
     assert_eq!(decide::step(&job, &f), JobStep::Do(Effect::Resolve));
     f.valid = resolved().valid;
-    assert_eq!(decide::step(&job, &f), JobStep::Do(Effect::StartBackup));
+    let at: odoo_model::Location = LOCATION.parse().expect("location");
+    assert_eq!(decide::step(&job, &f), JobStep::Do(Effect::StartBackup(at)));
     f.started = true;
     let e = ended(decide::step(&job, &f));
     assert_eq!(e.phase, JobPhase::Running);
@@ -180,6 +181,25 @@ fn the_backups_job_is_started_once_at_the_recorded_location() {
     f.backup = Some(Agent::Running);
     let e = ended(decide::step(&job, &f));
     assert_eq!((e.phase, e.again), (JobPhase::Running, AGENT_WORKING));
+}
+
+#[test]
+fn a_status_that_names_no_archive_fails_the_job_before_any_pod() {
+    let mut edited = running();
+    edited.location = None;
+    let job = job(edited, BackupVerify::None);
+    let f = Facts {
+        backup: Some(Agent::Missing),
+        ..resolved()
+    };
+    let e = ended(decide::step(&job, &f));
+    assert_eq!(e.phase, JobPhase::Failed);
+    assert!(
+        message(&e).starts_with("the job records no usable archive location"),
+        "{}",
+        message(&e)
+    );
+    assert_eq!(events(&e)[0], (On::Job, true, Reason::BackupFailed));
 }
 
 #[test]

@@ -10,7 +10,7 @@ use odoo_model::backup_job::{BackupVerify, OdooBackupJobStatus};
 use super::super::job::{self, cluster_of, db_error};
 use super::super::proof;
 use super::facts::{Effect, Facts, Said, backup_job_name};
-use super::{index, pod, verify};
+use super::{archive, index, pod, verify};
 use crate::pg::restore as pg_restore;
 use crate::runtime::agent_pod::{self, Agent};
 use crate::runtime::context::Context;
@@ -37,8 +37,7 @@ pub async fn apply(
             let name = backup_job_name(job);
             f.backup = Some(agent_pod::run_of::<BackupReport>(ctx, &ns, &name, "backup").await?)
         }
-        Effect::StartBackup => {
-            let location = status(job).location.unwrap_or_default();
+        Effect::StartBackup(location) => {
             let built = pod::build_job(job, valid(f)?, &location, &ctx.config.agent_image);
             crate::apply::apply(&ctx.client, &built).await?;
             f.started = true;
@@ -68,6 +67,9 @@ async fn verifying(
     match effect {
         Effect::ReadVerify => f.verify.run = Some(read_verify(ctx, job, scratch.is_some()).await?),
         Effect::CreateScratch => {
+            // Proven stored, so recorded: a status that names no archive was
+            // edited, and no scratch database is made for a Job never started.
+            archive::recorded(&status(job)).map_err(Error::InvalidSpec)?;
             let cluster = cluster_of(ctx, v).await?;
             pg_restore::create_restore_database(&cluster, &v.owner(), &scratch.unwrap_or_default())
                 .await
@@ -76,7 +78,9 @@ async fn verifying(
         }
         Effect::StartVerify => {
             let (image, status) = (&ctx.config.agent_image, status(job));
-            let built = verify::build_job(job, v, &status, scratch.as_deref(), image);
+            // Proven stored, so recorded: a status that names no archive was edited.
+            let archive = archive::recorded(&status).map_err(Error::InvalidSpec)?;
+            let built = verify::build_job(job, v, &status, &archive, scratch.as_deref(), image);
             crate::apply::apply(&ctx.client, &built).await?;
             f.verify.started = true;
         }

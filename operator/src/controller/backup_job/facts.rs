@@ -4,7 +4,7 @@
 use k8s_openapi::jiff::Timestamp;
 use kube::ResourceExt;
 use odoo_model::agent::{BackupReport, RestoreReport, RowCounts, VerifyReport};
-use odoo_model::{OdooBackupJob, OdooBackupJobStatus, OdooInstance};
+use odoo_model::{Location, OdooBackupJob, OdooBackupJobStatus, OdooInstance};
 
 use super::super::proof::Checked;
 use crate::runtime::agent_pod::Agent;
@@ -68,8 +68,8 @@ pub enum Effect {
     /// Resolves the instance (reads the PostgreSQL clusters).
     Resolve,
     ReadBackup,
-    /// Applies the backup's Job, known missing.
-    StartBackup,
+    /// Applies the backup's Job, known missing, writing to the recorded location.
+    StartBackup(Location),
     /// Looks at the reported archive in its bucket.
     CheckStored,
     /// Writes the bucket index record of this final status.

@@ -8,9 +8,9 @@
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::ResourceExt;
-use odoo_model::agent::{Command, RowCounts, VerifyReport, env};
+use odoo_model::agent::{RestoreRequest, RowCounts, VerifyReport, VerifyRequest, env};
 use odoo_model::backup_job::{BackupVerification, BackupVerify, OdooBackupJobStatus, VerifyResult};
-use odoo_model::{JobPhase, OdooBackupJob, Reason};
+use odoo_model::{JobPhase, Location, OdooBackupJob, Reason};
 
 use super::super::proof::Checked;
 use super::super::step::{Again, Ending, Note, On};
@@ -34,36 +34,45 @@ pub fn scratch_database(database: &str, job_uid: &str) -> String {
     format!("{}_verify_{}", &database[..end], &hash[..8])
 }
 
-/// The verification Job: pure, from the backup as stored (`status`).
+/// The verification Job: pure, from the backup as stored (`status`, its archive
+/// at `archive`).
 pub fn build_job(
     job: &OdooBackupJob,
     v: &ValidInstance,
     status: &OdooBackupJobStatus,
+    archive: &Location,
     scratch: Option<&str>,
     agent_image: &str,
 ) -> Job {
-    let location = status.location.clone().unwrap_or_default();
-    let mut envs = vec![
-        agent_pod::env(env::SOURCE, &location),
-        agent_pod::env(
-            env::EXPECTED_SHA256,
-            status.sha256.clone().unwrap_or_default(),
-        ),
-        agent_pod::env(env::FORMAT, job.spec.backup.format.extension()),
-    ];
-    let command = match scratch {
-        Some(database) => {
-            envs.extend(agent_pod::pg_env(v, database));
-            envs.push(agent_pod::env(env::SKIP_FILESTORE, "true"));
-            Command::Restore
-        }
-        None => Command::Verify,
-    };
     let d = &job.spec.backup.destination;
+    let s3 = d.s3.as_ref().map(|s3| agent_pod::s3_options(&s3.bucket));
+    let expected_sha256 = status.sha256.clone().unwrap_or_default();
+    let format = Some(job.spec.backup.format);
+    let mut secrets = vec![];
+    let request = match scratch {
+        Some(database) => {
+            secrets.push(agent_pod::pg_password(env::PG, v));
+            agent_pod::Requested::new(&RestoreRequest {
+                database: agent_pod::connection(v, database),
+                s3,
+                source: archive.clone(),
+                expected_sha256: Some(expected_sha256),
+                format,
+                filestore: None,
+                skip_filestore: true,
+            })
+        }
+        None => agent_pod::Requested::new(&VerifyRequest {
+            s3,
+            source: archive.clone(),
+            expected_sha256,
+            format,
+        }),
+    };
     let mut mounts = vec![];
     let mut volumes = vec![];
     if let Some(s3) = &d.s3 {
-        envs.extend(agent_pod::s3_env(&s3.bucket));
+        secrets.extend(agent_pod::s3_credentials(&s3.bucket));
     }
     if let Some(pvc) = &d.pvc {
         mounts.push(agent_pod::mount("destination", BACKUP_DIR, true));
@@ -73,8 +82,7 @@ pub fn build_job(
         name: job_name(job),
         component: "backup",
         container: "verify",
-        command,
-        env: envs,
+        request: request.with_secrets(secrets),
         mounts,
         volumes,
         retries: 0,

@@ -95,7 +95,7 @@ async fn start(
     }
     // Before anything is made: a deletion from here on removes what was.
     let job = &job::hold_for_cleanup(ctx, job).await?;
-    status.location = Some(source.location);
+    status.location = Some(source.location.to_string());
     // The digest the archive must have: the load is checked against it.
     status.sha256 = source.sha256;
     status.temporary_database = Some(temporary);
