@@ -129,6 +129,10 @@ pub trait Stepper: Reconcile {
 
     /// The instance the facts hold, for events on it and the webhook.
     fn instance(facts: &Self::Facts) -> Option<&OdooInstance>;
+
+    /// What the kind counts once `next` is stored, and only then: a pass whose
+    /// write failed is retried, and must not count twice.
+    fn recorded(_ctx: &Context, _job: &Self, _next: &Self::Status) {}
 }
 
 /// More steps than any kind takes in a pass: a step that keeps asking means a
@@ -177,6 +181,7 @@ async fn end<K: Stepper>(
     let mut next = ending.status;
     crate::runtime::batch::stamp(K::common(&mut next), ending.phase, job.meta().generation);
     job::write_status(ctx, job, &current, &next).await?;
+    K::recorded(ctx, job, &next);
     let finished = ending.phase.is_finished();
     if K::ANNOUNCES
         && finished

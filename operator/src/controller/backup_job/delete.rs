@@ -9,6 +9,7 @@
 //! (it waits for the restore). A backup deleted without the request, or whose
 //! namespace is being deleted, leaves its archive in storage.
 
+use odoo_model::Reason;
 use std::time::Duration;
 
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
@@ -19,7 +20,6 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference}
 use kube::api::{Api, DeleteParams, ListParams, PostParams};
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
-use odoo_model::Reason;
 use odoo_model::agent::{Command, DeleteReport, DeleteRequest, env};
 use odoo_model::backup_job::OdooBackupJobStatus;
 use odoo_model::backup_use::backups_in_use;
@@ -36,6 +36,15 @@ use crate::runtime::error::Error;
 /// Where `odoo-agent` is in the operator's image.
 const AGENT_IN_OPERATOR_IMAGE: &str = "/usr/local/bin/odoo-agent";
 const CONTAINER: &str = "delete";
+
+/// A deletion waiting for a restore that reads the archive looks again this often:
+/// the restore finishing does not wake the backup.
+const RESTORE_READING: Duration = Duration::from_secs(30);
+/// A deletion whose Job runs looks again this often (its Job's changes wake it
+/// sooner): the resource is held until the archive is gone.
+const DELETING: Duration = Duration::from_secs(5);
+/// A failed deletion is tried again, with a new Job, after this long.
+const RETRY: Duration = Duration::from_secs(60);
 
 /// The deletion's Job.
 pub fn job_name(job: &OdooBackupJob) -> String {
@@ -181,7 +190,7 @@ pub async fn clean_up(
             job.name_any()
         );
         announce(false, Reason::ArchiveDeletionWaiting, message).await;
-        return Ok(Some(Action::requeue(Duration::from_secs(30))));
+        return Ok(Some(Action::requeue(RESTORE_READING)));
     }
     let name = job_name(job);
     let Some(live) = batch::live_job(ctx, &ns, &name).await? else {
@@ -189,7 +198,7 @@ pub async fn clean_up(
     };
     let outcome = batch::outcome(&live);
     if outcome == Outcome::Running {
-        return Ok(Some(Action::requeue(Duration::from_secs(5))));
+        return Ok(Some(Action::requeue(DELETING)));
     }
     match checked(ctx, job, outcome, location).await? {
         Ok(report) => {
@@ -220,7 +229,7 @@ pub async fn clean_up(
                 Err(e) if odoo_model::api_error::is_not_found(&e) => {}
                 Err(e) => return Err(Error::kube(format!("deleting Job {name}"))(e)),
             }
-            Ok(Some(Action::requeue(Duration::from_secs(60))))
+            Ok(Some(Action::requeue(RETRY)))
         }
     }
 }
@@ -269,16 +278,14 @@ where
                 job.name_any()
             );
             announce(true, Reason::ArchiveDeleteFailed, message).await;
-            return Ok(Some(Action::requeue(Duration::from_secs(60))));
+            return Ok(Some(Action::requeue(RETRY)));
         }
     };
     let built = build_job(job, status, &archive, &ctx.config.agent_image);
     let jobs: Api<Job> = Api::namespaced(ctx.client.clone(), &ns);
     match jobs.create(&PostParams::default(), &built).await {
-        Ok(_) => Ok(Some(Action::requeue(Duration::from_secs(5)))),
-        Err(e) if odoo_model::api_error::is_conflict(&e) => {
-            Ok(Some(Action::requeue(Duration::from_secs(5))))
-        }
+        Ok(_) => Ok(Some(Action::requeue(DELETING))),
+        Err(e) if odoo_model::api_error::is_conflict(&e) => Ok(Some(Action::requeue(DELETING))),
         Err(kube::Error::Api(e)) if e.code == 403 && e.message.contains("terminat") => {
             let message = format!(
                 "the namespace is being deleted: the archive {location} of {} stays in storage",

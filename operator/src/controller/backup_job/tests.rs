@@ -1,8 +1,11 @@
 use super::*;
-use odoo_model::backup_job::{BackupDestination, BackupTemplate, OdooBackupJobSpec, S3Destination};
+use crate::build::DATA_DIR;
+use odoo_model::backup_job::{
+    BackupDestination, BackupFormat, BackupTemplate, OdooBackupJobSpec, S3Destination,
+};
 use odoo_model::common::{S3Bucket, S3Credentials};
 
-fn s3_job() -> OdooBackupJob {
+pub(super) fn s3_job() -> OdooBackupJob {
     let mut job = OdooBackupJob::new(
         "nightly",
         OdooBackupJobSpec {
