@@ -145,6 +145,10 @@ pub trait Stepper: Reconcile {
     fn written(_facts: &Self::Facts) -> Option<&Self> {
         None
     }
+
+    /// What the kind counts once `next` is stored, and only then: a pass whose
+    /// write failed is retried, and must not count twice.
+    fn recorded(_ctx: &Context, _job: &Self, _next: &Self::Status) {}
 }
 
 /// More steps than any kind takes in a pass: a step that keeps asking means a
@@ -196,6 +200,7 @@ async fn end<K: Stepper>(
     let mut next = ending.status;
     crate::runtime::batch::stamp(K::common(&mut next), ending.phase, job.meta().generation);
     job::write_status(ctx, job, &current, &next).await?;
+    K::recorded(ctx, job, &next);
     if let Some(point) = ending.crash_after {
         crate::crash::point(point);
     }

@@ -17,7 +17,6 @@ mod ending;
 mod pass;
 mod steps;
 
-use odoo_model::Reason;
 use pass::{Next, Pass, write};
 pub use pass::{conditions, temporary_name};
 
@@ -28,6 +27,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 use kube::api::Api;
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
+use odoo_model::Reason;
 use odoo_model::cluster_migration::{MigrationPhase, OdooClusterMigrationStatus};
 use odoo_model::{JobPhase, OdooClusterMigration, OdooInstance};
 

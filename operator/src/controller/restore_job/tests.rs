@@ -124,7 +124,7 @@ fn a_restore_waits_its_turn_then_records_what_it_loads_before_making_anything() 
     f.source = Some(Err(Unusable::Wait("OdooBackupJob b to finish".into())));
     assert_eq!(ended(step(&job, &f)).phase, JobPhase::Pending);
     f.source = Some(Ok(Source {
-        location: "s3://b/k.zip".into(),
+        location: "s3://b/k.zip".parse().expect("a location"),
         sha256: Some("ab".into()),
         bucket: None,
         claim: None,

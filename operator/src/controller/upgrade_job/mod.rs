@@ -18,7 +18,6 @@ mod outcome;
 mod plan;
 pub mod rollback;
 
-use odoo_model::Reason;
 use outcome::{adopt_target, finish, workers_still_running, write};
 
 pub use plan::{auto_name, update_args};
@@ -29,6 +28,7 @@ use std::time::Duration;
 use kube::ResourceExt;
 use kube::api::Api;
 use kube::runtime::controller::Action;
+use odoo_model::Reason;
 use odoo_model::upgrade_job::{OdooUpgradeJobStatus, UpgradeMode, UpgradeStep, UpgradeStrategy};
 use odoo_model::{InstancePhase, JobPhase, OdooInstance, OdooUpgradeJob, OdooUpgradeJobSpec};
 
