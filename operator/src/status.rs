@@ -4,6 +4,7 @@
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 use odoo_model::InstancePhase as P;
+use odoo_model::Reason;
 
 /// Condition types the operator sets on an OdooInstance.
 pub mod types {
@@ -27,7 +28,7 @@ pub fn set_condition(
     conditions: &mut Vec<Condition>,
     type_: &str,
     status: bool,
-    reason: &str,
+    reason: Reason,
     message: &str,
     generation: Option<i64>,
     now: &Time,
@@ -39,14 +40,14 @@ pub fn set_condition(
                 c.last_transition_time = now.clone();
             }
             c.status = status;
-            c.reason = reason.to_owned();
+            c.reason = reason.into();
             c.message = message.to_owned();
             c.observed_generation = generation;
         }
         None => conditions.push(Condition {
             type_: type_.to_owned(),
             status,
-            reason: reason.to_owned(),
+            reason: reason.into(),
             message: message.to_owned(),
             observed_generation: generation,
             last_transition_time: now.clone(),
@@ -75,7 +76,7 @@ pub fn phase_conditions(
     generation: Option<i64>,
     now: &Time,
 ) {
-    let reason = phase.to_string();
+    let reason = Reason::from(phase);
     let progressing = matches!(
         phase,
         P::Provisioning
@@ -94,7 +95,7 @@ pub fn phase_conditions(
         conditions,
         types::READY,
         phase == P::Running,
-        &reason,
+        reason,
         message,
         generation,
         now,
@@ -103,7 +104,7 @@ pub fn phase_conditions(
         conditions,
         types::PROGRESSING,
         progressing,
-        &reason,
+        reason,
         message,
         generation,
         now,
@@ -112,7 +113,7 @@ pub fn phase_conditions(
         conditions,
         types::DEGRADED,
         degraded,
-        &reason,
+        reason,
         message,
         generation,
         now,

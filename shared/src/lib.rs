@@ -28,6 +28,7 @@ pub mod last;
 pub mod location;
 pub mod names;
 pub mod password;
+pub mod reason;
 pub mod restore_job;
 #[cfg(feature = "s3")]
 pub mod s3;
@@ -43,6 +44,7 @@ pub use common::{InstanceRef, JobPhase};
 pub use init_job::{OdooInitJob, OdooInitJobSpec, OdooInitJobStatus};
 pub use instance::{InstancePhase, OdooInstance, OdooInstanceSpec, OdooInstanceStatus};
 pub use location::Location;
+pub use reason::Reason;
 pub use restore_job::{OdooRestoreJob, OdooRestoreJobSpec, OdooRestoreJobStatus};
 pub use upgrade_job::{OdooUpgradeJob, OdooUpgradeJobSpec, OdooUpgradeJobStatus};
 pub use version::OdooVersion;

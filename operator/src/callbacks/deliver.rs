@@ -162,7 +162,7 @@ impl Worker {
         );
         let event = Event {
             type_: EventType::Warning,
-            reason: "CallbackFailed".into(),
+            reason: odoo_model::Reason::CallbackFailed.as_str().into(),
             note: Some(format!(
                 "{} callback {} to {} failed {ATTEMPTS} times; last: {last_error}",
                 d.event, d.id, d.url

@@ -6,6 +6,7 @@ use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 use kube::ResourceExt;
 use kube::api::{Api, DeleteParams, Patch, PatchParams};
 use kube::runtime::controller::Action;
+use odoo_model::Reason;
 use odoo_model::api_error::is_not_found;
 use odoo_model::instance::DeletionPolicy;
 use odoo_model::{OdooInstance, names};
@@ -69,7 +70,7 @@ pub async fn cleanup(instance: &OdooInstance, ctx: &Context) -> Result<Action, E
         ctx.event(
             instance,
             false,
-            "Retained",
+            Reason::Retained,
             "database, role and filestore volume kept (deletionPolicy Retain)".into(),
         )
         .await;
@@ -151,7 +152,7 @@ async fn drop_database(
             let message = format!(
                 "dropping database {db} and role {role} on {cluster_name} failed: {e}; the finalizer stays until it succeeds (or set deletionPolicy: Retain to keep them)"
             );
-            ctx.event(instance, true, "DropFailed", message.clone())
+            ctx.event(instance, true, Reason::DropFailed, message.clone())
                 .await;
             Err(Error::Database {
                 cluster: cluster_name.to_owned(),
@@ -161,7 +162,8 @@ async fn drop_database(
         }
         Ok(dropped) => {
             let message = dropped_message(&role, cluster_name, db, &dropped.databases);
-            ctx.event(instance, false, "DatabaseDropped", message).await;
+            ctx.event(instance, false, Reason::DatabaseDropped, message)
+                .await;
             Ok(())
         }
     }

@@ -7,6 +7,7 @@ use futures::future::BoxFuture;
 use k8s_openapi::api::batch::v1::Job;
 use kube::ResourceExt;
 use kube::api::Api;
+use odoo_model::Reason;
 use odoo_model::init_job::OdooInitJobStatus;
 use odoo_model::{JobPhase, OdooInitJob, OdooInitJobSpec, OdooInstance, names};
 
@@ -169,7 +170,9 @@ fn step(job: &OdooInitJob, f: &Facts) -> JobStep<OdooInitJobStatus, Effect> {
 fn failed(job: &OdooInitJob, why: String) -> JobStep<OdooInitJobStatus, Effect> {
     let name = job_name(job);
     let message = format!("{why}; see kubectl logs job/{name}");
-    JobStep::End(ending(job, JobPhase::Failed, message.clone()).warning("InitFailed", message))
+    JobStep::End(
+        ending(job, JobPhase::Failed, message.clone()).warning(Reason::InitFailed, message),
+    )
 }
 
 /// The job's next status: `message`, and the batch Job once there is one.
@@ -398,7 +401,7 @@ mod tests {
         let message = e.status.job.message.clone().unwrap_or_default();
         assert!(message.contains("exited successfully, but Odoo did not install sale"));
         assert_eq!(e.events.len(), 1);
-        assert_eq!(e.events[0].reason, "InitFailed");
+        assert_eq!(e.events[0].reason, Reason::InitFailed);
         assert_eq!(e.events[0].text, message);
     }
 

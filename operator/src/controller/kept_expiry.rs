@@ -16,6 +16,7 @@ use k8s_openapi::jiff::{SignedDuration, Timestamp};
 use kube::ResourceExt;
 use kube::api::{Api, DeleteParams};
 use kube::runtime::controller::Action;
+use odoo_model::Reason;
 use odoo_model::agent::FilestoreCopyReport;
 use odoo_model::kept::{KeptDatabase, KeptDatabases};
 use odoo_model::{OdooInstance, names};
@@ -192,7 +193,7 @@ async fn finish(
                 annotation(SIZE_ANNOTATION),
                 annotation(REASON_ANNOTATION)
             );
-            ctx.event(instance, false, "KeptDatabaseDropped", message)
+            ctx.event(instance, false, Reason::KeptDatabaseDropped, message)
                 .await;
             true
         }
@@ -201,7 +202,7 @@ async fn finish(
             let message = format!(
                 "the files of the kept database {kept} could not be removed, so it stays: {why}; logs: kubectl logs job/{name} -n {ns}"
             );
-            ctx.event(instance, true, "KeptDatabaseDropFailed", message)
+            ctx.event(instance, true, Reason::KeptDatabaseDropFailed, message)
                 .await;
             false
         }

@@ -15,6 +15,7 @@ mod retention;
 mod slot;
 mod timing;
 
+use odoo_model::Reason;
 use odoo_model::api_error::is_not_found;
 use std::sync::Arc;
 use std::time::Duration;
@@ -108,7 +109,7 @@ async fn reconcile_schedule(s: &OdooBackupSchedule, ctx: &Context) -> Result<Act
             s,
             now,
             false,
-            "Suspended",
+            Reason::Suspended,
             "no new backups while spec.suspend is true",
         );
         status.next_schedule_time = None;
@@ -118,7 +119,7 @@ async fn reconcile_schedule(s: &OdooBackupSchedule, ctx: &Context) -> Result<Act
         }
         let zone = s.spec.time_zone.as_deref().unwrap_or("UTC");
         let message = format!("backups at '{}' ({zone})", s.spec.schedule);
-        set_ready(&mut status, s, now, true, "Scheduled", &message);
+        set_ready(&mut status, s, now, true, Reason::Scheduled, &message);
         status.next_schedule_time = cron.next_after(now).map(Time);
     }
 
@@ -135,7 +136,7 @@ fn set_ready(
     s: &OdooBackupSchedule,
     now: Timestamp,
     ok: bool,
-    reason: &str,
+    reason: Reason,
     message: &str,
 ) {
     set_condition(
@@ -165,12 +166,13 @@ async fn invalid_schedule(
         s,
         now,
         false,
-        "InvalidSchedule",
+        Reason::InvalidSchedule,
         &e.to_string(),
     );
     status.next_schedule_time = None;
     if status.conditions != current.conditions {
-        ctx.event(s, true, "InvalidSchedule", e.to_string()).await;
+        ctx.event(s, true, Reason::InvalidSchedule, e.to_string())
+            .await;
     }
     write_status(ctx, s, current, &status).await?;
     Ok(Action::await_change())
@@ -334,7 +336,7 @@ async fn prune(
     ctx.event(
         s,
         false,
-        "BackupsPruned",
+        Reason::BackupsPruned,
         format!(
             "deleted {} with their archives ({})",
             doomed.join(", "),

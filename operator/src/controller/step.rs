@@ -13,7 +13,7 @@ use futures::future::BoxFuture;
 use kube::ResourceExt;
 use kube::runtime::controller::Action;
 use odoo_model::common::JobStatusCommon;
-use odoo_model::{JobPhase, OdooInstance};
+use odoo_model::{JobPhase, OdooInstance, Reason};
 use serde::Serialize;
 
 use super::job::{self, Reconcile, Started};
@@ -40,6 +40,9 @@ pub struct Ending<S> {
     /// Published before the status write, as every transition event is.
     pub events: Vec<Note>,
     pub again: Again,
+    /// A crash point (see [`crate::crash`]) reached once the status is written:
+    /// where a crash-safety test kills a pass whose status records what it made.
+    pub crash_after: Option<&'static str>,
 }
 
 impl<S> Ending<S> {
@@ -49,11 +52,18 @@ impl<S> Ending<S> {
             phase,
             events: Vec::new(),
             again,
+            crash_after: None,
         }
     }
 
+    /// The same ending, reaching crash point `point` once the status is written.
+    pub fn crash_after(mut self, point: &'static str) -> Self {
+        self.crash_after = Some(point);
+        self
+    }
+
     /// The same ending with a Warning event `reason` on the job.
-    pub fn warning(mut self, reason: &'static str, text: impl Into<String>) -> Self {
+    pub fn warning(mut self, reason: Reason, text: impl Into<String>) -> Self {
         self.events.push(Note {
             on: On::Job,
             warning: true,
@@ -69,7 +79,7 @@ impl<S> Ending<S> {
 pub struct Note {
     pub on: On,
     pub warning: bool,
-    pub reason: &'static str,
+    pub reason: Reason,
     pub text: String,
 }
 
@@ -131,15 +141,15 @@ pub trait Stepper: Reconcile {
     fn instance(facts: &Self::Facts) -> Option<&OdooInstance>;
 
     /// The job as an effect of this pass rewrote it (a finalizer added), if one
-    /// did: the status write is conditional on the version read, which that
-    /// changed. Kinds whose effects never write the job itself keep this default.
-    fn rewritten(_facts: &Self::Facts) -> Option<&Self> {
+    /// did: the status write is conditional on the version it names.
+    fn written(_facts: &Self::Facts) -> Option<&Self> {
         None
     }
 
-    /// Called once the pass's status is written, before the job is announced: for
-    /// what must come right after that write (a crash point in tests).
-    fn after_write(&self, _next: &Self::Status) {}
+    /// What comes once `next` is stored, and only then (a count, a crash point
+    /// between two steps): a pass whose write failed is retried, and must not
+    /// count twice.
+    fn recorded(_ctx: &Context, _job: &Self, _next: &Self::Status) {}
 }
 
 /// More steps than any kind takes in a pass: a step that keeps asking means a
@@ -154,7 +164,10 @@ pub async fn drive<K: Stepper>(ctx: &Context, started: Started<K>) -> Result<Act
     for _ in 0..MOST_STEPS {
         match job.step(&facts) {
             JobStep::Do(effect) => K::apply(ctx, &job, &mut facts, effect).await?,
-            JobStep::End(ending) => return end(ctx, job.as_ref(), &facts, ending).await,
+            JobStep::End(ending) => {
+                let written = K::written(&facts).unwrap_or(job.as_ref());
+                return end(ctx, written, &facts, ending).await;
+            }
         }
     }
     Err(Error::Unsettled(format!(
@@ -171,7 +184,6 @@ async fn end<K: Stepper>(
     ending: Ending<K::Status>,
 ) -> Result<Action, Error> {
     let instance = K::instance(facts);
-    let job = K::rewritten(facts).unwrap_or(job);
     for note in &ending.events {
         match (note.on, instance) {
             (On::Job, _) => {
@@ -189,7 +201,10 @@ async fn end<K: Stepper>(
     let mut next = ending.status;
     crate::runtime::batch::stamp(K::common(&mut next), ending.phase, job.meta().generation);
     job::write_status(ctx, job, &current, &next).await?;
-    job.after_write(&next);
+    K::recorded(ctx, job, &next);
+    if let Some(point) = ending.crash_after {
+        crate::crash::point(point);
+    }
     let finished = ending.phase.is_finished();
     if K::ANNOUNCES
         && finished

@@ -5,6 +5,8 @@ use kube::core::DeserializeGuard;
 use kube::runtime::events::{Event, EventType, Reporter};
 use kube::{Client, Resource};
 
+use odoo_model::Reason;
+
 use crate::config::OperatorConfig;
 
 /// Shared state of the controllers.
@@ -88,7 +90,7 @@ impl Context {
         &self,
         object: &K,
         warning: bool,
-        reason: &str,
+        reason: Reason,
         note: String,
     ) {
         self.event_on_ref(&object.object_ref(&()), warning, reason, note)
@@ -110,7 +112,7 @@ impl Context {
                     "the operator cannot read this object: {}; fix or re-apply it",
                     invalid.error
                 );
-                self.event_on_ref(&guard.object_ref(&()), true, "InvalidObject", note)
+                self.event_on_ref(&guard.object_ref(&()), true, Reason::InvalidObject, note)
                     .await;
                 None
             }
@@ -123,7 +125,7 @@ impl Context {
         &self,
         object: &K,
         warning: bool,
-        reason: &str,
+        reason: Reason,
         note: String,
     ) {
         self.events
@@ -136,7 +138,7 @@ impl Context {
         &self,
         reference: &ObjectReference,
         warning: bool,
-        reason: &str,
+        reason: Reason,
         note: String,
     ) {
         self.events
@@ -144,16 +146,16 @@ impl Context {
     }
 }
 
-fn event(warning: bool, reason: &str, note: String) -> Event {
+fn event(warning: bool, reason: Reason, note: String) -> Event {
     Event {
         type_: if warning {
             EventType::Warning
         } else {
             EventType::Normal
         },
-        reason: reason.into(),
+        reason: reason.as_str().into(),
         note: Some(note),
-        action: reason.into(),
+        action: reason.as_str().into(),
         secondary: None,
     }
 }

@@ -2,6 +2,7 @@
 //! with backoff).
 
 use crate::apply::ApplyError;
+use odoo_model::Reason;
 use odoo_model::api_error::describe;
 
 /// Why a reconcile failed.
@@ -70,6 +71,22 @@ impl Error {
     pub fn category(&self) -> &'static str {
         self.into()
     }
+
+    /// The reason of the event that reports this error: its category.
+    pub fn reason(&self) -> Reason {
+        match self {
+            Error::InvalidSpec(_) => Reason::InvalidSpec,
+            Error::PgClusters(_) => Reason::PgClusters,
+            Error::Apply(_) => Reason::Apply,
+            Error::Kube { .. } => Reason::Kube,
+            Error::Database { .. } => Reason::Database,
+            Error::WaitingForPods { .. } => Reason::WaitingForPods,
+            Error::Finalizer(_) => Reason::Finalizer,
+            Error::Cached { .. } => Reason::Cached,
+            Error::Storage(_) => Reason::Storage,
+            Error::Unsettled(_) => Reason::Unsettled,
+        }
+    }
 }
 
 impl From<crate::validate::ValidationError> for Error {
@@ -79,6 +96,36 @@ impl From<crate::validate::ValidationError> for Error {
         match e {
             crate::validate::ValidationError::Cluster(message) => Error::PgClusters(message),
             other => Error::InvalidSpec(other.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The event of an error keeps the reason it had as the error's category.
+    #[test]
+    fn an_errors_reason_is_its_category() {
+        let unreadable = serde_json::from_str::<u8>("x").expect_err("not a number");
+        for e in [
+            Error::InvalidSpec("x".into()),
+            Error::PgClusters("x".into()),
+            Error::Database {
+                cluster: "main".into(),
+                message: "x".into(),
+                unreachable: true,
+            },
+            Error::WaitingForPods { pods: 1 },
+            Error::Finalizer("x".into()),
+            Error::Cached {
+                kind: "Pod",
+                name: "x".into(),
+                source: unreadable,
+            },
+            Error::Storage("x".into()),
+        ] {
+            assert_eq!(e.reason().as_str(), e.category());
         }
     }
 }

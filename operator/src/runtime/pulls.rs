@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use futures::{Stream, TryStreamExt as _};
 use kube::ResourceExt as _;
 use kube::runtime::watcher;
+use odoo_model::Reason;
 use odoo_model::labels::INSTANCE_LABEL;
 
 use super::live::LivePod;
@@ -83,7 +84,9 @@ impl PullFailures {
                     + f.instance.len()
                     + f.failures
                         .iter()
-                        .map(|p| p.pod.len() + p.image.len() + p.reason.len() + p.message.len())
+                        .map(|p| {
+                            p.pod.len() + p.image.len() + p.reason.as_str().len() + p.message.len()
+                        })
                         .sum::<usize>()
             })
             .sum();
@@ -210,16 +213,16 @@ pub struct ImagePullFailure {
     pub pod: String,
     pub image: String,
     /// The kubelet's reason: `ErrImagePull`, `ImagePullBackOff`, `InvalidImageName`, …
-    pub reason: String,
+    pub reason: Reason,
     pub message: String,
 }
 
 /// Waiting reasons that mean the image itself is the problem.
-const PULL_REASONS: &[&str] = &[
-    "ErrImagePull",
-    "ImagePullBackOff",
-    "InvalidImageName",
-    "ErrImageNeverPull",
+const PULL_REASONS: &[Reason] = &[
+    Reason::ErrImagePull,
+    Reason::ImagePullBackOff,
+    Reason::InvalidImageName,
+    Reason::ErrImageNeverPull,
 ];
 
 /// The pull failures one pod reports, init containers included.
@@ -232,15 +235,13 @@ pub fn pull_failures(pod: &LivePod) -> Vec<ImagePullFailure> {
         .chain(status.container_statuses.iter().flatten())
         .filter_map(|c| {
             let waiting = c.state.as_ref()?.waiting.as_ref()?;
-            let reason = waiting.reason.clone()?;
-            PULL_REASONS
-                .contains(&reason.as_str())
-                .then(|| ImagePullFailure {
-                    pod: pod.name_any(),
-                    image: c.image.clone(),
-                    reason,
-                    message: waiting.message.clone().unwrap_or_default(),
-                })
+            let reason = Reason::parse(waiting.reason.as_deref()?)?;
+            PULL_REASONS.contains(&reason).then(|| ImagePullFailure {
+                pod: pod.name_any(),
+                image: c.image.clone(),
+                reason,
+                message: waiting.message.clone().unwrap_or_default(),
+            })
         })
         .collect()
 }

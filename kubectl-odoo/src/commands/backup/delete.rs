@@ -11,7 +11,7 @@ use kube::ResourceExt;
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
 use kube::runtime::wait::{await_condition, conditions};
 use odoo_model::backup_use::backups_in_use;
-use odoo_model::{OdooBackupJob, OdooRestoreJob};
+use odoo_model::{OdooBackupJob, OdooRestoreJob, Reason};
 
 use crate::confirm::confirm;
 use crate::ctx::{Ctx, LazyCtx};
@@ -194,7 +194,7 @@ async fn archive_gone(
     ));
     wait_deleted(api, events, backup, timeout).await?;
     let uid = backup.uid().unwrap_or_default();
-    Ok(newest_note(events, &uid, "ArchiveDeleted")
+    Ok(newest_note(events, &uid, Reason::ArchiveDeleted)
         .await
         .unwrap_or_else(|| format!("deleted {location}")))
 }
@@ -217,7 +217,7 @@ async fn wait_deleted(
         ))),
         Err(_) => {
             let mut why = String::new();
-            for reason in ["ArchiveDeleteFailed", "ArchiveDeletionWaiting"] {
+            for reason in [Reason::ArchiveDeleteFailed, Reason::ArchiveDeletionWaiting] {
                 if let Some(note) = newest_note(events, &uid, reason).await {
                     why = format!(": {note}");
                     break;
@@ -261,7 +261,7 @@ async fn refuse_if_kept(
 }
 
 /// The newest note of the events `reason` about the object `uid`.
-async fn newest_note(events: &Api<Event>, uid: &str, reason: &str) -> Option<String> {
+async fn newest_note(events: &Api<Event>, uid: &str, reason: Reason) -> Option<String> {
     let selector = format!("involvedObject.uid={uid},reason={reason}");
     let list = events
         .list(&ListParams::default().fields(&selector))

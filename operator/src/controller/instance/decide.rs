@@ -10,6 +10,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 use k8s_openapi::jiff::{SignedDuration, Timestamp, Unit};
 use kube::Resource;
 use kube::runtime::controller::Action;
+use odoo_model::Reason;
 use odoo_model::{InstancePhase, JobPhase, OdooInstance};
 use serde_json::Value;
 
@@ -25,23 +26,23 @@ use crate::validate::{ValidInstance, ValidationError};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Note {
     pub warning: bool,
-    pub reason: String,
+    pub reason: Reason,
     pub message: String,
 }
 
 impl Note {
-    pub fn normal(reason: &str, message: String) -> Note {
+    pub fn normal(reason: Reason, message: String) -> Note {
         Note {
             warning: false,
-            reason: reason.into(),
+            reason,
             message,
         }
     }
 
-    pub fn warning(reason: &str, message: String) -> Note {
+    pub fn warning(reason: Reason, message: String) -> Note {
         Note {
             warning: true,
-            reason: reason.into(),
+            reason,
             message,
         }
     }
@@ -69,20 +70,20 @@ pub struct DatabaseFailure {
 
 impl DatabaseFailure {
     /// The DatabaseReady condition's reason.
-    pub fn reason(&self) -> &'static str {
+    pub fn reason(&self) -> Reason {
         if self.unreachable {
-            "Unreachable"
+            Reason::Unreachable
         } else {
-            "ProvisioningFailed"
+            Reason::ProvisioningFailed
         }
     }
 
     /// The Warning event that goes with the condition.
     pub fn note(&self) -> Note {
         let reason = if self.unreachable {
-            "DatabaseUnreachable"
+            Reason::DatabaseUnreachable
         } else {
-            "DatabaseProvisioningFailed"
+            Reason::DatabaseProvisioningFailed
         };
         Note::warning(reason, self.message.clone())
     }
@@ -289,7 +290,7 @@ fn image_action(
                 .is_some_and(|s| status::is_true(&s.conditions, types::ROLLED_BACK));
             if rolled_back {
                 let message = format!("upgraded to {}", approved.clone().unwrap_or_default());
-                set(types::ROLLED_BACK, false, "Upgraded", message);
+                set(types::ROLLED_BACK, false, Reason::Upgraded, message);
             }
         }
         Some(table::Action::RollbackImage) => {
@@ -311,7 +312,7 @@ fn image_action(
                 "reverted to {}; the database stays upgraded",
                 approved.clone().unwrap_or_default()
             );
-            set(types::ROLLED_BACK, true, "NotReadyInWindow", message);
+            set(types::ROLLED_BACK, true, Reason::NotReadyInWindow, message);
         }
         _ => {}
     }

@@ -4,6 +4,7 @@
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 use k8s_openapi::jiff::Timestamp;
 use kube::Resource;
+use odoo_model::Reason;
 use odoo_model::{JobPhase, OdooInstance, OdooInstanceStatus, OdooVersion, last, names};
 
 use super::decide::{DatabaseFailure, Decision, Note, Provisioned, Step, decide, ready_replicas};
@@ -21,7 +22,7 @@ struct Conditions<'a> {
 }
 
 impl Conditions<'_> {
-    fn set(&mut self, type_: &str, ok: bool, reason: &str, message: &str) {
+    fn set(&mut self, type_: &str, ok: bool, reason: Reason, message: &str) {
         status::set_condition(
             &mut self.list,
             type_,
@@ -155,22 +156,22 @@ fn database_conditions(
             "database {} on cluster {}",
             valid.database.name, valid.database.cluster
         );
-        conditions.set(types::DATABASE_READY, true, "Provisioned", &message);
+        conditions.set(types::DATABASE_READY, true, Reason::Provisioned, &message);
         let reason = if p.initialized {
-            "SchemaFound"
+            Reason::SchemaFound
         } else {
-            "Empty"
+            Reason::Empty
         };
         conditions.set(types::INITIALIZED, p.initialized, reason, "");
     }
     if facts.init_job == Some(JobPhase::Succeeded) && !conditions.is_true(types::INITIALIZED) {
-        conditions.set(types::INITIALIZED, true, "InitJobSucceeded", "");
+        conditions.set(types::INITIALIZED, true, Reason::InitJobSucceeded, "");
     }
     // A database restored into an instance that was never initialized (a restore
     // `--into` a new instance) is initialized by the restore: its proof checked
     // that the loaded database is an Odoo one.
     if facts.restore_job == Some(JobPhase::Succeeded) && !conditions.is_true(types::INITIALIZED) {
-        conditions.set(types::INITIALIZED, true, "Restored", "");
+        conditions.set(types::INITIALIZED, true, Reason::Restored, "");
     }
 }
 
@@ -189,12 +190,15 @@ fn pull_condition(conditions: &mut Conditions<'_>, facts: &Facts) -> Option<Note
                 "image {} cannot be pulled ({} in pod {}){detail}",
                 f.image, f.reason, f.pod
             );
-            conditions.set(types::IMAGE_PULLED, false, &f.reason, &message);
-            (!was_failing).then(|| Note::warning("ImagePullFailed", message))
+            conditions.set(types::IMAGE_PULLED, false, f.reason, &message);
+            (!was_failing).then(|| Note::warning(Reason::ImagePullFailed, message))
         }
         None if was_failing => {
-            conditions.set(types::IMAGE_PULLED, true, "Pulled", "");
-            Some(Note::normal("ImagePulled", "the image pulls again".into()))
+            conditions.set(types::IMAGE_PULLED, true, Reason::Pulled, "");
+            Some(Note::normal(
+                Reason::ImagePulled,
+                "the image pulls again".into(),
+            ))
         }
         None => None,
     }
@@ -209,11 +213,16 @@ fn claim_condition(conditions: &mut Conditions<'_>, facts: &Facts) -> Option<Not
             let message = format!(
                 "persistentvolumeclaim {claim} is still being deleted (pods of a previous instance of this name may still use it); the pods wait until it is gone and the operator makes it again"
             );
-            conditions.set(types::FILESTORE_READY, false, "ClaimTerminating", &message);
-            (!was_waiting).then(|| Note::warning("FilestoreTerminating", message))
+            conditions.set(
+                types::FILESTORE_READY,
+                false,
+                Reason::ClaimTerminating,
+                &message,
+            );
+            (!was_waiting).then(|| Note::warning(Reason::FilestoreTerminating, message))
         }
         None if was_waiting => {
-            conditions.set(types::FILESTORE_READY, true, "Bound", "");
+            conditions.set(types::FILESTORE_READY, true, Reason::Bound, "");
             None
         }
         None => None,

@@ -5,6 +5,7 @@
 use k8s_openapi::api::core::v1::Secret;
 use kube::ResourceExt;
 use kube::api::{Api, Patch, PatchParams, PostParams};
+use odoo_model::Reason;
 use odoo_model::labels::LEGACY_KOPF_FINALIZER;
 use odoo_model::{OdooInstance, names};
 use serde_json::{Value, json};
@@ -42,7 +43,7 @@ pub async fn write_defaults(
         ctx.event(
             instance,
             false,
-            "DefaultsApplied",
+            Reason::DefaultsApplied,
             format!("set {}", fields.join(", ")),
         )
         .await;
@@ -93,7 +94,7 @@ pub async fn run_action(
                 ctx.event(
                     instance,
                     true,
-                    "UpgradeRolledBack",
+                    Reason::UpgradeRolledBack,
                     rollback.message.clone(),
                 )
                 .await;
@@ -153,7 +154,7 @@ pub async fn ensure_secrets(
             [one] => format!("generated a password in Secret {one}"),
             many => format!("generated passwords in Secrets {}", many.join(", ")),
         };
-        done.push(Note::normal("SecretCreated", message));
+        done.push(Note::normal(Reason::SecretCreated, message));
     }
     Ok(Some(Passwords { db, admin }))
 }
@@ -230,7 +231,7 @@ pub async fn provision(
                 "database {} on cluster {}",
                 valid.database.name, valid.database.cluster
             );
-            done.push(Note::normal("DatabaseProvisioned", message));
+            done.push(Note::normal(Reason::DatabaseProvisioned, message));
             Ok(Provisioning::Done(Provisioned { initialized }))
         }
         Err(Error::Database {

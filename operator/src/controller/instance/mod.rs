@@ -106,7 +106,7 @@ pub async fn reconcile(
     }
     // A child the API server refused is the user's to see on the instance itself.
     if let Err(e @ Error::Apply(_)) = &result {
-        ctx.event(instance.as_ref(), true, e.category(), e.to_string())
+        ctx.event(instance.as_ref(), true, e.reason(), e.to_string())
             .await;
     }
     result

@@ -5,7 +5,7 @@
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::ResourceExt;
 use kube::api::{Api, Patch, PatchParams};
-use odoo_model::{InstancePhase, OdooInstance};
+use odoo_model::{InstancePhase, OdooInstance, Reason};
 use serde_json::json;
 use tracing::info;
 
@@ -44,7 +44,7 @@ pub async fn write(
         }),
     };
     for note in notes.into_iter().chain(warnings).chain(own) {
-        ctx.event(instance, note.warning, &note.reason, note.message)
+        ctx.event(instance, note.warning, note.reason, note.message)
             .await;
     }
     // The transition's event is written before the status that records it: an
@@ -56,7 +56,7 @@ pub async fn write(
             note.message.push_str("; ");
             note.message.push_str(&done.message);
         }
-        ctx.event_written(instance, note.warning, &note.reason, note.message)
+        ctx.event_written(instance, note.warning, note.reason, note.message)
             .await;
     }
     let current = instance.status.clone().unwrap_or_default();
@@ -95,8 +95,8 @@ pub fn transition_note(decision: &Decision) -> Option<Note> {
             | InstancePhase::Error
     );
     let (reason, why) = match &decision.valid {
-        Err(e) => (Error::from(e.clone()).category().to_owned(), e.to_string()),
-        Ok(_) => (format!("Phase{}", t.to), t.guard.name.to_owned()),
+        Err(e) => (Error::from(e.clone()).reason(), e.to_string()),
+        Ok(_) => (Reason::entered(t.to), t.guard.name.to_owned()),
     };
     Some(Note {
         warning,

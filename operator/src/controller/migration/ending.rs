@@ -9,6 +9,7 @@ use crate::runtime::error::Error;
 use crate::runtime::observe;
 use kube::ResourceExt;
 use kube::runtime::controller::Action;
+use odoo_model::Reason;
 use odoo_model::cluster_migration::{MigrationPhase as P, OdooClusterMigrationStatus};
 use odoo_model::{OdooClusterMigration, OdooInstance, names};
 
@@ -120,7 +121,7 @@ pub(super) async fn drop_source_if_asked(
         if status.message.as_deref() != Some(note.as_str()) {
             status.message = Some(note.clone());
             super::pass::write(ctx, m, status, P::Succeeded).await?;
-            ctx.event(m, true, "SourceKept", note).await;
+            ctx.event(m, true, Reason::SourceKept, note).await;
         }
         return Ok(Action::await_change());
     }
@@ -159,8 +160,10 @@ pub(super) async fn drop_source_if_asked(
     status.source_dropped = true;
     status.message = Some(note.clone());
     super::pass::write(ctx, m, status, P::Succeeded).await?;
-    ctx.event(m, false, "SourceDropped", note.clone()).await;
-    ctx.event(instance, false, "SourceDropped", note).await;
+    ctx.event(m, false, Reason::SourceDropped, note.clone())
+        .await;
+    ctx.event(instance, false, Reason::SourceDropped, note)
+        .await;
     Ok(Action::await_change())
 }
 

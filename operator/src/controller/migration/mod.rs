@@ -27,6 +27,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 use kube::api::Api;
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
+use odoo_model::Reason;
 use odoo_model::cluster_migration::{MigrationPhase, OdooClusterMigrationStatus};
 use odoo_model::{JobPhase, OdooClusterMigration, OdooInstance};
 
@@ -55,7 +56,7 @@ async fn reconcile(
                 "OdooInstance {} does not exist; nothing was moved",
                 m.spec.instance_ref.name
             );
-            ctx.event(m.as_ref(), true, "InstanceMissing", message.clone())
+            ctx.event(m.as_ref(), true, Reason::InstanceMissing, message.clone())
                 .await;
             end(
                 ctx,
@@ -63,7 +64,7 @@ async fn reconcile(
                 None,
                 status,
                 MigrationPhase::Failed,
-                "InstanceMissing",
+                Reason::InstanceMissing,
                 message,
             )
             .await
@@ -93,11 +94,11 @@ async fn decide(
     } = *pass;
     match next {
         Next::Advance(MigrationPhase::Succeeded, message) => {
-            ctx.event(m, false, "MigrationSucceeded", message.clone())
+            ctx.event(m, false, Reason::MigrationSucceeded, message.clone())
                 .await;
-            ctx.event(instance, false, "MigrationSucceeded", message.clone())
+            ctx.event(instance, false, Reason::MigrationSucceeded, message.clone())
                 .await;
-            let reason = "RanOnTarget";
+            let reason = Reason::RanOnTarget;
             end(
                 ctx,
                 m,
@@ -113,7 +114,7 @@ async fn decide(
             status.message = Some(message.clone());
             step_condition(&mut status.conditions, to, &message, m.meta().generation);
             write(ctx, m, status, to).await?;
-            ctx.event(m, false, &format!("{to:?}"), message).await;
+            ctx.event(m, false, Reason::from(to), message).await;
             Ok(Action::requeue(Duration::ZERO))
         }
         Next::Wait(message, delay) => {
@@ -125,7 +126,7 @@ async fn decide(
             let notes = ending::undo(pass, phase, &mut status).await?;
             let message = format!("{phase:?} failed: {message}. {notes}");
             ctx.event(m, true, reason, message.clone()).await;
-            ctx.event(instance, true, "MigrationRolledBack", message.clone())
+            ctx.event(instance, true, Reason::MigrationRolledBack, message.clone())
                 .await;
             end(
                 ctx,
@@ -156,7 +157,7 @@ fn step_condition(
     conditions.push(Condition {
         type_: conditions::STEP.into(),
         status: if running { "True" } else { "False" }.into(),
-        reason: format!("{phase:?}"),
+        reason: Reason::from(phase).into(),
         message: message.into(),
         observed_generation: generation,
         last_transition_time: Time(k8s_openapi::jiff::Timestamp::now()),
@@ -170,7 +171,7 @@ async fn end(
     instance: Option<&OdooInstance>,
     mut status: OdooClusterMigrationStatus,
     phase: MigrationPhase,
-    reason: &str,
+    reason: Reason,
     message: String,
 ) -> Result<Action, Error> {
     let now = Time(k8s_openapi::jiff::Timestamp::now());
@@ -245,7 +246,7 @@ async fn clean_up(
             let clusters = observe::pg_clusters(ctx).await?;
             let pass = Pass::new(ctx, &m, &instance, &clusters);
             let why = "the migration was deleted before it ended".to_owned();
-            decide(&pass, phase, status, Next::Fail("Deleted", why)).await?;
+            decide(&pass, phase, status, Next::Fail(Reason::Deleted, why)).await?;
             // The finalizer goes on the next pass, from the version this wrote.
             Ok(Some(Action::requeue(Duration::from_secs(1))))
         }

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use kube::api::{Api, Patch, PatchParams};
 use kube::{Resource, ResourceExt};
+use odoo_model::Reason;
 use odoo_model::cluster_migration::{MigrationPhase, OdooClusterMigrationStatus};
 use odoo_model::labels::CLUSTER_MIGRATION_ANNOTATION;
 use odoo_model::{OdooClusterMigration, OdooInstance};
@@ -33,7 +34,14 @@ pub(super) enum Next {
     /// Stay, saying what is awaited; look again after the delay.
     Wait(String, Duration),
     /// The step failed (reason, message): roll back.
-    Fail(&'static str, String),
+    Fail(Reason, String),
+}
+
+impl Next {
+    /// The step failed with `reason` because `cluster` did not answer.
+    pub(super) fn unreachable(reason: Reason, cluster: &str, e: impl std::fmt::Display) -> Next {
+        Next::Fail(reason, format!("cluster {cluster}: {e}"))
+    }
 }
 
 /// What every step reads.

@@ -9,7 +9,7 @@ use kube::ResourceExt;
 use kube::api::Api;
 use odoo_model::agent::CopyReport;
 use odoo_model::cluster_migration::{MigrationPhase as P, OdooClusterMigrationStatus};
-use odoo_model::{InstancePhase, OdooClusterMigration, names};
+use odoo_model::{InstancePhase, OdooClusterMigration, Reason as R, names};
 
 use super::copy_job;
 use super::pass::{Next, Pass, switch_instance, temporary_name};
@@ -132,25 +132,25 @@ async fn pre_checks(pass: &Pass<'_>, status: &OdooClusterMigrationStatus) -> Nex
     let source_name = source_cluster(status);
     if *target_name == source_name {
         return Next::Fail(
-            "SameCluster",
+            R::SameCluster,
             format!("the instance's database is on {source_name} already"),
         );
     }
     let (source, target) = match (pass.cluster(&source_name), pass.cluster(target_name)) {
         (Ok(s), Ok(t)) => (s, t),
-        (Err(e), _) | (_, Err(e)) => return Next::Fail("UnknownCluster", e),
+        (Err(e), _) | (_, Err(e)) => return Next::Fail(R::UnknownCluster, e),
     };
     let target_major = match pg::server_major_version(target).await {
         Ok(v) => v,
-        Err(e) => return Next::Fail("TargetUnreachable", format!("cluster {target_name}: {e}")),
+        Err(e) => return Next::unreachable(R::TargetUnreachable, target_name, e),
     };
     let source_major = match pg::server_major_version(source).await {
         Ok(v) => v,
-        Err(e) => return Next::Fail("SourceUnreachable", format!("cluster {source_name}: {e}")),
+        Err(e) => return Next::unreachable(R::SourceUnreachable, &source_name, e),
     };
     if target_major < source_major {
         return Next::Fail(
-            "OlderTarget",
+            R::OlderTarget,
             format!(
                 "cluster {target_name} runs PostgreSQL {target_major}, older than {source_name}'s {source_major}"
             ),
@@ -161,11 +161,11 @@ async fn pre_checks(pass: &Pass<'_>, status: &OdooClusterMigrationStatus) -> Nex
         Ok(false) => {}
         Ok(true) => {
             return Next::Fail(
-                "TargetDatabaseExists",
+                R::TargetDatabaseExists,
                 format!("cluster {target_name} already has a database named {database}"),
             );
         }
-        Err(e) => return Next::Fail("TargetUnreachable", format!("cluster {target_name}: {e}")),
+        Err(e) => return Next::unreachable(R::TargetUnreachable, target_name, e),
     }
     Next::Advance(
         P::Stopping,
@@ -239,7 +239,7 @@ async fn copying(pass: &Pass<'_>, status: &mut OdooClusterMigrationStatus) -> Re
         let Some(password) = observe::secret_value(ctx, &ns, &source.db_secret, "password").await?
         else {
             return Ok(Next::Fail(
-                "NoPassword",
+                R::NoPassword,
                 format!("Secret {} has no password", source.db_secret),
             ));
         };
@@ -249,7 +249,7 @@ async fn copying(pass: &Pass<'_>, status: &mut OdooClusterMigrationStatus) -> Re
             pg::ensure_role_and_database(cluster, &target.owner(), &password, &temp).await
         {
             return Ok(Next::Fail(
-                "PrepareTargetFailed",
+                R::PrepareTargetFailed,
                 format!("cluster {target_name}: {e}"),
             ));
         }
@@ -282,7 +282,7 @@ async fn copying(pass: &Pass<'_>, status: &mut OdooClusterMigrationStatus) -> Re
                 "copied; comparing the copy with the source".into(),
             ))
         }
-        Err(why) => Ok(Next::Fail("CopyFailed", format!("{why}; {logs}"))),
+        Err(why) => Ok(Next::Fail(R::CopyFailed, format!("{why}; {logs}"))),
     }
 }
 
@@ -293,7 +293,7 @@ async fn verifying(pass: &Pass<'_>, status: &mut OdooClusterMigrationStatus) -> 
     let source_name = source_cluster(status);
     let (Ok(source), Ok(target)) = (pass.cluster(&source_name), pass.cluster(target_name)) else {
         return Next::Fail(
-            "UnknownCluster",
+            R::UnknownCluster,
             "a cluster left the pg-clusters Secret".into(),
         );
     };
@@ -303,15 +303,17 @@ async fn verifying(pass: &Pass<'_>, status: &mut OdooClusterMigrationStatus) -> 
     };
     let login = match login {
         Ok(login) => login,
-        Err(e) => return Next::Fail("NoPassword", e),
+        Err(e) => return Next::Fail(R::NoPassword, e),
     };
     let original = match compare::inventory(source, &login, &pass.database()).await {
         Ok(i) => i,
-        Err(e) => return Next::Fail("VerificationFailed", format!("reading the source: {e}")),
+        Err(e) => {
+            return Next::Fail(R::VerificationFailed, format!("reading the source: {e}"));
+        }
     };
     let copy = match compare::inventory(target, &login, &temporary(status)).await {
         Ok(i) => i,
-        Err(e) => return Next::Fail("VerificationFailed", format!("reading the copy: {e}")),
+        Err(e) => return Next::Fail(R::VerificationFailed, format!("reading the copy: {e}")),
     };
     let differences = compare::differences(&original, &copy);
     let tables = original.tables.len();
@@ -324,7 +326,7 @@ async fn verifying(pass: &Pass<'_>, status: &mut OdooClusterMigrationStatus) -> 
     if !differences.is_empty() {
         let shown: Vec<&str> = differences.iter().take(5).map(String::as_str).collect();
         return Next::Fail(
-            "VerificationFailed",
+            R::VerificationFailed,
             format!(
                 "the copy differs from the source in {} ways: {}",
                 differences.len(),
@@ -351,7 +353,7 @@ async fn switching(
     let target_name = pass.m.spec.target_cluster.clone();
     let Ok(target) = pass.cluster(&target_name) else {
         return Ok(Next::Fail(
-            "UnknownCluster",
+            R::UnknownCluster,
             format!("{target_name} is gone"),
         ));
     };
@@ -369,7 +371,7 @@ async fn switching(
         (Err(e), _) | (_, Err(e)) => Err(e.to_string()),
     };
     if let Err(e) = renamed {
-        return Ok(Next::Fail("RenameFailed", e));
+        return Ok(Next::Fail(R::RenameFailed, e));
     }
     // The copy has the live name on the target, the instance still names the
     // source, and nothing of it is in the status.
@@ -379,7 +381,7 @@ async fn switching(
     {
         return match e {
             kube::Error::Api(s) if (400..500).contains(&s.code) && s.code != 409 => {
-                Ok(Next::Fail("SwitchRefused", s.message))
+                Ok(Next::Fail(R::SwitchRefused, s.message))
             }
             other => Err(Error::kube("switching spec.database.cluster")(other)),
         };
@@ -429,7 +431,7 @@ fn starting(pass: &Pass<'_>, status: &mut OdooClusterMigrationStatus) -> Next {
     });
     if waited > START_TIMEOUT {
         return Next::Fail(
-            "StartFailed",
+            R::StartFailed,
             format!(
                 "the instance was not ready on the target within {}s (it is {})",
                 START_TIMEOUT.as_secs(),

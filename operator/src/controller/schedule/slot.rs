@@ -10,6 +10,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::api::{Api, PostParams};
 use kube::core::ObjectMeta;
 use kube::{Resource, ResourceExt};
+use odoo_model::Reason;
 use odoo_model::api_error::is_conflict;
 use odoo_model::backup_job::{BackupTemplate, BackupVerify};
 use odoo_model::labels::{SCHEDULE_LABEL, SCHEDULED_TIME_ANNOTATION, instance_labels};
@@ -42,7 +43,7 @@ pub(super) async fn run(
         ctx.event(
             s,
             false,
-            "BackupCreated",
+            Reason::BackupCreated,
             format!("created OdooBackupJob {job} for {}", due.slot),
         )
         .await;
@@ -51,7 +52,7 @@ pub(super) async fn run(
         ctx.event(
             s,
             false,
-            "CatchUpBackup",
+            Reason::CatchUpBackup,
             format!(
                 "catch-up backup for the slot {} (missed while the operator was not running); {} earlier missed slots were skipped",
                 due.slot,

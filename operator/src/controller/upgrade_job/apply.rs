@@ -50,6 +50,9 @@ pub async fn apply(
             adopt_target(ctx, instance, &target(&current(job))).await?;
             f.adopted = true;
         }
+        effect @ (Effect::ReadOwnJobs | Effect::DeleteJob(_)) => {
+            effects::stop(ctx, job, effect, f).await?;
+        }
         effect => {
             // Taken out while the effect records its outcome beside it.
             let r = f.resolved.take().ok_or_else(|| {

@@ -72,6 +72,7 @@ mod tests {
     use super::*;
     use crate::controller::step::{Again, Ending, On};
     use odoo_model::OdooUpgradeJobSpec;
+    use odoo_model::Reason;
     use odoo_model::upgrade_job::{OdooUpgradeJobStatus, UpgradeStrategy};
 
     fn job() -> OdooUpgradeJob {
@@ -204,8 +205,8 @@ mod tests {
         assert_eq!(
             told,
             [
-                (On::Job, true, "UpgradeFailed"),
-                (On::Instance, true, "UpgradeFailed")
+                (On::Job, true, Reason::UpgradeFailed),
+                (On::Instance, true, Reason::UpgradeFailed)
             ]
         );
         let f = Facts {

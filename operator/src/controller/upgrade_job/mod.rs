@@ -30,6 +30,7 @@ pub use plan::{auto_name, update_args};
 
 use futures::future::BoxFuture;
 use kube::api::Api;
+use odoo_model::Reason;
 use odoo_model::upgrade_job::{OdooUpgradeJobStatus, UpgradeStrategy};
 use odoo_model::{JobPhase, OdooInstance, OdooUpgradeJob, OdooUpgradeJobSpec};
 
@@ -62,7 +63,7 @@ pub async fn create_for_instance(
     ctx.event(
         instance,
         false,
-        "UpgradeRequested",
+        Reason::UpgradeRequested,
         format!(
             "image changed to {}: {name} upgrades the database first",
             v.image
@@ -158,11 +159,11 @@ impl Stepper for OdooUpgradeJob {
     fn instance(facts: &Facts) -> Option<&OdooInstance> {
         facts.instance.as_deref()
     }
-    fn rewritten(facts: &Facts) -> Option<&Self> {
+    fn written(facts: &Facts) -> Option<&Self> {
         facts.held.as_deref()
     }
-    fn after_write(&self, next: &OdooUpgradeJobStatus) {
-        let from = self.status.as_ref().and_then(|s| s.step);
+    fn recorded(_ctx: &Context, job: &Self, next: &OdooUpgradeJobStatus) {
+        let from = job.status.as_ref().and_then(|s| s.step);
         if let Some(point) = copy::recorded_point(from, next.step) {
             crate::crash::point(point);
         }

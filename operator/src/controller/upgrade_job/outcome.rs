@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime;
+use odoo_model::Reason;
 use odoo_model::upgrade_job::OdooUpgradeJobStatus;
 use odoo_model::{JobPhase, OdooInstance, OdooUpgradeJob};
 
@@ -71,7 +72,7 @@ pub fn told(
     mut ending: Ending<OdooUpgradeJobStatus>,
     on: On,
     warning: bool,
-    reason: &'static str,
+    reason: Reason,
     text: String,
 ) -> Ending<OdooUpgradeJobStatus> {
     ending.events.push(Note {
@@ -86,8 +87,14 @@ pub fn told(
 /// A failed upgrade, told on the job and the instance.
 pub fn failed(status: OdooUpgradeJobStatus, message: String) -> Ending<OdooUpgradeJobStatus> {
     let ending = finished(status, JobPhase::Failed, message.clone());
-    let ending = told(ending, On::Job, true, "UpgradeFailed", message.clone());
-    told(ending, On::Instance, true, "UpgradeFailed", message)
+    let ending = told(
+        ending,
+        On::Job,
+        true,
+        Reason::UpgradeFailed,
+        message.clone(),
+    );
+    told(ending, On::Instance, true, Reason::UpgradeFailed, message)
 }
 
 /// Whether an explicit target still has to become the spec's image, so spec and

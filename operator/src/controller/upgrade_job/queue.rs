@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use k8s_openapi::jiff::{Timestamp, Unit};
 use kube::ResourceExt;
+use odoo_model::Reason;
 use odoo_model::upgrade_job::{UpgradeStep, UpgradeStrategy};
 use odoo_model::{InstancePhase, JobPhase, OdooInstance, OdooUpgradeJob};
 
@@ -145,9 +146,9 @@ fn start(job: &OdooUpgradeJob, instance: &OdooInstance, f: &Facts) -> Step {
     status.strategy = Some(strategy);
     let message = format!("{message}{rehearsed}");
     let reason = if job.spec.rehearsal {
-        "RehearsalStarted"
+        Reason::RehearsalStarted
     } else {
-        "UpgradeStarted"
+        Reason::UpgradeStarted
     };
     let from = recorded.image.unwrap_or_default();
     let said = format!("{from} → {target} ({strategy}): {message}");
@@ -272,7 +273,7 @@ mod tests {
         );
         assert_eq!(e.events.len(), 1);
         assert_eq!(e.events[0].on, On::Instance);
-        assert_eq!(e.events[0].reason, "UpgradeStarted");
+        assert_eq!(e.events[0].reason, Reason::UpgradeStarted);
         assert_eq!(
             e.events[0].text,
             format!("odoo:18.0-a → odoo:19.0-b (Copy): {message}")
@@ -321,6 +322,6 @@ mod tests {
         let e = ended(step(&j, &instance(InstancePhase::Running), &f));
         assert_eq!(e.status.strategy, Some(UpgradeStrategy::Copy));
         assert_eq!(e.status.step, Some(UpgradeStep::Copying));
-        assert_eq!(e.events[0].reason, "RehearsalStarted");
+        assert_eq!(e.events[0].reason, Reason::RehearsalStarted);
     }
 }

@@ -80,15 +80,29 @@ pub async fn apply(
             crate::crash::point("upgrade-copy-dropped");
             f.copy_dropped = true;
         }
-        Effect::ReadOwnJobs => f.own_jobs = Some(own_jobs(ctx, job).await?),
+        effect => switch(ctx, job, r, effect, f).await?,
+    }
+    Ok(())
+}
+
+/// The effects of a deletion in flight, which read no database: the Jobs it
+/// stops, and their deletion.
+pub async fn stop(
+    ctx: &Context,
+    job: &OdooUpgradeJob,
+    effect: Effect,
+    f: &mut Facts,
+) -> Result<(), Error> {
+    match effect {
         Effect::DeleteJob(name) => {
+            let ns = job.namespace().unwrap_or_default();
             let jobs: kube::Api<Job> = kube::Api::namespaced(ctx.client.clone(), &ns);
             jobs.delete(&name, &kube::api::DeleteParams::foreground())
                 .await
                 .map_err(Error::kube(format!("deleting Job {name}")))?;
             f.started = true;
         }
-        effect => switch(ctx, job, r, effect, f).await?,
+        _ => f.own_jobs = Some(own_jobs(ctx, job).await?),
     }
     Ok(())
 }

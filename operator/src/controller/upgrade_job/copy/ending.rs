@@ -4,6 +4,7 @@
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::ResourceExt;
 use odoo_model::JobPhase;
+use odoo_model::Reason;
 use odoo_model::agent::SwitchReport;
 use odoo_model::instance::Rehearsal;
 use odoo_model::restore_job::PreviousDatabase;
@@ -86,7 +87,7 @@ fn files_unknown(at: &At<'_>, mut status: OdooUpgradeJobStatus, name: &str, why:
     }
     status.job.message = Some(message.clone());
     let ending = Ending::new(status, JobPhase::Running, Again::After(FOR_A_PERSON));
-    JobStep::End(ending.warning("SwitchUnknown", message))
+    JobStep::End(ending.warning(Reason::SwitchUnknown, message))
 }
 
 /// Database and files are switched: the target is adopted and the upgrade
@@ -115,7 +116,7 @@ fn files_switched(at: &At<'_>, mut status: OdooUpgradeJobStatus, report: &Switch
         status.job.completion_time = Some(Time(at.f.now));
         status.job.message = Some(message.clone());
         let ending = Ending::new(status, JobPhase::Running, Again::After(ROLLING_OUT));
-        return JobStep::End(told(ending, On::Job, false, "Switched", message));
+        return JobStep::End(told(ending, On::Job, false, Reason::Switched, message));
     } else {
         message.push_str(&format!(
             "; the previous database and files are kept as {kept}"
@@ -129,7 +130,7 @@ fn files_switched(at: &At<'_>, mut status: OdooUpgradeJobStatus, report: &Switch
 fn upgraded(status: OdooUpgradeJobStatus, message: String) -> Step {
     let phase = ended(&status, JobPhase::Succeeded);
     let ending = finished(status, phase, message.clone());
-    JobStep::End(told(ending, On::Job, false, "Upgraded", message))
+    JobStep::End(told(ending, On::Job, false, Reason::Upgraded, message))
 }
 
 /// Starting (previousDatabase: Drop): the target rolls out on the upgraded
@@ -233,7 +234,7 @@ fn rehearsed(at: &At<'_>, status: OdooUpgradeJobStatus, message: String) -> Step
         ending,
         On::Instance,
         !succeeded,
-        "Rehearsed",
+        Reason::Rehearsed,
         described,
     ))
 }

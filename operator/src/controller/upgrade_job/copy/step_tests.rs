@@ -1,6 +1,7 @@
 //! The Copy strategy's decisions, step by step, without a cluster: which effect
 //! comes next, and what the job says, records and tells when a pass ends.
 
+use odoo_model::Reason;
 use odoo_model::agent::{FilestoreCopyOutcome, FilestoreCopyReport, SwitchOutcome, SwitchReport};
 use odoo_model::restore_job::PreviousDatabase;
 use odoo_model::upgrade_job::{CopyMethod, OdooUpgradeJobStatus, UpgradeStep, UpgradeStrategy};
@@ -70,7 +71,7 @@ fn message(e: &Ending<OdooUpgradeJobStatus>) -> String {
     e.status.job.message.clone().unwrap_or_default()
 }
 
-fn told(e: &Ending<OdooUpgradeJobStatus>) -> Vec<(On, bool, &'static str)> {
+fn told(e: &Ending<OdooUpgradeJobStatus>) -> Vec<(On, bool, Reason)> {
     e.events
         .iter()
         .map(|n| (n.on, n.warning, n.reason))
@@ -323,7 +324,7 @@ fn files_that_may_have_moved_stop_everything_and_say_so_once() {
     assert_eq!(e.status.step, Some(UpgradeStep::Switching));
     assert!(e.status.database_switched);
     assert_eq!(e.again, Again::After(FOR_A_PERSON));
-    assert_eq!(told(&e), [(On::Job, true, "SwitchUnknown")]);
+    assert_eq!(told(&e), [(On::Job, true, Reason::SwitchUnknown)]);
     assert!(message(&e).contains("nothing was reverted or dropped"));
     j.status.as_mut().expect("status").job.message = Some(message(&e));
     let e = ended(step(&j, &instance(), &f));
@@ -353,7 +354,7 @@ fn switched_files_adopt_the_target_then_succeed_or_wait_to_drop_the_previous() {
             "{LIVE} upgraded to odoo:19.0-b on a copy; the previous database and files are kept as {KEPT}; rolling out"
         )
     );
-    assert_eq!(told(&e), [(On::Job, false, "Upgraded")]);
+    assert_eq!(told(&e), [(On::Job, false, Reason::Upgraded)]);
     j.spec.previous_database = PreviousDatabase::Drop;
     let e = ended(step(&j, &instance(), &f));
     assert_eq!(e.phase, JobPhase::Running);
@@ -362,7 +363,7 @@ fn switched_files_adopt_the_target_then_succeed_or_wait_to_drop_the_previous() {
         e.status.job.completion_time.as_ref().map(|t| t.0),
         Some(f.now)
     );
-    assert_eq!(told(&e), [(On::Job, false, "Switched")]);
+    assert_eq!(told(&e), [(On::Job, false, Reason::Switched)]);
 }
 
 #[test]
@@ -414,8 +415,8 @@ fn a_discarded_copy_fails_the_upgrade_on_job_and_instance() {
     assert_eq!(
         told(&e),
         [
-            (On::Job, true, "UpgradeFailed"),
-            (On::Instance, true, "UpgradeFailed")
+            (On::Job, true, Reason::UpgradeFailed),
+            (On::Instance, true, Reason::UpgradeFailed)
         ]
     );
 }
@@ -436,7 +437,7 @@ fn a_rehearsal_ends_with_its_outcome_told_on_the_instance() {
     let e = ended(step(&j, &instance(), &f));
     assert_eq!(e.phase, JobPhase::Succeeded);
     assert!(message(&e).ends_with("; nothing changed on shop"));
-    assert_eq!(told(&e), [(On::Instance, false, "Rehearsed")]);
+    assert_eq!(told(&e), [(On::Instance, false, Reason::Rehearsed)]);
 }
 
 #[test]
