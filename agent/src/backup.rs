@@ -4,46 +4,34 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use super::flags::Flags;
 use super::layout::BackupFormat;
 use super::manifest::{Manifest, ManifestError, VersionFields};
-use super::pg::{PgArgs, PgToolError, Tool};
+use super::pg::{PgArgs, PgToolError, PgTools, Tool};
 use super::snapshot::Snapshot;
 use super::store::{self, Location, S3Args, StoreError};
 use super::stream::{Digested, TallyWriter, human_bytes};
 use super::zipwrite::{ZipStats, ZipWriteError, write_odoo_zip};
-use odoo_model::agent::{Archive, BackupReport, ReadBack};
+use odoo_model::agent::{Archive, BackupReport, BackupRequest, ReadBack};
+use odoo_model::version::OdooRelease;
 
 use super::OutputArgs;
 
 #[derive(clap::Args, Debug)]
 pub struct BackupArgs {
     #[command(flatten)]
-    pub pg: PgArgs,
+    pub request: Flags<BackupRequest>,
     #[command(flatten)]
-    pub s3: S3Args,
-    /// Where the archive goes: s3://BUCKET/KEY, or an absolute path (file:///PATH) on
-    /// a mounted volume. An existing file or object is never overwritten.
-    #[arg(long, env = odoo_model::agent::env::DESTINATION)]
-    pub destination: Location,
-    /// Archive format.
-    #[arg(long, env = odoo_model::agent::env::FORMAT, default_value = "zip")]
-    pub format: BackupFormat,
-    /// The database's filestore, `<data_dir>/filestore/<database>`; zip only.
-    #[arg(long, env = odoo_model::agent::env::FILESTORE)]
-    pub filestore: Option<PathBuf>,
-    /// Count every table's rows in the dump's own snapshot, for a verification
-    /// that restores the archive and compares.
-    #[arg(long, env = odoo_model::agent::env::COUNT_ROWS)]
-    pub count_rows: bool,
-    /// Leave the filestore out of a zip (database only).
-    #[arg(long, env = odoo_model::agent::env::WITHOUT_FILESTORE)]
-    pub without_filestore: bool,
-    /// Odoo version for the zip's manifest.json: 17.0, 17.0+e, saas~17.4, or an image
-    /// tag such as 18.0-20251001. The official Odoo image sets ODOO_VERSION.
-    #[arg(long, env = odoo_model::agent::env::ODOO_VERSION)]
-    pub odoo_version: Option<String>,
+    pub tools: PgTools,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// The request, with the tools' connection and the S3 client it makes here.
+struct Backup {
+    request: BackupRequest,
+    pg: PgArgs,
+    s3: S3Args,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -80,14 +68,19 @@ pub enum BackupError {
     Panicked,
 }
 
-pub async fn run(args: BackupArgs) -> Result<BackupReport, BackupError> {
+pub async fn run(request: BackupRequest, tools: &PgTools) -> Result<BackupReport, BackupError> {
+    let args = Backup {
+        pg: tools.connect(&request.database),
+        s3: S3Args::from(request.s3.as_ref()),
+        request,
+    };
     let started = Instant::now();
     let filestore = filestore_to_back_up(&args)?;
-    let version = version_fields(args.format, args.odoo_version.as_deref())?;
+    let version = version_fields(args.request.format, args.request.odoo_version.as_ref())?;
 
     // Everything that can fail cheaply runs before the upload exists, so a wrong
     // password or a non-Odoo database leaves nothing to clean up.
-    let zip = args.format == BackupFormat::Zip;
+    let zip = args.request.format == BackupFormat::Zip;
     let (manifest, pg_version) = read_database(args.pg.clone(), zip, version).await?;
 
     let (digested, stats, counts) = upload(&args, manifest, filestore).await?;
@@ -101,16 +94,12 @@ pub async fn run(args: BackupArgs) -> Result<BackupReport, BackupError> {
     );
     Ok(BackupReport {
         archive: Archive {
-            location: args.destination.clone(),
-            format: args.format,
+            location: args.request.destination.clone(),
+            format: args.request.format,
             size_bytes: digested.bytes,
             sha256: digested.sha256,
             duration_seconds: super::seconds(started.elapsed()),
-            odoo_version: args
-                .odoo_version
-                .as_deref()
-                .and_then(|v| VersionFields::parse(v).ok())
-                .map(|v| v.version),
+            odoo_version: args.request.odoo_version.as_ref().map(ToString::to_string),
             pg_version: Some(pg_version),
             filestore_files: zip.then_some(stats.filestore_files),
         },
@@ -121,10 +110,11 @@ pub async fn run(args: BackupArgs) -> Result<BackupReport, BackupError> {
 }
 
 /// The filestore directory a zip holds, `None` when the archive holds no files.
-fn filestore_to_back_up(args: &BackupArgs) -> Result<Option<PathBuf>, BackupError> {
-    match args.format {
-        BackupFormat::Zip if !args.without_filestore => {
+fn filestore_to_back_up(args: &Backup) -> Result<Option<PathBuf>, BackupError> {
+    match args.request.format {
+        BackupFormat::Zip if !args.request.without_filestore => {
             let dir = args
+                .request
                 .filestore
                 .clone()
                 .ok_or(BackupError::MissingFilestore)?;
@@ -143,8 +133,8 @@ fn filestore_to_back_up(args: &BackupArgs) -> Result<Option<PathBuf>, BackupErro
         }
         BackupFormat::Zip => Ok(None),
         BackupFormat::Dump | BackupFormat::Sql => {
-            if args.filestore.is_some() {
-                tracing::warn!(format = %args.format, "this format holds the database only; --filestore is ignored");
+            if args.request.filestore.is_some() {
+                tracing::warn!(format = %args.request.format, "this format holds the database only; --filestore is ignored");
             }
             Ok(None)
         }
@@ -154,10 +144,10 @@ fn filestore_to_back_up(args: &BackupArgs) -> Result<Option<PathBuf>, BackupErro
 /// The manifest's version fields; a zip cannot be written without them.
 fn version_fields(
     format: BackupFormat,
-    odoo_version: Option<&str>,
+    odoo_version: Option<&OdooRelease>,
 ) -> Result<Option<VersionFields>, BackupError> {
     match (format, odoo_version) {
-        (_, Some(v)) => Ok(Some(VersionFields::parse(v)?)),
+        (_, Some(v)) => Ok(Some(VersionFields::parse(&v.to_string())?)),
         (BackupFormat::Zip, None) => Err(BackupError::MissingOdooVersion),
         (_, None) => Ok(None),
     }
@@ -188,21 +178,21 @@ async fn read_database(
 /// Writes the archive to its destination and commits it; an interrupted or
 /// failed write aborts the upload.
 async fn upload(
-    args: &BackupArgs,
+    args: &Backup,
     manifest: Option<Vec<u8>>,
     filestore: Option<PathBuf>,
 ) -> Result<(Digested, ZipStats, Option<Counts>), BackupError> {
-    let (sink, destination) = store::open_destination(&args.destination, &args.s3).await?;
+    let (sink, destination) = store::open_destination(&args.request.destination, &args.s3).await?;
     tracing::info!(
         destination = %destination.describe(),
-        format = %args.format,
+        format = %args.request.format,
         database = %args.pg.database,
         filestore = ?filestore,
         "backup started"
     );
     let pg = args.pg.clone();
-    let format = args.format;
-    let count_rows = args.count_rows;
+    let format = args.request.format;
+    let count_rows = args.request.count_rows;
     let pipeline = blocking(move || {
         write_archive(
             &pg,
@@ -231,11 +221,8 @@ async fn upload(
 
 /// A file is read back once closed: the report then proves what the volume
 /// holds, not only what was written to it. An object gets its digest beside it.
-async fn prove_stored(
-    args: &BackupArgs,
-    digested: &Digested,
-) -> Result<Option<ReadBack>, BackupError> {
-    match &args.destination {
+async fn prove_stored(args: &Backup, digested: &Digested) -> Result<Option<ReadBack>, BackupError> {
+    match &args.request.destination {
         Location::File(path) => {
             let path = path.clone();
             let back = blocking(move || store::read_back(&path)).await??;

@@ -5,87 +5,34 @@
 //! on disk or in memory, and the source is only read.
 
 use std::io;
-use std::path::PathBuf;
 use std::time::Instant;
 
-use odoo_model::agent::CopyReport;
+use odoo_model::agent::{CopyReport, CopyRequest, env};
 
-use super::pg::{PgArgs, PgToolError, Tool};
+use super::flags::Flags;
+use super::pg::{PgArgs, PgToolError, PgTools, Tool};
 use super::psql::PsqlSession;
 use super::stream::{TallyReader, human_bytes};
 
-/// The target's connection: the operator's temporary database on the other cluster,
-/// created empty and owned by the instance's role.
-#[derive(clap::Args, Debug, Clone)]
-pub struct TargetPgArgs {
-    /// Target PostgreSQL host.
-    #[arg(
-        id = "target_host",
-        long = "target-pg-host",
-        env = "ODOO_AGENT_TARGET_PGHOST"
-    )]
-    pub host: String,
-    /// Target PostgreSQL port.
-    #[arg(
-        id = "target_port",
-        long = "target-pg-port",
-        env = "ODOO_AGENT_TARGET_PGPORT",
-        default_value_t = 5432
-    )]
-    pub port: u16,
-    /// Role on the target (the instance's role, recreated there). Its password comes
-    /// from ODOO_AGENT_TARGET_PGPASSWORD in the environment only.
-    #[arg(
-        id = "target_user",
-        long = "target-pg-user",
-        env = "ODOO_AGENT_TARGET_PGUSER"
-    )]
-    pub user: String,
-    /// The existing, empty database on the target.
-    #[arg(
-        id = "target_database",
-        long = "target-pg-database",
-        env = "ODOO_AGENT_TARGET_PGDATABASE"
-    )]
-    pub database: String,
-    /// libpq sslmode of the target.
-    #[arg(id = "target_sslmode", long = "target-pg-sslmode", env = "ODOO_AGENT_TARGET_PGSSLMODE", default_value = "prefer",
-          value_parser = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"])]
-    pub sslmode: String,
-    /// CA certificate file of the target for verify-ca / verify-full.
-    #[arg(
-        id = "target_sslrootcert",
-        long = "target-pg-sslrootcert",
-        env = "ODOO_AGENT_TARGET_PGSSLROOTCERT"
-    )]
-    pub sslrootcert: Option<PathBuf>,
-}
-
 #[derive(clap::Args, Debug)]
 pub struct CopyArgs {
-    /// The source: the instance's live database, only read.
+    /// The source (the instance's live database, only read) and the target (the
+    /// operator's temporary database, created empty and owned by the instance's
+    /// role).
     #[command(flatten)]
-    pub source: PgArgs,
+    pub request: Flags<CopyRequest>,
     #[command(flatten)]
-    pub target: TargetPgArgs,
+    pub tools: PgTools,
     #[command(flatten)]
     pub output: super::OutputArgs,
 }
 
-impl TargetPgArgs {
-    /// The target as tool arguments, with its own password (never the source's
-    /// PGPASSWORD, which the tools would otherwise inherit).
-    fn pg(&self, source: &PgArgs) -> PgArgs {
-        PgArgs {
-            host: self.host.clone(),
-            port: self.port,
-            user: self.user.clone(),
-            database: self.database.clone(),
-            sslmode: self.sslmode.clone(),
-            sslrootcert: self.sslrootcert.clone(),
-            bin_dir: source.bin_dir.clone(),
-            password: Some(std::env::var("ODOO_AGENT_TARGET_PGPASSWORD").unwrap_or_default()),
-        }
+/// The target's connection as the tools take it, with its own password (never
+/// the source's PGPASSWORD, which the tools would otherwise inherit).
+fn target(request: &CopyRequest, tools: &PgTools) -> PgArgs {
+    PgArgs {
+        password: Some(std::env::var(env::TARGET_PG.password).unwrap_or_default()),
+        ..tools.connect(&request.target)
     }
 }
 
@@ -131,10 +78,10 @@ fn endpoint(pg: &PgArgs) -> String {
     format!("{}:{}/{}", pg.host, pg.port, pg.database)
 }
 
-pub async fn run(args: CopyArgs) -> Result<CopyReport, CopyError> {
+pub async fn run(request: CopyRequest, tools: &PgTools) -> Result<CopyReport, CopyError> {
     let started = Instant::now();
-    let source = args.source.clone();
-    let target = args.target.pg(&args.source);
+    let (source, target) = (tools.connect(&request.source), target(&request, tools));
+    let (source_at, target_at) = (endpoint(&source), endpoint(&target));
     let copy = tokio::task::spawn_blocking(move || copy(&source, &target));
     let (bytes, source_version, target_version) = tokio::select! {
         r = copy => r.map_err(|_| CopyError::Panicked)??,
@@ -143,8 +90,8 @@ pub async fn run(args: CopyArgs) -> Result<CopyReport, CopyError> {
             what: "copying", output: "interrupted by a signal".into() })),
     };
     Ok(CopyReport {
-        source: endpoint(&args.source),
-        target: endpoint(&args.target.pg(&args.source)),
+        source: source_at,
+        target: target_at,
         size_bytes: bytes,
         duration_seconds: super::seconds(started.elapsed()),
         source_pg_version: source_version,
@@ -235,9 +182,12 @@ mod tests {
             "--target-pg-database=d_mig",
         ])
         .expect("parses");
-        assert_eq!(cli.copy.source.host, "a");
-        assert_eq!(cli.copy.target.host, "b");
-        assert_eq!(cli.copy.target.port, 5433);
-        assert_eq!(cli.copy.target.pg(&cli.copy.source).database, "d_mig");
+        let request = cli.copy.request.read().expect("a request");
+        assert_eq!(request.source.host, "a");
+        assert_eq!(request.target.host, "b");
+        assert_eq!(request.target.port, 5433);
+        let target = target(&request, &cli.copy.tools);
+        assert_eq!(target.database, "d_mig");
+        assert!(target.password.is_some(), "never the source's PGPASSWORD");
     }
 }

@@ -12,24 +12,24 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use object_store::{ObjectStore, ObjectStoreExt as _};
-use odoo_model::agent::{DeleteReport, env};
+use odoo_model::agent::{DeleteReport, DeleteRequest};
 
 use super::OutputArgs;
+use super::flags::Flags;
 use super::store::{Location, S3Args, StoreError, object_path, read_back};
 
 #[derive(clap::Args, Debug)]
 pub struct DeleteArgs {
     #[command(flatten)]
-    pub s3: S3Args,
-    /// The archive: s3://BUCKET/KEY, or an absolute path (file:///PATH) on a mounted
-    /// volume.
-    #[arg(long, env = env::SOURCE)]
-    pub archive: Location,
-    /// The SHA-256 its backup recorded (hex): anything else there is not deleted.
-    #[arg(long, env = env::EXPECTED_SHA256)]
-    pub expected_sha256: String,
+    pub request: Flags<DeleteRequest>,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// The request, with the S3 client it makes here.
+struct Delete {
+    s3: S3Args,
+    archive: Location,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -54,8 +54,12 @@ pub enum DeleteError {
     StillThere { location: String },
 }
 
-pub async fn run(args: DeleteArgs) -> Result<DeleteReport, DeleteError> {
-    let expected = args.expected_sha256.to_ascii_lowercase();
+pub async fn run(request: DeleteRequest) -> Result<DeleteReport, DeleteError> {
+    let expected = request.expected_sha256.to_ascii_lowercase();
+    let args = Delete {
+        s3: S3Args::from(request.s3.as_ref()),
+        archive: request.archive,
+    };
     match &args.archive {
         Location::S3 { bucket, key } => delete_object(&args, bucket, key, &expected).await,
         Location::File(path) => delete_file(&args.archive, path, &expected),
@@ -63,7 +67,7 @@ pub async fn run(args: DeleteArgs) -> Result<DeleteReport, DeleteError> {
 }
 
 async fn delete_object(
-    args: &DeleteArgs,
+    args: &Delete,
     bucket: &str,
     key: &str,
     expected: &str,
@@ -100,7 +104,7 @@ struct Object {
 }
 
 impl Object {
-    fn new(args: &DeleteArgs, bucket: &str, key: &str) -> Result<Self, DeleteError> {
+    fn new(args: &Delete, bucket: &str, key: &str) -> Result<Self, DeleteError> {
         let store = args.s3.store(bucket, false)?;
         let location = args.archive.to_string();
         let archive = object_path(key)?;

@@ -14,24 +14,15 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use odoo_model::agent::{FilestoreCopyOutcome, FilestoreCopyReport, env};
+use odoo_model::agent::{FilestoreCopyOutcome, FilestoreCopyReport, FilestoreCopyRequest};
 
 use super::OutputArgs;
+use super::flags::Flags;
 
 #[derive(clap::Args, Debug)]
 pub struct FilestoreCopyArgs {
-    /// The filestore root, `<data_dir>/filestore`.
-    #[arg(long, env = env::FILESTORE_ROOT)]
-    pub root: PathBuf,
-    /// The live database's name: the directory copied.
-    #[arg(long, env = env::LIVE)]
-    pub live: String,
-    /// The copy's name.
-    #[arg(long, env = env::COPY)]
-    pub copy: String,
-    /// Remove the copy (and an unfinished one) instead of making it.
-    #[arg(long, env = env::DISCARD)]
-    pub discard: bool,
+    #[command(flatten)]
+    pub request: Flags<FilestoreCopyRequest>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -130,7 +121,7 @@ fn count(dir: &Path, tally: &mut Tally) -> Result<(), FilestoreCopyError> {
     Ok(())
 }
 
-pub fn run(args: &FilestoreCopyArgs) -> Result<FilestoreCopyReport, FilestoreCopyError> {
+pub fn run(args: &FilestoreCopyRequest) -> Result<FilestoreCopyReport, FilestoreCopyError> {
     let (live, copy) = (name(&args.live)?, name(&args.copy)?);
     if live == copy {
         return Err(FilestoreCopyError::SameName(live.into()));
@@ -166,19 +157,16 @@ pub fn run(args: &FilestoreCopyArgs) -> Result<FilestoreCopyReport, FilestoreCop
 mod tests {
     use super::*;
 
-    fn setup() -> (tempfile::TempDir, FilestoreCopyArgs) {
+    fn setup() -> (tempfile::TempDir, FilestoreCopyRequest) {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::create_dir_all(dir.path().join("shop/ab")).expect("live");
         std::fs::write(dir.path().join("shop/ab/abcdef"), "content").expect("file");
         std::fs::create_dir_all(dir.path().join("shop/checklist")).expect("dir");
-        let args = FilestoreCopyArgs {
+        let args = FilestoreCopyRequest {
             root: dir.path().to_path_buf(),
             live: "shop".into(),
             copy: "shop_upgrading".into(),
             discard: false,
-            output: OutputArgs {
-                termination_log: None,
-            },
         };
         (dir, args)
     }

@@ -13,6 +13,7 @@ mod bridge;
 pub mod copy;
 pub mod delete;
 pub mod filestore_copy;
+pub mod flags;
 pub mod install;
 pub mod layout;
 mod manifest;
@@ -32,7 +33,10 @@ mod zipwrite;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use odoo_model::agent::{Message, Report, env, exit};
+use odoo_model::agent::{
+    BackupReport, CopyReport, DeleteReport, FilestoreCopyReport, Message, Report, RequestError,
+    RestoreReport, SwitchReport, VerifyReport, env, exit,
+};
 
 pub use layout::BackupFormat;
 
@@ -188,51 +192,72 @@ pub async fn run(command: AgentCommand) -> anyhow::Result<()> {
     // object_store's HTTP client uses rustls without a bundled provider; ring is the
     // workspace's provider everywhere else.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let code = match command {
-        AgentCommand::Install(args) => {
-            let installed = install::install(&args.to)?;
-            println!("{}", installed.display());
-            return Ok(());
-        }
-        AgentCommand::SwitchFilestore(args) => {
-            let output = args.output.clone();
+    if let AgentCommand::Install(args) = &command {
+        let installed = install::install(&args.to)?;
+        println!("{}", installed.display());
+        return Ok(());
+    }
+    std::process::exit(dispatch(command).await);
+}
+
+/// A command's request read, then the command run: its exit code. A request that
+/// does not read is refused before anything is touched, with its line.
+async fn dispatch(command: AgentCommand) -> i32 {
+    fn refused<R: Report>(output: &OutputArgs, e: RequestError) -> i32 {
+        finish::<R, _>(output, Err(e), |_| (exit::REFUSED, false))
+    }
+    match command {
+        AgentCommand::Install(_) => exit::DONE,
+        AgentCommand::SwitchFilestore(args) => match args.request.read() {
             // `target_touched`: the live name may hold other files than the previous.
-            finish(&output, switch::run(&args), |e| {
-                (exit::FAILED, e.files_moved)
-            })
-        }
-        AgentCommand::CopyFilestore(args) => {
-            let output = args.output.clone();
-            finish(&output, filestore_copy::run(&args), |_| {
+            Ok(request) => {
+                let fail_at = args.fail_at.clone();
+                let result = switch::run(&switch::Switch { request, fail_at });
+                finish(&args.output, result, |e| (exit::FAILED, e.files_moved))
+            }
+            Err(e) => refused::<SwitchReport>(&args.output, e),
+        },
+        AgentCommand::CopyFilestore(args) => match args.request.read() {
+            Ok(request) => finish(&args.output, filestore_copy::run(&request), |_| {
                 (exit::FAILED, false)
-            })
-        }
-        AgentCommand::Backup(args) => {
-            let output = args.output.clone();
-            finish(&output, backup::run(*args).await, |_| (exit::FAILED, false))
-        }
-        AgentCommand::Verify(args) => {
-            let output = args.output.clone();
-            finish(&output, verify::run(*args).await, |_| (exit::FAILED, false))
-        }
-        AgentCommand::DeleteArchive(args) => {
-            let output = args.output.clone();
-            finish(&output, delete::run(*args).await, |_| (exit::FAILED, false))
-        }
-        AgentCommand::Copy(args) => {
-            let output = args.output.clone();
-            finish(&output, copy::run(*args).await, |e| {
+            }),
+            Err(e) => refused::<FilestoreCopyReport>(&args.output, e),
+        },
+        AgentCommand::Backup(args) => match args.request.read() {
+            Ok(request) => finish(
+                &args.output,
+                backup::run(request, &args.tools).await,
+                |_| (exit::FAILED, false),
+            ),
+            Err(e) => refused::<BackupReport>(&args.output, e),
+        },
+        AgentCommand::Verify(args) => match args.request.read() {
+            Ok(request) => finish(&args.output, verify::run(request).await, |_| {
+                (exit::FAILED, false)
+            }),
+            Err(e) => refused::<VerifyReport>(&args.output, e),
+        },
+        AgentCommand::DeleteArchive(args) => match args.request.read() {
+            Ok(request) => finish(&args.output, delete::run(request).await, |_| {
+                (exit::FAILED, false)
+            }),
+            Err(e) => refused::<DeleteReport>(&args.output, e),
+        },
+        AgentCommand::Copy(args) => match args.request.read() {
+            Ok(request) => finish(&args.output, copy::run(request, &args.tools).await, |e| {
                 target_code(e.touched_target())
-            })
-        }
-        AgentCommand::Restore(args) => {
-            let output = args.output.clone();
-            finish(&output, restore::run(*args).await, |e| {
-                target_code(e.touched_target())
-            })
-        }
-    };
-    std::process::exit(code);
+            }),
+            Err(e) => refused::<CopyReport>(&args.output, e),
+        },
+        AgentCommand::Restore(args) => match args.request.read() {
+            Ok(request) => finish(
+                &args.output,
+                restore::run(request, &args.tools).await,
+                |e| target_code(e.touched_target()),
+            ),
+            Err(e) => refused::<RestoreReport>(&args.output, e),
+        },
+    }
 }
 
 #[cfg(test)]

@@ -10,39 +10,51 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
+use odoo_model::agent::PgConnection;
+
 /// How much of a tool's stderr is kept for the error message.
 const STDERR_TAIL: usize = 8 * 1024;
 
-/// Connection to the database. The password is never a flag: libpq reads
-/// `PGPASSWORD` from the environment, which the tools inherit.
-#[derive(clap::Args, Debug, Clone)]
+/// The tools' connection to one database: the request's, with where the tools are.
+/// The password is never part of it: libpq reads `PGPASSWORD` from the
+/// environment, which the tools inherit, unless the connection has its own.
+#[derive(Debug, Clone)]
 pub struct PgArgs {
-    /// PostgreSQL host.
-    #[arg(long = "pg-host", env = "PGHOST")]
     pub host: String,
-    /// PostgreSQL port.
-    #[arg(long = "pg-port", env = "PGPORT", default_value_t = 5432)]
     pub port: u16,
-    /// Role to connect as (the instance's role). Its password comes from PGPASSWORD
-    /// in the environment only.
-    #[arg(long = "pg-user", env = "PGUSER")]
     pub user: String,
-    /// Database: the one backed up, or the (existing, empty) restore target.
-    #[arg(long = "pg-database", env = "PGDATABASE")]
+    /// The database a command works on.
     pub database: String,
-    /// libpq sslmode: disable, allow, prefer, require, verify-ca, verify-full.
-    #[arg(long = "pg-sslmode", env = "PGSSLMODE", default_value = "prefer",
-          value_parser = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"])]
     pub sslmode: String,
-    /// CA certificate file for verify-ca / verify-full.
-    #[arg(long = "pg-sslrootcert", env = "PGSSLROOTCERT")]
     pub sslrootcert: Option<PathBuf>,
+    /// Directory of pg_dump, psql and pg_restore; found on PATH when unset.
+    pub bin_dir: Option<PathBuf>,
+    /// A password of its own (the other side of a copy); PGPASSWORD otherwise.
+    pub password: Option<String>,
+}
+
+/// Where the PostgreSQL client tools are: this machine's, not the request's.
+#[derive(clap::Args, Debug, Clone)]
+pub struct PgTools {
     /// Directory of pg_dump, psql and pg_restore; found on PATH when unset.
     #[arg(long = "pg-bin-dir", env = "ODOO_AGENT_PG_BIN_DIR")]
     pub bin_dir: Option<PathBuf>,
-    /// A password of its own (the other side of a copy); PGPASSWORD otherwise.
-    #[arg(skip)]
-    pub password: Option<String>,
+}
+
+impl PgTools {
+    /// The tools' connection to `to`.
+    pub fn connect(&self, to: &PgConnection) -> PgArgs {
+        PgArgs {
+            host: to.host.clone(),
+            port: to.port,
+            user: to.user.clone(),
+            database: to.database.clone(),
+            sslmode: to.sslmode.clone(),
+            sslrootcert: to.sslrootcert.clone(),
+            bin_dir: self.bin_dir.clone(),
+            password: None,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

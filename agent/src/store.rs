@@ -10,40 +10,42 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use object_store::{GetOptions, ObjectStore, ObjectStoreExt as _};
+use odoo_model::agent::S3Options;
 use tokio::sync::oneshot;
 
 use super::bridge;
 
-/// How to reach S3. Credentials are never flags: `AWS_ACCESS_KEY_ID`,
-/// `AWS_SECRET_ACCESS_KEY` and, if set, `AWS_SESSION_TOKEN` from the environment.
-#[derive(clap::Args, Debug, Clone)]
+/// How the S3 client reaches a bucket: the request's options, or their defaults
+/// when the request names no endpoint (then only a volume can be reached).
+/// Credentials are never part of it: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`
+/// and, if set, `AWS_SESSION_TOKEN` come from the environment only.
+#[derive(Debug, Clone)]
 pub struct S3Args {
-    /// Endpoint URL of the S3-compatible service, e.g.
-    /// https://s3.eu-west-1.amazonaws.com or http://minio.storage:9000. Credentials
-    /// come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN)
-    /// in the environment only.
-    #[arg(long = "s3-endpoint", env = odoo_model::agent::env::S3_ENDPOINT)]
     pub endpoint: Option<String>,
-    /// Region of the bucket.
-    #[arg(
-        long = "s3-region",
-        env = odoo_model::agent::env::S3_REGION,
-        default_value = "us-east-1"
-    )]
     pub region: String,
-    /// Path-style addressing (endpoint/bucket/key) instead of virtual-hosted style.
-    #[arg(long = "s3-force-path-style", env = odoo_model::agent::env::S3_FORCE_PATH_STYLE,
-          default_value_t = true, action = clap::ArgAction::Set)]
     pub force_path_style: bool,
-    /// Skip TLS certificate verification (test setups with self-signed certificates).
-    #[arg(long = "s3-insecure-skip-tls-verify", env = odoo_model::agent::env::S3_INSECURE_SKIP_TLS_VERIFY,
-          default_value_t = false, action = clap::ArgAction::Set)]
     pub insecure_skip_tls_verify: bool,
     /// Upload part size in MiB. S3 allows 10,000 parts, so this caps the archive at
     /// 10,000 × this size (16 MiB: about 156 GiB). Memory use is about five parts.
-    #[arg(long = "s3-part-size-mib", env = odoo_model::agent::env::S3_PART_SIZE_MIB, default_value_t = 16,
-          value_parser = clap::value_parser!(u64).range(5..=5120))]
     pub part_size_mib: u64,
+}
+
+impl S3Args {
+    pub const DEFAULT_PART_SIZE_MIB: u64 = 16;
+}
+
+impl From<Option<&S3Options>> for S3Args {
+    fn from(options: Option<&S3Options>) -> Self {
+        let defaults = S3Options::new("");
+        let o = options.unwrap_or(&defaults);
+        S3Args {
+            endpoint: options.map(|o| o.endpoint.clone()),
+            region: o.region.clone(),
+            force_path_style: o.force_path_style,
+            insecure_skip_tls_verify: o.insecure_skip_tls_verify,
+            part_size_mib: o.part_size_mib.unwrap_or(Self::DEFAULT_PART_SIZE_MIB),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -14,33 +14,28 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use odoo_model::agent::{SwitchOutcome, SwitchReport, env};
+use odoo_model::agent::{SwitchOutcome, SwitchReport, SwitchRequest, env};
 
 use super::OutputArgs;
+use super::flags::Flags;
 
 #[derive(clap::Args, Debug)]
 pub struct SwitchArgs {
-    /// The filestore root, `<data_dir>/filestore`.
-    #[arg(long, env = env::FILESTORE_ROOT)]
-    pub root: PathBuf,
-    /// The live database's name.
-    #[arg(long, env = env::LIVE)]
-    pub live: String,
-    /// The temporary name the archive's files were loaded under.
-    #[arg(long, env = env::RESTORED)]
-    pub restored: String,
-    /// The name the previous files are kept under.
-    #[arg(long, env = env::KEPT)]
-    pub kept: String,
-    /// Remove the previous files once the switch is done.
-    #[arg(long, env = env::DROP_PREVIOUS)]
-    pub drop_previous: bool,
+    #[command(flatten)]
+    pub request: Flags<SwitchRequest>,
     /// Fault injection for tests: the steps named (comma-separated) fail as an I/O
     /// error would.
     #[arg(long, env = env::FAIL_AT, hide = true)]
     pub fail_at: Option<String>,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// A switch to make: the request, and the steps made to fail (tests only).
+#[derive(Debug)]
+pub struct Switch {
+    pub request: SwitchRequest,
+    pub fail_at: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -124,7 +119,7 @@ impl From<SwitchError> for SwitchFailure {
 
 /// Fault injection for the tests that fail the switch after each of its steps:
 /// with `--fail-at <point>` the step at that point fails as an I/O error would.
-fn fail_at(args: &SwitchArgs, point: &str, path: &Path) -> Result<(), SwitchError> {
+fn fail_at(args: &Switch, point: &str, path: &Path) -> Result<(), SwitchError> {
     if args
         .fail_at
         .as_deref()
@@ -139,10 +134,10 @@ fn fail_at(args: &SwitchArgs, point: &str, path: &Path) -> Result<(), SwitchErro
     Ok(())
 }
 
-pub fn run(args: &SwitchArgs) -> Result<SwitchReport, SwitchFailure> {
-    let live = args.root.join(name(&args.live)?);
-    let restored = args.root.join(name(&args.restored)?);
-    let kept = args.root.join(name(&args.kept)?);
+pub fn run(args: &Switch) -> Result<SwitchReport, SwitchFailure> {
+    let live = args.request.root.join(name(&args.request.live)?);
+    let restored = args.request.root.join(name(&args.request.restored)?);
+    let kept = args.request.root.join(name(&args.request.kept)?);
     let outcome = if exists(&restored)? {
         if exists(&live)? {
             if exists(&kept)? {
@@ -181,7 +176,7 @@ pub fn run(args: &SwitchArgs) -> Result<SwitchReport, SwitchFailure> {
     let mut previous_removed = false;
     let mut previous_left = None;
     let switched_kept = outcome != SwitchOutcome::NoFilesRestored;
-    if args.drop_previous && switched_kept && exists(&kept).unwrap_or(true) {
+    if args.request.drop_previous && switched_kept && exists(&kept).unwrap_or(true) {
         match fail_at(args, "switch-removing", &kept).and_then(|()| {
             std::fs::remove_dir_all(&kept).map_err(|source| SwitchError::Io {
                 what: "removing the previous files",
@@ -207,7 +202,7 @@ pub fn run(args: &SwitchArgs) -> Result<SwitchReport, SwitchFailure> {
 mod tests {
     use super::*;
 
-    fn setup(with_restored: bool) -> (tempfile::TempDir, SwitchArgs) {
+    fn setup(with_restored: bool) -> (tempfile::TempDir, Switch) {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::create_dir_all(dir.path().join("shop/ab")).expect("live");
         std::fs::write(dir.path().join("shop/ab/old"), "old").expect("file");
@@ -215,16 +210,15 @@ mod tests {
             std::fs::create_dir_all(dir.path().join("shop_restoring/cd")).expect("restored");
             std::fs::write(dir.path().join("shop_restoring/cd/new"), "new").expect("file");
         }
-        let args = SwitchArgs {
-            root: dir.path().to_path_buf(),
-            live: "shop".into(),
-            restored: "shop_restoring".into(),
-            kept: "shop_before".into(),
-            drop_previous: false,
-            fail_at: None,
-            output: OutputArgs {
-                termination_log: None,
+        let args = Switch {
+            request: SwitchRequest {
+                root: dir.path().to_path_buf(),
+                live: "shop".into(),
+                restored: "shop_restoring".into(),
+                kept: "shop_before".into(),
+                drop_previous: false,
             },
+            fail_at: None,
         };
         (dir, args)
     }
@@ -246,7 +240,7 @@ mod tests {
     #[test]
     fn previous_files_are_removed_only_when_asked() {
         let (dir, mut args) = setup(true);
-        args.drop_previous = true;
+        args.request.drop_previous = true;
         let done = run(&args).expect("switch");
         assert!(done.previous_removed);
         assert!(!dir.path().join("shop_before").exists());
@@ -276,7 +270,7 @@ mod tests {
     #[test]
     fn names_cannot_escape_the_root() {
         let (_dir, mut args) = setup(true);
-        args.kept = "../etc".into();
+        args.request.kept = "../etc".into();
         assert!(matches!(
             run(&args),
             Err(SwitchFailure {
@@ -306,7 +300,7 @@ mod tests {
             ("switch-removing", true),
         ] {
             let (dir, mut args) = setup(true);
-            args.drop_previous = drop_previous;
+            args.request.drop_previous = drop_previous;
             args.fail_at = Some(point.into());
             let result = run(&args);
             let (live_old, live_new, kept_old, restored_new) = state(dir.path());

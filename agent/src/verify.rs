@@ -5,27 +5,18 @@
 
 use std::time::Instant;
 
-use odoo_model::agent::{VerifyReport, env};
+use odoo_model::agent::{VerifyReport, VerifyRequest};
 
 use super::OutputArgs;
+use super::flags::Flags;
 use super::layout::BackupFormat;
 use super::restore::{Refusal, verify};
-use super::store::{Location, S3Args, Source};
+use super::store::{S3Args, Source};
 
 #[derive(clap::Args, Debug)]
 pub struct VerifyArgs {
     #[command(flatten)]
-    pub s3: S3Args,
-    /// The archive: s3://BUCKET/KEY, or an absolute path (file:///PATH) on a mounted
-    /// volume.
-    #[arg(long, env = env::SOURCE)]
-    pub source: Location,
-    /// The SHA-256 recorded when the archive was made (hex).
-    #[arg(long, env = env::EXPECTED_SHA256)]
-    pub expected_sha256: String,
-    /// Archive format; told from the content when unset.
-    #[arg(long, env = env::FORMAT)]
-    pub format: Option<BackupFormat>,
+    pub request: Flags<VerifyRequest>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -44,23 +35,24 @@ pub enum VerifyError {
     Panicked,
 }
 
-pub async fn run(args: VerifyArgs) -> Result<VerifyReport, VerifyError> {
+pub async fn run(request: VerifyRequest) -> Result<VerifyReport, VerifyError> {
     let started = Instant::now();
-    let source = Source::new(args.source.clone(), &args.s3).map_err(Refusal::OpenSource)?;
+    let s3 = S3Args::from(request.s3.as_ref());
+    let source = Source::new(request.source.clone(), &s3).map_err(Refusal::OpenSource)?;
     let (reader, _) = source.open(None).await.map_err(Refusal::OpenSource)?;
-    let given = args.format;
+    let given = request.format;
     // The filestore target only matters to a restore: its files are counted here.
     let read = tokio::task::spawn_blocking(move || verify(reader, given, true));
     let verified = tokio::select! {
         v = read => v.map_err(|_| VerifyError::Panicked)??,
         () = super::shutdown_signal() => return Err(Refusal::Interrupted.into()),
     };
-    if !args
+    if !request
         .expected_sha256
         .eq_ignore_ascii_case(&verified.digest.sha256)
     {
         return Err(VerifyError::ChecksumMismatch {
-            expected: args.expected_sha256,
+            expected: request.expected_sha256,
             actual: verified.digest.sha256,
         });
     }
@@ -68,7 +60,7 @@ pub async fn run(args: VerifyArgs) -> Result<VerifyReport, VerifyError> {
         return Err(VerifyError::NoManifest);
     }
     Ok(VerifyReport {
-        archive: verified.archive(&args.source, started, None),
+        archive: verified.archive(&request.source, started, None),
         entries: verified.entries,
     })
 }

@@ -86,6 +86,27 @@ pub async fn confirm(
     }
 }
 
+/// A change to odoo/`name` laid out as `plan`: when `changes` is false (a dry run)
+/// only shown; otherwise confirmed by typing the instance's name, or refused when
+/// nobody can answer, saying what the change does (`consequence`: "migrating
+/// odoo/shop stops it during the copy").
+pub async fn confirm_plan(
+    printer: &Printer,
+    yes: bool,
+    changes: bool,
+    plan: &str,
+    name: &str,
+    consequence: &str,
+) -> Result<(), CliError> {
+    if !changes {
+        printer.note(plan);
+        return Ok(());
+    }
+    let unattended =
+        format!("{consequence}; confirm by running it from a terminal, or pass --yes\n{plan}");
+    confirm(printer, yes, plan, "the instance name", name, unattended).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

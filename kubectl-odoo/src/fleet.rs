@@ -17,8 +17,7 @@ use odoo_model::OdooInstance;
 
 use crate::ctx::Ctx;
 use crate::error::CliError;
-use crate::format::OutputFormat;
-use crate::output::{Printer, table};
+use crate::output::{Printer, View, table};
 
 /// How many instances a fleet command works on at once unless `--max-parallel`
 /// says otherwise (an upgrade: one, as it stops its instance).
@@ -306,21 +305,26 @@ where
 /// The summary as a table (or data with `-o json|yaml`), then the worst outcome as
 /// the command's result.
 pub fn finish(printer: &Printer, verb: &str, reports: &[Report]) -> Result<(), CliError> {
-    match printer.format {
-        OutputFormat::Json | OutputFormat::Yaml => printer.structured(&reports)?,
-        _ => {
-            let rows = reports.iter().map(|r| {
-                vec![
-                    r.instance.clone(),
-                    r.result.clone(),
-                    duration(r.seconds),
-                    r.message.clone(),
-                ]
-            });
-            printer.out(&table(&["INSTANCE", "RESULT", "DURATION", "MESSAGE"], rows))?;
-        }
-    }
+    printer.show(reports)?;
     worst(verb, reports)
+}
+
+impl View for [Report] {
+    fn data(&self) -> impl serde::Serialize {
+        self
+    }
+
+    fn table(&self, _wide: bool, _color: bool) -> String {
+        let rows = self.iter().map(|r| {
+            vec![
+                r.instance.clone(),
+                r.result.clone(),
+                duration(r.seconds),
+                r.message.clone(),
+            ]
+        });
+        table(&["INSTANCE", "RESULT", "DURATION", "MESSAGE"], rows)
+    }
 }
 
 /// `1m05s`.

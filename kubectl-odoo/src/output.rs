@@ -10,6 +10,27 @@ use crate::error::CliError;
 use crate::format::OutputFormat;
 use crate::global::ColorChoice;
 
+/// What a command shows, in every `-o` format. [`Printer::show`] chooses among
+/// them, so the format is switched on in one place.
+pub trait View {
+    /// What `-o json|yaml` serialises.
+    fn data(&self) -> impl Serialize;
+    /// The text of `-o table`, or with `wide` of `-o wide`; `color` when the
+    /// printer colours.
+    fn table(&self, wide: bool, color: bool) -> String;
+    /// The lines of `-o name`; `None` for a view without names, which shows its
+    /// table instead.
+    fn names(&self) -> Option<String> {
+        None
+    }
+    /// Said on stderr instead of a table that would have no row.
+    fn empty(&self) -> Option<String> {
+        None
+    }
+    /// Told the person at the terminal after the table (totals, warnings).
+    fn after_table(&self, _printer: &Printer) {}
+}
+
 /// Renders command results.
 #[derive(Debug, Clone, Copy)]
 pub struct Printer {
@@ -68,6 +89,26 @@ impl Printer {
         }
     }
 
+    /// Prints `view` in the chosen format.
+    pub fn show(&self, view: &(impl View + ?Sized)) -> Result<(), CliError> {
+        let wide = match self.format {
+            OutputFormat::Json | OutputFormat::Yaml => return self.structured(&view.data()),
+            OutputFormat::Name => match view.names() {
+                Some(names) => return self.out(&names),
+                None => false,
+            },
+            OutputFormat::Table => false,
+            OutputFormat::Wide => true,
+        };
+        if let Some(empty) = view.empty() {
+            self.note(&empty);
+            return Ok(());
+        }
+        self.out(&view.table(wide, self.color))?;
+        view.after_table(self);
+        Ok(())
+    }
+
     /// Serialises `value` as JSON or YAML.
     pub fn structured<T: Serialize>(&self, value: &T) -> Result<(), CliError> {
         let text = match self.format {
@@ -121,6 +162,14 @@ impl Printer {
     pub fn stream(&self) -> std::io::StdoutLock<'static> {
         std::io::stdout().lock()
     }
+}
+
+/// `object` as `-o json|yaml` shows it: like kubectl, without its managed fields,
+/// noise unless asked for.
+pub fn without_managed_fields<K: kube::Resource + Clone>(object: &K) -> K {
+    let mut shown = object.clone();
+    shown.meta_mut().managed_fields = None;
+    shown
 }
 
 /// A kubectl-style table: left-aligned columns separated by three spaces, no borders.

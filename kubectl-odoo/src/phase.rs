@@ -68,6 +68,18 @@ impl AnyJobPhase {
         }
     }
 
+    /// The name the API server stores, as [`AnyJobPhase::parse`] reads it.
+    pub fn name(self) -> String {
+        let stored = match self {
+            AnyJobPhase::Job(p) => serde_json::to_value(p),
+            AnyJobPhase::Migration(p) => serde_json::to_value(p),
+        };
+        stored
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+
     /// The end this phase is, if it is one.
     pub fn end(self) -> Option<JobEnd> {
         match self {
@@ -114,6 +126,12 @@ mod tests {
         assert_eq!(
             AnyJobPhase::parse("OdooUpgradeJob", "Running"),
             Some(AnyJobPhase::Job(JobPhase::Running))
+        );
+        let rolled_back = AnyJobPhase::Migration(MigrationPhase::RolledBack);
+        assert_eq!(rolled_back.name(), "RolledBack");
+        assert_eq!(
+            AnyJobPhase::parse("OdooClusterMigration", &rolled_back.name()),
+            Some(rolled_back)
         );
     }
 }

@@ -25,6 +25,10 @@ pub const INSTANCE_LABEL: &str = "odoo-operator.dev/instance";
 /// Label on the pods that run `odoo-agent`, naming its command (`backup`,
 /// `restore`…): what the simulated cluster's stand-in kubelet runs for real.
 pub const AGENT_LABEL: &str = "odoo-operator.dev/agent";
+/// Label on every pod of an instance (its Deployments' and its jobs'), naming its
+/// `spec.environment` in lower case (`production`, `staging`, `development`):
+/// what network policies and admission policies select an environment's pods by.
+pub const ENVIRONMENT_LABEL: &str = "odoo-operator.dev/environment";
 /// Label carrying the name of the OdooBackupSchedule that created a backup job.
 pub const SCHEDULE_LABEL: &str = "odoo-operator.dev/schedule";
 /// Annotation on a scheduled backup job: the schedule slot (RFC 3339, UTC) it is for.

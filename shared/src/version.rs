@@ -56,9 +56,64 @@ impl fmt::Display for OdooVersion {
     }
 }
 
+/// The version a release names: its series and, for Enterprise, its edition
+/// (`17.0+e`). How a version travels to the agent, which writes both into a zip's
+/// manifest; a build suffix (`18.0-20251001`) names no more than the series.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OdooRelease {
+    pub series: OdooVersion,
+    pub edition: Option<String>,
+}
+
+/// Text that names no Odoo series.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseVersionError(pub String);
+
+impl fmt::Display for ParseVersionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:?} names no Odoo version: 17.0, 17.0+e, saas~17.4 or an image tag such as 18.0-20251001",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for ParseVersionError {}
+
+impl From<OdooVersion> for OdooRelease {
+    fn from(series: OdooVersion) -> Self {
+        OdooRelease {
+            series,
+            edition: None,
+        }
+    }
+}
+
+impl std::str::FromStr for OdooRelease {
+    type Err = ParseVersionError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let series = OdooVersion::parse(s).ok_or_else(|| ParseVersionError(s.to_owned()))?;
+        Ok(OdooRelease {
+            series,
+            edition: OdooVersion::edition(s).map(str::to_owned),
+        })
+    }
+}
+
+impl fmt::Display for OdooRelease {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.edition {
+            Some(edition) => write!(f, "{}+{edition}", self.series),
+            None => write!(f, "{}", self.series),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::OdooVersion;
+    use super::{OdooRelease, OdooVersion};
 
     #[test]
     fn series_of_versions() {
@@ -78,6 +133,21 @@ mod tests {
         assert_eq!(OdooVersion::edition("17.0+e"), Some("e"));
         assert_eq!(OdooVersion::edition("17.0+e-20250101"), Some("e"));
         assert_eq!(OdooVersion::edition("17.0"), None);
+    }
+
+    #[test]
+    fn releases_keep_their_edition_and_drop_their_build() {
+        for (raw, written) in [
+            ("17.0", "17.0"),
+            ("17.0+e", "17.0+e"),
+            ("18.0-20251001", "18.0"),
+            ("saas~17.4", "saas~17.4"),
+        ] {
+            let release: OdooRelease = raw.parse().expect(raw);
+            assert_eq!(release.to_string(), written, "{raw}");
+            assert_eq!(written.parse::<OdooRelease>().as_ref(), Ok(&release));
+        }
+        assert!("latest".parse::<OdooRelease>().is_err());
     }
 
     #[test]

@@ -277,6 +277,63 @@ async fn a_restore_into_a_staging_instance_is_neutralized_unasked() -> anyhow::R
     Ok(())
 }
 
+/// The environment's other meaning: network and admission policies select an
+/// environment's pods by their label. A Staging instance's pods, its
+/// Deployments' and its jobs', say `staging`; once it is made Production, its
+/// Deployments' pods say `production`.
+#[tokio::test]
+async fn an_instances_pods_carry_its_environment_and_follow_a_change() -> anyhow::Result<()> {
+    use k8s_openapi::api::apps::v1::Deployment;
+    use k8s_openapi::api::batch::v1::Job;
+    use kube::api::{ListParams, Patch, PatchParams};
+    use odoo_model::labels::{ENVIRONMENT_LABEL, instance_selector};
+
+    fn environment(template: &k8s_openapi::api::core::v1::PodTemplateSpec) -> Option<String> {
+        let labels = template.metadata.as_ref()?.labels.as_ref()?;
+        labels.get(ENVIRONMENT_LABEL).cloned()
+    }
+    let spec = json!({ "image": LOCAL_IMAGE, "replicas": 1, "init": { "enabled": true },
+                       "environment": "Staging" });
+    let s = shop_with("environment-label", spec, InstancePhase::Running).await?;
+    let deployments: Api<Deployment> = s.ns.api();
+    let pods_of = |name: &'static str| {
+        let deployments = deployments.clone();
+        async move {
+            let d = deployments.get(name).await.ok()?;
+            environment(&d.spec?.template)
+        }
+    };
+    for name in ["shop-web", "shop-cron"] {
+        assert_eq!(pods_of(name).await.as_deref(), Some("staging"), "{name}");
+    }
+    let jobs =
+        s.ns.api::<Job>()
+            .list(&ListParams::default().labels(&instance_selector("shop")))
+            .await?
+            .items;
+    assert!(!jobs.is_empty(), "the instance's init ran as a Job");
+    for job in &jobs {
+        let template = &job.spec.as_ref().expect("a job spec").template;
+        assert_eq!(environment(template).as_deref(), Some("staging"), "{job:?}");
+    }
+
+    s.instances
+        .patch(
+            "shop",
+            &PatchParams::default(),
+            &Patch::Merge(json!({ "spec": { "environment": "Production" } })),
+        )
+        .await?;
+    for name in ["shop-web", "shop-cron"] {
+        s.op.until(&format!("{name}'s pods labelled production"), || async {
+            (pods_of(name).await.as_deref() == Some("production")).then_some(())
+        })
+        .await;
+    }
+    s.ns.delete().await;
+    Ok(())
+}
+
 /// A restore whose archive loads and passes the checks, on an instance whose
 /// Odoo then fails on it (`image`), ends Failed before the instance ever stops:
 /// the temporary database is dropped and the live one serves as it was.

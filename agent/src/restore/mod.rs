@@ -10,13 +10,14 @@ use std::io::{self, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use super::flags::Flags;
 use super::layout::{self, BackupFormat, HEAD_LEN};
-use super::pg::{PgArgs, PgToolError};
+use super::pg::{PgArgs, PgToolError, PgTools};
 use super::sqlfilter::SqlFilter;
 use super::store::{Location, S3Args, Source, StoreError};
 use super::stream::{Digested, TallyReader, human_bytes};
 use super::zipread::{ZipReadError, ZipStream};
-use odoo_model::agent::{Archive, RestoreReport};
+use odoo_model::agent::{Archive, RestoreReport, RestoreRequest};
 
 use super::OutputArgs;
 
@@ -27,31 +28,10 @@ mod load;
 
 #[derive(clap::Args, Debug)]
 pub struct RestoreArgs {
-    /// The target: --pg-database names the existing, empty database the operator
-    /// created for this restore.
     #[command(flatten)]
-    pub pg: PgArgs,
+    pub request: Flags<RestoreRequest>,
     #[command(flatten)]
-    pub s3: S3Args,
-    /// The archive: s3://BUCKET/KEY, or an absolute path (file:///PATH) on a mounted
-    /// volume.
-    #[arg(long, env = odoo_model::agent::env::SOURCE)]
-    pub source: Location,
-    /// Expected SHA-256 of the archive (hex, from the backup's status). Checked before
-    /// anything is written.
-    #[arg(long, env = odoo_model::agent::env::EXPECTED_SHA256)]
-    pub expected_sha256: Option<String>,
-    /// Archive format; told from the content when unset.
-    #[arg(long, env = odoo_model::agent::env::FORMAT)]
-    pub format: Option<BackupFormat>,
-    /// Target filestore directory, `<data_dir>/filestore/<database>`: must not exist
-    /// or be empty. Needed when a zip has a filestore.
-    #[arg(long, env = odoo_model::agent::env::FILESTORE)]
-    pub filestore: Option<PathBuf>,
-    /// Check the filestore's entries (names, CRCs) but write none: a verification
-    /// that loads the database only.
-    #[arg(long, env = odoo_model::agent::env::SKIP_FILESTORE, conflicts_with = "filestore")]
-    pub skip_filestore: bool,
+    pub tools: PgTools,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -162,24 +142,26 @@ pub(crate) struct Verified {
     pub entries: u64,
 }
 
-pub async fn run(args: RestoreArgs) -> Result<RestoreReport, RestoreError> {
+pub async fn run(request: RestoreRequest, tools: &PgTools) -> Result<RestoreReport, RestoreError> {
     let started = Instant::now();
-    let source = Source::new(args.source.clone(), &args.s3).map_err(Refusal::OpenSource)?;
+    let s3 = S3Args::from(request.s3.as_ref());
+    let source = Source::new(request.source.clone(), &s3).map_err(Refusal::OpenSource)?;
+    let target = tools.connect(&request.database);
 
-    let pg = args.pg.clone();
-    let filestore = args.filestore.clone();
+    let pg = target.clone();
+    let filestore = request.filestore.clone();
     let pg_version = blocking(move || check_target(&pg, filestore.as_deref())).await??;
 
     // Pass 1: verify.
     let (reader, etag) = source.open(None).await.map_err(Refusal::OpenSource)?;
-    let given = args.format;
-    let has_target = args.filestore.is_some() || args.skip_filestore;
+    let given = request.format;
+    let has_target = request.filestore.is_some() || request.skip_filestore;
     let verify = blocking(move || verify(reader, given, has_target));
     let verified = tokio::select! {
         v = verify => v??,
         () = super::shutdown_signal() => return Err(Refusal::Interrupted.into()),
     };
-    if let Some(expected) = &args.expected_sha256
+    if let Some(expected) = &request.expected_sha256
         && !expected.eq_ignore_ascii_case(&verified.digest.sha256)
     {
         return Err(Refusal::ChecksumMismatch {
@@ -198,16 +180,16 @@ pub async fn run(args: RestoreArgs) -> Result<RestoreReport, RestoreError> {
 
     // Pass 2: restore.
     let failed = |source| RestoreError::Failed {
-        database: args.pg.database.clone(),
+        database: target.database.clone(),
         filestore: (verified.format == BackupFormat::Zip)
-            .then(|| args.filestore.clone())
+            .then(|| request.filestore.clone())
             .flatten(),
         source,
     };
     // If-Match on the ETag: the object read now is the one verified.
     let (reader, _) = source.open(etag).await.map_err(Refusal::OpenSource)?;
-    let pg = args.pg.clone();
-    let filestore = args.filestore.clone();
+    let pg = target.clone();
+    let filestore = request.filestore.clone();
     let format = verified.format;
     let first = verified.digest.clone();
     let restore =
@@ -218,12 +200,12 @@ pub async fn run(args: RestoreArgs) -> Result<RestoreReport, RestoreError> {
     };
 
     // Counted after the commit, in the database the operator will look at itself.
-    let pg = args.pg.clone();
+    let pg = target.clone();
     let loaded = blocking(move || pg.loaded())
         .await?
         .map_err(|e| failed(RestoreFailure::Tool(e)))?;
     Ok(RestoreReport {
-        archive: verified.archive(&args.source, started, Some(pg_version)),
+        archive: verified.archive(&request.source, started, Some(pg_version)),
         loaded,
     })
 }

@@ -16,9 +16,8 @@ use odoo_model::api_error::{is_conflict, is_not_found};
 use odoo_model::labels::PLUGIN_FIELD_MANAGER;
 use serde_json::{Map, Value};
 
-use crate::commands::write::DryRun;
+use crate::commands::write::{AfterWrite, DryRun};
 use crate::error::CliError;
-use crate::format::OutputFormat;
 use crate::output::Printer;
 
 /// Conflicting writes tolerated before giving up (the operator writes status often).
@@ -103,11 +102,11 @@ pub fn print(printer: &Printer, name: &str, written: &Written, verb: &str) -> Re
     match written {
         Written::Unchanged(live) => crate::commands::write::print_instance(printer, live, verb),
         Written::Applied(applied) => crate::commands::write::print_instance(printer, applied, verb),
-        Written::Preview(body) => match printer.format {
-            OutputFormat::Json | OutputFormat::Yaml => printer.structured(body),
-            OutputFormat::Name => printer.out(&format!("odoo/{name}\n")),
-            _ => printer.out(&format!("odoo/{name} {verb}\n")),
-        },
+        Written::Preview(body) => printer.show(&AfterWrite {
+            id: format!("odoo/{name}"),
+            verb,
+            data: body,
+        }),
     }
 }
 

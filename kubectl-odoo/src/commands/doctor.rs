@@ -20,7 +20,7 @@ use serde::Serialize;
 use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
 use crate::format::OutputFormat;
-use crate::output::Printer;
+use crate::output::{Printer, View};
 
 /// Flags of `doctor`.
 #[derive(clap::Args, Debug)]
@@ -76,30 +76,7 @@ pub async fn run(ctx: &LazyCtx, args: DoctorArgs, printer: &Printer) -> Result<(
     let (operator, operator_ns) = operator(ctx, &args.operator_namespace).await?;
     checks.push(operator);
     checks.push(pg_clusters(ctx, &operator_ns).await?);
-    match printer.format {
-        OutputFormat::Json | OutputFormat::Yaml => printer.structured(&checks)?,
-        _ => {
-            let mark = |ok: bool| {
-                let (style, text) = if ok {
-                    (console::Style::new().green(), "✓")
-                } else {
-                    (console::Style::new().red(), "✗")
-                };
-                style
-                    .force_styling(printer.color)
-                    .apply_to(text)
-                    .to_string()
-            };
-            let mut text = String::new();
-            for c in &checks {
-                text.push_str(&format!("{} {}: {}\n", mark(c.ok), c.name, c.detail));
-                if !c.hint.is_empty() {
-                    text.push_str(&format!("    fix: {}\n", c.hint));
-                }
-            }
-            printer.out(&text)?;
-        }
-    }
+    printer.show(checks.as_slice())?;
     let failed = checks.iter().filter(|c| !c.ok).count();
     if failed > 0 {
         return Err(CliError::Failed(format!(
@@ -108,6 +85,31 @@ pub async fn run(ctx: &LazyCtx, args: DoctorArgs, printer: &Printer) -> Result<(
         )));
     }
     Ok(())
+}
+
+impl View for [Check] {
+    fn data(&self) -> impl Serialize {
+        self
+    }
+
+    fn table(&self, _wide: bool, color: bool) -> String {
+        let mark = |ok: bool| {
+            let (style, text) = if ok {
+                (console::Style::new().green(), "✓")
+            } else {
+                (console::Style::new().red(), "✗")
+            };
+            style.force_styling(color).apply_to(text).to_string()
+        };
+        let mut text = String::new();
+        for c in self {
+            text.push_str(&format!("{} {}: {}\n", mark(c.ok), c.name, c.detail));
+            if !c.hint.is_empty() {
+                text.push_str(&format!("    fix: {}\n", c.hint));
+            }
+        }
+        text
+    }
 }
 
 async fn crds(ctx: &Ctx) -> Result<Vec<Check>, CliError> {

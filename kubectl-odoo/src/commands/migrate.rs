@@ -11,7 +11,7 @@ use odoo_model::{InstanceRef, OdooClusterMigration, OdooClusterMigrationSpec, Od
 
 use crate::commands::change;
 use crate::commands::write::{DryRun, name_stamp, submit};
-use crate::confirm::confirm;
+use crate::confirm::confirm_plan;
 use crate::ctx::LazyCtx;
 use crate::duration::parse_duration;
 use crate::error::CliError;
@@ -93,21 +93,15 @@ pub async fn run(ctx: &LazyCtx, args: MigrateArgs, printer: &Printer) -> Result<
             "kept on the source cluster"
         }
     );
-    if args.dry_run == DryRun::None {
-        confirm(
-            printer,
-            args.yes,
-            &plan, "the instance name",
-            &args.name,
-            format!(
-                "migrating odoo/{} stops it during the copy; confirm by running it from a terminal, or pass --yes\n{plan}",
-                args.name
-            ),
-        )
-        .await?;
-    } else {
-        printer.note(&plan);
-    }
+    confirm_plan(
+        printer,
+        args.yes,
+        args.dry_run == DryRun::None,
+        &plan,
+        &args.name,
+        &format!("migrating odoo/{} stops it during the copy", args.name),
+    )
+    .await?;
     let migration = build(&args, k8s_openapi::jiff::Timestamp::now());
     submit(
         ctx,

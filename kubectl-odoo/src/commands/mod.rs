@@ -16,6 +16,8 @@ pub mod scale;
 pub mod start;
 pub mod status;
 pub mod stop;
+#[cfg(test)]
+pub mod test_flags;
 pub mod upgrade;
 pub mod version;
 pub mod wait;

@@ -68,8 +68,13 @@ pub fn clean(mut object: Value, redact: bool) -> Value {
     object
 }
 
+/// The report being written.
 struct Bundle {
     zip: zip::ZipWriter<std::fs::File>,
+    /// Whether Secret values are replaced (see [`clean`]).
+    redact: bool,
+    /// The objects it holds, whose events it adds.
+    names: Vec<String>,
 }
 
 impl Bundle {
@@ -156,16 +161,17 @@ pub async fn run(ctx: &LazyCtx, args: ReportArgs, printer: &Printer) -> Result<(
         .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
     let mut bundle = Bundle {
         zip: zip::ZipWriter::new(file),
+        redact,
+        names: vec![args.name.clone()],
     };
     let mut instance_value =
         serde_json::to_value(&instance).map_err(|e| CliError::Failed(e.to_string()))?;
     instance_value = clean(instance_value, redact);
     bundle.add_yaml("instance.yaml", &instance_value)?;
 
-    let mut names = vec![args.name.clone()];
-    add_children(ctx, &mut bundle, &args.name, redact, &mut names).await?;
-    add_jobs(ctx, &mut bundle, &args.name, redact, &mut names).await?;
-    add_events(ctx, &mut bundle, &names).await?;
+    add_children(ctx, &mut bundle, &args.name).await?;
+    add_jobs(ctx, &mut bundle, &args.name).await?;
+    add_events(ctx, &mut bundle).await?;
     add_logs(ctx, &mut bundle, &args).await?;
     bundle
         .zip
@@ -179,15 +185,8 @@ pub async fn run(ctx: &LazyCtx, args: ReportArgs, printer: &Printer) -> Result<(
     Ok(())
 }
 
-/// The instance's children, found by its label; their names join `names`.
-async fn add_children(
-    ctx: &Ctx,
-    bundle: &mut Bundle,
-    instance: &str,
-    redact: bool,
-    names: &mut Vec<String>,
-) -> Result<(), CliError> {
-    let by_label = ListParams::default().labels(&instance_selector(instance));
+/// The instance's children, found by its label.
+async fn add_children(ctx: &Ctx, bundle: &mut Bundle, instance: &str) -> Result<(), CliError> {
     let children = [
         ApiResource::erase::<Deployment>(&()),
         ApiResource::erase::<Service>(&()),
@@ -198,24 +197,13 @@ async fn add_children(
         ApiResource::erase::<Job>(&()),
         ApiResource::erase::<Pod>(&()),
     ];
-    for resource in &children {
-        for (name, value) in objects(ctx, resource, &by_label, redact).await? {
-            bundle.add_yaml(&format!("children/{}/{name}.yaml", resource.plural), &value)?;
-            names.push(name);
-        }
-    }
-    Ok(())
+    let by_label = ListParams::default().labels(&instance_selector(instance));
+    add_objects(ctx, bundle, "children", &children, &by_label, |_| true).await
 }
 
 /// The job resources that name the instance in their spec (they carry no label
-/// of it); their names join `names`.
-async fn add_jobs(
-    ctx: &Ctx,
-    bundle: &mut Bundle,
-    instance: &str,
-    redact: bool,
-    names: &mut Vec<String>,
-) -> Result<(), CliError> {
+/// of it).
+async fn add_jobs(ctx: &Ctx, bundle: &mut Bundle, instance: &str) -> Result<(), CliError> {
     let jobs = [
         ApiResource::erase::<OdooInitJob>(&()),
         ApiResource::erase::<OdooUpgradeJob>(&()),
@@ -224,15 +212,35 @@ async fn add_jobs(
         ApiResource::erase::<OdooBackupSchedule>(&()),
         ApiResource::erase::<OdooClusterMigration>(&()),
     ];
-    for resource in &jobs {
-        for (name, value) in objects(ctx, resource, &ListParams::default(), redact).await? {
-            if value
-                .pointer("/spec/instanceRef/name")
-                .and_then(Value::as_str)
-                == Some(instance)
-            {
-                bundle.add_yaml(&format!("jobs/{}/{name}.yaml", resource.plural), &value)?;
-                names.push(name);
+    let names_instance =
+        |v: &Value| v.pointer("/spec/instanceRef/name").and_then(Value::as_str) == Some(instance);
+    add_objects(
+        ctx,
+        bundle,
+        "jobs",
+        &jobs,
+        &ListParams::default(),
+        names_instance,
+    )
+    .await
+}
+
+/// The objects of `resources` matching `params` that `keep` keeps, as
+/// `FOLDER/PLURAL/NAME.yaml`; the bundle then adds their events too.
+async fn add_objects(
+    ctx: &Ctx,
+    bundle: &mut Bundle,
+    folder: &str,
+    resources: &[ApiResource],
+    params: &ListParams,
+    keep: impl Fn(&Value) -> bool,
+) -> Result<(), CliError> {
+    for resource in resources {
+        for (name, value) in objects(ctx, resource, params, bundle.redact).await? {
+            if keep(&value) {
+                let plural = &resource.plural;
+                bundle.add_yaml(&format!("{folder}/{plural}/{name}.yaml"), &value)?;
+                bundle.names.push(name);
             }
         }
     }
@@ -256,8 +264,8 @@ fn event_line(event: Event) -> String {
     )
 }
 
-/// The events of everything collected (`names`).
-async fn add_events(ctx: &Ctx, bundle: &mut Bundle, names: &[String]) -> Result<(), CliError> {
+/// The events of everything collected.
+async fn add_events(ctx: &Ctx, bundle: &mut Bundle) -> Result<(), CliError> {
     let events: Api<Event> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
     let lines: String = events
         .list(&ListParams::default())
@@ -269,7 +277,7 @@ async fn add_events(ctx: &Ctx, bundle: &mut Bundle, names: &[String]) -> Result<
             e.involved_object
                 .name
                 .as_ref()
-                .is_some_and(|n| names.contains(n))
+                .is_some_and(|n| bundle.names.contains(n))
         })
         .map(event_line)
         .collect();

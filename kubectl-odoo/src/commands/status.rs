@@ -165,10 +165,7 @@ pub async fn run(ctx: &LazyCtx, args: StatusArgs, printer: &Printer) -> Result<(
         )));
     }
     if !args.watch && args.until.is_none() {
-        return match printer.format {
-            OutputFormat::Json | OutputFormat::Yaml => printer.structured(&first),
-            _ => printer.out(&(render::block(&first, printer.color, 0).join("\n") + "\n")),
-        };
+        return printer.show(&first);
     }
     follow_one(
         ctx,

@@ -299,15 +299,10 @@ async fn run_fleet(ctx: &Ctx, args: UpgradeArgs, printer: &Printer) -> Result<()
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
+    use crate::commands::test_flags;
 
     fn parse(args: &[&str]) -> UpgradeArgs {
-        #[derive(Parser)]
-        struct Wrapper {
-            #[command(flatten)]
-            args: UpgradeArgs,
-        }
-        Wrapper::parse_from(std::iter::once("upgrade").chain(args.iter().copied())).args
+        test_flags::flags(&[&["upgrade"], args].concat())
     }
 
     #[test]
@@ -391,30 +386,19 @@ mod tests {
         assert!(job.spec.rehearsal);
         assert_eq!(job.name_any(), "shop-rehearsal-20261201100000");
         assert!(plan_of(&instance(None), &job).contains("nothing changes on shop"));
-        #[derive(Parser)]
-        struct Wrapper {
-            #[command(flatten)]
-            args: UpgradeArgs,
-        }
         assert!(
-            Wrapper::try_parse_from(["upgrade", "shop", "--rehearse", "--drop-previous"]).is_err()
+            test_flags::parse::<UpgradeArgs>(&["upgrade", "shop", "--rehearse", "--drop-previous"])
+                .is_err()
         );
-        let err = Wrapper::try_parse_from(["upgrade", "shop", "--strategy", "sideways"])
-            .err()
-            .expect("refused");
+        let err = test_flags::parse::<UpgradeArgs>(&["upgrade", "shop", "--strategy", "sideways"])
+            .expect_err("refused");
         assert!(err.to_string().contains("Copy or InPlace"), "{err}");
     }
 
     #[test]
     fn a_bad_time_is_a_usage_error() {
-        #[derive(Parser)]
-        struct Wrapper {
-            #[command(flatten)]
-            args: UpgradeArgs,
-        }
-        let err = Wrapper::try_parse_from(["upgrade", "shop", "--at", "tomorrow"])
-            .err()
-            .expect("refused");
+        let err = test_flags::parse::<UpgradeArgs>(&["upgrade", "shop", "--at", "tomorrow"])
+            .expect_err("refused");
         assert!(err.to_string().contains("2026-12-01T02:00:00Z"), "{err}");
     }
 }

@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
 use crate::format::OutputFormat;
-use crate::output::Printer;
+use crate::output::{Printer, View};
 
 /// Flags of `version`.
 #[derive(clap::Args, Debug)]
@@ -60,29 +60,44 @@ pub async fn run(ctx: &LazyCtx, args: VersionArgs, printer: &Printer) -> Result<
         }
         versions.warnings = skew_warnings(&versions);
     }
-    match printer.format {
-        OutputFormat::Json | OutputFormat::Yaml => printer.structured(&versions),
-        _ => {
-            let mut text = format!("Plugin:   {}\n", versions.plugin);
-            if !args.client {
-                text.push_str(&format!(
-                    "CRDs:     {}\n",
-                    versions.crd.as_deref().unwrap_or("not installed")
-                ));
-                let operator = match (&versions.operator, &versions.operator_holder) {
-                    (Some(v), Some(holder)) => {
-                        format!("{v} (outside the cluster; leader {holder})")
-                    }
-                    (Some(v), None) => v.clone(),
-                    (None, _) => "not found".into(),
-                };
-                text.push_str(&format!("Operator: {operator}\n"));
-            }
-            printer.out(&text)?;
-            for w in &versions.warnings {
-                printer.warn(w);
-            }
-            Ok(())
+    printer.show(&Shown {
+        versions: &versions,
+        client: args.client,
+    })
+}
+
+/// The versions as `version` prints them: with `client`, the plugin's alone.
+struct Shown<'a> {
+    versions: &'a Versions,
+    client: bool,
+}
+
+impl View for Shown<'_> {
+    fn data(&self) -> impl Serialize {
+        self.versions
+    }
+
+    fn table(&self, _wide: bool, _color: bool) -> String {
+        let versions = self.versions;
+        let mut text = format!("Plugin:   {}\n", versions.plugin);
+        if !self.client {
+            text.push_str(&format!(
+                "CRDs:     {}\n",
+                versions.crd.as_deref().unwrap_or("not installed")
+            ));
+            let operator = match (&versions.operator, &versions.operator_holder) {
+                (Some(v), Some(holder)) => format!("{v} (outside the cluster; leader {holder})"),
+                (Some(v), None) => v.clone(),
+                (None, _) => "not found".into(),
+            };
+            text.push_str(&format!("Operator: {operator}\n"));
+        }
+        text
+    }
+
+    fn after_table(&self, printer: &Printer) {
+        for w in &self.versions.warnings {
+            printer.warn(w);
         }
     }
 }

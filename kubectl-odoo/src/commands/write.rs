@@ -13,7 +13,8 @@ use serde::de::DeserializeOwned;
 use crate::ctx::Ctx;
 use crate::error::CliError;
 use crate::format::OutputFormat;
-use crate::output::Printer;
+use crate::output::{Printer, View, without_managed_fields};
+use crate::watch::followed::Followed;
 
 /// `--dry-run` values, as with kubectl.
 #[derive(clap::ValueEnum, Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -80,14 +81,33 @@ where
         printer.note(&format!("{id} {verb}"));
         return Ok(());
     }
-    match printer.format {
-        OutputFormat::Json | OutputFormat::Yaml => {
-            let mut shown = object.clone();
-            shown.meta_mut().managed_fields = None;
-            printer.structured(&shown)
-        }
-        OutputFormat::Name => printer.out(&format!("{id}\n")),
-        _ => printer.out(&format!("{id} {verb}\n")),
+    printer.show(&AfterWrite {
+        id,
+        verb,
+        data: without_managed_fields(object),
+    })
+}
+
+/// What a write printed: `ID VERB` as a table, `ID` as a name, the object written
+/// (or the body that would be) as data.
+pub struct AfterWrite<'a, T> {
+    /// `KIND/NAME`.
+    pub id: String,
+    pub verb: &'a str,
+    pub data: T,
+}
+
+impl<T: Serialize> View for AfterWrite<'_, T> {
+    fn data(&self) -> impl Serialize {
+        &self.data
+    }
+
+    fn table(&self, _wide: bool, _color: bool) -> String {
+        format!("{} {}\n", self.id, self.verb)
+    }
+
+    fn names(&self) -> Option<String> {
+        Some(format!("{}\n", self.id))
     }
 }
 
@@ -103,11 +123,7 @@ pub async fn submit<K>(
     resume: &str,
 ) -> Result<(), CliError>
 where
-    K: Resource<Scope = NamespaceResourceScope, DynamicType = ()>
-        + Clone
-        + Serialize
-        + DeserializeOwned
-        + std::fmt::Debug,
+    K: Followed + Serialize,
 {
     if dry_run == DryRun::Client {
         return print_resource(printer, &object, "created (dry run)");
@@ -122,10 +138,9 @@ where
         return Ok(());
     };
     let name = created.name_any();
-    crate::watch::job::follow(
+    crate::watch::job::follow::<K>(
         &ctx.client,
         &ctx.namespace,
-        &kube::api::ApiResource::erase::<K>(&()),
         &name,
         timeout,
         printer,
@@ -145,14 +160,9 @@ pub fn print_instance(
     instance: &OdooInstance,
     verb: &str,
 ) -> Result<(), CliError> {
-    match printer.format {
-        OutputFormat::Json | OutputFormat::Yaml => {
-            // Like kubectl, managed fields are noise unless asked for.
-            let mut shown = instance.clone();
-            shown.metadata.managed_fields = None;
-            printer.structured(&shown)
-        }
-        OutputFormat::Name => printer.out(&format!("odoo/{}\n", instance.name_any())),
-        _ => printer.out(&format!("odoo/{} {verb}\n", instance.name_any())),
-    }
+    printer.show(&AfterWrite {
+        id: format!("odoo/{}", instance.name_any()),
+        verb,
+        data: without_managed_fields(instance),
+    })
 }

@@ -7,8 +7,7 @@ use kube::{Resource, ResourceExt};
 use serde::Serialize;
 
 use crate::error::CliError;
-use crate::format::OutputFormat;
-use crate::output::{Printer, table};
+use crate::output::{Printer, View, table, without_managed_fields};
 
 /// How the objects of one kind show in a list.
 pub struct Columns<K> {
@@ -34,37 +33,48 @@ pub fn print<K>(
 where
     K: Resource + Clone + Serialize,
 {
-    match printer.format {
-        OutputFormat::Json | OutputFormat::Yaml => {
-            // Like kubectl, managed fields are noise unless asked for.
-            let items: Vec<K> = items
+    printer.show(&List {
+        columns,
+        items,
+        namespaces,
+        empty,
+    })
+}
+
+/// A list as [`print`] shows it.
+struct List<'a, K> {
+    columns: &'a Columns<K>,
+    items: &'a [K],
+    namespaces: bool,
+    empty: &'a str,
+}
+
+impl<K: Resource + Clone + Serialize> View for List<'_, K> {
+    fn data(&self) -> impl Serialize {
+        let items: Vec<K> = self.items.iter().map(without_managed_fields).collect();
+        serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "List",
+            "items": items,
+        })
+    }
+
+    fn table(&self, wide: bool, _color: bool) -> String {
+        tabulate(self.columns, self.items, self.namespaces, wide)
+    }
+
+    fn names(&self) -> Option<String> {
+        let kind = self.columns.kind;
+        Some(
+            self.items
                 .iter()
-                .cloned()
-                .map(|mut item| {
-                    item.meta_mut().managed_fields = None;
-                    item
-                })
-                .collect();
-            printer.structured(&serde_json::json!({
-                "apiVersion": "v1",
-                "kind": "List",
-                "items": items,
-            }))
-        }
-        OutputFormat::Name => printer.out(
-            &items
-                .iter()
-                .map(|item| format!("{}/{}\n", columns.kind, item.name_any()))
-                .collect::<String>(),
-        ),
-        format => {
-            if items.is_empty() {
-                printer.note(empty);
-                return Ok(());
-            }
-            let wide = format == OutputFormat::Wide;
-            printer.out(&tabulate(columns, items, namespaces, wide))
-        }
+                .map(|item| format!("{kind}/{}\n", item.name_any()))
+                .collect(),
+        )
+    }
+
+    fn empty(&self) -> Option<String> {
+        self.items.is_empty().then(|| self.empty.to_owned())
     }
 }
 

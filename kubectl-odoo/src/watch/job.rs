@@ -6,15 +6,15 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, ApiResource, DynamicObject, ListParams, LogParams};
+use kube::api::{Api, ListParams, LogParams};
 use kube::runtime::{WatchStreamExt, watcher};
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::error::CliError;
 use crate::format::OutputFormat;
 use crate::output::Printer;
-use crate::phase::{self, AnyJobPhase, JobEnd};
+use crate::phase::{AnyJobPhase, JobEnd};
+use crate::watch::followed::Followed;
 use indicatif::ProgressBar;
 use odoo_model::JobPhase;
 use odoo_model::agent::Progress;
@@ -40,6 +40,9 @@ pub struct JobSnapshot {
     pub transfer: Option<Progress>,
     /// False when the resource does not exist (deleted while following).
     pub exists: bool,
+    /// `phase`, typed by the resource's kind; `None` before the operator wrote one.
+    #[serde(skip)]
+    pub stage: Option<AnyJobPhase>,
 }
 
 /// Where a followed job stands.
@@ -59,7 +62,7 @@ pub fn outcome(s: &JobSnapshot) -> Outcome {
     if s.observed_generation < s.generation {
         return Outcome::Waiting;
     }
-    match phase::job_end(&s.kind, &s.phase) {
+    match s.stage.and_then(AnyJobPhase::end) {
         Some(JobEnd::Succeeded) => Outcome::Succeeded,
         Some(JobEnd::Failed) => Outcome::Failed(format!("{what} failed: {}", s.message)),
         Some(JobEnd::RolledBack) => Outcome::Failed(format!("{what} rolled back: {}", s.message)),
@@ -68,58 +71,18 @@ pub fn outcome(s: &JobSnapshot) -> Outcome {
 }
 
 /// Reads the job resource and, while its batch Job runs, the tail of its log.
-pub async fn collect(
+pub async fn collect<K: Followed>(
     client: &kube::Client,
     namespace: &str,
-    resource: &ApiResource,
     name: &str,
 ) -> Result<JobSnapshot, CliError> {
-    let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), namespace, resource);
-    let what = format!("{}/{name}", resource.kind.to_lowercase());
-    let Some(object) = api
-        .get_opt(name)
-        .await
-        .map_err(CliError::api(format!("reading {what}")))?
-    else {
-        return Ok(JobSnapshot {
-            kind: resource.kind.clone(),
-            name: name.into(),
-            ..Default::default()
-        });
-    };
-    let status = object.data.get("status").cloned().unwrap_or(Value::Null);
-    let text = |key: &str| {
-        status
-            .get(key)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let progress = match status.get("progressBytes").and_then(Value::as_i64) {
-        Some(bytes) => crate::output::size(bytes),
-        None => text("progress"),
-    };
-    let mut snap = JobSnapshot {
-        kind: resource.kind.clone(),
-        name: name.into(),
-        phase: Some(text("phase"))
-            .filter(|p| !p.is_empty())
-            .unwrap_or_else(|| "Pending".into()),
-        message: text("message"),
-        progress,
-        job_name: text("jobName"),
-        generation: object.metadata.generation.unwrap_or_default(),
-        observed_generation: status
-            .get("observedGeneration")
-            .and_then(Value::as_i64)
-            .unwrap_or_default(),
-        log_tail: Vec::new(),
-        transfer: None,
-        exists: true,
-    };
-    let running =
-        AnyJobPhase::parse(&snap.kind, &snap.phase) == Some(AnyJobPhase::Job(JobPhase::Running));
-    if !snap.job_name.is_empty() && running {
+    let api: Api<K> = Api::namespaced(client.clone(), namespace);
+    let object = api.get_opt(name).await.map_err(CliError::api(format!(
+        "reading {}/{name}",
+        K::kind(&()).to_lowercase()
+    )))?;
+    let mut snap = snapshot(name, object.as_ref());
+    if !snap.job_name.is_empty() && snap.stage == Some(AnyJobPhase::Job(JobPhase::Running)) {
         let selector = format!("job-name={}", snap.job_name);
         let (lines, transfer) =
             split_progress(log_tail(client, namespace, &selector, LOG_TAIL).await);
@@ -127,6 +90,34 @@ pub async fn collect(
         snap.transfer = transfer;
     }
     Ok(snap)
+}
+
+/// The view of `object`, the job resource `name` (`None`: it does not exist), before
+/// its log is read. Pure.
+pub fn snapshot<K: Followed>(name: &str, object: Option<&K>) -> JobSnapshot {
+    let kind = K::kind(&()).to_string();
+    let Some(object) = object else {
+        return JobSnapshot {
+            kind,
+            name: name.into(),
+            ..Default::default()
+        };
+    };
+    let stage = object.phase();
+    JobSnapshot {
+        kind,
+        name: name.into(),
+        phase: stage.map_or_else(|| "Pending".into(), AnyJobPhase::name),
+        message: object.message().unwrap_or_default().to_owned(),
+        progress: object.progress(),
+        job_name: object.job_name().unwrap_or_default().to_owned(),
+        generation: object.meta().generation.unwrap_or_default(),
+        observed_generation: object.observed_generation().unwrap_or_default(),
+        log_tail: Vec::new(),
+        transfer: None,
+        exists: true,
+        stage,
+    }
 }
 
 /// A log tail without the agent's progress lines, and the newest of them: the
@@ -223,19 +214,18 @@ pub fn new_lines<'a>(seen: &[String], tail: &'a [String]) -> &'a [String] {
 /// Follows a job resource until it ends: 0 when it succeeded, `PhaseFailed` (exit 3)
 /// when it failed, `Timeout` after `timeout`, `Interrupted` on Ctrl-C (saying the
 /// job goes on and how to follow it again).
-pub async fn follow(
+pub async fn follow<K: Followed>(
     client: &kube::Client,
     namespace: &str,
-    resource: &ApiResource,
     name: &str,
     timeout: Duration,
     printer: &Printer,
     resume: &str,
 ) -> Result<(), CliError> {
-    let what = format!("{}/{name}", resource.kind.to_lowercase());
+    let what = format!("{}/{name}", K::kind(&()).to_lowercase());
     let followed = tokio::time::timeout(
         timeout,
-        follow_until_end(client, namespace, resource, name, printer),
+        follow_until_end::<K>(client, namespace, name, printer),
     )
     .await;
     match followed {
@@ -252,14 +242,13 @@ pub async fn follow(
     }
 }
 
-async fn follow_until_end(
+async fn follow_until_end<K: Followed>(
     client: &kube::Client,
     namespace: &str,
-    resource: &ApiResource,
     name: &str,
     printer: &Printer,
 ) -> Result<(), CliError> {
-    let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), namespace, resource);
+    let api: Api<K> = Api::namespaced(client.clone(), namespace);
     let changes_of_object = watcher(
         api,
         watcher::Config::default().fields(&format!("metadata.name={name}")),
@@ -275,10 +264,10 @@ async fn follow_until_end(
     // On a terminal a spinner shows the elapsed time and where the job stands, under
     // the same lines a log gets; a fleet command's jobs print their lines alone.
     let spinner = (printer.format != OutputFormat::Json && !printer.fleet)
-        .then(|| crate::progress::spinner(&format!("{}/{name}", resource.kind.to_lowercase())));
+        .then(|| crate::progress::spinner(&format!("{}/{name}", K::kind(&()).to_lowercase())));
     let mut last: Option<JobSnapshot> = None;
     loop {
-        let snap = collect(client, namespace, resource, name).await?;
+        let snap = collect::<K>(client, namespace, name).await?;
         if last.as_ref() != Some(&snap) {
             draw(printer, last.as_ref(), &snap, spinner.as_ref())?;
         }
@@ -340,17 +329,33 @@ fn draw(
 mod tests {
     use super::*;
 
+    use odoo_model::{OdooBackupJob, OdooClusterMigration};
+
+    /// A resource of kind `K` as the API server returns it, with `status`.
+    fn object<K: Followed>(kind: &str, spec: serde_json::Value, status: serde_json::Value) -> K {
+        serde_json::from_value(serde_json::json!({
+            "apiVersion": "odoo-operator.dev/v1alpha1",
+            "kind": kind,
+            "metadata": {"name": "shop-1", "namespace": "team", "generation": 1},
+            "spec": spec,
+            "status": status,
+        }))
+        .expect("a valid resource")
+    }
+
+    fn backup(status: serde_json::Value) -> OdooBackupJob {
+        let spec = serde_json::json!({
+            "instanceRef": {"name": "shop"},
+            "destination": {"pvc": {"claimName": "b"}},
+        });
+        object("OdooBackupJob", spec, status)
+    }
+
     fn snap(phase: &str, log: &[&str]) -> JobSnapshot {
+        let status = serde_json::json!({"phase": phase, "observedGeneration": 1});
         JobSnapshot {
-            kind: "OdooBackupJob".into(),
-            name: "shop-1".into(),
-            phase: phase.into(),
-            message: String::new(),
-            generation: 1,
-            observed_generation: 1,
             log_tail: log.iter().map(|s| (*s).to_owned()).collect(),
-            exists: true,
-            ..Default::default()
+            ..snapshot("shop-1", Some(&backup(status)))
         }
     }
 
@@ -358,16 +363,51 @@ mod tests {
     fn ends_only_in_an_end_phase_the_operator_wrote_for_this_spec() {
         assert_eq!(outcome(&snap("Running", &[])), Outcome::Waiting);
         assert_eq!(outcome(&snap("Succeeded", &[])), Outcome::Succeeded);
-        let rolled_back = JobSnapshot {
-            kind: "OdooClusterMigration".into(),
-            ..snap("RolledBack", &[])
-        };
-        assert!(matches!(outcome(&rolled_back), Outcome::Failed(_)));
-        let stale = JobSnapshot {
-            observed_generation: 0,
-            ..snap("Succeeded", &[])
-        };
-        assert_eq!(outcome(&stale), Outcome::Waiting);
+        let stale = backup(serde_json::json!({"phase": "Succeeded"}));
+        assert_eq!(outcome(&snapshot("shop-1", Some(&stale))), Outcome::Waiting);
+        let gone = snapshot::<OdooBackupJob>("shop-1", None);
+        assert_eq!(
+            outcome(&gone),
+            Outcome::Failed("odoobackupjob/shop-1 was deleted".into())
+        );
+    }
+
+    #[test]
+    fn a_migration_is_read_in_its_own_steps() {
+        let spec = serde_json::json!({"instanceRef": {"name": "shop"}, "targetCluster": "b"});
+        let status = serde_json::json!({
+            "phase": "RolledBack",
+            "message": "the copy failed",
+            "observedGeneration": 1,
+            "progress": "3/7 tables",
+        });
+        let m: OdooClusterMigration = object("OdooClusterMigration", spec, status);
+        let s = snapshot("shop-1", Some(&m));
+        assert_eq!(
+            (s.phase.as_str(), s.progress.as_str()),
+            ("RolledBack", "3/7 tables")
+        );
+        assert_eq!(
+            outcome(&s),
+            Outcome::Failed("odooclustermigration/shop-1 rolled back: the copy failed".into())
+        );
+        let backup = backup(serde_json::json!({"phase": "Running", "progressBytes": 3 << 20}));
+        let s = snapshot("shop-1", Some(&backup));
+        assert_eq!(
+            (s.phase.as_str(), s.progress.as_str()),
+            ("Running", "3.0 MiB")
+        );
+        let unwritten = snapshot("shop-1", Some(&backup_without_status()));
+        assert_eq!(
+            (unwritten.phase.as_str(), unwritten.stage),
+            ("Pending", None)
+        );
+    }
+
+    fn backup_without_status() -> OdooBackupJob {
+        let mut b = backup(serde_json::json!({}));
+        b.status = None;
+        b
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! read; never a namespace-wide list.
 
 pub mod children;
+pub mod followed;
 pub mod job;
 pub mod render;
 mod serving;

@@ -5,8 +5,20 @@ use std::fmt::Write as _;
 use console::{Style, measure_text_width, truncate_str};
 use odoo_model::InstancePhase;
 
+use crate::output::View;
 use crate::phase;
 use crate::watch::snapshot::Snapshot;
+
+/// One snapshot, as `status NAME` prints it without `--watch`.
+impl View for Snapshot {
+    fn data(&self) -> impl serde::Serialize {
+        self
+    }
+
+    fn table(&self, _wide: bool, color: bool) -> String {
+        block(self, color, 0).join("\n") + "\n"
+    }
+}
 
 /// The full block, as `status` prints it and the live view redraws it: every line
 /// cut to `width` visible columns (0: no limit), measured as a terminal shows them.

@@ -202,6 +202,34 @@ mod tests {
         );
     }
 
+    /// Policies select an environment's pods by its label; a change of
+    /// environment relabels the pods (a rollout) and never touches the immutable
+    /// selector.
+    #[test]
+    fn the_pods_carry_the_environment_outside_the_selector() {
+        use odoo_model::instance::Environment;
+        use odoo_model::labels::ENVIRONMENT_LABEL;
+        let production = sample();
+        let staging = ValidInstance {
+            environment: Environment::Staging,
+            ..production.clone()
+        };
+        for (v, expected) in [(&production, "production"), (&staging, "staging")] {
+            for d in [web(v, "h"), cron(v, "h")] {
+                let spec = d.spec.expect("spec");
+                let labels = spec.template.metadata.and_then(|m| m.labels);
+                let label = labels.as_ref().and_then(|l| l.get(ENVIRONMENT_LABEL));
+                assert_eq!(label.map(String::as_str), Some(expected));
+                let selector = spec.selector.match_labels.expect("selector");
+                assert!(!selector.contains_key(ENVIRONMENT_LABEL));
+            }
+        }
+        assert_eq!(
+            web(&production, "h").spec.map(|s| s.selector),
+            web(&staging, "h").spec.map(|s| s.selector)
+        );
+    }
+
     #[test]
     fn a_new_config_hash_rolls_the_pods() {
         let v = sample();

@@ -9,7 +9,7 @@ use k8s_openapi::api::core::v1::{
     ResourceRequirements, SeccompProfile, SecretVolumeSource, SecurityContext, Volume, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use odoo_model::labels::{CONFIG_HASH_ANNOTATION, instance_labels};
+use odoo_model::labels::{CONFIG_HASH_ANNOTATION, ENVIRONMENT_LABEL, instance_labels};
 use odoo_model::names;
 
 use super::{CONFIG_DIR, CONFIG_FILE, DATA_DIR};
@@ -53,13 +53,25 @@ pub fn container(
     }
 }
 
+/// The labels of every pod of the instance: its children's, and its environment.
+fn pod_labels(v: &ValidInstance, component: &str) -> BTreeMap<String, String> {
+    let mut labels = instance_labels(&v.name, component);
+    labels.insert(
+        ENVIRONMENT_LABEL.to_owned(),
+        v.environment.label_value().to_owned(),
+    );
+    labels
+}
+
 /// The command-line flag naming the mounted configuration file.
 pub fn config_flag() -> String {
     format!("--config={CONFIG_DIR}/{CONFIG_FILE}")
 }
 
-/// A pod template around `container`, labelled for `component` and carrying the
-/// config hash so a configuration change rolls the pods.
+/// A pod template around `container`, labelled for `component` and the
+/// instance's environment (what policies select its pods by; not part of any
+/// selector, so a change relabels the pods) and carrying the config hash so a
+/// configuration change rolls the pods.
 pub fn template(
     v: &ValidInstance,
     component: &str,
@@ -68,7 +80,7 @@ pub fn template(
 ) -> PodTemplateSpec {
     PodTemplateSpec {
         metadata: Some(ObjectMeta {
-            labels: Some(instance_labels(&v.name, component)),
+            labels: Some(pod_labels(v, component)),
             annotations: Some(BTreeMap::from([(
                 CONFIG_HASH_ANNOTATION.to_owned(),
                 config_hash.to_owned(),

@@ -9,7 +9,6 @@
 //! Files that cannot go keep their database. The list, with sizes, is in
 //! `status.keptDatabases`.
 
-use odoo_model::Reason;
 use std::time::Duration;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
@@ -17,6 +16,7 @@ use k8s_openapi::jiff::{SignedDuration, Timestamp};
 use kube::ResourceExt;
 use kube::api::{Api, DeleteParams};
 use kube::runtime::controller::Action;
+use odoo_model::Reason;
 use odoo_model::agent::FilestoreCopyReport;
 use odoo_model::kept::{KeptDatabase, KeptDatabases};
 use odoo_model::{OdooInstance, names};

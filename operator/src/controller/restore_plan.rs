@@ -4,8 +4,9 @@
 
 use k8s_openapi::api::batch::v1::Job;
 use kube::ResourceExt;
+use odoo_model::agent::{FilestoreCopyRequest, RestoreRequest, SwitchRequest, env};
 use odoo_model::common::S3Bucket;
-use odoo_model::{JobPhase, OdooBackupJob, OdooRestoreJob};
+use odoo_model::{JobPhase, Location, OdooBackupJob, OdooRestoreJob};
 
 use crate::build::DATA_DIR;
 use crate::runtime::agent_pod::BACKUP_DIR;
@@ -18,8 +19,8 @@ const MAX_NAME: usize = 63;
 /// The archive to restore, resolved from the job's source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
-    /// `s3://bucket/key`, or a path under [`BACKUP_DIR`] on `claim`.
-    pub location: String,
+    /// An S3 object, or a path under [`BACKUP_DIR`] on `claim`.
+    pub location: Location,
     pub sha256: Option<String>,
     pub bucket: Option<S3Bucket>,
     pub claim: Option<String>,
@@ -54,6 +55,9 @@ pub fn from_backup(b: &OdooBackupJob) -> Result<Source, Unusable> {
             "OdooBackupJob {name} records no archive location"
         )));
     };
+    let location = location
+        .parse()
+        .map_err(|e| Unusable::Refused(format!("OdooBackupJob {name} records {e}")))?;
     let d = &b.spec.backup.destination;
     Ok(Source {
         location,
@@ -70,7 +74,7 @@ pub fn direct(job: &OdooRestoreJob) -> Option<Source> {
     let s = &job.spec.source;
     if let Some(o) = &s.s3 {
         return Some(Source {
-            location: odoo_model::Location::s3(&o.bucket.bucket, &o.key).to_string(),
+            location: Location::s3(&o.bucket.bucket, &o.key),
             sha256: job.spec.sha256.clone(),
             bucket: Some(o.bucket.clone()),
             claim: None,
@@ -78,7 +82,7 @@ pub fn direct(job: &OdooRestoreJob) -> Option<Source> {
         });
     }
     s.pvc.as_ref().map(|p| Source {
-        location: format!("{BACKUP_DIR}/{}", p.path),
+        location: Location::File(format!("{BACKUP_DIR}/{}", p.path).into()),
         sha256: job.spec.sha256.clone(),
         bucket: None,
         claim: Some(p.claim_name.clone()),
@@ -129,17 +133,19 @@ pub fn load_job(
     temporary: &str,
     agent_image: &str,
 ) -> Job {
-    let mut env = agent_pod::pg_env(v, temporary);
     let target = format!("{DATA_DIR}/filestore/{temporary}");
-    env.extend([
-        agent_pod::env(odoo_model::agent::env::SOURCE, &source.location),
-        agent_pod::env(odoo_model::agent::env::FILESTORE, &target),
-    ]);
-    if let Some(sha) = job.spec.sha256.as_ref().or(source.sha256.as_ref()) {
-        env.push(agent_pod::env(odoo_model::agent::env::EXPECTED_SHA256, sha));
-    }
+    let request = RestoreRequest {
+        database: agent_pod::connection(v, temporary),
+        s3: source.bucket.as_ref().map(agent_pod::s3_options),
+        source: source.location.clone(),
+        expected_sha256: job.spec.sha256.clone().or(source.sha256.clone()),
+        format: None,
+        filestore: Some(target.clone().into()),
+        skip_filestore: false,
+    };
+    let mut secrets = vec![agent_pod::pg_password(env::PG, v)];
     if let Some(bucket) = &source.bucket {
-        env.extend(agent_pod::s3_env(bucket));
+        secrets.extend(agent_pod::s3_credentials(bucket));
     }
     // The archive is a tenant's: the pod that reads it sees only the directory it
     // writes, never the live files or the kept ones.
@@ -158,8 +164,7 @@ pub fn load_job(
         name: format!("{}-load", job.name_any()),
         component: "restore",
         container: "restore",
-        command: odoo_model::agent::Command::Restore,
-        env,
+        request: agent_pod::Requested::new(&request).with_secrets(secrets),
         mounts,
         volumes,
         retries: 0,
@@ -211,21 +216,17 @@ pub fn filestore_copy_job<K>(
 where
     K: kube::Resource<DynamicType = ()>,
 {
-    use odoo_model::agent::env;
-    let mut env = vec![
-        agent_pod::env(env::FILESTORE_ROOT, format!("{DATA_DIR}/filestore")),
-        agent_pod::env(env::LIVE, &v.database.name),
-        agent_pod::env(env::COPY, copy),
-    ];
-    if discard {
-        env.push(agent_pod::env(env::DISCARD, "true"));
-    }
+    let request = FilestoreCopyRequest {
+        root: format!("{DATA_DIR}/filestore").into(),
+        live: v.database.name.clone(),
+        copy: copy.to_owned(),
+        discard,
+    };
     let run = AgentRun {
         name,
         component,
         container: FILES_CONTAINER,
-        command: odoo_model::agent::Command::CopyFilestore,
-        env,
+        request: agent_pod::Requested::new(&request),
         mounts: vec![agent_pod::mount("filestore", DATA_DIR, false)],
         volumes: vec![],
         retries: 2,
@@ -266,27 +267,18 @@ pub fn filestore_switch_job<K>(
 where
     K: kube::Resource<DynamicType = ()>,
 {
-    let mut env = vec![
-        agent_pod::env(
-            odoo_model::agent::env::FILESTORE_ROOT,
-            format!("{DATA_DIR}/filestore"),
-        ),
-        agent_pod::env(odoo_model::agent::env::LIVE, &v.database.name),
-        agent_pod::env(odoo_model::agent::env::RESTORED, replacement),
-        agent_pod::env(odoo_model::agent::env::KEPT, kept),
-    ];
-    if drop_previous {
-        env.push(agent_pod::env(
-            odoo_model::agent::env::DROP_PREVIOUS,
-            "true",
-        ));
-    }
+    let request = SwitchRequest {
+        root: format!("{DATA_DIR}/filestore").into(),
+        live: v.database.name.clone(),
+        restored: replacement.to_owned(),
+        kept: kept.to_owned(),
+        drop_previous,
+    };
     let run = AgentRun {
         name,
         component,
         container: "switch",
-        command: odoo_model::agent::Command::SwitchFilestore,
-        env,
+        request: agent_pod::Requested::new(&request),
         mounts: vec![agent_pod::mount("filestore", DATA_DIR, false)],
         volumes: vec![],
         retries: 2,
@@ -324,7 +316,7 @@ mod tests {
         }))
         .expect("a restore job");
         let source = Source {
-            location: "s3://b/k.zip".into(),
+            location: Location::s3("b", "k.zip"),
             sha256: None,
             bucket: None,
             claim: None,

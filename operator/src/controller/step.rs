@@ -40,6 +40,9 @@ pub struct Ending<S> {
     /// Published before the status write, as every transition event is.
     pub events: Vec<Note>,
     pub again: Again,
+    /// A crash point (see [`crate::crash`]) reached once the status is written:
+    /// where a crash-safety test kills a pass whose status records what it made.
+    pub crash_after: Option<&'static str>,
 }
 
 impl<S> Ending<S> {
@@ -49,7 +52,14 @@ impl<S> Ending<S> {
             phase,
             events: Vec::new(),
             again,
+            crash_after: None,
         }
+    }
+
+    /// The same ending, reaching crash point `point` once the status is written.
+    pub fn crash_after(mut self, point: &'static str) -> Self {
+        self.crash_after = Some(point);
+        self
     }
 
     /// The same ending with a Warning event `reason` on the job.
@@ -132,12 +142,6 @@ pub trait Stepper: Reconcile {
         false
     }
 
-    /// The job as the pass's own changes to it left it (a finalizer added, say):
-    /// the status write is conditional on its version.
-    fn written<'a>(job: &'a Self, _facts: &'a Self::Facts) -> &'a Self {
-        job
-    }
-
     /// The facts every pass starts from.
     fn facts(started: Started<Self>) -> Self::Facts;
 
@@ -154,6 +158,17 @@ pub trait Stepper: Reconcile {
 
     /// The instance the facts hold, for events on it and the webhook.
     fn instance(facts: &Self::Facts) -> Option<&OdooInstance>;
+
+    /// The job as an effect of this pass rewrote it (a finalizer added), if one
+    /// did: the status write is conditional on the version it names.
+    fn written(_facts: &Self::Facts) -> Option<&Self> {
+        None
+    }
+
+    /// What comes once `next` is stored, and only then (a count, a crash point
+    /// between two steps): a pass whose write failed is retried, and must not
+    /// count twice.
+    fn recorded(_ctx: &Context, _job: &Self, _next: &Self::Status) {}
 }
 
 /// More steps than any kind takes in a pass: a step that keeps asking means a
@@ -168,7 +183,10 @@ pub async fn drive<K: Stepper>(ctx: &Context, started: Started<K>) -> Result<Act
     for _ in 0..MOST_STEPS {
         match job.step(&facts) {
             JobStep::Do(effect) => K::apply(ctx, &job, &mut facts, effect).await?,
-            JobStep::End(ending) => return end(ctx, job.as_ref(), &facts, ending).await,
+            JobStep::End(ending) => {
+                let written = K::written(&facts).unwrap_or(job.as_ref());
+                return end(ctx, written, &facts, ending).await;
+            }
         }
     }
     Err(Error::Unsettled(format!(
@@ -198,11 +216,14 @@ async fn end<K: Stepper>(
             (On::Instance, None) => {}
         }
     }
-    let job = K::written(job, facts);
     let current = job.status().cloned().unwrap_or_default();
     let mut next = ending.status;
     K::stamp(&mut next, ending.phase, job.meta().generation);
     job::write_status(ctx, job, &current, &next).await?;
+    K::recorded(ctx, job, &next);
+    if let Some(point) = ending.crash_after {
+        crate::crash::point(point);
+    }
     let finished = ending.phase.is_finished();
     if K::ANNOUNCES
         && finished

@@ -10,7 +10,10 @@ use k8s_openapi::api::core::v1::{
     VolumeMount,
 };
 use kube::Resource;
-use odoo_model::agent::{self as contract, Command, Message, Outcome, ParseError};
+use odoo_model::agent::env::PgVars;
+use odoo_model::agent::{
+    self as contract, Command, Message, Outcome, ParseError, PgConnection, S3Options,
+};
 use odoo_model::common::S3Bucket;
 
 use super::batch;
@@ -76,39 +79,74 @@ pub fn claim_volume(name: &str, claim: &str) -> Volume {
     }
 }
 
-/// The agent's connection to `database` on the instance's cluster as the
-/// instance's role, in libpq's variables.
-pub fn pg_env(v: &ValidInstance, database: &str) -> Vec<EnvVar> {
-    pg_env_as("PG", v, database)
+/// What a pod asks of the agent: its command and the request's variables, with
+/// the Secret references the request leaves out. Made from a request only, so a
+/// pod carries nothing the agent does not read back with the same type.
+#[derive(Debug, Clone)]
+pub struct Requested {
+    command: Command,
+    env: Vec<EnvVar>,
 }
 
-/// [`pg_env`] named `<prefix>HOST`, `<prefix>PORT` …: another prefix for the second
-/// side of a copy. The password is a Secret reference, never inlined.
-pub fn pg_env_as(prefix: &str, v: &ValidInstance, database: &str) -> Vec<EnvVar> {
+impl Requested {
+    pub fn new<R: contract::Request>(request: &R) -> Self {
+        Requested {
+            command: R::COMMAND,
+            env: request
+                .to_env()
+                .into_iter()
+                .map(|(name, value)| env(name, value))
+                .collect(),
+        }
+    }
+
+    /// Secret-sourced variables beside the request's.
+    pub fn with_secrets(mut self, secrets: impl IntoIterator<Item = EnvVar>) -> Self {
+        self.env.extend(secrets);
+        self
+    }
+
+    pub fn command(&self) -> Command {
+        self.command
+    }
+
+    pub fn into_env(self) -> Vec<EnvVar> {
+        self.env
+    }
+}
+
+/// The connection to `database` on the instance's cluster as the instance's role.
+pub fn connection(v: &ValidInstance, database: &str) -> PgConnection {
     let db = &v.database;
-    vec![
-        env(&format!("{prefix}HOST"), &db.host),
-        env(&format!("{prefix}PORT"), db.port.to_string()),
-        env(&format!("{prefix}USER"), &db.role),
-        env(&format!("{prefix}DATABASE"), database),
-        env(&format!("{prefix}SSLMODE"), &db.ssl_mode),
-        secret_env(&format!("{prefix}PASSWORD"), &v.db_secret, "password"),
-    ]
+    PgConnection {
+        host: db.host.clone(),
+        port: db.port,
+        user: db.role.clone(),
+        database: database.to_owned(),
+        sslmode: db.ssl_mode.clone(),
+        sslrootcert: None,
+    }
 }
 
-/// The agent's S3 endpoint and credentials.
-pub fn s3_env(b: &S3Bucket) -> Vec<EnvVar> {
+/// The password of the connection named `names`: the instance's role's, by Secret
+/// reference, never inlined.
+pub fn pg_password(names: PgVars, v: &ValidInstance) -> EnvVar {
+    secret_env(names.password, &v.db_secret, "password")
+}
+
+/// How the agent reaches a bucket.
+pub fn s3_options(b: &S3Bucket) -> S3Options {
+    S3Options {
+        region: b.region.clone(),
+        force_path_style: b.force_path_style,
+        insecure_skip_tls_verify: b.insecure_skip_tls_verify,
+        ..S3Options::new(&b.endpoint)
+    }
+}
+
+/// A bucket's credentials, by Secret reference.
+pub fn s3_credentials(b: &S3Bucket) -> Vec<EnvVar> {
     vec![
-        env(contract::env::S3_ENDPOINT, &b.endpoint),
-        env(contract::env::S3_REGION, &b.region),
-        env(
-            contract::env::S3_FORCE_PATH_STYLE,
-            b.force_path_style.to_string(),
-        ),
-        env(
-            contract::env::S3_INSECURE_SKIP_TLS_VERIFY,
-            b.insecure_skip_tls_verify.to_string(),
-        ),
         secret_env(
             contract::env::AWS_ACCESS_KEY_ID,
             &b.credentials.secret_name,
@@ -130,9 +168,8 @@ pub struct AgentRun {
     pub component: &'static str,
     /// The agent container's name, where the controller reads the report from.
     pub container: &'static str,
-    /// The agent's command.
-    pub command: Command,
-    pub env: Vec<EnvVar>,
+    /// The agent's command and its environment.
+    pub request: Requested,
     /// Mounts besides the agent's own directory and /tmp.
     pub mounts: Vec<VolumeMount>,
     /// Volumes besides the instance's filestore and the agent's directory.
@@ -155,7 +192,7 @@ where
     // finds every agent pod, and the simulated cluster runs exactly these for real.
     pod_labels(&mut job).insert(
         odoo_model::labels::AGENT_LABEL.into(),
-        run.command.as_str().into(),
+        run.request.command().as_str().into(),
     );
     let Some(pod) = job.spec.as_mut().and_then(|s| s.template.spec.as_mut()) else {
         return job;
@@ -164,10 +201,10 @@ where
     agent.name = run.container.into();
     agent.command = Some(vec![
         format!("{AGENT_DIR}/{AGENT_BINARY}"),
-        run.command.as_str().into(),
+        run.request.command().as_str().into(),
     ]);
     agent.args = None;
-    let mut env = run.env;
+    let mut env = run.request.into_env();
     env.push(self::env(
         contract::env::TERMINATION_LOG,
         "/dev/termination-log",
@@ -330,6 +367,47 @@ mod tests {
             }]}
         }))
         .expect("a pod")
+    }
+
+    /// Policies select an environment's pods by this label: every job pod made
+    /// for the instance carries it, an Odoo run's and an agent's alike.
+    #[test]
+    fn job_pods_carry_the_instances_environment() {
+        use odoo_model::instance::Environment;
+        let owner = crate::build::sample_instance();
+        let v = ValidInstance {
+            environment: Environment::Staging,
+            ..crate::build::sample()
+        };
+        let run = AgentRun {
+            name: "shop-backup".into(),
+            component: "backup",
+            container: "backup",
+            request: Requested::new(&odoo_model::agent::FilestoreCopyRequest {
+                root: "/var/lib/odoo/filestore".into(),
+                live: "shop".into(),
+                copy: "shop-copy".into(),
+                discard: false,
+            }),
+            mounts: vec![],
+            volumes: vec![],
+            retries: 0,
+        };
+        let agent = build(&owner, &v, run, "operator:1");
+        let odoo = batch::odoo_job(&owner, "shop-init".into(), &v, "init", vec![]);
+        for job in [agent, odoo] {
+            let labels = job
+                .spec
+                .and_then(|s| s.template.metadata)
+                .and_then(|m| m.labels)
+                .expect("pod labels");
+            assert_eq!(
+                labels
+                    .get(odoo_model::labels::ENVIRONMENT_LABEL)
+                    .map(String::as_str),
+                Some("staging")
+            );
+        }
     }
 
     #[test]

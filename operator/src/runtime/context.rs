@@ -4,6 +4,7 @@ use k8s_openapi::api::core::v1::ObjectReference;
 use kube::core::DeserializeGuard;
 use kube::runtime::events::{Event, EventType, Reporter};
 use kube::{Client, Resource};
+
 use odoo_model::Reason;
 
 use crate::config::OperatorConfig;

@@ -3,13 +3,13 @@
 //! healthy instances cost no memory here, and a reconcile looks at its own
 //! instance's failures without scanning every pod.
 
-use odoo_model::Reason;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use futures::{Stream, TryStreamExt as _};
 use kube::ResourceExt as _;
 use kube::runtime::watcher;
+use odoo_model::Reason;
 use odoo_model::labels::INSTANCE_LABEL;
 
 use super::live::LivePod;

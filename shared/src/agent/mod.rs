@@ -1,7 +1,8 @@
 //! The contract between the operator and `odoo-agent`, the program its job pods run:
-//! the environment the operator sets, the exit codes, and the one JSON line the
-//! agent leaves as its container's termination message. The agent writes these
-//! types and the operator reads them, so neither side can drift from the other.
+//! each command's request, which the operator writes into the pod's environment and
+//! the agent reads back; the exit codes; and the one JSON line the agent leaves as
+//! its container's termination message. Both sides use these types, so neither can
+//! drift from the other.
 //!
 //! A report is the agent's claim, not yet proof: the operator checks what it can
 //! itself (the stored object, the loaded database) before a job is Succeeded, and a
@@ -11,6 +12,7 @@ mod digest;
 mod message;
 mod progress;
 mod reports;
+mod request;
 
 pub use digest::{digest_key, digest_line, hex, parse_digest_line};
 pub use message::{Failure, Message, Outcome, ParseError, Report};
@@ -19,6 +21,10 @@ pub use reports::{
     Archive, BackupReport, CopyReport, DeleteReport, FilestoreCopyOutcome, FilestoreCopyReport,
     Loaded, ReadBack, RestoreReport, RowCounts, SwitchOutcome, SwitchReport, TableRows,
     VerifyReport,
+};
+pub use request::{
+    BackupRequest, CopyRequest, DeleteRequest, FilestoreCopyRequest, PgConnection, Request,
+    RequestError, RestoreRequest, S3Options, SwitchRequest, VerifyRequest,
 };
 
 use serde::{Deserialize, Serialize};
@@ -61,8 +67,42 @@ pub mod env {
     /// Restore: check the filestore's entries but write none (a verification's
     /// scratch restore).
     pub const SKIP_FILESTORE: &str = "ODOO_AGENT_SKIP_FILESTORE";
-    /// Copy: the target's connection, libpq's names behind this prefix.
-    pub const TARGET_PG_PREFIX: &str = "ODOO_AGENT_TARGET_PG";
+    /// The connection to the database a command works on, in libpq's own
+    /// variables: the tools the agent runs read them as they are.
+    pub const PG: PgVars = PgVars {
+        host: "PGHOST",
+        port: "PGPORT",
+        user: "PGUSER",
+        database: "PGDATABASE",
+        sslmode: "PGSSLMODE",
+        sslrootcert: "PGSSLROOTCERT",
+        password: "PGPASSWORD",
+    };
+    /// Copy: the target's connection, libpq's names behind `ODOO_AGENT_TARGET_`
+    /// (so the tools, which inherit the environment, never take them for the
+    /// source's).
+    pub const TARGET_PG: PgVars = PgVars {
+        host: "ODOO_AGENT_TARGET_PGHOST",
+        port: "ODOO_AGENT_TARGET_PGPORT",
+        user: "ODOO_AGENT_TARGET_PGUSER",
+        database: "ODOO_AGENT_TARGET_PGDATABASE",
+        sslmode: "ODOO_AGENT_TARGET_PGSSLMODE",
+        sslrootcert: "ODOO_AGENT_TARGET_PGSSLROOTCERT",
+        password: "ODOO_AGENT_TARGET_PGPASSWORD",
+    };
+
+    /// The names of one side's connection. The password is always a Secret
+    /// reference in a pod, so it is named here but is never part of a request.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct PgVars {
+        pub host: &'static str,
+        pub port: &'static str,
+        pub user: &'static str,
+        pub database: &'static str,
+        pub sslmode: &'static str,
+        pub sslrootcert: &'static str,
+        pub password: &'static str,
+    }
     /// S3 endpoint and options; the credentials are the AWS variables.
     pub const S3_ENDPOINT: &str = "ODOO_AGENT_S3_ENDPOINT";
     pub const S3_REGION: &str = "ODOO_AGENT_S3_REGION";

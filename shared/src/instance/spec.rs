@@ -171,7 +171,12 @@ pub struct OdooInstanceSpec {
 
     /// What kind of environment this is. Every restore into a `Staging` or
     /// `Development` instance is neutralized, whatever the restore asks (outgoing
-    /// mail, scheduled actions, payment providers and the like disabled).
+    /// mail, scheduled actions, payment providers and the like disabled). Every pod
+    /// of the instance, its Deployments' and its jobs', carries the label
+    /// `odoo-operator.dev/environment` with this value in lower case
+    /// (`production`, `staging`, `development`), for network and admission
+    /// policies to select on. Changing it relabels the Deployments' pods, which is
+    /// a rollout: the pods are replaced.
     #[serde(default)]
     pub environment: Environment,
 
@@ -207,6 +212,19 @@ pub enum Environment {
     Staging,
     /// A developer's instance.
     Development,
+}
+
+impl Environment {
+    /// The value of the pods' environment label
+    /// ([`ENVIRONMENT_LABEL`](crate::labels::ENVIRONMENT_LABEL)): lower case, as
+    /// label values usually are.
+    pub const fn label_value(self) -> &'static str {
+        match self {
+            Environment::Production => "production",
+            Environment::Staging => "staging",
+            Environment::Development => "development",
+        }
+    }
 }
 
 /// What deletion does to the data.

@@ -139,17 +139,11 @@ async fn back_up(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct Wrapper {
-        #[command(flatten)]
-        args: CreateArgs,
-    }
+    use crate::commands::test_flags;
 
     #[test]
     fn flags_become_the_job() {
-        let args = Wrapper::parse_from([
+        let args = test_flags::flags::<CreateArgs>(&[
             "create",
             "shop",
             "--format",
@@ -161,8 +155,7 @@ mod tests {
             "backups",
             "--credentials-secret",
             "s3-creds",
-        ])
-        .args;
+        ]);
         let dest = args
             .destination
             .from_flags()
@@ -180,13 +173,14 @@ mod tests {
 
     #[test]
     fn an_incomplete_bucket_or_two_destinations_are_usage_errors() {
-        let args = Wrapper::parse_from(["create", "shop", "--bucket", "b"]).args;
+        let args = test_flags::flags::<CreateArgs>(&["create", "shop", "--bucket", "b"]);
         assert!(matches!(
             args.destination.from_flags(),
             Err(CliError::Usage(m)) if m.contains("--s3-endpoint")
         ));
         assert!(
-            Wrapper::try_parse_from(["create", "shop", "--bucket", "b", "--pvc", "c"]).is_err()
+            test_flags::parse::<CreateArgs>(&["create", "shop", "--bucket", "b", "--pvc", "c"])
+                .is_err()
         );
     }
 }

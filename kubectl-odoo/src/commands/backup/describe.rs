@@ -10,7 +10,7 @@ use crate::commands::backup::destination::describe_destination;
 use crate::ctx::LazyCtx;
 use crate::error::CliError;
 use crate::format::OutputFormat;
-use crate::output::{Printer, age, size};
+use crate::output::{Printer, View, age, size};
 
 /// Flags of `backup describe`.
 #[derive(clap::Args, Debug)]
@@ -78,10 +78,16 @@ pub async fn run(ctx: &LazyCtx, args: DescribeArgs, printer: &Printer) -> Result
             message: e.message.clone().unwrap_or_default(),
         })
         .collect();
-    let described = Described { backup, events };
-    match printer.format {
-        OutputFormat::Json | OutputFormat::Yaml => printer.structured(&described),
-        _ => printer.out(&text(&described)),
+    printer.show(&Described { backup, events })
+}
+
+impl View for Described {
+    fn data(&self) -> impl Serialize {
+        self
+    }
+
+    fn table(&self, _wide: bool, _color: bool) -> String {
+        text(self)
     }
 }
 

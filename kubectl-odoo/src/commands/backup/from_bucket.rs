@@ -15,8 +15,7 @@ use odoo_model::restore_job::S3Object;
 use crate::commands::backup::flags::S3Flags;
 use crate::ctx::Ctx;
 use crate::error::CliError;
-use crate::format::OutputFormat;
-use crate::output::{Printer, age, size, table};
+use crate::output::{Printer, View, age, size, table};
 
 /// A record and whether its archive is in the bucket.
 pub struct Listed {
@@ -50,24 +49,39 @@ pub async fn list(
 }
 
 fn print(printer: &Printer, bucket: &str, listed: &[Listed]) -> Result<(), CliError> {
-    match printer.format {
-        OutputFormat::Json | OutputFormat::Yaml => {
-            let items: Vec<_> = listed.iter().map(|l| &l.record).collect();
-            printer.structured(&serde_json::json!({ "items": items }))
-        }
-        OutputFormat::Name => printer.out(
-            &listed
+    printer.show(&InBucket { bucket, listed })
+}
+
+/// The records listed, and their bucket.
+struct InBucket<'a> {
+    bucket: &'a str,
+    listed: &'a [Listed],
+}
+
+impl View for InBucket<'_> {
+    fn data(&self) -> impl serde::Serialize {
+        let items: Vec<_> = self.listed.iter().map(|l| &l.record).collect();
+        serde_json::json!({ "items": items })
+    }
+
+    fn table(&self, wide: bool, _color: bool) -> String {
+        tabulate(self.listed, wide)
+    }
+
+    fn names(&self) -> Option<String> {
+        Some(
+            self.listed
                 .iter()
-                .map(|l| format!("{}\n", Location::s3(bucket, &l.record.key)))
-                .collect::<String>(),
-        ),
-        format => {
-            if listed.is_empty() {
-                printer.note(&format!("The bucket {bucket} records no backups there."));
-                return Ok(());
-            }
-            printer.out(&tabulate(listed, format == OutputFormat::Wide))
-        }
+                .map(|l| format!("{}\n", Location::s3(self.bucket, &l.record.key)))
+                .collect(),
+        )
+    }
+
+    fn empty(&self) -> Option<String> {
+        let bucket = self.bucket;
+        self.listed
+            .is_empty()
+            .then(|| format!("The bucket {bucket} records no backups there."))
     }
 }
 

@@ -27,7 +27,7 @@ use crate::commands::backup::flags::S3Flags;
 use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
 use crate::format::OutputFormat;
-use crate::output::{Printer, age, size, table};
+use crate::output::{Printer, View, age, size, table};
 
 /// Flags of `backup orphans`.
 #[derive(clap::Args, Debug)]
@@ -243,38 +243,48 @@ async fn archives(
 }
 
 fn print(printer: &Printer, bucket: Option<&str>, found: &[Orphan]) -> Result<(), CliError> {
-    let url = |o: &Orphan| match (o.kind, bucket) {
-        ("database", _) | (_, None) => o.key.clone(),
-        (_, Some(bucket)) => odoo_model::Location::s3(bucket, &o.key).to_string(),
-    };
-    match printer.format {
-        OutputFormat::Json | OutputFormat::Yaml => {
-            printer.structured(&serde_json::json!({ "items": found }))
-        }
-        OutputFormat::Name => printer.out(
-            &found
-                .iter()
-                .map(|o| format!("{}\n", url(o)))
-                .collect::<String>(),
-        ),
-        _ => {
-            if found.is_empty() {
-                printer.note("No orphans: every database the census lists, and every archive in the bucket, belongs to a resource.");
-                return Ok(());
-            }
-            let bytes: u64 = found
-                .iter()
-                .filter(|o| o.kind != "record")
-                .map(|o| o.size_bytes)
-                .sum();
-            printer.out(&tabulate(found))?;
-            printer.note(&format!(
-                "{} orphan(s), holding {}. An archive restores with `kubectl odoo restore NAME --from-s3 s3://BUCKET/KEY`; nothing here is deleted by this command.",
-                found.len(),
-                size(i64::try_from(bytes).unwrap_or(i64::MAX))
-            ));
-            Ok(())
-        }
+    printer.show(&Found { bucket, found })
+}
+
+/// The orphans found, and the bucket their keys are in.
+struct Found<'a> {
+    bucket: Option<&'a str>,
+    found: &'a [Orphan],
+}
+
+impl View for Found<'_> {
+    fn data(&self) -> impl serde::Serialize {
+        serde_json::json!({ "items": self.found })
+    }
+
+    fn table(&self, _wide: bool, _color: bool) -> String {
+        tabulate(self.found)
+    }
+
+    fn names(&self) -> Option<String> {
+        let url = |o: &Orphan| match (o.kind, self.bucket) {
+            ("database", _) | (_, None) => o.key.clone(),
+            (_, Some(bucket)) => odoo_model::Location::s3(bucket, &o.key).to_string(),
+        };
+        Some(self.found.iter().map(|o| format!("{}\n", url(o))).collect())
+    }
+
+    fn empty(&self) -> Option<String> {
+        self.found.is_empty().then(|| "No orphans: every database the census lists, and every archive in the bucket, belongs to a resource.".to_owned())
+    }
+
+    fn after_table(&self, printer: &Printer) {
+        let bytes: u64 = self
+            .found
+            .iter()
+            .filter(|o| o.kind != "record")
+            .map(|o| o.size_bytes)
+            .sum();
+        printer.note(&format!(
+            "{} orphan(s), holding {}. An archive restores with `kubectl odoo restore NAME --from-s3 s3://BUCKET/KEY`; nothing here is deleted by this command.",
+            self.found.len(),
+            size(i64::try_from(bytes).unwrap_or(i64::MAX))
+        ));
     }
 }
 

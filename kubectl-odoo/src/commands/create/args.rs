@@ -157,32 +157,21 @@ pub fn build(args: &CreateArgs, from_file: Option<OdooInstance>) -> Result<OdooI
 
 #[cfg(test)]
 mod tests {
+    use crate::commands::test_flags;
 
     #[test]
     fn a_bare_create_asks_for_one_web_replica_and_initialization() {
-        use clap::Parser;
-        #[derive(clap::Parser)]
-        struct Cli {
-            #[command(flatten)]
-            args: CreateArgs,
-        }
-        let cli = Cli::parse_from(["create", "shop", "--image", "odoo:18.0"]);
-        let i = build(&cli.args, None).expect("built");
+        let args = test_flags::flags::<CreateArgs>(&["create", "shop", "--image", "odoo:18.0"]);
+        let i = build(&args, None).expect("built");
         assert_eq!(i.spec.replicas, 1);
         assert!(i.spec.init.enabled);
         assert!(i.spec.auto_upgrade.enabled);
     }
 
     use super::*;
-    use clap::Parser;
 
     fn parse(args: &[&str]) -> CreateArgs {
-        #[derive(Parser)]
-        struct Wrapper {
-            #[command(flatten)]
-            args: CreateArgs,
-        }
-        Wrapper::parse_from(std::iter::once("create").chain(args.iter().copied())).args
+        test_flags::flags(&[&["create"], args].concat())
     }
 
     #[test]

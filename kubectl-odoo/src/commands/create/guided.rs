@@ -274,17 +274,11 @@ fn quote(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct Wrapper {
-        #[command(flatten)]
-        args: CreateArgs,
-    }
+    use crate::commands::test_flags;
 
     #[test]
     fn the_one_line_command_parses_back_to_the_same_answers() {
-        let mut args = Wrapper::parse_from(["create"]).args;
+        let mut args = test_flags::flags::<CreateArgs>(&["create"]);
         args.name = Some("shop".into());
         args.image = Some("odoo:18.0".into());
         args.cluster = Some("eu-1".into());
@@ -296,19 +290,17 @@ mod tests {
             line,
             "kubectl odoo create shop --image odoo:18.0 --cluster eu-1 --storage-size 20Gi --host erp.example.com --host 'it'\\''s.odd' --demo -n 'team a'"
         );
-        let again = Wrapper::parse_from(
-            [
-                "create",
-                "shop",
-                "--image",
-                "odoo:18.0",
-                "--cluster",
-                "eu-1",
-            ]
-            .into_iter()
-            .chain(["--storage-size", "20Gi", "--demo"]),
-        )
-        .args;
+        let again = test_flags::flags::<CreateArgs>(&[
+            "create",
+            "shop",
+            "--image",
+            "odoo:18.0",
+            "--cluster",
+            "eu-1",
+            "--storage-size",
+            "20Gi",
+            "--demo",
+        ]);
         let built = |a: &CreateArgs| {
             serde_json::to_value(crate::commands::create::args::build(a, None).expect("valid"))
                 .expect("serialises")

@@ -10,7 +10,7 @@ use crate::commands::change;
 use crate::commands::restore::args::{ModeArg, RestoreArgs, build, copy_instance};
 use crate::commands::restore::source::{Source, resolve_source, uploaded};
 use crate::commands::write::{DryRun, apply, submit};
-use crate::confirm::confirm;
+use crate::confirm::confirm_plan;
 use crate::ctx::LazyCtx;
 use crate::error::CliError;
 use crate::output::Printer;
@@ -89,26 +89,21 @@ pub async fn run(ctx: &LazyCtx, args: RestoreArgs, printer: &Printer) -> Result<
 
     let plan = plan(&args, &source, &source_instance, &ns);
     // A dry run changes nothing, and a restore into a new instance replaces nothing.
-    if args.dry_run == DryRun::None && args.into.is_none() {
-        // Unattended runs say what they restore too: the plan is the CI log's
-        // record of which archive replaced the database.
-        if args.yes {
-            printer.note(&plan);
-        }
-        confirm(
-            printer,
-            args.yes,
-            &plan, "the instance name",
-            &args.name,
-            format!(
-                "restoring replaces the database of odoo/{}; confirm by running it from a terminal, or pass --yes\n{plan}",
-                args.name
-            ),
-        )
-        .await?;
-    } else {
+    let replaces = args.dry_run == DryRun::None && args.into.is_none();
+    // Unattended runs say what they restore too: the plan is the CI log's record of
+    // which archive replaced the database.
+    if replaces && args.yes {
         printer.note(&plan);
     }
+    confirm_plan(
+        printer,
+        args.yes,
+        replaces,
+        &plan,
+        &args.name,
+        &format!("restoring replaces the database of odoo/{}", args.name),
+    )
+    .await?;
 
     let (restore_source, sha256) = uploaded(ctx, printer, source, args.dry_run).await?;
     let restore = build(&args, &target, restore_source, sha256, now);
@@ -135,26 +130,27 @@ pub async fn run(ctx: &LazyCtx, args: RestoreArgs, printer: &Printer) -> Result<
 
 #[cfg(test)]
 mod tests {
+    use crate::commands::test_flags;
     use odoo_model::restore_job::{PreviousDatabase, RestoreMode, RestoreSource};
 
     use super::*;
     use crate::commands::restore::source::upload_key;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct Wrapper {
-        #[command(flatten)]
-        args: RestoreArgs,
-    }
 
     #[test]
     fn exactly_one_source_is_required() {
-        assert!(Wrapper::try_parse_from(["restore", "shop"]).is_err());
+        assert!(test_flags::parse::<RestoreArgs>(&["restore", "shop"]).is_err());
         assert!(
-            Wrapper::try_parse_from(["restore", "shop", "--from-backup", "b", "--latest-of", "x"])
-                .is_err()
+            test_flags::parse::<RestoreArgs>(&[
+                "restore",
+                "shop",
+                "--from-backup",
+                "b",
+                "--latest-of",
+                "x"
+            ])
+            .is_err()
         );
-        assert!(Wrapper::try_parse_from(["restore", "shop", "--latest-of", "x"]).is_ok());
+        assert!(test_flags::parse::<RestoreArgs>(&["restore", "shop", "--latest-of", "x"]).is_ok());
         // The bucket's index: --from-s3 with --latest-of, and nothing else paired.
         let from_bucket = [
             "restore",
@@ -164,7 +160,7 @@ mod tests {
             "--latest-of",
             "t/x",
         ];
-        assert!(Wrapper::try_parse_from(from_bucket).is_ok());
+        assert!(test_flags::parse::<RestoreArgs>(&from_bucket).is_ok());
         let with_file = [
             "restore",
             "shop",
@@ -173,7 +169,7 @@ mod tests {
             "--from-s3",
             "s3://b/k",
         ];
-        assert!(Wrapper::try_parse_from(with_file).is_err());
+        assert!(test_flags::parse::<RestoreArgs>(&with_file).is_err());
         let with_backup = [
             "restore",
             "shop",
@@ -182,12 +178,12 @@ mod tests {
             "--from-s3",
             "s3://b/k",
         ];
-        assert!(Wrapper::try_parse_from(with_backup).is_err());
+        assert!(test_flags::parse::<RestoreArgs>(&with_backup).is_err());
     }
 
     #[test]
     fn the_plan_names_source_target_and_neutralization() {
-        let args = Wrapper::parse_from(["restore", "shop", "--from-backup", "b1"]).args;
+        let args = test_flags::flags::<RestoreArgs>(&["restore", "shop", "--from-backup", "b1"]);
         let mut instance = OdooInstance::new("shop", Default::default());
         instance.spec.environment = odoo_model::instance::Environment::Staging;
         let source = Source::Ready(
@@ -206,7 +202,7 @@ mod tests {
 
     #[test]
     fn flags_become_the_job_and_uploads_get_a_dated_key() {
-        let args = Wrapper::parse_from([
+        let args = test_flags::flags::<RestoreArgs>(&[
             "restore",
             "shop",
             "--from-backup",
@@ -215,8 +211,7 @@ mod tests {
             "--mode",
             "move",
             "--drop-previous",
-        ])
-        .args;
+        ]);
         let now: k8s_openapi::jiff::Timestamp = "2026-11-25T10:00:00Z".parse().expect("time");
         let source = RestoreSource {
             backup_job: Some("shop-backup-1".into()),

@@ -2,7 +2,7 @@
 
 use crate::runtime::agent_pod::BACKUP_DIR;
 use crate::validate::ValidInstance;
-use odoo_model::{Location, OdooBackupJob};
+use odoo_model::{Location, OdooBackupJob, OdooBackupJobStatus};
 
 /// Fills a key template: `{namespace}`, `{instance}`, `{database}`, `{timestamp}`
 /// (UTC, `20260101T120000Z`) and `{ext}`.
@@ -38,4 +38,12 @@ pub fn destination(
         )),
         (None, None) => None,
     }
+}
+
+/// The location the job recorded when it started, which its agents are given: the
+/// text a status holds, or why it names no archive.
+pub fn recorded(status: &OdooBackupJobStatus) -> Result<Location, String> {
+    let text = status.location.as_deref().unwrap_or_default();
+    text.parse()
+        .map_err(|e| format!("the job records no usable archive location: {e}"))
 }

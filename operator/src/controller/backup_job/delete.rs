@@ -20,11 +20,11 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference}
 use kube::api::{Api, DeleteParams, ListParams, PostParams};
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
-use odoo_model::agent::{Command, DeleteReport, env};
+use odoo_model::agent::{Command, DeleteReport, DeleteRequest, env};
 use odoo_model::backup_job::OdooBackupJobStatus;
 use odoo_model::backup_use::backups_in_use;
 use odoo_model::labels::{AGENT_LABEL, instance_labels};
-use odoo_model::{OdooBackupJob, OdooInstance, OdooRestoreJob};
+use odoo_model::{Location, OdooBackupJob, OdooInstance, OdooRestoreJob};
 
 use super::super::bucket;
 use crate::build::pod::ODOO_UID;
@@ -36,6 +36,15 @@ use crate::runtime::error::Error;
 /// Where `odoo-agent` is in the operator's image.
 const AGENT_IN_OPERATOR_IMAGE: &str = "/usr/local/bin/odoo-agent";
 const CONTAINER: &str = "delete";
+
+/// A deletion waiting for a restore that reads the archive looks again this often:
+/// the restore finishing does not wake the backup.
+const RESTORE_READING: Duration = Duration::from_secs(30);
+/// A deletion whose Job runs looks again this often (its Job's changes wake it
+/// sooner): the resource is held until the archive is gone.
+const DELETING: Duration = Duration::from_secs(5);
+/// A failed deletion is tried again, with a new Job, after this long.
+const RETRY: Duration = Duration::from_secs(60);
 
 /// The deletion's Job.
 pub fn job_name(job: &OdooBackupJob) -> String {
@@ -69,16 +78,20 @@ fn container(envs: Vec<EnvVar>, mounts: Vec<VolumeMount>, agent_image: &str) -> 
 
 /// The deletion's Job: pure, from the backup as stored. Deleting is safe to
 /// repeat (a second run finds the archive gone), so the pod is retried.
-pub fn build_job(job: &OdooBackupJob, status: &OdooBackupJobStatus, agent_image: &str) -> Job {
+pub fn build_job(
+    job: &OdooBackupJob,
+    status: &OdooBackupJobStatus,
+    archive: &Location,
+    agent_image: &str,
+) -> Job {
     let d = &job.spec.backup.destination;
-    let mut envs = vec![
-        agent_pod::env(env::SOURCE, status.location.clone().unwrap_or_default()),
-        agent_pod::env(
-            env::EXPECTED_SHA256,
-            status.sha256.clone().unwrap_or_default(),
-        ),
-        agent_pod::env(env::TERMINATION_LOG, "/dev/termination-log"),
-    ];
+    let request = DeleteRequest {
+        s3: d.s3.as_ref().map(|s3| agent_pod::s3_options(&s3.bucket)),
+        archive: archive.clone(),
+        expected_sha256: status.sha256.clone().unwrap_or_default(),
+    };
+    let mut envs = agent_pod::Requested::new(&request).into_env();
+    envs.push(agent_pod::env(env::TERMINATION_LOG, "/dev/termination-log"));
     let mut mounts = vec![agent_pod::mount("tmp", "/tmp", false)];
     let mut volumes = vec![k8s_openapi::api::core::v1::Volume {
         name: "tmp".into(),
@@ -86,7 +99,7 @@ pub fn build_job(job: &OdooBackupJob, status: &OdooBackupJobStatus, agent_image:
         ..Default::default()
     }];
     if let Some(s3) = &d.s3 {
-        envs.extend(agent_pod::s3_env(&s3.bucket));
+        envs.extend(agent_pod::s3_credentials(&s3.bucket));
     }
     if let Some(pvc) = &d.pvc {
         mounts.push(agent_pod::mount("destination", BACKUP_DIR, false));
@@ -177,7 +190,7 @@ pub async fn clean_up(
             job.name_any()
         );
         announce(false, Reason::ArchiveDeletionWaiting, message).await;
-        return Ok(Some(Action::requeue(Duration::from_secs(30))));
+        return Ok(Some(Action::requeue(RESTORE_READING)));
     }
     let name = job_name(job);
     let Some(live) = batch::live_job(ctx, &ns, &name).await? else {
@@ -185,7 +198,7 @@ pub async fn clean_up(
     };
     let outcome = batch::outcome(&live);
     if outcome == Outcome::Running {
-        return Ok(Some(Action::requeue(Duration::from_secs(5))));
+        return Ok(Some(Action::requeue(DELETING)));
     }
     match checked(ctx, job, outcome, location).await? {
         Ok(report) => {
@@ -216,7 +229,7 @@ pub async fn clean_up(
                 Err(e) if odoo_model::api_error::is_not_found(&e) => {}
                 Err(e) => return Err(Error::kube(format!("deleting Job {name}"))(e)),
             }
-            Ok(Some(Action::requeue(Duration::from_secs(60))))
+            Ok(Some(Action::requeue(RETRY)))
         }
     }
 }
@@ -257,13 +270,22 @@ where
     Fut: std::future::Future<Output = ()>,
 {
     let ns = job.namespace().unwrap_or_default();
-    let built = build_job(job, status, &ctx.config.agent_image);
+    let archive = match super::archive::recorded(status) {
+        Ok(archive) => archive,
+        Err(why) => {
+            let message = format!(
+                "the archive {location} of {} cannot be deleted: {why}; retrying in a minute",
+                job.name_any()
+            );
+            announce(true, Reason::ArchiveDeleteFailed, message).await;
+            return Ok(Some(Action::requeue(RETRY)));
+        }
+    };
+    let built = build_job(job, status, &archive, &ctx.config.agent_image);
     let jobs: Api<Job> = Api::namespaced(ctx.client.clone(), &ns);
     match jobs.create(&PostParams::default(), &built).await {
-        Ok(_) => Ok(Some(Action::requeue(Duration::from_secs(5)))),
-        Err(e) if odoo_model::api_error::is_conflict(&e) => {
-            Ok(Some(Action::requeue(Duration::from_secs(5))))
-        }
+        Ok(_) => Ok(Some(Action::requeue(DELETING))),
+        Err(e) if odoo_model::api_error::is_conflict(&e) => Ok(Some(Action::requeue(DELETING))),
         Err(kube::Error::Api(e)) if e.code == 403 && e.message.contains("terminat") => {
             let message = format!(
                 "the namespace is being deleted: the archive {location} of {} stays in storage",

@@ -2,235 +2,38 @@
 //! copied in by an init container) in the instance's own image, for its pg_dump,
 //! with the filestore mounted read-only. The agent streams the archive to S3 or a
 //! volume and reports size, checksum and versions in its termination message,
-//! which becomes the job's status.
+//! which becomes the job's status once the operator proved it.
+//!
+//! A pass runs through the job driver (`controller::step`): `decide` (and
+//! `verify` for a stored backup) says what to do next, purely, over what the pass
+//! learnt; `effects` does it.
 
-use odoo_model::Reason;
-use std::sync::Arc;
-use std::time::Duration;
-
-use k8s_openapi::api::batch::v1::Job;
-use kube::ResourceExt;
-use kube::runtime::controller::Action;
-use odoo_model::agent::BackupReport;
-use odoo_model::backup_job::{BackupFormat, BackupVerify};
-use odoo_model::{InstancePhase, JobPhase, OdooBackupJob, OdooBackupJobStatus, OdooInstance};
+use futures::future::BoxFuture;
+use odoo_model::common::JobStatusCommon;
+use odoo_model::{OdooBackupJob, OdooBackupJobStatus, OdooInstance};
 
 use super::job::{self, Started};
-use super::proof;
-use crate::build::DATA_DIR;
-use crate::runtime::agent_pod;
-use crate::runtime::agent_pod::BACKUP_DIR;
-use crate::runtime::batch::{self, Outcome};
+use super::step::{self, JobStep, Stepper};
 use crate::runtime::context::Context;
 use crate::runtime::error::Error;
-use crate::validate::ValidInstance;
 
 mod archive;
+mod decide;
 pub mod delete;
+mod effects;
+mod facts;
 pub mod index;
 mod outcome;
+mod pod;
 mod verify;
 
 pub use archive::{destination, render_key};
-use outcome::{fail, succeed, write};
-
-/// The Kubernetes Job of a backup: pure, from the job, the instance as validated
-/// (its approved image in `v.image`), the archive's location and the agent image.
-pub fn build_job(job: &OdooBackupJob, v: &ValidInstance, location: &str, agent_image: &str) -> Job {
-    let spec = &job.spec.backup;
-    let mut env = agent_pod::pg_env(v, &v.database.name);
-    env.extend([
-        agent_pod::env(odoo_model::agent::env::DESTINATION, location),
-        agent_pod::env(odoo_model::agent::env::FORMAT, spec.format.extension()),
-        agent_pod::env(
-            odoo_model::agent::env::FILESTORE,
-            format!("{DATA_DIR}/filestore/{}", v.database.name),
-        ),
-    ]);
-    if let Some(version) = odoo_model::OdooVersion::of_image(&v.image).map(|v| v.to_string()) {
-        env.push(agent_pod::env(
-            odoo_model::agent::env::ODOO_VERSION,
-            version,
-        ));
-    }
-    if !spec.with_filestore || spec.format != BackupFormat::Zip {
-        env.push(agent_pod::env(
-            odoo_model::agent::env::WITHOUT_FILESTORE,
-            "true",
-        ));
-    }
-    if spec.verify == BackupVerify::Restore {
-        env.push(agent_pod::env(odoo_model::agent::env::COUNT_ROWS, "true"));
-    }
-    let mut mounts = vec![agent_pod::mount("filestore", DATA_DIR, true)];
-    let mut volumes = vec![];
-    if let Some(s3) = &spec.destination.s3 {
-        env.extend(agent_pod::s3_env(&s3.bucket));
-    }
-    if let Some(pvc) = &spec.destination.pvc {
-        mounts.push(agent_pod::mount("destination", BACKUP_DIR, false));
-        volumes.push(agent_pod::claim_volume("destination", &pvc.claim_name));
-    }
-    let run = agent_pod::AgentRun {
-        name: format!("{}-job", job.name_any()),
-        component: "backup",
-        container: "backup",
-        command: odoo_model::agent::Command::Backup,
-        env,
-        mounts,
-        volumes,
-        retries: 0,
-    };
-    agent_pod::build(job, v, run, agent_image)
-}
-
-/// A pass over a backup job that has work to do.
-async fn reconcile(
-    ctx: &Context,
-    job: Arc<OdooBackupJob>,
-    instance: Option<OdooInstance>,
-) -> Result<Action, Error> {
-    let ns = job.namespace().unwrap_or_default();
-    let mut status = job.status.clone().unwrap_or_default();
-    let phase = status.job.phase.unwrap_or(JobPhase::Pending);
-    let Some(instance) = instance else {
-        let name = &job.spec.instance_ref.name;
-        status.job.message = Some(format!("OdooInstance {name} does not exist"));
-        return write(ctx, &job, status, JobPhase::Failed).await;
-    };
-    if phase != JobPhase::Running {
-        return start(ctx, &job, &instance, status).await;
-    }
-    if status.sha256.is_some() {
-        // Stored and proven: only the verification `spec.verify` asks for remains.
-        return verify::reconcile(ctx, &job, &instance, status).await;
-    }
-    let batch_name = format!("{}-job", job.name_any());
-    let Some(live) = crate::runtime::batch::live_job(ctx, &ns, &batch_name).await? else {
-        let v = job::valid_instance(ctx, &instance).await?;
-        let location = status.location.clone().unwrap_or_default();
-        crate::apply::apply(
-            &ctx.client,
-            &build_job(&job, &v, &location, &ctx.config.agent_image),
-        )
-        .await?;
-        status.job.job_name = Some(batch_name.clone());
-        write(ctx, &job, status, JobPhase::Running).await?;
-        return Ok(Action::requeue(Duration::from_secs(30)));
-    };
-    let outcome = batch::outcome(&live);
-    if outcome == Outcome::Running {
-        return Ok(Action::requeue(Duration::from_secs(30)));
-    }
-    match proven(ctx, &job, outcome, &status).await? {
-        Ok((r, proof)) => stored(ctx, &job, &instance, status, r, proof).await,
-        Err(why) => {
-            let message =
-                format!("backup failed: {why}; logs: kubectl logs job/{batch_name} -n {ns}");
-            fail(ctx, &job, &instance, status, Reason::BackupFailed, message).await
-        }
-    }
-}
-
-/// A job not yet running: queued behind what holds the instance, or started with
-/// its archive's location fixed (so a retried pass writes the same object).
-async fn start(
-    ctx: &Context,
-    job: &OdooBackupJob,
-    instance: &OdooInstance,
-    mut status: OdooBackupJobStatus,
-) -> Result<Action, Error> {
-    let waiting = match instance.status.as_ref().and_then(|s| s.phase) {
-        Some(
-            InstancePhase::Running
-            | InstancePhase::Degraded
-            | InstancePhase::Stopped
-            | InstancePhase::Starting,
-        ) => batch::queued_behind(&ctx.client, job).await?,
-        other => Some(format!(
-            "the instance to be initialized and settled (it is {})",
-            other.map_or("new".into(), |p| p.to_string())
-        )),
-    };
-    if let Some(what) = waiting {
-        status.job.message = Some(format!("queued: waiting for {what}"));
-        write(ctx, job, status, JobPhase::Pending).await?;
-        return Ok(Action::requeue(Duration::from_secs(10)));
-    }
-    let v = job::valid_instance(ctx, instance).await?;
-    let location = destination(job, &v, k8s_openapi::jiff::Timestamp::now());
-    status.location = location.as_ref().map(ToString::to_string);
-    status.odoo_version = odoo_model::OdooVersion::of_image(&v.image).map(|v| v.to_string());
-    status.job.message = Some(format!(
-        "backing up {} to {}",
-        v.database.name,
-        status.location.clone().unwrap_or_default()
-    ));
-    write(ctx, job, status, JobPhase::Running).await?;
-    Ok(Action::requeue(Duration::from_secs(1)))
-}
-
-/// The agent's report, and the operator's own look at what it stored: the report
-/// with the proof in words, or why there is none. `Err(Error)` when storage could
-/// not be asked (retried).
-async fn proven(
-    ctx: &Context,
-    job: &OdooBackupJob,
-    outcome: Outcome,
-    status: &OdooBackupJobStatus,
-) -> Result<Result<(BackupReport, String), String>, Error> {
-    let ns = job.namespace().unwrap_or_default();
-    let batch_name = format!("{}-job", job.name_any());
-    let left = agent_pod::report::<BackupReport>(ctx, &ns, &batch_name, "backup").await?;
-    let report = match agent_pod::taken(outcome == Outcome::Complete, left) {
-        Ok(report) => report,
-        Err(why) => return Ok(Err(why)),
-    };
-    let location = status.location.clone().unwrap_or_default();
-    let claimed = location
-        .parse::<odoo_model::Location>()
-        .map_err(|e| format!("the job's own location: {e}"))
-        .and_then(|at| proof::backup_report(&report, &at));
-    let proof = match claimed {
-        Ok(proof) => proof,
-        Err(why) => return Ok(Err(why)),
-    };
-    Ok(match &job.spec.backup.destination.s3 {
-        Some(s3) => proof::stored_object(ctx, &ns, &s3.bucket, &report)
-            .await?
-            .map(|stored| (report, stored)),
-        None => Ok((report, proof)),
-    })
-}
-
-/// A proven archive: recorded in the status, then verified when the job asks.
-async fn stored(
-    ctx: &Context,
-    job: &OdooBackupJob,
-    instance: &OdooInstance,
-    mut status: OdooBackupJobStatus,
-    r: BackupReport,
-    proof: String,
-) -> Result<Action, Error> {
-    status.size_bytes = i64::try_from(r.archive.size_bytes).ok();
-    status.sha256 = Some(r.archive.sha256);
-    status.duration_seconds = Some(r.archive.duration_seconds.round() as i64);
-    status.odoo_version = r.archive.odoo_version.or(status.odoo_version);
-    status.pg_version = r.archive.pg_version;
-    status.row_counts = r.row_counts;
-    let method = job.spec.backup.verify;
-    if method.is_none() {
-        status.job.message = Some(proof);
-        return succeed(ctx, job, instance, status).await;
-    }
-    status.job.message = Some(format!("stored: {proof}; verifying it ({method})"));
-    write(ctx, job, status, JobPhase::Running).await?;
-    Ok(Action::requeue(Duration::from_secs(1)))
-}
+pub use facts::{Effect, Facts};
+pub use pod::build_job;
 
 impl job::Reconcile for OdooBackupJob {
     fn reconcile(ctx: &Context, started: Started<Self>) -> job::Reconciling<'_> {
-        Box::pin(reconcile(ctx, started.job, started.instance))
+        Box::pin(step::drive(ctx, started))
     }
 
     /// A backup deleted with the delete-archive request takes its archive along.
@@ -241,5 +44,48 @@ impl job::Reconcile for OdooBackupJob {
     }
 }
 
+impl Stepper for OdooBackupJob {
+    type Status = OdooBackupJobStatus;
+    type Facts = Facts;
+    type Effect = Effect;
+    const ANNOUNCES: bool = true;
+
+    fn status(&self) -> Option<&Self::Status> {
+        self.status.as_ref()
+    }
+    fn common(status: &mut Self::Status) -> &mut JobStatusCommon {
+        &mut status.job
+    }
+    fn facts(started: Started<Self>) -> Facts {
+        Facts {
+            instance: started.instance.map(Box::new),
+            now: k8s_openapi::jiff::Timestamp::now(),
+            ..Facts::default()
+        }
+    }
+    fn step(&self, facts: &Facts) -> JobStep<Self::Status, Effect> {
+        decide::step(self, facts)
+    }
+    fn apply<'a>(
+        ctx: &'a Context,
+        job: &'a Self,
+        facts: &'a mut Facts,
+        effect: Effect,
+    ) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(effects::apply(ctx, job, facts, effect))
+    }
+    fn instance(facts: &Facts) -> Option<&OdooInstance> {
+        facts.instance.as_deref()
+    }
+    /// A verification is counted once its outcome is stored.
+    fn recorded(ctx: &Context, job: &Self, next: &Self::Status) {
+        if let Some((method, passed)) = verify::counted(job.status.as_ref(), next) {
+            ctx.metrics.backup_verification(method, passed);
+        }
+    }
+}
+
+#[cfg(test)]
+mod decide_tests;
 #[cfg(test)]
 mod tests;

@@ -1,83 +1,77 @@
-//! How a backup ends: the status write, the success (with the instance's
-//! `lastBackup`) and the failure, each announced once it is stored.
+//! How a pass over a backup ends, pure: the success (recorded in the bucket's own
+//! index first), the failure (said on the job and its instance), and when a job
+//! still at work looks again.
 
-use super::super::job::{self};
-use crate::runtime::context::Context;
-use crate::runtime::error::Error;
-use kube::runtime::controller::Action;
-use kube::{Resource, ResourceExt};
-use odoo_model::Reason;
+use std::time::Duration;
+
 use odoo_model::backup_job::OdooBackupJobStatus;
-use odoo_model::{JobPhase, OdooBackupJob, OdooInstance};
+use odoo_model::{JobPhase, OdooBackupJob, Reason};
 
-/// Ends the job Succeeded (the instance records it as its last backup).
-pub(super) async fn succeed(
-    ctx: &Context,
-    job: &OdooBackupJob,
-    instance: &OdooInstance,
-    status: OdooBackupJobStatus,
-) -> Result<Action, Error> {
-    let mut status = status;
-    crate::crash::point("backup-before-index-record");
-    // The bucket's own record first, so recovery without this cluster finds the
-    // backup. A refusal (credentials limited to the archives' prefix, a bucket
-    // policy) must not hold every later backup of the instance behind this one: the
-    // backup is stored and proven, so it succeeds, and says what is missing.
-    if let Err(e) = super::index::write(ctx, job, instance, &status).await {
-        let why = format!(
-            "the backup is stored, but its bucket index record is not: {e} (kubectl odoo backup list --from-s3 will not show it)"
-        );
-        ctx.event(job, true, Reason::IndexRecordFailed, why.clone())
-            .await;
-        let said = status.job.message.take().unwrap_or_default();
-        status.job.message = Some(format!("{said}; {why}"));
+use super::super::step::{Again, Ending, JobStep, Note, On};
+use super::facts::{Effect, Facts};
+
+/// What a step over a backup job decides.
+pub type Step = JobStep<OdooBackupJobStatus, Effect>;
+
+/// A queued backup looks again this often: another job of its instance finishing,
+/// or the instance settling, does not wake it.
+pub const QUEUED: Again = Again::After(Duration::from_secs(10));
+
+/// The next pass comes at once after one that recorded what the next needs first:
+/// the archive's location before its Job (a retried pass writes the same object),
+/// the proof before the verification, a verification before the end.
+pub const NEXT_STEP: Again = Again::After(Duration::from_secs(1));
+
+/// A backup's running Job wakes it through the Jobs watch: this is a safety net.
+pub const AGENT_WORKING: Again = Again::After(Duration::from_secs(30));
+
+/// A running verification is looked at this often besides its Job's changes.
+pub const VERIFYING: Again = Again::After(Duration::from_secs(10));
+
+/// Ends the pass with `status` in `phase`, and no event.
+pub fn end(status: OdooBackupJobStatus, phase: JobPhase, again: Again) -> Step {
+    JobStep::End(Ending::new(status, phase, again))
+}
+
+/// Ends the pass with the job's status as it is: nothing new to record.
+pub fn unchanged(job: &OdooBackupJob, again: Again) -> Step {
+    let status = job.status.clone().unwrap_or_default();
+    let phase = status.job.phase.unwrap_or(JobPhase::Pending);
+    end(status, phase, again)
+}
+
+/// Ends the job Succeeded (the instance records it as its last backup), once the
+/// bucket's own record is written, so recovery without this cluster finds the
+/// backup.
+pub fn succeed(f: &Facts, mut status: OdooBackupJobStatus) -> Step {
+    match &f.indexed {
+        None => JobStep::Do(Effect::WriteIndex(Box::new(status))),
+        Some(Ok(())) => end(status, JobPhase::Succeeded, Again::OnChange),
+        // A refusal (credentials limited to the archives' prefix, a bucket policy)
+        // must not hold every later backup of the instance behind this one: the
+        // backup is stored and proven, so it succeeds, and says what is missing.
+        Some(Err(e)) => {
+            let why = format!(
+                "the backup is stored, but its bucket index record is not: {e} (kubectl odoo backup list --from-s3 will not show it)"
+            );
+            let said = status.job.message.take().unwrap_or_default();
+            status.job.message = Some(format!("{said}; {why}"));
+            let ending = Ending::new(status, JobPhase::Succeeded, Again::OnChange);
+            JobStep::End(ending.warning(Reason::IndexRecordFailed, why))
+        }
     }
-    let message = status.job.message.clone().unwrap_or_default();
-    write(ctx, job, status, JobPhase::Succeeded).await?;
-    ctx.callbacks.job_finished(
-        instance,
-        "OdooBackupJob",
-        &job.name_any(),
-        JobPhase::Succeeded,
-        &message,
-    );
-    // The instance's lastBackup (and the per-instance backup series) follow from
-    // this job's status: the instance's own controller, which the job's change
-    // wakes, records them.
-    Ok(Action::await_change())
 }
 
 /// Ends the job Failed with a Warning event `reason` on it and its instance.
-pub(super) async fn fail(
-    ctx: &Context,
-    job: &OdooBackupJob,
-    instance: &OdooInstance,
-    mut status: OdooBackupJobStatus,
-    reason: Reason,
-    message: String,
-) -> Result<Action, Error> {
-    ctx.event(job, true, reason, message.clone()).await;
-    ctx.event(instance, true, reason, message.clone()).await;
+pub fn fail(mut status: OdooBackupJobStatus, reason: Reason, message: String) -> Step {
     status.job.message = Some(message.clone());
-    let done = write(ctx, job, status, JobPhase::Failed).await?;
-    ctx.callbacks.job_finished(
-        instance,
-        "OdooBackupJob",
-        &job.name_any(),
-        JobPhase::Failed,
-        &message,
-    );
-    Ok(done)
-}
-
-pub(super) async fn write(
-    ctx: &Context,
-    job: &OdooBackupJob,
-    mut next: OdooBackupJobStatus,
-    phase: JobPhase,
-) -> Result<Action, Error> {
-    let current = job.status.clone().unwrap_or_default();
-    crate::runtime::batch::stamp(&mut next.job, phase, job.meta().generation);
-    job::write_status(ctx, job, &current, &next).await?;
-    Ok(job::after(phase))
+    let mut ending =
+        Ending::new(status, JobPhase::Failed, Again::OnChange).warning(reason, message.clone());
+    ending.events.push(Note {
+        on: On::Instance,
+        warning: true,
+        reason,
+        text: message,
+    });
+    JobStep::End(ending)
 }

@@ -1,8 +1,11 @@
 use super::*;
-use odoo_model::backup_job::{BackupDestination, BackupTemplate, OdooBackupJobSpec, S3Destination};
+use crate::build::DATA_DIR;
+use odoo_model::backup_job::{
+    BackupDestination, BackupFormat, BackupTemplate, OdooBackupJobSpec, S3Destination,
+};
 use odoo_model::common::{S3Bucket, S3Credentials};
 
-fn s3_job() -> OdooBackupJob {
+pub(super) fn s3_job() -> OdooBackupJob {
     let mut job = OdooBackupJob::new(
         "nightly",
         OdooBackupJobSpec {
@@ -45,7 +48,7 @@ fn the_pod_runs_the_copied_agent_with_credentials_by_reference() {
     let job = build_job(
         &s3_job(),
         &v,
-        "s3://backups/shop/x.zip",
+        &odoo_model::Location::s3("backups", "shop/x.zip"),
         "odoo-operator:9.9",
     );
     let pod = job.spec.clone().and_then(|s| s.template.spec).expect("pod");
@@ -167,4 +170,66 @@ fn a_stored_backup_is_recorded_in_its_bucket_index_and_found_again() {
         ..status
     };
     assert!(index::record(&job, &instance, &unproven, done).is_none());
+}
+
+#[test]
+fn the_agent_reads_back_the_request_the_pod_carries() {
+    use odoo_model::agent::Request as _;
+    let v = crate::build::sample();
+    let at = odoo_model::Location::s3("backups", "shop/x.zip");
+    let job = build_job(&s3_job(), &v, &at, "odoo-operator:9.9");
+    let pod = job.spec.and_then(|s| s.template.spec).expect("pod");
+    let env = pod.containers[0].env.clone().unwrap_or_default();
+    let mut names: Vec<&str> = env.iter().map(|e| e.name.as_str()).collect();
+    names.sort_unstable();
+    let mut expected = vec![
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "ODOO_AGENT_DESTINATION",
+        "ODOO_AGENT_FILESTORE",
+        "ODOO_AGENT_FORMAT",
+        "ODOO_AGENT_S3_ENDPOINT",
+        "ODOO_AGENT_S3_FORCE_PATH_STYLE",
+        "ODOO_AGENT_S3_INSECURE_SKIP_TLS_VERIFY",
+        "ODOO_AGENT_S3_REGION",
+        "ODOO_AGENT_TERMINATION_LOG",
+        "PGDATABASE",
+        "PGHOST",
+        "PGPASSWORD",
+        "PGPORT",
+        "PGSSLMODE",
+        "PGUSER",
+    ];
+    let version = odoo_model::OdooVersion::of_image(&v.image);
+    if version.is_some() {
+        expected.push("ODOO_VERSION");
+    }
+    expected.sort_unstable();
+    assert_eq!(
+        names, expected,
+        "the variables pods have always had, once each"
+    );
+    let request = odoo_model::agent::BackupRequest::from_env(|name| {
+        env.iter()
+            .find(|e| e.name == name)
+            .and_then(|e| e.value.clone())
+    })
+    .expect("the agent reads what the operator wrote");
+    assert_eq!(request.destination, at);
+    assert_eq!(request.format, BackupFormat::Zip);
+    assert_eq!(request.database.database, v.database.name);
+    assert_eq!(
+        request.filestore.as_deref(),
+        Some(std::path::Path::new(&format!(
+            "{DATA_DIR}/filestore/{}",
+            v.database.name
+        )))
+    );
+    assert_eq!(request.odoo_version.map(|r| r.series), version);
+    let s3 = request.s3.expect("an S3 destination names its endpoint");
+    assert_eq!(
+        (s3.endpoint.as_str(), s3.region.as_str()),
+        ("https://s3.example.com", "eu-1")
+    );
+    assert!(!request.without_filestore && !request.count_rows);
 }

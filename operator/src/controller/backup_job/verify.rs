@@ -5,32 +5,22 @@
 //! itself and compares with the rows of the dump's own snapshot, and drops. The
 //! job is Succeeded only when the verification passed.
 
-use odoo_model::Reason;
-use std::time::Duration;
-
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::ResourceExt;
-use kube::api::Api;
-use kube::runtime::controller::Action;
-use odoo_model::agent::{Command, RestoreReport, RowCounts, VerifyReport, env};
+use odoo_model::agent::{RestoreRequest, RowCounts, VerifyReport, VerifyRequest, env};
 use odoo_model::backup_job::{BackupVerification, BackupVerify, OdooBackupJobStatus, VerifyResult};
-use odoo_model::{JobPhase, OdooBackupJob, OdooInstance};
+use odoo_model::{JobPhase, Location, OdooBackupJob, Reason};
 
-use super::super::job::valid_instance;
-use super::super::job::{cluster_of, db_error};
-use super::super::proof::{self, Checked};
-use super::outcome::{fail, succeed, write};
-use crate::pg::restore as pg_restore;
-use crate::runtime::agent_pod;
-use crate::runtime::agent_pod::BACKUP_DIR;
-use crate::runtime::batch::{self, Outcome};
-use crate::runtime::context::Context;
-use crate::runtime::error::Error;
+use super::super::proof::Checked;
+use super::super::step::{Again, Ending, Note, On};
+use super::facts::{Effect, Facts, Said};
+use super::outcome::{NEXT_STEP, Step, VERIFYING, end, fail, succeed, unchanged};
+use crate::runtime::agent_pod::{self, Agent, BACKUP_DIR};
 use crate::validate::ValidInstance;
 
 /// The verification's Job.
-fn job_name(job: &OdooBackupJob) -> String {
+pub fn job_name(job: &OdooBackupJob) -> String {
     format!("{}-verify", job.name_any())
 }
 
@@ -44,36 +34,45 @@ pub fn scratch_database(database: &str, job_uid: &str) -> String {
     format!("{}_verify_{}", &database[..end], &hash[..8])
 }
 
-/// The verification Job: pure, from the backup as stored (`status`).
+/// The verification Job: pure, from the backup as stored (`status`, its archive
+/// at `archive`).
 pub fn build_job(
     job: &OdooBackupJob,
     v: &ValidInstance,
     status: &OdooBackupJobStatus,
+    archive: &Location,
     scratch: Option<&str>,
     agent_image: &str,
 ) -> Job {
-    let location = status.location.clone().unwrap_or_default();
-    let mut envs = vec![
-        agent_pod::env(env::SOURCE, &location),
-        agent_pod::env(
-            env::EXPECTED_SHA256,
-            status.sha256.clone().unwrap_or_default(),
-        ),
-        agent_pod::env(env::FORMAT, job.spec.backup.format.extension()),
-    ];
-    let command = match scratch {
-        Some(database) => {
-            envs.extend(agent_pod::pg_env(v, database));
-            envs.push(agent_pod::env(env::SKIP_FILESTORE, "true"));
-            Command::Restore
-        }
-        None => Command::Verify,
-    };
     let d = &job.spec.backup.destination;
+    let s3 = d.s3.as_ref().map(|s3| agent_pod::s3_options(&s3.bucket));
+    let expected_sha256 = status.sha256.clone().unwrap_or_default();
+    let format = Some(job.spec.backup.format);
+    let mut secrets = vec![];
+    let request = match scratch {
+        Some(database) => {
+            secrets.push(agent_pod::pg_password(env::PG, v));
+            agent_pod::Requested::new(&RestoreRequest {
+                database: agent_pod::connection(v, database),
+                s3,
+                source: archive.clone(),
+                expected_sha256: Some(expected_sha256),
+                format,
+                filestore: None,
+                skip_filestore: true,
+            })
+        }
+        None => agent_pod::Requested::new(&VerifyRequest {
+            s3,
+            source: archive.clone(),
+            expected_sha256,
+            format,
+        }),
+    };
     let mut mounts = vec![];
     let mut volumes = vec![];
     if let Some(s3) = &d.s3 {
-        envs.extend(agent_pod::s3_env(&s3.bucket));
+        secrets.extend(agent_pod::s3_credentials(&s3.bucket));
     }
     if let Some(pvc) = &d.pvc {
         mounts.push(agent_pod::mount("destination", BACKUP_DIR, true));
@@ -83,8 +82,7 @@ pub fn build_job(
         name: job_name(job),
         component: "backup",
         container: "verify",
-        command,
-        env: envs,
+        request: request.with_secrets(secrets),
         mounts,
         volumes,
         retries: 0,
@@ -92,178 +90,130 @@ pub fn build_job(
     agent_pod::build(job, v, run, agent_image)
 }
 
-/// Runs the verification and ends the job by its result.
-pub async fn reconcile(
-    ctx: &Context,
-    job: &OdooBackupJob,
-    instance: &OdooInstance,
-    status: OdooBackupJobStatus,
-) -> Result<Action, Error> {
+/// What to do next for a stored and proven backup: run the verification, check
+/// what it reported, and end the job by its result.
+pub fn step(job: &OdooBackupJob, f: &Facts, status: OdooBackupJobStatus) -> Step {
     // Passed and recorded: only the end remains, whatever became of the Job.
     if status
         .verified
         .as_ref()
         .is_some_and(|v| v.result == VerifyResult::Passed)
     {
-        return succeed(ctx, job, instance, status).await;
+        return succeed(f, status);
     }
-    let ns = job.namespace().unwrap_or_default();
-    let name = job_name(job);
-    let v = valid_instance(ctx, instance).await?;
-    let scratch = (job.spec.backup.verify == BackupVerify::Restore)
-        .then(|| scratch_database(&v.database.name, &job.uid().unwrap_or_default()));
-    let Some(live) = crate::runtime::batch::live_job(ctx, &ns, &name).await? else {
-        return start(ctx, job, &v, status, scratch.as_deref()).await;
-    };
-    let outcome = batch::outcome(&live);
-    if outcome == Outcome::Running {
-        return Ok(Action::requeue(Duration::from_secs(10)));
+    let v = &f.verify;
+    if f.valid.is_none() {
+        return Step::Do(Effect::Resolve);
     }
-    if let Some(ended) = already_recorded(ctx, job, instance).await? {
-        return Ok(ended);
+    let restore = job.spec.backup.verify == BackupVerify::Restore;
+    match &v.run {
+        None => Step::Do(Effect::ReadVerify),
+        Some(Agent::Missing) if restore && !v.scratch_made => Step::Do(Effect::CreateScratch),
+        Some(Agent::Missing) if !v.started => Step::Do(Effect::StartVerify),
+        Some(Agent::Missing | Agent::Running) => end(status, JobPhase::Running, VERIFYING),
+        Some(Agent::Ended(taken)) => ended(job, f, status, taken),
     }
-    let complete = outcome == Outcome::Complete;
-    let checked = check(ctx, &v, &name, scratch.as_deref(), complete, &status).await?;
-    record(ctx, job, instance, status, checked).await
 }
 
-/// No verification Job yet: the scratch database (for Restore), then the Job.
-async fn start(
-    ctx: &Context,
+/// A verification whose Job ended: its end is counted, announced and written once.
+/// A pass on an object the cache has not caught up with yet would verify and count
+/// it a second time, so the job as stored is read first: when it already records
+/// the end, or a verification (whose end the next pass, woken by that newer
+/// version, takes from there: the scratch database is gone by now), the pass
+/// records nothing.
+fn ended(
     job: &OdooBackupJob,
-    v: &ValidInstance,
+    f: &Facts,
     status: OdooBackupJobStatus,
-    scratch: Option<&str>,
-) -> Result<Action, Error> {
-    if let Some(scratch) = scratch {
-        let cluster = cluster_of(ctx, v).await?;
-        pg_restore::create_restore_database(&cluster, &v.owner(), scratch)
-            .await
-            .map_err(|e| db_error(&v.database.cluster, e))?;
-    }
-    let built = build_job(job, v, &status, scratch, &ctx.config.agent_image);
-    crate::apply::apply(&ctx.client, &built).await?;
-    write(ctx, job, status, JobPhase::Running).await?;
-    Ok(Action::requeue(Duration::from_secs(10)))
-}
-
-/// The end of a verification is counted, announced and written once. A reconcile
-/// on an object the cache has not caught up with yet would verify and count it a
-/// second time: one read of the stored object, once per backup. `Some` when the
-/// stored object already records the end (or a pass, whose end is retried here:
-/// the scratch database is gone by now).
-async fn already_recorded(
-    ctx: &Context,
-    job: &OdooBackupJob,
-    instance: &OdooInstance,
-) -> Result<Option<Action>, Error> {
-    let ns = job.namespace().unwrap_or_default();
-    let stored = Api::<OdooBackupJob>::namespaced(ctx.client.clone(), &ns)
-        .get_opt(&job.name_any())
-        .await
-        .map_err(Error::kube(format!(
-            "reading odoobackupjob/{}",
-            job.name_any()
-        )))?;
-    let Some(stored) = stored else {
-        return Ok(Some(Action::await_change()));
-    };
-    let recorded = stored.status.clone().unwrap_or_default();
-    if recorded.job.phase.is_some_and(JobPhase::is_finished) {
-        return Ok(Some(Action::await_change()));
-    }
-    match &recorded.verified {
-        Some(v) if v.result == VerifyResult::Passed => {
-            Ok(Some(succeed(ctx, &stored, instance, recorded).await?))
+    taken: &Result<Said, String>,
+) -> Step {
+    let v = &f.verify;
+    match &v.recorded {
+        None => return Step::Do(Effect::ReadRecorded),
+        Some(None) => return unchanged(job, Again::OnChange),
+        Some(Some(recorded))
+            if recorded.job.phase.is_some_and(JobPhase::is_finished)
+                || recorded.verified.is_some() =>
+        {
+            return unchanged(job, Again::OnChange);
         }
-        Some(_) => Ok(Some(Action::await_change())),
-        None => Ok(None),
+        Some(Some(_)) => {}
     }
-}
-
-/// The operator's check of what the verification Job reported: the archive read
-/// back, or the scratch database compared with the backup (then dropped).
-async fn check(
-    ctx: &Context,
-    v: &ValidInstance,
-    name: &str,
-    scratch: Option<&str>,
-    complete: bool,
-    status: &OdooBackupJobStatus,
-) -> Result<Result<String, String>, Error> {
-    let ns = &v.namespace;
-    let Some(scratch) = scratch else {
-        let left = agent_pod::report::<VerifyReport>(ctx, ns, name, "verify").await?;
-        return Ok(agent_pod::taken(complete, left).and_then(|r| archive_read_back(&r, status)));
+    let checked = match taken {
+        Err(why) => Err(why.clone()),
+        Ok(Said::Archive(r)) => archive_read_back(r, &status),
+        Ok(Said::Restore(_)) => match &v.loaded {
+            None => return Step::Do(Effect::CountScratch),
+            Some(loaded) => scratch_agrees(loaded, &status),
+        },
     };
-    let left = agent_pod::report::<RestoreReport>(ctx, ns, name, "verify").await?;
-    let checked = match agent_pod::taken(complete, left) {
-        Err(why) => Err(why),
-        Ok(r) => scratch_agrees(ctx, v, scratch, &r, status).await?,
-    };
-    let cluster = cluster_of(ctx, v).await?;
-    pg_restore::drop_database(&cluster, scratch, &v.owner(), false)
-        .await
-        .map_err(|e| db_error(&v.database.cluster, e))?;
-    Ok(checked)
+    if job.spec.backup.verify == BackupVerify::Restore && !v.dropped {
+        return Step::Do(Effect::DropScratch);
+    }
+    record(job, f, status, checked)
 }
 
 /// Records the verification: a pass is written first (the next pass ends the
-/// job), a failure fails the job. Counted once the outcome is stored: a failed
-/// write is retried, not recounted.
-async fn record(
-    ctx: &Context,
+/// job), a failure fails the job. Counted once the outcome is stored
+/// ([`counted`]): a failed write is retried, not recounted.
+fn record(
     job: &OdooBackupJob,
-    instance: &OdooInstance,
+    f: &Facts,
     mut status: OdooBackupJobStatus,
-    checked: Result<String, String>,
-) -> Result<Action, Error> {
+    checked: Checked,
+) -> Step {
     let method = job.spec.backup.verify;
-    let method_name: &'static str = match method {
-        BackupVerify::Restore => "Restore",
-        _ => "Archive",
-    };
-    let passed = checked.is_ok();
     let (result, message) = match &checked {
         Ok(m) => (VerifyResult::Passed, m.clone()),
         Err(m) => (VerifyResult::Failed, m.clone()),
     };
     status.verified = Some(BackupVerification {
         method,
-        at: Some(Time(k8s_openapi::jiff::Timestamp::now())),
+        at: Some(Time(f.now)),
         result,
-        message: message.clone(),
+        message,
     });
-    let ended = match checked {
+    match checked {
         Ok(m) => {
             status.job.message = Some(format!(
                 "{} bytes, sha256 {}, verified ({method}): {m}",
                 status.size_bytes.unwrap_or(0),
                 status.sha256.clone().unwrap_or_default()
             ));
-            write(ctx, job, status, JobPhase::Running).await?;
-            ctx.event(job, false, Reason::BackupVerified, m.clone())
-                .await;
-            Ok(Action::requeue(Duration::from_secs(1)))
+            let mut ending = Ending::new(status, JobPhase::Running, NEXT_STEP);
+            ending.events.push(Note {
+                on: On::Job,
+                warning: false,
+                reason: Reason::BackupVerified,
+                text: m,
+            });
+            Step::End(ending)
         }
         Err(why) => {
             let (name, ns) = (job_name(job), job.namespace().unwrap_or_default());
             let message = format!(
                 "the stored backup failed its verification ({method}): {why}; logs: kubectl logs job/{name} -n {ns}"
             );
-            fail(
-                ctx,
-                job,
-                instance,
-                status,
-                Reason::BackupVerifyFailed,
-                message,
-            )
-            .await
+            fail(status, Reason::BackupVerifyFailed, message)
         }
-    }?;
-    ctx.metrics.backup_verification(method_name, passed);
-    Ok(ended)
+    }
+}
+
+/// The verification a status write records for the first time: what the
+/// `backup_verifications` metric counts, by method and result.
+pub fn counted(
+    before: Option<&OdooBackupJobStatus>,
+    next: &OdooBackupJobStatus,
+) -> Option<(&'static str, bool)> {
+    if before.is_some_and(|s| s.verified.is_some()) {
+        return None;
+    }
+    let verified = next.verified.as_ref()?;
+    let method = match verified.method {
+        BackupVerify::Restore => "Restore",
+        _ => "Archive",
+    };
+    Some((method, verified.result == VerifyResult::Passed))
 }
 
 /// An `Archive` verification: the agent read the object the backup stored.
@@ -287,22 +237,12 @@ fn archive_read_back(r: &VerifyReport, status: &OdooBackupJobStatus) -> Checked 
     ))
 }
 
-/// A `Restore` verification: the scratch database as the operator counts it agrees
-/// with the agent's report and with the rows of the dump's own snapshot.
-async fn scratch_agrees(
-    ctx: &Context,
-    v: &ValidInstance,
-    scratch: &str,
-    r: &RestoreReport,
-    status: &OdooBackupJobStatus,
-) -> Result<Checked, Error> {
-    let (checked, own) =
-        proof::loaded_database(ctx, v, scratch, r, status.sha256.as_deref()).await?;
-    if let Err(why) = checked {
-        return Ok(Err(why));
-    }
-    let loaded = RowCounts::of(own.tables.iter().map(|(t, n)| (t, *n)));
-    Ok(match &status.row_counts {
+/// A `Restore` verification: the scratch database as the operator counts it
+/// (`loaded`, or why it does not agree with the agent's report) agrees with the
+/// rows of the dump's own snapshot.
+fn scratch_agrees(loaded: &Result<RowCounts, String>, status: &OdooBackupJobStatus) -> Checked {
+    let loaded = loaded.clone()?;
+    match &status.row_counts {
         None => Err("the backup has no row counts of its snapshot to compare with".into()),
         Some(snapshot) if *snapshot == loaded => Ok(format!(
             "restored into a scratch database: {} tables and {} rows, equal to the dump's snapshot table by table",
@@ -317,7 +257,7 @@ async fn scratch_agrees(
             loaded.digest,
             snapshot.digest
         )),
-    })
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,6 @@
 //! again. Pure: everything it needs was read before, everything it asks for is done
 //! after.
 
-use odoo_model::Reason;
 use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::Deployment;
@@ -11,6 +10,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 use k8s_openapi::jiff::{SignedDuration, Timestamp, Unit};
 use kube::Resource;
 use kube::runtime::controller::Action;
+use odoo_model::Reason;
 use odoo_model::{InstancePhase, JobPhase, OdooInstance};
 use serde_json::Value;
 

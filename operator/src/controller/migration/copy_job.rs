@@ -5,6 +5,7 @@
 use k8s_openapi::api::batch::v1::Job;
 use kube::ResourceExt;
 use odoo_model::OdooClusterMigration;
+use odoo_model::agent::{CopyRequest, env};
 
 use crate::runtime::agent_pod::{self, AgentRun};
 use crate::validate::ValidInstance;
@@ -25,18 +26,19 @@ pub fn build(
     target: &ValidInstance,
     agent_image: &str,
 ) -> Job {
-    let mut env = agent_pod::pg_env(source, &source.database.name);
-    env.extend(agent_pod::pg_env_as(
-        odoo_model::agent::env::TARGET_PG_PREFIX,
-        target,
-        &target.database.name,
-    ));
+    let request = CopyRequest {
+        source: agent_pod::connection(source, &source.database.name),
+        target: agent_pod::connection(target, &target.database.name),
+    };
+    let secrets = [
+        agent_pod::pg_password(env::PG, source),
+        agent_pod::pg_password(env::TARGET_PG, target),
+    ];
     let run = AgentRun {
         name: name(m),
         component: "migration",
         container: CONTAINER,
-        command: odoo_model::agent::Command::Copy,
-        env,
+        request: agent_pod::Requested::new(&request).with_secrets(secrets),
         mounts: vec![],
         volumes: vec![],
         retries: 0,

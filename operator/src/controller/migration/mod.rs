@@ -95,8 +95,8 @@ impl Stepper for OdooClusterMigration {
     fn ended(status: &Self::Status) -> bool {
         pass::finished(status.phase.unwrap_or_default())
     }
-    fn written<'a>(job: &'a Self, facts: &'a Facts) -> &'a Self {
-        facts.held.as_deref().unwrap_or(job)
+    fn written(facts: &Facts) -> Option<&Self> {
+        facts.held.as_deref()
     }
     fn facts(started: Started<Self>) -> Facts {
         Facts {

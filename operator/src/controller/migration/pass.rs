@@ -43,6 +43,13 @@ pub(super) enum Next {
     Fail(Reason, String),
 }
 
+impl Next {
+    /// The step failed with `reason` because `cluster` did not answer.
+    pub(super) fn unreachable(reason: Reason, cluster: &str, e: impl std::fmt::Display) -> Next {
+        Next::Fail(reason, format!("cluster {cluster}: {e}"))
+    }
+}
+
 /// What every step reads.
 pub(super) struct Pass<'a> {
     pub(super) m: &'a OdooClusterMigration,

@@ -98,22 +98,12 @@ fn pre_checks(p: &Pass<'_>, status: &Status) -> Next {
     let target_major = match &f.target_major {
         None => return Next::Do(Effect::ReadMajor(Side::Target)),
         Some(Ok(v)) => *v,
-        Some(Err(e)) => {
-            return Next::Fail(
-                Reason::TargetUnreachable,
-                format!("cluster {target_name}: {e}"),
-            );
-        }
+        Some(Err(e)) => return Next::unreachable(Reason::TargetUnreachable, target_name, e),
     };
     let source_major = match &f.source_major {
         None => return Next::Do(Effect::ReadMajor(Side::Source)),
         Some(Ok(v)) => *v,
-        Some(Err(e)) => {
-            return Next::Fail(
-                Reason::SourceUnreachable,
-                format!("cluster {source_name}: {e}"),
-            );
-        }
+        Some(Err(e)) => return Next::unreachable(Reason::SourceUnreachable, &source_name, e),
     };
     if target_major < source_major {
         return Next::Fail(
@@ -133,12 +123,7 @@ fn pre_checks(p: &Pass<'_>, status: &Status) -> Next {
                 format!("cluster {target_name} already has a database named {database}"),
             );
         }
-        Some(Err(e)) => {
-            return Next::Fail(
-                Reason::TargetUnreachable,
-                format!("cluster {target_name}: {e}"),
-            );
-        }
+        Some(Err(e)) => return Next::unreachable(Reason::TargetUnreachable, target_name, e),
     }
     Next::Advance(
         P::Stopping,

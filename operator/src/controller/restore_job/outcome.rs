@@ -1,39 +1,104 @@
-//! How a restore's steps end: the status write, the failure (with what is
-//! discarded), and the words that say what the live database went through.
+//! How a restore's passes end: the status they record, its failure and its success
+//! (with the events that say so on the job and on the instance), and the words that
+//! say what the live database went through. Pure.
 
-use kube::runtime::controller::Action;
-use kube::{Resource, ResourceExt};
+use std::time::Duration;
+
 use odoo_model::Reason;
-use odoo_model::names;
 use odoo_model::restore_job::OdooRestoreJobStatus;
 use odoo_model::{InstancePhase, JobPhase, OdooInstance, OdooRestoreJob};
 
-use crate::controller::job;
-use crate::pg::restore as pg_restore;
-use crate::runtime::batch;
-use crate::runtime::context::Context;
-use crate::runtime::error::Error;
-use crate::validate::ValidInstance;
+use super::pass::{Effect, Facts, Step};
+use crate::controller::step::{Again, Ending, JobStep, Note, On};
 
-/// What still serves from the live database, if anything: the instance enters
-/// Restoring once this job is at the switch, and its Deployments go to zero.
-pub(super) async fn still_serving(
-    ctx: &Context,
-    instance: &OdooInstance,
-) -> Result<Option<String>, Error> {
-    if instance.status.as_ref().and_then(|s| s.phase) != Some(InstancePhase::Restoring) {
-        return Ok(Some(format!(
-            "waiting for {} to enter Restoring",
-            instance.name_any()
-        )));
+/// The job's status as the pass found it, to change for its ending.
+pub(super) fn current(job: &OdooRestoreJob) -> OdooRestoreJobStatus {
+    job.status.clone().unwrap_or_default()
+}
+
+/// The end of the pass with `status` in `phase`: a finished restore has no step.
+pub(super) fn ending(
+    mut status: OdooRestoreJobStatus,
+    phase: JobPhase,
+    again: Again,
+) -> Ending<OdooRestoreJobStatus> {
+    if phase.is_finished() {
+        status.step = None;
     }
-    let name = instance.name_any();
-    batch::deployments_stopped(
-        ctx,
-        &instance.namespace().unwrap_or_default(),
-        &[names::web_deployment(&name), names::cron_deployment(&name)],
-    )
-    .await
+    Ending::new(status, phase, again)
+}
+
+pub(super) fn end(status: OdooRestoreJobStatus, phase: JobPhase, again: Again) -> Step {
+    JobStep::End(ending(status, phase, again))
+}
+
+/// Running with `message`, looked at again after `after`.
+pub(super) fn saying(
+    job: &OdooRestoreJob,
+    message: String,
+    after: Duration,
+) -> Ending<OdooRestoreJobStatus> {
+    let mut status = current(job);
+    status.job.message = Some(message);
+    ending(status, JobPhase::Running, Again::After(after))
+}
+
+pub(super) fn running(job: &OdooRestoreJob, message: String, after: Duration) -> Step {
+    JobStep::End(saying(job, message, after))
+}
+
+/// Still running as recorded: nothing to write, look again after `after`.
+pub(super) fn unchanged(job: &OdooRestoreJob, after: Duration) -> Step {
+    end(current(job), JobPhase::Running, Again::After(after))
+}
+
+/// An event on the job and the same on its instance.
+pub(super) fn told(warning: bool, reason: Reason, text: &str) -> Vec<Note> {
+    [On::Job, On::Instance]
+        .into_iter()
+        .map(|on| Note {
+            on,
+            warning,
+            reason,
+            text: text.to_owned(),
+        })
+        .collect()
+}
+
+/// An event on the job only.
+pub(super) fn note(warning: bool, reason: Reason, text: String) -> Note {
+    Note {
+        on: On::Job,
+        warning,
+        reason,
+        text,
+    }
+}
+
+/// Failed, saying `why` on the job and the instance.
+pub(super) fn fail(job: &OdooRestoreJob, why: String) -> Step {
+    let mut status = current(job);
+    status.job.message = Some(why.clone());
+    let mut ending = ending(status, JobPhase::Failed, Again::OnChange);
+    ending.events = told(true, Reason::RestoreFailed, &why);
+    JobStep::End(ending)
+}
+
+/// A failure that leaves a temporary database: it is dropped first, then the
+/// restore fails saying `why`.
+pub(super) fn fail_discarding(job: &OdooRestoreJob, f: &Facts, why: String) -> Step {
+    if !f.discarded {
+        return JobStep::Do(Effect::Discard);
+    }
+    fail(job, why)
+}
+
+/// The end of a restore that switched, saying so on the job and the instance.
+pub(super) fn succeeded(mut status: OdooRestoreJobStatus, message: String) -> Step {
+    status.job.message = Some(message.clone());
+    let mut ending = ending(status, JobPhase::Succeeded, Again::OnChange);
+    ending.events = told(false, Reason::Restored, &message);
+    JobStep::End(ending)
 }
 
 /// What the live database does while the restore works beside it, for messages:
@@ -64,58 +129,4 @@ pub(super) fn untouched(instance: &OdooInstance, database: &str) -> String {
         ""
     };
     format!("{database} was not touched{serving}")
-}
-
-/// Drops the temporary database of a restore that will not switch. Its partial
-/// filestore directory stays on the volume under the temporary name.
-pub(super) async fn discard(
-    ctx: &Context,
-    v: &ValidInstance,
-    temporary: &str,
-) -> Result<(), Error> {
-    if temporary.is_empty() {
-        return Ok(());
-    }
-    let cluster = job::cluster_of(ctx, v).await?;
-    pg_restore::drop_database(&cluster, temporary, &v.owner(), false)
-        .await
-        .map_err(|e| job::db_error(&v.database.cluster, e))
-}
-
-pub(super) async fn fail(
-    ctx: &Context,
-    job: &OdooRestoreJob,
-    instance: &OdooInstance,
-    mut status: OdooRestoreJobStatus,
-    why: String,
-) -> Result<Action, Error> {
-    ctx.event(job, true, Reason::RestoreFailed, why.clone())
-        .await;
-    ctx.event(instance, true, Reason::RestoreFailed, why.clone())
-        .await;
-    status.job.message = Some(why.clone());
-    let done = write(ctx, job, status, JobPhase::Failed).await?;
-    ctx.callbacks.job_finished(
-        instance,
-        "OdooRestoreJob",
-        &job.name_any(),
-        JobPhase::Failed,
-        &why,
-    );
-    Ok(done)
-}
-
-pub(super) async fn write(
-    ctx: &Context,
-    job: &OdooRestoreJob,
-    mut next: OdooRestoreJobStatus,
-    phase: JobPhase,
-) -> Result<Action, Error> {
-    let current = job.status.clone().unwrap_or_default();
-    if phase.is_finished() {
-        next.step = None;
-    }
-    batch::stamp(&mut next.job, phase, job.meta().generation);
-    job::write_status(ctx, job, &current, &next).await?;
-    Ok(job::after(phase))
 }

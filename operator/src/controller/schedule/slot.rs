@@ -3,7 +3,6 @@
 //!
 //! Names its siblings and the controller's modules directly, never its parent.
 
-use odoo_model::Reason;
 use std::collections::BTreeMap;
 
 use jiff::{SignedDuration, Timestamp};
@@ -11,6 +10,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::api::{Api, PostParams};
 use kube::core::ObjectMeta;
 use kube::{Resource, ResourceExt};
+use odoo_model::Reason;
 use odoo_model::api_error::is_conflict;
 use odoo_model::backup_job::{BackupTemplate, BackupVerify};
 use odoo_model::labels::{SCHEDULE_LABEL, SCHEDULED_TIME_ANNOTATION, instance_labels};

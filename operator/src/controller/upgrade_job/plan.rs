@@ -4,7 +4,7 @@
 
 use k8s_openapi::api::batch::v1::Job;
 use kube::ResourceExt;
-use odoo_model::agent::{Command, env};
+use odoo_model::agent::{CopyRequest, env};
 use odoo_model::{OdooUpgradeJob, names};
 
 use crate::build::{self, pod};
@@ -97,14 +97,19 @@ pub fn update_job(job: &OdooUpgradeJob, v: &ValidInstance, image: &str, database
 /// The database streamed into the empty copy (`odoo-agent copy`, source and target
 /// on the instance's cluster, both as its role) while sessions are open.
 pub fn copy_job(job: &OdooUpgradeJob, v: &ValidInstance, copy: &str, agent_image: &str) -> Job {
-    let mut env = agent_pod::pg_env(v, &v.database.name);
-    env.extend(agent_pod::pg_env_as(env::TARGET_PG_PREFIX, v, copy));
+    let request = CopyRequest {
+        source: agent_pod::connection(v, &v.database.name),
+        target: agent_pod::connection(v, copy),
+    };
+    let secrets = [
+        agent_pod::pg_password(env::PG, v),
+        agent_pod::pg_password(env::TARGET_PG, v),
+    ];
     let run = AgentRun {
         name: copy_job_name(job),
         component: COMPONENT,
         container: COPY_CONTAINER,
-        command: Command::Copy,
-        env,
+        request: agent_pod::Requested::new(&request).with_secrets(secrets),
         mounts: vec![],
         volumes: vec![],
         retries: 0,

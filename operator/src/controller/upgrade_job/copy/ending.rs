@@ -1,185 +1,136 @@
 //! The end of a Copy upgrade: the switch of names (success) or the discard of the
-//! copy (failure, or the end of a rehearsal), and the rehearsal's record.
+//! copy (failure, or the end of a rehearsal), and the rehearsal's record. Pure.
 
-use super::super::outcome::{adopt_target, finish, workers_still_running, write};
-use super::super::plan;
-use crate::pg::restore::{self as pg_restore, Switch};
-use crate::runtime::error::Error;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::ResourceExt;
-use kube::runtime::controller::Action;
 use odoo_model::JobPhase;
 use odoo_model::Reason;
-use odoo_model::agent::{FilestoreCopyReport, SwitchReport};
+use odoo_model::agent::SwitchReport;
 use odoo_model::instance::Rehearsal;
 use odoo_model::restore_job::PreviousDatabase;
-use odoo_model::upgrade_job::OdooUpgradeJobStatus;
-use std::time::Duration;
+use odoo_model::upgrade_job::{OdooUpgradeJobStatus, UpgradeStep};
 
-use super::pass::{Agent, POLL, Pass, ended, enter};
+use super::super::facts::{Effect, Step};
+use super::super::outcome::{
+    AGENT_RUNS, FOR_A_PERSON, NEXT_STEP, NOT_RUNNING_YET, ROLLING_OUT, STOPPING, adopts, failed,
+    finished, running, told, waiting,
+};
+use super::super::plan;
+use super::pass::{At, ended, enter};
 use crate::controller::kept::{self, Dropping};
-use crate::runtime::agent_pod;
-use odoo_model::upgrade_job::UpgradeStep;
+use crate::controller::step::{Again, Ending, JobStep, On};
+use crate::runtime::agent_pod::{Agent, Switched};
 
 /// Switching: names in one transaction, then the files; the instance stays down.
-pub(super) async fn switching(
-    pass: &Pass<'_>,
-    mut status: OdooUpgradeJobStatus,
-) -> Result<Action, Error> {
-    if let Some(waiting) = workers_still_running(pass.ctx, pass.instance, true).await? {
-        status.job.message = Some(waiting);
-        write(pass.ctx, pass.job, status, JobPhase::Running).await?;
-        return Ok(Action::requeue(Duration::from_secs(2)));
-    }
-    let live = pass.live().to_owned();
-    let kept = status.previous_database_name.clone().unwrap_or_default();
-    let names = Switch {
-        live: &live,
-        restored: &pass.copy,
-        kept: &kept,
+pub(super) fn switching(at: &At<'_>, mut status: OdooUpgradeJobStatus) -> Step {
+    let f = at.f;
+    let Some(workers) = &f.workers else {
+        return JobStep::Do(Effect::ReadWorkers { stop_web: true });
     };
+    if let Some(waiting) = workers {
+        return running(status, Some(waiting.clone()), STOPPING);
+    }
+    let live = at.live;
     if !status.database_switched {
-        return switch_databases(pass, status, &names).await;
+        // The upgraded copy takes the live name in one transaction (the live one
+        // is kept); a failure abandons the upgrade with the live database untouched.
+        return match &f.switch {
+            None => JobStep::Do(Effect::SwitchDatabases),
+            Some(Err(e)) => at.abandon(
+                status,
+                format!("switching databases failed: {e}; {live} was kept"),
+            ),
+            Some(Ok(())) => {
+                status.database_switched = true;
+                let message = format!("{live} is now the upgraded copy; switching the filestore");
+                running(status, Some(message), NEXT_STEP)
+            }
+        };
     }
-    let name = plan::switch_job_name(pass.job);
-    let left = match pass
-        .agent_left::<SwitchReport>(&name, plan::SWITCH_CONTAINER)
-        .await?
-    {
-        Agent::Missing => {
-            pass.apply(&plan::switch_job(
-                pass.job,
-                &pass.v,
-                &pass.copy,
-                &kept,
-                &pass.ctx.config.agent_image,
-            ))
-            .await?;
-            return Ok(Action::requeue(POLL));
+    let name = plan::switch_job_name(at.job);
+    match &f.switched {
+        None => JobStep::Do(Effect::ReadSwitch),
+        Some(Agent::Missing) if f.started => waiting(at.job, AGENT_RUNS),
+        Some(Agent::Missing) => JobStep::Do(Effect::StartSwitch),
+        Some(Agent::Running) => waiting(at.job, AGENT_RUNS),
+        Some(Agent::Ended(Switched::Done(report))) => files_switched(at, status, report),
+        // The agent put the files back (its own word); the database goes back
+        // too, so the previous image finds the previous data with its files.
+        Some(Agent::Ended(Switched::Undone(_))) if !f.reverted => {
+            JobStep::Do(Effect::RevertDatabases)
         }
-        Agent::Running => return Ok(Action::requeue(POLL)),
-        Agent::Ended((_, left)) => left,
-    };
-    match agent_pod::switched(left) {
-        agent_pod::Switched::Done(report) => files_switched(pass, status, &names, &report).await,
-        agent_pod::Switched::Undone(why) => {
-            // The agent put the files back (its own word); the database goes back
-            // too, so the previous image finds the previous data with its files.
-            pg_restore::revert(&pass.cluster, &names)
-                .await
-                .map_err(|e| pass.db_error(e))?;
+        Some(Agent::Ended(Switched::Undone(why))) => {
             status.database_switched = false;
             let why = format!(
                 "switching the filestore failed: {why}; {live} is the previous database again; {}",
-                pass.logs(&name)
+                at.logs(&name)
             );
-            pass.abandon(status, why).await
+            at.abandon(status, why)
         }
-        agent_pod::Switched::Unknown(why) => files_unknown(pass, status, &names, &name, &why).await,
+        Some(Agent::Ended(Switched::Unknown(why))) => files_unknown(at, status, &name, why),
     }
-}
-
-/// The upgraded copy takes the live name in one transaction (the live one is
-/// kept); a failure abandons the upgrade with the live database untouched.
-async fn switch_databases(
-    pass: &Pass<'_>,
-    mut status: OdooUpgradeJobStatus,
-    names: &Switch<'_>,
-) -> Result<Action, Error> {
-    let live = names.live;
-    crate::crash::point("upgrade-before-rename");
-    if let Err(e) = pg_restore::switch(&pass.cluster, names).await {
-        let why = format!("switching databases failed: {e}; {live} was kept");
-        return pass.abandon(status, why).await;
-    }
-    crate::crash::point("upgrade-after-rename");
-    status.database_switched = true;
-    status.job.message = Some(format!(
-        "{live} is now the upgraded copy; switching the filestore"
-    ));
-    write(pass.ctx, pass.job, status, JobPhase::Running).await?;
-    Ok(Action::requeue(Duration::from_secs(1)))
 }
 
 /// The files may have moved: the previous database must not come back without
 /// them. Nothing is reverted or dropped; the instance stays down until the switch
-/// runs again (it finishes or confirms a switch).
-async fn files_unknown(
-    pass: &Pass<'_>,
-    mut status: OdooUpgradeJobStatus,
-    names: &Switch<'_>,
-    name: &str,
-    why: &str,
-) -> Result<Action, Error> {
-    let ns = pass.job.namespace().unwrap_or_default();
-    let (live, kept) = (names.live, names.kept);
+/// runs again (it finishes or confirms a switch). Said once.
+fn files_unknown(at: &At<'_>, mut status: OdooUpgradeJobStatus, name: &str, why: &str) -> Step {
+    let ns = at.job.namespace().unwrap_or_default();
+    let kept = status.previous_database_name.clone().unwrap_or_default();
+    let live = at.live;
     let message = format!(
         "switching the filestore failed and the files may have moved: {why}; {live} is the upgraded copy and the previous database is kept as {kept}; nothing was reverted or dropped. Check the volume, then delete job/{name} -n {ns} to run the switch again; {}",
-        pass.logs(name)
+        at.logs(name)
     );
-    if status.job.message.as_deref() != Some(message.as_str()) {
-        pass.ctx
-            .event(pass.job, true, Reason::SwitchUnknown, message.clone())
-            .await;
-        status.job.message = Some(message);
-        write(pass.ctx, pass.job, status, JobPhase::Running).await?;
+    if status.job.message.as_deref() == Some(message.as_str()) {
+        return waiting(at.job, FOR_A_PERSON);
     }
-    Ok(Action::requeue(Duration::from_secs(60)))
+    status.job.message = Some(message.clone());
+    let ending = Ending::new(status, JobPhase::Running, Again::After(FOR_A_PERSON));
+    JobStep::End(ending.warning(Reason::SwitchUnknown, message))
 }
 
 /// Database and files are switched: the target is adopted and the upgrade
 /// succeeds, or (previous database Drop) waits until the instance runs it.
-async fn files_switched(
-    pass: &Pass<'_>,
-    mut status: OdooUpgradeJobStatus,
-    names: &Switch<'_>,
-    report: &SwitchReport,
-) -> Result<Action, Error> {
-    let (live, kept) = (names.live, names.kept);
-    crate::crash::point("upgrade-after-filestore-switch");
-    let mut message = format!("{live} upgraded to {} on a copy", pass.target);
+fn files_switched(at: &At<'_>, mut status: OdooUpgradeJobStatus, report: &SwitchReport) -> Step {
+    if adopts(at.job, at.instance, &at.target) && !at.f.adopted {
+        return JobStep::Do(Effect::Adopt);
+    }
+    let kept = status.previous_database_name.clone().unwrap_or_default();
+    let mut message = format!("{} upgraded to {} on a copy", at.live, at.target);
     if let Some(left) = &report.previous_left {
         // The previous files stay: so does their database, together.
         message.push_str(&format!(
             "; the previous files could not be removed ({left}), so the previous database is kept with them as {kept}"
         ));
-    } else if pass.job.spec.previous_database == PreviousDatabase::Drop {
+    } else if at.job.spec.previous_database == PreviousDatabase::Drop {
         // Until the target ran on the upgraded database, the previous one is what a
         // user (or a rollback) would go back to: it goes only once the target runs.
-        adopt_target(pass.ctx, pass.job, pass.instance, &pass.target).await?;
         message.push_str(&format!(
             "; rolling out; the previous database {kept} is dropped once {} runs {}",
-            pass.instance.name_any(),
-            pass.target
+            at.instance.name_any(),
+            at.target
         ));
-        pass.ctx
-            .event(pass.job, false, Reason::Switched, message.clone())
-            .await;
         enter(&mut status, UpgradeStep::Starting);
         // The upgrade itself is complete: the rollback window counts from here.
-        status.job.completion_time = Some(Time(k8s_openapi::jiff::Timestamp::now()));
-        status.job.message = Some(message);
-        write(pass.ctx, pass.job, status, JobPhase::Running).await?;
-        return Ok(Action::requeue(Duration::from_secs(2)));
+        status.job.completion_time = Some(Time(at.f.now));
+        status.job.message = Some(message.clone());
+        let ending = Ending::new(status, JobPhase::Running, Again::After(ROLLING_OUT));
+        return JobStep::End(told(ending, On::Job, false, Reason::Switched, message));
     } else {
         message.push_str(&format!(
             "; the previous database and files are kept as {kept}"
         ));
     }
-    adopt_target(pass.ctx, pass.job, pass.instance, &pass.target).await?;
     message.push_str("; rolling out");
-    pass.ctx
-        .event(pass.job, false, Reason::Upgraded, message.clone())
-        .await;
-    status.job.message = Some(message);
-    finish(
-        pass.ctx,
-        pass.job,
-        status,
-        JobPhase::Succeeded,
-        Some(pass.instance),
-    )
-    .await
+    upgraded(status, message)
+}
+
+/// Succeeded, said on the job.
+fn upgraded(status: OdooUpgradeJobStatus, message: String) -> Step {
+    let phase = ended(&status, JobPhase::Succeeded);
+    let ending = finished(status, phase, message.clone());
+    JobStep::End(told(ending, On::Job, false, Reason::Upgraded, message))
 }
 
 /// Starting (previousDatabase: Drop): the target rolls out on the upgraded
@@ -187,157 +138,103 @@ async fn files_switched(
 /// dropped and the upgrade is done. A rollback keeps them (the previous image is
 /// back, and the previous database is what it belongs with); an instance that
 /// does not run keeps them and the job says why.
-pub(super) async fn starting(
-    pass: &Pass<'_>,
-    mut status: OdooUpgradeJobStatus,
-) -> Result<Action, Error> {
+pub(super) fn starting(at: &At<'_>, mut status: OdooUpgradeJobStatus) -> Step {
     let kept = status.previous_database_name.clone().unwrap_or_default();
-    let live = pass.live().to_owned();
-    let name = pass.instance.name_any();
-    let base = format!("{live} upgraded to {} on a copy", pass.target);
+    let name = at.instance.name_any();
+    let target = &at.target;
+    let base = format!("{} upgraded to {target} on a copy", at.live);
     // A rollback while the target rolls out: the instance reverted to the
     // previous image, which belongs with the previous database.
-    if super::super::rollback::reverted(pass.job, pass.instance) {
+    if super::super::rollback::reverted(at.job, at.instance) {
         status.rolled_back = true;
     }
-    let message = if status.rolled_back {
-        format!(
+    if status.rolled_back {
+        let message = format!(
             "{base}; the target did not become ready and was rolled back, so the previous database and files are kept as {kept}"
-        )
-    } else {
-        if let Err(doing) = kept::instance_runs(pass.instance, Some(&pass.target)) {
-            let message = format!(
-                "{base}; rolling out; the previous database {kept} is dropped once {name} runs {} ({doing})",
-                pass.target
-            );
-            if status.job.message.as_deref() != Some(message.as_str()) {
-                status.job.message = Some(message);
-                write(pass.ctx, pass.job, status, JobPhase::Running).await?;
-            }
-            return Ok(Action::requeue(Duration::from_secs(5)));
-        }
-        let drop_job = plan::drop_previous_job(
-            pass.job,
-            &pass.v,
-            &pass.copy,
-            &kept,
-            &pass.ctx.config.agent_image,
         );
-        match kept::drop_kept(pass.ctx, &pass.v, &pass.cluster, &drop_job, &kept).await? {
-            Dropping::Waiting => return Ok(Action::requeue(POLL)),
-            Dropping::FilesLeft(why) => format!(
-                "{base}; {name} runs it, but the previous files could not be removed ({why}), so the previous database is kept with them as {kept}"
-            ),
-            Dropping::Dropped => {
-                status.previous_database_name = None;
-                format!(
-                    "{base}; {name} runs it, and the previous database {kept} and its files were dropped"
-                )
-            }
+        return upgraded(status, message);
+    }
+    if let Err(doing) = kept::instance_runs(at.instance, Some(target)) {
+        let message = format!(
+            "{base}; rolling out; the previous database {kept} is dropped once {name} runs {target} ({doing})"
+        );
+        return running(status, Some(message), NOT_RUNNING_YET);
+    }
+    let message = match &at.f.dropping {
+        None => return JobStep::Do(Effect::DropKept),
+        Some(Dropping::Waiting) => return running(status, None, AGENT_RUNS),
+        Some(Dropping::FilesLeft(why)) => format!(
+            "{base}; {name} runs it, but the previous files could not be removed ({why}), so the previous database is kept with them as {kept}"
+        ),
+        Some(Dropping::Dropped) => {
+            status.previous_database_name = None;
+            format!(
+                "{base}; {name} runs it, and the previous database {kept} and its files were dropped"
+            )
         }
     };
-    pass.ctx
-        .event(pass.job, false, Reason::Upgraded, message.clone())
-        .await;
-    status.job.message = Some(message);
-    let phase = ended(&status, JobPhase::Succeeded);
-    finish(pass.ctx, pass.job, status, phase, Some(pass.instance)).await
+    upgraded(status, message)
 }
 
 /// Discarding: the copy's database, then its files; then the outcome.
-pub(super) async fn discarding(
-    pass: &Pass<'_>,
-    mut status: OdooUpgradeJobStatus,
-) -> Result<Action, Error> {
-    pg_restore::drop_database(&pass.cluster, &pass.copy, &pass.v.owner(), false)
-        .await
-        .map_err(|e| pass.db_error(e))?;
-    crate::crash::point("upgrade-copy-dropped");
-    let name = plan::discard_job_name(pass.job);
-    let discarded = match pass
-        .agent::<FilestoreCopyReport>(&name, plan::FILES_CONTAINER)
-        .await?
-    {
-        Agent::Missing => {
-            pass.apply(&plan::files_job(
-                pass.job,
-                &pass.v,
-                &pass.copy,
-                true,
-                &pass.ctx.config.agent_image,
-            ))
-            .await?;
-            return Ok(Action::requeue(POLL));
-        }
-        Agent::Running => return Ok(Action::requeue(POLL)),
-        Agent::Ended(discarded) => discarded,
+pub(super) fn discarding(at: &At<'_>, status: OdooUpgradeJobStatus) -> Step {
+    let f = at.f;
+    if !f.copy_dropped {
+        return JobStep::Do(Effect::DropCopy);
+    }
+    let discarded = match &f.discard {
+        None => return JobStep::Do(Effect::ReadDiscard),
+        Some(Agent::Missing) if f.started => return waiting(at.job, AGENT_RUNS),
+        Some(Agent::Missing) => return JobStep::Do(Effect::StartDiscard),
+        Some(Agent::Running) => return waiting(at.job, AGENT_RUNS),
+        Some(Agent::Ended(discarded)) => discarded,
     };
+    let copy = &at.copy;
     let mut message = status.job.message.clone().unwrap_or_default();
     match discarded {
-        Ok(_) => message.push_str(&format!("; the copy {} and its files were removed", pass.copy)),
+        Ok(_) => message.push_str(&format!("; the copy {copy} and its files were removed")),
         Err(why) => message.push_str(&format!(
-            "; the copy {} was dropped, but its files could not be removed ({why}): remove filestore/{} from the volume by hand",
-            pass.copy, pass.copy
+            "; the copy {copy} was dropped, but its files could not be removed ({why}): remove filestore/{copy} from the volume by hand"
         )),
     }
-    let live = pass.live().to_owned();
-    if pass.job.spec.rehearsal {
-        let succeeded = status.update_succeeded == Some(true);
-        message.push_str(&format!(
-            "; nothing changed on {}",
-            pass.instance.name_any()
-        ));
-        status.job.message = Some(message.clone());
-        record_rehearsal(pass, &status, succeeded, &message).await?;
-        let phase = ended(
-            &status,
-            if succeeded {
-                JobPhase::Succeeded
-            } else {
-                JobPhase::Failed
-            },
-        );
-        return finish(pass.ctx, pass.job, status, phase, Some(pass.instance)).await;
+    if at.job.spec.rehearsal {
+        message.push_str(&format!("; nothing changed on {}", at.instance.name_any()));
+        return rehearsed(at, status, message);
     }
     message.push_str(&format!(
-        "; {live} was not touched and the previous image serves it again"
+        "; {} was not touched and the previous image serves it again",
+        at.live
     ));
-    pass.ctx
-        .event(pass.job, true, Reason::UpgradeFailed, message.clone())
-        .await;
-    pass.ctx
-        .event(pass.instance, true, Reason::UpgradeFailed, message.clone())
-        .await;
-    status.job.message = Some(message);
-    finish(
-        pass.ctx,
-        pass.job,
-        status,
-        JobPhase::Failed,
-        Some(pass.instance),
-    )
-    .await
+    ended(&status, JobPhase::Failed);
+    JobStep::End(failed(status, message))
 }
 
-/// The rehearsal's outcome as an event on the instance. The instance's own
-/// controller records it in its status (`lastRehearsal`, from this job's).
-async fn record_rehearsal(
-    pass: &Pass<'_>,
-    status: &OdooUpgradeJobStatus,
-    succeeded: bool,
-    message: &str,
-) -> Result<(), Error> {
+/// A rehearsal's end, with its outcome as an event on the instance. The
+/// instance's own controller records it in its status (`lastRehearsal`, from this
+/// job's).
+fn rehearsed(at: &At<'_>, status: OdooUpgradeJobStatus, message: String) -> Step {
+    let succeeded = status.update_succeeded == Some(true);
     let rehearsal = Rehearsal {
-        job: pass.job.name_any(),
-        image: pass.target.clone(),
+        job: at.job.name_any(),
+        image: at.target.clone(),
         succeeded,
-        finished_at: Time(k8s_openapi::jiff::Timestamp::now()),
+        finished_at: Time(at.f.now),
         duration_seconds: status.update_seconds,
-        message: Some(message.to_owned()),
+        message: Some(message.clone()),
     };
+    let phase = if succeeded {
+        JobPhase::Succeeded
+    } else {
+        JobPhase::Failed
+    };
+    let phase = ended(&status, phase);
+    let ending = finished(status, phase, message);
     let described = rehearsal.describe();
-    pass.ctx
-        .event(pass.instance, !succeeded, Reason::Rehearsed, described)
-        .await;
-    Ok(())
+    JobStep::End(told(
+        ending,
+        On::Instance,
+        !succeeded,
+        Reason::Rehearsed,
+        described,
+    ))
 }

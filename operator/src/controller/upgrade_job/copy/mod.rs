@@ -11,146 +11,142 @@
 //!    the previous database and files are kept under a dated name.
 //! 5. Discarding (after a failure, or at the end of a rehearsal): the copy and its
 //!    files are removed. The live database was never written.
+//!
+//! Every step here is pure: it reads the job and what the pass learnt, and asks
+//! for the next read or change (`Effect`) or ends the pass.
 
-use std::time::Duration;
-
-use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime;
 use kube::ResourceExt;
-use kube::runtime::controller::Action;
-use odoo_model::agent::{CopyReport, FilestoreCopyOutcome, FilestoreCopyReport};
+use odoo_model::agent::FilestoreCopyOutcome;
 use odoo_model::upgrade_job::{CopyMethod, OdooUpgradeJobStatus, UpgradeStep};
 use odoo_model::{JobPhase, OdooInstance, OdooUpgradeJob};
 
-use super::outcome::{workers_still_running, write};
+use super::facts::{Db, Effect, Facts, Step, copy, current, target};
+use super::outcome::{
+    AGENT_RUNS, NEXT_STEP, STOPPING, STOPPING_JOB, UPDATING, running, update_start, waiting,
+};
 use super::plan;
-use crate::pg::compare;
+use crate::controller::step::JobStep;
 use crate::pg::copy::TemplateCopy;
-use crate::pg::restore::{self as pg_restore};
-use crate::runtime::batch::{self, Outcome};
-use crate::runtime::context::Context;
-use crate::runtime::error::Error;
+use crate::runtime::agent_pod::Agent;
+use crate::runtime::batch::Outcome;
 
+pub(super) mod effects;
 mod ending;
 mod pass;
-use ending::{discarding, starting, switching};
-pub(super) use pass::enter;
-use pass::{Agent, POLL, Pass};
+#[cfg(test)]
+mod step_tests;
 
-pub(super) async fn run(
-    ctx: &Context,
-    job: &OdooUpgradeJob,
-    instance: &OdooInstance,
-    mut status: OdooUpgradeJobStatus,
-) -> Result<Action, Error> {
+use pass::At;
+pub(crate) use pass::enter;
+
+/// A Running Copy upgrade's pass.
+pub fn step(job: &OdooUpgradeJob, instance: &OdooInstance, f: &Facts) -> Step {
+    let status = current(job);
     let step = status.step.unwrap_or(UpgradeStep::Stopping);
     if step == UpgradeStep::Stopping {
-        if let Some(waiting) = workers_still_running(ctx, instance, true).await? {
-            status.job.message = Some(waiting);
-            write(ctx, job, status, JobPhase::Running).await?;
-            return Ok(Action::requeue(Duration::from_secs(2)));
-        }
-        enter(&mut status, UpgradeStep::Copying);
-        status.job.message = Some(format!(
-            "{} is stopped; copying its database",
-            instance.name_any()
-        ));
-        write(ctx, job, status, JobPhase::Running).await?;
-        return Ok(Action::requeue(Duration::from_secs(1)));
+        return stopping(instance, f, status);
     }
-    let (v, cluster) = crate::controller::job::valid_instance_on_cluster(ctx, instance).await?;
-    let pass = Pass {
-        ctx,
+    let Some(live) = f.live() else {
+        return JobStep::Do(Effect::Resolve);
+    };
+    let at = At {
         job,
         instance,
-        copy: status.copy_database.clone().unwrap_or_default(),
-        target: status.image.clone().unwrap_or_default(),
-        v,
-        cluster,
+        f,
+        live,
+        copy: copy(&status),
+        target: target(&status),
     };
     match step {
-        UpgradeStep::Stopping | UpgradeStep::Copying => copying(&pass, status).await,
-        UpgradeStep::Upgrading => upgrading(&pass, status).await,
-        UpgradeStep::Switching => switching(&pass, status).await,
-        UpgradeStep::Starting => starting(&pass, status).await,
-        UpgradeStep::Discarding => discarding(&pass, status).await,
+        UpgradeStep::Stopping | UpgradeStep::Copying => copying(&at, status),
+        UpgradeStep::Upgrading => upgrading(&at, status),
+        UpgradeStep::Switching => ending::switching(&at, status),
+        UpgradeStep::Starting => ending::starting(&at, status),
+        UpgradeStep::Discarding => ending::discarding(&at, status),
     }
 }
 
-/// A Copy upgrade deleted in flight. Before the database switch nothing of it is
-/// live: its running agent and update Jobs go, then it moves to Discarding, which
-/// drops the copy and its files as after a failure (the previous image serves the
-/// untouched live database). Once the copy is live, the switch (or the discard
-/// already under way) runs to its end. `None` once nothing of it is left.
-pub(super) async fn clean_up(
-    ctx: &Context,
-    job: &OdooUpgradeJob,
-    instance: Option<&OdooInstance>,
-    mut status: OdooUpgradeJobStatus,
-) -> Result<Option<Action>, Error> {
+/// Whether a job being deleted has a copy to clean up: one in flight, not
+/// finished, whose instance is still there. Before the database switch nothing of
+/// it is live; a job that has not copied yet, or that is only dropping what it
+/// kept, has nothing to undo.
+pub fn cleans_up(job: &OdooUpgradeJob, instance: Option<&OdooInstance>) -> bool {
+    let status = current(job);
     let finished = status.job.phase.is_some_and(JobPhase::is_finished);
-    let Some(instance) = instance else {
-        return Ok(None);
-    };
-    if finished || status.copy_database.is_none() {
-        return Ok(None);
-    }
+    instance.is_some()
+        && !finished
+        && status.copy_database.is_some()
+        && matches!(
+            status.step,
+            Some(
+                UpgradeStep::Copying
+                    | UpgradeStep::Upgrading
+                    | UpgradeStep::Switching
+                    | UpgradeStep::Discarding
+            )
+        )
+}
+
+/// A Copy upgrade deleted in flight ([`cleans_up`]): its running agent and update
+/// Jobs go, then it moves to Discarding, which drops the copy and its files as
+/// after a failure (the previous image serves the untouched live database). Once
+/// the copy is live, the switch (or the discard already under way) runs to its end.
+pub fn deleting(job: &OdooUpgradeJob, instance: &OdooInstance, f: &Facts) -> Step {
+    let mut status = current(job);
     match status.step {
-        None | Some(UpgradeStep::Stopping | UpgradeStep::Starting) => Ok(None),
-        Some(UpgradeStep::Discarding) => Ok(Some(run(ctx, job, instance, status).await?)),
+        Some(UpgradeStep::Discarding) => return step(job, instance, f),
         Some(UpgradeStep::Switching) if status.database_switched => {
-            Ok(Some(run(ctx, job, instance, status).await?))
+            return step(job, instance, f);
         }
-        Some(UpgradeStep::Copying | UpgradeStep::Upgrading | UpgradeStep::Switching) => {
-            let ns = job.namespace().unwrap_or_default();
-            let jobs: kube::Api<Job> = kube::Api::namespaced(ctx.client.clone(), &ns);
-            for name in [
-                plan::copy_job_name(job),
-                plan::files_job_name(job),
-                plan::update_job_name(job),
-            ] {
-                if batch::live_job(ctx, &ns, &name).await?.is_some() {
-                    jobs.delete(&name, &kube::api::DeleteParams::foreground())
-                        .await
-                        .map_err(Error::kube(format!("deleting Job {name}")))?;
-                    return Ok(Some(Action::requeue(Duration::from_secs(2))));
-                }
-            }
-            enter(&mut status, UpgradeStep::Discarding);
-            status.job.message = Some(format!(
-                "deleted in flight: discarding the copy; {} was not touched",
-                instance.name_any()
-            ));
-            write(ctx, job, status, JobPhase::Running).await?;
-            Ok(Some(Action::requeue(Duration::from_secs(1))))
-        }
+        _ => {}
     }
+    let Some(own) = &f.own_jobs else {
+        return JobStep::Do(Effect::ReadOwnJobs);
+    };
+    if f.started {
+        return waiting(job, STOPPING_JOB);
+    }
+    if let Some(name) = own.first() {
+        return JobStep::Do(Effect::DeleteJob(name.clone()));
+    }
+    enter(&mut status, UpgradeStep::Discarding);
+    let message = format!(
+        "deleted in flight: discarding the copy; {} was not touched",
+        instance.name_any()
+    );
+    running(status, Some(message), NEXT_STEP)
+}
+
+/// Stopping: waits for web and cron at zero.
+fn stopping(instance: &OdooInstance, f: &Facts, mut status: OdooUpgradeJobStatus) -> Step {
+    let Some(workers) = &f.workers else {
+        return JobStep::Do(Effect::ReadWorkers { stop_web: true });
+    };
+    if let Some(waiting) = workers {
+        return running(status, Some(waiting.clone()), STOPPING);
+    }
+    enter(&mut status, UpgradeStep::Copying);
+    let message = format!("{} is stopped; copying its database", instance.name_any());
+    running(status, Some(message), NEXT_STEP)
 }
 
 /// Copying: the database (once), the operator's check of it, then the files.
-async fn copying(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result<Action, Error> {
+fn copying(at: &At<'_>, mut status: OdooUpgradeJobStatus) -> Step {
     let Some(method) = status.copy_method else {
-        return copy_database(pass, status).await;
+        return copy_database(at, status);
     };
-    let files_name = plan::files_job_name(pass.job);
-    let files = pass
-        .agent::<FilestoreCopyReport>(&files_name, plan::FILES_CONTAINER)
-        .await?;
-    if matches!(files, Agent::Missing) {
-        return copied_database(pass, status, method).await;
-    }
-    let Agent::Ended(files) = files else {
-        return Ok(Action::requeue(POLL));
+    let Some(files) = &at.f.files else {
+        return JobStep::Do(Effect::ReadFiles);
     };
+    let files_name = plan::files_job_name(at.job);
     match files {
-        Err(why) => {
-            let why = format!(
-                "copying the files failed: {why}; {}",
-                pass.logs(&files_name)
-            );
-            pass.abandon(status, why).await
+        Agent::Missing => copied_database(at, status, method),
+        Agent::Running => waiting(at.job, AGENT_RUNS),
+        Agent::Ended(Err(why)) => {
+            let why = format!("copying the files failed: {why}; {}", at.logs(&files_name));
+            at.abandon(status, why)
         }
-        Ok(r) => {
+        Agent::Ended(Ok(r)) => {
             let files = match r.outcome {
                 FilestoreCopyOutcome::NoFiles => "no files to copy".to_owned(),
                 _ => format!(
@@ -159,13 +155,11 @@ async fn copying(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result<Ac
                 ),
             };
             enter(&mut status, UpgradeStep::Upgrading);
-            status.job.message = Some(format!(
+            let message = format!(
                 "copied the database into {} ({method}) and {files}; updating the copy with {}",
-                pass.copy, pass.target
-            ));
-            write(pass.ctx, pass.job, status, JobPhase::Running).await?;
-            crate::crash::point("upgrade-copied");
-            Ok(Action::requeue(Duration::from_secs(1)))
+                at.copy, at.target
+            );
+            running(status, Some(message), NEXT_STEP)
         }
     }
 }
@@ -173,207 +167,126 @@ async fn copying(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result<Ac
 /// The database copy's end, checked until the files Job exists (a resumed pass
 /// checks again): a streamed copy's report, then the operator's own check of the
 /// copy; then the files are linked.
-async fn copied_database(
-    pass: &Pass<'_>,
-    mut status: OdooUpgradeJobStatus,
-    method: CopyMethod,
-) -> Result<Action, Error> {
+fn copied_database(at: &At<'_>, status: OdooUpgradeJobStatus, method: CopyMethod) -> Step {
+    let f = at.f;
+    if f.started {
+        let message = format!(
+            "database copied into {} ({method}) and checked; linking its files",
+            at.copy
+        );
+        return running(status, Some(message), AGENT_RUNS);
+    }
     if method == CopyMethod::Streamed {
-        let copy_name = plan::copy_job_name(pass.job);
-        let copied = match pass
-            .agent::<CopyReport>(&copy_name, plan::COPY_CONTAINER)
-            .await?
-        {
-            Agent::Missing => {
-                return Err(Error::InvalidSpec(format!(
-                    "Job {copy_name} is gone before the copy was checked"
-                )));
-            }
-            Agent::Running => return Ok(Action::requeue(POLL)),
-            Agent::Ended(copied) => copied,
+        let Some(stream) = &f.stream else {
+            return JobStep::Do(Effect::ReadStream);
         };
-        if let Err(why) = copied {
-            let why = format!(
-                "streaming the database into the copy failed: {why}; {}",
-                pass.logs(&copy_name)
-            );
-            return pass.abandon(status, why).await;
+        match stream {
+            None => return waiting(at.job, AGENT_RUNS),
+            Some(Err(why)) => {
+                let why = format!(
+                    "streaming the database into the copy failed: {why}; {}",
+                    at.logs(&plan::copy_job_name(at.job))
+                );
+                return at.abandon(status, why);
+            }
+            Some(Ok(_)) => {}
         }
     }
-    if let Err(why) = check_copy(pass, method).await? {
-        return pass.abandon(status, why).await;
+    match &f.checked {
+        None => JobStep::Do(Effect::CheckCopy),
+        Some(Err(why)) => at.abandon(status, why.clone()),
+        Some(Ok(differences)) if !differences.is_empty() => {
+            let shown: Vec<&str> = differences.iter().take(5).map(String::as_str).collect();
+            let why = format!(
+                "the copy ({method}) differs from {}: {}",
+                at.live,
+                shown.join("; ")
+            );
+            at.abandon(status, why)
+        }
+        Some(Ok(_)) => JobStep::Do(Effect::StartFiles),
     }
-    crate::crash::point("upgrade-database-copied");
-    pass.apply(&plan::files_job(
-        pass.job,
-        &pass.v,
-        &pass.copy,
-        false,
-        &pass.ctx.config.agent_image,
-    ))
-    .await?;
-    status.job.message = Some(format!(
-        "database copied into {} ({method}) and checked; linking its files",
-        pass.copy
-    ));
-    write(pass.ctx, pass.job, status, JobPhase::Running).await?;
-    Ok(Action::requeue(POLL))
 }
 
 /// Copies the database: by template when no session is open (the instance is
-/// stopped), else streamed by the agent into an empty copy.
-async fn copy_database(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result<Action, Error> {
-    let (live, owner) = (pass.live(), pass.v.owner());
-    let method = if pass.job.spec.rehearsal {
-        // The instance serves: its sessions stay, so the copy is streamed from a
-        // snapshot.
+/// stopped), else streamed by the agent into an empty copy. A rehearsal's instance
+/// serves: its sessions stay, so its copy is streamed from a snapshot.
+fn copy_database(at: &At<'_>, mut status: OdooUpgradeJobStatus) -> Step {
+    let method = if at.job.spec.rehearsal {
         CopyMethod::Streamed
     } else {
-        match crate::pg::copy::from_template(&pass.cluster, live, &pass.copy, &owner)
-            .await
-            .map_err(|e| pass.db_error(e))?
-        {
-            TemplateCopy::Copied => CopyMethod::Template,
-            TemplateCopy::InUse => CopyMethod::Streamed,
+        match at.f.template {
+            None => return JobStep::Do(Effect::CopyByTemplate),
+            Some(TemplateCopy::Copied) => CopyMethod::Template,
+            Some(TemplateCopy::InUse) => CopyMethod::Streamed,
         }
     };
-    if method == CopyMethod::Streamed {
-        pg_restore::create_restore_database(&pass.cluster, &owner, &pass.copy)
-            .await
-            .map_err(|e| pass.db_error(e))?;
-        pass.apply(&plan::copy_job(
-            pass.job,
-            &pass.v,
-            &pass.copy,
-            &pass.ctx.config.agent_image,
-        ))
-        .await?;
+    if method == CopyMethod::Streamed && !at.f.started {
+        return JobStep::Do(Effect::StartStreamedCopy);
     }
     status.copy_method = Some(method);
-    status.job.message = Some(format!("copying {live} into {} ({method})", pass.copy));
-    write(pass.ctx, pass.job, status, JobPhase::Running).await?;
-    Ok(Action::requeue(Duration::from_secs(1)))
-}
-
-/// The operator's own check of the copy: with the instance stopped, every table's
-/// rows and every sequence as in the live database; in a rehearsal (the live one
-/// keeps changing) the same schemas, extensions and tables.
-async fn check_copy(pass: &Pass<'_>, method: CopyMethod) -> Result<Result<(), String>, Error> {
-    let login = crate::controller::job::tenant_of(pass.ctx, &pass.v).await?;
-    let read = compare::inventory(&pass.cluster, &login, pass.live()).await;
-    let live = match crate::pg::tenant_read(read).map_err(|e| pass.db_error(e))? {
-        Ok(live) => live,
-        Err(why) => return Ok(Err(why)),
-    };
-    let read = compare::inventory(&pass.cluster, &login, &pass.copy).await;
-    let copy = match crate::pg::tenant_read(read).map_err(|e| pass.db_error(e))? {
-        Ok(copy) => copy,
-        Err(why) => return Ok(Err(why)),
-    };
-    let differences = if pass.job.spec.rehearsal {
-        compare::differences(&compare::shape(&live), &compare::shape(&copy))
-    } else {
-        compare::differences(&live, &copy)
-    };
-    if differences.is_empty() {
-        return Ok(Ok(()));
-    }
-    let shown: Vec<&str> = differences.iter().take(5).map(String::as_str).collect();
-    Ok(Err(format!(
-        "the copy ({method}) differs from {}: {}",
-        pass.live(),
-        shown.join("; ")
-    )))
+    let message = format!("copying {} into {} ({method})", at.live, at.copy);
+    running(status, Some(message), NEXT_STEP)
 }
 
 /// Upgrading: `odoo -u` on the copy, then the operator's check of its outcome.
-async fn upgrading(pass: &Pass<'_>, mut status: OdooUpgradeJobStatus) -> Result<Action, Error> {
-    let name = plan::update_job_name(pass.job);
-    let Some(update) = pass.batch_job(&name).await? else {
-        // The copy's clock before the Job exists: what Odoo writes from now on is
-        // the update's, and the start is recorded before anything runs.
-        let login = crate::controller::job::tenant_of(pass.ctx, &pass.v).await?;
-        let since = compare::clock(&pass.cluster, &login, &pass.copy)
-            .await
-            .map_err(|e| pass.db_error(e))?;
-        status.job.job_name = Some(name.clone());
-        status.update_started = Some(MicroTime(since));
-        status.job.message = Some(format!(
-            "Job {name} running odoo --update with {} on the copy {}",
-            pass.target, pass.copy
-        ));
-        write(pass.ctx, pass.job, status, JobPhase::Running).await?;
-        pass.apply(&plan::update_job(
-            pass.job,
-            &pass.v,
-            &pass.target,
-            &pass.copy,
-        ))
-        .await?;
-        return Ok(Action::requeue(Duration::from_secs(30)));
+fn upgrading(at: &At<'_>, mut status: OdooUpgradeJobStatus) -> Step {
+    let (f, target) = (at.f, &at.target);
+    let name = plan::update_job_name(at.job);
+    let outcome = match f.update {
+        None => return JobStep::Do(Effect::ReadUpdate),
+        Some(None) => {
+            let message = format!(
+                "Job {name} running odoo --update with {target} on the copy {}",
+                at.copy
+            );
+            return update_start(at.job, f, status, Db::Copy, message);
+        }
+        Some(Some(Outcome::Running)) => return waiting(at.job, UPDATING),
+        Some(Some(outcome)) => outcome,
     };
-    let outcome = batch::outcome(&update);
-    if outcome == Outcome::Running {
-        return Ok(Action::requeue(Duration::from_secs(30)));
-    }
     status.update_seconds = status.update_started.as_ref().map(|t| {
-        (k8s_openapi::jiff::Timestamp::now() - t.0)
+        (f.now - t.0)
             .total(k8s_openapi::jiff::Unit::Second)
             .unwrap_or(0.0) as i64
     });
-    let checked = match outcome {
-        Outcome::Complete => updated_to_target(pass, &status).await?,
-        _ => {
-            let said = batch::odoo_failure(pass.ctx, &pass.ns(), &name)
-                .await?
-                .map(|e| format!(": {e}"))
-                .unwrap_or_default();
+    let checked = match (outcome, &f.updated, &f.failure) {
+        (Outcome::Complete, None, _) => return JobStep::Do(Effect::ReadUpdated(Db::Copy)),
+        (Outcome::Complete, Some(checked), _) => checked.clone(),
+        (_, _, None) => return JobStep::Do(Effect::ReadFailure),
+        (_, _, Some(said)) => {
+            let said = said.as_ref().map(|e| format!(": {e}")).unwrap_or_default();
             Err(format!(
-                "odoo --update with {} failed on the copy{said}; {}",
-                pass.target,
-                pass.logs(&name)
+                "odoo --update with {target} failed on the copy{said}; {}",
+                at.logs(&name)
             ))
         }
     };
     status.update_succeeded = Some(checked.is_ok());
-    let live = pass.live().to_owned();
-    match (checked, pass.job.spec.rehearsal) {
-        (Err(why), _) => pass.abandon(status, why).await,
+    match (checked, at.job.spec.rehearsal) {
+        (Err(why), _) => at.abandon(status, why),
         (Ok(found), true) => {
-            let why = format!(
-                "rehearsal: the update to {} succeeded on a copy ({found})",
-                pass.target
-            );
-            pass.abandon(status, why).await
+            let why = format!("rehearsal: the update to {target} succeeded on a copy ({found})");
+            at.abandon(status, why)
         }
         (Ok(found), false) => {
             enter(&mut status, UpgradeStep::Switching);
-            status.previous_database_name =
-                Some(plan::kept_name(&live, k8s_openapi::jiff::Timestamp::now()));
-            status.job.message = Some(format!(
-                "the copy is updated ({found}); switching it in as {live}"
-            ));
-            write(pass.ctx, pass.job, status, JobPhase::Running).await?;
-            crate::crash::point("upgrade-updated");
-            Ok(Action::requeue(Duration::from_secs(1)))
+            status.previous_database_name = Some(plan::kept_name(at.live, f.now));
+            let message = format!(
+                "the copy is updated ({found}); switching it in as {}",
+                at.live
+            );
+            running(status, Some(message), NEXT_STEP)
         }
     }
 }
 
-/// A completed update is believed when the copy shows it (see [`crate::controller::proof::updated`]).
-async fn updated_to_target(
-    pass: &Pass<'_>,
-    status: &OdooUpgradeJobStatus,
-) -> Result<Result<String, String>, Error> {
-    let login = crate::controller::job::tenant_of(pass.ctx, &pass.v).await?;
-    let written = plan::written(pass.job, status);
-    let read = compare::modules(&pass.cluster, &login, &pass.copy, written.as_ref()).await;
-    Ok(
-        match crate::pg::tenant_read(read).map_err(|e| pass.db_error(e))? {
-            Ok(modules) => {
-                crate::controller::proof::updated(&pass.target, modules.as_ref(), written.is_some())
-            }
-            Err(why) => Err(why),
-        },
-    )
+/// The crash point right after the status write that records `from` → `to`:
+/// where a killed operator leaves a step recorded and nothing of the next begun.
+pub fn recorded_point(from: Option<UpgradeStep>, to: Option<UpgradeStep>) -> Option<&'static str> {
+    match (from?, to?) {
+        (UpgradeStep::Copying, UpgradeStep::Upgrading) => Some("upgrade-copied"),
+        (UpgradeStep::Upgrading, UpgradeStep::Switching) => Some("upgrade-updated"),
+        _ => None,
+    }
 }
