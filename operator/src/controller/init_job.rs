@@ -280,17 +280,8 @@ impl job::Reconcile for OdooInitJob {
 }
 
 impl Stepper for OdooInitJob {
-    type Status = OdooInitJobStatus;
     type Facts = Facts;
     type Effect = Effect;
-    const ANNOUNCES: bool = true;
-
-    fn status(&self) -> Option<&Self::Status> {
-        self.status.as_ref()
-    }
-    fn common(status: &mut Self::Status) -> &mut odoo_model::common::JobStatusCommon {
-        &mut status.job
-    }
     fn facts(started: Started<Self>) -> Facts {
         Facts {
             instance: started.instance.map(Box::new),

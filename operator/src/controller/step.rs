@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use kube::ResourceExt;
+use kube::core::object::HasStatus;
 use kube::runtime::controller::Action;
-use odoo_model::common::JobStatusCommon;
 use odoo_model::{JobPhase, OdooInstance, Reason};
 use serde::Serialize;
 
@@ -109,38 +109,50 @@ impl Again {
     }
 }
 
-/// A job kind whose passes run through [`drive`].
-pub trait Stepper: Reconcile {
-    type Status: Serialize + PartialEq + Clone + Default + Send + Sync;
+/// A job kind's status as the driver records it.
+pub trait JobState: Serialize + PartialEq + Clone + Default + Send + Sync {
+    /// Stamps an ending's phase (with its start and completion times).
+    fn stamp(&mut self, phase: JobPhase, generation: Option<i64>);
+
+    /// What a finished job tells its instance's webhook.
+    fn message(&self) -> Option<String>;
+
+    /// Whether the stored status already ended the job, so a pass over it
+    /// announces nothing again. Kinds that never step a finished job keep this.
+    fn ended(&self) -> bool {
+        false
+    }
+}
+
+/// The kinds whose status shares [`odoo_model::common::JobStatusCommon`] (as `job`): the driver
+/// stamps and reads that part.
+macro_rules! common_state {
+    ($($status:ty),*) => {$(
+        impl JobState for $status {
+            fn stamp(&mut self, phase: JobPhase, generation: Option<i64>) {
+                crate::runtime::batch::stamp(&mut self.job, phase, generation);
+            }
+            fn message(&self) -> Option<String> {
+                self.job.message.clone()
+            }
+        }
+    )*};
+}
+
+common_state!(
+    odoo_model::OdooInitJobStatus,
+    odoo_model::OdooBackupJobStatus,
+    odoo_model::OdooRestoreJobStatus,
+    odoo_model::OdooUpgradeJobStatus
+);
+
+/// A job kind whose passes run through [`drive`]; every finished job tells its
+/// instance's webhook.
+pub trait Stepper: Reconcile + HasStatus<Status: JobState> {
     /// What a pass has learnt: the prologue's reads, then each effect's outcome.
     type Facts: Send;
     /// A read or a change a step asks for.
     type Effect: Send + std::fmt::Debug;
-
-    /// Whether a finished job tells its instance's webhook.
-    const ANNOUNCES: bool;
-
-    fn status(&self) -> Option<&Self::Status>;
-    fn common(status: &mut Self::Status) -> &mut JobStatusCommon;
-
-    /// Stamps an ending's phase into the next status (with its start and
-    /// completion times). A kind whose status has no [`JobStatusCommon`] records
-    /// these itself and overrides this, [`Stepper::message`] and
-    /// [`Stepper::ended`].
-    fn stamp(status: &mut Self::Status, phase: JobPhase, generation: Option<i64>) {
-        crate::runtime::batch::stamp(Self::common(status), phase, generation);
-    }
-
-    /// What a finished job tells its instance's webhook.
-    fn message(status: &mut Self::Status) -> Option<String> {
-        Self::common(status).message.clone()
-    }
-
-    /// Whether the stored status already ended the job, so a pass over it
-    /// announces nothing again. Kinds that never step a finished job keep this.
-    fn ended(_status: &Self::Status) -> bool {
-        false
-    }
 
     /// The facts every pass starts from.
     fn facts(started: Started<Self>) -> Self::Facts;
@@ -218,19 +230,18 @@ async fn end<K: Stepper>(
     }
     let current = job.status().cloned().unwrap_or_default();
     let mut next = ending.status;
-    K::stamp(&mut next, ending.phase, job.meta().generation);
+    next.stamp(ending.phase, job.meta().generation);
     job::write_status(ctx, job, &current, &next).await?;
     K::recorded(ctx, job, &next);
     if let Some(point) = ending.crash_after {
         crate::crash::point(point);
     }
     let finished = ending.phase.is_finished();
-    if K::ANNOUNCES
-        && finished
-        && !K::ended(&current)
+    if finished
+        && !current.ended()
         && let Some(instance) = instance
     {
-        let message = K::message(&mut next).unwrap_or_default();
+        let message = next.message().unwrap_or_default();
         ctx.callbacks.job_finished(
             instance,
             &K::kind(&()),

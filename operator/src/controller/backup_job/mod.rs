@@ -9,8 +9,7 @@
 //! learnt; `effects` does it.
 
 use futures::future::BoxFuture;
-use odoo_model::common::JobStatusCommon;
-use odoo_model::{OdooBackupJob, OdooBackupJobStatus, OdooInstance};
+use odoo_model::{OdooBackupJob, OdooInstance};
 
 use super::job::{self, Started};
 use super::step::{self, JobStep, Stepper};
@@ -45,17 +44,8 @@ impl job::Reconcile for OdooBackupJob {
 }
 
 impl Stepper for OdooBackupJob {
-    type Status = OdooBackupJobStatus;
     type Facts = Facts;
     type Effect = Effect;
-    const ANNOUNCES: bool = true;
-
-    fn status(&self) -> Option<&Self::Status> {
-        self.status.as_ref()
-    }
-    fn common(status: &mut Self::Status) -> &mut JobStatusCommon {
-        &mut status.job
-    }
     fn facts(started: Started<Self>) -> Facts {
         Facts {
             instance: started.instance.map(Box::new),

@@ -35,7 +35,7 @@ use odoo_model::cluster_migration::{MigrationPhase as P, OdooClusterMigrationSta
 use odoo_model::{JobPhase, OdooClusterMigration, OdooInstance};
 
 use super::job::{self, Started};
-use super::step::{self, JobStep, Stepper};
+use super::step::{self, JobState, JobStep, Stepper};
 use crate::runtime::context::Context;
 use crate::runtime::error::Error;
 use facts::{Effect, Facts};
@@ -74,27 +74,22 @@ impl job::Reconcile for OdooClusterMigration {
     }
 }
 
-impl Stepper for OdooClusterMigration {
-    type Status = OdooClusterMigrationStatus;
-    type Facts = Facts;
-    type Effect = Effect;
-    const ANNOUNCES: bool = true;
-
-    fn status(&self) -> Option<&Self::Status> {
-        self.status.as_ref()
-    }
-    fn common(_: &mut Self::Status) -> &mut odoo_model::common::JobStatusCommon {
-        unreachable!("a migration's status has no common part: it overrides stamp and message")
-    }
+/// A migration has phases of its own, not the job kinds' common status.
+impl JobState for OdooClusterMigrationStatus {
     /// The steps record the phase, the generation and the times themselves: a
     /// pass that only looked writes nothing.
-    fn stamp(_: &mut Self::Status, _: JobPhase, _: Option<i64>) {}
-    fn message(status: &mut Self::Status) -> Option<String> {
-        status.message.clone()
+    fn stamp(&mut self, _: JobPhase, _: Option<i64>) {}
+    fn message(&self) -> Option<String> {
+        self.message.clone()
     }
-    fn ended(status: &Self::Status) -> bool {
-        pass::finished(status.phase.unwrap_or_default())
+    fn ended(&self) -> bool {
+        pass::finished(self.phase.unwrap_or_default())
     }
+}
+
+impl Stepper for OdooClusterMigration {
+    type Facts = Facts;
+    type Effect = Effect;
     fn written(facts: &Facts) -> Option<&Self> {
         facts.held.as_deref()
     }

@@ -12,7 +12,7 @@
 //! restore (`status.step`) has its own pure function and file.
 
 use futures::future::BoxFuture;
-use odoo_model::restore_job::{OdooRestoreJobStatus, RestoreStep};
+use odoo_model::restore_job::RestoreStep;
 use odoo_model::{JobPhase, OdooInstance, OdooRestoreJob};
 
 use super::job::{self, Started};
@@ -63,17 +63,8 @@ impl job::Reconcile for OdooRestoreJob {
 }
 
 impl Stepper for OdooRestoreJob {
-    type Status = OdooRestoreJobStatus;
     type Facts = Facts;
     type Effect = Effect;
-    const ANNOUNCES: bool = true;
-
-    fn status(&self) -> Option<&Self::Status> {
-        self.status.as_ref()
-    }
-    fn common(status: &mut Self::Status) -> &mut odoo_model::common::JobStatusCommon {
-        &mut status.job
-    }
     fn facts(started: Started<Self>) -> Facts {
         Facts {
             instance: started.instance.map(Box::new),
