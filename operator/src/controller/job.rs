@@ -5,7 +5,6 @@
 
 use std::fmt::Debug;
 use std::sync::Arc;
-use std::time::Duration;
 
 use kube::ResourceExt;
 use kube::api::Api;
@@ -206,16 +205,6 @@ pub async fn write_status<K: JobKind, S: Serialize + PartialEq>(
 ) -> Result<(), Error> {
     ctx.backoff.succeeded(&backoff_key::<K>(job));
     crate::runtime::batch::patch_status(ctx, job, current, next).await
-}
-
-/// What comes after a status write: a finished job waits for a change, a running
-/// one looks again in 30 s (its batch Job's changes wake it sooner).
-pub fn after(phase: JobPhase) -> Action {
-    if phase.is_finished() {
-        Action::await_change()
-    } else {
-        Action::requeue(Duration::from_secs(30))
-    }
 }
 
 fn backoff_key<K: JobKind>(job: &impl ResourceExt) -> String {
