@@ -307,6 +307,7 @@ impl Stepper for OdooInitJob {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::controller::step::ended;
 
     fn init_job() -> OdooInitJob {
         let mut job = OdooInitJob::new(
@@ -327,13 +328,6 @@ mod tests {
         Facts {
             instance: Some(Box::new(OdooInstance::new("shop", Default::default()))),
             ..Facts::default()
-        }
-    }
-
-    fn ended(step: JobStep<OdooInitJobStatus, Effect>) -> Ending<OdooInitJobStatus> {
-        match step {
-            JobStep::End(ending) => ending,
-            JobStep::Do(effect) => panic!("expected the end of the pass, got {effect:?}"),
         }
     }
 

@@ -109,6 +109,26 @@ impl Again {
     }
 }
 
+/// The end of a pass a test expects: a step that asks for an effect instead fails
+/// the test, naming it.
+#[cfg(test)]
+pub fn ended<S, E: std::fmt::Debug>(step: JobStep<S, E>) -> Ending<S> {
+    match step {
+        JobStep::End(ending) => ending,
+        JobStep::Do(effect) => panic!("expected the end of the pass, got {effect:?}"),
+    }
+}
+
+/// An ending's events as (on, warning, reason), in order: what tests compare.
+#[cfg(test)]
+pub fn told<S>(ending: &Ending<S>) -> Vec<(On, bool, Reason)> {
+    ending
+        .events
+        .iter()
+        .map(|n| (n.on, n.warning, n.reason))
+        .collect()
+}
+
 /// A job kind's status as the driver records it.
 pub trait JobState: Serialize + PartialEq + Clone + Default + Send + Sync {
     /// Stamps an ending's phase (with its start and completion times).

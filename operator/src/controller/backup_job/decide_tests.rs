@@ -6,7 +6,7 @@ use super::outcome::{AGENT_WORKING, NEXT_STEP, QUEUED, VERIFYING};
 use super::tests::s3_job;
 use super::{decide, verify};
 use crate::controller::proof::tests::archive;
-use crate::controller::step::{Again, Ending, JobStep, On};
+use crate::controller::step::{Again, Ending, JobStep, On, ended, told};
 use crate::runtime::agent_pod::Agent;
 use odoo_model::agent::{BackupReport, Loaded, RestoreReport, RowCounts, VerifyReport};
 use odoo_model::backup_job::{BackupVerification, BackupVerify, OdooBackupJobStatus, VerifyResult};
@@ -89,23 +89,8 @@ fn report(location: &str) -> BackupReport {
     }
 }
 
-fn ended(step: JobStep<OdooBackupJobStatus, Effect>) -> Ending<OdooBackupJobStatus> {
-    match step {
-        JobStep::End(ending) => ending,
-        JobStep::Do(effect) => panic!("expected the end of the pass, got {effect:?}"),
-    }
-}
-
 fn message(e: &Ending<OdooBackupJobStatus>) -> &str {
     e.status.job.message.as_deref().unwrap_or_default()
-}
-
-/// The events' (on, warning, reason).
-fn events(e: &Ending<OdooBackupJobStatus>) -> Vec<(On, bool, Reason)> {
-    e.events
-        .iter()
-        .map(|n| (n.on, n.warning, n.reason))
-        .collect()
 }
 
 #[test]
@@ -199,7 +184,7 @@ fn a_status_that_names_no_archive_fails_the_job_before_any_pod() {
         "{}",
         message(&e)
     );
-    assert_eq!(events(&e)[0], (On::Job, true, Reason::BackupFailed));
+    assert_eq!(told(&e)[0], (On::Job, true, Reason::BackupFailed));
 }
 
 #[test]
@@ -214,7 +199,7 @@ fn an_agent_that_proves_nothing_fails_the_backup_on_the_job_and_its_instance() {
         "backup failed: the agent exited 1; logs: kubectl logs job/nightly-job -n prod"
     );
     assert_eq!(
-        events(&e),
+        told(&e),
         [
             (On::Job, true, Reason::BackupFailed),
             (On::Instance, true, Reason::BackupFailed)
@@ -267,7 +252,7 @@ fn a_proven_backup_is_indexed_before_it_succeeds() {
         "{}",
         message(&e)
     );
-    assert_eq!(events(&e), [(On::Job, true, Reason::IndexRecordFailed)]);
+    assert_eq!(told(&e), [(On::Job, true, Reason::IndexRecordFailed)]);
 }
 
 #[test]
@@ -340,7 +325,7 @@ fn an_archive_read_back_is_recorded_then_the_job_ends() {
         "{}",
         message(&e)
     );
-    assert_eq!(events(&e), [(On::Job, false, Reason::BackupVerified)]);
+    assert_eq!(told(&e), [(On::Job, false, Reason::BackupVerified)]);
     assert_eq!(
         verify::counted(Some(&stored()), &e.status),
         Some(("Archive", true))
@@ -366,7 +351,7 @@ fn an_archive_read_back_is_recorded_then_the_job_ends() {
     );
     assert!(message(&e).ends_with("logs: kubectl logs job/nightly-verify -n prod"));
     assert_eq!(
-        events(&e),
+        told(&e),
         [
             (On::Job, true, Reason::BackupVerifyFailed),
             (On::Instance, true, Reason::BackupVerifyFailed)

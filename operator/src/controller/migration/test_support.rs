@@ -6,6 +6,7 @@ use odoo_model::cluster_migration::{MigrationPhase, OdooClusterMigrationStatus};
 use odoo_model::{InstancePhase, OdooClusterMigration, OdooInstance};
 
 use super::facts::{Effect, Facts};
+pub use crate::controller::step::ended;
 use crate::controller::step::{Ending, JobStep};
 
 pub type Step = JobStep<OdooClusterMigrationStatus, Effect>;
@@ -61,13 +62,6 @@ pub fn facts(instance: OdooInstance) -> Facts {
 
 pub fn step(m: &OdooClusterMigration, f: &Facts) -> Step {
     super::decide::step(m, f)
-}
-
-pub fn ended(step: Step) -> Ending<OdooClusterMigrationStatus> {
-    match step {
-        JobStep::End(ending) => ending,
-        JobStep::Do(effect) => panic!("expected the end of the pass, got {effect:?}"),
-    }
 }
 
 /// The events of an ending, as `reason` (`!reason` for a Warning), in order.

@@ -11,7 +11,7 @@ use odoo_model::OdooRestoreJob;
 
 use super::pass::*;
 use super::step;
-use super::tests::{assert_failed, at, ended, instance, message, reasons, resolved};
+use super::tests::{assert_failed, at, ended, instance, message, resolved, told};
 use crate::controller::kept::Dropping;
 use crate::controller::step::{Again, JobStep, On};
 use crate::runtime::agent_pod::{Agent, Switched};
@@ -94,7 +94,7 @@ fn files_that_may_have_moved_keep_everything_and_say_so_once() {
     assert_eq!(e.phase, JobPhase::Running);
     assert!(message(&e).contains("the files may have moved: rename failed"));
     assert!(message(&e).contains("delete job/r-switch -n team-a"));
-    assert_eq!(reasons(&e), [(On::Job, true, Reason::SwitchUnknown)]);
+    assert_eq!(told(&e), [(On::Job, true, Reason::SwitchUnknown)]);
     assert_eq!(e.again, Again::After(HALF_SWITCHED));
     // Said once: the next pass finds the same words recorded.
     job.status = Some(e.status);
@@ -130,7 +130,7 @@ fn a_switched_restore_succeeds_or_with_drop_waits_for_the_instance_to_run() {
         "restored /backup/k.zip into team_a_shop; the previous database is kept as team_a_shop_pre_restore_1"
     );
     assert_eq!(
-        reasons(&e),
+        told(&e),
         [
             (On::Job, false, Reason::Restored),
             (On::Instance, false, Reason::Restored)
@@ -150,7 +150,7 @@ fn a_switched_restore_succeeds_or_with_drop_waits_for_the_instance_to_run() {
     assert!(message(&e).ends_with(
         "; the previous database team_a_shop_pre_restore_1 is dropped once shop runs on the restored one"
     ));
-    assert_eq!(reasons(&e), [(On::Job, false, Reason::Switched)]);
+    assert_eq!(told(&e), [(On::Job, false, Reason::Switched)]);
 }
 
 #[test]

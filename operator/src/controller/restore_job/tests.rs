@@ -11,6 +11,7 @@ use super::runs::OdooRun;
 use super::step;
 use crate::controller::restore_plan::{Source, Unusable};
 use crate::controller::step::{Again, Ending, JobStep, On};
+pub(super) use crate::controller::step::{ended, told};
 use crate::runtime::agent_pod::Agent;
 use crate::runtime::batch::Outcome;
 
@@ -59,22 +60,8 @@ pub(super) fn resolved() -> Facts {
     }
 }
 
-pub(super) fn ended(step: Step) -> Ending<OdooRestoreJobStatus> {
-    match step {
-        JobStep::End(ending) => ending,
-        JobStep::Do(effect) => panic!("expected the end of the pass, got {effect:?}"),
-    }
-}
-
 pub(super) fn message(e: &Ending<OdooRestoreJobStatus>) -> &str {
     e.status.job.message.as_deref().unwrap_or_default()
-}
-
-pub(super) fn reasons(e: &Ending<OdooRestoreJobStatus>) -> Vec<(On, bool, Reason)> {
-    e.events
-        .iter()
-        .map(|n| (n.on, n.warning, n.reason))
-        .collect()
 }
 
 /// Failed with `RestoreFailed` on the job and the instance, saying the message.
@@ -83,7 +70,7 @@ pub(super) fn assert_failed(e: &Ending<OdooRestoreJobStatus>) {
     assert_eq!(e.status.step, None, "a finished restore has no step");
     assert_eq!(e.again, Again::OnChange);
     assert_eq!(
-        reasons(e),
+        told(e),
         [
             (On::Job, true, Reason::RestoreFailed),
             (On::Instance, true, Reason::RestoreFailed)
@@ -151,7 +138,7 @@ fn a_restore_waits_its_turn_then_records_what_it_loads_before_making_anything() 
             "loading s3://b/k.zip (b, the newest) into the temporary database {temporary}; team_a_shop keeps serving"
         )
     );
-    assert_eq!(reasons(&e), [(On::Job, false, Reason::BackupChosen)]);
+    assert_eq!(told(&e), [(On::Job, false, Reason::BackupChosen)]);
     assert_eq!(e.again, Again::After(NEXT_STEP));
     assert_eq!(e.crash_after, None);
 }
@@ -248,7 +235,7 @@ fn a_proven_load_records_the_archive_and_the_kept_name_and_goes_on_to_opening() 
         Some("team_a_shop_pre_restore_20260102030405")
     );
     assert!(message(&e).starts_with("archive loaded and 3 tables match; Odoo (odoo:18.0"));
-    assert_eq!(reasons(&e), [(On::Job, false, Reason::RestoreLoaded)]);
+    assert_eq!(told(&e), [(On::Job, false, Reason::RestoreLoaded)]);
     assert_eq!(e.crash_after, Some("restore-loaded"));
 }
 
@@ -286,7 +273,7 @@ fn odoo_neutralizes_then_opens_the_loaded_database_each_run_once() {
     f.runs[1].1 = Some(Outcome::Complete);
     let e = ended(step(&job, &f));
     assert_eq!(e.status.step, Some(RestoreStep::Switching));
-    assert_eq!(reasons(&e), [(On::Job, false, Reason::RestoreOpened)]);
+    assert_eq!(told(&e), [(On::Job, false, Reason::RestoreOpened)]);
     assert!(message(&e).ends_with("; stopping shop to switch databases"));
 }
 

@@ -70,7 +70,7 @@ pub fn step(job: &OdooUpgradeJob, instance: &OdooInstance, f: &Facts) -> Step {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::controller::step::{Again, Ending, On};
+    use crate::controller::step::{Again, On, ended};
     use odoo_model::OdooUpgradeJobSpec;
     use odoo_model::Reason;
     use odoo_model::upgrade_job::{OdooUpgradeJobStatus, UpgradeStrategy};
@@ -98,13 +98,6 @@ mod tests {
 
     fn instance() -> OdooInstance {
         OdooInstance::new("shop", Default::default())
-    }
-
-    fn ended(step: Step) -> Ending<OdooUpgradeJobStatus> {
-        match step {
-            JobStep::End(ending) => ending,
-            JobStep::Do(effect) => panic!("expected the end of the pass, got {effect:?}"),
-        }
     }
 
     #[test]

@@ -160,6 +160,7 @@ fn start(job: &OdooUpgradeJob, instance: &OdooInstance, f: &Facts) -> Step {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::controller::step::ended;
     use odoo_model::OdooUpgradeJobSpec;
     use odoo_model::instance::{OdooInstanceStatus, Rehearsal};
 
@@ -188,13 +189,6 @@ mod tests {
             ..Default::default()
         });
         instance
-    }
-
-    fn ended(step: Step) -> Ending<odoo_model::upgrade_job::OdooUpgradeJobStatus> {
-        match step {
-            JobStep::End(ending) => ending,
-            JobStep::Do(effect) => panic!("expected the end of the pass, got {effect:?}"),
-        }
     }
 
     #[test]

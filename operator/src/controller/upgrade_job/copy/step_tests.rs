@@ -11,7 +11,7 @@ use super::super::facts::{Db, Effect, Facts, Resolved};
 use super::super::outcome::{AGENT_RUNS, FOR_A_PERSON, NEXT_STEP, STOPPING_JOB};
 use super::{cleans_up, deleting, recorded_point, step};
 use crate::controller::kept::Dropping;
-use crate::controller::step::{Again, Ending, JobStep, On};
+use crate::controller::step::{Again, Ending, JobStep, On, ended, told};
 use crate::pg::copy::TemplateCopy;
 use crate::runtime::agent_pod::{Agent, Switched};
 use crate::runtime::batch::Outcome;
@@ -60,22 +60,8 @@ fn instance() -> OdooInstance {
     OdooInstance::new("shop", Default::default())
 }
 
-fn ended(step: JobStep<OdooUpgradeJobStatus, Effect>) -> Ending<OdooUpgradeJobStatus> {
-    match step {
-        JobStep::End(ending) => ending,
-        JobStep::Do(effect) => panic!("expected the end of the pass, got {effect:?}"),
-    }
-}
-
 fn message(e: &Ending<OdooUpgradeJobStatus>) -> String {
     e.status.job.message.clone().unwrap_or_default()
-}
-
-fn told(e: &Ending<OdooUpgradeJobStatus>) -> Vec<(On, bool, Reason)> {
-    e.events
-        .iter()
-        .map(|n| (n.on, n.warning, n.reason))
-        .collect()
 }
 
 #[test]
