@@ -9,7 +9,7 @@ two cores several binaries overlap well. Each binary starts its own control plan
 and claims its ports (tests/src/process.rs), so they do not meet.
 
 Binaries run longest first, by the durations the last run recorded in
-target/test-durations.json. Each binary's output is printed whole when it ends,
+test-durations.json in cargo's target directory. Each binary's output is printed whole when it ends,
 with its time; the exit status is 1 when any failed, and the failed ones are
 listed at the end (like `cargo test --no-fail-fast`).
 """
@@ -24,7 +24,9 @@ import threading
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-DURATIONS = ROOT / "target" / "test-durations.json"
+# Beside the binaries: CARGO_TARGET_DIR when set (a relative one is taken from the
+# workspace, as cargo does), else the workspace's target/.
+DURATIONS = ROOT / os.environ.get("CARGO_TARGET_DIR", "target") / "test-durations.json"
 
 
 def test_binaries():
