@@ -10,8 +10,7 @@ use odoo_model::instance::InstancePhase;
 
 use super::job;
 use crate::pg::PgCluster;
-use crate::runtime::agent_pod;
-use crate::runtime::batch::{self, Outcome};
+use crate::runtime::agent_pod::{self, Agent};
 use crate::runtime::context::Context;
 use crate::runtime::error::Error;
 use crate::validate::ValidInstance;
@@ -54,14 +53,15 @@ pub async fn drop_kept(
 ) -> Result<Dropping, Error> {
     let ns = v.namespace.clone();
     let name = drop_job.name_any();
-    let Some(live) = batch::live_job(ctx, &ns, &name).await? else {
-        crate::apply::apply(&ctx.client, drop_job).await?;
-        return Ok(Dropping::Waiting);
+    let left = match agent_pod::left_by::<SwitchReport>(ctx, &ns, &name, "switch").await? {
+        Agent::Missing => {
+            crate::apply::apply(&ctx.client, drop_job).await?;
+            return Ok(Dropping::Waiting);
+        }
+        Agent::Running => return Ok(Dropping::Waiting),
+        // A switch's report says where the files are whatever its exit.
+        Agent::Ended((_, left)) => left,
     };
-    if batch::outcome(&live) == Outcome::Running {
-        return Ok(Dropping::Waiting);
-    }
-    let left = agent_pod::report::<SwitchReport>(ctx, &ns, &name, "switch").await?;
     let files_left = match agent_pod::switched(left) {
         agent_pod::Switched::Done(report) => report.previous_left,
         agent_pod::Switched::Undone(why) | agent_pod::Switched::Unknown(why) => Some(why),

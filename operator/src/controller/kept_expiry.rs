@@ -24,8 +24,8 @@ use odoo_model::{OdooInstance, names};
 use super::job;
 use super::restore_plan::{FILES_CONTAINER, dated, filestore_copy_job};
 use super::schedule::parse_max_age;
-use crate::runtime::agent_pod;
-use crate::runtime::batch::{self, Outcome};
+use crate::runtime::agent_pod::{self, Agent};
+use crate::runtime::batch;
 use crate::runtime::context::Context;
 use crate::runtime::error::Error;
 use crate::validate::ValidInstance;
@@ -164,10 +164,10 @@ async fn finish(
     v: &ValidInstance,
     live: &k8s_openapi::api::batch::v1::Job,
 ) -> Result<Action, Error> {
-    let outcome = batch::outcome(live);
-    if outcome == Outcome::Running {
-        return Ok(Action::requeue(Duration::from_secs(5)));
-    }
+    let taken = match agent_pod::run_in::<FilestoreCopyReport>(ctx, live, FILES_CONTAINER).await? {
+        Agent::Ended(taken) => taken,
+        Agent::Missing | Agent::Running => return Ok(Action::requeue(Duration::from_secs(5))),
+    };
     let ns = v.namespace.clone();
     let name = live.name_any();
     let jobs = Api::<k8s_openapi::api::batch::v1::Job>::namespaced(ctx.client.clone(), &ns);
@@ -181,8 +181,7 @@ async fn finish(
     };
     let annotation = |key: &str| full.annotations().get(key).cloned().unwrap_or_default();
     let kept = annotation(KEPT_ANNOTATION);
-    let left = agent_pod::report::<FilestoreCopyReport>(ctx, &ns, &name, FILES_CONTAINER).await?;
-    let dropped = match agent_pod::taken(outcome == Outcome::Complete, left) {
+    let dropped = match taken {
         Ok(_) if !kept.is_empty() => {
             let cluster = job::cluster_of(ctx, v).await?;
             crate::pg::restore::drop_database(&cluster, &kept, &v.owner(), false)

@@ -9,7 +9,7 @@ use k8s_openapi::api::core::v1::{
     Container, EnvVar, EnvVarSource, PersistentVolumeClaimVolumeSource, SecretKeySelector, Volume,
     VolumeMount,
 };
-use kube::Resource;
+use kube::{Resource, ResourceExt};
 use odoo_model::agent::env::PgVars;
 use odoo_model::agent::{
     self as contract, Command, Message, Outcome, ParseError, PgConnection, S3Options,
@@ -256,7 +256,7 @@ pub type Left<R> = Result<Outcome<R>, ParseError>;
 /// pod per attempt, and only the last one says how things are now. A pod that ended
 /// without a line, or with a line of another command, gives the reason instead:
 /// never a report by default, and never an older attempt's.
-pub async fn report<R: contract::Report>(
+async fn report<R: contract::Report>(
     ctx: &crate::runtime::context::Context,
     ns: &str,
     job_name: &str,
@@ -293,7 +293,7 @@ pub fn switched(left: Left<odoo_model::agent::SwitchReport>) -> Switched {
 
 /// The report of a finished agent pod, only when its container completed and
 /// left the line of a success; otherwise why there is nothing to take.
-pub fn taken<R>(complete: bool, left: Left<R>) -> Result<R, String> {
+fn taken<R>(complete: bool, left: Left<R>) -> Result<R, String> {
     match left {
         Ok(Outcome::Done(r)) if complete => Ok(r),
         Ok(Outcome::Done(_)) => Err("the agent reported success but its container failed".into()),
@@ -312,6 +312,16 @@ pub enum Agent<T> {
     Ended(T),
 }
 
+impl<T> Agent<T> {
+    fn map<U>(self, f: impl FnOnce(T) -> U) -> Agent<U> {
+        match self {
+            Agent::Missing => Agent::Missing,
+            Agent::Running => Agent::Running,
+            Agent::Ended(t) => Agent::Ended(f(t)),
+        }
+    }
+}
+
 /// The one way to read an agent Job `name`: where it stands, and once it ended,
 /// its report taken (or why none can be).
 pub async fn run_of<R: contract::Report>(
@@ -320,11 +330,19 @@ pub async fn run_of<R: contract::Report>(
     name: &str,
     container: &str,
 ) -> Result<Agent<Result<R, String>>, super::error::Error> {
-    Ok(match left_by::<R>(ctx, ns, name, container).await? {
-        Agent::Ended((complete, left)) => Agent::Ended(taken(complete, left)),
-        Agent::Missing => Agent::Missing,
-        Agent::Running => Agent::Running,
-    })
+    let left = left_by::<R>(ctx, ns, name, container).await?;
+    Ok(left.map(|(complete, left)| taken(complete, left)))
+}
+
+/// [`run_of`] for an agent Job already read (from the Jobs' cache): running, or
+/// ended with its report taken.
+pub async fn run_in<R: contract::Report>(
+    ctx: &crate::runtime::context::Context,
+    job: &Job,
+    container: &str,
+) -> Result<Agent<Result<R, String>>, super::error::Error> {
+    let left = left_in::<R>(ctx, job, container).await?;
+    Ok(left.map(|(complete, left)| taken(complete, left)))
 }
 
 /// The agent's line as it is, and whether its container completed: for the
@@ -335,14 +353,23 @@ pub async fn left_by<R: contract::Report>(
     name: &str,
     container: &str,
 ) -> Result<Agent<(bool, Left<R>)>, super::error::Error> {
-    let Some(job) = super::batch::live_job(ctx, ns, name).await? else {
-        return Ok(Agent::Missing);
-    };
-    let outcome = super::batch::outcome(&job);
+    match super::batch::live_job(ctx, ns, name).await? {
+        Some(job) => left_in::<R>(ctx, &job, container).await,
+        None => Ok(Agent::Missing),
+    }
+}
+
+async fn left_in<R: contract::Report>(
+    ctx: &crate::runtime::context::Context,
+    job: &Job,
+    container: &str,
+) -> Result<Agent<(bool, Left<R>)>, super::error::Error> {
+    let outcome = super::batch::outcome(job);
     if outcome == super::batch::Outcome::Running {
         return Ok(Agent::Running);
     }
-    let left = report::<R>(ctx, ns, name, container).await?;
+    let (ns, name) = (job.namespace().unwrap_or_default(), job.name_any());
+    let left = report::<R>(ctx, &ns, &name, container).await?;
     Ok(Agent::Ended((
         outcome == super::batch::Outcome::Complete,
         left,

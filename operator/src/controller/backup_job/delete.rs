@@ -28,8 +28,7 @@ use odoo_model::{Location, OdooBackupJob, OdooInstance, OdooRestoreJob};
 
 use super::super::bucket;
 use crate::build::pod::ODOO_UID;
-use crate::runtime::agent_pod::{self, BACKUP_DIR};
-use crate::runtime::batch::{self, Outcome};
+use crate::runtime::agent_pod::{self, Agent, BACKUP_DIR};
 use crate::runtime::context::Context;
 use crate::runtime::error::Error;
 
@@ -193,14 +192,12 @@ pub async fn clean_up(
         return Ok(Some(Action::requeue(RESTORE_READING)));
     }
     let name = job_name(job);
-    let Some(live) = batch::live_job(ctx, &ns, &name).await? else {
-        return start(ctx, job, &status, location, announce).await;
+    let taken = match agent_pod::run_of::<DeleteReport>(ctx, &ns, &name, CONTAINER).await? {
+        Agent::Missing => return start(ctx, job, &status, location, announce).await,
+        Agent::Running => return Ok(Some(Action::requeue(DELETING))),
+        Agent::Ended(taken) => taken,
     };
-    let outcome = batch::outcome(&live);
-    if outcome == Outcome::Running {
-        return Ok(Some(Action::requeue(DELETING)));
-    }
-    match checked(ctx, job, outcome, location).await? {
+    match checked(ctx, job, taken, location).await? {
         Ok(report) => {
             let mut message = deleted_message(job, &report);
             // The archive is gone: a record that cannot be deleted (credentials
@@ -239,12 +236,11 @@ pub async fn clean_up(
 async fn checked(
     ctx: &Context,
     job: &OdooBackupJob,
-    outcome: Outcome,
+    taken: Result<DeleteReport, String>,
     location: &str,
 ) -> Result<Result<DeleteReport, String>, Error> {
     let ns = job.namespace().unwrap_or_default();
-    let left = agent_pod::report::<DeleteReport>(ctx, &ns, &job_name(job), CONTAINER).await?;
-    let report = match agent_pod::taken(outcome == Outcome::Complete, left) {
+    let report = match taken {
         Ok(report) => report,
         Err(why) => return Ok(Err(why)),
     };
