@@ -27,7 +27,7 @@ use odoo_operator::config::OperatorConfig;
 use odoo_operator::controller::init_job;
 use odoo_operator::controller::instance::{Workloads, children};
 use odoo_operator::pg::clusters::{PgCluster, PgClusters};
-use odoo_operator::validate::{ValidInstance, resolve};
+use odoo_operator::validate::{ValidInstance, resolve, wanted_replicas};
 use tokio::sync::Semaphore;
 
 /// PostgreSQL's default `max_connections` is 100; the floor keeps well under it,
@@ -152,9 +152,10 @@ impl Floor {
 
         // The operator's own children, Deployments at the replicas and image a
         // Running instance has.
+        let (web_replicas, cron_replicas) = wanted_replicas(&instance.spec);
         let workloads = Workloads {
-            web_replicas: valid.replicas,
-            cron_replicas: valid.cron_replicas,
+            web_replicas,
+            cron_replicas,
             image: valid.image.clone(),
         };
         let children = children(&valid, &db_password, &admin_password, Some(&workloads));

@@ -50,12 +50,8 @@ pub struct ValidInstance {
     pub uid: String,
     pub image: String,
     pub image_pull_secrets: Vec<String>,
-    /// Web pods; 0 when stopped.
-    pub replicas: i32,
     /// Odoo HTTP workers per web pod (0 = threaded).
     pub workers: i32,
-    /// Cron pods; 0 when stopped or disabled.
-    pub cron_replicas: i32,
     pub cron_threads: i32,
     pub resources: Option<ResourceRequirements>,
     pub cron_resources: Option<ResourceRequirements>,
@@ -172,6 +168,18 @@ impl ValidInstance {
     }
 }
 
+/// The web and cron pods the spec asks for, when the phase serves: what the
+/// instance's decision scales the Deployments to, not part of the resolved view.
+pub fn wanted_replicas(spec: &odoo_model::OdooInstanceSpec) -> (i32, i32) {
+    // Stopping the instance stops cron too: scheduled actions need the web's data.
+    let cron = if spec.replicas == 0 {
+        0
+    } else {
+        spec.cron.replicas
+    };
+    (spec.replicas, cron)
+}
+
 /// Builds the validated view around its database target.
 fn validate(
     instance: &OdooInstance,
@@ -196,7 +204,6 @@ fn validate(
             .ok_or(ValidationError::MissingDefault {
                 field: "filestore.storageSize",
             })?;
-    let stopped = spec.replicas == 0;
     let ingress = spec.ingress.as_ref().map(|i| ValidIngress {
         hosts: i.hosts.clone(),
         class_name: i.class_name.clone(),
@@ -217,10 +224,7 @@ fn validate(
     Ok(ValidInstance {
         image,
         image_pull_secrets: spec.image_pull_secrets.clone(),
-        replicas: spec.replicas,
         workers: spec.workers,
-        // Stopping the instance stops cron too: scheduled actions need the web's data.
-        cron_replicas: if stopped { 0 } else { spec.cron.replicas },
         cron_threads: spec.cron.threads,
         resources: spec.resources.clone(),
         cron_resources: spec

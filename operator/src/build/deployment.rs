@@ -17,8 +17,17 @@ use crate::validate::ValidInstance;
 /// Answers 200 once Odoo's HTTP server is up, without touching the database.
 const HEALTH_PATH: &str = "/web/health";
 
+/// Replicas and image of the two Deployments: what the instance's decision serves,
+/// given to the builders beside the resolved view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Workloads {
+    pub web_replicas: i32,
+    pub cron_replicas: i32,
+    pub image: String,
+}
+
 /// The web pods, selected by the Service.
-pub fn web(v: &ValidInstance, config_hash: &str) -> Deployment {
+pub fn web(v: &ValidInstance, w: &Workloads, config_hash: &str) -> Deployment {
     let mut ports = vec![port(HTTP_PORT_NAME, HTTP_PORT)];
     if prefork(v) {
         ports.push(port(WEBSOCKET_PORT_NAME, WEBSOCKET_PORT));
@@ -33,7 +42,7 @@ pub fn web(v: &ValidInstance, config_hash: &str) -> Deployment {
         // that has not answered for about three minutes.
         liveness_probe: Some(health_probe(30, 10, 6)),
         ..container(
-            v,
+            &w.image,
             vec![config_flag(), "--max-cron-threads=0".into()],
             v.resources.clone(),
         )
@@ -41,7 +50,7 @@ pub fn web(v: &ValidInstance, config_hash: &str) -> Deployment {
     Deployment {
         metadata: object_meta(v, names::web_deployment(&v.name), component::WEB),
         spec: Some(DeploymentSpec {
-            replicas: Some(v.replicas),
+            replicas: Some(w.web_replicas),
             selector: LabelSelector {
                 match_labels: Some(selector_labels(v, component::WEB)),
                 ..LabelSelector::default()
@@ -64,17 +73,17 @@ pub fn web(v: &ValidInstance, config_hash: &str) -> Deployment {
 
 /// The cron pods. No HTTP server, so no ports or probes, and a component label the
 /// Service does not select.
-pub fn cron(v: &ValidInstance, config_hash: &str) -> Deployment {
+pub fn cron(v: &ValidInstance, w: &Workloads, config_hash: &str) -> Deployment {
     let args = vec![
         config_flag(),
         "--no-http".into(),
         format!("--max-cron-threads={}", v.cron_threads),
     ];
-    let odoo = container(v, args, v.cron_resources.clone());
+    let odoo = container(&w.image, args, v.cron_resources.clone());
     Deployment {
         metadata: object_meta(v, names::cron_deployment(&v.name), component::CRON),
         spec: Some(DeploymentSpec {
-            replicas: Some(v.cron_replicas),
+            replicas: Some(w.cron_replicas),
             selector: LabelSelector {
                 match_labels: Some(selector_labels(v, component::CRON)),
                 ..LabelSelector::default()
@@ -120,7 +129,7 @@ mod tests {
     use odoo_model::labels::CONFIG_HASH_ANNOTATION;
 
     use super::*;
-    use crate::build::{odoo_of as odoo, sample};
+    use crate::build::{odoo_of as odoo, sample, serving};
 
     fn port_names(c: &Container) -> Vec<&str> {
         c.ports
@@ -132,7 +141,7 @@ mod tests {
 
     #[test]
     fn web_runs_odoo_from_the_mounted_config_without_cron() {
-        let d = web(&sample(), "abc");
+        let d = web(&sample(), &serving(&sample()), "abc");
         assert_eq!(d.metadata.name.as_deref(), Some("shop-web"));
         assert!(d.metadata.owner_references.is_some());
         let spec = d.spec.as_ref().expect("spec");
@@ -152,19 +161,22 @@ mod tests {
     #[test]
     fn websocket_port_only_in_prefork_mode() {
         assert_eq!(
-            port_names(odoo(&web(&sample(), "h"))),
+            port_names(odoo(&web(&sample(), &serving(&sample()), "h"))),
             ["http", "websocket"]
         );
         let threaded = ValidInstance {
             workers: 0,
             ..sample()
         };
-        assert_eq!(port_names(odoo(&web(&threaded, "h"))), ["http"]);
+        assert_eq!(
+            port_names(odoo(&web(&threaded, &serving(&threaded), "h"))),
+            ["http"]
+        );
     }
 
     #[test]
     fn web_is_probed_on_the_health_endpoint() {
-        let d = web(&sample(), "h");
+        let d = web(&sample(), &serving(&sample()), "h");
         let c = odoo(&d);
         for probe in [&c.startup_probe, &c.readiness_probe, &c.liveness_probe] {
             let get = probe
@@ -179,7 +191,7 @@ mod tests {
     #[test]
     fn the_selector_matches_the_pods_and_is_stable() {
         let v = sample();
-        for d in [web(&v, "h"), cron(&v, "h")] {
+        for d in [web(&v, &serving(&v), "h"), cron(&v, &serving(&v), "h")] {
             let spec = d.spec.as_ref().expect("spec");
             let selector = spec.selector.match_labels.as_ref().expect("selector");
             let labels = spec
@@ -197,8 +209,10 @@ mod tests {
             ..v.clone()
         };
         assert_eq!(
-            web(&v, "a").spec.map(|s| s.selector),
-            web(&changed, "b").spec.map(|s| s.selector)
+            web(&v, &serving(&v), "a").spec.map(|s| s.selector),
+            web(&changed, &serving(&changed), "b")
+                .spec
+                .map(|s| s.selector)
         );
     }
 
@@ -215,7 +229,7 @@ mod tests {
             ..production.clone()
         };
         for (v, expected) in [(&production, "production"), (&staging, "staging")] {
-            for d in [web(v, "h"), cron(v, "h")] {
+            for d in [web(v, &serving(v), "h"), cron(v, &serving(v), "h")] {
                 let spec = d.spec.expect("spec");
                 let labels = spec.template.metadata.and_then(|m| m.labels);
                 let label = labels.as_ref().and_then(|l| l.get(ENVIRONMENT_LABEL));
@@ -225,15 +239,22 @@ mod tests {
             }
         }
         assert_eq!(
-            web(&production, "h").spec.map(|s| s.selector),
-            web(&staging, "h").spec.map(|s| s.selector)
+            web(&production, &serving(&production), "h")
+                .spec
+                .map(|s| s.selector),
+            web(&staging, &serving(&staging), "h")
+                .spec
+                .map(|s| s.selector)
         );
     }
 
     #[test]
     fn a_new_config_hash_rolls_the_pods() {
         let v = sample();
-        for (d, hash) in [(web(&v, "one"), "one"), (cron(&v, "two"), "two")] {
+        for (d, hash) in [
+            (web(&v, &serving(&v), "one"), "one"),
+            (cron(&v, &serving(&v), "two"), "two"),
+        ] {
             let annotations = d
                 .spec
                 .and_then(|s| s.template.metadata)
@@ -256,11 +277,10 @@ mod tests {
             ..ResourceRequirements::default()
         };
         let v = ValidInstance {
-            cron_replicas: 1,
             cron_resources: Some(resources.clone()),
             ..sample()
         };
-        let d = cron(&v, "h");
+        let d = cron(&v, &serving(&v), "h");
         assert_eq!(d.metadata.name.as_deref(), Some("shop-cron"));
         assert_eq!(d.spec.as_ref().and_then(|s| s.replicas), Some(1));
         let c = odoo(&d);

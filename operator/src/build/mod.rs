@@ -63,6 +63,16 @@ pub(crate) fn sample() -> crate::validate::ValidInstance {
     crate::validate::resolve(&sample_instance(), &sample_clusters()).expect("the sample resolves")
 }
 
+/// What the sample serves (its spec's two web pods and one cron pod, its image).
+#[cfg(test)]
+pub(crate) fn serving(v: &crate::validate::ValidInstance) -> deployment::Workloads {
+    deployment::Workloads {
+        web_replicas: 2,
+        cron_replicas: 1,
+        image: v.image.clone(),
+    }
+}
+
 /// The test instance as stored: every default written, no status.
 #[cfg(test)]
 pub(crate) fn sample_instance() -> odoo_model::OdooInstance {

@@ -23,13 +23,13 @@ pub const CONTAINER_NAME: &str = "odoo";
 /// entrypoint script, which would copy the database password from odoo.conf onto
 /// the command line (visible in `ps`); Odoo reads the mounted file itself.
 pub fn container(
-    v: &ValidInstance,
+    image: &str,
     args: Vec<String>,
     resources: Option<ResourceRequirements>,
 ) -> Container {
     Container {
         name: CONTAINER_NAME.into(),
-        image: Some(v.image.clone()),
+        image: Some(image.to_owned()),
         command: Some(vec!["odoo".into()]),
         args: Some(args),
         resources,
@@ -172,12 +172,12 @@ fn non_empty<T>(items: Vec<T>) -> Option<Vec<T>> {
 mod tests {
 
     use crate::build::deployment::{cron, web};
-    use crate::build::{odoo_of as odoo, pod_of as pod, sample};
+    use crate::build::{odoo_of as odoo, pod_of as pod, sample, serving};
 
     #[test]
     fn pods_get_no_secret_in_their_spec() {
         let v = sample();
-        for d in [web(&v, "h"), cron(&v, "h")] {
+        for d in [web(&v, &serving(&v), "h"), cron(&v, &serving(&v), "h")] {
             let c = odoo(&d);
             assert!(c.env.is_none() && c.env_from.is_none());
             let config = pod(&d)
@@ -194,7 +194,7 @@ mod tests {
     #[test]
     fn pods_mount_config_read_only_and_the_shared_filestore() {
         let v = sample();
-        for d in [web(&v, "h"), cron(&v, "h")] {
+        for d in [web(&v, &serving(&v), "h"), cron(&v, &serving(&v), "h")] {
             let mounts = odoo(&d).volume_mounts.clone().expect("mounts");
             let at = |path: &str| {
                 mounts
@@ -219,7 +219,7 @@ mod tests {
     #[test]
     fn pods_run_unprivileged() {
         let v = sample();
-        for d in [web(&v, "h"), cron(&v, "h")] {
+        for d in [web(&v, &serving(&v), "h"), cron(&v, &serving(&v), "h")] {
             let spec = pod(&d);
             let psc = spec
                 .security_context
@@ -248,7 +248,7 @@ mod tests {
 
     #[test]
     fn scheduling_and_pull_secrets_come_from_the_spec() {
-        let d = web(&sample(), "h");
+        let d = web(&sample(), &serving(&sample()), "h");
         let spec = pod(&d);
         assert_eq!(
             spec.node_selector

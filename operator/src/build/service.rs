@@ -41,7 +41,7 @@ fn port(name: &str, number: i32) -> ServicePort {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::build::{deployment, sample};
+    use crate::build::{deployment, sample, serving};
 
     fn ports(s: &Service) -> Vec<(Option<&str>, i32)> {
         s.spec
@@ -80,7 +80,11 @@ mod tests {
         let selects = |labels: &std::collections::BTreeMap<String, String>| {
             selector.iter().all(|(k, val)| labels.get(k) == Some(val))
         };
-        assert!(selects(&pod_labels(deployment::web(&v, "h"))));
-        assert!(!selects(&pod_labels(deployment::cron(&v, "h"))));
+        assert!(selects(&pod_labels(deployment::web(&v, &serving(&v), "h"))));
+        assert!(!selects(&pod_labels(deployment::cron(
+            &v,
+            &serving(&v),
+            "h"
+        ))));
     }
 }

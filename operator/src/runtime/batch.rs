@@ -23,7 +23,7 @@ pub fn odoo_job<K>(
 where
     K: Resource<DynamicType = ()>,
 {
-    let mut container = pod::container(v, args, v.resources.clone());
+    let mut container = pod::container(&v.image, args, v.resources.clone());
     // A failed run's message is the tail of Odoo's log, where its error is (see
     // [`odoo_error`]): the job's status can say why without `kubectl logs`.
     container.termination_message_policy = Some("FallbackToLogsOnError".into());

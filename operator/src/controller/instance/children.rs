@@ -44,13 +44,9 @@ impl Children<'_> {
     /// Web and cron, when the phase manages them.
     pub fn deployments(&self) -> Option<[Deployment; 2]> {
         let s = self.workloads.as_ref()?;
-        let mut v = s.valid.clone();
-        v.replicas = s.workloads.web_replicas;
-        v.cron_replicas = s.workloads.cron_replicas;
-        v.image = s.workloads.image.clone();
         Some([
-            build::deployment::web(&v, &s.conf_hash),
-            build::deployment::cron(&v, &s.conf_hash),
+            build::deployment::web(s.valid, s.workloads, &s.conf_hash),
+            build::deployment::cron(s.valid, s.workloads, &s.conf_hash),
         ])
     }
 }

@@ -101,13 +101,7 @@ pub enum Step {
     Reconcile(Box<Decision>),
 }
 
-/// Replicas and image of the two Deployments.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Workloads {
-    pub web_replicas: i32,
-    pub cron_replicas: i32,
-    pub image: String,
-}
+pub use crate::build::deployment::Workloads;
 
 /// An upgraded image taken back: the upgrade job to mark and what the event says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -193,7 +187,7 @@ pub fn decide(
     };
     let (web, cron) = valid
         .as_ref()
-        .map_or((0, 0), |v| (v.replicas, v.cron_replicas));
+        .map_or((0, 0), |_| crate::validate::wanted_replicas(&instance.spec));
     let plan = plan(phase, web, cron);
     let workloads = plan
         .workloads
