@@ -12,7 +12,7 @@ use crate::commands::wait::{self, WaitArgs};
 use crate::commands::write::WriteFlags;
 use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
-use crate::fleet::{self, Selection};
+use crate::fleet::{self, Selection, Targets};
 use crate::output::Printer;
 
 /// Flags of `start`.
@@ -103,35 +103,28 @@ pub fn plan(instance: &OdooInstance, requested: Option<i32>) -> Result<Plan, Cli
     Ok(Plan::Start(started, body))
 }
 
+impl Targets for StartArgs {
+    fn targets(&self) -> (Option<&str>, &Selection) {
+        (self.name.as_deref(), &self.selection)
+    }
+}
+
 pub async fn run(ctx: &LazyCtx, args: StartArgs, printer: &Printer) -> Result<(), CliError> {
-    args.selection.check(args.name.as_deref(), "start")?;
-    let ctx = ctx.get().await?;
+    args.check("start")?;
     let done = if args.wait.wait { "Ready" } else { "Applied" };
-    fleet::one_or_many(
-        ctx,
-        printer,
-        args.name.as_deref(),
-        &args.selection,
-        done,
-        "start",
-        |ctx, printer, name| {
-            let args = &args;
-            async move { start(&ctx, &printer, &name, args).await }
-        },
-    )
-    .await
+    fleet::one_or_many(ctx.get().await?, printer, &args, done, "start", start).await
 }
 
 /// Starts one instance and, with --wait, waits until it is ready; what happened, in
 /// a few words.
 async fn start(
-    ctx: &Ctx,
-    printer: &Printer,
-    name: &str,
+    ctx: Ctx,
+    printer: Printer,
+    name: String,
     args: &StartArgs,
 ) -> Result<String, CliError> {
     let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
-    let (started, written) = change::apply(&api, &ctx.namespace, name, args.write.dry_run, |i| {
+    let (started, written) = change::apply(&api, &ctx.namespace, &name, args.write.dry_run, |i| {
         Ok(match plan(i, args.replicas)? {
             Plan::AlreadyRunning(n) => (Err(n), None),
             Plan::Start(started, body) => (Ok(started), Some(body)),
@@ -160,8 +153,8 @@ async fn start(
         "started"
     };
     change::print(
-        printer,
-        name,
+        &printer,
+        &name,
         &written,
         &change::verb(verb, args.write.dry_run),
     )?;
@@ -175,11 +168,11 @@ async fn start(
         printer.note(&format!("{message}."));
     }
     wait::after_write(
-        ctx,
-        printer,
+        &ctx,
+        &printer,
         &args.wait,
         args.write.dry_run,
-        name,
+        &name,
         &wait::target_for(started.replicas),
     )
     .await?;

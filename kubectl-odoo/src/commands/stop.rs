@@ -10,7 +10,7 @@ use crate::commands::wait::{self, WaitArgs};
 use crate::commands::write::{DryRun, WriteFlags};
 use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
-use crate::fleet::{self, Selection};
+use crate::fleet::{self, Selection, Targets};
 use crate::output::Printer;
 
 /// Annotation holding the web replicas an instance had when it was stopped.
@@ -64,35 +64,28 @@ pub fn plan(instance: &OdooInstance) -> Plan {
     Plan::Stop { before, body }
 }
 
+impl Targets for StopArgs {
+    fn targets(&self) -> (Option<&str>, &Selection) {
+        (self.name.as_deref(), &self.selection)
+    }
+}
+
 pub async fn run(ctx: &LazyCtx, args: StopArgs, printer: &Printer) -> Result<(), CliError> {
-    args.selection.check(args.name.as_deref(), "stop")?;
-    let ctx = ctx.get().await?;
+    args.check("stop")?;
     let done = if args.wait.wait { "Stopped" } else { "Applied" };
-    fleet::one_or_many(
-        ctx,
-        printer,
-        args.name.as_deref(),
-        &args.selection,
-        done,
-        "stop",
-        |ctx, printer, name| {
-            let args = &args;
-            async move { stop(&ctx, &printer, &name, args).await }
-        },
-    )
-    .await
+    fleet::one_or_many(ctx.get().await?, printer, &args, done, "stop", stop).await
 }
 
 /// Stops one instance and, with --wait, waits until it is Stopped; what happened,
 /// in a few words.
 async fn stop(
-    ctx: &Ctx,
-    printer: &Printer,
-    name: &str,
+    ctx: Ctx,
+    printer: Printer,
+    name: String,
     args: &StopArgs,
 ) -> Result<String, CliError> {
     let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
-    let (before, written) = change::apply(&api, &ctx.namespace, name, args.write.dry_run, |i| {
+    let (before, written) = change::apply(&api, &ctx.namespace, &name, args.write.dry_run, |i| {
         Ok(match plan(i) {
             Plan::AlreadyStopped => (None, None),
             Plan::Stop { before, body } => (Some(before), Some(body)),
@@ -107,8 +100,8 @@ async fn stop(
         return Ok(message);
     };
     change::print(
-        printer,
-        name,
+        &printer,
+        &name,
         &written,
         &change::verb("stopped", args.write.dry_run),
     )?;
@@ -118,7 +111,15 @@ async fn stop(
         ));
     }
     let stopped = InstancePhase::Stopped.to_string();
-    wait::after_write(ctx, printer, &args.wait, args.write.dry_run, name, &stopped).await?;
+    wait::after_write(
+        &ctx,
+        &printer,
+        &args.wait,
+        args.write.dry_run,
+        &name,
+        &stopped,
+    )
+    .await?;
     Ok(format!("{before} web replica(s) remembered"))
 }
 
