@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::commands::change;
 use crate::commands::wait::{self, WaitArgs};
-use crate::commands::write::{DryRun, WriteFlags};
+use crate::commands::write::{DryRun, WriteFlags, WriteHelp};
 use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
 use crate::fleet::{self, Selection, Targets};
@@ -18,13 +18,12 @@ pub const REPLICAS_BEFORE_STOP: &str = "odoo-operator.dev/replicas-before-stop";
 
 /// Flags of `stop`.
 #[derive(clap::Args, Debug)]
-// The write flags' help names what this command writes; mut_arg moves an
-// argument last, so the wait flags are moved after them again to keep the order.
 #[command(
-    mut_arg("dry_run", |a| a.help("none: stop it; client: print the change without sending it; server: have the API server validate the change without storing it")),
-    mut_arg("output", |a| a.help("Output format of the changed object (table: `odoo/NAME stopped`)")),
-    mut_arg("wait", |a| a),
-    mut_arg("timeout", |a| a)
+    write_help(
+        "none: stop it; client: print the change without sending it; server: have the API server validate the change without storing it",
+        "Output format of the changed object (table: `odoo/NAME stopped`)"
+    ),
+    wait_flags_last()
 )]
 pub struct StopArgs {
     /// Name of the instance (or -l/-A to stop several).

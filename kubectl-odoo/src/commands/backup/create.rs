@@ -12,7 +12,7 @@ use odoo_model::{InstanceRef, OdooBackupJob, OdooBackupJobSpec, OdooInstance};
 use crate::commands::backup::destination::DestinationArgs;
 use crate::commands::backup::flags::{VerifyArg, format_parser};
 use crate::commands::change;
-use crate::commands::write::{DryRun, WriteFlags, name_stamp, print_resource, submit};
+use crate::commands::write::{DryRun, WriteFlags, WriteHelp, name_stamp, print_resource, submit};
 use crate::ctx::{Ctx, LazyCtx};
 use crate::duration::parse_duration;
 use crate::error::CliError;
@@ -22,11 +22,10 @@ use odoo_model::backup_job::BackupFormat;
 
 /// Flags of `backup create`.
 #[derive(clap::Args, Debug)]
-// The write flags' help names what this command writes.
-#[command(
-    mut_arg("dry_run", |a| a.help("none: create; client: print the job without sending it; server: have the API server validate it without storing it")),
-    mut_arg("output", |a| a.help("Output format of the created job (table: `odoobackupjob/NAME created`)"))
-)]
+#[command(write_help(
+    "none: create; client: print the job without sending it; server: have the API server validate it without storing it",
+    "Output format of the created job (table: `odoobackupjob/NAME created`)"
+))]
 pub struct CreateArgs {
     /// Name of the instance to back up (or -l/-A to back up several).
     pub name: Option<String>,
