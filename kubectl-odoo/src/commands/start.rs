@@ -134,9 +134,7 @@ async fn start(
         Err(n) => {
             let message =
                 format!("odoo/{name} is already running ({n} web replica(s)); nothing to do.");
-            if !printer.fleet {
-                printer.note(&message);
-            }
+            printer.note_unless_fleet(&message);
             return Ok(message);
         }
         Ok(started) => started,
@@ -163,9 +161,7 @@ async fn start(
         Source::Default => "none remembered",
     };
     let message = format!("{} web replica(s), {why}", started.replicas);
-    if !printer.fleet {
-        printer.note(&format!("{message}."));
-    }
+    printer.note_unless_fleet(&format!("{message}."));
     wait::after_write(
         &ctx,
         &printer,

@@ -93,9 +93,7 @@ async fn stop(
     .await?;
     let Some(before) = before else {
         let message = format!("odoo/{name} is already stopped (0 web replicas); nothing to do.");
-        if !printer.fleet {
-            printer.note(&message);
-        }
+        printer.note_unless_fleet(&message);
         return Ok(message);
     };
     change::print(
@@ -104,8 +102,8 @@ async fn stop(
         &written,
         &change::verb("stopped", args.write.dry_run),
     )?;
-    if args.write.dry_run == DryRun::None && !printer.fleet {
-        printer.note(&format!(
+    if args.write.dry_run == DryRun::None {
+        printer.note_unless_fleet(&format!(
             "The operator scales web and cron to zero. `kubectl odoo start {name}` restores {before} web replica(s)."
         ));
     }
