@@ -280,26 +280,47 @@ where
     finish(printer, verb, &reports)
 }
 
+/// The flags of a command that takes one instance by name or several by selection.
+/// One method, so a command's flags say it in a few lines.
+pub trait Targets {
+    /// The instance named on the command line, if any, and the selection flags.
+    fn targets(&self) -> (Option<&str>, &Selection);
+
+    /// [`Selection::check`] of these flags; `command` is named in the error.
+    fn check(&self, command: &str) -> Result<(), CliError> {
+        let (name, selection) = self.targets();
+        selection.check(name, command)
+    }
+}
+
 /// The prologue of a command that takes one instance by name or several by
 /// selection: `work` on the named one, with the command's own printer and its error
-/// as the command's; else [`each`] over the selection.
-pub async fn one_or_many<F, Fut>(
+/// as the command's; else [`each`] over the selection. `work` gets what varies by
+/// instance owned (a fleet makes it per instance) and the flags borrowed for `'a`, so
+/// a command's `async fn` is passed as it is.
+pub async fn one_or_many<'a, A, F, Fut>(
     ctx: &Ctx,
     printer: &Printer,
-    name: Option<&str>,
-    selection: &Selection,
+    args: &'a A,
     done: &str,
     verb: &str,
     work: F,
 ) -> Result<(), CliError>
 where
-    F: Fn(Ctx, Printer, String) -> Fut,
+    A: Targets,
+    F: Fn(Ctx, Printer, String, &'a A) -> Fut,
     Fut: Future<Output = Result<String, CliError>>,
 {
+    let (name, selection) = args.targets();
     if let Some(name) = name {
-        return work(ctx.clone(), *printer, name.to_owned()).await.map(drop);
+        return work(ctx.clone(), *printer, name.to_owned(), args)
+            .await
+            .map(drop);
     }
-    each(ctx, printer, selection, done, verb, work).await
+    each(ctx, printer, selection, done, verb, |ctx, printer, name| {
+        work(ctx, printer, name, args)
+    })
+    .await
 }
 
 /// The summary as a table (or data with `-o json|yaml`), then the worst outcome as

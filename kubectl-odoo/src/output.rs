@@ -141,6 +141,14 @@ impl Printer {
         let _ = writeln!(stderr, "{text}");
     }
 
+    /// A [`Printer::note`] for a run on one instance; left out for one of a fleet's,
+    /// whose line in the summary says what happened instead.
+    pub fn note_unless_fleet(&self, text: &str) {
+        if !self.fleet {
+            self.note(text);
+        }
+    }
+
     /// A warning on stderr.
     pub fn warn(&self, text: &str) {
         let color = use_color(ColorChoice::Auto, std::io::stderr().is_terminal()) && self.color;

@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::commands::change;
 use crate::commands::stop::REPLICAS_BEFORE_STOP;
 use crate::commands::wait::{self, WaitArgs};
-use crate::commands::write::WriteFlags;
+use crate::commands::write::{WriteFlags, WriteHelp};
 use crate::ctx::LazyCtx;
 use crate::error::CliError;
 use crate::output::Printer;
@@ -21,13 +21,12 @@ use crate::output::Printer;
         .required(true)
         .multiple(true)
 ))]
-// The write flags' help names what this command writes; mut_arg moves an
-// argument last, so the wait flags are moved after them again to keep the order.
 #[command(
-    mut_arg("dry_run", |a| a.help("none: scale it; client: print the change without sending it; server: have the API server validate the change without storing it")),
-    mut_arg("output", |a| a.help("Output format of the changed object (table: `odoo/NAME scaled`)")),
-    mut_arg("wait", |a| a),
-    mut_arg("timeout", |a| a)
+    write_help(
+        "none: scale it; client: print the change without sending it; server: have the API server validate the change without storing it",
+        "Output format of the changed object (table: `odoo/NAME scaled`)"
+    ),
+    wait_flags_last()
 )]
 pub struct ScaleArgs {
     /// Name of the instance.

@@ -9,21 +9,20 @@ use serde_json::Value;
 use crate::commands::change;
 use crate::commands::stop::REPLICAS_BEFORE_STOP;
 use crate::commands::wait::{self, WaitArgs};
-use crate::commands::write::WriteFlags;
+use crate::commands::write::{WriteFlags, WriteHelp};
 use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
-use crate::fleet::{self, Selection};
+use crate::fleet::{self, Selection, Targets};
 use crate::output::Printer;
 
 /// Flags of `start`.
 #[derive(clap::Args, Debug)]
-// The write flags' help names what this command writes; mut_arg moves an
-// argument last, so the wait flags are moved after them again to keep the order.
 #[command(
-    mut_arg("dry_run", |a| a.help("none: start it; client: print the change without sending it; server: have the API server validate the change without storing it")),
-    mut_arg("output", |a| a.help("Output format of the changed object (table: `odoo/NAME started`)")),
-    mut_arg("wait", |a| a),
-    mut_arg("timeout", |a| a)
+    write_help(
+        "none: start it; client: print the change without sending it; server: have the API server validate the change without storing it",
+        "Output format of the changed object (table: `odoo/NAME started`)"
+    ),
+    wait_flags_last()
 )]
 pub struct StartArgs {
     /// Name of the instance (or -l/-A to start several).
@@ -103,35 +102,28 @@ pub fn plan(instance: &OdooInstance, requested: Option<i32>) -> Result<Plan, Cli
     Ok(Plan::Start(started, body))
 }
 
+impl Targets for StartArgs {
+    fn targets(&self) -> (Option<&str>, &Selection) {
+        (self.name.as_deref(), &self.selection)
+    }
+}
+
 pub async fn run(ctx: &LazyCtx, args: StartArgs, printer: &Printer) -> Result<(), CliError> {
-    args.selection.check(args.name.as_deref(), "start")?;
-    let ctx = ctx.get().await?;
+    args.check("start")?;
     let done = if args.wait.wait { "Ready" } else { "Applied" };
-    fleet::one_or_many(
-        ctx,
-        printer,
-        args.name.as_deref(),
-        &args.selection,
-        done,
-        "start",
-        |ctx, printer, name| {
-            let args = &args;
-            async move { start(&ctx, &printer, &name, args).await }
-        },
-    )
-    .await
+    fleet::one_or_many(ctx.get().await?, printer, &args, done, "start", start).await
 }
 
 /// Starts one instance and, with --wait, waits until it is ready; what happened, in
 /// a few words.
 async fn start(
-    ctx: &Ctx,
-    printer: &Printer,
-    name: &str,
+    ctx: Ctx,
+    printer: Printer,
+    name: String,
     args: &StartArgs,
 ) -> Result<String, CliError> {
     let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
-    let (started, written) = change::apply(&api, &ctx.namespace, name, args.write.dry_run, |i| {
+    let (started, written) = change::apply(&api, &ctx.namespace, &name, args.write.dry_run, |i| {
         Ok(match plan(i, args.replicas)? {
             Plan::AlreadyRunning(n) => (Err(n), None),
             Plan::Start(started, body) => (Ok(started), Some(body)),
@@ -142,9 +134,7 @@ async fn start(
         Err(n) => {
             let message =
                 format!("odoo/{name} is already running ({n} web replica(s)); nothing to do.");
-            if !printer.fleet {
-                printer.note(&message);
-            }
+            printer.note_unless_fleet(&message);
             return Ok(message);
         }
         Ok(started) => started,
@@ -160,8 +150,8 @@ async fn start(
         "started"
     };
     change::print(
-        printer,
-        name,
+        &printer,
+        &name,
         &written,
         &change::verb(verb, args.write.dry_run),
     )?;
@@ -171,15 +161,13 @@ async fn start(
         Source::Default => "none remembered",
     };
     let message = format!("{} web replica(s), {why}", started.replicas);
-    if !printer.fleet {
-        printer.note(&format!("{message}."));
-    }
+    printer.note_unless_fleet(&format!("{message}."));
     wait::after_write(
-        ctx,
-        printer,
+        &ctx,
+        &printer,
         &args.wait,
         args.write.dry_run,
-        name,
+        &name,
         &wait::target_for(started.replicas),
     )
     .await?;

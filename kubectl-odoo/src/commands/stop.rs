@@ -7,10 +7,10 @@ use serde_json::Value;
 
 use crate::commands::change;
 use crate::commands::wait::{self, WaitArgs};
-use crate::commands::write::{DryRun, WriteFlags};
+use crate::commands::write::{DryRun, WriteFlags, WriteHelp};
 use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
-use crate::fleet::{self, Selection};
+use crate::fleet::{self, Selection, Targets};
 use crate::output::Printer;
 
 /// Annotation holding the web replicas an instance had when it was stopped.
@@ -18,13 +18,12 @@ pub const REPLICAS_BEFORE_STOP: &str = "odoo-operator.dev/replicas-before-stop";
 
 /// Flags of `stop`.
 #[derive(clap::Args, Debug)]
-// The write flags' help names what this command writes; mut_arg moves an
-// argument last, so the wait flags are moved after them again to keep the order.
 #[command(
-    mut_arg("dry_run", |a| a.help("none: stop it; client: print the change without sending it; server: have the API server validate the change without storing it")),
-    mut_arg("output", |a| a.help("Output format of the changed object (table: `odoo/NAME stopped`)")),
-    mut_arg("wait", |a| a),
-    mut_arg("timeout", |a| a)
+    write_help(
+        "none: stop it; client: print the change without sending it; server: have the API server validate the change without storing it",
+        "Output format of the changed object (table: `odoo/NAME stopped`)"
+    ),
+    wait_flags_last()
 )]
 pub struct StopArgs {
     /// Name of the instance (or -l/-A to stop several).
@@ -64,35 +63,28 @@ pub fn plan(instance: &OdooInstance) -> Plan {
     Plan::Stop { before, body }
 }
 
+impl Targets for StopArgs {
+    fn targets(&self) -> (Option<&str>, &Selection) {
+        (self.name.as_deref(), &self.selection)
+    }
+}
+
 pub async fn run(ctx: &LazyCtx, args: StopArgs, printer: &Printer) -> Result<(), CliError> {
-    args.selection.check(args.name.as_deref(), "stop")?;
-    let ctx = ctx.get().await?;
+    args.check("stop")?;
     let done = if args.wait.wait { "Stopped" } else { "Applied" };
-    fleet::one_or_many(
-        ctx,
-        printer,
-        args.name.as_deref(),
-        &args.selection,
-        done,
-        "stop",
-        |ctx, printer, name| {
-            let args = &args;
-            async move { stop(&ctx, &printer, &name, args).await }
-        },
-    )
-    .await
+    fleet::one_or_many(ctx.get().await?, printer, &args, done, "stop", stop).await
 }
 
 /// Stops one instance and, with --wait, waits until it is Stopped; what happened,
 /// in a few words.
 async fn stop(
-    ctx: &Ctx,
-    printer: &Printer,
-    name: &str,
+    ctx: Ctx,
+    printer: Printer,
+    name: String,
     args: &StopArgs,
 ) -> Result<String, CliError> {
     let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
-    let (before, written) = change::apply(&api, &ctx.namespace, name, args.write.dry_run, |i| {
+    let (before, written) = change::apply(&api, &ctx.namespace, &name, args.write.dry_run, |i| {
         Ok(match plan(i) {
             Plan::AlreadyStopped => (None, None),
             Plan::Stop { before, body } => (Some(before), Some(body)),
@@ -101,24 +93,30 @@ async fn stop(
     .await?;
     let Some(before) = before else {
         let message = format!("odoo/{name} is already stopped (0 web replicas); nothing to do.");
-        if !printer.fleet {
-            printer.note(&message);
-        }
+        printer.note_unless_fleet(&message);
         return Ok(message);
     };
     change::print(
-        printer,
-        name,
+        &printer,
+        &name,
         &written,
         &change::verb("stopped", args.write.dry_run),
     )?;
-    if args.write.dry_run == DryRun::None && !printer.fleet {
-        printer.note(&format!(
+    if args.write.dry_run == DryRun::None {
+        printer.note_unless_fleet(&format!(
             "The operator scales web and cron to zero. `kubectl odoo start {name}` restores {before} web replica(s)."
         ));
     }
     let stopped = InstancePhase::Stopped.to_string();
-    wait::after_write(ctx, printer, &args.wait, args.write.dry_run, name, &stopped).await?;
+    wait::after_write(
+        &ctx,
+        &printer,
+        &args.wait,
+        args.write.dry_run,
+        &name,
+        &stopped,
+    )
+    .await?;
     Ok(format!("{before} web replica(s) remembered"))
 }
 

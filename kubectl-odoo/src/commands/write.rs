@@ -26,7 +26,7 @@ pub enum DryRun {
 }
 
 /// The flags of a command that writes. Each command names what it writes in the
-/// help of `--dry-run` and `-o` (with `mut_arg`), so the help reads as before.
+/// help of `--dry-run` and `-o` (with [`WriteHelp`]), so the help reads as before.
 #[derive(clap::Args, Debug, Clone)]
 pub struct WriteFlags {
     /// Asks nothing; accepted as on the commands that do ask, so a script can pass
@@ -40,6 +40,30 @@ pub struct WriteFlags {
     /// Output format of the written object.
     #[arg(short = 'o', long, value_enum)]
     pub output: Option<OutputFormat>,
+}
+
+/// What a command that writes says of its write flags. Used as clap's raw method
+/// attributes on the command's flags, which clap calls on the `Command` once the
+/// flags are added: `#[command(write_help(DRY_RUN, OUTPUT), wait_flags_last())]`.
+pub trait WriteHelp {
+    /// The help of `--dry-run` and `-o`, naming what the command writes.
+    fn write_help(self, dry_run: &'static str, output: &'static str) -> Self;
+
+    /// After [`WriteHelp::write_help`] on flags that flatten `WaitArgs` after the
+    /// write flags: `mut_arg` moves an argument last, so `--wait` and `--timeout`
+    /// are moved after the write flags again to keep the order.
+    fn wait_flags_last(self) -> Self;
+}
+
+impl WriteHelp for clap::Command {
+    fn write_help(self, dry_run: &'static str, output: &'static str) -> Self {
+        self.mut_arg("dry_run", |a| a.help(dry_run))
+            .mut_arg("output", |a| a.help(output))
+    }
+
+    fn wait_flags_last(self) -> Self {
+        self.mut_arg("wait", |a| a).mut_arg("timeout", |a| a)
+    }
 }
 
 /// Creates or updates `object` by server-side apply with the plugin's field manager;

@@ -12,21 +12,20 @@ use odoo_model::{InstanceRef, OdooBackupJob, OdooBackupJobSpec, OdooInstance};
 use crate::commands::backup::destination::DestinationArgs;
 use crate::commands::backup::flags::{VerifyArg, format_parser};
 use crate::commands::change;
-use crate::commands::write::{DryRun, WriteFlags, name_stamp, print_resource, submit};
+use crate::commands::write::{DryRun, WriteFlags, WriteHelp, name_stamp, print_resource, submit};
 use crate::ctx::{Ctx, LazyCtx};
 use crate::duration::parse_duration;
 use crate::error::CliError;
-use crate::fleet::{self, Selection};
+use crate::fleet::{self, Selection, Targets};
 use crate::output::Printer;
 use odoo_model::backup_job::BackupFormat;
 
 /// Flags of `backup create`.
 #[derive(clap::Args, Debug)]
-// The write flags' help names what this command writes.
-#[command(
-    mut_arg("dry_run", |a| a.help("none: create; client: print the job without sending it; server: have the API server validate it without storing it")),
-    mut_arg("output", |a| a.help("Output format of the created job (table: `odoobackupjob/NAME created`)"))
-)]
+#[command(write_help(
+    "none: create; client: print the job without sending it; server: have the API server validate it without storing it",
+    "Output format of the created job (table: `odoobackupjob/NAME created`)"
+))]
 pub struct CreateArgs {
     /// Name of the instance to back up (or -l/-A to back up several).
     pub name: Option<String>,
@@ -82,9 +81,14 @@ pub fn build(
     job
 }
 
+impl Targets for CreateArgs {
+    fn targets(&self) -> (Option<&str>, &Selection) {
+        (self.name.as_deref(), &self.selection)
+    }
+}
+
 pub async fn run(ctx: &LazyCtx, args: CreateArgs, printer: &Printer) -> Result<(), CliError> {
-    args.selection
-        .check(args.name.as_deref(), "backup create")?;
+    args.check("backup create")?;
     let now = k8s_openapi::jiff::Timestamp::now();
     // Flags alone suffice for a client dry run; --like and reuse read the cluster.
     if let Some(name) = &args.name
@@ -93,40 +97,29 @@ pub async fn run(ctx: &LazyCtx, args: CreateArgs, printer: &Printer) -> Result<(
     {
         return print_resource(printer, &build(&args, name, dest, now), "created (dry run)");
     }
-    let ctx = ctx.get().await?;
     let done = if args.wait { "Succeeded" } else { "Created" };
-    fleet::one_or_many(
-        ctx,
-        printer,
-        args.name.as_deref(),
-        &args.selection,
-        done,
-        "back up",
-        |ctx, printer, name| {
-            let args = &args;
-            async move { back_up(&ctx, &printer, &name, args, now).await }
-        },
-    )
-    .await
+    // One timestamp for the whole run, as for the dry run above.
+    let work = |ctx, printer, name, args| back_up(ctx, printer, name, args, now);
+    fleet::one_or_many(ctx.get().await?, printer, &args, done, "back up", work).await
 }
 
 /// Backs up one instance (following the job with --wait); the job's name.
 async fn back_up(
-    ctx: &Ctx,
-    printer: &Printer,
-    name: &str,
+    ctx: Ctx,
+    printer: Printer,
+    name: String,
     args: &CreateArgs,
     now: k8s_openapi::jiff::Timestamp,
 ) -> Result<String, CliError> {
     let ns = &ctx.namespace;
     let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), ns);
-    change::get(&instances, name, ns).await?;
-    let dest = args.destination.resolve(&ctx.client, ns, name).await?;
-    let backup = build(args, name, dest, now);
+    change::get(&instances, &name, ns).await?;
+    let dest = args.destination.resolve(&ctx.client, ns, &name).await?;
+    let backup = build(args, &name, dest, now);
     let job = format!("odoobackupjob/{}", backup.name_any());
     submit(
-        ctx,
-        printer,
+        &ctx,
+        &printer,
         backup,
         args.write.dry_run,
         args.wait.then_some(args.timeout),

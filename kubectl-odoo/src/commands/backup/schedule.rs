@@ -10,18 +10,17 @@ use odoo_model::{InstanceRef, OdooBackupSchedule, OdooBackupScheduleSpec, OdooIn
 use crate::commands::backup::destination::DestinationArgs;
 use crate::commands::backup::flags::{VerifyArg, format_parser};
 use crate::commands::change;
-use crate::commands::write::{DryRun, WriteFlags, apply, print_resource};
+use crate::commands::write::{DryRun, WriteFlags, WriteHelp, apply, print_resource};
 use crate::ctx::LazyCtx;
 use crate::error::CliError;
 use crate::output::Printer;
 
 /// Flags of `backup schedule`.
 #[derive(clap::Args, Debug)]
-// The write flags' help names what this command writes.
-#[command(
-    mut_arg("dry_run", |a| a.help("none: apply; client: print the schedule without sending it; server: have the API server validate it without storing it")),
-    mut_arg("output", |a| a.help("Output format of the schedule (table: `odoobackupschedule/NAME configured`)"))
-)]
+#[command(write_help(
+    "none: apply; client: print the schedule without sending it; server: have the API server validate it without storing it",
+    "Output format of the schedule (table: `odoobackupschedule/NAME configured`)"
+))]
 pub struct ScheduleArgs {
     /// Name of the instance to back up.
     pub instance: String,

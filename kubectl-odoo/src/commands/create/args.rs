@@ -6,18 +6,17 @@ use odoo_model::instance::{DeletionPolicy, Environment, IngressSpec};
 use odoo_model::{OdooInstance, OdooInstanceSpec};
 
 use crate::commands::wait::WaitArgs;
-use crate::commands::write::WriteFlags;
+use crate::commands::write::{WriteFlags, WriteHelp};
 use crate::error::CliError;
 
 /// Flags of `create`.
 #[derive(clap::Args, Debug)]
-// The write flags' help names what this command writes; mut_arg moves an
-// argument last, so the wait flags are moved after them again to keep the order.
 #[command(
-    mut_arg("dry_run", |a| a.help("none: create it; client: print it without sending; server: have the API server validate and default it without storing it")),
-    mut_arg("output", |a| a.help("Output format of the created object (name by default)")),
-    mut_arg("wait", |a| a),
-    mut_arg("timeout", |a| a)
+    write_help(
+        "none: create it; client: print it without sending; server: have the API server validate and default it without storing it",
+        "Output format of the created object (name by default)"
+    ),
+    wait_flags_last()
 )]
 pub struct CreateArgs {
     /// Name of the instance (optional with -f when the file names it).
