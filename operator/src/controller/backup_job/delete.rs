@@ -23,7 +23,8 @@ use kube::{Resource, ResourceExt};
 use odoo_model::agent::{Command, DeleteReport, DeleteRequest, env};
 use odoo_model::backup_job::OdooBackupJobStatus;
 use odoo_model::backup_use::backups_in_use;
-use odoo_model::labels::{AGENT_LABEL, instance_labels};
+use odoo_model::instance::Environment;
+use odoo_model::labels::{AGENT_LABEL, ENVIRONMENT_LABEL, instance_labels};
 use odoo_model::{Location, OdooBackupJob, OdooInstance, OdooRestoreJob};
 
 use super::super::bucket;
@@ -75,12 +76,15 @@ fn container(envs: Vec<EnvVar>, mounts: Vec<VolumeMount>, agent_image: &str) -> 
     }
 }
 
-/// The deletion's Job: pure, from the backup as stored. Deleting is safe to
-/// repeat (a second run finds the archive gone), so the pod is retried.
+/// The deletion's Job: pure, from the backup as stored and the environment of its
+/// instance (its pod is labelled like the instance's others; an instance already
+/// gone leaves it unlabelled). Deleting is safe to repeat (a second run finds the
+/// archive gone), so the pod is retried.
 pub fn build_job(
     job: &OdooBackupJob,
     status: &OdooBackupJobStatus,
     archive: &Location,
+    environment: Option<Environment>,
     agent_image: &str,
 ) -> Job {
     let d = &job.spec.backup.destination;
@@ -107,6 +111,9 @@ pub fn build_job(
     let mut labels = instance_labels(&job.spec.instance_ref.name, "backup");
     let mut pod_labels = labels.clone();
     pod_labels.insert(AGENT_LABEL.into(), Command::DeleteArchive.as_str().into());
+    if let Some(environment) = environment {
+        pod_labels.insert(ENVIRONMENT_LABEL.into(), environment.label_value().into());
+    }
     labels.remove(AGENT_LABEL);
     let container = container(envs, mounts, agent_image);
     Job {
@@ -193,7 +200,10 @@ pub async fn clean_up(
     }
     let name = job_name(job);
     let taken = match agent_pod::run_of::<DeleteReport>(ctx, &ns, &name, CONTAINER).await? {
-        Agent::Missing => return start(ctx, job, &status, location, announce).await,
+        Agent::Missing => {
+            let environment = instance.map(|i| i.spec.environment);
+            return start(ctx, job, (&status, location), environment, announce).await;
+        }
         Agent::Running => return Ok(Some(Action::requeue(DELETING))),
         Agent::Ended(taken) => taken,
     };
@@ -257,8 +267,8 @@ async fn checked(
 async fn start<F, Fut>(
     ctx: &Context,
     job: &OdooBackupJob,
-    status: &OdooBackupJobStatus,
-    location: &str,
+    (status, location): (&OdooBackupJobStatus, &str),
+    environment: Option<Environment>,
     announce: F,
 ) -> Result<Option<Action>, Error>
 where
@@ -277,7 +287,7 @@ where
             return Ok(Some(Action::requeue(RETRY)));
         }
     };
-    let built = build_job(job, status, &archive, &ctx.config.agent_image);
+    let built = build_job(job, status, &archive, environment, &ctx.config.agent_image);
     let jobs: Api<Job> = Api::namespaced(ctx.client.clone(), &ns);
     match jobs.create(&PostParams::default(), &built).await {
         Ok(_) => Ok(Some(Action::requeue(DELETING))),

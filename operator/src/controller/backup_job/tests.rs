@@ -233,3 +233,28 @@ fn the_agent_reads_back_the_request_the_pod_carries() {
     );
     assert!(!request.without_filestore && !request.count_rows);
 }
+
+#[test]
+fn the_deletion_pod_carries_its_instances_environment_once_the_instance_is_known() {
+    use odoo_model::instance::Environment;
+    use odoo_model::labels::ENVIRONMENT_LABEL;
+    let job = s3_job();
+    let status = odoo_model::OdooBackupJobStatus {
+        sha256: Some("a".repeat(64)),
+        ..Default::default()
+    };
+    let at = odoo_model::Location::s3("backups", "shop/x.zip");
+    let label = |environment| {
+        delete::build_job(&job, &status, &at, environment, "odoo-operator:9.9")
+            .spec
+            .and_then(|s| s.template.metadata)
+            .and_then(|m| m.labels)
+            .and_then(|l| l.get(ENVIRONMENT_LABEL).cloned())
+    };
+    assert_eq!(
+        label(Some(Environment::Staging)).as_deref(),
+        Some("staging")
+    );
+    // The instance is gone: nothing says which environment the pod belongs to.
+    assert_eq!(label(None), None);
+}
