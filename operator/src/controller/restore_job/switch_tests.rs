@@ -11,7 +11,7 @@ use odoo_model::OdooRestoreJob;
 
 use super::pass::*;
 use super::step;
-use super::tests::{assert_failed, at, ended, instance, message, resolved, told};
+use super::tests::{at, discards_then_fails, ended, instance, message, resolved, told};
 use crate::controller::kept::Dropping;
 use crate::controller::step::{Again, JobStep, On};
 use crate::runtime::agent_pod::{Agent, Switched};
@@ -59,13 +59,10 @@ fn the_databases_switch_only_once_nothing_serves_from_them() {
         "team_a_shop now holds the restored data; switching the filestore"
     );
     f.databases = Some(Err("permission denied".into()));
-    assert_eq!(step(&job, &f), JobStep::Do(Effect::Discard));
-    f.discarded = true;
-    let e = ended(step(&job, &f));
-    assert_failed(&e);
-    assert_eq!(
-        message(&e),
-        "switching databases failed: permission denied; team_a_shop was kept"
+    discards_then_fails(
+        &job,
+        f,
+        "switching databases failed: permission denied; team_a_shop was kept",
     );
 }
 
@@ -108,13 +105,10 @@ fn files_put_back_by_the_agent_bring_the_previous_database_back() {
     f.switch = Some(Agent::Ended(Switched::Undone("disk full".into())));
     assert_eq!(step(&job, &f), JobStep::Do(Effect::Revert));
     f.reverted = true;
-    assert_eq!(step(&job, &f), JobStep::Do(Effect::Discard));
-    f.discarded = true;
-    let e = ended(step(&job, &f));
-    assert_failed(&e);
-    assert_eq!(
-        message(&e),
-        "switching the filestore failed: disk full; the previous database team_a_shop is back in place; logs: kubectl logs job/r-switch -n team-a"
+    discards_then_fails(
+        &job,
+        f,
+        "switching the filestore failed: disk full; the previous database team_a_shop is back in place; logs: kubectl logs job/r-switch -n team-a",
     );
 }
 

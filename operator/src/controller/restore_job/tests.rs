@@ -65,6 +65,16 @@ pub(super) fn message(e: &Ending<OdooRestoreJobStatus>) -> &str {
 }
 
 /// Failed with `RestoreFailed` on the job and the instance, saying the message.
+/// A failure with a temporary database made: the step asks to drop it, then
+/// fails the restore with `said`.
+pub(super) fn discards_then_fails(job: &OdooRestoreJob, mut f: Facts, said: &str) {
+    assert_eq!(step(job, &f), JobStep::Do(Effect::Discard));
+    f.discarded = true;
+    let e = ended(step(job, &f));
+    assert_failed(&e);
+    assert_eq!(message(&e), said);
+}
+
 pub(super) fn assert_failed(e: &Ending<OdooRestoreJobStatus>) {
     assert_eq!(e.phase, JobPhase::Failed);
     assert_eq!(e.status.step, None, "a finished restore has no step");
@@ -203,13 +213,10 @@ fn a_load_that_does_not_prove_drops_the_temporary_database_and_fails() {
     let job = at(RestoreStep::Loading);
     let mut f = resolved();
     f.load = Some(Agent::Ended(Err("the archive is not a zip".into())));
-    assert_eq!(step(&job, &f), JobStep::Do(Effect::Discard));
-    f.discarded = true;
-    let e = ended(step(&job, &f));
-    assert_failed(&e);
-    assert_eq!(
-        message(&e),
-        "loading the archive failed: the archive is not a zip; the temporary database was dropped and team_a_shop was not touched and keeps serving; logs: kubectl logs job/r-load -n team-a"
+    discards_then_fails(
+        &job,
+        f,
+        "loading the archive failed: the archive is not a zip; the temporary database was dropped and team_a_shop was not touched and keeps serving; logs: kubectl logs job/r-load -n team-a",
     );
     let mut f = resolved();
     f.load = Some(Agent::Ended(Ok(report())));

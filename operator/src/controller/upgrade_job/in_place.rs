@@ -71,22 +71,11 @@ pub fn step(job: &OdooUpgradeJob, instance: &OdooInstance, f: &Facts) -> Step {
 mod tests {
     use super::*;
     use crate::controller::step::{Again, On, ended};
-    use odoo_model::OdooUpgradeJobSpec;
     use odoo_model::Reason;
     use odoo_model::upgrade_job::{OdooUpgradeJobStatus, UpgradeStrategy};
 
     fn job() -> OdooUpgradeJob {
-        let mut job = OdooUpgradeJob::new(
-            "up",
-            OdooUpgradeJobSpec {
-                instance_ref: odoo_model::InstanceRef {
-                    name: "shop".into(),
-                },
-                image: Some("odoo:19.0-b".into()),
-                ..Default::default()
-            },
-        );
-        job.metadata.namespace = Some("team".into());
+        let mut job = super::super::test_support::job();
         job.status = Some(OdooUpgradeJobStatus {
             image: Some("odoo:19.0-b".into()),
             strategy: Some(UpgradeStrategy::InPlace),

@@ -25,6 +25,8 @@ mod outcome;
 mod plan;
 mod queue;
 pub mod rollback;
+#[cfg(test)]
+mod test_support;
 
 pub use plan::{auto_name, update_args};
 

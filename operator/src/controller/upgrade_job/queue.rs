@@ -161,24 +161,9 @@ fn start(job: &OdooUpgradeJob, instance: &OdooInstance, f: &Facts) -> Step {
 mod tests {
     use super::*;
     use crate::controller::step::ended;
-    use odoo_model::OdooUpgradeJobSpec;
     use odoo_model::instance::{OdooInstanceStatus, Rehearsal};
 
-    fn job() -> OdooUpgradeJob {
-        let mut job = OdooUpgradeJob::new(
-            "up",
-            OdooUpgradeJobSpec {
-                instance_ref: odoo_model::InstanceRef {
-                    name: "shop".into(),
-                },
-                image: Some("odoo:19.0-b".into()),
-                ..Default::default()
-            },
-        );
-        job.metadata.uid = Some("uid-1".into());
-        job.metadata.namespace = Some("team".into());
-        job
-    }
+    use super::super::test_support::job;
 
     fn instance(phase: InstancePhase) -> OdooInstance {
         let mut instance = OdooInstance::new("shop", Default::default());
