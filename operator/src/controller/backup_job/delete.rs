@@ -10,6 +10,7 @@
 //! namespace is being deleted, leaves its archive in storage.
 
 use odoo_model::Reason;
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
@@ -76,6 +77,22 @@ fn container(envs: Vec<EnvVar>, mounts: Vec<VolumeMount>, agent_image: &str) -> 
     }
 }
 
+/// The deletion Job's labels and its pod's: the pod's name the agent command and
+/// the instance's environment, when known.
+fn labels(
+    job: &OdooBackupJob,
+    environment: Option<Environment>,
+) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+    let mut labels = instance_labels(&job.spec.instance_ref.name, "backup");
+    let mut pod_labels = labels.clone();
+    pod_labels.insert(AGENT_LABEL.into(), Command::DeleteArchive.as_str().into());
+    if let Some(environment) = environment {
+        pod_labels.insert(ENVIRONMENT_LABEL.into(), environment.label_value().into());
+    }
+    labels.remove(AGENT_LABEL);
+    (labels, pod_labels)
+}
+
 /// The deletion's Job: pure, from the backup as stored and the environment of its
 /// instance (its pod is labelled like the instance's others; an instance already
 /// gone leaves it unlabelled). Deleting is safe to repeat (a second run finds the
@@ -108,13 +125,7 @@ pub fn build_job(
         mounts.push(agent_pod::mount("destination", BACKUP_DIR, false));
         volumes.push(agent_pod::claim_volume("destination", &pvc.claim_name));
     }
-    let mut labels = instance_labels(&job.spec.instance_ref.name, "backup");
-    let mut pod_labels = labels.clone();
-    pod_labels.insert(AGENT_LABEL.into(), Command::DeleteArchive.as_str().into());
-    if let Some(environment) = environment {
-        pod_labels.insert(ENVIRONMENT_LABEL.into(), environment.label_value().into());
-    }
-    labels.remove(AGENT_LABEL);
+    let (labels, pod_labels) = labels(job, environment);
     let container = container(envs, mounts, agent_image);
     Job {
         metadata: ObjectMeta {
