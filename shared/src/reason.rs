@@ -303,23 +303,7 @@ mod tests {
 
     #[test]
     fn phases_give_the_reasons_they_gave_as_strings() {
-        use InstancePhase as P;
-        for phase in [
-            P::Provisioning,
-            P::Uninitialized,
-            P::Initializing,
-            P::InitFailed,
-            P::Starting,
-            P::Running,
-            P::Degraded,
-            P::Stopped,
-            P::Upgrading,
-            P::UpgradeFailed,
-            P::Restoring,
-            P::BackingUp,
-            P::Migrating,
-            P::Error,
-        ] {
+        for phase in InstancePhase::ALL {
             assert_eq!(Reason::from(phase).as_str(), phase.to_string());
             assert_eq!(Reason::entered(phase).as_str(), format!("Phase{phase}"));
         }

@@ -213,7 +213,7 @@ pub async fn clean_up(
     let taken = match agent_pod::run_of::<DeleteReport>(ctx, &ns, &name, CONTAINER).await? {
         Agent::Missing => {
             let environment = instance.map(|i| i.spec.environment);
-            return start(ctx, job, (&status, location), environment, announce).await;
+            return start(ctx, job, &status, location, environment, announce).await;
         }
         Agent::Running => return Ok(Some(Action::requeue(DELETING))),
         Agent::Ended(taken) => taken,
@@ -278,7 +278,8 @@ async fn checked(
 async fn start<F, Fut>(
     ctx: &Context,
     job: &OdooBackupJob,
-    (status, location): (&OdooBackupJobStatus, &str),
+    status: &OdooBackupJobStatus,
+    location: &str,
     environment: Option<Environment>,
     announce: F,
 ) -> Result<Option<Action>, Error>
