@@ -249,3 +249,18 @@ fn validate(
         uid,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stopped_instance_wants_no_cron_pods_and_a_serving_one_its_own() {
+        let mut spec = crate::build::sample_instance().spec;
+        spec.replicas = 2;
+        spec.cron.replicas = 1;
+        assert_eq!(wanted_replicas(&spec), (2, 1));
+        spec.replicas = 0;
+        assert_eq!(wanted_replicas(&spec), (0, 0));
+    }
+}
