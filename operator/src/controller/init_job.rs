@@ -3,7 +3,6 @@
 //! not enough: the job succeeds only once the database shows every module it asked
 //! for installed.
 
-use futures::future::BoxFuture;
 use k8s_openapi::api::batch::v1::Job;
 use kube::ResourceExt;
 use kube::api::Api;
@@ -12,7 +11,7 @@ use odoo_model::init_job::OdooInitJobStatus;
 use odoo_model::{JobPhase, OdooInitJob, OdooInitJobSpec, OdooInstance, names};
 
 use super::job::{self, Started};
-use super::step::{self, Again, Ending, JobStep, Stepper};
+use super::step::{self, Again, Apply, Ending, JobStep, Seen, StepFn, Stepper};
 use crate::build::pod;
 use crate::runtime::batch::{self, Outcome};
 use crate::runtime::context::Context;
@@ -100,7 +99,7 @@ fn job_name(job: &OdooInitJob) -> String {
 /// instance kept in it by value made the future 18 KiB.
 #[derive(Debug, Default)]
 pub struct Facts {
-    instance: Option<Box<OdooInstance>>,
+    seen: Seen<OdooInitJob>,
     /// Whether the instance's configuration Secret (what the Job mounts) exists.
     config: Option<bool>,
     /// The batch Job's outcome; `Some(None)` when it does not exist.
@@ -128,7 +127,7 @@ pub enum Effect {
 fn step(job: &OdooInitJob, f: &Facts) -> JobStep<OdooInitJobStatus, Effect> {
     let name = job_name(job);
     let end = |phase, message: String| JobStep::End(ending(job, phase, message));
-    if f.instance.is_none() {
+    if f.seen.instance.is_none() {
         let message = format!("waiting for OdooInstance {}", job.spec.instance_ref.name);
         return end(JobPhase::Pending, message);
     }
@@ -190,41 +189,38 @@ fn ending(job: &OdooInitJob, phase: JobPhase, message: String) -> Ending<OdooIni
     Ending::new(next, phase, again)
 }
 
-async fn apply(
-    ctx: &Context,
-    job: &OdooInitJob,
-    f: &mut Facts,
-    effect: Effect,
-) -> Result<(), Error> {
-    let ns = job.namespace().unwrap_or_default();
-    let name = job_name(job);
-    let Some(instance) = f.instance.as_deref() else {
-        return Ok(());
-    };
-    match effect {
-        Effect::ReadConfig => {
-            let secret = names::config_secret(&instance.name_any());
-            f.config = Some(observe::secret(ctx, &ns, &secret).await?.is_some());
+impl Apply<OdooInitJob> for Effect {
+    async fn apply(self, ctx: &Context, job: &OdooInitJob, f: &mut Facts) -> Result<(), Error> {
+        let ns = job.namespace().unwrap_or_default();
+        let name = job_name(job);
+        let Some(instance) = f.seen.instance() else {
+            return Ok(());
+        };
+        match self {
+            Effect::ReadConfig => {
+                let secret = names::config_secret(&instance.name_any());
+                f.config = Some(observe::secret(ctx, &ns, &secret).await?.is_some());
+            }
+            Effect::ReadBatch => {
+                let recorded =
+                    job.status.as_ref().and_then(|s| s.job.job_name.as_deref()) == Some(&name);
+                let live = batch::job_unless_new(ctx, &ns, &name, recorded).await?;
+                f.batch = Some(live.as_ref().map(batch::outcome));
+            }
+            Effect::Start => {
+                let clusters = observe::pg_clusters(ctx).await?;
+                let valid = crate::validate::resolve(instance, &clusters)?;
+                let desired = Box::new(build_job(job, &valid));
+                crate::apply::apply_over(&ctx.client, desired.as_ref(), None).await?;
+                f.started = true;
+            }
+            Effect::ReadInstalled => {
+                f.installed = Some(installed(ctx, instance, &asked_modules(&job.spec)).await?);
+            }
+            Effect::ReadFailure => f.failure = Some(batch::odoo_failure(ctx, &ns, &name).await?),
         }
-        Effect::ReadBatch => {
-            let recorded =
-                job.status.as_ref().and_then(|s| s.job.job_name.as_deref()) == Some(&name);
-            let live = batch::job_unless_new(ctx, &ns, &name, recorded).await?;
-            f.batch = Some(live.as_ref().map(batch::outcome));
-        }
-        Effect::Start => {
-            let clusters = observe::pg_clusters(ctx).await?;
-            let valid = crate::validate::resolve(instance, &clusters)?;
-            let desired = Box::new(build_job(job, &valid));
-            crate::apply::apply_over(&ctx.client, desired.as_ref(), None).await?;
-            f.started = true;
-        }
-        Effect::ReadInstalled => {
-            f.installed = Some(installed(ctx, instance, &asked_modules(&job.spec)).await?);
-        }
-        Effect::ReadFailure => f.failure = Some(batch::odoo_failure(ctx, &ns, &name).await?),
+        Ok(())
     }
-    Ok(())
 }
 
 /// The modules an init must leave installed: those it asked for, and `base`,
@@ -282,25 +278,12 @@ impl job::Reconcile for OdooInitJob {
 impl Stepper for OdooInitJob {
     type Facts = Facts;
     type Effect = Effect;
-    fn facts(started: Started<Self>) -> Facts {
-        Facts {
-            instance: started.instance.map(Box::new),
-            ..Facts::default()
-        }
-    }
-    fn step(&self, facts: &Facts) -> JobStep<Self::Status, Effect> {
-        step(self, facts)
-    }
-    fn apply<'a>(
-        ctx: &'a Context,
-        job: &'a Self,
-        facts: &'a mut Facts,
-        effect: Effect,
-    ) -> BoxFuture<'a, Result<(), Error>> {
-        Box::pin(apply(ctx, job, facts, effect))
-    }
-    fn instance(facts: &Facts) -> Option<&OdooInstance> {
-        facts.instance.as_deref()
+    const STEP: StepFn<Self> = step;
+}
+
+impl AsMut<Seen<OdooInitJob>> for Facts {
+    fn as_mut(&mut self) -> &mut Seen<OdooInitJob> {
+        &mut self.seen
     }
 }
 
@@ -325,10 +308,9 @@ mod tests {
     }
 
     fn with_instance() -> Facts {
-        Facts {
-            instance: Some(Box::new(OdooInstance::new("shop", Default::default()))),
-            ..Facts::default()
-        }
+        let mut f = Facts::default();
+        f.seen.instance = Some(Box::new(OdooInstance::new("shop", Default::default())));
+        f
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The one way a job kind's pass runs. A kind says what it does as a pure
-//! [`Stepper::step`] over what the pass has learnt so far ([`Stepper::Facts`]):
+//! [`Stepper::STEP`] over what the pass has learnt so far ([`Stepper::Facts`]):
 //! either one more thing to do (a read, or a change such as starting its batch
-//! Job), whose outcome the kind's [`Stepper::apply`] adds to the facts, or the end
+//! Job), whose outcome the kind's [`Apply`] adds to the facts, or the end
 //! of the pass: the status to record, the events to publish and when to look
 //! again. [`drive`] runs that loop and writes the status once, so the decisions of
 //! every kind are tested without a cluster and no kind writes its status twice
@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use futures::future::BoxFuture;
+use k8s_openapi::jiff::Timestamp;
 use kube::ResourceExt;
 use kube::core::object::HasStatus;
 use kube::runtime::controller::Action;
@@ -25,6 +25,9 @@ use crate::runtime::error::Error;
 pub enum JobStep<S, E> {
     /// Do this, learn its outcome, and step again.
     Do(E),
+    /// Add the job's cleanup finalizer before the pass makes anything a
+    /// deletion must undo, and step again ([`Seen::held`]).
+    Hold,
     /// The pass is over.
     End(Ending<S>),
 }
@@ -116,6 +119,7 @@ pub fn ended<S, E: std::fmt::Debug>(step: JobStep<S, E>) -> Ending<S> {
     match step {
         JobStep::End(ending) => ending,
         JobStep::Do(effect) => panic!("expected the end of the pass, got {effect:?}"),
+        JobStep::Hold => panic!("expected the end of the pass, got Hold"),
     }
 }
 
@@ -166,41 +170,71 @@ common_state!(
     odoo_model::OdooUpgradeJobStatus
 );
 
+/// What every pass starts from, whatever the kind, and the job as the pass's
+/// own finalizer write left it. Each kind's facts hold one (see [`Stepper::Facts`]).
+#[derive(Debug)]
+pub struct Seen<K> {
+    /// The instance the job names, if it exists. Boxed: every pass in flight
+    /// holds it, and an instance by value made a pass's future 18 KiB.
+    pub instance: Option<Box<OdooInstance>>,
+    /// The job is being deleted and still holds its cleanup finalizer.
+    pub deleting: bool,
+    /// The pass's clock: what a step compares, records and dates names with.
+    pub now: Timestamp,
+    /// The job once this pass added its cleanup finalizer ([`JobStep::Hold`]):
+    /// the status write is conditional on the version that write made.
+    pub held: Option<Box<K>>,
+}
+
+impl<K> Default for Seen<K> {
+    fn default() -> Self {
+        Self {
+            instance: None,
+            deleting: false,
+            now: Timestamp::default(),
+            held: None,
+        }
+    }
+}
+
+impl<K> Seen<K> {
+    pub fn instance(&self) -> Option<&OdooInstance> {
+        self.instance.as_deref()
+    }
+}
+
 /// A job kind whose passes run through [`drive`]; every finished job tells its
 /// instance's webhook.
 pub trait Stepper: Reconcile + HasStatus<Status: JobState> {
-    /// What a pass has learnt: the prologue's reads, then each effect's outcome.
-    type Facts: Send;
-    /// A read or a change a step asks for.
-    type Effect: Send + std::fmt::Debug;
+    /// What a pass has learnt: what every pass starts from ([`Seen`]), then
+    /// each effect's outcome.
+    type Facts: Send + Default + AsMut<Seen<Self>>;
+    /// A read or a change a step asks for, and how it is done.
+    type Effect: Apply<Self>;
 
-    /// The facts every pass starts from.
-    fn facts(started: Started<Self>) -> Self::Facts;
-
-    /// Pure: what to do next, from the job and what the pass has learnt.
-    fn step(&self, facts: &Self::Facts) -> JobStep<Self::Status, Self::Effect>;
-
-    /// Does `effect` and records its outcome in `facts`.
-    fn apply<'a>(
-        ctx: &'a Context,
-        job: &'a Self,
-        facts: &'a mut Self::Facts,
-        effect: Self::Effect,
-    ) -> BoxFuture<'a, Result<(), Error>>;
-
-    /// The instance the facts hold, for events on it and the webhook.
-    fn instance(facts: &Self::Facts) -> Option<&OdooInstance>;
-
-    /// The job as an effect of this pass rewrote it (a finalizer added), if one
-    /// did: the status write is conditional on the version it names.
-    fn written(_facts: &Self::Facts) -> Option<&Self> {
-        None
-    }
+    /// The kind's pure step: what to do next, from the job and what the pass
+    /// has learnt. Tests call it directly, without a cluster.
+    const STEP: StepFn<Self>;
 
     /// What comes once `next` is stored, and only then (a count, a crash point
     /// between two steps): a pass whose write failed is retried, and must not
     /// count twice.
     fn recorded(_ctx: &Context, _job: &Self, _next: &Self::Status) {}
+}
+
+/// A kind's pure step (see [`Stepper::STEP`]).
+pub type StepFn<K> =
+    fn(&K, &<K as Stepper>::Facts) -> JobStep<<K as HasStatus>::Status, <K as Stepper>::Effect>;
+
+/// How a kind does what its step asks for: each kind's effect type says.
+pub trait Apply<K: Stepper>: Send + std::fmt::Debug {
+    /// Does the effect and records its outcome in `facts`.
+    fn apply(
+        self,
+        ctx: &Context,
+        job: &K,
+        facts: &mut K::Facts,
+    ) -> impl Future<Output = Result<(), Error>> + Send;
 }
 
 /// More steps than any kind takes in a pass: a step that keeps asking means a
@@ -210,14 +244,25 @@ const MOST_STEPS: usize = 16;
 /// A pass: step until the kind ends the pass, doing what each step asks, then
 /// publish the events, write the status once, and announce a finished job.
 pub async fn drive<K: Stepper>(ctx: &Context, started: Started<K>) -> Result<Action, Error> {
-    let job = started.job.clone();
-    let mut facts = K::facts(started);
+    let job = started.job;
+    let mut facts = K::Facts::default();
+    *facts.as_mut() = Seen {
+        instance: started.instance.map(Box::new),
+        deleting: started.deleting,
+        now: Timestamp::now(),
+        held: None,
+    };
     for _ in 0..MOST_STEPS {
-        match job.step(&facts) {
-            JobStep::Do(effect) => K::apply(ctx, &job, &mut facts, effect).await?,
+        match K::STEP(&job, &facts) {
+            JobStep::Do(effect) => effect.apply(ctx, &job, &mut facts).await?,
+            JobStep::Hold => {
+                let held = job::hold_for_cleanup(ctx, job.as_ref()).await?;
+                facts.as_mut().held = Some(Box::new(held));
+            }
             JobStep::End(ending) => {
-                let written = K::written(&facts).unwrap_or(job.as_ref());
-                return end(ctx, written, &facts, ending).await;
+                let seen = std::mem::take(facts.as_mut());
+                let written = seen.held.as_deref().unwrap_or(job.as_ref());
+                return end(ctx, written, seen.instance(), ending).await;
             }
         }
     }
@@ -231,10 +276,9 @@ pub async fn drive<K: Stepper>(ctx: &Context, started: Started<K>) -> Result<Act
 async fn end<K: Stepper>(
     ctx: &Context,
     job: &K,
-    facts: &K::Facts,
+    instance: Option<&OdooInstance>,
     ending: Ending<K::Status>,
 ) -> Result<Action, Error> {
-    let instance = K::instance(facts);
     for note in &ending.events {
         match (note.on, instance) {
             (On::Job, _) => {

@@ -19,7 +19,7 @@ use crate::runtime::agent_pod::Agent;
 /// What to do next in a pass over a backup job that has work to do.
 pub fn step(job: &OdooBackupJob, f: &Facts) -> Step {
     let mut status = job.status.clone().unwrap_or_default();
-    let Some(instance) = f.instance.as_deref() else {
+    let Some(instance) = f.seen.instance() else {
         let name = &job.spec.instance_ref.name;
         status.job.message = Some(format!("OdooInstance {name} does not exist"));
         return end(status, JobPhase::Failed, Again::OnChange);
@@ -87,7 +87,7 @@ fn start(
     let Some(v) = f.valid.as_deref() else {
         return Step::Do(Effect::Resolve);
     };
-    let location = destination(job, v, f.now);
+    let location = destination(job, v, f.seen.now);
     status.location = location.as_ref().map(ToString::to_string);
     status.odoo_version = odoo_model::OdooVersion::of_image(&v.image).map(|v| v.to_string());
     status.job.message = Some(format!(

@@ -6,6 +6,7 @@ use super::outcome::{AGENT_WORKING, NEXT_STEP, QUEUED, VERIFYING};
 use super::tests::s3_job;
 use super::{decide, verify};
 use crate::controller::proof::tests::archive;
+use crate::controller::step::Seen;
 use crate::controller::step::{Again, Ending, JobStep, On, ended, told};
 use crate::runtime::agent_pod::Agent;
 use odoo_model::agent::{BackupReport, Loaded, RestoreReport, RowCounts, VerifyReport};
@@ -34,9 +35,13 @@ fn instance(phase: Option<InstancePhase>) -> Option<Box<OdooInstance>> {
 }
 
 fn facts() -> Facts {
-    Facts {
+    let seen = Seen {
         instance: instance(Some(InstancePhase::Running)),
         now: now(),
+        ..Seen::default()
+    };
+    Facts {
+        seen,
         ..Facts::default()
     }
 }
@@ -107,10 +112,8 @@ fn a_backup_of_a_missing_instance_fails_at_once() {
 #[test]
 fn a_backup_queues_behind_an_unsettled_instance_or_another_job() {
     let job = job(Default::default(), BackupVerify::None);
-    let f = Facts {
-        instance: instance(Some(InstancePhase::Provisioning)),
-        ..facts()
-    };
+    let mut f = facts();
+    f.seen.instance = instance(Some(InstancePhase::Provisioning));
     let e = ended(decide::step(&job, &f));
     assert_eq!(e.phase, JobPhase::Pending);
     assert_eq!(

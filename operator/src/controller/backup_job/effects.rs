@@ -11,46 +11,43 @@ use super::super::job::{self, cluster_of, db_error};
 use super::super::proof;
 use super::facts::{Effect, Facts, Said, backup_job_name};
 use super::{archive, index, pod, verify};
+use crate::controller::step::Apply;
 use crate::pg::restore as pg_restore;
 use crate::runtime::agent_pod::{self, Agent};
 use crate::runtime::context::Context;
 use crate::runtime::error::Error;
 use crate::validate::ValidInstance;
 
-/// Does `effect` and records its outcome in `f`.
-pub async fn apply(
-    ctx: &Context,
-    job: &OdooBackupJob,
-    f: &mut Facts,
-    effect: Effect,
-) -> Result<(), Error> {
-    let ns = job.namespace().unwrap_or_default();
-    let Some(instance) = f.instance.as_deref() else {
-        return Ok(());
-    };
-    match effect {
-        Effect::ReadQueue => {
-            f.queued = Some(crate::runtime::batch::queued_behind(&ctx.client, job).await?)
+impl Apply<OdooBackupJob> for Effect {
+    async fn apply(self, ctx: &Context, job: &OdooBackupJob, f: &mut Facts) -> Result<(), Error> {
+        let ns = job.namespace().unwrap_or_default();
+        let Some(instance) = f.seen.instance() else {
+            return Ok(());
+        };
+        match self {
+            Effect::ReadQueue => {
+                f.queued = Some(crate::runtime::batch::queued_behind(&ctx.client, job).await?)
+            }
+            Effect::Resolve => f.valid = Some(Box::new(job::valid_instance(ctx, instance).await?)),
+            Effect::ReadBackup => {
+                let name = backup_job_name(job);
+                f.backup = Some(agent_pod::run_of::<BackupReport>(ctx, &ns, &name, "backup").await?)
+            }
+            Effect::StartBackup(location) => {
+                let built = pod::build_job(job, valid(f)?, &location, &ctx.config.agent_image);
+                crate::apply::apply(&ctx.client, &built).await?;
+                f.started = true;
+            }
+            Effect::CheckStored => f.stored = Some(stored(ctx, job, f).await?),
+            Effect::WriteIndex(status) => {
+                crate::crash::point("backup-before-index-record");
+                let written = index::write(ctx, job, instance, &status).await;
+                f.indexed = Some(written.map_err(|e| e.to_string()));
+            }
+            other => verifying(ctx, job, f, other).await?,
         }
-        Effect::Resolve => f.valid = Some(Box::new(job::valid_instance(ctx, instance).await?)),
-        Effect::ReadBackup => {
-            let name = backup_job_name(job);
-            f.backup = Some(agent_pod::run_of::<BackupReport>(ctx, &ns, &name, "backup").await?)
-        }
-        Effect::StartBackup(location) => {
-            let built = pod::build_job(job, valid(f)?, &location, &ctx.config.agent_image);
-            crate::apply::apply(&ctx.client, &built).await?;
-            f.started = true;
-        }
-        Effect::CheckStored => f.stored = Some(stored(ctx, job, f).await?),
-        Effect::WriteIndex(status) => {
-            crate::crash::point("backup-before-index-record");
-            let written = index::write(ctx, job, instance, &status).await;
-            f.indexed = Some(written.map_err(|e| e.to_string()));
-        }
-        other => verifying(ctx, job, f, other).await?,
+        Ok(())
     }
-    Ok(())
 }
 
 /// The effects of the verification.

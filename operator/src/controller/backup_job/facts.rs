@@ -1,10 +1,10 @@
 //! What a pass over a backup job learns, and what its steps ask for. The steps
 //! (`flow`, `verify`) read these; the effects (the kind's `apply`) fill them.
 
-use k8s_openapi::jiff::Timestamp;
+use crate::controller::step::Seen;
 use kube::ResourceExt;
 use odoo_model::agent::{BackupReport, RestoreReport, RowCounts, VerifyReport};
-use odoo_model::{Location, OdooBackupJob, OdooBackupJobStatus, OdooInstance};
+use odoo_model::{Location, OdooBackupJob, OdooBackupJobStatus};
 
 use super::super::proof::Checked;
 use crate::runtime::agent_pod::Agent;
@@ -16,9 +16,8 @@ use crate::validate::ValidInstance;
 /// is held by every backup's pass in flight.
 #[derive(Debug, Default)]
 pub struct Facts {
-    pub instance: Option<Box<OdooInstance>>,
-    /// The pass's clock: a new archive's key and a verification's time.
-    pub now: Timestamp,
+    /// What every pass starts from, and the job as its finalizer write left it.
+    pub seen: Seen<OdooBackupJob>,
     /// What the job queues behind; `Some(None)` when nothing holds the instance.
     pub queued: Option<Option<String>>,
     /// The instance resolved, at its database's image.
@@ -32,6 +31,12 @@ pub struct Facts {
     /// The bucket index record written, or why not.
     pub indexed: Option<Result<(), String>>,
     pub verify: Verifying,
+}
+
+impl AsMut<Seen<OdooBackupJob>> for Facts {
+    fn as_mut(&mut self) -> &mut Seen<OdooBackupJob> {
+        &mut self.seen
+    }
 }
 
 /// What a pass learns of the verification `spec.verify` asks for.

@@ -8,13 +8,11 @@
 //! `verify` for a stored backup) says what to do next, purely, over what the pass
 //! learnt; `effects` does it.
 
-use futures::future::BoxFuture;
-use odoo_model::{OdooBackupJob, OdooInstance};
+use odoo_model::OdooBackupJob;
 
 use super::job::{self, Started};
-use super::step::{self, JobStep, Stepper};
+use super::step::{self, StepFn, Stepper};
 use crate::runtime::context::Context;
-use crate::runtime::error::Error;
 
 mod archive;
 mod decide;
@@ -46,27 +44,7 @@ impl job::Reconcile for OdooBackupJob {
 impl Stepper for OdooBackupJob {
     type Facts = Facts;
     type Effect = Effect;
-    fn facts(started: Started<Self>) -> Facts {
-        Facts {
-            instance: started.instance.map(Box::new),
-            now: k8s_openapi::jiff::Timestamp::now(),
-            ..Facts::default()
-        }
-    }
-    fn step(&self, facts: &Facts) -> JobStep<Self::Status, Effect> {
-        decide::step(self, facts)
-    }
-    fn apply<'a>(
-        ctx: &'a Context,
-        job: &'a Self,
-        facts: &'a mut Facts,
-        effect: Effect,
-    ) -> BoxFuture<'a, Result<(), Error>> {
-        Box::pin(effects::apply(ctx, job, facts, effect))
-    }
-    fn instance(facts: &Facts) -> Option<&OdooInstance> {
-        facts.instance.as_deref()
-    }
+    const STEP: StepFn<Self> = decide::step;
     /// A verification is counted once its outcome is stored.
     fn recorded(ctx: &Context, job: &Self, next: &Self::Status) {
         if let Some((method, passed)) = verify::counted(job.status.as_ref(), next) {

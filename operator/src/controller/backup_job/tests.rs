@@ -138,7 +138,7 @@ fn a_stored_backup_is_recorded_in_its_bucket_index_and_found_again() {
     job.metadata.creation_timestamp = Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
         created,
     ));
-    let mut instance = OdooInstance::new("shop", Default::default());
+    let mut instance = odoo_model::OdooInstance::new("shop", Default::default());
     instance.status = Some(odoo_model::OdooInstanceStatus {
         database: Some("prod_shop".into()),
         ..Default::default()

@@ -169,7 +169,7 @@ fn record(
     };
     status.verified = Some(BackupVerification {
         method,
-        at: Some(Time(f.now)),
+        at: Some(Time(f.seen.now)),
         result,
         message,
     });

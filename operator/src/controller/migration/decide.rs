@@ -22,7 +22,7 @@ pub(super) fn step(
 ) -> JobStep<OdooClusterMigrationStatus, Effect> {
     let current = m.status.clone().unwrap_or_default();
     let phase = current.phase.unwrap_or_default();
-    let Some(instance) = f.instance.as_deref() else {
+    let Some(instance) = f.seen.instance() else {
         if pass::finished(phase) {
             return JobStep::End(settled(current));
         }
@@ -36,10 +36,10 @@ pub(super) fn step(
     }
     // Before anything is made on the target: a deletion from here on removes
     // what was (see `clean_up`).
-    if !job::holds_cleanup(m) && f.held.is_none() {
-        return JobStep::Do(Effect::Hold);
+    if !job::holds_cleanup(m) && f.seen.held.is_none() {
+        return JobStep::Hold;
     }
-    let deleted = f.deleting && ending::undone_on_deletion(phase, &current);
+    let deleted = f.seen.deleting && ending::undone_on_deletion(phase, &current);
     if deleted {
         match f.copy_live {
             None => return JobStep::Do(Effect::ReadCopyLive),

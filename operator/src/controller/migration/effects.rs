@@ -17,6 +17,7 @@ use super::copy_job;
 use super::facts::{Effect, Facts, Prepared, Side};
 use super::pass::{database, source_cluster, temporary};
 use crate::controller::job;
+use crate::controller::step::Apply;
 use crate::pg::clusters::{PgCluster, PgClusters};
 use crate::pg::restore::{drop_database, rename_database};
 use crate::pg::{self, PgError, compare};
@@ -25,55 +26,56 @@ use crate::runtime::error::Error;
 use crate::runtime::{agent_pod, batch, observe};
 use crate::validate::ValidInstance;
 
-pub(super) async fn apply(
-    ctx: &Context,
-    m: &OdooClusterMigration,
-    f: &mut Facts,
-    effect: Effect,
-) -> Result<(), Error> {
-    let ns = m.namespace().unwrap_or_default();
-    match effect {
-        Effect::Hold => f.held = Some(Box::new(job::hold_for_cleanup(ctx, m).await?)),
-        Effect::ReadClusters => f.clusters = Some(observe::pg_clusters(ctx).await?),
-        Effect::ReadAhead => f.ahead = Some(ahead(ctx, m).await?),
-        Effect::ReadNewer => {
-            let Some(instance) = f.instance.as_deref() else {
-                return Ok(());
-            };
-            let all = crate::runtime::caches::readable_of_instance(
-                &ctx.caches.migrations,
-                instance,
-                |m: &OdooClusterMigration| m.spec.instance_ref.name.as_str(),
-            );
-            f.newer = Some(super::ending::newer_migration(m, &all));
+impl Apply<OdooClusterMigration> for Effect {
+    async fn apply(
+        self,
+        ctx: &Context,
+        m: &OdooClusterMigration,
+        f: &mut Facts,
+    ) -> Result<(), Error> {
+        let ns = m.namespace().unwrap_or_default();
+        match self {
+            Effect::ReadClusters => f.clusters = Some(observe::pg_clusters(ctx).await?),
+            Effect::ReadAhead => f.ahead = Some(ahead(ctx, m).await?),
+            Effect::ReadNewer => {
+                let Some(instance) = f.seen.instance() else {
+                    return Ok(());
+                };
+                let all = crate::runtime::caches::readable_of_instance(
+                    &ctx.caches.migrations,
+                    instance,
+                    |m: &OdooClusterMigration| m.spec.instance_ref.name.as_str(),
+                );
+                f.newer = Some(super::ending::newer_migration(m, &all));
+            }
+            Effect::ReadCopyLive => {
+                let live = batch::live_job(ctx, &ns, &copy_job::name(m)).await?;
+                f.copy_live = Some(live.is_some());
+            }
+            Effect::DeleteCopy => {
+                let name = copy_job::name(m);
+                Api::<Job>::namespaced(ctx.client.clone(), &ns)
+                    .delete(&name, &DeleteParams::foreground())
+                    .await
+                    .map_err(Error::kube(format!("deleting Job {name}")))?;
+                f.copy_deleted = true;
+            }
+            Effect::ReadCopy => {
+                let name = copy_job::name(m);
+                let run = agent_pod::run_of::<CopyReport>(ctx, &ns, &name, copy_job::CONTAINER);
+                f.copy = Some(run.await?);
+            }
+            effect @ (Effect::ReadPods
+            | Effect::Prepare
+            | Effect::StartCopy
+            | Effect::ReadLogin
+            | Effect::PointAtTarget
+            | Effect::PointAtSource
+            | Effect::DropSource) => on_the_instance(ctx, m, f, effect).await?,
+            effect => on_postgres(m, f, effect).await?,
         }
-        Effect::ReadCopyLive => {
-            let live = batch::live_job(ctx, &ns, &copy_job::name(m)).await?;
-            f.copy_live = Some(live.is_some());
-        }
-        Effect::DeleteCopy => {
-            let name = copy_job::name(m);
-            Api::<Job>::namespaced(ctx.client.clone(), &ns)
-                .delete(&name, &DeleteParams::foreground())
-                .await
-                .map_err(Error::kube(format!("deleting Job {name}")))?;
-            f.copy_deleted = true;
-        }
-        Effect::ReadCopy => {
-            let name = copy_job::name(m);
-            let run = agent_pod::run_of::<CopyReport>(ctx, &ns, &name, copy_job::CONTAINER);
-            f.copy = Some(run.await?);
-        }
-        Effect::ReadPods
-        | Effect::Prepare
-        | Effect::StartCopy
-        | Effect::ReadLogin
-        | Effect::PointAtTarget
-        | Effect::PointAtSource
-        | Effect::DropSource => on_the_instance(ctx, m, f, effect).await?,
-        _ => on_postgres(m, f, effect).await?,
+        Ok(())
     }
-    Ok(())
 }
 
 /// What reads or changes the instance, its pods, its Secret, its copy Job.
@@ -83,7 +85,7 @@ async fn on_the_instance(
     f: &mut Facts,
     effect: Effect,
 ) -> Result<(), Error> {
-    let (Some(instance), Some(clusters)) = (f.instance.as_deref(), f.clusters.as_ref()) else {
+    let (Some(instance), Some(clusters)) = (f.seen.instance(), f.clusters.as_ref()) else {
         return Ok(());
     };
     let status = m.status.clone().unwrap_or_default();
@@ -152,7 +154,7 @@ async fn on_the_instance(
 /// What reads or changes the databases on either cluster: a failure is the
 /// step's, kept as its message.
 async fn on_postgres(m: &OdooClusterMigration, f: &mut Facts, effect: Effect) -> Result<(), Error> {
-    let (Some(instance), Some(clusters)) = (f.instance.as_deref(), f.clusters.as_ref()) else {
+    let (Some(instance), Some(clusters)) = (f.seen.instance(), f.clusters.as_ref()) else {
         return Ok(());
     };
     let status = m.status.clone().unwrap_or_default();

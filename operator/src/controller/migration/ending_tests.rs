@@ -52,10 +52,10 @@ fn a_timed_out_start_switches_back_and_keeps_the_copy_aside() {
         s.phase = Some(I::Starting);
     }
     let mut f = facts(starting);
-    f.now = now() + k8s_openapi::jiff::SignedDuration::from_secs(599);
+    f.seen.now = now() + k8s_openapi::jiff::SignedDuration::from_secs(599);
     assert!(matches!(step(&m, &f), JobStep::End(e) if e.status.phase == Some(P::Starting)));
     // Ten minutes after the step began.
-    f.now = now() + k8s_openapi::jiff::SignedDuration::from_secs(601);
+    f.seen.now = now() + k8s_openapi::jiff::SignedDuration::from_secs(601);
     assert_eq!(step(&m, &f), JobStep::Do(Effect::ReadLiveOnTarget));
     f.undone.live_on_target = Some(true);
     assert_eq!(step(&m, &f), JobStep::Do(Effect::RenameBack));
@@ -116,7 +116,7 @@ fn a_switch_a_crash_left_unrecorded_is_undone_too() {
 fn a_deleted_migration_removes_its_copy_job_then_rolls_back() {
     let m = migration(P::Copying);
     let mut f = facts(instance(I::Migrating));
-    f.deleting = true;
+    f.seen.deleting = true;
     assert_eq!(step(&m, &f), JobStep::Do(Effect::ReadCopyLive));
     f.copy_live = Some(true);
     assert_eq!(step(&m, &f), JobStep::Do(Effect::DeleteCopy));
@@ -152,7 +152,7 @@ fn a_deleted_migration_removes_its_copy_job_then_rolls_back() {
 fn a_migration_whose_instance_is_gone_fails_and_an_ended_one_stays() {
     let m = migration(P::Copying);
     let mut f = facts(instance(I::Migrating));
-    f.instance = None;
+    f.seen.instance = None;
     let e = ended(step(&m, &f));
     assert_eq!(
         (e.status.phase, e.phase),

@@ -1,8 +1,8 @@
 //! What a pass over a migration learns, and what its steps ask for.
 
-use k8s_openapi::jiff::Timestamp;
+use crate::controller::step::Seen;
+use odoo_model::OdooClusterMigration;
 use odoo_model::agent::CopyReport;
-use odoo_model::{OdooClusterMigration, OdooInstance};
 
 use crate::pg::TenantLogin;
 use crate::pg::clusters::PgClusters;
@@ -13,14 +13,8 @@ use crate::runtime::agent_pod::Agent;
 /// effect's outcome. A step's failure is kept as the message it fails with.
 #[derive(Default)]
 pub struct Facts {
-    /// Boxed, as every pass in flight holds it.
-    pub(super) instance: Option<Box<OdooInstance>>,
-    /// The migration is being deleted: it undoes what it made instead of going on.
-    pub(super) deleting: bool,
-    /// The pass's clock: when a step starts, how long Starting has waited.
-    pub(super) now: Timestamp,
-    /// The migration as adding the cleanup finalizer left it.
-    pub(super) held: Option<Box<OdooClusterMigration>>,
+    /// What every pass starts from, and the job as its finalizer write left it.
+    pub(super) seen: Seen<OdooClusterMigration>,
     pub(super) clusters: Option<PgClusters>,
     /// Pending: the migration of the same instance that goes first, if any.
     pub(super) ahead: Option<Option<String>>,
@@ -55,6 +49,12 @@ pub struct Facts {
     pub(super) source_dropped: Option<bool>,
 }
 
+impl AsMut<Seen<OdooClusterMigration>> for Facts {
+    fn as_mut(&mut self) -> &mut Seen<OdooClusterMigration> {
+        &mut self.seen
+    }
+}
+
 /// How preparing the target for the copy went.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Prepared {
@@ -74,8 +74,6 @@ pub enum Side {
 /// What a step over a migration asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Effect {
-    /// Adds the cleanup finalizer, before anything is made on the target.
-    Hold,
     ReadClusters,
     ReadAhead,
     ReadMajor(Side),

@@ -29,15 +29,12 @@ mod test_support;
 
 pub use pass::{conditions, temporary_name};
 
-use futures::future::BoxFuture;
-use k8s_openapi::jiff::Timestamp;
 use odoo_model::cluster_migration::{MigrationPhase as P, OdooClusterMigrationStatus};
-use odoo_model::{JobPhase, OdooClusterMigration, OdooInstance};
+use odoo_model::{JobPhase, OdooClusterMigration};
 
 use super::job::{self, Started};
-use super::step::{self, JobState, JobStep, Stepper};
+use super::step::{self, JobState, StepFn, Stepper};
 use crate::runtime::context::Context;
-use crate::runtime::error::Error;
 use facts::{Effect, Facts};
 
 /// A migration deleted before it ended. Until the switch nothing of it is live:
@@ -90,29 +87,5 @@ impl JobState for OdooClusterMigrationStatus {
 impl Stepper for OdooClusterMigration {
     type Facts = Facts;
     type Effect = Effect;
-    fn written(facts: &Facts) -> Option<&Self> {
-        facts.held.as_deref()
-    }
-    fn facts(started: Started<Self>) -> Facts {
-        Facts {
-            instance: started.instance.map(Box::new),
-            deleting: started.deleting,
-            now: Timestamp::now(),
-            ..Facts::default()
-        }
-    }
-    fn step(&self, facts: &Facts) -> JobStep<Self::Status, Effect> {
-        decide::step(self, facts)
-    }
-    fn apply<'a>(
-        ctx: &'a Context,
-        job: &'a Self,
-        facts: &'a mut Facts,
-        effect: Effect,
-    ) -> BoxFuture<'a, Result<(), Error>> {
-        Box::pin(effects::apply(ctx, job, facts, effect))
-    }
-    fn instance(facts: &Facts) -> Option<&OdooInstance> {
-        facts.instance.as_deref()
-    }
+    const STEP: StepFn<Self> = decide::step;
 }

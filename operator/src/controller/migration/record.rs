@@ -23,7 +23,7 @@ pub(super) fn advanced(
     message: String,
 ) -> Ending<Status> {
     let generation = m.meta().generation;
-    step_condition(&mut status.conditions, to, &message, generation, f.now);
+    step_condition(&mut status.conditions, to, &message, generation, f.seen.now);
     let event = note(On::Job, false, Reason::from(to), &message);
     status.message = Some(message);
     recorded(m, status, to, NEXT_STEP).with(event)
@@ -63,8 +63,14 @@ pub(super) fn end(
     message: String,
 ) -> Ending<Status> {
     let generation = m.meta().generation;
-    let now = Time(f.now);
-    step_condition(&mut status.conditions, phase, &message, generation, f.now);
+    let now = Time(f.seen.now);
+    step_condition(
+        &mut status.conditions,
+        phase,
+        &message,
+        generation,
+        f.seen.now,
+    );
     crate::status::set_condition(
         &mut status.conditions,
         conditions::MIGRATED,

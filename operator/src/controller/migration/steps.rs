@@ -73,7 +73,7 @@ fn pending(p: &Pass<'_>, status: &mut Status) -> Next {
     status.source_cluster = Some(source.clone());
     status.temporary_database = Some(temporary_name(&p.database(), &m.uid().unwrap_or_default()));
     status.previous_replicas = Some(instance.spec.replicas);
-    status.start_time = Some(Time(f.now));
+    status.start_time = Some(Time(f.seen.now));
     Next::Advance(
         P::PreChecks,
         format!(
@@ -328,7 +328,7 @@ fn starting(p: &Pass<'_>, status: &mut Status) -> Next {
         );
     }
     let waited = super::pass::step_started(status).map_or(Duration::ZERO, |t| {
-        let secs = (f.now - t)
+        let secs = (f.seen.now - t)
             .total(k8s_openapi::jiff::Unit::Second)
             .unwrap_or(0.0);
         Duration::from_secs_f64(secs.max(0.0))

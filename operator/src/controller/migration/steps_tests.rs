@@ -19,8 +19,8 @@ fn a_new_migration_holds_its_finalizer_and_reads_the_clusters_first() {
     m.metadata.finalizers = None;
     let mut f = facts(instance(I::Running));
     f.clusters = None;
-    assert_eq!(step(&m, &f), JobStep::Do(Effect::Hold));
-    f.held = Some(Box::new(m.clone()));
+    assert_eq!(step(&m, &f), JobStep::Hold);
+    f.seen.held = Some(Box::new(m.clone()));
     assert_eq!(step(&m, &f), JobStep::Do(Effect::ReadClusters));
 }
 
@@ -251,7 +251,7 @@ fn verifying_compares_both_sides_and_keeps_the_progress_of_a_mismatch() {
 
 impl Facts {
     fn with_temporary_dropped(&self) -> Self {
-        let mut f = facts(self.instance.as_deref().cloned().expect("an instance"));
+        let mut f = facts(self.seen.instance().cloned().expect("an instance"));
         f.login = self.login.clone();
         f.source_inventory = self.source_inventory.clone();
         f.copy_inventory = self.copy_inventory.clone();

@@ -1,6 +1,7 @@
 //! What the step tests start from: a migration of the builders' sample instance
 //! from `main` to `other`, and the facts of a pass over it.
 
+use crate::controller::step::Seen;
 use k8s_openapi::jiff::Timestamp;
 use odoo_model::cluster_migration::{MigrationPhase, OdooClusterMigrationStatus};
 use odoo_model::{InstancePhase, OdooClusterMigration, OdooInstance};
@@ -52,10 +53,14 @@ pub fn facts(instance: OdooInstance) -> Facts {
         "main: {host: pg-main, adminUser: postgres, adminPassword: pw}\nother: {host: pg-other, adminUser: postgres, adminPassword: pw}",
     )
     .expect("two clusters");
-    Facts {
+    let seen = Seen {
         instance: Some(Box::new(instance)),
-        clusters: Some(clusters),
         now: now(),
+        ..Seen::default()
+    };
+    Facts {
+        seen,
+        clusters: Some(clusters),
         ..Facts::default()
     }
 }

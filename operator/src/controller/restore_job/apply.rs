@@ -13,6 +13,7 @@ use super::pass::{Effect, Facts};
 use super::runs;
 use super::switch::switch_name;
 use crate::controller::restore_plan::{self as plan, Source, Unusable};
+use crate::controller::step::Apply;
 use crate::controller::{job, kept, proof};
 use crate::pg::restore::{self as pg_restore, Preparation, Switch};
 use crate::runtime::agent_pod::{self, Agent};
@@ -21,40 +22,36 @@ use crate::runtime::context::Context;
 use crate::runtime::error::Error;
 use crate::validate::ValidInstance;
 
-/// Does `effect` and records its outcome in `f`.
-pub(super) async fn apply(
-    ctx: &Context,
-    job: &OdooRestoreJob,
-    f: &mut Facts,
-    effect: Effect,
-) -> Result<(), Error> {
-    let ns = job.namespace().unwrap_or_default();
-    let Some(instance) = f.instance.as_deref() else {
-        return Ok(());
-    };
-    match effect {
-        Effect::ReadQueue => f.queued = Some(batch::queued_behind(&ctx.client, job).await?),
-        Effect::Resolve => f.source = Some(resolve(ctx, job).await?),
-        Effect::ReadInstance => {
-            f.valid = Some(Box::new(job::valid_instance(ctx, instance).await?));
+impl Apply<OdooRestoreJob> for Effect {
+    async fn apply(self, ctx: &Context, job: &OdooRestoreJob, f: &mut Facts) -> Result<(), Error> {
+        let ns = job.namespace().unwrap_or_default();
+        let Some(instance) = f.seen.instance() else {
+            return Ok(());
+        };
+        match self {
+            Effect::ReadQueue => f.queued = Some(batch::queued_behind(&ctx.client, job).await?),
+            Effect::Resolve => f.source = Some(resolve(ctx, job).await?),
+            Effect::ReadInstance => {
+                f.valid = Some(Box::new(job::valid_instance(ctx, instance).await?));
+            }
+            Effect::ReadServing => f.serving = Some(still_serving(ctx, instance).await?),
+            Effect::ReadLoad => {
+                let name = load_name(job);
+                f.load =
+                    Some(agent_pod::run_of::<RestoreReport>(ctx, &ns, &name, "restore").await?);
+            }
+            Effect::ReadSwitch => f.switch = Some(read_switch(ctx, &ns, job).await?),
+            Effect::ReadRun(run) => {
+                let live = batch::live_job(ctx, &ns, &run.job_name(job)).await?;
+                f.runs.push((run, live.as_ref().map(batch::outcome)));
+            }
+            Effect::ReadRunFailure(run) => {
+                f.failure = Some(batch::odoo_failure(ctx, &ns, &run.job_name(job)).await?);
+            }
+            effect => change(ctx, job, f, effect).await?,
         }
-        Effect::ReadServing => f.serving = Some(still_serving(ctx, instance).await?),
-        Effect::Hold => f.held = Some(Box::new(job::hold_for_cleanup(ctx, job).await?)),
-        Effect::ReadLoad => {
-            let name = load_name(job);
-            f.load = Some(agent_pod::run_of::<RestoreReport>(ctx, &ns, &name, "restore").await?);
-        }
-        Effect::ReadSwitch => f.switch = Some(read_switch(ctx, &ns, job).await?),
-        Effect::ReadRun(run) => {
-            let live = batch::live_job(ctx, &ns, &run.job_name(job)).await?;
-            f.runs.push((run, live.as_ref().map(batch::outcome)));
-        }
-        Effect::ReadRunFailure(run) => {
-            f.failure = Some(batch::odoo_failure(ctx, &ns, &run.job_name(job)).await?);
-        }
-        _ => change(ctx, job, f, effect).await?,
+        Ok(())
     }
-    Ok(())
 }
 
 /// The effects that need the instance resolved: the changes, and the reads of the

@@ -38,8 +38,8 @@ pub(super) fn start(job: &OdooRestoreJob, instance: &OdooInstance, f: &Facts) ->
     let Some(v) = f.valid.as_deref() else {
         return JobStep::Do(Effect::ReadInstance);
     };
-    if f.held.is_none() {
-        return JobStep::Do(Effect::Hold);
+    if f.seen.held.is_none() {
+        return JobStep::Hold;
     }
     let temporary = plan::temporary_name(&v.database.name, &job.uid().unwrap_or_default());
     let chosen = source
@@ -176,7 +176,7 @@ fn loaded(
             .and_then(odoo_model::OdooVersion::parse)
             .map(|v| v.to_string())
     });
-    status.previous_database_name = Some(plan::kept_name(&v.database.name, f.now));
+    status.previous_database_name = Some(plan::kept_name(&v.database.name, f.seen.now));
     status.step = Some(RestoreStep::Opening);
     status.job.message = Some(format!(
         "archive loaded and {proof}; Odoo ({}) opens it before {} stops for the switch",

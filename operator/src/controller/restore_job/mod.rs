@@ -11,14 +11,12 @@
 //! asks for ([`apply`]), run by the generic driver (`super::step`): each step of the
 //! restore (`status.step`) has its own pure function and file.
 
-use futures::future::BoxFuture;
 use odoo_model::restore_job::RestoreStep;
-use odoo_model::{JobPhase, OdooInstance, OdooRestoreJob};
+use odoo_model::{JobPhase, OdooRestoreJob};
 
 use super::job::{self, Started};
-use super::step::{self, Again, Stepper};
+use super::step::{self, Again, StepFn, Stepper};
 use crate::runtime::context::Context;
-use crate::runtime::error::Error;
 
 mod apply;
 mod cleanup;
@@ -37,7 +35,7 @@ use pass::{Effect, Facts, Step};
 
 /// A pass over a restore job that has work to do: pure.
 fn step(job: &OdooRestoreJob, f: &Facts) -> Step {
-    let Some(instance) = f.instance.as_deref() else {
+    let Some(instance) = f.seen.instance() else {
         let name = &job.spec.instance_ref.name;
         let mut status = outcome::current(job);
         status.job.message = Some(format!("OdooInstance {name} does not exist"));
@@ -65,28 +63,5 @@ impl job::Reconcile for OdooRestoreJob {
 impl Stepper for OdooRestoreJob {
     type Facts = Facts;
     type Effect = Effect;
-    fn facts(started: Started<Self>) -> Facts {
-        Facts {
-            instance: started.instance.map(Box::new),
-            now: k8s_openapi::jiff::Timestamp::now(),
-            ..Facts::default()
-        }
-    }
-    fn step(&self, facts: &Facts) -> Step {
-        step(self, facts)
-    }
-    fn apply<'a>(
-        ctx: &'a Context,
-        job: &'a Self,
-        facts: &'a mut Facts,
-        effect: Effect,
-    ) -> BoxFuture<'a, Result<(), Error>> {
-        Box::pin(apply::apply(ctx, job, facts, effect))
-    }
-    fn instance(facts: &Facts) -> Option<&OdooInstance> {
-        facts.instance.as_deref()
-    }
-    fn written(facts: &Facts) -> Option<&Self> {
-        facts.held.as_deref()
-    }
+    const STEP: StepFn<Self> = step;
 }

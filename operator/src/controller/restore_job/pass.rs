@@ -1,11 +1,12 @@
 //! What a pass over a restore job learns ([`Facts`]), the effects its steps ask
 //! for ([`Effect`]), and when it looks again.
 
+use crate::controller::step::Seen;
 use std::time::Duration;
 
+use odoo_model::OdooRestoreJob;
 use odoo_model::agent::RestoreReport;
 use odoo_model::restore_job::OdooRestoreJobStatus;
-use odoo_model::{OdooInstance, OdooRestoreJob};
 
 use super::runs::OdooRun;
 use crate::controller::kept::Dropping;
@@ -20,11 +21,8 @@ use crate::validate::ValidInstance;
 /// effect's outcome. Large values are boxed: this is held by every pass in flight.
 #[derive(Default)]
 pub struct Facts {
-    pub(super) instance: Option<Box<OdooInstance>>,
-    /// When the pass started: the name the live database is kept under is dated.
-    pub(super) now: k8s_openapi::jiff::Timestamp,
-    /// The job once this pass added its cleanup finalizer.
-    pub(super) held: Option<Box<OdooRestoreJob>>,
+    /// What every pass starts from, and the job as its finalizer write left it.
+    pub(super) seen: Seen<OdooRestoreJob>,
     /// Another job that goes first, if any.
     pub(super) queued: Option<Option<String>>,
     /// The archive of the job's source, or why it cannot be used (yet).
@@ -61,6 +59,12 @@ pub struct Facts {
     pub(super) dropping: Option<Dropping>,
 }
 
+impl AsMut<Seen<OdooRestoreJob>> for Facts {
+    fn as_mut(&mut self) -> &mut Seen<OdooRestoreJob> {
+        &mut self.seen
+    }
+}
+
 /// What a step over a restore job asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Effect {
@@ -70,9 +74,6 @@ pub enum Effect {
     Resolve,
     /// The instance resolved at its database's image.
     ReadInstance,
-    /// The cleanup finalizer, before anything is made: a deletion from then on
-    /// removes what was.
-    Hold,
     ReadLoad,
     /// Creates the empty temporary database, then applies the load Job.
     StartLoad,

@@ -151,7 +151,7 @@ fn a_switched_restore_succeeds_or_with_drop_waits_for_the_instance_to_run() {
 fn the_previous_database_goes_only_once_the_instance_runs_on_the_restored_one() {
     let job = at(RestoreStep::Starting);
     let mut f = resolved();
-    f.instance = Some(Box::new(instance(Some(InstancePhase::Starting))));
+    f.seen.instance = Some(Box::new(instance(Some(InstancePhase::Starting))));
     let e = ended(step(&job, &f));
     assert_eq!(e.phase, JobPhase::Running);
     assert!(message(&e).ends_with("runs on the restored one (it is Starting)"));

@@ -1,6 +1,7 @@
 //! The restore's decisions, pass by pass, without a cluster: what the user sees
 //! (phase, message, events) and which effect comes next.
 
+use crate::controller::step::Seen;
 use odoo_model::Reason;
 use odoo_model::agent::{Archive, Loaded, RestoreReport};
 use odoo_model::restore_job::{OdooRestoreJobStatus, RestoreStep};
@@ -52,10 +53,14 @@ pub(super) fn instance(phase: Option<InstancePhase>) -> OdooInstance {
 
 /// What a pass knows once the instance (Running) is read and resolved.
 pub(super) fn resolved() -> Facts {
-    Facts {
+    let seen = Seen {
         instance: Some(Box::new(instance(Some(InstancePhase::Running)))),
-        valid: Some(Box::new(crate::build::sample())),
         now: "2026-01-02T03:04:05Z".parse().expect("a time"),
+        ..Seen::default()
+    };
+    Facts {
+        seen,
+        valid: Some(Box::new(crate::build::sample())),
         ..Facts::default()
     }
 }
@@ -101,7 +106,7 @@ fn a_restore_of_a_missing_instance_fails_without_events() {
 fn a_restore_waits_its_turn_then_records_what_it_loads_before_making_anything() {
     let job = restore("Keep", None);
     let mut f = resolved();
-    f.instance = Some(Box::new(instance(None)));
+    f.seen.instance = Some(Box::new(instance(None)));
     let e = ended(step(&job, &f));
     assert_eq!(e.phase, JobPhase::Pending);
     assert_eq!(
@@ -130,8 +135,8 @@ fn a_restore_waits_its_turn_then_records_what_it_loads_before_making_anything() 
     assert_eq!(step(&job, &f), JobStep::Do(Effect::ReadInstance));
     f.valid = Some(Box::new(crate::build::sample()));
     // The finalizer comes before anything is made.
-    assert_eq!(step(&job, &f), JobStep::Do(Effect::Hold));
-    f.held = Some(Box::new(job.clone()));
+    assert_eq!(step(&job, &f), JobStep::Hold);
+    f.seen.held = Some(Box::new(job.clone()));
     let e = ended(step(&job, &f));
     assert_eq!(e.phase, JobPhase::Running);
     assert_eq!(e.status.step, Some(RestoreStep::Loading));

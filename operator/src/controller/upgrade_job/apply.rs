@@ -10,60 +10,58 @@ use super::copy::effects;
 use super::facts::{Db, Effect, Facts, Resolved, copy, target};
 use super::plan;
 use crate::controller::job;
+use crate::controller::step::Apply;
 use crate::pg::compare;
 use crate::runtime::batch;
 use crate::runtime::context::Context;
 use crate::runtime::error::Error;
 
-pub async fn apply(
-    ctx: &Context,
-    job: &OdooUpgradeJob,
-    f: &mut Facts,
-    effect: Effect,
-) -> Result<(), Error> {
-    let Some(instance) = f.instance.as_deref() else {
-        return Ok(());
-    };
-    let ns = job.namespace().unwrap_or_default();
-    match effect {
-        Effect::Resolve => {
-            let (v, cluster) = job::valid_instance_on_cluster(ctx, instance).await?;
-            f.resolved = Some(Box::new(Resolved { v, cluster }));
+impl Apply<OdooUpgradeJob> for Effect {
+    async fn apply(self, ctx: &Context, job: &OdooUpgradeJob, f: &mut Facts) -> Result<(), Error> {
+        let Some(instance) = f.seen.instance() else {
+            return Ok(());
+        };
+        let ns = job.namespace().unwrap_or_default();
+        match self {
+            Effect::Resolve => {
+                let (v, cluster) = job::valid_instance_on_cluster(ctx, instance).await?;
+                f.resolved = Some(Box::new(Resolved { v, cluster }));
+            }
+            Effect::ReadBusy => f.busy = Some(busy_with(ctx, job, instance).await?),
+            Effect::ReadRehearsed => {
+                f.rehearsed =
+                    Some(crate::controller::records::last_rehearsal(ctx, instance).await?);
+            }
+            Effect::ReadWorkers { stop_web } => {
+                f.workers = Some(workers_still_running(ctx, instance, stop_web).await?);
+            }
+            Effect::ReadUpdate => {
+                let live = batch::live_job(ctx, &ns, &plan::update_job_name(job)).await?;
+                f.update = Some(live.as_ref().map(batch::outcome));
+            }
+            Effect::ReadFailure => {
+                let name = plan::update_job_name(job);
+                f.failure = Some(batch::odoo_failure(ctx, &ns, &name).await?);
+            }
+            Effect::Adopt => {
+                adopt_target(ctx, instance, &target(&current(job))).await?;
+                f.adopted = true;
+            }
+            effect @ (Effect::ReadOwnJobs | Effect::DeleteJob(_)) => {
+                effects::stop(ctx, job, effect, f).await?;
+            }
+            effect => {
+                // Taken out while the effect records its outcome beside it.
+                let r = f.resolved.take().ok_or_else(|| {
+                    Error::Unsettled("an upgrade step read a database before resolving it".into())
+                })?;
+                let done = on_database(ctx, job, &r, effect, f).await;
+                f.resolved = Some(r);
+                done?;
+            }
         }
-        Effect::ReadBusy => f.busy = Some(busy_with(ctx, job, instance).await?),
-        Effect::ReadRehearsed => {
-            f.rehearsed = Some(crate::controller::records::last_rehearsal(ctx, instance).await?);
-        }
-        Effect::Hold => f.held = Some(Box::new(job::hold_for_cleanup(ctx, job).await?)),
-        Effect::ReadWorkers { stop_web } => {
-            f.workers = Some(workers_still_running(ctx, instance, stop_web).await?);
-        }
-        Effect::ReadUpdate => {
-            let live = batch::live_job(ctx, &ns, &plan::update_job_name(job)).await?;
-            f.update = Some(live.as_ref().map(batch::outcome));
-        }
-        Effect::ReadFailure => {
-            let name = plan::update_job_name(job);
-            f.failure = Some(batch::odoo_failure(ctx, &ns, &name).await?);
-        }
-        Effect::Adopt => {
-            adopt_target(ctx, instance, &target(&current(job))).await?;
-            f.adopted = true;
-        }
-        effect @ (Effect::ReadOwnJobs | Effect::DeleteJob(_)) => {
-            effects::stop(ctx, job, effect, f).await?;
-        }
-        effect => {
-            // Taken out while the effect records its outcome beside it.
-            let r = f.resolved.take().ok_or_else(|| {
-                Error::Unsettled("an upgrade step read a database before resolving it".into())
-            })?;
-            let done = on_database(ctx, job, &r, effect, f).await;
-            f.resolved = Some(r);
-            done?;
-        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// The effects on the instance's database cluster, resolved.

@@ -2,11 +2,12 @@
 //! vocabulary shared by the queue, the InPlace step, the Copy strategy's steps and
 //! the one place that does what they ask (`apply`).
 
+use crate::controller::step::Seen;
 use k8s_openapi::jiff::Timestamp;
+use odoo_model::OdooUpgradeJob;
 use odoo_model::agent::{CopyReport, FilestoreCopyReport};
 use odoo_model::instance::Rehearsal;
 use odoo_model::upgrade_job::OdooUpgradeJobStatus;
-use odoo_model::{OdooInstance, OdooUpgradeJob};
 
 use crate::controller::kept::Dropping;
 use crate::controller::step::JobStep;
@@ -37,8 +38,6 @@ pub enum Effect {
     ReadBusy,
     /// The newest rehearsal the upgrade jobs show.
     ReadRehearsed,
-    /// Holds the job for cleanup, before any copy is made.
-    Hold,
     /// The workers that must stop before the update (web too with `stop_web`).
     ReadWorkers {
         stop_web: bool,
@@ -101,17 +100,12 @@ impl Resolved {
 /// kind's facts: they are held by every pass in flight.
 #[derive(Default)]
 pub struct Facts {
-    pub instance: Option<Box<OdooInstance>>,
-    /// The job is being deleted and holds its cleanup finalizer.
-    pub deleting: bool,
-    /// When the pass began: what the step compares and records times with.
-    pub now: Timestamp,
+    /// What every pass starts from, and the job as its finalizer write left it.
+    pub seen: Seen<OdooUpgradeJob>,
     pub resolved: Option<Box<Resolved>>,
     /// `Kind/name` or what the instance is busy with, if anything.
     pub busy: Option<Option<String>>,
     pub rehearsed: Option<Option<Rehearsal>>,
-    /// The job as holding the cleanup finalizer made it.
-    pub held: Option<Box<OdooUpgradeJob>>,
     /// What still runs that must stop, if anything.
     pub workers: Option<Option<String>>,
     /// The update Job's outcome; `Some(None)` when it does not exist.
@@ -138,6 +132,12 @@ pub struct Facts {
     pub own_jobs: Option<Vec<String>>,
     /// This pass started (or deleted) a Job: it ends and waits for it.
     pub started: bool,
+}
+
+impl AsMut<Seen<OdooUpgradeJob>> for Facts {
+    fn as_mut(&mut self) -> &mut Seen<OdooUpgradeJob> {
+        &mut self.seen
+    }
 }
 
 impl Facts {

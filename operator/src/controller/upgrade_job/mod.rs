@@ -30,14 +30,13 @@ mod test_support;
 
 pub use plan::{auto_name, update_args};
 
-use futures::future::BoxFuture;
 use kube::api::Api;
 use odoo_model::Reason;
 use odoo_model::upgrade_job::{OdooUpgradeJobStatus, UpgradeStrategy};
 use odoo_model::{JobPhase, OdooInstance, OdooUpgradeJob, OdooUpgradeJobSpec};
 
 use super::job::{self, Started};
-use super::step::{self, JobStep, Stepper};
+use super::step::{self, JobStep, StepFn, Stepper};
 use crate::runtime::context::Context;
 use crate::runtime::error::Error;
 use crate::validate::ValidInstance;
@@ -77,7 +76,7 @@ pub async fn create_for_instance(
 
 /// A pass over an upgrade job that has work to do: pure.
 fn step(job: &OdooUpgradeJob, f: &Facts) -> Step {
-    let Some(instance) = f.instance.as_deref() else {
+    let Some(instance) = f.seen.instance() else {
         let mut status = facts::current(job);
         let name = &job.spec.instance_ref.name;
         status.job.message = Some(format!("OdooInstance {name} does not exist"));
@@ -87,7 +86,7 @@ fn step(job: &OdooUpgradeJob, f: &Facts) -> Step {
             step::Again::OnChange,
         ));
     };
-    if f.deleting {
+    if f.seen.deleting {
         return copy::deleting(job, instance, f);
     }
     let status = job.status.as_ref();
@@ -130,31 +129,7 @@ impl job::Reconcile for OdooUpgradeJob {
 impl Stepper for OdooUpgradeJob {
     type Facts = Facts;
     type Effect = Effect;
-    fn facts(started: Started<Self>) -> Facts {
-        Facts {
-            instance: started.instance.map(Box::new),
-            deleting: started.deleting,
-            now: k8s_openapi::jiff::Timestamp::now(),
-            ..Facts::default()
-        }
-    }
-    fn step(&self, facts: &Facts) -> Step {
-        step(self, facts)
-    }
-    fn apply<'a>(
-        ctx: &'a Context,
-        job: &'a Self,
-        facts: &'a mut Facts,
-        effect: Effect,
-    ) -> BoxFuture<'a, Result<(), Error>> {
-        Box::pin(apply::apply(ctx, job, facts, effect))
-    }
-    fn instance(facts: &Facts) -> Option<&OdooInstance> {
-        facts.instance.as_deref()
-    }
-    fn written(facts: &Facts) -> Option<&Self> {
-        facts.held.as_deref()
-    }
+    const STEP: StepFn<Self> = step;
     fn recorded(_ctx: &Context, job: &Self, next: &OdooUpgradeJobStatus) {
         let from = job.status.as_ref().and_then(|s| s.step);
         if let Some(point) = copy::recorded_point(from, next.step) {

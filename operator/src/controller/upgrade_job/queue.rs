@@ -43,7 +43,7 @@ fn until_scheduled(job: &OdooUpgradeJob, now: Timestamp) -> Option<(Timestamp, D
 /// A job not started yet: why it waits, or its start.
 pub fn step(job: &OdooUpgradeJob, instance: &OdooInstance, f: &Facts) -> Step {
     let mut status = current(job);
-    if let Some((at, wait)) = until_scheduled(job, f.now) {
+    if let Some((at, wait)) = until_scheduled(job, f.seen.now) {
         status.job.message = Some(format!("scheduled for {at}"));
         return JobStep::End(Ending::new(status, JobPhase::Scheduled, Again::After(wait)));
     }
@@ -134,8 +134,8 @@ fn start(job: &OdooUpgradeJob, instance: &OdooInstance, f: &Facts) -> Step {
     };
     if let Some(step) = step {
         // Before the copy is made: a deletion from here on removes it.
-        if f.held.is_none() {
-            return JobStep::Do(Effect::Hold);
+        if f.seen.held.is_none() {
+            return JobStep::Hold;
         }
         status.copy_database = Some(plan::copy_name(&database, job));
         super::copy::enter(&mut status, step);
@@ -182,10 +182,8 @@ mod tests {
         let now: Timestamp = "2026-12-04T10:00:00Z".parse().expect("time");
         let at: Timestamp = "2026-12-04T10:05:00Z".parse().expect("time");
         j.spec.scheduled_at = Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(at));
-        let f = Facts {
-            now,
-            ..Facts::default()
-        };
+        let mut f = Facts::default();
+        f.seen.now = now;
         let e = ended(step(&j, &instance(InstancePhase::Running), &f));
         assert_eq!(e.phase, JobPhase::Scheduled);
         assert_eq!(
@@ -233,8 +231,8 @@ mod tests {
         };
         assert_eq!(step(&j, &i, &f), JobStep::Do(Effect::ReadRehearsed));
         f.rehearsed = Some(None);
-        assert_eq!(step(&j, &i, &f), JobStep::Do(Effect::Hold));
-        f.held = Some(Box::new(j.clone()));
+        assert_eq!(step(&j, &i, &f), JobStep::Hold);
+        f.seen.held = Some(Box::new(j.clone()));
         let e = ended(step(&j, &i, &f));
         assert_eq!(e.phase, JobPhase::Running);
         assert_eq!(e.status.step, Some(UpgradeStep::Stopping));
@@ -293,11 +291,11 @@ mod tests {
         let mut j = job();
         j.spec.rehearsal = true;
         j.spec.strategy = Some(UpgradeStrategy::InPlace);
-        let f = Facts {
+        let mut f = Facts {
             busy: Some(None),
-            held: Some(Box::new(j.clone())),
             ..Facts::default()
         };
+        f.seen.held = Some(Box::new(j.clone()));
         let e = ended(step(&j, &instance(InstancePhase::Running), &f));
         assert_eq!(e.status.strategy, Some(UpgradeStrategy::Copy));
         assert_eq!(e.status.step, Some(UpgradeStep::Copying));

@@ -113,7 +113,7 @@ fn files_switched(at: &At<'_>, mut status: OdooUpgradeJobStatus, report: &Switch
         ));
         enter(&mut status, UpgradeStep::Starting);
         // The upgrade itself is complete: the rollback window counts from here.
-        status.job.completion_time = Some(Time(at.f.now));
+        status.job.completion_time = Some(Time(at.f.seen.now));
         status.job.message = Some(message.clone());
         let ending = Ending::new(status, JobPhase::Running, Again::After(ROLLING_OUT));
         return JobStep::End(told(ending, On::Job, false, Reason::Switched, message));
@@ -218,7 +218,7 @@ fn rehearsed(at: &At<'_>, status: OdooUpgradeJobStatus, message: String) -> Step
         job: at.job.name_any(),
         image: at.target.clone(),
         succeeded,
-        finished_at: Time(at.f.now),
+        finished_at: Time(at.f.seen.now),
         duration_seconds: status.update_seconds,
         message: Some(message.clone()),
     };

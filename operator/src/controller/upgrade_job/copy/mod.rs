@@ -246,7 +246,7 @@ fn upgrading(at: &At<'_>, mut status: OdooUpgradeJobStatus) -> Step {
         Some(Some(outcome)) => outcome,
     };
     status.update_seconds = status.update_started.as_ref().map(|t| {
-        (f.now - t.0)
+        (f.seen.now - t.0)
             .total(k8s_openapi::jiff::Unit::Second)
             .unwrap_or(0.0) as i64
     });
@@ -271,7 +271,7 @@ fn upgrading(at: &At<'_>, mut status: OdooUpgradeJobStatus) -> Step {
         }
         (Ok(found), false) => {
             enter(&mut status, UpgradeStep::Switching);
-            status.previous_database_name = Some(plan::kept_name(at.live, f.now));
+            status.previous_database_name = Some(plan::kept_name(at.live, f.seen.now));
             let message = format!(
                 "the copy is updated ({found}); switching it in as {}",
                 at.live

@@ -1,6 +1,7 @@
 //! The Copy strategy's decisions, step by step, without a cluster: which effect
 //! comes next, and what the job says, records and tells when a pass ends.
 
+use crate::controller::step::Seen;
 use odoo_model::Reason;
 use odoo_model::agent::{FilestoreCopyOutcome, FilestoreCopyReport, SwitchOutcome, SwitchReport};
 use odoo_model::restore_job::PreviousDatabase;
@@ -48,10 +49,14 @@ fn job(step: UpgradeStep) -> OdooUpgradeJob {
 }
 
 fn resolved() -> Facts {
-    Facts {
+    let seen = Seen {
         instance: Some(Box::new(OdooInstance::new("shop", Default::default()))),
-        resolved: Some(Resolved::sample(LIVE)),
         now: "2026-12-04T10:00:00Z".parse().expect("time"),
+        ..Seen::default()
+    };
+    Facts {
+        seen,
+        resolved: Some(Resolved::sample(LIVE)),
         ..Facts::default()
     }
 }
@@ -189,7 +194,7 @@ fn the_update_of_the_copy_is_recorded_before_its_job_is_made() {
         step(&j, &instance(), &f),
         JobStep::Do(Effect::ReadClock(Db::Copy))
     );
-    f.clock = Some(f.now);
+    f.clock = Some(f.seen.now);
     let e = ended(step(&j, &instance(), &f));
     assert_eq!(e.status.job.job_name.as_deref(), Some("up-job"));
     assert_eq!(
@@ -347,7 +352,7 @@ fn switched_files_adopt_the_target_then_succeed_or_wait_to_drop_the_previous() {
     assert_eq!(e.status.step, Some(UpgradeStep::Starting));
     assert_eq!(
         e.status.job.completion_time.as_ref().map(|t| t.0),
-        Some(f.now)
+        Some(f.seen.now)
     );
     assert_eq!(told(&e), [(On::Job, false, Reason::Switched)]);
 }
@@ -433,7 +438,7 @@ fn a_deletion_stops_the_jobs_in_flight_then_discards_the_copy() {
     assert!(!cleans_up(&j, None), "no instance: nothing to clean");
     assert!(!cleans_up(&job(UpgradeStep::Stopping), Some(&instance())));
     let mut f = resolved();
-    f.deleting = true;
+    f.seen.deleting = true;
     assert_eq!(
         deleting(&j, &instance(), &f),
         JobStep::Do(Effect::ReadOwnJobs)
