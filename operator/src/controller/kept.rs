@@ -53,7 +53,14 @@ pub async fn drop_kept(
 ) -> Result<Dropping, Error> {
     let ns = v.namespace.clone();
     let name = drop_job.name_any();
-    let left = match agent_pod::left_by::<SwitchReport>(ctx, &ns, &name, "switch").await? {
+    let left = match agent_pod::left_by::<SwitchReport>(
+        ctx,
+        &ns,
+        &name,
+        super::restore_plan::SWITCH_CONTAINER,
+    )
+    .await?
+    {
         Agent::Missing => {
             crate::apply::apply(&ctx.client, drop_job).await?;
             return Ok(Dropping::Waiting);

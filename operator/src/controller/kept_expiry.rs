@@ -22,7 +22,7 @@ use odoo_model::kept::{KeptDatabase, KeptDatabases};
 use odoo_model::{OdooInstance, names};
 
 use super::job;
-use super::restore_plan::{FILES_CONTAINER, dated, filestore_copy_job};
+use super::restore_plan::{FILES_CONTAINER, copy_request, dated, filestore_job};
 use super::schedule::parse_max_age;
 use crate::runtime::agent_pod::{self, Agent};
 use crate::runtime::batch;
@@ -133,15 +133,8 @@ pub async fn expire(
         // The status shows the list: a new one is written by the next pass.
         return Ok(changed.then(|| Action::requeue(Duration::from_secs(1))));
     };
-    let mut files = filestore_copy_job(
-        instance,
-        name,
-        "kept",
-        v,
-        &oldest.name,
-        true,
-        &ctx.config.agent_image,
-    );
+    let request = copy_request(v, &oldest.name, true);
+    let mut files = filestore_job(instance, name, "kept", v, &request, &ctx.config.agent_image);
     files.metadata.annotations = Some(
         [
             (KEPT_ANNOTATION.to_owned(), oldest.name.clone()),

@@ -174,17 +174,24 @@ pub fn load_job(
 
 /// The Job that gives the restored filestore directory the live name and keeps the
 /// previous files (even with `previousDatabase: Drop`: they go with their database,
-/// once the instance ran on the restored one). Safe to repeat, so its pod may be
-/// retried.
+/// once the instance ran on the restored one); or (`drop_previous`) the same switch
+/// run again once it is done, removing the previous files: the agent finds the
+/// switch made and only removes what is kept.
 pub fn switch_job(
     job: &OdooRestoreJob,
     v: &ValidInstance,
     temporary: &str,
     kept: &str,
+    drop_previous: bool,
     agent_image: &str,
 ) -> Job {
-    let name = format!("{}-switch", job.name_any());
-    filestore_switch_job(job, name, "restore", v, temporary, kept, false, agent_image)
+    let name = if drop_previous {
+        drop_previous_job_name(job)
+    } else {
+        format!("{}-switch", job.name_any())
+    };
+    let request = switch_request(v, temporary, kept, drop_previous);
+    filestore_job(job, name, "restore", v, &request, agent_image)
 }
 
 /// Removes the files a load left under the temporary name (a deleted restore's
@@ -196,94 +203,101 @@ pub fn discard_files_job(
     agent_image: &str,
 ) -> Job {
     let name = format!("{}-cleanup", job.name_any());
-    filestore_copy_job(job, name, "restore", v, temporary, true, agent_image)
-}
-
-/// The container of a [`filestore_copy_job`], whose termination message is its report.
-pub const FILES_CONTAINER: &str = "files";
-
-/// `name`: the live files hard-linked under `copy`'s name, or (`discard`) the
-/// files under `copy` removed; nothing else is touched. Safe to repeat.
-pub fn filestore_copy_job<K>(
-    owner: &K,
-    name: String,
-    component: &'static str,
-    v: &ValidInstance,
-    copy: &str,
-    discard: bool,
-    agent_image: &str,
-) -> Job
-where
-    K: kube::Resource<DynamicType = ()>,
-{
-    let request = FilestoreCopyRequest {
-        root: format!("{DATA_DIR}/filestore").into(),
-        live: v.database.name.clone(),
-        copy: copy.to_owned(),
-        discard,
-    };
-    let run = AgentRun {
+    filestore_job(
+        job,
         name,
-        component,
-        container: FILES_CONTAINER,
-        request: agent_pod::Requested::new(&request),
-        mounts: vec![agent_pod::mount("filestore", DATA_DIR, false)],
-        volumes: vec![],
-        retries: 2,
-    };
-    agent_pod::build(owner, v, run, agent_image)
-}
-
-/// The same switch run again once it is done, removing the previous files: the
-/// agent finds the switch made and only removes what is kept.
-pub fn drop_previous_job(
-    job: &OdooRestoreJob,
-    v: &ValidInstance,
-    temporary: &str,
-    kept: &str,
-    agent_image: &str,
-) -> Job {
-    let name = drop_previous_job_name(job);
-    filestore_switch_job(job, name, "restore", v, temporary, kept, true, agent_image)
+        "restore",
+        v,
+        &copy_request(v, temporary, true),
+        agent_image,
+    )
 }
 
 pub fn drop_previous_job_name(job: &OdooRestoreJob) -> String {
     format!("{}-drop", job.name_any())
 }
 
-/// `name`: the files named `replacement` take the live name, the live ones are
-/// kept as `kept` (or removed with `drop_previous`).
-#[allow(clippy::too_many_arguments)]
-pub fn filestore_switch_job<K>(
-    owner: &K,
-    name: String,
-    component: &'static str,
+/// The container of a filestore copy's Job, whose termination message is its report.
+pub const FILES_CONTAINER: &str = "files";
+/// The container of a filestore switch's Job, whose termination message is its report.
+pub const SWITCH_CONTAINER: &str = "switch";
+
+/// What the agent's filestore requests address: the filestore it mounts, and the
+/// instance's live directory in it.
+fn filestore(v: &ValidInstance) -> (std::path::PathBuf, String) {
+    (
+        format!("{DATA_DIR}/filestore").into(),
+        v.database.name.clone(),
+    )
+}
+
+/// The live files hard-linked under `copy`'s name, or (`discard`) the files under
+/// `copy` removed; nothing else is touched.
+pub fn copy_request(v: &ValidInstance, copy: &str, discard: bool) -> FilestoreCopyRequest {
+    let (root, live) = filestore(v);
+    FilestoreCopyRequest {
+        root,
+        live,
+        copy: copy.to_owned(),
+        discard,
+    }
+}
+
+/// The files named `replacement` take the live name, the live ones are kept as
+/// `kept` (or removed with `drop_previous`).
+pub fn switch_request(
     v: &ValidInstance,
     replacement: &str,
     kept: &str,
     drop_previous: bool,
+) -> SwitchRequest {
+    let (root, live) = filestore(v);
+    SwitchRequest {
+        root,
+        live,
+        restored: replacement.to_owned(),
+        kept: kept.to_owned(),
+        drop_previous,
+    }
+}
+
+/// A Job named `name` that runs a filestore `request` ([`copy_request`],
+/// [`switch_request`]) on the instance's filestore and nothing else. Every such
+/// request is safe to repeat, so its pod is retried.
+pub fn filestore_job<K, R: FilestoreRequest>(
+    owner: &K,
+    name: String,
+    component: &'static str,
+    v: &ValidInstance,
+    request: &R,
     agent_image: &str,
 ) -> Job
 where
     K: kube::Resource<DynamicType = ()>,
 {
-    let request = SwitchRequest {
-        root: format!("{DATA_DIR}/filestore").into(),
-        live: v.database.name.clone(),
-        restored: replacement.to_owned(),
-        kept: kept.to_owned(),
-        drop_previous,
-    };
     let run = AgentRun {
         name,
         component,
-        container: "switch",
-        request: agent_pod::Requested::new(&request),
+        container: R::CONTAINER,
+        request: agent_pod::Requested::new(request),
         mounts: vec![agent_pod::mount("filestore", DATA_DIR, false)],
         volumes: vec![],
         retries: 2,
     };
     agent_pod::build(owner, v, run, agent_image)
+}
+
+/// A request on the instance's filestore, and the container its report is read from.
+pub trait FilestoreRequest: odoo_model::agent::Request {
+    const CONTAINER: &'static str;
+}
+
+impl FilestoreRequest for FilestoreCopyRequest {
+    const CONTAINER: &'static str = FILES_CONTAINER;
+}
+
+impl FilestoreRequest for SwitchRequest {
+    const CONTAINER: &'static str = SWITCH_CONTAINER;
 }
 
 #[cfg(test)]

@@ -101,7 +101,7 @@ async fn change(
             f.databases = Some(switch_databases(ctx, job, v, &temporary, &kept).await?);
         }
         Effect::StartSwitch => {
-            let switch = plan::switch_job(job, v, &temporary, &kept, agent_image);
+            let switch = plan::switch_job(job, v, &temporary, &kept, false, agent_image);
             crate::apply::apply(&ctx.client, &switch).await?;
             f.switch_started = true;
         }
@@ -114,7 +114,7 @@ async fn change(
         }
         Effect::DropKept => {
             let cluster = job::cluster_of(ctx, v).await?;
-            let drop_job = plan::drop_previous_job(job, v, &temporary, &kept, agent_image);
+            let drop_job = plan::switch_job(job, v, &temporary, &kept, true, agent_image);
             f.dropping = Some(kept::drop_kept(ctx, v, &cluster, &drop_job, &kept).await?);
         }
         _ => {}
@@ -146,7 +146,9 @@ async fn read_switch(
     ns: &str,
     job: &OdooRestoreJob,
 ) -> Result<Agent<agent_pod::Switched>, Error> {
-    let left = agent_pod::left_by::<SwitchReport>(ctx, ns, &switch_name(job), "switch").await?;
+    let left =
+        agent_pod::left_by::<SwitchReport>(ctx, ns, &switch_name(job), plan::SWITCH_CONTAINER)
+            .await?;
     Ok(match left {
         Agent::Missing => Agent::Missing,
         Agent::Running => Agent::Running,

@@ -19,7 +19,7 @@ pub const COMPONENT: &str = "upgrade";
 /// The agent containers, where the reports are read from.
 pub const COPY_CONTAINER: &str = "copy";
 pub const FILES_CONTAINER: &str = restore_plan::FILES_CONTAINER;
-pub const SWITCH_CONTAINER: &str = "switch";
+pub const SWITCH_CONTAINER: &str = restore_plan::SWITCH_CONTAINER;
 
 /// The copy the update runs on: one per job, so a retried step finds its own.
 pub fn copy_name(database: &str, job: &OdooUpgradeJob) -> String {
@@ -131,32 +131,29 @@ pub fn files_job(
     } else {
         files_job_name(job)
     };
-    restore_plan::filestore_copy_job(job, name, COMPONENT, v, copy, discard, agent_image)
+    let request = restore_plan::copy_request(v, copy, discard);
+    restore_plan::filestore_job(job, name, COMPONENT, v, &request, agent_image)
 }
 
 /// The upgraded copy's files take the live name; the live ones are kept (even with
 /// `previousDatabase: Drop`: they go with their database once the target runs).
+/// With `drop_previous`, the switch run again removing the kept files, once the
+/// target runs.
 pub fn switch_job(
     job: &OdooUpgradeJob,
     v: &ValidInstance,
     copy: &str,
     kept: &str,
+    drop_previous: bool,
     agent_image: &str,
 ) -> Job {
-    let name = switch_job_name(job);
-    restore_plan::filestore_switch_job(job, name, COMPONENT, v, copy, kept, false, agent_image)
-}
-
-/// The switch run again with removal of the kept files, once the target runs.
-pub fn drop_previous_job(
-    job: &OdooUpgradeJob,
-    v: &ValidInstance,
-    copy: &str,
-    kept: &str,
-    agent_image: &str,
-) -> Job {
-    let name = format!("{}-drop", job.name_any());
-    restore_plan::filestore_switch_job(job, name, COMPONENT, v, copy, kept, true, agent_image)
+    let name = if drop_previous {
+        format!("{}-drop", job.name_any())
+    } else {
+        switch_job_name(job)
+    };
+    let request = restore_plan::switch_request(v, copy, kept, drop_previous);
+    restore_plan::filestore_job(job, name, COMPONENT, v, &request, agent_image)
 }
 
 /// Name of the upgrade job an image change creates: one per target image, so an

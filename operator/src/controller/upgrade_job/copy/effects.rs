@@ -158,7 +158,7 @@ async fn switch(
             start(
                 ctx,
                 f,
-                &plan::switch_job(job, &r.v, &copy, &kept, agent_image),
+                &plan::switch_job(job, &r.v, &copy, &kept, false, agent_image),
             )
             .await?;
         }
@@ -169,7 +169,7 @@ async fn switch(
             f.reverted = true;
         }
         Effect::DropKept => {
-            let drop_job = plan::drop_previous_job(job, &r.v, &copy, &kept, agent_image);
+            let drop_job = plan::switch_job(job, &r.v, &copy, &kept, true, agent_image);
             let dropping =
                 crate::controller::kept::drop_kept(ctx, &r.v, &r.cluster, &drop_job, &kept);
             f.dropping = Some(dropping.await?);
