@@ -55,7 +55,7 @@ impl Apply<OdooUpgradeJob> for Effect {
                 let r = f.resolved.take().ok_or_else(|| {
                     Error::Unsettled("an upgrade step read a database before resolving it".into())
                 })?;
-                let done = on_database(ctx, job, &r, effect, f).await;
+                let done = on_database(OnDatabase { ctx, job, r: &r }, effect, f).await;
                 f.resolved = Some(r);
                 done?;
             }
@@ -64,23 +64,26 @@ impl Apply<OdooUpgradeJob> for Effect {
     }
 }
 
+/// What an effect on the instance's resolved database works with.
+#[derive(Clone, Copy)]
+pub struct OnDatabase<'a> {
+    pub ctx: &'a Context,
+    pub job: &'a OdooUpgradeJob,
+    pub r: &'a Resolved,
+}
+
 /// The effects on the instance's database cluster, resolved.
-async fn on_database(
-    ctx: &Context,
-    job: &OdooUpgradeJob,
-    r: &Resolved,
-    effect: Effect,
-    f: &mut Facts,
-) -> Result<(), Error> {
+async fn on_database(at: OnDatabase<'_>, effect: Effect, f: &mut Facts) -> Result<(), Error> {
+    let OnDatabase { job, r, .. } = at;
     match effect {
         Effect::ReadClock(db) | Effect::StartUpdate(db) | Effect::ReadUpdated(db) => {
             let database = match db {
                 Db::Live => r.v.database.name.clone(),
                 Db::Copy => copy(&current(job)),
             };
-            update(ctx, job, r, &database, effect, f).await
+            update(at, &database, effect, f).await
         }
-        effect => effects::apply(ctx, job, r, effect, f).await,
+        effect => effects::apply(at, effect, f).await,
     }
 }
 
@@ -90,13 +93,12 @@ fn current(job: &OdooUpgradeJob) -> odoo_model::upgrade_job::OdooUpgradeJobStatu
 
 /// The update Job's effects, on `database`.
 async fn update(
-    ctx: &Context,
-    job: &OdooUpgradeJob,
-    r: &Resolved,
+    at: OnDatabase<'_>,
     database: &str,
     effect: Effect,
     f: &mut Facts,
 ) -> Result<(), Error> {
+    let OnDatabase { ctx, job, r } = at;
     let db_error = |e| job::db_error(&r.v.database.cluster, e);
     let status = current(job);
     match effect {

@@ -8,6 +8,7 @@ use kube::ResourceExt;
 use odoo_model::OdooUpgradeJob;
 use odoo_model::agent::{CopyReport, FilestoreCopyReport, SwitchReport};
 
+use super::super::apply::OnDatabase;
 use super::super::facts::{Effect, Facts, Resolved, copy, current};
 use super::super::plan;
 use crate::controller::job::db_error;
@@ -19,13 +20,8 @@ use crate::runtime::batch;
 use crate::runtime::context::Context;
 use crate::runtime::error::Error;
 
-pub async fn apply(
-    ctx: &Context,
-    job: &OdooUpgradeJob,
-    r: &Resolved,
-    effect: Effect,
-    f: &mut Facts,
-) -> Result<(), Error> {
+pub async fn apply(at: OnDatabase<'_>, effect: Effect, f: &mut Facts) -> Result<(), Error> {
+    let OnDatabase { ctx, job, r } = at;
     let ns = job.namespace().unwrap_or_default();
     let copy = copy(&current(job));
     let agent_image = &ctx.config.agent_image;
@@ -80,7 +76,7 @@ pub async fn apply(
             crate::crash::point("upgrade-copy-dropped");
             f.copy_dropped = true;
         }
-        effect => switch(ctx, job, r, effect, f).await?,
+        effect => switch(at, effect, f).await?,
     }
     Ok(())
 }
@@ -115,13 +111,8 @@ async fn start(ctx: &Context, f: &mut Facts, job: &Job) -> Result<(), Error> {
 }
 
 /// The effects of Switching and Starting: the names, the files, the kept database.
-async fn switch(
-    ctx: &Context,
-    job: &OdooUpgradeJob,
-    r: &Resolved,
-    effect: Effect,
-    f: &mut Facts,
-) -> Result<(), Error> {
+async fn switch(at: OnDatabase<'_>, effect: Effect, f: &mut Facts) -> Result<(), Error> {
+    let OnDatabase { ctx, job, r } = at;
     let status = current(job);
     let copy = copy(&status);
     let kept = status.previous_database_name.clone().unwrap_or_default();
