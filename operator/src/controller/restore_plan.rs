@@ -143,33 +143,31 @@ pub fn load_job(
         filestore: Some(target.clone().into()),
         skip_filestore: false,
     };
-    let mut secrets = vec![agent_pod::pg_password(env::PG, v)];
-    if let Some(bucket) = &source.bucket {
-        secrets.extend(agent_pod::s3_credentials(bucket));
-    }
+    let secret = agent_pod::pg_password(env::PG, v);
     // The archive is a tenant's: the pod that reads it sees only the directory it
     // writes, never the live files or the kept ones.
-    let mut mounts = vec![agent_pod::mount_dir(
-        "filestore",
-        &format!("filestore/{temporary}"),
-        &target,
-        false,
-    )];
-    let mut volumes = vec![];
-    if let Some(claim) = &source.claim {
-        mounts.push(agent_pod::mount("source", BACKUP_DIR, true));
-        volumes.push(agent_pod::claim_volume("source", claim));
-    }
+    let filestore = format!("filestore/{temporary}");
     let run = AgentRun {
         name: format!("{}-load", job.name_any()),
         component: "restore",
         container: "restore",
-        request: agent_pod::Requested::new(&request).with_secrets(secrets),
-        mounts,
-        volumes,
+        request: agent_pod::Requested::new(&request).with_secrets([secret]),
+        mounts: vec![agent_pod::mount_dir(
+            "filestore",
+            &filestore,
+            &target,
+            false,
+        )],
+        volumes: vec![],
         retries: 0,
     };
-    agent_pod::build(job, v, run, agent_image)
+    let archives = agent_pod::archives(
+        "source",
+        source.bucket.as_ref(),
+        source.claim.as_deref(),
+        false,
+    );
+    agent_pod::build(job, v, run.reaching(archives), agent_image)
 }
 
 /// The Job that gives the restored filestore directory the live name and keeps the

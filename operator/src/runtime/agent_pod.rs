@@ -160,6 +160,34 @@ pub fn s3_credentials(b: &S3Bucket) -> Vec<EnvVar> {
     ]
 }
 
+/// What a pod needs to reach the archives kept in a bucket or on a claim: the
+/// bucket's credentials, or the claim mounted at [`BACKUP_DIR`].
+#[derive(Default)]
+pub struct Archives {
+    pub env: Vec<EnvVar>,
+    pub mounts: Vec<VolumeMount>,
+    pub volumes: Vec<Volume>,
+}
+
+/// The archives in `bucket` or on `claim` (volume `name`), the claim read-only
+/// unless the run `writes` there (a backup, an archive's deletion).
+pub fn archives(
+    name: &str,
+    bucket: Option<&S3Bucket>,
+    claim: Option<&str>,
+    writes: bool,
+) -> Archives {
+    let mut a = Archives::default();
+    if let Some(bucket) = bucket {
+        a.env = s3_credentials(bucket);
+    }
+    if let Some(claim) = claim {
+        a.mounts.push(mount(name, BACKUP_DIR, !writes));
+        a.volumes.push(claim_volume(name, claim));
+    }
+    a
+}
+
 /// What differs between agent jobs.
 pub struct AgentRun {
     /// The Job's name.
@@ -176,6 +204,16 @@ pub struct AgentRun {
     pub volumes: Vec<Volume>,
     /// Tries of the pod: 0 unless the step is safe to repeat.
     pub retries: i32,
+}
+
+impl AgentRun {
+    /// The same run, its pod reaching `archives`.
+    pub fn reaching(mut self, archives: Archives) -> Self {
+        self.request.env.extend(archives.env);
+        self.mounts.extend(archives.mounts);
+        self.volumes.extend(archives.volumes);
+        self
+    }
 }
 
 /// The Job: pure, from its owner, the instance as validated (its approved image in
@@ -394,6 +432,34 @@ mod tests {
             }]}
         }))
         .expect("a pod")
+    }
+
+    /// An archive on a claim is mounted at the archive directory, writable only
+    /// for a run that writes there: a restore or a verification reads a tenant's
+    /// archive and cannot change what else the claim holds. A bucket is reached
+    /// with its credentials by reference, never inlined, and mounts nothing.
+    #[test]
+    fn archives_are_mounted_writable_only_for_runs_that_write_them() {
+        let reading = archives("source", None, Some("uploads"), false);
+        assert_eq!(reading.mounts.len(), 1);
+        assert_eq!(reading.mounts[0].mount_path, BACKUP_DIR);
+        assert_eq!(reading.mounts[0].read_only, Some(true));
+        let claim = reading.volumes[0].persistent_volume_claim.as_ref();
+        assert_eq!(claim.map(|c| c.claim_name.as_str()), Some("uploads"));
+        assert!(reading.env.is_empty(), "a claim needs no credentials");
+        let writing = archives("destination", None, Some("backups"), true);
+        assert_ne!(writing.mounts[0].read_only, Some(true));
+
+        let bucket: S3Bucket = serde_json::from_value(serde_json::json!({
+            "endpoint": "https://s3", "bucket": "b",
+            "credentials": { "secretName": "s3" }
+        }))
+        .expect("a bucket");
+        let in_bucket = archives("source", Some(&bucket), None, false);
+        assert!(in_bucket.mounts.is_empty() && in_bucket.volumes.is_empty());
+        let names: Vec<_> = in_bucket.env.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]);
+        assert!(in_bucket.env.iter().all(|e| e.value.is_none()));
     }
 
     /// Policies select an environment's pods by this label: every job pod made

@@ -30,7 +30,7 @@ use odoo_model::{Location, OdooBackupJob, OdooInstance, OdooRestoreJob};
 
 use super::super::bucket;
 use crate::build::pod::ODOO_UID;
-use crate::runtime::agent_pod::{self, Agent, BACKUP_DIR};
+use crate::runtime::agent_pod::{self, Agent};
 use crate::runtime::context::Context;
 use crate::runtime::error::Error;
 
@@ -118,13 +118,10 @@ pub fn build_job(
         empty_dir: Some(Default::default()),
         ..Default::default()
     }];
-    if let Some(s3) = &d.s3 {
-        envs.extend(agent_pod::s3_credentials(&s3.bucket));
-    }
-    if let Some(pvc) = &d.pvc {
-        mounts.push(agent_pod::mount("destination", BACKUP_DIR, false));
-        volumes.push(agent_pod::claim_volume("destination", &pvc.claim_name));
-    }
+    let archives = super::pod::destination(d, true);
+    envs.extend(archives.env);
+    mounts.extend(archives.mounts);
+    volumes.extend(archives.volumes);
     let (labels, pod_labels) = labels(job, environment);
     let container = container(envs, mounts, agent_image);
     Job {

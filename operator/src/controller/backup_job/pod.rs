@@ -3,14 +3,21 @@
 
 use k8s_openapi::api::batch::v1::Job;
 use odoo_model::agent::BackupRequest;
-use odoo_model::backup_job::{BackupFormat, BackupVerify};
+use odoo_model::backup_job::{BackupDestination, BackupFormat, BackupVerify};
 use odoo_model::{Location, OdooBackupJob};
 
 use super::facts::backup_job_name;
 use crate::build::DATA_DIR;
 use crate::runtime::agent_pod;
-use crate::runtime::agent_pod::BACKUP_DIR;
 use crate::validate::ValidInstance;
+
+/// The backup destination as a pod reaches it; only a backup and an archive's
+/// deletion write there.
+pub fn destination(d: &BackupDestination, writes: bool) -> agent_pod::Archives {
+    let bucket = d.s3.as_ref().map(|s3| &s3.bucket);
+    let claim = d.pvc.as_ref().map(|pvc| pvc.claim_name.as_str());
+    agent_pod::archives("destination", bucket, claim, writes)
+}
 
 /// The Kubernetes Job of a backup: pure, from the job, the instance as validated
 /// (its approved image in `v.image`), the archive's location and the agent image.
@@ -35,24 +42,20 @@ pub fn build_job(
         count_rows: spec.verify == BackupVerify::Restore,
         odoo_version: odoo_model::OdooVersion::of_image(&v.image).map(Into::into),
     };
-    let mut secrets = vec![agent_pod::pg_password(odoo_model::agent::env::PG, v)];
-    let mut mounts = vec![agent_pod::mount("filestore", DATA_DIR, true)];
-    let mut volumes = vec![];
-    if let Some(s3) = &spec.destination.s3 {
-        secrets.extend(agent_pod::s3_credentials(&s3.bucket));
-    }
-    if let Some(pvc) = &spec.destination.pvc {
-        mounts.push(agent_pod::mount("destination", BACKUP_DIR, false));
-        volumes.push(agent_pod::claim_volume("destination", &pvc.claim_name));
-    }
+    let secret = agent_pod::pg_password(odoo_model::agent::env::PG, v);
     let run = agent_pod::AgentRun {
         name: backup_job_name(job),
         component: "backup",
         container: "backup",
-        request: agent_pod::Requested::new(&request).with_secrets(secrets),
-        mounts,
-        volumes,
+        request: agent_pod::Requested::new(&request).with_secrets([secret]),
+        mounts: vec![agent_pod::mount("filestore", DATA_DIR, true)],
+        volumes: vec![],
         retries: 0,
     };
-    agent_pod::build(job, v, run, agent_image)
+    agent_pod::build(
+        job,
+        v,
+        run.reaching(destination(&spec.destination, true)),
+        agent_image,
+    )
 }

@@ -16,7 +16,8 @@ use super::super::proof::Checked;
 use super::super::step::{Again, Ending, Note, On};
 use super::facts::{Effect, Facts, Said};
 use super::outcome::{NEXT_STEP, Step, VERIFYING, end, fail, succeed, unchanged};
-use crate::runtime::agent_pod::{self, Agent, BACKUP_DIR};
+use super::pod;
+use crate::runtime::agent_pod::{self, Agent};
 use crate::validate::ValidInstance;
 
 /// The verification's Job.
@@ -69,25 +70,21 @@ pub fn build_job(
             format,
         }),
     };
-    let mut mounts = vec![];
-    let mut volumes = vec![];
-    if let Some(s3) = &d.s3 {
-        secrets.extend(agent_pod::s3_credentials(&s3.bucket));
-    }
-    if let Some(pvc) = &d.pvc {
-        mounts.push(agent_pod::mount("destination", BACKUP_DIR, true));
-        volumes.push(agent_pod::claim_volume("destination", &pvc.claim_name));
-    }
     let run = agent_pod::AgentRun {
         name: job_name(job),
         component: "backup",
         container: "verify",
         request: request.with_secrets(secrets),
-        mounts,
-        volumes,
+        mounts: vec![],
+        volumes: vec![],
         retries: 0,
     };
-    agent_pod::build(job, v, run, agent_image)
+    agent_pod::build(
+        job,
+        v,
+        run.reaching(pod::destination(d, false)),
+        agent_image,
+    )
 }
 
 /// What to do next for a stored and proven backup: run the verification, check
