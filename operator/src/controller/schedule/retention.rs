@@ -243,52 +243,55 @@ mod tests {
         }
     }
 
+    /// Backups an hour apart, the first one an hour old.
+    fn hourly(backups: &[(&str, Option<JobPhase>)]) -> Vec<Backup> {
+        backups
+            .iter()
+            .zip(1..)
+            .map(|((name, phase), hours)| backup(name, *phase, hours))
+            .collect()
+    }
+
+    /// What `policy` deletes of `backups` now, in name order.
+    fn deleted(backups: &[Backup], policy: Policy) -> Vec<String> {
+        let mut deleted = to_delete(backups, &policy, now());
+        deleted.sort();
+        deleted
+    }
+
     #[test]
     fn keeps_the_newest_succeeded_and_failed_and_everything_unfinished() {
-        let backups = [
-            backup("s1", S, 1),
-            backup("f1", F, 2),
-            backup("s2", S, 3),
-            backup("r", R, 4),
-            backup("s3", S, 5),
-            backup("f2", F, 6),
-            backup("p", None, 7),
-            backup("s4", S, 8),
-        ];
-        let mut deleted = to_delete(&backups, &policy(2, 1, None), now());
-        deleted.sort();
-        assert_eq!(deleted, ["f2", "s3", "s4"]);
-        assert_eq!(
-            to_delete(&backups, &policy(10, 10, None), now()),
-            Vec::<String>::new()
-        );
+        let backups = hourly(&[
+            ("s1", S),
+            ("f1", F),
+            ("s2", S),
+            ("r", R),
+            ("s3", S),
+            ("f2", F),
+            ("p", None),
+            ("s4", S),
+        ]);
+        assert_eq!(deleted(&backups, policy(2, 1, None)), ["f2", "s3", "s4"]);
+        assert!(deleted(&backups, policy(10, 10, None)).is_empty());
     }
 
     #[test]
     fn max_age_keeps_young_succeeded_backups_beyond_keep_last() {
+        let aged = |name, hours| backup(name, S, hours);
         let backups = [
-            backup("s1", S, 1),
-            backup("s2", S, 5),
-            backup("s3", S, 30),
+            aged("s1", 1),
+            aged("s2", 5),
+            aged("s3", 30),
             backup("f1", F, 2),
         ];
-        assert_eq!(
-            to_delete(&backups, &policy(1, 0, Some("12h")), now()),
-            ["f1", "s3"]
-        );
-        assert_eq!(
-            to_delete(&backups, &policy(1, 0, Some("2d")), now()),
-            ["f1"]
-        );
+        assert_eq!(deleted(&backups, policy(1, 0, Some("12h"))), ["f1", "s3"]);
+        assert_eq!(deleted(&backups, policy(1, 0, Some("2d"))), ["f1"]);
     }
 
     #[test]
     fn the_newest_backup_stays_whatever_its_phase() {
         let backups = [backup("f-new", F, 1), backup("s", S, 2)];
-        assert_eq!(
-            to_delete(&backups, &policy(1, 0, None), now()),
-            Vec::<String>::new()
-        );
+        assert!(deleted(&backups, policy(1, 0, None)).is_empty());
     }
 
     /// Two backups a day, at 09:00 and 03:00 UTC, for `days` days up to `now`
