@@ -188,7 +188,7 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help]' \
 '-V[Print version]' \
 '--version[Print version]' \
-'::name -- Name of the instance (or -l/-A to stop several):_default' \
+'::name -- Name of the instance (or -l/-A to select several):_default' \
 && ret=0
 ;;
 (start)
@@ -218,7 +218,7 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help]' \
 '-V[Print version]' \
 '--version[Print version]' \
-'::name -- Name of the instance (or -l/-A to start several):_default' \
+'::name -- Name of the instance (or -l/-A to select several):_default' \
 && ret=0
 ;;
 (scale)
@@ -394,7 +394,7 @@ restore\:"Also load it into a scratch database and compare row counts"))' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
-'::name -- Name of the instance to back up (or -l/-A to back up several):_default' \
+'::name -- Name of the instance (or -l/-A to select several):_default' \
 && ret=0
 ;;
 (list)

@@ -280,16 +280,19 @@ where
     finish(printer, verb, &reports)
 }
 
-/// The flags of a command that takes one instance by name or several by selection.
-/// One method, so a command's flags say it in a few lines.
-pub trait Targets {
-    /// The instance named on the command line, if any, and the selection flags.
-    fn targets(&self) -> (Option<&str>, &Selection);
+/// The instances a command works on: one by name, or several by selection.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct Target {
+    /// Name of the instance (or -l/-A to select several).
+    pub name: Option<String>,
+    #[command(flatten)]
+    pub selection: Selection,
+}
 
+impl Target {
     /// [`Selection::check`] of these flags; `command` is named in the error.
-    fn check(&self, command: &str) -> Result<(), CliError> {
-        let (name, selection) = self.targets();
-        selection.check(name, command)
+    pub fn check(&self, command: &str) -> Result<(), CliError> {
+        self.selection.check(self.name.as_deref(), command)
     }
 }
 
@@ -301,25 +304,29 @@ pub trait Targets {
 pub async fn one_or_many<'a, A, F, Fut>(
     ctx: &Ctx,
     printer: &Printer,
+    target: &Target,
     args: &'a A,
     done: &str,
     verb: &str,
     work: F,
 ) -> Result<(), CliError>
 where
-    A: Targets,
     F: Fn(Ctx, Printer, String, &'a A) -> Fut,
     Fut: Future<Output = Result<String, CliError>>,
 {
-    let (name, selection) = args.targets();
-    if let Some(name) = name {
-        return work(ctx.clone(), *printer, name.to_owned(), args)
+    if let Some(name) = &target.name {
+        return work(ctx.clone(), *printer, name.clone(), args)
             .await
             .map(drop);
     }
-    each(ctx, printer, selection, done, verb, |ctx, printer, name| {
-        work(ctx, printer, name, args)
-    })
+    each(
+        ctx,
+        printer,
+        &target.selection,
+        done,
+        verb,
+        |ctx, printer, name| work(ctx, printer, name, args),
+    )
     .await
 }
 

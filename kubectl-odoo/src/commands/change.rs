@@ -17,6 +17,7 @@ use odoo_model::labels::PLUGIN_FIELD_MANAGER;
 use serde_json::{Map, Value};
 
 use crate::commands::write::{AfterWrite, DryRun};
+use crate::ctx::Ctx;
 use crate::error::CliError;
 use crate::output::Printer;
 
@@ -89,6 +90,40 @@ pub async fn apply<T>(
             Err(e) if is_conflict(&e) && attempt < ATTEMPTS => continue,
             Err(e) if is_not_found(&e) => return Err(not_found(name, namespace)),
             Err(e) => return Err(CliError::api(format!("updating odoo/{name}"))(e)),
+        }
+    }
+}
+
+/// What a command that changes one instance makes of it: nothing (why, in a few
+/// words: the instance's outcome), or the apply request and what it means.
+#[derive(Debug, PartialEq)]
+pub enum Planned<T> {
+    Nothing(String),
+    Apply(T, Value),
+}
+
+/// [`apply`] of a [`Planned`] change to the named instance. Nothing to do is said
+/// (unless in a fleet) and returned as `Err(why)`, the instance's outcome.
+pub async fn apply_planned<T>(
+    ctx: &Ctx,
+    printer: &Printer,
+    name: &str,
+    dry_run: DryRun,
+    mut plan: impl FnMut(&OdooInstance) -> Result<Planned<T>, CliError>,
+) -> Result<Result<(T, Written), String>, CliError> {
+    let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
+    let (planned, written) = apply(&api, &ctx.namespace, name, dry_run, |i| {
+        Ok(match plan(i)? {
+            Planned::Nothing(why) => (Err(why), None),
+            Planned::Apply(meaning, body) => (Ok(meaning), Some(body)),
+        })
+    })
+    .await?;
+    match planned {
+        Ok(meaning) => Ok(Ok((meaning, written))),
+        Err(why) => {
+            printer.note_unless_fleet(&why);
+            Ok(Err(why))
         }
     }
 }

@@ -2,17 +2,17 @@
 //! web replicas it had before `kubectl odoo stop` (1 when unknown).
 
 use kube::ResourceExt;
-use kube::api::Api;
+
 use odoo_model::OdooInstance;
 use serde_json::Value;
 
-use crate::commands::change;
+use crate::commands::change::{self, Planned};
 use crate::commands::stop::REPLICAS_BEFORE_STOP;
 use crate::commands::wait::{self, WaitArgs};
 use crate::commands::write::{WriteFlags, WriteHelp};
 use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
-use crate::fleet::{self, Selection, Targets};
+use crate::fleet::{self, Target};
 use crate::output::Printer;
 
 /// Flags of `start`.
@@ -25,10 +25,8 @@ use crate::output::Printer;
     wait_flags_last()
 )]
 pub struct StartArgs {
-    /// Name of the instance (or -l/-A to start several).
-    pub name: Option<String>,
     #[command(flatten)]
-    pub selection: Selection,
+    pub target: Target,
     /// Web pods to start (default: the replicas before `kubectl odoo stop`, else 1).
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub replicas: Option<i32>,
@@ -57,17 +55,8 @@ pub struct Started {
     pub was_running: bool,
 }
 
-/// What starting means for an instance.
-#[derive(Debug, PartialEq)]
-pub enum Plan {
-    /// Running with this many web replicas and no other count requested.
-    AlreadyRunning(i32),
-    /// Apply the request.
-    Start(Started, Value),
-}
-
 /// The apply request that starts `instance`. Pure, so it is unit-tested.
-pub fn plan(instance: &OdooInstance, requested: Option<i32>) -> Result<Plan, CliError> {
+pub fn plan(instance: &OdooInstance, requested: Option<i32>) -> Result<Planned<Started>, CliError> {
     if let Some(n) = requested.filter(|n| *n < 1) {
         return Err(CliError::Usage(format!(
             "--replicas must be at least 1 to start an instance, got {n} (kubectl odoo stop scales to 0)"
@@ -75,7 +64,10 @@ pub fn plan(instance: &OdooInstance, requested: Option<i32>) -> Result<Plan, Cli
     }
     let current = instance.spec.replicas;
     if current > 0 && requested.is_none_or(|n| n == current) {
-        return Ok(Plan::AlreadyRunning(current));
+        let name = instance.name_any();
+        return Ok(Planned::Nothing(format!(
+            "odoo/{name} is already running ({current} web replica(s)); nothing to do."
+        )));
     }
     let remembered = instance.annotations().get(REPLICAS_BEFORE_STOP);
     let parsed = remembered.and_then(|r| r.trim().parse::<i32>().ok().filter(|n| *n > 0));
@@ -99,19 +91,14 @@ pub fn plan(instance: &OdooInstance, requested: Option<i32>) -> Result<Plan, Cli
         unreadable,
         was_running: current > 0,
     };
-    Ok(Plan::Start(started, body))
-}
-
-impl Targets for StartArgs {
-    fn targets(&self) -> (Option<&str>, &Selection) {
-        (self.name.as_deref(), &self.selection)
-    }
+    Ok(Planned::Apply(started, body))
 }
 
 pub async fn run(ctx: &LazyCtx, args: StartArgs, printer: &Printer) -> Result<(), CliError> {
-    args.check("start")?;
+    args.target.check("start")?;
     let done = if args.wait.wait { "Ready" } else { "Applied" };
-    fleet::one_or_many(ctx.get().await?, printer, &args, done, "start", start).await
+    let ctx = ctx.get().await?;
+    fleet::one_or_many(ctx, printer, &args.target, &args, done, "start", start).await
 }
 
 /// Starts one instance and, with --wait, waits until it is ready; what happened, in
@@ -122,22 +109,11 @@ async fn start(
     name: String,
     args: &StartArgs,
 ) -> Result<String, CliError> {
-    let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
-    let (started, written) = change::apply(&api, &ctx.namespace, &name, args.write.dry_run, |i| {
-        Ok(match plan(i, args.replicas)? {
-            Plan::AlreadyRunning(n) => (Err(n), None),
-            Plan::Start(started, body) => (Ok(started), Some(body)),
-        })
-    })
-    .await?;
-    let started = match started {
-        Err(n) => {
-            let message =
-                format!("odoo/{name} is already running ({n} web replica(s)); nothing to do.");
-            printer.note_unless_fleet(&message);
-            return Ok(message);
-        }
-        Ok(started) => started,
+    let dry_run = args.write.dry_run;
+    let planned = change::apply_planned(&ctx, &printer, &name, dry_run, |i| plan(i, args.replicas));
+    let (started, written) = match planned.await? {
+        Ok(done) => done,
+        Err(nothing) => return Ok(nothing),
     };
     if let Some(value) = &started.unreadable {
         printer.warn(&format!(
@@ -149,12 +125,7 @@ async fn start(
     } else {
         "started"
     };
-    change::print(
-        &printer,
-        &name,
-        &written,
-        &change::verb(verb, args.write.dry_run),
-    )?;
+    change::print(&printer, &name, &written, &change::verb(verb, dry_run))?;
     let why = match started.source {
         Source::Flag => "as requested",
         Source::Remembered => "as before kubectl odoo stop",
@@ -162,15 +133,8 @@ async fn start(
     };
     let message = format!("{} web replica(s), {why}", started.replicas);
     printer.note_unless_fleet(&format!("{message}."));
-    wait::after_write(
-        &ctx,
-        &printer,
-        &args.wait,
-        args.write.dry_run,
-        &name,
-        &wait::target_for(started.replicas),
-    )
-    .await?;
+    let ready = wait::target_for(started.replicas);
+    wait::after_write(&ctx, &printer, &args.wait, dry_run, &name, &ready).await?;
     Ok(message)
 }
 
@@ -193,13 +157,13 @@ mod tests {
 
     #[test]
     fn start_restores_what_stop_remembered() {
-        let stop::Plan::Stop { body, .. } = stop::plan(&created_by_plugin(3)) else {
+        let Planned::Apply(_, body) = stop::plan(&created_by_plugin(3)) else {
             panic!("stops");
         };
         let remembered = body["metadata"]["annotations"][REPLICAS_BEFORE_STOP]
             .as_str()
             .map(str::to_owned);
-        let Ok(Plan::Start(started, body)) = plan(&stopped(remembered.as_deref()), None) else {
+        let Ok(Planned::Apply(started, body)) = plan(&stopped(remembered.as_deref()), None) else {
             panic!("starts");
         };
         assert_eq!((started.replicas, started.source), (3, Source::Remembered));
@@ -212,11 +176,11 @@ mod tests {
 
     #[test]
     fn the_flag_wins_and_one_is_the_default() {
-        let Ok(Plan::Start(started, _)) = plan(&stopped(Some("3")), Some(5)) else {
+        let Ok(Planned::Apply(started, _)) = plan(&stopped(Some("3")), Some(5)) else {
             panic!("starts");
         };
         assert_eq!((started.replicas, started.source), (5, Source::Flag));
-        let Ok(Plan::Start(started, _)) = plan(&stopped(Some("lots")), None) else {
+        let Ok(Planned::Apply(started, _)) = plan(&stopped(Some("lots")), None) else {
             panic!("starts");
         };
         assert_eq!((started.replicas, started.source), (1, Source::Default));
@@ -225,10 +189,10 @@ mod tests {
 
     #[test]
     fn running_instances_and_bad_counts() {
-        assert_eq!(
-            plan(&created_by_plugin(2), None).ok(),
-            Some(Plan::AlreadyRunning(2))
-        );
+        let Ok(Planned::Nothing(why)) = plan(&created_by_plugin(2), None) else {
+            panic!("a running instance is left alone");
+        };
+        assert!(why.ends_with("is already running (2 web replica(s)); nothing to do."));
         let err = plan(&stopped(None), Some(0)).expect_err("zero does not start");
         assert_eq!(err.exit_code(), 2);
     }

@@ -1,16 +1,16 @@
 //! `kubectl odoo stop NAME`: scale the web pods to zero (the operator stops cron
 //! too), remembering the replicas so `kubectl odoo start` can restore them.
 
-use kube::api::Api;
+use kube::ResourceExt;
 use odoo_model::{InstancePhase, OdooInstance};
 use serde_json::Value;
 
-use crate::commands::change;
+use crate::commands::change::{self, Planned};
 use crate::commands::wait::{self, WaitArgs};
 use crate::commands::write::{DryRun, WriteFlags, WriteHelp};
 use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
-use crate::fleet::{self, Selection, Targets};
+use crate::fleet::{self, Target};
 use crate::output::Printer;
 
 /// Annotation holding the web replicas an instance had when it was stopped.
@@ -26,32 +26,23 @@ pub const REPLICAS_BEFORE_STOP: &str = "odoo-operator.dev/replicas-before-stop";
     wait_flags_last()
 )]
 pub struct StopArgs {
-    /// Name of the instance (or -l/-A to stop several).
-    pub name: Option<String>,
     #[command(flatten)]
-    pub selection: Selection,
+    pub target: Target,
     #[command(flatten)]
     pub write: WriteFlags,
     #[command(flatten)]
     pub wait: WaitArgs,
 }
 
-/// What stopping means for an instance.
-#[derive(Debug, PartialEq)]
-pub enum Plan {
-    AlreadyStopped,
-    /// Apply `body`; the instance had `before` web replicas.
-    Stop {
-        before: i32,
-        body: Value,
-    },
-}
-
-/// The apply request that stops `instance`. Pure, so it is unit-tested.
-pub fn plan(instance: &OdooInstance) -> Plan {
+/// The apply request that stops `instance`, with the web replicas it had. Pure,
+/// so it is unit-tested.
+pub fn plan(instance: &OdooInstance) -> Planned<i32> {
     let before = instance.spec.replicas;
     if before == 0 {
-        return Plan::AlreadyStopped;
+        let name = instance.name_any();
+        return Planned::Nothing(format!(
+            "odoo/{name} is already stopped (0 web replicas); nothing to do."
+        ));
     }
     let mut body = change::applied_config(instance);
     change::set(&mut body, &["spec", "replicas"], Value::from(0));
@@ -60,19 +51,14 @@ pub fn plan(instance: &OdooInstance) -> Plan {
         &["metadata", "annotations", REPLICAS_BEFORE_STOP],
         Value::String(before.to_string()),
     );
-    Plan::Stop { before, body }
-}
-
-impl Targets for StopArgs {
-    fn targets(&self) -> (Option<&str>, &Selection) {
-        (self.name.as_deref(), &self.selection)
-    }
+    Planned::Apply(before, body)
 }
 
 pub async fn run(ctx: &LazyCtx, args: StopArgs, printer: &Printer) -> Result<(), CliError> {
-    args.check("stop")?;
+    args.target.check("stop")?;
     let done = if args.wait.wait { "Stopped" } else { "Applied" };
-    fleet::one_or_many(ctx.get().await?, printer, &args, done, "stop", stop).await
+    let ctx = ctx.get().await?;
+    fleet::one_or_many(ctx, printer, &args.target, &args, done, "stop", stop).await
 }
 
 /// Stops one instance and, with --wait, waits until it is Stopped; what happened,
@@ -83,40 +69,20 @@ async fn stop(
     name: String,
     args: &StopArgs,
 ) -> Result<String, CliError> {
-    let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
-    let (before, written) = change::apply(&api, &ctx.namespace, &name, args.write.dry_run, |i| {
-        Ok(match plan(i) {
-            Plan::AlreadyStopped => (None, None),
-            Plan::Stop { before, body } => (Some(before), Some(body)),
-        })
-    })
-    .await?;
-    let Some(before) = before else {
-        let message = format!("odoo/{name} is already stopped (0 web replicas); nothing to do.");
-        printer.note_unless_fleet(&message);
-        return Ok(message);
+    let dry_run = args.write.dry_run;
+    let planned = change::apply_planned(&ctx, &printer, &name, dry_run, |i| Ok(plan(i))).await?;
+    let (before, written) = match planned {
+        Ok(done) => done,
+        Err(nothing) => return Ok(nothing),
     };
-    change::print(
-        &printer,
-        &name,
-        &written,
-        &change::verb("stopped", args.write.dry_run),
-    )?;
-    if args.write.dry_run == DryRun::None {
+    change::print(&printer, &name, &written, &change::verb("stopped", dry_run))?;
+    if dry_run == DryRun::None {
         printer.note_unless_fleet(&format!(
             "The operator scales web and cron to zero. `kubectl odoo start {name}` restores {before} web replica(s)."
         ));
     }
     let stopped = InstancePhase::Stopped.to_string();
-    wait::after_write(
-        &ctx,
-        &printer,
-        &args.wait,
-        args.write.dry_run,
-        &name,
-        &stopped,
-    )
-    .await?;
+    wait::after_write(&ctx, &printer, &args.wait, dry_run, &name, &stopped).await?;
     Ok(format!("{before} web replica(s) remembered"))
 }
 
@@ -128,7 +94,7 @@ mod tests {
 
     #[test]
     fn stopping_sets_zero_and_remembers_the_replicas() {
-        let Plan::Stop { before, body } = plan(&created_by_plugin(3)) else {
+        let Planned::Apply(before, body) = plan(&created_by_plugin(3)) else {
             panic!("a running instance is stopped");
         };
         assert_eq!(before, 3);
@@ -145,6 +111,9 @@ mod tests {
 
     #[test]
     fn a_stopped_instance_is_left_alone() {
-        assert_eq!(plan(&created_by_plugin(0)), Plan::AlreadyStopped);
+        let Planned::Nothing(why) = plan(&created_by_plugin(0)) else {
+            panic!("a stopped instance is left alone");
+        };
+        assert!(why.ends_with("is already stopped (0 web replicas); nothing to do."));
     }
 }

@@ -16,7 +16,7 @@ use crate::commands::write::{DryRun, WriteFlags, WriteHelp, name_stamp, print_re
 use crate::ctx::{Ctx, LazyCtx};
 use crate::duration::parse_duration;
 use crate::error::CliError;
-use crate::fleet::{self, Selection, Targets};
+use crate::fleet::{self, Target};
 use crate::output::Printer;
 use odoo_model::backup_job::BackupFormat;
 
@@ -27,10 +27,8 @@ use odoo_model::backup_job::BackupFormat;
     "Output format of the created job (table: `odoobackupjob/NAME created`)"
 ))]
 pub struct CreateArgs {
-    /// Name of the instance to back up (or -l/-A to back up several).
-    pub name: Option<String>,
     #[command(flatten)]
-    pub selection: Selection,
+    pub target: Target,
     /// Archive format.
     #[arg(long, value_parser = format_parser(), default_value = "zip")]
     pub format: BackupFormat,
@@ -81,17 +79,11 @@ pub fn build(
     job
 }
 
-impl Targets for CreateArgs {
-    fn targets(&self) -> (Option<&str>, &Selection) {
-        (self.name.as_deref(), &self.selection)
-    }
-}
-
 pub async fn run(ctx: &LazyCtx, args: CreateArgs, printer: &Printer) -> Result<(), CliError> {
-    args.check("backup create")?;
+    args.target.check("backup create")?;
     let now = k8s_openapi::jiff::Timestamp::now();
     // Flags alone suffice for a client dry run; --like and reuse read the cluster.
-    if let Some(name) = &args.name
+    if let Some(name) = &args.target.name
         && args.write.dry_run == DryRun::Client
         && let Some(dest) = args.destination.from_flags()?
     {
@@ -100,7 +92,8 @@ pub async fn run(ctx: &LazyCtx, args: CreateArgs, printer: &Printer) -> Result<(
     let done = if args.wait { "Succeeded" } else { "Created" };
     // One timestamp for the whole run, as for the dry run above.
     let work = |ctx, printer, name, args| back_up(ctx, printer, name, args, now);
-    fleet::one_or_many(ctx.get().await?, printer, &args, done, "back up", work).await
+    let ctx = ctx.get().await?;
+    fleet::one_or_many(ctx, printer, &args.target, &args, done, "back up", work).await
 }
 
 /// Backs up one instance (following the job with --wait); the job's name.
