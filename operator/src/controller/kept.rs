@@ -26,6 +26,26 @@ pub enum Dropping {
     FilesLeft(String),
 }
 
+impl Dropping {
+    /// What a job that replaced a database says once dropping the one it kept
+    /// settled, after `ran` (the instance ran on the replacement); `None` while
+    /// it runs. A dropped database is no longer named as the `previous` one.
+    pub fn outcome(&self, ran: &str, kept: &str, previous: &mut Option<String>) -> Option<String> {
+        match self {
+            Dropping::Waiting => None,
+            Dropping::FilesLeft(why) => Some(format!(
+                "{ran}, but the previous files could not be removed ({why}), so the previous database is kept with them as {kept}"
+            )),
+            Dropping::Dropped => {
+                *previous = None;
+                Some(format!(
+                    "{ran}, and the previous database {kept} and its files were dropped"
+                ))
+            }
+        }
+    }
+}
+
 /// Whether the instance runs, at its current generation, on `image` when given:
 /// Odoo served from the database now live. Otherwise what it is doing, for the
 /// job's message.

@@ -16,7 +16,7 @@ use super::pass::{
     Effect, Facts, HALF_SWITCHED, INSTANCE_CHANGING, NEXT_STEP, STARTING, SWITCHING, Step,
 };
 use super::runs;
-use crate::controller::kept::{self, Dropping};
+use crate::controller::kept;
 use crate::controller::step::{Again, JobStep};
 use crate::runtime::agent_pod::{Agent, Switched};
 use crate::validate::ValidInstance;
@@ -165,20 +165,14 @@ pub(super) fn starting(job: &OdooRestoreJob, instance: &OdooInstance, f: &Facts)
         );
         return running(job, message, STARTING);
     }
-    let message = match &f.dropping {
-        None => return JobStep::Do(Effect::DropKept),
-        Some(Dropping::Waiting) => return unchanged(job, STARTING),
-        Some(Dropping::FilesLeft(why)) => format!(
-            "{base}; {name} ran on it, but the previous files could not be removed ({why}), so the previous database is kept with them as {kept}"
-        ),
-        Some(Dropping::Dropped) => {
-            status.previous_database_name = None;
-            format!(
-                "{base}; {name} ran on it, and the previous database {kept} and its files were dropped"
-            )
-        }
+    let Some(dropping) = &f.dropping else {
+        return JobStep::Do(Effect::DropKept);
     };
-    succeeded(status, message)
+    let ran = format!("{base}; {name} ran on it");
+    match dropping.outcome(&ran, &kept, &mut status.previous_database_name) {
+        Some(message) => succeeded(status, message),
+        None => unchanged(job, STARTING),
+    }
 }
 
 /// What a switched restore did, for its messages.

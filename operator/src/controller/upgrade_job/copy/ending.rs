@@ -17,7 +17,7 @@ use super::super::outcome::{
 };
 use super::super::plan;
 use super::pass::{At, ended, enter};
-use crate::controller::kept::{self, Dropping};
+use crate::controller::kept;
 use crate::controller::step::{Again, Ending, JobStep, On};
 use crate::runtime::agent_pod::{Agent, Switched};
 
@@ -160,20 +160,14 @@ pub(super) fn starting(at: &At<'_>, mut status: OdooUpgradeJobStatus) -> Step {
         );
         return running(status, Some(message), NOT_RUNNING_YET);
     }
-    let message = match &at.f.dropping {
-        None => return JobStep::Do(Effect::DropKept),
-        Some(Dropping::Waiting) => return running(status, None, AGENT_RUNS),
-        Some(Dropping::FilesLeft(why)) => format!(
-            "{base}; {name} runs it, but the previous files could not be removed ({why}), so the previous database is kept with them as {kept}"
-        ),
-        Some(Dropping::Dropped) => {
-            status.previous_database_name = None;
-            format!(
-                "{base}; {name} runs it, and the previous database {kept} and its files were dropped"
-            )
-        }
+    let Some(dropping) = &at.f.dropping else {
+        return JobStep::Do(Effect::DropKept);
     };
-    upgraded(status, message)
+    let ran = format!("{base}; {name} runs it");
+    match dropping.outcome(&ran, &kept, &mut status.previous_database_name) {
+        Some(message) => upgraded(status, message),
+        None => running(status, None, AGENT_RUNS),
+    }
 }
 
 /// Discarding: the copy's database, then its files; then the outcome.
