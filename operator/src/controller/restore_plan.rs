@@ -147,20 +147,19 @@ pub fn load_job(
     // The archive is a tenant's: the pod that reads it sees only the directory it
     // writes, never the live files or the kept ones.
     let filestore = format!("filestore/{temporary}");
-    let run = AgentRun {
-        name: format!("{}-load", job.name_any()),
-        component: "restore",
-        container: "restore",
-        request: agent_pod::Requested::new(&request).with_secrets([secret]),
-        mounts: vec![agent_pod::mount_dir(
-            "filestore",
-            &filestore,
-            &target,
-            false,
-        )],
-        volumes: vec![],
-        retries: 0,
-    };
+    let request = agent_pod::Requested::new(&request).with_secrets([secret]);
+    let run = AgentRun::new(
+        format!("{}-load", job.name_any()),
+        "restore",
+        "restore",
+        request,
+    )
+    .mounting(agent_pod::mount_dir(
+        "filestore",
+        &filestore,
+        &target,
+        false,
+    ));
     let archives = agent_pod::archives(
         "source",
         source.bucket.as_ref(),
@@ -273,15 +272,14 @@ pub fn filestore_job<K, R: FilestoreRequest>(
 where
     K: kube::Resource<DynamicType = ()>,
 {
-    let run = AgentRun {
+    let run = AgentRun::new(
         name,
         component,
-        container: R::CONTAINER,
-        request: agent_pod::Requested::new(request),
-        mounts: vec![agent_pod::mount("filestore", DATA_DIR, false)],
-        volumes: vec![],
-        retries: 2,
-    };
+        R::CONTAINER,
+        agent_pod::Requested::new(request),
+    )
+    .mounting(agent_pod::mount("filestore", DATA_DIR, false))
+    .retried(2);
     agent_pod::build(owner, v, run, agent_image)
 }
 

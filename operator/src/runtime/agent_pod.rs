@@ -191,22 +191,54 @@ pub fn archives(
 /// What differs between agent jobs.
 pub struct AgentRun {
     /// The Job's name.
-    pub name: String,
+    name: String,
     /// The `app.kubernetes.io/component` of the Job and its pod.
-    pub component: &'static str,
+    component: &'static str,
     /// The agent container's name, where the controller reads the report from.
-    pub container: &'static str,
+    container: &'static str,
     /// The agent's command and its environment.
-    pub request: Requested,
+    request: Requested,
     /// Mounts besides the agent's own directory and /tmp.
-    pub mounts: Vec<VolumeMount>,
+    mounts: Vec<VolumeMount>,
     /// Volumes besides the instance's filestore and the agent's directory.
-    pub volumes: Vec<Volume>,
+    volumes: Vec<Volume>,
     /// Tries of the pod: 0 unless the step is safe to repeat.
-    pub retries: i32,
+    retries: i32,
 }
 
 impl AgentRun {
+    /// A run of `request` as Job `name`, whose report is read from `container`:
+    /// nothing mounted besides the agent's own, and not retried.
+    pub fn new(
+        name: String,
+        component: &'static str,
+        container: &'static str,
+        request: Requested,
+    ) -> Self {
+        Self {
+            name,
+            component,
+            container,
+            request,
+            mounts: vec![],
+            volumes: vec![],
+            retries: 0,
+        }
+    }
+
+    /// The same run with `mount` of the instance's filestore (or another volume
+    /// the pod has).
+    pub fn mounting(mut self, mount: VolumeMount) -> Self {
+        self.mounts.push(mount);
+        self
+    }
+
+    /// The same run, its pod tried `retries` more times: for steps safe to repeat.
+    pub fn retried(mut self, retries: i32) -> Self {
+        self.retries = retries;
+        self
+    }
+
     /// The same run, its pod reaching `archives`.
     pub fn reaching(mut self, archives: Archives) -> Self {
         self.request.env.extend(archives.env);
@@ -472,20 +504,13 @@ mod tests {
             environment: Environment::Staging,
             ..crate::build::sample()
         };
-        let run = AgentRun {
-            name: "shop-backup".into(),
-            component: "backup",
-            container: "backup",
-            request: Requested::new(&odoo_model::agent::FilestoreCopyRequest {
-                root: "/var/lib/odoo/filestore".into(),
-                live: "shop".into(),
-                copy: "shop-copy".into(),
-                discard: false,
-            }),
-            mounts: vec![],
-            volumes: vec![],
-            retries: 0,
-        };
+        let request = Requested::new(&odoo_model::agent::FilestoreCopyRequest {
+            root: "/var/lib/odoo/filestore".into(),
+            live: "shop".into(),
+            copy: "shop-copy".into(),
+            discard: false,
+        });
+        let run = AgentRun::new("shop-backup".into(), "backup", "backup", request);
         let agent = build(&owner, &v, run, "operator:1");
         let odoo = batch::odoo_job(&owner, "shop-init".into(), &v, "init", vec![]);
         for job in [agent, odoo] {

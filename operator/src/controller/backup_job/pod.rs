@@ -43,15 +43,9 @@ pub fn build_job(
         odoo_version: odoo_model::OdooVersion::of_image(&v.image).map(Into::into),
     };
     let secret = agent_pod::pg_password(odoo_model::agent::env::PG, v);
-    let run = agent_pod::AgentRun {
-        name: backup_job_name(job),
-        component: "backup",
-        container: "backup",
-        request: agent_pod::Requested::new(&request).with_secrets([secret]),
-        mounts: vec![agent_pod::mount("filestore", DATA_DIR, true)],
-        volumes: vec![],
-        retries: 0,
-    };
+    let request = agent_pod::Requested::new(&request).with_secrets([secret]);
+    let run = agent_pod::AgentRun::new(backup_job_name(job), "backup", "backup", request)
+        .mounting(agent_pod::mount("filestore", DATA_DIR, true));
     agent_pod::build(
         job,
         v,

@@ -70,15 +70,8 @@ pub fn build_job(
             format,
         }),
     };
-    let run = agent_pod::AgentRun {
-        name: job_name(job),
-        component: "backup",
-        container: "verify",
-        request: request.with_secrets(secrets),
-        mounts: vec![],
-        volumes: vec![],
-        retries: 0,
-    };
+    let request = request.with_secrets(secrets);
+    let run = agent_pod::AgentRun::new(job_name(job), "backup", "verify", request);
     agent_pod::build(
         job,
         v,

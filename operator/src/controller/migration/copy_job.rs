@@ -34,15 +34,8 @@ pub fn build(
         agent_pod::pg_password(env::PG, source),
         agent_pod::pg_password(env::TARGET_PG, target),
     ];
-    let run = AgentRun {
-        name: name(m),
-        component: "migration",
-        container: CONTAINER,
-        request: agent_pod::Requested::new(&request).with_secrets(secrets),
-        mounts: vec![],
-        volumes: vec![],
-        retries: 0,
-    };
+    let request = agent_pod::Requested::new(&request).with_secrets(secrets);
+    let run = AgentRun::new(name(m), "migration", CONTAINER, request);
     agent_pod::build(m, source, run, agent_image)
 }
 

@@ -105,15 +105,8 @@ pub fn copy_job(job: &OdooUpgradeJob, v: &ValidInstance, copy: &str, agent_image
         agent_pod::pg_password(env::PG, v),
         agent_pod::pg_password(env::TARGET_PG, v),
     ];
-    let run = AgentRun {
-        name: copy_job_name(job),
-        component: COMPONENT,
-        container: COPY_CONTAINER,
-        request: agent_pod::Requested::new(&request).with_secrets(secrets),
-        mounts: vec![],
-        volumes: vec![],
-        retries: 0,
-    };
+    let request = agent_pod::Requested::new(&request).with_secrets(secrets);
+    let run = AgentRun::new(copy_job_name(job), COMPONENT, COPY_CONTAINER, request);
     agent_pod::build(job, v, run, agent_image)
 }
 
