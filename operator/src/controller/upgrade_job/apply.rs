@@ -7,7 +7,7 @@ use odoo_model::{InstancePhase, OdooInstance, OdooUpgradeJob};
 use serde_json::json;
 
 use super::copy::effects;
-use super::facts::{Db, Effect, Facts, Resolved, copy, target};
+use super::facts::{Db, Effect, Facts, OnDatabase, Resolved, copy, target};
 use super::plan;
 use crate::controller::job;
 use crate::controller::step::Apply;
@@ -62,14 +62,6 @@ impl Apply<OdooUpgradeJob> for Effect {
         }
         Ok(())
     }
-}
-
-/// What an effect on the instance's resolved database works with.
-#[derive(Clone, Copy)]
-pub struct OnDatabase<'a> {
-    pub ctx: &'a Context,
-    pub job: &'a OdooUpgradeJob,
-    pub r: &'a Resolved,
 }
 
 /// The effects on the instance's database cluster, resolved.

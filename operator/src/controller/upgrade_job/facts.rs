@@ -96,6 +96,14 @@ impl Resolved {
     }
 }
 
+/// What an effect on the instance's resolved database works with.
+#[derive(Clone, Copy)]
+pub struct OnDatabase<'a> {
+    pub ctx: &'a crate::runtime::context::Context,
+    pub job: &'a OdooUpgradeJob,
+    pub r: &'a Resolved,
+}
+
 /// What a pass over an upgrade job has learnt. The instance is boxed, as in every
 /// kind's facts: they are held by every pass in flight.
 #[derive(Default)]

@@ -8,8 +8,7 @@ use kube::ResourceExt;
 use odoo_model::OdooUpgradeJob;
 use odoo_model::agent::{CopyReport, FilestoreCopyReport, SwitchReport};
 
-use super::super::apply::OnDatabase;
-use super::super::facts::{Effect, Facts, Resolved, copy, current};
+use super::super::facts::{Effect, Facts, OnDatabase, Resolved, copy, current};
 use super::super::plan;
 use crate::controller::job::db_error;
 use crate::pg::compare;
