@@ -156,7 +156,7 @@ impl Floor {
         let workloads = Workloads {
             web_replicas,
             cron_replicas,
-            image: valid.image.clone(),
+            image: valid.images.spec.clone(),
         };
         let children = children(&valid, &db_password, &admin_password, Some(&workloads));
         self.apply(&children.config).await?;

@@ -41,6 +41,20 @@ pub struct ValidIngress {
     pub tls_secret: Option<String>,
 }
 
+/// The images an instance is about, resolved once: each builder and job kind
+/// takes the one it serves by name. (The image the web pods are approved to run
+/// next is the instance decision's, which may roll an upgrade back.)
+#[derive(Debug, Clone, PartialEq)]
+pub struct Images {
+    /// What the spec asks for (`spec.image`): what an upgrade goes to.
+    pub spec: String,
+    /// What the database is at: `status.image`, the approved image the web pods
+    /// run; the spec's until one was approved. Backups, restores, copies and the
+    /// agent run this one, whose `pg_dump` and Odoo match the database, not a spec
+    /// image an upgrade has not reached yet.
+    pub database: String,
+}
+
 /// The instance as the builders see it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidInstance {
@@ -48,7 +62,8 @@ pub struct ValidInstance {
     pub namespace: String,
     /// UID for owner references.
     pub uid: String,
-    pub image: String,
+    /// The images the instance is about, by what each is for.
+    pub images: Images,
     pub image_pull_secrets: Vec<String>,
     /// Odoo HTTP workers per web pod (0 = threaded).
     pub workers: i32,
@@ -156,16 +171,6 @@ impl ValidInstance {
             uid: self.uid.clone(),
         }
     }
-
-    /// The same instance running the image its database is at (`status.image`),
-    /// the one whose `pg_dump` matches it: backups and copies run that, not a spec
-    /// image an upgrade has not reached yet.
-    pub fn at_database_image(mut self, instance: &OdooInstance) -> Self {
-        if let Some(image) = instance.status.as_ref().and_then(|s| s.image.clone()) {
-            self.image = image;
-        }
-        self
-    }
 }
 
 /// The web and cron pods the spec asks for, when the phase serves: what the
@@ -222,7 +227,14 @@ fn validate(
             key: "password".into(),
         });
     Ok(ValidInstance {
-        image,
+        images: Images {
+            database: instance
+                .status
+                .as_ref()
+                .and_then(|s| s.image.clone())
+                .unwrap_or_else(|| image.clone()),
+            spec: image,
+        },
         image_pull_secrets: spec.image_pull_secrets.clone(),
         workers: spec.workers,
         cron_threads: spec.cron.threads,
@@ -253,6 +265,24 @@ fn validate(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Jobs on the database run the image it is at, not a spec image an upgrade
+    /// has not reached yet; before any image was approved, that is the spec's.
+    #[test]
+    fn the_database_image_is_the_approved_one_until_an_upgrade_reaches_the_spec() {
+        let clusters = crate::build::sample_clusters();
+        let mut instance = crate::build::sample_instance();
+        let fresh = resolve(&instance, &clusters).expect("resolves").images;
+        assert_eq!(fresh.spec, "odoo:18.0-20250101");
+        assert_eq!(fresh.database, fresh.spec);
+        instance.status = Some(odoo_model::instance::OdooInstanceStatus {
+            image: Some("odoo:17.0-20241201".into()),
+            ..Default::default()
+        });
+        let upgrading = resolve(&instance, &clusters).expect("resolves").images;
+        assert_eq!(upgrading.spec, "odoo:18.0-20250101");
+        assert_eq!(upgrading.database, "odoo:17.0-20241201");
+    }
 
     #[test]
     fn a_stopped_instance_wants_no_cron_pods_and_a_serving_one_its_own() {

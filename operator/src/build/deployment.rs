@@ -204,10 +204,8 @@ mod tests {
             assert!(selector.iter().all(|(k, val)| labels.get(k) == Some(val)));
         }
         // A different hash or image must not change the immutable selector.
-        let changed = ValidInstance {
-            image: "odoo:18.0-20250202".into(),
-            ..v.clone()
-        };
+        let mut changed = v.clone();
+        changed.images.spec = "odoo:18.0-20250202".into();
         assert_eq!(
             web(&v, &serving(&v), "a").spec.map(|s| s.selector),
             web(&changed, &serving(&changed), "b")

@@ -69,7 +69,7 @@ pub(crate) fn serving(v: &crate::validate::ValidInstance) -> deployment::Workloa
     deployment::Workloads {
         web_replicas: 2,
         cron_replicas: 1,
-        image: v.image.clone(),
+        image: v.images.spec.clone(),
     }
 }
 

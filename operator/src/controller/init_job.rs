@@ -84,9 +84,10 @@ pub fn init_args(spec: &OdooInitJobSpec, database: &str, odoo_major: Option<u32>
 
 /// The Kubernetes Job of an init job.
 pub fn build_job(job: &OdooInitJob, v: &ValidInstance) -> Job {
-    let major = odoo_model::OdooVersion::of_image(&v.image).map(|v| v.major);
+    let major = odoo_model::OdooVersion::of_image(&v.images.database).map(|v| v.major);
     let args = init_args(&job.spec, &v.database.name, major);
-    crate::runtime::batch::odoo_job(job, job_name(job), v, "init", args)
+    let image = &v.images.database;
+    crate::runtime::batch::odoo_job(job, job_name(job), v, image, "init", args)
 }
 
 fn job_name(job: &OdooInitJob) -> String {

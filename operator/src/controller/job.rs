@@ -237,7 +237,7 @@ pub async fn valid_instance(
     instance: &OdooInstance,
 ) -> Result<ValidInstance, Error> {
     let clusters = crate::runtime::observe::pg_clusters(ctx).await?;
-    Ok(crate::validate::resolve(instance, &clusters)?.at_database_image(instance))
+    Ok(crate::validate::resolve(instance, &clusters)?)
 }
 
 pub fn db_error(cluster: &str, e: crate::pg::PgError) -> Error {
@@ -255,7 +255,7 @@ pub async fn valid_instance_on_cluster(
     instance: &OdooInstance,
 ) -> Result<(ValidInstance, crate::pg::PgCluster), Error> {
     let clusters = crate::runtime::observe::pg_clusters(ctx).await?;
-    let v = crate::validate::resolve(instance, &clusters)?.at_database_image(instance);
+    let v = crate::validate::resolve(instance, &clusters)?;
     let cluster = clusters
         .get(&v.database.cluster)
         .cloned()

@@ -292,7 +292,7 @@ pub async fn loaded_database(
     };
     let expected = RestoreExpectation {
         sha256,
-        series: OdooVersion::of_image(&v.image),
+        series: OdooVersion::of_image(&v.images.database),
     };
     Ok((
         restore_report(report, &expected, &own, base.as_deref()),

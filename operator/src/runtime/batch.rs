@@ -17,13 +17,14 @@ pub fn odoo_job<K>(
     owner: &K,
     name: String,
     v: &ValidInstance,
+    image: &str,
     component: &str,
     args: Vec<String>,
 ) -> Job
 where
     K: Resource<DynamicType = ()>,
 {
-    let mut container = pod::container(&v.image, args, v.resources.clone());
+    let mut container = pod::container(image, args, v.resources.clone());
     // A failed run's message is the tail of Odoo's log, where its error is (see
     // [`odoo_error`]): the job's status can say why without `kubectl logs`.
     container.termination_message_policy = Some("FallbackToLogsOnError".into());

@@ -4,6 +4,7 @@
 //! knows a controller.
 
 pub mod agent_pod;
+pub mod agent_report;
 pub mod backoff;
 pub mod batch;
 pub mod caches;

@@ -89,7 +89,8 @@ fn start(
     };
     let location = destination(job, v, f.seen.now);
     status.location = location.as_ref().map(ToString::to_string);
-    status.odoo_version = odoo_model::OdooVersion::of_image(&v.image).map(|v| v.to_string());
+    status.odoo_version =
+        odoo_model::OdooVersion::of_image(&v.images.database).map(|v| v.to_string());
     status.job.message = Some(format!(
         "backing up {} to {}",
         v.database.name,

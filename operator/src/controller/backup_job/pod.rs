@@ -20,7 +20,7 @@ pub fn destination(d: &BackupDestination, writes: bool) -> agent_pod::Archives {
 }
 
 /// The Kubernetes Job of a backup: pure, from the job, the instance as validated
-/// (its approved image in `v.image`), the archive's location and the agent image.
+/// (the image its database is at, `v.images.database`), the archive's location and the agent image.
 pub fn build_job(
     job: &OdooBackupJob,
     v: &ValidInstance,
@@ -40,7 +40,7 @@ pub fn build_job(
         filestore: Some(format!("{DATA_DIR}/filestore/{}", v.database.name).into()),
         without_filestore: !spec.with_filestore || spec.format != BackupFormat::Zip,
         count_rows: spec.verify == BackupVerify::Restore,
-        odoo_version: odoo_model::OdooVersion::of_image(&v.image).map(Into::into),
+        odoo_version: odoo_model::OdooVersion::of_image(&v.images.database).map(Into::into),
     };
     let secret = agent_pod::pg_password(odoo_model::agent::env::PG, v);
     let request = agent_pod::Requested::new(&request).with_secrets([secret]);

@@ -57,7 +57,7 @@ fn the_pod_runs_the_copied_agent_with_credentials_by_reference() {
     let c = &pod.containers[0];
     assert_eq!(
         c.image.as_deref(),
-        Some(v.image.as_str()),
+        Some(v.images.database.as_str()),
         "the instance's image, for its pg_dump"
     );
     assert_eq!(
@@ -200,7 +200,7 @@ fn the_agent_reads_back_the_request_the_pod_carries() {
         "PGSSLMODE",
         "PGUSER",
     ];
-    let version = odoo_model::OdooVersion::of_image(&v.image);
+    let version = odoo_model::OdooVersion::of_image(&v.images.database);
     if version.is_some() {
         expected.push("ODOO_VERSION");
     }

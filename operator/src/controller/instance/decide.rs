@@ -156,7 +156,7 @@ pub fn decide(
     let spec = &instance.spec;
     let current = instance.status.clone().unwrap_or_default();
     let from = current.phase.unwrap_or(InstancePhase::Provisioning);
-    let spec_image = valid.as_ref().ok().map(|v| v.image.clone());
+    let spec_image = valid.as_ref().ok().map(|v| v.images.spec.clone());
     // The approved image is what the Deployments run. With automatic upgrades it
     // changes only when an upgrade job succeeded (or is rolled back); without, it
     // follows the spec at once.

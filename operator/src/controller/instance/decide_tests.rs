@@ -90,7 +90,7 @@ fn upgrade(phase: JobPhase) -> UpgradeView {
         name: "shop-upgrade".into(),
         phase,
         target: Some(NEW_IMAGE.into()),
-        previous_image: Some(sample().image),
+        previous_image: Some(sample().images.spec),
         completed: None,
         rolled_back: false,
         maintenance: false,
@@ -285,7 +285,7 @@ fn cases() -> Vec<Case> {
                 f.upgrade = Some(u);
                 f.upgrade_targets = vec![NEW_IMAGE.into()];
                 let mut v = sample();
-                v.image = NEW_IMAGE.into();
+                v.images.spec = NEW_IMAGE.into();
                 f.valid = Ok(v);
                 f.web = Some(web(1));
             },
@@ -396,7 +396,7 @@ fn the_deployments_run_what_the_phase_allows() {
     instance.spec.image = Some(NEW_IMAGE.into());
     let mut facts = healthy();
     let mut v = sample();
-    v.image = NEW_IMAGE.into();
+    v.images.spec = NEW_IMAGE.into();
     facts.valid = Ok(v);
     let mut u = upgrade(JobPhase::Running);
     u.maintenance = true;
@@ -440,7 +440,7 @@ fn an_upgrade_on_probation_is_looked_at_when_its_window_closes() {
     status(&mut instance).image = Some(NEW_IMAGE.into());
     let mut facts = healthy();
     let mut v = sample();
-    v.image = NEW_IMAGE.into();
+    v.images.spec = NEW_IMAGE.into();
     facts.valid = Ok(v);
     let mut u = upgrade(JobPhase::Succeeded);
     u.completed = Some(now() - SignedDuration::from_secs(100));

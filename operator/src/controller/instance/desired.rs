@@ -113,8 +113,7 @@ pub fn desired(
         )),
         url: Some(url(valid)),
         image: decision.approved.clone(),
-        odoo_version: OdooVersion::of_image(current.image.as_deref().unwrap_or(&valid.image))
-            .map(|v| v.to_string()),
+        odoo_version: OdooVersion::of_image(&valid.images.database).map(|v| v.to_string()),
         database: Some(valid.database.name.clone()),
         active_job: facts.active_job.clone(),
         kept_databases: facts

@@ -65,7 +65,7 @@ mod tests {
         assert_eq!(job.metadata.name.as_deref(), Some("move-copy"));
         let pod = job.spec.and_then(|s| s.template.spec).expect("pod");
         let c = &pod.containers[0];
-        assert_eq!(c.image.as_deref(), Some(source.image.as_str()));
+        assert_eq!(c.image.as_deref(), Some(source.images.database.as_str()));
         assert_eq!(c.command.as_ref().expect("command")[1], "copy");
         let env = c.env.clone().unwrap_or_default();
         let value = |n: &str| {

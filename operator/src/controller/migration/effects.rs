@@ -242,10 +242,9 @@ fn valid(
     cluster: &str,
     database: &str,
 ) -> Result<ValidInstance, Error> {
-    Ok(
-        crate::validate::resolve_on(instance, clusters, cluster, database)?
-            .at_database_image(instance),
-    )
+    Ok(crate::validate::resolve_on(
+        instance, clusters, cluster, database,
+    )?)
 }
 
 /// Another migration of the same instance that goes first: one under way, or an

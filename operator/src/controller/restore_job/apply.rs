@@ -186,7 +186,7 @@ async fn switch_databases(
     let preparation = Preparation {
         new_identity: job.spec.mode == RestoreMode::Copy,
         // From 16.0 on, Odoo's own command neutralized it while Opening.
-        neutralize: runs::neutralizes(job, v) && !runs::odoo_neutralizes(&v.image),
+        neutralize: runs::neutralizes(job, v) && !runs::odoo_neutralizes(&v.images.database),
     };
     crate::crash::point("restore-before-rename");
     let login = job::tenant_of(ctx, v).await?;

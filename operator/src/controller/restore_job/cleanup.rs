@@ -67,7 +67,7 @@ pub(super) async fn clean_up(
     let jobs: Api<k8s_openapi::api::batch::v1::Job> = Api::namespaced(ctx.client.clone(), &ns);
     let v = job::valid_instance(ctx, &instance).await?;
     // Every Job that may have the temporary database open goes first.
-    let odoo = runs::OdooRun::of(runs::neutralizes(&job, &v), &v.image).into_iter();
+    let odoo = runs::OdooRun::of(runs::neutralizes(&job, &v), &v.images.database).into_iter();
     let using = std::iter::once(load_name(&job)).chain(odoo.map(|run| run.job_name(&job)));
     for name in using {
         if batch::live_job(ctx, &ns, &name).await?.is_some() {

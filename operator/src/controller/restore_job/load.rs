@@ -180,7 +180,7 @@ fn loaded(
     status.step = Some(RestoreStep::Opening);
     status.job.message = Some(format!(
         "archive loaded and {proof}; Odoo ({}) opens it before {} stops for the switch",
-        v.image,
+        v.images.database,
         instance.name_any()
     ));
     let mut ending = ending(status, JobPhase::Running, Again::After(NEXT_STEP));

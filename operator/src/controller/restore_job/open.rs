@@ -26,7 +26,7 @@ pub(super) fn open(job: &OdooRestoreJob, instance: &OdooInstance, f: &Facts) -> 
     let Some(v) = f.valid.as_deref() else {
         return JobStep::Do(Effect::ReadInstance);
     };
-    for run in OdooRun::of(runs::neutralizes(job, v), &v.image) {
+    for run in OdooRun::of(runs::neutralizes(job, v), &v.images.database) {
         let read = f.runs.iter().find(|(r, _)| *r == run).map(|(_, o)| *o);
         let failed = match read {
             None => return JobStep::Do(Effect::ReadRun(run)),
@@ -57,7 +57,7 @@ fn started(job: &OdooRestoreJob, instance: &OdooInstance, v: &ValidInstance, run
     status.job.job_name = Some(run.job_name(job));
     status.job.message = Some(format!(
         "{}; {}",
-        doing(run, &v.image, &temporary),
+        doing(run, &v.images.database, &temporary),
         meanwhile(instance, &v.database.name)
     ));
     let ending = ending(status, JobPhase::Running, Again::After(OPENING));
@@ -78,7 +78,7 @@ fn did_not_open(
     let temporary = current(job).temporary_database.unwrap_or_default();
     let message = format!(
         "{} failed: {why}; the temporary database was dropped and {}; logs: kubectl logs job/{} -n {ns}",
-        doing(run, &v.image, &temporary),
+        doing(run, &v.images.database, &temporary),
         untouched(instance, &v.database.name),
         run.job_name(job)
     );
@@ -90,7 +90,7 @@ fn opened(job: &OdooRestoreJob, instance: &OdooInstance, v: &ValidInstance) -> S
     let mut status = current(job);
     let temporary = status.temporary_database.clone().unwrap_or_default();
     status.step = Some(RestoreStep::Switching);
-    let opened = format!("Odoo ({}) opened the restored database", v.image);
+    let opened = format!("Odoo ({}) opened the restored database", v.images.database);
     status.job.message = Some(format!(
         "{opened}; stopping {} to switch databases",
         instance.name_any()

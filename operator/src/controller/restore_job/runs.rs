@@ -71,7 +71,15 @@ impl OdooRun {
 
     /// Its Job: the instance's Odoo container on the temporary database.
     pub fn job(self, job: &OdooRestoreJob, v: &ValidInstance, temporary: &str) -> Job {
-        crate::runtime::batch::odoo_job(job, self.job_name(job), v, "restore", self.args(temporary))
+        let image = &v.images.database;
+        crate::runtime::batch::odoo_job(
+            job,
+            self.job_name(job),
+            v,
+            image,
+            "restore",
+            self.args(temporary),
+        )
     }
 }
 
@@ -132,6 +140,6 @@ mod tests {
             .expect("pod")
             .containers[0];
         assert_eq!(container.command.as_deref(), Some(&["odoo".to_owned()][..]));
-        assert_eq!(container.image.as_deref(), Some(v.image.as_str()));
+        assert_eq!(container.image.as_deref(), Some(v.images.database.as_str()));
     }
 }

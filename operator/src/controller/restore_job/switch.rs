@@ -179,7 +179,10 @@ pub(super) fn starting(job: &OdooRestoreJob, instance: &OdooInstance, f: &Facts)
 fn restored(job: &OdooRestoreJob, status: &OdooRestoreJobStatus, v: &ValidInstance) -> String {
     let database = &v.database.name;
     let location = status.location.clone().unwrap_or_default();
-    let neutralized = match (runs::neutralizes(job, v), runs::odoo_neutralizes(&v.image)) {
+    let neutralized = match (
+        runs::neutralizes(job, v),
+        runs::odoo_neutralizes(&v.images.database),
+    ) {
         (false, _) => "",
         (true, true) => "; neutralized by Odoo's own `odoo neutralize`",
         (true, false) => {

@@ -49,14 +49,14 @@ pub async fn create_for_instance(
     instance: &OdooInstance,
 ) -> Result<(), Error> {
     let _api: Api<OdooUpgradeJob> = Api::namespaced(ctx.client.clone(), &v.namespace);
-    let name = auto_name(&v.name, &v.image);
+    let name = auto_name(&v.name, &v.images.spec);
     let job = OdooUpgradeJob::new(
         &name,
         OdooUpgradeJobSpec {
             instance_ref: odoo_model::InstanceRef {
                 name: v.name.clone(),
             },
-            image: Some(v.image.clone()),
+            image: Some(v.images.spec.clone()),
             ..Default::default()
         },
     );
@@ -67,7 +67,7 @@ pub async fn create_for_instance(
         Reason::UpgradeRequested,
         format!(
             "image changed to {}: {name} upgrades the database first",
-            v.image
+            v.images.spec
         ),
     )
     .await;

@@ -83,12 +83,11 @@ pub fn update_args(modules: &[String], database: &str) -> Vec<String> {
 
 /// `odoo -u` with `image` on `database` (the live one in place, or the copy).
 pub fn update_job(job: &OdooUpgradeJob, v: &ValidInstance, image: &str, database: &str) -> Job {
-    let mut v = v.clone();
-    v.image = image.to_owned();
     batch::odoo_job(
         job,
         update_job_name(job),
-        &v,
+        v,
+        image,
         COMPONENT,
         update_args(&job.spec.modules, database),
     )

@@ -105,11 +105,14 @@ fn opening(
 /// Starts the upgrade: records the target, the previous image and the strategy,
 /// holds the job for cleanup before a copy is made, and says so on the instance.
 fn start(job: &OdooUpgradeJob, instance: &OdooInstance, f: &Facts) -> Step {
+    let Some(resolved) = &f.resolved else {
+        return JobStep::Do(Effect::Resolve);
+    };
     let mut status = current(job);
     let recorded = instance.status.clone().unwrap_or_default();
     let target = job.target_of(instance);
     let strategy = strategy_of(job, instance);
-    let database = instance.spec.database.name.clone().unwrap_or_default();
+    let database = resolved.v.database.name.clone();
     let (step, message) = opening(
         strategy,
         job.spec.rehearsal,
@@ -163,11 +166,11 @@ mod tests {
     use crate::controller::step::ended;
     use odoo_model::instance::{OdooInstanceStatus, Rehearsal};
 
+    use super::super::facts::Resolved;
     use super::super::test_support::job;
 
     fn instance(phase: InstancePhase) -> OdooInstance {
         let mut instance = OdooInstance::new("shop", Default::default());
-        instance.spec.database.name = Some("shop".into());
         instance.status = Some(OdooInstanceStatus {
             phase: Some(phase),
             image: Some("odoo:18.0-a".into()),
@@ -229,6 +232,9 @@ mod tests {
             busy: Some(None),
             ..Facts::default()
         };
+        // The database is the resolved view's, not the spec's as written.
+        assert_eq!(step(&j, &i, &f), JobStep::Do(Effect::Resolve));
+        f.resolved = Some(Resolved::sample("shop_live"));
         assert_eq!(step(&j, &i, &f), JobStep::Do(Effect::ReadRehearsed));
         f.rehearsed = Some(None);
         assert_eq!(step(&j, &i, &f), JobStep::Hold);
@@ -246,7 +252,7 @@ mod tests {
         let message = e.status.job.message.clone().unwrap_or_default();
         assert_eq!(
             message,
-            "upgrading a copy of shop to odoo:19.0-b; shop stops first; not rehearsed"
+            "upgrading a copy of shop_live to odoo:19.0-b; shop stops first; not rehearsed"
         );
         assert_eq!(e.events.len(), 1);
         assert_eq!(e.events[0].on, On::Instance);
@@ -273,6 +279,7 @@ mod tests {
         };
         let f = Facts {
             busy: Some(None),
+            resolved: Some(Resolved::sample("shop")),
             rehearsed: Some(Some(rehearsal.clone())),
             ..Facts::default()
         };
@@ -293,6 +300,7 @@ mod tests {
         j.spec.strategy = Some(UpgradeStrategy::InPlace);
         let mut f = Facts {
             busy: Some(None),
+            resolved: Some(Resolved::sample("shop")),
             ..Facts::default()
         };
         f.seen.held = Some(Box::new(j.clone()));
