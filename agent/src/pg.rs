@@ -25,7 +25,7 @@ pub struct PgArgs {
     pub user: String,
     /// The database a command works on.
     pub database: String,
-    pub sslmode: String,
+    pub sslmode: odoo_model::SslMode,
     pub sslrootcert: Option<PathBuf>,
     /// Directory of pg_dump, psql and pg_restore; found on PATH when unset.
     pub bin_dir: Option<PathBuf>,
@@ -49,7 +49,7 @@ impl PgTools {
             port: to.port,
             user: to.user.clone(),
             database: to.database.clone(),
-            sslmode: to.sslmode.clone(),
+            sslmode: to.sslmode,
             sslrootcert: to.sslrootcert.clone(),
             bin_dir: self.bin_dir.clone(),
             password: None,
@@ -94,7 +94,7 @@ impl PgArgs {
             .env("PGPORT", self.port.to_string())
             .env("PGUSER", &self.user)
             .env("PGDATABASE", &self.database)
-            .env("PGSSLMODE", &self.sslmode)
+            .env("PGSSLMODE", self.sslmode.as_str())
             .env("PGAPPNAME", "odoo-agent")
             .env("PGCONNECT_TIMEOUT", "30");
         if let Some(ca) = &self.sslrootcert {

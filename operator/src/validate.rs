@@ -23,7 +23,7 @@ pub struct DatabaseTarget {
     pub host: String,
     pub port: u16,
     /// libpq sslmode (`disable`, `prefer`, `require`, `verify-full`, …).
-    pub ssl_mode: String,
+    pub ssl_mode: odoo_model::SslMode,
     /// Database name.
     pub name: String,
     /// Role Odoo connects as.
@@ -150,7 +150,7 @@ fn target(
         cluster: cluster_name.to_owned(),
         host: cluster.host.clone(),
         port: cluster.port,
-        ssl_mode: cluster.ssl_mode.as_str().to_owned(),
+        ssl_mode: cluster.ssl_mode,
         name: database.to_owned(),
         role: instance
             .spec

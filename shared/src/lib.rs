@@ -32,6 +32,7 @@ pub mod reason;
 pub mod restore_job;
 #[cfg(feature = "s3")]
 pub mod s3;
+pub mod ssl_mode;
 pub mod upgrade_job;
 pub mod version;
 
@@ -46,6 +47,7 @@ pub use instance::{InstancePhase, OdooInstance, OdooInstanceSpec, OdooInstanceSt
 pub use location::Location;
 pub use reason::Reason;
 pub use restore_job::{OdooRestoreJob, OdooRestoreJobSpec, OdooRestoreJobStatus};
+pub use ssl_mode::SslMode;
 pub use upgrade_job::{OdooUpgradeJob, OdooUpgradeJobSpec, OdooUpgradeJobStatus};
 pub use version::OdooVersion;
 

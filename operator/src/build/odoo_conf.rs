@@ -40,7 +40,7 @@ pub fn render(v: &ValidInstance, db_password: &str, admin_password: &str) -> Str
         ("db_name", db.name.clone()),
         // Anchored so no other database on the cluster is ever served.
         ("dbfilter", format!("^{}$", db.name)),
-        ("db_sslmode", db.ssl_mode.clone()),
+        ("db_sslmode", db.ssl_mode.to_string()),
         // The database manager would let anyone with the master password drop or
         // duplicate databases behind the operator's back.
         ("list_db", "False".into()),

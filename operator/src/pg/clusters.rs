@@ -23,42 +23,7 @@ use serde::{Deserialize, Deserializer};
 /// The Secret key that holds the clusters.
 pub const CLUSTERS_KEY: &str = "clusters.yaml";
 
-/// libpq's `sslmode`, as far as the operator supports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SslMode {
-    /// Plain TCP.
-    Disable,
-    /// TLS when the server offers it, without certificate checks; plain otherwise.
-    #[default]
-    Prefer,
-    /// TLS, without certificate checks unless `caCert` is given (then as `verify-ca`,
-    /// like libpq with a root certificate file).
-    Require,
-    /// TLS with a certificate chain to a trusted CA; any host name.
-    VerifyCa,
-    /// TLS with a certificate chain to a trusted CA, issued for `host`.
-    VerifyFull,
-}
-
-impl SslMode {
-    /// The libpq spelling, for connection strings handed to Odoo.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SslMode::Disable => "disable",
-            SslMode::Prefer => "prefer",
-            SslMode::Require => "require",
-            SslMode::VerifyCa => "verify-ca",
-            SslMode::VerifyFull => "verify-full",
-        }
-    }
-}
-
-impl fmt::Display for SslMode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use odoo_model::SslMode;
 
 /// One cluster of the Secret. `Debug` leaves the password out.
 #[derive(Clone, PartialEq, Eq, Deserialize)]

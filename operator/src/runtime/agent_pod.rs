@@ -121,7 +121,7 @@ pub fn connection(v: &ValidInstance, database: &str) -> PgConnection {
         port: db.port,
         user: db.role.clone(),
         database: database.to_owned(),
-        sslmode: db.ssl_mode.clone(),
+        sslmode: db.ssl_mode,
         sslrootcert: None,
     }
 }

@@ -155,16 +155,6 @@ impl Writer {
     }
 }
 
-/// libpq's sslmode values.
-const SSL_MODES: [&str; 6] = [
-    "disable",
-    "allow",
-    "prefer",
-    "require",
-    "verify-ca",
-    "verify-full",
-];
-
 /// A connection to one database, without its password (a Secret reference in the
 /// pod, [`PgVars::password`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,8 +164,8 @@ pub struct PgConnection {
     pub port: u16,
     pub user: String,
     pub database: String,
-    /// libpq's sslmode; `prefer` when unset.
-    pub sslmode: String,
+    /// `prefer` when unset.
+    pub sslmode: crate::SslMode,
     /// CA certificate file for `verify-ca` and `verify-full`.
     pub sslrootcert: Option<PathBuf>,
 }
@@ -197,7 +187,7 @@ impl PgConnection {
             .set(names.port, self.port)
             .set(names.user, &self.user)
             .set(names.database, &self.database)
-            .set(names.sslmode, &self.sslmode)
+            .set(names.sslmode, self.sslmode)
             .maybe(
                 names.sslrootcert,
                 self.sslrootcert.as_ref().map(|p| p.display()),
@@ -208,14 +198,14 @@ impl PgConnection {
         names: PgVars,
         r: &Reader<F>,
     ) -> Result<Self, RequestError> {
-        let sslmode = r.text(names.sslmode).unwrap_or_else(|| "prefer".into());
-        if !SSL_MODES.contains(&sslmode.as_str()) {
-            return Err(RequestError::Invalid {
+        let sslmode = match r.text(names.sslmode) {
+            None => crate::SslMode::default(),
+            Some(value) => value.parse().map_err(|why| RequestError::Invalid {
                 var: names.sslmode,
-                value: sslmode,
-                why: format!("not one of libpq's sslmodes ({})", SSL_MODES.join(", ")),
-            });
-        }
+                value,
+                why,
+            })?,
+        };
         Ok(PgConnection {
             host: r.required(names.host)?,
             port: r.optional(names.port)?.unwrap_or(5432),

@@ -11,7 +11,7 @@ fn database(name: &str) -> PgConnection {
         port: 5433,
         user: "team_a_shop".into(),
         database: name.into(),
-        sslmode: "require".into(),
+        sslmode: crate::SslMode::Require,
         sslrootcert: None,
     }
 }
