@@ -260,9 +260,15 @@ pub struct OdooBackupJobStatus {
     /// Phase, conditions and timing.
     #[serde(flatten)]
     pub job: JobStatusCommon,
-    /// Where the archive was written (`s3://bucket/key` or `pvc://claim/path`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
+    /// Where the archive was written (`s3://bucket/key`, or its path on the
+    /// destination volume).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::location::optional"
+    )]
+    #[schemars(with = "Option<String>")]
+    pub location: Option<crate::Location>,
     /// Archive size in bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size_bytes: Option<i64>,

@@ -29,13 +29,13 @@ pub fn backups_in_use(restores: &[OdooRestoreJob], backups: &[OdooBackupJob]) ->
             continue;
         }
         let source = &restore.spec.source;
-        let resolved = restore.status.as_ref().and_then(|s| s.location.as_deref());
+        let resolved = restore.status.as_ref().and_then(|s| s.location.as_ref());
         // The archive it resolved, whatever named it (an S3 key or a volume path
         // may be a backup's archive too).
         let by_location = resolved.and_then(|location| {
             backups
                 .iter()
-                .find(|b| b.status.as_ref().and_then(|s| s.location.as_deref()) == Some(location))
+                .find(|b| b.status.as_ref().and_then(|s| s.location.as_ref()) == Some(location))
         });
         let backup = source
             .backup_job
@@ -99,7 +99,7 @@ mod tests {
                 Some(JobPhase::Running),
             );
             if let Some(s) = r.status.as_mut() {
-                s.location = Some("/backup/old.zip".into());
+                s.location = Some("/backup/old.zip".parse().expect("a path"));
             }
             r
         };

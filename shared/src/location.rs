@@ -102,6 +102,16 @@ impl<'de> serde::Deserialize<'de> for Location {
     }
 }
 
+/// A status's location as stored: absent, or (as older statuses may say) empty,
+/// is none; any other text must name a location.
+pub fn optional<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Location>, D::Error> {
+    use serde::Deserialize as _;
+    match Option::<String>::deserialize(d)?.as_deref() {
+        None | Some("") => Ok(None),
+        Some(text) => text.parse().map(Some).map_err(serde::de::Error::custom),
+    }
+}
+
 /// A bucket and a prefix in it (`s3://BUCKET[/PREFIX]`): where a bucket's archives
 /// and index are looked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,6 +158,32 @@ impl std::fmt::Display for BucketPrefix {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A backup's status carries its location typed: what the operator wrote
+    /// reads back as the same location, an older status's empty text as none,
+    /// and text that names no location makes the status unreadable rather than
+    /// a location nobody wrote.
+    #[test]
+    fn a_status_location_reads_back_typed_and_empty_text_is_none() {
+        let status = |location: serde_json::Value| {
+            serde_json::from_value::<crate::OdooBackupJobStatus>(serde_json::json!({
+                "location": location
+            }))
+        };
+        let s3 = Location::s3("backups", "shop/x.zip");
+        let written = crate::OdooBackupJobStatus {
+            location: Some(s3.clone()),
+            ..Default::default()
+        };
+        let json = serde_json::to_value(&written).expect("serializes");
+        assert_eq!(json["location"], "s3://backups/shop/x.zip");
+        let read = status(json["location"].clone()).expect("reads");
+        assert_eq!(read.location, Some(s3));
+        assert_eq!(status("".into()).expect("reads").location, None);
+        let file = status("/backup/shop/x.zip".into()).expect("reads").location;
+        assert_eq!(file, Some(Location::File("/backup/shop/x.zip".into())));
+        assert!(status("pvc://claim/x.zip".into()).is_err());
+    }
 
     #[test]
     fn locations_read_and_write_one_way() {

@@ -153,8 +153,13 @@ pub struct OdooRestoreJobStatus {
     pub step: Option<RestoreStep>,
     /// The archive restored, resolved from the source when the restore started:
     /// `s3://bucket/key` or a path on the source volume.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::location::optional"
+    )]
+    #[schemars(with = "Option<String>")]
+    pub location: Option<crate::Location>,
     /// The new database the archive is loaded into before the switch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub temporary_database: Option<String>,

@@ -98,7 +98,11 @@ async fn a_stopped_instance_is_backed_up_by_an_agent_pod() -> anyhow::Result<()>
     );
     ns.wait_for_transition("shop", InstancePhase::BackingUp, Duration::from_secs(120))
         .await;
-    let location = status.location.clone().unwrap_or_default();
+    let location = status
+        .location
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
     let prefix = format!("/backup/{}/shop/", ns.name);
     assert!(
         location.starts_with(&prefix) && location.ends_with(".zip"),

@@ -350,14 +350,9 @@ async fn instances_lost_with_their_namespace_come_back_from_the_bucket_alone() -
 
 /// A backup's archive key in `bucket`.
 fn key_of(bucket: &str, backup: &OdooBackupJob) -> String {
-    let location = backup
-        .status
-        .clone()
-        .unwrap_or_default()
-        .location
-        .unwrap_or_default();
-    location
-        .trim_start_matches(&format!("s3://{bucket}/"))
+    let location = backup.status.as_ref().and_then(|s| s.location.as_ref());
+    let text = location.map(ToString::to_string).unwrap_or_default();
+    text.trim_start_matches(&format!("s3://{bucket}/"))
         .to_owned()
 }
 

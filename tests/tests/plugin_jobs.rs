@@ -435,7 +435,7 @@ async fn backup_download_verifies_the_checksum_and_leaves_nothing_when_wrong() -
             }),
             s3: None,
         },
-        json!({"phase": "Succeeded", "location": "pvc://backups/x.zip"}),
+        json!({"phase": "Succeeded", "location": "/backup/x.zip"}),
     )
     .await?;
     backup(

@@ -258,7 +258,11 @@ async fn a_backup_of_any_image_is_in_the_bucket_with_its_digest_and_restores_eve
 
     // The object is in the bucket with the recorded digest, and the digest object
     // beside it says the same.
-    let location = status.location.clone().unwrap_or_default();
+    let location = status
+        .location
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
     let key = location
         .strip_prefix(&format!("s3://{BUCKET}/"))
         .expect("an s3 location");
@@ -385,12 +389,8 @@ async fn an_agent_that_proves_nothing_fails_the_backup_and_the_restore_and_the_l
 
 /// The object key of a backup's `s3://` location.
 fn key_of(status: &odoo_model::OdooBackupJobStatus) -> String {
-    status
-        .location
-        .clone()
-        .unwrap_or_default()
-        .trim_start_matches(&format!("s3://{BUCKET}/"))
-        .to_owned()
+    let location = status.location.as_ref().and_then(|l| l.as_s3());
+    location.map(|(_, key)| key.to_owned()).unwrap_or_default()
 }
 
 #[tokio::test]

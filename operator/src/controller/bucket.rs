@@ -55,10 +55,9 @@ pub async fn gone(
     ctx: &Context,
     ns: &str,
     bucket: &S3Bucket,
-    location: &str,
+    location: &Location,
 ) -> Result<Result<String, String>, Error> {
-    let parsed = location.parse::<Location>();
-    let Some((name, key)) = parsed.as_ref().ok().and_then(Location::as_s3) else {
+    let Some((name, key)) = location.as_s3() else {
         return Ok(Err(format!("{location} is not an s3:// location")));
     };
     let store = store(ctx, ns, bucket, name).await?;

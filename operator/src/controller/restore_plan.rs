@@ -50,14 +50,11 @@ pub fn from_backup(b: &OdooBackupJob) -> Result<Source, Unusable> {
         }
         _ => return Err(Unusable::Wait(format!("OdooBackupJob {name} to finish"))),
     }
-    let Some(location) = status.location.filter(|l| !l.is_empty()) else {
+    let Some(location) = status.location else {
         return Err(Unusable::Refused(format!(
             "OdooBackupJob {name} records no archive location"
         )));
     };
-    let location = location
-        .parse()
-        .map_err(|e| Unusable::Refused(format!("OdooBackupJob {name} records {e}")))?;
     let d = &b.spec.backup.destination;
     Ok(Source {
         location,

@@ -45,7 +45,8 @@ pub async fn run(ctx: &LazyCtx, args: DeleteArgs, printer: &Printer) -> Result<(
         return already_deleting(&api, &events, &backup, &args, printer).await;
     }
     let status = backup.status.clone().unwrap_or_default();
-    let stored = status.location.clone().filter(|_| status.sha256.is_some());
+    let stored =
+        (status.location.as_ref().map(ToString::to_string)).filter(|_| status.sha256.is_some());
     let with_archive = stored.is_some() && !args.keep_archive;
     if with_archive {
         refuse_if_kept(&ctx.client, ns, &backup).await?;
@@ -149,7 +150,10 @@ async fn already_deleting(
     printer: &Printer,
 ) -> Result<(), CliError> {
     let name = &args.name;
-    let location = backup.status.as_ref().and_then(|s| s.location.clone());
+    let location = backup
+        .status
+        .as_ref()
+        .and_then(|s| s.location.as_ref().map(ToString::to_string));
     if args.keep_archive && backup.archive_deletion_requested() {
         let keep = serde_json::json!({ "metadata": { "annotations": {
             odoo_model::labels::DELETE_ARCHIVE_ANNOTATION: "false",

@@ -110,7 +110,10 @@ fn text(d: &Described) -> String {
             "Destination",
             describe_destination(&b.spec.backup.destination),
         ),
-        ("Location", or_dash(s.location.clone())),
+        (
+            "Location",
+            or_dash(s.location.as_ref().map(ToString::to_string)),
+        ),
         (
             "Size",
             s.size_bytes

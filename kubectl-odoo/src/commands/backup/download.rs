@@ -53,13 +53,18 @@ fn source(
             "odoobackupjob/{name} was written to volume claim {claim}; downloading from a volume is not supported yet (copy it with kubectl cp from a pod that mounts the claim)"
         )));
     };
-    let location = status.location.clone().unwrap_or_default();
-    let (_, key) = crate::s3::parse_url(&location).ok_or_else(|| {
-        CliError::Precondition(format!(
-            "odoobackupjob/{name} records no s3:// location ({location:?})"
-        ))
-    })?;
-    Ok((s3.bucket.clone(), key, status.sha256))
+    let Some((_, key)) = status
+        .location
+        .as_ref()
+        .and_then(odoo_model::Location::as_s3)
+    else {
+        let location = status.location.as_ref().map(ToString::to_string);
+        return Err(CliError::Precondition(format!(
+            "odoobackupjob/{name} records no s3:// location ({})",
+            location.as_deref().unwrap_or("none")
+        )));
+    };
+    Ok((s3.bucket.clone(), key.to_owned(), status.sha256.clone()))
 }
 
 pub async fn run(ctx: &LazyCtx, args: DownloadArgs, printer: &Printer) -> Result<(), CliError> {

@@ -81,7 +81,9 @@ fn row(j: &OdooBackupJob, wide: bool) -> Vec<String> {
         verified(j),
         status.size_bytes.map(size).unwrap_or_else(|| "-".into()),
         age(j.creation_timestamp().as_ref()),
-        status.location.unwrap_or_else(|| "-".into()),
+        status
+            .location
+            .map_or_else(|| "-".into(), |l| l.to_string()),
     ];
     if wide {
         row.push(format!("{:?}", j.spec.backup.format));

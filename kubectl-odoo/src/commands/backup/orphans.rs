@@ -218,10 +218,9 @@ async fn archives(
     let backups: Vec<OdooBackupJob> = all_or_namespace(ctx, "backups", printer).await?;
     let known: BTreeSet<String> = backups
         .iter()
-        .filter_map(|b| b.status.as_ref()?.location.as_deref())
-        .filter_map(crate::s3::parse_url)
+        .filter_map(|b| b.status.as_ref()?.location.as_ref()?.as_s3())
         .filter(|(b, _)| *b == bucket.bucket)
-        .map(|(_, key)| key)
+        .map(|(_, key)| key.to_owned())
         .collect();
     let listing = (!prefix.is_empty()).then(|| ObjectPath::from(prefix.as_str()));
     let objects: Vec<Object> = store

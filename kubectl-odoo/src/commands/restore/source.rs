@@ -83,7 +83,9 @@ async fn of_backup(ctx: &Ctx, backup: &str) -> Result<Source, CliError> {
     }
     let what = format!(
         "odoobackupjob/{backup} ({}, {}, sha256 {})",
-        status.location.unwrap_or_else(|| "-".into()),
+        status
+            .location
+            .map_or_else(|| "-".into(), |l| l.to_string()),
         status
             .size_bytes
             .map(size)

@@ -40,10 +40,11 @@ pub fn destination(
     }
 }
 
-/// The location the job recorded when it started, which its agents are given: the
-/// text a status holds, or why it names no archive.
+/// The location the job recorded when it started, which its agents are given, or
+/// why it names no archive.
 pub fn recorded(status: &OdooBackupJobStatus) -> Result<Location, String> {
-    let text = status.location.as_deref().unwrap_or_default();
-    text.parse()
-        .map_err(|e| format!("the job records no usable archive location: {e}"))
+    status
+        .location
+        .clone()
+        .ok_or_else(|| "the job records no archive location".to_owned())
 }

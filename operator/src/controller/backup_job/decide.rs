@@ -88,13 +88,17 @@ fn start(
         return Step::Do(Effect::Resolve);
     };
     let location = destination(job, v, f.seen.now);
-    status.location = location.as_ref().map(ToString::to_string);
+    status.location = location;
     status.odoo_version =
         odoo_model::OdooVersion::of_image(&v.images.database).map(|v| v.to_string());
     status.job.message = Some(format!(
         "backing up {} to {}",
         v.database.name,
-        status.location.clone().unwrap_or_default()
+        status
+            .location
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default()
     ));
     end(status, JobPhase::Running, NEXT_STEP)
 }
@@ -112,11 +116,7 @@ fn proven(
         Ok(report) => report,
         Err(why) => return Some(Err(why.clone())),
     };
-    let location = status.location.clone().unwrap_or_default();
-    let claimed = location
-        .parse::<odoo_model::Location>()
-        .map_err(|e| format!("the job's own location: {e}"))
-        .and_then(|at| proof::backup_report(report, &at));
+    let claimed = archive::recorded(status).and_then(|at| proof::backup_report(report, &at));
     let proof = match claimed {
         Ok(proof) => proof,
         Err(why) => return Some(Err(why)),

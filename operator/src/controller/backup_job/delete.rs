@@ -255,7 +255,7 @@ async fn checked(
     ctx: &Context,
     job: &OdooBackupJob,
     taken: Result<DeleteReport, String>,
-    location: &str,
+    location: &odoo_model::Location,
 ) -> Result<Result<DeleteReport, String>, Error> {
     let ns = job.namespace().unwrap_or_default();
     let report = match taken {
@@ -276,7 +276,7 @@ async fn start<F, Fut>(
     ctx: &Context,
     job: &OdooBackupJob,
     status: &OdooBackupJobStatus,
-    location: &str,
+    location: &odoo_model::Location,
     environment: Option<Environment>,
     announce: F,
 ) -> Result<Option<Action>, Error>
@@ -285,18 +285,7 @@ where
     Fut: std::future::Future<Output = ()>,
 {
     let ns = job.namespace().unwrap_or_default();
-    let archive = match super::archive::recorded(status) {
-        Ok(archive) => archive,
-        Err(why) => {
-            let message = format!(
-                "the archive {location} of {} cannot be deleted: {why}; retrying in a minute",
-                job.name_any()
-            );
-            announce(true, Reason::ArchiveDeleteFailed, message).await;
-            return Ok(Some(Action::requeue(RETRY)));
-        }
-    };
-    let built = build_job(job, status, &archive, environment, &ctx.config.agent_image);
+    let built = build_job(job, status, location, environment, &ctx.config.agent_image);
     let jobs: Api<Job> = Api::namespaced(ctx.client.clone(), &ns);
     match jobs.create(&PostParams::default(), &built).await {
         Ok(_) => Ok(Some(Action::requeue(DELETING))),

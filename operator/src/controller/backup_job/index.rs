@@ -37,7 +37,7 @@ pub fn record(
     completed_at: k8s_openapi::jiff::Timestamp,
 ) -> Option<ArchiveRecord> {
     let s3 = job.spec.backup.destination.s3.as_ref()?;
-    let location: odoo_model::Location = status.location.as_deref()?.parse().ok()?;
+    let location = status.location.as_ref()?;
     let (bucket, key) = location.as_s3()?;
     if bucket != s3.bucket.bucket {
         return None;

@@ -144,7 +144,11 @@ fn a_stored_backup_is_recorded_in_its_bucket_index_and_found_again() {
         ..Default::default()
     });
     let status = odoo_model::OdooBackupJobStatus {
-        location: Some("s3://backups/shop/20261204T100001Z.zip".into()),
+        location: Some(
+            "s3://backups/shop/20261204T100001Z.zip"
+                .parse()
+                .expect("a location"),
+        ),
         size_bytes: Some(4096),
         sha256: Some("b".repeat(64)),
         odoo_version: Some("18.0".into()),
@@ -163,7 +167,7 @@ fn a_stored_backup_is_recorded_in_its_bucket_index_and_found_again() {
     assert_eq!(read, Ok(record));
     // Another bucket's location, or no digest yet: nothing to record.
     let mut elsewhere = status.clone();
-    elsewhere.location = Some("s3://other/shop/x.zip".into());
+    elsewhere.location = Some("s3://other/shop/x.zip".parse().expect("a location"));
     assert!(index::record(&job, &instance, &elsewhere, done).is_none());
     let unproven = odoo_model::OdooBackupJobStatus {
         sha256: None,

@@ -53,7 +53,7 @@ pub(super) fn start(job: &OdooRestoreJob, instance: &OdooInstance, f: &Facts) ->
         source.location,
         meanwhile(instance, &v.database.name)
     ));
-    status.location = Some(source.location.to_string());
+    status.location = Some(source.location.clone());
     // The digest the archive must have: the load is checked against it.
     status.sha256 = source.sha256.clone();
     status.temporary_database = Some(temporary);

@@ -178,7 +178,11 @@ pub(super) fn starting(job: &OdooRestoreJob, instance: &OdooInstance, f: &Facts)
 /// What a switched restore did, for its messages.
 fn restored(job: &OdooRestoreJob, status: &OdooRestoreJobStatus, v: &ValidInstance) -> String {
     let database = &v.database.name;
-    let location = status.location.clone().unwrap_or_default();
+    let location = status
+        .location
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
     let neutralized = match (
         runs::neutralizes(job, v),
         runs::odoo_neutralizes(&v.images.database),
