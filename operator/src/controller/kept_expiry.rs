@@ -30,6 +30,15 @@ use crate::runtime::context::Context;
 use crate::runtime::error::Error;
 use crate::validate::ValidInstance;
 
+/// A new list is written to the status by the instance's next pass, at once.
+const SHOW_LIST: Duration = Duration::from_secs(1);
+/// The expiry Job removes files; its end wakes the instance through the Jobs'
+/// watch, so this is a safety net.
+const FILES_GOING: Duration = Duration::from_secs(5);
+/// An ended expiry Job is being deleted: the next pass lists again (and starts
+/// the next expiry) once it is gone.
+const NEXT_EXPIRY: Duration = Duration::from_secs(2);
+
 /// On the expiry Job: why its database goes.
 const REASON_ANNOTATION: &str = "odoo-operator.dev/expired-because";
 /// On the expiry Job: the kept database it is for (the Jobs' cache keeps their
@@ -131,7 +140,7 @@ pub async fn expire(
     ctx.kept_lists.record(&uid, kept);
     let Some((oldest, why)) = doomed else {
         // The status shows the list: a new one is written by the next pass.
-        return Ok(changed.then(|| Action::requeue(Duration::from_secs(1))));
+        return Ok(changed.then(|| Action::requeue(SHOW_LIST)));
     };
     let request = copy_request(v, &oldest.name, true);
     let mut files = filestore_job(instance, name, "kept", v, &request, &ctx.config.agent_image);
@@ -145,7 +154,7 @@ pub async fn expire(
     );
     crate::apply::apply(&ctx.client, &files).await?;
     tracing::info!(instance = %v.name, database = %oldest.name, "expiring a kept database");
-    Ok(Some(Action::requeue(Duration::from_secs(5))))
+    Ok(Some(Action::requeue(FILES_GOING)))
 }
 
 /// The expiry Job ended: its files gone, the database goes too; files that
@@ -159,7 +168,7 @@ async fn finish(
 ) -> Result<Action, Error> {
     let taken = match agent_pod::run_in::<FilestoreCopyReport>(ctx, live, FILES_CONTAINER).await? {
         Agent::Ended(taken) => taken,
-        Agent::Missing | Agent::Running => return Ok(Action::requeue(Duration::from_secs(5))),
+        Agent::Missing | Agent::Running => return Ok(Action::requeue(FILES_GOING)),
     };
     let ns = v.namespace.clone();
     let name = live.name_any();
@@ -170,7 +179,7 @@ async fn finish(
         .await
         .map_err(Error::kube(format!("reading Job {name}")))?
     else {
-        return Ok(Action::requeue(Duration::from_secs(2)));
+        return Ok(Action::requeue(NEXT_EXPIRY));
     };
     let annotation = |key: &str| full.annotations().get(key).cloned().unwrap_or_default();
     let kept = annotation(KEPT_ANNOTATION);
@@ -208,7 +217,7 @@ async fn finish(
     if dropped {
         ctx.kept_lists.stale(&instance.uid().unwrap_or_default());
     }
-    Ok(Action::requeue(Duration::from_secs(2)))
+    Ok(Action::requeue(NEXT_EXPIRY))
 }
 
 #[cfg(test)]

@@ -362,11 +362,16 @@ fn requeue(
     {
         // An upgraded image on probation: look again when its window closes.
         let left = (deadline - now).total(Unit::Second).unwrap_or(0.0);
-        Action::requeue(Duration::from_secs_f64(left.clamp(0.0, 300.0) + 1.0))
+        let most = LOOK_AGAIN.as_secs_f64();
+        Action::requeue(Duration::from_secs_f64(left.clamp(0.0, most) + 1.0))
     } else {
-        Action::requeue(Duration::from_secs(300))
+        Action::requeue(LOOK_AGAIN)
     }
 }
+
+/// A settled instance's safety net: every change it depends on wakes it sooner
+/// (its children, jobs and Secrets are watched).
+const LOOK_AGAIN: Duration = Duration::from_secs(300);
 
 /// Ready web pods.
 pub fn ready_replicas(web: Option<&Deployment>) -> i32 {

@@ -141,6 +141,9 @@ fn backoff_key(object: &impl ResourceExt) -> String {
     )
 }
 
+/// How soon a pass that waits for old pods to go comes back.
+const PODS_GOING: Duration = Duration::from_secs(2);
+
 /// Permanent errors wait for a change; transient ones retry with a growing delay.
 pub fn error_policy(
     guard: Arc<DeserializeGuard<OdooInstance>>,
@@ -148,7 +151,8 @@ pub fn error_policy(
     ctx: Arc<Context>,
 ) -> Action {
     if let Error::WaitingForPods { .. } = error {
-        return Action::requeue(Duration::from_secs(2));
+        // Not a failure: the pods being replaced are going; look again shortly.
+        return Action::requeue(PODS_GOING);
     }
     ctx.metrics.reconcile_error(CONTROLLER, error.category());
     warn!(name = %guard.name_any(), namespace = guard.namespace().unwrap_or_default(), category = error.category(), error = %error, "reconcile failed");
