@@ -143,12 +143,8 @@ fn the_location_is_recorded_in_a_pass_of_its_own_before_the_job_starts() {
     let e = ended(decide::step(&job, &f));
     assert_eq!(e.phase, JobPhase::Running);
     assert_eq!(
-        e.status
-            .location
-            .as_ref()
-            .map(ToString::to_string)
-            .as_deref(),
-        Some(LOCATION)
+        e.status.location,
+        Some(LOCATION.parse().expect("a location"))
     );
     assert_eq!(e.status.odoo_version.as_deref(), Some("18.0"));
     assert_eq!(message(&e), format!("backing up team_a_shop to {LOCATION}"));
@@ -171,12 +167,8 @@ fn the_backups_job_is_started_once_at_the_recorded_location() {
     assert_eq!(e.phase, JobPhase::Running);
     assert_eq!(e.status.job.job_name.as_deref(), Some("nightly-job"));
     assert_eq!(
-        e.status
-            .location
-            .as_ref()
-            .map(ToString::to_string)
-            .as_deref(),
-        Some(LOCATION)
+        e.status.location,
+        Some(LOCATION.parse().expect("a location"))
     );
     assert_eq!(e.again, AGENT_WORKING);
     f.started = false;

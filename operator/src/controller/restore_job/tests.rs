@@ -141,12 +141,8 @@ fn a_restore_waits_its_turn_then_records_what_it_loads_before_making_anything() 
     assert_eq!(e.phase, JobPhase::Running);
     assert_eq!(e.status.step, Some(RestoreStep::Loading));
     assert_eq!(
-        e.status
-            .location
-            .as_ref()
-            .map(ToString::to_string)
-            .as_deref(),
-        Some("s3://b/k.zip")
+        e.status.location,
+        Some("s3://b/k.zip".parse().expect("a location"))
     );
     assert_eq!(e.status.sha256.as_deref(), Some("ab"));
     let temporary = e.status.temporary_database.clone().unwrap_or_default();
