@@ -13,6 +13,7 @@ pub mod global;
 pub mod output;
 pub mod phase;
 pub mod progress;
+pub mod read;
 pub mod s3;
 pub mod watch;
 

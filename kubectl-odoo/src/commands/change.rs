@@ -35,23 +35,6 @@ pub enum Written {
     Preview(Value),
 }
 
-/// `odoo/NAME not found in namespace N` (exit 5).
-pub fn not_found(name: &str, namespace: &str) -> CliError {
-    CliError::NotFound(format!("odoo/{name} not found in namespace {namespace}"))
-}
-
-/// Reads the instance; a missing one is a [`not_found`] error.
-pub async fn get(
-    api: &Api<OdooInstance>,
-    name: &str,
-    namespace: &str,
-) -> Result<OdooInstance, CliError> {
-    api.get_opt(name)
-        .await
-        .map_err(CliError::api(format!("reading odoo/{name}")))?
-        .ok_or_else(|| not_found(name, namespace))
-}
-
 /// Reads the instance, asks `plan` for the apply request (None: nothing to do) and
 /// sends it with `--force` (the user's explicit request wins over other managers).
 /// `plan` also returns a summary for the command's messages; it runs again on the fresh
@@ -66,7 +49,7 @@ pub async fn apply<T>(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let live = get(api, name, namespace).await?;
+        let live = crate::read::get(api, name, namespace).await?;
         let (summary, body) = plan(&live)?;
         let Some(mut body) = body else {
             return Ok((summary, Written::Unchanged(live)));
@@ -88,7 +71,9 @@ pub async fn apply<T>(
         match api.patch(name, &params, &Patch::Apply(&body)).await {
             Ok(applied) => return Ok((summary, Written::Applied(applied))),
             Err(e) if is_conflict(&e) && attempt < ATTEMPTS => continue,
-            Err(e) if is_not_found(&e) => return Err(not_found(name, namespace)),
+            Err(e) if is_not_found(&e) => {
+                return Err(crate::read::not_found::<OdooInstance>(name, namespace));
+            }
             Err(e) => return Err(CliError::api(format!("updating odoo/{name}"))(e)),
         }
     }

@@ -101,7 +101,7 @@ pub async fn run(ctx: &LazyCtx, args: DeleteArgs, printer: &Printer) -> Result<(
     let ns = &ctx.namespace;
     let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), ns);
     let name = &args.name;
-    let live = change::get(&api, name, ns).await?;
+    let live = crate::read::get(&api, name, ns).await?;
     let data = Data::of(&live, ns);
     let policy = if args.purge {
         DeletionPolicy::Delete
@@ -202,7 +202,9 @@ async fn delete(
     };
     match api.delete(name, &params).await {
         Ok(result) => Ok(result.left()),
-        Err(e) if odoo_model::api_error::is_not_found(&e) => Err(change::not_found(name, ns)),
+        Err(e) if odoo_model::api_error::is_not_found(&e) => {
+            Err(crate::read::not_found::<OdooInstance>(name, ns))
+        }
         Err(e) => Err(CliError::api(format!("deleting odoo/{name}"))(e)),
     }
 }
@@ -325,10 +327,7 @@ async fn wait_until_gone(
     let mut last: Option<OdooInstance> = None;
     let poll = async {
         loop {
-            let current = api
-                .get_opt(name)
-                .await
-                .map_err(CliError::api(format!("reading odoo/{name}")))?;
+            let current = crate::read::read(api, name).await?;
             match current {
                 Some(i) if uid.is_none() || i.uid().as_deref() == uid => {
                     last = Some(i);

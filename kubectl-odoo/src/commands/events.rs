@@ -18,7 +18,6 @@ use odoo_model::labels::instance_selector;
 use odoo_model::{OdooInstance, names};
 use serde::de::DeserializeOwned;
 
-use crate::commands::change;
 use crate::ctx::LazyCtx;
 use crate::error::CliError;
 use crate::format::OutputFormat;
@@ -159,10 +158,7 @@ pub async fn run(ctx: &LazyCtx, args: EventsArgs, printer: &Printer) -> Result<(
     let ns = &ctx.namespace;
     let name = &args.name;
     let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), ns);
-    let instance = instances
-        .get_opt(name)
-        .await
-        .map_err(CliError::api(format!("reading odoo/{name}")))?;
+    let instance = crate::read::read(&instances, name).await?;
     let tls_secret = instance
         .as_ref()
         .and_then(|i| i.spec.ingress.as_ref())
@@ -177,7 +173,7 @@ pub async fn run(ctx: &LazyCtx, args: EventsArgs, printer: &Printer) -> Result<(
     let mut events = events_of(&ctx.client, ns, &objects, &args.types).await?;
     if instance.is_none() {
         if events.is_empty() {
-            return Err(change::not_found(name, ns));
+            return Err(crate::read::not_found::<OdooInstance>(name, ns));
         }
         printer.warn(&format!(
             "odoo/{name} not found in namespace {ns}; showing the events left by an earlier instance of that name"

@@ -9,7 +9,6 @@ use kube::api::Api;
 use odoo_model::labels::INSTANCE_LABEL;
 use odoo_model::{InstanceRef, OdooClusterMigration, OdooClusterMigrationSpec, OdooInstance};
 
-use crate::commands::change;
 use crate::commands::write::{DryRun, name_stamp, submit};
 use crate::confirm::confirm_plan;
 use crate::ctx::LazyCtx;
@@ -69,7 +68,7 @@ pub async fn run(ctx: &LazyCtx, args: MigrateArgs, printer: &Printer) -> Result<
     let ctx = ctx.get().await?;
     let ns = &ctx.namespace;
     let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), ns);
-    let instance = change::get(&instances, &args.name, ns).await?;
+    let instance = crate::read::get(&instances, &args.name, ns).await?;
     let from = instance
         .spec
         .database

@@ -154,7 +154,7 @@ pub async fn run(ctx: &LazyCtx, args: ReportArgs, printer: &Printer) -> Result<(
     let ns = ctx.namespace.clone();
     let redact = !args.no_redact;
     let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ns);
-    let instance = crate::commands::change::get(&instances, &args.name, &ns).await?;
+    let instance = crate::read::get(&instances, &args.name, &ns).await?;
     let stamp = crate::commands::write::name_stamp(k8s_openapi::jiff::Timestamp::now());
     let path = report_path(&args, &stamp);
     let file = std::fs::File::create(&path)

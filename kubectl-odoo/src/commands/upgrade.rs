@@ -17,7 +17,6 @@ use odoo_model::restore_job::PreviousDatabase;
 use odoo_model::upgrade_job::{UpgradeMode, UpgradeStrategy};
 use odoo_model::{InstanceRef, OdooInstance, OdooUpgradeJob, OdooUpgradeJobSpec};
 
-use crate::commands::change;
 use crate::commands::write::{DryRun, print_resource, submit};
 use crate::confirm;
 use crate::ctx::{Ctx, LazyCtx};
@@ -190,7 +189,7 @@ pub async fn run(ctx: &LazyCtx, args: UpgradeArgs, printer: &Printer) -> Result<
     let ctx = ctx.get().await?;
     let ns = &ctx.namespace;
     let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), ns);
-    let instance = change::get(&instances, &name, ns).await?;
+    let instance = crate::read::get(&instances, &name, ns).await?;
     for line in plan(&instance, &job) {
         printer.note(&line);
     }

@@ -77,10 +77,7 @@ pub async fn collect<K: Followed>(
     name: &str,
 ) -> Result<JobSnapshot, CliError> {
     let api: Api<K> = Api::namespaced(client.clone(), namespace);
-    let object = api.get_opt(name).await.map_err(CliError::api(format!(
-        "reading {}/{name}",
-        K::kind(&()).to_lowercase()
-    )))?;
+    let object = crate::read::read(&api, name).await?;
     let mut snap = snapshot(name, object.as_ref());
     if !snap.job_name.is_empty() && snap.stage == Some(AnyJobPhase::Job(JobPhase::Running)) {
         let selector = format!("job-name={}", snap.job_name);

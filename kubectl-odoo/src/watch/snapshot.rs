@@ -142,11 +142,7 @@ pub async fn collect(
     name: &str,
 ) -> Result<Snapshot, CliError> {
     let instances: Api<OdooInstance> = Api::namespaced(client.clone(), namespace);
-    let Some(instance) = instances
-        .get_opt(name)
-        .await
-        .map_err(CliError::api(format!("reading odoo/{name}")))?
-    else {
+    let Some(instance) = crate::read::read(&instances, name).await? else {
         return Ok(Snapshot {
             name: name.into(),
             namespace: namespace.into(),

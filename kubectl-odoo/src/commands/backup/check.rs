@@ -40,15 +40,10 @@ pub struct CheckArgs {
 pub async fn run(ctx: &LazyCtx, args: CheckArgs, printer: &Printer) -> Result<(), CliError> {
     let ctx = ctx.get().await?;
     let instances = match &args.instance {
-        Some(name) => vec![
-            Api::<OdooInstance>::namespaced(ctx.client.clone(), &ctx.namespace)
-                .get_opt(name)
-                .await
-                .map_err(CliError::api(format!("reading odoo/{name}")))?
-                .ok_or_else(|| {
-                    CliError::NotFound(format!("odoo/{name} not found in {}", ctx.namespace))
-                })?,
-        ],
+        Some(name) => {
+            let api = Api::<OdooInstance>::namespaced(ctx.client.clone(), &ctx.namespace);
+            vec![crate::read::get(&api, name, &ctx.namespace).await?]
+        }
         None => {
             let selection = crate::fleet::Selection {
                 selector: args.selector.clone(),

@@ -11,7 +11,6 @@ use odoo_model::{InstanceRef, OdooBackupJob, OdooBackupJobSpec, OdooInstance};
 
 use crate::commands::backup::destination::DestinationArgs;
 use crate::commands::backup::flags::{VerifyArg, format_parser};
-use crate::commands::change;
 use crate::commands::write::{DryRun, WriteFlags, WriteHelp, name_stamp, print_resource, submit};
 use crate::ctx::{Ctx, LazyCtx};
 use crate::duration::parse_duration;
@@ -106,7 +105,7 @@ async fn back_up(
 ) -> Result<String, CliError> {
     let ns = &ctx.namespace;
     let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), ns);
-    change::get(&instances, &name, ns).await?;
+    crate::read::get(&instances, &name, ns).await?;
     let dest = args.destination.resolve(&ctx.client, ns, &name).await?;
     let backup = build(args, &name, dest, now);
     let job = format!("odoobackupjob/{}", backup.name_any());

@@ -39,7 +39,7 @@ pub async fn run(ctx: &LazyCtx, args: DeleteArgs, printer: &Printer) -> Result<(
     let ns = &ctx.namespace;
     let name = &args.name;
     let api: Api<OdooBackupJob> = Api::namespaced(ctx.client.clone(), ns);
-    let backup = crate::commands::backup::describe::get(&api, name, ns).await?;
+    let backup = crate::read::get(&api, name, ns).await?;
     if backup.metadata.deletion_timestamp.is_some() {
         let events: Api<Event> = Api::namespaced(ctx.client.clone(), ns);
         return already_deleting(&api, &events, &backup, &args, printer).await;
@@ -129,7 +129,7 @@ async fn changed_meanwhile(
     printer: &Printer,
 ) -> Result<(), CliError> {
     let (name, ns) = (&args.name, &ctx.namespace);
-    let now = crate::commands::backup::describe::get(api, name, ns).await?;
+    let now = crate::read::get(api, name, ns).await?;
     let events: Api<Event> = Api::namespaced(ctx.client.clone(), ns);
     if now.metadata.deletion_timestamp.is_some() {
         return already_deleting(api, &events, &now, args, printer).await;

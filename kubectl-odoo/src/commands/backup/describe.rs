@@ -39,25 +39,11 @@ struct EventLine {
     message: String,
 }
 
-/// Reads a backup; a missing one is a not-found error (exit 5).
-pub async fn get(
-    api: &Api<OdooBackupJob>,
-    name: &str,
-    ns: &str,
-) -> Result<OdooBackupJob, CliError> {
-    api.get_opt(name)
-        .await
-        .map_err(CliError::api(format!("reading odoobackupjob/{name}")))?
-        .ok_or_else(|| {
-            CliError::NotFound(format!("odoobackupjob/{name} not found in namespace {ns}"))
-        })
-}
-
 pub async fn run(ctx: &LazyCtx, args: DescribeArgs, printer: &Printer) -> Result<(), CliError> {
     let ctx = ctx.get().await?;
     let ns = &ctx.namespace;
     let api: Api<OdooBackupJob> = Api::namespaced(ctx.client.clone(), ns);
-    let mut backup = get(&api, &args.name, ns).await?;
+    let mut backup = crate::read::get(&api, &args.name, ns).await?;
     backup.metadata.managed_fields = None;
     let events: Api<Event> = Api::namespaced(ctx.client.clone(), ns);
     let mut found = events

@@ -98,18 +98,12 @@ async fn like_destination(
     like: &str,
 ) -> Result<BackupDestination, CliError> {
     let jobs: Api<OdooBackupJob> = Api::namespaced(client.clone(), namespace);
-    if let Some(job) = jobs
-        .get_opt(like)
-        .await
-        .map_err(CliError::api(format!("reading odoobackupjob/{like}")))?
-    {
+    if let Some(job) = crate::read::read(&jobs, like).await? {
         return Ok(job.spec.backup.destination);
     }
     let schedules: Api<OdooBackupSchedule> = Api::namespaced(client.clone(), namespace);
-    schedules
-        .get_opt(like)
-        .await
-        .map_err(CliError::api(format!("reading odoobackupschedule/{like}")))?
+    crate::read::read(&schedules, like)
+        .await?
         .map(|s| s.spec.template.destination)
         .ok_or_else(|| {
             CliError::NotFound(format!(

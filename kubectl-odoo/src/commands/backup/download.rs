@@ -71,7 +71,7 @@ pub async fn run(ctx: &LazyCtx, args: DownloadArgs, printer: &Printer) -> Result
     let ctx = ctx.get().await?;
     let ns = &ctx.namespace;
     let api: Api<OdooBackupJob> = Api::namespaced(ctx.client.clone(), ns);
-    let backup = crate::commands::backup::describe::get(&api, &args.name, ns).await?;
+    let backup = crate::read::get(&api, &args.name, ns).await?;
     let (bucket, key, expected) = source(&backup)?;
     let location = odoo_model::Location::s3(&bucket.bucket, &key).to_string();
     let target = args

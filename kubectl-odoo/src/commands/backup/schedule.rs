@@ -9,7 +9,6 @@ use odoo_model::{InstanceRef, OdooBackupSchedule, OdooBackupScheduleSpec, OdooIn
 
 use crate::commands::backup::destination::DestinationArgs;
 use crate::commands::backup::flags::{VerifyArg, format_parser};
-use crate::commands::change;
 use crate::commands::write::{DryRun, WriteFlags, WriteHelp, apply, print_resource};
 use crate::ctx::LazyCtx;
 use crate::error::CliError;
@@ -155,7 +154,7 @@ pub async fn run(ctx: &LazyCtx, args: ScheduleArgs, printer: &Printer) -> Result
     let ctx = ctx.get().await?;
     let ns = &ctx.namespace;
     let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), ns);
-    change::get(&instances, &args.instance, ns).await?;
+    crate::read::get(&instances, &args.instance, ns).await?;
     let name = args.name.clone().unwrap_or_else(|| args.instance.clone());
     let schedules: Api<OdooBackupSchedule> = Api::namespaced(ctx.client.clone(), ns);
     let existing = schedules

@@ -6,7 +6,6 @@ use kube::api::Api;
 use odoo_model::Location;
 use odoo_model::OdooInstance;
 
-use crate::commands::change;
 use crate::commands::restore::args::{ModeArg, RestoreArgs, build, copy_instance};
 use crate::commands::restore::source::{Source, resolve_source, uploaded};
 use crate::commands::write::{DryRun, apply, submit};
@@ -72,7 +71,7 @@ pub async fn run(ctx: &LazyCtx, args: RestoreArgs, printer: &Printer) -> Result<
     let ns = ctx.namespace.clone();
     let now = k8s_openapi::jiff::Timestamp::now();
     let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ns);
-    let source_instance = change::get(&instances, &args.name, &ns).await?;
+    let source_instance = crate::read::get(&instances, &args.name, &ns).await?;
     let target = args.into.clone().unwrap_or_else(|| args.name.clone());
     if let Some(into) = &args.into
         && instances

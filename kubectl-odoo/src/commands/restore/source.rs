@@ -10,7 +10,6 @@ use odoo_model::{InstanceRef, OdooBackupJob, OdooInstance};
 
 use crate::commands::backup::destination::newest_destination;
 use crate::commands::backup::flags::S3Flags;
-use crate::commands::change;
 use crate::commands::restore::args::RestoreArgs;
 use crate::commands::write::DryRun;
 use crate::ctx::Ctx;
@@ -73,7 +72,7 @@ pub async fn resolve_source(
 async fn of_backup(ctx: &Ctx, backup: &str) -> Result<Source, CliError> {
     let ns = &ctx.namespace;
     let api: Api<OdooBackupJob> = Api::namespaced(ctx.client.clone(), ns);
-    let job = crate::commands::backup::describe::get(&api, backup, ns).await?;
+    let job = crate::read::get(&api, backup, ns).await?;
     let status = job.status.clone().unwrap_or_default();
     if status.job.phase != Some(odoo_model::JobPhase::Succeeded) {
         return Err(CliError::Precondition(format!(
@@ -103,7 +102,7 @@ async fn of_backup(ctx: &Ctx, backup: &str) -> Result<Source, CliError> {
 async fn latest_of(ctx: &Ctx, instance: &str) -> Result<Source, CliError> {
     let ns = &ctx.namespace;
     let instances: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), ns);
-    change::get(&instances, instance, ns).await?;
+    crate::read::get(&instances, instance, ns).await?;
     // The operator takes the same one (the model crate's rule): say which.
     let api: Api<OdooBackupJob> = Api::namespaced(ctx.client.clone(), ns);
     let backups = api
