@@ -15,7 +15,7 @@ use odoo_model::{
 use super::job;
 use crate::runtime::caches::{self, JobKindsListed};
 use crate::runtime::context::Context;
-use crate::runtime::live;
+use crate::runtime::{live, shared_watch};
 
 /// The job kinds' store writers.
 pub struct Writers {
@@ -105,23 +105,11 @@ fn job_watch<K>(
 where
     K: caches::NamespacedKind,
 {
-    let subscribe = || {
-        writer
-            .subscribe()
-            .expect("a shared store's writer gives subscriptions")
-    };
-    let (instances, own) = (subscribe(), subscribe());
+    let [instances, own] = shared_watch::subscriptions(&writer);
     let listed = ctx.caches.job_kinds_listed.clone();
-    tokio::spawn(
-        caches::shared_stream(
-            ctx.watched::<DeserializeGuard<K>>(),
-            watcher::Config::default(),
-            writer,
-            |_| {},
-            move || listed.set(kind),
-        )
-        .for_each(|_| futures::future::ready(())),
-    );
+    let api = ctx.watched::<DeserializeGuard<K>>();
+    let config = watcher::Config::default();
+    shared_watch::spawn(api, config, writer, |_| {}, move || listed.set(kind));
     (instances, (own, store.clone()))
 }
 

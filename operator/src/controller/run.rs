@@ -17,7 +17,7 @@ use super::job_watches::{self, as_is, run_jobs};
 use super::{census, instance, schedule, upgrade_job};
 use crate::runtime::caches;
 use crate::runtime::context::Context;
-use crate::runtime::{live, pulls};
+use crate::runtime::{live, pulls, shared_watch};
 
 /// A controller of every `K`, whose own store keeps them without managed fields
 /// (as `Controller::new` would keep them with).
@@ -182,28 +182,9 @@ fn batch_jobs(
     ctx: &Context,
     writer: reflector::store::Writer<live::LiveJob>,
 ) -> [reflector::ReflectHandle<live::LiveJob>; 5] {
-    let subscribe = || {
-        writer
-            .subscribe()
-            .expect("a shared store's writer gives subscriptions")
-    };
-    let triggers = [
-        subscribe(),
-        subscribe(),
-        subscribe(),
-        subscribe(),
-        subscribe(),
-    ];
-    tokio::spawn(
-        caches::shared_stream(
-            ctx.watched::<live::LiveJob>(),
-            owned(),
-            writer,
-            caches::trim_job,
-            || {},
-        )
-        .for_each(|_| futures::future::ready(())),
-    );
+    let triggers = shared_watch::subscriptions(&writer);
+    let api = ctx.watched::<live::LiveJob>();
+    shared_watch::spawn(api, owned(), writer, caches::trim_job, || {});
     triggers
 }
 
@@ -217,23 +198,10 @@ fn instance_watch(
     reflector::ReflectHandle<DeserializeGuard<OdooInstance>>,
     reflector::ReflectHandle<DeserializeGuard<OdooInstance>>,
 ) {
-    let subscribe = || {
-        writer
-            .subscribe()
-            .expect("a shared store's writer gives subscriptions")
-    };
-    let subscriptions = (subscribe(), subscribe());
-    tokio::spawn(
-        caches::shared_stream(
-            ctx.watched::<DeserializeGuard<OdooInstance>>(),
-            watcher::Config::default(),
-            writer,
-            |_| {},
-            || {},
-        )
-        .for_each(|_| futures::future::ready(())),
-    );
-    subscriptions
+    let [controller, upgrades] = shared_watch::subscriptions(&writer);
+    let api = ctx.watched::<DeserializeGuard<OdooInstance>>();
+    shared_watch::spawn(api, watcher::Config::default(), writer, |_| {}, || {});
+    (controller, upgrades)
 }
 
 /// The caches of what the instance controller makes and watches.

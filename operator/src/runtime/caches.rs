@@ -412,27 +412,6 @@ pub fn trimmed_stream<K: Watched>(
     super::settled::objects(trimmed_watch(api, config, trim).reflect(writer), reader)
 }
 
-/// Like [`stream`], for a store several controllers subscribe to (see
-/// `Writer::subscribe`): this stream must be polled for any of them to see events.
-/// `listed` is called each time a list is in the store.
-pub fn shared_stream<K: Watched>(
-    api: Api<K>,
-    config: watcher::Config,
-    writer: reflector::store::Writer<K>,
-    trim: fn(&mut K),
-    listed: impl Fn() + Send + 'static,
-) -> impl Stream<Item = Result<K, watcher::Error>> + Send + 'static {
-    use futures::TryStreamExt as _;
-    trimmed_watch(api, config, trim)
-        .reflect_shared(writer)
-        .inspect_ok(move |event| {
-            if matches!(event, watcher::Event::InitDone) {
-                listed();
-            }
-        })
-        .touched_objects()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,3 +17,4 @@ pub mod live;
 pub mod observe;
 pub mod pulls;
 pub mod settled;
+pub mod shared_watch;
