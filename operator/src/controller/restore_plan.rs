@@ -166,26 +166,33 @@ pub fn load_job(
     agent_pod::build(job, v, run.reaching(archives), agent_image)
 }
 
-/// The Job that gives the restored filestore directory the live name and keeps the
-/// previous files (even with `previousDatabase: Drop`: they go with their database,
-/// once the instance ran on the restored one); or (`drop_previous`) the same switch
-/// run again once it is done, removing the previous files: the agent finds the
-/// switch made and only removes what is kept.
-pub fn switch_job(
-    job: &OdooRestoreJob,
+/// The name of `owner`'s filestore switch Job: `<owner>-switch`, or `<owner>-drop`
+/// for the switch run again to remove the kept files.
+pub fn switch_job_name<K: ResourceExt>(owner: &K, drop_previous: bool) -> String {
+    let what = if drop_previous { "drop" } else { "switch" };
+    format!("{}-{what}", owner.name_any())
+}
+
+/// The Job that gives the files named `replacement` (a restore's, an upgraded
+/// copy's) the live name and keeps the live ones as `kept`, even with
+/// `previousDatabase: Drop`: they go with their database once the instance runs
+/// on the replacement. With `drop_previous`, the same switch run again once it is
+/// done: the agent finds the switch made and only removes what is kept.
+pub fn switch_job<K>(
+    owner: &K,
+    component: &'static str,
     v: &ValidInstance,
-    temporary: &str,
+    replacement: &str,
     kept: &str,
     drop_previous: bool,
     agent_image: &str,
-) -> Job {
-    let name = if drop_previous {
-        drop_previous_job_name(job)
-    } else {
-        format!("{}-switch", job.name_any())
-    };
-    let request = switch_request(v, temporary, kept, drop_previous);
-    filestore_job(job, name, "restore", v, &request, agent_image)
+) -> Job
+where
+    K: kube::Resource<DynamicType = ()>,
+{
+    let name = switch_job_name(owner, drop_previous);
+    let request = switch_request(v, replacement, kept, drop_previous);
+    filestore_job(owner, name, component, v, &request, agent_image)
 }
 
 /// Removes the files a load left under the temporary name (a deleted restore's
@@ -205,10 +212,6 @@ pub fn discard_files_job(
         &copy_request(v, temporary, true),
         agent_image,
     )
-}
-
-pub fn drop_previous_job_name(job: &OdooRestoreJob) -> String {
-    format!("{}-drop", job.name_any())
 }
 
 /// The container of a filestore copy's Job, whose termination message is its report.

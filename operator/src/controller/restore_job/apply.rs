@@ -101,7 +101,7 @@ async fn change(
             f.databases = Some(switch_databases(ctx, job, v, &temporary, &kept).await?);
         }
         Effect::StartSwitch => {
-            let switch = plan::switch_job(job, v, &temporary, &kept, false, agent_image);
+            let switch = plan::switch_job(job, "restore", v, &temporary, &kept, false, agent_image);
             crate::apply::apply(&ctx.client, &switch).await?;
             f.switch_started = true;
         }
@@ -114,7 +114,8 @@ async fn change(
         }
         Effect::DropKept => {
             let cluster = job::cluster_of(ctx, v).await?;
-            let drop_job = plan::switch_job(job, v, &temporary, &kept, true, agent_image);
+            let drop_job =
+                plan::switch_job(job, "restore", v, &temporary, &kept, true, agent_image);
             f.dropping = Some(kept::drop_kept(ctx, v, &cluster, &drop_job, &kept).await?);
         }
         _ => {}

@@ -48,7 +48,7 @@ pub fn discard_job_name(job: &OdooUpgradeJob) -> String {
 }
 
 pub fn switch_job_name(job: &OdooUpgradeJob) -> String {
-    format!("{}-switch", job.name_any())
+    restore_plan::switch_job_name(job, false)
 }
 
 /// What an update that exited 0 must have written, and since when: the modules it
@@ -124,27 +124,6 @@ pub fn files_job(
         files_job_name(job)
     };
     let request = restore_plan::copy_request(v, copy, discard);
-    restore_plan::filestore_job(job, name, COMPONENT, v, &request, agent_image)
-}
-
-/// The upgraded copy's files take the live name; the live ones are kept (even with
-/// `previousDatabase: Drop`: they go with their database once the target runs).
-/// With `drop_previous`, the switch run again removing the kept files, once the
-/// target runs.
-pub fn switch_job(
-    job: &OdooUpgradeJob,
-    v: &ValidInstance,
-    copy: &str,
-    kept: &str,
-    drop_previous: bool,
-    agent_image: &str,
-) -> Job {
-    let name = if drop_previous {
-        format!("{}-drop", job.name_any())
-    } else {
-        switch_job_name(job)
-    };
-    let request = restore_plan::switch_request(v, copy, kept, drop_previous);
     restore_plan::filestore_job(job, name, COMPONENT, v, &request, agent_image)
 }
 

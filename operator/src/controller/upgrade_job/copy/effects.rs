@@ -11,6 +11,7 @@ use odoo_model::agent::{CopyReport, FilestoreCopyReport, SwitchReport};
 use super::super::facts::{Effect, Facts, OnDatabase, Resolved, copy, current};
 use super::super::plan;
 use crate::controller::job::db_error;
+use crate::controller::restore_plan;
 use crate::pg::compare;
 use crate::pg::copy::{self as pg_copy};
 use crate::pg::restore::{self as pg_restore, Switch};
@@ -148,7 +149,15 @@ async fn switch(at: OnDatabase<'_>, effect: Effect, f: &mut Facts) -> Result<(),
             start(
                 ctx,
                 f,
-                &plan::switch_job(job, &r.v, &copy, &kept, false, agent_image),
+                &restore_plan::switch_job(
+                    job,
+                    plan::COMPONENT,
+                    &r.v,
+                    &copy,
+                    &kept,
+                    false,
+                    agent_image,
+                ),
             )
             .await?;
         }
@@ -159,7 +168,15 @@ async fn switch(at: OnDatabase<'_>, effect: Effect, f: &mut Facts) -> Result<(),
             f.reverted = true;
         }
         Effect::DropKept => {
-            let drop_job = plan::switch_job(job, &r.v, &copy, &kept, true, agent_image);
+            let drop_job = restore_plan::switch_job(
+                job,
+                plan::COMPONENT,
+                &r.v,
+                &copy,
+                &kept,
+                true,
+                agent_image,
+            );
             let dropping =
                 crate::controller::kept::drop_kept(ctx, &r.v, &r.cluster, &drop_job, &kept);
             f.dropping = Some(dropping.await?);
