@@ -77,7 +77,7 @@ pub async fn drop_kept(
         ctx,
         &ns,
         &name,
-        super::restore_plan::SWITCH_CONTAINER,
+        super::filestore_jobs::SWITCH_CONTAINER,
     )
     .await?
     {

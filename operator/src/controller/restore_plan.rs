@@ -4,10 +4,11 @@
 
 use k8s_openapi::api::batch::v1::Job;
 use kube::ResourceExt;
-use odoo_model::agent::{FilestoreCopyRequest, RestoreRequest, SwitchRequest, env};
+use odoo_model::agent::{RestoreRequest, env};
 use odoo_model::common::S3Bucket;
 use odoo_model::{JobPhase, Location, OdooBackupJob, OdooRestoreJob};
 
+use super::filestore_jobs;
 use crate::build::DATA_DIR;
 use crate::runtime::agent_pod::BACKUP_DIR;
 use crate::runtime::agent_pod::{self, AgentRun};
@@ -166,35 +167,6 @@ pub fn load_job(
     agent_pod::build(job, v, run.reaching(archives), agent_image)
 }
 
-/// The name of `owner`'s filestore switch Job: `<owner>-switch`, or `<owner>-drop`
-/// for the switch run again to remove the kept files.
-pub fn switch_job_name<K: ResourceExt>(owner: &K, drop_previous: bool) -> String {
-    let what = if drop_previous { "drop" } else { "switch" };
-    format!("{}-{what}", owner.name_any())
-}
-
-/// The Job that gives the files named `replacement` (a restore's, an upgraded
-/// copy's) the live name and keeps the live ones as `kept`, even with
-/// `previousDatabase: Drop`: they go with their database once the instance runs
-/// on the replacement. With `drop_previous`, the same switch run again once it is
-/// done: the agent finds the switch made and only removes what is kept.
-pub fn switch_job<K>(
-    owner: &K,
-    component: &'static str,
-    v: &ValidInstance,
-    replacement: &str,
-    kept: &str,
-    drop_previous: bool,
-    agent_image: &str,
-) -> Job
-where
-    K: kube::Resource<DynamicType = ()>,
-{
-    let name = switch_job_name(owner, drop_previous);
-    let request = switch_request(v, replacement, kept, drop_previous);
-    filestore_job(owner, name, component, v, &request, agent_image)
-}
-
 /// Removes the files a load left under the temporary name (a deleted restore's
 /// cleanup): the filestore copy's discard, which touches nothing else.
 pub fn discard_files_job(
@@ -204,96 +176,8 @@ pub fn discard_files_job(
     agent_image: &str,
 ) -> Job {
     let name = format!("{}-cleanup", job.name_any());
-    filestore_job(
-        job,
-        name,
-        "restore",
-        v,
-        &copy_request(v, temporary, true),
-        agent_image,
-    )
-}
-
-/// The container of a filestore copy's Job, whose termination message is its report.
-pub const FILES_CONTAINER: &str = "files";
-/// The container of a filestore switch's Job, whose termination message is its report.
-pub const SWITCH_CONTAINER: &str = "switch";
-
-/// What the agent's filestore requests address: the filestore it mounts, and the
-/// instance's live directory in it.
-fn filestore(v: &ValidInstance) -> (std::path::PathBuf, String) {
-    (
-        format!("{DATA_DIR}/filestore").into(),
-        v.database.name.clone(),
-    )
-}
-
-/// The live files hard-linked under `copy`'s name, or (`discard`) the files under
-/// `copy` removed; nothing else is touched.
-pub fn copy_request(v: &ValidInstance, copy: &str, discard: bool) -> FilestoreCopyRequest {
-    let (root, live) = filestore(v);
-    FilestoreCopyRequest {
-        root,
-        live,
-        copy: copy.to_owned(),
-        discard,
-    }
-}
-
-/// The files named `replacement` take the live name, the live ones are kept as
-/// `kept` (or removed with `drop_previous`).
-pub fn switch_request(
-    v: &ValidInstance,
-    replacement: &str,
-    kept: &str,
-    drop_previous: bool,
-) -> SwitchRequest {
-    let (root, live) = filestore(v);
-    SwitchRequest {
-        root,
-        live,
-        restored: replacement.to_owned(),
-        kept: kept.to_owned(),
-        drop_previous,
-    }
-}
-
-/// A Job named `name` that runs a filestore `request` ([`copy_request`],
-/// [`switch_request`]) on the instance's filestore and nothing else. Every such
-/// request is safe to repeat, so its pod is retried.
-pub fn filestore_job<K, R: FilestoreRequest>(
-    owner: &K,
-    name: String,
-    component: &'static str,
-    v: &ValidInstance,
-    request: &R,
-    agent_image: &str,
-) -> Job
-where
-    K: kube::Resource<DynamicType = ()>,
-{
-    let run = AgentRun::new(
-        name,
-        component,
-        R::CONTAINER,
-        agent_pod::Requested::new(request),
-    )
-    .mounting(agent_pod::mount("filestore", DATA_DIR, false))
-    .retried(2);
-    agent_pod::build(owner, v, run, agent_image)
-}
-
-/// A request on the instance's filestore, and the container its report is read from.
-pub trait FilestoreRequest: odoo_model::agent::Request {
-    const CONTAINER: &'static str;
-}
-
-impl FilestoreRequest for FilestoreCopyRequest {
-    const CONTAINER: &'static str = FILES_CONTAINER;
-}
-
-impl FilestoreRequest for SwitchRequest {
-    const CONTAINER: &'static str = SWITCH_CONTAINER;
+    let request = filestore_jobs::copy_request(v, temporary, true);
+    filestore_jobs::filestore_job(job, name, "restore", v, &request, agent_image)
 }
 
 #[cfg(test)]

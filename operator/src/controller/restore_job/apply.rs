@@ -12,6 +12,7 @@ use super::load::load_name;
 use super::pass::{Effect, Facts};
 use super::runs;
 use super::switch::switch_name;
+use crate::controller::filestore_jobs;
 use crate::controller::restore_plan::{self as plan, Source, Unusable};
 use crate::controller::step::Apply;
 use crate::controller::{job, kept, proof};
@@ -101,7 +102,15 @@ async fn change(
             f.databases = Some(switch_databases(ctx, job, v, &temporary, &kept).await?);
         }
         Effect::StartSwitch => {
-            let switch = plan::switch_job(job, "restore", v, &temporary, &kept, false, agent_image);
+            let switch = filestore_jobs::switch_job(
+                job,
+                "restore",
+                v,
+                &temporary,
+                &kept,
+                false,
+                agent_image,
+            );
             crate::apply::apply(&ctx.client, &switch).await?;
             f.switch_started = true;
         }
@@ -115,7 +124,7 @@ async fn change(
         Effect::DropKept => {
             let cluster = job::cluster_of(ctx, v).await?;
             let drop_job =
-                plan::switch_job(job, "restore", v, &temporary, &kept, true, agent_image);
+                filestore_jobs::switch_job(job, "restore", v, &temporary, &kept, true, agent_image);
             f.dropping = Some(kept::drop_kept(ctx, v, &cluster, &drop_job, &kept).await?);
         }
         _ => {}
@@ -147,9 +156,13 @@ async fn read_switch(
     ns: &str,
     job: &OdooRestoreJob,
 ) -> Result<Agent<agent_pod::Switched>, Error> {
-    let left =
-        agent_pod::left_by::<SwitchReport>(ctx, ns, &switch_name(job), plan::SWITCH_CONTAINER)
-            .await?;
+    let left = agent_pod::left_by::<SwitchReport>(
+        ctx,
+        ns,
+        &switch_name(job),
+        filestore_jobs::SWITCH_CONTAINER,
+    )
+    .await?;
     Ok(match left {
         Agent::Missing => Agent::Missing,
         Agent::Running => Agent::Running,

@@ -22,7 +22,7 @@ use crate::runtime::agent_pod::{Agent, Switched};
 use crate::validate::ValidInstance;
 
 pub(super) fn switch_name(job: &OdooRestoreJob) -> String {
-    crate::controller::restore_plan::switch_job_name(job, false)
+    crate::controller::filestore_jobs::switch_job_name(job, false)
 }
 
 /// Switching: once the instance is down, rename the databases, then the filestore.

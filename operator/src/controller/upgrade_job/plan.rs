@@ -8,6 +8,7 @@ use odoo_model::agent::{CopyRequest, env};
 use odoo_model::{OdooUpgradeJob, names};
 
 use crate::build::{self, pod};
+use crate::controller::filestore_jobs;
 use crate::controller::restore_plan;
 use crate::runtime::agent_pod::{self, AgentRun};
 use crate::runtime::batch;
@@ -18,8 +19,8 @@ pub const COMPONENT: &str = "upgrade";
 
 /// The agent containers, where the reports are read from.
 pub const COPY_CONTAINER: &str = "copy";
-pub const FILES_CONTAINER: &str = restore_plan::FILES_CONTAINER;
-pub const SWITCH_CONTAINER: &str = restore_plan::SWITCH_CONTAINER;
+pub const FILES_CONTAINER: &str = filestore_jobs::FILES_CONTAINER;
+pub const SWITCH_CONTAINER: &str = filestore_jobs::SWITCH_CONTAINER;
 
 /// The copy the update runs on: one per job, so a retried step finds its own.
 pub fn copy_name(database: &str, job: &OdooUpgradeJob) -> String {
@@ -48,7 +49,7 @@ pub fn discard_job_name(job: &OdooUpgradeJob) -> String {
 }
 
 pub fn switch_job_name(job: &OdooUpgradeJob) -> String {
-    restore_plan::switch_job_name(job, false)
+    filestore_jobs::switch_job_name(job, false)
 }
 
 /// What an update that exited 0 must have written, and since when: the modules it
@@ -123,8 +124,8 @@ pub fn files_job(
     } else {
         files_job_name(job)
     };
-    let request = restore_plan::copy_request(v, copy, discard);
-    restore_plan::filestore_job(job, name, COMPONENT, v, &request, agent_image)
+    let request = filestore_jobs::copy_request(v, copy, discard);
+    filestore_jobs::filestore_job(job, name, COMPONENT, v, &request, agent_image)
 }
 
 /// Name of the upgrade job an image change creates: one per target image, so an

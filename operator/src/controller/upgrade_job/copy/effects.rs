@@ -10,8 +10,8 @@ use odoo_model::agent::{CopyReport, FilestoreCopyReport, SwitchReport};
 
 use super::super::facts::{Effect, Facts, OnDatabase, Resolved, copy, current};
 use super::super::plan;
+use crate::controller::filestore_jobs;
 use crate::controller::job::db_error;
-use crate::controller::restore_plan;
 use crate::pg::compare;
 use crate::pg::copy::{self as pg_copy};
 use crate::pg::restore::{self as pg_restore, Switch};
@@ -149,7 +149,7 @@ async fn switch(at: OnDatabase<'_>, effect: Effect, f: &mut Facts) -> Result<(),
             start(
                 ctx,
                 f,
-                &restore_plan::switch_job(
+                &filestore_jobs::switch_job(
                     job,
                     plan::COMPONENT,
                     &r.v,
@@ -168,7 +168,7 @@ async fn switch(at: OnDatabase<'_>, effect: Effect, f: &mut Facts) -> Result<(),
             f.reverted = true;
         }
         Effect::DropKept => {
-            let drop_job = restore_plan::switch_job(
+            let drop_job = filestore_jobs::switch_job(
                 job,
                 plan::COMPONENT,
                 &r.v,
