@@ -4,6 +4,7 @@ use kube::{CustomResource, KubeSchema};
 use serde::{Deserialize, Serialize};
 
 use crate::common::{InstanceRef, JobStatusCommon, S3Bucket, default_true};
+use crate::location::optional;
 
 /// Backs up an instance's database and filestore.
 #[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, KubeSchema)]
@@ -262,11 +263,8 @@ pub struct OdooBackupJobStatus {
     pub job: JobStatusCommon,
     /// Where the archive was written (`s3://bucket/key`, or its path on the
     /// destination volume).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::location::optional"
-    )]
+    #[serde(default, deserialize_with = "optional")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<String>")]
     pub location: Option<crate::Location>,
     /// Archive size in bytes.

@@ -4,6 +4,7 @@ use kube::{CustomResource, KubeSchema};
 use serde::{Deserialize, Serialize};
 
 use crate::common::{InstanceRef, JobStatusCommon, S3Bucket};
+use crate::location::optional;
 
 /// Restores a backup into an instance.
 #[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, KubeSchema)]
@@ -153,11 +154,8 @@ pub struct OdooRestoreJobStatus {
     pub step: Option<RestoreStep>,
     /// The archive restored, resolved from the source when the restore started:
     /// `s3://bucket/key` or a path on the source volume.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::location::optional"
-    )]
+    #[serde(default, deserialize_with = "optional")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<String>")]
     pub location: Option<crate::Location>,
     /// The new database the archive is loaded into before the switch.
