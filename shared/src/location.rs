@@ -102,14 +102,15 @@ impl<'de> serde::Deserialize<'de> for Location {
     }
 }
 
-/// A status's location as stored: absent, or (as older statuses may say) empty,
-/// is none; any other text must name a location.
+/// A status's location as stored. Absent or empty text (as older statuses may
+/// say) is none, and so is text that names no location (a hand-edited status):
+/// the job then says it records no archive location, and every other object
+/// of its kind stays readable, where refusing the text would fail every list
+/// of the namespace's backups (schedules, retention, deletions, the plugin).
 pub fn optional<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Location>, D::Error> {
     use serde::Deserialize as _;
-    match Option::<String>::deserialize(d)?.as_deref() {
-        None | Some("") => Ok(None),
-        Some(text) => text.parse().map(Some).map_err(serde::de::Error::custom),
-    }
+    let text = Option::<String>::deserialize(d)?;
+    Ok(text.and_then(|t| t.parse().ok()))
 }
 
 /// A bucket and a prefix in it (`s3://BUCKET[/PREFIX]`): where a bucket's archives
@@ -160,9 +161,8 @@ mod tests {
     use super::*;
 
     /// A backup's status carries its location typed: what the operator wrote
-    /// reads back as the same location, an older status's empty text as none,
-    /// and text that names no location makes the status unreadable rather than
-    /// a location nobody wrote.
+    /// reads back as the same location; an older status's empty text, and text
+    /// that names no location, read as none, and the status stays readable.
     #[test]
     fn a_status_location_reads_back_typed_and_empty_text_is_none() {
         let status = |location: serde_json::Value| {
@@ -182,7 +182,8 @@ mod tests {
         assert_eq!(status("".into()).expect("reads").location, None);
         let file = status("/backup/shop/x.zip".into()).expect("reads").location;
         assert_eq!(file, Some(Location::File("/backup/shop/x.zip".into())));
-        assert!(status("pvc://claim/x.zip".into()).is_err());
+        let unusable = status("pvc://claim/x.zip".into()).expect("stays readable");
+        assert_eq!(unusable.location, None);
     }
 
     #[test]
