@@ -254,7 +254,9 @@ pub async fn drive<K: Stepper>(ctx: &Context, started: Started<K>) -> Result<Act
     };
     for _ in 0..MOST_STEPS {
         match K::STEP(&job, &facts) {
-            JobStep::Do(effect) => effect.apply(ctx, &job, &mut facts).await?,
+            // Boxed: inline, the largest effect's state would sit in every pass's
+            // future for its whole life, and every job in flight holds one.
+            JobStep::Do(effect) => Box::pin(effect.apply(ctx, &job, &mut facts)).await?,
             JobStep::Hold => {
                 let held = job::hold_for_cleanup(ctx, job.as_ref()).await?;
                 facts.as_mut().held = Some(Box::new(held));
