@@ -194,9 +194,7 @@ impl Apply<OdooInitJob> for Effect {
     async fn apply(self, ctx: &Context, job: &OdooInitJob, f: &mut Facts) -> Result<(), Error> {
         let ns = job.namespace().unwrap_or_default();
         let name = job_name(job);
-        let Some(instance) = f.seen.instance() else {
-            return Ok(());
-        };
+        let instance = f.seen.needed()?;
         match self {
             Effect::ReadConfig => {
                 let secret = names::config_secret(&instance.name_any());

@@ -201,6 +201,16 @@ impl<K> Seen<K> {
     pub fn instance(&self) -> Option<&OdooInstance> {
         self.instance.as_deref()
     }
+
+    /// The instance, for an effect on it: a kind's step asks for one only once
+    /// it has seen the instance, so a pass without one is a bug, not a spin.
+    pub fn needed(&self) -> Result<&OdooInstance, Error> {
+        self.instance().ok_or_else(|| {
+            Error::Unsettled(
+                "a step asked for an effect on an instance the pass has not seen".into(),
+            )
+        })
+    }
 }
 
 /// A job kind whose passes run through [`drive`]; every finished job tells its

@@ -21,9 +21,7 @@ use crate::validate::ValidInstance;
 impl Apply<OdooBackupJob> for Effect {
     async fn apply(self, ctx: &Context, job: &OdooBackupJob, f: &mut Facts) -> Result<(), Error> {
         let ns = job.namespace().unwrap_or_default();
-        let Some(instance) = f.seen.instance() else {
-            return Ok(());
-        };
+        let instance = f.seen.needed()?;
         match self {
             Effect::ReadQueue => {
                 f.queued = Some(crate::runtime::batch::queued_behind(&ctx.client, job).await?)

@@ -26,9 +26,7 @@ use crate::validate::ValidInstance;
 impl Apply<OdooRestoreJob> for Effect {
     async fn apply(self, ctx: &Context, job: &OdooRestoreJob, f: &mut Facts) -> Result<(), Error> {
         let ns = job.namespace().unwrap_or_default();
-        let Some(instance) = f.seen.instance() else {
-            return Ok(());
-        };
+        let instance = f.seen.needed()?;
         match self {
             Effect::ReadQueue => f.queued = Some(batch::queued_behind(&ctx.client, job).await?),
             Effect::Resolve => f.source = Some(resolve(ctx, job).await?),

@@ -18,9 +18,7 @@ use crate::runtime::error::Error;
 
 impl Apply<OdooUpgradeJob> for Effect {
     async fn apply(self, ctx: &Context, job: &OdooUpgradeJob, f: &mut Facts) -> Result<(), Error> {
-        let Some(instance) = f.seen.instance() else {
-            return Ok(());
-        };
+        let instance = f.seen.needed()?;
         let ns = job.namespace().unwrap_or_default();
         match self {
             Effect::Resolve => {
