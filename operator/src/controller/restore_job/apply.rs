@@ -11,7 +11,6 @@ use odoo_model::{InstancePhase, OdooBackupJob, OdooInstance, OdooRestoreJob, nam
 use super::load::load_name;
 use super::pass::{Effect, Facts};
 use super::runs;
-use super::switch::switch_name;
 use crate::controller::filestore_jobs;
 use crate::controller::restore_plan::{self as plan, Source, Unusable};
 use crate::controller::step::Apply;
@@ -157,7 +156,7 @@ async fn read_switch(
     let left = agent_pod::left_by::<SwitchReport>(
         ctx,
         ns,
-        &switch_name(job),
+        &filestore_jobs::switch_job_name(job, false),
         filestore_jobs::SWITCH_CONTAINER,
     )
     .await?;

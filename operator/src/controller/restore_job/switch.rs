@@ -16,14 +16,11 @@ use super::pass::{
     Effect, Facts, HALF_SWITCHED, INSTANCE_CHANGING, NEXT_STEP, STARTING, SWITCHING, Step,
 };
 use super::runs;
+use crate::controller::filestore_jobs::switch_job_name;
 use crate::controller::kept;
 use crate::controller::step::{Again, JobStep};
 use crate::runtime::agent_pod::{Agent, Switched};
 use crate::validate::ValidInstance;
-
-pub(super) fn switch_name(job: &OdooRestoreJob) -> String {
-    crate::controller::filestore_jobs::switch_job_name(job, false)
-}
 
 /// Switching: once the instance is down, rename the databases, then the filestore.
 pub(super) fn switch(job: &OdooRestoreJob, instance: &OdooInstance, f: &Facts) -> Step {
@@ -42,7 +39,7 @@ pub(super) fn switch(job: &OdooRestoreJob, instance: &OdooInstance, f: &Facts) -
     match &f.switch {
         None => JobStep::Do(Effect::ReadSwitch),
         Some(Agent::Missing) if f.switch_started => {
-            status.job.job_name = Some(switch_name(job));
+            status.job.job_name = Some(switch_job_name(job, false));
             end(status, JobPhase::Running, Again::After(SWITCHING))
         }
         Some(Agent::Missing) => JobStep::Do(Effect::StartSwitch),
@@ -81,7 +78,10 @@ fn databases(job: &OdooRestoreJob, v: &ValidInstance, f: &Facts) -> Step {
 /// with the restored files. Nothing is reverted or dropped; the switch is
 /// retried once its Job is deleted (it finishes or confirms a switch).
 fn files_unknown(job: &OdooRestoreJob, v: &ValidInstance, why: &str) -> Step {
-    let (batch, ns) = (switch_name(job), job.namespace().unwrap_or_default());
+    let (batch, ns) = (
+        switch_job_name(job, false),
+        job.namespace().unwrap_or_default(),
+    );
     let kept = current(job).previous_database_name.unwrap_or_default();
     let message = format!(
         "switching the filestore failed and the files may have moved: {why}; {} holds the restored data and the previous database is kept as {kept}; nothing was reverted or dropped. Check the volume, then delete job/{batch} -n {ns} to run the switch again; logs: kubectl logs job/{batch} -n {ns}",
@@ -103,7 +103,10 @@ fn files_undone(job: &OdooRestoreJob, v: &ValidInstance, f: &Facts, why: &str) -
     if !f.reverted {
         return JobStep::Do(Effect::Revert);
     }
-    let (batch, ns) = (switch_name(job), job.namespace().unwrap_or_default());
+    let (batch, ns) = (
+        switch_job_name(job, false),
+        job.namespace().unwrap_or_default(),
+    );
     let message = format!(
         "switching the filestore failed: {why}; the previous database {} is back in place; logs: kubectl logs job/{batch} -n {ns}",
         v.database.name

@@ -17,10 +17,9 @@ use crate::validate::ValidInstance;
 /// The component of every Job an upgrade runs.
 pub const COMPONENT: &str = "upgrade";
 
-/// The agent containers, where the reports are read from.
+/// The copy's agent container, where its report is read from (the filestore
+/// Jobs' are in `filestore_jobs`).
 pub const COPY_CONTAINER: &str = "copy";
-pub const FILES_CONTAINER: &str = filestore_jobs::FILES_CONTAINER;
-pub const SWITCH_CONTAINER: &str = filestore_jobs::SWITCH_CONTAINER;
 
 /// The copy the update runs on: one per job, so a retried step finds its own.
 pub fn copy_name(database: &str, job: &OdooUpgradeJob) -> String {
@@ -46,10 +45,6 @@ pub fn files_job_name(job: &OdooUpgradeJob) -> String {
 
 pub fn discard_job_name(job: &OdooUpgradeJob) -> String {
     format!("{}-discard", job.name_any())
-}
-
-pub fn switch_job_name(job: &OdooUpgradeJob) -> String {
-    filestore_jobs::switch_job_name(job, false)
 }
 
 /// What an update that exited 0 must have written, and since when: the modules it

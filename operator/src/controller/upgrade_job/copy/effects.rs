@@ -40,8 +40,12 @@ pub async fn apply(at: OnDatabase<'_>, effect: Effect, f: &mut Facts) -> Result<
         }
         Effect::ReadFiles => {
             let name = plan::files_job_name(job);
-            let files =
-                agent_pod::run_of::<FilestoreCopyReport>(ctx, &ns, &name, plan::FILES_CONTAINER);
+            let files = agent_pod::run_of::<FilestoreCopyReport>(
+                ctx,
+                &ns,
+                &name,
+                filestore_jobs::FILES_CONTAINER,
+            );
             f.files = Some(files.await?);
         }
         Effect::ReadStream => f.stream = Some(streamed(ctx, job).await?),
@@ -57,8 +61,12 @@ pub async fn apply(at: OnDatabase<'_>, effect: Effect, f: &mut Facts) -> Result<
         }
         Effect::ReadDiscard => {
             let name = plan::discard_job_name(job);
-            let discard =
-                agent_pod::run_of::<FilestoreCopyReport>(ctx, &ns, &name, plan::FILES_CONTAINER);
+            let discard = agent_pod::run_of::<FilestoreCopyReport>(
+                ctx,
+                &ns,
+                &name,
+                filestore_jobs::FILES_CONTAINER,
+            );
             f.discard = Some(discard.await?);
         }
         Effect::StartDiscard => {
@@ -122,6 +130,18 @@ async fn switch(at: OnDatabase<'_>, effect: Effect, f: &mut Facts) -> Result<(),
         kept: &kept,
     };
     let agent_image = &ctx.config.agent_image;
+    let switch_job = |drop_previous| {
+        let component = plan::COMPONENT;
+        filestore_jobs::switch_job(
+            job,
+            component,
+            &r.v,
+            &copy,
+            &kept,
+            drop_previous,
+            agent_image,
+        )
+    };
     match effect {
         Effect::SwitchDatabases => {
             crate::crash::point("upgrade-before-rename");
@@ -133,8 +153,13 @@ async fn switch(at: OnDatabase<'_>, effect: Effect, f: &mut Facts) -> Result<(),
         }
         Effect::ReadSwitch => {
             let ns = job.namespace().unwrap_or_default();
-            let name = plan::switch_job_name(job);
-            let left = agent_pod::left_by::<SwitchReport>(ctx, &ns, &name, plan::SWITCH_CONTAINER);
+            let name = filestore_jobs::switch_job_name(job, false);
+            let left = agent_pod::left_by::<SwitchReport>(
+                ctx,
+                &ns,
+                &name,
+                filestore_jobs::SWITCH_CONTAINER,
+            );
             let switched = match left.await? {
                 Agent::Missing => Agent::Missing,
                 Agent::Running => Agent::Running,
@@ -145,22 +170,7 @@ async fn switch(at: OnDatabase<'_>, effect: Effect, f: &mut Facts) -> Result<(),
             }
             f.switched = Some(switched);
         }
-        Effect::StartSwitch => {
-            start(
-                ctx,
-                f,
-                &filestore_jobs::switch_job(
-                    job,
-                    plan::COMPONENT,
-                    &r.v,
-                    &copy,
-                    &kept,
-                    false,
-                    agent_image,
-                ),
-            )
-            .await?;
-        }
+        Effect::StartSwitch => start(ctx, f, &switch_job(false)).await?,
         Effect::RevertDatabases => {
             pg_restore::revert(&r.cluster, &names)
                 .await
@@ -168,15 +178,7 @@ async fn switch(at: OnDatabase<'_>, effect: Effect, f: &mut Facts) -> Result<(),
             f.reverted = true;
         }
         Effect::DropKept => {
-            let drop_job = filestore_jobs::switch_job(
-                job,
-                plan::COMPONENT,
-                &r.v,
-                &copy,
-                &kept,
-                true,
-                agent_image,
-            );
+            let drop_job = switch_job(true);
             let dropping =
                 crate::controller::kept::drop_kept(ctx, &r.v, &r.cluster, &drop_job, &kept);
             f.dropping = Some(dropping.await?);

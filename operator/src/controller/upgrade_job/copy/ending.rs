@@ -15,7 +15,6 @@ use super::super::outcome::{
     AGENT_RUNS, FOR_A_PERSON, NEXT_STEP, NOT_RUNNING_YET, ROLLING_OUT, STOPPING, adopts, failed,
     finished, running, told, waiting,
 };
-use super::super::plan;
 use super::pass::{At, ended, enter};
 use crate::controller::kept;
 use crate::controller::step::{Again, Ending, JobStep, On};
@@ -47,7 +46,7 @@ pub(super) fn switching(at: &At<'_>, mut status: OdooUpgradeJobStatus) -> Step {
             }
         };
     }
-    let name = plan::switch_job_name(at.job);
+    let name = crate::controller::filestore_jobs::switch_job_name(at.job, false);
     match &f.switched {
         None => JobStep::Do(Effect::ReadSwitch),
         Some(Agent::Missing) if f.started => waiting(at.job, AGENT_RUNS),
