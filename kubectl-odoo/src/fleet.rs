@@ -299,35 +299,23 @@ impl Target {
 /// The prologue of a command that takes one instance by name or several by
 /// selection: `work` on the named one, with the command's own printer and its error
 /// as the command's; else [`each`] over the selection. `work` gets what varies by
-/// instance owned (a fleet makes it per instance) and the flags borrowed for `'a`, so
-/// a command's `async fn` is passed as it is.
-pub async fn one_or_many<'a, A, F, Fut>(
+/// instance owned: a fleet makes it per instance.
+pub async fn one_or_many<F, Fut>(
     ctx: &Ctx,
     printer: &Printer,
     target: &Target,
-    args: &'a A,
     done: &str,
     verb: &str,
     work: F,
 ) -> Result<(), CliError>
 where
-    F: Fn(Ctx, Printer, String, &'a A) -> Fut,
+    F: Fn(Ctx, Printer, String) -> Fut,
     Fut: Future<Output = Result<String, CliError>>,
 {
     if let Some(name) = &target.name {
-        return work(ctx.clone(), *printer, name.clone(), args)
-            .await
-            .map(drop);
+        return work(ctx.clone(), *printer, name.clone()).await.map(drop);
     }
-    each(
-        ctx,
-        printer,
-        &target.selection,
-        done,
-        verb,
-        |ctx, printer, name| work(ctx, printer, name, args),
-    )
-    .await
+    each(ctx, printer, &target.selection, done, verb, work).await
 }
 
 /// The summary as a table (or data with `-o json|yaml`), then the worst outcome as

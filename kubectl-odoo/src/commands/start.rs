@@ -98,7 +98,8 @@ pub async fn run(ctx: &LazyCtx, args: StartArgs, printer: &Printer) -> Result<()
     args.target.check("start")?;
     let done = if args.wait.wait { "Ready" } else { "Applied" };
     let ctx = ctx.get().await?;
-    fleet::one_or_many(ctx, printer, &args.target, &args, done, "start", start).await
+    let work = |ctx, printer, name| start(ctx, printer, name, &args);
+    fleet::one_or_many(ctx, printer, &args.target, done, "start", work).await
 }
 
 /// Starts one instance and, with --wait, waits until it is ready; what happened, in

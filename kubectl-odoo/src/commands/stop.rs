@@ -58,7 +58,8 @@ pub async fn run(ctx: &LazyCtx, args: StopArgs, printer: &Printer) -> Result<(),
     args.target.check("stop")?;
     let done = if args.wait.wait { "Stopped" } else { "Applied" };
     let ctx = ctx.get().await?;
-    fleet::one_or_many(ctx, printer, &args.target, &args, done, "stop", stop).await
+    let work = |ctx, printer, name| stop(ctx, printer, name, &args);
+    fleet::one_or_many(ctx, printer, &args.target, done, "stop", work).await
 }
 
 /// Stops one instance and, with --wait, waits until it is Stopped; what happened,

@@ -90,9 +90,9 @@ pub async fn run(ctx: &LazyCtx, args: CreateArgs, printer: &Printer) -> Result<(
     }
     let done = if args.wait { "Succeeded" } else { "Created" };
     // One timestamp for the whole run, as for the dry run above.
-    let work = |ctx, printer, name, args| back_up(ctx, printer, name, args, now);
+    let work = |ctx, printer, name| back_up(ctx, printer, name, &args, now);
     let ctx = ctx.get().await?;
-    fleet::one_or_many(ctx, printer, &args.target, &args, done, "back up", work).await
+    fleet::one_or_many(ctx, printer, &args.target, done, "back up", work).await
 }
 
 /// Backs up one instance (following the job with --wait); the job's name.
