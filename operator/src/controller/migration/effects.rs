@@ -38,9 +38,7 @@ impl Apply<OdooClusterMigration> for Effect {
             Effect::ReadClusters => f.clusters = Some(observe::pg_clusters(ctx).await?),
             Effect::ReadAhead => f.ahead = Some(ahead(ctx, m).await?),
             Effect::ReadNewer => {
-                let Some(instance) = f.seen.instance() else {
-                    return Ok(());
-                };
+                let instance = f.seen.needed()?;
                 let all = crate::runtime::caches::readable_of_instance(
                     &ctx.caches.migrations,
                     instance,
