@@ -207,8 +207,7 @@ impl Apply<OdooInitJob> for Effect {
                 f.batch = Some(live.as_ref().map(batch::outcome));
             }
             Effect::Start => {
-                let clusters = observe::pg_clusters(ctx).await?;
-                let valid = crate::validate::resolve(instance, &clusters)?;
+                let valid = super::job::valid_instance(ctx, instance).await?;
                 let desired = Box::new(build_job(job, &valid));
                 crate::apply::apply_over(&ctx.client, desired.as_ref(), None).await?;
                 f.started = true;
