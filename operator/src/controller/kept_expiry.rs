@@ -21,9 +21,9 @@ use odoo_model::agent::FilestoreCopyReport;
 use odoo_model::kept::{KeptDatabase, KeptDatabases};
 use odoo_model::{OdooInstance, names};
 
+use super::db_names::dated;
 use super::filestore_jobs::{FILES_CONTAINER, copy_request, filestore_job};
 use super::job;
-use super::restore_plan::dated;
 use super::schedule::parse_max_age;
 use crate::runtime::agent_pod::{self, Agent};
 use crate::runtime::batch;

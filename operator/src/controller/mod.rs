@@ -5,6 +5,7 @@ pub mod backup_job;
 pub mod bucket;
 pub mod census;
 pub mod database;
+pub mod db_names;
 pub mod filestore_jobs;
 pub mod init_job;
 pub mod instance;

@@ -8,14 +8,11 @@ use odoo_model::agent::{RestoreRequest, env};
 use odoo_model::common::S3Bucket;
 use odoo_model::{JobPhase, Location, OdooBackupJob, OdooRestoreJob};
 
-use super::filestore_jobs;
+use super::{db_names, filestore_jobs};
 use crate::build::DATA_DIR;
 use crate::runtime::agent_pod::BACKUP_DIR;
 use crate::runtime::agent_pod::{self, AgentRun};
 use crate::validate::ValidInstance;
-
-/// PostgreSQL truncates longer identifiers; every name made here fits.
-const MAX_NAME: usize = 63;
 
 /// The archive to restore, resolved from the job's source.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,38 +85,16 @@ pub fn direct(job: &OdooRestoreJob) -> Option<Source> {
     })
 }
 
-/// `base` cut to `max` bytes on a character boundary.
-fn cut(base: &str, max: usize) -> &str {
-    let mut end = base.len().min(max);
-    while !base.is_char_boundary(end) {
-        end -= 1;
-    }
-    &base[..end]
-}
-
 /// The database (and filestore directory) the archive is loaded into: unique per
 /// restore job, so a retried reconcile finds its own and two restores never share.
 pub fn temporary_name(database: &str, job_uid: &str) -> String {
-    per_job(database, "restoring", job_uid)
-}
-
-/// `<database>_<what>_<hash of the job's uid>`, cut to fit: a name of one job's own.
-pub fn per_job(database: &str, what: &str, job_uid: &str) -> String {
-    let hash = crate::hex(&<sha2::Sha256 as sha2::Digest>::digest(job_uid.as_bytes()));
-    let suffix = format!("_{what}_{}", &hash[..8]);
-    format!("{}{suffix}", cut(database, MAX_NAME - suffix.len()))
+    db_names::per_job(database, "restoring", job_uid)
 }
 
 /// The name the replaced database (and its files) are kept under: dated, so a
 /// person sees at once which restore replaced it.
 pub fn kept_name(database: &str, at: k8s_openapi::jiff::Timestamp) -> String {
-    dated(database, "pre_restore", at)
-}
-
-/// `<database>_<what>_<time>`, cut to fit.
-pub fn dated(database: &str, what: &str, at: k8s_openapi::jiff::Timestamp) -> String {
-    let suffix = format!("_{what}_{}", at.strftime("%Y%m%d%H%M%S"));
-    format!("{}{suffix}", cut(database, MAX_NAME - suffix.len()))
+    db_names::dated(database, "pre_restore", at)
 }
 
 /// The Job that verifies and loads the archive into the temporary database and
@@ -185,18 +160,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_fit_postgres_and_differ_per_job() {
-        let long = "a".repeat(63);
-        let t = temporary_name(&long, "uid-1");
-        assert!(t.len() <= 63, "{t}");
-        assert!(t.contains("_restoring_"));
-        assert_ne!(t, temporary_name(&long, "uid-2"));
+    fn a_restore_names_its_temporary_and_kept_databases() {
+        assert!(temporary_name("shop", "uid-1").starts_with("shop_restoring_"));
         let at: k8s_openapi::jiff::Timestamp = "2026-01-02T03:04:05Z".parse().expect("time");
         assert_eq!(kept_name("shop", at), "shop_pre_restore_20260102030405");
-        assert!(kept_name(&long, at).len() <= 63);
-        // A multi-byte character at the cut is not split.
-        let wide = "é".repeat(40);
-        assert!(temporary_name(&wide, "u").is_char_boundary(0));
     }
 
     #[test]

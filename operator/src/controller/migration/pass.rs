@@ -91,12 +91,7 @@ pub(super) fn temporary(status: &Status) -> String {
 
 /// `<database>_mig_<8 hex of the migration's uid>`, within PostgreSQL's 63 bytes.
 pub fn temporary_name(database: &str, uid: &str) -> String {
-    let mut cut = database.len().min(50);
-    while !database.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    let hash = crate::build::odoo_conf::hash(uid);
-    format!("{}_mig_{}", &database[..cut], &hash[..8])
+    crate::controller::db_names::per_job(database, "mig", uid)
 }
 
 /// When the current step started.

@@ -8,8 +8,8 @@ use odoo_model::agent::{CopyRequest, env};
 use odoo_model::{OdooUpgradeJob, names};
 
 use crate::build::{self, pod};
+use crate::controller::db_names;
 use crate::controller::filestore_jobs;
-use crate::controller::restore_plan;
 use crate::runtime::agent_pod::{self, AgentRun};
 use crate::runtime::batch;
 use crate::validate::ValidInstance;
@@ -23,12 +23,12 @@ pub const COPY_CONTAINER: &str = "copy";
 
 /// The copy the update runs on: one per job, so a retried step finds its own.
 pub fn copy_name(database: &str, job: &OdooUpgradeJob) -> String {
-    restore_plan::per_job(database, "upgrading", &job.uid().unwrap_or_default())
+    db_names::per_job(database, "upgrading", &job.uid().unwrap_or_default())
 }
 
 /// The name the replaced database and files are kept under.
 pub fn kept_name(database: &str, at: k8s_openapi::jiff::Timestamp) -> String {
-    restore_plan::dated(database, "pre_upgrade", at)
+    db_names::dated(database, "pre_upgrade", at)
 }
 
 pub fn update_job_name(job: &OdooUpgradeJob) -> String {
