@@ -5,10 +5,12 @@
 
 use k8s_openapi::api::batch::v1::Job;
 use kube::ResourceExt;
-use odoo_model::agent::{FilestoreCopyRequest, SwitchRequest};
+use odoo_model::agent::{FilestoreCopyReport, FilestoreCopyRequest, SwitchReport, SwitchRequest};
 
 use crate::build::DATA_DIR;
-use crate::runtime::agent_pod::{self, AgentRun};
+use crate::runtime::agent_pod::{self, Agent, AgentRun, Switched};
+use crate::runtime::context::Context;
+use crate::runtime::error::Error;
 use crate::validate::ValidInstance;
 
 /// The container of a filestore copy's Job, whose termination message is its report.
@@ -91,6 +93,22 @@ impl FilestoreRequest for FilestoreCopyRequest {
 
 impl FilestoreRequest for SwitchRequest {
     const CONTAINER: &'static str = SWITCH_CONTAINER;
+}
+
+/// Where the filestore copy Job `name` stands, and once it ended, its report taken.
+pub async fn copy_of(
+    ctx: &Context,
+    ns: &str,
+    name: &str,
+) -> Result<Agent<Result<FilestoreCopyReport, String>>, Error> {
+    agent_pod::run_of(ctx, ns, name, FILES_CONTAINER).await
+}
+
+/// Where the filestore switch Job `name` stands, and once it ended, how the switch
+/// ended: a switch's report says where the files are whatever its container's exit.
+pub async fn switch_of(ctx: &Context, ns: &str, name: &str) -> Result<Agent<Switched>, Error> {
+    let left = agent_pod::left_by::<SwitchReport>(ctx, ns, name, SWITCH_CONTAINER).await?;
+    Ok(left.map(|(_, left)| agent_pod::switched(left)))
 }
 
 /// The name of `owner`'s filestore switch Job: `<owner>-switch`, or `<owner>-drop`

@@ -5,12 +5,11 @@
 
 use kube::ResourceExt;
 use odoo_model::OdooInstance;
-use odoo_model::agent::SwitchReport;
 use odoo_model::instance::InstancePhase;
 
-use super::job;
+use super::{filestore_jobs, job};
 use crate::pg::PgCluster;
-use crate::runtime::agent_pod::{self, Agent};
+use crate::runtime::agent_pod::{Agent, Switched};
 use crate::runtime::context::Context;
 use crate::runtime::error::Error;
 use crate::validate::ValidInstance;
@@ -73,25 +72,14 @@ pub async fn drop_kept(
 ) -> Result<Dropping, Error> {
     let ns = v.namespace.clone();
     let name = drop_job.name_any();
-    let left = match agent_pod::left_by::<SwitchReport>(
-        ctx,
-        &ns,
-        &name,
-        super::filestore_jobs::SWITCH_CONTAINER,
-    )
-    .await?
-    {
+    let files_left = match filestore_jobs::switch_of(ctx, &ns, &name).await? {
         Agent::Missing => {
             crate::apply::apply(&ctx.client, drop_job).await?;
             return Ok(Dropping::Waiting);
         }
         Agent::Running => return Ok(Dropping::Waiting),
-        // A switch's report says where the files are whatever its exit.
-        Agent::Ended((_, left)) => left,
-    };
-    let files_left = match agent_pod::switched(left) {
-        agent_pod::Switched::Done(report) => report.previous_left,
-        agent_pod::Switched::Undone(why) | agent_pod::Switched::Unknown(why) => Some(why),
+        Agent::Ended(Switched::Done(report)) => report.previous_left,
+        Agent::Ended(Switched::Undone(why) | Switched::Unknown(why)) => Some(why),
     };
     if let Some(why) = files_left {
         return Ok(Dropping::FilesLeft(format!(

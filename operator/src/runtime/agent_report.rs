@@ -73,7 +73,8 @@ pub enum Agent<T> {
 }
 
 impl<T> Agent<T> {
-    fn map<U>(self, f: impl FnOnce(T) -> U) -> Agent<U> {
+    /// The ended run's value mapped; where the Job stands is kept.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Agent<U> {
         match self {
             Agent::Missing => Agent::Missing,
             Agent::Running => Agent::Running,

@@ -4,7 +4,7 @@
 
 use kube::ResourceExt;
 use kube::api::{Api, ListParams};
-use odoo_model::agent::{RestoreReport, SwitchReport};
+use odoo_model::agent::RestoreReport;
 use odoo_model::restore_job::RestoreMode;
 use odoo_model::{InstancePhase, OdooBackupJob, OdooInstance, OdooRestoreJob, names};
 
@@ -153,24 +153,12 @@ async fn read_switch(
     ns: &str,
     job: &OdooRestoreJob,
 ) -> Result<Agent<agent_pod::Switched>, Error> {
-    let left = agent_pod::left_by::<SwitchReport>(
-        ctx,
-        ns,
-        &filestore_jobs::switch_job_name(job, false),
-        filestore_jobs::SWITCH_CONTAINER,
-    )
-    .await?;
-    Ok(match left {
-        Agent::Missing => Agent::Missing,
-        Agent::Running => Agent::Running,
-        Agent::Ended((_, left)) => {
-            let switched = agent_pod::switched(left);
-            if matches!(switched, agent_pod::Switched::Done(_)) {
-                crate::crash::point("restore-after-filestore-switch");
-            }
-            Agent::Ended(switched)
-        }
-    })
+    let name = filestore_jobs::switch_job_name(job, false);
+    let switched = filestore_jobs::switch_of(ctx, ns, &name).await?;
+    if matches!(switched, Agent::Ended(agent_pod::Switched::Done(_))) {
+        crate::crash::point("restore-after-filestore-switch");
+    }
+    Ok(switched)
 }
 
 /// The names a switch moves: the temporary database takes the live name, and the

@@ -6,7 +6,7 @@
 use k8s_openapi::api::batch::v1::Job;
 use kube::ResourceExt;
 use odoo_model::OdooUpgradeJob;
-use odoo_model::agent::{CopyReport, FilestoreCopyReport, SwitchReport};
+use odoo_model::agent::CopyReport;
 
 use super::super::facts::{Effect, Facts, OnDatabase, Resolved, copy, current};
 use super::super::plan;
@@ -40,13 +40,7 @@ pub async fn apply(at: OnDatabase<'_>, effect: Effect, f: &mut Facts) -> Result<
         }
         Effect::ReadFiles => {
             let name = plan::files_job_name(job);
-            let files = agent_pod::run_of::<FilestoreCopyReport>(
-                ctx,
-                &ns,
-                &name,
-                filestore_jobs::FILES_CONTAINER,
-            );
-            f.files = Some(files.await?);
+            f.files = Some(filestore_jobs::copy_of(ctx, &ns, &name).await?);
         }
         Effect::ReadStream => f.stream = Some(streamed(ctx, job).await?),
         Effect::CheckCopy => f.checked = Some(check_copy(ctx, job, r, &copy).await?),
@@ -61,13 +55,7 @@ pub async fn apply(at: OnDatabase<'_>, effect: Effect, f: &mut Facts) -> Result<
         }
         Effect::ReadDiscard => {
             let name = plan::discard_job_name(job);
-            let discard = agent_pod::run_of::<FilestoreCopyReport>(
-                ctx,
-                &ns,
-                &name,
-                filestore_jobs::FILES_CONTAINER,
-            );
-            f.discard = Some(discard.await?);
+            f.discard = Some(filestore_jobs::copy_of(ctx, &ns, &name).await?);
         }
         Effect::StartDiscard => {
             start(
@@ -154,17 +142,7 @@ async fn switch(at: OnDatabase<'_>, effect: Effect, f: &mut Facts) -> Result<(),
         Effect::ReadSwitch => {
             let ns = job.namespace().unwrap_or_default();
             let name = filestore_jobs::switch_job_name(job, false);
-            let left = agent_pod::left_by::<SwitchReport>(
-                ctx,
-                &ns,
-                &name,
-                filestore_jobs::SWITCH_CONTAINER,
-            );
-            let switched = match left.await? {
-                Agent::Missing => Agent::Missing,
-                Agent::Running => Agent::Running,
-                Agent::Ended((_, left)) => Agent::Ended(agent_pod::switched(left)),
-            };
+            let switched = filestore_jobs::switch_of(ctx, &ns, &name).await?;
             if matches!(switched, Agent::Ended(agent_pod::Switched::Done(_))) {
                 crate::crash::point("upgrade-after-filestore-switch");
             }
