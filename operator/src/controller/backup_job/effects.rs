@@ -32,7 +32,12 @@ impl Apply<OdooBackupJob> for Effect {
                 f.backup = Some(agent_pod::run_of::<BackupReport>(ctx, &ns, &name, "backup").await?)
             }
             Effect::StartBackup(location) => {
-                let built = pod::build_job(job, valid(f)?, &location, &ctx.config.agent_image);
+                let built = pod::build_job(
+                    job,
+                    job::resolved(&f.valid)?,
+                    &location,
+                    &ctx.config.agent_image,
+                );
                 crate::apply::apply(&ctx.client, &built).await?;
                 f.started = true;
             }
@@ -55,9 +60,7 @@ async fn verifying(
     f: &mut Facts,
     effect: Effect,
 ) -> Result<(), Error> {
-    let Some(v) = f.valid.as_deref() else {
-        return Err(unresolved());
-    };
+    let v = job::resolved(&f.valid)?;
     let scratch = scratch(job, v);
     match effect {
         Effect::ReadVerify => f.verify.run = Some(read_verify(ctx, job, scratch.is_some()).await?),
@@ -102,15 +105,6 @@ async fn verifying(
 
 fn status(job: &OdooBackupJob) -> OdooBackupJobStatus {
     job.status.clone().unwrap_or_default()
-}
-
-fn valid(f: &Facts) -> Result<&ValidInstance, Error> {
-    f.valid.as_deref().ok_or_else(unresolved)
-}
-
-/// A step asked for what needs the instance resolved before resolving it.
-fn unresolved() -> Error {
-    Error::Unsettled("a backup's step needs the instance resolved first".into())
 }
 
 /// The scratch database a `Restore` verification loads into.
@@ -163,7 +157,7 @@ async fn count(
     job: &OdooBackupJob,
     f: &Facts,
 ) -> Result<Result<RowCounts, String>, Error> {
-    let v = valid(f)?;
+    let v = job::resolved(&f.valid)?;
     let Some(Agent::Ended(Ok(Said::Restore(report)))) = &f.verify.run else {
         return Ok(Err(
             "no restore report to check the scratch database with".into()

@@ -60,12 +60,7 @@ async fn change(
     f: &mut Facts,
     effect: Effect,
 ) -> Result<(), Error> {
-    let Some(v) = f.valid.as_deref() else {
-        return Err(Error::Unsettled(format!(
-            "OdooRestoreJob {}: {effect:?} asked before the instance was resolved",
-            job.name_any()
-        )));
-    };
+    let v = job::resolved(&f.valid)?;
     let status = job.status.clone().unwrap_or_default();
     let temporary = status.temporary_database.clone().unwrap_or_default();
     let kept = status.previous_database_name.clone().unwrap_or_default();
