@@ -34,25 +34,25 @@ fn pending_queues_behind_another_migration_then_fixes_source_and_name() {
     let e = ended(step(&m, &f));
     assert_eq!(e.status.phase, Some(P::Pending));
     assert_eq!(
-        e.status.message.as_deref(),
-        Some("queued: waiting for OdooClusterMigration/first to finish")
+        message(&e),
+        "queued: waiting for OdooClusterMigration/first to finish"
     );
     assert_eq!((e.again, e.events.len()), (QUEUED, 0));
 
     f.ahead = Some(None);
     let e = ended(step(&m, &facts_with_ahead(I::Upgrading)));
     assert_eq!(
-        e.status.message.as_deref(),
-        Some("queued: waiting for the instance to be settled (it is Upgrading)")
+        message(&e),
+        "queued: waiting for the instance to be settled (it is Upgrading)"
     );
     let e = ended(step(&m, &f));
     assert_eq!(
-        (e.status.phase, e.phase),
-        (Some(P::PreChecks), JobPhase::Running)
-    );
-    assert_eq!(
-        e.status.message.as_deref(),
-        Some("checking cluster other before moving from main")
+        outcome(&e),
+        (
+            Some(P::PreChecks),
+            JobPhase::Running,
+            "checking cluster other before moving from main"
+        )
     );
     assert_eq!(e.status.source_cluster.as_deref(), Some("main"));
     let temporary = e.status.temporary_database.clone().unwrap_or_default();
@@ -85,10 +85,8 @@ fn pre_checks_read_both_majors_and_refuse_an_older_target() {
     let e = ended(step(&m, &f));
     assert_eq!(e.status.phase, Some(P::RolledBack));
     assert_eq!(
-        e.status.message.as_deref(),
-        Some(
-            "PreChecks failed: cluster other runs PostgreSQL 15, older than main's 16. Nothing was changed; the instance runs on main."
-        )
+        message(&e),
+        "PreChecks failed: cluster other runs PostgreSQL 15, older than main's 16. Nothing was changed; the instance runs on main."
     );
     assert_eq!(reasons(&e), ["!OlderTarget", "!MigrationRolledBack"]);
     assert_eq!(
@@ -111,8 +109,8 @@ fn pre_checks_read_both_majors_and_refuse_an_older_target() {
     let e = ended(step(&m, &f));
     assert_eq!(e.status.phase, Some(P::Stopping));
     assert_eq!(
-        e.status.message.as_deref(),
-        Some("other runs PostgreSQL 15 (main: 15); stopping the instance")
+        message(&e),
+        "other runs PostgreSQL 15 (main: 15); stopping the instance"
     );
 }
 
@@ -138,24 +136,21 @@ fn stopping_waits_for_the_instance_and_every_pod() {
     let m = migration(P::Stopping);
     let e = ended(step(&m, &facts(instance(I::Running))));
     assert_eq!(
-        e.status.message.as_deref(),
-        Some("waiting for the instance to stop (it is Running)")
+        message(&e),
+        "waiting for the instance to stop (it is Running)"
     );
     assert_eq!((e.status.phase, e.again), (Some(P::Stopping), POLL));
     let mut f = facts(instance(I::Migrating));
     assert_eq!(step(&m, &f), JobStep::Do(Effect::ReadPods));
     f.pods_left = Some(2);
     let e = ended(step(&m, &f));
-    assert_eq!(
-        e.status.message.as_deref(),
-        Some("waiting for 2 web and cron pods to stop")
-    );
+    assert_eq!(message(&e), "waiting for 2 web and cron pods to stop");
     f.pods_left = Some(0);
     let e = ended(step(&m, &f));
     assert_eq!(e.status.phase, Some(P::Copying));
     assert_eq!(
-        e.status.message.as_deref(),
-        Some("instance stopped; copying team_a_shop to other on other")
+        message(&e),
+        "instance stopped; copying team_a_shop to other on other"
     );
     assert_eq!(reasons(&e), ["Copying"]);
 }
@@ -171,10 +166,7 @@ fn copying_prepares_the_target_then_starts_the_job_once() {
     assert_eq!(step(&m, &f), JobStep::Do(Effect::StartCopy));
     f.copy_started = true;
     let e = ended(step(&m, &f));
-    assert_eq!(
-        e.status.message.as_deref(),
-        Some("Job move-copy copies the database")
-    );
+    assert_eq!(message(&e), "Job move-copy copies the database");
     assert_eq!((e.status.phase, e.again), (Some(P::Copying), POLL));
     assert!(e.events.is_empty());
 }
@@ -199,10 +191,8 @@ fn a_copy_is_verified_only_with_the_agents_report() {
     f.undone.dropped_temporary = Some(Ok(()));
     let e = ended(step(&m, &f));
     assert_eq!(
-        e.status.message.as_deref(),
-        Some(
-            "Copying failed: no line; logs: kubectl logs job/move-copy -n team-a. The temporary database team_a_shop_mig_1 on other was dropped; the instance starts again on main."
-        )
+        message(&e),
+        "Copying failed: no line; logs: kubectl logs job/move-copy -n team-a. The temporary database team_a_shop_mig_1 on other was dropped; the instance starts again on main."
     );
     assert_eq!(reasons(&e), ["!CopyFailed", "!MigrationRolledBack"]);
 }
@@ -274,8 +264,8 @@ fn switching_renames_then_points_the_instance_at_the_target() {
     assert_eq!(e.status.phase, Some(P::Starting));
     assert!(e.status.switched);
     assert_eq!(
-        e.status.message.as_deref(),
-        Some("the instance now uses team_a_shop on other; starting it")
+        message(&e),
+        "the instance now uses team_a_shop on other; starting it"
     );
     // Renamed before a crash: straight to the switch.
     let mut f = facts(instance(I::Migrating));
@@ -297,10 +287,8 @@ fn starting_succeeds_once_the_instance_runs_on_the_target() {
     );
     assert!(e.status.ran_on_target);
     assert_eq!(
-        e.status.message.as_deref(),
-        Some(
-            "shop runs on other; the source database on main is kept until spec.dropSourceAfter is set"
-        )
+        message(&e),
+        "shop runs on other; the source database on main is kept until spec.dropSourceAfter is set"
     );
     assert_eq!(reasons(&e), ["MigrationSucceeded", "MigrationSucceeded"]);
     assert_eq!(e.events[1].on, crate::controller::step::On::Instance);
@@ -314,8 +302,8 @@ fn starting_succeeds_once_the_instance_runs_on_the_target() {
     }
     let e = ended(step(&m, &facts(on_target)));
     assert_eq!(
-        e.status.message.as_deref(),
-        Some("waiting for the instance to run on other (it is Starting)")
+        message(&e),
+        "waiting for the instance to run on other (it is Starting)"
     );
     assert_eq!((e.status.phase, e.again), (Some(P::Starting), POLL));
 }

@@ -4,7 +4,7 @@
 use crate::controller::step::Seen;
 use k8s_openapi::jiff::Timestamp;
 use odoo_model::cluster_migration::{MigrationPhase, OdooClusterMigrationStatus};
-use odoo_model::{InstancePhase, OdooClusterMigration, OdooInstance};
+use odoo_model::{InstancePhase, JobPhase, OdooClusterMigration, OdooInstance};
 
 use super::facts::{Effect, Facts};
 pub use crate::controller::step::ended;
@@ -77,6 +77,18 @@ pub fn reasons(ending: &Ending<OdooClusterMigrationStatus>) -> Vec<String> {
         .iter()
         .map(|n| format!("{}{}", mark(n.warning), n.reason))
         .collect()
+}
+
+/// How an ending leaves the migration: its phase, the job's, and its message.
+pub fn outcome(
+    ending: &Ending<OdooClusterMigrationStatus>,
+) -> (Option<MigrationPhase>, JobPhase, &str) {
+    (ending.status.phase, ending.phase, message(ending))
+}
+
+/// The message an ending leaves on the migration.
+pub fn message(ending: &Ending<OdooClusterMigrationStatus>) -> &str {
+    ending.status.message.as_deref().unwrap_or_default()
 }
 
 /// The reason and status of a condition.
