@@ -50,7 +50,7 @@ impl Dropping {
 /// job's message.
 pub fn instance_runs(instance: &OdooInstance, image: Option<&str>) -> Result<(), String> {
     let s = instance.status.clone().unwrap_or_default();
-    let phase = s.phase.map_or("new".to_owned(), |p| p.to_string());
+    let phase = instance.phase_text();
     let current = s.observed_generation == instance.metadata.generation;
     let on_image = image.is_none_or(|i| s.image.as_deref() == Some(i));
     if s.phase == Some(InstancePhase::Running) && current && on_image {

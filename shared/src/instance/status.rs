@@ -58,6 +58,30 @@ impl InstancePhase {
         InstancePhase::Migrating,
         InstancePhase::Error,
     ];
+
+    /// Whether a job may begin on an instance in this phase: it has a schema and
+    /// no other job holds it (a backup, a restore, a migration wait for this).
+    pub fn is_settled(self) -> bool {
+        matches!(
+            self,
+            InstancePhase::Running
+                | InstancePhase::Degraded
+                | InstancePhase::Stopped
+                | InstancePhase::Starting
+        )
+    }
+}
+
+impl super::OdooInstance {
+    /// The phase the instance's status records, once the operator recorded one.
+    pub fn phase(&self) -> Option<InstancePhase> {
+        self.status.as_ref().and_then(|s| s.phase)
+    }
+
+    /// The phase for a message: `new` before the operator recorded one.
+    pub fn phase_text(&self) -> String {
+        self.phase().map_or("new".into(), |p| p.to_string())
+    }
 }
 
 impl std::fmt::Display for InstancePhase {

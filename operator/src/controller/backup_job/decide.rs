@@ -4,9 +4,7 @@
 
 use kube::ResourceExt;
 use odoo_model::agent::BackupReport;
-use odoo_model::{
-    InstancePhase, JobPhase, OdooBackupJob, OdooBackupJobStatus, OdooInstance, Reason,
-};
+use odoo_model::{JobPhase, OdooBackupJob, OdooBackupJobStatus, OdooInstance, Reason};
 
 use super::super::proof;
 use super::super::step::Again;
@@ -65,19 +63,14 @@ fn start(
     f: &Facts,
     mut status: OdooBackupJobStatus,
 ) -> Step {
-    let waiting = match instance.status.as_ref().and_then(|s| s.phase) {
-        Some(
-            InstancePhase::Running
-            | InstancePhase::Degraded
-            | InstancePhase::Stopped
-            | InstancePhase::Starting,
-        ) => match &f.queued {
+    let waiting = match instance.phase() {
+        Some(phase) if phase.is_settled() => match &f.queued {
             None => return Step::Do(Effect::ReadQueue),
             Some(what) => what.clone(),
         },
-        other => Some(format!(
+        _ => Some(format!(
             "the instance to be initialized and settled (it is {})",
-            other.map_or("new".into(), |p| p.to_string())
+            instance.phase_text()
         )),
     };
     if let Some(what) = waiting {

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::ResourceExt;
+use odoo_model::InstancePhase;
 use odoo_model::Reason;
 use odoo_model::cluster_migration::{MigrationPhase as P, OdooClusterMigrationStatus};
-use odoo_model::{InstancePhase, OdooInstance};
 
 use super::copy_job;
 use super::facts::{Effect, Prepared, Side};
@@ -36,11 +36,6 @@ pub(super) fn run(p: &Pass<'_>, phase: P, status: &mut Status) -> Next {
     }
 }
 
-fn phase_of(instance: &OdooInstance) -> String {
-    let phase = instance.status.as_ref().and_then(|s| s.phase);
-    phase.map_or("new".into(), |p| p.to_string())
-}
-
 /// Queued behind another migration of the instance, or until the instance settled;
 /// then fixes the source and the temporary name.
 fn pending(p: &Pass<'_>, status: &mut Status) -> Next {
@@ -53,19 +48,10 @@ fn pending(p: &Pass<'_>, status: &mut Status) -> Next {
         }
         Some(None) => {}
     }
-    let phase = instance.status.as_ref().and_then(|s| s.phase);
-    if !matches!(
-        phase,
-        Some(
-            InstancePhase::Running
-                | InstancePhase::Degraded
-                | InstancePhase::Stopped
-                | InstancePhase::Starting
-        )
-    ) {
+    if !instance.phase().is_some_and(InstancePhase::is_settled) {
         let message = format!(
             "queued: waiting for the instance to be settled (it is {})",
-            phase_of(instance)
+            instance.phase_text()
         );
         return Next::Wait(message, QUEUED);
     }
@@ -136,11 +122,10 @@ fn pre_checks(p: &Pass<'_>, status: &Status) -> Next {
 /// Waits until the instance is Migrating and no web or cron pod is left: nothing
 /// writes to the source while it is copied.
 fn stopping(p: &Pass<'_>) -> Next {
-    let phase = p.instance.status.as_ref().and_then(|s| s.phase);
-    if phase != Some(InstancePhase::Migrating) {
+    if p.instance.phase() != Some(InstancePhase::Migrating) {
         let message = format!(
             "waiting for the instance to stop (it is {})",
-            phase_of(p.instance)
+            p.instance.phase_text()
         );
         return Next::Wait(message, POLL);
     }
@@ -339,7 +324,7 @@ fn starting(p: &Pass<'_>, status: &mut Status) -> Next {
             format!(
                 "the instance was not ready on the target within {}s (it is {})",
                 START_TIMEOUT.as_secs(),
-                phase_of(instance)
+                instance.phase_text()
             ),
         );
     }
@@ -347,7 +332,7 @@ fn starting(p: &Pass<'_>, status: &mut Status) -> Next {
         format!(
             "waiting for the instance to run on {} (it is {})",
             p.target(),
-            phase_of(instance)
+            instance.phase_text()
         ),
         POLL,
     )

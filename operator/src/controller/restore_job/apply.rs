@@ -248,7 +248,7 @@ async fn resolve(ctx: &Context, job: &OdooRestoreJob) -> Result<Result<Source, U
 /// What still serves from the live database, if anything: the instance enters
 /// Restoring once this job is at the switch, and its Deployments go to zero.
 async fn still_serving(ctx: &Context, instance: &OdooInstance) -> Result<Option<String>, Error> {
-    if instance.status.as_ref().and_then(|s| s.phase) != Some(InstancePhase::Restoring) {
+    if instance.phase() != Some(InstancePhase::Restoring) {
         return Ok(Some(format!(
             "waiting for {} to enter Restoring",
             instance.name_any()

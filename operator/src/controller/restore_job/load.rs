@@ -76,19 +76,14 @@ fn queued(job: &OdooRestoreJob, what: &str) -> Step {
 
 /// What the instance must do before a restore may begin, if anything.
 fn settling(instance: &OdooInstance) -> Option<String> {
-    match instance.status.as_ref().and_then(|s| s.phase) {
-        // Uninitialized: a new instance without init, waiting for this database
+    match instance.phase() {
+        Some(phase) if phase.is_settled() => None,
+        // A new instance without init, waiting for this database
         // (`kubectl odoo restore --into`).
-        Some(
-            InstancePhase::Running
-            | InstancePhase::Degraded
-            | InstancePhase::Stopped
-            | InstancePhase::Starting
-            | InstancePhase::Uninitialized,
-        ) => None,
-        other => Some(format!(
+        Some(InstancePhase::Uninitialized) => None,
+        _ => Some(format!(
             "the instance to be initialized and settled (it is {})",
-            other.map_or("new".into(), |p| p.to_string())
+            instance.phase_text()
         )),
     }
 }

@@ -106,7 +106,7 @@ pub(super) fn succeeded(mut status: OdooRestoreJobStatus, message: String) -> St
 /// this restore (`--into`), serves nothing.
 pub(super) fn serves(instance: &OdooInstance) -> bool {
     matches!(
-        instance.status.as_ref().and_then(|s| s.phase),
+        instance.phase(),
         Some(InstancePhase::Running | InstancePhase::Degraded | InstancePhase::Starting)
     )
 }

@@ -147,8 +147,7 @@ async fn workers_still_running(
     instance: &OdooInstance,
     stop_web: bool,
 ) -> Result<Option<String>, Error> {
-    let phase = instance.status.as_ref().and_then(|s| s.phase);
-    if phase != Some(InstancePhase::Upgrading) {
+    if instance.phase() != Some(InstancePhase::Upgrading) {
         return Ok(Some(format!(
             "waiting for {} to enter Upgrading",
             instance.name_any()
@@ -173,8 +172,7 @@ async fn busy_with(
     if let Some(restore) = crate::runtime::observe::restore_in_progress(ctx, instance).await? {
         return Ok(Some(format!("OdooRestoreJob/{restore}")));
     }
-    let phase = instance.status.as_ref().and_then(|s| s.phase);
-    Ok(match phase {
+    Ok(match instance.phase() {
         Some(InstancePhase::BackingUp) => Some("a running backup".into()),
         Some(InstancePhase::Restoring) => Some("a running restore".into()),
         Some(InstancePhase::Migrating) => Some("a running cluster migration".into()),

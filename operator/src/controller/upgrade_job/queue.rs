@@ -17,17 +17,9 @@ use crate::controller::step::{Again, Ending, JobStep, On};
 
 /// Phases in which an instance can be upgraded: it has a schema and is not busy.
 fn upgradable(phase: Option<InstancePhase>) -> bool {
-    matches!(
-        phase,
-        Some(
-            InstancePhase::Starting
-                | InstancePhase::Running
-                | InstancePhase::Degraded
-                | InstancePhase::Stopped
-                | InstancePhase::Upgrading
-                | InstancePhase::UpgradeFailed
-        )
-    )
+    phase.is_some_and(|p| {
+        p.is_settled() || matches!(p, InstancePhase::Upgrading | InstancePhase::UpgradeFailed)
+    })
 }
 
 /// How long until the job's time, when it is still to come.
@@ -50,12 +42,11 @@ pub fn step(job: &OdooUpgradeJob, instance: &OdooInstance, f: &Facts) -> Step {
     let Some(busy) = &f.busy else {
         return JobStep::Do(Effect::ReadBusy);
     };
-    let phase = instance.status.as_ref().and_then(|s| s.phase);
-    let waiting = match (busy, upgradable(phase)) {
+    let waiting = match (busy, upgradable(instance.phase())) {
         (Some(other), _) => Some(format!("queued: waiting for {other} to finish")),
         (None, false) => Some(format!(
             "queued: waiting for the instance to be initialized and settled (it is {})",
-            phase.map_or("new".into(), |p| p.to_string())
+            instance.phase_text()
         )),
         (None, true) => None,
     };
