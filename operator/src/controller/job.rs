@@ -1,48 +1,48 @@
 //! What the five job controllers (init, upgrade, backup, restore, cluster
-//! migration) share: one prologue, one status write, one backoff key and one error
-//! policy. Every kind is watched through `DeserializeGuard`, so one stored object
-//! this build cannot read gets a Warning event and the others go on.
+//! migration) share: one prologue and one status write. Their entry and error
+//! policy are every controller's (`runtime::entry`).
 
-use std::fmt::Debug;
 use std::sync::Arc;
 
 use kube::ResourceExt;
 use kube::api::Api;
-use kube::core::DeserializeGuard;
 use kube::runtime::controller::Action;
 use odoo_model::job::JobResource;
 use odoo_model::labels::JOB_CLEANUP_FINALIZER;
 use odoo_model::{JobPhase, OdooInstance};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 
 use crate::runtime::context::Context;
+use crate::runtime::entry::{self, Controlled, Passing};
 use crate::runtime::error::Error;
 use crate::validate::ValidInstance;
 
 /// A job kind the operator reconciles.
-pub trait JobKind:
-    JobResource + Clone + DeserializeOwned + Serialize + Debug + Send + Sync + 'static
-{
-    /// The `controller` label of its metrics, and the prefix of its backoff keys.
-    const CONTROLLER: &'static str;
+pub trait JobKind: JobResource + Controlled + Serialize {}
+
+impl<K: JobResource + Controlled + Serialize> JobKind for K {}
+
+/// The job kinds and their controllers' names: every pass of one goes through
+/// [`pass`].
+macro_rules! job_kinds {
+    ($($kind:ty => $controller:literal),* $(,)?) => {$(
+        impl Controlled for $kind {
+            const CONTROLLER: &'static str = $controller;
+
+            fn pass<'a>(job: &'a Self, ctx: &'a Arc<Context>) -> Passing<'a> {
+                Box::pin(pass(job, ctx))
+            }
+        }
+    )*};
 }
 
-impl JobKind for odoo_model::OdooInitJob {
-    const CONTROLLER: &'static str = "init_job";
-}
-impl JobKind for odoo_model::OdooUpgradeJob {
-    const CONTROLLER: &'static str = "upgrade_job";
-}
-impl JobKind for odoo_model::OdooBackupJob {
-    const CONTROLLER: &'static str = "backup_job";
-}
-impl JobKind for odoo_model::OdooRestoreJob {
-    const CONTROLLER: &'static str = "restore_job";
-}
-impl JobKind for odoo_model::OdooClusterMigration {
-    const CONTROLLER: &'static str = "migration";
-}
+job_kinds!(
+    odoo_model::OdooInitJob => "init_job",
+    odoo_model::OdooUpgradeJob => "upgrade_job",
+    odoo_model::OdooBackupJob => "backup_job",
+    odoo_model::OdooRestoreJob => "restore_job",
+    odoo_model::OdooClusterMigration => "migration",
+);
 
 /// A reconcile of one job that has work to do.
 pub struct Started<K> {
@@ -127,17 +127,13 @@ async fn patch_finalizers<K: JobKind>(
     )))
 }
 
-/// Entry point of every job controller: the prologue, then the kind's reconcile.
-#[tracing::instrument(skip_all, fields(kind = K::CONTROLLER, name = %guard.name_any(), namespace = guard.namespace().unwrap_or_default()))]
-pub async fn reconcile<K: Reconcile>(
-    guard: Arc<DeserializeGuard<K>>,
-    ctx: Arc<Context>,
-) -> Result<Action, Error> {
-    let _timer = ctx.metrics.reconcile_timer(K::CONTROLLER);
-    match start(&guard, &ctx).await? {
+/// One pass over a job: its cleanup while it is being deleted, a look at a
+/// finished one its kind revisits, or the kind's reconcile.
+async fn pass<K: Reconcile>(job: &K, ctx: &Arc<Context>) -> Result<Action, Error> {
+    match start(job, ctx).await? {
         Some(started) if started.deleting => {
             let job = started.job.clone();
-            if let Some(again) = K::clean_up(&ctx, started).await? {
+            if let Some(again) = K::clean_up(ctx, started).await? {
                 return Ok(again);
             }
             let rest = job
@@ -146,25 +142,18 @@ pub async fn reconcile<K: Reconcile>(
                 .filter(|f| *f != JOB_CLEANUP_FINALIZER)
                 .cloned()
                 .collect();
-            patch_finalizers(&ctx, job.as_ref(), rest).await?;
+            patch_finalizers(ctx, job.as_ref(), rest).await?;
             Ok(Action::await_change())
         }
-        Some(started) if started.finished => K::finished(&ctx, started).await,
-        Some(started) => K::reconcile(&ctx, started).await,
+        Some(started) if started.finished => K::finished(ctx, started).await,
+        Some(started) => K::reconcile(ctx, started).await,
         None => Ok(Action::await_change()),
     }
 }
 
-/// The prologue of every job reconcile: an object this build cannot read gets a
-/// Warning event and is left alone, a finished job waits for a change (`None`
-/// both times), and the instance the job names is read.
-pub async fn start<K: Reconcile>(
-    guard: &DeserializeGuard<K>,
-    ctx: &Context,
-) -> Result<Option<Started<K>>, Error> {
-    let Some(job) = ctx.readable(guard).await else {
-        return Ok(None);
-    };
+/// The prologue of every job reconcile: a finished job waits for a change
+/// (`None`), and the instance the job names is read.
+async fn start<K: Reconcile>(job: &K, ctx: &Context) -> Result<Option<Started<K>>, Error> {
     // A job being deleted is worked on only to clean up after itself.
     let deleting = job.meta().deletion_timestamp.is_some();
     if deleting && !holds_cleanup(job) {
@@ -203,31 +192,8 @@ pub async fn write_status<K: JobKind, S: Serialize + PartialEq>(
     current: &S,
     next: &S,
 ) -> Result<(), Error> {
-    ctx.backoff.succeeded(&backoff_key::<K>(job));
+    entry::succeeded::<K>(ctx, job);
     crate::runtime::batch::patch_status(ctx, job, current, next).await
-}
-
-fn backoff_key<K: JobKind>(job: &impl ResourceExt) -> String {
-    format!(
-        "{}/{}/{}",
-        K::CONTROLLER,
-        job.namespace().unwrap_or_default(),
-        job.name_any()
-    )
-}
-
-/// Transient errors retry with a growing delay per job.
-pub fn error_policy<K: JobKind>(
-    guard: Arc<DeserializeGuard<K>>,
-    error: &Error,
-    ctx: Arc<Context>,
-) -> Action {
-    ctx.metrics.reconcile_error(K::CONTROLLER, error.category());
-    tracing::warn!(kind = K::CONTROLLER, name = %guard.name_any(), namespace = ?guard.namespace(), error = %error, "job reconcile failed");
-    Action::requeue(
-        ctx.backoff
-            .retry_after(&backoff_key::<K>(guard.as_ref()), error),
-    )
 }
 
 /// The instance resolved, running the image its database is at (whose `pg_dump`

@@ -15,7 +15,7 @@ use odoo_model::{
 use super::job;
 use crate::runtime::caches::{self, JobKindsListed};
 use crate::runtime::context::Context;
-use crate::runtime::{live, shared_watch};
+use crate::runtime::{entry, live, shared_watch};
 
 /// The job kinds' store writers.
 pub struct Writers {
@@ -75,7 +75,7 @@ pub async fn run_jobs<K: job::Reconcile>(
     with(Controller::for_shared_stream(own, store).owns_shared_stream(jobs))
         .with_config(config)
         .shutdown_on_signal()
-        .run(job::reconcile::<K>, job::error_policy::<K>, ctx)
+        .run(entry::reconcile::<K>, entry::error_policy::<K>, ctx)
         .for_each(|_| futures::future::ready(()))
         .await;
 }

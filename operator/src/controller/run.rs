@@ -14,10 +14,10 @@ use odoo_model::labels::{APP_MANAGED_BY, INSTANCE_LABEL, OPERATOR_FIELD_MANAGER,
 use odoo_model::{OdooBackupJob, OdooBackupSchedule, OdooInstance};
 
 use super::job_watches::{self, as_is, run_jobs};
-use super::{census, instance, schedule, upgrade_job};
+use super::{census, upgrade_job};
 use crate::runtime::caches;
 use crate::runtime::context::Context;
-use crate::runtime::{live, pulls, shared_watch};
+use crate::runtime::{entry, live, pulls, shared_watch};
 
 /// A controller of every `K`, whose own store keeps them without managed fields
 /// (as `Controller::new` would keep them with).
@@ -277,7 +277,7 @@ async fn instance_controller(
     job_watches::with_jobs(controller, jobs)
         .with_config(config)
         .shutdown_on_signal()
-        .run(instance::reconcile, instance::error_policy, ctx)
+        .run(entry::reconcile, entry::error_policy, ctx)
         .for_each(|_| futures::future::ready(()))
         .await;
 }
@@ -292,7 +292,7 @@ async fn schedule_controller(ctx: Arc<Context>, config: kube::runtime::controlle
         )
         .with_config(config)
         .shutdown_on_signal()
-        .run(schedule::reconcile, schedule::error_policy, ctx)
+        .run(entry::reconcile, entry::error_policy, ctx)
         .for_each(|_| futures::future::ready(()))
         .await;
 }

@@ -23,7 +23,6 @@ use std::time::Duration;
 use jiff::Timestamp;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
-use kube::core::DeserializeGuard;
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
 use odoo_model::backup_use::backups_in_use;
@@ -37,49 +36,25 @@ pub use retention::{Backup, Policy, Tiers, describe_policy, parse_max_age, polic
 pub use timing::{Cron, Due, TimingError};
 
 use crate::runtime::context::Context;
+use crate::runtime::entry::{self, Controlled, Passing};
 use crate::runtime::error::Error;
 use crate::status::set_condition;
 
-/// The `controller` label of this controller's metrics.
-const CONTROLLER: &str = "schedule";
 /// The schedule's one condition: True while it creates backups.
 const READY: &str = "Ready";
 
-/// Entry point of the schedule controller. An unreadable stored object gets a
-/// Warning event and is left alone.
-#[tracing::instrument(skip_all, fields(name = %guard.name_any(), namespace = guard.namespace().unwrap_or_default()))]
-pub async fn reconcile(
-    guard: Arc<DeserializeGuard<OdooBackupSchedule>>,
-    ctx: Arc<Context>,
-) -> Result<Action, Error> {
-    let _timer = ctx.metrics.reconcile_timer(CONTROLLER);
-    let Some(schedule) = ctx.readable(guard.as_ref()).await else {
-        return Ok(Action::await_change());
-    };
-    let result = reconcile_schedule(schedule, &ctx).await;
-    if result.is_ok() {
-        ctx.backoff.succeeded(&backoff_key(guard.as_ref()));
+impl Controlled for OdooBackupSchedule {
+    const CONTROLLER: &'static str = "schedule";
+
+    fn pass<'a>(schedule: &'a Self, ctx: &'a Arc<Context>) -> Passing<'a> {
+        Box::pin(async move {
+            let result = reconcile_schedule(schedule, ctx).await;
+            if result.is_ok() {
+                entry::succeeded::<OdooBackupSchedule>(ctx, schedule);
+            }
+            result
+        })
     }
-    result
-}
-
-/// Transient errors retry with a growing delay.
-pub fn error_policy(
-    guard: Arc<DeserializeGuard<OdooBackupSchedule>>,
-    error: &Error,
-    ctx: Arc<Context>,
-) -> Action {
-    ctx.metrics.reconcile_error(CONTROLLER, error.category());
-    tracing::warn!(name = %guard.name_any(), namespace = guard.namespace().unwrap_or_default(), error = %error, "schedule reconcile failed");
-    Action::requeue(ctx.backoff.retry_after(&backoff_key(guard.as_ref()), error))
-}
-
-fn backoff_key(object: &impl ResourceExt) -> String {
-    format!(
-        "schedule/{}/{}",
-        object.namespace().unwrap_or_default(),
-        object.name_any()
-    )
 }
 
 async fn reconcile_schedule(s: &OdooBackupSchedule, ctx: &Context) -> Result<Action, Error> {

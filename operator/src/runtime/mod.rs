@@ -9,6 +9,7 @@ pub mod backoff;
 pub mod batch;
 pub mod caches;
 pub mod context;
+pub mod entry;
 pub mod error;
 pub mod events;
 pub mod fresh;

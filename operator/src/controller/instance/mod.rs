@@ -20,36 +20,35 @@ use std::time::Duration;
 
 use kube::ResourceExt;
 use kube::api::Api;
-use kube::core::DeserializeGuard;
 use kube::runtime::controller::Action;
 use kube::runtime::finalizer::{Event as Finalizer, finalizer};
 use odoo_model::OdooInstance;
 use odoo_model::labels::{INSTANCE_FINALIZER, LEGACY_KOPF_FINALIZER};
-use tracing::warn;
 
 use crate::runtime::context::Context;
+use crate::runtime::entry::{self, Controlled, Passing};
 use crate::runtime::error::Error;
 use decide::Step;
 
-/// The `controller` label of this controller's metrics.
-const CONTROLLER: &str = "instance";
+impl Controlled for OdooInstance {
+    const CONTROLLER: &'static str = "instance";
 
-/// Entry point of the instance controller.
-///
-/// A stored object this build cannot read (written under an older schema, say) gets
-/// a Warning event and is left alone; the watch and every other instance go on.
-#[tracing::instrument(skip_all, fields(name = %guard.name_any(), namespace = guard.namespace().unwrap_or_default()))]
-pub async fn reconcile(
-    guard: Arc<DeserializeGuard<OdooInstance>>,
-    ctx: Arc<Context>,
-) -> Result<Action, Error> {
+    fn pass<'a>(instance: &'a Self, ctx: &'a Arc<Context>) -> Passing<'a> {
+        Box::pin(reconcile(instance, ctx))
+    }
+
+    /// A spec or a pg-clusters contract that cannot be used waits for a change
+    /// of either (both are watched).
+    fn permanent(error: &Error) -> bool {
+        matches!(error, Error::InvalidSpec(_) | Error::PgClusters(_))
+    }
+}
+
+/// One pass over an instance (see the module's comment).
+async fn reconcile(instance: &OdooInstance, ctx: &Arc<Context>) -> Result<Action, Error> {
     // The first reconciles start while the watches still list: wait for the caches
     // rather than decide on empty ones.
     ctx.caches.wait_until_ready().await;
-    let _timer = ctx.metrics.reconcile_timer(CONTROLLER);
-    let Some(instance) = ctx.readable(guard.as_ref()).await else {
-        return Ok(Action::await_change());
-    };
     // The cache still holds the version our last write was based on: the write's
     // watch event starts the next pass (see `fresh`).
     if ctx.written.behind(instance) {
@@ -70,7 +69,7 @@ pub async fn reconcile(
         .iter()
         .any(|f| f == LEGACY_KOPF_FINALIZER)
     {
-        effects::remove_legacy_finalizer(&ctx, &instance).await?;
+        effects::remove_legacy_finalizer(ctx, &instance).await?;
         return Ok(Action::requeue(Duration::ZERO));
     }
     // A new instance: the finalizer and the spec defaults go out as one write.
@@ -79,7 +78,7 @@ pub async fn reconcile(
         .iter()
         .any(|f| f == INSTANCE_FINALIZER);
     if !has_finalizer && instance.metadata.deletion_timestamp.is_none() {
-        return Box::pin(first_write(&instance, &ctx)).await;
+        return Box::pin(first_write(&instance, ctx)).await;
     }
     let ctx2 = ctx.clone();
     let result = finalizer(
@@ -102,14 +101,18 @@ pub async fn reconcile(
         other => Error::Finalizer(other.to_string()),
     });
     if result.is_ok() {
-        ctx.backoff.succeeded(&backoff_key(instance.as_ref()));
+        entry::succeeded::<OdooInstance>(ctx, instance.as_ref());
     }
     // A child the API server refused is the user's to see on the instance itself.
     if let Err(e @ Error::Apply(_)) = &result {
         ctx.event(instance.as_ref(), true, e.reason(), e.to_string())
             .await;
     }
-    result
+    match result {
+        // Not a failure: the pods being replaced are going; look again shortly.
+        Err(Error::WaitingForPods { .. }) => Ok(Action::requeue(PODS_GOING)),
+        result => result,
+    }
 }
 
 /// The first write to an instance: the finalizer (before anything is provisioned,
@@ -133,34 +136,8 @@ async fn first_write(instance: &OdooInstance, ctx: &Context) -> Result<Action, E
     Ok(Action::await_change())
 }
 
-fn backoff_key(object: &impl ResourceExt) -> String {
-    format!(
-        "{}/{}",
-        object.namespace().unwrap_or_default(),
-        object.name_any()
-    )
-}
-
 /// How soon a pass that waits for old pods to go comes back.
 const PODS_GOING: Duration = Duration::from_secs(2);
-
-/// Permanent errors wait for a change; transient ones retry with a growing delay.
-pub fn error_policy(
-    guard: Arc<DeserializeGuard<OdooInstance>>,
-    error: &Error,
-    ctx: Arc<Context>,
-) -> Action {
-    if let Error::WaitingForPods { .. } = error {
-        // Not a failure: the pods being replaced are going; look again shortly.
-        return Action::requeue(PODS_GOING);
-    }
-    ctx.metrics.reconcile_error(CONTROLLER, error.category());
-    warn!(name = %guard.name_any(), namespace = guard.namespace().unwrap_or_default(), category = error.category(), error = %error, "reconcile failed");
-    match error {
-        Error::InvalidSpec(_) | Error::PgClusters(_) => Action::await_change(),
-        _ => Action::requeue(ctx.backoff.retry_after(&backoff_key(guard.as_ref()), error)),
-    }
-}
 
 /// The pipeline, one line per step.
 ///
@@ -176,7 +153,7 @@ async fn apply_instance(instance: &OdooInstance, ctx: &Context) -> Result<Action
         // What the finished jobs give the status (the last backup, the last
         // rehearsal) must not wait for a pass that gets through: alerts read it.
         if let Err(e) = Box::pin(status::write_records(ctx, instance, &facts)).await {
-            warn!(name = %instance.name_any(), error = %e, "recording the last backup");
+            tracing::warn!(name = %instance.name_any(), error = %e, "recording the last backup");
         }
     }
     result
@@ -275,7 +252,7 @@ async fn expire_kept(
     match super::kept_expiry::expire(ctx, instance, v, busy).await {
         Ok(again) => again,
         Err(e) => {
-            warn!(name = %instance.name_any(), error = %e, "expiring kept databases");
+            tracing::warn!(name = %instance.name_any(), error = %e, "expiring kept databases");
             None
         }
     }
