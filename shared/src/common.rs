@@ -20,6 +20,12 @@ pub struct InstanceRef {
     pub name: String,
 }
 
+impl InstanceRef {
+    pub fn new(name: impl Into<String>) -> Self {
+        Self { name: name.into() }
+    }
+}
+
 /// A key of a Secret in the same namespace.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, KubeSchema)]
 #[serde(rename_all = "camelCase")]

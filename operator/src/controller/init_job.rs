@@ -50,9 +50,7 @@ pub async fn create_for_instance(
     let job = OdooInitJob::new(
         &name,
         OdooInitJobSpec {
-            instance_ref: odoo_model::InstanceRef {
-                name: v.name.clone(),
-            },
+            instance_ref: odoo_model::InstanceRef::new(&v.name),
             modules: spec.modules,
             demo: spec.demo,
             language: spec.language,
@@ -294,9 +292,7 @@ mod tests {
         let mut job = OdooInitJob::new(
             "shop-init",
             OdooInitJobSpec {
-                instance_ref: odoo_model::InstanceRef {
-                    name: "shop".into(),
-                },
+                instance_ref: odoo_model::InstanceRef::new("shop"),
                 modules: vec!["sale".into()],
                 ..Default::default()
             },

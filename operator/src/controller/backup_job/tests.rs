@@ -9,9 +9,7 @@ pub(super) fn s3_job() -> OdooBackupJob {
     let mut job = OdooBackupJob::new(
         "nightly",
         OdooBackupJobSpec {
-            instance_ref: odoo_model::InstanceRef {
-                name: "shop".into(),
-            },
+            instance_ref: odoo_model::InstanceRef::new("shop"),
             backup: BackupTemplate {
                 format: BackupFormat::Zip,
                 with_filestore: true,

@@ -53,9 +53,7 @@ mod tests {
         let mut m = OdooClusterMigration::new(
             "move",
             OdooClusterMigrationSpec {
-                instance_ref: odoo_model::InstanceRef {
-                    name: source.name.clone(),
-                },
+                instance_ref: odoo_model::InstanceRef::new(&source.name),
                 target_cluster: "other".into(),
                 drop_source_after: false,
             },

@@ -53,9 +53,7 @@ pub async fn create_for_instance(
     let job = OdooUpgradeJob::new(
         &name,
         OdooUpgradeJobSpec {
-            instance_ref: odoo_model::InstanceRef {
-                name: v.name.clone(),
-            },
+            instance_ref: odoo_model::InstanceRef::new(&v.name),
             image: Some(v.images.spec.clone()),
             ..Default::default()
         },

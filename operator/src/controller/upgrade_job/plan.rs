@@ -141,8 +141,8 @@ pub fn must_stop(instance: &str, stop_web: bool) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::job;
     use super::*;
-    use odoo_model::OdooUpgradeJobSpec;
 
     /// The recorded start survives the status's round trip to the microsecond: a
     /// start cut to the second would let rows an init wrote in that second pass
@@ -165,21 +165,6 @@ mod tests {
         let unrecorded = odoo_model::upgrade_job::OdooUpgradeJobStatus::default();
         assert!(super::written(&j, &unrecorded).is_none());
         Ok(())
-    }
-
-    fn job() -> OdooUpgradeJob {
-        let mut j = OdooUpgradeJob::new(
-            "up",
-            OdooUpgradeJobSpec {
-                instance_ref: odoo_model::InstanceRef {
-                    name: "shop".into(),
-                },
-                ..Default::default()
-            },
-        );
-        j.metadata.uid = Some("uid-1".into());
-        j.metadata.namespace = Some("default".into());
-        j
     }
 
     #[test]

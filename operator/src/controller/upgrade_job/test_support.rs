@@ -7,9 +7,7 @@ pub fn job() -> OdooUpgradeJob {
     let mut job = OdooUpgradeJob::new(
         "up",
         OdooUpgradeJobSpec {
-            instance_ref: odoo_model::InstanceRef {
-                name: "shop".into(),
-            },
+            instance_ref: odoo_model::InstanceRef::new("shop"),
             image: Some("odoo:19.0-b".into()),
             ..Default::default()
         },

@@ -6,7 +6,7 @@ use odoo_model::Reason;
 use odoo_model::agent::{FilestoreCopyOutcome, FilestoreCopyReport, SwitchOutcome, SwitchReport};
 use odoo_model::restore_job::PreviousDatabase;
 use odoo_model::upgrade_job::{CopyMethod, OdooUpgradeJobStatus, UpgradeStep, UpgradeStrategy};
-use odoo_model::{InstancePhase, JobPhase, OdooInstance, OdooUpgradeJob, OdooUpgradeJobSpec};
+use odoo_model::{InstancePhase, JobPhase, OdooInstance, OdooUpgradeJob};
 
 use super::super::facts::{Db, Effect, Facts, Resolved};
 use super::super::outcome::{AGENT_RUNS, FOR_A_PERSON, NEXT_STEP, STOPPING_JOB};
@@ -22,16 +22,7 @@ const COPY: &str = "shop_upgrading_1";
 const KEPT: &str = "shop_pre_upgrade_1";
 
 fn job(step: UpgradeStep) -> OdooUpgradeJob {
-    let mut job = OdooUpgradeJob::new(
-        "up",
-        OdooUpgradeJobSpec {
-            instance_ref: odoo_model::InstanceRef {
-                name: "shop".into(),
-            },
-            ..Default::default()
-        },
-    );
-    job.metadata.namespace = Some("team".into());
+    let mut job = super::super::test_support::job();
     let mut status = OdooUpgradeJobStatus {
         image: Some("odoo:19.0-b".into()),
         previous_image: Some("odoo:18.0-a".into()),
