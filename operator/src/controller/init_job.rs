@@ -286,7 +286,7 @@ impl AsMut<Seen<OdooInitJob>> for Facts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::controller::step::ended;
+    use crate::controller::step::{ended, message};
 
     fn init_job() -> OdooInitJob {
         let mut job = OdooInitJob::new(
@@ -312,10 +312,7 @@ mod tests {
         let job = init_job();
         let e = ended(step(&job, &Facts::default()));
         assert_eq!(e.phase, JobPhase::Pending);
-        assert_eq!(
-            e.status.job.message.as_deref(),
-            Some("waiting for OdooInstance shop")
-        );
+        assert_eq!(message(&e), "waiting for OdooInstance shop");
         assert_eq!(e.again, Again::After(WAITING));
         let mut f = with_instance();
         assert_eq!(step(&job, &f), JobStep::Do(Effect::ReadConfig));
@@ -351,15 +348,12 @@ mod tests {
         f.installed = Some(Ok(()));
         let e = ended(step(&job, &f));
         assert_eq!(e.phase, JobPhase::Succeeded);
-        assert_eq!(
-            e.status.job.message.as_deref(),
-            Some("modules base,sale installed")
-        );
+        assert_eq!(message(&e), "modules base,sale installed");
         assert_eq!(e.again, Again::OnChange);
         f.installed = Some(Err("Odoo did not install sale".into()));
         let e = ended(step(&job, &f));
         assert_eq!(e.phase, JobPhase::Failed);
-        let message = e.status.job.message.clone().unwrap_or_default();
+        let message = message(&e);
         assert!(message.contains("exited successfully, but Odoo did not install sale"));
         assert_eq!(e.events.len(), 1);
         assert_eq!(e.events[0].reason, Reason::InitFailed);
@@ -377,12 +371,12 @@ mod tests {
         let e = ended(step(&job, &f));
         assert_eq!(e.phase, JobPhase::Failed);
         assert_eq!(
-            e.status.job.message.as_deref(),
-            Some("Job shop-init-job failed: KeyError: 'x'; see kubectl logs job/shop-init-job")
+            message(&e),
+            "Job shop-init-job failed: KeyError: 'x'; see kubectl logs job/shop-init-job"
         );
         f.failure = Some(None);
         let e = ended(step(&job, &f));
-        let message = e.status.job.message.unwrap_or_default();
+        let message = message(&e);
         assert!(
             message.starts_with("Job shop-init-job failed; "),
             "{message}"

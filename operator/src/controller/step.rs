@@ -123,6 +123,12 @@ pub fn ended<S, E: std::fmt::Debug>(step: JobStep<S, E>) -> Ending<S> {
     }
 }
 
+/// The message an ending leaves on the job: what tests compare.
+#[cfg(test)]
+pub fn message<S: JobState>(ending: &Ending<S>) -> String {
+    ending.status.message().unwrap_or_default()
+}
+
 /// An ending's events as (on, warning, reason), in order: what tests compare.
 #[cfg(test)]
 pub fn told<S>(ending: &Ending<S>) -> Vec<(On, bool, Reason)> {

@@ -7,7 +7,7 @@ use super::tests::s3_job;
 use super::{decide, verify};
 use crate::controller::proof::tests::archive;
 use crate::controller::step::Seen;
-use crate::controller::step::{Again, Ending, JobStep, On, ended, told};
+use crate::controller::step::{Again, JobStep, On, ended, message, told};
 use crate::runtime::agent_pod::Agent;
 use odoo_model::agent::{BackupReport, Loaded, RestoreReport, RowCounts, VerifyReport};
 use odoo_model::backup_job::{BackupVerification, BackupVerify, OdooBackupJobStatus, VerifyResult};
@@ -92,10 +92,6 @@ fn report(location: &str) -> BackupReport {
         read_back: None,
         row_counts: Some(rows(5)),
     }
-}
-
-fn message(e: &Ending<OdooBackupJobStatus>) -> &str {
-    e.status.job.message.as_deref().unwrap_or_default()
 }
 
 #[test]

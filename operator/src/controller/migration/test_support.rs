@@ -8,6 +8,7 @@ use odoo_model::{InstancePhase, JobPhase, OdooClusterMigration, OdooInstance};
 
 use super::facts::{Effect, Facts};
 pub use crate::controller::step::ended;
+pub use crate::controller::step::message;
 use crate::controller::step::{Ending, JobStep};
 
 pub type Step = JobStep<OdooClusterMigrationStatus, Effect>;
@@ -83,12 +84,8 @@ pub fn reasons(ending: &Ending<OdooClusterMigrationStatus>) -> Vec<String> {
 pub fn outcome(
     ending: &Ending<OdooClusterMigrationStatus>,
 ) -> (Option<MigrationPhase>, JobPhase, &str) {
-    (ending.status.phase, ending.phase, message(ending))
-}
-
-/// The message an ending leaves on the migration.
-pub fn message(ending: &Ending<OdooClusterMigrationStatus>) -> &str {
-    ending.status.message.as_deref().unwrap_or_default()
+    let message = ending.status.message.as_deref().unwrap_or_default();
+    (ending.status.phase, ending.phase, message)
 }
 
 /// The reason and status of a condition.

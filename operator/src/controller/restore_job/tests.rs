@@ -11,6 +11,7 @@ use super::pass::*;
 use super::runs::OdooRun;
 use super::step;
 use crate::controller::restore_plan::{Source, Unusable};
+pub(super) use crate::controller::step::message;
 use crate::controller::step::{Again, Ending, JobStep, On};
 pub(super) use crate::controller::step::{ended, told};
 use crate::runtime::agent_pod::Agent;
@@ -63,10 +64,6 @@ pub(super) fn resolved() -> Facts {
         valid: Some(Box::new(crate::build::sample())),
         ..Facts::default()
     }
-}
-
-pub(super) fn message(e: &Ending<OdooRestoreJobStatus>) -> &str {
-    e.status.job.message.as_deref().unwrap_or_default()
 }
 
 /// Failed with `RestoreFailed` on the job and the instance, saying the message.

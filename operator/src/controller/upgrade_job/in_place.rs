@@ -70,7 +70,7 @@ pub fn step(job: &OdooUpgradeJob, instance: &OdooInstance, f: &Facts) -> Step {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::controller::step::{Again, On, ended};
+    use crate::controller::step::{Again, On, ended, message, told};
     use odoo_model::Reason;
     use odoo_model::upgrade_job::{OdooUpgradeJobStatus, UpgradeStrategy};
 
@@ -103,10 +103,7 @@ mod tests {
         f.workers = Some(Some("shop-cron still runs 1 pod".into()));
         let e = ended(step(&j, &instance(), &f));
         assert_eq!(e.phase, JobPhase::Running);
-        assert_eq!(
-            e.status.job.message.as_deref(),
-            Some("shop-cron still runs 1 pod")
-        );
+        assert_eq!(message(&e), "shop-cron still runs 1 pod");
         f.workers = Some(None);
         assert_eq!(step(&j, &instance(), &f), JobStep::Do(Effect::Resolve));
         f.resolved = Some(super::super::facts::Resolved::sample("shop"));
@@ -120,8 +117,8 @@ mod tests {
         assert_eq!(e.status.update_started.as_ref().map(|t| t.0), Some(since));
         assert_eq!(e.status.job.job_name.as_deref(), Some("up-job"));
         assert_eq!(
-            e.status.job.message.as_deref(),
-            Some("Job up-job running odoo --update with odoo:19.0-b")
+            message(&e),
+            "Job up-job running odoo --update with odoo:19.0-b"
         );
         // The next pass finds the start recorded: it makes the Job, reading no clock.
         j.status = Some(e.status);
@@ -154,8 +151,8 @@ mod tests {
         let e = ended(step(&j, &instance(), &f));
         assert_eq!(e.phase, JobPhase::Succeeded);
         assert_eq!(
-            e.status.job.message.as_deref(),
-            Some("database upgraded to odoo:19.0-b (base 19.0.1.3); rolling out")
+            message(&e),
+            "database upgraded to odoo:19.0-b (base 19.0.1.3); rolling out"
         );
         assert_eq!(e.again, Again::OnChange);
         assert!(e.events.is_empty());
@@ -172,20 +169,15 @@ mod tests {
         f.failure = Some(Some("KeyError: 'x'".into()));
         let e = ended(step(&j, &instance(), &f));
         assert_eq!(e.phase, JobPhase::Failed);
-        let message = e.status.job.message.clone().unwrap_or_default();
+        let message = message(&e);
         assert!(
             message
                 .starts_with("upgrade to odoo:19.0-b failed (KeyError: 'x') on the live database"),
             "{message}"
         );
         assert!(message.ends_with("Logs: kubectl logs job/up-job -n team"));
-        let told: Vec<_> = e
-            .events
-            .iter()
-            .map(|n| (n.on, n.warning, n.reason))
-            .collect();
         assert_eq!(
-            told,
+            told(&e),
             [
                 (On::Job, true, Reason::UpgradeFailed),
                 (On::Instance, true, Reason::UpgradeFailed)

@@ -154,7 +154,7 @@ fn start(job: &OdooUpgradeJob, instance: &OdooInstance, f: &Facts) -> Step {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::controller::step::ended;
+    use crate::controller::step::{ended, message};
     use odoo_model::instance::{OdooInstanceStatus, Rehearsal};
 
     use super::super::facts::Resolved;
@@ -180,10 +180,7 @@ mod tests {
         f.seen.now = now;
         let e = ended(step(&j, &instance(InstancePhase::Running), &f));
         assert_eq!(e.phase, JobPhase::Scheduled);
-        assert_eq!(
-            e.status.job.message.as_deref(),
-            Some("scheduled for 2026-12-04T10:05:00Z")
-        );
+        assert_eq!(message(&e), "scheduled for 2026-12-04T10:05:00Z");
         assert_eq!(e.again, Again::After(Duration::from_secs(300)));
     }
 
@@ -201,17 +198,14 @@ mod tests {
         };
         let e = ended(step(&j, &running, &f));
         assert_eq!(e.phase, JobPhase::Pending);
-        assert_eq!(
-            e.status.job.message.as_deref(),
-            Some("queued: waiting for OdooBackupJob/b to finish")
-        );
+        assert_eq!(message(&e), "queued: waiting for OdooBackupJob/b to finish");
         assert_eq!(e.again, Again::After(QUEUED));
         let f = Facts {
             busy: Some(None),
             ..Facts::default()
         };
         let e = ended(step(&j, &instance(InstancePhase::Provisioning), &f));
-        let message = e.status.job.message.unwrap_or_default();
+        let message = message(&e);
         assert!(message.contains("initialized and settled (it is Provisioning)"));
     }
 
@@ -235,12 +229,9 @@ mod tests {
         assert_eq!(e.status.step, Some(UpgradeStep::Stopping));
         assert_eq!(e.status.image.as_deref(), Some("odoo:19.0-b"));
         assert_eq!(e.status.previous_image.as_deref(), Some("odoo:18.0-a"));
-        assert!(
-            e.status
-                .copy_database
-                .is_some_and(|c| c.contains("_upgrading_"))
-        );
-        let message = e.status.job.message.clone().unwrap_or_default();
+        let copy = e.status.copy_database.as_deref().unwrap_or_default();
+        assert!(copy.contains("_upgrading_"), "{copy}");
+        let message = message(&e);
         assert_eq!(
             message,
             "upgrading a copy of shop_live to odoo:19.0-b; shop stops first; not rehearsed"
@@ -277,7 +268,7 @@ mod tests {
         let e = ended(step(&j, &instance(InstancePhase::Running), &f));
         assert_eq!(e.status.step, None);
         assert_eq!(e.status.copy_database, None);
-        let message = e.status.job.message.unwrap_or_default();
+        let message = message(&e);
         assert!(
             message.ends_with(&format!("; {}", rehearsal.describe())),
             "{message}"

@@ -12,7 +12,7 @@ use super::super::facts::{Db, Effect, Facts, Resolved};
 use super::super::outcome::{AGENT_RUNS, FOR_A_PERSON, NEXT_STEP, STOPPING_JOB};
 use super::{cleans_up, deleting, recorded_point, step};
 use crate::controller::kept::Dropping;
-use crate::controller::step::{Again, Ending, JobStep, On, ended, told};
+use crate::controller::step::{Again, JobStep, On, ended, message, told};
 use crate::pg::copy::TemplateCopy;
 use crate::runtime::agent_pod::{Agent, Switched};
 use crate::runtime::batch::Outcome;
@@ -54,10 +54,6 @@ fn resolved() -> Facts {
 
 fn instance() -> OdooInstance {
     OdooInstance::new("shop", Default::default())
-}
-
-fn message(e: &Ending<OdooUpgradeJobStatus>) -> String {
-    e.status.job.message.clone().unwrap_or_default()
 }
 
 #[test]
