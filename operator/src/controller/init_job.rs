@@ -307,6 +307,14 @@ mod tests {
         f
     }
 
+    /// The instance and its configuration seen, and the batch Job ended.
+    fn batch_ended(outcome: Outcome) -> Facts {
+        let mut f = with_instance();
+        f.config = Some(true);
+        f.batch = Some(Some(outcome));
+        f
+    }
+
     #[test]
     fn waits_for_its_instance_and_configuration_without_starting() {
         let job = init_job();
@@ -341,9 +349,7 @@ mod tests {
     #[test]
     fn an_exit_0_succeeds_only_with_every_module_installed() {
         let job = init_job();
-        let mut f = with_instance();
-        f.config = Some(true);
-        f.batch = Some(Some(Outcome::Complete));
+        let mut f = batch_ended(Outcome::Complete);
         assert_eq!(step(&job, &f), JobStep::Do(Effect::ReadInstalled));
         f.installed = Some(Ok(()));
         let e = ended(step(&job, &f));
@@ -363,9 +369,7 @@ mod tests {
     #[test]
     fn a_failed_job_says_what_odoo_ended_with() {
         let job = init_job();
-        let mut f = with_instance();
-        f.config = Some(true);
-        f.batch = Some(Some(Outcome::Failed));
+        let mut f = batch_ended(Outcome::Failed);
         assert_eq!(step(&job, &f), JobStep::Do(Effect::ReadFailure));
         f.failure = Some(Some("KeyError: 'x'".into()));
         let e = ended(step(&job, &f));

@@ -85,6 +85,14 @@ mod tests {
         job
     }
 
+    /// The update Job ended.
+    fn update_ended(outcome: Outcome) -> Facts {
+        Facts {
+            update: Some(Some(outcome)),
+            ..Facts::default()
+        }
+    }
+
     fn instance() -> OdooInstance {
         OdooInstance::new("shop", Default::default())
     }
@@ -135,10 +143,7 @@ mod tests {
     #[test]
     fn a_checked_update_adopts_an_explicit_target_then_succeeds() {
         let j = job();
-        let mut f = Facts {
-            update: Some(Some(Outcome::Complete)),
-            ..Facts::default()
-        };
+        let mut f = update_ended(Outcome::Complete);
         assert_eq!(step(&j, &instance(), &f), JobStep::Do(Effect::Resolve));
         f.resolved = Some(super::super::facts::Resolved::sample("shop"));
         assert_eq!(
@@ -146,10 +151,7 @@ mod tests {
             JobStep::Do(Effect::ReadUpdated(Db::Live))
         );
         f.updated = Some(Ok("base 19.0.1.3".into()));
-        assert_eq!(step(&j, &instance(), &f), JobStep::Do(Effect::Adopt));
-        f.adopted = true;
-        let e = ended(step(&j, &instance(), &f));
-        assert_eq!(e.phase, JobPhase::Succeeded);
+        let e = super::super::test_support::adopted(|f| step(&j, &instance(), f), &mut f);
         assert_eq!(
             message(&e),
             "database upgraded to odoo:19.0-b (base 19.0.1.3); rolling out"
@@ -161,10 +163,7 @@ mod tests {
     #[test]
     fn a_failure_says_the_live_database_may_be_partly_updated_on_job_and_instance() {
         let j = job();
-        let mut f = Facts {
-            update: Some(Some(Outcome::Failed)),
-            ..Facts::default()
-        };
+        let mut f = update_ended(Outcome::Failed);
         assert_eq!(step(&j, &instance(), &f), JobStep::Do(Effect::ReadFailure));
         f.failure = Some(Some("KeyError: 'x'".into()));
         let e = ended(step(&j, &instance(), &f));

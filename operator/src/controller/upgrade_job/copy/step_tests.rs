@@ -10,6 +10,7 @@ use odoo_model::{InstancePhase, JobPhase, OdooInstance, OdooUpgradeJob};
 
 use super::super::facts::{Db, Effect, Facts, Resolved};
 use super::super::outcome::{AGENT_RUNS, FOR_A_PERSON, NEXT_STEP, STOPPING_JOB};
+use super::super::test_support::{self, adopted};
 use super::{cleans_up, deleting, recorded_point, step};
 use crate::controller::kept::Dropping;
 use crate::controller::step::{Again, JobStep, On, ended, message, told};
@@ -22,7 +23,7 @@ const COPY: &str = "shop_upgrading_1";
 const KEPT: &str = "shop_pre_upgrade_1";
 
 fn job(step: UpgradeStep) -> OdooUpgradeJob {
-    let mut job = super::super::test_support::job();
+    let mut job = test_support::job();
     let mut status = OdooUpgradeJobStatus {
         image: Some("odoo:19.0-b".into()),
         previous_image: Some("odoo:18.0-a".into()),
@@ -54,6 +55,16 @@ fn resolved() -> Facts {
 
 fn instance() -> OdooInstance {
     OdooInstance::new("shop", Default::default())
+}
+
+/// A filestore copy's Job that ended finding no files to copy (or remove).
+fn no_files() -> Agent<Result<FilestoreCopyReport, String>> {
+    Agent::Ended(Ok(FilestoreCopyReport {
+        outcome: FilestoreCopyOutcome::NoFiles,
+        files: 0,
+        linked: 0,
+        bytes: 0,
+    }))
 }
 
 #[test]
@@ -151,12 +162,7 @@ fn a_streamed_copy_that_failed_is_discarded_before_any_check() {
 fn copied_files_move_it_to_upgrading_with_the_kill_point_after_that_write() {
     let j = job(UpgradeStep::Copying);
     let mut f = resolved();
-    f.files = Some(Agent::Ended(Ok(FilestoreCopyReport {
-        outcome: FilestoreCopyOutcome::NoFiles,
-        files: 0,
-        linked: 0,
-        bytes: 0,
-    })));
+    f.files = Some(no_files());
     let e = ended(step(&j, &instance(), &f));
     assert_eq!(e.status.step, Some(UpgradeStep::Upgrading));
     assert_eq!(
@@ -322,10 +328,7 @@ fn switched_files_adopt_the_target_then_succeed_or_wait_to_drop_the_previous() {
         previous_left: None,
     };
     f.switched = Some(Agent::Ended(Switched::Done(report)));
-    assert_eq!(step(&j, &instance(), &f), JobStep::Do(Effect::Adopt));
-    f.adopted = true;
-    let e = ended(step(&j, &instance(), &f));
-    assert_eq!(e.phase, JobPhase::Succeeded);
+    let e = adopted(|f| step(&j, &instance(), f), &mut f);
     assert_eq!(
         message(&e),
         format!(
@@ -406,12 +409,7 @@ fn a_rehearsal_ends_with_its_outcome_told_on_the_instance() {
     j.status.as_mut().expect("status").update_succeeded = Some(true);
     let mut f = resolved();
     f.copy_dropped = true;
-    f.discard = Some(Agent::Ended(Ok(FilestoreCopyReport {
-        outcome: FilestoreCopyOutcome::NoFiles,
-        files: 0,
-        linked: 0,
-        bytes: 0,
-    })));
+    f.discard = Some(no_files());
     let e = ended(step(&j, &instance(), &f));
     assert_eq!(e.phase, JobPhase::Succeeded);
     assert!(message(&e).ends_with("; nothing changed on shop"));
