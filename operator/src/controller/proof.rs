@@ -424,49 +424,30 @@ pub(crate) mod tests {
                 .expect("proof")
                 .contains("not checked")
         );
-        // Not an Odoo database, no base, another series, a module halfway.
-        assert!(
-            updated(target, None, true)
-                .expect_err("no proof")
-                .contains("no ir_module_module")
-        );
-        let no_base = Modules {
-            base: None,
-            ..done.clone()
+        // Not an Odoo database, no base, another series, a module halfway, an odoo
+        // that exited 0 having updated nothing (or not all it was asked).
+        let with = |change: fn(&mut Modules)| {
+            let mut m = done.clone();
+            change(&mut m);
+            Some(m)
         };
-        assert!(
-            updated(target, Some(&no_base), true)
-                .expect_err("no proof")
-                .contains("no installed base")
-        );
-        let older = Modules {
-            base: Some("17.0.1.3".into()),
-            ..done.clone()
-        };
-        assert!(
-            updated(target, Some(&older), true)
-                .expect_err("no proof")
-                .contains("series 18.0")
-        );
-        let halfway = Modules {
-            pending: vec!["sale (to upgrade)".into(), "stock (to install)".into()],
-            ..done.clone()
-        };
-        let why = updated(target, Some(&halfway), true).expect_err("no proof");
-        assert!(
-            why.contains("sale (to upgrade), stock (to install)"),
-            "{why}"
-        );
-        // An odoo that exited 0 having updated nothing (or not all it was asked).
-        let idle = Modules {
-            unwritten: vec!["base".into(), "sale".into()],
-            ..done.clone()
-        };
-        let why = updated(target, Some(&idle), true).expect_err("no proof");
-        assert!(
-            why.contains("did not update base, sale") && why.contains("not written since"),
-            "{why}"
-        );
+        let refused = [
+            (None, "no ir_module_module"),
+            (with(|m| m.base = None), "no installed base"),
+            (with(|m| m.base = Some("17.0.1.3".into())), "series 18.0"),
+            (
+                with(|m| m.pending = vec!["sale (to upgrade)".into(), "stock (to install)".into()]),
+                "sale (to upgrade), stock (to install)",
+            ),
+            (
+                with(|m| m.unwritten = vec!["base".into(), "sale".into()]),
+                "did not update base, sale: their rows in ir_module_module were not written since",
+            ),
+        ];
+        for (modules, expected) in refused {
+            let why = updated(target, modules.as_ref(), true).expect_err("no proof");
+            assert!(why.contains(expected), "{why}");
+        }
         // An image tag without a series is checked on the module states alone.
         assert!(updated("registry.local/odoo:prod", Some(&done), true).is_ok());
     }
