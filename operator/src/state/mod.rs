@@ -23,16 +23,11 @@ pub struct Observed {
     pub database_initialized: bool,
     /// `spec.init.enabled`.
     pub init_enabled: bool,
-    /// The newest init job of the instance, if any.
-    pub init_job: Option<JobPhase>,
+    /// The newest init, backup and restore job and cluster migration of the
+    /// instance, as the facts read them.
+    pub jobs: JobPhases,
     /// The newest upgrade job of the instance, if any.
     pub upgrade_job: Option<JobPhase>,
-    /// The newest restore job of the instance, if any.
-    pub restore_job: Option<JobPhase>,
-    /// The newest backup job of the instance, if any.
-    pub backup_job: Option<JobPhase>,
-    /// The newest cluster migration of the instance, if any.
-    pub migration: Option<MigrationPhase>,
     /// `spec.replicas`.
     pub desired_replicas: i32,
     /// Ready web pods.
@@ -50,6 +45,16 @@ pub struct Observed {
     pub rollout_timed_out: bool,
 }
 
+/// The phase of the instance's newest job resource of each kind the lifecycle
+/// reads by its phase alone (the upgrade's view says more; see the instance's facts).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JobPhases {
+    pub init: Option<JobPhase>,
+    pub backup: Option<JobPhase>,
+    pub restore: Option<JobPhase>,
+    pub migration: Option<MigrationPhase>,
+}
+
 impl Observed {
     pub(crate) fn job_running(phase: Option<JobPhase>) -> bool {
         matches!(phase, Some(JobPhase::Running))
@@ -59,7 +64,7 @@ impl Observed {
     /// pre-checks stop nothing (a refused migration costs no downtime), and in
     /// Starting the instance must start, on the target.
     pub(crate) fn migration_running(&self) -> bool {
-        self.migration.is_some_and(|p| {
+        self.jobs.migration.is_some_and(|p| {
             matches!(
                 p,
                 MigrationPhase::Stopping

@@ -55,14 +55,14 @@ const INITIALIZED: Guard = g("database ready and initialized", |o| {
     o.database_ready && o.database_initialized
 });
 const INIT_REQUESTED: Guard = g("init enabled or init job running", |o| {
-    o.init_enabled || Observed::job_running(o.init_job)
+    o.init_enabled || Observed::job_running(o.jobs.init)
 });
 const INIT_SUCCEEDED: Guard = g("init job succeeded", |o| {
-    o.init_job == Some(JobPhase::Succeeded)
+    o.jobs.init == Some(JobPhase::Succeeded)
 });
-const INIT_FAILED: Guard = g("init job failed", |o| o.init_job == Some(JobPhase::Failed));
+const INIT_FAILED: Guard = g("init job failed", |o| o.jobs.init == Some(JobPhase::Failed));
 const INIT_RETRIED: Guard = g("new init job running", |o| {
-    Observed::job_running(o.init_job)
+    Observed::job_running(o.jobs.init)
 });
 const UPGRADE_RUNNING: Guard = g("upgrade job running", |o| {
     Observed::job_running(o.upgrade_job)
@@ -81,16 +81,16 @@ const ROLLOUT_TIMED_OUT: Guard = g("upgraded pods not ready within the rollback 
 });
 const IMAGE_SETTLED: Guard = g("spec image is the running image", |o| o.image_current);
 const RESTORE_RUNNING: Guard = g("restore job running", |o| {
-    Observed::job_running(o.restore_job)
+    Observed::job_running(o.jobs.restore)
 });
 const RESTORE_FINISHED: Guard = g("restore job finished", |o| {
-    o.restore_job.is_some_and(JobPhase::is_finished)
+    o.jobs.restore.is_some_and(JobPhase::is_finished)
 });
 const BACKUP_RUNNING: Guard = g("backup job running", |o| {
-    Observed::job_running(o.backup_job)
+    Observed::job_running(o.jobs.backup)
 });
 const BACKUP_FINISHED: Guard = g("backup job finished", |o| {
-    !Observed::job_running(o.backup_job)
+    !Observed::job_running(o.jobs.backup)
 });
 const MIGRATION_RUNNING: Guard = g("migration running", Observed::migration_running);
 const MIGRATION_ENDED: Guard = g("migration ended", |o| !o.migration_running());
@@ -245,9 +245,9 @@ mod tests {
             (t.to, t.action),
             (P::Initializing, Some(Action::CreateInitJob))
         );
-        o.init_job = Some(JobPhase::Running);
+        o.jobs.init = Some(JobPhase::Running);
         assert_eq!(settle(P::Initializing, &o), P::Initializing);
-        o.init_job = Some(JobPhase::Succeeded);
+        o.jobs.init = Some(JobPhase::Succeeded);
         o.database_initialized = true;
         // Pods not ready yet: it rests in Starting, not Degraded.
         assert_eq!(settle(P::Initializing, &o), P::Starting);
@@ -300,7 +300,7 @@ mod tests {
         let mut o = ready_db();
         o.init_enabled = false;
         assert_eq!(settle(P::Provisioning, &o), P::Uninitialized);
-        o.init_job = Some(JobPhase::Running);
+        o.jobs.init = Some(JobPhase::Running);
         assert_eq!(settle(P::Uninitialized, &o), P::Initializing);
     }
 
@@ -309,9 +309,9 @@ mod tests {
         let mut o = ready_db();
         o.init_enabled = false;
         assert_eq!(settle(P::Provisioning, &o), P::Uninitialized);
-        o.restore_job = Some(JobPhase::Running);
+        o.jobs.restore = Some(JobPhase::Running);
         assert_eq!(settle(P::Uninitialized, &o), P::Restoring);
-        o.restore_job = Some(JobPhase::Succeeded);
+        o.jobs.restore = Some(JobPhase::Succeeded);
         o.database_initialized = true;
         o.ready_replicas = 2;
         assert_eq!(settle(P::Restoring, &o), P::Running);

@@ -71,10 +71,7 @@ fn healthy() -> Facts {
         web: Some(web(2)),
         upgrade: None,
         upgrade_targets: Vec::new(),
-        init_job: None,
-        backup_job: None,
-        restore_job: None,
-        migration: None,
+        jobs: crate::state::JobPhases::default(),
         active_job: None,
         db_password: Some("db".into()),
         admin_password: Some("admin".into()),
@@ -189,21 +186,21 @@ fn cases() -> Vec<Case> {
         )
         .with(A::CreateInitJob),
         case("init succeeded", P::Initializing, P::Starting, |_, f| {
-            f.init_job = Some(JobPhase::Succeeded);
+            f.jobs.init = Some(JobPhase::Succeeded);
         }),
         case("init failed", P::Initializing, P::InitFailed, |i, f| {
             not_initialized(i);
-            f.init_job = Some(JobPhase::Failed);
+            f.jobs.init = Some(JobPhase::Failed);
         }),
         case("init retried", P::InitFailed, P::Initializing, |i, f| {
             not_initialized(i);
-            f.init_job = Some(JobPhase::Running);
+            f.jobs.init = Some(JobPhase::Running);
         }),
         case("a migration copies", P::Running, P::Migrating, |_, f| {
-            f.migration = Some(MigrationPhase::Copying);
+            f.jobs.migration = Some(MigrationPhase::Copying);
         }),
         case("a restore runs", P::Running, P::Restoring, |_, f| {
-            f.restore_job = Some(JobPhase::Running);
+            f.jobs.restore = Some(JobPhase::Running);
         }),
         case(
             "a restore into an empty instance",
@@ -212,7 +209,7 @@ fn cases() -> Vec<Case> {
             |i, f| {
                 not_initialized(i);
                 i.spec.init.enabled = false;
-                f.restore_job = Some(JobPhase::Running);
+                f.jobs.restore = Some(JobPhase::Running);
             },
         ),
         case("an upgrade runs", P::Running, P::Upgrading, |_, f| {
@@ -236,13 +233,13 @@ fn cases() -> Vec<Case> {
         )
         .with(A::CreateUpgradeJob),
         case("a backup runs", P::Running, P::BackingUp, |_, f| {
-            f.backup_job = Some(JobPhase::Running);
+            f.jobs.backup = Some(JobPhase::Running);
         }),
         case("the migration ended", P::Migrating, P::Starting, |_, f| {
-            f.migration = Some(MigrationPhase::Succeeded);
+            f.jobs.migration = Some(MigrationPhase::Succeeded);
         }),
         case("the restore ended", P::Restoring, P::Starting, |_, f| {
-            f.restore_job = Some(JobPhase::Succeeded);
+            f.jobs.restore = Some(JobPhase::Succeeded);
         }),
         case(
             "the upgrade succeeded",
@@ -270,7 +267,7 @@ fn cases() -> Vec<Case> {
             },
         ),
         case("the backup ended", P::BackingUp, P::Starting, |_, f| {
-            f.backup_job = Some(JobPhase::Succeeded);
+            f.jobs.backup = Some(JobPhase::Succeeded);
         }),
         case(
             "upgraded pods not ready in the window",
@@ -572,12 +569,12 @@ fn a_restore_into_an_uninitialized_instance_marks_it_initialized() {
     };
     instance.status.as_mut().expect("status").conditions[1] = empty;
     let mut facts = healthy();
-    facts.restore_job = Some(JobPhase::Running);
+    facts.jobs.restore = Some(JobPhase::Running);
     let d = decision(&instance, &facts);
     let (running, _) = desired(&instance, &facts, &d, None, &Time(now()));
     assert!(status::is_false(&running.conditions, types::INITIALIZED));
 
-    facts.restore_job = Some(JobPhase::Succeeded);
+    facts.jobs.restore = Some(JobPhase::Succeeded);
     let d = decision(&instance, &facts);
     let (done, _) = desired(&instance, &facts, &d, None, &Time(now()));
     let initialized = done
@@ -590,7 +587,7 @@ fn a_restore_into_an_uninitialized_instance_marks_it_initialized() {
         ("True", "Restored")
     );
     // A failed restore leaves it as it was.
-    facts.restore_job = Some(JobPhase::Failed);
+    facts.jobs.restore = Some(JobPhase::Failed);
     let d = decision(&instance, &facts);
     let (failed, _) = desired(&instance, &facts, &d, None, &Time(now()));
     assert!(status::is_false(&failed.conditions, types::INITIALIZED));

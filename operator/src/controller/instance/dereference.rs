@@ -3,13 +3,13 @@
 
 use k8s_openapi::api::apps::v1::Deployment;
 use kube::ResourceExt;
-use odoo_model::cluster_migration::MigrationPhase;
-use odoo_model::{JobPhase, OdooInstance};
+use odoo_model::OdooInstance;
 
 use crate::pg::clusters::PgClusters;
 use crate::runtime::context::Context;
 use crate::runtime::error::Error;
 use crate::runtime::observe::{self, ImagePullFailure, UpgradeView};
+use crate::state::JobPhases;
 use crate::validate::{ValidInstance, ValidationError, resolve};
 
 /// What the cluster says about one instance at the start of a reconcile.
@@ -23,10 +23,7 @@ pub struct Facts {
     /// The newest upgrade job (rehearsals aside) and every image one targets.
     pub upgrade: Option<UpgradeView>,
     pub upgrade_targets: Vec<String>,
-    pub init_job: Option<JobPhase>,
-    pub backup_job: Option<JobPhase>,
-    pub restore_job: Option<JobPhase>,
-    pub migration: Option<MigrationPhase>,
+    pub jobs: JobPhases,
     /// The job resource holding the instance now, as `Kind/name`.
     pub active_job: Option<String>,
     /// The database role's password, when its Secret exists.
@@ -87,10 +84,12 @@ pub async fn facts(ctx: &Context, instance: &OdooInstance) -> Result<Facts, Erro
         web: observe::web_deployment(ctx, instance).await?,
         upgrade,
         upgrade_targets,
-        init_job: observe::init_job(ctx, instance).await?,
-        backup_job: observe::backup_job(ctx, instance).await?,
-        restore_job: observe::restore_job(ctx, instance).await?,
-        migration: observe::migration(ctx, instance).await?,
+        jobs: JobPhases {
+            init: observe::init_job(ctx, instance).await?,
+            backup: observe::backup_job(ctx, instance).await?,
+            restore: observe::restore_job(ctx, instance).await?,
+            migration: observe::migration(ctx, instance).await?,
+        },
         active_job: observe::active_job(ctx, instance).await?,
         db_password,
         admin_password,

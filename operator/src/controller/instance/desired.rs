@@ -163,13 +163,13 @@ fn database_conditions(
         };
         conditions.set(types::INITIALIZED, p.initialized, reason, "");
     }
-    if facts.init_job == Some(JobPhase::Succeeded) && !conditions.is_true(types::INITIALIZED) {
+    if facts.jobs.init == Some(JobPhase::Succeeded) && !conditions.is_true(types::INITIALIZED) {
         conditions.set(types::INITIALIZED, true, Reason::InitJobSucceeded, "");
     }
     // A database restored into an instance that was never initialized (a restore
     // `--into` a new instance) is initialized by the restore: its proof checked
     // that the loaded database is an Odoo one.
-    if facts.restore_job == Some(JobPhase::Succeeded) && !conditions.is_true(types::INITIALIZED) {
+    if facts.jobs.restore == Some(JobPhase::Succeeded) && !conditions.is_true(types::INITIALIZED) {
         conditions.set(types::INITIALIZED, true, Reason::Restored, "");
     }
 }
