@@ -65,15 +65,28 @@ impl<S> Ending<S> {
         self
     }
 
-    /// The same ending with a Warning event `reason` on the job.
-    pub fn warning(mut self, reason: Reason, text: impl Into<String>) -> Self {
+    /// The same ending with an event `reason` saying `text` on the job or its
+    /// instance, after the events it has.
+    pub fn told(mut self, on: On, warning: bool, reason: Reason, text: impl Into<String>) -> Self {
         self.events.push(Note {
-            on: On::Job,
-            warning: true,
+            on,
+            warning,
             reason,
             text: text.into(),
         });
         self
+    }
+
+    /// The same ending with the same event on the job and on its instance.
+    pub fn told_both(self, warning: bool, reason: Reason, text: impl Into<String>) -> Self {
+        let text = text.into();
+        self.told(On::Job, warning, reason, text.clone())
+            .told(On::Instance, warning, reason, text)
+    }
+
+    /// The same ending with a Warning event `reason` on the job.
+    pub fn warning(self, reason: Reason, text: impl Into<String>) -> Self {
+        self.told(On::Job, true, reason, text)
     }
 }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use odoo_model::backup_job::OdooBackupJobStatus;
 use odoo_model::{JobPhase, OdooBackupJob, Reason};
 
-use super::super::step::{Again, Ending, JobStep, Note, On};
+use super::super::step::{Again, Ending, JobStep};
 use super::facts::{Effect, Facts};
 
 /// What a step over a backup job decides.
@@ -65,13 +65,7 @@ pub fn succeed(f: &Facts, mut status: OdooBackupJobStatus) -> Step {
 /// Ends the job Failed with a Warning event `reason` on it and its instance.
 pub fn fail(mut status: OdooBackupJobStatus, reason: Reason, message: String) -> Step {
     status.job.message = Some(message.clone());
-    let mut ending =
-        Ending::new(status, JobPhase::Failed, Again::OnChange).warning(reason, message.clone());
-    ending.events.push(Note {
-        on: On::Instance,
-        warning: true,
-        reason,
-        text: message,
-    });
-    JobStep::End(ending)
+    JobStep::End(
+        Ending::new(status, JobPhase::Failed, Again::OnChange).told_both(true, reason, message),
+    )
 }

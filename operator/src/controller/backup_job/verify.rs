@@ -13,7 +13,7 @@ use odoo_model::backup_job::{BackupVerification, BackupVerify, OdooBackupJobStat
 use odoo_model::{JobPhase, Location, OdooBackupJob, Reason};
 
 use super::super::proof::Checked;
-use super::super::step::{Again, Ending, Note, On};
+use super::super::step::{Again, Ending, On};
 use super::facts::{Effect, Facts, Said};
 use super::outcome::{NEXT_STEP, Step, VERIFYING, end, fail, succeed, unchanged};
 use super::pod;
@@ -165,14 +165,8 @@ fn record(
                 status.size_bytes.unwrap_or(0),
                 status.sha256.clone().unwrap_or_default()
             ));
-            let mut ending = Ending::new(status, JobPhase::Running, NEXT_STEP);
-            ending.events.push(Note {
-                on: On::Job,
-                warning: false,
-                reason: Reason::BackupVerified,
-                text: m,
-            });
-            Step::End(ending)
+            let ending = Ending::new(status, JobPhase::Running, NEXT_STEP);
+            Step::End(ending.told(On::Job, false, Reason::BackupVerified, m))
         }
         Err(why) => {
             let (name, ns) = (job_name(job), job.namespace().unwrap_or_default());

@@ -8,7 +8,7 @@ use odoo_model::cluster_migration::{MigrationPhase as P, OdooClusterMigrationSta
 
 use super::facts::{Effect, Facts};
 use super::pass::{self, Next, Pass};
-use super::record::{With, advanced, end, note, recorded, settled, settled_for};
+use super::record::{advanced, end, recorded, settled, settled_for};
 use super::{ending, steps};
 use crate::controller::job;
 use crate::controller::step::{Ending, JobStep, On};
@@ -94,13 +94,7 @@ pub(super) fn decide(
             Reason::RanOnTarget,
             message.clone(),
         )
-        .with(note(On::Job, false, Reason::MigrationSucceeded, &message))
-        .with(note(
-            On::Instance,
-            false,
-            Reason::MigrationSucceeded,
-            &message,
-        )),
+        .told_both(false, Reason::MigrationSucceeded, &message),
         Next::Advance(to, message) => advanced(m, f, status, to, message),
         Next::Wait(message, again) => {
             status.message = Some(message);
@@ -113,13 +107,8 @@ pub(super) fn decide(
             };
             let message = format!("{phase:?} failed: {message}. {notes}");
             end(m, f, status, P::RolledBack, why, message.clone())
-                .with(note(On::Job, true, why, &message))
-                .with(note(
-                    On::Instance,
-                    true,
-                    Reason::MigrationRolledBack,
-                    &message,
-                ))
+                .told(On::Job, true, why, &message)
+                .told(On::Instance, true, Reason::MigrationRolledBack, &message)
         }
     };
     JobStep::End(ending)
@@ -143,5 +132,5 @@ pub(super) fn instance_missing(
         Reason::InstanceMissing,
         message.clone(),
     )
-    .with(note(On::Job, true, Reason::InstanceMissing, &message))
+    .told(On::Job, true, Reason::InstanceMissing, &message)
 }

@@ -11,7 +11,7 @@ use odoo_model::{OdooClusterMigration, OdooInstance};
 
 use super::facts::{Effect, Facts};
 use super::pass::{Pass, database, source_cluster, temporary};
-use super::record::{With, note, recorded, settled};
+use super::record::{recorded, settled};
 use crate::controller::step::{Again, JobStep, On};
 
 type Status = OdooClusterMigrationStatus;
@@ -138,7 +138,7 @@ pub(super) fn drop_source(
             }
             status.message = Some(kept.clone());
             let ending = recorded(m, status, P::Succeeded, Again::OnChange);
-            return JobStep::End(ending.with(note(On::Job, true, Reason::SourceKept, &kept)));
+            return JobStep::End(ending.told(On::Job, true, Reason::SourceKept, &kept));
         }
         Some(None) => {}
     }
@@ -159,9 +159,11 @@ pub(super) fn drop_source(
     };
     status.source_dropped = true;
     status.message = Some(dropped.clone());
-    let ending = recorded(m, status, P::Succeeded, Again::OnChange)
-        .with(note(On::Job, false, Reason::SourceDropped, &dropped))
-        .with(note(On::Instance, false, Reason::SourceDropped, &dropped));
+    let ending = recorded(m, status, P::Succeeded, Again::OnChange).told_both(
+        false,
+        Reason::SourceDropped,
+        &dropped,
+    );
     JobStep::End(ending)
 }
 

@@ -10,7 +10,7 @@ use odoo_model::{JobPhase, OdooClusterMigration};
 
 use super::facts::Facts;
 use super::pass::{NEXT_STEP, conditions};
-use crate::controller::step::{Again, Ending, Note, On};
+use crate::controller::step::{Again, Ending, On};
 
 type Status = OdooClusterMigrationStatus;
 
@@ -24,9 +24,8 @@ pub(super) fn advanced(
 ) -> Ending<Status> {
     let generation = m.meta().generation;
     step_condition(&mut status.conditions, to, &message, generation, f.seen.now);
-    let event = note(On::Job, false, Reason::from(to), &message);
-    status.message = Some(message);
-    recorded(m, status, to, NEXT_STEP).with(event)
+    status.message = Some(message.clone());
+    recorded(m, status, to, NEXT_STEP).told(On::Job, false, Reason::from(to), message)
 }
 
 /// Nothing to record; a change wakes it.
@@ -114,26 +113,5 @@ pub(super) fn job_phase(phase: P) -> JobPhase {
         P::PreChecks | P::Stopping | P::Copying | P::Verifying | P::Switching | P::Starting => {
             JobPhase::Running
         }
-    }
-}
-
-pub(super) fn note(on: On, warning: bool, reason: Reason, text: &str) -> Note {
-    Note {
-        on,
-        warning,
-        reason,
-        text: text.to_owned(),
-    }
-}
-
-/// Adds events to an ending, in order.
-pub(super) trait With {
-    fn with(self, note: Note) -> Self;
-}
-
-impl With for Ending<Status> {
-    fn with(mut self, note: Note) -> Self {
-        self.events.push(note);
-        self
     }
 }

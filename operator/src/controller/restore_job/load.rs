@@ -10,12 +10,10 @@ use odoo_model::agent::RestoreReport;
 use odoo_model::restore_job::RestoreStep;
 use odoo_model::{InstancePhase, JobPhase, OdooInstance, OdooRestoreJob};
 
-use super::outcome::{
-    current, ending, fail, fail_discarding, meanwhile, note, unchanged, untouched,
-};
+use super::outcome::{current, ending, fail, fail_discarding, meanwhile, unchanged, untouched};
 use super::pass::{Effect, Facts, LOADING, NEXT_STEP, QUEUED, Step};
 use crate::controller::restore_plan::{self as plan, Unusable};
-use crate::controller::step::{Again, JobStep};
+use crate::controller::step::{Again, JobStep, On};
 use crate::runtime::agent_pod::Agent;
 use crate::validate::ValidInstance;
 
@@ -60,9 +58,12 @@ pub(super) fn start(job: &OdooRestoreJob, instance: &OdooInstance, f: &Facts) ->
     status.step = Some(RestoreStep::Loading);
     let mut ending = ending(status, JobPhase::Running, Again::After(NEXT_STEP));
     if let Some(c) = &source.chosen {
-        ending
-            .events
-            .push(note(false, Reason::BackupChosen, format!("restoring {c}")));
+        ending = ending.told(
+            On::Job,
+            false,
+            Reason::BackupChosen,
+            format!("restoring {c}"),
+        );
     }
     JobStep::End(ending)
 }
@@ -178,8 +179,8 @@ fn loaded(
         v.images.database,
         instance.name_any()
     ));
-    let mut ending = ending(status, JobPhase::Running, Again::After(NEXT_STEP));
     let said = format!("loaded into {temporary} and {proof}; Odoo opens it before the switch");
-    ending.events.push(note(false, Reason::RestoreLoaded, said));
+    let ending = ending(status, JobPhase::Running, Again::After(NEXT_STEP));
+    let ending = ending.told(On::Job, false, Reason::RestoreLoaded, said);
     JobStep::End(ending.crash_after("restore-loaded"))
 }

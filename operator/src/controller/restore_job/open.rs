@@ -14,10 +14,10 @@ use odoo_model::Reason;
 use odoo_model::restore_job::RestoreStep;
 use odoo_model::{JobPhase, OdooInstance, OdooRestoreJob};
 
-use super::outcome::{current, ending, fail_discarding, meanwhile, note, unchanged, untouched};
+use super::outcome::{current, ending, fail_discarding, meanwhile, unchanged, untouched};
 use super::pass::{Effect, Facts, NEXT_STEP, OPENING, Step};
 use super::runs::{self, OdooRun};
-use crate::controller::step::{Again, JobStep};
+use crate::controller::step::{Again, JobStep, On};
 use crate::runtime::batch::Outcome;
 use crate::validate::ValidInstance;
 
@@ -95,10 +95,9 @@ fn opened(job: &OdooRestoreJob, instance: &OdooInstance, v: &ValidInstance) -> S
         "{opened}; stopping {} to switch databases",
         instance.name_any()
     ));
-    let mut ending = ending(status, JobPhase::Running, Again::After(NEXT_STEP));
     let said = format!("{opened} {temporary}; the instance stops for the switch");
-    ending.events.push(note(false, Reason::RestoreOpened, said));
-    JobStep::End(ending)
+    let ending = ending(status, JobPhase::Running, Again::After(NEXT_STEP));
+    JobStep::End(ending.told(On::Job, false, Reason::RestoreOpened, said))
 }
 
 /// What a run does, for messages.

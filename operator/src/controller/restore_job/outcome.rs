@@ -9,7 +9,7 @@ use odoo_model::restore_job::OdooRestoreJobStatus;
 use odoo_model::{InstancePhase, JobPhase, OdooInstance, OdooRestoreJob};
 
 use super::pass::{Effect, Facts, Step};
-use crate::controller::step::{Again, Ending, JobStep, Note, On};
+use crate::controller::step::{Again, Ending, JobStep};
 
 /// The job's status as the pass found it, to change for its ending.
 pub(super) fn current(job: &OdooRestoreJob) -> OdooRestoreJobStatus {
@@ -52,36 +52,12 @@ pub(super) fn unchanged(job: &OdooRestoreJob, after: Duration) -> Step {
     end(current(job), JobPhase::Running, Again::After(after))
 }
 
-/// An event on the job and the same on its instance.
-pub(super) fn told(warning: bool, reason: Reason, text: &str) -> Vec<Note> {
-    [On::Job, On::Instance]
-        .into_iter()
-        .map(|on| Note {
-            on,
-            warning,
-            reason,
-            text: text.to_owned(),
-        })
-        .collect()
-}
-
-/// An event on the job only.
-pub(super) fn note(warning: bool, reason: Reason, text: String) -> Note {
-    Note {
-        on: On::Job,
-        warning,
-        reason,
-        text,
-    }
-}
-
 /// Failed, saying `why` on the job and the instance.
 pub(super) fn fail(job: &OdooRestoreJob, why: String) -> Step {
     let mut status = current(job);
     status.job.message = Some(why.clone());
-    let mut ending = ending(status, JobPhase::Failed, Again::OnChange);
-    ending.events = told(true, Reason::RestoreFailed, &why);
-    JobStep::End(ending)
+    let ending = ending(status, JobPhase::Failed, Again::OnChange);
+    JobStep::End(ending.told_both(true, Reason::RestoreFailed, why))
 }
 
 /// A failure that leaves a temporary database: it is dropped first, then the
@@ -96,9 +72,8 @@ pub(super) fn fail_discarding(job: &OdooRestoreJob, f: &Facts, why: String) -> S
 /// The end of a restore that switched, saying so on the job and the instance.
 pub(super) fn succeeded(mut status: OdooRestoreJobStatus, message: String) -> Step {
     status.job.message = Some(message.clone());
-    let mut ending = ending(status, JobPhase::Succeeded, Again::OnChange);
-    ending.events = told(false, Reason::Restored, &message);
-    JobStep::End(ending)
+    let ending = ending(status, JobPhase::Succeeded, Again::OnChange);
+    JobStep::End(ending.told_both(false, Reason::Restored, message))
 }
 
 /// What the live database does while the restore works beside it, for messages:

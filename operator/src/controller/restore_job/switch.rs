@@ -10,7 +10,7 @@ use odoo_model::restore_job::{OdooRestoreJobStatus, PreviousDatabase, RestoreSte
 use odoo_model::{JobPhase, OdooInstance, OdooRestoreJob};
 
 use super::outcome::{
-    current, end, ending, fail_discarding, note, running, saying, succeeded, unchanged,
+    current, end, ending, fail_discarding, running, saying, succeeded, unchanged,
 };
 use super::pass::{
     Effect, Facts, HALF_SWITCHED, INSTANCE_CHANGING, NEXT_STEP, STARTING, SWITCHING, Step,
@@ -18,7 +18,7 @@ use super::pass::{
 use super::runs;
 use crate::controller::filestore_jobs::switch_job_name;
 use crate::controller::kept;
-use crate::controller::step::{Again, JobStep};
+use crate::controller::step::{Again, JobStep, On};
 use crate::runtime::agent_pod::{Agent, Switched};
 use crate::validate::ValidInstance;
 
@@ -90,10 +90,8 @@ fn files_unknown(job: &OdooRestoreJob, v: &ValidInstance, why: &str) -> Step {
     if current(job).job.message.as_deref() == Some(message.as_str()) {
         return unchanged(job, HALF_SWITCHED);
     }
-    let said = note(true, Reason::SwitchUnknown, message.clone());
-    let mut ending = saying(job, message, HALF_SWITCHED);
-    ending.events.push(said);
-    JobStep::End(ending)
+    let ending = saying(job, message.clone(), HALF_SWITCHED);
+    JobStep::End(ending.warning(Reason::SwitchUnknown, message))
 }
 
 /// The agent put the files back where they were (its own word): the previous
@@ -142,9 +140,8 @@ fn files_switched(
         ));
         status.step = Some(RestoreStep::Starting);
         status.job.message = Some(message.clone());
-        let mut ending = ending(status, JobPhase::Running, Again::After(INSTANCE_CHANGING));
-        ending.events.push(note(false, Reason::Switched, message));
-        return JobStep::End(ending);
+        let ending = ending(status, JobPhase::Running, Again::After(INSTANCE_CHANGING));
+        return JobStep::End(ending.told(On::Job, false, Reason::Switched, message));
     } else {
         message.push_str(&format!("; the previous database is kept as {kept}"));
     }

@@ -11,7 +11,7 @@ use odoo_model::{JobPhase, OdooInstance, OdooUpgradeJob};
 
 use super::facts::{Db, Effect, Facts, Step};
 use super::plan;
-use crate::controller::step::{Again, Ending, JobStep, Note, On};
+use crate::controller::step::{Again, Ending, JobStep};
 
 /// A step was recorded: the next one starts at once (the status write's own
 /// event usually wakes the job sooner).
@@ -67,34 +67,13 @@ pub fn finished(
     Ending::new(status, phase, Again::OnChange)
 }
 
-/// `ending` with an event `reason` saying `text` on the job or its instance.
-pub fn told(
-    mut ending: Ending<OdooUpgradeJobStatus>,
-    on: On,
-    warning: bool,
-    reason: Reason,
-    text: String,
-) -> Ending<OdooUpgradeJobStatus> {
-    ending.events.push(Note {
-        on,
-        warning,
-        reason,
-        text,
-    });
-    ending
-}
-
 /// A failed upgrade, told on the job and the instance.
 pub fn failed(status: OdooUpgradeJobStatus, message: String) -> Ending<OdooUpgradeJobStatus> {
-    let ending = finished(status, JobPhase::Failed, message.clone());
-    let ending = told(
-        ending,
-        On::Job,
+    finished(status, JobPhase::Failed, message.clone()).told_both(
         true,
         Reason::UpgradeFailed,
-        message.clone(),
-    );
-    told(ending, On::Instance, true, Reason::UpgradeFailed, message)
+        message,
+    )
 }
 
 /// Whether an explicit target still has to become the spec's image, so spec and

@@ -11,7 +11,7 @@ use odoo_model::upgrade_job::{UpgradeStep, UpgradeStrategy};
 use odoo_model::{InstancePhase, JobPhase, OdooInstance, OdooUpgradeJob};
 
 use super::facts::{Effect, Facts, Step, current};
-use super::outcome::{NEXT_STEP, QUEUED, told};
+use super::outcome::{NEXT_STEP, QUEUED};
 use super::plan;
 use crate::controller::step::{Again, Ending, JobStep, On};
 
@@ -148,7 +148,7 @@ fn start(job: &OdooUpgradeJob, instance: &OdooInstance, f: &Facts) -> Step {
     let said = format!("{from} → {target} ({strategy}): {message}");
     status.job.message = Some(message);
     let ending = Ending::new(status, JobPhase::Running, Again::After(NEXT_STEP));
-    JobStep::End(told(ending, On::Instance, false, reason, said))
+    JobStep::End(ending.told(On::Instance, false, reason, said))
 }
 
 #[cfg(test)]

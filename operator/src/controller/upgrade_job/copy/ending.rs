@@ -13,7 +13,7 @@ use odoo_model::upgrade_job::{OdooUpgradeJobStatus, UpgradeStep};
 use super::super::facts::{Effect, Step};
 use super::super::outcome::{
     AGENT_RUNS, FOR_A_PERSON, NEXT_STEP, NOT_RUNNING_YET, ROLLING_OUT, STOPPING, adopts, failed,
-    finished, running, told, waiting,
+    finished, running, waiting,
 };
 use super::pass::{At, ended, enter};
 use crate::controller::kept;
@@ -115,7 +115,7 @@ fn files_switched(at: &At<'_>, mut status: OdooUpgradeJobStatus, report: &Switch
         status.job.completion_time = Some(Time(at.f.seen.now));
         status.job.message = Some(message.clone());
         let ending = Ending::new(status, JobPhase::Running, Again::After(ROLLING_OUT));
-        return JobStep::End(told(ending, On::Job, false, Reason::Switched, message));
+        return JobStep::End(ending.told(On::Job, false, Reason::Switched, message));
     } else {
         message.push_str(&format!(
             "; the previous database and files are kept as {kept}"
@@ -129,7 +129,7 @@ fn files_switched(at: &At<'_>, mut status: OdooUpgradeJobStatus, report: &Switch
 fn upgraded(status: OdooUpgradeJobStatus, message: String) -> Step {
     let phase = ended(&status, JobPhase::Succeeded);
     let ending = finished(status, phase, message.clone());
-    JobStep::End(told(ending, On::Job, false, Reason::Upgraded, message))
+    JobStep::End(ending.told(On::Job, false, Reason::Upgraded, message))
 }
 
 /// Starting (previousDatabase: Drop): the target rolls out on the upgraded
@@ -223,11 +223,5 @@ fn rehearsed(at: &At<'_>, status: OdooUpgradeJobStatus, message: String) -> Step
     let phase = ended(&status, phase);
     let ending = finished(status, phase, message);
     let described = rehearsal.describe();
-    JobStep::End(told(
-        ending,
-        On::Instance,
-        !succeeded,
-        Reason::Rehearsed,
-        described,
-    ))
+    JobStep::End(ending.told(On::Instance, !succeeded, Reason::Rehearsed, described))
 }
