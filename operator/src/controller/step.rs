@@ -152,6 +152,13 @@ pub fn told<S>(ending: &Ending<S>) -> Vec<(On, bool, Reason)> {
         .collect()
 }
 
+/// What [`told`] gives for [`Ending::told_both`]: the event on the job, then on
+/// its instance.
+#[cfg(test)]
+pub fn on_both(warning: bool, reason: Reason) -> [(On, bool, Reason); 2] {
+    [(On::Job, warning, reason), (On::Instance, warning, reason)]
+}
+
 /// A job kind's status as the driver records it.
 pub trait JobState: Serialize + PartialEq + Clone + Default + Send + Sync {
     /// Stamps an ending's phase (with its start and completion times).

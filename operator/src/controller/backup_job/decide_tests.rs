@@ -7,7 +7,7 @@ use super::tests::s3_job;
 use super::{decide, verify};
 use crate::controller::proof::tests::archive;
 use crate::controller::step::Seen;
-use crate::controller::step::{Again, JobStep, On, ended, message, told};
+use crate::controller::step::{Again, JobStep, On, ended, message, on_both, told};
 use crate::runtime::agent_pod::Agent;
 use odoo_model::agent::{BackupReport, Loaded, RestoreReport, RowCounts, VerifyReport};
 use odoo_model::backup_job::{BackupVerification, BackupVerify, OdooBackupJobStatus, VerifyResult};
@@ -203,13 +203,7 @@ fn an_agent_that_proves_nothing_fails_the_backup_on_the_job_and_its_instance() {
         message(&e),
         "backup failed: the agent exited 1; logs: kubectl logs job/nightly-job -n prod"
     );
-    assert_eq!(
-        told(&e),
-        [
-            (On::Job, true, Reason::BackupFailed),
-            (On::Instance, true, Reason::BackupFailed)
-        ]
-    );
+    assert_eq!(told(&e), on_both(true, Reason::BackupFailed));
     assert_eq!(e.again, Again::OnChange);
     // A report of another object than the job's own is no proof, without a look
     // in the bucket.
@@ -355,13 +349,7 @@ fn an_archive_read_back_is_recorded_then_the_job_ends() {
         message(&e)
     );
     assert!(message(&e).ends_with("logs: kubectl logs job/nightly-verify -n prod"));
-    assert_eq!(
-        told(&e),
-        [
-            (On::Job, true, Reason::BackupVerifyFailed),
-            (On::Instance, true, Reason::BackupVerifyFailed)
-        ]
-    );
+    assert_eq!(told(&e), on_both(true, Reason::BackupVerifyFailed));
     assert_eq!(
         verify::counted(Some(&stored()), &e.status),
         Some(("Archive", false))

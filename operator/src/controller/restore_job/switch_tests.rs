@@ -11,7 +11,7 @@ use odoo_model::OdooRestoreJob;
 
 use super::pass::*;
 use super::step;
-use super::tests::{at, discards_then_fails, ended, instance, message, resolved, told};
+use super::tests::{at, discards_then_fails, ended, instance, message, on_both, resolved, told};
 use crate::controller::kept::Dropping;
 use crate::controller::step::{Again, JobStep, On};
 use crate::runtime::agent_pod::{Agent, Switched};
@@ -123,13 +123,7 @@ fn a_switched_restore_succeeds_or_with_drop_waits_for_the_instance_to_run() {
         message(&e),
         "restored /backup/k.zip into team_a_shop; the previous database is kept as team_a_shop_pre_restore_1"
     );
-    assert_eq!(
-        told(&e),
-        [
-            (On::Job, false, Reason::Restored),
-            (On::Instance, false, Reason::Restored)
-        ]
-    );
+    assert_eq!(told(&e), on_both(false, Reason::Restored));
     assert_eq!(e.again, Again::OnChange);
     // Files the switch could not remove keep their database, Drop or not.
     let (job, mut f) = databases_switched("Drop");

@@ -13,7 +13,7 @@ use super::step;
 use crate::controller::restore_plan::{Source, Unusable};
 pub(super) use crate::controller::step::message;
 use crate::controller::step::{Again, Ending, JobStep, On};
-pub(super) use crate::controller::step::{ended, told};
+pub(super) use crate::controller::step::{ended, on_both, told};
 use crate::runtime::agent_pod::Agent;
 use crate::runtime::batch::Outcome;
 
@@ -81,13 +81,7 @@ pub(super) fn assert_failed(e: &Ending<OdooRestoreJobStatus>) {
     assert_eq!(e.phase, JobPhase::Failed);
     assert_eq!(e.status.step, None, "a finished restore has no step");
     assert_eq!(e.again, Again::OnChange);
-    assert_eq!(
-        told(e),
-        [
-            (On::Job, true, Reason::RestoreFailed),
-            (On::Instance, true, Reason::RestoreFailed)
-        ]
-    );
+    assert_eq!(told(e), on_both(true, Reason::RestoreFailed));
     assert!(e.events.iter().all(|n| n.text == message(e)));
 }
 

@@ -70,7 +70,7 @@ pub fn step(job: &OdooUpgradeJob, instance: &OdooInstance, f: &Facts) -> Step {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::controller::step::{Again, On, ended, message, told};
+    use crate::controller::step::{Again, ended, message, on_both, told};
     use odoo_model::Reason;
     use odoo_model::upgrade_job::{OdooUpgradeJobStatus, UpgradeStrategy};
 
@@ -175,13 +175,7 @@ mod tests {
             "{message}"
         );
         assert!(message.ends_with("Logs: kubectl logs job/up-job -n team"));
-        assert_eq!(
-            told(&e),
-            [
-                (On::Job, true, Reason::UpgradeFailed),
-                (On::Instance, true, Reason::UpgradeFailed)
-            ]
-        );
+        assert_eq!(told(&e), on_both(true, Reason::UpgradeFailed));
         let f = Facts {
             update: Some(Some(Outcome::Complete)),
             updated: Some(Err("nothing was written".into())),

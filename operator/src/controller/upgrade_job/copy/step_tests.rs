@@ -13,7 +13,7 @@ use super::super::outcome::{AGENT_RUNS, FOR_A_PERSON, NEXT_STEP, STOPPING_JOB};
 use super::super::test_support::{self, adopted};
 use super::{cleans_up, deleting, recorded_point, step};
 use crate::controller::kept::Dropping;
-use crate::controller::step::{Again, JobStep, On, ended, message, told};
+use crate::controller::step::{Again, JobStep, On, ended, message, on_both, told};
 use crate::pg::copy::TemplateCopy;
 use crate::runtime::agent_pod::{Agent, Switched};
 use crate::runtime::batch::Outcome;
@@ -393,13 +393,7 @@ fn a_discarded_copy_fails_the_upgrade_on_job_and_instance() {
             "said before; the copy {COPY} was dropped, but its files could not be removed (permission denied): remove filestore/{COPY} from the volume by hand; {LIVE} was not touched and the previous image serves it again"
         )
     );
-    assert_eq!(
-        told(&e),
-        [
-            (On::Job, true, Reason::UpgradeFailed),
-            (On::Instance, true, Reason::UpgradeFailed)
-        ]
-    );
+    assert_eq!(told(&e), on_both(true, Reason::UpgradeFailed));
 }
 
 #[test]
