@@ -137,52 +137,21 @@ mod tests {
 
     #[test]
     fn exactly_one_source_is_required() {
-        assert!(test_flags::parse::<RestoreArgs>(&["restore", "shop"]).is_err());
-        assert!(
-            test_flags::parse::<RestoreArgs>(&[
-                "restore",
-                "shop",
-                "--from-backup",
-                "b",
-                "--latest-of",
-                "x"
-            ])
-            .is_err()
-        );
-        assert!(test_flags::parse::<RestoreArgs>(&["restore", "shop", "--latest-of", "x"]).is_ok());
+        assert!(test_flags::parse::<RestoreArgs>("shop").is_err());
+        assert!(test_flags::parse::<RestoreArgs>("shop --from-backup b --latest-of x").is_err());
+        assert!(test_flags::parse::<RestoreArgs>("shop --latest-of x").is_ok());
         // The bucket's index: --from-s3 with --latest-of, and nothing else paired.
-        let from_bucket = [
-            "restore",
-            "shop",
-            "--from-s3",
-            "s3://b",
-            "--latest-of",
-            "t/x",
-        ];
-        assert!(test_flags::parse::<RestoreArgs>(&from_bucket).is_ok());
-        let with_file = [
-            "restore",
-            "shop",
-            "--from-file",
-            "f.zip",
-            "--from-s3",
-            "s3://b/k",
-        ];
-        assert!(test_flags::parse::<RestoreArgs>(&with_file).is_err());
-        let with_backup = [
-            "restore",
-            "shop",
-            "--from-backup",
-            "b",
-            "--from-s3",
-            "s3://b/k",
-        ];
-        assert!(test_flags::parse::<RestoreArgs>(&with_backup).is_err());
+        let from_bucket = "shop --from-s3 s3://b --latest-of t/x";
+        assert!(test_flags::parse::<RestoreArgs>(from_bucket).is_ok());
+        let with_file = "shop --from-file f.zip --from-s3 s3://b/k";
+        assert!(test_flags::parse::<RestoreArgs>(with_file).is_err());
+        let with_backup = "shop --from-backup b --from-s3 s3://b/k";
+        assert!(test_flags::parse::<RestoreArgs>(with_backup).is_err());
     }
 
     #[test]
     fn the_plan_names_source_target_and_neutralization() {
-        let args = test_flags::flags::<RestoreArgs>(&["restore", "shop", "--from-backup", "b1"]);
+        let args = test_flags::flags::<RestoreArgs>("shop --from-backup b1");
         let mut instance = OdooInstance::new("shop", Default::default());
         instance.spec.environment = odoo_model::instance::Environment::Staging;
         let source = Source::Ready(
@@ -201,16 +170,9 @@ mod tests {
 
     #[test]
     fn flags_become_the_job_and_uploads_get_a_dated_key() {
-        let args = test_flags::flags::<RestoreArgs>(&[
-            "restore",
-            "shop",
-            "--from-backup",
-            "shop-backup-1",
-            "--neutralize",
-            "--mode",
-            "move",
-            "--drop-previous",
-        ]);
+        let args = test_flags::flags::<RestoreArgs>(
+            "shop --from-backup shop-backup-1 --neutralize --mode move --drop-previous",
+        );
         let now: k8s_openapi::jiff::Timestamp = "2026-11-25T10:00:00Z".parse().expect("time");
         let source = RestoreSource {
             backup_job: Some("shop-backup-1".into()),
