@@ -137,16 +137,18 @@ mod tests {
 
     #[test]
     fn exactly_one_source_is_required() {
-        assert!(test_flags::parse::<RestoreArgs>("shop").is_err());
-        assert!(test_flags::parse::<RestoreArgs>("shop --from-backup b --latest-of x").is_err());
-        assert!(test_flags::parse::<RestoreArgs>("shop --latest-of x").is_ok());
-        // The bucket's index: --from-s3 with --latest-of, and nothing else paired.
-        let from_bucket = "shop --from-s3 s3://b --latest-of t/x";
-        assert!(test_flags::parse::<RestoreArgs>(from_bucket).is_ok());
-        let with_file = "shop --from-file f.zip --from-s3 s3://b/k";
-        assert!(test_flags::parse::<RestoreArgs>(with_file).is_err());
-        let with_backup = "shop --from-backup b --from-s3 s3://b/k";
-        assert!(test_flags::parse::<RestoreArgs>(with_backup).is_err());
+        for (line, accepted) in [
+            ("shop", false),
+            ("shop --from-backup b --latest-of x", false),
+            ("shop --latest-of x", true),
+            // The bucket's index: --from-s3 with --latest-of, and nothing else paired.
+            ("shop --from-s3 s3://b --latest-of t/x", true),
+            ("shop --from-file f.zip --from-s3 s3://b/k", false),
+            ("shop --from-backup b --from-s3 s3://b/k", false),
+        ] {
+            let parsed = test_flags::parse::<RestoreArgs>(line);
+            assert_eq!(parsed.is_ok(), accepted, "{line}");
+        }
     }
 
     #[test]
