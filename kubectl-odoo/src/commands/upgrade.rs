@@ -205,7 +205,6 @@ pub async fn run(ctx: &LazyCtx, args: UpgradeArgs, printer: &Printer) -> Result<
         job,
         args.dry_run,
         args.wait.then_some(args.timeout),
-        &format!("kubectl odoo status {name} -n {ns} --watch"),
     )
     .await?;
     match serves {
@@ -285,8 +284,7 @@ async fn run_fleet(ctx: &Ctx, args: UpgradeArgs, printer: &Printer) -> Result<()
             let job = build(&args, &name, now);
             let job_name = job.name_any();
             async move {
-                let resume = format!("kubectl odoo status {name} -n {ns} --watch");
-                submit(&ctx, &quiet, job, args.dry_run, wait, &resume).await?;
+                submit(&ctx, &quiet, job, args.dry_run, wait).await?;
                 Ok(format!("odooupgradejob/{job_name}"))
             }
         },

@@ -115,7 +115,6 @@ async fn back_up(
         backup,
         args.write.dry_run,
         args.wait.then_some(args.timeout),
-        &format!("kubectl odoo backup describe {{name}} -n {ns}"),
     )
     .await?;
     Ok(job)

@@ -122,7 +122,6 @@ pub async fn run(ctx: &LazyCtx, args: RestoreArgs, printer: &Printer) -> Result<
         restore,
         args.dry_run,
         args.wait.then_some(args.timeout),
-        &format!("kubectl get odoorestorejob {{name}} -n {ns} -w"),
     )
     .await
 }
