@@ -19,21 +19,23 @@ use odoo_model::{
 };
 use serde_json::Value;
 
+use crate::commands::output_file::{FileHelp, OutputFile};
 use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
 use crate::output::{Printer, size};
 
 /// Flags of `report`.
 #[derive(clap::Args, Debug)]
+#[command(file_help(
+    "FILE.zip",
+    "Zip file to write (default: odoo-report-NAME-TIMESTAMP.zip)",
+    "The zip file to write, as a flag (the same as FILE.zip)"
+))]
 pub struct ReportArgs {
     /// Name of the instance.
     pub name: String,
-    /// Zip file to write (default: odoo-report-NAME-TIMESTAMP.zip).
-    #[arg(value_name = "FILE.zip")]
-    pub file: Option<PathBuf>,
-    /// The zip file to write, as a flag (the same as FILE.zip).
-    #[arg(long = "file", value_name = "FILE.zip", conflicts_with = "file")]
-    pub file_flag: Option<PathBuf>,
+    #[command(flatten)]
+    pub file: OutputFile,
     /// Keep Secret values (they are replaced by REDACTED by default).
     #[arg(long)]
     pub no_redact: bool,
@@ -143,10 +145,8 @@ async fn logs(ctx: &Ctx, namespace: &str, selector: &str, lines: i64) -> Vec<(St
 
 /// The zip to write: the argument, the flag, or a name with the instance and time.
 fn report_path(args: &ReportArgs, stamp: &str) -> PathBuf {
-    args.file
-        .clone()
-        .or_else(|| args.file_flag.clone())
-        .unwrap_or_else(|| PathBuf::from(format!("odoo-report-{}-{stamp}.zip", args.name)))
+    let default = || PathBuf::from(format!("odoo-report-{}-{stamp}.zip", args.name));
+    args.file.path_or_else(default)
 }
 
 pub async fn run(ctx: &LazyCtx, args: ReportArgs, printer: &Printer) -> Result<(), CliError> {
