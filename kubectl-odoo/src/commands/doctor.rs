@@ -204,7 +204,7 @@ async fn rbac(ctx: &Ctx) -> Result<Vec<Check>, CliError> {
         } else {
             format!("denied: {}", denied.join(", "))
         },
-        "bind the chart's odoo-operator-editor ClusterRole to you in this namespace",
+        "ask for the built-in edit role in this namespace (a RoleBinding to the ClusterRole edit): the chart adds the project's kinds to edit and admin",
     )])
 }
 
