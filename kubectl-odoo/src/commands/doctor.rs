@@ -53,20 +53,27 @@ fn check(name: impl Into<String>, ok: bool, detail: impl Into<String>, hint: &st
     }
 }
 
-/// The (verb, resource, group) pairs the plugin's commands need in the namespace.
-const NEEDED: [(&str, &str, &str); 12] = [
-    ("get", "odooinstances", "odoo-operator.dev"),
-    ("list", "odooinstances", "odoo-operator.dev"),
-    ("watch", "odooinstances", "odoo-operator.dev"),
-    ("patch", "odooinstances", "odoo-operator.dev"),
-    ("create", "odoobackupjobs", "odoo-operator.dev"),
-    ("create", "odoorestorejobs", "odoo-operator.dev"),
-    ("create", "odooupgradejobs", "odoo-operator.dev"),
-    ("create", "odooclustermigrations", "odoo-operator.dev"),
-    ("list", "deployments", "apps"),
-    ("list", "events", ""),
-    ("get", "pods/log", ""),
-    ("get", "secrets", ""),
+/// What the plugin's commands need in the namespace, written as a Role's rules are:
+/// (API group, resources, verbs); each verb on each resource is asked for.
+const NEEDED: [(&str, &[&str], &[&str]); 5] = [
+    (
+        "odoo-operator.dev",
+        &["odooinstances"],
+        &["get", "list", "watch", "patch"],
+    ),
+    (
+        "odoo-operator.dev",
+        &[
+            "odoobackupjobs",
+            "odoorestorejobs",
+            "odooupgradejobs",
+            "odooclustermigrations",
+        ],
+        &["create"],
+    ),
+    ("apps", &["deployments"], &["list"]),
+    ("", &["events"], &["list"]),
+    ("", &["pods/log", "secrets"], &["get"]),
 ];
 
 pub async fn run(ctx: &LazyCtx, args: DoctorArgs, printer: &Printer) -> Result<(), CliError> {
@@ -154,7 +161,11 @@ async fn crds(ctx: &Ctx) -> Result<Vec<Check>, CliError> {
 async fn rbac(ctx: &Ctx) -> Result<Vec<Check>, CliError> {
     let api: Api<SelfSubjectAccessReview> = Api::all(ctx.client.clone());
     let mut denied = Vec::new();
-    for (verb, resource, group) in NEEDED {
+    let asked = NEEDED.iter().flat_map(|&(group, resources, verbs)| {
+        let on = move |&resource| verbs.iter().map(move |&verb| (group, resource, verb));
+        resources.iter().flat_map(on)
+    });
+    for (group, resource, verb) in asked {
         let (resource, subresource) = match resource.split_once('/') {
             Some((r, s)) => (r, Some(s.to_owned())),
             None => (resource, None),
@@ -193,7 +204,7 @@ async fn rbac(ctx: &Ctx) -> Result<Vec<Check>, CliError> {
         } else {
             format!("denied: {}", denied.join(", "))
         },
-        "bind the chart's odoo-operator-editor ClusterRole to you in this namespace",
+        "ask for the built-in edit role in this namespace (a RoleBinding to the ClusterRole edit): the chart adds the project's kinds to edit and admin",
     )])
 }
 

@@ -280,33 +280,23 @@ mod tests {
     #[test]
     fn only_the_instance_and_its_children_count() {
         let objects = fixed_objects("shop", None);
-        let all: &[EventType] = &[];
-        assert!(belongs(
-            &event("OdooInstance", "shop", "Normal", "2025-01-01T00:00:00Z"),
-            &objects,
-            all
-        ));
-        assert!(belongs(
-            &event("Deployment", "shop-web", "Normal", "2025-01-01T00:00:00Z"),
-            &objects,
-            all
-        ));
-        // Same name, other kind; other name.
-        assert!(!belongs(
-            &event("ConfigMap", "shop", "Normal", "2025-01-01T00:00:00Z"),
-            &objects,
-            all
-        ));
-        assert!(!belongs(
-            &event("Deployment", "blog-web", "Normal", "2025-01-01T00:00:00Z"),
-            &objects,
-            all
-        ));
-        assert!(!belongs(
-            &event("OdooInstance", "shop", "Normal", "2025-01-01T00:00:00Z"),
-            &objects,
-            &[EventType::Warning]
-        ));
+        let normal = |kind, name| event(kind, name, "Normal", "2025-01-01T00:00:00Z");
+        for (kind, name, counts) in [
+            ("OdooInstance", "shop", true),
+            ("Deployment", "shop-web", true),
+            // Same name, other kind; other name.
+            ("ConfigMap", "shop", false),
+            ("Deployment", "blog-web", false),
+        ] {
+            assert_eq!(
+                belongs(&normal(kind, name), &objects, &[]),
+                counts,
+                "{kind}/{name}"
+            );
+        }
+        // With types asked for, only those.
+        let instance = normal("OdooInstance", "shop");
+        assert!(!belongs(&instance, &objects, &[EventType::Warning]));
     }
 
     #[test]

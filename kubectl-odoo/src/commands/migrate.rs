@@ -108,7 +108,6 @@ pub async fn run(ctx: &LazyCtx, args: MigrateArgs, printer: &Printer) -> Result<
         migration,
         args.dry_run,
         args.wait.then_some(args.timeout),
-        &format!("kubectl get odooclustermigration {{name}} -n {ns} -w"),
     )
     .await
 }

@@ -10,6 +10,7 @@ pub mod events;
 pub mod list;
 pub mod logs;
 pub mod migrate;
+pub mod output_file;
 pub mod report;
 pub mod restore;
 pub mod scale;

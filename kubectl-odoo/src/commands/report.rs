@@ -10,30 +10,30 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ConfigMap, Event, PersistentVolumeClaim, Pod, Secret, Service};
 use k8s_openapi::api::networking::v1::Ingress;
-use kube::ResourceExt;
-use kube::api::{Api, ApiResource, DynamicObject, ListParams, LogParams};
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams, LogParams};
+use kube::{Resource, ResourceExt};
+use odoo_model::OdooInstance;
 use odoo_model::labels::instance_selector;
-use odoo_model::{
-    OdooBackupJob, OdooBackupSchedule, OdooClusterMigration, OdooInitJob, OdooInstance,
-    OdooRestoreJob, OdooUpgradeJob,
-};
 use serde_json::Value;
 
+use crate::commands::output_file::{FileHelp, OutputFile};
 use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
 use crate::output::{Printer, size};
 
 /// Flags of `report`.
 #[derive(clap::Args, Debug)]
+#[command(file_help(
+    "FILE.zip",
+    "Zip file to write (default: odoo-report-NAME-TIMESTAMP.zip)",
+    "The zip file to write, as a flag (the same as FILE.zip)"
+))]
 pub struct ReportArgs {
     /// Name of the instance.
     pub name: String,
-    /// Zip file to write (default: odoo-report-NAME-TIMESTAMP.zip).
-    #[arg(value_name = "FILE.zip")]
-    pub file: Option<PathBuf>,
-    /// The zip file to write, as a flag (the same as FILE.zip).
-    #[arg(long = "file", value_name = "FILE.zip", conflicts_with = "file")]
-    pub file_flag: Option<PathBuf>,
+    #[command(flatten)]
+    pub file: OutputFile,
     /// Keep Secret values (they are replaced by REDACTED by default).
     #[arg(long)]
     pub no_redact: bool,
@@ -143,10 +143,8 @@ async fn logs(ctx: &Ctx, namespace: &str, selector: &str, lines: i64) -> Vec<(St
 
 /// The zip to write: the argument, the flag, or a name with the instance and time.
 fn report_path(args: &ReportArgs, stamp: &str) -> PathBuf {
-    args.file
-        .clone()
-        .or_else(|| args.file_flag.clone())
-        .unwrap_or_else(|| PathBuf::from(format!("odoo-report-{}-{stamp}.zip", args.name)))
+    let default = || PathBuf::from(format!("odoo-report-{}-{stamp}.zip", args.name));
+    args.file.path_or_else(default)
 }
 
 pub async fn run(ctx: &LazyCtx, args: ReportArgs, printer: &Printer) -> Result<(), CliError> {
@@ -201,17 +199,26 @@ async fn add_children(ctx: &Ctx, bundle: &mut Bundle, instance: &str) -> Result<
     add_objects(ctx, bundle, "children", &children, &by_label, |_| true).await
 }
 
-/// The job resources that name the instance in their spec (they carry no label
-/// of it).
+/// The job resources and schedules, which name the instance in their spec (they
+/// carry no label of it): the project's kinds but the instance, as its CRDs list
+/// them, so a kind added to the model is in the bundle too.
+fn job_resources() -> Vec<ApiResource> {
+    let resource = |crd: &CustomResourceDefinition| {
+        let version = crd.spec.versions.iter().find(|v| v.storage)?;
+        let names = &crd.spec.names;
+        let gvk = GroupVersionKind::gvk(&crd.spec.group, &version.name, &names.kind);
+        Some(ApiResource::from_gvk_with_plural(&gvk, &names.plural))
+    };
+    odoo_model::crds::all()
+        .iter()
+        .filter(|crd| crd.spec.names.kind != OdooInstance::kind(&()))
+        .filter_map(resource)
+        .collect()
+}
+
+/// Those of [`job_resources`] that name the instance.
 async fn add_jobs(ctx: &Ctx, bundle: &mut Bundle, instance: &str) -> Result<(), CliError> {
-    let jobs = [
-        ApiResource::erase::<OdooInitJob>(&()),
-        ApiResource::erase::<OdooUpgradeJob>(&()),
-        ApiResource::erase::<OdooBackupJob>(&()),
-        ApiResource::erase::<OdooRestoreJob>(&()),
-        ApiResource::erase::<OdooBackupSchedule>(&()),
-        ApiResource::erase::<OdooClusterMigration>(&()),
-    ];
+    let jobs = job_resources();
     let names_instance =
         |v: &Value| v.pointer("/spec/instanceRef/name").and_then(Value::as_str) == Some(instance);
     add_objects(
@@ -316,5 +323,24 @@ mod tests {
         assert_eq!(cleaned["data"]["password"], "REDACTED");
         assert!(cleaned["metadata"].get("managedFields").is_none());
         assert_eq!(clean(secret, false)["data"]["password"], "c2VjcmV0");
+    }
+
+    #[test]
+    fn every_job_kind_and_the_schedules_are_collected() {
+        let jobs = job_resources();
+        let plurals: Vec<&str> = jobs.iter().map(|r| r.plural.as_str()).collect();
+        assert_eq!(
+            plurals,
+            [
+                "odooinitjobs",
+                "odooupgradejobs",
+                "odoobackupjobs",
+                "odoorestorejobs",
+                "odoobackupschedules",
+                "odooclustermigrations"
+            ]
+        );
+        // As the API server serves them (group, version, kind).
+        assert_eq!(jobs[0], ApiResource::erase::<odoo_model::OdooInitJob>(&()));
     }
 }

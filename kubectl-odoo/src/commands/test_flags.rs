@@ -3,13 +3,15 @@
 
 use clap::{Args, Command, FromArgMatches};
 
-/// `words` (the command's name first) as the flags `A`, or clap's error.
-pub fn parse<A: Args + FromArgMatches>(words: &[&str]) -> Result<A, clap::Error> {
+/// `line`, what follows the command's name on a command line (words split at white
+/// space, so no word holds a space), as the flags `A`, or clap's error.
+pub fn parse<A: Args + FromArgMatches>(line: &str) -> Result<A, clap::Error> {
+    let words = std::iter::once("command").chain(line.split_whitespace());
     let matches = A::augment_args(Command::new("test")).try_get_matches_from(words)?;
     A::from_arg_matches(&matches)
 }
 
-/// `words` as the flags `A`, which they must be.
-pub fn flags<A: Args + FromArgMatches>(words: &[&str]) -> A {
-    parse(words).unwrap_or_else(|e| panic!("{words:?} should parse: {e}"))
+/// `line` as the flags `A`, which it must be.
+pub fn flags<A: Args + FromArgMatches>(line: &str) -> A {
+    parse(line).unwrap_or_else(|e| panic!("{line:?} should parse: {e}"))
 }

@@ -205,7 +205,6 @@ pub async fn run(ctx: &LazyCtx, args: UpgradeArgs, printer: &Printer) -> Result<
         job,
         args.dry_run,
         args.wait.then_some(args.timeout),
-        &format!("kubectl odoo status {name} -n {ns} --watch"),
     )
     .await?;
     match serves {
@@ -285,8 +284,7 @@ async fn run_fleet(ctx: &Ctx, args: UpgradeArgs, printer: &Printer) -> Result<()
             let job = build(&args, &name, now);
             let job_name = job.name_any();
             async move {
-                let resume = format!("kubectl odoo status {name} -n {ns} --watch");
-                submit(&ctx, &quiet, job, args.dry_run, wait, &resume).await?;
+                submit(&ctx, &quiet, job, args.dry_run, wait).await?;
                 Ok(format!("odooupgradejob/{job_name}"))
             }
         },
@@ -300,22 +298,11 @@ mod tests {
     use super::*;
     use crate::commands::test_flags;
 
-    fn parse(args: &[&str]) -> UpgradeArgs {
-        test_flags::flags(&[&["upgrade"], args].concat())
-    }
-
     #[test]
     fn flags_become_the_job() {
-        let args = parse(&[
-            "shop",
-            "--image",
-            "odoo:18.0-20260101",
-            "--modules",
-            "sale,stock",
-            "--maintenance",
-            "--at",
-            "2026-12-01T02:00:00Z",
-        ]);
+        let args = test_flags::flags(
+            "shop --image odoo:18.0-20260101 --modules sale,stock --maintenance --at 2026-12-01T02:00:00Z",
+        );
         let now: k8s_openapi::jiff::Timestamp = "2026-11-25T10:00:00Z".parse().expect("time");
         let job = build(&args, "shop", now);
         assert_eq!(job.name_any(), "shop-upgrade-20261125100000");
@@ -350,7 +337,7 @@ mod tests {
     #[test]
     fn the_plan_names_the_strategy_and_the_last_rehearsal_of_the_target() {
         let now: k8s_openapi::jiff::Timestamp = "2026-12-01T10:00:00Z".parse().expect("time");
-        let job = build(&parse(&["shop", "--image", "odoo:19.0-2"]), "shop", now);
+        let job = build(&test_flags::flags("shop --image odoo:19.0-2"), "shop", now);
         let plan = plan(&instance(Some(("odoo:19.0-2", true))), &job).join("\n");
         assert!(plan.contains("odoo:18.0-1 → odoo:19.0-2"), "{plan}");
         assert!(plan.contains("strategy Copy"), "{plan}");
@@ -363,7 +350,7 @@ mod tests {
         let plan = plan_of(&instance(None), &job);
         assert!(plan.contains("--rehearse"), "{plan}");
         let in_place = build(
-            &parse(&["shop", "--image", "odoo:19.0-2", "--strategy", "InPlace"]),
+            &test_flags::flags("shop --image odoo:19.0-2 --strategy InPlace"),
             "shop",
             now,
         );
@@ -378,26 +365,22 @@ mod tests {
     fn a_rehearsal_is_its_own_job_that_copies() {
         let now: k8s_openapi::jiff::Timestamp = "2026-12-01T10:00:00Z".parse().expect("time");
         let job = build(
-            &parse(&["shop", "--image", "odoo:19.0-2", "--rehearse"]),
+            &test_flags::flags("shop --image odoo:19.0-2 --rehearse"),
             "shop",
             now,
         );
         assert!(job.spec.rehearsal);
         assert_eq!(job.name_any(), "shop-rehearsal-20261201100000");
         assert!(plan_of(&instance(None), &job).contains("nothing changes on shop"));
-        assert!(
-            test_flags::parse::<UpgradeArgs>(&["upgrade", "shop", "--rehearse", "--drop-previous"])
-                .is_err()
-        );
-        let err = test_flags::parse::<UpgradeArgs>(&["upgrade", "shop", "--strategy", "sideways"])
-            .expect_err("refused");
+        assert!(test_flags::parse::<UpgradeArgs>("shop --rehearse --drop-previous").is_err());
+        let err =
+            test_flags::parse::<UpgradeArgs>("shop --strategy sideways").expect_err("refused");
         assert!(err.to_string().contains("Copy or InPlace"), "{err}");
     }
 
     #[test]
     fn a_bad_time_is_a_usage_error() {
-        let err = test_flags::parse::<UpgradeArgs>(&["upgrade", "shop", "--at", "tomorrow"])
-            .expect_err("refused");
+        let err = test_flags::parse::<UpgradeArgs>("shop --at tomorrow").expect_err("refused");
         assert!(err.to_string().contains("2026-12-01T02:00:00Z"), "{err}");
     }
 }

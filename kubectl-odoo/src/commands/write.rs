@@ -136,15 +136,13 @@ impl<T: Serialize> View for AfterWrite<'_, T> {
 }
 
 /// Sends a new job resource (nothing with `--dry-run=client`), prints it, and with
-/// `wait` follows it to its end through the watch engine. `resume` says how to follow
-/// it again after Ctrl-C or a timeout; `{name}` stands for the resource's name.
+/// `wait` follows it to its end through the watch engine.
 pub async fn submit<K>(
     ctx: &Ctx,
     printer: &Printer,
     mut object: K,
     dry_run: DryRun,
     wait: Option<std::time::Duration>,
-    resume: &str,
 ) -> Result<(), CliError>
 where
     K: Followed + Serialize,
@@ -161,14 +159,13 @@ where
     let Some(timeout) = wait else {
         return Ok(());
     };
-    let name = created.name_any();
     crate::watch::job::follow::<K>(
         &ctx.client,
         &ctx.namespace,
-        &name,
+        &created.name_any(),
         timeout,
         printer,
-        &resume.replace("{name}", &name),
+        &created.follow_again(&ctx.namespace),
     )
     .await
 }

@@ -5,6 +5,7 @@
 
 use std::fmt::Debug;
 
+use kube::ResourceExt;
 use odoo_model::job::JobResource;
 use odoo_model::{
     OdooBackupJob, OdooClusterMigration, OdooInitJob, OdooRestoreJob, OdooUpgradeJob,
@@ -35,15 +36,33 @@ pub trait Followed: JobResource + Clone + DeserializeOwned + Debug + Send + Sync
     fn progress(&self) -> String {
         String::new()
     }
+    /// The command that follows it again once the plugin stopped following it (Ctrl-C,
+    /// a timeout): it goes on in the cluster.
+    fn follow_again(&self, namespace: &str) -> String {
+        let kind = Self::kind(&()).to_lowercase();
+        format!("kubectl get {kind} {} -n {namespace} -w", self.name_any())
+    }
 }
 
 impl Followed for OdooInitJob {}
 
-impl Followed for OdooUpgradeJob {}
+/// An upgrade ends with its instance rolling out the image, which status shows too.
+impl Followed for OdooUpgradeJob {
+    fn follow_again(&self, namespace: &str) -> String {
+        let instance = &self.instance_ref().name;
+        format!("kubectl odoo status {instance} -n {namespace} --watch")
+    }
+}
 
 impl Followed for OdooBackupJob {
     fn progress(&self) -> String {
         bytes(self.status.as_ref().and_then(|s| s.progress_bytes))
+    }
+    fn follow_again(&self, namespace: &str) -> String {
+        format!(
+            "kubectl odoo backup describe {} -n {namespace}",
+            self.name_any()
+        )
     }
 }
 
@@ -78,4 +97,43 @@ impl Followed for OdooClusterMigration {
 /// Bytes moved so far, for people.
 fn bytes(count: Option<i64>) -> String {
     count.map(crate::output::size).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A resource of kind `K` for the instance `shop`, with the rest of `spec`.
+    fn of_shop<K: Followed>(kind: &str, mut spec: serde_json::Value) -> K {
+        spec["instanceRef"] = json!({"name": "shop"});
+        serde_json::from_value(json!({
+            "apiVersion": "odoo-operator.dev/v1alpha1",
+            "kind": kind,
+            "metadata": {"name": "shop-1", "namespace": "team"},
+            "spec": spec,
+        }))
+        .expect("a valid resource")
+    }
+
+    #[test]
+    fn each_kind_says_how_to_follow_it_again() {
+        let restore: OdooRestoreJob =
+            of_shop("OdooRestoreJob", json!({"source": {"backupJob": "b"}}));
+        assert_eq!(
+            restore.follow_again("team"),
+            "kubectl get odoorestorejob shop-1 -n team -w"
+        );
+        let upgrade: OdooUpgradeJob = of_shop("OdooUpgradeJob", json!({}));
+        assert_eq!(
+            upgrade.follow_again("team"),
+            "kubectl odoo status shop -n team --watch"
+        );
+        let pvc = json!({"destination": {"pvc": {"claimName": "b"}}});
+        let backup: OdooBackupJob = of_shop("OdooBackupJob", pvc);
+        assert_eq!(
+            backup.follow_again("team"),
+            "kubectl odoo backup describe shop-1 -n team"
+        );
+    }
 }

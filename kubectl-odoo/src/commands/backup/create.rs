@@ -115,7 +115,6 @@ async fn back_up(
         backup,
         args.write.dry_run,
         args.wait.then_some(args.timeout),
-        &format!("kubectl odoo backup describe {{name}} -n {ns}"),
     )
     .await?;
     Ok(job)
@@ -128,19 +127,9 @@ mod tests {
 
     #[test]
     fn flags_become_the_job() {
-        let args = test_flags::flags::<CreateArgs>(&[
-            "create",
-            "shop",
-            "--format",
-            "dump",
-            "--no-filestore",
-            "--s3-endpoint",
-            "http://s3.local:9000",
-            "--bucket",
-            "backups",
-            "--credentials-secret",
-            "s3-creds",
-        ]);
+        let args = test_flags::flags::<CreateArgs>(
+            "shop --format dump --no-filestore --s3-endpoint http://s3.local:9000 --bucket backups --credentials-secret s3-creds",
+        );
         let dest = args
             .destination
             .from_flags()
@@ -158,14 +147,11 @@ mod tests {
 
     #[test]
     fn an_incomplete_bucket_or_two_destinations_are_usage_errors() {
-        let args = test_flags::flags::<CreateArgs>(&["create", "shop", "--bucket", "b"]);
+        let args = test_flags::flags::<CreateArgs>("shop --bucket b");
         assert!(matches!(
             args.destination.from_flags(),
             Err(CliError::Usage(m)) if m.contains("--s3-endpoint")
         ));
-        assert!(
-            test_flags::parse::<CreateArgs>(&["create", "shop", "--bucket", "b", "--pvc", "c"])
-                .is_err()
-        );
+        assert!(test_flags::parse::<CreateArgs>("shop --bucket b --pvc c").is_err());
     }
 }

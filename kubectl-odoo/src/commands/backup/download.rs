@@ -9,22 +9,23 @@ use std::path::PathBuf;
 use kube::api::Api;
 use odoo_model::{JobPhase, OdooBackupJob};
 
+use crate::commands::output_file::{FileHelp, OutputFile};
 use crate::ctx::LazyCtx;
 use crate::error::CliError;
 use crate::output::{Printer, size};
 
 /// Flags of `backup download`.
 #[derive(clap::Args, Debug)]
+#[command(file_help(
+    "FILE",
+    "File to write (`-` for stdout); the object's file name in the current directory by default",
+    "The file to write, as a flag (the same as FILE)"
+))]
 pub struct DownloadArgs {
     /// Name of the OdooBackupJob.
     pub name: String,
-    /// File to write (`-` for stdout); the object's file name in the current
-    /// directory by default.
-    #[arg(value_name = "FILE")]
-    pub file: Option<PathBuf>,
-    /// The file to write, as a flag (the same as FILE).
-    #[arg(long = "file", value_name = "FILE", conflicts_with = "file")]
-    pub file_flag: Option<PathBuf>,
+    #[command(flatten)]
+    pub file: OutputFile,
     /// Overwrite the file if it exists.
     #[arg(long)]
     pub force: bool,
@@ -74,11 +75,8 @@ pub async fn run(ctx: &LazyCtx, args: DownloadArgs, printer: &Printer) -> Result
     let backup = crate::read::get(&api, &args.name, ns).await?;
     let (bucket, key, expected) = source(&backup)?;
     let location = odoo_model::Location::s3(&bucket.bucket, &key).to_string();
-    let target = args
-        .file
-        .clone()
-        .or_else(|| args.file_flag.clone())
-        .unwrap_or_else(|| PathBuf::from(key.rsplit('/').next().unwrap_or("backup.zip")));
+    let object_name = || PathBuf::from(key.rsplit('/').next().unwrap_or("backup.zip"));
+    let target = args.file.path_or_else(object_name);
     if target.as_os_str() != "-" && target.exists() && !args.force {
         return Err(CliError::Precondition(format!(
             "{} exists; pass --force to overwrite it",

@@ -160,7 +160,7 @@ mod tests {
 
     #[test]
     fn a_bare_create_asks_for_one_web_replica_and_initialization() {
-        let args = test_flags::flags::<CreateArgs>(&["create", "shop", "--image", "odoo:18.0"]);
+        let args = test_flags::flags::<CreateArgs>("shop --image odoo:18.0");
         let i = build(&args, None).expect("built");
         assert_eq!(i.spec.replicas, 1);
         assert!(i.spec.init.enabled);
@@ -169,24 +169,11 @@ mod tests {
 
     use super::*;
 
-    fn parse(args: &[&str]) -> CreateArgs {
-        test_flags::flags(&[&["create"], args].concat())
-    }
-
     #[test]
     fn flags_become_the_spec() {
-        let args = parse(&[
-            "shop",
-            "--image",
-            "odoo:18.0",
-            "--replicas",
-            "3",
-            "--host",
-            "erp.example.com",
-            "--modules",
-            "sale,stock",
-        ]);
-        let i = build(&args, None).expect("valid");
+        let line =
+            "shop --image odoo:18.0 --replicas 3 --host erp.example.com --modules sale,stock";
+        let i = build(&test_flags::flags(line), None).expect("valid");
         assert_eq!(i.metadata.name.as_deref(), Some("shop"));
         assert_eq!(i.spec.image.as_deref(), Some("odoo:18.0"));
         assert_eq!(i.spec.replicas, 3);
@@ -199,7 +186,7 @@ mod tests {
 
     #[test]
     fn a_name_is_required() {
-        let err = build(&parse(&[]), None).expect_err("no name");
+        let err = build(&test_flags::flags(""), None).expect_err("no name");
         assert_eq!(err.exit_code(), 2);
     }
 
@@ -209,7 +196,7 @@ mod tests {
             "apiVersion: odoo-operator.dev/v1alpha1\nkind: OdooInstance\nmetadata: {name: fromfile}\nspec: {replicas: 2}\n",
         )
         .expect("valid yaml");
-        let i = build(&parse(&["--replicas", "4"]), Some(file)).expect("valid");
+        let i = build(&test_flags::flags("--replicas 4"), Some(file)).expect("valid");
         assert_eq!(i.metadata.name.as_deref(), Some("fromfile"));
         assert_eq!(i.spec.replicas, 4);
     }

@@ -278,7 +278,7 @@ mod tests {
 
     #[test]
     fn the_one_line_command_parses_back_to_the_same_answers() {
-        let mut args = test_flags::flags::<CreateArgs>(&["create"]);
+        let mut args = test_flags::flags::<CreateArgs>("");
         args.name = Some("shop".into());
         args.image = Some("odoo:18.0".into());
         args.cluster = Some("eu-1".into());
@@ -290,17 +290,9 @@ mod tests {
             line,
             "kubectl odoo create shop --image odoo:18.0 --cluster eu-1 --storage-size 20Gi --host erp.example.com --host 'it'\\''s.odd' --demo -n 'team a'"
         );
-        let again = test_flags::flags::<CreateArgs>(&[
-            "create",
-            "shop",
-            "--image",
-            "odoo:18.0",
-            "--cluster",
-            "eu-1",
-            "--storage-size",
-            "20Gi",
-            "--demo",
-        ]);
+        let again = test_flags::flags::<CreateArgs>(
+            "shop --image odoo:18.0 --cluster eu-1 --storage-size 20Gi --demo",
+        );
         let built = |a: &CreateArgs| {
             serde_json::to_value(crate::commands::create::args::build(a, None).expect("valid"))
                 .expect("serialises")
