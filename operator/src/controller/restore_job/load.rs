@@ -11,11 +11,10 @@ use odoo_model::restore_job::RestoreStep;
 use odoo_model::{InstancePhase, JobPhase, OdooInstance, OdooRestoreJob};
 
 use super::outcome::{current, ending, fail, fail_discarding, meanwhile, unchanged, untouched};
-use super::pass::{Effect, Facts, LOADING, NEXT_STEP, QUEUED, Step};
+use super::pass::{At, Effect, Facts, LOADING, NEXT_STEP, QUEUED, Step};
 use crate::controller::restore_plan::{self as plan, Unusable};
 use crate::controller::step::{Again, JobStep, On};
 use crate::runtime::agent_pod::Agent;
-use crate::validate::ValidInstance;
 
 /// Pending: waits its turn, resolves the archive and names the temporary database.
 pub(super) fn start(job: &OdooRestoreJob, instance: &OdooInstance, f: &Facts) -> Step {
@@ -95,24 +94,20 @@ pub(super) fn load_name(job: &OdooRestoreJob) -> String {
 
 /// Loading: the empty temporary database, then the load Job, then its outcome.
 pub(super) fn load(job: &OdooRestoreJob, instance: &OdooInstance, f: &Facts) -> Step {
-    let Some(v) = f.valid.as_deref() else {
+    let Some(at) = At::resolved(job, instance, f) else {
         return JobStep::Do(Effect::ReadInstance);
     };
     match &f.load {
         None => JobStep::Do(Effect::ReadLoad),
         Some(Agent::Missing) => start_load(job, f),
         Some(Agent::Running) => unchanged(job, LOADING),
-        Some(Agent::Ended(Err(why))) => not_loaded(
-            job,
-            instance,
-            v,
-            f,
-            format!("loading the archive failed: {why}"),
-        ),
+        Some(Agent::Ended(Err(why))) => {
+            not_loaded(at, format!("loading the archive failed: {why}"))
+        }
         Some(Agent::Ended(Ok(report))) => match &f.proof {
             None => JobStep::Do(Effect::Prove),
-            Some(Err(why)) => not_loaded(job, instance, v, f, why.clone()),
-            Some(Ok(proof)) => loaded(job, instance, v, f, report, proof),
+            Some(Err(why)) => not_loaded(at, why.clone()),
+            Some(Ok(proof)) => loaded(at, report, proof),
         },
     }
 }
@@ -135,13 +130,13 @@ fn start_load(job: &OdooRestoreJob, f: &Facts) -> Step {
 
 /// The load failed or did not prove: the temporary database goes, then the
 /// restore fails with the live database untouched.
-fn not_loaded(
-    job: &OdooRestoreJob,
-    instance: &OdooInstance,
-    v: &ValidInstance,
-    f: &Facts,
-    why: String,
-) -> Step {
+fn not_loaded(at: At<'_>, why: String) -> Step {
+    let At {
+        job,
+        instance,
+        v,
+        f,
+    } = at;
     let ns = job.namespace().unwrap_or_default();
     let why = format!(
         "{why}; the temporary database was dropped and {}; logs: kubectl logs job/{} -n {ns}",
@@ -153,14 +148,13 @@ fn not_loaded(
 
 /// The archive is loaded and proven: the restore records what it holds and the
 /// name the live database will be kept under, and goes on to Opening.
-fn loaded(
-    job: &OdooRestoreJob,
-    instance: &OdooInstance,
-    v: &ValidInstance,
-    f: &Facts,
-    r: &RestoreReport,
-    proof: &str,
-) -> Step {
+fn loaded(at: At<'_>, r: &RestoreReport, proof: &str) -> Step {
+    let At {
+        job,
+        instance,
+        v,
+        f,
+    } = at;
     let mut status = current(job);
     let temporary = status.temporary_database.clone().unwrap_or_default();
     status.sha256 = Some(r.archive.sha256.clone());

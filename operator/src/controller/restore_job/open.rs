@@ -15,22 +15,21 @@ use odoo_model::restore_job::RestoreStep;
 use odoo_model::{JobPhase, OdooInstance, OdooRestoreJob};
 
 use super::outcome::{current, ending, fail_discarding, meanwhile, unchanged, untouched};
-use super::pass::{Effect, Facts, NEXT_STEP, OPENING, Step};
+use super::pass::{At, Effect, Facts, NEXT_STEP, OPENING, Step};
 use super::runs::{self, OdooRun};
 use crate::controller::step::{Again, JobStep, On};
 use crate::runtime::batch::Outcome;
-use crate::validate::ValidInstance;
 
 /// Where Odoo's runs stand: each is started, followed and checked in turn.
 pub(super) fn open(job: &OdooRestoreJob, instance: &OdooInstance, f: &Facts) -> Step {
-    let Some(v) = f.valid.as_deref() else {
+    let Some(at) = At::resolved(job, instance, f) else {
         return JobStep::Do(Effect::ReadInstance);
     };
-    for run in OdooRun::of(runs::neutralizes(job, v), &v.images.database) {
+    for run in OdooRun::of(runs::neutralizes(job, at.v), &at.v.images.database) {
         let read = f.runs.iter().find(|(r, _)| *r == run).map(|(_, o)| *o);
         let failed = match read {
             None => return JobStep::Do(Effect::ReadRun(run)),
-            Some(None) if f.run_started == Some(run) => return started(job, instance, v, run),
+            Some(None) if f.run_started == Some(run) => return started(at, run),
             Some(None) => return JobStep::Do(Effect::StartRun(run)),
             Some(Some(Outcome::Running)) => return unchanged(job, OPENING),
             Some(Some(Outcome::Failed)) => match &f.failure {
@@ -44,14 +43,17 @@ pub(super) fn open(job: &OdooRestoreJob, instance: &OdooInstance, f: &Facts) -> 
             },
         };
         if let Some(why) = failed {
-            return did_not_open(job, instance, v, f, run, why);
+            return did_not_open(at, run, why);
         }
     }
-    opened(job, instance, v)
+    opened(at)
 }
 
 /// The run's Job was applied: recorded, with what it does.
-fn started(job: &OdooRestoreJob, instance: &OdooInstance, v: &ValidInstance, run: OdooRun) -> Step {
+fn started(at: At<'_>, run: OdooRun) -> Step {
+    let At {
+        job, instance, v, ..
+    } = at;
     let mut status = current(job);
     let temporary = status.temporary_database.clone().unwrap_or_default();
     status.job.job_name = Some(run.job_name(job));
@@ -66,14 +68,13 @@ fn started(job: &OdooRestoreJob, instance: &OdooInstance, v: &ValidInstance, run
 
 /// A run failed: the temporary database goes, then the restore fails with the
 /// live database untouched.
-fn did_not_open(
-    job: &OdooRestoreJob,
-    instance: &OdooInstance,
-    v: &ValidInstance,
-    f: &Facts,
-    run: OdooRun,
-    why: String,
-) -> Step {
+fn did_not_open(at: At<'_>, run: OdooRun, why: String) -> Step {
+    let At {
+        job,
+        instance,
+        v,
+        f,
+    } = at;
     let ns = job.namespace().unwrap_or_default();
     let temporary = current(job).temporary_database.unwrap_or_default();
     let message = format!(
@@ -86,7 +87,10 @@ fn did_not_open(
 }
 
 /// Every run passed: the restore goes on to the switch, which stops the instance.
-fn opened(job: &OdooRestoreJob, instance: &OdooInstance, v: &ValidInstance) -> Step {
+fn opened(at: At<'_>) -> Step {
+    let At {
+        job, instance, v, ..
+    } = at;
     let mut status = current(job);
     let temporary = status.temporary_database.clone().unwrap_or_default();
     status.step = Some(RestoreStep::Switching);

@@ -4,9 +4,9 @@
 use crate::controller::step::Seen;
 use std::time::Duration;
 
-use odoo_model::OdooRestoreJob;
 use odoo_model::agent::RestoreReport;
 use odoo_model::restore_job::OdooRestoreJobStatus;
+use odoo_model::{OdooInstance, OdooRestoreJob};
 
 use super::runs::OdooRun;
 use crate::controller::kept::Dropping;
@@ -16,6 +16,33 @@ use crate::controller::step::JobStep;
 use crate::runtime::agent_pod::{Agent, Switched};
 use crate::runtime::batch::Outcome;
 use crate::validate::ValidInstance;
+
+/// What a step past Pending reads: the job, its instance, the instance resolved,
+/// and what the pass learnt.
+#[derive(Clone, Copy)]
+pub(super) struct At<'a> {
+    pub(super) job: &'a OdooRestoreJob,
+    pub(super) instance: &'a OdooInstance,
+    pub(super) v: &'a ValidInstance,
+    pub(super) f: &'a Facts,
+}
+
+impl<'a> At<'a> {
+    /// The step's view, once the pass resolved the instance.
+    pub(super) fn resolved(
+        job: &'a OdooRestoreJob,
+        instance: &'a OdooInstance,
+        f: &'a Facts,
+    ) -> Option<Self> {
+        let v = f.valid.as_deref()?;
+        Some(At {
+            job,
+            instance,
+            v,
+            f,
+        })
+    }
+}
 
 /// What a pass over a restore job has learnt: the prologue's instance, then each
 /// effect's outcome. Large values are boxed: this is held by every pass in flight.

@@ -13,14 +13,13 @@ use super::outcome::{
     current, end, ending, fail_discarding, running, saying, succeeded, unchanged,
 };
 use super::pass::{
-    Effect, Facts, HALF_SWITCHED, INSTANCE_CHANGING, NEXT_STEP, STARTING, SWITCHING, Step,
+    At, Effect, Facts, HALF_SWITCHED, INSTANCE_CHANGING, NEXT_STEP, STARTING, SWITCHING, Step,
 };
 use super::runs;
 use crate::controller::filestore_jobs::switch_job_name;
 use crate::controller::kept;
 use crate::controller::step::{Again, JobStep, On};
 use crate::runtime::agent_pod::{Agent, Switched};
-use crate::validate::ValidInstance;
 
 /// Switching: once the instance is down, rename the databases, then the filestore.
 pub(super) fn switch(job: &OdooRestoreJob, instance: &OdooInstance, f: &Facts) -> Step {
@@ -29,12 +28,12 @@ pub(super) fn switch(job: &OdooRestoreJob, instance: &OdooInstance, f: &Facts) -
         Some(Some(waiting)) => return running(job, waiting.clone(), INSTANCE_CHANGING),
         Some(None) => {}
     }
-    let Some(v) = f.valid.as_deref() else {
+    let Some(at) = At::resolved(job, instance, f) else {
         return JobStep::Do(Effect::ReadInstance);
     };
     let mut status = current(job);
     if !status.database_switched {
-        return databases(job, v, f);
+        return databases(at);
     }
     match &f.switch {
         None => JobStep::Do(Effect::ReadSwitch),
@@ -44,15 +43,16 @@ pub(super) fn switch(job: &OdooRestoreJob, instance: &OdooInstance, f: &Facts) -
         }
         Some(Agent::Missing) => JobStep::Do(Effect::StartSwitch),
         Some(Agent::Running) => unchanged(job, SWITCHING),
-        Some(Agent::Ended(Switched::Unknown(why))) => files_unknown(job, v, why),
-        Some(Agent::Ended(Switched::Undone(why))) => files_undone(job, v, f, why),
-        Some(Agent::Ended(Switched::Done(report))) => files_switched(job, instance, v, report),
+        Some(Agent::Ended(Switched::Unknown(why))) => files_unknown(at, why),
+        Some(Agent::Ended(Switched::Undone(why))) => files_undone(at, why),
+        Some(Agent::Ended(Switched::Done(report))) => files_switched(at, report),
     }
 }
 
 /// The temporary database, prepared, takes the live name (the live one is kept);
 /// a failure discards the temporary database and keeps the live one.
-fn databases(job: &OdooRestoreJob, v: &ValidInstance, f: &Facts) -> Step {
+fn databases(at: At<'_>) -> Step {
+    let At { job, v, f, .. } = at;
     match &f.databases {
         None => JobStep::Do(Effect::SwitchDatabases),
         Some(Ok(())) => {
@@ -77,11 +77,9 @@ fn databases(job: &OdooRestoreJob, v: &ValidInstance, f: &Facts) -> Step {
 /// The files may have moved: putting the previous database back could pair it
 /// with the restored files. Nothing is reverted or dropped; the switch is
 /// retried once its Job is deleted (it finishes or confirms a switch).
-fn files_unknown(job: &OdooRestoreJob, v: &ValidInstance, why: &str) -> Step {
-    let (batch, ns) = (
-        switch_job_name(job, false),
-        job.namespace().unwrap_or_default(),
-    );
+fn files_unknown(at: At<'_>, why: &str) -> Step {
+    let At { job, v, .. } = at;
+    let (batch, ns) = switch_batch(job);
     let kept = current(job).previous_database_name.unwrap_or_default();
     let message = format!(
         "switching the filestore failed and the files may have moved: {why}; {} holds the restored data and the previous database is kept as {kept}; nothing was reverted or dropped. Check the volume, then delete job/{batch} -n {ns} to run the switch again; logs: kubectl logs job/{batch} -n {ns}",
@@ -97,14 +95,12 @@ fn files_unknown(job: &OdooRestoreJob, v: &ValidInstance, why: &str) -> Step {
 /// The agent put the files back where they were (its own word): the previous
 /// database goes back too, the temporary one goes, and the instance serves as
 /// before.
-fn files_undone(job: &OdooRestoreJob, v: &ValidInstance, f: &Facts, why: &str) -> Step {
+fn files_undone(at: At<'_>, why: &str) -> Step {
+    let At { job, v, f, .. } = at;
     if !f.reverted {
         return JobStep::Do(Effect::Revert);
     }
-    let (batch, ns) = (
-        switch_job_name(job, false),
-        job.namespace().unwrap_or_default(),
-    );
+    let (batch, ns) = switch_batch(job);
     let message = format!(
         "switching the filestore failed: {why}; the previous database {} is back in place; logs: kubectl logs job/{batch} -n {ns}",
         v.database.name
@@ -112,17 +108,19 @@ fn files_undone(job: &OdooRestoreJob, v: &ValidInstance, f: &Facts, why: &str) -
     fail_discarding(job, f, message)
 }
 
+/// The switch Job's name and namespace, for the messages that point at it.
+fn switch_batch(job: &OdooRestoreJob) -> (String, String) {
+    let ns = job.namespace().unwrap_or_default();
+    (switch_job_name(job, false), ns)
+}
+
 /// Database and files are switched: the restore succeeds, or (previous database
 /// Drop) waits until the instance runs on the restored one.
-fn files_switched(
-    job: &OdooRestoreJob,
-    instance: &OdooInstance,
-    v: &ValidInstance,
-    report: &SwitchReport,
-) -> Step {
+fn files_switched(at: At<'_>, report: &SwitchReport) -> Step {
+    let At { job, instance, .. } = at;
     let mut status = current(job);
     let kept = status.previous_database_name.clone().unwrap_or_default();
-    let mut message = restored(job, &status, v);
+    let mut message = restored(at, &status);
     if report.outcome == SwitchOutcome::NoFilesRestored {
         message.push_str("; the archive had no filestore, the current files stay");
     }
@@ -152,12 +150,12 @@ fn files_switched(
 /// once it runs, the previous files and database are dropped and the restore is
 /// done. Stopped or failing, it keeps them and says why.
 pub(super) fn starting(job: &OdooRestoreJob, instance: &OdooInstance, f: &Facts) -> Step {
-    let Some(v) = f.valid.as_deref() else {
+    let Some(at) = At::resolved(job, instance, f) else {
         return JobStep::Do(Effect::ReadInstance);
     };
     let mut status = current(job);
     let kept = status.previous_database_name.clone().unwrap_or_default();
-    let base = restored(job, &status, v);
+    let base = restored(at, &status);
     let name = instance.name_any();
     if let Err(doing) = kept::instance_runs(instance, None) {
         let message = format!(
@@ -176,7 +174,8 @@ pub(super) fn starting(job: &OdooRestoreJob, instance: &OdooInstance, f: &Facts)
 }
 
 /// What a switched restore did, for its messages.
-fn restored(job: &OdooRestoreJob, status: &OdooRestoreJobStatus, v: &ValidInstance) -> String {
+fn restored(at: At<'_>, status: &OdooRestoreJobStatus) -> String {
+    let At { job, v, .. } = at;
     let database = &v.database.name;
     let location = status
         .location
