@@ -76,6 +76,14 @@ impl Apply<OdooClusterMigration> for Effect {
     }
 }
 
+/// The clusters, for an effect on them: a step asks for one only once it read
+/// them, so a pass without them is a bug, not a spin.
+fn read_clusters(clusters: Option<&PgClusters>) -> Result<&PgClusters, Error> {
+    clusters.ok_or_else(|| {
+        Error::Unsettled("a migration step asked for an effect before reading the clusters".into())
+    })
+}
+
 /// What reads or changes the instance, its pods, its Secret, its copy Job.
 async fn on_the_instance(
     ctx: &Context,
@@ -83,9 +91,7 @@ async fn on_the_instance(
     f: &mut Facts,
     effect: Effect,
 ) -> Result<(), Error> {
-    let (Some(instance), Some(clusters)) = (f.seen.instance(), f.clusters.as_ref()) else {
-        return Ok(());
-    };
+    let (instance, clusters) = (f.seen.needed()?, read_clusters(f.clusters.as_ref())?);
     let status = m.status.clone().unwrap_or_default();
     let source = || {
         valid(
@@ -152,9 +158,7 @@ async fn on_the_instance(
 /// What reads or changes the databases on either cluster: a failure is the
 /// step's, kept as its message.
 async fn on_postgres(m: &OdooClusterMigration, f: &mut Facts, effect: Effect) -> Result<(), Error> {
-    let (Some(instance), Some(clusters)) = (f.seen.instance(), f.clusters.as_ref()) else {
-        return Ok(());
-    };
+    let (instance, clusters) = (f.seen.needed()?, read_clusters(f.clusters.as_ref())?);
     let status = m.status.clone().unwrap_or_default();
     let (database, temp) = (database(instance), temporary(&status));
     let target = cluster(clusters, &m.spec.target_cluster)?;
