@@ -274,12 +274,19 @@ fn the_names_switch_first_and_a_failed_switch_keeps_the_live_database() {
     assert_eq!(e.status.step, Some(UpgradeStep::Switching));
 }
 
-#[test]
-fn files_put_back_by_the_agent_bring_the_previous_database_back() {
+/// The databases are switched and the instance is down: the filestore switch
+/// is next.
+fn files_next() -> (OdooUpgradeJob, Facts) {
     let mut j = job(UpgradeStep::Switching);
     j.status.as_mut().expect("status").database_switched = true;
     let mut f = resolved();
     f.workers = Some(None);
+    (j, f)
+}
+
+#[test]
+fn files_put_back_by_the_agent_bring_the_previous_database_back() {
+    let (j, mut f) = files_next();
     assert_eq!(step(&j, &instance(), &f), JobStep::Do(Effect::ReadSwitch));
     f.switched = Some(Agent::Missing);
     assert_eq!(step(&j, &instance(), &f), JobStep::Do(Effect::StartSwitch));
@@ -299,10 +306,7 @@ fn files_put_back_by_the_agent_bring_the_previous_database_back() {
 
 #[test]
 fn files_that_may_have_moved_stop_everything_and_say_so_once() {
-    let mut j = job(UpgradeStep::Switching);
-    j.status.as_mut().expect("status").database_switched = true;
-    let mut f = resolved();
-    f.workers = Some(None);
+    let (mut j, mut f) = files_next();
     f.switched = Some(Agent::Ended(Switched::Unknown("no line".into())));
     let e = ended(step(&j, &instance(), &f));
     assert_eq!(e.status.step, Some(UpgradeStep::Switching));
@@ -317,11 +321,8 @@ fn files_that_may_have_moved_stop_everything_and_say_so_once() {
 
 #[test]
 fn switched_files_adopt_the_target_then_succeed_or_wait_to_drop_the_previous() {
-    let mut j = job(UpgradeStep::Switching);
+    let (mut j, mut f) = files_next();
     j.spec.image = Some("odoo:19.0-b".into());
-    j.status.as_mut().expect("status").database_switched = true;
-    let mut f = resolved();
-    f.workers = Some(None);
     let report = SwitchReport {
         outcome: SwitchOutcome::Switched,
         previous_removed: false,
