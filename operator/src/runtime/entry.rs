@@ -32,6 +32,11 @@ pub trait Controlled:
     fn permanent(_error: &Error) -> bool {
         false
     }
+
+    /// Whether a pass waits for the watch caches' first lists before it starts
+    /// (and is timed): a kind that reads much of them would otherwise ask the API
+    /// server for all of it while they fill.
+    const WAITS_FOR_CACHES: bool = false;
 }
 
 /// The entry point every controller runs (see the module's comment).
@@ -40,6 +45,9 @@ pub async fn reconcile<K: Controlled>(
     guard: Arc<DeserializeGuard<K>>,
     ctx: Arc<Context>,
 ) -> Result<Action, Error> {
+    if K::WAITS_FOR_CACHES {
+        ctx.caches.wait_until_ready().await;
+    }
     let _timer = ctx.metrics.reconcile_timer(K::CONTROLLER);
     match ctx.readable(guard.as_ref()).await {
         Some(object) => K::pass(object, &ctx).await,

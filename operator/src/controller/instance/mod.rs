@@ -32,6 +32,9 @@ use decide::Step;
 
 impl Controlled for OdooInstance {
     const CONTROLLER: &'static str = "instance";
+    // The first reconciles start while the watches still list: wait for the caches
+    // rather than decide on empty ones.
+    const WAITS_FOR_CACHES: bool = true;
 
     fn pass<'a>(instance: &'a Self, ctx: &'a Arc<Context>) -> Passing<'a> {
         Box::pin(reconcile(instance, ctx))
@@ -46,9 +49,6 @@ impl Controlled for OdooInstance {
 
 /// One pass over an instance (see the module's comment).
 async fn reconcile(instance: &OdooInstance, ctx: &Arc<Context>) -> Result<Action, Error> {
-    // The first reconciles start while the watches still list: wait for the caches
-    // rather than decide on empty ones.
-    ctx.caches.wait_until_ready().await;
     // The cache still holds the version our last write was based on: the write's
     // watch event starts the next pass (see `fresh`).
     if ctx.written.behind(instance) {
