@@ -161,7 +161,7 @@ mod tests {
 
     #[test]
     fn a_restore_names_its_temporary_and_kept_databases() {
-        assert!(temporary_name("shop", "uid-1").starts_with("shop_restoring_"));
+        assert_eq!(temporary_name("shop", "uid-1"), "shop_restoring_4a49acf8");
         let at: k8s_openapi::jiff::Timestamp = "2026-01-02T03:04:05Z".parse().expect("time");
         assert_eq!(kept_name("shop", at), "shop_pre_restore_20260102030405");
     }

@@ -307,3 +307,12 @@ fn starting_succeeds_once_the_instance_runs_on_the_target() {
     );
     assert_eq!((e.status.phase, e.again), (Some(P::Starting), POLL));
 }
+
+#[test]
+fn the_temporary_database_is_named_after_the_migration() {
+    // The first 8 hex digits of sha256("uid-1"): the name of this migration's own.
+    assert_eq!(
+        crate::controller::migration::temporary_name("shop", "uid-1"),
+        "shop_mig_4a49acf8"
+    );
+}
