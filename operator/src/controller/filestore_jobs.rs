@@ -1,7 +1,8 @@
 //! The agent Jobs that work on an instance's filestore and nothing else: a copy
 //! of the live files (or its removal), and the switch that gives a replacement
 //! (a restore's, an upgraded copy's) the live name while keeping the live files.
-//! Every request here is safe to repeat, so its pod is retried.
+//! Every request here is safe to repeat, so its pod is retried. Their reports are
+//! read here too (`copy_of`, `switch_of`).
 
 use k8s_openapi::api::batch::v1::Job;
 use kube::ResourceExt;

@@ -10,7 +10,8 @@ const FIRST: Duration = Duration::from_secs(2);
 const MAX: Duration = Duration::from_secs(300);
 const CONFLICT_RETRY: Duration = Duration::from_millis(200);
 
-/// Consecutive failures by object key (`namespace/name`).
+/// Consecutive failures by object key (`<controller>/<namespace>/<name>`, see
+/// `entry`).
 #[derive(Debug, Default)]
 pub struct Backoff {
     failures: Mutex<HashMap<String, u32>>,

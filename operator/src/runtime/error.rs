@@ -42,8 +42,9 @@ pub enum Error {
     /// Object storage could not be asked (a check of a stored backup); retried.
     #[error("object storage: {0}")]
     Storage(String),
-    /// A job kind's pass kept asking for more without ending (a bug, not a cluster
-    /// state): retried with backoff, and the error names the job.
+    /// A job kind's pass kept asking for more without ending, or asked for an
+    /// effect before reading what it needs (a bug, not a cluster state): retried
+    /// with backoff; the entry's log line names the job.
     #[error("{0}")]
     Unsettled(String),
 }

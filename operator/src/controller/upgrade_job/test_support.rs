@@ -1,5 +1,6 @@
 //! The upgrade tests' job: `up`, of the instance `shop` in `team`, to
-//! `odoo:19.0-b`; each test adds the status it starts from.
+//! `odoo:19.0-b`; each test adds the status it starts from. And how every
+//! upgrade ends once its database is upgraded (`adopted`).
 
 use odoo_model::upgrade_job::OdooUpgradeJobStatus;
 use odoo_model::{JobPhase, OdooUpgradeJob, OdooUpgradeJobSpec};

@@ -322,7 +322,6 @@ fn files_that_may_have_moved_stop_everything_and_say_so_once() {
 #[test]
 fn switched_files_adopt_the_target_then_succeed_or_wait_to_drop_the_previous() {
     let (mut j, mut f) = files_next();
-    j.spec.image = Some("odoo:19.0-b".into());
     let report = SwitchReport {
         outcome: SwitchOutcome::Switched,
         previous_removed: false,
