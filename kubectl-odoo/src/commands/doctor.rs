@@ -6,6 +6,8 @@
 
 use std::collections::BTreeMap;
 
+use futures::{StreamExt, TryStreamExt};
+
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::authorization::v1::{
     ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
@@ -53,27 +55,91 @@ fn check(name: impl Into<String>, ok: bool, detail: impl Into<String>, hint: &st
     }
 }
 
+/// The project's API group.
+const GROUP: &str = odoo_model::API_GROUP;
+
 /// What the plugin's commands need in the namespace, written as a Role's rules are:
-/// (API group, resources, verbs); each verb on each resource is asked for.
-const NEEDED: [(&str, &[&str], &[&str]); 5] = [
+/// (API group, resources, verbs); each verb on each resource is asked for. A
+/// server-side apply is a patch, and a create as well when the object is new; a
+/// watch begins with a list. The project's rules are granted by the chart's `-edit`
+/// ClusterRole (a test checks it), the others by the built-in `edit` role.
+const NEEDED: &[(&str, &[&str], &[&str])] = &[
+    // Read by nearly every command; listed by list, completion and -l; watched by
+    // status --watch and --wait; applied (create, patch) by create and restore
+    // --into; applied by stop, start, scale and delete (the deletion policy);
+    // deleted by delete.
     (
-        "odoo-operator.dev",
+        GROUP,
         &["odooinstances"],
-        &["get", "list", "watch", "patch"],
+        &["get", "list", "watch", "create", "patch", "delete"],
     ),
+    // The other kinds, read: status (an instance's jobs), logs --job, report (all
+    // that name the instance), backup list, describe, download and delete, restore
+    // --from-backup and --latest-of, and the destination backup create, backup
+    // schedule and restore --from-file take from a backup or a schedule.
     (
-        "odoo-operator.dev",
+        GROUP,
         &[
+            "odooinitjobs",
+            "odooupgradejobs",
             "odoobackupjobs",
             "odoorestorejobs",
-            "odooupgradejobs",
+            "odoobackupschedules",
             "odooclustermigrations",
         ],
-        &["create"],
+        &["get", "list"],
     ),
-    ("apps", &["deployments"], &["list"]),
-    ("", &["events"], &["list"]),
-    ("", &["pods/log", "secrets"], &["get"]),
+    // Applied new by upgrade, backup create, restore and migrate-cluster, and by
+    // backup schedule (which also updates one); backup delete patches a backup's
+    // annotation asking for its archive's deletion, or calling it off.
+    (
+        GROUP,
+        &[
+            "odooupgradejobs",
+            "odoobackupjobs",
+            "odoorestorejobs",
+            "odooclustermigrations",
+            "odoobackupschedules",
+        ],
+        &["create", "patch"],
+    ),
+    // Followed to their end by --wait of upgrade, backup create, restore and
+    // migrate-cluster; backup delete waits for the backup to go.
+    (
+        GROUP,
+        &[
+            "odooupgradejobs",
+            "odoobackupjobs",
+            "odoorestorejobs",
+            "odooclustermigrations",
+        ],
+        &["watch"],
+    ),
+    // backup delete.
+    (GROUP, &["odoobackupjobs"], &["delete"]),
+    // Pods: status (web addresses, a running job's log), logs, report, --wait's log
+    // tail; events lists them for theirs; delete --purge --wait names those holding
+    // the volume. Their logs: logs, report, status and --wait.
+    ("", &["pods"], &["list"]),
+    ("", &["pods/log"], &["get"]),
+    // Events: status, events, backup describe and delete, report; status --watch
+    // and --wait watch the instance's. Read only, as the built-in edit role grants.
+    ("", &["events"], &["list", "watch"]),
+    // The instance's Deployments: status and report; status --watch watches them.
+    ("apps", &["deployments"], &["list", "watch"]),
+    // The instance's ReplicaSets and Jobs, for events; the Jobs for status and report.
+    ("apps", &["replicasets"], &["list"]),
+    ("batch", &["jobs"], &["list"]),
+    // The filestore claim: status, delete --purge --wait; report lists the
+    // instance's claims.
+    ("", &["persistentvolumeclaims"], &["get", "list"]),
+    // S3 credentials: backup download, backup list and orphans --from-s3, restore
+    // --from-file and --from-s3 --latest-of; report lists the instance's Secrets
+    // (values redacted).
+    ("", &["secrets"], &["get", "list"]),
+    // The rest of the instance's children, for report.
+    ("", &["configmaps", "services"], &["list"]),
+    ("networking.k8s.io", &["ingresses"], &["list"]),
 ];
 
 pub async fn run(ctx: &LazyCtx, args: DoctorArgs, printer: &Printer) -> Result<(), CliError> {
@@ -158,44 +224,59 @@ async fn crds(ctx: &Ctx) -> Result<Vec<Check>, CliError> {
     Ok(checks)
 }
 
-async fn rbac(ctx: &Ctx) -> Result<Vec<Check>, CliError> {
-    let api: Api<SelfSubjectAccessReview> = Api::all(ctx.client.clone());
-    let mut denied = Vec::new();
-    let asked = NEEDED.iter().flat_map(|&(group, resources, verbs)| {
+/// Every (group, resource, verb) of [`NEEDED`], in its order.
+fn asked() -> impl Iterator<Item = (&'static str, &'static str, &'static str)> {
+    NEEDED.iter().flat_map(|&(group, resources, verbs)| {
         let on = move |&resource| verbs.iter().map(move |&verb| (group, resource, verb));
         resources.iter().flat_map(on)
-    });
-    for (group, resource, verb) in asked {
-        let (resource, subresource) = match resource.split_once('/') {
-            Some((r, s)) => (r, Some(s.to_owned())),
-            None => (resource, None),
-        };
-        let review = SelfSubjectAccessReview {
-            spec: SelfSubjectAccessReviewSpec {
-                resource_attributes: Some(ResourceAttributes {
-                    namespace: Some(ctx.namespace.clone()),
-                    verb: Some(verb.into()),
-                    resource: Some(resource.into()),
-                    subresource: subresource.clone(),
-                    group: Some(group.into()),
-                    ..Default::default()
-                }),
+    })
+}
+
+/// Whether the user may `verb` the `resource` (`pods/log`: a subresource) of
+/// `group` in `namespace`, as a SelfSubjectAccessReview answers.
+async fn allowed(
+    api: &Api<SelfSubjectAccessReview>,
+    namespace: &str,
+    (group, resource, verb): (&str, &str, &str),
+) -> Result<bool, CliError> {
+    let (resource, subresource) = match resource.split_once('/') {
+        Some((r, s)) => (r, Some(s.to_owned())),
+        None => (resource, None),
+    };
+    let review = SelfSubjectAccessReview {
+        spec: SelfSubjectAccessReviewSpec {
+            resource_attributes: Some(ResourceAttributes {
+                namespace: Some(namespace.into()),
+                verb: Some(verb.into()),
+                resource: Some(resource.into()),
+                subresource,
+                group: Some(group.into()),
                 ..Default::default()
-            },
+            }),
             ..Default::default()
-        };
-        let answer = api
-            .create(&PostParams::default(), &review)
-            .await
-            .map_err(CliError::api("asking the API server what you may do"))?;
-        if !answer.status.is_some_and(|s| s.allowed) {
-            let what = match subresource {
-                Some(s) => format!("{resource}/{s}"),
-                None => resource.to_owned(),
-            };
-            denied.push(format!("{verb} {what}"));
-        }
-    }
+        },
+        ..Default::default()
+    };
+    let answer = api
+        .create(&PostParams::default(), &review)
+        .await
+        .map_err(CliError::api("asking the API server what you may do"))?;
+    Ok(answer.status.is_some_and(|s| s.allowed))
+}
+
+async fn rbac(ctx: &Ctx) -> Result<Vec<Check>, CliError> {
+    let api: Api<SelfSubjectAccessReview> = Api::all(ctx.client.clone());
+    // Some fifty questions of one round trip each: a few at a time.
+    let answers: Vec<bool> = futures::stream::iter(asked())
+        .map(|question| allowed(&api, &ctx.namespace, question))
+        .buffered(8)
+        .try_collect()
+        .await?;
+    let denied: Vec<String> = asked()
+        .zip(answers)
+        .filter(|(_, allowed)| !allowed)
+        .map(|((_, resource, verb), _)| format!("{verb} {resource}"))
+        .collect();
     Ok(vec![check(
         format!("RBAC in namespace {}", ctx.namespace),
         denied.is_empty(),
