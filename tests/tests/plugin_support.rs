@@ -56,7 +56,8 @@ async fn doctor_reports_each_check_and_fails_when_one_does() -> anyhow::Result<(
     assert_eq!(limited.status.code(), Some(1), "{limited:?}");
     let stdout = text(&limited.stdout);
     assert!(
-        stdout.contains("✗ RBAC in namespace") && stdout.contains("denied: get odooinstances"),
+        stdout.contains("✗ RBAC in namespace")
+            && stdout.contains("denied: get/list/watch/create/patch/delete odooinstances"),
         "{stdout}"
     );
     let bad = odoo(cp, &ns.name, &["doctor", "-o", "xml"])?;

@@ -264,6 +264,22 @@ async fn allowed(
     Ok(answer.status.is_some_and(|s| s.allowed))
 }
 
+/// The denied questions by resource, in the order first asked, as
+/// `get/list/watch odooinstances`: one item a resource, however many rules name it.
+fn denied<'a>(questions: impl Iterator<Item = (&'a str, &'a str, &'a str)>) -> Vec<String> {
+    let mut by_resource: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (_, resource, verb) in questions {
+        match by_resource.iter_mut().find(|(r, _)| *r == resource) {
+            Some((_, verbs)) => verbs.push(verb),
+            None => by_resource.push((resource, vec![verb])),
+        }
+    }
+    by_resource
+        .into_iter()
+        .map(|(resource, verbs)| format!("{} {resource}", verbs.join("/")))
+        .collect()
+}
+
 async fn rbac(ctx: &Ctx) -> Result<Vec<Check>, CliError> {
     let api: Api<SelfSubjectAccessReview> = Api::all(ctx.client.clone());
     // Some fifty questions of one round trip each: a few at a time.
@@ -272,11 +288,12 @@ async fn rbac(ctx: &Ctx) -> Result<Vec<Check>, CliError> {
         .buffered(8)
         .try_collect()
         .await?;
-    let denied: Vec<String> = asked()
-        .zip(answers)
-        .filter(|(_, allowed)| !allowed)
-        .map(|((_, resource, verb), _)| format!("{verb} {resource}"))
-        .collect();
+    let denied = denied(
+        asked()
+            .zip(answers)
+            .filter(|(_, allowed)| !allowed)
+            .map(|(q, _)| q),
+    );
     Ok(vec![check(
         format!("RBAC in namespace {}", ctx.namespace),
         denied.is_empty(),
@@ -473,6 +490,25 @@ mod tests {
             ungranted.is_empty(),
             "the chart's -edit ClusterRole does not grant: {}",
             ungranted.join(", ")
+        );
+    }
+
+    #[test]
+    fn denied_verbs_are_said_once_a_resource_in_the_order_asked() {
+        let questions = [
+            (GROUP, "odooinstances", "get"),
+            (GROUP, "odoobackupjobs", "get"),
+            (GROUP, "odooinstances", "create"),
+            ("", "pods/log", "get"),
+            (GROUP, "odoobackupjobs", "delete"),
+        ];
+        assert_eq!(
+            denied(questions.into_iter()),
+            [
+                "get/create odooinstances",
+                "get/delete odoobackupjobs",
+                "get pods/log"
+            ]
         );
     }
 }
