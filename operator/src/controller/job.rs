@@ -206,13 +206,11 @@ pub async fn valid_instance(
     Ok(crate::validate::resolve(instance, &clusters)?)
 }
 
-/// The instance as a pass resolved it, for an effect that needs it: a kind's step
-/// asks for one only once it resolved the instance, so a pass without it is a bug,
-/// not a spin. Takes the field, so the rest of the facts can still be written.
+/// The instance as a pass resolved it, for an effect that needs it (see
+/// `runtime::error::needed`). Takes the field, so the rest of the facts can still be written.
 pub fn resolved(valid: &Option<Box<ValidInstance>>) -> Result<&ValidInstance, Error> {
-    valid.as_deref().ok_or_else(|| {
-        Error::Unsettled("a step asked for an effect on the instance before resolving it".into())
-    })
+    let missing = "a step asked for an effect on the instance before resolving it";
+    crate::runtime::error::needed(valid.as_deref(), missing)
 }
 
 pub fn db_error(cluster: &str, e: crate::pg::PgError) -> Error {

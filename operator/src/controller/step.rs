@@ -228,14 +228,12 @@ impl<K> Seen<K> {
         self.instance.as_deref()
     }
 
-    /// The instance, for an effect on it: a kind's step asks for one only once
-    /// it has seen the instance, so a pass without one is a bug, not a spin.
+    /// The instance, for an effect on it (see `runtime::error::needed`).
     pub fn needed(&self) -> Result<&OdooInstance, Error> {
-        self.instance().ok_or_else(|| {
-            Error::Unsettled(
-                "a step asked for an effect on an instance the pass has not seen".into(),
-            )
-        })
+        crate::runtime::error::needed(
+            self.instance(),
+            "a step asked for an effect on an instance the pass has not seen",
+        )
     }
 }
 

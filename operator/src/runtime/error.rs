@@ -101,6 +101,13 @@ impl From<crate::validate::ValidationError> for Error {
     }
 }
 
+/// What an effect needs of the pass's facts: a kind's step asks for the effect
+/// only once the pass learnt it, so a pass without it is a bug (`missing` says
+/// which), not a spin.
+pub fn needed<'a, T: ?Sized>(value: Option<&'a T>, missing: &str) -> Result<&'a T, Error> {
+    value.ok_or_else(|| Error::Unsettled(missing.into()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

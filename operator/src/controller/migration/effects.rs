@@ -23,6 +23,7 @@ use crate::pg::restore::{drop_database, rename_database};
 use crate::pg::{self, PgError, compare};
 use crate::runtime::context::Context;
 use crate::runtime::error::Error;
+use crate::runtime::error::needed;
 use crate::runtime::{agent_pod, batch, observe};
 use crate::validate::ValidInstance;
 
@@ -76,13 +77,9 @@ impl Apply<OdooClusterMigration> for Effect {
     }
 }
 
-/// The clusters, for an effect on them: a step asks for one only once it read
-/// them, so a pass without them is a bug, not a spin.
-fn read_clusters(clusters: Option<&PgClusters>) -> Result<&PgClusters, Error> {
-    clusters.ok_or_else(|| {
-        Error::Unsettled("a migration step asked for an effect before reading the clusters".into())
-    })
-}
+/// Why an effect on PostgreSQL cannot be done: a step asks for one only once the
+/// pass read the clusters (see `runtime::error::needed`).
+const NO_CLUSTERS: &str = "a migration step asked for an effect before reading the clusters";
 
 /// What reads or changes the instance, its pods, its Secret, its copy Job.
 async fn on_the_instance(
@@ -91,7 +88,7 @@ async fn on_the_instance(
     f: &mut Facts,
     effect: Effect,
 ) -> Result<(), Error> {
-    let (instance, clusters) = (f.seen.needed()?, read_clusters(f.clusters.as_ref())?);
+    let (instance, clusters) = (f.seen.needed()?, needed(f.clusters.as_ref(), NO_CLUSTERS)?);
     let status = m.status.clone().unwrap_or_default();
     let source = || {
         valid(
@@ -158,7 +155,7 @@ async fn on_the_instance(
 /// What reads or changes the databases on either cluster: a failure is the
 /// step's, kept as its message.
 async fn on_postgres(m: &OdooClusterMigration, f: &mut Facts, effect: Effect) -> Result<(), Error> {
-    let (instance, clusters) = (f.seen.needed()?, read_clusters(f.clusters.as_ref())?);
+    let (instance, clusters) = (f.seen.needed()?, needed(f.clusters.as_ref(), NO_CLUSTERS)?);
     let status = m.status.clone().unwrap_or_default();
     let (database, temp) = (database(instance), temporary(&status));
     let target = cluster(clusters, &m.spec.target_cluster)?;
