@@ -9,9 +9,55 @@ use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::{ObjectMeta, PostParams};
 use odoo_model::{OdooInstance, OdooInstanceSpec};
+use odoo_tests::helm::{Helm, documents, of_kind};
 use odoo_tests::plugin::{command, impersonating_kubeconfig, odoo, text};
 use odoo_tests::{TestNamespace, api_server};
 use serde_json::Value;
+
+/// Adding a need of the project's kinds to `kubectl odoo doctor` that the chart's
+/// `-edit` ClusterRole (aggregated into the built-in edit and admin roles doctor's
+/// hint names) does not grant fails here.
+#[test]
+fn the_charts_edit_role_grants_every_need_doctor_checks_of_the_projects_kinds() -> anyhow::Result<()>
+{
+    let docs = documents(&Helm::offline()?.template("odoo", "ops", &[])?)?;
+    let role = of_kind(&docs, "ClusterRole")
+        .into_iter()
+        .find(|d| {
+            let name = d["metadata"]["name"].as_str().unwrap_or_default();
+            name.ends_with("-edit")
+        })
+        .ok_or_else(|| anyhow::anyhow!("the chart renders no ClusterRole named …-edit"))?;
+    let rules = role["rules"].as_array().cloned().unwrap_or_default();
+    let grants = |group: &str, resource: &str, verb: &str| {
+        rules.iter().any(|rule| {
+            let lists = |field: &str, value: &str| {
+                rule[field]
+                    .as_array()
+                    .is_some_and(|values| values.iter().any(|v| v == value || v == "*"))
+            };
+            rule.get("resourceNames").is_none()
+                && lists("apiGroups", group)
+                && lists("resources", resource)
+                && lists("verbs", verb)
+        })
+    };
+    let group = odoo_model::API_GROUP;
+    assert!(grants(group, "odooinstances", "get"));
+    assert!(!grants(group, "odooinstances", "escalate"));
+    // The operator's ClusterRole, which lists pods, is not the one read.
+    assert!(!grants("", "pods", "list"));
+    let ungranted: Vec<String> = kubectl_odoo::commands::doctor::asked()
+        .filter(|&(g, resource, verb)| g == group && !grants(g, resource, verb))
+        .map(|(_, resource, verb)| format!("{verb} {resource}"))
+        .collect();
+    assert!(
+        ungranted.is_empty(),
+        "the chart's -edit ClusterRole does not grant: {}",
+        ungranted.join(", ")
+    );
+    Ok(())
+}
 
 #[tokio::test]
 async fn doctor_reports_each_check_and_fails_when_one_does() -> anyhow::Result<()> {
