@@ -159,6 +159,31 @@ pub fn on_both(warning: bool, reason: Reason) -> [(On, bool, Reason); 2] {
     [(On::Job, warning, reason), (On::Instance, warning, reason)]
 }
 
+/// An effect a walk expects, and what doing it found (see [`walk`]).
+#[cfg(test)]
+pub type Asked<E, F> = (E, fn(&mut F));
+
+/// Walks a pass through the effects its steps ask for: each step must ask the
+/// next `(effect, learnt)`, and `learnt` then records in the facts what doing it
+/// found. The facts are left as the last effect left them.
+#[cfg(test)]
+pub fn walk<S, E, F, const N: usize>(
+    step: impl Fn(&F) -> JobStep<S, E>,
+    f: &mut F,
+    effects: [Asked<E, F>; N],
+) where
+    S: std::fmt::Debug,
+    E: std::fmt::Debug + PartialEq,
+{
+    for (n, (effect, learnt)) in effects.into_iter().enumerate() {
+        match step(f) {
+            JobStep::Do(asked) => assert_eq!(asked, effect, "effect {n} of the walk"),
+            other => panic!("effect {n} of the walk: expected {effect:?}, got {other:?}"),
+        }
+        learnt(f);
+    }
+}
+
 /// A job kind's status as the driver records it.
 pub trait JobState: Serialize + PartialEq + Clone + Default + Send + Sync {
     /// Stamps an ending's phase (with its start and completion times).

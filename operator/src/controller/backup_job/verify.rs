@@ -199,15 +199,20 @@ pub fn counted(
 fn archive_read_back(r: &VerifyReport, status: &OdooBackupJobStatus) -> Checked {
     let sha = status.sha256.as_deref().unwrap_or_default();
     if !r.archive.sha256.eq_ignore_ascii_case(sha) {
+        let recorded = status.sha256.as_deref().unwrap_or("none");
         return Err(format!(
-            "the stored object's SHA-256 is {}, the backup recorded {sha}",
+            "the stored object's SHA-256 is {}, the backup recorded {recorded}",
             r.archive.sha256
         ));
     }
     if Some(r.archive.size_bytes) != status.size_bytes.and_then(|n| u64::try_from(n).ok()) {
+        // Said as a number, or "no size": a user reads this message.
+        let recorded = status
+            .size_bytes
+            .map_or("no size".into(), |n| n.to_string());
         return Err(format!(
-            "the stored object has {} bytes, the backup recorded {:?}",
-            r.archive.size_bytes, status.size_bytes
+            "the stored object has {} bytes, the backup recorded {recorded}",
+            r.archive.size_bytes
         ));
     }
     Ok(format!(
