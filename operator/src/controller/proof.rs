@@ -174,8 +174,8 @@ pub fn restore_report(
     }
     if report.loaded.base_version.as_deref() != Some(base) {
         return Err(format!(
-            "the agent reports base {:?}, the operator finds {base}",
-            report.loaded.base_version
+            "the agent reports base {}, the operator finds {base}",
+            report.loaded.base_version.as_deref().unwrap_or("none")
         ));
     }
     if report.loaded.tables != own.tables.len() as u64 {

@@ -391,12 +391,18 @@ pub fn differences(source: &Inventory, copy: &Inventory) -> Vec<String> {
         match copy.sequences.get(seq) {
             None => out.push(format!("sequence {seq} is missing")),
             Some(v) if v != value => {
-                out.push(format!("sequence {seq} is at {v:?}, not {value:?}"));
+                out.push(format!("sequence {seq} is {}, not {}", at(*v), at(*value)));
             }
             Some(_) => {}
         }
     }
     out
+}
+
+/// Where a sequence stands, as a user reads it: `at 7`, or `unused` (no
+/// `nextval` yet).
+fn at(value: Option<i64>) -> String {
+    value.map_or_else(|| "unused".into(), |n| format!("at {n}"))
 }
 
 #[cfg(test)]
@@ -427,7 +433,7 @@ mod tests {
         );
         let mut copy = inv(
             &[("public.a", 9), ("public.c", 0)],
-            &[("public.s", Some(6)), ("public.u", None)],
+            &[("public.s", Some(6)), ("public.u", Some(1))],
             &["plpgsql"],
         );
         copy.schemas.insert("reporting".into());
@@ -438,10 +444,11 @@ mod tests {
             "table public.a has 9 rows, not 10",
             "table public.b is missing",
             "table public.c is extra",
-            "sequence public.s is at Some(6), not Some(7)",
+            "sequence public.s is at 6, not at 7",
+            "sequence public.u is at 1, not unused",
         ] {
             assert!(d.iter().any(|l| l == expected), "{expected:?} not in {d:?}");
         }
-        assert_eq!(d.len(), 6, "{d:?}");
+        assert_eq!(d.len(), 7, "{d:?}");
     }
 }

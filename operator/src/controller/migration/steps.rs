@@ -228,8 +228,8 @@ fn verifying(p: &Pass<'_>, status: &mut Status) -> Next {
         return Next::Fail(
             Reason::VerificationFailed,
             format!(
-                "the copy differs from the source in {} ways: {}",
-                differences.len(),
+                "the copy differs from the source in {}: {}",
+                counted(differences.len(), "way", "ways"),
                 shown.join("; ")
             ),
         );
@@ -237,10 +237,11 @@ fn verifying(p: &Pass<'_>, status: &mut Status) -> Next {
     Next::Advance(
         P::Switching,
         format!(
-            "verified: {tables} tables with equal row counts, {} sequences, extensions {:?}, schemas {:?}",
-            original.sequences.len(),
-            original.extensions,
-            original.schemas
+            "verified: {} with equal row counts, {}, extensions ({}), schemas ({})",
+            counted(tables, "table", "tables"),
+            counted(original.sequences.len(), "sequence", "sequences"),
+            listed(&original.extensions),
+            listed(&original.schemas)
         ),
     )
 }
@@ -336,6 +337,23 @@ fn starting(p: &Pass<'_>, status: &mut Status) -> Next {
         ),
         POLL,
     )
+}
+
+/// `1 table`, `2 tables`.
+fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// A set of names as a user reads it: `plpgsql, citext`, or `none`.
+fn listed(names: &std::collections::BTreeSet<String>) -> String {
+    if names.is_empty() {
+        return "none".into();
+    }
+    names
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]

@@ -200,6 +200,8 @@ fn a_copy_is_verified_only_with_the_agents_report() {
 fn inventory(rows: i64) -> Inventory {
     Inventory {
         tables: [("public.sale_order".to_owned(), rows)].into(),
+        schemas: ["public".to_owned()].into(),
+        extensions: ["plpgsql".to_owned(), "unaccent".to_owned()].into(),
         ..Default::default()
     }
 }
@@ -228,14 +230,17 @@ fn verifying_compares_both_sides_and_keeps_the_progress_of_a_mismatch() {
     f.copy_inventory = Some(Ok(inventory(2)));
     let e = ended(step(&m, &f.with_temporary_dropped()));
     assert_eq!(e.status.progress.as_deref(), Some("0/1 tables match"));
-    let message = e.status.message.clone().unwrap_or_default();
-    assert!(
-        message.starts_with("Verifying failed: the copy differs from the source in 1 ways"),
-        "{message}"
+    assert_eq!(
+        message(&e),
+        "Verifying failed: the copy differs from the source in 1 way: table public.sale_order has 2 rows, not 3. The temporary database team_a_shop_mig_1 on other was dropped; the instance starts again on main."
     );
     f.copy_inventory = Some(Ok(inventory(3)));
     let e = ended(step(&m, &f));
     assert_eq!(e.status.phase, Some(P::Switching));
+    assert_eq!(
+        message(&e),
+        "verified: 1 table with equal row counts, 0 sequences, extensions (plpgsql, unaccent), schemas (public)"
+    );
     assert_eq!(e.status.progress.as_deref(), Some("1/1 tables match"));
 }
 
