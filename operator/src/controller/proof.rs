@@ -405,6 +405,13 @@ pub(crate) mod tests {
         let empty = Inventory::default();
         let why = restore_report(&report, &expected(&sha), &empty, Some("17.0.1.3"));
         assert!(why.is_err(), "{why:?}");
+        // An agent that found no base is said so, in words.
+        let mut no_base = report.clone();
+        no_base.loaded.base_version = None;
+        assert_eq!(
+            restore_report(&no_base, &expected(&sha), &own, Some("17.0.1.3")),
+            Err("the agent reports base none, the operator finds 17.0.1.3".into())
+        );
     }
 
     #[test]
