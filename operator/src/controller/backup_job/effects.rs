@@ -47,60 +47,68 @@ impl Apply<OdooBackupJob> for Effect {
                 let written = index::write(ctx, job, instance, &status).await;
                 f.indexed = Some(written.map_err(|e| e.to_string()));
             }
-            other => verifying(ctx, job, f, other).await?,
+            other => other.verify(ctx, job, f).await?,
         }
         Ok(())
     }
 }
 
-/// The effects of the verification.
-async fn verifying(
-    ctx: &Context,
-    job: &OdooBackupJob,
-    f: &mut Facts,
-    effect: Effect,
-) -> Result<(), Error> {
-    let v = job::resolved(&f.valid)?;
-    let scratch = scratch(job, v);
-    match effect {
-        Effect::ReadVerify => f.verify.run = Some(read_verify(ctx, job, scratch.is_some()).await?),
-        Effect::CreateScratch => {
-            // Proven stored, so recorded: a status that names no archive was
-            // edited, and no scratch database is made for a Job never started.
-            archive::recorded(&status(job)).map_err(Error::InvalidSpec)?;
-            let cluster = cluster_of(ctx, v).await?;
-            pg_restore::create_restore_database(&cluster, &v.owner(), &scratch.unwrap_or_default())
+impl Effect {
+    /// The effects of the verification.
+    async fn verify(self, ctx: &Context, job: &OdooBackupJob, f: &mut Facts) -> Result<(), Error> {
+        let v = job::resolved(&f.valid)?;
+        let scratch = scratch(job, v);
+        match self {
+            Effect::ReadVerify => {
+                f.verify.run = Some(read_verify(ctx, job, scratch.is_some()).await?)
+            }
+            Effect::CreateScratch => {
+                // Proven stored, so recorded: a status that names no archive was
+                // edited, and no scratch database is made for a Job never started.
+                archive::recorded(&status(job)).map_err(Error::InvalidSpec)?;
+                let cluster = cluster_of(ctx, v).await?;
+                pg_restore::create_restore_database(
+                    &cluster,
+                    &v.owner(),
+                    &scratch.unwrap_or_default(),
+                )
                 .await
                 .map_err(|e| db_error(&v.database.cluster, e))?;
-            f.verify.scratch_made = true;
-        }
-        Effect::StartVerify => {
-            let (image, status) = (&ctx.config.agent_image, status(job));
-            // Proven stored, so recorded: a status that names no archive was edited.
-            let archive = archive::recorded(&status).map_err(Error::InvalidSpec)?;
-            let built = verify::build_job(job, v, &status, &archive, scratch.as_deref(), image);
-            crate::apply::apply(&ctx.client, &built).await?;
-            f.verify.started = true;
-        }
-        Effect::ReadRecorded => {
-            let name = job.name_any();
-            let stored = Api::<OdooBackupJob>::namespaced(ctx.client.clone(), &v.namespace)
-                .get_opt(&name)
-                .await
-                .map_err(Error::kube(format!("reading odoobackupjob/{name}")))?;
-            f.verify.recorded = Some(stored.map(|s| Box::new(s.status.unwrap_or_default())));
-        }
-        Effect::CountScratch => f.verify.loaded = Some(count(ctx, job, f).await?),
-        Effect::DropScratch => {
-            let cluster = cluster_of(ctx, v).await?;
-            pg_restore::drop_database(&cluster, &scratch.unwrap_or_default(), &v.owner(), false)
+                f.verify.scratch_made = true;
+            }
+            Effect::StartVerify => {
+                let (image, status) = (&ctx.config.agent_image, status(job));
+                // Proven stored, so recorded: a status that names no archive was edited.
+                let archive = archive::recorded(&status).map_err(Error::InvalidSpec)?;
+                let built = verify::build_job(job, v, &status, &archive, scratch.as_deref(), image);
+                crate::apply::apply(&ctx.client, &built).await?;
+                f.verify.started = true;
+            }
+            Effect::ReadRecorded => {
+                let name = job.name_any();
+                let stored = Api::<OdooBackupJob>::namespaced(ctx.client.clone(), &v.namespace)
+                    .get_opt(&name)
+                    .await
+                    .map_err(Error::kube(format!("reading odoobackupjob/{name}")))?;
+                f.verify.recorded = Some(stored.map(|s| Box::new(s.status.unwrap_or_default())));
+            }
+            Effect::CountScratch => f.verify.loaded = Some(count(ctx, job, f).await?),
+            Effect::DropScratch => {
+                let cluster = cluster_of(ctx, v).await?;
+                pg_restore::drop_database(
+                    &cluster,
+                    &scratch.unwrap_or_default(),
+                    &v.owner(),
+                    false,
+                )
                 .await
                 .map_err(|e| db_error(&v.database.cluster, e))?;
-            f.verify.dropped = true;
+                f.verify.dropped = true;
+            }
+            _ => {}
         }
-        _ => {}
+        Ok(())
     }
-    Ok(())
 }
 
 fn status(job: &OdooBackupJob) -> OdooBackupJobStatus {

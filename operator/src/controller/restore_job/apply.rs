@@ -46,82 +46,86 @@ impl Apply<OdooRestoreJob> for Effect {
             Effect::ReadRunFailure(run) => {
                 f.failure = Some(batch::odoo_failure(ctx, &ns, &run.job_name(job)).await?);
             }
-            effect => change(ctx, job, f, effect).await?,
+            effect => effect.change(ctx, job, f).await?,
         }
         Ok(())
     }
 }
 
-/// The effects that need the instance resolved: the changes, and the reads of the
-/// temporary database.
-async fn change(
-    ctx: &Context,
-    job: &OdooRestoreJob,
-    f: &mut Facts,
-    effect: Effect,
-) -> Result<(), Error> {
-    let v = job::resolved(&f.valid)?;
-    let status = job.status.clone().unwrap_or_default();
-    let temporary = status.temporary_database.clone().unwrap_or_default();
-    let kept = status.previous_database_name.clone().unwrap_or_default();
-    let agent_image = &ctx.config.agent_image;
-    match effect {
-        Effect::StartLoad => {
-            let Some(Ok(source)) = &f.source else {
-                return Ok(());
-            };
-            start_load(ctx, job, v, source, &temporary).await?;
-            f.load_started = true;
+impl Effect {
+    /// The effects that need the instance resolved: the changes, and the reads of
+    /// the temporary database.
+    async fn change(self, ctx: &Context, job: &OdooRestoreJob, f: &mut Facts) -> Result<(), Error> {
+        let v = job::resolved(&f.valid)?;
+        let status = job.status.clone().unwrap_or_default();
+        let temporary = status.temporary_database.clone().unwrap_or_default();
+        let kept = status.previous_database_name.clone().unwrap_or_default();
+        let agent_image = &ctx.config.agent_image;
+        match self {
+            Effect::StartLoad => {
+                let Some(Ok(source)) = &f.source else {
+                    return Ok(());
+                };
+                start_load(ctx, job, v, source, &temporary).await?;
+                f.load_started = true;
+            }
+            Effect::Prove => {
+                let Some(Agent::Ended(Ok(report))) = &f.load else {
+                    return Ok(());
+                };
+                let sha = status.sha256.as_deref();
+                let (checked, _) = proof::loaded_database(ctx, v, &temporary, report, sha).await?;
+                f.proof = Some(checked);
+            }
+            Effect::Discard => {
+                discard(ctx, v, &temporary).await?;
+                f.discarded = true;
+            }
+            Effect::StartRun(run) => {
+                crate::apply::apply(&ctx.client, &run.job(job, v, &temporary)).await?;
+                f.run_started = Some(run);
+            }
+            Effect::ReadNeutralized => f.neutralized = Some(marked(ctx, v, &temporary).await?),
+            Effect::SwitchDatabases => {
+                f.databases = Some(switch_databases(ctx, job, v, &temporary, &kept).await?);
+            }
+            Effect::StartSwitch => {
+                let switch = filestore_jobs::switch_job(
+                    job,
+                    "restore",
+                    v,
+                    &temporary,
+                    &kept,
+                    false,
+                    agent_image,
+                );
+                crate::apply::apply(&ctx.client, &switch).await?;
+                f.switch_started = true;
+            }
+            Effect::Revert => {
+                let cluster = job::cluster_of(ctx, v).await?;
+                pg_restore::revert(&cluster, &switch_names(v, &temporary, &kept))
+                    .await
+                    .map_err(|e| job::db_error(&v.database.cluster, e))?;
+                f.reverted = true;
+            }
+            Effect::DropKept => {
+                let cluster = job::cluster_of(ctx, v).await?;
+                let drop_job = filestore_jobs::switch_job(
+                    job,
+                    "restore",
+                    v,
+                    &temporary,
+                    &kept,
+                    true,
+                    agent_image,
+                );
+                f.dropping = Some(kept::drop_kept(ctx, v, &cluster, &drop_job, &kept).await?);
+            }
+            _ => {}
         }
-        Effect::Prove => {
-            let Some(Agent::Ended(Ok(report))) = &f.load else {
-                return Ok(());
-            };
-            let sha = status.sha256.as_deref();
-            let (checked, _) = proof::loaded_database(ctx, v, &temporary, report, sha).await?;
-            f.proof = Some(checked);
-        }
-        Effect::Discard => {
-            discard(ctx, v, &temporary).await?;
-            f.discarded = true;
-        }
-        Effect::StartRun(run) => {
-            crate::apply::apply(&ctx.client, &run.job(job, v, &temporary)).await?;
-            f.run_started = Some(run);
-        }
-        Effect::ReadNeutralized => f.neutralized = Some(marked(ctx, v, &temporary).await?),
-        Effect::SwitchDatabases => {
-            f.databases = Some(switch_databases(ctx, job, v, &temporary, &kept).await?);
-        }
-        Effect::StartSwitch => {
-            let switch = filestore_jobs::switch_job(
-                job,
-                "restore",
-                v,
-                &temporary,
-                &kept,
-                false,
-                agent_image,
-            );
-            crate::apply::apply(&ctx.client, &switch).await?;
-            f.switch_started = true;
-        }
-        Effect::Revert => {
-            let cluster = job::cluster_of(ctx, v).await?;
-            pg_restore::revert(&cluster, &switch_names(v, &temporary, &kept))
-                .await
-                .map_err(|e| job::db_error(&v.database.cluster, e))?;
-            f.reverted = true;
-        }
-        Effect::DropKept => {
-            let cluster = job::cluster_of(ctx, v).await?;
-            let drop_job =
-                filestore_jobs::switch_job(job, "restore", v, &temporary, &kept, true, agent_image);
-            f.dropping = Some(kept::drop_kept(ctx, v, &cluster, &drop_job, &kept).await?);
-        }
-        _ => {}
+        Ok(())
     }
-    Ok(())
 }
 
 /// The empty temporary database, then the load Job.
