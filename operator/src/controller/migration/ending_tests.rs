@@ -7,7 +7,7 @@ use odoo_model::cluster_migration::MigrationPhase as P;
 use super::super::facts::Effect;
 use super::super::test_support::*;
 use super::*;
-use crate::controller::step::{Again, JobStep, On};
+use crate::controller::step::{Again, JobStep, On, walk};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 use odoo_model::JobPhase;
 
@@ -56,12 +56,17 @@ fn a_timed_out_start_switches_back_and_keeps_the_copy_aside() {
     assert!(matches!(step(&m, &f), JobStep::End(e) if e.status.phase == Some(P::Starting)));
     // Ten minutes after the step began.
     f.seen.now = now() + k8s_openapi::jiff::SignedDuration::from_secs(601);
-    assert_eq!(step(&m, &f), JobStep::Do(Effect::ReadLiveOnTarget));
-    f.undone.live_on_target = Some(true);
-    assert_eq!(step(&m, &f), JobStep::Do(Effect::RenameBack));
-    f.undone.renamed_back = Some(Ok(()));
-    assert_eq!(step(&m, &f), JobStep::Do(Effect::PointAtSource));
-    f.undone.pointed_back = true;
+    walk(
+        |f| step(&m, f),
+        &mut f,
+        [
+            (Effect::ReadLiveOnTarget, |f| {
+                f.undone.live_on_target = Some(true)
+            }),
+            (Effect::RenameBack, |f| f.undone.renamed_back = Some(Ok(()))),
+            (Effect::PointAtSource, |f| f.undone.pointed_back = true),
+        ],
+    );
     let e = ended(step(&m, &f));
     assert_eq!(e.status.phase, Some(P::RolledBack));
     assert!(!e.status.switched);
@@ -173,12 +178,17 @@ fn the_source_is_dropped_once_when_asked() {
     let e = ended(step(&m, &f));
     assert_eq!(e.status, m.status.clone().unwrap_or_default(), "not asked");
     m.spec.drop_source_after = true;
-    assert_eq!(step(&m, &f), JobStep::Do(Effect::ReadNewer));
-    f.newer = Some(None);
-    assert_eq!(step(&m, &f), JobStep::Do(Effect::ReadClusters));
-    f.clusters = facts(on_target()).clusters;
-    assert_eq!(step(&m, &f), JobStep::Do(Effect::DropSource));
-    f.source_dropped = Some(false);
+    walk(
+        |f| step(&m, f),
+        &mut f,
+        [
+            (Effect::ReadNewer, |f| f.newer = Some(None)),
+            (Effect::ReadClusters, |f| {
+                f.clusters = facts(on_target()).clusters
+            }),
+            (Effect::DropSource, |f| f.source_dropped = Some(false)),
+        ],
+    );
     let e = ended(step(&m, &f));
     assert!(e.status.source_dropped);
     assert_eq!(

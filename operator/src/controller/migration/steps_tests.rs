@@ -8,7 +8,7 @@ use super::super::facts::{Effect, Facts, Prepared, Side};
 use super::super::test_support::*;
 use crate::controller::migration::conditions;
 use crate::controller::migration::pass::{NEXT_STEP, POLL, QUEUED};
-use crate::controller::step::{Again, JobStep};
+use crate::controller::step::{Again, JobStep, walk};
 use crate::pg::compare::Inventory;
 use crate::runtime::agent_pod::Agent;
 use odoo_model::JobPhase;
@@ -159,12 +159,15 @@ fn stopping_waits_for_the_instance_and_every_pod() {
 fn copying_prepares_the_target_then_starts_the_job_once() {
     let m = migration(P::Copying);
     let mut f = facts(instance(I::Migrating));
-    assert_eq!(step(&m, &f), JobStep::Do(Effect::ReadCopy));
-    f.copy = Some(Agent::Missing);
-    assert_eq!(step(&m, &f), JobStep::Do(Effect::Prepare));
-    f.prepared = Some(Prepared::Done);
-    assert_eq!(step(&m, &f), JobStep::Do(Effect::StartCopy));
-    f.copy_started = true;
+    walk(
+        |f| step(&m, f),
+        &mut f,
+        [
+            (Effect::ReadCopy, |f| f.copy = Some(Agent::Missing)),
+            (Effect::Prepare, |f| f.prepared = Some(Prepared::Done)),
+            (Effect::StartCopy, |f| f.copy_started = true),
+        ],
+    );
     let e = ended(step(&m, &f));
     assert_eq!(message(&e), "Job move-copy copies the database");
     assert_eq!((e.status.phase, e.again), (Some(P::Copying), POLL));
@@ -259,12 +262,17 @@ impl Facts {
 fn switching_renames_then_points_the_instance_at_the_target() {
     let m = migration(P::Switching);
     let mut f = facts(instance(I::Migrating));
-    assert_eq!(step(&m, &f), JobStep::Do(Effect::ReadNames));
-    f.names_on_target = Some(Ok((true, false)));
-    assert_eq!(step(&m, &f), JobStep::Do(Effect::Rename));
-    f.renamed = Some(Ok(()));
-    assert_eq!(step(&m, &f), JobStep::Do(Effect::PointAtTarget));
-    f.pointed = Some(Ok(()));
+    walk(
+        |f| step(&m, f),
+        &mut f,
+        [
+            (Effect::ReadNames, |f| {
+                f.names_on_target = Some(Ok((true, false)))
+            }),
+            (Effect::Rename, |f| f.renamed = Some(Ok(()))),
+            (Effect::PointAtTarget, |f| f.pointed = Some(Ok(()))),
+        ],
+    );
     let e = ended(step(&m, &f));
     assert_eq!(e.status.phase, Some(P::Starting));
     assert!(e.status.switched);

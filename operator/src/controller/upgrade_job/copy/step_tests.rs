@@ -13,7 +13,7 @@ use super::super::outcome::{AGENT_RUNS, FOR_A_PERSON, NEXT_STEP, STOPPING_JOB};
 use super::super::test_support::{self, adopted};
 use super::{cleans_up, deleting, recorded_point, step};
 use crate::controller::kept::Dropping;
-use crate::controller::step::{Again, JobStep, On, ended, message, on_both, told};
+use crate::controller::step::{Again, JobStep, On, ended, message, on_both, told, walk};
 use crate::pg::copy::TemplateCopy;
 use crate::runtime::agent_pod::{Agent, Switched};
 use crate::runtime::batch::Outcome;
@@ -287,15 +287,17 @@ fn files_next() -> (OdooUpgradeJob, Facts) {
 #[test]
 fn files_put_back_by_the_agent_bring_the_previous_database_back() {
     let (j, mut f) = files_next();
-    assert_eq!(step(&j, &instance(), &f), JobStep::Do(Effect::ReadSwitch));
-    f.switched = Some(Agent::Missing);
-    assert_eq!(step(&j, &instance(), &f), JobStep::Do(Effect::StartSwitch));
-    f.switched = Some(Agent::Ended(Switched::Undone("disk full".into())));
-    assert_eq!(
-        step(&j, &instance(), &f),
-        JobStep::Do(Effect::RevertDatabases)
+    walk(
+        |f| step(&j, &instance(), f),
+        &mut f,
+        [
+            (Effect::ReadSwitch, |f| f.switched = Some(Agent::Missing)),
+            (Effect::StartSwitch, |f| {
+                f.switched = Some(Agent::Ended(Switched::Undone("disk full".into())))
+            }),
+            (Effect::RevertDatabases, |f| f.reverted = true),
+        ],
     );
-    f.reverted = true;
     let e = ended(step(&j, &instance(), &f));
     assert!(!e.status.database_switched);
     assert_eq!(e.status.step, Some(UpgradeStep::Discarding));
@@ -379,12 +381,17 @@ fn the_previous_database_goes_only_once_the_instance_runs_the_target() {
 fn a_discarded_copy_fails_the_upgrade_on_job_and_instance() {
     let j = job(UpgradeStep::Discarding);
     let mut f = resolved();
-    assert_eq!(step(&j, &instance(), &f), JobStep::Do(Effect::DropCopy));
-    f.copy_dropped = true;
-    assert_eq!(step(&j, &instance(), &f), JobStep::Do(Effect::ReadDiscard));
-    f.discard = Some(Agent::Missing);
-    assert_eq!(step(&j, &instance(), &f), JobStep::Do(Effect::StartDiscard));
-    f.discard = Some(Agent::Ended(Err("permission denied".into())));
+    walk(
+        |f| step(&j, &instance(), f),
+        &mut f,
+        [
+            (Effect::DropCopy, |f| f.copy_dropped = true),
+            (Effect::ReadDiscard, |f| f.discard = Some(Agent::Missing)),
+            (Effect::StartDiscard, |f| {
+                f.discard = Some(Agent::Ended(Err("permission denied".into())))
+            }),
+        ],
+    );
     let e = ended(step(&j, &instance(), &f));
     assert_eq!(e.phase, JobPhase::Failed);
     assert_eq!(
