@@ -47,12 +47,12 @@ fn pending_queues_behind_another_migration_then_fixes_source_and_name() {
     );
     let e = ended(step(&m, &f));
     assert_eq!(
-        outcome(&e),
-        (
-            Some(P::PreChecks),
-            JobPhase::Running,
-            "checking cluster other before moving from main"
-        )
+        (e.status.phase, e.phase),
+        (Some(P::PreChecks), JobPhase::Running)
+    );
+    assert_eq!(
+        message(&e),
+        "checking cluster other before moving from main"
     );
     assert_eq!(e.status.source_cluster.as_deref(), Some("main"));
     let temporary = e.status.temporary_database.clone().unwrap_or_default();
@@ -157,8 +157,7 @@ fn stopping_waits_for_the_instance_and_every_pod() {
 
 #[test]
 fn copying_prepares_the_target_then_starts_the_job_once() {
-    let m = migration(P::Copying);
-    let mut f = facts(instance(I::Migrating));
+    let (m, mut f) = migrating(P::Copying);
     walk(
         |f| step(&m, f),
         &mut f,
@@ -176,8 +175,7 @@ fn copying_prepares_the_target_then_starts_the_job_once() {
 
 #[test]
 fn a_copy_is_verified_only_with_the_agents_report() {
-    let m = migration(P::Copying);
-    let mut f = facts(instance(I::Migrating));
+    let (m, mut f) = migrating(P::Copying);
     f.copy = Some(Agent::Ended(Ok(odoo_model::agent::CopyReport {
         source: "pg-main:5432/team_a_shop".into(),
         target: "pg-other:5432/team_a_shop_mig_1".into(),
@@ -211,8 +209,7 @@ fn inventory(rows: i64) -> Inventory {
 
 #[test]
 fn verifying_compares_both_sides_and_keeps_the_progress_of_a_mismatch() {
-    let m = migration(P::Verifying);
-    let mut f = facts(instance(I::Migrating));
+    let (m, mut f) = migrating(P::Verifying);
     assert_eq!(step(&m, &f), JobStep::Do(Effect::ReadLogin));
     f.login = Some(Err("the Secret shop-db has no password".into()));
     let e = ended(step(&m, &f.with_temporary_dropped()));
@@ -260,8 +257,7 @@ impl Facts {
 
 #[test]
 fn switching_renames_then_points_the_instance_at_the_target() {
-    let m = migration(P::Switching);
-    let mut f = facts(instance(I::Migrating));
+    let (m, mut f) = migrating(P::Switching);
     walk(
         |f| step(&m, f),
         &mut f,

@@ -4,7 +4,7 @@
 use crate::controller::step::Seen;
 use k8s_openapi::jiff::Timestamp;
 use odoo_model::cluster_migration::{MigrationPhase, OdooClusterMigrationStatus};
-use odoo_model::{InstancePhase, JobPhase, OdooClusterMigration, OdooInstance};
+use odoo_model::{InstancePhase, OdooClusterMigration, OdooInstance};
 
 use super::facts::{Effect, Facts};
 pub use crate::controller::step::ended;
@@ -66,6 +66,12 @@ pub fn facts(instance: OdooInstance) -> Facts {
     }
 }
 
+/// A migration at `phase`, and what a pass over it starts from while its
+/// instance is `Migrating`.
+pub fn migrating(phase: MigrationPhase) -> (OdooClusterMigration, Facts) {
+    (migration(phase), facts(instance(InstancePhase::Migrating)))
+}
+
 pub fn step(m: &OdooClusterMigration, f: &Facts) -> Step {
     super::decide::step(m, f)
 }
@@ -78,14 +84,6 @@ pub fn reasons(ending: &Ending<OdooClusterMigrationStatus>) -> Vec<String> {
         .iter()
         .map(|n| format!("{}{}", mark(n.warning), n.reason))
         .collect()
-}
-
-/// How an ending leaves the migration: its phase, the job's, and its message.
-pub fn outcome(
-    ending: &Ending<OdooClusterMigrationStatus>,
-) -> (Option<MigrationPhase>, JobPhase, &str) {
-    let message = ending.status.message.as_deref().unwrap_or_default();
-    (ending.status.phase, ending.phase, message)
 }
 
 /// The reason and status of a condition.
