@@ -360,7 +360,10 @@ mod tests {
         let e = ended(step(&job, &f));
         assert_eq!(e.phase, JobPhase::Failed);
         let message = message(&e);
-        assert!(message.contains("exited successfully, but Odoo did not install sale"));
+        assert_eq!(
+            message,
+            "Job shop-init-job exited successfully, but Odoo did not install sale; see kubectl logs job/shop-init-job"
+        );
         assert_eq!(e.events.len(), 1);
         assert_eq!(e.events[0].reason, Reason::InitFailed);
         assert_eq!(e.events[0].text, message);
@@ -381,9 +384,9 @@ mod tests {
         f.failure = Some(None);
         let e = ended(step(&job, &f));
         let message = message(&e);
-        assert!(
-            message.starts_with("Job shop-init-job failed; "),
-            "{message}"
+        assert_eq!(
+            message,
+            "Job shop-init-job failed; see kubectl logs job/shop-init-job"
         );
     }
 

@@ -89,8 +89,10 @@ fn files_that_may_have_moved_keep_everything_and_say_so_once() {
     f.switch = Some(Agent::Ended(Switched::Unknown("rename failed".into())));
     let e = ended(step(&job, &f));
     assert_eq!(e.phase, JobPhase::Running);
-    assert!(message(&e).contains("the files may have moved: rename failed"));
-    assert!(message(&e).contains("delete job/r-switch -n team-a"));
+    assert_eq!(
+        message(&e),
+        "switching the filestore failed and the files may have moved: rename failed; team_a_shop holds the restored data and the previous database is kept as team_a_shop_pre_restore_1; nothing was reverted or dropped. Check the volume, then delete job/r-switch -n team-a to run the switch again; logs: kubectl logs job/r-switch -n team-a"
+    );
     assert_eq!(told(&e), [(On::Job, true, Reason::SwitchUnknown)]);
     assert_eq!(e.again, Again::After(HALF_SWITCHED));
     // Said once: the next pass finds the same words recorded.
@@ -130,14 +132,18 @@ fn a_switched_restore_succeeds_or_with_drop_waits_for_the_instance_to_run() {
     f.switch = Some(switched(Some("busy")));
     let e = ended(step(&job, &f));
     assert_eq!(e.phase, JobPhase::Succeeded);
-    assert!(message(&e).contains("could not be removed (busy)"));
+    assert_eq!(
+        message(&e),
+        "restored /backup/k.zip into team_a_shop; the previous files could not be removed (busy), so the previous database is kept with them as team_a_shop_pre_restore_1"
+    );
     f.switch = Some(switched(None));
     let e = ended(step(&job, &f));
     assert_eq!(e.phase, JobPhase::Running);
     assert_eq!(e.status.step, Some(RestoreStep::Starting));
-    assert!(message(&e).ends_with(
-        "; the previous database team_a_shop_pre_restore_1 is dropped once shop runs on the restored one"
-    ));
+    assert_eq!(
+        message(&e),
+        "restored /backup/k.zip into team_a_shop; the previous database team_a_shop_pre_restore_1 is dropped once shop runs on the restored one"
+    );
     assert_eq!(told(&e), [(On::Job, false, Reason::Switched)]);
 }
 
@@ -148,7 +154,10 @@ fn the_previous_database_goes_only_once_the_instance_runs_on_the_restored_one() 
     f.seen.instance = Some(Box::new(instance(Some(InstancePhase::Starting))));
     let e = ended(step(&job, &f));
     assert_eq!(e.phase, JobPhase::Running);
-    assert!(message(&e).ends_with("runs on the restored one (it is Starting)"));
+    assert_eq!(
+        message(&e),
+        "restored /backup/k.zip into team_a_shop; the previous database team_a_shop_pre_restore_1 is dropped once shop runs on the restored one (it is Starting)"
+    );
     assert_eq!(e.again, Again::After(STARTING));
     let mut f = resolved();
     assert_eq!(step(&job, &f), JobStep::Do(Effect::DropKept));
@@ -161,14 +170,18 @@ fn the_previous_database_goes_only_once_the_instance_runs_on_the_restored_one() 
     let e = ended(step(&job, &f));
     assert_eq!(e.phase, JobPhase::Succeeded);
     assert_eq!(e.status.previous_database_name, None);
-    assert!(message(&e).ends_with(
-        "shop ran on it, and the previous database team_a_shop_pre_restore_1 and its files were dropped"
-    ));
+    assert_eq!(
+        message(&e),
+        "restored /backup/k.zip into team_a_shop; shop ran on it, and the previous database team_a_shop_pre_restore_1 and its files were dropped"
+    );
     f.dropping = Some(Dropping::FilesLeft("busy".into()));
     let e = ended(step(&job, &f));
     assert_eq!(
         e.status.previous_database_name.as_deref(),
         Some("team_a_shop_pre_restore_1")
     );
-    assert!(message(&e).contains("could not be removed (busy)"));
+    assert_eq!(
+        message(&e),
+        "restored /backup/k.zip into team_a_shop; shop ran on it, but the previous files could not be removed (busy), so the previous database is kept with them as team_a_shop_pre_restore_1"
+    );
 }

@@ -240,7 +240,10 @@ fn a_proven_load_records_the_archive_and_the_kept_name_and_goes_on_to_opening() 
         e.status.previous_database_name.as_deref(),
         Some("team_a_shop_pre_restore_20260102030405")
     );
-    assert!(message(&e).starts_with("archive loaded and 3 tables match; Odoo (odoo:18.0"));
+    assert_eq!(
+        message(&e),
+        "archive loaded and 3 tables match; Odoo (odoo:18.0-20250101) opens it before shop stops for the switch"
+    );
     assert_eq!(told(&e), [(On::Job, false, Reason::RestoreLoaded)]);
     assert_eq!(e.crash_after, Some("restore-loaded"));
 }
@@ -262,10 +265,9 @@ fn odoo_neutralizes_then_opens_the_loaded_database_each_run_once() {
     f.run_started = Some(OdooRun::Neutralize);
     let e = ended(step(&job, &f));
     assert_eq!(e.status.job.job_name.as_deref(), Some("r-neutralize"));
-    assert!(
-        message(&e).ends_with("; team_a_shop keeps serving"),
-        "{}",
-        message(&e)
+    assert_eq!(
+        message(&e),
+        "Odoo's own `odoo neutralize` (odoo:18.0-20250101) on team_a_shop_restoring_1; team_a_shop keeps serving"
     );
     assert_eq!(e.crash_after, Some("restore-opening"));
 
@@ -280,7 +282,10 @@ fn odoo_neutralizes_then_opens_the_loaded_database_each_run_once() {
     let e = ended(step(&job, &f));
     assert_eq!(e.status.step, Some(RestoreStep::Switching));
     assert_eq!(told(&e), [(On::Job, false, Reason::RestoreOpened)]);
-    assert!(message(&e).ends_with("; stopping shop to switch databases"));
+    assert_eq!(
+        message(&e),
+        "Odoo (odoo:18.0-20250101) opened the restored database; stopping shop to switch databases"
+    );
 }
 
 #[test]
@@ -294,8 +299,10 @@ fn a_database_odoo_cannot_open_or_did_not_neutralize_is_dropped_and_the_restore_
     f.discarded = true;
     let e = ended(step(&job, &f));
     assert_failed(&e);
-    assert!(message(&e).contains("is not marked; the temporary database was dropped"));
-    assert!(message(&e).ends_with("logs: kubectl logs job/r-neutralize -n team-a"));
+    assert_eq!(
+        message(&e),
+        "Odoo's own `odoo neutralize` (odoo:18.0-20250101) on team_a_shop_restoring_1 failed: it exited 0 but the database is not marked; the temporary database was dropped and team_a_shop was not touched and keeps serving; logs: kubectl logs job/r-neutralize -n team-a"
+    );
 
     let mut f = resolved();
     f.runs.push((OdooRun::Neutralize, Some(Outcome::Complete)));
@@ -308,11 +315,8 @@ fn a_database_odoo_cannot_open_or_did_not_neutralize_is_dropped_and_the_restore_
     f.failure = Some(None);
     f.discarded = true;
     let e = ended(step(&job, &f));
-    assert!(
-        message(&e).starts_with(
-            "Odoo (odoo:18.0-20250101) opening team_a_shop_restoring_1 failed: its pod failed;"
-        ),
-        "{}",
-        message(&e)
+    assert_eq!(
+        message(&e),
+        "Odoo (odoo:18.0-20250101) opening team_a_shop_restoring_1 failed: its pod failed; the temporary database was dropped and team_a_shop was not touched and keeps serving; logs: kubectl logs job/r-open -n team-a"
     );
 }
