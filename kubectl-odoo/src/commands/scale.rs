@@ -6,7 +6,7 @@ use odoo_model::OdooInstance;
 use serde_json::Value;
 
 use crate::commands::change;
-use crate::commands::stop::REPLICAS_BEFORE_STOP;
+use crate::commands::power::REPLICAS_BEFORE_STOP;
 use crate::commands::wait::{self, WaitArgs};
 use crate::commands::write::{WriteFlags, WriteHelp};
 use crate::ctx::LazyCtx;
