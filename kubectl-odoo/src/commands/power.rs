@@ -213,7 +213,15 @@ pub async fn start(ctx: &LazyCtx, args: StartArgs, printer: &Printer) -> Result<
     let switch = Switch::Start {
         replicas: args.replicas,
     };
-    run(ctx, switch, &args.target, &args.write, &args.wait, printer).await
+    run(
+        ctx,
+        switch,
+        &args.target,
+        args.write.dry_run,
+        &args.wait,
+        printer,
+    )
+    .await
 }
 
 /// `kubectl odoo stop`.
@@ -222,18 +230,19 @@ pub async fn stop(ctx: &LazyCtx, args: StopArgs, printer: &Printer) -> Result<()
         ctx,
         Switch::Stop,
         &args.target,
-        &args.write,
+        args.write.dry_run,
         &args.wait,
         printer,
     )
     .await
 }
 
+/// Either command, on the named instance or on each one selected (with a summary).
 async fn run(
     ctx: &LazyCtx,
     switch: Switch,
     target: &Target,
-    write: &WriteFlags,
+    dry_run: DryRun,
     wait: &WaitArgs,
     printer: &Printer,
 ) -> Result<(), CliError> {
@@ -241,7 +250,7 @@ async fn run(
     target.check(command)?;
     let done = switch.done(wait.wait);
     let ctx = ctx.get().await?;
-    let work = |ctx, printer, name| switch_one(ctx, printer, name, switch, write.dry_run, wait);
+    let work = |ctx, printer, name| switch_one(ctx, printer, name, switch, dry_run, wait);
     fleet::one_or_many(ctx, printer, target, done, command, work).await
 }
 
