@@ -10,6 +10,7 @@ pub mod error;
 pub mod fleet;
 pub mod format;
 pub mod global;
+pub mod limits;
 pub mod output;
 pub mod phase;
 pub mod progress;

@@ -16,6 +16,7 @@ use crate::commands::write::{DryRun, WriteFlags, WriteHelp};
 use crate::ctx::{Ctx, LazyCtx};
 use crate::error::CliError;
 use crate::fleet::{self, Target};
+use crate::limits;
 use crate::output::Printer;
 
 /// Annotation holding the web replicas an instance had when it was stopped.
@@ -52,7 +53,7 @@ pub struct StartArgs {
     #[command(flatten)]
     pub target: Target,
     /// Web pods to start (default: the replicas before `kubectl odoo stop`, else 1).
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = limits::replicas(1))]
     pub replicas: Option<i32>,
     #[command(flatten)]
     pub write: WriteFlags,
@@ -122,10 +123,10 @@ impl Switch {
     }
 
     /// The apply request that switches `instance`. Pure, so it is unit-tested.
-    pub fn plan(self, instance: &OdooInstance) -> Result<Planned<Switched>, CliError> {
+    pub fn plan(self, instance: &OdooInstance) -> Planned<Switched> {
         match self {
             Switch::Start { replicas } => plan_start(instance, replicas),
-            Switch::Stop => Ok(plan_stop(instance)),
+            Switch::Stop => plan_stop(instance),
         }
     }
 }
@@ -158,23 +159,15 @@ fn plan_stop(instance: &OdooInstance) -> Planned<Switched> {
     Planned::Apply(stopped, body)
 }
 
-/// The apply request that starts `instance` with the replicas asked for, else those
-/// remembered by stop, else 1.
-fn plan_start(
-    instance: &OdooInstance,
-    requested: Option<i32>,
-) -> Result<Planned<Switched>, CliError> {
-    if let Some(n) = requested.filter(|n| *n < 1) {
-        return Err(CliError::Usage(format!(
-            "--replicas must be at least 1 to start an instance, got {n} (kubectl odoo stop scales to 0)"
-        )));
-    }
+/// The apply request that starts `instance` with the replicas asked for (at least
+/// 1: the flag's parser says so), else those remembered by stop, else 1.
+fn plan_start(instance: &OdooInstance, requested: Option<i32>) -> Planned<Switched> {
     let current = instance.spec.replicas;
     let name = instance.name_any();
     if current > 0 && requested.is_none_or(|n| n == current) {
-        return Ok(Planned::Nothing(format!(
+        return Planned::Nothing(format!(
             "odoo/{name} is already running ({current} web replica(s)); nothing to do."
-        )));
+        ));
     }
     let remembered = instance.annotations().get(REPLICAS_BEFORE_STOP);
     let parsed = remembered.and_then(|r| r.trim().parse::<i32>().ok().filter(|n| *n > 0));
@@ -205,7 +198,7 @@ fn plan_start(
         outcome,
         warning,
     };
-    Ok(Planned::Apply(started, body))
+    Planned::Apply(started, body)
 }
 
 /// `kubectl odoo start`.
@@ -264,7 +257,7 @@ async fn switch_one(
     dry_run: DryRun,
     wait: &WaitArgs,
 ) -> Result<String, CliError> {
-    let planned = change::apply_planned(&ctx, &printer, &name, dry_run, |i| switch.plan(i));
+    let planned = change::apply_planned(&ctx, &printer, &name, dry_run, |i| Ok(switch.plan(i)));
     let (switched, written) = match planned.await? {
         Ok(done) => done,
         Err(nothing) => return Ok(nothing),
@@ -290,6 +283,7 @@ async fn switch_one(
 mod tests {
     use super::*;
     use crate::commands::change::tests::created_by_plugin;
+    use crate::commands::test_flags;
     use serde_json::json;
 
     /// The instance as stored after `stop` applied its request.
@@ -303,13 +297,11 @@ mod tests {
     }
 
     fn start(instance: &OdooInstance, replicas: Option<i32>) -> Planned<Switched> {
-        Switch::Start { replicas }
-            .plan(instance)
-            .expect("a start is planned")
+        Switch::Start { replicas }.plan(instance)
     }
 
     fn stop(instance: &OdooInstance) -> Planned<Switched> {
-        Switch::Stop.plan(instance).expect("a stop is planned")
+        Switch::Stop.plan(instance)
     }
 
     #[test]
@@ -402,7 +394,7 @@ mod tests {
     }
 
     #[test]
-    fn running_instances_and_bad_counts() {
+    fn running_instances_are_left_alone_unless_the_count_changes() {
         let Planned::Nothing(why) = start(&created_by_plugin(2), None) else {
             panic!("a running instance is left alone");
         };
@@ -411,10 +403,17 @@ mod tests {
             panic!("--replicas changes a running instance's count");
         };
         assert_eq!((scaled.replicas, scaled.verb), (4, "scaled"));
-        let err = Switch::Start { replicas: Some(0) }
-            .plan(&stopped(None))
-            .expect_err("zero does not start");
-        assert_eq!(err.exit_code(), 2);
+    }
+
+    #[test]
+    fn start_takes_one_to_the_schemas_maximum() {
+        assert_eq!(
+            test_flags::flags::<StartArgs>("shop --replicas 1").replicas,
+            Some(1)
+        );
+        let zero = test_flags::refused::<StartArgs>("shop --replicas 0");
+        assert!(zero.contains("0 is not in 1..=100"), "{zero}");
+        assert!(test_flags::refused::<StartArgs>("shop --replicas 101").contains("1..=100"));
     }
 
     #[test]
