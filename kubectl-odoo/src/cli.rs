@@ -36,9 +36,9 @@ pub enum Command {
     /// Print the plugin, operator and CRD versions and warn about skew.
     Version(commands::version::VersionArgs),
     /// Stop an instance: web (and with it cron) to zero, remembering the replicas.
-    Stop(commands::stop::StopArgs),
+    Stop(commands::power::StopArgs),
     /// Start a stopped instance with the replicas it had before kubectl odoo stop.
-    Start(commands::start::StartArgs),
+    Start(commands::power::StartArgs),
     /// Set the web and cron replicas of an instance.
     Scale(commands::scale::ScaleArgs),
     /// Delete an instance; its database and volume are kept unless --purge.

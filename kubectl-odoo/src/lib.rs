@@ -10,6 +10,7 @@ pub mod error;
 pub mod fleet;
 pub mod format;
 pub mod global;
+pub mod limits;
 pub mod output;
 pub mod phase;
 pub mod progress;
@@ -71,8 +72,8 @@ async fn dispatch(ctx: &LazyCtx, command: Command, printer: &Printer) -> Result<
         Command::List(args) => commands::list::run(ctx, args, printer).await,
         Command::Status(args) => commands::status::run(ctx, args, printer).await,
         Command::Completion(args) => commands::completion::run(args, cli::Cli::command(), printer),
-        Command::Stop(args) => commands::stop::run(ctx, args, printer).await,
-        Command::Start(args) => commands::start::run(ctx, args, printer).await,
+        Command::Stop(args) => commands::power::stop(ctx, args, printer).await,
+        Command::Start(args) => commands::power::start(ctx, args, printer).await,
         Command::Scale(args) => commands::scale::run(ctx, args, printer).await,
         Command::Delete(args) => commands::delete::run(ctx, args, printer).await,
         Command::Events(args) => commands::events::run(ctx, args, printer).await,

@@ -3,7 +3,7 @@
 use kube::{CustomResource, KubeSchema};
 use serde::{Deserialize, Serialize};
 
-use crate::common::{InstanceRef, JobStatusCommon, S3Bucket, default_true};
+use crate::common::{InstanceRef, JobStatusCommon, OBJECT_NAME, S3Bucket, default_true};
 use crate::location::optional;
 
 /// Backs up an instance's database and filestore.
@@ -243,8 +243,8 @@ fn default_key_template() -> String {
 pub struct PvcDestination {
     /// Name of the PersistentVolumeClaim.
     #[schemars(
-        length(min = 1, max = 253),
-        regex(pattern = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+        length(min = OBJECT_NAME.min, max = OBJECT_NAME.max),
+        regex(pattern = OBJECT_NAME.pattern)
     )]
     pub claim_name: String,
     /// File path template inside the volume; same placeholders as the S3 key.

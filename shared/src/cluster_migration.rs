@@ -5,6 +5,7 @@ use kube::{CustomResource, KubeSchema};
 use serde::{Deserialize, Serialize};
 
 use crate::common::InstanceRef;
+use crate::instance::CLUSTER;
 
 /// Moves an instance's database to another PostgreSQL cluster.
 #[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, KubeSchema)]
@@ -54,8 +55,8 @@ pub struct OdooClusterMigrationSpec {
     pub instance_ref: InstanceRef,
     /// Target cluster, a name from the operator's pg-clusters Secret.
     #[schemars(
-        length(min = 1, max = 63),
-        regex(pattern = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+        length(min = CLUSTER.min, max = CLUSTER.max),
+        regex(pattern = CLUSTER.pattern)
     )]
     pub target_cluster: String,
     /// Drop the source database once the instance runs on the target. It is kept

@@ -5,8 +5,24 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 use kube::KubeSchema;
 use serde::{Deserialize, Serialize};
 
-/// Pattern of a Kubernetes object name (DNS-1123 subdomain, lowercase).
-pub const NAME_PATTERN: &str = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$";
+/// What the CRD schema allows in a string: its length in characters and an
+/// anchored pattern. The schema's attributes name such a constant (`length(min =
+/// R.min, max = R.max), regex(pattern = R.pattern)`), and the plugin parses the flag
+/// that sets the field with the same one, so that a client-side dry run or check
+/// refuses what the API server would.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Text {
+    pub min: usize,
+    pub max: usize,
+    pub pattern: &'static str,
+}
+
+/// A Kubernetes object's name (DNS-1123 subdomain), as a reference to one.
+pub const OBJECT_NAME: Text = Text {
+    min: 1,
+    max: 253,
+    pattern: r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$",
+};
 
 /// A reference to an OdooInstance in the same namespace.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, KubeSchema)]
@@ -14,8 +30,8 @@ pub const NAME_PATTERN: &str = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$";
 pub struct InstanceRef {
     /// Name of the OdooInstance in the same namespace as this resource.
     #[schemars(
-        length(min = 1, max = 253),
-        regex(pattern = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+        length(min = OBJECT_NAME.min, max = OBJECT_NAME.max),
+        regex(pattern = OBJECT_NAME.pattern)
     )]
     pub name: String,
 }
@@ -32,8 +48,8 @@ impl InstanceRef {
 pub struct SecretKeyRef {
     /// Name of the Secret in the same namespace.
     #[schemars(
-        length(min = 1, max = 253),
-        regex(pattern = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+        length(min = OBJECT_NAME.min, max = OBJECT_NAME.max),
+        regex(pattern = OBJECT_NAME.pattern)
     )]
     pub name: String,
     /// Key inside the Secret's data.
@@ -48,8 +64,8 @@ pub struct SecretKeyRef {
 pub struct S3Credentials {
     /// Name of the Secret in the same namespace that holds the credentials.
     #[schemars(
-        length(min = 1, max = 253),
-        regex(pattern = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+        length(min = OBJECT_NAME.min, max = OBJECT_NAME.max),
+        regex(pattern = OBJECT_NAME.pattern)
     )]
     pub secret_name: String,
     /// Key of the access key id in the Secret.

@@ -28,6 +28,7 @@ pub mod last;
 pub mod location;
 pub mod names;
 pub mod password;
+pub mod quantity;
 pub mod reason;
 pub mod restore_job;
 #[cfg(feature = "s3")]

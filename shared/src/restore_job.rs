@@ -3,7 +3,7 @@
 use kube::{CustomResource, KubeSchema};
 use serde::{Deserialize, Serialize};
 
-use crate::common::{InstanceRef, JobStatusCommon, S3Bucket};
+use crate::common::{InstanceRef, JobStatusCommon, OBJECT_NAME, S3Bucket};
 use crate::location::optional;
 
 /// Restores a backup into an instance.
@@ -99,8 +99,8 @@ pub struct S3Object {
 pub struct PvcObject {
     /// Name of the PersistentVolumeClaim.
     #[schemars(
-        length(min = 1, max = 253),
-        regex(pattern = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+        length(min = OBJECT_NAME.min, max = OBJECT_NAME.max),
+        regex(pattern = OBJECT_NAME.pattern)
     )]
     pub claim_name: String,
     /// Path of the archive inside the volume.

@@ -8,6 +8,7 @@ use kube::{CustomResource, KubeSchema};
 use serde::{Deserialize, Serialize};
 
 use crate::common::{InstanceRef, JobStatusCommon};
+use crate::instance::MODULE;
 use crate::restore_job::PreviousDatabase;
 
 /// Upgrades an instance's database with a target image, then rolls web and cron to it.
@@ -67,7 +68,10 @@ pub struct OdooUpgradeJobSpec {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(
         length(max = 200),
-        inner(length(min = 1, max = 128), regex(pattern = r"^[a-z0-9_]+$"))
+        inner(
+            length(min = MODULE.min, max = MODULE.max),
+            regex(pattern = MODULE.pattern)
+        )
     )]
     pub modules: Vec<String>,
     /// `Online` keeps the web pods serving the old image during the upgrade;

@@ -15,6 +15,7 @@ use crate::ctx::LazyCtx;
 use crate::duration::parse_duration;
 use crate::error::CliError;
 use crate::format::OutputFormat;
+use crate::limits;
 use crate::output::Printer;
 
 /// Flags of `migrate-cluster`.
@@ -23,7 +24,7 @@ pub struct MigrateArgs {
     /// Name of the instance.
     pub name: String,
     /// Target PostgreSQL cluster (a name from the operator's pg-clusters Secret).
-    #[arg(long, value_name = "CLUSTER")]
+    #[arg(long, value_name = "CLUSTER", value_parser = limits::cluster)]
     pub to: String,
     /// Drop the source database once the instance runs on the target.
     #[arg(long)]

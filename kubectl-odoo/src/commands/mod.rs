@@ -1,4 +1,5 @@
-//! One module per command; each exposes its `Args` and `run`.
+//! One module per command, which exposes its `Args` and `run`; `start` and `stop`,
+//! one operation, share `power` (its `StartArgs`, `StopArgs`, `start` and `stop`).
 
 pub mod backup;
 pub mod change;
@@ -11,12 +12,11 @@ pub mod list;
 pub mod logs;
 pub mod migrate;
 pub mod output_file;
+pub mod power;
 pub mod report;
 pub mod restore;
 pub mod scale;
-pub mod start;
 pub mod status;
-pub mod stop;
 #[cfg(test)]
 pub mod test_flags;
 pub mod upgrade;

@@ -1,16 +1,17 @@
 //! `kubectl odoo scale NAME --replicas N [--cron-replicas M]`: set the web and cron
-//! pod counts. The API server enforces the maximums of the CRD schema.
+//! pod counts, each from 0 to the CRD schema's maximum.
 
 use kube::api::Api;
 use odoo_model::OdooInstance;
 use serde_json::Value;
 
 use crate::commands::change;
-use crate::commands::stop::REPLICAS_BEFORE_STOP;
+use crate::commands::power::REPLICAS_BEFORE_STOP;
 use crate::commands::wait::{self, WaitArgs};
 use crate::commands::write::{WriteFlags, WriteHelp};
 use crate::ctx::LazyCtx;
 use crate::error::CliError;
+use crate::limits;
 use crate::output::Printer;
 
 /// Flags of `scale`.
@@ -32,27 +33,15 @@ pub struct ScaleArgs {
     /// Name of the instance.
     pub name: String,
     /// Web pods (0 stops the instance, cron included).
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = limits::replicas(0))]
     pub replicas: Option<i32>,
     /// Cron pods (0 disables scheduled actions).
-    #[arg(long, value_name = "M", allow_negative_numbers = true)]
+    #[arg(long, value_name = "M", allow_negative_numbers = true, value_parser = limits::cron_replicas())]
     pub cron_replicas: Option<i32>,
     #[command(flatten)]
     pub write: WriteFlags,
     #[command(flatten)]
     pub wait: WaitArgs,
-}
-
-/// Refuses negative counts before anything is sent.
-pub fn validate(replicas: Option<i32>, cron_replicas: Option<i32>) -> Result<(), CliError> {
-    for (flag, value) in [("--replicas", replicas), ("--cron-replicas", cron_replicas)] {
-        if let Some(n) = value.filter(|n| *n < 0) {
-            return Err(CliError::Usage(format!(
-                "{flag} must be 0 or more, got {n}"
-            )));
-        }
-    }
-    Ok(())
 }
 
 /// The apply request that scales `instance`. Pure, so it is unit-tested.
@@ -75,7 +64,6 @@ pub fn plan(instance: &OdooInstance, replicas: Option<i32>, cron_replicas: Optio
 }
 
 pub async fn run(ctx: &LazyCtx, args: ScaleArgs, printer: &Printer) -> Result<(), CliError> {
-    validate(args.replicas, args.cron_replicas)?;
     let ctx = ctx.get().await?;
     let api: Api<OdooInstance> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
     let name = &args.name;
@@ -113,16 +101,17 @@ pub async fn run(ctx: &LazyCtx, args: ScaleArgs, printer: &Printer) -> Result<()
 mod tests {
     use super::*;
     use crate::commands::change::tests::created_by_plugin;
+    use crate::commands::test_flags;
     use serde_json::json;
 
     #[test]
-    fn negative_counts_are_usage_errors() {
-        assert!(validate(Some(0), Some(2)).is_ok());
-        let err = validate(Some(-1), None).expect_err("negative");
-        assert_eq!(err.exit_code(), 2);
-        assert!(err.to_string().contains("--replicas must be 0 or more"));
-        let err = validate(None, Some(-3)).expect_err("negative");
-        assert!(err.to_string().contains("--cron-replicas"));
+    fn counts_beyond_the_schema_are_usage_errors() {
+        let args = test_flags::flags::<ScaleArgs>("shop --replicas 100 --cron-replicas 10");
+        assert_eq!((args.replicas, args.cron_replicas), (Some(100), Some(10)));
+        let refused = test_flags::refused::<ScaleArgs>;
+        assert!(refused("shop --replicas -1").contains("-1 is not in 0..=100"));
+        assert!(refused("shop --replicas 1000").contains("1000 is not in 0..=100"));
+        assert!(refused("shop --cron-replicas=-3").contains("-3 is not in 0..=10"));
     }
 
     #[test]

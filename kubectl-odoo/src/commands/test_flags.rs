@@ -15,3 +15,20 @@ pub fn parse<A: Args + FromArgMatches>(line: &str) -> Result<A, clap::Error> {
 pub fn flags<A: Args + FromArgMatches>(line: &str) -> A {
     parse(line).unwrap_or_else(|e| panic!("{line:?} should parse: {e}"))
 }
+
+/// `line` refused as the flags `A` for a value the flag's parser does not take: a
+/// usage error (exit 2) before anything runs; clap's message.
+pub fn refused<A: Args + FromArgMatches>(line: &str) -> String {
+    match parse::<A>(line) {
+        Ok(_) => panic!("{line:?} should be refused"),
+        Err(e) => {
+            assert_eq!(
+                e.kind(),
+                clap::error::ErrorKind::ValueValidation,
+                "{line}: {e}"
+            );
+            assert_eq!(e.exit_code(), 2, "{line}");
+            e.to_string()
+        }
+    }
+}

@@ -24,6 +24,7 @@ use crate::duration::parse_duration;
 use crate::error::CliError;
 use crate::fleet::{self, Selection};
 use crate::format::OutputFormat;
+use crate::limits;
 use crate::output::Printer;
 
 /// Flags of `upgrade`.
@@ -39,7 +40,7 @@ pub struct UpgradeArgs {
     #[arg(long)]
     pub image: Option<String>,
     /// Modules to update, comma-separated (every installed module when omitted).
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', value_parser = limits::module)]
     pub modules: Vec<String>,
     /// Stop the web pods during an InPlace upgrade instead of serving the old image
     /// (a Copy upgrade always stops them).
@@ -376,6 +377,12 @@ mod tests {
         let err =
             test_flags::parse::<UpgradeArgs>("shop --strategy sideways").expect_err("refused");
         assert!(err.to_string().contains("Copy or InPlace"), "{err}");
+        let modules = test_flags::refused::<UpgradeArgs>("shop --modules sale,web-site");
+        assert!(modules.contains("'web-site'"), "{modules}");
+        assert!(
+            modules.contains("not a module's technical name"),
+            "{modules}"
+        );
     }
 
     #[test]

@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 use kube::ResourceExt;
 use odoo_model::OdooInstance;
 use odoo_model::labels::{ALLOW_CONFIG_KEYS_ANNOTATION, CLUSTER_MIGRATION_ANNOTATION};
+use odoo_model::quantity::parse_bytes;
 
 use super::odoo_options::known_options;
-use super::quantity::parse_bytes;
 use super::verdict::Verdict;
 use crate::build::odoo_conf::OWNED_KEYS;
 use odoo_model::OdooVersion;

@@ -9,7 +9,6 @@ pub mod instance_rules;
 pub mod job_rules;
 pub mod lookup;
 pub mod odoo_options;
-pub mod quantity;
 pub mod server;
 pub mod tls;
 pub mod verdict;

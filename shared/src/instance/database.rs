@@ -4,7 +4,14 @@
 use kube::KubeSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::common::default_true;
+use crate::common::{Text, default_true};
+
+/// A PostgreSQL cluster's name in the operator's pg-clusters Secret (a DNS label).
+pub const CLUSTER: Text = Text {
+    min: 1,
+    max: 63,
+    pattern: r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+};
 
 /// The database of the instance.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, KubeSchema)]
@@ -17,8 +24,8 @@ pub struct DatabaseSpec {
     /// `kubectl odoo migrate-cluster`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(
-        length(min = 1, max = 63),
-        regex(pattern = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+        length(min = CLUSTER.min, max = CLUSTER.max),
+        regex(pattern = CLUSTER.pattern)
     )]
     pub cluster: Option<String>,
     /// Database name; `<namespace>_<instance>` when unset. Immutable once set.
@@ -36,6 +43,13 @@ pub struct DatabaseSpec {
     pub role: Option<String>,
 }
 
+/// The technical name of an Odoo module.
+pub const MODULE: Text = Text {
+    min: 1,
+    max: 128,
+    pattern: r"^[a-z0-9_]+$",
+};
+
 /// Database initialization.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
 #[serde(rename_all = "camelCase")]
@@ -47,7 +61,10 @@ pub struct InitSpec {
     #[serde(default = "default_init_modules")]
     #[schemars(
         length(min = 1, max = 200),
-        inner(length(min = 1, max = 128), regex(pattern = r"^[a-z0-9_]+$"))
+        inner(
+            length(min = MODULE.min, max = MODULE.max),
+            regex(pattern = MODULE.pattern)
+        )
     )]
     pub modules: Vec<String>,
     /// Load demo data (only where the Odoo version supports the flag).

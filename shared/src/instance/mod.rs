@@ -6,7 +6,7 @@ mod spec;
 mod status;
 mod workload;
 
-pub use database::{AutoUpgradeSpec, DatabaseSpec, InitSpec};
-pub use spec::{DeletionPolicy, Environment, OdooInstance, OdooInstanceSpec};
+pub use database::{AutoUpgradeSpec, CLUSTER, DatabaseSpec, InitSpec, MODULE};
+pub use spec::{DeletionPolicy, Environment, MAX_REPLICAS, OdooInstance, OdooInstanceSpec};
 pub use status::{InstancePhase, LastBackup, OdooInstanceStatus, Rehearsal};
-pub use workload::{CronSpec, FilestoreSpec, IngressSpec, WebhookSpec};
+pub use workload::{CronSpec, FilestoreSpec, HOST, IngressSpec, MAX_CRON_REPLICAS, WebhookSpec};

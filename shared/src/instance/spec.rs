@@ -14,6 +14,9 @@ use super::{
     OdooInstanceStatus, WebhookSpec,
 };
 
+/// Most web pods of an instance.
+pub const MAX_REPLICAS: i32 = 100;
+
 /// Desired state of an Odoo instance.
 #[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, KubeSchema)]
 #[kube(
@@ -100,7 +103,7 @@ pub struct OdooInstanceSpec {
 
     /// Number of web pods. `0` stops the instance (cron is scaled to zero too).
     #[serde(default = "default_replicas")]
-    #[schemars(range(min = 0, max = 100))]
+    #[schemars(range(min = 0, max = MAX_REPLICAS))]
     pub replicas: i32,
 
     /// Odoo HTTP worker processes per web pod. `0` runs Odoo threaded (websockets on

@@ -5,7 +5,10 @@ use k8s_openapi::api::core::v1::ResourceRequirements;
 use kube::KubeSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::common::{SecretKeyRef, default_true};
+use crate::common::{OBJECT_NAME, SecretKeyRef, Text, default_true};
+
+/// Most cron pods of an instance.
+pub const MAX_CRON_REPLICAS: i32 = 10;
 
 /// The cron workload.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
@@ -13,7 +16,7 @@ use crate::common::{SecretKeyRef, default_true};
 pub struct CronSpec {
     /// Number of cron pods; `0` disables scheduled actions.
     #[serde(default = "default_cron_replicas")]
-    #[schemars(range(min = 0, max = 10))]
+    #[schemars(range(min = 0, max = MAX_CRON_REPLICAS))]
     pub replicas: i32,
     /// Cron threads per cron pod (`max_cron_threads`).
     #[serde(default = "default_cron_threads")]
@@ -42,6 +45,13 @@ fn default_cron_threads() -> i32 {
     2
 }
 
+/// A host name routed to an instance, `*.` first for a wildcard.
+pub const HOST: Text = Text {
+    min: 1,
+    max: 253,
+    pattern: r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+};
+
 /// Routing from outside the cluster.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, KubeSchema)]
 #[serde(rename_all = "camelCase")]
@@ -50,10 +60,8 @@ pub struct IngressSpec {
     #[schemars(
         length(min = 1, max = 32),
         inner(
-            length(min = 1, max = 253),
-            regex(
-                pattern = r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
-            )
+            length(min = HOST.min, max = HOST.max),
+            regex(pattern = HOST.pattern)
         )
     )]
     pub hosts: Vec<String>,
@@ -72,8 +80,8 @@ pub struct IngressSpec {
     /// Secret holding the TLS certificate; `<instance>-tls` when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(
-        length(min = 1, max = 253),
-        regex(pattern = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+        length(min = OBJECT_NAME.min, max = OBJECT_NAME.max),
+        regex(pattern = OBJECT_NAME.pattern)
     )]
     pub tls_secret_name: Option<String>,
 }

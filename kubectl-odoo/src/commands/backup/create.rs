@@ -153,5 +153,7 @@ mod tests {
             Err(CliError::Usage(m)) if m.contains("--s3-endpoint")
         ));
         assert!(test_flags::parse::<CreateArgs>("shop --bucket b --pvc c").is_err());
+        let secret = test_flags::refused::<CreateArgs>("shop --credentials-secret S3_Creds");
+        assert!(secret.contains("not a Kubernetes name"), "{secret}");
     }
 }

@@ -4,6 +4,7 @@ use odoo_model::backup_job::{BackupFormat, BackupVerify};
 use odoo_model::common::{S3Bucket, S3Credentials};
 
 use crate::error::CliError;
+use crate::limits;
 
 /// The `--format` flag's parser: the model's formats by their extensions, listed
 /// for help and completion.
@@ -49,7 +50,7 @@ pub struct S3Flags {
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
     /// Secret in the namespace holding AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
-    #[arg(long, value_name = "SECRET")]
+    #[arg(long, value_name = "SECRET", value_parser = limits::object_name)]
     pub credentials_secret: Option<String>,
     /// Skip TLS certificate verification (test setups with self-signed certificates).
     #[arg(long)]

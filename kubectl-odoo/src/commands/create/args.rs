@@ -8,6 +8,7 @@ use odoo_model::{OdooInstance, OdooInstanceSpec};
 use crate::commands::wait::WaitArgs;
 use crate::commands::write::{WriteFlags, WriteHelp};
 use crate::error::CliError;
+use crate::limits;
 
 /// Flags of `create`.
 #[derive(clap::Args, Debug)]
@@ -29,26 +30,26 @@ pub struct CreateArgs {
     #[arg(long)]
     pub image: Option<String>,
     /// Web pods.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = limits::replicas(0))]
     pub replicas: Option<i32>,
     /// Cron pods (0 disables scheduled actions).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = limits::cron_replicas())]
     pub cron_replicas: Option<i32>,
     /// Host name routed to the instance; repeat for several.
-    #[arg(long = "host", value_name = "HOST")]
+    #[arg(long = "host", value_name = "HOST", value_parser = limits::host)]
     pub hosts: Vec<String>,
     /// Filestore volume size, e.g. 10Gi (default: the operator's).
-    #[arg(long)]
+    #[arg(long, value_parser = limits::storage_size)]
     pub storage_size: Option<String>,
     /// Filestore StorageClass (default: the operator's).
     #[arg(long)]
     pub storage_class: Option<String>,
     /// PostgreSQL cluster from the operator's pg-clusters Secret (default: the
     /// cluster marked default).
-    #[arg(long)]
+    #[arg(long, value_parser = limits::cluster)]
     pub cluster: Option<String>,
     /// Modules installed at initialization, comma-separated.
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', value_parser = limits::module)]
     pub modules: Vec<String>,
     /// Load demo data at initialization.
     #[arg(long)]
@@ -199,5 +200,23 @@ mod tests {
         let i = build(&test_flags::flags("--replicas 4"), Some(file)).expect("valid");
         assert_eq!(i.metadata.name.as_deref(), Some("fromfile"));
         assert_eq!(i.spec.replicas, 4);
+    }
+
+    /// What the API server would refuse is refused before anything is sent, with
+    /// the CRD schema's own limits (a client-side dry run printed it before).
+    #[test]
+    fn values_the_schema_refuses_are_usage_errors() {
+        let line =
+            "shop --replicas 100 --cron-replicas 0 --storage-size 1.5Ti --host *.example.com";
+        let i = build(&test_flags::flags(line), None).expect("valid");
+        assert_eq!((i.spec.replicas, i.spec.cron.replicas), (100, 0));
+        assert_eq!(i.spec.filestore.storage_size.as_deref(), Some("1.5Ti"));
+        let refused = test_flags::refused::<CreateArgs>;
+        assert!(refused("shop --replicas=-1").contains("-1 is not in 0..=100"));
+        assert!(refused("shop --cron-replicas 11").contains("11 is not in 0..=10"));
+        assert!(refused("shop --storage-size abc").contains("not a positive size"));
+        assert!(refused("shop --host a.example --host Bad_Host").contains("not a host name"));
+        assert!(refused("shop --modules sale,Stock").contains("not a module's technical name"));
+        assert!(refused("shop --cluster EU").contains("not a cluster's name"));
     }
 }

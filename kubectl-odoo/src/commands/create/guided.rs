@@ -16,6 +16,7 @@ use crate::commands::doctor::cluster_names;
 use crate::confirm;
 use crate::ctx::Ctx;
 use crate::error::CliError;
+use crate::limits;
 use crate::output::Printer;
 
 /// The Odoo series offered, newest first (each is the official image's tag).
@@ -78,6 +79,11 @@ pub async fn ask(ctx: &Ctx, args: &mut CreateArgs) -> Result<(), CliError> {
         Input::with_theme(theme)
             .with_prompt("Host names, comma-separated (empty: none)")
             .allow_empty(true)
+            .validate_with(|s: &String| {
+                split_hosts(s)
+                    .iter()
+                    .try_for_each(|h| limits::host(h).map(drop).map_err(|e| format!("{h}: {e}")))
+            })
             .interact_text(),
     )?;
     args.hosts = split_hosts(&hosts);
@@ -164,12 +170,9 @@ fn ask_size(theme: &dyn Theme) -> Result<Option<String>, CliError> {
         Input::with_theme(theme)
             .with_prompt("Filestore size, e.g. 10Gi (empty: the operator's default)")
             .allow_empty(true)
-            .validate_with(|s: &String| {
-                if s.trim().is_empty() || is_quantity(s.trim()) {
-                    Ok(())
-                } else {
-                    Err(format!("{s:?} is not a size; write e.g. 10Gi or 500Mi"))
-                }
+            .validate_with(|s: &String| match s.trim() {
+                "" => Ok(()),
+                size => limits::storage_size(size).map(drop),
             })
             .interact_text(),
     )?;
@@ -215,18 +218,6 @@ pub fn confirm_object(
             "not confirmed; nothing was created".into(),
         ))
     }
-}
-
-/// A Kubernetes quantity as a filestore size takes it: digits, an optional
-/// fraction, an optional binary or decimal suffix.
-pub fn is_quantity(s: &str) -> bool {
-    let number_end = s
-        .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .unwrap_or(s.len());
-    let (number, suffix) = s.split_at(number_end);
-    !number.is_empty()
-        && number.parse::<f64>().is_ok()
-        && ["", "Ki", "Mi", "Gi", "Ti", "Pi", "k", "M", "G", "T", "P"].contains(&suffix)
 }
 
 /// The command that creates the same instance without questions. Pure.
@@ -300,15 +291,5 @@ mod tests {
         let mut asked = args;
         asked.hosts.clear();
         assert_eq!(built(&asked), built(&again));
-    }
-
-    #[test]
-    fn sizes_are_checked_before_sending() {
-        assert!(is_quantity("10Gi"));
-        assert!(is_quantity("1.5Ti"));
-        assert!(is_quantity("500M"));
-        assert!(!is_quantity("10 GB"));
-        assert!(!is_quantity("Gi"));
-        assert!(!is_quantity("ten"));
     }
 }

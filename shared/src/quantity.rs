@@ -1,4 +1,5 @@
-//! Kubernetes quantities as byte counts, enough to compare two storage sizes.
+//! Kubernetes quantities as byte counts, enough to compare two storage sizes and to
+//! tell one from a typo (`spec.filestore.storageSize` must be a positive quantity).
 
 /// `10Gi` → 10·2³⁰, `1.5G` → 1.5·10⁹, `500` → 500. `None` for anything the API
 /// server would not accept as a quantity.

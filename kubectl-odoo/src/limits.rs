@@ -1,0 +1,137 @@
+//! Value parsers of the flags that set what the CRD schema constrains, with the
+//! constants the schema's attributes name (`odoo_model::common::Text`, the replica
+//! maximums): a client-side dry run or check refuses what the API server would, as
+//! a usage error, before anything is sent.
+
+use clap::builder::RangedI64ValueParser;
+use odoo_model::common::{OBJECT_NAME, Text};
+use odoo_model::instance::{CLUSTER, HOST, MAX_CRON_REPLICAS, MAX_REPLICAS, MODULE};
+use regex::Regex;
+
+/// Web replicas from `min` (1 to start an instance, else 0) to the schema's maximum.
+pub fn replicas(min: i32) -> RangedI64ValueParser<i32> {
+    clap::value_parser!(i32).range(i64::from(min)..=i64::from(MAX_REPLICAS))
+}
+
+/// Cron replicas, from 0 to the schema's maximum.
+pub fn cron_replicas() -> RangedI64ValueParser<i32> {
+    clap::value_parser!(i32).range(0..=i64::from(MAX_CRON_REPLICAS))
+}
+
+/// `--host`: a host name routed to an instance.
+pub fn host(value: &str) -> Result<String, String> {
+    text(
+        value,
+        HOST,
+        "a host name: lowercase letters, digits and '-' in labels between dots, e.g. erp.example.com (*.example.com for a wildcard)",
+    )
+}
+
+/// `--modules`: one module's technical name.
+pub fn module(value: &str) -> Result<String, String> {
+    text(
+        value,
+        MODULE,
+        "a module's technical name: lowercase letters, digits and '_', e.g. sale_management",
+    )
+}
+
+/// `--cluster`, `--to`: a PostgreSQL cluster's name.
+pub fn cluster(value: &str) -> Result<String, String> {
+    text(
+        value,
+        CLUSTER,
+        "a cluster's name: lowercase letters, digits and '-', beginning and ending with a letter or digit",
+    )
+}
+
+/// A Kubernetes object's name, such as a Secret's.
+pub fn object_name(value: &str) -> Result<String, String> {
+    text(
+        value,
+        OBJECT_NAME,
+        "a Kubernetes name: lowercase letters, digits, '-' and '.', beginning and ending with a letter or digit",
+    )
+}
+
+/// `--storage-size`: a positive quantity, as the schema's rule for
+/// `spec.filestore.storageSize` says.
+pub fn storage_size(value: &str) -> Result<String, String> {
+    let value = value.trim();
+    match odoo_model::quantity::parse_bytes(value) {
+        Some(bytes) if bytes > 0.0 => Ok(value.to_owned()),
+        _ => Err("not a positive size such as 10Gi or 500Mi".into()),
+    }
+}
+
+/// `value` when `rule` allows it, else why not: it is not `what`.
+fn text(value: &str, rule: Text, what: &str) -> Result<String, String> {
+    let length = value.chars().count();
+    let matches = Regex::new(rule.pattern).is_ok_and(|pattern| pattern.is_match(value));
+    if matches && (rule.min..=rule.max).contains(&length) {
+        Ok(value.to_owned())
+    } else {
+        Err(format!(
+            "not {what}; {} to {} characters",
+            rule.min, rule.max
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::migrate::MigrateArgs;
+    use crate::commands::test_flags::refused;
+
+    #[test]
+    fn every_pattern_compiles() {
+        for rule in [OBJECT_NAME, CLUSTER, HOST, MODULE] {
+            assert!(Regex::new(rule.pattern).is_ok(), "{}", rule.pattern);
+        }
+    }
+
+    #[test]
+    fn hosts_as_the_schema_takes_them() {
+        for good in ["erp.example.com", "*.example.com", "localhost", "a-1.b2"] {
+            assert_eq!(host(good).as_deref(), Ok(good));
+        }
+        for bad in [
+            "Bad Host!",
+            "ERP.example.com",
+            "-a.example",
+            "a..b",
+            "a.*.b",
+            "",
+        ] {
+            assert!(host(bad).is_err(), "{bad:?}");
+        }
+        assert!(host(&format!("{}.example", "a".repeat(250))).is_err());
+    }
+
+    #[test]
+    fn modules_and_names_as_the_schema_takes_them() {
+        assert!(module("sale_management").is_ok());
+        assert!(module("Sale").is_err());
+        assert!(module(&"a".repeat(129)).is_err());
+        assert!(object_name("s3-creds.v2").is_ok());
+        assert!(object_name("S3_Creds").is_err());
+        assert!(object_name("creds-").is_err());
+        assert!(cluster("eu-1").is_ok());
+        assert!(cluster("eu.1").is_err());
+        assert!(cluster(&"a".repeat(64)).is_err());
+        // migrate-cluster --to takes only such a name: refused before the plan is shown.
+        let to = refused::<MigrateArgs>("shop --to EU_2");
+        assert!(to.contains("not a cluster's name"), "{to}");
+    }
+
+    #[test]
+    fn storage_sizes_are_positive_quantities() {
+        assert_eq!(storage_size("10Gi").as_deref(), Ok("10Gi"));
+        assert_eq!(storage_size(" 1.5Ti ").as_deref(), Ok("1.5Ti"));
+        assert!(storage_size("1e9").is_ok());
+        for bad in ["abc", "10 GB", "Gi", "0", "0Gi", "-1Gi", ""] {
+            assert!(storage_size(bad).is_err(), "{bad:?}");
+        }
+    }
+}
