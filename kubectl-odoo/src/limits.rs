@@ -8,9 +8,25 @@ use odoo_model::common::{OBJECT_NAME, Text};
 use odoo_model::instance::{CLUSTER, HOST, MAX_CRON_REPLICAS, MAX_REPLICAS, MODULE};
 use regex::Regex;
 
-/// Web replicas from `min` (1 to start an instance, else 0) to the schema's maximum.
-pub fn replicas(min: i32) -> RangedI64ValueParser<i32> {
-    clap::value_parser!(i32).range(i64::from(min)..=i64::from(MAX_REPLICAS))
+/// Web replicas, from 0 to the schema's maximum.
+pub fn replicas() -> RangedI64ValueParser<i32> {
+    clap::value_parser!(i32).range(0..=i64::from(MAX_REPLICAS))
+}
+
+/// `start --replicas`: from 1 to the schema's maximum. Zero is what `stop` does,
+/// and the refusal says so.
+pub fn start_replicas(value: &str) -> Result<i32, String> {
+    let n: i32 = value
+        .trim()
+        .parse()
+        .map_err(|_| format!("{value:?} is not a whole number"))?;
+    match n {
+        1.. if n <= MAX_REPLICAS => Ok(n),
+        ..1 => Err(format!(
+            "{n} is not in 1..={MAX_REPLICAS}: an instance starts with at least 1 web replica (kubectl odoo stop scales to 0)"
+        )),
+        _ => Err(format!("{n} is not in 1..={MAX_REPLICAS}")),
+    }
 }
 
 /// Cron replicas, from 0 to the schema's maximum.

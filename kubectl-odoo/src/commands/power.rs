@@ -53,7 +53,7 @@ pub struct StartArgs {
     #[command(flatten)]
     pub target: Target,
     /// Web pods to start (default: the replicas before `kubectl odoo stop`, else 1).
-    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = limits::replicas(1))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = limits::start_replicas)]
     pub replicas: Option<i32>,
     #[command(flatten)]
     pub write: WriteFlags,
@@ -412,7 +412,10 @@ mod tests {
             Some(1)
         );
         let zero = test_flags::refused::<StartArgs>("shop --replicas 0");
-        assert!(zero.contains("0 is not in 1..=100"), "{zero}");
+        assert!(
+            zero.contains("0 is not in 1..=100: an instance starts with at least 1 web replica (kubectl odoo stop scales to 0)"),
+            "{zero}"
+        );
         assert!(test_flags::refused::<StartArgs>("shop --replicas 101").contains("1..=100"));
     }
 

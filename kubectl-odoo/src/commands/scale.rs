@@ -33,7 +33,7 @@ pub struct ScaleArgs {
     /// Name of the instance.
     pub name: String,
     /// Web pods (0 stops the instance, cron included).
-    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = limits::replicas(0))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = limits::replicas())]
     pub replicas: Option<i32>,
     /// Cron pods (0 disables scheduled actions).
     #[arg(long, value_name = "M", allow_negative_numbers = true, value_parser = limits::cron_replicas())]

@@ -30,7 +30,7 @@ pub struct CreateArgs {
     #[arg(long)]
     pub image: Option<String>,
     /// Web pods.
-    #[arg(long, allow_negative_numbers = true, value_parser = limits::replicas(0))]
+    #[arg(long, allow_negative_numbers = true, value_parser = limits::replicas())]
     pub replicas: Option<i32>,
     /// Cron pods (0 disables scheduled actions).
     #[arg(long, allow_negative_numbers = true, value_parser = limits::cron_replicas())]
