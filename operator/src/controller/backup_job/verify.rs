@@ -266,10 +266,36 @@ mod tests {
             entries: 3,
         };
         assert!(archive_read_back(&r, &status).is_ok());
-        r.archive.sha256 = "b".repeat(64);
-        assert!(archive_read_back(&r, &status).is_err());
-        r.archive.sha256 = "a".repeat(64);
+        let b = "b".repeat(64);
+        r.archive.sha256 = b.clone();
+        let recorded = "a".repeat(64);
+        assert_eq!(
+            archive_read_back(&r, &status),
+            Err(format!(
+                "the stored object's SHA-256 is {b}, the backup recorded {recorded}"
+            ))
+        );
+        // A status with no digest or size says so in words.
+        let bare = OdooBackupJobStatus::default();
+        assert_eq!(
+            archive_read_back(&r, &bare),
+            Err(format!(
+                "the stored object's SHA-256 is {b}, the backup recorded none"
+            ))
+        );
+        r.archive.sha256 = recorded.clone();
         r.archive.size_bytes = 11;
-        assert!(archive_read_back(&r, &status).is_err());
+        assert_eq!(
+            archive_read_back(&r, &status),
+            Err("the stored object has 11 bytes, the backup recorded 10".into())
+        );
+        let no_size = OdooBackupJobStatus {
+            sha256: Some(recorded),
+            ..Default::default()
+        };
+        assert_eq!(
+            archive_read_back(&r, &no_size),
+            Err("the stored object has 11 bytes, the backup recorded no size".into())
+        );
     }
 }
