@@ -286,7 +286,7 @@ impl AsMut<Seen<OdooInitJob>> for Facts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::controller::step::{ended, message};
+    use crate::controller::step::{On, ended, message, told};
 
     fn init_job() -> OdooInitJob {
         let mut job = OdooInitJob::new(
@@ -359,14 +359,12 @@ mod tests {
         f.installed = Some(Err("Odoo did not install sale".into()));
         let e = ended(step(&job, &f));
         assert_eq!(e.phase, JobPhase::Failed);
-        let message = message(&e);
         assert_eq!(
-            message,
+            message(&e),
             "Job shop-init-job exited successfully, but Odoo did not install sale; see kubectl logs job/shop-init-job"
         );
-        assert_eq!(e.events.len(), 1);
-        assert_eq!(e.events[0].reason, Reason::InitFailed);
-        assert_eq!(e.events[0].text, message);
+        assert_eq!(told(&e), [(On::Job, true, Reason::InitFailed)]);
+        assert_eq!(e.events[0].text, message(&e));
     }
 
     #[test]

@@ -154,7 +154,7 @@ fn start(job: &OdooUpgradeJob, instance: &OdooInstance, f: &Facts) -> Step {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::controller::step::{ended, message};
+    use crate::controller::step::{ended, message, told};
     use odoo_model::instance::{OdooInstanceStatus, Rehearsal};
 
     use super::super::facts::Resolved;
@@ -239,9 +239,7 @@ mod tests {
             message,
             "upgrading a copy of shop_live to odoo:19.0-b; shop stops first; not rehearsed"
         );
-        assert_eq!(e.events.len(), 1);
-        assert_eq!(e.events[0].on, On::Instance);
-        assert_eq!(e.events[0].reason, Reason::UpgradeStarted);
+        assert_eq!(told(&e), [(On::Instance, false, Reason::UpgradeStarted)]);
         assert_eq!(
             e.events[0].text,
             format!("odoo:18.0-a → odoo:19.0-b (Copy): {message}")
@@ -292,6 +290,6 @@ mod tests {
         let e = ended(step(&j, &instance(InstancePhase::Running), &f));
         assert_eq!(e.status.strategy, Some(UpgradeStrategy::Copy));
         assert_eq!(e.status.step, Some(UpgradeStep::Copying));
-        assert_eq!(e.events[0].reason, Reason::RehearsalStarted);
+        assert_eq!(told(&e), [(On::Instance, false, Reason::RehearsalStarted)]);
     }
 }
