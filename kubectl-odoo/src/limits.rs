@@ -5,8 +5,12 @@
 
 use clap::builder::RangedI64ValueParser;
 use odoo_model::common::{OBJECT_NAME, Text};
-use odoo_model::instance::{CLUSTER, HOST, MAX_CRON_REPLICAS, MAX_REPLICAS, MODULE};
+use odoo_model::instance::{
+    CLUSTER, HOST, MAX_CRON_REPLICAS, MAX_REPLICAS, MAX_SIZE_LENGTH, MODULE,
+};
 use regex::Regex;
+
+use crate::error::CliError;
 
 /// Web replicas, from 0 to the schema's maximum.
 pub fn replicas() -> RangedI64ValueParser<i32> {
@@ -70,14 +74,28 @@ pub fn object_name(value: &str) -> Result<String, String> {
     )
 }
 
-/// `--storage-size`: a positive quantity, as the schema's rule for
-/// `spec.filestore.storageSize` says.
+/// `--storage-size`: a positive quantity of at most the schema's length, as the
+/// schema's rule for `spec.filestore.storageSize` says.
 pub fn storage_size(value: &str) -> Result<String, String> {
     let value = value.trim();
     match odoo_model::quantity::parse_bytes(value) {
+        _ if value.chars().count() > MAX_SIZE_LENGTH => {
+            Err(format!("longer than {MAX_SIZE_LENGTH} characters"))
+        }
         Some(bytes) if bytes > 0.0 => Ok(value.to_owned()),
         _ => Err("not a positive size such as 10Gi or 500Mi".into()),
     }
+}
+
+/// A repeatable flag given at most `max` values, as the schema's list allows.
+pub fn at_most(flag: &str, values: &[String], max: usize) -> Result<(), CliError> {
+    if values.len() > max {
+        return Err(CliError::Usage(format!(
+            "{flag} takes at most {max} values, got {}",
+            values.len()
+        )));
+    }
+    Ok(())
 }
 
 /// `value` when `rule` allows it, else why not: it is not `what`.
@@ -145,9 +163,31 @@ mod tests {
     fn storage_sizes_are_positive_quantities() {
         assert_eq!(storage_size("10Gi").as_deref(), Ok("10Gi"));
         assert_eq!(storage_size(" 1.5Ti ").as_deref(), Ok("1.5Ti"));
-        assert!(storage_size("1e9").is_ok());
+        // Every suffix the API server takes, the small ones too.
+        for good in [
+            "1e9", "10G", "500M", "1.Gi", ".5Gi", "+1Gi", "1n", "1u", "1m",
+        ] {
+            assert!(storage_size(good).is_ok(), "{good:?}");
+        }
         for bad in ["abc", "10 GB", "Gi", "0", "0Gi", "-1Gi", ""] {
             assert!(storage_size(bad).is_err(), "{bad:?}");
         }
+        // The schema's length: 64 characters.
+        assert!(storage_size(&"1".repeat(64)).is_ok());
+        assert_eq!(
+            storage_size(&"1".repeat(65)),
+            Err("longer than 64 characters".into())
+        );
+    }
+
+    #[test]
+    fn lists_take_what_the_schema_allows() {
+        let hosts = vec!["a.example".to_owned(); 32];
+        assert!(at_most("--host", &hosts, 32).is_ok());
+        let more = vec!["a.example".to_owned(); 33];
+        let Err(CliError::Usage(why)) = at_most("--host", &more, 32) else {
+            panic!("33 hosts are refused");
+        };
+        assert_eq!(why, "--host takes at most 32 values, got 33");
     }
 }

@@ -4,6 +4,7 @@ use kube::{CustomResource, KubeSchema};
 use serde::{Deserialize, Serialize};
 
 use crate::common::{InstanceRef, JobStatusCommon};
+use crate::instance::{MAX_MODULES, MODULE};
 
 /// Installs modules into an instance's fresh database.
 #[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, KubeSchema)]
@@ -42,8 +43,11 @@ pub struct OdooInitJobSpec {
     /// Modules to install.
     #[serde(default = "default_modules")]
     #[schemars(
-        length(min = 1, max = 200),
-        inner(length(min = 1, max = 128), regex(pattern = r"^[a-z0-9_]+$"))
+        length(min = 1, max = MAX_MODULES),
+        inner(
+            length(min = MODULE.min, max = MODULE.max),
+            regex(pattern = MODULE.pattern)
+        )
     )]
     pub modules: Vec<String>,
     /// Load demo data (only where the Odoo version supports the flag).

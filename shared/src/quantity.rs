@@ -12,6 +12,8 @@ pub fn parse_bytes(q: &str) -> Option<f64> {
     let number: f64 = number.parse().ok()?;
     let factor = match suffix {
         "" => 1.0,
+        "n" => 1e-9,
+        "u" => 1e-6,
         "m" => 1e-3,
         "k" => 1e3,
         "M" => 1e6,
@@ -38,6 +40,9 @@ mod tests {
     #[test]
     fn binary_and_decimal_suffixes_compare_correctly() {
         assert_eq!(parse_bytes("10Gi"), Some(10.0 * 1024f64.powi(3)));
+        // Micro and nano: positive, as the API server takes them.
+        let near = |q: &str, want: f64| parse_bytes(q).is_some_and(|b| (b - want).abs() < 1e-15);
+        assert!(near("3u", 3e-6) && near("3n", 3e-9));
         assert!(parse_bytes("10Gi") > parse_bytes("10G"));
         assert!(parse_bytes("20000Mi") > parse_bytes("10Gi"));
         assert_eq!(parse_bytes("1e3"), Some(1000.0));

@@ -8,7 +8,7 @@ use kube::{CustomResource, KubeSchema};
 use serde::{Deserialize, Serialize};
 
 use crate::common::{InstanceRef, JobStatusCommon};
-use crate::instance::MODULE;
+use crate::instance::{MAX_MODULES, MODULE};
 use crate::restore_job::PreviousDatabase;
 
 /// Upgrades an instance's database with a target image, then rolls web and cron to it.
@@ -67,7 +67,7 @@ pub struct OdooUpgradeJobSpec {
     /// Modules to update; every installed module (`-u all`) when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(
-        length(max = 200),
+        length(max = MAX_MODULES),
         inner(
             length(min = MODULE.min, max = MODULE.max),
             regex(pattern = MODULE.pattern)

@@ -13,6 +13,7 @@ use std::time::Duration;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::ResourceExt;
 use kube::api::Api;
+use odoo_model::instance::MAX_MODULES;
 use odoo_model::restore_job::PreviousDatabase;
 use odoo_model::upgrade_job::{UpgradeMode, UpgradeStrategy};
 use odoo_model::{InstanceRef, OdooInstance, OdooUpgradeJob, OdooUpgradeJobSpec};
@@ -180,6 +181,7 @@ pub fn plan(instance: &OdooInstance, job: &OdooUpgradeJob) -> Vec<String> {
 
 pub async fn run(ctx: &LazyCtx, args: UpgradeArgs, printer: &Printer) -> Result<(), CliError> {
     args.selection.check(args.name.as_deref(), "upgrade")?;
+    limits::at_most("--modules", &args.modules, MAX_MODULES)?;
     let Some(name) = args.name.clone() else {
         return run_fleet(ctx.get().await?, args, printer).await;
     };

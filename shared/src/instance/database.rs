@@ -43,6 +43,9 @@ pub struct DatabaseSpec {
     pub role: Option<String>,
 }
 
+/// The most modules one list installs or updates.
+pub const MAX_MODULES: usize = 200;
+
 /// The technical name of an Odoo module.
 pub const MODULE: Text = Text {
     min: 1,
@@ -60,7 +63,7 @@ pub struct InitSpec {
     /// Modules installed at initialization.
     #[serde(default = "default_init_modules")]
     #[schemars(
-        length(min = 1, max = 200),
+        length(min = 1, max = MAX_MODULES),
         inner(
             length(min = MODULE.min, max = MODULE.max),
             regex(pattern = MODULE.pattern)

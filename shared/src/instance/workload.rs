@@ -52,13 +52,16 @@ pub const HOST: Text = Text {
     pattern: r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
 };
 
+/// The most host names an instance is routed from.
+pub const MAX_HOSTS: usize = 32;
+
 /// Routing from outside the cluster.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, KubeSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IngressSpec {
     /// Host names that reach the instance, for example `erp.example.com`.
     #[schemars(
-        length(min = 1, max = 32),
+        length(min = 1, max = MAX_HOSTS),
         inner(
             length(min = HOST.min, max = HOST.max),
             regex(pattern = HOST.pattern)
@@ -87,6 +90,9 @@ pub struct IngressSpec {
 }
 
 /// The filestore volume.
+/// The longest `filestore.storageSize` the schema takes, in characters.
+pub const MAX_SIZE_LENGTH: usize = 64;
+
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, KubeSchema)]
 #[serde(rename_all = "camelCase")]
 #[x_kube(validation = Rule::new("!has(oldSelf.storageSize) || (has(self.storageSize) && quantity(self.storageSize).compareTo(quantity(oldSelf.storageSize)) >= 0)").message("filestore.storageSize may not decrease: volumes cannot shrink (raise it, or keep the current size)"))]
@@ -95,7 +101,7 @@ pub struct FilestoreSpec {
     /// (the StorageClass must allow expansion); lowering it is refused. Defaulted from
     /// the operator's configuration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(length(min = 1, max = 64))]
+    #[schemars(length(min = 1, max = MAX_SIZE_LENGTH))]
     #[x_kube(validation = Rule::new("isQuantity(self) && quantity(self).isGreaterThan(quantity('0'))").message("filestore.storageSize must be a positive quantity, for example 10Gi"))]
     pub storage_size: Option<String>,
     /// StorageClass of the filestore volume (ReadWriteMany). Defaulted from the

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use odoo_model::instance::{DeletionPolicy, Environment, IngressSpec};
+use odoo_model::instance::{DeletionPolicy, Environment, IngressSpec, MAX_HOSTS, MAX_MODULES};
 use odoo_model::{OdooInstance, OdooInstanceSpec};
 
 use crate::commands::wait::WaitArgs;
@@ -107,6 +107,8 @@ pub fn build(args: &CreateArgs, from_file: Option<OdooInstance>) -> Result<OdooI
     {
         return Err(CliError::Usage(problem));
     }
+    limits::at_most("--host", &args.hosts, MAX_HOSTS)?;
+    limits::at_most("--modules", &args.modules, MAX_MODULES)?;
     let spec = &mut instance.spec;
     if args.image.is_some() {
         spec.image.clone_from(&args.image);
@@ -218,5 +220,24 @@ mod tests {
         assert!(refused("shop --host a.example --host Bad_Host").contains("not a host name"));
         assert!(refused("shop --modules sale,Stock").contains("not a module's technical name"));
         assert!(refused("shop --cluster EU").contains("not a cluster's name"));
+        // Lists: at most the schema's 32 hosts and 200 modules.
+        let hosts: String = (0..33).map(|n| format!(" --host h{n}.example")).collect();
+        let too_many = build(&test_flags::flags(&format!("shop{hosts}")), None);
+        assert!(
+            matches!(&too_many, Err(CliError::Usage(why)) if why == "--host takes at most 32 values, got 33"),
+            "{too_many:?}"
+        );
+        let modules = (0..201)
+            .map(|n| format!("m{n}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let too_many = build(
+            &test_flags::flags(&format!("shop --modules {modules}")),
+            None,
+        );
+        assert!(
+            matches!(&too_many, Err(CliError::Usage(why)) if why == "--modules takes at most 200 values, got 201"),
+            "{too_many:?}"
+        );
     }
 }

@@ -160,6 +160,10 @@ fn type_cluster(theme: &dyn Theme) -> Result<Option<String>, CliError> {
         Input::with_theme(theme)
             .with_prompt("PostgreSQL cluster (empty: the operator's default)")
             .allow_empty(true)
+            .validate_with(|c: &String| match c.trim() {
+                "" => Ok(()),
+                cluster => limits::cluster(cluster).map(drop),
+            })
             .interact_text(),
     )?;
     Ok(Some(cluster.trim().to_owned()).filter(|c| !c.is_empty()))
