@@ -156,31 +156,33 @@ fn pick_cluster(
 
 /// The cluster as free text, when the Secret cannot be read.
 fn type_cluster(theme: &dyn Theme) -> Result<Option<String>, CliError> {
-    let cluster: String = asked(
-        Input::with_theme(theme)
-            .with_prompt("PostgreSQL cluster (empty: the operator's default)")
-            .allow_empty(true)
-            .validate_with(|c: &String| match c.trim() {
-                "" => Ok(()),
-                cluster => limits::cluster(cluster).map(drop),
-            })
-            .interact_text(),
-    )?;
-    Ok(Some(cluster.trim().to_owned()).filter(|c| !c.is_empty()))
+    let prompt = "PostgreSQL cluster (empty: the operator's default)";
+    ask_optional(theme, prompt, limits::cluster)
 }
 
 fn ask_size(theme: &dyn Theme) -> Result<Option<String>, CliError> {
-    let size: String = asked(
+    let prompt = "Filestore size, e.g. 10Gi (empty: the operator's default)";
+    ask_optional(theme, prompt, limits::storage_size)
+}
+
+/// A value typed in, checked as its flag is (`check`, from [`limits`]); empty
+/// leaves it to the operator's default.
+fn ask_optional(
+    theme: &dyn Theme,
+    prompt: &str,
+    check: fn(&str) -> Result<String, String>,
+) -> Result<Option<String>, CliError> {
+    let value: String = asked(
         Input::with_theme(theme)
-            .with_prompt("Filestore size, e.g. 10Gi (empty: the operator's default)")
+            .with_prompt(prompt)
             .allow_empty(true)
-            .validate_with(|s: &String| match s.trim() {
+            .validate_with(|v: &String| match v.trim() {
                 "" => Ok(()),
-                size => limits::storage_size(size).map(drop),
+                value => check(value).map(drop),
             })
             .interact_text(),
     )?;
-    Ok(Some(size.trim().to_owned()).filter(|s| !s.is_empty()))
+    Ok(Some(value.trim().to_owned()).filter(|v| !v.is_empty()))
 }
 
 /// `a.example, b.example` as host names, blanks dropped.
