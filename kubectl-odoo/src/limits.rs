@@ -8,6 +8,7 @@ use odoo_model::common::{OBJECT_NAME, Text};
 use odoo_model::instance::{
     CLUSTER, HOST, MAX_CRON_REPLICAS, MAX_REPLICAS, MAX_SIZE_LENGTH, MODULE,
 };
+use odoo_model::restore_job::SHA256;
 use regex::Regex;
 
 use crate::error::CliError;
@@ -74,6 +75,16 @@ pub fn object_name(value: &str) -> Result<String, String> {
     )
 }
 
+/// `--sha256`: 64 hex digits, taken in either case (`sha256sum` and other tools
+/// differ) and sent in lowercase, as the schema wants it.
+pub fn sha256(value: &str) -> Result<String, String> {
+    text(
+        &value.trim().to_ascii_lowercase(),
+        SHA256,
+        "a SHA-256: 64 hexadecimal digits",
+    )
+}
+
 /// `--storage-size`: a positive quantity of at most the schema's length, as the
 /// schema's rule for `spec.filestore.storageSize` says.
 pub fn storage_size(value: &str) -> Result<String, String> {
@@ -104,6 +115,9 @@ fn text(value: &str, rule: Text, what: &str) -> Result<String, String> {
     let matches = Regex::new(rule.pattern).is_ok_and(|pattern| pattern.is_match(value));
     if matches && (rule.min..=rule.max).contains(&length) {
         Ok(value.to_owned())
+    } else if rule.min == rule.max {
+        // A fixed length is part of what `what` says.
+        Err(format!("not {what}"))
     } else {
         Err(format!(
             "not {what}; {} to {} characters",
@@ -120,7 +134,7 @@ mod tests {
 
     #[test]
     fn every_pattern_compiles() {
-        for rule in [OBJECT_NAME, CLUSTER, HOST, MODULE] {
+        for rule in [OBJECT_NAME, CLUSTER, HOST, MODULE, SHA256] {
             assert!(Regex::new(rule.pattern).is_ok(), "{}", rule.pattern);
         }
     }
@@ -178,6 +192,19 @@ mod tests {
             storage_size(&"1".repeat(65)),
             Err("longer than 64 characters".into())
         );
+    }
+
+    #[test]
+    fn digests_are_64_hex_digits_sent_in_lowercase() {
+        let upper = "AB".repeat(32);
+        assert_eq!(sha256(&format!(" {upper} ")), Ok("ab".repeat(32)));
+        assert_eq!(
+            sha256("abc"),
+            Err("not a SHA-256: 64 hexadecimal digits".into())
+        );
+        assert!(sha256(&"g".repeat(64)).is_err());
+        let flag = refused::<crate::commands::restore::RestoreArgs>("shop --sha256 abc");
+        assert!(flag.contains("not a SHA-256"), "{flag}");
     }
 
     #[test]

@@ -3,8 +3,15 @@
 use kube::{CustomResource, KubeSchema};
 use serde::{Deserialize, Serialize};
 
-use crate::common::{InstanceRef, JobStatusCommon, OBJECT_NAME, S3Bucket};
+use crate::common::{InstanceRef, JobStatusCommon, OBJECT_NAME, S3Bucket, Text};
 use crate::location::optional;
+
+/// An archive's SHA-256, as lowercase hex.
+pub const SHA256: Text = Text {
+    min: 64,
+    max: 64,
+    pattern: r"^[0-9a-f]{64}$",
+};
 
 /// Restores a backup into an instance.
 #[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, KubeSchema)]
@@ -45,7 +52,7 @@ pub struct OdooRestoreJobSpec {
     /// Expected SHA-256 of the archive (hex); verified before anything is touched. A
     /// backup resource's recorded checksum is used when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = r"^[0-9a-f]{64}$"))]
+    #[schemars(regex(pattern = SHA256.pattern))]
     pub sha256: Option<String>,
     /// `Copy` gives the restored database a new identity (uuid and secret), for
     /// duplicates; `Move` keeps it, for disaster recovery.

@@ -12,6 +12,7 @@ use crate::commands::backup::flags::S3Flags;
 use crate::commands::write::{DryRun, name_stamp};
 use crate::duration::parse_duration;
 use crate::format::OutputFormat;
+use crate::limits;
 
 /// Flags of `restore`.
 #[derive(clap::Args, Debug)]
@@ -40,7 +41,7 @@ pub struct RestoreArgs {
     #[command(flatten)]
     pub s3: S3Flags,
     /// Expected SHA-256 of the archive (hex).
-    #[arg(long, value_name = "HEX")]
+    #[arg(long, value_name = "HEX", value_parser = limits::sha256)]
     pub sha256: Option<String>,
     /// Restore into a new instance of this name, with NAME's spec (and no
     /// initialization), instead of replacing NAME's database.
