@@ -89,10 +89,10 @@ pub fn sha256(value: &str) -> Result<String, String> {
 /// schema's rule for `spec.filestore.storageSize` says.
 pub fn storage_size(value: &str) -> Result<String, String> {
     let value = value.trim();
+    if value.chars().count() > MAX_SIZE_LENGTH {
+        return Err(format!("longer than {MAX_SIZE_LENGTH} characters"));
+    }
     match odoo_model::quantity::parse_bytes(value) {
-        _ if value.chars().count() > MAX_SIZE_LENGTH => {
-            Err(format!("longer than {MAX_SIZE_LENGTH} characters"))
-        }
         Some(bytes) if bytes > 0.0 => Ok(value.to_owned()),
         _ => Err("not a positive size such as 10Gi or 500Mi".into()),
     }
