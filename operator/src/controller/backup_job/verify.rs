@@ -197,9 +197,9 @@ pub fn counted(
 
 /// An `Archive` verification: the agent read the object the backup stored.
 fn archive_read_back(r: &VerifyReport, status: &OdooBackupJobStatus) -> Checked {
-    let sha = status.sha256.as_deref().unwrap_or_default();
-    if !r.archive.sha256.eq_ignore_ascii_case(sha) {
-        let recorded = status.sha256.as_deref().unwrap_or("none");
+    let recorded = status.sha256.as_deref();
+    if !recorded.is_some_and(|sha| r.archive.sha256.eq_ignore_ascii_case(sha)) {
+        let recorded = recorded.unwrap_or("none");
         return Err(format!(
             "the stored object's SHA-256 is {}, the backup recorded {recorded}",
             r.archive.sha256
