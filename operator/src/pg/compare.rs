@@ -371,13 +371,20 @@ pub fn differences(source: &Inventory, copy: &Inventory) -> Vec<String> {
         ("extension", &source.extensions, &copy.extensions),
     ];
     for (what, a, b) in sets {
-        out.extend(a.difference(b).map(|n| format!("{what} {n} is missing")));
-        out.extend(b.difference(a).map(|n| format!("{what} {n} is extra")));
+        out.extend(
+            a.difference(b)
+                .map(|n| format!("{what} {} is missing", shown(n))),
+        );
+        out.extend(
+            b.difference(a)
+                .map(|n| format!("{what} {} is extra", shown(n))),
+        );
     }
     for (table, rows) in &source.tables {
+        let t = shown(table);
         match copy.tables.get(table) {
-            None => out.push(format!("table {table} is missing")),
-            Some(r) if r != rows => out.push(format!("table {table} has {r} rows, not {rows}")),
+            None => out.push(format!("table {t} is missing")),
+            Some(r) if r != rows => out.push(format!("table {t} has {r} rows, not {rows}")),
             Some(_) => {}
         }
     }
@@ -385,18 +392,32 @@ pub fn differences(source: &Inventory, copy: &Inventory) -> Vec<String> {
         copy.tables
             .keys()
             .filter(|t| !source.tables.contains_key(*t))
-            .map(|t| format!("table {t} is extra")),
+            .map(|t| format!("table {} is extra", shown(t))),
     );
     for (seq, value) in &source.sequences {
+        let s = shown(seq);
         match copy.sequences.get(seq) {
-            None => out.push(format!("sequence {seq} is missing")),
+            None => out.push(format!("sequence {s} is missing")),
             Some(v) if v != value => {
-                out.push(format!("sequence {seq} is {}, not {}", at(*v), at(*value)));
+                out.push(format!("sequence {s} is {}, not {}", at(*v), at(*value)));
             }
             Some(_) => {}
         }
     }
     out
+}
+
+/// A catalog name a tenant chose, as a status message shows it: its control
+/// characters (a terminal's escape sequences among them) escaped, the rest as it
+/// is. PostgreSQL takes any character but NUL in a quoted name, and the message
+/// reaches the terminals of whoever reads the status.
+pub fn shown(name: &str) -> String {
+    name.chars()
+        .map(|c| match c.is_control() {
+            true => c.escape_default().to_string(),
+            false => c.to_string(),
+        })
+        .collect()
 }
 
 /// Where a sequence stands, as a user reads it: `at 7`, or `unused` (no
@@ -459,5 +480,14 @@ mod tests {
         }
         // A sequence unused on both sides (public.v) is no difference.
         assert_eq!(d.len(), 7, "{d:?}");
+    }
+
+    #[test]
+    fn a_tenants_names_reach_a_message_without_their_control_characters() {
+        let source = inv(&[("public.\u{1b}[2Jt", 1)], &[], &[]);
+        let d = differences(&source, &inv(&[], &[], &[]));
+        assert_eq!(d, ["table public.\\u{1b}[2Jt is missing"]);
+        assert_eq!(shown("sale_order\n"), "sale_order\\n");
+        assert_eq!(shown("plain.é_name"), "plain.é_name");
     }
 }

@@ -344,16 +344,14 @@ fn counted(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// A set of names as a user reads it: `plpgsql, citext`, or `none`.
+/// A set of names as a user reads it: `plpgsql, citext`, or `none` (a tenant's
+/// names without their control characters: [`crate::pg::compare::shown`]).
 fn listed(names: &std::collections::BTreeSet<String>) -> String {
     if names.is_empty() {
         return "none".into();
     }
-    names
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .join(", ")
+    let names: Vec<String> = names.iter().map(|n| crate::pg::compare::shown(n)).collect();
+    names.join(", ")
 }
 
 #[cfg(test)]
